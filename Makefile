@@ -1,0 +1,144 @@
+# tcemu - training-cluster emulator.
+#
+#   make                 build bin/tcemu
+#   make run             install what is missing, build, run the main job
+#   make check           install what is missing, build, run every test
+#   make bench           benchmarks (speed targets; not part of check)
+#   make install PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=address,undefined    sanitized build (in build/san)
+#   make DEVELOPER=1     warnings are errors (CI and developers)
+#   make format          clang-format the sources
+
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+SANITIZE ?=
+DEVELOPER ?=
+
+VERSION := 0.1.0
+GIT_HASH := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+PKGS := ompi-c libconfig
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wvla -fno-common
+ifneq ($(DEVELOPER),)
+WARN += -Werror
+endif
+
+OPT ?= -O2 -g
+CFLAGS ?= $(OPT)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude \
+             -DTCE_VERSION='"$(VERSION)"' -DTCE_GIT_HASH='"$(GIT_HASH)"' \
+             $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread
+
+ifneq ($(SANITIZE),)
+BUILD := build/san
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+else
+BUILD := build/rel
+endif
+
+# Core: pure modules, no MPI.  Runtime: the only code that includes <mpi.h>.
+CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+RT_SRC := $(wildcard src/runtime/*.c)
+CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/src/%.o)
+RT_OBJ := $(RT_SRC:src/%.c=$(BUILD)/src/%.o)
+MAIN_OBJ := $(BUILD)/src/main.o
+CORE_LIB := $(BUILD)/libtcemu.a
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+TCEMU := bin/tcemu
+
+.PHONY: all run check check-unit check-san bench install uninstall format \
+        clean deps unit-bins bench-bins
+
+all: $(TCEMU)
+
+ifeq ($(SANITIZE),)
+$(TCEMU): $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
+	@mkdir -p bin
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
+else
+$(TCEMU): $(BUILD)/tcemu
+$(BUILD)/tcemu: $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
+endif
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $(CORE_OBJ)
+
+$(BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(CORE_LIB) -lcmocka $(LDLIBS_ALL)
+
+$(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB) $(RT_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
+
+unit-bins: $(UNIT_BIN)
+bench-bins: $(BENCH_BIN)
+
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/src/runtime/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+
+# Debian packages the build and the tests need.  Installed when missing and
+# root; otherwise the exact apt-get line is printed.
+DEB_PKGS := gcc make pkg-config git libopenmpi-dev openmpi-bin libconfig-dev \
+            libcmocka-dev python3 iproute2 procps
+
+deps:
+	@command -v dpkg-query >/dev/null 2>&1 || { echo "# deps: not a Debian system; install: $(DEB_PKGS)" >&2; exit 0; }; \
+	missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	  echo "tcemu: missing Debian packages; run as root:" >&2; \
+	  echo "  apt-get update && apt-get install -y $$(echo $$missing)" >&2; exit 1; fi; \
+	echo "# deps: installing $$(echo $$missing)" >&2; \
+	apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >&2
+
+RUN_TOPO ?= topologies/aws-p5.cfg
+RUN_JOB ?= jobs/llama3-405b.cfg
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	tests/run-main.sh $(RUN_TOPO) $(RUN_JOB)
+
+check: deps
+	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit-bins
+	tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all bench-bins
+	tests/bench/run.sh
+
+install: $(TCEMU)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tcemu/topologies \
+	    $(DESTDIR)$(PREFIX)/share/tcemu/jobs $(DESTDIR)$(PREFIX)/share/tcemu/slurm
+	install -m 755 $(TCEMU) $(DESTDIR)$(PREFIX)/bin/tcemu
+	install -m 644 topologies/*.cfg $(DESTDIR)$(PREFIX)/share/tcemu/topologies/
+	install -m 644 jobs/*.cfg $(DESTDIR)$(PREFIX)/share/tcemu/jobs/
+	-install -m 644 slurm/* $(DESTDIR)$(PREFIX)/share/tcemu/slurm/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tcemu
+	rm -rf $(DESTDIR)$(PREFIX)/share/tcemu
+
+format:
+	clang-format -i $(wildcard src/*.c src/runtime/*.c include/tcemu/*.h tests/unit/*.c tests/bench/*.c)
+
+clean:
+	rm -rf build bin

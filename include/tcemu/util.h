@@ -1,0 +1,50 @@
+/*
+ * util.h - strict parsing of numbers, sizes and GPU-count lists.
+ *
+ * Every parser takes the whole string or fails: no trailing garbage, no
+ * silent overflow, no atoi.  Sizes accept a decimal number with an optional
+ * suffix K, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024) and an
+ * optional trailing "B"; nothing else is guessed.
+ */
+#ifndef TCEMU_UTIL_H
+#define TCEMU_UTIL_H
+
+#include <stdint.h>
+
+#include "tcemu/error.h"
+
+#define TCE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Parse a base-10 integer in [min, max].  0 or TCE_EPARSE / TCE_ERANGE. */
+int tce_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out,
+                    struct tce_error *err);
+
+/* Parse a finite double in [min, max]. */
+int tce_parse_double(const char *s, double min, double max, double *out,
+                     struct tce_error *err);
+
+/* Parse a byte size such as "8", "256M", "1Gi", "4KiB" into bytes. */
+int tce_parse_size(const char *s, int64_t *out_bytes, struct tce_error *err);
+
+/* Format bytes the way nccl-tests tables do (plain integer). */
+
+/*
+ * A list of GPU counts from --gpus: "1024", "1024,2048,4096",
+ * "1024:65536:x2" (multiply) or "8:64:+8" (add).  Bounds inclusive.
+ */
+#define TCE_GPU_LIST_MAX 256
+struct tce_gpu_list {
+    int n;
+    int64_t gpus[TCE_GPU_LIST_MAX];
+};
+
+int tce_parse_gpu_list(const char *s, struct tce_gpu_list *out,
+                       struct tce_error *err);
+
+/* Levenshtein distance of two short strings (for "did you mean"). */
+int tce_edit_distance(const char *a, const char *b);
+
+/* Monotonic wall-clock seconds. */
+double tce_now_s(void);
+
+#endif

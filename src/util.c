@@ -1,0 +1,190 @@
+/* util.c - strict parsing and small helpers (see util.h). */
+#include "tcemu/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int tce_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out,
+                    struct tce_error *err)
+{
+    char *end;
+    long long v;
+
+    if (!s || !*s || isspace((unsigned char)*s))
+        return tce_error_set(err, TCE_EPARSE, "'%s' is not an integer",
+                             s ? s : "");
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (*end != '\0')
+        return tce_error_set(err, TCE_EPARSE, "'%s' is not an integer", s);
+    if (errno == ERANGE || v < min || v > max)
+        return tce_error_set(err, TCE_ERANGE,
+                             "%s is out of range [%lld, %lld]", s,
+                             (long long)min, (long long)max);
+    *out = v;
+    return 0;
+}
+
+int tce_parse_double(const char *s, double min, double max, double *out,
+                     struct tce_error *err)
+{
+    char *end;
+    double v;
+
+    if (!s || !*s || isspace((unsigned char)*s))
+        return tce_error_set(err, TCE_EPARSE, "'%s' is not a number",
+                             s ? s : "");
+    errno = 0;
+    v = strtod(s, &end);
+    if (*end != '\0' || !isfinite(v))
+        return tce_error_set(err, TCE_EPARSE, "'%s' is not a number", s);
+    if (errno == ERANGE || v < min || v > max)
+        return tce_error_set(err, TCE_ERANGE, "%s is out of range [%g, %g]",
+                             s, min, max);
+    *out = v;
+    return 0;
+}
+
+int tce_parse_size(const char *s, int64_t *out_bytes, struct tce_error *err)
+{
+    static const struct {
+        const char *suffix;
+        double mult;
+    } units[] = {
+        {"", 1.0},       {"B", 1.0},        {"K", 1e3},
+        {"KB", 1e3},     {"M", 1e6},        {"MB", 1e6},
+        {"G", 1e9},      {"GB", 1e9},       {"T", 1e12},
+        {"TB", 1e12},    {"Ki", 1024.0},    {"KiB", 1024.0},
+        {"Mi", 1048576.0}, {"MiB", 1048576.0}, {"Gi", 1073741824.0},
+        {"GiB", 1073741824.0}, {"Ti", 1099511627776.0},
+        {"TiB", 1099511627776.0},
+    };
+    char *end;
+    double v, bytes;
+    size_t i;
+
+    if (!s || !*s || !isdigit((unsigned char)*s))
+        return tce_error_set(err, TCE_EPARSE, "'%s' is not a size",
+                             s ? s : "");
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno == ERANGE || !isfinite(v))
+        return tce_error_set(err, TCE_ERANGE, "size '%s' is too large", s);
+    for (i = 0; i < TCE_ARRAY_SIZE(units); i++) {
+        if (strcmp(end, units[i].suffix) != 0)
+            continue;
+        bytes = v * units[i].mult;
+        if (bytes > 9.0e18)
+            return tce_error_set(err, TCE_ERANGE, "size '%s' is too large",
+                                 s);
+        if (bytes != floor(bytes))
+            return tce_error_set(err, TCE_EPARSE,
+                                 "size '%s' is not a whole number of bytes",
+                                 s);
+        *out_bytes = (int64_t)bytes;
+        return 0;
+    }
+    return tce_error_set(err, TCE_EPARSE,
+                         "size '%s' has an unknown unit (use K, M, G, T or "
+                         "Ki, Mi, Gi, Ti)",
+                         s);
+}
+
+static int push_gpu(struct tce_gpu_list *out, int64_t v, const char *s,
+                    struct tce_error *err)
+{
+    if (out->n >= TCE_GPU_LIST_MAX)
+        return tce_error_set(err, TCE_ERANGE,
+                             "--gpus '%s' names more than %d counts", s,
+                             TCE_GPU_LIST_MAX);
+    out->gpus[out->n++] = v;
+    return 0;
+}
+
+int tce_parse_gpu_list(const char *s, struct tce_gpu_list *out,
+                       struct tce_error *err)
+{
+    const int64_t max = INT64_C(1) << 40;
+    char buf[256], *tok, *save = NULL, *p1, *p2;
+    int64_t lo, hi, step, v;
+    int ret = 0, mult;
+
+    out->n = 0;
+    if (!s || strlen(s) >= sizeof(buf) || !*s)
+        return tce_error_set(err, TCE_EPARSE, "bad --gpus '%s'", s ? s : "");
+    strcpy(buf, s);
+    if (strchr(buf, ':')) {
+        p1 = strchr(buf, ':');
+        *p1++ = '\0';
+        p2 = strchr(p1, ':');
+        if (!p2)
+            return tce_error_set(err, TCE_EPARSE,
+                                 "--gpus '%s': a range is FIRST:LAST:xK or "
+                                 "FIRST:LAST:+K",
+                                 s);
+        *p2++ = '\0';
+        if (*p2 != 'x' && *p2 != '+')
+            return tce_error_set(err, TCE_EPARSE,
+                                 "--gpus '%s': the step is xK (multiply) or "
+                                 "+K (add)",
+                                 s);
+        mult = *p2 == 'x';
+        if ((ret = tce_parse_int64(buf, 1, max, &lo, err)) ||
+            (ret = tce_parse_int64(p1, 1, max, &hi, err)) ||
+            (ret = tce_parse_int64(p2 + 1, 1, max, &step, err)))
+            return ret;
+        if (hi < lo || (mult && step < 2))
+            return tce_error_set(err, TCE_ERANGE,
+                                 "--gpus '%s': empty or endless range", s);
+        for (v = lo; v <= hi; v = mult ? v * step : v + step)
+            if ((ret = push_gpu(out, v, s, err)))
+                return ret;
+        return 0;
+    }
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if ((ret = tce_parse_int64(tok, 1, max, &v, err)))
+            return ret;
+        if ((ret = push_gpu(out, v, s, err)))
+            return ret;
+    }
+    if (out->n == 0)
+        return tce_error_set(err, TCE_EPARSE, "bad --gpus '%s'", s);
+    return 0;
+}
+
+int tce_edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    int row[129], i, j, prev, tmp;
+
+    if (la > 128 || lb > 128)
+        return 1000;
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        prev = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            tmp = row[j];
+            row[j] = prev + (a[i - 1] != b[j - 1]);
+            if (row[j - 1] + 1 < row[j])
+                row[j] = row[j - 1] + 1;
+            if (tmp + 1 < row[j])
+                row[j] = tmp + 1;
+            prev = tmp;
+        }
+    }
+    return row[lb];
+}
+
+double tce_now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Run every test of tcemu: unit tests (plain and sanitized), MPI integration
+# tests (tests/mpi/*.sh), end-to-end scripts (tests/e2e/*.sh).  Prints the
+# exact command and ok/ERR per test, a closing "N passed, N failed" line, and
+# exits non-zero when any test failed.  TCE_TESTS=REGEX runs a subset.
+# Each test runs under a timeout (TCE_TEST_TIMEOUT seconds, default 600).
+set -u
+cd "$(dirname "$0")/.." || exit 2
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+pattern=${TCE_TESTS:-.}
+limit=${TCE_TEST_TIMEOUT:-600}
+mkdir -p tests/out
+passed=0 failed=0 failures=()
+
+run_one() {
+    local name=$1; shift
+    local log="tests/out/$(echo "$name" | tr '/ ' '__').log"
+    echo "# run: $*"
+    if timeout -k 10 "$limit" "$@" >"$log" 2>&1; then
+        echo "ok   $name"
+        passed=$((passed + 1))
+    else
+        local rc=$?
+        echo "ERR  $name (exit $rc; log $log)"
+        sed 's/^/    | /' "$log" | tail -n 40
+        failed=$((failed + 1))
+        failures+=("$name")
+    fi
+}
+
+for t in build/rel/tests/test_* build/san/tests/test_*; do
+    [ -x "$t" ] || continue
+    case "$t" in *.d) continue ;; esac
+    echo "$t" | grep -Eq -- "$pattern" || continue
+    run_one "$t" "$t"
+done
+for t in tests/mpi/*.sh tests/e2e/*.sh; do
+    [ -f "$t" ] || continue
+    echo "$t" | grep -Eq -- "$pattern" || continue
+    run_one "$t" bash "$t"
+done
+
+if [ "$failed" -gt 0 ]; then
+    echo "# failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

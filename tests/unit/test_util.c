@@ -1,0 +1,143 @@
+/* test_util.c - strict parsing, JSON encoder, error codes. */
+#include "tce_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcemu/error.h"
+#include "tcemu/json.h"
+#include "tcemu/util.h"
+
+static void test_parse_int64(void **state)
+{
+    struct tce_error err;
+    int64_t v = 0;
+    (void)state;
+
+    assert_int_equal(tce_parse_int64("42", 0, 100, &v, &err), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(tce_parse_int64("42x", 0, 100, &v, &err), TCE_EPARSE);
+    assert_int_equal(tce_parse_int64("", 0, 100, &v, &err), TCE_EPARSE);
+    assert_int_equal(tce_parse_int64(" 4", 0, 100, &v, &err), TCE_EPARSE);
+    assert_int_equal(tce_parse_int64("101", 0, 100, &v, &err), TCE_ERANGE);
+    assert_int_equal(tce_parse_int64("99999999999999999999", 0, INT64_MAX, &v,
+                                     &err),
+                     TCE_ERANGE);
+    assert_int_equal(tce_exit_status(TCE_ERANGE), TCE_EXIT_USAGE);
+}
+
+static void test_parse_size(void **state)
+{
+    static const struct {
+        const char *in;
+        int64_t bytes;
+        int ret;
+    } cases[] = {
+        {"8", 8, 0},
+        {"1K", 1000, 0},
+        {"1Ki", 1024, 0},
+        {"256M", 256000000, 0},
+        {"256Mi", 268435456, 0},
+        {"2GiB", INT64_C(2147483648), 0},
+        {"1.5K", 1500, 0},
+        {"1.5", 0, TCE_EPARSE},
+        {"1Q", 0, TCE_EPARSE},
+        {"k", 0, TCE_EPARSE},
+        {"-1", 0, TCE_EPARSE},
+        {"99999999T", 0, TCE_ERANGE},
+    };
+    struct tce_error err;
+    int64_t v;
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < TCE_ARRAY_SIZE(cases); i++) {
+        v = 0;
+        assert_int_equal(tce_parse_size(cases[i].in, &v, &err), cases[i].ret);
+        if (cases[i].ret == 0)
+            assert_int_equal(v, cases[i].bytes);
+    }
+}
+
+static void test_gpu_list(void **state)
+{
+    struct tce_gpu_list l;
+    struct tce_error err;
+    (void)state;
+
+    assert_int_equal(tce_parse_gpu_list("1024:65536:x2", &l, &err), 0);
+    assert_int_equal(l.n, 7);
+    assert_int_equal(l.gpus[0], 1024);
+    assert_int_equal(l.gpus[6], 65536);
+    assert_int_equal(tce_parse_gpu_list("8,16,24", &l, &err), 0);
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.gpus[2], 24);
+    assert_int_equal(tce_parse_gpu_list("8:64:+8", &l, &err), 0);
+    assert_int_equal(l.n, 8);
+    assert_int_equal(tce_parse_gpu_list("8:4:x2", &l, &err), TCE_ERANGE);
+    assert_int_equal(tce_parse_gpu_list("8:64:x1", &l, &err), TCE_ERANGE);
+    assert_int_equal(tce_parse_gpu_list("8:64", &l, &err), TCE_EPARSE);
+    assert_int_equal(tce_parse_gpu_list("0", &l, &err), TCE_ERANGE);
+    assert_int_equal(tce_parse_gpu_list("a,b", &l, &err), TCE_EPARSE);
+}
+
+static void test_edit_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(tce_edit_distance("hidden_size", "hiden_size"), 1);
+    assert_int_equal(tce_edit_distance("abc", "abc"), 0);
+    assert_int_equal(tce_edit_distance("", "abc"), 3);
+}
+
+static void test_json(void **state)
+{
+    struct tce_json j;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    (void)state;
+
+    tce_json_init(&j, f);
+    j.pretty = 0;
+    tce_json_object_begin(&j, NULL);
+    tce_json_string(&j, "s", "a\"b\n");
+    tce_json_array_begin(&j, "a");
+    tce_json_int(&j, NULL, 1);
+    tce_json_double(&j, NULL, 0.5);
+    tce_json_double(&j, NULL, NAN);
+    tce_json_bool(&j, NULL, 1);
+    tce_json_finish(&j); /* closes the array and the object */
+    fclose(f);
+    assert_string_equal(buf,
+                        "{\"s\":\"a\\\"b\\n\",\"a\":[1,0.5,null,true]}\n");
+    free(buf);
+}
+
+static void test_error_print(void **state)
+{
+    struct tce_error err;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    (void)state;
+
+    assert_int_equal(tce_error_set_at(&err, TCE_ECONFIG, "jobs/x.cfg", 7,
+                                      "model.hidden_size", "must be > 0 (got %d)",
+                                      -1),
+                     TCE_ECONFIG);
+    tce_error_print(&err, f);
+    fclose(f);
+    assert_string_equal(
+        buf, "jobs/x.cfg:7: error: model.hidden_size: must be > 0 (got -1)\n");
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_int64),  cmocka_unit_test(test_parse_size),
+        cmocka_unit_test(test_gpu_list),     cmocka_unit_test(test_edit_distance),
+        cmocka_unit_test(test_json),         cmocka_unit_test(test_error_print),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
