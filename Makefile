@@ -35,12 +35,18 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude \
              $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread
 
+# BUILD_ROOT and TCEMU may be set so that several developers (or agents)
+# sharing one work tree build in separate places.
+BUILD_ROOT ?= build
+TCEMU ?= bin/tcemu
+export BUILD_ROOT TCEMU
+
 ifneq ($(SANITIZE),)
-BUILD := build/san
+BUILD := $(BUILD_ROOT)/san
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 else
-BUILD := build/rel
+BUILD := $(BUILD_ROOT)/rel
 endif
 
 # Core: pure modules, no MPI.  Runtime: the only code that includes <mpi.h>.
@@ -56,19 +62,20 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-TCEMU := bin/tcemu
 
 .PHONY: all run check check-unit check-san bench install uninstall format \
         clean deps unit-bins bench-bins
 
+ifeq ($(SANITIZE),)
 all: $(TCEMU)
+endif
 
 ifeq ($(SANITIZE),)
 $(TCEMU): $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
-	@mkdir -p bin
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
 else
-$(TCEMU): $(BUILD)/tcemu
+all: $(BUILD)/tcemu
 $(BUILD)/tcemu: $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
 endif

@@ -3,6 +3,7 @@
 # tests (tests/mpi/*.sh), end-to-end scripts (tests/e2e/*.sh).  Prints the
 # exact command and ok/ERR per test, a closing "N passed, N failed" line, and
 # exits non-zero when any test failed.  TCE_TESTS=REGEX runs a subset.
+# Tests use $TCEMU (default bin/tcemu) and $BUILD_ROOT (default build).
 # Each test runs under a timeout (TCE_TEST_TIMEOUT seconds, default 600).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -10,12 +11,15 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 pattern=${TCE_TESTS:-.}
 limit=${TCE_TEST_TIMEOUT:-600}
-mkdir -p tests/out
+build_root=${BUILD_ROOT:-build}
+export TCEMU=${TCEMU:-bin/tcemu}
+logs=$build_root/test-logs
+mkdir -p "$logs"
 passed=0 failed=0 failures=()
 
 run_one() {
     local name=$1; shift
-    local log="tests/out/$(echo "$name" | tr '/ ' '__').log"
+    local log="$logs/$(echo "$name" | tr '/ ' '__').log"
     echo "# run: $*"
     if timeout -k 10 "$limit" "$@" >"$log" 2>&1; then
         echo "ok   $name"
@@ -29,7 +33,7 @@ run_one() {
     fi
 }
 
-for t in build/rel/tests/test_* build/san/tests/test_*; do
+for t in "$build_root"/rel/tests/test_* "$build_root"/san/tests/test_*; do
     [ -x "$t" ] || continue
     case "$t" in *.d) continue ;; esac
     echo "$t" | grep -Eq -- "$pattern" || continue
