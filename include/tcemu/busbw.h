@@ -1,0 +1,46 @@
+/*
+ * busbw.h - collective kinds and the nccl-tests bandwidth arithmetic.
+ *
+ * algbw = bytes / time; busbw = algbw x factor, with the nccl-tests factors
+ * (all-reduce 2(n-1)/n; all-gather, reduce-scatter, all-to-all (n-1)/n;
+ * broadcast, send/recv 1).  "bytes" is nccl-tests' "size": the whole
+ * buffer (all-reduce: the vector; all-gather: the gathered result;
+ * reduce-scatter: the input; all-to-all: one rank's send buffer; send/recv:
+ * the message).  GB/s are 1e9 bytes per second.  Pure; no MPI.
+ */
+#ifndef TCEMU_BUSBW_H
+#define TCEMU_BUSBW_H
+
+#include <stdint.h>
+
+#include "tcemu/error.h"
+
+enum tce_coll_kind {
+    TCE_COLL_ALLREDUCE,
+    TCE_COLL_ALLGATHER,
+    TCE_COLL_REDUCESCATTER,
+    TCE_COLL_ALLTOALL,
+    TCE_COLL_SENDRECV,
+    TCE_COLL_BROADCAST,
+    TCE_COLL_COUNT
+};
+
+/* "allreduce", "allgather", ...; "unknown" out of range. */
+const char *tce_busbw_coll_name(enum tce_coll_kind kind);
+
+/* Parse a collective name (exact, lower case). 0 or TCE_EUSAGE. */
+int tce_busbw_coll_parse(const char *name, enum tce_coll_kind *out,
+                         struct tce_error *err);
+
+/* The nccl-tests bus-bandwidth factor for n ranks (1.0 when n < 2 for the
+ * ring-style factors would be wrong: they are 0 for n == 1). */
+double tce_busbw_factor(enum tce_coll_kind kind, int nranks);
+
+/* bytes / time in 1e9 B/s; 0 when time_s <= 0. */
+double tce_busbw_algbw_gbytes_per_s(double bytes, double time_s);
+
+/* algbw x factor. */
+double tce_busbw_busbw_gbytes_per_s(enum tce_coll_kind kind, int nranks,
+                                    double bytes, double time_s);
+
+#endif
