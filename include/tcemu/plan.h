@@ -1,0 +1,241 @@
+/*
+ * plan.h - one training iteration of one rank (its pipeline stage), as a
+ * small executable program of operations.
+ *
+ * The plan is built once per (job, layout, stage) and walked by two engines:
+ * the projector (src/projector.c: times every op with the cost model and
+ * applies the schedule and overlap rules in closed form) and the emulator
+ * (src/runtime/: executes every op on real MPI ranks).  Both read the same
+ * ops, so measured and modelled times compare op by op.  Fixed-size arrays,
+ * no allocation: building a plan costs a few hundred nanoseconds.
+ *
+ * Operations
+ *   compute     name, flops, hbm bytes (read + written), gemm_flops (the size
+ *               of one GEMM of the op, for the GEMM-size efficiency curve;
+ *               0 for element-wise ops)
+ *   collective  kind, group (enum tce_group from layout.h), bytes per rank.
+ *               Bytes follow nccl-tests' "size": the whole buffer on each
+ *               rank: all-reduce M; all-gather the gathered OUTPUT; reduce-
+ *               scatter the INPUT; all-to-all the send buffer (n equal parts).
+ *   send / recv point-to-point to the previous or next pipeline stage.
+ * Each op carries `count` (how many times it runs back to back, e.g. the DP
+ * gradient buckets), `recompute` (1 for recomputed forward ops inside a
+ * backward list: counted in hardware FLOPs, not model FLOPs) and `overlap`.
+ *
+ * Lists (enum tce_plan_list) and how one iteration is walked:
+ *
+ *   ITER_BEGIN                    once (distributed-optimizer param gather)
+ *   for step in tce_schedule_step(p, v, m, stage, k), k = 0 .. 2*v*m-1:
+ *     forward (microbatch, chunk c):
+ *       if not first virtual stage: P2P_FWD recv from TCE_PEER_PREV
+ *       if stage == 0 and c == 0:   EMBED_FWD
+ *       for each layer i < tce_plan_chunk_layers(plan, c):
+ *           tce_plan_layer_is_moe(plan, c, i) ? MOE_FWD : DENSE_FWD
+ *       if last virtual stage:      HEAD_FWD (logits + loss)
+ *       else:                       P2P_FWD send to TCE_PEER_NEXT
+ *     backward (microbatch, chunk c):
+ *       if not last virtual stage:  P2P_BWD recv from TCE_PEER_NEXT
+ *       if last virtual stage:      HEAD_BWD
+ *       layers in reverse order:    MOE_BWD or DENSE_BWD
+ *                                   (these lists begin with the recomputed
+ *                                   forward ops when recompute is on)
+ *       if stage == 0 and c == 0:   EMBED_BWD
+ *       if not first virtual stage: P2P_BWD send to TCE_PEER_PREV
+ *   ITER_END                      once (DP gradient reduce in buckets,
+ *                                   tied-embedding all-reduce, optimizer)
+ *
+ *   The first virtual stage is (stage 0, chunk 0), the last (stage p-1,
+ *   chunk v-1).  Virtual stage j = c*p + stage; its predecessor is j-1, so
+ *   with interleaving stage 0's PREV for chunk c > 0 is stage p-1 (chunk c-1):
+ *   PREV = (stage - 1 + p) % p and NEXT = (stage + 1) % p.
+ *
+ * P2P pairing rule (what the emulator must do, and what tests/unit/test_plan.c
+ * checks by simulating every stage for many (p, v, m)): sends are
+ * non-blocking (MPI_Isend, completed before the iteration ends), receives
+ * block.  Then walking every stage's sequence never deadlocks, and between
+ * each ordered pair of stages the forward messages (and, separately, the
+ * backward messages) are received in the order they were sent, so one tag per
+ * direction suffices (MPI keeps FIFO order per source, tag, communicator).
+ * A unique tag tce_schedule_tag() is also provided.
+ *
+ * Context parallelism is modelled as a CP-group all-gather of K and V per
+ * layer in the forward and a reduce-scatter of their gradients in the
+ * backward (the same bytes as Transformer Engine's ring of p2p exchanges),
+ * marked TCE_OVERLAP_COMPUTE: hidden under the attention compute of the same
+ * layer when that is longer.
+ */
+#ifndef TCEMU_PLAN_H
+#define TCEMU_PLAN_H
+
+#include <stdint.h>
+
+#include "tcemu/config.h"
+#include "tcemu/error.h"
+#include "tcemu/layout.h"
+
+#define TCE_PLAN_OPS_MAX 48
+
+enum tce_op_kind {
+    TCE_OP_COMPUTE,
+    TCE_OP_COLLECTIVE,
+    TCE_OP_SEND,
+    TCE_OP_RECV,
+};
+
+enum tce_coll {
+    TCE_COLL_ALL_REDUCE,
+    TCE_COLL_ALL_GATHER,
+    TCE_COLL_REDUCE_SCATTER,
+    TCE_COLL_ALL_TO_ALL,
+    TCE_COLL_SENDRECV,   /* point-to-point, for per-kind link efficiency */
+    TCE_COLL_COUNT
+};
+
+enum tce_peer { TCE_PEER_NONE, TCE_PEER_PREV, TCE_PEER_NEXT };
+
+/* What an op may overlap with. */
+enum tce_overlap {
+    TCE_OVERLAP_NONE,     /* exposed: on the critical path */
+    TCE_OVERLAP_COMPUTE,  /* hidden under the compute of its own list (TP
+                             comm with tp_comm_overlap, CP K/V exchange) */
+    TCE_OVERLAP_BACKWARD, /* DP gradient reduce (overlap_grad_reduce) */
+    TCE_OVERLAP_FORWARD,  /* param all-gather (overlap_param_gather) */
+};
+
+/* Which part of the breakdown an op's exposed time is charged to. */
+enum tce_charge {
+    TCE_CHARGE_COMPUTE,
+    TCE_CHARGE_TP,
+    TCE_CHARGE_CP,
+    TCE_CHARGE_EP,
+    TCE_CHARGE_DP,
+    TCE_CHARGE_PP,
+    TCE_CHARGE_OPTIMIZER,
+    TCE_CHARGE_COUNT
+};
+
+struct tce_op {
+    const char *name;        /* static string: "qkv", "tp_ar_attn", ... */
+    enum tce_op_kind kind;
+    enum tce_coll coll;      /* collectives and p2p (TCE_COLL_SENDRECV) */
+    enum tce_group group;    /* collectives; TCE_GROUP_PP for p2p */
+    enum tce_peer peer;      /* p2p */
+    enum tce_overlap overlap;
+    enum tce_charge charge;
+    int recompute;           /* 1: a recomputed forward op */
+    int64_t count;           /* back-to-back repetitions, >= 1 */
+    double flops;            /* compute, per repetition */
+    double gemm_flops;       /* compute: one GEMM's FLOPs (efficiency) */
+    double bytes;            /* compute: HBM bytes; comm: bytes per rank */
+};
+
+struct tce_op_list {
+    int n;
+    struct tce_op ops[TCE_PLAN_OPS_MAX];
+};
+
+enum tce_plan_list {
+    TCE_PLAN_DENSE_FWD,   /* per dense layer and microbatch */
+    TCE_PLAN_DENSE_BWD,   /* incl. recomputed forward ops */
+    TCE_PLAN_MOE_FWD,     /* per MoE layer and microbatch */
+    TCE_PLAN_MOE_BWD,
+    TCE_PLAN_EMBED_FWD,   /* stage 0, chunk 0, per microbatch */
+    TCE_PLAN_EMBED_BWD,
+    TCE_PLAN_HEAD_FWD,    /* last virtual stage: logits + loss */
+    TCE_PLAN_HEAD_BWD,
+    TCE_PLAN_P2P_FWD,     /* one RECV (prev) and one SEND (next) */
+    TCE_PLAN_P2P_BWD,     /* one RECV (next) and one SEND (prev) */
+    TCE_PLAN_ITER_BEGIN,  /* once per iteration, before the schedule */
+    TCE_PLAN_ITER_END,    /* once per iteration, after the schedule */
+    TCE_PLAN_LIST_COUNT
+};
+
+struct tce_plan {
+    struct tce_layout layout; /* copy: tp, pp, vpp, cp, ep, dp, m, b */
+    int64_t stage;            /* this rank's pipeline stage */
+    int64_t microbatches;     /* m */
+    int64_t chunks;           /* v (virtual stages per rank) */
+    int64_t layers;           /* transformer layers on this stage (all
+                                 chunks) */
+    int64_t chunk_layers;     /* layers per chunk (virtual stage) */
+    int64_t dense_layers;     /* of which dense */
+    int64_t moe_layers;       /* of which MoE */
+    int64_t num_layers;       /* model total */
+    int64_t moe_first_dense_layers, moe_layer_freq, num_experts;
+    int first_stage, last_stage; /* bools */
+    enum tce_recompute recompute;
+    double params;            /* parameters held by this rank */
+    double dense_params;      /* of which replicated over DP (x CP) */
+    double expert_params;     /* of which expert weights (EDP replicas) */
+    double grad_bytes;        /* dense gradient bytes reduced over DP */
+    double expert_grad_bytes; /* expert gradient bytes reduced over EDP */
+    struct tce_op_list list[TCE_PLAN_LIST_COUNT];
+};
+
+/*
+ * Build the plan of one stage.  layout must be complete (dp, microbatches
+ * derived); stage in [0, pp).  0 or TCE_EUSAGE/TCE_ECONFIG with err filled.
+ */
+int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
+                   int64_t stage, struct tce_plan *plan,
+                   struct tce_error *err);
+
+/* Layers of chunk c on this stage: num_layers / (p*v) (tce_layout_init
+ * checks the division). Virtual stage j = c*p + stage holds global layers
+ * [j*L, (j+1)*L) with L this count. */
+int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk);
+
+/* Whether layer i of chunk c is an MoE layer (the rule of model.h: global
+ * index >= moe_first_dense_layers and (index - moe_first_dense_layers) a
+ * multiple of moe_layer_freq). */
+int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
+                          int64_t i);
+
+/* Sum of the list's compute FLOPs (count included); model_only skips
+ * recomputed ops. */
+double tce_plan_list_flops(const struct tce_op_list *l, int model_only);
+
+/* FLOPs this rank executes in one iteration (walking the schedule's loop
+ * counts); model_only = 1 excludes recomputation. */
+double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only);
+
+const char *tce_coll_name(enum tce_coll c);
+const char *tce_op_kind_name(enum tce_op_kind k);
+const char *tce_overlap_name(enum tce_overlap o);
+const char *tce_charge_name(enum tce_charge c);
+
+/* ------------------------------------------------------------------------ */
+/* Pipeline schedule: 1F1B (v == 1) and Megatron's interleaved 1F1B (v > 1,
+ * requires m % p == 0).                                                     */
+
+struct tce_sched_step {
+    int backward;            /* 0 forward, 1 backward */
+    int64_t microbatch;      /* 0 .. m-1 */
+    int64_t chunk;           /* 0 .. v-1 */
+};
+
+/* Steps per stage and iteration: 2 * v * m. */
+int64_t tce_schedule_len(int64_t v, int64_t m);
+
+/* Warm-up forwards of a stage: 1F1B min(p-stage-1, m); interleaved
+ * min((p-stage-1)*2 + (v-1)*p, v*m). */
+int64_t tce_schedule_warmup(int64_t p, int64_t v, int64_t m, int64_t stage);
+
+/*
+ * Step k (0 .. 2vm-1) of stage's sequence, in O(1): warm-up forwards, then
+ * alternating one forward and one backward, then cool-down backwards.
+ * 0, or TCE_EUSAGE for bad arguments (m % p != 0 with v > 1, k out of
+ * range).
+ */
+int tce_schedule_step(int64_t p, int64_t v, int64_t m, int64_t stage,
+                      int64_t k, struct tce_sched_step *out,
+                      struct tce_error *err);
+
+/* A tag unique per (direction, microbatch, chunk), if the emulator prefers
+ * tags to FIFO order: (chunk * m + microbatch) * 2 + backward. */
+int64_t tce_schedule_tag(int64_t m, const struct tce_sched_step *s);
+
+/* Pipeline bubble as a fraction of the ideal time: (p-1)/(v*m). */
+double tce_schedule_bubble_fraction(int64_t p, int64_t v, int64_t m);
+
+#endif
