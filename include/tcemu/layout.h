@@ -11,6 +11,29 @@
  * Pure functions over plain structs; used by the projector (any scale, never
  * enumerating ranks) and by the emulator (to build communicators with
  * MPI_Comm_split from the same colours).
+ *
+ * Relation to Megatron-LM: its RankGenerator (parallel_state.py) orders
+ * "tp-cp-ep-dp-pp" and, for the dense groups, leaves ep out, which gives the
+ * formula above.  Expert groups here follow Megatron-Core's layout with
+ * expert tensor parallel = tp and cp = 1: the EP group is the inner ep
+ * positions of the DP index.  (With cp > 1, newer Megatron-Core folds CP
+ * into the expert region, ep carved out of cp*dp; tcemu keeps EP inside DP,
+ * as the job rule "ep divides the data-parallel size" says.)
+ *
+ * Node placement: rank r sits on node r / gpus_per_node and in scale-up
+ * domain r / scale_up_domain (ranks are packed, as Slurm's block
+ * distribution and mpirun --map-by core place them).
+ *
+ * Every group kind is an arithmetic progression of world ranks:
+ *     kind   size   stride       first member of rank r's group
+ *     tp     t      1            r - tp
+ *     cp     c      t            r - cp*t
+ *     dp     d      t*c          r - dp*t*c
+ *     ep     e      t*c          r - ep*t*c
+ *     edp    d/e    t*c*e        r - edp*t*c*e
+ *     pp     p      t*c*d        r - pp*t*c*d
+ *     world  n      1            0
+ * so tce_layout_group_span describes a group without enumerating ranks.
  */
 #ifndef TCEMU_LAYOUT_H
 #define TCEMU_LAYOUT_H
@@ -50,5 +73,92 @@ enum tce_group {
 };
 
 const char *tce_group_name(enum tce_group g);
+
+/*
+ * Derive the layout of job on gpus accelerators (0 = the job's
+ * parallel.num_gpus): dp = gpus / (tp*pp*cp), microbatches
+ * m = global_batch / (dp * micro_batch).  Checks that tp*pp*cp divides the
+ * GPU count, that ep divides dp, that dp * micro_batch divides the global
+ * batch, heads and query groups divisible by tp, experts by ep, layers by
+ * pp*vpp; errors (TCE_ECONFIG) name the --gpus value and the rule, and cite
+ * the job file.  gpus_per_node and scale_up_domain come from topo
+ * (node.accelerators, scale_up.domain_accelerators); a NULL topology or a 0
+ * there means one rank per node (and a domain of one node).
+ */
+int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
+                    const struct tce_topology *topo, int64_t gpus,
+                    struct tce_error *err);
+
+/* Coordinates of a world rank; TCE_ERANGE when rank is outside [0, gpus). */
+int tce_layout_coords(const struct tce_layout *layout, int64_t rank,
+                      struct tce_coords *out);
+
+/* World rank of coordinates (tp, cp, dp, pp are used; ep, edp, node
+ * ignored); -1 when a coordinate is out of range. */
+int64_t tce_layout_rank(const struct tce_layout *layout,
+                        const struct tce_coords *c);
+
+/*
+ * For MPI_Comm_split(world, color, key): ranks with equal colour form one
+ * group of the kind; the key is the rank's position in it (0 .. size-1, in
+ * the order of the progression above).  Colour is the world rank of the
+ * group's first member, so colours are >= 0 and unique per group.  For
+ * TCE_GROUP_PP the group is the whole pipeline (key = stage).  -1 for a
+ * rank out of range or an unknown kind.
+ */
+int64_t tce_layout_color(const struct tce_layout *layout, int64_t rank,
+                         enum tce_group g);
+int64_t tce_layout_key(const struct tce_layout *layout, int64_t rank,
+                       enum tce_group g);
+int64_t tce_layout_group_size(const struct tce_layout *layout,
+                              enum tce_group g);
+/* Rank distance between consecutive members of a group; 0 if unknown. */
+int64_t tce_layout_group_stride(const struct tce_layout *layout,
+                                enum tce_group g);
+
+/* Previous / next pipeline stage of the same (tp, cp, dp); -1 at the ends. */
+int64_t tce_layout_pp_prev(const struct tce_layout *layout, int64_t rank);
+int64_t tce_layout_pp_next(const struct tce_layout *layout, int64_t rank);
+
+/*
+ * Where the groups of one kind sit, in closed form, for the cost model.
+ * Figures are for the group holding rank 0 (all groups of a kind have the
+ * same shape when the node size is a multiple of the stride or the stride a
+ * multiple of the node size, as in every Megatron layout on 2^k-GPU nodes).
+ */
+struct tce_span {
+    int64_t size;            /* ranks in one group */
+    int64_t stride;          /* rank distance between consecutive members */
+    int64_t ranks_per_node;  /* members of one group on one node (the most
+                                on any node); = size inside one node */
+    int64_t nodes;           /* nodes holding at least one member */
+    int64_t node_range;      /* last member's node - first's + 1: the
+                                contiguous block of nodes the group's
+                                traffic has to reach (>= nodes) */
+    int64_t domains;         /* scale-up domains holding members */
+    int leaves_node;         /* members on more than one node */
+    int leaves_domain;       /* members in more than one scale-up domain:
+                                traffic goes through the NICs */
+    int tier;                /* highest fabric tier crossed: -1 none (the
+                                group stays in a scale-up domain); else the
+                                lowest tier i whose switch holds
+                                node_range nodes (fabric[i].group_nodes),
+                                or the top tier n_fabric - 1 when none
+                                does; 0 when the group leaves the domain
+                                and the topology has no fabric tiers */
+    int64_t groups_per_node; /* groups of this kind with members on one
+                                node, communicating at the same time */
+    int64_t nic_ranks;       /* ranks of one node whose traffic for this
+                                kind goes through the node's NICs at the
+                                same time: every rank of the node when the
+                                group leaves the scale-up domain (e.g. a DP
+                                all-reduce with one member per node: all 8
+                                GPUs of the node run their own ring at
+                                once), 0 when it stays inside */
+};
+
+int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
+                          const struct tce_topology *topo,
+                          struct tce_span *out);
 
 #endif

@@ -1,0 +1,316 @@
+/*
+ * layout.c - which world rank holds which (tp, cp, dp, ep, pp) coordinates,
+ * which node it sits on, which groups it joins, and where a group sits.
+ *
+ * Pure and closed form: every group kind is an arithmetic progression of
+ * world ranks (see layout.h), so nothing here loops over ranks.
+ */
+#include "tcemu/layout.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const group_names[TCE_GROUP_COUNT] = {
+    [TCE_GROUP_TP] = "tp",   [TCE_GROUP_CP] = "cp", [TCE_GROUP_DP] = "dp",
+    [TCE_GROUP_EP] = "ep",   [TCE_GROUP_EDP] = "edp", [TCE_GROUP_PP] = "pp",
+    [TCE_GROUP_WORLD] = "world",
+};
+
+const char *tce_group_name(enum tce_group g)
+{
+    if ((int)g < 0 || g >= TCE_GROUP_COUNT)
+        return "unknown";
+    return group_names[g];
+}
+
+static int64_t or_one(int64_t v)
+{
+    return v > 0 ? v : 1;
+}
+
+/* "--gpus 96" or "jobs/x.cfg: parallel.num_gpus 96", for messages. */
+static void describe_gpus(char *buf, size_t size, const struct tce_job *job,
+                          int64_t gpus, int from_cli)
+{
+    if (from_cli)
+        snprintf(buf, size, "--gpus %" PRId64, gpus);
+    else
+        snprintf(buf, size, "%s%sparallel.num_gpus %" PRId64, job->path,
+                 job->path[0] ? ": " : "", gpus);
+}
+
+int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
+                    const struct tce_topology *topo, int64_t gpus,
+                    struct tce_error *err)
+{
+    const struct tce_model *m = &job->model;
+    const struct tce_parallel *p = &job->parallel;
+    const struct tce_training *t = &job->training;
+    struct tce_layout l;
+    char what[TCE_TEXT_MAX + 64];
+    int from_cli = gpus > 0;
+    int64_t heads = m->num_attention_heads;
+    int64_t groups = m->num_query_groups > 0 ? m->num_query_groups : heads;
+    int64_t model_par;
+    int rc = 0;
+
+    memset(&l, 0, sizeof(l));
+    l.gpus = from_cli ? gpus : p->num_gpus;
+    describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
+    if (l.gpus <= 0) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "%s: the GPU count must be positive", what);
+        goto out;
+    }
+    l.tp = or_one(p->tensor_model_parallel_size);
+    l.pp = or_one(p->pipeline_model_parallel_size);
+    l.vpp = or_one(p->virtual_pipeline_model_parallel_size);
+    l.cp = or_one(p->context_parallel_size);
+    l.ep = or_one(p->expert_model_parallel_size);
+    l.micro_batch = or_one(t->micro_batch_size);
+    model_par = l.tp * l.pp * l.cp;
+    if (l.gpus % model_par != 0) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "%s: tensor x pipeline x context parallel size "
+                           "(%" PRId64 " x %" PRId64 " x %" PRId64
+                           " = %" PRId64 ") must divide the GPU count",
+                           what, l.tp, l.pp, l.cp, model_par);
+        goto out;
+    }
+    l.dp = l.gpus / model_par;
+    if (l.dp % l.ep != 0) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "%s: expert parallel size %" PRId64
+                           " must divide the data-parallel size %" PRId64
+                           " (= GPUs / (tp x pp x cp))",
+                           what, l.ep, l.dp);
+        goto out;
+    }
+    if (t->global_batch_size <= 0 ||
+        t->global_batch_size % (l.dp * l.micro_batch) != 0) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "%s: global batch %" PRId64
+                           " must be a multiple of data-parallel size x "
+                           "micro batch (%" PRId64 " x %" PRId64
+                           " = %" PRId64 ")",
+                           what, t->global_batch_size, l.dp, l.micro_batch,
+                           l.dp * l.micro_batch);
+        goto out;
+    }
+    l.microbatches = t->global_batch_size / (l.dp * l.micro_batch);
+    if (heads > 0 && (heads % l.tp != 0 || groups % l.tp != 0)) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "%s: attention heads %" PRId64
+                           " and query groups %" PRId64
+                           " must be divisible by tensor parallel size %" PRId64,
+                           what, heads, groups, l.tp);
+        goto out;
+    }
+    if (m->num_experts > 0 && m->num_experts % l.ep != 0) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "%s: experts %" PRId64
+                           " must be divisible by expert parallel size %" PRId64,
+                           what, m->num_experts, l.ep);
+        goto out;
+    }
+    if (m->num_layers > 0 && m->num_layers % (l.pp * l.vpp) != 0) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "%s: layers %" PRId64
+                           " must be divisible by pipeline x virtual "
+                           "stages (%" PRId64 " x %" PRId64 ")",
+                           what, m->num_layers, l.pp, l.vpp);
+        goto out;
+    }
+    l.gpus_per_node = 1;
+    l.scale_up_domain = 0;
+    if (topo) {
+        l.gpus_per_node = or_one(topo->node.accelerators);
+        l.scale_up_domain = topo->scale_up.domain_accelerators;
+    }
+    if (l.scale_up_domain <= 0)
+        l.scale_up_domain = l.gpus_per_node;
+    *layout = l;
+out:
+    return rc;
+}
+
+int tce_layout_coords(const struct tce_layout *layout, int64_t rank,
+                      struct tce_coords *out)
+{
+    int64_t r = rank;
+
+    if (rank < 0 || rank >= layout->gpus)
+        return TCE_ERANGE;
+    out->tp = r % layout->tp;
+    r /= layout->tp;
+    out->cp = r % layout->cp;
+    r /= layout->cp;
+    out->dp = r % layout->dp;
+    out->pp = r / layout->dp;
+    out->ep = out->dp % layout->ep;
+    out->edp = out->dp / layout->ep;
+    out->node = rank / or_one(layout->gpus_per_node);
+    return 0;
+}
+
+int64_t tce_layout_rank(const struct tce_layout *layout,
+                        const struct tce_coords *c)
+{
+    if (c->tp < 0 || c->tp >= layout->tp || c->cp < 0 ||
+        c->cp >= layout->cp || c->dp < 0 || c->dp >= layout->dp ||
+        c->pp < 0 || c->pp >= layout->pp)
+        return -1;
+    return c->tp + layout->tp * (c->cp + layout->cp *
+                                 (c->dp + layout->dp * c->pp));
+}
+
+int64_t tce_layout_group_size(const struct tce_layout *layout,
+                              enum tce_group g)
+{
+    switch (g) {
+    case TCE_GROUP_TP: return layout->tp;
+    case TCE_GROUP_CP: return layout->cp;
+    case TCE_GROUP_DP: return layout->dp;
+    case TCE_GROUP_EP: return layout->ep;
+    case TCE_GROUP_EDP: return layout->dp / layout->ep;
+    case TCE_GROUP_PP: return layout->pp;
+    case TCE_GROUP_WORLD: return layout->gpus;
+    case TCE_GROUP_COUNT: break;
+    }
+    return 0;
+}
+
+int64_t tce_layout_group_stride(const struct tce_layout *layout,
+                                enum tce_group g)
+{
+    switch (g) {
+    case TCE_GROUP_TP: return 1;
+    case TCE_GROUP_CP: return layout->tp;
+    case TCE_GROUP_DP: return layout->tp * layout->cp;
+    case TCE_GROUP_EP: return layout->tp * layout->cp;
+    case TCE_GROUP_EDP: return layout->tp * layout->cp * layout->ep;
+    case TCE_GROUP_PP: return layout->tp * layout->cp * layout->dp;
+    case TCE_GROUP_WORLD: return 1;
+    case TCE_GROUP_COUNT: break;
+    }
+    return 0;
+}
+
+int64_t tce_layout_key(const struct tce_layout *layout, int64_t rank,
+                       enum tce_group g)
+{
+    struct tce_coords c;
+
+    if (tce_layout_coords(layout, rank, &c) != 0)
+        return -1;
+    switch (g) {
+    case TCE_GROUP_TP: return c.tp;
+    case TCE_GROUP_CP: return c.cp;
+    case TCE_GROUP_DP: return c.dp;
+    case TCE_GROUP_EP: return c.ep;
+    case TCE_GROUP_EDP: return c.edp;
+    case TCE_GROUP_PP: return c.pp;
+    case TCE_GROUP_WORLD: return rank;
+    case TCE_GROUP_COUNT: break;
+    }
+    return -1;
+}
+
+int64_t tce_layout_color(const struct tce_layout *layout, int64_t rank,
+                         enum tce_group g)
+{
+    int64_t key = tce_layout_key(layout, rank, g);
+    int64_t stride = tce_layout_group_stride(layout, g);
+
+    if (key < 0 || stride <= 0)
+        return -1;
+    if (g == TCE_GROUP_WORLD)
+        return 0;
+    return rank - key * stride;
+}
+
+int64_t tce_layout_pp_prev(const struct tce_layout *layout, int64_t rank)
+{
+    int64_t stride = layout->tp * layout->cp * layout->dp;
+
+    if (rank < 0 || rank >= layout->gpus || rank < stride)
+        return -1;
+    return rank - stride;
+}
+
+int64_t tce_layout_pp_next(const struct tce_layout *layout, int64_t rank)
+{
+    int64_t stride = layout->tp * layout->cp * layout->dp;
+
+    if (rank < 0 || rank + stride >= layout->gpus)
+        return -1;
+    return rank + stride;
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Distinct blocks of block ranks that the progression 0, S, .., (n-1)S
+ * touches, and the most members in one block. */
+static void blocks(int64_t n, int64_t stride, int64_t block, int64_t *count,
+                   int64_t *range, int64_t *per_block)
+{
+    *range = (n - 1) * stride / block + 1;
+    if (stride >= block) {
+        *count = n;
+        *per_block = 1;
+    } else {
+        /* gaps shorter than a block: every block of the range is hit */
+        *count = *range;
+        *per_block = min64(n, (block + stride - 1) / stride);
+    }
+}
+
+int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
+                          const struct tce_topology *topo,
+                          struct tce_span *out)
+{
+    int64_t node = or_one(layout->gpus_per_node);
+    int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
+                                                 : node;
+    int64_t unused_range, unused_per;
+    int64_t local;
+    int i;
+    int rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->size = tce_layout_group_size(layout, g);
+    out->stride = tce_layout_group_stride(layout, g);
+    if (out->size <= 0 || out->stride <= 0) {
+        rc = TCE_ERANGE;
+        goto out;
+    }
+    blocks(out->size, out->stride, node, &out->nodes, &out->node_range,
+           &out->ranks_per_node);
+    blocks(out->size, out->stride, domain, &out->domains, &unused_range,
+           &unused_per);
+    out->leaves_node = out->nodes > 1;
+    out->leaves_domain = out->domains > 1;
+    local = min64(node, layout->gpus);
+    out->groups_per_node =
+        (local + out->ranks_per_node - 1) / out->ranks_per_node;
+    out->tier = -1;
+    if (out->leaves_domain) {
+        out->nic_ranks = local;
+        out->tier = 0;
+        if (topo && topo->n_fabric > 0) {
+            out->tier = topo->n_fabric - 1;
+            for (i = 0; i < topo->n_fabric; i++) {
+                if (out->node_range <= topo->fabric[i].group_nodes) {
+                    out->tier = i;
+                    break;
+                }
+            }
+        }
+    }
+out:
+    return rc;
+}

@@ -1,0 +1,446 @@
+/*
+ * model.c - the job's arithmetic: parameter counts, FLOPs per token and per
+ * iteration, memory per accelerator.
+ *
+ * Pure, no allocation, no loop over layers or ranks (the only loop is over
+ * the few virtual pipeline chunks of one stage): the projector calls these
+ * on its hot path.  Conventions and formulas are documented in model.h.
+ */
+#include "tcemu/model.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "tcemu/layout.h"
+
+#define GIB 1073741824.0
+
+/* The model's dimensions with Megatron's defaults filled in. */
+struct dims {
+    double h, a, g, d, f, s, V, E, topk, fm, fs;
+    double d_qk, d_v;          /* head dims of scores and values */
+    int64_t l, freq, first_dense;
+    int gpt;                   /* LayerNorm + biases + learned positions */
+    int mla;
+};
+
+static void resolve(const struct tce_model *m, struct dims *x)
+{
+    memset(x, 0, sizeof(*x));
+    x->l = m->num_layers > 0 ? m->num_layers : 0;
+    x->h = (double)m->hidden_size;
+    x->a = m->num_attention_heads > 0 ? (double)m->num_attention_heads : 1.0;
+    x->g = m->num_query_groups > 0 ? (double)m->num_query_groups : x->a;
+    x->d = m->kv_channels > 0 ? (double)m->kv_channels : x->h / x->a;
+    x->f = m->ffn_hidden_size > 0 ? (double)m->ffn_hidden_size : 4.0 * x->h;
+    x->s = (double)m->seq_length;
+    x->V = (double)m->vocab_size;
+    x->E = m->num_experts > 0 ? (double)m->num_experts : 0.0;
+    x->topk = m->moe_router_topk > 0 ? (double)m->moe_router_topk : 2.0;
+    if (x->E > 0 && x->topk > x->E)
+        x->topk = x->E;
+    x->fm = m->moe_ffn_hidden_size > 0 ? (double)m->moe_ffn_hidden_size
+                                       : x->f;
+    x->fs = m->moe_shared_expert_intermediate_size > 0
+                ? (double)m->moe_shared_expert_intermediate_size
+                : 0.0;
+    x->freq = m->moe_layer_freq > 0 ? m->moe_layer_freq : 1;
+    x->first_dense = m->moe_first_dense_layers > 0 ? m->moe_first_dense_layers
+                                                   : 0;
+    x->gpt = !m->swiglu;
+    x->mla = m->multi_latent_attention != 0;
+    if (x->mla) {
+        x->d_qk = (double)(m->qk_head_dim + m->qk_pos_emb_head_dim);
+        x->d_v = (double)m->v_head_dim;
+    } else {
+        x->d_qk = x->d;
+        x->d_v = x->d;
+    }
+}
+
+/* ceil(x / k) for x >= 0, k > 0 */
+static int64_t ceil_div(int64_t x, int64_t k)
+{
+    return (x + k - 1) / k;
+}
+
+int64_t tce_model_moe_layers_in(const struct tce_model *m, int64_t first,
+                                int64_t last)
+{
+    int64_t fd = m->moe_first_dense_layers > 0 ? m->moe_first_dense_layers
+                                                : 0;
+    int64_t k = m->moe_layer_freq > 0 ? m->moe_layer_freq : 1;
+    int64_t l = m->num_layers;
+    int64_t lo, hi;
+
+    if (m->num_experts <= 0)
+        return 0;
+    if (last > l)
+        last = l;
+    lo = first > fd ? first : fd;
+    hi = last;
+    if (hi <= lo)
+        return 0;
+    /* layers j = i - fd with j % k == 0, j in [lo - fd, hi - fd) */
+    return ceil_div(hi - fd, k) - ceil_div(lo - fd, k);
+}
+
+/* Matmul weights of one MLP of width f (3hf SwiGLU, 2hf GeLU). */
+static double mlp_matmul(const struct dims *x, double f)
+{
+    return (x->gpt ? 2.0 : 3.0) * x->h * f;
+}
+
+/* Biases of one MLP (GPT style only). */
+static double mlp_bias(const struct dims *x, double f)
+{
+    return x->gpt && f > 0 ? f + x->h : 0.0;
+}
+
+/* Attention matmul weights of one layer. */
+static double attn_matmul(const struct tce_model *m, const struct dims *x)
+{
+    double q, kv, out;
+
+    if (x->mla) {
+        double ql = (double)m->q_lora_rank, kvl = (double)m->kv_lora_rank;
+        double pos = (double)m->qk_pos_emb_head_dim;
+
+        q = ql > 0 ? x->h * ql + ql * x->a * x->d_qk : x->h * x->a * x->d_qk;
+        kv = x->h * (kvl + pos) + kvl * x->a * ((double)m->qk_head_dim + x->d_v);
+        out = x->a * x->d_v * x->h;
+        return q + kv + out;
+    }
+    q = x->h * x->a * x->d;
+    kv = 2.0 * x->h * x->g * x->d;
+    out = x->a * x->d * x->h;
+    return q + kv + out;
+}
+
+/* Attention parameters that are not matmul weights: biases (GPT style) or
+ * MLA's low-rank norms. */
+static double attn_other(const struct tce_model *m, const struct dims *x)
+{
+    if (x->mla)
+        return (double)(m->q_lora_rank > 0 ? m->q_lora_rank : 0) +
+               (double)m->kv_lora_rank;
+    if (x->gpt)
+        return x->a * x->d + 2.0 * x->g * x->d + x->h;
+    return 0.0;
+}
+
+static double norm_params(const struct dims *x)
+{
+    return x->gpt ? 2.0 * x->h : x->h;
+}
+
+void tce_model_count_params(const struct tce_model *m,
+                            struct tce_param_count *out)
+{
+    struct dims x;
+    double attn_mm, mlp_mm, expert_mm, shared_mm, router, moe_active;
+    double moe_active_mm;
+
+    resolve(m, &x);
+    memset(out, 0, sizeof(*out));
+    attn_mm = attn_matmul(m, &x);
+    mlp_mm = mlp_matmul(&x, x.f);
+    expert_mm = mlp_matmul(&x, x.fm);
+    shared_mm = x.fs > 0 ? mlp_matmul(&x, x.fs) : 0.0;
+    router = x.h * x.E;
+
+    out->moe_layers = tce_model_moe_layers_in(m, 0, x.l);
+    out->dense_layers = x.l - out->moe_layers;
+    out->attention_per_layer = attn_mm + attn_other(m, &x);
+    out->dense_mlp_per_layer = mlp_mm + mlp_bias(&x, x.f);
+    out->norms_per_layer = 2.0 * norm_params(&x);
+    out->expert_per_layer = expert_mm + mlp_bias(&x, x.fm);
+    out->shared_expert_per_layer = shared_mm + mlp_bias(&x, x.fs);
+    out->router_per_layer = router;
+    out->moe_mlp_per_layer = x.E * out->expert_per_layer +
+                             out->shared_expert_per_layer + router;
+    out->embedding = x.V * x.h + (x.gpt ? x.s * x.h : 0.0);
+    out->output = m->untie_embeddings_and_output_weights ? x.V * x.h : 0.0;
+    out->final_norm = norm_params(&x);
+    out->dense_layer = out->attention_per_layer + out->dense_mlp_per_layer +
+                       out->norms_per_layer;
+    out->moe_layer = out->attention_per_layer + out->moe_mlp_per_layer +
+                     out->norms_per_layer;
+    out->expert_total =
+        (double)out->moe_layers * x.E * out->expert_per_layer;
+    out->total = (double)out->dense_layers * out->dense_layer +
+                 (double)out->moe_layers * out->moe_layer + out->embedding +
+                 out->output + out->final_norm;
+    moe_active = out->attention_per_layer + x.topk * out->expert_per_layer +
+                 out->shared_expert_per_layer + router +
+                 out->norms_per_layer;
+    out->active = (double)out->dense_layers * out->dense_layer +
+                  (double)out->moe_layers * moe_active + out->embedding +
+                  out->output + out->final_norm;
+    moe_active_mm = attn_mm + x.topk * expert_mm + shared_mm + router;
+    out->active_matmul_per_token =
+        (double)out->dense_layers * (attn_mm + mlp_mm) +
+        (double)out->moe_layers * moe_active_mm + x.V * x.h;
+}
+
+void tce_model_flops_breakdown(const struct tce_model *m,
+                               struct tce_flops_per_token *out)
+{
+    struct dims x;
+    int64_t moe_layers;
+
+    resolve(m, &x);
+    moe_layers = tce_model_moe_layers_in(m, 0, x.l);
+    out->attention_linear = 2.0 * attn_matmul(m, &x);
+    out->attention_core = 2.0 * x.s * x.a * (x.d_qk + x.d_v);
+    out->dense_mlp = 2.0 * mlp_matmul(&x, x.f);
+    out->moe_mlp = x.E > 0 ? 2.0 * (x.h * x.E + x.topk * mlp_matmul(&x, x.fm) +
+                                    (x.fs > 0 ? mlp_matmul(&x, x.fs) : 0.0))
+                           : 0.0;
+    out->logits = 2.0 * x.h * x.V;
+    out->forward_layers =
+        (double)x.l * (out->attention_linear + out->attention_core) +
+        (double)(x.l - moe_layers) * out->dense_mlp +
+        (double)moe_layers * out->moe_mlp;
+    out->forward = out->forward_layers + out->logits;
+}
+
+double tce_model_flops_per_token(const struct tce_model *m)
+{
+    struct tce_flops_per_token f;
+
+    tce_model_flops_breakdown(m, &f);
+    return 3.0 * f.forward;
+}
+
+void tce_model_flops_per_iteration(const struct tce_model *m,
+                                   const struct tce_training *t,
+                                   struct tce_iteration_flops *out)
+{
+    struct tce_flops_per_token f;
+    double per_token_recompute = 0.0;
+
+    tce_model_flops_breakdown(m, &f);
+    out->tokens = (double)t->global_batch_size * (double)m->seq_length;
+    out->model_flops = 3.0 * f.forward * out->tokens;
+    if (t->recompute_granularity == TCE_RECOMPUTE_FULL)
+        per_token_recompute = f.forward_layers;
+    else if (t->recompute_granularity == TCE_RECOMPUTE_SELECTIVE)
+        per_token_recompute = (double)m->num_layers * f.attention_core;
+    out->recompute_flops = per_token_recompute * out->tokens;
+    out->hardware_flops = out->model_flops + out->recompute_flops;
+}
+
+void tce_memory_opts_init(struct tce_memory_opts *o, double hbm_gib)
+{
+    o->overhead_gib = TCE_MEMORY_OVERHEAD_GIB;
+    o->fragmentation = TCE_MEMORY_FRAGMENTATION;
+    o->hbm_gib = hbm_gib;
+}
+
+/*
+ * Activation bytes per token of one layer, split into the part tensor
+ * parallelism without sequence parallelism leaves whole (norm inputs 4h,
+ * dropout masks 2h, inputs of the attention and MLP blocks 4h: 10h) and the
+ * part it divides (attention tensors, MLP tensors), plus the score term
+ * (5 a s_local: softmax output, dropout mask, dropout output).
+ */
+struct act_terms {
+    double replicated;
+    double attention;
+    double dense_mlp;
+    double moe_mlp;
+    double scores;
+};
+
+static void activation_terms(const struct dims *x, double s_local,
+                             struct act_terms *t)
+{
+    double q = x->a * x->d_qk, k = x->mla ? x->a * x->d_qk : x->g * x->d;
+    double v = x->mla ? x->a * x->d_v : x->g * x->d, o = x->a * x->d_v;
+    double act_f = x->gpt ? 4.0 : 6.0; /* bytes per unit of ffn width */
+
+    t->replicated = 10.0 * x->h;
+    /* Q and K for QK^T, V for AV, the attention output for the
+     * projection: 2 bytes each (8h for the classic layer) */
+    t->attention = 2.0 * (q + k + v + o);
+    /* activation input and output of the MLP (16h for GeLU, f = 4h) */
+    t->dense_mlp = act_f * x->f;
+    /* routed tokens: a dispatched copy of the input and the expert MLP
+     * tensors, topk times; shared experts once */
+    t->moe_mlp = x->topk * (2.0 * x->h + act_f * x->fm) + act_f * x->fs;
+    t->scores = 5.0 * x->a * s_local;
+}
+
+struct stage_figures {
+    double dense_params;       /* held by the rank, sharded like dense */
+    double expert_params;      /* held by the rank, sharded by ep too */
+    double activations;
+    double act_per_layer;
+    double inflight;
+    int64_t layers;
+};
+
+static void stage_memory(const struct tce_job *job,
+                         const struct tce_layout *lay,
+                         const struct tce_param_count *pc,
+                         const struct dims *x, int64_t stage,
+                         struct stage_figures *sf)
+{
+    const struct tce_model *m = &job->model;
+    const struct tce_training *tr = &job->training;
+    double t = (double)lay->tp, p = (double)lay->pp, v = (double)lay->vpp;
+    double mb = (double)lay->microbatches, b = (double)lay->micro_batch;
+    double s_local = x->s / (double)lay->cp;
+    int sp = job->parallel.sequence_parallel && lay->tp > 1;
+    int64_t chunk = x->l / (lay->pp * lay->vpp);
+    int64_t nm = 0, nd, i;
+    double tp_part, rep_div, dense_tok, moe_tok, per_layer_dense;
+    double per_layer_moe, working;
+    struct act_terms at;
+
+    for (i = 0; i < lay->vpp; i++) {
+        int64_t c = stage + i * lay->pp;
+        nm += tce_model_moe_layers_in(m, c * chunk, (c + 1) * chunk);
+    }
+    sf->layers = chunk * lay->vpp;
+    nd = sf->layers - nm;
+
+    /* parameters held */
+    sf->dense_params =
+        ((double)nd * (pc->attention_per_layer + pc->dense_mlp_per_layer) +
+         (double)nm * (pc->attention_per_layer +
+                       pc->shared_expert_per_layer)) / t +
+        (double)sf->layers * pc->norms_per_layer +
+        (double)nm * pc->router_per_layer;
+    sf->expert_params = (double)nm * x->E * pc->expert_per_layer /
+                        (t * (double)lay->ep);
+    if (stage == 0)
+        sf->dense_params += x->V * x->h / t + (pc->embedding - x->V * x->h);
+    if (stage == lay->pp - 1) {
+        sf->dense_params += pc->final_norm;
+        if (pc->output > 0)
+            sf->dense_params += pc->output / t;
+        else if (lay->pp > 1)
+            sf->dense_params += x->V * x->h / t; /* tied copy */
+    }
+
+    /* activations */
+    activation_terms(x, s_local, &at);
+    rep_div = sp ? t : 1.0;
+    tp_part = at.attention +
+              (tr->recompute_granularity == TCE_RECOMPUTE_NONE ? at.scores
+                                                               : 0.0);
+    dense_tok = at.replicated / rep_div + (tp_part + at.dense_mlp) / t;
+    moe_tok = at.replicated / rep_div + (tp_part + at.moe_mlp) / t;
+    per_layer_dense = s_local * b * dense_tok;
+    per_layer_moe = s_local * b * moe_tok;
+    if (lay->vpp == 1)
+        sf->inflight = p - (double)stage;
+    else
+        sf->inflight = ((p - (double)stage - 1.0) * 2.0 + (v - 1.0) * p +
+                        1.0) / v;
+    if (sf->inflight > mb)
+        sf->inflight = mb;
+    if (tr->recompute_granularity == TCE_RECOMPUTE_FULL) {
+        /* layer inputs only, plus one layer's working set (none mode) */
+        double full_dense = s_local * b *
+                            (at.replicated / rep_div +
+                             (at.attention + at.scores + at.dense_mlp) / t);
+        double full_moe = s_local * b *
+                          (at.replicated / rep_div +
+                           (at.attention + at.scores + at.moe_mlp) / t);
+        double input = 2.0 * s_local * b * x->h / rep_div;
+
+        working = nm > 0 && full_moe > full_dense ? full_moe : full_dense;
+        sf->act_per_layer = input;
+        sf->activations =
+            sf->inflight * (double)sf->layers * input + working;
+    } else {
+        sf->act_per_layer = per_layer_dense;
+        sf->activations = sf->inflight * ((double)nd * per_layer_dense +
+                                          (double)nm * per_layer_moe);
+    }
+    if (stage == lay->pp - 1)
+        sf->activations += 4.0 * s_local * b * x->V / t; /* fp32 logits */
+}
+
+int tce_model_memory(const struct tce_job *job,
+                     const struct tce_layout *layout,
+                     const struct tce_memory_opts *opts,
+                     struct tce_memory *out, struct tce_error *err)
+{
+    const struct tce_model *m = &job->model;
+    const struct tce_training *tr = &job->training;
+    struct tce_memory_opts o;
+    struct tce_param_count pc;
+    struct stage_figures sf;
+    struct dims x;
+    int64_t stages[3];
+    double dp_shard, edp_shard, grad_bytes, best = -1.0;
+    int i, rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (opts)
+        o = *opts;
+    else
+        tce_memory_opts_init(&o, 0.0);
+    if (o.overhead_gib < 0)
+        o.overhead_gib = TCE_MEMORY_OVERHEAD_GIB;
+    if (o.fragmentation < 0)
+        o.fragmentation = TCE_MEMORY_FRAGMENTATION;
+    resolve(m, &x);
+    if (x.l <= 0 || layout->pp <= 0 || layout->vpp <= 0 ||
+        x.l % (layout->pp * layout->vpp) != 0) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "layers %lld not divisible by pipeline x virtual "
+                           "stages (%lld x %lld)",
+                           (long long)x.l, (long long)layout->pp,
+                           (long long)layout->vpp);
+        goto out;
+    }
+    tce_model_count_params(m, &pc);
+    dp_shard = job->parallel.use_distributed_optimizer
+                   ? (double)(layout->dp * layout->cp)
+                   : 1.0;
+    edp_shard = job->parallel.use_distributed_optimizer
+                    ? (double)(layout->dp * layout->cp) / (double)layout->ep
+                    : 1.0;
+    grad_bytes = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
+    stages[0] = 0;
+    stages[1] = layout->pp > 2 ? 1 : 0;
+    stages[2] = layout->pp - 1;
+    for (i = 0; i < 3; i++) {
+        double params, w, g, opt, rest, total, over;
+
+        stage_memory(job, layout, &pc, &x, stages[i], &sf);
+        params = sf.dense_params + sf.expert_params;
+        w = 2.0 * params;
+        g = grad_bytes * params;
+        opt = 12.0 * (sf.dense_params / dp_shard +
+                      sf.expert_params / edp_shard);
+        rest = w + g + opt + sf.activations;
+        over = o.overhead_gib * GIB + o.fragmentation * rest;
+        total = rest + over;
+        if (total > best) {
+            best = total;
+            out->params = params;
+            out->weights_bytes = w;
+            out->gradients_bytes = g;
+            out->optimizer_bytes = opt;
+            out->activations_bytes = sf.activations;
+            out->activation_per_layer_bytes = sf.act_per_layer;
+            out->inflight_microbatches = sf.inflight;
+            out->overhead_bytes = over;
+            out->total_bytes = total;
+            out->worst_stage = stages[i];
+            out->stage_layers = sf.layers;
+        }
+    }
+    out->capacity_bytes = o.hbm_gib > 0 ? o.hbm_gib * GIB : 0.0;
+    out->fits = out->capacity_bytes <= 0 ||
+                out->total_bytes <= out->capacity_bytes;
+    out->checkpoint_bytes = 14.0 * pc.total;
+out:
+    return rc;
+}
