@@ -3,26 +3,26 @@
 
 #include <string.h>
 
-static const char *const coll_names[TCE_COLL_COUNT] = {
+static const char *const coll_names[TCE_BUSBW_COUNT] = {
     "allreduce", "allgather", "reducescatter",
     "alltoall",  "sendrecv",  "broadcast",
 };
 
-const char *tce_busbw_coll_name(enum tce_coll_kind kind)
+const char *tce_busbw_coll_name(enum tce_busbw_kind kind)
 {
-    if ((int)kind < 0 || kind >= TCE_COLL_COUNT)
+    if ((int)kind < 0 || kind >= TCE_BUSBW_COUNT)
         return "unknown";
     return coll_names[kind];
 }
 
-int tce_busbw_coll_parse(const char *name, enum tce_coll_kind *out,
+int tce_busbw_coll_parse(const char *name, enum tce_busbw_kind *out,
                          struct tce_error *err)
 {
     int i;
 
-    for (i = 0; i < TCE_COLL_COUNT; i++) {
+    for (i = 0; i < TCE_BUSBW_COUNT; i++) {
         if (strcmp(name, coll_names[i]) == 0) {
-            *out = (enum tce_coll_kind)i;
+            *out = (enum tce_busbw_kind)i;
             return 0;
         }
     }
@@ -33,21 +33,21 @@ int tce_busbw_coll_parse(const char *name, enum tce_coll_kind *out,
                          name);
 }
 
-double tce_busbw_factor(enum tce_coll_kind kind, int nranks)
+double tce_busbw_factor(enum tce_busbw_kind kind, int nranks)
 {
     double n = nranks;
 
     if (nranks < 1)
         return 0.0;
     switch (kind) {
-    case TCE_COLL_ALLREDUCE:
+    case TCE_BUSBW_ALLREDUCE:
         return 2.0 * (n - 1.0) / n;
-    case TCE_COLL_ALLGATHER:
-    case TCE_COLL_REDUCESCATTER:
-    case TCE_COLL_ALLTOALL:
+    case TCE_BUSBW_ALLGATHER:
+    case TCE_BUSBW_REDUCESCATTER:
+    case TCE_BUSBW_ALLTOALL:
         return (n - 1.0) / n;
-    case TCE_COLL_SENDRECV:
-    case TCE_COLL_BROADCAST:
+    case TCE_BUSBW_SENDRECV:
+    case TCE_BUSBW_BROADCAST:
         return 1.0;
     default:
         return 0.0;
@@ -61,7 +61,7 @@ double tce_busbw_algbw_gbytes_per_s(double bytes, double time_s)
     return bytes / time_s / 1e9;
 }
 
-double tce_busbw_busbw_gbytes_per_s(enum tce_coll_kind kind, int nranks,
+double tce_busbw_busbw_gbytes_per_s(enum tce_busbw_kind kind, int nranks,
                                     double bytes, double time_s)
 {
     return tce_busbw_algbw_gbytes_per_s(bytes, time_s) *

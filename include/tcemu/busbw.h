@@ -15,32 +15,32 @@
 
 #include "tcemu/error.h"
 
-enum tce_coll_kind {
-    TCE_COLL_ALLREDUCE,
-    TCE_COLL_ALLGATHER,
-    TCE_COLL_REDUCESCATTER,
-    TCE_COLL_ALLTOALL,
-    TCE_COLL_SENDRECV,
-    TCE_COLL_BROADCAST,
-    TCE_COLL_COUNT
+enum tce_busbw_kind {
+    TCE_BUSBW_ALLREDUCE,
+    TCE_BUSBW_ALLGATHER,
+    TCE_BUSBW_REDUCESCATTER,
+    TCE_BUSBW_ALLTOALL,
+    TCE_BUSBW_SENDRECV,
+    TCE_BUSBW_BROADCAST,
+    TCE_BUSBW_COUNT
 };
 
 /* "allreduce", "allgather", ...; "unknown" out of range. */
-const char *tce_busbw_coll_name(enum tce_coll_kind kind);
+const char *tce_busbw_coll_name(enum tce_busbw_kind kind);
 
 /* Parse a collective name (exact, lower case). 0 or TCE_EUSAGE. */
-int tce_busbw_coll_parse(const char *name, enum tce_coll_kind *out,
+int tce_busbw_coll_parse(const char *name, enum tce_busbw_kind *out,
                          struct tce_error *err);
 
 /* The nccl-tests bus-bandwidth factor for n ranks (1.0 when n < 2 for the
  * ring-style factors would be wrong: they are 0 for n == 1). */
-double tce_busbw_factor(enum tce_coll_kind kind, int nranks);
+double tce_busbw_factor(enum tce_busbw_kind kind, int nranks);
 
 /* bytes / time in 1e9 B/s; 0 when time_s <= 0. */
 double tce_busbw_algbw_gbytes_per_s(double bytes, double time_s);
 
 /* algbw x factor. */
-double tce_busbw_busbw_gbytes_per_s(enum tce_coll_kind kind, int nranks,
+double tce_busbw_busbw_gbytes_per_s(enum tce_busbw_kind kind, int nranks,
                                     double bytes, double time_s);
 
 #endif

@@ -1,0 +1,162 @@
+/*
+ * runtime.h - the emulator's MPI context, watchdog and collective plug-ins.
+ *
+ * Included only by the files of src/runtime/ (the only code that includes <mpi.h>).
+ *
+ * struct tce_rt is the one context passed down: world communicator (a
+ * duplicate of MPI_COMM_WORLD with MPI_ERRORS_RETURN), rank, host, the node
+ * communicator (real nodes from MPI_Comm_split_type(MPI_COMM_TYPE_SHARED), or
+ * virtual nodes of --ranks-per-node K consecutive ranks), and the watchdog.
+ *
+ * Errors: ranks that can fail on their own call tce_rt_agree() afterwards,
+ * an all-reduce of their status, so every rank takes the same path and
+ * exits with the same code; each failing rank prints its own message
+ * prefixed with "tcemu: rank R (host): error:".  MPI_Abort is used only by
+ * the watchdog, when ranks can no longer agree.
+ *
+ * Test-only fault injection (documented in README, never needed otherwise):
+ *   TCEMU_TEST_HANG=OP[:RANK]   rank RANK (default 1) sleeps instead of
+ *                               running the operation named OP ("allreduce",
+ *                               or a run op name such as "dp_grad_reduce")
+ *   TCEMU_TEST_CORRUPT=1        rank 0 flips one received element after each
+ *                               checked bench operation
+ */
+#ifndef TCEMU_RUNTIME_H
+#define TCEMU_RUNTIME_H
+
+#include <mpi.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tcemu/busbw.h"
+#include "tcemu/error.h"
+
+#define TCE_RT_HOST_MAX 64
+#define TCE_RT_OPNAME_MAX 96
+
+/* The watchdog: a helper thread that aborts the job (exit 4) when the
+ * operation the main thread is inside lasts longer than timeout_s. */
+struct tce_watchdog {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    int running;          /* thread started */
+    int stop;
+    int active;           /* the main thread is inside an operation */
+    double timeout_s;     /* 0 = off */
+    double start_s;
+    char op[TCE_RT_OPNAME_MAX];
+    char group[TCE_RT_OPNAME_MAX];
+    int rank;
+    char host[TCE_RT_HOST_MAX];
+};
+
+int tce_watchdog_start(struct tce_watchdog *wd, double timeout_s, int rank,
+                       const char *host, struct tce_error *err);
+void tce_watchdog_enter(struct tce_watchdog *wd, const char *op,
+                        const char *group);
+void tce_watchdog_leave(struct tce_watchdog *wd);
+void tce_watchdog_stop(struct tce_watchdog *wd);
+
+struct tce_rt {
+    int rank, size;
+    char host[TCE_RT_HOST_MAX];
+    MPI_Comm world;         /* dup of MPI_COMM_WORLD, errors return */
+    MPI_Comm node;          /* ranks of my (real or virtual) node */
+    MPI_Comm inter;         /* ranks with my node-local rank, one per node */
+    int node_id, n_nodes;   /* node index (by lowest world rank), count */
+    int node_rank, node_size;
+    int ranks_per_node;     /* virtual node size; 0 = real nodes */
+    int real_node_size;     /* ranks sharing my host's memory */
+    int real_node_rank;     /* my rank among them */
+    int inited;             /* we called MPI_Init */
+    struct tce_watchdog wd;
+};
+
+/* MPI_Init_thread (FUNNELED), world dup with MPI_ERRORS_RETURN, host name.
+ * Collective over MPI_COMM_WORLD. */
+int tce_rt_init(struct tce_rt *rt, int *argc, char ***argv,
+                struct tce_error *err);
+/* Build node / inter communicators; ranks_per_node 0 = real nodes. */
+int tce_rt_nodes(struct tce_rt *rt, int ranks_per_node, struct tce_error *err);
+/* Free communicators, stop the watchdog, MPI_Finalize. */
+void tce_rt_finalize(struct tce_rt *rt);
+
+/* Agree on a status: every rank passes its rc (0 or TCE_E*), all get the
+ * same result (the most negative code; 0 when all succeeded). */
+int tce_rt_agree(struct tce_rt *rt, int rc);
+
+/* Print err on stderr as "tcemu: rank R (host): error: ..." (input errors
+ * keep their file:line form, prefixed with the rank). */
+void tce_rt_print_error(const struct tce_rt *rt, const struct tce_error *err);
+
+/* Set MPI_ERRORS_RETURN on a communicator we created. */
+int tce_rt_comm_errors_return(MPI_Comm comm);
+
+/* Turn an MPI return code into TCE_EMPI with the MPI message. */
+int tce_rt_mpi_error(struct tce_error *err, int mpi_rc, const char *what);
+
+/* Warn on stderr (rank 0) when ranks outnumber cores on a host or when
+ * /dev/shm is smaller than shm_need_bytes per host; and check SLURM_NTASKS.
+ * Returns TCE_EUSAGE (agreed) when the world size disagrees with Slurm. */
+int tce_rt_check_environment(struct tce_rt *rt, int64_t shm_need_bytes,
+                             struct tce_error *err);
+
+/* Print "# host map" lines (rank 0) and fill hosts[] (size x HOST_MAX)
+ * on rank 0 when hosts is not NULL. */
+int tce_rt_gather_hosts(struct tce_rt *rt, char *hosts, struct tce_error *err);
+
+/* The header lines every emulator command prints ('#'-prefixed, on out):
+ * version, MPI library, command line, ranks, nodes, host map.  hosts is
+ * size x TCE_RT_HOST_MAX names from tce_rt_gather_hosts (rank 0). */
+void tce_rt_print_header(const struct tce_rt *rt, FILE *out, int argc,
+                         char **argv, const char *hosts);
+/* The MPI library version, first line only. */
+void tce_rt_mpi_library(char *buf, size_t len);
+/* The command line joined by spaces. */
+void tce_rt_command_line(int argc, char **argv, char *buf, size_t len);
+
+struct tce_json;
+/* JSON members shared by run and bench: version, mpi_library, command,
+ * ranks, nodes, ranks_per_node, hosts [{rank, host, node}]. */
+void tce_rt_json_header(const struct tce_rt *rt, struct tce_json *j,
+                        int argc, char **argv, const char *hosts,
+                        const int *node_of_rank);
+
+/* Gather every rank's node id on rank 0 (node_of_rank: size ints). */
+int tce_rt_gather_nodes(struct tce_rt *rt, int *node_of_rank,
+                        struct tce_error *err);
+
+/* Test-only fault injection (see above). */
+int tce_rt_test_hang(const struct tce_rt *rt, const char *op);
+int tce_rt_test_corrupt(void);
+/* Sleep "forever" (until the watchdog ends the job). */
+void tce_rt_hang(void);
+
+/* ------------------------------------------------------------------------ */
+/* Collective plug-ins (nccl-tests style): one small table entry each.        */
+
+struct tce_coll_ops {
+    enum tce_busbw_kind kind;
+    /* Element counts of the send and receive buffers for a total count. */
+    void (*counts)(size_t count, int n, size_t *send, size_t *recv);
+    /* Fill the send buffer with seeded values for this rank. */
+    void (*init)(float *send, size_t send_count, int rank, int n,
+                 uint32_t seed);
+    /* Count wrong elements of the receive buffer. */
+    int64_t (*check)(const float *recv, size_t recv_count, int rank, int n,
+                     uint32_t seed);
+    /* One operation: returns an MPI code. */
+    int (*run)(const float *send, float *recv, size_t count, int n,
+               int rank, MPI_Comm comm);
+};
+
+/* The plug-in of a kind, NULL if none. */
+const struct tce_coll_ops *tce_coll_get(enum tce_busbw_kind kind);
+
+/* The seeded value of element i of rank's data (small integers, so sums are
+ * exact in float). */
+float tce_coll_value(uint32_t seed, int rank, size_t i);
+
+#endif

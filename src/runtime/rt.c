@@ -1,0 +1,356 @@
+/*
+ * rt.c - the emulator's MPI context: init with MPI_ERRORS_RETURN, error
+ * agreement across ranks, rank-prefixed messages, real and virtual nodes,
+ * environment checks (cores, /dev/shm, Slurm), host map, fault injection.
+ */
+#define _DEFAULT_SOURCE /* gethostname, statvfs */
+#include "tcemu/runtime.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tcemu/cli.h"
+#include "tcemu/json.h"
+#include "tcemu/util.h"
+
+int tce_rt_comm_errors_return(MPI_Comm comm)
+{
+    return MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+}
+
+int tce_rt_mpi_error(struct tce_error *err, int mpi_rc, const char *what)
+{
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+
+    if (MPI_Error_string(mpi_rc, msg, &len) != MPI_SUCCESS)
+        snprintf(msg, sizeof(msg), "MPI error %d", mpi_rc);
+    return tce_error_set(err, TCE_EMPI, "%s: %s", what, msg);
+}
+
+int tce_rt_init(struct tce_rt *rt, int *argc, char ***argv,
+                struct tce_error *err)
+{
+    int provided = 0, flag = 0, rc = 0;
+
+    memset(rt, 0, sizeof(*rt));
+    rt->world = MPI_COMM_NULL;
+    rt->node = MPI_COMM_NULL;
+    rt->inter = MPI_COMM_NULL;
+    MPI_Initialized(&flag);
+    if (!flag) {
+        /* FUNNELED: only the main thread calls MPI; the watchdog thread
+         * calls MPI_Abort only, when the job is ending anyway. */
+        if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) !=
+            MPI_SUCCESS) {
+            rc = tce_error_set(err, TCE_EMPI, "MPI_Init_thread failed");
+            goto out;
+        }
+        rt->inited = 1;
+    }
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    if (MPI_Comm_dup(MPI_COMM_WORLD, &rt->world) != MPI_SUCCESS) {
+        rc = tce_error_set(err, TCE_EMPI, "MPI_Comm_dup failed");
+        goto out;
+    }
+    tce_rt_comm_errors_return(rt->world);
+    MPI_Comm_rank(rt->world, &rt->rank);
+    MPI_Comm_size(rt->world, &rt->size);
+    if (gethostname(rt->host, sizeof(rt->host)) != 0)
+        snprintf(rt->host, sizeof(rt->host), "unknown");
+    rt->host[sizeof(rt->host) - 1] = '\0';
+out:
+    return rc;
+}
+
+int tce_rt_nodes(struct tce_rt *rt, int ranks_per_node, struct tce_error *err)
+{
+    MPI_Comm shared = MPI_COMM_NULL;
+    int rc = 0, mrc, lowest = 0, is_leader;
+
+    mrc = MPI_Comm_split_type(rt->world, MPI_COMM_TYPE_SHARED, rt->rank,
+                              MPI_INFO_NULL, &shared);
+    if (mrc != MPI_SUCCESS) {
+        rc = tce_rt_mpi_error(err, mrc, "MPI_Comm_split_type");
+        goto out;
+    }
+    MPI_Comm_size(shared, &rt->real_node_size);
+    MPI_Comm_rank(shared, &rt->real_node_rank);
+    rt->ranks_per_node = ranks_per_node;
+    if (ranks_per_node > 0) {
+        mrc = MPI_Comm_split(rt->world, rt->rank / ranks_per_node, rt->rank,
+                             &rt->node);
+    } else {
+        mrc = MPI_Comm_dup(shared, &rt->node);
+    }
+    if (mrc != MPI_SUCCESS) {
+        rc = tce_rt_mpi_error(err, mrc, "node communicator");
+        goto out;
+    }
+    tce_rt_comm_errors_return(rt->node);
+    MPI_Comm_rank(rt->node, &rt->node_rank);
+    MPI_Comm_size(rt->node, &rt->node_size);
+    /* Node id: the rank of this node's leader among the leaders. */
+    lowest = rt->rank;
+    mrc = MPI_Allreduce(MPI_IN_PLACE, &lowest, 1, MPI_INT, MPI_MIN, rt->node);
+    if (mrc != MPI_SUCCESS) {
+        rc = tce_rt_mpi_error(err, mrc, "node leader");
+        goto out;
+    }
+    mrc = MPI_Comm_split(rt->world, rt->node_rank, rt->rank, &rt->inter);
+    if (mrc != MPI_SUCCESS) {
+        rc = tce_rt_mpi_error(err, mrc, "inter-node communicator");
+        goto out;
+    }
+    tce_rt_comm_errors_return(rt->inter);
+    is_leader = rt->node_rank == 0;
+    MPI_Allreduce(&is_leader, &rt->n_nodes, 1, MPI_INT, MPI_SUM, rt->world);
+    /* Leaders are ranked by world rank inside the inter comm of node rank 0;
+     * every member of a node shares the leader's index. */
+    {
+        int id = 0;
+
+        if (is_leader)
+            MPI_Comm_rank(rt->inter, &id);
+        MPI_Bcast(&id, 1, MPI_INT, 0, rt->node);
+        rt->node_id = id;
+    }
+    (void)lowest;
+out:
+    if (shared != MPI_COMM_NULL)
+        MPI_Comm_free(&shared);
+    return rc;
+}
+
+void tce_rt_finalize(struct tce_rt *rt)
+{
+    tce_watchdog_stop(&rt->wd);
+    if (rt->inter != MPI_COMM_NULL)
+        MPI_Comm_free(&rt->inter);
+    if (rt->node != MPI_COMM_NULL)
+        MPI_Comm_free(&rt->node);
+    if (rt->world != MPI_COMM_NULL)
+        MPI_Comm_free(&rt->world);
+    if (rt->inited)
+        MPI_Finalize();
+}
+
+int tce_rt_agree(struct tce_rt *rt, int rc)
+{
+    int all = rc;
+
+    if (MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MIN, rt->world) !=
+        MPI_SUCCESS)
+        return rc ? rc : TCE_EMPI;
+    return all;
+}
+
+void tce_rt_print_error(const struct tce_rt *rt, const struct tce_error *err)
+{
+    const char *msg = err->msg[0] ? err->msg : tce_strerror(err->code);
+
+    if (err->file[0]) {
+        fprintf(stderr, "%s:%d: error: ", err->file, err->line);
+        if (err->key[0])
+            fprintf(stderr, "%s: ", err->key);
+        fprintf(stderr, "%s (rank %d, %s)\n", msg, rt->rank, rt->host);
+    } else {
+        fprintf(stderr, "tcemu: rank %d (%s): error: %s\n", rt->rank,
+                rt->host, msg);
+    }
+    fflush(stderr);
+}
+
+int tce_rt_check_environment(struct tce_rt *rt, int64_t shm_need_bytes,
+                             struct tce_error *err)
+{
+    const char *ntasks = getenv("SLURM_NTASKS");
+    const char *jobid = getenv("SLURM_JOB_ID");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    struct statvfs vfs;
+    int64_t n = 0;
+    int rc = 0;
+
+    if (ntasks && jobid && getenv("SLURM_STEP_ID")) {
+        if (tce_parse_int64(ntasks, 1, INT32_MAX, &n, NULL) == 0 &&
+            n != rt->size) {
+            rc = tce_error_set(err, TCE_EUSAGE,
+                               "MPI world size %d differs from SLURM_NTASKS "
+                               "%lld: launched without PMI? (use srun "
+                               "--mpi=pmix or mpirun)",
+                               rt->size, (long long)n);
+            goto out;
+        }
+    }
+    if (rt->real_node_rank == 0 && cores > 0 && rt->real_node_size > cores)
+        fprintf(stderr,
+                "tcemu: rank %d (%s): warning: %d ranks share %ld cores on "
+                "this host; timings are not representative of one rank per "
+                "accelerator\n",
+                rt->rank, rt->host, rt->real_node_size, cores);
+    if (rt->real_node_rank == 0 && shm_need_bytes > 0 &&
+        statvfs("/dev/shm", &vfs) == 0) {
+        double avail = (double)vfs.f_bavail * (double)vfs.f_frsize;
+
+        if (avail < (double)shm_need_bytes)
+            fprintf(stderr,
+                    "tcemu: rank %d (%s): warning: /dev/shm has %.0f MB "
+                    "free, less than the %.0f MB the ranks of this host may "
+                    "need for shared-memory transport\n",
+                    rt->rank, rt->host, avail / 1e6,
+                    (double)shm_need_bytes / 1e6);
+    }
+out:
+    return rc;
+}
+
+int tce_rt_gather_hosts(struct tce_rt *rt, char *hosts, struct tce_error *err)
+{
+    int mrc;
+
+    mrc = MPI_Gather(rt->host, TCE_RT_HOST_MAX, MPI_CHAR, hosts,
+                     TCE_RT_HOST_MAX, MPI_CHAR, 0, rt->world);
+    if (mrc != MPI_SUCCESS)
+        return tce_rt_mpi_error(err, mrc, "gathering host names");
+    return 0;
+}
+
+int tce_rt_test_hang(const struct tce_rt *rt, const char *op)
+{
+    const char *spec = getenv("TCEMU_TEST_HANG");
+    const char *colon;
+    size_t len;
+    int64_t rank = 1;
+
+    if (!spec || !*spec)
+        return 0;
+    colon = strchr(spec, ':');
+    len = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (colon && tce_parse_int64(colon + 1, 0, INT32_MAX, &rank, NULL) != 0)
+        return 0;
+    if (rank != rt->rank)
+        return 0;
+    return strlen(op) == len && strncmp(op, spec, len) == 0;
+}
+
+int tce_rt_test_corrupt(void)
+{
+    const char *v = getenv("TCEMU_TEST_CORRUPT");
+
+    return v && strcmp(v, "1") == 0;
+}
+
+void tce_rt_hang(void)
+{
+    struct timespec ts = {3600, 0};
+
+    for (;;)
+        nanosleep(&ts, NULL);
+}
+
+void tce_rt_mpi_library(char *buf, size_t len)
+{
+    char lib[MPI_MAX_LIBRARY_VERSION_STRING];
+    int n = 0;
+    char *cut;
+
+    MPI_Get_library_version(lib, &n);
+    lib[n < (int)sizeof(lib) ? n : (int)sizeof(lib) - 1] = '\0';
+    cut = strchr(lib, '\n');
+    if (cut)
+        *cut = '\0';
+    cut = strchr(lib, ',');
+    if (cut)
+        *cut = '\0';
+    snprintf(buf, len, "%s", lib);
+}
+
+void tce_rt_command_line(int argc, char **argv, char *buf, size_t len)
+{
+    size_t used = 0;
+    int i, w;
+
+    buf[0] = '\0';
+    for (i = 0; i < argc && used < len; i++) {
+        w = snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+void tce_rt_print_header(const struct tce_rt *rt, FILE *out, int argc,
+                         char **argv, const char *hosts)
+{
+    char lib[256], cmd[2048];
+    int r, start;
+
+    tce_rt_mpi_library(lib, sizeof(lib));
+    tce_rt_command_line(argc, argv, cmd, sizeof(cmd));
+    fprintf(out, "# tcemu %s\n", tce_cli_version());
+    fprintf(out, "# MPI library: %s (MPI %d.%d)\n", lib, MPI_VERSION,
+            MPI_SUBVERSION);
+    fprintf(out, "# command: tcemu %s\n", cmd);
+    if (rt->ranks_per_node > 0)
+        fprintf(out,
+                "# ranks: %d, nodes: %d virtual (%d ranks per node, "
+                "--ranks-per-node)\n",
+                rt->size, rt->n_nodes, rt->ranks_per_node);
+    else
+        fprintf(out, "# ranks: %d, nodes: %d (from shared memory)\n",
+                rt->size, rt->n_nodes);
+    if (!hosts)
+        return;
+    for (start = 0, r = 1; r <= rt->size; r++) {
+        if (r < rt->size && strcmp(hosts + (size_t)r * TCE_RT_HOST_MAX,
+                                   hosts + (size_t)start * TCE_RT_HOST_MAX) ==
+                                0)
+            continue;
+        fprintf(out, "# host map: %s: ranks %d-%d\n",
+                hosts + (size_t)start * TCE_RT_HOST_MAX, start, r - 1);
+        start = r;
+    }
+}
+
+void tce_rt_json_header(const struct tce_rt *rt, struct tce_json *j,
+                        int argc, char **argv, const char *hosts,
+                        const int *node_of_rank)
+{
+    char lib[256], cmd[2048];
+    int r;
+
+    tce_rt_mpi_library(lib, sizeof(lib));
+    tce_rt_command_line(argc, argv, cmd, sizeof(cmd));
+    tce_json_string(j, "version", tce_cli_version());
+    tce_json_string(j, "mpi_library", lib);
+    tce_json_string(j, "command", cmd);
+    tce_json_int(j, "ranks", rt->size);
+    tce_json_int(j, "nodes", rt->n_nodes);
+    tce_json_int(j, "ranks_per_node", rt->ranks_per_node);
+    tce_json_bool(j, "virtual_nodes", rt->ranks_per_node > 0);
+    tce_json_array_begin(j, "hosts");
+    for (r = 0; hosts && r < rt->size; r++) {
+        tce_json_object_begin(j, NULL);
+        tce_json_int(j, "rank", r);
+        tce_json_string(j, "host", hosts + (size_t)r * TCE_RT_HOST_MAX);
+        if (node_of_rank)
+            tce_json_int(j, "node", node_of_rank[r]);
+        tce_json_object_end(j);
+    }
+    tce_json_array_end(j);
+}
+
+int tce_rt_gather_nodes(struct tce_rt *rt, int *node_of_rank,
+                        struct tce_error *err)
+{
+    int mrc = MPI_Gather(&rt->node_id, 1, MPI_INT, node_of_rank, 1, MPI_INT,
+                         0, rt->world);
+
+    if (mrc != MPI_SUCCESS)
+        return tce_rt_mpi_error(err, mrc, "gathering node ids");
+    return 0;
+}
