@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Timing overhead of `tcemu bench`: its all-reduce time against a bare
+# MPI_Allreduce loop (tests/bench/bare_allreduce.c) timed the same way, on
+# the same ranks, at 1 MiB and above.  The two are run alternately REPS
+# times per size; the script prints both medians and their ratio and fails
+# (exit 3) when a ratio leaves [1 - TOL, 1 + TOL] (TOL default 0.05).
+#   NP=2 REPS=7 ITERS=50 tests/bench/bench_overhead.sh
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+TCEMU=${TCEMU:-bin/tcemu}
+BUILD_ROOT=${BUILD_ROOT:-build}
+BARE=${BARE:-$BUILD_ROOT/rel/bench/bare_allreduce}
+NP=${NP:-2}
+REPS=${REPS:-7}
+ITERS=${ITERS:-50}
+WARMUP=${WARMUP:-5}
+TOL=${TOL:-0.05}
+SIZES=${SIZES:-"1Mi 4Mi 16Mi"}
+[ -x "$BARE" ] || { echo "bench_overhead: $BARE missing (make bench-bins)" >&2; exit 2; }
+mpi() { timeout -k 5 120 mpirun --oversubscribe -np "$NP" "$@"; }
+median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+echo "# tcemu bench overhead vs bare MPI_Allreduce loop: np=$NP reps=$REPS iters=$ITERS warmup=$WARMUP"
+echo "# $(printf '%-10s %14s %14s %8s' size tcemu_us bare_us ratio)"
+status=0
+for s in $SIZES; do
+    t_file=$(mktemp) b_file=$(mktemp)
+    for r in $(seq "$REPS"); do
+        mpi "$TCEMU" bench -c allreduce -b "$s" -e "$s" -n "$ITERS" -w "$WARMUP" 2>/dev/null |
+            awk '!/^#/ && $1=="allreduce" {print $5}' >>"$t_file"
+        mpi "$BARE" "$s" "$ITERS" "$WARMUP" 2>/dev/null | awk '{print $2}' >>"$b_file"
+    done
+    tm=$(median <"$t_file") bm=$(median <"$b_file")
+    rm -f "$t_file" "$b_file"
+    if [ -z "$tm" ] || [ -z "$bm" ]; then
+        echo "ERR  $s: no measurement"; status=1; continue
+    fi
+    ratio=$(awk -v a="$tm" -v b="$bm" 'BEGIN {printf "%.4f", a / b}')
+    verdict=$(awk -v r="$ratio" -v t="$TOL" 'BEGIN {print (r <= 1 + t && r >= 1 - t) ? "ok" : "ERR"}')
+    printf '%-4s %-10s %14.2f %14.2f %8s\n' "$verdict" "$s" "$tm" "$bm" "$ratio"
+    [ "$verdict" = ok ] || status=3
+done
+exit $status
