@@ -44,7 +44,11 @@ struct tce_layout; /* tcemu/layout.h */
 struct tce_param_count {
     double total;               /* every parameter */
     double active;              /* parameters one token passes through
-                                   (MoE: top-k routed + shared experts) */
+                                   (MoE: top-k routed + shared experts),
+                                   input embedding included as Mistral
+                                   counts (Mixtral 12.9B); DeepSeek's
+                                   published 36.6B (V3) leaves the input
+                                   embedding out: active - embedding */
     double embedding;           /* input embedding, V*h (+ s*h learned
                                    positions, GPT style) */
     double output;              /* untied output layer, V*h; 0 when tied */
