@@ -1,0 +1,152 @@
+/*
+ * search.h - find the best layouts of a job on a topology.
+ *
+ * Enumerates every layout (tp, pp, vpp, cp, ep, dp, micro batch,
+ * recompute none/selective/full, distributed optimizer on/off) at one or
+ * more GPU counts, projects each through a backend (the projector in the
+ * CLI, a toy model in tests), keeps those that fit memory and ranks them by
+ * time to train or by cost.  Pure: no I/O except the optional JSON writer.
+ *
+ * Shapes enumerated (necessary conditions; the backend rejects the rest):
+ *   tp   divides gpus, heads and query groups, tp <= scale-up domain
+ *   pp   divides gpus / tp and num_layers
+ *   vpp  1, or (pp > 1) divides num_layers / pp, <= max_vpp, and the
+ *        microbatch count is a multiple of pp (Megatron's interleaving rule)
+ *   cp   divides gpus / (tp pp), seq_length divisible by 2 cp, <= max_cp
+ *   dp   gpus / (tp pp cp), divides global_batch_size
+ *   ep   1 for dense models; else divides dp and num_experts
+ *   b    divides global_batch / dp, <= max_micro_batch
+ *   sequence_parallel = (tp > 1); distributed optimizer on and off (only
+ *   off when dp * cp = 1, where it changes nothing).
+ *
+ * Pruning (off with brute_force): for each (tp, pp, vpp, cp, ep, dist-opt)
+ * the smallest-memory variant (smallest micro batch, full recomputation) is
+ * projected first; when even it does not fit, the other micro batches and
+ * recompute modes of the shape are skipped without projecting them.  This
+ * relies on memory growing with the micro batch and with less recomputation
+ * (true of model.h's formulas); the brute-force test checks the answer is
+ * the same.
+ */
+#ifndef TCEMU_SEARCH_H
+#define TCEMU_SEARCH_H
+
+#include <stdint.h>
+
+#include "tcemu/config.h"
+#include "tcemu/economics.h"
+#include "tcemu/error.h"
+#include "tcemu/json.h"
+
+#define TCE_SEARCH_TOP_MAX 64
+#define TCE_SEARCH_EXPLAIN_MAX 16
+#define TCE_SEARCH_GPUS_MAX 256
+
+/* What the backend reports for one candidate. */
+struct tce_search_eval {
+    double iteration_s;
+    double compute_s;             /* compute on the critical path */
+    double bubble_s;              /* pipeline bubble */
+    double exposed_comm_s;        /* exposed TP + CP + EP + DP + PP */
+    double optimizer_s;
+    double memory_bytes;          /* per accelerator, worst stage */
+    double capacity_bytes;        /* HBM */
+    int fits_memory;
+    double mfu;
+    double hfu;
+    double tokens_per_s;
+};
+
+struct tce_search_backend {
+    /* Project job (its parallel and training fields set to the candidate,
+     * parallel.num_gpus = gpus).  0, or a negative TCE_E* code when the
+     * shape is not a valid layout (counted as invalid, not fatal). */
+    int (*project)(void *ctx, const struct tce_topology *topo,
+                   const struct tce_job *job, struct tce_search_eval *out);
+    void *ctx;
+};
+
+enum tce_search_by { TCE_SEARCH_BY_TIME, TCE_SEARCH_BY_COST };
+
+struct tce_search_opts {
+    int n_gpus;
+    int64_t gpus[TCE_SEARCH_GPUS_MAX];
+    enum tce_search_by by;
+    int top_k;                    /* 1 .. TCE_SEARCH_TOP_MAX */
+    int explain;                  /* rejected alternatives to explain */
+    int brute_force;              /* 1: no pruning */
+    const struct tce_contract *contract; /* NULL: on-demand list price */
+    int64_t max_micro_batch;      /* 0 = 16 */
+    int64_t max_vpp;              /* 0 = 8 */
+    int64_t max_cp;               /* 0 = 16 */
+};
+
+void tce_search_opts_init(struct tce_search_opts *o);
+
+/* One candidate, projected and priced. */
+struct tce_search_hit {
+    int64_t gpus, tp, pp, vpp, cp, ep, dp;
+    int64_t micro_batch, microbatches;
+    enum tce_recompute recompute;
+    int distributed_optimizer;
+    int sequence_parallel;
+    struct tce_search_eval eval;
+    double ideal_days;            /* failure-free time to train */
+    struct tce_econ econ;         /* failures, bill, energy */
+    double score;                 /* days or USD: lower is better */
+};
+
+enum tce_search_reason {
+    TCE_SEARCH_LOST_MEMORY,       /* faster, but does not fit */
+    TCE_SEARCH_LOST_BUBBLE,
+    TCE_SEARCH_LOST_COMM,         /* exposed communication */
+    TCE_SEARCH_LOST_COMPUTE,      /* slower kernels, recomputation */
+    TCE_SEARCH_LOST_OPTIMIZER,
+    TCE_SEARCH_LOST_COST,         /* same speed class, more expensive */
+};
+
+struct tce_search_reject {
+    struct tce_search_hit hit;
+    enum tce_search_reason reason;
+    double delta_s;               /* the reason's time versus the best */
+};
+
+struct tce_search_result {
+    int n_top;
+    struct tce_search_hit top[TCE_SEARCH_TOP_MAX];
+    int n_explained;
+    struct tce_search_reject explained[TCE_SEARCH_EXPLAIN_MAX];
+    int64_t candidates;           /* enumerated (projected + pruned) */
+    int64_t projected;            /* backend calls */
+    int64_t pruned;               /* skipped: their shape cannot fit */
+    int64_t invalid;              /* backend said not a valid layout */
+    int64_t no_fit;               /* projected, over memory */
+    int64_t fits;                 /* projected, fit */
+    double elapsed_s;
+    double candidates_per_s;
+};
+
+/*
+ * Search.  out->n_top is 0 (and TCE_ENOFIT returned) when nothing fits;
+ * other errors come from the economics (a contract without a price).
+ */
+int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
+                   const struct tce_search_opts *opts,
+                   const struct tce_search_backend *be,
+                   struct tce_search_result *out, struct tce_error *err);
+
+/* Apply a hit's layout to a copy of a job (parallel and training fields). */
+void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);
+
+/* Model state bytes on storage: parameters x TCE_ECON_CHECKPOINT_BYTES_PER_
+ * PARAM. */
+double tce_search_checkpoint_bytes(const struct tce_job *job);
+
+const char *tce_search_reason_name(enum tce_search_reason r);
+/* "none", "selective", "full". */
+const char *tce_search_recompute_name(enum tce_recompute r);
+
+/* One hit as a JSON object (key may be NULL inside an array). */
+void tce_search_hit_json(struct tce_json *j, const char *key,
+                         const struct tce_search_hit *h);
+
+#endif

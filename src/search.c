@@ -1,0 +1,489 @@
+/*
+ * search.c - enumerate the layouts of a job, project each through a
+ * backend, rank those that fit and explain why the runners-up lost
+ * (search.h gives the enumeration and pruning rules).
+ */
+#include "tcemu/search.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "tcemu/model.h"
+#include "tcemu/util.h"
+
+#define DIVISORS_MAX 2048
+
+struct ctx {
+    const struct tce_topology *topo;
+    const struct tce_search_opts *opts;
+    const struct tce_search_backend *be;
+    struct tce_job job;           /* working copy, mutated per candidate */
+    const struct tce_contract *contract;
+    struct tce_contract scratch;
+    double checkpoint_bytes;
+    double iterations;
+    int cap;                      /* top_k + explain */
+    int n_ranked;
+    struct tce_search_hit ranked[TCE_SEARCH_TOP_MAX + TCE_SEARCH_EXPLAIN_MAX];
+    int n_over;                   /* best candidates over memory */
+    struct tce_search_hit over[TCE_SEARCH_EXPLAIN_MAX];
+    struct tce_search_result *res;
+    struct tce_error *err;
+};
+
+void tce_search_opts_init(struct tce_search_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->by = TCE_SEARCH_BY_TIME;
+    o->top_k = 5;
+    o->explain = 5;
+}
+
+const char *tce_search_reason_name(enum tce_search_reason r)
+{
+    static const char *const names[] = {
+        [TCE_SEARCH_LOST_MEMORY] = "memory",
+        [TCE_SEARCH_LOST_BUBBLE] = "bubble",
+        [TCE_SEARCH_LOST_COMM] = "exposed communication",
+        [TCE_SEARCH_LOST_COMPUTE] = "compute",
+        [TCE_SEARCH_LOST_OPTIMIZER] = "optimizer",
+        [TCE_SEARCH_LOST_COST] = "cost",
+    };
+
+    if ((unsigned)r < TCE_ARRAY_SIZE(names) && names[r])
+        return names[r];
+    return "unknown";
+}
+
+const char *tce_search_recompute_name(enum tce_recompute r)
+{
+    return r == TCE_RECOMPUTE_FULL        ? "full"
+           : r == TCE_RECOMPUTE_SELECTIVE ? "selective"
+                                          : "none";
+}
+
+double tce_search_checkpoint_bytes(const struct tce_job *job)
+{
+    struct tce_param_count pc;
+
+    tce_model_count_params(&job->model, &pc);
+    return pc.total * TCE_ECON_CHECKPOINT_BYTES_PER_PARAM;
+}
+
+void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job)
+{
+    job->parallel.num_gpus = h->gpus;
+    job->parallel.tensor_model_parallel_size = h->tp;
+    job->parallel.pipeline_model_parallel_size = h->pp;
+    job->parallel.virtual_pipeline_model_parallel_size = h->vpp;
+    job->parallel.context_parallel_size = h->cp;
+    job->parallel.expert_model_parallel_size = h->ep;
+    job->parallel.sequence_parallel = h->sequence_parallel;
+    job->parallel.use_distributed_optimizer = h->distributed_optimizer;
+    job->training.micro_batch_size = h->micro_batch;
+    job->training.recompute_granularity = h->recompute;
+}
+
+/* Sorted divisors of n (n >= 1) no larger than max; returns the count. */
+static int divisors(int64_t n, int64_t max, int64_t *out)
+{
+    int64_t i, hi[DIVISORS_MAX / 2];
+    int n_lo = 0, n_hi = 0, k;
+
+    for (i = 1; i * i <= n; i++) {
+        if (n % i)
+            continue;
+        if (i <= max && n_lo < DIVISORS_MAX / 2)
+            out[n_lo++] = i;
+        if (i != n / i && n / i <= max && n_hi < DIVISORS_MAX / 2)
+            hi[n_hi++] = n / i;
+    }
+    for (k = n_hi - 1; k >= 0; k--)
+        out[n_lo++] = hi[k];
+    return n_lo;
+}
+
+/* Lower score wins; ties keep enumeration order. */
+static void insert_sorted(struct tce_search_hit *arr, int *n, int cap,
+                          const struct tce_search_hit *h)
+{
+    int pos = *n;
+
+    while (pos > 0 && h->score < arr[pos - 1].score)
+        pos--;
+    if (pos >= cap)
+        return;
+    if (*n < cap)
+        (*n)++;
+    memmove(&arr[pos + 1], &arr[pos],
+            (size_t)(*n - 1 - pos) * sizeof(arr[0]));
+    arr[pos] = *h;
+}
+
+static int evaluate(struct ctx *c, struct tce_search_hit *h, int *fits)
+{
+    struct tce_econ_in ein;
+    int ret;
+
+    *fits = 0;
+    tce_search_apply(h, &c->job);
+    c->res->projected++;
+    memset(&h->eval, 0, sizeof(h->eval));
+    ret = c->be->project(c->be->ctx, c->topo, &c->job, &h->eval);
+    if (ret < 0) {
+        c->res->invalid++;
+        return 0; /* not a valid layout: skip, not an error */
+    }
+    h->dp = h->gpus / (h->tp * h->pp * h->cp);
+    h->microbatches =
+        c->job.training.global_batch_size / (h->dp * h->micro_batch);
+    h->ideal_days = c->iterations * h->eval.iteration_s / 86400.0;
+    memset(&ein, 0, sizeof(ein));
+    ein.topo = c->topo;
+    ein.contract = c->contract;
+    ein.gpus = h->gpus;
+    ein.ideal_days = h->ideal_days;
+    ein.checkpoint_bytes = c->checkpoint_bytes;
+    /* Accelerators draw full power while computing, less while waiting on
+     * exposed communication and the bubble. */
+    ein.load = h->eval.iteration_s > 0.0
+                   ? fmin(1.0, h->eval.compute_s / h->eval.iteration_s)
+                   : 1.0;
+    ret = tce_econ_evaluate(&ein, &h->econ, c->err);
+    if (ret < 0)
+        return ret;
+    h->score = c->opts->by == TCE_SEARCH_BY_COST ? h->econ.bill.total_usd
+                                                 : h->econ.days_to_done;
+    if (h->eval.fits_memory) {
+        c->res->fits++;
+        *fits = 1;
+        insert_sorted(c->ranked, &c->n_ranked, c->cap, h);
+    } else {
+        c->res->no_fit++;
+        if (c->opts->explain > 0)
+            insert_sorted(c->over, &c->n_over,
+                          c->opts->explain < TCE_SEARCH_EXPLAIN_MAX
+                              ? c->opts->explain
+                              : TCE_SEARCH_EXPLAIN_MAX,
+                          h);
+    }
+    return 0;
+}
+
+static const enum tce_recompute recompute_modes[] = {
+    TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE, TCE_RECOMPUTE_FULL};
+
+/* All micro batches and recompute modes of one shape. */
+static int search_shape(struct ctx *c, struct tce_search_hit *base)
+{
+    const int64_t B = c->job.training.global_batch_size;
+    int64_t bs[DIVISORS_MAX], per_dp = B / base->dp;
+    int nb, n_ok = 0, i, r, fits, ret = 0;
+    struct tce_search_hit h, probe;
+    int have_probe = 0;
+
+    nb = divisors(per_dp,
+                  c->opts->max_micro_batch > 0 ? c->opts->max_micro_batch : 16,
+                  bs);
+    for (i = 0; i < nb; i++) {
+        if (base->vpp > 1 && (per_dp / bs[i]) % base->pp != 0)
+            continue;
+        bs[n_ok++] = bs[i];
+    }
+    if (n_ok == 0)
+        return 0;
+    if (!c->opts->brute_force) {
+        probe = *base;
+        probe.micro_batch = bs[0];
+        probe.recompute = TCE_RECOMPUTE_FULL;
+        c->res->candidates++;
+        ret = evaluate(c, &probe, &fits);
+        if (ret < 0)
+            return ret;
+        have_probe = 1;
+        if (probe.eval.iteration_s > 0.0 && !fits) {
+            int64_t skipped = (int64_t)n_ok * 3 - 1;
+
+            c->res->pruned += skipped;
+            c->res->candidates += skipped;
+            return 0;
+        }
+    }
+    for (i = 0; i < n_ok; i++) {
+        for (r = 0; r < 3; r++) {
+            if (have_probe && i == 0 && recompute_modes[r] ==
+                                            TCE_RECOMPUTE_FULL)
+                continue; /* already projected */
+            h = *base;
+            h.micro_batch = bs[i];
+            h.recompute = recompute_modes[r];
+            c->res->candidates++;
+            ret = evaluate(c, &h, &fits);
+            if (ret < 0)
+                return ret;
+        }
+    }
+    return 0;
+}
+
+static int search_gpus(struct ctx *c, int64_t n)
+{
+    const struct tce_model *m = &c->job.model;
+    const int64_t B = c->job.training.global_batch_size;
+    int64_t heads = m->num_attention_heads;
+    int64_t groups = m->num_query_groups > 0 ? m->num_query_groups : heads;
+    int64_t layers = m->num_layers, seq = m->seq_length;
+    int64_t domain = c->topo->scale_up.domain_accelerators;
+    int64_t max_vpp = c->opts->max_vpp > 0 ? c->opts->max_vpp : 8;
+    int64_t max_cp = c->opts->max_cp > 0 ? c->opts->max_cp : 16;
+    int64_t tps[DIVISORS_MAX], pps[DIVISORS_MAX], vs[DIVISORS_MAX];
+    int64_t cps[DIVISORS_MAX], eps[DIVISORS_MAX];
+    int nt, np, nv, nc, ne, it, ip, iv, ic, ie, dopt, ret = 0;
+    struct tce_search_hit h;
+
+    if (domain < 1)
+        domain = c->topo->node.accelerators > 0 ? c->topo->node.accelerators
+                                                : 1;
+    nt = divisors(n, domain, tps);
+    for (it = 0; it < nt; it++) {
+        int64_t tp = tps[it];
+
+        if (heads % tp || groups % tp)
+            continue;
+        np = divisors(n / tp, layers, pps);
+        for (ip = 0; ip < np; ip++) {
+            int64_t pp = pps[ip];
+
+            if (layers % pp)
+                continue;
+            if (pp > 1) {
+                nv = divisors(layers / pp, max_vpp, vs);
+            } else {
+                vs[0] = 1;
+                nv = 1;
+            }
+            for (iv = 0; iv < nv; iv++) {
+                nc = divisors(n / (tp * pp), max_cp, cps);
+                for (ic = 0; ic < nc; ic++) {
+                    int64_t cp = cps[ic], dp = n / (tp * pp * cps[ic]);
+
+                    if (seq % (2 * cp) && cp > 1)
+                        continue;
+                    if (B % dp)
+                        continue;
+                    if (m->num_experts > 0) {
+                        int64_t k, j = 0;
+
+                        ne = divisors(dp, m->num_experts, eps);
+                        for (k = 0; k < ne; k++)
+                            if (m->num_experts % eps[k] == 0)
+                                eps[j++] = eps[k];
+                        ne = (int)j;
+                    } else {
+                        eps[0] = 1;
+                        ne = 1;
+                    }
+                    for (ie = 0; ie < ne; ie++) {
+                        for (dopt = 0; dopt < 2; dopt++) {
+                            if (dopt == 1 && dp * cp == 1)
+                                continue;
+                            memset(&h, 0, sizeof(h));
+                            h.gpus = n;
+                            h.tp = tp;
+                            h.pp = pp;
+                            h.vpp = vs[iv];
+                            h.cp = cp;
+                            h.ep = eps[ie];
+                            h.dp = dp;
+                            h.sequence_parallel = tp > 1;
+                            h.distributed_optimizer = dopt;
+                            ret = search_shape(c, &h);
+                            if (ret < 0)
+                                return ret;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return ret;
+}
+
+/* Why a runner-up lost against the best: the part of the iteration that
+ * grew most; "cost" when it is not slower (more GPUs, pricier). */
+static void explain(const struct tce_search_hit *best,
+                    const struct tce_search_hit *h,
+                    struct tce_search_reject *out)
+{
+    double d[4];
+    static const enum tce_search_reason why[4] = {
+        TCE_SEARCH_LOST_COMPUTE, TCE_SEARCH_LOST_BUBBLE,
+        TCE_SEARCH_LOST_COMM, TCE_SEARCH_LOST_OPTIMIZER};
+    int i, k = 0;
+
+    d[0] = h->eval.compute_s - best->eval.compute_s;
+    d[1] = h->eval.bubble_s - best->eval.bubble_s;
+    d[2] = h->eval.exposed_comm_s - best->eval.exposed_comm_s;
+    d[3] = h->eval.optimizer_s - best->eval.optimizer_s;
+    for (i = 1; i < 4; i++)
+        if (d[i] > d[k])
+            k = i;
+    out->hit = *h;
+    if (d[k] <= 0.0 || h->econ.days_to_done <= best->econ.days_to_done) {
+        out->reason = TCE_SEARCH_LOST_COST;
+        out->delta_s = 0.0;
+    } else {
+        out->reason = why[k];
+        out->delta_s = d[k];
+    }
+}
+
+int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
+                   const struct tce_search_opts *opts,
+                   const struct tce_search_backend *be,
+                   struct tce_search_result *out, struct tce_error *err)
+{
+    static struct ctx zero;
+    struct ctx *c = NULL;
+    struct ctx local;
+    double t0 = tce_now_s(), tokens_per_iter;
+    int i, ret = 0, n_explain;
+
+    memset(out, 0, sizeof(*out));
+    local = zero;
+    c = &local;
+    if (opts->n_gpus < 1 || opts->n_gpus > TCE_SEARCH_GPUS_MAX ||
+        opts->top_k < 1 || opts->top_k > TCE_SEARCH_TOP_MAX ||
+        opts->explain < 0 || opts->explain > TCE_SEARCH_EXPLAIN_MAX) {
+        ret = tce_error_set(err, TCE_EUSAGE,
+                            "search: bad options (%d GPU counts, top %d, "
+                            "explain %d)",
+                            opts->n_gpus, opts->top_k, opts->explain);
+        goto out;
+    }
+    c->topo = topo;
+    c->opts = opts;
+    c->be = be;
+    c->job = *job;
+    c->res = out;
+    c->err = err;
+    c->contract = opts->contract ? opts->contract
+                                 : tce_econ_find_contract(topo, NULL,
+                                                          &c->scratch);
+    c->cap = opts->top_k + opts->explain;
+    c->checkpoint_bytes = tce_search_checkpoint_bytes(job);
+    tokens_per_iter = (double)job->training.global_batch_size *
+                      (double)job->model.seq_length;
+    if (!(tokens_per_iter > 0.0) || job->training.train_tokens < 1) {
+        ret = tce_error_set(err, TCE_EUSAGE,
+                            "search: the job needs global_batch_size, "
+                            "seq_length and train_tokens");
+        goto out;
+    }
+    c->iterations = ceil((double)job->training.train_tokens / tokens_per_iter);
+    if (c->job.training.micro_batch_size < 1)
+        c->job.training.micro_batch_size = 1;
+    for (i = 0; i < opts->n_gpus; i++) {
+        if (opts->gpus[i] < 1) {
+            ret = tce_error_set(err, TCE_EUSAGE, "search: bad GPU count %lld",
+                                (long long)opts->gpus[i]);
+            goto out;
+        }
+        ret = search_gpus(c, opts->gpus[i]);
+        if (ret < 0)
+            goto out;
+    }
+    out->n_top = c->n_ranked < opts->top_k ? c->n_ranked : opts->top_k;
+    memcpy(out->top, c->ranked, (size_t)out->n_top * sizeof(out->top[0]));
+    if (out->n_top == 0) {
+        ret = tce_error_set(err, TCE_ENOFIT,
+                            "no layout fits: %lld candidates, %lld over "
+                            "memory, %lld pruned, %lld invalid",
+                            (long long)out->candidates,
+                            (long long)out->no_fit, (long long)out->pruned,
+                            (long long)out->invalid);
+        goto out;
+    }
+    /* Explain: faster layouts that did not fit, then the runners-up. */
+    n_explain = opts->explain;
+    for (i = 0; i < c->n_over && out->n_explained < (n_explain + 1) / 2;
+         i++) {
+        struct tce_search_reject *r = &out->explained[out->n_explained];
+
+        if (!(c->over[i].score < out->top[0].score))
+            break;
+        r->hit = c->over[i];
+        r->reason = TCE_SEARCH_LOST_MEMORY;
+        r->delta_s = c->over[i].eval.memory_bytes -
+                     c->over[i].eval.capacity_bytes;
+        out->n_explained++;
+    }
+    for (i = out->n_top; i < c->n_ranked && out->n_explained < n_explain;
+         i++)
+        explain(&out->top[0], &c->ranked[i],
+                &out->explained[out->n_explained++]);
+out:
+    out->elapsed_s = tce_now_s() - t0;
+    out->candidates_per_s =
+        out->elapsed_s > 0.0 ? (double)out->candidates / out->elapsed_s : 0.0;
+    return ret;
+}
+
+void tce_search_hit_json(struct tce_json *j, const char *key,
+                         const struct tce_search_hit *h)
+{
+    const struct tce_econ *e = &h->econ;
+
+    tce_json_object_begin(j, key);
+    tce_json_int(j, "gpus", h->gpus);
+    tce_json_object_begin(j, "layout");
+    tce_json_int(j, "tp", h->tp);
+    tce_json_int(j, "pp", h->pp);
+    tce_json_int(j, "vpp", h->vpp);
+    tce_json_int(j, "cp", h->cp);
+    tce_json_int(j, "ep", h->ep);
+    tce_json_int(j, "dp", h->dp);
+    tce_json_int(j, "micro_batch", h->micro_batch);
+    tce_json_int(j, "microbatches", h->microbatches);
+    tce_json_string(j, "recompute",
+                    tce_search_recompute_name(h->recompute));
+    tce_json_bool(j, "distributed_optimizer", h->distributed_optimizer);
+    tce_json_bool(j, "sequence_parallel", h->sequence_parallel);
+    tce_json_object_end(j);
+    tce_json_double(j, "iteration_s", h->eval.iteration_s);
+    tce_json_object_begin(j, "breakdown_s");
+    tce_json_double(j, "compute", h->eval.compute_s);
+    tce_json_double(j, "bubble", h->eval.bubble_s);
+    tce_json_double(j, "exposed_comm", h->eval.exposed_comm_s);
+    tce_json_double(j, "optimizer", h->eval.optimizer_s);
+    tce_json_object_end(j);
+    tce_json_double(j, "tokens_per_s", h->eval.tokens_per_s);
+    tce_json_double(j, "mfu", h->eval.mfu);
+    tce_json_double(j, "hfu", h->eval.hfu);
+    tce_json_double(j, "effective_mfu", h->eval.mfu * e->goodput.efficiency);
+    tce_json_double(j, "memory_gib_per_gpu",
+                    h->eval.memory_bytes / (1024.0 * 1024.0 * 1024.0));
+    tce_json_bool(j, "fits_memory", h->eval.fits_memory);
+    tce_json_double(j, "ideal_days", h->ideal_days);
+    tce_json_double(j, "time_to_train_days", e->train_days);
+    tce_json_double(j, "days_to_done", e->days_to_done);
+    tce_json_double(j, "gpu_hours", e->accelerator_hours);
+    tce_json_double(j, "cost_usd", e->bill.total_usd);
+    tce_json_double(j, "idle_usd", e->bill.idle_usd);
+    tce_json_double(j, "idle_node_hours", e->bill.idle_node_hours);
+    tce_json_double(j, "usd_per_used_gpu_hour",
+                    e->bill.usd_per_used_accelerator_hour);
+    tce_json_object_begin(j, "failures");
+    tce_json_double(j, "interruptions_per_day", e->goodput.interruptions_per_day);
+    tce_json_double(j, "checkpoint_write_s", e->goodput.checkpoint_write_s);
+    tce_json_double(j, "checkpoint_interval_s",
+                    e->goodput.checkpoint_interval_s);
+    tce_json_double(j, "lost_per_interruption_s",
+                    e->goodput.lost_per_interruption_s);
+    tce_json_double(j, "effective_training_fraction", e->goodput.efficiency);
+    tce_json_object_end(j);
+    tce_json_double(j, "energy_mwh", e->energy.facility_mwh);
+    tce_json_double(j, "electricity_usd", e->energy.electricity_usd);
+    tce_json_double(j, "tco2e", e->energy.tco2e);
+    tce_json_object_end(j);
+}
