@@ -1,0 +1,387 @@
+/* test_layout.c - rank <-> coordinates, MPI_Comm_split colours and keys,
+ * pipeline neighbours, group spans on nodes, scale-up domains and fabric
+ * tiers, and the checks of tce_layout_init. */
+#include "tce_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcemu/layout.h"
+#include "tcemu/util.h"
+
+#define MAXN 64
+
+static void make_job(struct tce_job *job, int64_t gpus, int64_t tp,
+                     int64_t cp, int64_t pp, int64_t ep)
+{
+    memset(job, 0, sizeof(*job));
+    job->parallel.num_gpus = gpus;
+    job->parallel.tensor_model_parallel_size = tp;
+    job->parallel.pipeline_model_parallel_size = pp;
+    job->parallel.virtual_pipeline_model_parallel_size = 1;
+    job->parallel.context_parallel_size = cp;
+    job->parallel.expert_model_parallel_size = ep;
+    job->training.micro_batch_size = 1;
+    job->training.global_batch_size = gpus; /* always divisible by dp */
+}
+
+static void make_topo(struct tce_topology *t, int node, int domain)
+{
+    memset(t, 0, sizeof(*t));
+    t->node.accelerators = node;
+    t->scale_up.domain_accelerators = domain;
+    t->n_fabric = 2;
+    strcpy(t->fabric[0].name, "leaf");
+    t->fabric[0].group_nodes = 32;
+    strcpy(t->fabric[1].name, "spine");
+    t->fabric[1].group_nodes = 1024;
+}
+
+/* The coordinate a group kind varies, and an id of all the others. */
+static int64_t own_coord(const struct tce_coords *c, enum tce_group g,
+                         int64_t rank)
+{
+    switch (g) {
+    case TCE_GROUP_TP: return c->tp;
+    case TCE_GROUP_CP: return c->cp;
+    case TCE_GROUP_DP: return c->dp;
+    case TCE_GROUP_EP: return c->ep;
+    case TCE_GROUP_EDP: return c->edp;
+    case TCE_GROUP_PP: return c->pp;
+    default: return rank;
+    }
+}
+
+static int64_t other_id(const struct tce_layout *l, const struct tce_coords *c,
+                        enum tce_group g)
+{
+    int64_t tp = c->tp, cp = c->cp, ep = c->ep, edp = c->edp, pp = c->pp;
+
+    switch (g) {
+    case TCE_GROUP_TP: tp = 0; break;
+    case TCE_GROUP_CP: cp = 0; break;
+    case TCE_GROUP_DP: ep = 0; edp = 0; break;
+    case TCE_GROUP_EP: ep = 0; break;
+    case TCE_GROUP_EDP: edp = 0; break;
+    case TCE_GROUP_PP: pp = 0; break;
+    default: return 0;
+    }
+    return tp + l->tp * (cp + l->cp * (ep + l->ep *
+                                       (edp + (l->dp / l->ep) * pp)));
+}
+
+/* Every (tp, cp, pp, dp, ep) with tp*cp*pp*dp <= 64 and ep | dp. */
+static void test_all_shapes(void **state)
+{
+    struct tce_job job;
+    struct tce_layout l;
+    struct tce_coords c;
+    struct tce_error err;
+    int64_t tp, cp, pp, dp, ep, r, n;
+    int64_t col_id[MAXN], id_col[MAXN], count[MAXN];
+    uint64_t keys[MAXN];
+    long shapes = 0;
+    int g;
+    (void)state;
+
+    for (tp = 1; tp <= MAXN; tp++)
+    for (cp = 1; tp * cp <= MAXN; cp++)
+    for (pp = 1; tp * cp * pp <= MAXN; pp++)
+    for (dp = 1; tp * cp * pp * dp <= MAXN; dp++)
+    for (ep = 1; ep <= dp; ep++) {
+        if (dp % ep != 0)
+            continue;
+        n = tp * cp * pp * dp;
+        make_job(&job, n, tp, cp, pp, ep);
+        assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), 0);
+        assert_int_equal(l.dp, dp);
+        assert_int_equal(l.gpus_per_node, 1);
+        shapes++;
+        for (r = 0; r < n; r++) {
+            assert_int_equal(tce_layout_coords(&l, r, &c), 0);
+            assert_true(c.tp < tp && c.cp < cp && c.dp < dp && c.pp < pp);
+            assert_int_equal(tce_layout_rank(&l, &c), r);
+            assert_int_equal(c.node, r);
+            /* Megatron's expert RankGenerator, order tp-ep-dp-pp with
+             * sizes (t, e, d/e, p), when cp = 1 */
+            if (cp == 1) {
+                assert_int_equal(c.ep, (r / tp) % ep);
+                assert_int_equal(c.edp, (r / (tp * ep)) % (dp / ep));
+            }
+            /* pipeline neighbours */
+            if (c.pp == 0)
+                assert_int_equal(tce_layout_pp_prev(&l, r), -1);
+            else {
+                struct tce_coords q;
+                int64_t prev = tce_layout_pp_prev(&l, r);
+
+                assert_int_equal(tce_layout_coords(&l, prev, &q), 0);
+                assert_true(q.pp == c.pp - 1 && q.tp == c.tp &&
+                            q.cp == c.cp && q.dp == c.dp);
+                assert_int_equal(tce_layout_pp_next(&l, prev), r);
+            }
+            if (c.pp == pp - 1)
+                assert_int_equal(tce_layout_pp_next(&l, r), -1);
+        }
+        assert_int_equal(tce_layout_coords(&l, n, &c), TCE_ERANGE);
+        assert_int_equal(tce_layout_coords(&l, -1, &c), TCE_ERANGE);
+
+        for (g = 0; g < TCE_GROUP_COUNT; g++) {
+            int64_t size = tce_layout_group_size(&l, (enum tce_group)g);
+            int64_t groups = 0;
+
+            assert_true(size >= 1 && n % size == 0);
+            for (r = 0; r < n; r++) {
+                col_id[r] = id_col[r] = -1;
+                count[r] = 0;
+                keys[r] = 0;
+            }
+            for (r = 0; r < n; r++) {
+                int64_t col = tce_layout_color(&l, r, (enum tce_group)g);
+                int64_t key = tce_layout_key(&l, r, (enum tce_group)g);
+                int64_t id;
+
+                assert_int_equal(tce_layout_coords(&l, r, &c), 0);
+                id = other_id(&l, &c, (enum tce_group)g);
+                assert_true(col >= 0 && col < n);
+                assert_true(key >= 0 && key < size);
+                assert_int_equal(key, own_coord(&c, (enum tce_group)g, r));
+                /* same colour <=> same other coordinates */
+                if (col_id[col] < 0) {
+                    col_id[col] = id;
+                    groups++;
+                }
+                assert_int_equal(col_id[col], id);
+                if (id_col[id] < 0)
+                    id_col[id] = col;
+                assert_int_equal(id_col[id], col);
+                /* each key once per group */
+                assert_false(keys[col] & (UINT64_C(1) << key));
+                keys[col] |= UINT64_C(1) << key;
+                count[col]++;
+                /* members are the progression colour + key * stride */
+                assert_int_equal(col + key * tce_layout_group_stride(
+                                                 &l, (enum tce_group)g),
+                                 r);
+            }
+            assert_int_equal(groups, n / size);
+            for (r = 0; r < n; r++)
+                assert_true(count[r] == 0 || count[r] == size);
+        }
+    }
+    print_message("# %ld shapes checked\n", shapes);
+    assert_true(shapes > 1000);
+}
+
+/* Hand-checked example: 16 GPUs, tp 2, cp 2, dp 2, pp 2, ep 2. */
+static void test_example(void **state)
+{
+    struct tce_job job;
+    struct tce_layout l;
+    struct tce_coords c;
+    struct tce_topology topo;
+    struct tce_error err;
+    (void)state;
+
+    make_job(&job, 16, 2, 2, 2, 2);
+    make_topo(&topo, 8, 8);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(l.gpus_per_node, 8);
+    assert_int_equal(l.scale_up_domain, 8);
+    /* rank 13 = 1 + 2*(0 + 2*(1 + 2*1)): tp 1, cp 0, dp 1, pp 1 */
+    assert_int_equal(tce_layout_coords(&l, 13, &c), 0);
+    assert_int_equal(c.tp, 1);
+    assert_int_equal(c.cp, 0);
+    assert_int_equal(c.dp, 1);
+    assert_int_equal(c.pp, 1);
+    assert_int_equal(c.ep, 1);
+    assert_int_equal(c.edp, 0);
+    assert_int_equal(c.node, 1);
+    assert_int_equal(tce_layout_color(&l, 13, TCE_GROUP_TP), 12);
+    assert_int_equal(tce_layout_color(&l, 13, TCE_GROUP_CP), 13);
+    assert_int_equal(tce_layout_color(&l, 13, TCE_GROUP_DP), 9);
+    assert_int_equal(tce_layout_color(&l, 13, TCE_GROUP_PP), 5);
+    assert_int_equal(tce_layout_key(&l, 13, TCE_GROUP_PP), 1);
+    assert_int_equal(tce_layout_pp_prev(&l, 13), 5);
+    assert_int_equal(tce_layout_pp_next(&l, 13), -1);
+    assert_int_equal(tce_layout_color(&l, 13, TCE_GROUP_WORLD), 0);
+    assert_int_equal(tce_layout_key(&l, 13, TCE_GROUP_WORLD), 13);
+    assert_int_equal(tce_layout_color(&l, 16, TCE_GROUP_TP), -1);
+    assert_string_equal(tce_group_name(TCE_GROUP_EDP), "edp");
+    c.tp = 2;
+    assert_int_equal(tce_layout_rank(&l, &c), -1);
+}
+
+static void test_init_errors(void **state)
+{
+    struct tce_job job;
+    struct tce_layout l;
+    struct tce_error err;
+    (void)state;
+
+    make_job(&job, 128, 8, 1, 2, 1);
+    job.training.global_batch_size = 64;
+    strcpy(job.path, "jobs/x.cfg");
+    tce_error_clear(&err);
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 100, &err), TCE_ECONFIG);
+    assert_string_equal(err.msg,
+                        "--gpus 100: tensor x pipeline x context parallel "
+                        "size (8 x 2 x 1 = 16) must divide the GPU count");
+    job.parallel.num_gpus = 100;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "jobs/x.cfg: parallel.num_gpus 100: "));
+    /* dp = 128 / 16 = 8; batch 64 is fine with b = 1; ep 3 is not */
+    job.parallel.expert_model_parallel_size = 3;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 128, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "expert parallel size 3 must divide the "
+                                    "data-parallel size 8"));
+    job.parallel.expert_model_parallel_size = 1;
+    job.training.micro_batch_size = 16;  /* 8 x 16 = 128 > 64 */
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 128, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "global batch 64 must be a multiple of "
+                                    "data-parallel size x micro batch "
+                                    "(8 x 16 = 128)"));
+    job.training.micro_batch_size = 2;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 128, &err), 0);
+    assert_int_equal(l.microbatches, 4);
+    job.model.num_attention_heads = 12;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 128, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "attention heads 12"));
+    job.model.num_attention_heads = 16;
+    job.model.num_layers = 30;
+    job.parallel.virtual_pipeline_model_parallel_size = 2;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 128, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "layers 30"));
+    job.model.num_layers = 32;
+    job.model.num_experts = 6;
+    job.parallel.expert_model_parallel_size = 4;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 128, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "experts 6"));
+    assert_int_equal(tce_layout_init(&l, &job, NULL, -5, &err), TCE_ECONFIG);
+}
+
+static void test_spans(void **state)
+{
+    struct tce_job job;
+    struct tce_layout l;
+    struct tce_topology topo;
+    struct tce_span s;
+    struct tce_error err;
+    (void)state;
+
+    make_topo(&topo, 8, 8);
+
+    /* tp 8, dp 16, pp 4 on 512 GPUs (64 nodes of 8) */
+    make_job(&job, 512, 8, 1, 4, 1);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(l.dp, 16);
+    /* TP inside the node */
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_TP, &topo, &s), 0);
+    assert_int_equal(s.size, 8);
+    assert_int_equal(s.stride, 1);
+    assert_int_equal(s.ranks_per_node, 8);
+    assert_int_equal(s.nodes, 1);
+    assert_false(s.leaves_node);
+    assert_false(s.leaves_domain);
+    assert_int_equal(s.tier, -1);
+    assert_int_equal(s.nic_ranks, 0);
+    assert_int_equal(s.groups_per_node, 1);
+    /* DP: one member per node on 16 consecutive nodes, all 8 GPUs of a
+     * node run their own ring through the NICs; under one leaf (32) */
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
+    assert_int_equal(s.size, 16);
+    assert_int_equal(s.stride, 8);
+    assert_int_equal(s.ranks_per_node, 1);
+    assert_int_equal(s.nodes, 16);
+    assert_int_equal(s.node_range, 16);
+    assert_true(s.leaves_domain);
+    assert_int_equal(s.tier, 0);
+    assert_int_equal(s.nic_ranks, 8);
+    assert_int_equal(s.groups_per_node, 8);
+    /* PP: 4 members 128 ranks (16 nodes) apart: 4 nodes over a range of
+     * 49 nodes, more than a leaf holds: crosses the spine */
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_PP, &topo, &s), 0);
+    assert_int_equal(s.stride, 128);
+    assert_int_equal(s.nodes, 4);
+    assert_int_equal(s.node_range, 49);
+    assert_int_equal(s.tier, 1);
+    /* world */
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_WORLD, &topo, &s), 0);
+    assert_int_equal(s.nodes, 64);
+    assert_int_equal(s.ranks_per_node, 8);
+    assert_int_equal(s.tier, 1);
+
+    /* more nodes than the top tier holds: clamped to the top tier */
+    topo.fabric[1].group_nodes = 16;
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_PP, &topo, &s), 0);
+    assert_int_equal(s.tier, 1);
+    topo.fabric[1].group_nodes = 1024;
+
+    /* tp 2, dp 32 on 64 GPUs: DP stride 2, 4 members per node, 8 nodes */
+    make_job(&job, 64, 2, 1, 1, 4);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
+    assert_int_equal(s.ranks_per_node, 4);
+    assert_int_equal(s.nodes, 8);
+    assert_int_equal(s.groups_per_node, 2);
+    assert_int_equal(s.nic_ranks, 8);
+    /* EP 4: stride 2, all 4 members in one node */
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_EP, &topo, &s), 0);
+    assert_int_equal(s.size, 4);
+    assert_int_equal(s.nodes, 1);
+    assert_int_equal(s.tier, -1);
+    /* EDP: dp/ep = 8 members, stride 8, one per node */
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_EDP, &topo, &s), 0);
+    assert_int_equal(s.size, 8);
+    assert_int_equal(s.stride, 8);
+    assert_int_equal(s.nodes, 8);
+    assert_int_equal(s.tier, 0);
+
+    /* NVL72-like: 4 GPUs per node, 72 per scale-up domain: a TP group of
+     * 8 leaves the node but not the domain, so no NIC traffic */
+    make_topo(&topo, 4, 72);
+    make_job(&job, 144, 8, 1, 1, 1);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_TP, &topo, &s), 0);
+    assert_int_equal(s.nodes, 2);
+    assert_true(s.leaves_node);
+    assert_false(s.leaves_domain);
+    assert_int_equal(s.domains, 1);
+    assert_int_equal(s.tier, -1);
+    assert_int_equal(s.nic_ranks, 0);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
+    assert_int_equal(s.domains, 2);
+    assert_true(s.leaves_domain);
+    assert_int_equal(s.nic_ranks, 4);
+
+    /* no topology, or 0 accelerators: one rank per node */
+    make_topo(&topo, 0, 0);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(l.gpus_per_node, 1);
+    assert_int_equal(l.scale_up_domain, 1);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_TP, NULL, &s), 0);
+    assert_int_equal(s.nodes, 8);
+    assert_int_equal(s.tier, 0);
+    assert_int_equal(s.nic_ranks, 1);
+
+    /* a group smaller than the node: fewer ranks than a node */
+    make_topo(&topo, 8, 8);
+    make_job(&job, 4, 1, 1, 1, 1);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
+    assert_int_equal(s.ranks_per_node, 4);
+    assert_int_equal(s.groups_per_node, 1);
+    assert_int_equal(s.nodes, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_shapes),
+        cmocka_unit_test(test_example),
+        cmocka_unit_test(test_init_errors),
+        cmocka_unit_test(test_spans),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
