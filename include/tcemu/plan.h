@@ -73,7 +73,7 @@
 #include "tcemu/error.h"
 #include "tcemu/layout.h"
 
-#define TCE_PLAN_OPS_MAX 48
+#define TCE_PLAN_OPS_MAX 64
 
 enum tce_op_kind {
     TCE_OP_COMPUTE,

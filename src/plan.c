@@ -1,0 +1,785 @@
+/*
+ * plan.c - build the plan of one pipeline stage (the ops of one training
+ * iteration of one rank) and the pipeline schedules that order them.
+ *
+ * FLOPs per op come from model.h's per-token breakdown, so summing a plan
+ * over every rank gives the model's per-iteration count exactly
+ * (tests/unit/test_plan.c checks it).  Bytes of HBM traffic of element-wise
+ * ops and of communication follow the conventions in plan.h.  Pure, no
+ * allocation.
+ *
+ * Assumptions (also printed by `tcemu project`):
+ *  - activations and communication in 2-byte precision (bf16);
+ *  - attention is fused (flash-style): the s x s score matrix is not
+ *    written to HBM; its GEMMs run at the efficiency of one head's GEMM;
+ *  - a backward GEMM is two GEMMs of the forward's size (dgrad + wgrad); a
+ *    backward element-wise op moves twice the forward's bytes;
+ *  - MoE: tokens spread evenly over experts; all-to-all dispatch and combine
+ *    of tokens*h*2*topk bytes (tokens of this TP rank with sequence
+ *    parallelism); expert tensor parallel = tp;
+ *  - Adam: the optimizer step reads and writes 12 bytes of fp32 state per
+ *    parameter it owns, reads its gradient and writes a 2-byte weight.
+ *  - the tied-embedding gradient all-reduce between the first and the last
+ *    stage is omitted (one V*h/t message per iteration).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "tcemu/model.h"
+#include "tcemu/plan.h"
+
+struct dims {
+    double h, a, g, dqk, dv, kvdim, s, V, E, topk, fm, fs, nmat;
+    double t, c, b, T;          /* T: tokens of one microbatch on a CP rank */
+    double elt_tokens;          /* tokens an element-wise op touches */
+    int sp;
+};
+
+static void resolve(const struct tce_job *job, const struct tce_layout *lay,
+                    struct dims *x)
+{
+    const struct tce_model *m = &job->model;
+
+    memset(x, 0, sizeof(*x));
+    x->h = (double)m->hidden_size;
+    x->a = m->num_attention_heads > 0 ? (double)m->num_attention_heads : 1.0;
+    x->g = m->num_query_groups > 0 ? (double)m->num_query_groups : x->a;
+    x->dqk = m->kv_channels > 0 ? (double)m->kv_channels : x->h / x->a;
+    x->dv = x->dqk;
+    x->kvdim = 2.0 * x->g * x->dqk;
+    if (m->multi_latent_attention) {
+        x->dqk = (double)(m->qk_head_dim + m->qk_pos_emb_head_dim);
+        x->dv = (double)m->v_head_dim;
+        x->kvdim = x->a * (x->dqk + x->dv);
+    }
+    x->s = (double)m->seq_length;
+    x->V = (double)m->vocab_size;
+    x->E = m->num_experts > 0 ? (double)m->num_experts : 0.0;
+    x->topk = m->moe_router_topk > 0 ? (double)m->moe_router_topk : 2.0;
+    if (x->E > 0 && x->topk > x->E)
+        x->topk = x->E;
+    x->fm = m->moe_ffn_hidden_size > 0 ? (double)m->moe_ffn_hidden_size
+            : m->ffn_hidden_size > 0   ? (double)m->ffn_hidden_size
+                                       : 4.0 * x->h;
+    x->fs = m->moe_shared_expert_intermediate_size > 0
+                ? (double)m->moe_shared_expert_intermediate_size
+                : 0.0;
+    x->nmat = m->swiglu ? 3.0 : 2.0;
+    x->t = (double)lay->tp;
+    x->c = (double)lay->cp;
+    x->b = (double)lay->micro_batch;
+    x->T = x->b * x->s / x->c;
+    x->sp = job->parallel.sequence_parallel && lay->tp > 1;
+    x->elt_tokens = x->sp ? x->T / x->t : x->T;
+}
+
+static struct tce_op *add(struct tce_op_list *l)
+{
+    struct tce_op *op;
+
+    /* lists are sized for the longest (an MoE backward with full
+     * recomputation, ~46 ops); past the end the last op is overwritten */
+    if (l->n >= TCE_PLAN_OPS_MAX)
+        l->n = TCE_PLAN_OPS_MAX - 1;
+    op = &l->ops[l->n++];
+    memset(op, 0, sizeof(*op));
+    op->count = 1;
+    op->group = TCE_GROUP_WORLD;
+    return op;
+}
+
+static void gemm(struct tce_op_list *l, const char *name, double flops,
+                 double one_gemm, double bytes, int recompute)
+{
+    struct tce_op *op = add(l);
+
+    op->name = name;
+    op->kind = TCE_OP_COMPUTE;
+    op->charge = TCE_CHARGE_COMPUTE;
+    op->flops = flops;
+    op->gemm_flops = one_gemm;
+    op->bytes = bytes;
+    op->recompute = recompute;
+}
+
+static void elt(struct tce_op_list *l, const char *name, double bytes,
+                int recompute)
+{
+    gemm(l, name, 0.0, 0.0, bytes, recompute);
+}
+
+static void coll(struct tce_op_list *l, const char *name, enum tce_coll kind,
+                 enum tce_group g, double bytes, enum tce_overlap ov,
+                 enum tce_charge charge, int recompute)
+{
+    struct tce_op *op = add(l);
+
+    op->name = name;
+    op->kind = TCE_OP_COLLECTIVE;
+    op->coll = kind;
+    op->group = g;
+    op->bytes = bytes;
+    op->overlap = ov;
+    op->charge = charge;
+    op->recompute = recompute;
+}
+
+struct ctx {
+    const struct tce_job *job;
+    const struct tce_layout *lay;
+    struct dims x;
+    struct tce_flops_per_token f;
+    enum tce_overlap tp_ov;
+};
+
+/* TP communication around a block: entering (all-gather with SP) and
+ * leaving (reduce-scatter with SP, else all-reduce). */
+static void tp_enter(const struct ctx *c, struct tce_op_list *l,
+                     const char *name, int rc)
+{
+    if (c->lay->tp > 1 && c->x.sp)
+        coll(l, name, TCE_COLL_ALL_GATHER, TCE_GROUP_TP,
+             c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP, rc);
+}
+
+static void tp_leave(const struct ctx *c, struct tce_op_list *l,
+                     const char *name, int rc)
+{
+    if (c->lay->tp > 1)
+        coll(l, name,
+             c->x.sp ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
+             TCE_GROUP_TP, c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP,
+             rc);
+}
+
+/* Forward of the attention block (also the recomputed forward). */
+static void attention_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
+{
+    const struct dims *x = &c->x;
+    double proj = 2.0 * x->a * x->dv * x->h;          /* per token */
+    double qkv = c->f.attention_linear - proj;        /* per token */
+    double core = c->f.attention_core * x->T / x->t;
+    double heads = x->a / x->t;
+
+    elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, rc);
+    tp_enter(c, l, "tp_ag_attn", rc);
+    gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
+         2.0 * (x->T * x->h + qkv / 2.0 / x->t + x->T * qkv / 2.0 / x->h /
+                                                    x->t),
+         rc);
+    if (c->lay->cp > 1)
+        coll(l, "cp_ag_kv", TCE_COLL_ALL_GATHER, TCE_GROUP_CP,
+             x->b * x->s * x->kvdim / x->t * 2.0, TCE_OVERLAP_COMPUTE,
+             TCE_CHARGE_CP, rc);
+    /* fused attention: reads q, k, v, writes the context */
+    gemm(l, "attn_core", core, core / (2.0 * x->b * heads),
+         2.0 * x->b * (x->s / x->c) * heads * (2.0 * x->dqk + 2.0 * x->dv),
+         rc);
+    gemm(l, "attn_proj", proj * x->T / x->t, proj * x->T / x->t,
+         2.0 * (x->T * x->a * x->dv / x->t + x->a * x->dv * x->h / x->t +
+                x->T * x->h),
+         rc);
+    tp_leave(c, l, "tp_out_attn", rc);
+    /* bias + dropout + residual add: in, residual, out, 1-byte mask */
+    elt(l, "bda_attn", 7.0 * x->elt_tokens * x->h, rc);
+}
+
+/* Forward of a dense MLP of width f (per TP group), named by prefix. */
+static void mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
+                    double tokens, const char *fc1, const char *act,
+                    const char *fc2, int rc)
+{
+    const struct dims *x = &c->x;
+    double fl1 = 2.0 * tokens * x->h * f * (x->nmat - 1.0) / x->t;
+    double fl2 = 2.0 * tokens * x->h * f / x->t;
+
+    gemm(l, fc1, fl1, fl1 / (x->nmat - 1.0),
+         2.0 * (tokens * x->h + x->h * f * (x->nmat - 1.0) / x->t +
+                tokens * f * (x->nmat - 1.0) / x->t),
+         rc);
+    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, rc);
+    gemm(l, fc2, fl2, fl2,
+         2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h), rc);
+}
+
+static void dense_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
+{
+    const struct dims *x = &c->x;
+    double f = c->f.dense_mlp / (2.0 * x->nmat * x->h);
+
+    attention_fwd(c, l, rc);
+    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, rc);
+    tp_enter(c, l, "tp_ag_mlp", rc);
+    mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", rc);
+    tp_leave(c, l, "tp_out_mlp", rc);
+    elt(l, "bda_mlp", 7.0 * x->elt_tokens * x->h, rc);
+}
+
+static double a2a_bytes(const struct ctx *c)
+{
+    const struct dims *x = &c->x;
+    return x->elt_tokens * x->h * 2.0 * x->topk;
+}
+
+static void moe_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
+{
+    const struct dims *x = &c->x;
+    double ep = (double)c->lay->ep;
+    double router = 2.0 * x->elt_tokens * x->h * x->E;
+    /* token-expert pairs this rank computes: its EP group's tokens spread
+     * evenly over the group's experts */
+    double pairs = x->T * x->topk;
+    double per_expert = pairs * ep / (x->E > 0 ? x->E : 1.0);
+    double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / x->t;
+    double fl2 = 2.0 * pairs * x->h * x->fm / x->t;
+
+    attention_fwd(c, l, rc);
+    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, rc);
+    gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, rc);
+    if (c->lay->ep > 1)
+        coll(l, "ep_a2a_dispatch", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
+             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, rc);
+    tp_enter(c, l, "tp_ag_moe", rc);
+    gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / x->t,
+         2.0 * (pairs * x->h +
+                x->h * x->fm * (x->nmat - 1.0) / x->t *
+                    (x->E > 0 ? x->E / ep : 0.0) +
+                pairs * x->fm * (x->nmat - 1.0) / x->t),
+         rc);
+    elt(l, "expert_act", 2.0 * pairs * x->fm / x->t * x->nmat, rc);
+    gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / x->t,
+         2.0 * (pairs * x->fm / x->t +
+                x->h * x->fm / x->t * (x->E > 0 ? x->E / ep : 0.0) +
+                pairs * x->h),
+         rc);
+    if (x->fs > 0)
+        mlp_fwd(c, l, x->fs, x->T, "shared_fc1", "shared_act", "shared_fc2",
+                rc);
+    tp_leave(c, l, "tp_out_moe", rc);
+    if (c->lay->ep > 1)
+        coll(l, "ep_a2a_combine", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
+             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, rc);
+    elt(l, "bda_mlp", 7.0 * x->elt_tokens * x->h, rc);
+}
+
+/* The backward of a forward list: ops in reverse order, GEMMs twice the
+ * FLOPs, element-wise twice the bytes; AG <-> RS swap; CP K/V all-gather
+ * becomes a reduce-scatter of their gradients. */
+static void backward_of(const struct tce_op_list *fwd, struct tce_op_list *l)
+{
+    int i;
+
+    for (i = fwd->n - 1; i >= 0; i--) {
+        const struct tce_op *f = &fwd->ops[i];
+        struct tce_op *op = add(l);
+
+        *op = *f;
+        op->recompute = 0;
+        if (f->kind == TCE_OP_COMPUTE) {
+            if (f->flops > 0) {
+                op->flops = 2.0 * f->flops;
+                op->bytes = 2.0 * f->bytes;
+            } else {
+                op->bytes = 2.0 * f->bytes;
+            }
+        } else if (f->kind == TCE_OP_COLLECTIVE) {
+            if (f->coll == TCE_COLL_ALL_GATHER)
+                op->coll = TCE_COLL_REDUCE_SCATTER;
+            else if (f->coll == TCE_COLL_REDUCE_SCATTER)
+                op->coll = TCE_COLL_ALL_GATHER;
+        }
+    }
+}
+
+static void append(struct tce_op_list *dst, const struct tce_op_list *src,
+                   int recompute)
+{
+    int i;
+
+    for (i = 0; i < src->n; i++) {
+        struct tce_op *op = add(dst);
+        *op = src->ops[i];
+        op->recompute = recompute;
+    }
+}
+
+static void layer_lists(const struct ctx *c, int moe,
+                        struct tce_op_list *fwd, struct tce_op_list *bwd)
+{
+    enum tce_recompute rc = c->job->training.recompute_granularity;
+    struct tce_op_list tmp;
+    int i;
+
+    fwd->n = 0;
+    bwd->n = 0;
+    if (moe)
+        moe_fwd(c, fwd, 0);
+    else
+        dense_fwd(c, fwd, 0);
+    if (rc == TCE_RECOMPUTE_FULL) {
+        append(bwd, fwd, 1);
+    } else if (rc == TCE_RECOMPUTE_SELECTIVE) {
+        for (i = 0; i < fwd->n; i++)
+            if (strcmp(fwd->ops[i].name, "attn_core") == 0) {
+                struct tce_op *op = add(bwd);
+                *op = fwd->ops[i];
+                op->recompute = 1;
+            }
+    }
+    tmp.n = 0;
+    backward_of(fwd, &tmp);
+    append(bwd, &tmp, 0);
+}
+
+static void embed_lists(const struct ctx *c, struct tce_op_list *fwd,
+                        struct tce_op_list *bwd)
+{
+    const struct dims *x = &c->x;
+
+    fwd->n = 0;
+    bwd->n = 0;
+    /* vocabulary-parallel lookup: gather rows, then combine over TP */
+    elt(fwd, "embed_lookup", 2.0 * 2.0 * x->T * x->h, 0);
+    if (c->lay->tp > 1)
+        coll(fwd, "tp_out_embed",
+             x->sp ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
+             TCE_GROUP_TP, x->T * x->h * 2.0, c->tp_ov, TCE_CHARGE_TP, 0);
+    if (c->lay->tp > 1 && x->sp)
+        coll(bwd, "tp_ag_embed", TCE_COLL_ALL_GATHER, TCE_GROUP_TP,
+             x->T * x->h * 2.0, c->tp_ov, TCE_CHARGE_TP, 0);
+    elt(bwd, "embed_grad", 2.0 * 2.0 * x->T * x->h, 0);
+}
+
+static void head_lists(const struct ctx *c, struct tce_op_list *fwd,
+                       struct tce_op_list *bwd)
+{
+    const struct dims *x = &c->x;
+    double logits = c->f.logits * x->T / x->t;
+
+    fwd->n = 0;
+    bwd->n = 0;
+    elt(fwd, "final_ln", 4.0 * x->elt_tokens * x->h, 0);
+    tp_enter(c, fwd, "tp_ag_head", 0);
+    gemm(fwd, "logits", logits, logits,
+         2.0 * (x->T * x->h + x->h * x->V / x->t + x->T * x->V / x->t), 0);
+    /* vocab-parallel cross entropy in fp32: read logits, write and read
+     * fp32 softmax; the max/sum all-reduces over TP are tokens x 4 B */
+    elt(fwd, "loss", 10.0 * x->T * x->V / x->t, 0);
+    if (c->lay->tp > 1)
+        coll(fwd, "tp_ar_loss", TCE_COLL_ALL_REDUCE, TCE_GROUP_TP,
+             3.0 * 4.0 * x->T, TCE_OVERLAP_NONE, TCE_CHARGE_TP, 0);
+    elt(bwd, "loss_grad", 6.0 * x->T * x->V / x->t, 0);
+    gemm(bwd, "logits", 2.0 * logits, logits,
+         4.0 * (x->T * x->h + x->h * x->V / x->t + x->T * x->V / x->t), 0);
+    tp_leave(c, bwd, "tp_out_head", 0);
+    elt(bwd, "final_ln", 8.0 * x->elt_tokens * x->h, 0);
+}
+
+static void p2p_lists(const struct ctx *c, struct tce_op_list *fwd,
+                      struct tce_op_list *bwd)
+{
+    const struct dims *x = &c->x;
+    double bytes = x->T * x->h * 2.0 / (x->sp ? x->t : 1.0);
+    struct tce_op *op;
+
+    fwd->n = 0;
+    bwd->n = 0;
+    if (c->lay->pp <= 1)
+        return;
+    op = add(fwd);
+    op->name = "pp_recv_act";
+    op->kind = TCE_OP_RECV;
+    op->coll = TCE_COLL_SENDRECV;
+    op->group = TCE_GROUP_PP;
+    op->peer = TCE_PEER_PREV;
+    op->charge = TCE_CHARGE_PP;
+    op->bytes = bytes;
+    op = add(fwd);
+    *op = fwd->ops[0];
+    op->name = "pp_send_act";
+    op->kind = TCE_OP_SEND;
+    op->peer = TCE_PEER_NEXT;
+    op = add(bwd);
+    *op = fwd->ops[0];
+    op->name = "pp_recv_grad";
+    op->peer = TCE_PEER_NEXT;
+    op = add(bwd);
+    *op = fwd->ops[0];
+    op->name = "pp_send_grad";
+    op->kind = TCE_OP_SEND;
+    op->peer = TCE_PEER_PREV;
+}
+
+static int64_t buckets(double bytes, int64_t bucket_bytes)
+{
+    double n;
+
+    if (bytes <= 0)
+        return 1;
+    if (bucket_bytes <= 0)
+        return 1;
+    n = ceil(bytes / (double)bucket_bytes);
+    return n < 1 ? 1 : (int64_t)n;
+}
+
+static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
+{
+    const struct tce_training *tr = &c->job->training;
+    int distopt = c->job->parallel.use_distributed_optimizer;
+    struct tce_op_list *begin = &plan->list[TCE_PLAN_ITER_BEGIN];
+    struct tce_op_list *end = &plan->list[TCE_PLAN_ITER_END];
+    int64_t edp = c->lay->ep > 0 ? c->lay->dp / c->lay->ep : c->lay->dp;
+    double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
+    double owned;
+    int64_t nb;
+
+    begin->n = 0;
+    end->n = 0;
+    if (distopt && c->lay->dp > 1 && plan->dense_params > 0) {
+        nb = buckets(plan->dense_params * 2.0, tr->ddp_bucket_size);
+        coll(begin, "dp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_DP,
+             plan->dense_params * 2.0 / (double)nb,
+             tr->overlap_param_gather ? TCE_OVERLAP_FORWARD
+                                      : TCE_OVERLAP_NONE,
+             TCE_CHARGE_DP, 0);
+        begin->ops[begin->n - 1].count = nb;
+    }
+    if (distopt && edp > 1 && plan->expert_params > 0) {
+        nb = buckets(plan->expert_params * 2.0, tr->ddp_bucket_size);
+        coll(begin, "edp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_EDP,
+             plan->expert_params * 2.0 / (double)nb,
+             tr->overlap_param_gather ? TCE_OVERLAP_FORWARD
+                                      : TCE_OVERLAP_NONE,
+             TCE_CHARGE_DP, 0);
+        begin->ops[begin->n - 1].count = nb;
+    }
+    if (c->lay->dp > 1 && plan->grad_bytes > 0) {
+        nb = buckets(plan->grad_bytes, tr->ddp_bucket_size);
+        coll(end, distopt ? "dp_rs_grads" : "dp_ar_grads",
+             distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
+             TCE_GROUP_DP, plan->grad_bytes / (double)nb,
+             tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
+                                     : TCE_OVERLAP_NONE,
+             TCE_CHARGE_DP, 0);
+        end->ops[end->n - 1].count = nb;
+    }
+    if (edp > 1 && plan->expert_grad_bytes > 0) {
+        nb = buckets(plan->expert_grad_bytes, tr->ddp_bucket_size);
+        coll(end, distopt ? "edp_rs_grads" : "edp_ar_grads",
+             distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
+             TCE_GROUP_EDP, plan->expert_grad_bytes / (double)nb,
+             tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
+                                     : TCE_OVERLAP_NONE,
+             TCE_CHARGE_DP, 0);
+        end->ops[end->n - 1].count = nb;
+    }
+    owned = plan->params;
+    if (distopt)
+        owned = plan->dense_params / (double)c->lay->dp +
+                plan->expert_params / (double)(edp > 0 ? edp : 1);
+    elt(end, "optimizer", owned * (gb + 12.0 + 12.0 + 2.0), 0);
+    end->ops[end->n - 1].charge = TCE_CHARGE_OPTIMIZER;
+}
+
+int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk)
+{
+    (void)chunk;
+    return plan->chunk_layers;
+}
+
+int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
+                          int64_t i)
+{
+    int64_t p = plan->layout.pp, j = chunk * p + plan->stage;
+    int64_t idx = j * plan->chunk_layers + i;
+    int64_t freq = plan->moe_layer_freq > 0 ? plan->moe_layer_freq : 1;
+
+    if (plan->num_experts <= 0 || idx < plan->moe_first_dense_layers)
+        return 0;
+    return (idx - plan->moe_first_dense_layers) % freq == 0;
+}
+
+int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
+                   int64_t stage, struct tce_plan *plan,
+                   struct tce_error *err)
+{
+    struct ctx c;
+    struct tce_param_count pc;
+    const struct tce_model *m = &job->model;
+    int64_t p = layout->pp, v = layout->vpp > 0 ? layout->vpp : 1;
+    int64_t k, j;
+    double gb, dense, expert;
+    int ret = 0;
+
+    if (layout->tp < 1 || p < 1 || layout->cp < 1 || layout->dp < 1 ||
+        layout->ep < 1 || layout->micro_batch < 1 ||
+        layout->microbatches < 1) {
+        ret = tce_error_set(err, TCE_EUSAGE, "plan: incomplete layout");
+        goto out;
+    }
+    if (stage < 0 || stage >= p) {
+        ret = tce_error_set(err, TCE_EUSAGE,
+                            "plan: stage %lld outside [0, %lld)",
+                            (long long)stage, (long long)p);
+        goto out;
+    }
+    if (m->num_layers < 1 || m->num_layers % (p * v) != 0) {
+        ret = tce_error_set(err, TCE_ECONFIG,
+                            "plan: num_layers %lld not divisible by "
+                            "pp*vpp = %lld",
+                            (long long)m->num_layers, (long long)(p * v));
+        goto out;
+    }
+    c.job = job;
+    c.lay = layout;
+    resolve(job, layout, &c.x);
+    tce_model_flops_breakdown(m, &c.f);
+    c.tp_ov = job->training.tp_comm_overlap ? TCE_OVERLAP_COMPUTE
+                                            : TCE_OVERLAP_NONE;
+
+    plan->layout = *layout;
+    plan->layout.vpp = v;
+    plan->stage = stage;
+    plan->microbatches = layout->microbatches;
+    plan->chunks = v;
+    plan->num_layers = m->num_layers;
+    plan->chunk_layers = m->num_layers / (p * v);
+    plan->layers = plan->chunk_layers * v;
+    plan->moe_first_dense_layers = m->moe_first_dense_layers;
+    plan->moe_layer_freq = m->moe_layer_freq;
+    plan->num_experts = m->num_experts;
+    plan->first_stage = stage == 0;
+    plan->last_stage = stage == p - 1;
+    plan->recompute = job->training.recompute_granularity;
+    plan->moe_layers = 0;
+    for (k = 0; k < v; k++) {
+        j = k * p + stage;
+        plan->moe_layers += tce_model_moe_layers_in(
+            m, j * plan->chunk_layers, (j + 1) * plan->chunk_layers);
+    }
+    plan->dense_layers = plan->layers - plan->moe_layers;
+
+    /* parameters this rank holds */
+    tce_model_count_params(m, &pc);
+    dense = (double)plan->dense_layers *
+                (pc.attention_per_layer + pc.dense_mlp_per_layer) /
+                c.x.t +
+            (double)plan->moe_layers *
+                (pc.attention_per_layer + pc.shared_expert_per_layer) /
+                c.x.t +
+            (double)plan->moe_layers * pc.router_per_layer +
+            (double)plan->layers * pc.norms_per_layer;
+    if (plan->first_stage)
+        dense += pc.embedding / c.x.t;
+    if (plan->last_stage) {
+        dense += pc.final_norm;
+        dense += (pc.output > 0 ? pc.output : (p > 1 ? pc.embedding : 0.0)) /
+                 c.x.t;
+    }
+    expert = (double)plan->moe_layers * c.x.E * pc.expert_per_layer /
+             (c.x.t * (double)layout->ep);
+    plan->dense_params = dense;
+    plan->expert_params = expert;
+    plan->params = dense + expert;
+    gb = job->training.accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
+    plan->grad_bytes = dense * gb;
+    plan->expert_grad_bytes = expert * gb;
+
+    for (k = 0; k < TCE_PLAN_LIST_COUNT; k++)
+        plan->list[k].n = 0;
+    layer_lists(&c, 0, &plan->list[TCE_PLAN_DENSE_FWD],
+                &plan->list[TCE_PLAN_DENSE_BWD]);
+    if (plan->moe_layers > 0)
+        layer_lists(&c, 1, &plan->list[TCE_PLAN_MOE_FWD],
+                    &plan->list[TCE_PLAN_MOE_BWD]);
+    if (plan->first_stage)
+        embed_lists(&c, &plan->list[TCE_PLAN_EMBED_FWD],
+                    &plan->list[TCE_PLAN_EMBED_BWD]);
+    if (plan->last_stage)
+        head_lists(&c, &plan->list[TCE_PLAN_HEAD_FWD],
+                   &plan->list[TCE_PLAN_HEAD_BWD]);
+    p2p_lists(&c, &plan->list[TCE_PLAN_P2P_FWD],
+              &plan->list[TCE_PLAN_P2P_BWD]);
+    iteration_lists(&c, plan);
+out:
+    return ret;
+}
+
+double tce_plan_list_flops(const struct tce_op_list *l, int model_only)
+{
+    double sum = 0.0;
+    int i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct tce_op *op = &l->ops[i];
+        if (op->kind != TCE_OP_COMPUTE || (model_only && op->recompute))
+            continue;
+        sum += op->flops * (double)op->count;
+    }
+    return sum;
+}
+
+double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only)
+{
+    const struct tce_op_list *L = plan->list;
+    double per_mb, m = (double)plan->microbatches;
+
+    per_mb = (double)plan->dense_layers *
+                 (tce_plan_list_flops(&L[TCE_PLAN_DENSE_FWD], model_only) +
+                  tce_plan_list_flops(&L[TCE_PLAN_DENSE_BWD], model_only)) +
+             (double)plan->moe_layers *
+                 (tce_plan_list_flops(&L[TCE_PLAN_MOE_FWD], model_only) +
+                  tce_plan_list_flops(&L[TCE_PLAN_MOE_BWD], model_only));
+    if (plan->first_stage)
+        per_mb += tce_plan_list_flops(&L[TCE_PLAN_EMBED_FWD], model_only) +
+                  tce_plan_list_flops(&L[TCE_PLAN_EMBED_BWD], model_only);
+    if (plan->last_stage)
+        per_mb += tce_plan_list_flops(&L[TCE_PLAN_HEAD_FWD], model_only) +
+                  tce_plan_list_flops(&L[TCE_PLAN_HEAD_BWD], model_only);
+    return m * per_mb +
+           tce_plan_list_flops(&L[TCE_PLAN_ITER_BEGIN], model_only) +
+           tce_plan_list_flops(&L[TCE_PLAN_ITER_END], model_only);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static const char *const coll_names[TCE_COLL_COUNT] = {
+    "all_reduce", "all_gather", "reduce_scatter", "all_to_all", "sendrecv"};
+static const char *const charge_names[TCE_CHARGE_COUNT] = {
+    "compute", "tp_exposed", "cp_exposed", "ep_exposed",
+    "dp_exposed", "pp_p2p", "optimizer"};
+
+const char *tce_coll_name(enum tce_coll c)
+{
+    return (unsigned)c < TCE_COLL_COUNT ? coll_names[c] : "unknown";
+}
+
+const char *tce_op_kind_name(enum tce_op_kind k)
+{
+    switch (k) {
+    case TCE_OP_COMPUTE:
+        return "compute";
+    case TCE_OP_COLLECTIVE:
+        return "collective";
+    case TCE_OP_SEND:
+        return "send";
+    case TCE_OP_RECV:
+        return "recv";
+    }
+    return "unknown";
+}
+
+const char *tce_overlap_name(enum tce_overlap o)
+{
+    switch (o) {
+    case TCE_OVERLAP_NONE:
+        return "exposed";
+    case TCE_OVERLAP_COMPUTE:
+        return "compute";
+    case TCE_OVERLAP_BACKWARD:
+        return "backward";
+    case TCE_OVERLAP_FORWARD:
+        return "forward";
+    }
+    return "unknown";
+}
+
+const char *tce_charge_name(enum tce_charge c)
+{
+    return (unsigned)c < TCE_CHARGE_COUNT ? charge_names[c] : "unknown";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Schedules                                                                 */
+
+int64_t tce_schedule_len(int64_t v, int64_t m)
+{
+    return 2 * (v > 0 ? v : 1) * m;
+}
+
+int64_t tce_schedule_warmup(int64_t p, int64_t v, int64_t m, int64_t stage)
+{
+    int64_t w, total;
+
+    if (v <= 1) {
+        w = p - stage - 1;
+        return w < m ? w : m;
+    }
+    total = v * m;
+    w = (p - stage - 1) * 2 + (v - 1) * p;
+    return w < total ? w : total;
+}
+
+/* Virtual microbatch i (0 .. v*m-1) of the interleaved order. */
+static void virtual_mb(int64_t p, int64_t v, int64_t i, int backward,
+                       struct tce_sched_step *out)
+{
+    int64_t group = i / (p * v), in = i % (p * v);
+
+    out->backward = backward;
+    out->chunk = in / p;
+    if (backward)
+        out->chunk = v - 1 - out->chunk;
+    out->microbatch = group * p + in % p;
+}
+
+int tce_schedule_step(int64_t p, int64_t v, int64_t m, int64_t stage,
+                      int64_t k, struct tce_sched_step *out,
+                      struct tce_error *err)
+{
+    int64_t total, w, r, j;
+    int ret = 0;
+
+    if (v < 1)
+        v = 1;
+    if (p < 1 || m < 1 || stage < 0 || stage >= p) {
+        ret = tce_error_set(err, TCE_EUSAGE,
+                            "schedule: bad shape p=%lld m=%lld stage=%lld",
+                            (long long)p, (long long)m, (long long)stage);
+        goto out;
+    }
+    if (v > 1 && m % p != 0) {
+        ret = tce_error_set(err, TCE_EUSAGE,
+                            "schedule: interleaving needs microbatches "
+                            "(%lld) divisible by pp (%lld)",
+                            (long long)m, (long long)p);
+        goto out;
+    }
+    total = v * m;
+    if (k < 0 || k >= 2 * total) {
+        ret = tce_error_set(err, TCE_EUSAGE, "schedule: step %lld outside "
+                            "[0, %lld)", (long long)k, (long long)(2 * total));
+        goto out;
+    }
+    w = tce_schedule_warmup(p, v, m, stage);
+    r = total - w;
+    if (k < w) {
+        virtual_mb(p, v, k, 0, out);
+    } else if (k < w + 2 * r) {
+        j = k - w;
+        if (j % 2 == 0)
+            virtual_mb(p, v, w + j / 2, 0, out);
+        else
+            virtual_mb(p, v, j / 2, 1, out);
+    } else {
+        virtual_mb(p, v, k - w - r, 1, out);
+    }
+    if (v == 1)
+        out->chunk = 0;
+out:
+    return ret;
+}
+
+int64_t tce_schedule_tag(int64_t m, const struct tce_sched_step *s)
+{
+    return (s->chunk * m + s->microbatch) * 2 + (s->backward ? 1 : 0);
+}
+
+double tce_schedule_bubble_fraction(int64_t p, int64_t v, int64_t m)
+{
+    if (v < 1)
+        v = 1;
+    if (m < 1)
+        return 0.0;
+    return (double)(p - 1) / ((double)v * (double)m);
+}
