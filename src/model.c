@@ -231,6 +231,28 @@ void tce_model_flops_per_iteration(const struct tce_model *m,
     out->hardware_flops = out->model_flops + out->recompute_flops;
 }
 
+static const char *const assumptions[] = {
+    "weights in bf16 (2 B/parameter), also with fp8 compute",
+    "gradients 2 B/parameter (4 B with accumulate_allreduce_grads_in_fp32)",
+    "Adam: fp32 master weights and two moments, 12 B/parameter, sharded "
+    "over dp*cp (experts: dp*cp/ep) by the distributed optimizer",
+    "activations: Korthikanti et al. 2022, generalised to GQA, SwiGLU, "
+    "f != 4h and MoE (top-k copies of the expert MLP tensors)",
+    "in flight on the first stage: min(p, m) microbatches (1F1B), "
+    "p + (p-1)/v (interleaved)",
+    "overhead: 2 GiB fixed (CUDA context, NCCL buffers, workspace) plus "
+    "5% of the rest (fragmentation), unless overridden",
+    "GPT style (no SwiGLU): LayerNorm with bias, linear biases, learned "
+    "absolute positions; SwiGLU models: RMSNorm, no biases, rotary",
+    "checkpoint: 14 B/parameter (bf16 weights + fp32 master + 2 moments)",
+};
+
+size_t tce_model_assumptions(const char *const **list)
+{
+    *list = assumptions;
+    return sizeof(assumptions) / sizeof(assumptions[0]);
+}
+
 void tce_memory_opts_init(struct tce_memory_opts *o, double hbm_gib)
 {
     o->overhead_gib = TCE_MEMORY_OVERHEAD_GIB;
@@ -390,6 +412,19 @@ int tce_model_memory(const struct tce_job *job,
     if (o.fragmentation < 0)
         o.fragmentation = TCE_MEMORY_FRAGMENTATION;
     resolve(m, &x);
+    if (layout->tp <= 0 || layout->cp <= 0 || layout->ep <= 0 ||
+        layout->dp <= 0 || layout->dp % layout->ep != 0 ||
+        layout->micro_batch <= 0 || layout->microbatches <= 0) {
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "incomplete layout (tp %lld, cp %lld, ep %lld, "
+                           "dp %lld, micro batch %lld, microbatches %lld): "
+                           "derive it with tce_layout_init",
+                           (long long)layout->tp, (long long)layout->cp,
+                           (long long)layout->ep, (long long)layout->dp,
+                           (long long)layout->micro_batch,
+                           (long long)layout->microbatches);
+        goto out;
+    }
     if (x.l <= 0 || layout->pp <= 0 || layout->vpp <= 0 ||
         x.l % (layout->pp * layout->vpp) != 0) {
         rc = tce_error_set(err, TCE_ECONFIG,

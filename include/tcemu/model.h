@@ -34,6 +34,7 @@
 #ifndef TCEMU_MODEL_H
 #define TCEMU_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tcemu/config.h"
@@ -178,6 +179,10 @@ struct tce_memory {
                                    (2 B) + fp32 master and moments (12 B)
                                    per parameter, all ranks together */
 };
+
+/* The assumptions behind the memory and parameter figures, one line each,
+ * for reports that must say what was assumed.  Returns the count. */
+size_t tce_model_assumptions(const char *const **list);
 
 /* 0, or TCE_ECONFIG when the layout does not match the model (layers not
  * divisible by pp * vpp). opts may be NULL (defaults, capacity unknown). */

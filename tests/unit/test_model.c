@@ -430,6 +430,23 @@ static void test_memory_activation_modes(void **state)
     lay.vpp = 3;
     assert_int_equal(tce_model_memory(&job, &lay, NULL, &mem, &err),
                      TCE_ECONFIG);
+    /* a layout not derived by tce_layout_init: error, no division by 0 */
+    memset(&lay, 0, sizeof(lay));
+    lay.pp = 1;
+    lay.vpp = 1;
+    assert_int_equal(tce_model_memory(&job, &lay, NULL, &mem, &err),
+                     TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "incomplete layout"));
+}
+
+static void test_assumptions_listed(void **state)
+{
+    const char *const *list = NULL;
+    size_t n = tce_model_assumptions(&list);
+    (void)state;
+
+    assert_true(n >= 5);
+    assert_non_null(strstr(list[0], "bf16"));
 }
 
 /* Experts are sharded by EP for weights, by dp/ep for the distributed
@@ -482,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_memory_hand_computed),
         cmocka_unit_test(test_memory_activation_modes),
         cmocka_unit_test(test_memory_experts),
+        cmocka_unit_test(test_assumptions_listed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
