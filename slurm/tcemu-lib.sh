@@ -1,0 +1,146 @@
+# tcemu-lib.sh - shared by the slurm/*.sbatch scripts (sourced, not run).
+#
+# Finds the tcemu binary and the launcher, runs tcemu so that a job reaching
+# its time limit still leaves its results (marked incomplete), and adds the
+# Slurm provenance (job id, array id, node list, an allow-listed environment)
+# to the JSON tcemu wrote.
+#
+# Time limits: the scripts ask for --signal=B:USR1@120, so 120 s before the
+# limit Slurm sends SIGUSR1 to the batch shell only.  tce_launch traps it (and
+# SIGTERM) and forwards SIGUSR1 to the launcher (srun and mpirun both pass it
+# on to every rank); tcemu then finishes the iteration it is in and writes
+# its JSON with "complete": false.  If tcemu wrote nothing, tce_annotate
+# still writes a JSON that says what ran and that it is incomplete.
+#
+# Environment (all optional):
+#   TCEMU           the tcemu binary (default: tcemu on PATH, else
+#                   $SLURM_SUBMIT_DIR/bin/tcemu)
+#   TCEMU_LAUNCHER  srun | mpirun (default: srun --mpi=pmix when this Slurm
+#                   has the pmix plugin, else mpirun)
+#   TCEMU_MPIRUN_ARGS  extra mpirun arguments (e.g. "--mca btl_tcp_if_include
+#                   10.0.0.0/8")
+
+tce_log() { echo "tcemu-slurm: $*" >&2; }
+
+# The directory of the submitted script (sbatch runs a spooled copy).
+tce_script_dir() {
+    local cmd=""
+    if [ -n "${SLURM_JOB_ID:-}" ] && command -v scontrol >/dev/null; then
+        cmd=$(scontrol show job -o "$SLURM_JOB_ID" 2>/dev/null |
+              tr ' ' '\n' | sed -n 's/^Command=//p' | head -n 1)
+    fi
+    if [ -n "$cmd" ] && [ -f "$cmd" ]; then dirname "$cmd"; else echo "${SLURM_SUBMIT_DIR:-.}/slurm"; fi
+}
+
+tce_find_tcemu() {
+    if [ -n "${TCEMU:-}" ]; then
+        case $TCEMU in /*) ;; *) TCEMU=${SLURM_SUBMIT_DIR:-$PWD}/$TCEMU ;; esac
+    elif command -v tcemu >/dev/null; then
+        TCEMU=$(command -v tcemu)
+    else
+        TCEMU=${SLURM_SUBMIT_DIR:-$PWD}/bin/tcemu
+    fi
+    [ -x "$TCEMU" ] || { tce_log "error: tcemu not found at $TCEMU (set TCEMU=)"; return 2; }
+    export TCEMU
+}
+
+# Fill the array LAUNCH with the launcher command line.
+tce_pick_launcher() {
+    local l=${TCEMU_LAUNCHER:-}
+    if [ -z "$l" ]; then
+        if srun --mpi=list 2>&1 | grep -q pmix; then l=srun; else l=mpirun; fi
+    fi
+    case $l in
+        srun) LAUNCH=(srun --mpi=pmix --kill-on-bad-exit=1) ;;
+        # mpirun reads the allocation from Slurm itself; --bind-to none as
+        # ranks mostly wait.  Word splitting of TCEMU_MPIRUN_ARGS is wanted.
+        # shellcheck disable=SC2206
+        mpirun) LAUNCH=(mpirun --bind-to none ${TCEMU_MPIRUN_ARGS:-}) ;;
+        *) tce_log "error: TCEMU_LAUNCHER must be srun or mpirun (got '$l')"; return 2 ;;
+    esac
+    TCEMU_LAUNCHER=$l
+    export TCEMU_LAUNCHER
+}
+
+# tce_launch CMD...: run the command in the background, forward SIGUSR1 and
+# SIGTERM to it, wait for it even across signals; sets TCE_RC and
+# TCE_SIGNALLED (the signal name, or empty).
+tce_launch() {
+    TCE_SIGNALLED=""
+    "$@" &
+    local pid=$!
+    trap 'TCE_SIGNALLED=USR1; tce_log "SIGUSR1 (time limit near): asking tcemu to finish the current iteration and write what it has"; kill -USR1 '"$pid"' 2>/dev/null' USR1
+    trap 'TCE_SIGNALLED=TERM; tce_log "SIGTERM: asking tcemu to stop and write what it has"; kill -USR1 '"$pid"' 2>/dev/null' TERM
+    TCE_RC=0
+    while :; do
+        wait "$pid"
+        TCE_RC=$?
+        # wait returns >128 when a trapped signal interrupted it; the child
+        # may still be running then.
+        kill -0 "$pid" 2>/dev/null || break
+    done
+    trap - USR1 TERM
+    return 0
+}
+
+# tce_annotate JSON KIND EXIT_STATUS [key=value...]: add a "slurm" object
+# (job and array ids, node list, allow-listed environment) to the JSON tcemu
+# wrote, mark it incomplete when a signal cut the run short, and create a
+# minimal incomplete document if tcemu wrote none.  Atomic (temp + rename).
+tce_annotate() {
+    local json=$1 kind=$2 status=$3
+    shift 3
+    TCE_SIGNALLED=${TCE_SIGNALLED:-} python3 - "$json" "$kind" "$status" "$@" <<'PYEOF'
+import json, os, re, sys
+path, kind, status = sys.argv[1], sys.argv[2], int(sys.argv[3])
+extra = dict(a.split("=", 1) for a in sys.argv[4:])
+doc, note = None, None
+try:
+    with open(path) as f:
+        doc = json.load(f)
+    if not isinstance(doc, dict):
+        doc, note = None, "tcemu output is not a JSON object"
+except FileNotFoundError:
+    note = "tcemu wrote no JSON"
+except ValueError as e:
+    note = "tcemu JSON unreadable: %s" % e
+if doc is None:
+    doc = {"schema": "tcemu.%s/1" % kind, "complete": False}
+signalled = os.environ.get("TCE_SIGNALLED", "")
+# A signal or a failure makes the run incomplete whatever tcemu said; a
+# clean exit keeps tcemu's own verdict.
+if signalled or status != 0:
+    doc["complete"] = False
+elif "complete" not in doc:
+    doc["complete"] = True
+# Allow-list: Slurm's and Open MPI's own variables, never the whole
+# environment; values that look like secrets are dropped anyway.
+allow = re.compile(r"^(SLURM|OMPI|PMIX)_[A-Z0-9_]+$")
+secret = re.compile(r"(TOKEN|SECRET|PASSWORD|KEY|CRED)", re.I)
+env = {k: v for k, v in sorted(os.environ.items())
+       if allow.match(k) and not secret.search(k)}
+g = os.environ.get
+doc["slurm"] = {
+    "job_id": g("SLURM_JOB_ID"),
+    "array_job_id": g("SLURM_ARRAY_JOB_ID"),
+    "array_task_id": g("SLURM_ARRAY_TASK_ID"),
+    "job_name": g("SLURM_JOB_NAME"),
+    "node_list": g("SLURM_JOB_NODELIST"),
+    "nodes": g("SLURM_JOB_NUM_NODES"),
+    "ntasks": g("SLURM_NTASKS"),
+    "partition": g("SLURM_JOB_PARTITION"),
+    "launcher": g("TCEMU_LAUNCHER"),
+    "exit_status": status,
+    "signal": signalled or None,
+    "environment": env,
+}
+doc["slurm"].update(extra)
+if note:
+    doc["slurm"]["note"] = note
+tmp = "%s.tmp.%d" % (path, os.getpid())
+with open(tmp, "w") as f:
+    json.dump(doc, f, indent=1)
+    f.write("\n")
+os.replace(tmp, path)
+PYEOF
+}

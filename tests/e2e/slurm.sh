@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# slurm.sh - a real multi-node Slurm on this machine, and every slurm/ script
+# submitted to it with sbatch.
+#
+# Installs slurm-wlm and munge when missing (apt-get; services are kept from
+# starting during the install), brings up two namespace hosts
+# (tests/cluster/netns-cluster.sh), starts a private munged, slurmctld in the
+# root namespace and one slurmd per host (own network, UTS and mount
+# namespaces, fresh tmpfs on /tmp and /dev/shm), then submits
+# slurm/tcemu-run.sbatch, slurm/tcemu-calibrate.sbatch and
+# slurm/tcemu-sweep.sbatch (a two-task array), checks exit codes, JSON (real
+# parser), ranks on both nodes and the allow-listed environment, and runs a
+# job into its time limit to check that its results are written, marked
+# incomplete.  Stops exactly the daemons it started (by pid) and removes what
+# it created.  Without root it says "skipped" and why, and exits 0.
+#
+# While `tcemu run` / `tcemu calibrate` are not implemented in $TCEMU, the
+# scripts run a stand-in (tests/cluster/standin.c) with the same contract;
+# the test says so.  TCE_SLURM_KEEP=1 leaves the work directory for reading.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+root=$PWD
+TCEMU=${TCEMU:-bin/tcemu}
+case $TCEMU in /*) ;; *) TCEMU=$root/$TCEMU ;; esac
+build=${BUILD_ROOT:-build}
+case $build in /*) ;; *) build=$root/$build ;; esac
+cluster=$root/tests/cluster/netns-cluster.sh
+export TCE_CLUSTER_NAME=tcs TCE_CLUSTER_SUBNET=10.77.2
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+nodes=2
+fails=0
+pids=()
+work=""
+
+skip() { echo "slurm.sh: skipped: $*"; exit 0; }
+log() { echo "# $*"; }
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, Slurm and munge daemons)"
+command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
+command -v nsenter >/dev/null && command -v unshare >/dev/null || skip "nsenter/unshare unavailable"
+command -v python3 >/dev/null || skip "python3 unavailable (JSON checks)"
+[ -x "$TCEMU" ] || { echo "slurm.sh: error: $TCEMU not built"; exit 1; }
+
+check() {  # check NAME CMD...
+    local what=$1; shift
+    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
+}
+
+install_packages() {
+    local missing="" p
+    for p in slurmctld slurmd sbatch munged; do
+        command -v "$p" >/dev/null || missing=1
+    done
+    [ -z "$missing" ] && return 0
+    log "installing slurm-wlm and munge (apt-get; may take a minute)"
+    # Keep the packages' init scripts from starting daemons we would not own.
+    local policy=/usr/sbin/policy-rc.d made_policy=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+    fi
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q slurm-wlm munge; } >"$build/slurm-apt.log" 2>&1
+    local rc=$?
+    [ -n "$made_policy" ] && rm -f "$policy"
+    [ $rc -eq 0 ] || { echo "slurm.sh: error: apt-get install failed (log $build/slurm-apt.log)"; tail -5 "$build/slurm-apt.log"; exit 1; }
+}
+
+cleanup() {
+    local pid i
+    # Our daemons only, by the pids we recorded: TERM, wait, then KILL.
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for i in $(seq 1 50); do
+        local alive=""
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ -z "$alive" ] && break
+        sleep 0.2
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+    # Job steps left in the hosts die with the namespaces.
+    "$cluster" down
+    if [ -n "$work" ] && [ -d "$work" ]; then
+        if [ -n "${TCE_SLURM_KEEP:-}" ]; then echo "# kept $work"; else rm -rf "$work"; fi
+    fi
+}
+
+mkdir -p "$build"
+install_packages
+command -v mpicc >/dev/null || { echo "slurm.sh: error: mpicc missing (libopenmpi-dev)"; exit 1; }
+
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+"$cluster" down
+"$cluster" up "$nodes" || exit 1
+
+# Everything we create lives here: outside /tmp, which every slurmd gets
+# fresh (and the job outputs must be visible from the root namespace).
+work=$(mktemp -d /var/tmp/tcemu-slurm.XXXXXX)
+chmod 755 "$work"
+mkdir -p "$work/etc" "$work/ctld" "$work/log" "$work/munge" "$work/out" "$work/bin"
+for i in $(seq 1 $nodes); do mkdir -p "$work/spool/node$i"; done
+
+# Stand-in for commands not implemented yet (see the header).
+standin=""
+for c in run calibrate; do
+    if ! "$TCEMU" "$c" --help >/dev/null 2>&1; then standin="$standin $c"; fi
+done
+if [ -n "$standin" ]; then
+    log "NOTE: tcemu$standin not implemented in $TCEMU: using tests/cluster/standin.c for it"
+    mpicc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$work/bin/standin" tests/cluster/standin.c || exit 1
+    cat >"$work/bin/tcemu" <<EOF
+#!/bin/sh
+case " $standin " in *" \$1 "*) exec "$work/bin/standin" "\$@" ;; esac
+exec "$TCEMU" "\$@"
+EOF
+    chmod 755 "$work/bin/tcemu"
+    export TCEMU=$work/bin/tcemu
+else
+    export TCEMU
+fi
+
+# munge: a private daemon with its own key and socket.
+dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
+chmod 700 "$work/munge"
+chmod 600 "$work/munge/munge.key"
+munged -F --force --key-file="$work/munge/munge.key" --socket="$work/munge/munge.sock" \
+    --pid-file="$work/munge/munged.pid" --log-file="$work/log/munged.log" \
+    --seed-file="$work/munge/munged.seed" >"$work/log/munged.stdout" 2>&1 &
+pids+=($!)
+
+host=$(hostname)
+mpi_default=none
+ls /usr/lib/*/slurm*/mpi_pmix.so >/dev/null 2>&1 && mpi_default=pmix
+cat >"$work/etc/slurm.conf" <<EOF
+# slurm.conf written by tests/e2e/slurm.sh for a test cluster of namespaces
+ClusterName=tcemutest
+SlurmctldHost=$host($TCE_CLUSTER_SUBNET.1)
+SlurmUser=root
+SlurmdUser=root
+SlurmctldPort=16817
+SlurmdPort=16818
+AuthType=auth/munge
+AuthInfo=socket=$work/munge/munge.sock
+CredType=cred/munge
+StateSaveLocation=$work/ctld
+SlurmdSpoolDir=$work/spool/%n
+SlurmctldPidFile=$work/ctld/slurmctld.pid
+SlurmdPidFile=$work/spool/%n/slurmd.pid
+SlurmctldLogFile=$work/log/slurmctld.log
+SlurmdLogFile=$work/log/slurmd-%n.log
+SlurmctldDebug=info
+SlurmdDebug=info
+ProctrackType=proctrack/pgid
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SlurmdParameters=config_overrides
+MpiDefault=$mpi_default
+ReturnToService=2
+KillWait=5
+MinJobAge=600
+OverTimeLimit=0
+InactiveLimit=0
+SlurmctldTimeout=30
+SlurmdTimeout=60
+MessageTimeout=20
+MailProg=/bin/true
+EOF
+for i in $(seq 1 $nodes); do
+    echo "NodeName=node$i NodeAddr=$TCE_CLUSTER_SUBNET.$((10 + i)) CPUs=4 RealMemory=1024 State=UNKNOWN" >>"$work/etc/slurm.conf"
+done
+echo "PartitionName=test Nodes=node[1-$nodes] Default=YES MaxTime=INFINITE State=UP" >>"$work/etc/slurm.conf"
+export SLURM_CONF=$work/etc/slurm.conf
+
+for i in $(seq 1 50); do [ -S "$work/munge/munge.sock" ] && break; sleep 0.1; done
+slurmctld -D -f "$SLURM_CONF" >"$work/log/slurmctld.stdout" 2>&1 &
+pids+=($!)
+for i in $(seq 1 $nodes); do
+    # nsenter (not ip netns exec, which remounts /sys and hides the cgroup
+    # tree); own hostname; fresh /tmp and /dev/shm so PMIx and Open MPI
+    # directories of the two nodes do not collide.
+    nsenter --net=/run/netns/$TCE_CLUSTER_NAME-node$i unshare --uts --mount --propagation private \
+        sh -c 'hostname "$1" && mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /dev/shm &&
+               exec slurmd -D -N "$1" -f "$2"' sh "node$i" "$SLURM_CONF" \
+        >"$work/log/slurmd-node$i.stdout" 2>&1 &
+    pids+=($!)
+done
+
+up=""
+for i in $(seq 1 60); do
+    if [ "$(sinfo -h -N -o '%N %T' 2>/dev/null | grep -c ' idle$')" -eq $nodes ]; then up=1; break; fi
+    sleep 0.5
+done
+sinfo -N -o '%N %T %c' 2>&1 | sed 's/^/    | /'
+if [ -z "$up" ]; then
+    echo "ERR  slurm cluster did not come up"
+    tail -n 20 "$work"/log/*.log "$work"/log/*.stdout 2>/dev/null | sed 's/^/    | /'
+    exit 1
+fi
+echo "ok   slurm: slurmctld and $nodes slurmd up (MpiDefault=$mpi_default)"
+
+# submit NAME SBATCH-ARGS...: prints the job id.
+submit() {
+    local out
+    out=$(cd "$root" && sbatch --parsable "$@" 2>&1) || { echo "sbatch failed: $out" >&2; return 1; }
+    echo "${out%%;*}"
+}
+
+# wait_jobs SECONDS ID...: wait until none of the jobs (or array) is pending
+# or running.
+wait_jobs() {
+    local limit=$1 t=0
+    shift
+    while [ "$t" -lt $((limit * 2)) ]; do
+        squeue -h -j "$(IFS=,; echo "$*")" 2>/dev/null | grep -q . || return 0
+        sleep 0.5
+        t=$((t + 1))
+    done
+    echo "timed out after ${limit}s waiting for jobs $*" >&2
+    scancel "$@" 2>/dev/null
+    return 1
+}
+
+# job_field ID FIELD: a field of `scontrol show job`.
+job_field() {
+    scontrol show job -o "$1" 2>/dev/null | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+}
+
+# check_json FILE COMPLETE(true|false) KIND: parse and check a result.
+check_json() {
+    python3 - "$@" <<'PYEOF'
+import json, sys
+path, complete, kind = sys.argv[1], sys.argv[2] == "true", sys.argv[3]
+d = json.load(open(path))
+s = d["slurm"]
+errs = []
+if d.get("complete") is not complete:
+    errs.append("complete is %r, want %r" % (d.get("complete"), complete))
+if not str(d.get("schema", "")).startswith("tcemu.%s/" % kind):
+    errs.append("schema %r" % d.get("schema"))
+if not s.get("job_id") or not s.get("node_list"):
+    errs.append("job id / node list missing")
+env = s.get("environment", {})
+bad = [k for k in env if not k.startswith(("SLURM_", "OMPI_", "PMIX_"))]
+if bad:
+    errs.append("environment not allow-listed: %s" % bad[:5])
+if "SLURM_JOB_ID" not in env:
+    errs.append("SLURM_JOB_ID not in environment")
+for k in ("PATH", "HOME", "SLURM_CONF_NOT_A_VAR"):
+    if k in env:
+        errs.append("%s leaked" % k)
+hosts = d.get("hosts")
+if hosts is None and isinstance(d.get("host_map"), list):
+    hosts = [h.get("host") if isinstance(h, dict) else h for h in d["host_map"]]
+if hosts is not None and kind != "calibrate" and complete:
+    if len(set(hosts)) < 2:
+        errs.append("ranks on %d host(s): %s" % (len(set(hosts)), sorted(set(hosts))))
+for e in errs:
+    print("    | %s: %s" % (path, e))
+sys.exit(1 if errs else 0)
+PYEOF
+}
+
+out=$work/out
+small=(--nodes=2 --ntasks-per-node=2 --time=3)
+
+# 1. tcemu-run.sbatch, no arguments but the output dir (defaults: tiny.cfg on
+# workstation.cfg), with srun --mpi=pmix (or mpirun when no pmix).
+run_id=$(submit "${small[@]}" -o "$out/run-%j.out" slurm/tcemu-run.sbatch \
+    topologies/workstation.cfg jobs/tiny.cfg "$out/run" -- --iterations 3)
+# 2. the same through mpirun.
+mpi_id=$(TCEMU_LAUNCHER=mpirun TCEMU_MPIRUN_ARGS="--mca btl self,vader,tcp" \
+    submit "${small[@]}" -o "$out/mpirun-%j.out" slurm/tcemu-run.sbatch \
+    topologies/workstation.cfg jobs/tiny.cfg "$out/mpirun" -- --iterations 3)
+# 3. calibrate.
+cal_id=$(submit "${small[@]}" -o "$out/cal-%j.out" slurm/tcemu-calibrate.sbatch \
+    topologies/workstation.cfg "$out/cal" -- -e 64K)
+# 4. a two-task sweep array: one topology x two jobs.
+sweep_id=$(submit "${small[@]}" --array=0-1 -o "$out/sweep-%A_%a.out" slurm/tcemu-sweep.sbatch \
+    topologies/workstation.cfg jobs/tiny.cfg,jobs/tiny.cfg "$out/sweep" -- --iterations 2)
+# 5. into the time limit: 1 minute, SIGUSR1 45 s before it.
+tl_id=$(submit --nodes=2 --ntasks-per-node=1 --time=1 --signal=B:USR1@45 \
+    -o "$out/tl-%j.out" slurm/tcemu-run.sbatch \
+    topologies/workstation.cfg jobs/tiny.cfg "$out/tl" -- --iterations 1000000)
+log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id, time-limit $tl_id"
+for id in "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id"; do
+    [ -n "$id" ] || { echo "ERR  sbatch"; exit 1; }
+done
+
+check "all jobs finished within 150 s" wait_jobs 150 "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id"
+for f in "$out"/*.out; do echo "# $f"; sed 's/^/    | /' "$f" | tail -n 15; done
+
+for id in "$run_id" "$mpi_id" "$cal_id"; do
+    check "job $id: COMPLETED, exit 0:0" \
+        test "$(job_field "$id" JobState) $(job_field "$id" ExitCode)" = "COMPLETED 0:0"
+done
+check "run (srun): JSON complete, on 2 nodes, environment allow-listed" \
+    check_json "$out/run/tcemu-run-$run_id.json" true run
+check "run (mpirun): JSON complete, on 2 nodes" \
+    check_json "$out/mpirun/tcemu-run-$mpi_id.json" true run
+check "run: launcher recorded (srun, mpirun)" python3 -c "
+import json, sys
+a = json.load(open('$out/run/tcemu-run-$run_id.json'))['slurm']['launcher']
+b = json.load(open('$out/mpirun/tcemu-run-$mpi_id.json'))['slurm']['launcher']
+sys.exit(not (a in ('srun', 'mpirun') and b == 'mpirun'))"
+check "run log names both nodes" \
+    sh -c "grep -q node1 '$out/run-$run_id.out' && grep -q node2 '$out/run-$run_id.out'"
+check "calibrate: calibration file written" test -s "$out/cal/calibration-$cal_id.cfg"
+check "calibrate: JSON complete" check_json "$out/cal/tcemu-calibrate-$cal_id.json" true calibrate
+for t in 0 1; do
+    check "sweep task $t: COMPLETED 0:0" \
+        test "$(job_field "${sweep_id}_$t" JobState) $(job_field "${sweep_id}_$t" ExitCode)" = "COMPLETED 0:0"
+    check "sweep task $t: %A_%a JSON with array ids" sh -c "
+        f='$out/sweep/tcemu-sweep-${sweep_id}_$t.json'
+        python3 -c \"import json,sys; s=json.load(open('\$f'))['slurm']; sys.exit(not (s['array_job_id']=='$sweep_id' and s['array_task_id']=='$t' and s['pair_index']=='$t'))\"" 
+done
+check "sweep: outputs named %A_%a" test -s "$out/sweep-${sweep_id}_1.out"
+tl_json=$out/tl/tcemu-run-$tl_id.json
+check "time limit: JSON written, marked incomplete" check_json "$tl_json" false run
+check "time limit: the script caught SIGUSR1" \
+    python3 -c "import json,sys; sys.exit(json.load(open('$tl_json'))['slurm']['signal'] != 'USR1')"
+check "time limit: tcemu wrote its own partial results (iterations > 0)" \
+    python3 -c "import json,sys; d=json.load(open('$tl_json')); sys.exit(not (d.get('iterations', 0) or 0) > 0)"
+
+# Stop and remove everything now, and check that nothing is left.
+started=("${pids[@]}")
+kept_work=$work
+cleanup >/dev/null 2>&1
+trap - EXIT
+pids=()
+check "cleanup: every daemon we started is gone" \
+    sh -c "for p in ${started[*]}; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
+check "cleanup: no namespace or interface left" \
+    sh -c "! ip netns list | grep -q '^tcs-' && ! ip -o link show | grep -q ': tcs-'"
+[ -n "${TCE_SLURM_KEEP:-}" ] || check "cleanup: work directory removed" test ! -e "$kept_work"
+
+log "slurm.sh: $fails failed${standin:+ (stand-in used for:$standin)}"
+[ "$fails" -eq 0 ]
