@@ -278,7 +278,7 @@ int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
                                                  : node;
     int64_t unused_range, unused_per;
     int64_t local;
-    int i;
+    int i, n_fabric;
     int rc = 0;
 
     memset(out, 0, sizeof(*out));
@@ -298,16 +298,26 @@ int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
     out->groups_per_node =
         (local + out->ranks_per_node - 1) / out->ranks_per_node;
     out->tier = -1;
+    out->oversubscription = 1.0;
     if (out->leaves_domain) {
         out->nic_ranks = local;
         out->tier = 0;
         if (topo && topo->n_fabric > 0) {
-            out->tier = topo->n_fabric - 1;
-            for (i = 0; i < topo->n_fabric; i++) {
+            n_fabric = topo->n_fabric < TCE_FABRIC_TIERS_MAX
+                           ? topo->n_fabric
+                           : TCE_FABRIC_TIERS_MAX;
+            out->tier = n_fabric - 1;
+            for (i = 0; i < n_fabric; i++) {
                 if (out->node_range <= topo->fabric[i].group_nodes) {
                     out->tier = i;
                     break;
                 }
+            }
+            for (i = 0; i <= out->tier; i++) {
+                out->fabric_latency_us += topo->fabric[i].latency_us;
+                if (i < out->tier && topo->fabric[i].oversubscription > 0)
+                    out->oversubscription *=
+                        topo->fabric[i].oversubscription;
             }
         }
     }

@@ -155,6 +155,14 @@ struct tce_span {
                                 all-reduce with one member per node: all 8
                                 GPUs of the node run their own ring at
                                 once), 0 when it stays inside */
+    double oversubscription; /* bandwidth taper the group's traffic meets
+                                going up to tier: the product of the
+                                downlink:uplink ratios of the tiers below
+                                it (fabric[0 .. tier-1]); 1.0 when tier
+                                <= 0 or the fabric is full bisection */
+    double fabric_latency_us; /* sum of latency_us of fabric[0 .. tier]:
+                                what the topology adds to a message that
+                                climbs to tier; 0 when tier < 0 */
 };
 
 int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,

@@ -33,8 +33,12 @@ static void make_topo(struct tce_topology *t, int node, int domain)
     t->n_fabric = 2;
     strcpy(t->fabric[0].name, "leaf");
     t->fabric[0].group_nodes = 32;
+    t->fabric[0].oversubscription = 2.0;
+    t->fabric[0].latency_us = 0.5;
     strcpy(t->fabric[1].name, "spine");
     t->fabric[1].group_nodes = 1024;
+    t->fabric[1].oversubscription = 3.0;
+    t->fabric[1].latency_us = 1.5;
 }
 
 /* The coordinate a group kind varies, and an id of all the others. */
@@ -286,6 +290,8 @@ static void test_spans(void **state)
     assert_int_equal(s.tier, -1);
     assert_int_equal(s.nic_ranks, 0);
     assert_int_equal(s.groups_per_node, 1);
+    assert_close(s.oversubscription, 1.0, 0);
+    assert_close(s.fabric_latency_us, 0.0, 0);
     /* DP: one member per node on 16 consecutive nodes, all 8 GPUs of a
      * node run their own ring through the NICs; under one leaf (32) */
     assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
@@ -298,6 +304,8 @@ static void test_spans(void **state)
     assert_int_equal(s.tier, 0);
     assert_int_equal(s.nic_ranks, 8);
     assert_int_equal(s.groups_per_node, 8);
+    assert_close(s.oversubscription, 1.0, 0); /* stays under its leaf */
+    assert_close(s.fabric_latency_us, 0.5, 1e-15);
     /* PP: 4 members 128 ranks (16 nodes) apart: 4 nodes over a range of
      * 49 nodes, more than a leaf holds: crosses the spine */
     assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_PP, &topo, &s), 0);
@@ -305,6 +313,8 @@ static void test_spans(void **state)
     assert_int_equal(s.nodes, 4);
     assert_int_equal(s.node_range, 49);
     assert_int_equal(s.tier, 1);
+    assert_close(s.oversubscription, 2.0, 1e-15); /* leaf uplinks */
+    assert_close(s.fabric_latency_us, 2.0, 1e-15);
     /* world */
     assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_WORLD, &topo, &s), 0);
     assert_int_equal(s.nodes, 64);
@@ -315,6 +325,19 @@ static void test_spans(void **state)
     topo.fabric[1].group_nodes = 16;
     assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_PP, &topo, &s), 0);
     assert_int_equal(s.tier, 1);
+    /* a third tier: the PP group climbs to it through two tapered tiers */
+    topo.n_fabric = 3;
+    topo.fabric[2].group_nodes = 4096;
+    topo.fabric[2].oversubscription = 5.0;
+    topo.fabric[2].latency_us = 2.0;
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_PP, &topo, &s), 0);
+    assert_int_equal(s.tier, 2);
+    assert_close(s.oversubscription, 2.0 * 3.0, 1e-15);
+    assert_close(s.fabric_latency_us, 0.5 + 1.5 + 2.0, 1e-15);
+    /* DP (16 nodes) fits under one tier-1 switch of 16 */
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
+    assert_int_equal(s.tier, 0);
+    topo.n_fabric = 2;
     topo.fabric[1].group_nodes = 1024;
 
     /* tp 2, dp 32 on 64 GPUs: DP stride 2, 4 members per node, 8 nodes */
