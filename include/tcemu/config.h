@@ -45,6 +45,21 @@ void tce_diag_warning(struct tce_diag *d, const char *path, int line,
                       const char *key, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Where each schema key of a loaded file came from (filled by the loaders;
+ * used by `tcemu show` to mark defaults and by tce_job_check to cite lines).
+ * Slots are numbered by the schema in src/config.c; callers do not index
+ * them, they use tce_config_visit(). */
+#define TCE_CONFIG_FILES_MAX 8
+#define TCE_CONFIG_SLOTS_MAX 320
+
+struct tce_config_origin {
+    int n_files;                      /* the file and the files it includes */
+    char files[TCE_CONFIG_FILES_MAX][TCE_TEXT_MAX];
+    unsigned char file[TCE_CONFIG_SLOTS_MAX];  /* index into files */
+    unsigned char is_set[TCE_CONFIG_SLOTS_MAX];/* 0 = default */
+    int line[TCE_CONFIG_SLOTS_MAX];   /* the key's line, or its group's */
+};
+
 /* ------------------------------------------------------------------------ */
 /* Topology: one offering (a cluster one can rent or buy).                   */
 
@@ -159,6 +174,7 @@ struct tce_topology {
     struct tce_contract contracts[TCE_CONTRACTS_MAX];
     struct tce_power power;
     struct tce_reliability reliability;
+    struct tce_config_origin origin;  /* filled by tce_topology_load */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -225,6 +241,7 @@ struct tce_job {
     struct tce_model model;
     struct tce_parallel parallel;
     struct tce_training training;
+    struct tce_config_origin origin;  /* filled by tce_job_load */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -263,5 +280,90 @@ void tce_config_print_keys_markdown(enum tce_config_kind kind, FILE *out);
 const char *tce_recompute_name(enum tce_recompute r);
 const char *tce_precision_name(enum tce_precision p);
 const char *tce_contract_kind_name(enum tce_contract_kind k);
+
+/* ------------------------------------------------------------------------ */
+/* Calibration: link parameters fitted by `tcemu calibrate`, read by
+ * `tcemu project --calibration`.  File format:
+ *
+ *   calibration = {
+ *     tcemu_version = "0.1.0 (git abc1234)"; mpi_library = "Open MPI v4.1.4";
+ *     date = "2026-11-26T10:00:00Z"; hosts = "node1,node2";
+ *     ranks = 8; ranks_per_node = 4;
+ *     links = ( { link = "scale_up"; latency_us = 1.2;
+ *                 bandwidth_gbytes_per_s = 9.5; rms_rel_error = 0.04;
+ *                 points = 14; allreduce_efficiency = 0.9; ... }, ... );
+ *   };
+ *
+ * At most one entry per link class; efficiencies default to 1.0. */
+
+enum tce_link_class {
+    TCE_LINK_SCALE_UP,                /* "scale_up" */
+    TCE_LINK_SCALE_OUT,               /* "scale_out" */
+    TCE_LINK_FABRIC,                  /* "fabric" */
+};
+#define TCE_LINK_CLASSES 3
+
+struct tce_calibration_link {
+    enum tce_link_class link;
+    double latency_us;                /* fitted alpha */
+    double bandwidth_gbytes_per_s;    /* fitted 1/beta, 1e9 B/s */
+    double rms_rel_error;             /* of the fit over its points */
+    int64_t points;                   /* measurements fitted */
+    double allreduce_efficiency;      /* measured / alpha-beta model */
+    double allgather_efficiency;
+    double reducescatter_efficiency;
+    double alltoall_efficiency;
+    double sendrecv_efficiency;
+};
+
+struct tce_calibration {
+    char path[TCE_TEXT_MAX];
+    char tcemu_version[TCE_NAME_MAX];
+    char mpi_library[TCE_TEXT_MAX];
+    char date[TCE_NAME_MAX];          /* ISO 8601, UTC */
+    char hosts[TCE_TEXT_MAX];         /* comma-separated */
+    int64_t ranks;
+    int64_t ranks_per_node;
+    int n_links;
+    struct tce_calibration_link links[TCE_LINK_CLASSES];
+    struct tce_config_origin origin;
+};
+
+int tce_calibration_load(const char *path, struct tce_calibration *out,
+                         struct tce_diag *diag);
+/* The entry of a link class, or NULL when the file has none. */
+const struct tce_calibration_link *
+tce_calibration_find(const struct tce_calibration *c, enum tce_link_class l);
+/* Write c in the format above (what tce_calibration_load reads back). */
+int tce_calibration_write(const struct tce_calibration *c, FILE *out);
+const char *tce_link_class_name(enum tce_link_class l);
+
+/* ------------------------------------------------------------------------ */
+/* Walking the resolved settings of a loaded file (for `tcemu show`). */
+
+enum tce_config_type {
+    TCE_CONFIG_INT,
+    TCE_CONFIG_DOUBLE,
+    TCE_CONFIG_BOOL,
+    TCE_CONFIG_STRING,
+    TCE_CONFIG_ENUM,
+};
+
+struct tce_config_value {
+    char key[2 * TCE_NAME_MAX];       /* "model.hidden_size", "fabric[1].name" */
+    enum tce_config_type type;
+    int64_t i;                        /* INT; BOOL as 0/1 */
+    double d;                         /* DOUBLE */
+    const char *s;                    /* STRING, ENUM (the name) */
+    const char *unit;                 /* "" when none */
+    const char *help;
+    int is_default;                   /* not in the file: default or derived */
+};
+
+/* Call fn for every key of obj (a struct tce_topology, tce_job or
+ * tce_calibration as kind says), in schema order, list entries included. */
+int tce_config_visit(enum tce_config_kind kind, const void *obj,
+                     void (*fn)(const struct tce_config_value *v, void *arg),
+                     void *arg);
 
 #endif
