@@ -132,24 +132,25 @@ static void print_value(const struct tce_config_value *v, void *arg)
     }
 }
 
+#define SHOW_HEADER "# %-44s %-24s %-14s %s\n"
+
 static void print_human(FILE *out, const struct tce_topology *t,
                         const struct tce_job *j, const struct derived *d,
                         int gpus_override)
 {
     struct show_ctx c = {out, NULL, gpus_override};
-    const char *hdr = "# %-44s %-24s %-14s %s\n";
 
     fprintf(out, "# tcemu show %s\n", tce_cli_version());
     fprintf(out, "# topology: %s (%s)\n", t->path, t->name);
     fprintf(out, "# job: %s (%s)\n", j->path, j->name);
     fprintf(out, "#\n# topology settings\n");
-    fprintf(out, hdr, "key", "value", "unit", "note");
+    fprintf(out, SHOW_HEADER, "key", "value", "unit", "note");
     tce_config_visit(TCE_CONFIG_TOPOLOGY, t, print_value, &c);
     fprintf(out, "#\n# job settings\n");
-    fprintf(out, hdr, "key", "value", "unit", "note");
+    fprintf(out, SHOW_HEADER, "key", "value", "unit", "note");
     tce_config_visit(TCE_CONFIG_JOB, j, print_value, &c);
     fprintf(out, "#\n# derived (modelled from the job; nothing measured)\n");
-    fprintf(out, hdr, "figure", "value", "unit", "note");
+    fprintf(out, SHOW_HEADER, "figure", "value", "unit", "note");
 #define ROWD(k, v, u, n) fprintf(out, "%-46s %-24.6g %-14s %s\n", k, v, u, n)
 #define ROWI(k, v, u, n)                                                      \
     fprintf(out, "%-46s %-24lld %-14s %s\n", k, (long long)(v), u, n)
