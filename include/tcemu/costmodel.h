@@ -1,0 +1,117 @@
+/*
+ * costmodel.h - how long one operation of a plan takes on a topology.
+ *
+ * Compute: roofline per op,
+ *     t = max(flops / (peak * eff(g)), bytes / (hbm * memory_efficiency))
+ *     eff(g) = matmul_efficiency * g / (g + matmul_half_gflop)
+ * with g the FLOPs of one GEMM of the op in GFLOP (a batched GEMM counts one
+ * member of the batch: attention's per-head products are small GEMMs), and
+ * peak the bf16 or fp8 dense peak as the job's precision says.
+ *
+ * Communication: alpha-beta per link class (struct tce_link: latency,
+ * bandwidth, efficiency per collective kind), n ranks, M bytes (plan.h's
+ * nccl-tests "size" convention), W bandwidth per rank, L latency:
+ *   ring all-reduce      2(n-1) L + 2 (n-1)/n M / W
+ *   ring all-gather / reduce-scatter   (n-1) L + (n-1)/n M / W
+ *   recursive doubling (all-reduce: the tree of small messages)
+ *                        ceil(log2 n) (L + M / W)     (the faster is taken)
+ *   two-level, for groups spanning scale-up domains with k > 1 members per
+ *   domain: reduce-scatter inside the domain, all-reduce of M/k across the
+ *   D = n/k domains, all-gather inside (all-gather / reduce-scatter: the
+ *   matching halves); taken when faster than the flat ring on the slowest
+ *   link
+ *   all-to-all          (n-1) L + max(inside part (k-1)/n M / W_up,
+ *                        outside part (n-k)/n M / W_out)
+ * Inside a scale-up domain W = scale_up bandwidth x efficiency.  Across
+ * domains W_out = the node's NIC bandwidth (nics x per-NIC) x efficiency,
+ * shared by the node's ranks that use the NICs at the same time
+ * (tce_span.nic_ranks), divided by the oversubscription of the highest
+ * fabric tier the group crosses; latency = scale_out latency + each crossed
+ * tier's added latency.  Every figure comes from the topology; a calibration
+ * file overrides latency, bandwidth and per-kind efficiency per link class.
+ */
+#ifndef TCEMU_COSTMODEL_H
+#define TCEMU_COSTMODEL_H
+
+#include "tcemu/config.h"
+#include "tcemu/error.h"
+#include "tcemu/layout.h"
+#include "tcemu/plan.h"
+
+struct tce_link {
+    double latency_s;
+    double bandwidth_bytes_per_s; /* scale_up: per accelerator; scale_out:
+                                     per node (all NICs); fabric: 0 = no
+                                     cap, else per rank across tiers */
+    double efficiency;            /* achievable fraction of bandwidth */
+    double kind_efficiency[TCE_COLL_COUNT]; /* per collective kind, 1.0 by
+                                     default; from a calibration file */
+    int calibrated;               /* 1 when a calibration file set it */
+};
+
+struct tce_costmodel {
+    double peak_flops;            /* per accelerator, the job's precision */
+    double matmul_efficiency;
+    double matmul_half_flops;     /* matmul_half_gflop * 1e9; 0 = flat */
+    double hbm_bytes_per_s;
+    double memory_efficiency;
+    struct tce_link link[TCE_LINK_CLASSES];
+    int n_tiers;
+    double tier_oversubscription[TCE_FABRIC_TIERS_MAX];
+    double tier_latency_s[TCE_FABRIC_TIERS_MAX];
+    int calibrated;               /* any link calibrated */
+};
+
+/* Fill from the topology; precision picks bf16 or fp8 peak (fp8 without an
+ * fp8 peak falls back to bf16).  TCE_ECONFIG when a figure is missing. */
+int tce_costmodel_init(struct tce_costmodel *cm,
+                       const struct tce_topology *topo,
+                       enum tce_precision precision, struct tce_error *err);
+
+/* Override link parameters with a calibration file's fitted ones.  The
+ * scale_out entry's bandwidth is per rank as measured with ranks_per_node
+ * ranks per node sharing the NICs: node bandwidth = bw x ranks_per_node. */
+void tce_costmodel_calibrate(struct tce_costmodel *cm,
+                             const struct tce_calibration *cal);
+
+/* GEMM efficiency of one GEMM of gemm_flops FLOPs (0: element-wise). */
+double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
+                                  double gemm_flops);
+
+/* Roofline time of a compute op. */
+double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
+                          double gemm_flops, double bytes);
+
+/* Closed forms (n ranks, M bytes, W bytes/s per rank, L seconds). */
+double tce_cost_ring_allreduce_s(double n, double M, double W, double L);
+double tce_cost_ring_allgather_s(double n, double M, double W, double L);
+double tce_cost_rd_allreduce_s(double n, double M, double W, double L);
+
+/* The algorithm a collective time came from. */
+enum tce_algo {
+    TCE_ALGO_NONE,          /* n = 1: nothing to do */
+    TCE_ALGO_RING,
+    TCE_ALGO_RECURSIVE_DOUBLING,
+    TCE_ALGO_HIERARCHICAL,
+    TCE_ALGO_PAIRWISE,      /* all-to-all */
+    TCE_ALGO_P2P,
+};
+const char *tce_algo_name(enum tce_algo a);
+
+/* Time of one collective of kind on a group that sits as span says.
+ * algo may be NULL. */
+double tce_cost_collective_s(const struct tce_costmodel *cm,
+                             enum tce_coll kind, const struct tce_span *span,
+                             double bytes, enum tce_algo *algo);
+
+/* Time of one point-to-point message between pipeline neighbours (span of
+ * TCE_GROUP_PP: crossing a domain when the pipeline does). */
+double tce_cost_p2p_s(const struct tce_costmodel *cm,
+                      const struct tce_span *span, double bytes);
+
+/* Time of one op (one repetition: multiply by op->count), with the spans
+ * of every group kind of the layout (indexed by enum tce_group). */
+double tce_cost_op_s(const struct tce_costmodel *cm, const struct tce_op *op,
+                     const struct tce_span spans[TCE_GROUP_COUNT]);
+
+#endif

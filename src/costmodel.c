@@ -1,0 +1,325 @@
+/*
+ * costmodel.c - time of one plan operation on a topology: roofline compute
+ * and alpha-beta communication with explicit algorithms (see costmodel.h
+ * for every formula).  Pure, no allocation.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "tcemu/costmodel.h"
+
+int tce_costmodel_init(struct tce_costmodel *cm,
+                       const struct tce_topology *topo,
+                       enum tce_precision precision, struct tce_error *err)
+{
+    const struct tce_accelerator *acc = &topo->accelerator;
+    int i, k, ret = 0;
+
+    memset(cm, 0, sizeof(*cm));
+    if (acc->bf16_tflops <= 0 || acc->hbm_gbytes_per_s <= 0) {
+        ret = tce_error_set(err, TCE_ECONFIG,
+                            "topology %s: accelerator needs bf16_tflops and "
+                            "hbm_gbytes_per_s",
+                            topo->path);
+        goto out;
+    }
+    cm->peak_flops = acc->bf16_tflops * 1e12;
+    if (precision == TCE_PRECISION_FP8 && acc->fp8_tflops > 0)
+        cm->peak_flops = acc->fp8_tflops * 1e12;
+    cm->matmul_efficiency =
+        acc->matmul_efficiency > 0 ? acc->matmul_efficiency : 1.0;
+    cm->matmul_half_flops =
+        acc->matmul_half_gflop > 0 ? acc->matmul_half_gflop * 1e9 : 0.0;
+    cm->hbm_bytes_per_s = acc->hbm_gbytes_per_s * 1e9;
+    cm->memory_efficiency =
+        acc->memory_efficiency > 0 ? acc->memory_efficiency : 1.0;
+
+    cm->link[TCE_LINK_SCALE_UP].latency_s = topo->scale_up.latency_us * 1e-6;
+    cm->link[TCE_LINK_SCALE_UP].bandwidth_bytes_per_s =
+        topo->scale_up.bandwidth_gbytes_per_s * 1e9;
+    cm->link[TCE_LINK_SCALE_UP].efficiency =
+        topo->scale_up.efficiency > 0 ? topo->scale_up.efficiency : 1.0;
+    cm->link[TCE_LINK_SCALE_OUT].latency_s =
+        topo->scale_out.latency_us * 1e-6;
+    cm->link[TCE_LINK_SCALE_OUT].bandwidth_bytes_per_s =
+        (double)(topo->scale_out.nics_per_node > 0
+                     ? topo->scale_out.nics_per_node
+                     : 1) *
+        topo->scale_out.nic_bandwidth_gbit_per_s * 1e9 / 8.0;
+    cm->link[TCE_LINK_SCALE_OUT].efficiency =
+        topo->scale_out.efficiency > 0 ? topo->scale_out.efficiency : 1.0;
+    cm->link[TCE_LINK_FABRIC].latency_s = 0.0;   /* from the span */
+    cm->link[TCE_LINK_FABRIC].bandwidth_bytes_per_s = 0.0;
+    cm->link[TCE_LINK_FABRIC].efficiency = 1.0;
+    for (i = 0; i < TCE_LINK_CLASSES; i++)
+        for (k = 0; k < TCE_COLL_COUNT; k++)
+            cm->link[i].kind_efficiency[k] = 1.0;
+    cm->n_tiers = topo->n_fabric < TCE_FABRIC_TIERS_MAX ? topo->n_fabric
+                                                        : TCE_FABRIC_TIERS_MAX;
+    for (i = 0; i < cm->n_tiers; i++) {
+        cm->tier_oversubscription[i] = topo->fabric[i].oversubscription;
+        cm->tier_latency_s[i] = topo->fabric[i].latency_us * 1e-6;
+    }
+    if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
+        topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
+        ret = tce_error_set(err, TCE_ECONFIG,
+                            "topology %s: scale_up and scale_out bandwidths "
+                            "must be positive",
+                            topo->path);
+        goto out;
+    }
+out:
+    return ret;
+}
+
+static void set_kind(struct tce_link *l, enum tce_coll k, double e)
+{
+    if (e > 0)
+        l->kind_efficiency[k] = e;
+}
+
+void tce_costmodel_calibrate(struct tce_costmodel *cm,
+                             const struct tce_calibration *cal)
+{
+    int i;
+
+    if (!cal)
+        return;
+    for (i = 0; i < cal->n_links && i < TCE_LINK_CLASSES; i++) {
+        const struct tce_calibration_link *c = &cal->links[i];
+        struct tce_link *l;
+
+        if ((unsigned)c->link >= TCE_LINK_CLASSES)
+            continue;
+        l = &cm->link[c->link];
+        if (c->latency_us >= 0)
+            l->latency_s = c->latency_us * 1e-6;
+        if (c->bandwidth_gbytes_per_s > 0) {
+            l->bandwidth_bytes_per_s = c->bandwidth_gbytes_per_s * 1e9;
+            if (c->link == TCE_LINK_SCALE_OUT && cal->ranks_per_node > 1)
+                l->bandwidth_bytes_per_s *= (double)cal->ranks_per_node;
+            l->efficiency = 1.0;   /* a fitted bandwidth is achieved */
+        }
+        set_kind(l, TCE_COLL_ALL_REDUCE, c->allreduce_efficiency);
+        set_kind(l, TCE_COLL_ALL_GATHER, c->allgather_efficiency);
+        set_kind(l, TCE_COLL_REDUCE_SCATTER, c->reducescatter_efficiency);
+        set_kind(l, TCE_COLL_ALL_TO_ALL, c->alltoall_efficiency);
+        set_kind(l, TCE_COLL_SENDRECV, c->sendrecv_efficiency);
+        l->calibrated = 1;
+        cm->calibrated = 1;
+    }
+}
+
+double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
+                                  double gemm_flops)
+{
+    if (cm->matmul_half_flops <= 0 || gemm_flops <= 0)
+        return cm->matmul_efficiency;
+    return cm->matmul_efficiency * gemm_flops /
+           (gemm_flops + cm->matmul_half_flops);
+}
+
+double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
+                          double gemm_flops, double bytes)
+{
+    double tf = 0.0, tm = 0.0, e;
+
+    if (flops > 0) {
+        e = tce_cost_matmul_efficiency(cm, gemm_flops > 0 ? gemm_flops
+                                                          : flops);
+        tf = flops / (cm->peak_flops * e);
+    }
+    if (bytes > 0)
+        tm = bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);
+    return tf > tm ? tf : tm;
+}
+
+double tce_cost_ring_allreduce_s(double n, double M, double W, double L)
+{
+    if (n <= 1)
+        return 0.0;
+    return 2.0 * (n - 1.0) * L + 2.0 * (n - 1.0) / n * M / W;
+}
+
+double tce_cost_ring_allgather_s(double n, double M, double W, double L)
+{
+    if (n <= 1)
+        return 0.0;
+    return (n - 1.0) * L + (n - 1.0) / n * M / W;
+}
+
+double tce_cost_rd_allreduce_s(double n, double M, double W, double L)
+{
+    if (n <= 1)
+        return 0.0;
+    return ceil(log2(n) - 1e-9) * (L + M / W);
+}
+
+const char *tce_algo_name(enum tce_algo a)
+{
+    switch (a) {
+    case TCE_ALGO_NONE:
+        return "none";
+    case TCE_ALGO_RING:
+        return "ring";
+    case TCE_ALGO_RECURSIVE_DOUBLING:
+        return "recursive_doubling";
+    case TCE_ALGO_HIERARCHICAL:
+        return "hierarchical";
+    case TCE_ALGO_PAIRWISE:
+        return "pairwise";
+    case TCE_ALGO_P2P:
+        return "p2p";
+    }
+    return "unknown";
+}
+
+/* Bandwidth and latency of a link class for a kind of collective. */
+static double up_bw(const struct tce_costmodel *cm, enum tce_coll kind)
+{
+    const struct tce_link *l = &cm->link[TCE_LINK_SCALE_UP];
+    return l->bandwidth_bytes_per_s * l->efficiency *
+           l->kind_efficiency[kind];
+}
+
+/* Per-rank bandwidth across domains: the node's NICs shared by the ranks
+ * using them at once, tapered by oversubscription, capped by a calibrated
+ * fabric bandwidth. */
+static double out_bw(const struct tce_costmodel *cm, enum tce_coll kind,
+                     const struct tce_span *sp)
+{
+    const struct tce_link *l = &cm->link[TCE_LINK_SCALE_OUT];
+    const struct tce_link *f = &cm->link[TCE_LINK_FABRIC];
+    double sharing = sp->nic_ranks > 0 ? (double)sp->nic_ranks : 1.0;
+    double w = l->bandwidth_bytes_per_s * l->efficiency *
+               l->kind_efficiency[kind] / sharing;
+
+    if (sp->oversubscription > 1.0)
+        w /= sp->oversubscription;
+    if (sp->tier > 0 && f->bandwidth_bytes_per_s > 0 &&
+        f->bandwidth_bytes_per_s * f->kind_efficiency[kind] < w)
+        w = f->bandwidth_bytes_per_s * f->kind_efficiency[kind];
+    /* a rank never gets more than its scale-up link either */
+    return w;
+}
+
+static double out_lat(const struct tce_costmodel *cm,
+                      const struct tce_span *sp)
+{
+    const struct tce_link *f = &cm->link[TCE_LINK_FABRIC];
+    double fab = f->calibrated ? f->latency_s * (sp->tier >= 0 ? 1 : 0)
+                               : sp->fabric_latency_us * 1e-6;
+    return cm->link[TCE_LINK_SCALE_OUT].latency_s + fab;
+}
+
+/* Flat algorithms on one link (n ranks, W, L). */
+static double flat(enum tce_coll kind, double n, double M, double W,
+                   double L, enum tce_algo *algo)
+{
+    double ring, rd;
+
+    switch (kind) {
+    case TCE_COLL_ALL_REDUCE:
+        ring = tce_cost_ring_allreduce_s(n, M, W, L);
+        rd = tce_cost_rd_allreduce_s(n, M, W, L);
+        *algo = rd < ring ? TCE_ALGO_RECURSIVE_DOUBLING : TCE_ALGO_RING;
+        return rd < ring ? rd : ring;
+    case TCE_COLL_ALL_GATHER:
+    case TCE_COLL_REDUCE_SCATTER:
+        *algo = TCE_ALGO_RING;
+        return tce_cost_ring_allgather_s(n, M, W, L);
+    case TCE_COLL_ALL_TO_ALL:
+        *algo = TCE_ALGO_PAIRWISE;
+        return tce_cost_ring_allgather_s(n, M, W, L);
+    case TCE_COLL_SENDRECV:
+    case TCE_COLL_COUNT:
+        break;
+    }
+    *algo = TCE_ALGO_P2P;
+    return L + M / W;
+}
+
+double tce_cost_collective_s(const struct tce_costmodel *cm,
+                             enum tce_coll kind, const struct tce_span *span,
+                             double bytes, enum tce_algo *algo)
+{
+    enum tce_algo a = TCE_ALGO_NONE, a2;
+    double n = (double)span->size, t = 0.0, k, D, Wu, Wo, Lu, Lo, h;
+
+    if (span->size <= 1 || bytes <= 0)
+        goto out;
+    Wu = up_bw(cm, kind);
+    Lu = cm->link[TCE_LINK_SCALE_UP].latency_s;
+    if (!span->leaves_domain) {
+        t = kind == TCE_COLL_SENDRECV ? Lu + bytes / Wu
+                                      : flat(kind, n, bytes, Wu, Lu, &a);
+        if (kind == TCE_COLL_SENDRECV)
+            a = TCE_ALGO_P2P;
+        goto out;
+    }
+    Wo = out_bw(cm, kind, span);
+    Lo = out_lat(cm, span);
+    if (kind == TCE_COLL_SENDRECV) {
+        t = Lo + bytes / Wo;
+        a = TCE_ALGO_P2P;
+        goto out;
+    }
+    /* members per domain */
+    k = span->domains > 0 ? n / (double)span->domains : 1.0;
+    if (k < 1.0)
+        k = 1.0;
+    D = n / k;
+    if (kind == TCE_COLL_ALL_TO_ALL) {
+        double in = (k - 1.0) / n * bytes / Wu;
+        double outp = (n - k) / n * bytes / Wo;
+        t = (k - 1.0) * Lu + (n - k) * Lo + (in > outp ? in : outp);
+        a = TCE_ALGO_PAIRWISE;
+        goto out;
+    }
+    t = flat(kind, n, bytes, Wo, Lo, &a);
+    if (k > 1.0) {
+        if (kind == TCE_COLL_ALL_REDUCE)
+            h = tce_cost_ring_allgather_s(k, bytes, Wu, Lu) * 2.0 +
+                flat(kind, D, bytes / k, Wo, Lo, &a2);
+        else
+            h = tce_cost_ring_allgather_s(k, bytes, Wu, Lu) +
+                flat(kind, D, bytes / k, Wo, Lo, &a2);
+        if (h < t) {
+            t = h;
+            a = TCE_ALGO_HIERARCHICAL;
+        }
+    }
+out:
+    if (algo)
+        *algo = a;
+    return t;
+}
+
+double tce_cost_p2p_s(const struct tce_costmodel *cm,
+                      const struct tce_span *span, double bytes)
+{
+    struct tce_span two = *span;
+
+    if (bytes <= 0)
+        return 0.0;
+    two.size = 2;
+    return tce_cost_collective_s(cm, TCE_COLL_SENDRECV, &two, bytes, NULL);
+}
+
+double tce_cost_op_s(const struct tce_costmodel *cm, const struct tce_op *op,
+                     const struct tce_span spans[TCE_GROUP_COUNT])
+{
+    switch (op->kind) {
+    case TCE_OP_COMPUTE:
+        return tce_cost_compute_s(cm, op->flops, op->gemm_flops, op->bytes);
+    case TCE_OP_COLLECTIVE:
+        if ((unsigned)op->group >= TCE_GROUP_COUNT)
+            return 0.0;
+        return tce_cost_collective_s(cm, op->coll, &spans[op->group],
+                                     op->bytes, NULL);
+    case TCE_OP_SEND:
+    case TCE_OP_RECV:
+        return tce_cost_p2p_s(cm, &spans[TCE_GROUP_PP], op->bytes);
+    }
+    return 0.0;
+}
