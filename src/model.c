@@ -387,8 +387,13 @@ static void stage_memory(const struct tce_job *job,
         sf->activations += 4.0 * s_local * b * x->V / t; /* fp32 logits */
 }
 
-int tce_model_memory(const struct tce_job *job,
-                     const struct tce_layout *layout,
+/* The memory of stage `only`, or (only < 0) of the worst of the first,
+ * second and last stages: the first holds the most microbatches in flight
+ * and the embedding, the last the output layer and the logits, the second
+ * the most in flight of the stages without the model's leading dense
+ * layers. */
+static int memory_at(const struct tce_job *job,
+                     const struct tce_layout *layout, int64_t only,
                      const struct tce_memory_opts *opts,
                      struct tce_memory *out, struct tce_error *err)
 {
@@ -399,6 +404,7 @@ int tce_model_memory(const struct tce_job *job,
     struct stage_figures sf;
     struct dims x;
     int64_t stages[3];
+    int n_stages = 3;
     double dp_shard, edp_shard, grad_bytes, best = -1.0;
     int i, rc = 0;
 
@@ -445,7 +451,17 @@ int tce_model_memory(const struct tce_job *job,
     stages[0] = 0;
     stages[1] = layout->pp > 2 ? 1 : 0;
     stages[2] = layout->pp - 1;
-    for (i = 0; i < 3; i++) {
+    if (only >= 0) {
+        if (only >= layout->pp) {
+            rc = tce_error_set(err, TCE_ERANGE,
+                               "pipeline stage %lld outside [0, %lld)",
+                               (long long)only, (long long)layout->pp);
+            goto out;
+        }
+        stages[0] = only;
+        n_stages = 1;
+    }
+    for (i = 0; i < n_stages; i++) {
         double params, w, g, opt, rest, total, over;
 
         stage_memory(job, layout, &pc, &x, stages[i], &sf);
@@ -478,4 +494,23 @@ int tce_model_memory(const struct tce_job *job,
     out->checkpoint_bytes = 14.0 * pc.total;
 out:
     return rc;
+}
+
+int tce_model_memory(const struct tce_job *job,
+                     const struct tce_layout *layout,
+                     const struct tce_memory_opts *opts,
+                     struct tce_memory *out, struct tce_error *err)
+{
+    return memory_at(job, layout, -1, opts, out, err);
+}
+
+int tce_model_memory_stage(const struct tce_job *job,
+                           const struct tce_layout *layout, int64_t stage,
+                           const struct tce_memory_opts *opts,
+                           struct tce_memory *out, struct tce_error *err)
+{
+    if (stage < 0)
+        return tce_error_set(err, TCE_ERANGE, "pipeline stage %lld < 0",
+                             (long long)stage);
+    return memory_at(job, layout, stage, opts, out, err);
 }

@@ -191,4 +191,11 @@ int tce_model_memory(const struct tce_job *job,
                      const struct tce_memory_opts *opts,
                      struct tce_memory *out, struct tce_error *err);
 
+/* The same for one pipeline stage (worst_stage = stage); TCE_ERANGE when
+ * stage is outside [0, pp). */
+int tce_model_memory_stage(const struct tce_job *job,
+                           const struct tce_layout *layout, int64_t stage,
+                           const struct tce_memory_opts *opts,
+                           struct tce_memory *out, struct tce_error *err);
+
 #endif

@@ -355,6 +355,36 @@ static void test_memory_hand_computed(void **state)
     assert_int_equal(tce_model_memory(&job, &lay, &o, &mem, &err), 0);
     assert_false(mem.fits);
 
+    /*
+     * Last stage (3): 8 layers, final LayerNorm 2h = 8,192, the tied word
+     * embedding's copy for the output layer 51200 x 4096 / 8 = 26,214,400:
+     *   params 201,363,456 + 131,072 + 8,192 + 26,214,400 = 227,717,120
+     *   activations: 1 microbatch in flight, 8 x 35,651,584 = 285,212,672
+     *     + fp32 logits 4 x 2048 x 51200 / 8 = 52,428,800
+     * Stage 1: 3 in flight, no embedding: params 201,494,528.
+     */
+    assert_int_equal(tce_model_memory_stage(&job, &lay, 3, &o, &mem, &err), 0);
+    assert_int_equal(mem.worst_stage, 3);
+    assert_close(mem.params, 227717120.0, 1e-12);
+    assert_close(mem.inflight_microbatches, 1, 1e-15);
+    assert_close(mem.activations_bytes, 285212672.0 + 52428800.0, 1e-12);
+    assert_int_equal(tce_model_memory_stage(&job, &lay, 1, &o, &mem, &err), 0);
+    assert_close(mem.params, 201494528.0, 1e-12);
+    assert_close(mem.inflight_microbatches, 3, 1e-15);
+    assert_close(mem.activations_bytes, 3 * 8 * 35651584.0, 1e-12);
+    assert_int_equal(tce_model_memory_stage(&job, &lay, 4, &o, &mem, &err),
+                     TCE_ERANGE);
+    assert_int_equal(tce_model_memory_stage(&job, &lay, -1, &o, &mem, &err),
+                     TCE_ERANGE);
+    /* interleaved schedule, stage 2 of 4 with v = 2:
+     * ((p - k - 1) * 2 + (v - 1) * p + 1) / v = (2 + 4 + 1) / 2 = 3.5 */
+    job.parallel.virtual_pipeline_model_parallel_size = 2;
+    assert_int_equal(tce_layout_init(&lay, &job, NULL, 0, &err), 0);
+    assert_int_equal(tce_model_memory_stage(&job, &lay, 2, &o, &mem, &err), 0);
+    assert_close(mem.inflight_microbatches, 3.5, 1e-15);
+    job.parallel.virtual_pipeline_model_parallel_size = 1;
+    assert_int_equal(tce_layout_init(&lay, &job, NULL, 0, &err), 0);
+
     /* checkpoint: 14 bytes per parameter of the whole model */
     {
         struct tce_param_count pc;
