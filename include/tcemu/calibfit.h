@@ -1,0 +1,61 @@
+/*
+ * calibfit.h - fit link parameters from timings: least squares of
+ * time = latency + bytes / bandwidth, per link class and per collective,
+ * with the error of the fit.  Pure; no MPI (the measuring is in
+ * src/runtime/cmd_calibrate.c).
+ *
+ * The fit minimises the squared *relative* error, sum(((a + b x - t) / t)^2)
+ * (weighted least squares with weights 1/t^2), so an 8-byte message that
+ * takes 20 us counts as much as a 64 MiB one that takes 20 ms; an ordinary
+ * least-squares line is fixed by the largest messages alone and often
+ * gets a negative latency.  A negative intercept is clamped to 0 and the
+ * slope refitted through the origin.
+ *
+ * Collective efficiency: the alpha-beta model's bandwidth term of a
+ * collective on n ranks is factor * bytes / W, with the nccl-tests bus
+ * factor (all-reduce 2(n-1)/n, all-gather, reduce-scatter, all-to-all
+ * (n-1)/n, send/recv 1) and W the link bandwidth fitted from ping-pong.
+ * efficiency = factor / (W * slope): the asymptotic bus bandwidth measured
+ * for that collective over W ("measured / modelled bandwidth", what the
+ * calibration file's *_efficiency keys mean).
+ */
+#ifndef TCEMU_CALIBFIT_H
+#define TCEMU_CALIBFIT_H
+
+#include "tcemu/busbw.h"
+#include "tcemu/error.h"
+
+struct tce_calibfit_line {
+    double latency_s;          /* intercept, >= 0 */
+    double seconds_per_byte;   /* slope, > 0 */
+    double rms_rel_error;      /* sqrt(mean(((fit - t) / t)^2)) */
+    double max_rel_error;      /* max |fit - t| / t */
+    int points;                /* points fitted */
+    int latency_clamped;       /* the free fit had a negative intercept */
+};
+
+/*
+ * Fit n points (bytes[i], time_s[i]).  Needs n >= 2, at least two distinct
+ * sizes, every size >= 0 and every time > 0 (finite).  TCE_EUSAGE for bad
+ * input, TCE_ECHECK when time does not grow with size (slope <= 0: the
+ * bandwidth cannot be resolved from these points).
+ */
+int tce_calibfit_line(const double *bytes, const double *time_s, int n,
+                      struct tce_calibfit_line *out, struct tce_error *err);
+
+/* The line's time for a message of bytes. */
+double tce_calibfit_time_s(const struct tce_calibfit_line *l, double bytes);
+
+/* 1 / slope in 1e9 bytes per second; 0 when the slope is not positive. */
+double tce_calibfit_bandwidth_gbytes_per_s(const struct tce_calibfit_line *l);
+
+/*
+ * Efficiency of a collective fitted as line coll, on n ranks, against a
+ * link of bandwidth_gbytes_per_s (see above).  0 when it cannot be formed
+ * (n < 2 for ring factors, non-positive slope or bandwidth).
+ */
+double tce_calibfit_efficiency(enum tce_busbw_kind kind, int nranks,
+                               const struct tce_calibfit_line *coll,
+                               double bandwidth_gbytes_per_s);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * calibfit.c - least-squares fits of latency and bandwidth from timings
+ * (see calibfit.h for the method).  Pure; no MPI.
+ */
+#include "tcemu/calibfit.h"
+
+#include <math.h>
+#include <string.h>
+
+static int check_points(const double *bytes, const double *time_s, int n,
+                        struct tce_error *err)
+{
+    int i, distinct = 0;
+
+    if (!bytes || !time_s || n < 2)
+        return tce_error_set(err, TCE_EUSAGE,
+                             "a fit needs at least 2 points (got %d)", n);
+    for (i = 0; i < n; i++) {
+        if (!isfinite(bytes[i]) || bytes[i] < 0.0)
+            return tce_error_set(err, TCE_EUSAGE,
+                                 "point %d: size %g bytes is not valid", i,
+                                 bytes[i]);
+        if (!isfinite(time_s[i]) || time_s[i] <= 0.0)
+            return tce_error_set(err, TCE_EUSAGE,
+                                 "point %d: time %g s is not positive", i,
+                                 time_s[i]);
+        if (bytes[i] != bytes[0])
+            distinct = 1;
+    }
+    if (!distinct)
+        return tce_error_set(err, TCE_EUSAGE,
+                             "a fit needs at least 2 distinct sizes");
+    return 0;
+}
+
+static void fit_errors(const double *bytes, const double *time_s, int n,
+                       struct tce_calibfit_line *l)
+{
+    double sum2 = 0.0, worst = 0.0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        double rel = fabs(tce_calibfit_time_s(l, bytes[i]) - time_s[i]) /
+                     time_s[i];
+        sum2 += rel * rel;
+        if (rel > worst)
+            worst = rel;
+    }
+    l->rms_rel_error = sqrt(sum2 / n);
+    l->max_rel_error = worst;
+}
+
+int tce_calibfit_line(const double *bytes, const double *time_s, int n,
+                      struct tce_calibfit_line *out, struct tce_error *err)
+{
+    /* Weighted normal equations with w = 1/t^2:
+     *   [sw   swx ] [a]   [swt ]
+     *   [swx  swxx] [b] = [swxt] */
+    double sw = 0.0, swx = 0.0, swxx = 0.0, swt = 0.0, swxt = 0.0;
+    double det, a, b;
+    int i, rc;
+
+    rc = check_points(bytes, time_s, n, err);
+    if (rc)
+        goto out;
+    for (i = 0; i < n; i++) {
+        double w = 1.0 / (time_s[i] * time_s[i]);
+        sw += w;
+        swx += w * bytes[i];
+        swxx += w * bytes[i] * bytes[i];
+        swt += w * time_s[i];
+        swxt += w * bytes[i] * time_s[i];
+    }
+    memset(out, 0, sizeof(*out));
+    det = sw * swxx - swx * swx;
+    if (!(det > 0.0)) {
+        rc = tce_error_set(err, TCE_EUSAGE,
+                           "sizes too close together to fit a line");
+        goto out;
+    }
+    a = (swxx * swt - swx * swxt) / det;
+    b = (sw * swxt - swx * swt) / det;
+    if (a < 0.0) {
+        /* Through the origin: minimise sum w (b x - t)^2. */
+        out->latency_clamped = 1;
+        a = 0.0;
+        b = swxt / swxx;
+    }
+    if (!(b > 0.0) || !isfinite(b)) {
+        rc = tce_error_set(err, TCE_ECHECK,
+                           "time does not grow with message size (slope %g "
+                           "s/byte): bandwidth cannot be fitted",
+                           b);
+        goto out;
+    }
+    out->latency_s = a;
+    out->seconds_per_byte = b;
+    out->points = n;
+    fit_errors(bytes, time_s, n, out);
+out:
+    return rc;
+}
+
+double tce_calibfit_time_s(const struct tce_calibfit_line *l, double bytes)
+{
+    return l->latency_s + bytes * l->seconds_per_byte;
+}
+
+double tce_calibfit_bandwidth_gbytes_per_s(const struct tce_calibfit_line *l)
+{
+    return l->seconds_per_byte > 0.0 ? 1e-9 / l->seconds_per_byte : 0.0;
+}
+
+double tce_calibfit_efficiency(enum tce_busbw_kind kind, int nranks,
+                               const struct tce_calibfit_line *coll,
+                               double bandwidth_gbytes_per_s)
+{
+    double factor = tce_busbw_factor(kind, nranks);
+
+    if (!(factor > 0.0) || !(coll->seconds_per_byte > 0.0) ||
+        !(bandwidth_gbytes_per_s > 0.0))
+        return 0.0;
+    return factor / (bandwidth_gbytes_per_s * 1e9 * coll->seconds_per_byte);
+}

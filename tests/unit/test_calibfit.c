@@ -1,0 +1,169 @@
+/* test_calibfit.c - latency/bandwidth least squares, fit errors, clamping,
+ * bad input, collective efficiency. */
+#include "tce_test.h"
+
+#include <string.h>
+
+#include "tcemu/calibfit.h"
+
+#define NPTS 16
+
+/* Sizes 8 B .. 256 MiB by x4, times a + x / W times a noise pattern. */
+static int make_points(double latency_s, double gbytes_per_s,
+                       const double *noise, double *x, double *t)
+{
+    int i;
+    double size = 8.0;
+
+    for (i = 0; i < 13; i++, size *= 4.0) {
+        x[i] = size;
+        t[i] = (latency_s + size / (gbytes_per_s * 1e9)) *
+               (1.0 + (noise ? noise[i % 4] : 0.0));
+    }
+    return i;
+}
+
+static void test_exact(void **state)
+{
+    static const struct {
+        double latency_us, gbytes_per_s;
+    } cases[] = {
+        {5.0, 10.0},   /* TCP-ish */
+        {0.3, 200.0},  /* shared memory */
+        {40.0, 0.0125} /* 100 Mbit/s */
+    };
+    double x[NPTS], t[NPTS];
+    struct tce_calibfit_line l;
+    struct tce_error err;
+    size_t c;
+    int n;
+    (void)state;
+
+    for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        n = make_points(cases[c].latency_us * 1e-6, cases[c].gbytes_per_s,
+                        NULL, x, t);
+        assert_int_equal(tce_calibfit_line(x, t, n, &l, &err), 0);
+        assert_close(l.latency_s, cases[c].latency_us * 1e-6, 1e-6);
+        assert_close(tce_calibfit_bandwidth_gbytes_per_s(&l),
+                     cases[c].gbytes_per_s, 1e-9);
+        assert_true(l.rms_rel_error < 1e-9);
+        assert_true(l.max_rel_error < 1e-9);
+        assert_int_equal(l.points, n);
+        assert_int_equal(l.latency_clamped, 0);
+        assert_close(tce_calibfit_time_s(&l, 1e6),
+                     cases[c].latency_us * 1e-6 +
+                         1e6 / (cases[c].gbytes_per_s * 1e9),
+                     1e-9);
+    }
+}
+
+/* +-3% noise: parameters within a few percent, the error reported is the
+ * noise (RMS of 3% is 3%), and the latency is still right although the big
+ * messages are 10^7 times longer (an unweighted fit loses it). */
+static void test_noise(void **state)
+{
+    static const double noise[4] = {0.03, -0.03, -0.03, 0.03};
+    double x[NPTS], t[NPTS];
+    struct tce_calibfit_line l;
+    int n;
+    (void)state;
+
+    n = make_points(20e-6, 1.0, noise, x, t);
+    assert_int_equal(tce_calibfit_line(x, t, n, &l, NULL), 0);
+    assert_close(l.latency_s, 20e-6, 0.05);
+    assert_close(tce_calibfit_bandwidth_gbytes_per_s(&l), 1.0, 0.05);
+    assert_true(l.rms_rel_error > 0.02 && l.rms_rel_error < 0.035);
+    assert_true(l.max_rel_error >= l.rms_rel_error);
+    assert_true(l.max_rel_error < 0.07);
+}
+
+static void test_clamp(void **state)
+{
+    /* The free line through these has intercept -0.5 us. */
+    double x[2] = {1000.0, 2000.0}, t[2] = {1e-6, 2.5e-6};
+    struct tce_calibfit_line l;
+    (void)state;
+
+    assert_int_equal(tce_calibfit_line(x, t, 2, &l, NULL), 0);
+    assert_int_equal(l.latency_clamped, 1);
+    assert_close(l.latency_s, 0.0, 0);
+    /* Through the origin, relative weights: b = sum(1/t x)/sum(x^2/t^2)
+     * = (1e9 + 0.8e9) / (1e18 + 0.64e18). */
+    assert_close(l.seconds_per_byte, 1.8e9 / 1.64e18, 1e-12);
+    assert_true(l.rms_rel_error > 0.0);
+}
+
+static void test_bad_input(void **state)
+{
+    static const struct {
+        double x[3], t[3];
+        int n, code;
+        const char *msg;
+    } cases[] = {
+        {{8, 0, 0}, {1e-6, 0, 0}, 1, TCE_EUSAGE, "at least 2 points"},
+        {{8, 8, 8}, {1e-6, 2e-6, 3e-6}, 3, TCE_EUSAGE, "2 distinct sizes"},
+        {{8, 16, 32}, {1e-6, 0.0, 3e-6}, 3, TCE_EUSAGE, "not positive"},
+        {{8, -16, 32}, {1e-6, 2e-6, 3e-6}, 3, TCE_EUSAGE, "not valid"},
+        {{8, 16, 32}, {1e-6, NAN, 3e-6}, 3, TCE_EUSAGE, "not positive"},
+        {{8, 1e6, 2e6}, {3e-3, 2e-3, 1e-3}, 3, TCE_ECHECK, "does not grow"},
+    };
+    struct tce_calibfit_line l;
+    struct tce_error err;
+    size_t c;
+    (void)state;
+
+    for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        tce_error_clear(&err);
+        assert_int_equal(
+            tce_calibfit_line(cases[c].x, cases[c].t, cases[c].n, &l, &err),
+            cases[c].code);
+        assert_int_equal(err.code, cases[c].code);
+        assert_non_null(strstr(err.msg, cases[c].msg));
+    }
+    assert_int_equal(tce_calibfit_line(NULL, NULL, 4, &l, NULL), TCE_EUSAGE);
+}
+
+static void test_efficiency(void **state)
+{
+    static const struct {
+        enum tce_busbw_kind kind;
+        int n;
+        double factor;
+    } cases[] = {
+        {TCE_BUSBW_ALLREDUCE, 4, 1.5},     {TCE_BUSBW_ALLREDUCE, 2, 1.0},
+        {TCE_BUSBW_ALLGATHER, 4, 0.75},    {TCE_BUSBW_REDUCESCATTER, 8, 0.875},
+        {TCE_BUSBW_ALLTOALL, 4, 0.75},     {TCE_BUSBW_SENDRECV, 4, 1.0},
+    };
+    struct tce_calibfit_line coll;
+    double w = 12.5; /* GB/s */
+    size_t c;
+    (void)state;
+
+    memset(&coll, 0, sizeof(coll));
+    for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        /* A collective whose bandwidth term is factor * M / (0.8 W). */
+        coll.seconds_per_byte = cases[c].factor / (0.8 * w * 1e9);
+        assert_close(tce_calibfit_efficiency(cases[c].kind, cases[c].n, &coll,
+                                             w),
+                     0.8, 1e-12);
+    }
+    coll.seconds_per_byte = 1.0 / (w * 1e9);
+    assert_close(tce_calibfit_efficiency(TCE_BUSBW_ALLREDUCE, 1, &coll, w),
+                 0.0, 0);
+    assert_close(tce_calibfit_efficiency(TCE_BUSBW_ALLREDUCE, 4, &coll, 0.0),
+                 0.0, 0);
+    coll.seconds_per_byte = 0.0;
+    assert_close(tce_calibfit_efficiency(TCE_BUSBW_SENDRECV, 2, &coll, w),
+                 0.0, 0);
+    assert_close(tce_calibfit_bandwidth_gbytes_per_s(&coll), 0.0, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact),     cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_clamp),     cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_efficiency),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
