@@ -384,7 +384,11 @@ static void stage_memory(const struct tce_job *job,
                                           (double)nm * per_layer_moe);
     }
     if (stage == lay->pp - 1)
-        sf->activations += 4.0 * s_local * b * x->V / t; /* fp32 logits */
+        /* fp32 output of the final norm and logits for the loss, as
+         * Megatron's theoretical_memory_usage.py counts them */
+        sf->activations += 4.0 * s_local * b * (x->h + x->V) / t;
+    if (stage == 0) /* embedding dropout mask, per microbatch in flight */
+        sf->activations += sf->inflight * s_local * b * x->h / rep_div;
 }
 
 /* The memory of stage `only`, or (only < 0) of the worst of the first,

@@ -139,8 +139,14 @@ void tce_model_flops_per_iteration(const struct tce_model *m,
  * layer's working set; context parallel divides s by c.  MoE layers store
  * their expert MLP activations topk times.  The first stage holds
  * min(p, m) microbatches in flight (1F1B), or p + (p-1)/v with v virtual
- * stages (interleaved, Narayanan et al. 2021).  The last stage adds the
- * fp32 logits, 4 s b V / t bytes.
+ * stages (interleaved, Narayanan et al. 2021).  The first stage adds the
+ * embedding's dropout mask (s b h per microbatch in flight, / t with SP),
+ * the last the fp32 final-norm output and logits, 4 s b (h + V) / t, as
+ * Megatron-LM's theoretical_memory_usage.py does.  Differences from that
+ * file: SwiGLU MLPs store 6f (gate and up outputs, activation output)
+ * where it counts 4f, attention tensors follow GQA/MLA widths, and the
+ * distributed optimizer shards over dp*cp (its data-parallel group with
+ * context parallelism).
  * Overhead: TCE_MEMORY_OVERHEAD_GIB fixed (CUDA context, NCCL buffers,
  * workspace) plus TCE_MEMORY_FRAGMENTATION of everything else (allocator
  * fragmentation).  Both are assumptions, not measurements; opts may

@@ -333,8 +333,10 @@ static void test_memory_hand_computed(void **state)
      *   optimizer 12 B / dp 4                           = 708,292,608
      *   activations, selective + SP: s b h 34 / t = 35,651,584 per layer,
      *     x 8 layers x 4 microbatches in flight         = 1,140,850,688
-     *   rest = 2,793,533,440; overhead 2 GiB + 5% = 2,287,160,320
-     *   total                                           = 5,080,693,760
+     *     + embedding dropout mask s b h / t x 4        =     4,194,304
+     *                                                   = 1,145,044,992
+     *   rest = 2,797,727,744; overhead 2 GiB + 5% = 2,287,370,035.2
+     *   total                                           = 5,085,097,779.2
      */
     assert_int_equal(mem.worst_stage, 0);
     assert_int_equal(mem.stage_layers, 8);
@@ -344,9 +346,9 @@ static void test_memory_hand_computed(void **state)
     assert_close(mem.optimizer_bytes, 708292608.0, 1e-12);
     assert_close(mem.activation_per_layer_bytes, 35651584.0, 1e-12);
     assert_close(mem.inflight_microbatches, 4, 1e-15);
-    assert_close(mem.activations_bytes, 1140850688.0, 1e-12);
-    assert_close(mem.overhead_bytes, 2287160320.0, 1e-12);
-    assert_close(mem.total_bytes, 5080693760.0, 1e-12);
+    assert_close(mem.activations_bytes, 1145044992.0, 1e-12);
+    assert_close(mem.overhead_bytes, 2287370035.2, 1e-12);
+    assert_close(mem.total_bytes, 5085097779.2, 1e-12);
     assert_true(mem.fits);
     assert_close(mem.capacity_bytes, 80 * GIB_F, 1e-15);
 
@@ -360,14 +362,15 @@ static void test_memory_hand_computed(void **state)
      * embedding's copy for the output layer 51200 x 4096 / 8 = 26,214,400:
      *   params 201,363,456 + 131,072 + 8,192 + 26,214,400 = 227,717,120
      *   activations: 1 microbatch in flight, 8 x 35,651,584 = 285,212,672
-     *     + fp32 logits 4 x 2048 x 51200 / 8 = 52,428,800
+     *     + fp32 norm output and logits 4 x 2048 x (4096 + 51200) / 8
+     *       = 56,623,104
      * Stage 1: 3 in flight, no embedding: params 201,494,528.
      */
     assert_int_equal(tce_model_memory_stage(&job, &lay, 3, &o, &mem, &err), 0);
     assert_int_equal(mem.worst_stage, 3);
     assert_close(mem.params, 227717120.0, 1e-12);
     assert_close(mem.inflight_microbatches, 1, 1e-15);
-    assert_close(mem.activations_bytes, 285212672.0 + 52428800.0, 1e-12);
+    assert_close(mem.activations_bytes, 285212672.0 + 56623104.0, 1e-12);
     assert_int_equal(tce_model_memory_stage(&job, &lay, 1, &o, &mem, &err), 0);
     assert_close(mem.params, 201494528.0, 1e-12);
     assert_close(mem.inflight_microbatches, 3, 1e-15);
@@ -412,7 +415,8 @@ static void test_memory_activation_modes(void **state)
     job.training.recompute_granularity = TCE_RECOMPUTE_NONE;
     assert_int_equal(tce_model_memory(&job, &lay, NULL, &mem, &err), 0);
     assert_close(mem.activation_per_layer_bytes, sbh * 114 / 8, 1e-12);
-    assert_close(mem.activations_bytes, 4 * 8 * sbh * 114 / 8, 1e-12);
+    assert_close(mem.activations_bytes, 4 * 8 * sbh * 114 / 8 + 4 * sbh / 8,
+                 1e-12);
     assert_true(mem.fits); /* unknown capacity */
 
     /* TP without SP: sbh (10 + 24/t + 5as/(ht)) */
@@ -428,7 +432,7 @@ static void test_memory_activation_modes(void **state)
     assert_int_equal(tce_model_memory(&job, &lay, NULL, &mem, &err), 0);
     assert_close(mem.activation_per_layer_bytes, 2 * sbh / 8, 1e-12);
     assert_close(mem.activations_bytes,
-                 32 * 2 * sbh / 8 + sbh * 114 / 8, 1e-12);
+                 32 * 2 * sbh / 8 + sbh * 114 / 8 + 4 * sbh / 8, 1e-12);
 
     /* interleaved, v = 2: p + (p-1)/v = 5.5 microbatches in flight */
     job.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
@@ -436,7 +440,8 @@ static void test_memory_activation_modes(void **state)
     assert_int_equal(tce_layout_init(&lay, &job, NULL, 0, &err), 0);
     assert_int_equal(tce_model_memory(&job, &lay, NULL, &mem, &err), 0);
     assert_close(mem.inflight_microbatches, 5.5, 1e-15);
-    assert_close(mem.activations_bytes, 5.5 * 8 * sbh * 34 / 8, 1e-12);
+    assert_close(mem.activations_bytes,
+                 5.5 * 8 * sbh * 34 / 8 + 5.5 * sbh / 8, 1e-12);
 
     /* context parallel 2 halves s (and the score term with it) */
     job.parallel.virtual_pipeline_model_parallel_size = 1;
