@@ -1,0 +1,82 @@
+/*
+ * projector.h - evaluate a job's plan on a topology at any scale, without
+ * enumerating ranks: iteration time and its breakdown, throughput, MFU/HFU,
+ * memory fit, time to train, GPU-hours, cost and energy.
+ *
+ * Rules (also printed as `# assumption:` lines by `tcemu project`):
+ *  - Per microbatch, a stage's time is the sum over its lists (layers of all
+ *    its chunks, embedding on the first stage, logits + loss on the last) of
+ *    compute + exposed communication; communication marked
+ *    TCE_OVERLAP_COMPUTE is hidden under the compute of its own list and
+ *    only the excess is exposed.  The first, the last and (pp > 2) one
+ *    middle stage are evaluated; the slowest sets the pace (T).
+ *  - 1F1B / interleaved: m * T of steady work plus a bubble of
+ *    (p-1)/v * T, i.e. (p-1)/(v*m) of the ideal time.
+ *  - Pipeline p2p: each microbatch crosses each of the stage's v chunk
+ *    boundaries forward and backward: 2 v m messages, exposed (send and
+ *    receive overlap each other, full duplex).
+ *  - DP gradient reduce (all buckets) with overlap_grad_reduce: hidden under
+ *    the backward of the last microbatch (Megatron reduces buckets during
+ *    the last microbatch's backward, when gradients are final); exposed =
+ *    max(one bucket, total - that backward).  Without it, all exposed.  The
+ *    distributed optimizer's param all-gather likewise under the first
+ *    microbatch's forward with overlap_param_gather.
+ *  - Optimizer step exposed (memory-bound roofline).
+ *  - Utilisation for energy: accelerators are busy for the compute part of
+ *    the iteration (compute / iteration) and idle otherwise.
+ *  - Economics: ideal time (no failures or restarts), on-demand price per
+ *    node-hour divided by the node's accelerators.
+ */
+#ifndef TCEMU_PROJECTOR_H
+#define TCEMU_PROJECTOR_H
+
+#include <stdint.h>
+
+#include "tcemu/config.h"
+#include "tcemu/costmodel.h"
+#include "tcemu/error.h"
+#include "tcemu/layout.h"
+
+/* Breakdown of one iteration, seconds; the parts add up to the iteration. */
+struct tce_breakdown {
+    double compute_s;
+    double tp_exposed_s;
+    double cp_exposed_s;
+    double ep_exposed_s;
+    double dp_exposed_s;
+    double pp_bubble_s;
+    double pp_p2p_s;
+    double optimizer_s;
+};
+
+struct tce_projection {
+    struct tce_layout layout;
+    double iteration_s;
+    struct tce_breakdown breakdown;
+    double tokens_per_s;
+    double model_tflops_per_gpu;
+    double hardware_tflops_per_gpu;
+    double mfu, hfu;
+    double memory_gib_per_gpu;
+    int fits_memory;
+    double iterations;           /* train_tokens / tokens per iteration */
+    double time_to_train_days;
+    double gpu_hours;
+    double cost_usd;             /* on-demand, ideal time */
+    double energy_mwh;           /* facility energy (x PUE) */
+    double utilisation;          /* compute / iteration */
+    int64_t slowest_stage;
+    double stage_microbatch_s;   /* T of the slowest stage */
+    double dp_total_s;           /* DP gradient reduce before overlap */
+    double bubble_fraction;      /* (p-1)/(v*m) */
+};
+
+/* Project job on topo with gpus accelerators (0 = the job's num_gpus):
+ * layout from tce_layout_init (dp re-derived), then the plan of the
+ * relevant stages evaluated with cm.  0, or the layout's error (TCE_ECONFIG
+ * with a message naming the rule) when gpus does not fit the job. */
+int tce_project(const struct tce_topology *topo, const struct tce_job *job,
+                const struct tce_costmodel *cm, int64_t gpus,
+                struct tce_projection *out, struct tce_error *err);
+
+#endif
