@@ -6,6 +6,7 @@
 #include "tcemu/search.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcemu/model.h"
@@ -486,4 +487,66 @@ void tce_search_hit_json(struct tce_json *j, const char *key,
     tce_json_double(j, "electricity_usd", e->energy.electricity_usd);
     tce_json_double(j, "tco2e", e->energy.tco2e);
     tce_json_object_end(j);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+int tce_search_valid_scales(const struct tce_topology *topo,
+                            const struct tce_job *job, int64_t lo, int64_t hi,
+                            double step, int64_t *out, int max)
+{
+    enum { ALL_MAX = 16384 };
+    static const int64_t cps[] = {1, 2, 4, 8, 16};
+    const struct tce_model *m = &job->model;
+    int64_t heads = m->num_attention_heads;
+    int64_t groups = m->num_query_groups > 0 ? m->num_query_groups : heads;
+    int64_t per = topo->node.accelerators > 0 ? topo->node.accelerators : 1;
+    int64_t domain = topo->scale_up.domain_accelerators > 0
+                         ? topo->scale_up.domain_accelerators
+                         : per;
+    int64_t *all, tps[DIVISORS_MAX], pps[DIVISORS_MAX], dps[DIVISORS_MAX];
+    int nt, np, nd, it, ip, ic, id, n_all = 0, i, n = 0;
+
+    if (max < 1 || heads < 1 || m->num_layers < 1 ||
+        job->training.global_batch_size < 1)
+        return 0;
+    all = malloc(ALL_MAX * sizeof(*all));
+    if (!all)
+        return 0;
+    nt = divisors(domain, domain, tps);
+    np = divisors(m->num_layers, m->num_layers, pps);
+    nd = divisors(job->training.global_batch_size,
+                  job->training.global_batch_size, dps);
+    for (it = 0; it < nt; it++) {
+        if (heads % tps[it] || groups % tps[it])
+            continue;
+        for (ip = 0; ip < np; ip++)
+            for (ic = 0; ic < (int)TCE_ARRAY_SIZE(cps); ic++) {
+                if (cps[ic] > 1 && m->seq_length % (2 * cps[ic]))
+                    continue;
+                for (id = 0; id < nd && n_all < ALL_MAX; id++) {
+                    int64_t g = tps[it] * pps[ip] * cps[ic] * dps[id];
+
+                    if (g % per == 0 && g >= lo && g <= hi)
+                        all[n_all++] = g;
+                }
+            }
+    }
+    qsort(all, (size_t)n_all, sizeof(*all), cmp_i64);
+    for (i = 0; i < n_all; i++) {
+        if (n > 0 && all[i] == out[n - 1])
+            continue;
+        if (n > 0 && (double)all[i] < step * (double)out[n - 1])
+            continue;
+        if (n == max)
+            break;
+        out[n++] = all[i];
+    }
+    free(all);
+    return n;
 }

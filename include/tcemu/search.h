@@ -134,6 +134,23 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
                    const struct tce_search_backend *be,
                    struct tce_search_result *out, struct tce_error *err);
 
+/*
+ * GPU counts in [lo, hi] (whole nodes) at which the job has at least one
+ * shape by the rules above: tp * pp * cp * dp with tp | heads, groups and
+ * tp <= scale-up domain, pp | num_layers, cp in 1..16 with seq_length
+ * divisible by 2 cp, dp | global_batch_size.  Sorted, unique; when there
+ * are more than max, thinned geometrically (each kept count at least
+ * `step` times the previous, step >= 1; 1 keeps all that fit in max).
+ * Returns the count.
+ */
+int tce_search_valid_scales(const struct tce_topology *topo,
+                            const struct tce_job *job, int64_t lo, int64_t hi,
+                            double step, int64_t *out, int max);
+
+/* The projector (projector.h) as a search backend: tce_layout_init, then
+ * the projection of the worst stage. */
+void tce_search_projector_backend(struct tce_search_backend *be);
+
 /* Apply a hit's layout to a copy of a job (parallel and training fields). */
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);
 

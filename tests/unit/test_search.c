@@ -370,6 +370,46 @@ static void test_json(void **state)
     free(buf);
 }
 
+static void test_valid_scales(void **state)
+{
+    static struct tce_topology t;
+    static struct tce_job job;
+    int64_t out[64];
+    int n, i, has14336 = 0, has16128 = 0;
+    (void)state;
+
+    setup(&t, &job, 0);
+    /* heads 16, groups 4, 16 layers, batch 64: only powers of two. */
+    n = tce_search_valid_scales(&t, &job, 8, 64, 1.0, out, 64);
+    assert_int_equal(n, 4);
+    assert_int_equal(out[0], 8);
+    assert_int_equal(out[1], 16);
+    assert_int_equal(out[2], 32);
+    assert_int_equal(out[3], 64);
+    /* Llama 3 405B's shape: 126 layers = 2 x 3^2 x 7, batch 2048:
+     * 8 x 14 x 128 = 14336 and 8 x 63 x 32 = 16128 are valid counts. */
+    job.model.num_layers = 126;
+    job.model.num_attention_heads = 128;
+    job.model.num_query_groups = 8;
+    job.model.seq_length = 8192;
+    job.training.global_batch_size = 2048;
+    n = tce_search_valid_scales(&t, &job, 14000, 16384, 1.0, out, 64);
+    assert_true(n > 2);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(out[i] % 8, 0);
+        assert_true(out[i] >= 14000 && out[i] <= 16384);
+        if (i > 0)
+            assert_true(out[i] > out[i - 1]);
+        has14336 |= out[i] == 14336;
+        has16128 |= out[i] == 16128;
+    }
+    assert_true(has14336 && has16128);
+    /* Thinned: each at least 10% above the previous. */
+    n = tce_search_valid_scales(&t, &job, 8, 20000, 1.1, out, 64);
+    for (i = 1; i < n; i++)
+        assert_true((double)out[i] >= 1.1 * (double)out[i - 1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_several_scales_and_explain),
         cmocka_unit_test(test_nothing_fits),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_valid_scales),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
