@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tcemu/model.h"
+#include "tcemu/projector.h"
 #include "tcemu/util.h"
 
 #define DIVISORS_MAX 2048
@@ -549,4 +550,48 @@ int tce_search_valid_scales(const struct tce_topology *topo,
     }
     free(all);
     return n;
+}
+
+static int projector_project(void *ctx, const struct tce_topology *topo,
+                             const struct tce_job *job,
+                             struct tce_search_eval *out)
+{
+    struct tce_search_projector *p = ctx;
+    struct tce_projection pr;
+    const struct tce_breakdown *b = &pr.breakdown;
+    int ret;
+
+    if (!p->ready || p->topo != topo ||
+        p->precision != (int)job->training.precision) {
+        ret = tce_costmodel_init(&p->cm, topo, job->training.precision, NULL);
+        if (ret < 0)
+            return ret;
+        p->topo = topo;
+        p->precision = (int)job->training.precision;
+        p->ready = 1;
+    }
+    ret = tce_project(topo, job, &p->cm, job->parallel.num_gpus, &pr, NULL);
+    if (ret < 0)
+        return ret;
+    out->iteration_s = pr.iteration_s;
+    out->compute_s = b->compute_s;
+    out->bubble_s = b->pp_bubble_s;
+    out->exposed_comm_s = b->tp_exposed_s + b->cp_exposed_s +
+                          b->ep_exposed_s + b->dp_exposed_s + b->pp_p2p_s;
+    out->optimizer_s = b->optimizer_s;
+    out->memory_bytes = pr.memory_gib_per_gpu * 1024.0 * 1024.0 * 1024.0;
+    out->capacity_bytes = topo->accelerator.hbm_gib * 1024.0 * 1024.0 * 1024.0;
+    out->fits_memory = pr.fits_memory;
+    out->mfu = pr.mfu;
+    out->hfu = pr.hfu;
+    out->tokens_per_s = pr.tokens_per_s;
+    return 0;
+}
+
+void tce_search_projector_backend(struct tce_search_projector *p,
+                                  struct tce_search_backend *be)
+{
+    memset(p, 0, sizeof(*p));
+    be->project = projector_project;
+    be->ctx = p;
 }

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "tcemu/config.h"
+#include "tcemu/costmodel.h"
 #include "tcemu/economics.h"
 #include "tcemu/error.h"
 #include "tcemu/json.h"
@@ -147,9 +148,18 @@ int tce_search_valid_scales(const struct tce_topology *topo,
                             const struct tce_job *job, int64_t lo, int64_t hi,
                             double step, int64_t *out, int max);
 
-/* The projector (projector.h) as a search backend: tce_layout_init, then
- * the projection of the worst stage. */
-void tce_search_projector_backend(struct tce_search_backend *be);
+/* The projector (projector.h) as a search backend: tce_project() with a
+ * cost model built from the topology (and rebuilt when the topology or the
+ * job's precision changes).  p must outlive the backend's use. */
+struct tce_search_projector {
+    const struct tce_topology *topo;  /* what cm was built for */
+    int precision;
+    int ready;
+    struct tce_costmodel cm;
+};
+
+void tce_search_projector_backend(struct tce_search_projector *p,
+                                  struct tce_search_backend *be);
 
 /* Apply a hit's layout to a copy of a job (parallel and training fields). */
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);

@@ -1,0 +1,101 @@
+/*
+ * bench_search.c - how fast tcemu search explores a layout space.
+ *
+ *   bench_search [TOPOLOGY JOB [GPUS]]
+ *
+ * Defaults: topologies/aws-p5.cfg, jobs/llama3-405b.cfg, 16384 GPUs (or the
+ * job's num_gpus when no layout fits 16384).  Repeats the search for at
+ * least one second on one core and prints
+ *     candidates_per_s: N     (layouts enumerated, pruned ones included)
+ *     projections_per_s: N    (projector calls)
+ *     search_s: X             (one whole search; target < 5 s)
+ * Exit 3 when one search takes 5 s or more.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcemu/config.h"
+#include "tcemu/error.h"
+#include "tcemu/search.h"
+#include "tcemu/util.h"
+
+static int run(const struct tce_topology *t, const struct tce_job *j,
+               int64_t gpus, struct tce_search_result *r,
+               struct tce_error *err)
+{
+    struct tce_search_opts o;
+    struct tce_search_backend be;
+    static struct tce_search_projector proj;
+
+    tce_search_opts_init(&o);
+    o.n_gpus = 1;
+    o.gpus[0] = gpus;
+    tce_search_projector_backend(&proj, &be);
+    return tce_search_run(t, j, &o, &be, r, err);
+}
+
+int main(int argc, char **argv)
+{
+    static struct tce_topology topo;
+    static struct tce_job job;
+    static struct tce_search_result r;
+    const char *tp = argc > 1 ? argv[1] : "topologies/aws-p5.cfg";
+    const char *jp = argc > 2 ? argv[2] : "jobs/llama3-405b.cfg";
+    int64_t gpus = 16384, cand = 0, proj = 0;
+    struct tce_diag diag;
+    struct tce_error err;
+    double t0, elapsed, one_s = 0.0;
+    int reps = 0, ret;
+
+    tce_diag_init(&diag, stderr);
+    tce_error_clear(&err);
+    if (tce_topology_load(tp, &topo, &diag) < 0 ||
+        tce_job_load(jp, &job, &diag) < 0)
+        return 2;
+    if (argc > 3 && tce_parse_int64(argv[3], 1, INT64_C(1) << 40, &gpus,
+                                    &err) < 0) {
+        tce_error_print(&err, stderr);
+        return 2;
+    }
+    ret = run(&topo, &job, gpus, &r, &err);
+    if (ret == TCE_ENOFIT && argc <= 3 && job.parallel.num_gpus > 0) {
+        fprintf(stderr, "# %lld GPUs: %s; using the job's %lld GPUs\n",
+                (long long)gpus, err.msg, (long long)job.parallel.num_gpus);
+        gpus = job.parallel.num_gpus;
+        ret = run(&topo, &job, gpus, &r, &err);
+    }
+    if (ret < 0) {
+        tce_error_print(&err, stderr);
+        return 1;
+    }
+    t0 = tce_now_s();
+    do {
+        ret = run(&topo, &job, gpus, &r, &err);
+        if (ret < 0) {
+            tce_error_print(&err, stderr);
+            return 1;
+        }
+        cand += r.candidates;
+        proj += r.projected;
+        if (r.elapsed_s > one_s)
+            one_s = r.elapsed_s;
+        reps++;
+        elapsed = tce_now_s() - t0;
+    } while (elapsed < 1.0);
+    printf("# bench_search: %s on %s at %lld GPUs, %d searches in %.2f s\n",
+           job.name, topo.name, (long long)gpus, reps, elapsed);
+    printf("# per search: %lld candidates, %lld projected, %lld pruned, "
+           "%lld fit; best tp=%lld pp=%lld vpp=%lld cp=%lld mb=%lld %s, "
+           "%.2f days\n",
+           (long long)r.candidates, (long long)r.projected,
+           (long long)r.pruned, (long long)r.fits, (long long)r.top[0].tp,
+           (long long)r.top[0].pp, (long long)r.top[0].vpp,
+           (long long)r.top[0].cp, (long long)r.top[0].micro_batch,
+           tce_search_recompute_name(r.top[0].recompute),
+           r.top[0].econ.days_to_done);
+    printf("candidates_per_s: %.0f\n", (double)cand / elapsed);
+    printf("projections_per_s: %.0f\n", (double)proj / elapsed);
+    printf("search_s: %.4f\n", one_s);
+    return one_s < 5.0 ? 0 : 3;
+}
