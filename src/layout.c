@@ -269,6 +269,24 @@ static void blocks(int64_t n, int64_t stride, int64_t block, int64_t *count,
     }
 }
 
+/*
+ * Whether some group of the kind (n members, stride S) has members on both
+ * sides of a boundary between aligned blocks of `block` ranks (a node, a
+ * scale-up domain, the nodes under one switch).  The groups of a kind tile
+ * the ranks in aligned runs of n*S (S interleaved groups per run); a run
+ * that contains a block boundary has a group crossing it (n >= 2), and some
+ * run contains one exactly when the job is larger than a block and the run
+ * is longer than a block or does not divide it.
+ */
+static int straddles(int64_t n, int64_t stride, int64_t gpus, int64_t block)
+{
+    int64_t run = n * stride;
+
+    if (n < 2 || gpus <= block)
+        return 0;
+    return run > block || block % run != 0;
+}
+
 int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
                           const struct tce_topology *topo,
                           struct tce_span *out)
@@ -277,23 +295,31 @@ int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
     int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
                                                  : node;
     int64_t unused_range, unused_per;
-    int64_t local;
+    int64_t local, n, stride;
     int i, n_fabric;
     int rc = 0;
 
     memset(out, 0, sizeof(*out));
-    out->size = tce_layout_group_size(layout, g);
-    out->stride = tce_layout_group_stride(layout, g);
-    if (out->size <= 0 || out->stride <= 0) {
+    n = out->size = tce_layout_group_size(layout, g);
+    stride = out->stride = tce_layout_group_stride(layout, g);
+    if (n <= 0 || stride <= 0) {
         rc = TCE_ERANGE;
         goto out;
     }
-    blocks(out->size, out->stride, node, &out->nodes, &out->node_range,
+    blocks(n, stride, node, &out->nodes, &out->node_range,
            &out->ranks_per_node);
-    blocks(out->size, out->stride, domain, &out->domains, &unused_range,
-           &unused_per);
-    out->leaves_node = out->nodes > 1;
-    out->leaves_domain = out->domains > 1;
+    blocks(n, stride, domain, &out->domains, &unused_range, &unused_per);
+    /* crossings are those of the worst group of the kind */
+    out->leaves_node = out->nodes > 1 || straddles(n, stride, layout->gpus,
+                                                   node);
+    out->leaves_domain = out->domains > 1 ||
+                         straddles(n, stride, layout->gpus, domain);
+    if (out->leaves_node && out->nodes < 2) {
+        out->nodes = 2;
+        out->node_range = out->node_range < 2 ? 2 : out->node_range;
+    }
+    if (out->leaves_domain && out->domains < 2)
+        out->domains = 2;
     local = min64(node, layout->gpus);
     out->groups_per_node =
         (local + out->ranks_per_node - 1) / out->ranks_per_node;
@@ -308,7 +334,11 @@ int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
                            : TCE_FABRIC_TIERS_MAX;
             out->tier = n_fabric - 1;
             for (i = 0; i < n_fabric; i++) {
-                if (out->node_range <= topo->fabric[i].group_nodes) {
+                int64_t under = topo->fabric[i].group_nodes * node;
+
+                if (topo->fabric[i].group_nodes > 0 &&
+                    out->node_range <= topo->fabric[i].group_nodes &&
+                    !straddles(n, stride, layout->gpus, under)) {
                     out->tier = i;
                     break;
                 }

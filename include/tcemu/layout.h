@@ -122,9 +122,14 @@ int64_t tce_layout_pp_next(const struct tce_layout *layout, int64_t rank);
 
 /*
  * Where the groups of one kind sit, in closed form, for the cost model.
- * Figures are for the group holding rank 0 (all groups of a kind have the
- * same shape when the node size is a multiple of the stride or the stride a
- * multiple of the node size, as in every Megatron layout on 2^k-GPU nodes).
+ * Counts (ranks_per_node, nodes, node_range, domains) are those of the
+ * group holding rank 0; all groups of a kind have that shape when the node
+ * size is a multiple of the stride or the stride a multiple of the node
+ * size, as in every Megatron layout on 2^k-GPU nodes.  The crossings
+ * (leaves_node, leaves_domain, tier) are those of the worst group of the
+ * kind: with a TP of 3 on 8-GPU nodes, or 12-node DP groups under 16-node
+ * leaf switches, some groups straddle a boundary that the first does not
+ * (nodes and domains are then at least 2).
  */
 struct tce_span {
     int64_t size;            /* ranks in one group */
@@ -141,11 +146,12 @@ struct tce_span {
                                 traffic goes through the NICs */
     int tier;                /* highest fabric tier crossed: -1 none (the
                                 group stays in a scale-up domain); else the
-                                lowest tier i whose switch holds
-                                node_range nodes (fabric[i].group_nodes),
-                                or the top tier n_fabric - 1 when none
-                                does; 0 when the group leaves the domain
-                                and the topology has no fabric tiers */
+                                lowest tier i under one switch of which
+                                every group of the kind fits
+                                (fabric[i].group_nodes nodes, aligned), or
+                                the top tier n_fabric - 1 when none does;
+                                0 when the group leaves the domain and the
+                                topology has no fabric tiers */
     int64_t groups_per_node; /* groups of this kind with members on one
                                 node, communicating at the same time */
     int64_t nic_ranks;       /* ranks of one node whose traffic for this

@@ -25,6 +25,11 @@ static void make_job(struct tce_job *job, int64_t gpus, int64_t tp,
     job->training.global_batch_size = gpus; /* always divisible by dp */
 }
 
+static int64_t min_i64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
 static void make_topo(struct tce_topology *t, int node, int domain)
 {
     memset(t, 0, sizeof(*t));
@@ -72,6 +77,54 @@ static int64_t other_id(const struct tce_layout *l, const struct tce_coords *c,
     }
     return tp + l->tp * (cp + l->cp * (ep + l->ep *
                                        (edp + (l->dp / l->ep) * pp)));
+}
+
+/* The closed-form span against an enumeration of every group: nodes of
+ * `node` ranks (3 and 4), leaf switches of 2 nodes, a spine above. */
+static void check_span_brute_force(const struct tce_layout *base,
+                                   enum tce_group g)
+{
+    static const int64_t node_sizes[] = {3, 4};
+    struct tce_layout l = *base;
+    struct tce_topology topo;
+    struct tce_span s;
+    int64_t lo[MAXN], hi[MAXN], r, col;
+    size_t k;
+
+    memset(&topo, 0, sizeof(topo));
+    topo.n_fabric = 2;
+    topo.fabric[0].group_nodes = 2;
+    topo.fabric[1].group_nodes = 1000;
+    for (k = 0; k < TCE_ARRAY_SIZE(node_sizes); k++) {
+        int64_t node = node_sizes[k], leaf = 2 * node;
+        int cross_node = 0, cross_leaf = 0;
+        int64_t range0;
+
+        l.gpus_per_node = l.scale_up_domain = node;
+        for (r = 0; r < l.gpus; r++)
+            lo[r] = hi[r] = -1;
+        for (r = 0; r < l.gpus; r++) {
+            col = tce_layout_color(&l, r, g);
+            if (lo[col] < 0)
+                lo[col] = r;
+            hi[col] = r;
+        }
+        for (r = 0; r < l.gpus; r++) {
+            if (lo[r] < 0)
+                continue;
+            cross_node |= lo[r] / node != hi[r] / node;
+            cross_leaf |= lo[r] / leaf != hi[r] / leaf;
+        }
+        assert_int_equal(tce_layout_group_span(&l, g, &topo, &s), 0);
+        assert_int_equal(s.leaves_node, cross_node);
+        assert_int_equal(s.leaves_domain, cross_node);
+        assert_int_equal(s.tier, !cross_node ? -1 : cross_leaf ? 1 : 0);
+        assert_int_equal(s.nic_ranks, cross_node ? min_i64(node, l.gpus) : 0);
+        /* the group of rank 0 (at least 2 when some group straddles) */
+        range0 = hi[0] / node - lo[0] / node + 1;
+        assert_int_equal(s.node_range,
+                         cross_node && range0 < 2 ? 2 : range0);
+    }
 }
 
 /* Every (tp, cp, pp, dp, ep) with tp*cp*pp*dp <= 64 and ep | dp. */
@@ -171,6 +224,7 @@ static void test_all_shapes(void **state)
             assert_int_equal(groups, n / size);
             for (r = 0; r < n; r++)
                 assert_true(count[r] == 0 || count[r] == size);
+            check_span_brute_force(&l, (enum tce_group)g);
         }
     }
     print_message("# %ld shapes checked\n", shapes);
@@ -376,6 +430,38 @@ static void test_spans(void **state)
     assert_int_equal(s.domains, 2);
     assert_true(s.leaves_domain);
     assert_int_equal(s.nic_ranks, 4);
+
+    /* groups that straddle: TP 3 on 8-GPU nodes (ranks 6, 7, 8 share a
+     * group), although the group of rank 0 is inside node 0 */
+    make_topo(&topo, 8, 8);
+    make_job(&job, 48, 3, 1, 1, 1);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_TP, &topo, &s), 0);
+    assert_int_equal(s.ranks_per_node, 3);
+    assert_true(s.leaves_node);
+    assert_true(s.leaves_domain);
+    assert_int_equal(s.nodes, 2);
+    assert_int_equal(s.tier, 0);
+    /* on a single node nothing straddles */
+    make_job(&job, 6, 3, 1, 1, 1);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_TP, &topo, &s), 0);
+    assert_false(s.leaves_node);
+    assert_int_equal(s.tier, -1);
+    /* DP groups of 12 nodes (tp 8, dp 12, pp 2) under 32-node leaves: the
+     * group of pipeline stage 1 covers nodes 12..23, inside the first leaf;
+     * with 16-node leaves it straddles nodes 15 | 16 */
+    make_job(&job, 8 * 12 * 2, 8, 1, 2, 1);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
+    assert_int_equal(s.node_range, 12);
+    assert_int_equal(s.tier, 0);
+    topo.fabric[0].group_nodes = 16;
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
+    assert_int_equal(s.tier, 1);
+    topo.fabric[0].group_nodes = 12; /* 12-node groups fill 12-node leaves */
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_DP, &topo, &s), 0);
+    assert_int_equal(s.tier, 0);
 
     /* no topology, or 0 accelerators: one rank per node */
     make_topo(&topo, 0, 0);
