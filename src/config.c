@@ -842,7 +842,7 @@ static int expand_file(struct loader *ld, int fi, int from_file, int from_line)
     for (k = 0; k < ld->depth; k++) {
         if (ld->chain_dev[k] == st.st_dev && ld->chain_ino[k] == st.st_ino) {
             rc = lerr(ld, from_file, from_line, "@include",
-                      "include loop: '%s' includes itself", path);
+                      "include loop: '%s' is already being read", path);
             goto out;
         }
     }
@@ -1053,9 +1053,16 @@ static void describe(const config_setting_t *s, char *buf, size_t size)
     case CONFIG_TYPE_INT64:
         snprintf(buf, size, "%lld", config_setting_get_int64(s));
         break;
-    case CONFIG_TYPE_FLOAT:
-        snprintf(buf, size, "%g", config_setting_get_float(s));
+    case CONFIG_TYPE_FLOAT: {
+        double v = config_setting_get_float(s);
+
+        /* keep a float looking like one: 8.0, not 8 */
+        if (isfinite(v) && v == floor(v) && fabs(v) < 1e15)
+            snprintf(buf, size, "%.1f", v);
+        else
+            snprintf(buf, size, "%g", v);
         break;
+    }
     case CONFIG_TYPE_BOOL:
         snprintf(buf, size, "%s", config_setting_get_bool(s) ? "true"
                                                              : "false");
@@ -1204,7 +1211,7 @@ static int classify(const struct schema *sc, const char *prefix,
 static void suggest(const struct schema *sc, const char *prefix,
                     const char *name, char *out, size_t size)
 {
-    size_t i, pl = strlen(prefix);
+    size_t i, pl = strlen(prefix), nl = strlen(name);
     int best = INT_MAX;
     char cand[2 * TCE_NAME_MAX];
 
@@ -1228,8 +1235,20 @@ static void suggest(const struct schema *sc, const char *prefix,
     }
     if (best <= 2 || (best <= (int)strlen(name) / 3 && best < INT_MAX))
         return;
-    /* The same name elsewhere in the schema? */
+    /* A key at this level that name abbreviates? */
     out[0] = '\0';
+    for (i = 0; nl >= 4 && i < sc->n_fields; i++) {
+        const char *k = sc->fields[i].key;
+
+        if (pl && (strncmp(k, prefix, pl) != 0 || k[pl] != '.'))
+            continue;
+        k += pl ? pl + 1 : 0;
+        if (!strchr(k, '.') && strncmp(k, name, nl) == 0) {
+            snprintf(out, size, "%s", k);
+            return;
+        }
+    }
+    /* The same name elsewhere in the schema? */
     for (i = 0; i < sc->n_fields; i++) {
         const char *k = sc->fields[i].key;
         const char *last = strrchr(k, '.');
@@ -1688,8 +1707,14 @@ static int loader_parse(struct loader *ld, const char *path,
         struct line_ref r = {fi, 1};
         const char *text = config_error_text(&ld->cfg);
 
-        if (l >= 1 && (size_t)l <= ld->n_lines)
+        if (l >= 1 && (size_t)l <= ld->n_lines) {
             r = ld->map[l - 1];
+        } else if (l > 0 && ld->n_lines > 0) {
+            r = ld->map[ld->n_lines - 1];
+            if (text && strcmp(text, "syntax error") == 0)
+                text = "syntax error at end of file (unclosed group, list "
+                       "or string?)";
+        }
         if (text && strcmp(text, "memory exhausted") == 0)
             text = "nesting too deep (parser stack exhausted)";
         return lerr(ld, r.file, r.line, NULL, "%s",
