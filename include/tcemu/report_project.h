@@ -1,0 +1,44 @@
+/*
+ * report_project.h - print projections: a human table (nccl-tests style,
+ * '#' on every non-data line, units in the headers), CSV and JSON (schema
+ * tcemu.project/1, through tce_json).  Formatting only; the numbers come
+ * from projector.h.
+ */
+#ifndef TCEMU_REPORT_PROJECT_H
+#define TCEMU_REPORT_PROJECT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tcemu/config.h"
+#include "tcemu/costmodel.h"
+#include "tcemu/projector.h"
+
+#define TCE_REPORT_SKIPPED_MAX 256
+#define TCE_REPORT_ASSUMPTIONS_MAX 24
+#define TCE_REPORT_LINE_MAX 320
+
+struct tce_project_report {
+    const struct tce_topology *topo;
+    const struct tce_job *job;
+    const struct tce_costmodel *cm;
+    const char *calibration_path;     /* NULL when none */
+    const char *command_line;         /* for the header; may be NULL */
+    int n;                            /* projected rows */
+    const struct tce_projection *rows;
+    int n_skipped;                    /* GPU counts the job does not fit */
+    int64_t skipped_gpus[TCE_REPORT_SKIPPED_MAX];
+    char skipped_why[TCE_REPORT_SKIPPED_MAX][TCE_REPORT_LINE_MAX];
+};
+
+/* The assumptions behind the numbers, one sentence each (no '#'); returns
+ * how many were written to lines. */
+int tce_report_project_assumptions(const struct tce_project_report *r,
+                                   char lines[][TCE_REPORT_LINE_MAX],
+                                   int max);
+
+void tce_report_project_human(FILE *out, const struct tce_project_report *r);
+void tce_report_project_csv(FILE *out, const struct tce_project_report *r);
+void tce_report_project_json(FILE *out, const struct tce_project_report *r);
+
+#endif
