@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# compare.sh - tcemu compare end to end: offerings x contracts at their best
+# layouts, marks (one cheapest, one fastest, both on the Pareto front),
+# consistency of the JSON figures, --deadline picks the smallest scale that
+# meets it, --budget stays within the budget, usage errors (exit 2), and the
+# issue's llama3-405b command on three shipped offerings.
+# Every case prints its command and ok/ERR; exits non-zero if any failed.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+TCEMU=${TCEMU:-bin/tcemu}
+out=${BUILD_ROOT:-build}/e2e-compare
+mkdir -p "$out"
+topo=tests/fixtures/good/topology.cfg
+job=tests/fixtures/good/job.cfg
+fails=0
+
+check() {  # check NAME CMD...
+    local what=$1; shift
+    echo "# $*"
+    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
+}
+
+status_is() {  # status_is N CMD...
+    local want=$1; shift
+    "$@" >"$out/status.out" 2>"$out/status.err"
+    local got=$?
+    [ "$got" -eq "$want" ] || { echo "exit $got, want $want"; cat "$out/status.err"; return 1; }
+}
+
+# The checks every compare JSON must pass.  argv: file [deadline] [budget]
+cat >"$out/check.py" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+deadline = float(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] else None
+budget = float(sys.argv[3]) if len(sys.argv) > 3 else None
+assert d["schema"] == "tcemu.compare/1"
+rows = [o for o in d["offerings"] if o["found"]]
+assert rows, "no offering found a layout"
+tokens = d["train_tokens"]
+assert sum(o["cheapest"] for o in rows) <= 1
+assert sum(o["fastest"] for o in rows) == 1
+for o in rows:
+    r = o["result"]
+    L = r["layout"]
+    assert L["tp"] * L["pp"] * L["cp"] * L["dp"] == r["gpus"]
+    assert r["fits_memory"]
+    # USD per million tokens x tokens = the bill
+    assert abs(o["usd_per_million_tokens"] * tokens / 1e6 - r["cost_usd"]) <= 1e-6 * r["cost_usd"]
+    assert 0 <= r["idle_usd"] <= r["cost_usd"] * (1 + 1e-9)
+    assert o["failures_usd"] >= -1e-6 * r["cost_usd"]
+    assert r["time_to_train_days"] >= r["ideal_days"]
+    assert 0 < r["effective_mfu"] <= r["mfu"] <= 1
+    s = o["sensitivity"]
+    assert abs(s["cost_usd_price_plus_10pct"] - 1.1 * r["cost_usd"]) <= 1e-6 * r["cost_usd"]
+    assert s["days_mfu_minus_10pct"] >= r["days_to_done"] >= s["days_mfu_plus_10pct"]
+    if o["cheapest"] or o["fastest"]:
+        assert o["pareto"], o["contract"]
+    if o["cheapest"]:
+        c = r["cost_usd"]
+        assert all(c <= q["result"]["cost_usd"] for q in rows if q["meets_deadline"])
+    if o["fastest"]:
+        t = r["days_to_done"]
+        assert all(t <= q["result"]["days_to_done"] for q in rows)
+    if deadline is not None:
+        assert o["meets_deadline"] == (r["days_to_done"] <= deadline)
+    if o["contract_kind"] == "commitment":
+        assert r["idle_usd"] >= 0
+    if budget is not None and o.get("budget") and o["budget"]["tokens"] > 0:
+        b = o["budget"]
+        assert b["cost_usd"] <= budget * (1 + 1e-6), b
+        if deadline is not None:
+            assert b["days"] <= deadline
+print("# %d offering rows checked" % len(rows))
+EOF
+
+# 1. The fixtures: every contract of the test topology at 32 GPUs.
+check "compare at 32 GPUs, every contract" \
+    "$TCEMU" compare -j "$job" -t "$topo" --gpus 32 --json "$out/c32.json"
+check "JSON checks (32 GPUs)" python3 "$out/check.py" "$out/c32.json"
+check "five contracts; reserved-3y pays whole terms (idle > 0)" python3 - "$out/c32.json" <<'EOF'
+import json, sys
+o = {x["contract"]: x for x in json.load(open(sys.argv[1]))["offerings"]}
+assert set(o) == {"on-demand", "capacity-block", "reserved-3y", "spot", "commit-2y"}, set(o)
+assert o["reserved-3y"]["result"]["idle_usd"] > 0
+assert o["on-demand"]["result"]["idle_usd"] == 0
+# capacity blocks start after their lead time
+assert o["capacity-block"]["result"]["days_to_done"] >= 56 + o["capacity-block"]["result"]["time_to_train_days"] - 1e-6
+EOF
+
+# 2. --deadline: the smallest scale that meets it.
+check "compare --deadline 50 over 8..32 GPUs" \
+    "$TCEMU" compare -j "$job" -t "$topo" --plan on-demand --gpus 8:32:x2 --deadline 50 --json "$out/dl.json"
+check "JSON checks (deadline)" python3 "$out/check.py" "$out/dl.json" 50
+check "chosen scale is the smallest meeting the deadline" bash -c "
+    '$TCEMU' search -t '$topo' -j '$job' --gpus 8 --top 1 --json '$out/s8.json' >/dev/null 2>&1
+    python3 - '$out/dl.json' '$out/s8.json' <<'EOF'
+import json, sys
+o = json.load(open(sys.argv[1]))['offerings'][0]
+try:
+    s8 = json.load(open(sys.argv[2]))['results'][0]['days_to_done']
+except Exception:
+    s8 = float('inf')   # nothing fits on 8 GPUs
+g = o['result']['gpus']
+assert o['meets_deadline']
+if g > 8:
+    assert s8 > 50, (g, s8)
+else:
+    assert s8 <= 50
+EOF"
+
+# 3. --budget: within budget (and deadline).
+check "compare --budget 2e6 --chinchilla" \
+    "$TCEMU" compare -j "$job" -t "$topo" --gpus 8:32:x2 --deadline 60 --budget 2000000 --chinchilla --json "$out/b.json"
+check "JSON checks (budget)" python3 "$out/check.py" "$out/b.json" 60 2000000
+check "budget buys tokens; Chinchilla N = sqrt(C/120)" python3 - "$out/b.json" <<'EOF'
+import json, sys, math
+for o in json.load(open(sys.argv[1]))["offerings"]:
+    b = o["budget"]
+    assert b["tokens"] > 0, o["contract"]
+    assert abs(b["chinchilla_params"] - math.sqrt(b["model_flops"] / 120)) <= 1e-9 * b["chinchilla_params"]
+EOF
+
+# 4. Usage errors.
+check "no -t: exit 2" status_is 2 "$TCEMU" compare -j "$job"
+check "--chinchilla without --budget: exit 2" status_is 2 "$TCEMU" compare -j "$job" -t "$topo" --chinchilla
+check "bad --deadline: exit 2" status_is 2 "$TCEMU" compare -j "$job" -t "$topo" --deadline soon
+check "--help: exit 0" status_is 0 "$TCEMU" compare --help
+
+# 5. The issue's command: llama3-405b on three shipped offerings.
+if [ -f jobs/llama3-405b.cfg ]; then
+    t3="-t topologies/aws-p5.cfg -t topologies/aws-trn2.cfg -t topologies/azure-nd-h100-v5.cfg"
+    check "llama3-405b --deadline 90 on aws-p5, aws-trn2, azure-nd-h100-v5" \
+        bash -c "'$TCEMU' compare -j jobs/llama3-405b.cfg $t3 --deadline 90 --json '$out/405b.json' >'$out/405b.txt'"
+    check "405b: table marks a cheapest (C) and a fastest (F)" \
+        bash -c "grep -v '^#' '$out/405b.txt' | awk '{print \$NF}' | grep -q C && grep -v '^#' '$out/405b.txt' | awk '{print \$NF}' | grep -q F"
+    check "JSON checks (405b, deadline 90)" python3 "$out/check.py" "$out/405b.json" 90
+    check "llama3-405b --budget 1e8" \
+        "$TCEMU" compare -j jobs/llama3-405b.cfg $t3 --deadline 90 --budget 100000000 --json "$out/405b-budget.json"
+    check "JSON checks (405b budget)" python3 "$out/check.py" "$out/405b-budget.json" 90 100000000
+fi
+
+[ "$fails" -eq 0 ] && echo "compare.sh: all passed" || echo "compare.sh: $fails failed"
+[ "$fails" -eq 0 ]
