@@ -287,70 +287,104 @@ static int straddles(int64_t n, int64_t stride, int64_t gpus, int64_t block)
     return run > block || block % run != 0;
 }
 
-int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
-                          const struct tce_topology *topo,
-                          struct tce_span *out)
+/* Pairs (r, r + S) for every rank r < gpus - S: some pair crosses a
+ * boundary of aligned blocks of `block` ranks.  Any pair with r in
+ * [block - S, block) crosses the first boundary, and r = max(0, block - S)
+ * exists when there is a boundary inside the job at all. */
+static int pair_straddles(int64_t stride, int64_t gpus, int64_t block)
+{
+    return stride < gpus && gpus > block;
+}
+
+static int crosses(int pair, int64_t n, int64_t stride, int64_t gpus,
+                   int64_t block)
+{
+    return pair ? pair_straddles(stride, gpus, block)
+                : straddles(n, stride, gpus, block);
+}
+
+/* The span of groups of n members at stride (pair: the pairs of pipeline
+ * neighbours, which overlap instead of tiling the ranks). */
+static void span_of(const struct tce_layout *layout, int64_t n,
+                    int64_t stride, int pair, const struct tce_topology *topo,
+                    struct tce_span *out)
 {
     int64_t node = or_one(layout->gpus_per_node);
     int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
                                                  : node;
     int64_t unused_range, unused_per;
-    int64_t local, n, stride;
+    int64_t local, gpus = layout->gpus;
     int i, n_fabric;
-    int rc = 0;
 
-    memset(out, 0, sizeof(*out));
-    n = out->size = tce_layout_group_size(layout, g);
-    stride = out->stride = tce_layout_group_stride(layout, g);
-    if (n <= 0 || stride <= 0) {
-        rc = TCE_ERANGE;
-        goto out;
-    }
+    out->size = n;
+    out->stride = stride;
     blocks(n, stride, node, &out->nodes, &out->node_range,
            &out->ranks_per_node);
     blocks(n, stride, domain, &out->domains, &unused_range, &unused_per);
     /* crossings are those of the worst group of the kind */
-    out->leaves_node = out->nodes > 1 || straddles(n, stride, layout->gpus,
-                                                   node);
+    out->leaves_node = out->nodes > 1 || crosses(pair, n, stride, gpus, node);
     out->leaves_domain = out->domains > 1 ||
-                         straddles(n, stride, layout->gpus, domain);
+                         crosses(pair, n, stride, gpus, domain);
     if (out->leaves_node && out->nodes < 2) {
         out->nodes = 2;
         out->node_range = out->node_range < 2 ? 2 : out->node_range;
     }
     if (out->leaves_domain && out->domains < 2)
         out->domains = 2;
-    local = min64(node, layout->gpus);
+    local = min64(node, gpus);
     out->groups_per_node =
         (local + out->ranks_per_node - 1) / out->ranks_per_node;
     out->tier = -1;
     out->oversubscription = 1.0;
-    if (out->leaves_domain) {
-        out->nic_ranks = local;
-        out->tier = 0;
-        if (topo && topo->n_fabric > 0) {
-            n_fabric = topo->n_fabric < TCE_FABRIC_TIERS_MAX
-                           ? topo->n_fabric
-                           : TCE_FABRIC_TIERS_MAX;
-            out->tier = n_fabric - 1;
-            for (i = 0; i < n_fabric; i++) {
-                int64_t under = topo->fabric[i].group_nodes * node;
+    if (!out->leaves_domain)
+        return;
+    out->nic_ranks = local;
+    out->tier = 0;
+    if (!topo || topo->n_fabric <= 0)
+        return;
+    n_fabric = topo->n_fabric < TCE_FABRIC_TIERS_MAX ? topo->n_fabric
+                                                     : TCE_FABRIC_TIERS_MAX;
+    out->tier = n_fabric - 1;
+    for (i = 0; i < n_fabric; i++) {
+        int64_t under = topo->fabric[i].group_nodes * node;
 
-                if (topo->fabric[i].group_nodes > 0 &&
-                    out->node_range <= topo->fabric[i].group_nodes &&
-                    !straddles(n, stride, layout->gpus, under)) {
-                    out->tier = i;
-                    break;
-                }
-            }
-            for (i = 0; i <= out->tier; i++) {
-                out->fabric_latency_us += topo->fabric[i].latency_us;
-                if (i < out->tier && topo->fabric[i].oversubscription > 0)
-                    out->oversubscription *=
-                        topo->fabric[i].oversubscription;
-            }
+        if (topo->fabric[i].group_nodes > 0 &&
+            out->node_range <= topo->fabric[i].group_nodes &&
+            !crosses(pair, n, stride, gpus, under)) {
+            out->tier = i;
+            break;
         }
     }
-out:
-    return rc;
+    for (i = 0; i <= out->tier; i++) {
+        out->fabric_latency_us += topo->fabric[i].latency_us;
+        if (i < out->tier && topo->fabric[i].oversubscription > 0)
+            out->oversubscription *= topo->fabric[i].oversubscription;
+    }
+}
+
+int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
+                          const struct tce_topology *topo,
+                          struct tce_span *out)
+{
+    int64_t n = tce_layout_group_size(layout, g);
+    int64_t stride = tce_layout_group_stride(layout, g);
+
+    memset(out, 0, sizeof(*out));
+    if (n <= 0 || stride <= 0)
+        return TCE_ERANGE;
+    span_of(layout, n, stride, 0, topo, out);
+    return 0;
+}
+
+int tce_layout_pp_pair_span(const struct tce_layout *layout,
+                            const struct tce_topology *topo,
+                            struct tce_span *out)
+{
+    int64_t stride = tce_layout_group_stride(layout, TCE_GROUP_PP);
+
+    memset(out, 0, sizeof(*out));
+    if (layout->pp <= 0 || stride <= 0)
+        return TCE_ERANGE;
+    span_of(layout, layout->pp > 1 ? 2 : 1, stride, 1, topo, out);
+    return 0;
 }

@@ -175,4 +175,12 @@ int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
                           const struct tce_topology *topo,
                           struct tce_span *out);
 
+/* The span of a point-to-point exchange between neighbouring pipeline
+ * stages (ranks r and r + t*c*d): size 2 (1 when pp = 1), with the
+ * crossings of the worst neighbour pair.  Narrower than the PP group's
+ * span, whose tier is that of the whole pipeline. */
+int tce_layout_pp_pair_span(const struct tce_layout *layout,
+                            const struct tce_topology *topo,
+                            struct tce_span *out);
+
 #endif

@@ -124,6 +124,20 @@ static void check_span_brute_force(const struct tce_layout *base,
         range0 = hi[0] / node - lo[0] / node + 1;
         assert_int_equal(s.node_range,
                          cross_node && range0 < 2 ? 2 : range0);
+        if (g == TCE_GROUP_PP) {
+            /* neighbour pairs (r, r + S) */
+            int64_t S = tce_layout_group_stride(&l, g);
+
+            cross_node = cross_leaf = 0;
+            for (r = 0; r + S < l.gpus; r++) {
+                cross_node |= r / node != (r + S) / node;
+                cross_leaf |= r / leaf != (r + S) / leaf;
+            }
+            assert_int_equal(tce_layout_pp_pair_span(&l, &topo, &s), 0);
+            assert_int_equal(s.size, l.pp > 1 ? 2 : 1);
+            assert_int_equal(s.leaves_node, cross_node);
+            assert_int_equal(s.tier, !cross_node ? -1 : cross_leaf ? 1 : 0);
+        }
     }
 }
 
@@ -369,6 +383,27 @@ static void test_spans(void **state)
     assert_int_equal(s.tier, 1);
     assert_close(s.oversubscription, 2.0, 1e-15); /* leaf uplinks */
     assert_close(s.fabric_latency_us, 2.0, 1e-15);
+    /* neighbouring stages are 16 nodes apart: stages 0 -> 1 stay under
+     * the first 32-node leaf, but stage 1 (nodes 16..31) -> 2 (32..47)
+     * crosses to the spine, so the worst pair is at tier 1 */
+    assert_int_equal(tce_layout_pp_pair_span(&l, &topo, &s), 0);
+    assert_int_equal(s.size, 2);
+    assert_int_equal(s.node_range, 17);
+    assert_int_equal(s.nodes, 2);
+    assert_int_equal(s.tier, 1);
+    /* with 4 stages of 8 nodes (dp 8) under 64-node leaves: tier 0,
+     * while a 16-node leaf splits pairs (stage 1 -> 2) */
+    make_job(&job, 256, 8, 1, 4, 1);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    topo.fabric[0].group_nodes = 64;
+    assert_int_equal(tce_layout_pp_pair_span(&l, &topo, &s), 0);
+    assert_int_equal(s.tier, 0);
+    topo.fabric[0].group_nodes = 16;
+    assert_int_equal(tce_layout_pp_pair_span(&l, &topo, &s), 0);
+    assert_int_equal(s.tier, 1);
+    topo.fabric[0].group_nodes = 32;
+    make_job(&job, 512, 8, 1, 4, 1);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
     /* world */
     assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_WORLD, &topo, &s), 0);
     assert_int_equal(s.nodes, 64);
