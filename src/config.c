@@ -426,6 +426,8 @@ static const struct field job_fields[] = {
          "4-byte gradients in the DP reduction"),
     I64(JS, training.ddp_bucket_size, "training.ddp_bucket_size", 0, 1,
         INT64_C(1) << 40, "40000000", "bytes", "DP gradient bucket size"),
+    BOOL(JS, training.use_flash_attn, "training.use_flash_attn", "true",
+         "fused (flash) attention: the s x s scores never reach HBM"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

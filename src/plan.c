@@ -10,8 +10,11 @@
  *
  * Assumptions (also printed by `tcemu project`):
  *  - activations and communication in 2-byte precision (bf16);
- *  - attention is fused (flash-style): the s x s score matrix is not
- *    written to HBM; its GEMMs run at the efficiency of one head's GEMM;
+ *  - with use_flash_attn (the default) attention is fused: the s x s
+ *    scores never reach HBM; without it (Megatron before FlashAttention)
+ *    QK^T writes them, softmax + dropout read and write them (9 bytes per
+ *    score) and AV reads them; attention GEMMs run at the efficiency of
+ *    one head's GEMM (a batched GEMM);
  *  - a backward GEMM is two GEMMs of the forward's size (dgrad + wgrad); a
  *    backward element-wise op moves twice the forward's bytes;
  *  - MoE: tokens spread evenly over experts; all-to-all dispatch and combine
@@ -33,6 +36,7 @@ struct dims {
     double t, c, b, T;          /* T: tokens of one microbatch on a CP rank */
     double elt_tokens;          /* tokens an element-wise op touches */
     int sp;
+    int flash;                  /* fused attention: no scores in HBM */
 };
 
 static void resolve(const struct tce_job *job, const struct tce_layout *lay,
@@ -71,6 +75,7 @@ static void resolve(const struct tce_job *job, const struct tce_layout *lay,
     x->T = x->b * x->s / x->c;
     x->sp = job->parallel.sequence_parallel && lay->tp > 1;
     x->elt_tokens = x->sp ? x->T / x->t : x->T;
+    x->flash = job->training.use_flash_attn;
 }
 
 static struct tce_op *add(struct tce_op_list *l)
@@ -171,10 +176,29 @@ static void attention_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
         coll(l, "cp_ag_kv", TCE_COLL_ALL_GATHER, TCE_GROUP_CP,
              x->b * x->s * x->kvdim / x->t * 2.0, TCE_OVERLAP_COMPUTE,
              TCE_CHARGE_CP, rc);
-    /* fused attention: reads q, k, v, writes the context */
-    gemm(l, "attn_core", core, core / (2.0 * x->b * heads),
-         2.0 * x->b * (x->s / x->c) * heads * (2.0 * x->dqk + 2.0 * x->dv),
-         rc);
+    if (x->flash) {
+        /* fused attention: reads q, k, v, writes the context */
+        gemm(l, "attn_core", core, core / (2.0 * x->b * heads),
+             2.0 * x->b * (x->s / x->c) * heads *
+                 (2.0 * x->dqk + 2.0 * x->dv),
+             rc);
+    } else {
+        /* unfused: QK^T writes the b*heads*s_local*s scores (2 B), the
+         * fused scale-mask-softmax reads and writes them, dropout reads
+         * them and writes them and a 1-byte mask, AV reads them */
+        double scores = x->b * heads * (x->s / x->c) * x->s;
+        double qk = core * x->dqk / (x->dqk + x->dv);
+
+        gemm(l, "attn_scores", qk, qk / (x->b * heads),
+             2.0 * (x->T * (x->dqk * heads) + x->b * x->s * x->dqk * heads) +
+                 2.0 * scores,
+             rc);
+        elt(l, "softmax_dropout", 9.0 * scores, rc);
+        gemm(l, "attn_values", core - qk, (core - qk) / (x->b * heads),
+             2.0 * scores + 2.0 * (x->b * x->s * x->dv * heads +
+                                   x->T * x->dv * heads),
+             rc);
+    }
     gemm(l, "attn_proj", proj * x->T / x->t, proj * x->T / x->t,
          2.0 * (x->T * x->a * x->dv / x->t + x->a * x->dv * x->h / x->t +
                 x->T * x->h),
@@ -320,7 +344,10 @@ static void layer_lists(const struct ctx *c, int moe,
         append(bwd, fwd, 1);
     } else if (rc == TCE_RECOMPUTE_SELECTIVE) {
         for (i = 0; i < fwd->n; i++)
-            if (strcmp(fwd->ops[i].name, "attn_core") == 0) {
+            if (strcmp(fwd->ops[i].name, "attn_core") == 0 ||
+                strcmp(fwd->ops[i].name, "attn_scores") == 0 ||
+                strcmp(fwd->ops[i].name, "softmax_dropout") == 0 ||
+                strcmp(fwd->ops[i].name, "attn_values") == 0) {
                 struct tce_op *op = add(bwd);
                 *op = fwd->ops[i];
                 op->recompute = 1;

@@ -231,6 +231,8 @@ struct tce_training {
     int tp_comm_overlap;              /* bool: TP communication hidden */
     int accumulate_allreduce_grads_in_fp32; /* bool: 4-byte gradients */
     int64_t ddp_bucket_size;          /* bytes per DP gradient bucket */
+    int use_flash_attn;               /* bool: fused attention, no s x s
+                                         scores in HBM (default true) */
 };
 
 struct tce_job {
