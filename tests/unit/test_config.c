@@ -670,8 +670,8 @@ static void test_visit(void **state)
     assert_int_equal(tce_config_visit(TCE_CONFIG_JOB, &j, count_value, &vc),
                      0);
     assert_true(vc.saw_tokens);
-    assert_int_equal(vc.n, 43); /* 3 top + 22 model + 8 parallel + 10 training */
-    assert_int_equal(vc.defaults, 43 - 24); /* 24 keys set in job.cfg */
+    assert_int_equal(vc.n, 44); /* 3 top + 22 model + 8 parallel + 11 training */
+    assert_int_equal(vc.defaults, 44 - 24); /* 24 keys set in job.cfg */
     vc.n = vc.defaults = 0;
     assert_int_equal(
         tce_config_visit(TCE_CONFIG_TOPOLOGY, &t, count_value, &vc), 0);
