@@ -48,6 +48,11 @@ struct tce_search_eval {
     double compute_s;             /* compute on the critical path */
     double bubble_s;              /* pipeline bubble */
     double exposed_comm_s;        /* exposed TP + CP + EP + DP + PP */
+    double tp_exposed_s, cp_exposed_s, ep_exposed_s, dp_exposed_s;
+    double pp_p2p_s;              /* parts of exposed_comm_s (0 if the
+                                     backend does not split it) */
+    double model_tflops_per_gpu;
+    double hardware_tflops_per_gpu;
     double optimizer_s;
     double memory_bytes;          /* per accelerator, worst stage */
     double capacity_bytes;        /* HBM */

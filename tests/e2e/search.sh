@@ -41,7 +41,7 @@ for x in r:
     L = x["layout"]
     assert x["fits_memory"] is True
     assert L["tp"] * L["pp"] * L["cp"] * L["dp"] == x["gpus"] == 32, L
-    assert 16 % (L["dp"] * L["micro_batch"]) == 0
+    assert 16 % (L["dp"] * L["micro_batch_size"]) == 0
     assert x["cost_usd"] > 0 and x["energy_mwh"] > 0
     assert 0 < x["failures"]["effective_training_fraction"] <= 1
 s = d["search"]
