@@ -8,6 +8,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "tcemu/model.h"
+
 double tce_econ_young_interval_s(double d, double m)
 {
     if (!(d > 0.0) || !isfinite(m))
@@ -315,4 +317,101 @@ int tce_econ_evaluate(const struct tce_econ_in *in, struct tce_econ *out,
     }
 out:
     return ret;
+}
+
+double tce_econ_checkpoint_bytes(const struct tce_job *job)
+{
+    struct tce_param_count pc;
+
+    tce_model_count_params(&job->model, &pc);
+    return pc.total * TCE_ECON_CHECKPOINT_BYTES_PER_PARAM;
+}
+
+static const char *kind_name(enum tce_contract_kind k)
+{
+    switch (k) {
+    case TCE_CONTRACT_RESERVED: return "reserved";
+    case TCE_CONTRACT_CAPACITY_BLOCK: return "capacity_block";
+    case TCE_CONTRACT_SPOT: return "spot";
+    case TCE_CONTRACT_COMMITMENT: return "commitment";
+    default: return "on_demand";
+    }
+}
+
+void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
+                    const struct tce_econ *e)
+{
+    const struct tce_goodput *g = &e->goodput;
+    const struct tce_bill *b = &e->bill;
+
+    fprintf(out, "# plan %s (%s, %.2f USD/node-hour%s%s) at %lld GPUs, "
+                 "%lld nodes:\n",
+            c->name, kind_name(c->kind), c->usd_per_node_hour,
+            c->as_of[0] ? ", as of " : "", c->as_of, (long long)gpus,
+            (long long)e->nodes);
+    fprintf(out, "#   failures: %.2f interruptions/day, MTBF %.0f s, "
+                 "checkpoint %.1f s every %.0f s, %.0f s lost per "
+                 "interruption, effective training time %.1f%%\n",
+            g->interruptions_per_day, g->mtbf_s, g->checkpoint_write_s,
+            g->checkpoint_interval_s, g->lost_per_interruption_s,
+            100.0 * g->efficiency);
+    fprintf(out, "#   time: %.1f days training with failures, %.1f days "
+                 "to done (start delay %.1f), %.3g GPU-hours\n",
+            e->train_days, e->days_to_done, b->start_delay_days,
+            e->accelerator_hours);
+    fprintf(out, "#   bill: %.4g USD; paid %.4g node-hours, used %.4g, idle "
+                 "%.4g (%.4g USD paid but idle); overage %.4g USD; %.3f USD "
+                 "per used GPU-hour",
+            b->total_usd, b->paid_node_hours, b->used_node_hours,
+            b->idle_node_hours, b->idle_usd, b->overage_usd,
+            b->usd_per_used_accelerator_hour);
+    if (b->blocks > 0)
+        fprintf(out, "; %lld capacity blocks", (long long)b->blocks);
+    if (b->terms > 0)
+        fprintf(out, "; %lld terms", (long long)b->terms);
+    fprintf(out, "\n#   energy: %.4g MWh facility (%.4g MWh IT), %.4g USD "
+                 "electricity (in the cloud price, not added)",
+            e->energy.facility_mwh, e->energy.it_mwh,
+            e->energy.electricity_usd);
+    if (e->energy.tco2e > 0.0)
+        fprintf(out, ", %.4g tCO2e", e->energy.tco2e);
+    fprintf(out, "\n");
+}
+
+void tce_econ_json(struct tce_json *j, const char *key,
+                   const struct tce_contract *c, const struct tce_econ *e)
+{
+    const struct tce_goodput *g = &e->goodput;
+    const struct tce_bill *b = &e->bill;
+
+    tce_json_object_begin(j, key);
+    tce_json_string(j, "plan", c->name);
+    tce_json_string(j, "kind", kind_name(c->kind));
+    tce_json_double(j, "usd_per_node_hour", c->usd_per_node_hour);
+    tce_json_int(j, "nodes", e->nodes);
+    tce_json_double(j, "interruptions_per_day", g->interruptions_per_day);
+    tce_json_double(j, "mtbf_s", g->mtbf_s);
+    tce_json_double(j, "checkpoint_write_s", g->checkpoint_write_s);
+    tce_json_double(j, "checkpoint_interval_s", g->checkpoint_interval_s);
+    tce_json_double(j, "lost_per_interruption_s", g->lost_per_interruption_s);
+    tce_json_double(j, "effective_training_fraction", g->efficiency);
+    tce_json_double(j, "train_days", e->train_days);
+    tce_json_double(j, "days_to_done", e->days_to_done);
+    tce_json_double(j, "start_delay_days", b->start_delay_days);
+    tce_json_double(j, "gpu_hours", e->accelerator_hours);
+    tce_json_double(j, "cost_usd", b->total_usd);
+    tce_json_double(j, "idle_usd", b->idle_usd);
+    tce_json_double(j, "overage_usd", b->overage_usd);
+    tce_json_double(j, "paid_node_hours", b->paid_node_hours);
+    tce_json_double(j, "used_node_hours", b->used_node_hours);
+    tce_json_double(j, "idle_node_hours", b->idle_node_hours);
+    tce_json_double(j, "usd_per_used_gpu_hour",
+                    b->usd_per_used_accelerator_hour);
+    tce_json_int(j, "capacity_blocks", b->blocks);
+    tce_json_int(j, "terms", b->terms);
+    tce_json_double(j, "energy_mwh", e->energy.facility_mwh);
+    tce_json_double(j, "it_energy_mwh", e->energy.it_mwh);
+    tce_json_double(j, "electricity_usd", e->energy.electricity_usd);
+    tce_json_double(j, "tco2e", e->energy.tco2e);
+    tce_json_object_end(j);
 }

@@ -66,10 +66,7 @@ const char *tce_search_recompute_name(enum tce_recompute r)
 
 double tce_search_checkpoint_bytes(const struct tce_job *job)
 {
-    struct tce_param_count pc;
-
-    tce_model_count_params(&job->model, &pc);
-    return pc.total * TCE_ECON_CHECKPOINT_BYTES_PER_PARAM;
+    return tce_econ_checkpoint_bytes(job);
 }
 
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job)

@@ -45,9 +45,11 @@
 #define TCEMU_ECONOMICS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tcemu/config.h"
 #include "tcemu/error.h"
+#include "tcemu/json.h"
 
 #define TCE_ECON_HOURS_PER_DAY 24.0
 #define TCE_ECON_DAYS_PER_MONTH (365.0 / 12.0)
@@ -173,5 +175,18 @@ struct tce_econ {
 
 int tce_econ_evaluate(const struct tce_econ_in *in, struct tce_econ *out,
                       struct tce_error *err);
+
+/* Model state on storage for the job: parameters (model.h) x
+ * TCE_ECON_CHECKPOINT_BYTES_PER_PARAM. */
+double tce_econ_checkpoint_bytes(const struct tce_job *job);
+
+/* One evaluation as '#' lines for a human table (contract, failures and
+ * goodput, bill with idle capacity, energy), gpus for the header. */
+void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
+                    const struct tce_econ *e);
+
+/* The same as a JSON object under key (NULL inside an array). */
+void tce_econ_json(struct tce_json *j, const char *key,
+                   const struct tce_contract *c, const struct tce_econ *e);
 
 #endif

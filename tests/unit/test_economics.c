@@ -2,9 +2,11 @@
  * cases (the arithmetic is written out beside each expected value). */
 #include "tce_test.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcemu/economics.h"
+#include "tcemu/json.h"
 
 static struct tce_contract contract(enum tce_contract_kind kind, double price)
 {
@@ -287,6 +289,56 @@ static void test_evaluate(void **state)
     assert_null(tce_econ_find_contract(&t, "nope", &t.contracts[1]));
 }
 
+static void test_print_and_json(void **state)
+{
+    static struct tce_topology t;
+    struct tce_contract c = contract(TCE_CONTRACT_COMMITMENT, 50.0);
+    struct tce_econ_in in;
+    struct tce_econ e;
+    struct tce_json j;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    (void)state;
+
+    memset(&t, 0, sizeof(t));
+    t.node.accelerators = 8;
+    t.accelerator.watts = 700.0;
+    t.price.on_demand_usd_per_node_hour = 80.0;
+    c.committed_nodes = 100;
+    c.term_months = 12.0;
+    memset(&in, 0, sizeof(in));
+    in.topo = &t;
+    in.contract = &c;
+    in.gpus = 640;
+    in.ideal_days = 100.0;
+    assert_int_equal(tce_econ_evaluate(&in, &e, NULL), 0);
+    /* No failures configured: 100 days; 80 of 100 committed nodes. */
+    assert_close(e.bill.total_usd, 43.8e6, 1e-12);
+    assert_close(e.bill.idle_usd, 34.2e6, 1e-12);
+
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    tce_econ_print(f, &c, 640, &e);
+    fclose(f);
+    assert_non_null(strstr(buf, "# plan test (commitment, 50.00 USD/node-hour"));
+    assert_non_null(strstr(buf, "effective training time 100.0%"));
+    assert_non_null(strstr(buf, "(3.42e+07 USD paid but idle)"));
+    free(buf);
+    buf = NULL;
+
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    tce_json_init(&j, f);
+    tce_econ_json(&j, NULL, &c, &e);
+    tce_json_finish(&j);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"kind\": \"commitment\""));
+    assert_non_null(strstr(buf, "\"idle_usd\": 34200000"));
+    assert_non_null(strstr(buf, "\"mtbf_s\": null")); /* infinite */
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_goodput_llama3),
         cmocka_unit_test(test_energy),
         cmocka_unit_test(test_evaluate),
+        cmocka_unit_test(test_print_and_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
