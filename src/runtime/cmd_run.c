@@ -59,6 +59,7 @@ struct op_class {
     int64_t execs;            /* executions (repetitions counted) */
     double sum_s;             /* measured seconds, all executions */
     double bytes;             /* bytes moved per execution (scaled) */
+    double real_bytes;        /* the plan's bytes per execution */
     double modeled_s;         /* cost model, per execution, moved bytes */
     double modeled_full_s;    /* cost model, per execution, real bytes */
 };
@@ -439,6 +440,7 @@ static void model_classes(struct run *r)
                                    : op->bytes;
             if (is_comm(op) && r->byte_scale >= 1.0)
                 c->bytes = op->bytes;
+            c->real_bytes = op->bytes;
             c->modeled_full_s = modeled_s(r, op, op->bytes);
             c->modeled_s = is_comm(op) ? modeled_s(r, op, c->bytes)
                                        : c->modeled_full_s;
@@ -941,7 +943,7 @@ struct class_stats {          /* reduced over ranks (valid on every rank) */
     double min_s[N_CLASSES], max_s[N_CLASSES], sum_s[N_CLASSES];
     double users[N_CLASSES], per_iter[N_CLASSES];
     double modeled_s[N_CLASSES], modeled_full_s[N_CLASSES];
-    double bytes[N_CLASSES];
+    double bytes[N_CLASSES], real_bytes[N_CLASSES];
 };
 
 struct results {
@@ -1006,6 +1008,7 @@ static int reduce_results(struct run *r, struct results *res)
         cs->modeled_s[i] = has ? c->modeled_s : -INFINITY;
         cs->modeled_full_s[i] = has ? c->modeled_full_s : -INFINITY;
         cs->bytes[i] = has ? c->bytes : -INFINITY;
+        cs->real_bytes[i] = has ? c->real_bytes : -INFINITY;
     }
     mrc = MPI_Allreduce(MPI_IN_PLACE, cs->min_s, N_CLASSES, MPI_DOUBLE,
                         MPI_MIN, w);
@@ -1030,6 +1033,9 @@ static int reduce_results(struct run *r, struct results *res)
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Allreduce(MPI_IN_PLACE, cs->bytes, N_CLASSES, MPI_DOUBLE,
                             MPI_MAX, w);
+    if (mrc == MPI_SUCCESS)
+        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->real_bytes, N_CLASSES,
+                            MPI_DOUBLE, MPI_MAX, w);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Allreduce(r->iter_s, res->iter_max_s,
                             (int)r->o.iterations, MPI_DOUBLE, MPI_MAX, w);
@@ -1286,10 +1292,13 @@ static int write_json(const struct run *r, const struct tce_plan *last,
         tce_json_bool(&j, "recompute", d.recompute);
         tce_json_string(&j, "overlap", d.overlap);
         tce_json_int(&j, "ranks", (int64_t)cs->users[i]);
-        if (d.comm)
+        if (d.comm) {
             tce_json_double(&j, "bytes", cs->bytes[i]);
-        else
+            tce_json_double(&j, "real_bytes", cs->real_bytes[i]);
+        } else {
             tce_json_null(&j, "bytes");
+            tce_json_null(&j, "real_bytes");
+        }
         tce_json_double(&j, "count", cs->per_iter[i]);
         json_measured(&j, "measured_s", cs->min_s[i], avg, cs->max_s[i]);
         tce_json_double(&j, "modeled_s", cs->modeled_s[i]);

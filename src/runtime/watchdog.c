@@ -4,7 +4,10 @@
  * A helper thread wakes every few tens of milliseconds; when the main thread
  * has been inside one operation longer than the timeout, it prints which
  * operation, group, rank and host hung and ends the whole job with
- * MPI_Abort(..., TCE_EXIT_HANG): the ranks can no longer agree then.
+ * MPI_Abort(..., TCE_EXIT_HANG): the ranks can no longer agree then.  Before
+ * aborting it waits a short grace period (min(1 s, timeout)) so that the
+ * other stuck ranks print where they are stuck too: the rank that really
+ * hung is then named even when a rank waiting for it noticed first.
  */
 #include "tcemu/runtime.h"
 
@@ -44,6 +47,14 @@ static void *watch(void *arg)
                     TCE_EXIT_HANG);
             fflush(stderr);
             fflush(stdout);
+            {
+                double grace = wd->timeout_s < 1.0 ? wd->timeout_s : 1.0;
+                struct timespec g;
+
+                g.tv_sec = (time_t)grace;
+                g.tv_nsec = (long)((grace - (double)g.tv_sec) * 1e9);
+                nanosleep(&g, NULL);
+            }
             MPI_Abort(MPI_COMM_WORLD, TCE_EXIT_HANG);
         }
     }

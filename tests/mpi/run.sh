@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# tcemu run on 2, 4 and 8 ranks: the issue's "done when" command with the
+# JSON through python3 (every field), 1F1B and interleaved schedules, MoE
+# all-to-all with routing skew, context parallelism, byte scaling, chunking
+# of counts (test-only TCEMU_TEST_MAX_COUNT), a hung op caught by the
+# watchdog, and the errors every rank must agree on (exit 2).
+source "$(dirname "$0")/lib.sh"
+
+TOPO=topologies/workstation.cfg
+TINY=jobs/tiny.cfg
+FIX=tests/fixtures/emu
+FAST="--time-scale 0.05 --iterations 2 --warmup 1 --timeout 30"
+
+# check_json FILE PYTHON-EXPRESSIONS...: every field of tcemu.run/1.
+check_json() {
+    python3 - "$SCRATCH/out" "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "tcemu.run/1", d["schema"]
+for k in ("version", "mpi_library", "command", "ranks", "nodes", "hosts",
+          "topology", "job", "layout", "iterations", "warmup", "time_scale",
+          "byte_scale", "iteration_s", "slowest_rank", "ops",
+          "routing_skew"):
+    assert k in d, "missing " + k
+for k in ("min", "avg", "max"):
+    assert d["iteration_s"][k] > 0, d["iteration_s"]
+it = d["iteration_s"]
+assert it["min"] <= it["avg"] <= it["max"], it
+assert 0 <= d["slowest_rank"]["rank"] < d["ranks"]
+assert d["slowest_rank"]["host"]
+assert len(d["hosts"]) == d["ranks"]
+assert d["ops"], "no ops"
+for op in d["ops"]:
+    for k in ("name", "kind", "group", "bytes", "count", "measured_s",
+              "modeled_s", "algbw_gbytes_per_s", "busbw_gbytes_per_s"):
+        assert k in op, (k, op)
+    m = op["measured_s"]
+    assert 0 <= m["min"] <= m["avg"] <= m["max"], op
+    assert op["modeled_s"] >= 0, op
+    assert op["count"] > 0, op
+    if op["kind"] not in ("compute", "send"):
+        assert op["bytes"] > 0, op
+        alg = op["bytes"] / m["avg"] / 1e9
+        assert abs(op["algbw_gbytes_per_s"] - alg) <= 1e-6 * alg, op
+for expr in sys.argv[2:]:
+    assert eval(expr, {"d": d, "ops": d["ops"]}), expr
+PY
+}
+
+# The issue's "done when": 8 ranks, 2 virtual nodes of 4, JSON on stdout.
+mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 --json - --timeout 60
+check "tiny on 8 ranks: exit 0" rc_is 0
+check "tiny: JSON with every field" check_json \
+    'd["ranks"] == 8 and d["nodes"] == 2 and d["ranks_per_node"] == 4' \
+    'd["layout"]["tp"] == 2 and d["layout"]["pp"] == 2 and d["layout"]["dp"] == 2' \
+    'd["layout"]["schedule"] == "1f1b" and d["byte_scale"] == 1' \
+    '{o["group"] for o in ops} >= {"tp", "pp", "dp"}' \
+    'any(o["kind"] == "compute" and o["measured_s"]["avg"] >= 0.9 * o["modeled_s"] for o in ops)'
+check "tiny: measured vs modelled table on stderr" err_has "modeled"
+
+# 1F1B on 4 ranks with --gpus re-deriving DP (tp 2, pp 2, dp 1).
+mpi 4 run -t $TOPO -j $TINY --gpus 4 $FAST --json -
+check "tiny --gpus 4: exit 0" rc_is 0
+check "tiny --gpus 4: dp 1, 8 microbatches" check_json \
+    'd["layout"]["dp"] == 1 and d["layout"]["microbatches"] == 8' \
+    'not any(o["group"] == "dp" for o in ops)'
+
+# Overlapped DP all-reduce (no distributed optimizer): 8 ranks, dp 4; then
+# 2 ranks (tp 2 only, no DP) with --gpus 2.
+mpi 8 run -t $TOPO -j $FIX/dp.cfg --ranks-per-node 4 $FAST --json -
+check "dp: exit 0" rc_is 0
+check "dp: overlapped gradient all-reduce" check_json \
+    'd["layout"]["dp"] == 4' \
+    'any(o["name"] == "dp_ar_grads" and o["kind"] == "all_reduce" and o["overlap"] == "backward" for o in ops)'
+mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 $FAST --json -
+check "dp --gpus 2: exit 0" rc_is 0
+check "dp --gpus 2: pp 1, dp 1, no p2p" check_json \
+    'd["layout"]["pp"] == 1 and d["layout"]["dp"] == 1' \
+    'not any(o["group"] in ("pp", "dp") for o in ops)'
+
+# Interleaved schedule (pp 2, 2 virtual stages).
+mpi 8 run -t $TOPO -j $FIX/interleaved.cfg --ranks-per-node 4 $FAST --json -
+check "interleaved: exit 0" rc_is 0
+check "interleaved: schedule and p2p per virtual stage" check_json \
+    'd["layout"]["schedule"] == "interleaved" and d["layout"]["vpp"] == 2' \
+    '[o["count"] for o in ops if o["name"] == "pp_send_act"] == [8]'
+
+# MoE: EP all-to-all with a routing skew; EDP groups.
+mpi 8 run -t $TOPO -j $FIX/moe.cfg --ranks-per-node 4 --routing-skew 1 \
+    $FAST --json -
+check "moe: exit 0" rc_is 0
+check "moe: all-to-all in ep groups, edp reductions" check_json \
+    'd["routing_skew"] == 1' \
+    'sum(o["kind"] == "all_to_all" and o["group"] == "ep" for o in ops) == 4' \
+    'any(o["group"] == "edp" for o in ops)'
+mpi 8 run -t $TOPO -j $FIX/moe.cfg --routing-skew 1.5 $FAST
+check "moe: skew above ep-1 is exit 2" rc_is 2
+check "moe: skew message" err_has "routing-skew 1.5"
+
+# Context parallelism.
+mpi 8 run -t $TOPO -j $FIX/cp.cfg --ranks-per-node 4 $FAST --json -
+check "cp: exit 0" rc_is 0
+check "cp: cp group exchanges" check_json \
+    'd["layout"]["cp"] == 2' 'any(o["group"] == "cp" for o in ops)'
+
+# Byte scaling: buffers limited to 1 MiB, one reported factor.
+mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 --max-buffer 1Mi $FAST --json -
+check "byte scaling: exit 0" rc_is 0
+check "byte scaling: one factor applied to every message" check_json \
+    '0 < d["byte_scale"] < 0.1' \
+    'all(abs(o["bytes"] - max(4, o["real_bytes"] * d["byte_scale"])) <= 8 for o in ops if o["bytes"] is not None)'
+check "byte scaling: said in the table" err_has "^# byte scale: 0\\."
+
+# Chunking: at most 1000 elements per MPI call (test-only limit).
+TCEMU_TEST_MAX_COUNT=1000 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
+    $FAST --json -
+check "chunked counts: exit 0" rc_is 0
+check "chunked counts: same bytes" check_json 'd["byte_scale"] == 1'
+
+# A hung op (rank 3 never joins its TP all-gather) ends the run: exit 4.
+TCEMU_TEST_HANG=tp_ag_attn:3 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
+    --time-scale 0.05 --timeout 2
+check "run hang: exit 4" rc_is 4
+check "run hang: names op, group and rank" \
+    err_has "rank 3 (.*): error: watchdog: operation 'dense_fwd.tp_ag_attn' in group 'tp'"
+
+# Errors all ranks agree on: one message, exit 2.
+mpi 4 run -t $TOPO -j $TINY $FAST
+check "world size != num_gpus: exit 2" rc_is 2
+check "world size != num_gpus: message" err_has "parallel.num_gpus is 8 but 4 MPI ranks"
+mpi 2 run -t $TOPO -j $TINY --gpus 4 $FAST
+check "--gpus != world size: exit 2" rc_is 2
+mpi 2 run -t $TOPO -j tests/fixtures/emu/missing.cfg $FAST
+check "missing job file: exit 2" rc_is 2
+check "missing job file: one message" \
+    [ "$(grep -c 'missing.cfg' "$SCRATCH/err")" -eq 1 ]
+SLURM_JOB_ID=1 SLURM_STEP_ID=0 SLURM_NTASKS=3 mpi 2 run -t $TOPO -j $TINY \
+    --gpus 2 $FAST
+check "SLURM_NTASKS != world size: exit 2" rc_is 2
+check "SLURM_NTASKS message" err_has "differs from SLURM_NTASKS 3"
+mpi 2 run -t $TOPO
+check "missing -j: exit 2" rc_is 2
+finish
