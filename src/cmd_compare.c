@@ -213,8 +213,16 @@ static int scale_list(const struct compare *cm, int ti, int64_t *out,
         ret = tce_parse_gpu_list(cm->o.gpus_arg, &gl, err);
         if (ret < 0)
             return ret;
-        for (i = 0; i < gl.n && n < MAX_SCALES; i++)
+        for (i = 0; i < gl.n && n < MAX_SCALES; i++) {
+            if ((gl.gpus[i] + per - 1) / per > max_nodes) {
+                fprintf(stderr, "tcemu compare: %s: %lld GPUs skipped: "
+                                "more nodes than it offers (%lld)\n",
+                        t->name, (long long)gl.gpus[i],
+                        (long long)max_nodes);
+                continue;
+            }
             out[n++] = gl.gpus[i];
+        }
         return n;
     }
     if (cm->o.deadline_days <= 0.0 && cm->o.budget_usd <= 0.0) {

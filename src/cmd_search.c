@@ -365,8 +365,17 @@ int tce_cmd_search(int argc, char **argv)
         }
     }
     o.s.n_gpus = gl.n;
-    for (i = 0; i < gl.n; i++)
+    for (i = 0; i < gl.n; i++) {
+        int64_t per = topo.node.accelerators > 0 ? topo.node.accelerators : 1;
+
         o.s.gpus[i] = gl.gpus[i];
+        if (topo.capacity.max_nodes > 0 &&
+            (gl.gpus[i] + per - 1) / per > topo.capacity.max_nodes)
+            fprintf(stderr, "tcemu search: warning: %lld GPUs need more "
+                            "nodes than %s offers (%lld)\n",
+                    (long long)gl.gpus[i], topo.name,
+                    (long long)topo.capacity.max_nodes);
+    }
     contract = tce_econ_find_contract(&topo, o.plan, &scratch);
     if (!contract) {
         ret = tce_error_set(&err, TCE_EUSAGE,
