@@ -10,3 +10,10 @@ echo "# tcemu validate topologies/*.cfg jobs/*.cfg"
 "$TCEMU" validate topologies/*.cfg jobs/*.cfg
 echo "# tcemu show -t $topo -j $job"
 "$TCEMU" show -t "$topo" -j "$job"
+# Emulation (tcemu run): jobs/tiny.cfg on 8 MPI ranks of this machine, as 2
+# virtual nodes of 4, printing measured vs modelled time per op.
+echo "# mpirun --oversubscribe -np 8 tcemu run -t topologies/workstation.cfg -j jobs/tiny.cfg --ranks-per-node 4 --timeout 120"
+OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    timeout -k 10 300 mpirun --oversubscribe -np 8 "$TCEMU" run \
+    -t topologies/workstation.cfg -j jobs/tiny.cfg --ranks-per-node 4 \
+    --timeout 120

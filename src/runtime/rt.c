@@ -168,20 +168,24 @@ void tce_rt_print_error(const struct tce_rt *rt, const struct tce_error *err)
 int tce_rt_check_environment(struct tce_rt *rt, int64_t shm_need_bytes,
                              struct tce_error *err)
 {
-    const char *ntasks = getenv("SLURM_NTASKS");
-    const char *jobid = getenv("SLURM_JOB_ID");
+    const char *ntasks = getenv("SLURM_STEP_NUM_TASKS");
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     struct statvfs vfs;
     int64_t n = 0;
     int rc = 0;
 
-    if (ntasks && jobid && getenv("SLURM_STEP_ID")) {
+    /* Started by srun itself (not by mpirun's daemons, which set
+     * OMPI_COMM_WORLD_SIZE): the step's task count must be the world size;
+     * srun without PMI starts N singletons of world size 1. */
+    if (!ntasks)
+        ntasks = getenv("SLURM_NTASKS");
+    if (ntasks && getenv("SLURM_JOB_ID") && !getenv("OMPI_COMM_WORLD_SIZE")) {
         if (tce_parse_int64(ntasks, 1, INT32_MAX, &n, NULL) == 0 &&
             n != rt->size) {
             rc = tce_error_set(err, TCE_EUSAGE,
                                "MPI world size %d differs from SLURM_NTASKS "
-                               "%lld: launched without PMI? (use srun "
-                               "--mpi=pmix or mpirun)",
+                               "%lld: srun started without PMI? (use srun "
+                               "--mpi=pmix, or mpirun)",
                                rt->size, (long long)n);
             goto out;
         }

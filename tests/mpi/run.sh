@@ -134,10 +134,13 @@ mpi 2 run -t $TOPO -j tests/fixtures/emu/missing.cfg $FAST
 check "missing job file: exit 2" rc_is 2
 check "missing job file: one message" \
     [ "$(grep -c 'missing.cfg' "$SCRATCH/err")" -eq 1 ]
-SLURM_JOB_ID=1 SLURM_STEP_ID=0 SLURM_NTASKS=3 mpi 2 run -t $TOPO -j $TINY \
-    --gpus 2 $FAST
-check "SLURM_NTASKS != world size: exit 2" rc_is 2
-check "SLURM_NTASKS message" err_has "differs from SLURM_NTASKS 3"
+# A plain srun without PMI: singletons of world size 1 under SLURM_NTASKS 2.
+echo "# SLURM_JOB_ID=1 SLURM_NTASKS=2 $TCEMU run -t $TOPO -j $FIX/dp.cfg --gpus 1"
+SLURM_JOB_ID=1 SLURM_NTASKS=2 timeout -k 5 60 "$TCEMU" run -t $TOPO \
+    -j $FIX/dp.cfg --gpus 1 $FAST >"$SCRATCH/out" 2>"$SCRATCH/err"
+RC=$?
+check "singleton under SLURM_NTASKS 2: exit 2" rc_is 2
+check "singleton: message" err_has "differs from SLURM_NTASKS 2"
 mpi 2 run -t $TOPO
 check "missing -j: exit 2" rc_is 2
 finish
