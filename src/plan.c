@@ -249,7 +249,8 @@ static void moe_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
 {
     const struct dims *x = &c->x;
     double ep = (double)c->lay->ep;
-    double router = 2.0 * x->elt_tokens * x->h * x->E;
+    /* the router is tiny; counted once per TP group like every GEMM */
+    double router = 2.0 * x->T * x->h * x->E / x->t;
     /* token-expert pairs this rank computes: its EP group's tokens spread
      * evenly over the group's experts */
     double pairs = x->T * x->topk;

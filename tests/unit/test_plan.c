@@ -1,0 +1,464 @@
+/* test_plan.c - the plan of one stage (ops, bytes, FLOPs summed over ranks
+ * against the model's count) and the pipeline schedules (every microbatch
+ * forwarded and backwarded once per chunk, forward first, and a simulation
+ * of every stage with non-blocking sends and blocking receives that must
+ * finish with matching FIFO order). */
+#include "tce_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcemu/layout.h"
+#include "tcemu/model.h"
+#include "tcemu/plan.h"
+#include "tcemu/util.h"
+
+static void gpt_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
+                    int64_t vpp, int64_t cp)
+{
+    memset(j, 0, sizeof(*j));
+    j->model.num_layers = 24;
+    j->model.hidden_size = 2048;
+    j->model.num_attention_heads = 16;
+    j->model.seq_length = 2048;
+    j->model.vocab_size = 51200;
+    j->parallel.num_gpus = gpus;
+    j->parallel.tensor_model_parallel_size = tp;
+    j->parallel.pipeline_model_parallel_size = pp;
+    j->parallel.virtual_pipeline_model_parallel_size = vpp;
+    j->parallel.context_parallel_size = cp;
+    j->parallel.expert_model_parallel_size = 1;
+    j->training.micro_batch_size = 1;
+    j->training.global_batch_size = 64;
+    j->training.train_tokens = 1000000000;
+    j->training.ddp_bucket_size = 40000000;
+    j->training.use_flash_attn = 1;
+}
+
+static void moe_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
+                    int64_t ep)
+{
+    gpt_job(j, gpus, tp, pp, 1, 1);
+    j->model.num_layers = 8;
+    j->model.hidden_size = 1024;
+    j->model.ffn_hidden_size = 3584;
+    j->model.num_attention_heads = 16;
+    j->model.num_query_groups = 4;
+    j->model.swiglu = 1;
+    j->model.untie_embeddings_and_output_weights = 1;
+    j->model.num_experts = 8;
+    j->model.moe_router_topk = 2;
+    j->model.moe_shared_expert_intermediate_size = 512;
+    j->model.moe_first_dense_layers = 1;
+    j->parallel.expert_model_parallel_size = ep;
+    j->parallel.sequence_parallel = 1;
+    j->parallel.use_distributed_optimizer = 1;
+}
+
+/* Sum of every rank's plan FLOPs == the model's per-iteration count. */
+static void check_flops_sum(const struct tce_job *j)
+{
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    struct tce_iteration_flops fl;
+    double model = 0.0, hw = 0.0, ranks_per_stage;
+    int64_t s;
+
+    assert_non_null(plan);
+    assert_int_equal(tce_layout_init(&lay, j, NULL, 0, NULL), 0);
+    ranks_per_stage = (double)(lay.tp * lay.cp * lay.dp);
+    for (s = 0; s < lay.pp; s++) {
+        assert_int_equal(tce_plan_build(j, &lay, s, plan, NULL), 0);
+        model += tce_plan_iteration_flops(plan, 1) * ranks_per_stage;
+        hw += tce_plan_iteration_flops(plan, 0) * ranks_per_stage;
+    }
+    tce_model_flops_per_iteration(&j->model, &j->training, &fl);
+    assert_close(model, fl.model_flops, 1e-9);
+    assert_close(hw, fl.hardware_flops, 1e-9);
+    free(plan);
+}
+
+static void test_flops_sum_dense(void **state)
+{
+    struct tce_job j;
+    static const enum tce_recompute rc[] = {TCE_RECOMPUTE_NONE,
+                                            TCE_RECOMPUTE_SELECTIVE,
+                                            TCE_RECOMPUTE_FULL};
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < 3; i++) {
+        gpt_job(&j, 64, 4, 2, 1, 1);
+        j.training.recompute_granularity = rc[i];
+        check_flops_sum(&j);
+        gpt_job(&j, 64, 2, 4, 3, 2); /* interleaved + context parallel */
+        j.training.recompute_granularity = rc[i];
+        j.parallel.sequence_parallel = 1;
+        check_flops_sum(&j);
+        gpt_job(&j, 16, 1, 1, 1, 1);
+        j.training.recompute_granularity = rc[i];
+        j.training.use_flash_attn = 0; /* unfused attention ops */
+        check_flops_sum(&j);
+    }
+}
+
+static void test_flops_sum_moe(void **state)
+{
+    struct tce_job j;
+    (void)state;
+
+    moe_job(&j, 32, 2, 2, 4);
+    check_flops_sum(&j);
+    moe_job(&j, 32, 2, 2, 4);
+    j.training.recompute_granularity = TCE_RECOMPUTE_FULL;
+    check_flops_sum(&j);
+    moe_job(&j, 16, 1, 1, 8);
+    j.model.moe_layer_freq = 2;
+    check_flops_sum(&j);
+}
+
+static int count_ops(const struct tce_op_list *l, enum tce_op_kind kind,
+                     enum tce_coll coll, enum tce_group g, int recompute)
+{
+    int i, n = 0;
+
+    for (i = 0; i < l->n; i++)
+        if (l->ops[i].kind == kind &&
+            (kind != TCE_OP_COLLECTIVE ||
+             (l->ops[i].coll == coll && l->ops[i].group == g)) &&
+            (recompute < 0 || l->ops[i].recompute == recompute))
+            n++;
+    return n;
+}
+
+static const struct tce_op *find_op(const struct tce_op_list *l,
+                                    const char *name)
+{
+    int i;
+
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->ops[i].name, name) == 0)
+            return &l->ops[i];
+    return NULL;
+}
+
+static void test_tp_comm(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    const struct tce_op_list *fwd, *bwd;
+    double act = 2048.0 * 2048.0 * 2.0; /* s b h x 2 bytes */
+    (void)state;
+
+    assert_non_null(plan);
+    /* no SP: 2 all-reduces forward, 2 backward, 2 more recomputed */
+    gpt_job(&j, 64, 4, 2, 1, 1);
+    j.training.recompute_granularity = TCE_RECOMPUTE_FULL;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    fwd = &plan->list[TCE_PLAN_DENSE_FWD];
+    bwd = &plan->list[TCE_PLAN_DENSE_BWD];
+    assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE,
+                               TCE_GROUP_TP, -1),
+                     2);
+    assert_int_equal(count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE,
+                               TCE_GROUP_TP, 1),
+                     2);
+    assert_int_equal(count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE,
+                               TCE_GROUP_TP, 0),
+                     2);
+    assert_close(find_op(fwd, "tp_out_attn")->bytes, act, 1e-12);
+    assert_int_equal(find_op(fwd, "tp_out_attn")->overlap, TCE_OVERLAP_NONE);
+    /* SP: all-gather + reduce-scatter pairs of the same size */
+    j.parallel.sequence_parallel = 1;
+    j.training.recompute_granularity = TCE_RECOMPUTE_NONE;
+    j.training.tp_comm_overlap = 1;
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    fwd = &plan->list[TCE_PLAN_DENSE_FWD];
+    bwd = &plan->list[TCE_PLAN_DENSE_BWD];
+    assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE,
+                               TCE_GROUP_TP, -1),
+                     0);
+    assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_GATHER,
+                               TCE_GROUP_TP, -1),
+                     2);
+    assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE,
+                               TCE_COLL_REDUCE_SCATTER, TCE_GROUP_TP, -1),
+                     2);
+    assert_int_equal(count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_GATHER,
+                               TCE_GROUP_TP, -1),
+                     2);
+    assert_close(find_op(fwd, "tp_ag_mlp")->bytes, act, 1e-12);
+    assert_int_equal(find_op(fwd, "tp_ag_mlp")->overlap,
+                     TCE_OVERLAP_COMPUTE);
+    /* pipeline p2p: the stage boundary activation, /t with SP */
+    assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].n, 2);
+    assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].ops[0].kind, TCE_OP_RECV);
+    assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].ops[0].peer,
+                     TCE_PEER_PREV);
+    assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].ops[1].peer,
+                     TCE_PEER_NEXT);
+    assert_close(plan->list[TCE_PLAN_P2P_FWD].ops[0].bytes, act / 4.0,
+                 1e-12);
+    /* first stage: embedding, not the head */
+    assert_true(plan->first_stage && !plan->last_stage);
+    assert_true(plan->list[TCE_PLAN_EMBED_FWD].n > 0);
+    assert_int_equal(plan->list[TCE_PLAN_HEAD_FWD].n, 0);
+    free(plan);
+}
+
+static void test_cp_ep_dp(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    const struct tce_op *op;
+    double a2a;
+    (void)state;
+
+    assert_non_null(plan);
+    /* context parallel: K,V all-gather of the full sequence */
+    gpt_job(&j, 64, 2, 1, 1, 4);
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    op = find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_ag_kv");
+    assert_non_null(op);
+    assert_int_equal(op->group, TCE_GROUP_CP);
+    /* K and V: 2 x s x b x (heads x head dim / t) x 2 bytes */
+    assert_close(op->bytes, 2.0 * 2048 * 1 * (16 * 128 / 2) * 2.0, 1e-12);
+    op = find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ag_kv");
+    assert_non_null(op);
+    assert_int_equal(op->coll, TCE_COLL_REDUCE_SCATTER);
+    /* DP all-reduce in buckets of ddp_bucket_size */
+    op = find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
+    assert_non_null(op);
+    assert_int_equal(op->count,
+                     (int64_t)ceil(plan->grad_bytes / 40000000.0));
+    assert_close(op->bytes * (double)op->count, plan->grad_bytes, 1e-12);
+    assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
+
+    /* MoE with EP 4: dispatch + combine of tokens x h x 2 x topk */
+    moe_job(&j, 32, 2, 2, 4);
+    j.training.overlap_grad_reduce = 1;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    assert_int_equal(plan->moe_layers, 3); /* layers 1,2,3 of 0..3 */
+    assert_int_equal(plan->dense_layers, 1);
+    assert_false(tce_plan_layer_is_moe(plan, 0, 0));
+    assert_true(tce_plan_layer_is_moe(plan, 0, 1));
+    a2a = 2048.0 / 2.0 * 1024.0 * 2.0 * 2.0; /* SP: s/t tokens */
+    op = find_op(&plan->list[TCE_PLAN_MOE_FWD], "ep_a2a_dispatch");
+    assert_non_null(op);
+    assert_int_equal(op->coll, TCE_COLL_ALL_TO_ALL);
+    assert_int_equal(op->group, TCE_GROUP_EP);
+    assert_close(op->bytes, a2a, 1e-12);
+    assert_non_null(find_op(&plan->list[TCE_PLAN_MOE_FWD], "ep_a2a_combine"));
+    assert_int_equal(count_ops(&plan->list[TCE_PLAN_MOE_BWD],
+                               TCE_OP_COLLECTIVE, TCE_COLL_ALL_TO_ALL,
+                               TCE_GROUP_EP, -1),
+                     2);
+    /* distributed optimizer: reduce-scatter overlapped with backward,
+     * param all-gather, expert grads over the expert-data-parallel group */
+    op = find_op(&plan->list[TCE_PLAN_ITER_END], "dp_rs_grads");
+    assert_non_null(op);
+    assert_int_equal(op->overlap, TCE_OVERLAP_BACKWARD);
+    assert_non_null(find_op(&plan->list[TCE_PLAN_ITER_BEGIN],
+                            "dp_ag_params"));
+    op = find_op(&plan->list[TCE_PLAN_ITER_END], "edp_rs_grads");
+    assert_non_null(op); /* dp 8 / ep 4 = 2 expert replicas */
+    assert_int_equal(op->group, TCE_GROUP_EDP);
+    free(plan);
+}
+
+/* ---- schedules ---------------------------------------------------------- */
+
+static void test_bubble(void **state)
+{
+    (void)state;
+    assert_close(tce_schedule_bubble_fraction(4, 1, 8), 3.0 / 8.0, 1e-15);
+    assert_close(tce_schedule_bubble_fraction(4, 2, 8), 3.0 / 16.0, 1e-15);
+    assert_close(tce_schedule_bubble_fraction(8, 4, 64), 7.0 / 256.0, 1e-15);
+    assert_close(tce_schedule_bubble_fraction(1, 1, 8), 0.0, 1e-15);
+    assert_int_equal(tce_schedule_warmup(4, 1, 8, 0), 3);
+    assert_int_equal(tce_schedule_warmup(4, 1, 8, 3), 0);
+    assert_int_equal(tce_schedule_warmup(4, 1, 2, 0), 2);
+    assert_int_equal(tce_schedule_warmup(4, 2, 8, 0), 10);
+    assert_int_equal(tce_schedule_warmup(4, 2, 8, 3), 4);
+}
+
+#define SIM_P 8
+#define SIM_V 4
+#define SIM_M 32
+#define SIM_STEPS (2 * SIM_V * SIM_M)
+#define QMAX (SIM_V * SIM_M)
+
+struct queue {
+    int n, head;
+    int64_t mb[QMAX], chunk[QMAX];
+};
+
+/* Walk every stage's sequence with non-blocking sends and blocking
+ * receives; fail on a deadlock or on a message arriving out of FIFO
+ * order.  Also check each (microbatch, chunk) is forwarded and backwarded
+ * exactly once per stage, forward first. */
+static void simulate(int64_t p, int64_t v, int64_t m)
+{
+    static struct tce_sched_step seq[SIM_P][SIM_STEPS];
+    /* q[dir][from][to] */
+    static struct queue q[2][SIM_P][SIM_P];
+    int64_t pos[SIM_P], s, k, len = tce_schedule_len(v, m), done = 0;
+    int fwd_seen[SIM_V][SIM_M], bwd_seen[SIM_V][SIM_M];
+    int progress;
+
+    assert_true(p <= SIM_P && v <= SIM_V && m <= SIM_M);
+    memset(q, 0, sizeof(q));
+    for (s = 0; s < p; s++) {
+        memset(fwd_seen, 0, sizeof(fwd_seen));
+        memset(bwd_seen, 0, sizeof(bwd_seen));
+        for (k = 0; k < len; k++) {
+            struct tce_sched_step *st = &seq[s][k];
+            assert_int_equal(tce_schedule_step(p, v, m, s, k, st, NULL), 0);
+            assert_true(st->microbatch >= 0 && st->microbatch < m);
+            assert_true(st->chunk >= 0 && st->chunk < v);
+            if (st->backward) {
+                assert_int_equal(fwd_seen[st->chunk][st->microbatch], 1);
+                bwd_seen[st->chunk][st->microbatch]++;
+            } else {
+                fwd_seen[st->chunk][st->microbatch]++;
+            }
+        }
+        for (k = 0; k < v * m; k++) {
+            assert_int_equal(fwd_seen[k / m][k % m], 1);
+            assert_int_equal(bwd_seen[k / m][k % m], 1);
+        }
+        pos[s] = 0;
+    }
+    do {
+        progress = 0;
+        for (s = 0; s < p; s++) {
+            struct tce_sched_step *st;
+            int64_t j, from, to, total = p * v;
+            struct queue *in;
+
+            if (pos[s] >= len)
+                continue;
+            st = &seq[s][pos[s]];
+            j = st->chunk * p + s; /* virtual stage */
+            /* receive */
+            if (!st->backward && j > 0) {
+                from = (s - 1 + p) % p;
+                in = &q[0][from][s];
+                if (in->head >= in->n)
+                    continue; /* blocked */
+                assert_int_equal(in->mb[in->head], st->microbatch);
+                assert_int_equal(in->chunk[in->head], st->chunk);
+                in->head++;
+            } else if (st->backward && j < total - 1) {
+                from = (s + 1) % p;
+                in = &q[1][from][s];
+                if (in->head >= in->n)
+                    continue;
+                assert_int_equal(in->mb[in->head], st->microbatch);
+                assert_int_equal(in->chunk[in->head], st->chunk);
+                in->head++;
+            }
+            /* send (non-blocking), tagged with the receiver's chunk */
+            if (!st->backward && j < total - 1) {
+                to = (s + 1) % p;
+                in = &q[0][s][to];
+                in->mb[in->n] = st->microbatch;
+                in->chunk[in->n] = (j + 1) / p;
+                in->n++;
+            } else if (st->backward && j > 0) {
+                to = (s - 1 + p) % p;
+                in = &q[1][s][to];
+                in->mb[in->n] = st->microbatch;
+                in->chunk[in->n] = (j - 1) / p;
+                in->n++;
+            }
+            pos[s]++;
+            done++;
+            progress = 1;
+        }
+    } while (progress);
+    if (done != p * len)
+        fail_msg("deadlock: p=%lld v=%lld m=%lld, %lld of %lld steps",
+                 (long long)p, (long long)v, (long long)m, (long long)done,
+                 (long long)(p * len));
+}
+
+static void test_schedules(void **state)
+{
+    static const int64_t cases[][3] = {
+        {1, 1, 1}, {1, 1, 7}, {2, 1, 1}, {2, 1, 8}, {4, 1, 3},  {4, 1, 8},
+        {8, 1, 32}, {3, 1, 5}, {2, 2, 4}, {4, 2, 8}, {4, 3, 12}, {8, 4, 16},
+        {8, 2, 32}, {3, 2, 6}, {4, 4, 4}, {2, 4, 2},
+    };
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < TCE_ARRAY_SIZE(cases); i++)
+        simulate(cases[i][0], cases[i][1], cases[i][2]);
+}
+
+static void test_schedule_order(void **state)
+{
+    struct tce_sched_step st;
+    struct tce_error err;
+    (void)state;
+
+    /* 1F1B, p 4, m 8, stage 1: F0 F1 then F2 B0 F3 B1 ... */
+    assert_int_equal(tce_schedule_step(4, 1, 8, 1, 0, &st, NULL), 0);
+    assert_true(!st.backward && st.microbatch == 0);
+    assert_int_equal(tce_schedule_step(4, 1, 8, 1, 2, &st, NULL), 0);
+    assert_true(!st.backward && st.microbatch == 2);
+    assert_int_equal(tce_schedule_step(4, 1, 8, 1, 3, &st, NULL), 0);
+    assert_true(st.backward && st.microbatch == 0);
+    assert_int_equal(tce_schedule_step(4, 1, 8, 1, 15, &st, NULL), 0);
+    assert_true(st.backward && st.microbatch == 7);
+    /* interleaved, p 2, v 2: forwards go mb 0,1 on chunk 0, then chunk 1 */
+    assert_int_equal(tce_schedule_step(2, 2, 4, 0, 2, &st, NULL), 0);
+    assert_true(!st.backward && st.microbatch == 0 && st.chunk == 1);
+    /* errors */
+    assert_int_equal(tce_schedule_step(4, 2, 6, 0, 0, &st, &err), TCE_EUSAGE);
+    assert_int_equal(tce_schedule_step(4, 1, 8, 0, 16, &st, &err),
+                     TCE_EUSAGE);
+    assert_int_equal(tce_schedule_step(4, 1, 8, 4, 0, &st, &err), TCE_EUSAGE);
+    st.backward = 1;
+    st.microbatch = 3;
+    st.chunk = 1;
+    assert_int_equal(tce_schedule_tag(8, &st), (1 * 8 + 3) * 2 + 1);
+}
+
+static void test_plan_errors(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    struct tce_error err;
+    (void)state;
+
+    assert_non_null(plan);
+    gpt_job(&j, 64, 4, 2, 1, 1);
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 2, plan, &err), TCE_EUSAGE);
+    lay.pp = 5; /* 24 layers do not split over 5 stages */
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, &err), TCE_ECONFIG);
+    free(plan);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flops_sum_dense),
+        cmocka_unit_test(test_flops_sum_moe),
+        cmocka_unit_test(test_tp_comm),
+        cmocka_unit_test(test_cp_ep_dp),
+        cmocka_unit_test(test_bubble),
+        cmocka_unit_test(test_schedules),
+        cmocka_unit_test(test_schedule_order),
+        cmocka_unit_test(test_plan_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
