@@ -5,11 +5,14 @@
  * energy and effective MFU; the cheapest, the fastest and the Pareto front
  * marked; what a budget buys; sensitivity to price and MFU +-10%.
  *
- * Scale: --gpus N (one count), or with --deadline the smallest of the
- * candidate scales (--gpus LIST, default every power-of-two number of nodes
- * up to the topology's capacity) whose days to done (lead time + training
- * with failures) meet the deadline; with a list and no deadline, the
- * cheapest.  Without --gpus or --deadline: the job's num_gpus.
+ * Scale: --gpus N (one count), or with --deadline the cheapest of the
+ * candidate scales (--gpus LIST; default every GPU count at which the job
+ * has a shape, 10% apart, from the count that would need 100% MFU to meet
+ * the deadline up to the topology's capacity) whose days to done (lead
+ * time + training with failures) meet the deadline, the faster on a tie
+ * (a take-or-pay commitment costs the same at any scale it covers); the
+ * fastest when none does.  With a list and no deadline, the cheapest.
+ * Without --gpus or --deadline: the job's num_gpus.
  *
  * At one scale the fastest layout is also the cheapest under every contract
  * (each bill grows with the days), so one search by time per (offering,
@@ -111,8 +114,12 @@ static void usage(FILE *out)
             "default all\n"
             "  -g, --gpus LIST       scale(s): one count, or candidates for "
             "--deadline\n"
-            "  -d, --deadline DAYS   smallest scale done within DAYS (lead "
-            "time included)\n"
+            "  -d, --deadline DAYS   the cheapest scale done within DAYS "
+            "(lead time\n"
+            "                        included); default candidates: every "
+            "GPU count\n"
+            "                        the job divides into, 10%% apart, up "
+            "to capacity\n"
             "  -B, --budget USD      what the budget buys: most tokens within "
             "budget\n"
             "                        (and deadline) on each offering\n"
@@ -410,8 +417,8 @@ static int buy(const struct compare *cm, struct row *r, struct tce_error *err)
 static int fill_row(struct compare *cm, struct row *r, struct tce_error *err)
 {
     const struct tce_topology *t = &cm->topos[r->topo];
-    int si, best = -1, ret = 0;
-    double best_cost = INFINITY;
+    int si, best = -1, best_meets = 0, ret = 0;
+    double best_cost = INFINITY, best_days = INFINITY;
     struct tce_econ e;
     struct tce_bill ideal;
 
@@ -426,14 +433,21 @@ static int fill_row(struct compare *cm, struct row *r, struct tce_error *err)
         if (ret < 0)
             return ret;
         if (cm->o.deadline_days > 0.0) {
-            if (e.days_to_done <= cm->o.deadline_days) {
-                best = si; /* smallest scale meeting the deadline */
-                break;
-            }
-            /* meanwhile, remember the fastest in case none meets it */
-            if (best < 0 || e.days_to_done < best_cost) {
+            int meets = e.days_to_done <= cm->o.deadline_days;
+
+            /* The cheapest scale meeting the deadline (ties: the faster);
+             * while none meets it, the fastest. */
+            if (meets && (!best_meets || e.bill.total_usd < best_cost ||
+                          (e.bill.total_usd == best_cost &&
+                           e.days_to_done < best_days))) {
                 best = si;
-                best_cost = e.days_to_done;
+                best_meets = 1;
+                best_cost = e.bill.total_usd;
+                best_days = e.days_to_done;
+            } else if (!meets && !best_meets &&
+                       (best < 0 || e.days_to_done < best_days)) {
+                best = si;
+                best_days = e.days_to_done;
             }
         } else if (e.bill.total_usd < best_cost) {
             best = si;
@@ -617,10 +631,19 @@ static void print_sensitivity(FILE *f, const struct compare *cm)
         fprintf(f,
                 "# cheapest: %s / %s; the runner-up %s / %s costs %.1f%% "
                 "more, so the answer holds unless the cheapest's price "
-                "rises %.1f%% (or its MFU falls by a like amount)\n",
+                "rises %.1f%% relative to it; with MFU -10%% the cheapest "
+                "costs %.2f M USD (%+.1f%%) and takes %.1f days\n",
                 cm->topos[b->topo].name, b->contract.name,
                 cm->topos[s->topo].name, s->contract.name, 100.0 * margin,
-                100.0 * margin);
+                100.0 * margin, b->cost_mfu_lo / 1e6,
+                100.0 * (b->cost_mfu_lo / b->hit.econ.bill.total_usd - 1.0),
+                b->days_mfu_lo);
+        if (cm->o.deadline_days > 0.0 &&
+            b->days_mfu_lo > cm->o.deadline_days)
+            fprintf(f, "# warning: with MFU -10%% the cheapest misses the "
+                       "%.0f-day deadline (%.1f days): it has no time "
+                       "margin\n",
+                    cm->o.deadline_days, b->days_mfu_lo);
         fprintf(f,
                 "# worst case (cheapest at price +10%% and MFU -10%%: %.2f M "
                 "USD; runner-up at price -10%% and MFU +10%%: %.2f M USD): "
@@ -646,7 +669,7 @@ static void print_table(FILE *f, const struct compare *cm)
                 cm->topos[i].price.on_demand_usd_per_node_hour,
                 cm->topos[i].price.as_of);
     if (cm->o.deadline_days > 0.0)
-        fprintf(f, "# scale: the smallest candidate scale done within %.1f "
+        fprintf(f, "# scale: the cheapest candidate scale done within %.1f "
                    "days (lead time + training with failures)\n",
                 cm->o.deadline_days);
     fprintf(f, "# searched %lld candidate layouts in %.2f s\n",

@@ -91,21 +91,25 @@ EOF
 check "compare --deadline 50 over 8..32 GPUs" \
     "$TCEMU" compare -j "$job" -t "$topo" --plan on-demand --gpus 8:32:x2 --deadline 50 --json "$out/dl.json"
 check "JSON checks (deadline)" python3 "$out/check.py" "$out/dl.json" 50
-check "chosen scale is the smallest meeting the deadline" bash -c "
-    '$TCEMU' search -t '$topo' -j '$job' --gpus 8 --top 1 --json '$out/s8.json' >/dev/null 2>&1
-    python3 - '$out/dl.json' '$out/s8.json' <<'EOF'
-import json, sys
+check "chosen scale is the cheapest meeting the deadline (search at each)" bash -c "
+    for g in 8 16 32; do
+        '$TCEMU' search -t '$topo' -j '$job' --gpus \$g --top 1 --json '$out/s'\$g.json >/dev/null 2>&1 || rm -f '$out/s'\$g.json
+    done
+    python3 - '$out/dl.json' '$out' <<'EOF'
+import json, os, sys
 o = json.load(open(sys.argv[1]))['offerings'][0]
-try:
-    s8 = json.load(open(sys.argv[2]))['results'][0]['days_to_done']
-except Exception:
-    s8 = float('inf')   # nothing fits on 8 GPUs
-g = o['result']['gpus']
+best = []
+for g in (8, 16, 32):
+    f = os.path.join(sys.argv[2], 's%d.json' % g)
+    if not os.path.exists(f):
+        continue
+    r = json.load(open(f))['results'][0]
+    if r['days_to_done'] <= 50:
+        best.append((r['cost_usd'], r['days_to_done'], g))
+assert best, 'no scale meets 50 days'
 assert o['meets_deadline']
-if g > 8:
-    assert s8 > 50, (g, s8)
-else:
-    assert s8 <= 50
+assert o['result']['gpus'] == min(best)[2], (o['result']['gpus'], best)
+assert abs(o['result']['cost_usd'] - min(best)[0]) <= 1e-9 * min(best)[0]
 EOF"
 
 # 3. --budget: within budget (and deadline).
