@@ -63,8 +63,11 @@ void tce_diag_init(struct tce_diag *d, FILE *stream)
 static void vdiag(struct tce_diag *d, const char *what, const char *path,
                   int line, const char *key, const char *fmt, va_list ap)
 {
-    FILE *out = d && d->stream ? d->stream : stderr;
+    FILE *out;
 
+    if (!d)
+        return; /* no diag: the caller only wants the verdict */
+    out = d->stream ? d->stream : stderr;
     if (path && path[0])
         fprintf(out, "%s:%d: %s: ", path, line, what);
     else

@@ -36,6 +36,8 @@ struct tce_diag {
     int warnings;
 };
 
+/* Functions taking a struct tce_diag * accept NULL: nothing is printed
+ * (e.g. tce_job_check in a search loop that only wants the verdict). */
 void tce_diag_init(struct tce_diag *d, FILE *stream);
 /* Print "path:line: error: key: message" and count it; returns TCE_ECONFIG. */
 int tce_diag_error(struct tce_diag *d, const char *path, int line,

@@ -17,6 +17,14 @@
 #define GOOD "tests/fixtures/good/"
 #define BAD "tests/fixtures/bad/"
 
+/* libconfig 1.5 leaks its string buffer on some syntax errors (inside its
+ * scanner, strbuf_append); not ours to fix, so LeakSanitizer is told. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libconfig.so\n";
+}
+
 /* Diagnostics captured in memory. */
 struct capture {
     char *text;
@@ -558,6 +566,7 @@ static void test_job_check_gpus(void **state)
     j.parallel.num_gpus = 16; /* dp 4: 16 % (4 x 1) == 0 */
     assert_int_equal(tce_job_check(&j, &c.diag), 0);
     j.parallel.num_gpus = 12; /* dp 3: 16 % 3 != 0 */
+    assert_int_equal(tce_job_check(&j, NULL), TCE_ECONFIG); /* silent */
     assert_int_equal(tce_job_check(&j, &c.diag), TCE_ECONFIG);
     capture_end(&c);
     assert_string_equal(
