@@ -99,11 +99,11 @@ static void setup(struct tce_topology *t, struct tce_job *j, int moe)
  * best score wins, the first in loop order on ties. */
 static struct tce_search_hit brute(const struct tce_topology *t,
                                    const struct tce_job *job, int64_t gpus,
-                                   enum tce_search_by by, int64_t *count)
+                                   enum tce_search_by by, int64_t *count,
+                                   const struct tce_search_backend *be)
 {
     static const enum tce_recompute rcs[] = {
         TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE, TCE_RECOMPUTE_FULL};
-    struct toy toy = {0, 24e9};
     struct tce_search_hit best, h;
     struct tce_job w = *job;
     struct tce_econ_in ein;
@@ -115,8 +115,9 @@ static struct tce_search_hit brute(const struct tce_topology *t,
 
     memset(&best, 0, sizeof(best));
     *count = 0;
-    for (tp = 1; tp <= 8; tp++) {
-        if (gpus % tp || 16 % tp || 4 % tp)
+    for (tp = 1; tp <= t->scale_up.domain_accelerators; tp++) {
+        if (gpus % tp || job->model.num_attention_heads % tp ||
+            job->model.num_query_groups % tp)
             continue;
         for (pp = 1; pp <= L; pp++) {
             if ((gpus / tp) % pp || L % pp)
@@ -159,7 +160,8 @@ static struct tce_search_hit brute(const struct tce_topology *t,
                                     h.sequence_parallel = tp > 1;
                                     tce_search_apply(&h, &w);
                                     (*count)++;
-                                    if (toy_project(&toy, t, &w, &h.eval) < 0 ||
+                                    if (be->project(be->ctx, t, &w,
+                                                    &h.eval) < 0 ||
                                         !h.eval.fits_memory)
                                         continue;
                                     memset(&ein, 0, sizeof(ein));
@@ -225,7 +227,12 @@ static void check_against_brute(int moe, int64_t gpus, enum tce_search_by by)
     o.by = by;
     o.top_k = 10;
     assert_int_equal(tce_search_run(&t, &job, &o, &be, &pruned, NULL), 0);
-    ref = brute(&t, &job, gpus, by, &count);
+    {
+        struct toy toy2 = {0, 24e9};
+        struct tce_search_backend be2 = {toy_project, &toy2};
+
+        ref = brute(&t, &job, gpus, by, &count, &be2);
+    }
     same_layout(&pruned.top[0], &ref);
     /* Same space: every candidate is enumerated, fewer are projected. */
     assert_int_equal(pruned.candidates, count);
@@ -370,6 +377,75 @@ static void test_json(void **state)
     free(buf);
 }
 
+/* The real projector on a small H100 cluster: the pruned search, the
+ * search without pruning and the independent loop agree. */
+static void test_projector_brute_force(void **state)
+{
+    static struct tce_topology t;
+    static struct tce_job job;
+    static struct tce_search_result pruned, full;
+    static struct tce_search_projector proj;
+    struct tce_search_backend be;
+    struct tce_search_opts o;
+    struct tce_search_hit ref;
+    int64_t count;
+    int moe, i;
+    (void)state;
+
+    for (moe = 0; moe < 2; moe++) {
+        setup(&t, &job, moe);
+        strcpy(t.name, "unit-h100");
+        t.accelerator.bf16_tflops = 989.0;
+        t.accelerator.hbm_gib = 80.0;
+        t.accelerator.hbm_gbytes_per_s = 3350.0;
+        t.accelerator.matmul_efficiency = 0.7;
+        t.accelerator.matmul_half_gflop = 2.0;
+        t.accelerator.memory_efficiency = 0.8;
+        t.node.watts = 10200.0;
+        t.scale_up.bandwidth_gbytes_per_s = 450.0;
+        t.scale_up.latency_us = 3.0;
+        t.scale_up.efficiency = 0.8;
+        t.scale_out.nics_per_node = 8;
+        t.scale_out.nic_bandwidth_gbit_per_s = 400.0;
+        t.scale_out.latency_us = 5.0;
+        t.scale_out.efficiency = 0.8;
+        t.capacity.max_nodes = 64;
+        /* a model big enough that memory prunes: 16 layers of h 8192 */
+        job.model.hidden_size = 8192;
+        job.model.num_attention_heads = 64;
+        job.model.num_query_groups = 8;
+        job.model.ffn_hidden_size = 28672;
+        job.model.kv_channels = 128;
+        job.model.moe_ffn_hidden_size = moe ? 14336 : 0;
+        job.training.global_batch_size = 128;
+        job.training.overlap_grad_reduce = 1;
+        job.training.overlap_param_gather = 1;
+        job.parallel.tensor_model_parallel_size = 1;
+        job.parallel.pipeline_model_parallel_size = 1;
+        job.parallel.virtual_pipeline_model_parallel_size = 1;
+        job.parallel.context_parallel_size = 1;
+        job.parallel.expert_model_parallel_size = 1;
+        tce_search_projector_backend(&proj, &be);
+        tce_search_opts_init(&o);
+        o.n_gpus = 1;
+        o.gpus[0] = 64;
+        o.top_k = 8;
+        assert_int_equal(tce_search_run(&t, &job, &o, &be, &pruned, NULL), 0);
+        o.brute_force = 1;
+        assert_int_equal(tce_search_run(&t, &job, &o, &be, &full, NULL), 0);
+        ref = brute(&t, &job, 64, TCE_SEARCH_BY_TIME, &count, &be);
+        same_layout(&pruned.top[0], &ref);
+        assert_int_equal(pruned.candidates, count);
+        assert_int_equal(full.projected, count);
+        assert_true(pruned.pruned > 0);
+        assert_true(pruned.no_fit > 0);
+        assert_int_equal(full.fits, pruned.fits);
+        assert_int_equal(full.n_top, pruned.n_top);
+        for (i = 0; i < full.n_top; i++)
+            same_layout(&full.top[i], &pruned.top[i]);
+    }
+}
+
 static void test_valid_scales(void **state)
 {
     static struct tce_topology t;
@@ -420,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_nothing_fits),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_valid_scales),
+        cmocka_unit_test(test_projector_brute_force),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
