@@ -504,8 +504,12 @@ static void add_rows(struct compare *cm, int ti)
 
     if (cm->o.plan) {
         c = tce_econ_find_contract(t, cm->o.plan, &scratch);
-        if (!c) /* this offering has no such plan: its list price */
+        if (!c) { /* this offering has no such plan: its list price */
+            fprintf(stderr, "tcemu compare: %s has no contract '%s': "
+                            "priced on demand\n",
+                    t->name, cm->o.plan);
             c = tce_econ_find_contract(t, NULL, &scratch);
+        }
         cm->rows[cm->n_rows].topo = ti;
         cm->rows[cm->n_rows++].contract = *c;
         return;
