@@ -407,7 +407,10 @@ static void p2p_lists(const struct ctx *c, struct tce_op_list *fwd,
                       struct tce_op_list *bwd)
 {
     const struct dims *x = &c->x;
-    double bytes = x->T * x->h * 2.0 / (x->sp ? x->t : 1.0);
+    /* Megatron's scatter/gather: each TP rank sends 1/t of the
+     * activation (with SP it only holds 1/t); the receiver's all-gather
+     * over the scale-up link is left out */
+    double bytes = x->T * x->h * 2.0 / x->t;
     struct tce_op *op;
 
     fwd->n = 0;

@@ -1,0 +1,203 @@
+/* test_projector.c - the projector's rules on hand-built jobs: breakdown
+ * adds up, bubble (p-1)/(v m) of the steady time, throughput and
+ * Megatron's FLOP count, MFU/HFU, DP overlap window, cost and energy
+ * arithmetic, errors for GPU counts the job does not fit, and cost not
+ * growing with the GPU count. */
+#include "tce_test.h"
+
+#include <string.h>
+
+#include "tcemu/projector.h"
+
+static void topo(struct tce_topology *t)
+{
+    memset(t, 0, sizeof(*t));
+    strcpy(t->path, "test");
+    strcpy(t->name, "test");
+    t->accelerator.bf16_tflops = 312.0;
+    t->accelerator.hbm_gib = 80.0;
+    t->accelerator.hbm_gbytes_per_s = 2039.0;
+    t->accelerator.watts = 400.0;
+    t->accelerator.matmul_efficiency = 0.7;
+    t->accelerator.matmul_half_gflop = 0.5;
+    t->accelerator.memory_efficiency = 0.8;
+    t->node.accelerators = 8;
+    t->node.watts = 6500.0;
+    t->scale_up.domain_accelerators = 8;
+    t->scale_up.bandwidth_gbytes_per_s = 300.0;
+    t->scale_up.latency_us = 2.0;
+    t->scale_up.efficiency = 0.8;
+    t->scale_out.nics_per_node = 8;
+    t->scale_out.nic_bandwidth_gbit_per_s = 200.0;
+    t->scale_out.latency_us = 4.0;
+    t->scale_out.efficiency = 0.8;
+    t->n_fabric = 1;
+    t->fabric[0].group_nodes = 1024;
+    t->fabric[0].oversubscription = 1.0;
+    t->capacity.max_nodes = 100000;
+    t->price.on_demand_usd_per_node_hour = 32.0;
+    t->power.pue = 1.25;
+}
+
+static void gpt(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
+                int64_t vpp)
+{
+    memset(j, 0, sizeof(*j));
+    j->model.num_layers = 48;
+    j->model.hidden_size = 8192;
+    j->model.num_attention_heads = 64;
+    j->model.seq_length = 2048;
+    j->model.vocab_size = 51200;
+    j->parallel.num_gpus = gpus;
+    j->parallel.tensor_model_parallel_size = tp;
+    j->parallel.pipeline_model_parallel_size = pp;
+    j->parallel.virtual_pipeline_model_parallel_size = vpp;
+    j->parallel.context_parallel_size = 1;
+    j->parallel.expert_model_parallel_size = 1;
+    j->training.micro_batch_size = 1;
+    j->training.global_batch_size = 1536;
+    j->training.train_tokens = 300000000000LL;
+    j->training.recompute_granularity = TCE_RECOMPUTE_FULL;
+    j->training.ddp_bucket_size = 40000000;
+    j->training.use_flash_attn = 1;
+}
+
+static double sum_breakdown(const struct tce_breakdown *b)
+{
+    return b->compute_s + b->tp_exposed_s + b->cp_exposed_s +
+           b->ep_exposed_s + b->dp_exposed_s + b->pp_bubble_s + b->pp_p2p_s +
+           b->optimizer_s;
+}
+
+static void test_breakdown_and_flops(void **state)
+{
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_costmodel cm;
+    struct tce_projection p;
+    double B = 1536, s = 2048, l = 48, h = 8192, V = 51200, F;
+    (void)state;
+
+    topo(&t);
+    gpt(&j, 512, 8, 2, 1);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &p, NULL), 0);
+    assert_int_equal(p.layout.dp, 32);
+    assert_int_equal(p.layout.microbatches, 48);
+    assert_close(sum_breakdown(&p.breakdown), p.iteration_s, 1e-12);
+    assert_true(p.breakdown.compute_s > 0.5 * p.iteration_s);
+    assert_true(p.breakdown.tp_exposed_s > 0);
+    assert_true(p.breakdown.dp_exposed_s > 0);
+    assert_true(p.breakdown.pp_p2p_s > 0);
+    assert_close(p.tokens_per_s, B * s / p.iteration_s, 1e-12);
+    /* Megatron's count with full recomputation */
+    F = 96.0 * B * s * l * h * h * (1 + s / (6 * h) + V / (16 * l * h));
+    assert_close(p.hardware_tflops_per_gpu, F / p.iteration_s / 512 / 1e12,
+                 1e-9);
+    assert_close(p.model_tflops_per_gpu, 0.75 * F / p.iteration_s / 512 /
+                                             1e12 *
+                                             (1 + s / (6 * h) +
+                                              V / (12 * l * h)) /
+                                             (1 + s / (6 * h) +
+                                              V / (16 * l * h)),
+                 1e-9);
+    assert_close(p.mfu, p.model_tflops_per_gpu / 312.0, 1e-12);
+    assert_close(p.hfu, p.hardware_tflops_per_gpu / 312.0, 1e-12);
+    /* economics: GPU-hours x price per node-hour / 8 */
+    assert_close(p.iterations, 300e9 / (B * s), 1e-12);
+    assert_close(p.time_to_train_days, p.iterations * p.iteration_s / 86400,
+                 1e-12);
+    assert_close(p.gpu_hours, 512 * p.time_to_train_days * 24, 1e-12);
+    assert_close(p.cost_usd, p.gpu_hours * 4.0, 1e-12);
+    assert_true(p.energy_mwh > 0);
+    assert_true(p.memory_gib_per_gpu > 10 && p.memory_gib_per_gpu < 80);
+    assert_true(p.fits_memory);
+}
+
+static void test_bubble(void **state)
+{
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_costmodel cm;
+    struct tce_projection p1, p2;
+    (void)state;
+
+    topo(&t);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    gpt(&j, 512, 8, 4, 1); /* dp 16, m 96 */
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &p1, NULL), 0);
+    assert_close(p1.bubble_fraction, 3.0 / 96.0, 1e-12);
+    assert_close(p1.breakdown.pp_bubble_s, 3.0 * p1.stage_microbatch_s,
+                 1e-12);
+    assert_close(p1.breakdown.pp_bubble_s /
+                     (96.0 * p1.stage_microbatch_s),
+                 3.0 / 96.0, 1e-12);
+    gpt(&j, 512, 8, 4, 2); /* interleaved: half the bubble */
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &p2, NULL), 0);
+    assert_close(p2.bubble_fraction, 3.0 / 192.0, 1e-12);
+    assert_close(p2.breakdown.pp_bubble_s, 1.5 * p2.stage_microbatch_s,
+                 1e-12);
+    /* twice the boundaries: twice the p2p messages */
+    assert_close(p2.breakdown.pp_p2p_s, 2.0 * p1.breakdown.pp_p2p_s, 1e-9);
+    assert_true(p2.iteration_s < p1.iteration_s);
+}
+
+static void test_dp_overlap(void **state)
+{
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_costmodel cm;
+    struct tce_projection a, b;
+    (void)state;
+
+    topo(&t);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    gpt(&j, 512, 8, 2, 1);
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &a, NULL), 0);
+    assert_close(a.breakdown.dp_exposed_s, a.dp_total_s, 1e-12);
+    j.training.overlap_grad_reduce = 1;
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &b, NULL), 0);
+    assert_true(b.breakdown.dp_exposed_s < a.breakdown.dp_exposed_s);
+    assert_true(b.breakdown.dp_exposed_s > 0); /* the last bucket */
+    assert_close(b.breakdown.compute_s, a.breakdown.compute_s, 1e-12);
+}
+
+static void test_scale_and_errors(void **state)
+{
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_costmodel cm;
+    struct tce_projection a, b;
+    struct tce_error err;
+    (void)state;
+
+    topo(&t);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    gpt(&j, 512, 8, 2, 1);
+    j.training.global_batch_size = 16384;
+    assert_int_equal(tce_project(&t, &j, &cm, 1024, &a, NULL), 0);
+    assert_int_equal(tce_project(&t, &j, &cm, 131072, &b, NULL), 0);
+    assert_int_equal(b.layout.dp, 8192);
+    assert_int_equal(b.layout.microbatches, 2);
+    /* more GPUs: faster iterations, lower per-GPU throughput (bubble) */
+    assert_true(b.iteration_s < a.iteration_s);
+    assert_true(b.tokens_per_s / 131072 < a.tokens_per_s / 1024);
+    tce_error_clear(&err);
+    assert_int_equal(tce_project(&t, &j, &cm, 1000, &a, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "must divide"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_breakdown_and_flops),
+        cmocka_unit_test(test_bubble),
+        cmocka_unit_test(test_dp_overlap),
+        cmocka_unit_test(test_scale_and_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
