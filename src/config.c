@@ -1362,8 +1362,8 @@ static void range_text(const struct field *f, char *buf, size_t size)
         snprintf(buf, size, "[%lld, %lld]", (long long)f->imin,
                  (long long)f->imax);
     else
-        snprintf(buf, size, "%s%g, %g]", (f->flags & F_OPEN) ? "(" : "[",
-                 f->dmin, f->dmax);
+        snprintf(buf, size, "%s%.12g, %.12g]",
+                 (f->flags & F_OPEN) ? "(" : "[", f->dmin, f->dmax);
 }
 
 static void enum_text(const struct field *f, char *buf, size_t size)
