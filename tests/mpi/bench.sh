@@ -2,7 +2,7 @@
 # tcemu bench on 2, 4 and 8 ranks: every collective with a data check, every
 # group kind, a corrupted check (exit 3), bad usage (exit 2), JSON parsed by
 # python3 with busbw = algbw x the nccl-tests factor.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 ALL=allreduce,allgather,reducescatter,alltoall,sendrecv,broadcast
 # rows with #wrong == 0 among the data lines

@@ -4,7 +4,7 @@
 # all-to-all with routing skew, context parallelism, byte scaling, chunking
 # of counts (test-only TCEMU_TEST_MAX_COUNT), a hung op caught by the
 # watchdog, and the errors every rank must agree on (exit 2).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 TOPO=topologies/workstation.cfg
 TINY=jobs/tiny.cfg

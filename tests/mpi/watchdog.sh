@@ -3,7 +3,7 @@
 # instead of joining) is caught by the --timeout watchdog: exit 4, and a
 # message naming the operation, the group and the rank; well before the
 # outer timeout.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 
 start=$(date +%s)
 TCEMU_TEST_HANG=alltoall:2 mpi 4 bench -c allreduce,alltoall -b 1K -e 1K \
