@@ -53,9 +53,12 @@ tce_pick_launcher() {
     case $l in
         srun) LAUNCH=(srun --mpi=pmix --kill-on-bad-exit=1) ;;
         # mpirun reads the allocation from Slurm itself; --bind-to none as
-        # ranks mostly wait.  Word splitting of TCEMU_MPIRUN_ARGS is wanted.
+        # ranks mostly wait.  Ranks on other nodes inherit the environment
+        # of the srun step that started Open MPI's daemons (SLURM_NTASKS =
+        # node count there): -x passes the job's own value to every rank.
+        # Word splitting of TCEMU_MPIRUN_ARGS is wanted.
         # shellcheck disable=SC2206
-        mpirun) LAUNCH=(mpirun --bind-to none ${TCEMU_MPIRUN_ARGS:-}) ;;
+        mpirun) LAUNCH=(mpirun --bind-to none -x SLURM_NTASKS ${TCEMU_MPIRUN_ARGS:-}) ;;
         *) tce_log "error: TCEMU_LAUNCHER must be srun or mpirun (got '$l')"; return 2 ;;
     esac
     TCEMU_LAUNCHER=$l
