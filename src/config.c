@@ -39,8 +39,6 @@
 #include "tcemu/config.h"
 #include "tcemu/util.h"
 
-const char *tce_config_library_version(void);
-
 #define FILE_BYTES_MAX (4L << 20)   /* one file */
 #define TOTAL_BYTES_MAX (16L << 20) /* a file and all its includes */
 #define INCLUDE_DEPTH_MAX 8
@@ -1614,8 +1612,8 @@ static void read_list(struct loader *ld, const struct field *f, void *obj,
         }
         memset(eobj, 0, es->elem_size);
         check_members(ld, es, "", ekey, e);
-        walk(ld, es, e, eobj, ekey, slot0 + count * (int)es->n_fields);
-        count++;
+        walk(ld, es, e, eobj, ekey, slot0 + i * (int)es->n_fields);
+        count = i + 1;
     }
     memcpy((char *)obj + f->count_offset, &count, sizeof(count));
 }
@@ -1849,7 +1847,7 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
     int64_t cp = p->context_parallel_size;
     int64_t ep = p->expert_model_parallel_size;
     int64_t mp = tp * pp * cp, dp = 0;
-    int before = diag ? diag->errors : 0, bad = 0;
+    int bad = 0;
 
 #define RULE(cond, key, ...)                                                  \
     do {                                                                      \
@@ -1957,7 +1955,6 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
              (long long)m->v_head_dim);
     }
 #undef RULE
-    (void)before;
     return bad ? TCE_ECONFIG : 0;
 }
 

@@ -276,6 +276,9 @@ int tce_job_load(const char *path, struct tce_job *out,
  * errors cite the job file. */
 int tce_job_check(const struct tce_job *job, struct tce_diag *diag);
 
+/* libconfig's version, "1.5.0" (for --version). */
+const char *tce_config_library_version(void);
+
 /* Print the schema of a kind: key, type, unit, range, default, help. */
 void tce_config_print_keys(enum tce_config_kind kind, FILE *out);
 /* The same as a Markdown table, for README.md. */
