@@ -854,6 +854,8 @@ static int expand_file(struct loader *ld, int fi, int from_file, int from_line)
                   "includes nested more than %d deep", INCLUDE_DEPTH_MAX);
         goto out;
     }
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3; /* a UTF-8 byte order mark, as some editors write */
     ld->chain_dev[ld->depth] = st.st_dev;
     ld->chain_ino[ld->depth] = st.st_ino;
     ld->depth++;

@@ -262,8 +262,30 @@ static void test_include_relative(void **state)
     free(c.text);
     assert_memory_equal(&a.model, &b.model, sizeof(a.model));
     assert_memory_equal(&a.parallel, &b.parallel, sizeof(a.parallel));
+    assert_memory_equal(&a.training, &b.training, sizeof(a.training));
     assert_int_equal(b.origin.n_files, 2);
     assert_string_equal(b.origin.files[1], GOOD "parts/model.cfg");
+}
+
+/* A byte order mark and CRLF line ends load like the plain file. */
+static void test_bom_crlf(void **state)
+{
+    static struct tce_job a, b;
+    struct capture c;
+    (void)state;
+
+    capture_begin(&c);
+    assert_int_equal(tce_job_load(GOOD "job.cfg", &a, &c.diag), 0);
+    assert_int_equal(tce_job_load(GOOD "job-bom-crlf.cfg", &b, &c.diag), 0);
+    capture_end(&c);
+    assert_int_equal(c.len, 0);
+    free(c.text);
+    assert_string_equal(a.name, b.name);
+    assert_string_equal(a.description, b.description);
+    assert_memory_equal(&a.model, &b.model, sizeof(a.model));
+    assert_memory_equal(&a.parallel, &b.parallel, sizeof(a.parallel));
+    assert_memory_equal(&a.training, &b.training, sizeof(a.training));
+    assert_memory_equal(a.origin.line, b.origin.line, sizeof(a.origin.line));
 }
 
 static void test_calibration_round_trip(void **state)
@@ -588,6 +610,7 @@ static void test_detect_kind(void **state)
     } cases[] = {
         {GOOD "job.cfg", TCE_CONFIG_JOB},
         {GOOD "job-include.cfg", TCE_CONFIG_JOB},
+        {GOOD "job-bom-crlf.cfg", TCE_CONFIG_JOB},
         {GOOD "topology.cfg", TCE_CONFIG_TOPOLOGY},
         {GOOD "calibration.cfg", TCE_CONFIG_CALIBRATION},
     };
@@ -726,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_good_topology),
         cmocka_unit_test(test_topology_defaults),
         cmocka_unit_test(test_include_relative),
+        cmocka_unit_test(test_bom_crlf),
         cmocka_unit_test(test_calibration_round_trip),
         cmocka_unit_test(test_bad_fixtures),
         cmocka_unit_test(test_bad_fixtures_all_listed),
