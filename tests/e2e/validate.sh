@@ -44,6 +44,13 @@ for f in "${shipped[@]}"; do
     fi
 done
 
+# Good fixtures (kind told from content).
+for f in tests/fixtures/good/*.cfg; do
+    if expect 0 "$TCEMU" validate "$f"; then
+        grep -q "^# $f: ok (" "$scratch/out" || err "$f: no '# $f: ok' line"
+    fi
+done
+
 # Bad fixtures: exit 2 and a path:line: error: line citing the fixture (or
 # a file it includes, under tests/fixtures/bad/).
 bad=(tests/fixtures/bad/*.cfg)
