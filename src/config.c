@@ -1321,7 +1321,7 @@ static void put_int(void *obj, const struct field *f, int64_t v)
     }
 }
 
-static int64_t get_int(const void *obj, const struct field *f)
+static int64_t field_int(const void *obj, const struct field *f)
 {
     const char *p = (const char *)obj + f->offset;
 
@@ -1343,7 +1343,7 @@ static void put_double(void *obj, const struct field *f, double v)
     memcpy((char *)obj + f->offset, &v, sizeof(v));
 }
 
-static double get_double(const void *obj, const struct field *f)
+static double field_double(const void *obj, const struct field *f)
 {
     double v;
 
@@ -1426,113 +1426,187 @@ static void mark(struct loader *ld, int slot, int is_set, struct line_ref r)
     ld->origin->line[slot] = r.line;
 }
 
-/* Read one present setting into the struct: type and range checks. */
+/*
+ * Typed getters.  Each takes a setting that is present (missing keys are
+ * told apart by the caller, which knows the enclosing group) and returns 0
+ * with the value, or reports a wrong type or an out-of-range value as one
+ * error and returns TCE_ECONFIG.  Integers are read with the int64 getter
+ * (libconfig 1.5's int getter returns 0 past 32 bits); an integer is
+ * accepted where a number is expected, a float never where an integer is.
+ */
+struct at {                      /* what a getter needs to report */
+    struct loader *ld;
+    const config_setting_t *s;
+    const char *key;
+    struct line_ref r;
+    char got[GOT_MAX + 8];
+};
+
+static void at_init(struct at *a, struct loader *ld, const config_setting_t *s,
+                    const char *key)
+{
+    a->ld = ld;
+    a->s = s;
+    a->key = key;
+    a->r = where(ld, s);
+    describe(s, a->got, sizeof(a->got));
+}
+
+static int get_int64(struct at *a, const struct field *f, int64_t *out)
+{
+    int t = config_setting_type(a->s), rc = 0;
+    char range[128];
+    int64_t v;
+
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "expected an integer (got %s)", a->got);
+        goto out;
+    }
+    v = config_setting_get_int64(a->s);
+    if (v < f->imin || v > f->imax) {
+        range_text(f, range, sizeof(range));
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "must be in %s (got %s)", range, a->got);
+        goto out;
+    }
+    *out = v;
+out:
+    return rc;
+}
+
+static int get_double(struct at *a, const struct field *f, double *out)
+{
+    int t = config_setting_type(a->s), rc = 0;
+    char range[128];
+    double v = 0.0;
+
+    if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+        v = (double)config_setting_get_int64(a->s);
+    } else if (t == CONFIG_TYPE_FLOAT) {
+        v = config_setting_get_float(a->s);
+    } else {
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "expected a number (got %s)", a->got);
+        goto out;
+    }
+    if (!isfinite(v)) {
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "must be a finite number (got %s)", a->got);
+        goto out;
+    }
+    if (v > f->dmax || v < f->dmin || ((f->flags & F_OPEN) && v <= f->dmin)) {
+        range_text(f, range, sizeof(range));
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "must be in %s (got %s)", range, a->got);
+        goto out;
+    }
+    *out = v;
+out:
+    return rc;
+}
+
+static int get_bool(struct at *a, int *out)
+{
+    int rc = 0;
+
+    if (config_setting_type(a->s) != CONFIG_TYPE_BOOL)
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "expected true or false (got %s)", a->got);
+    else
+        *out = config_setting_get_bool(a->s) != 0;
+    return rc;
+}
+
+/* A string that fits the field's char array (with its NUL). */
+static int get_string(struct at *a, const struct field *f, const char **out)
+{
+    const char *v = NULL;
+    int rc = 0;
+
+    if (config_setting_type(a->s) != CONFIG_TYPE_STRING) {
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "expected a string (got %s)", a->got);
+        goto out;
+    }
+    v = config_setting_get_string(a->s);
+    if (!v)
+        v = "";
+    if (strlen(v) >= f->size) {
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "string too long: %zu bytes, at most %zu (got %s)",
+                  strlen(v), f->size - 1, a->got);
+        goto out;
+    }
+    if ((f->flags & F_NONEMPTY) && v[0] == '\0') {
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "must not be empty (got \"\")");
+        goto out;
+    }
+    *out = v;
+out:
+    return rc;
+}
+
+/* One of the field's names; *out is its index. */
+static int get_enum(struct at *a, const struct field *f, int *out)
+{
+    char names[128];
+    const char *v;
+    int i, rc = 0;
+
+    enum_text(f, names, sizeof(names));
+    if (config_setting_type(a->s) != CONFIG_TYPE_STRING) {
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "expected a string, one of %s (got %s)", names, a->got);
+        goto out;
+    }
+    v = config_setting_get_string(a->s);
+    for (i = 0; v && f->names[i]; i++)
+        if (strcmp(f->names[i], v) == 0)
+            break;
+    if (!v || !f->names[i]) {
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
+                  "expected one of %s (got %s)", names, a->got);
+        goto out;
+    }
+    *out = i;
+out:
+    return rc;
+}
+
+/* Read one present setting into the struct through its typed getter. */
 static void read_value(struct loader *ld, void *obj, const struct field *f,
                        config_setting_t *s, const char *key)
 {
-    int t = config_setting_type(s);
-    struct line_ref r = where(ld, s);
-    char got[GOT_MAX + 8], range[128];
+    struct at a;
+    int64_t iv = 0;
+    double dv = 0.0;
+    const char *sv = "";
+    int bv = 0;
 
-    describe(s, got, sizeof(got));
+    at_init(&a, ld, s, key);
     switch (f->type) {
-    case FT_INT: {
-        int64_t v;
-
-        if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-            lerr(ld, r.file, r.line, key, "expected an integer (got %s)",
-                 got);
-            return;
-        }
-        v = config_setting_get_int64(s);
-        if (v < f->imin || v > f->imax) {
-            range_text(f, range, sizeof(range));
-            lerr(ld, r.file, r.line, key, "must be in %s (got %s)", range,
-                 got);
-            return;
-        }
-        put_int(obj, f, v);
+    case FT_INT:
+        if (get_int64(&a, f, &iv) == 0)
+            put_int(obj, f, iv);
         break;
-    }
-    case FT_DOUBLE: {
-        double v;
-
-        if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
-            v = (double)config_setting_get_int64(s);
-        else if (t == CONFIG_TYPE_FLOAT)
-            v = config_setting_get_float(s);
-        else {
-            lerr(ld, r.file, r.line, key, "expected a number (got %s)", got);
-            return;
-        }
-        if (!isfinite(v)) {
-            lerr(ld, r.file, r.line, key, "must be a finite number (got %s)",
-                 got);
-            return;
-        }
-        if (v > f->dmax || v < f->dmin ||
-            ((f->flags & F_OPEN) && v <= f->dmin)) {
-            range_text(f, range, sizeof(range));
-            lerr(ld, r.file, r.line, key, "must be in %s (got %s)", range,
-                 got);
-            return;
-        }
-        put_double(obj, f, v);
+    case FT_DOUBLE:
+        if (get_double(&a, f, &dv) == 0)
+            put_double(obj, f, dv);
         break;
-    }
     case FT_BOOL:
-        if (t != CONFIG_TYPE_BOOL) {
-            lerr(ld, r.file, r.line, key, "expected true or false (got %s)",
-                 got);
-            return;
-        }
-        put_int(obj, f, config_setting_get_bool(s) != 0);
+        if (get_bool(&a, &bv) == 0)
+            put_int(obj, f, bv);
         break;
     case FT_STRING:
-    case FT_ENUM: {
-        const char *v;
-        int i;
-
-        if (t != CONFIG_TYPE_STRING) {
-            if (f->type == FT_ENUM) {
-                enum_text(f, range, sizeof(range));
-                lerr(ld, r.file, r.line, key,
-                     "expected a string, one of %s (got %s)", range, got);
-            } else {
-                lerr(ld, r.file, r.line, key, "expected a string (got %s)",
-                     got);
-            }
-            return;
-        }
-        v = config_setting_get_string(s);
-        if (!v)
-            v = "";
-        if (f->type == FT_ENUM) {
-            for (i = 0; f->names[i]; i++)
-                if (strcmp(f->names[i], v) == 0)
-                    break;
-            if (!f->names[i]) {
-                enum_text(f, range, sizeof(range));
-                lerr(ld, r.file, r.line, key, "expected one of %s (got %s)",
-                     range, got);
-                return;
-            }
-            put_int(obj, f, i);
-            break;
-        }
-        if (strlen(v) >= f->size) {
-            lerr(ld, r.file, r.line, key,
-                 "string too long: %zu bytes, at most %zu (got %s)",
-                 strlen(v), f->size - 1, got);
-            return;
-        }
-        if ((f->flags & F_NONEMPTY) && v[0] == '\0') {
-            lerr(ld, r.file, r.line, key, "must not be empty (got \"\")");
-            return;
-        }
-        put_string(obj, f, v);
+        if (get_string(&a, f, &sv) == 0)
+            put_string(obj, f, sv);
         break;
-    }
+    case FT_ENUM:
+        if (get_enum(&a, f, &bv) == 0)
+            put_int(obj, f, bv);
+        break;
     case FT_LIST:
         break;
     }
@@ -2342,22 +2416,22 @@ static void visit_schema(const struct schema *sc, const void *obj,
         switch (f->type) {
         case FT_INT:
             v.type = TCE_CONFIG_INT;
-            v.i = get_int(obj, f);
+            v.i = field_int(obj, f);
             break;
         case FT_DOUBLE:
             v.type = TCE_CONFIG_DOUBLE;
-            v.d = get_double(obj, f);
+            v.d = field_double(obj, f);
             break;
         case FT_BOOL:
             v.type = TCE_CONFIG_BOOL;
-            v.i = get_int(obj, f) != 0;
+            v.i = field_int(obj, f) != 0;
             break;
         case FT_STRING:
             v.type = TCE_CONFIG_STRING;
             v.s = (const char *)obj + f->offset;
             break;
         case FT_ENUM: {
-            int64_t k = get_int(obj, f), c = 0;
+            int64_t k = field_int(obj, f), c = 0;
 
             while (f->names[c])
                 c++;
