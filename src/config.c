@@ -481,6 +481,25 @@ static const struct schema calibration_schema = {
     TCE_CONFIG_CALIBRATION, "calibration", calibration_fields,
     N_FIELDS(calibration_fields), sizeof(CS)};
 
+/* The table-building macros end with the tables. */
+#undef MSIZE
+#undef I64
+#undef DBL
+#undef BOOL
+#undef STR
+#undef ENUM
+#undef LIST
+#undef N_FIELDS
+#undef I30
+#undef I20
+#undef I24
+#undef TS
+#undef FT
+#undef CT
+#undef JS
+#undef CS
+#undef CL
+
 static const struct schema *schema_of(enum tce_config_kind kind)
 {
     switch (kind) {
