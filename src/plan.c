@@ -530,16 +530,11 @@ int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
     return (idx - plan->moe_first_dense_layers) % freq == 0;
 }
 
-int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
-                   int64_t stage, struct tce_plan *plan,
-                   struct tce_error *err)
+static int check_shape(const struct tce_job *job,
+                       const struct tce_layout *layout, int64_t stage,
+                       struct tce_error *err)
 {
-    struct ctx c;
-    struct tce_param_count pc;
-    const struct tce_model *m = &job->model;
     int64_t p = layout->pp, v = layout->vpp > 0 ? layout->vpp : 1;
-    int64_t k, j;
-    double gb, dense, expert;
     int ret = 0;
 
     if (layout->tp < 1 || p < 1 || layout->cp < 1 || layout->dp < 1 ||
@@ -554,36 +549,47 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
                             (long long)stage, (long long)p);
         goto out;
     }
-    if (m->num_layers < 1 || m->num_layers % (p * v) != 0) {
+    if (job->model.num_layers < 1 || job->model.num_layers % (p * v) != 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
                             "plan: num_layers %lld not divisible by "
                             "pp*vpp = %lld",
-                            (long long)m->num_layers, (long long)(p * v));
+                            (long long)job->model.num_layers,
+                            (long long)(p * v));
         goto out;
     }
-    c.job = job;
-    c.lay = layout;
-    resolve(job, layout, &c.x);
-    tce_model_flops_breakdown(m, &c.f);
-    c.tp_ov = job->training.tp_comm_overlap ? TCE_OVERLAP_COMPUTE
-                                            : TCE_OVERLAP_NONE;
+out:
+    return ret;
+}
 
-    plan->layout = *layout;
-    plan->layout.vpp = v;
+static void init_ctx(struct ctx *c, const struct tce_job *job,
+                     const struct tce_layout *layout)
+{
+    c->job = job;
+    c->lay = layout;
+    resolve(job, layout, &c->x);
+    tce_model_flops_breakdown(&job->model, &c->f);
+    c->tp_ov = job->training.tp_comm_overlap ? TCE_OVERLAP_COMPUTE
+                                             : TCE_OVERLAP_NONE;
+}
+
+/* Everything that depends on the stage: layer counts, parameters held,
+ * embedding / head, p2p and per-iteration lists. */
+static void stage_part(const struct ctx *c, int64_t stage,
+                       struct tce_plan *plan)
+{
+    const struct tce_model *m = &c->job->model;
+    const struct tce_layout *layout = c->lay;
+    struct tce_param_count pc;
+    int64_t p = layout->pp, v = plan->chunks, k, j;
+    double gb, dense, expert;
+
     plan->stage = stage;
-    plan->microbatches = layout->microbatches;
-    plan->chunks = v;
-    plan->num_layers = m->num_layers;
-    plan->chunk_layers = m->num_layers / (p * v);
-    plan->layers = plan->chunk_layers * v;
-    plan->moe_first_dense_layers = m->moe_first_dense_layers;
-    plan->moe_layer_freq = m->moe_layer_freq;
-    plan->num_experts = m->num_experts;
     plan->first_stage = stage == 0;
     plan->last_stage = stage == p - 1;
-    plan->recompute = job->training.recompute_granularity;
+    plan->chunk_layers = m->num_layers / (p * v);
+    plan->layers = plan->chunk_layers * v;
     plan->moe_layers = 0;
-    for (k = 0; k < v; k++) {
+    for (k = 0; k < v && m->num_experts > 0; k++) {
         j = k * p + stage;
         plan->moe_layers += tce_model_moe_layers_in(
             m, j * plan->chunk_layers, (j + 1) * plan->chunk_layers);
@@ -594,44 +600,89 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
     tce_model_count_params(m, &pc);
     dense = (double)plan->dense_layers *
                 (pc.attention_per_layer + pc.dense_mlp_per_layer) /
-                c.x.t +
+                c->x.t +
             (double)plan->moe_layers *
                 (pc.attention_per_layer + pc.shared_expert_per_layer) /
-                c.x.t +
+                c->x.t +
             (double)plan->moe_layers * pc.router_per_layer +
             (double)plan->layers * pc.norms_per_layer;
     if (plan->first_stage)
-        dense += pc.embedding / c.x.t;
+        dense += pc.embedding / c->x.t;
     if (plan->last_stage) {
         dense += pc.final_norm;
         dense += (pc.output > 0 ? pc.output : (p > 1 ? pc.embedding : 0.0)) /
-                 c.x.t;
+                 c->x.t;
     }
-    expert = (double)plan->moe_layers * c.x.E * pc.expert_per_layer /
-             (c.x.t * (double)layout->ep);
+    expert = (double)plan->moe_layers * c->x.E * pc.expert_per_layer /
+             (c->x.t * (double)layout->ep);
     plan->dense_params = dense;
     plan->expert_params = expert;
     plan->params = dense + expert;
-    gb = job->training.accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
+    gb = c->job->training.accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
     plan->grad_bytes = dense * gb;
     plan->expert_grad_bytes = expert * gb;
 
-    for (k = 0; k < TCE_PLAN_LIST_COUNT; k++)
-        plan->list[k].n = 0;
-    layer_lists(&c, 0, &plan->list[TCE_PLAN_DENSE_FWD],
-                &plan->list[TCE_PLAN_DENSE_BWD]);
-    if (plan->moe_layers > 0)
-        layer_lists(&c, 1, &plan->list[TCE_PLAN_MOE_FWD],
-                    &plan->list[TCE_PLAN_MOE_BWD]);
+    plan->list[TCE_PLAN_EMBED_FWD].n = 0;
+    plan->list[TCE_PLAN_EMBED_BWD].n = 0;
+    plan->list[TCE_PLAN_HEAD_FWD].n = 0;
+    plan->list[TCE_PLAN_HEAD_BWD].n = 0;
     if (plan->first_stage)
-        embed_lists(&c, &plan->list[TCE_PLAN_EMBED_FWD],
+        embed_lists(c, &plan->list[TCE_PLAN_EMBED_FWD],
                     &plan->list[TCE_PLAN_EMBED_BWD]);
     if (plan->last_stage)
-        head_lists(&c, &plan->list[TCE_PLAN_HEAD_FWD],
+        head_lists(c, &plan->list[TCE_PLAN_HEAD_FWD],
                    &plan->list[TCE_PLAN_HEAD_BWD]);
-    p2p_lists(&c, &plan->list[TCE_PLAN_P2P_FWD],
+    p2p_lists(c, &plan->list[TCE_PLAN_P2P_FWD],
               &plan->list[TCE_PLAN_P2P_BWD]);
-    iteration_lists(&c, plan);
+    iteration_lists(c, plan);
+}
+
+int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
+                   int64_t stage, struct tce_plan *plan,
+                   struct tce_error *err)
+{
+    struct ctx c;
+    const struct tce_model *m = &job->model;
+    int k, ret;
+
+    ret = check_shape(job, layout, stage, err);
+    if (ret < 0)
+        goto out;
+    init_ctx(&c, job, layout);
+    plan->layout = *layout;
+    plan->layout.vpp = layout->vpp > 0 ? layout->vpp : 1;
+    plan->microbatches = layout->microbatches;
+    plan->chunks = plan->layout.vpp;
+    plan->num_layers = m->num_layers;
+    plan->moe_first_dense_layers = m->moe_first_dense_layers;
+    plan->moe_layer_freq = m->moe_layer_freq;
+    plan->num_experts = m->num_experts;
+    plan->recompute = job->training.recompute_granularity;
+    for (k = 0; k < TCE_PLAN_LIST_COUNT; k++)
+        plan->list[k].n = 0;
+    /* the layer lists are the same on every stage; MoE lists are built
+     * whenever the model has experts, so tce_plan_restage can reuse them */
+    layer_lists(&c, 0, &plan->list[TCE_PLAN_DENSE_FWD],
+                &plan->list[TCE_PLAN_DENSE_BWD]);
+    if (m->num_experts > 0)
+        layer_lists(&c, 1, &plan->list[TCE_PLAN_MOE_FWD],
+                    &plan->list[TCE_PLAN_MOE_BWD]);
+    stage_part(&c, stage, plan);
+out:
+    return ret;
+}
+
+int tce_plan_restage(const struct tce_job *job, int64_t stage,
+                     struct tce_plan *plan, struct tce_error *err)
+{
+    struct ctx c;
+    int ret;
+
+    ret = check_shape(job, &plan->layout, stage, err);
+    if (ret < 0)
+        goto out;
+    init_ctx(&c, job, &plan->layout);
+    stage_part(&c, stage, plan);
 out:
     return ret;
 }

@@ -72,55 +72,72 @@ struct stage_time {
     double optimizer_s;
 };
 
+/* The per-layer lists are the same on every stage: timed once. */
+struct layer_times {
+    struct list_time dense_fwd, dense_bwd, moe_fwd, moe_bwd;
+};
+
+static void eval_layers(const struct tce_costmodel *cm,
+                        const struct tce_span spans[TCE_GROUP_COUNT],
+                        const struct tce_plan *plan, struct layer_times *lt)
+{
+    const struct tce_op_list *L = plan->list;
+
+    memset(lt, 0, sizeof(*lt));
+    eval_list(cm, spans, &L[TCE_PLAN_DENSE_FWD], &lt->dense_fwd);
+    eval_list(cm, spans, &L[TCE_PLAN_DENSE_BWD], &lt->dense_bwd);
+    if (L[TCE_PLAN_MOE_FWD].n > 0) {
+        eval_list(cm, spans, &L[TCE_PLAN_MOE_FWD], &lt->moe_fwd);
+        eval_list(cm, spans, &L[TCE_PLAN_MOE_BWD], &lt->moe_bwd);
+    }
+}
+
 static void eval_stage(const struct tce_costmodel *cm,
                        const struct tce_span spans[TCE_GROUP_COUNT],
-                       const struct tce_plan *plan, struct stage_time *st)
+                       const struct tce_plan *plan,
+                       const struct layer_times *lt, struct stage_time *st)
 {
-    struct list_time lt;
+    struct list_time t;
     const struct tce_op_list *L = plan->list;
     int i;
 
     memset(st, 0, sizeof(*st));
-    eval_list(cm, spans, &L[TCE_PLAN_DENSE_FWD], &lt);
-    add_scaled(&st->fwd, &lt, (double)plan->dense_layers);
-    eval_list(cm, spans, &L[TCE_PLAN_DENSE_BWD], &lt);
-    add_scaled(&st->bwd, &lt, (double)plan->dense_layers);
+    add_scaled(&st->fwd, &lt->dense_fwd, (double)plan->dense_layers);
+    add_scaled(&st->bwd, &lt->dense_bwd, (double)plan->dense_layers);
     if (plan->moe_layers > 0) {
-        eval_list(cm, spans, &L[TCE_PLAN_MOE_FWD], &lt);
-        add_scaled(&st->fwd, &lt, (double)plan->moe_layers);
-        eval_list(cm, spans, &L[TCE_PLAN_MOE_BWD], &lt);
-        add_scaled(&st->bwd, &lt, (double)plan->moe_layers);
+        add_scaled(&st->fwd, &lt->moe_fwd, (double)plan->moe_layers);
+        add_scaled(&st->bwd, &lt->moe_bwd, (double)plan->moe_layers);
     }
     if (plan->first_stage) {
-        eval_list(cm, spans, &L[TCE_PLAN_EMBED_FWD], &lt);
-        add_scaled(&st->fwd, &lt, 1.0);
-        eval_list(cm, spans, &L[TCE_PLAN_EMBED_BWD], &lt);
-        add_scaled(&st->bwd, &lt, 1.0);
+        eval_list(cm, spans, &L[TCE_PLAN_EMBED_FWD], &t);
+        add_scaled(&st->fwd, &t, 1.0);
+        eval_list(cm, spans, &L[TCE_PLAN_EMBED_BWD], &t);
+        add_scaled(&st->bwd, &t, 1.0);
     }
     if (plan->last_stage) {
-        eval_list(cm, spans, &L[TCE_PLAN_HEAD_FWD], &lt);
-        add_scaled(&st->fwd, &lt, 1.0);
-        eval_list(cm, spans, &L[TCE_PLAN_HEAD_BWD], &lt);
-        add_scaled(&st->bwd, &lt, 1.0);
+        eval_list(cm, spans, &L[TCE_PLAN_HEAD_FWD], &t);
+        add_scaled(&st->fwd, &t, 1.0);
+        eval_list(cm, spans, &L[TCE_PLAN_HEAD_BWD], &t);
+        add_scaled(&st->bwd, &t, 1.0);
     }
     if (L[TCE_PLAN_P2P_FWD].n > 0)
         st->p2p_s = tce_cost_op_s(cm, &L[TCE_PLAN_P2P_FWD].ops[0], spans);
     for (i = 0; i < L[TCE_PLAN_ITER_BEGIN].n; i++) {
         const struct tce_op *op = &L[TCE_PLAN_ITER_BEGIN].ops[i];
-        double t = tce_cost_op_s(cm, op, spans);
-        st->ag_total_s += t * (double)op->count;
-        if (t > st->ag_bucket_s)
-            st->ag_bucket_s = t;
+        double x = tce_cost_op_s(cm, op, spans);
+        st->ag_total_s += x * (double)op->count;
+        if (x > st->ag_bucket_s)
+            st->ag_bucket_s = x;
     }
     for (i = 0; i < L[TCE_PLAN_ITER_END].n; i++) {
         const struct tce_op *op = &L[TCE_PLAN_ITER_END].ops[i];
-        double t = tce_cost_op_s(cm, op, spans);
+        double x = tce_cost_op_s(cm, op, spans);
         if (op->kind == TCE_OP_COMPUTE) {
-            st->optimizer_s += t * (double)op->count;
+            st->optimizer_s += x * (double)op->count;
         } else {
-            st->dp_total_s += t * (double)op->count;
-            if (t > st->dp_bucket_s)
-                st->dp_bucket_s = t;
+            st->dp_total_s += x * (double)op->count;
+            if (x > st->dp_bucket_s)
+                st->dp_bucket_s = x;
         }
     }
 }
@@ -145,6 +162,7 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
     struct tce_plan plan;
     struct tce_span spans[TCE_GROUP_COUNT];
     struct stage_time st, slow;
+    struct layer_times lt;
     struct tce_iteration_flops fl;
     struct tce_memory_opts mopts;
     struct tce_memory mem;
@@ -173,10 +191,16 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
         stages[n_stages++] = p / 2;
     memset(&slow, 0, sizeof(slow));
     for (i = 0; i < n_stages; i++) {
-        ret = tce_plan_build(job, &out->layout, stages[i], &plan, err);
+        if (i == 0) {
+            ret = tce_plan_build(job, &out->layout, stages[i], &plan, err);
+            if (ret == 0)
+                eval_layers(cm, spans, &plan, &lt);
+        } else {
+            ret = tce_plan_restage(job, stages[i], &plan, err);
+        }
         if (ret < 0)
             goto out;
-        eval_stage(cm, spans, &plan, &st);
+        eval_stage(cm, spans, &plan, &lt, &st);
         Ts = st.fwd.total_s + st.bwd.total_s;
         if (Ts > T) {
             T = Ts;

@@ -180,6 +180,13 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
                    int64_t stage, struct tce_plan *plan,
                    struct tce_error *err);
 
+/* Re-target a plan built by tce_plan_build (same job and layout) to
+ * another stage: only the stage-dependent parts are rebuilt (layer counts,
+ * parameters, embedding / head, p2p and per-iteration lists); the layer
+ * lists are the same on every stage.  The projector's fast path. */
+int tce_plan_restage(const struct tce_job *job, int64_t stage,
+                     struct tce_plan *plan, struct tce_error *err);
+
 /* Layers of chunk c on this stage: num_layers / (p*v) (tce_layout_init
  * checks the division). Virtual stage j = c*p + stage holds global layers
  * [j*L, (j+1)*L) with L this count. */
