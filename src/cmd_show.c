@@ -46,13 +46,13 @@ static void usage(FILE *out)
 
 struct derived {
     struct tce_param_count params;
-    double flops_per_token;        /* model FLOPs, fwd + bwd, no recompute */
+    double flops_per_token; /* model FLOPs, fwd + bwd, no recompute */
     int64_t data_parallel_size;
-    int64_t microbatches;          /* per iteration, per pipeline */
+    int64_t microbatches; /* per iteration, per pipeline */
     int64_t tokens_per_iteration;
-    int64_t iterations;            /* to train train_tokens */
-    double train_flops;            /* flops_per_token x train_tokens */
-    int64_t nodes;                 /* ceil(num_gpus / node.accelerators) */
+    int64_t iterations; /* to train train_tokens */
+    double train_flops; /* flops_per_token x train_tokens */
+    int64_t nodes;      /* ceil(num_gpus / node.accelerators) */
 };
 
 static void derive(const struct tce_topology *t, const struct tce_job *j,
@@ -77,7 +77,7 @@ static void derive(const struct tce_topology *t, const struct tce_job *j,
 }
 
 struct show_ctx {
-    FILE *out;          /* human table, or NULL */
+    FILE *out; /* human table, or NULL */
     struct tce_json *json;
     int gpus_override;
 };
@@ -152,10 +152,9 @@ static void print_human(FILE *out, const struct tce_topology *t,
     fprintf(out, "#\n# derived (modelled from the job; nothing measured)\n");
     fprintf(out, SHOW_HEADER, "figure", "value", "unit", "note");
 #define ROWD(k, v, u, n) fprintf(out, "%-46s %-24.6g %-14s %s\n", k, v, u, n)
-#define ROWI(k, v, u, n)                                                      \
+#define ROWI(k, v, u, n)                                                       \
     fprintf(out, "%-46s %-24lld %-14s %s\n", k, (long long)(v), u, n)
-    ROWD("parameters_total", d->params.total, "parameters",
-         "every parameter");
+    ROWD("parameters_total", d->params.total, "parameters", "every parameter");
     ROWD("parameters_active", d->params.active, "parameters",
          "one token's path (MoE: top-k routed + shared)");
     ROWD("model_flops_per_token", d->flops_per_token, "FLOP/token",
@@ -288,8 +287,9 @@ int tce_cmd_show(int argc, char **argv)
         j->parallel.num_gpus = gpus;
         tce_job_check(j, &diag);
         if (diag.errors)
-            fprintf(stderr, "tcemu show: error: the job does not fit "
-                            "--gpus %lld\n",
+            fprintf(stderr,
+                    "tcemu show: error: the job does not fit "
+                    "--gpus %lld\n",
                     (long long)gpus);
     }
     if (diag.errors) {

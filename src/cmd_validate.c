@@ -139,8 +139,9 @@ int tce_cmd_validate(int argc, char **argv)
             usage(stdout);
             return TCE_EXIT_OK;
         default:
-            fprintf(stderr, "tcemu validate: error: unknown or incomplete "
-                            "option '%s'\n",
+            fprintf(stderr,
+                    "tcemu validate: error: unknown or incomplete "
+                    "option '%s'\n",
                     argv[optind - 1]);
             usage(stderr);
             return TCE_EXIT_USAGE;

@@ -44,7 +44,7 @@
 #define INCLUDE_DEPTH_MAX 8
 #define ERRORS_MAX 100
 #define BADLIT_MAX 64
-#define GOT_MAX 48                  /* characters of a value quoted back */
+#define GOT_MAX 48 /* characters of a value quoted back */
 #define TCE_CONFIG_STR_(x) #x
 #define TCE_CONFIG_STR(x) TCE_CONFIG_STR_(x)
 
@@ -150,27 +150,40 @@ struct schema {
 };
 
 #define MSIZE(st, m) sizeof(((st *)0)->m)
-#define I64(st, m, k, fl, lo, hi, d, u, h)                                    \
-    {.key = k, .type = FT_INT, .flags = fl, .imin = lo, .imax = hi,           \
-     .def = d, .unit = u, .help = h, .offset = offsetof(st, m),               \
-     .size = MSIZE(st, m)}
-#define DBL(st, m, k, fl, lo, hi, d, u, h)                                    \
-    {.key = k, .type = FT_DOUBLE, .flags = fl, .dmin = lo, .dmax = hi,        \
-     .def = d, .unit = u, .help = h, .offset = offsetof(st, m),               \
-     .size = MSIZE(st, m)}
-#define BOOL(st, m, k, d, h)                                                  \
-    {.key = k, .type = FT_BOOL, .def = d, .unit = "", .help = h,              \
-     .offset = offsetof(st, m), .size = MSIZE(st, m)}
-#define STR(st, m, k, fl, h)                                                  \
-    {.key = k, .type = FT_STRING, .flags = fl, .unit = "", .help = h,         \
-     .offset = offsetof(st, m), .size = MSIZE(st, m)}
-#define ENUM(st, m, k, fl, nm, d, h)                                          \
-    {.key = k, .type = FT_ENUM, .flags = fl, .def = d, .unit = "",            \
-     .help = h, .offset = offsetof(st, m), .size = MSIZE(st, m), .names = nm}
-#define LIST(st, m, cnt, k, fl, sch, mx, h)                                   \
-    {.key = k, .type = FT_LIST, .flags = fl, .unit = "", .help = h,           \
-     .offset = offsetof(st, m), .size = MSIZE(st, m), .elem = sch,            \
-     .count_offset = offsetof(st, cnt), .max_count = mx}
+#define I64(st, m, k, fl, lo, hi, d, u, h)                                     \
+    {                                                                          \
+        .key = k, .type = FT_INT, .flags = fl, .imin = lo, .imax = hi,         \
+        .def = d, .unit = u, .help = h, .offset = offsetof(st, m),             \
+        .size = MSIZE(st, m)                                                   \
+    }
+#define DBL(st, m, k, fl, lo, hi, d, u, h)                                     \
+    {                                                                          \
+        .key = k, .type = FT_DOUBLE, .flags = fl, .dmin = lo, .dmax = hi,      \
+        .def = d, .unit = u, .help = h, .offset = offsetof(st, m),             \
+        .size = MSIZE(st, m)                                                   \
+    }
+#define BOOL(st, m, k, d, h)                                                   \
+    {                                                                          \
+        .key = k, .type = FT_BOOL, .def = d, .unit = "", .help = h,            \
+        .offset = offsetof(st, m), .size = MSIZE(st, m)                        \
+    }
+#define STR(st, m, k, fl, h)                                                   \
+    {                                                                          \
+        .key = k, .type = FT_STRING, .flags = fl, .unit = "", .help = h,       \
+        .offset = offsetof(st, m), .size = MSIZE(st, m)                        \
+    }
+#define ENUM(st, m, k, fl, nm, d, h)                                           \
+    {                                                                          \
+        .key = k, .type = FT_ENUM, .flags = fl, .def = d, .unit = "",          \
+        .help = h, .offset = offsetof(st, m), .size = MSIZE(st, m),            \
+        .names = nm                                                            \
+    }
+#define LIST(st, m, cnt, k, fl, sch, mx, h)                                    \
+    {                                                                          \
+        .key = k, .type = FT_LIST, .flags = fl, .unit = "", .help = h,         \
+        .offset = offsetof(st, m), .size = MSIZE(st, m), .elem = sch,          \
+        .count_offset = offsetof(st, cnt), .max_count = mx                     \
+    }
 
 #define N_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -223,8 +236,8 @@ static const struct field contract_fields[] = {
         1000.0, "0", "1/(node day)", "spot: reclaims per node and day"),
     I64(CT, committed_nodes, "committed_nodes", 0, 0, I30, "0", "nodes",
         "commitment: nodes paid for whether used or not"),
-    DBL(CT, overage_usd_per_node_hour, "overage_usd_per_node_hour", 0, 0.0,
-        1e6, "0", "USD/node-hour",
+    DBL(CT, overage_usd_per_node_hour, "overage_usd_per_node_hour", 0, 0.0, 1e6,
+        "0", "USD/node-hour",
         "commitment: price beyond the commitment; 0 = the on-demand price"),
     STR(CT, as_of, "as_of", 0, "date of the price (YYYY-MM)"),
     STR(CT, source, "source", 0, "where the price comes from"),
@@ -240,8 +253,8 @@ static const struct field topology_fields[] = {
         "accelerator model"),
     DBL(TS, accelerator.bf16_tflops, "accelerator.bf16_tflops", F_REQ | F_OPEN,
         0.0, 1e6, NULL, "TFLOP/s", "dense BF16 peak (1e12 FLOP/s)"),
-    DBL(TS, accelerator.fp8_tflops, "accelerator.fp8_tflops", 0, 0.0, 1e6,
-        "0", "TFLOP/s", "dense FP8 peak; 0 = no FP8"),
+    DBL(TS, accelerator.fp8_tflops, "accelerator.fp8_tflops", 0, 0.0, 1e6, "0",
+        "TFLOP/s", "dense FP8 peak; 0 = no FP8"),
     DBL(TS, accelerator.hbm_gib, "accelerator.hbm_gib", F_REQ | F_OPEN, 0.0,
         1e6, NULL, "GiB", "memory per accelerator (2^30 bytes)"),
     DBL(TS, accelerator.hbm_gbytes_per_s, "accelerator.hbm_gbytes_per_s",
@@ -267,8 +280,8 @@ static const struct field topology_fields[] = {
     STR(TS, node.source, "node.source", 0, "source and date"),
     STR(TS, scale_up.name, "scale_up.name", F_REQ | F_NONEMPTY,
         "scale-up interconnect (NVLink, NeuronLink)"),
-    I64(TS, scale_up.domain_accelerators, "scale_up.domain_accelerators",
-        F_REQ, 1, I20, NULL, "accelerators",
+    I64(TS, scale_up.domain_accelerators, "scale_up.domain_accelerators", F_REQ,
+        1, I20, NULL, "accelerators",
         "accelerators in one scale-up domain (a multiple or divisor of "
         "node.accelerators)"),
     DBL(TS, scale_up.bandwidth_gbytes_per_s, "scale_up.bandwidth_gbytes_per_s",
@@ -276,18 +289,18 @@ static const struct field topology_fields[] = {
         "per accelerator, one direction"),
     DBL(TS, scale_up.latency_us, "scale_up.latency_us", F_REQ, 0.0, 1e6, NULL,
         "us", "one-way latency"),
-    DBL(TS, scale_up.efficiency, "scale_up.efficiency", F_OPEN, 0.0, 1.0,
-        "0.8", "", "achievable fraction of the bandwidth"),
+    DBL(TS, scale_up.efficiency, "scale_up.efficiency", F_OPEN, 0.0, 1.0, "0.8",
+        "", "achievable fraction of the bandwidth"),
     STR(TS, scale_up.source, "scale_up.source", 0, "source and date"),
     STR(TS, scale_out.name, "scale_out.name", F_REQ | F_NONEMPTY,
         "scale-out network (InfiniBand, EFA, RoCE)"),
-    I64(TS, scale_out.nics_per_node, "scale_out.nics_per_node", F_REQ, 1,
-        1024, NULL, "NICs", "NICs per node"),
+    I64(TS, scale_out.nics_per_node, "scale_out.nics_per_node", F_REQ, 1, 1024,
+        NULL, "NICs", "NICs per node"),
     DBL(TS, scale_out.nic_bandwidth_gbit_per_s,
         "scale_out.nic_bandwidth_gbit_per_s", F_REQ | F_OPEN, 0.0, 1e6, NULL,
         "Gbit/s", "per NIC, one direction (1e9 bits/s)"),
-    DBL(TS, scale_out.latency_us, "scale_out.latency_us", F_REQ, 0.0, 1e6,
-        NULL, "us", "one-way latency between nodes"),
+    DBL(TS, scale_out.latency_us, "scale_out.latency_us", F_REQ, 0.0, 1e6, NULL,
+        "us", "one-way latency between nodes"),
     DBL(TS, scale_out.efficiency, "scale_out.efficiency", F_OPEN, 0.0, 1.0,
         "0.8", "", "achievable fraction of the bandwidth"),
     STR(TS, scale_out.source, "scale_out.source", 0, "source and date"),
@@ -326,8 +339,8 @@ static const struct field topology_fields[] = {
     STR(TS, reliability.source, "reliability.source", 0, "source and date"),
 };
 static const struct schema topology_schema = {
-    TCE_CONFIG_TOPOLOGY, "topology", topology_fields,
-    N_FIELDS(topology_fields), sizeof(TS)};
+    TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),
+    sizeof(TS)};
 
 /* --- job --- */
 
@@ -349,17 +362,17 @@ static const struct field job_fields[] = {
         65536, "num_attention_heads", "groups", "KV heads g (GQA)"),
     I64(JS, model.kv_channels, "model.kv_channels", F_DERIVED, 1, 65536,
         "hidden_size / num_attention_heads", "", "head dimension"),
-    I64(JS, model.seq_length, "model.seq_length", F_REQ, 1, I24, NULL,
-        "tokens", "sequence length s"),
-    I64(JS, model.vocab_size, "model.vocab_size", F_REQ, 1, I24, NULL,
-        "tokens", "vocabulary size V"),
+    I64(JS, model.seq_length, "model.seq_length", F_REQ, 1, I24, NULL, "tokens",
+        "sequence length s"),
+    I64(JS, model.vocab_size, "model.vocab_size", F_REQ, 1, I24, NULL, "tokens",
+        "vocabulary size V"),
     BOOL(JS, model.swiglu, "model.swiglu", "false",
          "SwiGLU MLP (3hf) instead of GeLU (2hf)"),
     BOOL(JS, model.untie_embeddings_and_output_weights,
          "model.untie_embeddings_and_output_weights", "false",
          "separate output layer (adds V*h parameters)"),
-    I64(JS, model.num_experts, "model.num_experts", 0, 0, 65536, "0",
-        "experts", "routed experts per MoE layer; 0 = dense model"),
+    I64(JS, model.num_experts, "model.num_experts", 0, 0, 65536, "0", "experts",
+        "routed experts per MoE layer; 0 = dense model"),
     I64(JS, model.moe_router_topk, "model.moe_router_topk", 0, 0, 1024, "0",
         "experts", "experts per token (>= 1 when num_experts > 0)"),
     I64(JS, model.moe_ffn_hidden_size, "model.moe_ffn_hidden_size", F_DERIVED,
@@ -394,8 +407,8 @@ static const struct field job_fields[] = {
     I64(JS, parallel.virtual_pipeline_model_parallel_size,
         "parallel.virtual_pipeline_model_parallel_size", 0, 1, 1024, "1", "",
         "virtual stages per pipeline rank v (interleaved 1F1B); 1 = none"),
-    I64(JS, parallel.context_parallel_size, "parallel.context_parallel_size",
-        0, 1, I20, "1", "", "context parallel size c"),
+    I64(JS, parallel.context_parallel_size, "parallel.context_parallel_size", 0,
+        1, I20, "1", "", "context parallel size c"),
     I64(JS, parallel.expert_model_parallel_size,
         "parallel.expert_model_parallel_size", 0, 1, 65536, "1", "",
         "expert parallel size e (carved out of data parallel)"),
@@ -411,7 +424,8 @@ static const struct field job_fields[] = {
         "global batch size B (sequences per iteration)"),
     I64(JS, training.train_tokens, "training.train_tokens", F_REQ, 1,
         INT64_C(100000000000000000), NULL, "tokens",
-        "tokens of the whole run (write 64-bit values with L: 15600000000000L)"),
+        "tokens of the whole run (write 64-bit values with L: "
+        "15600000000000L)"),
     ENUM(JS, training.recompute_granularity, "training.recompute_granularity",
          0, recompute_names, "none", "activation recomputation"),
     ENUM(JS, training.precision, "training.precision", 0, precision_names,
@@ -459,9 +473,9 @@ static const struct field link_fields[] = {
     DBL(CL, sendrecv_efficiency, "sendrecv_efficiency", F_OPEN, 0.0, 10.0,
         "1.0", "", "measured / modelled send/recv bandwidth"),
 };
-static const struct schema link_schema = {
-    TCE_CONFIG_CALIBRATION, "links", link_fields, N_FIELDS(link_fields),
-    sizeof(CL)};
+static const struct schema link_schema = {TCE_CONFIG_CALIBRATION, "links",
+                                          link_fields, N_FIELDS(link_fields),
+                                          sizeof(CL)};
 
 static const struct field calibration_fields[] = {
     STR(CS, tcemu_version, "calibration.tcemu_version", F_REQ | F_NONEMPTY,
@@ -580,14 +594,14 @@ struct line_ref {
     int line;
 };
 
-struct badlit {          /* an integer literal libconfig would mangle */
-    int line;            /* combined line */
+struct badlit { /* an integer literal libconfig would mangle */
+    int line;   /* combined line */
     char name[TCE_NAME_MAX];
     char text[GOT_MAX];
-    int too_big_64;      /* else: needs the L suffix */
+    int too_big_64; /* else: needs the L suffix */
 };
 
-struct pending {         /* an error, reported sorted by file and line */
+struct pending { /* an error, reported sorted by file and line */
     int file, line, seq;
     char key[2 * TCE_NAME_MAX];
     char msg[512];
@@ -597,7 +611,7 @@ struct loader {
     struct tce_diag *diag;
     struct pending pending[ERRORS_MAX];
     int n_pending;
-    int errors;          /* of this load */
+    int errors; /* of this load */
     int n_files;
     char files[TCE_CONFIG_FILES_MAX][TCE_TEXT_MAX]; /* as cited */
     dev_t chain_dev[INCLUDE_DEPTH_MAX + 1]; /* include chain, for loops */
@@ -665,8 +679,7 @@ static void flush_errors(struct loader *ld)
     }
     if (ld->errors > ld->n_pending)
         tce_diag_error(ld->diag, ld->files[0], 1, NULL,
-                       "%d more errors not shown",
-                       ld->errors - ld->n_pending);
+                       "%d more errors not shown", ld->errors - ld->n_pending);
     ld->n_pending = 0;
     ld->errors = 0;
 }
@@ -907,8 +920,8 @@ static int expand_file(struct loader *ld, int fi, int from_file, int from_line)
             if (name[0] == '/' || !slash)
                 w = snprintf(inc, sizeof(inc), "%s", name);
             else
-                w = snprintf(inc, sizeof(inc), "%.*s/%s",
-                             (int)(slash - path), path, name);
+                w = snprintf(inc, sizeof(inc), "%.*s/%s", (int)(slash - path),
+                             path, name);
             rc = append_line(ld, "", 0, fi, line);
             if (rc != 0)
                 break;
@@ -1045,8 +1058,7 @@ static void scan_literals(struct loader *ld)
 
                 b->line = line;
                 snprintf(b->name, sizeof(b->name), "%s", last);
-                snprintf(b->text, sizeof(b->text), "%.*s", (int)(k - i),
-                         s + i);
+                snprintf(b->text, sizeof(b->text), "%.*s", (int)(k - i), s + i);
                 b->too_big_64 = errno == ERANGE;
             }
             i = k;
@@ -1059,8 +1071,7 @@ static void scan_literals(struct loader *ld)
 /* ------------------------------------------------------------------------ */
 /* Step 3: the schema walk.                                                 */
 
-static struct line_ref where(const struct loader *ld,
-                             const config_setting_t *s)
+static struct line_ref where(const struct loader *ld, const config_setting_t *s)
 {
     struct line_ref r = {0, 1};
     unsigned l = s ? config_setting_source_line(s) : 0;
@@ -1088,8 +1099,8 @@ static void describe(const config_setting_t *s, char *buf, size_t size)
         break;
     }
     case CONFIG_TYPE_BOOL:
-        snprintf(buf, size, "%s", config_setting_get_bool(s) ? "true"
-                                                             : "false");
+        snprintf(buf, size, "%s",
+                 config_setting_get_bool(s) ? "true" : "false");
         break;
     case CONFIG_TYPE_STRING: {
         const char *v = config_setting_get_string(s);
@@ -1167,8 +1178,7 @@ static void path_of(const config_setting_t *s, char *buf, size_t size)
         int w;
 
         if (nm)
-            w = snprintf(buf + used, size - used, "%s%s", used ? "." : "",
-                         nm);
+            w = snprintf(buf + used, size - used, "%s%s", used ? "." : "", nm);
         else
             w = snprintf(buf + used, size - used, "[%d]",
                          config_setting_index(chain[i]));
@@ -1184,8 +1194,8 @@ static void report_literals(struct loader *ld)
 
     for (i = 0; i < ld->n_bad; i++) {
         struct badlit *b = &ld->bad[i];
-        config_setting_t *s =
-            find_at(config_root_setting(&ld->cfg), b->name, (unsigned)b->line, 0);
+        config_setting_t *s = find_at(config_root_setting(&ld->cfg), b->name,
+                                      (unsigned)b->line, 0);
         char key[2 * TCE_NAME_MAX] = "";
         struct line_ref r = ld->map[b->line - 1];
 
@@ -1302,8 +1312,8 @@ static void check_members(struct loader *ld, const struct schema *sc,
             continue;
         snprintf(full, sizeof(full), "%s%s%s", prefix, prefix[0] ? "." : "",
                  name);
-        snprintf(fshown, sizeof(fshown), "%s%s%s", shown,
-                 shown[0] ? "." : "", name);
+        snprintf(fshown, sizeof(fshown), "%s%s%s", shown, shown[0] ? "." : "",
+                 name);
         k = classify(sc, prefix, name);
         if (k == -2) {
             if (config_setting_type(c) != CONFIG_TYPE_GROUP) {
@@ -1381,8 +1391,8 @@ static void range_text(const struct field *f, char *buf, size_t size)
         snprintf(buf, size, "[%lld, %lld]", (long long)f->imin,
                  (long long)f->imax);
     else
-        snprintf(buf, size, "%s%.12g, %.12g]",
-                 (f->flags & F_OPEN) ? "(" : "[", f->dmin, f->dmax);
+        snprintf(buf, size, "%s%.12g, %.12g]", (f->flags & F_OPEN) ? "(" : "[",
+                 f->dmin, f->dmax);
 }
 
 static void enum_text(const struct field *f, char *buf, size_t size)
@@ -1453,7 +1463,7 @@ static void mark(struct loader *ld, int slot, int is_set, struct line_ref r)
  * (libconfig 1.5's int getter returns 0 past 32 bits); an integer is
  * accepted where a number is expected, a float never where an integer is.
  */
-struct at {                      /* what a getter needs to report */
+struct at { /* what a getter needs to report */
     struct loader *ld;
     const config_setting_t *s;
     const char *key;
@@ -1485,8 +1495,8 @@ static int get_int64(struct at *a, const struct field *f, int64_t *out)
     v = config_setting_get_int64(a->s);
     if (v < f->imin || v > f->imax) {
         range_text(f, range, sizeof(range));
-        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
-                  "must be in %s (got %s)", range, a->got);
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key, "must be in %s (got %s)",
+                  range, a->got);
         goto out;
     }
     *out = v;
@@ -1516,8 +1526,8 @@ static int get_double(struct at *a, const struct field *f, double *out)
     }
     if (v > f->dmax || v < f->dmin || ((f->flags & F_OPEN) && v <= f->dmin)) {
         range_text(f, range, sizeof(range));
-        rc = lerr(a->ld, a->r.file, a->r.line, a->key,
-                  "must be in %s (got %s)", range, a->got);
+        rc = lerr(a->ld, a->r.file, a->r.line, a->key, "must be in %s (got %s)",
+                  range, a->got);
         goto out;
     }
     *out = v;
@@ -1553,8 +1563,8 @@ static int get_string(struct at *a, const struct field *f, const char **out)
         v = "";
     if (strlen(v) >= f->size) {
         rc = lerr(a->ld, a->r.file, a->r.line, a->key,
-                  "string too long: %zu bytes, at most %zu (got %s)",
-                  strlen(v), f->size - 1, a->got);
+                  "string too long: %zu bytes, at most %zu (got %s)", strlen(v),
+                  f->size - 1, a->got);
         goto out;
     }
     if ((f->flags & F_NONEMPTY) && v[0] == '\0') {
@@ -1701,8 +1711,7 @@ static void read_list(struct loader *ld, const struct field *f, void *obj,
             struct line_ref er = where(ld, e);
 
             describe(e, got, sizeof(got));
-            lerr(ld, er.file, er.line, ekey, "expected a group (got %s)",
-                 got);
+            lerr(ld, er.file, er.line, ekey, "expected a group (got %s)", got);
             continue;
         }
         memset(eobj, 0, es->elem_size);
@@ -1894,12 +1903,12 @@ static const char *cite(const struct tce_config_origin *o,
 }
 
 static int cross_err(struct tce_diag *d, const struct tce_config_origin *o,
-                     const struct schema *sc, const char *key,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                     const struct schema *sc, const char *key, const char *fmt,
+                     ...) __attribute__((format(printf, 5, 6)));
 
 static int cross_err(struct tce_diag *d, const struct tce_config_origin *o,
-                     const struct schema *sc, const char *key,
-                     const char *fmt, ...)
+                     const struct schema *sc, const char *key, const char *fmt,
+                     ...)
 {
     char msg[1024];
     va_list ap;
@@ -1944,17 +1953,17 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
     int64_t mp = tp * pp * cp, dp = 0;
     int bad = 0;
 
-#define RULE(cond, key, ...)                                                  \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            cross_err(diag, o, sc, key, __VA_ARGS__);                         \
-            bad = 1;                                                          \
-        }                                                                     \
+#define RULE(cond, key, ...)                                                   \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            cross_err(diag, o, sc, key, __VA_ARGS__);                          \
+            bad = 1;                                                           \
+        }                                                                      \
     } while (0)
 
-    if (tp < 1 || pp < 1 || cp < 1 || ep < 1 || vpp < 1 ||
-        p->num_gpus < 1 || t->micro_batch_size < 1 ||
-        m->num_attention_heads < 1 || m->num_query_groups < 1) {
+    if (tp < 1 || pp < 1 || cp < 1 || ep < 1 || vpp < 1 || p->num_gpus < 1 ||
+        t->micro_batch_size < 1 || m->num_attention_heads < 1 ||
+        m->num_query_groups < 1) {
         return tce_diag_error(diag, o->files[0], 1, NULL,
                               "job not loaded (sizes below 1)");
     }
@@ -1976,12 +1985,10 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
         RULE(m->num_attention_heads % m->num_query_groups == 0,
              "model.num_query_groups",
              "must divide num_attention_heads %lld (got %lld)",
-             (long long)m->num_attention_heads,
-             (long long)m->num_query_groups);
+             (long long)m->num_attention_heads, (long long)m->num_query_groups);
     }
     if (!o->is_set[slot_of(sc, "model.kv_channels")])
-        RULE(m->hidden_size % m->num_attention_heads == 0,
-             "model.hidden_size",
+        RULE(m->hidden_size % m->num_attention_heads == 0, "model.hidden_size",
              "must be divisible by num_attention_heads %lld when "
              "kv_channels is not set (got %lld)",
              (long long)m->num_attention_heads, (long long)m->hidden_size);
@@ -2008,8 +2015,7 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
         RULE(ep == 1, "parallel.expert_model_parallel_size",
              "needs num_experts > 0 (got %lld)", (long long)ep);
         RULE(m->moe_router_topk == 0, "model.moe_router_topk",
-             "needs num_experts > 0 (got %lld)",
-             (long long)m->moe_router_topk);
+             "needs num_experts > 0 (got %lld)", (long long)m->moe_router_topk);
     }
     if (dp > 0) {
         RULE(dp % ep == 0, "parallel.expert_model_parallel_size",
@@ -2324,8 +2330,7 @@ struct key_row {
     const char *help;
 };
 
-static void row_of(const struct field *f, const char *prefix,
-                   struct key_row *r)
+static void row_of(const struct field *f, const char *prefix, struct key_row *r)
 {
     snprintf(r->key, sizeof(r->key), "%s%s", prefix, f->key);
     r->type = type_name(f);
@@ -2373,8 +2378,8 @@ static void print_schema(const struct schema *sc, const char *prefix,
 
         row_of(f, prefix, &r);
         if (markdown)
-            fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", r.key,
-                    r.type, r.unit, r.range, r.def, r.help);
+            fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", r.key, r.type,
+                    r.unit, r.range, r.def, r.help);
         else
             fprintf(out, "%-46s %-7s %-14s %-26s %-16s %s\n", r.key, r.type,
                     r.unit, r.range, r.def, r.help);
@@ -2391,8 +2396,9 @@ void tce_config_print_keys(enum tce_config_kind kind, FILE *out)
 
     if (!sc)
         return;
-    fprintf(out, "# %s file keys (units: GB/s = 1e9 bytes/s, Gbit/s = 1e9 "
-                 "bits/s, GiB = 2^30 bytes)\n",
+    fprintf(out,
+            "# %s file keys (units: GB/s = 1e9 bytes/s, Gbit/s = 1e9 "
+            "bits/s, GiB = 2^30 bytes)\n",
             sc->name);
     fprintf(out, "# %-44s %-7s %-14s %-26s %-16s %s\n", "key", "type", "unit",
             "range", "default", "description");

@@ -97,7 +97,7 @@ static void test_good_job(void **state)
     assert_int_equal(j.model.ffn_hidden_size, 2816);
     assert_int_equal(j.model.num_attention_heads, 16);
     assert_int_equal(j.model.num_query_groups, 4);
-    assert_int_equal(j.model.kv_channels, 64);          /* derived h/a */
+    assert_int_equal(j.model.kv_channels, 64);           /* derived h/a */
     assert_int_equal(j.model.moe_ffn_hidden_size, 2816); /* derived = ffn */
     assert_int_equal(j.model.seq_length, 2048);
     assert_int_equal(j.model.vocab_size, 32000);
@@ -117,8 +117,7 @@ static void test_good_job(void **state)
     assert_int_equal(j.training.global_batch_size, 16);
     /* above 2^32: read with the int64 getter */
     assert_true(j.training.train_tokens == INT64_C(15600000000000));
-    assert_int_equal(j.training.recompute_granularity,
-                     TCE_RECOMPUTE_SELECTIVE);
+    assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_SELECTIVE);
     assert_int_equal(j.training.precision, TCE_PRECISION_BF16);
     assert_true(j.training.overlap_grad_reduce);
     assert_false(j.training.tp_comm_overlap);
@@ -298,8 +297,7 @@ static void test_calibration_round_trip(void **state)
     (void)state;
 
     capture_begin(&c);
-    assert_int_equal(tce_calibration_load(GOOD "calibration.cfg", &a,
-                                          &c.diag),
+    assert_int_equal(tce_calibration_load(GOOD "calibration.cfg", &a, &c.diag),
                      0);
     assert_int_equal(a.ranks, 8);
     assert_int_equal(a.ranks_per_node, 4);
@@ -335,6 +333,8 @@ struct bad_case {
     const char *first; /* exact first line on the diagnostics stream */
 };
 
+/* One expected line per row, kept whole so that it can be grepped. */
+/* clang-format off */
 static const struct bad_case bad_cases[] = {
     {"calibration-duplicate-link.cfg", TCE_CONFIG_CALIBRATION,
      BAD "calibration-duplicate-link.cfg:14: error: calibration.links[1].link: second entry for link 'scale_up' (first is links[0])"},
@@ -488,6 +488,7 @@ static const struct bad_case bad_cases[] = {
      BAD "unknown-key-typo.cfg:8: error: model.hiden_size: unknown key 'hiden_size' (did you mean 'hidden_size'?)"},
 
 };
+/* clang-format on */
 
 static void test_bad_fixtures(void **state)
 {
@@ -518,7 +519,8 @@ static void test_bad_fixtures(void **state)
     assert_int_equal(failures, 0);
 }
 
-/* Every bad fixture (*.cfg) has its row in the table (no fixture left unchecked). */
+/* Every bad fixture (*.cfg) has its row in the table (no fixture left
+ * unchecked). */
 static void test_bad_fixtures_all_listed(void **state)
 {
     DIR *d = opendir(BAD);
@@ -539,8 +541,7 @@ static void test_bad_fixtures_all_listed(void **state)
             if (strcmp(bad_cases[i].file, e->d_name) == 0)
                 found = 1;
         if (!found) {
-            print_error("%s has no expected error in bad_cases\n",
-                        e->d_name);
+            print_error("%s has no expected error in bad_cases\n", e->d_name);
             missing++;
         }
     }
@@ -561,9 +562,9 @@ static void test_all_errors_reported(void **state)
     (void)state;
 
     capture_begin(&c);
-    assert_int_equal(load_kind(TCE_CONFIG_JOB, BAD "hostile-many-errors.cfg",
-                               &c.diag),
-                     TCE_ECONFIG);
+    assert_int_equal(
+        load_kind(TCE_CONFIG_JOB, BAD "hostile-many-errors.cfg", &c.diag),
+        TCE_ECONFIG);
     capture_end(&c);
     assert_true(strncmp(c.text, expected, strlen(expected)) == 0);
     /* 100 shown, then one line for the 50 left out */
@@ -573,9 +574,9 @@ static void test_all_errors_reported(void **state)
     free(c.text);
 
     capture_begin(&c);
-    assert_int_equal(load_kind(TCE_CONFIG_JOB, BAD "unknown-key-typo.cfg",
-                               &c.diag),
-                     TCE_ECONFIG);
+    assert_int_equal(
+        load_kind(TCE_CONFIG_JOB, BAD "unknown-key-typo.cfg", &c.diag),
+        TCE_ECONFIG);
     capture_end(&c);
     assert_int_equal(c.diag.errors, 1);
     free(c.text);
@@ -621,13 +622,12 @@ static void test_detect_kind(void **state)
 
     capture_begin(&c);
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        assert_int_equal(tce_config_detect_kind(cases[i].path, &k, &c.diag),
-                         0);
+        assert_int_equal(tce_config_detect_kind(cases[i].path, &k, &c.diag), 0);
         assert_int_equal(k, cases[i].kind);
     }
-    assert_int_equal(tce_config_detect_kind(BAD "hostile-deep-nesting.cfg",
-                                            &k, &c.diag),
-                     TCE_ECONFIG);
+    assert_int_equal(
+        tce_config_detect_kind(BAD "hostile-deep-nesting.cfg", &k, &c.diag),
+        TCE_ECONFIG);
     capture_end(&c);
     assert_string_equal(c.text, BAD "hostile-deep-nesting.cfg:1: error: "
                                     "nesting too deep (parser stack "
@@ -703,10 +703,10 @@ static void test_visit(void **state)
     assert_int_equal(tce_topology_load(GOOD "topology.cfg", &t, &c.diag), 0);
     capture_end(&c);
     free(c.text);
-    assert_int_equal(tce_config_visit(TCE_CONFIG_JOB, &j, count_value, &vc),
-                     0);
+    assert_int_equal(tce_config_visit(TCE_CONFIG_JOB, &j, count_value, &vc), 0);
     assert_true(vc.saw_tokens);
-    assert_int_equal(vc.n, 44); /* 3 top + 22 model + 8 parallel + 11 training */
+    assert_int_equal(vc.n,
+                     44); /* 3 top + 22 model + 8 parallel + 11 training */
     assert_int_equal(vc.defaults, 44 - 24); /* 24 keys set in job.cfg */
     vc.n = vc.defaults = 0;
     assert_int_equal(
@@ -732,8 +732,9 @@ static void test_print_keys(void **state)
     f = open_memstream(&text, &len);
     tce_config_print_keys_markdown(TCE_CONFIG_TOPOLOGY, f);
     fclose(f);
-    assert_true(strncmp(text, "| key | type | unit | range | default | "
-                              "description |\n|---|",
+    assert_true(strncmp(text,
+                        "| key | type | unit | range | default | "
+                        "description |\n|---|",
                         50) == 0);
     assert_non_null(strstr(text, "| `contracts[].kind` | enum |"));
     assert_non_null(strstr(text, "| `power.pue` | number | - | [1, 3] | "
