@@ -1913,8 +1913,11 @@ static int cross_err(struct tce_diag *d, const struct tce_config_origin *o,
     char msg[1024];
     va_list ap;
     int line;
-    const char *file = cite(o, sc, key, &line);
+    const char *file;
 
+    if (!d)
+        return TCE_ECONFIG; /* verdict only: no formatting (search loops) */
+    file = cite(o, sc, key, &line);
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
