@@ -33,6 +33,7 @@
 #include "tcemu/layout.h"
 #include "tcemu/output.h"
 #include "tcemu/plan.h"
+#include "tcemu/projector.h"
 #include "tcemu/runtime.h"
 #include "tcemu/stats.h"
 #include "tcemu/util.h"
@@ -79,6 +80,8 @@ struct run {
     struct tce_coords me;
     struct tce_plan plan;
     struct tce_costmodel cm;
+    struct tce_projection proj;  /* the projector on this topology */
+    int have_proj;
     struct tce_span spans[TCE_GROUP_COUNT];
     MPI_Comm comm[TCE_GROUP_COUNT];
     int comm_size[TCE_GROUP_COUNT], comm_rank[TCE_GROUP_COUNT];
@@ -1217,6 +1220,17 @@ static void print_summary(const struct run *r, const struct results *res,
             res->slowest_rank,
             hosts ? hosts + (size_t)res->slowest_rank * TCE_RT_HOST_MAX : "?",
             res->slowest_avg_s);
+    if (r->have_proj)
+        fprintf(out,
+                "# modeled iteration (projector, topology %s, compute at "
+                "time-scale 1): %.6f s = compute %.6f + tp %.6f + cp %.6f "
+                "+ ep %.6f + dp %.6f + pp bubble %.6f + pp p2p %.6f + "
+                "optimizer %.6f\n",
+                r->topo.name, r->proj.iteration_s, r->proj.breakdown.compute_s,
+                r->proj.breakdown.tp_exposed_s, r->proj.breakdown.cp_exposed_s,
+                r->proj.breakdown.ep_exposed_s, r->proj.breakdown.dp_exposed_s,
+                r->proj.breakdown.pp_bubble_s, r->proj.breakdown.pp_p2p_s,
+                r->proj.breakdown.optimizer_s);
     fprintf(out, "# byte scale: %.6g\n", r->byte_scale);
 }
 
@@ -1270,6 +1284,23 @@ static int write_json(const struct run *r, const struct tce_plan *last,
     tce_json_double(&j, "byte_scale", r->byte_scale);
     json_measured(&j, "iteration_s", res->iter.min, tce_stats_avg(&res->iter),
                   res->iter.max);
+    if (r->have_proj) {
+        const struct tce_breakdown *b = &r->proj.breakdown;
+
+        tce_json_double(&j, "modeled_iteration_s", r->proj.iteration_s);
+        tce_json_object_begin(&j, "modeled_breakdown_s");
+        tce_json_double(&j, "compute", b->compute_s);
+        tce_json_double(&j, "tp_exposed", b->tp_exposed_s);
+        tce_json_double(&j, "cp_exposed", b->cp_exposed_s);
+        tce_json_double(&j, "ep_exposed", b->ep_exposed_s);
+        tce_json_double(&j, "dp_exposed", b->dp_exposed_s);
+        tce_json_double(&j, "pp_bubble", b->pp_bubble_s);
+        tce_json_double(&j, "pp_p2p", b->pp_p2p_s);
+        tce_json_double(&j, "optimizer", b->optimizer_s);
+        tce_json_object_end(&j);
+    } else {
+        tce_json_null(&j, "modeled_iteration_s");
+    }
     tce_json_object_begin(&j, "slowest_rank");
     tce_json_int(&j, "rank", res->slowest_rank);
     tce_json_string(&j, "host",
@@ -1427,6 +1458,9 @@ int tce_cmd_run(int argc, char **argv)
         tce_rt_print_error(&rt, &err);
     if (rc == 0 && rt.rank == 0 && r->lay.pp > 1)
         rc = tce_plan_build(&r->job, &r->lay, r->lay.pp - 1, last, &err);
+    if (rc == 0 && rt.rank == 0)
+        r->have_proj = tce_project(&r->topo, &r->job, &r->cm, rt.size,
+                                   &r->proj, NULL) == 0;
     if (rc == 0 && (r->o.routing_skew > (double)(r->lay.ep - 1)) &&
         r->lay.ep > 1) {
         rc = tce_error_set(&err, TCE_EUSAGE,

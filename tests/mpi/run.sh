@@ -55,7 +55,8 @@ check "tiny: JSON with every field" check_json \
     'd["layout"]["tp"] == 2 and d["layout"]["pp"] == 2 and d["layout"]["dp"] == 2' \
     'd["layout"]["schedule"] == "1f1b" and d["byte_scale"] == 1' \
     '{o["group"] for o in ops} >= {"tp", "pp", "dp"}' \
-    'any(o["kind"] == "compute" and o["measured_s"]["avg"] >= 0.9 * o["modeled_s"] for o in ops)'
+    'any(o["kind"] == "compute" and o["measured_s"]["avg"] >= 0.9 * o["modeled_s"] for o in ops)' \
+    'd["modeled_iteration_s"] > 0 and abs(sum(d["modeled_breakdown_s"].values()) - d["modeled_iteration_s"]) <= 1e-6 * d["modeled_iteration_s"]'
 check "tiny: measured vs modelled table on stderr" err_has "modeled"
 
 # 1F1B on 4 ranks with --gpus re-deriving DP (tp 2, pp 2, dp 1).
