@@ -705,8 +705,8 @@ static void test_visit(void **state)
     free(c.text);
     assert_int_equal(tce_config_visit(TCE_CONFIG_JOB, &j, count_value, &vc), 0);
     assert_true(vc.saw_tokens);
-    assert_int_equal(vc.n,
-                     44); /* 3 top + 22 model + 8 parallel + 11 training */
+    /* every job key: 3 top + 22 model + 8 parallel + 11 training */
+    assert_int_equal(vc.n, 44);
     assert_int_equal(vc.defaults, 44 - 24); /* 24 keys set in job.cfg */
     vc.n = vc.defaults = 0;
     assert_int_equal(
