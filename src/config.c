@@ -417,6 +417,12 @@ static const struct field job_fields[] = {
     BOOL(JS, parallel.use_distributed_optimizer,
          "parallel.use_distributed_optimizer", "false",
          "shard optimizer state across data parallel ranks"),
+    I64(JS, parallel.decoder_first_pipeline_num_layers,
+        "parallel.decoder_first_pipeline_num_layers", 0, 0, 100000, "0",
+        "layers", "layers of the first pipeline stage (uneven); 0 = even"),
+    I64(JS, parallel.decoder_last_pipeline_num_layers,
+        "parallel.decoder_last_pipeline_num_layers", 0, 0, 100000, "0",
+        "layers", "layers of the last pipeline stage (uneven); 0 = even"),
     I64(JS, training.micro_batch_size, "training.micro_batch_size", 0, 1, I20,
         "1", "sequences", "micro batch size b"),
     I64(JS, training.global_batch_size, "training.global_batch_size", F_REQ, 1,
@@ -1995,11 +2001,32 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
              "must be divisible by num_attention_heads %lld when "
              "kv_channels is not set (got %lld)",
              (long long)m->num_attention_heads, (long long)m->hidden_size);
-    RULE(m->num_layers % (pp * vpp) == 0, "model.num_layers",
-         "must be divisible by pipeline x virtual pipeline sizes %lld x "
-         "%lld = %lld (got %lld)",
-         (long long)pp, (long long)vpp, (long long)(pp * vpp),
-         (long long)m->num_layers);
+    if (p->decoder_first_pipeline_num_layers <= 0 &&
+        p->decoder_last_pipeline_num_layers <= 0) {
+        RULE(m->num_layers % (pp * vpp) == 0, "model.num_layers",
+             "must be divisible by pipeline x virtual pipeline sizes %lld x "
+             "%lld = %lld (got %lld)",
+             (long long)pp, (long long)vpp, (long long)(pp * vpp),
+             (long long)m->num_layers);
+    } else {
+        /* Megatron-LM's uneven first / last stages: the other stages split
+         * the rest evenly, each stage's layers split over vpp chunks */
+        int64_t f = p->decoder_first_pipeline_num_layers;
+        int64_t z = p->decoder_last_pipeline_num_layers;
+        int64_t ms = pp - (f > 0) - (z > 0);
+        int64_t rest = m->num_layers - (f > 0 ? f : 0) - (z > 0 ? z : 0);
+
+        RULE(pp > 1 && ms >= 0 && rest >= 0 &&
+                 (ms > 0 ? rest % (ms * vpp) == 0 : rest == 0) &&
+                 f % vpp == 0 && z % vpp == 0,
+             f > 0 ? "parallel.decoder_first_pipeline_num_layers"
+                   : "parallel.decoder_last_pipeline_num_layers",
+             "first %lld and last %lld stage layers leave %lld of "
+             "num_layers %lld for %lld middle stages: each stage's layers "
+             "must split evenly over %lld virtual stages (pp > 1)",
+             (long long)f, (long long)z, (long long)rest,
+             (long long)m->num_layers, (long long)ms, (long long)vpp);
+    }
     RULE(vpp == 1 || pp > 1, "parallel.virtual_pipeline_model_parallel_size",
          "needs pipeline_model_parallel_size > 1 (got %lld)", (long long)vpp);
     if (m->num_experts > 0) {

@@ -114,12 +114,12 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
                            what, m->num_experts, l.ep);
         goto out;
     }
-    if (m->num_layers > 0 && m->num_layers % (l.pp * l.vpp) != 0) {
-        rc = tce_error_set(err, TCE_ECONFIG,
-                           "%s: layers %" PRId64
-                           " must be divisible by pipeline x virtual "
-                           "stages (%" PRId64 " x %" PRId64 ")",
-                           what, m->num_layers, l.pp, l.vpp);
+    if (m->num_layers > 0 &&
+        tce_layout_check_layers(job, l.pp, l.vpp, NULL) != 0) {
+        struct tce_error why;
+
+        tce_layout_check_layers(job, l.pp, l.vpp, &why);
+        rc = tce_error_set(err, TCE_ECONFIG, "%s: %s", what, why.msg);
         goto out;
     }
     l.gpus_per_node = 1;
@@ -387,4 +387,89 @@ int tce_layout_pp_pair_span(const struct tce_layout *layout,
         return TCE_ERANGE;
     span_of(layout, layout->pp > 1 ? 2 : 1, stride, 1, topo, out);
     return 0;
+}
+
+/* ---- layers per stage (uneven first / last stages) ---------------------- */
+
+int tce_layout_check_layers(const struct tce_job *job, int64_t pp,
+                            int64_t vpp, struct tce_error *err)
+{
+    int64_t L = job->model.num_layers;
+    int64_t f = job->parallel.decoder_first_pipeline_num_layers;
+    int64_t z = job->parallel.decoder_last_pipeline_num_layers;
+    int64_t mid_stages, mid;
+    int rc = 0;
+
+    if (pp < 1 || vpp < 1 || L < 1) {
+        rc = tce_error_set(err, TCE_ECONFIG, "layers %" PRId64
+                           ", pipeline %" PRId64 ", virtual %" PRId64
+                           ": sizes below 1",
+                           L, pp, vpp);
+        goto out;
+    }
+    if (f <= 0 && z <= 0) {
+        if (L % (pp * vpp) != 0)
+            rc = tce_error_set(err, TCE_ECONFIG,
+                               "layers %" PRId64
+                               " must be divisible by pipeline x virtual "
+                               "stages (%" PRId64 " x %" PRId64 ")",
+                               L, pp, vpp);
+        goto out;
+    }
+    mid_stages = pp - (f > 0 ? 1 : 0) - (z > 0 ? 1 : 0);
+    mid = L - (f > 0 ? f : 0) - (z > 0 ? z : 0);
+    if (pp < 2 || mid_stages < 0 || mid < 0 ||
+        (mid_stages == 0 && mid != 0) ||
+        (mid_stages > 0 && mid % (mid_stages * vpp) != 0) ||
+        (f > 0 && f % vpp != 0) || (z > 0 && z % vpp != 0))
+        rc = tce_error_set(err, TCE_ECONFIG,
+                           "uneven pipeline: first stage %" PRId64
+                           ", last stage %" PRId64 " layers of %" PRId64
+                           " leave %" PRId64 " for %" PRId64
+                           " middle stages: every stage's layers must "
+                           "split evenly over its %" PRId64
+                           " virtual stages (and pp > 1)",
+                           f, z, L, mid, mid_stages, vpp);
+out:
+    return rc;
+}
+
+int64_t tce_layout_stage_layers(const struct tce_job *job,
+                                const struct tce_layout *layout,
+                                int64_t stage)
+{
+    int64_t L = job->model.num_layers, pp = or_one(layout->pp);
+    int64_t f = job->parallel.decoder_first_pipeline_num_layers;
+    int64_t z = job->parallel.decoder_last_pipeline_num_layers;
+    int64_t mid_stages;
+
+    if (f <= 0 && z <= 0)
+        return L / pp;
+    if (f > 0 && stage == 0)
+        return f;
+    if (z > 0 && stage == pp - 1)
+        return z;
+    mid_stages = pp - (f > 0 ? 1 : 0) - (z > 0 ? 1 : 0);
+    if (mid_stages <= 0)
+        return 0;
+    return (L - (f > 0 ? f : 0) - (z > 0 ? z : 0)) / mid_stages;
+}
+
+int64_t tce_layout_chunk_first_layer(const struct tce_job *job,
+                                     const struct tce_layout *layout,
+                                     int64_t stage, int64_t chunk)
+{
+    int64_t vpp = or_one(layout->vpp), before = 0, s;
+    int64_t f = job->parallel.decoder_first_pipeline_num_layers;
+    int64_t z = job->parallel.decoder_last_pipeline_num_layers;
+
+    if (f <= 0 && z <= 0) {
+        before = stage * (job->model.num_layers / or_one(layout->pp));
+    } else {
+        for (s = 0; s < stage && s < 2; s++)
+            before += tce_layout_stage_layers(job, layout, s);
+        if (stage > 2) /* stages 1 .. stage-1 are all middle stages */
+            before += (stage - 2) * tce_layout_stage_layers(job, layout, 1);
+    }
+    return chunk * (job->model.num_layers / vpp) + before / vpp;
 }

@@ -315,15 +315,15 @@ static void stage_memory(const struct tce_job *job,
     double mb = (double)lay->microbatches, b = (double)lay->micro_batch;
     double s_local = x->s / (double)lay->cp;
     int sp = job->parallel.sequence_parallel && lay->tp > 1;
-    int64_t chunk = x->l / (lay->pp * lay->vpp);
+    int64_t chunk = tce_layout_stage_layers(job, lay, stage) / lay->vpp;
     int64_t nm = 0, nd, i;
     double tp_part, rep_div, dense_tok, moe_tok, per_layer_dense;
     double per_layer_moe, working;
     struct act_terms at;
 
     for (i = 0; i < lay->vpp; i++) {
-        int64_t c = stage + i * lay->pp;
-        nm += tce_model_moe_layers_in(m, c * chunk, (c + 1) * chunk);
+        int64_t first = tce_layout_chunk_first_layer(job, lay, stage, i);
+        nm += tce_model_moe_layers_in(m, first, first + chunk);
     }
     sf->layers = chunk * lay->vpp;
     nd = sf->layers - nm;
@@ -436,7 +436,7 @@ static int memory_at(const struct tce_job *job,
         goto out;
     }
     if (x.l <= 0 || layout->pp <= 0 || layout->vpp <= 0 ||
-        x.l % (layout->pp * layout->vpp) != 0) {
+        tce_layout_check_layers(job, layout->pp, layout->vpp, NULL) != 0) {
         rc = tce_error_set(err, TCE_ECONFIG,
                            "layers %lld not divisible by pipeline x virtual "
                            "stages (%lld x %lld)",

@@ -521,8 +521,8 @@ int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk)
 int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
                           int64_t i)
 {
-    int64_t p = plan->layout.pp, j = chunk * p + plan->stage;
-    int64_t idx = j * plan->chunk_layers + i;
+    int64_t idx = chunk * plan->chunk_stride_layers +
+                  plan->chunk_offset_layers + i;
     int64_t freq = plan->moe_layer_freq > 0 ? plan->moe_layer_freq : 1;
 
     if (plan->num_experts <= 0 || idx < plan->moe_first_dense_layers)
@@ -535,6 +535,7 @@ static int check_shape(const struct tce_job *job,
                        struct tce_error *err)
 {
     int64_t p = layout->pp, v = layout->vpp > 0 ? layout->vpp : 1;
+    struct tce_error why;
     int ret = 0;
 
     if (layout->tp < 1 || p < 1 || layout->cp < 1 || layout->dp < 1 ||
@@ -549,12 +550,8 @@ static int check_shape(const struct tce_job *job,
                             (long long)stage, (long long)p);
         goto out;
     }
-    if (job->model.num_layers < 1 || job->model.num_layers % (p * v) != 0) {
-        ret = tce_error_set(err, TCE_ECONFIG,
-                            "plan: num_layers %lld not divisible by "
-                            "pp*vpp = %lld",
-                            (long long)job->model.num_layers,
-                            (long long)(p * v));
+    if (tce_layout_check_layers(job, p, v, &why) != 0) {
+        ret = tce_error_set(err, TCE_ECONFIG, "plan: %s", why.msg);
         goto out;
     }
 out:
@@ -581,18 +578,22 @@ static void stage_part(const struct ctx *c, int64_t stage,
     const struct tce_layout *layout = c->lay;
     struct tce_param_count pc;
     int64_t p = layout->pp, v = plan->chunks, k, j;
+
     double gb, dense, expert;
 
     plan->stage = stage;
     plan->first_stage = stage == 0;
     plan->last_stage = stage == p - 1;
-    plan->chunk_layers = m->num_layers / (p * v);
-    plan->layers = plan->chunk_layers * v;
+    plan->layers = tce_layout_stage_layers(c->job, layout, stage);
+    plan->chunk_layers = plan->layers / v;
+    plan->chunk_stride_layers = m->num_layers / v;
+    plan->chunk_offset_layers =
+        tce_layout_chunk_first_layer(c->job, layout, stage, 0);
     plan->moe_layers = 0;
     for (k = 0; k < v && m->num_experts > 0; k++) {
-        j = k * p + stage;
-        plan->moe_layers += tce_model_moe_layers_in(
-            m, j * plan->chunk_layers, (j + 1) * plan->chunk_layers);
+        j = k * plan->chunk_stride_layers + plan->chunk_offset_layers;
+        plan->moe_layers +=
+            tce_model_moe_layers_in(m, j, j + plan->chunk_layers);
     }
     plan->dense_layers = plan->layers - plan->moe_layers;
 

@@ -216,6 +216,9 @@ struct tce_parallel {
     int64_t expert_model_parallel_size;
     int sequence_parallel;            /* bool */
     int use_distributed_optimizer;    /* bool */
+    int64_t decoder_first_pipeline_num_layers; /* Megatron-LM's uneven first
+                                         stage; 0 = num_layers / pp */
+    int64_t decoder_last_pipeline_num_layers;  /* uneven last stage; 0 = even */
 };
 
 enum tce_recompute { TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE,

@@ -183,4 +183,24 @@ int tce_layout_pp_pair_span(const struct tce_layout *layout,
                             const struct tce_topology *topo,
                             struct tce_span *out);
 
+/*
+ * Layers per pipeline stage (added by the projector engineer for
+ * Megatron-LM's uneven first and last stages).  Without
+ * parallel.decoder_first/last_pipeline_num_layers every stage holds
+ * num_layers / pp.  With them, the first and/or last stage hold that many
+ * and the other stages split the rest evenly.  A stage's layers are spread
+ * evenly over its vpp chunks; virtual stage (chunk c, stage s) starts at
+ * global layer c * num_layers / vpp + (layers of stages 0 .. s-1) / vpp.
+ * tce_layout_check_layers says whether the split is exact (0) or why not
+ * (TCE_ECONFIG, message in err).
+ */
+int tce_layout_check_layers(const struct tce_job *job, int64_t pp,
+                            int64_t vpp, struct tce_error *err);
+int64_t tce_layout_stage_layers(const struct tce_job *job,
+                                const struct tce_layout *layout,
+                                int64_t stage);
+int64_t tce_layout_chunk_first_layer(const struct tce_job *job,
+                                     const struct tce_layout *layout,
+                                     int64_t stage, int64_t chunk);
+
 #endif

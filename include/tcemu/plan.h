@@ -158,6 +158,8 @@ struct tce_plan {
     int64_t layers;           /* transformer layers on this stage (all
                                  chunks) */
     int64_t chunk_layers;     /* layers per chunk (virtual stage) */
+    int64_t chunk_stride_layers, chunk_offset_layers; /* chunk c's first
+                                 global layer: c * stride + offset */
     int64_t dense_layers;     /* of which dense */
     int64_t moe_layers;       /* of which MoE */
     int64_t num_layers;       /* model total */
@@ -187,9 +189,10 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
 int tce_plan_restage(const struct tce_job *job, int64_t stage,
                      struct tce_plan *plan, struct tce_error *err);
 
-/* Layers of chunk c on this stage: num_layers / (p*v) (tce_layout_init
- * checks the division). Virtual stage j = c*p + stage holds global layers
- * [j*L, (j+1)*L) with L this count. */
+/* Layers of chunk c on this stage: the stage's layers / v (layout.h's
+ * tce_layout_stage_layers: num_layers / p, or Megatron-LM's uneven first /
+ * last stages); chunk c holds global layers from c * num_layers / v +
+ * (layers of the earlier stages) / v. */
 int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk);
 
 /* Whether layer i of chunk c is an MoE layer (the rule of model.h: global

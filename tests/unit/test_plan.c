@@ -448,6 +448,46 @@ static void test_plan_errors(void **state)
     free(plan);
 }
 
+/* Megatron-LM's uneven first / last stages (Llama 3 405B: 7 + 14 x 8 + 7) */
+static void test_uneven_stages(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    int64_t s, total = 0, first;
+    (void)state;
+
+    assert_non_null(plan);
+    gpt_job(&j, 128, 8, 16, 1, 1);
+    j.model.num_layers = 126;
+    j.parallel.decoder_first_pipeline_num_layers = 7;
+    j.parallel.decoder_last_pipeline_num_layers = 7;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    for (s = 0; s < 16; s++) {
+        assert_int_equal(tce_plan_build(&j, &lay, s, plan, NULL), 0);
+        assert_int_equal(plan->layers, s == 0 || s == 15 ? 7 : 8);
+        first = tce_layout_chunk_first_layer(&j, &lay, s, 0);
+        assert_int_equal(first, total);
+        total += plan->layers;
+    }
+    assert_int_equal(total, 126);
+    check_flops_sum(&j);
+    /* with 2 virtual stages the split must be even per chunk: 7 is not */
+    j.parallel.virtual_pipeline_model_parallel_size = 2;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), TCE_ECONFIG);
+    /* 4 + 4 x ... with vpp 2: first 4, last 4, 14 middle stages of 8 */
+    j.model.num_layers = 120;
+    j.parallel.decoder_first_pipeline_num_layers = 4;
+    j.parallel.decoder_last_pipeline_num_layers = 4;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 1, plan, NULL), 0);
+    assert_int_equal(plan->chunk_layers, 4);
+    /* chunk 1 of stage 1 starts at 120 / 2 + (stage 0: 4) / 2 = 62 */
+    assert_int_equal(tce_layout_chunk_first_layer(&j, &lay, 1, 1), 62);
+    check_flops_sum(&j);
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -459,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_schedules),
         cmocka_unit_test(test_schedule_order),
         cmocka_unit_test(test_plan_errors),
+        cmocka_unit_test(test_uneven_stages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
