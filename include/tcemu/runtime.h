@@ -97,9 +97,15 @@ int tce_rt_comm_errors_return(MPI_Comm comm);
 /* Turn an MPI return code into TCE_EMPI with the MPI message. */
 int tce_rt_mpi_error(struct tce_error *err, int mpi_rc, const char *what);
 
-/* Warn on stderr (rank 0) when ranks outnumber cores on a host or when
- * /dev/shm is smaller than shm_need_bytes per host; and check SLURM_NTASKS.
- * Returns TCE_EUSAGE (agreed) when the world size disagrees with Slurm. */
+/* /dev/shm wanted per rank of a host: Open MPI 4.1's shared-memory BTL
+ * (vader) maps a 4 MiB segment per rank by default; twice that as margin. */
+#define TCE_RT_SHM_PER_RANK_BYTES (8LL << 20)
+
+/* Warn on stderr (first rank of each host) when ranks outnumber cores on a
+ * host or when /dev/shm has less than shm_need_bytes free (<= 0: the ranks
+ * of the host x TCE_RT_SHM_PER_RANK_BYTES); and check SLURM_NTASKS for
+ * ranks started by srun.  Returns TCE_EUSAGE when the world size disagrees
+ * with Slurm (the caller agrees on it). */
 int tce_rt_check_environment(struct tce_rt *rt, int64_t shm_need_bytes,
                              struct tce_error *err);
 

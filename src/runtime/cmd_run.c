@@ -1474,6 +1474,14 @@ int tce_cmd_run(int argc, char **argv)
         goto out;
     if (rt.rank == 0 && r->lay.pp <= 1)
         *last = r->plan;
+    if (rt.rank == 0 && r->topo.node.accelerators > 0 &&
+        rt.node_size != r->topo.node.accelerators)
+        fprintf(stderr,
+                "tcemu: warning: topology %s has %d accelerators per node "
+                "but these ranks form nodes of %d (%s): modelled and "
+                "emulated node boundaries differ\n",
+                r->topo.name, r->topo.node.accelerators, rt.node_size,
+                rt.ranks_per_node > 0 ? "--ranks-per-node" : "real hosts");
     rc = make_comms(r, &err);
     if (rc == 0)
         rc = size_buffers(r, &err);

@@ -196,6 +196,8 @@ int tce_rt_check_environment(struct tce_rt *rt, int64_t shm_need_bytes,
                 "this host; timings are not representative of one rank per "
                 "accelerator\n",
                 rt->rank, rt->host, rt->real_node_size, cores);
+    if (shm_need_bytes <= 0)
+        shm_need_bytes = (int64_t)rt->real_node_size * TCE_RT_SHM_PER_RANK_BYTES;
     if (rt->real_node_rank == 0 && shm_need_bytes > 0 &&
         statvfs("/dev/shm", &vfs) == 0) {
         double avail = (double)vfs.f_bavail * (double)vfs.f_frsize;
