@@ -423,6 +423,12 @@ static const struct field job_fields[] = {
     I64(JS, parallel.decoder_last_pipeline_num_layers,
         "parallel.decoder_last_pipeline_num_layers", 0, 0, 100000, "0",
         "layers", "layers of the last pipeline stage (uneven); 0 = even"),
+    BOOL(JS, parallel.account_for_embedding_in_pipeline_split,
+         "parallel.account_for_embedding_in_pipeline_split", "false",
+         "the embedding counts as one layer when splitting the pipeline"),
+    BOOL(JS, parallel.account_for_loss_in_pipeline_split,
+         "parallel.account_for_loss_in_pipeline_split", "false",
+         "the loss counts as one layer when splitting the pipeline"),
     I64(JS, training.micro_batch_size, "training.micro_batch_size", 0, 1, I20,
         "1", "sequences", "micro batch size b"),
     I64(JS, training.global_batch_size, "training.global_batch_size", F_REQ, 1,
@@ -2003,12 +2009,22 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
              (long long)m->num_attention_heads, (long long)m->hidden_size);
     if (p->decoder_first_pipeline_num_layers <= 0 &&
         p->decoder_last_pipeline_num_layers <= 0) {
-        RULE(m->num_layers % (pp * vpp) == 0, "model.num_layers",
-             "must be divisible by pipeline x virtual pipeline sizes %lld x "
-             "%lld = %lld (got %lld)",
+        int64_t slots = m->num_layers +
+                        (p->account_for_embedding_in_pipeline_split ? 1 : 0) +
+                        (p->account_for_loss_in_pipeline_split ? 1 : 0);
+
+        RULE(slots % (pp * vpp) == 0, "model.num_layers",
+             "%smust be divisible by pipeline x virtual pipeline sizes "
+             "%lld x %lld = %lld (got %lld)",
+             slots != m->num_layers ? "plus the embedding / loss slots "
+                                    : "",
              (long long)pp, (long long)vpp, (long long)(pp * vpp),
-             (long long)m->num_layers);
+             (long long)slots);
     } else {
+        RULE(!p->account_for_embedding_in_pipeline_split &&
+                 !p->account_for_loss_in_pipeline_split,
+             "parallel.account_for_embedding_in_pipeline_split",
+             "cannot be combined with decoder_first/last_pipeline_num_layers");
         /* Megatron-LM's uneven first / last stages: the other stages split
          * the rest evenly, each stage's layers split over vpp chunks */
         int64_t f = p->decoder_first_pipeline_num_layers;

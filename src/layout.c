@@ -391,13 +391,28 @@ int tce_layout_pp_pair_span(const struct tce_layout *layout,
 
 /* ---- layers per stage (uneven first / last stages) ---------------------- */
 
+/* Slots of the even split: layers plus the embedding / loss when they are
+ * accounted as layers. */
+static int64_t slots_of(const struct tce_job *job)
+{
+    return job->model.num_layers +
+           (job->parallel.account_for_embedding_in_pipeline_split ? 1 : 0) +
+           (job->parallel.account_for_loss_in_pipeline_split ? 1 : 0);
+}
+
+static int uneven(const struct tce_job *job)
+{
+    return job->parallel.decoder_first_pipeline_num_layers > 0 ||
+           job->parallel.decoder_last_pipeline_num_layers > 0;
+}
+
 int tce_layout_check_layers(const struct tce_job *job, int64_t pp,
                             int64_t vpp, struct tce_error *err)
 {
     int64_t L = job->model.num_layers;
     int64_t f = job->parallel.decoder_first_pipeline_num_layers;
     int64_t z = job->parallel.decoder_last_pipeline_num_layers;
-    int64_t mid_stages, mid;
+    int64_t mid_stages, mid, slots = slots_of(job);
     int rc = 0;
 
     if (pp < 1 || vpp < 1 || L < 1) {
@@ -407,13 +422,20 @@ int tce_layout_check_layers(const struct tce_job *job, int64_t pp,
                            L, pp, vpp);
         goto out;
     }
-    if (f <= 0 && z <= 0) {
-        if (L % (pp * vpp) != 0)
+    if (!uneven(job)) {
+        if (slots % (pp * vpp) != 0)
             rc = tce_error_set(err, TCE_ECONFIG,
-                               "layers %" PRId64
+                               "layers %" PRId64 "%s"
                                " must be divisible by pipeline x virtual "
                                "stages (%" PRId64 " x %" PRId64 ")",
-                               L, pp, vpp);
+                               slots,
+                               slots != L ? " (with the embedding / loss "
+                                            "slots)"
+                                          : "",
+                               pp, vpp);
+        else if (slots / (pp * vpp) < 1 + (pp * vpp == 1 && slots > L))
+            rc = tce_error_set(err, TCE_ECONFIG,
+                               "a virtual stage would hold no layer");
         goto out;
     }
     mid_stages = pp - (f > 0 ? 1 : 0) - (z > 0 ? 1 : 0);
@@ -421,17 +443,36 @@ int tce_layout_check_layers(const struct tce_job *job, int64_t pp,
     if (pp < 2 || mid_stages < 0 || mid < 0 ||
         (mid_stages == 0 && mid != 0) ||
         (mid_stages > 0 && mid % (mid_stages * vpp) != 0) ||
-        (f > 0 && f % vpp != 0) || (z > 0 && z % vpp != 0))
+        (f > 0 && f % vpp != 0) || (z > 0 && z % vpp != 0) ||
+        slots != L)
         rc = tce_error_set(err, TCE_ECONFIG,
                            "uneven pipeline: first stage %" PRId64
                            ", last stage %" PRId64 " layers of %" PRId64
                            " leave %" PRId64 " for %" PRId64
                            " middle stages: every stage's layers must "
                            "split evenly over its %" PRId64
-                           " virtual stages (and pp > 1)",
+                           " virtual stages (pp > 1, no embedding / loss "
+                           "accounting)",
                            f, z, L, mid, mid_stages, vpp);
 out:
     return rc;
+}
+
+int64_t tce_layout_chunk_layers(const struct tce_job *job,
+                                const struct tce_layout *layout,
+                                int64_t stage, int64_t chunk)
+{
+    int64_t pp = or_one(layout->pp), vpp = or_one(layout->vpp);
+    int64_t j = chunk * pp + stage, n;
+
+    if (uneven(job))
+        return tce_layout_stage_layers(job, layout, stage) / vpp;
+    n = slots_of(job) / (pp * vpp);
+    if (j == 0 && job->parallel.account_for_embedding_in_pipeline_split)
+        n--;
+    if (j == pp * vpp - 1 && job->parallel.account_for_loss_in_pipeline_split)
+        n--;
+    return n;
 }
 
 int64_t tce_layout_stage_layers(const struct tce_job *job,
@@ -439,12 +480,20 @@ int64_t tce_layout_stage_layers(const struct tce_job *job,
                                 int64_t stage)
 {
     int64_t L = job->model.num_layers, pp = or_one(layout->pp);
+    int64_t vpp = or_one(layout->vpp);
     int64_t f = job->parallel.decoder_first_pipeline_num_layers;
     int64_t z = job->parallel.decoder_last_pipeline_num_layers;
-    int64_t mid_stages;
+    int64_t mid_stages, n;
 
-    if (f <= 0 && z <= 0)
-        return L / pp;
+    if (!uneven(job)) {
+        n = slots_of(job) / pp;
+        if (stage == 0 && job->parallel.account_for_embedding_in_pipeline_split)
+            n--;
+        if (stage == pp - 1 && job->parallel.account_for_loss_in_pipeline_split)
+            n--;
+        (void)vpp;
+        return n;
+    }
     if (f > 0 && stage == 0)
         return f;
     if (z > 0 && stage == pp - 1)
@@ -459,17 +508,18 @@ int64_t tce_layout_chunk_first_layer(const struct tce_job *job,
                                      const struct tce_layout *layout,
                                      int64_t stage, int64_t chunk)
 {
-    int64_t vpp = or_one(layout->vpp), before = 0, s;
-    int64_t f = job->parallel.decoder_first_pipeline_num_layers;
-    int64_t z = job->parallel.decoder_last_pipeline_num_layers;
+    int64_t pp = or_one(layout->pp), vpp = or_one(layout->vpp);
+    int64_t before = 0, s, j = chunk * pp + stage;
 
-    if (f <= 0 && z <= 0) {
-        before = stage * (job->model.num_layers / or_one(layout->pp));
-    } else {
-        for (s = 0; s < stage && s < 2; s++)
-            before += tce_layout_stage_layers(job, layout, s);
-        if (stage > 2) /* stages 1 .. stage-1 are all middle stages */
-            before += (stage - 2) * tce_layout_stage_layers(job, layout, 1);
+    if (!uneven(job)) {
+        int64_t first = j * (slots_of(job) / (pp * vpp));
+        if (j > 0 && job->parallel.account_for_embedding_in_pipeline_split)
+            first--;
+        return first;
     }
+    for (s = 0; s < stage && s < 2; s++)
+        before += tce_layout_stage_layers(job, layout, s);
+    if (stage > 2) /* stages 1 .. stage-1 are all middle stages */
+        before += (stage - 2) * tce_layout_stage_layers(job, layout, 1);
     return chunk * (job->model.num_layers / vpp) + before / vpp;
 }

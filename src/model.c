@@ -315,7 +315,6 @@ static void stage_memory(const struct tce_job *job,
     double mb = (double)lay->microbatches, b = (double)lay->micro_batch;
     double s_local = x->s / (double)lay->cp;
     int sp = job->parallel.sequence_parallel && lay->tp > 1;
-    int64_t chunk = tce_layout_stage_layers(job, lay, stage) / lay->vpp;
     int64_t nm = 0, nd, i;
     double tp_part, rep_div, dense_tok, moe_tok, per_layer_dense;
     double per_layer_moe, working;
@@ -323,9 +322,10 @@ static void stage_memory(const struct tce_job *job,
 
     for (i = 0; i < lay->vpp; i++) {
         int64_t first = tce_layout_chunk_first_layer(job, lay, stage, i);
-        nm += tce_model_moe_layers_in(m, first, first + chunk);
+        nm += tce_model_moe_layers_in(
+            m, first, first + tce_layout_chunk_layers(job, lay, stage, i));
     }
-    sf->layers = chunk * lay->vpp;
+    sf->layers = tce_layout_stage_layers(job, lay, stage);
     nd = sf->layers - nm;
 
     /* parameters held */

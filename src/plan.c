@@ -512,17 +512,31 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     end->ops[end->n - 1].charge = TCE_CHARGE_OPTIMIZER;
 }
 
+/* Global index of the first layer of chunk c of the plan's stage. */
+static int64_t chunk_first(const struct tce_plan *plan, int64_t chunk)
+{
+    int64_t j = chunk * plan->layout.pp + plan->stage;
+
+    return chunk * plan->chunk_stride_layers + plan->chunk_offset_layers -
+           (plan->embed_slot && j > 0 ? 1 : 0);
+}
+
 int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk)
 {
-    (void)chunk;
-    return plan->chunk_layers;
+    int64_t p = plan->layout.pp, j = chunk * p + plan->stage;
+    int64_t n = plan->chunk_layers;
+
+    if (plan->embed_slot && j == 0)
+        n--;
+    if (plan->loss_slot && j == p * plan->chunks - 1)
+        n--;
+    return n;
 }
 
 int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
                           int64_t i)
 {
-    int64_t idx = chunk * plan->chunk_stride_layers +
-                  plan->chunk_offset_layers + i;
+    int64_t idx = chunk_first(plan, chunk) + i;
     int64_t freq = plan->moe_layer_freq > 0 ? plan->moe_layer_freq : 1;
 
     if (plan->num_experts <= 0 || idx < plan->moe_first_dense_layers)
@@ -585,15 +599,28 @@ static void stage_part(const struct ctx *c, int64_t stage,
     plan->first_stage = stage == 0;
     plan->last_stage = stage == p - 1;
     plan->layers = tce_layout_stage_layers(c->job, layout, stage);
-    plan->chunk_layers = plan->layers / v;
-    plan->chunk_stride_layers = m->num_layers / v;
-    plan->chunk_offset_layers =
-        tce_layout_chunk_first_layer(c->job, layout, stage, 0);
+    if (c->job->parallel.decoder_first_pipeline_num_layers > 0 ||
+        c->job->parallel.decoder_last_pipeline_num_layers > 0) {
+        plan->chunk_layers = plan->layers / v;
+        plan->chunk_stride_layers = m->num_layers / v;
+        plan->chunk_offset_layers =
+            tce_layout_chunk_first_layer(c->job, layout, stage, 0);
+        plan->embed_slot = plan->loss_slot = 0;
+    } else {
+        plan->embed_slot =
+            c->job->parallel.account_for_embedding_in_pipeline_split != 0;
+        plan->loss_slot =
+            c->job->parallel.account_for_loss_in_pipeline_split != 0;
+        plan->chunk_layers = (m->num_layers + plan->embed_slot +
+                              plan->loss_slot) / (p * v);
+        plan->chunk_stride_layers = p * plan->chunk_layers;
+        plan->chunk_offset_layers = stage * plan->chunk_layers;
+    }
     plan->moe_layers = 0;
     for (k = 0; k < v && m->num_experts > 0; k++) {
-        j = k * plan->chunk_stride_layers + plan->chunk_offset_layers;
+        j = chunk_first(plan, k);
         plan->moe_layers +=
-            tce_model_moe_layers_in(m, j, j + plan->chunk_layers);
+            tce_model_moe_layers_in(m, j, j + tce_plan_chunk_layers(plan, k));
     }
     plan->dense_layers = plan->layers - plan->moe_layers;
 

@@ -219,6 +219,9 @@ struct tce_parallel {
     int64_t decoder_first_pipeline_num_layers; /* Megatron-LM's uneven first
                                          stage; 0 = num_layers / pp */
     int64_t decoder_last_pipeline_num_layers;  /* uneven last stage; 0 = even */
+    int account_for_embedding_in_pipeline_split; /* bool: the embedding
+                                         takes one layer's slot (Megatron) */
+    int account_for_loss_in_pipeline_split;      /* bool: so does the loss */
 };
 
 enum tce_recompute { TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE,

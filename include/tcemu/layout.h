@@ -184,13 +184,16 @@ int tce_layout_pp_pair_span(const struct tce_layout *layout,
                             struct tce_span *out);
 
 /*
- * Layers per pipeline stage (added by the projector engineer for
- * Megatron-LM's uneven first and last stages).  Without
- * parallel.decoder_first/last_pipeline_num_layers every stage holds
- * num_layers / pp.  With them, the first and/or last stage hold that many
- * and the other stages split the rest evenly.  A stage's layers are spread
- * evenly over its vpp chunks; virtual stage (chunk c, stage s) starts at
- * global layer c * num_layers / vpp + (layers of stages 0 .. s-1) / vpp.
+ * Layers per pipeline stage and virtual stage (added by the projector
+ * engineer; Megatron-LM's rules).  By default every virtual stage (chunk c
+ * of stage s is virtual stage j = c * pp + s) holds num_layers / (pp vpp)
+ * consecutive layers.  With account_for_embedding_in_pipeline_split (and
+ * / or ..._loss_...) the embedding (loss) takes one layer's slot: the
+ * slots num_layers + 1 (+ 1) split evenly and virtual stage 0 (the last)
+ * holds one layer less.  With decoder_first/last_pipeline_num_layers the
+ * first and/or last stage hold that many and the other stages split the
+ * rest evenly; a stage's layers spread evenly over its vpp chunks, chunk c
+ * starting at c * num_layers / vpp + (layers of earlier stages) / vpp.
  * tce_layout_check_layers says whether the split is exact (0) or why not
  * (TCE_ECONFIG, message in err).
  */
@@ -202,5 +205,8 @@ int64_t tce_layout_stage_layers(const struct tce_job *job,
 int64_t tce_layout_chunk_first_layer(const struct tce_job *job,
                                      const struct tce_layout *layout,
                                      int64_t stage, int64_t chunk);
+int64_t tce_layout_chunk_layers(const struct tce_job *job,
+                                const struct tce_layout *layout,
+                                int64_t stage, int64_t chunk);
 
 #endif

@@ -159,7 +159,10 @@ struct tce_plan {
                                  chunks) */
     int64_t chunk_layers;     /* layers per chunk (virtual stage) */
     int64_t chunk_stride_layers, chunk_offset_layers; /* chunk c's first
-                                 global layer: c * stride + offset */
+                                 global layer: c * stride + offset (- 1
+                                 after an embedding slot) */
+    int embed_slot, loss_slot;   /* the embedding / loss take a layer's
+                                 place (account_for_*_in_pipeline_split) */
     int64_t dense_layers;     /* of which dense */
     int64_t moe_layers;       /* of which MoE */
     int64_t num_layers;       /* model total */
@@ -189,10 +192,9 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
 int tce_plan_restage(const struct tce_job *job, int64_t stage,
                      struct tce_plan *plan, struct tce_error *err);
 
-/* Layers of chunk c on this stage: the stage's layers / v (layout.h's
- * tce_layout_stage_layers: num_layers / p, or Megatron-LM's uneven first /
- * last stages); chunk c holds global layers from c * num_layers / v +
- * (layers of the earlier stages) / v. */
+/* Layers of chunk c on this stage, by layout.h's rules
+ * (tce_layout_chunk_layers: even split, embedding / loss slots, or uneven
+ * first / last stages). */
 int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk);
 
 /* Whether layer i of chunk c is an MoE layer (the rule of model.h: global

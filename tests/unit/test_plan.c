@@ -488,6 +488,52 @@ static void test_uneven_stages(void **state)
     free(plan);
 }
 
+/* The embedding and the loss accounted as layers (Megatron-LM's
+ * account_for_*_in_pipeline_split): 126 + 2 slots over 16 x 4 virtual
+ * stages of 2; the first and the last virtual stage hold 1 layer. */
+static void test_embedding_loss_slots(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    int64_t s, c, total = 0, next = 0, first, n;
+    (void)state;
+
+    assert_non_null(plan);
+    gpt_job(&j, 128, 8, 16, 4, 1);
+    j.model.num_layers = 126;
+    j.parallel.account_for_embedding_in_pipeline_split = 1;
+    j.parallel.account_for_loss_in_pipeline_split = 1;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    for (s = 0; s < 16; s++) {
+        assert_int_equal(tce_plan_build(&j, &lay, s, plan, NULL), 0);
+        assert_int_equal(plan->layers, s == 0 || s == 15 ? 7 : 8);
+        assert_int_equal(plan->layers,
+                         tce_layout_stage_layers(&j, &lay, s));
+        total += plan->layers;
+    }
+    assert_int_equal(total, 126);
+    /* virtual stages in order cover layers 0 .. 125 without a gap */
+    for (c = 0; c < 4; c++)
+        for (s = 0; s < 16; s++) {
+            assert_int_equal(tce_plan_build(&j, &lay, s, plan, NULL), 0);
+            n = tce_plan_chunk_layers(plan, c);
+            first = tce_layout_chunk_first_layer(&j, &lay, s, c);
+            assert_int_equal(n, tce_layout_chunk_layers(&j, &lay, s, c));
+            assert_int_equal(first, next);
+            assert_int_equal(n, (c == 0 && s == 0) || (c == 3 && s == 15)
+                                    ? 1
+                                    : 2);
+            next += n;
+        }
+    assert_int_equal(next, 126);
+    check_flops_sum(&j);
+    /* 126 + 1 slots do not split over 64 virtual stages */
+    j.parallel.account_for_loss_in_pipeline_split = 0;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), TCE_ECONFIG);
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -500,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_schedule_order),
         cmocka_unit_test(test_plan_errors),
         cmocka_unit_test(test_uneven_stages),
+        cmocka_unit_test(test_embedding_loss_slots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
