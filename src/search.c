@@ -231,7 +231,15 @@ static int search_gpus(struct ctx *c, int64_t n)
     const int64_t B = c->job.training.global_batch_size;
     int64_t heads = m->num_attention_heads;
     int64_t groups = m->num_query_groups > 0 ? m->num_query_groups : heads;
-    int64_t layers = m->num_layers, seq = m->seq_length;
+    /* layer slots: the embedding / loss count as layers when the job says
+     * so (account_for_*_in_pipeline_split) */
+    int64_t layers = m->num_layers +
+                     (c->job.parallel.account_for_embedding_in_pipeline_split
+                          ? 1
+                          : 0) +
+                     (c->job.parallel.account_for_loss_in_pipeline_split ? 1
+                                                                         : 0),
+            seq = m->seq_length;
     int64_t domain = c->topo->scale_up.domain_accelerators;
     int64_t max_vpp = c->opts->max_vpp > 0 ? c->opts->max_vpp : 8;
     int64_t max_cp = c->opts->max_cp > 0 ? c->opts->max_cp : 16;
@@ -526,7 +534,13 @@ int tce_search_valid_scales(const struct tce_topology *topo,
     if (!all)
         return 0;
     nt = divisors(domain, domain, tps);
-    np = divisors(m->num_layers, m->num_layers, pps);
+    np = divisors(m->num_layers +
+                      (job->parallel.account_for_embedding_in_pipeline_split
+                           ? 1
+                           : 0) +
+                      (job->parallel.account_for_loss_in_pipeline_split ? 1
+                                                                         : 0),
+                  m->num_layers + 2, pps);
     nd = divisors(job->training.global_batch_size,
                   job->training.global_batch_size, dps);
     for (it = 0; it < nt; it++) {

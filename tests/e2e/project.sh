@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# project.sh - tcemu project end to end: the llama3-405b sweep on aws-p5
+# (1024:65536:x2) as JSON parsed by python3 with every field of the schema
+# checked for type and consistency; the human table (nccl-tests style) and
+# CSV carry the same rows; bad --gpus and unfit counts exit 2; a sweep skips
+# counts the job does not fit with a '#' note.
+# Every case prints its command and ok/ERR; exits non-zero if any failed.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+TCEMU=${TCEMU:-bin/tcemu}
+out=${BUILD_ROOT:-build}/e2e-project
+mkdir -p "$out"
+topo=topologies/aws-p5.cfg
+job=jobs/llama3-405b.cfg
+fails=0
+
+check() {  # check NAME CMD...
+    local what=$1; shift
+    echo "# $*"
+    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
+}
+
+status_is() {  # status_is N CMD...
+    local want=$1; shift
+    "$@" >"$out/status.out" 2>"$out/status.err"
+    local got=$?
+    [ "$got" -eq "$want" ] || { echo "exit $got, want $want"; cat "$out/status.err"; return 1; }
+}
+
+check "405b sweep --json -" bash -c \
+    "'$TCEMU' project -t $topo -j $job --gpus 1024:65536:x2 --json - > '$out/p.json'"
+check "JSON: schema, every field, consistency" python3 - "$out/p.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "tcemu.project/1", d["schema"]
+assert d["topology"]["name"] and d["job"]["name"] == "llama3-405b"
+assert isinstance(d["assumptions"], list) and len(d["assumptions"]) >= 5
+r = d["results"]
+gpus = [x["gpus"] for x in r]
+assert gpus == [1024 * 2**i for i in range(7)], gpus
+num = ["iteration_s", "tokens_per_s", "model_tflops_per_gpu",
+       "hardware_tflops_per_gpu", "mfu", "hfu", "memory_gib_per_gpu",
+       "time_to_train_days", "gpu_hours", "cost_usd", "energy_mwh"]
+parts = ["compute", "tp_exposed", "cp_exposed", "ep_exposed", "dp_exposed",
+         "pp_bubble", "pp_p2p", "optimizer"]
+for x in r:
+    for k in num:
+        assert isinstance(x[k], (int, float)) and x[k] > 0, (x["gpus"], k, x.get(k))
+    assert isinstance(x["fits_memory"], bool)
+    lay = x["layout"]
+    for k in ["tp", "pp", "vpp", "cp", "ep", "dp", "microbatches"]:
+        assert isinstance(lay[k], int) and lay[k] >= 1, (k, lay)
+    assert lay["tp"] * lay["pp"] * lay["cp"] * lay["dp"] == x["gpus"], lay
+    assert lay["dp"] * lay["microbatches"] * lay["micro_batch_size"] == 2048, lay
+    b = x["breakdown_s"]
+    assert set(parts) <= set(b), b
+    assert abs(sum(b[k] for k in parts) - x["iteration_s"]) < 1e-9 * x["iteration_s"]
+    assert abs(x["tokens_per_s"] - 2048 * 8192 / x["iteration_s"]) < 1e-6 * x["tokens_per_s"]
+    assert 0 < x["mfu"] < x["hfu"] < 1, (x["mfu"], x["hfu"])
+    assert abs(x["gpu_hours"] - x["gpus"] * 24 * x["time_to_train_days"]) < 1e-6 * x["gpu_hours"]
+    assert x["hardware_tflops_per_gpu"] <= 989
+# more GPUs: faster while the microbatches last (DP traffic grows at the
+# end), and never better per GPU than the first row
+its = [x["iteration_s"] for x in r]
+assert all(a > b for a, b in zip(its[:5], its[1:5])), its
+assert r[0]["scaling_efficiency"] == 1.0
+assert all(x["scaling_efficiency"] <= 1.0 + 1e-9 for x in r)
+print("\n".join(f"{x['gpus']:6d} GPUs: {x['iteration_s']:.2f} s/iter, "
+                f"MFU {100*x['mfu']:.1f}%, {x['time_to_train_days']:.1f} days, "
+                f"USD {x['cost_usd']/1e6:.1f}M" for x in r))
+EOF
+check "human table: one data row per count, '#' elsewhere, units" bash -c \
+    "'$TCEMU' project -t $topo -j $job --gpus 1024:65536:x2 > '$out/p.txt' &&
+     [ \$(grep -vc '^#' '$out/p.txt') -eq 7 ] && grep -q '^# assumption:' '$out/p.txt' &&
+     grep -q 'iter(s)' '$out/p.txt' && grep -q 'cost(USD)' '$out/p.txt'"
+check "CSV: same rows as JSON" bash -c \
+    "'$TCEMU' project -t $topo -j $job --gpus 1024:65536:x2 --csv - > '$out/p.csv' &&
+     python3 -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+js = json.load(open(sys.argv[2]))[\"results\"]
+assert len(rows) == len(js) == 7
+for c, j in zip(rows, js):
+    assert int(c[\"gpus\"]) == j[\"gpus\"]
+    assert abs(float(c[\"iteration_s\"]) - j[\"iteration_s\"]) < 1e-6 * j[\"iteration_s\"]
+    assert abs(float(c[\"cost_usd\"]) - j[\"cost_usd\"]) < 1e-6 * j[\"cost_usd\"]
+' '$out/p.csv' '$out/p.json'"
+check "files through --json FILE --csv FILE" bash -c \
+    "'$TCEMU' project -t $topo -j $job --gpus 2048 --json '$out/f.json' --csv '$out/f.csv' > /dev/null &&
+     python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))[\"results\"][0][\"gpus\"] == 2048' '$out/f.json' &&
+     [ \$(wc -l < '$out/f.csv') -eq 2 ]"
+check "sweep skips counts the job does not fit, with a note" bash -c \
+    "'$TCEMU' project -t $topo -j $job --gpus 1000,2048 --json - > '$out/s.json' &&
+     python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [x[\"gpus\"] for x in d[\"results\"]] == [2048]
+assert [x[\"gpus\"] for x in d[\"skipped\"]] == [1000] and d[\"skipped\"][0][\"reason\"]
+' '$out/s.json' &&
+     '$TCEMU' project -t $topo -j $job --gpus 1000,2048 | grep -q '^# skipped 1000 GPUs'"
+check "bad --gpus: exit 2" status_is 2 "$TCEMU" project -t $topo -j $job --gpus abc
+check "empty range: exit 2" status_is 2 "$TCEMU" project -t $topo -j $job --gpus 4096:1024:x2
+check "single count the job does not fit: exit 2" status_is 2 "$TCEMU" project -t $topo -j $job --gpus 1000
+check "missing -j: exit 2" status_is 2 "$TCEMU" project -t $topo
+check "bad job file: exit 2" status_is 2 "$TCEMU" project -t $topo -j "$out/nope.cfg"
+check "dense GPT on A100: sane MFU" bash -c \
+    "'$TCEMU' project -t topologies/dgx-a100-80gb.cfg -j jobs/megatron-sc21-39.1b.cfg --json - |
+     python3 -c 'import json,sys; x=json.load(sys.stdin)[\"results\"][0]; assert 0.3 < x[\"hfu\"] < 0.6, x[\"hfu\"]'"
+
+echo "# project.sh: $fails failed"
+[ "$fails" -eq 0 ]
