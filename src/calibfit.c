@@ -5,6 +5,7 @@
 #include "tcemu/calibfit.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_points(const double *bytes, const double *time_s, int n,
@@ -98,6 +99,101 @@ int tce_calibfit_line(const double *bytes, const double *time_s, int n,
     out->points = n;
     fit_errors(bytes, time_s, n, out);
 out:
+    return rc;
+}
+
+struct point {
+    double bytes, time_s;
+};
+
+static int by_size(const void *a, const void *b)
+{
+    const struct point *p = a, *q = b;
+
+    return (p->bytes > q->bytes) - (p->bytes < q->bytes);
+}
+
+/* Ordinary least-squares slope of n points (distinct sizes assumed). */
+static double ols_slope(const struct point *p, int n)
+{
+    double mx = 0.0, mt = 0.0, sxx = 0.0, sxt = 0.0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        mx += p[i].bytes / n;
+        mt += p[i].time_s / n;
+    }
+    for (i = 0; i < n; i++) {
+        sxx += (p[i].bytes - mx) * (p[i].bytes - mx);
+        sxt += (p[i].bytes - mx) * (p[i].time_s - mt);
+    }
+    return sxx > 0.0 ? sxt / sxx : 0.0;
+}
+
+int tce_calibfit_regimes(const double *bytes, const double *time_s, int n,
+                         struct tce_calibfit_line *out, struct tce_error *err)
+{
+    struct point *p = NULL;
+    double *x = NULL, *t = NULL, slope;
+    struct tce_calibfit_line low;
+    int i, half, rc;
+
+    rc = check_points(bytes, time_s, n, err);
+    if (rc || n < 4)
+        return rc ? rc : tce_calibfit_line(bytes, time_s, n, out, err);
+    p = calloc((size_t)n, sizeof(*p));
+    x = calloc((size_t)n, sizeof(*x));
+    t = calloc((size_t)n, sizeof(*t));
+    if (!p || !x || !t) {
+        rc = tce_error_set(err, TCE_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        p[i].bytes = bytes[i];
+        p[i].time_s = time_s[i];
+    }
+    qsort(p, (size_t)n, sizeof(*p), by_size);
+    for (i = 0; i < n; i++) {
+        x[i] = p[i].bytes;
+        t[i] = p[i].time_s;
+    }
+    half = (n + 1) / 2;
+    /* Smaller half: latency.  Its times may be flat or even fall with size
+     * (noise, protocol switches): then the latency is their relative
+     * least-squares constant, sum(1/t) / sum(1/t^2). */
+    memset(&low, 0, sizeof(low));
+    if (tce_calibfit_line(x, t, half, &low, NULL) != 0) {
+        double s1 = 0.0, s2 = 0.0;
+
+        for (i = 0; i < half; i++) {
+            s1 += 1.0 / t[i];
+            s2 += 1.0 / (t[i] * t[i]);
+        }
+        low.latency_s = s1 / s2;
+        low.latency_clamped = 0;
+    }
+    /* Larger half: ordinary least squares.  An iteration's time is a sum
+     * of absolute times dominated by the largest messages, so absolute
+     * residuals are the right measure here. */
+    slope = ols_slope(p + (n - half), half);
+    if (!(slope > 0.0) || !isfinite(slope)) {
+        rc = tce_error_set(err, TCE_ECHECK,
+                           "time does not grow with message size over the "
+                           "larger half of the sizes (slope %g s/byte): "
+                           "bandwidth cannot be fitted",
+                           slope);
+        goto out;
+    }
+    memset(out, 0, sizeof(*out));
+    out->latency_s = low.latency_s;
+    out->latency_clamped = low.latency_clamped;
+    out->seconds_per_byte = slope;
+    out->points = n;
+    fit_errors(x, t, n, out);
+out:
+    free(p);
+    free(x);
+    free(t);
     return rc;
 }
 

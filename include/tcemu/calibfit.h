@@ -43,6 +43,26 @@ struct tce_calibfit_line {
 int tce_calibfit_line(const double *bytes, const double *time_s, int n,
                       struct tce_calibfit_line *out, struct tce_error *err);
 
+/*
+ * The fit tcemu calibrate uses: two regimes of one alpha-beta line.  Real
+ * links are not one straight line over eight decades of sizes (eager and
+ * rendezvous protocols, TCP windows, token buckets bend it), and a single
+ * relative fit then gets neither end right: the bandwidth it returns can be
+ * a third off for the large messages that dominate training traffic.  So,
+ * with the points sorted by size and n >= 4:
+ *   latency = intercept of the relative least-squares line through the
+ *             smaller half of the sizes (where latency dominates),
+ *   slope   = slope of the ordinary least-squares line through the
+ *             larger half (where transfer time dominates; absolute
+ *             residuals, since an iteration's time is a sum of absolute
+ *             times dominated by its largest messages),
+ * and the errors are those of the combined line over all n points.  With
+ * n < 4 it is tce_calibfit_line.  Same input rules and errors.
+ */
+int tce_calibfit_regimes(const double *bytes, const double *time_s, int n,
+                         struct tce_calibfit_line *out,
+                         struct tce_error *err);
+
 /* The line's time for a message of bytes. */
 double tce_calibfit_time_s(const struct tce_calibfit_line *l, double bytes);
 

@@ -13,9 +13,11 @@
  * For each class, each collective (the plug-ins of coll.c, the ones `tcemu
  * bench` runs) and each size, the slowest rank's mean time per operation is
  * measured; then calibfit.c fits time = latency + bytes / bandwidth by
- * relative least squares: send/recv gives the link's latency and bandwidth,
- * every collective its efficiency (asymptotic bus bandwidth / link
- * bandwidth), each with its RMS relative error.
+ * least squares in two regimes (latency from the smaller half of the sizes,
+ * bandwidth from the larger half; see calibfit.h): send/recv gives the
+ * link's latency and bandwidth, every collective its efficiency (asymptotic
+ * bus bandwidth / link bandwidth), each with its RMS relative error over
+ * all sizes.
  *
  * SIGUSR1 or SIGTERM (a batch job's time limit): the ranks agree after the
  * size in progress, stop measuring, fit what they have and write the files
@@ -460,7 +462,7 @@ static void fit_class(struct cal_class *k)
         struct cal_series *s = &k->s[i];
 
         tce_error_clear(&e);
-        s->fit_rc = tce_calibfit_line(s->bytes, s->time_s, s->n, &s->line,
+        s->fit_rc = tce_calibfit_regimes(s->bytes, s->time_s, s->n, &s->line,
                                       &e);
         snprintf(s->fit_msg, sizeof(s->fit_msg), "%s", e.msg);
         if (s->kind == TCE_BUSBW_SENDRECV && s->fit_rc == 0)
@@ -496,8 +498,10 @@ static void print_fits(const struct calib *c, FILE *out)
 {
     int i, j;
 
-    fprintf(out, "#\n# fits (relative least squares of time = latency + "
-                 "bytes / bandwidth; measured):\n");
+    fprintf(out, "#\n# fits of time = latency + bytes / bandwidth (least "
+                 "squares: latency from the smaller half of the sizes,\n# "
+                 "bandwidth from the larger half; errors over all sizes; "
+                 "measured):\n");
     fprintf(out, "# %-10s %-13s %10s %12s %10s %8s %10s %7s\n", "link",
             "collective", "latency", "busbw", "efficiency", "rms_err",
             "max_err", "points");
@@ -784,6 +788,11 @@ static int setup(struct calib *c, struct tce_error *err)
             rc = tce_error_set(err, TCE_ENOMEM,
                                "cannot allocate 2 x %" PRId64 " bytes",
                                c->o.max_bytes);
+        /* Touch every page now, not inside the first timed operation. */
+        if (rc == 0) {
+            memset(c->send, 1, n * sizeof(float));
+            memset(c->recv, 1, n * sizeof(float));
+        }
     }
     if (rc == 0 && c->rt.rank == 0) {
         c->hosts = calloc((size_t)c->rt.size, TCE_RT_HOST_MAX);

@@ -134,11 +134,15 @@ cmd_up() {
         ip -n "$ns" addr add "$ip/24" dev eth0
         ip -n "$ns" link set eth0 up
         if [ -n "$rate" ]; then
-            # Token bucket both ways.  veth hands over GSO packets of up to
-            # 64 KiB, and tbf drops any packet larger than its burst: keep
-            # the burst at least 256 KiB (or 4 ms at the rate).
-            burst=$((rate * 1000000 / 8 / 250))
-            [ "$burst" -lt 262144 ] && burst=262144
+            # Token bucket both ways.  tbf drops a packet larger than its
+            # burst, and veth hands over GSO packets of up to 64 KiB: cap
+            # GSO at 16 KiB so the burst can stay small (1 ms at the rate,
+            # at least 32 KiB).  A large burst lets messages below it pass
+            # at memory speed, which no real link does.
+            burst=$((rate * 1000000 / 8 / 1000))
+            [ "$burst" -lt 32768 ] && burst=32768
+            ip link set "$veth" gso_max_size 16384
+            ip -n "$ns" link set eth0 gso_max_size 16384
             tc qdisc add dev "$veth" root tbf rate "${rate}mbit" burst "$burst" latency 200ms
             tc -n "$ns" qdisc add dev eth0 root tbf rate "${rate}mbit" burst "$burst" latency 200ms
         fi
@@ -189,6 +193,9 @@ cmd_mpirun() {
     local hf
     hf=$state/hostfile
     # Slots are generous; -np, --map-by and --npernode decide placement.
+    # Every host shares this machine's cores, which Open MPI cannot see:
+    # ranks yield when idle instead of spinning (spinning ranks on a shared
+    # core turn microsecond latencies into scheduler time slices).
     cmd_hostfile 64 >"$hf"
     export TCE_CLUSTER_NAME=$name TCE_CLUSTER_SUBNET=$subnet
     exec mpirun --hostfile "$hf" \
@@ -196,6 +203,7 @@ cmd_mpirun() {
         --mca oob_tcp_if_include "$(cat "$state/subnet")" \
         --mca btl_tcp_if_include "$(cat "$state/subnet")" \
         --mca btl self,vader,tcp \
+        --mca mpi_yield_when_idle 1 \
         "$@"
 }
 

@@ -123,6 +123,76 @@ static void test_bad_input(void **state)
     assert_int_equal(tce_calibfit_line(NULL, NULL, 4, &l, NULL), TCE_EUSAGE);
 }
 
+/* A link with a knee: flat 50 us up to where 31 MB/s takes over, as a
+ * token-bucket-shaped TCP link looks.  The one-line relative fit misses
+ * the large-message bandwidth by a wide margin; the two-regime fit gets it
+ * exactly and the latency from the flat part. */
+static void test_regimes_knee(void **state)
+{
+    double x[NPTS], t[NPTS], size = 8.0, w = 31e6;
+    struct tce_calibfit_line one, two;
+    int i, n = 10;
+    (void)state;
+
+    for (i = 0; i < n; i++, size *= 4.0) {
+        x[i] = size;
+        t[i] = size / w > 50e-6 ? size / w : 50e-6;
+    }
+    assert_int_equal(tce_calibfit_line(x, t, n, &one, NULL), 0);
+    assert_int_equal(tce_calibfit_regimes(x, t, n, &two, NULL), 0);
+    /* the single relative line is 14% off at 2 MiB (bandwidth 36 MB/s) ... */
+    assert_true(fabs(tce_calibfit_time_s(&one, x[n - 1]) - t[n - 1]) >
+                0.1 * t[n - 1]);
+    /* ... the two regimes are exact there and in bandwidth */
+    assert_close(tce_calibfit_bandwidth_gbytes_per_s(&two), w * 1e-9, 1e-9);
+    assert_close(tce_calibfit_time_s(&two, x[n - 1]), t[n - 1], 1e-3);
+    /* latency from the flat part (2048 B at 31 MB/s is 66 us: in the
+     * smaller half, so the latency is a little above 50 us) */
+    assert_true(two.latency_s >= 45e-6 && two.latency_s <= 60e-6);
+    assert_int_equal(two.points, n);
+    assert_true(two.rms_rel_error > 0.0);
+}
+
+/* Same answers as the single line on a true line, in any order; flat or
+ * falling small sizes still give a latency; fewer than 4 points fall back
+ * to the single line; the large half must grow. */
+static void test_regimes_cases(void **state)
+{
+    double x[NPTS], t[NPTS], xr[NPTS], tr[NPTS];
+    double fx[6] = {8, 64, 512, 1e6, 2e6, 4e6};
+    double ft[6] = {30e-6, 28e-6, 29e-6, 1e-3, 2e-3, 4e-3};
+    double dx[5] = {8, 64, 1e6, 2e6, 4e6};
+    double dt[5] = {1e-5, 1e-5, 3e-3, 2e-3, 1e-3};
+    struct tce_calibfit_line a, b;
+    struct tce_error err;
+    int i, n;
+    (void)state;
+
+    n = make_points(5e-6, 10.0, NULL, x, t);
+    for (i = 0; i < n; i++) {
+        xr[i] = x[n - 1 - i];
+        tr[i] = t[n - 1 - i];
+    }
+    assert_int_equal(tce_calibfit_regimes(xr, tr, n, &a, NULL), 0);
+    assert_close(a.latency_s, 5e-6, 1e-6);
+    assert_close(tce_calibfit_bandwidth_gbytes_per_s(&a), 10.0, 1e-9);
+    assert_true(a.rms_rel_error < 1e-9);
+
+    assert_int_equal(tce_calibfit_regimes(fx, ft, 6, &a, NULL), 0);
+    assert_true(a.latency_s > 27e-6 && a.latency_s < 31e-6);
+    assert_close(a.seconds_per_byte, 1e-9, 1e-9);
+
+    assert_int_equal(tce_calibfit_regimes(x, t, 3, &a, NULL), 0);
+    assert_int_equal(tce_calibfit_line(x, t, 3, &b, NULL), 0);
+    assert_close(a.seconds_per_byte, b.seconds_per_byte, 0);
+    assert_close(a.latency_s, b.latency_s, 0);
+
+    tce_error_clear(&err);
+    assert_int_equal(tce_calibfit_regimes(dx, dt, 5, &a, &err), TCE_ECHECK);
+    assert_non_null(strstr(err.msg, "larger half"));
+    assert_int_equal(tce_calibfit_regimes(dx, dt, 1, &a, &err), TCE_EUSAGE);
+}
+
 static void test_efficiency(void **state)
 {
     static const struct {
@@ -163,7 +233,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact),     cmocka_unit_test(test_noise),
         cmocka_unit_test(test_clamp),     cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_efficiency),
+        cmocka_unit_test(test_efficiency), cmocka_unit_test(test_regimes_knee),
+        cmocka_unit_test(test_regimes_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
