@@ -68,6 +68,7 @@ struct op_class {
 struct pending {             /* an outstanding non-blocking collective */
     MPI_Request req;
     int cls;
+    int local;               /* overlapped with its own list's compute */
     double start_s;
 };
 
@@ -87,8 +88,9 @@ struct run {
     int comm_size[TCE_GROUP_COUNT], comm_rank[TCE_GROUP_COUNT];
     double byte_scale;
     int64_t max_count;        /* elements per MPI call (INT_MAX) */
-    float *buf_a, *buf_b, *buf_nb;
-    size_t a_elems, b_elems, nb_elems, nb_used;
+    float *buf_a, *buf_b, *buf_nb, *buf_ov;
+    size_t a_elems, b_elems, nb_elems, nb_used, ov_elems, ov_used;
+    int n_local;              /* pending entries with local set */
     struct pending *pend;
     int n_pend, cap_pend;
     MPI_Request *sends;
@@ -348,6 +350,16 @@ static int is_nonblocking(const struct tce_op *op)
             op->overlap == TCE_OVERLAP_FORWARD);
 }
 
+/* Is op overlapped with the compute of its own list (TP communication
+ * with tp_comm_overlap, CP K/V exchange)?  Run non-blocking, waited for at
+ * the end of the list. */
+static int is_overlap_compute(const struct tce_op *op)
+{
+    return op->kind == TCE_OP_COLLECTIVE &&
+           op->overlap == TCE_OVERLAP_COMPUTE &&
+           op->coll != TCE_COLL_ALL_TO_ALL;
+}
+
 /* Receive-side elements an op needs in its (scaled) buffer. */
 static double op_recv_bytes(const struct run *r, const struct tce_op *op)
 {
@@ -363,16 +375,23 @@ static double op_recv_bytes(const struct run *r, const struct tce_op *op)
  * outstanding non-blocking bucket). */
 static int size_buffers(struct run *r, struct tce_error *err)
 {
-    double a = 0, b = 0, nb = 0, need, phys;
+    double a = 0, b = 0, nb = 0, ov = 0, ov_list, need, phys;
     int64_t max_buf;
     int l, i;
 
     for (l = 0; l < TCE_PLAN_LIST_COUNT; l++) {
+        ov_list = 0;
         for (i = 0; i < r->plan.list[l].n; i++) {
             const struct tce_op *op = &r->plan.list[l].ops[i];
 
             if (!is_comm(op))
                 continue;
+            if (is_overlap_compute(op)) {
+                ov_list += op_recv_bytes(r, op) * (double)op->count;
+                if (ov_list > ov)
+                    ov = ov_list;
+                continue;
+            }
             if (is_nonblocking(op)) {
                 nb += op_recv_bytes(r, op) * (double)op->count;
                 continue;
@@ -386,7 +405,7 @@ static int size_buffers(struct run *r, struct tce_error *err)
                 b = op->bytes + ELEM_BYTES;
         }
     }
-    need = a + b + nb;
+    need = a + b + nb + ov;
     max_buf = r->o.max_buffer_bytes;
     if (max_buf == 0) {
         phys = (double)sysconf(_SC_PHYS_PAGES) *
@@ -409,7 +428,10 @@ static int size_buffers(struct run *r, struct tce_error *err)
     r->buf_a = calloc(r->a_elems, ELEM_BYTES);
     r->buf_b = calloc(r->b_elems, ELEM_BYTES);
     r->buf_nb = calloc(r->nb_elems, ELEM_BYTES);
-    if (!r->buf_a || !r->buf_b || !r->buf_nb)
+    r->ov_elems = (size_t)ceil(ov * r->byte_scale / ELEM_BYTES) + 64 +
+                  (size_t)r->rt->size * 64;
+    r->buf_ov = calloc(r->ov_elems, ELEM_BYTES);
+    if (!r->buf_a || !r->buf_b || !r->buf_nb || !r->buf_ov)
         return tce_error_set(err, TCE_ENOMEM,
                              "cannot allocate %.0f MB of message buffers",
                              need * r->byte_scale / 1e6);
@@ -483,6 +505,7 @@ static int progress(struct run *r)
             return mrc;
         if (done) {
             record(r, r->pend[i].cls, tce_now_s() - r->pend[i].start_s);
+            r->n_local -= r->pend[i].local;
             r->pend[i] = r->pend[--r->n_pend];
             i--;
         }
@@ -544,7 +567,8 @@ static int emulate_compute(struct run *r, double dur_s)
 }
 
 /* One collective call of `bytes` on comm, chunked at max_count elements per
- * rank and call; nonblocking: requests appended to pending. */
+ * rank and call; nonblocking: requests appended to pending (1: until the
+ * iteration's wait point, 2: local to the list). */
 static int run_collective(struct run *r, const struct tce_op *op, int cls,
                           double bytes, int nonblocking, float *buf)
 {
@@ -571,7 +595,9 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
             if (nonblocking && mrc == MPI_SUCCESS) {
                 r->pend[r->n_pend].req = req;
                 r->pend[r->n_pend].cls = cls;
+                r->pend[r->n_pend].local = nonblocking == 2;
                 r->pend[r->n_pend].start_s = tce_now_s();
+                r->n_local += nonblocking == 2;
                 r->n_pend++;
             }
         }
@@ -599,7 +625,9 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
             if (nonblocking && mrc == MPI_SUCCESS) {
                 r->pend[r->n_pend].req = req;
                 r->pend[r->n_pend].cls = cls;
+                r->pend[r->n_pend].local = nonblocking == 2;
                 r->pend[r->n_pend].start_s = tce_now_s();
+                r->n_local += nonblocking == 2;
                 r->n_pend++;
             }
         }
@@ -751,6 +779,28 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
         }
         goto out;
     }
+    if (is_overlap_compute(op)) {
+        size_t slice = elems_of(bytes) + (size_t)r->comm_size[op->group];
+
+        if (reserve_pending(r, count * (tce_stats_chunks(
+                                            (int64_t)elems_of(bytes),
+                                            r->max_count) + 1)) != 0) {
+            mrc = MPI_ERR_NO_MEM;
+            goto out;
+        }
+        tce_watchdog_enter(&r->rt->wd, opname, tce_group_name(op->group));
+        if (tce_rt_test_hang(r->rt, op->name))
+            tce_rt_hang();
+        for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
+            if (r->ov_used + slice > r->ov_elems)
+                r->ov_used = 0; /* reuse: only when the plan lied */
+            mrc = run_collective(r, op, cls, bytes, 2,
+                                 r->buf_ov + r->ov_used);
+            r->ov_used += slice;
+        }
+        tce_watchdog_leave(&r->rt->wd);
+        goto out;
+    }
     if (is_nonblocking(op)) {
         size_t slice = elems_of(bytes) + (size_t)r->comm_size[op->group];
 
@@ -799,14 +849,28 @@ out:
 static int exec_list(struct run *r, int l, int skip_nb, int only_nb,
                      struct walk_err *we)
 {
+    char where[TCE_RT_OPNAME_MAX];
     int i, mrc = MPI_SUCCESS;
 
+    r->ov_used = 0;
     for (i = 0; i < r->plan.list[l].n && mrc == MPI_SUCCESS; i++) {
         const struct tce_op *op = &r->plan.list[l].ops[i];
 
         if ((skip_nb && is_nonblocking(op)) || (only_nb && !is_nonblocking(op)))
             continue;
         mrc = exec_op(r, l, i, we);
+    }
+    /* Communication overlapped with this list's compute ends here. */
+    if (mrc == MPI_SUCCESS && r->n_local > 0) {
+        snprintf(where, sizeof(where), "%s.overlap_wait", list_names[l]);
+        tce_watchdog_enter(&r->rt->wd, where, "tp/cp");
+        while (r->n_local > 0 && mrc == MPI_SUCCESS)
+            mrc = progress(r);
+        tce_watchdog_leave(&r->rt->wd);
+        if (mrc != MPI_SUCCESS) {
+            we->mrc = mrc;
+            snprintf(we->what, sizeof(we->what), "%s", where);
+        }
     }
     return mrc;
 }
@@ -1154,7 +1218,8 @@ static void print_header(const struct run *r, FILE *out, int argc,
     fprintf(out,
             "# recv: includes waiting for the sending stage (pipeline "
             "bubble); send: time to post MPI_Isend (no bandwidth); "
-            "overlapped DP buckets: post to completion\n");
+            "overlapped ops (DP buckets; TP, CP marked overlap compute): post to "
+            "completion\n");
 }
 
 static void print_table(const struct run *r, const struct tce_plan *last,
@@ -1544,6 +1609,7 @@ out_free:
         free(r->buf_a);
         free(r->buf_b);
         free(r->buf_nb);
+        free(r->buf_ov);
         free(r->pend);
         free(r->sends);
         free(r->iter_s);

@@ -84,7 +84,8 @@ mpi 8 run -t $TOPO -j $FIX/interleaved.cfg --ranks-per-node 4 $FAST --json -
 check "interleaved: exit 0" rc_is 0
 check "interleaved: schedule and p2p per virtual stage" check_json \
     'd["layout"]["schedule"] == "interleaved" and d["layout"]["vpp"] == 2' \
-    '[o["count"] for o in ops if o["name"] == "pp_send_act"] == [8]'
+    '[o["count"] for o in ops if o["name"] == "pp_send_act"] == [8]' \
+    'any(o["group"] == "tp" and o["overlap"] == "compute" for o in ops)'
 
 # MoE: EP all-to-all with a routing skew; EDP groups.
 mpi 8 run -t $TOPO -j $FIX/moe.cfg --ranks-per-node 4 --routing-skew 1 \
@@ -102,7 +103,8 @@ check "moe: skew message" err_has "routing-skew 1.5"
 mpi 8 run -t $TOPO -j $FIX/cp.cfg --ranks-per-node 4 $FAST --json -
 check "cp: exit 0" rc_is 0
 check "cp: cp group exchanges" check_json \
-    'd["layout"]["cp"] == 2' 'any(o["group"] == "cp" for o in ops)'
+    'd["layout"]["cp"] == 2' \
+    'any(o["group"] == "cp" and o["overlap"] == "compute" for o in ops)'
 
 # Byte scaling: buffers limited to 1 MiB, one reported factor.
 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 --max-buffer 1Mi $FAST --json -
