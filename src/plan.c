@@ -332,7 +332,6 @@ static void layer_lists(const struct ctx *c, int moe,
                         struct tce_op_list *fwd, struct tce_op_list *bwd)
 {
     enum tce_recompute rc = c->job->training.recompute_granularity;
-    struct tce_op_list tmp;
     int i;
 
     fwd->n = 0;
@@ -354,9 +353,7 @@ static void layer_lists(const struct ctx *c, int moe,
                 op->recompute = 1;
             }
     }
-    tmp.n = 0;
-    backward_of(fwd, &tmp);
-    append(bwd, &tmp, 0);
+    backward_of(fwd, bwd);
 }
 
 static void embed_lists(const struct ctx *c, struct tce_op_list *fwd,
@@ -573,12 +570,16 @@ out:
 }
 
 static void init_ctx(struct ctx *c, const struct tce_job *job,
-                     const struct tce_layout *layout)
+                     const struct tce_layout *layout,
+                     const struct tce_plan *cached)
 {
     c->job = job;
     c->lay = layout;
     resolve(job, layout, &c->x);
-    tce_model_flops_breakdown(&job->model, &c->f);
+    if (cached)
+        c->f = cached->flops_per_token;
+    else
+        tce_model_flops_breakdown(&job->model, &c->f);
     c->tp_ov = job->training.tp_comm_overlap ? TCE_OVERLAP_COMPUTE
                                              : TCE_OVERLAP_NONE;
 }
@@ -590,7 +591,7 @@ static void stage_part(const struct ctx *c, int64_t stage,
 {
     const struct tce_model *m = &c->job->model;
     const struct tce_layout *layout = c->lay;
-    struct tce_param_count pc;
+    const struct tce_param_count *pc = &plan->param_count;
     int64_t p = layout->pp, v = plan->chunks, k, j;
 
     double gb, dense, expert;
@@ -625,23 +626,22 @@ static void stage_part(const struct ctx *c, int64_t stage,
     plan->dense_layers = plan->layers - plan->moe_layers;
 
     /* parameters this rank holds */
-    tce_model_count_params(m, &pc);
     dense = (double)plan->dense_layers *
-                (pc.attention_per_layer + pc.dense_mlp_per_layer) /
+                (pc->attention_per_layer + pc->dense_mlp_per_layer) /
                 c->x.t +
             (double)plan->moe_layers *
-                (pc.attention_per_layer + pc.shared_expert_per_layer) /
+                (pc->attention_per_layer + pc->shared_expert_per_layer) /
                 c->x.t +
-            (double)plan->moe_layers * pc.router_per_layer +
-            (double)plan->layers * pc.norms_per_layer;
+            (double)plan->moe_layers * pc->router_per_layer +
+            (double)plan->layers * pc->norms_per_layer;
     if (plan->first_stage)
-        dense += pc.embedding / c->x.t;
+        dense += pc->embedding / c->x.t;
     if (plan->last_stage) {
-        dense += pc.final_norm;
-        dense += (pc.output > 0 ? pc.output : (p > 1 ? pc.embedding : 0.0)) /
+        dense += pc->final_norm;
+        dense += (pc->output > 0 ? pc->output : (p > 1 ? pc->embedding : 0.0)) /
                  c->x.t;
     }
-    expert = (double)plan->moe_layers * c->x.E * pc.expert_per_layer /
+    expert = (double)plan->moe_layers * c->x.E * pc->expert_per_layer /
              (c->x.t * (double)layout->ep);
     plan->dense_params = dense;
     plan->expert_params = expert;
@@ -676,7 +676,9 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
     ret = check_shape(job, layout, stage, err);
     if (ret < 0)
         goto out;
-    init_ctx(&c, job, layout);
+    init_ctx(&c, job, layout, NULL);
+    plan->flops_per_token = c.f;
+    tce_model_count_params(m, &plan->param_count);
     plan->layout = *layout;
     plan->layout.vpp = layout->vpp > 0 ? layout->vpp : 1;
     plan->microbatches = layout->microbatches;
@@ -709,7 +711,7 @@ int tce_plan_restage(const struct tce_job *job, int64_t stage,
     ret = check_shape(job, &plan->layout, stage, err);
     if (ret < 0)
         goto out;
-    init_ctx(&c, job, &plan->layout);
+    init_ctx(&c, job, &plan->layout, plan);
     stage_part(&c, stage, plan);
 out:
     return ret;

@@ -72,6 +72,7 @@
 #include "tcemu/config.h"
 #include "tcemu/error.h"
 #include "tcemu/layout.h"
+#include "tcemu/model.h"
 
 #define TCE_PLAN_OPS_MAX 64
 
@@ -175,6 +176,9 @@ struct tce_plan {
     double grad_bytes;        /* dense gradient bytes reduced over DP */
     double expert_grad_bytes; /* expert gradient bytes reduced over EDP */
     struct tce_op_list list[TCE_PLAN_LIST_COUNT];
+    /* the model's figures the plan was built from (reused by restage) */
+    struct tce_flops_per_token flops_per_token;
+    struct tce_param_count param_count;
 };
 
 /*
