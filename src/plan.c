@@ -83,7 +83,8 @@ static struct tce_op *add(struct tce_op_list *l)
     struct tce_op *op;
 
     /* lists are sized for the longest (an MoE backward with full
-     * recomputation, ~46 ops); past the end the last op is overwritten */
+     * recomputation and unfused attention, 46 ops); past the end the last
+     * op is overwritten */
     if (l->n >= TCE_PLAN_OPS_MAX)
         l->n = TCE_PLAN_OPS_MAX - 1;
     op = &l->ops[l->n++];

@@ -178,9 +178,12 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
     ret = tce_layout_init(&out->layout, job, topo, gpus, err);
     if (ret < 0)
         goto out;
+    /* every group an op can name (the plan never uses WORLD) */
+    memset(&spans[TCE_GROUP_WORLD], 0, sizeof(spans[TCE_GROUP_WORLD]));
     for (i = 0; i < TCE_GROUP_COUNT; i++)
-        tce_layout_group_span(&out->layout, (enum tce_group)i, topo,
-                              &spans[i]);
+        if (i != TCE_GROUP_WORLD)
+            tce_layout_group_span(&out->layout, (enum tce_group)i, topo,
+                                  &spans[i]);
     p = out->layout.pp;
     v = out->layout.vpp > 0 ? out->layout.vpp : 1;
     m = out->layout.microbatches;
@@ -188,7 +191,12 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
     if (p > 1)
         stages[n_stages++] = p - 1;
     if (p > 2)
-        stages[n_stages++] = p / 2;
+        /* a middle stage of a dense model with no more layers than the
+         * first is never slower than it (same layers, no embedding) */
+        if (job->model.num_experts > 0 ||
+            tce_layout_stage_layers(job, &out->layout, p / 2) >
+                tce_layout_stage_layers(job, &out->layout, 0))
+            stages[n_stages++] = p / 2;
     memset(&slow, 0, sizeof(slow));
     for (i = 0; i < n_stages; i++) {
         if (i == 0) {

@@ -74,7 +74,7 @@
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 
-#define TCE_PLAN_OPS_MAX 64
+#define TCE_PLAN_OPS_MAX 48
 
 enum tce_op_kind {
     TCE_OP_COMPUTE,

@@ -9,7 +9,8 @@
  *    compute + exposed communication; communication marked
  *    TCE_OVERLAP_COMPUTE is hidden under the compute of its own list and
  *    only the excess is exposed.  The first, the last and (pp > 2) one
- *    middle stage are evaluated; the slowest sets the pace (T).
+ *    middle stage are evaluated (the middle one only when it may be slower
+ *    than the first: MoE, or more layers); the slowest sets the pace (T).
  *  - 1F1B / interleaved: m * T of steady work plus a bubble of
  *    (p-1)/v * T, i.e. (p-1)/(v*m) of the ideal time.
  *  - Pipeline p2p: each microbatch crosses each of the stage's v chunk

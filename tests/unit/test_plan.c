@@ -534,6 +534,29 @@ static void test_embedding_loss_slots(void **state)
     free(plan);
 }
 
+/* The longest list (MoE layer, full recompute, unfused attention, CP, SP,
+ * EP, shared experts) fits TCE_PLAN_OPS_MAX with nothing overwritten. */
+static void test_longest_list(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    (void)state;
+
+    assert_non_null(plan);
+    moe_job(&j, 64, 2, 2, 4);
+    j.parallel.context_parallel_size = 2;
+    j.training.recompute_granularity = TCE_RECOMPUTE_FULL;
+    j.training.use_flash_attn = 0;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    assert_int_equal(plan->list[TCE_PLAN_MOE_FWD].n, 23);
+    assert_int_equal(plan->list[TCE_PLAN_MOE_BWD].n, 46);
+    assert_true(plan->list[TCE_PLAN_MOE_BWD].n < TCE_PLAN_OPS_MAX);
+    check_flops_sum(&j);
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_plan_errors),
         cmocka_unit_test(test_uneven_stages),
         cmocka_unit_test(test_embedding_loss_slots),
+        cmocka_unit_test(test_longest_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
