@@ -45,8 +45,11 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
              "not measured",
              r->topo->scale_up.efficiency, r->topo->scale_out.efficiency);
     LINE("roofline per op: max(FLOPs / (peak x eff(GEMM size)), bytes / "
-         "(HBM x memory_efficiency)); attention fused (no s x s scores in "
-         "HBM)");
+         "(HBM x memory_efficiency)); %s",
+         r->job->training.use_flash_attn
+             ? "attention fused (no s x s scores in HBM)"
+             : "attention unfused (s x s scores through HBM: "
+               "use_flash_attn = false)");
     LINE("collectives: ring, recursive doubling or two-level hierarchical, "
          "whichever is faster; NIC bandwidth shared by the ranks of a node; "
          "oversubscribed tiers divide bandwidth");
