@@ -23,7 +23,11 @@
  *  - Adam: the optimizer step reads and writes 12 bytes of fp32 state per
  *    parameter it owns, reads its gradient and writes a 2-byte weight.
  *  - the tied-embedding gradient all-reduce between the first and the last
- *    stage is omitted (one V*h/t message per iteration).
+ *    stage is omitted (one V*h/t message per iteration);
+ *  - with context parallelism Megatron reduces dense gradients over DP x CP;
+ *    the plan reduces them over the DP group (same bytes per rank, a ring
+ *    c times shorter: layout.h has no DP x CP group yet), while the
+ *    optimizer step is sharded over DP x CP as model.h counts it.
  */
 #include <math.h>
 #include <string.h>
@@ -504,8 +508,10 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     }
     owned = plan->params;
     if (distopt)
-        owned = plan->dense_params / (double)c->lay->dp +
-                plan->expert_params / (double)(edp > 0 ? edp : 1);
+        /* Megatron shards the optimizer over DP x CP (as model.h) */
+        owned = plan->dense_params / (double)(c->lay->dp * c->lay->cp) +
+                plan->expert_params /
+                    (double)((edp > 0 ? edp : 1) * c->lay->cp);
     elt(end, "optimizer", owned * (gb + 12.0 + 12.0 + 2.0), 0);
     end->ops[end->n - 1].charge = TCE_CHARGE_OPTIMIZER;
 }
