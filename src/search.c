@@ -402,6 +402,14 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
     }
     out->n_top = c->n_ranked < opts->top_k ? c->n_ranked : opts->top_k;
     memcpy(out->top, c->ranked, (size_t)out->n_top * sizeof(out->top[0]));
+    if (out->n_top == 0 && out->candidates == 0) {
+        ret = tce_error_set(err, TCE_ENOFIT,
+                            "no layout fits: no tp x pp x cp x dp of this "
+                            "job (heads, layers, sequence, global batch) "
+                            "makes %lld GPUs",
+                            (long long)opts->gpus[0]);
+        goto out;
+    }
     if (out->n_top == 0) {
         ret = tce_error_set(err, TCE_ENOFIT,
                             "no layout fits: %lld candidates, %lld over "

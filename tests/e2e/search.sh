@@ -119,11 +119,18 @@ assert p["search"]["pruned"] > 0 and b["search"]["pruned"] == 0
 assert b["search"]["candidates"] == p["search"]["candidates"]
 assert b["search"]["fit"] == p["search"]["fit"]
 EOF
-    # 126 layers admit only pp 1 or 2 on 16,384 GPUs, and neither fits 80 GB
-    # (uneven first/last stages are not modelled): then exit 2 and name the
-    # nearest GPU counts that fit.
-    check "405b at 16384 GPUs: layouts, or exit 2 naming counts that fit" \
-        bash -c "'$TCEMU' search -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 16384 >/dev/null 2>'$out/405b-16384.err'; rc=\$?; test \$rc -eq 0 || { test \$rc -eq 2 && grep -q 'hint: 14336 GPUs fit' '$out/405b-16384.err'; }"
+    # The issue's command: 16,384 GPUs, best layouts in under 5 s.
+    check "405b at 16384 GPUs (the issue's command)" \
+        "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 16384 --json "$out/405b-16384.json"
+    check "405b at 16384: layouts that fit, under 5 s" python3 - "$out/405b-16384.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["search"]["elapsed_s"] < 5.0 and d["results"], d["search"]
+assert all(x["gpus"] == 16384 and x["fits_memory"] for x in d["results"])
+EOF
+    # A count the job cannot be laid out on: exit 2, naming counts that fit.
+    check "405b at 16000 GPUs: exit 2 with the nearest fitting counts" \
+        bash -c "'$TCEMU' search -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 16000 >/dev/null 2>'$out/405b-16000.err'; test \$? -eq 2 && grep -q 'hint: [0-9]* GPUs fit' '$out/405b-16000.err'"
 fi
 
 [ "$fails" -eq 0 ] && echo "search.sh: all passed" || echo "search.sh: $fails failed"
