@@ -21,6 +21,17 @@ command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unav
 command -v unshare >/dev/null || skip "unshare (util-linux) unavailable"
 command -v mpicc >/dev/null || skip "mpicc unavailable (libopenmpi-dev)"
 
+# One namespace test at a time on this machine (cluster.sh, slurm.sh,
+# slice.sh): a second run started meanwhile (another developer's make check)
+# would tear down this one's hosts, or share its ports.  Wait for the lock.
+lockdir=/run/lock
+[ -d "$lockdir" ] || lockdir=/tmp
+exec 9>"$lockdir/tcemu-netns-tests.lock"
+if command -v flock >/dev/null && ! flock -w 500 9; then
+    echo "cluster.sh: error: another namespace test held $lockdir/tcemu-netns-tests.lock for 500 s"
+    exit 1
+fi
+
 check() {  # check NAME CMD...: run, print the command and ok/ERR
     local what=$1; shift
     echo "# $*"

@@ -32,6 +32,17 @@ command -v unshare >/dev/null || skip "unshare (util-linux) unavailable"
 command -v python3 >/dev/null || skip "python3 unavailable (JSON checks)"
 [ -x "$TCEMU" ] || { echo "slice.sh: error: $TCEMU not built"; exit 1; }
 
+# One namespace test at a time on this machine (cluster.sh, slurm.sh,
+# slice.sh): a second run started meanwhile (another developer's make check)
+# would tear down this one's hosts, or share its ports.  Wait for the lock.
+lockdir=/run/lock
+[ -d "$lockdir" ] || lockdir=/tmp
+exec 9>"$lockdir/tcemu-netns-tests.lock"
+if command -v flock >/dev/null && ! flock -w 500 9; then
+    echo "slice.sh: error: another namespace test held $lockdir/tcemu-netns-tests.lock for 500 s"
+    exit 1
+fi
+
 check() {  # check NAME CMD...
     local what=$1; shift
     if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi

@@ -27,6 +27,10 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 cluster=$root/tests/cluster/netns-cluster.sh
 export TCE_CLUSTER_NAME=tcs TCE_CLUSTER_SUBNET=10.77.2
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# The test nodes overstate their CPUs (all share this machine's cores), so
+# Open MPI cannot tell it is oversubscribed: make idle ranks yield instead
+# of spinning (the jobs inherit this environment through sbatch).
+export OMPI_MCA_mpi_yield_when_idle=1
 nodes=2
 fails=0
 pids=()
@@ -39,6 +43,17 @@ command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unav
 command -v nsenter >/dev/null && command -v unshare >/dev/null || skip "nsenter/unshare unavailable"
 command -v python3 >/dev/null || skip "python3 unavailable (JSON checks)"
 [ -x "$TCEMU" ] || { echo "slurm.sh: error: $TCEMU not built"; exit 1; }
+
+# One namespace test at a time on this machine (cluster.sh, slurm.sh,
+# slice.sh): a second run started meanwhile (another developer's make check)
+# would tear down this one's hosts, or share its ports.  Wait for the lock.
+lockdir=/run/lock
+[ -d "$lockdir" ] || lockdir=/tmp
+exec 9>"$lockdir/tcemu-netns-tests.lock"
+if command -v flock >/dev/null && ! flock -w 500 9; then
+    echo "slurm.sh: error: another namespace test held $lockdir/tcemu-netns-tests.lock for 500 s"
+    exit 1
+fi
 
 check() {  # check NAME CMD...
     local what=$1; shift
@@ -122,7 +137,7 @@ chmod 700 "$work/munge"
 chmod 600 "$work/munge/munge.key"
 munged -F --force --key-file="$work/munge/munge.key" --socket="$work/munge/munge.sock" \
     --pid-file="$work/munge/munged.pid" --log-file="$work/log/munged.log" \
-    --seed-file="$work/munge/munged.seed" >"$work/log/munged.stdout" 2>&1 &
+    --seed-file="$work/munge/munged.seed" >"$work/log/munged.stdout" 2>&1 9>&- &
 pids+=($!)
 
 host=$(hostname)
@@ -173,7 +188,7 @@ echo "PartitionName=test Nodes=node[1-$nodes] Default=YES MaxTime=INFINITE State
 export SLURM_CONF=$work/etc/slurm.conf
 
 for i in $(seq 1 50); do [ -S "$work/munge/munge.sock" ] && break; sleep 0.1; done
-slurmctld -D -f "$SLURM_CONF" >"$work/log/slurmctld.stdout" 2>&1 &
+slurmctld -D -f "$SLURM_CONF" >"$work/log/slurmctld.stdout" 2>&1 9>&- &
 pids+=($!)
 for i in $(seq 1 $nodes); do
     # nsenter (not ip netns exec, which remounts /sys and hides the cgroup
@@ -182,7 +197,7 @@ for i in $(seq 1 $nodes); do
     nsenter --net=/run/netns/$TCE_CLUSTER_NAME-node$i unshare --uts --mount --propagation private \
         sh -c 'hostname "$1" && mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /dev/shm &&
                exec slurmd -D -N "$1" -f "$2"' sh "node$i" "$SLURM_CONF" \
-        >"$work/log/slurmd-node$i.stdout" 2>&1 &
+        >"$work/log/slurmd-node$i.stdout" 2>&1 9>&- &
     pids+=($!)
 done
 
@@ -211,8 +226,14 @@ submit() {
 wait_jobs() {
     local limit=$1 t=0
     shift
+    local q
     while [ "$t" -lt $((limit * 2)) ]; do
-        squeue -h -j "$(IFS=,; echo "$*")" 2>/dev/null | grep -q . || return 0
+        # squeue failing means slurmctld is gone: an error, not "finished".
+        q=$(squeue -h -j "$(IFS=,; echo "$*")" 2>&1) || {
+            echo "squeue failed: $q" >&2
+            return 1
+        }
+        [ -z "$q" ] && return 0
         sleep 0.5
         t=$((t + 1))
     done
@@ -274,7 +295,7 @@ mpi_id=$(TCEMU_LAUNCHER=mpirun TCEMU_MPIRUN_ARGS="--mca btl self,vader,tcp" \
     topologies/workstation.cfg jobs/tiny.cfg "$out/mpirun" -- --iterations 3)
 # 3. calibrate.
 cal_id=$(submit "${small[@]}" -o "$out/cal-%j.out" slurm/tcemu-calibrate.sbatch \
-    topologies/workstation.cfg "$out/cal" -- -e 64K)
+    topologies/workstation.cfg "$out/cal" -- -e 4Mi -n 10 -w 2)
 # 4. a two-task sweep array: one topology x two jobs.
 sweep_id=$(submit "${small[@]}" --array=0-1 -o "$out/sweep-%A_%a.out" slurm/tcemu-sweep.sbatch \
     topologies/workstation.cfg jobs/tiny.cfg,jobs/tiny.cfg "$out/sweep" -- --iterations 2)
