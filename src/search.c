@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/projector.h"
 #include "tcemu/util.h"
@@ -231,15 +232,10 @@ static int search_gpus(struct ctx *c, int64_t n)
     const int64_t B = c->job.training.global_batch_size;
     int64_t heads = m->num_attention_heads;
     int64_t groups = m->num_query_groups > 0 ? m->num_query_groups : heads;
-    /* layer slots: the embedding / loss count as layers when the job says
-     * so (account_for_*_in_pipeline_split) */
-    int64_t layers = m->num_layers +
-                     (c->job.parallel.account_for_embedding_in_pipeline_split
-                          ? 1
-                          : 0) +
-                     (c->job.parallel.account_for_loss_in_pipeline_split ? 1
-                                                                         : 0),
-            seq = m->seq_length;
+    /* Pipeline splits follow the layout's rules (tce_layout_check_layers):
+     * even over the layers, with the embedding / loss slots when the job
+     * accounts for them, or the job's uneven first / last stages. */
+    int64_t layers = m->num_layers + 2, seq = m->seq_length;
     int64_t domain = c->topo->scale_up.domain_accelerators;
     int64_t max_vpp = c->opts->max_vpp > 0 ? c->opts->max_vpp : 8;
     int64_t max_cp = c->opts->max_cp > 0 ? c->opts->max_cp : 16;
@@ -259,16 +255,12 @@ static int search_gpus(struct ctx *c, int64_t n)
             continue;
         np = divisors(n / tp, layers, pps);
         for (ip = 0; ip < np; ip++) {
-            int64_t pp = pps[ip];
+            int64_t pp = pps[ip], v;
 
-            if (layers % pp)
-                continue;
-            if (pp > 1) {
-                nv = divisors(layers / pp, max_vpp, vs);
-            } else {
-                vs[0] = 1;
-                nv = 1;
-            }
+            nv = 0;
+            for (v = 1; v <= (pp > 1 ? max_vpp : 1); v++)
+                if (tce_layout_check_layers(&c->job, pp, v, NULL) == 0)
+                    vs[nv++] = v;
             for (iv = 0; iv < nv; iv++) {
                 nc = divisors(n / (tp * pp), max_cp, cps);
                 for (ic = 0; ic < nc; ic++) {
@@ -542,13 +534,10 @@ int tce_search_valid_scales(const struct tce_topology *topo,
     if (!all)
         return 0;
     nt = divisors(domain, domain, tps);
-    np = divisors(m->num_layers +
-                      (job->parallel.account_for_embedding_in_pipeline_split
-                           ? 1
-                           : 0) +
-                      (job->parallel.account_for_loss_in_pipeline_split ? 1
-                                                                         : 0),
-                  m->num_layers + 2, pps);
+    np = 0;
+    for (i = 1; i <= m->num_layers + 2 && np < DIVISORS_MAX; i++)
+        if (tce_layout_check_layers(job, i, 1, NULL) == 0)
+            pps[np++] = i;
     nd = divisors(job->training.global_batch_size,
                   job->training.global_batch_size, dps);
     for (it = 0; it < nt; it++) {

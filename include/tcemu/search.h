@@ -9,9 +9,12 @@
  *
  * Shapes enumerated (necessary conditions; the backend rejects the rest):
  *   tp   divides gpus, heads and query groups, tp <= scale-up domain
- *   pp   divides gpus / tp and num_layers
- *   vpp  1, or (pp > 1) divides num_layers / pp, <= max_vpp, and the
- *        microbatch count is a multiple of pp (Megatron's interleaving rule)
+ *   pp   divides gpus / tp; with vpp, a split the layout accepts
+ *        (tce_layout_check_layers: layers, plus the embedding / loss slots
+ *        when the job accounts for them, even over pp x vpp; or the job's
+ *        uneven first / last stages)
+ *   vpp  1, or (pp > 1) up to max_vpp, and the microbatch count a multiple
+ *        of pp (Megatron's interleaving rule)
  *   cp   divides gpus / (tp pp), seq_length divisible by 2 cp, <= max_cp
  *   dp   gpus / (tp pp cp), divides global_batch_size
  *   ep   1 for dense models; else divides dp and num_experts
@@ -143,7 +146,8 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
 /*
  * GPU counts in [lo, hi] (whole nodes) at which the job has at least one
  * shape by the rules above: tp * pp * cp * dp with tp | heads, groups and
- * tp <= scale-up domain, pp | num_layers, cp in 1..16 with seq_length
+ * tp <= scale-up domain, pp a split tce_layout_check_layers accepts (with
+ * vpp 1), cp in 1..16 with seq_length
  * divisible by 2 cp, dp | global_batch_size.  Sorted, unique; when there
  * are more than max, thinned geometrically (each kept count at least
  * `step` times the previous, step >= 1; 1 keeps all that fit in max).
