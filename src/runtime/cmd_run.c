@@ -37,6 +37,7 @@
 #include "tcemu/runtime.h"
 #include "tcemu/stats.h"
 #include "tcemu/util.h"
+#include "tcemu/walk.h"
 
 #define N_CLASSES (TCE_PLAN_LIST_COUNT * TCE_PLAN_OPS_MAX)
 #define PROGRESS_S 200e-6 /* poll interval of pending requests in sleeps */
@@ -342,14 +343,6 @@ static int is_comm(const struct tce_op *op)
     return op->kind != TCE_OP_COMPUTE;
 }
 
-/* Is op run non-blocking (overlapped with later work)? */
-static int is_nonblocking(const struct tce_op *op)
-{
-    return op->kind == TCE_OP_COLLECTIVE &&
-           (op->overlap == TCE_OVERLAP_BACKWARD ||
-            op->overlap == TCE_OVERLAP_FORWARD);
-}
-
 /* Is op overlapped with the compute of its own list (TP communication
  * with tp_comm_overlap, CP K/V exchange)?  Run non-blocking, waited for at
  * the end of the list. */
@@ -392,7 +385,7 @@ static int size_buffers(struct run *r, struct tce_error *err)
                     ov = ov_list;
                 continue;
             }
-            if (is_nonblocking(op)) {
+            if (tce_walk_is_deferred(op)) {
                 nb += op_recv_bytes(r, op) * (double)op->count;
                 continue;
             }
@@ -801,7 +794,7 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
         tce_watchdog_leave(&r->rt->wd);
         goto out;
     }
-    if (is_nonblocking(op)) {
+    if (tce_walk_is_deferred(op)) {
         size_t slice = elems_of(bytes) + (size_t)r->comm_size[op->group];
 
         if (reserve_pending(r, count * (tce_stats_chunks(
@@ -844,49 +837,6 @@ out:
     return mrc;
 }
 
-/* Run a list; skip_nb: leave non-blocking ops out (launched elsewhere);
- * only_nb: run only those. */
-static int exec_list(struct run *r, int l, int skip_nb, int only_nb,
-                     struct walk_err *we)
-{
-    char where[TCE_RT_OPNAME_MAX];
-    int i, mrc = MPI_SUCCESS;
-
-    r->ov_used = 0;
-    for (i = 0; i < r->plan.list[l].n && mrc == MPI_SUCCESS; i++) {
-        const struct tce_op *op = &r->plan.list[l].ops[i];
-
-        if ((skip_nb && is_nonblocking(op)) || (only_nb && !is_nonblocking(op)))
-            continue;
-        mrc = exec_op(r, l, i, we);
-    }
-    /* Communication overlapped with this list's compute ends here. */
-    if (mrc == MPI_SUCCESS && r->n_local > 0) {
-        snprintf(where, sizeof(where), "%s.overlap_wait", list_names[l]);
-        tce_watchdog_enter(&r->rt->wd, where, "tp/cp");
-        while (r->n_local > 0 && mrc == MPI_SUCCESS)
-            mrc = progress(r);
-        tce_watchdog_leave(&r->rt->wd);
-        if (mrc != MPI_SUCCESS) {
-            we->mrc = mrc;
-            snprintf(we->what, sizeof(we->what), "%s", where);
-        }
-    }
-    return mrc;
-}
-
-/* Run the op of kind kind (SEND or RECV) of a p2p list. */
-static int exec_p2p(struct run *r, int l, enum tce_op_kind kind,
-                    struct walk_err *we)
-{
-    int i;
-
-    for (i = 0; i < r->plan.list[l].n; i++)
-        if (r->plan.list[l].ops[i].kind == kind)
-            return exec_op(r, l, i, we);
-    return MPI_SUCCESS;
-}
-
 /* Wait for every pending request, timing the exposed wait. */
 static int wait_pending(struct run *r, const char *where,
                         struct walk_err *we)
@@ -906,91 +856,72 @@ static int wait_pending(struct run *r, const char *where,
     return mrc;
 }
 
-static int has_nonblocking(const struct tce_op_list *l)
-{
-    int i;
+/* The MPI backend of the plan walk (walk.h). */
+struct mpi_walk {
+    struct run *r;
+    struct walk_err *we;
+};
 
-    for (i = 0; i < l->n; i++)
-        if (is_nonblocking(&l->ops[i]))
-            return 1;
-    return 0;
+static int be_op(void *ctx, enum tce_plan_list l, int i)
+{
+    struct mpi_walk *w = ctx;
+
+    return exec_op(w->r, (int)l, i, w->we) == MPI_SUCCESS ? 0 : TCE_EMPI;
+}
+
+/* Communication overlapped with this list's compute ends here. */
+static int be_list_end(void *ctx, enum tce_plan_list l)
+{
+    struct mpi_walk *w = ctx;
+    struct run *r = w->r;
+    char where[TCE_RT_OPNAME_MAX];
+    int mrc = MPI_SUCCESS;
+
+    if (r->n_local > 0) {
+        snprintf(where, sizeof(where), "%s.overlap_wait", list_names[l]);
+        tce_watchdog_enter(&r->rt->wd, where, "tp/cp");
+        while (r->n_local > 0 && mrc == MPI_SUCCESS)
+            mrc = progress(r);
+        tce_watchdog_leave(&r->rt->wd);
+        if (mrc != MPI_SUCCESS) {
+            w->we->mrc = mrc;
+            snprintf(w->we->what, sizeof(w->we->what), "%s", where);
+        }
+    }
+    r->ov_used = 0;
+    return mrc == MPI_SUCCESS ? 0 : TCE_EMPI;
+}
+
+static int be_wait(void *ctx, const char *what)
+{
+    struct mpi_walk *w = ctx;
+    char where[TCE_RT_OPNAME_MAX];
+
+    snprintf(where, sizeof(where), "%s_wait", what);
+    return wait_pending(w->r, where, w->we) == MPI_SUCCESS ? 0 : TCE_EMPI;
 }
 
 /* One iteration of this rank's plan; returns an MPI code. */
 static int iteration(struct run *r, struct walk_err *we)
 {
-    const struct tce_plan *pl = &r->plan;
-    int64_t p = r->lay.pp, v = pl->chunks > 0 ? pl->chunks : 1;
-    int64_t m = pl->microbatches, stage = pl->stage, len, k, i, n;
-    int begin_nb = has_nonblocking(&pl->list[TCE_PLAN_ITER_BEGIN]);
-    int end_nb = has_nonblocking(&pl->list[TCE_PLAN_ITER_END]);
-    int first_fwd_done = 0, mrc = MPI_SUCCESS;
-    struct tce_sched_step st;
+    static const struct tce_walk_backend be = {be_op, be_list_end, be_wait};
+    struct mpi_walk w = {r, we};
     struct tce_error err;
+    int rc, mrc = MPI_SUCCESS;
 
     r->nb_used = 0;
-    /* Param all-gather: launched first, overlapped with the first forward
-     * step when the job overlaps it, waited for before that step ends. */
-    mrc = exec_list(r, TCE_PLAN_ITER_BEGIN, 0, 0, we);
-    len = tce_schedule_len(v, m);
-    for (k = 0; k < len && mrc == MPI_SUCCESS; k++) {
-        if (tce_schedule_step(p, v, m, stage, k, &st, &err) != 0) {
+    r->ov_used = 0;
+    tce_error_clear(&err);
+    rc = tce_walk_iteration(&r->plan, &be, &w, &err);
+    if (rc) {
+        if (we->mrc == 0) {
             we->mrc = MPI_ERR_OTHER;
-            snprintf(we->what, sizeof(we->what), "schedule: %.150s", err.msg);
-            return MPI_ERR_OTHER;
+            snprintf(we->what, sizeof(we->what), "plan walk: %.150s",
+                     err.msg);
         }
-        int first_virtual = stage == 0 && st.chunk == 0;
-        int last_virtual = stage == p - 1 && st.chunk == v - 1;
-
-        if (!st.backward) {
-            if (!first_virtual)
-                mrc = exec_p2p(r, TCE_PLAN_P2P_FWD, TCE_OP_RECV, we);
-            if (mrc == MPI_SUCCESS && first_virtual)
-                mrc = exec_list(r, TCE_PLAN_EMBED_FWD, 0, 0, we);
-            n = tce_plan_chunk_layers(pl, st.chunk);
-            for (i = 0; i < n && mrc == MPI_SUCCESS; i++)
-                mrc = exec_list(r,
-                                tce_plan_layer_is_moe(pl, st.chunk, i)
-                                    ? TCE_PLAN_MOE_FWD
-                                    : TCE_PLAN_DENSE_FWD,
-                                0, 0, we);
-            if (mrc == MPI_SUCCESS && last_virtual)
-                mrc = exec_list(r, TCE_PLAN_HEAD_FWD, 0, 0, we);
-            else if (mrc == MPI_SUCCESS)
-                mrc = exec_p2p(r, TCE_PLAN_P2P_FWD, TCE_OP_SEND, we);
-            if (mrc == MPI_SUCCESS && begin_nb && !first_fwd_done)
-                mrc = wait_pending(r, "iter_begin.param_gather_wait", we);
-            first_fwd_done = 1;
-        } else {
-            /* The last backward step launches the overlapped gradient
-             * buckets, progressed during its compute. */
-            if (k == len - 1 && end_nb)
-                mrc = exec_list(r, TCE_PLAN_ITER_END, 0, 1, we);
-            if (mrc == MPI_SUCCESS && !last_virtual)
-                mrc = exec_p2p(r, TCE_PLAN_P2P_BWD, TCE_OP_RECV, we);
-            if (mrc == MPI_SUCCESS && last_virtual)
-                mrc = exec_list(r, TCE_PLAN_HEAD_BWD, 0, 0, we);
-            n = tce_plan_chunk_layers(pl, st.chunk);
-            for (i = n - 1; i >= 0 && mrc == MPI_SUCCESS; i--)
-                mrc = exec_list(r,
-                                tce_plan_layer_is_moe(pl, st.chunk, i)
-                                    ? TCE_PLAN_MOE_BWD
-                                    : TCE_PLAN_DENSE_BWD,
-                                0, 0, we);
-            if (mrc == MPI_SUCCESS && first_virtual)
-                mrc = exec_list(r, TCE_PLAN_EMBED_BWD, 0, 0, we);
-            if (mrc == MPI_SUCCESS && !first_virtual)
-                mrc = exec_p2p(r, TCE_PLAN_P2P_BWD, TCE_OP_SEND, we);
-        }
+        return we->mrc;
     }
-    if (mrc == MPI_SUCCESS && len == 0 && end_nb)
-        mrc = exec_list(r, TCE_PLAN_ITER_END, 0, 1, we);
-    /* Gradient buckets must be complete before the optimizer. */
-    if (mrc == MPI_SUCCESS)
-        mrc = wait_pending(r, "iter_end.grad_reduce_wait", we);
-    if (mrc == MPI_SUCCESS)
-        mrc = exec_list(r, TCE_PLAN_ITER_END, 1, 0, we);
-    if (mrc == MPI_SUCCESS && r->n_sends > 0) {
+    if (r->n_sends > 0) {
         tce_watchdog_enter(&r->rt->wd, "pp_send_completion", "pp");
         mrc = MPI_Waitall(r->n_sends, r->sends, MPI_STATUSES_IGNORE);
         tce_watchdog_leave(&r->rt->wd);
