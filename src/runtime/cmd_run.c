@@ -39,7 +39,12 @@
 #include "tcemu/util.h"
 #include "tcemu/walk.h"
 
-#define N_CLASSES (TCE_PLAN_LIST_COUNT * TCE_PLAN_OPS_MAX)
+#define N_PLAN_CLASSES (TCE_PLAN_LIST_COUNT * TCE_PLAN_OPS_MAX)
+/* Two more classes: the exposed waits for the deferred (overlapped) DP/EDP
+ * collectives, what the projector calls exposed DP time. */
+#define CLS_WAIT_PARAM N_PLAN_CLASSES
+#define CLS_WAIT_GRAD (N_PLAN_CLASSES + 1)
+#define N_CLASSES (N_PLAN_CLASSES + 2)
 #define PROGRESS_S 200e-6 /* poll interval of pending requests in sleeps */
 #define ELEM_BYTES 4      /* MPI_FLOAT elements */
 
@@ -497,7 +502,8 @@ static int progress(struct run *r)
         if (mrc != MPI_SUCCESS)
             return mrc;
         if (done) {
-            record(r, r->pend[i].cls, tce_now_s() - r->pend[i].start_s);
+            if (r->pend[i].cls >= 0)
+                record(r, r->pend[i].cls, tce_now_s() - r->pend[i].start_s);
             r->n_local -= r->pend[i].local;
             r->pend[i] = r->pend[--r->n_pend];
             i--;
@@ -572,6 +578,7 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
     int *scounts = NULL, *rcounts = NULL, *sdispl = NULL, *rdispl = NULL;
     int mrc = MPI_SUCCESS, j;
     MPI_Request req = MPI_REQUEST_NULL;
+    double posted_s = tce_now_s();
 
     switch (op->coll) {
     case TCE_COLL_ALL_REDUCE:
@@ -587,9 +594,10 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
                                     MPI_SUM, comm);
             if (nonblocking && mrc == MPI_SUCCESS) {
                 r->pend[r->n_pend].req = req;
-                r->pend[r->n_pend].cls = cls;
+                /* one execution: timed by its last chunk, from the first */
+                r->pend[r->n_pend].cls = k + 1 == nch ? cls : -1;
                 r->pend[r->n_pend].local = nonblocking == 2;
-                r->pend[r->n_pend].start_s = tce_now_s();
+                r->pend[r->n_pend].start_s = posted_s;
                 r->n_local += nonblocking == 2;
                 r->n_pend++;
             }
@@ -617,9 +625,10 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
                                                MPI_FLOAT, MPI_SUM, comm);
             if (nonblocking && mrc == MPI_SUCCESS) {
                 r->pend[r->n_pend].req = req;
-                r->pend[r->n_pend].cls = cls;
+                /* one execution: timed by its last chunk, from the first */
+                r->pend[r->n_pend].cls = k + 1 == nch ? cls : -1;
                 r->pend[r->n_pend].local = nonblocking == 2;
-                r->pend[r->n_pend].start_s = tce_now_s();
+                r->pend[r->n_pend].start_s = posted_s;
                 r->n_local += nonblocking == 2;
                 r->n_pend++;
             }
@@ -896,9 +905,21 @@ static int be_wait(void *ctx, const char *what)
 {
     struct mpi_walk *w = ctx;
     char where[TCE_RT_OPNAME_MAX];
+    int cls = strcmp(what, "param_gather") == 0 ? CLS_WAIT_PARAM
+                                                : CLS_WAIT_GRAD;
+    const struct tce_op_list *l =
+        &w->r->plan.list[cls == CLS_WAIT_PARAM ? TCE_PLAN_ITER_BEGIN
+                                               : TCE_PLAN_ITER_END];
+    double t0 = tce_now_s();
+    int i, mrc, deferred = 0;
 
     snprintf(where, sizeof(where), "%s_wait", what);
-    return wait_pending(w->r, where, w->we) == MPI_SUCCESS ? 0 : TCE_EMPI;
+    mrc = wait_pending(w->r, where, w->we);
+    for (i = 0; i < l->n; i++)
+        deferred |= tce_walk_is_deferred(&l->ops[i]);
+    if (deferred)
+        record(w->r, cls, tce_now_s() - t0);
+    return mrc == MPI_SUCCESS ? 0 : TCE_EMPI;
 }
 
 /* One iteration of this rank's plan; returns an MPI code. */
@@ -1070,15 +1091,33 @@ struct class_desc {
     const char *overlap;
 };
 
+static const char *class_list(int cls)
+{
+    if (cls == CLS_WAIT_PARAM)
+        return "iter_begin";
+    if (cls == CLS_WAIT_GRAD)
+        return "iter_end";
+    return list_names[cls / TCE_PLAN_OPS_MAX];
+}
+
 static void describe(const struct run *r, const struct tce_plan *last,
                      int cls, struct class_desc *d)
 {
-    const struct tce_op *op = class_op(r, cls);
-    int l = cls / TCE_PLAN_OPS_MAX, i = cls % TCE_PLAN_OPS_MAX;
+    const struct tce_op *op = cls < N_PLAN_CLASSES ? class_op(r, cls) : NULL;
+    int l = cls < N_PLAN_CLASSES ? cls / TCE_PLAN_OPS_MAX : 0;
+    int i = cls % TCE_PLAN_OPS_MAX;
 
+    memset(d, 0, sizeof(*d));
+    if (cls >= N_PLAN_CLASSES) {
+        d->name = cls == CLS_WAIT_PARAM ? "param_gather_wait"
+                                        : "grad_reduce_wait";
+        d->kind = "wait";
+        d->group = "dp";
+        d->overlap = "exposed";
+        return;
+    }
     if (!op && i < last->list[l].n)
         op = &last->list[l].ops[i];
-    memset(d, 0, sizeof(*d));
     if (!op) {
         d->name = "?";
         d->kind = "?";
@@ -1175,7 +1214,7 @@ static void print_table(const struct run *r, const struct tce_plan *last,
         describe(r, last, i, &d);
         avg = cs->sum_s[i] / cs->users[i];
         snprintf(name, sizeof(name), "%s.%s%s",
-                 list_names[i / TCE_PLAN_OPS_MAX], d.name,
+                 class_list(i), d.name,
                  d.recompute ? "(rc)" : "");
         if (d.bw_valid) {
             algbw = tce_busbw_algbw_gbytes_per_s(cs->bytes[i], avg);
@@ -1194,6 +1233,13 @@ static void print_table(const struct run *r, const struct tce_plan *last,
                     name, d.kind, d.group, cs->bytes[i], cs->per_iter[i],
                     cs->min_s[i] * 1e6, avg * 1e6, cs->max_s[i] * 1e6,
                     cs->modeled_s[i] * 1e6, "-", "-");
+        } else if (i == CLS_WAIT_PARAM) {
+            fprintf(out,
+                    "  %-34s %-14s %-5s %12s %8.0f %10.1f %10.1f %10.1f "
+                    "%10s %9s %9s\n",
+                    name, d.kind, d.group, "-", cs->per_iter[i],
+                    cs->min_s[i] * 1e6, avg * 1e6, cs->max_s[i] * 1e6, "-",
+                    "-", "-");
         } else {
             fprintf(out,
                     "  %-34s %-14s %-5s %12s %8.0f %10.1f %10.1f %10.1f "
@@ -1313,7 +1359,7 @@ static int write_json(const struct run *r, const struct tce_plan *last,
         avg = cs->sum_s[i] / cs->users[i];
         tce_json_object_begin(&j, NULL);
         tce_json_string(&j, "name", d.name);
-        tce_json_string(&j, "list", list_names[i / TCE_PLAN_OPS_MAX]);
+        tce_json_string(&j, "list", class_list(i));
         tce_json_string(&j, "kind", d.kind);
         tce_json_string(&j, "group", d.group);
         tce_json_bool(&j, "recompute", d.recompute);
@@ -1328,7 +1374,10 @@ static int write_json(const struct run *r, const struct tce_plan *last,
         }
         tce_json_double(&j, "count", cs->per_iter[i]);
         json_measured(&j, "measured_s", cs->min_s[i], avg, cs->max_s[i]);
-        tce_json_double(&j, "modeled_s", cs->modeled_s[i]);
+        if (i == CLS_WAIT_PARAM)
+            tce_json_null(&j, "modeled_s"); /* in grad_reduce_wait's */
+        else
+            tce_json_double(&j, "modeled_s", cs->modeled_s[i]);
         if (d.comm) {
             tce_json_double(&j, "modeled_real_bytes_s", cs->modeled_full_s[i]);
         }
@@ -1339,7 +1388,7 @@ static int write_json(const struct run *r, const struct tce_plan *last,
                             tce_busbw_busbw_gbytes_per_s(
                                 d.bw, d.group_size, cs->bytes[i], avg));
         } else {
-            if (!d.comm)
+            if (!d.comm && strcmp(d.kind, "compute") == 0)
                 tce_json_double(&j, "emulated_s",
                                 cs->modeled_s[i] * r->o.time_scale);
             tce_json_null(&j, "algbw_gbytes_per_s");
@@ -1506,6 +1555,10 @@ int tce_cmd_run(int argc, char **argv)
         rc = tce_rt_gather_nodes(&rt, nodes, &err);
     if (rc == 0)
         model_classes(r);
+    /* The exposed DP wait is compared with the projector's exposed DP time
+     * (param gather and gradient reduce together: charged to the latter). */
+    if (rc == 0 && r->have_proj)
+        r->cls[CLS_WAIT_GRAD].modeled_s = r->proj.breakdown.dp_exposed_s;
     if (rc == 0 && rt.rank == 0) {
         print_header(r, out, argc, argv, hosts);
         fflush(out);
