@@ -1089,6 +1089,7 @@ struct class_desc {
     int group_size;
     int recompute;
     const char *overlap;
+    int charge;               /* enum tce_charge; -1 for the waits */
 };
 
 static const char *class_list(int cls)
@@ -1114,6 +1115,7 @@ static void describe(const struct run *r, const struct tce_plan *last,
         d->kind = "wait";
         d->group = "dp";
         d->overlap = "exposed";
+        d->charge = -1;
         return;
     }
     if (!op && i < last->list[l].n)
@@ -1125,6 +1127,7 @@ static void describe(const struct run *r, const struct tce_plan *last,
         return;
     }
     d->name = op->name;
+    d->charge = (int)op->charge;
     d->comm = is_comm(op);
     d->bw_valid = d->comm && op->kind != TCE_OP_SEND;
     d->recompute = op->recompute;
@@ -1251,6 +1254,63 @@ static void print_table(const struct run *r, const struct tce_plan *last,
     }
 }
 
+static const char *const charge_names[TCE_CHARGE_COUNT] = {
+    [TCE_CHARGE_COMPUTE] = "compute", [TCE_CHARGE_TP] = "tp",
+    [TCE_CHARGE_CP] = "cp",           [TCE_CHARGE_EP] = "ep",
+    [TCE_CHARGE_DP] = "dp",           [TCE_CHARGE_PP] = "pp+wait",
+    [TCE_CHARGE_OPTIMIZER] = "optimizer",
+};
+
+/* Busy time per iteration and rank by charge (compute, tp, cp, ep, dp,
+ * pp, optimizer): sum over ops of executions x mean time, overlapped ops
+ * counted in full; modelled the same way (compute x time-scale, as
+ * emulated). */
+static void charge_totals(const struct run *r, const struct tce_plan *last,
+                          const struct results *res, double *measured,
+                          double *modeled)
+{
+    const struct class_stats *cs = &res->cs;
+    struct class_desc d;
+    double scale;
+    int i;
+
+    for (i = 0; i < TCE_CHARGE_COUNT; i++)
+        measured[i] = modeled[i] = 0.0;
+    for (i = 0; i < N_PLAN_CLASSES; i++) {
+        if (cs->users[i] <= 0)
+            continue;
+        describe(r, last, i, &d);
+        if (d.charge < 0 || d.charge >= TCE_CHARGE_COUNT ||
+            strcmp(d.kind, "send") == 0)
+            continue;
+        scale = d.comm ? 1.0 : r->o.time_scale;
+        measured[d.charge] += cs->per_iter[i] * cs->sum_s[i] / cs->users[i];
+        modeled[d.charge] += cs->per_iter[i] * cs->modeled_s[i] * scale;
+    }
+}
+
+static void print_charges(const struct run *r, const struct tce_plan *last,
+                          const struct results *res, FILE *out)
+{
+    double measured[TCE_CHARGE_COUNT], modeled[TCE_CHARGE_COUNT];
+    int c;
+
+    charge_totals(r, last, res, measured, modeled);
+    fprintf(out,
+            "# busy time per iteration and rank by class (sum over ops of "
+            "count x avg; overlapped ops in full; pp recv includes the "
+            "bubble; compute modelled x time-scale):\n");
+    for (c = 0; c < TCE_CHARGE_COUNT; c++) {
+        if (measured[c] <= 0 && modeled[c] <= 0)
+            continue;
+        fprintf(out,
+                "#   %-10s measured %10.6f s   modeled %10.6f s   "
+                "ratio %6.2f\n",
+                charge_names[c], measured[c], modeled[c],
+                modeled[c] > 0 ? measured[c] / modeled[c] : 0.0);
+    }
+}
+
 static void print_summary(const struct run *r, const struct results *res,
                           const char *hosts, FILE *out)
 {
@@ -1351,6 +1411,23 @@ static int write_json(const struct run *r, const struct tce_plan *last,
                           : "");
     tce_json_double(&j, "iteration_s", res->slowest_avg_s);
     tce_json_object_end(&j);
+    {
+        double measured[TCE_CHARGE_COUNT], modeled[TCE_CHARGE_COUNT];
+        int c;
+
+        charge_totals(r, last, res, measured, modeled);
+        tce_json_array_begin(&j, "classes");
+        for (c = 0; c < TCE_CHARGE_COUNT; c++) {
+            if (measured[c] <= 0 && modeled[c] <= 0)
+                continue;
+            tce_json_object_begin(&j, NULL);
+            tce_json_string(&j, "class", charge_names[c]);
+            tce_json_double(&j, "measured_s", measured[c]);
+            tce_json_double(&j, "modeled_s", modeled[c]);
+            tce_json_object_end(&j);
+        }
+        tce_json_array_end(&j);
+    }
     tce_json_array_begin(&j, "ops");
     for (i = 0; i < N_CLASSES; i++) {
         if (cs->users[i] <= 0)
@@ -1574,6 +1651,7 @@ int tce_cmd_run(int argc, char **argv)
         rc = tce_error_set(&err, TCE_EMPI, "reducing results");
     if (rc == 0 && rt.rank == 0) {
         print_table(r, last, res, out);
+        print_charges(r, last, res, out);
         print_summary(r, res, hosts, out);
         if (r->o.json_path)
             rc = write_json(r, last, res, argc, argv, hosts, nodes, &err);

@@ -57,6 +57,7 @@ check "tiny: JSON with every field" check_json \
     '{o["group"] for o in ops} >= {"tp", "pp", "dp"}' \
     'any(o["kind"] == "compute" and o["measured_s"]["avg"] >= 0.9 * o["modeled_s"] for o in ops)' \
     'any(o["name"] == "grad_reduce_wait" and o["modeled_s"] == d["modeled_breakdown_s"]["dp_exposed"] for o in ops)' \
+    '{c["class"] for c in d["classes"]} >= {"compute", "tp", "dp", "pp+wait", "optimizer"}' \
     'd["modeled_iteration_s"] > 0 and abs(sum(d["modeled_breakdown_s"].values()) - d["modeled_iteration_s"]) <= 1e-6 * d["modeled_iteration_s"]'
 check "tiny: measured vs modelled table on stderr" err_has "modeled"
 
