@@ -583,8 +583,13 @@ int tce_cmd_bench(int argc, char **argv)
             if (b->n_rows >= MAX_COLLS * MAX_SIZES)
                 break;
             rc = measure(b, ops, bytes, row, &err);
-            if (rc)
-                break;
+            if (rc) {
+                /* The other ranks may be blocked in this operation: they
+                 * can no longer agree, end the job. */
+                tce_rt_print_error(&b->rt, &err);
+                fflush(stdout);
+                MPI_Abort(MPI_COMM_WORLD, tce_exit_status(rc));
+            }
             b->n_rows++;
             busbw_sum += row->busbw;
             if (row->wrong > 0)

@@ -1642,8 +1642,14 @@ int tce_cmd_run(int argc, char **argv)
     }
     if (rc == 0)
         rc = measure(r, &err);
-    if (rc)
+    if (rc) {
+        /* An MPI failure in the middle of the walk: the other ranks may
+         * be blocked in an operation with this one and can no longer
+         * agree, so end the job here. */
         tce_rt_print_error(&rt, &err);
+        fflush(stdout);
+        MPI_Abort(MPI_COMM_WORLD, tce_exit_status(rc));
+    }
     rc = tce_rt_agree(&rt, rc);
     if (rc)
         goto out;
