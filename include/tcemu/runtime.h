@@ -20,6 +20,8 @@
  *                               or a run op name such as "dp_grad_reduce")
  *   TCEMU_TEST_CORRUPT=1        rank 0 flips one received element after each
  *                               checked bench operation
+ *   TCEMU_TEST_FAIL=OP[:RANK]   run: rank RANK reports an MPI error instead of
+ *                               running op OP (the job must end, exit 1)
  */
 #ifndef TCEMU_RUNTIME_H
 #define TCEMU_RUNTIME_H
@@ -136,6 +138,9 @@ int tce_rt_gather_nodes(struct tce_rt *rt, int *node_of_rank,
 
 /* Test-only fault injection (see above). */
 int tce_rt_test_hang(const struct tce_rt *rt, const char *op);
+/* Whether env ("OP[:RANK]", RANK default 1) names op on this rank. */
+int tce_rt_test_fault(const struct tce_rt *rt, const char *env,
+                      const char *op);
 int tce_rt_test_corrupt(void);
 /* Sleep "forever" (until the watchdog ends the job). */
 void tce_rt_hang(void);

@@ -773,6 +773,10 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
     char opname[TCE_RT_OPNAME_MAX];
 
     snprintf(opname, sizeof(opname), "%s.%s", list_names[l], op->name);
+    if (tce_rt_test_fault(r->rt, "TCEMU_TEST_FAIL", op->name)) {
+        mrc = MPI_ERR_OTHER; /* test-only injection */
+        goto out;
+    }
     if (op->kind == TCE_OP_COMPUTE) {
         for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
             t0 = tce_now_s();

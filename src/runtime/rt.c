@@ -227,7 +227,13 @@ int tce_rt_gather_hosts(struct tce_rt *rt, char *hosts, struct tce_error *err)
 
 int tce_rt_test_hang(const struct tce_rt *rt, const char *op)
 {
-    const char *spec = getenv("TCEMU_TEST_HANG");
+    return tce_rt_test_fault(rt, "TCEMU_TEST_HANG", op);
+}
+
+int tce_rt_test_fault(const struct tce_rt *rt, const char *env,
+                      const char *op)
+{
+    const char *spec = getenv(env);
     const char *colon;
     size_t len;
     int64_t rank = 1;

@@ -131,6 +131,14 @@ check "run hang: exit 4" rc_is 4
 check "run hang: names op, group and rank" \
     err_has "rank 3 (.*): error: watchdog: operation 'dense_fwd.tp_ag_attn' in group 'tp'"
 
+# An MPI error on one rank in the middle of the walk (test-only
+# TCEMU_TEST_FAIL) ends the whole job: exit 1, naming the op, no hang.
+TCEMU_TEST_FAIL=dp_rs_grads:5 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
+    --time-scale 0.05
+check "mid-run MPI error: exit 1" rc_is 1
+check "mid-run MPI error: names rank and op" \
+    err_has "rank 5 (.*): error: iter_end.dp_rs_grads (group dp)"
+
 # Errors all ranks agree on: one message, exit 2.
 mpi 4 run -t $TOPO -j $TINY $FAST
 check "world size != num_gpus: exit 2" rc_is 2
