@@ -11,8 +11,9 @@
  * of this kind and is not written.
  *
  * For each class, each collective (the plug-ins of coll.c, the ones `tcemu
- * bench` runs) and each size, the slowest rank's mean time per operation is
- * measured; then calibfit.c fits time = latency + bytes / bandwidth by
+ * bench` runs) and each size, the slowest rank's median time per operation
+ * is measured (`tcemu bench` reports means, like nccl-tests; a median
+ * keeps other people's load bursts on a shared machine out of the fit); then calibfit.c fits time = latency + bytes / bandwidth by
  * least squares in two regimes (latency from the smaller half of the sizes,
  * bandwidth from the larger half; see calibfit.h): send/recv gives the
  * link's latency and bandwidth, every collective its efficiency (asymptotic
@@ -41,6 +42,7 @@
 #include "tcemu/json.h"
 #include "tcemu/output.h"
 #include "tcemu/runtime.h"
+#include "tcemu/stats.h"
 #include "tcemu/util.h"
 
 #define CAL_COLLS_MAX 6
@@ -99,6 +101,7 @@ struct calib {
     int node_size_min, node_size_max;
     int stopped;                /* signal name or 0 */
     float *send, *recv;
+    double *op_times;           /* -n per-operation times of one size */
     char *hosts;                /* rank 0: size x TCE_RT_HOST_MAX */
     int *nodes;
     struct tce_topology *topo;  /* rank 0, with -t */
@@ -298,13 +301,16 @@ static size_t op_count(enum tce_busbw_kind kind, int64_t bytes, int n)
 }
 
 /* One size of one collective on every group of a class at once: the
- * slowest rank's mean time per operation.  Collective over the world. */
+ * slowest rank's median time per operation.  Each operation is timed on
+ * its own (back to back, one barrier before the first): on a shared
+ * machine a burst of someone else's load hits a few operations, and the
+ * median ignores them where a mean would not.  Collective over the world. */
 static int time_op(struct calib *c, struct cal_class *k,
                    const struct tce_coll_ops *ops, size_t count,
                    double *time_s, struct tce_error *err)
 {
     char opname[TCE_RT_OPNAME_MAX];
-    double t0, mean_s = 0.0;
+    double t0, median_s = 0.0;
     int64_t it;
     int mrc = MPI_SUCCESS, rc = 0;
 
@@ -318,15 +324,18 @@ static int time_op(struct calib *c, struct cal_class *k,
                        k->comm);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Barrier(c->rt.world);
-    t0 = MPI_Wtime();
-    for (it = 0; it < c->o.iters && mrc == MPI_SUCCESS; it++)
+    for (it = 0; it < c->o.iters && mrc == MPI_SUCCESS; it++) {
+        t0 = MPI_Wtime();
         mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank,
                        k->comm);
-    mean_s = (MPI_Wtime() - t0) / (double)c->o.iters;
+        c->op_times[it] = MPI_Wtime() - t0;
+    }
     tce_watchdog_leave(&c->rt.wd);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(&mean_s, time_s, 1, MPI_DOUBLE, MPI_MAX,
+    if (mrc == MPI_SUCCESS) {
+        median_s = tce_stats_median(c->op_times, (size_t)c->o.iters);
+        mrc = MPI_Allreduce(&median_s, time_s, 1, MPI_DOUBLE, MPI_MAX,
                             c->rt.world);
+    }
     if (mrc != MPI_SUCCESS)
         rc = tce_rt_mpi_error(err, mrc, opname);
     return rc;
@@ -686,7 +695,7 @@ static int write_json(const struct calib *c, int argc, char **argv,
     tce_json_string(&j, "calibration_file", c->o.out_path);
     tce_json_int(&j, "iterations", c->o.iters);
     tce_json_int(&j, "warmup", c->o.warmup);
-    tce_json_string(&j, "time", "slowest rank's mean per operation");
+    tce_json_string(&j, "time", "slowest rank's median per operation");
     tce_json_array_begin(&j, "links");
     for (i = 0; i < CAL_CLASSES; i++) {
         const struct cal_class *k = &c->cls[i];
@@ -784,7 +793,8 @@ static int setup(struct calib *c, struct tce_error *err)
     if (rc == 0) {
         c->send = calloc(n, sizeof(float));
         c->recv = calloc(n, sizeof(float));
-        if (!c->send || !c->recv)
+        c->op_times = calloc((size_t)c->o.iters, sizeof(double));
+        if (!c->send || !c->recv || !c->op_times)
             rc = tce_error_set(err, TCE_ENOMEM,
                                "cannot allocate 2 x %" PRId64 " bytes",
                                c->o.max_bytes);
@@ -863,8 +873,8 @@ int tce_cmd_calibrate(int argc, char **argv)
         tce_rt_print_header(&c->rt, out, argc, argv, c->hosts);
         fprintf(out,
                 "# timing: %" PRId64 " operations after %" PRId64
-                " warm-up; time = slowest rank's mean per operation "
-                "(measured)\n",
+                " warm-up, each timed; time = slowest rank's median per "
+                "operation (measured)\n",
                 c->o.iters, c->o.warmup);
         if (c->node_size_min != c->node_size_max)
             fprintf(out, "# warning: nodes have %d to %d ranks; the file "
@@ -932,6 +942,7 @@ out:
 out_free:
     free(c->send);
     free(c->recv);
+    free(c->op_times);
     free(c->hosts);
     free(c->nodes);
     free(c->topo);

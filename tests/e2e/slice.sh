@@ -56,11 +56,14 @@ mkdir -p "$out"
 "$cluster" down
 check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate" || exit 1
 
-# 1. Calibrate on 2 hosts (4 ranks: both link classes).
+# 1. Calibrate on 2 hosts (4 ranks: both link classes), the collectives a
+# dense job uses (tiny.cfg has no experts: no all-to-all), up to 8 MiB (the
+# job's DP traffic is 22 MB per rank: the bandwidth regime).
 check "calibrate on 2 hosts" \
     runto "$out/calibrate.out" timeout 120 "$cluster" mpirun -np 4 --npernode 2 \
         "$TCEMU" calibrate -t "$topo" -o "$out/calibration.cfg" \
-        --json "$out/calibrate.json" -e 8Mi -n 5 -w 1
+        --json "$out/calibrate.json" -c sendrecv,allgather,reducescatter,allreduce \
+        -e 8Mi -n 8 -w 1
 grep -E '^(# (scale|datasheet)|  scale)' "$out/calibrate.out" | sed 's/^/    | /'
 check "calibration file validates" "$TCEMU" validate "$out/calibration.cfg"
 # The measured scale-out bandwidth per rank must be that of the shaped link
@@ -88,12 +91,19 @@ check "projection says it used the measured link parameters" \
     grep -q "link parameters: measured, from calibration file" "$out/project.out"
 "$TCEMU" project -t "$topo" -j "$job" --gpus 8 --json "$out/project-datasheet.json" >/dev/null
 
-# 3. Run on 4 hosts (8 ranks, 2 per host).
-check "run on 4 hosts" \
-    runto "$out/run.out" timeout 180 "$cluster" mpirun -np 8 --npernode 2 \
-        "$TCEMU" run -t "$topo" -j "$job" --iterations 3 --warmup 1 \
-        --json "$out/run.json"
-grep -E '^# (host map|iteration time)' "$out/run.out" | sed 's/^/    | /'
+# 3. Run on 4 hosts (8 ranks, 2 per host).  The machine is shared: when
+# someone else's load visibly disturbed the run (its slowest iteration more
+# than 30% above its fastest), it is measured once more, and said so.
+for attempt in 1 2; do
+    check "run on 4 hosts (attempt $attempt)" \
+        runto "$out/run.out" timeout 180 "$cluster" mpirun -np 8 --npernode 2 \
+            "$TCEMU" run -t "$topo" -j "$job" --iterations 3 --warmup 1 \
+            --json "$out/run.json"
+    grep -E '^# (host map|iteration time)' "$out/run.out" | sed 's/^/    | /'
+    python3 -c "import json, sys; t = json.load(open(sys.argv[1]))['iteration_s']; sys.exit(0 if t['max'] <= 1.3 * t['min'] else 1)" \
+        "$out/run.json" && break
+    [ "$attempt" -eq 1 ] && echo "# run disturbed (iteration times spread more than 30%): measuring again"
+done
 
 # 4. Compare.
 check "projected iteration time within $tolerance of measured" python3 - "$out" "$tolerance" <<'EOF'
