@@ -6,9 +6,12 @@
  * same time, as tensor parallelism does), scale_out = one rank per node
  * (every node-local rank's group at the same time, so the node's ranks share
  * its NICs as data parallelism does; the bandwidth fitted is per rank, which
- * is what the calibration file's scale_out entry means).  The fabric class
- * (above the first switch tier) is not reachable from inside one allocation
- * of this kind and is not written.
+ * is what the calibration file's scale_out entry means).  With -t, when the
+ * topology's first fabric tier has switches of G nodes and the allocation
+ * spans more than one (consecutive nodes fill a switch), scale_out stays
+ * under one switch and fabric = the same position on every switch: its
+ * bandwidth per rank across the tier, and the latency it adds to
+ * scale_out's (what the cost model adds per crossing).
  *
  * For each class, each collective (the plug-ins of coll.c, the ones `tcemu
  * bench` runs) and each size, the slowest rank's median time per operation
@@ -47,7 +50,7 @@
 
 #define CAL_COLLS_MAX 6
 #define CAL_SIZES_MAX 48
-#define CAL_CLASSES 2
+#define CAL_CLASSES 3
 
 /* The one mutable static: a signal handler can only reach a flag. */
 static volatile sig_atomic_t stop_signal;
@@ -91,6 +94,8 @@ struct cal_class {
     int n_series;
     const struct cal_series *link_series; /* send/recv */
     double latency_us, bandwidth_gbytes_per_s;
+    double file_latency_us;     /* what the file records: fabric = the
+                                   latency added to scale_out's */
     int fitted;
 };
 
@@ -99,6 +104,8 @@ struct calib {
     struct cal_opts o;
     struct cal_class cls[CAL_CLASSES];
     int node_size_min, node_size_max;
+    int64_t leaf_nodes;         /* nodes per first-tier switch (-t), 0 =
+                                   one switch for all or unknown */
     int stopped;                /* signal name or 0 */
     float *send, *recv;
     double *op_times;           /* -n per-operation times of one size */
@@ -354,8 +361,45 @@ static int agree_stop(struct calib *c)
     return any;
 }
 
+/* The communicator of class i for this rank: scale_up = my node; scale_out
+ * = my node-local rank on every node (of my leaf switch, when the topology
+ * says the allocation spans several); fabric = my node-local rank and my
+ * position in the leaf, on every leaf.  *comm is MPI_COMM_NULL when the
+ * class does not exist here. */
+static int class_comm(struct calib *c, int i, MPI_Comm *comm)
+{
+    struct tce_rt *rt = &c->rt;
+    int64_t leaf = c->leaf_nodes;
+    int n_leaves = leaf > 0 ? (int)((rt->n_nodes + leaf - 1) / leaf) : 1;
+
+    *comm = MPI_COMM_NULL;
+    if (i == 0)
+        return MPI_Comm_dup(rt->node, comm);
+    if (i == 1 && leaf == 0)
+        return MPI_Comm_dup(rt->inter, comm);
+    if (i == 1)
+        return MPI_Comm_split(rt->world,
+                              rt->node_rank * n_leaves +
+                                  (int)(rt->node_id / leaf),
+                              rt->rank, comm);
+    if (leaf == 0)
+        return MPI_SUCCESS;
+    return MPI_Comm_split(rt->world,
+                          rt->node_rank * (int)leaf +
+                              (int)(rt->node_id % leaf),
+                          rt->rank, comm);
+}
+
 static int make_classes(struct calib *c, struct tce_error *err)
 {
+    static const struct {
+        enum tce_link_class link;
+        const char *where;
+    } kinds[CAL_CLASSES] = {
+        {TCE_LINK_SCALE_UP, "inside a node"},
+        {TCE_LINK_SCALE_OUT, "across nodes"},
+        {TCE_LINK_FABRIC, "across first-tier switches"},
+    };
     struct tce_rt *rt = &c->rt;
     int ns[2] = {rt->node_size, -rt->node_size}, out[2], i, mrc, leader;
     int ok, all_ok;
@@ -365,19 +409,23 @@ static int make_classes(struct calib *c, struct tce_error *err)
         return tce_rt_mpi_error(err, mrc, "node sizes");
     c->node_size_min = out[0];
     c->node_size_max = -out[1];
-    c->cls[0].link = TCE_LINK_SCALE_UP;
-    c->cls[0].where = "inside a node";
-    c->cls[1].link = TCE_LINK_SCALE_OUT;
-    c->cls[1].where = "across nodes";
     for (i = 0; i < CAL_CLASSES; i++) {
         struct cal_class *k = &c->cls[i];
 
-        mrc = MPI_Comm_dup(i == 0 ? rt->node : rt->inter, &k->comm);
+        k->link = kinds[i].link;
+        k->where = kinds[i].where;
+        if (i == 1 && c->leaf_nodes > 0)
+            k->where = "across nodes under one first-tier switch";
+        k->g_rank = 0;
+        k->g_size = 1;
+        mrc = class_comm(c, i, &k->comm);
         if (mrc != MPI_SUCCESS)
             return tce_rt_mpi_error(err, mrc, "class communicator");
-        tce_rt_comm_errors_return(k->comm);
-        MPI_Comm_rank(k->comm, &k->g_rank);
-        MPI_Comm_size(k->comm, &k->g_size);
+        if (k->comm != MPI_COMM_NULL) {
+            tce_rt_comm_errors_return(k->comm);
+            MPI_Comm_rank(k->comm, &k->g_rank);
+            MPI_Comm_size(k->comm, &k->g_size);
+        }
         leader = k->g_rank == 0;
         ok = k->g_size >= 2;
         MPI_Allreduce(&leader, &k->n_groups, 1, MPI_INT, MPI_SUM, rt->world);
@@ -549,6 +597,12 @@ static void print_fits(const struct calib *c, FILE *out)
         else
             fprintf(out, "# %s: link not fitted (no send/recv fit)\n",
                     tce_link_class_name(k->link));
+        if (k->fitted && k->link == TCE_LINK_FABRIC)
+            fprintf(out,
+                    "# fabric: the file records %.2f us, the latency added "
+                    "to scale_out's per crossing, and the bandwidth per "
+                    "rank across the tier (%" PRId64 " nodes per switch)\n",
+                    k->file_latency_us, c->leaf_nodes);
     }
     if (c->topo) {
         const struct tce_topology *t = c->topo;
@@ -637,7 +691,7 @@ static int write_calibration(const struct calib *c, const char *date,
         if (!k->fitted)
             continue;
         l->link = k->link;
-        l->latency_us = k->latency_us;
+        l->latency_us = k->file_latency_us;
         l->bandwidth_gbytes_per_s = k->bandwidth_gbytes_per_s;
         l->rms_rel_error = k->link_series->line.rms_rel_error;
         l->points = k->link_series->line.points;
@@ -710,6 +764,7 @@ static int write_json(const struct calib *c, int argc, char **argv,
         tce_json_bool(&j, "fitted", k->fitted);
         if (k->fitted) {
             tce_json_double(&j, "latency_us", k->latency_us);
+            tce_json_double(&j, "file_latency_us", k->file_latency_us);
             tce_json_double(&j, "bandwidth_gbytes_per_s",
                             k->bandwidth_gbytes_per_s);
             tce_json_double(&j, "rms_rel_error",
@@ -777,6 +832,34 @@ static int load_topology(struct calib *c, struct tce_error *err)
     return rc;
 }
 
+/* Rank 0 loads -t; every rank learns the first fabric tier's switch size
+ * (nodes per leaf), which decides the scale_out and fabric groups.  The
+ * fabric class exists when the allocation spans more than one leaf. */
+static int share_tiers(struct calib *c, struct tce_error *err)
+{
+    int64_t leaf = 0;
+    int rc = 0, mrc;
+
+    if (c->rt.rank == 0) {
+        rc = load_topology(c, err);
+        if (rc)
+            leaf = -1;
+        else if (c->topo && c->topo->n_fabric > 0)
+            leaf = c->topo->fabric[0].group_nodes;
+    }
+    mrc = MPI_Bcast(&leaf, 1, MPI_INT64_T, 0, c->rt.world);
+    if (mrc != MPI_SUCCESS)
+        return tce_rt_mpi_error(err, mrc, "sharing the topology");
+    if (leaf < 0)
+        return rc ? rc
+                  : tce_error_set(err, TCE_ECONFIG,
+                                  "topology %s could not be loaded (rank 0 "
+                                  "says why)",
+                                  c->o.topo_path);
+    c->leaf_nodes = leaf > 0 && leaf < c->rt.n_nodes ? leaf : 0;
+    return 0;
+}
+
 static int setup(struct calib *c, struct tce_error *err)
 {
     size_t n = (size_t)(c->o.max_bytes / (int64_t)sizeof(float)) + 1;
@@ -788,6 +871,8 @@ static int setup(struct calib *c, struct tce_error *err)
     if (rc == 0)
         rc = tce_watchdog_start(&c->rt.wd, c->o.timeout_s, c->rt.rank,
                                 c->rt.host, err);
+    if (rc == 0)
+        rc = share_tiers(c, err);
     if (rc == 0)
         rc = make_classes(c, err);
     if (rc == 0) {
@@ -810,8 +895,6 @@ static int setup(struct calib *c, struct tce_error *err)
         if (!c->hosts || !c->nodes)
             rc = tce_error_set(err, TCE_ENOMEM, "out of memory");
     }
-    if (rc == 0)
-        rc = load_topology(c, err);
     return rc;
 }
 
@@ -896,8 +979,15 @@ int tce_cmd_calibrate(int argc, char **argv)
         tce_rt_print_error(&c->rt, &err);
         goto out;
     }
-    for (i = 0; i < CAL_CLASSES; i++)
+    for (i = 0; i < CAL_CLASSES; i++) {
         fit_class(&c->cls[i]);
+        c->cls[i].file_latency_us = c->cls[i].latency_us;
+    }
+    /* The cost model adds the fabric latency to scale_out's. */
+    if (c->cls[2].fitted && c->cls[1].fitted) {
+        double added = c->cls[2].latency_us - c->cls[1].latency_us;
+        c->cls[2].file_latency_us = added > 0 ? added : 0.0;
+    }
     if (c->rt.rank == 0) {
         int fitted = 0;
 

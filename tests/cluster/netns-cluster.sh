@@ -8,8 +8,16 @@
 # hosts collide in shared memory.  Inside a host ranks use shared memory;
 # between hosts TCP over the veth links, optionally rate limited with tc tbf
 # (netem delay does not work on this kernel, so only rates are shaped).
+# With --leaf N the hosts hang off leaf bridges of N hosts each, and every
+# leaf bridge is joined to the spine bridge (the one with the address) by a
+# veth pair shaped to U Mbit/s each way: traffic between leaves crosses two
+# uplinks, an upper tier with oversubscription N x R / U.
 #
-#   netns-cluster.sh up K [--rate-mbit R]   create hosts node1..nodeK
+#   netns-cluster.sh up K [--rate-mbit R] [--leaf N --uplink-mbit U]
+#                                           create hosts node1..nodeK; with
+#                                           --leaf, a two-tier fabric: leaf
+#                                           switches of N hosts joined to a
+#                                           spine by uplinks shaped to U
 #   netns-cluster.sh down                   remove all of it (idempotent)
 #   netns-cluster.sh status                 hosts, addresses, qdiscs
 #   netns-cluster.sh exec HOST CMD [ARG...] run CMD on HOST (node1 or its IP)
@@ -20,7 +28,9 @@
 # Environment:
 #   TCE_CLUSTER_NAME    prefix of everything created (default "tce"): the
 #                       namespaces are NAME-node1.., the bridge NAME-br, the
-#                       root-side veths NAME-v1..; state in /run/tcemu-NAME
+#                       root-side veths NAME-v1.., leaf bridges NAME-l1..
+#                       and their uplinks NAME-u1../NAME-s1..; state in
+#                       /run/tcemu-NAME
 #   TCE_CLUSTER_SUBNET  first three octets of the private /24 used only on
 #                       this machine (default 10.77.0); the bridge is .1,
 #                       nodeI is .(10+I)
@@ -85,7 +95,7 @@ cmd_down() {
     # Deleting a namespace destroys its veth end and so the pair; remove any
     # root-side end left by a half-finished "up".
     for i in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' |
-               grep -E "^$name-v[0-9]+$"); do
+               grep -E "^$name-[vusl][0-9]+$"); do
         ip link del "$i" 2>/dev/null
     done
     ip link show "$bridge" >/dev/null 2>&1 && ip link del "$bridge"
@@ -93,18 +103,36 @@ cmd_down() {
     return 0
 }
 
+# shape MBIT DEV [NETNS]: a token bucket on DEV's egress.  tbf drops a
+# packet larger than its burst, and veth hands over GSO packets of up to
+# 64 KiB: cap GSO at 16 KiB so the burst can stay small (1 ms at the rate,
+# at least 32 KiB).  A large burst lets messages below it pass at memory
+# speed, which no real link does.
+shape() {
+    local rate=$1 dev=$2 ns=${3:-} burst
+    burst=$((rate * 1000000 / 8 / 1000))
+    [ "$burst" -lt 32768 ] && burst=32768
+    ip ${ns:+-n "$ns"} link set "$dev" gso_max_size 16384
+    tc ${ns:+-n "$ns"} qdisc add dev "$dev" root tbf rate "${rate}mbit" burst "$burst" latency 200ms
+}
+
 cmd_up() {
     need_root
     local k=${1:-}
     shift || true
-    local rate=""
+    local rate="" leaf="" uplink=""
     while [ $# -gt 0 ]; do
         case $1 in
             --rate-mbit) rate=${2:-}; shift 2 || die "--rate-mbit needs a value" ;;
             --rate-mbit=*) rate=${1#*=}; shift ;;
+            --leaf) leaf=${2:-}; shift 2 || die "--leaf needs a value" ;;
+            --uplink-mbit) uplink=${2:-}; shift 2 || die "--uplink-mbit needs a value" ;;
             *) die "up: unknown option '$1'" ;;
         esac
     done
+    case $leaf in '' | [1-9] | [1-9][0-9]) ;; *) die "--leaf must be 1..99 hosts (got '$leaf')" ;; esac
+    case $uplink in '' | [1-9] | [1-9][0-9]*) ;; *) die "--uplink-mbit must be a positive integer (got '$uplink')" ;; esac
+    if [ -n "$uplink" ] && [ -z "$leaf" ]; then die "--uplink-mbit needs --leaf"; fi
     case $k in '' | *[!0-9]*) die "up: K must be a number of hosts (1..200)" ;; esac
     [ "$k" -ge 1 ] && [ "$k" -le 200 ] || die "up: K must be 1..200 (got $k)"
     if [ -n "$rate" ]; then
@@ -121,34 +149,43 @@ cmd_up() {
     ip link add "$bridge" type bridge
     ip addr add "$subnet.1/24" dev "$bridge"
     ip link set "$bridge" up
-    local i ns veth ip burst
+    local i ns veth ip burst sw l
+    if [ -n "$leaf" ]; then
+        for l in $(seq 1 $(((k + leaf - 1) / leaf))); do
+            ip link add "$name-l$l" type bridge
+            ip link set "$name-l$l" up
+            ip link add "$name-u$l" type veth peer name "$name-s$l"
+            ip link set "$name-u$l" master "$name-l$l"
+            ip link set "$name-s$l" master "$bridge"
+            ip link set "$name-u$l" up
+            ip link set "$name-s$l" up
+            if [ -n "$uplink" ]; then
+                shape "$uplink" "$name-u$l" ""
+                shape "$uplink" "$name-s$l" ""
+            fi
+        done
+    fi
     for i in $(seq 1 "$k"); do
         ns=$name-node$i
         veth=$name-v$i
         ip=$subnet.$((10 + i))
+        sw=$bridge
+        [ -n "$leaf" ] && sw=$name-l$(((i - 1) / leaf + 1))
         ip netns add "$ns"
         ip link add "$veth" type veth peer name eth0 netns "$ns"
-        ip link set "$veth" master "$bridge"
+        ip link set "$veth" master "$sw"
         ip link set "$veth" up
         ip -n "$ns" link set lo up
         ip -n "$ns" addr add "$ip/24" dev eth0
         ip -n "$ns" link set eth0 up
         if [ -n "$rate" ]; then
-            # Token bucket both ways.  tbf drops a packet larger than its
-            # burst, and veth hands over GSO packets of up to 64 KiB: cap
-            # GSO at 16 KiB so the burst can stay small (1 ms at the rate,
-            # at least 32 KiB).  A large burst lets messages below it pass
-            # at memory speed, which no real link does.
-            burst=$((rate * 1000000 / 8 / 1000))
-            [ "$burst" -lt 32768 ] && burst=32768
-            ip link set "$veth" gso_max_size 16384
-            ip -n "$ns" link set eth0 gso_max_size 16384
-            tc qdisc add dev "$veth" root tbf rate "${rate}mbit" burst "$burst" latency 200ms
-            tc -n "$ns" qdisc add dev eth0 root tbf rate "${rate}mbit" burst "$burst" latency 200ms
+            shape "$rate" "$veth" ""
+            shape "$rate" eth0 "$ns"
         fi
         echo "node$i $ns $ip" >>"$state/hosts"
     done
     echo "${rate:-0}" >"$state/rate_mbit"
+    echo "${leaf:-0} ${uplink:-0}" >"$state/leaf"
     echo "$subnet.0/24" >"$state/subnet"
     # Every host's link is up before we say the cluster is.
     for i in $(seq 1 "$k"); do
@@ -156,7 +193,7 @@ cmd_up() {
     done
     trap - ERR
     set +E
-    log "up: $k hosts node1..node$k on $subnet.0/24 (bridge $bridge $subnet.1)${rate:+, links shaped to $rate Mbit/s each way}"
+    log "up: $k hosts node1..node$k on $subnet.0/24 (bridge $bridge $subnet.1)${rate:+, links shaped to $rate Mbit/s each way}${leaf:+, leaves of $leaf hosts}${uplink:+ with $uplink Mbit/s uplinks}"
 }
 
 cmd_status() {

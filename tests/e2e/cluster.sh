@@ -89,5 +89,43 @@ check "the failed up left nothing" \
 ip link del tcf-v2 2>/dev/null || true
 export TCE_CLUSTER_NAME=tcc TCE_CLUSTER_SUBNET=10.77.1
 
+# Two tiers: leaves of 2 hosts, 400 Mbit/s host links, 100 Mbit/s uplinks
+# (oversubscription 8).  tcemu calibrate with the matching topology finds
+# scale_out under one leaf and the fabric class across leaves; 2 ranks
+# cross each uplink at once, so 6.25 MB/s per rank at most there.
+export TCE_CLUSTER_NAME=tct TCE_CLUSTER_SUBNET=10.77.4
+tier=$build/2tier
+mkdir -p "$tier"
+sed -e 's/^name = "netns-cluster";/name = "netns-cluster-2tier";/' \
+    -e 's/{ name = "bridge"; group_nodes = 16; oversubscription = 1.0; latency_us = 0.0; }/{ name = "leaf"; group_nodes = 2; oversubscription = 8.0; latency_us = 0.0; }/' \
+    tests/cluster/netns-cluster.cfg >"$tier/topology.cfg"
+trap '"$cluster" down' EXIT
+"$cluster" down
+check "up 4 hosts, leaves of 2, 400/100 Mbit/s" \
+    "$cluster" up 4 --rate-mbit 400 --leaf 2 --uplink-mbit 100
+check "calibrate across the tier (4 hosts, 1 rank each)" \
+    sh -c "timeout 120 '$cluster' mpirun -np 4 --npernode 1 '$PWD/$TCEMU' calibrate \
+        -t '$PWD/$tier/topology.cfg' -o '$PWD/$tier/calibration.cfg' \
+        --json '$PWD/$tier/calibrate.json' -c sendrecv,allreduce -e 1Mi -n 5 -w 1 \
+        >'$tier/calibrate.out' 2>&1"
+grep -E '^# (scale_out|fabric)' "$tier/calibrate.out" | sed 's/^/    | /'
+check "calibration validates" "$TCEMU" validate "$tier/calibration.cfg"
+check "fabric bandwidth is the shared uplink's; scale_out 4-16x faster" \
+    python3 - "$tier/calibrate.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+l = {x["link"]: x for x in d["links"] if x.get("fitted")}
+up = 100e6 / 8 / 2 / 1e9
+fab = l["fabric"]["bandwidth_gbytes_per_s"]
+out = l["scale_out"]["bandwidth_gbytes_per_s"]
+print("    | fabric %.4f GB/s per rank (uplink share %.4f), scale_out %.4f, ratio %.1f"
+      % (fab, up, out, out / fab))
+sys.exit(0 if 0.3 * up <= fab <= 1.3 * up and 4 <= out / fab <= 16 else 1)
+EOF
+check "two-tier down" "$cluster" down
+check "two-tier: nothing left" \
+    sh -c "! ip netns list | grep -q '^tct-' && ! ip -o link show | grep -q ': tct-'"
+trap - EXIT
+
 echo "# cluster.sh: $fails failed"
 [ "$fails" -eq 0 ]
