@@ -41,8 +41,8 @@ static void fit_errors(const double *bytes, const double *time_s, int n,
     int i;
 
     for (i = 0; i < n; i++) {
-        double rel = fabs(tce_calibfit_time_s(l, bytes[i]) - time_s[i]) /
-                     time_s[i];
+        double rel =
+            fabs(tce_calibfit_time_s(l, bytes[i]) - time_s[i]) / time_s[i];
         sum2 += rel * rel;
         if (rel > worst)
             worst = rel;

@@ -26,12 +26,12 @@
 #include "tcemu/error.h"
 
 struct tce_calibfit_line {
-    double latency_s;          /* intercept, >= 0 */
-    double seconds_per_byte;   /* slope, > 0 */
-    double rms_rel_error;      /* sqrt(mean(((fit - t) / t)^2)) */
-    double max_rel_error;      /* max |fit - t| / t */
-    int points;                /* points fitted */
-    int latency_clamped;       /* the free fit had a negative intercept */
+    double latency_s;        /* intercept, >= 0 */
+    double seconds_per_byte; /* slope, > 0 */
+    double rms_rel_error;    /* sqrt(mean(((fit - t) / t)^2)) */
+    double max_rel_error;    /* max |fit - t| / t */
+    int points;              /* points fitted */
+    int latency_clamped;     /* the free fit had a negative intercept */
 };
 
 /*
@@ -60,8 +60,7 @@ int tce_calibfit_line(const double *bytes, const double *time_s, int n,
  * n < 4 it is tce_calibfit_line.  Same input rules and errors.
  */
 int tce_calibfit_regimes(const double *bytes, const double *time_s, int n,
-                         struct tce_calibfit_line *out,
-                         struct tce_error *err);
+                         struct tce_calibfit_line *out, struct tce_error *err);
 
 /* The line's time for a message of bytes. */
 double tce_calibfit_time_s(const struct tce_calibfit_line *l, double bytes);

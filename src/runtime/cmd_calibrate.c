@@ -16,12 +16,12 @@
  * For each class, each collective (the plug-ins of coll.c, the ones `tcemu
  * bench` runs) and each size, the slowest rank's median time per operation
  * is measured (`tcemu bench` reports means, like nccl-tests; a median
- * keeps other people's load bursts on a shared machine out of the fit); then calibfit.c fits time = latency + bytes / bandwidth by
- * least squares in two regimes (latency from the smaller half of the sizes,
- * bandwidth from the larger half; see calibfit.h): send/recv gives the
- * link's latency and bandwidth, every collective its efficiency (asymptotic
- * bus bandwidth / link bandwidth), each with its RMS relative error over
- * all sizes.
+ * keeps other people's load bursts on a shared machine out of the fit); then
+ * calibfit.c fits time = latency + bytes / bandwidth by least squares in two
+ * regimes (latency from the smaller half of the sizes, bandwidth from the
+ * larger half; see calibfit.h): send/recv gives the link's latency and
+ * bandwidth, every collective its efficiency (asymptotic bus bandwidth / link
+ * bandwidth), each with its RMS relative error over all sizes.
  *
  * SIGUSR1 or SIGTERM (a batch job's time limit): the ranks agree after the
  * size in progress, stop measuring, fit what they have and write the files
@@ -79,23 +79,23 @@ struct cal_series {
     double bytes[CAL_SIZES_MAX];
     double time_s[CAL_SIZES_MAX];
     struct tce_calibfit_line line;
-    int fit_rc;                 /* 0, or why the fit failed */
+    int fit_rc; /* 0, or why the fit failed */
     char fit_msg[TCE_ERROR_MSG_MAX];
-    double efficiency;          /* 0 = not fitted */
+    double efficiency; /* 0 = not fitted */
 };
 
 struct cal_class {
     enum tce_link_class link;
-    const char *where;          /* "inside a node", "across nodes" */
-    MPI_Comm comm;              /* my group of this class */
+    const char *where; /* "inside a node", "across nodes" */
+    MPI_Comm comm;     /* my group of this class */
     int g_rank, g_size, n_groups;
-    int usable;                 /* every rank has a group of >= 2 */
+    int usable; /* every rank has a group of >= 2 */
     struct cal_series s[CAL_COLLS_MAX];
     int n_series;
     const struct cal_series *link_series; /* send/recv */
     double latency_us, bandwidth_gbytes_per_s;
-    double file_latency_us;     /* what the file records: fabric = the
-                                   latency added to scale_out's */
+    double file_latency_us; /* what the file records: fabric = the
+                               latency added to scale_out's */
     int fitted;
 };
 
@@ -104,14 +104,14 @@ struct calib {
     struct cal_opts o;
     struct cal_class cls[CAL_CLASSES];
     int node_size_min, node_size_max;
-    int64_t leaf_nodes;         /* nodes per first-tier switch (-t), 0 =
-                                   one switch for all or unknown */
-    int stopped;                /* signal name or 0 */
+    int64_t leaf_nodes; /* nodes per first-tier switch (-t), 0 =
+                           one switch for all or unknown */
+    int stopped;        /* signal name or 0 */
     float *send, *recv;
-    double *op_times;           /* -n per-operation times of one size */
-    char *hosts;                /* rank 0: size x TCE_RT_HOST_MAX */
+    double *op_times; /* -n per-operation times of one size */
+    char *hosts;      /* rank 0: size x TCE_RT_HOST_MAX */
     int *nodes;
-    struct tce_topology *topo;  /* rank 0, with -t */
+    struct tce_topology *topo; /* rank 0, with -t */
 };
 
 static void usage(FILE *out)
@@ -217,8 +217,8 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
     int c, rc = 0;
 
     memset(o, 0, sizeof(*o));
-    rc = parse_colls("sendrecv,allreduce,allgather,reducescatter,alltoall",
-                     o, err);
+    rc = parse_colls("sendrecv,allreduce,allgather,reducescatter,alltoall", o,
+                     err);
     o->min_bytes = 8;
     o->max_bytes = 4 << 20;
     o->factor = 4.0;
@@ -227,9 +227,8 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
     o->out_path = "calibration.cfg";
     optind = 1;
     opterr = 0;
-    while (rc == 0 &&
-           (c = getopt_long(argc, argv, ":o:t:c:b:e:f:n:w:h", longopts,
-                            NULL)) != -1) {
+    while (rc == 0 && (c = getopt_long(argc, argv, ":o:t:c:b:e:f:n:w:h",
+                                       longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             o->out_path = optarg;
@@ -313,8 +312,8 @@ static size_t op_count(enum tce_busbw_kind kind, int64_t bytes, int n)
  * machine a burst of someone else's load hits a few operations, and the
  * median ignores them where a mean would not.  Collective over the world. */
 static int time_op(struct calib *c, struct cal_class *k,
-                   const struct tce_coll_ops *ops, size_t count,
-                   double *time_s, struct tce_error *err)
+                   const struct tce_coll_ops *ops, size_t count, double *time_s,
+                   struct tce_error *err)
 {
     char opname[TCE_RT_OPNAME_MAX];
     double t0, median_s = 0.0;
@@ -327,14 +326,12 @@ static int time_op(struct calib *c, struct cal_class *k,
     if (tce_rt_test_hang(&c->rt, tce_busbw_coll_name(ops->kind)))
         tce_rt_hang();
     for (it = 0; it < c->o.warmup && mrc == MPI_SUCCESS; it++)
-        mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank,
-                       k->comm);
+        mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank, k->comm);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Barrier(c->rt.world);
     for (it = 0; it < c->o.iters && mrc == MPI_SUCCESS; it++) {
         t0 = MPI_Wtime();
-        mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank,
-                       k->comm);
+        mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank, k->comm);
         c->op_times[it] = MPI_Wtime() - t0;
     }
     tce_watchdog_leave(&c->rt.wd);
@@ -378,15 +375,13 @@ static int class_comm(struct calib *c, int i, MPI_Comm *comm)
     if (i == 1 && leaf == 0)
         return MPI_Comm_dup(rt->inter, comm);
     if (i == 1)
-        return MPI_Comm_split(rt->world,
-                              rt->node_rank * n_leaves +
-                                  (int)(rt->node_id / leaf),
-                              rt->rank, comm);
+        return MPI_Comm_split(
+            rt->world, rt->node_rank * n_leaves + (int)(rt->node_id / leaf),
+            rt->rank, comm);
     if (leaf == 0)
         return MPI_SUCCESS;
     return MPI_Comm_split(rt->world,
-                          rt->node_rank * (int)leaf +
-                              (int)(rt->node_id % leaf),
+                          rt->node_rank * (int)leaf + (int)(rt->node_id % leaf),
                           rt->rank, comm);
 }
 
@@ -447,10 +442,10 @@ static void print_class_head(FILE *out, const struct cal_class *k)
             "#\n# link class %s (%s): %d group(s) of %d ranks measured at "
             "the same time\n",
             tce_link_class_name(k->link), k->where, k->n_groups, k->g_size);
-    fprintf(out, "# %-13s %12s %12s %12s %12s\n", "collective", "size",
-            "time", "algbw", "busbw");
-    fprintf(out, "# %-13s %12s %12s %12s %12s\n", "", "(B)", "(us)",
-            "(GB/s)", "(GB/s)");
+    fprintf(out, "# %-13s %12s %12s %12s %12s\n", "collective", "size", "time",
+            "algbw", "busbw");
+    fprintf(out, "# %-13s %12s %12s %12s %12s\n", "", "(B)", "(us)", "(GB/s)",
+            "(GB/s)");
 }
 
 /* Measure every collective and size of one class (all ranks). */
@@ -494,11 +489,11 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
             s->time_s[s->n] = t;
             s->n++;
             if (c->rt.rank == 0) {
-                fprintf(out, "  %-13s %12.0f %12.2f %12.3f %12.3f\n",
-                        tce_busbw_coll_name(ops->kind), mb, t * 1e6,
-                        tce_busbw_algbw_gbytes_per_s(mb, t),
-                        tce_busbw_busbw_gbytes_per_s(ops->kind, k->g_size,
-                                                     mb, t));
+                fprintf(
+                    out, "  %-13s %12.0f %12.2f %12.3f %12.3f\n",
+                    tce_busbw_coll_name(ops->kind), mb, t * 1e6,
+                    tce_busbw_algbw_gbytes_per_s(mb, t),
+                    tce_busbw_busbw_gbytes_per_s(ops->kind, k->g_size, mb, t));
                 fflush(out);
             }
             if (agree_stop(c))
@@ -519,8 +514,8 @@ static void fit_class(struct cal_class *k)
         struct cal_series *s = &k->s[i];
 
         tce_error_clear(&e);
-        s->fit_rc = tce_calibfit_regimes(s->bytes, s->time_s, s->n, &s->line,
-                                      &e);
+        s->fit_rc =
+            tce_calibfit_regimes(s->bytes, s->time_s, s->n, &s->line, &e);
         snprintf(s->fit_msg, sizeof(s->fit_msg), "%s", e.msg);
         if (s->kind == TCE_BUSBW_SENDRECV && s->fit_rc == 0)
             k->link_series = s;
@@ -562,8 +557,8 @@ static void print_fits(const struct calib *c, FILE *out)
     fprintf(out, "# %-10s %-13s %10s %12s %10s %8s %10s %7s\n", "link",
             "collective", "latency", "busbw", "efficiency", "rms_err",
             "max_err", "points");
-    fprintf(out, "# %-10s %-13s %10s %12s %10s %8s %10s %7s\n", "", "",
-            "(us)", "(GB/s)", "", "(%)", "(%)", "");
+    fprintf(out, "# %-10s %-13s %10s %12s %10s %8s %10s %7s\n", "", "", "(us)",
+            "(GB/s)", "", "(%)", "(%)", "");
     for (i = 0; i < CAL_CLASSES; i++) {
         const struct cal_class *k = &c->cls[i];
 
@@ -580,8 +575,8 @@ static void print_fits(const struct calib *c, FILE *out)
             }
             fprintf(out,
                     "  %-10s %-13s %10.2f %12.4f %10.3f %8.1f %10.1f %7d\n",
-                    tce_link_class_name(k->link),
-                    tce_busbw_coll_name(s->kind), s->line.latency_s * 1e6,
+                    tce_link_class_name(k->link), tce_busbw_coll_name(s->kind),
+                    s->line.latency_s * 1e6,
                     tce_busbw_factor(s->kind, k->g_size) * 1e-9 /
                         s->line.seconds_per_byte,
                     s->efficiency, s->line.rms_rel_error * 100.0,
@@ -606,13 +601,11 @@ static void print_fits(const struct calib *c, FILE *out)
     }
     if (c->topo) {
         const struct tce_topology *t = c->topo;
-        double per_rank = t->scale_out.nic_bandwidth_gbit_per_s / 8.0 *
-                          (t->scale_out.nics_per_node > 0
-                               ? t->scale_out.nics_per_node
-                               : 1) *
-                          (t->scale_out.efficiency > 0 ? t->scale_out.efficiency
-                                                       : 1.0) /
-                          (c->node_size_min > 0 ? c->node_size_min : 1);
+        double per_rank =
+            t->scale_out.nic_bandwidth_gbit_per_s / 8.0 *
+            (t->scale_out.nics_per_node > 0 ? t->scale_out.nics_per_node : 1) *
+            (t->scale_out.efficiency > 0 ? t->scale_out.efficiency : 1.0) /
+            (c->node_size_min > 0 ? c->node_size_min : 1);
 
         fprintf(out,
                 "# datasheet (%s, modelled): scale_up latency %.2f us, "
@@ -624,8 +617,9 @@ static void print_fits(const struct calib *c, FILE *out)
                 t->scale_out.latency_us, per_rank, c->node_size_min);
     }
     if (c->stopped)
-        fprintf(out, "# INCOMPLETE: stopped by signal %d before every size "
-                     "was measured\n",
+        fprintf(out,
+                "# INCOMPLETE: stopped by signal %d before every size "
+                "was measured\n",
                 c->stopped);
 }
 
@@ -711,8 +705,9 @@ static int write_calibration(const struct calib *c, const char *date,
             "collective bus bandwidth / link bandwidth.\n",
             c->rt.size, c->node_size_min);
     if (c->stopped)
-        fprintf(o.fp, "# INCOMPLETE: stopped by signal %d before every size "
-                      "was measured.\n",
+        fprintf(o.fp,
+                "# INCOMPLETE: stopped by signal %d before every size "
+                "was measured.\n",
                 c->stopped);
     rc = tce_calibration_write(cal, o.fp);
     if (rc) {
@@ -786,8 +781,7 @@ static int write_json(const struct calib *c, int argc, char **argv,
                 tce_json_double(&j, "efficiency", se->efficiency);
                 tce_json_double(&j, "rms_rel_error", se->line.rms_rel_error);
                 tce_json_double(&j, "max_rel_error", se->line.max_rel_error);
-                tce_json_bool(&j, "latency_clamped",
-                              se->line.latency_clamped);
+                tce_json_bool(&j, "latency_clamped", se->line.latency_clamped);
             } else {
                 tce_json_string(&j, "fit_error", se->fit_msg);
             }
@@ -827,8 +821,7 @@ static int load_topology(struct calib *c, struct tce_error *err)
     tce_diag_init(&diag, stderr);
     rc = tce_topology_load(c->o.topo_path, c->topo, &diag);
     if (rc)
-        rc = tce_error_set(err, rc, "cannot use topology %s",
-                           c->o.topo_path);
+        rc = tce_error_set(err, rc, "cannot use topology %s", c->o.topo_path);
     return rc;
 }
 
@@ -960,17 +953,19 @@ int tce_cmd_calibrate(int argc, char **argv)
                 "operation (measured)\n",
                 c->o.iters, c->o.warmup);
         if (c->node_size_min != c->node_size_max)
-            fprintf(out, "# warning: nodes have %d to %d ranks; the file "
-                         "records %d\n",
+            fprintf(out,
+                    "# warning: nodes have %d to %d ranks; the file "
+                    "records %d\n",
                     c->node_size_min, c->node_size_max, c->node_size_min);
     }
     for (i = 0; i < CAL_CLASSES && rc == 0 && !c->stopped; i++) {
         if (!c->cls[i].usable) {
             if (c->rt.rank == 0)
-                fprintf(out, "#\n# link class %s (%s): not reachable "
-                             "(groups of %d rank(s)); not calibrated\n",
-                        tce_link_class_name(c->cls[i].link),
-                        c->cls[i].where, c->cls[i].g_size);
+                fprintf(out,
+                        "#\n# link class %s (%s): not reachable "
+                        "(groups of %d rank(s)); not calibrated\n",
+                        tce_link_class_name(c->cls[i].link), c->cls[i].where,
+                        c->cls[i].g_size);
             continue;
         }
         rc = measure_class(c, &c->cls[i], out, &err);
@@ -996,8 +991,7 @@ int tce_cmd_calibrate(int argc, char **argv)
         for (i = 0; i < CAL_CLASSES; i++)
             fitted += c->cls[i].fitted;
         if (!fitted)
-            rc = tce_error_set(&err, c->stopped ? TCE_EINTERRUPTED
-                                                : TCE_ECHECK,
+            rc = tce_error_set(&err, c->stopped ? TCE_EINTERRUPTED : TCE_ECHECK,
                                "no link could be fitted%s",
                                c->stopped ? " (stopped before enough sizes "
                                             "were measured)"

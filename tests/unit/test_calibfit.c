@@ -40,8 +40,8 @@ static void test_exact(void **state)
     (void)state;
 
     for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-        n = make_points(cases[c].latency_us * 1e-6, cases[c].gbytes_per_s,
-                        NULL, x, t);
+        n = make_points(cases[c].latency_us * 1e-6, cases[c].gbytes_per_s, NULL,
+                        x, t);
         assert_int_equal(tce_calibfit_line(x, t, n, &l, &err), 0);
         assert_close(l.latency_s, cases[c].latency_us * 1e-6, 1e-6);
         assert_close(tce_calibfit_bandwidth_gbytes_per_s(&l),
@@ -200,9 +200,9 @@ static void test_efficiency(void **state)
         int n;
         double factor;
     } cases[] = {
-        {TCE_BUSBW_ALLREDUCE, 4, 1.5},     {TCE_BUSBW_ALLREDUCE, 2, 1.0},
-        {TCE_BUSBW_ALLGATHER, 4, 0.75},    {TCE_BUSBW_REDUCESCATTER, 8, 0.875},
-        {TCE_BUSBW_ALLTOALL, 4, 0.75},     {TCE_BUSBW_SENDRECV, 4, 1.0},
+        {TCE_BUSBW_ALLREDUCE, 4, 1.5},  {TCE_BUSBW_ALLREDUCE, 2, 1.0},
+        {TCE_BUSBW_ALLGATHER, 4, 0.75}, {TCE_BUSBW_REDUCESCATTER, 8, 0.875},
+        {TCE_BUSBW_ALLTOALL, 4, 0.75},  {TCE_BUSBW_SENDRECV, 4, 1.0},
     };
     struct tce_calibfit_line coll;
     double w = 12.5; /* GB/s */
@@ -213,27 +213,30 @@ static void test_efficiency(void **state)
     for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         /* A collective whose bandwidth term is factor * M / (0.8 W). */
         coll.seconds_per_byte = cases[c].factor / (0.8 * w * 1e9);
-        assert_close(tce_calibfit_efficiency(cases[c].kind, cases[c].n, &coll,
-                                             w),
-                     0.8, 1e-12);
+        assert_close(
+            tce_calibfit_efficiency(cases[c].kind, cases[c].n, &coll, w), 0.8,
+            1e-12);
     }
     coll.seconds_per_byte = 1.0 / (w * 1e9);
-    assert_close(tce_calibfit_efficiency(TCE_BUSBW_ALLREDUCE, 1, &coll, w),
-                 0.0, 0);
+    assert_close(tce_calibfit_efficiency(TCE_BUSBW_ALLREDUCE, 1, &coll, w), 0.0,
+                 0);
     assert_close(tce_calibfit_efficiency(TCE_BUSBW_ALLREDUCE, 4, &coll, 0.0),
                  0.0, 0);
     coll.seconds_per_byte = 0.0;
-    assert_close(tce_calibfit_efficiency(TCE_BUSBW_SENDRECV, 2, &coll, w),
-                 0.0, 0);
+    assert_close(tce_calibfit_efficiency(TCE_BUSBW_SENDRECV, 2, &coll, w), 0.0,
+                 0);
     assert_close(tce_calibfit_bandwidth_gbytes_per_s(&coll), 0.0, 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exact),     cmocka_unit_test(test_noise),
-        cmocka_unit_test(test_clamp),     cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_efficiency), cmocka_unit_test(test_regimes_knee),
+        cmocka_unit_test(test_exact),
+        cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_clamp),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_efficiency),
+        cmocka_unit_test(test_regimes_knee),
         cmocka_unit_test(test_regimes_cases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
