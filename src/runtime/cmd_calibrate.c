@@ -654,12 +654,29 @@ static void utc_now(char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The largest efficiency a calibration file accepts. */
+#define CAL_EFFICIENCY_MAX 10.0
+
 static double eff_of(const struct cal_class *k, enum tce_busbw_kind kind)
 {
     const struct cal_series *s = series_of(k, kind);
 
     /* Not measured: the neutral 1.0 (the file's default). */
-    return s && s->efficiency > 0 ? s->efficiency : 1.0;
+    if (!s || !(s->efficiency > 0))
+        return 1.0;
+    /* A collective 10x faster than send/recv on the same link means the
+     * send/recv fit is off (a disturbed measurement): say so, and keep the
+     * file loadable. */
+    if (s->efficiency > CAL_EFFICIENCY_MAX) {
+        fprintf(stderr,
+                "tcemu: warning: %s %s efficiency %.2f is above %.0f: the "
+                "link's send/recv fit looks disturbed (busy machine?); the "
+                "file records %.0f\n",
+                tce_link_class_name(k->link), tce_busbw_coll_name(kind),
+                s->efficiency, CAL_EFFICIENCY_MAX, CAL_EFFICIENCY_MAX);
+        return CAL_EFFICIENCY_MAX;
+    }
+    return s->efficiency;
 }
 
 static int write_calibration(const struct calib *c, const char *date,
