@@ -303,12 +303,16 @@ sweep_id=$(submit "${small[@]}" --array=0-1 -o "$out/sweep-%A_%a.out" slurm/tcem
 tl_id=$(submit --nodes=2 --ntasks-per-node=2 --time=1 --signal=B:USR1@45 \
     -o "$out/tl-%j.out" slurm/tcemu-run.sbatch \
     topologies/workstation.cfg jobs/tiny.cfg "$out/tl" -- --iterations 1000000)
-log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id, time-limit $tl_id"
-for id in "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id"; do
+# 6. calibrate into the time limit: tcemu's own partial results.
+tlc_id=$(submit --nodes=2 --ntasks-per-node=2 --time=1 --signal=B:USR1@45 \
+    -o "$out/tlc-%j.out" slurm/tcemu-calibrate.sbatch \
+    topologies/workstation.cfg "$out/tlc" -- -e 64Mi -f 2 -n 40)
+log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id, time-limit $tl_id and $tlc_id"
+for id in "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id"; do
     [ -n "$id" ] || { echo "ERR  sbatch"; exit 1; }
 done
 
-check "all jobs finished within 150 s" wait_jobs 150 "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id"
+check "all jobs finished within 200 s" wait_jobs 200 "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id"
 for f in "$out"/*.out; do echo "# $f"; sed 's/^/    | /' "$f" | tail -n 15; done
 
 for id in "$run_id" "$mpi_id" "$cal_id"; do
@@ -348,6 +352,15 @@ if "$TCEMU" run --help 2>&1 | grep -q SIGUSR1; then
 else
     log "NOTE: tcemu run does not document SIGUSR1 yet: only the batch script's incomplete JSON was checked"
 fi
+tlc_json=$out/tlc/tcemu-calibrate-$tlc_id.json
+check "time limit: tcemu calibrate wrote its own partial results, marked incomplete" \
+    python3 -c "
+import json, sys
+d = json.load(open('$tlc_json'))
+ok = (d.get('schema') == 'tcemu.calibrate/1' and d['complete'] is False
+      and d.get('stopped_by_signal') == 10 and d['slurm']['signal'] == 'USR1'
+      and any(c['points'] for l in d['links'] for c in l['collectives']))
+sys.exit(0 if ok else 1)"
 
 # Stop and remove everything now, and check that nothing is left.
 started=("${pids[@]}")
