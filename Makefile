@@ -31,8 +31,7 @@ endif
 OPT ?= -O2 -g
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude \
-             -DTCE_VERSION='"$(VERSION)"' -DTCE_GIT_HASH='"$(GIT_HASH)"' \
-             $(PKG_CFLAGS) $(CFLAGS)
+             -DTCE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread
 
 # BUILD_ROOT and TCEMU may be set so that several developers (or agents)
@@ -95,6 +94,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 $(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB) $(RT_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
+
+# The git hash reaches version.c only; its stamp changes only when HEAD does.
+$(BUILD)/git-hash: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GIT_HASH)' | cmp -s - $@ || echo '$(GIT_HASH)' > $@
+$(BUILD)/src/runtime/version.o: $(BUILD)/git-hash
+$(BUILD)/src/runtime/version.o: ALL_CFLAGS += -DTCE_GIT_HASH='"$(GIT_HASH)"'
+FORCE:
 
 unit-bins: $(UNIT_BIN)
 bench-bins: $(BENCH_BIN)
