@@ -299,12 +299,14 @@ cal_id=$(submit "${small[@]}" -o "$out/cal-%j.out" slurm/tcemu-calibrate.sbatch 
 # 4. a two-task sweep array: one topology x two jobs.
 sweep_id=$(submit "${small[@]}" --array=0-1 -o "$out/sweep-%A_%a.out" slurm/tcemu-sweep.sbatch \
     topologies/workstation.cfg jobs/tiny.cfg,jobs/tiny.cfg "$out/sweep" -- --iterations 2)
-# 5. into the time limit: 1 minute, SIGUSR1 45 s before it.
-tl_id=$(submit --nodes=2 --ntasks-per-node=2 --time=1 --signal=B:USR1@45 \
+# 5. into the time limit: 1 minute, SIGUSR1 45 s before it.  The two
+# time-limit jobs take one node each, so they wait out their minute side by
+# side.
+tl_id=$(submit --nodes=1 --ntasks-per-node=4 --time=1 --signal=B:USR1@45 \
     -o "$out/tl-%j.out" slurm/tcemu-run.sbatch \
     topologies/workstation.cfg jobs/tiny.cfg "$out/tl" -- --iterations 1000000)
 # 6. calibrate into the time limit: tcemu's own partial results.
-tlc_id=$(submit --nodes=2 --ntasks-per-node=2 --time=1 --signal=B:USR1@45 \
+tlc_id=$(submit --nodes=1 --ntasks-per-node=2 --time=1 --signal=B:USR1@45 \
     -o "$out/tlc-%j.out" slurm/tcemu-calibrate.sbatch \
     topologies/workstation.cfg "$out/tlc" -- -e 64Mi -f 2 -n 40)
 log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id, time-limit $tl_id and $tlc_id"
