@@ -2,16 +2,29 @@
  * bench_project.c - projections per second of llama3-405b-size plans on one
  * core (make bench), and the cost of one projection at ~1,000 and ~100,000
  * GPUs (it must not grow with the GPU count: the projector never
- * enumerates ranks).  Each projection builds the plans of the evaluated
- * stages and the layout from scratch; the GPU count changes every call so
- * nothing can be cached.
+ * enumerates ranks).  Each call of tce_project() derives the layout, builds
+ * the plans of the evaluated stages and times them from scratch; the GPU
+ * count changes every call so nothing can be cached between calls.
  *
- *   bench_project [-t TOPOLOGY] [-j JOB] [-s SECONDS]
- * prints "projections_per_s: N" and "cost_us_at_N_gpus: X" lines.
+ * Per-core speed is divided by the process's CPU time
+ * (CLOCK_PROCESS_CPUTIME_ID), not by wall-clock time: on a shared machine
+ * the process may get a fraction of a core, and wall-clock time would
+ * under-report what one core does.  The wall-clock rate and the CPU share
+ * the process got are printed as `#` lines next to it.  Each figure is the
+ * median of several timed rounds.
+ *
+ *   bench_project [-t TOPOLOGY] [-j JOB] [-s CPU_SECONDS] [-r ROUNDS]
+ *   bench_project -n N [-t ..] [-j ..]
+ * prints "projections_per_s: N" (per core, CPU time) and
+ * "cost_us_at_N_gpus: X" lines.  With -n it runs exactly N projections and
+ * prints only a checksum: for instruction counts under
+ * valgrind --tool=callgrind (tests/bench/project_instructions.sh).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tcemu/config.h"
 #include "tcemu/costmodel.h"
@@ -19,6 +32,43 @@
 #include "tcemu/util.h"
 
 #define COUNTS_MAX 64
+#define ROUNDS_MAX 15
+#define BATCH 1000
+
+struct bench {
+    const struct tce_topology *topo;
+    const struct tce_job *job;
+    const struct tce_costmodel *cm;
+    int64_t counts[COUNTS_MAX];
+    int n_counts;
+    double sink;  /* checksum: keeps the projections from being elided */
+};
+
+/* One timed round: projections, CPU seconds, wall seconds. */
+struct round {
+    double n, cpu_s, wall_s;
+};
+
+static double cpu_now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
 /* GPU counts the job fits: tp*pp*cp*dp with dp * b dividing the batch and
  * ep dividing dp. */
@@ -41,42 +91,99 @@ static int fitting_counts(const struct tce_job *j, int64_t *out, int max)
     return n;
 }
 
-static double time_at(const struct tce_topology *t, const struct tce_job *j,
-                      const struct tce_costmodel *cm, int64_t gpus,
-                      double *sink)
+/* n projections cycling over the fitting GPU counts (gpus > 0: only that
+ * count).  0 or -1 when a projection failed. */
+static int run(struct bench *b, int64_t n, int64_t gpus)
 {
     struct tce_projection p;
-    double t0 = tce_now_s(), dt;
-    int i, reps = 20000;
+    int64_t i;
+    int k = 0;
 
-    for (i = 0; i < reps; i++) {
-        tce_project(t, j, cm, gpus, &p, NULL);
-        *sink += p.iteration_s;
+    for (i = 0; i < n; i++) {
+        if (tce_project(b->topo, b->job, b->cm,
+                        gpus > 0 ? gpus : b->counts[k], &p, NULL) != 0) {
+            fprintf(stderr, "bench_project: projection failed\n");
+            return -1;
+        }
+        b->sink += p.iteration_s;
+        if (++k == b->n_counts)
+            k = 0;
     }
-    dt = tce_now_s() - t0;
-    return dt / reps * 1e6;
+    return 0;
+}
+
+/* One round of at least cpu_s CPU seconds. */
+static int timed_round(struct bench *b, double cpu_s, int64_t gpus,
+                       struct round *r)
+{
+    double c0 = cpu_now_s(), w0 = tce_now_s();
+
+    r->n = 0;
+    do {
+        if (run(b, BATCH, gpus) != 0)
+            return -1;
+        r->n += BATCH;
+        r->cpu_s = cpu_now_s() - c0;
+    } while (r->cpu_s < cpu_s);
+    r->wall_s = tce_now_s() - w0;
+    return 0;
+}
+
+/* Median per-core rate, wall rate and CPU share over rounds. */
+static int measure(struct bench *b, double cpu_s, int rounds, int64_t gpus,
+                   double *per_core, double *per_wall, double *share)
+{
+    struct round r;
+    double core[ROUNDS_MAX], wall[ROUNDS_MAX], cpu = 0.0, wl = 0.0;
+    int i;
+
+    for (i = 0; i < rounds; i++) {
+        if (timed_round(b, cpu_s / rounds, gpus, &r) != 0)
+            return -1;
+        core[i] = r.n / r.cpu_s;
+        wall[i] = r.n / r.wall_s;
+        cpu += r.cpu_s;
+        wl += r.wall_s;
+    }
+    *per_core = median(core, rounds);
+    *per_wall = median(wall, rounds);
+    *share = wl > 0 ? cpu / wl : 0.0;
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
     const char *topo_path = "topologies/aws-p5.cfg";
     const char *job_path = "jobs/llama3-405b.cfg";
-    double seconds = 2.0, t0, elapsed, sink = 0.0, lo_us, hi_us;
+    double seconds = 2.0, rate, wall_rate, share, lo_rate, hi_rate, x;
     struct tce_topology *t = calloc(1, sizeof(*t));
     struct tce_job *j = calloc(1, sizeof(*j));
     struct tce_costmodel cm;
-    struct tce_projection p;
     struct tce_diag diag;
-    int64_t counts[COUNTS_MAX], n_proj = 0, lo, hi;
-    int i, n, rc = 1;
+    struct bench b;
+    int64_t lo, hi, n, fixed_n = -1;
+    int i, rounds = 5, rc = 1;
 
+    memset(&b, 0, sizeof(b));
     for (i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "-t") == 0)
             topo_path = argv[i + 1];
         else if (strcmp(argv[i], "-j") == 0)
             job_path = argv[i + 1];
-        else if (strcmp(argv[i], "-s") == 0)
-            seconds = atof(argv[i + 1]) > 0 ? atof(argv[i + 1]) : seconds;
+        else if (strcmp(argv[i], "-s") == 0 &&
+                 tce_parse_double(argv[i + 1], 0.01, 3600.0, &x, NULL) == 0)
+            seconds = x;
+        else if (strcmp(argv[i], "-r") == 0 &&
+                 tce_parse_int64(argv[i + 1], 1, ROUNDS_MAX, &n, NULL) == 0)
+            rounds = (int)n;
+        else if (strcmp(argv[i], "-n") == 0 &&
+                 tce_parse_int64(argv[i + 1], 0, INT64_MAX, &n, NULL) == 0)
+            fixed_n = n;
+        else {
+            fprintf(stderr, "bench_project: bad option %s %s\n", argv[i],
+                    argv[i + 1]);
+            goto out;
+        }
     }
     if (!t || !j)
         goto out;
@@ -85,45 +192,59 @@ int main(int argc, char **argv)
         tce_job_load(job_path, j, &diag) != 0 ||
         tce_costmodel_init(&cm, t, j->training.precision, NULL) != 0)
         goto out;
-    n = fitting_counts(j, counts, COUNTS_MAX);
-    if (n < 2) {
+    b.topo = t;
+    b.job = j;
+    b.cm = &cm;
+    b.n_counts = fitting_counts(j, b.counts, COUNTS_MAX);
+    if (b.n_counts < 2) {
         fprintf(stderr, "bench_project: the job fits fewer than 2 GPU "
                         "counts\n");
         goto out;
     }
-    printf("# bench_project: %s on %s, %d GPU counts from %lld to %lld, "
-           "one core, %.1f s\n",
-           j->name, t->name, n, (long long)counts[0],
-           (long long)counts[n - 1], seconds);
-    t0 = tce_now_s();
-    do {
-        for (i = 0; i < 1000; i++) {
-            if (tce_project(t, j, &cm, counts[n_proj % n], &p, NULL) != 0) {
-                fprintf(stderr, "bench_project: projection failed\n");
-                goto out;
-            }
-            sink += p.iteration_s;
-            n_proj++;
-        }
-        elapsed = tce_now_s() - t0;
-    } while (elapsed < seconds);
-    printf("projections_per_s: %.0f\n", (double)n_proj / elapsed);
-    /* the counts nearest 1,000 and 100,000 GPUs */
-    lo = counts[0];
-    hi = counts[n - 1];
-    for (i = 0; i < n; i++) {
-        if (llabs(counts[i] - 1000) < llabs(lo - 1000))
-            lo = counts[i];
-        if (llabs(counts[i] - 100000) < llabs(hi - 100000))
-            hi = counts[i];
+    if (fixed_n >= 0) {
+        if (run(&b, fixed_n, 0) != 0)
+            goto out;
+        printf("# %lld projections, checksum %.6g\n", (long long)fixed_n,
+               b.sink);
+        rc = 0;
+        goto out;
     }
-    lo_us = time_at(t, j, &cm, lo, &sink);
-    hi_us = time_at(t, j, &cm, hi, &sink);
-    printf("cost_us_at_%lld_gpus: %.3f\n", (long long)lo, lo_us);
-    printf("cost_us_at_%lld_gpus: %.3f\n", (long long)hi, hi_us);
-    printf("# cost ratio %lld vs %lld GPUs: %.2f (checksum %.3g)\n",
-           (long long)hi, (long long)lo, hi_us / lo_us, sink);
-    rc = hi_us < 3.0 * lo_us ? 0 : 1;
+    printf("# bench_project: %s on %s, %d GPU counts from %lld to %lld, "
+           "one core, %d rounds, %.1f s of CPU time\n",
+           j->name, t->name, b.n_counts, (long long)b.counts[0],
+           (long long)b.counts[b.n_counts - 1], rounds, seconds);
+    if (run(&b, 10 * BATCH, 0) != 0) /* warm caches and clocks */
+        goto out;
+    if (measure(&b, seconds, rounds, 0, &rate, &wall_rate, &share) != 0)
+        goto out;
+    printf("# projections per second of wall-clock time: %.0f (median)\n",
+           wall_rate);
+    printf("# CPU utilisation: %.2f of one core (CPU time / wall time)\n",
+           share);
+    printf("# per core = projections / process CPU time, median of %d "
+           "rounds\n", rounds);
+    printf("projections_per_s: %.0f\n", rate);
+
+    /* the counts nearest 1,000 and 100,000 GPUs */
+    lo = b.counts[0];
+    hi = b.counts[b.n_counts - 1];
+    for (i = 0; i < b.n_counts; i++) {
+        if (llabs(b.counts[i] - 1000) < llabs(lo - 1000))
+            lo = b.counts[i];
+        if (llabs(b.counts[i] - 100000) < llabs(hi - 100000))
+            hi = b.counts[i];
+    }
+    if (measure(&b, seconds / 2, rounds, lo, &lo_rate, &wall_rate, &share) !=
+            0 ||
+        measure(&b, seconds / 2, rounds, hi, &hi_rate, &wall_rate, &share) !=
+            0)
+        goto out;
+    printf("cost_us_at_%lld_gpus: %.3f\n", (long long)lo, 1e6 / lo_rate);
+    printf("cost_us_at_%lld_gpus: %.3f\n", (long long)hi, 1e6 / hi_rate);
+    printf("# cost ratio %lld vs %lld GPUs: %.2f (CPU time, medians; "
+           "checksum %.6g)\n",
+           (long long)hi, (long long)lo, lo_rate / hi_rate, b.sink);
+    rc = lo_rate < 3.0 * hi_rate ? 0 : 1;
     if (rc)
         fprintf(stderr, "bench_project: cost grows with the GPU count\n");
 out:
