@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# project_instructions.sh - instructions per projection of bench_project's
+# workload (llama3-405b on aws-p5, GPU count changing every call), counted
+# by valgrind --tool=callgrind: (instructions of N projections - those of
+# 0) / N, so loading the files does not count.  A figure that does not
+# depend on the machine's load, next to bench_project's timed rate.
+# Skipped (exit 0) when valgrind is not installed.
+#   N=12000 tests/bench/project_instructions.sh
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+BENCH=${BENCH:-${BUILD_ROOT:-build}/rel/bench/bench_project}
+N=${N:-12000}
+[ -x "$BENCH" ] || { echo "project_instructions: $BENCH missing (make bench-bins)" >&2; exit 2; }
+if ! command -v valgrind >/dev/null 2>&1; then
+    echo "# instructions_per_projection: skipped (no valgrind)"
+    exit 0
+fi
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+total() {
+    timeout 120 valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$1" \
+        "$BENCH" -n "$1" >/dev/null 2>&1 || return 1
+    sed -n 's/^summary: //p' "$dir/cg.$1"
+}
+base=$(total 0) && all=$(total "$N") || { echo "ERR  callgrind run failed" >&2; exit 1; }
+echo "# instructions_per_projection: $(( (all - base) / N )) (callgrind, $N projections)"
