@@ -50,6 +50,7 @@
 
 #define CAL_COLLS_MAX 6
 #define CAL_SIZES_MAX 48
+#define CAL_ROUNDS_MAX 15
 #define CAL_CLASSES 3
 
 /* The one mutable static: a signal handler can only reach a flag. */
@@ -66,6 +67,7 @@ struct cal_opts {
     int64_t min_bytes, max_bytes;
     double factor;
     int64_t iters, warmup;
+    int rounds;
     int64_t ranks_per_node;
     double timeout_s;
     const char *topo_path;
@@ -77,7 +79,9 @@ struct cal_series {
     enum tce_busbw_kind kind;
     int n;
     double bytes[CAL_SIZES_MAX];
-    double time_s[CAL_SIZES_MAX];
+    double time_s[CAL_SIZES_MAX];                  /* median of the samples */
+    double samples[CAL_SIZES_MAX][CAL_ROUNDS_MAX]; /* one per round */
+    int n_samples[CAL_SIZES_MAX];
     struct tce_calibfit_line line;
     int fit_rc; /* 0, or why the fit failed */
     char fit_msg[TCE_ERROR_MSG_MAX];
@@ -141,6 +145,10 @@ static void usage(FILE *out)
             "  -n, --iters N           timed operations per size (default "
             "10)\n"
             "  -w, --warmup N          untimed operations first (default 2)\n"
+            "  -r, --rounds R          repeat the whole sweep R times; a "
+            "point is the\n"
+            "                          median over rounds (default 1, at "
+            "most 15)\n"
             "      --ranks-per-node K  virtual nodes of K consecutive ranks\n"
             "      --timeout S         watchdog (exit 4) per size\n"
             "  -h, --help\n\n"
@@ -209,6 +217,7 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
         {"stepfactor", required_argument, NULL, 'f'},
         {"iters", required_argument, NULL, 'n'},
         {"warmup", required_argument, NULL, 'w'},
+        {"rounds", required_argument, NULL, 'r'},
         {"ranks-per-node", required_argument, NULL, OPT_RPN},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"help", no_argument, NULL, 'h'},
@@ -224,10 +233,11 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
     o->factor = 4.0;
     o->iters = 10;
     o->warmup = 2;
+    o->rounds = 1;
     o->out_path = "calibration.cfg";
     optind = 1;
     opterr = 0;
-    while (rc == 0 && (c = getopt_long(argc, argv, ":o:t:c:b:e:f:n:w:h",
+    while (rc == 0 && (c = getopt_long(argc, argv, ":o:t:c:b:e:f:n:w:r:h",
                                        longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
@@ -257,6 +267,13 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
         case 'w':
             rc = tce_parse_int64(optarg, 0, 1000000000, &o->warmup, err);
             break;
+        case 'r': {
+            int64_t v = 0;
+
+            rc = tce_parse_int64(optarg, 1, CAL_ROUNDS_MAX, &v, err);
+            o->rounds = (int)v;
+            break;
+        }
         case OPT_RPN:
             rc = tce_parse_int64(optarg, 1, INT_MAX, &o->ranks_per_node, err);
             break;
@@ -343,6 +360,17 @@ static int time_op(struct calib *c, struct cal_class *k,
     if (mrc != MPI_SUCCESS)
         rc = tce_rt_mpi_error(err, mrc, opname);
     return rc;
+}
+
+/* Median of n values without reordering them. */
+static double median_of(const double *v, int n)
+{
+    double tmp[CAL_ROUNDS_MAX];
+    int i;
+
+    for (i = 0; i < n && i < CAL_ROUNDS_MAX; i++)
+        tmp[i] = v[i];
+    return tce_stats_median(tmp, (size_t)i);
 }
 
 /* Has any rank been asked to stop?  Collective over the world. */
@@ -449,57 +477,81 @@ static void print_class_head(FILE *out, const struct cal_class *k)
 }
 
 /* Measure every collective and size of one class (all ranks). */
+static void print_point(FILE *out, const struct cal_class *k,
+                        enum tce_busbw_kind kind, double mb, double t)
+{
+    fprintf(out, "  %-13s %12.0f %12.2f %12.3f %12.3f\n",
+            tce_busbw_coll_name(kind), mb, t * 1e6,
+            tce_busbw_algbw_gbytes_per_s(mb, t),
+            tce_busbw_busbw_gbytes_per_s(kind, k->g_size, mb, t));
+    fflush(out);
+}
+
+/* Measure every collective and size of one class (all ranks), in -r rounds
+ * of the whole sweep: a point's time is the median over the rounds, so a
+ * burst of someone else's load lasting seconds spoils one round of a
+ * point, not the point.  Rows are printed during the last round. */
 static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
                          struct tce_error *err)
 {
-    int i, rc = 0;
+    int i, p, r, rc = 0;
     int64_t bytes;
     double next;
 
     if (c->rt.rank == 0)
         print_class_head(out, k);
-    for (i = 0; i < c->o.n_colls && rc == 0 && !c->stopped; i++) {
-        const struct tce_coll_ops *ops = tce_coll_get(c->o.colls[i]);
-        struct cal_series *s = &k->s[k->n_series];
+    for (r = 0; r < c->o.rounds && rc == 0 && !c->stopped; r++) {
+        for (i = 0; i < c->o.n_colls && rc == 0 && !c->stopped; i++) {
+            const struct tce_coll_ops *ops = tce_coll_get(c->o.colls[i]);
+            struct cal_series *s = &k->s[i];
 
-        if (!ops) {
-            rc = tce_error_set(err, TCE_EINTERNAL, "no plug-in for %s",
-                               tce_busbw_coll_name(c->o.colls[i]));
-            break;
-        }
-        memset(s, 0, sizeof(*s));
-        s->kind = ops->kind;
-        k->n_series++;
-        for (bytes = c->o.min_bytes; bytes <= c->o.max_bytes && rc == 0;
-             bytes = (int64_t)next) {
-            size_t count = op_count(ops->kind, bytes, k->g_size);
-            double t = 0.0, mb;
-
-            next = (double)bytes * c->o.factor;
-            if (next < (double)bytes + 1)
-                next = (double)bytes + 1;
-            mb = (double)(count * sizeof(float));
-            if (count == 0 || s->n >= CAL_SIZES_MAX ||
-                (s->n > 0 && mb == s->bytes[s->n - 1]))
-                continue;
-            rc = time_op(c, k, ops, count, &t, err);
-            if (rc)
+            if (!ops) {
+                rc = tce_error_set(err, TCE_EINTERNAL, "no plug-in for %s",
+                                   tce_busbw_coll_name(c->o.colls[i]));
                 break;
-            s->bytes[s->n] = mb;
-            s->time_s[s->n] = t;
-            s->n++;
-            if (c->rt.rank == 0) {
-                fprintf(
-                    out, "  %-13s %12.0f %12.2f %12.3f %12.3f\n",
-                    tce_busbw_coll_name(ops->kind), mb, t * 1e6,
-                    tce_busbw_algbw_gbytes_per_s(mb, t),
-                    tce_busbw_busbw_gbytes_per_s(ops->kind, k->g_size, mb, t));
-                fflush(out);
             }
-            if (agree_stop(c))
-                break;
+            if (r == 0) {
+                memset(s, 0, sizeof(*s));
+                s->kind = ops->kind;
+                k->n_series++;
+            }
+            p = 0;
+            for (bytes = c->o.min_bytes; bytes <= c->o.max_bytes && rc == 0;
+                 bytes = (int64_t)next) {
+                size_t count = op_count(ops->kind, bytes, k->g_size);
+                double t = 0.0, mb;
+
+                next = (double)bytes * c->o.factor;
+                if (next < (double)bytes + 1)
+                    next = (double)bytes + 1;
+                mb = (double)(count * sizeof(float));
+                if (count == 0 || p >= CAL_SIZES_MAX ||
+                    (p > 0 && mb == s->bytes[p - 1]))
+                    continue;
+                if (r > 0 && p >= s->n)
+                    break; /* round 0 was cut short */
+                rc = time_op(c, k, ops, count, &t, err);
+                if (rc)
+                    break;
+                s->bytes[p] = mb;
+                s->samples[p][s->n_samples[p]++] = t;
+                s->time_s[p] = median_of(s->samples[p], s->n_samples[p]);
+                if (r == 0)
+                    s->n = p + 1;
+                if (c->rt.rank == 0 && r == c->o.rounds - 1)
+                    print_point(out, k, ops->kind, mb, s->time_s[p]);
+                p++;
+                if (agree_stop(c))
+                    break;
+            }
         }
     }
+    /* Cut short before the last round: print the medians so far. */
+    if (c->rt.rank == 0 && c->stopped && c->o.rounds > 1)
+        for (i = 0; i < k->n_series; i++)
+            for (p = 0; p < k->s[i].n; p++)
+                print_point(out, k, k->s[i].kind, k->s[i].bytes[p],
+                            k->s[i].time_s[p]);
     return rc;
 }
 
@@ -761,6 +813,7 @@ static int write_json(const struct calib *c, int argc, char **argv,
     tce_json_string(&j, "calibration_file", c->o.out_path);
     tce_json_int(&j, "iterations", c->o.iters);
     tce_json_int(&j, "warmup", c->o.warmup);
+    tce_json_int(&j, "rounds", c->o.rounds);
     tce_json_string(&j, "time", "slowest rank's median per operation");
     tce_json_array_begin(&j, "links");
     for (i = 0; i < CAL_CLASSES; i++) {
@@ -967,8 +1020,8 @@ int tce_cmd_calibrate(int argc, char **argv)
         fprintf(out,
                 "# timing: %" PRId64 " operations after %" PRId64
                 " warm-up, each timed; time = slowest rank's median per "
-                "operation (measured)\n",
-                c->o.iters, c->o.warmup);
+                "operation, median over %d round(s) (measured)\n",
+                c->o.iters, c->o.warmup, c->o.rounds);
         if (c->node_size_min != c->node_size_max)
             fprintf(out,
                     "# warning: nodes have %d to %d ranks; the file "

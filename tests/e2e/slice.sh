@@ -63,7 +63,7 @@ check "calibrate on 2 hosts" \
     runto "$out/calibrate.out" timeout 120 "$cluster" mpirun -np 4 --npernode 2 \
         "$TCEMU" calibrate -t "$topo" -o "$out/calibration.cfg" \
         --json "$out/calibrate.json" -c sendrecv,allgather,reducescatter,allreduce \
-        -e 8Mi -n 8 -w 1
+        -e 8Mi -n 3 -w 1 -r 3
 grep -E '^(# (scale|datasheet)|  scale)' "$out/calibrate.out" | sed 's/^/    | /'
 check "calibration file validates" "$TCEMU" validate "$out/calibration.cfg"
 # The measured scale-out bandwidth per rank must be that of the shaped link
