@@ -1097,6 +1097,7 @@ struct class_desc {
     int recompute;
     const char *overlap;
     int charge;               /* enum tce_charge; -1 for the waits */
+    int overlapped;           /* run non-blocking alongside other work */
 };
 
 static const char *class_list(int cls)
@@ -1135,6 +1136,7 @@ static void describe(const struct run *r, const struct tce_plan *last,
     }
     d->name = op->name;
     d->charge = (int)op->charge;
+    d->overlapped = tce_walk_is_deferred(op) || is_overlap_compute(op);
     d->comm = is_comm(op);
     d->bw_valid = d->comm && op->kind != TCE_OP_SEND;
     d->recompute = op->recompute;
@@ -1196,6 +1198,9 @@ static void print_header(const struct run *r, FILE *out, int argc,
             "topology %s; GB/s = 1e9 B/s\n",
             r->topo.name);
     fprintf(out,
+            "# (rc): recomputed forward op; (ov): overlapped op "
+            "(post to completion)\n");
+    fprintf(out,
             "# recv: includes waiting for the sending stage (pipeline "
             "bubble); send: time to post MPI_Isend (no bandwidth); "
             "overlapped ops (DP buckets; TP, CP marked overlap compute): post to "
@@ -1223,9 +1228,9 @@ static void print_table(const struct run *r, const struct tce_plan *last,
             continue;
         describe(r, last, i, &d);
         avg = cs->sum_s[i] / cs->users[i];
-        snprintf(name, sizeof(name), "%s.%s%s",
-                 class_list(i), d.name,
-                 d.recompute ? "(rc)" : "");
+        snprintf(name, sizeof(name), "%s.%s%s%s", class_list(i), d.name,
+                 d.recompute ? "(rc)" : "",
+                 d.overlapped ? "(ov)" : "");
         if (d.bw_valid) {
             algbw = tce_busbw_algbw_gbytes_per_s(cs->bytes[i], avg);
             busbw = tce_busbw_busbw_gbytes_per_s(d.bw, d.group_size,
@@ -1448,6 +1453,7 @@ static int write_json(const struct run *r, const struct tce_plan *last,
         tce_json_string(&j, "group", d.group);
         tce_json_bool(&j, "recompute", d.recompute);
         tce_json_string(&j, "overlap", d.overlap);
+        tce_json_bool(&j, "overlapped", d.overlapped);
         tce_json_int(&j, "ranks", (int64_t)cs->users[i]);
         if (d.comm) {
             tce_json_double(&j, "bytes", cs->bytes[i]);
