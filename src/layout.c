@@ -57,8 +57,10 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
 
     memset(&l, 0, sizeof(l));
     l.gpus = from_cli ? gpus : p->num_gpus;
-    describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
+    /* `what` (for messages) is formatted only on an error: this runs once
+     * per projection */
     if (l.gpus <= 0) {
+        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
         rc = tce_error_set(err, TCE_ECONFIG,
                            "%s: the GPU count must be positive", what);
         goto out;
@@ -71,6 +73,7 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     l.micro_batch = or_one(t->micro_batch_size);
     model_par = l.tp * l.pp * l.cp;
     if (l.gpus % model_par != 0) {
+        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
         rc = tce_error_set(err, TCE_ECONFIG,
                            "%s: tensor x pipeline x context parallel size "
                            "(%" PRId64 " x %" PRId64 " x %" PRId64
@@ -80,6 +83,7 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     }
     l.dp = l.gpus / model_par;
     if (l.dp % l.ep != 0) {
+        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
         rc = tce_error_set(err, TCE_ECONFIG,
                            "%s: expert parallel size %" PRId64
                            " must divide the data-parallel size %" PRId64
@@ -89,6 +93,7 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     }
     if (t->global_batch_size <= 0 ||
         t->global_batch_size % (l.dp * l.micro_batch) != 0) {
+        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
         rc = tce_error_set(err, TCE_ECONFIG,
                            "%s: global batch %" PRId64
                            " must be a multiple of data-parallel size x "
@@ -100,6 +105,7 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     }
     l.microbatches = t->global_batch_size / (l.dp * l.micro_batch);
     if (heads > 0 && (heads % l.tp != 0 || groups % l.tp != 0)) {
+        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
         rc = tce_error_set(err, TCE_ECONFIG,
                            "%s: attention heads %" PRId64
                            " and query groups %" PRId64
@@ -108,6 +114,7 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
         goto out;
     }
     if (m->num_experts > 0 && m->num_experts % l.ep != 0) {
+        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
         rc = tce_error_set(err, TCE_ECONFIG,
                            "%s: experts %" PRId64
                            " must be divisible by expert parallel size %" PRId64,
@@ -119,6 +126,7 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
         struct tce_error why;
 
         tce_layout_check_layers(job, l.pp, l.vpp, &why);
+        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
         rc = tce_error_set(err, TCE_ECONFIG, "%s: %s", what, why.msg);
         goto out;
     }

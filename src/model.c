@@ -320,7 +320,8 @@ static void stage_memory(const struct tce_job *job,
     double per_layer_moe, working;
     struct act_terms at;
 
-    for (i = 0; i < lay->vpp; i++) {
+    /* MoE layers of the stage's chunks (none without experts) */
+    for (i = 0; i < lay->vpp && m->num_experts > 0; i++) {
         int64_t first = tce_layout_chunk_first_layer(job, lay, stage, i);
         nm += tce_model_moe_layers_in(
             m, first, first + tce_layout_chunk_layers(job, lay, stage, i));

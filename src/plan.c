@@ -724,6 +724,39 @@ out:
     return ret;
 }
 
+int tce_plan_same_layer_shape(const struct tce_plan *plan,
+                              const struct tce_layout *layout)
+{
+    const struct tce_layout *old = &plan->layout;
+
+    /* what the layer lists depend on besides the job */
+    return layout->tp == old->tp && layout->cp == old->cp &&
+           layout->ep == old->ep && layout->micro_batch == old->micro_batch &&
+           layout->pp == old->pp &&
+           (layout->vpp > 0 ? layout->vpp : 1) == old->vpp;
+}
+
+int tce_plan_relayout(const struct tce_job *job,
+                      const struct tce_layout *layout, int64_t stage,
+                      struct tce_plan *plan, struct tce_error *err)
+{
+    struct ctx c;
+    int ret;
+
+    if (!tce_plan_same_layer_shape(plan, layout))
+        return tce_plan_build(job, layout, stage, plan, err);
+    ret = check_shape(job, layout, stage, err);
+    if (ret < 0)
+        goto out;
+    plan->layout = *layout;
+    plan->layout.vpp = layout->vpp > 0 ? layout->vpp : 1;
+    plan->microbatches = layout->microbatches;
+    init_ctx(&c, job, &plan->layout, plan);
+    stage_part(&c, stage, plan);
+out:
+    return ret;
+}
+
 double tce_plan_list_flops(const struct tce_op_list *l, int model_only)
 {
     double sum = 0.0;

@@ -1,7 +1,8 @@
 /*
  * projector.c - evaluate the plan of a job on a topology at any scale (the
- * rules are in projector.h).  Pure and allocation-free: one plan on the
- * stack, reused for each evaluated stage; spans in closed form.
+ * rules are in projector.h).  Pure and allocation-free: one plan, reused
+ * for each evaluated stage and (struct tce_projector) across GPU counts;
+ * spans in closed form.
  */
 #include <math.h>
 #include <string.h>
@@ -14,10 +15,7 @@
 #define GIB 1073741824.0
 
 /* Time of a list for one execution, split by charge. */
-struct list_time {
-    double total_s;
-    double part_s[TCE_CHARGE_COUNT];
-};
+#define list_time tce_list_time
 
 static void eval_list(const struct tce_costmodel *cm,
                       const struct tce_span spans[TCE_GROUP_COUNT],
@@ -72,33 +70,103 @@ struct stage_time {
     double optimizer_s;
 };
 
-/* The per-layer lists are the same on every stage: timed once. */
+/* Which groups a list's ops use (bit g set for group g). */
+static unsigned list_groups(const struct tce_op_list *l)
+{
+    unsigned mask = 0;
+    int i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct tce_op *op = &l->ops[i];
+
+        if (op->kind == TCE_OP_COLLECTIVE &&
+            (unsigned)op->group < TCE_GROUP_COUNT)
+            mask |= 1u << op->group;
+        else if (op->kind == TCE_OP_SEND || op->kind == TCE_OP_RECV)
+            mask |= 1u << TCE_GROUP_PP;
+    }
+    return mask;
+}
+
+/* Whether a memo holds the time of these ops on these spans; check_ops 0
+ * when the list is known to be the one memoised (layer lists kept by
+ * tce_plan_relayout), else its ops are compared. */
+static int memo_hit(const struct tce_list_memo *mm, int check_ops,
+                    const struct tce_op_list *l,
+                    const struct tce_span spans[TCE_GROUP_COUNT])
+{
+    int g;
+
+    if (!mm->valid || mm->ops.n != l->n)
+        return 0;
+    if (!check_ops && mm->ops.n > 0 && mm->ops.ops[0].name != l->ops[0].name)
+        return 0;
+    if (check_ops &&
+        memcmp(mm->ops.ops, l->ops, (size_t)l->n * sizeof(l->ops[0])) != 0)
+        return 0;
+    for (g = 0; g < TCE_GROUP_COUNT; g++)
+        if ((mm->groups & (1u << g)) &&
+            memcmp(&mm->spans[g], &spans[g], sizeof(spans[g])) != 0)
+            return 0;
+    return 1;
+}
+
+/* Time of plan list id: from the projector's memo when its ops and the
+ * spans of the groups they use are unchanged, else evaluated (and, when
+ * the projector reuses, remembered). */
+static void timed_list(struct tce_projector *pj, enum tce_plan_list id,
+                       const struct tce_span spans[TCE_GROUP_COUNT],
+                       struct list_time *out)
+{
+    const struct tce_op_list *l = &pj->plan.list[id];
+    struct tce_list_memo *mm;
+    int layer;
+
+    if (!pj->reuse || (unsigned)id >= TCE_PROJECTOR_MEMOS) {
+        eval_list(pj->cm, spans, l, out);
+        return;
+    }
+    mm = &pj->memo[id];
+    layer = id <= TCE_PLAN_MOE_BWD;
+    if (!memo_hit(mm, !(layer && pj->layers_kept), l, spans)) {
+        eval_list(pj->cm, spans, l, &mm->time);
+        mm->ops.n = l->n;
+        /* a layer list is not compared (only its first op, for safety) */
+        memcpy(mm->ops.ops, l->ops,
+               (size_t)(layer ? (l->n > 0) : l->n) * sizeof(l->ops[0]));
+        mm->groups = list_groups(l);
+        memcpy(mm->spans, spans, sizeof(mm->spans));
+        mm->valid = 1;
+    }
+    *out = mm->time;
+}
+
+/* The per-layer lists are the same on every stage: timed once per run. */
 struct layer_times {
     struct list_time dense_fwd, dense_bwd, moe_fwd, moe_bwd;
 };
 
-static void eval_layers(const struct tce_costmodel *cm,
+static void eval_layers(struct tce_projector *pj,
                         const struct tce_span spans[TCE_GROUP_COUNT],
-                        const struct tce_plan *plan, struct layer_times *lt)
+                        struct layer_times *lt)
 {
-    const struct tce_op_list *L = plan->list;
-
     memset(lt, 0, sizeof(*lt));
-    eval_list(cm, spans, &L[TCE_PLAN_DENSE_FWD], &lt->dense_fwd);
-    eval_list(cm, spans, &L[TCE_PLAN_DENSE_BWD], &lt->dense_bwd);
-    if (L[TCE_PLAN_MOE_FWD].n > 0) {
-        eval_list(cm, spans, &L[TCE_PLAN_MOE_FWD], &lt->moe_fwd);
-        eval_list(cm, spans, &L[TCE_PLAN_MOE_BWD], &lt->moe_bwd);
+    timed_list(pj, TCE_PLAN_DENSE_FWD, spans, &lt->dense_fwd);
+    timed_list(pj, TCE_PLAN_DENSE_BWD, spans, &lt->dense_bwd);
+    if (pj->plan.list[TCE_PLAN_MOE_FWD].n > 0) {
+        timed_list(pj, TCE_PLAN_MOE_FWD, spans, &lt->moe_fwd);
+        timed_list(pj, TCE_PLAN_MOE_BWD, spans, &lt->moe_bwd);
     }
 }
 
-static void eval_stage(const struct tce_costmodel *cm,
+static void eval_stage(struct tce_projector *pj,
                        const struct tce_span spans[TCE_GROUP_COUNT],
-                       const struct tce_plan *plan,
                        const struct layer_times *lt, struct stage_time *st)
 {
-    struct list_time t;
+    const struct tce_costmodel *cm = pj->cm;
+    const struct tce_plan *plan = &pj->plan;
     const struct tce_op_list *L = plan->list;
+    struct list_time t;
     int i;
 
     memset(st, 0, sizeof(*st));
@@ -109,15 +177,15 @@ static void eval_stage(const struct tce_costmodel *cm,
         add_scaled(&st->bwd, &lt->moe_bwd, (double)plan->moe_layers);
     }
     if (plan->first_stage) {
-        eval_list(cm, spans, &L[TCE_PLAN_EMBED_FWD], &t);
+        timed_list(pj, TCE_PLAN_EMBED_FWD, spans, &t);
         add_scaled(&st->fwd, &t, 1.0);
-        eval_list(cm, spans, &L[TCE_PLAN_EMBED_BWD], &t);
+        timed_list(pj, TCE_PLAN_EMBED_BWD, spans, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
     if (plan->last_stage) {
-        eval_list(cm, spans, &L[TCE_PLAN_HEAD_FWD], &t);
+        timed_list(pj, TCE_PLAN_HEAD_FWD, spans, &t);
         add_scaled(&st->fwd, &t, 1.0);
-        eval_list(cm, spans, &L[TCE_PLAN_HEAD_BWD], &t);
+        timed_list(pj, TCE_PLAN_HEAD_BWD, spans, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
     if (L[TCE_PLAN_P2P_FWD].n > 0)
@@ -155,15 +223,53 @@ static double exposed_under(double total, double bucket, double window,
     return e < total ? e : total;
 }
 
+void tce_projector_init(struct tce_projector *p,
+                        const struct tce_topology *topo,
+                        const struct tce_job *job,
+                        const struct tce_costmodel *cm)
+{
+    int i;
+
+    /* the plan and the memos' op copies (tens of KB) are left as they
+     * are: filled at the first run */
+    p->topo = topo;
+    p->job = job;
+    p->cm = cm;
+    p->reuse = 1;
+    p->have_plan = 0;
+    p->layers_kept = 0;
+    for (i = 0; i < TCE_PROJECTOR_MEMOS; i++)
+        p->memo[i].valid = 0;
+    tce_model_flops_per_iteration(&job->model, &job->training, &p->flops);
+}
+
 int tce_project(const struct tce_topology *topo, const struct tce_job *job,
                 const struct tce_costmodel *cm, int64_t gpus,
                 struct tce_projection *out, struct tce_error *err)
 {
-    struct tce_plan plan;
+    struct tce_projector pj;
+
+    /* one-shot: only the fields a non-reusing run reads are set */
+    pj.topo = topo;
+    pj.job = job;
+    pj.cm = cm;
+    pj.reuse = 0;
+    pj.have_plan = 0;
+    pj.layers_kept = 0;
+    tce_model_flops_per_iteration(&job->model, &job->training, &pj.flops);
+    return tce_projector_run(&pj, gpus, out, err);
+}
+
+int tce_projector_run(struct tce_projector *pj, int64_t gpus,
+                      struct tce_projection *out, struct tce_error *err)
+{
+    const struct tce_topology *topo = pj->topo;
+    const struct tce_job *job = pj->job;
+    const struct tce_costmodel *cm = pj->cm;
     struct tce_span spans[TCE_GROUP_COUNT];
     struct stage_time st, slow;
     struct layer_times lt;
-    struct tce_iteration_flops fl;
+    const struct tce_iteration_flops *fl = &pj->flops;
     struct tce_memory_opts mopts;
     struct tce_memory mem;
     struct tce_energy_in ein;
@@ -199,16 +305,22 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
             stages[n_stages++] = p / 2;
     memset(&slow, 0, sizeof(slow));
     for (i = 0; i < n_stages; i++) {
-        if (i == 0) {
-            ret = tce_plan_build(job, &out->layout, stages[i], &plan, err);
-            if (ret == 0)
-                eval_layers(cm, spans, &plan, &lt);
+        if (i > 0) {
+            ret = tce_plan_restage(job, stages[i], &pj->plan, err);
+        } else if (pj->have_plan) {
+            pj->layers_kept =
+                tce_plan_same_layer_shape(&pj->plan, &out->layout);
+            ret = tce_plan_relayout(job, &out->layout, 0, &pj->plan, err);
         } else {
-            ret = tce_plan_restage(job, stages[i], &plan, err);
+            pj->layers_kept = 0;
+            ret = tce_plan_build(job, &out->layout, 0, &pj->plan, err);
         }
+        pj->have_plan = ret == 0 && pj->reuse;
         if (ret < 0)
             goto out;
-        eval_stage(cm, spans, &plan, &lt, &st);
+        if (i == 0)
+            eval_layers(pj, spans, &lt);
+        eval_stage(pj, spans, &lt, &st);
         Ts = st.fwd.total_s + st.bwd.total_s;
         if (Ts > T) {
             T = Ts;
@@ -250,13 +362,12 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
     out->iteration_s = iter;
 
     /* throughput */
-    tce_model_flops_per_iteration(&job->model, tr, &fl);
-    tokens = fl.tokens;
+    tokens = fl->tokens;
     out->tokens_per_s = iter > 0 ? tokens / iter : 0.0;
     gpus = out->layout.gpus;
-    out->model_tflops_per_gpu = fl.model_flops / (iter * (double)gpus) / 1e12;
+    out->model_tflops_per_gpu = fl->model_flops / (iter * (double)gpus) / 1e12;
     out->hardware_tflops_per_gpu =
-        fl.hardware_flops / (iter * (double)gpus) / 1e12;
+        fl->hardware_flops / (iter * (double)gpus) / 1e12;
     peak = cm->peak_flops / 1e12;
     out->mfu = out->model_tflops_per_gpu / peak;
     out->hfu = out->hardware_tflops_per_gpu / peak;

@@ -196,6 +196,22 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
 int tce_plan_restage(const struct tce_job *job, int64_t stage,
                      struct tce_plan *plan, struct tce_error *err);
 
+/* 1 when layout has the shape the plan's per-layer lists were built for
+ * (tp, cp, ep, pp, vpp, micro batch): tce_plan_relayout then keeps them. */
+int tce_plan_same_layer_shape(const struct tce_plan *plan,
+                              const struct tce_layout *layout);
+
+/* Re-target a plan built by tce_plan_build (same job) to another layout
+ * and stage.  When the layout differs from the plan's only in what the GPU
+ * count changes (gpus, dp, microbatches) the per-layer lists are kept (they
+ * depend on tp, cp, ep, the micro batch and the job, not on dp) and only
+ * the stage-dependent parts are rebuilt; otherwise the plan is built anew.
+ * The result equals tce_plan_build(job, layout, stage).  The projector's
+ * sweep path (one plan reused across GPU counts). */
+int tce_plan_relayout(const struct tce_job *job,
+                      const struct tce_layout *layout, int64_t stage,
+                      struct tce_plan *plan, struct tce_error *err);
+
 /* Layers of chunk c on this stage, by layout.h's rules
  * (tce_layout_chunk_layers: even split, embedding / loss slots, or uneven
  * first / last stages). */

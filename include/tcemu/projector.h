@@ -37,6 +37,8 @@
 #include "tcemu/costmodel.h"
 #include "tcemu/error.h"
 #include "tcemu/layout.h"
+#include "tcemu/model.h"
+#include "tcemu/plan.h"
 
 /* Breakdown of one iteration, seconds; the parts add up to the iteration. */
 struct tce_breakdown {
@@ -79,5 +81,61 @@ struct tce_projection {
 int tce_project(const struct tce_topology *topo, const struct tce_job *job,
                 const struct tce_costmodel *cm, int64_t gpus,
                 struct tce_projection *out, struct tce_error *err);
+
+/*
+ * A projector bound to one (topology, job, cost model), for sweeps over GPU
+ * counts: what does not depend on the GPU count is built at the first
+ * projection and reused by the next ones: the model's FLOP counts, the
+ * plan's per-layer op lists (tce_plan_relayout), and the times of the
+ * per-layer, embedding and head lists, each kept with the group spans it
+ * was computed from (and, for the embedding and head lists, rebuilt with
+ * every stage, a copy of the ops) and reused only while these compare
+ * equal and the layer lists were kept, so results are identical to
+ * tce_project()'s.  topo, job and cm
+ * must not change while the projector is used (init again after changing
+ * them).  No allocation; the struct holds a plan and copies of 8 lists
+ * (about 70 KB): allocate it, or keep it off small stacks.
+ */
+struct tce_list_time {
+    double total_s;
+    double part_s[TCE_CHARGE_COUNT];
+};
+
+/* The time of one list with what it was computed from. */
+struct tce_list_memo {
+    int valid;
+    unsigned groups;            /* bit g: an op of the list uses group g */
+    struct tce_list_time time;
+    struct tce_span spans[TCE_GROUP_COUNT];
+    struct tce_op_list ops;
+};
+
+/* Lists whose times are memoised: enum tce_plan_list values below this
+ * (dense and MoE layers, embedding, head). */
+#define TCE_PROJECTOR_MEMOS 8
+
+struct tce_projector {
+    const struct tce_topology *topo;
+    const struct tce_job *job;
+    const struct tce_costmodel *cm;
+    int reuse;                  /* 0: one-shot (tce_project), keep nothing */
+    int have_plan;              /* plan holds the job's layer lists */
+    int layers_kept;            /* the plan's layer lists are those the
+                                   layer memos were computed from */
+    struct tce_iteration_flops flops;
+    struct tce_list_memo memo[TCE_PROJECTOR_MEMOS];
+    struct tce_plan plan;
+};
+
+/* Bind p to (topo, job, cm); nothing is built until the first run. */
+void tce_projector_init(struct tce_projector *p,
+                        const struct tce_topology *topo,
+                        const struct tce_job *job,
+                        const struct tce_costmodel *cm);
+
+/* tce_project(p->topo, p->job, p->cm, gpus, out, err), reusing what
+ * earlier runs built. */
+int tce_projector_run(struct tce_projector *p, int64_t gpus,
+                      struct tce_projection *out, struct tce_error *err);
 
 #endif

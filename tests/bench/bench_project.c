@@ -41,6 +41,7 @@ struct bench {
     const struct tce_costmodel *cm;
     int64_t counts[COUNTS_MAX];
     int n_counts;
+    struct tce_projector *pj; /* non-NULL: reuse it across calls */
     double sink;  /* checksum: keeps the projections from being elided */
 };
 
@@ -100,8 +101,10 @@ static int run(struct bench *b, int64_t n, int64_t gpus)
     int k = 0;
 
     for (i = 0; i < n; i++) {
-        if (tce_project(b->topo, b->job, b->cm,
-                        gpus > 0 ? gpus : b->counts[k], &p, NULL) != 0) {
+        int64_t g = gpus > 0 ? gpus : b->counts[k];
+
+        if ((b->pj ? tce_projector_run(b->pj, g, &p, NULL)
+                   : tce_project(b->topo, b->job, b->cm, g, &p, NULL)) != 0) {
             fprintf(stderr, "bench_project: projection failed\n");
             return -1;
         }
@@ -155,14 +158,14 @@ int main(int argc, char **argv)
 {
     const char *topo_path = "topologies/aws-p5.cfg";
     const char *job_path = "jobs/llama3-405b.cfg";
-    double seconds = 2.0, rate, wall_rate, share, lo_rate, hi_rate, x;
+    double seconds = 2.0, rate, sweep_rate, wall_rate, share, lo_rate, hi_rate, x;
     struct tce_topology *t = calloc(1, sizeof(*t));
     struct tce_job *j = calloc(1, sizeof(*j));
     struct tce_costmodel cm;
     struct tce_diag diag;
     struct bench b;
     int64_t lo, hi, n, fixed_n = -1;
-    int i, rounds = 5, rc = 1;
+    int i, rounds = 5, use_projector = 0, rc = 1;
 
     memset(&b, 0, sizeof(b));
     for (i = 1; i + 1 < argc; i += 2) {
@@ -176,6 +179,9 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "-r") == 0 &&
                  tce_parse_int64(argv[i + 1], 1, ROUNDS_MAX, &n, NULL) == 0)
             rounds = (int)n;
+        else if (strcmp(argv[i], "-p") == 0 &&
+                 tce_parse_int64(argv[i + 1], 0, 1, &n, NULL) == 0)
+            use_projector = (int)n;
         else if (strcmp(argv[i], "-n") == 0 &&
                  tce_parse_int64(argv[i + 1], 0, INT64_MAX, &n, NULL) == 0)
             fixed_n = n;
@@ -202,6 +208,12 @@ int main(int argc, char **argv)
         goto out;
     }
     if (fixed_n >= 0) {
+        if (use_projector) {
+            b.pj = malloc(sizeof(*b.pj));
+            if (!b.pj)
+                goto out;
+            tce_projector_init(b.pj, t, j, &cm);
+        }
         if (run(&b, fixed_n, 0) != 0)
             goto out;
         printf("# %lld projections, checksum %.6g\n", (long long)fixed_n,
@@ -224,6 +236,20 @@ int main(int argc, char **argv)
     printf("# per core = projections / process CPU time, median of %d "
            "rounds\n", rounds);
     printf("projections_per_s: %.0f\n", rate);
+
+    /* a sweep through one struct tce_projector */
+    b.pj = malloc(sizeof(*b.pj));
+    if (!b.pj)
+        goto out;
+    tce_projector_init(b.pj, t, j, &cm);
+    if (measure(&b, seconds, rounds, 0, &sweep_rate, &wall_rate, &share) !=
+        0)
+        goto out;
+    printf("# sweep through one tce_projector (GPU count changing every "
+           "call): %.0f per core, %.0f per wall-clock second\n",
+           sweep_rate, wall_rate);
+    free(b.pj);
+    b.pj = NULL;
 
     /* the counts nearest 1,000 and 100,000 GPUs */
     lo = b.counts[0];
@@ -248,6 +274,7 @@ int main(int argc, char **argv)
     if (rc)
         fprintf(stderr, "bench_project: cost grows with the GPU count\n");
 out:
+    free(b.pj);
     free(t);
     free(j);
     return rc;

@@ -5,6 +5,7 @@
  * growing with the GPU count. */
 #include "tce_test.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcemu/projector.h"
@@ -191,6 +192,87 @@ static void test_scale_and_errors(void **state)
     assert_non_null(strstr(err.msg, "must divide"));
 }
 
+/* A struct tce_projector reused across GPU counts (and after a count that
+ * does not fit, and after a re-init with another shape) gives exactly what
+ * tce_project gives: dense and MoE jobs, counts inside one node and up to
+ * 131,072 GPUs, pp = 1 and interleaved pipelines. */
+static void same_projection(const struct tce_projection *a,
+                            const struct tce_projection *b)
+{
+    assert_memory_equal(&a->layout, &b->layout, sizeof(a->layout));
+    assert_memory_equal(&a->breakdown, &b->breakdown, sizeof(a->breakdown));
+    assert_true(a->iteration_s == b->iteration_s);
+    assert_true(a->tokens_per_s == b->tokens_per_s);
+    assert_true(a->mfu == b->mfu && a->hfu == b->hfu);
+    assert_true(a->memory_gib_per_gpu == b->memory_gib_per_gpu);
+    assert_int_equal(a->fits_memory, b->fits_memory);
+    assert_true(a->cost_usd == b->cost_usd);
+    assert_true(a->energy_mwh == b->energy_mwh);
+    assert_int_equal(a->slowest_stage, b->slowest_stage);
+    assert_true(a->stage_microbatch_s == b->stage_microbatch_s);
+    assert_true(a->dp_total_s == b->dp_total_s);
+}
+
+static void test_projector_reuse(void **state)
+{
+    static const int64_t counts[] = {8,    16,   1024,  1000, 4096,
+                                     2048, 8192, 131072, 64,  1024};
+    static const int64_t shapes[][3] = {{8, 2, 1}, {4, 4, 2}, {2, 1, 1}};
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_costmodel cm;
+    struct tce_projection a, b;
+    struct tce_projector *pj = malloc(sizeof(*pj));
+    double tp_per_mb[2];
+    size_t k, i;
+    int moe, ra, rb;
+    (void)state;
+
+    assert_non_null(pj);
+    topo(&t);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    for (moe = 0; moe < 2; moe++)
+        for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+            gpt(&j, 512, shapes[k][0], shapes[k][1], shapes[k][2]);
+            j.training.global_batch_size = 16384;
+            j.parallel.use_distributed_optimizer = 1;
+            j.training.overlap_grad_reduce = 1;
+            if (moe) {
+                j.model.num_experts = 8;
+                j.model.moe_router_topk = 2;
+                j.parallel.expert_model_parallel_size = 2;
+            }
+            tce_projector_init(pj, &t, &j, &cm);
+            for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+                ra = tce_project(&t, &j, &cm, counts[i], &a, NULL);
+                rb = tce_projector_run(pj, counts[i], &b, NULL);
+                assert_int_equal(ra, rb);
+                if (ra == 0)
+                    same_projection(&a, &b);
+            }
+        }
+    /* 6-GPU nodes and TP 4: the TP group stays in a node at 4 GPUs and
+     * straddles two at 8, so the layer lists' times must not be reused */
+    t.node.accelerators = 6;
+    t.scale_up.domain_accelerators = 6;
+    gpt(&j, 4, 4, 1, 1);
+    j.training.global_batch_size = 16384;
+    tce_projector_init(pj, &t, &j, &cm);
+    for (i = 0; i < 6; i++) {
+        int64_t g = i % 2 ? 8 : 4;
+
+        assert_int_equal(tce_project(&t, &j, &cm, g, &a, NULL), 0);
+        assert_int_equal(tce_projector_run(pj, g, &b, NULL), 0);
+        same_projection(&a, &b);
+        tp_per_mb[i % 2] =
+            b.breakdown.tp_exposed_s / (double)b.layout.microbatches;
+    }
+    /* the case is meaningful: TP is slower per microbatch across nodes */
+    assert_true(tp_per_mb[1] > 1.5 * tp_per_mb[0]);
+    free(pj);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_bubble),
         cmocka_unit_test(test_dp_overlap),
         cmocka_unit_test(test_scale_and_errors),
+        cmocka_unit_test(test_projector_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
