@@ -399,6 +399,7 @@ static void stage_memory(const struct tce_job *job,
  * layers. */
 static int memory_at(const struct tce_job *job,
                      const struct tce_layout *layout, int64_t only,
+                     const struct tce_param_count *counted,
                      const struct tce_memory_opts *opts,
                      struct tce_memory *out, struct tce_error *err)
 {
@@ -445,7 +446,10 @@ static int memory_at(const struct tce_job *job,
                            (long long)layout->vpp);
         goto out;
     }
-    tce_model_count_params(m, &pc);
+    if (counted)
+        pc = *counted;
+    else
+        tce_model_count_params(m, &pc);
     dp_shard = job->parallel.use_distributed_optimizer
                    ? (double)(layout->dp * layout->cp)
                    : 1.0;
@@ -506,7 +510,16 @@ int tce_model_memory(const struct tce_job *job,
                      const struct tce_memory_opts *opts,
                      struct tce_memory *out, struct tce_error *err)
 {
-    return memory_at(job, layout, -1, opts, out, err);
+    return memory_at(job, layout, -1, NULL, opts, out, err);
+}
+
+int tce_model_memory_counted(const struct tce_job *job,
+                             const struct tce_layout *layout,
+                             const struct tce_param_count *pc,
+                             const struct tce_memory_opts *opts,
+                             struct tce_memory *out, struct tce_error *err)
+{
+    return memory_at(job, layout, -1, pc, opts, out, err);
 }
 
 int tce_model_memory_stage(const struct tce_job *job,
@@ -517,5 +530,5 @@ int tce_model_memory_stage(const struct tce_job *job,
     if (stage < 0)
         return tce_error_set(err, TCE_ERANGE, "pipeline stage %lld < 0",
                              (long long)stage);
-    return memory_at(job, layout, stage, opts, out, err);
+    return memory_at(job, layout, stage, NULL, opts, out, err);
 }

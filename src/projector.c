@@ -17,9 +17,25 @@
 /* Time of a list for one execution, split by charge. */
 #define list_time tce_list_time
 
-static void eval_list(const struct tce_costmodel *cm,
-                      const struct tce_span spans[TCE_GROUP_COUNT],
-                      const struct tce_op_list *l, struct list_time *out)
+/* Whether two ops take the same time (the inputs of tce_cost_op_s). */
+static int same_cost(const struct tce_op *a, const struct tce_op *b)
+{
+    return a->kind == b->kind && a->coll == b->coll && a->group == b->group &&
+           a->flops == b->flops && a->gemm_flops == b->gemm_flops &&
+           a->bytes == b->bytes;
+}
+
+/*
+ * Time of list l.  op_s (if not NULL) receives each op's time (one
+ * repetition); ops i < prev->n that cost the same as prev->ops[i] take
+ * prev_s[i] instead of being timed again (a backward list with full
+ * recomputation begins with the forward list's ops).
+ */
+static void eval_list_ops(const struct tce_costmodel *cm,
+                          const struct tce_span spans[TCE_GROUP_COUNT],
+                          const struct tce_op_list *l, struct list_time *out,
+                          double *op_s, const struct tce_op_list *prev,
+                          const double *prev_s)
 {
     double compute = 0.0, hidden = 0.0, exposed_hidden, scale;
     double hid_part[TCE_CHARGE_COUNT];
@@ -29,7 +45,13 @@ static void eval_list(const struct tce_costmodel *cm,
     memset(hid_part, 0, sizeof(hid_part));
     for (i = 0; i < l->n; i++) {
         const struct tce_op *op = &l->ops[i];
-        double t = tce_cost_op_s(cm, op, spans) * (double)op->count;
+        double one = prev && i < prev->n && same_cost(op, &prev->ops[i])
+                         ? prev_s[i]
+                         : tce_cost_op_s(cm, op, spans);
+        double t = one * (double)op->count;
+
+        if (op_s)
+            op_s[i] = one;
 
         if (op->kind == TCE_OP_COMPUTE) {
             compute += t;
@@ -49,6 +71,13 @@ static void eval_list(const struct tce_costmodel *cm,
     }
     for (i = 0; i < TCE_CHARGE_COUNT; i++)
         out->total_s += out->part_s[i];
+}
+
+static void eval_list(const struct tce_costmodel *cm,
+                      const struct tce_span spans[TCE_GROUP_COUNT],
+                      const struct tce_op_list *l, struct list_time *out)
+{
+    eval_list_ops(cm, spans, l, out, NULL, NULL, NULL);
 }
 
 static void add_scaled(struct list_time *acc, const struct list_time *x,
@@ -150,12 +179,31 @@ static void eval_layers(struct tce_projector *pj,
                         const struct tce_span spans[TCE_GROUP_COUNT],
                         struct layer_times *lt)
 {
+    const struct tce_op_list *L = pj->plan.list;
+    double fwd_s[TCE_PLAN_OPS_MAX];
+    int k;
+
     memset(lt, 0, sizeof(*lt));
-    timed_list(pj, TCE_PLAN_DENSE_FWD, spans, &lt->dense_fwd);
-    timed_list(pj, TCE_PLAN_DENSE_BWD, spans, &lt->dense_bwd);
-    if (pj->plan.list[TCE_PLAN_MOE_FWD].n > 0) {
-        timed_list(pj, TCE_PLAN_MOE_FWD, spans, &lt->moe_fwd);
-        timed_list(pj, TCE_PLAN_MOE_BWD, spans, &lt->moe_bwd);
+    if (pj->reuse) {
+        timed_list(pj, TCE_PLAN_DENSE_FWD, spans, &lt->dense_fwd);
+        timed_list(pj, TCE_PLAN_DENSE_BWD, spans, &lt->dense_bwd);
+        if (L[TCE_PLAN_MOE_FWD].n > 0) {
+            timed_list(pj, TCE_PLAN_MOE_FWD, spans, &lt->moe_fwd);
+            timed_list(pj, TCE_PLAN_MOE_BWD, spans, &lt->moe_bwd);
+        }
+        return;
+    }
+    /* one-shot: a backward list's recomputed forward ops take the times
+     * of the forward list's ops */
+    for (k = 0; k < 2; k++) {
+        enum tce_plan_list f = k ? TCE_PLAN_MOE_FWD : TCE_PLAN_DENSE_FWD;
+        struct list_time *tf = k ? &lt->moe_fwd : &lt->dense_fwd;
+        struct list_time *tb = k ? &lt->moe_bwd : &lt->dense_bwd;
+
+        if (k && L[f].n == 0)
+            break;
+        eval_list_ops(pj->cm, spans, &L[f], tf, fwd_s, NULL, NULL);
+        eval_list_ops(pj->cm, spans, &L[f + 1], tb, NULL, &L[f], fwd_s);
     }
 }
 
@@ -375,7 +423,8 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
 
     /* memory */
     tce_memory_opts_init(&mopts, topo->accelerator.hbm_gib);
-    ret = tce_model_memory(job, &out->layout, &mopts, &mem, err);
+    ret = tce_model_memory_counted(job, &out->layout, &pj->plan.param_count,
+                                   &mopts, &mem, err);
     if (ret < 0)
         goto out;
     out->memory_gib_per_gpu = mem.total_bytes / GIB;

@@ -2,9 +2,15 @@
  * bench_project.c - projections per second of llama3-405b-size plans on one
  * core (make bench), and the cost of one projection at ~1,000 and ~100,000
  * GPUs (it must not grow with the GPU count: the projector never
- * enumerates ranks).  Each call of tce_project() derives the layout, builds
- * the plans of the evaluated stages and times them from scratch; the GPU
- * count changes every call so nothing can be cached between calls.
+ * enumerates ranks).  The GPU count changes every call.  Two ways are
+ * timed: one-shot tce_project() (derives the layout, builds the plans of
+ * the evaluated stages and times every list from scratch) and a sweep
+ * through one struct tce_projector (what does not depend on the GPU count,
+ * the per-layer op lists and their times, is reused while unchanged; the
+ * layout, spans, stage lists, DP/PP communication, memory and economics
+ * are derived again at every call).  projections_per_s is the sweep; the
+ * one-shot rate is printed as a `#` line, and the cost at ~1,000 vs
+ * ~100,000 GPUs is measured one-shot.
  *
  * Per-core speed is divided by the process's CPU time
  * (CLOCK_PROCESS_CPUTIME_ID), not by wall-clock time: on a shared machine
@@ -14,11 +20,12 @@
  * median of several timed rounds.
  *
  *   bench_project [-t TOPOLOGY] [-j JOB] [-s CPU_SECONDS] [-r ROUNDS]
- *   bench_project -n N [-t ..] [-j ..]
+ *   bench_project -n N [-p 0|1] [-t ..] [-j ..]
  * prints "projections_per_s: N" (per core, CPU time) and
  * "cost_us_at_N_gpus: X" lines.  With -n it runs exactly N projections and
- * prints only a checksum: for instruction counts under
- * valgrind --tool=callgrind (tests/bench/project_instructions.sh).
+ * prints only a checksum (-p 1: through one tce_projector, else one-shot):
+ * for instruction counts under valgrind --tool=callgrind
+ * (tests/bench/project_instructions.sh).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -158,7 +165,7 @@ int main(int argc, char **argv)
 {
     const char *topo_path = "topologies/aws-p5.cfg";
     const char *job_path = "jobs/llama3-405b.cfg";
-    double seconds = 2.0, rate, sweep_rate, wall_rate, share, lo_rate, hi_rate, x;
+    double seconds = 2.0, rate, one_rate, one_wall, wall_rate, share, lo_rate, hi_rate, x;
     struct tce_topology *t = calloc(1, sizeof(*t));
     struct tce_job *j = calloc(1, sizeof(*j));
     struct tce_costmodel cm;
@@ -227,29 +234,32 @@ int main(int argc, char **argv)
            (long long)b.counts[b.n_counts - 1], rounds, seconds);
     if (run(&b, 10 * BATCH, 0) != 0) /* warm caches and clocks */
         goto out;
-    if (measure(&b, seconds, rounds, 0, &rate, &wall_rate, &share) != 0)
+    /* one-shot: every call of tce_project() starts from nothing */
+    if (measure(&b, seconds / 2, rounds, 0, &one_rate, &one_wall, &share) !=
+        0)
         goto out;
-    printf("# projections per second of wall-clock time: %.0f (median)\n",
-           wall_rate);
-    printf("# CPU utilisation: %.2f of one core (CPU time / wall time)\n",
-           share);
-    printf("# per core = projections / process CPU time, median of %d "
-           "rounds\n", rounds);
-    printf("projections_per_s: %.0f\n", rate);
-
-    /* a sweep through one struct tce_projector */
+    printf("# one-shot tce_project() (layout, plans, every list timed from "
+           "scratch): %.0f per core, %.0f per wall-clock second\n",
+           one_rate, one_wall);
+    /* a sweep through one struct tce_projector, as a GPU-count sweep or a
+     * scaling study runs it */
     b.pj = malloc(sizeof(*b.pj));
     if (!b.pj)
         goto out;
     tce_projector_init(b.pj, t, j, &cm);
-    if (measure(&b, seconds, rounds, 0, &sweep_rate, &wall_rate, &share) !=
-        0)
+    if (measure(&b, seconds, rounds, 0, &rate, &wall_rate, &share) != 0)
         goto out;
-    printf("# sweep through one tce_projector (GPU count changing every "
-           "call): %.0f per core, %.0f per wall-clock second\n",
-           sweep_rate, wall_rate);
     free(b.pj);
     b.pj = NULL;
+    printf("# sweep through one tce_projector (GPU count changing every "
+           "call; per-layer lists and their times reused while unchanged): "
+           "%.0f per wall-clock second\n",
+           wall_rate);
+    printf("# CPU utilisation: %.2f of one core (CPU time / wall time)\n",
+           share);
+    printf("# per core = projections / process CPU time, median of %d "
+           "rounds; the figure below is the sweep\n", rounds);
+    printf("projections_per_s: %.0f\n", rate);
 
     /* the counts nearest 1,000 and 100,000 GPUs */
     lo = b.counts[0];
@@ -265,6 +275,7 @@ int main(int argc, char **argv)
         measure(&b, seconds / 2, rounds, hi, &hi_rate, &wall_rate, &share) !=
             0)
         goto out;
+    /* one-shot, so nothing is reused between the calls at one count */
     printf("cost_us_at_%lld_gpus: %.3f\n", (long long)lo, 1e6 / lo_rate);
     printf("cost_us_at_%lld_gpus: %.3f\n", (long long)hi, 1e6 / hi_rate);
     printf("# cost ratio %lld vs %lld GPUs: %.2f (CPU time, medians; "
