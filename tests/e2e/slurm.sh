@@ -308,7 +308,7 @@ tl_id=$(submit --nodes=1 --ntasks-per-node=4 --time=1 --signal=B:USR1@45 \
 # 6. calibrate into the time limit: tcemu's own partial results.
 tlc_id=$(submit --nodes=1 --ntasks-per-node=2 --time=1 --signal=B:USR1@45 \
     -o "$out/tlc-%j.out" slurm/tcemu-calibrate.sbatch \
-    topologies/workstation.cfg "$out/tlc" -- -e 64Mi -f 2 -n 40)
+    topologies/workstation.cfg "$out/tlc" -- -e 64Mi -f 2 -n 40 -r 15)
 log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id, time-limit $tl_id and $tlc_id"
 for id in "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id"; do
     [ -n "$id" ] || { echo "ERR  sbatch"; exit 1; }
