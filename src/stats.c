@@ -92,25 +92,28 @@ int tce_stats_skew_split(int64_t total, int n, double skew, int hot,
                          int64_t *counts, struct tce_error *err)
 {
     int64_t hot_count, rest, each, extra;
-    int i, k;
+    int i, k, rc = 0;
 
-    if (n < 1)
-        return tce_error_set(err, TCE_ERANGE, "skew split over %d ranks", n);
-    if (!(skew >= 0.0) || skew > (double)(n - 1))
-        return tce_error_set(err, TCE_ERANGE,
-                             "routing skew %g is out of range [0, %d]", skew,
-                             n - 1);
-    if (total < 0 || hot < 0 || hot >= n)
-        return tce_error_set(err, TCE_ERANGE, "bad skew split arguments");
-    if (n == 1) {
-        counts[0] = total;
-        return 0;
+    if (n < 1) {
+        rc = tce_error_set(err, TCE_ERANGE, "skew split over %d ranks", n);
+        goto out;
     }
-    hot_count = (int64_t)llround((double)total / n * (1.0 + skew));
+    if (!(skew >= 0.0) || skew > (double)(n - 1)) {
+        rc = tce_error_set(err, TCE_ERANGE,
+                           "routing skew %g is out of range [0, %d]", skew,
+                           n - 1);
+        goto out;
+    }
+    if (total < 0 || hot < 0 || hot >= n) {
+        rc = tce_error_set(err, TCE_ERANGE, "bad skew split arguments");
+        goto out;
+    }
+    hot_count = n == 1 ? total
+                       : (int64_t)llround((double)total / n * (1.0 + skew));
     if (hot_count > total)
         hot_count = total;
     rest = total - hot_count;
-    each = rest / (n - 1);
+    each = n > 1 ? rest / (n - 1) : 0;
     extra = rest - each * (n - 1);
     for (i = 0, k = 0; i < n; i++) {
         if (i == hot) {
@@ -120,5 +123,6 @@ int tce_stats_skew_split(int64_t total, int n, double skew, int hot,
         counts[i] = each + (k < extra ? 1 : 0);
         k++;
     }
-    return 0;
+out:
+    return rc;
 }

@@ -257,93 +257,103 @@ static int load_configs(struct run *r, struct tce_error *err)
             rc = TCE_ECONFIG;
     }
     mrc = MPI_Bcast(&rc, 1, MPI_INT, 0, r->rt->world);
-    if (mrc != MPI_SUCCESS)
-        return tce_rt_mpi_error(err, mrc, "broadcasting config status");
+    if (mrc != MPI_SUCCESS) {
+        rc = tce_rt_mpi_error(err, mrc, "broadcasting config status");
+        goto out;
+    }
     if (rc) /* rank 0 printed the file:line diagnostics */
-        return rc;
+        goto out;
     mrc = MPI_Bcast(&r->topo, (int)sizeof(r->topo), MPI_BYTE, 0,
                     r->rt->world);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Bcast(&r->job, (int)sizeof(r->job), MPI_BYTE, 0,
                         r->rt->world);
     if (mrc != MPI_SUCCESS)
-        return tce_rt_mpi_error(err, mrc, "broadcasting configs");
-    return 0;
+        rc = tce_rt_mpi_error(err, mrc, "broadcasting configs");
+out:
+    return rc;
 }
 
 static int make_layout(struct run *r, struct tce_error *err)
 {
-    int rc, g;
+    int rc = 0, g;
 
-    if (r->o.gpus > 0 && r->o.gpus != r->rt->size)
-        return tce_error_set(err, TCE_EUSAGE,
-                             "--gpus %" PRId64 " but %d MPI ranks: each "
-                             "rank is one accelerator (mpirun -np %" PRId64
-                             ")",
-                             r->o.gpus, r->rt->size, r->o.gpus);
-    if (r->o.gpus == 0 && r->job.parallel.num_gpus != r->rt->size)
-        return tce_error_set(err, TCE_EUSAGE,
-                             "%s: parallel.num_gpus is %" PRId64
-                             " but %d MPI ranks run: use mpirun -np %" PRId64
-                             ", or --gpus %d to re-derive DP",
-                             r->job.path, r->job.parallel.num_gpus,
-                             r->rt->size, r->job.parallel.num_gpus,
-                             r->rt->size);
+    if (r->o.gpus > 0 && r->o.gpus != r->rt->size) {
+        rc = tce_error_set(err, TCE_EUSAGE,
+                           "--gpus %" PRId64 " but %d MPI ranks: each rank "
+                           "is one accelerator (mpirun -np %" PRId64 ")",
+                           r->o.gpus, r->rt->size, r->o.gpus);
+        goto out;
+    }
+    if (r->o.gpus == 0 && r->job.parallel.num_gpus != r->rt->size) {
+        rc = tce_error_set(err, TCE_EUSAGE,
+                           "%s: parallel.num_gpus is %" PRId64
+                           " but %d MPI ranks run: use mpirun -np %" PRId64
+                           ", or --gpus %d to re-derive DP",
+                           r->job.path, r->job.parallel.num_gpus,
+                           r->rt->size, r->job.parallel.num_gpus,
+                           r->rt->size);
+        goto out;
+    }
     r->job.parallel.num_gpus = r->rt->size;
     rc = tce_layout_init(&r->lay, &r->job, &r->topo, r->rt->size, err);
     if (rc)
-        return rc;
-    if (tce_layout_coords(&r->lay, r->rt->rank, &r->me) != 0)
-        return tce_error_set(err, TCE_EINTERNAL, "rank %d outside layout",
-                             r->rt->rank);
+        goto out;
+    if (tce_layout_coords(&r->lay, r->rt->rank, &r->me) != 0) {
+        rc = tce_error_set(err, TCE_EINTERNAL, "rank %d outside layout",
+                           r->rt->rank);
+        goto out;
+    }
     rc = tce_costmodel_init(&r->cm, &r->topo, r->job.training.precision,
                             err);
-    if (rc)
-        return rc;
-    for (g = 0; g < TCE_GROUP_COUNT; g++) {
-        rc = tce_layout_group_span(&r->lay, (enum tce_group)g, &r->topo,
-                                   &r->spans[g]);
-        if (rc)
-            return tce_error_set(err, TCE_EINTERNAL,
-                                 "no span for group %s",
-                                 tce_group_name((enum tce_group)g));
-    }
-    return tce_plan_build(&r->job, &r->lay, r->me.pp, &r->plan, err);
+    for (g = 0; rc == 0 && g < TCE_GROUP_COUNT; g++)
+        if (tce_layout_group_span(&r->lay, (enum tce_group)g, &r->topo,
+                                  &r->spans[g]) != 0)
+            rc = tce_error_set(err, TCE_EINTERNAL, "no span for group %s",
+                               tce_group_name((enum tce_group)g));
+    if (rc == 0)
+        rc = tce_plan_build(&r->job, &r->lay, r->me.pp, &r->plan, err);
+out:
+    return rc;
 }
 
 static int make_comms(struct run *r, struct tce_error *err)
 {
-    int g, mrc;
+    int g, rc = 0, mrc = MPI_SUCCESS;
     int64_t color, key;
 
     for (g = 0; g < TCE_GROUP_COUNT; g++)
         r->comm[g] = MPI_COMM_NULL;
-    for (g = 0; g < TCE_GROUP_COUNT; g++) {
+    for (g = 0; g < TCE_GROUP_COUNT && rc == 0; g++) {
         if (g == TCE_GROUP_WORLD) {
             mrc = MPI_Comm_dup(r->rt->world, &r->comm[g]);
         } else {
             color = tce_layout_color(&r->lay, r->rt->rank, (enum tce_group)g);
             key = tce_layout_key(&r->lay, r->rt->rank, (enum tce_group)g);
-            if (color < 0 || key < 0 || color > INT_MAX)
-                return tce_error_set(err, TCE_EINTERNAL,
-                                     "no %s group for rank %d",
-                                     tce_group_name((enum tce_group)g),
-                                     r->rt->rank);
+            if (color < 0 || key < 0 || color > INT_MAX) {
+                rc = tce_error_set(err, TCE_EINTERNAL,
+                                   "no %s group for rank %d",
+                                   tce_group_name((enum tce_group)g),
+                                   r->rt->rank);
+                break;
+            }
             mrc = MPI_Comm_split(r->rt->world, (int)color, (int)key,
                                  &r->comm[g]);
         }
-        if (mrc != MPI_SUCCESS)
-            return tce_rt_mpi_error(err, mrc, "MPI_Comm_split");
+        if (mrc != MPI_SUCCESS) {
+            rc = tce_rt_mpi_error(err, mrc, "MPI_Comm_split");
+            break;
+        }
         tce_rt_comm_errors_return(r->comm[g]);
         MPI_Comm_size(r->comm[g], &r->comm_size[g]);
         MPI_Comm_rank(r->comm[g], &r->comm_rank[g]);
     }
-    if (r->comm_size[TCE_GROUP_PP] != r->lay.pp ||
-        r->comm_size[TCE_GROUP_TP] != r->lay.tp ||
-        r->comm_rank[TCE_GROUP_PP] != r->me.pp)
-        return tce_error_set(err, TCE_EINTERNAL,
-                             "communicators disagree with the layout");
-    return 0;
+    if (rc == 0 && (r->comm_size[TCE_GROUP_PP] != r->lay.pp ||
+                    r->comm_size[TCE_GROUP_TP] != r->lay.tp ||
+                    r->comm_rank[TCE_GROUP_PP] != r->me.pp))
+        rc = tce_error_set(err, TCE_EINTERNAL,
+                           "communicators disagree with the layout");
+    return rc;
 }
 
 static int is_comm(const struct tce_op *op)

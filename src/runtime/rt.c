@@ -237,16 +237,18 @@ int tce_rt_test_fault(const struct tce_rt *rt, const char *env,
     const char *colon;
     size_t len;
     int64_t rank = 1;
+    int hit = 0;
 
     if (!spec || !*spec)
-        return 0;
+        goto out;
     colon = strchr(spec, ':');
     len = colon ? (size_t)(colon - spec) : strlen(spec);
     if (colon && tce_parse_int64(colon + 1, 0, INT32_MAX, &rank, NULL) != 0)
-        return 0;
-    if (rank != rt->rank)
-        return 0;
-    return strlen(op) == len && strncmp(op, spec, len) == 0;
+        goto out;
+    hit = rank == rt->rank && strlen(op) == len &&
+          strncmp(op, spec, len) == 0;
+out:
+    return hit;
 }
 
 int tce_rt_test_corrupt(void)
