@@ -548,9 +548,11 @@ int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
     return (idx - plan->moe_first_dense_layers) % freq == 0;
 }
 
+/* layers_checked: the layer split of (job, pp, vpp) was checked when the
+ * plan was built (restage, relayout to the same shape): not again. */
 static int check_shape(const struct tce_job *job,
                        const struct tce_layout *layout, int64_t stage,
-                       struct tce_error *err)
+                       int layers_checked, struct tce_error *err)
 {
     int64_t p = layout->pp, v = layout->vpp > 0 ? layout->vpp : 1;
     struct tce_error why;
@@ -568,7 +570,7 @@ static int check_shape(const struct tce_job *job,
                             (long long)stage, (long long)p);
         goto out;
     }
-    if (tce_layout_check_layers(job, p, v, &why) != 0) {
+    if (!layers_checked && tce_layout_check_layers(job, p, v, &why) != 0) {
         ret = tce_error_set(err, TCE_ECONFIG, "plan: %s", why.msg);
         goto out;
     }
@@ -680,7 +682,7 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
     const struct tce_model *m = &job->model;
     int k, ret;
 
-    ret = check_shape(job, layout, stage, err);
+    ret = check_shape(job, layout, stage, 0, err);
     if (ret < 0)
         goto out;
     init_ctx(&c, job, layout, NULL);
@@ -715,7 +717,7 @@ int tce_plan_restage(const struct tce_job *job, int64_t stage,
     struct ctx c;
     int ret;
 
-    ret = check_shape(job, &plan->layout, stage, err);
+    ret = check_shape(job, &plan->layout, stage, 1, err);
     if (ret < 0)
         goto out;
     init_ctx(&c, job, &plan->layout, plan);
@@ -745,7 +747,7 @@ int tce_plan_relayout(const struct tce_job *job,
 
     if (!tce_plan_same_layer_shape(plan, layout))
         return tce_plan_build(job, layout, stage, plan, err);
-    ret = check_shape(job, layout, stage, err);
+    ret = check_shape(job, layout, stage, 1, err);
     if (ret < 0)
         goto out;
     plan->layout = *layout;

@@ -17,24 +17,71 @@
 /* Time of a list for one execution, split by charge. */
 #define list_time tce_list_time
 
-/* Whether two ops take the same time (the inputs of tce_cost_op_s). */
-static int same_cost(const struct tce_op *a, const struct tce_op *b)
+/* Communication ops timed in one run, by what their time depends on: on a
+ * fixed topology and layout an op's time is a function of (kind, coll,
+ * group, bytes), and a layer's TP ops repeat the same few messages. */
+#define RUN_COMM_MEMO 16
+
+struct comm_memo {
+    enum tce_op_kind kind;
+    enum tce_coll coll;
+    enum tce_group group;
+    double bytes, s;
+};
+
+/* One run: what the times depend on (cost model, spans) and the
+ * communication times found so far. */
+struct run {
+    const struct tce_costmodel *cm;
+    const struct tce_span *spans;   /* [TCE_GROUP_COUNT] */
+    int n_comm;
+    struct comm_memo comm[RUN_COMM_MEMO];
+};
+
+static double op_time(struct run *r, const struct tce_op *op)
 {
-    return a->kind == b->kind && a->coll == b->coll && a->group == b->group &&
+    struct comm_memo *c;
+    double s;
+    int i;
+
+    if (op->kind == TCE_OP_COMPUTE)
+        return tce_cost_op_s(r->cm, op, r->spans);
+    for (i = 0; i < r->n_comm; i++) {
+        c = &r->comm[i];
+        if (c->bytes == op->bytes && c->kind == op->kind &&
+            c->coll == op->coll && c->group == op->group)
+            return c->s;
+    }
+    s = tce_cost_op_s(r->cm, op, r->spans);
+    if (r->n_comm < RUN_COMM_MEMO) {
+        c = &r->comm[r->n_comm++];
+        c->kind = op->kind;
+        c->coll = op->coll;
+        c->group = op->group;
+        c->bytes = op->bytes;
+        c->s = s;
+    }
+    return s;
+}
+
+/* Whether two compute ops take the same time (tce_cost_compute_s's
+ * inputs). */
+static int same_compute(const struct tce_op *a, const struct tce_op *b)
+{
+    return a->kind == TCE_OP_COMPUTE && b->kind == TCE_OP_COMPUTE &&
            a->flops == b->flops && a->gemm_flops == b->gemm_flops &&
            a->bytes == b->bytes;
 }
 
 /*
  * Time of list l.  op_s (if not NULL) receives each op's time (one
- * repetition); ops i < prev->n that cost the same as prev->ops[i] take
+ * repetition); compute ops i < prev->n equal to prev->ops[i] take
  * prev_s[i] instead of being timed again (a backward list with full
  * recomputation begins with the forward list's ops).
  */
-static void eval_list_ops(const struct tce_costmodel *cm,
-                          const struct tce_span spans[TCE_GROUP_COUNT],
-                          const struct tce_op_list *l, struct list_time *out,
-                          double *op_s, const struct tce_op_list *prev,
+static void eval_list_ops(struct run *r, const struct tce_op_list *l,
+                          struct list_time *out, double *op_s,
+                          const struct tce_op_list *prev,
                           const double *prev_s)
 {
     double compute = 0.0, hidden = 0.0, exposed_hidden, scale;
@@ -45,14 +92,13 @@ static void eval_list_ops(const struct tce_costmodel *cm,
     memset(hid_part, 0, sizeof(hid_part));
     for (i = 0; i < l->n; i++) {
         const struct tce_op *op = &l->ops[i];
-        double one = prev && i < prev->n && same_cost(op, &prev->ops[i])
+        double one = prev && i < prev->n && same_compute(op, &prev->ops[i])
                          ? prev_s[i]
-                         : tce_cost_op_s(cm, op, spans);
+                         : op_time(r, op);
         double t = one * (double)op->count;
 
         if (op_s)
             op_s[i] = one;
-
         if (op->kind == TCE_OP_COMPUTE) {
             compute += t;
             out->part_s[op->charge] += t;
@@ -73,20 +119,22 @@ static void eval_list_ops(const struct tce_costmodel *cm,
         out->total_s += out->part_s[i];
 }
 
-static void eval_list(const struct tce_costmodel *cm,
-                      const struct tce_span spans[TCE_GROUP_COUNT],
-                      const struct tce_op_list *l, struct list_time *out)
-{
-    eval_list_ops(cm, spans, l, out, NULL, NULL, NULL);
-}
+_Static_assert(TCE_CHARGE_COUNT == 7, "add_scaled adds 7 charges");
 
-static void add_scaled(struct list_time *acc, const struct list_time *x,
-                       double k)
+static void add_scaled(struct list_time *restrict acc,
+                       const struct list_time *restrict x, double k)
 {
-    int i;
+    double *a = acc->part_s;
+    const double *b = x->part_s;
 
-    for (i = 0; i < TCE_CHARGE_COUNT; i++)
-        acc->part_s[i] += x->part_s[i] * k;
+    /* TCE_CHARGE_COUNT terms, unrolled */
+    a[0] += b[0] * k;
+    a[1] += b[1] * k;
+    a[2] += b[2] * k;
+    a[3] += b[3] * k;
+    a[4] += b[4] * k;
+    a[5] += b[5] * k;
+    a[6] += b[6] * k;
     acc->total_s += x->total_s * k;
 }
 
@@ -117,15 +165,13 @@ static unsigned list_groups(const struct tce_op_list *l)
     return mask;
 }
 
-/* Whether a memo holds the time of these ops on these spans; check_ops 0
- * when the list is known to be the one memoised (layer lists kept by
- * tce_plan_relayout), else its ops are compared. */
+/* Whether a memo holds the time of these ops; check_ops 0 when the list
+ * is known to be the one memoised (layer lists kept by
+ * tce_plan_relayout), else its ops are compared.  (Memos whose groups'
+ * spans changed were dropped by forget_moved.) */
 static int memo_hit(const struct tce_list_memo *mm, int check_ops,
-                    const struct tce_op_list *l,
-                    const struct tce_span spans[TCE_GROUP_COUNT])
+                    const struct tce_op_list *l)
 {
-    int g;
-
     if (!mm->valid || mm->ops.n != l->n)
         return 0;
     if (!check_ops && mm->ops.n > 0 && mm->ops.ops[0].name != l->ops[0].name)
@@ -133,38 +179,53 @@ static int memo_hit(const struct tce_list_memo *mm, int check_ops,
     if (check_ops &&
         memcmp(mm->ops.ops, l->ops, (size_t)l->n * sizeof(l->ops[0])) != 0)
         return 0;
-    for (g = 0; g < TCE_GROUP_COUNT; g++)
-        if ((mm->groups & (1u << g)) &&
-            memcmp(&mm->spans[g], &spans[g], sizeof(spans[g])) != 0)
-            return 0;
     return 1;
+}
+
+/* Drop the memos of lists that use a group whose span differs from the
+ * previous run's, and remember this run's spans. */
+static void forget_moved(struct tce_projector *pj,
+                         const struct tce_span spans[TCE_GROUP_COUNT])
+{
+    unsigned moved = 0;
+    int g;
+
+    for (g = 0; g < TCE_GROUP_COUNT; g++)
+        if (!pj->have_spans ||
+            memcmp(&pj->spans[g], &spans[g], sizeof(spans[g])) != 0) {
+            moved |= 1u << g;
+            memcpy(&pj->spans[g], &spans[g], sizeof(spans[g]));
+        }
+    pj->have_spans = 1;
+    if (moved)
+        for (g = 0; g < TCE_PROJECTOR_MEMOS; g++)
+            if (pj->memo[g].groups & moved)
+                pj->memo[g].valid = 0;
 }
 
 /* Time of plan list id: from the projector's memo when its ops and the
  * spans of the groups they use are unchanged, else evaluated (and, when
  * the projector reuses, remembered). */
-static void timed_list(struct tce_projector *pj, enum tce_plan_list id,
-                       const struct tce_span spans[TCE_GROUP_COUNT],
-                       struct list_time *out)
+static void timed_list(struct tce_projector *pj, struct run *r,
+                       enum tce_plan_list id, struct list_time *out)
 {
     const struct tce_op_list *l = &pj->plan.list[id];
     struct tce_list_memo *mm;
     int layer;
 
     if (!pj->reuse || (unsigned)id >= TCE_PROJECTOR_MEMOS) {
-        eval_list(pj->cm, spans, l, out);
+        eval_list_ops(r, l, out, NULL, NULL, NULL);
         return;
     }
     mm = &pj->memo[id];
     layer = id <= TCE_PLAN_MOE_BWD;
-    if (!memo_hit(mm, !(layer && pj->layers_kept), l, spans)) {
-        eval_list(pj->cm, spans, l, &mm->time);
+    if (!memo_hit(mm, !(layer && pj->layers_kept), l)) {
+        eval_list_ops(r, l, &mm->time, NULL, NULL, NULL);
         mm->ops.n = l->n;
         /* a layer list is not compared (only its first op, for safety) */
         memcpy(mm->ops.ops, l->ops,
                (size_t)(layer ? (l->n > 0) : l->n) * sizeof(l->ops[0]));
         mm->groups = list_groups(l);
-        memcpy(mm->spans, spans, sizeof(mm->spans));
         mm->valid = 1;
     }
     *out = mm->time;
@@ -175,8 +236,7 @@ struct layer_times {
     struct list_time dense_fwd, dense_bwd, moe_fwd, moe_bwd;
 };
 
-static void eval_layers(struct tce_projector *pj,
-                        const struct tce_span spans[TCE_GROUP_COUNT],
+static void eval_layers(struct tce_projector *pj, struct run *r,
                         struct layer_times *lt)
 {
     const struct tce_op_list *L = pj->plan.list;
@@ -185,11 +245,11 @@ static void eval_layers(struct tce_projector *pj,
 
     memset(lt, 0, sizeof(*lt));
     if (pj->reuse) {
-        timed_list(pj, TCE_PLAN_DENSE_FWD, spans, &lt->dense_fwd);
-        timed_list(pj, TCE_PLAN_DENSE_BWD, spans, &lt->dense_bwd);
+        timed_list(pj, r, TCE_PLAN_DENSE_FWD, &lt->dense_fwd);
+        timed_list(pj, r, TCE_PLAN_DENSE_BWD, &lt->dense_bwd);
         if (L[TCE_PLAN_MOE_FWD].n > 0) {
-            timed_list(pj, TCE_PLAN_MOE_FWD, spans, &lt->moe_fwd);
-            timed_list(pj, TCE_PLAN_MOE_BWD, spans, &lt->moe_bwd);
+            timed_list(pj, r, TCE_PLAN_MOE_FWD, &lt->moe_fwd);
+            timed_list(pj, r, TCE_PLAN_MOE_BWD, &lt->moe_bwd);
         }
         return;
     }
@@ -202,16 +262,14 @@ static void eval_layers(struct tce_projector *pj,
 
         if (k && L[f].n == 0)
             break;
-        eval_list_ops(pj->cm, spans, &L[f], tf, fwd_s, NULL, NULL);
-        eval_list_ops(pj->cm, spans, &L[f + 1], tb, NULL, &L[f], fwd_s);
+        eval_list_ops(r, &L[f], tf, fwd_s, NULL, NULL);
+        eval_list_ops(r, &L[f + 1], tb, NULL, &L[f], fwd_s);
     }
 }
 
-static void eval_stage(struct tce_projector *pj,
-                       const struct tce_span spans[TCE_GROUP_COUNT],
+static void eval_stage(struct tce_projector *pj, struct run *r,
                        const struct layer_times *lt, struct stage_time *st)
 {
-    const struct tce_costmodel *cm = pj->cm;
     const struct tce_plan *plan = &pj->plan;
     const struct tce_op_list *L = plan->list;
     struct list_time t;
@@ -225,29 +283,31 @@ static void eval_stage(struct tce_projector *pj,
         add_scaled(&st->bwd, &lt->moe_bwd, (double)plan->moe_layers);
     }
     if (plan->first_stage) {
-        timed_list(pj, TCE_PLAN_EMBED_FWD, spans, &t);
+        timed_list(pj, r, TCE_PLAN_EMBED_FWD, &t);
         add_scaled(&st->fwd, &t, 1.0);
-        timed_list(pj, TCE_PLAN_EMBED_BWD, spans, &t);
+        timed_list(pj, r, TCE_PLAN_EMBED_BWD, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
     if (plan->last_stage) {
-        timed_list(pj, TCE_PLAN_HEAD_FWD, spans, &t);
+        timed_list(pj, r, TCE_PLAN_HEAD_FWD, &t);
         add_scaled(&st->fwd, &t, 1.0);
-        timed_list(pj, TCE_PLAN_HEAD_BWD, spans, &t);
+        timed_list(pj, r, TCE_PLAN_HEAD_BWD, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
     if (L[TCE_PLAN_P2P_FWD].n > 0)
-        st->p2p_s = tce_cost_op_s(cm, &L[TCE_PLAN_P2P_FWD].ops[0], spans);
+        st->p2p_s = op_time(r, &L[TCE_PLAN_P2P_FWD].ops[0]);
+    /* per-iteration ops differ from stage to stage (parameters held):
+     * timed directly */
     for (i = 0; i < L[TCE_PLAN_ITER_BEGIN].n; i++) {
         const struct tce_op *op = &L[TCE_PLAN_ITER_BEGIN].ops[i];
-        double x = tce_cost_op_s(cm, op, spans);
+        double x = tce_cost_op_s(r->cm, op, r->spans);
         st->ag_total_s += x * (double)op->count;
         if (x > st->ag_bucket_s)
             st->ag_bucket_s = x;
     }
     for (i = 0; i < L[TCE_PLAN_ITER_END].n; i++) {
         const struct tce_op *op = &L[TCE_PLAN_ITER_END].ops[i];
-        double x = tce_cost_op_s(cm, op, spans);
+        double x = tce_cost_op_s(r->cm, op, r->spans);
         if (op->kind == TCE_OP_COMPUTE) {
             st->optimizer_s += x * (double)op->count;
         } else {
@@ -286,6 +346,7 @@ void tce_projector_init(struct tce_projector *p,
     p->reuse = 1;
     p->have_plan = 0;
     p->layers_kept = 0;
+    p->have_spans = 0;
     for (i = 0; i < TCE_PROJECTOR_MEMOS; i++)
         p->memo[i].valid = 0;
     tce_model_flops_per_iteration(&job->model, &job->training, &p->flops);
@@ -317,6 +378,7 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
     struct tce_span spans[TCE_GROUP_COUNT];
     struct stage_time st, slow;
     struct layer_times lt;
+    struct run run;
     const struct tce_iteration_flops *fl = &pj->flops;
     struct tce_memory_opts mopts;
     struct tce_memory mem;
@@ -338,6 +400,8 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
         if (i != TCE_GROUP_WORLD)
             tce_layout_group_span(&out->layout, (enum tce_group)i, topo,
                                   &spans[i]);
+    if (pj->reuse)
+        forget_moved(pj, spans);
     p = out->layout.pp;
     v = out->layout.vpp > 0 ? out->layout.vpp : 1;
     m = out->layout.microbatches;
@@ -352,6 +416,9 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
                 tce_layout_stage_layers(job, &out->layout, 0))
             stages[n_stages++] = p / 2;
     memset(&slow, 0, sizeof(slow));
+    run.cm = cm;
+    run.spans = spans;
+    run.n_comm = 0;
     for (i = 0; i < n_stages; i++) {
         if (i > 0) {
             ret = tce_plan_restage(job, stages[i], &pj->plan, err);
@@ -367,8 +434,8 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
         if (ret < 0)
             goto out;
         if (i == 0)
-            eval_layers(pj, spans, &lt);
-        eval_stage(pj, spans, &lt, &st);
+            eval_layers(pj, &run, &lt);
+        eval_stage(pj, &run, &lt, &st);
         Ts = st.fwd.total_s + st.bwd.total_s;
         if (Ts > T) {
             T = Ts;

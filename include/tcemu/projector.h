@@ -87,11 +87,11 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
  * counts: what does not depend on the GPU count is built at the first
  * projection and reused by the next ones: the model's FLOP counts, the
  * plan's per-layer op lists (tce_plan_relayout), and the times of the
- * per-layer, embedding and head lists, each kept with the group spans it
- * was computed from (and, for the embedding and head lists, rebuilt with
- * every stage, a copy of the ops) and reused only while these compare
- * equal and the layer lists were kept, so results are identical to
- * tce_project()'s.  topo, job and cm
+ * per-layer, embedding and head lists, each reused only while the spans
+ * of the groups its ops use are those it was computed with and its ops
+ * are the same (layer lists: kept by tce_plan_relayout; embedding and head
+ * lists, rebuilt with every stage: compared with a copy), so results are
+ * identical to tce_project()'s.  topo, job and cm
  * must not change while the projector is used (init again after changing
  * them).  No allocation; the struct holds a plan and copies of 8 lists
  * (about 70 KB): allocate it, or keep it off small stacks.
@@ -101,12 +101,12 @@ struct tce_list_time {
     double part_s[TCE_CHARGE_COUNT];
 };
 
-/* The time of one list with what it was computed from. */
+/* The time of one list with what it was computed from; dropped when the
+ * span of a group it uses changes from one run to the next. */
 struct tce_list_memo {
     int valid;
     unsigned groups;            /* bit g: an op of the list uses group g */
     struct tce_list_time time;
-    struct tce_span spans[TCE_GROUP_COUNT];
     struct tce_op_list ops;
 };
 
@@ -122,7 +122,9 @@ struct tce_projector {
     int have_plan;              /* plan holds the job's layer lists */
     int layers_kept;            /* the plan's layer lists are those the
                                    layer memos were computed from */
+    int have_spans;             /* spans holds the last run's */
     struct tce_iteration_flops flops;
+    struct tce_span spans[TCE_GROUP_COUNT];
     struct tce_list_memo memo[TCE_PROJECTOR_MEMOS];
     struct tce_plan plan;
 };
