@@ -1309,6 +1309,9 @@ static void charge_totals(const struct run *r, const struct tce_plan *last,
         measured[d.charge] += cs->per_iter[i] * cs->sum_s[i] / cs->users[i];
         modeled[d.charge] += cs->per_iter[i] * cs->modeled_s[i] * scale;
     }
+    /* Receives wait for the other stages: compare with p2p + bubble. */
+    if (r->have_proj && measured[TCE_CHARGE_PP] > 0)
+        modeled[TCE_CHARGE_PP] += r->proj.breakdown.pp_bubble_s;
 }
 
 static void print_charges(const struct run *r, const struct tce_plan *last,
@@ -1321,7 +1324,8 @@ static void print_charges(const struct run *r, const struct tce_plan *last,
     fprintf(out,
             "# busy time per iteration and rank by class (sum over ops of "
             "count x avg; overlapped ops in full; pp recv includes the "
-            "bubble; compute modelled x time-scale):\n");
+            "bubble, modelled as p2p + bubble; compute modelled x "
+            "time-scale):\n");
     for (c = 0; c < TCE_CHARGE_COUNT; c++) {
         if (measured[c] <= 0 && modeled[c] <= 0)
             continue;
