@@ -52,7 +52,7 @@
 #define ELEM_BYTES 4      /* MPI_FLOAT elements */
 
 struct run_opts {
-    const char *topo_path, *job_path;
+    const char *topo_path, *job_path, *cal_path;
     int64_t gpus;
     int64_t iterations, warmup;
     int64_t ranks_per_node;
@@ -86,6 +86,7 @@ struct run {
     struct run_opts o;
     struct tce_topology topo;
     struct tce_job job;
+    struct tce_calibration cal;   /* with --calibration */
     struct tce_layout lay;
     struct tce_coords me;
     struct tce_plan plan;
@@ -127,6 +128,9 @@ static void usage(FILE *out)
             "  -j, --job FILE          job (.cfg)\n"
             "      --gpus N            re-derive DP for N ranks (N = world "
             "size)\n"
+            "  -c, --calibration FILE  modelled times use the link parameters "
+            "fitted\n"
+            "                          by tcemu calibrate\n"
             "      --iterations K      measured iterations (default 3)\n"
             "      --warmup W          untimed iterations first (default 1)\n"
             "      --ranks-per-node K  virtual nodes of K consecutive ranks\n"
@@ -150,7 +154,7 @@ static void usage(FILE *out)
             "  -h, --help\n");
 }
 
-enum { OPT_GPUS = 256, OPT_ITERS, OPT_WARMUP, OPT_RPN, OPT_SCALE, OPT_MAXBUF,
+enum { OPT_CAL = 'c', OPT_GPUS = 256, OPT_ITERS, OPT_WARMUP, OPT_RPN, OPT_SCALE, OPT_MAXBUF,
        OPT_SKEW, OPT_TIMEOUT, OPT_JSON };
 
 static int parse_args(int argc, char **argv, struct run_opts *o,
@@ -160,6 +164,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o,
         {"topology", required_argument, NULL, 't'},
         {"job", required_argument, NULL, 'j'},
         {"gpus", required_argument, NULL, OPT_GPUS},
+        {"calibration", required_argument, NULL, OPT_CAL},
         {"iterations", required_argument, NULL, OPT_ITERS},
         {"warmup", required_argument, NULL, OPT_WARMUP},
         {"ranks-per-node", required_argument, NULL, OPT_RPN},
@@ -180,13 +185,16 @@ static int parse_args(int argc, char **argv, struct run_opts *o,
     optind = 1;
     opterr = 0;
     while (rc == 0 &&
-           (c = getopt_long(argc, argv, ":t:j:h", longopts, NULL)) != -1) {
+           (c = getopt_long(argc, argv, ":t:j:c:h", longopts, NULL)) != -1) {
         switch (c) {
         case 't':
             o->topo_path = optarg;
             break;
         case 'j':
             o->job_path = optarg;
+            break;
+        case OPT_CAL:
+            o->cal_path = optarg;
             break;
         case OPT_GPUS:
             rc = tce_parse_int64(optarg, 1, INT_MAX, &o->gpus, err);
@@ -255,6 +263,10 @@ static int load_configs(struct run *r, struct tce_error *err)
         rc = tce_topology_load(r->o.topo_path, &r->topo, &diag);
         if (tce_job_load(r->o.job_path, &r->job, &diag) != 0 && rc == 0)
             rc = TCE_ECONFIG;
+        if (r->o.cal_path &&
+            tce_calibration_load(r->o.cal_path, &r->cal, &diag) != 0 &&
+            rc == 0)
+            rc = TCE_ECONFIG;
     }
     mrc = MPI_Bcast(&rc, 1, MPI_INT, 0, r->rt->world);
     if (mrc != MPI_SUCCESS) {
@@ -267,6 +279,9 @@ static int load_configs(struct run *r, struct tce_error *err)
                     r->rt->world);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Bcast(&r->job, (int)sizeof(r->job), MPI_BYTE, 0,
+                        r->rt->world);
+    if (mrc == MPI_SUCCESS && r->o.cal_path)
+        mrc = MPI_Bcast(&r->cal, (int)sizeof(r->cal), MPI_BYTE, 0,
                         r->rt->world);
     if (mrc != MPI_SUCCESS)
         rc = tce_rt_mpi_error(err, mrc, "broadcasting configs");
@@ -306,6 +321,8 @@ static int make_layout(struct run *r, struct tce_error *err)
     }
     rc = tce_costmodel_init(&r->cm, &r->topo, r->job.training.precision,
                             err);
+    if (rc == 0 && r->o.cal_path)
+        tce_costmodel_calibrate(&r->cm, &r->cal);
     for (g = 0; rc == 0 && g < TCE_GROUP_COUNT; g++)
         if (tce_layout_group_span(&r->lay, (enum tce_group)g, &r->topo,
                                   &r->spans[g]) != 0)
@@ -1174,6 +1191,11 @@ static void print_header(const struct run *r, FILE *out, int argc,
 
     tce_rt_print_header(r->rt, out, argc, argv, hosts);
     fprintf(out, "# topology: %s (%s)\n", r->o.topo_path, r->topo.name);
+    if (r->o.cal_path)
+        fprintf(out,
+                "# calibration: %s (measured %s on %s, %" PRId64
+                " ranks): modelled link parameters are the fitted ones\n",
+                r->o.cal_path, r->cal.date, r->cal.hosts, r->cal.ranks);
     fprintf(out, "# job: %s (%s)\n", r->o.job_path, r->job.name);
     fprintf(out,
             "# layout: tp %" PRId64 " cp %" PRId64 " dp %" PRId64
@@ -1394,6 +1416,10 @@ static int write_json(const struct run *r, const struct tce_plan *last,
     tce_rt_json_header(r->rt, &j, argc, argv, hosts, nodes);
     tce_json_string(&j, "topology", r->o.topo_path);
     tce_json_string(&j, "job", r->o.job_path);
+    if (r->o.cal_path)
+        tce_json_string(&j, "calibration", r->o.cal_path);
+    else
+        tce_json_null(&j, "calibration");
     tce_json_object_begin(&j, "layout");
     tce_json_int(&j, "tp", l->tp);
     tce_json_int(&j, "cp", l->cp);

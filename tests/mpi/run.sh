@@ -60,6 +60,26 @@ check "tiny: JSON with every field" check_json \
     '{c["class"] for c in d["classes"]} >= {"compute", "tp", "dp", "pp+wait", "optimizer"}' \
     'd["modeled_iteration_s"] > 0 and abs(sum(d["modeled_breakdown_s"].values()) - d["modeled_iteration_s"]) <= 1e-6 * d["modeled_iteration_s"]'
 check "tiny: measured vs modelled table on stderr" err_has "modeled"
+cp "$SCRATCH/out" "$SCRATCH/tiny.json"
+
+# A calibration file replaces the topology's link parameters in the model
+# (the fixture's scale_up link is faster than workstation.cfg's).
+mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
+    -c tests/fixtures/good/calibration.cfg $FAST --json -
+check "calibrated: exit 0" rc_is 0
+check "calibrated: modelled TP time uses the fitted link" python3 - \
+    "$SCRATCH/tiny.json" "$SCRATCH/out" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+c = json.load(open(sys.argv[2]))
+assert a["calibration"] is None
+assert c["calibration"] == "tests/fixtures/good/calibration.cfg"
+m = lambda d: [o["modeled_s"] for o in d["ops"]
+               if o["list"] == "dense_fwd" and o["name"] == "tp_ag_attn"][0]
+assert 0 < m(c) < m(a), (m(c), m(a))
+PY
+mpi 2 run -t $TOPO -j $TINY --gpus 2 -c tests/fixtures/emu/none.cfg $FAST
+check "missing calibration file: exit 2" rc_is 2
 
 # 1F1B on 4 ranks with --gpus re-deriving DP (tp 2, pp 2, dp 1).
 mpi 4 run -t $TOPO -j $TINY --gpus 4 $FAST --json -
