@@ -753,6 +753,16 @@ int tce_plan_relayout(const struct tce_job *job,
     plan->layout = *layout;
     plan->layout.vpp = layout->vpp > 0 ? layout->vpp : 1;
     plan->microbatches = layout->microbatches;
+    if (stage == plan->stage) {
+        /* same stage: layer counts, parameters held, embedding / head and
+         * p2p lists do not depend on dp; the per-iteration lists (DP
+         * buckets, optimizer shard) do */
+        memset(&c, 0, sizeof(c));
+        c.job = job;
+        c.lay = &plan->layout;
+        iteration_lists(&c, plan);
+        goto out;
+    }
     init_ctx(&c, job, &plan->layout, plan);
     stage_part(&c, stage, plan);
 out:

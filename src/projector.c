@@ -203,17 +203,18 @@ static void forget_moved(struct tce_projector *pj,
                 pj->memo[g].valid = 0;
 }
 
-/* Time of plan list id: from the projector's memo when its ops and the
- * spans of the groups they use are unchanged, else evaluated (and, when
- * the projector reuses, remembered). */
+/* Time of list id of plan: from the projector's memo when its ops and the
+ * spans of the groups they use are unchanged, else evaluated (and, with a
+ * projector, remembered).  pj NULL: one-shot. */
 static void timed_list(struct tce_projector *pj, struct run *r,
-                       enum tce_plan_list id, struct list_time *out)
+                       const struct tce_plan *plan, enum tce_plan_list id,
+                       struct list_time *out)
 {
-    const struct tce_op_list *l = &pj->plan.list[id];
+    const struct tce_op_list *l = &plan->list[id];
     struct tce_list_memo *mm;
     int layer;
 
-    if (!pj->reuse || (unsigned)id >= TCE_PROJECTOR_MEMOS) {
+    if (!pj || (unsigned)id >= TCE_PROJECTOR_MEMOS) {
         eval_list_ops(r, l, out, NULL, NULL, NULL);
         return;
     }
@@ -237,19 +238,19 @@ struct layer_times {
 };
 
 static void eval_layers(struct tce_projector *pj, struct run *r,
-                        struct layer_times *lt)
+                        const struct tce_plan *plan, struct layer_times *lt)
 {
-    const struct tce_op_list *L = pj->plan.list;
+    const struct tce_op_list *L = plan->list;
     double fwd_s[TCE_PLAN_OPS_MAX];
     int k;
 
     memset(lt, 0, sizeof(*lt));
-    if (pj->reuse) {
-        timed_list(pj, r, TCE_PLAN_DENSE_FWD, &lt->dense_fwd);
-        timed_list(pj, r, TCE_PLAN_DENSE_BWD, &lt->dense_bwd);
+    if (pj) {
+        timed_list(pj, r, plan, TCE_PLAN_DENSE_FWD, &lt->dense_fwd);
+        timed_list(pj, r, plan, TCE_PLAN_DENSE_BWD, &lt->dense_bwd);
         if (L[TCE_PLAN_MOE_FWD].n > 0) {
-            timed_list(pj, r, TCE_PLAN_MOE_FWD, &lt->moe_fwd);
-            timed_list(pj, r, TCE_PLAN_MOE_BWD, &lt->moe_bwd);
+            timed_list(pj, r, plan, TCE_PLAN_MOE_FWD, &lt->moe_fwd);
+            timed_list(pj, r, plan, TCE_PLAN_MOE_BWD, &lt->moe_bwd);
         }
         return;
     }
@@ -268,9 +269,9 @@ static void eval_layers(struct tce_projector *pj, struct run *r,
 }
 
 static void eval_stage(struct tce_projector *pj, struct run *r,
+                       const struct tce_plan *plan,
                        const struct layer_times *lt, struct stage_time *st)
 {
-    const struct tce_plan *plan = &pj->plan;
     const struct tce_op_list *L = plan->list;
     struct list_time t;
     int i;
@@ -283,15 +284,15 @@ static void eval_stage(struct tce_projector *pj, struct run *r,
         add_scaled(&st->bwd, &lt->moe_bwd, (double)plan->moe_layers);
     }
     if (plan->first_stage) {
-        timed_list(pj, r, TCE_PLAN_EMBED_FWD, &t);
+        timed_list(pj, r, plan, TCE_PLAN_EMBED_FWD, &t);
         add_scaled(&st->fwd, &t, 1.0);
-        timed_list(pj, r, TCE_PLAN_EMBED_BWD, &t);
+        timed_list(pj, r, plan, TCE_PLAN_EMBED_BWD, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
     if (plan->last_stage) {
-        timed_list(pj, r, TCE_PLAN_HEAD_FWD, &t);
+        timed_list(pj, r, plan, TCE_PLAN_HEAD_FWD, &t);
         add_scaled(&st->fwd, &t, 1.0);
-        timed_list(pj, r, TCE_PLAN_HEAD_BWD, &t);
+        timed_list(pj, r, plan, TCE_PLAN_HEAD_BWD, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
     if (L[TCE_PLAN_P2P_FWD].n > 0)
@@ -338,54 +339,98 @@ void tce_projector_init(struct tce_projector *p,
 {
     int i;
 
-    /* the plan and the memos' op copies (tens of KB) are left as they
+    /* the plans and the memos' op copies (tens of KB) are left as they
      * are: filled at the first run */
     p->topo = topo;
     p->job = job;
     p->cm = cm;
-    p->reuse = 1;
-    p->have_plan = 0;
     p->layers_kept = 0;
     p->have_spans = 0;
+    for (i = 0; i < TCE_PROJECTOR_PLANS; i++)
+        p->have_plan[i] = 0;
     for (i = 0; i < TCE_PROJECTOR_MEMOS; i++)
         p->memo[i].valid = 0;
     tce_model_flops_per_iteration(&job->model, &job->training, &p->flops);
 }
 
+static int project_with(struct tce_projector *pj, const struct tce_topology *topo,
+               const struct tce_job *job, const struct tce_costmodel *cm,
+               const struct tce_iteration_flops *fl,
+               struct tce_plan *const plans[TCE_PROJECTOR_PLANS],
+               int64_t gpus, struct tce_projection *out,
+               struct tce_error *err);
+
 int tce_project(const struct tce_topology *topo, const struct tce_job *job,
                 const struct tce_costmodel *cm, int64_t gpus,
                 struct tce_projection *out, struct tce_error *err)
 {
-    struct tce_projector pj;
+    struct tce_iteration_flops fl;
+    struct tce_plan plan;
+    struct tce_plan *const plans[TCE_PROJECTOR_PLANS] = {&plan, &plan,
+                                                         &plan};
 
-    /* one-shot: only the fields a non-reusing run reads are set */
-    pj.topo = topo;
-    pj.job = job;
-    pj.cm = cm;
-    pj.reuse = 0;
-    pj.have_plan = 0;
-    pj.layers_kept = 0;
-    tce_model_flops_per_iteration(&job->model, &job->training, &pj.flops);
-    return tce_projector_run(&pj, gpus, out, err);
+    /* one-shot: one plan, restaged for each evaluated stage */
+    tce_model_flops_per_iteration(&job->model, &job->training, &fl);
+    return project_with(NULL, topo, job, cm, &fl, plans, gpus, out, err);
 }
 
 int tce_projector_run(struct tce_projector *pj, int64_t gpus,
                       struct tce_projection *out, struct tce_error *err)
 {
-    const struct tce_topology *topo = pj->topo;
-    const struct tce_job *job = pj->job;
-    const struct tce_costmodel *cm = pj->cm;
+    struct tce_plan *const plans[TCE_PROJECTOR_PLANS] = {
+        &pj->plan[0], &pj->plan[1], &pj->plan[2]};
+
+    return project_with(pj, pj->topo, pj->job, pj->cm, &pj->flops, plans, gpus, out,
+               err);
+}
+
+/* The plan of stage for slot i (0 first, 1 last, 2 middle stage): with a
+ * projector, that slot's plan re-targeted (for its own stage only its
+ * per-iteration lists change); one-shot, the one plan built for the first
+ * stage and restaged for the others. */
+static int plan_for(struct tce_projector *pj, const struct tce_job *job,
+                    const struct tce_layout *layout,
+                    struct tce_plan *const plans[TCE_PROJECTOR_PLANS], int i,
+                    int64_t stage, struct tce_error *err)
+{
+    struct tce_plan *plan = plans[i];
+    int ret;
+
+    if (!pj) {
+        if (i == 0)
+            return tce_plan_build(job, layout, stage, plan, err);
+        return tce_plan_restage(job, stage, plan, err);
+    }
+    if (pj->have_plan[i]) {
+        if (i == 0)
+            pj->layers_kept = tce_plan_same_layer_shape(plan, layout);
+        ret = tce_plan_relayout(job, layout, stage, plan, err);
+    } else {
+        if (i == 0)
+            pj->layers_kept = 0;
+        ret = tce_plan_build(job, layout, stage, plan, err);
+    }
+    pj->have_plan[i] = ret == 0;
+    return ret;
+}
+
+static int project_with(struct tce_projector *pj, const struct tce_topology *topo,
+               const struct tce_job *job, const struct tce_costmodel *cm,
+               const struct tce_iteration_flops *fl,
+               struct tce_plan *const plans[TCE_PROJECTOR_PLANS],
+               int64_t gpus, struct tce_projection *out,
+               struct tce_error *err)
+{
     struct tce_span spans[TCE_GROUP_COUNT];
     struct stage_time st, slow;
     struct layer_times lt;
     struct run run;
-    const struct tce_iteration_flops *fl = &pj->flops;
     struct tce_memory_opts mopts;
     struct tce_memory mem;
     struct tce_energy_in ein;
     struct tce_energy en;
     const struct tce_training *tr = &job->training;
-    int64_t stages[3], n_stages = 0, p, v, m, i;
+    int64_t stages[TCE_PROJECTOR_PLANS], n_stages = 0, p, v, m, i;
     double T = -1.0, Ts, tokens, peak, dp_exp, ag_exp, iter, nodes, apn;
     double per_gpu_node_price;
     int ret = 0;
@@ -400,7 +445,7 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
         if (i != TCE_GROUP_WORLD)
             tce_layout_group_span(&out->layout, (enum tce_group)i, topo,
                                   &spans[i]);
-    if (pj->reuse)
+    if (pj)
         forget_moved(pj, spans);
     p = out->layout.pp;
     v = out->layout.vpp > 0 ? out->layout.vpp : 1;
@@ -420,22 +465,12 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
     run.spans = spans;
     run.n_comm = 0;
     for (i = 0; i < n_stages; i++) {
-        if (i > 0) {
-            ret = tce_plan_restage(job, stages[i], &pj->plan, err);
-        } else if (pj->have_plan) {
-            pj->layers_kept =
-                tce_plan_same_layer_shape(&pj->plan, &out->layout);
-            ret = tce_plan_relayout(job, &out->layout, 0, &pj->plan, err);
-        } else {
-            pj->layers_kept = 0;
-            ret = tce_plan_build(job, &out->layout, 0, &pj->plan, err);
-        }
-        pj->have_plan = ret == 0 && pj->reuse;
+        ret = plan_for(pj, job, &out->layout, plans, (int)i, stages[i], err);
         if (ret < 0)
             goto out;
         if (i == 0)
-            eval_layers(pj, &run, &lt);
-        eval_stage(pj, &run, &lt, &st);
+            eval_layers(pj, &run, plans[0], &lt);
+        eval_stage(pj, &run, plans[i], &lt, &st);
         Ts = st.fwd.total_s + st.bwd.total_s;
         if (Ts > T) {
             T = Ts;
@@ -490,7 +525,7 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
 
     /* memory */
     tce_memory_opts_init(&mopts, topo->accelerator.hbm_gib);
-    ret = tce_model_memory_counted(job, &out->layout, &pj->plan.param_count,
+    ret = tce_model_memory_counted(job, &out->layout, &plans[0]->param_count,
                                    &mopts, &mem, err);
     if (ret < 0)
         goto out;

@@ -205,7 +205,9 @@ int tce_plan_same_layer_shape(const struct tce_plan *plan,
  * and stage.  When the layout differs from the plan's only in what the GPU
  * count changes (gpus, dp, microbatches) the per-layer lists are kept (they
  * depend on tp, cp, ep, the micro batch and the job, not on dp) and only
- * the stage-dependent parts are rebuilt; otherwise the plan is built anew.
+ * the stage-dependent parts are rebuilt (for the plan's own stage, only the
+ * per-iteration lists, the rest does not depend on dp); otherwise the plan
+ * is built anew.
  * The result equals tce_plan_build(job, layout, stage).  The projector's
  * sweep path (one plan reused across GPU counts). */
 int tce_plan_relayout(const struct tce_job *job,

@@ -93,8 +93,8 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
  * lists, rebuilt with every stage: compared with a copy), so results are
  * identical to tce_project()'s.  topo, job and cm
  * must not change while the projector is used (init again after changing
- * them).  No allocation; the struct holds a plan and copies of 8 lists
- * (about 70 KB): allocate it, or keep it off small stacks.
+ * them).  No allocation; the struct holds three plans and copies of 8
+ * lists (about 140 KB): allocate it, or keep it off small stacks.
  */
 struct tce_list_time {
     double total_s;
@@ -113,20 +113,23 @@ struct tce_list_memo {
 /* Lists whose times are memoised: enum tce_plan_list values below this
  * (dense and MoE layers, embedding, head). */
 #define TCE_PROJECTOR_MEMOS 8
+/* Stages evaluated: the first, the last and one middle stage. */
+#define TCE_PROJECTOR_PLANS 3
 
 struct tce_projector {
     const struct tce_topology *topo;
     const struct tce_job *job;
     const struct tce_costmodel *cm;
-    int reuse;                  /* 0: one-shot (tce_project), keep nothing */
-    int have_plan;              /* plan holds the job's layer lists */
-    int layers_kept;            /* the plan's layer lists are those the
+    int have_plan[TCE_PROJECTOR_PLANS]; /* plan[i] built for this job */
+    int layers_kept;            /* plan[0]'s layer lists are those the
                                    layer memos were computed from */
     int have_spans;             /* spans holds the last run's */
     struct tce_iteration_flops flops;
     struct tce_span spans[TCE_GROUP_COUNT];
     struct tce_list_memo memo[TCE_PROJECTOR_MEMOS];
-    struct tce_plan plan;
+    /* the plan of the first, last and middle stage: each keeps its stage
+     * from one GPU count to the next */
+    struct tce_plan plan[TCE_PROJECTOR_PLANS];
 };
 
 /* Bind p to (topo, job, cm); nothing is built until the first run. */
