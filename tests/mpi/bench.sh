@@ -48,6 +48,21 @@ check "--tp not dividing the world: exit 2" rc_is 2
 mpi 2 bench -b 1K -e 8
 check "-b > -e: exit 2" rc_is 2
 
+# A small /dev/shm (a private 1 MB tmpfs in a mount namespace; one rank,
+# which needs no shared memory) is warned about.  Skipped without unshare.
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null &&
+    unshare --mount true 2>/dev/null; then
+    echo "# unshare --mount: 1 MB /dev/shm; $TCEMU bench -b 1K -e 1K"
+    timeout -k 5 60 unshare --mount --propagation private sh -c \
+        'mount -t tmpfs -o size=1m tmpfs /dev/shm && exec "$0" bench -b 1K -e 1K' \
+        "$TCEMU" >"$SCRATCH/out" 2>"$SCRATCH/err"
+    RC=$?
+    check "small /dev/shm: still runs" rc_is 0
+    check "small /dev/shm: warning" err_has "warning: /dev/shm has 1 MB free"
+else
+    echo "# skipped: small /dev/shm (needs root and unshare --mount)"
+fi
+
 # JSON through a real parser.
 mpi 4 bench -c allreduce,sendrecv -b 1K -e 16K -f 4 --check --json - \
     --ranks-per-node 2
