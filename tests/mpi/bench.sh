@@ -18,6 +18,10 @@ for np in 2 4 8; do
     check "np=$np footer" out_has "^# Avg bus bandwidth *: "
     check "np=$np verdict" out_has "^# data check: OK"
     check "np=$np header" out_has "^# ranks: $np"
+    if [ "$np" -gt "$(nproc)" ]; then
+        check "np=$np: ranks outnumber cores, warned once" \
+            [ "$(grep -c "warning: $np ranks share $(nproc) cores" "$SCRATCH/err")" -eq 1 ]
+    fi
 done
 
 # Every group kind on 8 ranks: 2 virtual nodes of 4, tp 2, cp 1, pp 2, ep 2.
