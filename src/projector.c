@@ -165,25 +165,9 @@ static unsigned list_groups(const struct tce_op_list *l)
     return mask;
 }
 
-/* Whether a memo holds the time of these ops; check_ops 0 when the list
- * is known to be the one memoised (layer lists kept by
- * tce_plan_relayout), else its ops are compared.  (Memos whose groups'
- * spans changed were dropped by forget_moved.) */
-static int memo_hit(const struct tce_list_memo *mm, int check_ops,
-                    const struct tce_op_list *l)
-{
-    if (!mm->valid || mm->ops.n != l->n)
-        return 0;
-    if (!check_ops && mm->ops.n > 0 && mm->ops.ops[0].name != l->ops[0].name)
-        return 0;
-    if (check_ops &&
-        memcmp(mm->ops.ops, l->ops, (size_t)l->n * sizeof(l->ops[0])) != 0)
-        return 0;
-    return 1;
-}
-
 /* Drop the memos of lists that use a group whose span differs from the
- * previous run's, and remember this run's spans. */
+ * one they were computed with (only the spans of groups some memo uses are
+ * compared). */
 static void forget_moved(struct tce_projector *pj,
                          const struct tce_span spans[TCE_GROUP_COUNT])
 {
@@ -191,43 +175,45 @@ static void forget_moved(struct tce_projector *pj,
     int g;
 
     for (g = 0; g < TCE_GROUP_COUNT; g++)
-        if (!pj->have_spans ||
-            memcmp(&pj->spans[g], &spans[g], sizeof(spans[g])) != 0) {
+        if ((pj->known_spans & (1u << g)) &&
+            memcmp(&pj->spans[g], &spans[g], sizeof(spans[g])) != 0)
             moved |= 1u << g;
-            memcpy(&pj->spans[g], &spans[g], sizeof(spans[g]));
-        }
-    pj->have_spans = 1;
-    if (moved)
-        for (g = 0; g < TCE_PROJECTOR_MEMOS; g++)
-            if (pj->memo[g].groups & moved)
-                pj->memo[g].valid = 0;
+    if (!moved)
+        return;
+    for (g = 0; g < TCE_PROJECTOR_MEMOS; g++)
+        if (pj->memo[g].groups & moved)
+            pj->memo[g].valid = 0;
+    pj->known_spans &= ~moved;
 }
 
-/* Time of list id of plan: from the projector's memo when its ops and the
- * spans of the groups they use are unchanged, else evaluated (and, with a
- * projector, remembered).  pj NULL: one-shot. */
-static void timed_list(struct tce_projector *pj, struct run *r,
+/* Time of list id of plans[slot]: from the projector's memo when that plan
+ * was not rebuilt since and no span of a group the list uses moved, else
+ * evaluated (and, with a projector, remembered).  pj NULL: one-shot. */
+static void timed_list(struct tce_projector *pj, struct run *r, int slot,
                        const struct tce_plan *plan, enum tce_plan_list id,
                        struct list_time *out)
 {
     const struct tce_op_list *l = &plan->list[id];
     struct tce_list_memo *mm;
-    int layer;
+    int g;
 
     if (!pj || (unsigned)id >= TCE_PROJECTOR_MEMOS) {
         eval_list_ops(r, l, out, NULL, NULL, NULL);
         return;
     }
     mm = &pj->memo[id];
-    layer = id <= TCE_PLAN_MOE_BWD;
-    if (!memo_hit(mm, !(layer && pj->layers_kept), l)) {
+    if (!mm->valid || mm->slot != slot || mm->gen != pj->plan_gen[slot]) {
         eval_list_ops(r, l, &mm->time, NULL, NULL, NULL);
-        mm->ops.n = l->n;
-        /* a layer list is not compared (only its first op, for safety) */
-        memcpy(mm->ops.ops, l->ops,
-               (size_t)(layer ? (l->n > 0) : l->n) * sizeof(l->ops[0]));
         mm->groups = list_groups(l);
+        mm->slot = slot;
+        mm->gen = pj->plan_gen[slot];
         mm->valid = 1;
+        for (g = 0; g < TCE_GROUP_COUNT; g++)
+            if ((mm->groups & (1u << g)) &&
+                !(pj->known_spans & (1u << g))) {
+                memcpy(&pj->spans[g], &r->spans[g], sizeof(pj->spans[g]));
+                pj->known_spans |= 1u << g;
+            }
     }
     *out = mm->time;
 }
@@ -237,6 +223,7 @@ struct layer_times {
     struct list_time dense_fwd, dense_bwd, moe_fwd, moe_bwd;
 };
 
+/* plan: the first stage's (slot 0); its layer lists serve every stage */
 static void eval_layers(struct tce_projector *pj, struct run *r,
                         const struct tce_plan *plan, struct layer_times *lt)
 {
@@ -246,11 +233,11 @@ static void eval_layers(struct tce_projector *pj, struct run *r,
 
     memset(lt, 0, sizeof(*lt));
     if (pj) {
-        timed_list(pj, r, plan, TCE_PLAN_DENSE_FWD, &lt->dense_fwd);
-        timed_list(pj, r, plan, TCE_PLAN_DENSE_BWD, &lt->dense_bwd);
+        timed_list(pj, r, 0, plan, TCE_PLAN_DENSE_FWD, &lt->dense_fwd);
+        timed_list(pj, r, 0, plan, TCE_PLAN_DENSE_BWD, &lt->dense_bwd);
         if (L[TCE_PLAN_MOE_FWD].n > 0) {
-            timed_list(pj, r, plan, TCE_PLAN_MOE_FWD, &lt->moe_fwd);
-            timed_list(pj, r, plan, TCE_PLAN_MOE_BWD, &lt->moe_bwd);
+            timed_list(pj, r, 0, plan, TCE_PLAN_MOE_FWD, &lt->moe_fwd);
+            timed_list(pj, r, 0, plan, TCE_PLAN_MOE_BWD, &lt->moe_bwd);
         }
         return;
     }
@@ -268,7 +255,7 @@ static void eval_layers(struct tce_projector *pj, struct run *r,
     }
 }
 
-static void eval_stage(struct tce_projector *pj, struct run *r,
+static void eval_stage(struct tce_projector *pj, struct run *r, int slot,
                        const struct tce_plan *plan,
                        const struct layer_times *lt, struct stage_time *st)
 {
@@ -284,15 +271,15 @@ static void eval_stage(struct tce_projector *pj, struct run *r,
         add_scaled(&st->bwd, &lt->moe_bwd, (double)plan->moe_layers);
     }
     if (plan->first_stage) {
-        timed_list(pj, r, plan, TCE_PLAN_EMBED_FWD, &t);
+        timed_list(pj, r, slot, plan, TCE_PLAN_EMBED_FWD, &t);
         add_scaled(&st->fwd, &t, 1.0);
-        timed_list(pj, r, plan, TCE_PLAN_EMBED_BWD, &t);
+        timed_list(pj, r, slot, plan, TCE_PLAN_EMBED_BWD, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
     if (plan->last_stage) {
-        timed_list(pj, r, plan, TCE_PLAN_HEAD_FWD, &t);
+        timed_list(pj, r, slot, plan, TCE_PLAN_HEAD_FWD, &t);
         add_scaled(&st->fwd, &t, 1.0);
-        timed_list(pj, r, plan, TCE_PLAN_HEAD_BWD, &t);
+        timed_list(pj, r, slot, plan, TCE_PLAN_HEAD_BWD, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
     if (L[TCE_PLAN_P2P_FWD].n > 0)
@@ -344,10 +331,11 @@ void tce_projector_init(struct tce_projector *p,
     p->topo = topo;
     p->job = job;
     p->cm = cm;
-    p->layers_kept = 0;
-    p->have_spans = 0;
-    for (i = 0; i < TCE_PROJECTOR_PLANS; i++)
+    p->known_spans = 0;
+    for (i = 0; i < TCE_PROJECTOR_PLANS; i++) {
         p->have_plan[i] = 0;
+        p->plan_gen[i] = 0;
+    }
     for (i = 0; i < TCE_PROJECTOR_MEMOS; i++)
         p->memo[i].valid = 0;
     tce_model_flops_per_iteration(&job->model, &job->training, &p->flops);
@@ -401,15 +389,18 @@ static int plan_for(struct tce_projector *pj, const struct tce_job *job,
             return tce_plan_build(job, layout, stage, plan, err);
         return tce_plan_restage(job, stage, plan, err);
     }
-    if (pj->have_plan[i]) {
-        if (i == 0)
-            pj->layers_kept = tce_plan_same_layer_shape(plan, layout);
+    if (pj->have_plan[i] && plan->stage == stage &&
+        tce_plan_same_layer_shape(plan, layout)) {
+        /* only the per-iteration lists change */
         ret = tce_plan_relayout(job, layout, stage, plan, err);
     } else {
-        if (i == 0)
-            pj->layers_kept = 0;
-        ret = tce_plan_build(job, layout, stage, plan, err);
+        pj->plan_gen[i]++;
+        ret = pj->have_plan[i]
+                  ? tce_plan_relayout(job, layout, stage, plan, err)
+                  : tce_plan_build(job, layout, stage, plan, err);
     }
+    if (ret < 0)
+        pj->plan_gen[i]++;
     pj->have_plan[i] = ret == 0;
     return ret;
 }
@@ -470,7 +461,7 @@ static int project_with(struct tce_projector *pj, const struct tce_topology *top
             goto out;
         if (i == 0)
             eval_layers(pj, &run, plans[0], &lt);
-        eval_stage(pj, &run, plans[i], &lt, &st);
+        eval_stage(pj, &run, (int)i, plans[i], &lt, &st);
         Ts = st.fwd.total_s + st.bwd.total_s;
         if (Ts > T) {
             T = Ts;

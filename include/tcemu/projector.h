@@ -86,15 +86,15 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
  * A projector bound to one (topology, job, cost model), for sweeps over GPU
  * counts: what does not depend on the GPU count is built at the first
  * projection and reused by the next ones: the model's FLOP counts, the
- * plan's per-layer op lists (tce_plan_relayout), and the times of the
- * per-layer, embedding and head lists, each reused only while the spans
- * of the groups its ops use are those it was computed with and its ops
- * are the same (layer lists: kept by tce_plan_relayout; embedding and head
- * lists, rebuilt with every stage: compared with a copy), so results are
- * identical to tce_project()'s.  topo, job and cm
+ * plans of the evaluated stages (tce_plan_relayout to the same stage
+ * rebuilds only the per-iteration lists, which depend on dp), and the
+ * times of the per-layer, embedding and head lists, each reused only while
+ * its plan was not rebuilt and the spans of the groups its ops use are
+ * those it was computed with, so results are identical to
+ * tce_project()'s.  topo, job and cm
  * must not change while the projector is used (init again after changing
- * them).  No allocation; the struct holds three plans and copies of 8
- * lists (about 140 KB): allocate it, or keep it off small stacks.
+ * them).  No allocation; the struct holds three plans (about 110 KB):
+ * allocate it, or keep it off small stacks.
  */
 struct tce_list_time {
     double total_s;
@@ -106,8 +106,9 @@ struct tce_list_time {
 struct tce_list_memo {
     int valid;
     unsigned groups;            /* bit g: an op of the list uses group g */
+    int slot;                   /* plan[slot] held the list ... */
+    unsigned gen;               /* ... at its generation gen */
     struct tce_list_time time;
-    struct tce_op_list ops;
 };
 
 /* Lists whose times are memoised: enum tce_plan_list values below this
@@ -121,9 +122,11 @@ struct tce_projector {
     const struct tce_job *job;
     const struct tce_costmodel *cm;
     int have_plan[TCE_PROJECTOR_PLANS]; /* plan[i] built for this job */
-    int layers_kept;            /* plan[0]'s layer lists are those the
-                                   layer memos were computed from */
-    int have_spans;             /* spans holds the last run's */
+    unsigned plan_gen[TCE_PROJECTOR_PLANS]; /* + 1 whenever plan[i]'s lists
+                                   other than the per-iteration ones may
+                                   have changed */
+    unsigned known_spans;       /* bit g: spans[g] is the one the memos
+                                   using group g were computed with */
     struct tce_iteration_flops flops;
     struct tce_span spans[TCE_GROUP_COUNT];
     struct tce_list_memo memo[TCE_PROJECTOR_MEMOS];
