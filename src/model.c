@@ -438,7 +438,8 @@ static int memory_at(const struct tce_job *job,
         goto out;
     }
     if (x.l <= 0 || layout->pp <= 0 || layout->vpp <= 0 ||
-        tce_layout_check_layers(job, layout->pp, layout->vpp, NULL) != 0) {
+        (!counted &&
+         tce_layout_check_layers(job, layout->pp, layout->vpp, NULL) != 0)) {
         rc = tce_error_set(err, TCE_ECONFIG,
                            "layers %lld not divisible by pipeline x virtual "
                            "stages (%lld x %lld)",

@@ -757,8 +757,7 @@ int tce_plan_relayout(const struct tce_job *job,
         /* same stage: layer counts, parameters held, embedding / head and
          * p2p lists do not depend on dp; the per-iteration lists (DP
          * buckets, optimizer shard) do */
-        memset(&c, 0, sizeof(c));
-        c.job = job;
+        c.job = job;   /* all iteration_lists reads of the context */
         c.lay = &plan->layout;
         iteration_lists(&c, plan);
         goto out;

@@ -205,7 +205,9 @@ int tce_model_memory_stage(const struct tce_job *job,
                            struct tce_memory *out, struct tce_error *err);
 
 /* tce_model_memory with pc = tce_model_count_params(&job->model) already
- * computed (the projector keeps it in its plan): the same result. */
+ * computed (the projector keeps it in its plan) and a layout from
+ * tce_layout_init (its layer split is not checked again): the same
+ * result. */
 int tce_model_memory_counted(const struct tce_job *job,
                              const struct tce_layout *layout,
                              const struct tce_param_count *pc,
