@@ -19,6 +19,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,9 +107,22 @@ struct run {
     MPI_Request *sends;
     int n_sends, cap_sends;
     int measuring;
+    int64_t measured;         /* measured iterations completed */
+    int stopped;              /* signal that stopped the run, or 0 */
     struct op_class cls[N_CLASSES];
     double *iter_s;           /* per iteration, this rank */
 };
+
+/* The one mutable static: a signal handler can only reach a flag.  SIGUSR1
+ * (Slurm's --signal=B:USR1@T, forwarded by the batch script) or SIGTERM
+ * asks the run to finish the current iteration and write what it has,
+ * marked incomplete. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
 
 static const char *const list_names[TCE_PLAN_LIST_COUNT] = {
     "dense_fwd", "dense_bwd", "moe_fwd",  "moe_bwd",  "embed_fwd",
@@ -1056,7 +1070,8 @@ static int reduce_results(struct run *r, struct results *res)
         cs->max_s[i] = has ? mine[i] : -INFINITY;
         cs->sum_s[i] = mine[i];
         cs->users[i] = has;
-        cs->per_iter[i] = has ? (double)c->execs / (double)r->o.iterations
+        cs->per_iter[i] = has && r->measured > 0
+                              ? (double)c->execs / (double)r->measured
                               : 0.0;
         cs->modeled_s[i] = has ? c->modeled_s : -INFINITY;
         cs->modeled_full_s[i] = has ? c->modeled_full_s : -INFINITY;
@@ -1091,15 +1106,15 @@ static int reduce_results(struct run *r, struct results *res)
                             MPI_DOUBLE, MPI_MAX, w);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Allreduce(r->iter_s, res->iter_max_s,
-                            (int)r->o.iterations, MPI_DOUBLE, MPI_MAX, w);
+                            (int)r->measured, MPI_DOUBLE, MPI_MAX, w);
     if (mrc != MPI_SUCCESS)
         return mrc;
     tce_stats_init(&res->iter);
-    for (it = 0; it < r->o.iterations; it++)
+    for (it = 0; it < r->measured; it++)
         tce_stats_add(&res->iter, res->iter_max_s[it]);
-    for (avg = 0, it = 0; it < r->o.iterations; it++)
+    for (avg = 0, it = 0; it < r->measured; it++)
         avg += r->iter_s[it];
-    in.v = avg / (double)r->o.iterations;
+    in.v = r->measured > 0 ? avg / (double)r->measured : 0.0;
     in.rank = r->rt->rank;
     mrc = MPI_Allreduce(&in, &outp, 1, MPI_DOUBLE_INT, MPI_MAXLOC, w);
     res->slowest_rank = outp.rank;
@@ -1362,6 +1377,11 @@ static void print_charges(const struct run *r, const struct tce_plan *last,
 static void print_summary(const struct run *r, const struct results *res,
                           const char *hosts, FILE *out)
 {
+    if (r->stopped)
+        fprintf(out,
+                "# INCOMPLETE: stopped by signal %d after %" PRId64
+                " of %" PRId64 " measured iterations\n",
+                r->stopped, r->measured, r->o.iterations);
     fprintf(out,
             "# iteration time (s, max over ranks): min %.6f avg %.6f max "
             "%.6f\n",
@@ -1431,7 +1451,11 @@ static int write_json(const struct run *r, const struct tce_plan *last,
     tce_json_int(&j, "micro_batch", l->micro_batch);
     tce_json_string(&j, "schedule", l->vpp > 1 ? "interleaved" : "1f1b");
     tce_json_object_end(&j);
-    tce_json_int(&j, "iterations", r->o.iterations);
+    tce_json_int(&j, "iterations", r->measured);
+    tce_json_int(&j, "iterations_requested", r->o.iterations);
+    tce_json_bool(&j, "complete", !r->stopped);
+    if (r->stopped)
+        tce_json_int(&j, "stopped_by_signal", r->stopped);
     tce_json_int(&j, "warmup", r->o.warmup);
     tce_json_double(&j, "time_scale", r->o.time_scale);
     tce_json_double(&j, "routing_skew", r->o.routing_skew);
@@ -1557,8 +1581,18 @@ static int measure(struct run *r, struct tce_error *err)
 #endif
     for (it = 0; it < r->o.warmup + r->o.iterations && mrc == MPI_SUCCESS;
          it++) {
+        int mine = (int)stop_signal, any = 0;
+
+        /* Between iterations, all ranks agree whether one was asked to
+         * stop (outside the timed part). */
+        mrc = MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, r->rt->world);
+        if (mrc == MPI_SUCCESS && any) {
+            r->stopped = any;
+            break;
+        }
         r->measuring = it >= r->o.warmup;
-        mrc = MPI_Barrier(r->rt->world);
+        if (mrc == MPI_SUCCESS)
+            mrc = MPI_Barrier(r->rt->world);
         if (mrc != MPI_SUCCESS) {
             we.mrc = mrc;
             snprintf(we.what, sizeof(we.what), "barrier");
@@ -1566,8 +1600,10 @@ static int measure(struct run *r, struct tce_error *err)
         }
         t0 = tce_now_s();
         mrc = iteration(r, &we);
-        if (r->measuring)
+        if (r->measuring && mrc == MPI_SUCCESS) {
             r->iter_s[it - r->o.warmup] = tce_now_s() - t0;
+            r->measured = it - r->o.warmup + 1;
+        }
     }
     if (mrc != MPI_SUCCESS)
         return tce_rt_mpi_error(err, we.mrc ? we.mrc : mrc, we.what);
@@ -1697,16 +1733,26 @@ int tce_cmd_run(int argc, char **argv)
         print_header(r, out, argc, argv, hosts);
         fflush(out);
     }
-    if (rc == 0)
+    if (rc == 0) {
+        struct sigaction sa;
+
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_stop_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR1, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
         rc = measure(r, &err);
-    if (rc) {
-        /* An MPI failure in the middle of the walk: the other ranks may
-         * be blocked in an operation with this one and can no longer
-         * agree, so end the job here. */
-        tce_rt_print_error(&rt, &err);
-        fflush(stdout);
-        MPI_Abort(MPI_COMM_WORLD, tce_exit_status(rc));
+        if (rc) {
+            /* An MPI failure in the middle of the walk: the other ranks
+             * may be blocked in an operation with this one and can no
+             * longer agree, so end the job here. */
+            tce_rt_print_error(&rt, &err);
+            fflush(stdout);
+            MPI_Abort(MPI_COMM_WORLD, tce_exit_status(rc));
+        }
     }
+    if (rc)
+        tce_rt_print_error(&rt, &err);
     rc = tce_rt_agree(&rt, rc);
     if (rc)
         goto out;
@@ -1722,6 +1768,10 @@ int tce_cmd_run(int argc, char **argv)
     if (rc)
         tce_rt_print_error(&rt, &err);
     rc = tce_rt_agree(&rt, rc);
+    /* Stopped before any measured iteration: what was written says so,
+     * and the exit status too. */
+    if (rc == 0 && r->stopped && r->measured == 0)
+        rc = TCE_EINTERRUPTED;
 out:
     if (mpi_up) {
         for (g = 0; g < TCE_GROUP_COUNT; g++)

@@ -52,6 +52,7 @@ mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 --json - --timeout 60
 check "tiny on 8 ranks: exit 0" rc_is 0
 check "tiny: JSON with every field" check_json \
     'd["ranks"] == 8 and d["nodes"] == 2 and d["ranks_per_node"] == 4' \
+    'd["complete"] is True and d["iterations"] == 3' \
     'd["layout"]["tp"] == 2 and d["layout"]["pp"] == 2 and d["layout"]["dp"] == 2' \
     'd["layout"]["schedule"] == "1f1b" and d["byte_scale"] == 1' \
     '{o["group"] for o in ops} >= {"tp", "pp", "dp"}' \
@@ -158,6 +159,20 @@ TCEMU_TEST_FAIL=dp_rs_grads:5 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
 check "mid-run MPI error: exit 1" rc_is 1
 check "mid-run MPI error: names rank and op" \
     err_has "rank 5 (.*): error: iter_end.dp_rs_grads (group dp)"
+
+# A time limit (Slurm's --signal=B:USR1@T, here timeout -s USR1 to mpirun,
+# which forwards it): the run finishes its iteration and writes what it
+# has, marked incomplete.
+echo "# timeout -s USR1 5 mpirun -np 8 $TCEMU run ... --iterations 1000"
+timeout --preserve-status -s USR1 -k 60 5 mpirun --oversubscribe -np 8 \
+    "$TCEMU" run -t $TOPO -j $TINY --ranks-per-node 4 --time-scale 0.2 \
+    --iterations 1000 --timeout 30 --json - >"$SCRATCH/out" 2>"$SCRATCH/err"
+RC=$?
+check "SIGUSR1: exit 0 with what was measured" rc_is 0
+check "SIGUSR1: JSON marked incomplete" check_json \
+    'd["complete"] is False and d["stopped_by_signal"] == 10' \
+    '1 <= d["iterations"] < d["iterations_requested"] == 1000'
+check "SIGUSR1: said in the table" err_has "^# INCOMPLETE: stopped by signal 10"
 
 # Errors all ranks agree on: one message, exit 2.
 mpi 4 run -t $TOPO -j $TINY $FAST
