@@ -33,7 +33,7 @@ struct comm_memo {
  * communication times found so far. */
 struct run {
     const struct tce_costmodel *cm;
-    const struct tce_span *spans;   /* [TCE_GROUP_COUNT] */
+    const struct tce_span *spans; /* [TCE_GROUP_COUNT] */
     int n_comm;
     struct comm_memo comm[RUN_COMM_MEMO];
 };
@@ -81,8 +81,7 @@ static int same_compute(const struct tce_op *a, const struct tce_op *b)
  */
 static void eval_list_ops(struct run *r, const struct tce_op_list *l,
                           struct list_time *out, double *op_s,
-                          const struct tce_op_list *prev,
-                          const double *prev_s)
+                          const struct tce_op_list *prev, const double *prev_s)
 {
     double compute = 0.0, hidden = 0.0, exposed_hidden, scale;
     double hid_part[TCE_CHARGE_COUNT];
@@ -141,7 +140,7 @@ static void add_scaled(struct list_time *restrict acc,
 /* One stage: per-microbatch forward and backward time (all chunks). */
 struct stage_time {
     struct list_time fwd, bwd;
-    double p2p_s;               /* one message */
+    double p2p_s; /* one message */
     double dp_total_s, dp_bucket_s;
     double ag_total_s, ag_bucket_s;
     double optimizer_s;
@@ -209,8 +208,7 @@ static void timed_list(struct tce_projector *pj, struct run *r, int slot,
         mm->gen = pj->plan_gen[slot];
         mm->valid = 1;
         for (g = 0; g < TCE_GROUP_COUNT; g++)
-            if ((mm->groups & (1u << g)) &&
-                !(pj->known_spans & (1u << g))) {
+            if ((mm->groups & (1u << g)) && !(pj->known_spans & (1u << g))) {
                 memcpy(&pj->spans[g], &r->spans[g], sizeof(pj->spans[g]));
                 pj->known_spans |= 1u << g;
             }
@@ -341,12 +339,12 @@ void tce_projector_init(struct tce_projector *p,
     tce_model_flops_per_iteration(&job->model, &job->training, &p->flops);
 }
 
-static int project_with(struct tce_projector *pj, const struct tce_topology *topo,
-               const struct tce_job *job, const struct tce_costmodel *cm,
-               const struct tce_iteration_flops *fl,
-               struct tce_plan *const plans[TCE_PROJECTOR_PLANS],
-               int64_t gpus, struct tce_projection *out,
-               struct tce_error *err);
+static int
+project_with(struct tce_projector *pj, const struct tce_topology *topo,
+             const struct tce_job *job, const struct tce_costmodel *cm,
+             const struct tce_iteration_flops *fl,
+             struct tce_plan *const plans[TCE_PROJECTOR_PLANS], int64_t gpus,
+             struct tce_projection *out, struct tce_error *err);
 
 int tce_project(const struct tce_topology *topo, const struct tce_job *job,
                 const struct tce_costmodel *cm, int64_t gpus,
@@ -354,8 +352,7 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
 {
     struct tce_iteration_flops fl;
     struct tce_plan plan;
-    struct tce_plan *const plans[TCE_PROJECTOR_PLANS] = {&plan, &plan,
-                                                         &plan};
+    struct tce_plan *const plans[TCE_PROJECTOR_PLANS] = {&plan, &plan, &plan};
 
     /* one-shot: one plan, restaged for each evaluated stage */
     tce_model_flops_per_iteration(&job->model, &job->training, &fl);
@@ -368,8 +365,8 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
     struct tce_plan *const plans[TCE_PROJECTOR_PLANS] = {
         &pj->plan[0], &pj->plan[1], &pj->plan[2]};
 
-    return project_with(pj, pj->topo, pj->job, pj->cm, &pj->flops, plans, gpus, out,
-               err);
+    return project_with(pj, pj->topo, pj->job, pj->cm, &pj->flops, plans, gpus,
+                        out, err);
 }
 
 /* The plan of stage for slot i (0 first, 1 last, 2 middle stage): with a
@@ -405,12 +402,12 @@ static int plan_for(struct tce_projector *pj, const struct tce_job *job,
     return ret;
 }
 
-static int project_with(struct tce_projector *pj, const struct tce_topology *topo,
-               const struct tce_job *job, const struct tce_costmodel *cm,
-               const struct tce_iteration_flops *fl,
-               struct tce_plan *const plans[TCE_PROJECTOR_PLANS],
-               int64_t gpus, struct tce_projection *out,
-               struct tce_error *err)
+static int
+project_with(struct tce_projector *pj, const struct tce_topology *topo,
+             const struct tce_job *job, const struct tce_costmodel *cm,
+             const struct tce_iteration_flops *fl,
+             struct tce_plan *const plans[TCE_PROJECTOR_PLANS], int64_t gpus,
+             struct tce_projection *out, struct tce_error *err)
 {
     struct tce_span spans[TCE_GROUP_COUNT];
     struct stage_time st, slow;
@@ -476,23 +473,20 @@ static int project_with(struct tce_projector *pj, const struct tce_topology *top
     out->breakdown.compute_s =
         (double)m * (slow.fwd.part_s[TCE_CHARGE_COMPUTE] +
                      slow.bwd.part_s[TCE_CHARGE_COMPUTE]);
-    out->breakdown.tp_exposed_s =
-        (double)m * (slow.fwd.part_s[TCE_CHARGE_TP] +
-                     slow.bwd.part_s[TCE_CHARGE_TP]);
-    out->breakdown.cp_exposed_s =
-        (double)m * (slow.fwd.part_s[TCE_CHARGE_CP] +
-                     slow.bwd.part_s[TCE_CHARGE_CP]);
-    out->breakdown.ep_exposed_s =
-        (double)m * (slow.fwd.part_s[TCE_CHARGE_EP] +
-                     slow.bwd.part_s[TCE_CHARGE_EP]);
+    out->breakdown.tp_exposed_s = (double)m * (slow.fwd.part_s[TCE_CHARGE_TP] +
+                                               slow.bwd.part_s[TCE_CHARGE_TP]);
+    out->breakdown.cp_exposed_s = (double)m * (slow.fwd.part_s[TCE_CHARGE_CP] +
+                                               slow.bwd.part_s[TCE_CHARGE_CP]);
+    out->breakdown.ep_exposed_s = (double)m * (slow.fwd.part_s[TCE_CHARGE_EP] +
+                                               slow.bwd.part_s[TCE_CHARGE_EP]);
     out->breakdown.pp_bubble_s = (double)(p - 1) / (double)v * T;
     out->breakdown.pp_p2p_s =
         p > 1 ? 2.0 * (double)v * (double)m * slow.p2p_s : 0.0;
     /* DP: under the last microbatch's backward / first one's forward */
-    dp_exp = exposed_under(slow.dp_total_s, slow.dp_bucket_s,
-                           slow.bwd.total_s, tr->overlap_grad_reduce);
-    ag_exp = exposed_under(slow.ag_total_s, slow.ag_bucket_s,
-                           slow.fwd.total_s, tr->overlap_param_gather);
+    dp_exp = exposed_under(slow.dp_total_s, slow.dp_bucket_s, slow.bwd.total_s,
+                           tr->overlap_grad_reduce);
+    ag_exp = exposed_under(slow.ag_total_s, slow.ag_bucket_s, slow.fwd.total_s,
+                           tr->overlap_param_gather);
     out->dp_total_s = slow.dp_total_s + slow.ag_total_s;
     out->breakdown.dp_exposed_s = dp_exp + ag_exp;
     out->breakdown.optimizer_s = slow.optimizer_s;
@@ -524,8 +518,8 @@ static int project_with(struct tce_projector *pj, const struct tce_topology *top
     out->fits_memory = mem.fits;
 
     /* economics: ideal time, on-demand */
-    out->iterations = tr->train_tokens > 0 ? (double)tr->train_tokens / tokens
-                                           : 0.0;
+    out->iterations =
+        tr->train_tokens > 0 ? (double)tr->train_tokens / tokens : 0.0;
     out->time_to_train_days = out->iterations * iter / 86400.0;
     out->gpu_hours = (double)gpus * out->time_to_train_days * 24.0;
     apn = topo->node.accelerators > 0 ? (double)topo->node.accelerators : 1.0;

@@ -49,7 +49,7 @@ struct bench {
     int64_t counts[COUNTS_MAX];
     int n_counts;
     struct tce_projector *pj; /* non-NULL: reuse it across calls */
-    double sink;  /* checksum: keeps the projections from being elided */
+    double sink; /* checksum: keeps the projections from being elided */
 };
 
 /* One timed round: projections, CPU seconds, wall seconds. */
@@ -85,8 +85,8 @@ static int fitting_counts(const struct tce_job *j, int64_t *out, int max)
     int64_t mp = j->parallel.tensor_model_parallel_size *
                  j->parallel.pipeline_model_parallel_size *
                  j->parallel.context_parallel_size;
-    int64_t b = j->training.micro_batch_size > 0 ? j->training.micro_batch_size
-                                                 : 1;
+    int64_t b =
+        j->training.micro_batch_size > 0 ? j->training.micro_batch_size : 1;
     int64_t ep = j->parallel.expert_model_parallel_size > 0
                      ? j->parallel.expert_model_parallel_size
                      : 1;
@@ -120,6 +120,42 @@ static int run(struct bench *b, int64_t n, int64_t gpus)
             k = 0;
     }
     return 0;
+}
+
+/* The sweep path gives exactly what one-shot tce_project() gives, at every
+ * fitting count, twice round (so the second round reuses). */
+static int same_results(const struct bench *b)
+{
+    struct tce_projector *pj = malloc(sizeof(*pj));
+    struct tce_projection x, y;
+    int i, k, rc = -1;
+
+    if (!pj)
+        return -1;
+    tce_projector_init(pj, b->topo, b->job, b->cm);
+    for (k = 0; k < 2 * b->n_counts; k++) {
+        i = k % b->n_counts;
+        if (tce_project(b->topo, b->job, b->cm, b->counts[i], &x, NULL) != 0 ||
+            tce_projector_run(pj, b->counts[i], &y, NULL) != 0)
+            goto out;
+        if (x.iteration_s != y.iteration_s || x.cost_usd != y.cost_usd ||
+            x.memory_gib_per_gpu != y.memory_gib_per_gpu ||
+            x.energy_mwh != y.energy_mwh ||
+            memcmp(&x.breakdown, &y.breakdown, sizeof(x.breakdown)) != 0) {
+            fprintf(stderr,
+                    "bench_project: tce_projector differs from "
+                    "tce_project at %lld GPUs\n",
+                    (long long)b->counts[i]);
+            goto out;
+        }
+    }
+    printf("# results: tce_projector == tce_project at all %d counts "
+           "(checked)\n",
+           b->n_counts);
+    rc = 0;
+out:
+    free(pj);
+    return rc;
 }
 
 /* One round of at least cpu_s CPU seconds. */
@@ -165,7 +201,8 @@ int main(int argc, char **argv)
 {
     const char *topo_path = "topologies/aws-p5.cfg";
     const char *job_path = "jobs/llama3-405b.cfg";
-    double seconds = 2.0, rate, one_rate, one_wall, wall_rate, share, lo_rate, hi_rate, x;
+    double seconds = 2.0, rate, one_rate, one_wall, wall_rate, share, lo_rate,
+           hi_rate, x;
     struct tce_topology *t = calloc(1, sizeof(*t));
     struct tce_job *j = calloc(1, sizeof(*j));
     struct tce_costmodel cm;
@@ -234,9 +271,10 @@ int main(int argc, char **argv)
            (long long)b.counts[b.n_counts - 1], rounds, seconds);
     if (run(&b, 10 * BATCH, 0) != 0) /* warm caches and clocks */
         goto out;
+    if (same_results(&b) != 0)
+        goto out;
     /* one-shot: every call of tce_project() starts from nothing */
-    if (measure(&b, seconds / 2, rounds, 0, &one_rate, &one_wall, &share) !=
-        0)
+    if (measure(&b, seconds / 2, rounds, 0, &one_rate, &one_wall, &share) != 0)
         goto out;
     printf("# one-shot tce_project() (layout, plans, every list timed from "
            "scratch): %.0f per core, %.0f per wall-clock second\n",
@@ -252,13 +290,15 @@ int main(int argc, char **argv)
     free(b.pj);
     b.pj = NULL;
     printf("# sweep through one tce_projector (GPU count changing every "
-           "call; per-layer lists and their times reused while unchanged): "
+           "call; stage plans and layer, embedding, head list times reused "
+           "while unchanged): "
            "%.0f per wall-clock second\n",
            wall_rate);
     printf("# CPU utilisation: %.2f of one core (CPU time / wall time)\n",
            share);
     printf("# per core = projections / process CPU time, median of %d "
-           "rounds; the figure below is the sweep\n", rounds);
+           "rounds; the figure below is the sweep\n",
+           rounds);
     printf("projections_per_s: %.0f\n", rate);
 
     /* the counts nearest 1,000 and 100,000 GPUs */
@@ -272,8 +312,7 @@ int main(int argc, char **argv)
     }
     if (measure(&b, seconds / 2, rounds, lo, &lo_rate, &wall_rate, &share) !=
             0 ||
-        measure(&b, seconds / 2, rounds, hi, &hi_rate, &wall_rate, &share) !=
-            0)
+        measure(&b, seconds / 2, rounds, hi, &hi_rate, &wall_rate, &share) != 0)
         goto out;
     /* one-shot, so nothing is reused between the calls at one count */
     printf("cost_us_at_%lld_gpus: %.3f\n", (long long)lo, 1e6 / lo_rate);
