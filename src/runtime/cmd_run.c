@@ -1620,6 +1620,7 @@ int tce_cmd_run(int argc, char **argv)
     char *hosts = NULL;
     int *nodes = NULL;
     FILE *out = stdout;
+    struct sigaction sa;
     int rc, g, mpi_up = 0;
 
     tce_error_clear(&err);
@@ -1641,6 +1642,13 @@ int tce_cmd_run(int argc, char **argv)
         tce_error_print(&err, stderr); /* same argv on every rank */
         goto out_free;
     }
+    /* From here on a time-limit signal asks for a clean stop (checked
+     * between iterations) instead of killing the rank. */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     rc = tce_rt_init(&rt, &argc, &argv, &err);
     if (rc) {
         tce_error_print(&err, stderr);
@@ -1734,13 +1742,6 @@ int tce_cmd_run(int argc, char **argv)
         fflush(out);
     }
     if (rc == 0) {
-        struct sigaction sa;
-
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = on_stop_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGUSR1, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
         rc = measure(r, &err);
         if (rc) {
             /* An MPI failure in the middle of the walk: the other ranks
