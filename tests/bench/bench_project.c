@@ -5,10 +5,12 @@
  * enumerates ranks).  The GPU count changes every call.  Two ways are
  * timed: one-shot tce_project() (derives the layout, builds the plans of
  * the evaluated stages and times every list from scratch) and a sweep
- * through one struct tce_projector (what does not depend on the GPU count,
- * the per-layer op lists and their times, is reused while unchanged; the
- * layout, spans, stage lists, DP/PP communication, memory and economics
- * are derived again at every call).  projections_per_s is the sweep; the
+ * through one struct tce_projector (what does not depend on the GPU count
+ * is reused while unchanged: the plans of the evaluated stages but for
+ * their per-iteration lists, the times of the layer, embedding and head
+ * lists; the layout, group spans, per-iteration lists, DP and PP
+ * communication times, memory and economics are derived again at every
+ * call).  projections_per_s is the sweep; the
  * one-shot rate is printed as a `#` line, and the cost at ~1,000 vs
  * ~100,000 GPUs is measured one-shot.
  *
