@@ -218,15 +218,24 @@ void tce_model_flops_per_iteration(const struct tce_model *m,
                                    struct tce_iteration_flops *out)
 {
     struct tce_flops_per_token f;
-    double per_token_recompute = 0.0;
 
     tce_model_flops_breakdown(m, &f);
+    tce_model_flops_per_iteration_of(m, t, &f, out);
+}
+
+void tce_model_flops_per_iteration_of(const struct tce_model *m,
+                                      const struct tce_training *t,
+                                      const struct tce_flops_per_token *f,
+                                      struct tce_iteration_flops *out)
+{
+    double per_token_recompute = 0.0;
+
     out->tokens = (double)t->global_batch_size * (double)m->seq_length;
-    out->model_flops = 3.0 * f.forward * out->tokens;
+    out->model_flops = 3.0 * f->forward * out->tokens;
     if (t->recompute_granularity == TCE_RECOMPUTE_FULL)
-        per_token_recompute = f.forward_layers;
+        per_token_recompute = f->forward_layers;
     else if (t->recompute_granularity == TCE_RECOMPUTE_SELECTIVE)
-        per_token_recompute = (double)m->num_layers * f.attention_core;
+        per_token_recompute = (double)m->num_layers * f->attention_core;
     out->recompute_flops = per_token_recompute * out->tokens;
     out->hardware_flops = out->model_flops + out->recompute_flops;
 }

@@ -93,6 +93,9 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         const struct tce_op *op = &l->ops[i];
         double one = prev && i < prev->n && same_compute(op, &prev->ops[i])
                          ? prev_s[i]
+                     : op->kind == TCE_OP_COMPUTE
+                         ? tce_cost_compute_s(r->cm, op->flops, op->gemm_flops,
+                                              op->bytes)
                          : op_time(r, op);
         double t = one * (double)op->count;
 
@@ -350,13 +353,12 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
                 const struct tce_costmodel *cm, int64_t gpus,
                 struct tce_projection *out, struct tce_error *err)
 {
-    struct tce_iteration_flops fl;
     struct tce_plan plan;
     struct tce_plan *const plans[TCE_PROJECTOR_PLANS] = {&plan, &plan, &plan};
 
-    /* one-shot: one plan, restaged for each evaluated stage */
-    tce_model_flops_per_iteration(&job->model, &job->training, &fl);
-    return project_with(NULL, topo, job, cm, &fl, plans, gpus, out, err);
+    /* one-shot: one plan, restaged for each evaluated stage; the FLOP
+     * counts from the model figures the plan keeps */
+    return project_with(NULL, topo, job, cm, NULL, plans, gpus, out, err);
 }
 
 int tce_projector_run(struct tce_projector *pj, int64_t gpus,
@@ -413,6 +415,7 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     struct stage_time st, slow;
     struct layer_times lt;
     struct run run;
+    struct tce_iteration_flops fl1;
     struct tce_memory_opts mopts;
     struct tce_memory mem;
     struct tce_energy_in ein;
@@ -497,6 +500,11 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     out->iteration_s = iter;
 
     /* throughput */
+    if (!fl) {
+        tce_model_flops_per_iteration_of(&job->model, tr,
+                                         &plans[0]->flops_per_token, &fl1);
+        fl = &fl1;
+    }
     tokens = fl->tokens;
     out->tokens_per_s = iter > 0 ? tokens / iter : 0.0;
     gpus = out->layout.gpus;

@@ -120,6 +120,13 @@ void tce_model_flops_per_iteration(const struct tce_model *m,
                                    const struct tce_training *t,
                                    struct tce_iteration_flops *out);
 
+/* The same from f = tce_model_flops_breakdown(m) already computed (a plan
+ * keeps it). */
+void tce_model_flops_per_iteration_of(const struct tce_model *m,
+                                      const struct tce_training *t,
+                                      const struct tce_flops_per_token *f,
+                                      struct tce_iteration_flops *out);
+
 /*
  * Memory per accelerator.  Mixed precision with Adam:
  *   weights   2 bytes / parameter held (bf16)
