@@ -93,7 +93,7 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
  * those it was computed with, so results are identical to
  * tce_project()'s.  topo, job and cm
  * must not change while the projector is used (init again after changing
- * them).  No allocation; the struct holds three plans (about 110 KB):
+ * them).  No allocation; the struct holds three plans (about 130 KB):
  * allocate it, or keep it off small stacks.
  */
 struct tce_list_time {
