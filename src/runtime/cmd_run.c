@@ -165,7 +165,10 @@ static void usage(FILE *out)
             "      --json FILE|-       results as JSON (schema tcemu.run/1); "
             "with '-'\n"
             "                          the table goes to stderr\n"
-            "  -h, --help\n");
+            "  -h, --help\n\n"
+            "SIGUSR1 or SIGTERM (Slurm's --signal=B:USR1@T): finish the "
+            "current\niteration and write what was measured, marked "
+            "incomplete.\n");
 }
 
 enum { OPT_CAL = 'c', OPT_GPUS = 256, OPT_ITERS, OPT_WARMUP, OPT_RPN, OPT_SCALE, OPT_MAXBUF,

@@ -14,9 +14,7 @@
 # incomplete.  Stops exactly the daemons it started (by pid) and removes what
 # it created.  Without root it says "skipped" and why, and exits 0.
 #
-# While `tcemu run` / `tcemu calibrate` are not implemented in $TCEMU, the
-# scripts run a stand-in (tests/cluster/standin.c) with the same contract;
-# the test says so.  TCE_SLURM_KEEP=1 leaves the work directory for reading.
+# TCE_SLURM_KEEP=1 leaves the work directory for reading.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 root=$PWD
@@ -108,28 +106,10 @@ trap 'exit 1' INT TERM
 # fresh (and the job outputs must be visible from the root namespace).
 work=$(mktemp -d /var/tmp/tcemu-slurm.XXXXXX)
 chmod 755 "$work"
-mkdir -p "$work/etc" "$work/ctld" "$work/log" "$work/munge" "$work/out" "$work/bin"
+mkdir -p "$work/etc" "$work/ctld" "$work/log" "$work/munge" "$work/out"
 for i in $(seq 1 $nodes); do mkdir -p "$work/spool/node$i"; done
+export TCEMU
 
-# Stand-in for commands not implemented yet (see the header).
-standin=""
-for c in run calibrate; do
-    if ! "$TCEMU" "$c" --help >/dev/null 2>&1; then standin="$standin $c"; fi
-done
-if [ -n "$standin" ]; then
-    log "NOTE: tcemu$standin not implemented in $TCEMU: using tests/cluster/standin.c for it"
-    command -v mpicc >/dev/null || { echo "slurm.sh: error: mpicc missing (libopenmpi-dev)"; exit 1; }
-    mpicc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$work/bin/standin" tests/cluster/standin.c || exit 1
-    cat >"$work/bin/tcemu" <<EOF
-#!/bin/sh
-case " $standin " in *" \$1 "*) exec "$work/bin/standin" "\$@" ;; esac
-exec "$TCEMU" "\$@"
-EOF
-    chmod 755 "$work/bin/tcemu"
-    export TCEMU=$work/bin/tcemu
-else
-    export TCEMU
-fi
 
 # munge: a private daemon with its own key and socket.
 dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
@@ -346,14 +326,10 @@ tl_json=$out/tl/tcemu-run-$tl_id.json
 check "time limit: JSON written, marked incomplete" check_json "$tl_json" false run
 check "time limit: the script caught SIGUSR1" \
     python3 -c "import json,sys; sys.exit(json.load(open('$tl_json'))['slurm']['signal'] != 'USR1')"
-# tcemu's own partial results: required from a tcemu run that documents
-# SIGUSR1 in its --help (the contract slurm/tcemu-lib.sh relies on).
-if "$TCEMU" run --help 2>&1 | grep -q SIGUSR1; then
-    check "time limit: tcemu wrote its own partial results (iterations > 0)" \
-        python3 -c "import json,sys; d=json.load(open('$tl_json')); sys.exit(not (d.get('iterations', 0) or 0) > 0)"
-else
-    log "NOTE: tcemu run does not document SIGUSR1 yet: only the batch script's incomplete JSON was checked"
-fi
+# tcemu's own partial results (tcemu run stops at an iteration boundary on
+# SIGUSR1 and writes what it measured).
+check "time limit: tcemu wrote its own partial results (iterations > 0)" \
+    python3 -c "import json,sys; d=json.load(open('$tl_json')); sys.exit(not (d.get('schema') == 'tcemu.run/1' and (d.get('iterations', 0) or 0) > 0 and d.get('stopped_by_signal') == 10))"
 tlc_json=$out/tlc/tcemu-calibrate-$tlc_id.json
 check "time limit: tcemu calibrate wrote its own partial results, marked incomplete" \
     python3 -c "
@@ -376,5 +352,5 @@ check "cleanup: no namespace or interface left" \
     sh -c "! ip netns list | grep -q '^tcs-' && ! ip -o link show | grep -q ': tcs-'"
 [ -n "${TCE_SLURM_KEEP:-}" ] || check "cleanup: work directory removed" test ! -e "$kept_work"
 
-log "slurm.sh: $fails failed${standin:+ (stand-in used for:$standin)}"
+log "slurm.sh: $fails failed"
 [ "$fails" -eq 0 ]
