@@ -114,6 +114,7 @@ int tce_cmd_project(int argc, char **argv)
     struct tce_calibration *cal = NULL;
     struct tce_projection *rows = NULL;
     struct tce_project_report *rep = NULL;
+    struct tce_projector *pj = NULL;
     struct tce_costmodel cm;
     struct tce_gpu_list *list = NULL;
     struct tce_diag diag;
@@ -173,7 +174,8 @@ int tce_cmd_project(int argc, char **argv)
     list = calloc(1, sizeof(*list));
     rep = calloc(1, sizeof(*rep));
     rows = calloc(TCE_GPU_LIST_MAX, sizeof(*rows));
-    if (!t || !j || !list || !rep || !rows) {
+    pj = malloc(sizeof(*pj));
+    if (!t || !j || !list || !rep || !rows || !pj) {
         fprintf(stderr, "tcemu project: error: out of memory\n");
         status = TCE_EXIT_RUNTIME;
         goto out;
@@ -218,9 +220,12 @@ int tce_cmd_project(int argc, char **argv)
     rep->calibration_path = cal_path;
     rep->command_line = cmdline;
     rep->rows = rows;
+    /* One projector for the sweep: what does not depend on the GPU count is
+     * built once (results identical to tce_project, see projector.h). */
+    tce_projector_init(pj, t, j, &cm);
     for (i = 0; i < list->n; i++) {
         tce_error_clear(&err);
-        if (tce_project(t, j, &cm, list->gpus[i], &rows[rep->n], &err) == 0) {
+        if (tce_projector_run(pj, list->gpus[i], &rows[rep->n], &err) == 0) {
             rep->n++;
             continue;
         }
@@ -266,6 +271,7 @@ int tce_cmd_project(int argc, char **argv)
     if (fflush(stdout) != 0)
         status = TCE_EXIT_RUNTIME;
 out:
+    free(pj);
     free(t);
     free(j);
     free(cal);
