@@ -108,6 +108,14 @@ work=$(mktemp -d /var/tmp/tcemu-slurm.XXXXXX)
 chmod 755 "$work"
 mkdir -p "$work/etc" "$work/ctld" "$work/log" "$work/munge" "$work/out"
 for i in $(seq 1 $nodes); do mkdir -p "$work/spool/node$i"; done
+# Jobs see their host's own /tmp (a fresh tmpfs per slurmd), so a checkout
+# under /tmp would be invisible to them: submit from a copy of what the jobs
+# need, as a site installation would be.
+site=$work/site
+mkdir -p "$site/bin"
+cp -r slurm topologies jobs "$site/"
+cp "$TCEMU" "$site/bin/tcemu"
+TCEMU=$site/bin/tcemu
 export TCEMU
 
 
@@ -197,7 +205,7 @@ echo "ok   slurm: slurmctld and $nodes slurmd up (MpiDefault=$mpi_default)"
 # submit NAME SBATCH-ARGS...: prints the job id.
 submit() {
     local out
-    out=$(cd "$root" && sbatch --parsable "$@" 2>&1) || { echo "sbatch failed: $out" >&2; return 1; }
+    out=$(cd "$site" && sbatch --parsable "$@" 2>&1) || { echo "sbatch failed: $out" >&2; return 1; }
     echo "${out%%;*}"
 }
 
