@@ -62,37 +62,13 @@ static int write_to(const char *path, void (*fn)(FILE *,
                     const struct tce_project_report *r)
 {
     struct tce_output o;
-    struct tce_error err;
-    int status = TCE_EXIT_OK;
+    int status = tce_cli_output_open(&o, path);
 
-    tce_error_clear(&err);
-    if (tce_output_open(&o, path, &err) != 0) {
-        tce_error_print(&err, stderr);
-        status = TCE_EXIT_RUNTIME;
-        goto out;
+    if (status == TCE_EXIT_OK) {
+        fn(o.fp, r);
+        status = tce_cli_output_commit(&o);
     }
-    fn(o.fp, r);
-    if (tce_output_commit(&o, &err) != 0) {
-        tce_error_print(&err, stderr);
-        status = TCE_EXIT_RUNTIME;
-    }
-out:
     return status;
-}
-
-static void join_args(int argc, char **argv, char *buf, size_t size)
-{
-    size_t used = 0;
-    int i, k;
-
-    buf[0] = '\0';
-    for (i = 0; i < argc && used + 1 < size; i++) {
-        k = snprintf(buf + used, size - used, "%s%s", i ? " " : "tcemu ",
-                     argv[i]);
-        if (k < 0)
-            break;
-        used += (size_t)k;
-    }
 }
 
 int tce_cmd_project(int argc, char **argv)
@@ -148,12 +124,7 @@ int tce_cmd_project(int argc, char **argv)
             usage(stdout);
             return TCE_EXIT_OK;
         default:
-            fprintf(stderr,
-                    "tcemu project: error: unknown or incomplete option "
-                    "'%s'\n",
-                    argv[optind - 1]);
-            usage(stderr);
-            return TCE_EXIT_USAGE;
+            return tce_cli_bad_option("project", argv, usage);
         }
     }
     if (!topo_path || !job_path || optind < argc) {
@@ -213,7 +184,7 @@ int tce_cmd_project(int argc, char **argv)
     }
     if (cal)
         tce_costmodel_calibrate(&cm, cal);
-    join_args(argc, argv, cmdline, sizeof(cmdline));
+    tce_cli_join_args(argc, argv, "tcemu ", cmdline, sizeof(cmdline));
     rep->topo = t;
     rep->job = j;
     rep->cm = &cm;

@@ -245,12 +245,7 @@ int tce_cmd_reproduce(int argc, char **argv)
             usage(stdout);
             return TCE_EXIT_OK;
         default:
-            fprintf(stderr,
-                    "tcemu reproduce: error: unknown or incomplete option "
-                    "'%s'\n",
-                    argv[optind - 1]);
-            usage(stderr);
-            return TCE_EXIT_USAGE;
+            return tce_cli_bad_option("reproduce", argv, usage);
         }
     }
     if (optind < argc) {
@@ -325,17 +320,13 @@ int tce_cmd_reproduce(int argc, char **argv)
                100.0 * tol, ok ? "OK" : "FAILED");
     }
     if (json_path) {
-        if (tce_output_open(&o, json_path, &err) != 0) {
-            tce_error_print(&err, stderr);
-            status = TCE_EXIT_RUNTIME;
+        status = tce_cli_output_open(&o, json_path);
+        if (status != TCE_EXIT_OK)
             goto out;
-        }
         print_json(o.fp, topo_path, ref_path, rows, n, tol, ok);
-        if (tce_output_commit(&o, &err) != 0) {
-            tce_error_print(&err, stderr);
-            status = TCE_EXIT_RUNTIME;
+        status = tce_cli_output_commit(&o);
+        if (status != TCE_EXIT_OK)
             goto out;
-        }
     }
     if (!ok) {
         fprintf(stderr, "tcemu reproduce: error: a row is off by more than "

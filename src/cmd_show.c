@@ -259,11 +259,7 @@ int tce_cmd_show(int argc, char **argv)
             usage(stdout);
             return TCE_EXIT_OK;
         default:
-            fprintf(stderr,
-                    "tcemu show: error: unknown or incomplete option '%s'\n",
-                    argv[optind - 1]);
-            usage(stderr);
-            return TCE_EXIT_USAGE;
+            return tce_cli_bad_option("show", argv, usage);
         }
     }
     if (!topo_path || !job_path || optind < argc) {
@@ -305,18 +301,13 @@ int tce_cmd_show(int argc, char **argv)
     if (!json_path || strcmp(json_path, "-") != 0)
         print_human(stdout, t, j, &d, gpus > 0);
     if (json_path) {
-        tce_error_clear(&err);
-        if (tce_output_open(&o, json_path, &err) != 0) {
-            tce_error_print(&err, stderr);
-            status = TCE_EXIT_RUNTIME;
+        status = tce_cli_output_open(&o, json_path);
+        if (status != TCE_EXIT_OK)
             goto out;
-        }
         print_json(o.fp, t, j, &d, gpus > 0);
-        if (tce_output_commit(&o, &err) != 0) {
-            tce_error_print(&err, stderr);
-            status = TCE_EXIT_RUNTIME;
+        status = tce_cli_output_commit(&o);
+        if (status != TCE_EXIT_OK)
             goto out;
-        }
     }
     if (fflush(stdout) != 0)
         status = TCE_EXIT_RUNTIME;

@@ -139,12 +139,7 @@ int tce_cmd_validate(int argc, char **argv)
             usage(stdout);
             return TCE_EXIT_OK;
         default:
-            fprintf(stderr,
-                    "tcemu validate: error: unknown or incomplete "
-                    "option '%s'\n",
-                    argv[optind - 1]);
-            usage(stderr);
-            return TCE_EXIT_USAGE;
+            return tce_cli_bad_option("validate", argv, usage);
         }
     }
     if (keys != TCE_CONFIG_UNKNOWN) {

@@ -122,8 +122,6 @@ void tce_rt_print_header(const struct tce_rt *rt, FILE *out, int argc,
                          char **argv, const char *hosts);
 /* The MPI library version, first line only. */
 void tce_rt_mpi_library(char *buf, size_t len);
-/* The command line joined by spaces. */
-void tce_rt_command_line(int argc, char **argv, char *buf, size_t len);
 
 struct tce_json;
 /* JSON members shared by run and bench: version, mpi_library, command,

@@ -283,20 +283,6 @@ void tce_rt_mpi_library(char *buf, size_t len)
     snprintf(buf, len, "%s", lib);
 }
 
-void tce_rt_command_line(int argc, char **argv, char *buf, size_t len)
-{
-    size_t used = 0;
-    int i, w;
-
-    buf[0] = '\0';
-    for (i = 0; i < argc && used < len; i++) {
-        w = snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-}
-
 void tce_rt_print_header(const struct tce_rt *rt, FILE *out, int argc,
                          char **argv, const char *hosts)
 {
@@ -304,7 +290,7 @@ void tce_rt_print_header(const struct tce_rt *rt, FILE *out, int argc,
     int r, start;
 
     tce_rt_mpi_library(lib, sizeof(lib));
-    tce_rt_command_line(argc, argv, cmd, sizeof(cmd));
+    tce_cli_join_args(argc, argv, "", cmd, sizeof(cmd));
     fprintf(out, "# tcemu %s\n", tce_cli_version());
     fprintf(out, "# MPI library: %s (MPI %d.%d)\n", lib, MPI_VERSION,
             MPI_SUBVERSION);
@@ -338,7 +324,7 @@ void tce_rt_json_header(const struct tce_rt *rt, struct tce_json *j,
     int r;
 
     tce_rt_mpi_library(lib, sizeof(lib));
-    tce_rt_command_line(argc, argv, cmd, sizeof(cmd));
+    tce_cli_join_args(argc, argv, "", cmd, sizeof(cmd));
     tce_json_string(j, "version", tce_cli_version());
     tce_json_string(j, "mpi_library", lib);
     tce_json_string(j, "command", cmd);
