@@ -93,6 +93,14 @@ int tce_rt_agree(struct tce_rt *rt, int rc);
  * keep their file:line form, prefixed with the rank). */
 void tce_rt_print_error(const struct tce_rt *rt, const struct tce_error *err);
 
+/* After a step where ranks can fail on their own: a failing rank prints
+ * err, then all agree (tce_rt_agree) and get the same status. */
+int tce_rt_report_agree(struct tce_rt *rt, int rc, const struct tce_error *err);
+
+/* SIGUSR1 and SIGTERM (a time limit) call handler instead of ending the
+ * process; the command stops cleanly at its next boundary. */
+void tce_rt_catch_stop_signals(void (*handler)(int));
+
 /* Set MPI_ERRORS_RETURN on a communicator we created. */
 int tce_rt_comm_errors_return(MPI_Comm comm);
 
@@ -133,6 +141,14 @@ void tce_rt_json_header(const struct tce_rt *rt, struct tce_json *j,
 /* Gather every rank's node id on rank 0 (node_of_rank: size ints). */
 int tce_rt_gather_nodes(struct tce_rt *rt, int *node_of_rank,
                         struct tce_error *err);
+
+/* The host map of the header and JSON: on rank 0 allocate *hosts (size x
+ * TCE_RT_HOST_MAX) and *nodes (size ints), NULL on the other ranks (the
+ * caller frees both); then gather host names and node ids into them. */
+int tce_rt_alloc_host_map(const struct tce_rt *rt, char **hosts, int **nodes,
+                          struct tce_error *err);
+int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
+                           struct tce_error *err);
 
 /* Test-only fault injection (see above). */
 int tce_rt_test_hang(const struct tce_rt *rt, const char *op);

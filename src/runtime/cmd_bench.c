@@ -220,16 +220,8 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
         case OPT_JSON:
             o->json_path = optarg;
             break;
-        case 'h':
-            rc = 1;
-            break;
-        case ':':
-            rc = tce_error_set(err, TCE_EUSAGE, "option '%s' needs a value",
-                               argv[optind - 1]);
-            break;
-        default:
-            rc = tce_error_set(err, TCE_EUSAGE, "unknown option '%s'",
-                               argv[optind - 1]);
+        default: /* -h, a missing value, an unknown option */
+            rc = tce_cli_getopt_other(c, argv, err);
             break;
         }
     }
@@ -534,22 +526,12 @@ int tce_cmd_bench(int argc, char **argv)
                                "cannot allocate 2 x %" PRId64 " bytes",
                                b->o.max_bytes);
     }
-    if (rc == 0 && b->rt.rank == 0) {
-        hosts = calloc((size_t)b->rt.size, TCE_RT_HOST_MAX);
-        nodes = calloc((size_t)b->rt.size, sizeof(int));
-        if (!hosts || !nodes)
-            rc = tce_error_set(&err, TCE_ENOMEM, "out of memory");
-    }
-    if (rc)
-        tce_rt_print_error(&b->rt, &err);
-    agreed = tce_rt_agree(&b->rt, rc);
-    if (agreed) {
-        rc = agreed;
-        goto out;
-    }
-    rc = tce_rt_gather_hosts(&b->rt, hosts, &err);
     if (rc == 0)
-        rc = tce_rt_gather_nodes(&b->rt, nodes, &err);
+        rc = tce_rt_alloc_host_map(&b->rt, &hosts, &nodes, &err);
+    rc = tce_rt_report_agree(&b->rt, rc, &err);
+    if (rc)
+        goto out;
+    rc = tce_rt_gather_host_map(&b->rt, hosts, nodes, &err);
     if (rc) {
         tce_rt_print_error(&b->rt, &err);
         goto out;

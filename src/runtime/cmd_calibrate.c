@@ -280,16 +280,8 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
         case OPT_TIMEOUT:
             rc = tce_parse_double(optarg, 0, 1e6, &o->timeout_s, err);
             break;
-        case 'h':
-            rc = 1;
-            break;
-        case ':':
-            rc = tce_error_set(err, TCE_EUSAGE, "option '%s' needs a value",
-                               argv[optind - 1]);
-            break;
-        default:
-            rc = tce_error_set(err, TCE_EUSAGE, "unknown option '%s'",
-                               argv[optind - 1]);
+        default: /* -h, a missing value, an unknown option */
+            rc = tce_cli_getopt_other(c, argv, err);
             break;
         }
     }
@@ -952,12 +944,8 @@ static int setup(struct calib *c, struct tce_error *err)
             memset(c->recv, 1, n * sizeof(float));
         }
     }
-    if (rc == 0 && c->rt.rank == 0) {
-        c->hosts = calloc((size_t)c->rt.size, TCE_RT_HOST_MAX);
-        c->nodes = calloc((size_t)c->rt.size, sizeof(int));
-        if (!c->hosts || !c->nodes)
-            rc = tce_error_set(err, TCE_ENOMEM, "out of memory");
-    }
+    if (rc == 0)
+        rc = tce_rt_alloc_host_map(&c->rt, &c->hosts, &c->nodes, err);
     return rc;
 }
 
@@ -965,10 +953,9 @@ int tce_cmd_calibrate(int argc, char **argv)
 {
     struct calib *c = NULL;
     struct tce_error err;
-    struct sigaction sa;
     char date[64];
     FILE *out = stdout;
-    int rc, agreed, i, mpi_up = 0;
+    int rc, i, mpi_up = 0;
 
     tce_error_clear(&err);
     c = calloc(1, sizeof(*c));
@@ -992,25 +979,14 @@ int tce_cmd_calibrate(int argc, char **argv)
         goto out_free;
     }
     mpi_up = 1;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    tce_rt_catch_stop_signals(on_stop_signal);
     if ((c->o.json_path && strcmp(c->o.json_path, "-") == 0) ||
         strcmp(c->o.out_path, "-") == 0)
         out = stderr;
-    rc = setup(c, &err);
+    rc = tce_rt_report_agree(&c->rt, setup(c, &err), &err);
     if (rc)
-        tce_rt_print_error(&c->rt, &err);
-    agreed = tce_rt_agree(&c->rt, rc);
-    if (agreed) {
-        rc = agreed;
         goto out;
-    }
-    rc = tce_rt_gather_hosts(&c->rt, c->hosts, &err);
-    if (rc == 0)
-        rc = tce_rt_gather_nodes(&c->rt, c->nodes, &err);
+    rc = tce_rt_gather_host_map(&c->rt, c->hosts, c->nodes, &err);
     if (rc) {
         tce_rt_print_error(&c->rt, &err);
         goto out;

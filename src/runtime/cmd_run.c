@@ -244,16 +244,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o,
         case OPT_JSON:
             o->json_path = optarg;
             break;
-        case 'h':
-            rc = 1;
-            break;
-        case ':':
-            rc = tce_error_set(err, TCE_EUSAGE, "option '%s' needs a value",
-                               argv[optind - 1]);
-            break;
-        default:
-            rc = tce_error_set(err, TCE_EUSAGE, "unknown option '%s'",
-                               argv[optind - 1]);
+        default: /* -h, a missing value, an unknown option */
+            rc = tce_cli_getopt_other(c, argv, err);
             break;
         }
     }
@@ -1623,7 +1615,6 @@ int tce_cmd_run(int argc, char **argv)
     char *hosts = NULL;
     int *nodes = NULL;
     FILE *out = stdout;
-    struct sigaction sa;
     int rc, g, mpi_up = 0;
 
     tce_error_clear(&err);
@@ -1647,11 +1638,7 @@ int tce_cmd_run(int argc, char **argv)
     }
     /* From here on a time-limit signal asks for a clean stop (checked
      * between iterations) instead of killing the rank. */
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    tce_rt_catch_stop_signals(on_stop_signal);
     rc = tce_rt_init(&rt, &argc, &argv, &err);
     if (rc) {
         tce_error_print(&err, stderr);
@@ -1667,9 +1654,7 @@ int tce_cmd_run(int argc, char **argv)
     rc = tce_rt_nodes(&rt, (int)r->o.ranks_per_node, &err);
     if (rc == 0)
         rc = tce_rt_check_environment(&rt, 0, &err);
-    if (rc)
-        tce_rt_print_error(&rt, &err);
-    rc = tce_rt_agree(&rt, rc);
+    rc = tce_rt_report_agree(&rt, rc, &err);
     if (rc)
         goto out;
     rc = load_configs(r, &err);
@@ -1717,23 +1702,15 @@ int tce_cmd_run(int argc, char **argv)
         if (!r->iter_s || !res->iter_max_s)
             rc = tce_error_set(&err, TCE_ENOMEM, "out of memory");
     }
-    if (rc == 0 && rt.rank == 0) {
-        hosts = calloc((size_t)rt.size, TCE_RT_HOST_MAX);
-        nodes = calloc((size_t)rt.size, sizeof(int));
-        if (!hosts || !nodes)
-            rc = tce_error_set(&err, TCE_ENOMEM, "out of memory");
-    }
+    if (rc == 0)
+        rc = tce_rt_alloc_host_map(&rt, &hosts, &nodes, &err);
     if (rc == 0)
         rc = tce_watchdog_start(&rt.wd, r->o.timeout_s, rt.rank, rt.host,
                                 &err);
-    if (rc)
-        tce_rt_print_error(&rt, &err);
-    rc = tce_rt_agree(&rt, rc);
+    rc = tce_rt_report_agree(&rt, rc, &err);
     if (rc)
         goto out;
-    rc = tce_rt_gather_hosts(&rt, hosts, &err);
-    if (rc == 0)
-        rc = tce_rt_gather_nodes(&rt, nodes, &err);
+    rc = tce_rt_gather_host_map(&rt, hosts, nodes, &err);
     if (rc == 0)
         model_classes(r);
     /* The exposed DP wait is compared with the projector's exposed DP time
@@ -1755,9 +1732,7 @@ int tce_cmd_run(int argc, char **argv)
             MPI_Abort(MPI_COMM_WORLD, tce_exit_status(rc));
         }
     }
-    if (rc)
-        tce_rt_print_error(&rt, &err);
-    rc = tce_rt_agree(&rt, rc);
+    rc = tce_rt_report_agree(&rt, rc, &err);
     if (rc)
         goto out;
     if (reduce_results(r, res) != MPI_SUCCESS)
@@ -1769,9 +1744,7 @@ int tce_cmd_run(int argc, char **argv)
         if (r->o.json_path)
             rc = write_json(r, last, res, argc, argv, hosts, nodes, &err);
     }
-    if (rc)
-        tce_rt_print_error(&rt, &err);
-    rc = tce_rt_agree(&rt, rc);
+    rc = tce_rt_report_agree(&rt, rc, &err);
     /* Stopped before any measured iteration: what was written says so,
      * and the exit status too. */
     if (rc == 0 && r->stopped && r->measured == 0)

@@ -6,6 +6,7 @@
 #define _DEFAULT_SOURCE /* gethostname, statvfs */
 #include "tcemu/runtime.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,24 @@ int tce_rt_agree(struct tce_rt *rt, int rc)
         MPI_SUCCESS)
         return rc ? rc : TCE_EMPI;
     return all;
+}
+
+int tce_rt_report_agree(struct tce_rt *rt, int rc, const struct tce_error *err)
+{
+    if (rc)
+        tce_rt_print_error(rt, err);
+    return tce_rt_agree(rt, rc);
+}
+
+void tce_rt_catch_stop_signals(void (*handler)(int))
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 void tce_rt_print_error(const struct tce_rt *rt, const struct tce_error *err)
@@ -353,4 +372,28 @@ int tce_rt_gather_nodes(struct tce_rt *rt, int *node_of_rank,
     if (mrc != MPI_SUCCESS)
         return tce_rt_mpi_error(err, mrc, "gathering node ids");
     return 0;
+}
+
+int tce_rt_alloc_host_map(const struct tce_rt *rt, char **hosts, int **nodes,
+                          struct tce_error *err)
+{
+    int rc = 0;
+
+    if (rt->rank == 0) {
+        *hosts = calloc((size_t)rt->size, TCE_RT_HOST_MAX);
+        *nodes = calloc((size_t)rt->size, sizeof(int));
+        if (!*hosts || !*nodes)
+            rc = tce_error_set(err, TCE_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
+                           struct tce_error *err)
+{
+    int rc = tce_rt_gather_hosts(rt, hosts, err);
+
+    if (rc == 0)
+        rc = tce_rt_gather_nodes(rt, nodes, err);
+    return rc;
 }
