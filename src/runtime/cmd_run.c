@@ -801,6 +801,37 @@ struct walk_err {
     char what[TCE_RT_OPNAME_MAX * 2];
 };
 
+/* Post count nonblocking executions of a collective (mode 1: until the
+ * iteration's wait point, 2: local to the list), each in its own slice of
+ * buf (elems long; *used advances, wrapping only when the plan lied). */
+static int post_collectives(struct run *r, const struct tce_op *op, int cls,
+                            double bytes, int64_t count, const char *opname,
+                            int mode, float *buf, size_t elems, size_t *used)
+{
+    size_t slice = elems_of(bytes) + (size_t)r->comm_size[op->group];
+    int64_t k;
+    int mrc = MPI_SUCCESS;
+
+    if (reserve_pending(r, count * (tce_stats_chunks((int64_t)elems_of(bytes),
+                                                     r->max_count) +
+                                    1)) != 0) {
+        mrc = MPI_ERR_NO_MEM;
+        goto out;
+    }
+    tce_watchdog_enter(&r->rt->wd, opname, tce_group_name(op->group));
+    if (tce_rt_test_hang(r->rt, op->name))
+        tce_rt_hang();
+    for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
+        if (*used + slice > elems)
+            *used = 0; /* reuse: only when the plan lied */
+        mrc = run_collective(r, op, cls, bytes, mode, buf + *used);
+        *used += slice;
+    }
+    tce_watchdog_leave(&r->rt->wd);
+out:
+    return mrc;
+}
+
 /* Execute op i of list l (count repetitions). */
 static int exec_op(struct run *r, int l, int i, struct walk_err *we)
 {
@@ -825,47 +856,13 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
         goto out;
     }
     if (is_overlap_compute(op)) {
-        size_t slice = elems_of(bytes) + (size_t)r->comm_size[op->group];
-
-        if (reserve_pending(r, count * (tce_stats_chunks(
-                                            (int64_t)elems_of(bytes),
-                                            r->max_count) + 1)) != 0) {
-            mrc = MPI_ERR_NO_MEM;
-            goto out;
-        }
-        tce_watchdog_enter(&r->rt->wd, opname, tce_group_name(op->group));
-        if (tce_rt_test_hang(r->rt, op->name))
-            tce_rt_hang();
-        for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
-            if (r->ov_used + slice > r->ov_elems)
-                r->ov_used = 0; /* reuse: only when the plan lied */
-            mrc = run_collective(r, op, cls, bytes, 2,
-                                 r->buf_ov + r->ov_used);
-            r->ov_used += slice;
-        }
-        tce_watchdog_leave(&r->rt->wd);
+        mrc = post_collectives(r, op, cls, bytes, count, opname, 2,
+                               r->buf_ov, r->ov_elems, &r->ov_used);
         goto out;
     }
     if (tce_walk_is_deferred(op)) {
-        size_t slice = elems_of(bytes) + (size_t)r->comm_size[op->group];
-
-        if (reserve_pending(r, count * (tce_stats_chunks(
-                                            (int64_t)elems_of(bytes),
-                                            r->max_count) + 1)) != 0) {
-            mrc = MPI_ERR_NO_MEM;
-            goto out;
-        }
-        tce_watchdog_enter(&r->rt->wd, opname, tce_group_name(op->group));
-        if (tce_rt_test_hang(r->rt, op->name))
-            tce_rt_hang();
-        for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
-            if (r->nb_used + slice > r->nb_elems)
-                r->nb_used = 0; /* reuse: only when the plan lied */
-            mrc = run_collective(r, op, cls, bytes, 1,
-                                 r->buf_nb + r->nb_used);
-            r->nb_used += slice;
-        }
-        tce_watchdog_leave(&r->rt->wd);
+        mrc = post_collectives(r, op, cls, bytes, count, opname, 1,
+                               r->buf_nb, r->nb_elems, &r->nb_used);
         goto out;
     }
     tce_watchdog_enter(&r->rt->wd, opname, tce_group_name(op->group));
