@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tcemu/economics.h"
+#include "tcemu/json.h"
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
 #include "tcemu/projector.h"
@@ -548,4 +549,19 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         out->energy_mwh = en.facility_mwh;
 out:
     return ret;
+}
+
+void tce_projector_breakdown_json(struct tce_json *j, const char *key,
+                                  const struct tce_breakdown *b)
+{
+    tce_json_object_begin(j, key);
+    tce_json_double(j, "compute", b->compute_s);
+    tce_json_double(j, "tp_exposed", b->tp_exposed_s);
+    tce_json_double(j, "cp_exposed", b->cp_exposed_s);
+    tce_json_double(j, "ep_exposed", b->ep_exposed_s);
+    tce_json_double(j, "dp_exposed", b->dp_exposed_s);
+    tce_json_double(j, "pp_bubble", b->pp_bubble_s);
+    tce_json_double(j, "pp_p2p", b->pp_p2p_s);
+    tce_json_double(j, "optimizer", b->optimizer_s);
+    tce_json_object_end(j);
 }

@@ -238,16 +238,7 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
         tce_json_int(&j, "microbatches", p->layout.microbatches);
         tce_json_object_end(&j);
         tce_json_double(&j, "iteration_s", p->iteration_s);
-        tce_json_object_begin(&j, "breakdown_s");
-        tce_json_double(&j, "compute", b->compute_s);
-        tce_json_double(&j, "tp_exposed", b->tp_exposed_s);
-        tce_json_double(&j, "cp_exposed", b->cp_exposed_s);
-        tce_json_double(&j, "ep_exposed", b->ep_exposed_s);
-        tce_json_double(&j, "dp_exposed", b->dp_exposed_s);
-        tce_json_double(&j, "pp_bubble", b->pp_bubble_s);
-        tce_json_double(&j, "pp_p2p", b->pp_p2p_s);
-        tce_json_double(&j, "optimizer", b->optimizer_s);
-        tce_json_object_end(&j);
+        tce_projector_breakdown_json(&j, "breakdown_s", b);
         tce_json_double(&j, "tokens_per_s", p->tokens_per_s);
         tce_json_double(&j, "model_tflops_per_gpu", p->model_tflops_per_gpu);
         tce_json_double(&j, "hardware_tflops_per_gpu",

@@ -146,4 +146,11 @@ void tce_projector_init(struct tce_projector *p,
 int tce_projector_run(struct tce_projector *p, int64_t gpus,
                       struct tce_projection *out, struct tce_error *err);
 
+struct tce_json;
+/* The breakdown as a JSON object named key (seconds): compute, tp_exposed,
+ * cp_exposed, ep_exposed, dp_exposed, pp_bubble, pp_p2p, optimizer; one
+ * shape wherever a breakdown is written (project, run). */
+void tce_projector_breakdown_json(struct tce_json *j, const char *key,
+                                  const struct tce_breakdown *b);
+
 #endif

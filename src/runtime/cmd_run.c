@@ -1458,16 +1458,7 @@ static int write_json(const struct run *r, const struct tce_plan *last,
         const struct tce_breakdown *b = &r->proj.breakdown;
 
         tce_json_double(&j, "modeled_iteration_s", r->proj.iteration_s);
-        tce_json_object_begin(&j, "modeled_breakdown_s");
-        tce_json_double(&j, "compute", b->compute_s);
-        tce_json_double(&j, "tp_exposed", b->tp_exposed_s);
-        tce_json_double(&j, "cp_exposed", b->cp_exposed_s);
-        tce_json_double(&j, "ep_exposed", b->ep_exposed_s);
-        tce_json_double(&j, "dp_exposed", b->dp_exposed_s);
-        tce_json_double(&j, "pp_bubble", b->pp_bubble_s);
-        tce_json_double(&j, "pp_p2p", b->pp_p2p_s);
-        tce_json_double(&j, "optimizer", b->optimizer_s);
-        tce_json_object_end(&j);
+        tce_projector_breakdown_json(&j, "modeled_breakdown_s", b);
     } else {
         tce_json_null(&j, "modeled_iteration_s");
     }
