@@ -3,16 +3,10 @@
 # 2 virtual nodes fit scale_up and scale_out; the calibration file validates
 # and carries provenance; the JSON parses; bad usage exits 2; SIGUSR1 to
 # mpirun (by its pid) mid-run writes the results so far marked incomplete.
-set -u
-cd "$(dirname "$0")/../.." || exit 2
-TCEMU=${TCEMU:-bin/tcemu}
+source "$(dirname "$0")/lib.bash"
 out=${BUILD_ROOT:-build}/e2e-calibrate
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fails=0
-check() {  # check NAME CMD...
-    local what=$1; shift
-    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
-}
+check_echo=0
 status() {  # status WANT CMD...: the command exits with WANT
     local want=$1; shift
     echo "# $*"

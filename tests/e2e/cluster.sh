@@ -5,15 +5,12 @@
 # every host, a failed "up" that cleans up after itself, and nothing left
 # behind (namespaces, interfaces, state, processes).
 # Skips (exit 0, "skipped") when not root or when ip netns is unavailable.
-set -u
-cd "$(dirname "$0")/../.." || exit 2
-TCEMU=${TCEMU:-bin/tcemu}
+source "$(dirname "$0")/lib.bash"
 build=${BUILD_ROOT:-build}/e2e-cluster
 cluster=tests/cluster/netns-cluster.sh
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export TCE_CLUSTER_NAME=tcc TCE_CLUSTER_SUBNET=10.77.1
 rate=100
-fails=0
 
 skip() { echo "cluster.sh: skipped: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces)"
@@ -21,22 +18,7 @@ command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unav
 command -v unshare >/dev/null || skip "unshare (util-linux) unavailable"
 command -v mpicc >/dev/null || skip "mpicc unavailable (libopenmpi-dev)"
 
-# One namespace test at a time on this machine (cluster.sh, slurm.sh,
-# slice.sh): a second run started meanwhile (another developer's make check)
-# would tear down this one's hosts, or share its ports.  Wait for the lock.
-lockdir=/run/lock
-[ -d "$lockdir" ] || lockdir=/tmp
-exec 9>"$lockdir/tcemu-netns-tests.lock"
-if command -v flock >/dev/null && ! flock -w 500 9; then
-    echo "cluster.sh: error: another namespace test held $lockdir/tcemu-netns-tests.lock for 500 s"
-    exit 1
-fi
-
-check() {  # check NAME CMD...: run, print the command and ok/ERR
-    local what=$1; shift
-    echo "# $*"
-    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
-}
+netns_lock cluster.sh
 
 trap '"$cluster" down' EXIT
 mkdir -p "$build"

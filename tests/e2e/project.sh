@@ -5,28 +5,11 @@
 # CSV carry the same rows; bad --gpus and unfit counts exit 2; a sweep skips
 # counts the job does not fit with a '#' note.
 # Every case prints its command and ok/ERR; exits non-zero if any failed.
-set -u
-cd "$(dirname "$0")/../.." || exit 2
-TCEMU=${TCEMU:-bin/tcemu}
+source "$(dirname "$0")/lib.bash"
 out=${BUILD_ROOT:-build}/e2e-project
 mkdir -p "$out"
 topo=topologies/aws-p5.cfg
 job=jobs/llama3-405b.cfg
-fails=0
-
-check() {  # check NAME CMD...
-    local what=$1; shift
-    echo "# $*"
-    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
-}
-
-status_is() {  # status_is N CMD...
-    local want=$1; shift
-    "$@" >"$out/status.out" 2>"$out/status.err"
-    local got=$?
-    [ "$got" -eq "$want" ] || { echo "exit $got, want $want"; cat "$out/status.err"; return 1; }
-}
-
 check "405b sweep --json -" bash -c \
     "'$TCEMU' project -t $topo -j $job --gpus 1024:65536:x2 --json - > '$out/p.json'"
 check "JSON: schema, every field, consistency" python3 - "$out/p.json" <<'EOF'

@@ -2,14 +2,8 @@
 # README.md stays true: its key reference equals `tcemu validate --keys KIND
 # --markdown`, every topology and job file it names exists, every shipped one
 # is named, and every subcommand it names answers --help.
-set -u
-cd "$(dirname "$0")/../.." || exit 2
-TCEMU=${TCEMU:-bin/tcemu}
-fails=0
-check() {
-    local what=$1; shift
-    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/lib.bash"
+check_echo=0
 section() {   # the lines between <!-- keys:KIND --> and the next <!-- /keys -->
     awk -v k="<!-- keys:$1 -->" '$0 == k {on = 1; next} /^<!-- \/keys -->$/ {on = 0} on' README.md
 }

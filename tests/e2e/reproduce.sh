@@ -5,26 +5,9 @@
 # job projected directly gives the same figure, a tolerance that cannot be
 # met gives exit 3, a missing reference file exit 2.
 # Every case prints its command and ok/ERR; exits non-zero if any failed.
-set -u
-cd "$(dirname "$0")/../.." || exit 2
-TCEMU=${TCEMU:-bin/tcemu}
+source "$(dirname "$0")/lib.bash"
 out=${BUILD_ROOT:-build}/e2e-reproduce
 mkdir -p "$out"
-fails=0
-
-check() {  # check NAME CMD...
-    local what=$1; shift
-    echo "# $*"
-    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
-}
-
-status_is() {  # status_is N CMD...
-    local want=$1; shift
-    "$@" >"$out/status.out" 2>"$out/status.err"
-    local got=$?
-    [ "$got" -eq "$want" ] || { echo "exit $got, want $want"; cat "$out/status.err"; return 1; }
-}
-
 check "reproduce --json" "$TCEMU" reproduce --json "$out/r.json"
 check "five SC21 rows within 5%" python3 - "$out/r.json" <<'EOF'
 import json, sys

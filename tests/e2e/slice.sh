@@ -8,13 +8,9 @@
 # it), links shaped to 500 Mbit/s each way.  The datasheet projection
 # (without --calibration) is printed for comparison, not asserted.
 # Skips (exit 0, "skipped") when not root or when ip netns is unavailable.
-set -u
-cd "$(dirname "$0")/../.." || exit 2
-root=$PWD
-TCEMU=${TCEMU:-bin/tcemu}
-case $TCEMU in /*) ;; *) TCEMU=$root/$TCEMU ;; esac
-build=${BUILD_ROOT:-build}
-case $build in /*) ;; *) build=$root/$build ;; esac
+source "$(dirname "$0")/lib.bash"
+absolute_paths
+check_echo=0
 out=$build/e2e-slice
 cluster=$root/tests/cluster/netns-cluster.sh
 topo=$root/tests/cluster/netns-cluster.cfg
@@ -23,7 +19,6 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export TCE_CLUSTER_NAME=tcl TCE_CLUSTER_SUBNET=10.77.3
 rate=500
 tolerance=0.15
-fails=0
 
 skip() { echo "slice.sh: skipped: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces)"
@@ -32,21 +27,8 @@ command -v unshare >/dev/null || skip "unshare (util-linux) unavailable"
 command -v python3 >/dev/null || skip "python3 unavailable (JSON checks)"
 [ -x "$TCEMU" ] || { echo "slice.sh: error: $TCEMU not built"; exit 1; }
 
-# One namespace test at a time on this machine (cluster.sh, slurm.sh,
-# slice.sh): a second run started meanwhile (another developer's make check)
-# would tear down this one's hosts, or share its ports.  Wait for the lock.
-lockdir=/run/lock
-[ -d "$lockdir" ] || lockdir=/tmp
-exec 9>"$lockdir/tcemu-netns-tests.lock"
-if command -v flock >/dev/null && ! flock -w 500 9; then
-    echo "slice.sh: error: another namespace test held $lockdir/tcemu-netns-tests.lock for 500 s"
-    exit 1
-fi
+netns_lock slice.sh
 
-check() {  # check NAME CMD...
-    local what=$1; shift
-    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
-}
 # runto FILE CMD...: print the command, run it with its output in FILE.
 runto() { local f=$1; shift; echo "# $* >$f"; "$@" >"$f" 2>&1; }
 

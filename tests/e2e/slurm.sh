@@ -15,13 +15,9 @@
 # it created.  Without root it says "skipped" and why, and exits 0.
 #
 # TCE_SLURM_KEEP=1 leaves the work directory for reading.
-set -u
-cd "$(dirname "$0")/../.." || exit 2
-root=$PWD
-TCEMU=${TCEMU:-bin/tcemu}
-case $TCEMU in /*) ;; *) TCEMU=$root/$TCEMU ;; esac
-build=${BUILD_ROOT:-build}
-case $build in /*) ;; *) build=$root/$build ;; esac
+source "$(dirname "$0")/lib.bash"
+absolute_paths
+check_echo=0
 cluster=$root/tests/cluster/netns-cluster.sh
 export TCE_CLUSTER_NAME=tcs TCE_CLUSTER_SUBNET=10.77.2
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -30,7 +26,6 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # of spinning (the jobs inherit this environment through sbatch).
 export OMPI_MCA_mpi_yield_when_idle=1
 nodes=2
-fails=0
 pids=()
 work=""
 
@@ -42,21 +37,7 @@ command -v nsenter >/dev/null && command -v unshare >/dev/null || skip "nsenter/
 command -v python3 >/dev/null || skip "python3 unavailable (JSON checks)"
 [ -x "$TCEMU" ] || { echo "slurm.sh: error: $TCEMU not built"; exit 1; }
 
-# One namespace test at a time on this machine (cluster.sh, slurm.sh,
-# slice.sh): a second run started meanwhile (another developer's make check)
-# would tear down this one's hosts, or share its ports.  Wait for the lock.
-lockdir=/run/lock
-[ -d "$lockdir" ] || lockdir=/tmp
-exec 9>"$lockdir/tcemu-netns-tests.lock"
-if command -v flock >/dev/null && ! flock -w 500 9; then
-    echo "slurm.sh: error: another namespace test held $lockdir/tcemu-netns-tests.lock for 500 s"
-    exit 1
-fi
-
-check() {  # check NAME CMD...
-    local what=$1; shift
-    if "$@"; then echo "ok   $what"; else echo "ERR  $what"; fails=$((fails + 1)); fi
-}
+netns_lock slurm.sh
 
 install_packages() {
     local missing="" p
