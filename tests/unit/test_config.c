@@ -47,6 +47,27 @@ static void capture_end(struct capture *c)
     fclose(c->fp);
 }
 
+/* A file name under BUILD_ROOT (default build), unique to this process. */
+static void scratch_path(char *path, size_t size, const char *name)
+{
+    snprintf(path, size, "%s/test_config_%s_%d.cfg",
+             getenv("BUILD_ROOT") ? getenv("BUILD_ROOT") : "build", name,
+             (int)getpid());
+}
+
+/* Write text to the scratch file of name; its path in path. */
+static void write_scratch(char *path, size_t size, const char *name,
+                          const char *text)
+{
+    FILE *f;
+
+    scratch_path(path, size, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 static void first_line(const char *text, char *out, size_t size)
 {
     const char *nl = strchr(text, '\n');
@@ -136,16 +157,9 @@ static void test_good_job_defaults(void **state)
         "parallel = { num_gpus = 2; };\n"
         "training = { global_batch_size = 4; train_tokens = 512; };\n";
     char path[256];
-    FILE *f;
     (void)state;
 
-    snprintf(path, sizeof(path), "%s/test_config_min_%d.cfg",
-             getenv("BUILD_ROOT") ? getenv("BUILD_ROOT") : "build",
-             (int)getpid());
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    write_scratch(path, sizeof(path), "min", text);
     capture_begin(&c);
     assert_int_equal(tce_job_load(path, &j, &c.diag), 0);
     capture_end(&c);
@@ -219,16 +233,9 @@ static void test_topology_defaults(void **state)
         "price = { on_demand_usd_per_node_hour = 0; as_of = \"2026\"; };\n"
         "power = { pue = 1; usd_per_kwh = 0.1; };\n";
     char path[256];
-    FILE *f;
     (void)state;
 
-    snprintf(path, sizeof(path), "%s/test_config_topo_%d.cfg",
-             getenv("BUILD_ROOT") ? getenv("BUILD_ROOT") : "build",
-             (int)getpid());
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    write_scratch(path, sizeof(path), "topo", text);
     capture_begin(&c);
     assert_int_equal(tce_topology_load(path, &t, &c.diag), 0);
     capture_end(&c);
@@ -310,9 +317,7 @@ static void test_calibration_round_trip(void **state)
     assert_close(l->allreduce_efficiency, 1.0, 0); /* default */
     assert_null(tce_calibration_find(&a, TCE_LINK_FABRIC));
 
-    snprintf(path, sizeof(path), "%s/test_config_cal_%d.cfg",
-             getenv("BUILD_ROOT") ? getenv("BUILD_ROOT") : "build",
-             (int)getpid());
+    scratch_path(path, sizeof(path), "cal");
     f = fopen(path, "w");
     assert_non_null(f);
     assert_int_equal(tce_calibration_write(&a, f), 0);
@@ -641,16 +646,9 @@ static void test_unreadable(void **state)
 {
     struct capture c;
     char path[256], expected[512];
-    FILE *f;
     (void)state;
 
-    snprintf(path, sizeof(path), "%s/test_config_unreadable_%d.cfg",
-             getenv("BUILD_ROOT") ? getenv("BUILD_ROOT") : "build",
-             (int)getpid());
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs("name = \"x\";\n", f);
-    fclose(f);
+    write_scratch(path, sizeof(path), "unreadable", "name = \"x\";\n");
     chmod(path, 0);
     if (access(path, R_OK) == 0) { /* root reads anything */
         remove(path);
