@@ -80,6 +80,13 @@ struct tce_rt {
  * Collective over MPI_COMM_WORLD. */
 int tce_rt_init(struct tce_rt *rt, int *argc, char ***argv,
                 struct tce_error *err);
+/* How every MPI command starts, on each rank: parse_rc is what its option
+ * parser returned.  1 (--help): usage(stdout), returns 1.  < 0: err is
+ * printed and returned (every rank parsed the same argv, so all agree
+ * without talking).  0: tce_rt_init, its error printed and returned.
+ * MPI is up only when this returns 0. */
+int tce_rt_begin(struct tce_rt *rt, int parse_rc, struct tce_error *err,
+                 void (*usage)(FILE *), int *argc, char ***argv);
 /* Build node / inter communicators; ranks_per_node 0 = real nodes. */
 int tce_rt_nodes(struct tce_rt *rt, int ranks_per_node, struct tce_error *err);
 /* Free communicators, stop the watchdog, MPI_Finalize. */

@@ -489,20 +489,10 @@ int tce_cmd_bench(int argc, char **argv)
         fprintf(stderr, "tcemu: error: out of memory\n");
         return TCE_EXIT_RUNTIME;
     }
-    rc = parse_args(argc, argv, &b->o, &err);
-    if (rc == 1) {
-        usage(stdout);
-        rc = 0;
-        goto out_free;
-    }
+    rc = tce_rt_begin(&b->rt, parse_args(argc, argv, &b->o, &err), &err,
+                      usage, &argc, &argv);
     if (rc) {
-        /* Every rank parses the same argv: all agree without talking. */
-        tce_error_print(&err, stderr);
-        goto out_free;
-    }
-    rc = tce_rt_init(&b->rt, &argc, &argv, &err);
-    if (rc) {
-        tce_error_print(&err, stderr);
+        rc = rc == 1 ? 0 : rc; /* 1: --help */
         goto out_free;
     }
     mpi_up = 1;

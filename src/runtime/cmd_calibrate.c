@@ -963,19 +963,10 @@ int tce_cmd_calibrate(int argc, char **argv)
         fprintf(stderr, "tcemu: error: out of memory\n");
         return TCE_EXIT_RUNTIME;
     }
-    rc = parse_args(argc, argv, &c->o, &err);
-    if (rc == 1) {
-        usage(stdout);
-        rc = 0;
-        goto out_free;
-    }
+    rc = tce_rt_begin(&c->rt, parse_args(argc, argv, &c->o, &err), &err,
+                      usage, &argc, &argv);
     if (rc) {
-        tce_error_print(&err, stderr);
-        goto out_free;
-    }
-    rc = tce_rt_init(&c->rt, &argc, &argv, &err);
-    if (rc) {
-        tce_error_print(&err, stderr);
+        rc = rc == 1 ? 0 : rc; /* 1: --help */
         goto out_free;
     }
     mpi_up = 1;

@@ -604,6 +604,22 @@ static int emulate_compute(struct run *r, double dur_s)
     return mrc;
 }
 
+/* Record a posted nonblocking chunk (room reserved by reserve_pending):
+ * cls is its op class on the execution's last chunk, -1 on the others (one
+ * execution is timed by its last chunk, from the first); mode 2: local to
+ * the list. */
+static void add_pending(struct run *r, MPI_Request req, int cls, int mode,
+                        double posted_s)
+{
+    struct pending *p = &r->pend[r->n_pend++];
+
+    p->req = req;
+    p->cls = cls;
+    p->local = mode == 2;
+    p->start_s = posted_s;
+    r->n_local += mode == 2;
+}
+
 /* One collective call of `bytes` on comm, chunked at max_count elements per
  * rank and call; nonblocking: requests appended to pending (1: until the
  * iteration's wait point, 2: local to the list). */
@@ -631,15 +647,9 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
             else
                 mrc = MPI_Allreduce(MPI_IN_PLACE, buf, (int)c, MPI_FLOAT,
                                     MPI_SUM, comm);
-            if (nonblocking && mrc == MPI_SUCCESS) {
-                r->pend[r->n_pend].req = req;
-                /* one execution: timed by its last chunk, from the first */
-                r->pend[r->n_pend].cls = k + 1 == nch ? cls : -1;
-                r->pend[r->n_pend].local = nonblocking == 2;
-                r->pend[r->n_pend].start_s = posted_s;
-                r->n_local += nonblocking == 2;
-                r->n_pend++;
-            }
+            if (nonblocking && mrc == MPI_SUCCESS)
+                add_pending(r, req, k + 1 == nch ? cls : -1, nonblocking,
+                            posted_s);
         }
         break;
     case TCE_COLL_ALL_GATHER:
@@ -662,15 +672,9 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
             else
                 mrc = MPI_Reduce_scatter_block(MPI_IN_PLACE, buf, (int)c,
                                                MPI_FLOAT, MPI_SUM, comm);
-            if (nonblocking && mrc == MPI_SUCCESS) {
-                r->pend[r->n_pend].req = req;
-                /* one execution: timed by its last chunk, from the first */
-                r->pend[r->n_pend].cls = k + 1 == nch ? cls : -1;
-                r->pend[r->n_pend].local = nonblocking == 2;
-                r->pend[r->n_pend].start_s = posted_s;
-                r->n_local += nonblocking == 2;
-                r->n_pend++;
-            }
+            if (nonblocking && mrc == MPI_SUCCESS)
+                add_pending(r, req, k + 1 == nch ? cls : -1, nonblocking,
+                            posted_s);
         }
         break;
     case TCE_COLL_ALL_TO_ALL:
@@ -1614,22 +1618,13 @@ int tce_cmd_run(int argc, char **argv)
         rc = TCE_ENOMEM;
         goto out_free;
     }
-    rc = parse_args(argc, argv, &r->o, &err);
-    if (rc == 1) {
-        usage(stdout);
-        rc = 0;
-        goto out_free;
-    }
-    if (rc) {
-        tce_error_print(&err, stderr); /* same argv on every rank */
-        goto out_free;
-    }
     /* From here on a time-limit signal asks for a clean stop (checked
      * between iterations) instead of killing the rank. */
     tce_rt_catch_stop_signals(on_stop_signal);
-    rc = tce_rt_init(&rt, &argc, &argv, &err);
+    rc = tce_rt_begin(&rt, parse_args(argc, argv, &r->o, &err), &err, usage,
+                      &argc, &argv);
     if (rc) {
-        tce_error_print(&err, stderr);
+        rc = rc == 1 ? 0 : rc; /* 1: --help */
         goto out_free;
     }
     mpi_up = 1;

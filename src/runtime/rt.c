@@ -68,6 +68,23 @@ out:
     return rc;
 }
 
+int tce_rt_begin(struct tce_rt *rt, int parse_rc, struct tce_error *err,
+                 void (*usage)(FILE *), int *argc, char ***argv)
+{
+    int rc = parse_rc;
+
+    if (rc == 1) {
+        usage(stdout);
+        goto out;
+    }
+    if (rc == 0)
+        rc = tce_rt_init(rt, argc, argv, err);
+    if (rc)
+        tce_error_print(err, stderr);
+out:
+    return rc;
+}
+
 int tce_rt_nodes(struct tce_rt *rt, int ranks_per_node, struct tce_error *err)
 {
     MPI_Comm shared = MPI_COMM_NULL;
