@@ -157,6 +157,20 @@ int tce_rt_alloc_host_map(const struct tce_rt *rt, char **hosts, int **nodes,
 int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
                            struct tce_error *err);
 
+/* The size sweep bench and calibrate share: -b/--minbytes SIZE,
+ * -e/--maxbytes SIZE, -f/--stepfactor X (1.01..1024), -n/--iters N (>= 1),
+ * -w/--warmup N (>= 0). */
+struct tce_rt_sweep {
+    int64_t min_bytes, max_bytes;
+    double factor;
+    int64_t iters, warmup;
+};
+/* Parse the value of sweep option c ('b', 'e', 'f', 'n' or 'w'). */
+int tce_rt_sweep_option(struct tce_rt_sweep *s, int c, const char *arg,
+                        struct tce_error *err);
+/* 1 <= min_bytes <= max_bytes, else TCE_EUSAGE. */
+int tce_rt_sweep_check(const struct tce_rt_sweep *s, struct tce_error *err);
+
 /* Test-only fault injection (see above). */
 int tce_rt_test_hang(const struct tce_rt *rt, const char *op);
 /* Whether env ("OP[:RANK]", RANK default 1) names op on this rank. */

@@ -31,9 +31,7 @@
 struct bench_opts {
     enum tce_busbw_kind colls[MAX_COLLS];
     int n_colls;
-    int64_t min_bytes, max_bytes;
-    double factor;
-    int64_t iters, warmup;
+    struct tce_rt_sweep sw; /* -b -e -f -n -w */
     char group[16];
     int64_t ranks_per_node;
     int64_t tp, cp, pp, ep;
@@ -158,11 +156,11 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
     memset(o, 0, sizeof(*o));
     o->colls[0] = TCE_BUSBW_ALLREDUCE;
     o->n_colls = 1;
-    o->min_bytes = 8;
-    o->max_bytes = 32 << 20;
-    o->factor = 2.0;
-    o->iters = 20;
-    o->warmup = 5;
+    o->sw.min_bytes = 8;
+    o->sw.max_bytes = 32 << 20;
+    o->sw.factor = 2.0;
+    o->sw.iters = 20;
+    o->sw.warmup = 5;
     snprintf(o->group, sizeof(o->group), "world");
     o->tp = o->cp = o->pp = o->ep = 1;
     o->seed = 1;
@@ -176,19 +174,11 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
             rc = parse_colls(optarg, o, err);
             break;
         case 'b':
-            rc = tce_parse_size(optarg, &o->min_bytes, err);
-            break;
         case 'e':
-            rc = tce_parse_size(optarg, &o->max_bytes, err);
-            break;
         case 'f':
-            rc = tce_parse_double(optarg, 1.01, 1024, &o->factor, err);
-            break;
         case 'n':
-            rc = tce_parse_int64(optarg, 1, 1000000000, &o->iters, err);
-            break;
         case 'w':
-            rc = tce_parse_int64(optarg, 0, 1000000000, &o->warmup, err);
+            rc = tce_rt_sweep_option(&o->sw, c, optarg, err);
             break;
         case 'g':
             snprintf(o->group, sizeof(o->group), "%s", optarg);
@@ -228,16 +218,13 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
     if (rc == 0 && optind < argc)
         rc = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
                            argv[optind]);
-    if (rc == 0 && (o->min_bytes < 1 || o->max_bytes < o->min_bytes))
-        rc = tce_error_set(err, TCE_EUSAGE,
-                           "sizes: need 1 <= -b (%" PRId64 ") <= -e (%" PRId64
-                           ")",
-                           o->min_bytes, o->max_bytes);
-    if (rc == 0 && o->max_bytes / (int64_t)sizeof(float) > INT_MAX)
+    if (rc == 0)
+        rc = tce_rt_sweep_check(&o->sw, err);
+    if (rc == 0 && o->sw.max_bytes / (int64_t)sizeof(float) > INT_MAX)
         rc = tce_error_set(err, TCE_EUSAGE,
                            "-e %" PRId64 ": at most %lld bytes (INT_MAX "
                            "floats; MPI 3.1 counts)",
-                           o->max_bytes, (long long)INT_MAX * 4);
+                           o->sw.max_bytes, (long long)INT_MAX * 4);
     return rc;
 }
 
@@ -342,16 +329,16 @@ static int measure(struct bench *b, const struct tce_coll_ops *ops,
     tce_watchdog_enter(&b->rt.wd, opname, b->o.group);
     if (tce_rt_test_hang(&b->rt, tce_busbw_coll_name(ops->kind)))
         tce_rt_hang();
-    for (it = 0; it < b->o.warmup && mrc == MPI_SUCCESS; it++)
+    for (it = 0; it < b->o.sw.warmup && mrc == MPI_SUCCESS; it++)
         mrc = ops->run(b->send, b->recv, count, b->g_size, b->g_rank,
                        b->comm);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Barrier(b->rt.world);
     t0 = MPI_Wtime();
-    for (it = 0; it < b->o.iters && mrc == MPI_SUCCESS; it++)
+    for (it = 0; it < b->o.sw.iters && mrc == MPI_SUCCESS; it++)
         mrc = ops->run(b->send, b->recv, count, b->g_size, b->g_rank,
                        b->comm);
-    mean_s = (MPI_Wtime() - t0) / (double)b->o.iters;
+    mean_s = (MPI_Wtime() - t0) / (double)b->o.sw.iters;
     if (mrc == MPI_SUCCESS && b->o.check) {
         ops->init(b->send, sc, b->g_rank, b->g_size, (uint32_t)b->o.seed);
         for (i = 0; i < rcnt; i++)
@@ -396,7 +383,7 @@ static void print_table_head(FILE *out, const struct bench *b)
     fprintf(out,
             "# iterations: %" PRId64 " timed after %" PRId64
             " warm-up; time = slowest rank's mean per operation (measured)\n",
-            b->o.iters, b->o.warmup);
+            b->o.sw.iters, b->o.sw.warmup);
     fprintf(out, "#\n# %-13s %12s %12s %6s %12s %12s %12s %8s\n",
             "collective", "size", "count", "type", "time", "algbw", "busbw",
             "#wrong");
@@ -437,8 +424,8 @@ static int write_json(const struct bench *b, int argc, char **argv,
     tce_json_string(&j, "group", b->o.group);
     tce_json_int(&j, "group_size", b->g_size);
     tce_json_int(&j, "groups", b->n_groups);
-    tce_json_int(&j, "iterations", b->o.iters);
-    tce_json_int(&j, "warmup", b->o.warmup);
+    tce_json_int(&j, "iterations", b->o.sw.iters);
+    tce_json_int(&j, "warmup", b->o.sw.warmup);
     tce_json_string(&j, "type", "float");
     tce_json_string(&j, "time", "slowest rank's mean per operation");
     tce_json_array_begin(&j, "results");
@@ -507,14 +494,14 @@ int tce_cmd_bench(int argc, char **argv)
     if (rc == 0)
         rc = make_group(b, &err);
     if (rc == 0) {
-        size_t n = (size_t)(b->o.max_bytes / (int64_t)sizeof(float)) + 1;
+        size_t n = (size_t)(b->o.sw.max_bytes / (int64_t)sizeof(float)) + 1;
 
         b->send = calloc(n, sizeof(float));
         b->recv = calloc(n, sizeof(float));
         if (!b->send || !b->recv)
             rc = tce_error_set(&err, TCE_ENOMEM,
                                "cannot allocate 2 x %" PRId64 " bytes",
-                               b->o.max_bytes);
+                               b->o.sw.max_bytes);
     }
     if (rc == 0)
         rc = tce_rt_alloc_host_map(&b->rt, &hosts, &nodes, &err);
@@ -538,11 +525,11 @@ int tce_cmd_bench(int argc, char **argv)
                                tce_busbw_coll_name(b->o.colls[k]));
             break;
         }
-        for (bytes = b->o.min_bytes; bytes <= b->o.max_bytes && rc == 0;
+        for (bytes = b->o.sw.min_bytes; bytes <= b->o.sw.max_bytes && rc == 0;
              bytes = (int64_t)next) {
             struct bench_row *row = &b->rows[b->n_rows];
 
-            next = (double)bytes * b->o.factor;
+            next = (double)bytes * b->o.sw.factor;
             if (next < (double)bytes + 1)
                 next = (double)bytes + 1;
             if (bytes < (int64_t)sizeof(float) * b->g_size &&

@@ -64,9 +64,7 @@ static void on_stop_signal(int sig)
 struct cal_opts {
     enum tce_busbw_kind colls[CAL_COLLS_MAX];
     int n_colls;
-    int64_t min_bytes, max_bytes;
-    double factor;
-    int64_t iters, warmup;
+    struct tce_rt_sweep sw; /* -b -e -f -n -w */
     int rounds;
     int64_t ranks_per_node;
     double timeout_s;
@@ -228,11 +226,11 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
     memset(o, 0, sizeof(*o));
     rc = parse_colls("sendrecv,allreduce,allgather,reducescatter,alltoall", o,
                      err);
-    o->min_bytes = 8;
-    o->max_bytes = 4 << 20;
-    o->factor = 4.0;
-    o->iters = 10;
-    o->warmup = 2;
+    o->sw.min_bytes = 8;
+    o->sw.max_bytes = 4 << 20;
+    o->sw.factor = 4.0;
+    o->sw.iters = 10;
+    o->sw.warmup = 2;
     o->rounds = 1;
     o->out_path = "calibration.cfg";
     optind = 1;
@@ -253,19 +251,11 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
             rc = parse_colls(optarg, o, err);
             break;
         case 'b':
-            rc = tce_parse_size(optarg, &o->min_bytes, err);
-            break;
         case 'e':
-            rc = tce_parse_size(optarg, &o->max_bytes, err);
-            break;
         case 'f':
-            rc = tce_parse_double(optarg, 1.01, 1024, &o->factor, err);
-            break;
         case 'n':
-            rc = tce_parse_int64(optarg, 1, 1000000000, &o->iters, err);
-            break;
         case 'w':
-            rc = tce_parse_int64(optarg, 0, 1000000000, &o->warmup, err);
+            rc = tce_rt_sweep_option(&o->sw, c, optarg, err);
             break;
         case 'r': {
             int64_t v = 0;
@@ -288,14 +278,11 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
     if (rc == 0 && optind < argc)
         rc = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
                            argv[optind]);
-    if (rc == 0 && (o->min_bytes < 1 || o->max_bytes < o->min_bytes))
-        rc = tce_error_set(err, TCE_EUSAGE,
-                           "sizes: need 1 <= -b (%" PRId64 ") <= -e (%" PRId64
-                           ")",
-                           o->min_bytes, o->max_bytes);
-    if (rc == 0 && o->max_bytes / (int64_t)sizeof(float) > INT_MAX / 2)
+    if (rc == 0)
+        rc = tce_rt_sweep_check(&o->sw, err);
+    if (rc == 0 && o->sw.max_bytes / (int64_t)sizeof(float) > INT_MAX / 2)
         rc = tce_error_set(err, TCE_EUSAGE, "-e %" PRId64 " is too large",
-                           o->max_bytes);
+                           o->sw.max_bytes);
     if (rc == 0 && o->json_path && o->out_path &&
         strcmp(o->json_path, "-") == 0 && strcmp(o->out_path, "-") == 0)
         rc = tce_error_set(err, TCE_EUSAGE,
@@ -334,18 +321,18 @@ static int time_op(struct calib *c, struct cal_class *k,
     tce_watchdog_enter(&c->rt.wd, opname, tce_link_class_name(k->link));
     if (tce_rt_test_hang(&c->rt, tce_busbw_coll_name(ops->kind)))
         tce_rt_hang();
-    for (it = 0; it < c->o.warmup && mrc == MPI_SUCCESS; it++)
+    for (it = 0; it < c->o.sw.warmup && mrc == MPI_SUCCESS; it++)
         mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank, k->comm);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Barrier(c->rt.world);
-    for (it = 0; it < c->o.iters && mrc == MPI_SUCCESS; it++) {
+    for (it = 0; it < c->o.sw.iters && mrc == MPI_SUCCESS; it++) {
         t0 = MPI_Wtime();
         mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank, k->comm);
         c->op_times[it] = MPI_Wtime() - t0;
     }
     tce_watchdog_leave(&c->rt.wd);
     if (mrc == MPI_SUCCESS) {
-        median_s = tce_stats_median(c->op_times, (size_t)c->o.iters);
+        median_s = tce_stats_median(c->op_times, (size_t)c->o.sw.iters);
         mrc = MPI_Allreduce(&median_s, time_s, 1, MPI_DOUBLE, MPI_MAX,
                             c->rt.world);
     }
@@ -508,12 +495,12 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
                 k->n_series++;
             }
             p = 0;
-            for (bytes = c->o.min_bytes; bytes <= c->o.max_bytes && rc == 0;
+            for (bytes = c->o.sw.min_bytes; bytes <= c->o.sw.max_bytes && rc == 0;
                  bytes = (int64_t)next) {
                 size_t count = op_count(ops->kind, bytes, k->g_size);
                 double t = 0.0, mb;
 
-                next = (double)bytes * c->o.factor;
+                next = (double)bytes * c->o.sw.factor;
                 if (next < (double)bytes + 1)
                     next = (double)bytes + 1;
                 mb = (double)(count * sizeof(float));
@@ -803,8 +790,8 @@ static int write_json(const struct calib *c, int argc, char **argv,
     tce_rt_json_header(&c->rt, &j, argc, argv, c->hosts, c->nodes);
     tce_json_int(&j, "ranks_per_node_measured", c->node_size_min);
     tce_json_string(&j, "calibration_file", c->o.out_path);
-    tce_json_int(&j, "iterations", c->o.iters);
-    tce_json_int(&j, "warmup", c->o.warmup);
+    tce_json_int(&j, "iterations", c->o.sw.iters);
+    tce_json_int(&j, "warmup", c->o.sw.warmup);
     tce_json_int(&j, "rounds", c->o.rounds);
     tce_json_string(&j, "time", "slowest rank's median per operation");
     tce_json_array_begin(&j, "links");
@@ -917,7 +904,7 @@ static int share_tiers(struct calib *c, struct tce_error *err)
 
 static int setup(struct calib *c, struct tce_error *err)
 {
-    size_t n = (size_t)(c->o.max_bytes / (int64_t)sizeof(float)) + 1;
+    size_t n = (size_t)(c->o.sw.max_bytes / (int64_t)sizeof(float)) + 1;
     int rc;
 
     rc = tce_rt_nodes(&c->rt, (int)c->o.ranks_per_node, err);
@@ -933,11 +920,11 @@ static int setup(struct calib *c, struct tce_error *err)
     if (rc == 0) {
         c->send = calloc(n, sizeof(float));
         c->recv = calloc(n, sizeof(float));
-        c->op_times = calloc((size_t)c->o.iters, sizeof(double));
+        c->op_times = calloc((size_t)c->o.sw.iters, sizeof(double));
         if (!c->send || !c->recv || !c->op_times)
             rc = tce_error_set(err, TCE_ENOMEM,
                                "cannot allocate 2 x %" PRId64 " bytes",
-                               c->o.max_bytes);
+                               c->o.sw.max_bytes);
         /* Touch every page now, not inside the first timed operation. */
         if (rc == 0) {
             memset(c->send, 1, n * sizeof(float));
@@ -988,7 +975,7 @@ int tce_cmd_calibrate(int argc, char **argv)
                 "# timing: %" PRId64 " operations after %" PRId64
                 " warm-up, each timed; time = slowest rank's median per "
                 "operation, median over %d round(s) (measured)\n",
-                c->o.iters, c->o.warmup, c->o.rounds);
+                c->o.sw.iters, c->o.sw.warmup, c->o.rounds);
         if (c->node_size_min != c->node_size_max)
             fprintf(out,
                     "# warning: nodes have %d to %d ranks; the file "

@@ -6,6 +6,7 @@
 #define _DEFAULT_SOURCE /* gethostname, statvfs */
 #include "tcemu/runtime.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,5 +413,45 @@ int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
 
     if (rc == 0)
         rc = tce_rt_gather_nodes(rt, nodes, err);
+    return rc;
+}
+
+int tce_rt_sweep_option(struct tce_rt_sweep *s, int c, const char *arg,
+                        struct tce_error *err)
+{
+    int rc;
+
+    switch (c) {
+    case 'b':
+        rc = tce_parse_size(arg, &s->min_bytes, err);
+        break;
+    case 'e':
+        rc = tce_parse_size(arg, &s->max_bytes, err);
+        break;
+    case 'f':
+        rc = tce_parse_double(arg, 1.01, 1024, &s->factor, err);
+        break;
+    case 'n':
+        rc = tce_parse_int64(arg, 1, 1000000000, &s->iters, err);
+        break;
+    case 'w':
+        rc = tce_parse_int64(arg, 0, 1000000000, &s->warmup, err);
+        break;
+    default:
+        rc = tce_error_set(err, TCE_EINTERNAL, "-%c is no sweep option", c);
+        break;
+    }
+    return rc;
+}
+
+int tce_rt_sweep_check(const struct tce_rt_sweep *s, struct tce_error *err)
+{
+    int rc = 0;
+
+    if (s->min_bytes < 1 || s->max_bytes < s->min_bytes)
+        rc = tce_error_set(err, TCE_EUSAGE,
+                           "sizes: need 1 <= -b (%" PRId64 ") <= -e (%" PRId64
+                           ")",
+                           s->min_bytes, s->max_bytes);
     return rc;
 }
