@@ -135,7 +135,8 @@ int tce_rt_gather_hosts(struct tce_rt *rt, char *hosts, struct tce_error *err);
  * size x TCE_RT_HOST_MAX names from tce_rt_gather_hosts (rank 0). */
 void tce_rt_print_header(const struct tce_rt *rt, FILE *out, int argc,
                          char **argv, const char *hosts);
-/* The MPI library version, first line only. */
+/* The MPI library version, up to its first newline or comma (callable
+ * before MPI_Init). */
 void tce_rt_mpi_library(char *buf, size_t len);
 
 struct tce_json;

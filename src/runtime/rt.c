@@ -309,6 +309,7 @@ void tce_rt_mpi_library(char *buf, size_t len)
     int n = 0;
     char *cut;
 
+    /* Callable before MPI_Init (MPI 3.0). */
     MPI_Get_library_version(lib, &n);
     lib[n < (int)sizeof(lib) ? n : (int)sizeof(lib) - 1] = '\0';
     cut = strchr(lib, '\n');

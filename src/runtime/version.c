@@ -1,9 +1,9 @@
 /* version.c - tcemu, MPI library and libconfig versions for --version. */
 #include <mpi.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "tcemu/cli.h"
+#include "tcemu/runtime.h"
 
 #ifndef TCE_VERSION
 #define TCE_VERSION "0.1.0"
@@ -22,18 +22,8 @@ const char *tce_cli_version(void)
 void tce_cli_print_version(FILE *out)
 {
     char lib[MPI_MAX_LIBRARY_VERSION_STRING];
-    int len = 0;
-    char *nl;
 
-    /* Callable before MPI_Init (MPI 3.0). */
-    MPI_Get_library_version(lib, &len);
-    lib[len < (int)sizeof(lib) ? len : (int)sizeof(lib) - 1] = '\0';
-    nl = strchr(lib, '\n');
-    if (nl)
-        *nl = '\0';
-    nl = strchr(lib, ',');
-    if (nl)
-        *nl = '\0';
+    tce_rt_mpi_library(lib, sizeof(lib));
     fprintf(out, "tcemu %s\n", tce_cli_version());
     fprintf(out, "MPI: %s (MPI %d.%d)\n", lib, MPI_VERSION, MPI_SUBVERSION);
     fprintf(out, "libconfig: %s\n", tce_config_library_version());
