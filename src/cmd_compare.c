@@ -177,14 +177,8 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
         case 'B':
             ret = tce_parse_double(optarg, 1.0, 1e15, &o->budget_usd, err);
             break;
-        case 'h': return 1;
-        case ':':
-            ret = tce_error_set(err, TCE_EUSAGE, "option %s needs a value",
-                                argv[optind - 1]);
-            break;
-        default:
-            ret = tce_error_set(err, TCE_EUSAGE, "unknown option %s",
-                                argv[optind - 1]);
+        default: /* -h, or a bad option */
+            ret = tce_cli_getopt_other(c, argv, err);
             break;
         }
     }

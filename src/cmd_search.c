@@ -109,14 +109,8 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             ret = tce_parse_int64(optarg, 1, 1 << 20, &v, err);
             o->s.max_micro_batch = v;
             break;
-        case 'h': return 1;
-        case ':':
-            ret = tce_error_set(err, TCE_EUSAGE, "option %s needs a value",
-                                argv[optind - 1]);
-            break;
-        default:
-            ret = tce_error_set(err, TCE_EUSAGE, "unknown option %s",
-                                argv[optind - 1]);
+        default: /* -h, or a bad option */
+            ret = tce_cli_getopt_other(c, argv, err);
             break;
         }
     }

@@ -458,18 +458,9 @@ void tce_search_hit_json(struct tce_json *j, const char *key,
     tce_json_bool(j, "sequence_parallel", h->sequence_parallel);
     tce_json_object_end(j);
     tce_json_double(j, "iteration_s", h->eval.iteration_s);
-    /* The keys of tcemu.project/1, plus the exposed total. */
-    tce_json_object_begin(j, "breakdown_s");
-    tce_json_double(j, "compute", h->eval.compute_s);
-    tce_json_double(j, "tp_exposed", h->eval.tp_exposed_s);
-    tce_json_double(j, "cp_exposed", h->eval.cp_exposed_s);
-    tce_json_double(j, "ep_exposed", h->eval.ep_exposed_s);
-    tce_json_double(j, "dp_exposed", h->eval.dp_exposed_s);
-    tce_json_double(j, "pp_bubble", h->eval.bubble_s);
-    tce_json_double(j, "pp_p2p", h->eval.pp_p2p_s);
-    tce_json_double(j, "optimizer", h->eval.optimizer_s);
-    tce_json_double(j, "exposed_comm_total", h->eval.exposed_comm_s);
-    tce_json_object_end(j);
+    /* The breakdown object of tcemu.project/1, plus the exposed total. */
+    tce_projector_breakdown_json(j, "breakdown_s", &h->eval.breakdown);
+    tce_json_double(j, "exposed_comm_s", h->eval.exposed_comm_s);
     tce_json_double(j, "tokens_per_s", h->eval.tokens_per_s);
     tce_json_double(j, "model_tflops_per_gpu", h->eval.model_tflops_per_gpu);
     tce_json_double(j, "hardware_tflops_per_gpu",
@@ -595,11 +586,7 @@ static int projector_project(void *ctx, const struct tce_topology *topo,
     out->bubble_s = b->pp_bubble_s;
     out->exposed_comm_s = b->tp_exposed_s + b->cp_exposed_s +
                           b->ep_exposed_s + b->dp_exposed_s + b->pp_p2p_s;
-    out->tp_exposed_s = b->tp_exposed_s;
-    out->cp_exposed_s = b->cp_exposed_s;
-    out->ep_exposed_s = b->ep_exposed_s;
-    out->dp_exposed_s = b->dp_exposed_s;
-    out->pp_p2p_s = b->pp_p2p_s;
+    out->breakdown = *b;
     out->model_tflops_per_gpu = pr.model_tflops_per_gpu;
     out->hardware_tflops_per_gpu = pr.hardware_tflops_per_gpu;
     out->optimizer_s = b->optimizer_s;

@@ -40,6 +40,7 @@
 #include "tcemu/economics.h"
 #include "tcemu/error.h"
 #include "tcemu/json.h"
+#include "tcemu/projector.h"
 
 #define TCE_SEARCH_TOP_MAX 64
 #define TCE_SEARCH_EXPLAIN_MAX 16
@@ -51,9 +52,8 @@ struct tce_search_eval {
     double compute_s;             /* compute on the critical path */
     double bubble_s;              /* pipeline bubble */
     double exposed_comm_s;        /* exposed TP + CP + EP + DP + PP */
-    double tp_exposed_s, cp_exposed_s, ep_exposed_s, dp_exposed_s;
-    double pp_p2p_s;              /* parts of exposed_comm_s (0 if the
-                                     backend does not split it) */
+    struct tce_breakdown breakdown; /* the projector's parts (all 0 when
+                                     the backend does not split them) */
     double model_tflops_per_gpu;
     double hardware_tflops_per_gpu;
     double optimizer_s;
