@@ -854,7 +854,7 @@ int tce_cmd_compare(int argc, char **argv)
         ret = TCE_ECONFIG; /* reported through diag */
         goto out;
     }
-    cm.checkpoint_bytes = tce_search_checkpoint_bytes(&cm.job);
+    cm.checkpoint_bytes = tce_econ_checkpoint_bytes(&cm.job);
     cm.flops_per_token = tce_model_flops_per_token(&cm.job.model);
     ret = run_searches(&cm, &err);
     if (ret < 0)

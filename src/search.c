@@ -65,11 +65,6 @@ const char *tce_search_recompute_name(enum tce_recompute r)
                                           : "none";
 }
 
-double tce_search_checkpoint_bytes(const struct tce_job *job)
-{
-    return tce_econ_checkpoint_bytes(job);
-}
-
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job)
 {
     job->parallel.num_gpus = h->gpus;
@@ -370,7 +365,7 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
                                  : tce_econ_find_contract(topo, NULL,
                                                           &c->scratch);
     c->cap = opts->top_k + opts->explain;
-    c->checkpoint_bytes = tce_search_checkpoint_bytes(job);
+    c->checkpoint_bytes = tce_econ_checkpoint_bytes(job);
     tokens_per_iter = (double)job->training.global_batch_size *
                       (double)job->model.seq_length;
     if (!(tokens_per_iter > 0.0) || job->training.train_tokens < 1) {

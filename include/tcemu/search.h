@@ -173,10 +173,6 @@ void tce_search_projector_backend(struct tce_search_projector *p,
 /* Apply a hit's layout to a copy of a job (parallel and training fields). */
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);
 
-/* Model state bytes on storage: parameters x TCE_ECON_CHECKPOINT_BYTES_PER_
- * PARAM. */
-double tce_search_checkpoint_bytes(const struct tce_job *job);
-
 const char *tce_search_reason_name(enum tce_search_reason r);
 /* "none", "selective", "full". */
 const char *tce_search_recompute_name(enum tce_recompute r);

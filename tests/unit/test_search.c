@@ -170,7 +170,7 @@ static struct tce_search_hit brute(const struct tce_topology *t,
                                     ein.ideal_days =
                                         iters * h.eval.iteration_s / 86400.0;
                                     ein.checkpoint_bytes =
-                                        tce_search_checkpoint_bytes(job);
+                                        tce_econ_checkpoint_bytes(job);
                                     assert_int_equal(
                                         tce_econ_evaluate(&ein, &h.econ, NULL),
                                         0);
