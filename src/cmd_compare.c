@@ -569,7 +569,7 @@ static void layout_str(const struct tce_search_hit *h, char *buf, size_t n)
              (long long)h->tp, (long long)h->pp, (long long)h->vpp,
              (long long)h->cp, (long long)h->ep, (long long)h->dp,
              (long long)h->micro_batch,
-             tce_search_recompute_name(h->recompute),
+             tce_recompute_name(h->recompute),
              h->distributed_optimizer ? " do" : "");
 }
 
@@ -777,13 +777,7 @@ static void write_json(struct tce_json *j, const struct compare *cm)
         tce_json_string(j, "topology_name", cm->topos[r->topo].name);
         tce_json_string(j, "contract", r->contract.name);
         tce_json_string(j, "contract_kind",
-                        r->contract.kind == TCE_CONTRACT_RESERVED ? "reserved"
-                        : r->contract.kind == TCE_CONTRACT_CAPACITY_BLOCK
-                            ? "capacity_block"
-                        : r->contract.kind == TCE_CONTRACT_SPOT ? "spot"
-                        : r->contract.kind == TCE_CONTRACT_COMMITMENT
-                            ? "commitment"
-                            : "on_demand");
+                        tce_contract_kind_name(r->contract.kind));
         tce_json_bool(j, "found", r->found);
         if (r->found) {
             tce_search_hit_json(j, "result", &r->hit);

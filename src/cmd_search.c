@@ -132,7 +132,7 @@ static void print_hit_row(FILE *f, int rank, const struct tce_search_hit *h)
             (long long)h->vpp, (long long)h->cp, (long long)h->ep,
             (long long)h->dp, (long long)h->micro_batch,
             (long long)h->microbatches,
-            tce_search_recompute_name(h->recompute),
+            tce_recompute_name(h->recompute),
             h->distributed_optimizer ? "on" : "off", h->eval.iteration_s,
             h->eval.mfu, h->eval.memory_bytes / GIB, h->econ.days_to_done,
             h->econ.bill.total_usd / 1e6);
@@ -146,7 +146,7 @@ static void print_layout(FILE *f, const struct tce_search_hit *h)
             (long long)h->gpus, (long long)h->tp, (long long)h->pp,
             (long long)h->vpp, (long long)h->cp, (long long)h->ep,
             (long long)h->dp, (long long)h->micro_batch,
-            tce_search_recompute_name(h->recompute),
+            tce_recompute_name(h->recompute),
             h->distributed_optimizer ? " distopt" : "");
 }
 

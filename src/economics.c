@@ -327,17 +327,6 @@ double tce_econ_checkpoint_bytes(const struct tce_job *job)
     return pc.total * TCE_ECON_CHECKPOINT_BYTES_PER_PARAM;
 }
 
-static const char *kind_name(enum tce_contract_kind k)
-{
-    switch (k) {
-    case TCE_CONTRACT_RESERVED: return "reserved";
-    case TCE_CONTRACT_CAPACITY_BLOCK: return "capacity_block";
-    case TCE_CONTRACT_SPOT: return "spot";
-    case TCE_CONTRACT_COMMITMENT: return "commitment";
-    default: return "on_demand";
-    }
-}
-
 void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
                     const struct tce_econ *e)
 {
@@ -346,7 +335,7 @@ void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
 
     fprintf(out, "# plan %s (%s, %.2f USD/node-hour%s%s) at %lld GPUs, "
                  "%lld nodes:\n",
-            c->name, kind_name(c->kind), c->usd_per_node_hour,
+            c->name, tce_contract_kind_name(c->kind), c->usd_per_node_hour,
             c->as_of[0] ? ", as of " : "", c->as_of, (long long)gpus,
             (long long)e->nodes);
     fprintf(out, "#   failures: %.2f interruptions/day, MTBF %.0f s, "
@@ -386,7 +375,7 @@ void tce_econ_json(struct tce_json *j, const char *key,
 
     tce_json_object_begin(j, key);
     tce_json_string(j, "plan", c->name);
-    tce_json_string(j, "kind", kind_name(c->kind));
+    tce_json_string(j, "kind", tce_contract_kind_name(c->kind));
     tce_json_double(j, "usd_per_node_hour", c->usd_per_node_hour);
     tce_json_int(j, "nodes", e->nodes);
     tce_json_double(j, "interruptions_per_day", g->interruptions_per_day);

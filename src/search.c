@@ -58,13 +58,6 @@ const char *tce_search_reason_name(enum tce_search_reason r)
     return "unknown";
 }
 
-const char *tce_search_recompute_name(enum tce_recompute r)
-{
-    return r == TCE_RECOMPUTE_FULL        ? "full"
-           : r == TCE_RECOMPUTE_SELECTIVE ? "selective"
-                                          : "none";
-}
-
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job)
 {
     job->parallel.num_gpus = h->gpus;
@@ -448,7 +441,7 @@ void tce_search_hit_json(struct tce_json *j, const char *key,
     tce_json_int(j, "micro_batch_size", h->micro_batch);
     tce_json_int(j, "microbatches", h->microbatches);
     tce_json_string(j, "recompute",
-                    tce_search_recompute_name(h->recompute));
+                    tce_recompute_name(h->recompute));
     tce_json_bool(j, "distributed_optimizer", h->distributed_optimizer);
     tce_json_bool(j, "sequence_parallel", h->sequence_parallel);
     tce_json_object_end(j);

@@ -174,8 +174,6 @@ void tce_search_projector_backend(struct tce_search_projector *p,
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);
 
 const char *tce_search_reason_name(enum tce_search_reason r);
-/* "none", "selective", "full". */
-const char *tce_search_recompute_name(enum tce_recompute r);
 
 /* One hit as a JSON object (key may be NULL inside an array). */
 void tce_search_hit_json(struct tce_json *j, const char *key,

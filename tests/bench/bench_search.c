@@ -106,7 +106,7 @@ int main(int argc, char **argv)
            (long long)r.pruned, (long long)r.fits, (long long)r.top[0].tp,
            (long long)r.top[0].pp, (long long)r.top[0].vpp,
            (long long)r.top[0].cp, (long long)r.top[0].micro_batch,
-           tce_search_recompute_name(r.top[0].recompute),
+           tce_recompute_name(r.top[0].recompute),
            r.top[0].econ.days_to_done);
     printf("# wall clock: %.0f candidates/s, %.0f projections/s (%.0f%% "
            "of a core)\n",
