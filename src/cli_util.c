@@ -29,8 +29,8 @@ void tce_cli_join_args(int argc, char **argv, const char *prefix, char *buf,
 
 int tce_cli_bad_option(const char *cmd, char **argv, void (*usage)(FILE *))
 {
-    fprintf(stderr, "tcemu %s: error: unknown or incomplete option '%s'\n",
-            cmd, argv[optind - 1]);
+    fprintf(stderr, "tcemu %s: error: unknown or incomplete option '%s'\n", cmd,
+            argv[optind - 1]);
     usage(stderr);
     return TCE_EXIT_USAGE;
 }

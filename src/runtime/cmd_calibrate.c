@@ -495,8 +495,8 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
                 k->n_series++;
             }
             p = 0;
-            for (bytes = c->o.sw.min_bytes; bytes <= c->o.sw.max_bytes && rc == 0;
-                 bytes = (int64_t)next) {
+            for (bytes = c->o.sw.min_bytes;
+                 bytes <= c->o.sw.max_bytes && rc == 0; bytes = (int64_t)next) {
                 size_t count = op_count(ops->kind, bytes, k->g_size);
                 double t = 0.0, mb;
 
@@ -950,8 +950,8 @@ int tce_cmd_calibrate(int argc, char **argv)
         fprintf(stderr, "tcemu: error: out of memory\n");
         return TCE_EXIT_RUNTIME;
     }
-    rc = tce_rt_begin(&c->rt, parse_args(argc, argv, &c->o, &err), &err,
-                      usage, &argc, &argv);
+    rc = tce_rt_begin(&c->rt, parse_args(argc, argv, &c->o, &err), &err, usage,
+                      &argc, &argv);
     if (rc) {
         rc = rc == 1 ? 0 : rc; /* 1: --help */
         goto out_free;
