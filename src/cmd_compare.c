@@ -45,13 +45,13 @@ struct opts {
     const char *job_path, *plan, *gpus_arg, *json_path;
     const char *topo_paths[MAX_TOPOS];
     int n_topos;
-    double deadline_days;         /* 0 = none */
-    double budget_usd;            /* 0 = none */
-    double budget_horizon_days;   /* deadline, or BUDGET_HORIZON_DAYS */
+    double deadline_days;       /* 0 = none */
+    double budget_usd;          /* 0 = none */
+    double budget_horizon_days; /* deadline, or BUDGET_HORIZON_DAYS */
     int chinchilla;
 };
 
-struct scale {                    /* best layout of one offering at one N */
+struct scale { /* best layout of one offering at one N */
     int64_t gpus;
     int found;
     struct tce_search_hit hit;
@@ -61,22 +61,22 @@ struct budget {
     int64_t gpus;
     double days, tokens, cost_usd, flops;
     double chinchilla_params, chinchilla_tokens;
-    double min_cost_usd;          /* smallest bill at any scale (an hour;
-                                     a commitment's whole term) */
+    double min_cost_usd; /* smallest bill at any scale (an hour;
+                            a commitment's whole term) */
 };
 
 struct row {
-    int topo;                     /* index into topos */
+    int topo; /* index into topos */
     struct tce_contract contract;
-    int found;                    /* a layout fits at some scale */
-    struct tce_search_hit hit;    /* at the chosen scale, this contract */
-    double failures_usd;          /* bill(with failures) - bill(ideal) */
+    int found;                 /* a layout fits at some scale */
+    struct tce_search_hit hit; /* at the chosen scale, this contract */
+    double failures_usd;       /* bill(with failures) - bill(ideal) */
     double usd_per_mtok;
     int meets_deadline;
     int cheapest, fastest, pareto;
     /* sensitivity */
-    double cost_price_lo, cost_price_hi;   /* price -10% / +10% */
-    double cost_mfu_lo, cost_mfu_hi;       /* MFU -10% / +10% */
+    double cost_price_lo, cost_price_hi; /* price -10% / +10% */
+    double cost_mfu_lo, cost_mfu_hi;     /* MFU -10% / +10% */
     double days_mfu_lo, days_mfu_hi;
     int has_budget;
     struct budget budget;
@@ -155,19 +155,28 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     memset(o, 0, sizeof(*o));
     optind = 1;
     opterr = 0;
-    while (ret == 0 &&
-           (c = getopt_long(argc, argv, ":j:t:p:g:d:B:h", longopts, NULL)) !=
-               -1) {
+    while (ret == 0 && (c = getopt_long(argc, argv, ":j:t:p:g:d:B:h", longopts,
+                                        NULL)) != -1) {
         switch (c) {
-        case 'j': o->job_path = optarg; break;
-        case 'p': o->plan = optarg; break;
-        case 'g': o->gpus_arg = optarg; break;
-        case OPT_JSON: o->json_path = optarg; break;
-        case OPT_CHIN: o->chinchilla = 1; break;
+        case 'j':
+            o->job_path = optarg;
+            break;
+        case 'p':
+            o->plan = optarg;
+            break;
+        case 'g':
+            o->gpus_arg = optarg;
+            break;
+        case OPT_JSON:
+            o->json_path = optarg;
+            break;
+        case OPT_CHIN:
+            o->chinchilla = 1;
+            break;
         case 't':
             if (o->n_topos >= MAX_TOPOS)
-                ret = tce_error_set(err, TCE_EUSAGE,
-                                    "at most %d topologies", MAX_TOPOS);
+                ret = tce_error_set(err, TCE_EUSAGE, "at most %d topologies",
+                                    MAX_TOPOS);
             else
                 o->topo_paths[o->n_topos++] = optarg;
             break;
@@ -204,8 +213,8 @@ static int scale_list(const struct compare *cm, int ti, int64_t *out,
 {
     const struct tce_topology *t = &cm->topos[ti];
     int64_t per = t->node.accelerators > 0 ? t->node.accelerators : 1;
-    int64_t max_nodes = t->capacity.max_nodes > 0 ? t->capacity.max_nodes
-                                                  : (int64_t)1 << 20;
+    int64_t max_nodes =
+        t->capacity.max_nodes > 0 ? t->capacity.max_nodes : (int64_t)1 << 20;
     struct tce_gpu_list gl;
     int64_t lo;
     int n = 0, i, ret;
@@ -216,10 +225,10 @@ static int scale_list(const struct compare *cm, int ti, int64_t *out,
             return ret;
         for (i = 0; i < gl.n && n < MAX_SCALES; i++) {
             if ((gl.gpus[i] + per - 1) / per > max_nodes) {
-                fprintf(stderr, "tcemu compare: %s: %lld GPUs skipped: "
-                                "more nodes than it offers (%lld)\n",
-                        t->name, (long long)gl.gpus[i],
-                        (long long)max_nodes);
+                fprintf(stderr,
+                        "tcemu compare: %s: %lld GPUs skipped: "
+                        "more nodes than it offers (%lld)\n",
+                        t->name, (long long)gl.gpus[i], (long long)max_nodes);
                 continue;
             }
             out[n++] = gl.gpus[i];
@@ -287,8 +296,7 @@ static int run_searches(struct compare *cm, struct tce_error *err)
             so.gpus[0] = gpus[si];
             so.top_k = 1;
             so.explain = 0;
-            ret = tce_search_run(&cm->topos[ti], &cm->job, &so, &be, &res,
-                                 err);
+            ret = tce_search_run(&cm->topos[ti], &cm->job, &so, &be, &res, err);
             cm->search_s += res.elapsed_s;
             cm->candidates += res.candidates;
             if (ret == TCE_ENOFIT) {
@@ -346,18 +354,17 @@ static int buy(const struct compare *cm, struct row *r, struct tce_error *err)
         tokens_per_day = (double)cm->job.training.train_tokens /
                          e.train_days; /* with failures */
         ret = tce_econ_price_run(&r->contract,
-                                 t->price.on_demand_usd_per_node_hour,
-                                 e.nodes, t->reliability.hot_spare_nodes,
+                                 t->price.on_demand_usd_per_node_hour, e.nodes,
+                                 t->reliability.hot_spare_nodes,
                                  t->node.accelerators, 1.0 / 24.0, &b, err);
         if (ret < 0)
             return ret;
         if (r->budget.min_cost_usd <= 0.0 ||
             b.total_usd < r->budget.min_cost_usd)
             r->budget.min_cost_usd = b.total_usd;
-        ret = tce_econ_price_run(&r->contract,
-                                 t->price.on_demand_usd_per_node_hour,
-                                 e.nodes, t->reliability.hot_spare_nodes,
-                                 t->node.accelerators, hi, &b, err);
+        ret = tce_econ_price_run(
+            &r->contract, t->price.on_demand_usd_per_node_hour, e.nodes,
+            t->reliability.hot_spare_nodes, t->node.accelerators, hi, &b, err);
         if (ret < 0)
             return ret;
         if (b.total_usd > cm->o.budget_usd) {
@@ -365,9 +372,9 @@ static int buy(const struct compare *cm, struct row *r, struct tce_error *err)
                 double mid = 0.5 * (lo + hi);
 
                 ret = tce_econ_price_run(
-                    &r->contract, t->price.on_demand_usd_per_node_hour,
-                    e.nodes, t->reliability.hot_spare_nodes,
-                    t->node.accelerators, mid, &b, err);
+                    &r->contract, t->price.on_demand_usd_per_node_hour, e.nodes,
+                    t->reliability.hot_spare_nodes, t->node.accelerators, mid,
+                    &b, err);
                 if (ret < 0)
                     return ret;
                 if (b.total_usd <= cm->o.budget_usd)
@@ -396,12 +403,10 @@ static int buy(const struct compare *cm, struct row *r, struct tce_error *err)
             r->budget.cost_usd = b.total_usd;
             r->budget.flops = tokens * cm->flops_per_token;
             /* Chinchilla: C = 6 N D with D = 20 N. */
-            r->budget.chinchilla_params =
-                sqrt(r->budget.flops /
-                     (6.0 * TCE_ECON_CHINCHILLA_TOKENS_PER_PARAM));
-            r->budget.chinchilla_tokens =
-                TCE_ECON_CHINCHILLA_TOKENS_PER_PARAM *
-                r->budget.chinchilla_params;
+            r->budget.chinchilla_params = sqrt(
+                r->budget.flops / (6.0 * TCE_ECON_CHINCHILLA_TOKENS_PER_PARAM));
+            r->budget.chinchilla_tokens = TCE_ECON_CHINCHILLA_TOKENS_PER_PARAM *
+                                          r->budget.chinchilla_params;
         }
     }
     r->has_budget = 1;
@@ -452,15 +457,13 @@ static int fill_row(struct compare *cm, struct row *r, struct tce_error *err)
         return 0;
     r->found = 1;
     r->hit = cm->scales[r->topo][best].hit;
-    ret = evaluate(cm, r->topo, &r->contract, &r->hit, 1.0, &r->hit.econ,
-                   err);
+    ret = evaluate(cm, r->topo, &r->contract, &r->hit, 1.0, &r->hit.econ, err);
     if (ret < 0)
         return ret;
     r->meets_deadline = cm->o.deadline_days <= 0.0 ||
                         r->hit.econ.days_to_done <= cm->o.deadline_days;
     ret = tce_econ_price_run(&r->contract, t->price.on_demand_usd_per_node_hour,
-                             r->hit.econ.nodes,
-                             t->reliability.hot_spare_nodes,
+                             r->hit.econ.nodes, t->reliability.hot_spare_nodes,
                              t->node.accelerators, r->hit.ideal_days, &ideal,
                              err);
     if (ret < 0)
@@ -472,14 +475,14 @@ static int fill_row(struct compare *cm, struct row *r, struct tce_error *err)
      * the failure-free time 1/0.9 longer, +10% 1/1.1. */
     r->cost_price_lo = r->hit.econ.bill.total_usd * (1.0 - SENS);
     r->cost_price_hi = r->hit.econ.bill.total_usd * (1.0 + SENS);
-    ret = evaluate(cm, r->topo, &r->contract, &r->hit, 1.0 / (1.0 - SENS),
-                   &e, err);
+    ret = evaluate(cm, r->topo, &r->contract, &r->hit, 1.0 / (1.0 - SENS), &e,
+                   err);
     if (ret < 0)
         return ret;
     r->cost_mfu_lo = e.bill.total_usd;
     r->days_mfu_lo = e.days_to_done;
-    ret = evaluate(cm, r->topo, &r->contract, &r->hit, 1.0 / (1.0 + SENS),
-                   &e, err);
+    ret = evaluate(cm, r->topo, &r->contract, &r->hit, 1.0 / (1.0 + SENS), &e,
+                   err);
     if (ret < 0)
         return ret;
     r->cost_mfu_hi = e.bill.total_usd;
@@ -499,8 +502,9 @@ static void add_rows(struct compare *cm, int ti)
     if (cm->o.plan) {
         c = tce_econ_find_contract(t, cm->o.plan, &scratch);
         if (!c) { /* this offering has no such plan: its list price */
-            fprintf(stderr, "tcemu compare: %s has no contract '%s': "
-                            "priced on demand\n",
+            fprintf(stderr,
+                    "tcemu compare: %s has no contract '%s': "
+                    "priced on demand\n",
                     t->name, cm->o.plan);
             c = tce_econ_find_contract(t, NULL, &scratch);
         }
@@ -534,8 +538,8 @@ static void mark(struct compare *cm)
             (cheapest < 0 || r->hit.econ.bill.total_usd <
                                  cm->rows[cheapest].hit.econ.bill.total_usd))
             cheapest = i;
-        if (fastest < 0 || r->hit.econ.days_to_done <
-                               cm->rows[fastest].hit.econ.days_to_done)
+        if (fastest < 0 ||
+            r->hit.econ.days_to_done < cm->rows[fastest].hit.econ.days_to_done)
             fastest = i;
     }
     if (cheapest >= 0)
@@ -568,8 +572,7 @@ static void layout_str(const struct tce_search_hit *h, char *buf, size_t n)
     snprintf(buf, n, "tp%lld pp%lld v%lld cp%lld ep%lld dp%lld mb%lld %s%s",
              (long long)h->tp, (long long)h->pp, (long long)h->vpp,
              (long long)h->cp, (long long)h->ep, (long long)h->dp,
-             (long long)h->micro_batch,
-             tce_recompute_name(h->recompute),
+             (long long)h->micro_batch, tce_recompute_name(h->recompute),
              h->distributed_optimizer ? " do" : "");
 }
 
@@ -592,10 +595,9 @@ static void print_sensitivity(FILE *f, const struct compare *cm)
             second = i;
     }
     fprintf(f, "# sensitivity (price and MFU +-10%%, one at a time):\n");
-    fprintf(f,
-            "# offering             contract              cost_MUSD "
-            "price-10%% price+10%%  MFU-10%%  MFU+10%%  days_MFU-10%% "
-            "days_MFU+10%%\n");
+    fprintf(f, "# offering             contract              cost_MUSD "
+               "price-10%% price+10%%  MFU-10%%  MFU+10%%  days_MFU-10%% "
+               "days_MFU+10%%\n");
     for (i = 0; i < cm->n_rows; i++) {
         const struct row *r = &cm->rows[i];
 
@@ -610,21 +612,21 @@ static void print_sensitivity(FILE *f, const struct compare *cm)
                 r->cost_mfu_hi / 1e6, r->days_mfu_lo, r->days_mfu_hi);
     }
     if (second < 0) {
-        fprintf(f, "# the cheapest, %s / %s, has no rival meeting the "
-                   "deadline\n",
+        fprintf(f,
+                "# the cheapest, %s / %s, has no rival meeting the "
+                "deadline\n",
                 cm->topos[cm->rows[best].topo].name,
                 cm->rows[best].contract.name);
         return;
     }
     {
         const struct row *b = &cm->rows[best], *s = &cm->rows[second];
-        double margin = s->hit.econ.bill.total_usd /
-                            b->hit.econ.bill.total_usd -
-                        1.0;
-        double worst = b->cost_price_hi * b->cost_mfu_lo /
-                       b->hit.econ.bill.total_usd;
-        double rival = s->cost_price_lo * s->cost_mfu_hi /
-                       s->hit.econ.bill.total_usd;
+        double margin =
+            s->hit.econ.bill.total_usd / b->hit.econ.bill.total_usd - 1.0;
+        double worst =
+            b->cost_price_hi * b->cost_mfu_lo / b->hit.econ.bill.total_usd;
+        double rival =
+            s->cost_price_lo * s->cost_mfu_hi / s->hit.econ.bill.total_usd;
 
         fprintf(f,
                 "# cheapest: %s / %s; the runner-up %s / %s costs %.1f%% "
@@ -636,11 +638,11 @@ static void print_sensitivity(FILE *f, const struct compare *cm)
                 100.0 * margin, b->cost_mfu_lo / 1e6,
                 100.0 * (b->cost_mfu_lo / b->hit.econ.bill.total_usd - 1.0),
                 b->days_mfu_lo);
-        if (cm->o.deadline_days > 0.0 &&
-            b->days_mfu_lo > cm->o.deadline_days)
-            fprintf(f, "# warning: with MFU -10%% the cheapest misses the "
-                       "%.0f-day deadline (%.1f days): it has no time "
-                       "margin\n",
+        if (cm->o.deadline_days > 0.0 && b->days_mfu_lo > cm->o.deadline_days)
+            fprintf(f,
+                    "# warning: with MFU -10%% the cheapest misses the "
+                    "%.0f-day deadline (%.1f days): it has no time "
+                    "margin\n",
                     cm->o.deadline_days, b->days_mfu_lo);
         fprintf(f,
                 "# worst case (cheapest at price +10%% and MFU -10%%: %.2f M "
@@ -660,15 +662,17 @@ static void print_table(FILE *f, const struct compare *cm)
     fprintf(f, "# tcemu compare: job %s (%s), %.3g tokens\n", cm->job.name,
             cm->o.job_path, (double)cm->job.training.train_tokens);
     for (i = 0; i < cm->o.n_topos; i++)
-        fprintf(f, "# offering %d: %s (%s), %s, on-demand %.2f USD/node-h "
-                   "as of %s\n",
+        fprintf(f,
+                "# offering %d: %s (%s), %s, on-demand %.2f USD/node-h "
+                "as of %s\n",
                 i + 1, cm->topos[i].name, cm->o.topo_paths[i],
                 cm->topos[i].accelerator.name,
                 cm->topos[i].price.on_demand_usd_per_node_hour,
                 cm->topos[i].price.as_of);
     if (cm->o.deadline_days > 0.0)
-        fprintf(f, "# scale: the cheapest candidate scale done within %.1f "
-                   "days (lead time + training with failures)\n",
+        fprintf(f,
+                "# scale: the cheapest candidate scale done within %.1f "
+                "days (lead time + training with failures)\n",
                 cm->o.deadline_days);
     fprintf(f, "# searched %lld candidate layouts in %.2f s\n",
             (long long)cm->candidates, cm->search_s);
@@ -676,11 +680,10 @@ static void print_table(FILE *f, const struct compare *cm)
             "# marks: C cheapest%s, F fastest, P Pareto front (days, "
             "cost), ! misses the deadline\n",
             cm->o.deadline_days > 0.0 ? " meeting the deadline" : "");
-    fprintf(f,
-            "# offering             contract              gpus layout"
-            "                                    days   cost_MUSD "
-            "failures_MUSD idle_MUSD USD/Mtok  energy_MWh  tCO2e  eff_MFU "
-            "marks\n");
+    fprintf(f, "# offering             contract              gpus layout"
+               "                                    days   cost_MUSD "
+               "failures_MUSD idle_MUSD USD/Mtok  energy_MWh  tCO2e  eff_MFU "
+               "marks\n");
     for (i = 0; i < cm->n_rows; i++) {
         const struct row *r = &cm->rows[i];
         const struct tce_econ *e = &r->hit.econ;
@@ -697,25 +700,24 @@ static void print_table(FILE *f, const struct compare *cm)
                 cm->topos[r->topo].name, r->contract.name,
                 (long long)r->hit.gpus, lay, e->days_to_done,
                 e->bill.total_usd / 1e6, r->failures_usd / 1e6,
-                e->bill.idle_usd / 1e6, r->usd_per_mtok,
-                e->energy.facility_mwh, e->energy.tco2e,
-                r->hit.eval.mfu * e->goodput.efficiency,
+                e->bill.idle_usd / 1e6, r->usd_per_mtok, e->energy.facility_mwh,
+                e->energy.tco2e, r->hit.eval.mfu * e->goodput.efficiency,
                 r->cheapest ? "C" : "", r->fastest ? "F" : "",
                 r->pareto ? "P" : "", r->meets_deadline ? "" : "!");
     }
-    fprintf(f,
-            "# days = lead time + training with failures; failures_MUSD = "
-            "the bill's share caused by interruptions and checkpoints; "
-            "idle_MUSD = paid but unused (commitment, whole terms or "
-            "days); eff_MFU = MFU x effective training fraction\n");
+    fprintf(f, "# days = lead time + training with failures; failures_MUSD = "
+               "the bill's share caused by interruptions and checkpoints; "
+               "idle_MUSD = paid but unused (commitment, whole terms or "
+               "days); eff_MFU = MFU x effective training fraction\n");
     print_sensitivity(f, cm);
     if (cm->o.budget_usd > 0.0) {
         fprintf(f, "# what %.4g USD buys within %.0f days%s:\n",
                 cm->o.budget_usd, cm->o.budget_horizon_days,
                 cm->o.deadline_days > 0.0 ? " (the deadline)"
                                           : " (no --deadline: one year)");
-        fprintf(f, "# offering             contract              gpus    "
-                   "days  tokens_T   cost_MUSD  model_PFLOP%s\n",
+        fprintf(f,
+                "# offering             contract              gpus    "
+                "days  tokens_T   cost_MUSD  model_PFLOP%s\n",
                 cm->o.chinchilla ? "  chinchilla_params_B chinchilla_tokens_T"
                                  : "");
         for (i = 0; i < cm->n_rows; i++) {
@@ -724,8 +726,9 @@ static void print_table(FILE *f, const struct compare *cm)
             if (!r->has_budget)
                 continue;
             if (r->budget.tokens <= 0.0) {
-                fprintf(f, "# %-20s %-20s buys nothing: the smallest bill "
-                           "is %.2f M USD\n",
+                fprintf(f,
+                        "# %-20s %-20s buys nothing: the smallest bill "
+                        "is %.2f M USD\n",
                         cm->topos[r->topo].name, r->contract.name,
                         r->budget.min_cost_usd / 1e6);
                 continue;
@@ -736,8 +739,7 @@ static void print_table(FILE *f, const struct compare *cm)
                     r->budget.tokens / 1e12, r->budget.cost_usd / 1e6,
                     r->budget.flops / 1e15);
             if (cm->o.chinchilla)
-                fprintf(f, " %20.1f %19.3f",
-                        r->budget.chinchilla_params / 1e9,
+                fprintf(f, " %20.1f %19.3f", r->budget.chinchilla_params / 1e9,
                         r->budget.chinchilla_tokens / 1e12);
             fprintf(f, "\n");
         }

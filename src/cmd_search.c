@@ -82,12 +82,24 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     while (ret == 0 && (c = getopt_long(argc, argv, ":t:j:g:b:k:x:p:h",
                                         longopts, NULL)) != -1) {
         switch (c) {
-        case 't': o->topo_path = optarg; break;
-        case 'j': o->job_path = optarg; break;
-        case 'g': o->gpus_arg = optarg; break;
-        case 'p': o->plan = optarg; break;
-        case OPT_JSON: o->json_path = optarg; break;
-        case OPT_BRUTE: o->s.brute_force = 1; break;
+        case 't':
+            o->topo_path = optarg;
+            break;
+        case 'j':
+            o->job_path = optarg;
+            break;
+        case 'g':
+            o->gpus_arg = optarg;
+            break;
+        case 'p':
+            o->plan = optarg;
+            break;
+        case OPT_JSON:
+            o->json_path = optarg;
+            break;
+        case OPT_BRUTE:
+            o->s.brute_force = 1;
+            break;
         case 'b':
             if (strcmp(optarg, "time") == 0)
                 o->s.by = TCE_SEARCH_BY_TIME;
@@ -131,8 +143,7 @@ static void print_hit_row(FILE *f, int rank, const struct tce_search_hit *h)
             rank, (long long)h->gpus, (long long)h->tp, (long long)h->pp,
             (long long)h->vpp, (long long)h->cp, (long long)h->ep,
             (long long)h->dp, (long long)h->micro_batch,
-            (long long)h->microbatches,
-            tce_recompute_name(h->recompute),
+            (long long)h->microbatches, tce_recompute_name(h->recompute),
             h->distributed_optimizer ? "on" : "off", h->eval.iteration_s,
             h->eval.mfu, h->eval.memory_bytes / GIB, h->econ.days_to_done,
             h->econ.bill.total_usd / 1e6);
@@ -151,8 +162,7 @@ static void print_layout(FILE *f, const struct tce_search_hit *h)
 }
 
 static void print_table(FILE *f, const struct opts *o,
-                        const struct tce_topology *t,
-                        const struct tce_job *job,
+                        const struct tce_topology *t, const struct tce_job *job,
                         const struct tce_contract *c,
                         const struct tce_search_result *r)
 {
@@ -165,21 +175,19 @@ static void print_table(FILE *f, const struct opts *o,
     for (i = 0; i < o->s.n_gpus; i++)
         fprintf(f, " %lld", (long long)o->s.gpus[i]);
     fprintf(f, "; ranked by %s; contract %s (%.2f USD/node-hour%s%s)\n",
-            o->s.by == TCE_SEARCH_BY_COST ? "cost" : "time to train",
-            c->name, c->usd_per_node_hour,
-            c->as_of[0] ? ", as of " : "", c->as_of);
+            o->s.by == TCE_SEARCH_BY_COST ? "cost" : "time to train", c->name,
+            c->usd_per_node_hour, c->as_of[0] ? ", as of " : "", c->as_of);
     fprintf(f,
             "# candidates %lld: projected %lld, pruned %lld (shape cannot "
             "fit), invalid %lld, over memory %lld, fit %lld\n",
             (long long)r->candidates, (long long)r->projected,
-            (long long)r->pruned, (long long)r->invalid,
-            (long long)r->no_fit, (long long)r->fits);
+            (long long)r->pruned, (long long)r->invalid, (long long)r->no_fit,
+            (long long)r->fits);
     fprintf(f, "# search time %.3f s: %.0f candidates/s, %.0f projections/s\n",
             r->elapsed_s, r->candidates_per_s,
             r->elapsed_s > 0 ? (double)r->projected / r->elapsed_s : 0.0);
-    fprintf(f,
-            "# rank    gpus  tp  pp vpp  cp  ep     dp  mb     m recompute "
-            "dopt    iter_s    mfu mem_GiB     days   cost_MUSD\n");
+    fprintf(f, "# rank    gpus  tp  pp vpp  cp  ep     dp  mb     m recompute "
+               "dopt    iter_s    mfu mem_GiB     days   cost_MUSD\n");
     for (i = 0; i < r->n_top; i++)
         print_hit_row(f, i + 1, &r->top[i]);
     fprintf(f,
@@ -192,8 +200,8 @@ static void print_table(FILE *f, const struct opts *o,
             best->econ.goodput.interruptions_per_day,
             best->econ.goodput.checkpoint_interval_s,
             100.0 * best->econ.goodput.efficiency,
-            best->econ.accelerator_hours / 1e6,
-            best->econ.bill.total_usd / 1e6, best->econ.bill.idle_usd / 1e6,
+            best->econ.accelerator_hours / 1e6, best->econ.bill.total_usd / 1e6,
+            best->econ.bill.idle_usd / 1e6,
             best->econ.bill.usd_per_used_accelerator_hour,
             best->econ.energy.facility_mwh,
             best->eval.mfu * best->econ.goodput.efficiency);
@@ -205,16 +213,15 @@ static void print_table(FILE *f, const struct opts *o,
         fprintf(f, "#   ");
         print_layout(f, &x->hit);
         if (x->reason == TCE_SEARCH_LOST_MEMORY)
-            fprintf(f, ": memory (%.1f GiB > %.1f GiB HBM; it would take "
-                       "%.1f days)\n",
+            fprintf(f,
+                    ": memory (%.1f GiB > %.1f GiB HBM; it would take "
+                    "%.1f days)\n",
                     x->hit.eval.memory_bytes / GIB,
-                    x->hit.eval.capacity_bytes / GIB,
-                    x->hit.econ.days_to_done);
+                    x->hit.eval.capacity_bytes / GIB, x->hit.econ.days_to_done);
         else if (x->reason == TCE_SEARCH_LOST_COST)
             fprintf(f, ": cost (%.2f M USD vs %.2f M USD, %.1f days)\n",
                     x->hit.econ.bill.total_usd / 1e6,
-                    best->econ.bill.total_usd / 1e6,
-                    x->hit.econ.days_to_done);
+                    best->econ.bill.total_usd / 1e6, x->hit.econ.days_to_done);
         else
             fprintf(f, ": %s (+%.3f s per iteration; %.3f s vs %.3f s)\n",
                     tce_search_reason_name(x->reason), x->delta_s,
@@ -225,8 +232,7 @@ static void print_table(FILE *f, const struct opts *o,
 }
 
 static void write_json(struct tce_json *j, const struct opts *o,
-                       const struct tce_topology *t,
-                       const struct tce_job *job,
+                       const struct tce_topology *t, const struct tce_job *job,
                        const struct tce_contract *c,
                        const struct tce_search_result *r)
 {
@@ -278,7 +284,8 @@ static void write_json(struct tce_json *j, const struct opts *o,
 /* Nothing fits: name the nearest GPU counts (within 25%) where a layout
  * does, so the user sees whether the count or the model is the problem. */
 static void hint_nearby(const struct tce_topology *t, const struct tce_job *j,
-                        const struct opts *o, const struct tce_search_backend *be)
+                        const struct opts *o,
+                        const struct tce_search_backend *be)
 {
     static struct tce_search_result r;
     struct tce_search_opts so;
@@ -305,8 +312,9 @@ static void hint_nearby(const struct tce_topology *t, const struct tce_job *j,
         shown++;
     }
     if (shown == 0)
-        fprintf(stderr, "tcemu: hint: no GPU count within 25%% of %lld has "
-                        "a layout that fits\n",
+        fprintf(stderr,
+                "tcemu: hint: no GPU count within 25%% of %lld has "
+                "a layout that fits\n",
                 (long long)want);
 }
 
@@ -365,8 +373,9 @@ int tce_cmd_search(int argc, char **argv)
         o.s.gpus[i] = gl.gpus[i];
         if (topo.capacity.max_nodes > 0 &&
             (gl.gpus[i] + per - 1) / per > topo.capacity.max_nodes)
-            fprintf(stderr, "tcemu search: warning: %lld GPUs need more "
-                            "nodes than %s offers (%lld)\n",
+            fprintf(stderr,
+                    "tcemu search: warning: %lld GPUs need more "
+                    "nodes than %s offers (%lld)\n",
                     (long long)gl.gpus[i], topo.name,
                     (long long)topo.capacity.max_nodes);
     }

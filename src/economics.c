@@ -77,9 +77,9 @@ int tce_econ_goodput(const struct tce_goodput_in *in, struct tce_goodput *out,
     return 0;
 }
 
-const struct tce_contract *tce_econ_find_contract(
-    const struct tce_topology *t, const char *name,
-    struct tce_contract *scratch)
+const struct tce_contract *tce_econ_find_contract(const struct tce_topology *t,
+                                                  const char *name,
+                                                  struct tce_contract *scratch)
 {
     int i;
 
@@ -102,8 +102,7 @@ const struct tce_contract *tce_econ_find_contract(
 int tce_econ_price_run(const struct tce_contract *c,
                        double on_demand_usd_per_node_hour, int64_t nodes,
                        int64_t spare_nodes, int accelerators_per_node,
-                       double days, struct tce_bill *out,
-                       struct tce_error *err)
+                       double days, struct tce_bill *out, struct tce_error *err)
 {
     const double H = TCE_ECON_HOURS_PER_DAY;
     double price = c->usd_per_node_hour, hours = days * H;
@@ -206,8 +205,8 @@ int tce_econ_price_run(const struct tce_contract *c,
         out->idle_node_hours = 0.0;
     /* Idle capacity is valued at the price paid for it: the average paid
      * price per node-hour times the idle node-hours. */
-    out->idle_usd = paid_nh > 0.0 ? total * out->idle_node_hours / paid_nh
-                                  : 0.0;
+    out->idle_usd =
+        paid_nh > 0.0 ? total * out->idle_node_hours / paid_nh : 0.0;
     out->usd_per_used_accelerator_hour =
         used_nh > 0.0 ? total / (used_nh * accelerators_per_node) : 0.0;
 out:
@@ -333,24 +332,28 @@ void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
     const struct tce_goodput *g = &e->goodput;
     const struct tce_bill *b = &e->bill;
 
-    fprintf(out, "# plan %s (%s, %.2f USD/node-hour%s%s) at %lld GPUs, "
-                 "%lld nodes:\n",
+    fprintf(out,
+            "# plan %s (%s, %.2f USD/node-hour%s%s) at %lld GPUs, "
+            "%lld nodes:\n",
             c->name, tce_contract_kind_name(c->kind), c->usd_per_node_hour,
             c->as_of[0] ? ", as of " : "", c->as_of, (long long)gpus,
             (long long)e->nodes);
-    fprintf(out, "#   failures: %.2f interruptions/day, MTBF %.0f s, "
-                 "checkpoint %.1f s every %.0f s, %.0f s lost per "
-                 "interruption, effective training time %.1f%%\n",
+    fprintf(out,
+            "#   failures: %.2f interruptions/day, MTBF %.0f s, "
+            "checkpoint %.1f s every %.0f s, %.0f s lost per "
+            "interruption, effective training time %.1f%%\n",
             g->interruptions_per_day, g->mtbf_s, g->checkpoint_write_s,
             g->checkpoint_interval_s, g->lost_per_interruption_s,
             100.0 * g->efficiency);
-    fprintf(out, "#   time: %.1f days training with failures, %.1f days "
-                 "to done (start delay %.1f), %.3g GPU-hours\n",
+    fprintf(out,
+            "#   time: %.1f days training with failures, %.1f days "
+            "to done (start delay %.1f), %.3g GPU-hours\n",
             e->train_days, e->days_to_done, b->start_delay_days,
             e->accelerator_hours);
-    fprintf(out, "#   bill: %.4g USD; paid %.4g node-hours, used %.4g, idle "
-                 "%.4g (%.4g USD paid but idle); overage %.4g USD; %.3f USD "
-                 "per used GPU-hour",
+    fprintf(out,
+            "#   bill: %.4g USD; paid %.4g node-hours, used %.4g, idle "
+            "%.4g (%.4g USD paid but idle); overage %.4g USD; %.3f USD "
+            "per used GPU-hour",
             b->total_usd, b->paid_node_hours, b->used_node_hours,
             b->idle_node_hours, b->idle_usd, b->overage_usd,
             b->usd_per_used_accelerator_hour);
@@ -358,8 +361,9 @@ void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
         fprintf(out, "; %lld capacity blocks", (long long)b->blocks);
     if (b->terms > 0)
         fprintf(out, "; %lld terms", (long long)b->terms);
-    fprintf(out, "\n#   energy: %.4g MWh facility (%.4g MWh IT), %.4g USD "
-                 "electricity (in the cloud price, not added)",
+    fprintf(out,
+            "\n#   energy: %.4g MWh facility (%.4g MWh IT), %.4g USD "
+            "electricity (in the cloud price, not added)",
             e->energy.facility_mwh, e->energy.it_mwh,
             e->energy.electricity_usd);
     if (e->energy.tco2e > 0.0)

@@ -20,15 +20,15 @@ struct ctx {
     const struct tce_topology *topo;
     const struct tce_search_opts *opts;
     const struct tce_search_backend *be;
-    struct tce_job job;           /* working copy, mutated per candidate */
+    struct tce_job job; /* working copy, mutated per candidate */
     const struct tce_contract *contract;
     struct tce_contract scratch;
     double checkpoint_bytes;
     double iterations;
-    int cap;                      /* top_k + explain */
+    int cap; /* top_k + explain */
     int n_ranked;
     struct tce_search_hit ranked[TCE_SEARCH_TOP_MAX + TCE_SEARCH_EXPLAIN_MAX];
-    int n_over;                   /* best candidates over memory */
+    int n_over; /* best candidates over memory */
     struct tce_search_hit over[TCE_SEARCH_EXPLAIN_MAX];
     struct tce_search_result *res;
     struct tce_error *err;
@@ -103,8 +103,7 @@ static void insert_sorted(struct tce_search_hit *arr, int *n, int cap,
         return;
     if (*n < cap)
         (*n)++;
-    memmove(&arr[pos + 1], &arr[pos],
-            (size_t)(*n - 1 - pos) * sizeof(arr[0]));
+    memmove(&arr[pos + 1], &arr[pos], (size_t)(*n - 1 - pos) * sizeof(arr[0]));
     arr[pos] = *h;
 }
 
@@ -199,8 +198,8 @@ static int search_shape(struct ctx *c, struct tce_search_hit *base)
     }
     for (i = 0; i < n_ok; i++) {
         for (r = 0; r < 3; r++) {
-            if (have_probe && i == 0 && recompute_modes[r] ==
-                                            TCE_RECOMPUTE_FULL)
+            if (have_probe && i == 0 &&
+                recompute_modes[r] == TCE_RECOMPUTE_FULL)
                 continue; /* already projected */
             h = *base;
             h.micro_batch = bs[i];
@@ -233,8 +232,8 @@ static int search_gpus(struct ctx *c, int64_t n)
     struct tce_search_hit h;
 
     if (domain < 1)
-        domain = c->topo->node.accelerators > 0 ? c->topo->node.accelerators
-                                                : 1;
+        domain =
+            c->topo->node.accelerators > 0 ? c->topo->node.accelerators : 1;
     nt = divisors(n, domain, tps);
     for (it = 0; it < nt; it++) {
         int64_t tp = tps[it];
@@ -304,8 +303,8 @@ static void explain(const struct tce_search_hit *best,
 {
     double d[4];
     static const enum tce_search_reason why[4] = {
-        TCE_SEARCH_LOST_COMPUTE, TCE_SEARCH_LOST_BUBBLE,
-        TCE_SEARCH_LOST_COMM, TCE_SEARCH_LOST_OPTIMIZER};
+        TCE_SEARCH_LOST_COMPUTE, TCE_SEARCH_LOST_BUBBLE, TCE_SEARCH_LOST_COMM,
+        TCE_SEARCH_LOST_OPTIMIZER};
     int i, k = 0;
 
     d[0] = h->eval.compute_s - best->eval.compute_s;
@@ -354,13 +353,13 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
     c->job = *job;
     c->res = out;
     c->err = err;
-    c->contract = opts->contract ? opts->contract
-                                 : tce_econ_find_contract(topo, NULL,
-                                                          &c->scratch);
+    c->contract = opts->contract
+                      ? opts->contract
+                      : tce_econ_find_contract(topo, NULL, &c->scratch);
     c->cap = opts->top_k + opts->explain;
     c->checkpoint_bytes = tce_econ_checkpoint_bytes(job);
-    tokens_per_iter = (double)job->training.global_batch_size *
-                      (double)job->model.seq_length;
+    tokens_per_iter =
+        (double)job->training.global_batch_size * (double)job->model.seq_length;
     if (!(tokens_per_iter > 0.0) || job->training.train_tokens < 1) {
         ret = tce_error_set(err, TCE_EUSAGE,
                             "search: the job needs global_batch_size, "
@@ -394,27 +393,24 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
         ret = tce_error_set(err, TCE_ENOFIT,
                             "no layout fits: %lld candidates, %lld over "
                             "memory, %lld pruned, %lld invalid",
-                            (long long)out->candidates,
-                            (long long)out->no_fit, (long long)out->pruned,
-                            (long long)out->invalid);
+                            (long long)out->candidates, (long long)out->no_fit,
+                            (long long)out->pruned, (long long)out->invalid);
         goto out;
     }
     /* Explain: faster layouts that did not fit, then the runners-up. */
     n_explain = opts->explain;
-    for (i = 0; i < c->n_over && out->n_explained < (n_explain + 1) / 2;
-         i++) {
+    for (i = 0; i < c->n_over && out->n_explained < (n_explain + 1) / 2; i++) {
         struct tce_search_reject *r = &out->explained[out->n_explained];
 
         if (!(c->over[i].score < out->top[0].score))
             break;
         r->hit = c->over[i];
         r->reason = TCE_SEARCH_LOST_MEMORY;
-        r->delta_s = c->over[i].eval.memory_bytes -
-                     c->over[i].eval.capacity_bytes;
+        r->delta_s =
+            c->over[i].eval.memory_bytes - c->over[i].eval.capacity_bytes;
         out->n_explained++;
     }
-    for (i = out->n_top; i < c->n_ranked && out->n_explained < n_explain;
-         i++)
+    for (i = out->n_top; i < c->n_ranked && out->n_explained < n_explain; i++)
         explain(&out->top[0], &c->ranked[i],
                 &out->explained[out->n_explained++]);
 out:
@@ -440,8 +436,7 @@ void tce_search_hit_json(struct tce_json *j, const char *key,
     tce_json_int(j, "dp", h->dp);
     tce_json_int(j, "micro_batch_size", h->micro_batch);
     tce_json_int(j, "microbatches", h->microbatches);
-    tce_json_string(j, "recompute",
-                    tce_recompute_name(h->recompute));
+    tce_json_string(j, "recompute", tce_recompute_name(h->recompute));
     tce_json_bool(j, "distributed_optimizer", h->distributed_optimizer);
     tce_json_bool(j, "sequence_parallel", h->sequence_parallel);
     tce_json_object_end(j);
@@ -469,7 +464,8 @@ void tce_search_hit_json(struct tce_json *j, const char *key,
     tce_json_double(j, "usd_per_used_gpu_hour",
                     e->bill.usd_per_used_accelerator_hour);
     tce_json_object_begin(j, "failures");
-    tce_json_double(j, "interruptions_per_day", e->goodput.interruptions_per_day);
+    tce_json_double(j, "interruptions_per_day",
+                    e->goodput.interruptions_per_day);
     tce_json_double(j, "checkpoint_write_s", e->goodput.checkpoint_write_s);
     tce_json_double(j, "checkpoint_interval_s",
                     e->goodput.checkpoint_interval_s);
@@ -572,8 +568,8 @@ static int projector_project(void *ctx, const struct tce_topology *topo,
     out->iteration_s = pr.iteration_s;
     out->compute_s = b->compute_s;
     out->bubble_s = b->pp_bubble_s;
-    out->exposed_comm_s = b->tp_exposed_s + b->cp_exposed_s +
-                          b->ep_exposed_s + b->dp_exposed_s + b->pp_p2p_s;
+    out->exposed_comm_s = b->tp_exposed_s + b->cp_exposed_s + b->ep_exposed_s +
+                          b->dp_exposed_s + b->pp_p2p_s;
     out->breakdown = *b;
     out->model_tflops_per_gpu = pr.model_tflops_per_gpu;
     out->hardware_tflops_per_gpu = pr.hardware_tflops_per_gpu;

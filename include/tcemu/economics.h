@@ -79,11 +79,11 @@ struct tce_goodput_in {
 
 struct tce_goodput {
     double interruptions_per_day;
-    double mtbf_s;                /* of the whole run; INFINITY if r = 0 */
+    double mtbf_s; /* of the whole run; INFINITY if r = 0 */
     double checkpoint_write_s;
     double checkpoint_interval_s; /* compute time between checkpoints */
     double lost_per_interruption_s;
-    double efficiency;            /* effective training-time fraction */
+    double efficiency; /* effective training-time fraction */
 };
 
 int tce_econ_goodput(const struct tce_goodput_in *in, struct tce_goodput *out,
@@ -97,14 +97,14 @@ double tce_econ_daly_interval_s(double d, double m);
 
 struct tce_bill {
     double total_usd;
-    double idle_usd;              /* paid for but not used by the run */
-    double overage_usd;           /* commitment: billed beyond it */
+    double idle_usd;    /* paid for but not used by the run */
+    double overage_usd; /* commitment: billed beyond it */
     double paid_node_hours;
-    double used_node_hours;       /* the run's nodes x wall hours */
+    double used_node_hours; /* the run's nodes x wall hours */
     double idle_node_hours;
-    double start_delay_days;      /* capacity block lead time */
-    int64_t blocks;               /* capacity blocks (0 otherwise) */
-    int64_t terms;                /* reserved terms (0 otherwise) */
+    double start_delay_days; /* capacity block lead time */
+    int64_t blocks;          /* capacity blocks (0 otherwise) */
+    int64_t terms;           /* reserved terms (0 otherwise) */
     double usd_per_used_accelerator_hour;
 };
 
@@ -123,9 +123,9 @@ int tce_econ_price_run(const struct tce_contract *c,
 /* The topology's contract called name; NULL name or "on_demand" without
  * such a contract gives a synthetic on-demand contract in *scratch.
  * Returns NULL when the name is unknown. */
-const struct tce_contract *tce_econ_find_contract(
-    const struct tce_topology *t, const char *name,
-    struct tce_contract *scratch);
+const struct tce_contract *tce_econ_find_contract(const struct tce_topology *t,
+                                                  const char *name,
+                                                  struct tce_contract *scratch);
 
 /* ---- energy ------------------------------------------------------------- */
 
@@ -133,20 +133,20 @@ struct tce_energy_in {
     int64_t nodes;
     int accelerators_per_node;
     double accelerator_watts;
-    double node_watts;            /* whole node at full load; 0 = derive */
-    double load;                  /* accelerator busy fraction, 0..1 */
-    double hours;                 /* wall-clock hours */
-    double pue;                   /* 0 = 1.0 */
+    double node_watts; /* whole node at full load; 0 = derive */
+    double load;       /* accelerator busy fraction, 0..1 */
+    double hours;      /* wall-clock hours */
+    double pue;        /* 0 = 1.0 */
     double usd_per_kwh;
-    double grid_kgco2e_per_kwh;   /* 0 = not reported */
+    double grid_kgco2e_per_kwh; /* 0 = not reported */
 };
 
 struct tce_energy {
-    double it_watts_per_node;     /* average draw */
+    double it_watts_per_node; /* average draw */
     double it_mwh;
-    double facility_mwh;          /* x PUE */
+    double facility_mwh; /* x PUE */
     double electricity_usd;
-    double tco2e;                 /* 0 when no grid intensity */
+    double tco2e; /* 0 when no grid intensity */
 };
 
 int tce_econ_energy(const struct tce_energy_in *in, struct tce_energy *out,
@@ -158,17 +158,17 @@ struct tce_econ_in {
     const struct tce_topology *topo;
     const struct tce_contract *contract; /* NULL = on-demand list price */
     int64_t gpus;
-    double ideal_days;            /* failure-free time to train */
-    double checkpoint_bytes;      /* model state; see *_BYTES_PER_PARAM */
-    double load;                  /* accelerator busy fraction for energy */
+    double ideal_days;       /* failure-free time to train */
+    double checkpoint_bytes; /* model state; see *_BYTES_PER_PARAM */
+    double load;             /* accelerator busy fraction for energy */
 };
 
 struct tce_econ {
     int64_t nodes;
     struct tce_goodput goodput;
-    double train_days;            /* wall clock, with failures */
-    double days_to_done;          /* + start delay (lead time) */
-    double accelerator_hours;     /* gpus x wall hours */
+    double train_days;        /* wall clock, with failures */
+    double days_to_done;      /* + start delay (lead time) */
+    double accelerator_hours; /* gpus x wall hours */
     struct tce_bill bill;
     struct tce_energy energy;
 };

@@ -49,16 +49,16 @@
 /* What the backend reports for one candidate. */
 struct tce_search_eval {
     double iteration_s;
-    double compute_s;             /* compute on the critical path */
-    double bubble_s;              /* pipeline bubble */
-    double exposed_comm_s;        /* exposed TP + CP + EP + DP + PP */
+    double compute_s;               /* compute on the critical path */
+    double bubble_s;                /* pipeline bubble */
+    double exposed_comm_s;          /* exposed TP + CP + EP + DP + PP */
     struct tce_breakdown breakdown; /* the projector's parts (all 0 when
                                      the backend does not split them) */
     double model_tflops_per_gpu;
     double hardware_tflops_per_gpu;
     double optimizer_s;
-    double memory_bytes;          /* per accelerator, worst stage */
-    double capacity_bytes;        /* HBM */
+    double memory_bytes;   /* per accelerator, worst stage */
+    double capacity_bytes; /* HBM */
     int fits_memory;
     double mfu;
     double hfu;
@@ -80,13 +80,13 @@ struct tce_search_opts {
     int n_gpus;
     int64_t gpus[TCE_SEARCH_GPUS_MAX];
     enum tce_search_by by;
-    int top_k;                    /* 1 .. TCE_SEARCH_TOP_MAX */
-    int explain;                  /* rejected alternatives to explain */
-    int brute_force;              /* 1: no pruning */
+    int top_k;                           /* 1 .. TCE_SEARCH_TOP_MAX */
+    int explain;                         /* rejected alternatives to explain */
+    int brute_force;                     /* 1: no pruning */
     const struct tce_contract *contract; /* NULL: on-demand list price */
-    int64_t max_micro_batch;      /* 0 = 16 */
-    int64_t max_vpp;              /* 0 = 8 */
-    int64_t max_cp;               /* 0 = 16 */
+    int64_t max_micro_batch;             /* 0 = 16 */
+    int64_t max_vpp;                     /* 0 = 8 */
+    int64_t max_cp;                      /* 0 = 16 */
 };
 
 void tce_search_opts_init(struct tce_search_opts *o);
@@ -99,24 +99,24 @@ struct tce_search_hit {
     int distributed_optimizer;
     int sequence_parallel;
     struct tce_search_eval eval;
-    double ideal_days;            /* failure-free time to train */
-    struct tce_econ econ;         /* failures, bill, energy */
-    double score;                 /* days or USD: lower is better */
+    double ideal_days;    /* failure-free time to train */
+    struct tce_econ econ; /* failures, bill, energy */
+    double score;         /* days or USD: lower is better */
 };
 
 enum tce_search_reason {
-    TCE_SEARCH_LOST_MEMORY,       /* faster, but does not fit */
+    TCE_SEARCH_LOST_MEMORY, /* faster, but does not fit */
     TCE_SEARCH_LOST_BUBBLE,
-    TCE_SEARCH_LOST_COMM,         /* exposed communication */
-    TCE_SEARCH_LOST_COMPUTE,      /* slower kernels, recomputation */
+    TCE_SEARCH_LOST_COMM,    /* exposed communication */
+    TCE_SEARCH_LOST_COMPUTE, /* slower kernels, recomputation */
     TCE_SEARCH_LOST_OPTIMIZER,
-    TCE_SEARCH_LOST_COST,         /* same speed class, more expensive */
+    TCE_SEARCH_LOST_COST, /* same speed class, more expensive */
 };
 
 struct tce_search_reject {
     struct tce_search_hit hit;
     enum tce_search_reason reason;
-    double delta_s;               /* the reason's time versus the best */
+    double delta_s; /* the reason's time versus the best */
 };
 
 struct tce_search_result {
@@ -124,12 +124,12 @@ struct tce_search_result {
     struct tce_search_hit top[TCE_SEARCH_TOP_MAX];
     int n_explained;
     struct tce_search_reject explained[TCE_SEARCH_EXPLAIN_MAX];
-    int64_t candidates;           /* enumerated (projected + pruned) */
-    int64_t projected;            /* backend calls */
-    int64_t pruned;               /* skipped: their shape cannot fit */
-    int64_t invalid;              /* backend said not a valid layout */
-    int64_t no_fit;               /* projected, over memory */
-    int64_t fits;                 /* projected, fit */
+    int64_t candidates; /* enumerated (projected + pruned) */
+    int64_t projected;  /* backend calls */
+    int64_t pruned;     /* skipped: their shape cannot fit */
+    int64_t invalid;    /* backend said not a valid layout */
+    int64_t no_fit;     /* projected, over memory */
+    int64_t fits;       /* projected, fit */
     double elapsed_s;
     double candidates_per_s;
 };
@@ -161,7 +161,7 @@ int tce_search_valid_scales(const struct tce_topology *topo,
  * cost model built from the topology (and rebuilt when the topology or the
  * job's precision changes).  p must outlive the backend's use. */
 struct tce_search_projector {
-    const struct tce_topology *topo;  /* what cm was built for */
+    const struct tce_topology *topo; /* what cm was built for */
     int precision;
     int ready;
     struct tce_costmodel cm;

@@ -32,8 +32,7 @@ static double cpu_now_s(void)
 }
 
 static int run(const struct tce_topology *t, const struct tce_job *j,
-               int64_t gpus, struct tce_search_result *r,
-               struct tce_error *err)
+               int64_t gpus, struct tce_search_result *r, struct tce_error *err)
 {
     struct tce_search_opts o;
     struct tce_search_backend be;
@@ -64,8 +63,8 @@ int main(int argc, char **argv)
     if (tce_topology_load(tp, &topo, &diag) < 0 ||
         tce_job_load(jp, &job, &diag) < 0)
         return 2;
-    if (argc > 3 && tce_parse_int64(argv[3], 1, INT64_C(1) << 40, &gpus,
-                                    &err) < 0) {
+    if (argc > 3 &&
+        tce_parse_int64(argv[3], 1, INT64_C(1) << 40, &gpus, &err) < 0) {
         tce_error_print(&err, stderr);
         return 2;
     }
@@ -102,12 +101,11 @@ int main(int argc, char **argv)
     printf("# per search: %lld candidates, %lld projected, %lld pruned, "
            "%lld fit; best tp=%lld pp=%lld vpp=%lld cp=%lld mb=%lld %s, "
            "%.2f days\n",
-           (long long)r.candidates, (long long)r.projected,
-           (long long)r.pruned, (long long)r.fits, (long long)r.top[0].tp,
-           (long long)r.top[0].pp, (long long)r.top[0].vpp,
-           (long long)r.top[0].cp, (long long)r.top[0].micro_batch,
-           tce_recompute_name(r.top[0].recompute),
-           r.top[0].econ.days_to_done);
+           (long long)r.candidates, (long long)r.projected, (long long)r.pruned,
+           (long long)r.fits, (long long)r.top[0].tp, (long long)r.top[0].pp,
+           (long long)r.top[0].vpp, (long long)r.top[0].cp,
+           (long long)r.top[0].micro_batch,
+           tce_recompute_name(r.top[0].recompute), r.top[0].econ.days_to_done);
     printf("# wall clock: %.0f candidates/s, %.0f projections/s (%.0f%% "
            "of a core)\n",
            (double)cand / elapsed, (double)proj / elapsed,

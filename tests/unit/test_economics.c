@@ -27,23 +27,20 @@ static void test_on_demand_and_spot(void **state)
 
     /* price 0 on an on-demand contract: the list price, 55.04 USD/node-h.
      * 10 nodes x 2 days x 24 h = 480 node-h -> 26419.2 USD. */
-    assert_int_equal(tce_econ_price_run(&c, 55.04, 10, 0, 8, 2.0, &b, NULL),
-                     0);
+    assert_int_equal(tce_econ_price_run(&c, 55.04, 10, 0, 8, 2.0, &b, NULL), 0);
     assert_close(b.total_usd, 26419.2, 1e-12);
     assert_close(b.used_node_hours, 480.0, 1e-12);
     assert_close(b.idle_usd, 0.0, 1e-12);
     assert_close(b.usd_per_used_accelerator_hour, 55.04 / 8, 1e-12);
 
     /* One hot spare: 11 x 48 = 528 node-h paid, 48 idle (2642.0 USD). */
-    assert_int_equal(tce_econ_price_run(&c, 55.04, 10, 1, 8, 2.0, &b, NULL),
-                     0);
+    assert_int_equal(tce_econ_price_run(&c, 55.04, 10, 1, 8, 2.0, &b, NULL), 0);
     assert_close(b.total_usd, 29061.12, 1e-12);
     assert_close(b.idle_node_hours, 48.0, 1e-12);
     assert_close(b.idle_usd, 2641.92, 1e-12);
 
     c = contract(TCE_CONTRACT_SPOT, 20.0);
-    assert_int_equal(tce_econ_price_run(&c, 55.04, 10, 0, 8, 2.0, &b, NULL),
-                     0);
+    assert_int_equal(tce_econ_price_run(&c, 55.04, 10, 0, 8, 2.0, &b, NULL), 0);
     assert_close(b.total_usd, 9600.0, 1e-12);
 }
 
@@ -83,8 +80,7 @@ static void test_capacity_block(void **state)
     c.lead_days = 7.0;
     /* 30.2 days -> 31 whole days paid in ceil(31/14) = 3 blocks;
      * 4 nodes x 31 x 24 x 40 = 119,040 USD; idle 0.8 day x 4 nodes. */
-    assert_int_equal(tce_econ_price_run(&c, 55.04, 4, 0, 8, 30.2, &b, NULL),
-                     0);
+    assert_int_equal(tce_econ_price_run(&c, 55.04, 4, 0, 8, 30.2, &b, NULL), 0);
     assert_int_equal(b.blocks, 3);
     assert_close(b.total_usd, 119040.0, 1e-12);
     assert_close(b.start_delay_days, 7.0, 1e-12);
@@ -321,7 +317,8 @@ static void test_print_and_json(void **state)
     assert_non_null(f);
     tce_econ_print(f, &c, 640, &e);
     fclose(f);
-    assert_non_null(strstr(buf, "# plan test (commitment, 50.00 USD/node-hour"));
+    assert_non_null(
+        strstr(buf, "# plan test (commitment, 50.00 USD/node-hour"));
     assert_non_null(strstr(buf, "effective training time 100.0%"));
     assert_non_null(strstr(buf, "(3.42e+07 USD paid but idle)"));
     free(buf);

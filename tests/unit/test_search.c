@@ -50,12 +50,12 @@ static int toy_project(void *ctx, const struct tce_topology *topo,
                           (p->use_distributed_optimizer ? 0.004 : 0.002) +
                           0.001 * (double)(v - 1);
     out->optimizer_s = 0.001;
-    out->iteration_s = out->compute_s + out->bubble_s + out->exposed_comm_s +
-                       out->optimizer_s;
+    out->iteration_s =
+        out->compute_s + out->bubble_s + out->exposed_comm_s + out->optimizer_s;
     out->memory_bytes =
         params / (double)(tp * pp) *
-            (4.0 + (p->use_distributed_optimizer ? 12.0 / (double)(dp * cp)
-                                                 : 12.0)) +
+            (4.0 +
+             (p->use_distributed_optimizer ? 12.0 / (double)(dp * cp) : 12.0)) +
         3e9 * act * (double)b * inflight / (double)(tp * cp);
     out->capacity_bytes = toy->capacity;
     out->fits_memory = out->memory_bytes <= toy->capacity;
@@ -160,8 +160,8 @@ static struct tce_search_hit brute(const struct tce_topology *t,
                                     h.sequence_parallel = tp > 1;
                                     tce_search_apply(&h, &w);
                                     (*count)++;
-                                    if (be->project(be->ctx, t, &w,
-                                                    &h.eval) < 0 ||
+                                    if (be->project(be->ctx, t, &w, &h.eval) <
+                                            0 ||
                                         !h.eval.fits_memory)
                                         continue;
                                     memset(&ein, 0, sizeof(ein));
@@ -335,13 +335,11 @@ static void test_nothing_fits(void **state)
     tce_search_opts_init(&o);
     o.n_gpus = 1;
     o.gpus[0] = 8;
-    assert_int_equal(tce_search_run(&t, &job, &o, &be, &res, &err),
-                     TCE_ENOFIT);
+    assert_int_equal(tce_search_run(&t, &job, &o, &be, &res, &err), TCE_ENOFIT);
     assert_int_equal(res.n_top, 0);
     assert_non_null(strstr(err.msg, "no layout fits"));
     o.top_k = 0;
-    assert_int_equal(tce_search_run(&t, &job, &o, &be, &res, NULL),
-                     TCE_EUSAGE);
+    assert_int_equal(tce_search_run(&t, &job, &o, &be, &res, NULL), TCE_EUSAGE);
 }
 
 static void test_json(void **state)
