@@ -15,6 +15,7 @@
 #include "tcemu/cli.h"
 #include "tcemu/config.h"
 #include "tcemu/costmodel.h"
+#include "tcemu/economics.h"
 #include "tcemu/error.h"
 #include "tcemu/output.h"
 #include "tcemu/projector.h"
@@ -27,7 +28,7 @@ static void usage(FILE *out)
             "usage: tcemu project -t TOPOLOGY -j JOB [--gpus N | N,M,... | "
             "FIRST:LAST:xK | FIRST:LAST:+K]\n"
             "                     [--json FILE|-] [--csv FILE|-] "
-            "[--calibration FILE]\n"
+            "[--calibration FILE] [--plan NAME]\n"
             "\n"
             "Project one training iteration of JOB on TOPOLOGY at one or more "
             "GPU counts,\nwithout running it: iteration time and its "
@@ -51,6 +52,12 @@ static void usage(FILE *out)
             "      --csv FILE|-       write CSV; '-' = stdout only\n"
             "  -c, --calibration FILE link parameters measured by tcemu "
             "calibrate\n"
+            "  -p, --plan NAME        also price the run under the "
+            "topology's contract\n"
+            "                         NAME: failures and checkpoints, the "
+            "bill with paid-\n"
+            "                         but-idle capacity, USD per used "
+            "GPU-hour, energy\n"
             "  -h, --help             this help\n"
             "\n"
             "Exit status: 0 ok, 1 cannot write output, 2 bad usage, "
@@ -80,11 +87,15 @@ int tce_cmd_project(int argc, char **argv)
         {"json", required_argument, NULL, 'J'},
         {"csv", required_argument, NULL, 'C'},
         {"calibration", required_argument, NULL, 'c'},
+        {"plan", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *topo_path = NULL, *job_path = NULL, *json_path = NULL;
     const char *csv_path = NULL, *cal_path = NULL, *gpus_arg = NULL;
+    const char *plan_name = NULL;
+    const struct tce_contract *contract = NULL;
+    struct tce_contract plan_scratch;
     struct tce_topology *t = NULL;
     struct tce_job *j = NULL;
     struct tce_calibration *cal = NULL;
@@ -100,7 +111,7 @@ int tce_cmd_project(int argc, char **argv)
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "t:j:g:c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:j:g:c:p:h", opts, NULL)) != -1) {
         switch (c) {
         case 't':
             topo_path = optarg;
@@ -119,6 +130,9 @@ int tce_cmd_project(int argc, char **argv)
             break;
         case 'c':
             cal_path = optarg;
+            break;
+        case 'p':
+            plan_name = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -171,6 +185,16 @@ int tce_cmd_project(int argc, char **argv)
     if (diag.errors) {
         status = TCE_EXIT_USAGE;
         goto out;
+    }
+    if (plan_name) {
+        contract = tce_econ_find_contract(t, plan_name, &plan_scratch);
+        if (!contract) {
+            fprintf(stderr, "tcemu project: error: %s has no contract "
+                            "'%s'\n",
+                    topo_path, plan_name);
+            status = TCE_EXIT_USAGE;
+            goto out;
+        }
     }
     if (!gpus_arg) {
         list->n = 1;
@@ -235,6 +259,28 @@ int tce_cmd_project(int argc, char **argv)
             !(csv_path && strcmp(csv_path, "-") == 0);
     if (human)
         tce_report_project_human(stdout, rep);
+    /* --plan: the bill under a contract, with failures, idle capacity and
+     * energy (economics.h); human output only. */
+    for (i = 0; human && contract && i < rep->n; i++) {
+        struct tce_econ_in ein;
+        struct tce_econ e;
+
+        memset(&ein, 0, sizeof(ein));
+        ein.topo = t;
+        ein.contract = contract;
+        ein.gpus = rows[i].layout.gpus;
+        ein.ideal_days = rows[i].time_to_train_days;
+        ein.checkpoint_bytes = tce_econ_checkpoint_bytes(j);
+        ein.load = rows[i].utilisation;
+        tce_error_clear(&err);
+        if (tce_econ_evaluate(&ein, &e, &err) != 0) {
+            fprintf(stderr, "tcemu project: error: --plan %s: %s\n",
+                    plan_name, err.msg);
+            status = TCE_EXIT_USAGE;
+            goto out;
+        }
+        tce_econ_print(stdout, contract, rows[i].layout.gpus, &e);
+    }
     if (json_path)
         status = write_to(json_path, tce_report_project_json, rep);
     if (status == TCE_EXIT_OK && csv_path)
