@@ -124,6 +124,15 @@ for o in json.load(open(sys.argv[1]))["offerings"]:
     assert abs(b["chinchilla_params"] - math.sqrt(b["model_flops"] / 120)) <= 1e-9 * b["chinchilla_params"]
 EOF
 
+# 3b. tcemu project --plan: the same economics for one layout.
+check "project --plan commit-2y: bill with idle capacity, failures, energy" bash -c "
+    '$TCEMU' project -t '$topo' -j '$job' --gpus 16 --plan commit-2y > '$out/pp.txt' &&
+    grep -q '^# plan commit-2y (commitment, 22.00 USD/node-hour' '$out/pp.txt' &&
+    grep -q '^#   failures: .* effective training time' '$out/pp.txt' &&
+    grep -Eq '^#   bill: .*idle [0-9.e+]+ \([0-9.e+]+ USD paid but idle\)' '$out/pp.txt' &&
+    grep -q '^#   energy: ' '$out/pp.txt'"
+check "project --plan nope: exit 2" status_is 2 "$TCEMU" project -t "$topo" -j "$job" --gpus 16 --plan nope
+
 # 4. Usage errors.
 check "no -t: exit 2" status_is 2 "$TCEMU" compare -j "$job"
 check "--chinchilla without --budget: exit 2" status_is 2 "$TCEMU" compare -j "$job" -t "$topo" --chinchilla
