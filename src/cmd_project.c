@@ -102,6 +102,7 @@ int tce_cmd_project(int argc, char **argv)
     struct tce_projection *rows = NULL;
     struct tce_project_report *rep = NULL;
     struct tce_projector *pj = NULL;
+    struct tce_econ *econ = NULL;
     struct tce_costmodel cm;
     struct tce_gpu_list *list = NULL;
     struct tce_diag diag;
@@ -160,7 +161,8 @@ int tce_cmd_project(int argc, char **argv)
     rep = calloc(1, sizeof(*rep));
     rows = calloc(TCE_GPU_LIST_MAX, sizeof(*rows));
     pj = malloc(sizeof(*pj));
-    if (!t || !j || !list || !rep || !rows || !pj) {
+    econ = calloc(TCE_GPU_LIST_MAX, sizeof(*econ));
+    if (!t || !j || !list || !rep || !rows || !pj || !econ) {
         fprintf(stderr, "tcemu project: error: out of memory\n");
         status = TCE_EXIT_RUNTIME;
         goto out;
@@ -260,8 +262,9 @@ int tce_cmd_project(int argc, char **argv)
     if (human)
         tce_report_project_human(stdout, rep);
     /* --plan: the bill under a contract, with failures, idle capacity and
-     * energy (economics.h); human output only. */
-    for (i = 0; human && contract && i < rep->n; i++) {
+     * energy (economics.h): '#' lines under the table and a "plan" object
+     * in each JSON result. */
+    for (i = 0; contract && i < rep->n; i++) {
         struct tce_econ_in ein;
         struct tce_econ e;
 
@@ -279,8 +282,12 @@ int tce_cmd_project(int argc, char **argv)
             status = TCE_EXIT_USAGE;
             goto out;
         }
-        tce_econ_print(stdout, contract, rows[i].layout.gpus, &e);
+        econ[i] = e;
+        if (human)
+            tce_econ_print(stdout, contract, rows[i].layout.gpus, &e);
     }
+    rep->plan = contract;
+    rep->plan_econ = contract ? econ : NULL;
     if (json_path)
         status = write_to(json_path, tce_report_project_json, rep);
     if (status == TCE_EXIT_OK && csv_path)
@@ -288,6 +295,7 @@ int tce_cmd_project(int argc, char **argv)
     if (fflush(stdout) != 0)
         status = TCE_EXIT_RUNTIME;
 out:
+    free(econ);
     free(pj);
     free(t);
     free(j);

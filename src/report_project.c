@@ -256,6 +256,8 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
         tce_json_double(&j, "bubble_fraction", p->bubble_fraction);
         tce_json_int(&j, "slowest_stage", p->slowest_stage);
         tce_json_double(&j, "scaling_efficiency", scaling(r, i));
+        if (r->plan && r->plan_econ)
+            tce_econ_json(&j, "plan", r->plan, &r->plan_econ[i]);
         tce_json_object_end(&j);
     }
     tce_json_array_end(&j);

@@ -12,6 +12,7 @@
 
 #include "tcemu/config.h"
 #include "tcemu/costmodel.h"
+#include "tcemu/economics.h"
 #include "tcemu/projector.h"
 
 #define TCE_REPORT_SKIPPED_MAX 256
@@ -29,6 +30,8 @@ struct tce_project_report {
     int n_skipped;                    /* GPU counts the job does not fit */
     int64_t skipped_gpus[TCE_REPORT_SKIPPED_MAX];
     char skipped_why[TCE_REPORT_SKIPPED_MAX][TCE_REPORT_LINE_MAX];
+    const struct tce_contract *plan;  /* --plan NAME, or NULL */
+    const struct tce_econ *plan_econ; /* one per row when plan is set */
 };
 
 /* The assumptions behind the numbers, one sentence each (no '#'); returns

@@ -131,6 +131,16 @@ check "project --plan commit-2y: bill with idle capacity, failures, energy" bash
     grep -q '^#   failures: .* effective training time' '$out/pp.txt' &&
     grep -Eq '^#   bill: .*idle [0-9.e+]+ \([0-9.e+]+ USD paid but idle\)' '$out/pp.txt' &&
     grep -q '^#   energy: ' '$out/pp.txt'"
+check "project --plan commit-2y --json: a plan object per result, same bill as the table" bash -c "
+    '$TCEMU' project -t '$topo' -j '$job' --gpus 16 --plan commit-2y --json - > '$out/pp.json' &&
+    python3 -c \"
+import json, re, sys
+d = json.load(open('$out/pp.json'))
+p = d['results'][0]['plan']
+bill = float(re.search(r'bill: ([0-9.e+]+) USD', open('$out/pp.txt').read()).group(1))
+ok = (p['plan'] == 'commit-2y' and p['kind'] == 'commitment'
+      and abs(p['cost_usd'] - bill) <= 1e-3 * bill and p['idle_usd'] > 0)
+sys.exit(0 if ok else 1)\""
 check "project --plan nope: exit 2" status_is 2 "$TCEMU" project -t "$topo" -j "$job" --gpus 16 --plan nope
 
 # 4. Usage errors.
