@@ -18,9 +18,13 @@ DEVELOPER ?=
 VERSION := 0.1.0
 GIT_HASH := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-PKGS := ompi-c libconfig
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Layers, enforced by the build: only src/runtime/ gets MPI's include flags
+# and only src/config/ libconfig's; the core library links without MPI
+# (tests/e2e/layers.sh checks includes and undefined symbols).
+MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS = $(shell pkg-config --libs ompi-c 2>/dev/null)
+LC_CFLAGS = $(shell pkg-config --cflags libconfig 2>/dev/null)
+LC_LIBS = $(shell pkg-config --libs libconfig 2>/dev/null)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wvla -fno-common
@@ -31,8 +35,9 @@ endif
 OPT ?= -O2 -g
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude \
-             -DTCE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread
+             -DTCE_VERSION='"$(VERSION)"' $(CFLAGS)
+LDLIBS_CORE = $(LC_LIBS) -lm
+LDLIBS_ALL = $(MPI_LIBS) $(LDLIBS_CORE) -lpthread
 
 # BUILD_ROOT and TCEMU may be set so that several developers (or agents)
 # sharing one work tree build in separate places.
@@ -49,7 +54,7 @@ BUILD := $(BUILD_ROOT)/rel
 endif
 
 # Core: pure modules, no MPI.  Runtime: the only code that includes <mpi.h>.
-CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+CORE_SRC := $(filter-out src/main.c,$(wildcard src/*.c src/config/*.c))
 RT_SRC := $(wildcard src/runtime/*.c)
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/src/%.o)
 RT_OBJ := $(RT_SRC:src/%.c=$(BUILD)/src/%.o)
@@ -87,13 +92,16 @@ $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(RT_OBJ) $(MAIN_OBJ): ALL_CFLAGS += $(MPI_CFLAGS)
+$(BUILD)/src/config/%.o: ALL_CFLAGS += $(LC_CFLAGS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(CORE_LIB) -lcmocka $(LDLIBS_ALL)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(CORE_LIB) -lcmocka $(LDLIBS_CORE)
 
 $(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB) $(RT_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
+	$(CC) $(ALL_CFLAGS) $(MPI_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
 
 # The git hash reaches version.c only; its stamp changes only when HEAD does.
 $(BUILD)/git-hash: FORCE
@@ -106,7 +114,7 @@ FORCE:
 unit-bins: $(UNIT_BIN)
 bench-bins: $(BENCH_BIN)
 
--include $(wildcard $(BUILD)/src/*.d $(BUILD)/src/runtime/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
+-include $(wildcard $(BUILD)/src/*.d $(BUILD)/src/*/*.d $(BUILD)/tests/*.d $(BUILD)/bench/*.d)
 
 # Debian packages the build and the tests need.  Installed when missing and
 # root; otherwise the exact apt-get line is printed.
@@ -152,7 +160,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/tcemu
 
 format:
-	clang-format -i $(wildcard src/*.c src/runtime/*.c include/tcemu/*.h tests/unit/*.c tests/bench/*.c)
+	clang-format -i $(wildcard src/*.c src/*/*.c include/tcemu/*.h include/tcemu/*/*.h tests/unit/*.c tests/bench/*.c)
 
 clean:
 	rm -rf build bin

@@ -531,3 +531,15 @@ int64_t tce_layout_chunk_first_layer(const struct tce_job *job,
         before += (stage - 2) * tce_layout_stage_layers(job, layout, 1);
     return chunk * (job->model.num_layers / vpp) + before / vpp;
 }
+
+void tce_layout_spans(const struct tce_layout *layout,
+                      const struct tce_topology *topo,
+                      struct tce_span spans[TCE_GROUP_COUNT])
+{
+    int g;
+
+    memset(&spans[TCE_GROUP_WORLD], 0, sizeof(spans[TCE_GROUP_WORLD]));
+    for (g = 0; g < TCE_GROUP_COUNT; g++)
+        if (g != TCE_GROUP_WORLD)
+            tce_layout_group_span(layout, (enum tce_group)g, topo, &spans[g]);
+}

@@ -431,12 +431,7 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     ret = tce_layout_init(&out->layout, job, topo, gpus, err);
     if (ret < 0)
         goto out;
-    /* every group an op can name (the plan never uses WORLD) */
-    memset(&spans[TCE_GROUP_WORLD], 0, sizeof(spans[TCE_GROUP_WORLD]));
-    for (i = 0; i < TCE_GROUP_COUNT; i++)
-        if (i != TCE_GROUP_WORLD)
-            tce_layout_group_span(&out->layout, (enum tce_group)i, topo,
-                                  &spans[i]);
+    tce_layout_spans(&out->layout, topo, spans);
     if (pj)
         forget_moved(pj, spans);
     p = out->layout.pp;

@@ -175,6 +175,13 @@ int tce_layout_group_span(const struct tce_layout *layout, enum tce_group g,
                           const struct tce_topology *topo,
                           struct tce_span *out);
 
+/* The span of every group kind (indexed by enum tce_group; WORLD's is all
+ * zero: no op of a plan uses it).  What the projector and the emulator
+ * price each op's group with. */
+void tce_layout_spans(const struct tce_layout *layout,
+                      const struct tce_topology *topo,
+                      struct tce_span spans[TCE_GROUP_COUNT]);
+
 /* The span of a point-to-point exchange between neighbouring pipeline
  * stages (ranks r and r + t*c*d): size 2 (1 when pp = 1), with the
  * crossings of the worst neighbour pair.  Narrower than the PP group's
