@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The architecture's layers, checked on the tree and on the objects:
+#  1. <mpi.h> only in src/runtime/ and include/tcemu/runtime*.h; <libconfig.h>
+#     only in src/config/; exit() only in src/main.c.
+#  2. Includes point downward: each module has a layer (table below); a file
+#     may include tcemu headers of its own layer or lower.  Runtime headers
+#     are included only by src/runtime/ and src/main.c (nothing uses the
+#     runtime).  A module missing from the table fails: place it.
+#  3. No source file in src/ or include/ over 800 lines.
+#  4. Objects: no core object has an undefined MPI symbol or a symbol that
+#     only the runtime defines; only src/config/ objects reference libconfig;
+#     the whole core library links with libconfig and libm alone.
+#  5. No function-static mutable state in src/ (static locals must be const).
+source "$(dirname "$0")/lib.bash"
+build=${BUILD_ROOT:-build}/rel
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# module -> layer (lower may not include higher)
+layer_of() {
+    case $1 in
+    error | util | json | output | stats | version) echo 0 ;;
+    config | diag | types | topology | job | calibration | config_int) echo 1 ;;
+    coll | breakdown) echo 1 ;;
+    model | layout | rules) echo 2 ;;
+    plan | walk) echo 3 ;;
+    costmodel | busbw | collcheck | calibfit) echo 4 ;;
+    projector | scenario | runstats) echo 5 ;;
+    economics | search | planning) echo 6 ;;
+    report | report_* | cli | cli_util) echo 7 ;;
+    cmd_* | main) echo 8 ;;
+    runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | coll_exec | exec | watchdog) echo 9 ;;
+    *) echo unknown ;;
+    esac
+}
+is_runtime_header() { case $1 in runtime | runtime_* | runtime/*) return 0 ;; esac; return 1; }
+
+includes_ok() {
+    local bad=0 f mod dep lf ld
+    while IFS= read -r f; do
+        mod=$(basename "$f"); mod=${mod%.*}
+        case $f in src/runtime/*) lf=9 ;; src/config/*) lf=1 ;; *) lf=$(layer_of "$mod") ;; esac
+        if [ "$lf" = unknown ]; then echo "$f: module '$mod' has no layer in tests/e2e/layers.sh"; bad=1; continue; fi
+        for dep in $(sed -n 's/^#include "tcemu\/\(.*\)\.h".*/\1/p' "$f"); do
+            if is_runtime_header "$dep"; then
+                case $f in src/runtime/* | src/main.c | include/tcemu/runtime*) ;;
+                *) echo "$f includes the runtime header tcemu/$dep.h"; bad=1 ;; esac
+                continue
+            fi
+            ld=$(layer_of "$(basename "$dep")")
+            if [ "$ld" = unknown ]; then echo "$f: included module '$dep' has no layer"; bad=1
+            elif [ "$ld" -gt "$lf" ]; then echo "$f (layer $lf) includes tcemu/$dep.h (layer $ld)"; bad=1; fi
+        done
+    done < <(find src include -name '*.[ch]' | sort)
+    return $bad
+}
+
+only_in() { # only_in REGEX ALLOWED-REGEX: files matching REGEX lie under ALLOWED
+    local hits
+    hits=$(grep -rlE "$1" src include | grep -vE "$2")
+    [ -z "$hits" ] || { echo "$1 outside $2:"; echo "$hits"; return 1; }
+}
+
+exit_only_in_main() {
+    # calls, not comments: lines whose text starts with a comment are skipped
+    local hits
+    hits=$(grep -rnE '(^|[^_a-zA-Z0-9.>])exit[[:space:]]*\(' src include |
+        grep -vE '^[^:]+:[0-9]+:[[:space:]]*(\*|/\*|//)' | grep -v '^src/main\.c:')
+    [ -z "$hits" ] || { echo "exit() outside src/main.c:"; echo "$hits"; return 1; }
+}
+
+sizes_ok() {
+    local big
+    big=$(find src include -name '*.[ch]' -exec wc -l {} + | awk '$2 != "total" && $1 > 800 {print $2 " (" $1 " lines)"}')
+    [ -z "$big" ] || { echo "over 800 lines: $big"; return 1; }
+}
+
+no_static_state() {
+    # function-local statics that are not const (file-scope statics are
+    # functions or const tables in this code base; locals are indented)
+    local hits
+    hits=$(grep -rnE '^[[:space:]]+static[[:space:]]' src | grep -v 'static const' | grep -v '(')
+    [ -z "$hits" ] || { echo "function-static mutable state:"; echo "$hits"; return 1; }
+}
+
+objects_ok() {
+    local bad=0 o rtdefs
+    [ -f "$build/libtcemu.a" ] || { echo "no $build/libtcemu.a: run make first"; return 1; }
+    rtdefs=$(nm --defined-only -g "$build"/src/runtime/*.o 2>/dev/null | awk 'NF == 3 {print $3}' | sort -u)
+    for o in $(find "$build/src" -name '*.o' -not -path '*/runtime/*' -not -name main.o | sort); do
+        nm -u "$o" | awk '{print $2}' >"$out/undef"
+        if grep -qE '^(P?MPI_|ompi_)' "$out/undef"; then echo "$o references MPI: $(grep -E '^(P?MPI_|ompi_)' "$out/undef" | head -3 | tr '\n' ' ')"; bad=1; fi
+        if [ -n "$rtdefs" ] && grep -qxF "$rtdefs" "$out/undef"; then echo "$o references the runtime: $(grep -xF "$rtdefs" "$out/undef" | head -3 | tr '\n' ' ')"; bad=1; fi
+        case $o in */src/config/*) ;; *)
+            if grep -qE '^config_' "$out/undef"; then echo "$o references libconfig: $(grep -E '^config_' "$out/undef" | head -3 | tr '\n' ' ')"; bad=1; fi ;;
+        esac
+    done
+    echo 'int main(void) { return 0; }' >"$out/m.c"
+    if ! ${CC:-cc} -o "$out/m" "$out/m.c" -Wl,--whole-archive "$build/libtcemu.a" -Wl,--no-whole-archive \
+        $(pkg-config --libs libconfig) -lm 2>"$out/link"; then
+        echo "the core library does not link without the runtime and MPI:"; grep -m5 'undefined' "$out/link"; bad=1
+    fi
+    return $bad
+}
+
+check "mpi.h only in the runtime" only_in '#include[[:space:]]*<mpi\.h>' '^(src/runtime/|include/tcemu/runtime)'
+check "libconfig.h only in src/config" only_in '#include[[:space:]]*<libconfig\.h>' '^src/config/'
+check "exit() only in main.c" exit_only_in_main
+check "includes point downward" includes_ok
+check "no file over 800 lines" sizes_ok
+check "no function-static mutable state" no_static_state
+check "core objects: no MPI, no runtime, libconfig only in config" objects_ok
+[ "$fails" -eq 0 ]
