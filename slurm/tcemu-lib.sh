@@ -118,7 +118,7 @@ elif "complete" not in doc:
     doc["complete"] = True
 # Allow-list: Slurm's and Open MPI's own variables, never the whole
 # environment; values that look like secrets are dropped anyway.
-allow = re.compile(r"^(SLURM|OMPI|PMIX)_[A-Z0-9_]+$")
+allow = re.compile(r"^(SLURM|OMPI|PMIX)_[A-Za-z0-9_]+$")
 secret = re.compile(r"(TOKEN|SECRET|PASSWORD|KEY|CRED)", re.I)
 env = {k: v for k, v in sorted(os.environ.items())
        if allow.match(k) and not secret.search(k)}
@@ -140,10 +140,33 @@ doc["slurm"] = {
 doc["slurm"].update(extra)
 if note:
     doc["slurm"]["note"] = note
-tmp = "%s.tmp.%d" % (path, os.getpid())
-with open(tmp, "w") as f:
-    json.dump(doc, f, indent=1)
-    f.write("\n")
-os.replace(tmp, path)
+# Safe write: a temporary file created exclusively (O_EXCL, no link
+# followed) beside the target, fsync'ed and renamed over it; an existing
+# device or FIFO is written in place, never replaced.
+import stat, tempfile
+umask = os.umask(0)
+os.umask(umask)
+text = json.dumps(doc, indent=1) + "\n"
+try:
+    st = os.stat(path)
+except FileNotFoundError:
+    st = None
+if st is not None and not stat.S_ISREG(st.st_mode):
+    with open(path, "w") as f:
+        f.write(text)
+else:
+    real = os.path.realpath(path)
+    fd, tmp = tempfile.mkstemp(prefix=".tcemu-", suffix=".tmp",
+                               dir=os.path.dirname(real) or ".")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, real)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 PYEOF
 }

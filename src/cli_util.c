@@ -58,7 +58,7 @@ int tce_cli_output_open(struct tce_output *o, const char *path)
     tce_error_clear(&err);
     if (tce_output_open(o, path, &err) != 0) {
         tce_error_print(&err, stderr);
-        status = TCE_EXIT_RUNTIME;
+        status = tce_exit_status(err.code);
     }
     return status;
 }

@@ -1,5 +1,6 @@
 /* json.c - streaming JSON encoder (see json.h). */
 #include "tcemu/json.h"
+#include "tcemu/util.h"
 
 #include <math.h>
 
@@ -23,10 +24,21 @@ static void write_escaped(FILE *out, const char *s)
         case '\r': fputs("\\r", out); break;
         case '\t': fputs("\\t", out); break;
         default:
-            if (*p < 0x20)
+            if (*p < 0x20) {
                 fprintf(out, "\\u%04x", *p);
-            else
+            } else if (*p < 0x80) {
                 fputc(*p, out);
+            } else {
+                /* valid UTF-8 as is; any other byte as U+FFFD, so the
+                 * document stays valid JSON whatever a string holds */
+                size_t n = tce_utf8_seq_len(p);
+                if (n == 0) {
+                    fputs("\\ufffd", out);
+                } else {
+                    fwrite(p, 1, n, out);
+                    p += n - 1;
+                }
+            }
         }
     }
     fputc('"', out);

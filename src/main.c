@@ -1,6 +1,7 @@
 /*
  * main.c - bin/tcemu: dispatch to a subcommand.  The only file that exits.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,20 @@ static void usage(FILE *out)
             "configuration,\n3 a check failed, 4 a hang was detected.\n");
 }
 
+/* Results go to stdout: a command whose output did not all reach it
+ * (a full disk, a closed pipe, /dev/full) has failed, whatever it says. */
+static int stdout_status(int status)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tcemu: error: cannot write standard output: %s\n",
+                errno ? strerror(errno) : "a write failed");
+        if (status == TCE_EXIT_OK)
+            status = TCE_EXIT_RUNTIME;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     size_t i;
@@ -55,15 +70,15 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return TCE_EXIT_OK;
+        return stdout_status(TCE_EXIT_OK);
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         tce_cli_print_version(stdout);
-        return TCE_EXIT_OK;
+        return stdout_status(TCE_EXIT_OK);
     }
     for (i = 0; i < TCE_ARRAY_SIZE(commands); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
-            exit(commands[i].fn(argc - 1, argv + 1));
+            exit(stdout_status(commands[i].fn(argc - 1, argv + 1)));
     fprintf(stderr, "tcemu: error: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return TCE_EXIT_USAGE;

@@ -94,6 +94,16 @@ int tce_parse_size(const char *s, int64_t *out_bytes, struct tce_error *err)
                          s);
 }
 
+int tce_mul_i64(int64_t a, int64_t b, int64_t *out)
+{
+    return __builtin_mul_overflow(a, b, out) ? TCE_ERANGE : 0;
+}
+
+int tce_add_i64(int64_t a, int64_t b, int64_t *out)
+{
+    return __builtin_add_overflow(a, b, out) ? TCE_ERANGE : 0;
+}
+
 static int push_gpu(struct tce_gpu_list *out, int64_t v, const char *s,
                     struct tce_error *err)
 {
@@ -140,9 +150,15 @@ int tce_parse_gpu_list(const char *s, struct tce_gpu_list *out,
         if (hi < lo || (mult && step < 2))
             return tce_error_set(err, TCE_ERANGE,
                                  "--gpus '%s': empty or endless range", s);
-        for (v = lo; v <= hi; v = mult ? v * step : v + step)
+        for (v = lo;;) {
             if ((ret = push_gpu(out, v, s, err)))
                 return ret;
+            /* the next count, stopping before it passes LAST (or int64) */
+            if (mult ? tce_mul_i64(v, step, &v) : tce_add_i64(v, step, &v))
+                break;
+            if (v > hi)
+                break;
+        }
         return 0;
     }
     for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -187,4 +203,35 @@ double tce_now_s(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+size_t tce_utf8_seq_len(const unsigned char *p)
+{
+    size_t n, i;
+    unsigned cp;
+
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        n = 2;
+        cp = p[0] & 0x1fu;
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        n = 3;
+        cp = p[0] & 0x0fu;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        n = 4;
+        cp = p[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    for (i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    /* overlong forms, UTF-16 surrogates and code points past U+10FFFF */
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return n;
 }

@@ -9,6 +9,7 @@
 #ifndef TCEMU_UTIL_H
 #define TCEMU_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tcemu/error.h"
@@ -46,5 +47,15 @@ int tce_edit_distance(const char *a, const char *b);
 
 /* Monotonic wall-clock seconds. */
 double tce_now_s(void);
+
+/* Checked arithmetic on user numbers: *out = a * b (a + b); TCE_ERANGE
+ * (and *out unspecified) on overflow, never undefined behaviour. */
+int tce_mul_i64(int64_t a, int64_t b, int64_t *out);
+int tce_add_i64(int64_t a, int64_t b, int64_t *out);
+
+/* Length (1 to 4) of the well-formed UTF-8 sequence at p (NUL-terminated
+ * string), or 0 when the bytes there are not UTF-8 (stray continuation,
+ * overlong form, surrogate, past U+10FFFF, truncated). */
+size_t tce_utf8_seq_len(const unsigned char *p);
 
 #endif

@@ -79,6 +79,50 @@ static void test_gpu_list(void **state)
     assert_int_equal(tce_parse_gpu_list("8:64", &l, &err), TCE_EPARSE);
     assert_int_equal(tce_parse_gpu_list("0", &l, &err), TCE_ERANGE);
     assert_int_equal(tce_parse_gpu_list("a,b", &l, &err), TCE_EPARSE);
+    /* a step that would overflow int64 ends the range (was signed
+     * overflow, undefined behaviour, at the third value) */
+    assert_int_equal(
+        tce_parse_gpu_list("1:1099511627776:x1099511627776", &l, &err), 0);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.gpus[1], INT64_C(1099511627776));
+    assert_int_equal(
+        tce_parse_gpu_list("1099511627776:1099511627776:+1099511627776", &l,
+                           &err),
+        0);
+    assert_int_equal(l.n, 1);
+}
+
+static void test_checked_arithmetic(void **state)
+{
+    int64_t v = 0;
+    (void)state;
+
+    assert_int_equal(tce_mul_i64(INT64_C(1) << 40, INT64_C(1) << 20, &v), 0);
+    assert_int_equal(v, INT64_C(1) << 60);
+    assert_int_equal(tce_mul_i64(INT64_C(1) << 40, INT64_C(1) << 40, &v),
+                     TCE_ERANGE);
+    assert_int_equal(tce_add_i64(INT64_MAX, 1, &v), TCE_ERANGE);
+    assert_int_equal(tce_add_i64(INT64_MAX - 1, 1, &v), 0);
+    assert_int_equal(v, INT64_MAX);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    assert_int_equal(tce_utf8_seq_len((const unsigned char *)"a"), 1);
+    assert_int_equal(tce_utf8_seq_len((const unsigned char *)"\xc3\xa9"), 2);
+    assert_int_equal(tce_utf8_seq_len((const unsigned char *)"\xe2\x82\xac"),
+                     3);
+    assert_int_equal(
+        tce_utf8_seq_len((const unsigned char *)"\xf0\x9f\x98\x80"), 4);
+    assert_int_equal(tce_utf8_seq_len((const unsigned char *)"\xff"), 0);
+    assert_int_equal(tce_utf8_seq_len((const unsigned char *)"\x80"), 0);
+    assert_int_equal(tce_utf8_seq_len((const unsigned char *)"\xc0\xaf"), 0);
+    assert_int_equal(tce_utf8_seq_len((const unsigned char *)"\xed\xa0\x80"),
+                     0); /* surrogate */
+    assert_int_equal(tce_utf8_seq_len((const unsigned char *)"\xc3"), 0);
+    assert_int_equal(
+        tce_utf8_seq_len((const unsigned char *)"\xf4\x90\x80\x80"), 0);
 }
 
 static void test_edit_distance(void **state)
@@ -113,6 +157,26 @@ static void test_json(void **state)
     free(buf);
 }
 
+static void test_json_invalid_utf8(void **state)
+{
+    struct tce_json j;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    (void)state;
+
+    tce_json_init(&j, f);
+    j.pretty = 0;
+    tce_json_object_begin(&j, NULL);
+    tce_json_string(&j, "s", "ok \xc3\xa9, bad \xff\xc3 end");
+    tce_json_finish(&j);
+    fclose(f);
+    /* valid sequences pass, every other byte becomes U+FFFD */
+    assert_string_equal(buf,
+                        "{\"s\":\"ok \xc3\xa9, bad \\ufffd\\ufffd end\"}\n");
+    free(buf);
+}
+
 static void test_error_print(void **state)
 {
     struct tce_error err;
@@ -138,6 +202,9 @@ int main(void)
         cmocka_unit_test(test_parse_int64),  cmocka_unit_test(test_parse_size),
         cmocka_unit_test(test_gpu_list),     cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_json),         cmocka_unit_test(test_error_print),
+        cmocka_unit_test(test_checked_arithmetic),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_json_invalid_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
