@@ -19,7 +19,7 @@ trap 'rm -rf "$out"' EXIT
 # module -> layer (lower may not include higher)
 layer_of() {
     case $1 in
-    error | util | json | output | stats | version) echo 0 ;;
+    error | util | json | output | input | stats | version) echo 0 ;;
     config | diag | types | topology | job | calibration | config_int) echo 1 ;;
     coll | breakdown) echo 1 ;;
     model | layout | rules) echo 2 ;;

@@ -1,0 +1,75 @@
+/* input.c - bounded, non-blocking whole-file reads (see input.h). */
+#include "tcemu/input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tcemu/error.h"
+
+int tce_input_read(const char *path, char **out, size_t *len,
+                   struct stat *st_out, const char **why)
+{
+    struct stat st;
+    char *data = NULL;
+    size_t n = 0;
+    ssize_t k;
+    int fd, rc = TCE_EIO;
+
+    *out = NULL;
+    *len = 0;
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        *why = strerror(errno);
+        goto out;
+    }
+    if (fstat(fd, &st) != 0) {
+        *why = strerror(errno);
+        goto out;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        *why = "is a directory, not a file";
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *why = "not a regular file";
+        goto out;
+    }
+    if ((unsigned long long)st.st_size > TCE_INPUT_BYTES_MAX) {
+        *why = TCE_INPUT_TOO_LARGE;
+        goto out;
+    }
+    data = malloc((size_t)st.st_size + 1);
+    if (!data) {
+        *why = "out of memory";
+        goto out;
+    }
+    /* a regular file that grows while read is cut at its fstat size */
+    while (n < (size_t)st.st_size) {
+        k = read(fd, data + n, (size_t)st.st_size - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            *why = strerror(errno);
+            goto out;
+        }
+        if (k == 0)
+            break;
+        n += (size_t)k;
+    }
+    data[n] = '\0';
+    if (st_out)
+        *st_out = st;
+    *out = data;
+    *len = n;
+    data = NULL;
+    rc = 0;
+out:
+    free(data);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
