@@ -68,7 +68,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 
 .PHONY: all run check check-unit check-san bench install uninstall format \
-        clean deps unit-bins bench-bins
+        clean deps unit-bins bench-bins fuzz fuzz-bins
 
 ifeq ($(SANITIZE),)
 all: $(TCEMU)
@@ -146,6 +146,29 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory all bench-bins
 	tests/bench/run.sh
+
+# libFuzzer harnesses (tests/fuzz/*.c) over the core library built with
+# clang and ASan+UBSan: `make fuzz` runs each FUZZ_SECONDS (60); make check
+# runs a short bounded round when clang's libFuzzer is installed.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_ROOT := $(BUILD_ROOT)/fuzz
+FUZZ_SRC := $(wildcard tests/fuzz/*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_ROOT)/%)
+
+fuzz-bins:
+	@$(MAKE) --no-print-directory CC=$(FUZZ_CC) BUILD_ROOT=$(FUZZ_ROOT) \
+	    SANITIZE=fuzzer-no-link,address,undefined DEVELOPER= \
+	    $(FUZZ_ROOT)/san/libtcemu.a
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+$(FUZZ_ROOT)/%: tests/fuzz/%.c $(FUZZ_ROOT)/san/libtcemu.a
+	$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $< $(FUZZ_ROOT)/san/libtcemu.a $(LDLIBS_CORE)
+
+fuzz: deps fuzz-bins
+	FUZZ_ROOT=$(FUZZ_ROOT) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 install: $(TCEMU)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tcemu/topologies \
