@@ -140,7 +140,7 @@ run: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all unit-bins
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit-bins
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit-bins
 	tests/run.sh
 
 bench: deps

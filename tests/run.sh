@@ -45,6 +45,13 @@ for t in tests/mpi/*.sh tests/e2e/*.sh; do
     run_one "$t" bash "$t"
 done
 
+# every golden command again under AddressSanitizer + UndefinedBehavior-
+# Sanitizer (-fno-sanitize-recover: any overflow or leak fails)
+san=$build_root/san/tcemu
+if [ -x "$san" ] && echo "tests/e2e/golden.sh-san" | grep -Eq -- "$pattern"; then
+    run_one "tests/e2e/golden.sh under ASan+UBSan" env TCEMU="$san" bash tests/e2e/golden.sh
+fi
+
 if [ "$failed" -gt 0 ]; then
     echo "# failed: ${failures[*]}"
 fi
