@@ -472,6 +472,8 @@ static const struct bad_case bad_cases[] = {
      BAD "cross-commitment-nodes.cfg:71: error: contracts[4].committed_nodes: must be in [1, capacity.max_nodes = 4] (got 64)"},
     {"cross-contract-duplicate.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "cross-contract-duplicate.cfg:68: error: contracts[3].name: duplicate contract name 'on-demand' (also contracts[0])"},
+    {"cross-on-demand-price.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "cross-on-demand-price.cfg:61: error: contracts[0].usd_per_node_hour: on_demand contract 'on-demand' is 55.04 USD/node-hour but price.on_demand_usd_per_node_hour is 60 (one on-demand price: make them equal or drop the contract's)"},
     {"cross-cp-seq.cfg", TCE_CONFIG_JOB,
      BAD "cross-cp-seq.cfg:12: error: model.seq_length: must be divisible by 2 x context_parallel_size = 4 (got 2050)"},
     {"cross-domain.cfg", TCE_CONFIG_TOPOLOGY,
