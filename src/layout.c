@@ -52,7 +52,7 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     char what[TCE_TEXT_MAX + 64];
     int from_cli = gpus > 0;
     int64_t heads = m->num_attention_heads;
-    int64_t groups = m->num_query_groups > 0 ? m->num_query_groups : heads;
+    int64_t groups = m->num_query_groups;
     struct tce_error why;
     int rc = 0;
 
@@ -64,12 +64,12 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
                            "%s: the GPU count must be positive", what);
         goto out;
     }
-    l.tp = or_one(p->tensor_model_parallel_size);
-    l.pp = or_one(p->pipeline_model_parallel_size);
-    l.vpp = or_one(p->virtual_pipeline_model_parallel_size);
-    l.cp = or_one(p->context_parallel_size);
-    l.ep = or_one(p->expert_model_parallel_size);
-    l.micro_batch = or_one(t->micro_batch_size);
+    l.tp = p->tensor_model_parallel_size; /* defaults: tce_job_defaults */
+    l.pp = p->pipeline_model_parallel_size;
+    l.vpp = p->virtual_pipeline_model_parallel_size;
+    l.cp = p->context_parallel_size;
+    l.ep = p->expert_model_parallel_size;
+    l.micro_batch = t->micro_batch_size;
     /* the rules (rules.h), in the order callers have always seen them; a
      * rule formats its message only when it is broken */
     if (tce_rule_model_parallel(l.gpus, l.tp, l.pp, l.cp, TCE_RULE_LAYOUT,
