@@ -31,14 +31,12 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->matmul_half_flops =
         acc->matmul_half_gflop > 0 ? acc->matmul_half_gflop * 1e9 : 0.0;
     cm->hbm_bytes_per_s = acc->hbm_gbytes_per_s * 1e9;
-    cm->memory_efficiency =
-        acc->memory_efficiency > 0 ? acc->memory_efficiency : 1.0;
+    cm->memory_efficiency = acc->memory_efficiency; /* schema default 0.8 */
 
     cm->link[TCE_LINK_SCALE_UP].latency_s = topo->scale_up.latency_us * 1e-6;
     cm->link[TCE_LINK_SCALE_UP].bandwidth_bytes_per_s =
         topo->scale_up.bandwidth_gbytes_per_s * 1e9;
-    cm->link[TCE_LINK_SCALE_UP].efficiency =
-        topo->scale_up.efficiency > 0 ? topo->scale_up.efficiency : 1.0;
+    cm->link[TCE_LINK_SCALE_UP].efficiency = topo->scale_up.efficiency;
     cm->link[TCE_LINK_SCALE_OUT].latency_s =
         topo->scale_out.latency_us * 1e-6;
     cm->link[TCE_LINK_SCALE_OUT].bandwidth_bytes_per_s =
@@ -46,8 +44,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
                      ? topo->scale_out.nics_per_node
                      : 1) *
         topo->scale_out.nic_bandwidth_gbit_per_s * 1e9 / 8.0;
-    cm->link[TCE_LINK_SCALE_OUT].efficiency =
-        topo->scale_out.efficiency > 0 ? topo->scale_out.efficiency : 1.0;
+    cm->link[TCE_LINK_SCALE_OUT].efficiency = topo->scale_out.efficiency;
     cm->link[TCE_LINK_FABRIC].latency_s = 0.0;   /* from the span */
     cm->link[TCE_LINK_FABRIC].bandwidth_bytes_per_s = 0.0;
     cm->link[TCE_LINK_FABRIC].efficiency = 1.0;

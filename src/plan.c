@@ -51,8 +51,9 @@ static void resolve(const struct tce_job *job, const struct tce_layout *lay,
     memset(x, 0, sizeof(*x));
     x->h = (double)m->hidden_size;
     x->a = m->num_attention_heads > 0 ? (double)m->num_attention_heads : 1.0;
-    x->g = m->num_query_groups > 0 ? (double)m->num_query_groups : x->a;
-    x->dqk = m->kv_channels > 0 ? (double)m->kv_channels : x->h / x->a;
+    /* the derived keys are filled by tce_job_derive (config.h) */
+    x->g = (double)m->num_query_groups;
+    x->dqk = (double)m->kv_channels;
     x->dv = x->dqk;
     x->kvdim = 2.0 * x->g * x->dqk;
     if (m->multi_latent_attention) {
@@ -63,12 +64,10 @@ static void resolve(const struct tce_job *job, const struct tce_layout *lay,
     x->s = (double)m->seq_length;
     x->V = (double)m->vocab_size;
     x->E = m->num_experts > 0 ? (double)m->num_experts : 0.0;
-    x->topk = m->moe_router_topk > 0 ? (double)m->moe_router_topk : 2.0;
+    x->topk = (double)m->moe_router_topk;
     if (x->E > 0 && x->topk > x->E)
         x->topk = x->E;
-    x->fm = m->moe_ffn_hidden_size > 0 ? (double)m->moe_ffn_hidden_size
-            : m->ffn_hidden_size > 0   ? (double)m->ffn_hidden_size
-                                       : 4.0 * x->h;
+    x->fm = (double)m->moe_ffn_hidden_size;
     x->fs = m->moe_shared_expert_intermediate_size > 0
                 ? (double)m->moe_shared_expert_intermediate_size
                 : 0.0;
@@ -541,7 +540,7 @@ int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
                           int64_t i)
 {
     int64_t idx = chunk_first(plan, chunk) + i;
-    int64_t freq = plan->moe_layer_freq > 0 ? plan->moe_layer_freq : 1;
+    int64_t freq = plan->moe_layer_freq;
 
     if (plan->num_experts <= 0 || idx < plan->moe_first_dense_layers)
         return 0;

@@ -12,6 +12,7 @@
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/projector.h"
+#include "tcemu/rules.h"
 #include "tcemu/util.h"
 
 #define DIVISORS_MAX 2048
@@ -173,7 +174,7 @@ static int search_shape(struct ctx *c, struct tce_search_hit *base)
                   c->opts->max_micro_batch > 0 ? c->opts->max_micro_batch : 16,
                   bs);
     for (i = 0; i < nb; i++) {
-        if (base->vpp > 1 && (per_dp / bs[i]) % base->pp != 0)
+        if (tce_rule_vpp_microbatches(per_dp / bs[i], base->pp, base->vpp))
             continue;
         bs[n_ok++] = bs[i];
     }
@@ -238,7 +239,7 @@ static int search_gpus(struct ctx *c, int64_t n)
     for (it = 0; it < nt; it++) {
         int64_t tp = tps[it];
 
-        if (heads % tp || groups % tp)
+        if (tce_rule_attention_tp(heads, groups, tp, NULL))
             continue;
         np = divisors(n / tp, layers, pps);
         for (ip = 0; ip < np; ip++) {
@@ -253,16 +254,16 @@ static int search_gpus(struct ctx *c, int64_t n)
                 for (ic = 0; ic < nc; ic++) {
                     int64_t cp = cps[ic], dp = n / (tp * pp * cps[ic]);
 
-                    if (seq % (2 * cp) && cp > 1)
-                        continue;
-                    if (B % dp)
+                    if (tce_rule_cp_seq(seq, cp, NULL) ||
+                        tce_rule_global_batch(B, dp, 1, TCE_RULE_LAYOUT, NULL))
                         continue;
                     if (m->num_experts > 0) {
                         int64_t k, j = 0;
 
                         ne = divisors(dp, m->num_experts, eps);
                         for (k = 0; k < ne; k++)
-                            if (m->num_experts % eps[k] == 0)
+                            if (!tce_rule_experts_ep(m->num_experts, eps[k],
+                                                     TCE_RULE_LAYOUT, NULL))
                                 eps[j++] = eps[k];
                         ne = (int)j;
                     } else {
@@ -516,11 +517,11 @@ int tce_search_valid_scales(const struct tce_topology *topo,
     nd = divisors(job->training.global_batch_size,
                   job->training.global_batch_size, dps);
     for (it = 0; it < nt; it++) {
-        if (heads % tps[it] || groups % tps[it])
+        if (tce_rule_attention_tp(heads, groups, tps[it], NULL))
             continue;
         for (ip = 0; ip < np; ip++)
             for (ic = 0; ic < (int)TCE_ARRAY_SIZE(cps); ic++) {
-                if (cps[ic] > 1 && m->seq_length % (2 * cps[ic]))
+                if (tce_rule_cp_seq(m->seq_length, cps[ic], NULL))
                     continue;
                 for (id = 0; id < nd && n_all < ALL_MAX; id++) {
                     int64_t g = tps[it] * pps[ip] * cps[ic] * dps[id];

@@ -22,6 +22,7 @@
 #include "tcemu/json.h"
 #include "tcemu/layout.h"
 #include "tcemu/output.h"
+#include "tcemu/rules.h"
 #include "tcemu/runtime.h"
 #include "tcemu/util.h"
 
@@ -240,6 +241,7 @@ static int make_group(struct bench *b, struct tce_error *err)
         {"ep", TCE_GROUP_EP}, {"edp", TCE_GROUP_EDP}, {"pp", TCE_GROUP_PP},
     };
     struct tce_layout l;
+    struct tce_error why;
     int64_t color, key;
     size_t i;
     int rc = 0, mrc, is_leader;
@@ -273,18 +275,14 @@ static int make_group(struct bench *b, struct tce_error *err)
         l.microbatches = 1;
         l.gpus_per_node = rt->node_size;
         l.scale_up_domain = rt->node_size;
-        if (rt->size % (l.tp * l.cp * l.pp) != 0) {
-            rc = tce_error_set(err, TCE_EUSAGE,
-                               "--tp x --cp x --pp = %" PRId64
-                               " does not divide %d ranks",
-                               l.tp * l.cp * l.pp, rt->size);
+        if (tce_rule_model_parallel(rt->size, l.tp, l.pp, l.cp,
+                                    TCE_RULE_BENCH, &why) != 0) {
+            rc = tce_error_set(err, TCE_EUSAGE, "%s", why.msg);
             goto out;
         }
         l.dp = rt->size / (l.tp * l.cp * l.pp);
-        if (l.dp % l.ep != 0) {
-            rc = tce_error_set(err, TCE_EUSAGE,
-                               "--ep %" PRId64 " does not divide dp %" PRId64,
-                               l.ep, l.dp);
+        if (tce_rule_ep_divides_dp(l.dp, l.ep, TCE_RULE_BENCH, &why) != 0) {
+            rc = tce_error_set(err, TCE_EUSAGE, "%s", why.msg);
             goto out;
         }
         color = tce_layout_color(&l, rt->rank, kinds[i].g);

@@ -244,7 +244,7 @@ static void test_evaluate(void **state)
     struct tce_econ out;
     (void)state;
 
-    memset(&t, 0, sizeof(t));
+    tce_topology_defaults(&t);
     t.node.accelerators = 8;
     t.node.watts = 10200.0;
     t.accelerator.watts = 700.0;
@@ -297,7 +297,8 @@ static void test_print_and_json(void **state)
     FILE *f;
     (void)state;
 
-    memset(&t, 0, sizeof(t));
+    tce_topology_defaults(&t);
+    t.reliability.interruptions_per_node_day = 0.0; /* no failures */
     t.node.accelerators = 8;
     t.accelerator.watts = 700.0;
     t.price.on_demand_usd_per_node_hour = 80.0;

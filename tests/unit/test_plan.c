@@ -13,10 +13,10 @@
 #include "tcemu/plan.h"
 #include "tcemu/util.h"
 
-static void gpt_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
-                    int64_t vpp, int64_t cp)
+static void gpt_fields(struct tce_job *j, int64_t gpus, int64_t tp,
+                       int64_t pp, int64_t vpp, int64_t cp)
 {
-    memset(j, 0, sizeof(*j));
+    tce_job_defaults(j);
     j->model.num_layers = 24;
     j->model.hidden_size = 2048;
     j->model.num_attention_heads = 16;
@@ -35,10 +35,19 @@ static void gpt_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
     j->training.use_flash_attn = 1;
 }
 
+/* ffn_hidden_size, num_query_groups, kv_channels: the schema's derived
+ * defaults (tce_job_derive) */
+static void gpt_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
+                    int64_t vpp, int64_t cp)
+{
+    gpt_fields(j, gpus, tp, pp, vpp, cp);
+    tce_job_derive(j);
+}
+
 static void moe_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
                     int64_t ep)
 {
-    gpt_job(j, gpus, tp, pp, 1, 1);
+    gpt_fields(j, gpus, tp, pp, 1, 1);
     j->model.num_layers = 8;
     j->model.hidden_size = 1024;
     j->model.ffn_hidden_size = 3584;
@@ -53,6 +62,7 @@ static void moe_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
     j->parallel.expert_model_parallel_size = ep;
     j->parallel.sequence_parallel = 1;
     j->parallel.use_distributed_optimizer = 1;
+    tce_job_derive(j);
 }
 
 /* Sum of every rank's plan FLOPs == the model's per-iteration count. */

@@ -12,7 +12,7 @@
 
 static void topo(struct tce_topology *t)
 {
-    memset(t, 0, sizeof(*t));
+    tce_topology_defaults(t);
     strcpy(t->path, "test");
     strcpy(t->name, "test");
     t->accelerator.bf16_tflops = 312.0;
@@ -43,7 +43,7 @@ static void topo(struct tce_topology *t)
 static void gpt(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
                 int64_t vpp)
 {
-    memset(j, 0, sizeof(*j));
+    tce_job_defaults(j);
     j->model.num_layers = 48;
     j->model.hidden_size = 8192;
     j->model.num_attention_heads = 64;
@@ -61,6 +61,7 @@ static void gpt(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
     j->training.recompute_granularity = TCE_RECOMPUTE_FULL;
     j->training.ddp_bucket_size = 40000000;
     j->training.use_flash_attn = 1;
+    tce_job_derive(j); /* ffn 4h, groups = heads, kv_channels h / heads */
 }
 
 static double sum_breakdown(const struct tce_breakdown *b)

@@ -67,8 +67,8 @@ static int toy_project(void *ctx, const struct tce_topology *topo,
 
 static void setup(struct tce_topology *t, struct tce_job *j, int moe)
 {
-    memset(t, 0, sizeof(*t));
-    memset(j, 0, sizeof(*j));
+    tce_topology_defaults(t);
+    tce_job_defaults(j);
     t->node.accelerators = 8;
     t->scale_up.domain_accelerators = 8;
     t->accelerator.watts = 700;
@@ -93,6 +93,7 @@ static void setup(struct tce_topology *t, struct tce_job *j, int moe)
     j->training.global_batch_size = 64;
     j->training.micro_batch_size = 1;
     j->training.train_tokens = 100000000000LL;
+    tce_job_derive(j);
 }
 
 /* The brute-force reference: every shape of search.h's rules, no pruning,
