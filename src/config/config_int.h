@@ -27,8 +27,6 @@
 
 #include "tcemu/config.h"
 
-#define FILE_BYTES_MAX (4L << 20)   /* one file */
-#define TOTAL_BYTES_MAX (16L << 20) /* a file and all its includes */
 #define INCLUDE_DEPTH_MAX 8
 #define ERRORS_MAX 100
 #define BADLIT_MAX 64

@@ -18,45 +18,98 @@ static int is_name_char(int c)
     return isalnum(c) || c == '_' || c == '-' || c == '*';
 }
 
+/* Where the lexer stands: inside a string or a comment, or in code. */
+struct lex {
+    int line, in_str, in_block, in_line;
+};
+
+/* One step over s at i: the index after what was consumed.  *code is 1 when
+ * s[i] is code (not inside a string or a comment, not a newline); then the
+ * caller consumes it itself and nothing was consumed here. */
+static size_t lex_step(const char *s, size_t i, size_t n, struct lex *lx,
+                       int *code)
+{
+    char c = s[i];
+
+    *code = 0;
+    if (c == '\n') {
+        lx->line++;
+        lx->in_line = 0;
+        return i + 1;
+    }
+    if (lx->in_line)
+        return i + 1;
+    if (lx->in_block) {
+        if (c == '*' && i + 1 < n && s[i + 1] == '/') {
+            lx->in_block = 0;
+            return i + 2;
+        }
+        return i + 1;
+    }
+    if (lx->in_str) {
+        if (c == '\\' && i + 1 < n && s[i + 1] != '\n')
+            return i + 2;
+        if (c == '"')
+            lx->in_str = 0;
+        return i + 1;
+    }
+    if (c == '"') {
+        lx->in_str = 1;
+        return i + 1;
+    }
+    if (c == '#' || (c == '/' && i + 1 < n && s[i + 1] == '/')) {
+        lx->in_line = 1;
+        return i + 1;
+    }
+    if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+        lx->in_block = 1;
+        return i + 2;
+    }
+    *code = 1;
+    return i;
+}
+
+/* libconfig 1.5 checks each new setting against its siblings one by one,
+ * so its parse grows with the square of a group's size: 2,000 settings in
+ * one group parse in about 0.5 s on a 2-core development machine (Debian
+ * 12), 4,000 in about 2 s.  A file (with its includes) may hold at most
+ * SETTINGS_MAX; the shipped files hold fewer than 100.  0, or the line of
+ * the setting past the cap. */
+#define SETTINGS_MAX 2000
+static int settings_over_cap(const struct loader *ld)
+{
+    struct lex lx = {1, 0, 0, 0};
+    size_t i = 0, n = ld->len;
+    int code, count = 0;
+
+    while (i < n) {
+        i = lex_step(ld->buf, i, n, &lx, &code);
+        if (!code)
+            continue;
+        if ((ld->buf[i] == '=' || ld->buf[i] == ':') && ++count > SETTINGS_MAX)
+            return lx.line;
+        i++;
+    }
+    return 0;
+}
+
 static void scan_literals(struct loader *ld)
 {
     const char *s = ld->buf;
     size_t i = 0, n = ld->len;
-    int line = 1, in_str = 0, in_block = 0, in_line = 0;
+    struct lex lx = {1, 0, 0, 0};
+    int code;
     char last[TCE_NAME_MAX] = "";
 
     while (i < n) {
         char c = s[i];
+        int line;
 
-        if (c == '\n') {
-            line++;
-            in_line = 0;
-            i++;
+        i = lex_step(s, i, n, &lx, &code);
+        if (!code)
             continue;
-        }
-        if (in_line) {
-            i++;
-        } else if (in_block) {
-            if (c == '*' && i + 1 < n && s[i + 1] == '/') {
-                in_block = 0;
-                i++;
-            }
-            i++;
-        } else if (in_str) {
-            if (c == '\\' && i + 1 < n && s[i + 1] != '\n')
-                i++;
-            else if (c == '"')
-                in_str = 0;
-            i++;
-        } else if (c == '"') {
-            in_str = 1;
-            i++;
-        } else if (c == '#' || (c == '/' && i + 1 < n && s[i + 1] == '/')) {
-            in_line = 1;
-        } else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-            in_block = 1;
-            i += 2;
-        } else if (isalpha((unsigned char)c) || c == '*' || c == '_') {
+        line = lx.line;
+        if (isalpha((unsigned char)c) || c == '*' || c == '_') {
             size_t j = i;
 
             while (j < n && is_name_char((unsigned char)s[j]))
@@ -209,7 +262,7 @@ void tce_cfg_release(struct loader *ld)
 int tce_cfg_parse(struct loader *ld, const char *path, struct tce_diag *diag,
                   int lex)
 {
-    int fi;
+    int fi, over;
     config_setting_t *root;
 
     memset(ld, 0, sizeof(*ld));
@@ -222,6 +275,15 @@ int tce_cfg_parse(struct loader *ld, const char *path, struct tce_diag *diag,
         return TCE_ECONFIG;
     if (!ld->buf && tce_cfg_append_line(ld, "", 0, fi, 1) != 0)
         return tce_cfg_error(ld, fi, 1, NULL, "out of memory");
+    if ((over = settings_over_cap(ld)) > 0) {
+        struct line_ref r = ld->map[over - 1];
+
+        return tce_cfg_error(ld, r.file, r.line, NULL,
+                             "more than %d settings in the file and its "
+                             "includes (the parser's time grows with their "
+                             "square)",
+                             SETTINGS_MAX);
+    }
     config_init(&ld->cfg);
     ld->parsed = 1;
     if (config_read_string(&ld->cfg, ld->buf) != CONFIG_TRUE) {

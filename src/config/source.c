@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "config_int.h"
+#include "tcemu/input.h"
 
 int tce_cfg_error(struct loader *ld, int file, int line, const char *key,
                   const char *fmt, ...)
@@ -107,61 +108,6 @@ int tce_cfg_append_line(struct loader *ld, const char *s, size_t n, int file,
     return 0;
 }
 
-/* Read a whole regular file; *why is set on failure. */
-static int read_whole(const char *path, char **out, size_t *out_len,
-                      struct stat *st_out, const char **why)
-{
-    FILE *f = NULL;
-    struct stat st;
-    char *data = NULL;
-    size_t n;
-    int rc = TCE_EIO;
-
-    *out = NULL;
-    f = fopen(path, "rb");
-    if (!f) {
-        *why = strerror(errno);
-        goto out;
-    }
-    if (fstat(fileno(f), &st) != 0) {
-        *why = strerror(errno);
-        goto out;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        *why = "is a directory, not a file";
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        *why = "not a regular file";
-        goto out;
-    }
-    if (st.st_size > FILE_BYTES_MAX) {
-        *why = "file too large (more than 4 MiB)";
-        goto out;
-    }
-    data = malloc((size_t)st.st_size + 1);
-    if (!data) {
-        *why = "out of memory";
-        goto out;
-    }
-    n = fread(data, 1, (size_t)st.st_size, f);
-    if (ferror(f)) {
-        *why = strerror(errno);
-        goto out;
-    }
-    data[n] = '\0';
-    *st_out = st;
-    *out = data;
-    *out_len = n;
-    data = NULL;
-    rc = 0;
-out:
-    free(data);
-    if (f)
-        fclose(f);
-    return rc;
-}
-
 /* Lexical state carried from line to line while looking for @include. */
 struct lexstate {
     int in_block_comment;
@@ -241,7 +187,7 @@ int tce_cfg_expand_file(struct loader *ld, int fi, int from_file, int from_line)
     int line = 0, rc = 0, k, m;
     const char *path = ld->files[fi];
 
-    if (read_whole(path, &data, &len, &st, &why) != 0) {
+    if (tce_input_read(path, &data, &len, &st, &why) != 0) {
         if (from_file < 0)
             rc = tce_cfg_error(ld, fi, 1, NULL, "cannot read file: %s", why);
         else
@@ -249,9 +195,9 @@ int tce_cfg_expand_file(struct loader *ld, int fi, int from_file, int from_line)
                                "cannot read '%s': %s", path, why);
         goto out;
     }
-    if (ld->len + len > (size_t)TOTAL_BYTES_MAX) {
+    if (ld->len + len > (size_t)TCE_INPUT_BYTES_MAX) {
         rc = tce_cfg_error(ld, fi, 1, NULL,
-                           "file and its includes exceed 16 MiB together");
+                           "file and its includes exceed 256 KiB together");
         goto out;
     }
     for (k = 0; k < ld->depth; k++) {

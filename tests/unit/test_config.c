@@ -530,6 +530,10 @@ static const struct bad_case bad_cases[] = {
      BAD "hostile-int32-wrap.cfg:29: error: training.train_tokens: integer does not fit in 32 bits: libconfig needs the L suffix, write 15600000000000L (got 15600000000000)"},
     {"hostile-long-string.cfg", TCE_CONFIG_JOB,
      BAD "hostile-long-string.cfg:2: error: name: string too long: 5000 bytes, at most 63 (got \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\")"},
+    {"hostile-many-settings.cfg", TCE_CONFIG_JOB,
+     BAD "hostile-many-settings.cfg:2008: error: more than 2000 settings in "
+         "the file and its includes (the parser's time grows with their "
+         "square)"},
     {"hostile-many-errors.cfg", TCE_CONFIG_JOB,
      BAD "hostile-many-errors.cfg:35: error: unknown_000: unknown key 'unknown_000'"},
     {"hostile-nested-unknown.cfg", TCE_CONFIG_JOB,
