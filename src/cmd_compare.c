@@ -158,7 +158,7 @@ static int load(const struct opts *o, struct tce_scenario *sc,
         if (tce_topology_load(o->topo_paths[i], &sc[i].topo, &diag) < 0)
             ret = TCE_ECONFIG;
     if (ret < 0)
-        return TCE_ECONFIG; /* reported through diag */
+        ret = TCE_ECONFIG; /* reported through diag */
     for (i = 0; i < o->n_topos && ret == 0; i++) {
         sc[i].job = sc[0].job;
         ret = tce_scenario_rebuild(&sc[i], err);
@@ -174,12 +174,15 @@ static int scales(const struct opts *o, const struct tce_scenario *s,
     struct tce_gpu_list gl;
     int n = 0, i, ret;
 
-    if (!o->gpus_arg)
-        return tce_planning_scales(s, &o->goal, out, TCE_PLANNING_SCALES_MAX,
-                                   err);
+    if (!o->gpus_arg) {
+        n = tce_planning_scales(s, &o->goal, out, TCE_PLANNING_SCALES_MAX, err);
+        goto out;
+    }
     ret = tce_parse_gpu_list(o->gpus_arg, &gl, err);
-    if (ret < 0)
-        return ret;
+    if (ret < 0) {
+        n = ret;
+        goto out;
+    }
     for (i = 0; i < gl.n && n < TCE_PLANNING_SCALES_MAX; i++) {
         if (tce_planning_over_capacity(&s->topo, gl.gpus[i])) {
             fprintf(stderr,
@@ -191,6 +194,7 @@ static int scales(const struct opts *o, const struct tce_scenario *s,
         }
         out[n++] = gl.gpus[i];
     }
+out:
     return n;
 }
 
@@ -204,8 +208,10 @@ static int plan(const struct opts *o, struct tce_scenario *sc,
     tce_planning_init(pl, &sc[0].job, &o->goal);
     for (i = 0; i < o->n_topos && ret == 0; i++) {
         n = scales(o, &sc[i], gpus, err);
-        if (n < 0)
-            return n;
+        if (n < 0) {
+            ret = n;
+            break;
+        }
         tce_search_projector_backend(&sc[i], &be);
         ret = tce_planning_add_offering(pl, &sc[i], &be, gpus, n, err);
     }
@@ -235,7 +241,8 @@ int tce_cmd_compare(int argc, char **argv)
     ret = parse(argc, argv, &o, &err);
     if (ret == 1) {
         usage(stdout);
-        return TCE_EXIT_OK;
+        ret = 0;
+        goto out;
     }
     if (ret < 0)
         goto out;

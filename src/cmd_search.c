@@ -161,7 +161,8 @@ int tce_cmd_search(int argc, char **argv)
     ret = parse(argc, argv, &o, &err);
     if (ret == 1) {
         usage(stdout);
-        return TCE_EXIT_OK;
+        ret = 0;
+        goto out;
     }
     if (ret < 0)
         goto out;

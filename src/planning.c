@@ -28,9 +28,9 @@ void tce_planning_init(struct tce_planning *pl, const struct tce_job *job,
 
 double tce_planning_horizon_days(const struct tce_planning_goal *g)
 {
-    if (g->budget_usd > 0.0 && g->deadline_days <= 0.0)
-        return TCE_PLANNING_BUDGET_HORIZON_DAYS;
-    return g->deadline_days;
+    return g->budget_usd > 0.0 && g->deadline_days <= 0.0
+               ? TCE_PLANNING_BUDGET_HORIZON_DAYS
+               : g->deadline_days;
 }
 
 /* ---- capacity ----------------------------------------------------------- */
@@ -69,16 +69,18 @@ int tce_planning_scales(const struct tce_scenario *s,
     const struct tce_topology *t = &s->topo;
     const struct tce_job *job = &s->job;
     int64_t lo = per_node(t), hi = tce_planning_max_gpus(t);
-    int n;
+    int n = 0;
 
     if (g->deadline_days <= 0.0 && g->budget_usd <= 0.0) {
-        if (job->parallel.num_gpus < 1 || max < 1)
-            return tce_error_set(err, TCE_EUSAGE,
-                                 "%s has no parallel.num_gpus: give --gpus "
-                                 "or --deadline",
-                                 job->path);
-        out[0] = job->parallel.num_gpus;
-        return 1;
+        if (job->parallel.num_gpus < 1 || max < 1) {
+            n = tce_error_set(err, TCE_EUSAGE,
+                              "%s has no parallel.num_gpus: give --gpus "
+                              "or --deadline",
+                              job->path);
+            goto out;
+        }
+        out[n++] = job->parallel.num_gpus;
+        goto out;
     }
     /* With a deadline alone, no fewer GPUs than would need 100% MFU (the
      * cost model's peak for the job's precision) to meet it. */
@@ -95,10 +97,11 @@ int tce_planning_scales(const struct tce_scenario *s,
     n = tce_search_valid_scales(t, job, lo, hi, TCE_PLANNING_SCALE_STEP, out,
                                 max);
     if (n == 0)
-        return tce_error_set(err, TCE_ENOFIT,
-                             "%s: no GPU count between %lld and %lld admits "
-                             "a layout of %s",
-                             t->name, (long long)lo, (long long)hi, job->path);
+        n = tce_error_set(err, TCE_ENOFIT,
+                          "%s: no GPU count between %lld and %lld admits "
+                          "a layout of %s",
+                          t->name, (long long)lo, (long long)hi, job->path);
+out:
     return n;
 }
 
@@ -112,10 +115,12 @@ int tce_planning_add_offering(struct tce_planning *pl,
     int i, ret = 0;
 
     if (pl->n_offerings >= TCE_PLANNING_OFFERINGS_MAX ||
-        n > TCE_PLANNING_SCALES_MAX || n < 0)
-        return tce_error_set(
+        n > TCE_PLANNING_SCALES_MAX || n < 0) {
+        ret = tce_error_set(
             err, TCE_EUSAGE, "planning: at most %d offerings of %d scales",
             TCE_PLANNING_OFFERINGS_MAX, TCE_PLANNING_SCALES_MAX);
+        goto out;
+    }
     o = &pl->offerings[pl->n_offerings++];
     o->scenario = s;
     o->n_scales = n;
@@ -140,16 +145,17 @@ int tce_planning_add_offering(struct tce_planning *pl,
         sc->found = 1;
         sc->hit = pl->scratch.top[0];
     }
+out:
     return ret;
 }
 
 static void add_row(struct tce_planning *pl, int offering,
                     const struct tce_contract *c)
 {
-    if (pl->n_rows >= TCE_PLANNING_ROWS_MAX)
-        return;
-    pl->rows[pl->n_rows].offering = offering;
-    pl->rows[pl->n_rows++].contract = *c;
+    if (pl->n_rows < TCE_PLANNING_ROWS_MAX) {
+        pl->rows[pl->n_rows].offering = offering;
+        pl->rows[pl->n_rows++].contract = *c;
+    }
 }
 
 int tce_planning_add_rows(struct tce_planning *pl, int offering,
@@ -167,7 +173,7 @@ int tce_planning_add_rows(struct tce_planning *pl, int offering,
             c = tce_econ_find_contract(t, NULL, &scratch);
         }
         add_row(pl, offering, c);
-        return fallback;
+        goto out;
     }
     for (i = 0; i < t->n_contracts; i++) {
         if (t->contracts[i].kind == TCE_CONTRACT_ON_DEMAND)
@@ -176,7 +182,8 @@ int tce_planning_add_rows(struct tce_planning *pl, int offering,
     }
     if (!have_od && t->price.on_demand_usd_per_node_hour > 0.0)
         add_row(pl, offering, tce_econ_find_contract(t, NULL, &scratch));
-    return 0;
+out:
+    return fallback;
 }
 
 /* ---- selection rules ---------------------------------------------------- */
@@ -244,18 +251,16 @@ int tce_planning_fastest(const struct tce_planning_point *p, int n)
 
 int tce_planning_on_front(const struct tce_planning_point *p, int n, int i)
 {
-    int k;
+    int k, dominated = 0;
 
-    if (!p[i].valid)
-        return 0;
-    for (k = 0; k < n; k++) {
+    for (k = 0; k < n && !dominated; k++) {
         if (k == i || !p[k].valid)
             continue;
         if (p[k].days <= p[i].days && p[k].cost_usd <= p[i].cost_usd &&
             (p[k].days < p[i].days || p[k].cost_usd < p[i].cost_usd))
-            return 0;
+            dominated = 1;
     }
-    return 1;
+    return p[i].valid && !dominated;
 }
 
 /* ---- prices ------------------------------------------------------------- */
@@ -278,24 +283,25 @@ int tce_planning_sensitivity(const struct tce_topology *t,
                              struct tce_error *err)
 {
     const double s = TCE_PLANNING_SENSITIVITY;
-    struct tce_econ e;
+    struct tce_econ lo, hi;
     int ret;
 
     /* Every price scales the bill linearly; MFU -10% makes the
      * failure-free time 1/0.9 longer, +10% 1/1.1. */
     out->cost_price_lo = h->econ.bill.total_usd * (1.0 - s);
     out->cost_price_hi = h->econ.bill.total_usd * (1.0 + s);
-    ret = tce_search_price(t, c, checkpoint_bytes, h, 1.0 / (1.0 - s), &e, err);
-    if (ret < 0)
-        return ret;
-    out->cost_mfu_lo = e.bill.total_usd;
-    out->days_mfu_lo = e.days_to_done;
-    ret = tce_search_price(t, c, checkpoint_bytes, h, 1.0 / (1.0 + s), &e, err);
-    if (ret < 0)
-        return ret;
-    out->cost_mfu_hi = e.bill.total_usd;
-    out->days_mfu_hi = e.days_to_done;
-    return 0;
+    ret =
+        tce_search_price(t, c, checkpoint_bytes, h, 1.0 / (1.0 - s), &lo, err);
+    if (ret == 0)
+        ret = tce_search_price(t, c, checkpoint_bytes, h, 1.0 / (1.0 + s), &hi,
+                               err);
+    if (ret == 0) {
+        out->cost_mfu_lo = lo.bill.total_usd;
+        out->days_mfu_lo = lo.days_to_done;
+        out->cost_mfu_hi = hi.bill.total_usd;
+        out->days_mfu_hi = hi.days_to_done;
+    }
+    return ret;
 }
 
 int tce_planning_affordable_days(const struct tce_topology *t,
@@ -310,29 +316,27 @@ int tce_planning_affordable_days(const struct tce_topology *t,
 
     ret = bill(t, c, nodes, 1.0 / 24.0, &b, err);
     if (ret < 0)
-        return ret;
+        goto out;
     *min_usd = b.total_usd;
     ret = bill(t, c, nodes, hi, &b, err);
     if (ret < 0)
-        return ret;
+        goto out;
     *lead_days = b.start_delay_days;
-    if (b.total_usd <= budget_usd) {
-        *days = hi;
-        return 0;
-    }
-    for (it = 0; it < BISECT_STEPS; it++) {
+    *days = hi;
+    if (b.total_usd <= budget_usd)
+        goto out;
+    for (it = 0; it < BISECT_STEPS && ret == 0; it++) {
         double mid = 0.5 * (lo + hi);
 
         ret = bill(t, c, nodes, mid, &b, err);
-        if (ret < 0)
-            return ret;
         if (b.total_usd <= budget_usd)
             lo = mid;
         else
             hi = mid;
     }
     *days = lo;
-    return 0;
+out:
+    return ret;
 }
 
 void tce_planning_chinchilla(double flops, double *params, double *tokens)
@@ -344,56 +348,93 @@ void tce_planning_chinchilla(double flops, double *params, double *tokens)
 
 /* ---- rows --------------------------------------------------------------- */
 
+/* Most tokens within the budget (and horizon) at one scale of a row. */
+static int buy_at(const struct tce_planning *pl, struct tce_planning_row *r,
+                  const struct tce_planning_scale *s, struct tce_error *err)
+{
+    const struct tce_topology *t = &pl->offerings[r->offering].scenario->topo;
+    struct tce_planning_budget *bu = &r->budget;
+    struct tce_econ e;
+    struct tce_bill b;
+    double days, min_usd, lead_days, tokens_per_day, tokens;
+    int ret;
+
+    ret = tce_search_price(t, &r->contract, pl->checkpoint_bytes, &s->hit, 1.0,
+                           &e, err);
+    if (ret < 0)
+        goto out;
+    tokens_per_day = (double)pl->job->training.train_tokens /
+                     e.train_days; /* with failures */
+    ret = tce_planning_affordable_days(t, &r->contract, e.nodes,
+                                       pl->goal.budget_usd, &days, &min_usd,
+                                       &lead_days, err);
+    if (ret < 0)
+        goto out;
+    if (bu->min_cost_usd <= 0.0 || min_usd < bu->min_cost_usd)
+        bu->min_cost_usd = min_usd;
+    days = fmin(days, pl->horizon_days - lead_days);
+    tokens = days * tokens_per_day;
+    if (days <= 0.0 || !(tokens > bu->tokens))
+        goto out;
+    ret = bill(t, &r->contract, e.nodes, days, &b, err);
+    if (ret < 0)
+        goto out;
+    bu->gpus = s->gpus;
+    bu->days = days;
+    bu->tokens = tokens;
+    bu->cost_usd = b.total_usd;
+    bu->flops = tokens * pl->flops_per_token;
+    tce_planning_chinchilla(bu->flops, &bu->chinchilla_params,
+                            &bu->chinchilla_tokens);
+out:
+    return ret;
+}
+
 /* Most tokens within the budget (and horizon) on one row. */
 static int buy(const struct tce_planning *pl, struct tce_planning_row *r,
                struct tce_error *err)
 {
     const struct tce_planning_offering *o = &pl->offerings[r->offering];
-    const struct tce_topology *t = &o->scenario->topo;
-    struct tce_planning_budget *bu = &r->budget;
     int si, ret = 0;
 
-    memset(bu, 0, sizeof(*bu));
-    for (si = 0; si < o->n_scales; si++) {
-        const struct tce_planning_scale *s = &o->scales[si];
-        struct tce_econ e;
-        struct tce_bill b;
-        double days, min_usd, lead_days, tokens_per_day, tokens;
+    memset(&r->budget, 0, sizeof(r->budget));
+    for (si = 0; si < o->n_scales && ret == 0; si++)
+        if (o->scales[si].found)
+            ret = buy_at(pl, r, &o->scales[si], err);
+    r->has_budget = ret == 0;
+    return ret;
+}
 
-        if (!s->found)
+/* The scale of a row (planning.h's rule): its index, or -1 (none found or
+ * every scale's failures leave no progress); or a negative error. */
+static int row_scale(const struct tce_planning *pl,
+                     const struct tce_planning_row *r, int *best,
+                     struct tce_error *err)
+{
+    const struct tce_planning_offering *o = &pl->offerings[r->offering];
+    struct tce_planning_point pts[TCE_PLANNING_SCALES_MAX];
+    struct tce_econ e;
+    int si, ret = 0;
+
+    for (si = 0; si < o->n_scales && ret == 0; si++) {
+        pts[si].valid = 0;
+        if (!o->scales[si].found)
             continue;
-        ret = tce_search_price(t, &r->contract, pl->checkpoint_bytes, &s->hit,
-                               1.0, &e, err);
-        if (ret < 0)
-            return ret;
-        tokens_per_day = (double)pl->job->training.train_tokens /
-                         e.train_days; /* with failures */
-        ret = tce_planning_affordable_days(t, &r->contract, e.nodes,
-                                           pl->goal.budget_usd, &days, &min_usd,
-                                           &lead_days, err);
-        if (ret < 0)
-            return ret;
-        if (bu->min_cost_usd <= 0.0 || min_usd < bu->min_cost_usd)
-            bu->min_cost_usd = min_usd;
-        days = fmin(days, pl->horizon_days - lead_days);
-        if (days <= 0.0)
+        ret = tce_search_price(&o->scenario->topo, &r->contract,
+                               pl->checkpoint_bytes, &o->scales[si].hit, 1.0,
+                               &e, err);
+        if (ret == TCE_ENOFIT) { /* failures leave no progress here */
+            ret = 0;
             continue;
-        tokens = days * tokens_per_day;
-        if (tokens > bu->tokens) {
-            ret = bill(t, &r->contract, e.nodes, days, &b, err);
-            if (ret < 0)
-                return ret;
-            bu->gpus = s->gpus;
-            bu->days = days;
-            bu->tokens = tokens;
-            bu->cost_usd = b.total_usd;
-            bu->flops = tokens * pl->flops_per_token;
-            tce_planning_chinchilla(bu->flops, &bu->chinchilla_params,
-                                    &bu->chinchilla_tokens);
         }
+        pts[si].valid = ret == 0;
+        pts[si].days = e.days_to_done;
+        pts[si].cost_usd = e.bill.total_usd;
     }
-    r->has_budget = 1;
-    return 0;
+    *best = ret == 0 ? tce_planning_pick_scale(pts, o->n_scales,
+                                               pl->goal.deadline_days)
+                     : -1;
+    return ret;
 }
 
 static int fill_row(struct tce_planning *pl, struct tce_planning_row *r,
@@ -401,50 +442,32 @@ static int fill_row(struct tce_planning *pl, struct tce_planning_row *r,
 {
     const struct tce_planning_offering *o = &pl->offerings[r->offering];
     const struct tce_topology *t = &o->scenario->topo;
-    struct tce_planning_point pts[TCE_PLANNING_SCALES_MAX];
     struct tce_bill ideal;
-    struct tce_econ e;
-    int si, best, ret = 0;
+    int best, ret;
 
-    for (si = 0; si < o->n_scales; si++) {
-        pts[si].valid = 0;
-        if (!o->scales[si].found)
-            continue;
-        ret = tce_search_price(t, &r->contract, pl->checkpoint_bytes,
-                               &o->scales[si].hit, 1.0, &e, err);
-        if (ret == TCE_ENOFIT) /* failures leave no progress at this scale */
-            continue;
-        if (ret < 0)
-            return ret;
-        pts[si].valid = 1;
-        pts[si].days = e.days_to_done;
-        pts[si].cost_usd = e.bill.total_usd;
-    }
-    ret = 0;
-    best = tce_planning_pick_scale(pts, o->n_scales, pl->goal.deadline_days);
-    if (best < 0)
-        return 0;
+    ret = row_scale(pl, r, &best, err);
+    if (ret < 0 || best < 0)
+        goto out;
     r->found = 1;
     r->hit = o->scales[best].hit;
     ret = tce_search_price(t, &r->contract, pl->checkpoint_bytes, &r->hit, 1.0,
                            &r->hit.econ, err);
     if (ret < 0)
-        return ret;
+        goto out;
     r->meets_deadline =
         tce_planning_meets(r->hit.econ.days_to_done, pl->goal.deadline_days);
     ret = bill(t, &r->contract, r->hit.econ.nodes, r->hit.ideal_days, &ideal,
                err);
     if (ret < 0)
-        return ret;
+        goto out;
     r->failures_usd = r->hit.econ.bill.total_usd - ideal.total_usd;
     r->usd_per_mtok = r->hit.econ.bill.total_usd /
                       ((double)pl->job->training.train_tokens / 1e6);
     ret = tce_planning_sensitivity(t, &r->contract, pl->checkpoint_bytes,
                                    &r->hit, &r->sens, err);
-    if (ret < 0)
-        return ret;
-    if (pl->goal.budget_usd > 0.0)
+    if (ret == 0 && pl->goal.budget_usd > 0.0)
         ret = buy(pl, r, err);
+out:
     return ret;
 }
 
@@ -482,7 +505,6 @@ void tce_planning_judge(const struct tce_planning *pl,
                         struct tce_planning_verdict *out)
 {
     const struct tce_planning_row *b, *s;
-    double bill_b;
     int i;
 
     memset(out, 0, sizeof(*out));
@@ -491,9 +513,7 @@ void tce_planning_judge(const struct tce_planning *pl,
     for (i = 0; i < pl->n_rows; i++)
         if (pl->rows[i].cheapest)
             out->cheapest = i;
-    if (out->cheapest < 0)
-        return;
-    for (i = 0; i < pl->n_rows; i++) {
+    for (i = 0; i < pl->n_rows && out->cheapest >= 0; i++) {
         const struct tce_planning_row *r = &pl->rows[i];
 
         if (i == out->cheapest || !r->found || !r->meets_deadline)
@@ -503,18 +523,19 @@ void tce_planning_judge(const struct tce_planning *pl,
                 pl->rows[out->runner_up].hit.econ.bill.total_usd)
             out->runner_up = i;
     }
-    b = &pl->rows[out->cheapest];
-    out->no_time_margin = pl->goal.deadline_days > 0.0 &&
+    b = out->cheapest >= 0 ? &pl->rows[out->cheapest] : NULL;
+    out->no_time_margin = b && pl->goal.deadline_days > 0.0 &&
                           b->sens.days_mfu_lo > pl->goal.deadline_days;
-    if (out->runner_up < 0)
-        return;
-    s = &pl->rows[out->runner_up];
-    bill_b = b->hit.econ.bill.total_usd;
-    out->margin = s->hit.econ.bill.total_usd / bill_b - 1.0;
-    out->worst_usd = b->sens.cost_price_hi * b->sens.cost_mfu_lo / bill_b;
-    out->rival_usd = s->sens.cost_price_lo * s->sens.cost_mfu_hi /
-                     s->hit.econ.bill.total_usd;
-    out->changes = !(out->worst_usd <= out->rival_usd);
+    if (b && out->runner_up >= 0) {
+        s = &pl->rows[out->runner_up];
+        out->margin =
+            s->hit.econ.bill.total_usd / b->hit.econ.bill.total_usd - 1.0;
+        out->worst_usd = b->sens.cost_price_hi * b->sens.cost_mfu_lo /
+                         b->hit.econ.bill.total_usd;
+        out->rival_usd = s->sens.cost_price_lo * s->sens.cost_mfu_hi /
+                         s->hit.econ.bill.total_usd;
+        out->changes = !(out->worst_usd <= out->rival_usd);
+    }
 }
 
 int tce_planning_evaluate(struct tce_planning *pl, struct tce_error *err)
@@ -523,11 +544,11 @@ int tce_planning_evaluate(struct tce_planning *pl, struct tce_error *err)
 
     for (i = 0; i < pl->n_rows && ret == 0; i++)
         ret = fill_row(pl, &pl->rows[i], err);
-    if (ret < 0)
-        return ret;
-    mark(pl);
-    tce_planning_judge(pl, &pl->verdict);
-    return 0;
+    if (ret == 0) {
+        mark(pl);
+        tce_planning_judge(pl, &pl->verdict);
+    }
+    return ret;
 }
 
 /* ---- nothing fits ------------------------------------------------------- */

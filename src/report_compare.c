@@ -30,7 +30,7 @@ static void print_verdict(FILE *f, const struct tce_planning *pl)
                 "# the cheapest, %s / %s, has no rival meeting the "
                 "deadline\n",
                 topo_name(pl, b->offering), b->contract.name);
-        return;
+        goto out;
     }
     s = &pl->rows[v->runner_up];
     fprintf(f,
@@ -55,6 +55,8 @@ static void print_verdict(FILE *f, const struct tce_planning *pl)
             "%s\n",
             v->worst_usd / 1e6, v->rival_usd / 1e6,
             v->changes ? "the answer changes" : "the answer does not change");
+out:
+    return;
 }
 
 static void print_sensitivity(FILE *f, const struct tce_planning *pl)
@@ -62,7 +64,7 @@ static void print_sensitivity(FILE *f, const struct tce_planning *pl)
     int i;
 
     if (pl->verdict.cheapest < 0)
-        return;
+        goto out;
     fprintf(f, "# sensitivity (price and MFU +-10%%, one at a time):\n");
     fprintf(f, "# offering             contract              cost_MUSD "
                "price-10%% price+10%%  MFU-10%%  MFU+10%%  days_MFU-10%% "
@@ -82,6 +84,8 @@ static void print_sensitivity(FILE *f, const struct tce_planning *pl)
                 r->sens.days_mfu_hi);
     }
     print_verdict(f, pl);
+out:
+    return;
 }
 
 static void print_budget(FILE *f, const struct tce_planning *pl)
