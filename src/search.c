@@ -12,7 +12,6 @@
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/projector.h"
-#include "tcemu/scenario.h"
 #include "tcemu/util.h"
 
 #define DIVISORS_MAX 2048

@@ -39,8 +39,7 @@
 #include "tcemu/economics.h"
 #include "tcemu/error.h"
 #include "tcemu/projector.h"
-
-struct tce_scenario;
+#include "tcemu/scenario.h"
 
 #define TCE_SEARCH_TOP_MAX 64
 #define TCE_SEARCH_EXPLAIN_MAX 16
