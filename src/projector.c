@@ -549,14 +549,11 @@ out:
 void tce_projector_breakdown_json(struct tce_json *j, const char *key,
                                   const struct tce_breakdown *b)
 {
+    int i;
+
     tce_json_object_begin(j, key);
-    tce_json_double(j, "compute", b->compute_s);
-    tce_json_double(j, "tp_exposed", b->tp_exposed_s);
-    tce_json_double(j, "cp_exposed", b->cp_exposed_s);
-    tce_json_double(j, "ep_exposed", b->ep_exposed_s);
-    tce_json_double(j, "dp_exposed", b->dp_exposed_s);
-    tce_json_double(j, "pp_bubble", b->pp_bubble_s);
-    tce_json_double(j, "pp_p2p", b->pp_p2p_s);
-    tce_json_double(j, "optimizer", b->optimizer_s);
+    for (i = 0; i < TCE_PART_COUNT; i++)
+        tce_json_double(j, tce_breakdown_parts[i].json,
+                        tce_breakdown_get(b, (enum tce_part)i));
     tce_json_object_end(j);
 }

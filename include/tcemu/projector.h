@@ -33,6 +33,7 @@
 
 #include <stdint.h>
 
+#include "tcemu/breakdown.h"
 #include "tcemu/config.h"
 #include "tcemu/costmodel.h"
 #include "tcemu/error.h"
@@ -40,17 +41,8 @@
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
 
-/* Breakdown of one iteration, seconds; the parts add up to the iteration. */
-struct tce_breakdown {
-    double compute_s;
-    double tp_exposed_s;
-    double cp_exposed_s;
-    double ep_exposed_s;
-    double dp_exposed_s;
-    double pp_bubble_s;
-    double pp_p2p_s;
-    double optimizer_s;
-};
+/* struct tce_breakdown (seconds per part of the iteration) is in
+ * breakdown.h. */
 
 struct tce_projection {
     struct tce_layout layout;
@@ -147,9 +139,10 @@ int tce_projector_run(struct tce_projector *p, int64_t gpus,
                       struct tce_projection *out, struct tce_error *err);
 
 struct tce_json;
-/* The breakdown as a JSON object named key (seconds): compute, tp_exposed,
- * cp_exposed, ep_exposed, dp_exposed, pp_bubble, pp_p2p, optimizer; one
- * shape wherever a breakdown is written (project, run). */
+/* The breakdown as a JSON object named key (seconds), one member per part
+ * of TCE_BREAKDOWN_PARTS (breakdown.h) under its JSON key: compute,
+ * tp_exposed, cp_exposed, ep_exposed, dp_exposed, pp_bubble, pp_p2p,
+ * optimizer; one shape wherever a breakdown is written (project, run). */
 void tce_projector_breakdown_json(struct tce_json *j, const char *key,
                                   const struct tce_breakdown *b);
 
