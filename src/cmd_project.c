@@ -102,13 +102,13 @@ int tce_cmd_project(int argc, char **argv)
     struct tce_projection *rows = NULL;
     struct tce_project_report *rep = NULL;
     struct tce_projector *pj = NULL;
-    struct tce_econ *econ = NULL;
+    struct tce_projection_price *prices = NULL;
     struct tce_costmodel cm;
     struct tce_gpu_list *list = NULL;
     struct tce_diag diag;
-    struct tce_error err;
+    struct tce_error err, plan_err;
     char cmdline[1024];
-    int c, i, status = TCE_EXIT_OK, human;
+    int c, i, status = TCE_EXIT_OK, human, bad_plan = -1;
 
     optind = 1;
     opterr = 0;
@@ -161,8 +161,8 @@ int tce_cmd_project(int argc, char **argv)
     rep = calloc(1, sizeof(*rep));
     rows = calloc(TCE_GPU_LIST_MAX, sizeof(*rows));
     pj = malloc(sizeof(*pj));
-    econ = calloc(TCE_GPU_LIST_MAX, sizeof(*econ));
-    if (!t || !j || !list || !rep || !rows || !pj || !econ) {
+    prices = calloc(TCE_GPU_LIST_MAX, sizeof(*prices));
+    if (!t || !j || !list || !rep || !rows || !pj || !prices) {
         fprintf(stderr, "tcemu project: error: out of memory\n");
         status = TCE_EXIT_RUNTIME;
         goto out;
@@ -257,37 +257,33 @@ int tce_cmd_project(int argc, char **argv)
                             "nodes than %s offers (%lld)\n",
                     (long long)rows[i].layout.gpus, t->name,
                     (long long)t->capacity.max_nodes);
+    /* prices (economics.h): the table's on-demand cost and energy, and
+     * with --plan the bill under the contract ('#' lines under the table,
+     * a "plan" object in each JSON result); a bill that fails stops after
+     * the rows before it */
+    for (i = 0; i < rep->n; i++) {
+        tce_error_clear(&err);
+        if (tce_econ_price_projection(t, j, contract, &rows[i], &prices[i],
+                                      &err) != 0 &&
+            bad_plan < 0) {
+            bad_plan = i;
+            plan_err = err;
+        }
+    }
+    rep->prices = prices;
+    rep->plan = contract;
     human = !(json_path && strcmp(json_path, "-") == 0) &&
             !(csv_path && strcmp(csv_path, "-") == 0);
     if (human)
         tce_report_project_human(stdout, rep);
-    /* --plan: the bill under a contract, with failures, idle capacity and
-     * energy (economics.h): '#' lines under the table and a "plan" object
-     * in each JSON result. */
-    for (i = 0; contract && i < rep->n; i++) {
-        struct tce_econ_in ein;
-        struct tce_econ e;
-
-        memset(&ein, 0, sizeof(ein));
-        ein.topo = t;
-        ein.contract = contract;
-        ein.gpus = rows[i].layout.gpus;
-        ein.ideal_days = rows[i].time_to_train_days;
-        ein.checkpoint_bytes = tce_econ_checkpoint_bytes(j);
-        ein.load = rows[i].utilisation;
-        tce_error_clear(&err);
-        if (tce_econ_evaluate(&ein, &e, &err) != 0) {
-            fprintf(stderr, "tcemu project: error: --plan %s: %s\n",
-                    plan_name, err.msg);
-            status = TCE_EXIT_USAGE;
-            goto out;
-        }
-        econ[i] = e;
-        if (human)
-            tce_econ_print(stdout, contract, rows[i].layout.gpus, &e);
+    for (i = 0; human && contract && i < rep->n && i != bad_plan; i++)
+        tce_econ_print(stdout, contract, rows[i].layout.gpus, &prices[i].plan);
+    if (bad_plan >= 0) {
+        fprintf(stderr, "tcemu project: error: --plan %s: %s\n", plan_name,
+                plan_err.msg);
+        status = TCE_EXIT_USAGE;
+        goto out;
     }
-    rep->plan = contract;
-    rep->plan_econ = contract ? econ : NULL;
     if (json_path)
         status = write_to(json_path, tce_report_project_json, rep);
     if (status == TCE_EXIT_OK && csv_path)
@@ -295,7 +291,7 @@ int tce_cmd_project(int argc, char **argv)
     if (fflush(stdout) != 0)
         status = TCE_EXIT_RUNTIME;
 out:
-    free(econ);
+    free(prices);
     free(pj);
     free(t);
     free(j);

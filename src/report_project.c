@@ -71,8 +71,7 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     LINE("time to train: ideal (no failures, restarts, checkpoints, data "
          "stalls); cost at the on-demand price %.2f USD per node-hour / %d "
          "accelerators",
-         r->topo->price.on_demand_usd_per_node_hour,
-         r->topo->node.accelerators);
+         tce_econ_on_demand_price(r->topo), r->topo->node.accelerators);
     LINE("energy: accelerators busy for the compute part of the iteration, "
          "idle otherwise, node overhead constant, x PUE %.2f",
          r->topo->power.pue);
@@ -130,7 +129,8 @@ void tce_report_project_human(FILE *out, const struct tce_project_report *r)
                 p->model_tflops_per_gpu, p->hardware_tflops_per_gpu,
                 100.0 * p->mfu, 100.0 * p->hfu, p->memory_gib_per_gpu,
                 p->fits_memory ? "yes" : "NO", p->time_to_train_days,
-                p->gpu_hours, p->cost_usd, p->energy_mwh, scaling(r, i));
+                r->prices[i].gpu_hours, r->prices[i].cost_usd,
+                r->prices[i].energy_mwh, scaling(r, i));
     }
     for (i = 0; i < r->n_skipped; i++)
         fprintf(out, "# skipped %lld GPUs: %s\n",
@@ -175,8 +175,8 @@ void tce_report_project_csv(FILE *out, const struct tce_project_report *r)
                 b->pp_bubble_s, b->pp_p2p_s, b->optimizer_s, p->tokens_per_s,
                 p->model_tflops_per_gpu, p->hardware_tflops_per_gpu, p->mfu,
                 p->hfu, p->memory_gib_per_gpu, p->fits_memory,
-                p->time_to_train_days, p->gpu_hours, p->cost_usd,
-                p->energy_mwh, scaling(r, i));
+                p->time_to_train_days, r->prices[i].gpu_hours,
+                r->prices[i].cost_usd, r->prices[i].energy_mwh, scaling(r, i));
     }
 }
 
@@ -197,7 +197,7 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
     tce_json_double(&j, "peak_tflops", r->cm->peak_flops / 1e12);
     tce_json_int(&j, "accelerators_per_node", r->topo->node.accelerators);
     tce_json_double(&j, "on_demand_usd_per_node_hour",
-                    r->topo->price.on_demand_usd_per_node_hour);
+                    tce_econ_on_demand_price(r->topo));
     tce_json_object_end(&j);
     tce_json_object_begin(&j, "job");
     tce_json_string(&j, "name", r->job->name);
@@ -249,15 +249,15 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
         tce_json_bool(&j, "fits_memory", p->fits_memory);
         tce_json_double(&j, "iterations", p->iterations);
         tce_json_double(&j, "time_to_train_days", p->time_to_train_days);
-        tce_json_double(&j, "gpu_hours", p->gpu_hours);
-        tce_json_double(&j, "cost_usd", p->cost_usd);
-        tce_json_double(&j, "energy_mwh", p->energy_mwh);
+        tce_json_double(&j, "gpu_hours", r->prices[i].gpu_hours);
+        tce_json_double(&j, "cost_usd", r->prices[i].cost_usd);
+        tce_json_double(&j, "energy_mwh", r->prices[i].energy_mwh);
         tce_json_double(&j, "utilisation", p->utilisation);
         tce_json_double(&j, "bubble_fraction", p->bubble_fraction);
         tce_json_int(&j, "slowest_stage", p->slowest_stage);
         tce_json_double(&j, "scaling_efficiency", scaling(r, i));
-        if (r->plan && r->plan_econ)
-            tce_econ_json(&j, "plan", r->plan, &r->plan_econ[i]);
+        if (r->plan && r->prices[i].have_plan)
+            tce_econ_json(&j, "plan", r->plan, &r->prices[i].plan);
         tce_json_object_end(&j);
     }
     tce_json_array_end(&j);

@@ -1,7 +1,8 @@
 /*
  * projector.h - evaluate a job's plan on a topology at any scale, without
  * enumerating ranks: iteration time and its breakdown, throughput, MFU/HFU,
- * memory fit, time to train, GPU-hours, cost and energy.
+ * memory fit, utilisation and the ideal time to train.  What that costs
+ * (GPU-hours, USD, energy) is economics.h's tce_econ_price_projection.
  *
  * Rules (also printed as `# assumption:` lines by `tcemu project`):
  *  - Per microbatch, a stage's time is the sum over its lists (layers of all
@@ -25,8 +26,8 @@
  *  - Optimizer step exposed (memory-bound roofline).
  *  - Utilisation for energy: accelerators are busy for the compute part of
  *    the iteration (compute / iteration) and idle otherwise.
- *  - Economics: ideal time (no failures or restarts), on-demand price per
- *    node-hour divided by the node's accelerators.
+ *  - Time to train: ideal (no failures or restarts): train_tokens / tokens
+ *    per iteration iterations.
  */
 #ifndef TCEMU_PROJECTOR_H
 #define TCEMU_PROJECTOR_H
@@ -55,10 +56,7 @@ struct tce_projection {
     double memory_gib_per_gpu;
     int fits_memory;
     double iterations;           /* train_tokens / tokens per iteration */
-    double time_to_train_days;
-    double gpu_hours;
-    double cost_usd;             /* on-demand, ideal time */
-    double energy_mwh;           /* facility energy (x PUE) */
+    double time_to_train_days;   /* ideal: no failures */
     double utilisation;          /* compute / iteration */
     int64_t slowest_stage;
     double stage_microbatch_s;   /* T of the slowest stage */

@@ -27,11 +27,12 @@ struct tce_project_report {
     const char *command_line;         /* for the header; may be NULL */
     int n;                            /* projected rows */
     const struct tce_projection *rows;
+    const struct tce_projection_price *prices; /* one per row */
     int n_skipped;                    /* GPU counts the job does not fit */
     int64_t skipped_gpus[TCE_REPORT_SKIPPED_MAX];
     char skipped_why[TCE_REPORT_SKIPPED_MAX][TCE_REPORT_LINE_MAX];
-    const struct tce_contract *plan;  /* --plan NAME, or NULL */
-    const struct tce_econ *plan_econ; /* one per row when plan is set */
+    const struct tce_contract *plan;  /* --plan NAME, or NULL (the bill
+                                         in prices[i].plan) */
 };
 
 /* The assumptions behind the numbers, one sentence each (no '#'); returns
