@@ -360,11 +360,14 @@ int tce_econ_price_projection(const struct tce_topology *t,
 
     memset(out, 0, sizeof(*out));
     out->nodes = tce_econ_nodes(t, gpus);
-    /* the run uses gpus x hours; the rental is whole nodes (the same
-     * order of operations as before, so whole-node counts are unchanged
-     * to the last bit) */
+    /* the run uses gpus x hours; the rental is whole nodes, as every bill
+     * (tce_econ_price_run) counts them.  Written as rented accelerator-hours
+     * x price per accelerator-hour (the order of operations of the earlier
+     * per-GPU formula, so whole-node counts are unchanged to the last
+     * bit). */
     out->gpu_hours = (double)gpus * p->time_to_train_days * 24.0;
-    out->cost_usd = (double)gpus * p->time_to_train_days * 24.0 *
+    out->cost_usd = (double)(out->nodes * (int64_t)apn) *
+                    p->time_to_train_days * 24.0 *
                     (tce_econ_on_demand_price(t) / apn);
     memset(&ein, 0, sizeof(ein));
     ein.nodes = out->nodes;

@@ -69,9 +69,10 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     LINE("memory: model module (weights, grads, Adam states, activations, "
          "in-flight microbatches, fixed overhead)");
     LINE("time to train: ideal (no failures, restarts, checkpoints, data "
-         "stalls); cost at the on-demand price %.2f USD per node-hour / %d "
-         "accelerators",
-         tce_econ_on_demand_price(r->topo), r->topo->node.accelerators);
+         "stalls); GPU-hours = GPUs x hours; cost = whole nodes (%d "
+         "accelerators each) x hours x the on-demand price %.2f USD per "
+         "node-hour",
+         r->topo->node.accelerators, tce_econ_on_demand_price(r->topo));
     LINE("energy: accelerators busy for the compute part of the iteration, "
          "idle otherwise, node overhead constant, x PUE %.2f",
          r->topo->power.pue);
