@@ -104,6 +104,7 @@ int tce_cli_parser_init(struct tce_cli_parser *p, unsigned which,
 
     memset(p, 0, sizeof(*p));
     p->which = which;
+    p->last = -1;
     optind = 1;
     opterr = 0;
     for (i = 0; i < TCE_CLI_OPT_COUNT; i++) {
@@ -154,6 +155,7 @@ int tce_cli_next(struct tce_cli_parser *p, int argc, char **argv,
         if (i == TCE_CLI_OPT_HELP || !(p->which & (1u << i)) || o->val != c)
             continue;
         memcpy((char *)co + o->offset, &optarg, sizeof(optarg));
+        p->last = i;
         c = 0;
         break;
     }

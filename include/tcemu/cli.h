@@ -110,6 +110,8 @@ extern const struct tce_cli_option tce_cli_options[TCE_CLI_OPT_COUNT];
 
 struct tce_cli_parser {
     unsigned which;
+    int last; /* enum tce_cli_opt of the shared option tce_cli_next last
+                 stored (-1: none yet) */
     struct option longopts[TCE_CLI_LONGOPTS_MAX];
     char shortopts[TCE_CLI_SHORTOPTS_MAX];
 };
