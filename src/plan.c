@@ -807,9 +807,6 @@ double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only)
 
 static const char *const coll_names[TCE_COLL_COUNT] = {
     "all_reduce", "all_gather", "reduce_scatter", "all_to_all", "sendrecv"};
-static const char *const charge_names[TCE_CHARGE_COUNT] = {
-    "compute", "tp_exposed", "cp_exposed", "ep_exposed",
-    "dp_exposed", "pp_p2p", "optimizer"};
 
 const char *tce_coll_name(enum tce_coll c)
 {
@@ -844,11 +841,6 @@ const char *tce_overlap_name(enum tce_overlap o)
         return "forward";
     }
     return "unknown";
-}
-
-const char *tce_charge_name(enum tce_charge c)
-{
-    return (unsigned)c < TCE_CHARGE_COUNT ? charge_names[c] : "unknown";
 }
 
 /* ------------------------------------------------------------------------ */

@@ -103,17 +103,9 @@ enum tce_overlap {
     TCE_OVERLAP_FORWARD,  /* param all-gather (overlap_param_gather) */
 };
 
-/* Which part of the breakdown an op's exposed time is charged to. */
-enum tce_charge {
-    TCE_CHARGE_COMPUTE,
-    TCE_CHARGE_TP,
-    TCE_CHARGE_CP,
-    TCE_CHARGE_EP,
-    TCE_CHARGE_DP,
-    TCE_CHARGE_PP,
-    TCE_CHARGE_OPTIMIZER,
-    TCE_CHARGE_COUNT
-};
+/* enum tce_charge (which part of the breakdown an op's exposed time is
+ * charged to) lives with the breakdown's other names. */
+#include "tcemu/breakdown.h"
 
 struct tce_op {
     const char *name;        /* static string: "qkv", "tp_ar_attn", ... */
@@ -236,7 +228,6 @@ double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only);
 const char *tce_coll_name(enum tce_coll c);
 const char *tce_op_kind_name(enum tce_op_kind k);
 const char *tce_overlap_name(enum tce_overlap o);
-const char *tce_charge_name(enum tce_charge c);
 
 /* ------------------------------------------------------------------------ */
 /* Pipeline schedule: 1F1B (v == 1) and Megatron's interleaved 1F1B (v > 1,
