@@ -184,7 +184,7 @@ static int scales(const struct opts *o, const struct tce_scenario *s,
         goto out;
     }
     for (i = 0; i < gl.n && n < TCE_PLANNING_SCALES_MAX; i++) {
-        if (tce_planning_over_capacity(&s->topo, gl.gpus[i])) {
+        if (tce_econ_over_capacity(&s->topo, gl.gpus[i])) {
             fprintf(stderr,
                     "tcemu compare: %s: %lld GPUs skipped: "
                     "more nodes than it offers (%lld)\n",

@@ -198,7 +198,7 @@ int tce_cmd_search(int argc, char **argv)
     o.s.n_gpus = gl.n;
     for (i = 0; i < gl.n; i++) {
         o.s.gpus[i] = gl.gpus[i];
-        if (tce_planning_over_capacity(&sc->topo, gl.gpus[i]))
+        if (tce_econ_over_capacity(&sc->topo, gl.gpus[i]))
             fprintf(stderr,
                     "tcemu search: warning: %lld GPUs need more "
                     "nodes than %s offers (%lld)\n",

@@ -40,13 +40,6 @@ static int64_t per_node(const struct tce_topology *t)
     return t->node.accelerators > 0 ? t->node.accelerators : 1;
 }
 
-int64_t tce_planning_nodes(const struct tce_topology *t, int64_t gpus)
-{
-    int64_t per = per_node(t);
-
-    return (gpus + per - 1) / per;
-}
-
 int64_t tce_planning_max_gpus(const struct tce_topology *t)
 {
     int64_t max_nodes = t->capacity.max_nodes > 0
@@ -54,12 +47,6 @@ int64_t tce_planning_max_gpus(const struct tce_topology *t)
                             : TCE_PLANNING_NODES_UNLIMITED;
 
     return max_nodes * per_node(t);
-}
-
-int tce_planning_over_capacity(const struct tce_topology *t, int64_t gpus)
-{
-    return t->capacity.max_nodes > 0 &&
-           tce_planning_nodes(t, gpus) > t->capacity.max_nodes;
 }
 
 int tce_planning_scales(const struct tce_scenario *s,
@@ -180,7 +167,7 @@ int tce_planning_add_rows(struct tce_planning *pl, int offering,
             have_od = 1;
         add_row(pl, offering, &t->contracts[i]);
     }
-    if (!have_od && t->price.on_demand_usd_per_node_hour > 0.0)
+    if (!have_od && tce_econ_on_demand_price(t) > 0.0)
         add_row(pl, offering, tce_econ_find_contract(t, NULL, &scratch));
 out:
     return fallback;
@@ -270,7 +257,7 @@ static int bill(const struct tce_topology *t, const struct tce_contract *c,
                 int64_t nodes, double days, struct tce_bill *out,
                 struct tce_error *err)
 {
-    return tce_econ_price_run(c, t->price.on_demand_usd_per_node_hour, nodes,
+    return tce_econ_price_run(c, tce_econ_on_demand_price(t), nodes,
                               t->reliability.hot_spare_nodes,
                               t->node.accelerators, days, out, err);
 }

@@ -143,7 +143,7 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
                 "# offering %d: %s (%s), %s, on-demand %.2f USD/node-h "
                 "as of %s\n",
                 i + 1, t->name, rep->topology_paths[i], t->accelerator.name,
-                t->price.on_demand_usd_per_node_hour, t->price.as_of);
+                tce_econ_on_demand_price(t), t->price.as_of);
     }
     if (pl->goal.deadline_days > 0.0)
         fprintf(f,

@@ -191,16 +191,9 @@ int tce_planning_evaluate(struct tce_planning *pl, struct tce_error *err);
 
 /* ---- the rules, one at a time (tested on their own) --------------------- */
 
-/* Nodes a run of gpus accelerators occupies: ceil(gpus / node size). */
-int64_t tce_planning_nodes(const struct tce_topology *t, int64_t gpus);
-
 /* The most accelerators the offering has (capacity.max_nodes whole nodes;
  * TCE_PLANNING_NODES_UNLIMITED nodes when it states none). */
 int64_t tce_planning_max_gpus(const struct tce_topology *t);
-
-/* 1 when gpus accelerators need more nodes than capacity.max_nodes (an
- * offering stating no capacity is never over it). */
-int tce_planning_over_capacity(const struct tce_topology *t, int64_t gpus);
 
 /* days meets the deadline (always, with no deadline: deadline_days 0). */
 int tce_planning_meets(double days, double deadline_days);

@@ -97,17 +97,18 @@ check "dense GPT on A100: sane MFU" bash -c \
 sed -e 's/on_demand_usd_per_node_hour = 55.04;/on_demand_usd_per_node_hour = 70.00;/' \
     -e '/kind = "on_demand"/s/usd_per_node_hour = 55.04;/usd_per_node_hour = 0.0;/' \
     $topo >"$out/p5-list.cfg"
-# The same with the contract left at 55.04: two prices.  Either config
-# validation rejects it (exit 2), or every path bills one figure; before,
-# the table billed 70 and the plan and compare 55.04.
+# The same with the contract left at 55.04: two prices.  Config
+# validation rejects it (exit 2, citing the contract's line); before, the
+# table billed 70 and the plan and compare 55.04.
 sed -e 's/on_demand_usd_per_node_hour = 55.04;/on_demand_usd_per_node_hour = 70.00;/' \
     $topo >"$out/p5-two.cfg"
 one_price() { # TOPOLOGY: every path bills 70 USD/node-hour (or exit 2 for two prices)
     local t=$1
     "$TCEMU" project -t "$t" -j jobs/llama3-8b.cfg --gpus 64 --json - >"$out/op.json" 2>"$out/op.err"
     local rc=$?
-    if [ "$rc" -eq 2 ] && [ "$t" = "$out/p5-two.cfg" ] && grep -q 'on_demand' "$out/op.err"; then
-        return 0
+    if [ "$t" = "$out/p5-two.cfg" ]; then
+        [ "$rc" -eq 2 ] && grep -q 'error: contracts\[0\].usd_per_node_hour: on_demand contract' "$out/op.err"
+        return
     fi
     [ "$rc" -eq 0 ] || { cat "$out/op.err"; return 1; }
     "$TCEMU" project -t "$t" -j jobs/llama3-8b.cfg --gpus 64 --plan on-demand --json - >"$out/opp.json" &&
@@ -129,7 +130,7 @@ print(f"table {x['cost_usd']:.6g} USD, plan {plan['cost_usd']:.6g} USD, compare 
 PY
 }
 check "one on-demand price: contract at 0 bills the price key everywhere" one_price "$out/p5-list.cfg"
-check "one on-demand price: two prices rejected or billed once" one_price "$out/p5-two.cfg"
+check "one on-demand price: two different prices are a config error" one_price "$out/p5-two.cfg"
 
 # Whole nodes (issue 9): 4 GPUs of an 8-GPU node rent the node; the table's
 # cost is the bill's (before: the table billed half a node, the plan a

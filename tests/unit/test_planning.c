@@ -207,14 +207,14 @@ static void test_capacity(void **state)
 
     assert_non_null(t);
     toy_topology(t, 2);
-    assert_int_equal(tce_planning_nodes(t, 8), 1);
-    assert_int_equal(tce_planning_nodes(t, 9), 2);
-    assert_int_equal(tce_planning_nodes(t, 16), 2);
-    assert_false(tce_planning_over_capacity(t, 16));
-    assert_true(tce_planning_over_capacity(t, 17));
+    assert_int_equal(tce_econ_nodes(t, 8), 1);
+    assert_int_equal(tce_econ_nodes(t, 9), 2);
+    assert_int_equal(tce_econ_nodes(t, 16), 2);
+    assert_false(tce_econ_over_capacity(t, 16));
+    assert_true(tce_econ_over_capacity(t, 17));
     assert_int_equal(tce_planning_max_gpus(t), 16);
     t->capacity.max_nodes = 0; /* states none */
-    assert_false(tce_planning_over_capacity(t, 1 << 30));
+    assert_false(tce_econ_over_capacity(t, 1 << 30));
     assert_int_equal(tce_planning_max_gpus(t),
                      TCE_PLANNING_NODES_UNLIMITED * 8);
     free(t);
