@@ -107,6 +107,11 @@ int tce_cli_parser_init(struct tce_cli_parser *p, unsigned which,
     p->last = -1;
     optind = 1;
     opterr = 0;
+    /* a leading ':' (getopt: ':' for a missing value) stays in front */
+    if (shortopts && shortopts[0] == ':') {
+        p->shortopts[ns++] = ':';
+        shortopts++;
+    }
     for (i = 0; i < TCE_CLI_OPT_COUNT; i++) {
         const struct tce_cli_option *o = &tce_cli_options[i];
 

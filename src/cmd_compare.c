@@ -77,48 +77,36 @@ static void usage(FILE *out)
 
 static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
 {
-    enum { OPT_JSON = 256, OPT_CHIN };
+    enum { OPT_CHIN = 256 };
     static const struct option longopts[] = {
-        {"job", required_argument, NULL, 'j'},
-        {"topology", required_argument, NULL, 't'},
-        {"plan", required_argument, NULL, 'p'},
-        {"gpus", required_argument, NULL, 'g'},
         {"deadline", required_argument, NULL, 'd'},
         {"budget", required_argument, NULL, 'B'},
         {"chinchilla", no_argument, NULL, OPT_CHIN},
-        {"json", required_argument, NULL, OPT_JSON},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    struct tce_cli_parser p;
+    struct tce_cli_common co;
     int c, ret = 0;
 
     memset(o, 0, sizeof(*o));
-    optind = 1;
-    opterr = 0;
-    while (ret == 0 && (c = getopt_long(argc, argv, ":j:t:p:g:d:B:h", longopts,
-                                        NULL)) != -1) {
+    memset(&co, 0, sizeof(co));
+    tce_cli_parser_init(&p,
+                        TCE_CLI_JOB | TCE_CLI_TOPOLOGY | TCE_CLI_PLAN |
+                            TCE_CLI_GPUS | TCE_CLI_JSON | TCE_CLI_HELP,
+                        longopts, ":d:B:");
+    while (ret == 0 && (c = tce_cli_next(&p, argc, argv, &co)) != -1) {
         switch (c) {
-        case 'j':
-            o->job_path = optarg;
-            break;
-        case 'p':
-            o->plan = optarg;
-            break;
-        case 'g':
-            o->gpus_arg = optarg;
-            break;
-        case OPT_JSON:
-            o->json_path = optarg;
-            break;
-        case OPT_CHIN:
-            o->goal.chinchilla = 1;
-            break;
-        case 't':
+        case 0: /* a shared option; -t may be given several times */
+            if (p.last != TCE_CLI_OPT_TOPOLOGY)
+                break;
             if (o->n_topos >= TCE_PLANNING_OFFERINGS_MAX)
                 ret = tce_error_set(err, TCE_EUSAGE, "at most %d topologies",
                                     TCE_PLANNING_OFFERINGS_MAX);
             else
-                o->topo_paths[o->n_topos++] = optarg;
+                o->topo_paths[o->n_topos++] = co.topology;
+            break;
+        case OPT_CHIN:
+            o->goal.chinchilla = 1;
             break;
         case 'd':
             ret = tce_parse_double(optarg, 1e-3, 1e5, &o->goal.deadline_days,
@@ -132,6 +120,10 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             break;
         }
     }
+    o->job_path = co.job;
+    o->plan = co.plan;
+    o->gpus_arg = co.gpus;
+    o->json_path = co.json;
     if (ret == 0 && optind < argc)
         ret = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
                             argv[optind]);

@@ -62,45 +62,30 @@ static void usage(FILE *out)
 
 static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
 {
-    enum { OPT_JSON = 256, OPT_BRUTE, OPT_MAXB };
+    enum { OPT_BRUTE = 256, OPT_MAXB };
     static const struct option longopts[] = {
-        {"topology", required_argument, NULL, 't'},
-        {"job", required_argument, NULL, 'j'},
-        {"gpus", required_argument, NULL, 'g'},
         {"by", required_argument, NULL, 'b'},
         {"top", required_argument, NULL, 'k'},
         {"explain", required_argument, NULL, 'x'},
-        {"plan", required_argument, NULL, 'p'},
-        {"json", required_argument, NULL, OPT_JSON},
         {"brute-force", no_argument, NULL, OPT_BRUTE},
         {"max-micro-batch", required_argument, NULL, OPT_MAXB},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    struct tce_cli_parser p;
+    struct tce_cli_common co;
     int64_t v;
     int c, ret = 0;
 
     memset(o, 0, sizeof(*o));
+    memset(&co, 0, sizeof(co));
     tce_search_opts_init(&o->s);
-    optind = 1;
-    opterr = 0;
-    while (ret == 0 && (c = getopt_long(argc, argv, ":t:j:g:b:k:x:p:h",
-                                        longopts, NULL)) != -1) {
+    tce_cli_parser_init(&p,
+                        TCE_CLI_TOPOLOGY | TCE_CLI_JOB | TCE_CLI_GPUS |
+                            TCE_CLI_PLAN | TCE_CLI_JSON | TCE_CLI_HELP,
+                        longopts, ":b:k:x:");
+    while (ret == 0 && (c = tce_cli_next(&p, argc, argv, &co)) != -1) {
         switch (c) {
-        case 't':
-            o->topo_path = optarg;
-            break;
-        case 'j':
-            o->job_path = optarg;
-            break;
-        case 'g':
-            o->gpus_arg = optarg;
-            break;
-        case 'p':
-            o->plan = optarg;
-            break;
-        case OPT_JSON:
-            o->json_path = optarg;
+        case 0: /* a shared option, stored in co */
             break;
         case OPT_BRUTE:
             o->s.brute_force = 1;
@@ -131,6 +116,11 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             break;
         }
     }
+    o->topo_path = co.topology;
+    o->job_path = co.job;
+    o->gpus_arg = co.gpus;
+    o->plan = co.plan;
+    o->json_path = co.json;
     if (ret == 0 && optind < argc)
         ret = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
                             argv[optind]);

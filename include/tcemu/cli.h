@@ -118,7 +118,8 @@ struct tce_cli_parser {
 
 /* The shared options in which, then the command's own (longopts up to a
  * {NULL} row, may be NULL; shortopts its short letters in getopt's
- * syntax, may be NULL); resets getopt (optind 1, opterr 0).  Returns 0, or
+ * syntax, may be NULL; a leading ':' makes a missing value return ':');
+ * resets getopt (optind 1, opterr 0).  Returns 0, or
  * TCE_EINTERNAL when the tables do not fit. */
 int tce_cli_parser_init(struct tce_cli_parser *p, unsigned which,
                         const struct option *longopts, const char *shortopts);
