@@ -806,16 +806,9 @@ double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only)
 
 /* ------------------------------------------------------------------------ */
 
-static const char *const coll_names[TCE_COLL_COUNT] = {
-    "all_reduce", "all_gather", "reduce_scatter", "all_to_all", "sendrecv"};
 static const char *const charge_names[TCE_CHARGE_COUNT] = {
     "compute", "tp_exposed", "cp_exposed", "ep_exposed",
     "dp_exposed", "pp_p2p", "optimizer"};
-
-const char *tce_coll_name(enum tce_coll c)
-{
-    return (unsigned)c < TCE_COLL_COUNT ? coll_names[c] : "unknown";
-}
 
 const char *tce_op_kind_name(enum tce_op_kind k)
 {

@@ -69,6 +69,7 @@
 
 #include <stdint.h>
 
+#include "tcemu/coll.h"
 #include "tcemu/config.h"
 #include "tcemu/error.h"
 #include "tcemu/layout.h"
@@ -81,15 +82,6 @@ enum tce_op_kind {
     TCE_OP_COLLECTIVE,
     TCE_OP_SEND,
     TCE_OP_RECV,
-};
-
-enum tce_coll {
-    TCE_COLL_ALL_REDUCE,
-    TCE_COLL_ALL_GATHER,
-    TCE_COLL_REDUCE_SCATTER,
-    TCE_COLL_ALL_TO_ALL,
-    TCE_COLL_SENDRECV,   /* point-to-point, for per-kind link efficiency */
-    TCE_COLL_COUNT
 };
 
 enum tce_peer { TCE_PEER_NONE, TCE_PEER_PREV, TCE_PEER_NEXT };
@@ -233,7 +225,6 @@ double tce_plan_list_flops(const struct tce_op_list *l, int model_only);
  * counts); model_only = 1 excludes recomputation. */
 double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only);
 
-const char *tce_coll_name(enum tce_coll c);
 const char *tce_op_kind_name(enum tce_op_kind k);
 const char *tce_overlap_name(enum tce_overlap o);
 const char *tce_charge_name(enum tce_charge c);

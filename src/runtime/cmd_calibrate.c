@@ -38,7 +38,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tcemu/busbw.h"
+#include "tcemu/coll.h"
 #include "tcemu/calibfit.h"
 #include "tcemu/cli.h"
 #include "tcemu/config.h"
@@ -62,7 +62,7 @@ static void on_stop_signal(int sig)
 }
 
 struct cal_opts {
-    enum tce_busbw_kind colls[CAL_COLLS_MAX];
+    enum tce_coll colls[CAL_COLLS_MAX];
     int n_colls;
     struct tce_rt_sweep sw; /* -b -e -f -n -w */
     int rounds;
@@ -74,7 +74,7 @@ struct cal_opts {
 };
 
 struct cal_series {
-    enum tce_busbw_kind kind;
+    enum tce_coll kind;
     int n;
     double bytes[CAL_SIZES_MAX];
     double time_s[CAL_SIZES_MAX];                  /* median of the samples */
@@ -160,20 +160,21 @@ static int parse_colls(const char *arg, struct cal_opts *o,
                        struct tce_error *err)
 {
     char buf[256], *tok, *save = NULL;
-    enum tce_busbw_kind k;
+    enum tce_coll k;
     int rc = 0, i, have_sr = 0;
 
     snprintf(buf, sizeof(buf), "%s", arg);
     o->n_colls = 0;
     for (tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
-        rc = tce_busbw_coll_parse(tok, &k, err);
+        rc = tce_coll_parse(tok, &k, err);
         if (rc)
             goto out;
-        if (k == TCE_BUSBW_BROADCAST) {
+        if (!tce_coll_desc(k)->calib_key) {
             rc = tce_error_set(err, TCE_EUSAGE,
-                               "-c: broadcast has no efficiency in a "
-                               "calibration file");
+                               "-c: %s has no efficiency in a "
+                               "calibration file",
+                               tce_coll_short_name(k));
             goto out;
         }
         for (i = 0; i < o->n_colls; i++)
@@ -186,13 +187,13 @@ static int parse_colls(const char *arg, struct cal_opts *o,
             goto out;
         }
         o->colls[o->n_colls++] = k;
-        have_sr |= k == TCE_BUSBW_SENDRECV;
+        have_sr |= k == TCE_COLL_SENDRECV;
     }
     /* The link itself is fitted from send/recv: always measured, first. */
     if (!have_sr) {
         memmove(&o->colls[1], &o->colls[0],
                 (size_t)o->n_colls * sizeof(o->colls[0]));
-        o->colls[0] = TCE_BUSBW_SENDRECV;
+        o->colls[0] = TCE_COLL_SENDRECV;
         o->n_colls++;
     }
 out:
@@ -290,44 +291,35 @@ static int parse_args(int argc, char **argv, struct cal_opts *o,
     return rc;
 }
 
-/* Element count of one operation for a size: whole elements, and for the
- * collectives that split the buffer, a multiple of the group size. */
-static size_t op_count(enum tce_busbw_kind kind, int64_t bytes, int n)
-{
-    size_t count = (size_t)bytes / sizeof(float);
-
-    if (kind == TCE_BUSBW_ALLGATHER || kind == TCE_BUSBW_REDUCESCATTER ||
-        kind == TCE_BUSBW_ALLTOALL)
-        count -= count % (size_t)n;
-    return count;
-}
-
 /* One size of one collective on every group of a class at once: the
  * slowest rank's median time per operation.  Each operation is timed on
  * its own (back to back, one barrier before the first): on a shared
  * machine a burst of someone else's load hits a few operations, and the
  * median ignores them where a mean would not.  Collective over the world. */
 static int time_op(struct calib *c, struct cal_class *k,
-                   const struct tce_coll_ops *ops, size_t count, double *time_s,
+                   enum tce_coll kind, size_t count, double *time_s,
                    struct tce_error *err)
 {
+    struct tce_rt_coll_args a = {kind,    k->comm, k->g_size, k->g_rank,
+                                 c->send, c->recv, count,     0,
+                                 NULL};
     char opname[TCE_RT_OPNAME_MAX];
     double t0, median_s = 0.0;
     int64_t it;
     int mrc = MPI_SUCCESS, rc = 0;
 
     snprintf(opname, sizeof(opname), "calibrate %s %zu B",
-             tce_busbw_coll_name(ops->kind), count * sizeof(float));
+             tce_coll_short_name(kind), count * sizeof(float));
     tce_watchdog_enter(&c->rt.wd, opname, tce_link_class_name(k->link));
-    if (tce_rt_test_hang(&c->rt, tce_busbw_coll_name(ops->kind)))
+    if (tce_rt_test_hang(&c->rt, tce_coll_short_name(kind)))
         tce_rt_hang();
     for (it = 0; it < c->o.sw.warmup && mrc == MPI_SUCCESS; it++)
-        mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank, k->comm);
+        mrc = tce_rt_exec_coll(&a);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Barrier(c->rt.world);
     for (it = 0; it < c->o.sw.iters && mrc == MPI_SUCCESS; it++) {
         t0 = MPI_Wtime();
-        mrc = ops->run(c->send, c->recv, count, k->g_size, k->g_rank, k->comm);
+        mrc = tce_rt_exec_coll(&a);
         c->op_times[it] = MPI_Wtime() - t0;
     }
     tce_watchdog_leave(&c->rt.wd);
@@ -457,12 +449,12 @@ static void print_class_head(FILE *out, const struct cal_class *k)
 
 /* Measure every collective and size of one class (all ranks). */
 static void print_point(FILE *out, const struct cal_class *k,
-                        enum tce_busbw_kind kind, double mb, double t)
+                        enum tce_coll kind, double mb, double t)
 {
     fprintf(out, "  %-13s %12.0f %12.2f %12.3f %12.3f\n",
-            tce_busbw_coll_name(kind), mb, t * 1e6,
-            tce_busbw_algbw_gbytes_per_s(mb, t),
-            tce_busbw_busbw_gbytes_per_s(kind, k->g_size, mb, t));
+            tce_coll_short_name(kind), mb, t * 1e6,
+            tce_coll_algbw_gbytes_per_s(mb, t),
+            tce_coll_busbw_gbytes_per_s(kind, k->g_size, mb, t));
     fflush(out);
 }
 
@@ -481,23 +473,18 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
         print_class_head(out, k);
     for (r = 0; r < c->o.rounds && rc == 0 && !c->stopped; r++) {
         for (i = 0; i < c->o.n_colls && rc == 0 && !c->stopped; i++) {
-            const struct tce_coll_ops *ops = tce_coll_get(c->o.colls[i]);
+            enum tce_coll kind = c->o.colls[i];
             struct cal_series *s = &k->s[i];
 
-            if (!ops) {
-                rc = tce_error_set(err, TCE_EINTERNAL, "no plug-in for %s",
-                                   tce_busbw_coll_name(c->o.colls[i]));
-                break;
-            }
             if (r == 0) {
                 memset(s, 0, sizeof(*s));
-                s->kind = ops->kind;
+                s->kind = kind;
                 k->n_series++;
             }
             p = 0;
             for (bytes = c->o.sw.min_bytes;
                  bytes <= c->o.sw.max_bytes && rc == 0; bytes = (int64_t)next) {
-                size_t count = op_count(ops->kind, bytes, k->g_size);
+                size_t count = tce_coll_op_count(kind, bytes, k->g_size);
                 double t = 0.0, mb;
 
                 next = (double)bytes * c->o.sw.factor;
@@ -509,7 +496,7 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
                     continue;
                 if (r > 0 && p >= s->n)
                     break; /* round 0 was cut short */
-                rc = time_op(c, k, ops, count, &t, err);
+                rc = time_op(c, k, kind, count, &t, err);
                 if (rc)
                     break;
                 s->bytes[p] = mb;
@@ -518,7 +505,7 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
                 if (r == 0)
                     s->n = p + 1;
                 if (c->rt.rank == 0 && r == c->o.rounds - 1)
-                    print_point(out, k, ops->kind, mb, s->time_s[p]);
+                    print_point(out, k, kind, mb, s->time_s[p]);
                 p++;
                 if (agree_stop(c))
                     break;
@@ -548,7 +535,7 @@ static void fit_class(struct cal_class *k)
         s->fit_rc =
             tce_calibfit_regimes(s->bytes, s->time_s, s->n, &s->line, &e);
         snprintf(s->fit_msg, sizeof(s->fit_msg), "%s", e.msg);
-        if (s->kind == TCE_BUSBW_SENDRECV && s->fit_rc == 0)
+        if (s->kind == TCE_COLL_SENDRECV && s->fit_rc == 0)
             k->link_series = s;
     }
     if (!k->link_series)
@@ -567,7 +554,7 @@ static void fit_class(struct cal_class *k)
 }
 
 static const struct cal_series *series_of(const struct cal_class *k,
-                                          enum tce_busbw_kind kind)
+                                          enum tce_coll kind)
 {
     int i;
 
@@ -601,14 +588,14 @@ static void print_fits(const struct calib *c, FILE *out)
             if (s->fit_rc) {
                 fprintf(out, "  %-10s %-13s not fitted: %s\n",
                         tce_link_class_name(k->link),
-                        tce_busbw_coll_name(s->kind), s->fit_msg);
+                        tce_coll_short_name(s->kind), s->fit_msg);
                 continue;
             }
             fprintf(out,
                     "  %-10s %-13s %10.2f %12.4f %10.3f %8.1f %10.1f %7d\n",
-                    tce_link_class_name(k->link), tce_busbw_coll_name(s->kind),
+                    tce_link_class_name(k->link), tce_coll_short_name(s->kind),
                     s->line.latency_s * 1e6,
-                    tce_busbw_factor(s->kind, k->g_size) * 1e-9 /
+                    tce_coll_busbw_factor(s->kind, k->g_size) * 1e-9 /
                         s->line.seconds_per_byte,
                     s->efficiency, s->line.rms_rel_error * 100.0,
                     s->line.max_rel_error * 100.0, s->line.points);
@@ -688,7 +675,7 @@ static void utc_now(char *buf, size_t len)
 /* The largest efficiency a calibration file accepts. */
 #define CAL_EFFICIENCY_MAX 10.0
 
-static double eff_of(const struct cal_class *k, enum tce_busbw_kind kind)
+static double eff_of(const struct cal_class *k, enum tce_coll kind)
 {
     const struct cal_series *s = series_of(k, kind);
 
@@ -703,7 +690,7 @@ static double eff_of(const struct cal_class *k, enum tce_busbw_kind kind)
                 "tcemu: warning: %s %s efficiency %.2f is above %.0f: the "
                 "link's send/recv fit looks disturbed (busy machine?); the "
                 "file records %.0f\n",
-                tce_link_class_name(k->link), tce_busbw_coll_name(kind),
+                tce_link_class_name(k->link), tce_coll_short_name(kind),
                 s->efficiency, CAL_EFFICIENCY_MAX, CAL_EFFICIENCY_MAX);
         return CAL_EFFICIENCY_MAX;
     }
@@ -715,7 +702,7 @@ static int write_calibration(const struct calib *c, const char *date,
 {
     struct tce_calibration *cal = calloc(1, sizeof(*cal));
     struct tce_output o;
-    int i, rc = 0;
+    int i, j, rc = 0;
 
     if (!cal)
         return tce_error_set(err, TCE_ENOMEM, "out of memory");
@@ -737,11 +724,9 @@ static int write_calibration(const struct calib *c, const char *date,
         l->bandwidth_gbytes_per_s = k->bandwidth_gbytes_per_s;
         l->rms_rel_error = k->link_series->line.rms_rel_error;
         l->points = k->link_series->line.points;
-        l->allreduce_efficiency = eff_of(k, TCE_BUSBW_ALLREDUCE);
-        l->allgather_efficiency = eff_of(k, TCE_BUSBW_ALLGATHER);
-        l->reducescatter_efficiency = eff_of(k, TCE_BUSBW_REDUCESCATTER);
-        l->alltoall_efficiency = eff_of(k, TCE_BUSBW_ALLTOALL);
-        l->sendrecv_efficiency = eff_of(k, TCE_BUSBW_SENDRECV);
+        for (j = 0; j < TCE_COLL_COUNT; j++)
+            tce_coll_calib_set_efficiency((enum tce_coll)j, l,
+                                          eff_of(k, (enum tce_coll)j));
         cal->n_links++;
     }
     rc = tce_output_open(&o, c->o.out_path, err);
@@ -819,13 +804,13 @@ static int write_json(const struct calib *c, int argc, char **argv,
             const struct cal_series *se = &k->s[s];
 
             tce_json_object_begin(&j, NULL);
-            tce_json_string(&j, "collective", tce_busbw_coll_name(se->kind));
+            tce_json_string(&j, "collective", tce_coll_short_name(se->kind));
             if (se->fit_rc == 0) {
                 tce_json_double(&j, "latency_us", se->line.latency_s * 1e6);
                 tce_json_double(&j, "seconds_per_byte",
                                 se->line.seconds_per_byte);
                 tce_json_double(&j, "busbw_gbytes_per_s",
-                                tce_busbw_factor(se->kind, k->g_size) * 1e-9 /
+                                tce_coll_busbw_factor(se->kind, k->g_size) * 1e-9 /
                                     se->line.seconds_per_byte);
                 tce_json_double(&j, "efficiency", se->efficiency);
                 tce_json_double(&j, "rms_rel_error", se->line.rms_rel_error);

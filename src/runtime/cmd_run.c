@@ -29,7 +29,7 @@
 #include <sys/prctl.h>
 #endif
 
-#include "tcemu/busbw.h"
+#include "tcemu/coll.h"
 #include "tcemu/cli.h"
 #include "tcemu/config.h"
 #include "tcemu/costmodel.h"
@@ -620,125 +620,55 @@ static void add_pending(struct run *r, MPI_Request req, int cls, int mode,
     r->n_local += mode == 2;
 }
 
-/* One collective call of `bytes` on comm, chunked at max_count elements per
- * rank and call; nonblocking: requests appended to pending (1: until the
- * iteration's wait point, 2: local to the list). */
+struct posting {
+    struct run *r;
+    int cls, mode;
+    double posted_s;
+};
+
+static void on_posted(void *ctx, MPI_Request req, int last)
+{
+    struct posting *p = ctx;
+
+    add_pending(p->r, req, last ? p->cls : -1, p->mode, p->posted_s);
+}
+
+/* One execution of a collective of `bytes` on its group (exec.c), in place
+ * in buf (all-to-all: from buf_b, split with the routing skew: hot
+ * destination group rank 0); nonblocking: requests appended to pending (1:
+ * until the iteration's wait point, 2: local to the list). */
 static int run_collective(struct run *r, const struct tce_op *op, int cls,
                           double bytes, int nonblocking, float *buf)
 {
-    MPI_Comm comm = r->comm[op->group];
     int n = r->comm_size[op->group];
-    size_t total = elems_of(bytes), per_rank, k, nch, c;
+    size_t total = elems_of(bytes);
+    struct tce_rt_coll_args a = {op->coll, r->comm[op->group], n,
+                                 r->comm_rank[op->group], NULL, buf, total,
+                                 r->max_count, NULL};
+    struct posting p = {r, cls, nonblocking, tce_now_s()};
     int64_t *split = NULL;
-    int *scounts = NULL, *rcounts = NULL, *sdispl = NULL, *rdispl = NULL;
-    int mrc = MPI_SUCCESS, j;
-    MPI_Request req = MPI_REQUEST_NULL;
-    double posted_s = tce_now_s();
+    int mrc;
 
-    switch (op->coll) {
-    case TCE_COLL_ALL_REDUCE:
-        nch = (size_t)tce_stats_chunks((int64_t)total, r->max_count);
-        for (k = 0; k < nch && mrc == MPI_SUCCESS; k++) {
-            c = (size_t)tce_stats_chunk_count((int64_t)total, r->max_count,
-                                              (int64_t)k);
-            if (nonblocking)
-                mrc = MPI_Iallreduce(MPI_IN_PLACE, buf, (int)c, MPI_FLOAT,
-                                     MPI_SUM, comm, &req);
-            else
-                mrc = MPI_Allreduce(MPI_IN_PLACE, buf, (int)c, MPI_FLOAT,
-                                    MPI_SUM, comm);
-            if (nonblocking && mrc == MPI_SUCCESS)
-                add_pending(r, req, k + 1 == nch ? cls : -1, nonblocking,
-                            posted_s);
-        }
-        break;
-    case TCE_COLL_ALL_GATHER:
-    case TCE_COLL_REDUCE_SCATTER:
-        per_rank = total / (size_t)n ? total / (size_t)n : 1;
-        nch = (size_t)tce_stats_chunks((int64_t)per_rank, r->max_count);
-        for (k = 0; k < nch && mrc == MPI_SUCCESS; k++) {
-            c = (size_t)tce_stats_chunk_count((int64_t)per_rank,
-                                              r->max_count, (int64_t)k);
-            if (op->coll == TCE_COLL_ALL_GATHER && nonblocking)
-                mrc = MPI_Iallgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf,
-                                     (int)c, MPI_FLOAT, comm, &req);
-            else if (op->coll == TCE_COLL_ALL_GATHER)
-                mrc = MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf,
-                                    (int)c, MPI_FLOAT, comm);
-            else if (nonblocking)
-                mrc = MPI_Ireduce_scatter_block(MPI_IN_PLACE, buf, (int)c,
-                                                MPI_FLOAT, MPI_SUM, comm,
-                                                &req);
-            else
-                mrc = MPI_Reduce_scatter_block(MPI_IN_PLACE, buf, (int)c,
-                                               MPI_FLOAT, MPI_SUM, comm);
-            if (nonblocking && mrc == MPI_SUCCESS)
-                add_pending(r, req, k + 1 == nch ? cls : -1, nonblocking,
-                            posted_s);
-        }
-        break;
-    case TCE_COLL_ALL_TO_ALL:
-        /* all-to-all(v): every source splits its tokens with the same
-         * routing skew (hot destination: group rank 0), so rank j receives
-         * split[j] from each source. */
+    if (tce_coll_desc(op->coll) && tce_coll_desc(op->coll)->splits &&
+        total < (size_t)n)
+        a.count = (size_t)n; /* at least one element per rank */
+    if (op->coll == TCE_COLL_ALL_TO_ALL) {
         split = calloc((size_t)n, sizeof(*split));
-        scounts = calloc((size_t)n, sizeof(int));
-        rcounts = calloc((size_t)n, sizeof(int));
-        sdispl = calloc((size_t)n, sizeof(int));
-        rdispl = calloc((size_t)n, sizeof(int));
-        if (!split || !scounts || !rcounts || !sdispl || !rdispl) {
-            mrc = MPI_ERR_NO_MEM;
-            break;
-        }
+        if (!split)
+            return MPI_ERR_NO_MEM;
         if (tce_stats_skew_split((int64_t)total, n, r->o.routing_skew, 0,
                                  split, NULL) != 0) {
-            mrc = MPI_ERR_ARG;
-            break;
+            free(split);
+            return MPI_ERR_ARG;
         }
-        {
-            int64_t mine = split[r->comm_rank[op->group]];
-            int64_t biggest = 0, done = 0, step;
-
-            for (j = 0; j < n; j++)
-                if (split[j] > biggest)
-                    biggest = split[j];
-            if (mine > biggest)
-                biggest = mine;
-            /* Chunk when any per-peer count or displacement would pass
-             * max_count: repeat with at most max_count / n per peer. */
-            step = r->max_count / n;
-            if (step < 1)
-                step = 1;
-            while (done < biggest && mrc == MPI_SUCCESS) {
-                int64_t so = 0, ro = 0, sc, rcv;
-
-                for (j = 0; j < n; j++) {
-                    sc = split[j] - done;
-                    sc = sc < 0 ? 0 : (sc > step ? step : sc);
-                    rcv = mine - done;
-                    rcv = rcv < 0 ? 0 : (rcv > step ? step : rcv);
-                    scounts[j] = (int)sc;
-                    rcounts[j] = (int)rcv;
-                    sdispl[j] = (int)so;
-                    rdispl[j] = (int)ro;
-                    so += sc;
-                    ro += rcv;
-                }
-                mrc = MPI_Alltoallv(r->buf_b, scounts, sdispl, MPI_FLOAT,
-                                    buf, rcounts, rdispl, MPI_FLOAT, comm);
-                done += step;
-            }
-        }
-        break;
-    default:
-        mrc = MPI_ERR_OP;
-        break;
+        a.send = r->buf_b;
+        a.split = split;
     }
+    if (nonblocking)
+        mrc = tce_rt_exec_coll_start(&a, on_posted, &p);
+    else
+        mrc = tce_rt_exec_coll(&a);
     free(split);
-    free(scounts);
-    free(rcounts);
-    free(sdispl);
-    free(rdispl);
     return mrc;
 }
 
@@ -1017,22 +947,6 @@ struct results {
     double *iter_max_s;
 };
 
-static enum tce_busbw_kind busbw_kind(const struct tce_op *op)
-{
-    switch (op->coll) {
-    case TCE_COLL_ALL_REDUCE:
-        return TCE_BUSBW_ALLREDUCE;
-    case TCE_COLL_ALL_GATHER:
-        return TCE_BUSBW_ALLGATHER;
-    case TCE_COLL_REDUCE_SCATTER:
-        return TCE_BUSBW_REDUCESCATTER;
-    case TCE_COLL_ALL_TO_ALL:
-        return TCE_BUSBW_ALLTOALL;
-    default:
-        return TCE_BUSBW_SENDRECV;
-    }
-}
-
 /* An op as described on every rank: the first rank's plan may not hold it
  * (stage-specific lists), so each rank describes what it ran. */
 static const struct tce_op *class_op(const struct run *r, int cls)
@@ -1128,7 +1042,7 @@ struct class_desc {
     const char *name;
     const char *kind;
     const char *group;
-    enum tce_busbw_kind bw;
+    enum tce_coll bw;
     int comm;
     int bw_valid;             /* bandwidth meaningful (not an Isend post) */
     int group_size;
@@ -1185,12 +1099,12 @@ static void describe(const struct run *r, const struct tce_plan *last,
     } else if (op->kind == TCE_OP_SEND || op->kind == TCE_OP_RECV) {
         d->kind = op->kind == TCE_OP_SEND ? "send" : "recv";
         d->group = tce_group_name(op->group);
-        d->bw = TCE_BUSBW_SENDRECV;
+        d->bw = TCE_COLL_SENDRECV;
         d->group_size = 2;
     } else {
         d->kind = tce_coll_name(op->coll);
         d->group = tce_group_name(op->group);
-        d->bw = busbw_kind(op);
+        d->bw = op->coll;
         d->group_size = r->comm_size[op->group];
     }
 }
@@ -1275,8 +1189,8 @@ static void print_table(const struct run *r, const struct tce_plan *last,
                  d.recompute ? "(rc)" : "",
                  d.overlapped ? "(ov)" : "");
         if (d.bw_valid) {
-            algbw = tce_busbw_algbw_gbytes_per_s(cs->bytes[i], avg);
-            busbw = tce_busbw_busbw_gbytes_per_s(d.bw, d.group_size,
+            algbw = tce_coll_algbw_gbytes_per_s(cs->bytes[i], avg);
+            busbw = tce_coll_busbw_gbytes_per_s(d.bw, d.group_size,
                                                  cs->bytes[i], avg);
             fprintf(out,
                     "  %-34s %-14s %-5s %12.0f %8.0f %10.1f %10.1f %10.1f "
@@ -1524,9 +1438,9 @@ static int write_json(const struct run *r, const struct tce_plan *last,
         }
         if (d.bw_valid) {
             tce_json_double(&j, "algbw_gbytes_per_s",
-                            tce_busbw_algbw_gbytes_per_s(cs->bytes[i], avg));
+                            tce_coll_algbw_gbytes_per_s(cs->bytes[i], avg));
             tce_json_double(&j, "busbw_gbytes_per_s",
-                            tce_busbw_busbw_gbytes_per_s(
+                            tce_coll_busbw_gbytes_per_s(
                                 d.bw, d.group_size, cs->bytes[i], avg));
         } else {
             if (!d.comm && strcmp(d.kind, "compute") == 0)
