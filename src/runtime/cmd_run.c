@@ -680,7 +680,7 @@ static int run_p2p(struct run *r, const struct tce_op *op, double bytes)
                                          : (stage + 1) % p;
     /* One tag per direction: activations 0, gradients 1 (plan.h: FIFO per
      * ordered pair and direction suffices). */
-    int tag = strstr(op->name, "grad") ? 1 : 0;
+    int tag = op->flags & TCE_OP_F_GRADIENT ? 1 : 0;
     size_t total = elems_of(bytes), k, nch, c;
     int mrc = MPI_SUCCESS;
     MPI_Request *grown;
@@ -875,19 +875,17 @@ static int be_list_end(void *ctx, enum tce_plan_list l)
     return mrc == MPI_SUCCESS ? 0 : TCE_EMPI;
 }
 
-static int be_wait(void *ctx, const char *what)
+static int be_wait(void *ctx, enum tce_walk_wait what)
 {
     struct mpi_walk *w = ctx;
     char where[TCE_RT_OPNAME_MAX];
-    int cls = strcmp(what, "param_gather") == 0 ? CLS_WAIT_PARAM
-                                                : CLS_WAIT_GRAD;
-    const struct tce_op_list *l =
-        &w->r->plan.list[cls == CLS_WAIT_PARAM ? TCE_PLAN_ITER_BEGIN
-                                               : TCE_PLAN_ITER_END];
+    int cls = what == TCE_WALK_WAIT_PARAM_GATHER ? CLS_WAIT_PARAM
+                                                 : CLS_WAIT_GRAD;
+    const struct tce_op_list *l = &w->r->plan.list[tce_walk_wait_list(what)];
     double t0 = tce_now_s();
     int i, mrc, deferred = 0;
 
-    snprintf(where, sizeof(where), "%s_wait", what);
+    snprintf(where, sizeof(where), "%s_wait", tce_walk_wait_name(what));
     mrc = wait_pending(w->r, where, w->we);
     for (i = 0; i < l->n; i++)
         deferred |= tce_walk_is_deferred(&l->ops[i]);
@@ -1050,6 +1048,8 @@ struct class_desc {
     const char *overlap;
     int charge;               /* enum tce_charge; -1 for the waits */
     int overlapped;           /* run non-blocking alongside other work */
+    int op_kind;              /* enum tce_op_kind; -1 for the waits and
+                                 unknown ops */
 };
 
 static const char *class_list(int cls)
@@ -1069,6 +1069,7 @@ static void describe(const struct run *r, const struct tce_plan *last,
     int i = cls % TCE_PLAN_OPS_MAX;
 
     memset(d, 0, sizeof(*d));
+    d->op_kind = -1;
     if (cls >= N_PLAN_CLASSES) {
         d->name = cls == CLS_WAIT_PARAM ? "param_gather_wait"
                                         : "grad_reduce_wait";
@@ -1087,11 +1088,12 @@ static void describe(const struct run *r, const struct tce_plan *last,
         return;
     }
     d->name = op->name;
+    d->op_kind = (int)op->kind;
     d->charge = (int)op->charge;
     d->overlapped = tce_walk_is_deferred(op) || is_overlap_compute(op);
     d->comm = is_comm(op);
     d->bw_valid = d->comm && op->kind != TCE_OP_SEND;
-    d->recompute = op->recompute;
+    d->recompute = !!(op->flags & TCE_OP_F_RECOMPUTED);
     d->overlap = tce_overlap_name(op->overlap);
     if (op->kind == TCE_OP_COMPUTE) {
         d->kind = "compute";
@@ -1250,7 +1252,7 @@ static void charge_totals(const struct run *r, const struct tce_plan *last,
             continue;
         describe(r, last, i, &d);
         if (d.charge < 0 || d.charge >= TCE_CHARGE_COUNT ||
-            strcmp(d.kind, "send") == 0)
+            d.op_kind == TCE_OP_SEND)
             continue;
         scale = d.comm ? 1.0 : r->o.time_scale;
         measured[d.charge] += cs->per_iter[i] * cs->sum_s[i] / cs->users[i];
@@ -1443,7 +1445,7 @@ static int write_json(const struct run *r, const struct tce_plan *last,
                             tce_coll_busbw_gbytes_per_s(
                                 d.bw, d.group_size, cs->bytes[i], avg));
         } else {
-            if (!d.comm && strcmp(d.kind, "compute") == 0)
+            if (d.op_kind == TCE_OP_COMPUTE)
                 tce_json_double(&j, "emulated_s",
                                 cs->modeled_s[i] * r->o.time_scale);
             tce_json_null(&j, "algbw_gbytes_per_s");
