@@ -82,8 +82,8 @@ static float sum_over_ranks(uint32_t seed, int n, size_t i)
     return s;
 }
 
-static int expect_allreduce(uint32_t seed, int rank, int n, size_t rc,
-                            size_t i, float *v)
+static int expect_allreduce(uint32_t seed, int rank, int n, size_t rc, size_t i,
+                            float *v)
 {
     (void)rank;
     (void)rc;
@@ -91,8 +91,8 @@ static int expect_allreduce(uint32_t seed, int rank, int n, size_t rc,
     return 1;
 }
 
-static int expect_allgather(uint32_t seed, int rank, int n, size_t rc,
-                            size_t i, float *v)
+static int expect_allgather(uint32_t seed, int rank, int n, size_t rc, size_t i,
+                            float *v)
 {
     size_t c = per_rank(rc, n);
 
@@ -110,8 +110,8 @@ static int expect_reducescatter(uint32_t seed, int rank, int n, size_t rc,
     return 1;
 }
 
-static int expect_alltoall(uint32_t seed, int rank, int n, size_t rc,
-                           size_t i, float *v)
+static int expect_alltoall(uint32_t seed, int rank, int n, size_t rc, size_t i,
+                           float *v)
 {
     size_t c = per_rank(rc, n);
 
@@ -121,16 +121,16 @@ static int expect_alltoall(uint32_t seed, int rank, int n, size_t rc,
     return 1;
 }
 
-static int expect_sendrecv(uint32_t seed, int rank, int n, size_t rc,
-                           size_t i, float *v)
+static int expect_sendrecv(uint32_t seed, int rank, int n, size_t rc, size_t i,
+                           float *v)
 {
     (void)rc;
     *v = tce_coll_value(seed, (rank - 1 + n) % n, i);
     return 1;
 }
 
-static int expect_broadcast(uint32_t seed, int rank, int n, size_t rc,
-                            size_t i, float *v)
+static int expect_broadcast(uint32_t seed, int rank, int n, size_t rc, size_t i,
+                            float *v)
 {
     (void)n;
     (void)rc;
@@ -143,23 +143,21 @@ static int expect_broadcast(uint32_t seed, int rank, int n, size_t rc,
 /* ------------------------------------------------------------------------ */
 /* The table                                                                 */
 
-#define CALIB(field)                                                          \
-    #field, offsetof(struct tce_calibration_link, field)
+#define CALIB(field) #field, offsetof(struct tce_calibration_link, field)
 
 static const struct tce_coll_desc colls[TCE_COLL_COUNT] = {
     {TCE_COLL_ALL_REDUCE, "all_reduce", "allreduce", factor_allreduce, 0,
      counts_whole, expect_allreduce, CALIB(allreduce_efficiency)},
     {TCE_COLL_ALL_GATHER, "all_gather", "allgather", factor_ring, 1,
      counts_gather, expect_allgather, CALIB(allgather_efficiency)},
-    {TCE_COLL_REDUCE_SCATTER, "reduce_scatter", "reducescatter", factor_ring,
-     1, counts_scatter, expect_reducescatter,
-     CALIB(reducescatter_efficiency)},
+    {TCE_COLL_REDUCE_SCATTER, "reduce_scatter", "reducescatter", factor_ring, 1,
+     counts_scatter, expect_reducescatter, CALIB(reducescatter_efficiency)},
     {TCE_COLL_ALL_TO_ALL, "all_to_all", "alltoall", factor_ring, 1,
      counts_exchange, expect_alltoall, CALIB(alltoall_efficiency)},
     {TCE_COLL_SENDRECV, "sendrecv", "sendrecv", factor_one, 0, counts_whole,
      expect_sendrecv, CALIB(sendrecv_efficiency)},
-    {TCE_COLL_BROADCAST, "broadcast", "broadcast", factor_one, 0,
-     counts_whole, expect_broadcast, NULL, 0},
+    {TCE_COLL_BROADCAST, "broadcast", "broadcast", factor_one, 0, counts_whole,
+     expect_broadcast, NULL, 0},
 };
 
 const struct tce_coll_desc *tce_coll_desc(enum tce_coll kind)
@@ -181,8 +179,7 @@ const char *tce_coll_short_name(enum tce_coll kind)
     return d ? d->short_name : "unknown";
 }
 
-int tce_coll_parse(const char *name, enum tce_coll *out,
-                   struct tce_error *err)
+int tce_coll_parse(const char *name, enum tce_coll *out, struct tce_error *err)
 {
     char known[256];
     size_t len = 0;
@@ -198,8 +195,8 @@ int tce_coll_parse(const char *name, enum tce_coll *out,
     for (i = 0; i < TCE_COLL_COUNT && len < sizeof(known); i++)
         len += (size_t)snprintf(known + len, sizeof(known) - len, "%s%s",
                                 i ? ", " : "", colls[i].short_name);
-    return tce_error_set(err, TCE_EUSAGE,
-                         "unknown collective '%s' (known: %s)", name, known);
+    return tce_error_set(err, TCE_EUSAGE, "unknown collective '%s' (known: %s)",
+                         name, known);
 }
 
 double tce_coll_busbw_factor(enum tce_coll kind, int nranks)
@@ -218,8 +215,8 @@ double tce_coll_algbw_gbytes_per_s(double bytes, double time_s)
     return bytes / time_s / 1e9;
 }
 
-double tce_coll_busbw_gbytes_per_s(enum tce_coll kind, int nranks,
-                                   double bytes, double time_s)
+double tce_coll_busbw_gbytes_per_s(enum tce_coll kind, int nranks, double bytes,
+                                   double time_s)
 {
     return tce_coll_algbw_gbytes_per_s(bytes, time_s) *
            tce_coll_busbw_factor(kind, nranks);
@@ -263,8 +260,8 @@ void tce_coll_init(float *send, size_t send_count, int rank, uint32_t seed)
         send[i] = tce_coll_value(seed, rank, i);
 }
 
-int64_t tce_coll_wrong(enum tce_coll kind, const float *recv,
-                       size_t recv_count, int rank, int n, uint32_t seed)
+int64_t tce_coll_wrong(enum tce_coll kind, const float *recv, size_t recv_count,
+                       int rank, int n, uint32_t seed)
 {
     const struct tce_coll_desc *d = tce_coll_desc(kind);
     int64_t wrong = 0;

@@ -66,10 +66,10 @@ struct tce_coll_desc {
     int splits;
     void (*counts)(size_t count, int n, size_t *send, size_t *recv);
     /* 1 and *value when element i is checked, 0 when it is not. */
-    int (*expected)(uint32_t seed, int rank, int n, size_t recv_count,
-                    size_t i, float *value);
-    const char *calib_key;  /* NULL: no efficiency in calibration files */
-    size_t calib_offset;    /* of the efficiency in tce_calibration_link */
+    int (*expected)(uint32_t seed, int rank, int n, size_t recv_count, size_t i,
+                    float *value);
+    const char *calib_key; /* NULL: no efficiency in calibration files */
+    size_t calib_offset;   /* of the efficiency in tce_calibration_link */
 };
 
 /* The descriptor of kind; NULL out of range. */
@@ -82,16 +82,15 @@ const char *tce_coll_short_name(enum tce_coll kind);
 
 /* Parse a short name (exact, lower case). 0 or TCE_EUSAGE naming the
  * known ones. */
-int tce_coll_parse(const char *name, enum tce_coll *out,
-                   struct tce_error *err);
+int tce_coll_parse(const char *name, enum tce_coll *out, struct tce_error *err);
 
 /* The nccl-tests bus-bandwidth factor for n ranks (0 out of range). */
 double tce_coll_busbw_factor(enum tce_coll kind, int nranks);
 /* bytes / time in 1e9 B/s; 0 when time_s <= 0. */
 double tce_coll_algbw_gbytes_per_s(double bytes, double time_s);
 /* algbw x factor. */
-double tce_coll_busbw_gbytes_per_s(enum tce_coll kind, int nranks,
-                                   double bytes, double time_s);
+double tce_coll_busbw_gbytes_per_s(enum tce_coll kind, int nranks, double bytes,
+                                   double time_s);
 
 /* Whole elements of one operation of bytes on n ranks: bytes / 4, for
  * the kinds that split the buffer rounded down to a multiple of n. */
@@ -108,8 +107,8 @@ float tce_coll_value(uint32_t seed, int rank, size_t i);
 void tce_coll_init(float *send, size_t send_count, int rank, uint32_t seed);
 /* Wrong elements of rank's receive buffer after the operation (all of
  * them out of range). */
-int64_t tce_coll_wrong(enum tce_coll kind, const float *recv,
-                       size_t recv_count, int rank, int n, uint32_t seed);
+int64_t tce_coll_wrong(enum tce_coll kind, const float *recv, size_t recv_count,
+                       int rank, int n, uint32_t seed);
 
 /* The efficiency of kind in a calibration link entry (0 when the kind has
  * none), and setting it (ignored when it has none). */

@@ -25,10 +25,10 @@
  * requests (send/recv) are stored, *n_req counts them. */
 struct chunk {
     const struct tce_rt_coll_args *a;
-    size_t off;              /* offset of the chunk's per-rank part */
-    size_t off_n;            /* offset of its n parts: off x n, or off
-                                when the kind does not split */
-    int c;                   /* elements per rank and call */
+    size_t off;   /* offset of the chunk's per-rank part */
+    size_t off_n; /* offset of its n parts: off x n, or off
+                     when the kind does not split */
+    int c;        /* elements per rank and call */
     MPI_Request *req;
     int n_req;
 };
@@ -86,8 +86,8 @@ static int exec_alltoall(struct chunk *k)
     if (k->req)
         return MPI_Ialltoall(s, k->c, MPI_FLOAT, a->recv + k->off_n, k->c,
                              MPI_FLOAT, a->comm, &k->req[k->n_req++]);
-    return MPI_Alltoall(s, k->c, MPI_FLOAT, a->recv + k->off_n, k->c,
-                        MPI_FLOAT, a->comm);
+    return MPI_Alltoall(s, k->c, MPI_FLOAT, a->recv + k->off_n, k->c, MPI_FLOAT,
+                        a->comm);
 }
 
 /* A ring: send to rank+1, receive from rank-1. */
@@ -100,8 +100,8 @@ static int exec_sendrecv(struct chunk *k)
 
     if (!k->req)
         return MPI_Sendrecv(s + k->off, k->c, MPI_FLOAT, to, 0,
-                            a->recv + k->off, k->c, MPI_FLOAT, from, 0,
-                            a->comm, MPI_STATUS_IGNORE);
+                            a->recv + k->off, k->c, MPI_FLOAT, from, 0, a->comm,
+                            MPI_STATUS_IGNORE);
     mrc = MPI_Irecv(a->recv + k->off, k->c, MPI_FLOAT, from, 0, a->comm,
                     &k->req[k->n_req++]);
     if (mrc == MPI_SUCCESS)
@@ -135,8 +135,7 @@ static int (*const exec_kind[TCE_COLL_COUNT])(struct chunk *) = {
 
 static int64_t max_count_of(const struct tce_rt_coll_args *a)
 {
-    return a->max_count > 0 && a->max_count < INT_MAX ? a->max_count
-                                                      : INT_MAX;
+    return a->max_count > 0 && a->max_count < INT_MAX ? a->max_count : INT_MAX;
 }
 
 /* Elements the chunks cut: per rank for the kinds that split. */
@@ -156,10 +155,10 @@ static size_t chunked_elems(const struct tce_rt_coll_args *a)
 static int exec_alltoallv(const struct tce_rt_coll_args *a)
 {
     int n = a->n, j, mrc = MPI_SUCCESS;
-    int *sc = calloc((size_t)n, sizeof(int)), *rc = calloc((size_t)n,
-                                                              sizeof(int));
-    int *sd = calloc((size_t)n, sizeof(int)), *rd = calloc((size_t)n,
-                                                              sizeof(int));
+    int *sc = calloc((size_t)n, sizeof(int)),
+        *rc = calloc((size_t)n, sizeof(int));
+    int *sd = calloc((size_t)n, sizeof(int)),
+        *rd = calloc((size_t)n, sizeof(int));
     int64_t mine = a->split[a->rank], biggest = mine, done = 0, step;
 
     if (!sc || !rc || !sd || !rd) {
@@ -245,8 +244,7 @@ int tce_rt_exec_coll(const struct tce_rt_coll_args *a)
 }
 
 int tce_rt_exec_coll_start(const struct tce_rt_coll_args *a,
-                           void (*posted)(void *ctx, MPI_Request req,
-                                          int last),
+                           void (*posted)(void *ctx, MPI_Request req, int last),
                            void *ctx)
 {
     return exec_chunks(a, posted, ctx);

@@ -63,9 +63,9 @@ static void test_counts(void **state)
         enum tce_coll kind;
         size_t send, recv;
     } cases[] = {
-        {TCE_COLL_ALL_REDUCE, 64, 64},    {TCE_COLL_ALL_GATHER, 16, 64},
+        {TCE_COLL_ALL_REDUCE, 64, 64},     {TCE_COLL_ALL_GATHER, 16, 64},
         {TCE_COLL_REDUCE_SCATTER, 64, 16}, {TCE_COLL_ALL_TO_ALL, 64, 64},
-        {TCE_COLL_SENDRECV, 64, 64},     {TCE_COLL_BROADCAST, 64, 64},
+        {TCE_COLL_SENDRECV, 64, 64},       {TCE_COLL_BROADCAST, 64, 64},
     };
     size_t i, s, r;
     (void)state;
@@ -109,16 +109,14 @@ static void test_check_every_kind(void **state)
             enum tce_coll kind = (enum tce_coll)k;
 
             simulate(kind, rank, recv, &rc);
-            assert_int_equal(
-                tce_coll_wrong(kind, recv, rc, rank, N, SEED), 0);
+            assert_int_equal(tce_coll_wrong(kind, recv, rc, rank, N, SEED), 0);
             if (kind == TCE_COLL_BROADCAST && rank == 0)
                 continue; /* the root's buffer is not checked */
             recv[rc / 2] += 1.0f;
-            assert_int_equal(
-                tce_coll_wrong(kind, recv, rc, rank, N, SEED), 1);
+            assert_int_equal(tce_coll_wrong(kind, recv, rc, rank, N, SEED), 1);
             /* another seed: (almost) everything is wrong */
-            assert_true(tce_coll_wrong(kind, recv, rc, rank, N,
-                                            SEED + 1) > (int64_t)rc / 2);
+            assert_true(tce_coll_wrong(kind, recv, rc, rank, N, SEED + 1) >
+                        (int64_t)rc / 2);
         }
     }
 }
@@ -130,10 +128,10 @@ static void test_factors(void **state)
         int n;
         double factor;
     } cases[] = {
-        {TCE_COLL_ALL_REDUCE, 8, 1.75},     {TCE_COLL_ALL_REDUCE, 2, 1.0},
-        {TCE_COLL_ALL_REDUCE, 1, 0.0},      {TCE_COLL_ALL_GATHER, 4, 0.75},
+        {TCE_COLL_ALL_REDUCE, 8, 1.75},      {TCE_COLL_ALL_REDUCE, 2, 1.0},
+        {TCE_COLL_ALL_REDUCE, 1, 0.0},       {TCE_COLL_ALL_GATHER, 4, 0.75},
         {TCE_COLL_REDUCE_SCATTER, 8, 0.875}, {TCE_COLL_ALL_TO_ALL, 2, 0.5},
-        {TCE_COLL_SENDRECV, 8, 1.0},       {TCE_COLL_BROADCAST, 16, 1.0},
+        {TCE_COLL_SENDRECV, 8, 1.0},         {TCE_COLL_BROADCAST, 16, 1.0},
     };
     size_t i;
     (void)state;
@@ -162,9 +160,7 @@ static void test_names(void **state)
 
     for (i = 0; i < TCE_COLL_COUNT; i++) {
         assert_int_equal(
-            tce_coll_parse(tce_coll_short_name((enum tce_coll)i),
-                                 &k, &err),
-            0);
+            tce_coll_parse(tce_coll_short_name((enum tce_coll)i), &k, &err), 0);
         assert_int_equal(k, i);
     }
     assert_int_equal(tce_coll_parse("allreduc", &k, &err), TCE_EUSAGE);
