@@ -23,6 +23,7 @@
 #include "tcemu/layout.h"
 #include "tcemu/output.h"
 #include "tcemu/runtime.h"
+#include "tcemu/runtime_cmd.h"
 #include "tcemu/util.h"
 
 #define MAX_COLLS 8
