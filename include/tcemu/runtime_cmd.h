@@ -1,6 +1,6 @@
 /*
  * runtime_cmd.h - the commands that run on MPI ranks (src/runtime/), as
- * src/main.c sees them: no <mpi.h>, so main.c builds without MPI's include
+ * src/main.c sees them: no MPI header, so main.c builds without MPI's include
  * flags.  Each returns a process exit status (enum tce_exit).
  */
 #ifndef TCEMU_RUNTIME_CMD_H
