@@ -78,7 +78,7 @@ static void set_kind(struct tce_link *l, enum tce_coll k, double e)
 void tce_costmodel_calibrate(struct tce_costmodel *cm,
                              const struct tce_calibration *cal)
 {
-    int i;
+    int i, k;
 
     if (!cal)
         return;
@@ -97,11 +97,9 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
                 l->bandwidth_bytes_per_s *= (double)cal->ranks_per_node;
             l->efficiency = 1.0;   /* a fitted bandwidth is achieved */
         }
-        set_kind(l, TCE_COLL_ALL_REDUCE, c->allreduce_efficiency);
-        set_kind(l, TCE_COLL_ALL_GATHER, c->allgather_efficiency);
-        set_kind(l, TCE_COLL_REDUCE_SCATTER, c->reducescatter_efficiency);
-        set_kind(l, TCE_COLL_ALL_TO_ALL, c->alltoall_efficiency);
-        set_kind(l, TCE_COLL_SENDRECV, c->sendrecv_efficiency);
+        for (k = 0; k < TCE_COLL_COUNT; k++)
+            set_kind(l, (enum tce_coll)k,
+                     tce_coll_calib_efficiency((enum tce_coll)k, c));
         l->calibrated = 1;
         cm->calibrated = 1;
     }
@@ -229,6 +227,7 @@ static double flat(enum tce_coll kind, double n, double M, double W,
         *algo = TCE_ALGO_PAIRWISE;
         return tce_cost_ring_allgather_s(n, M, W, L);
     case TCE_COLL_SENDRECV:
+    case TCE_COLL_BROADCAST:
     case TCE_COLL_COUNT:
         break;
     }
