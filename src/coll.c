@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tcemu/config.h"
+#include "tcemu/types.h"
 
 /* ------------------------------------------------------------------------ */
 /* Bus-bandwidth factors (nccl-tests)                                        */

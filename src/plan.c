@@ -1,6 +1,8 @@
 /*
  * plan.c - build the plan of one pipeline stage (the ops of one training
- * iteration of one rank) and the pipeline schedules that order them.
+ * iteration of one rank).  What is asked of a built plan (layers of a
+ * chunk, MoE layers, FLOPs, names) is in plan_query.c; the pipeline
+ * schedules that order it in schedule.c.
  *
  * FLOPs per op come from model.h's per-token breakdown, so summing a plan
  * over every rank gives the model's per-iteration count exactly
@@ -515,38 +517,6 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     end->ops[end->n - 1].charge = TCE_CHARGE_OPTIMIZER;
 }
 
-/* Global index of the first layer of chunk c of the plan's stage. */
-static int64_t chunk_first(const struct tce_plan *plan, int64_t chunk)
-{
-    int64_t j = chunk * plan->layout.pp + plan->stage;
-
-    return chunk * plan->chunk_stride_layers + plan->chunk_offset_layers -
-           (plan->embed_slot && j > 0 ? 1 : 0);
-}
-
-int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk)
-{
-    int64_t p = plan->layout.pp, j = chunk * p + plan->stage;
-    int64_t n = plan->chunk_layers;
-
-    if (plan->embed_slot && j == 0)
-        n--;
-    if (plan->loss_slot && j == p * plan->chunks - 1)
-        n--;
-    return n;
-}
-
-int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
-                          int64_t i)
-{
-    int64_t idx = chunk_first(plan, chunk) + i;
-    int64_t freq = plan->moe_layer_freq;
-
-    if (plan->num_experts <= 0 || idx < plan->moe_first_dense_layers)
-        return 0;
-    return (idx - plan->moe_first_dense_layers) % freq == 0;
-}
-
 /* layers_checked: the layer split of (job, pp, vpp) was checked when the
  * plan was built (restage, relayout to the same shape): not again. */
 static int check_shape(const struct tce_job *job,
@@ -627,7 +597,7 @@ static void stage_part(const struct ctx *c, int64_t stage,
     }
     plan->moe_layers = 0;
     for (k = 0; k < v && m->num_experts > 0; k++) {
-        j = chunk_first(plan, k);
+        j = tce_plan_chunk_first_layer(plan, k);
         plan->moe_layers +=
             tce_model_moe_layers_in(m, j, j + tce_plan_chunk_layers(plan, k));
     }
@@ -765,167 +735,4 @@ int tce_plan_relayout(const struct tce_job *job,
     stage_part(&c, stage, plan);
 out:
     return ret;
-}
-
-double tce_plan_list_flops(const struct tce_op_list *l, int model_only)
-{
-    double sum = 0.0;
-    int i;
-
-    for (i = 0; i < l->n; i++) {
-        const struct tce_op *op = &l->ops[i];
-        if (op->kind != TCE_OP_COMPUTE || (model_only && (op->flags & TCE_OP_F_RECOMPUTED)))
-            continue;
-        sum += op->flops * (double)op->count;
-    }
-    return sum;
-}
-
-double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only)
-{
-    const struct tce_op_list *L = plan->list;
-    double per_mb, m = (double)plan->microbatches;
-
-    per_mb = (double)plan->dense_layers *
-                 (tce_plan_list_flops(&L[TCE_PLAN_DENSE_FWD], model_only) +
-                  tce_plan_list_flops(&L[TCE_PLAN_DENSE_BWD], model_only)) +
-             (double)plan->moe_layers *
-                 (tce_plan_list_flops(&L[TCE_PLAN_MOE_FWD], model_only) +
-                  tce_plan_list_flops(&L[TCE_PLAN_MOE_BWD], model_only));
-    if (plan->first_stage)
-        per_mb += tce_plan_list_flops(&L[TCE_PLAN_EMBED_FWD], model_only) +
-                  tce_plan_list_flops(&L[TCE_PLAN_EMBED_BWD], model_only);
-    if (plan->last_stage)
-        per_mb += tce_plan_list_flops(&L[TCE_PLAN_HEAD_FWD], model_only) +
-                  tce_plan_list_flops(&L[TCE_PLAN_HEAD_BWD], model_only);
-    return m * per_mb +
-           tce_plan_list_flops(&L[TCE_PLAN_ITER_BEGIN], model_only) +
-           tce_plan_list_flops(&L[TCE_PLAN_ITER_END], model_only);
-}
-
-/* ------------------------------------------------------------------------ */
-
-const char *tce_op_kind_name(enum tce_op_kind k)
-{
-    switch (k) {
-    case TCE_OP_COMPUTE:
-        return "compute";
-    case TCE_OP_COLLECTIVE:
-        return "collective";
-    case TCE_OP_SEND:
-        return "send";
-    case TCE_OP_RECV:
-        return "recv";
-    }
-    return "unknown";
-}
-
-const char *tce_overlap_name(enum tce_overlap o)
-{
-    switch (o) {
-    case TCE_OVERLAP_NONE:
-        return "exposed";
-    case TCE_OVERLAP_COMPUTE:
-        return "compute";
-    case TCE_OVERLAP_BACKWARD:
-        return "backward";
-    case TCE_OVERLAP_FORWARD:
-        return "forward";
-    }
-    return "unknown";
-}
-
-/* ------------------------------------------------------------------------ */
-/* Schedules                                                                 */
-
-int64_t tce_schedule_len(int64_t v, int64_t m)
-{
-    return 2 * (v > 0 ? v : 1) * m;
-}
-
-int64_t tce_schedule_warmup(int64_t p, int64_t v, int64_t m, int64_t stage)
-{
-    int64_t w, total;
-
-    if (v <= 1) {
-        w = p - stage - 1;
-        return w < m ? w : m;
-    }
-    total = v * m;
-    w = (p - stage - 1) * 2 + (v - 1) * p;
-    return w < total ? w : total;
-}
-
-/* Virtual microbatch i (0 .. v*m-1) of the interleaved order. */
-static void virtual_mb(int64_t p, int64_t v, int64_t i, int backward,
-                       struct tce_sched_step *out)
-{
-    int64_t group = i / (p * v), in = i % (p * v);
-
-    out->backward = backward;
-    out->chunk = in / p;
-    if (backward)
-        out->chunk = v - 1 - out->chunk;
-    out->microbatch = group * p + in % p;
-}
-
-int tce_schedule_step(int64_t p, int64_t v, int64_t m, int64_t stage,
-                      int64_t k, struct tce_sched_step *out,
-                      struct tce_error *err)
-{
-    int64_t total, w, r, j;
-    int ret = 0;
-
-    if (v < 1)
-        v = 1;
-    if (p < 1 || m < 1 || stage < 0 || stage >= p) {
-        ret = tce_error_set(err, TCE_EUSAGE,
-                            "schedule: bad shape p=%lld m=%lld stage=%lld",
-                            (long long)p, (long long)m, (long long)stage);
-        goto out;
-    }
-    if (v > 1 && m % p != 0) {
-        ret = tce_error_set(err, TCE_EUSAGE,
-                            "schedule: interleaving needs microbatches "
-                            "(%lld) divisible by pp (%lld)",
-                            (long long)m, (long long)p);
-        goto out;
-    }
-    total = v * m;
-    if (k < 0 || k >= 2 * total) {
-        ret = tce_error_set(err, TCE_EUSAGE, "schedule: step %lld outside "
-                            "[0, %lld)", (long long)k, (long long)(2 * total));
-        goto out;
-    }
-    w = tce_schedule_warmup(p, v, m, stage);
-    r = total - w;
-    if (k < w) {
-        virtual_mb(p, v, k, 0, out);
-    } else if (k < w + 2 * r) {
-        j = k - w;
-        if (j % 2 == 0)
-            virtual_mb(p, v, w + j / 2, 0, out);
-        else
-            virtual_mb(p, v, j / 2, 1, out);
-    } else {
-        virtual_mb(p, v, k - w - r, 1, out);
-    }
-    if (v == 1)
-        out->chunk = 0;
-out:
-    return ret;
-}
-
-int64_t tce_schedule_tag(int64_t m, const struct tce_sched_step *s)
-{
-    return (s->chunk * m + s->microbatch) * 2 + (s->backward ? 1 : 0);
-}
-
-double tce_schedule_bubble_fraction(int64_t p, int64_t v, int64_t m)
-{
-    if (v < 1)
-        v = 1;
-    if (m < 1)
-        return 0.0;
-    return (double)(p - 1) / ((double)v * (double)m);
 }

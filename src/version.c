@@ -1,7 +1,7 @@
-/* version.c - the tcemu version string (cli.h), in the core so that the
+/* version.c - the tcemu version string (version.h), in the core so that the
  * core commands need nothing from the runtime.  The build stamps the git
  * hash into this file only (Makefile: TCE_GIT_HASH). */
-#include "tcemu/cli.h"
+#include "tcemu/version.h"
 
 #ifndef TCE_VERSION
 #define TCE_VERSION "0.1.0"

@@ -13,21 +13,15 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "tcemu/version.h"
+
 int tce_cmd_validate(int argc, char **argv);
 int tce_cmd_show(int argc, char **argv);
 int tce_cmd_project(int argc, char **argv);
 int tce_cmd_reproduce(int argc, char **argv);
 int tce_cmd_search(int argc, char **argv);
 int tce_cmd_compare(int argc, char **argv);
-int tce_cmd_run(int argc, char **argv);
-int tce_cmd_bench(int argc, char **argv);
-int tce_cmd_calibrate(int argc, char **argv);
 
-/* Print "tcemu VERSION (git HASH)" and library versions on out. */
-void tce_cli_print_version(FILE *out);
-
-/* The version string, e.g. "0.1.0 (git abc1234)". */
-const char *tce_cli_version(void);
 
 /* Shared by the commands (src/cli_util.c). */
 struct tce_error;

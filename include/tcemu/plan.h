@@ -74,6 +74,7 @@
 #include "tcemu/error.h"
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
+#include "tcemu/schedule.h"
 
 #define TCE_PLAN_OPS_MAX 48
 
@@ -211,6 +212,9 @@ int tce_plan_relayout(const struct tce_job *job,
                       const struct tce_layout *layout, int64_t stage,
                       struct tce_plan *plan, struct tce_error *err);
 
+/* Global index of the first layer of chunk c of the plan's stage. */
+int64_t tce_plan_chunk_first_layer(const struct tce_plan *plan, int64_t chunk);
+
 /* Layers of chunk c on this stage, by layout.h's rules
  * (tce_layout_chunk_layers: even split, embedding / loss slots, or uneven
  * first / last stages). */
@@ -232,39 +236,5 @@ double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only);
 
 const char *tce_op_kind_name(enum tce_op_kind k);
 const char *tce_overlap_name(enum tce_overlap o);
-
-/* ------------------------------------------------------------------------ */
-/* Pipeline schedule: 1F1B (v == 1) and Megatron's interleaved 1F1B (v > 1,
- * requires m % p == 0).                                                     */
-
-struct tce_sched_step {
-    int backward;            /* 0 forward, 1 backward */
-    int64_t microbatch;      /* 0 .. m-1 */
-    int64_t chunk;           /* 0 .. v-1 */
-};
-
-/* Steps per stage and iteration: 2 * v * m. */
-int64_t tce_schedule_len(int64_t v, int64_t m);
-
-/* Warm-up forwards of a stage: 1F1B min(p-stage-1, m); interleaved
- * min((p-stage-1)*2 + (v-1)*p, v*m). */
-int64_t tce_schedule_warmup(int64_t p, int64_t v, int64_t m, int64_t stage);
-
-/*
- * Step k (0 .. 2vm-1) of stage's sequence, in O(1): warm-up forwards, then
- * alternating one forward and one backward, then cool-down backwards.
- * 0, or TCE_EUSAGE for bad arguments (m % p != 0 with v > 1, k out of
- * range).
- */
-int tce_schedule_step(int64_t p, int64_t v, int64_t m, int64_t stage,
-                      int64_t k, struct tce_sched_step *out,
-                      struct tce_error *err);
-
-/* A tag unique per (direction, microbatch, chunk), if the emulator prefers
- * tags to FIFO order: (chunk * m + microbatch) * 2 + backward. */
-int64_t tce_schedule_tag(int64_t m, const struct tce_sched_step *s);
-
-/* Pipeline bubble as a fraction of the ideal time: (p-1)/(v*m). */
-double tce_schedule_bubble_fraction(int64_t p, int64_t v, int64_t m);
 
 #endif

@@ -3,10 +3,10 @@
 #include <mpi.h>
 #include <stdio.h>
 
-#include "tcemu/cli.h"
+#include "tcemu/config.h"
 #include "tcemu/runtime.h"
-
-const char *tce_config_library_version(void);
+#include "tcemu/runtime_cmd.h"
+#include "tcemu/version.h"
 
 void tce_cli_print_version(FILE *out)
 {
