@@ -14,6 +14,15 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 SANITIZE ?=
 DEVELOPER ?=
+# V=1 prints every command line; by default one short line per file.
+V ?=
+ifeq ($(V),)
+Q = @
+say = @printf '  %-6s %s\n' $(1) $(2)
+else
+Q =
+say =
+endif
 
 VERSION := 0.1.0
 GIT_HASH := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -77,31 +86,37 @@ endif
 ifeq ($(SANITIZE),)
 $(TCEMU): $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
 else
 all: $(BUILD)/tcemu
 $(BUILD)/tcemu: $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
-	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
 endif
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $(CORE_OBJ)
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $(CORE_OBJ)
 
 $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(RT_OBJ): ALL_CFLAGS += $(MPI_CFLAGS)
 $(BUILD)/src/config/%.o: ALL_CFLAGS += $(LC_CFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(CORE_LIB) -lcmocka $(LDLIBS_CORE)
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(CORE_LIB) -lcmocka $(LDLIBS_CORE)
 
 $(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB) $(RT_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(MPI_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
+	$(call say,BENCH,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(MPI_CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
 
 # The git hash reaches version.c only; its stamp changes only when HEAD does.
 $(BUILD)/git-hash: FORCE

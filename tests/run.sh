@@ -20,13 +20,18 @@ passed=0 failed=0 failures=()
 run_one() {
     local name=$1; shift
     local log="$logs/$(echo "$name" | tr '/ ' '__').log"
+    local t0=$SECONDS rc=0
+    case $name in
+    *slurm*) echo "# note: as root this test installs slurm-wlm and munge if missing (apt-get) and starts slurmctld, slurmd and munged in private network namespaces; they are stopped at its end" ;;
+    *cluster* | *slice*) echo "# note: as root this test creates private network namespaces, a bridge and shaped veth links; they are removed at its end" ;;
+    esac
     echo "# run: $*"
-    if timeout -k 10 "$limit" "$@" >"$log" 2>&1; then
-        echo "ok   $name"
+    timeout -k 10 "$limit" "$@" >"$log" 2>&1 || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        echo "ok   $name ($((SECONDS - t0)) s)"
         passed=$((passed + 1))
     else
-        local rc=$?
-        echo "ERR  $name (exit $rc; log $log)"
+        echo "ERR  $name (exit $rc after $((SECONDS - t0)) s; log $log)"
         sed 's/^/    | /' "$log" | tail -n 40
         failed=$((failed + 1))
         failures+=("$name")
@@ -55,5 +60,6 @@ fi
 if [ "$failed" -gt 0 ]; then
     echo "# failed: ${failures[*]}"
 fi
+echo "# total time: $SECONDS s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
