@@ -427,6 +427,21 @@ int tce_rule_contract_name(const struct tce_topology *t, int i,
     return 0;
 }
 
+int tce_rule_contract_price(const struct tce_topology *t, int i,
+                            struct tce_error *err)
+{
+    const struct tce_contract *c = &t->contracts[i];
+    char key[64];
+
+    if (c->kind == TCE_CONTRACT_ON_DEMAND || c->usd_per_node_hour > 0.0)
+        return 0;
+    snprintf(key, sizeof(key), "contracts[%d].usd_per_node_hour", i);
+    return BROKEN(err, key,
+                  "%s contract '%s' needs a price above 0 (0 means the list "
+                  "price only for on_demand)",
+                  tce_contract_kind_name(c->kind), c->name);
+}
+
 int tce_rule_on_demand_price(const struct tce_topology *t, int i,
                              struct tce_error *err)
 {

@@ -114,6 +114,10 @@ int tce_rule_committed_nodes(const struct tce_topology *t, int i,
                              struct tce_error *err);
 int tce_rule_contract_name(const struct tce_topology *t, int i,
                            struct tce_error *err);
+/* Contract i of a kind other than on_demand has a price above 0 (an
+ * on_demand contract's 0 means the list price). */
+int tce_rule_contract_price(const struct tce_topology *t, int i,
+                            struct tce_error *err);
 /* One on-demand price: an on_demand contract's usd_per_node_hour is 0 (the
  * list price) or price.on_demand_usd_per_node_hour (FILE). */
 int tce_rule_on_demand_price(const struct tce_topology *t, int i,

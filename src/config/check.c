@@ -178,6 +178,8 @@ int tce_cfg_topology_check(const struct tce_topology *t, struct tce_diag *d)
                           "contracts", i, "name");
         bad |= cite_entry(d, o, sc, tce_rule_on_demand_price(t, i, &e), &e,
                           "contracts", i, "usd_per_node_hour");
+        bad |= cite_entry(d, o, sc, tce_rule_contract_price(t, i, &e), &e,
+                          "contracts", i, "usd_per_node_hour");
     }
     return bad ? TCE_ECONFIG : 0;
 }

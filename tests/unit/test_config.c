@@ -231,7 +231,7 @@ static void test_topology_defaults(void **state)
         "scale_out = { name = \"tcp\"; nics_per_node = 1;\n"
         "  nic_bandwidth_gbit_per_s = 10; latency_us = 20; };\n"
         "capacity = { max_nodes = 2; };\n"
-        "price = { on_demand_usd_per_node_hour = 0; as_of = \"2026\"; };\n"
+        "price = { on_demand_usd_per_node_hour = 1; as_of = \"2026\"; };\n"
         "power = { pue = 1; usd_per_kwh = 0.1; };\n";
     char path[256];
     (void)state;
@@ -566,10 +566,17 @@ static const struct bad_case bad_cases[] = {
      BAD "range-negative-tp.cfg:19: error: parallel.tensor_model_parallel_size: must be in [1, 1048576] (got -2)"},
     {"range-num-gpus.cfg", TCE_CONFIG_JOB,
      BAD "range-num-gpus.cfg:18: error: parallel.num_gpus: must be in [1, 1073741824] (got 2000000000)"},
+    {"range-price-zero.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "range-price-zero.cfg:55: error: price.on_demand_usd_per_node_hour: "
+         "must be in (0, 1000000] (got 0)"},
+    {"cross-contract-price-zero.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "cross-contract-price-zero.cfg:68: error: "
+         "contracts[3].usd_per_node_hour: spot contract 'spot' needs a price "
+         "above 0 (0 means the list price only for on_demand)"},
     {"range-oversubscription.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "range-oversubscription.cfg:46: error: fabric[1].oversubscription: must be in [1, 1000] (got 0.5)"},
     {"range-price.cfg", TCE_CONFIG_TOPOLOGY,
-     BAD "range-price.cfg:55: error: price.on_demand_usd_per_node_hour: must be in [0, 1000000] (got -1.0)"},
+     BAD "range-price.cfg:55: error: price.on_demand_usd_per_node_hour: must be in (0, 1000000] (got -1.0)"},
     {"range-pue.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "range-pue.cfg:76: error: power.pue: must be in [1, 3] (got 0.9)"},
     {"range-too-many-tiers.cfg", TCE_CONFIG_TOPOLOGY,

@@ -258,6 +258,16 @@ static void test_topology(void **state)
     t.contracts[0].usd_per_node_hour = 60.0;
     assert_int_equal(tce_rule_on_demand_price(&t, 0, &e), 0);
 
+    /* a price of 0 is the list price for on_demand, an error elsewhere */
+    assert_int_equal(tce_rule_contract_price(&t, 1, &e), 0);
+    assert_int_equal(tce_rule_contract_price(&t, 2, &e), 0);
+    t.contracts[2].usd_per_node_hour = 0.0;
+    assert_broken(tce_rule_contract_price(&t, 2, &e), &e,
+                  "contracts[2].usd_per_node_hour",
+                  "commitment contract 'on-demand' needs a price above 0 (0 "
+                  "means the list price only for on_demand)");
+    t.contracts[2].usd_per_node_hour = 20.0;
+
     assert_int_equal(tce_rule_contract_name(&t, 1, &e), 0);
     assert_broken(tce_rule_contract_name(&t, 2, &e), &e, "contracts[2].name",
                   "duplicate contract name 'on-demand' (also contracts[0])");
