@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# gpucollect.sh - slurm/tcemu-gpu-collect.py without a GPU: --help, its own
+# --self-test (shape arithmetic against the shipped H100 profile's FLOPs),
+# the shapes and file format --dry-run prints for a job (read directly and
+# through `tcemu show --json`) and for the standard sweep, the job parser on
+# every shipped job, bad usage (exit 2), and the refusal where there is no
+# torch or no CUDA device: exit 1, one line on stderr, no file written.
+source "$(dirname "$0")/lib.bash"
+out=${BUILD_ROOT:-build}/e2e-gpucollect
+rm -rf "$out"
+mkdir -p "$out"
+py=(python3 slurm/tcemu-gpu-collect.py)
+check_echo=0
+
+check "--help documents --job, --sweep and --dry-run (exit 0)" sh -c "
+    $(printf '%q ' "${py[@]}") --help >'$out/help' &&
+    grep -q -- '--job FILE' '$out/help' && grep -q -- '--sweep standard' '$out/help' &&
+    grep -q -- '--dry-run' '$out/help' && grep -q 'Exit status' '$out/help'"
+check "--self-test passes" sh -c "$(printf '%q ' "${py[@]}") --self-test | grep -qx 'tcemu-gpu-collect: self-test ok'"
+
+# Llama-3 70B at TP 8 (the job's CP 2 halves the sequence: m = 4096).
+check "dry run of llama3-70b at TP 8 (exit 0)" sh -c "
+    $(printf '%q ' "${py[@]}") --job jobs/llama3-70b.cfg --tp 8 --dry-run >'$out/70b.cfg'"
+check "qkv, proj, fc1 (SwiGLU), fc2 shapes of the TP-8 shard" sh -c "
+    grep -q 'qkv *m=4096 *n=1280 *k=8192 *bf16' '$out/70b.cfg' &&
+    grep -q 'attn_proj *m=4096 *n=8192 *k=1024 ' '$out/70b.cfg' &&
+    grep -q 'fc1 *m=4096 *n=7168 *k=8192 ' '$out/70b.cfg' &&
+    grep -q 'fc2 *m=4096 *n=8192 *k=3584 ' '$out/70b.cfg'"
+check "attention row: 8 query heads, 1 KV head, s 4096, causal" grep -q \
+    'batch_heads = 8; kv_heads = 1; head_dim = 128; seq = 4096; causal = true; window = 0;' "$out/70b.cfg"
+check "file format: calibration.compute with provenance, gemms, attention, bandwidth, gap" python3 - "$out/70b.cfg" <<'PYEOF'
+import re, sys
+t = open(sys.argv[1]).read()
+assert t.count("calibration = {") == 1 and "  compute = {" in t
+for k in ("device", "driver", "torch_version", "cuda_version", "cudnn_version",
+          "date", "host", "measured_by"):
+    assert re.search(r"^    %s = \".*\";$" % k, t, re.M), k
+rows = re.findall(r'\{ m = (\d+); n = (\d+); k = (\d+); dtype = "(bf16|fp8)"; '
+                  r'pass = "(fwd|dgrad|wgrad)"; seconds = [0-9.e+-]+; \}', t)
+assert len(rows) == 7 * 3, len(rows)          # 4 projections + 3 squares
+assert re.search(r"^    elementwise_gbytes_per_s = [0-9.e+-]+;$", t, re.M)
+assert re.search(r"^    launch_gap_us = [0-9.e+-]+;$", t, re.M)
+assert t.rstrip().endswith("};\n};") or t.rstrip().endswith("};")
+PYEOF
+check "--micro-batch 2 doubles m" sh -c "
+    $(printf '%q ' "${py[@]}") --job jobs/llama3-70b.cfg --tp 8 --micro-batch 2 --dry-run |
+    grep -q 'qkv *m=8192 *n=1280 '"
+if [ -x "$TCEMU" ]; then
+    check "the job read through 'tcemu show --json' gives the same plan" bash -c "
+        diff <($(printf '%q ' "${py[@]}") --job jobs/llama3-8b.cfg --tp 1 --dry-run) \
+             <($(printf '%q ' "${py[@]}") --job jobs/llama3-8b.cfg --tp 1 --dry-run --tcemu '$TCEMU')"
+fi
+check "standard sweep: the profile's cases, fp8 rows, MoE experts, squares" sh -c "
+    $(printf '%q ' "${py[@]}") --sweep standard --dry-run >'$out/sweep.cfg' &&
+    grep -q 'gemm llama3-405b-tp4 *fc1 *m=8192 *n=26624 *k=16384 *bf16' '$out/sweep.cfg' &&
+    grep -q 'gemm llama3-70b-tp8 *fc1 *m=8192 *n=7168 *k=8192 *fp8' '$out/sweep.cfg' &&
+    grep -q 'gemm gpt3-175b-tp8-mb4 *qkv *m=8192 *n=4608 *k=12288 *bf16' '$out/sweep.cfg' &&
+    grep -q 'gemm moe-expert *expert_fc2_m128 *m=128 *n=7168 *k=2048 ' '$out/sweep.cfg' &&
+    grep -q 'gemm square *gemm256 *m=256 ' '$out/sweep.cfg' &&
+    test \$(grep -c 'batch_heads' '$out/sweep.cfg') -eq 7"
+check "every shipped job parses into a model (pure functions, no torch)" python3 - <<'PYEOF'
+import glob, importlib.util
+spec = importlib.util.spec_from_file_location("gc", "slurm/tcemu-gpu-collect.py")
+gc = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gc)
+for path in sorted(glob.glob("jobs/*.cfg")):
+    keys = gc.parse_job_text(open(path).read(), path)
+    m = gc.model_from_job(keys, path)
+    assert m["hidden"] > 0 and m["seq"] > 0 and m["heads"] > 0, path
+m = gc.model_from_job(gc.parse_job_text(open("jobs/gpt3-175b.cfg").read()))
+s = gc.layer_shapes(m, 8)
+assert [g[1:] for g in s["gemms"]] == [(2048, 4608, 12288), (2048, 12288, 1536),
+                                      (2048, 6144, 12288), (2048, 12288, 6144)]
+assert abs(gc.gemm_flops(2048, 4608, 12288) - 2.31928e11) / 2.31928e11 < 1e-5
+PYEOF
+
+check "--job without --tp exits 2" status_is 2 "${py[@]}" --job jobs/llama3-70b.cfg
+check "--tp that does not divide the heads exits 2 with the reason" sh -c "
+    $(printf '%q ' "${py[@]}") --job jobs/llama3-70b.cfg --tp 3 --dry-run 2>'$out/tp3.err';
+    test \$? -eq 2 && grep -qx 'tcemu-gpu-collect: error: --tp 3 does not divide num_attention_heads 64' '$out/tp3.err'"
+check "a missing job file exits 2" status_is 2 "${py[@]}" --job "$out/none.cfg" --tp 1 --dry-run
+check "an unknown sweep exits 2" status_is 2 "${py[@]}" --sweep nosuch --dry-run
+
+# Refusal: no torch here, or a torch that sees no CUDA device.
+refuses() {  # refuses WANT-LINE [env...]: exit 1, exactly WANT on stderr, no file
+    local want=$1; shift
+    env "$@" "${py[@]}" --sweep standard -o "$out/refused.cfg" >"$out/ref.out" 2>"$out/ref.err"
+    local rc=$?
+    [ "$rc" -eq 1 ] || { echo "exit $rc, want 1"; cat "$out/ref.err"; return 1; }
+    [ "$(wc -l <"$out/ref.err")" -eq 1 ] || { echo "stderr not one line:"; cat "$out/ref.err"; return 1; }
+    [ "$(cat "$out/ref.err")" = "$want" ] || { echo "got: $(cat "$out/ref.err")"; return 1; }
+    [ ! -e "$out/refused.cfg" ] || { echo "a file was written"; return 1; }
+}
+if ! python3 -c 'import torch' 2>/dev/null; then
+    check "no torch: exit 1, one line, nothing written" refuses \
+        "tcemu-gpu-collect: error: PyTorch is not installed (import torch failed: No module named 'torch')"
+elif ! python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+    check "no CUDA device: exit 1, one line, nothing written" refuses \
+        "tcemu-gpu-collect: error: no CUDA device (torch.cuda.is_available() is false)"
+else
+    echo "# a CUDA device is present: the real refusal is not reachable here"
+fi
+mkdir -p "$out/faketorch/torch"
+cat >"$out/faketorch/torch/__init__.py" <<'PYEOF'
+class cuda:
+    @staticmethod
+    def is_available():
+        return False
+PYEOF
+check "a torch without CUDA: exit 1, one line, nothing written" refuses \
+    "tcemu-gpu-collect: error: no CUDA device (torch.cuda.is_available() is false)" \
+    PYTHONPATH="$out/faketorch"
+echo "# gpucollect.sh: $fails failed"
+[ "$fails" -eq 0 ]
