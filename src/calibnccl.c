@@ -36,7 +36,7 @@ static struct tce_calibnccl_class *class_of(struct tce_calibnccl *f,
 /* Fit the out-of-place points of the runs of one kind and class with the
  * most ranks. */
 static int fit_kind(const struct tce_nccltests_run *runs, int n,
-                    enum tce_link_class link, enum tce_busbw_kind kind,
+                    enum tce_link_class link, enum tce_coll kind,
                     struct tce_calibnccl_kind *k, struct tce_error *err)
 {
     double *x = NULL, *t = NULL;
@@ -80,7 +80,7 @@ static int fit_kind(const struct tce_nccltests_run *runs, int n,
         rc = tce_error_set_at(err, TCE_EPARSE, first, 0, NULL,
                               "%s %s: cannot fit its times: %s",
                               tce_link_class_name(link),
-                              tce_busbw_coll_name(kind), why);
+                              tce_coll_short_name(kind), why);
         goto out;
     }
     k->have = 1;
@@ -92,8 +92,8 @@ out:
 
 static void fit_link(struct tce_calibnccl_class *c)
 {
-    static const enum tce_busbw_kind order[] = {TCE_BUSBW_SENDRECV,
-                                                TCE_BUSBW_ALLREDUCE};
+    static const enum tce_coll order[] = {TCE_COLL_SENDRECV,
+                                                TCE_COLL_ALL_REDUCE};
     struct tce_calibnccl_kind *base = NULL;
     size_t i;
     int k;
@@ -103,21 +103,21 @@ static void fit_link(struct tce_calibnccl_class *c)
             base = &c->kinds[order[i]];
             c->base = order[i];
         }
-    for (k = 0; k < TCE_BUSBW_COUNT && !base; k++)
+    for (k = 0; k < TCE_COLL_COUNT && !base; k++)
         if (c->kinds[k].have) {
             base = &c->kinds[k];
-            c->base = (enum tce_busbw_kind)k;
+            c->base = (enum tce_coll)k;
         }
     if (!base)
         return;
     c->latency_us = base->line.latency_s * 1e6;
     c->bandwidth_gbytes_per_s =
         tce_calibfit_bandwidth_gbytes_per_s(&base->line) *
-        tce_busbw_factor(c->base, base->ranks);
-    for (k = 0; k < TCE_BUSBW_COUNT; k++)
+        tce_coll_busbw_factor(c->base, base->ranks);
+    for (k = 0; k < TCE_COLL_COUNT; k++)
         if (c->kinds[k].have)
             c->kinds[k].efficiency = tce_calibfit_efficiency(
-                (enum tce_busbw_kind)k, c->kinds[k].ranks, &c->kinds[k].line,
+                (enum tce_coll)k, c->kinds[k].ranks, &c->kinds[k].line,
                 c->bandwidth_gbytes_per_s);
 }
 
@@ -147,37 +147,13 @@ int tce_calibnccl_fit(const struct tce_nccltests_run *runs, int n,
     for (i = 0; i < out->n_classes && rc == 0; i++) {
         struct tce_calibnccl_class *c = &out->classes[i];
 
-        for (k = 0; k < TCE_BUSBW_COUNT && rc == 0; k++)
-            rc = fit_kind(runs, n, c->link, (enum tce_busbw_kind)k,
+        for (k = 0; k < TCE_COLL_COUNT && rc == 0; k++)
+            rc = fit_kind(runs, n, c->link, (enum tce_coll)k,
                           &c->kinds[k], err);
         if (rc == 0)
             fit_link(c);
     }
     return rc;
-}
-
-static void set_efficiency(struct tce_calibration_link *l,
-                           enum tce_busbw_kind k, double e)
-{
-    switch (k) {
-    case TCE_BUSBW_ALLREDUCE:
-        l->allreduce_efficiency = e;
-        break;
-    case TCE_BUSBW_ALLGATHER:
-        l->allgather_efficiency = e;
-        break;
-    case TCE_BUSBW_REDUCESCATTER:
-        l->reducescatter_efficiency = e;
-        break;
-    case TCE_BUSBW_ALLTOALL:
-        l->alltoall_efficiency = e;
-        break;
-    case TCE_BUSBW_SENDRECV:
-        l->sendrecv_efficiency = e;
-        break;
-    default:
-        break;
-    }
 }
 
 /* Append host to the comma-separated list unless it is there. */
@@ -207,6 +183,7 @@ void tce_calibnccl_calibration(const struct tce_calibnccl *fit,
     snprintf(out->tcemu_version, sizeof(out->tcemu_version), "%s",
              tcemu_version);
     snprintf(out->date, sizeof(out->date), "%s", date);
+    out->link_path = TCE_LINK_PATH_NCCL_DEVICE;
     for (i = 0; i < n; i++) {
         if (runs[i].ranks > out->ranks)
             out->ranks = runs[i].ranks;
@@ -234,8 +211,9 @@ void tce_calibnccl_calibration(const struct tce_calibnccl *fit,
         l->bandwidth_gbytes_per_s = c->bandwidth_gbytes_per_s;
         l->rms_rel_error = b->line.rms_rel_error;
         l->points = b->line.points;
-        for (k = 0; k < TCE_BUSBW_COUNT; k++)
-            set_efficiency(l, (enum tce_busbw_kind)k,
-                           c->kinds[k].have ? c->kinds[k].efficiency : 1.0);
+        for (k = 0; k < TCE_COLL_COUNT; k++)
+            tce_coll_calib_set_efficiency(
+                (enum tce_coll)k, l,
+                c->kinds[k].have ? c->kinds[k].efficiency : 1.0);
     }
 }

@@ -76,7 +76,7 @@ static void print_fit(FILE *out, const struct tce_nccltests_run *runs, int n,
             "nodes", "ranks/node", "rows", "file (device)");
     for (i = 0; i < n; i++)
         fprintf(out, "# %-14s %6d %5d %10d %5d  %s (%s)\n",
-                tce_busbw_coll_name(runs[i].kind), runs[i].group_ranks,
+                tce_coll_short_name(runs[i].kind), runs[i].group_ranks,
                 runs[i].nodes, runs[i].ranks_per_node, runs[i].n_rows,
                 runs[i].path, runs[i].device[0] ? runs[i].device : "?");
     for (i = 0; i < fit->n_classes; i++) {
@@ -87,9 +87,9 @@ static void print_fit(FILE *out, const struct tce_nccltests_run *runs, int n,
                 "# %s: latency %.3f us, bandwidth %.3f GB/s (1e9 B/s) from "
                 "%s on %d ranks, rms error %.1f%%\n",
                 tce_link_class_name(c->link), c->latency_us,
-                c->bandwidth_gbytes_per_s, tce_busbw_coll_name(c->base),
+                c->bandwidth_gbytes_per_s, tce_coll_short_name(c->base),
                 b->ranks, 100.0 * b->line.rms_rel_error);
-        for (k = 0; k < TCE_BUSBW_COUNT; k++) {
+        for (k = 0; k < TCE_COLL_COUNT; k++) {
             const struct tce_calibnccl_kind *q = &c->kinds[k];
 
             if (!q->have)
@@ -97,7 +97,7 @@ static void print_fit(FILE *out, const struct tce_nccltests_run *runs, int n,
             fprintf(out,
                     "#   %-14s efficiency %.3f  (%d ranks, %d run%s%s, %d "
                     "points)\n",
-                    tce_busbw_coll_name((enum tce_busbw_kind)k),
+                    tce_coll_short_name((enum tce_coll)k),
                     q->efficiency, q->ranks, q->runs, q->runs == 1 ? "" : "s",
                     q->skipped ? ", smaller runs skipped" : "",
                     q->line.points);
@@ -179,7 +179,8 @@ int tce_cmd_calibrate_nccl(int argc, char **argv)
     if (status != TCE_EXIT_OK)
         goto out;
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    tce_calibnccl_calibration(&fit, runs, n, TCE_VERSION, date, &cal);
+    tce_calibnccl_calibration(&fit, runs, n, tce_cli_version(), date,
+                              &cal);
     print_fit(strcmp(out_path, "-") == 0 ? stderr : stdout, runs, n, &fit);
     status = tce_cli_output_open(&o, out_path);
     if (status != TCE_EXIT_OK)

@@ -18,16 +18,16 @@
 /* The binaries tcemu reads, and the kind each measures. */
 static const struct {
     const char *name; /* without "_perf" */
-    int kind;         /* enum tce_busbw_kind; -1: not calibrated */
+    int kind;         /* enum tce_coll; -1: not calibrated */
 } tests[] = {
     /* longest names first: "all_reduce" must win over "reduce" */
-    {"reduce_scatter", TCE_BUSBW_REDUCESCATTER},
-    {"all_reduce", TCE_BUSBW_ALLREDUCE},
-    {"all_gather", TCE_BUSBW_ALLGATHER},
+    {"reduce_scatter", TCE_COLL_REDUCE_SCATTER},
+    {"all_reduce", TCE_COLL_ALL_REDUCE},
+    {"all_gather", TCE_COLL_ALL_GATHER},
     {"alltoallv", -1},
-    {"alltoall", TCE_BUSBW_ALLTOALL},
-    {"sendrecv", TCE_BUSBW_SENDRECV},
-    {"broadcast", TCE_BUSBW_BROADCAST},
+    {"alltoall", TCE_COLL_ALL_TO_ALL},
+    {"sendrecv", TCE_COLL_SENDRECV},
+    {"broadcast", TCE_COLL_BROADCAST},
     {"hypercube", -1},
     {"reduce", -1},
     {"gather", -1},
@@ -161,7 +161,7 @@ static int find_test(const char *s)
 static void set_test(struct tce_nccltests_run *r, int t, const char *from)
 {
     snprintf(r->test, sizeof(r->test), "%s_perf", tests[t].name);
-    r->kind = (enum tce_busbw_kind)(tests[t].kind < 0 ? 0 : tests[t].kind);
+    r->kind = (enum tce_coll)(tests[t].kind < 0 ? 0 : tests[t].kind);
     r->kind_from = from;
 }
 
@@ -490,8 +490,8 @@ static int summarise(struct pstate *ps)
     r->nodes_uniform = r->nodes > 0 && uniform;
     r->groups = ng ? ng : 1;
     r->group_ranks = g0;
-    if (r->kind != TCE_BUSBW_ALLGATHER && r->kind != TCE_BUSBW_REDUCESCATTER &&
-        r->kind != TCE_BUSBW_ALLTOALL)
+    if (r->kind != TCE_COLL_ALL_GATHER && r->kind != TCE_COLL_REDUCE_SCATTER &&
+        r->kind != TCE_COLL_ALL_TO_ALL)
         return 0;
     for (i = 0; i < r->n_rows; i++) {
         const struct tce_nccltests_row *row = &r->rows[i];

@@ -28,7 +28,7 @@
 #ifndef TCEMU_CALIBNCCL_H
 #define TCEMU_CALIBNCCL_H
 
-#include "tcemu/busbw.h"
+#include "tcemu/coll.h"
 #include "tcemu/calibfit.h"
 #include "tcemu/config.h"
 #include "tcemu/error.h"
@@ -44,10 +44,10 @@ struct tce_calibnccl_kind {
 
 struct tce_calibnccl_class {
     enum tce_link_class link;
-    enum tce_busbw_kind base;     /* the kind the link line came from */
+    enum tce_coll base;     /* the kind the link line came from */
     double latency_us, bandwidth_gbytes_per_s;
     int nodes, ranks_per_node;    /* most seen among the class's runs */
-    struct tce_calibnccl_kind kinds[TCE_BUSBW_COUNT];
+    struct tce_calibnccl_kind kinds[TCE_COLL_COUNT];
 };
 
 struct tce_calibnccl {

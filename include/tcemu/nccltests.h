@@ -56,7 +56,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tcemu/busbw.h"
+#include "tcemu/coll.h"
 #include "tcemu/error.h"
 
 #define TCE_NCCLTESTS_NAME_MAX 64
@@ -91,7 +91,7 @@ struct tce_nccltests_rank {
 
 struct tce_nccltests_run {
     char path[TCE_NCCLTESTS_PATH_MAX];
-    enum tce_busbw_kind kind;
+    enum tce_coll kind;
     char test[TCE_NCCLTESTS_NAME_MAX];     /* "all_reduce_perf" */
     const char *kind_from;                 /* "header", "command line",
                                               "file name" (static) */

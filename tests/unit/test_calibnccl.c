@@ -14,7 +14,7 @@
 
 /* A run of kind on n ranks spread over nodes, with times
  * latency + factor * bytes / (eff * W). */
-static void synth(struct tce_nccltests_run *r, enum tce_busbw_kind kind,
+static void synth(struct tce_nccltests_run *r, enum tce_coll kind,
                   int n, int nodes, double latency_us, double w_gbytes,
                   double eff, const char *path)
 {
@@ -24,7 +24,7 @@ static void synth(struct tce_nccltests_run *r, enum tce_busbw_kind kind,
     memset(r, 0, sizeof(*r));
     snprintf(r->path, sizeof(r->path), "%s", path);
     r->kind = kind;
-    snprintf(r->test, sizeof(r->test), "%s_perf", tce_busbw_coll_name(kind));
+    snprintf(r->test, sizeof(r->test), "%s_perf", tce_coll_short_name(kind));
     r->ranks = r->group_ranks = n;
     r->groups = 1;
     r->nodes = nodes;
@@ -40,7 +40,7 @@ static void synth(struct tce_nccltests_run *r, enum tce_busbw_kind kind,
         r->rows[i].bytes = (int64_t)size;
         r->rows[i].out_of_place.time_us =
             latency_us +
-            tce_busbw_factor(kind, n) * size / (eff * w_gbytes * 1e9) * 1e6;
+            tce_coll_busbw_factor(kind, n) * size / (eff * w_gbytes * 1e9) * 1e6;
         r->rows[i].in_place = r->rows[i].out_of_place;
     }
 }
@@ -53,28 +53,28 @@ static void test_exact_runs(void **state)
     const struct tce_calibnccl_class *c;
     (void)state;
 
-    synth(&runs[0], TCE_BUSBW_SENDRECV, 2, 1, 5.0, 300.0, 1.0, "sr.txt");
-    synth(&runs[1], TCE_BUSBW_ALLREDUCE, 8, 1, 20.0, 300.0, 0.8, "ar.txt");
-    synth(&runs[2], TCE_BUSBW_ALLTOALL, 16, 2, 30.0, 40.0, 1.0, "a2a.txt");
+    synth(&runs[0], TCE_COLL_SENDRECV, 2, 1, 5.0, 300.0, 1.0, "sr.txt");
+    synth(&runs[1], TCE_COLL_ALL_REDUCE, 8, 1, 20.0, 300.0, 0.8, "ar.txt");
+    synth(&runs[2], TCE_COLL_ALL_TO_ALL, 16, 2, 30.0, 40.0, 1.0, "a2a.txt");
     assert_int_equal(tce_calibnccl_fit(runs, 3, &fit, &err), 0);
     assert_int_equal(fit.n_classes, 2);
     c = &fit.classes[0];
     assert_int_equal(c->link, TCE_LINK_SCALE_UP);
-    assert_int_equal(c->base, TCE_BUSBW_SENDRECV);
+    assert_int_equal(c->base, TCE_COLL_SENDRECV);
     assert_close(c->latency_us, 5.0, 1e-6);
     assert_close(c->bandwidth_gbytes_per_s, 300.0, 1e-6);
-    assert_int_equal(c->kinds[TCE_BUSBW_ALLREDUCE].have, 1);
-    assert_int_equal(c->kinds[TCE_BUSBW_ALLREDUCE].ranks, 8);
-    assert_close(c->kinds[TCE_BUSBW_ALLREDUCE].efficiency, 0.8, 1e-6);
-    assert_close(c->kinds[TCE_BUSBW_SENDRECV].efficiency, 1.0, 1e-6);
-    assert_int_equal(c->kinds[TCE_BUSBW_ALLGATHER].have, 0);
+    assert_int_equal(c->kinds[TCE_COLL_ALL_REDUCE].have, 1);
+    assert_int_equal(c->kinds[TCE_COLL_ALL_REDUCE].ranks, 8);
+    assert_close(c->kinds[TCE_COLL_ALL_REDUCE].efficiency, 0.8, 1e-6);
+    assert_close(c->kinds[TCE_COLL_SENDRECV].efficiency, 1.0, 1e-6);
+    assert_int_equal(c->kinds[TCE_COLL_ALL_GATHER].have, 0);
     c = &fit.classes[1];
     assert_int_equal(c->link, TCE_LINK_SCALE_OUT);
     /* no send/recv, no all-reduce: the all-to-all is the link */
-    assert_int_equal(c->base, TCE_BUSBW_ALLTOALL);
+    assert_int_equal(c->base, TCE_COLL_ALL_TO_ALL);
     assert_close(c->latency_us, 30.0, 1e-6);
     assert_close(c->bandwidth_gbytes_per_s, 40.0, 1e-6);
-    assert_close(c->kinds[TCE_BUSBW_ALLTOALL].efficiency, 1.0, 1e-6);
+    assert_close(c->kinds[TCE_COLL_ALL_TO_ALL].efficiency, 1.0, 1e-6);
     assert_int_equal(c->nodes, 2);
     assert_int_equal(c->ranks_per_node, 8);
     for (int i = 0; i < 3; i++)
@@ -90,10 +90,10 @@ static void test_most_ranks_win(void **state)
     const struct tce_calibnccl_kind *k;
     (void)state;
 
-    synth(&runs[0], TCE_BUSBW_ALLREDUCE, 4, 1, 10.0, 200.0, 1.0, "a4.txt");
-    synth(&runs[1], TCE_BUSBW_ALLREDUCE, 8, 1, 20.0, 300.0, 1.0, "a8.txt");
+    synth(&runs[0], TCE_COLL_ALL_REDUCE, 4, 1, 10.0, 200.0, 1.0, "a4.txt");
+    synth(&runs[1], TCE_COLL_ALL_REDUCE, 8, 1, 20.0, 300.0, 1.0, "a8.txt");
     assert_int_equal(tce_calibnccl_fit(runs, 2, &fit, &err), 0);
-    k = &fit.classes[0].kinds[TCE_BUSBW_ALLREDUCE];
+    k = &fit.classes[0].kinds[TCE_COLL_ALL_REDUCE];
     assert_int_equal(k->ranks, 8);
     assert_int_equal(k->runs, 1);
     assert_int_equal(k->skipped, 1);
@@ -129,21 +129,21 @@ static void test_real_outputs(void **state)
     out = &fit.classes[0];
     up = &fit.classes[1];
     assert_int_equal(out->link, TCE_LINK_SCALE_OUT);
-    assert_int_equal(out->base, TCE_BUSBW_ALLREDUCE);
+    assert_int_equal(out->base, TCE_COLL_ALL_REDUCE);
     /* the printed busbw of the largest sizes is 318 .. 339 GB/s; the line
      * through the larger half gives the asymptote */
     assert_true(out->bandwidth_gbytes_per_s > 335.0);
     assert_true(out->bandwidth_gbytes_per_s < 350.0);
     /* the small sizes take 123 .. 136 us */
     assert_true(out->latency_us > 123.0 && out->latency_us < 136.0);
-    assert_close(out->kinds[TCE_BUSBW_ALLREDUCE].efficiency, 1.0, 1e-9);
+    assert_close(out->kinds[TCE_COLL_ALL_REDUCE].efficiency, 1.0, 1e-9);
     /* all-to-all across the same two nodes: ~33 GB/s busbw at 8 GiB, a
      * tenth of the all-reduce's */
-    assert_true(out->kinds[TCE_BUSBW_ALLTOALL].efficiency > 0.05);
-    assert_true(out->kinds[TCE_BUSBW_ALLTOALL].efficiency < 0.2);
+    assert_true(out->kinds[TCE_COLL_ALL_TO_ALL].efficiency > 0.05);
+    assert_true(out->kinds[TCE_COLL_ALL_TO_ALL].efficiency < 0.2);
     assert_int_equal(up->link, TCE_LINK_SCALE_UP);
-    assert_int_equal(up->base, TCE_BUSBW_ALLGATHER);
-    assert_int_equal(up->kinds[TCE_BUSBW_ALLGATHER].ranks, 2);
+    assert_int_equal(up->base, TCE_COLL_ALL_GATHER);
+    assert_int_equal(up->kinds[TCE_COLL_ALL_GATHER].ranks, 2);
     /* 2.30 GB/s busbw at 128 MiB */
     assert_true(up->bandwidth_gbytes_per_s > 2.0 &&
                 up->bandwidth_gbytes_per_s < 2.6);
@@ -167,6 +167,7 @@ static void test_real_outputs(void **state)
     tce_diag_init(&diag, stderr);
     assert_int_equal(tce_calibration_load(path, &back, &diag), 0);
     assert_int_equal(back.n_links, 2);
+    assert_int_equal(back.link_path, TCE_LINK_PATH_NCCL_DEVICE);
     assert_close(back.links[0].bandwidth_gbytes_per_s,
                  cal.links[0].bandwidth_gbytes_per_s, 1e-8);
     unlink(path);

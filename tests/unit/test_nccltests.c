@@ -38,7 +38,7 @@ static void test_h100_two_nodes(void **state)
     (void)state;
 
     load_ok(FIX "all_reduce_perf-h100-2x8.txt", &r);
-    assert_int_equal(r.kind, TCE_BUSBW_ALLREDUCE);
+    assert_int_equal(r.kind, TCE_COLL_ALL_REDUCE);
     assert_string_equal(r.test, "all_reduce_perf");
     assert_string_equal(r.kind_from, "command line");
     assert_string_equal(r.version, "");
@@ -92,7 +92,7 @@ static void test_alltoall_new_header(void **state)
     (void)state;
 
     load_ok(FIX "alltoall_perf-2x8-nccl2.30.txt", &r);
-    assert_int_equal(r.kind, TCE_BUSBW_ALLTOALL);
+    assert_int_equal(r.kind, TCE_COLL_ALL_TO_ALL);
     assert_string_equal(r.test, "alltoall_perf");
     assert_string_equal(r.kind_from, "header");
     assert_string_equal(r.version, "2.18.3");
@@ -122,7 +122,7 @@ static void test_tag_output(void **state)
     (void)state;
 
     load_ok(FIX "all_gather_perf_mpi-tag-output.txt", &r);
-    assert_int_equal(r.kind, TCE_BUSBW_ALLGATHER);
+    assert_int_equal(r.kind, TCE_COLL_ALL_GATHER);
     assert_string_equal(r.test, "all_gather_perf");
     assert_string_equal(r.kind_from, "header");
     assert_string_equal(r.version, "2.18.0");
@@ -146,7 +146,7 @@ static void test_sendrecv_two_nodes(void **state)
     (void)state;
 
     load_ok(FIX "sendrecv_perf-a40-2nodes.txt", &r);
-    assert_int_equal(r.kind, TCE_BUSBW_SENDRECV);
+    assert_int_equal(r.kind, TCE_COLL_SENDRECV);
     assert_string_equal(r.kind_from, "file name");
     assert_string_equal(r.device, "NVIDIA A40");
     assert_int_equal(r.ranks, 2);
@@ -169,7 +169,7 @@ static void test_new_version_line(void **state)
     (void)state;
 
     load_ok(FIX "all_reduce_perf-gb10-2nodes.txt", &r);
-    assert_int_equal(r.kind, TCE_BUSBW_ALLREDUCE);
+    assert_int_equal(r.kind, TCE_COLL_ALL_REDUCE);
     assert_string_equal(r.kind_from, "header");
     assert_string_equal(r.version, "2.20.0");
     assert_string_equal(r.device, "NVIDIA GB10");
@@ -190,7 +190,7 @@ static void test_old_alltoall(void **state)
     (void)state;
 
     load_ok(FIX "alltoall_perf-v100-8x8-old.txt", &r);
-    assert_int_equal(r.kind, TCE_BUSBW_ALLTOALL);
+    assert_int_equal(r.kind, TCE_COLL_ALL_TO_ALL);
     assert_string_equal(r.kind_from, "file name");
     assert_int_equal(r.wrong_is_error, 1);
     assert_int_equal(r.ranks, 64);
@@ -214,7 +214,7 @@ static void test_bf16_command_line(void **state)
     (void)state;
 
     load_ok(FIX "all_gather_perf-bf16-g2.txt", &r);
-    assert_int_equal(r.kind, TCE_BUSBW_ALLGATHER);
+    assert_int_equal(r.kind, TCE_COLL_ALL_GATHER);
     assert_string_equal(r.kind_from, "command line");
     assert_int_equal(r.ranks, 2);
     assert_int_equal(r.ranks_derived, 1);
@@ -234,7 +234,7 @@ static void test_zero_sizes(void **state)
     (void)state;
 
     load_ok(FIX "reduce_scatter_perf-2x4-zero-sizes.txt", &r);
-    assert_int_equal(r.kind, TCE_BUSBW_REDUCESCATTER);
+    assert_int_equal(r.kind, TCE_COLL_REDUCE_SCATTER);
     assert_int_equal(r.ranks, 8);
     assert_int_equal(r.n_rows, 7);
     assert_int_equal(tce_nccltests_points(&r, 0, x, t, 8), 2);
