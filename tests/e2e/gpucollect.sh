@@ -110,5 +110,36 @@ PYEOF
 check "a torch without CUDA: exit 1, one line, nothing written" refuses \
     "tcemu-gpu-collect: error: no CUDA device (torch.cuda.is_available() is false)" \
     PYTHONPATH="$out/faketorch"
+
+# slurm/tcemu-calibrate.sbatch's hook (tce_gpu_collect in tcemu-lib.sh),
+# outside Slurm: skipped cleanly without GPUs, off, or after a signal; with
+# GPUs (a stand-in nvidia-smi) it runs the collector, whose failure is
+# logged and recorded, never fatal.
+mkdir -p "$out/gpu"
+cat >"$out/gpu/nvidia-smi" <<'SHEOF'
+#!/bin/sh
+echo "GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-00000000-0000-0000-0000-000000000000)"
+SHEOF
+chmod +x "$out/gpu/nvidia-smi"
+if ! PATH=/usr/bin:/bin command -v nvidia-smi >/dev/null 2>&1; then
+    check "hook without nvidia-smi: one skip line, nothing run" sh -c "
+        env -u SLURM_JOB_ID PATH=/usr/bin:/bin bash -c '. slurm/tcemu-lib.sh; tce_gpu_collect \"\$0\"; echo \"rc=[\$TCE_GPU_RC]\"' '$out/compute' >'$out/hook.out' 2>'$out/hook.err' &&
+        grep -qx 'rc=\[\]' '$out/hook.out' &&
+        grep -qx 'tcemu-slurm: no GPUs here (nvidia-smi absent or lists none): compute collector skipped' '$out/hook.err' &&
+        test \$(wc -l <'$out/hook.err') -eq 1"
+fi
+check "hook with TCEMU_GPU_COLLECT=0: not run" sh -c "
+    env -u SLURM_JOB_ID TCEMU_GPU_COLLECT=0 PATH='$out/gpu':\$PATH bash -c '. slurm/tcemu-lib.sh; tce_gpu_collect x; echo \"rc=[\$TCE_GPU_RC]\"' 2>/dev/null |
+    grep -qx 'rc=\[\]'"
+check "hook after a signal: not run" sh -c "
+    env -u SLURM_JOB_ID TCE_SIGNALLED=USR1 PATH='$out/gpu':\$PATH bash -c '. slurm/tcemu-lib.sh; tce_gpu_collect x; echo \"rc=[\$TCE_GPU_RC]\"' 2>&1 |
+    grep -q 'stopped by SIGUSR1: compute collector not run'"
+check "hook with GPUs but a torch without CUDA: collector's line, warning, exit recorded, no file" sh -c "
+    env -u SLURM_JOB_ID PATH='$out/gpu':\$PATH PYTHONPATH='$out/faketorch' \
+        bash -c '. slurm/tcemu-lib.sh; tce_gpu_collect \"\$0\"; echo \"rc=[\$TCE_GPU_RC]\"' '$out/compute' >'$out/hook.out' 2>'$out/hook.err';
+    grep -qx 'rc=\[1\]' '$out/hook.out' &&
+    grep -qx 'tcemu-gpu-collect: error: no CUDA device (torch.cuda.is_available() is false)' '$out/hook.err' &&
+    grep -q 'warning: the compute collector failed (exit 1' '$out/hook.err' &&
+    ! ls '$out'/compute-* >/dev/null 2>&1"
 echo "# gpucollect.sh: $fails failed"
 [ "$fails" -eq 0 ]
