@@ -42,20 +42,23 @@ m (tokens of one microbatch on one CP rank) = micro_batch x seq_length / CP.
 Megatron SC21 18B at TP8), DeepSeek-V3 expert shapes, square GEMMs 256 ..
 8192, fp8 for the 70B TP8 shard and the squares.
 
-Output (libconfig, what `tcemu project --calibration` reads):
-  calibration = { compute = {
-    device; driver; torch_version; cuda_version; cudnn_version; date; host;
-    measured_by;
-    gemms = ( { m; n; k; dtype; pass; seconds; }, ... );
-        m, n, k: the FORWARD shape of the projection (x is m x k, w is
-        k x n); pass "fwd" | "dgrad" | "wgrad" (2mnk FLOPs each); dtype
-        "bf16" | "fp8"
-    attention = ( { batch_heads; kv_heads; head_dim; seq; causal; window;
-                    fwd_seconds; fwd_bwd_seconds; }, ... );
-        batch_heads = micro_batch x query heads of the shard; kv_heads = KV
-        heads of the shard; window 0 = full (causal) attention
+Output (libconfig; tcemu's calibration.compute schema, what `tcemu
+project --calibration` and a topology's accelerator.compute_calibration
+read):
+  calibration = { date; compute = {
+    device; driver; software; date; measured_by; method;
+    stack = { framework = "PyTorch"; framework_version; flash_attention;
+              cuda_graphs = false; fp8_recipe; };
     elementwise_gbytes_per_s;   (1e9 bytes per second)
     launch_gap_us;
+    gemms = ( { m; n; k; dtype; fwd_s; dgrad_s; wgrad_s; }, ... );
+        m, n, k: the FORWARD shape of the projection (x is m x k, w is
+        k x n; 2mnk FLOPs per pass); fwd x@w, dgrad g@w.T, wgrad x.T@g;
+        dtype "bf16" | "fp8"
+    attention = ( { micro_batch_size; num_attention_heads;
+                    num_query_groups; kv_channels; seq_length; causal;
+                    window_size; forward_s; forward_backward_s; }, ... );
+        heads and query groups of the TP shard; window_size 0 = none
   }; };
 Written to a temporary file and renamed; --json FILE also writes every
 sample.  Nothing is written with --dry-run (it prints the kernels, their
@@ -372,48 +375,82 @@ def cfg_number(x):
     return "%.6e" % x if isinstance(x, float) else "%d" % x
 
 
+def gemm_table(gemms):
+    """Per-pass rows (m, n, k, dtype, pass, seconds) folded into one row per
+    shape: {m, n, k, dtype, fwd_s, dgrad_s, wgrad_s} (0 = not timed), in
+    first-seen order."""
+    rows, index = [], {}
+    for g in gemms:
+        key = (g["m"], g["n"], g["k"], g["dtype"])
+        if key not in index:
+            index[key] = len(rows)
+            rows.append({"m": g["m"], "n": g["n"], "k": g["k"],
+                         "dtype": g["dtype"], "fwd_s": 0.0, "dgrad_s": 0.0,
+                         "wgrad_s": 0.0})
+        rows[index[key]][g["pass"] + "_s"] = float(g["seconds"])
+    return rows
+
+
 def render(prov, gemms, attention, elementwise, launch_gap_us, notes):
-    """The calibration file's text.  gemms: dicts m n k dtype pass seconds;
-    attention: dicts with the attention keys; notes: comment lines."""
+    """The calibration file's text (tcemu's calibration.compute schema).
+    prov: device driver software date measured_by method framework_version
+    flash_attention fp8_recipe; gemms: per-pass dicts (m n k dtype pass
+    seconds); attention: attention_row() dicts; notes: comment lines."""
     out = ["# tcemu calibration file: compute measured on one GPU by "
            "slurm/tcemu-gpu-collect.py %s" % VERSION]
     out += ["# " + n for n in notes]
     out.append("calibration = {")
+    out.append("  date = %s;" % cfg_string(prov.get("date", "")))
     out.append("  compute = {")
-    for key in ("device", "driver", "torch_version", "cuda_version",
-                "cudnn_version", "date", "host", "measured_by"):
+    for key in ("device", "driver", "software", "date", "measured_by",
+                "method"):
         out.append("    %s = %s;" % (key, cfg_string(prov.get(key, ""))))
-    out.append("    gemms = (")
-    out.append(",\n".join(
-        "      { m = %d; n = %d; k = %d; dtype = %s; pass = %s; "
-        "seconds = %s; }" % (g["m"], g["n"], g["k"], cfg_string(g["dtype"]),
-                             cfg_string(g["pass"]), cfg_number(
-                                 float(g["seconds"]))) for g in gemms))
-    out.append("    );")
-    out.append("    attention = (")
-    out.append(",\n".join(
-        "      { batch_heads = %d; kv_heads = %d; head_dim = %d; seq = %d; "
-        "causal = %s; window = %d;\n        fwd_seconds = %s; "
-        "fwd_bwd_seconds = %s; }" %
-        (a["batch_heads"], a["kv_heads"], a["head_dim"], a["seq"],
-         "true" if a["causal"] else "false", a["window"],
-         cfg_number(float(a["fwd_seconds"])),
-         cfg_number(float(a["fwd_bwd_seconds"]))) for a in attention))
-    out.append("    );")
+    out.append("    stack = {")
+    out.append("      framework = \"PyTorch\";")
+    out.append("      framework_version = %s;" %
+               cfg_string(prov.get("framework_version", "")))
+    out.append("      flash_attention = %s;" %
+               ("true" if prov.get("flash_attention", True) else "false"))
+    out.append("      cuda_graphs = false;")
+    out.append("      fp8_recipe = %s;" % cfg_string(prov.get("fp8_recipe",
+                                                            "")))
+    out.append("    };")
     out.append("    elementwise_gbytes_per_s = %s;" %
                cfg_number(float(elementwise)))
     out.append("    launch_gap_us = %s;" % cfg_number(float(launch_gap_us)))
+    out.append("    gemms = (")
+    out.append(",\n".join(
+        "      { m = %d; n = %d; k = %d; dtype = %s; fwd_s = %s; "
+        "dgrad_s = %s; wgrad_s = %s; }" %
+        (g["m"], g["n"], g["k"], cfg_string(g["dtype"]),
+         cfg_number(g["fwd_s"]), cfg_number(g["dgrad_s"]),
+         cfg_number(g["wgrad_s"])) for g in gemm_table(gemms)))
+    out.append("    );")
+    out.append("    attention = (")
+    out.append(",\n".join(
+        "      { micro_batch_size = %d; num_attention_heads = %d; "
+        "num_query_groups = %d; kv_channels = %d;\n        seq_length = %d; "
+        "causal = %s; window_size = %d; forward_s = %s; "
+        "forward_backward_s = %s; }" %
+        (a["micro_batch_size"], a["num_attention_heads"],
+         a["num_query_groups"], a["kv_channels"], a["seq_length"],
+         "true" if a["causal"] else "false", a["window_size"],
+         cfg_number(float(a["forward_s"])),
+         cfg_number(float(a["forward_backward_s"]))) for a in attention))
+    out.append("    );")
     out.append("  };")
     out.append("};")
     return "\n".join(out) + "\n"
 
 
 def attention_row(att, fwd_s, fwd_bwd_s):
-    return {"batch_heads": att["batch"] * att["heads"],
-            "kv_heads": att["kv_heads"], "head_dim": att["head_dim"],
-            "seq": att["seq"], "causal": att["causal"],
-            "window": att["window"], "fwd_seconds": fwd_s,
-            "fwd_bwd_seconds": fwd_bwd_s}
+    """One attention entry, in the schema's (Megatron's) names."""
+    return {"micro_batch_size": att["batch"],
+            "num_attention_heads": att["heads"],
+            "num_query_groups": att["kv_heads"], "kv_channels":
+            att["head_dim"], "seq_length": att["seq"],
+            "causal": att["causal"], "window_size": att["window"],
+            "forward_s": fwd_s, "forward_backward_s": fwd_bwd_s}
 
 
 def write_atomic(path, text):
@@ -635,17 +672,19 @@ def collect(args, cases, squares, fp8, log):
     prov = {
         "device": torch.cuda.get_device_name(),
         "driver": (smi0 or {}).get("driver", "unknown"),
-        "torch_version": torch.__version__,
-        "cuda_version": torch.version.cuda or "unknown",
-        "cudnn_version": str(torch.backends.cudnn.version()),
+        "software": "PyTorch %s, CUDA %s, cuDNN %s, compute capability "
+                    "%d.%d" % (torch.__version__, torch.version.cuda or "?",
+                               torch.backends.cudnn.version(), cap[0],
+                               cap[1]),
         "date": datetime.datetime.now(datetime.timezone.utc)
         .strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "host": socket.gethostname(),
         "measured_by": args.measured_by,
+        "framework_version": torch.__version__,
+        "flash_attention": torch.backends.cuda.flash_sdp_enabled(),
+        "fp8_recipe": "",
     }
-    log("%s, compute capability %d.%d, torch %s, CUDA %s" %
-        (prov["device"], cap[0], cap[1], prov["torch_version"],
-         prov["cuda_version"]))
+    log("%s on %s: %s" % (prov["device"], socket.gethostname(),
+                          prov["software"]))
     if fp8 and cap < (8, 9):
         log("fp8: this device has no fp8 tensor cores (capability < 8.9); "
             "bf16 only")
@@ -700,6 +739,15 @@ def collect(args, cases, squares, fp8, log):
     tiny = torch.zeros(1, device="cuda")
     gap = timer.time("launch gap", lambda: tiny.add_(1.0)) * 1e6
     smi2 = smi_sample()
+    if any(g["dtype"] == "fp8" for g in gemms):
+        prov["fp8_recipe"] = ("e4m3 x e4m3, per-tensor scales, bf16 out "
+                              "(torch._scaled_mm)")
+    prov["method"] = (
+        "tcemu-gpu-collect.py %s on %s: soak to a steady clock, then per "
+        "kernel %d warm-up calls and the median of %d samples of "
+        "back-to-back launches (>= %.0f ms each) between CUDA events; eager, "
+        "no CUDA graphs" % (VERSION, socket.gethostname(), args.warmup,
+                            args.repeats, args.sample_ms))
     notes = [
         "method: soak until three 1-s windows of 8192^3 bf16 GEMMs agree "
         "within 1%% (%s TFLOP/s); per kernel %d warm-up calls, then %d "
@@ -770,13 +818,16 @@ def self_test():
     assert median([3, 1, 2]) == 2 and abs(spread([1, 1, 2]) - 1) < 1e-12
     rows = gemm_rows(cases, list(SQUARES), True)
     assert len(rows) == len(set((r[2], r[3], r[4], r[5]) for r in rows))
-    text = render({"device": 'A "B"'}, [{"m": 1, "n": 2, "k": 3,
-                                          "dtype": "bf16", "pass": "fwd",
-                                          "seconds": 1.5e-3}],
+    text = render({"device": 'A "B"'},
+                  [{"m": 1, "n": 2, "k": 3, "dtype": "bf16", "pass": p,
+                    "seconds": x} for p, x in (("fwd", 1.5e-3),
+                                               ("wgrad", 2e-3))],
                   [attention_row(s["attention"], 1e-3, 3e-3)], 2000.0, 4.5,
                   ["n"])
-    assert 'device = "A \\"B\\"";' in text and "seconds = 1.500000e-03;" in \
-        text and "launch_gap_us = 4.500000e+00;" in text, text
+    assert 'device = "A \\"B\\"";' in text and "fwd_s = 1.500000e-03; " \
+        "dgrad_s = 0.000000e+00; wgrad_s = 2.000000e-03;" in text and \
+        "launch_gap_us = 4.500000e+00;" in text and "num_query_groups = 1;" \
+        in text, text
     print("tcemu-gpu-collect: self-test ok")
 
 
@@ -895,7 +946,10 @@ def main(argv):
                      for _, _, m, n, k, dt in rows for p in PASSES]
             att = [attention_row(c["attention"], 0.0, 0.0)
                    for c in cases if c["attention"]]
-            sys.stdout.write(render({}, gemms, att, 0.0, 0.0,
+            dry = {k: "(dry run: not measured)" for k in
+                   ("device", "driver", "software", "date", "measured_by",
+                    "method", "framework_version")}
+            sys.stdout.write(render(dry, gemms, att, 0.0, 0.0,
                                     ["DRY RUN: nothing timed"] +
                                     plan_lines(cases, rows)))
             return 0
