@@ -8,14 +8,14 @@
 int tce_calibnccl_link_class(const struct tce_nccltests_run *run,
                              enum tce_link_class *out, struct tce_error *err)
 {
-    if (run->nodes < 1)
+    if (run->group_nodes < 1)
         return tce_error_set_at(err, TCE_EPARSE, run->path, 0, NULL,
                                 "%s without '#  Rank N ... on HOST' lines: "
                                 "cannot tell whether it ran inside a node "
                                 "or across nodes (keep nccl-tests' whole "
                                 "output)",
                                 run->test);
-    *out = run->nodes > 1 ? TCE_LINK_SCALE_OUT : TCE_LINK_SCALE_UP;
+    *out = run->group_nodes > 1 ? TCE_LINK_SCALE_OUT : TCE_LINK_SCALE_UP;
     return 0;
 }
 

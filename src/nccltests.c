@@ -465,17 +465,24 @@ static int summarise(struct pstate *ps)
 
     r->ranks = r->n_rank_lines;
     for (i = 0; i < r->n_rank_lines; i++) {
-        int same = 0, first = 1, seen_group = 0;
+        const struct tce_nccltests_rank *ri = &r->rank_lines[i];
+        int same = 0, first = 1, seen_group = 0, first_in_g0 = 1;
 
         for (j = 0; j < r->n_rank_lines; j++) {
-            if (strcmp(r->rank_lines[j].host, r->rank_lines[i].host) == 0) {
+            const struct tce_nccltests_rank *rj = &r->rank_lines[j];
+
+            if (strcmp(rj->host, ri->host) == 0) {
                 same++;
                 if (j < i)
                     first = 0;
+                if (j < i && rj->group == ri->group)
+                    first_in_g0 = 0;
             }
-            if (j < i && r->rank_lines[j].group == r->rank_lines[i].group)
+            if (j < i && rj->group == ri->group)
                 seen_group = 1;
         }
+        if (ri->group == r->rank_lines[0].group && first_in_g0)
+            r->group_nodes++;
         if (first) {
             r->nodes++;
             if (most && same != most)

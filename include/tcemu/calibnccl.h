@@ -7,9 +7,10 @@
  * The same parameters and the same least squares as tcemu calibrate
  * (calibfit.h, the two-regime fit of time = latency + bytes / bandwidth
  * over each run's out-of-place times):
- *   link class  a run whose rank lines name one host measures scale_up, one
- *               that spans hosts measures scale_out; a run without rank
- *               lines cannot be placed (error naming its file)
+ *   link class  a run whose collective (group 0 of its rank lines) stays
+ *               on one host measures scale_up, one that spans hosts
+ *               scale_out; a run without rank lines cannot be placed
+ *               (error naming its file)
  *   the link    send/recv when a run of it is there (bandwidth = 1/slope,
  *               latency = intercept, as calibrate's ping-pong); else the
  *               all-reduce, else the first kind given: its asymptotic bus

@@ -40,7 +40,9 @@
  * reduce-scatter, all-to-all), size / (count x type size) of the first row
  * with a count; else 0 (unknown).  With NCCL_TESTS_SPLIT the ranks form
  * several groups that run the collective side by side: group_ranks is the
- * size of group 0, the collective's own rank count.
+ * size of group 0, the collective's own rank count, and group_nodes the
+ * hosts it spans (NCCL_TESTS_SPLIT="DIV 8" on two 8-GPU nodes: two
+ * one-node groups of 8).
  *
  * Errors (TCE_EPARSE, with the file and line): no column header, a row with
  * a missing or non-numeric column, a negative time, a second run in one
@@ -105,6 +107,8 @@ struct tce_nccltests_run {
     int groups;         /* NCCL_TESTS_SPLIT groups (1 normally) */
     int group_ranks;    /* ranks of group 0: the collective's size */
     int nodes;          /* distinct hosts of the rank lines; 0 unknown */
+    int group_nodes;    /* distinct hosts of group 0's ranks: the nodes
+                           one collective spans; 0 unknown */
     int ranks_per_node; /* most ranks on one host; 0 unknown */
     int nodes_uniform;  /* 1 when every host has ranks_per_node ranks */
     double avg_busbw_gbytes_per_s; /* footer; -1 when absent */

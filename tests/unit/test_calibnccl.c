@@ -27,7 +27,7 @@ static void synth(struct tce_nccltests_run *r, enum tce_coll kind,
     snprintf(r->test, sizeof(r->test), "%s_perf", tce_coll_short_name(kind));
     r->ranks = r->group_ranks = n;
     r->groups = 1;
-    r->nodes = nodes;
+    r->nodes = r->group_nodes = nodes;
     r->ranks_per_node = n / nodes;
     r->n_rank_lines = n;
     r->rank_lines = calloc((size_t)n, sizeof(*r->rank_lines));

@@ -52,6 +52,7 @@ static void test_h100_two_nodes(void **state)
     assert_int_equal(r.groups, 1);
     assert_int_equal(r.group_ranks, 16);
     assert_int_equal(r.nodes, 2);
+    assert_int_equal(r.group_nodes, 2);
     assert_int_equal(r.ranks_per_node, 8);
     assert_int_equal(r.nodes_uniform, 1);
     assert_int_equal(r.n_rank_lines, 16);
@@ -274,10 +275,38 @@ static void test_variants_inline(void **state)
     assert_int_equal(r.groups, 2);
     assert_int_equal(r.group_ranks, 2);
     assert_int_equal(r.nodes, 2);
+    assert_int_equal(r.group_nodes, 2); /* group 0: ranks 0 (a), 2 (b) */
     assert_string_equal(r.device, "GPU X");
     assert_int_equal(r.n_rows, 1);
     assert_meas(&r.rows[0].out_of_place, 20.50, 51.15, 51.15, 0);
     assert_meas(&r.rows[0].in_place, 19.75, 53.09, 53.09, 0);
+    tce_nccltests_release(&r);
+}
+
+/* NCCL_TESTS_SPLIT="DIV 2" on two hosts of two GPUs: one group per host,
+ * so the collective stays inside a node. */
+static void test_split_per_node(void **state)
+{
+    static const char text[] =
+        "# Collective test starting: all_reduce_perf\n"
+        "#  Rank  0 Group  0 Pid 11 on a device  0 [0x18] G\n"
+        "#  Rank  1 Group  0 Pid 12 on a device  1 [0x19] G\n"
+        "#  Rank  2 Group  1 Pid 13 on b device  0 [0x18] G\n"
+        "#  Rank  3 Group  1 Pid 14 on b device  1 [0x19] G\n"
+        "#  size  count  type  redop  root  time  algbw  busbw  #wrong  "
+        "time  algbw  busbw  #wrong\n"
+        "   8  2  float  sum  -1  10.0  0.00  0.00  0  10.0  0.00  0.00  0\n";
+    struct tce_nccltests_run r;
+    struct tce_error err;
+    (void)state;
+
+    assert_int_equal(tce_nccltests_parse(text, sizeof(text) - 1, NULL, &r,
+                                         &err),
+                     0);
+    assert_int_equal(r.nodes, 2);
+    assert_int_equal(r.groups, 2);
+    assert_int_equal(r.group_ranks, 2);
+    assert_int_equal(r.group_nodes, 1);
     tce_nccltests_release(&r);
 }
 
@@ -376,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_bf16_command_line),
         cmocka_unit_test(test_zero_sizes),
         cmocka_unit_test(test_variants_inline),
+        cmocka_unit_test(test_split_per_node),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_type_bytes),
     };
