@@ -15,6 +15,7 @@
 #include "tcemu/cli.h"
 #include "tcemu/config.h"
 #include "tcemu/error.h"
+#include "tcemu/json.h"
 #include "tcemu/nccltests.h"
 #include "tcemu/output.h"
 
@@ -23,7 +24,8 @@
 void tce_cmd_calibrate_nccl_usage(FILE *out)
 {
     fprintf(out,
-            "usage: tcemu calibrate --from-nccl-tests FILE... [-o FILE|-]\n"
+            "usage: tcemu calibrate --from-nccl-tests FILE... [-o FILE|-] "
+            "[--json FILE|-]\n"
             "\n"
             "Fit the link parameters of the NCCL device path (NVLink/NVSwitch "
             "inside a\nnode, GPUDirect RDMA across nodes) from the output of "
@@ -38,6 +40,9 @@ void tce_cmd_calibrate_nccl_usage(FILE *out)
             "\n"
             "  -o, --output FILE|-   calibration file (default "
             "calibration.cfg)\n"
+            "      --json FILE|-     the runs and fits as JSON (schema "
+            "tcemu.calibrate/1,\n"
+            "                        \"path\": \"nccl_device\")\n"
             "  -h, --help\n");
 }
 
@@ -105,12 +110,92 @@ static void print_fit(FILE *out, const struct tce_nccltests_run *runs, int n,
     }
 }
 
+/* The runs and the fit as JSON (tcemu.calibrate/1, as calibrate writes
+ * it, with "path": "nccl_device" and the runs instead of measured points). */
+static void write_json(FILE *fp, const struct tce_nccltests_run *runs, int n,
+                       const struct tce_calibnccl *fit, const char *date,
+                       const char *cal_path)
+{
+    struct tce_json j;
+    int i, k;
+
+    tce_json_init(&j, fp);
+    tce_json_object_begin(&j, NULL);
+    tce_json_string(&j, "schema", "tcemu.calibrate/1");
+    tce_json_bool(&j, "complete", 1);
+    tce_json_string(&j, "path", tce_link_path_name(TCE_LINK_PATH_NCCL_DEVICE));
+    tce_json_string(&j, "date", date);
+    tce_json_string(&j, "tcemu_version", tce_cli_version());
+    tce_json_string(&j, "calibration_file", cal_path);
+    tce_json_string(&j, "time", "nccl-tests' out-of-place time");
+    tce_json_array_begin(&j, "runs");
+    for (i = 0; i < n; i++) {
+        tce_json_object_begin(&j, NULL);
+        tce_json_string(&j, "file", runs[i].path);
+        tce_json_string(&j, "test", runs[i].test);
+        tce_json_string(&j, "collective", tce_coll_short_name(runs[i].kind));
+        tce_json_string(&j, "nccl_tests_version", runs[i].version);
+        tce_json_string(&j, "device", runs[i].device);
+        tce_json_int(&j, "ranks", runs[i].group_ranks);
+        tce_json_int(&j, "groups", runs[i].groups);
+        tce_json_int(&j, "nodes", runs[i].group_nodes);
+        tce_json_int(&j, "ranks_per_node", runs[i].ranks_per_node);
+        tce_json_int(&j, "rows", runs[i].n_rows);
+        if (runs[i].avg_busbw_gbytes_per_s >= 0)
+            tce_json_double(&j, "avg_busbw_gbytes_per_s",
+                            runs[i].avg_busbw_gbytes_per_s);
+        tce_json_object_end(&j);
+    }
+    tce_json_array_end(&j);
+    tce_json_array_begin(&j, "links");
+    for (i = 0; i < fit->n_classes; i++) {
+        const struct tce_calibnccl_class *c = &fit->classes[i];
+
+        tce_json_object_begin(&j, NULL);
+        tce_json_string(&j, "link", tce_link_class_name(c->link));
+        tce_json_bool(&j, "fitted", 1);
+        tce_json_string(&j, "link_from", tce_coll_short_name(c->base));
+        tce_json_double(&j, "latency_us", c->latency_us);
+        tce_json_double(&j, "bandwidth_gbytes_per_s",
+                        c->bandwidth_gbytes_per_s);
+        tce_json_double(&j, "rms_rel_error",
+                        c->kinds[c->base].line.rms_rel_error);
+        tce_json_array_begin(&j, "collectives");
+        for (k = 0; k < TCE_COLL_COUNT; k++) {
+            const struct tce_calibnccl_kind *q = &c->kinds[k];
+
+            if (!q->have)
+                continue;
+            tce_json_object_begin(&j, NULL);
+            tce_json_string(&j, "collective",
+                            tce_coll_short_name((enum tce_coll)k));
+            tce_json_int(&j, "ranks", q->ranks);
+            tce_json_int(&j, "runs", q->runs);
+            tce_json_int(&j, "runs_skipped", q->skipped);
+            tce_json_int(&j, "points", q->line.points);
+            tce_json_double(&j, "latency_us", q->line.latency_s * 1e6);
+            tce_json_double(&j, "seconds_per_byte", q->line.seconds_per_byte);
+            tce_json_double(&j, "efficiency", q->efficiency);
+            tce_json_double(&j, "rms_rel_error", q->line.rms_rel_error);
+            tce_json_double(&j, "max_rel_error", q->line.max_rel_error);
+            tce_json_bool(&j, "latency_clamped", q->line.latency_clamped);
+            tce_json_object_end(&j);
+        }
+        tce_json_array_end(&j);
+        tce_json_object_end(&j);
+    }
+    tce_json_array_end(&j);
+    tce_json_object_end(&j);
+    tce_json_finish(&j);
+}
+
 static int parse_args(int argc, char **argv, const char **out_path,
-                      char ***files, int *n_files)
+                      const char **json_path, char ***files, int *n_files)
 {
     static const struct option opts[] = {
         {"from-nccl-tests", no_argument, NULL, 'N'},
         {"output", required_argument, NULL, 'o'},
+        {"json", required_argument, NULL, 'J'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -124,6 +209,9 @@ static int parse_args(int argc, char **argv, const char **out_path,
             break;
         case 'o':
             *out_path = optarg;
+            break;
+        case 'J':
+            *json_path = optarg;
             break;
         case 'h':
             tce_cmd_calibrate_nccl_usage(stdout);
@@ -147,7 +235,7 @@ static int parse_args(int argc, char **argv, const char **out_path,
 
 int tce_cmd_calibrate_nccl(int argc, char **argv)
 {
-    const char *out_path = "calibration.cfg";
+    const char *out_path = "calibration.cfg", *json_path = NULL;
     struct tce_nccltests_run *runs = NULL;
     struct tce_calibnccl fit;
     struct tce_calibration cal;
@@ -157,7 +245,7 @@ int tce_cmd_calibrate_nccl(int argc, char **argv)
     time_t now = time(NULL);
     int i, n = 0, loaded = 0, rc, status = TCE_EXIT_OK;
 
-    rc = parse_args(argc, argv, &out_path, &files, &n);
+    rc = parse_args(argc, argv, &out_path, &json_path, &files, &n);
     if (rc != 0)
         return rc > 0 ? TCE_EXIT_OK : -rc;
     runs = calloc((size_t)n, sizeof(*runs));
@@ -181,7 +269,18 @@ int tce_cmd_calibrate_nccl(int argc, char **argv)
     strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     tce_calibnccl_calibration(&fit, runs, n, tce_cli_version(), date,
                               &cal);
-    print_fit(strcmp(out_path, "-") == 0 ? stderr : stdout, runs, n, &fit);
+    if (strcmp(out_path, "-") == 0 && json_path &&
+        strcmp(json_path, "-") == 0) {
+        fprintf(stderr, "tcemu calibrate: error: -o - and --json - both "
+                        "on stdout\n");
+        status = TCE_EXIT_USAGE;
+        goto out;
+    }
+    print_fit((strcmp(out_path, "-") == 0 ||
+               (json_path && strcmp(json_path, "-") == 0))
+                  ? stderr
+                  : stdout,
+              runs, n, &fit);
     status = tce_cli_output_open(&o, out_path);
     if (status != TCE_EXIT_OK)
         goto out;
@@ -193,8 +292,19 @@ int tce_cmd_calibrate_nccl(int argc, char **argv)
         goto out;
     }
     status = tce_cli_output_commit(&o);
-    if (status == TCE_EXIT_OK && strcmp(out_path, "-") != 0)
-        printf("# wrote %s\n", out_path);
+    if (status == TCE_EXIT_OK && json_path) {
+        status = tce_cli_output_open(&o, json_path);
+        if (status != TCE_EXIT_OK)
+            goto out;
+        write_json(o.fp, runs, n, &fit, date, out_path);
+        status = tce_cli_output_commit(&o);
+    }
+    if (status == TCE_EXIT_OK && strcmp(out_path, "-") != 0) {
+        int json_file = json_path && strcmp(json_path, "-") != 0;
+
+        fprintf(json_path && !json_file ? stderr : stdout, "# wrote %s%s%s\n",
+                out_path, json_file ? " and " : "", json_file ? json_path : "");
+    }
 out:
     for (i = 0; i < loaded; i++)
         tce_nccltests_release(&runs[i]);

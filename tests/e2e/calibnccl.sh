@@ -44,6 +44,18 @@ check "stdout: nccl-tests style comment lines with the fit" sh -c "
     grep -q '^#   alltoall  *efficiency' '$out/cal.out' &&
     ! grep -v '^#' '$out/cal.out' | grep -q ."
 
+check "--json -: tcemu.calibrate/1 with path nccl_device, the runs and the fits" sh -c "
+    '$TCEMU' calibrate --from-nccl-tests $fx/all_reduce_perf-h100-2x8.txt $fx/all_gather_perf_mpi-tag-output.txt \
+        -o '$out/cal2.cfg' --json - 2>'$out/cal2.err' | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d[\"schema\"] == \"tcemu.calibrate/1\" and d[\"path\"] == \"nccl_device\" and d[\"complete\"] is True
+assert [r[\"collective\"] for r in d[\"runs\"]] == [\"allreduce\", \"allgather\"]
+assert [r[\"nodes\"] for r in d[\"runs\"]] == [2, 1] and d[\"runs\"][0][\"ranks\"] == 16
+links = {l[\"link\"]: l for l in d[\"links\"]}
+assert set(links) == {\"scale_out\", \"scale_up\"} and links[\"scale_out\"][\"link_from\"] == \"allreduce\"
+assert links[\"scale_out\"][\"collectives\"][0][\"points\"] == 31
+' && grep -q '^# scale_out: latency' '$out/cal2.err' && '$TCEMU' validate '$out/cal2.cfg' >/dev/null"
 check "a cut row exits 2 citing the file and line" sh -c "
     '$TCEMU' calibrate --from-nccl-tests $fx/bad/all_reduce_perf-cut-row.txt -o '$out/bad.cfg' 2>'$out/bad.err';
     test \$? -eq 2 && grep -q '^$fx/bad/all_reduce_perf-cut-row.txt:38: error: an nccl-tests row needs' '$out/bad.err' &&
