@@ -636,8 +636,9 @@ def attention_fns(torch, att):
                                                   **gqa)
 
     def fwd_bwd():
+        # fresh gradients each call, as a step has (no accumulation kernels)
         out = F.scaled_dot_product_attention(q, k, v, is_causal=True, **gqa)
-        out.backward(go)
+        return torch.autograd.grad(out, (q, k, v), go)
     return fwd, fwd_bwd
 
 
@@ -648,21 +649,24 @@ def pointwise_fns(torch, spec):
     if kind in ("rms_norm", "layer_norm"):
         x = torch.randn(r, c, device="cuda", dtype=bf, requires_grad=True)
         w = torch.ones(c, device="cuda", dtype=bf, requires_grad=True)
+        leaves = (x, w)
         op = (lambda: F.rms_norm(x, (c,), w)) if kind == "rms_norm" else \
             (lambda: F.layer_norm(x, (c,), w))
     elif kind == "swiglu":
         a = torch.randn(r, c, device="cuda", dtype=bf, requires_grad=True)
         b = torch.randn(r, c, device="cuda", dtype=bf, requires_grad=True)
+        leaves = (a, b)
         op = lambda: F.silu(a) * b  # noqa: E731
     else:
         a = torch.randn(r, c, device="cuda", dtype=bf, requires_grad=True)
+        leaves = (a,)
         op = lambda: F.gelu(a, approximate="tanh")  # noqa: E731
     go = torch.randn(r, c, device="cuda", dtype=bf)
 
     def fwd():
         with torch.no_grad():
             return op()
-    return fwd, lambda: op().backward(go)
+    return fwd, lambda: torch.autograd.grad(op(), leaves, go)
 
 
 def collect(args, cases, squares, fp8, log):

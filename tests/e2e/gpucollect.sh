@@ -131,6 +131,77 @@ check "a torch without CUDA: exit 1, one line, nothing written" refuses \
     "tcemu-gpu-collect: error: no CUDA device (torch.cuda.is_available() is false)" \
     PYTHONPATH="$out/faketorch"
 
+# The GPU path's plumbing, run against a stand-in torch whose kernels do
+# nothing and whose CUDA events always read 1 ms: every kernel kind is
+# called, the file is written whole and in the schema's format.  (What it
+# measures on a real GPU is in the report of issue 10, not here.)
+mkdir -p "$out/stubtorch/torch"
+cat >"$out/stubtorch/torch/__init__.py" <<'PYEOF'
+"""A stand-in for PyTorch: just enough API for tcemu-gpu-collect.py."""
+import contextlib, types
+__version__ = "0.0-stub"
+bfloat16, float32, float8_e4m3fn = "bf16", "f32", "f8"
+calls = {}
+def _count(name):
+    calls[name] = calls.get(name, 0) + 1
+class Tensor:
+    def __init__(self, *shape, **kw):
+        self.shape = shape
+    def t(self): return Tensor(*reversed(self.shape))
+    def to(self, dtype): return self
+    def add_(self, x): _count("add_"); return self
+    def __mul__(self, o): _count("mul"); return self
+def _make(*shape, **kw):
+    if len(shape) == 1 and isinstance(shape[0], tuple):
+        shape = shape[0]
+    return Tensor(*shape)
+randn = zeros = ones = _make
+def empty_like(x): return Tensor(*x.shape)
+def matmul(a, b): _count("matmul"); return Tensor(a.shape[0], b.shape[-1])
+def add(a, b, out=None): _count("add"); return out
+def _scaled_mm(a, b, **kw): _count("_scaled_mm"); return Tensor()
+no_grad = contextlib.nullcontext
+class _Event:
+    def __init__(self, enable_timing=False): pass
+    def record(self): pass
+    def synchronize(self): pass
+    def elapsed_time(self, other): return 1.0
+cuda = types.SimpleNamespace(
+    is_available=lambda: True, device_count=lambda: 1,
+    set_device=lambda d: None, get_device_capability=lambda: (9, 0),
+    get_device_name=lambda: "Stub GPU", Event=_Event,
+    empty_cache=lambda: None)
+backends = types.SimpleNamespace(
+    cuda=types.SimpleNamespace(matmul=types.SimpleNamespace(allow_tf32=True),
+                               flash_sdp_enabled=lambda: True),
+    cudnn=types.SimpleNamespace(version=lambda: 90000))
+version = types.SimpleNamespace(cuda="0.0")
+def _op(name):
+    def f(*a, **kw):
+        _count(name)
+        return Tensor()
+    return f
+nn = types.SimpleNamespace(functional=types.SimpleNamespace(
+    scaled_dot_product_attention=_op("sdpa"), rms_norm=_op("rms_norm"),
+    layer_norm=_op("layer_norm"), silu=_op("silu"), gelu=_op("gelu")))
+autograd = types.SimpleNamespace(grad=_op("grad"))
+PYEOF
+check "GPU path against a stand-in torch: every kernel kind, the whole file" sh -c "
+    PATH=/usr/bin:/bin PYTHONPATH='$out/stubtorch' $(printf '%q ' "${py[@]}") --sweep standard --repeats 2 --warmup 1 \
+        --sample-ms 0.001 --soak-s 0 --soak-max-s 5 -o '$out/stub.cfg' --json '$out/stub.json' 2>'$out/stub.err' &&
+    python3 - '$out/stub.cfg' '$out/stub.json' <<'PYEOF'
+import json, re, sys
+t = open(sys.argv[1]).read()
+d = json.load(open(sys.argv[2]))
+assert 'device = \"Stub GPU\";' in t and 'framework_version = \"0.0-stub\";' in t
+rows = re.findall(r'dtype = \"(bf16|fp8)\"; fwd_s = 1.000000e-03; dgrad_s = 1.000000e-03; wgrad_s = 1.000000e-03;', t)
+assert len(rows) == 56 and rows.count('fp8') == 10, (len(rows), rows.count('fp8'))
+assert len(re.findall('forward_backward_s = 1.000000e-03;', t)) == 7
+assert 'launch_gap_us = 1.000000e+03;' in t and 'fp8_recipe = \"e4m3' in t
+assert d['schema'] == 'tcemu.gpu-collect/1' and len(d['gemms']) == 168
+assert len([n for n in d['notes'] if ' norm ' in n]) == 7 and len([n for n in d['notes'] if ' act ' in n]) == 7
+PYEOF"
+
 # slurm/tcemu-calibrate.sbatch's hook (tce_gpu_collect in tcemu-lib.sh),
 # outside Slurm: skipped cleanly without GPUs, off, or after a signal; with
 # GPUs (a stand-in nvidia-smi) it runs the collector, whose failure is
