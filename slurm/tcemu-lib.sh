@@ -19,6 +19,10 @@
 #                   has the pmix plugin, else mpirun)
 #   TCEMU_MPIRUN_ARGS  extra mpirun arguments (e.g. "--mca btl_tcp_if_include
 #                   10.0.0.0/8")
+#   TCEMU_GPU_COLLECT  auto (default: run the compute collector when
+#                   nvidia-smi finds GPUs) | 0 (never)
+#   TCEMU_GPU_COLLECT_ARGS  its shape arguments (default "--sweep
+#                   standard"; e.g. "--job jobs/llama3-70b.cfg --tp 8")
 
 tce_log() { echo "tcemu-slurm: $*" >&2; }
 
@@ -83,6 +87,49 @@ tce_launch() {
         kill -0 "$pid" 2>/dev/null || break
     done
     trap - USR1 TERM
+    return 0
+}
+
+# tce_gpu_collect PREFIX: when this node has GPUs (nvidia-smi lists one),
+# run slurm/tcemu-gpu-collect.py once per node of the allocation (srun, one
+# task per node; directly outside Slurm), each writing PREFIX-HOST.cfg.
+# Sets TCE_GPU_RC: "" when skipped (no GPUs, TCEMU_GPU_COLLECT=0, or a
+# signal already cut the job short), else the collector's exit status
+# (the largest over the nodes).  Never fails the caller: the link
+# calibration stands on its own.
+tce_gpu_collect() {
+    local prefix=$1 dir gargs
+    TCE_GPU_RC=""
+    dir=$(dirname "${BASH_SOURCE[0]}")
+    if [ -n "${TCE_SIGNALLED:-}" ]; then
+        tce_log "stopped by SIG$TCE_SIGNALLED: compute collector not run"
+        return 0
+    fi
+    if [ "${TCEMU_GPU_COLLECT:-auto}" = 0 ]; then
+        tce_log "TCEMU_GPU_COLLECT=0: compute collector not run"
+        return 0
+    fi
+    if ! command -v nvidia-smi >/dev/null 2>&1 || ! nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
+        tce_log "no GPUs here (nvidia-smi absent or lists none): compute collector skipped"
+        return 0
+    fi
+    # Word splitting of TCEMU_GPU_COLLECT_ARGS is wanted.
+    read -r -a gargs <<<"${TCEMU_GPU_COLLECT_ARGS:---sweep standard}"
+    tce_log "GPUs found: timing the compute with $dir/tcemu-gpu-collect.py ${gargs[*]} on each node"
+    if [ -n "${SLURM_JOB_ID:-}" ] && command -v srun >/dev/null 2>&1; then
+        # shellcheck disable=SC2016  # $(hostname) expands on each node
+        srun --nodes="${SLURM_JOB_NUM_NODES:-1}" --ntasks-per-node=1 --kill-on-bad-exit=0 \
+            bash -c 'p=$1; shift; exec python3 "$@" -o "$p-$(hostname -s).cfg"' collect \
+            "$prefix" "$dir/tcemu-gpu-collect.py" "${gargs[@]}"
+    else
+        python3 "$dir/tcemu-gpu-collect.py" "${gargs[@]}" -o "$prefix-$(hostname -s).cfg"
+    fi
+    TCE_GPU_RC=$?
+    if [ "$TCE_GPU_RC" -ne 0 ]; then
+        tce_log "warning: the compute collector failed (exit $TCE_GPU_RC; its reason is above); the link calibration stands"
+    else
+        tce_log "wrote $prefix-HOST.cfg (compute, one per node)"
+    fi
     return 0
 }
 

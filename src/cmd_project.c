@@ -265,6 +265,7 @@ int tce_cmd_project(int argc, char **argv)
     rep->job = &s->job;
     rep->cm = &s->cm;
     rep->calibration_path = co.calibration;
+    rep->calibration_link_path = s->calibration.link_path;
     rep->command_line = cmdline;
     rep->rows = rows;
     rep->plan = contract;

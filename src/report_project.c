@@ -40,8 +40,13 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
          "memory_efficiency %.3g",
          a->matmul_efficiency, a->matmul_half_gflop, a->memory_efficiency);
     if (r->calibration_path)
-        LINE("link parameters: measured, from calibration file %s",
-             r->calibration_path);
+        LINE("link parameters: measured, from calibration file %s (path %s: "
+             "%s)",
+             r->calibration_path,
+             tce_link_path_name(r->calibration_link_path),
+             r->calibration_link_path == TCE_LINK_PATH_NCCL_DEVICE
+                 ? "NCCL on the GPUs, from nccl-tests output"
+                 : "MPI ranks on host memory, not NCCL on the GPUs");
     else
         LINE("link parameters: datasheet bandwidth x efficiency (scale-up "
              "%.2f, scale-out %.2f) and latencies from the topology file; "
@@ -274,10 +279,13 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
     tce_json_string(&j, "precision",
                     tce_precision_name(r->job->training.precision));
     tce_json_object_end(&j);
-    if (r->calibration_path)
+    if (r->calibration_path) {
         tce_json_string(&j, "calibration", r->calibration_path);
-    else
+        tce_json_string(&j, "calibration_path_measured",
+                        tce_link_path_name(r->calibration_link_path));
+    } else {
         tce_json_null(&j, "calibration");
+    }
     tce_json_string(&j, "figures", "modelled");
     n = tce_report_project_assumptions(r, lines, TCE_REPORT_ASSUMPTIONS_MAX);
     tce_json_array_begin(&j, "assumptions");

@@ -33,6 +33,7 @@ struct tce_project_report {
     const struct tce_job *job;
     const struct tce_costmodel *cm;
     const char *calibration_path;     /* NULL when none */
+    enum tce_link_path calibration_link_path; /* what it measured */
     const char *command_line;         /* for the header; may be NULL */
     int n;                            /* projected rows */
     const struct tce_project_row *rows;

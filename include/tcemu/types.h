@@ -231,11 +231,12 @@ struct tce_job {
 };
 
 /* ------------------------------------------------------------------------ */
-/* Calibration: link parameters fitted by `tcemu calibrate`, read by
- * `tcemu project --calibration`.  File format:
+/* Calibration: link parameters fitted by `tcemu calibrate` (MPI, or
+ * --from-nccl-tests), read by `tcemu project --calibration`.  File format:
  *
  *   calibration = {
  *     tcemu_version = "0.1.0 (git abc1234)"; mpi_library = "Open MPI v4.1.4";
+ *     path = "mpi_host";            (or "nccl_device"; default mpi_host)
  *     date = "2026-11-26T10:00:00Z"; hosts = "node1,node2";
  *     ranks = 8; ranks_per_node = 4;
  *     links = ( { link = "scale_up"; latency_us = 1.2;
@@ -251,6 +252,14 @@ enum tce_link_class {
     TCE_LINK_FABRIC,                  /* "fabric" */
 };
 #define TCE_LINK_CLASSES 3
+
+/* What a calibration measured: MPI ranks exchanging host memory (`mpirun
+ * tcemu calibrate`), or NCCL on the GPUs' memory over NVLink/NVSwitch and
+ * GPUDirect RDMA (`tcemu calibrate --from-nccl-tests`).  Key "path". */
+enum tce_link_path {
+    TCE_LINK_PATH_MPI_HOST,           /* "mpi_host" (the default) */
+    TCE_LINK_PATH_NCCL_DEVICE,        /* "nccl_device" */
+};
 
 struct tce_calibration_link {
     enum tce_link_class link;
@@ -269,6 +278,7 @@ struct tce_calibration {
     char path[TCE_TEXT_MAX];
     char tcemu_version[TCE_NAME_MAX];
     char mpi_library[TCE_TEXT_MAX];
+    enum tce_link_path link_path;     /* key "path" */
     char date[TCE_NAME_MAX];          /* ISO 8601, UTC */
     char hosts[TCE_TEXT_MAX];         /* comma-separated */
     int64_t ranks;
@@ -283,5 +293,6 @@ const char *tce_recompute_name(enum tce_recompute r);
 const char *tce_precision_name(enum tce_precision p);
 const char *tce_contract_kind_name(enum tce_contract_kind k);
 const char *tce_link_class_name(enum tce_link_class l);
+const char *tce_link_path_name(enum tce_link_path p);
 
 #endif

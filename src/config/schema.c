@@ -58,6 +58,8 @@ static const char *const contract_names[] = {
     "on_demand", "reserved", "capacity_block", "spot", "commitment", NULL};
 static const char *const link_names[] = {"scale_up", "scale_out", "fabric",
                                          NULL};
+static const char *const link_path_names[] = {"mpi_host", "nccl_device",
+                                              NULL};
 
 /* --- topology --- */
 
@@ -353,6 +355,9 @@ static const struct field calibration_fields[] = {
     STR(CS, tcemu_version, "calibration.tcemu_version", F_REQ | F_NONEMPTY,
         "tcemu that measured"),
     STR(CS, mpi_library, "calibration.mpi_library", F_REQ, "MPI library"),
+    ENUM(CS, link_path, "calibration.path", 0, link_path_names, "mpi_host",
+         "what was measured: mpi_host (MPI ranks, host memory) or "
+         "nccl_device (NCCL on the GPUs, from nccl-tests)"),
     STR(CS, date, "calibration.date", F_REQ | F_NONEMPTY,
         "when (ISO 8601, UTC)"),
     STR(CS, hosts, "calibration.hosts", 0, "hosts, comma-separated"),
@@ -456,6 +461,11 @@ const char *tce_contract_kind_name(enum tce_contract_kind k)
 const char *tce_link_class_name(enum tce_link_class l)
 {
     return (unsigned)l < TCE_LINK_CLASSES ? link_names[l] : "?";
+}
+
+const char *tce_link_path_name(enum tce_link_path p)
+{
+    return (unsigned)p < 2 ? link_path_names[p] : "?";
 }
 
 int tce_cfg_list_slot(const struct schema *sc, const char *list, int index,

@@ -12,7 +12,8 @@
 void tce_calib_usage(FILE *out)
 {
     fprintf(out,
-            "usage: mpirun -np N tcemu calibrate [OPTIONS]\n\n"
+            "usage: mpirun -np N tcemu calibrate [OPTIONS]\n"
+            "   or: tcemu calibrate --from-nccl-tests FILE... [-o FILE|-]\n\n"
             "Measure the link classes the ranks reach (scale_up: inside a "
             "node;\nscale_out: across nodes), fit latency, bandwidth and "
             "per-collective\nefficiency by least squares over sizes, and "
@@ -46,7 +47,10 @@ void tce_calib_usage(FILE *out)
             "Needs two ranks on a node for scale_up, two nodes for "
             "scale_out.\nAll figures printed are measured, except the "
             "datasheet lines (-t).\nSIGUSR1/SIGTERM: stop after the current "
-            "size, fit and write what was\nmeasured, marked incomplete.\n");
+            "size, fit and write what was\nmeasured, marked incomplete.\n"
+            "--from-nccl-tests: fit the same parameters from nccl-tests "
+            "output (the\nNCCL device path; no MPI, no GPU needed); "
+            "`tcemu calibrate\n--from-nccl-tests --help` says more.\n");
 }
 
 static int parse_colls(const char *arg, struct cal_opts *o,

@@ -40,6 +40,7 @@
 
 #include "tcemu/calibfit.h"
 #include "tcemu/cli.h"
+#include "tcemu/cmd_calibrate_nccl.h"
 #include "tcemu/coll.h"
 #include "tcemu/config.h"
 #include "tcemu/json.h"
@@ -384,6 +385,9 @@ int tce_cmd_calibrate(int argc, char **argv)
     FILE *out = stdout;
     int rc, i, mpi_up = 0;
 
+    /* nccl-tests output: files only, so no MPI is started (core command) */
+    if (tce_cmd_calibrate_nccl_wanted(argc, argv))
+        return tce_cmd_calibrate_nccl(argc, argv);
     tce_error_clear(&err);
     c = calloc(1, sizeof(*c));
     if (!c) {
