@@ -134,7 +134,7 @@ bench-bins: $(BENCH_BIN)
 # Debian packages the build and the tests need.  Installed when missing and
 # root; otherwise the exact apt-get line is printed.
 DEB_PKGS := gcc make pkg-config git libopenmpi-dev openmpi-bin libconfig-dev \
-            libcmocka-dev python3 iproute2 procps
+            libcmocka-dev python3 iproute2 procps man-db
 
 deps:
 	@command -v dpkg-query >/dev/null 2>&1 || { echo "# deps: not a Debian system; install: $(DEB_PKGS)" >&2; exit 0; }; \
@@ -185,17 +185,53 @@ $(FUZZ_ROOT)/%: tests/fuzz/%.c $(FUZZ_ROOT)/san/libtcemu.a
 fuzz: deps fuzz-bins
 	FUZZ_ROOT=$(FUZZ_ROOT) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-install: $(TCEMU)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tcemu/topologies \
-	    $(DESTDIR)$(PREFIX)/share/tcemu/jobs $(DESTDIR)$(PREFIX)/share/tcemu/slurm
-	install -m 755 $(TCEMU) $(DESTDIR)$(PREFIX)/bin/tcemu
-	install -m 644 topologies/*.cfg $(DESTDIR)$(PREFIX)/share/tcemu/topologies/
-	install -m 644 jobs/*.cfg $(DESTDIR)$(PREFIX)/share/tcemu/jobs/
-	-install -m 644 slurm/* $(DESTDIR)$(PREFIX)/share/tcemu/slurm/
+# make install PREFIX=/usr/local DESTDIR=: the program relinked with its
+# data directory PREFIX/share/tcemu compiled in (src/datadir.c; bin/tcemu
+# keeps the default, and finds the checkout first anyway), the man page made
+# from the help texts (doc/mkman.sh), bash completion, README and LICENSE,
+# and the shipped topologies, jobs, reference data and Slurm scripts.
+# DESTDIR stages the tree (packaging); the program finds its data beside
+# itself as well, so a staged or moved tree works too.
+DATADIR = $(PREFIX)/share/tcemu
+INST := $(BUILD)/install
+INST_DIRS := bin share/man/man1 share/bash-completion/completions \
+             share/doc/tcemu share/tcemu/topologies share/tcemu/jobs \
+             share/tcemu/reference share/tcemu/slurm
+I := $(DESTDIR)$(PREFIX)
 
+$(INST)/datadir.o: src/datadir.c FORCE
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DTCE_DATA_DIR='"$(DATADIR)"' -c -o $@ src/datadir.c
+
+# the object before the archive: the archive's datadir.o is not pulled in
+$(INST)/tcemu: $(INST)/datadir.o $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
+	$(CC) $(LDFLAGS) -o $@ $(INST)/datadir.o $(MAIN_OBJ) $(RT_OBJ) \
+	    $(CORE_LIB) $(LDLIBS_ALL)
+
+$(INST)/tcemu.1: $(INST)/tcemu doc/mkman.sh
+	sh doc/mkman.sh $(INST)/tcemu >$@.tmp && mv $@.tmp $@
+
+install: $(INST)/tcemu $(INST)/tcemu.1
+	install -d $(addprefix $(I)/,$(INST_DIRS))
+	install -m 755 $(INST)/tcemu $(I)/bin/tcemu
+	install -m 644 $(INST)/tcemu.1 $(I)/share/man/man1/tcemu.1
+	install -m 644 doc/tcemu.bash $(I)/share/bash-completion/completions/tcemu
+	install -m 644 README.md LICENSE $(I)/share/doc/tcemu/
+	install -m 644 topologies/*.cfg $(I)/share/tcemu/topologies/
+	install -m 644 jobs/*.cfg $(I)/share/tcemu/jobs/
+	install -m 644 tests/fixtures/reference/*.csv $(I)/share/tcemu/reference/
+	@for f in slurm/*; do \
+	  [ -f "$$f" ] || continue; \
+	  case $$f in *.sbatch | *.py) m=755 ;; *) m=644 ;; esac; \
+	  echo "install -m $$m $$f $(I)/share/tcemu/slurm/"; \
+	  install -m $$m "$$f" $(I)/share/tcemu/slurm/ || exit 1; done
+
+# removes what install added; directories other packages share (bin,
+# share/man/man1, ...) stay
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tcemu
-	rm -rf $(DESTDIR)$(PREFIX)/share/tcemu
+	rm -f $(I)/bin/tcemu $(I)/share/man/man1/tcemu.1 \
+	    $(I)/share/bash-completion/completions/tcemu
+	rm -rf $(I)/share/tcemu $(I)/share/doc/tcemu
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c include/tcemu/*.h include/tcemu/*/*.h tests/unit/*.c tests/bench/*.c)

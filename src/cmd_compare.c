@@ -178,7 +178,7 @@ static int scales(const struct opts *o, const struct tce_scenario *s,
     for (i = 0; i < gl.n && n < TCE_PLANNING_SCALES_MAX; i++) {
         if (tce_econ_over_capacity(&s->topo, gl.gpus[i])) {
             fprintf(stderr,
-                    "tcemu compare: %s: %lld GPUs skipped: "
+                    "tcemu compare: warning: %s: %lld GPUs skipped: "
                     "more nodes than it offers (%lld)\n",
                     s->topo.name, (long long)gl.gpus[i],
                     (long long)s->topo.capacity.max_nodes);
@@ -210,7 +210,7 @@ static int plan(const struct opts *o, struct tce_scenario *sc,
     for (i = 0; i < o->n_topos && ret == 0; i++)
         if (tce_planning_add_rows(pl, i, o->plan) == 1)
             fprintf(stderr,
-                    "tcemu compare: %s has no contract '%s': "
+                    "tcemu compare: warning: %s has no contract '%s': "
                     "priced on demand\n",
                     sc[i].topo.name, o->plan);
     if (ret == 0)

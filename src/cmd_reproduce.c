@@ -17,6 +17,7 @@
 
 #include "tcemu/cli.h"
 #include "tcemu/config.h"
+#include "tcemu/datadir.h"
 #include "tcemu/error.h"
 #include "tcemu/json.h"
 #include "tcemu/output.h"
@@ -26,9 +27,9 @@
 #include "tcemu/util.h"
 
 #define ROWS_MAX 32
-#define DEFAULT_REFERENCE \
-    "tests/fixtures/reference/megatron-sc21-calibration.csv"
-#define DEFAULT_TOPOLOGY "topologies/dgx-a100-80gb.cfg"
+/* NAMEs of shipped files, found installed or in the checkout (datadir.h) */
+#define DEFAULT_REFERENCE "megatron-sc21-calibration"
+#define DEFAULT_TOPOLOGY "dgx-a100-80gb"
 
 struct row {
     char params[32];               /* "1.7" */
@@ -55,7 +56,7 @@ static void usage(FILE *out)
             "  -t, --topology FILE  default " DEFAULT_TOPOLOGY "\n"
             "  -r, --reference CSV  default " DEFAULT_REFERENCE "\n"
             "      --jobs DIR       job files megatron-sc21-<params>b.cfg "
-            "(default jobs)\n"
+            "(default: the\n                       shipped jobs)\n"
             "      --tolerance F    largest relative error accepted "
             "(default 0.05)\n"
             "      --json FILE|-    write JSON (schema tcemu.reproduce/1); "
@@ -329,7 +330,8 @@ static int project_row(struct row *r, const struct tce_topology *t,
 
 int tce_cmd_reproduce(int argc, char **argv)
 {
-    const char *ref_path = DEFAULT_REFERENCE, *jobs_dir = "jobs";
+    const char *ref_path = DEFAULT_REFERENCE, *jobs_dir = NULL;
+    char ref[TCE_TEXT_MAX];
     struct tce_topology *t = NULL;
     struct tce_job *j = NULL;
     struct tce_scenario *s = NULL;
@@ -353,7 +355,9 @@ int tce_cmd_reproduce(int argc, char **argv)
         goto out;
     }
     tce_error_clear(&err);
-    if (read_rows(ref_path, rows, &n, &err) != 0) {
+    if (tce_datadir_resolve(TCE_DATA_REFERENCE, ref_path, ref, sizeof(ref),
+                            &err) != 0 ||
+        read_rows(ref_path = ref, rows, &n, &err) != 0) {
         tce_error_print(&err, stderr);
         status = TCE_EXIT_USAGE;
         goto out;
@@ -367,11 +371,14 @@ int tce_cmd_reproduce(int argc, char **argv)
         struct row *r = &rows[i];
 
         snprintf(r->job_path, sizeof(r->job_path),
-                 "%.400s/megatron-sc21-%sb.cfg", jobs_dir, r->params);
+                 jobs_dir ? "%.400s/megatron-sc21-%sb.cfg"
+                          : "%.0smegatron-sc21-%sb",
+                 jobs_dir ? jobs_dir : "", r->params);
         if (tce_job_load(r->job_path, j, &diag) != 0) {
             status = TCE_EXIT_USAGE;
             goto out;
         }
+        snprintf(r->job_path, sizeof(r->job_path), "%s", j->path);
         tce_error_clear(&err);
         if (project_row(r, t, j, s, &err) != 0) {
             tce_error_print(&err, stderr);
@@ -384,13 +391,13 @@ int tce_cmd_reproduce(int argc, char **argv)
             ok = 0;
     }
     if (!(co.json && strcmp(co.json, "-") == 0))
-        print_human(stdout, t->name, co.topology, ref_path, rows, n, worst,
+        print_human(stdout, t->name, t->path, ref_path, rows, n, worst,
                     tol, ok);
     if (co.json) {
         status = tce_cli_output_open(&o, co.json);
         if (status != TCE_EXIT_OK)
             goto out;
-        print_json(o.fp, co.topology, ref_path, rows, n, tol, ok);
+        print_json(o.fp, t->path, ref_path, rows, n, tol, ok);
         status = tce_cli_output_commit(&o);
         if (status != TCE_EXIT_OK)
             goto out;

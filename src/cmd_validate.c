@@ -4,19 +4,30 @@
  *
  * One status line per file on stdout ("# FILE: ok (KIND)"), each error as
  * "path:line: error: key: message" on stderr; exit 2 if any file failed.
+ *
+ * FILE "-" is standard input: a pipe or terminal is first copied to an
+ * unlinked temporary file put in place of descriptor 0, so the loader can
+ * read it twice (kind detection, then loading) as "-" (see source.c):
+ * messages cite "-:LINE" and an @include in it is resolved against the
+ * current directory.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tcemu/cli.h"
 #include "tcemu/config.h"
 #include "tcemu/error.h"
+#include "tcemu/input.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: tcemu validate [--kind topology|job|calibration] FILE...\n"
+            "       tcemu validate [--kind KIND] - < FILE\n"
             "       tcemu validate --keys KIND [--markdown]\n"
             "\n"
             "Check topology, job and calibration files: syntax, types, "
@@ -24,6 +35,8 @@ static void usage(FILE *out)
             "The kind of each file is told\nfrom its content (a 'model' "
             "group: job; 'accelerator': topology;\n'calibration': "
             "calibration) unless --kind is given.\n"
+            "FILE '-' is standard input: messages cite it as '-:LINE' and "
+            "its @include\nfiles are found from the current directory.\n"
             "\n"
             "options:\n"
             "  -k, --kind KIND   treat every FILE as KIND\n"
@@ -52,6 +65,48 @@ static int parse_kind(const char *s, enum tce_config_kind *kind)
         }
     }
     return TCE_EUSAGE;
+}
+
+/* Make descriptor 0 a regular file holding standard input (at most the
+ * loader's 256 KiB and one byte more, so an oversized input still fails
+ * there): 0, or TCE_EIO with the reason printed. */
+static int stdin_to_file(void)
+{
+    char path[4096], buf[8192];
+    const char *dir = getenv("TMPDIR");
+    struct stat st;
+    size_t total = 0;
+    ssize_t n;
+    int fd = -1, ret = 0;
+
+    if (fstat(0, &st) == 0 && S_ISREG(st.st_mode))
+        return 0; /* already a file (< FILE, or a second "-") */
+    snprintf(path, sizeof(path), "%s/tcemu-stdin-XXXXXX",
+             dir && dir[0] ? dir : "/tmp");
+    fd = mkstemp(path);
+    if (fd < 0)
+        goto fail;
+    unlink(path);
+    while (total <= TCE_INPUT_BYTES_MAX &&
+           (n = read(0, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || write(fd, buf, (size_t)n) != n)
+            goto fail;
+        total += (size_t)n;
+    }
+    if (dup2(fd, 0) < 0)
+        goto fail;
+    goto out;
+fail:
+    fprintf(stderr, "tcemu validate: error: -: cannot copy standard input "
+                    "to a temporary file: %s\n",
+            strerror(errno));
+    ret = TCE_EIO;
+out:
+    if (fd > 0)
+        close(fd);
+    return ret;
 }
 
 static int validate_one(const char *path, enum tce_config_kind forced,
@@ -169,7 +224,9 @@ int tce_cmd_validate(int argc, char **argv)
         int rc;
 
         tce_diag_init(&d, stderr);
-        rc = validate_one(argv[i], forced, &kind, &d);
+        rc = strcmp(argv[i], "-") == 0 ? stdin_to_file() : 0;
+        if (rc == 0)
+            rc = validate_one(argv[i], forced, &kind, &d);
         kn = tce_config_kind_name(kind);
         if (rc == 0 && d.errors == 0) {
             ok++;
@@ -184,7 +241,8 @@ int tce_cmd_validate(int argc, char **argv)
                 printf("# %s: FAILED (%s, %d error%s)\n", argv[i],
                        kn ? kn : "unknown kind", d.errors,
                        d.errors == 1 ? "" : "s");
-            status = rc == TCE_ENOMEM ? TCE_EXIT_RUNTIME : TCE_EXIT_USAGE;
+            status = rc == TCE_ENOMEM || rc == TCE_EIO ? TCE_EXIT_RUNTIME
+                                                       : TCE_EXIT_USAGE;
         }
     }
     if (!quiet)

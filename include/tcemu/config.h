@@ -58,7 +58,11 @@ int tce_config_detect_kind(const char *path, enum tce_config_kind *kind,
                            struct tce_diag *diag);
 
 /* Load and validate.  On error all errors are reported through diag and
- * TCE_ECONFIG is returned; *out is then unspecified. */
+ * TCE_ECONFIG is returned; *out is then unspecified.  path may be a NAME
+ * of a shipped topology or job (datadir.h: "aws-p5" is
+ * topologies/aws-p5.cfg, installed or in the checkout; out->path is the
+ * file found) or "-" for standard input (a regular file: tcemu validate
+ * copies a pipe to one). */
 int tce_topology_load(const char *path, struct tce_topology *out,
                       struct tce_diag *diag);
 int tce_job_load(const char *path, struct tce_job *out,

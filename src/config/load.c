@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "tcemu/datadir.h"
 
 static void copy_origin_files(struct loader *ld)
 {
@@ -60,10 +61,21 @@ static int load(enum tce_config_kind kind, const char *path, void *obj,
 {
     const struct schema *sc = tce_cfg_schema(kind);
     struct loader *ld = calloc(1, sizeof(*ld));
+    char file[TCE_TEXT_MAX];
+    struct tce_error err;
     int rc = 0;
 
     if (!ld)
         return TCE_ENOMEM;
+    /* -t aws-p5, -j llama3-70b: a NAME is a shipped file (datadir.h) */
+    if (tce_datadir_resolve(kind == TCE_CONFIG_TOPOLOGY ? TCE_DATA_TOPOLOGY
+                            : kind == TCE_CONFIG_JOB    ? TCE_DATA_JOB
+                                                        : TCE_DATA_PATH,
+                            path, file, sizeof(file), &err) != 0) {
+        free(ld);
+        return tce_diag_error(diag, NULL, 0, NULL, "%s", err.msg);
+    }
+    path = file;
     tce_cfg_defaults(sc, obj);
     if (tce_cfg_list_base(sc, sc->n_fields) > TCE_CONFIG_SLOTS_MAX) {
         free(ld);

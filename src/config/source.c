@@ -187,7 +187,9 @@ int tce_cfg_expand_file(struct loader *ld, int fi, int from_file, int from_line)
     int line = 0, rc = 0, k, m;
     const char *path = ld->files[fi];
 
-    if (tce_input_read(path, &data, &len, &st, &why) != 0) {
+    /* "-" is standard input (tcemu validate - makes it a regular file) */
+    if (tce_input_read(strcmp(path, "-") ? path : "/dev/stdin", &data, &len,
+                       &st, &why) != 0) {
         if (from_file < 0)
             rc = tce_cfg_error(ld, fi, 1, NULL, "cannot read file: %s", why);
         else
