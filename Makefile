@@ -188,7 +188,7 @@ fuzz: deps fuzz-bins
 # make install PREFIX=/usr/local DESTDIR=: the program relinked with its
 # data directory PREFIX/share/tcemu compiled in (src/datadir.c; bin/tcemu
 # keeps the default, and finds the checkout first anyway), the man page made
-# from the help texts (doc/mkman.sh), bash completion, README and LICENSE,
+# from the help texts (src/doc/mkman.sh), bash completion, README and LICENSE,
 # and the shipped topologies, jobs, reference data and Slurm scripts.
 # DESTDIR stages the tree (packaging); the program finds its data beside
 # itself as well, so a staged or moved tree works too.
@@ -208,14 +208,14 @@ $(INST)/tcemu: $(INST)/datadir.o $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
 	$(CC) $(LDFLAGS) -o $@ $(INST)/datadir.o $(MAIN_OBJ) $(RT_OBJ) \
 	    $(CORE_LIB) $(LDLIBS_ALL)
 
-$(INST)/tcemu.1: $(INST)/tcemu doc/mkman.sh
-	sh doc/mkman.sh $(INST)/tcemu >$@.tmp && mv $@.tmp $@
+$(INST)/tcemu.1: $(INST)/tcemu src/doc/mkman.sh
+	sh src/doc/mkman.sh $(INST)/tcemu >$@.tmp && mv $@.tmp $@
 
 install: $(INST)/tcemu $(INST)/tcemu.1
 	install -d $(addprefix $(I)/,$(INST_DIRS))
 	install -m 755 $(INST)/tcemu $(I)/bin/tcemu
 	install -m 644 $(INST)/tcemu.1 $(I)/share/man/man1/tcemu.1
-	install -m 644 doc/tcemu.bash $(I)/share/bash-completion/completions/tcemu
+	install -m 644 src/doc/tcemu.bash $(I)/share/bash-completion/completions/tcemu
 	install -m 644 README.md LICENSE $(I)/share/doc/tcemu/
 	install -m 644 topologies/*.cfg $(I)/share/tcemu/topologies/
 	install -m 644 jobs/*.cfg $(I)/share/tcemu/jobs/
