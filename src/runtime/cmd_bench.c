@@ -1,28 +1,93 @@
 /*
  * cmd_bench.c - tcemu bench: an nccl-tests style collective benchmark.
  *
- * A small harness over the collectives of coll.h (executed by exec.c): for each collective and each
- * size from -b to -e (times -f), warm up, time -n back-to-back operations
- * between two barriers, and report the mean time per operation of the
- * slowest rank (max over ranks), algbw = size / time and busbw = algbw x the
- * nccl-tests factor.  --check runs one more operation on seeded data and
- * counts wrong elements on every rank (exit 3 if any).  Groups: the world,
- * the ranks of one node (intra), one rank per node (inter), or the TP, CP,
- * DP, EP, EDP, PP groups of a layout given by --tp/--cp/--pp/--ep.
+ * A small harness over the collectives of coll.h (executed by exec.c): the
+ * options (bench_opts.c), then on every rank: nodes, environment,
+ * watchdog, the group (world, the ranks of one node, one rank per node, or
+ * the TP, CP, DP, EP, EDP, PP groups of --tp/--cp/--pp/--ep), the result
+ * paths checked before any measurement, the sweep (bench_sweep.c), the
+ * footer and files (bench_report.c).  Exit: 0, 3 when a check found a wrong
+ * element, BENCH_EXIT_STOPPED when a signal ended the sweep early (partial
+ * results written), else the error's status.
  */
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcemu/coll.h"
-#include "tcemu/cli.h"
+#include "tcemu/output.h"
 #include "tcemu/runtime.h"
 #include "tcemu/runtime_cmd.h"
-#include "tcemu/util.h"
 
 #include "bench.h"
+
+/* Rank 0: the result paths, before the sweep (a bad path fails now, not
+ * after the measurements). */
+static int check_paths(const struct bench *b, struct tce_error *err)
+{
+    int rc = 0;
+
+    if (b->rt.rank != 0)
+        return 0;
+    if (b->o.json_path && strcmp(b->o.json_path, "-") != 0)
+        rc = tce_output_check(b->o.json_path, err);
+    if (rc == 0 && b->o.csv_path && strcmp(b->o.csv_path, "-") != 0)
+        rc = tce_output_check(b->o.csv_path, err);
+    return rc;
+}
+
+static int alloc_buffers(struct bench *b, struct tce_error *err)
+{
+    size_t n = (size_t)(b->o.sw.max_bytes / (int64_t)sizeof(float)) + 1;
+
+    b->send = calloc(n, sizeof(float));
+    b->recv = calloc(n, sizeof(float));
+    if (!b->send || !b->recv)
+        return tce_error_set(err, TCE_ENOMEM,
+                             "cannot allocate 2 x %" PRId64 " bytes",
+                             b->o.sw.max_bytes);
+    return 0;
+}
+
+/* Everything before the sweep; agreed over the ranks. */
+static int set_up(struct bench *b, char **hosts, int **nodes,
+                  struct tce_error *err)
+{
+    int rc = tce_rt_nodes(&b->rt, (int)b->o.ranks_per_node, err);
+
+    if (rc == 0)
+        rc = tce_rt_check_environment(&b->rt, 0, err);
+    if (rc == 0)
+        rc = tce_watchdog_start(&b->rt.wd, b->o.timeout_s, b->rt.rank,
+                                b->rt.host, err);
+    if (rc == 0)
+        rc = tce_bench_make_group(b, err);
+    if (rc == 0)
+        rc = check_paths(b, err);
+    if (rc == 0)
+        rc = alloc_buffers(b, err);
+    if (rc == 0)
+        rc = tce_rt_alloc_host_map(&b->rt, hosts, nodes, err);
+    rc = tce_rt_report_agree(&b->rt, rc, err);
+    if (rc == 0) {
+        rc = tce_rt_gather_host_map(&b->rt, *hosts, *nodes, err);
+        if (rc)
+            tce_rt_print_error(&b->rt, err);
+    }
+    return rc;
+}
+
+static void warn_old_letters(const struct bench *b)
+{
+    if (b->rt.rank != 0)
+        return;
+    if (b->o.old_c)
+        fprintf(stderr, "tcemu: warning: bench -c LIST is deprecated: -c is "
+                        "nccl-tests' check count; use --collectives LIST\n");
+    if (b->o.old_g)
+        fprintf(stderr, "tcemu: warning: bench -g GROUP is deprecated: -g is "
+                        "nccl-tests' GPUs per thread; use --group GROUP\n");
+}
 
 int tce_cmd_bench(int argc, char **argv)
 {
@@ -31,9 +96,7 @@ int tce_cmd_bench(int argc, char **argv)
     char *hosts = NULL;
     int *nodes = NULL;
     FILE *out = stdout;
-    int rc, agreed, k, mpi_up = 0;
-    int64_t bytes, total_wrong = 0;
-    double busbw_sum = 0.0, next;
+    int rc, mpi_up = 0;
 
     tce_error_clear(&err);
     b = calloc(1, sizeof(*b));
@@ -41,105 +104,52 @@ int tce_cmd_bench(int argc, char **argv)
         fprintf(stderr, "tcemu: error: out of memory\n");
         return TCE_EXIT_RUNTIME;
     }
-    rc = tce_rt_begin(&b->rt, tce_bench_parse_args(argc, argv, &b->o, &err), &err,
-                      tce_bench_usage, &argc, &argv);
+    b->comm = MPI_COMM_NULL;
+    /* From here on SIGUSR1 / SIGTERM ask for a clean stop at a size
+     * boundary instead of killing the rank. */
+    tce_bench_catch_signals();
+    rc = tce_rt_begin(&b->rt, tce_bench_parse_args(argc, argv, &b->o, &err),
+                      &err, tce_bench_usage, &argc, &argv);
     if (rc) {
         rc = rc == 1 ? 0 : rc; /* 1: --help */
         goto out_free;
     }
     mpi_up = 1;
-    if (b->o.json_path && strcmp(b->o.json_path, "-") == 0)
+    if ((b->o.json_path && strcmp(b->o.json_path, "-") == 0) ||
+        (b->o.csv_path && strcmp(b->o.csv_path, "-") == 0))
         out = stderr;
-    rc = tce_rt_nodes(&b->rt, (int)b->o.ranks_per_node, &err);
-    if (rc == 0)
-        rc = tce_rt_check_environment(&b->rt, 0, &err);
-    if (rc == 0)
-        rc = tce_watchdog_start(&b->rt.wd, b->o.timeout_s, b->rt.rank,
-                                b->rt.host, &err);
-    if (rc == 0)
-        rc = tce_bench_make_group(b, &err);
-    if (rc == 0) {
-        size_t n = (size_t)(b->o.sw.max_bytes / (int64_t)sizeof(float)) + 1;
-
-        b->send = calloc(n, sizeof(float));
-        b->recv = calloc(n, sizeof(float));
-        if (!b->send || !b->recv)
-            rc = tce_error_set(&err, TCE_ENOMEM,
-                               "cannot allocate 2 x %" PRId64 " bytes",
-                               b->o.sw.max_bytes);
-    }
-    if (rc == 0)
-        rc = tce_rt_alloc_host_map(&b->rt, &hosts, &nodes, &err);
-    rc = tce_rt_report_agree(&b->rt, rc, &err);
+    warn_old_letters(b);
+    rc = set_up(b, &hosts, &nodes, &err);
     if (rc)
         goto out;
-    rc = tce_rt_gather_host_map(&b->rt, hosts, nodes, &err);
-    if (rc) {
-        tce_rt_print_error(&b->rt, &err);
-        goto out;
-    }
     if (b->rt.rank == 0) {
         tce_rt_print_header(&b->rt, out, argc, argv, hosts);
         tce_bench_print_head(out, b);
     }
-    for (k = 0; k < b->o.n_colls && rc == 0; k++) {
-        const struct tce_coll_desc *d = tce_coll_desc(b->o.colls[k]);
-
-        for (bytes = b->o.sw.min_bytes; bytes <= b->o.sw.max_bytes && rc == 0;
-             bytes = (int64_t)next) {
-            struct bench_row *row = &b->rows[b->n_rows];
-
-            next = (double)bytes * b->o.sw.factor;
-            if (next < (double)bytes + 1)
-                next = (double)bytes + 1;
-            if (bytes < (int64_t)sizeof(float) * b->g_size && d->splits)
-                continue; /* less than one element per rank */
-            if (bytes < (int64_t)sizeof(float))
-                continue;
-            if (b->n_rows >= MAX_COLLS * MAX_SIZES)
-                break;
-            rc = tce_bench_measure(b, d->kind, bytes, row, &err);
-            if (rc) {
-                /* The other ranks may be blocked in this operation: they
-                 * can no longer agree, end the job. */
-                tce_rt_print_error(&b->rt, &err);
-                fflush(stdout);
-                MPI_Abort(MPI_COMM_WORLD, tce_exit_status(rc));
-            }
-            b->n_rows++;
-            busbw_sum += row->busbw;
-            if (row->wrong > 0)
-                total_wrong += row->wrong;
-            if (b->rt.rank == 0)
-                tce_bench_print_row(out, row);
-        }
-    }
+    rc = tce_bench_sweep(b, out, &err);
     if (rc) {
         tce_rt_print_error(&b->rt, &err);
         goto out;
     }
     if (b->rt.rank == 0) {
-        double avg = b->n_rows ? busbw_sum / b->n_rows : 0.0;
-
-        fprintf(out, "# Out of bounds values : %" PRId64 " %s\n",
-                total_wrong, total_wrong ? "FAILED" : "OK");
-        fprintf(out, "# Avg bus bandwidth    : %.3f GB/s\n", avg);
-        fprintf(out, "# data check: %s\n",
-                !b->o.check ? "skipped (no --check)"
-                            : (total_wrong ? "FAILED" : "OK"));
-        if (total_wrong)
+        tce_bench_print_foot(out, b);
+        if (b->total_wrong)
             fprintf(stderr,
                     "tcemu: error: data check failed: %" PRId64
                     " wrong element(s) summed over ranks\n",
-                    total_wrong);
-        if (b->o.json_path)
-            rc = tce_bench_write_json(b, argc, argv, hosts, nodes, avg, total_wrong,
-                            &err);
+                    b->total_wrong);
+        if (b->stopped)
+            fprintf(stderr,
+                    "tcemu: bench stopped by signal %d: %d row(s) measured "
+                    "and written, marked incomplete (exit %d)\n",
+                    b->stopped, b->n_rows, BENCH_EXIT_STOPPED);
+        rc = tce_bench_write_files(b, argc, argv, hosts, nodes, &err);
         if (rc)
             tce_rt_print_error(&b->rt, &err);
     }
-    agreed = tce_rt_agree(&b->rt, rc);
-    rc = agreed ? agreed : (total_wrong ? TCE_ECHECK : 0);
+    rc = tce_rt_agree(&b->rt, rc);
+    if (rc == 0 && b->total_wrong)
+        rc = TCE_ECHECK;
 out:
     free(hosts);
     free(nodes);
@@ -150,6 +160,8 @@ out:
     if (mpi_up)
         tce_rt_finalize(&b->rt);
 out_free:
+    /* every rank agreed on rc and on b->stopped */
+    rc = rc == 0 && b->stopped ? BENCH_EXIT_STOPPED : tce_exit_status(rc);
     free(b);
-    return tce_exit_status(rc);
+    return rc;
 }
