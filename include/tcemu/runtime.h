@@ -202,6 +202,9 @@ struct tce_rt_coll_args {
 /* One operation, blocking, cut into chunks of at most max_count elements
  * per rank and call; returns an MPI code. */
 int tce_rt_exec_coll(const struct tce_rt_coll_args *a);
+/* The same with reduction op instead of MPI_SUM (all-reduce and
+ * reduce-scatter; bench -o). */
+int tce_rt_exec_coll_op(const struct tce_rt_coll_args *a, MPI_Op op);
 /* The same, nonblocking: posted(ctx, req, last) receives each request
  * (last: the operation's final one) to complete later.  MPI_ERR_ARG for a
  * split all-to-all (its count arrays would have to outlive the call). */

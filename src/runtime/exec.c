@@ -31,6 +31,7 @@ struct chunk {
     int c;        /* elements per rank and call */
     MPI_Request *req;
     int n_req;
+    MPI_Op op;    /* all-reduce, reduce-scatter */
 };
 
 /* The send side at offset off (MPI_IN_PLACE without a send buffer). */
@@ -45,9 +46,9 @@ static int exec_allreduce(struct chunk *k)
     const void *s = send_at(k, k->off);
 
     if (k->req)
-        return MPI_Iallreduce(s, a->recv + k->off, k->c, MPI_FLOAT, MPI_SUM,
+        return MPI_Iallreduce(s, a->recv + k->off, k->c, MPI_FLOAT, k->op,
                               a->comm, &k->req[k->n_req++]);
-    return MPI_Allreduce(s, a->recv + k->off, k->c, MPI_FLOAT, MPI_SUM,
+    return MPI_Allreduce(s, a->recv + k->off, k->c, MPI_FLOAT, k->op,
                          a->comm);
 }
 
@@ -73,9 +74,9 @@ static int exec_reducescatter(struct chunk *k)
     float *r = a->send ? a->recv + k->off : a->recv + k->off_n;
 
     if (k->req)
-        return MPI_Ireduce_scatter_block(s, r, k->c, MPI_FLOAT, MPI_SUM,
+        return MPI_Ireduce_scatter_block(s, r, k->c, MPI_FLOAT, k->op,
                                          a->comm, &k->req[k->n_req++]);
-    return MPI_Reduce_scatter_block(s, r, k->c, MPI_FLOAT, MPI_SUM, a->comm);
+    return MPI_Reduce_scatter_block(s, r, k->c, MPI_FLOAT, k->op, a->comm);
 }
 
 static int exec_alltoall(struct chunk *k)
@@ -206,7 +207,7 @@ int64_t tce_rt_exec_coll_chunks(const struct tce_rt_coll_args *a)
 }
 
 /* Every chunk; posted (nonblocking) or NULL (blocking). */
-static int exec_chunks(const struct tce_rt_coll_args *a,
+static int exec_chunks(const struct tce_rt_coll_args *a, MPI_Op op,
                        void (*posted)(void *ctx, MPI_Request req, int last),
                        void *ctx)
 {
@@ -231,6 +232,7 @@ static int exec_chunks(const struct tce_rt_coll_args *a,
         k.c = (int)tce_stats_chunk_count((int64_t)total, max, i);
         k.req = posted ? req : NULL;
         k.n_req = 0;
+        k.op = op;
         mrc = exec_kind[a->kind](&k);
         for (j = 0; posted && j < k.n_req; j++)
             posted(ctx, req[j], i + 1 == nch && j + 1 == k.n_req);
@@ -240,12 +242,17 @@ static int exec_chunks(const struct tce_rt_coll_args *a,
 
 int tce_rt_exec_coll(const struct tce_rt_coll_args *a)
 {
-    return exec_chunks(a, NULL, NULL);
+    return exec_chunks(a, MPI_SUM, NULL, NULL);
+}
+
+int tce_rt_exec_coll_op(const struct tce_rt_coll_args *a, MPI_Op op)
+{
+    return exec_chunks(a, op, NULL, NULL);
 }
 
 int tce_rt_exec_coll_start(const struct tce_rt_coll_args *a,
                            void (*posted)(void *ctx, MPI_Request req, int last),
                            void *ctx)
 {
-    return exec_chunks(a, posted, ctx);
+    return exec_chunks(a, MPI_SUM, posted, ctx);
 }

@@ -3,13 +3,14 @@
  * MPI_Allreduce loop timed exactly as tcemu bench times it (warm-up, barrier,
  * N back-to-back operations, mean per operation, max over ranks).
  *
- *   mpirun -np N bare_allreduce BYTES ITERS WARMUP
+ *   mpirun -np N bare_allreduce BYTES ITERS WARMUP   (BYTES as bench: 1M = 2^20)
  * prints "BYTES TIME_US" (rank 0).
  */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tcemu/benchdata.h"
 #include "tcemu/util.h"
 
 int main(int argc, char **argv)
@@ -21,7 +22,7 @@ int main(int argc, char **argv)
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    if (argc != 4 || tce_parse_size(argv[1], &bytes, NULL) != 0 ||
+    if (argc != 4 || tce_benchdata_parse_size(argv[1], &bytes, NULL) != 0 ||
         tce_parse_int64(argv[2], 1, 1000000000, &iters, NULL) != 0 ||
         tce_parse_int64(argv[3], 0, 1000000000, &warmup, NULL) != 0 ||
         bytes < 4) {

@@ -25,7 +25,7 @@ layer_of() {
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
-    costmodel | busbw | collcheck | calibfit | computetable | nccltests | calibnccl) echo 6 ;;
+    costmodel | busbw | collcheck | calibfit | computetable | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats) echo 7 ;;
     economics | search | planning) echo 8 ;;
     report | report_* | cli | cli_util) echo 9 ;;

@@ -11,7 +11,7 @@ TCEMU_TEST_HANG=alltoall:2 mpi 4 bench -c allreduce,alltoall -b 1K -e 1K \
 took=$(( $(date +%s) - start ))
 check "bench hang: exit 4" rc_is 4
 check "bench hang: names op, group, rank" \
-    err_has "rank 2 (.*): error: watchdog: operation 'alltoall 1000 B' in group 'world'"
+    err_has "rank 2 (.*): error: watchdog: operation 'alltoall 1024 B' in group 'world'"
 check "bench hang: ended within 15 s (took ${took} s)" [ "$took" -le 15 ]
 check "bench hang: allreduce before it completed" out_has "^  allreduce"
 
