@@ -4,8 +4,6 @@
  */
 #include "tcemu/benchdata.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,49 +101,6 @@ const char *tce_benchdata_avg_key(enum tce_benchdata_avg mode)
     static const char *const keys[] = {"rank0", "avg", "min", "max"};
 
     return (unsigned)mode < TCE_ARRAY_SIZE(keys) ? keys[mode] : "?";
-}
-
-int tce_benchdata_parse_size(const char *s, int64_t *out_bytes,
-                             struct tce_error *err)
-{
-    static const struct {
-        const char *suffix;
-        int shift;
-    } units[] = {
-        {"", 0},     {"B", 0},     {"K", 10},    {"k", 10},   {"M", 20},
-        {"m", 20},   {"G", 30},    {"g", 30},    {"T", 40},   {"t", 40},
-        {"Ki", 10},  {"KiB", 10},  {"Mi", 20},   {"MiB", 20}, {"Gi", 30},
-        {"GiB", 30}, {"Ti", 40},   {"TiB", 40},
-    };
-    char *end;
-    double v, bytes;
-    size_t i;
-
-    if (!s || !isdigit((unsigned char)*s))
-        return tce_error_set(err, TCE_EUSAGE, "'%s' is not a size",
-                             s ? s : "");
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno == ERANGE || !isfinite(v))
-        return tce_error_set(err, TCE_EUSAGE, "size '%s' is too large", s);
-    for (i = 0; i < TCE_ARRAY_SIZE(units); i++) {
-        if (strcmp(end, units[i].suffix) != 0)
-            continue;
-        bytes = ldexp(v, units[i].shift);
-        if (bytes > ldexp(1.0, 62))
-            return tce_error_set(err, TCE_EUSAGE, "size '%s' is too large",
-                                 s);
-        if (bytes != floor(bytes))
-            return tce_error_set(err, TCE_EUSAGE,
-                                 "size '%s' is not a whole number of bytes",
-                                 s);
-        *out_bytes = (int64_t)bytes;
-        return 0;
-    }
-    return tce_error_set(err, TCE_EUSAGE,
-                         "size '%s': unknown unit (K, M, G, T = 1024^n, as "
-                         "nccl-tests; Ki, Mi, Gi, Ti the same)",
-                         s);
 }
 
 int tce_benchdata_reduces(enum tce_coll kind)

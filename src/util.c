@@ -51,17 +51,16 @@ int tce_parse_double(const char *s, double min, double max, double *out,
 
 int tce_parse_size(const char *s, int64_t *out_bytes, struct tce_error *err)
 {
+    /* nccl-tests' convention (its users type it): K M G T in either case
+     * are powers of 1024, as are Ki Mi Gi Ti with or without B */
     static const struct {
         const char *suffix;
-        double mult;
+        int shift;
     } units[] = {
-        {"", 1.0},       {"B", 1.0},        {"K", 1e3},
-        {"KB", 1e3},     {"M", 1e6},        {"MB", 1e6},
-        {"G", 1e9},      {"GB", 1e9},       {"T", 1e12},
-        {"TB", 1e12},    {"Ki", 1024.0},    {"KiB", 1024.0},
-        {"Mi", 1048576.0}, {"MiB", 1048576.0}, {"Gi", 1073741824.0},
-        {"GiB", 1073741824.0}, {"Ti", 1099511627776.0},
-        {"TiB", 1099511627776.0},
+        {"", 0},     {"B", 0},     {"K", 10},    {"k", 10},   {"M", 20},
+        {"m", 20},   {"G", 30},    {"g", 30},    {"T", 40},   {"t", 40},
+        {"Ki", 10},  {"KiB", 10},  {"Mi", 20},   {"MiB", 20}, {"Gi", 30},
+        {"GiB", 30}, {"Ti", 40},   {"TiB", 40},
     };
     char *end;
     double v, bytes;
@@ -77,8 +76,8 @@ int tce_parse_size(const char *s, int64_t *out_bytes, struct tce_error *err)
     for (i = 0; i < TCE_ARRAY_SIZE(units); i++) {
         if (strcmp(end, units[i].suffix) != 0)
             continue;
-        bytes = v * units[i].mult;
-        if (bytes > 9.0e18)
+        bytes = ldexp(v, units[i].shift);
+        if (bytes > ldexp(1.0, 62))
             return tce_error_set(err, TCE_ERANGE, "size '%s' is too large",
                                  s);
         if (bytes != floor(bytes))
@@ -89,8 +88,8 @@ int tce_parse_size(const char *s, int64_t *out_bytes, struct tce_error *err)
         return 0;
     }
     return tce_error_set(err, TCE_EPARSE,
-                         "size '%s' has an unknown unit (use K, M, G, T or "
-                         "Ki, Mi, Gi, Ti)",
+                         "size '%s': unknown unit (K, M, G, T = 1024^n, as "
+                         "nccl-tests; Ki, Mi, Gi, Ti the same; B optional)",
                          s);
 }
 

@@ -77,12 +77,6 @@ const char *tce_benchdata_avg_name(enum tce_benchdata_avg mode);
 /* "rank0", "avg", "min", "max" (JSON and CSV). */
 const char *tce_benchdata_avg_key(enum tce_benchdata_avg mode);
 
-/* Parse a size the nccl-tests way (see above): digits with an optional
- * fraction, then nothing, B, K M G T (either case, 1024^n), or Ki Mi Gi
- * Ti with an optional B.  Whole bytes, at most 2^62. */
-int tce_benchdata_parse_size(const char *s, int64_t *out_bytes,
-                             struct tce_error *err);
-
 /* 1 when kind reduces (all-reduce, reduce-scatter): -o applies. */
 int tce_benchdata_reduces(enum tce_coll kind);
 /* 1 when bench measures kind in place (all but send/recv). */

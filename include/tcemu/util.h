@@ -24,7 +24,9 @@ int tce_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out,
 int tce_parse_double(const char *s, double min, double max, double *out,
                      struct tce_error *err);
 
-/* Parse a byte size such as "8", "256M", "1Gi", "4KiB" into bytes. */
+/* Parse a byte size the nccl-tests way: digits with an optional fraction,
+ * then nothing, B, K M G T (either case, 1024^n) or Ki Mi Gi Ti with an
+ * optional B ("256M" is 268435456 bytes).  Whole bytes, at most 2^62. */
 int tce_parse_size(const char *s, int64_t *out_bytes, struct tce_error *err);
 
 /* Format bytes the way nccl-tests tables do (plain integer). */

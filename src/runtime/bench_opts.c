@@ -233,9 +233,9 @@ static int parse_one(int c, int argc, char **argv, struct bench_opts *o,
     case OPT_CHECK:
         return opt_check(o, argc, argv, err);
     case 'b':
-        return tce_benchdata_parse_size(optarg, &o->sw.min_bytes, err);
+        return tce_parse_size(optarg, &o->sw.min_bytes, err);
     case 'e':
-        return tce_benchdata_parse_size(optarg, &o->sw.max_bytes, err);
+        return tce_parse_size(optarg, &o->sw.max_bytes, err);
     case 'f':
     case 'n':
     case 'w':

@@ -12,36 +12,6 @@
 #define COUNT 64
 #define SEED 3u
 
-static void test_sizes(void **state)
-{
-    static const struct {
-        const char *s;
-        int64_t bytes;
-    } ok[] = {
-        {"8", 8},           {"1K", 1024},        {"1k", 1024},
-        {"256M", 256 << 20}, {"256m", 256 << 20}, {"1G", 1 << 30},
-        {"2Ki", 2048},      {"4MiB", 4 << 20},   {"0.5K", 512},
-        {"1T", 1LL << 40},  {"64B", 64},
-    };
-    static const char *const bad[] = {"", "K", "-1", "1KB", "1x", "0.3",
-                                      "1e30G", "1Kq"};
-    struct tce_error err;
-    int64_t b;
-    size_t i;
-    (void)state;
-
-    for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        b = -1;
-        assert_int_equal(tce_benchdata_parse_size(ok[i].s, &b, &err), 0);
-        assert_int_equal(b, ok[i].bytes);
-    }
-    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(tce_benchdata_parse_size(bad[i], &b, &err),
-                         TCE_EUSAGE);
-    tce_benchdata_parse_size("1KB", &b, &err);
-    assert_non_null(strstr(err.msg, "1024^n"));
-}
-
 static void test_words(void **state)
 {
     struct tce_error err;
@@ -173,7 +143,6 @@ static void test_prod_values_exact(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_words),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_prod_values_exact),

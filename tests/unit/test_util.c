@@ -33,18 +33,31 @@ static void test_parse_size(void **state)
         int64_t bytes;
         int ret;
     } cases[] = {
+        /* nccl-tests' convention: K M G T are powers of 1024 */
         {"8", 8, 0},
-        {"1K", 1000, 0},
+        {"64B", 64, 0},
+        {"1K", 1024, 0},
+        {"1k", 1024, 0},
         {"1Ki", 1024, 0},
-        {"256M", 256000000, 0},
+        {"256M", 268435456, 0},
+        {"256m", 268435456, 0},
         {"256Mi", 268435456, 0},
+        {"4MiB", 4194304, 0},
+        {"1G", INT64_C(1073741824), 0},
         {"2GiB", INT64_C(2147483648), 0},
-        {"1.5K", 1500, 0},
+        {"1T", INT64_C(1099511627776), 0},
+        {"1.5K", 1536, 0},
+        {"0.5K", 512, 0},
         {"1.5", 0, TCE_EPARSE},
+        {"0.3", 0, TCE_EPARSE},
         {"1Q", 0, TCE_EPARSE},
+        {"1KB", 0, TCE_EPARSE},
+        {"1Kq", 0, TCE_EPARSE},
         {"k", 0, TCE_EPARSE},
+        {"", 0, TCE_EPARSE},
         {"-1", 0, TCE_EPARSE},
         {"99999999T", 0, TCE_ERANGE},
+        {"1e30G", 0, TCE_ERANGE},
     };
     struct tce_error err;
     int64_t v;
