@@ -119,7 +119,7 @@ bench-bins: $(BENCH_BIN)
 # Debian packages the build and the tests need.  Installed when missing and
 # root; otherwise the exact apt-get line is printed.
 DEB_PKGS := gcc make pkg-config git libopenmpi-dev openmpi-bin libconfig-dev \
-            libcmocka-dev python3 iproute2 procps
+            libcmocka-dev python3 iproute2 procps gnuplot-nox
 
 deps:
 	@command -v dpkg-query >/dev/null 2>&1 || { echo "# deps: not a Debian system; install: $(DEB_PKGS)" >&2; exit 0; }; \

@@ -21,6 +21,7 @@ int tce_cmd_project(int argc, char **argv);
 int tce_cmd_reproduce(int argc, char **argv);
 int tce_cmd_search(int argc, char **argv);
 int tce_cmd_compare(int argc, char **argv);
+int tce_cmd_plot(int argc, char **argv);
 
 
 /* Shared by the commands (src/cli_util.c). */
