@@ -130,6 +130,13 @@ int tce_cli_next(struct tce_cli_parser *p, int argc, char **argv,
  * --csv - cannot both write to stdout" and return 1; else 0. */
 int tce_cli_stdout_clash(const char *cmd, const struct tce_cli_common *co);
 
+/* project --trace FILE: the modelled timeline of p's iteration (timeline.h)
+ * as Chrome trace-event JSON (src/cli_trace.c): an exit status. */
+struct tce_scenario;
+struct tce_projection;
+int tce_cli_project_trace(const char *path, const struct tce_scenario *s,
+                          const struct tce_projection *p);
+
 /* Whether the human table goes to stdout: neither --json - nor --csv -. */
 int tce_cli_human(const struct tce_cli_common *co);
 

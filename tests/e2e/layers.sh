@@ -28,7 +28,7 @@ layer_of() {
     costmodel | busbw | collcheck | calibfit | computetable | nccltests) echo 6 ;;
     projector | scenario | runstats) echo 7 ;;
     economics | search | planning | timeline) echo 8 ;;
-    report | report_* | cli | cli_util | plot_data) echo 9 ;;
+    report | report_* | cli | cli_util | cli_trace | plot_data) echo 9 ;;
     cmd_* | main) echo 10 ;;
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
     *) echo unknown ;;
