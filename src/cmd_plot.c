@@ -44,6 +44,8 @@ struct opts {
     const char *from, *script;
     struct tce_plot_page page;
     struct tce_planning_goal goal;
+    int draw;                  /* -o given: run gnuplot */
+    char script_out[2][4096];  /* --script alone: what the script draws */
 };
 
 static void usage(FILE *out)
@@ -77,7 +79,10 @@ static void usage(FILE *out)
             "(repeat, up to %d)\n"
             "      --script FILE      also write the gnuplot script; `gnuplot "
             "FILE` redraws\n"
-            "                         the pictures alone (data inline)\n"
+            "                         the pictures alone (data inline); "
+            "alone, without -o,\n"
+            "                         FILE.gp draws FILE.png and FILE.svg "
+            "(no gnuplot needed)\n"
             "      --size WxH         picture size in pixels (default "
             "%dx%d)\n"
             "  -t, --topology FILE    topology (.cfg)\n"
@@ -163,6 +168,26 @@ static int check_kind(const struct opts *o, struct tce_error *err)
     return 0;
 }
 
+/* --script FILE.gp without -o: the script draws FILE.png and FILE.svg
+ * (tcemu-plot.png and .svg for '-'). */
+static int script_targets(struct opts *o, struct tce_error *err)
+{
+    size_t n = strlen(o->script);
+    int i, ret = 0;
+
+    if (strcmp(o->script, "-") == 0)
+        n = 0;
+    else if (n > 3 && strcmp(o->script + n - 3, ".gp") == 0)
+        n -= 3;
+    for (i = 0; i < 2 && ret == 0; i++) {
+        snprintf(o->script_out[i], sizeof(o->script_out[i]), "%.*s.%s",
+                 (int)(n ? n : 10), n ? o->script : "tcemu-plot",
+                 i ? "svg" : "png");
+        ret = add_output(o, o->script_out[i], err);
+    }
+    return ret;
+}
+
 static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
 {
     enum { OPT_SCRIPT = 256, OPT_SIZE, OPT_FROM };
@@ -240,6 +265,9 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
                             argv[optind]);
     if (ret == 0)
         ret = check_kind(o, err);
+    o->draw = o->page.n_outputs > 0;
+    if (ret == 0 && !o->draw) /* the script draws NAME.png and NAME.svg */
+        ret = script_targets(o, err);
     return ret;
 }
 
@@ -387,8 +415,8 @@ static int read_from(const char *path, char **text, size_t *len,
     const char *why = NULL;
 
     if (tce_input_read(path, text, len, NULL, &why) < 0)
-        return tce_error_set(err, TCE_EIO, "cannot read '%.300s': %s", path,
-                             why);
+        return tce_error_set(err, TCE_ECONFIG, "cannot read '%.300s': %s",
+                             path, why);
     return 0;
 }
 
@@ -595,7 +623,7 @@ int tce_cmd_plot(int argc, char **argv)
                             "options.\n");
         return tce_exit_status(ret);
     }
-    for (i = 0; i < o.page.n_outputs && ret == 0; i++)
+    for (i = 0; i < o.page.n_outputs && ret == 0 && o.draw; i++)
         ret = tce_output_check(o.page.outputs[i].path, &err);
     if (ret == 0 && o.script)
         ret = tce_output_check(o.script, &err);
@@ -620,7 +648,7 @@ int tce_cmd_plot(int argc, char **argv)
         if (ret < 0)
             goto out;
     }
-    if (o.page.n_outputs == 0)
+    if (!o.draw)
         goto out;
     if (!have_gnuplot()) {
         ret = tce_error_set(&err, TCE_EIO,
