@@ -153,7 +153,7 @@ static void scaling_body(FILE *out, const struct tce_plot_page *pg,
         nofit |= !p[i].fits_memory;
         over |= p[i].over_capacity;
     }
-    fputs("set key below box opaque\n", out);
+    fputs("set key below box opaque\nset xtics font \"sans,8\"\n", out);
     fputs("set xlabel \"GPUs\"\n", out);
     if (hi >= 8 * lo)
         fputs("set logscale x 2\nset format x \"%.0f\"\n", out);
