@@ -77,7 +77,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 
 .PHONY: all run check check-unit check-san bench install uninstall format \
-        clean deps unit-bins bench-bins fuzz fuzz-bins
+        clean deps unit-bins bench-bins fuzz fuzz-bins pictures
 
 ifeq ($(SANITIZE),)
 all: $(TCEMU)
@@ -134,7 +134,7 @@ bench-bins: $(BENCH_BIN)
 # Debian packages the build and the tests need.  Installed when missing and
 # root; otherwise the exact apt-get line is printed.
 DEB_PKGS := gcc make pkg-config git libopenmpi-dev openmpi-bin libconfig-dev \
-            libcmocka-dev python3 iproute2 procps man-db
+            libcmocka-dev python3 iproute2 procps man-db gnuplot-nox
 
 deps:
 	@command -v dpkg-query >/dev/null 2>&1 || { echo "# deps: not a Debian system; install: $(DEB_PKGS)" >&2; exit 0; }; \
@@ -161,6 +161,12 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory all bench-bins
 	tests/bench/run.sh
+
+# The README's example pictures (one of each `tcemu plot` kind, PNG and SVG
+# with their gnuplot scripts, and a modelled timeline) into build/pictures.
+pictures: deps
+	@$(MAKE) --no-print-directory all
+	tests/pictures.sh $(BUILD_ROOT)/pictures
 
 # libFuzzer harnesses (tests/fuzz/*.c) over the core library built with
 # clang and ASan+UBSan: `make fuzz` runs each FUZZ_SECONDS (60); make check

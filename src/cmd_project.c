@@ -56,6 +56,10 @@ static void usage(FILE *out)
             "bill with paid-\n"
             "                         but-idle capacity, USD per used "
             "GPU-hour, energy\n"
+            "      --trace FILE       write the modelled timeline of one "
+            "iteration (the first\n"
+            "                         count) as Chrome trace JSON "
+            "(Perfetto)\n"
             "  -h, --help             this help\n"
             "\n"
             "Exit status: 0 ok, 1 cannot write output, 2 bad usage, "
@@ -79,8 +83,10 @@ static int write_to(const char *path,
 /* Options into co and the GPU counts into list: TCE_EXIT_OK, an exit
  * status, or -1 when help was printed (exit 0). */
 static int parse_options(int argc, char **argv, struct tce_cli_common *co,
-                         struct tce_gpu_list *list)
+                         struct tce_gpu_list *list, const char **trace)
 {
+    static const struct option longopts[] = {
+        {"trace", required_argument, NULL, 'T'}, {NULL, 0, NULL, 0}};
     struct tce_cli_parser p;
     struct tce_error err;
     int c;
@@ -90,10 +96,14 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
                         TCE_CLI_TOPOLOGY | TCE_CLI_JOB | TCE_CLI_GPUS |
                             TCE_CLI_JSON | TCE_CLI_CSV | TCE_CLI_CALIBRATION |
                             TCE_CLI_PLAN | TCE_CLI_HELP,
-                        NULL, NULL);
+                        longopts, NULL);
     while ((c = tce_cli_next(&p, argc, argv, co)) != -1) {
         if (c == 0)
             continue;
+        if (c == 'T') {
+            *trace = optarg;
+            continue;
+        }
         if (c == 'h') {
             usage(stdout);
             return -1;
@@ -237,6 +247,7 @@ int tce_cmd_project(int argc, char **argv)
     struct tce_cli_common co;
     struct tce_error err;
     char cmdline[1024];
+    const char *trace = NULL;
     int i, bad_plan, status = TCE_EXIT_OK;
 
     list = calloc(1, sizeof(*list));
@@ -249,7 +260,7 @@ int tce_cmd_project(int argc, char **argv)
         status = TCE_EXIT_RUNTIME;
         goto out;
     }
-    status = parse_options(argc, argv, &co, list);
+    status = parse_options(argc, argv, &co, list, &trace);
     if (status == TCE_EXIT_OK)
         status = load(&co, s, &contract, &plan_scratch);
     if (status != TCE_EXIT_OK) {
@@ -291,6 +302,8 @@ int tce_cmd_project(int argc, char **argv)
         status = write_to(co.json, tce_report_project_json, rep);
     if (status == TCE_EXIT_OK && co.csv)
         status = write_to(co.csv, tce_report_project_csv, rep);
+    if (status == TCE_EXIT_OK && trace)
+        status = tce_cli_project_trace(trace, s, &rows[0].proj);
     if (fflush(stdout) != 0)
         status = TCE_EXIT_RUNTIME;
 out:

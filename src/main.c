@@ -25,6 +25,7 @@ static const struct command commands[] = {
     {"reproduce", tce_cmd_reproduce, "compare projections with the published measurements shipped"},
     {"search", tce_cmd_search, "find the best layouts of a job on a topology"},
     {"compare", tce_cmd_compare, "compare offerings and contracts for one training run"},
+    {"plot", tce_cmd_plot, "draw projections, comparisons and results as PNG/SVG (gnuplot)"},
     {"run", tce_cmd_run, "emulate a training step on MPI ranks and time it (mpirun)"},
     {"bench", tce_cmd_bench, "nccl-tests style collective benchmark (mpirun)"},
     {"calibrate", tce_cmd_calibrate, "measure link parameters and write a calibration file (mpirun)"},

@@ -21,6 +21,7 @@ int tce_cmd_project(int argc, char **argv);
 int tce_cmd_reproduce(int argc, char **argv);
 int tce_cmd_search(int argc, char **argv);
 int tce_cmd_compare(int argc, char **argv);
+int tce_cmd_plot(int argc, char **argv);
 
 
 /* Shared by the commands (src/cli_util.c). */
@@ -128,6 +129,13 @@ int tce_cli_next(struct tce_cli_parser *p, int argc, char **argv,
 /* --json - and --csv - both given: print "tcemu CMD: error: --json - and
  * --csv - cannot both write to stdout" and return 1; else 0. */
 int tce_cli_stdout_clash(const char *cmd, const struct tce_cli_common *co);
+
+/* project --trace FILE: the modelled timeline of p's iteration (timeline.h)
+ * as Chrome trace-event JSON (src/cli_trace.c): an exit status. */
+struct tce_scenario;
+struct tce_projection;
+int tce_cli_project_trace(const char *path, const struct tce_scenario *s,
+                          const struct tce_projection *p);
 
 /* Whether the human table goes to stdout: neither --json - nor --csv -. */
 int tce_cli_human(const struct tce_cli_common *co);

@@ -19,16 +19,16 @@ trap 'rm -rf "$out"' EXIT
 # module -> layer (lower may not include higher)
 layer_of() {
     case $1 in
-    error | util | json | output | input | stats | version | trace | datadir) echo 0 ;;
-    types | coll | breakdown | schedule) echo 1 ;;
+    error | util | json | output | input | stats | version | trace | datadir | jsonread) echo 0 ;;
+    types | coll | breakdown | schedule | plot) echo 1 ;;
     rules) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | computetable | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats) echo 7 ;;
-    economics | search | planning) echo 8 ;;
-    report | report_* | cli | cli_util) echo 9 ;;
+    economics | search | planning | timeline) echo 8 ;;
+    report | report_* | cli | cli_util | cli_trace | plot_data) echo 9 ;;
     cmd_* | main) echo 10 ;;
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
     *) echo unknown ;;
