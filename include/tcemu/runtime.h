@@ -158,6 +158,27 @@ int tce_rt_alloc_host_map(const struct tce_rt *rt, char **hosts, int **nodes,
 int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
                            struct tce_error *err);
 
+/* The options the emulator commands share, described once (with cli.h's
+ * table for -t, -j, -c, --gpus, --json, --csv, -h): a command puts
+ * TCE_RT_LONGOPTS among its struct option rows and hands every value
+ * getopt returns to tce_rt_common_option first.
+ *   --ranks-per-node K   virtual nodes of K consecutive ranks
+ *   --timeout S          watchdog: exit 4 when one operation takes > S s */
+enum { TCE_RT_OPT_RANKS_PER_NODE = 0x200, TCE_RT_OPT_TIMEOUT };
+#define TCE_RT_LONGOPTS                                                       \
+    {"ranks-per-node", required_argument, NULL, TCE_RT_OPT_RANKS_PER_NODE},  \
+        {"timeout", required_argument, NULL, TCE_RT_OPT_TIMEOUT}
+
+struct tce_rt_common {
+    int64_t ranks_per_node; /* 0: real nodes */
+    double timeout_s;       /* 0: no watchdog */
+};
+
+/* c is what getopt returned, arg its value: 0 stored, < 0 a bad value
+ * (err), 1 when c is not one of these options. */
+int tce_rt_common_option(struct tce_rt_common *co, int c, const char *arg,
+                         struct tce_error *err);
+
 /* The size sweep bench and calibrate share: -b/--minbytes SIZE,
  * -e/--maxbytes SIZE, -f/--stepfactor X (1.01..1024), -n/--iters N (>= 1),
  * -w/--warmup N (>= 0). */

@@ -347,11 +347,11 @@ static int setup(struct calib *c, struct tce_error *err)
     size_t n = (size_t)(c->o.sw.max_bytes / (int64_t)sizeof(float)) + 1;
     int rc;
 
-    rc = tce_rt_nodes(&c->rt, (int)c->o.ranks_per_node, err);
+    rc = tce_rt_nodes(&c->rt, (int)c->o.common.ranks_per_node, err);
     if (rc == 0)
         rc = tce_rt_check_environment(&c->rt, 0, err);
     if (rc == 0)
-        rc = tce_watchdog_start(&c->rt.wd, c->o.timeout_s, c->rt.rank,
+        rc = tce_watchdog_start(&c->rt.wd, c->o.common.timeout_s, c->rt.rank,
                                 c->rt.host, err);
     if (rc == 0)
         rc = share_tiers(c, err);

@@ -133,7 +133,7 @@ int tce_cmd_run(int argc, char **argv)
     r->max_count = env_max_count();
     if (r->o.json_path && strcmp(r->o.json_path, "-") == 0)
         out = stderr;
-    rc = tce_rt_nodes(&rt, (int)r->o.ranks_per_node, &err);
+    rc = tce_rt_nodes(&rt, (int)r->o.common.ranks_per_node, &err);
     if (rc == 0)
         rc = tce_rt_check_environment(&rt, 0, &err);
     rc = tce_rt_report_agree(&rt, rc, &err);
@@ -149,31 +149,31 @@ int tce_cmd_run(int argc, char **argv)
     rc = tce_run_make_layout(r, &err);
     if (rc && rt.rank == 0)
         tce_rt_print_error(&rt, &err);
-    if (rc == 0 && rt.rank == 0 && r->lay.pp > 1)
-        rc = tce_plan_build(&r->job, &r->lay, r->lay.pp - 1, last, &err);
+    if (rc == 0 && rt.rank == 0 && r->sc.layout.pp > 1)
+        rc = tce_plan_build(&r->sc.job, &r->sc.layout, r->sc.layout.pp - 1, last, &err);
     if (rc == 0 && rt.rank == 0)
-        r->have_proj = tce_project(&r->topo, &r->job, &r->cm, rt.size, &r->proj,
+        r->have_proj = tce_project(&r->sc.topo, &r->sc.job, &r->sc.cm, rt.size, &r->proj,
                                    NULL) == 0;
-    if (rc == 0 && (r->o.routing_skew > (double)(r->lay.ep - 1)) &&
-        r->lay.ep > 1) {
+    if (rc == 0 && (r->o.routing_skew > (double)(r->sc.layout.ep - 1)) &&
+        r->sc.layout.ep > 1) {
         rc = tce_error_set(&err, TCE_EUSAGE,
                            "--routing-skew %g: at most ep - 1 = %" PRId64,
-                           r->o.routing_skew, r->lay.ep - 1);
+                           r->o.routing_skew, r->sc.layout.ep - 1);
         if (rt.rank == 0)
             tce_rt_print_error(&rt, &err);
     }
     rc = tce_rt_agree(&rt, rc);
     if (rc)
         goto out;
-    if (rt.rank == 0 && r->lay.pp <= 1)
+    if (rt.rank == 0 && r->sc.layout.pp <= 1)
         *last = r->plan;
-    if (rt.rank == 0 && r->topo.node.accelerators > 0 &&
-        rt.node_size != r->topo.node.accelerators)
+    if (rt.rank == 0 && r->sc.topo.node.accelerators > 0 &&
+        rt.node_size != r->sc.topo.node.accelerators)
         fprintf(stderr,
                 "tcemu: warning: topology %s has %d accelerators per node "
                 "but these ranks form nodes of %d (%s): modelled and "
                 "emulated node boundaries differ\n",
-                r->topo.name, r->topo.node.accelerators, rt.node_size,
+                r->sc.topo.name, r->sc.topo.node.accelerators, rt.node_size,
                 rt.ranks_per_node > 0 ? "--ranks-per-node" : "real hosts");
     rc = tce_run_make_comms(r, &err);
     if (rc == 0)
@@ -187,7 +187,7 @@ int tce_cmd_run(int argc, char **argv)
     if (rc == 0)
         rc = tce_rt_alloc_host_map(&rt, &hosts, &nodes, &err);
     if (rc == 0)
-        rc = tce_watchdog_start(&rt.wd, r->o.timeout_s, rt.rank, rt.host, &err);
+        rc = tce_watchdog_start(&rt.wd, r->o.common.timeout_s, rt.rank, rt.host, &err);
     rc = tce_rt_report_agree(&rt, rc, &err);
     if (rc)
         goto out;

@@ -32,7 +32,7 @@ static size_t elems_of(double bytes)
 
 static void record(struct run *r, int cls, double secs)
 {
-    struct op_class *c = &r->cls[cls];
+    struct tce_runstats_class *c = &r->cls[cls];
 
     c->used = 1;
     if (!r->measuring)
