@@ -46,7 +46,12 @@ void tce_calib_usage(FILE *out)
             "Needs two ranks on a node for scale_up, two nodes for "
             "scale_out.\nAll figures printed are measured, except the "
             "datasheet lines (-t).\nSIGUSR1/SIGTERM: stop after the current "
-            "size, fit and write what was\nmeasured, marked incomplete.\n");
+            "size, fit and write what was\nmeasured, marked incomplete "
+            "(exit 5).\n\n"
+            "Exit status: 0 complete; 1 runtime failure; 2 bad usage or "
+            "configuration;\n4 hang (--timeout); 5 stopped by "
+            "SIGUSR1/SIGTERM, partial results written;\n128+N under mpirun "
+            "or srun: a rank was killed by signal N.\n");
 }
 
 static int parse_colls(const char *arg, struct cal_opts *o,

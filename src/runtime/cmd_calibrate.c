@@ -390,6 +390,9 @@ int tce_cmd_calibrate(int argc, char **argv)
         fprintf(stderr, "tcemu: error: out of memory\n");
         return TCE_EXIT_RUNTIME;
     }
+    /* From here on SIGUSR1/SIGTERM ask for a clean stop (checked after
+     * each size) instead of killing the rank. */
+    tce_rt_catch_stop_signals(on_stop_signal);
     rc = tce_rt_begin(&c->rt, tce_calib_parse_args(argc, argv, &c->o, &err),
                       &err, tce_calib_usage, &argc, &argv);
     if (rc) {
@@ -397,11 +400,16 @@ int tce_cmd_calibrate(int argc, char **argv)
         goto out_free;
     }
     mpi_up = 1;
-    tce_rt_catch_stop_signals(on_stop_signal);
     if ((c->o.json_path && strcmp(c->o.json_path, "-") == 0) ||
         strcmp(c->o.out_path, "-") == 0)
         out = stderr;
-    rc = tce_rt_report_agree(&c->rt, setup(c, &err), &err);
+    /* The result paths, before any measuring (rank 0 writes them). */
+    rc = c->rt.rank == 0 ? tce_output_check(c->o.out_path, &err) : 0;
+    if (rc == 0 && c->rt.rank == 0 && c->o.json_path)
+        rc = tce_output_check(c->o.json_path, &err);
+    rc = tce_rt_report_agree(&c->rt, rc, &err);
+    if (rc == 0)
+        rc = tce_rt_report_agree(&c->rt, setup(c, &err), &err);
     if (rc)
         goto out;
     rc = tce_rt_gather_host_map(&c->rt, c->hosts, c->nodes, &err);
@@ -481,6 +489,15 @@ int tce_cmd_calibrate(int argc, char **argv)
                     c->o.json_path ? c->o.json_path : "");
     }
     rc = tce_rt_agree(&c->rt, rc);
+    /* Stopped by a signal, what was measured written: exit 5. */
+    if (rc == 0 && c->stopped) {
+        if (c->rt.rank == 0)
+            fprintf(stderr,
+                    "tcemu: stopped by signal %d; partial results written, "
+                    "marked incomplete (exit %d)\n",
+                    c->stopped, TCE_EXIT_STOPPED);
+        rc = TCE_EINTERRUPTED;
+    }
 out:
     for (i = 0; i < CAL_CLASSES; i++)
         if (c->cls[i].comm != MPI_COMM_NULL && c->cls[i].comm != 0)

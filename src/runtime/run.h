@@ -48,6 +48,7 @@ struct run_opts {
     const char *json_path;
     const char *csv_path;   /* --csv: the per-op table */
     const char *trace_path; /* --trace: Chrome trace-event JSON */
+    int progress;           /* --progress (else: stderr is a terminal) */
 };
 
 struct pending { /* an outstanding non-blocking collective */
@@ -55,6 +56,12 @@ struct pending { /* an outstanding non-blocking collective */
     int cls;
     int local; /* overlapped with its own list's compute */
     double start_s;
+};
+
+struct run_event { /* one op execution of the traced iteration */
+    double cls;       /* op class (a double: gathered as one array) */
+    double start_us;  /* from the iteration's start on this rank */
+    double dur_us;
 };
 
 struct run {
@@ -82,6 +89,11 @@ struct run {
     int stopped;      /* signal that stopped the run, or 0 */
     struct tce_runstats_class cls[N_CLASSES];
     double *iter_s; /* per iteration, this rank */
+    /* --trace: the executions of the measured iteration in progress (the
+     * last one once measure() returns) */
+    struct run_event *ev;
+    int n_ev, cap_ev;
+    double iter_t0_s;
 };
 
 struct walk_err {
@@ -161,5 +173,16 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
                        const struct results *res, int argc, char **argv,
                        const char *hosts, const int *nodes,
                        struct tce_error *err);
+
+/* run_trace.c */
+/* Keep one execution of class cls (ended now, lasted secs) for --trace. */
+void tce_run_trace_record(struct run *r, int cls, double secs);
+/* Gather every rank's events on rank 0 and write --trace (collective). */
+int tce_run_write_trace(struct run *r, const struct tce_plan *last,
+                        const struct results *res, const char *hosts,
+                        struct tce_error *err);
+/* Rank 0: the per-op table as CSV (--csv). */
+int tce_run_write_csv(const struct run *r, const struct tce_plan *last,
+                      const struct results *res, struct tce_error *err);
 
 #endif

@@ -18,7 +18,7 @@ void tce_run_usage(FILE *out)
             "modelled time per op.\n\n"
             "  -t, --topology FILE     topology (.cfg)\n"
             "  -j, --job FILE          job (.cfg)\n"
-            "      --gpus N            re-derive DP for N ranks (N = world "
+            "  -g, --gpus N            re-derive DP for N ranks (N = world "
             "size)\n"
             "  -c, --calibration FILE  modelled times use the link parameters "
             "fitted\n"
@@ -43,10 +43,29 @@ void tce_run_usage(FILE *out)
             "      --json FILE|-       results as JSON (schema tcemu.run/1); "
             "with '-'\n"
             "                          the table goes to stderr\n"
+            "      --csv FILE|-        the per-op table as CSV (schema "
+            "tcemu.run.ops/1)\n"
+            "      --trace FILE        timeline of the last measured "
+            "iteration as\n"
+            "                          Chrome trace-event JSON (Perfetto, "
+            "chrome://tracing):\n"
+            "                          one track per rank, one slice per op\n"
+            "      --progress          one line per iteration on stderr "
+            "(default: only\n"
+            "                          when stderr is a terminal; under "
+            "mpirun it is a\n"
+            "                          pipe, so ask for it)\n"
             "  -h, --help\n\n"
-            "SIGUSR1 or SIGTERM (Slurm's --signal=B:USR1@T): finish the "
-            "current\niteration and write what was measured, marked "
-            "incomplete.\n");
+            "SIGUSR1 or SIGTERM (Slurm's --signal=B:USR1@T, scancel): finish "
+            "the\ncurrent iteration and write what was measured, marked "
+            "incomplete.\n\n"
+            "Exit status: 0 complete; 1 runtime failure (an MPI error, a "
+            "file that\ncannot be written; also mpirun's own status when "
+            "mpirun itself gets\nSIGTERM); 2 bad usage or configuration; 4 "
+            "hang (--timeout watchdog);\n5 stopped by SIGUSR1/SIGTERM, "
+            "partial results written, marked\nincomplete; 128+N under "
+            "mpirun or srun: a rank was killed by signal N\n(137: SIGKILL, "
+            "e.g. the out-of-memory killer).\n");
 }
 
 enum {
@@ -55,7 +74,8 @@ enum {
     OPT_SCALE,
     OPT_MAXBUF,
     OPT_SKEW,
-    OPT_TRACE
+    OPT_TRACE,
+    OPT_PROGRESS
 };
 
 int tce_run_parse_args(int argc, char **argv, struct run_opts *o,
@@ -68,6 +88,7 @@ int tce_run_parse_args(int argc, char **argv, struct run_opts *o,
         {"max-buffer", required_argument, NULL, OPT_MAXBUF},
         {"routing-skew", required_argument, NULL, OPT_SKEW},
         {"trace", required_argument, NULL, OPT_TRACE},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
         TCE_RT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -116,6 +137,9 @@ int tce_run_parse_args(int argc, char **argv, struct run_opts *o,
             break;
         case OPT_TRACE:
             o->trace_path = optarg;
+            break;
+        case OPT_PROGRESS:
+            o->progress = 1;
             break;
         default: /* -h, a missing value, an unknown option */
             rc = tce_cli_getopt_other(c, argv, err);

@@ -196,14 +196,20 @@ void tce_run_print_summary(const struct run *r, const struct results *res,
                 "# INCOMPLETE: stopped by signal %d after %" PRId64
                 " of %" PRId64 " measured iterations\n",
                 r->stopped, r->measured, r->o.iterations);
-    fprintf(out,
-            "# iteration time (s, max over ranks): min %.6f avg %.6f max "
-            "%.6f\n",
-            res->iter.min, tce_stats_avg(&res->iter), res->iter.max);
-    fprintf(out, "# slowest rank: %d (%s), mean iteration %.6f s\n",
-            res->slowest_rank,
-            hosts ? hosts + (size_t)res->slowest_rank * TCE_RT_HOST_MAX : "?",
-            res->slowest_avg_s);
+    if (r->measured == 0) {
+        fprintf(out, "# iteration time (s, max over ranks): none measured "
+                     "(stopped before the first measured iteration)\n");
+    } else {
+        fprintf(out,
+                "# iteration time (s, max over ranks): min %.6f avg %.6f max "
+                "%.6f\n",
+                res->iter.min, tce_stats_avg(&res->iter), res->iter.max);
+        fprintf(out, "# slowest rank: %d (%s), mean iteration %.6f s\n",
+                res->slowest_rank,
+                hosts ? hosts + (size_t)res->slowest_rank * TCE_RT_HOST_MAX
+                      : "?",
+                res->slowest_avg_s);
+    }
     if (r->have_proj)
         fprintf(out,
                 "# modeled iteration (projector, topology %s, compute at "
@@ -266,6 +272,7 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     tce_json_string(&j, "schedule", l->vpp > 1 ? "interleaved" : "1f1b");
     tce_json_object_end(&j);
     tce_json_int(&j, "iterations", r->measured);
+    tce_json_int(&j, "iterations_measured", r->measured);
     tce_json_int(&j, "iterations_requested", r->o.iterations);
     tce_json_bool(&j, "complete", !r->stopped);
     if (r->stopped)
@@ -274,8 +281,11 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     tce_json_double(&j, "time_scale", r->o.time_scale);
     tce_json_double(&j, "routing_skew", r->o.routing_skew);
     tce_json_double(&j, "byte_scale", r->byte_scale);
-    json_measured(&j, "iteration_s", res->iter.min, tce_stats_avg(&res->iter),
-                  res->iter.max);
+    if (r->measured > 0) /* else no iteration was measured: null */
+        json_measured(&j, "iteration_s", res->iter.min,
+                      tce_stats_avg(&res->iter), res->iter.max);
+    else
+        tce_json_null(&j, "iteration_s");
     if (r->have_proj) {
         const struct tce_breakdown *b = &r->proj.breakdown;
 
@@ -284,13 +294,17 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     } else {
         tce_json_null(&j, "modeled_iteration_s");
     }
-    tce_json_object_begin(&j, "slowest_rank");
-    tce_json_int(&j, "rank", res->slowest_rank);
-    tce_json_string(&j, "host",
-                    hosts ? hosts + (size_t)res->slowest_rank * TCE_RT_HOST_MAX
-                          : "");
-    tce_json_double(&j, "iteration_s", res->slowest_avg_s);
-    tce_json_object_end(&j);
+    if (r->measured > 0) {
+        tce_json_object_begin(&j, "slowest_rank");
+        tce_json_int(&j, "rank", res->slowest_rank);
+        tce_json_string(&j, "host", hosts ? hosts + (size_t)res->slowest_rank *
+                                                        TCE_RT_HOST_MAX
+                                          : "");
+        tce_json_double(&j, "iteration_s", res->slowest_avg_s);
+        tce_json_object_end(&j);
+    } else {
+        tce_json_null(&j, "slowest_rank");
+    }
     {
         struct tce_runstats_charges t;
         int c;
