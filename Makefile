@@ -14,6 +14,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 SANITIZE ?=
 DEVELOPER ?=
+TEST_HOOKS ?=
 # V=1 prints every command line; by default one short line per file.
 V ?=
 ifeq ($(V),)
@@ -54,7 +55,11 @@ BUILD_ROOT ?= build
 TCEMU ?= bin/tcemu
 export BUILD_ROOT TCEMU
 
-ifneq ($(SANITIZE),)
+ifneq ($(TEST_HOOKS),)
+# The test build: the runtime's fault injection (TCEMU_TEST_*) compiled in.
+BUILD := $(BUILD_ROOT)/hooks
+ALL_CFLAGS += -DTCE_TEST_HOOKS
+else ifneq ($(SANITIZE),)
 BUILD := $(BUILD_ROOT)/san
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -77,10 +82,21 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 
 .PHONY: all run check check-unit check-san bench install uninstall format \
-        clean deps unit-bins bench-bins fuzz fuzz-bins pictures
+        clean deps unit-bins bench-bins fuzz fuzz-bins pictures test-hooks
 
 ifeq ($(SANITIZE),)
 all: $(TCEMU)
+endif
+
+# tests/mpi's fault-injection cases run $(BUILD_ROOT)/hooks/tcemu; the
+# installed bin/tcemu has no hooks.
+test-hooks:
+	@$(MAKE) --no-print-directory TEST_HOOKS=1 $(BUILD_ROOT)/hooks/tcemu
+
+ifneq ($(TEST_HOOKS),)
+$(BUILD)/tcemu: $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(RT_OBJ) $(CORE_LIB) $(LDLIBS_ALL)
 endif
 
 ifeq ($(SANITIZE),)
@@ -154,7 +170,7 @@ run: deps
 	tests/run-main.sh $(RUN_TOPO) $(RUN_JOB)
 
 check: deps
-	@$(MAKE) --no-print-directory all unit-bins
+	@$(MAKE) --no-print-directory all unit-bins test-hooks
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit-bins
 	tests/run.sh
 

@@ -9,7 +9,10 @@
  *
  * Exit statuses (documented in README.md):
  *   0 ok, 1 runtime failure, 2 bad usage or configuration,
- *   3 a check failed, 4 a hang was detected (watchdog).
+ *   3 a check failed, 4 a hang was detected (watchdog), 5 stopped by a
+ *   signal (SIGUSR1/SIGTERM) with the partial results written, marked
+ *   incomplete.  Under mpirun or srun, 128+N means a rank was killed by
+ *   signal N (reported by the launcher, not by tcemu).
  */
 #ifndef TCEMU_ERROR_H
 #define TCEMU_ERROR_H
@@ -23,6 +26,7 @@ enum tce_exit {
     TCE_EXIT_USAGE = 2,
     TCE_EXIT_CHECK = 3,
     TCE_EXIT_HANG = 4,
+    TCE_EXIT_STOPPED = 5,
 };
 
 /* X(name, value, exit status, message) */
@@ -38,7 +42,7 @@ enum tce_exit {
     X(HANG, -9, TCE_EXIT_HANG, "operation hung (watchdog timeout)")           \
     X(NOFIT, -10, TCE_EXIT_USAGE, "no valid layout")                          \
     X(INTERNAL, -11, TCE_EXIT_RUNTIME, "internal error")                      \
-    X(INTERRUPTED, -12, TCE_EXIT_RUNTIME, "interrupted")
+    X(INTERRUPTED, -12, TCE_EXIT_STOPPED, "stopped by a signal")
 
 enum tce_errno {
 #define TCE_ERRNO_ENUM(name, value, exit_status, msg) TCE_E##name = (value),

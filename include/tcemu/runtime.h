@@ -14,7 +14,9 @@
  * prefixed with "tcemu: rank R (host): error:".  MPI_Abort is used only by
  * the watchdog, when ranks can no longer agree.
  *
- * Test-only fault injection (documented in README, never needed otherwise):
+ * Test-only fault injection, compiled in only with -DTCE_TEST_HOOKS (`make
+ * test-hooks`: $(BUILD_ROOT)/hooks/tcemu, used by tests/mpi; never in the
+ * installed binary, where the hooks are inert and read no environment):
  *   TCEMU_TEST_HANG=OP[:RANK]   rank RANK (default 1) sleeps instead of
  *                               running the operation named OP ("allreduce",
  *                               or a run op name such as "dp_grad_reduce")
@@ -22,6 +24,7 @@
  *                               checked bench operation
  *   TCEMU_TEST_FAIL=OP[:RANK]   run: rank RANK reports an MPI error instead of
  *                               running op OP (the job must end, exit 1)
+ *   TCEMU_TEST_MAX_COUNT=N      run: at most N elements per MPI call
  */
 #ifndef TCEMU_RUNTIME_H
 #define TCEMU_RUNTIME_H
@@ -52,8 +55,12 @@ struct tce_watchdog {
     char group[TCE_RT_OPNAME_MAX];
     int rank;
     char host[TCE_RT_HOST_MAX];
+    int thread_multiple; /* MPI gave MPI_THREAD_MULTIPLE (tce_rt_init sets
+                            it; the watchdog needs it to call MPI_Abort) */
 };
 
+/* TCE_EUSAGE when timeout_s > 0 and MPI was not initialised with
+ * MPI_THREAD_MULTIPLE (the watchdog's MPI_Abort comes from its thread). */
 int tce_watchdog_start(struct tce_watchdog *wd, double timeout_s, int rank,
                        const char *host, struct tce_error *err);
 void tce_watchdog_enter(struct tce_watchdog *wd, const char *op,
@@ -76,7 +83,7 @@ struct tce_rt {
     struct tce_watchdog wd;
 };
 
-/* MPI_Init_thread (FUNNELED), world dup with MPI_ERRORS_RETURN, host name.
+/* MPI_Init_thread (MULTIPLE, for the watchdog), world dup with MPI_ERRORS_RETURN, host name.
  * Collective over MPI_COMM_WORLD. */
 int tce_rt_init(struct tce_rt *rt, int *argc, char ***argv,
                 struct tce_error *err);
@@ -158,6 +165,27 @@ int tce_rt_alloc_host_map(const struct tce_rt *rt, char **hosts, int **nodes,
 int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
                            struct tce_error *err);
 
+/* The options the emulator commands share, described once (with cli.h's
+ * table for -t, -j, -c, --gpus, --json, --csv, -h): a command puts
+ * TCE_RT_LONGOPTS among its struct option rows and hands every value
+ * getopt returns to tce_rt_common_option first.
+ *   --ranks-per-node K   virtual nodes of K consecutive ranks
+ *   --timeout S          watchdog: exit 4 when one operation takes > S s */
+enum { TCE_RT_OPT_RANKS_PER_NODE = 0x200, TCE_RT_OPT_TIMEOUT };
+#define TCE_RT_LONGOPTS                                                       \
+    {"ranks-per-node", required_argument, NULL, TCE_RT_OPT_RANKS_PER_NODE},  \
+        {"timeout", required_argument, NULL, TCE_RT_OPT_TIMEOUT}
+
+struct tce_rt_common {
+    int64_t ranks_per_node; /* 0: real nodes */
+    double timeout_s;       /* 0: no watchdog */
+};
+
+/* c is what getopt returned, arg its value: 0 stored, < 0 a bad value
+ * (err), 1 when c is not one of these options. */
+int tce_rt_common_option(struct tce_rt_common *co, int c, const char *arg,
+                         struct tce_error *err);
+
 /* The size sweep bench and calibrate share: -b/--minbytes SIZE,
  * -e/--maxbytes SIZE, -f/--stepfactor X (1.01..1024), -n/--iters N (>= 1),
  * -w/--warmup N (>= 0). */
@@ -172,12 +200,21 @@ int tce_rt_sweep_option(struct tce_rt_sweep *s, int c, const char *arg,
 /* 1 <= min_bytes <= max_bytes, else TCE_EUSAGE. */
 int tce_rt_sweep_check(const struct tce_rt_sweep *s, struct tce_error *err);
 
-/* Test-only fault injection (see above). */
+/* Test-only fault injection (see above; src/runtime/rt_test.c). */
+#ifdef TCE_TEST_HOOKS
+#define TCE_RT_TEST_HANG "TCEMU_TEST_HANG"
+#define TCE_RT_TEST_FAIL "TCEMU_TEST_FAIL"
+#else
+#define TCE_RT_TEST_HANG ""
+#define TCE_RT_TEST_FAIL ""
+#endif
 int tce_rt_test_hang(const struct tce_rt *rt, const char *op);
 /* Whether env ("OP[:RANK]", RANK default 1) names op on this rank. */
 int tce_rt_test_fault(const struct tce_rt *rt, const char *env,
                       const char *op);
 int tce_rt_test_corrupt(void);
+/* Elements per MPI call (INT_MAX; TCEMU_TEST_MAX_COUNT in the test build). */
+int64_t tce_rt_test_max_count(void);
 /* Sleep "forever" (until the watchdog ends the job). */
 void tce_rt_hang(void);
 

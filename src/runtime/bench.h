@@ -10,7 +10,7 @@
  * reported time by -a (rank 0, average, minimum, maximum over ranks).
  * SIGUSR1 / SIGTERM end the sweep at the next size boundary (the ranks
  * agree there); what was measured is printed and written, marked
- * incomplete, and the exit status is BENCH_EXIT_STOPPED.
+ * incomplete, and the exit status is TCE_EXIT_STOPPED.
  */
 #ifndef TCEMU_RUNTIME_BENCH_H
 #define TCEMU_RUNTIME_BENCH_H
@@ -24,10 +24,6 @@
 
 #define BENCH_MAX_COLLS 8
 #define BENCH_MAX_SIZES 64
-/* Stopped by a signal with partial results written.  error.h has no
- * TCE_EXIT_STOPPED yet (the value the run command will document); 5 until
- * it has, then that. */
-#define BENCH_EXIT_STOPPED 5
 
 #define BENCH_JSON_SCHEMA "tcemu.bench/2"
 #define BENCH_CSV_SCHEMA "tcemu.bench.csv/1"

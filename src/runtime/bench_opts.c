@@ -85,7 +85,7 @@ void tce_bench_usage(FILE *out)
             "all-to-all (n-1)/n, send/recv and broadcast 1.  SIGUSR1 or "
             "SIGTERM: stop\nat the next size with what was measured written "
             "(exit %d).\n",
-            BENCH_EXIT_STOPPED);
+            TCE_EXIT_STOPPED);
 }
 
 static int parse_colls(const char *arg, struct bench_opts *o,

@@ -28,8 +28,7 @@ struct cal_opts {
     int n_colls;
     struct tce_rt_sweep sw; /* -b -e -f -n -w */
     int rounds;
-    int64_t ranks_per_node;
-    double timeout_s;
+    struct tce_rt_common common; /* --ranks-per-node, --timeout */
     const char *topo_path;
     const char *out_path;
     const char *json_path;

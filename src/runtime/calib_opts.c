@@ -47,10 +47,15 @@ void tce_calib_usage(FILE *out)
             "Needs two ranks on a node for scale_up, two nodes for "
             "scale_out.\nAll figures printed are measured, except the "
             "datasheet lines (-t).\nSIGUSR1/SIGTERM: stop after the current "
-            "size, fit and write what was\nmeasured, marked incomplete.\n"
+            "size, fit and write what was\nmeasured, marked incomplete "
+            "(exit 5).\n"
             "--from-nccl-tests: fit the same parameters from nccl-tests "
             "output (the\nNCCL device path; no MPI, no GPU needed); "
-            "`tcemu calibrate\n--from-nccl-tests --help` says more.\n");
+            "`tcemu calibrate\n--from-nccl-tests --help` says more.\n\n"
+            "Exit status: 0 complete; 1 runtime failure; 2 bad usage or "
+            "configuration;\n4 hang (--timeout); 5 stopped by "
+            "SIGUSR1/SIGTERM, partial results written;\n128+N under mpirun "
+            "or srun: a rank was killed by signal N.\n");
 }
 
 static int parse_colls(const char *arg, struct cal_opts *o,
@@ -97,16 +102,12 @@ out:
     return rc;
 }
 
-enum { OPT_RPN = 256, OPT_TIMEOUT, OPT_JSON };
-
 /* 1 = help, 0 = ok, < 0 error. */
 int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
                          struct tce_error *err)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"json", required_argument, NULL, OPT_JSON},
-        {"topology", required_argument, NULL, 't'},
         {"collectives", required_argument, NULL, 'c'},
         {"minbytes", required_argument, NULL, 'b'},
         {"maxbytes", required_argument, NULL, 'e'},
@@ -114,14 +115,15 @@ int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
         {"iters", required_argument, NULL, 'n'},
         {"warmup", required_argument, NULL, 'w'},
         {"rounds", required_argument, NULL, 'r'},
-        {"ranks-per-node", required_argument, NULL, OPT_RPN},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"help", no_argument, NULL, 'h'},
+        TCE_RT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
+    struct tce_cli_parser p;
+    struct tce_cli_common co;
     int c, rc = 0;
 
     memset(o, 0, sizeof(*o));
+    memset(&co, 0, sizeof(co));
     rc = parse_colls("sendrecv,allreduce,allgather,reducescatter,alltoall", o,
                      err);
     o->sw.min_bytes = 8;
@@ -131,19 +133,21 @@ int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
     o->sw.warmup = 2;
     o->rounds = 1;
     o->out_path = "calibration.cfg";
-    optind = 1;
-    opterr = 0;
-    while (rc == 0 && (c = getopt_long(argc, argv, ":o:t:c:b:e:f:n:w:r:h",
-                                       longopts, NULL)) != -1) {
+    if (rc == 0 &&
+        tce_cli_parser_init(&p, TCE_CLI_TOPOLOGY | TCE_CLI_JSON | TCE_CLI_HELP,
+                            longopts, ":o:c:b:e:f:n:w:r:") != 0)
+        rc = tce_error_set(err, TCE_EINTERNAL,
+                           "calibrate: option tables do not fit");
+    while (rc == 0 && (c = tce_cli_next(&p, argc, argv, &co)) != -1) {
+        if (c == 0) /* a shared option, stored in co */
+            continue;
+        rc = tce_rt_common_option(&o->common, c, optarg, err);
+        if (rc != 1)
+            continue;
+        rc = 0;
         switch (c) {
         case 'o':
             o->out_path = optarg;
-            break;
-        case OPT_JSON:
-            o->json_path = optarg;
-            break;
-        case 't':
-            o->topo_path = optarg;
             break;
         case 'c':
             rc = parse_colls(optarg, o, err);
@@ -162,17 +166,13 @@ int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
             o->rounds = (int)v;
             break;
         }
-        case OPT_RPN:
-            rc = tce_parse_int64(optarg, 1, INT_MAX, &o->ranks_per_node, err);
-            break;
-        case OPT_TIMEOUT:
-            rc = tce_parse_double(optarg, 0, 1e6, &o->timeout_s, err);
-            break;
         default: /* -h, a missing value, an unknown option */
             rc = tce_cli_getopt_other(c, argv, err);
             break;
         }
     }
+    o->topo_path = co.topology;
+    o->json_path = co.json;
     if (rc == 0 && optind < argc)
         rc = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
                            argv[optind]);

@@ -7,7 +7,7 @@
  * the TP, CP, DP, EP, EDP, PP groups of --tp/--cp/--pp/--ep), the result
  * paths checked before any measurement, the sweep (bench_sweep.c), the
  * footer and files (bench_report.c).  Exit: 0, 3 when a check found a wrong
- * element, BENCH_EXIT_STOPPED when a signal ended the sweep early (partial
+ * element, TCE_EXIT_STOPPED when a signal ended the sweep early (partial
  * results written), else the error's status.
  */
 #include <inttypes.h>
@@ -142,7 +142,7 @@ int tce_cmd_bench(int argc, char **argv)
             fprintf(stderr,
                     "tcemu: bench stopped by signal %d: %d row(s) measured "
                     "and written, marked incomplete (exit %d)\n",
-                    b->stopped, b->n_rows, BENCH_EXIT_STOPPED);
+                    b->stopped, b->n_rows, TCE_EXIT_STOPPED);
         rc = tce_bench_write_files(b, argc, argv, hosts, nodes, &err);
         if (rc)
             tce_rt_print_error(&b->rt, &err);
@@ -161,7 +161,7 @@ out:
         tce_rt_finalize(&b->rt);
 out_free:
     /* every rank agreed on rc and on b->stopped */
-    rc = rc == 0 && b->stopped ? BENCH_EXIT_STOPPED : tce_exit_status(rc);
+    rc = rc == 0 && b->stopped ? TCE_EXIT_STOPPED : tce_exit_status(rc);
     free(b);
     return rc;
 }

@@ -348,11 +348,11 @@ static int setup(struct calib *c, struct tce_error *err)
     size_t n = (size_t)(c->o.sw.max_bytes / (int64_t)sizeof(float)) + 1;
     int rc;
 
-    rc = tce_rt_nodes(&c->rt, (int)c->o.ranks_per_node, err);
+    rc = tce_rt_nodes(&c->rt, (int)c->o.common.ranks_per_node, err);
     if (rc == 0)
         rc = tce_rt_check_environment(&c->rt, 0, err);
     if (rc == 0)
-        rc = tce_watchdog_start(&c->rt.wd, c->o.timeout_s, c->rt.rank,
+        rc = tce_watchdog_start(&c->rt.wd, c->o.common.timeout_s, c->rt.rank,
                                 c->rt.host, err);
     if (rc == 0)
         rc = share_tiers(c, err);
@@ -394,6 +394,9 @@ int tce_cmd_calibrate(int argc, char **argv)
         fprintf(stderr, "tcemu: error: out of memory\n");
         return TCE_EXIT_RUNTIME;
     }
+    /* From here on SIGUSR1/SIGTERM ask for a clean stop (checked after
+     * each size) instead of killing the rank. */
+    tce_rt_catch_stop_signals(on_stop_signal);
     rc = tce_rt_begin(&c->rt, tce_calib_parse_args(argc, argv, &c->o, &err),
                       &err, tce_calib_usage, &argc, &argv);
     if (rc) {
@@ -401,11 +404,16 @@ int tce_cmd_calibrate(int argc, char **argv)
         goto out_free;
     }
     mpi_up = 1;
-    tce_rt_catch_stop_signals(on_stop_signal);
     if ((c->o.json_path && strcmp(c->o.json_path, "-") == 0) ||
         strcmp(c->o.out_path, "-") == 0)
         out = stderr;
-    rc = tce_rt_report_agree(&c->rt, setup(c, &err), &err);
+    /* The result paths, before any measuring (rank 0 writes them). */
+    rc = c->rt.rank == 0 ? tce_output_check(c->o.out_path, &err) : 0;
+    if (rc == 0 && c->rt.rank == 0 && c->o.json_path)
+        rc = tce_output_check(c->o.json_path, &err);
+    rc = tce_rt_report_agree(&c->rt, rc, &err);
+    if (rc == 0)
+        rc = tce_rt_report_agree(&c->rt, setup(c, &err), &err);
     if (rc)
         goto out;
     rc = tce_rt_gather_host_map(&c->rt, c->hosts, c->nodes, &err);
@@ -485,6 +493,15 @@ int tce_cmd_calibrate(int argc, char **argv)
                     c->o.json_path ? c->o.json_path : "");
     }
     rc = tce_rt_agree(&c->rt, rc);
+    /* Stopped by a signal, what was measured written: exit 5. */
+    if (rc == 0 && c->stopped) {
+        if (c->rt.rank == 0)
+            fprintf(stderr,
+                    "tcemu: stopped by signal %d; partial results written, "
+                    "marked incomplete (exit %d)\n",
+                    c->stopped, TCE_EXIT_STOPPED);
+        rc = TCE_EINTERRUPTED;
+    }
 out:
     for (i = 0; i < CAL_CLASSES; i++)
         if (c->cls[i].comm != MPI_COMM_NULL && c->cls[i].comm != 0)

@@ -20,11 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
 
 #include "tcemu/cli.h"
+#include "tcemu/output.h"
 #include "tcemu/runtime_cmd.h"
 #include "tcemu/util.h"
 
@@ -43,14 +45,17 @@ static void on_stop_signal(int sig)
 
 /* ------------------------------------------------------------------------ */
 
-static int64_t env_max_count(void)
+/* Every result file the options name, before any long work. */
+static int check_outputs(const struct run_opts *o, struct tce_error *err)
 {
-    const char *v = getenv("TCEMU_TEST_MAX_COUNT"); /* test-only */
-    int64_t n = INT_MAX;
+    const char *paths[] = {o->json_path, o->csv_path, o->trace_path};
+    size_t i;
+    int rc = 0;
 
-    if (v && tce_parse_int64(v, 1, INT_MAX, &n, NULL) != 0)
-        n = INT_MAX;
-    return n;
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && rc == 0; i++)
+        if (paths[i])
+            rc = tce_output_check(paths[i], err);
+    return rc;
 }
 
 static int measure(struct run *r, struct tce_error *err)
@@ -59,6 +64,10 @@ static int measure(struct run *r, struct tce_error *err)
     int64_t it;
     double t0;
     int mrc = MPI_SUCCESS;
+    /* Progress on a terminal (or with --progress): logs and pipes get the
+     * table alone.  Under mpirun a rank's stderr is a pipe. */
+    int progress =
+        r->rt->rank == 0 && (r->o.progress || isatty(STDERR_FILENO));
 
     memset(&we, 0, sizeof(we));
 #if defined(__linux__) && defined(PR_SET_TIMERSLACK)
@@ -85,11 +94,23 @@ static int measure(struct run *r, struct tce_error *err)
             break;
         }
         t0 = tce_now_s();
+        if (r->measuring) { /* --trace keeps the last measured iteration */
+            r->n_ev = 0;
+            r->iter_t0_s = t0;
+        }
         mrc = tce_run_iteration(r, &we);
         if (r->measuring && mrc == MPI_SUCCESS) {
             r->iter_s[it - r->o.warmup] = tce_now_s() - t0;
             r->measured = it - r->o.warmup + 1;
         }
+        if (progress && mrc == MPI_SUCCESS)
+            fprintf(stderr,
+                    "tcemu: %s iteration %" PRId64 "/%" PRId64
+                    ": %.6f s (rank 0, measured)\n",
+                    r->measuring ? "measured" : "warm-up",
+                    r->measuring ? it - r->o.warmup + 1 : it + 1,
+                    r->measuring ? r->o.iterations : r->o.warmup,
+                    tce_now_s() - t0);
     }
     if (mrc != MPI_SUCCESS)
         return tce_rt_mpi_error(err, we.mrc ? we.mrc : mrc, we.what);
@@ -130,10 +151,17 @@ int tce_cmd_run(int argc, char **argv)
     r->rt = &rt;
     for (g = 0; g < TCE_GROUP_COUNT; g++)
         r->comm[g] = MPI_COMM_NULL;
-    r->max_count = env_max_count();
+    r->max_count = tce_rt_test_max_count();
     if (r->o.json_path && strcmp(r->o.json_path, "-") == 0)
         out = stderr;
-    rc = tce_rt_nodes(&rt, (int)r->o.ranks_per_node, &err);
+    /* Result paths are checked before the emulation, on rank 0 (which
+     * writes them): an error names the user's path. */
+    if (rt.rank == 0)
+        rc = check_outputs(&r->o, &err);
+    rc = tce_rt_report_agree(&rt, rc, &err);
+    if (rc)
+        goto out;
+    rc = tce_rt_nodes(&rt, (int)r->o.common.ranks_per_node, &err);
     if (rc == 0)
         rc = tce_rt_check_environment(&rt, 0, &err);
     rc = tce_rt_report_agree(&rt, rc, &err);
@@ -149,31 +177,31 @@ int tce_cmd_run(int argc, char **argv)
     rc = tce_run_make_layout(r, &err);
     if (rc && rt.rank == 0)
         tce_rt_print_error(&rt, &err);
-    if (rc == 0 && rt.rank == 0 && r->lay.pp > 1)
-        rc = tce_plan_build(&r->job, &r->lay, r->lay.pp - 1, last, &err);
+    if (rc == 0 && rt.rank == 0 && r->sc.layout.pp > 1)
+        rc = tce_plan_build(&r->sc.job, &r->sc.layout, r->sc.layout.pp - 1, last, &err);
     if (rc == 0 && rt.rank == 0)
-        r->have_proj = tce_project(&r->topo, &r->job, &r->cm, rt.size, &r->proj,
+        r->have_proj = tce_project(&r->sc.topo, &r->sc.job, &r->sc.cm, rt.size, &r->proj,
                                    NULL) == 0;
-    if (rc == 0 && (r->o.routing_skew > (double)(r->lay.ep - 1)) &&
-        r->lay.ep > 1) {
+    if (rc == 0 && (r->o.routing_skew > (double)(r->sc.layout.ep - 1)) &&
+        r->sc.layout.ep > 1) {
         rc = tce_error_set(&err, TCE_EUSAGE,
                            "--routing-skew %g: at most ep - 1 = %" PRId64,
-                           r->o.routing_skew, r->lay.ep - 1);
+                           r->o.routing_skew, r->sc.layout.ep - 1);
         if (rt.rank == 0)
             tce_rt_print_error(&rt, &err);
     }
     rc = tce_rt_agree(&rt, rc);
     if (rc)
         goto out;
-    if (rt.rank == 0 && r->lay.pp <= 1)
+    if (rt.rank == 0 && r->sc.layout.pp <= 1)
         *last = r->plan;
-    if (rt.rank == 0 && r->topo.node.accelerators > 0 &&
-        rt.node_size != r->topo.node.accelerators)
+    if (rt.rank == 0 && r->sc.topo.node.accelerators > 0 &&
+        rt.node_size != r->sc.topo.node.accelerators)
         fprintf(stderr,
                 "tcemu: warning: topology %s has %d accelerators per node "
                 "but these ranks form nodes of %d (%s): modelled and "
                 "emulated node boundaries differ\n",
-                r->topo.name, r->topo.node.accelerators, rt.node_size,
+                r->sc.topo.name, r->sc.topo.node.accelerators, rt.node_size,
                 rt.ranks_per_node > 0 ? "--ranks-per-node" : "real hosts");
     rc = tce_run_make_comms(r, &err);
     if (rc == 0)
@@ -187,7 +215,7 @@ int tce_cmd_run(int argc, char **argv)
     if (rc == 0)
         rc = tce_rt_alloc_host_map(&rt, &hosts, &nodes, &err);
     if (rc == 0)
-        rc = tce_watchdog_start(&rt.wd, r->o.timeout_s, rt.rank, rt.host, &err);
+        rc = tce_watchdog_start(&rt.wd, r->o.common.timeout_s, rt.rank, rt.host, &err);
     rc = tce_rt_report_agree(&rt, rc, &err);
     if (rc)
         goto out;
@@ -225,12 +253,34 @@ int tce_cmd_run(int argc, char **argv)
         if (r->o.json_path)
             rc = tce_run_write_json(r, last, res, argc, argv, hosts, nodes,
                                     &err);
+        if (rc == 0 && r->o.csv_path)
+            rc = tce_run_write_csv(r, last, res, &err);
+    }
+    /* The trace gathers every rank's events: all ranks take part. */
+    if (r->o.trace_path) {
+        struct tce_error terr;
+        int trc;
+
+        tce_error_clear(&terr);
+        trc = tce_run_write_trace(r, last, res, hosts, &terr);
+        if (trc && rc == 0) {
+            rc = trc;
+            err = terr;
+        }
     }
     rc = tce_rt_report_agree(&rt, rc, &err);
-    /* Stopped before any measured iteration: what was written says so,
-     * and the exit status too. */
-    if (rc == 0 && r->stopped && r->measured == 0)
+    /* Stopped by a signal: what was written says so ("complete": false),
+     * and the exit status too (5, TCE_EXIT_STOPPED). */
+    if (rc == 0 && r->stopped) {
+        if (rt.rank == 0)
+            fprintf(stderr,
+                    "tcemu: stopped by signal %d after %" PRId64 " of %" PRId64
+                    " measured iterations; partial results written, marked "
+                    "incomplete (exit %d)\n",
+                    r->stopped, r->measured, r->o.iterations,
+                    TCE_EXIT_STOPPED);
         rc = TCE_EINTERRUPTED;
+    }
 out:
     if (mpi_up) {
         for (g = 0; g < TCE_GROUP_COUNT; g++)
@@ -247,6 +297,7 @@ out_free:
         free(r->pend);
         free(r->sends);
         free(r->iter_s);
+        free(r->ev);
     }
     if (res)
         free(res->iter_max_s);

@@ -45,15 +45,20 @@ int tce_rt_init(struct tce_rt *rt, int *argc, char ***argv,
     rt->inter = MPI_COMM_NULL;
     MPI_Initialized(&flag);
     if (!flag) {
-        /* FUNNELED: only the main thread calls MPI; the watchdog thread
-         * calls MPI_Abort only, when the job is ending anyway. */
-        if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) !=
+        /* MULTIPLE: the main thread makes every MPI call but one: the
+         * watchdog's MPI_Abort from its own thread, while the main thread
+         * is blocked inside a hung operation (it cannot be told to abort:
+         * it never returns).  Open MPI 4.1 provides MULTIPLE. */
+        if (MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided) !=
             MPI_SUCCESS) {
             rc = tce_error_set(err, TCE_EMPI, "MPI_Init_thread failed");
             goto out;
         }
         rt->inited = 1;
+    } else {
+        MPI_Query_thread(&provided);
     }
+    rt->wd.thread_multiple = provided >= MPI_THREAD_MULTIPLE;
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     if (MPI_Comm_dup(MPI_COMM_WORLD, &rt->world) != MPI_SUCCESS) {
         rc = tce_error_set(err, TCE_EMPI, "MPI_Comm_dup failed");
@@ -262,47 +267,6 @@ int tce_rt_gather_hosts(struct tce_rt *rt, char *hosts, struct tce_error *err)
     return 0;
 }
 
-int tce_rt_test_hang(const struct tce_rt *rt, const char *op)
-{
-    return tce_rt_test_fault(rt, "TCEMU_TEST_HANG", op);
-}
-
-int tce_rt_test_fault(const struct tce_rt *rt, const char *env,
-                      const char *op)
-{
-    const char *spec = getenv(env);
-    const char *colon;
-    size_t len;
-    int64_t rank = 1;
-    int hit = 0;
-
-    if (!spec || !*spec)
-        goto out;
-    colon = strchr(spec, ':');
-    len = colon ? (size_t)(colon - spec) : strlen(spec);
-    if (colon && tce_parse_int64(colon + 1, 0, INT32_MAX, &rank, NULL) != 0)
-        goto out;
-    hit = rank == rt->rank && strlen(op) == len &&
-          strncmp(op, spec, len) == 0;
-out:
-    return hit;
-}
-
-int tce_rt_test_corrupt(void)
-{
-    const char *v = getenv("TCEMU_TEST_CORRUPT");
-
-    return v && strcmp(v, "1") == 0;
-}
-
-void tce_rt_hang(void)
-{
-    struct timespec ts = {3600, 0};
-
-    for (;;)
-        nanosleep(&ts, NULL);
-}
-
 void tce_rt_mpi_library(char *buf, size_t len)
 {
     char lib[MPI_MAX_LIBRARY_VERSION_STRING];
@@ -414,45 +378,5 @@ int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
 
     if (rc == 0)
         rc = tce_rt_gather_nodes(rt, nodes, err);
-    return rc;
-}
-
-int tce_rt_sweep_option(struct tce_rt_sweep *s, int c, const char *arg,
-                        struct tce_error *err)
-{
-    int rc;
-
-    switch (c) {
-    case 'b':
-        rc = tce_parse_size(arg, &s->min_bytes, err);
-        break;
-    case 'e':
-        rc = tce_parse_size(arg, &s->max_bytes, err);
-        break;
-    case 'f':
-        rc = tce_parse_double(arg, 1.01, 1024, &s->factor, err);
-        break;
-    case 'n':
-        rc = tce_parse_int64(arg, 1, 1000000000, &s->iters, err);
-        break;
-    case 'w':
-        rc = tce_parse_int64(arg, 0, 1000000000, &s->warmup, err);
-        break;
-    default:
-        rc = tce_error_set(err, TCE_EINTERNAL, "-%c is no sweep option", c);
-        break;
-    }
-    return rc;
-}
-
-int tce_rt_sweep_check(const struct tce_rt_sweep *s, struct tce_error *err)
-{
-    int rc = 0;
-
-    if (s->min_bytes < 1 || s->max_bytes < s->min_bytes)
-        rc = tce_error_set(err, TCE_EUSAGE,
-                           "sizes: need 1 <= -b (%" PRId64 ") <= -e (%" PRId64
-                           ")",
-                           s->min_bytes, s->max_bytes);
     return rc;
 }

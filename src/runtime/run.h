@@ -4,13 +4,15 @@
  * executes its own plan (src/plan.c) for real.
  *
  *   run_opts.c     usage and options
- *   run_setup.c    configs from rank 0 (one scenario), layout, plan,
+ *   run_setup.c    the scenario from rank 0 (scenario.h), placed on every
+ *                  rank; plan,
  *                  communicators from the layout's colours, buffers, the
  *                  modelled time of every op
  *   run_exec.c     one iteration: the plan walk's MPI backend (compute
  *                  waits, collectives through exec.c, p2p, pending
  *                  nonblocking requests and the wait points)
- *   run_results.c  per-op statistics reduced over ranks, op descriptions
+ *   run_results.c  per-op statistics reduced over ranks (the arithmetic in
+ *                  the core: runstats.h), op descriptions
  *   run_report.c   header, table, per-class busy time, summary, JSON
  *   cmd_run.c      the command: start-up, measure, stop signals
  */
@@ -21,17 +23,17 @@
 
 #include "tcemu/plan.h"
 #include "tcemu/projector.h"
+#include "tcemu/runstats.h"
 #include "tcemu/runtime.h"
 #include "tcemu/scenario.h"
 #include "tcemu/stats.h"
 #include "tcemu/util.h"
 
-#define N_PLAN_CLASSES (TCE_PLAN_LIST_COUNT * TCE_PLAN_OPS_MAX)
-/* Two more classes: the exposed waits for the deferred (overlapped) DP/EDP
- * collectives, what the projector calls exposed DP time. */
-#define CLS_WAIT_PARAM N_PLAN_CLASSES
-#define CLS_WAIT_GRAD (N_PLAN_CLASSES + 1)
-#define N_CLASSES (N_PLAN_CLASSES + 2)
+/* Op classes (runstats.h): the plan's ops, then the two exposed DP waits. */
+#define N_PLAN_CLASSES TCE_RUNSTATS_PLAN_CLASSES
+#define CLS_WAIT_PARAM TCE_RUNSTATS_WAIT_PARAM
+#define CLS_WAIT_GRAD TCE_RUNSTATS_WAIT_GRAD
+#define N_CLASSES TCE_RUNSTATS_CLASSES
 #define PROGRESS_S 200e-6 /* poll interval of pending requests in sleeps */
 #define ELEM_BYTES 4      /* MPI_FLOAT elements */
 
@@ -39,23 +41,14 @@ struct run_opts {
     const char *topo_path, *job_path, *cal_path;
     int64_t gpus;
     int64_t iterations, warmup;
-    int64_t ranks_per_node;
+    struct tce_rt_common common; /* --ranks-per-node, --timeout */
     double time_scale;
     int64_t max_buffer_bytes; /* 0 = default */
     double routing_skew;
-    double timeout_s;
     const char *json_path;
-};
-
-/* One op of the plan (list, index), aggregated over measured iterations. */
-struct op_class {
-    int used;
-    int64_t execs;         /* executions (repetitions counted) */
-    double sum_s;          /* measured seconds, all executions */
-    double bytes;          /* bytes moved per execution (scaled) */
-    double real_bytes;     /* the plan's bytes per execution */
-    double modeled_s;      /* cost model, per execution, moved bytes */
-    double modeled_full_s; /* cost model, per execution, real bytes */
+    const char *csv_path;   /* --csv: the per-op table */
+    const char *trace_path; /* --trace: Chrome trace-event JSON */
+    int progress;           /* --progress (else: stderr is a terminal) */
 };
 
 struct pending { /* an outstanding non-blocking collective */
@@ -65,19 +58,21 @@ struct pending { /* an outstanding non-blocking collective */
     double start_s;
 };
 
+struct run_event { /* one op execution of the traced iteration */
+    double cls;       /* op class (a double: gathered as one array) */
+    double start_us;  /* from the iteration's start on this rank */
+    double dur_us;
+};
+
 struct run {
     struct tce_rt *rt;
     struct run_opts o;
-    struct tce_topology topo;
-    struct tce_job job;
-    struct tce_calibration cal; /* with --calibration */
-    struct tce_layout lay;
+    struct tce_scenario sc; /* topology, job, calibration, cost model,
+                               layout, spans (rank 0 loads, all place) */
     struct tce_coords me;
     struct tce_plan plan;
-    struct tce_costmodel cm;
     struct tce_projection proj; /* the projector on this topology */
     int have_proj;
-    struct tce_span spans[TCE_GROUP_COUNT];
     MPI_Comm comm[TCE_GROUP_COUNT];
     int comm_size[TCE_GROUP_COUNT], comm_rank[TCE_GROUP_COUNT];
     double byte_scale;
@@ -92,8 +87,13 @@ struct run {
     int measuring;
     int64_t measured; /* measured iterations completed */
     int stopped;      /* signal that stopped the run, or 0 */
-    struct op_class cls[N_CLASSES];
+    struct tce_runstats_class cls[N_CLASSES];
     double *iter_s; /* per iteration, this rank */
+    /* --trace: the executions of the measured iteration in progress (the
+     * last one once measure() returns) */
+    struct run_event *ev;
+    int n_ev, cap_ev;
+    double iter_t0_s;
 };
 
 struct walk_err {
@@ -101,15 +101,8 @@ struct walk_err {
     char what[TCE_RT_OPNAME_MAX * 2];
 };
 
-struct class_stats { /* reduced over ranks (valid on every rank) */
-    double min_s[N_CLASSES], max_s[N_CLASSES], sum_s[N_CLASSES];
-    double users[N_CLASSES], per_iter[N_CLASSES];
-    double modeled_s[N_CLASSES], modeled_full_s[N_CLASSES];
-    double bytes[N_CLASSES], real_bytes[N_CLASSES];
-};
-
 struct results {
-    struct class_stats cs;
+    struct tce_runstats cs; /* reduced over ranks (valid on every rank) */
     struct tce_stats iter; /* over iterations of (max over ranks) */
     int slowest_rank;
     double slowest_avg_s;
@@ -180,5 +173,16 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
                        const struct results *res, int argc, char **argv,
                        const char *hosts, const int *nodes,
                        struct tce_error *err);
+
+/* run_trace.c */
+/* Keep one execution of class cls (ended now, lasted secs) for --trace. */
+void tce_run_trace_record(struct run *r, int cls, double secs);
+/* Gather every rank's events on rank 0 and write --trace (collective). */
+int tce_run_write_trace(struct run *r, const struct tce_plan *last,
+                        const struct results *res, const char *hosts,
+                        struct tce_error *err);
+/* Rank 0: the per-op table as CSV (--csv). */
+int tce_run_write_csv(const struct run *r, const struct tce_plan *last,
+                      const struct results *res, struct tce_error *err);
 
 #endif

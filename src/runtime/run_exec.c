@@ -32,13 +32,15 @@ static size_t elems_of(double bytes)
 
 static void record(struct run *r, int cls, double secs)
 {
-    struct op_class *c = &r->cls[cls];
+    struct tce_runstats_class *c = &r->cls[cls];
 
     c->used = 1;
     if (!r->measuring)
         return;
     c->execs++;
     c->sum_s += secs;
+    if (r->o.trace_path)
+        tce_run_trace_record(r, cls, secs);
 }
 
 /* Test every pending request once (progress); completed ones are timed. */
@@ -282,7 +284,7 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
     char opname[TCE_RT_OPNAME_MAX];
 
     snprintf(opname, sizeof(opname), "%s.%s", list_names[l], op->name);
-    if (tce_rt_test_fault(r->rt, "TCEMU_TEST_FAIL", op->name)) {
+    if (tce_rt_test_fault(r->rt, TCE_RT_TEST_FAIL, op->name)) {
         mrc = MPI_ERR_OTHER; /* test-only injection */
         goto out;
     }

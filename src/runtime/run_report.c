@@ -1,6 +1,7 @@
 /* run_report.c - tcemu run: header, table, busy time per class, summary, JSON
  * (run.h). */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcemu/json.h"
@@ -11,16 +12,16 @@
 void tce_run_print_header(const struct run *r, FILE *out, int argc, char **argv,
                           const char *hosts)
 {
-    const struct tce_layout *l = &r->lay;
+    const struct tce_layout *l = &r->sc.layout;
 
     tce_rt_print_header(r->rt, out, argc, argv, hosts);
-    fprintf(out, "# topology: %s (%s)\n", r->o.topo_path, r->topo.name);
+    fprintf(out, "# topology: %s (%s)\n", r->o.topo_path, r->sc.topo.name);
     if (r->o.cal_path)
         fprintf(out,
                 "# calibration: %s (measured %s on %s, %" PRId64
                 " ranks): modelled link parameters are the fitted ones\n",
-                r->o.cal_path, r->cal.date, r->cal.hosts, r->cal.ranks);
-    fprintf(out, "# job: %s (%s)\n", r->o.job_path, r->job.name);
+                r->o.cal_path, r->sc.calibration.date, r->sc.calibration.hosts, r->sc.calibration.ranks);
+    fprintf(out, "# job: %s (%s)\n", r->o.job_path, r->sc.job.name);
     fprintf(out,
             "# layout: tp %" PRId64 " cp %" PRId64 " dp %" PRId64 " ep %" PRId64
             " pp %" PRId64 " vpp %" PRId64 "; %" PRId64
@@ -52,7 +53,7 @@ void tce_run_print_header(const struct run *r, FILE *out, int argc, char **argv,
             "# measured: wall time on these ranks (min/avg/max over ranks of "
             "each rank's mean per execution); modeled: cost model for "
             "topology %s; GB/s = 1e9 B/s\n",
-            r->topo.name);
+            r->sc.topo.name);
     fprintf(out, "# (rc): recomputed forward op; (ov): overlapped op "
                  "(post to completion)\n");
     fprintf(
@@ -66,7 +67,7 @@ void tce_run_print_header(const struct run *r, FILE *out, int argc, char **argv,
 void tce_run_print_table(const struct run *r, const struct tce_plan *last,
                          const struct results *res, FILE *out)
 {
-    const struct class_stats *cs = &res->cs;
+    const struct tce_runstats *cs = &res->cs;
     struct class_desc d;
     char name[128];
     double avg, algbw, busbw;
@@ -79,10 +80,10 @@ void tce_run_print_table(const struct run *r, const struct tce_plan *last,
             "", "", "", "(B)", "(/iter)", "(us)", "(us)", "(us)", "(us)",
             "(GB/s)", "(GB/s)");
     for (i = 0; i < N_CLASSES; i++) {
-        if (cs->users[i] <= 0)
+        if (!tce_runstats_ran(cs, i))
             continue;
         tce_run_describe(r, last, i, &d);
-        avg = cs->sum_s[i] / cs->users[i];
+        avg = tce_runstats_avg_s(cs, i);
         snprintf(name, sizeof(name), "%s.%s%s%s", tce_run_class_list(i), d.name,
                  d.recompute ? "(rc)" : "", d.overlapped ? "(ov)" : "");
         if (d.bw_valid) {
@@ -130,56 +131,60 @@ static const char *const charge_names[TCE_CHARGE_COUNT] = {
     [TCE_CHARGE_OPTIMIZER] = "optimizer",
 };
 
-/* Busy time per iteration and rank by charge (compute, tp, cp, ep, dp,
- * pp, optimizer): sum over ops of executions x mean time, overlapped ops
- * counted in full; modelled the same way (compute x time-scale, as
- * emulated). */
+/* Busy time per iteration and rank by charge (runstats.h): sends are not
+ * counted (posting only), compute is modelled x time-scale (as emulated);
+ * receives wait for the other stages: compared with p2p + bubble. */
 static void charge_totals(const struct run *r, const struct tce_plan *last,
-                          const struct results *res, double *measured,
-                          double *modeled)
+                          const struct results *res,
+                          struct tce_runstats_charges *t)
 {
-    const struct class_stats *cs = &res->cs;
+    int *charge = calloc(N_CLASSES, sizeof(*charge));
+    double *scale = calloc(N_CLASSES, sizeof(*scale));
     struct class_desc d;
-    double scale;
     int i;
 
-    for (i = 0; i < TCE_CHARGE_COUNT; i++)
-        measured[i] = modeled[i] = 0.0;
-    for (i = 0; i < N_PLAN_CLASSES; i++) {
-        if (cs->users[i] <= 0)
+    memset(t, 0, sizeof(*t));
+    if (!charge || !scale)
+        goto out;
+    for (i = 0; i < N_CLASSES; i++) {
+        charge[i] = TCE_CHARGE_NONE;
+        scale[i] = 1.0;
+        if (i >= N_PLAN_CLASSES || !tce_runstats_ran(&res->cs, i))
             continue;
         tce_run_describe(r, last, i, &d);
-        if (d.charge < 0 || d.charge >= TCE_CHARGE_COUNT ||
-            d.op_kind == TCE_OP_SEND)
+        if (d.op_kind == TCE_OP_SEND)
             continue;
-        scale = d.comm ? 1.0 : r->o.time_scale;
-        measured[d.charge] += cs->per_iter[i] * cs->sum_s[i] / cs->users[i];
-        modeled[d.charge] += cs->per_iter[i] * cs->modeled_s[i] * scale;
+        charge[i] = d.charge;
+        scale[i] = d.comm ? 1.0 : r->o.time_scale;
     }
-    /* Receives wait for the other stages: compare with p2p + bubble. */
-    if (r->have_proj && measured[TCE_CHARGE_PP] > 0)
-        modeled[TCE_CHARGE_PP] += r->proj.breakdown.pp_bubble_s;
+    tce_runstats_charge_totals(&res->cs, charge, scale,
+                               r->have_proj ? r->proj.breakdown.pp_bubble_s
+                                            : 0.0,
+                               t);
+out:
+    free(charge);
+    free(scale);
 }
 
 void tce_run_print_charges(const struct run *r, const struct tce_plan *last,
                            const struct results *res, FILE *out)
 {
-    double measured[TCE_CHARGE_COUNT], modeled[TCE_CHARGE_COUNT];
+    struct tce_runstats_charges t;
     int c;
 
-    charge_totals(r, last, res, measured, modeled);
+    charge_totals(r, last, res, &t);
     fprintf(out, "# busy time per iteration and rank by class (sum over ops of "
                  "count x avg; overlapped ops in full; pp recv includes the "
                  "bubble, modelled as p2p + bubble; compute modelled x "
                  "time-scale):\n");
     for (c = 0; c < TCE_CHARGE_COUNT; c++) {
-        if (measured[c] <= 0 && modeled[c] <= 0)
+        if (t.measured_s[c] <= 0 && t.modeled_s[c] <= 0)
             continue;
         fprintf(out,
                 "#   %-10s measured %10.6f s   modeled %10.6f s   "
                 "ratio %6.2f\n",
-                charge_names[c], measured[c], modeled[c],
-                modeled[c] > 0 ? measured[c] / modeled[c] : 0.0);
+                charge_names[c], t.measured_s[c], t.modeled_s[c],
+                tce_runstats_ratio(t.measured_s[c], t.modeled_s[c]));
     }
 }
 
@@ -191,21 +196,27 @@ void tce_run_print_summary(const struct run *r, const struct results *res,
                 "# INCOMPLETE: stopped by signal %d after %" PRId64
                 " of %" PRId64 " measured iterations\n",
                 r->stopped, r->measured, r->o.iterations);
-    fprintf(out,
-            "# iteration time (s, max over ranks): min %.6f avg %.6f max "
-            "%.6f\n",
-            res->iter.min, tce_stats_avg(&res->iter), res->iter.max);
-    fprintf(out, "# slowest rank: %d (%s), mean iteration %.6f s\n",
-            res->slowest_rank,
-            hosts ? hosts + (size_t)res->slowest_rank * TCE_RT_HOST_MAX : "?",
-            res->slowest_avg_s);
+    if (r->measured == 0) {
+        fprintf(out, "# iteration time (s, max over ranks): none measured "
+                     "(stopped before the first measured iteration)\n");
+    } else {
+        fprintf(out,
+                "# iteration time (s, max over ranks): min %.6f avg %.6f max "
+                "%.6f\n",
+                res->iter.min, tce_stats_avg(&res->iter), res->iter.max);
+        fprintf(out, "# slowest rank: %d (%s), mean iteration %.6f s\n",
+                res->slowest_rank,
+                hosts ? hosts + (size_t)res->slowest_rank * TCE_RT_HOST_MAX
+                      : "?",
+                res->slowest_avg_s);
+    }
     if (r->have_proj)
         fprintf(out,
                 "# modeled iteration (projector, topology %s, compute at "
                 "time-scale 1): %.6f s = compute %.6f + tp %.6f + cp %.6f "
                 "+ ep %.6f + dp %.6f + pp bubble %.6f + pp p2p %.6f + "
                 "optimizer %.6f\n",
-                r->topo.name, r->proj.iteration_s, r->proj.breakdown.compute_s,
+                r->sc.topo.name, r->proj.iteration_s, r->proj.breakdown.compute_s,
                 r->proj.breakdown.tp_exposed_s, r->proj.breakdown.cp_exposed_s,
                 r->proj.breakdown.ep_exposed_s, r->proj.breakdown.dp_exposed_s,
                 r->proj.breakdown.pp_bubble_s, r->proj.breakdown.pp_p2p_s,
@@ -228,8 +239,8 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
                        const char *hosts, const int *nodes,
                        struct tce_error *err)
 {
-    const struct class_stats *cs = &res->cs;
-    const struct tce_layout *l = &r->lay;
+    const struct tce_runstats *cs = &res->cs;
+    const struct tce_layout *l = &r->sc.layout;
     struct class_desc d;
     struct tce_output o;
     struct tce_json j;
@@ -261,6 +272,7 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     tce_json_string(&j, "schedule", l->vpp > 1 ? "interleaved" : "1f1b");
     tce_json_object_end(&j);
     tce_json_int(&j, "iterations", r->measured);
+    tce_json_int(&j, "iterations_measured", r->measured);
     tce_json_int(&j, "iterations_requested", r->o.iterations);
     tce_json_bool(&j, "complete", !r->stopped);
     if (r->stopped)
@@ -269,8 +281,11 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     tce_json_double(&j, "time_scale", r->o.time_scale);
     tce_json_double(&j, "routing_skew", r->o.routing_skew);
     tce_json_double(&j, "byte_scale", r->byte_scale);
-    json_measured(&j, "iteration_s", res->iter.min, tce_stats_avg(&res->iter),
-                  res->iter.max);
+    if (r->measured > 0) /* else no iteration was measured: null */
+        json_measured(&j, "iteration_s", res->iter.min,
+                      tce_stats_avg(&res->iter), res->iter.max);
+    else
+        tce_json_null(&j, "iteration_s");
     if (r->have_proj) {
         const struct tce_breakdown *b = &r->proj.breakdown;
 
@@ -279,36 +294,40 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     } else {
         tce_json_null(&j, "modeled_iteration_s");
     }
-    tce_json_object_begin(&j, "slowest_rank");
-    tce_json_int(&j, "rank", res->slowest_rank);
-    tce_json_string(&j, "host",
-                    hosts ? hosts + (size_t)res->slowest_rank * TCE_RT_HOST_MAX
-                          : "");
-    tce_json_double(&j, "iteration_s", res->slowest_avg_s);
-    tce_json_object_end(&j);
+    if (r->measured > 0) {
+        tce_json_object_begin(&j, "slowest_rank");
+        tce_json_int(&j, "rank", res->slowest_rank);
+        tce_json_string(&j, "host", hosts ? hosts + (size_t)res->slowest_rank *
+                                                        TCE_RT_HOST_MAX
+                                          : "");
+        tce_json_double(&j, "iteration_s", res->slowest_avg_s);
+        tce_json_object_end(&j);
+    } else {
+        tce_json_null(&j, "slowest_rank");
+    }
     {
-        double measured[TCE_CHARGE_COUNT], modeled[TCE_CHARGE_COUNT];
+        struct tce_runstats_charges t;
         int c;
 
-        charge_totals(r, last, res, measured, modeled);
+        charge_totals(r, last, res, &t);
         tce_json_array_begin(&j, "classes");
         for (c = 0; c < TCE_CHARGE_COUNT; c++) {
-            if (measured[c] <= 0 && modeled[c] <= 0)
+            if (t.measured_s[c] <= 0 && t.modeled_s[c] <= 0)
                 continue;
             tce_json_object_begin(&j, NULL);
             tce_json_string(&j, "class", charge_names[c]);
-            tce_json_double(&j, "measured_s", measured[c]);
-            tce_json_double(&j, "modeled_s", modeled[c]);
+            tce_json_double(&j, "measured_s", t.measured_s[c]);
+            tce_json_double(&j, "modeled_s", t.modeled_s[c]);
             tce_json_object_end(&j);
         }
         tce_json_array_end(&j);
     }
     tce_json_array_begin(&j, "ops");
     for (i = 0; i < N_CLASSES; i++) {
-        if (cs->users[i] <= 0)
+        if (!tce_runstats_ran(cs, i))
             continue;
         tce_run_describe(r, last, i, &d);
-        avg = cs->sum_s[i] / cs->users[i];
+        avg = tce_runstats_avg_s(cs, i);
         tce_json_object_begin(&j, NULL);
         tce_json_string(&j, "name", d.name);
         tce_json_string(&j, "list", tce_run_class_list(i));

@@ -1,6 +1,5 @@
 /* run_results.c - tcemu run: per-op statistics reduced over ranks, op
  * descriptions (run.h). */
-#include <math.h>
 #include <string.h>
 
 #include "tcemu/walk.h"
@@ -18,73 +17,35 @@ static const struct tce_op *class_op(const struct run *r, int cls)
     return &r->plan.list[l].ops[i];
 }
 
+/* This rank's contribution (runstats.h), every field reduced over the
+ * ranks with its operation, the iteration times (max over ranks per
+ * iteration) and the slowest rank. */
 int tce_run_reduce_results(struct run *r, struct results *res)
 {
-    struct class_stats *cs = &res->cs;
-    double mine[N_CLASSES];
+    static const MPI_Op ops[] = {
+        [TCE_RUNSTATS_MIN] = MPI_MIN,
+        [TCE_RUNSTATS_MAX] = MPI_MAX,
+        [TCE_RUNSTATS_SUM] = MPI_SUM,
+    };
     struct {
         double v;
         int rank;
     } in, outp;
-    double avg;
-    int i, mrc;
+    int f, mrc = MPI_SUCCESS;
     MPI_Comm w = r->rt->world;
-    int64_t it;
 
-    for (i = 0; i < N_CLASSES; i++) {
-        const struct op_class *c = &r->cls[i];
-        int has = c->used && c->execs > 0;
-
-        mine[i] = has ? c->sum_s / (double)c->execs : 0.0;
-        cs->min_s[i] = has ? mine[i] : INFINITY;
-        cs->max_s[i] = has ? mine[i] : -INFINITY;
-        cs->sum_s[i] = mine[i];
-        cs->users[i] = has;
-        cs->per_iter[i] = has && r->measured > 0
-                              ? (double)c->execs / (double)r->measured
-                              : 0.0;
-        cs->modeled_s[i] = has ? c->modeled_s : -INFINITY;
-        cs->modeled_full_s[i] = has ? c->modeled_full_s : -INFINITY;
-        cs->bytes[i] = has ? c->bytes : -INFINITY;
-        cs->real_bytes[i] = has ? c->real_bytes : -INFINITY;
-    }
-    mrc = MPI_Allreduce(MPI_IN_PLACE, cs->min_s, N_CLASSES, MPI_DOUBLE, MPI_MIN,
-                        w);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->max_s, N_CLASSES, MPI_DOUBLE,
-                            MPI_MAX, w);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->sum_s, N_CLASSES, MPI_DOUBLE,
-                            MPI_SUM, w);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->users, N_CLASSES, MPI_DOUBLE,
-                            MPI_SUM, w);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->per_iter, N_CLASSES, MPI_DOUBLE,
-                            MPI_MAX, w);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->modeled_s, N_CLASSES, MPI_DOUBLE,
-                            MPI_MAX, w);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->modeled_full_s, N_CLASSES,
-                            MPI_DOUBLE, MPI_MAX, w);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->bytes, N_CLASSES, MPI_DOUBLE,
-                            MPI_MAX, w);
-    if (mrc == MPI_SUCCESS)
-        mrc = MPI_Allreduce(MPI_IN_PLACE, cs->real_bytes, N_CLASSES, MPI_DOUBLE,
-                            MPI_MAX, w);
-    if (mrc == MPI_SUCCESS)
+    tce_runstats_local(&res->cs, r->cls, r->measured);
+    for (f = 0; f < TCE_RUNSTATS_FIELDS && mrc == MPI_SUCCESS; f++)
+        mrc = MPI_Allreduce(MPI_IN_PLACE, tce_runstats_array(&res->cs, f),
+                            N_CLASSES, MPI_DOUBLE,
+                            ops[tce_runstats_fields[f].op], w);
+    if (mrc == MPI_SUCCESS && r->measured > 0)
         mrc = MPI_Allreduce(r->iter_s, res->iter_max_s, (int)r->measured,
                             MPI_DOUBLE, MPI_MAX, w);
     if (mrc != MPI_SUCCESS)
         return mrc;
-    tce_stats_init(&res->iter);
-    for (it = 0; it < r->measured; it++)
-        tce_stats_add(&res->iter, res->iter_max_s[it]);
-    for (avg = 0, it = 0; it < r->measured; it++)
-        avg += r->iter_s[it];
-    in.v = r->measured > 0 ? avg / (double)r->measured : 0.0;
+    tce_runstats_iterations(res->iter_max_s, r->measured, &res->iter);
+    in.v = tce_runstats_rank_mean_s(r->iter_s, r->measured);
     in.rank = r->rt->rank;
     mrc = MPI_Allreduce(&in, &outp, 1, MPI_DOUBLE_INT, MPI_MAXLOC, w);
     res->slowest_rank = outp.rank;

@@ -15,19 +15,25 @@
 /* ------------------------------------------------------------------------ */
 /* Setup                                                                      */
 
-/* Rank 0 loads both files; everyone gets the structs or the same error. */
+/* Rank 0 loads the scenario (topology, job, calibration, cost model:
+ * scenario.h); every rank gets the struct or the same error. */
 int tce_run_load_configs(struct run *r, struct tce_error *err)
 {
+    struct tce_scenario_files files = {r->o.topo_path, r->o.job_path,
+                                       r->o.cal_path};
     struct tce_diag diag;
+    struct tce_error lerr;
     int rc = 0, mrc;
 
     if (r->rt->rank == 0) {
         tce_diag_init(&diag, stderr);
-        rc = tce_topology_load(r->o.topo_path, &r->topo, &diag);
-        if (tce_job_load(r->o.job_path, &r->job, &diag) != 0 && rc == 0)
-            rc = TCE_ECONFIG;
-        if (r->o.cal_path &&
-            tce_calibration_load(r->o.cal_path, &r->cal, &diag) != 0 && rc == 0)
+        tce_error_clear(&lerr);
+        rc = tce_scenario_load(&r->sc, &files, &diag, &lerr);
+        /* A file's errors went through diag (file:line); a figure the cost
+         * model lacks is in lerr. */
+        if (rc && diag.errors == 0)
+            tce_rt_print_error(r->rt, &lerr);
+        if (rc)
             rc = TCE_ECONFIG;
     }
     mrc = MPI_Bcast(&rc, 1, MPI_INT, 0, r->rt->world);
@@ -35,24 +41,20 @@ int tce_run_load_configs(struct run *r, struct tce_error *err)
         rc = tce_rt_mpi_error(err, mrc, "broadcasting config status");
         goto out;
     }
-    if (rc) /* rank 0 printed the file:line diagnostics */
+    if (rc) /* rank 0 printed the diagnostics */
         goto out;
-    mrc = MPI_Bcast(&r->topo, (int)sizeof(r->topo), MPI_BYTE, 0, r->rt->world);
-    if (mrc == MPI_SUCCESS)
-        mrc =
-            MPI_Bcast(&r->job, (int)sizeof(r->job), MPI_BYTE, 0, r->rt->world);
-    if (mrc == MPI_SUCCESS && r->o.cal_path)
-        mrc =
-            MPI_Bcast(&r->cal, (int)sizeof(r->cal), MPI_BYTE, 0, r->rt->world);
+    mrc = MPI_Bcast(&r->sc, (int)sizeof(r->sc), MPI_BYTE, 0, r->rt->world);
     if (mrc != MPI_SUCCESS)
-        rc = tce_rt_mpi_error(err, mrc, "broadcasting configs");
+        rc = tce_rt_mpi_error(err, mrc, "broadcasting the scenario");
 out:
     return rc;
 }
 
+/* Every rank places the scenario at the world size (the same layout and
+ * spans everywhere) and builds its stage's plan. */
 int tce_run_make_layout(struct run *r, struct tce_error *err)
 {
-    int rc = 0, g;
+    int rc = 0;
 
     if (r->o.gpus > 0 && r->o.gpus != r->rt->size) {
         rc = tce_error_set(err, TCE_EUSAGE,
@@ -61,34 +63,26 @@ int tce_run_make_layout(struct run *r, struct tce_error *err)
                            r->o.gpus, r->rt->size, r->o.gpus);
         goto out;
     }
-    if (r->o.gpus == 0 && r->job.parallel.num_gpus != r->rt->size) {
+    if (r->o.gpus == 0 && r->sc.job.parallel.num_gpus != r->rt->size) {
         rc = tce_error_set(err, TCE_EUSAGE,
                            "%s: parallel.num_gpus is %" PRId64
                            " but %d MPI ranks run: use mpirun -np %" PRId64
                            ", or --gpus %d to re-derive DP",
-                           r->job.path, r->job.parallel.num_gpus, r->rt->size,
-                           r->job.parallel.num_gpus, r->rt->size);
+                           r->sc.job.path, r->sc.job.parallel.num_gpus,
+                           r->rt->size, r->sc.job.parallel.num_gpus,
+                           r->rt->size);
         goto out;
     }
-    r->job.parallel.num_gpus = r->rt->size;
-    rc = tce_layout_init(&r->lay, &r->job, &r->topo, r->rt->size, err);
+    r->sc.job.parallel.num_gpus = r->rt->size;
+    rc = tce_scenario_place(&r->sc, r->rt->size, err);
     if (rc)
         goto out;
-    if (tce_layout_coords(&r->lay, r->rt->rank, &r->me) != 0) {
+    if (tce_layout_coords(&r->sc.layout, r->rt->rank, &r->me) != 0) {
         rc = tce_error_set(err, TCE_EINTERNAL, "rank %d outside layout",
                            r->rt->rank);
         goto out;
     }
-    rc = tce_costmodel_init(&r->cm, &r->topo, r->job.training.precision, err);
-    if (rc == 0 && r->o.cal_path)
-        tce_costmodel_calibrate(&r->cm, &r->cal);
-    for (g = 0; rc == 0 && g < TCE_GROUP_COUNT; g++)
-        if (tce_layout_group_span(&r->lay, (enum tce_group)g, &r->topo,
-                                  &r->spans[g]) != 0)
-            rc = tce_error_set(err, TCE_EINTERNAL, "no span for group %s",
-                               tce_group_name((enum tce_group)g));
-    if (rc == 0)
-        rc = tce_plan_build(&r->job, &r->lay, r->me.pp, &r->plan, err);
+    rc = tce_plan_build(&r->sc.job, &r->sc.layout, r->me.pp, &r->plan, err);
 out:
     return rc;
 }
@@ -104,8 +98,8 @@ int tce_run_make_comms(struct run *r, struct tce_error *err)
         if (g == TCE_GROUP_WORLD) {
             mrc = MPI_Comm_dup(r->rt->world, &r->comm[g]);
         } else {
-            color = tce_layout_color(&r->lay, r->rt->rank, (enum tce_group)g);
-            key = tce_layout_key(&r->lay, r->rt->rank, (enum tce_group)g);
+            color = tce_layout_color(&r->sc.layout, r->rt->rank, (enum tce_group)g);
+            key = tce_layout_key(&r->sc.layout, r->rt->rank, (enum tce_group)g);
             if (color < 0 || key < 0 || color > INT_MAX) {
                 rc = tce_error_set(
                     err, TCE_EINTERNAL, "no %s group for rank %d",
@@ -123,8 +117,8 @@ int tce_run_make_comms(struct run *r, struct tce_error *err)
         MPI_Comm_size(r->comm[g], &r->comm_size[g]);
         MPI_Comm_rank(r->comm[g], &r->comm_rank[g]);
     }
-    if (rc == 0 && (r->comm_size[TCE_GROUP_PP] != r->lay.pp ||
-                    r->comm_size[TCE_GROUP_TP] != r->lay.tp ||
+    if (rc == 0 && (r->comm_size[TCE_GROUP_PP] != r->sc.layout.pp ||
+                    r->comm_size[TCE_GROUP_TP] != r->sc.layout.tp ||
                     r->comm_rank[TCE_GROUP_PP] != r->me.pp))
         rc = tce_error_set(err, TCE_EINTERNAL,
                            "communicators disagree with the layout");
@@ -232,7 +226,7 @@ static double modeled_s(const struct run *r, const struct tce_op *op,
     struct tce_op o = *op;
 
     o.bytes = bytes;
-    return tce_cost_op_s(&r->cm, &o, r->spans);
+    return tce_cost_op_s(&r->sc.cm, &o, r->sc.spans);
 }
 
 void tce_run_model_classes(struct run *r)
@@ -242,7 +236,7 @@ void tce_run_model_classes(struct run *r)
     for (l = 0; l < TCE_PLAN_LIST_COUNT; l++) {
         for (i = 0; i < r->plan.list[l].n; i++) {
             const struct tce_op *op = &r->plan.list[l].ops[i];
-            struct op_class *c = &r->cls[l * TCE_PLAN_OPS_MAX + i];
+            struct tce_runstats_class *c = &r->cls[l * TCE_PLAN_OPS_MAX + i];
 
             c->bytes = tce_run_is_comm(op)
                            ? (double)tce_stats_scale_bytes(

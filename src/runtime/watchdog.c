@@ -8,6 +8,10 @@
  * aborting it waits a short grace period (min(1 s, timeout)) so that the
  * other stuck ranks print where they are stuck too: the rank that really
  * hung is then named even when a rank waiting for it noticed first.
+ *
+ * MPI_Abort from this thread needs MPI_THREAD_MULTIPLE (tce_rt_init asks
+ * for it; the watchdog refuses to start without it): the main thread
+ * cannot be asked to abort, it is blocked inside the hung operation.
  */
 #include "tcemu/runtime.h"
 
@@ -64,14 +68,25 @@ static void *watch(void *arg)
 int tce_watchdog_start(struct tce_watchdog *wd, double timeout_s, int rank,
                        const char *host, struct tce_error *err)
 {
-    int rc = 0;
+    int rc = 0, multiple = wd->thread_multiple;
 
     memset(wd, 0, sizeof(*wd));
+    wd->thread_multiple = multiple;
     wd->timeout_s = timeout_s;
     wd->rank = rank;
     snprintf(wd->host, sizeof(wd->host), "%s", host);
     if (timeout_s <= 0.0)
         goto out;
+    /* MPI_Abort from another thread than the main one is allowed only
+     * under MPI_THREAD_MULTIPLE. */
+    if (!multiple) {
+        rc = tce_error_set(err, TCE_EUSAGE,
+                           "--timeout needs an MPI library with "
+                           "MPI_THREAD_MULTIPLE (the watchdog aborts the "
+                           "job from its own thread); this one does not "
+                           "provide it");
+        goto out;
+    }
     pthread_mutex_init(&wd->mu, NULL);
     if (pthread_create(&wd->thread, NULL, watch, wd) != 0) {
         pthread_mutex_destroy(&wd->mu);

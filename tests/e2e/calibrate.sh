@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # calibrate.sh - tcemu calibrate on this host (no root needed): 4 ranks in
 # 2 virtual nodes fit scale_up and scale_out; the calibration file validates
-# and carries provenance; the JSON parses; bad usage exits 2; SIGUSR1 to
-# mpirun (by its pid) mid-run writes the results so far marked incomplete.
+# and carries provenance; the JSON parses; bad usage exits 2; an unwritable
+# result path fails before measuring (exit 1); SIGUSR1 to mpirun (by its
+# pid) or SIGTERM to the ranks mid-run writes the results so far marked
+# incomplete and exits 5.
 source "$(dirname "$0")/lib.bash"
 out=${BUILD_ROOT:-build}/e2e-calibrate
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -22,6 +24,10 @@ check "-b above -e exits 2" status 2 "$TCEMU" calibrate -b 9 -e 8
 check "unknown collective exits 2" status 2 "$TCEMU" calibrate -c nosuch
 check "one rank: nothing to calibrate, exit 2" \
     status 2 timeout 60 mpirun -np 1 "$TCEMU" calibrate -o "$out/none.cfg"
+check "unwritable -o: exit 1 before measuring" \
+    status 1 "${mpi[@]}" -o "$out/no/such/dir/cal.cfg"
+check "unwritable --json: exit 1 before measuring" \
+    status 1 "${mpi[@]}" -o "$out/x.cfg" --json "$out/no/such/dir/cal.json"
 check "missing topology exits 2 on every rank" \
     status 2 "${mpi[@]}" -t "$out/nothere.cfg" -o "$out/none.cfg"
 
@@ -67,13 +73,31 @@ for i in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
 kill -0 "$pid" 2>/dev/null && { echo "# still running after 60 s: killing $pid"; kill -KILL "$pid"; }
 wait "$pid"
 rc=$?
-check "SIGUSR1: exit 0 with what was measured" test "$rc" -eq 0
+check "SIGUSR1: exit 5 (stopped, partial results written)" test "$rc" -eq 5
 check "SIGUSR1: JSON says incomplete" python3 -c "
 import json, sys
 d = json.load(open('$out/part.json'))
 sys.exit(not (d['complete'] is False and d['stopped_by_signal'] == 10))"
 check "SIGUSR1: calibration file marked INCOMPLETE and valid" sh -c "
     grep -q '^# INCOMPLETE' '$out/part.cfg' && '$TCEMU' validate '$out/part.cfg' >/dev/null"
+
+# SIGTERM to every rank (what srun and scancel send): the same clean stop.
+echo "# mpirun -np 4 $TCEMU calibrate ... & kill -TERM <every rank>"
+rm -f "$out/term.json"
+mpirun --oversubscribe -np 4 "$TCEMU" calibrate --ranks-per-node 2 \
+    -o "$out/term.cfg" --json "$out/term.json" -e 64Mi -f 2 -n 40 >"$out/term.out" 2>&1 &
+pid=$!
+for i in $(seq 1 120); do grep -q '^  allreduce' "$out/term.out" 2>/dev/null && break; sleep 0.25; done
+for r in $(pgrep -P "$pid"); do kill -TERM "$r"; done
+for i in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+kill -0 "$pid" 2>/dev/null && { echo "# still running after 60 s: killing $pid"; kill -KILL "$pid"; }
+wait "$pid"
+rc=$?
+check "SIGTERM to the ranks: exit 5" test "$rc" -eq 5
+check "SIGTERM to the ranks: JSON incomplete, stopped by 15" python3 -c "
+import json, sys
+d = json.load(open('$out/term.json'))
+sys.exit(not (d['complete'] is False and d['stopped_by_signal'] == 15))"
 
 echo "# calibrate.sh: $fails failed"
 [ "$fails" -eq 0 ]

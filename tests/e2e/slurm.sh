@@ -11,7 +11,8 @@
 # slurm/tcemu-sweep.sbatch (a two-task array), checks exit codes, JSON (real
 # parser), ranks on both nodes and the allow-listed environment, and runs a
 # job into its time limit to check that its results are written, marked
-# incomplete.  Stops exactly the daemons it started (by pid) and removes what
+# incomplete, with exit 5; a rank killed with SIGKILL gives the documented
+# 137 under srun.  Stops exactly the daemons it started (by pid) and removes what
 # it created.  Without root it says "skipped" and why, and exits 0.
 #
 # TCE_SLURM_KEEP=1 leaves the work directory for reading.
@@ -282,8 +283,28 @@ log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id,
 for id in "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id"; do
     [ -n "$id" ] || { echo "ERR  sbatch"; exit 1; }
 done
-
-check "all jobs finished within 200 s" wait_jobs 200 "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id"
+# 7. a rank killed (SIGKILL, as the out-of-memory killer does) under srun:
+# the exit status the README documents (128 + 9, srun's), no hang.  The
+# job's ranks run in this PID namespace: found by their own output path.
+kill_id=$(submit --nodes=2 --ntasks-per-node=2 --time=3 -o "$out/kill-%j.out" \
+    slurm/tcemu-run.sbatch topologies/workstation.cfg jobs/tiny.cfg \
+    "$out/killed" -- --iterations 1000000 --time-scale 0.2)
+killed_pid=""
+for i in $(seq 1 360); do
+    grep -q '^# byte scale' "$out/kill-$kill_id.out" 2>/dev/null && break
+    sleep 0.5
+done
+sleep 2
+killed_pid=$(pgrep -f "tcemu run .*$out/killed/" | head -n 1)
+if [ -n "$killed_pid" ]; then
+    log "SIGKILL to rank process $killed_pid of job $kill_id"
+    kill -KILL "$killed_pid"
+fi
+check "killed rank: found a rank of job $kill_id to kill" test -n "$killed_pid"
+check "all jobs finished within 200 s" wait_jobs 200 "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id" "$kill_id"
+log "killed-rank job: $(job_field "$kill_id" JobState) $(job_field "$kill_id" ExitCode)"
+check "killed rank under srun: the job exits 137 (128 + SIGKILL)" \
+    test "$(job_field "$kill_id" ExitCode)" = "137:0"
 for f in "$out"/*.out; do echo "# $f"; sed 's/^/    | /' "$f" | tail -n 15; done
 
 for id in "$run_id" "$mpi_id" "$cal_id"; do
@@ -319,6 +340,12 @@ check "time limit: the script caught SIGUSR1" \
 # SIGUSR1 and writes what it measured).
 check "time limit: tcemu wrote its own partial results (iterations > 0)" \
     python3 -c "import json,sys; d=json.load(open('$tl_json')); sys.exit(not (d.get('schema') == 'tcemu.run/1' and (d.get('iterations', 0) or 0) > 0 and d.get('stopped_by_signal') == 10))"
+check "time limit: tcemu run exits 5 (stopped, partial results written)" \
+    test "$(job_field "$tl_id" ExitCode)" = "5:0"
+check "time limit: tcemu run's JSON says how many iterations were measured" \
+    python3 -c "import json,sys; d=json.load(open('$tl_json')); sys.exit(not d['iterations_measured'] >= 1)"
+check "time limit: tcemu calibrate exits 5" \
+    test "$(job_field "$tlc_id" ExitCode)" = "5:0"
 tlc_json=$out/tlc/tcemu-calibrate-$tlc_id.json
 check "time limit: tcemu calibrate wrote its own partial results, marked incomplete" \
     python3 -c "

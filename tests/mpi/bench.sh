@@ -49,12 +49,12 @@ done
 
 # A corrupted element on rank 0 (test-only injection) must fail the check.
 # (TCEMU_TEST_* may move to a test-only build: see the rtcore work.)
-TCEMU_TEST_CORRUPT=1 mpi 4 bench --collectives allgather,allreduce -b 1K -e 4K
+TCEMU_TEST_CORRUPT=1 mpi_hooks 4 bench --collectives allgather,allreduce -b 1K -e 4K
 check "corrupted check: exit 3" rc_is 3
 check "corrupted check: FAILED verdict" out_has "^# data check: FAILED"
 check "corrupted check: wrong elements counted in both places" \
     awk '!/^#/ && NF == 14 && $10 == "1" && $14 == "1" {n++} END {exit !(n == 6)}' "$SCRATCH/out"
-TCEMU_TEST_CORRUPT=1 mpi 2 bench -b 1K -e 4K -c 0
+TCEMU_TEST_CORRUPT=1 mpi_hooks 2 bench -b 1K -e 4K -c 0
 check "corruption unseen with -c 0: exit 0" rc_is 0
 check "-c 0: #wrong N/A" awk '!/^#/ && NF == 14 && $10 == "N/A" {n++} END {exit !(n == 3)}' "$SCRATCH/out"
 

@@ -3,7 +3,9 @@
 # JSON through python3 (every field), 1F1B and interleaved schedules, MoE
 # all-to-all with routing skew, context parallelism, byte scaling, chunking
 # of counts (test-only TCEMU_TEST_MAX_COUNT), a hung op caught by the
-# watchdog, and the errors every rank must agree on (exit 2).
+# watchdog, the exit status of every way a run ends (README's table), and
+# the errors every rank must agree on (exit 2).  Fault injection runs the
+# test build ($BUILD_ROOT/hooks/tcemu, `make test-hooks`).
 source "$(dirname "$0")/lib.bash"
 
 TOPO=topologies/workstation.cfg
@@ -62,6 +64,59 @@ check "tiny: JSON with every field" check_json \
     'd["modeled_iteration_s"] > 0 and abs(sum(d["modeled_breakdown_s"].values()) - d["modeled_iteration_s"]) <= 1e-6 * d["modeled_iteration_s"]'
 check "tiny: measured vs modelled table on stderr" err_has "modeled"
 cp "$SCRATCH/out" "$SCRATCH/tiny.json"
+
+# --trace (Chrome trace-event JSON: a track per rank, a slice per op) and
+# --csv (the per-op table) beside --json, on 8 ranks with pp 2.
+mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 $FAST --json "$SCRATCH/t.json" \
+    --trace "$SCRATCH/trace.json" --csv "$SCRATCH/ops.csv"
+check "trace and csv: exit 0" rc_is 0
+check "trace: every rank a named track, every op a slice" python3 - \
+    "$SCRATCH/t.json" "$SCRATCH/trace.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = json.load(open(sys.argv[2]))
+ev = t["traceEvents"]
+names = {e["tid"]: e["args"]["name"] for e in ev
+         if e.get("ph") == "M" and e.get("name") == "thread_name"}
+assert sorted(names) == list(range(8)), names
+assert all(names[r].startswith("rank %d (" % r) for r in names), names
+x = [e for e in ev if e.get("ph") == "X"]
+assert {e["tid"] for e in x} == set(range(8)), "a rank without slices"
+for e in x:
+    assert e["dur"] >= 0 and e["ts"] >= 0, e
+    for k in ("phase", "kind", "group"):
+        assert k in e["args"], e
+    if e["cat"] not in ("compute", "wait"):
+        assert e["args"]["bytes"] > 0 and e["cat"] == e["args"]["group"], e
+want = {(o["list"], o["name"]) for o in d["ops"]}
+have = {(e["args"]["phase"], e["name"]) for e in x}
+assert want <= have, sorted(want - have)
+# both pipeline stages' lists: embedding on stage 0, head on stage 1
+assert {e["args"]["phase"] for e in x} >= {"embed_fwd", "head_fwd", "p2p_fwd"}
+assert any(e["cat"] == "pp" for e in x) and any(e["cat"] == "tp" for e in x)
+PY
+check "csv: schema column, one row per op of the JSON" python3 - \
+    "$SCRATCH/t.json" "$SCRATCH/ops.csv" <<'PY'
+import csv, json, math, sys
+d = json.load(open(sys.argv[1]))
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert rows and all(r["schema"] == "tcemu.run.ops/1" for r in rows)
+assert len(rows) == len(d["ops"]), (len(rows), len(d["ops"]))
+for r, o in zip(rows, d["ops"]):
+    assert (r["list"], r["op"], r["kind"], r["group"]) == \
+        (o["list"], o["name"], o["kind"], o["group"]), (r, o)
+    assert abs(float(r["measured_avg_s"]) - o["measured_s"]["avg"]) <= 1e-8 * o["measured_s"]["avg"] + 1e-12
+    if o["bytes"] is None:
+        assert math.isnan(float(r["bytes"]))
+PY
+check "progress: none when stderr is not a terminal" sh -c "! grep -q 'iteration 1/' '$SCRATCH/err'"
+mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 $FAST --progress
+check "--progress: one line per iteration on stderr" sh -c "
+    grep -q '^tcemu: warm-up iteration 1/1: ' '$SCRATCH/err' &&
+    [ \$(grep -c '^tcemu: measured iteration [12]/2: .* s (rank 0, measured)' '$SCRATCH/err') -eq 2 ]"
+mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 $FAST --trace "$SCRATCH/no/dir/t.json"
+check "unwritable --trace: exit 1 before the emulation" rc_is 1
+check "unwritable --trace: names the path" err_has "cannot write $SCRATCH/no/dir/t.json"
 
 # A calibration file replaces the topology's link parameters in the model
 # (the fixture's scale_up link is faster than workstation.cfg's).
@@ -138,7 +193,7 @@ check "byte scaling: one factor applied to every message" check_json \
 check "byte scaling: said in the table" err_has "^# byte scale: 0\\."
 
 # Chunking: at most 1000 elements per MPI call (test-only limit).
-TCEMU_TEST_MAX_COUNT=1000 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
+TCEMU_TEST_MAX_COUNT=1000 mpi_hooks 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
     $FAST --json -
 check "chunked counts: exit 0" rc_is 0
 check "chunked counts: same bytes, one execution per bucket" check_json \
@@ -146,7 +201,7 @@ check "chunked counts: same bytes, one execution per bucket" check_json \
     '[o["count"] for o in ops if o["name"] == "dp_rs_grads"] == [1]'
 
 # A hung op (rank 3 never joins its TP all-gather) ends the run: exit 4.
-TCEMU_TEST_HANG=tp_ag_attn:3 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
+TCEMU_TEST_HANG=tp_ag_attn:3 mpi_hooks 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
     --time-scale 0.05 --timeout 2
 check "run hang: exit 4" rc_is 4
 check "run hang: names op, group and rank" \
@@ -154,7 +209,7 @@ check "run hang: names op, group and rank" \
 
 # An MPI error on one rank in the middle of the walk (test-only
 # TCEMU_TEST_FAIL) ends the whole job: exit 1, naming the op, no hang.
-TCEMU_TEST_FAIL=dp_rs_grads:5 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
+TCEMU_TEST_FAIL=dp_rs_grads:5 mpi_hooks 8 run -t $TOPO -j $TINY --ranks-per-node 4 \
     --time-scale 0.05
 check "mid-run MPI error: exit 1" rc_is 1
 check "mid-run MPI error: names rank and op" \
@@ -168,11 +223,65 @@ timeout --preserve-status -s USR1 -k 60 5 mpirun --oversubscribe -np 8 \
     "$TCEMU" run -t $TOPO -j $TINY --ranks-per-node 4 --time-scale 0.2 \
     --iterations 1000 --timeout 30 --json - >"$SCRATCH/out" 2>"$SCRATCH/err"
 RC=$?
-check "SIGUSR1: exit 0 with what was measured" rc_is 0
+check "SIGUSR1: exit 5 (stopped, partial results written)" rc_is 5
 check "SIGUSR1: JSON marked incomplete" check_json \
     'd["complete"] is False and d["stopped_by_signal"] == 10' \
-    '1 <= d["iterations"] < d["iterations_requested"] == 1000'
+    '1 <= d["iterations"] == d["iterations_measured"] < d["iterations_requested"] == 1000'
 check "SIGUSR1: said in the table" err_has "^# INCOMPLETE: stopped by signal 10"
+check "SIGUSR1: said on stderr with the exit status" \
+    err_has "tcemu: stopped by signal 10 after .* partial results written, marked incomplete (exit 5)"
+
+# Exit statuses under mpirun (README's table): a signal during warm-up, a
+# SIGTERM to one rank (as srun and a time limit send to every task), a
+# SIGTERM to mpirun (Open MPI aborts the job: its 1), a killed rank
+# (Open MPI reports 128 + 9).
+J=$SCRATCH/stop.json
+STOPRUN=(run -t $TOPO -j $FIX/dp.cfg --gpus 2 --time-scale 0.2 --timeout 30 --json "$J")
+mpi_signal 2 USR1 mpirun 0.5 "${STOPRUN[@]}" --warmup 100000
+check "USR1 in warm-up: exit 5" rc_is 5
+check "USR1 in warm-up: JSON says no iteration was measured" python3 -c "
+import json, sys
+d = json.load(open('$J'))
+assert d['complete'] is False and d['stopped_by_signal'] == 10, d
+assert d['iterations_measured'] == 0 and d['iteration_s'] is None, d
+assert d['slowest_rank'] is None and d['ops'] == [], d"
+check "USR1 in warm-up: the table says none measured" \
+    out_has "^# iteration time (s, max over ranks): none measured"
+rm -f "$J"
+mpi_signal 2 TERM rank 3 "${STOPRUN[@]}" --iterations 100000
+check "SIGTERM to one rank: exit 5" rc_is 5
+check "SIGTERM to one rank: JSON incomplete, stopped by 15" python3 -c "
+import json, sys
+d = json.load(open('$J'))
+assert d['complete'] is False and d['stopped_by_signal'] == 15 and d['iterations_measured'] >= 1, d"
+rm -f "$J"
+mpi_signal 2 TERM all 1 "${STOPRUN[@]}" --iterations 100000
+check "SIGTERM to every rank (srun's way): exit 5" rc_is 5
+mpi_signal 2 TERM mpirun 1 "${STOPRUN[@]}" --iterations 100000
+check "SIGTERM to mpirun: Open MPI aborts the job, exit 1" rc_is 1
+check "SIGTERM to mpirun: ended within 10 s (took ${ENDED_IN} s)" [ "$ENDED_IN" -le 10 ]
+mpi_signal 2 KILL rank 1 "${STOPRUN[@]}" --iterations 100000
+check "killed rank: mpirun exits 137 (128 + SIGKILL)" rc_is 137
+check "killed rank: the job ended within 10 s (took ${ENDED_IN} s)" [ "$ENDED_IN" -le 10 ]
+
+# A result path that cannot be written fails before the emulation, naming
+# the user's path (not a temporary file).
+start=$(date +%s)
+mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 --iterations 1000 --json "$SCRATCH/no/such/dir/r.json"
+check "unwritable --json: exit 1 at once ($(( $(date +%s) - start )) s)" \
+    [ "$RC" -eq 1 -a $(( $(date +%s) - start )) -le 20 ]
+check "unwritable --json: names the user's path" err_has "cannot write $SCRATCH/no/such/dir/r.json: No such file"
+check "unwritable --json: no emulation started" sh -c "! grep -q '^# byte scale' '$SCRATCH/out'"
+mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 --json ''
+check "--json '': exit 2" rc_is 2
+
+# The installed binary has no fault injection: the hook's variable is
+# ignored (the run completes) and its name is not in the binary.
+TCEMU_TEST_FAIL=optimizer:1 mpi_hooks 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 $FAST
+check "test build: TCEMU_TEST_FAIL=optimizer:1 fails the run (exit 1)" rc_is 1
+TCEMU_TEST_FAIL=optimizer:1 mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 $FAST
+check "bin/tcemu ignores TCEMU_TEST_FAIL: exit 0" rc_is 0
+check "bin/tcemu has no TCEMU_TEST_ names" sh -c "! grep -q TCEMU_TEST_ '$TCEMU'"
 
 # Errors all ranks agree on: one message, exit 2.
 mpi 4 run -t $TOPO -j $TINY $FAST

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.bash"
 
 start=$(date +%s)
-TCEMU_TEST_HANG=alltoall:2 mpi 4 bench -c allreduce,alltoall -b 1K -e 1K \
+TCEMU_TEST_HANG=alltoall:2 mpi_hooks 4 bench -c allreduce,alltoall -b 1K -e 1K \
     --timeout 1
 took=$(( $(date +%s) - start ))
 check "bench hang: exit 4" rc_is 4
