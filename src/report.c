@@ -97,6 +97,8 @@ static void put_human(FILE *out, const struct tce_report_column *c,
         break;
     case TCE_REPORT_DOUBLE:
         x = c->scale != 0.0 ? v->d * c->scale : v->d;
+        if (c->div != 0.0)
+            x /= c->div;
         if (s.conv == 'g')
             fprintf(out, s.plus ? "%+*.*g" : "%*.*g", w, s.prec, x);
         else if (s.conv == 'e')
@@ -152,7 +154,7 @@ void tce_report_human_row(FILE *out, const struct tce_report *r, int i)
     struct tce_report_value v;
     int k;
 
-    fputc(' ', out);
+    fputs(r->row_lead ? r->row_lead : " ", out);
     for (k = 0; k < r->n_cols; k++) {
         const struct tce_report_column *c = &r->cols[k];
 
@@ -231,18 +233,17 @@ void tce_report_csv(FILE *out, const struct tce_report *r)
     }
 }
 
-void tce_report_json_row(struct tce_json *j, const char *key,
-                         const struct tce_report *r, int i)
+void tce_report_json_members(struct tce_json *j, const struct tce_report *r,
+                             int i)
 {
     struct tce_report_value v;
     const char *group = NULL, *name;
     int k;
 
-    tce_json_object_begin(j, key);
     for (k = 0; k < r->n_cols; k++) {
         const struct tce_report_column *c = &r->cols[k];
 
-        if (!shown(c, TCE_REPORT_JSON))
+        if (!shown(c, TCE_REPORT_JSON) || (c->when && !c->when(r, i)))
             continue;
         if (group && (!c->group || strcmp(group, c->group) != 0)) {
             tce_json_object_end(j);
@@ -253,6 +254,10 @@ void tce_report_json_row(struct tce_json *j, const char *key,
             tce_json_object_begin(j, group);
         }
         name = c->json_key ? c->json_key : c->key;
+        if (c->put_json) {
+            c->put_json(j, name, r, i);
+            continue;
+        }
         tce_report_value(r, c, i, &v);
         switch (v.type) {
         case TCE_REPORT_INT:
@@ -276,6 +281,13 @@ void tce_report_json_row(struct tce_json *j, const char *key,
         tce_json_object_end(j);
     if (r->json_extra)
         r->json_extra(j, r, i);
+}
+
+void tce_report_json_row(struct tce_json *j, const char *key,
+                         const struct tce_report *r, int i)
+{
+    tce_json_object_begin(j, key);
+    tce_report_json_members(j, r, i);
     tce_json_object_end(j);
 }
 

@@ -26,7 +26,8 @@
  * CSV: the keys, then per row INT as %lld, DOUBLE as %.9g, BOOL as 0/1 and
  * TEXT as is (quoted when it holds a comma or a quote).
  * JSON: one object per row; consecutive columns with the same `group` sit
- * in one object named group; DOUBLE through tce_json_double (%.17g), BOOL
+ * in one object named group; a column whose `when` says no for a row is
+ * left out of it; `put_json` writes a member itself (a nested report); DOUBLE through tce_json_double (%.17g), BOOL
  * as true/false.  json_extra, when set, adds members at the end of each
  * row's object (an object computed elsewhere, e.g. a bill).
  */
@@ -52,11 +53,14 @@ enum tce_report_type {
 #define TCE_REPORT_JSON 4u
 #define TCE_REPORT_ALL (TCE_REPORT_HUMAN | TCE_REPORT_CSV | TCE_REPORT_JSON)
 
+#define TCE_REPORT_VALUE_BUF 160
+
 struct tce_report_value {
     enum tce_report_type type;
     int64_t i;     /* INT, BOOL */
     double d;      /* DOUBLE */
     const char *s; /* TEXT */
+    char buf[TCE_REPORT_VALUE_BUF]; /* room for a get's text (s = buf) */
 };
 
 struct tce_report;
@@ -70,6 +74,7 @@ struct tce_report_column {
     const char *fmt;      /* human value format, see above */
     const char *sep;      /* human separator before it (NULL: " ") */
     double scale;         /* human value = value x scale (0: 1) */
+    double div;           /* ... / div (0: 1), e.g. 1e6 for millions */
     const char *yes, *no; /* human text of a BOOL (NULL: "yes", "no") */
     unsigned in;          /* TCE_REPORT_HUMAN | _CSV | _JSON */
     enum tce_report_type type;
@@ -77,6 +82,13 @@ struct tce_report_column {
     /* computed value of row i (NULL: read at offset) */
     void (*get)(const struct tce_report *r, int i,
                 struct tce_report_value *v);
+    /* JSON: row i has this column (NULL: always); a row without it leaves
+     * the member out */
+    int (*when)(const struct tce_report *r, int i);
+    /* JSON: write the member named name of row i yourself (a nested
+     * object, e.g. another report's row); NULL: the value as a scalar */
+    void (*put_json)(struct tce_json *j, const char *name,
+                     const struct tce_report *r, int i);
 };
 
 struct tce_report {
@@ -86,6 +98,8 @@ struct tce_report {
     size_t row_size;
     int n_rows;
     const void *ctx;  /* for get and json_extra */
+    const char *row_lead; /* before a human data row (NULL: " "); the
+                             header line starts with "#" */
     void (*json_extra)(struct tce_json *j, const struct tce_report *r,
                        int i);
 };
@@ -111,6 +125,10 @@ void tce_report_csv(FILE *out, const struct tce_report *r);
 /* Row i as a JSON object named key (NULL inside an array). */
 void tce_report_json_row(struct tce_json *j, const char *key,
                          const struct tce_report *r, int i);
+
+/* Row i's members alone, into the object the caller has open. */
+void tce_report_json_members(struct tce_json *j, const struct tce_report *r,
+                             int i);
 
 /* Every row as a JSON array named key. */
 void tce_report_json_rows(struct tce_json *j, const char *key,

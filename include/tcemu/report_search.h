@@ -13,6 +13,7 @@
 #include "tcemu/config.h"
 #include "tcemu/economics.h"
 #include "tcemu/json.h"
+#include "tcemu/report.h"
 #include "tcemu/search.h"
 
 struct tce_search_report {
@@ -30,6 +31,13 @@ void tce_report_search_human(FILE *out, const struct tce_search_report *r);
 /* The whole report as one JSON document (closed and finished). */
 void tce_report_search_json(struct tce_json *j,
                             const struct tce_search_report *r);
+
+/* The columns of search hits (the human table, CSV and JSON of a hit) over
+ * n hits, stride bytes apart from first (a hit inside a larger row: pass
+ * that row's size). */
+void tce_report_search_hits(struct tce_report *t,
+                            const struct tce_search_hit *first,
+                            size_t stride, int n);
 
 /* One hit as a JSON object (key may be NULL inside an array); compare's
  * JSON uses it too. */
