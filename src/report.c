@@ -119,7 +119,7 @@ static void put_human(FILE *out, const struct tce_report_column *c,
 void tce_report_human_header(FILE *out, const struct tce_report *r)
 {
     struct spec s;
-    int k, last_unit = -1;
+    int k, last_unit = -1, first = 1;
 
     fputc('#', out);
     for (k = 0; k < r->n_cols; k++) {
@@ -128,6 +128,12 @@ void tce_report_human_header(FILE *out, const struct tce_report *r)
         if (!shown(c, TCE_REPORT_HUMAN))
             continue;
         parse_spec(c->fmt, &s);
+        /* rows starting at column 0: the '#' takes the first place */
+        if (first && r->row_lead && !r->row_lead[0] && s.width > 0)
+            s.width--;
+        first = 0;
+        if (c->hwidth)
+            s.width = c->hwidth;
         fputs(c->sep ? c->sep : " ", out);
         put_text(out, &s, c->human);
         if (c->unit)

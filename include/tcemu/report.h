@@ -73,6 +73,7 @@ struct tce_report_column {
     const char *unit;     /* human units line (NULL: none) */
     const char *fmt;      /* human value format, see above */
     const char *sep;      /* human separator before it (NULL: " ") */
+    int hwidth;           /* header width when not fmt's (0: fmt's) */
     double scale;         /* human value = value x scale (0: 1) */
     double div;           /* ... / div (0: 1), e.g. 1e6 for millions */
     const char *yes, *no; /* human text of a BOOL (NULL: "yes", "no") */
@@ -99,7 +100,9 @@ struct tce_report {
     int n_rows;
     const void *ctx;  /* for get and json_extra */
     const char *row_lead; /* before a human data row (NULL: " "); the
-                             header line starts with "#" */
+                             header line starts with "#", which takes the
+                             first column's first place when row_lead is
+                             "" */
     void (*json_extra)(struct tce_json *j, const struct tce_report *r,
                        int i);
 };
