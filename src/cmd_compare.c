@@ -30,7 +30,7 @@
 #include "tcemu/util.h"
 
 struct opts {
-    const char *job_path, *plan, *gpus_arg, *json_path;
+    const char *job_path, *plan, *gpus_arg, *json_path, *csv_path;
     const char *topo_paths[TCE_PLANNING_OFFERINGS_MAX];
     int n_topos;
     struct tce_planning_goal goal;
@@ -68,6 +68,10 @@ static void usage(FILE *out)
             "                        per parameter, C = 6 N D)\n"
             "      --json FILE|-     also write JSON (schema "
             "tcemu.compare/1)\n"
+            "      --csv FILE|-      also write CSV, one row per offering "
+            "and contract\n"
+            "                        (tcemu.compare.csv/1; budget_* "
+            "columns with --budget)\n"
             "  -h, --help            this help\n\n"
             "Every figure is modelled (projector, failures, prices from the "
             "topology\nfiles); none is measured.  Electricity is reported "
@@ -92,7 +96,8 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     memset(&co, 0, sizeof(co));
     tce_cli_parser_init(&p,
                         TCE_CLI_JOB | TCE_CLI_TOPOLOGY | TCE_CLI_PLAN |
-                            TCE_CLI_GPUS | TCE_CLI_JSON | TCE_CLI_HELP,
+                            TCE_CLI_GPUS | TCE_CLI_JSON | TCE_CLI_CSV |
+                            TCE_CLI_HELP,
                         longopts, ":d:B:");
     while (ret == 0 && (c = tce_cli_next(&p, argc, argv, &co)) != -1) {
         switch (c) {
@@ -124,6 +129,7 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     o->plan = co.plan;
     o->gpus_arg = co.gpus;
     o->json_path = co.json;
+    o->csv_path = co.csv;
     if (ret == 0 && optind < argc)
         ret = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
                             argv[optind]);
@@ -254,7 +260,8 @@ int tce_cmd_compare(int argc, char **argv)
     rep.version = tce_cli_version();
     rep.job_path = o.job_path;
     rep.topology_paths = o.topo_paths;
-    if (!o.json_path || strcmp(o.json_path, "-") != 0)
+    if ((!o.json_path || strcmp(o.json_path, "-") != 0) &&
+        (!o.csv_path || strcmp(o.csv_path, "-") != 0))
         tce_report_compare_human(stdout, &rep);
     if (o.json_path) {
         ret = tce_output_open(&out, o.json_path, &err);
@@ -263,6 +270,17 @@ int tce_cmd_compare(int argc, char **argv)
         have_out = 1;
         tce_json_init(&j, out.fp);
         tce_report_compare_json(&j, &rep);
+        have_out = 0;
+        ret = tce_output_commit(&out, &err);
+        if (ret < 0)
+            goto out;
+    }
+    if (o.csv_path) {
+        ret = tce_output_open(&out, o.csv_path, &err);
+        if (ret < 0)
+            goto out;
+        have_out = 1;
+        tce_report_compare_csv(out.fp, &rep);
         have_out = 0;
         ret = tce_output_commit(&out, &err);
     }

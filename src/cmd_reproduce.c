@@ -45,7 +45,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: tcemu reproduce [-t TOPOLOGY] [--reference CSV] "
             "[--jobs DIR]\n"
-            "                       [--tolerance F] [--json FILE|-]\n"
+            "                       [--tolerance F] [--json FILE|-] "
+            "[--csv FILE|-]\n"
             "\n"
             "Project every published measurement shipped with tcemu and "
             "print published\nvs projected hardware TFLOP/s per GPU, with "
@@ -59,6 +60,8 @@ static void usage(FILE *out)
             "      --tolerance F    largest relative error accepted "
             "(default 0.05)\n"
             "      --json FILE|-    write JSON (schema tcemu.reproduce/1); "
+            "'-' = stdout only\n"
+            "      --csv FILE|-     write CSV (tcemu.reproduce.csv/1); "
             "'-' = stdout only\n"
             "  -h, --help           this help\n"
             "\n"
@@ -174,14 +177,14 @@ static void job_of(const struct tce_report *t, int i,
 }
 
 #define OFF(member) offsetof(struct row, member)
-#define ALL (TCE_REPORT_HUMAN | TCE_REPORT_JSON)
+#define ALL TCE_REPORT_ALL
 /* The rows of the table and of JSON's "rows", described once (the job is
  * second in JSON, last in the table). */
 static const struct tce_report_column columns[] = {
     {.key = "params_billion", .human = "params", .unit = "(B)", .fmt = "8s",
      .in = ALL, .type = TCE_REPORT_TEXT, .get = params_of},
-    {.key = "job", .in = TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
-     .get = job_of},
+    {.key = "job", .in = TCE_REPORT_CSV | TCE_REPORT_JSON,
+     .type = TCE_REPORT_TEXT, .get = job_of},
     {.key = "gpus", .human = "gpus", .unit = "", .fmt = "5d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(gpus)},
     {.key = "tp", .human = "tp", .unit = "", .fmt = "3d", .in = ALL,
@@ -189,7 +192,8 @@ static const struct tce_report_column columns[] = {
     {.key = "pp", .human = "pp", .unit = "", .fmt = "3d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(pp)},
     {.key = "global_batch", .human = "batch", .unit = "(seq)", .fmt = "6d",
-     .in = TCE_REPORT_HUMAN, .type = TCE_REPORT_INT, .offset = OFF(batch)},
+     .in = TCE_REPORT_HUMAN | TCE_REPORT_CSV, .type = TCE_REPORT_INT,
+     .offset = OFF(batch)},
     {.key = "published_tflops_per_gpu", .human = "published",
      .unit = "(TFLOP/s)", .fmt = "11.1f", .in = ALL,
      .type = TCE_REPORT_DOUBLE, .offset = OFF(published_tflops)},
@@ -272,7 +276,9 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
 
     memset(co, 0, sizeof(*co));
     tce_error_clear(&err);
-    tce_cli_parser_init(&p, TCE_CLI_TOPOLOGY | TCE_CLI_JSON | TCE_CLI_HELP,
+    tce_cli_parser_init(&p,
+                        TCE_CLI_TOPOLOGY | TCE_CLI_JSON | TCE_CLI_CSV |
+                            TCE_CLI_HELP,
                         own, "r:");
     while ((c = tce_cli_next(&p, argc, argv, co)) != -1) {
         switch (c) {
@@ -338,6 +344,7 @@ int tce_cmd_reproduce(int argc, char **argv)
     struct tce_diag diag;
     struct tce_error err;
     struct tce_output o;
+    struct tce_report tab;
     double tol = 0.05, worst = 0.0;
     int i, n = 0, ok = 1, status;
 
@@ -383,7 +390,7 @@ int tce_cmd_reproduce(int argc, char **argv)
         if (!(fabs(r->error) <= tol))
             ok = 0;
     }
-    if (!(co.json && strcmp(co.json, "-") == 0))
+    if (tce_cli_human(&co))
         print_human(stdout, t->name, co.topology, ref_path, rows, n, worst,
                     tol, ok);
     if (co.json) {
@@ -391,6 +398,17 @@ int tce_cmd_reproduce(int argc, char **argv)
         if (status != TCE_EXIT_OK)
             goto out;
         print_json(o.fp, co.topology, ref_path, rows, n, tol, ok);
+        status = tce_cli_output_commit(&o);
+        if (status != TCE_EXIT_OK)
+            goto out;
+    }
+    if (co.csv) {
+        status = tce_cli_output_open(&o, co.csv);
+        if (status != TCE_EXIT_OK)
+            goto out;
+        table_of(rows, n, &tab);
+        tab.schema = "tcemu.reproduce.csv/1";
+        tce_report_csv(o.fp, &tab);
         status = tce_cli_output_commit(&o);
         if (status != TCE_EXIT_OK)
             goto out;

@@ -182,16 +182,11 @@ void tce_report_human(FILE *out, const struct tce_report *r)
         tce_report_human_row(out, r, i);
 }
 
-static void put_csv_text(FILE *out, const char *s)
+/* RFC 4180: a text field in double quotes, a quote inside doubled. */
+static void put_csv_quoted(FILE *out, const char *s)
 {
-    if (!s)
-        s = "";
-    if (!strpbrk(s, ",\"\n")) {
-        fputs(s, out);
-        return;
-    }
     fputc('"', out);
-    for (; *s; s++) {
+    for (; s && *s; s++) {
         if (*s == '"')
             fputc('"', out);
         fputc(*s, out);
@@ -199,42 +194,109 @@ static void put_csv_text(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void tce_report_csv(FILE *out, const struct tce_report *r)
+/* A key: as is when it needs no quotes (keys are identifiers). */
+static void put_csv_key(FILE *out, const char *prefix, const char *key)
 {
-    struct tce_report_value v;
-    int i, k, first = 1;
+    if (strpbrk(key, ",\"\r\n") || (prefix && strpbrk(prefix, ",\"\r\n"))) {
+        fputc('"', out);
+        fputs(prefix ? prefix : "", out);
+        fputs(key, out);
+        fputc('"', out);
+        return;
+    }
+    fputs(prefix ? prefix : "", out);
+    fputs(key, out);
+}
+
+static void sub_prefix(const struct tce_report_column *c, const char *outer,
+                       char *buf, size_t n)
+{
+    if (c->csv_prefix)
+        snprintf(buf, n, "%s%s", outer ? outer : "", c->csv_prefix);
+    else
+        snprintf(buf, n, "%s%s_", outer ? outer : "", c->key);
+}
+
+static void csv_header(FILE *out, const struct tce_report *r,
+                       const char *prefix, int *first)
+{
+    struct tce_report sub;
+    char pre[96];
+    int k;
 
     for (k = 0; k < r->n_cols; k++) {
-        if (!shown(&r->cols[k], TCE_REPORT_CSV))
+        const struct tce_report_column *c = &r->cols[k];
+
+        if (!shown(c, TCE_REPORT_CSV))
             continue;
-        fputs(first ? "" : ",", out);
-        put_csv_text(out, r->cols[k].key);
+        if (c->sub) {
+            c->sub(r, &sub);
+            sub_prefix(c, prefix, pre, sizeof(pre));
+            csv_header(out, &sub, pre, first);
+            continue;
+        }
+        fputs(*first ? "" : ",", out);
+        *first = 0;
+        put_csv_key(out, prefix, c->key);
+    }
+}
+
+/* Row i's fields; empty ones when blank (a `when` that says no). */
+static void csv_fields(FILE *out, const struct tce_report *r, int i,
+                       int blank, int *first)
+{
+    struct tce_report_value v;
+    struct tce_report sub;
+    int k;
+
+    for (k = 0; k < r->n_cols; k++) {
+        const struct tce_report_column *c = &r->cols[k];
+        int empty = blank || (c->when && !c->when(r, i));
+
+        if (!shown(c, TCE_REPORT_CSV))
+            continue;
+        if (c->sub) {
+            c->sub(r, &sub);
+            csv_fields(out, &sub, i, empty, first);
+            continue;
+        }
+        fputs(*first ? "" : ",", out);
+        *first = 0;
+        if (empty)
+            continue;
+        tce_report_value(r, c, i, &v);
+        switch (v.type) {
+        case TCE_REPORT_INT:
+        case TCE_REPORT_BOOL:
+            fprintf(out, "%lld", (long long)v.i);
+            break;
+        case TCE_REPORT_DOUBLE:
+            fprintf(out, "%.9g", v.d);
+            break;
+        case TCE_REPORT_TEXT:
+            put_csv_quoted(out, v.s);
+            break;
+        }
+    }
+}
+
+void tce_report_csv(FILE *out, const struct tce_report *r)
+{
+    int i, first = 1;
+
+    if (r->schema) {
+        fputs("schema", out);
         first = 0;
     }
+    csv_header(out, r, NULL, &first);
     fputc('\n', out);
     for (i = 0; i < r->n_rows; i++) {
         first = 1;
-        for (k = 0; k < r->n_cols; k++) {
-            const struct tce_report_column *c = &r->cols[k];
-
-            if (!shown(c, TCE_REPORT_CSV))
-                continue;
-            fputs(first ? "" : ",", out);
+        if (r->schema) {
+            put_csv_quoted(out, r->schema);
             first = 0;
-            tce_report_value(r, c, i, &v);
-            switch (v.type) {
-            case TCE_REPORT_INT:
-            case TCE_REPORT_BOOL:
-                fprintf(out, "%lld", (long long)v.i);
-                break;
-            case TCE_REPORT_DOUBLE:
-                fprintf(out, "%.9g", v.d);
-                break;
-            case TCE_REPORT_TEXT:
-                put_csv_text(out, v.s);
-                break;
-            }
         }
+        csv_fields(out, r, i, 0, &first);
         fputc('\n', out);
     }
 }
@@ -260,6 +322,13 @@ void tce_report_json_members(struct tce_json *j, const struct tce_report *r,
             tce_json_object_begin(j, group);
         }
         name = c->json_key ? c->json_key : c->key;
+        if (c->sub) {
+            struct tce_report sub;
+
+            c->sub(r, &sub);
+            tce_report_json_row(j, name, &sub, i);
+            continue;
+        }
         if (c->put_json) {
             c->put_json(j, name, r, i);
             continue;

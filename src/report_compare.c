@@ -94,58 +94,53 @@ static int has_budget(const struct tce_report *t, int i)
     return row_of(t, i)->has_budget;
 }
 
-static void put_result(struct tce_json *j, const char *name,
-                       const struct tce_report *t, int i)
-{
-    tce_report_search_hit_json(j, name, &row_of(t, i)->hit);
-}
-
 static void sens_table(const struct tce_compare_report *rep,
                        struct tce_report *t);
 static void budget_table(const struct tce_compare_report *rep,
                          struct tce_report *t);
 
-static void put_sens(struct tce_json *j, const char *name,
-                     const struct tce_report *t, int i)
+static void result_sub(const struct tce_report *t, struct tce_report *out)
 {
-    struct tce_report s;
+    const struct tce_compare_report *rep = t->ctx;
 
-    sens_table(t->ctx, &s);
-    tce_report_json_row(j, name, &s, i);
+    tce_report_search_hits(out, &rep->pl->rows[0].hit,
+                           sizeof(rep->pl->rows[0]), rep->pl->n_rows);
 }
 
-static void put_budget(struct tce_json *j, const char *name,
-                       const struct tce_report *t, int i)
+static void sens_sub(const struct tce_report *t, struct tce_report *out)
 {
-    struct tce_report s;
+    sens_table(t->ctx, out);
+}
 
-    budget_table(t->ctx, &s);
-    tce_report_json_row(j, name, &s, i);
+static void budget_sub(const struct tce_report *t, struct tce_report *out)
+{
+    budget_table(t->ctx, out);
 }
 
 #define OFF(member) offsetof(struct tce_planning_row, member)
 #define ALL TCE_REPORT_ALL
 #define HUM TCE_REPORT_HUMAN
 #define JSN TCE_REPORT_JSON
+#define CSV TCE_REPORT_CSV
 #define INT TCE_REPORT_INT
 #define DBL TCE_REPORT_DOUBLE
 #define BOOL TCE_REPORT_BOOL
 #define TEXT TCE_REPORT_TEXT
 /* a member of the JSON row present when a layout was found */
 #define JF(key_, type_, member)                                              \
-    {.key = key_, .in = JSN, .type = type_, .offset = OFF(member),          \
+    {.key = key_, .in = CSV | JSN, .type = type_, .offset = OFF(member),          \
      .when = found}
 
 /* one row per offering and contract */
 static const struct tce_report_column row_columns[] = {
-    {.key = "topology", .in = JSN, .type = TEXT, .get = get_path},
+    {.key = "topology", .in = CSV | JSN, .type = TEXT, .get = get_path},
     {.key = "topology_name", .human = " offering", .fmt = "-22s", .sep = "",
      .in = ALL, .type = TEXT, .get = get_name},
     {.key = "contract", .human = "contract", .fmt = "-20s", .hwidth = 19,
      .in = ALL, .type = TEXT, .get = get_contract},
-    {.key = "contract_kind", .in = JSN, .type = TEXT, .get = get_kind},
-    {.key = "found", .in = JSN, .type = BOOL, .offset = OFF(found)},
-    {.key = "result", .in = JSN, .type = TEXT, .put_json = put_result,
+    {.key = "contract_kind", .in = CSV | JSN, .type = TEXT, .get = get_kind},
+    {.key = "found", .in = CSV | JSN, .type = BOOL, .offset = OFF(found)},
+    {.key = "result", .in = CSV | JSN, .sub = result_sub, .csv_prefix = "",
      .when = found},
     {.key = "gpus", .human = "gpus", .fmt = "6d", .in = HUM, .type = INT,
      .offset = OFF(hit.gpus)},
@@ -174,9 +169,9 @@ static const struct tce_report_column row_columns[] = {
     JF("pareto", BOOL, pareto),
     {.key = "marks", .human = "marks", .in = HUM, .type = TEXT,
      .get = get_marks},
-    {.key = "sensitivity", .in = JSN, .type = TEXT, .put_json = put_sens,
-     .when = found},
-    {.key = "budget", .in = JSN, .type = TEXT, .put_json = put_budget,
+    {.key = "sensitivity", .in = CSV | JSN, .sub = sens_sub,
+     .csv_prefix = "", .when = found},
+    {.key = "budget", .in = CSV | JSN, .sub = budget_sub,
      .when = has_budget},
 };
 
@@ -222,7 +217,7 @@ static const struct tce_report_column budget_columns[] = {
      .in = ALL, .type = DBL, .offset = OFF(budget.cost_usd)},
     {.key = "model_flops", .human = " model_PFLOP", .fmt = "12.4g",
      .div = 1e15, .in = ALL, .type = DBL, .offset = OFF(budget.flops)},
-    {.key = "min_cost_usd", .in = JSN, .type = DBL,
+    {.key = "min_cost_usd", .in = CSV | JSN, .type = DBL,
      .offset = OFF(budget.min_cost_usd)},
     {.key = "chinchilla_params", .human = " chinchilla_params_B",
      .fmt = "20.1f", .div = 1e9, .in = ALL, .type = DBL,
@@ -237,6 +232,7 @@ static const struct tce_report_column budget_columns[] = {
 #undef BOOL
 #undef DBL
 #undef INT
+#undef CSV
 #undef JSN
 #undef HUM
 #undef ALL
@@ -262,6 +258,7 @@ static void rows_table(const struct tce_compare_report *rep,
                        struct tce_report *t)
 {
     table(rep, row_columns, COUNT(row_columns), "", t);
+    t->schema = "tcemu.compare.csv/1";
 }
 
 static void sens_table(const struct tce_compare_report *rep,
@@ -444,4 +441,12 @@ void tce_report_compare_json(struct tce_json *j,
     tce_json_string(j, "modelled", "all");
     tce_json_object_end(j);
     tce_json_finish(j);
+}
+
+void tce_report_compare_csv(FILE *f, const struct tce_compare_report *rep)
+{
+    struct tce_report t;
+
+    rows_table(rep, &t);
+    tce_report_csv(f, &t);
 }

@@ -240,6 +240,7 @@ void tce_report_project_csv(FILE *out, const struct tce_project_report *r)
     struct tce_report t;
 
     table_of(r, &t);
+    t.schema = "tcemu.project.csv/1";
     tce_report_csv(out, &t);
 }
 

@@ -47,7 +47,7 @@ static void get_eff_mfu(const struct tce_report *r, int i,
 #define OFF(member) offsetof(struct tce_search_hit, member)
 #define ALL TCE_REPORT_ALL
 #define HUM TCE_REPORT_HUMAN
-#define JSN TCE_REPORT_JSON
+#define JSN (TCE_REPORT_CSV | TCE_REPORT_JSON)
 #define INT TCE_REPORT_INT
 #define DBL TCE_REPORT_DOUBLE
 #define BOOL TCE_REPORT_BOOL
@@ -225,6 +225,16 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
     }
     fprintf(f, "# modelled: every figure (projector, failures, prices from "
                "the topology file); measured: none\n");
+}
+
+void tce_report_search_csv(FILE *f, const struct tce_search_report *rep)
+{
+    struct tce_report t;
+
+    tce_report_search_hits(&t, rep->result->top, sizeof(rep->result->top[0]),
+                           rep->result->n_top);
+    t.schema = "tcemu.search.csv/1";
+    tce_report_csv(f, &t);
 }
 
 void tce_report_search_hit_json(struct tce_json *j, const char *key,

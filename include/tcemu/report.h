@@ -23,8 +23,10 @@
  * and BOOL; '-' left-aligns, '+' signs).  The header line gives each
  * column's `human` in the same width; a second '#' line of units follows
  * when a column has one (up to the last column that has one).
- * CSV: the keys, then per row INT as %lld, DOUBLE as %.9g, BOOL as 0/1 and
- * TEXT as is (quoted when it holds a comma or a quote).
+ * CSV (RFC 4180 fields, LF line ends): the keys (after a "schema" column
+ * when the report names one), then per row INT as %lld, DOUBLE as %.9g,
+ * BOOL as 0/1 and TEXT always in double quotes (a quote inside doubled);
+ * an empty field where a column's `when` says no for the row.
  * JSON: one object per row; consecutive columns with the same `group` sit
  * in one object named group; a column whose `when` says no for a row is
  * left out of it; `put_json` writes a member itself (a nested report); DOUBLE through tce_json_double (%.17g), BOOL
@@ -90,6 +92,11 @@ struct tce_report_column {
      * object, e.g. another report's row); NULL: the value as a scalar */
     void (*put_json)(struct tce_json *j, const char *name,
                      const struct tce_report *r, int i);
+    /* a nested report whose row i belongs to this row i: in JSON an
+     * object named key (its JSON columns), in CSV its CSV columns inline,
+     * each key after csv_prefix (NULL: key and '_'); not in human tables */
+    void (*sub)(const struct tce_report *r, struct tce_report *out);
+    const char *csv_prefix;
 };
 
 struct tce_report {
@@ -99,6 +106,8 @@ struct tce_report {
     size_t row_size;
     int n_rows;
     const void *ctx;  /* for get and json_extra */
+    const char *schema;   /* CSV: a first column "schema" with this value
+                             in every row (NULL: none) */
     const char *row_lead; /* before a human data row (NULL: " "); the
                              header line starts with "#", which takes the
                              first column's first place when row_lead is

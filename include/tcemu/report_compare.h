@@ -21,6 +21,11 @@ struct tce_compare_report {
 
 void tce_report_compare_human(FILE *out, const struct tce_compare_report *r);
 
+/* One CSV row per offering and contract (schema tcemu.compare.csv/1): the
+ * best layout's columns (empty where none fits), the sensitivity columns
+ * and, with a budget, budget_* (empty without). */
+void tce_report_compare_csv(FILE *out, const struct tce_compare_report *r);
+
 /* The whole report as one JSON document (closed and finished). */
 void tce_report_compare_json(struct tce_json *j,
                              const struct tce_compare_report *r);

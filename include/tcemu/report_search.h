@@ -28,6 +28,10 @@ struct tce_search_report {
 
 void tce_report_search_human(FILE *out, const struct tce_search_report *r);
 
+/* The best layouts, one CSV row each in rank order (schema
+ * tcemu.search.csv/1). */
+void tce_report_search_csv(FILE *out, const struct tce_search_report *r);
+
 /* The whole report as one JSON document (closed and finished). */
 void tce_report_search_json(struct tce_json *j,
                             const struct tce_search_report *r);

@@ -160,6 +160,18 @@ if [ -f jobs/llama3-405b.cfg ]; then
     check "llama3-405b --budget 1e8" \
         "$TCEMU" compare -j jobs/llama3-405b.cfg $t3 --deadline 90 --budget 100000000 --json "$out/405b-budget.json"
     check "JSON checks (405b budget)" python3 "$out/check.py" "$out/405b-budget.json" 90 100000000
+    check "--csv: one row per offering and contract, budget columns" bash -c \
+        "'$TCEMU' compare -j jobs/llama3-70b.cfg $t3 --budget 20000000 --csv '$out/c.csv' --json '$out/c.json' > /dev/null && python3 -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+d = json.load(open(sys.argv[2]))
+assert len(rows) == len(d[\"offerings\"]), (len(rows), len(d[\"offerings\"]))
+for r, o in zip(rows, d[\"offerings\"]):
+    assert r[\"schema\"] == \"tcemu.compare.csv/1\" and r[\"contract\"] == o[\"contract\"]
+    assert (r[\"budget_gpus\"] != \"\") == (\"budget\" in o)
+    if o[\"found\"]:
+        assert abs(float(r[\"cost_usd\"]) / o[\"result\"][\"cost_usd\"] - 1) < 1e-6
+' '$out/c.csv' '$out/c.json'"
 fi
 
 [ "$fails" -eq 0 ] && echo "compare.sh: all passed" || echo "compare.sh: $fails failed"

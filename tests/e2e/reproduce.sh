@@ -43,6 +43,13 @@ check "human table: '#' on every non-data line, verdict OK" bash -c \
 check "unreachable tolerance: exit 3" status_is 3 "$TCEMU" reproduce --tolerance 0.001
 check "missing reference: exit 2" status_is 2 "$TCEMU" reproduce --reference "$out/nope.csv"
 check "bad tolerance: exit 2" status_is 2 "$TCEMU" reproduce --tolerance abc
+check "--csv: the five rows with a schema column" bash -c \
+    "'$TCEMU' reproduce --csv - > '$out/r.csv' && python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 5 and all(r[\"schema\"] == \"tcemu.reproduce.csv/1\" for r in rows), rows
+assert rows[0][\"job\"].endswith(\".cfg\") and float(rows[0][\"published_tflops_per_gpu\"]) > 0
+' '$out/r.csv'"
 
 echo "# reproduce.sh: $fails failed"
 [ "$fails" -eq 0 ]
