@@ -33,6 +33,7 @@ struct opts {
     const char *job_path, *plan, *gpus_arg, *json_path, *csv_path;
     const char *topo_paths[TCE_PLANNING_OFFERINGS_MAX];
     int n_topos;
+    int wide;
     struct tce_planning_goal goal;
 };
 
@@ -66,8 +67,10 @@ static void usage(FILE *out)
             "      --chinchilla      with --budget: compute-optimal model "
             "size (20 tokens\n"
             "                        per parameter, C = 6 N D)\n"
+            "      --wide            every column in the human table "
+            "(adds MWh, tCO2e)\n"
             "      --json FILE|-     also write JSON (schema "
-            "tcemu.compare/1)\n"
+            "tcemu.compare/2)\n"
             "      --csv FILE|-      also write CSV, one row per offering "
             "and contract\n"
             "                        (tcemu.compare.csv/1; budget_* "
@@ -81,8 +84,9 @@ static void usage(FILE *out)
 
 static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
 {
-    enum { OPT_CHIN = 256 };
+    enum { OPT_CHIN = 256, OPT_WIDE };
     static const struct option longopts[] = {
+        {"wide", no_argument, NULL, OPT_WIDE},
         {"deadline", required_argument, NULL, 'd'},
         {"budget", required_argument, NULL, 'B'},
         {"chinchilla", no_argument, NULL, OPT_CHIN},
@@ -112,6 +116,9 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             break;
         case OPT_CHIN:
             o->goal.chinchilla = 1;
+            break;
+        case OPT_WIDE:
+            o->wide = 1;
             break;
         case 'd':
             ret = tce_parse_double(optarg, 1e-3, 1e5, &o->goal.deadline_days,
@@ -260,6 +267,7 @@ int tce_cmd_compare(int argc, char **argv)
     rep.version = tce_cli_version();
     rep.job_path = o.job_path;
     rep.topology_paths = o.topo_paths;
+    rep.wide = o.wide;
     if ((!o.json_path || strcmp(o.json_path, "-") != 0) &&
         (!o.csv_path || strcmp(o.csv_path, "-") != 0))
         tce_report_compare_human(stdout, &rep);

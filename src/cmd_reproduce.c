@@ -35,6 +35,7 @@ struct row {
     int64_t heads, hidden, layers, tp, pp, gpus, batch;
     double published_tflops;
     char job_path[TCE_TEXT_MAX];
+    char job_name[128];
     double projected_tflops;
     double error;                  /* projected / published - 1 */
     struct tce_projection proj;
@@ -59,7 +60,7 @@ static void usage(FILE *out)
             "(default jobs)\n"
             "      --tolerance F    largest relative error accepted "
             "(default 0.05)\n"
-            "      --json FILE|-    write JSON (schema tcemu.reproduce/1); "
+            "      --json FILE|-    write JSON (schema tcemu.reproduce/2); "
             "'-' = stdout only\n"
             "      --csv FILE|-     write CSV (tcemu.reproduce.csv/1); "
             "'-' = stdout only\n"
@@ -170,6 +171,12 @@ static void params_of(const struct tce_report *t, int i,
     v->s = ((const struct row *)t->rows)[i].params;
 }
 
+static void job_name_of(const struct tce_report *t, int i,
+                        struct tce_report_value *v)
+{
+    v->s = ((const struct row *)t->rows)[i].job_name;
+}
+
 static void job_of(const struct tce_report *t, int i,
                    struct tce_report_value *v)
 {
@@ -183,8 +190,12 @@ static void job_of(const struct tce_report *t, int i,
 static const struct tce_report_column columns[] = {
     {.key = "params_billion", .human = "params", .unit = "(B)", .fmt = "8s",
      .in = ALL, .type = TCE_REPORT_TEXT, .get = params_of},
-    {.key = "job", .in = TCE_REPORT_CSV | TCE_REPORT_JSON,
-     .type = TCE_REPORT_TEXT, .get = job_of},
+    {.key = "job_name", .json_key = "name", .group = "job",
+     .in = TCE_REPORT_CSV | TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
+     .get = job_name_of},
+    {.key = "job_path", .json_key = "path", .group = "job",
+     .in = TCE_REPORT_CSV | TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
+     .get = job_of},
     {.key = "gpus", .human = "gpus", .unit = "", .fmt = "5d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(gpus)},
     {.key = "tp", .human = "tp", .unit = "", .fmt = "3d", .in = ALL,
@@ -221,7 +232,8 @@ static void table_of(const struct row *rows, int n, struct tce_report *t)
     t->n_rows = n;
 }
 
-static void print_json(FILE *out, const char *topo, const char *ref,
+static void print_json(FILE *out, const char *topo_name, const char *topo,
+                       const char *ref,
                        const struct row *rows, int n, double tol, int ok)
 {
     struct tce_report t;
@@ -229,9 +241,12 @@ static void print_json(FILE *out, const char *topo, const char *ref,
 
     tce_json_init(&j, out);
     tce_json_object_begin(&j, NULL);
-    tce_json_string(&j, "schema", "tcemu.reproduce/1");
+    tce_json_string(&j, "schema", "tcemu.reproduce/2");
     tce_json_string(&j, "tcemu_version", tce_cli_version());
-    tce_json_string(&j, "topology", topo);
+    tce_json_object_begin(&j, "topology");
+    tce_json_string(&j, "name", topo_name);
+    tce_json_string(&j, "path", topo);
+    tce_json_object_end(&j);
     tce_json_string(&j, "reference", ref);
     tce_json_double(&j, "tolerance", tol);
     tce_json_bool(&j, "all_within_tolerance", ok);
@@ -379,6 +394,7 @@ int tce_cmd_reproduce(int argc, char **argv)
             status = TCE_EXIT_USAGE;
             goto out;
         }
+        snprintf(r->job_name, sizeof(r->job_name), "%s", j->name);
         tce_error_clear(&err);
         if (project_row(r, t, j, s, &err) != 0) {
             tce_error_print(&err, stderr);
@@ -397,7 +413,7 @@ int tce_cmd_reproduce(int argc, char **argv)
         status = tce_cli_output_open(&o, co.json);
         if (status != TCE_EXIT_OK)
             goto out;
-        print_json(o.fp, co.topology, ref_path, rows, n, tol, ok);
+        print_json(o.fp, t->name, co.topology, ref_path, rows, n, tol, ok);
         status = tce_cli_output_commit(&o);
         if (status != TCE_EXIT_OK)
             goto out;

@@ -54,7 +54,7 @@ static void usage(FILE *out)
             "(default 16)\n"
             "      --brute-force     project every candidate (no pruning)\n"
             "      --json FILE|-     also write JSON (schema "
-            "tcemu.search/1)\n"
+            "tcemu.search/2)\n"
             "      --csv FILE|-      also write CSV, one row per layout "
             "(tcemu.search.csv/1)\n"
             "  -h, --help            this help\n\n"

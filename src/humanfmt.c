@@ -16,6 +16,10 @@ char *tce_humanfmt_si(double v, char *buf, size_t n)
         snprintf(buf, n, "%s", isnan(v) ? "n/a" : v > 0 ? "inf" : "-inf");
         return buf;
     }
+    if (a > 0.0 && a < 0.001) {
+        snprintf(buf, n, "%s<0.001", v < 0 ? "-" : "");
+        return buf;
+    }
     /* the suffix whose mantissa rounds below 1000 at the precision used */
     while (k < 5 && a >= 999.95)
         a /= 1000.0, k++;

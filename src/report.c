@@ -4,6 +4,9 @@
  */
 #include "tcemu/report.h"
 
+#include "tcemu/humanfmt.h"
+
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +79,14 @@ static int shown(const struct tce_report_column *c, unsigned where)
     return (c->in & where) != 0;
 }
 
+/* in this human table (its split part) */
+static int in_human(const struct tce_report *r,
+                    const struct tce_report_column *c)
+{
+    return shown(c, TCE_REPORT_HUMAN) &&
+           (r->human_part == 0 || c->part == 0 || c->part == r->human_part);
+}
+
 /* A string in column c's width and alignment. */
 static void put_text(FILE *out, const struct spec *s, const char *text)
 {
@@ -89,17 +100,29 @@ static void put_human(FILE *out, const struct tce_report_column *c,
     int w;
     double x;
 
+    char buf[TCE_HUMANFMT_MAX];
+
     parse_spec(c->fmt, &s);
     w = s.left ? -s.width : s.width;
     switch (v->type) {
     case TCE_REPORT_INT:
-        fprintf(out, "%*lld", w, (long long)v->i);
+        if (c->as == TCE_REPORT_AS_COUNT)
+            put_text(out, &s, tce_humanfmt_count(v->i, buf, sizeof(buf)));
+        else
+            fprintf(out, "%*lld", w, (long long)v->i);
         break;
     case TCE_REPORT_DOUBLE:
         x = c->scale != 0.0 ? v->d * c->scale : v->d;
         if (c->div != 0.0)
             x /= c->div;
-        if (s.conv == 'g')
+        if (c->as == TCE_REPORT_AS_SI)
+            put_text(out, &s, tce_humanfmt_si(x, buf, sizeof(buf)));
+        else if (c->as == TCE_REPORT_AS_USD)
+            put_text(out, &s, tce_humanfmt_usd(x, buf, sizeof(buf)));
+        else if (c->as == TCE_REPORT_AS_COUNT)
+            put_text(out, &s,
+                     tce_humanfmt_count((int64_t)llround(x), buf, sizeof(buf)));
+        else if (s.conv == 'g')
             fprintf(out, s.plus ? "%+*.*g" : "%*.*g", w, s.prec, x);
         else if (s.conv == 'e')
             fprintf(out, s.plus ? "%+*.*e" : "%*.*e", w, s.prec, x);
@@ -125,7 +148,7 @@ void tce_report_human_header(FILE *out, const struct tce_report *r)
     for (k = 0; k < r->n_cols; k++) {
         const struct tce_report_column *c = &r->cols[k];
 
-        if (!shown(c, TCE_REPORT_HUMAN))
+        if (!in_human(r, c))
             continue;
         parse_spec(c->fmt, &s);
         /* rows starting at column 0: the '#' takes the first place */
@@ -146,7 +169,7 @@ void tce_report_human_header(FILE *out, const struct tce_report *r)
     for (k = 0; k <= last_unit; k++) {
         const struct tce_report_column *c = &r->cols[k];
 
-        if (!shown(c, TCE_REPORT_HUMAN))
+        if (!in_human(r, c))
             continue;
         parse_spec(c->fmt, &s);
         fputs(c->sep ? c->sep : " ", out);
@@ -164,7 +187,7 @@ void tce_report_human_row(FILE *out, const struct tce_report *r, int i)
     for (k = 0; k < r->n_cols; k++) {
         const struct tce_report_column *c = &r->cols[k];
 
-        if (!shown(c, TCE_REPORT_HUMAN))
+        if (!in_human(r, c))
             continue;
         fputs(c->sep ? c->sep : " ", out);
         tce_report_value(r, c, i, &v);

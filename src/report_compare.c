@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "tcemu/humanfmt.h"
 #include "tcemu/report.h"
 #include "tcemu/report_search.h"
 
@@ -39,6 +40,15 @@ static void get_path(const struct tce_report *t, int i,
     v->s = rep->topology_paths[row_of(t, i)->offering];
 }
 
+static void get_max_nodes(const struct tce_report *t, int i,
+                          struct tce_report_value *v)
+{
+    const struct tce_compare_report *rep = t->ctx;
+
+    v->i = rep->pl->offerings[row_of(t, i)->offering]
+               .scenario->topo.capacity.max_nodes;
+}
+
 static void get_contract(const struct tce_report *t, int i,
                          struct tce_report_value *v)
 {
@@ -57,10 +67,13 @@ static void get_layout(const struct tce_report *t, int i,
     const struct tce_search_hit *h = &row_of(t, i)->hit;
 
     snprintf(v->buf, sizeof(v->buf),
-             "tp%lld pp%lld v%lld cp%lld ep%lld dp%lld mb%lld %s%s",
+             "tp%lld pp%lld v%lld cp%lld ep%lld dp%lld mbsz%lld %s%s",
              (long long)h->tp, (long long)h->pp, (long long)h->vpp,
              (long long)h->cp, (long long)h->ep, (long long)h->dp,
-             (long long)h->micro_batch, tce_recompute_name(h->recompute),
+             (long long)h->micro_batch,
+             h->recompute == TCE_RECOMPUTE_SELECTIVE
+                 ? "sel"
+                 : tce_recompute_name(h->recompute),
              h->distributed_optimizer ? " do" : "");
     v->s = v->buf;
 }
@@ -133,36 +146,47 @@ static void budget_sub(const struct tce_report *t, struct tce_report *out)
 
 /* one row per offering and contract */
 static const struct tce_report_column row_columns[] = {
-    {.key = "topology", .in = CSV | JSN, .type = TEXT, .get = get_path},
-    {.key = "topology_name", .human = " offering", .fmt = "-22s", .sep = "",
-     .in = ALL, .type = TEXT, .get = get_name},
-    {.key = "contract", .human = "contract", .fmt = "-20s", .hwidth = 19,
-     .in = ALL, .type = TEXT, .get = get_contract},
+    {.key = "topology_name", .json_key = "name", .group = "topology",
+     .human = " offering", .fmt = "-17s", .sep = "", .in = ALL, .type = TEXT,
+     .get = get_name},
+    {.key = "topology_path", .json_key = "path", .group = "topology",
+     .in = CSV | JSN, .type = TEXT, .get = get_path},
+    {.key = "max_nodes", .group = "topology", .in = CSV | JSN, .type = INT,
+     .get = get_max_nodes},
+    {.key = "contract", .human = "contract", .fmt = "-16s", .in = ALL,
+     .type = TEXT, .get = get_contract},
     {.key = "contract_kind", .in = CSV | JSN, .type = TEXT, .get = get_kind},
     {.key = "found", .in = CSV | JSN, .type = BOOL, .offset = OFF(found)},
     {.key = "result", .in = CSV | JSN, .sub = result_sub, .csv_prefix = "",
      .when = found},
-    {.key = "gpus", .human = "gpus", .fmt = "6d", .in = HUM, .type = INT,
-     .offset = OFF(hit.gpus)},
+    {.key = "gpus", .human = "gpus", .fmt = "6d", .as = TCE_REPORT_AS_COUNT,
+     .in = HUM, .type = INT, .offset = OFF(hit.gpus)},
+    {.key = "nodes", .human = "nodes", .fmt = "5d",
+     .as = TCE_REPORT_AS_COUNT, .in = HUM, .type = INT,
+     .offset = OFF(hit.econ.nodes)},
     {.key = "layout", .human = "layout", .fmt = "-38s", .in = HUM,
      .type = TEXT, .get = get_layout},
     {.key = "days_to_done", .human = "days", .fmt = "7.1f", .in = HUM,
      .type = DBL, .offset = OFF(hit.econ.days_to_done)},
-    {.key = "cost_usd", .human = "cost_MUSD", .fmt = "11.2f", .div = 1e6,
-     .in = HUM, .type = DBL, .offset = OFF(hit.econ.bill.total_usd)},
-    {.key = "failures_usd", .human = "failures_MUSD", .fmt = "13.2f",
-     .div = 1e6, .in = ALL, .type = DBL, .offset = OFF(failures_usd),
-     .when = found},
-    {.key = "idle_usd", .human = "idle_MUSD", .fmt = "9.2f", .div = 1e6,
-     .in = HUM, .type = DBL, .offset = OFF(hit.econ.bill.idle_usd)},
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = HUM, .type = DBL,
+     .offset = OFF(hit.econ.bill.total_usd)},
+    {.key = "failures_usd", .human = "failures", .fmt = "10s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(failures_usd), .when = found},
+    {.key = "idle_usd", .human = "idle", .fmt = "10s",
+     .as = TCE_REPORT_AS_USD, .in = HUM, .type = DBL,
+     .offset = OFF(hit.econ.bill.idle_usd)},
     {.key = "usd_per_million_tokens", .human = "USD/Mtok", .fmt = "8.3f",
      .in = ALL, .type = DBL, .offset = OFF(usd_per_mtok), .when = found},
-    {.key = "energy_mwh", .human = " energy_MWh", .fmt = "11.0f", .in = HUM,
-     .type = DBL, .offset = OFF(hit.econ.energy.facility_mwh)},
-    {.key = "tco2e", .human = "tCO2e", .fmt = "6.0f", .in = HUM,
-     .type = DBL, .offset = OFF(hit.econ.energy.tco2e)},
-    {.key = "effective_mfu", .human = "eff_MFU", .fmt = "8.3f", .in = HUM,
-     .type = DBL, .get = get_eff_mfu},
+    {.key = "energy_mwh", .human = "MWh", .fmt = "6s",
+     .as = TCE_REPORT_AS_SI, .in = HUM, .type = DBL,
+     .offset = OFF(hit.econ.energy.facility_mwh), .part = 2},
+    {.key = "tco2e", .human = "tCO2e", .fmt = "6s", .as = TCE_REPORT_AS_SI,
+     .in = HUM, .type = DBL, .offset = OFF(hit.econ.energy.tco2e),
+     .part = 2},
+    {.key = "effective_mfu", .human = "effMFU%", .fmt = "7.1f",
+     .scale = 100.0, .in = HUM, .type = DBL, .get = get_eff_mfu},
     JF("meets_deadline", BOOL, meets_deadline),
     JF("cheapest", BOOL, cheapest),
     JF("fastest", BOOL, fastest),
@@ -177,22 +201,25 @@ static const struct tce_report_column row_columns[] = {
 
 /* the +-10% table (a JSON "sensitivity" object per row) */
 static const struct tce_report_column sens_columns[] = {
-    {.key = "topology_name", .human = "offering", .fmt = "-20s", .in = HUM,
+    {.key = "topology_name", .human = "offering", .fmt = "-16s", .in = HUM,
      .type = TEXT, .get = get_name},
-    {.key = "contract", .human = "contract", .fmt = "-20s", .in = HUM,
+    {.key = "contract", .human = "contract", .fmt = "-16s", .in = HUM,
      .type = TEXT, .get = get_contract},
-    {.key = "cost_usd", .human = " cost_MUSD", .fmt = "10.2f", .div = 1e6,
-     .in = HUM, .type = DBL, .offset = OFF(hit.econ.bill.total_usd)},
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = HUM, .type = DBL,
+     .offset = OFF(hit.econ.bill.total_usd)},
     {.key = "cost_usd_price_minus_10pct", .human = "price-10%",
-     .fmt = "9.2f", .div = 1e6, .in = ALL, .type = DBL,
+     .fmt = "11s", .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
      .offset = OFF(sens.cost_price_lo)},
     {.key = "cost_usd_price_plus_10pct", .human = "price+10%",
-     .fmt = "9.2f", .div = 1e6, .in = ALL, .type = DBL,
+     .fmt = "11s", .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
      .offset = OFF(sens.cost_price_hi)},
-    {.key = "cost_usd_mfu_minus_10pct", .human = " MFU-10%", .fmt = "8.2f",
-     .div = 1e6, .in = ALL, .type = DBL, .offset = OFF(sens.cost_mfu_lo)},
-    {.key = "cost_usd_mfu_plus_10pct", .human = " MFU+10%", .fmt = "8.2f",
-     .div = 1e6, .in = ALL, .type = DBL, .offset = OFF(sens.cost_mfu_hi)},
+    {.key = "cost_usd_mfu_minus_10pct", .human = "MFU-10%", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(sens.cost_mfu_lo)},
+    {.key = "cost_usd_mfu_plus_10pct", .human = "MFU+10%", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(sens.cost_mfu_hi)},
     {.key = "days_mfu_minus_10pct", .human = " days_MFU-10%",
      .fmt = "12.1f", .in = ALL, .type = DBL,
      .offset = OFF(sens.days_mfu_lo)},
@@ -203,27 +230,30 @@ static const struct tce_report_column sens_columns[] = {
 /* what a budget buys (a JSON "budget" object per row); the last two only
  * with --chinchilla */
 static const struct tce_report_column budget_columns[] = {
-    {.key = "topology_name", .human = "offering", .fmt = "-20s", .in = HUM,
+    {.key = "topology_name", .human = "offering", .fmt = "-16s", .in = HUM,
      .type = TEXT, .get = get_name},
-    {.key = "contract", .human = "contract", .fmt = "-20s", .hwidth = 19,
-     .in = HUM, .type = TEXT, .get = get_contract},
-    {.key = "gpus", .human = "gpus", .fmt = "6d", .in = ALL, .type = INT,
-     .offset = OFF(budget.gpus)},
+    {.key = "contract", .human = "contract", .fmt = "-16s", .in = HUM,
+     .type = TEXT, .get = get_contract},
+    {.key = "gpus", .human = "gpus", .fmt = "6d", .as = TCE_REPORT_AS_COUNT,
+     .in = ALL, .type = INT, .offset = OFF(budget.gpus)},
     {.key = "days", .human = "days", .fmt = "7.1f", .in = ALL, .type = DBL,
      .offset = OFF(budget.days)},
-    {.key = "tokens", .human = "tokens_T", .fmt = "9.3f", .div = 1e12,
-     .in = ALL, .type = DBL, .offset = OFF(budget.tokens)},
-    {.key = "cost_usd", .human = "  cost_MUSD", .fmt = "11.2f", .div = 1e6,
-     .in = ALL, .type = DBL, .offset = OFF(budget.cost_usd)},
-    {.key = "model_flops", .human = " model_PFLOP", .fmt = "12.4g",
-     .div = 1e15, .in = ALL, .type = DBL, .offset = OFF(budget.flops)},
+    {.key = "tokens", .human = "tokens", .fmt = "7s",
+     .as = TCE_REPORT_AS_SI, .in = ALL, .type = DBL,
+     .offset = OFF(budget.tokens)},
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(budget.cost_usd)},
+    {.key = "model_flops", .human = "model FLOP", .fmt = "10.3g",
+     .in = ALL, .type = DBL,
+     .offset = OFF(budget.flops)},
     {.key = "min_cost_usd", .in = CSV | JSN, .type = DBL,
      .offset = OFF(budget.min_cost_usd)},
-    {.key = "chinchilla_params", .human = " chinchilla_params_B",
-     .fmt = "20.1f", .div = 1e9, .in = ALL, .type = DBL,
+    {.key = "chinchilla_params", .human = "chinchilla params",
+     .fmt = "17s", .as = TCE_REPORT_AS_SI, .in = ALL, .type = DBL,
      .offset = OFF(budget.chinchilla_params)},
-    {.key = "chinchilla_tokens", .human = "chinchilla_tokens_T",
-     .fmt = "19.3f", .div = 1e12, .in = ALL, .type = DBL,
+    {.key = "chinchilla_tokens", .human = "chinchilla tokens",
+     .fmt = "17s", .as = TCE_REPORT_AS_SI, .in = ALL, .type = DBL,
      .offset = OFF(budget.chinchilla_tokens)},
 };
 
@@ -259,6 +289,7 @@ static void rows_table(const struct tce_compare_report *rep,
 {
     table(rep, row_columns, COUNT(row_columns), "", t);
     t->schema = "tcemu.compare.csv/1";
+    t->human_part = rep->wide ? 0 : 1;
 }
 
 static void sens_table(const struct tce_compare_report *rep,
@@ -276,6 +307,7 @@ static void budget_table(const struct tce_compare_report *rep,
 
 static void print_verdict(FILE *f, const struct tce_planning *pl)
 {
+    char b1[TCE_HUMANFMT_MAX], b2[TCE_HUMANFMT_MAX];
     const struct tce_planning_verdict *v = &pl->verdict;
     const struct tce_planning_row *b = &pl->rows[v->cheapest], *s;
 
@@ -291,10 +323,11 @@ static void print_verdict(FILE *f, const struct tce_planning *pl)
             "# cheapest: %s / %s; the runner-up %s / %s costs %.1f%% "
             "more, so the answer holds unless the cheapest's price "
             "rises %.1f%% relative to it; with MFU -10%% the cheapest "
-            "costs %.2f M USD (%+.1f%%) and takes %.1f days\n",
+            "costs %s (%+.1f%%) and takes %.1f days\n",
             topo_name(pl, b->offering), b->contract.name,
             topo_name(pl, s->offering), s->contract.name, 100.0 * v->margin,
-            100.0 * v->margin, b->sens.cost_mfu_lo / 1e6,
+            100.0 * v->margin,
+            tce_humanfmt_usd(b->sens.cost_mfu_lo, b1, sizeof(b1)),
             100.0 * (b->sens.cost_mfu_lo / b->hit.econ.bill.total_usd - 1.0),
             b->sens.days_mfu_lo);
     if (v->no_time_margin)
@@ -304,10 +337,10 @@ static void print_verdict(FILE *f, const struct tce_planning *pl)
                 "margin\n",
                 pl->goal.deadline_days, b->sens.days_mfu_lo);
     fprintf(f,
-            "# worst case (cheapest at price +10%% and MFU -10%%: %.2f M "
-            "USD; runner-up at price -10%% and MFU +10%%: %.2f M USD): "
-            "%s\n",
-            v->worst_usd / 1e6, v->rival_usd / 1e6,
+            "# worst case (cheapest at price +10%% and MFU -10%%: %s; "
+            "runner-up at price -10%% and MFU +10%%: %s): %s\n",
+            tce_humanfmt_usd(v->worst_usd, b1, sizeof(b1)),
+            tce_humanfmt_usd(v->rival_usd, b2, sizeof(b2)),
             v->changes ? "the answer changes" : "the answer does not change");
 out:
     return;
@@ -334,12 +367,14 @@ out:
 
 static void print_budget(FILE *f, const struct tce_compare_report *rep)
 {
+    char b1[TCE_HUMANFMT_MAX];
     const struct tce_planning *pl = rep->pl;
     struct tce_report t;
     int i;
 
-    fprintf(f, "# what %.4g USD buys within %.0f days%s:\n",
-            pl->goal.budget_usd, pl->horizon_days,
+    fprintf(f, "# what %s buys within %.0f days%s:\n",
+            tce_humanfmt_usd(pl->goal.budget_usd, b1, sizeof(b1)),
+            pl->horizon_days,
             pl->goal.deadline_days > 0.0 ? " (the deadline)"
                                          : " (no --deadline: one year)");
     budget_table(rep, &t);
@@ -351,10 +386,11 @@ static void print_budget(FILE *f, const struct tce_compare_report *rep)
             continue;
         if (r->budget.tokens <= 0.0) {
             fprintf(f,
-                    "# %-20s %-20s buys nothing: the smallest bill "
-                    "is %.2f M USD\n",
+                    "# %-16s %-16s buys nothing: the smallest bill "
+                    "is %s\n",
                     topo_name(pl, r->offering), r->contract.name,
-                    r->budget.min_cost_usd / 1e6);
+                    tce_humanfmt_usd(r->budget.min_cost_usd, b1,
+                                     sizeof(b1)));
             continue;
         }
         tce_report_human_row(f, &t, i);
@@ -365,20 +401,24 @@ static void print_budget(FILE *f, const struct tce_compare_report *rep)
 
 void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
 {
+    char b1[TCE_HUMANFMT_MAX];
     const struct tce_planning *pl = rep->pl;
     struct tce_report t;
     int i;
 
-    fprintf(f, "# tcemu compare: job %s (%s), %.3g tokens\n", pl->job->name,
-            rep->job_path, (double)pl->job->training.train_tokens);
+    fprintf(f, "# tcemu compare: job %s (%s), %s tokens\n", pl->job->name,
+            rep->job_path,
+            tce_humanfmt_si((double)pl->job->training.train_tokens, b1,
+                            sizeof(b1)));
     for (i = 0; i < pl->n_offerings; i++) {
         const struct tce_topology *tp = &pl->offerings[i].scenario->topo;
 
         fprintf(f,
-                "# offering %d: %s (%s), %s, on-demand %.2f USD/node-h "
-                "as of %s\n",
+                "# offering %d: %s (%s), %s, on-demand USD %.2f per "
+                "node-hour as of %s, capacity %s nodes\n",
                 i + 1, tp->name, rep->topology_paths[i], tp->accelerator.name,
-                tce_econ_on_demand_price(tp), tp->price.as_of);
+                tce_econ_on_demand_price(tp), tp->price.as_of,
+                tce_humanfmt_count(tp->capacity.max_nodes, b1, sizeof(b1)));
     }
     if (pl->goal.deadline_days > 0.0)
         fprintf(f,
@@ -392,20 +432,26 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
             "cost), ! misses the deadline\n",
             pl->goal.deadline_days > 0.0 ? " meeting the deadline" : "");
     rows_table(rep, &t);
+    t.human_part = rep->wide ? 0 : 1;
     tce_report_human_header(f, &t);
     for (i = 0; i < pl->n_rows; i++) {
         const struct tce_planning_row *r = &pl->rows[i];
 
         if (!r->found)
-            fprintf(f, "# %-20s %-20s no layout fits at any scale tried\n",
+            fprintf(f, "# %-16s %-16s no layout fits at any scale tried\n",
                     topo_name(pl, r->offering), r->contract.name);
         else
             tce_report_human_row(f, &t, i);
     }
-    fprintf(f, "# days = lead time + training with failures; failures_MUSD = "
-               "the bill's share caused by interruptions and checkpoints; "
-               "idle_MUSD = paid but unused (commitment, whole terms or "
-               "days); eff_MFU = MFU x effective training fraction\n");
+    fprintf(f, "# units: days = lead time + training with failures; cost, "
+               "failures (the bill's share caused by interruptions and "
+               "checkpoints)\n# units: and idle (paid but unused: "
+               "commitment, whole terms or days) in USD, k/M/B/T = 1e3/1e6/"
+               "1e9/1e12 (raw USD in CSV/JSON);\n# units: effMFU%% = MFU x "
+               "effective training fraction, percent (a fraction in "
+               "CSV/JSON);\n# units: mbsz = micro-batch size, sel = selective "
+               "recompute, do = distributed optimizer;\n# units: nodes whole nodes at the "
+               "chosen scale (capacity above); --wide adds MWh, tCO2e\n");
     print_sensitivity(f, rep);
     if (pl->goal.budget_usd > 0.0)
         print_budget(f, rep);
@@ -420,11 +466,13 @@ void tce_report_compare_json(struct tce_json *j,
     struct tce_report t;
 
     tce_json_object_begin(j, NULL);
-    tce_json_string(j, "schema", "tcemu.compare/1");
-    tce_json_string(j, "version", rep->version);
-    tce_json_string(j, "job", rep->job_path);
-    tce_json_string(j, "job_name", pl->job->name);
+    tce_json_string(j, "schema", "tcemu.compare/2");
+    tce_json_string(j, "tcemu_version", rep->version);
+    tce_json_object_begin(j, "job");
+    tce_json_string(j, "name", pl->job->name);
+    tce_json_string(j, "path", rep->job_path);
     tce_json_int(j, "train_tokens", pl->job->training.train_tokens);
+    tce_json_object_end(j);
     if (pl->goal.deadline_days > 0.0)
         tce_json_double(j, "deadline_days", pl->goal.deadline_days);
     else
@@ -437,8 +485,7 @@ void tce_report_compare_json(struct tce_json *j,
     }
     rows_table(rep, &t);
     tce_report_json_rows(j, "offerings", &t);
-    tce_json_string(j, "measured", "none");
-    tce_json_string(j, "modelled", "all");
+    tce_json_string(j, "figures", "modelled");
     tce_json_object_end(j);
     tce_json_finish(j);
 }

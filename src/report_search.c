@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "tcemu/humanfmt.h"
+
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
 /* ---- the columns of a hit (struct tce_search_hit) ---------------------- */
@@ -67,16 +69,18 @@ static void get_eff_mfu(const struct tce_report *r, int i,
 static const struct tce_report_column hit_columns[] = {
     {.key = "rank", .human = " rank", .fmt = "5d", .sep = "", .in = HUM,
      .type = INT, .get = get_rank},
-    {.key = "gpus", .human = "gpus", .fmt = "7d", .in = ALL, .type = INT,
-     .offset = OFF(gpus)},
+    {.key = "gpus", .human = "gpus", .fmt = "7d", .as = TCE_REPORT_AS_COUNT,
+     .in = ALL, .type = INT, .offset = OFF(gpus)},
+    {.key = "nodes", .human = "nodes", .fmt = "6d", .as = TCE_REPORT_AS_COUNT,
+     .in = ALL, .type = INT, .offset = OFF(econ.nodes)},
     LAYOUT("tp", "tp", "3d", tp),
     LAYOUT("pp", "pp", "3d", pp),
     LAYOUT("vpp", "vpp", "3d", vpp),
     LAYOUT("cp", "cp", "3d", cp),
     LAYOUT("ep", "ep", "3d", ep),
     LAYOUT("dp", "dp", "6d", dp),
-    LAYOUT("micro_batch_size", "mb", "3d", micro_batch),
-    LAYOUT("microbatches", "m", "5d", microbatches),
+    LAYOUT("micro_batch_size", "mbsz", "4d", micro_batch),
+    LAYOUT("microbatches", "n_mb", "5d", microbatches),
     {.key = "recompute", .group = "layout", .human = "recompute",
      .fmt = "-9s", .in = ALL, .type = TCE_REPORT_TEXT,
      .get = get_recompute},
@@ -85,28 +89,29 @@ static const struct tce_report_column hit_columns[] = {
      .offset = OFF(distributed_optimizer)},
     {.key = "sequence_parallel", .group = "layout", .in = JSN, .type = BOOL,
      .offset = OFF(sequence_parallel)},
-    {.key = "iteration_s", .human = "iter_s", .fmt = "9.3f", .in = ALL,
+    {.key = "iteration_s", .human = "iter(s)", .fmt = "9.3f", .in = ALL,
      .type = DBL, .offset = OFF(eval.iteration_s)},
     TCE_BREAKDOWN_PARTS(PART)
     JD("exposed_comm_s", eval.exposed_comm_s),
     JD("tokens_per_s", eval.tokens_per_s),
     JD("model_tflops_per_gpu", eval.model_tflops_per_gpu),
     JD("hardware_tflops_per_gpu", eval.hardware_tflops_per_gpu),
-    {.key = "mfu", .human = "mfu", .fmt = "6.3f", .in = ALL, .type = DBL,
-     .offset = OFF(eval.mfu)},
+    {.key = "mfu", .human = "MFU%", .fmt = "5.1f", .scale = 100.0,
+     .in = ALL, .type = DBL, .offset = OFF(eval.mfu)},
     JD("hfu", eval.hfu),
     {.key = "effective_mfu", .in = JSN, .type = DBL, .get = get_eff_mfu},
-    {.key = "memory_gib_per_gpu", .human = "mem_GiB", .fmt = "7.1f",
+    {.key = "memory_gib_per_gpu", .human = "mem(GiB)", .fmt = "8.1f",
      .in = ALL, .type = DBL, .get = get_mem_gib},
     {.key = "fits_memory", .in = JSN, .type = BOOL,
      .offset = OFF(eval.fits_memory)},
-    JD("ideal_days", ideal_days),
-    JD("time_to_train_days", econ.train_days),
+    JD("time_to_train_days", ideal_days),
+    JD("train_days_with_failures", econ.train_days),
     {.key = "days_to_done", .human = "days", .fmt = "8.1f", .in = ALL,
      .type = DBL, .offset = OFF(econ.days_to_done)},
     JD("gpu_hours", econ.accelerator_hours),
-    {.key = "cost_usd", .human = "  cost_MUSD", .fmt = "10.3f",
-     .div = 1e6, .in = ALL, .type = DBL, .offset = OFF(econ.bill.total_usd)},
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(econ.bill.total_usd)},
     JD("idle_usd", econ.bill.idle_usd),
     JD("idle_node_hours", econ.bill.idle_node_hours),
     JD("usd_per_used_gpu_hour", econ.bill.usd_per_used_accelerator_hour),
@@ -149,7 +154,7 @@ static void print_layout(FILE *f, const struct tce_search_hit *h)
 {
     fprintf(f,
             "gpus=%lld tp=%lld pp=%lld vpp=%lld cp=%lld ep=%lld dp=%lld "
-            "mb=%lld %s%s",
+            "mbsz=%lld %s%s",
             (long long)h->gpus, (long long)h->tp, (long long)h->pp,
             (long long)h->vpp, (long long)h->cp, (long long)h->ep,
             (long long)h->dp, (long long)h->micro_batch,
@@ -165,6 +170,7 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
     const struct tce_search_result *r = rep->result;
     const struct tce_search_hit *best = &r->top[0];
     struct tce_report tab;
+    char b1[TCE_HUMANFMT_MAX], b2[TCE_HUMANFMT_MAX];
     int i;
 
     fprintf(f, "# tcemu search: job %s (%s) on %s (%s)\n", rep->job->name,
@@ -189,18 +195,20 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
     fprintf(f,
             "# best: %.1f days to done (%.1f failure-free; %.2f "
             "interruptions/day, checkpoint every %.0f s, %.1f%% effective "
-            "training time), %.1f M GPU-hours, %.2f M USD (%.2f M USD "
-            "paid idle), %.3f USD per used GPU-hour, %.0f MWh, "
-            "effective MFU %.3f\n",
+            "training time),\n#   %s GPU-h, %s",
             best->econ.days_to_done, best->ideal_days,
             best->econ.goodput.interruptions_per_day,
             best->econ.goodput.checkpoint_interval_s,
             100.0 * best->econ.goodput.efficiency,
-            best->econ.accelerator_hours / 1e6, best->econ.bill.total_usd / 1e6,
-            best->econ.bill.idle_usd / 1e6,
+            tce_humanfmt_si(best->econ.accelerator_hours, b1, sizeof(b1)),
+            tce_humanfmt_usd(best->econ.bill.total_usd, b2, sizeof(b2)));
+    fprintf(f,
+            " (%s paid idle), USD %.3f per used GPU-hour, %s MWh, "
+            "effective MFU %.1f%%\n",
+            tce_humanfmt_usd(best->econ.bill.idle_usd, b1, sizeof(b1)),
             best->econ.bill.usd_per_used_accelerator_hour,
-            best->econ.energy.facility_mwh,
-            best->eval.mfu * best->econ.goodput.efficiency);
+            tce_humanfmt_si(best->econ.energy.facility_mwh, b2, sizeof(b2)),
+            100.0 * best->eval.mfu * best->econ.goodput.efficiency);
     if (r->n_explained > 0)
         fprintf(f, "# why the first rejected alternatives lost to #1:\n");
     for (i = 0; i < r->n_explained; i++) {
@@ -215,14 +223,23 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
                     x->hit.eval.memory_bytes / GIB,
                     x->hit.eval.capacity_bytes / GIB, x->hit.econ.days_to_done);
         else if (x->reason == TCE_SEARCH_LOST_COST)
-            fprintf(f, ": cost (%.2f M USD vs %.2f M USD, %.1f days)\n",
-                    x->hit.econ.bill.total_usd / 1e6,
-                    best->econ.bill.total_usd / 1e6, x->hit.econ.days_to_done);
+            fprintf(f, ": cost (%s vs %s, %.1f days)\n",
+                    tce_humanfmt_usd(x->hit.econ.bill.total_usd, b1,
+                                     sizeof(b1)),
+                    tce_humanfmt_usd(best->econ.bill.total_usd, b2,
+                                     sizeof(b2)),
+                    x->hit.econ.days_to_done);
         else
             fprintf(f, ": %s (+%.3f s per iteration; %.3f s vs %.3f s)\n",
                     tce_search_reason_name(x->reason), x->delta_s,
                     x->hit.eval.iteration_s, best->eval.iteration_s);
     }
+    fprintf(f, "# units: GPU counts and nodes with thousands separators; "
+               "mbsz micro-batch size (sequences), n_mb microbatches per "
+               "iteration;\n# units: iter(s) seconds per iteration; MFU%% "
+               "percent of peak (a fraction in CSV/JSON); GiB = 2^30 bytes; "
+               "days to done incl. failures;\n# units: cost in USD with "
+               "k/M/B/T = 1e3/1e6/1e9/1e12 (raw USD in CSV/JSON)\n");
     fprintf(f, "# modelled: every figure (projector, failures, prices from "
                "the topology file); measured: none\n");
 }
@@ -267,7 +284,7 @@ static void put_candidate(struct tce_json *j, const char *name,
 static const struct tce_report_column reject_columns[] = {
     {.key = "reason", .in = TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
      .get = get_reason},
-    {.key = "delta", .in = TCE_REPORT_JSON, .type = TCE_REPORT_DOUBLE,
+    {.key = "delta_s", .in = TCE_REPORT_JSON, .type = TCE_REPORT_DOUBLE,
      .offset = offsetof(struct tce_search_reject, delta_s)},
     {.key = "candidate", .in = TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
      .put_json = put_candidate},
@@ -282,12 +299,18 @@ void tce_report_search_json(struct tce_json *j,
     int i;
 
     tce_json_object_begin(j, NULL);
-    tce_json_string(j, "schema", "tcemu.search/1");
-    tce_json_string(j, "version", rep->version);
-    tce_json_string(j, "topology", rep->topology_path);
-    tce_json_string(j, "topology_name", rep->topo->name);
-    tce_json_string(j, "job", rep->job_path);
-    tce_json_string(j, "job_name", rep->job->name);
+    tce_json_string(j, "schema", "tcemu.search/2");
+    tce_json_string(j, "tcemu_version", rep->version);
+    tce_json_object_begin(j, "topology");
+    tce_json_string(j, "name", rep->topo->name);
+    tce_json_string(j, "path", rep->topology_path);
+    tce_json_int(j, "max_nodes", rep->topo->capacity.max_nodes);
+    tce_json_object_end(j);
+    tce_json_object_begin(j, "job");
+    tce_json_string(j, "name", rep->job->name);
+    tce_json_string(j, "path", rep->job_path);
+    tce_json_int(j, "train_tokens", rep->job->training.train_tokens);
+    tce_json_object_end(j);
     tce_json_string(j, "by", s->by == TCE_SEARCH_BY_COST ? "cost" : "time");
     tce_json_string(j, "contract", rep->contract->name);
     tce_json_array_begin(j, "gpus");
@@ -313,8 +336,7 @@ void tce_report_search_json(struct tce_json *j,
     t.row_size = sizeof(r->explained[0]);
     t.n_rows = r->n_explained;
     tce_report_json_rows(j, "rejected", &t);
-    tce_json_string(j, "measured", "none");
-    tce_json_string(j, "modelled", "all");
+    tce_json_string(j, "figures", "modelled");
     tce_json_object_end(j);
     tce_json_finish(j);
 }

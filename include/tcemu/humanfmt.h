@@ -4,7 +4,8 @@
  * B = 1e9, T = 1e12, P = 1e15 with about three significant digits
  * ("255.6M" keeps one decimal from 100 up: "1.91M", "37.2M", "255.6M"),
  * money as "USD 255.6M", counts with thousands separators ("16,384").
- * Never scientific notation: a value past 999.9P keeps the P suffix.
+ * Never scientific notation: a value past 999.9P keeps the P suffix, one
+ * below 0.001 (not 0) prints as "<0.001".
  * Every function writes a NUL-terminated string into buf (n bytes, at
  * least TCE_HUMANFMT_MAX) and returns buf.
  */

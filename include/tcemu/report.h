@@ -67,6 +67,14 @@ struct tce_report_value {
 
 struct tce_report;
 
+/* How a human table writes a number (CSV and JSON always raw). */
+enum tce_report_as {
+    TCE_REPORT_AS_FMT,   /* printf through fmt */
+    TCE_REPORT_AS_SI,    /* humanfmt: 1.91M, 37.2M, 15.6T */
+    TCE_REPORT_AS_USD,   /* humanfmt: USD 255.6M */
+    TCE_REPORT_AS_COUNT, /* humanfmt: 16,384 */
+};
+
 struct tce_report_column {
     const char *key;      /* CSV column and JSON key */
     const char *json_key; /* JSON key when it differs from key (NULL) */
@@ -78,6 +86,9 @@ struct tce_report_column {
     int hwidth;           /* header width when not fmt's (0: fmt's) */
     double scale;         /* human value = value x scale (0: 1) */
     double div;           /* ... / div (0: 1), e.g. 1e6 for millions */
+    enum tce_report_as as; /* human number style (fmt gives the width) */
+    int part;             /* human: 0 in every split table, else the
+                             split it belongs to (tce_report.human_part) */
     const char *yes, *no; /* human text of a BOOL (NULL: "yes", "no") */
     unsigned in;          /* TCE_REPORT_HUMAN | _CSV | _JSON */
     enum tce_report_type type;
@@ -106,6 +117,8 @@ struct tce_report {
     size_t row_size;
     int n_rows;
     const void *ctx;  /* for get and json_extra */
+    int human_part;       /* human: 0 every column (--wide), else the
+                             columns of part 0 and this part */
     const char *schema;   /* CSV: a first column "schema" with this value
                              in every row (NULL: none) */
     const char *row_lead; /* before a human data row (NULL: " "); the

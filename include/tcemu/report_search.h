@@ -1,7 +1,7 @@
 /*
  * report_search.h - print a layout search (search.h): a human table
  * ('#' on every non-data line, units in the headers, the best layout's
- * economics, why the runners-up lost) and JSON (schema tcemu.search/1).
+ * economics, why the runners-up lost) and JSON (schema tcemu.search/2).
  * Formatting only; the numbers come from search.h and economics.h.
  */
 #ifndef TCEMU_REPORT_SEARCH_H

@@ -32,7 +32,7 @@ check "search --json on the test fixtures" \
 check "JSON: sorted by days, fits, tp*pp*cp*dp = gpus, counts add up" python3 - "$out/s32.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tcemu.search/1", d["schema"]
+assert d["schema"] == "tcemu.search/2", d["schema"]
 r = d["results"]
 assert 1 <= len(r) <= 8, len(r)
 days = [x["days_to_done"] for x in r]
