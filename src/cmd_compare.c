@@ -213,6 +213,11 @@ static int plan(const struct opts *o, struct tce_scenario *sc,
     tce_planning_init(pl, &sc[0].job, &o->goal);
     for (i = 0; i < o->n_topos && ret == 0; i++) {
         n = scales(o, &sc[i], gpus, err);
+        if (n == TCE_ENOFIT) { /* this offering cannot: say why, go on */
+            ret = tce_planning_add_unable(pl, &sc[i], err->msg, err);
+            tce_error_clear(err);
+            continue;
+        }
         if (n < 0) {
             ret = n;
             break;

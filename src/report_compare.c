@@ -102,6 +102,20 @@ static int found(const struct tce_report *t, int i)
     return row_of(t, i)->found;
 }
 
+static int not_found(const struct tce_report *t, int i)
+{
+    return !row_of(t, i)->found;
+}
+
+static void get_reason(const struct tce_report *t, int i,
+                       struct tce_report_value *v)
+{
+    const struct tce_compare_report *rep = t->ctx;
+    const char *why = rep->pl->offerings[row_of(t, i)->offering].why;
+
+    v->s = why[0] ? why : "no layout fits at any scale tried";
+}
+
 static int has_budget(const struct tce_report *t, int i)
 {
     return row_of(t, i)->has_budget;
@@ -157,6 +171,8 @@ static const struct tce_report_column row_columns[] = {
      .type = TEXT, .get = get_contract},
     {.key = "contract_kind", .in = CSV | JSN, .type = TEXT, .get = get_kind},
     {.key = "found", .in = CSV | JSN, .type = BOOL, .offset = OFF(found)},
+    {.key = "reason", .in = CSV | JSN, .type = TEXT, .get = get_reason,
+     .when = not_found},
     {.key = "result", .in = CSV | JSN, .sub = result_sub, .csv_prefix = "",
      .when = found},
     {.key = "gpus", .human = "gpus", .fmt = "6d", .as = TCE_REPORT_AS_COUNT,
@@ -437,7 +453,11 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
     for (i = 0; i < pl->n_rows; i++) {
         const struct tce_planning_row *r = &pl->rows[i];
 
-        if (!r->found)
+        if (!r->found && pl->offerings[r->offering].why[0])
+            fprintf(f, "# %-16s %-16s cannot: %s\n",
+                    topo_name(pl, r->offering), r->contract.name,
+                    pl->offerings[r->offering].why);
+        else if (!r->found)
             fprintf(f, "# %-16s %-16s no layout fits at any scale tried\n",
                     topo_name(pl, r->offering), r->contract.name);
         else

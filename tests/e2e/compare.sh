@@ -173,6 +173,20 @@ for r, o in zip(rows, d[\"offerings\"]):
     if o[\"found\"]:
         assert abs(float(r[\"cost_usd\"]) / o[\"result\"][\"cost_usd\"] - 1) < 1e-6
 ' '$out/c.csv' '$out/c.json'"
+    all=$(for t in topologies/*.cfg; do printf -- '-t %s ' "$t"; done)
+    check "every shipped topology, --deadline 90: exit 0, answers, names those that cannot" bash -c \
+        "'$TCEMU' compare -j jobs/llama3-405b.cfg $all --deadline 90 > '$out/all.txt' --json '$out/all.json' &&
+         grep -q '^aws-p5 ' '$out/all.txt' && grep -q '^# aws-p4d .* cannot: aws-p4d cannot meet the 90-day deadline' '$out/all.txt' &&
+         python3 -c '
+import json, re, sys
+for a, b in re.findall(r\"between (\\d+) and (\\d+)\", open(sys.argv[2]).read()):
+    assert int(a) <= int(b), (a, b)   # no inverted range
+d = json.load(open(sys.argv[1]))
+no = [o for o in d[\"offerings\"] if not o[\"found\"]]
+yes = [o for o in d[\"offerings\"] if o[\"found\"]]
+assert yes and no and all(o[\"reason\"] for o in no), no
+assert any(o[\"cheapest\"] for o in yes)
+' '$out/all.json' '$out/all.txt'"
 fi
 
 [ "$fails" -eq 0 ] && echo "compare.sh: all passed" || echo "compare.sh: $fails failed"
