@@ -30,9 +30,10 @@
 #include "tcemu/util.h"
 
 struct opts {
-    const char *job_path, *plan, *gpus_arg, *json_path;
+    const char *job_path, *plan, *gpus_arg, *json_path, *csv_path;
     const char *topo_paths[TCE_PLANNING_OFFERINGS_MAX];
     int n_topos;
+    int wide;
     struct tce_planning_goal goal;
 };
 
@@ -66,8 +67,14 @@ static void usage(FILE *out)
             "      --chinchilla      with --budget: compute-optimal model "
             "size (20 tokens\n"
             "                        per parameter, C = 6 N D)\n"
+            "      --wide            every column in the human table "
+            "(adds MWh, tCO2e)\n"
             "      --json FILE|-     also write JSON (schema "
-            "tcemu.compare/1)\n"
+            "tcemu.compare/2)\n"
+            "      --csv FILE|-      also write CSV, one row per offering "
+            "and contract\n"
+            "                        (tcemu.compare.csv/1; budget_* "
+            "columns with --budget)\n"
             "  -h, --help            this help\n\n"
             "Every figure is modelled (projector, failures, prices from the "
             "topology\nfiles); none is measured.  Electricity is reported "
@@ -77,8 +84,9 @@ static void usage(FILE *out)
 
 static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
 {
-    enum { OPT_CHIN = 256 };
+    enum { OPT_CHIN = 256, OPT_WIDE };
     static const struct option longopts[] = {
+        {"wide", no_argument, NULL, OPT_WIDE},
         {"deadline", required_argument, NULL, 'd'},
         {"budget", required_argument, NULL, 'B'},
         {"chinchilla", no_argument, NULL, OPT_CHIN},
@@ -92,7 +100,8 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     memset(&co, 0, sizeof(co));
     tce_cli_parser_init(&p,
                         TCE_CLI_JOB | TCE_CLI_TOPOLOGY | TCE_CLI_PLAN |
-                            TCE_CLI_GPUS | TCE_CLI_JSON | TCE_CLI_HELP,
+                            TCE_CLI_GPUS | TCE_CLI_JSON | TCE_CLI_CSV |
+                            TCE_CLI_HELP,
                         longopts, ":d:B:");
     while (ret == 0 && (c = tce_cli_next(&p, argc, argv, &co)) != -1) {
         switch (c) {
@@ -107,6 +116,9 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             break;
         case OPT_CHIN:
             o->goal.chinchilla = 1;
+            break;
+        case OPT_WIDE:
+            o->wide = 1;
             break;
         case 'd':
             ret = tce_parse_double(optarg, 1e-3, 1e5, &o->goal.deadline_days,
@@ -124,6 +136,7 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     o->plan = co.plan;
     o->gpus_arg = co.gpus;
     o->json_path = co.json;
+    o->csv_path = co.csv;
     if (ret == 0 && optind < argc)
         ret = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
                             argv[optind]);
@@ -200,6 +213,11 @@ static int plan(const struct opts *o, struct tce_scenario *sc,
     tce_planning_init(pl, &sc[0].job, &o->goal);
     for (i = 0; i < o->n_topos && ret == 0; i++) {
         n = scales(o, &sc[i], gpus, err);
+        if (n == TCE_ENOFIT) { /* this offering cannot: say why, go on */
+            ret = tce_planning_add_unable(pl, &sc[i], err->msg, err);
+            tce_error_clear(err);
+            continue;
+        }
         if (n < 0) {
             ret = n;
             break;
@@ -254,7 +272,9 @@ int tce_cmd_compare(int argc, char **argv)
     rep.version = tce_cli_version();
     rep.job_path = o.job_path;
     rep.topology_paths = o.topo_paths;
-    if (!o.json_path || strcmp(o.json_path, "-") != 0)
+    rep.wide = o.wide;
+    if ((!o.json_path || strcmp(o.json_path, "-") != 0) &&
+        (!o.csv_path || strcmp(o.csv_path, "-") != 0))
         tce_report_compare_human(stdout, &rep);
     if (o.json_path) {
         ret = tce_output_open(&out, o.json_path, &err);
@@ -263,6 +283,17 @@ int tce_cmd_compare(int argc, char **argv)
         have_out = 1;
         tce_json_init(&j, out.fp);
         tce_report_compare_json(&j, &rep);
+        have_out = 0;
+        ret = tce_output_commit(&out, &err);
+        if (ret < 0)
+            goto out;
+    }
+    if (o.csv_path) {
+        ret = tce_output_open(&out, o.csv_path, &err);
+        if (ret < 0)
+            goto out;
+        have_out = 1;
+        tce_report_compare_csv(out.fp, &rep);
         have_out = 0;
         ret = tce_output_commit(&out, &err);
     }

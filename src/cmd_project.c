@@ -27,6 +27,7 @@ static void usage(FILE *out)
             "FIRST:LAST:xK | FIRST:LAST:+K]\n"
             "                     [--json FILE|-] [--csv FILE|-] "
             "[--calibration FILE] [--plan NAME]\n"
+            "                     [--wide]\n"
             "\n"
             "Project one training iteration of JOB on TOPOLOGY at one or more "
             "GPU counts,\nwithout running it: iteration time and its "
@@ -47,7 +48,11 @@ static void usage(FILE *out)
             "in a list\n"
             "      --json FILE|-      write JSON (schema tcemu.project/1); "
             "'-' = stdout only\n"
-            "      --csv FILE|-       write CSV; '-' = stdout only\n"
+            "      --csv FILE|-       write CSV (tcemu.project.csv/1); '-' = "
+            "stdout only\n"
+            "      --wide             one human table of every column (default: "
+            "two,\n"
+            "                         under 160 columns)\n"
             "  -c, --calibration FILE link parameters measured by tcemu "
             "calibrate\n"
             "  -p, --plan NAME        also price the run under the "
@@ -83,10 +88,14 @@ static int write_to(const char *path,
 /* Options into co and the GPU counts into list: TCE_EXIT_OK, an exit
  * status, or -1 when help was printed (exit 0). */
 static int parse_options(int argc, char **argv, struct tce_cli_common *co,
-                         struct tce_gpu_list *list, const char **trace)
+                         struct tce_gpu_list *list, const char **trace,
+                         int *wide)
 {
-    static const struct option longopts[] = {
-        {"trace", required_argument, NULL, 'T'}, {NULL, 0, NULL, 0}};
+    static const struct option own[] = {
+        {"trace", required_argument, NULL, 'T'},
+        {"wide", no_argument, NULL, 'W'},
+        {NULL, 0, NULL, 0},
+    };
     struct tce_cli_parser p;
     struct tce_error err;
     int c;
@@ -96,12 +105,16 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
                         TCE_CLI_TOPOLOGY | TCE_CLI_JOB | TCE_CLI_GPUS |
                             TCE_CLI_JSON | TCE_CLI_CSV | TCE_CLI_CALIBRATION |
                             TCE_CLI_PLAN | TCE_CLI_HELP,
-                        longopts, NULL);
+                        own, NULL);
     while ((c = tce_cli_next(&p, argc, argv, co)) != -1) {
         if (c == 0)
             continue;
         if (c == 'T') {
             *trace = optarg;
+            continue;
+        }
+        if (c == 'W') {
+            *wide = 1;
             continue;
         }
         if (c == 'h') {
@@ -260,7 +273,7 @@ int tce_cmd_project(int argc, char **argv)
         status = TCE_EXIT_RUNTIME;
         goto out;
     }
-    status = parse_options(argc, argv, &co, list, &trace);
+    status = parse_options(argc, argv, &co, list, &trace, &rep->wide);
     if (status == TCE_EXIT_OK)
         status = load(&co, s, &contract, &plan_scratch);
     if (status != TCE_EXIT_OK) {

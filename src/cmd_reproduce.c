@@ -36,6 +36,7 @@ struct row {
     int64_t heads, hidden, layers, tp, pp, gpus, batch;
     double published_tflops;
     char job_path[TCE_TEXT_MAX];
+    char job_name[128];
     double projected_tflops;
     double error;                  /* projected / published - 1 */
     struct tce_projection proj;
@@ -46,7 +47,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: tcemu reproduce [-t TOPOLOGY] [--reference CSV] "
             "[--jobs DIR]\n"
-            "                       [--tolerance F] [--json FILE|-]\n"
+            "                       [--tolerance F] [--json FILE|-] "
+            "[--csv FILE|-]\n"
             "\n"
             "Project every published measurement shipped with tcemu and "
             "print published\nvs projected hardware TFLOP/s per GPU, with "
@@ -59,7 +61,9 @@ static void usage(FILE *out)
             "(default: the\n                       shipped jobs)\n"
             "      --tolerance F    largest relative error accepted "
             "(default 0.05)\n"
-            "      --json FILE|-    write JSON (schema tcemu.reproduce/1); "
+            "      --json FILE|-    write JSON (schema tcemu.reproduce/2); "
+            "'-' = stdout only\n"
+            "      --csv FILE|-     write CSV (tcemu.reproduce.csv/1); "
             "'-' = stdout only\n"
             "  -h, --help           this help\n"
             "\n"
@@ -168,6 +172,12 @@ static void params_of(const struct tce_report *t, int i,
     v->s = ((const struct row *)t->rows)[i].params;
 }
 
+static void job_name_of(const struct tce_report *t, int i,
+                        struct tce_report_value *v)
+{
+    v->s = ((const struct row *)t->rows)[i].job_name;
+}
+
 static void job_of(const struct tce_report *t, int i,
                    struct tce_report_value *v)
 {
@@ -175,13 +185,17 @@ static void job_of(const struct tce_report *t, int i,
 }
 
 #define OFF(member) offsetof(struct row, member)
-#define ALL (TCE_REPORT_HUMAN | TCE_REPORT_JSON)
+#define ALL TCE_REPORT_ALL
 /* The rows of the table and of JSON's "rows", described once (the job is
  * second in JSON, last in the table). */
 static const struct tce_report_column columns[] = {
     {.key = "params_billion", .human = "params", .unit = "(B)", .fmt = "8s",
      .in = ALL, .type = TCE_REPORT_TEXT, .get = params_of},
-    {.key = "job", .in = TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
+    {.key = "job_name", .json_key = "name", .group = "job",
+     .in = TCE_REPORT_CSV | TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
+     .get = job_name_of},
+    {.key = "job_path", .json_key = "path", .group = "job",
+     .in = TCE_REPORT_CSV | TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
      .get = job_of},
     {.key = "gpus", .human = "gpus", .unit = "", .fmt = "5d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(gpus)},
@@ -190,7 +204,8 @@ static const struct tce_report_column columns[] = {
     {.key = "pp", .human = "pp", .unit = "", .fmt = "3d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(pp)},
     {.key = "global_batch", .human = "batch", .unit = "(seq)", .fmt = "6d",
-     .in = TCE_REPORT_HUMAN, .type = TCE_REPORT_INT, .offset = OFF(batch)},
+     .in = TCE_REPORT_HUMAN | TCE_REPORT_CSV, .type = TCE_REPORT_INT,
+     .offset = OFF(batch)},
     {.key = "published_tflops_per_gpu", .human = "published",
      .unit = "(TFLOP/s)", .fmt = "11.1f", .in = ALL,
      .type = TCE_REPORT_DOUBLE, .offset = OFF(published_tflops)},
@@ -218,7 +233,8 @@ static void table_of(const struct row *rows, int n, struct tce_report *t)
     t->n_rows = n;
 }
 
-static void print_json(FILE *out, const char *topo, const char *ref,
+static void print_json(FILE *out, const char *topo_name, const char *topo,
+                       const char *ref,
                        const struct row *rows, int n, double tol, int ok)
 {
     struct tce_report t;
@@ -226,9 +242,12 @@ static void print_json(FILE *out, const char *topo, const char *ref,
 
     tce_json_init(&j, out);
     tce_json_object_begin(&j, NULL);
-    tce_json_string(&j, "schema", "tcemu.reproduce/1");
+    tce_json_string(&j, "schema", "tcemu.reproduce/2");
     tce_json_string(&j, "tcemu_version", tce_cli_version());
-    tce_json_string(&j, "topology", topo);
+    tce_json_object_begin(&j, "topology");
+    tce_json_string(&j, "name", topo_name);
+    tce_json_string(&j, "path", topo);
+    tce_json_object_end(&j);
     tce_json_string(&j, "reference", ref);
     tce_json_double(&j, "tolerance", tol);
     tce_json_bool(&j, "all_within_tolerance", ok);
@@ -273,7 +292,9 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
 
     memset(co, 0, sizeof(*co));
     tce_error_clear(&err);
-    tce_cli_parser_init(&p, TCE_CLI_TOPOLOGY | TCE_CLI_JSON | TCE_CLI_HELP,
+    tce_cli_parser_init(&p,
+                        TCE_CLI_TOPOLOGY | TCE_CLI_JSON | TCE_CLI_CSV |
+                            TCE_CLI_HELP,
                         own, "r:");
     while ((c = tce_cli_next(&p, argc, argv, co)) != -1) {
         switch (c) {
@@ -340,6 +361,7 @@ int tce_cmd_reproduce(int argc, char **argv)
     struct tce_diag diag;
     struct tce_error err;
     struct tce_output o;
+    struct tce_report tab;
     double tol = 0.05, worst = 0.0;
     int i, n = 0, ok = 1, status;
 
@@ -379,6 +401,7 @@ int tce_cmd_reproduce(int argc, char **argv)
             goto out;
         }
         snprintf(r->job_path, sizeof(r->job_path), "%s", j->path);
+        snprintf(r->job_name, sizeof(r->job_name), "%s", j->name);
         tce_error_clear(&err);
         if (project_row(r, t, j, s, &err) != 0) {
             tce_error_print(&err, stderr);
@@ -390,14 +413,25 @@ int tce_cmd_reproduce(int argc, char **argv)
         if (!(fabs(r->error) <= tol))
             ok = 0;
     }
-    if (!(co.json && strcmp(co.json, "-") == 0))
+    if (tce_cli_human(&co))
         print_human(stdout, t->name, t->path, ref_path, rows, n, worst,
                     tol, ok);
     if (co.json) {
         status = tce_cli_output_open(&o, co.json);
         if (status != TCE_EXIT_OK)
             goto out;
-        print_json(o.fp, t->path, ref_path, rows, n, tol, ok);
+        print_json(o.fp, t->name, t->path, ref_path, rows, n, tol, ok);
+        status = tce_cli_output_commit(&o);
+        if (status != TCE_EXIT_OK)
+            goto out;
+    }
+    if (co.csv) {
+        status = tce_cli_output_open(&o, co.csv);
+        if (status != TCE_EXIT_OK)
+            goto out;
+        table_of(rows, n, &tab);
+        tab.schema = "tcemu.reproduce.csv/1";
+        tce_report_csv(o.fp, &tab);
         status = tce_cli_output_commit(&o);
         if (status != TCE_EXIT_OK)
             goto out;

@@ -25,6 +25,7 @@
 
 struct opts {
     const char *topo_path, *job_path, *gpus_arg, *plan, *json_path;
+    const char *csv_path;
     struct tce_search_opts s;
 };
 
@@ -53,7 +54,9 @@ static void usage(FILE *out)
             "(default 16)\n"
             "      --brute-force     project every candidate (no pruning)\n"
             "      --json FILE|-     also write JSON (schema "
-            "tcemu.search/1)\n"
+            "tcemu.search/2)\n"
+            "      --csv FILE|-      also write CSV, one row per layout "
+            "(tcemu.search.csv/1)\n"
             "  -h, --help            this help\n\n"
             "Every figure is modelled (projector + economics); none is "
             "measured.\n",
@@ -81,7 +84,8 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     tce_search_opts_init(&o->s);
     tce_cli_parser_init(&p,
                         TCE_CLI_TOPOLOGY | TCE_CLI_JOB | TCE_CLI_GPUS |
-                            TCE_CLI_PLAN | TCE_CLI_JSON | TCE_CLI_HELP,
+                            TCE_CLI_PLAN | TCE_CLI_JSON | TCE_CLI_CSV |
+                            TCE_CLI_HELP,
                         longopts, ":b:k:x:");
     while (ret == 0 && (c = tce_cli_next(&p, argc, argv, &co)) != -1) {
         switch (c) {
@@ -121,6 +125,7 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     o->gpus_arg = co.gpus;
     o->plan = co.plan;
     o->json_path = co.json;
+    o->csv_path = co.csv;
     if (ret == 0 && optind < argc)
         ret = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
                             argv[optind]);
@@ -223,8 +228,9 @@ int tce_cmd_search(int argc, char **argv)
     rep.contract = o.s.contract;
     rep.opts = &o.s;
     rep.result = res;
-    /* With --json - stdout carries the JSON alone. */
-    if (!o.json_path || strcmp(o.json_path, "-") != 0)
+    /* With --json - or --csv - stdout carries that alone. */
+    if ((!o.json_path || strcmp(o.json_path, "-") != 0) &&
+        (!o.csv_path || strcmp(o.csv_path, "-") != 0))
         tce_report_search_human(stdout, &rep);
     if (o.json_path) {
         ret = tce_output_open(&out, o.json_path, &err);
@@ -233,6 +239,17 @@ int tce_cmd_search(int argc, char **argv)
         have_out = 1;
         tce_json_init(&j, out.fp);
         tce_report_search_json(&j, &rep);
+        ret = tce_output_commit(&out, &err);
+        have_out = 0;
+        if (ret < 0)
+            goto out;
+    }
+    if (o.csv_path) {
+        ret = tce_output_open(&out, o.csv_path, &err);
+        if (ret < 0)
+            goto out;
+        have_out = 1;
+        tce_report_search_csv(out.fp, &rep);
         ret = tce_output_commit(&out, &err);
         have_out = 0;
     }

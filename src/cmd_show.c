@@ -188,12 +188,14 @@ static void print_json(FILE *out, const struct tce_topology *t,
     tce_json_string(&json, "schema", "tcemu.show/1");
     tce_json_string(&json, "tcemu_version", tce_cli_version());
     tce_json_object_begin(&json, "topology");
+    tce_json_string(&json, "name", t->name);
     tce_json_string(&json, "path", t->path);
     tce_json_object_begin(&json, "settings");
     tce_config_visit(TCE_CONFIG_TOPOLOGY, t, print_value, &c);
     tce_json_object_end(&json);
     tce_json_object_end(&json);
     tce_json_object_begin(&json, "job");
+    tce_json_string(&json, "name", j->name);
     tce_json_string(&json, "path", j->path);
     tce_json_bool(&json, "gpus_from_command_line", gpus_override);
     tce_json_object_begin(&json, "settings");
@@ -205,12 +207,12 @@ static void print_json(FILE *out, const struct tce_topology *t,
     tce_json_double(&json, "parameters_active", d->params.active);
     tce_json_double(&json, "model_flops_per_token", d->flops_per_token);
     tce_json_double(&json, "model_flops_to_train", d->train_flops);
-    tce_json_int(&json, "data_parallel_size", d->data_parallel_size);
-    tce_json_int(&json, "microbatches_per_iteration", d->microbatches);
+    tce_json_int(&json, "dp", d->data_parallel_size);
+    tce_json_int(&json, "microbatches", d->microbatches);
     tce_json_int(&json, "tokens_per_iteration", d->tokens_per_iteration);
-    tce_json_int(&json, "iterations_to_train", d->iterations);
-    tce_json_int(&json, "nodes_used", d->nodes);
-    tce_json_int(&json, "nodes_available", t->capacity.max_nodes);
+    tce_json_int(&json, "iterations", d->iterations);
+    tce_json_int(&json, "nodes", d->nodes);
+    tce_json_int(&json, "max_nodes", t->capacity.max_nodes);
     tce_json_object_end(&json);
     tce_json_finish(&json);
 }

@@ -5,6 +5,8 @@
  */
 #include "tcemu/economics.h"
 
+#include "tcemu/humanfmt.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -407,15 +409,18 @@ double tce_econ_checkpoint_bytes(const struct tce_job *job)
 void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
                     const struct tce_econ *e)
 {
+    char b1[TCE_HUMANFMT_MAX], b2[TCE_HUMANFMT_MAX], b3[TCE_HUMANFMT_MAX];
+    char b4[TCE_HUMANFMT_MAX], b5[TCE_HUMANFMT_MAX];
     const struct tce_goodput *g = &e->goodput;
     const struct tce_bill *b = &e->bill;
 
     fprintf(out,
-            "# plan %s (%s, %.2f USD/node-hour%s%s) at %lld GPUs, "
-            "%lld nodes:\n",
+            "# plan %s (%s, %.2f USD/node-hour%s%s) at %s GPUs, "
+            "%s nodes:\n",
             c->name, tce_contract_kind_name(c->kind), b->usd_per_node_hour,
-            c->as_of[0] ? ", as of " : "", c->as_of, (long long)gpus,
-            (long long)e->nodes);
+            c->as_of[0] ? ", as of " : "", c->as_of,
+            tce_humanfmt_count(gpus, b1, sizeof(b1)),
+            tce_humanfmt_count(e->nodes, b2, sizeof(b2)));
     fprintf(out,
             "#   failures: %.2f interruptions/day, MTBF %.0f s, "
             "checkpoint %.1f s every %.0f s, %.0f s lost per "
@@ -425,27 +430,33 @@ void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
             100.0 * g->efficiency);
     fprintf(out,
             "#   time: %.1f days training with failures, %.1f days "
-            "to done (start delay %.1f), %.3g GPU-hours\n",
+            "to done (start delay %.1f), %s GPU-hours\n",
             e->train_days, e->days_to_done, b->start_delay_days,
-            e->accelerator_hours);
+            tce_humanfmt_si(e->accelerator_hours, b1, sizeof(b1)));
     fprintf(out,
-            "#   bill: %.4g USD; paid %.4g node-hours, used %.4g, idle "
-            "%.4g (%.4g USD paid but idle); overage %.4g USD; %.3f USD "
-            "per used GPU-hour",
-            b->total_usd, b->paid_node_hours, b->used_node_hours,
-            b->idle_node_hours, b->idle_usd, b->overage_usd,
+            "#   bill: %s; paid %s node-hours, used %s, idle %s (%s paid but "
+            "idle); ",
+            tce_humanfmt_usd(b->total_usd, b1, sizeof(b1)),
+            tce_humanfmt_si(b->paid_node_hours, b2, sizeof(b2)),
+            tce_humanfmt_si(b->used_node_hours, b3, sizeof(b3)),
+            tce_humanfmt_si(b->idle_node_hours, b4, sizeof(b4)),
+            tce_humanfmt_usd(b->idle_usd, b5, sizeof(b5)));
+    fprintf(out, "overage %s; USD %.3f per used GPU-hour",
+            tce_humanfmt_usd(b->overage_usd, b1, sizeof(b1)),
             b->usd_per_used_accelerator_hour);
     if (b->blocks > 0)
         fprintf(out, "; %lld capacity blocks", (long long)b->blocks);
     if (b->terms > 0)
         fprintf(out, "; %lld terms", (long long)b->terms);
     fprintf(out,
-            "\n#   energy: %.4g MWh facility (%.4g MWh IT), %.4g USD "
-            "electricity (in the cloud price, not added)",
-            e->energy.facility_mwh, e->energy.it_mwh,
-            e->energy.electricity_usd);
+            "\n#   energy: %s MWh facility (%s MWh IT), %s electricity (in "
+            "the cloud price, not added)",
+            tce_humanfmt_si(e->energy.facility_mwh, b1, sizeof(b1)),
+            tce_humanfmt_si(e->energy.it_mwh, b2, sizeof(b2)),
+            tce_humanfmt_usd(e->energy.electricity_usd, b3, sizeof(b3)));
     if (e->energy.tco2e > 0.0)
-        fprintf(out, ", %.4g tCO2e", e->energy.tco2e);
+        fprintf(out, ", %s tCO2e",
+                tce_humanfmt_si(e->energy.tco2e, b1, sizeof(b1)));
     fprintf(out, "\n");
 }
 
@@ -466,7 +477,7 @@ void tce_econ_json(struct tce_json *j, const char *key,
     tce_json_double(j, "checkpoint_interval_s", g->checkpoint_interval_s);
     tce_json_double(j, "lost_per_interruption_s", g->lost_per_interruption_s);
     tce_json_double(j, "effective_training_fraction", g->efficiency);
-    tce_json_double(j, "train_days", e->train_days);
+    tce_json_double(j, "train_days_with_failures", e->train_days);
     tce_json_double(j, "days_to_done", e->days_to_done);
     tce_json_double(j, "start_delay_days", b->start_delay_days);
     tce_json_double(j, "gpu_hours", e->accelerator_hours);

@@ -81,6 +81,15 @@ int tce_planning_scales(const struct tce_scenario *s,
         if (lo < per_node(t))
             lo = per_node(t);
     }
+    if (lo > hi) {
+        n = tce_error_set(err, TCE_ENOFIT,
+                          "%s cannot meet the %.3g-day deadline: it needs at "
+                          "least %lld GPUs even at 100%% MFU, and has %lld "
+                          "(%lld nodes)",
+                          t->name, g->deadline_days, (long long)lo,
+                          (long long)hi, (long long)(hi / per_node(t)));
+        goto out;
+    }
     n = tce_search_valid_scales(t, job, lo, hi, TCE_PLANNING_SCALE_STEP, out,
                                 max);
     if (n == 0)
@@ -90,6 +99,18 @@ int tce_planning_scales(const struct tce_scenario *s,
                           t->name, (long long)lo, (long long)hi, job->path);
 out:
     return n;
+}
+
+int tce_planning_add_unable(struct tce_planning *pl,
+                            const struct tce_scenario *s, const char *why,
+                            struct tce_error *err)
+{
+    int ret = tce_planning_add_offering(pl, s, NULL, NULL, 0, err);
+
+    if (ret == 0)
+        snprintf(pl->offerings[pl->n_offerings - 1].why,
+                 sizeof(pl->offerings[0].why), "%s", why);
+    return ret;
 }
 
 int tce_planning_add_offering(struct tce_planning *pl,
@@ -110,6 +131,7 @@ int tce_planning_add_offering(struct tce_planning *pl,
     }
     o = &pl->offerings[pl->n_offerings++];
     o->scenario = s;
+    o->why[0] = '\0';
     o->n_scales = n;
     for (i = 0; i < n; i++) {
         struct tce_planning_scale *sc = &o->scales[i];

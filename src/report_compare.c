@@ -4,6 +4,11 @@
  */
 #include "tcemu/report_compare.h"
 
+#include <stddef.h>
+#include <string.h>
+
+#include "tcemu/humanfmt.h"
+#include "tcemu/report.h"
 #include "tcemu/report_search.h"
 
 static const char *topo_name(const struct tce_planning *pl, int offering)
@@ -11,17 +16,314 @@ static const char *topo_name(const struct tce_planning *pl, int offering)
     return pl->offerings[offering].scenario->topo.name;
 }
 
-static void layout_str(const struct tce_search_hit *h, char *buf, size_t n)
+/* ---- columns over planning rows (struct tce_planning_row) -------------- */
+
+static const struct tce_planning_row *row_of(const struct tce_report *t,
+                                             int i)
 {
-    snprintf(buf, n, "tp%lld pp%lld v%lld cp%lld ep%lld dp%lld mb%lld %s%s",
+    return (const struct tce_planning_row *)t->rows + i;
+}
+
+static void get_name(const struct tce_report *t, int i,
+                     struct tce_report_value *v)
+{
+    const struct tce_compare_report *rep = t->ctx;
+
+    v->s = topo_name(rep->pl, row_of(t, i)->offering);
+}
+
+static void get_path(const struct tce_report *t, int i,
+                     struct tce_report_value *v)
+{
+    const struct tce_compare_report *rep = t->ctx;
+
+    v->s = rep->topology_paths[row_of(t, i)->offering];
+}
+
+static void get_max_nodes(const struct tce_report *t, int i,
+                          struct tce_report_value *v)
+{
+    const struct tce_compare_report *rep = t->ctx;
+
+    v->i = rep->pl->offerings[row_of(t, i)->offering]
+               .scenario->topo.capacity.max_nodes;
+}
+
+static void get_contract(const struct tce_report *t, int i,
+                         struct tce_report_value *v)
+{
+    v->s = row_of(t, i)->contract.name;
+}
+
+static void get_kind(const struct tce_report *t, int i,
+                     struct tce_report_value *v)
+{
+    v->s = tce_contract_kind_name(row_of(t, i)->contract.kind);
+}
+
+static void get_layout(const struct tce_report *t, int i,
+                       struct tce_report_value *v)
+{
+    const struct tce_search_hit *h = &row_of(t, i)->hit;
+
+    snprintf(v->buf, sizeof(v->buf),
+             "tp%lld pp%lld v%lld cp%lld ep%lld dp%lld mbsz%lld %s%s",
              (long long)h->tp, (long long)h->pp, (long long)h->vpp,
              (long long)h->cp, (long long)h->ep, (long long)h->dp,
-             (long long)h->micro_batch, tce_recompute_name(h->recompute),
+             (long long)h->micro_batch,
+             h->recompute == TCE_RECOMPUTE_SELECTIVE
+                 ? "sel"
+                 : tce_recompute_name(h->recompute),
              h->distributed_optimizer ? " do" : "");
+    v->s = v->buf;
+}
+
+static void get_eff_mfu(const struct tce_report *t, int i,
+                        struct tce_report_value *v)
+{
+    const struct tce_search_hit *h = &row_of(t, i)->hit;
+
+    v->d = h->eval.mfu * h->econ.goodput.efficiency;
+}
+
+static void get_marks(const struct tce_report *t, int i,
+                      struct tce_report_value *v)
+{
+    const struct tce_planning_row *r = row_of(t, i);
+
+    snprintf(v->buf, sizeof(v->buf), "%s%s%s%s", r->cheapest ? "C" : "",
+             r->fastest ? "F" : "", r->pareto ? "P" : "",
+             r->meets_deadline ? "" : "!");
+    v->s = v->buf;
+}
+
+static int found(const struct tce_report *t, int i)
+{
+    return row_of(t, i)->found;
+}
+
+static int not_found(const struct tce_report *t, int i)
+{
+    return !row_of(t, i)->found;
+}
+
+static void get_reason(const struct tce_report *t, int i,
+                       struct tce_report_value *v)
+{
+    const struct tce_compare_report *rep = t->ctx;
+    const char *why = rep->pl->offerings[row_of(t, i)->offering].why;
+
+    v->s = why[0] ? why : "no layout fits at any scale tried";
+}
+
+static int has_budget(const struct tce_report *t, int i)
+{
+    return row_of(t, i)->has_budget;
+}
+
+static void sens_table(const struct tce_compare_report *rep,
+                       struct tce_report *t);
+static void budget_table(const struct tce_compare_report *rep,
+                         struct tce_report *t);
+
+static void result_sub(const struct tce_report *t, struct tce_report *out)
+{
+    const struct tce_compare_report *rep = t->ctx;
+
+    tce_report_search_hits(out, &rep->pl->rows[0].hit,
+                           sizeof(rep->pl->rows[0]), rep->pl->n_rows);
+}
+
+static void sens_sub(const struct tce_report *t, struct tce_report *out)
+{
+    sens_table(t->ctx, out);
+}
+
+static void budget_sub(const struct tce_report *t, struct tce_report *out)
+{
+    budget_table(t->ctx, out);
+}
+
+#define OFF(member) offsetof(struct tce_planning_row, member)
+#define ALL TCE_REPORT_ALL
+#define HUM TCE_REPORT_HUMAN
+#define JSN TCE_REPORT_JSON
+#define CSV TCE_REPORT_CSV
+#define INT TCE_REPORT_INT
+#define DBL TCE_REPORT_DOUBLE
+#define BOOL TCE_REPORT_BOOL
+#define TEXT TCE_REPORT_TEXT
+/* a member of the JSON row present when a layout was found */
+#define JF(key_, type_, member)                                              \
+    {.key = key_, .in = CSV | JSN, .type = type_, .offset = OFF(member),          \
+     .when = found}
+
+/* one row per offering and contract */
+static const struct tce_report_column row_columns[] = {
+    {.key = "topology_name", .json_key = "name", .group = "topology",
+     .human = " offering", .fmt = "-17s", .sep = "", .in = ALL, .type = TEXT,
+     .get = get_name},
+    {.key = "topology_path", .json_key = "path", .group = "topology",
+     .in = CSV | JSN, .type = TEXT, .get = get_path},
+    {.key = "max_nodes", .group = "topology", .in = CSV | JSN, .type = INT,
+     .get = get_max_nodes},
+    {.key = "contract", .human = "contract", .fmt = "-16s", .in = ALL,
+     .type = TEXT, .get = get_contract},
+    {.key = "contract_kind", .in = CSV | JSN, .type = TEXT, .get = get_kind},
+    {.key = "found", .in = CSV | JSN, .type = BOOL, .offset = OFF(found)},
+    {.key = "reason", .in = CSV | JSN, .type = TEXT, .get = get_reason,
+     .when = not_found},
+    {.key = "result", .in = CSV | JSN, .sub = result_sub, .csv_prefix = "",
+     .when = found},
+    {.key = "gpus", .human = "gpus", .fmt = "6d", .as = TCE_REPORT_AS_COUNT,
+     .in = HUM, .type = INT, .offset = OFF(hit.gpus)},
+    {.key = "nodes", .human = "nodes", .fmt = "5d",
+     .as = TCE_REPORT_AS_COUNT, .in = HUM, .type = INT,
+     .offset = OFF(hit.econ.nodes)},
+    {.key = "layout", .human = "layout", .fmt = "-38s", .in = HUM,
+     .type = TEXT, .get = get_layout},
+    {.key = "days_to_done", .human = "days", .fmt = "7.1f", .in = HUM,
+     .type = DBL, .offset = OFF(hit.econ.days_to_done)},
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = HUM, .type = DBL,
+     .offset = OFF(hit.econ.bill.total_usd)},
+    {.key = "failures_usd", .human = "failures", .fmt = "10s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(failures_usd), .when = found},
+    {.key = "idle_usd", .human = "idle", .fmt = "10s",
+     .as = TCE_REPORT_AS_USD, .in = HUM, .type = DBL,
+     .offset = OFF(hit.econ.bill.idle_usd)},
+    {.key = "usd_per_million_tokens", .human = "USD/Mtok", .fmt = "8.3f",
+     .in = ALL, .type = DBL, .offset = OFF(usd_per_mtok), .when = found},
+    {.key = "energy_mwh", .human = "MWh", .fmt = "6s",
+     .as = TCE_REPORT_AS_SI, .in = HUM, .type = DBL,
+     .offset = OFF(hit.econ.energy.facility_mwh), .part = 2},
+    {.key = "tco2e", .human = "tCO2e", .fmt = "6s", .as = TCE_REPORT_AS_SI,
+     .in = HUM, .type = DBL, .offset = OFF(hit.econ.energy.tco2e),
+     .part = 2},
+    {.key = "effective_mfu", .human = "effMFU%", .fmt = "7.1f",
+     .scale = 100.0, .in = HUM, .type = DBL, .get = get_eff_mfu},
+    JF("meets_deadline", BOOL, meets_deadline),
+    JF("cheapest", BOOL, cheapest),
+    JF("fastest", BOOL, fastest),
+    JF("pareto", BOOL, pareto),
+    {.key = "marks", .human = "marks", .in = HUM, .type = TEXT,
+     .get = get_marks},
+    {.key = "sensitivity", .in = CSV | JSN, .sub = sens_sub,
+     .csv_prefix = "", .when = found},
+    {.key = "budget", .in = CSV | JSN, .sub = budget_sub,
+     .when = has_budget},
+};
+
+/* the +-10% table (a JSON "sensitivity" object per row) */
+static const struct tce_report_column sens_columns[] = {
+    {.key = "topology_name", .human = "offering", .fmt = "-16s", .in = HUM,
+     .type = TEXT, .get = get_name},
+    {.key = "contract", .human = "contract", .fmt = "-16s", .in = HUM,
+     .type = TEXT, .get = get_contract},
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = HUM, .type = DBL,
+     .offset = OFF(hit.econ.bill.total_usd)},
+    {.key = "cost_usd_price_minus_10pct", .human = "price-10%",
+     .fmt = "11s", .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(sens.cost_price_lo)},
+    {.key = "cost_usd_price_plus_10pct", .human = "price+10%",
+     .fmt = "11s", .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(sens.cost_price_hi)},
+    {.key = "cost_usd_mfu_minus_10pct", .human = "MFU-10%", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(sens.cost_mfu_lo)},
+    {.key = "cost_usd_mfu_plus_10pct", .human = "MFU+10%", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(sens.cost_mfu_hi)},
+    {.key = "days_mfu_minus_10pct", .human = " days_MFU-10%",
+     .fmt = "12.1f", .in = ALL, .type = DBL,
+     .offset = OFF(sens.days_mfu_lo)},
+    {.key = "days_mfu_plus_10pct", .human = "days_MFU+10%", .fmt = "12.1f",
+     .in = ALL, .type = DBL, .offset = OFF(sens.days_mfu_hi)},
+};
+
+/* what a budget buys (a JSON "budget" object per row); the last two only
+ * with --chinchilla */
+static const struct tce_report_column budget_columns[] = {
+    {.key = "topology_name", .human = "offering", .fmt = "-16s", .in = HUM,
+     .type = TEXT, .get = get_name},
+    {.key = "contract", .human = "contract", .fmt = "-16s", .in = HUM,
+     .type = TEXT, .get = get_contract},
+    {.key = "gpus", .human = "gpus", .fmt = "6d", .as = TCE_REPORT_AS_COUNT,
+     .in = ALL, .type = INT, .offset = OFF(budget.gpus)},
+    {.key = "days", .human = "days", .fmt = "7.1f", .in = ALL, .type = DBL,
+     .offset = OFF(budget.days)},
+    {.key = "tokens", .human = "tokens", .fmt = "7s",
+     .as = TCE_REPORT_AS_SI, .in = ALL, .type = DBL,
+     .offset = OFF(budget.tokens)},
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(budget.cost_usd)},
+    {.key = "model_flops", .human = "model FLOP", .fmt = "10.3g",
+     .in = ALL, .type = DBL,
+     .offset = OFF(budget.flops)},
+    {.key = "min_cost_usd", .in = CSV | JSN, .type = DBL,
+     .offset = OFF(budget.min_cost_usd)},
+    {.key = "chinchilla_params", .human = "chinchilla params",
+     .fmt = "17s", .as = TCE_REPORT_AS_SI, .in = ALL, .type = DBL,
+     .offset = OFF(budget.chinchilla_params)},
+    {.key = "chinchilla_tokens", .human = "chinchilla tokens",
+     .fmt = "17s", .as = TCE_REPORT_AS_SI, .in = ALL, .type = DBL,
+     .offset = OFF(budget.chinchilla_tokens)},
+};
+
+#undef JF
+#undef TEXT
+#undef BOOL
+#undef DBL
+#undef INT
+#undef CSV
+#undef JSN
+#undef HUM
+#undef ALL
+#undef OFF
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static void table(const struct tce_compare_report *rep,
+                  const struct tce_report_column *cols, int n,
+                  const char *lead, struct tce_report *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->cols = cols;
+    t->n_cols = n;
+    t->rows = rep->pl->rows;
+    t->row_size = sizeof(rep->pl->rows[0]);
+    t->n_rows = rep->pl->n_rows;
+    t->ctx = rep;
+    t->row_lead = lead;
+}
+
+static void rows_table(const struct tce_compare_report *rep,
+                       struct tce_report *t)
+{
+    table(rep, row_columns, COUNT(row_columns), "", t);
+    t->schema = "tcemu.compare.csv/1";
+    t->human_part = rep->wide ? 0 : 1;
+}
+
+static void sens_table(const struct tce_compare_report *rep,
+                       struct tce_report *t)
+{
+    table(rep, sens_columns, COUNT(sens_columns), "#", t);
+}
+
+static void budget_table(const struct tce_compare_report *rep,
+                         struct tce_report *t)
+{
+    table(rep, budget_columns,
+          COUNT(budget_columns) - (rep->pl->goal.chinchilla ? 0 : 2), "#", t);
 }
 
 static void print_verdict(FILE *f, const struct tce_planning *pl)
 {
+    char b1[TCE_HUMANFMT_MAX], b2[TCE_HUMANFMT_MAX];
     const struct tce_planning_verdict *v = &pl->verdict;
     const struct tce_planning_row *b = &pl->rows[v->cheapest], *s;
 
@@ -37,10 +339,11 @@ static void print_verdict(FILE *f, const struct tce_planning *pl)
             "# cheapest: %s / %s; the runner-up %s / %s costs %.1f%% "
             "more, so the answer holds unless the cheapest's price "
             "rises %.1f%% relative to it; with MFU -10%% the cheapest "
-            "costs %.2f M USD (%+.1f%%) and takes %.1f days\n",
+            "costs %s (%+.1f%%) and takes %.1f days\n",
             topo_name(pl, b->offering), b->contract.name,
             topo_name(pl, s->offering), s->contract.name, 100.0 * v->margin,
-            100.0 * v->margin, b->sens.cost_mfu_lo / 1e6,
+            100.0 * v->margin,
+            tce_humanfmt_usd(b->sens.cost_mfu_lo, b1, sizeof(b1)),
             100.0 * (b->sens.cost_mfu_lo / b->hit.econ.bill.total_usd - 1.0),
             b->sens.days_mfu_lo);
     if (v->no_time_margin)
@@ -50,57 +353,48 @@ static void print_verdict(FILE *f, const struct tce_planning *pl)
                 "margin\n",
                 pl->goal.deadline_days, b->sens.days_mfu_lo);
     fprintf(f,
-            "# worst case (cheapest at price +10%% and MFU -10%%: %.2f M "
-            "USD; runner-up at price -10%% and MFU +10%%: %.2f M USD): "
-            "%s\n",
-            v->worst_usd / 1e6, v->rival_usd / 1e6,
+            "# worst case (cheapest at price +10%% and MFU -10%%: %s; "
+            "runner-up at price -10%% and MFU +10%%: %s): %s\n",
+            tce_humanfmt_usd(v->worst_usd, b1, sizeof(b1)),
+            tce_humanfmt_usd(v->rival_usd, b2, sizeof(b2)),
             v->changes ? "the answer changes" : "the answer does not change");
 out:
     return;
 }
 
-static void print_sensitivity(FILE *f, const struct tce_planning *pl)
+static void print_sensitivity(FILE *f, const struct tce_compare_report *rep)
 {
+    const struct tce_planning *pl = rep->pl;
+    struct tce_report t;
     int i;
 
     if (pl->verdict.cheapest < 0)
         goto out;
     fprintf(f, "# sensitivity (price and MFU +-10%%, one at a time):\n");
-    fprintf(f, "# offering             contract              cost_MUSD "
-               "price-10%% price+10%%  MFU-10%%  MFU+10%%  days_MFU-10%% "
-               "days_MFU+10%%\n");
-    for (i = 0; i < pl->n_rows; i++) {
-        const struct tce_planning_row *r = &pl->rows[i];
-
-        if (!r->found)
-            continue;
-        fprintf(f,
-                "# %-20s %-20s %10.2f %9.2f %9.2f %8.2f %8.2f %12.1f "
-                "%12.1f\n",
-                topo_name(pl, r->offering), r->contract.name,
-                r->hit.econ.bill.total_usd / 1e6, r->sens.cost_price_lo / 1e6,
-                r->sens.cost_price_hi / 1e6, r->sens.cost_mfu_lo / 1e6,
-                r->sens.cost_mfu_hi / 1e6, r->sens.days_mfu_lo,
-                r->sens.days_mfu_hi);
-    }
+    sens_table(rep, &t);
+    tce_report_human_header(f, &t);
+    for (i = 0; i < pl->n_rows; i++)
+        if (pl->rows[i].found)
+            tce_report_human_row(f, &t, i);
     print_verdict(f, pl);
 out:
     return;
 }
 
-static void print_budget(FILE *f, const struct tce_planning *pl)
+static void print_budget(FILE *f, const struct tce_compare_report *rep)
 {
+    char b1[TCE_HUMANFMT_MAX];
+    const struct tce_planning *pl = rep->pl;
+    struct tce_report t;
     int i;
 
-    fprintf(f, "# what %.4g USD buys within %.0f days%s:\n",
-            pl->goal.budget_usd, pl->horizon_days,
+    fprintf(f, "# what %s buys within %.0f days%s:\n",
+            tce_humanfmt_usd(pl->goal.budget_usd, b1, sizeof(b1)),
+            pl->horizon_days,
             pl->goal.deadline_days > 0.0 ? " (the deadline)"
                                          : " (no --deadline: one year)");
-    fprintf(f,
-            "# offering             contract              gpus    "
-            "days  tokens_T   cost_MUSD  model_PFLOP%s\n",
-            pl->goal.chinchilla ? "  chinchilla_params_B chinchilla_tokens_T"
-                                : "");
+    budget_table(rep, &t);
+    tce_report_human_header(f, &t);
     for (i = 0; i < pl->n_rows; i++) {
         const struct tce_planning_row *r = &pl->rows[i];
 
@@ -108,21 +402,14 @@ static void print_budget(FILE *f, const struct tce_planning *pl)
             continue;
         if (r->budget.tokens <= 0.0) {
             fprintf(f,
-                    "# %-20s %-20s buys nothing: the smallest bill "
-                    "is %.2f M USD\n",
+                    "# %-16s %-16s buys nothing: the smallest bill "
+                    "is %s\n",
                     topo_name(pl, r->offering), r->contract.name,
-                    r->budget.min_cost_usd / 1e6);
+                    tce_humanfmt_usd(r->budget.min_cost_usd, b1,
+                                     sizeof(b1)));
             continue;
         }
-        fprintf(f, "# %-20s %-20s %6lld %7.1f %9.3f %11.2f %12.4g",
-                topo_name(pl, r->offering), r->contract.name,
-                (long long)r->budget.gpus, r->budget.days,
-                r->budget.tokens / 1e12, r->budget.cost_usd / 1e6,
-                r->budget.flops / 1e15);
-        if (pl->goal.chinchilla)
-            fprintf(f, " %20.1f %19.3f", r->budget.chinchilla_params / 1e9,
-                    r->budget.chinchilla_tokens / 1e12);
-        fprintf(f, "\n");
+        tce_report_human_row(f, &t, i);
     }
     fprintf(f, "# tokens at this job's model and layout; the budget "
                "pays the bill (commitments and whole terms included)\n");
@@ -130,20 +417,24 @@ static void print_budget(FILE *f, const struct tce_planning *pl)
 
 void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
 {
+    char b1[TCE_HUMANFMT_MAX];
     const struct tce_planning *pl = rep->pl;
-    char lay[128];
+    struct tce_report t;
     int i;
 
-    fprintf(f, "# tcemu compare: job %s (%s), %.3g tokens\n", pl->job->name,
-            rep->job_path, (double)pl->job->training.train_tokens);
+    fprintf(f, "# tcemu compare: job %s (%s), %s tokens\n", pl->job->name,
+            rep->job_path,
+            tce_humanfmt_si((double)pl->job->training.train_tokens, b1,
+                            sizeof(b1)));
     for (i = 0; i < pl->n_offerings; i++) {
-        const struct tce_topology *t = &pl->offerings[i].scenario->topo;
+        const struct tce_topology *tp = &pl->offerings[i].scenario->topo;
 
         fprintf(f,
-                "# offering %d: %s (%s), %s, on-demand %.2f USD/node-h "
-                "as of %s\n",
-                i + 1, t->name, rep->topology_paths[i], t->accelerator.name,
-                tce_econ_on_demand_price(t), t->price.as_of);
+                "# offering %d: %s (%s), %s, on-demand USD %.2f per "
+                "node-hour as of %s, capacity %s nodes\n",
+                i + 1, tp->name, rep->topology_paths[i], tp->accelerator.name,
+                tce_econ_on_demand_price(tp), tp->price.as_of,
+                tce_humanfmt_count(tp->capacity.max_nodes, b1, sizeof(b1)));
     }
     if (pl->goal.deadline_days > 0.0)
         fprintf(f,
@@ -156,102 +447,52 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
             "# marks: C cheapest%s, F fastest, P Pareto front (days, "
             "cost), ! misses the deadline\n",
             pl->goal.deadline_days > 0.0 ? " meeting the deadline" : "");
-    fprintf(f, "# offering             contract              gpus layout"
-               "                                    days   cost_MUSD "
-               "failures_MUSD idle_MUSD USD/Mtok  energy_MWh  tCO2e  eff_MFU "
-               "marks\n");
+    rows_table(rep, &t);
+    t.human_part = rep->wide ? 0 : 1;
+    tce_report_human_header(f, &t);
     for (i = 0; i < pl->n_rows; i++) {
         const struct tce_planning_row *r = &pl->rows[i];
-        const struct tce_econ *e = &r->hit.econ;
 
-        if (!r->found) {
-            fprintf(f, "# %-20s %-20s no layout fits at any scale tried\n",
+        if (!r->found && pl->offerings[r->offering].why[0])
+            fprintf(f, "# %-16s %-16s cannot: %s\n",
+                    topo_name(pl, r->offering), r->contract.name,
+                    pl->offerings[r->offering].why);
+        else if (!r->found)
+            fprintf(f, "# %-16s %-16s no layout fits at any scale tried\n",
                     topo_name(pl, r->offering), r->contract.name);
-            continue;
-        }
-        layout_str(&r->hit, lay, sizeof(lay));
-        fprintf(f,
-                "%-22s %-20s %6lld %-38s %7.1f %11.2f %13.2f %9.2f %8.3f "
-                "%11.0f %6.0f %8.3f %s%s%s%s\n",
-                topo_name(pl, r->offering), r->contract.name,
-                (long long)r->hit.gpus, lay, e->days_to_done,
-                e->bill.total_usd / 1e6, r->failures_usd / 1e6,
-                e->bill.idle_usd / 1e6, r->usd_per_mtok, e->energy.facility_mwh,
-                e->energy.tco2e, r->hit.eval.mfu * e->goodput.efficiency,
-                r->cheapest ? "C" : "", r->fastest ? "F" : "",
-                r->pareto ? "P" : "", r->meets_deadline ? "" : "!");
+        else
+            tce_report_human_row(f, &t, i);
     }
-    fprintf(f, "# days = lead time + training with failures; failures_MUSD = "
-               "the bill's share caused by interruptions and checkpoints; "
-               "idle_MUSD = paid but unused (commitment, whole terms or "
-               "days); eff_MFU = MFU x effective training fraction\n");
-    print_sensitivity(f, pl);
+    fprintf(f, "# units: days = lead time + training with failures; cost, "
+               "failures (the bill's share caused by interruptions and "
+               "checkpoints)\n# units: and idle (paid but unused: "
+               "commitment, whole terms or days) in USD, k/M/B/T = 1e3/1e6/"
+               "1e9/1e12 (raw USD in CSV/JSON);\n# units: effMFU%% = MFU x "
+               "effective training fraction, percent (a fraction in "
+               "CSV/JSON);\n# units: mbsz = micro-batch size, sel = selective "
+               "recompute, do = distributed optimizer;\n# units: nodes whole nodes at the "
+               "chosen scale (capacity above); --wide adds MWh, tCO2e\n");
+    print_sensitivity(f, rep);
     if (pl->goal.budget_usd > 0.0)
-        print_budget(f, pl);
+        print_budget(f, rep);
     fprintf(f, "# modelled: every figure (projector, failures, prices from "
                "the topology files); measured: none\n");
-}
-
-static void row_json(struct tce_json *j, const struct tce_compare_report *rep,
-                     const struct tce_planning_row *r)
-{
-    const struct tce_planning *pl = rep->pl;
-
-    tce_json_object_begin(j, NULL);
-    tce_json_string(j, "topology", rep->topology_paths[r->offering]);
-    tce_json_string(j, "topology_name", topo_name(pl, r->offering));
-    tce_json_string(j, "contract", r->contract.name);
-    tce_json_string(j, "contract_kind",
-                    tce_contract_kind_name(r->contract.kind));
-    tce_json_bool(j, "found", r->found);
-    if (r->found) {
-        tce_report_search_hit_json(j, "result", &r->hit);
-        tce_json_double(j, "failures_usd", r->failures_usd);
-        tce_json_double(j, "usd_per_million_tokens", r->usd_per_mtok);
-        tce_json_bool(j, "meets_deadline", r->meets_deadline);
-        tce_json_bool(j, "cheapest", r->cheapest);
-        tce_json_bool(j, "fastest", r->fastest);
-        tce_json_bool(j, "pareto", r->pareto);
-        tce_json_object_begin(j, "sensitivity");
-        tce_json_double(j, "cost_usd_price_minus_10pct", r->sens.cost_price_lo);
-        tce_json_double(j, "cost_usd_price_plus_10pct", r->sens.cost_price_hi);
-        tce_json_double(j, "cost_usd_mfu_minus_10pct", r->sens.cost_mfu_lo);
-        tce_json_double(j, "cost_usd_mfu_plus_10pct", r->sens.cost_mfu_hi);
-        tce_json_double(j, "days_mfu_minus_10pct", r->sens.days_mfu_lo);
-        tce_json_double(j, "days_mfu_plus_10pct", r->sens.days_mfu_hi);
-        tce_json_object_end(j);
-    }
-    if (r->has_budget) {
-        tce_json_object_begin(j, "budget");
-        tce_json_int(j, "gpus", r->budget.gpus);
-        tce_json_double(j, "days", r->budget.days);
-        tce_json_double(j, "tokens", r->budget.tokens);
-        tce_json_double(j, "cost_usd", r->budget.cost_usd);
-        tce_json_double(j, "model_flops", r->budget.flops);
-        tce_json_double(j, "min_cost_usd", r->budget.min_cost_usd);
-        if (pl->goal.chinchilla) {
-            tce_json_double(j, "chinchilla_params",
-                            r->budget.chinchilla_params);
-            tce_json_double(j, "chinchilla_tokens",
-                            r->budget.chinchilla_tokens);
-        }
-        tce_json_object_end(j);
-    }
-    tce_json_object_end(j);
 }
 
 void tce_report_compare_json(struct tce_json *j,
                              const struct tce_compare_report *rep)
 {
     const struct tce_planning *pl = rep->pl;
-    int i;
+    struct tce_report t;
 
     tce_json_object_begin(j, NULL);
-    tce_json_string(j, "schema", "tcemu.compare/1");
-    tce_json_string(j, "version", rep->version);
-    tce_json_string(j, "job", rep->job_path);
-    tce_json_string(j, "job_name", pl->job->name);
+    tce_json_string(j, "schema", "tcemu.compare/2");
+    tce_json_string(j, "tcemu_version", rep->version);
+    tce_json_object_begin(j, "job");
+    tce_json_string(j, "name", pl->job->name);
+    tce_json_string(j, "path", rep->job_path);
     tce_json_int(j, "train_tokens", pl->job->training.train_tokens);
+    tce_json_object_end(j);
     if (pl->goal.deadline_days > 0.0)
         tce_json_double(j, "deadline_days", pl->goal.deadline_days);
     else
@@ -262,12 +503,17 @@ void tce_report_compare_json(struct tce_json *j,
     } else {
         tce_json_null(j, "budget_usd");
     }
-    tce_json_array_begin(j, "offerings");
-    for (i = 0; i < pl->n_rows; i++)
-        row_json(j, rep, &pl->rows[i]);
-    tce_json_array_end(j);
-    tce_json_string(j, "measured", "none");
-    tce_json_string(j, "modelled", "all");
+    rows_table(rep, &t);
+    tce_report_json_rows(j, "offerings", &t);
+    tce_json_string(j, "figures", "modelled");
     tce_json_object_end(j);
     tce_json_finish(j);
+}
+
+void tce_report_compare_csv(FILE *f, const struct tce_compare_report *rep)
+{
+    struct tce_report t;
+
+    rows_table(rep, &t);
+    tce_report_csv(f, &t);
 }

@@ -100,6 +100,15 @@ static void scaling(const struct tce_report *t, int i,
     v->d = pa > 0 ? pb / pa : 0.0;
 }
 
+/* more whole nodes than the topology offers (capacity.max_nodes) */
+static void over_capacity(const struct tce_report *t, int i,
+                          struct tce_report_value *v)
+{
+    const struct tce_project_report *r = t->ctx;
+
+    v->i = tce_econ_over_capacity(r->topo, r->rows[i].proj.layout.gpus);
+}
+
 #define OFF(member) offsetof(struct tce_project_row, member)
 #define ALL TCE_REPORT_ALL
 #define INT TCE_REPORT_INT
@@ -108,64 +117,75 @@ static void scaling(const struct tce_report *t, int i,
 /* a layout figure: the table and CSV, and in JSON's "layout" object */
 #define LAYOUT(key_, human_, fmt_, member)                                   \
     {.key = key_, .group = "layout", .human = human_, .fmt = fmt_,          \
-     .in = ALL, .type = INT, .offset = OFF(proj.layout.member)}
+     .in = ALL, .type = INT, .offset = OFF(proj.layout.member), .part = 1}
 /* a part of the breakdown (breakdown.h): CSV column = its field, JSON in
- * the "breakdown_s" object */
+ * the "breakdown_s" object; the second human table (or --wide) */
 #define PART(id, field, json, human_, fmt_, charge, meaning)                 \
     {.key = #field, .json_key = json, .group = "breakdown_s",               \
      .human = human_, .fmt = fmt_, .in = ALL, .type = DBL,                  \
-     .offset = OFF(proj.breakdown.field)},
+     .offset = OFF(proj.breakdown.field), .part = 2},
 
 static const struct tce_report_column columns[] = {
-    {.key = "gpus", .human = "gpus", .fmt = "6d", .in = ALL, .type = INT,
-     .offset = OFF(proj.layout.gpus)},
+    {.key = "gpus", .human = "gpus", .fmt = "7d", .as = TCE_REPORT_AS_COUNT,
+     .in = ALL, .type = INT, .offset = OFF(proj.layout.gpus)},
     LAYOUT("tp", "tp", "3d", tp),
     LAYOUT("pp", "pp", "3d", pp),
     LAYOUT("vpp", "vpp", "3d", vpp),
     LAYOUT("cp", "cp", "3d", cp),
     LAYOUT("ep", "ep", "3d", ep),
     LAYOUT("dp", "dp", "6d", dp),
-    {.key = "micro_batch_size", .group = "layout", .in = TCE_REPORT_JSON,
-     .type = INT, .offset = OFF(proj.layout.micro_batch)},
-    LAYOUT("microbatches", "mb", "5d", microbatches),
+    LAYOUT("micro_batch_size", "mbsz", "4d", micro_batch),
+    LAYOUT("microbatches", "n_mb", "5d", microbatches),
     {.key = "iteration_s", .human = "iter(s)", .fmt = "9.3f", .sep = BAR,
      .in = ALL, .type = DBL, .offset = OFF(proj.iteration_s)},
     TCE_BREAKDOWN_PARTS(PART)
-    {.key = "tokens_per_s", .human = "tokens/s", .fmt = "10.4g", .sep = BAR,
-     .in = ALL, .type = DBL, .offset = OFF(proj.tokens_per_s)},
-    {.key = "model_tflops_per_gpu", .human = "modelTF", .fmt = "8.1f",
-     .in = ALL, .type = DBL, .offset = OFF(proj.model_tflops_per_gpu)},
-    {.key = "hardware_tflops_per_gpu", .human = "hwTF", .fmt = "8.1f",
-     .in = ALL, .type = DBL, .offset = OFF(proj.hardware_tflops_per_gpu)},
-    {.key = "mfu", .human = "MFU%", .fmt = "5.1f", .scale = 100.0,
-     .in = ALL, .type = DBL, .offset = OFF(proj.mfu)},
-    {.key = "hfu", .human = "HFU%", .fmt = "5.1f", .scale = 100.0,
-     .in = ALL, .type = DBL, .offset = OFF(proj.hfu)},
-    {.key = "memory_gib_per_gpu", .human = "mem(GiB)", .fmt = "7.1f",
+    {.key = "tokens_per_s", .human = "tokens/s", .fmt = "8s",
+     .as = TCE_REPORT_AS_SI, .sep = BAR, .in = ALL, .type = DBL,
+     .offset = OFF(proj.tokens_per_s), .part = 1},
+    {.key = "model_tflops_per_gpu", .human = "modelTF", .fmt = "7.1f",
+     .in = ALL, .type = DBL, .offset = OFF(proj.model_tflops_per_gpu),
+     .part = 1},
+    {.key = "hardware_tflops_per_gpu", .human = "hwTF", .fmt = "7.1f",
      .sep = BAR, .in = ALL, .type = DBL,
-     .offset = OFF(proj.memory_gib_per_gpu)},
+     .offset = OFF(proj.hardware_tflops_per_gpu), .part = 2},
+    {.key = "mfu", .human = "MFU%", .fmt = "5.1f", .scale = 100.0,
+     .in = ALL, .type = DBL, .offset = OFF(proj.mfu), .part = 1},
+    {.key = "hfu", .human = "HFU%", .fmt = "5.1f", .scale = 100.0,
+     .in = ALL, .type = DBL, .offset = OFF(proj.hfu), .part = 2},
+    {.key = "memory_gib_per_gpu", .human = "mem(GiB)", .fmt = "8.1f",
+     .sep = BAR, .in = ALL, .type = DBL,
+     .offset = OFF(proj.memory_gib_per_gpu), .part = 1},
     {.key = "fits_memory", .human = "fit", .fmt = "3s", .yes = "yes",
      .no = "NO", .in = ALL, .type = TCE_REPORT_BOOL,
-     .offset = OFF(proj.fits_memory)},
-    {.key = "iterations", .in = TCE_REPORT_JSON, .type = DBL,
-     .offset = OFF(proj.iterations)},
-    {.key = "time_to_train_days", .human = "days", .fmt = "9.2f",
+     .offset = OFF(proj.fits_memory), .part = 1},
+    {.key = "iterations", .in = TCE_REPORT_JSON | TCE_REPORT_CSV,
+     .type = DBL, .offset = OFF(proj.iterations)},
+    {.key = "time_to_train_days", .human = "days", .fmt = "8.1f",
      .sep = BAR, .in = ALL, .type = DBL,
-     .offset = OFF(proj.time_to_train_days)},
-    {.key = "gpu_hours", .human = "GPU-hours", .fmt = "10.4g", .in = ALL,
-     .type = DBL, .offset = OFF(price.gpu_hours)},
-    {.key = "cost_usd", .human = "cost(USD)", .fmt = "11.4g", .in = ALL,
-     .type = DBL, .offset = OFF(price.cost_usd)},
-    {.key = "energy_mwh", .human = "energy(MWh)", .fmt = "9.4g", .in = ALL,
-     .type = DBL, .offset = OFF(price.energy_mwh)},
-    {.key = "utilisation", .in = TCE_REPORT_JSON, .type = DBL,
-     .offset = OFF(proj.utilisation)},
-    {.key = "bubble_fraction", .in = TCE_REPORT_JSON, .type = DBL,
-     .offset = OFF(proj.bubble_fraction)},
-    {.key = "slowest_stage", .in = TCE_REPORT_JSON, .type = INT,
-     .offset = OFF(proj.slowest_stage)},
-    {.key = "scaling_efficiency", .human = "scale", .fmt = "6.3f",
-     .sep = BAR, .in = ALL, .type = DBL, .get = scaling},
+     .offset = OFF(proj.time_to_train_days), .part = 1},
+    {.key = "gpu_hours", .human = "GPU-h", .fmt = "7s",
+     .as = TCE_REPORT_AS_SI, .in = ALL, .type = DBL,
+     .offset = OFF(price.gpu_hours), .part = 1},
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(price.cost_usd), .part = 1},
+    {.key = "energy_mwh", .human = "MWh", .fmt = "7s",
+     .as = TCE_REPORT_AS_SI, .in = ALL, .type = DBL,
+     .offset = OFF(price.energy_mwh), .part = 1},
+    {.key = "utilisation", .in = TCE_REPORT_JSON | TCE_REPORT_CSV,
+     .type = DBL, .offset = OFF(proj.utilisation)},
+    {.key = "bubble_fraction", .in = TCE_REPORT_JSON | TCE_REPORT_CSV,
+     .type = DBL, .offset = OFF(proj.bubble_fraction)},
+    {.key = "slowest_stage", .in = TCE_REPORT_JSON | TCE_REPORT_CSV,
+     .type = INT, .offset = OFF(proj.slowest_stage)},
+    {.key = "scaling_efficiency", .human = "scale", .fmt = "5.3f",
+     .sep = BAR, .in = ALL, .type = DBL, .get = scaling, .part = 1},
+    {.key = "nodes", .human = "nodes", .fmt = "6d",
+     .as = TCE_REPORT_AS_COUNT, .sep = BAR, .in = ALL, .type = INT,
+     .offset = OFF(price.nodes), .part = 1},
+    {.key = "over_capacity", .human = "cap", .fmt = "4s", .yes = "OVER",
+     .no = "ok", .in = ALL, .type = TCE_REPORT_BOOL, .get = over_capacity,
+     .part = 1},
 };
 
 #undef PART
@@ -219,7 +239,14 @@ void tce_report_project_human(FILE *out, const struct tce_project_report *r)
     fprintf(out, "# all figures below are modelled (projected), not "
                  "measured\n#\n");
     table_of(r, &t);
+    t.human_part = r->wide ? 0 : 1;
     tce_report_human(out, &t);
+    if (!r->wide) {
+        fprintf(out, "#\n# where the iteration goes (exposed time per "
+                     "iteration; --wide: one table):\n");
+        t.human_part = 2;
+        tce_report_human(out, &t);
+    }
     for (i = 0; i < r->n_skipped; i++)
         fprintf(out, "# skipped %lld GPUs: %s\n",
                 (long long)r->skipped_gpus[i], r->skipped_why[i]);
@@ -230,10 +257,23 @@ void tce_report_project_human(FILE *out, const struct tce_project_report *r)
                     (long long)r->rows[i].proj.layout.gpus,
                     r->rows[i].proj.memory_gib_per_gpu,
                     r->topo->accelerator.hbm_gib);
-    fprintf(out, "# units: s seconds per iteration; TF = 1e12 FLOP/s per "
-                 "GPU; MFU/HFU of the %s peak; GiB = 2^30 bytes; scale = "
-                 "tokens/s per GPU relative to the first row\n",
-            r->job->training.precision == TCE_PRECISION_FP8 ? "fp8" : "bf16");
+    for (i = 0; i < r->n; i++)
+        if (tce_econ_over_capacity(r->topo, r->rows[i].proj.layout.gpus))
+            fprintf(out, "# over capacity: %lld GPUs need %lld nodes; %s "
+                         "offers %lld (projected anyway)\n",
+                    (long long)r->rows[i].proj.layout.gpus,
+                    (long long)r->rows[i].price.nodes, r->topo->name,
+                    (long long)r->topo->capacity.max_nodes);
+    fprintf(out, "# units: s seconds per iteration; k/M/B/T = 1e3/1e6/1e9/"
+                 "1e12; TF = 1e12 FLOP/s per GPU; MFU%%/HFU%% percent of the "
+                 "%s peak\n# units: (fractions in CSV/JSON); GiB = 2^30 "
+                 "bytes; GPU-h GPU-hours; cost in USD; MWh facility energy;"
+                 "\n# units: nodes whole nodes rented, cap OVER past the "
+                 "offering's %lld; mbsz = micro-batch size (sequences), n_mb = "
+                 "microbatches per iteration;\n# units: scale = tokens/s per GPU "
+                 "relative to the first row\n",
+            r->job->training.precision == TCE_PRECISION_FP8 ? "fp8" : "bf16",
+            (long long)r->topo->capacity.max_nodes);
     /* --plan: the bill of each row priced under the contract */
     for (i = 0; r->plan && i < r->n && r->rows[i].price.have_plan; i++)
         tce_econ_print(out, r->plan, r->rows[i].proj.layout.gpus,
@@ -245,6 +285,7 @@ void tce_report_project_csv(FILE *out, const struct tce_project_report *r)
     struct tce_report t;
 
     table_of(r, &t);
+    t.schema = "tcemu.project.csv/1";
     tce_report_csv(out, &t);
 }
 
@@ -267,6 +308,7 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
     tce_json_int(&j, "accelerators_per_node", r->topo->node.accelerators);
     tce_json_double(&j, "on_demand_usd_per_node_hour",
                     tce_econ_on_demand_price(r->topo));
+    tce_json_int(&j, "max_nodes", r->topo->capacity.max_nodes);
     tce_json_object_end(&j);
     tce_json_object_begin(&j, "job");
     tce_json_string(&j, "name", r->job->name);

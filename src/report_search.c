@@ -4,27 +4,157 @@
  */
 #include "tcemu/report_search.h"
 
+#include <stddef.h>
+#include <string.h>
+
+#include "tcemu/humanfmt.h"
+
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
-static void print_hit_row(FILE *f, int rank, const struct tce_search_hit *h)
+/* ---- the columns of a hit (struct tce_search_hit) ---------------------- */
+
+static const struct tce_search_hit *hit_of(const struct tce_report *r, int i)
 {
-    fprintf(f,
-            "%5d %7lld %3lld %3lld %3lld %3lld %3lld %6lld %3lld %5lld "
-            "%-9s %4s %9.3f %6.3f %7.1f %8.1f %10.3f\n",
-            rank, (long long)h->gpus, (long long)h->tp, (long long)h->pp,
-            (long long)h->vpp, (long long)h->cp, (long long)h->ep,
-            (long long)h->dp, (long long)h->micro_batch,
-            (long long)h->microbatches, tce_recompute_name(h->recompute),
-            h->distributed_optimizer ? "on" : "off", h->eval.iteration_s,
-            h->eval.mfu, h->eval.memory_bytes / GIB, h->econ.days_to_done,
-            h->econ.bill.total_usd / 1e6);
+    return (const struct tce_search_hit *)((const char *)r->rows +
+                                           (size_t)i * r->row_size);
+}
+
+static void get_rank(const struct tce_report *r, int i,
+                     struct tce_report_value *v)
+{
+    (void)r;
+    v->i = i + 1;
+}
+
+static void get_recompute(const struct tce_report *r, int i,
+                          struct tce_report_value *v)
+{
+    v->s = tce_recompute_name(hit_of(r, i)->recompute);
+}
+
+static void get_mem_gib(const struct tce_report *r, int i,
+                        struct tce_report_value *v)
+{
+    v->d = hit_of(r, i)->eval.memory_bytes / GIB;
+}
+
+static void get_eff_mfu(const struct tce_report *r, int i,
+                        struct tce_report_value *v)
+{
+    const struct tce_search_hit *h = hit_of(r, i);
+
+    v->d = h->eval.mfu * h->econ.goodput.efficiency;
+}
+
+#define OFF(member) offsetof(struct tce_search_hit, member)
+#define ALL TCE_REPORT_ALL
+#define HUM TCE_REPORT_HUMAN
+#define JSN (TCE_REPORT_CSV | TCE_REPORT_JSON)
+#define INT TCE_REPORT_INT
+#define DBL TCE_REPORT_DOUBLE
+#define BOOL TCE_REPORT_BOOL
+#define LAYOUT(key_, human_, fmt_, member)                                   \
+    {.key = key_, .group = "layout", .human = human_, .fmt = fmt_,          \
+     .in = ALL, .type = INT, .offset = OFF(member)}
+#define PART(id, field, json, human_, fmt_, charge, meaning)                 \
+    {.key = #field, .json_key = json, .group = "breakdown_s", .in = JSN,    \
+     .type = DBL, .offset = OFF(eval.breakdown.field)},
+/* a JSON-only double */
+#define JD(key_, member)                                                     \
+    {.key = key_, .in = JSN, .type = DBL, .offset = OFF(member)}
+#define FAIL(key_, member)                                                   \
+    {.key = key_, .group = "failures", .in = JSN, .type = DBL,              \
+     .offset = OFF(econ.goodput.member)}
+
+static const struct tce_report_column hit_columns[] = {
+    {.key = "rank", .human = " rank", .fmt = "5d", .sep = "", .in = HUM,
+     .type = INT, .get = get_rank},
+    {.key = "gpus", .human = "gpus", .fmt = "7d", .as = TCE_REPORT_AS_COUNT,
+     .in = ALL, .type = INT, .offset = OFF(gpus)},
+    {.key = "nodes", .human = "nodes", .fmt = "6d", .as = TCE_REPORT_AS_COUNT,
+     .in = ALL, .type = INT, .offset = OFF(econ.nodes)},
+    LAYOUT("tp", "tp", "3d", tp),
+    LAYOUT("pp", "pp", "3d", pp),
+    LAYOUT("vpp", "vpp", "3d", vpp),
+    LAYOUT("cp", "cp", "3d", cp),
+    LAYOUT("ep", "ep", "3d", ep),
+    LAYOUT("dp", "dp", "6d", dp),
+    LAYOUT("micro_batch_size", "mbsz", "4d", micro_batch),
+    LAYOUT("microbatches", "n_mb", "5d", microbatches),
+    {.key = "recompute", .group = "layout", .human = "recompute",
+     .fmt = "-9s", .in = ALL, .type = TCE_REPORT_TEXT,
+     .get = get_recompute},
+    {.key = "distributed_optimizer", .group = "layout", .human = "dopt",
+     .fmt = "4s", .yes = "on", .no = "off", .in = ALL, .type = BOOL,
+     .offset = OFF(distributed_optimizer)},
+    {.key = "sequence_parallel", .group = "layout", .in = JSN, .type = BOOL,
+     .offset = OFF(sequence_parallel)},
+    {.key = "iteration_s", .human = "iter(s)", .fmt = "9.3f", .in = ALL,
+     .type = DBL, .offset = OFF(eval.iteration_s)},
+    TCE_BREAKDOWN_PARTS(PART)
+    JD("exposed_comm_s", eval.exposed_comm_s),
+    JD("tokens_per_s", eval.tokens_per_s),
+    JD("model_tflops_per_gpu", eval.model_tflops_per_gpu),
+    JD("hardware_tflops_per_gpu", eval.hardware_tflops_per_gpu),
+    {.key = "mfu", .human = "MFU%", .fmt = "5.1f", .scale = 100.0,
+     .in = ALL, .type = DBL, .offset = OFF(eval.mfu)},
+    JD("hfu", eval.hfu),
+    {.key = "effective_mfu", .in = JSN, .type = DBL, .get = get_eff_mfu},
+    {.key = "memory_gib_per_gpu", .human = "mem(GiB)", .fmt = "8.1f",
+     .in = ALL, .type = DBL, .get = get_mem_gib},
+    {.key = "fits_memory", .in = JSN, .type = BOOL,
+     .offset = OFF(eval.fits_memory)},
+    JD("time_to_train_days", ideal_days),
+    JD("train_days_with_failures", econ.train_days),
+    {.key = "days_to_done", .human = "days", .fmt = "8.1f", .in = ALL,
+     .type = DBL, .offset = OFF(econ.days_to_done)},
+    JD("gpu_hours", econ.accelerator_hours),
+    {.key = "cost_usd", .human = "cost", .fmt = "11s",
+     .as = TCE_REPORT_AS_USD, .in = ALL, .type = DBL,
+     .offset = OFF(econ.bill.total_usd)},
+    JD("idle_usd", econ.bill.idle_usd),
+    JD("idle_node_hours", econ.bill.idle_node_hours),
+    JD("usd_per_used_gpu_hour", econ.bill.usd_per_used_accelerator_hour),
+    FAIL("interruptions_per_day", interruptions_per_day),
+    FAIL("checkpoint_write_s", checkpoint_write_s),
+    FAIL("checkpoint_interval_s", checkpoint_interval_s),
+    FAIL("lost_per_interruption_s", lost_per_interruption_s),
+    FAIL("effective_training_fraction", efficiency),
+    JD("energy_mwh", econ.energy.facility_mwh),
+    JD("electricity_usd", econ.energy.electricity_usd),
+    JD("tco2e", econ.energy.tco2e),
+};
+
+#undef FAIL
+#undef JD
+#undef PART
+#undef LAYOUT
+#undef BOOL
+#undef DBL
+#undef INT
+#undef JSN
+#undef HUM
+#undef ALL
+#undef OFF
+
+void tce_report_search_hits(struct tce_report *t,
+                            const struct tce_search_hit *first,
+                            size_t stride, int n)
+{
+    memset(t, 0, sizeof(*t));
+    t->cols = hit_columns;
+    t->n_cols = (int)(sizeof(hit_columns) / sizeof(hit_columns[0]));
+    t->rows = first;
+    t->row_size = stride;
+    t->n_rows = n;
+    t->row_lead = "";
 }
 
 static void print_layout(FILE *f, const struct tce_search_hit *h)
 {
     fprintf(f,
             "gpus=%lld tp=%lld pp=%lld vpp=%lld cp=%lld ep=%lld dp=%lld "
-            "mb=%lld %s%s",
+            "mbsz=%lld %s%s",
             (long long)h->gpus, (long long)h->tp, (long long)h->pp,
             (long long)h->vpp, (long long)h->cp, (long long)h->ep,
             (long long)h->dp, (long long)h->micro_batch,
@@ -39,6 +169,8 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
     const struct tce_contract *c = rep->contract;
     const struct tce_search_result *r = rep->result;
     const struct tce_search_hit *best = &r->top[0];
+    struct tce_report tab;
+    char b1[TCE_HUMANFMT_MAX], b2[TCE_HUMANFMT_MAX];
     int i;
 
     fprintf(f, "# tcemu search: job %s (%s) on %s (%s)\n", rep->job->name,
@@ -58,25 +190,25 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
     fprintf(f, "# search time %.3f s: %.0f candidates/s, %.0f projections/s\n",
             r->elapsed_s, r->candidates_per_s,
             r->elapsed_s > 0 ? (double)r->projected / r->elapsed_s : 0.0);
-    fprintf(f, "# rank    gpus  tp  pp vpp  cp  ep     dp  mb     m recompute "
-               "dopt    iter_s    mfu mem_GiB     days   cost_MUSD\n");
-    for (i = 0; i < r->n_top; i++)
-        print_hit_row(f, i + 1, &r->top[i]);
+    tce_report_search_hits(&tab, r->top, sizeof(r->top[0]), r->n_top);
+    tce_report_human(f, &tab);
     fprintf(f,
             "# best: %.1f days to done (%.1f failure-free; %.2f "
             "interruptions/day, checkpoint every %.0f s, %.1f%% effective "
-            "training time), %.1f M GPU-hours, %.2f M USD (%.2f M USD "
-            "paid idle), %.3f USD per used GPU-hour, %.0f MWh, "
-            "effective MFU %.3f\n",
+            "training time),\n#   %s GPU-h, %s",
             best->econ.days_to_done, best->ideal_days,
             best->econ.goodput.interruptions_per_day,
             best->econ.goodput.checkpoint_interval_s,
             100.0 * best->econ.goodput.efficiency,
-            best->econ.accelerator_hours / 1e6, best->econ.bill.total_usd / 1e6,
-            best->econ.bill.idle_usd / 1e6,
+            tce_humanfmt_si(best->econ.accelerator_hours, b1, sizeof(b1)),
+            tce_humanfmt_usd(best->econ.bill.total_usd, b2, sizeof(b2)));
+    fprintf(f,
+            " (%s paid idle), USD %.3f per used GPU-hour, %s MWh, "
+            "effective MFU %.1f%%\n",
+            tce_humanfmt_usd(best->econ.bill.idle_usd, b1, sizeof(b1)),
             best->econ.bill.usd_per_used_accelerator_hour,
-            best->econ.energy.facility_mwh,
-            best->eval.mfu * best->econ.goodput.efficiency);
+            tce_humanfmt_si(best->econ.energy.facility_mwh, b2, sizeof(b2)),
+            100.0 * best->eval.mfu * best->econ.goodput.efficiency);
     if (r->n_explained > 0)
         fprintf(f, "# why the first rejected alternatives lost to #1:\n");
     for (i = 0; i < r->n_explained; i++) {
@@ -91,91 +223,94 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
                     x->hit.eval.memory_bytes / GIB,
                     x->hit.eval.capacity_bytes / GIB, x->hit.econ.days_to_done);
         else if (x->reason == TCE_SEARCH_LOST_COST)
-            fprintf(f, ": cost (%.2f M USD vs %.2f M USD, %.1f days)\n",
-                    x->hit.econ.bill.total_usd / 1e6,
-                    best->econ.bill.total_usd / 1e6, x->hit.econ.days_to_done);
+            fprintf(f, ": cost (%s vs %s, %.1f days)\n",
+                    tce_humanfmt_usd(x->hit.econ.bill.total_usd, b1,
+                                     sizeof(b1)),
+                    tce_humanfmt_usd(best->econ.bill.total_usd, b2,
+                                     sizeof(b2)),
+                    x->hit.econ.days_to_done);
         else
             fprintf(f, ": %s (+%.3f s per iteration; %.3f s vs %.3f s)\n",
                     tce_search_reason_name(x->reason), x->delta_s,
                     x->hit.eval.iteration_s, best->eval.iteration_s);
     }
+    fprintf(f, "# units: GPU counts and nodes with thousands separators; "
+               "mbsz micro-batch size (sequences), n_mb microbatches per "
+               "iteration;\n# units: iter(s) seconds per iteration; MFU%% "
+               "percent of peak (a fraction in CSV/JSON); GiB = 2^30 bytes; "
+               "days to done incl. failures;\n# units: cost in USD with "
+               "k/M/B/T = 1e3/1e6/1e9/1e12 (raw USD in CSV/JSON)\n");
     fprintf(f, "# modelled: every figure (projector, failures, prices from "
                "the topology file); measured: none\n");
+}
+
+void tce_report_search_csv(FILE *f, const struct tce_search_report *rep)
+{
+    struct tce_report t;
+
+    tce_report_search_hits(&t, rep->result->top, sizeof(rep->result->top[0]),
+                           rep->result->n_top);
+    t.schema = "tcemu.search.csv/1";
+    tce_report_csv(f, &t);
 }
 
 void tce_report_search_hit_json(struct tce_json *j, const char *key,
                                 const struct tce_search_hit *h)
 {
-    const struct tce_econ *e = &h->econ;
+    struct tce_report t;
 
-    tce_json_object_begin(j, key);
-    tce_json_int(j, "gpus", h->gpus);
-    tce_json_object_begin(j, "layout");
-    tce_json_int(j, "tp", h->tp);
-    tce_json_int(j, "pp", h->pp);
-    tce_json_int(j, "vpp", h->vpp);
-    tce_json_int(j, "cp", h->cp);
-    tce_json_int(j, "ep", h->ep);
-    tce_json_int(j, "dp", h->dp);
-    tce_json_int(j, "micro_batch_size", h->micro_batch);
-    tce_json_int(j, "microbatches", h->microbatches);
-    tce_json_string(j, "recompute", tce_recompute_name(h->recompute));
-    tce_json_bool(j, "distributed_optimizer", h->distributed_optimizer);
-    tce_json_bool(j, "sequence_parallel", h->sequence_parallel);
-    tce_json_object_end(j);
-    tce_json_double(j, "iteration_s", h->eval.iteration_s);
-    /* The breakdown object of tcemu.project/1, plus the exposed total. */
-    tce_projector_breakdown_json(j, "breakdown_s", &h->eval.breakdown);
-    tce_json_double(j, "exposed_comm_s", h->eval.exposed_comm_s);
-    tce_json_double(j, "tokens_per_s", h->eval.tokens_per_s);
-    tce_json_double(j, "model_tflops_per_gpu", h->eval.model_tflops_per_gpu);
-    tce_json_double(j, "hardware_tflops_per_gpu",
-                    h->eval.hardware_tflops_per_gpu);
-    tce_json_double(j, "mfu", h->eval.mfu);
-    tce_json_double(j, "hfu", h->eval.hfu);
-    tce_json_double(j, "effective_mfu", h->eval.mfu * e->goodput.efficiency);
-    tce_json_double(j, "memory_gib_per_gpu",
-                    h->eval.memory_bytes / (1024.0 * 1024.0 * 1024.0));
-    tce_json_bool(j, "fits_memory", h->eval.fits_memory);
-    tce_json_double(j, "ideal_days", h->ideal_days);
-    tce_json_double(j, "time_to_train_days", e->train_days);
-    tce_json_double(j, "days_to_done", e->days_to_done);
-    tce_json_double(j, "gpu_hours", e->accelerator_hours);
-    tce_json_double(j, "cost_usd", e->bill.total_usd);
-    tce_json_double(j, "idle_usd", e->bill.idle_usd);
-    tce_json_double(j, "idle_node_hours", e->bill.idle_node_hours);
-    tce_json_double(j, "usd_per_used_gpu_hour",
-                    e->bill.usd_per_used_accelerator_hour);
-    tce_json_object_begin(j, "failures");
-    tce_json_double(j, "interruptions_per_day",
-                    e->goodput.interruptions_per_day);
-    tce_json_double(j, "checkpoint_write_s", e->goodput.checkpoint_write_s);
-    tce_json_double(j, "checkpoint_interval_s",
-                    e->goodput.checkpoint_interval_s);
-    tce_json_double(j, "lost_per_interruption_s",
-                    e->goodput.lost_per_interruption_s);
-    tce_json_double(j, "effective_training_fraction", e->goodput.efficiency);
-    tce_json_object_end(j);
-    tce_json_double(j, "energy_mwh", e->energy.facility_mwh);
-    tce_json_double(j, "electricity_usd", e->energy.electricity_usd);
-    tce_json_double(j, "tco2e", e->energy.tco2e);
-    tce_json_object_end(j);
+    tce_report_search_hits(&t, h, sizeof(*h), 1);
+    tce_report_json_row(j, key, &t, 0);
 }
+
+/* ---- the rejected alternatives (struct tce_search_reject) -------------- */
+
+static void get_reason(const struct tce_report *r, int i,
+                       struct tce_report_value *v)
+{
+    const struct tce_search_reject *x = r->rows;
+
+    v->s = tce_search_reason_name(x[i].reason);
+}
+
+static void put_candidate(struct tce_json *j, const char *name,
+                          const struct tce_report *r, int i)
+{
+    const struct tce_search_reject *x = r->rows;
+
+    tce_report_search_hit_json(j, name, &x[i].hit);
+}
+
+static const struct tce_report_column reject_columns[] = {
+    {.key = "reason", .in = TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
+     .get = get_reason},
+    {.key = "delta_s", .in = TCE_REPORT_JSON, .type = TCE_REPORT_DOUBLE,
+     .offset = offsetof(struct tce_search_reject, delta_s)},
+    {.key = "candidate", .in = TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
+     .put_json = put_candidate},
+};
 
 void tce_report_search_json(struct tce_json *j,
                             const struct tce_search_report *rep)
 {
     const struct tce_search_opts *s = rep->opts;
     const struct tce_search_result *r = rep->result;
+    struct tce_report t;
     int i;
 
     tce_json_object_begin(j, NULL);
-    tce_json_string(j, "schema", "tcemu.search/1");
-    tce_json_string(j, "version", rep->version);
-    tce_json_string(j, "topology", rep->topology_path);
-    tce_json_string(j, "topology_name", rep->topo->name);
-    tce_json_string(j, "job", rep->job_path);
-    tce_json_string(j, "job_name", rep->job->name);
+    tce_json_string(j, "schema", "tcemu.search/2");
+    tce_json_string(j, "tcemu_version", rep->version);
+    tce_json_object_begin(j, "topology");
+    tce_json_string(j, "name", rep->topo->name);
+    tce_json_string(j, "path", rep->topology_path);
+    tce_json_int(j, "max_nodes", rep->topo->capacity.max_nodes);
+    tce_json_object_end(j);
+    tce_json_object_begin(j, "job");
+    tce_json_string(j, "name", rep->job->name);
+    tce_json_string(j, "path", rep->job_path);
+    tce_json_int(j, "train_tokens", rep->job->training.train_tokens);
+    tce_json_object_end(j);
     tce_json_string(j, "by", s->by == TCE_SEARCH_BY_COST ? "cost" : "time");
     tce_json_string(j, "contract", rep->contract->name);
     tce_json_array_begin(j, "gpus");
@@ -192,22 +327,16 @@ void tce_report_search_json(struct tce_json *j,
     tce_json_double(j, "elapsed_s", r->elapsed_s);
     tce_json_double(j, "candidates_per_s", r->candidates_per_s);
     tce_json_object_end(j);
-    tce_json_array_begin(j, "results");
-    for (i = 0; i < r->n_top; i++)
-        tce_report_search_hit_json(j, NULL, &r->top[i]);
-    tce_json_array_end(j);
-    tce_json_array_begin(j, "rejected");
-    for (i = 0; i < r->n_explained; i++) {
-        tce_json_object_begin(j, NULL);
-        tce_json_string(j, "reason",
-                        tce_search_reason_name(r->explained[i].reason));
-        tce_json_double(j, "delta", r->explained[i].delta_s);
-        tce_report_search_hit_json(j, "candidate", &r->explained[i].hit);
-        tce_json_object_end(j);
-    }
-    tce_json_array_end(j);
-    tce_json_string(j, "measured", "none");
-    tce_json_string(j, "modelled", "all");
+    tce_report_search_hits(&t, r->top, sizeof(r->top[0]), r->n_top);
+    tce_report_json_rows(j, "results", &t);
+    memset(&t, 0, sizeof(t));
+    t.cols = reject_columns;
+    t.n_cols = (int)(sizeof(reject_columns) / sizeof(reject_columns[0]));
+    t.rows = r->explained;
+    t.row_size = sizeof(r->explained[0]);
+    t.n_rows = r->n_explained;
+    tce_report_json_rows(j, "rejected", &t);
+    tce_json_string(j, "figures", "modelled");
     tce_json_object_end(j);
     tce_json_finish(j);
 }

@@ -59,7 +59,7 @@
 #include "tcemu/scenario.h"
 #include "tcemu/search.h"
 
-#define TCE_PLANNING_OFFERINGS_MAX 8
+#define TCE_PLANNING_OFFERINGS_MAX 32
 #define TCE_PLANNING_SCALES_MAX 96
 #define TCE_PLANNING_ROWS_MAX                                                  \
     (TCE_PLANNING_OFFERINGS_MAX * (TCE_CONTRACTS_MAX + 1))
@@ -90,8 +90,12 @@ struct tce_planning_scale {
     struct tce_search_hit hit;
 };
 
+#define TCE_PLANNING_WHY_MAX 256
+
 struct tce_planning_offering {
     const struct tce_scenario *scenario; /* topology, job, cost model */
+    char why[TCE_PLANNING_WHY_MAX];      /* why it cannot answer ("" when
+                                            it has scales) */
     int n_scales;
     struct tce_planning_scale scales[TCE_PLANNING_SCALES_MAX];
 };
@@ -163,10 +167,18 @@ double tce_planning_horizon_days(const struct tce_planning_goal *g);
 
 /* Candidate scales of an offering when the user named none (rules above);
  * the count, TCE_EUSAGE when the job has no num_gpus to fall back on,
- * TCE_ENOFIT when no count in range admits a layout (err cites the job). */
+ * TCE_ENOFIT when no count in range admits a layout or when the deadline
+ * needs more GPUs than the offering has (err says which, in words). */
 int tce_planning_scales(const struct tce_scenario *s,
                         const struct tce_planning_goal *g, int64_t *out,
                         int max, struct tce_error *err);
+
+/* An offering that cannot answer the question (no candidate scale: e.g. it
+ * cannot meet the deadline even at 100% MFU within its capacity): kept in
+ * the comparison with no scale, its rows not found, why saying so. */
+int tce_planning_add_unable(struct tce_planning *pl,
+                            const struct tce_scenario *s, const char *why,
+                            struct tce_error *err);
 
 /* Search the offering's best layout (by time) at each of the n scales
  * through be; scales where nothing fits stay not found.  TCE_EUSAGE past

@@ -23,10 +23,13 @@
  * and BOOL; '-' left-aligns, '+' signs).  The header line gives each
  * column's `human` in the same width; a second '#' line of units follows
  * when a column has one (up to the last column that has one).
- * CSV: the keys, then per row INT as %lld, DOUBLE as %.9g, BOOL as 0/1 and
- * TEXT as is (quoted when it holds a comma or a quote).
+ * CSV (RFC 4180 fields, LF line ends): the keys (after a "schema" column
+ * when the report names one), then per row INT as %lld, DOUBLE as %.9g,
+ * BOOL as 0/1 and TEXT always in double quotes (a quote inside doubled);
+ * an empty field where a column's `when` says no for the row.
  * JSON: one object per row; consecutive columns with the same `group` sit
- * in one object named group; DOUBLE through tce_json_double (%.17g), BOOL
+ * in one object named group; a column whose `when` says no for a row is
+ * left out of it; `put_json` writes a member itself (a nested report); DOUBLE through tce_json_double (%.17g), BOOL
  * as true/false.  json_extra, when set, adds members at the end of each
  * row's object (an object computed elsewhere, e.g. a bill).
  */
@@ -52,14 +55,25 @@ enum tce_report_type {
 #define TCE_REPORT_JSON 4u
 #define TCE_REPORT_ALL (TCE_REPORT_HUMAN | TCE_REPORT_CSV | TCE_REPORT_JSON)
 
+#define TCE_REPORT_VALUE_BUF 160
+
 struct tce_report_value {
     enum tce_report_type type;
     int64_t i;     /* INT, BOOL */
     double d;      /* DOUBLE */
     const char *s; /* TEXT */
+    char buf[TCE_REPORT_VALUE_BUF]; /* room for a get's text (s = buf) */
 };
 
 struct tce_report;
+
+/* How a human table writes a number (CSV and JSON always raw). */
+enum tce_report_as {
+    TCE_REPORT_AS_FMT,   /* printf through fmt */
+    TCE_REPORT_AS_SI,    /* humanfmt: 1.91M, 37.2M, 15.6T */
+    TCE_REPORT_AS_USD,   /* humanfmt: USD 255.6M */
+    TCE_REPORT_AS_COUNT, /* humanfmt: 16,384 */
+};
 
 struct tce_report_column {
     const char *key;      /* CSV column and JSON key */
@@ -69,7 +83,12 @@ struct tce_report_column {
     const char *unit;     /* human units line (NULL: none) */
     const char *fmt;      /* human value format, see above */
     const char *sep;      /* human separator before it (NULL: " ") */
+    int hwidth;           /* header width when not fmt's (0: fmt's) */
     double scale;         /* human value = value x scale (0: 1) */
+    double div;           /* ... / div (0: 1), e.g. 1e6 for millions */
+    enum tce_report_as as; /* human number style (fmt gives the width) */
+    int part;             /* human: 0 in every split table, else the
+                             split it belongs to (tce_report.human_part) */
     const char *yes, *no; /* human text of a BOOL (NULL: "yes", "no") */
     unsigned in;          /* TCE_REPORT_HUMAN | _CSV | _JSON */
     enum tce_report_type type;
@@ -77,6 +96,18 @@ struct tce_report_column {
     /* computed value of row i (NULL: read at offset) */
     void (*get)(const struct tce_report *r, int i,
                 struct tce_report_value *v);
+    /* JSON: row i has this column (NULL: always); a row without it leaves
+     * the member out */
+    int (*when)(const struct tce_report *r, int i);
+    /* JSON: write the member named name of row i yourself (a nested
+     * object, e.g. another report's row); NULL: the value as a scalar */
+    void (*put_json)(struct tce_json *j, const char *name,
+                     const struct tce_report *r, int i);
+    /* a nested report whose row i belongs to this row i: in JSON an
+     * object named key (its JSON columns), in CSV its CSV columns inline,
+     * each key after csv_prefix (NULL: key and '_'); not in human tables */
+    void (*sub)(const struct tce_report *r, struct tce_report *out);
+    const char *csv_prefix;
 };
 
 struct tce_report {
@@ -86,6 +117,14 @@ struct tce_report {
     size_t row_size;
     int n_rows;
     const void *ctx;  /* for get and json_extra */
+    int human_part;       /* human: 0 every column (--wide), else the
+                             columns of part 0 and this part */
+    const char *schema;   /* CSV: a first column "schema" with this value
+                             in every row (NULL: none) */
+    const char *row_lead; /* before a human data row (NULL: " "); the
+                             header line starts with "#", which takes the
+                             first column's first place when row_lead is
+                             "" */
     void (*json_extra)(struct tce_json *j, const struct tce_report *r,
                        int i);
 };
@@ -111,6 +150,10 @@ void tce_report_csv(FILE *out, const struct tce_report *r);
 /* Row i as a JSON object named key (NULL inside an array). */
 void tce_report_json_row(struct tce_json *j, const char *key,
                          const struct tce_report *r, int i);
+
+/* Row i's members alone, into the object the caller has open. */
+void tce_report_json_members(struct tce_json *j, const struct tce_report *r,
+                             int i);
 
 /* Every row as a JSON array named key. */
 void tce_report_json_rows(struct tce_json *j, const char *key,

@@ -40,6 +40,8 @@ struct tce_project_report {
     int n_skipped;                    /* GPU counts the job does not fit */
     int64_t skipped_gpus[TCE_REPORT_SKIPPED_MAX];
     char skipped_why[TCE_REPORT_SKIPPED_MAX][TCE_REPORT_LINE_MAX];
+    int wide;                         /* one human table of every column
+                                         (else two, under 160 columns) */
     const struct tce_contract *plan;  /* --plan NAME, or NULL (the bill
                                          in rows[i].price.plan) */
 };

@@ -1,7 +1,7 @@
 /*
  * report_search.h - print a layout search (search.h): a human table
  * ('#' on every non-data line, units in the headers, the best layout's
- * economics, why the runners-up lost) and JSON (schema tcemu.search/1).
+ * economics, why the runners-up lost) and JSON (schema tcemu.search/2).
  * Formatting only; the numbers come from search.h and economics.h.
  */
 #ifndef TCEMU_REPORT_SEARCH_H
@@ -13,6 +13,7 @@
 #include "tcemu/config.h"
 #include "tcemu/economics.h"
 #include "tcemu/json.h"
+#include "tcemu/report.h"
 #include "tcemu/search.h"
 
 struct tce_search_report {
@@ -27,9 +28,20 @@ struct tce_search_report {
 
 void tce_report_search_human(FILE *out, const struct tce_search_report *r);
 
+/* The best layouts, one CSV row each in rank order (schema
+ * tcemu.search.csv/1). */
+void tce_report_search_csv(FILE *out, const struct tce_search_report *r);
+
 /* The whole report as one JSON document (closed and finished). */
 void tce_report_search_json(struct tce_json *j,
                             const struct tce_search_report *r);
+
+/* The columns of search hits (the human table, CSV and JSON of a hit) over
+ * n hits, stride bytes apart from first (a hit inside a larger row: pass
+ * that row's size). */
+void tce_report_search_hits(struct tce_report *t,
+                            const struct tce_search_hit *first,
+                            size_t stride, int n);
 
 /* One hit as a JSON object (key may be NULL inside an array); compare's
  * JSON uses it too. */

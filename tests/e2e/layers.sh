@@ -19,7 +19,7 @@ trap 'rm -rf "$out"' EXIT
 # module -> layer (lower may not include higher)
 layer_of() {
     case $1 in
-    error | util | json | output | input | stats | version | trace | datadir | jsonread) echo 0 ;;
+    error | util | json | output | input | stats | version | trace | datadir | jsonread | humanfmt) echo 0 ;;
     types | coll | breakdown | schedule | plot) echo 1 ;;
     rules) echo 2 ;;
     config | config_int) echo 3 ;;

@@ -54,8 +54,24 @@ print("\n".join(f"{x['gpus']:6d} GPUs: {x['iteration_s']:.2f} s/iter, "
 EOF
 check "human table: one data row per count, '#' elsewhere, units" bash -c \
     "'$TCEMU' project -t $topo -j $job --gpus 1024:65536:x2 > '$out/p.txt' &&
-     [ \$(grep -vc '^#' '$out/p.txt') -eq 7 ] && grep -q '^# assumption:' '$out/p.txt' &&
-     grep -q 'iter(s)' '$out/p.txt' && grep -q 'cost(USD)' '$out/p.txt'"
+     [ \$(grep -vc '^#' '$out/p.txt') -eq 14 ] && grep -q '^# assumption:' '$out/p.txt' &&
+     grep -q 'iter(s)' '$out/p.txt' && grep -q 'USD [0-9.]*M ' '$out/p.txt' &&
+     ! grep -v '^# \\(assumption\\|command\\|units\\)' '$out/p.txt' | grep -q '.\\{161\\}' &&
+     ! grep -v '^#' '$out/p.txt' | grep -q '[0-9]e[+-][0-9]' &&
+     [ \$(grep -v '^#' '$out/p.txt' | grep -c ' OVER\$') -eq 2 ]"
+check "--wide: one table of every column" bash -c \
+    "'$TCEMU' project -t $topo -j $job --gpus 1024:65536:x2 --wide > '$out/pw.txt' 2>/dev/null &&
+     [ \$(grep -vc '^#' '$out/pw.txt') -eq 7 ] && grep -q 'comp(s)' '$out/pw.txt' && grep -q 'nodes' '$out/pw.txt'"
+check "capacity: over-capacity rows flagged in CSV and JSON (aws-p5, 2,500 nodes)" bash -c \
+    "'$TCEMU' project -t topologies/aws-p5.cfg -j $job --gpus 1024:65536:x2 --csv '$out/cap.csv' --json '$out/cap.json' > /dev/null 2>&1 && python3 -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+d = json.load(open(sys.argv[2]))
+over = [int(r[\"gpus\"]) for r in rows if r[\"over_capacity\"] == \"1\"]
+assert over == [32768, 65536], over
+assert [x[\"gpus\"] for x in d[\"results\"] if x[\"over_capacity\"]] == over
+assert d[\"topology\"][\"max_nodes\"] == 2500 and d[\"results\"][-1][\"nodes\"] == 8192
+' '$out/cap.csv' '$out/cap.json'"
 check "CSV: same rows as JSON" bash -c \
     "'$TCEMU' project -t $topo -j $job --gpus 1024:65536:x2 --csv - > '$out/p.csv' &&
      python3 -c '
@@ -149,8 +165,8 @@ assert abs(x[\"cost_usd\"] - plan[\"cost_usd\"] * eff) < 1e-9 * x[\"cost_usd\"],
 '"
 check "whole nodes: the table's cost is the bill's (human)" bash -c \
     "'$TCEMU' project -t $topo -j jobs/llama3-8b.cfg --gpus 4 --plan on_demand > '$out/w.txt' &&
-     table=\$(grep -v '^#' '$out/w.txt' | awk '{print \$(NF-3)}') &&
-     bill=\$(sed -n 's/^#   bill: \\([^ ]*\\) USD.*/\\1/p' '$out/w.txt') &&
+     table=\$(grep -v '^#' '$out/w.txt' | head -1 | grep -o 'USD [0-9.]*[kMBT]*') &&
+     bill=\$(sed -n 's/^#   bill: \\(USD [^;]*\\);.*/\\1/p' '$out/w.txt') &&
      echo \"table \$table USD, bill \$bill USD\" && [ -n \"\$table\" ] && [ \"\$table\" = \"\$bill\" ]"
 
 echo "# project.sh: $fails failed"

@@ -12,7 +12,7 @@ check "reproduce --json" "$TCEMU" reproduce --json "$out/r.json"
 check "five SC21 rows within 5%" python3 - "$out/r.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tcemu.reproduce/1", d["schema"]
+assert d["schema"] == "tcemu.reproduce/2", d["schema"]
 want = {"1.7": 137, "3.6": 138, "7.5": 142, "18.4": 135, "39.1": 138}
 rows = {r["params_billion"]: r for r in d["rows"]}
 assert set(rows) == set(want), sorted(rows)
@@ -43,6 +43,13 @@ check "human table: '#' on every non-data line, verdict OK" bash -c \
 check "unreachable tolerance: exit 3" status_is 3 "$TCEMU" reproduce --tolerance 0.001
 check "missing reference: exit 2" status_is 2 "$TCEMU" reproduce --reference "$out/nope.csv"
 check "bad tolerance: exit 2" status_is 2 "$TCEMU" reproduce --tolerance abc
+check "--csv: the five rows with a schema column" bash -c \
+    "'$TCEMU' reproduce --csv - > '$out/r.csv' && python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 5 and all(r[\"schema\"] == \"tcemu.reproduce.csv/1\" for r in rows), rows
+assert rows[0][\"job_path\"].endswith(\".cfg\") and float(rows[0][\"published_tflops_per_gpu\"]) > 0
+' '$out/r.csv'"
 
 echo "# reproduce.sh: $fails failed"
 [ "$fails" -eq 0 ]

@@ -32,7 +32,7 @@ check "search --json on the test fixtures" \
 check "JSON: sorted by days, fits, tp*pp*cp*dp = gpus, counts add up" python3 - "$out/s32.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tcemu.search/1", d["schema"]
+assert d["schema"] == "tcemu.search/2", d["schema"]
 r = d["results"]
 assert 1 <= len(r) <= 8, len(r)
 days = [x["days_to_done"] for x in r]
@@ -131,6 +131,17 @@ EOF
     # A count the job cannot be laid out on: exit 2, naming counts that fit.
     check "405b at 16000 GPUs: exit 2 with the nearest fitting counts" \
         bash -c "'$TCEMU' search -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 16000 >/dev/null 2>'$out/405b-16000.err'; test \$? -eq 2 && grep -q 'hint: [0-9]* GPUs fit' '$out/405b-16000.err'"
+    check "--csv and --json: the same layouts, schema column, quoted text" bash -c \
+        "'$TCEMU' search -t topologies/aws-p5.cfg -j jobs/llama3-70b.cfg --gpus 1024 --top 3 --csv '$out/s.csv' --json '$out/s.json' > /dev/null && grep -q '^\"tcemu.search.csv/1\",1024,.*,\"[a-z]*\",' '$out/s.csv' && python3 -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+d = json.load(open(sys.argv[2]))
+assert len(rows) == len(d[\"results\"]) == 3, rows
+for r, x in zip(rows, d[\"results\"]):
+    assert r[\"schema\"] == \"tcemu.search.csv/1\"
+    assert int(r[\"tp\"]) == x[\"layout\"][\"tp\"] and r[\"recompute\"] == x[\"layout\"][\"recompute\"]
+    assert abs(float(r[\"cost_usd\"]) / x[\"cost_usd\"] - 1) < 1e-6
+' '$out/s.csv' '$out/s.json'"
 fi
 
 [ "$fails" -eq 0 ] && echo "search.sh: all passed" || echo "search.sh: $fails failed"

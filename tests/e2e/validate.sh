@@ -136,7 +136,7 @@ assert abs(p - 405e9) < 0.01 * 405e9, p
 s = d["job"]["settings"]
 assert s["training.train_tokens"]["value"] > 2**32
 assert s["training.train_tokens"]["unit"] == "tokens"
-assert d["derived"]["data_parallel_size"] * \
+assert d["derived"]["dp"] * \
     s["parallel.tensor_model_parallel_size"]["value"] * \
     s["parallel.pipeline_model_parallel_size"]["value"] * \
     s["parallel.context_parallel_size"]["value"] == \

@@ -452,7 +452,8 @@ static void test_print_and_json(void **state)
     assert_non_null(
         strstr(buf, "# plan test (commitment, 50.00 USD/node-hour"));
     assert_non_null(strstr(buf, "effective training time 100.0%"));
-    assert_non_null(strstr(buf, "(3.42e+07 USD paid but idle)"));
+    assert_non_null(strstr(buf, "(USD 34.2M paid but idle)"));
+    assert_non_null(strstr(buf, "#   bill: USD 43.8M;"));
     free(buf);
     buf = NULL;
 

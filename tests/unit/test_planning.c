@@ -551,10 +551,13 @@ static void test_scales(void **state)
     assert_true(n >= 1);
     for (i = 0; i < n; i++)
         assert_true(out[i] >= lo && out[i] <= 64);
-    /* A deadline nobody can meet on 8 nodes: no count admits it. */
+    /* A deadline nobody can meet on 8 nodes: said in words, never as an
+     * inverted range ("between 16881 and 4000"). */
     g.deadline_days = 1e-3;
     assert_int_equal(tce_planning_scales(s, &g, out, 8, &err), TCE_ENOFIT);
-    assert_non_null(strstr(err.msg, "no GPU count between"));
+    assert_non_null(strstr(err.msg, "cannot meet the 0.001-day deadline"));
+    assert_non_null(strstr(err.msg, "even at 100% MFU, and has 64 (8 nodes)"));
+    assert_null(strstr(err.msg, "between"));
     free(s);
 }
 

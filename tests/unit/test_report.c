@@ -110,7 +110,81 @@ static void test_csv(void **state)
     fclose(f);
     assert_string_equal(buf, "gpus,tp,iteration_s,mfu,fits,twice_s,name\n"
                              "8,2,1.5,0.4,1,3,\"a,b\"\n"
-                             "16,4,0.75,0.35,0,1.5,c\n");
+                             "16,4,0.75,0.35,0,1.5,\"c\"\n");
+    free(buf);
+}
+
+/* a nested report (sub), a per-row `when`, the schema column, quotes */
+static int even(const struct tce_report *r, int i)
+{
+    (void)r;
+    return i % 2 == 0;
+}
+
+static const struct tce_report_column inner_cols[] = {
+    {.key = "tp", .in = TCE_REPORT_ALL, .type = TCE_REPORT_INT,
+     .offset = offsetof(struct row, tp)},
+    {.key = "name", .in = TCE_REPORT_ALL, .type = TCE_REPORT_TEXT,
+     .offset = offsetof(struct row, name)},
+};
+
+static void inner(const struct tce_report *r, struct tce_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->cols = inner_cols;
+    out->n_cols = 2;
+    out->rows = r->rows;
+    out->row_size = r->row_size;
+    out->n_rows = r->n_rows;
+}
+
+static const struct tce_report_column outer_cols[] = {
+    {.key = "gpus", .in = TCE_REPORT_ALL, .type = TCE_REPORT_INT,
+     .offset = offsetof(struct row, gpus)},
+    {.key = "in", .in = TCE_REPORT_ALL, .sub = inner, .when = even},
+    {.key = "mfu", .in = TCE_REPORT_ALL, .type = TCE_REPORT_DOUBLE,
+     .offset = offsetof(struct row, mfu), .when = even},
+};
+
+static void test_csv_nested(void **state)
+{
+    static const struct row q[] = {
+        {8, 2, 1.5, 0.5, 1, "say \"hi\""},
+        {16, 4, 0.75, 0.25, 0, "c"},
+    };
+    struct tce_report r;
+    struct tce_json j;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    (void)state;
+
+    memset(&r, 0, sizeof(r));
+    r.cols = outer_cols;
+    r.n_cols = 3;
+    r.rows = q;
+    r.row_size = sizeof(q[0]);
+    r.n_rows = 2;
+    r.schema = "tcemu.test.csv/1";
+    assert_non_null(f);
+    tce_report_csv(f, &r);
+    fclose(f);
+    assert_string_equal(buf, "schema,gpus,in_tp,in_name,mfu\n"
+                             "\"tcemu.test.csv/1\",8,2,\"say \"\"hi\"\"\",0.5\n"
+                             "\"tcemu.test.csv/1\",16,,,\n");
+    free(buf);
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    tce_json_init(&j, f);
+    tce_json_object_begin(&j, NULL);
+    tce_report_json_rows(&j, "rows", &r);
+    tce_json_finish(&j);
+    fclose(f);
+    /* row 0 has the nested object and mfu, row 1 neither */
+    assert_non_null(strstr(buf, "\"in\": {"));
+    assert_null(strstr(strstr(buf, "\"gpus\": 16"), "\"in\""));
+    assert_null(strstr(strstr(buf, "\"gpus\": 16"), "\"mfu\""));
     free(buf);
 }
 
@@ -152,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_human),
         cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv_nested),
         cmocka_unit_test(test_json),
     };
 

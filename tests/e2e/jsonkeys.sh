@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# jsonkeys.sh - every command's JSON uses the one list of names in
+# tests/e2e/jsonkeys.txt (one name per quantity), never a retired spelling
+# (version, modeled, measured/modelled pairs, MUSD), and "topology" and
+# "job" are objects with a name and a path wherever they appear.  The
+# config settings that show echoes (under "settings") are the schema's keys
+# and are not checked here.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+TCEMU=${TCEMU:-bin/tcemu}
+out=build/e2e-jsonkeys
+mkdir -p "$out"
+fails=0
+run() { # name command...
+    local name=$1
+    shift
+    if "$@" > "$out/$name.json" 2> "$out/$name.err"; then
+        echo "ok   $name"
+    else
+        echo "ERR  $name: $*"
+        cat "$out/$name.err"
+        fails=$((fails + 1))
+    fi
+}
+run project "$TCEMU" project -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --gpus 16,20000 --plan on-demand --json -
+run search "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --gpus 64 --json -
+run compare "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -t topologies/aws-trn2.cfg --deadline 30 --budget 10000000 --chinchilla --json -
+run reproduce "$TCEMU" reproduce --json -
+run show "$TCEMU" show -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --json -
+if python3 - "$out" tests/e2e/jsonkeys.txt <<'PY'
+import json, sys
+out, listing = sys.argv[1], sys.argv[2]
+known = {l.split()[0] for l in open(listing) if l.strip() and not l.startswith("#")}
+retired = {"version", "modeled", "measured", "modelled", "topology_name", "job_name"}
+bad = []
+def walk(x, cmd, path):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            where = f"{cmd}: {path}.{k}"
+            if k in retired:
+                bad.append(f"{where}: retired name")
+            elif k not in known or "musd" in k.lower():
+                bad.append(f"{where}: not in {listing}")
+            if k in ("topology", "job") and not (isinstance(v, dict) and "path" in v and ("name" in v or cmd == "show")):
+                bad.append(f"{where}: must be an object with name and path")
+            if k != "settings":
+                walk(v, cmd, f"{path}.{k}")
+    elif isinstance(x, list):
+        for v in x:
+            walk(v, cmd, path + "[]")
+for cmd in ("project", "search", "compare", "reproduce", "show"):
+    d = json.load(open(f"{out}/{cmd}.json"))
+    if d.get("tcemu_version") is None:
+        bad.append(f"{cmd}: no tcemu_version")
+    walk(d, cmd, "")
+for b in sorted(set(bad)):
+    print("  " + b)
+sys.exit(1 if bad else 0)
+PY
+then
+    echo "ok   every key in the one list"
+else
+    echo "ERR  keys outside tests/e2e/jsonkeys.txt (above)"
+    fails=$((fails + 1))
+fi
+echo "# jsonkeys.sh: $fails failed"
+[ "$fails" -eq 0 ]
