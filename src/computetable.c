@@ -1,0 +1,366 @@
+/*
+ * computetable.c - measured compute tables and their lookups (see
+ * computetable.h for the interpolation rules and why).  Pure, no
+ * allocation.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "tcemu/computetable.h"
+
+static const char *const dtype_names[TCE_DTYPE_COUNT] = {"bf16", "fp8"};
+static const char *const pass_names[TCE_GEMM_PASS_COUNT] = {"fwd", "dgrad",
+                                                            "wgrad"};
+static const char *const how_names[] = {"exact", "interpolated",
+                                        "not covered"};
+
+void tce_computetable_init(struct tce_computetable *t)
+{
+    memset(t, 0, sizeof(*t));
+}
+
+int tce_computetable_has_rows(const struct tce_computetable *t)
+{
+    return t && (t->n_gemms > 0 || t->n_attention > 0);
+}
+
+static int positive_time(double s)
+{
+    return isfinite(s) && s > 0;
+}
+
+int tce_computetable_add_gemm(struct tce_computetable *t,
+                              const struct tce_computetable_gemm *row,
+                              struct tce_error *err)
+{
+    int ret = 0;
+
+    if (t->n_gemms >= TCE_COMPUTETABLE_GEMMS_MAX) {
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "more than %d GEMM rows in one compute table",
+                            TCE_COMPUTETABLE_GEMMS_MAX);
+        goto out;
+    }
+    if (row->m < 1 || row->n < 1 || row->k < 1) {
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "GEMM row: m, n and k must be >= 1 (got %lld, "
+                            "%lld, %lld)",
+                            (long long)row->m, (long long)row->n,
+                            (long long)row->k);
+        goto out;
+    }
+    if ((unsigned)row->dtype >= TCE_DTYPE_COUNT ||
+        (unsigned)row->pass >= TCE_GEMM_PASS_COUNT) {
+        ret = tce_error_set(err, TCE_ERANGE, "GEMM row: unknown dtype or pass");
+        goto out;
+    }
+    if (!positive_time(row->time_s)) {
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "GEMM row: time_s must be finite and > 0 (got %g)",
+                            row->time_s);
+        goto out;
+    }
+    t->gemms[t->n_gemms++] = *row;
+out:
+    return ret;
+}
+
+int tce_computetable_add_attention(struct tce_computetable *t,
+                                   const struct tce_computetable_attention *row,
+                                   struct tce_error *err)
+{
+    const struct tce_attention_shape *s = &row->shape;
+    int ret = 0;
+
+    if (t->n_attention >= TCE_COMPUTETABLE_ATTENTION_MAX) {
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "more than %d attention rows in one compute table",
+                            TCE_COMPUTETABLE_ATTENTION_MAX);
+        goto out;
+    }
+    if (s->batch < 1 || s->heads < 1 || s->kv_heads < 1 ||
+        s->head_dim < 1 || s->seq_length < 1 || s->window < 0) {
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "attention row: batch, heads, kv_heads, head_dim "
+                            "and seq_length must be >= 1, window >= 0");
+        goto out;
+    }
+    if (s->kv_heads > s->heads || s->heads % s->kv_heads != 0) {
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "attention row: kv_heads (%lld) must divide "
+                            "heads (%lld)",
+                            (long long)s->kv_heads, (long long)s->heads);
+        goto out;
+    }
+    if (!positive_time(row->forward_s) ||
+        !positive_time(row->forward_backward_s) ||
+        row->forward_backward_s <= row->forward_s) {
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "attention row: need 0 < forward_s (%g) < "
+                            "forward_backward_s (%g)",
+                            row->forward_s, row->forward_backward_s);
+        goto out;
+    }
+    t->attention[t->n_attention++] = *row;
+out:
+    return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* GEMM lookup                                                               */
+
+struct neighbour {
+    double d;
+    double log_rate;
+};
+
+/* Keep the K nearest in nb[0..*n) sorted by distance (insertion). */
+static void keep_nearest(struct neighbour *nb, int *n, double d,
+                         double log_rate)
+{
+    int i;
+
+    if (*n == TCE_COMPUTETABLE_GEMM_NEIGHBOURS &&
+        d >= nb[*n - 1].d)
+        return;
+    i = *n < TCE_COMPUTETABLE_GEMM_NEIGHBOURS ? (*n)++ : *n - 1;
+    while (i > 0 && nb[i - 1].d > d) {
+        nb[i] = nb[i - 1];
+        i--;
+    }
+    nb[i].d = d;
+    nb[i].log_rate = log_rate;
+}
+
+static double gemm_flops(int64_t m, int64_t n, int64_t k)
+{
+    return 2.0 * (double)m * (double)n * (double)k;
+}
+
+double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
+                               int64_t n, int64_t k, enum tce_dtype dtype,
+                               enum tce_gemm_pass pass,
+                               enum tce_table_how *how)
+{
+    struct neighbour nb[TCE_COMPUTETABLE_GEMM_NEIGHBOURS];
+    double q[3], lo[3], hi[3], exact_sum = 0, wsum = 0, acc = 0, s = 0;
+    enum tce_table_how h = TCE_TABLE_NOT_COVERED;
+    int i, j, rows = 0, exact = 0, n_nb = 0;
+
+    if (!t || m < 1 || n < 1 || k < 1)
+        goto out;
+    q[0] = log((double)m);
+    q[1] = log((double)n);
+    q[2] = log((double)k);
+    for (i = 0; i < t->n_gemms; i++) {
+        const struct tce_computetable_gemm *r = &t->gemms[i];
+        double p[3], d2 = 0;
+
+        if (r->dtype != dtype || r->pass != pass)
+            continue;
+        if (r->m == m && r->n == n && r->k == k) {
+            exact_sum += r->time_s;
+            exact++;
+        }
+        p[0] = log((double)r->m);
+        p[1] = log((double)r->n);
+        p[2] = log((double)r->k);
+        for (j = 0; j < 3; j++) {
+            lo[j] = rows == 0 || p[j] < lo[j] ? p[j] : lo[j];
+            hi[j] = rows == 0 || p[j] > hi[j] ? p[j] : hi[j];
+            d2 += (p[j] - q[j]) * (p[j] - q[j]);
+        }
+        rows++;
+        keep_nearest(nb, &n_nb, sqrt(d2),
+                     log(gemm_flops(r->m, r->n, r->k) / r->time_s));
+    }
+    if (exact) {
+        s = exact_sum / exact;
+        h = TCE_TABLE_EXACT;
+        goto out;
+    }
+    if (rows == 0 || nb[0].d > TCE_COMPUTETABLE_GEMM_RADIUS)
+        goto out;
+    for (j = 0; j < 3; j++)
+        if (q[j] < lo[j] || q[j] > hi[j])
+            goto out;
+    for (i = 0; i < n_nb; i++) {
+        double w = 1.0 / (nb[i].d * nb[i].d * nb[i].d);
+
+        wsum += w;
+        acc += w * nb[i].log_rate;
+    }
+    s = gemm_flops(m, n, k) / exp(acc / wsum);
+    h = TCE_TABLE_INTERPOLATED;
+out:
+    if (how)
+        *how = h;
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Attention lookup                                                          */
+
+double tce_computetable_attention_flops(const struct tce_attention_shape *s)
+{
+    double seq = (double)s->seq_length, keys = seq;
+
+    if (s->window > 0 && s->window < s->seq_length)
+        keys = (double)s->window;
+    else if (s->causal)
+        keys = seq / 2.0;
+    return 4.0 * (double)s->batch * (double)s->heads * seq * keys *
+           (double)s->head_dim;
+}
+
+static int same_family(const struct tce_attention_shape *a,
+                       const struct tce_attention_shape *b)
+{
+    return a->head_dim == b->head_dim && !a->causal == !b->causal &&
+           a->window == b->window;
+}
+
+static int same_shape(const struct tce_attention_shape *a,
+                      const struct tce_attention_shape *b)
+{
+    return same_family(a, b) && a->batch == b->batch &&
+           a->heads == b->heads && a->kv_heads == b->kv_heads &&
+           a->seq_length == b->seq_length;
+}
+
+/* Seconds of a row's forward (fb = 0) or forward+backward (fb = 1). */
+static double row_s(const struct tce_computetable_attention *r, int fb)
+{
+    return fb ? r->forward_backward_s : r->forward_s;
+}
+
+/* Interpolated seconds of forward (fb = 0) or forward+backward (fb = 1);
+ * 0 when the query's FLOPs lie outside the family's range. */
+static double attention_interp_s(const struct tce_computetable *t,
+                                 const struct tce_attention_shape *q, int fb)
+{
+    double f = tce_computetable_attention_flops(q), lf = log(f);
+    double f_lo = 0, f_hi = 0, r_lo = 0, r_hi = 0, mult = fb ? 3.5 : 1.0;
+    double rate, s = 0;
+    int i, n_lo = 0, n_hi = 0;
+
+    /* the nearest FLOPs below and above (mean log rate of equal FLOPs) */
+    for (i = 0; i < t->n_attention; i++) {
+        const struct tce_computetable_attention *r = &t->attention[i];
+        double rf, lr;
+
+        if (!same_family(&r->shape, q))
+            continue;
+        rf = tce_computetable_attention_flops(&r->shape);
+        lr = log(mult * rf / row_s(r, fb));
+        if (rf <= f) {
+            if (n_lo == 0 || rf > f_lo) {
+                f_lo = rf;
+                r_lo = lr;
+                n_lo = 1;
+            } else if (rf == f_lo) {
+                r_lo += lr;
+                n_lo++;
+            }
+        }
+        if (rf >= f) {
+            if (n_hi == 0 || rf < f_hi) {
+                f_hi = rf;
+                r_hi = lr;
+                n_hi = 1;
+            } else if (rf == f_hi) {
+                r_hi += lr;
+                n_hi++;
+            }
+        }
+    }
+    if (n_lo == 0 || n_hi == 0)
+        goto out;
+    r_lo /= n_lo;
+    r_hi /= n_hi;
+    if (f_hi > f_lo)
+        rate = r_lo + (r_hi - r_lo) * (lf - log(f_lo)) /
+                          (log(f_hi) - log(f_lo));
+    else
+        rate = r_lo;
+    s = mult * f / exp(rate);
+out:
+    return s;
+}
+
+double tce_computetable_attention_s(const struct tce_computetable *t,
+                                    const struct tce_attention_shape *q,
+                                    int backward, enum tce_table_how *how)
+{
+    enum tce_table_how h = TCE_TABLE_NOT_COVERED;
+    double fwd = 0, fb = 0, sum_f = 0, sum_fb = 0, s = 0;
+    int i, exact = 0;
+
+    if (!t || !q || q->batch < 1 || q->heads < 1 || q->head_dim < 1 ||
+        q->seq_length < 1)
+        goto out;
+    for (i = 0; i < t->n_attention; i++) {
+        if (!same_shape(&t->attention[i].shape, q))
+            continue;
+        sum_f += t->attention[i].forward_s;
+        sum_fb += t->attention[i].forward_backward_s;
+        exact++;
+    }
+    if (exact) {
+        fwd = sum_f / exact;
+        fb = sum_fb / exact;
+        h = TCE_TABLE_EXACT;
+    } else {
+        fwd = attention_interp_s(t, q, 0);
+        fb = attention_interp_s(t, q, 1);
+        if (fwd <= 0 || fb <= fwd)
+            goto out;
+        h = TCE_TABLE_INTERPOLATED;
+    }
+    s = backward ? fb - fwd : fwd;
+out:
+    if (how)
+        *how = h;
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+
+const char *tce_computetable_dtype_name(enum tce_dtype d)
+{
+    return (unsigned)d < TCE_DTYPE_COUNT ? dtype_names[d] : NULL;
+}
+
+const char *tce_computetable_pass_name(enum tce_gemm_pass p)
+{
+    return (unsigned)p < TCE_GEMM_PASS_COUNT ? pass_names[p] : NULL;
+}
+
+const char *tce_computetable_how_name(enum tce_table_how h)
+{
+    return (unsigned)h <= TCE_TABLE_NOT_COVERED ? how_names[h] : NULL;
+}
+
+int tce_computetable_dtype_parse(const char *s, enum tce_dtype *out)
+{
+    int i, ret = TCE_EPARSE;
+
+    for (i = 0; i < TCE_DTYPE_COUNT && ret != 0; i++)
+        if (s && strcmp(s, dtype_names[i]) == 0) {
+            *out = (enum tce_dtype)i;
+            ret = 0;
+        }
+    return ret;
+}
+
+int tce_computetable_pass_parse(const char *s, enum tce_gemm_pass *out)
+{
+    int i, ret = TCE_EPARSE;
+
+    for (i = 0; i < TCE_GEMM_PASS_COUNT && ret != 0; i++)
+        if (s && strcmp(s, pass_names[i]) == 0) {
+            *out = (enum tce_gemm_pass)i;
+            ret = 0;
+        }
+    return ret;
+}
