@@ -24,9 +24,79 @@ int tce_computetable_has_rows(const struct tce_computetable *t)
     return t && (t->n_gemms > 0 || t->n_attention > 0);
 }
 
-static int positive_time(double s)
+static int time_ok(double s)
 {
-    return isfinite(s) && s > 0;
+    return isfinite(s) && s >= 0;
+}
+
+double tce_computetable_row_s(const struct tce_computetable_gemm *row,
+                              enum tce_gemm_pass pass)
+{
+    switch (pass) {
+    case TCE_GEMM_FWD:
+        return row->fwd_s;
+    case TCE_GEMM_DGRAD:
+        return row->dgrad_s;
+    case TCE_GEMM_WGRAD:
+        return row->wgrad_s;
+    default:
+        return 0.0;
+    }
+}
+
+int tce_computetable_gemm_check(const struct tce_computetable_gemm *row,
+                                struct tce_error *err)
+{
+    int ret = 0;
+
+    if (row->m < 1 || row->n < 1 || row->k < 1)
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "GEMM row: m, n and k must be >= 1 (got %lld, "
+                            "%lld, %lld)",
+                            (long long)row->m, (long long)row->n,
+                            (long long)row->k);
+    else if ((unsigned)row->dtype >= TCE_DTYPE_COUNT)
+        ret = tce_error_set(err, TCE_ERANGE, "GEMM row: unknown dtype");
+    else if (!time_ok(row->fwd_s) || !time_ok(row->dgrad_s) ||
+             !time_ok(row->wgrad_s))
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "GEMM row: fwd_s, dgrad_s and wgrad_s must be "
+                            "finite and >= 0");
+    else if (row->fwd_s + row->dgrad_s + row->wgrad_s <= 0)
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "GEMM row: no pass timed (fwd_s, dgrad_s and "
+                            "wgrad_s all 0)");
+    return ret;
+}
+
+int tce_computetable_attention_check(
+    const struct tce_computetable_attention *row, struct tce_error *err)
+{
+    const struct tce_attention_shape *s = &row->shape;
+    int ret = 0;
+
+    if (s->micro_batch_size < 1 || s->num_attention_heads < 1 ||
+        s->num_query_groups < 1 || s->kv_channels < 1 ||
+        s->seq_length < 1 || s->window_size < 0)
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "attention row: micro_batch_size, "
+                            "num_attention_heads, num_query_groups, "
+                            "kv_channels and seq_length must be >= 1, "
+                            "window_size >= 0");
+    else if (s->num_attention_heads % s->num_query_groups != 0)
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "attention row: num_query_groups (%lld) must "
+                            "divide num_attention_heads (%lld)",
+                            (long long)s->num_query_groups,
+                            (long long)s->num_attention_heads);
+    else if (!isfinite(row->forward_s) || row->forward_s <= 0 ||
+             !isfinite(row->forward_backward_s) ||
+             row->forward_backward_s <= row->forward_s)
+        ret = tce_error_set(err, TCE_ERANGE,
+                            "attention row: need 0 < forward_s (%g) < "
+                            "forward_backward_s (%g)",
+                            row->forward_s, row->forward_backward_s);
+    return ret;
 }
 
 int tce_computetable_add_gemm(struct tce_computetable *t,
@@ -35,33 +105,14 @@ int tce_computetable_add_gemm(struct tce_computetable *t,
 {
     int ret = 0;
 
-    if (t->n_gemms >= TCE_COMPUTETABLE_GEMMS_MAX) {
+    if (t->n_gemms >= TCE_COMPUTETABLE_GEMMS_MAX)
         ret = tce_error_set(err, TCE_ERANGE,
                             "more than %d GEMM rows in one compute table",
                             TCE_COMPUTETABLE_GEMMS_MAX);
-        goto out;
-    }
-    if (row->m < 1 || row->n < 1 || row->k < 1) {
-        ret = tce_error_set(err, TCE_ERANGE,
-                            "GEMM row: m, n and k must be >= 1 (got %lld, "
-                            "%lld, %lld)",
-                            (long long)row->m, (long long)row->n,
-                            (long long)row->k);
-        goto out;
-    }
-    if ((unsigned)row->dtype >= TCE_DTYPE_COUNT ||
-        (unsigned)row->pass >= TCE_GEMM_PASS_COUNT) {
-        ret = tce_error_set(err, TCE_ERANGE, "GEMM row: unknown dtype or pass");
-        goto out;
-    }
-    if (!positive_time(row->time_s)) {
-        ret = tce_error_set(err, TCE_ERANGE,
-                            "GEMM row: time_s must be finite and > 0 (got %g)",
-                            row->time_s);
-        goto out;
-    }
-    t->gemms[t->n_gemms++] = *row;
-out:
+    else
+        ret = tce_computetable_gemm_check(row, err);
+    if (ret == 0)
+        t->gemms[t->n_gemms++] = *row;
     return ret;
 }
 
@@ -69,40 +120,16 @@ int tce_computetable_add_attention(struct tce_computetable *t,
                                    const struct tce_computetable_attention *row,
                                    struct tce_error *err)
 {
-    const struct tce_attention_shape *s = &row->shape;
     int ret = 0;
 
-    if (t->n_attention >= TCE_COMPUTETABLE_ATTENTION_MAX) {
+    if (t->n_attention >= TCE_COMPUTETABLE_ATTENTION_MAX)
         ret = tce_error_set(err, TCE_ERANGE,
                             "more than %d attention rows in one compute table",
                             TCE_COMPUTETABLE_ATTENTION_MAX);
-        goto out;
-    }
-    if (s->batch < 1 || s->heads < 1 || s->kv_heads < 1 ||
-        s->head_dim < 1 || s->seq_length < 1 || s->window < 0) {
-        ret = tce_error_set(err, TCE_ERANGE,
-                            "attention row: batch, heads, kv_heads, head_dim "
-                            "and seq_length must be >= 1, window >= 0");
-        goto out;
-    }
-    if (s->kv_heads > s->heads || s->heads % s->kv_heads != 0) {
-        ret = tce_error_set(err, TCE_ERANGE,
-                            "attention row: kv_heads (%lld) must divide "
-                            "heads (%lld)",
-                            (long long)s->kv_heads, (long long)s->heads);
-        goto out;
-    }
-    if (!positive_time(row->forward_s) ||
-        !positive_time(row->forward_backward_s) ||
-        row->forward_backward_s <= row->forward_s) {
-        ret = tce_error_set(err, TCE_ERANGE,
-                            "attention row: need 0 < forward_s (%g) < "
-                            "forward_backward_s (%g)",
-                            row->forward_s, row->forward_backward_s);
-        goto out;
-    }
-    t->attention[t->n_attention++] = *row;
-out:
+    else
+        ret = tce_computetable_attention_check(row, err);
+    if (ret == 0)
+        t->attention[t->n_attention++] = *row;
     return ret;
 }
 
@@ -154,12 +181,12 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
     q[2] = log((double)k);
     for (i = 0; i < t->n_gemms; i++) {
         const struct tce_computetable_gemm *r = &t->gemms[i];
-        double p[3], d2 = 0;
+        double p[3], d2 = 0, rs = tce_computetable_row_s(r, pass);
 
-        if (r->dtype != dtype || r->pass != pass)
+        if (r->dtype != dtype || rs <= 0)
             continue;
         if (r->m == m && r->n == n && r->k == k) {
-            exact_sum += r->time_s;
+            exact_sum += rs;
             exact++;
         }
         p[0] = log((double)r->m);
@@ -172,7 +199,7 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
         }
         rows++;
         keep_nearest(nb, &n_nb, sqrt(d2),
-                     log(gemm_flops(r->m, r->n, r->k) / r->time_s));
+                     log(gemm_flops(r->m, r->n, r->k) / rs));
     }
     if (exact) {
         s = exact_sum / exact;
@@ -205,26 +232,28 @@ double tce_computetable_attention_flops(const struct tce_attention_shape *s)
 {
     double seq = (double)s->seq_length, keys = seq;
 
-    if (s->window > 0 && s->window < s->seq_length)
-        keys = (double)s->window;
+    if (s->window_size > 0 && s->window_size < s->seq_length)
+        keys = (double)s->window_size;
     else if (s->causal)
         keys = seq / 2.0;
-    return 4.0 * (double)s->batch * (double)s->heads * seq * keys *
-           (double)s->head_dim;
+    return 4.0 * (double)s->micro_batch_size *
+           (double)s->num_attention_heads * seq * keys *
+           (double)s->kv_channels;
 }
 
 static int same_family(const struct tce_attention_shape *a,
                        const struct tce_attention_shape *b)
 {
-    return a->head_dim == b->head_dim && !a->causal == !b->causal &&
-           a->window == b->window;
+    return a->kv_channels == b->kv_channels && !a->causal == !b->causal &&
+           a->window_size == b->window_size;
 }
 
 static int same_shape(const struct tce_attention_shape *a,
                       const struct tce_attention_shape *b)
 {
-    return same_family(a, b) && a->batch == b->batch &&
-           a->heads == b->heads && a->kv_heads == b->kv_heads &&
+    return same_family(a, b) && a->micro_batch_size == b->micro_batch_size &&
+           a->num_attention_heads == b->num_attention_heads &&
+           a->num_query_groups == b->num_query_groups &&
            a->seq_length == b->seq_length;
 }
 
@@ -296,8 +325,8 @@ double tce_computetable_attention_s(const struct tce_computetable *t,
     double fwd = 0, fb = 0, sum_f = 0, sum_fb = 0, s = 0;
     int i, exact = 0;
 
-    if (!t || !q || q->batch < 1 || q->heads < 1 || q->head_dim < 1 ||
-        q->seq_length < 1)
+    if (!t || !q || q->micro_batch_size < 1 || q->num_attention_heads < 1 ||
+        q->kv_channels < 1 || q->seq_length < 1)
         goto out;
     for (i = 0; i < t->n_attention; i++) {
         if (!same_shape(&t->attention[i].shape, q))

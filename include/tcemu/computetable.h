@@ -13,15 +13,15 @@
  * GEMM rows
  *   A linear layer y = x W, x [m, k], W [k, n], in Megatron's terms:
  *   m = tokens (sequence x micro batch), k = input features, n = output
- *   features of the (TP-sharded) weight.  A row always carries the layer's
- *   FORWARD shape (m, n, k) and names the pass that was timed:
+ *   features of the (TP-sharded) weight.  A row carries the layer's
+ *   FORWARD shape (m, n, k) and the time of each pass (0 = not timed):
  *     fwd    x @ W       (GEMM m x n, depth k)
  *     dgrad  g @ W^T     (GEMM m x k, depth n)
  *     wgrad  x^T @ g     (GEMM k x n, depth m)
  *   Each pass does 2 m n k FLOPs.  dtype is bf16 or fp8 (e4m3 with scales).
  *
  * GEMM interpolation (tce_computetable_gemm_s)
- *   Among the rows of the same dtype and pass:
+ *   Among the rows of the same dtype that timed the pass:
  *   - a row of the same (m, n, k): its time ("exact"; the mean when the
  *     table holds several);
  *   - else, when the query lies inside the rows' bounding box in each of
@@ -50,16 +50,17 @@
  *   empty corners out.
  *
  * Attention rows
- *   One fused (flash) attention call: batch x heads query heads, kv_heads
- *   KV heads (GQA; per TP shard), head_dim, sequence length, causal or not,
- *   window (0 = none): forward seconds and forward+backward seconds.
+ *   One fused (flash) attention call: micro batch b, h query heads and
+ *   the KV heads (GQA) of the TP shard, head dim d, sequence length s,
+ *   causal or not, window (0 = none): forward seconds and
+ *   forward+backward seconds.
  *   FLOPs as the profile counts them (tce_computetable_attention_flops):
  *   forward 4 b h s s_k d with s_k the keys each query sees on average
  *   (the window when one shorter than s is set, else s / 2 causal, s not);
  *   forward+backward 3.5 x forward.
  *
  * Attention interpolation (tce_computetable_attention_s)
- *   Among the rows of the same head_dim, causal and window: an equal shape
+ *   Among the rows of the same head dim, causal and window: an equal shape
  *   is "exact"; else the achieved rate is interpolated linearly in
  *   (ln FLOPs, ln rate) between the nearest rows below and above the
  *   query's FLOPs (rows of equal FLOPs averaged); outside the rows' FLOP
@@ -72,8 +73,8 @@
  *   interpolated.
  *
  * Element-wise kernels and launches
- *   elementwise_bytes_per_s: the HBM bandwidth a memory-bound kernel
- *   achieves (bytes read + written per second); launch_gap_s: the time a
+ *   elementwise_gbytes_per_s: the HBM bandwidth a memory-bound kernel
+ *   achieves (bytes read + written per second, 1e9); launch_gap_us: the time a
  *   kernel costs beyond its bytes (launch and tail).  The shipped H100
  *   table fits both by least squares, t = kernels x gap + bytes / bw, over
  *   the profile's forward norm and activation rows, bytes counted as
@@ -89,8 +90,8 @@
 
 #include "tcemu/error.h"
 
-#define TCE_COMPUTETABLE_GEMMS_MAX 256
-#define TCE_COMPUTETABLE_ATTENTION_MAX 64
+#define TCE_COMPUTETABLE_GEMMS_MAX 128
+#define TCE_COMPUTETABLE_ATTENTION_MAX 32
 #define TCE_COMPUTETABLE_TEXT_MAX 128
 #define TCE_COMPUTETABLE_GEMM_NEIGHBOURS 8
 /* ln 4: the nearest measured shape at most a factor 4 away in one
@@ -113,41 +114,36 @@ enum tce_table_how {
     TCE_TABLE_NOT_COVERED,   /* outside the table: use the curve */
 };
 
-/* The training stack the table was measured under: a table measured under
- * one stack is not silently applied to a job that runs another. */
+/* The training stack a table was measured under (and, in a job, the stack
+ * it runs): a table measured under one stack is not silently applied to a
+ * job that runs another.  Field names are the configuration keys. */
 struct tce_computetable_stack {
     char framework[TCE_COMPUTETABLE_TEXT_MAX];  /* "PyTorch", "Megatron-LM" */
     char framework_version[TCE_COMPUTETABLE_TEXT_MAX];   /* "2.11.0+cu130" */
     int flash_attention;      /* bool: fused attention kernels */
     int cuda_graphs;          /* bool */
-    char fp8_recipe[TCE_COMPUTETABLE_TEXT_MAX]; /* "" = no FP8 rows */
+    char fp8_recipe[TCE_COMPUTETABLE_TEXT_MAX]; /* "" = no FP8 */
 };
 
-struct tce_computetable_provenance {
-    char device[TCE_COMPUTETABLE_TEXT_MAX];     /* "NVIDIA H100 80GB HBM3" */
-    char driver[TCE_COMPUTETABLE_TEXT_MAX];
-    char software[TCE_COMPUTETABLE_TEXT_MAX];   /* CUDA, cuBLAS, ... */
-    char date[TCE_COMPUTETABLE_TEXT_MAX];       /* ISO 8601 */
-    char measured_by[TCE_COMPUTETABLE_TEXT_MAX];
-    char method[TCE_COMPUTETABLE_TEXT_MAX];     /* how it was timed */
-    struct tce_computetable_stack stack;
-};
-
+/* One linear layer shape, its three passes timed (0 = not measured). */
 struct tce_computetable_gemm {
     int64_t m, n, k;          /* the layer's forward shape (see above) */
     enum tce_dtype dtype;
-    enum tce_gemm_pass pass;
-    double time_s;
+    double fwd_s;
+    double dgrad_s;
+    double wgrad_s;
 };
 
+/* Field names are the configuration keys (Megatron-LM's argument names):
+ * micro batch, query heads and KV heads of the TP shard, head dim. */
 struct tce_attention_shape {
-    int64_t batch;            /* micro batch */
-    int64_t heads;            /* query heads (of this TP shard) */
-    int64_t kv_heads;         /* KV heads (of this shard), <= heads */
-    int64_t head_dim;
+    int64_t micro_batch_size;
+    int64_t num_attention_heads;
+    int64_t num_query_groups; /* KV heads, dividing the query heads */
+    int64_t kv_channels;      /* head dim */
     int64_t seq_length;
     int causal;               /* bool */
-    int64_t window;           /* sliding window in tokens; 0 = none */
+    int64_t window_size;      /* sliding window in tokens; 0 = none */
 };
 
 struct tce_computetable_attention {
@@ -156,14 +152,22 @@ struct tce_computetable_attention {
     double forward_backward_s;
 };
 
+/* Field names are the configuration keys of a calibration file's
+ * `compute` group. */
 struct tce_computetable {
-    struct tce_computetable_provenance provenance;
+    char device[TCE_COMPUTETABLE_TEXT_MAX];     /* "NVIDIA H100 80GB HBM3" */
+    char driver[TCE_COMPUTETABLE_TEXT_MAX];
+    char software[TCE_COMPUTETABLE_TEXT_MAX];   /* CUDA, cuBLAS, ... */
+    char date[TCE_COMPUTETABLE_TEXT_MAX];       /* ISO 8601 */
+    char measured_by[TCE_COMPUTETABLE_TEXT_MAX];
+    char method[TCE_COMPUTETABLE_TEXT_MAX];     /* how it was timed */
+    struct tce_computetable_stack stack;
+    double elementwise_gbytes_per_s;  /* 0 = not measured */
+    double launch_gap_us;             /* 0 = not measured */
     int n_gemms;
     struct tce_computetable_gemm gemms[TCE_COMPUTETABLE_GEMMS_MAX];
     int n_attention;
     struct tce_computetable_attention attention[TCE_COMPUTETABLE_ATTENTION_MAX];
-    double elementwise_bytes_per_s;   /* 0 = not measured */
-    double launch_gap_s;              /* 0 = not measured */
 };
 
 /* An empty table (no rows, empty provenance). */
@@ -172,16 +176,26 @@ void tce_computetable_init(struct tce_computetable *t);
 /* 1 when the table holds any GEMM or attention row. */
 int tce_computetable_has_rows(const struct tce_computetable *t);
 
-/* Append a row after checking it (dimensions >= 1, time finite and > 0,
- * enums in range; attention: kv_heads <= heads, forward+backward >
- * forward).  TCE_ERANGE when full or invalid, with err's message naming
- * the field (the config loader adds file and line). */
+/* Check a row (dimensions >= 1, times finite and >= 0, at least one pass
+ * timed, dtype in range; attention: KV heads dividing the heads,
+ * 0 < forward < forward+backward).  0 or TCE_ERANGE with err's message
+ * naming the field (the config loader adds file and line). */
+int tce_computetable_gemm_check(const struct tce_computetable_gemm *row,
+                                struct tce_error *err);
+int tce_computetable_attention_check(
+    const struct tce_computetable_attention *row, struct tce_error *err);
+
+/* Append a row after checking it; TCE_ERANGE when full or invalid. */
 int tce_computetable_add_gemm(struct tce_computetable *t,
                               const struct tce_computetable_gemm *row,
                               struct tce_error *err);
 int tce_computetable_add_attention(struct tce_computetable *t,
                                    const struct tce_computetable_attention *row,
                                    struct tce_error *err);
+
+/* A row's time of one pass (0 = not measured). */
+double tce_computetable_row_s(const struct tce_computetable_gemm *row,
+                              enum tce_gemm_pass pass);
 
 /* Seconds of one pass of the linear layer (m, n, k); *how (may be NULL)
  * says how it was obtained.  0 when not covered. */

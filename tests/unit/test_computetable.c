@@ -17,18 +17,22 @@
 
 #define PROFILE "tests/fixtures/reference/h100-sxm5-80gb.csv"
 
+/* A row of one timed pass, at tflops. */
 static struct tce_computetable_gemm gemm(int64_t m, int64_t n, int64_t k,
                                          enum tce_dtype dt,
                                          enum tce_gemm_pass p, double tflops)
 {
     struct tce_computetable_gemm g;
+    double s = 2.0 * (double)m * (double)n * (double)k / (tflops * 1e12);
 
+    memset(&g, 0, sizeof(g));
     g.m = m;
     g.n = n;
     g.k = k;
     g.dtype = dt;
-    g.pass = p;
-    g.time_s = 2.0 * (double)m * (double)n * (double)k / (tflops * 1e12);
+    g.fwd_s = p == TCE_GEMM_FWD ? s : 0.0;
+    g.dgrad_s = p == TCE_GEMM_DGRAD ? s : 0.0;
+    g.wgrad_s = p == TCE_GEMM_WGRAD ? s : 0.0;
     return g;
 }
 
@@ -38,10 +42,10 @@ static struct tce_attention_shape attn(int64_t b, int64_t h, int64_t kv,
     struct tce_attention_shape a;
 
     memset(&a, 0, sizeof(a));
-    a.batch = b;
-    a.heads = h;
-    a.kv_heads = kv;
-    a.head_dim = d;
+    a.micro_batch_size = b;
+    a.num_attention_heads = h;
+    a.num_query_groups = kv;
+    a.kv_channels = d;
     a.seq_length = s;
     a.causal = causal;
     return a;
@@ -82,12 +86,17 @@ static void test_add_rejects(void **state)
     assert_int_equal(tce_computetable_add_gemm(t, &g, &err), TCE_ERANGE);
     assert_non_null(strstr(err.msg, "m, n and k"));
     g.k = 8;
-    g.time_s = -1;
+    g.dgrad_s = -1;
     assert_int_equal(tce_computetable_add_gemm(t, &g, &err), TCE_ERANGE);
-    g.time_s = 1e-3;
-    g.pass = TCE_GEMM_PASS_COUNT;
+    assert_non_null(strstr(err.msg, "finite and >= 0"));
+    g.dgrad_s = 0;
+    g.fwd_s = 0;
     assert_int_equal(tce_computetable_add_gemm(t, &g, &err), TCE_ERANGE);
-    g.pass = TCE_GEMM_FWD;
+    assert_non_null(strstr(err.msg, "no pass timed"));
+    g.fwd_s = 1e-3;
+    g.dtype = TCE_DTYPE_COUNT;
+    assert_int_equal(tce_computetable_add_gemm(t, &g, &err), TCE_ERANGE);
+    g.dtype = TCE_DTYPE_BF16;
     for (i = 0; i < TCE_COMPUTETABLE_GEMMS_MAX; i++)
         assert_int_equal(tce_computetable_add_gemm(t, &g, NULL), 0);
     assert_int_equal(tce_computetable_add_gemm(t, &g, &err), TCE_ERANGE);
@@ -98,8 +107,9 @@ static void test_add_rejects(void **state)
     a.forward_s = 1e-3;
     a.forward_backward_s = 3e-3;
     assert_int_equal(tce_computetable_add_attention(t, &a, &err), TCE_ERANGE);
-    assert_non_null(strstr(err.msg, "kv_heads (3) must divide heads (8)"));
-    a.shape.kv_heads = 2;
+    assert_non_null(strstr(err.msg, "num_query_groups (3) must divide "
+                                    "num_attention_heads (8)"));
+    a.shape.num_query_groups = 2;
     a.forward_backward_s = 0.5e-3;
     assert_int_equal(tce_computetable_add_attention(t, &a, &err), TCE_ERANGE);
     a.forward_backward_s = 3e-3;
@@ -238,7 +248,7 @@ static void test_attention_hand_values(void **state)
     assert_int_equal(how, TCE_TABLE_NOT_COVERED);
     /* a window shorter than the sequence: window keys per query */
     q = attn(2, 4, 4, 128, 8192, 1);
-    q.window = 1024;
+    q.window_size = 1024;
     assert_close(tce_computetable_attention_flops(&q),
                  4.0 * 2 * 4 * 8192 * 1024 * 128, 1e-15);
     free(t);
@@ -387,8 +397,16 @@ static struct tce_attention_shape case_attention(const struct layer_case *c)
                 c->hidden / c->heads, c->seq, 1);
 }
 
+/* The time of pass p of row g, to be set. */
+static double *pass_slot(struct tce_computetable_gemm *g, enum tce_gemm_pass p)
+{
+    return p == TCE_GEMM_FWD ? &g->fwd_s
+                             : p == TCE_GEMM_DGRAD ? &g->dgrad_s : &g->wgrad_s;
+}
+
 /* Fill t from the profile, leaving out the rows of case `skip` (NULL:
- * none).  Returns the number of GEMM rows added. */
+ * none): the passes of one (m, n, k, dtype) share a table row.  Returns
+ * the number of measurements (passes) added. */
 static int build_table(const struct profile *p, const char *skip,
                        struct tce_computetable *t)
 {
@@ -398,14 +416,27 @@ static int build_table(const struct profile *p, const char *skip,
     for (i = 0; i < p->n; i++) {
         const struct profile_row *r = &p->rows[i];
         struct tce_computetable_gemm g;
+        enum tce_gemm_pass ps;
 
         if (skip && strcmp(r->case_name, skip) == 0)
             continue;
-        if (!gemm_shape(r, &g.m, &g.n, &g.k, &g.dtype, &g.pass))
+        memset(&g, 0, sizeof(g));
+        if (!gemm_shape(r, &g.m, &g.n, &g.k, &g.dtype, &ps))
             continue;
-        g.time_s = r->seconds;
-        assert_int_equal(tce_computetable_add_gemm(t, &g, NULL), 0);
         n++;
+        for (j = 0; j < t->n_gemms; j++) {
+            struct tce_computetable_gemm *e = &t->gemms[j];
+
+            if (e->m == g.m && e->n == g.n && e->k == g.k &&
+                e->dtype == g.dtype && *pass_slot(e, ps) == 0) {
+                *pass_slot(e, ps) = r->seconds;
+                break;
+            }
+        }
+        if (j < t->n_gemms)
+            continue;
+        *pass_slot(&g, ps) = r->seconds;
+        assert_int_equal(tce_computetable_add_gemm(t, &g, NULL), 0);
     }
     for (j = 0; j < N_CASES; j++) {
         struct tce_computetable_attention a;
@@ -478,6 +509,7 @@ static void test_profile_exact(void **state)
     (void)state;
     load_profile(p);
     assert_int_equal(build_table(p, NULL, t), 131);
+    assert_int_equal(t->n_gemms, 45); /* 43 shapes x 3 passes, 2 fwd only */
     for (i = 0; i < p->n; i++) {
         const struct profile_row *r = &p->rows[i];
         int64_t m, n, k;
