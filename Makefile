@@ -92,7 +92,7 @@ $(BUILD)/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(RT_OBJ) $(MAIN_OBJ): ALL_CFLAGS += $(MPI_CFLAGS)
+$(RT_OBJ): ALL_CFLAGS += $(MPI_CFLAGS)
 $(BUILD)/src/config/%.o: ALL_CFLAGS += $(LC_CFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
@@ -107,8 +107,8 @@ $(BUILD)/bench/%: tests/bench/%.c $(CORE_LIB) $(RT_OBJ)
 $(BUILD)/git-hash: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(GIT_HASH)' | cmp -s - $@ || echo '$(GIT_HASH)' > $@
-$(BUILD)/src/runtime/version.o: $(BUILD)/git-hash
-$(BUILD)/src/runtime/version.o: ALL_CFLAGS += -DTCE_GIT_HASH='"$(GIT_HASH)"'
+$(BUILD)/src/version.o: $(BUILD)/git-hash
+$(BUILD)/src/version.o: ALL_CFLAGS += -DTCE_GIT_HASH='"$(GIT_HASH)"'
 FORCE:
 
 unit-bins: $(UNIT_BIN)

@@ -207,11 +207,11 @@ double tce_calibfit_bandwidth_gbytes_per_s(const struct tce_calibfit_line *l)
     return l->seconds_per_byte > 0.0 ? 1e-9 / l->seconds_per_byte : 0.0;
 }
 
-double tce_calibfit_efficiency(enum tce_busbw_kind kind, int nranks,
+double tce_calibfit_efficiency(enum tce_coll kind, int nranks,
                                const struct tce_calibfit_line *coll,
                                double bandwidth_gbytes_per_s)
 {
-    double factor = tce_busbw_factor(kind, nranks);
+    double factor = tce_coll_busbw_factor(kind, nranks);
 
     if (!(factor > 0.0) || !(coll->seconds_per_byte > 0.0) ||
         !(bandwidth_gbytes_per_s > 0.0))

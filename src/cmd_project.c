@@ -7,19 +7,17 @@
  * count the job does not fit is an error (exit 2); in a list or range such
  * counts are skipped with a '# skipped' note (exit 2 only if none fits).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcemu/cli.h"
-#include "tcemu/config.h"
-#include "tcemu/costmodel.h"
 #include "tcemu/economics.h"
 #include "tcemu/error.h"
 #include "tcemu/output.h"
 #include "tcemu/projector.h"
 #include "tcemu/report_project.h"
+#include "tcemu/scenario.h"
 #include "tcemu/util.h"
 
 static void usage(FILE *out)
@@ -64,8 +62,8 @@ static void usage(FILE *out)
             "configuration or\nno GPU count fits the job.\n");
 }
 
-static int write_to(const char *path, void (*fn)(FILE *,
-                                                 const struct tce_project_report *),
+static int write_to(const char *path,
+                    void (*fn)(FILE *, const struct tce_project_report *),
                     const struct tce_project_report *r)
 {
     struct tce_output o;
@@ -78,151 +76,65 @@ static int write_to(const char *path, void (*fn)(FILE *,
     return status;
 }
 
-int tce_cmd_project(int argc, char **argv)
+/* Options into co and the GPU counts into list: TCE_EXIT_OK, an exit
+ * status, or -1 when help was printed (exit 0). */
+static int parse_options(int argc, char **argv, struct tce_cli_common *co,
+                         struct tce_gpu_list *list)
 {
-    static const struct option opts[] = {
-        {"topology", required_argument, NULL, 't'},
-        {"job", required_argument, NULL, 'j'},
-        {"gpus", required_argument, NULL, 'g'},
-        {"json", required_argument, NULL, 'J'},
-        {"csv", required_argument, NULL, 'C'},
-        {"calibration", required_argument, NULL, 'c'},
-        {"plan", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *topo_path = NULL, *job_path = NULL, *json_path = NULL;
-    const char *csv_path = NULL, *cal_path = NULL, *gpus_arg = NULL;
-    const char *plan_name = NULL;
-    const struct tce_contract *contract = NULL;
-    struct tce_contract plan_scratch;
-    struct tce_topology *t = NULL;
-    struct tce_job *j = NULL;
-    struct tce_calibration *cal = NULL;
-    struct tce_projection *rows = NULL;
-    struct tce_project_report *rep = NULL;
-    struct tce_projector *pj = NULL;
-    struct tce_econ *econ = NULL;
-    struct tce_costmodel cm;
-    struct tce_gpu_list *list = NULL;
-    struct tce_diag diag;
+    struct tce_cli_parser p;
     struct tce_error err;
-    char cmdline[1024];
-    int c, i, status = TCE_EXIT_OK, human;
+    int c;
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "t:j:g:c:p:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            topo_path = optarg;
-            break;
-        case 'j':
-            job_path = optarg;
-            break;
-        case 'g':
-            gpus_arg = optarg;
-            break;
-        case 'J':
-            json_path = optarg;
-            break;
-        case 'C':
-            csv_path = optarg;
-            break;
-        case 'c':
-            cal_path = optarg;
-            break;
-        case 'p':
-            plan_name = optarg;
-            break;
-        case 'h':
+    memset(co, 0, sizeof(*co));
+    tce_cli_parser_init(&p,
+                        TCE_CLI_TOPOLOGY | TCE_CLI_JOB | TCE_CLI_GPUS |
+                            TCE_CLI_JSON | TCE_CLI_CSV | TCE_CLI_CALIBRATION |
+                            TCE_CLI_PLAN | TCE_CLI_HELP,
+                        NULL, NULL);
+    while ((c = tce_cli_next(&p, argc, argv, co)) != -1) {
+        if (c == 0)
+            continue;
+        if (c == 'h') {
             usage(stdout);
-            return TCE_EXIT_OK;
-        default:
-            return tce_cli_bad_option("project", argv, usage);
+            return -1;
         }
+        return tce_cli_bad_option("project", argv, usage);
     }
-    if (!topo_path || !job_path || optind < argc) {
+    if (!co->topology || !co->job || optind < argc) {
         fprintf(stderr, "tcemu project: error: %s\n",
                 optind < argc ? "unexpected argument"
                               : "needs -t TOPOLOGY and -j JOB");
         usage(stderr);
         return TCE_EXIT_USAGE;
     }
-    if (json_path && csv_path && strcmp(json_path, "-") == 0 &&
-        strcmp(csv_path, "-") == 0) {
-        fprintf(stderr, "tcemu project: error: --json - and --csv - cannot "
-                        "both write to stdout\n");
+    if (tce_cli_stdout_clash("project", co))
+        return TCE_EXIT_USAGE;
+    tce_error_clear(&err);
+    if (co->gpus && tce_parse_gpu_list(co->gpus, list, &err) != 0) {
+        fprintf(stderr, "tcemu project: error: --gpus: %s\n", err.msg);
         return TCE_EXIT_USAGE;
     }
-    t = calloc(1, sizeof(*t));
-    j = calloc(1, sizeof(*j));
-    list = calloc(1, sizeof(*list));
-    rep = calloc(1, sizeof(*rep));
-    rows = calloc(TCE_GPU_LIST_MAX, sizeof(*rows));
-    pj = malloc(sizeof(*pj));
-    econ = calloc(TCE_GPU_LIST_MAX, sizeof(*econ));
-    if (!t || !j || !list || !rep || !rows || !pj || !econ) {
-        fprintf(stderr, "tcemu project: error: out of memory\n");
-        status = TCE_EXIT_RUNTIME;
-        goto out;
-    }
-    tce_error_clear(&err);
-    if (gpus_arg && tce_parse_gpu_list(gpus_arg, list, &err) != 0) {
-        fprintf(stderr, "tcemu project: error: --gpus: %s\n", err.msg);
-        status = TCE_EXIT_USAGE;
-        goto out;
-    }
-    tce_diag_init(&diag, stderr);
-    tce_topology_load(topo_path, t, &diag);
-    tce_job_load(job_path, j, &diag);
-    if (cal_path) {
-        cal = calloc(1, sizeof(*cal));
-        if (!cal) {
-            status = TCE_EXIT_RUNTIME;
-            goto out;
-        }
-        tce_calibration_load(cal_path, cal, &diag);
-    }
-    if (diag.errors) {
-        status = TCE_EXIT_USAGE;
-        goto out;
-    }
-    if (plan_name) {
-        contract = tce_econ_find_contract(t, plan_name, &plan_scratch);
-        if (!contract) {
-            fprintf(stderr, "tcemu project: error: %s has no contract "
-                            "'%s'\n",
-                    topo_path, plan_name);
-            status = TCE_EXIT_USAGE;
-            goto out;
-        }
-    }
-    if (!gpus_arg) {
-        list->n = 1;
-        list->gpus[0] = j->parallel.num_gpus;
-    }
-    tce_error_clear(&err);
-    if (tce_costmodel_init(&cm, t, j->training.precision, &err) != 0) {
-        tce_error_print(&err, stderr);
-        status = TCE_EXIT_USAGE;
-        goto out;
-    }
-    if (cal)
-        tce_costmodel_calibrate(&cm, cal);
-    tce_cli_join_args(argc, argv, "tcemu ", cmdline, sizeof(cmdline));
-    rep->topo = t;
-    rep->job = j;
-    rep->cm = &cm;
-    rep->calibration_path = cal_path;
-    rep->command_line = cmdline;
-    rep->rows = rows;
-    /* One projector for the sweep: what does not depend on the GPU count is
-     * built once (results identical to tce_project, see projector.h). */
-    tce_projector_init(pj, t, j, &cm);
+    return TCE_EXIT_OK;
+}
+
+/* Project every count of list with one projector (what does not depend on
+ * the GPU count is built once; results identical to tce_project, see
+ * projector.h).  Counts the job does not fit are skipped with their
+ * reason; an error when the count is alone or none fits. */
+static int project_counts(const struct tce_scenario *s,
+                          const struct tce_gpu_list *list, const char *arg,
+                          struct tce_projector *pj,
+                          struct tce_project_row *rows,
+                          struct tce_project_report *rep)
+{
+    struct tce_error err;
+    int i, status = TCE_EXIT_OK;
+
+    tce_projector_init(pj, &s->topo, &s->job, &s->cm);
     for (i = 0; i < list->n; i++) {
         tce_error_clear(&err);
-        if (tce_projector_run(pj, list->gpus[i], &rows[rep->n], &err) == 0) {
+        if (tce_projector_run(pj, list->gpus[i], &rows[rep->n].proj,
+                              &err) == 0) {
             rep->n++;
             continue;
         }
@@ -239,67 +151,150 @@ int tce_cmd_project(int argc, char **argv)
             rep->n_skipped++;
         }
     }
-    if (rep->n == 0) {
-        fprintf(stderr, "tcemu project: error: no GPU count of '%s' fits "
-                        "the job\n",
-                gpus_arg ? gpus_arg : "");
-        for (i = 0; i < rep->n_skipped; i++)
-            fprintf(stderr, "tcemu project: %lld GPUs: %s\n",
-                    (long long)rep->skipped_gpus[i], rep->skipped_why[i]);
+    if (rep->n > 0)
+        goto out;
+    fprintf(stderr, "tcemu project: error: no GPU count of '%s' fits the "
+                    "job\n",
+            arg ? arg : "");
+    for (i = 0; i < rep->n_skipped; i++)
+        fprintf(stderr, "tcemu project: %lld GPUs: %s\n",
+                (long long)rep->skipped_gpus[i], rep->skipped_why[i]);
+    status = TCE_EXIT_USAGE;
+out:
+    return status;
+}
+
+/* Price every row (economics.h): on-demand cost and energy and, under
+ * --plan, the bill.  A bill that fails ends the plans at its row (those
+ * before it are still printed); returns that row (its error in err), or
+ * -1. */
+static int price_rows(const struct tce_scenario *s,
+                      const struct tce_contract *contract,
+                      struct tce_project_row *rows, int n,
+                      struct tce_error *err)
+{
+    struct tce_error e;
+    int i, bad = -1;
+
+    for (i = 0; i < n; i++) {
+        tce_error_clear(&e);
+        if (tce_econ_price_projection(&s->topo, &s->job, contract,
+                                      &rows[i].proj, &rows[i].price,
+                                      &e) != 0 &&
+            bad < 0) {
+            bad = i;
+            *err = e;
+        }
+        if (bad >= 0)
+            rows[i].price.have_plan = 0;
+    }
+    return bad;
+}
+
+/* Load the scenario and find --plan's contract: TCE_EXIT_OK or 2. */
+static int load(const struct tce_cli_common *co, struct tce_scenario *s,
+                const struct tce_contract **contract,
+                struct tce_contract *scratch)
+{
+    struct tce_scenario_files files = {co->topology, co->job,
+                                       co->calibration};
+    struct tce_diag diag;
+    struct tce_error err;
+    int loaded, status = TCE_EXIT_USAGE;
+
+    tce_diag_init(&diag, stderr);
+    tce_error_clear(&err);
+    loaded = tce_scenario_load(s, &files, &diag, &err);
+    if (diag.errors)
+        goto out;
+    if (co->plan) {
+        *contract = tce_econ_find_contract(&s->topo, co->plan, scratch);
+        if (!*contract) {
+            fprintf(stderr, "tcemu project: error: %s has no contract "
+                            "'%s'\n",
+                    co->topology, co->plan);
+            goto out;
+        }
+    }
+    if (loaded != 0) { /* the cost model lacks a figure */
+        tce_error_print(&err, stderr);
+        goto out;
+    }
+    status = TCE_EXIT_OK;
+out:
+    return status;
+}
+
+int tce_cmd_project(int argc, char **argv)
+{
+    const struct tce_contract *contract = NULL;
+    struct tce_contract plan_scratch;
+    struct tce_scenario *s = NULL;
+    struct tce_project_row *rows = NULL;
+    struct tce_project_report *rep = NULL;
+    struct tce_projector *pj = NULL;
+    struct tce_gpu_list *list = NULL;
+    struct tce_cli_common co;
+    struct tce_error err;
+    char cmdline[1024];
+    int i, bad_plan, status = TCE_EXIT_OK;
+
+    list = calloc(1, sizeof(*list));
+    s = calloc(1, sizeof(*s));
+    rep = calloc(1, sizeof(*rep));
+    rows = calloc(TCE_GPU_LIST_MAX, sizeof(*rows));
+    pj = malloc(sizeof(*pj));
+    if (!list || !s || !rep || !rows || !pj) {
+        fprintf(stderr, "tcemu project: error: out of memory\n");
+        status = TCE_EXIT_RUNTIME;
+        goto out;
+    }
+    status = parse_options(argc, argv, &co, list);
+    if (status == TCE_EXIT_OK)
+        status = load(&co, s, &contract, &plan_scratch);
+    if (status != TCE_EXIT_OK) {
+        status = status < 0 ? TCE_EXIT_OK : status;
+        goto out;
+    }
+    if (!co.gpus) {
+        list->n = 1;
+        list->gpus[0] = s->job.parallel.num_gpus;
+    }
+    tce_cli_join_args(argc, argv, "tcemu ", cmdline, sizeof(cmdline));
+    rep->topo = &s->topo;
+    rep->job = &s->job;
+    rep->cm = &s->cm;
+    rep->calibration_path = co.calibration;
+    rep->command_line = cmdline;
+    rep->rows = rows;
+    rep->plan = contract;
+    status = project_counts(s, list, co.gpus, pj, rows, rep);
+    if (status != TCE_EXIT_OK)
+        goto out;
+    for (i = 0; i < rep->n; i++)
+        if (tce_econ_over_capacity(&s->topo, rows[i].proj.layout.gpus))
+            fprintf(stderr, "tcemu project: warning: %lld GPUs need more "
+                            "nodes than %s offers (%lld)\n",
+                    (long long)rows[i].proj.layout.gpus, s->topo.name,
+                    (long long)s->topo.capacity.max_nodes);
+    bad_plan = price_rows(s, contract, rows, rep->n, &err);
+    if (tce_cli_human(&co))
+        tce_report_project_human(stdout, rep);
+    if (bad_plan >= 0) {
+        fprintf(stderr, "tcemu project: error: --plan %s: %s\n", co.plan,
+                err.msg);
         status = TCE_EXIT_USAGE;
         goto out;
     }
-    for (i = 0; i < rep->n; i++)
-        if ((rows[i].layout.gpus + t->node.accelerators - 1) /
-                (t->node.accelerators > 0 ? t->node.accelerators : 1) >
-            t->capacity.max_nodes && t->capacity.max_nodes > 0)
-            fprintf(stderr, "tcemu project: warning: %lld GPUs need more "
-                            "nodes than %s offers (%lld)\n",
-                    (long long)rows[i].layout.gpus, t->name,
-                    (long long)t->capacity.max_nodes);
-    human = !(json_path && strcmp(json_path, "-") == 0) &&
-            !(csv_path && strcmp(csv_path, "-") == 0);
-    if (human)
-        tce_report_project_human(stdout, rep);
-    /* --plan: the bill under a contract, with failures, idle capacity and
-     * energy (economics.h): '#' lines under the table and a "plan" object
-     * in each JSON result. */
-    for (i = 0; contract && i < rep->n; i++) {
-        struct tce_econ_in ein;
-        struct tce_econ e;
-
-        memset(&ein, 0, sizeof(ein));
-        ein.topo = t;
-        ein.contract = contract;
-        ein.gpus = rows[i].layout.gpus;
-        ein.ideal_days = rows[i].time_to_train_days;
-        ein.checkpoint_bytes = tce_econ_checkpoint_bytes(j);
-        ein.load = rows[i].utilisation;
-        tce_error_clear(&err);
-        if (tce_econ_evaluate(&ein, &e, &err) != 0) {
-            fprintf(stderr, "tcemu project: error: --plan %s: %s\n",
-                    plan_name, err.msg);
-            status = TCE_EXIT_USAGE;
-            goto out;
-        }
-        econ[i] = e;
-        if (human)
-            tce_econ_print(stdout, contract, rows[i].layout.gpus, &e);
-    }
-    rep->plan = contract;
-    rep->plan_econ = contract ? econ : NULL;
-    if (json_path)
-        status = write_to(json_path, tce_report_project_json, rep);
-    if (status == TCE_EXIT_OK && csv_path)
-        status = write_to(csv_path, tce_report_project_csv, rep);
+    if (co.json)
+        status = write_to(co.json, tce_report_project_json, rep);
+    if (status == TCE_EXIT_OK && co.csv)
+        status = write_to(co.csv, tce_report_project_csv, rep);
     if (fflush(stdout) != 0)
         status = TCE_EXIT_RUNTIME;
 out:
-    free(econ);
     free(pj);
-    free(t);
-    free(j);
-    free(cal);
+    free(s);
     free(list);
     free(rep);
     free(rows);

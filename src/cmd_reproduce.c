@@ -9,19 +9,20 @@
  * the job must agree with the row (heads, hidden, layers, TP, PP, GPUs,
  * global batch), so the comparison cannot silently drift from the data.
  */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tcemu/cli.h"
 #include "tcemu/config.h"
-#include "tcemu/costmodel.h"
 #include "tcemu/error.h"
 #include "tcemu/json.h"
 #include "tcemu/output.h"
 #include "tcemu/projector.h"
+#include "tcemu/report.h"
+#include "tcemu/scenario.h"
 #include "tcemu/util.h"
 
 #define ROWS_MAX 32
@@ -160,11 +161,67 @@ static int check_job(const struct row *r, const struct tce_job *j,
     return 0;
 }
 
+static void params_of(const struct tce_report *t, int i,
+                      struct tce_report_value *v)
+{
+    v->s = ((const struct row *)t->rows)[i].params;
+}
+
+static void job_of(const struct tce_report *t, int i,
+                   struct tce_report_value *v)
+{
+    v->s = ((const struct row *)t->rows)[i].job_path;
+}
+
+#define OFF(member) offsetof(struct row, member)
+#define ALL (TCE_REPORT_HUMAN | TCE_REPORT_JSON)
+/* The rows of the table and of JSON's "rows", described once (the job is
+ * second in JSON, last in the table). */
+static const struct tce_report_column columns[] = {
+    {.key = "params_billion", .human = "params", .unit = "(B)", .fmt = "8s",
+     .in = ALL, .type = TCE_REPORT_TEXT, .get = params_of},
+    {.key = "job", .in = TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
+     .get = job_of},
+    {.key = "gpus", .human = "gpus", .unit = "", .fmt = "5d", .in = ALL,
+     .type = TCE_REPORT_INT, .offset = OFF(gpus)},
+    {.key = "tp", .human = "tp", .unit = "", .fmt = "3d", .in = ALL,
+     .type = TCE_REPORT_INT, .offset = OFF(tp)},
+    {.key = "pp", .human = "pp", .unit = "", .fmt = "3d", .in = ALL,
+     .type = TCE_REPORT_INT, .offset = OFF(pp)},
+    {.key = "global_batch", .human = "batch", .unit = "(seq)", .fmt = "6d",
+     .in = TCE_REPORT_HUMAN, .type = TCE_REPORT_INT, .offset = OFF(batch)},
+    {.key = "published_tflops_per_gpu", .human = "published",
+     .unit = "(TFLOP/s)", .fmt = "11.1f", .in = ALL,
+     .type = TCE_REPORT_DOUBLE, .offset = OFF(published_tflops)},
+    {.key = "hardware_tflops_per_gpu", .human = "projected",
+     .unit = "(TFLOP/s)", .fmt = "11.1f", .in = ALL,
+     .type = TCE_REPORT_DOUBLE, .offset = OFF(projected_tflops)},
+    {.key = "error", .human = "error", .unit = "(%)", .fmt = "+8.1f",
+     .scale = 100.0, .in = ALL, .type = TCE_REPORT_DOUBLE,
+     .offset = OFF(error)},
+    {.key = "iteration_s", .human = "iter(s)", .unit = "", .fmt = "10.3f",
+     .in = ALL, .type = TCE_REPORT_DOUBLE, .offset = OFF(proj.iteration_s)},
+    {.key = "job", .human = "job", .fmt = "s", .sep = "  ",
+     .in = TCE_REPORT_HUMAN, .type = TCE_REPORT_TEXT, .get = job_of},
+};
+#undef ALL
+#undef OFF
+
+static void table_of(const struct row *rows, int n, struct tce_report *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->cols = columns;
+    t->n_cols = (int)(sizeof(columns) / sizeof(columns[0]));
+    t->rows = rows;
+    t->row_size = sizeof(rows[0]);
+    t->n_rows = n;
+}
+
 static void print_json(FILE *out, const char *topo, const char *ref,
                        const struct row *rows, int n, double tol, int ok)
 {
+    struct tce_report t;
     struct tce_json j;
-    int i;
 
     tce_json_init(&j, out);
     tce_json_object_begin(&j, NULL);
@@ -174,76 +231,69 @@ static void print_json(FILE *out, const char *topo, const char *ref,
     tce_json_string(&j, "reference", ref);
     tce_json_double(&j, "tolerance", tol);
     tce_json_bool(&j, "all_within_tolerance", ok);
-    tce_json_array_begin(&j, "rows");
-    for (i = 0; i < n; i++) {
-        tce_json_object_begin(&j, NULL);
-        tce_json_string(&j, "params_billion", rows[i].params);
-        tce_json_string(&j, "job", rows[i].job_path);
-        tce_json_int(&j, "gpus", rows[i].gpus);
-        tce_json_int(&j, "tp", rows[i].tp);
-        tce_json_int(&j, "pp", rows[i].pp);
-        tce_json_double(&j, "published_tflops_per_gpu",
-                        rows[i].published_tflops);
-        tce_json_double(&j, "hardware_tflops_per_gpu",
-                        rows[i].projected_tflops);
-        tce_json_double(&j, "error", rows[i].error);
-        tce_json_double(&j, "iteration_s", rows[i].proj.iteration_s);
-        tce_json_object_end(&j);
-    }
-    tce_json_array_end(&j);
+    table_of(rows, n, &t);
+    tce_report_json_rows(&j, "rows", &t);
     tce_json_finish(&j);
 }
 
-int tce_cmd_reproduce(int argc, char **argv)
+static void print_human(FILE *out, const char *topo_name,
+                        const char *topo_path, const char *ref,
+                        const struct row *rows, int n, double worst,
+                        double tol, int ok)
 {
-    static const struct option opts[] = {
-        {"topology", required_argument, NULL, 't'},
+    struct tce_report t;
+
+    fprintf(out, "# tcemu %s reproduce\n", tce_cli_version());
+    fprintf(out, "# topology: %s (%s)\n", topo_name, topo_path);
+    fprintf(out, "# reference: %s\n", ref);
+    fprintf(out, "# published: Narayanan et al., SC21, Table 1 (measured, "
+                 "end to end); projected: tcemu project (modelled), hardware "
+                 "TFLOP/s per GPU incl. recomputation\n");
+    table_of(rows, n, &t);
+    tce_report_human(out, &t);
+    fprintf(out, "# worst error %.1f%%, tolerance %.1f%%: %s\n",
+            100.0 * worst, 100.0 * tol, ok ? "OK" : "FAILED");
+}
+
+/* Options: TCE_EXIT_OK, an exit status, or -1 after help (exit 0). */
+static int parse_options(int argc, char **argv, struct tce_cli_common *co,
+                         const char **ref_path, const char **jobs_dir,
+                         double *tol)
+{
+    static const struct option own[] = {
         {"reference", required_argument, NULL, 'r'},
         {"jobs", required_argument, NULL, 'D'},
         {"tolerance", required_argument, NULL, 'T'},
-        {"json", required_argument, NULL, 'J'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *topo_path = DEFAULT_TOPOLOGY, *ref_path = DEFAULT_REFERENCE;
-    const char *jobs_dir = "jobs", *json_path = NULL;
-    struct tce_topology *t = NULL;
-    struct tce_job *j = NULL;
-    struct row *rows = NULL;
-    struct tce_costmodel cm;
-    struct tce_diag diag;
+    struct tce_cli_parser p;
     struct tce_error err;
-    struct tce_output o;
-    double tol = 0.05, worst = 0.0;
-    int c, i, n = 0, ok = 1, human, status = TCE_EXIT_OK;
+    int c;
 
-    optind = 1;
-    opterr = 0;
+    memset(co, 0, sizeof(*co));
     tce_error_clear(&err);
-    while ((c = getopt_long(argc, argv, "t:r:h", opts, NULL)) != -1) {
+    tce_cli_parser_init(&p, TCE_CLI_TOPOLOGY | TCE_CLI_JSON | TCE_CLI_HELP,
+                        own, "r:");
+    while ((c = tce_cli_next(&p, argc, argv, co)) != -1) {
         switch (c) {
-        case 't':
-            topo_path = optarg;
+        case 0:
             break;
         case 'r':
-            ref_path = optarg;
+            *ref_path = optarg;
             break;
         case 'D':
-            jobs_dir = optarg;
+            *jobs_dir = optarg;
             break;
         case 'T':
-            if (tce_parse_double(optarg, 0.0, 1.0, &tol, &err)) {
+            if (tce_parse_double(optarg, 0.0, 1.0, tol, &err)) {
                 fprintf(stderr, "tcemu reproduce: error: --tolerance: %s\n",
                         err.msg);
                 return TCE_EXIT_USAGE;
             }
             break;
-        case 'J':
-            json_path = optarg;
-            break;
         case 'h':
             usage(stdout);
-            return TCE_EXIT_OK;
+            return -1;
         default:
             return tce_cli_bad_option("reproduce", argv, usage);
         }
@@ -253,77 +303,94 @@ int tce_cmd_reproduce(int argc, char **argv)
         usage(stderr);
         return TCE_EXIT_USAGE;
     }
+    if (!co->topology)
+        co->topology = DEFAULT_TOPOLOGY;
+    return TCE_EXIT_OK;
+}
+
+/* Project row r's job (a scenario on the loaded topology): 0, or the
+ * error of the job's check, the cost model or the projection. */
+static int project_row(struct row *r, const struct tce_topology *t,
+                       const struct tce_job *j, struct tce_scenario *s,
+                       struct tce_error *err)
+{
+    int ret = check_job(r, j, err);
+
+    if (ret == 0)
+        ret = tce_scenario_init(s, t, j, NULL, err);
+    if (ret == 0)
+        ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
+    if (ret == 0) {
+        r->projected_tflops = r->proj.hardware_tflops_per_gpu;
+        r->error = r->projected_tflops / r->published_tflops - 1.0;
+    }
+    return ret;
+}
+
+int tce_cmd_reproduce(int argc, char **argv)
+{
+    const char *ref_path = DEFAULT_REFERENCE, *jobs_dir = "jobs";
+    struct tce_topology *t = NULL;
+    struct tce_job *j = NULL;
+    struct tce_scenario *s = NULL;
+    struct row *rows = NULL;
+    struct tce_cli_common co;
+    struct tce_diag diag;
+    struct tce_error err;
+    struct tce_output o;
+    double tol = 0.05, worst = 0.0;
+    int i, n = 0, ok = 1, status;
+
+    status = parse_options(argc, argv, &co, &ref_path, &jobs_dir, &tol);
+    if (status != TCE_EXIT_OK)
+        return status < 0 ? TCE_EXIT_OK : status;
     t = calloc(1, sizeof(*t));
     j = calloc(1, sizeof(*j));
+    s = calloc(1, sizeof(*s));
     rows = calloc(ROWS_MAX, sizeof(*rows));
-    if (!t || !j || !rows) {
+    if (!t || !j || !s || !rows) {
         status = TCE_EXIT_RUNTIME;
         goto out;
     }
+    tce_error_clear(&err);
     if (read_rows(ref_path, rows, &n, &err) != 0) {
         tce_error_print(&err, stderr);
         status = TCE_EXIT_USAGE;
         goto out;
     }
     tce_diag_init(&diag, stderr);
-    if (tce_topology_load(topo_path, t, &diag) != 0) {
+    if (tce_topology_load(co.topology, t, &diag) != 0) {
         status = TCE_EXIT_USAGE;
         goto out;
     }
     for (i = 0; i < n; i++) {
         struct row *r = &rows[i];
 
-        snprintf(r->job_path, sizeof(r->job_path), "%.400s/megatron-sc21-"
-                                                   "%sb.cfg",
-                 jobs_dir, r->params);
+        snprintf(r->job_path, sizeof(r->job_path),
+                 "%.400s/megatron-sc21-%sb.cfg", jobs_dir, r->params);
         if (tce_job_load(r->job_path, j, &diag) != 0) {
             status = TCE_EXIT_USAGE;
             goto out;
         }
         tce_error_clear(&err);
-        if (check_job(r, j, &err) != 0 ||
-            tce_costmodel_init(&cm, t, j->training.precision, &err) != 0 ||
-            tce_project(t, j, &cm, 0, &r->proj, &err) != 0) {
+        if (project_row(r, t, j, s, &err) != 0) {
             tce_error_print(&err, stderr);
             status = TCE_EXIT_USAGE;
             goto out;
         }
-        r->projected_tflops = r->proj.hardware_tflops_per_gpu;
-        r->error = r->projected_tflops / r->published_tflops - 1.0;
         if (fabs(r->error) > worst)
             worst = fabs(r->error);
         if (!(fabs(r->error) <= tol))
             ok = 0;
     }
-    human = !(json_path && strcmp(json_path, "-") == 0);
-    if (human) {
-        printf("# tcemu %s reproduce\n", tce_cli_version());
-        printf("# topology: %s (%s)\n", t->name, topo_path);
-        printf("# reference: %s\n", ref_path);
-        printf("# published: Narayanan et al., SC21, Table 1 (measured, end "
-               "to end); projected: tcemu project (modelled), hardware "
-               "TFLOP/s per GPU incl. recomputation\n");
-        printf("# %8s %5s %3s %3s %6s %11s %11s %8s %10s  %s\n", "params",
-               "gpus", "tp", "pp", "batch", "published", "projected",
-               "error", "iter(s)", "job");
-        printf("# %8s %5s %3s %3s %6s %11s %11s %8s %10s\n", "(B)", "", "",
-               "", "(seq)", "(TFLOP/s)", "(TFLOP/s)", "(%)", "");
-        for (i = 0; i < n; i++)
-            printf("  %8s %5lld %3lld %3lld %6lld %11.1f %11.1f %+8.1f "
-                   "%10.3f  %s\n",
-                   rows[i].params, (long long)rows[i].gpus,
-                   (long long)rows[i].tp, (long long)rows[i].pp,
-                   (long long)rows[i].batch, rows[i].published_tflops,
-                   rows[i].projected_tflops, 100.0 * rows[i].error,
-                   rows[i].proj.iteration_s, rows[i].job_path);
-        printf("# worst error %.1f%%, tolerance %.1f%%: %s\n", 100.0 * worst,
-               100.0 * tol, ok ? "OK" : "FAILED");
-    }
-    if (json_path) {
-        status = tce_cli_output_open(&o, json_path);
+    if (!(co.json && strcmp(co.json, "-") == 0))
+        print_human(stdout, t->name, co.topology, ref_path, rows, n, worst,
+                    tol, ok);
+    if (co.json) {
+        status = tce_cli_output_open(&o, co.json);
         if (status != TCE_EXIT_OK)
             goto out;
-        print_json(o.fp, topo_path, ref_path, rows, n, tol, ok);
+        print_json(o.fp, co.topology, ref_path, rows, n, tol, ok);
         status = tce_cli_output_commit(&o);
         if (status != TCE_EXIT_OK)
             goto out;
@@ -339,6 +406,7 @@ int tce_cmd_reproduce(int argc, char **argv)
 out:
     free(t);
     free(j);
+    free(s);
     free(rows);
     return status;
 }

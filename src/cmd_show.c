@@ -5,7 +5,6 @@
  * nodes used.  Human table on stdout (nccl-tests style: '#' on every
  * non-data line) and, with --json, the same as JSON.
  */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "tcemu/cli.h"
 #include "tcemu/config.h"
+#include "tcemu/economics.h"
 #include "tcemu/error.h"
 #include "tcemu/json.h"
 #include "tcemu/model.h"
@@ -217,17 +217,11 @@ static void print_json(FILE *out, const struct tce_topology *t,
 
 int tce_cmd_show(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"topology", required_argument, NULL, 't'},
-        {"job", required_argument, NULL, 'j'},
-        {"gpus", required_argument, NULL, 'g'},
-        {"json", required_argument, NULL, 'J'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *topo_path = NULL, *job_path = NULL, *json_path = NULL;
+    const char *topo_path, *job_path, *json_path;
     struct tce_topology *t = NULL;
     struct tce_job *j = NULL;
+    struct tce_cli_parser p;
+    struct tce_cli_common co;
     struct tce_diag diag;
     struct tce_error err;
     struct tce_output o;
@@ -235,33 +229,28 @@ int tce_cmd_show(int argc, char **argv)
     int64_t gpus = 0;
     int c, status = TCE_EXIT_OK;
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "t:j:g:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 't':
-            topo_path = optarg;
-            break;
-        case 'j':
-            job_path = optarg;
-            break;
-        case 'g':
+    memset(&co, 0, sizeof(co));
+    tce_cli_parser_init(&p,
+                        TCE_CLI_TOPOLOGY | TCE_CLI_JOB | TCE_CLI_GPUS |
+                            TCE_CLI_JSON | TCE_CLI_HELP,
+                        NULL, NULL);
+    while ((c = tce_cli_next(&p, argc, argv, &co)) != -1) {
+        if (c == 0 && p.last == TCE_CLI_OPT_GPUS) {
             tce_error_clear(&err);
-            if (tce_parse_int64(optarg, 1, INT64_C(1) << 30, &gpus, &err)) {
+            if (tce_parse_int64(co.gpus, 1, INT64_C(1) << 30, &gpus, &err)) {
                 fprintf(stderr, "tcemu show: error: --gpus: %s\n", err.msg);
                 return TCE_EXIT_USAGE;
             }
-            break;
-        case 'J':
-            json_path = optarg;
-            break;
-        case 'h':
+        } else if (c == 'h') {
             usage(stdout);
             return TCE_EXIT_OK;
-        default:
+        } else if (c != 0) {
             return tce_cli_bad_option("show", argv, usage);
         }
     }
+    topo_path = co.topology;
+    job_path = co.job;
+    json_path = co.json;
     if (!topo_path || !job_path || optind < argc) {
         fprintf(stderr, "tcemu show: error: %s\n",
                 optind < argc ? "unexpected argument"
@@ -293,7 +282,7 @@ int tce_cmd_show(int argc, char **argv)
         goto out;
     }
     derive(t, j, &d);
-    if (d.nodes > t->capacity.max_nodes)
+    if (tce_econ_over_capacity(t, j->parallel.num_gpus))
         fprintf(stderr,
                 "tcemu show: warning: the job needs %lld nodes, %s offers "
                 "%lld (capacity.max_nodes)\n",

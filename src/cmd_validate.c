@@ -5,7 +5,6 @@
  * One status line per file on stdout ("# FILE: ok (KIND)"), each error as
  * "path:line: error: key: message" on stderr; exit 2 if any file failed.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,16 +99,17 @@ int tce_cmd_validate(int argc, char **argv)
         {"keys", required_argument, NULL, 'K'},
         {"markdown", no_argument, NULL, 'm'},
         {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    struct tce_cli_parser p;
+    struct tce_cli_common co;
     enum tce_config_kind forced = TCE_CONFIG_UNKNOWN, keys = TCE_CONFIG_UNKNOWN;
     int markdown = 0, quiet = 0, c, i, ok = 0, failed = 0;
     int status = TCE_EXIT_OK;
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "k:qh", opts, NULL)) != -1) {
+    memset(&co, 0, sizeof(co));
+    tce_cli_parser_init(&p, TCE_CLI_HELP, opts, "k:q");
+    while ((c = tce_cli_next(&p, argc, argv, &co)) != -1) {
         switch (c) {
         case 'k':
             if (parse_kind(optarg, &forced) != 0) {

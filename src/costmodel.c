@@ -31,14 +31,12 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->matmul_half_flops =
         acc->matmul_half_gflop > 0 ? acc->matmul_half_gflop * 1e9 : 0.0;
     cm->hbm_bytes_per_s = acc->hbm_gbytes_per_s * 1e9;
-    cm->memory_efficiency =
-        acc->memory_efficiency > 0 ? acc->memory_efficiency : 1.0;
+    cm->memory_efficiency = acc->memory_efficiency; /* schema default 0.8 */
 
     cm->link[TCE_LINK_SCALE_UP].latency_s = topo->scale_up.latency_us * 1e-6;
     cm->link[TCE_LINK_SCALE_UP].bandwidth_bytes_per_s =
         topo->scale_up.bandwidth_gbytes_per_s * 1e9;
-    cm->link[TCE_LINK_SCALE_UP].efficiency =
-        topo->scale_up.efficiency > 0 ? topo->scale_up.efficiency : 1.0;
+    cm->link[TCE_LINK_SCALE_UP].efficiency = topo->scale_up.efficiency;
     cm->link[TCE_LINK_SCALE_OUT].latency_s =
         topo->scale_out.latency_us * 1e-6;
     cm->link[TCE_LINK_SCALE_OUT].bandwidth_bytes_per_s =
@@ -46,8 +44,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
                      ? topo->scale_out.nics_per_node
                      : 1) *
         topo->scale_out.nic_bandwidth_gbit_per_s * 1e9 / 8.0;
-    cm->link[TCE_LINK_SCALE_OUT].efficiency =
-        topo->scale_out.efficiency > 0 ? topo->scale_out.efficiency : 1.0;
+    cm->link[TCE_LINK_SCALE_OUT].efficiency = topo->scale_out.efficiency;
     cm->link[TCE_LINK_FABRIC].latency_s = 0.0;   /* from the span */
     cm->link[TCE_LINK_FABRIC].bandwidth_bytes_per_s = 0.0;
     cm->link[TCE_LINK_FABRIC].efficiency = 1.0;
@@ -81,7 +78,7 @@ static void set_kind(struct tce_link *l, enum tce_coll k, double e)
 void tce_costmodel_calibrate(struct tce_costmodel *cm,
                              const struct tce_calibration *cal)
 {
-    int i;
+    int i, k;
 
     if (!cal)
         return;
@@ -100,11 +97,9 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
                 l->bandwidth_bytes_per_s *= (double)cal->ranks_per_node;
             l->efficiency = 1.0;   /* a fitted bandwidth is achieved */
         }
-        set_kind(l, TCE_COLL_ALL_REDUCE, c->allreduce_efficiency);
-        set_kind(l, TCE_COLL_ALL_GATHER, c->allgather_efficiency);
-        set_kind(l, TCE_COLL_REDUCE_SCATTER, c->reducescatter_efficiency);
-        set_kind(l, TCE_COLL_ALL_TO_ALL, c->alltoall_efficiency);
-        set_kind(l, TCE_COLL_SENDRECV, c->sendrecv_efficiency);
+        for (k = 0; k < TCE_COLL_COUNT; k++)
+            set_kind(l, (enum tce_coll)k,
+                     tce_coll_calib_efficiency((enum tce_coll)k, c));
         l->calibrated = 1;
         cm->calibrated = 1;
     }
@@ -232,6 +227,7 @@ static double flat(enum tce_coll kind, double n, double M, double W,
         *algo = TCE_ALGO_PAIRWISE;
         return tce_cost_ring_allgather_s(n, M, W, L);
     case TCE_COLL_SENDRECV:
+    case TCE_COLL_BROADCAST:
     case TCE_COLL_COUNT:
         break;
     }

@@ -93,7 +93,7 @@ const struct tce_contract *tce_econ_find_contract(const struct tce_topology *t,
     memset(scratch, 0, sizeof(*scratch));
     strcpy(scratch->name, "on_demand");
     scratch->kind = TCE_CONTRACT_ON_DEMAND;
-    scratch->usd_per_node_hour = t->price.on_demand_usd_per_node_hour;
+    scratch->usd_per_node_hour = tce_econ_on_demand_price(t);
     memcpy(scratch->as_of, t->price.as_of, sizeof(scratch->as_of));
     memcpy(scratch->source, t->price.source, sizeof(scratch->source));
     return scratch;
@@ -117,7 +117,8 @@ int tce_econ_price_run(const struct tce_contract *c,
                             (long long)nodes, days);
         goto out;
     }
-    if (c->kind == TCE_CONTRACT_ON_DEMAND && price <= 0.0)
+    /* one on-demand price: the list price wins over the contract's */
+    if (c->kind == TCE_CONTRACT_ON_DEMAND && on_demand_usd_per_node_hour > 0.0)
         price = on_demand_usd_per_node_hour;
     if (!(price > 0.0)) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -198,6 +199,7 @@ int tce_econ_price_run(const struct tce_contract *c,
         goto out;
     }
     out->total_usd = total;
+    out->usd_per_node_hour = price;
     out->paid_node_hours = paid_nh;
     out->used_node_hours = used_nh;
     out->idle_node_hours = paid_nh - used_nh;
@@ -262,7 +264,7 @@ int tce_econ_evaluate(const struct tce_econ_in *in, struct tce_econ *out,
     }
     if (!c)
         c = tce_econ_find_contract(t, NULL, &scratch);
-    out->nodes = (in->gpus + per_node - 1) / per_node;
+    out->nodes = tce_econ_nodes(t, in->gpus);
 
     memset(&gin, 0, sizeof(gin));
     gin.nodes = out->nodes;
@@ -280,8 +282,7 @@ int tce_econ_evaluate(const struct tce_econ_in *in, struct tce_econ *out,
     out->accelerator_hours =
         (double)in->gpus * out->train_days * TCE_ECON_HOURS_PER_DAY;
 
-    ret = tce_econ_price_run(c, t->price.on_demand_usd_per_node_hour,
-                             out->nodes, rel->hot_spare_nodes, per_node,
+    ret = tce_econ_price_run(c, tce_econ_on_demand_price(t), out->nodes, rel->hot_spare_nodes, per_node,
                              out->train_days, &out->bill, err);
     if (ret < 0)
         goto out;
@@ -318,6 +319,83 @@ out:
     return ret;
 }
 
+double tce_econ_on_demand_price(const struct tce_topology *t)
+{
+    double price = t->price.on_demand_usd_per_node_hour;
+    int i;
+
+    for (i = 0; !(price > 0.0) && i < t->n_contracts; i++)
+        if (t->contracts[i].kind == TCE_CONTRACT_ON_DEMAND)
+            price = t->contracts[i].usd_per_node_hour;
+    return price > 0.0 ? price : 0.0;
+}
+
+int64_t tce_econ_nodes(const struct tce_topology *t, int64_t gpus)
+{
+    int64_t per_node = t->node.accelerators > 0 ? t->node.accelerators : 1;
+
+    return (gpus + per_node - 1) / per_node;
+}
+
+int tce_econ_over_capacity(const struct tce_topology *t, int64_t gpus)
+{
+    return t->capacity.max_nodes > 0 &&
+           tce_econ_nodes(t, gpus) > t->capacity.max_nodes;
+}
+
+int tce_econ_price_projection(const struct tce_topology *t,
+                              const struct tce_job *job,
+                              const struct tce_contract *c,
+                              const struct tce_projection *p,
+                              struct tce_projection_price *out,
+                              struct tce_error *err)
+{
+    struct tce_energy_in ein;
+    struct tce_energy en;
+    struct tce_econ_in in;
+    int64_t gpus = p->layout.gpus;
+    double apn = t->node.accelerators > 0 ? (double)t->node.accelerators : 1.0;
+    double hours = p->time_to_train_days * 24.0;
+    int ret = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->nodes = tce_econ_nodes(t, gpus);
+    /* the run uses gpus x hours; the rental is whole nodes, as every bill
+     * (tce_econ_price_run) counts them.  Written as rented accelerator-hours
+     * x price per accelerator-hour (the order of operations of the earlier
+     * per-GPU formula, so whole-node counts are unchanged to the last
+     * bit). */
+    out->gpu_hours = (double)gpus * p->time_to_train_days * 24.0;
+    out->cost_usd = (double)(out->nodes * (int64_t)apn) *
+                    p->time_to_train_days * 24.0 *
+                    (tce_econ_on_demand_price(t) / apn);
+    memset(&ein, 0, sizeof(ein));
+    ein.nodes = out->nodes;
+    ein.accelerators_per_node = (int)apn;
+    ein.accelerator_watts = t->accelerator.watts;
+    ein.node_watts = t->node.watts;
+    ein.load = p->utilisation;
+    ein.hours = hours;
+    ein.pue = t->power.pue;
+    ein.usd_per_kwh = t->power.usd_per_kwh;
+    ein.grid_kgco2e_per_kwh = t->power.grid_kgco2e_per_kwh;
+    if (tce_econ_energy(&ein, &en, NULL) == 0)
+        out->energy_mwh = en.facility_mwh;
+    if (!c)
+        goto out;
+    memset(&in, 0, sizeof(in));
+    in.topo = t;
+    in.contract = c;
+    in.gpus = gpus;
+    in.ideal_days = p->time_to_train_days;
+    in.checkpoint_bytes = tce_econ_checkpoint_bytes(job);
+    in.load = p->utilisation;
+    ret = tce_econ_evaluate(&in, &out->plan, err);
+    out->have_plan = ret == 0;
+out:
+    return ret;
+}
+
 double tce_econ_checkpoint_bytes(const struct tce_job *job)
 {
     struct tce_param_count pc;
@@ -335,7 +413,7 @@ void tce_econ_print(FILE *out, const struct tce_contract *c, int64_t gpus,
     fprintf(out,
             "# plan %s (%s, %.2f USD/node-hour%s%s) at %lld GPUs, "
             "%lld nodes:\n",
-            c->name, tce_contract_kind_name(c->kind), c->usd_per_node_hour,
+            c->name, tce_contract_kind_name(c->kind), b->usd_per_node_hour,
             c->as_of[0] ? ", as of " : "", c->as_of, (long long)gpus,
             (long long)e->nodes);
     fprintf(out,
@@ -380,7 +458,7 @@ void tce_econ_json(struct tce_json *j, const char *key,
     tce_json_object_begin(j, key);
     tce_json_string(j, "plan", c->name);
     tce_json_string(j, "kind", tce_contract_kind_name(c->kind));
-    tce_json_double(j, "usd_per_node_hour", c->usd_per_node_hour);
+    tce_json_double(j, "usd_per_node_hour", b->usd_per_node_hour);
     tce_json_int(j, "nodes", e->nodes);
     tce_json_double(j, "interruptions_per_day", g->interruptions_per_day);
     tce_json_double(j, "mtbf_s", g->mtbf_s);

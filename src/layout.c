@@ -6,6 +6,7 @@
  * world ranks (see layout.h), so nothing here loops over ranks.
  */
 #include "tcemu/layout.h"
+#include "tcemu/rules.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -51,85 +52,40 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     char what[TCE_TEXT_MAX + 64];
     int from_cli = gpus > 0;
     int64_t heads = m->num_attention_heads;
-    int64_t groups = m->num_query_groups > 0 ? m->num_query_groups : heads;
-    int64_t model_par;
+    int64_t groups = m->num_query_groups;
+    struct tce_error why;
     int rc = 0;
 
     memset(&l, 0, sizeof(l));
     l.gpus = from_cli ? gpus : p->num_gpus;
-    /* `what` (for messages) is formatted only on an error: this runs once
-     * per projection */
     if (l.gpus <= 0) {
         describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
         rc = tce_error_set(err, TCE_ECONFIG,
                            "%s: the GPU count must be positive", what);
         goto out;
     }
-    l.tp = or_one(p->tensor_model_parallel_size);
-    l.pp = or_one(p->pipeline_model_parallel_size);
-    l.vpp = or_one(p->virtual_pipeline_model_parallel_size);
-    l.cp = or_one(p->context_parallel_size);
-    l.ep = or_one(p->expert_model_parallel_size);
-    l.micro_batch = or_one(t->micro_batch_size);
-    model_par = l.tp * l.pp * l.cp;
-    if (l.gpus % model_par != 0) {
-        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
-        rc = tce_error_set(err, TCE_ECONFIG,
-                           "%s: tensor x pipeline x context parallel size "
-                           "(%" PRId64 " x %" PRId64 " x %" PRId64
-                           " = %" PRId64 ") must divide the GPU count",
-                           what, l.tp, l.pp, l.cp, model_par);
-        goto out;
-    }
-    l.dp = l.gpus / model_par;
-    if (l.dp % l.ep != 0) {
-        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
-        rc = tce_error_set(err, TCE_ECONFIG,
-                           "%s: expert parallel size %" PRId64
-                           " must divide the data-parallel size %" PRId64
-                           " (= GPUs / (tp x pp x cp))",
-                           what, l.ep, l.dp);
-        goto out;
-    }
-    if (t->global_batch_size <= 0 ||
-        t->global_batch_size % (l.dp * l.micro_batch) != 0) {
-        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
-        rc = tce_error_set(err, TCE_ECONFIG,
-                           "%s: global batch %" PRId64
-                           " must be a multiple of data-parallel size x "
-                           "micro batch (%" PRId64 " x %" PRId64
-                           " = %" PRId64 ")",
-                           what, t->global_batch_size, l.dp, l.micro_batch,
-                           l.dp * l.micro_batch);
-        goto out;
-    }
+    l.tp = p->tensor_model_parallel_size; /* defaults: tce_job_defaults */
+    l.pp = p->pipeline_model_parallel_size;
+    l.vpp = p->virtual_pipeline_model_parallel_size;
+    l.cp = p->context_parallel_size;
+    l.ep = p->expert_model_parallel_size;
+    l.micro_batch = t->micro_batch_size;
+    /* the rules (rules.h), in the order callers have always seen them; a
+     * rule formats its message only when it is broken */
+    if (tce_rule_model_parallel(l.gpus, l.tp, l.pp, l.cp, TCE_RULE_LAYOUT,
+                                &why) != 0)
+        goto broken;
+    l.dp = l.gpus / (l.tp * l.pp * l.cp);
+    if (tce_rule_ep_divides_dp(l.dp, l.ep, TCE_RULE_LAYOUT, &why) != 0 ||
+        tce_rule_global_batch(t->global_batch_size, l.dp, l.micro_batch,
+                              TCE_RULE_LAYOUT, &why) != 0)
+        goto broken;
     l.microbatches = t->global_batch_size / (l.dp * l.micro_batch);
-    if (heads > 0 && (heads % l.tp != 0 || groups % l.tp != 0)) {
-        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
-        rc = tce_error_set(err, TCE_ECONFIG,
-                           "%s: attention heads %" PRId64
-                           " and query groups %" PRId64
-                           " must be divisible by tensor parallel size %" PRId64,
-                           what, heads, groups, l.tp);
-        goto out;
-    }
-    if (m->num_experts > 0 && m->num_experts % l.ep != 0) {
-        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
-        rc = tce_error_set(err, TCE_ECONFIG,
-                           "%s: experts %" PRId64
-                           " must be divisible by expert parallel size %" PRId64,
-                           what, m->num_experts, l.ep);
-        goto out;
-    }
-    if (m->num_layers > 0 &&
-        tce_layout_check_layers(job, l.pp, l.vpp, NULL) != 0) {
-        struct tce_error why;
-
-        tce_layout_check_layers(job, l.pp, l.vpp, &why);
-        describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
-        rc = tce_error_set(err, TCE_ECONFIG, "%s: %s", what, why.msg);
-        goto out;
-    }
+    if ((heads > 0 && tce_rule_attention_tp(heads, groups, l.tp, &why) != 0) ||
+        tce_rule_experts_ep(m->num_experts, l.ep, TCE_RULE_LAYOUT, &why) != 0 ||
+        (m->num_layers > 0 &&
+         tce_rule_layers(job, l.pp, l.vpp, TCE_RULE_LAYOUT, &why) != 0))
+        goto broken;
     l.gpus_per_node = 1;
     l.scale_up_domain = 0;
     if (topo) {
@@ -139,6 +95,12 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     if (l.scale_up_domain <= 0)
         l.scale_up_domain = l.gpus_per_node;
     *layout = l;
+    goto out;
+broken:
+    /* `what` (for messages) is formatted only on an error: this runs once
+     * per projection */
+    describe_gpus(what, sizeof(what), job, l.gpus, from_cli);
+    rc = tce_error_set(err, TCE_ECONFIG, "%s: %s", what, why.msg);
 out:
     return rc;
 }
@@ -417,52 +379,11 @@ static int uneven(const struct tce_job *job)
 int tce_layout_check_layers(const struct tce_job *job, int64_t pp,
                             int64_t vpp, struct tce_error *err)
 {
-    int64_t L = job->model.num_layers;
-    int64_t f = job->parallel.decoder_first_pipeline_num_layers;
-    int64_t z = job->parallel.decoder_last_pipeline_num_layers;
-    int64_t mid_stages, mid, slots = slots_of(job);
-    int rc = 0;
+    struct tce_error why;
+    int rc = tce_rule_layers(job, pp, vpp, TCE_RULE_LAYOUT, err ? &why : NULL);
 
-    if (pp < 1 || vpp < 1 || L < 1) {
-        rc = tce_error_set(err, TCE_ECONFIG, "layers %" PRId64
-                           ", pipeline %" PRId64 ", virtual %" PRId64
-                           ": sizes below 1",
-                           L, pp, vpp);
-        goto out;
-    }
-    if (!uneven(job)) {
-        if (slots % (pp * vpp) != 0)
-            rc = tce_error_set(err, TCE_ECONFIG,
-                               "layers %" PRId64 "%s"
-                               " must be divisible by pipeline x virtual "
-                               "stages (%" PRId64 " x %" PRId64 ")",
-                               slots,
-                               slots != L ? " (with the embedding / loss "
-                                            "slots)"
-                                          : "",
-                               pp, vpp);
-        else if (slots / (pp * vpp) < 1 + (pp * vpp == 1 && slots > L))
-            rc = tce_error_set(err, TCE_ECONFIG,
-                               "a virtual stage would hold no layer");
-        goto out;
-    }
-    mid_stages = pp - (f > 0 ? 1 : 0) - (z > 0 ? 1 : 0);
-    mid = L - (f > 0 ? f : 0) - (z > 0 ? z : 0);
-    if (pp < 2 || mid_stages < 0 || mid < 0 ||
-        (mid_stages == 0 && mid != 0) ||
-        (mid_stages > 0 && mid % (mid_stages * vpp) != 0) ||
-        (f > 0 && f % vpp != 0) || (z > 0 && z % vpp != 0) ||
-        slots != L)
-        rc = tce_error_set(err, TCE_ECONFIG,
-                           "uneven pipeline: first stage %" PRId64
-                           ", last stage %" PRId64 " layers of %" PRId64
-                           " leave %" PRId64 " for %" PRId64
-                           " middle stages: every stage's layers must "
-                           "split evenly over its %" PRId64
-                           " virtual stages (pp > 1, no embedding / loss "
-                           "accounting)",
-                           f, z, L, mid, mid_stages, vpp);
-out:
+    if (rc != 0)
+        rc = tce_error_set(err, TCE_ECONFIG, "%s", why.msg);
     return rc;
 }
 

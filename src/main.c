@@ -8,6 +8,7 @@
 
 #include "tcemu/cli.h"
 #include "tcemu/error.h"
+#include "tcemu/runtime_cmd.h"
 #include "tcemu/util.h"
 
 struct command {

@@ -30,23 +30,22 @@ static void resolve(const struct tce_model *m, struct dims *x)
     x->l = m->num_layers > 0 ? m->num_layers : 0;
     x->h = (double)m->hidden_size;
     x->a = m->num_attention_heads > 0 ? (double)m->num_attention_heads : 1.0;
-    x->g = m->num_query_groups > 0 ? (double)m->num_query_groups : x->a;
-    x->d = m->kv_channels > 0 ? (double)m->kv_channels : x->h / x->a;
-    x->f = m->ffn_hidden_size > 0 ? (double)m->ffn_hidden_size : 4.0 * x->h;
+    /* the derived keys are filled by tce_job_derive (config.h) */
+    x->g = (double)m->num_query_groups;
+    x->d = (double)m->kv_channels;
+    x->f = (double)m->ffn_hidden_size;
     x->s = (double)m->seq_length;
     x->V = (double)m->vocab_size;
     x->E = m->num_experts > 0 ? (double)m->num_experts : 0.0;
-    x->topk = m->moe_router_topk > 0 ? (double)m->moe_router_topk : 2.0;
+    x->topk = (double)m->moe_router_topk;
     if (x->E > 0 && x->topk > x->E)
         x->topk = x->E;
-    x->fm = m->moe_ffn_hidden_size > 0 ? (double)m->moe_ffn_hidden_size
-                                       : x->f;
+    x->fm = (double)m->moe_ffn_hidden_size;
     x->fs = m->moe_shared_expert_intermediate_size > 0
                 ? (double)m->moe_shared_expert_intermediate_size
                 : 0.0;
-    x->freq = m->moe_layer_freq > 0 ? m->moe_layer_freq : 1;
-    x->first_dense = m->moe_first_dense_layers > 0 ? m->moe_first_dense_layers
-                                                   : 0;
+    x->freq = m->moe_layer_freq;
+    x->first_dense = m->moe_first_dense_layers;
     x->gpt = !m->swiglu;
     x->mla = m->multi_latent_attention != 0;
     if (x->mla) {
@@ -67,9 +66,8 @@ static int64_t ceil_div(int64_t x, int64_t k)
 int64_t tce_model_moe_layers_in(const struct tce_model *m, int64_t first,
                                 int64_t last)
 {
-    int64_t fd = m->moe_first_dense_layers > 0 ? m->moe_first_dense_layers
-                                                : 0;
-    int64_t k = m->moe_layer_freq > 0 ? m->moe_layer_freq : 1;
+    int64_t fd = m->moe_first_dense_layers;
+    int64_t k = m->moe_layer_freq;
     int64_t l = m->num_layers;
     int64_t lo, hi;
 

@@ -51,8 +51,9 @@ static void resolve(const struct tce_job *job, const struct tce_layout *lay,
     memset(x, 0, sizeof(*x));
     x->h = (double)m->hidden_size;
     x->a = m->num_attention_heads > 0 ? (double)m->num_attention_heads : 1.0;
-    x->g = m->num_query_groups > 0 ? (double)m->num_query_groups : x->a;
-    x->dqk = m->kv_channels > 0 ? (double)m->kv_channels : x->h / x->a;
+    /* the derived keys are filled by tce_job_derive (config.h) */
+    x->g = (double)m->num_query_groups;
+    x->dqk = (double)m->kv_channels;
     x->dv = x->dqk;
     x->kvdim = 2.0 * x->g * x->dqk;
     if (m->multi_latent_attention) {
@@ -63,12 +64,10 @@ static void resolve(const struct tce_job *job, const struct tce_layout *lay,
     x->s = (double)m->seq_length;
     x->V = (double)m->vocab_size;
     x->E = m->num_experts > 0 ? (double)m->num_experts : 0.0;
-    x->topk = m->moe_router_topk > 0 ? (double)m->moe_router_topk : 2.0;
+    x->topk = (double)m->moe_router_topk;
     if (x->E > 0 && x->topk > x->E)
         x->topk = x->E;
-    x->fm = m->moe_ffn_hidden_size > 0 ? (double)m->moe_ffn_hidden_size
-            : m->ffn_hidden_size > 0   ? (double)m->ffn_hidden_size
-                                       : 4.0 * x->h;
+    x->fm = (double)m->moe_ffn_hidden_size;
     x->fs = m->moe_shared_expert_intermediate_size > 0
                 ? (double)m->moe_shared_expert_intermediate_size
                 : 0.0;
@@ -99,7 +98,7 @@ static struct tce_op *add(struct tce_op_list *l)
 }
 
 static void gemm(struct tce_op_list *l, const char *name, double flops,
-                 double one_gemm, double bytes, int recompute)
+                 double one_gemm, double bytes, unsigned flags)
 {
     struct tce_op *op = add(l);
 
@@ -109,18 +108,18 @@ static void gemm(struct tce_op_list *l, const char *name, double flops,
     op->flops = flops;
     op->gemm_flops = one_gemm;
     op->bytes = bytes;
-    op->recompute = recompute;
+    op->flags = flags;
 }
 
 static void elt(struct tce_op_list *l, const char *name, double bytes,
-                int recompute)
+                unsigned flags)
 {
-    gemm(l, name, 0.0, 0.0, bytes, recompute);
+    gemm(l, name, 0.0, 0.0, bytes, flags);
 }
 
 static void coll(struct tce_op_list *l, const char *name, enum tce_coll kind,
                  enum tce_group g, double bytes, enum tce_overlap ov,
-                 enum tce_charge charge, int recompute)
+                 enum tce_charge charge, unsigned flags)
 {
     struct tce_op *op = add(l);
 
@@ -131,7 +130,7 @@ static void coll(struct tce_op_list *l, const char *name, enum tce_coll kind,
     op->bytes = bytes;
     op->overlap = ov;
     op->charge = charge;
-    op->recompute = recompute;
+    op->flags = flags;
 }
 
 struct ctx {
@@ -145,25 +144,25 @@ struct ctx {
 /* TP communication around a block: entering (all-gather with SP) and
  * leaving (reduce-scatter with SP, else all-reduce). */
 static void tp_enter(const struct ctx *c, struct tce_op_list *l,
-                     const char *name, int rc)
+                     const char *name, unsigned fl)
 {
     if (c->lay->tp > 1 && c->x.sp)
         coll(l, name, TCE_COLL_ALL_GATHER, TCE_GROUP_TP,
-             c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP, rc);
+             c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP, fl);
 }
 
 static void tp_leave(const struct ctx *c, struct tce_op_list *l,
-                     const char *name, int rc)
+                     const char *name, unsigned fl)
 {
     if (c->lay->tp > 1)
         coll(l, name,
              c->x.sp ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
              TCE_GROUP_TP, c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP,
-             rc);
+             fl);
 }
 
 /* Forward of the attention block (also the recomputed forward). */
-static void attention_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
+static void attention_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
 {
     const struct dims *x = &c->x;
     double proj = 2.0 * x->a * x->dv * x->h;          /* per token */
@@ -171,22 +170,22 @@ static void attention_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
     double core = c->f.attention_core * x->T / x->t;
     double heads = x->a / x->t;
 
-    elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, rc);
-    tp_enter(c, l, "tp_ag_attn", rc);
+    elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, fl);
+    tp_enter(c, l, "tp_ag_attn", fl);
     gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
          2.0 * (x->T * x->h + qkv / 2.0 / x->t + x->T * qkv / 2.0 / x->h /
                                                     x->t),
-         rc);
+         fl);
     if (c->lay->cp > 1)
         coll(l, "cp_ag_kv", TCE_COLL_ALL_GATHER, TCE_GROUP_CP,
              x->b * x->s * x->kvdim / x->t * 2.0, TCE_OVERLAP_COMPUTE,
-             TCE_CHARGE_CP, rc);
+             TCE_CHARGE_CP, fl);
     if (x->flash) {
         /* fused attention: reads q, k, v, writes the context */
         gemm(l, "attn_core", core, core / (2.0 * x->b * heads),
              2.0 * x->b * (x->s / x->c) * heads *
                  (2.0 * x->dqk + 2.0 * x->dv),
-             rc);
+             fl | TCE_OP_F_ATTENTION_CORE);
     } else {
         /* unfused: QK^T writes the b*heads*s_local*s scores (2 B), the
          * fused scale-mask-softmax reads and writes them, dropout reads
@@ -197,26 +196,26 @@ static void attention_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
         gemm(l, "attn_scores", qk, qk / (x->b * heads),
              2.0 * (x->T * (x->dqk * heads) + x->b * x->s * x->dqk * heads) +
                  2.0 * scores,
-             rc);
-        elt(l, "softmax_dropout", 9.0 * scores, rc);
+             fl | TCE_OP_F_ATTENTION_CORE);
+        elt(l, "softmax_dropout", 9.0 * scores, fl | TCE_OP_F_ATTENTION_CORE);
         gemm(l, "attn_values", core - qk, (core - qk) / (x->b * heads),
              2.0 * scores + 2.0 * (x->b * x->s * x->dv * heads +
                                    x->T * x->dv * heads),
-             rc);
+             fl | TCE_OP_F_ATTENTION_CORE);
     }
     gemm(l, "attn_proj", proj * x->T / x->t, proj * x->T / x->t,
          2.0 * (x->T * x->a * x->dv / x->t + x->a * x->dv * x->h / x->t +
                 x->T * x->h),
-         rc);
-    tp_leave(c, l, "tp_out_attn", rc);
+         fl);
+    tp_leave(c, l, "tp_out_attn", fl);
     /* bias + dropout + residual add: in, residual, out, 1-byte mask */
-    elt(l, "bda_attn", 7.0 * x->elt_tokens * x->h, rc);
+    elt(l, "bda_attn", 7.0 * x->elt_tokens * x->h, fl);
 }
 
 /* Forward of a dense MLP of width f (per TP group), named by prefix. */
 static void mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
                     double tokens, const char *fc1, const char *act,
-                    const char *fc2, int rc)
+                    const char *fc2, unsigned fl)
 {
     const struct dims *x = &c->x;
     double fl1 = 2.0 * tokens * x->h * f * (x->nmat - 1.0) / x->t;
@@ -225,23 +224,23 @@ static void mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
     gemm(l, fc1, fl1, fl1 / (x->nmat - 1.0),
          2.0 * (tokens * x->h + x->h * f * (x->nmat - 1.0) / x->t +
                 tokens * f * (x->nmat - 1.0) / x->t),
-         rc);
-    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, rc);
+         fl);
+    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl);
     gemm(l, fc2, fl2, fl2,
-         2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h), rc);
+         2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h), fl);
 }
 
-static void dense_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
+static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
 {
     const struct dims *x = &c->x;
     double f = c->f.dense_mlp / (2.0 * x->nmat * x->h);
 
-    attention_fwd(c, l, rc);
-    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, rc);
-    tp_enter(c, l, "tp_ag_mlp", rc);
-    mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", rc);
-    tp_leave(c, l, "tp_out_mlp", rc);
-    elt(l, "bda_mlp", 7.0 * x->elt_tokens * x->h, rc);
+    attention_fwd(c, l, fl);
+    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
+    tp_enter(c, l, "tp_ag_mlp", fl);
+    mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", fl);
+    tp_leave(c, l, "tp_out_mlp", fl);
+    elt(l, "bda_mlp", 7.0 * x->elt_tokens * x->h, fl);
 }
 
 static double a2a_bytes(const struct ctx *c)
@@ -250,7 +249,7 @@ static double a2a_bytes(const struct ctx *c)
     return x->elt_tokens * x->h * 2.0 * x->topk;
 }
 
-static void moe_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
+static void moe_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
 {
     const struct dims *x = &c->x;
     double ep = (double)c->lay->ep;
@@ -263,33 +262,33 @@ static void moe_fwd(const struct ctx *c, struct tce_op_list *l, int rc)
     double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / x->t;
     double fl2 = 2.0 * pairs * x->h * x->fm / x->t;
 
-    attention_fwd(c, l, rc);
-    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, rc);
-    gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, rc);
+    attention_fwd(c, l, fl);
+    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
+    gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, fl);
     if (c->lay->ep > 1)
         coll(l, "ep_a2a_dispatch", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
-             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, rc);
-    tp_enter(c, l, "tp_ag_moe", rc);
+             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, fl);
+    tp_enter(c, l, "tp_ag_moe", fl);
     gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / x->t,
          2.0 * (pairs * x->h +
                 x->h * x->fm * (x->nmat - 1.0) / x->t *
                     (x->E > 0 ? x->E / ep : 0.0) +
                 pairs * x->fm * (x->nmat - 1.0) / x->t),
-         rc);
-    elt(l, "expert_act", 2.0 * pairs * x->fm / x->t * x->nmat, rc);
+         fl);
+    elt(l, "expert_act", 2.0 * pairs * x->fm / x->t * x->nmat, fl);
     gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / x->t,
          2.0 * (pairs * x->fm / x->t +
                 x->h * x->fm / x->t * (x->E > 0 ? x->E / ep : 0.0) +
                 pairs * x->h),
-         rc);
+         fl);
     if (x->fs > 0)
         mlp_fwd(c, l, x->fs, x->T, "shared_fc1", "shared_act", "shared_fc2",
-                rc);
-    tp_leave(c, l, "tp_out_moe", rc);
+                fl);
+    tp_leave(c, l, "tp_out_moe", fl);
     if (c->lay->ep > 1)
         coll(l, "ep_a2a_combine", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
-             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, rc);
-    elt(l, "bda_mlp", 7.0 * x->elt_tokens * x->h, rc);
+             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, fl);
+    elt(l, "bda_mlp", 7.0 * x->elt_tokens * x->h, fl);
 }
 
 /* The backward of a forward list: ops in reverse order, GEMMs twice the
@@ -304,7 +303,7 @@ static void backward_of(const struct tce_op_list *fwd, struct tce_op_list *l)
         struct tce_op *op = add(l);
 
         *op = *f;
-        op->recompute = 0;
+        op->flags &= ~(unsigned)TCE_OP_F_RECOMPUTED;
         if (f->kind == TCE_OP_COMPUTE) {
             if (f->flops > 0) {
                 op->flops = 2.0 * f->flops;
@@ -329,7 +328,8 @@ static void append(struct tce_op_list *dst, const struct tce_op_list *src,
     for (i = 0; i < src->n; i++) {
         struct tce_op *op = add(dst);
         *op = src->ops[i];
-        op->recompute = recompute;
+        op->flags = recompute ? op->flags | TCE_OP_F_RECOMPUTED
+                              : op->flags & ~(unsigned)TCE_OP_F_RECOMPUTED;
     }
 }
 
@@ -349,13 +349,10 @@ static void layer_lists(const struct ctx *c, int moe,
         append(bwd, fwd, 1);
     } else if (rc == TCE_RECOMPUTE_SELECTIVE) {
         for (i = 0; i < fwd->n; i++)
-            if (strcmp(fwd->ops[i].name, "attn_core") == 0 ||
-                strcmp(fwd->ops[i].name, "attn_scores") == 0 ||
-                strcmp(fwd->ops[i].name, "softmax_dropout") == 0 ||
-                strcmp(fwd->ops[i].name, "attn_values") == 0) {
+            if (fwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE) {
                 struct tce_op *op = add(bwd);
                 *op = fwd->ops[i];
-                op->recompute = 1;
+                op->flags |= TCE_OP_F_RECOMPUTED;
             }
     }
     backward_of(fwd, bwd);
@@ -436,11 +433,13 @@ static void p2p_lists(const struct ctx *c, struct tce_op_list *fwd,
     *op = fwd->ops[0];
     op->name = "pp_recv_grad";
     op->peer = TCE_PEER_NEXT;
+    op->flags = TCE_OP_F_GRADIENT;
     op = add(bwd);
     *op = fwd->ops[0];
     op->name = "pp_send_grad";
     op->kind = TCE_OP_SEND;
     op->peer = TCE_PEER_PREV;
+    op->flags = TCE_OP_F_GRADIENT;
 }
 
 static int64_t buckets(double bytes, int64_t bucket_bytes)
@@ -493,7 +492,7 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
              TCE_GROUP_DP, plan->grad_bytes / (double)nb,
              tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
                                      : TCE_OVERLAP_NONE,
-             TCE_CHARGE_DP, 0);
+             TCE_CHARGE_DP, TCE_OP_F_GRADIENT);
         end->ops[end->n - 1].count = nb;
     }
     if (edp > 1 && plan->expert_grad_bytes > 0) {
@@ -503,7 +502,7 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
              TCE_GROUP_EDP, plan->expert_grad_bytes / (double)nb,
              tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
                                      : TCE_OVERLAP_NONE,
-             TCE_CHARGE_DP, 0);
+             TCE_CHARGE_DP, TCE_OP_F_GRADIENT);
         end->ops[end->n - 1].count = nb;
     }
     owned = plan->params;
@@ -541,7 +540,7 @@ int tce_plan_layer_is_moe(const struct tce_plan *plan, int64_t chunk,
                           int64_t i)
 {
     int64_t idx = chunk_first(plan, chunk) + i;
-    int64_t freq = plan->moe_layer_freq > 0 ? plan->moe_layer_freq : 1;
+    int64_t freq = plan->moe_layer_freq;
 
     if (plan->num_experts <= 0 || idx < plan->moe_first_dense_layers)
         return 0;
@@ -775,7 +774,7 @@ double tce_plan_list_flops(const struct tce_op_list *l, int model_only)
 
     for (i = 0; i < l->n; i++) {
         const struct tce_op *op = &l->ops[i];
-        if (op->kind != TCE_OP_COMPUTE || (model_only && op->recompute))
+        if (op->kind != TCE_OP_COMPUTE || (model_only && (op->flags & TCE_OP_F_RECOMPUTED)))
             continue;
         sum += op->flops * (double)op->count;
     }
@@ -806,17 +805,6 @@ double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only)
 
 /* ------------------------------------------------------------------------ */
 
-static const char *const coll_names[TCE_COLL_COUNT] = {
-    "all_reduce", "all_gather", "reduce_scatter", "all_to_all", "sendrecv"};
-static const char *const charge_names[TCE_CHARGE_COUNT] = {
-    "compute", "tp_exposed", "cp_exposed", "ep_exposed",
-    "dp_exposed", "pp_p2p", "optimizer"};
-
-const char *tce_coll_name(enum tce_coll c)
-{
-    return (unsigned)c < TCE_COLL_COUNT ? coll_names[c] : "unknown";
-}
-
 const char *tce_op_kind_name(enum tce_op_kind k)
 {
     switch (k) {
@@ -845,11 +833,6 @@ const char *tce_overlap_name(enum tce_overlap o)
         return "forward";
     }
     return "unknown";
-}
-
-const char *tce_charge_name(enum tce_charge c)
-{
-    return (unsigned)c < TCE_CHARGE_COUNT ? charge_names[c] : "unknown";
 }
 
 /* ------------------------------------------------------------------------ */

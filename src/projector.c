@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "tcemu/economics.h"
 #include "tcemu/json.h"
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
@@ -419,12 +418,9 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     struct tce_iteration_flops fl1;
     struct tce_memory_opts mopts;
     struct tce_memory mem;
-    struct tce_energy_in ein;
-    struct tce_energy en;
     const struct tce_training *tr = &job->training;
     int64_t stages[TCE_PROJECTOR_PLANS], n_stages = 0, p, v, m, i;
-    double T = -1.0, Ts, tokens, peak, dp_exp, ag_exp, iter, nodes, apn;
-    double per_gpu_node_price;
+    double T = -1.0, Ts, tokens, peak, dp_exp, ag_exp, iter;
     int ret = 0;
 
     memset(out, 0, sizeof(*out));
@@ -521,27 +517,10 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     out->memory_gib_per_gpu = mem.total_bytes / GIB;
     out->fits_memory = mem.fits;
 
-    /* economics: ideal time, on-demand */
+    /* time to train: ideal (economics.h prices it) */
     out->iterations =
         tr->train_tokens > 0 ? (double)tr->train_tokens / tokens : 0.0;
     out->time_to_train_days = out->iterations * iter / 86400.0;
-    out->gpu_hours = (double)gpus * out->time_to_train_days * 24.0;
-    apn = topo->node.accelerators > 0 ? (double)topo->node.accelerators : 1.0;
-    per_gpu_node_price = topo->price.on_demand_usd_per_node_hour / apn;
-    out->cost_usd = out->gpu_hours * per_gpu_node_price;
-    nodes = ceil((double)gpus / apn);
-    memset(&ein, 0, sizeof(ein));
-    ein.nodes = (int64_t)nodes;
-    ein.accelerators_per_node = (int)apn;
-    ein.accelerator_watts = topo->accelerator.watts;
-    ein.node_watts = topo->node.watts;
-    ein.load = out->utilisation;
-    ein.hours = out->time_to_train_days * 24.0;
-    ein.pue = topo->power.pue;
-    ein.usd_per_kwh = topo->power.usd_per_kwh;
-    ein.grid_kgco2e_per_kwh = topo->power.grid_kgco2e_per_kwh;
-    if (tce_econ_energy(&ein, &en, NULL) == 0)
-        out->energy_mwh = en.facility_mwh;
 out:
     return ret;
 }
@@ -549,14 +528,11 @@ out:
 void tce_projector_breakdown_json(struct tce_json *j, const char *key,
                                   const struct tce_breakdown *b)
 {
+    int i;
+
     tce_json_object_begin(j, key);
-    tce_json_double(j, "compute", b->compute_s);
-    tce_json_double(j, "tp_exposed", b->tp_exposed_s);
-    tce_json_double(j, "cp_exposed", b->cp_exposed_s);
-    tce_json_double(j, "ep_exposed", b->ep_exposed_s);
-    tce_json_double(j, "dp_exposed", b->dp_exposed_s);
-    tce_json_double(j, "pp_bubble", b->pp_bubble_s);
-    tce_json_double(j, "pp_p2p", b->pp_p2p_s);
-    tce_json_double(j, "optimizer", b->optimizer_s);
+    for (i = 0; i < TCE_PART_COUNT; i++)
+        tce_json_double(j, tce_breakdown_parts[i].json,
+                        tce_breakdown_get(b, (enum tce_part)i));
     tce_json_object_end(j);
 }

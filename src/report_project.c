@@ -1,7 +1,10 @@
 /*
  * report_project.c - the human table, CSV and JSON of `tcemu project`.
- * Formatting only: every number comes from struct tce_projection.
+ * Formatting only: every number comes from struct tce_project_row (the
+ * projection and its price); the columns are described once, below, and
+ * report.h writes the table, the CSV and the JSON results from them.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,10 +72,10 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     LINE("memory: model module (weights, grads, Adam states, activations, "
          "in-flight microbatches, fixed overhead)");
     LINE("time to train: ideal (no failures, restarts, checkpoints, data "
-         "stalls); cost at the on-demand price %.2f USD per node-hour / %d "
-         "accelerators",
-         r->topo->price.on_demand_usd_per_node_hour,
-         r->topo->node.accelerators);
+         "stalls); GPU-hours = GPUs x hours; cost = whole nodes (%d "
+         "accelerators each) x hours x the on-demand price %.2f USD per "
+         "node-hour",
+         r->topo->node.accelerators, tce_econ_on_demand_price(r->topo));
     LINE("energy: accelerators busy for the compute part of the iteration, "
          "idle otherwise, node overhead constant, x PUE %.2f",
          r->topo->power.pue);
@@ -80,18 +83,124 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     return n;
 }
 
-static double scaling(const struct tce_project_report *r, int i)
+/* tokens/s per GPU relative to the first row */
+static void scaling(const struct tce_report *t, int i,
+                    struct tce_report_value *v)
 {
-    const struct tce_projection *a = &r->rows[0], *b = &r->rows[i];
+    const struct tce_project_row *rows = t->rows;
+    const struct tce_projection *a = &rows[0].proj, *b = &rows[i].proj;
     double pa = a->tokens_per_s / (double)a->layout.gpus;
     double pb = b->tokens_per_s / (double)b->layout.gpus;
 
-    return pa > 0 ? pb / pa : 0.0;
+    v->d = pa > 0 ? pb / pa : 0.0;
+}
+
+#define OFF(member) offsetof(struct tce_project_row, member)
+#define ALL TCE_REPORT_ALL
+#define INT TCE_REPORT_INT
+#define DBL TCE_REPORT_DOUBLE
+#define BAR " | "
+/* a layout figure: the table and CSV, and in JSON's "layout" object */
+#define LAYOUT(key_, human_, fmt_, member)                                   \
+    {.key = key_, .group = "layout", .human = human_, .fmt = fmt_,          \
+     .in = ALL, .type = INT, .offset = OFF(proj.layout.member)}
+/* a part of the breakdown (breakdown.h): CSV column = its field, JSON in
+ * the "breakdown_s" object */
+#define PART(id, field, json, human_, fmt_, charge, meaning)                 \
+    {.key = #field, .json_key = json, .group = "breakdown_s",               \
+     .human = human_, .fmt = fmt_, .in = ALL, .type = DBL,                  \
+     .offset = OFF(proj.breakdown.field)},
+
+static const struct tce_report_column columns[] = {
+    {.key = "gpus", .human = "gpus", .fmt = "6d", .in = ALL, .type = INT,
+     .offset = OFF(proj.layout.gpus)},
+    LAYOUT("tp", "tp", "3d", tp),
+    LAYOUT("pp", "pp", "3d", pp),
+    LAYOUT("vpp", "vpp", "3d", vpp),
+    LAYOUT("cp", "cp", "3d", cp),
+    LAYOUT("ep", "ep", "3d", ep),
+    LAYOUT("dp", "dp", "6d", dp),
+    {.key = "micro_batch_size", .group = "layout", .in = TCE_REPORT_JSON,
+     .type = INT, .offset = OFF(proj.layout.micro_batch)},
+    LAYOUT("microbatches", "mb", "5d", microbatches),
+    {.key = "iteration_s", .human = "iter(s)", .fmt = "9.3f", .sep = BAR,
+     .in = ALL, .type = DBL, .offset = OFF(proj.iteration_s)},
+    TCE_BREAKDOWN_PARTS(PART)
+    {.key = "tokens_per_s", .human = "tokens/s", .fmt = "10.4g", .sep = BAR,
+     .in = ALL, .type = DBL, .offset = OFF(proj.tokens_per_s)},
+    {.key = "model_tflops_per_gpu", .human = "modelTF", .fmt = "8.1f",
+     .in = ALL, .type = DBL, .offset = OFF(proj.model_tflops_per_gpu)},
+    {.key = "hardware_tflops_per_gpu", .human = "hwTF", .fmt = "8.1f",
+     .in = ALL, .type = DBL, .offset = OFF(proj.hardware_tflops_per_gpu)},
+    {.key = "mfu", .human = "MFU%", .fmt = "5.1f", .scale = 100.0,
+     .in = ALL, .type = DBL, .offset = OFF(proj.mfu)},
+    {.key = "hfu", .human = "HFU%", .fmt = "5.1f", .scale = 100.0,
+     .in = ALL, .type = DBL, .offset = OFF(proj.hfu)},
+    {.key = "memory_gib_per_gpu", .human = "mem(GiB)", .fmt = "7.1f",
+     .sep = BAR, .in = ALL, .type = DBL,
+     .offset = OFF(proj.memory_gib_per_gpu)},
+    {.key = "fits_memory", .human = "fit", .fmt = "3s", .yes = "yes",
+     .no = "NO", .in = ALL, .type = TCE_REPORT_BOOL,
+     .offset = OFF(proj.fits_memory)},
+    {.key = "iterations", .in = TCE_REPORT_JSON, .type = DBL,
+     .offset = OFF(proj.iterations)},
+    {.key = "time_to_train_days", .human = "days", .fmt = "9.2f",
+     .sep = BAR, .in = ALL, .type = DBL,
+     .offset = OFF(proj.time_to_train_days)},
+    {.key = "gpu_hours", .human = "GPU-hours", .fmt = "10.4g", .in = ALL,
+     .type = DBL, .offset = OFF(price.gpu_hours)},
+    {.key = "cost_usd", .human = "cost(USD)", .fmt = "11.4g", .in = ALL,
+     .type = DBL, .offset = OFF(price.cost_usd)},
+    {.key = "energy_mwh", .human = "energy(MWh)", .fmt = "9.4g", .in = ALL,
+     .type = DBL, .offset = OFF(price.energy_mwh)},
+    {.key = "utilisation", .in = TCE_REPORT_JSON, .type = DBL,
+     .offset = OFF(proj.utilisation)},
+    {.key = "bubble_fraction", .in = TCE_REPORT_JSON, .type = DBL,
+     .offset = OFF(proj.bubble_fraction)},
+    {.key = "slowest_stage", .in = TCE_REPORT_JSON, .type = INT,
+     .offset = OFF(proj.slowest_stage)},
+    {.key = "scaling_efficiency", .human = "scale", .fmt = "6.3f",
+     .sep = BAR, .in = ALL, .type = DBL, .get = scaling},
+};
+
+#undef PART
+#undef LAYOUT
+#undef BAR
+#undef DBL
+#undef INT
+#undef ALL
+#undef OFF
+
+const struct tce_report_column *tce_report_project_columns(int *n)
+{
+    *n = (int)(sizeof(columns) / sizeof(columns[0]));
+    return columns;
+}
+
+/* the --plan bill as a "plan" object in each JSON result */
+static void plan_json(struct tce_json *j, const struct tce_report *t, int i)
+{
+    const struct tce_project_report *r = t->ctx;
+
+    if (r->plan && r->rows[i].price.have_plan)
+        tce_econ_json(j, "plan", r->plan, &r->rows[i].price.plan);
+}
+
+static void table_of(const struct tce_project_report *r, struct tce_report *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->cols = tce_report_project_columns(&t->n_cols);
+    t->rows = r->rows;
+    t->row_size = sizeof(r->rows[0]);
+    t->n_rows = r->n;
+    t->ctx = r;
+    t->json_extra = plan_json;
 }
 
 void tce_report_project_human(FILE *out, const struct tce_project_report *r)
 {
     char lines[TCE_REPORT_ASSUMPTIONS_MAX][TCE_REPORT_LINE_MAX];
+    struct tce_report t;
     int i, n;
 
     fprintf(out, "# tcemu %s project\n", tce_cli_version());
@@ -103,86 +212,41 @@ void tce_report_project_human(FILE *out, const struct tce_project_report *r)
     for (i = 0; i < n; i++)
         fprintf(out, "# assumption: %s\n", lines[i]);
     fprintf(out, "# all figures below are modelled (projected), not "
-                 "measured\n");
-    fprintf(out, "#\n# %6s %3s %3s %3s %3s %3s %6s %5s | %9s %9s %8s %8s "
-                 "%8s %8s %8s %8s %8s | %10s %8s %8s %5s %5s | %7s %3s | "
-                 "%9s %10s %11s %9s | %6s\n",
-            "gpus", "tp", "pp", "vpp", "cp", "ep", "dp", "mb", "iter(s)",
-            "comp(s)", "tp(s)", "cp(s)", "ep(s)", "dp(s)", "bubbl(s)",
-            "p2p(s)", "optim(s)", "tokens/s", "modelTF", "hwTF", "MFU%",
-            "HFU%", "mem(GiB)", "fit", "days", "GPU-hours", "cost(USD)",
-            "energy(MWh)", "scale");
-    for (i = 0; i < r->n; i++) {
-        const struct tce_projection *p = &r->rows[i];
-        const struct tce_breakdown *b = &p->breakdown;
-
-        fprintf(out, "  %6lld %3lld %3lld %3lld %3lld %3lld %6lld %5lld | "
-                     "%9.3f %9.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f "
-                     "| %10.4g %8.1f %8.1f %5.1f %5.1f | %7.1f %3s | %9.2f "
-                     "%10.4g %11.4g %9.4g | %6.3f\n",
-                (long long)p->layout.gpus, (long long)p->layout.tp,
-                (long long)p->layout.pp, (long long)p->layout.vpp,
-                (long long)p->layout.cp, (long long)p->layout.ep,
-                (long long)p->layout.dp, (long long)p->layout.microbatches,
-                p->iteration_s, b->compute_s, b->tp_exposed_s,
-                b->cp_exposed_s, b->ep_exposed_s, b->dp_exposed_s,
-                b->pp_bubble_s, b->pp_p2p_s, b->optimizer_s, p->tokens_per_s,
-                p->model_tflops_per_gpu, p->hardware_tflops_per_gpu,
-                100.0 * p->mfu, 100.0 * p->hfu, p->memory_gib_per_gpu,
-                p->fits_memory ? "yes" : "NO", p->time_to_train_days,
-                p->gpu_hours, p->cost_usd, p->energy_mwh, scaling(r, i));
-    }
+                 "measured\n#\n");
+    table_of(r, &t);
+    tce_report_human(out, &t);
     for (i = 0; i < r->n_skipped; i++)
         fprintf(out, "# skipped %lld GPUs: %s\n",
                 (long long)r->skipped_gpus[i], r->skipped_why[i]);
     for (i = 0; i < r->n; i++)
-        if (!r->rows[i].fits_memory)
+        if (!r->rows[i].proj.fits_memory)
             fprintf(out, "# warning: %lld GPUs: %.1f GiB per GPU does not "
                          "fit %.0f GiB of HBM (projected anyway)\n",
-                    (long long)r->rows[i].layout.gpus,
-                    r->rows[i].memory_gib_per_gpu,
+                    (long long)r->rows[i].proj.layout.gpus,
+                    r->rows[i].proj.memory_gib_per_gpu,
                     r->topo->accelerator.hbm_gib);
     fprintf(out, "# units: s seconds per iteration; TF = 1e12 FLOP/s per "
                  "GPU; MFU/HFU of the %s peak; GiB = 2^30 bytes; scale = "
                  "tokens/s per GPU relative to the first row\n",
             r->job->training.precision == TCE_PRECISION_FP8 ? "fp8" : "bf16");
+    /* --plan: the bill of each row priced under the contract */
+    for (i = 0; r->plan && i < r->n && r->rows[i].price.have_plan; i++)
+        tce_econ_print(out, r->plan, r->rows[i].proj.layout.gpus,
+                       &r->rows[i].price.plan);
 }
 
 void tce_report_project_csv(FILE *out, const struct tce_project_report *r)
 {
-    int i;
+    struct tce_report t;
 
-    fprintf(out, "gpus,tp,pp,vpp,cp,ep,dp,microbatches,iteration_s,"
-                 "compute_s,tp_exposed_s,cp_exposed_s,ep_exposed_s,"
-                 "dp_exposed_s,pp_bubble_s,pp_p2p_s,optimizer_s,tokens_per_s,"
-                 "model_tflops_per_gpu,hardware_tflops_per_gpu,mfu,hfu,"
-                 "memory_gib_per_gpu,fits_memory,time_to_train_days,"
-                 "gpu_hours,cost_usd,energy_mwh,scaling_efficiency\n");
-    for (i = 0; i < r->n; i++) {
-        const struct tce_projection *p = &r->rows[i];
-        const struct tce_breakdown *b = &p->breakdown;
-
-        fprintf(out,
-                "%lld,%lld,%lld,%lld,%lld,%lld,%lld,%lld,%.9g,%.9g,%.9g,"
-                "%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,"
-                "%.9g,%d,%.9g,%.9g,%.9g,%.9g,%.9g\n",
-                (long long)p->layout.gpus, (long long)p->layout.tp,
-                (long long)p->layout.pp, (long long)p->layout.vpp,
-                (long long)p->layout.cp, (long long)p->layout.ep,
-                (long long)p->layout.dp, (long long)p->layout.microbatches,
-                p->iteration_s, b->compute_s, b->tp_exposed_s,
-                b->cp_exposed_s, b->ep_exposed_s, b->dp_exposed_s,
-                b->pp_bubble_s, b->pp_p2p_s, b->optimizer_s, p->tokens_per_s,
-                p->model_tflops_per_gpu, p->hardware_tflops_per_gpu, p->mfu,
-                p->hfu, p->memory_gib_per_gpu, p->fits_memory,
-                p->time_to_train_days, p->gpu_hours, p->cost_usd,
-                p->energy_mwh, scaling(r, i));
-    }
+    table_of(r, &t);
+    tce_report_csv(out, &t);
 }
 
 void tce_report_project_json(FILE *out, const struct tce_project_report *r)
 {
     char lines[TCE_REPORT_ASSUMPTIONS_MAX][TCE_REPORT_LINE_MAX];
+    struct tce_report t;
     struct tce_json j;
     int i, n;
 
@@ -197,7 +261,7 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
     tce_json_double(&j, "peak_tflops", r->cm->peak_flops / 1e12);
     tce_json_int(&j, "accelerators_per_node", r->topo->node.accelerators);
     tce_json_double(&j, "on_demand_usd_per_node_hour",
-                    r->topo->price.on_demand_usd_per_node_hour);
+                    tce_econ_on_demand_price(r->topo));
     tce_json_object_end(&j);
     tce_json_object_begin(&j, "job");
     tce_json_string(&j, "name", r->job->name);
@@ -220,47 +284,8 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
     for (i = 0; i < n; i++)
         tce_json_string(&j, NULL, lines[i]);
     tce_json_array_end(&j);
-    tce_json_array_begin(&j, "results");
-    for (i = 0; i < r->n; i++) {
-        const struct tce_projection *p = &r->rows[i];
-        const struct tce_breakdown *b = &p->breakdown;
-
-        tce_json_object_begin(&j, NULL);
-        tce_json_int(&j, "gpus", p->layout.gpus);
-        tce_json_object_begin(&j, "layout");
-        tce_json_int(&j, "tp", p->layout.tp);
-        tce_json_int(&j, "pp", p->layout.pp);
-        tce_json_int(&j, "vpp", p->layout.vpp);
-        tce_json_int(&j, "cp", p->layout.cp);
-        tce_json_int(&j, "ep", p->layout.ep);
-        tce_json_int(&j, "dp", p->layout.dp);
-        tce_json_int(&j, "micro_batch_size", p->layout.micro_batch);
-        tce_json_int(&j, "microbatches", p->layout.microbatches);
-        tce_json_object_end(&j);
-        tce_json_double(&j, "iteration_s", p->iteration_s);
-        tce_projector_breakdown_json(&j, "breakdown_s", b);
-        tce_json_double(&j, "tokens_per_s", p->tokens_per_s);
-        tce_json_double(&j, "model_tflops_per_gpu", p->model_tflops_per_gpu);
-        tce_json_double(&j, "hardware_tflops_per_gpu",
-                        p->hardware_tflops_per_gpu);
-        tce_json_double(&j, "mfu", p->mfu);
-        tce_json_double(&j, "hfu", p->hfu);
-        tce_json_double(&j, "memory_gib_per_gpu", p->memory_gib_per_gpu);
-        tce_json_bool(&j, "fits_memory", p->fits_memory);
-        tce_json_double(&j, "iterations", p->iterations);
-        tce_json_double(&j, "time_to_train_days", p->time_to_train_days);
-        tce_json_double(&j, "gpu_hours", p->gpu_hours);
-        tce_json_double(&j, "cost_usd", p->cost_usd);
-        tce_json_double(&j, "energy_mwh", p->energy_mwh);
-        tce_json_double(&j, "utilisation", p->utilisation);
-        tce_json_double(&j, "bubble_fraction", p->bubble_fraction);
-        tce_json_int(&j, "slowest_stage", p->slowest_stage);
-        tce_json_double(&j, "scaling_efficiency", scaling(r, i));
-        if (r->plan && r->plan_econ)
-            tce_econ_json(&j, "plan", r->plan, &r->plan_econ[i]);
-        tce_json_object_end(&j);
-    }
-    tce_json_array_end(&j);
+    table_of(r, &t);
+    tce_report_json_rows(&j, "results", &t);
     tce_json_array_begin(&j, "skipped");
     for (i = 0; i < r->n_skipped; i++) {
         tce_json_object_begin(&j, NULL);

@@ -12,6 +12,7 @@
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/projector.h"
+#include "tcemu/rules.h"
 #include "tcemu/util.h"
 
 #define DIVISORS_MAX 2048
@@ -109,7 +110,6 @@ static void insert_sorted(struct tce_search_hit *arr, int *n, int cap,
 
 static int evaluate(struct ctx *c, struct tce_search_hit *h, int *fits)
 {
-    struct tce_econ_in ein;
     int ret;
 
     *fits = 0;
@@ -125,18 +125,8 @@ static int evaluate(struct ctx *c, struct tce_search_hit *h, int *fits)
     h->microbatches =
         c->job.training.global_batch_size / (h->dp * h->micro_batch);
     h->ideal_days = c->iterations * h->eval.iteration_s / 86400.0;
-    memset(&ein, 0, sizeof(ein));
-    ein.topo = c->topo;
-    ein.contract = c->contract;
-    ein.gpus = h->gpus;
-    ein.ideal_days = h->ideal_days;
-    ein.checkpoint_bytes = c->checkpoint_bytes;
-    /* Accelerators draw full power while computing, less while waiting on
-     * exposed communication and the bubble. */
-    ein.load = h->eval.iteration_s > 0.0
-                   ? fmin(1.0, h->eval.compute_s / h->eval.iteration_s)
-                   : 1.0;
-    ret = tce_econ_evaluate(&ein, &h->econ, c->err);
+    ret = tce_search_price(c->topo, c->contract, c->checkpoint_bytes, h, 1.0,
+                           &h->econ, c->err);
     if (ret < 0)
         return ret;
     h->score = c->opts->by == TCE_SEARCH_BY_COST ? h->econ.bill.total_usd
@@ -173,7 +163,7 @@ static int search_shape(struct ctx *c, struct tce_search_hit *base)
                   c->opts->max_micro_batch > 0 ? c->opts->max_micro_batch : 16,
                   bs);
     for (i = 0; i < nb; i++) {
-        if (base->vpp > 1 && (per_dp / bs[i]) % base->pp != 0)
+        if (tce_rule_vpp_microbatches(per_dp / bs[i], base->pp, base->vpp))
             continue;
         bs[n_ok++] = bs[i];
     }
@@ -238,7 +228,7 @@ static int search_gpus(struct ctx *c, int64_t n)
     for (it = 0; it < nt; it++) {
         int64_t tp = tps[it];
 
-        if (heads % tp || groups % tp)
+        if (tce_rule_attention_tp(heads, groups, tp, NULL))
             continue;
         np = divisors(n / tp, layers, pps);
         for (ip = 0; ip < np; ip++) {
@@ -253,16 +243,16 @@ static int search_gpus(struct ctx *c, int64_t n)
                 for (ic = 0; ic < nc; ic++) {
                     int64_t cp = cps[ic], dp = n / (tp * pp * cps[ic]);
 
-                    if (seq % (2 * cp) && cp > 1)
-                        continue;
-                    if (B % dp)
+                    if (tce_rule_cp_seq(seq, cp, NULL) ||
+                        tce_rule_global_batch(B, dp, 1, TCE_RULE_LAYOUT, NULL))
                         continue;
                     if (m->num_experts > 0) {
                         int64_t k, j = 0;
 
                         ne = divisors(dp, m->num_experts, eps);
                         for (k = 0; k < ne; k++)
-                            if (m->num_experts % eps[k] == 0)
+                            if (!tce_rule_experts_ep(m->num_experts, eps[k],
+                                                     TCE_RULE_LAYOUT, NULL))
                                 eps[j++] = eps[k];
                         ne = (int)j;
                     } else {
@@ -329,14 +319,13 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
                    const struct tce_search_backend *be,
                    struct tce_search_result *out, struct tce_error *err)
 {
-    static struct ctx zero;
     struct ctx *c = NULL;
     struct ctx local;
     double t0 = tce_now_s(), tokens_per_iter;
     int i, ret = 0, n_explain;
 
     memset(out, 0, sizeof(*out));
-    local = zero;
+    memset(&local, 0, sizeof(local));
     c = &local;
     if (opts->n_gpus < 1 || opts->n_gpus > TCE_SEARCH_GPUS_MAX ||
         opts->top_k < 1 || opts->top_k > TCE_SEARCH_TOP_MAX ||
@@ -420,65 +409,6 @@ out:
     return ret;
 }
 
-void tce_search_hit_json(struct tce_json *j, const char *key,
-                         const struct tce_search_hit *h)
-{
-    const struct tce_econ *e = &h->econ;
-
-    tce_json_object_begin(j, key);
-    tce_json_int(j, "gpus", h->gpus);
-    tce_json_object_begin(j, "layout");
-    tce_json_int(j, "tp", h->tp);
-    tce_json_int(j, "pp", h->pp);
-    tce_json_int(j, "vpp", h->vpp);
-    tce_json_int(j, "cp", h->cp);
-    tce_json_int(j, "ep", h->ep);
-    tce_json_int(j, "dp", h->dp);
-    tce_json_int(j, "micro_batch_size", h->micro_batch);
-    tce_json_int(j, "microbatches", h->microbatches);
-    tce_json_string(j, "recompute", tce_recompute_name(h->recompute));
-    tce_json_bool(j, "distributed_optimizer", h->distributed_optimizer);
-    tce_json_bool(j, "sequence_parallel", h->sequence_parallel);
-    tce_json_object_end(j);
-    tce_json_double(j, "iteration_s", h->eval.iteration_s);
-    /* The breakdown object of tcemu.project/1, plus the exposed total. */
-    tce_projector_breakdown_json(j, "breakdown_s", &h->eval.breakdown);
-    tce_json_double(j, "exposed_comm_s", h->eval.exposed_comm_s);
-    tce_json_double(j, "tokens_per_s", h->eval.tokens_per_s);
-    tce_json_double(j, "model_tflops_per_gpu", h->eval.model_tflops_per_gpu);
-    tce_json_double(j, "hardware_tflops_per_gpu",
-                    h->eval.hardware_tflops_per_gpu);
-    tce_json_double(j, "mfu", h->eval.mfu);
-    tce_json_double(j, "hfu", h->eval.hfu);
-    tce_json_double(j, "effective_mfu", h->eval.mfu * e->goodput.efficiency);
-    tce_json_double(j, "memory_gib_per_gpu",
-                    h->eval.memory_bytes / (1024.0 * 1024.0 * 1024.0));
-    tce_json_bool(j, "fits_memory", h->eval.fits_memory);
-    tce_json_double(j, "ideal_days", h->ideal_days);
-    tce_json_double(j, "time_to_train_days", e->train_days);
-    tce_json_double(j, "days_to_done", e->days_to_done);
-    tce_json_double(j, "gpu_hours", e->accelerator_hours);
-    tce_json_double(j, "cost_usd", e->bill.total_usd);
-    tce_json_double(j, "idle_usd", e->bill.idle_usd);
-    tce_json_double(j, "idle_node_hours", e->bill.idle_node_hours);
-    tce_json_double(j, "usd_per_used_gpu_hour",
-                    e->bill.usd_per_used_accelerator_hour);
-    tce_json_object_begin(j, "failures");
-    tce_json_double(j, "interruptions_per_day",
-                    e->goodput.interruptions_per_day);
-    tce_json_double(j, "checkpoint_write_s", e->goodput.checkpoint_write_s);
-    tce_json_double(j, "checkpoint_interval_s",
-                    e->goodput.checkpoint_interval_s);
-    tce_json_double(j, "lost_per_interruption_s",
-                    e->goodput.lost_per_interruption_s);
-    tce_json_double(j, "effective_training_fraction", e->goodput.efficiency);
-    tce_json_object_end(j);
-    tce_json_double(j, "energy_mwh", e->energy.facility_mwh);
-    tce_json_double(j, "electricity_usd", e->energy.electricity_usd);
-    tce_json_double(j, "tco2e", e->energy.tco2e);
-    tce_json_object_end(j);
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -516,11 +446,11 @@ int tce_search_valid_scales(const struct tce_topology *topo,
     nd = divisors(job->training.global_batch_size,
                   job->training.global_batch_size, dps);
     for (it = 0; it < nt; it++) {
-        if (heads % tps[it] || groups % tps[it])
+        if (tce_rule_attention_tp(heads, groups, tps[it], NULL))
             continue;
         for (ip = 0; ip < np; ip++)
             for (ic = 0; ic < (int)TCE_ARRAY_SIZE(cps); ic++) {
-                if (cps[ic] > 1 && m->seq_length % (2 * cps[ic]))
+                if (tce_rule_cp_seq(m->seq_length, cps[ic], NULL))
                     continue;
                 for (id = 0; id < nd && n_all < ALL_MAX; id++) {
                     int64_t g = tps[it] * pps[ip] * cps[ic] * dps[id];
@@ -544,25 +474,40 @@ int tce_search_valid_scales(const struct tce_topology *topo,
     return n;
 }
 
+int tce_search_price(const struct tce_topology *topo,
+                     const struct tce_contract *c, double checkpoint_bytes,
+                     const struct tce_search_hit *h, double time_scale,
+                     struct tce_econ *out, struct tce_error *err)
+{
+    struct tce_econ_in in;
+
+    memset(&in, 0, sizeof(in));
+    in.topo = topo;
+    in.contract = c;
+    in.gpus = h->gpus;
+    in.ideal_days = h->ideal_days * time_scale;
+    in.checkpoint_bytes = checkpoint_bytes;
+    /* Accelerators draw full power while computing, less while waiting on
+     * exposed communication and the bubble. */
+    in.load = h->eval.iteration_s > 0.0
+                  ? fmin(1.0, h->eval.compute_s / h->eval.iteration_s)
+                  : 1.0;
+    return tce_econ_evaluate(&in, out, err);
+}
+
 static int projector_project(void *ctx, const struct tce_topology *topo,
                              const struct tce_job *job,
                              struct tce_search_eval *out)
 {
-    struct tce_search_projector *p = ctx;
+    const struct tce_scenario *s = ctx;
     struct tce_projection pr;
     const struct tce_breakdown *b = &pr.breakdown;
     int ret;
 
-    if (!p->ready || p->topo != topo ||
-        p->precision != (int)job->training.precision) {
-        ret = tce_costmodel_init(&p->cm, topo, job->training.precision, NULL);
-        if (ret < 0)
-            return ret;
-        p->topo = topo;
-        p->precision = (int)job->training.precision;
-        p->ready = 1;
-    }
-    ret = tce_project(topo, job, &p->cm, job->parallel.num_gpus, &pr, NULL);
+    if (topo != &s->topo ||
+        job->training.precision != s->job.training.precision)
+        return TCE_EUSAGE; /* not the scenario's cost model */
+    ret = tce_project(topo, job, &s->cm, job->parallel.num_gpus, &pr, NULL);
     if (ret < 0)
         return ret;
     out->iteration_s = pr.iteration_s;
@@ -583,10 +528,9 @@ static int projector_project(void *ctx, const struct tce_topology *topo,
     return 0;
 }
 
-void tce_search_projector_backend(struct tce_search_projector *p,
+void tce_search_projector_backend(struct tce_scenario *s,
                                   struct tce_search_backend *be)
 {
-    memset(p, 0, sizeof(*p));
     be->project = projector_project;
-    be->ctx = p;
+    be->ctx = s;
 }

@@ -109,7 +109,7 @@ int tce_walk_iteration(const struct tce_plan *plan,
             else if (rc == 0)
                 rc = run_p2p(plan, TCE_PLAN_P2P_FWD, TCE_OP_SEND, be, ctx);
             if (rc == 0 && begin_deferred && !first_fwd_done)
-                rc = be->wait(ctx, "param_gather");
+                rc = be->wait(ctx, TCE_WALK_WAIT_PARAM_GATHER);
             first_fwd_done = 1;
             continue;
         }
@@ -131,8 +131,25 @@ int tce_walk_iteration(const struct tce_plan *plan,
     if (rc == 0 && len == 0 && end_deferred)
         rc = run_list(plan, TCE_PLAN_ITER_END, ONLY_DEFERRED, be, ctx);
     if (rc == 0)
-        rc = be->wait(ctx, "grad_reduce");
+        rc = be->wait(ctx, TCE_WALK_WAIT_GRAD_REDUCE);
     if (rc == 0)
         rc = run_list(plan, TCE_PLAN_ITER_END, SKIP_DEFERRED, be, ctx);
     return rc;
+}
+
+const char *tce_walk_wait_name(enum tce_walk_wait w)
+{
+    switch (w) {
+    case TCE_WALK_WAIT_PARAM_GATHER:
+        return "param_gather";
+    case TCE_WALK_WAIT_GRAD_REDUCE:
+        return "grad_reduce";
+    }
+    return "unknown";
+}
+
+enum tce_plan_list tce_walk_wait_list(enum tce_walk_wait w)
+{
+    return w == TCE_WALK_WAIT_PARAM_GATHER ? TCE_PLAN_ITER_BEGIN
+                                           : TCE_PLAN_ITER_END;
 }

@@ -22,7 +22,7 @@
 #ifndef TCEMU_CALIBFIT_H
 #define TCEMU_CALIBFIT_H
 
-#include "tcemu/busbw.h"
+#include "tcemu/coll.h"
 #include "tcemu/error.h"
 
 struct tce_calibfit_line {
@@ -73,7 +73,7 @@ double tce_calibfit_bandwidth_gbytes_per_s(const struct tce_calibfit_line *l);
  * link of bandwidth_gbytes_per_s (see above).  0 when it cannot be formed
  * (n < 2 for ring factors, non-positive slope or bandwidth).
  */
-double tce_calibfit_efficiency(enum tce_busbw_kind kind, int nranks,
+double tce_calibfit_efficiency(enum tce_coll kind, int nranks,
                                const struct tce_calibfit_line *coll,
                                double bandwidth_gbytes_per_s);
 

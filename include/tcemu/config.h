@@ -1,15 +1,13 @@
 /*
- * config.h - topology and job files, parsed and validated into plain structs.
+ * config.h - topology, job and calibration files, parsed and validated into
+ * the plain structs of types.h (included here, so this header is all a
+ * caller needs).
  *
- * Only src/config.c includes <libconfig.h>.  Every struct field below has the
- * name of its configuration key, and every group struct the name of its
- * group, so `model.hidden_size` in a job file is job->model.hidden_size here.
- * The schema tables in src/config.c (key, type, required, min, max, default,
- * unit, help) drive loading, validation, `tcemu validate --keys` and the
- * README's reference section; this header only fixes the shapes.
- *
- * Units are in the key names (_gbytes_per_s is 1e9 bytes/s, _gbit_per_s is
- * 1e9 bits/s, _us microseconds, _usd US dollars, _watts, _gib 2^30 bytes).
+ * Only src/config/ sees libconfig.  The schema tables in
+ * src/config/schema.c (key, type, required, min, max, default, unit, help)
+ * drive loading, the defaults (tce_job_defaults, ...), validation,
+ * `tcemu validate --keys`, the README's reference section, `tcemu show`
+ * (tce_config_visit) and the calibration writer.
  *
  * Errors: each is reported as one line
  *     path:line: error: key: what is wrong (got X)
@@ -23,11 +21,7 @@
 #include <stdio.h>
 
 #include "tcemu/error.h"
-
-#define TCE_NAME_MAX 64
-#define TCE_TEXT_MAX 512
-#define TCE_FABRIC_TIERS_MAX 4
-#define TCE_CONTRACTS_MAX 16
+#include "tcemu/types.h"
 
 /* Where diagnostics go: one line each on stream, counted. */
 struct tce_diag {
@@ -46,214 +40,6 @@ int tce_diag_error(struct tce_diag *d, const char *path, int line,
 void tce_diag_warning(struct tce_diag *d, const char *path, int line,
                       const char *key, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-
-/* Where each schema key of a loaded file came from (filled by the loaders;
- * used by `tcemu show` to mark defaults and by tce_job_check to cite lines).
- * Slots are numbered by the schema in src/config.c; callers do not index
- * them, they use tce_config_visit(). */
-#define TCE_CONFIG_FILES_MAX 8
-#define TCE_CONFIG_SLOTS_MAX 320
-
-struct tce_config_origin {
-    int n_files;                      /* the file and the files it includes */
-    char files[TCE_CONFIG_FILES_MAX][TCE_TEXT_MAX];
-    unsigned char file[TCE_CONFIG_SLOTS_MAX];  /* index into files */
-    unsigned char is_set[TCE_CONFIG_SLOTS_MAX];/* 0 = default */
-    int line[TCE_CONFIG_SLOTS_MAX];   /* the key's line, or its group's */
-};
-
-/* ------------------------------------------------------------------------ */
-/* Topology: one offering (a cluster one can rent or buy).                   */
-
-struct tce_accelerator {
-    char name[TCE_NAME_MAX];          /* "H100-SXM5-80GB" */
-    double bf16_tflops;               /* dense peak, 1e12 FLOP/s */
-    double fp8_tflops;                /* dense peak; 0 = no FP8 */
-    double hbm_gib;                   /* memory per accelerator, 2^30 B */
-    double hbm_gbytes_per_s;          /* memory bandwidth, 1e9 B/s */
-    double watts;                     /* board power at full load */
-    double matmul_efficiency;         /* achievable fraction of peak, large GEMMs */
-    double matmul_half_gflop;         /* GEMM size (GFLOP) at which efficiency
-                                         is half of matmul_efficiency; 0 = flat */
-    double memory_efficiency;         /* achievable fraction of HBM bandwidth */
-    char source[TCE_TEXT_MAX];
-};
-
-struct tce_node {
-    int accelerators;                 /* accelerators per node (priced unit) */
-    double watts;                     /* whole node at full load; 0 = derive */
-    char source[TCE_TEXT_MAX];
-};
-
-struct tce_scale_up {
-    char name[TCE_NAME_MAX];          /* "NVLink4 + NVSwitch" */
-    int domain_accelerators;          /* accelerators in one scale-up domain */
-    double bandwidth_gbytes_per_s;    /* per accelerator, one direction */
-    double latency_us;
-    double efficiency;                /* achievable fraction of bandwidth */
-    char source[TCE_TEXT_MAX];
-};
-
-struct tce_scale_out {
-    char name[TCE_NAME_MAX];          /* "EFA v2", "HDR InfiniBand" */
-    int nics_per_node;
-    double nic_bandwidth_gbit_per_s;  /* per NIC, one direction */
-    double latency_us;
-    double efficiency;                /* achievable fraction of bandwidth */
-    char source[TCE_TEXT_MAX];
-};
-
-struct tce_fabric_tier {              /* a switch tier above the node */
-    char name[TCE_NAME_MAX];          /* "leaf", "spine", "core" */
-    int64_t group_nodes;              /* nodes below one switch of this tier */
-    double oversubscription;          /* downlink:uplink, 1.0 = full bisection */
-    double latency_us;                /* added per crossing */
-};
-
-struct tce_capacity {
-    int64_t max_nodes;
-    char source[TCE_TEXT_MAX];
-};
-
-struct tce_price {
-    double on_demand_usd_per_node_hour;
-    char as_of[TCE_NAME_MAX];         /* "2025-06" */
-    char source[TCE_TEXT_MAX];
-};
-
-enum tce_contract_kind {
-    TCE_CONTRACT_ON_DEMAND,
-    TCE_CONTRACT_RESERVED,            /* savings plan / reserved, with a term */
-    TCE_CONTRACT_CAPACITY_BLOCK,
-    TCE_CONTRACT_SPOT,
-    TCE_CONTRACT_COMMITMENT,          /* take-or-pay */
-};
-
-struct tce_contract {                 /* an element of the `contracts` list */
-    char name[TCE_NAME_MAX];
-    enum tce_contract_kind kind;      /* key `kind`: on_demand, reserved,
-                                         capacity_block, spot, commitment */
-    double usd_per_node_hour;
-    double term_months;               /* reserved, commitment */
-    double max_days;                  /* capacity_block: longest block */
-    double lead_days;                 /* capacity_block: booking lead time */
-    double interruptions_per_node_day;/* spot */
-    int64_t committed_nodes;          /* commitment: paid whether used or not */
-    double overage_usd_per_node_hour; /* commitment: beyond the commitment;
-                                         0 = the on-demand price */
-    char as_of[TCE_NAME_MAX];
-    char source[TCE_TEXT_MAX];
-};
-
-struct tce_power {
-    double pue;                       /* facility / IT energy */
-    double usd_per_kwh;
-    double grid_kgco2e_per_kwh;       /* 0 = not reported */
-    char source[TCE_TEXT_MAX];
-};
-
-struct tce_reliability {
-    double interruptions_per_node_day;/* unexpected, all causes */
-    double restart_minutes;           /* detect, re-rendezvous, reload */
-    double checkpoint_write_gbytes_per_s; /* aggregate, whole job */
-    int64_t hot_spare_nodes;
-    char source[TCE_TEXT_MAX];
-};
-
-struct tce_topology {
-    char path[TCE_TEXT_MAX];          /* file it came from */
-    char name[TCE_NAME_MAX];
-    char description[TCE_TEXT_MAX];
-    struct tce_accelerator accelerator;
-    struct tce_node node;
-    struct tce_scale_up scale_up;
-    struct tce_scale_out scale_out;
-    int n_fabric;
-    struct tce_fabric_tier fabric[TCE_FABRIC_TIERS_MAX];
-    struct tce_capacity capacity;
-    struct tce_price price;
-    int n_contracts;
-    struct tce_contract contracts[TCE_CONTRACTS_MAX];
-    struct tce_power power;
-    struct tce_reliability reliability;
-    struct tce_config_origin origin;  /* filled by tce_topology_load */
-};
-
-/* ------------------------------------------------------------------------ */
-/* Job: one training run, in Megatron-LM's argument names.                   */
-
-struct tce_model {
-    int64_t num_layers;
-    int64_t hidden_size;
-    int64_t ffn_hidden_size;          /* dense MLP; default 4 * hidden_size */
-    int64_t num_attention_heads;
-    int64_t num_query_groups;         /* KV heads (GQA); default = heads */
-    int64_t kv_channels;              /* head dim; default hidden / heads */
-    int64_t seq_length;
-    int64_t vocab_size;
-    int swiglu;                       /* bool: 3hf MLP instead of 2hf */
-    int untie_embeddings_and_output_weights; /* bool */
-    int64_t num_experts;              /* 0 = dense model */
-    int64_t moe_router_topk;
-    int64_t moe_ffn_hidden_size;      /* per expert; default ffn_hidden_size */
-    int64_t moe_shared_expert_intermediate_size; /* 0 = none */
-    int64_t moe_layer_freq;           /* every k-th layer is MoE (1 = all) */
-    int64_t moe_first_dense_layers;   /* leading dense layers (DeepSeek: 3) */
-    int multi_latent_attention;       /* bool: MLA (DeepSeek-V2/V3) */
-    int64_t q_lora_rank;              /* MLA; 0 = no query compression */
-    int64_t kv_lora_rank;
-    int64_t qk_head_dim;
-    int64_t qk_pos_emb_head_dim;
-    int64_t v_head_dim;
-};
-
-struct tce_parallel {
-    int64_t num_gpus;
-    int64_t tensor_model_parallel_size;
-    int64_t pipeline_model_parallel_size;
-    int64_t virtual_pipeline_model_parallel_size; /* 1 = no interleaving */
-    int64_t context_parallel_size;
-    int64_t expert_model_parallel_size;
-    int sequence_parallel;            /* bool */
-    int use_distributed_optimizer;    /* bool */
-    int64_t decoder_first_pipeline_num_layers; /* Megatron-LM's uneven first
-                                         stage; 0 = num_layers / pp */
-    int64_t decoder_last_pipeline_num_layers;  /* uneven last stage; 0 = even */
-    int account_for_embedding_in_pipeline_split; /* bool: the embedding
-                                         takes one layer's slot (Megatron) */
-    int account_for_loss_in_pipeline_split;      /* bool: so does the loss */
-};
-
-enum tce_recompute { TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE,
-                     TCE_RECOMPUTE_FULL };
-enum tce_precision { TCE_PRECISION_BF16, TCE_PRECISION_FP8 };
-
-struct tce_training {
-    int64_t micro_batch_size;
-    int64_t global_batch_size;        /* sequences per iteration */
-    int64_t train_tokens;
-    enum tce_recompute recompute_granularity; /* none, selective, full */
-    enum tce_precision precision;     /* bf16, fp8 */
-    int overlap_grad_reduce;          /* bool */
-    int overlap_param_gather;         /* bool */
-    int tp_comm_overlap;              /* bool: TP communication hidden */
-    int accumulate_allreduce_grads_in_fp32; /* bool: 4-byte gradients */
-    int64_t ddp_bucket_size;          /* bytes per DP gradient bucket */
-    int use_flash_attn;               /* bool: fused attention, no s x s
-                                         scores in HBM (default true) */
-};
-
-struct tce_job {
-    char path[TCE_TEXT_MAX];
-    char name[TCE_NAME_MAX];
-    char description[TCE_TEXT_MAX];
-    char source[TCE_TEXT_MAX];
-    struct tce_model model;
-    struct tce_parallel parallel;
-    struct tce_training training;
-    struct tce_config_origin origin;  /* filled by tce_job_load */
-};
-
 /* ------------------------------------------------------------------------ */
 
 enum tce_config_kind {
@@ -278,9 +64,23 @@ int tce_topology_load(const char *path, struct tce_topology *out,
 int tce_job_load(const char *path, struct tce_job *out,
                  struct tce_diag *diag);
 
-/* Re-check the job's cross-field rules after a change of num_gpus (--gpus);
- * errors cite the job file. */
+/* Re-check the job's cross-field rules (rules.h) after a change of num_gpus
+ * (--gpus); errors cite the job file. */
 int tce_job_check(const struct tce_job *job, struct tce_diag *diag);
+
+/* Every field from the schema's default column (0, false or "" where the
+ * schema has none; the derived keys ffn_hidden_size, num_query_groups,
+ * kv_channels and moe_ffn_hidden_size 0 until tce_job_derive); the loaders
+ * start from the same.  For structs built by hand (tests, tools): defaults
+ * first, then the fields one sets. */
+void tce_job_defaults(struct tce_job *job);
+void tce_topology_defaults(struct tce_topology *topo);
+void tce_calibration_link_defaults(struct tce_calibration_link *link);
+/* Fill the derived keys that are 0 from the others (ffn_hidden_size =
+ * 4 hidden_size, num_query_groups = num_attention_heads, kv_channels =
+ * hidden_size / num_attention_heads, moe_ffn_hidden_size =
+ * ffn_hidden_size), as the loader does for keys not in the file. */
+void tce_job_derive(struct tce_job *job);
 
 /* libconfig's version, "1.5.0" (for --version). */
 const char *tce_config_library_version(void);
@@ -290,58 +90,6 @@ void tce_config_print_keys(enum tce_config_kind kind, FILE *out);
 /* The same as a Markdown table, for README.md. */
 void tce_config_print_keys_markdown(enum tce_config_kind kind, FILE *out);
 
-const char *tce_recompute_name(enum tce_recompute r);
-const char *tce_precision_name(enum tce_precision p);
-const char *tce_contract_kind_name(enum tce_contract_kind k);
-
-/* ------------------------------------------------------------------------ */
-/* Calibration: link parameters fitted by `tcemu calibrate`, read by
- * `tcemu project --calibration`.  File format:
- *
- *   calibration = {
- *     tcemu_version = "0.1.0 (git abc1234)"; mpi_library = "Open MPI v4.1.4";
- *     date = "2026-11-26T10:00:00Z"; hosts = "node1,node2";
- *     ranks = 8; ranks_per_node = 4;
- *     links = ( { link = "scale_up"; latency_us = 1.2;
- *                 bandwidth_gbytes_per_s = 9.5; rms_rel_error = 0.04;
- *                 points = 14; allreduce_efficiency = 0.9; ... }, ... );
- *   };
- *
- * At most one entry per link class; efficiencies default to 1.0. */
-
-enum tce_link_class {
-    TCE_LINK_SCALE_UP,                /* "scale_up" */
-    TCE_LINK_SCALE_OUT,               /* "scale_out" */
-    TCE_LINK_FABRIC,                  /* "fabric" */
-};
-#define TCE_LINK_CLASSES 3
-
-struct tce_calibration_link {
-    enum tce_link_class link;
-    double latency_us;                /* fitted alpha */
-    double bandwidth_gbytes_per_s;    /* fitted 1/beta, 1e9 B/s */
-    double rms_rel_error;             /* of the fit over its points */
-    int64_t points;                   /* measurements fitted */
-    double allreduce_efficiency;      /* measured / alpha-beta model */
-    double allgather_efficiency;
-    double reducescatter_efficiency;
-    double alltoall_efficiency;
-    double sendrecv_efficiency;
-};
-
-struct tce_calibration {
-    char path[TCE_TEXT_MAX];
-    char tcemu_version[TCE_NAME_MAX];
-    char mpi_library[TCE_TEXT_MAX];
-    char date[TCE_NAME_MAX];          /* ISO 8601, UTC */
-    char hosts[TCE_TEXT_MAX];         /* comma-separated */
-    int64_t ranks;
-    int64_t ranks_per_node;
-    int n_links;
-    struct tce_calibration_link links[TCE_LINK_CLASSES];
-    struct tce_config_origin origin;
-};
-
 int tce_calibration_load(const char *path, struct tce_calibration *out,
                          struct tce_diag *diag);
 /* The entry of a link class, or NULL when the file has none. */
@@ -349,7 +97,6 @@ const struct tce_calibration_link *
 tce_calibration_find(const struct tce_calibration *c, enum tce_link_class l);
 /* Write c in the format above (what tce_calibration_load reads back). */
 int tce_calibration_write(const struct tce_calibration *c, FILE *out);
-const char *tce_link_class_name(enum tce_link_class l);
 
 /* ------------------------------------------------------------------------ */
 /* Walking the resolved settings of a loaded file (for `tcemu show`). */

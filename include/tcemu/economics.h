@@ -20,8 +20,18 @@
  *   efficiency          E = (1 - L/M) * tau / (tau + d)
  *   wall time           ideal / E
  *
+ * On-demand price: one figure per topology, tce_econ_on_demand_price():
+ *   price.on_demand_usd_per_node_hour, or when that is 0 the price of its
+ *   first on_demand contract.  Every on_demand bill (project's table, --plan
+ *   of any on_demand contract, search, compare) uses it; config validation
+ *   rejects an on_demand contract whose own price disagrees.
+ *
+ * Rentals are whole nodes: a run of g accelerators rents
+ * tce_econ_nodes() = ceil(g / accelerators per node) nodes and pays for
+ * all of them; its GPU-hours stay g x hours (what the run uses).
+ *
  * Contracts (rules chosen here; every bill reports paid, used and idle):
- *   on_demand       nodes * hours * price.
+ *   on_demand       nodes * hours * the on-demand price.
  *   reserved        a savings plan / reservation commits USD/h for whole
  *                   terms: ceil(days / term) terms of nodes * term hours are
  *                   paid even if the run ends earlier (the rest is idle).
@@ -50,6 +60,7 @@
 #include "tcemu/config.h"
 #include "tcemu/error.h"
 #include "tcemu/json.h"
+#include "tcemu/projector.h"
 
 #define TCE_ECON_HOURS_PER_DAY 24.0
 #define TCE_ECON_DAYS_PER_MONTH (365.0 / 12.0)
@@ -106,13 +117,17 @@ struct tce_bill {
     int64_t blocks;          /* capacity blocks (0 otherwise) */
     int64_t terms;           /* reserved terms (0 otherwise) */
     double usd_per_used_accelerator_hour;
+    double usd_per_node_hour; /* the rate billed (on_demand: the list
+                                 price passed in) */
 };
 
 /*
  * Price a run of `nodes` nodes (plus `spare_nodes` hot spares) for `days`
  * wall-clock days under contract c.  on_demand_usd_per_node_hour is the
- * topology's list price (overage default).  A contract with
- * usd_per_node_hour 0 and kind on_demand uses the list price.
+ * topology's list price, tce_econ_on_demand_price() (overage default):
+ * a contract of kind on_demand bills at it whenever it is above 0 (the
+ * contract's own usd_per_node_hour only when it is 0), so every on-demand
+ * bill uses one figure.
  */
 int tce_econ_price_run(const struct tce_contract *c,
                        double on_demand_usd_per_node_hour, int64_t nodes,
@@ -121,11 +136,22 @@ int tce_econ_price_run(const struct tce_contract *c,
                        struct tce_error *err);
 
 /* The topology's contract called name; NULL name or "on_demand" without
- * such a contract gives a synthetic on-demand contract in *scratch.
- * Returns NULL when the name is unknown. */
+ * such a contract gives a synthetic on-demand contract in *scratch (at
+ * tce_econ_on_demand_price).  Returns NULL when the name is unknown. */
 const struct tce_contract *tce_econ_find_contract(const struct tce_topology *t,
                                                   const char *name,
                                                   struct tce_contract *scratch);
+
+/* The topology's one on-demand price, USD per node-hour (see above). */
+double tce_econ_on_demand_price(const struct tce_topology *t);
+
+/* Whole nodes rented for gpus accelerators: ceil(gpus / accelerators per
+ * node). */
+int64_t tce_econ_nodes(const struct tce_topology *t, int64_t gpus);
+
+/* 1 when gpus accelerators need more nodes than the topology offers
+ * (capacity.max_nodes > 0 and tce_econ_nodes > it), else 0. */
+int tce_econ_over_capacity(const struct tce_topology *t, int64_t gpus);
 
 /* ---- energy ------------------------------------------------------------- */
 
@@ -175,6 +201,33 @@ struct tce_econ {
 
 int tce_econ_evaluate(const struct tce_econ_in *in, struct tce_econ *out,
                       struct tce_error *err);
+
+/* ---- a projection priced ----------------------------------------------- */
+
+/* What a projection (projector.h: time, throughput, utilisation) costs. */
+struct tce_projection_price {
+    int64_t nodes;     /* whole nodes rented, tce_econ_nodes */
+    double gpu_hours;  /* gpus x ideal hours: what the run uses */
+    double cost_usd;   /* whole nodes x ideal hours x on-demand price */
+    double energy_mwh; /* facility energy of the ideal run (x PUE) */
+    int have_plan;     /* a contract was given: */
+    struct tce_econ plan; /* its bill with failures, checkpoints, idle
+                             capacity and energy (tce_econ_evaluate) */
+};
+
+/*
+ * Price projection p of job on t: ideal time (no failures), whole nodes
+ * at tce_econ_on_demand_price, energy with the accelerators busy for
+ * p->utilisation of the time; with contract c (NULL: none) also the bill
+ * under c (tce_econ_evaluate with the job's checkpoint size).  0, or
+ * tce_econ_evaluate's error.
+ */
+int tce_econ_price_projection(const struct tce_topology *t,
+                              const struct tce_job *job,
+                              const struct tce_contract *c,
+                              const struct tce_projection *p,
+                              struct tce_projection_price *out,
+                              struct tce_error *err);
 
 /* Model state on storage for the job: parameters (model.h) x
  * TCE_ECON_CHECKPOINT_BYTES_PER_PARAM. */

@@ -19,8 +19,8 @@
  *               scatter the INPUT; all-to-all the send buffer (n equal parts).
  *   send / recv point-to-point to the previous or next pipeline stage.
  * Each op carries `count` (how many times it runs back to back, e.g. the DP
- * gradient buckets), `recompute` (1 for recomputed forward ops inside a
- * backward list: counted in hardware FLOPs, not model FLOPs) and `overlap`.
+ * gradient buckets), `overlap`, and `flags` (enum tce_op_flag: what an op
+ * is, so that no engine recognises an op by its name).
  *
  * Lists (enum tce_plan_list) and how one iteration is walked:
  *
@@ -69,6 +69,7 @@
 
 #include <stdint.h>
 
+#include "tcemu/coll.h"
 #include "tcemu/config.h"
 #include "tcemu/error.h"
 #include "tcemu/layout.h"
@@ -83,15 +84,6 @@ enum tce_op_kind {
     TCE_OP_RECV,
 };
 
-enum tce_coll {
-    TCE_COLL_ALL_REDUCE,
-    TCE_COLL_ALL_GATHER,
-    TCE_COLL_REDUCE_SCATTER,
-    TCE_COLL_ALL_TO_ALL,
-    TCE_COLL_SENDRECV,   /* point-to-point, for per-kind link efficiency */
-    TCE_COLL_COUNT
-};
-
 enum tce_peer { TCE_PEER_NONE, TCE_PEER_PREV, TCE_PEER_NEXT };
 
 /* What an op may overlap with. */
@@ -103,16 +95,21 @@ enum tce_overlap {
     TCE_OVERLAP_FORWARD,  /* param all-gather (overlap_param_gather) */
 };
 
-/* Which part of the breakdown an op's exposed time is charged to. */
-enum tce_charge {
-    TCE_CHARGE_COMPUTE,
-    TCE_CHARGE_TP,
-    TCE_CHARGE_CP,
-    TCE_CHARGE_EP,
-    TCE_CHARGE_DP,
-    TCE_CHARGE_PP,
-    TCE_CHARGE_OPTIMIZER,
-    TCE_CHARGE_COUNT
+/* enum tce_charge (which part of the breakdown an op's exposed time is
+ * charged to) lives with the breakdown's other names. */
+#include "tcemu/breakdown.h"
+
+/* What an op is (struct tce_op's flags). */
+enum tce_op_flag {
+    TCE_OP_F_RECOMPUTED = 1u << 0,     /* a recomputed forward op inside a
+                                          backward list: hardware FLOPs,
+                                          not model FLOPs */
+    TCE_OP_F_GRADIENT = 1u << 1,       /* moves gradients: DP/EDP gradient
+                                          buckets, backward p2p (the
+                                          emulator's p2p tag) */
+    TCE_OP_F_ATTENTION_CORE = 1u << 2, /* attention scores, softmax and
+                                          values: what selective
+                                          recomputation recomputes */
 };
 
 struct tce_op {
@@ -123,7 +120,7 @@ struct tce_op {
     enum tce_peer peer;      /* p2p */
     enum tce_overlap overlap;
     enum tce_charge charge;
-    int recompute;           /* 1: a recomputed forward op */
+    unsigned flags;          /* enum tce_op_flag bits */
     int64_t count;           /* back-to-back repetitions, >= 1 */
     double flops;            /* compute, per repetition */
     double gemm_flops;       /* compute: one GEMM's FLOPs (efficiency) */
@@ -233,10 +230,8 @@ double tce_plan_list_flops(const struct tce_op_list *l, int model_only);
  * counts); model_only = 1 excludes recomputation. */
 double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only);
 
-const char *tce_coll_name(enum tce_coll c);
 const char *tce_op_kind_name(enum tce_op_kind k);
 const char *tce_overlap_name(enum tce_overlap o);
-const char *tce_charge_name(enum tce_charge c);
 
 /* ------------------------------------------------------------------------ */
 /* Pipeline schedule: 1F1B (v == 1) and Megatron's interleaved 1F1B (v > 1,

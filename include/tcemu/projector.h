@@ -1,7 +1,8 @@
 /*
  * projector.h - evaluate a job's plan on a topology at any scale, without
  * enumerating ranks: iteration time and its breakdown, throughput, MFU/HFU,
- * memory fit, time to train, GPU-hours, cost and energy.
+ * memory fit, utilisation and the ideal time to train.  What that costs
+ * (GPU-hours, USD, energy) is economics.h's tce_econ_price_projection.
  *
  * Rules (also printed as `# assumption:` lines by `tcemu project`):
  *  - Per microbatch, a stage's time is the sum over its lists (layers of all
@@ -25,14 +26,15 @@
  *  - Optimizer step exposed (memory-bound roofline).
  *  - Utilisation for energy: accelerators are busy for the compute part of
  *    the iteration (compute / iteration) and idle otherwise.
- *  - Economics: ideal time (no failures or restarts), on-demand price per
- *    node-hour divided by the node's accelerators.
+ *  - Time to train: ideal (no failures or restarts): train_tokens / tokens
+ *    per iteration iterations.
  */
 #ifndef TCEMU_PROJECTOR_H
 #define TCEMU_PROJECTOR_H
 
 #include <stdint.h>
 
+#include "tcemu/breakdown.h"
 #include "tcemu/config.h"
 #include "tcemu/costmodel.h"
 #include "tcemu/error.h"
@@ -40,17 +42,8 @@
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
 
-/* Breakdown of one iteration, seconds; the parts add up to the iteration. */
-struct tce_breakdown {
-    double compute_s;
-    double tp_exposed_s;
-    double cp_exposed_s;
-    double ep_exposed_s;
-    double dp_exposed_s;
-    double pp_bubble_s;
-    double pp_p2p_s;
-    double optimizer_s;
-};
+/* struct tce_breakdown (seconds per part of the iteration) is in
+ * breakdown.h. */
 
 struct tce_projection {
     struct tce_layout layout;
@@ -63,10 +56,7 @@ struct tce_projection {
     double memory_gib_per_gpu;
     int fits_memory;
     double iterations;           /* train_tokens / tokens per iteration */
-    double time_to_train_days;
-    double gpu_hours;
-    double cost_usd;             /* on-demand, ideal time */
-    double energy_mwh;           /* facility energy (x PUE) */
+    double time_to_train_days;   /* ideal: no failures */
     double utilisation;          /* compute / iteration */
     int64_t slowest_stage;
     double stage_microbatch_s;   /* T of the slowest stage */
@@ -147,9 +137,10 @@ int tce_projector_run(struct tce_projector *p, int64_t gpus,
                       struct tce_projection *out, struct tce_error *err);
 
 struct tce_json;
-/* The breakdown as a JSON object named key (seconds): compute, tp_exposed,
- * cp_exposed, ep_exposed, dp_exposed, pp_bubble, pp_p2p, optimizer; one
- * shape wherever a breakdown is written (project, run). */
+/* The breakdown as a JSON object named key (seconds), one member per part
+ * of TCE_BREAKDOWN_PARTS (breakdown.h) under its JSON key: compute,
+ * tp_exposed, cp_exposed, ep_exposed, dp_exposed, pp_bubble, pp_p2p,
+ * optimizer; one shape wherever a breakdown is written (project, run). */
 void tce_projector_breakdown_json(struct tce_json *j, const char *key,
                                   const struct tce_breakdown *b);
 

@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tcemu/busbw.h"
+#include "tcemu/coll.h"
 #include "tcemu/error.h"
 
 #define TCE_RT_HOST_MAX 64
@@ -182,28 +182,35 @@ int tce_rt_test_corrupt(void);
 void tce_rt_hang(void);
 
 /* ------------------------------------------------------------------------ */
-/* Collective plug-ins (nccl-tests style): one small table entry each.        */
+/* The collective executor (exec.c): one MPI call per kind of coll.h, used by
+ * bench, calibrate and run.                                                  */
 
-struct tce_coll_ops {
-    enum tce_busbw_kind kind;
-    /* Element counts of the send and receive buffers for a total count. */
-    void (*counts)(size_t count, int n, size_t *send, size_t *recv);
-    /* Fill the send buffer with seeded values for this rank. */
-    void (*init)(float *send, size_t send_count, int rank, int n,
-                 uint32_t seed);
-    /* Count wrong elements of the receive buffer. */
-    int64_t (*check)(const float *recv, size_t recv_count, int rank, int n,
-                     uint32_t seed);
-    /* One operation: returns an MPI code. */
-    int (*run)(const float *send, float *recv, size_t count, int n,
-               int rank, MPI_Comm comm);
+struct tce_rt_coll_args {
+    enum tce_coll kind;
+    MPI_Comm comm;
+    int n, rank;            /* size of comm, this rank in it */
+    const float *send;      /* NULL: in place (the data in recv) */
+    float *recv;            /* see coll.h for the layouts */
+    size_t count;           /* nccl-tests count: elements of the size */
+    int64_t max_count;      /* elements per rank and MPI call; <= 0:
+                               INT_MAX (MPI 3.1 counts are ints) */
+    const int64_t *split;   /* all-to-all only: elements to each rank of
+                               comm (n; the same on every source), an
+                               MPI_Alltoallv; NULL: count / n each */
 };
 
-/* The plug-in of a kind, NULL if none. */
-const struct tce_coll_ops *tce_coll_get(enum tce_busbw_kind kind);
-
-/* The seeded value of element i of rank's data (small integers, so sums are
- * exact in float). */
-float tce_coll_value(uint32_t seed, int rank, size_t i);
+/* One operation, blocking, cut into chunks of at most max_count elements
+ * per rank and call; returns an MPI code. */
+int tce_rt_exec_coll(const struct tce_rt_coll_args *a);
+/* The same, nonblocking: posted(ctx, req, last) receives each request
+ * (last: the operation's final one) to complete later.  MPI_ERR_ARG for a
+ * split all-to-all (its count arrays would have to outlive the call). */
+int tce_rt_exec_coll_start(const struct tce_rt_coll_args *a,
+                           void (*posted)(void *ctx, MPI_Request req,
+                                          int last),
+                           void *ctx);
+/* MPI calls one operation makes (>= 1; send/recv posts two requests per
+ * call). */
+int64_t tce_rt_exec_coll_chunks(const struct tce_rt_coll_args *a);
 
 #endif

@@ -5,7 +5,7 @@
  * recompute none/selective/full, distributed optimizer on/off) at one or
  * more GPU counts, projects each through a backend (the projector in the
  * CLI, a toy model in tests), keeps those that fit memory and ranks them by
- * time to train or by cost.  Pure: no I/O except the optional JSON writer.
+ * time to train or by cost.  Pure: no I/O (report_search.h prints).
  *
  * Shapes enumerated (necessary conditions; the backend rejects the rest):
  *   tp   divides gpus, heads and query groups, tp <= scale-up domain
@@ -36,11 +36,10 @@
 #include <stdint.h>
 
 #include "tcemu/config.h"
-#include "tcemu/costmodel.h"
 #include "tcemu/economics.h"
 #include "tcemu/error.h"
-#include "tcemu/json.h"
 #include "tcemu/projector.h"
+#include "tcemu/scenario.h"
 
 #define TCE_SEARCH_TOP_MAX 64
 #define TCE_SEARCH_EXPLAIN_MAX 16
@@ -157,26 +156,26 @@ int tce_search_valid_scales(const struct tce_topology *topo,
                             const struct tce_job *job, int64_t lo, int64_t hi,
                             double step, int64_t *out, int max);
 
-/* The projector (projector.h) as a search backend: tce_project() with a
- * cost model built from the topology (and rebuilt when the topology or the
- * job's precision changes).  p must outlive the backend's use. */
-struct tce_search_projector {
-    const struct tce_topology *topo; /* what cm was built for */
-    int precision;
-    int ready;
-    struct tce_costmodel cm;
-};
-
-void tce_search_projector_backend(struct tce_search_projector *p,
+/* The projector (projector.h) as a search backend: tce_project() with the
+ * scenario's cost model (scenario.h).  The search's topology must be the
+ * scenario's (&s->topo) and the job's precision the scenario's job's (a
+ * candidate of any other is reported invalid, TCE_EUSAGE); s must outlive
+ * the backend's use. */
+void tce_search_projector_backend(struct tce_scenario *s,
                                   struct tce_search_backend *be);
+
+/* Price a hit under contract c (NULL: on-demand list price) through
+ * tce_econ_evaluate: its failure-free time times time_scale (1: as
+ * projected), the accelerators' load its compute share of the iteration.
+ * out may be &h->econ. */
+int tce_search_price(const struct tce_topology *topo,
+                     const struct tce_contract *c, double checkpoint_bytes,
+                     const struct tce_search_hit *h, double time_scale,
+                     struct tce_econ *out, struct tce_error *err);
 
 /* Apply a hit's layout to a copy of a job (parallel and training fields). */
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);
 
 const char *tce_search_reason_name(enum tce_search_reason r);
-
-/* One hit as a JSON object (key may be NULL inside an array). */
-void tce_search_hit_json(struct tce_json *j, const char *key,
-                         const struct tce_search_hit *h);
 
 #endif

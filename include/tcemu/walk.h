@@ -9,12 +9,12 @@
  *   ITER_BEGIN (all ops; the overlapped param all-gather is posted here)
  *   for each step of tce_schedule_step(p, v, m, stage, k):
  *     forward:  [recv from PREV] [EMBED_FWD] layers [HEAD_FWD | send NEXT]
- *               after the first forward step: wait("param_gather")
+ *               after the first forward step: wait(PARAM_GATHER)
  *     backward: on the last step first: ITER_END's overlapped ops (the
  *               gradient buckets), then
  *               [recv from NEXT] [HEAD_BWD] layers reversed [EMBED_BWD]
  *               [send PREV]
- *   wait("grad_reduce"), then ITER_END's other ops (optimizer)
+ *   wait(GRAD_REDUCE), then ITER_END's other ops (optimizer)
  * Every list execution ends with list_end(list) (where communication
  * overlapped with the list's compute is completed).
  */
@@ -24,15 +24,28 @@
 #include "tcemu/error.h"
 #include "tcemu/plan.h"
 
+/* The wait points of an iteration. */
+enum tce_walk_wait {
+    TCE_WALK_WAIT_PARAM_GATHER, /* after the first forward step: the
+                                   overlapped param all-gather (ITER_BEGIN) */
+    TCE_WALK_WAIT_GRAD_REDUCE,  /* before the optimizer: the overlapped
+                                   gradient buckets (ITER_END) */
+};
+
+/* "param_gather", "grad_reduce". */
+const char *tce_walk_wait_name(enum tce_walk_wait w);
+/* The list whose deferred ops a wait completes (ITER_BEGIN, ITER_END). */
+enum tce_plan_list tce_walk_wait_list(enum tce_walk_wait w);
+
 struct tce_walk_backend {
     /* Execute op index of list (op->count repetitions).  0 or an error the
      * walk returns at once. */
     int (*op)(void *ctx, enum tce_plan_list list, int index);
     /* A list's execution is over. */
     int (*list_end)(void *ctx, enum tce_plan_list list);
-    /* Complete the overlapped ops posted earlier ("param_gather" after the
-     * first forward step, "grad_reduce" before the optimizer). */
-    int (*wait)(void *ctx, const char *what);
+    /* Complete the overlapped ops posted earlier (PARAM_GATHER after the
+     * first forward step, GRAD_REDUCE before the optimizer). */
+    int (*wait)(void *ctx, enum tce_walk_wait what);
 };
 
 /* Ops posted early and completed at a wait point: overlap FORWARD or

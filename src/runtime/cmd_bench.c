@@ -1,7 +1,7 @@
 /*
  * cmd_bench.c - tcemu bench: an nccl-tests style collective benchmark.
  *
- * A small harness over the plug-ins of coll.c: for each collective and each
+ * A small harness over the collectives of coll.h (executed by exec.c): for each collective and each
  * size from -b to -e (times -f), warm up, time -n back-to-back operations
  * between two barriers, and report the mean time per operation of the
  * slowest rank (max over ranks), algbw = size / time and busbw = algbw x the
@@ -17,19 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcemu/busbw.h"
+#include "tcemu/coll.h"
 #include "tcemu/cli.h"
 #include "tcemu/json.h"
 #include "tcemu/layout.h"
 #include "tcemu/output.h"
+#include "tcemu/rules.h"
 #include "tcemu/runtime.h"
+#include "tcemu/runtime_cmd.h"
 #include "tcemu/util.h"
 
 #define MAX_COLLS 8
 #define MAX_SIZES 64
 
 struct bench_opts {
-    enum tce_busbw_kind colls[MAX_COLLS];
+    enum tce_coll colls[MAX_COLLS];
     int n_colls;
     struct tce_rt_sweep sw; /* -b -e -f -n -w */
     char group[16];
@@ -42,7 +44,7 @@ struct bench_opts {
 };
 
 struct bench_row {
-    enum tce_busbw_kind kind;
+    enum tce_coll kind;
     int64_t bytes, count;
     double time_s;          /* max over ranks of the mean per operation */
     double algbw, busbw;
@@ -113,7 +115,7 @@ static int parse_colls(const char *arg, struct bench_opts *o,
             rc = tce_error_set(err, TCE_EUSAGE, "too many collectives");
             goto out;
         }
-        rc = tce_busbw_coll_parse(tok, &o->colls[o->n_colls], err);
+        rc = tce_coll_parse(tok, &o->colls[o->n_colls], err);
         if (rc)
             goto out;
         o->n_colls++;
@@ -154,7 +156,7 @@ static int parse_args(int argc, char **argv, struct bench_opts *o,
     int c, rc = 0;
 
     memset(o, 0, sizeof(*o));
-    o->colls[0] = TCE_BUSBW_ALLREDUCE;
+    o->colls[0] = TCE_COLL_ALL_REDUCE;
     o->n_colls = 1;
     o->sw.min_bytes = 8;
     o->sw.max_bytes = 32 << 20;
@@ -240,6 +242,7 @@ static int make_group(struct bench *b, struct tce_error *err)
         {"ep", TCE_GROUP_EP}, {"edp", TCE_GROUP_EDP}, {"pp", TCE_GROUP_PP},
     };
     struct tce_layout l;
+    struct tce_error why;
     int64_t color, key;
     size_t i;
     int rc = 0, mrc, is_leader;
@@ -273,18 +276,14 @@ static int make_group(struct bench *b, struct tce_error *err)
         l.microbatches = 1;
         l.gpus_per_node = rt->node_size;
         l.scale_up_domain = rt->node_size;
-        if (rt->size % (l.tp * l.cp * l.pp) != 0) {
-            rc = tce_error_set(err, TCE_EUSAGE,
-                               "--tp x --cp x --pp = %" PRId64
-                               " does not divide %d ranks",
-                               l.tp * l.cp * l.pp, rt->size);
+        if (tce_rule_model_parallel(rt->size, l.tp, l.pp, l.cp,
+                                    TCE_RULE_BENCH, &why) != 0) {
+            rc = tce_error_set(err, TCE_EUSAGE, "%s", why.msg);
             goto out;
         }
         l.dp = rt->size / (l.tp * l.cp * l.pp);
-        if (l.dp % l.ep != 0) {
-            rc = tce_error_set(err, TCE_EUSAGE,
-                               "--ep %" PRId64 " does not divide dp %" PRId64,
-                               l.ep, l.dp);
+        if (tce_rule_ep_divides_dp(l.dp, l.ep, TCE_RULE_BENCH, &why) != 0) {
+            rc = tce_error_set(err, TCE_EUSAGE, "%s", why.msg);
             goto out;
         }
         color = tce_layout_color(&l, rt->rank, kinds[i].g);
@@ -310,47 +309,47 @@ out:
 }
 
 /* Time one size of one collective; fills row (every rank). */
-static int measure(struct bench *b, const struct tce_coll_ops *ops,
-                   int64_t bytes, struct bench_row *row, struct tce_error *err)
+static int measure(struct bench *b, enum tce_coll kind, int64_t bytes,
+                   struct bench_row *row, struct tce_error *err)
 {
     size_t count = (size_t)bytes / sizeof(float), sc, rcnt, i;
+    struct tce_rt_coll_args a = {kind,   b->comm, b->g_size, b->g_rank,
+                                 b->send, b->recv, count,     0,
+                                 NULL};
     double t0, mean_s, max_s = 0.0;
     int64_t it, wrong = 0, all_wrong = 0;
     char opname[TCE_RT_OPNAME_MAX];
     int rc = 0, mrc = MPI_SUCCESS;
 
-    ops->counts(count, b->g_size, &sc, &rcnt);
-    row->kind = ops->kind;
+    tce_coll_counts(kind, count, b->g_size, &sc, &rcnt);
+    row->kind = kind;
     row->count = (int64_t)count;
     row->bytes = (int64_t)(count * sizeof(float));
     row->wrong = -1;
     snprintf(opname, sizeof(opname), "%s %" PRId64 " B",
-             tce_busbw_coll_name(ops->kind), row->bytes);
+             tce_coll_short_name(kind), row->bytes);
     tce_watchdog_enter(&b->rt.wd, opname, b->o.group);
-    if (tce_rt_test_hang(&b->rt, tce_busbw_coll_name(ops->kind)))
+    if (tce_rt_test_hang(&b->rt, tce_coll_short_name(kind)))
         tce_rt_hang();
     for (it = 0; it < b->o.sw.warmup && mrc == MPI_SUCCESS; it++)
-        mrc = ops->run(b->send, b->recv, count, b->g_size, b->g_rank,
-                       b->comm);
+        mrc = tce_rt_exec_coll(&a);
     if (mrc == MPI_SUCCESS)
         mrc = MPI_Barrier(b->rt.world);
     t0 = MPI_Wtime();
     for (it = 0; it < b->o.sw.iters && mrc == MPI_SUCCESS; it++)
-        mrc = ops->run(b->send, b->recv, count, b->g_size, b->g_rank,
-                       b->comm);
+        mrc = tce_rt_exec_coll(&a);
     mean_s = (MPI_Wtime() - t0) / (double)b->o.sw.iters;
     if (mrc == MPI_SUCCESS && b->o.check) {
-        ops->init(b->send, sc, b->g_rank, b->g_size, (uint32_t)b->o.seed);
+        tce_coll_init(b->send, sc, b->g_rank, (uint32_t)b->o.seed);
         for (i = 0; i < rcnt; i++)
             b->recv[i] = -1.0f;
-        mrc = ops->run(b->send, b->recv, count, b->g_size, b->g_rank,
-                       b->comm);
+        mrc = tce_rt_exec_coll(&a);
         if (mrc == MPI_SUCCESS && tce_rt_test_corrupt() && b->rt.rank == 0 &&
             rcnt > 0)
             b->recv[rcnt / 2] += 1.0f;
         if (mrc == MPI_SUCCESS)
-            wrong = ops->check(b->recv, rcnt, b->g_rank, b->g_size,
-                               (uint32_t)b->o.seed);
+            wrong = tce_coll_wrong(kind, b->recv, rcnt, b->g_rank, b->g_size,
+                                   (uint32_t)b->o.seed);
     }
     tce_watchdog_leave(&b->rt.wd);
     if (mrc != MPI_SUCCESS) {
@@ -366,8 +365,8 @@ static int measure(struct bench *b, const struct tce_coll_ops *ops,
         goto out;
     }
     row->time_s = max_s;
-    row->algbw = tce_busbw_algbw_gbytes_per_s((double)row->bytes, max_s);
-    row->busbw = tce_busbw_busbw_gbytes_per_s(ops->kind, b->g_size,
+    row->algbw = tce_coll_algbw_gbytes_per_s((double)row->bytes, max_s);
+    row->busbw = tce_coll_busbw_gbytes_per_s(kind, b->g_size,
                                               (double)row->bytes, max_s);
     row->wrong = b->o.check ? all_wrong : -1;
 out:
@@ -401,7 +400,7 @@ static void print_row(FILE *out, const struct bench_row *r)
         snprintf(wrong, sizeof(wrong), "%" PRId64, r->wrong);
     fprintf(out, "  %-13s %12" PRId64 " %12" PRId64 " %6s %12.2f %12.3f "
                  "%12.3f %8s\n",
-            tce_busbw_coll_name(r->kind), r->bytes, r->count, "float",
+            tce_coll_short_name(r->kind), r->bytes, r->count, "float",
             r->time_s * 1e6, r->algbw, r->busbw, wrong);
     fflush(out);
 }
@@ -433,14 +432,14 @@ static int write_json(const struct bench *b, int argc, char **argv,
         const struct bench_row *r = &b->rows[i];
 
         tce_json_object_begin(&j, NULL);
-        tce_json_string(&j, "collective", tce_busbw_coll_name(r->kind));
+        tce_json_string(&j, "collective", tce_coll_short_name(r->kind));
         tce_json_int(&j, "size_bytes", r->bytes);
         tce_json_int(&j, "count", r->count);
         tce_json_double(&j, "time_us", r->time_s * 1e6);
         tce_json_double(&j, "algbw_gbytes_per_s", r->algbw);
         tce_json_double(&j, "busbw_gbytes_per_s", r->busbw);
         tce_json_double(&j, "busbw_factor",
-                        tce_busbw_factor(r->kind, b->g_size));
+                        tce_coll_busbw_factor(r->kind, b->g_size));
         if (r->wrong < 0)
             tce_json_null(&j, "wrong");
         else
@@ -518,13 +517,8 @@ int tce_cmd_bench(int argc, char **argv)
         print_table_head(out, b);
     }
     for (k = 0; k < b->o.n_colls && rc == 0; k++) {
-        const struct tce_coll_ops *ops = tce_coll_get(b->o.colls[k]);
+        const struct tce_coll_desc *d = tce_coll_desc(b->o.colls[k]);
 
-        if (!ops) {
-            rc = tce_error_set(&err, TCE_EUSAGE, "no plug-in for %s",
-                               tce_busbw_coll_name(b->o.colls[k]));
-            break;
-        }
         for (bytes = b->o.sw.min_bytes; bytes <= b->o.sw.max_bytes && rc == 0;
              bytes = (int64_t)next) {
             struct bench_row *row = &b->rows[b->n_rows];
@@ -532,16 +526,13 @@ int tce_cmd_bench(int argc, char **argv)
             next = (double)bytes * b->o.sw.factor;
             if (next < (double)bytes + 1)
                 next = (double)bytes + 1;
-            if (bytes < (int64_t)sizeof(float) * b->g_size &&
-                ops->kind != TCE_BUSBW_ALLREDUCE &&
-                ops->kind != TCE_BUSBW_SENDRECV &&
-                ops->kind != TCE_BUSBW_BROADCAST)
+            if (bytes < (int64_t)sizeof(float) * b->g_size && d->splits)
                 continue; /* less than one element per rank */
             if (bytes < (int64_t)sizeof(float))
                 continue;
             if (b->n_rows >= MAX_COLLS * MAX_SIZES)
                 break;
-            rc = measure(b, ops, bytes, row, &err);
+            rc = measure(b, d->kind, bytes, row, &err);
             if (rc) {
                 /* The other ranks may be blocked in this operation: they
                  * can no longer agree, end the job. */

@@ -1,23 +1,12 @@
-/* version.c - tcemu, MPI library and libconfig versions for --version. */
+/* version.c - --version: tcemu (src/version.c), MPI library and libconfig
+ * versions. */
 #include <mpi.h>
 #include <stdio.h>
 
 #include "tcemu/cli.h"
 #include "tcemu/runtime.h"
 
-#ifndef TCE_VERSION
-#define TCE_VERSION "0.1.0"
-#endif
-#ifndef TCE_GIT_HASH
-#define TCE_GIT_HASH "unknown"
-#endif
-
 const char *tce_config_library_version(void);
-
-const char *tce_cli_version(void)
-{
-    return TCE_VERSION " (git " TCE_GIT_HASH ")";
-}
 
 void tce_cli_print_version(FILE *out)
 {

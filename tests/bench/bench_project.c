@@ -140,9 +140,9 @@ static int same_results(const struct bench *b)
         if (tce_project(b->topo, b->job, b->cm, b->counts[i], &x, NULL) != 0 ||
             tce_projector_run(pj, b->counts[i], &y, NULL) != 0)
             goto out;
-        if (x.iteration_s != y.iteration_s || x.cost_usd != y.cost_usd ||
+        if (x.iteration_s != y.iteration_s || x.time_to_train_days != y.time_to_train_days ||
             x.memory_gib_per_gpu != y.memory_gib_per_gpu ||
-            x.energy_mwh != y.energy_mwh ||
+            x.utilisation != y.utilisation ||
             memcmp(&x.breakdown, &y.breakdown, sizeof(x.breakdown)) != 0) {
             fprintf(stderr,
                     "bench_project: tce_projector differs from "

@@ -90,5 +90,68 @@ check "dense GPT on A100: sane MFU" bash -c \
     "'$TCEMU' project -t topologies/dgx-a100-80gb.cfg -j jobs/megatron-sc21-39.1b.cfg --json - |
      python3 -c 'import json,sys; x=json.load(sys.stdin)[\"results\"][0]; assert 0.3 < x[\"hfu\"] < 0.6, x[\"hfu\"]'"
 
+# One on-demand price (issue 9): the table, --plan of the on_demand
+# contract and compare bill the topology's one on-demand price.  A copy of
+# aws-p5 at 70 USD/node-hour whose on_demand contract says 0 (= the list
+# price): before, the plan printed and reported 0 USD/node-hour.
+sed -e 's/on_demand_usd_per_node_hour = 55.04;/on_demand_usd_per_node_hour = 70.00;/' \
+    -e '/kind = "on_demand"/s/usd_per_node_hour = 55.04;/usd_per_node_hour = 0.0;/' \
+    $topo >"$out/p5-list.cfg"
+# The same with the contract left at 55.04: two prices.  Config
+# validation rejects it (exit 2, citing the contract's line); before, the
+# table billed 70 and the plan and compare 55.04.
+sed -e 's/on_demand_usd_per_node_hour = 55.04;/on_demand_usd_per_node_hour = 70.00;/' \
+    $topo >"$out/p5-two.cfg"
+one_price() { # TOPOLOGY: every path bills 70 USD/node-hour (or exit 2 for two prices)
+    local t=$1
+    "$TCEMU" project -t "$t" -j jobs/llama3-8b.cfg --gpus 64 --json - >"$out/op.json" 2>"$out/op.err"
+    local rc=$?
+    if [ "$t" = "$out/p5-two.cfg" ]; then
+        [ "$rc" -eq 2 ] && grep -q 'error: contracts\[0\].usd_per_node_hour: on_demand contract' "$out/op.err"
+        return
+    fi
+    [ "$rc" -eq 0 ] || { cat "$out/op.err"; return 1; }
+    "$TCEMU" project -t "$t" -j jobs/llama3-8b.cfg --gpus 64 --plan on-demand --json - >"$out/opp.json" &&
+    "$TCEMU" compare -t "$t" -j jobs/llama3-8b.cfg --gpus 64 --plan on-demand --json - >"$out/opc.json" &&
+    python3 - "$out/op.json" "$out/opp.json" "$out/opc.json" <<'PY'
+import json, sys
+p, pp, c = (json.load(open(f)) for f in sys.argv[1:4])
+price = 70.0
+x = p["results"][0]
+assert p["topology"]["on_demand_usd_per_node_hour"] == price, p["topology"]
+want = 8 * x["time_to_train_days"] * 24 * price        # 64 GPUs = 8 nodes
+assert abs(x["cost_usd"] - want) < 1e-9 * want, (x["cost_usd"], want)
+plan = pp["results"][0]["plan"]
+assert plan["usd_per_node_hour"] == price, plan["usd_per_node_hour"]
+assert abs(plan["cost_usd"] - plan["paid_node_hours"] * price) < 1e-9 * plan["cost_usd"], plan
+r = c["offerings"][0]["result"]
+assert abs(r["usd_per_used_gpu_hour"] - price / 8) < 1e-12, r["usd_per_used_gpu_hour"]
+print(f"table {x['cost_usd']:.6g} USD, plan {plan['cost_usd']:.6g} USD, compare {r['cost_usd']:.6g} USD at {price} USD/node-hour")
+PY
+}
+check "one on-demand price: contract at 0 bills the price key everywhere" one_price "$out/p5-list.cfg"
+check "one on-demand price: two different prices are a config error" one_price "$out/p5-two.cfg"
+
+# Whole nodes (issue 9): 4 GPUs of an 8-GPU node rent the node; the table's
+# cost is the bill's (before: the table billed half a node, the plan a
+# whole one, 2.776e6 against 5.552e6 USD); GPU-hours stay 4 x hours.
+check "whole nodes: the table's cost is the bill's (JSON)" bash -c \
+    "'$TCEMU' project -t $topo -j jobs/llama3-8b.cfg --gpus 4 --plan on_demand --json - |
+     python3 -c '
+import json, sys
+x = json.load(sys.stdin)[\"results\"][0]
+plan, hours = x[\"plan\"], x[\"time_to_train_days\"] * 24
+assert plan[\"nodes\"] == 1
+assert abs(x[\"gpu_hours\"] - 4 * hours) < 1e-9 * x[\"gpu_hours\"], x[\"gpu_hours\"]
+assert abs(x[\"cost_usd\"] - 1 * hours * 55.04) < 1e-9 * x[\"cost_usd\"], x[\"cost_usd\"]
+eff = plan[\"effective_training_fraction\"]
+assert abs(x[\"cost_usd\"] - plan[\"cost_usd\"] * eff) < 1e-9 * x[\"cost_usd\"], (x[\"cost_usd\"], plan[\"cost_usd\"])
+'"
+check "whole nodes: the table's cost is the bill's (human)" bash -c \
+    "'$TCEMU' project -t $topo -j jobs/llama3-8b.cfg --gpus 4 --plan on_demand > '$out/w.txt' &&
+     table=\$(grep -v '^#' '$out/w.txt' | awk '{print \$(NF-3)}') &&
+     bill=\$(sed -n 's/^#   bill: \\([^ ]*\\) USD.*/\\1/p' '$out/w.txt') &&
+     echo \"table \$table USD, bill \$bill USD\" && [ -n \"\$table\" ] && [ \"\$table\" = \"\$bill\" ]"
+
 echo "# project.sh: $fails failed"
 [ "$fails" -eq 0 ]

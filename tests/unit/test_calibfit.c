@@ -196,13 +196,13 @@ static void test_regimes_cases(void **state)
 static void test_efficiency(void **state)
 {
     static const struct {
-        enum tce_busbw_kind kind;
+        enum tce_coll kind;
         int n;
         double factor;
     } cases[] = {
-        {TCE_BUSBW_ALLREDUCE, 4, 1.5},  {TCE_BUSBW_ALLREDUCE, 2, 1.0},
-        {TCE_BUSBW_ALLGATHER, 4, 0.75}, {TCE_BUSBW_REDUCESCATTER, 8, 0.875},
-        {TCE_BUSBW_ALLTOALL, 4, 0.75},  {TCE_BUSBW_SENDRECV, 4, 1.0},
+        {TCE_COLL_ALL_REDUCE, 4, 1.5},  {TCE_COLL_ALL_REDUCE, 2, 1.0},
+        {TCE_COLL_ALL_GATHER, 4, 0.75}, {TCE_COLL_REDUCE_SCATTER, 8, 0.875},
+        {TCE_COLL_ALL_TO_ALL, 4, 0.75},  {TCE_COLL_SENDRECV, 4, 1.0},
     };
     struct tce_calibfit_line coll;
     double w = 12.5; /* GB/s */
@@ -218,12 +218,12 @@ static void test_efficiency(void **state)
             1e-12);
     }
     coll.seconds_per_byte = 1.0 / (w * 1e9);
-    assert_close(tce_calibfit_efficiency(TCE_BUSBW_ALLREDUCE, 1, &coll, w), 0.0,
+    assert_close(tce_calibfit_efficiency(TCE_COLL_ALL_REDUCE, 1, &coll, w), 0.0,
                  0);
-    assert_close(tce_calibfit_efficiency(TCE_BUSBW_ALLREDUCE, 4, &coll, 0.0),
+    assert_close(tce_calibfit_efficiency(TCE_COLL_ALL_REDUCE, 4, &coll, 0.0),
                  0.0, 0);
     coll.seconds_per_byte = 0.0;
-    assert_close(tce_calibfit_efficiency(TCE_BUSBW_SENDRECV, 2, &coll, w), 0.0,
+    assert_close(tce_calibfit_efficiency(TCE_COLL_SENDRECV, 2, &coll, w), 0.0,
                  0);
     assert_close(tce_calibfit_bandwidth_gbytes_per_s(&coll), 0.0, 0);
 }

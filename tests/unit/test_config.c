@@ -1,8 +1,9 @@
 /*
- * test_config.c - unit tests of src/config.c: good fixtures load with the
+ * test_config.c - unit tests of src/config/: good fixtures load with the
  * right values (defaults, derived defaults, 64-bit integers, includes),
  * every bad fixture fails with the exact first "path:line: error: key:
- * message" line, tce_job_check, calibration round trip, schema printing.
+ * message" line, tce_job_check, calibration writer (exact bytes, round
+ * trip), schema defaults, schema printing.
  * Runs from the repository root (fixture paths are relative to it).
  */
 #include <dirent.h>
@@ -332,6 +333,126 @@ static void test_calibration_round_trip(void **state)
     assert_memory_equal(a.links, b.links, sizeof(a.links));
 }
 
+/* The writer walks the schema: its exact bytes (those of the hand-written
+ * writer it replaced) and a round trip of every field. */
+static void test_calibration_write_bytes(void **state)
+{
+    static struct tce_calibration a, b;
+    static const char expect[] =
+        "# tcemu calibration file (tcemu validate reads it)\n"
+        "calibration = {\n"
+        "  tcemu_version = \"0.1.0 (git 0000000)\";\n"
+        "  mpi_library = \"Open MPI v4.1.4\";\n"
+        "  date = \"2026-11-26T10:00:00Z\";\n"
+        "  hosts = \"a\\\"b\\\\cd\";\n"
+        "  ranks = 8L;\n"
+        "  ranks_per_node = 4L;\n"
+        "  links = (\n"
+        "    { link = \"scale_up\"; latency_us = 0.333333333; "
+        "bandwidth_gbytes_per_s = 9.5;\n"
+        "      rms_rel_error = 0.04; points = 14L;\n"
+        "      allreduce_efficiency = 0.9; allgather_efficiency = 1;\n"
+        "      reducescatter_efficiency = 1; alltoall_efficiency = 0.8;\n"
+        "      sendrecv_efficiency = 1; },\n"
+        "    { link = \"scale_out\"; latency_us = 25; "
+        "bandwidth_gbytes_per_s = 1.1;\n"
+        "      rms_rel_error = 0.07; points = 123456789012L;\n"
+        "      allreduce_efficiency = 1; allgather_efficiency = 1;\n"
+        "      reducescatter_efficiency = 1; alltoall_efficiency = 0.6;\n"
+        "      sendrecv_efficiency = 1; }\n"
+        "  );\n"
+        "};\n";
+    struct capture c;
+    char *text = NULL, path[256];
+    size_t len = 0;
+    FILE *f;
+    (void)state;
+
+    capture_begin(&c);
+    assert_int_equal(tce_calibration_load(GOOD "calibration.cfg", &a, &c.diag),
+                     0);
+    a.links[0].latency_us = 1.0 / 3.0;
+    a.links[1].points = INT64_C(123456789012);
+    snprintf(a.hosts, sizeof(a.hosts), "a\"b\\c\td");
+    f = open_memstream(&text, &len);
+    assert_non_null(f);
+    assert_int_equal(tce_calibration_write(&a, f), 0);
+    fclose(f);
+    assert_string_equal(text, expect);
+    free(text);
+
+    /* round trip: every field equal (values exact in 9 digits, in range) */
+    a.links[0].latency_us = 0.125;
+    a.links[1].points = 1000000;
+    snprintf(a.hosts, sizeof(a.hosts), "h\"1\\,h2");
+    scratch_path(path, sizeof(path), "calbytes");
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(tce_calibration_write(&a, f), 0);
+    fclose(f);
+    assert_int_equal(tce_calibration_load(path, &b, &c.diag), 0);
+    capture_end(&c);
+    assert_int_equal(c.len, 0);
+    free(c.text);
+    remove(path);
+    assert_string_equal(a.tcemu_version, b.tcemu_version);
+    assert_string_equal(a.mpi_library, b.mpi_library);
+    assert_string_equal(a.date, b.date);
+    assert_string_equal(a.hosts, b.hosts);
+    assert_int_equal(a.ranks, b.ranks);
+    assert_int_equal(a.ranks_per_node, b.ranks_per_node);
+    assert_int_equal(a.n_links, b.n_links);
+    assert_memory_equal(a.links, b.links, sizeof(a.links));
+}
+
+/* tce_job_defaults / tce_topology_defaults: the schema's default column,
+ * what a loaded file holds for every key it leaves out. */
+static void test_schema_defaults(void **state)
+{
+    static struct tce_job j;
+    static struct tce_topology t;
+    static struct tce_calibration_link l;
+    (void)state;
+
+    memset(&j, 0x5a, sizeof(j));
+    tce_job_defaults(&j);
+    assert_int_equal(j.parallel.tensor_model_parallel_size, 1);
+    assert_int_equal(j.parallel.virtual_pipeline_model_parallel_size, 1);
+    assert_int_equal(j.parallel.expert_model_parallel_size, 1);
+    assert_int_equal(j.training.micro_batch_size, 1);
+    assert_int_equal(j.training.ddp_bucket_size, 40000000);
+    assert_int_equal(j.training.use_flash_attn, 1);
+    assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
+    assert_int_equal(j.model.moe_layer_freq, 1);
+    assert_int_equal(j.model.ffn_hidden_size, 0); /* derived */
+    assert_int_equal(j.origin.n_files, 0);
+    assert_string_equal(j.name, "");
+    j.model.hidden_size = 1024;
+    j.model.num_attention_heads = 16;
+    tce_job_derive(&j);
+    assert_int_equal(j.model.ffn_hidden_size, 4096);
+    assert_int_equal(j.model.num_query_groups, 16);
+    assert_int_equal(j.model.kv_channels, 64);
+    assert_int_equal(j.model.moe_ffn_hidden_size, 4096);
+
+    memset(&t, 0x5a, sizeof(t));
+    tce_topology_defaults(&t);
+    assert_close(t.scale_up.efficiency, 0.8, 0);
+    assert_close(t.scale_out.efficiency, 0.8, 0);
+    assert_close(t.accelerator.memory_efficiency, 0.8, 0);
+    assert_close(t.fabric[0].oversubscription, 0.0, 0);
+    assert_int_equal(t.n_fabric, 0);
+    assert_int_equal(t.n_contracts, 0);
+    assert_close(t.reliability.checkpoint_write_gbytes_per_s, 273.0, 0);
+    assert_close(t.reliability.restart_minutes, 30.0, 0);
+
+    memset(&l, 0x5a, sizeof(l));
+    tce_calibration_link_defaults(&l);
+    assert_close(l.allreduce_efficiency, 1.0, 0);
+    assert_close(l.sendrecv_efficiency, 1.0, 0);
+    assert_int_equal(l.points, 0);
+}
+
 struct bad_case {
     const char *file;
     enum tce_config_kind kind;
@@ -351,6 +472,8 @@ static const struct bad_case bad_cases[] = {
      BAD "cross-commitment-nodes.cfg:71: error: contracts[4].committed_nodes: must be in [1, capacity.max_nodes = 4] (got 64)"},
     {"cross-contract-duplicate.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "cross-contract-duplicate.cfg:68: error: contracts[3].name: duplicate contract name 'on-demand' (also contracts[0])"},
+    {"cross-on-demand-price.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "cross-on-demand-price.cfg:61: error: contracts[0].usd_per_node_hour: on_demand contract 'on-demand' is 55.04 USD/node-hour but price.on_demand_usd_per_node_hour is 60 (one on-demand price: make them equal or drop the contract's)"},
     {"cross-cp-seq.cfg", TCE_CONFIG_JOB,
      BAD "cross-cp-seq.cfg:12: error: model.seq_length: must be divisible by 2 x context_parallel_size = 4 (got 2050)"},
     {"cross-domain.cfg", TCE_CONFIG_TOPOLOGY,
@@ -407,6 +530,10 @@ static const struct bad_case bad_cases[] = {
      BAD "hostile-int32-wrap.cfg:29: error: training.train_tokens: integer does not fit in 32 bits: libconfig needs the L suffix, write 15600000000000L (got 15600000000000)"},
     {"hostile-long-string.cfg", TCE_CONFIG_JOB,
      BAD "hostile-long-string.cfg:2: error: name: string too long: 5000 bytes, at most 63 (got \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...\")"},
+    {"hostile-many-settings.cfg", TCE_CONFIG_JOB,
+     BAD "hostile-many-settings.cfg:2008: error: more than 2000 settings in "
+         "the file and its includes (the parser's time grows with their "
+         "square)"},
     {"hostile-many-errors.cfg", TCE_CONFIG_JOB,
      BAD "hostile-many-errors.cfg:35: error: unknown_000: unknown key 'unknown_000'"},
     {"hostile-nested-unknown.cfg", TCE_CONFIG_JOB,
@@ -756,6 +883,8 @@ int main(void)
         cmocka_unit_test(test_include_relative),
         cmocka_unit_test(test_bom_crlf),
         cmocka_unit_test(test_calibration_round_trip),
+        cmocka_unit_test(test_calibration_write_bytes),
+        cmocka_unit_test(test_schema_defaults),
         cmocka_unit_test(test_bad_fixtures),
         cmocka_unit_test(test_bad_fixtures_all_listed),
         cmocka_unit_test(test_all_errors_reported),

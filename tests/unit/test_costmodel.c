@@ -10,7 +10,7 @@
 
 static void topo(struct tce_topology *t)
 {
-    memset(t, 0, sizeof(*t));
+    tce_topology_defaults(t);
     strcpy(t->path, "test");
     t->accelerator.bf16_tflops = 1000.0;
     t->accelerator.fp8_tflops = 2000.0;

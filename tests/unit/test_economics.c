@@ -244,7 +244,7 @@ static void test_evaluate(void **state)
     struct tce_econ out;
     (void)state;
 
-    memset(&t, 0, sizeof(t));
+    tce_topology_defaults(&t);
     t.node.accelerators = 8;
     t.node.watts = 10200.0;
     t.accelerator.watts = 700.0;
@@ -285,6 +285,137 @@ static void test_evaluate(void **state)
     assert_null(tce_econ_find_contract(&t, "nope", &t.contracts[1]));
 }
 
+/* A topology for the pricing tests: 8 accelerators per node, 50 USD per
+ * node-hour list price, no failures. */
+static void priced_topology(struct tce_topology *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->node.accelerators = 8;
+    t->node.watts = 10200.0;
+    t->accelerator.watts = 700.0;
+    t->price.on_demand_usd_per_node_hour = 50.0;
+    t->power.pue = 1.0;
+    t->capacity.max_nodes = 4;
+}
+
+/* Bug fix (issue 9): one on-demand price.  Before, an on_demand contract
+ * billed its own usd_per_node_hour while the table billed the price key;
+ * now every path bills tce_econ_on_demand_price. */
+static void test_one_on_demand_price(void **state)
+{
+    static struct tce_topology t;
+    struct tce_contract scratch;
+    const struct tce_contract *c;
+    struct tce_econ_in in;
+    struct tce_econ a, b;
+    struct tce_bill bill;
+    (void)state;
+
+    priced_topology(&t);
+    assert_close(tce_econ_on_demand_price(&t), 50.0, 0);
+    /* no price key: the on_demand contract's price */
+    t.price.on_demand_usd_per_node_hour = 0.0;
+    t.n_contracts = 2;
+    t.contracts[0] = contract(TCE_CONTRACT_SPOT, 20.0);
+    t.contracts[1] = contract(TCE_CONTRACT_ON_DEMAND, 42.0);
+    assert_close(tce_econ_on_demand_price(&t), 42.0, 0);
+    t.n_contracts = 0;
+    assert_close(tce_econ_on_demand_price(&t), 0.0, 0);
+
+    /* a contract that disagrees with the key (config validation rejects
+     * it; here the economics alone): the key is billed on every path */
+    priced_topology(&t);
+    t.n_contracts = 1;
+    t.contracts[0] = contract(TCE_CONTRACT_ON_DEMAND, 55.04);
+    strcpy(t.contracts[0].name, "on-demand");
+    assert_int_equal(
+        tce_econ_price_run(&t.contracts[0], 50.0, 2, 0, 8, 1.0, &bill, NULL),
+        0);
+    assert_close(bill.total_usd, 2 * 24 * 50.0, 1e-12);
+    assert_close(bill.usd_per_node_hour, 50.0, 0);
+    memset(&in, 0, sizeof(in));
+    in.topo = &t;
+    in.gpus = 16;
+    in.ideal_days = 10.0;
+    in.load = 1.0;
+    assert_int_equal(tce_econ_evaluate(&in, &a, NULL), 0); /* NULL: list */
+    c = tce_econ_find_contract(&t, "on-demand", &scratch);
+    assert_ptr_equal(c, &t.contracts[0]);
+    in.contract = c;
+    assert_int_equal(tce_econ_evaluate(&in, &b, NULL), 0);
+    assert_close(a.bill.total_usd, 2 * 24 * 10.0 * 50.0, 1e-12);
+    assert_true(a.bill.total_usd == b.bill.total_usd);
+    assert_close(b.bill.usd_per_node_hour, 50.0, 0);
+
+    /* an on_demand contract at 0 = the list price, and reported as such */
+    t.contracts[0].usd_per_node_hour = 0.0;
+    assert_int_equal(tce_econ_evaluate(&in, &b, NULL), 0);
+    assert_true(a.bill.total_usd == b.bill.total_usd);
+    assert_close(b.bill.usd_per_node_hour, 50.0, 0);
+    /* the synthetic on-demand contract carries the one price */
+    c = tce_econ_find_contract(&t, "on_demand", &scratch);
+    assert_non_null(c);
+    assert_close(tce_econ_find_contract(&t, NULL, &scratch)->usd_per_node_hour,
+                 50.0, 0);
+}
+
+/* Bug fix (issue 9): rentals are whole nodes.  Before, the table billed
+ * 4 GPUs of an 8-GPU node as half a node while --plan billed the node. */
+static void test_price_projection(void **state)
+{
+    static struct tce_topology t;
+    static struct tce_job job;
+    struct tce_projection p;
+    struct tce_projection_price pr;
+    struct tce_contract scratch;
+    (void)state;
+
+    priced_topology(&t);
+    memset(&job, 0, sizeof(job));
+    memset(&p, 0, sizeof(p));
+    p.layout.gpus = 4;
+    p.time_to_train_days = 10.0;
+    p.utilisation = 0.5;
+    assert_int_equal(tce_econ_price_projection(&t, &job, NULL, &p, &pr, NULL),
+                     0);
+    assert_int_equal(pr.nodes, 1);
+    assert_close(pr.gpu_hours, 4 * 240.0, 1e-12);     /* what the run uses */
+    assert_close(pr.cost_usd, 1 * 240.0 * 50.0, 1e-12); /* a whole node */
+    assert_false(pr.have_plan);
+    /* 1 node at load 0.5: host 4600 W + 8 x 700 x (0.25 + 0.75 x 0.5) */
+    assert_close(pr.energy_mwh, (4600.0 + 5600.0 * 0.625) * 240.0 / 1e6,
+                 1e-12);
+    /* the bill under the on-demand contract agrees (no failures) */
+    assert_int_equal(tce_econ_price_projection(
+                         &t, &job, tce_econ_find_contract(&t, NULL, &scratch),
+                         &p, &pr, NULL),
+                     0);
+    assert_true(pr.have_plan);
+    assert_close(pr.plan.bill.total_usd, pr.cost_usd, 1e-12);
+    assert_close(pr.plan.accelerator_hours, pr.gpu_hours, 1e-12);
+    /* whole nodes: 16 GPUs, 2 nodes, per-GPU and per-node agree */
+    p.layout.gpus = 16;
+    assert_int_equal(tce_econ_price_projection(&t, &job, NULL, &p, &pr, NULL),
+                     0);
+    assert_close(pr.cost_usd, pr.gpu_hours * 50.0 / 8, 1e-15);
+}
+
+static void test_nodes_and_capacity(void **state)
+{
+    static struct tce_topology t;
+    (void)state;
+
+    priced_topology(&t);
+    assert_int_equal(tce_econ_nodes(&t, 1), 1);
+    assert_int_equal(tce_econ_nodes(&t, 8), 1);
+    assert_int_equal(tce_econ_nodes(&t, 9), 2);
+    assert_int_equal(tce_econ_nodes(&t, 32), 4);
+    assert_false(tce_econ_over_capacity(&t, 32));
+    assert_true(tce_econ_over_capacity(&t, 33));
+    t.capacity.max_nodes = 0; /* unknown: never over */
+    assert_false(tce_econ_over_capacity(&t, 1 << 20));
+}
+
 static void test_print_and_json(void **state)
 {
     static struct tce_topology t;
@@ -297,7 +428,8 @@ static void test_print_and_json(void **state)
     FILE *f;
     (void)state;
 
-    memset(&t, 0, sizeof(t));
+    tce_topology_defaults(&t);
+    t.reliability.interruptions_per_node_day = 0.0; /* no failures */
     t.node.accelerators = 8;
     t.accelerator.watts = 700.0;
     t.price.on_demand_usd_per_node_hour = 80.0;
@@ -348,6 +480,9 @@ int main(void)
         cmocka_unit_test(test_energy),
         cmocka_unit_test(test_evaluate),
         cmocka_unit_test(test_print_and_json),
+        cmocka_unit_test(test_one_on_demand_price),
+        cmocka_unit_test(test_price_projection),
+        cmocka_unit_test(test_nodes_and_capacity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

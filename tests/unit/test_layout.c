@@ -14,7 +14,7 @@
 static void make_job(struct tce_job *job, int64_t gpus, int64_t tp,
                      int64_t cp, int64_t pp, int64_t ep)
 {
-    memset(job, 0, sizeof(*job));
+    tce_job_defaults(job);
     job->parallel.num_gpus = gpus;
     job->parallel.tensor_model_parallel_size = tp;
     job->parallel.pipeline_model_parallel_size = pp;
@@ -32,7 +32,7 @@ static int64_t min_i64(int64_t a, int64_t b)
 
 static void make_topo(struct tce_topology *t, int node, int domain)
 {
-    memset(t, 0, sizeof(*t));
+    tce_topology_defaults(t);
     t->node.accelerators = node;
     t->scale_up.domain_accelerators = domain;
     t->n_fabric = 2;
@@ -91,7 +91,7 @@ static void check_span_brute_force(const struct tce_layout *base,
     int64_t lo[MAXN], hi[MAXN], r, col;
     size_t k;
 
-    memset(&topo, 0, sizeof(topo));
+    tce_topology_defaults(&topo);
     topo.n_fabric = 2;
     topo.fabric[0].group_nodes = 2;
     topo.fabric[1].group_nodes = 1000;

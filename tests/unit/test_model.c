@@ -8,14 +8,17 @@
 #include "tcemu/model.h"
 #include "tcemu/util.h"
 
-/* A dense GPT/Llama-style model (kv_channels = h / heads). */
+/* A dense GPT/Llama-style model (kv_channels = h / heads; g, f 0: the
+ * schema's derived defaults). */
 static struct tce_model dense(int64_t l, int64_t h, int64_t a, int64_t g,
                               int64_t f, int64_t s, int64_t V, int swiglu,
                               int untied)
 {
+    struct tce_job j;
     struct tce_model m;
 
-    memset(&m, 0, sizeof(m));
+    tce_job_defaults(&j);
+    m = j.model;
     m.num_layers = l;
     m.hidden_size = h;
     m.num_attention_heads = a;
@@ -25,7 +28,9 @@ static struct tce_model dense(int64_t l, int64_t h, int64_t a, int64_t g,
     m.vocab_size = V;
     m.swiglu = swiglu;
     m.untie_embeddings_and_output_weights = untied;
-    return m;
+    j.model = m;
+    tce_job_derive(&j);
+    return j.model;
 }
 
 static struct tce_model mixtral_8x7b(void)
@@ -288,7 +293,8 @@ static void test_moe_layer_pattern(void **state)
  * V 51200, f 4h, b 1, tp 8, pp 4, dp 4 (128 GPUs), B 64 -> m 16. */
 static void gpt_job(struct tce_job *job)
 {
-    memset(job, 0, sizeof(*job));
+    tce_job_defaults(job);
+    job->training.use_flash_attn = 0;
     job->model = dense(32, 4096, 32, 0, 0, 2048, 51200, 0, 0);
     job->parallel.num_gpus = 128;
     job->parallel.tensor_model_parallel_size = 8;
@@ -496,7 +502,8 @@ static void test_memory_experts(void **state)
     double dense_part, expert_part;
     (void)state;
 
-    memset(&job, 0, sizeof(job));
+    tce_job_defaults(&job);
+    job.training.use_flash_attn = 0;
     job.model = mixtral_8x7b();
     job.parallel.num_gpus = 64;
     job.parallel.tensor_model_parallel_size = 1;

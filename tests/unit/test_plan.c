@@ -13,10 +13,10 @@
 #include "tcemu/plan.h"
 #include "tcemu/util.h"
 
-static void gpt_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
-                    int64_t vpp, int64_t cp)
+static void gpt_fields(struct tce_job *j, int64_t gpus, int64_t tp,
+                       int64_t pp, int64_t vpp, int64_t cp)
 {
-    memset(j, 0, sizeof(*j));
+    tce_job_defaults(j);
     j->model.num_layers = 24;
     j->model.hidden_size = 2048;
     j->model.num_attention_heads = 16;
@@ -35,10 +35,19 @@ static void gpt_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
     j->training.use_flash_attn = 1;
 }
 
+/* ffn_hidden_size, num_query_groups, kv_channels: the schema's derived
+ * defaults (tce_job_derive) */
+static void gpt_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
+                    int64_t vpp, int64_t cp)
+{
+    gpt_fields(j, gpus, tp, pp, vpp, cp);
+    tce_job_derive(j);
+}
+
 static void moe_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
                     int64_t ep)
 {
-    gpt_job(j, gpus, tp, pp, 1, 1);
+    gpt_fields(j, gpus, tp, pp, 1, 1);
     j->model.num_layers = 8;
     j->model.hidden_size = 1024;
     j->model.ffn_hidden_size = 3584;
@@ -53,6 +62,7 @@ static void moe_job(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
     j->parallel.expert_model_parallel_size = ep;
     j->parallel.sequence_parallel = 1;
     j->parallel.use_distributed_optimizer = 1;
+    tce_job_derive(j);
 }
 
 /* Sum of every rank's plan FLOPs == the model's per-iteration count. */
@@ -126,7 +136,8 @@ static int count_ops(const struct tce_op_list *l, enum tce_op_kind kind,
         if (l->ops[i].kind == kind &&
             (kind != TCE_OP_COLLECTIVE ||
              (l->ops[i].coll == coll && l->ops[i].group == g)) &&
-            (recompute < 0 || l->ops[i].recompute == recompute))
+            (recompute < 0 ||
+             !!(l->ops[i].flags & TCE_OP_F_RECOMPUTED) == recompute))
             n++;
     return n;
 }
@@ -557,6 +568,58 @@ static void test_longest_list(void **state)
     free(plan);
 }
 
+/* Ops carry what they are: selective recomputation recomputes exactly the
+ * attention-core ops (marked, not recognised by name); gradients are
+ * marked on the DP buckets and the backward p2p. */
+static void test_op_flags(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    const struct tce_op_list *fwd, *bwd, *l;
+    int i, core = 0, rc = 0, li;
+    (void)state;
+
+    assert_non_null(plan);
+    gpt_job(&j, 16, 2, 2, 1, 1);
+    j.training.use_flash_attn = 0; /* scores, softmax, values */
+    j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 1, plan, NULL), 0);
+    fwd = &plan->list[TCE_PLAN_DENSE_FWD];
+    bwd = &plan->list[TCE_PLAN_DENSE_BWD];
+    for (i = 0; i < fwd->n; i++) {
+        assert_false(fwd->ops[i].flags & TCE_OP_F_RECOMPUTED);
+        core += !!(fwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE);
+    }
+    assert_int_equal(core, 3);
+    assert_true(find_op(fwd, "softmax_dropout")->flags &
+                TCE_OP_F_ATTENTION_CORE);
+    assert_false(find_op(fwd, "qkv")->flags & TCE_OP_F_ATTENTION_CORE);
+    for (i = 0; i < bwd->n; i++) {
+        if (bwd->ops[i].flags & TCE_OP_F_RECOMPUTED) {
+            assert_true(bwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE);
+            rc++;
+        }
+    }
+    assert_int_equal(rc, core);
+    /* gradients: DP buckets and backward p2p only */
+    for (li = 0; li < TCE_PLAN_LIST_COUNT; li++) {
+        l = &plan->list[li];
+        for (i = 0; i < l->n; i++) {
+            int grad = !!(l->ops[i].flags & TCE_OP_F_GRADIENT);
+            int want = (li == TCE_PLAN_P2P_BWD) ||
+                       (li == TCE_PLAN_ITER_END &&
+                        l->ops[i].kind == TCE_OP_COLLECTIVE);
+
+            assert_int_equal(grad, want);
+        }
+    }
+    assert_int_equal(plan->list[TCE_PLAN_P2P_BWD].n, 2);
+    assert_non_null(find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads"));
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_uneven_stages),
         cmocka_unit_test(test_embedding_loss_slots),
         cmocka_unit_test(test_longest_list),
+        cmocka_unit_test(test_op_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

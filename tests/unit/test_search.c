@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "tcemu/economics.h"
+#include "tcemu/report_search.h"
+#include "tcemu/scenario.h"
 #include "tcemu/search.h"
 
 struct toy {
@@ -67,8 +69,8 @@ static int toy_project(void *ctx, const struct tce_topology *topo,
 
 static void setup(struct tce_topology *t, struct tce_job *j, int moe)
 {
-    memset(t, 0, sizeof(*t));
-    memset(j, 0, sizeof(*j));
+    tce_topology_defaults(t);
+    tce_job_defaults(j);
     t->node.accelerators = 8;
     t->scale_up.domain_accelerators = 8;
     t->accelerator.watts = 700;
@@ -93,6 +95,7 @@ static void setup(struct tce_topology *t, struct tce_job *j, int moe)
     j->training.global_batch_size = 64;
     j->training.micro_batch_size = 1;
     j->training.train_tokens = 100000000000LL;
+    tce_job_derive(j);
 }
 
 /* The brute-force reference: every shape of search.h's rules, no pruning,
@@ -365,7 +368,7 @@ static void test_json(void **state)
     assert_non_null(f);
     tce_json_init(&j, f);
     tce_json_array_begin(&j, NULL);
-    tce_search_hit_json(&j, NULL, &res.top[0]);
+    tce_report_search_hit_json(&j, NULL, &res.top[0]);
     tce_json_finish(&j);
     fclose(f);
     assert_non_null(strstr(buf, "\"gpus\": 16"));
@@ -382,7 +385,7 @@ static void test_projector_brute_force(void **state)
     static struct tce_topology t;
     static struct tce_job job;
     static struct tce_search_result pruned, full;
-    static struct tce_search_projector proj;
+    static struct tce_scenario sc;
     struct tce_search_backend be;
     struct tce_search_opts o;
     struct tce_search_hit ref;
@@ -423,15 +426,18 @@ static void test_projector_brute_force(void **state)
         job.parallel.virtual_pipeline_model_parallel_size = 1;
         job.parallel.context_parallel_size = 1;
         job.parallel.expert_model_parallel_size = 1;
-        tce_search_projector_backend(&proj, &be);
+        assert_int_equal(tce_scenario_init(&sc, &t, &job, NULL, NULL), 0);
+        tce_search_projector_backend(&sc, &be);
         tce_search_opts_init(&o);
         o.n_gpus = 1;
         o.gpus[0] = 64;
         o.top_k = 8;
-        assert_int_equal(tce_search_run(&t, &job, &o, &be, &pruned, NULL), 0);
+        assert_int_equal(
+            tce_search_run(&sc.topo, &sc.job, &o, &be, &pruned, NULL), 0);
         o.brute_force = 1;
-        assert_int_equal(tce_search_run(&t, &job, &o, &be, &full, NULL), 0);
-        ref = brute(&t, &job, 64, TCE_SEARCH_BY_TIME, &count, &be);
+        assert_int_equal(
+            tce_search_run(&sc.topo, &sc.job, &o, &be, &full, NULL), 0);
+        ref = brute(&sc.topo, &sc.job, 64, TCE_SEARCH_BY_TIME, &count, &be);
         same_layout(&pruned.top[0], &ref);
         assert_int_equal(pruned.candidates, count);
         assert_int_equal(full.projected, count);
@@ -441,7 +447,42 @@ static void test_projector_brute_force(void **state)
         assert_int_equal(full.n_top, pruned.n_top);
         for (i = 0; i < full.n_top; i++)
             same_layout(&full.top[i], &pruned.top[i]);
+        /* The backend projects only the scenario's own topology (its cost
+         * model): a copy's candidates are all invalid. */
+        o.brute_force = 0;
+        assert_int_equal(tce_search_run(&t, &sc.job, &o, &be, &full, NULL),
+                         TCE_ENOFIT);
+        assert_int_equal(full.invalid, full.projected);
+        assert_true(full.projected > 0);
     }
+}
+
+/* tce_search_price: a hit's failure-free time times time_scale, billed
+ * through the economics; the load is its compute share. */
+static void test_price(void **state)
+{
+    static struct tce_topology t;
+    static struct tce_job job;
+    struct tce_search_hit h;
+    struct tce_econ a, b;
+    (void)state;
+
+    setup(&t, &job, 0);
+    t.reliability.interruptions_per_node_day = 0.0;
+    memset(&h, 0, sizeof(h));
+    h.gpus = 16;
+    h.ideal_days = 10.0;
+    h.eval.iteration_s = 2.0;
+    h.eval.compute_s = 1.0;
+    assert_int_equal(tce_search_price(&t, NULL, 0.0, &h, 1.0, &a, NULL), 0);
+    assert_close(a.bill.total_usd, 2.0 * 10.0 * 24.0 * 80.0, 1e-12);
+    assert_int_equal(tce_search_price(&t, NULL, 0.0, &h, 1.5, &b, NULL), 0);
+    assert_close(b.bill.total_usd, 1.5 * a.bill.total_usd, 1e-12);
+    assert_close(b.train_days, 15.0, 1e-12);
+    /* Half the iteration computing draws less power than all of it. */
+    h.eval.compute_s = 2.0;
+    assert_int_equal(tce_search_price(&t, NULL, 0.0, &h, 1.0, &b, NULL), 0);
+    assert_true(b.energy.facility_mwh > a.energy.facility_mwh);
 }
 
 static void test_valid_scales(void **state)
@@ -495,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_valid_scales),
         cmocka_unit_test(test_projector_brute_force),
+        cmocka_unit_test(test_price),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,13 +52,13 @@ static int c_list_end(void *ctx, enum tce_plan_list l)
     return 0;
 }
 
-static int c_wait(void *ctx, const char *what)
+static int c_wait(void *ctx, enum tce_walk_wait what)
 {
     struct counter *c = ctx;
 
-    if (strcmp(what, "param_gather") == 0)
+    if (what == TCE_WALK_WAIT_PARAM_GATHER)
         c->waits_param++;
-    else if (strcmp(what, "grad_reduce") == 0) {
+    else if (what == TCE_WALK_WAIT_GRAD_REDUCE) {
         c->waits_grad++;
         c->grad_wait_at = c->events;
     }

@@ -1,0 +1,47 @@
+/*
+ * report_search.h - print a layout search (search.h): a human table
+ * ('#' on every non-data line, units in the headers, the best layout's
+ * economics, why the runners-up lost) and JSON (schema tcemu.search/1).
+ * Formatting only; the numbers come from search.h and economics.h.
+ */
+#ifndef TCEMU_REPORT_SEARCH_H
+#define TCEMU_REPORT_SEARCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tcemu/config.h"
+#include "tcemu/economics.h"
+#include "tcemu/json.h"
+#include "tcemu/search.h"
+
+struct tce_search_report {
+    const char *topology_path, *job_path; /* as the user gave them */
+    const char *version;                  /* tcemu's, for the JSON */
+    const struct tce_topology *topo;
+    const struct tce_job *job;
+    const struct tce_contract *contract; /* the bill's */
+    const struct tce_search_opts *opts;  /* GPU counts, ranking */
+    const struct tce_search_result *result;
+};
+
+void tce_report_search_human(FILE *out, const struct tce_search_report *r);
+
+/* The whole report as one JSON document (closed and finished). */
+void tce_report_search_json(struct tce_json *j,
+                            const struct tce_search_report *r);
+
+/* One hit as a JSON object (key may be NULL inside an array); compare's
+ * JSON uses it too. */
+void tce_report_search_hit_json(struct tce_json *j, const char *key,
+                                const struct tce_search_hit *h);
+
+/* The progress line on stderr: candidates, seconds, rate. */
+void tce_report_search_progress(FILE *out, const struct tce_search_result *r);
+
+/* Nothing fits at want GPUs: the nearby counts that do
+ * (tce_planning_nearby), or that none within 25% does. */
+void tce_report_search_hints(FILE *out, int64_t want,
+                             const struct tce_search_hit *hits, int n);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * check.c - step 4: the cross-field rules of each kind (rules.h for the job
+ * and topology rules), run when every single key was fine; each broken
+ * rule is reported citing the line of the key it names.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config_int.h"
+#include "tcemu/rules.h"
+
+static const char *slot_file(const struct tce_config_origin *o, int slot)
+{
+    int f = o->file[slot];
+
+    return f < o->n_files ? o->files[f] : o->files[0];
+}
+
+/* Report rc's rule (broken when rc != 0) at the line of its key, a
+ * top-level key of sc; returns 1 when broken. */
+static int cite(struct tce_diag *d, const struct tce_config_origin *o,
+                const struct schema *sc, int rc, const struct tce_error *e)
+{
+    int slot;
+
+    if (rc == 0)
+        return 0;
+    if (!d)
+        return 1; /* verdict only: nothing formatted (search loops) */
+    slot = tce_cfg_slot(sc, e->key);
+    if (slot < 0 || slot >= TCE_CONFIG_SLOTS_MAX)
+        tce_diag_error(d, o->files[0], 1, e->key, "%s", e->msg);
+    else
+        tce_diag_error(d, slot_file(o, slot),
+                       o->line[slot] > 0 ? o->line[slot] : 1, e->key, "%s",
+                       e->msg);
+    return 1;
+}
+
+/* The same for a rule about entry i of a list: at the line of field. */
+static int cite_entry(struct tce_diag *d, const struct tce_config_origin *o,
+                      const struct schema *sc, int rc,
+                      const struct tce_error *e, const char *list, int i,
+                      const char *field)
+{
+    int slot = tce_cfg_list_slot(sc, list, i, field);
+
+    if (rc == 0)
+        return 0;
+    if (slot < 0 || slot >= TCE_CONFIG_SLOTS_MAX)
+        slot = 0;
+    tce_diag_error(d, slot_file(o, slot), o->line[slot], e->key, "%s", e->msg);
+    return 1;
+}
+
+int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
+{
+    const struct tce_model *m = &job->model;
+    const struct tce_parallel *p = &job->parallel;
+    const struct tce_training *t = &job->training;
+    const struct tce_config_origin *o = &job->origin;
+    const struct schema *sc = tce_cfg_schema(TCE_CONFIG_JOB);
+    int64_t tp = p->tensor_model_parallel_size;
+    int64_t pp = p->pipeline_model_parallel_size;
+    int64_t vpp = p->virtual_pipeline_model_parallel_size;
+    int64_t cp = p->context_parallel_size;
+    int64_t ep = p->expert_model_parallel_size;
+    int64_t dp = 0;
+    struct tce_error e, *ep_ = diag ? &e : NULL;
+    int bad = 0, i;
+
+    if (tp < 1 || pp < 1 || cp < 1 || ep < 1 || vpp < 1 || p->num_gpus < 1 ||
+        t->micro_batch_size < 1 || m->num_attention_heads < 1 ||
+        m->num_query_groups < 1) {
+        return tce_diag_error(diag, o->files[0], 1, NULL,
+                              "job not loaded (sizes below 1)");
+    }
+    tce_error_clear(&e);
+    if (cite(diag, o, sc,
+             tce_rule_model_parallel(p->num_gpus, tp, pp, cp, TCE_RULE_FILE,
+                                     ep_),
+             &e))
+        bad = 1;
+    else
+        dp = p->num_gpus / (tp * pp * cp);
+    bad |= cite(diag, o, sc, tce_rule_heads_tp(m->num_attention_heads, tp, ep_),
+                &e);
+    if (!m->multi_latent_attention) {
+        bad |= cite(diag, o, sc,
+                    tce_rule_groups_tp(m->num_query_groups, tp, ep_), &e);
+        bad |= cite(diag, o, sc,
+                    tce_rule_heads_groups(m->num_attention_heads,
+                                          m->num_query_groups, ep_),
+                    &e);
+    }
+    if (!o->is_set[tce_cfg_slot(sc, "model.kv_channels")])
+        bad |= cite(
+            diag, o, sc,
+            tce_rule_head_dim(m->hidden_size, m->num_attention_heads, ep_), &e);
+    bad |= cite(diag, o, sc, tce_rule_uneven_accounting(job, ep_), &e);
+    bad |= cite(diag, o, sc, tce_rule_layers(job, pp, vpp, TCE_RULE_FILE, ep_),
+                &e);
+    bad |= cite(diag, o, sc, tce_rule_vpp_needs_pp(pp, vpp, ep_), &e);
+    if (m->num_experts > 0) {
+        bad |= cite(diag, o, sc, tce_rule_topk(m, ep_), &e);
+        bad |= cite(diag, o, sc,
+                    tce_rule_experts_ep(m->num_experts, ep, TCE_RULE_FILE, ep_),
+                    &e);
+        bad |= cite(diag, o, sc, tce_rule_moe_first_dense(m, ep_), &e);
+    } else {
+        bad |= cite(diag, o, sc, tce_rule_ep_dense(m, ep, ep_), &e);
+        bad |= cite(diag, o, sc, tce_rule_topk(m, ep_), &e);
+    }
+    if (dp > 0) {
+        bad |= cite(diag, o, sc,
+                    tce_rule_ep_divides_dp(dp, ep, TCE_RULE_FILE, ep_), &e);
+        bad |=
+            cite(diag, o, sc,
+                 tce_rule_global_batch(t->global_batch_size, dp,
+                                       t->micro_batch_size, TCE_RULE_FILE, ep_),
+                 &e);
+    }
+    bad |= cite(diag, o, sc, tce_rule_cp_seq(m->seq_length, cp, ep_), &e);
+    bad |= cite(diag, o, sc, tce_rule_train_tokens(m, t, ep_), &e);
+    for (i = 0; i < TCE_RULE_MLA_DIMS; i++)
+        bad |= cite(diag, o, sc, tce_rule_mla_dim(m, i, ep_), &e);
+    return bad ? TCE_ECONFIG : 0;
+}
+
+/* Contract i's first key its kind needs that the file leaves out; "". */
+static const char *contract_missing(const struct tce_topology *t,
+                                    const struct schema *sc, int i)
+{
+    const char *need;
+    int n, s;
+
+    for (n = 0; (need = tce_rule_contract_needs(t->contracts[i].kind, n))[0];
+         n++) {
+        s = tce_cfg_list_slot(sc, "contracts", i, need);
+        if (s >= 0 && s < TCE_CONFIG_SLOTS_MAX && !t->origin.is_set[s])
+            return need;
+    }
+    return "";
+}
+
+int tce_cfg_topology_check(const struct tce_topology *t, struct tce_diag *d)
+{
+    const struct tce_config_origin *o = &t->origin;
+    const struct schema *sc = tce_cfg_schema(TCE_CONFIG_TOPOLOGY);
+    struct tce_error e;
+    int bad = 0, i;
+
+    tce_error_clear(&e);
+    bad |= cite(d, o, sc, tce_rule_scale_up_domain(t, &e), &e);
+    for (i = 1; i < t->n_fabric; i++)
+        bad |= cite_entry(d, o, sc, tce_rule_fabric_order(t, i, &e), &e,
+                          "fabric", i, "group_nodes");
+    for (i = 0; i < t->n_contracts; i++) {
+        const char *need = contract_missing(t, sc, i);
+
+        if (need[0]) {
+            /* the entry's file, the line of its kind */
+            int s_name = tce_cfg_list_slot(sc, "contracts", i, "name");
+            int s_kind = tce_cfg_list_slot(sc, "contracts", i, "kind");
+            char key[64];
+
+            snprintf(key, sizeof(key), "contracts[%d].%s", i, need);
+            tce_diag_error(d, slot_file(o, s_name), o->line[s_kind], key,
+                           "missing required key for kind '%s'",
+                           tce_contract_kind_name(t->contracts[i].kind));
+            bad = 1;
+        }
+        if (o->is_set[tce_cfg_list_slot(sc, "contracts", i, "committed_nodes")])
+            bad |= cite_entry(d, o, sc, tce_rule_committed_nodes(t, i, &e), &e,
+                              "contracts", i, "committed_nodes");
+        bad |= cite_entry(d, o, sc, tce_rule_contract_name(t, i, &e), &e,
+                          "contracts", i, "name");
+        bad |= cite_entry(d, o, sc, tce_rule_on_demand_price(t, i, &e), &e,
+                          "contracts", i, "usd_per_node_hour");
+    }
+    return bad ? TCE_ECONFIG : 0;
+}
+
+int tce_cfg_calibration_check(const struct tce_calibration *c,
+                              struct tce_diag *d)
+{
+    const struct tce_config_origin *o = &c->origin;
+    const struct schema *sc = tce_cfg_schema(TCE_CONFIG_CALIBRATION);
+    struct tce_error e;
+    int bad = 0, i, j;
+
+    tce_error_clear(&e);
+    if (c->ranks_per_node > c->ranks) {
+        snprintf(e.key, sizeof(e.key), "calibration.ranks_per_node");
+        snprintf(e.msg, sizeof(e.msg), "must be at most ranks %lld (got %lld)",
+                 (long long)c->ranks, (long long)c->ranks_per_node);
+        bad |= cite(d, o, sc, TCE_ECONFIG, &e);
+    }
+    for (i = 0; i < c->n_links; i++) {
+        for (j = 0; j < i; j++) {
+            if (c->links[i].link != c->links[j].link)
+                continue;
+            snprintf(e.key, sizeof(e.key), "calibration.links[%d].link", i);
+            snprintf(e.msg, sizeof(e.msg),
+                     "second entry for link '%s' (first is links[%d])",
+                     tce_link_class_name(c->links[i].link), j);
+            bad |= cite_entry(d, o, sc, TCE_ECONFIG, &e, "calibration.links", i,
+                              "link");
+        }
+    }
+    return bad ? TCE_ECONFIG : 0;
+}

@@ -1,0 +1,171 @@
+/*
+ * load.c - the loaders (tce_topology_load, tce_job_load,
+ * tce_calibration_load), kind detection and the schema defaults.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+
+static void copy_origin_files(struct loader *ld)
+{
+    int i;
+
+    if (!ld->origin)
+        return;
+    ld->origin->n_files = ld->n_files;
+    for (i = 0; i < ld->n_files; i++)
+        snprintf(ld->origin->files[i], TCE_TEXT_MAX, "%s", ld->files[i]);
+}
+
+int tce_config_detect_kind(const char *path, enum tce_config_kind *kind,
+                           struct tce_diag *diag)
+{
+    struct loader *ld = calloc(1, sizeof(*ld));
+    config_setting_t *root;
+    int rc;
+
+    *kind = TCE_CONFIG_UNKNOWN;
+    if (!ld)
+        return TCE_ENOMEM;
+    rc = tce_cfg_parse(ld, path, diag, 0);
+    if (rc != 0 || ld->errors) {
+        rc = TCE_ECONFIG;
+        goto out;
+    }
+    root = config_root_setting(&ld->cfg);
+    if (config_setting_get_member(root, "model"))
+        *kind = TCE_CONFIG_JOB;
+    else if (config_setting_get_member(root, "accelerator"))
+        *kind = TCE_CONFIG_TOPOLOGY;
+    else if (config_setting_get_member(root, "calibration"))
+        *kind = TCE_CONFIG_CALIBRATION;
+    else
+        rc = tce_cfg_error(
+            ld, 0, 1, NULL,
+            "cannot tell the kind of file: no 'model' (job), "
+            "'accelerator' (topology) or 'calibration' group; use "
+            "--kind");
+out:
+    tce_cfg_release(ld);
+    free(ld);
+    return rc;
+}
+
+/* The generic loader: parse, walk the schema, then the kind's rules. */
+static int load(enum tce_config_kind kind, const char *path, void *obj,
+                char *obj_path, struct tce_config_origin *origin,
+                struct tce_diag *diag)
+{
+    const struct schema *sc = tce_cfg_schema(kind);
+    struct loader *ld = calloc(1, sizeof(*ld));
+    int rc = 0;
+
+    if (!ld)
+        return TCE_ENOMEM;
+    tce_cfg_defaults(sc, obj);
+    if (tce_cfg_list_base(sc, sc->n_fields) > TCE_CONFIG_SLOTS_MAX) {
+        free(ld);
+        return tce_diag_error(diag, path, 1, NULL,
+                              "internal: schema has more keys than "
+                              "TCE_CONFIG_SLOTS_MAX");
+    }
+    rc = tce_cfg_parse(ld, path, diag, 1);
+    ld->origin = origin;
+    copy_origin_files(ld);
+    snprintf(obj_path, TCE_TEXT_MAX, "%s", path ? path : "");
+    if (rc != 0) {
+        rc = TCE_ECONFIG;
+        goto out;
+    }
+    tce_cfg_check_members(ld, sc, "", "", config_root_setting(&ld->cfg));
+    tce_cfg_walk(ld, sc, config_root_setting(&ld->cfg), obj, "", 0);
+    if (ld->errors) {
+        rc = TCE_ECONFIG;
+        goto out;
+    }
+    tce_cfg_flush(ld);
+    switch (kind) {
+    case TCE_CONFIG_JOB:
+        tce_job_derive(obj);
+        rc = tce_job_check(obj, diag);
+        break;
+    case TCE_CONFIG_TOPOLOGY:
+        rc = tce_cfg_topology_check(obj, diag);
+        break;
+    case TCE_CONFIG_CALIBRATION:
+        rc = tce_cfg_calibration_check(obj, diag);
+        break;
+    default:
+        rc = TCE_EINTERNAL;
+        break;
+    }
+out:
+    tce_cfg_release(ld);
+    free(ld);
+    return rc;
+}
+
+int tce_topology_load(const char *path, struct tce_topology *out,
+                      struct tce_diag *diag)
+{
+    return load(TCE_CONFIG_TOPOLOGY, path, out, out->path, &out->origin, diag);
+}
+
+int tce_job_load(const char *path, struct tce_job *out, struct tce_diag *diag)
+{
+    return load(TCE_CONFIG_JOB, path, out, out->path, &out->origin, diag);
+}
+
+int tce_calibration_load(const char *path, struct tce_calibration *out,
+                         struct tce_diag *diag)
+{
+    return load(TCE_CONFIG_CALIBRATION, path, out, out->path, &out->origin,
+                diag);
+}
+
+const struct tce_calibration_link *
+tce_calibration_find(const struct tce_calibration *c, enum tce_link_class l)
+{
+    int i;
+
+    for (i = 0; i < c->n_links; i++)
+        if (c->links[i].link == l)
+            return &c->links[i];
+    return NULL;
+}
+
+void tce_job_defaults(struct tce_job *job)
+{
+    tce_cfg_defaults(tce_cfg_schema(TCE_CONFIG_JOB), job);
+}
+
+void tce_topology_defaults(struct tce_topology *topo)
+{
+    tce_cfg_defaults(tce_cfg_schema(TCE_CONFIG_TOPOLOGY), topo);
+}
+
+void tce_calibration_link_defaults(struct tce_calibration_link *link)
+{
+    const struct schema *sc = tce_cfg_schema(TCE_CONFIG_CALIBRATION);
+
+    tce_cfg_defaults(sc->fields[tce_cfg_slot(sc, "calibration.links")].elem,
+                     link);
+}
+
+/* The derived keys (F_DERIVED in the schema): 0 is never a loaded value
+ * (their minimum is 1), so 0 means "not in the file". */
+void tce_job_derive(struct tce_job *job)
+{
+    struct tce_model *m = &job->model;
+
+    if (m->ffn_hidden_size == 0)
+        m->ffn_hidden_size = 4 * m->hidden_size;
+    if (m->num_query_groups == 0)
+        m->num_query_groups = m->num_attention_heads;
+    if (m->kv_channels == 0 && m->num_attention_heads > 0)
+        m->kv_channels = m->hidden_size / m->num_attention_heads;
+    if (m->moe_ffn_hidden_size == 0)
+        m->moe_ffn_hidden_size = m->ffn_hidden_size;
+}

@@ -1,0 +1,475 @@
+/*
+ * schema.c - the schema tables: one row per key of each file kind (key,
+ * type, flags, range, default, unit, help, offset in the struct), and the
+ * lookups over them (a kind's schema, a key's row, origin slots).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "config_int.h"
+
+#define MSIZE(st, m) sizeof(((st *)0)->m)
+#define I64(st, m, k, fl, lo, hi, d, u, h)                                     \
+    {                                                                          \
+        .key = k, .type = FT_INT, .flags = fl, .imin = lo, .imax = hi,         \
+        .def = d, .unit = u, .help = h, .offset = offsetof(st, m),             \
+        .size = MSIZE(st, m)                                                   \
+    }
+#define DBL(st, m, k, fl, lo, hi, d, u, h)                                     \
+    {                                                                          \
+        .key = k, .type = FT_DOUBLE, .flags = fl, .dmin = lo, .dmax = hi,      \
+        .def = d, .unit = u, .help = h, .offset = offsetof(st, m),             \
+        .size = MSIZE(st, m)                                                   \
+    }
+#define BOOL(st, m, k, d, h)                                                   \
+    {                                                                          \
+        .key = k, .type = FT_BOOL, .def = d, .unit = "", .help = h,            \
+        .offset = offsetof(st, m), .size = MSIZE(st, m)                        \
+    }
+#define STR(st, m, k, fl, h)                                                   \
+    {                                                                          \
+        .key = k, .type = FT_STRING, .flags = fl, .unit = "", .help = h,       \
+        .offset = offsetof(st, m), .size = MSIZE(st, m)                        \
+    }
+#define ENUM(st, m, k, fl, nm, d, h)                                           \
+    {                                                                          \
+        .key = k, .type = FT_ENUM, .flags = fl, .def = d, .unit = "",          \
+        .help = h, .offset = offsetof(st, m), .size = MSIZE(st, m),            \
+        .names = nm                                                            \
+    }
+#define LIST(st, m, cnt, k, fl, sch, mx, h)                                    \
+    {                                                                          \
+        .key = k, .type = FT_LIST, .flags = fl, .unit = "", .help = h,         \
+        .offset = offsetof(st, m), .size = MSIZE(st, m), .elem = sch,          \
+        .count_offset = offsetof(st, cnt), .max_count = mx                     \
+    }
+
+#define N_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+#define I30 (INT64_C(1) << 30)
+#define I20 (INT64_C(1) << 20)
+#define I24 (INT64_C(1) << 24)
+
+static const char *const recompute_names[] = {"none", "selective", "full",
+                                              NULL};
+static const char *const precision_names[] = {"bf16", "fp8", NULL};
+static const char *const contract_names[] = {
+    "on_demand", "reserved", "capacity_block", "spot", "commitment", NULL};
+static const char *const link_names[] = {"scale_up", "scale_out", "fabric",
+                                         NULL};
+
+/* --- topology --- */
+
+#define TS struct tce_topology
+#define FT struct tce_fabric_tier
+#define CT struct tce_contract
+
+static const struct field fabric_fields[] = {
+    STR(FT, name, "name", F_REQ | F_NONEMPTY, "tier name (leaf, spine, core)"),
+    I64(FT, group_nodes, "group_nodes", F_REQ, 1, I30, NULL, "nodes",
+        "nodes below one switch of this tier (increasing tier by tier)"),
+    DBL(FT, oversubscription, "oversubscription", 0, 1.0, 1000.0, "1.0", "",
+        "downlink:uplink bandwidth ratio, 1.0 = full bisection"),
+    DBL(FT, latency_us, "latency_us", 0, 0.0, 1e6, "0", "us",
+        "latency added per crossing of this tier"),
+};
+static const struct schema fabric_schema = {
+    TCE_CONFIG_TOPOLOGY, "fabric", fabric_fields, N_FIELDS(fabric_fields),
+    sizeof(FT)};
+
+static const struct field contract_fields[] = {
+    STR(CT, name, "name", F_REQ | F_NONEMPTY, "unique name of the contract"),
+    ENUM(CT, kind, "kind", F_REQ, contract_names, NULL,
+         "on_demand, reserved (needs term_months), capacity_block (needs "
+         "max_days), spot (needs interruptions_per_node_day), commitment "
+         "(take-or-pay; needs term_months and committed_nodes)"),
+    DBL(CT, usd_per_node_hour, "usd_per_node_hour", F_REQ, 0.0, 1e6, NULL,
+        "USD/node-hour", "effective price per node-hour"),
+    DBL(CT, term_months, "term_months", 0, 0.0, 600.0, "0", "months",
+        "term of a reservation or commitment"),
+    DBL(CT, max_days, "max_days", 0, 0.0, 36500.0, "0", "days",
+        "capacity_block: longest block that can be booked"),
+    DBL(CT, lead_days, "lead_days", 0, 0.0, 36500.0, "0", "days",
+        "capacity_block: how far ahead it must be booked"),
+    DBL(CT, interruptions_per_node_day, "interruptions_per_node_day", 0, 0.0,
+        1000.0, "0", "1/(node day)", "spot: reclaims per node and day"),
+    I64(CT, committed_nodes, "committed_nodes", 0, 0, I30, "0", "nodes",
+        "commitment: nodes paid for whether used or not"),
+    DBL(CT, overage_usd_per_node_hour, "overage_usd_per_node_hour", 0, 0.0, 1e6,
+        "0", "USD/node-hour",
+        "commitment: price beyond the commitment; 0 = the on-demand price"),
+    STR(CT, as_of, "as_of", 0, "date of the price (YYYY-MM)"),
+    STR(CT, source, "source", 0, "where the price comes from"),
+};
+static const struct schema contract_schema = {
+    TCE_CONFIG_TOPOLOGY, "contracts", contract_fields,
+    N_FIELDS(contract_fields), sizeof(CT)};
+
+static const struct field topology_fields[] = {
+    STR(TS, name, "name", F_REQ | F_NONEMPTY, "name of the offering"),
+    STR(TS, description, "description", 0, "one line for humans"),
+    STR(TS, accelerator.name, "accelerator.name", F_REQ | F_NONEMPTY,
+        "accelerator model"),
+    DBL(TS, accelerator.bf16_tflops, "accelerator.bf16_tflops", F_REQ | F_OPEN,
+        0.0, 1e6, NULL, "TFLOP/s", "dense BF16 peak (1e12 FLOP/s)"),
+    DBL(TS, accelerator.fp8_tflops, "accelerator.fp8_tflops", 0, 0.0, 1e6, "0",
+        "TFLOP/s", "dense FP8 peak; 0 = no FP8"),
+    DBL(TS, accelerator.hbm_gib, "accelerator.hbm_gib", F_REQ | F_OPEN, 0.0,
+        1e6, NULL, "GiB", "memory per accelerator (2^30 bytes)"),
+    DBL(TS, accelerator.hbm_gbytes_per_s, "accelerator.hbm_gbytes_per_s",
+        F_REQ | F_OPEN, 0.0, 1e6, NULL, "GB/s",
+        "memory bandwidth (1e9 bytes/s)"),
+    DBL(TS, accelerator.watts, "accelerator.watts", F_REQ | F_OPEN, 0.0, 1e6,
+        NULL, "W", "board power at full load"),
+    DBL(TS, accelerator.matmul_efficiency, "accelerator.matmul_efficiency",
+        F_REQ | F_OPEN, 0.0, 1.0, NULL, "",
+        "achievable fraction of peak on large GEMMs"),
+    DBL(TS, accelerator.matmul_half_gflop, "accelerator.matmul_half_gflop", 0,
+        0.0, 1e6, "0", "GFLOP",
+        "GEMM size at which efficiency is half of matmul_efficiency; 0 = "
+        "flat"),
+    DBL(TS, accelerator.memory_efficiency, "accelerator.memory_efficiency",
+        F_OPEN, 0.0, 1.0, "0.8", "", "achievable fraction of HBM bandwidth"),
+    STR(TS, accelerator.source, "accelerator.source", 0,
+        "source and date of the figures"),
+    I64(TS, node.accelerators, "node.accelerators", F_REQ, 1, 1024, NULL,
+        "accelerators", "accelerators per node (the priced unit)"),
+    DBL(TS, node.watts, "node.watts", 0, 0.0, 1e7, "0", "W",
+        "whole node at full load; 0 = derive from the accelerators"),
+    STR(TS, node.source, "node.source", 0, "source and date"),
+    STR(TS, scale_up.name, "scale_up.name", F_REQ | F_NONEMPTY,
+        "scale-up interconnect (NVLink, NeuronLink)"),
+    I64(TS, scale_up.domain_accelerators, "scale_up.domain_accelerators", F_REQ,
+        1, I20, NULL, "accelerators",
+        "accelerators in one scale-up domain (a multiple or divisor of "
+        "node.accelerators)"),
+    DBL(TS, scale_up.bandwidth_gbytes_per_s, "scale_up.bandwidth_gbytes_per_s",
+        F_REQ | F_OPEN, 0.0, 1e6, NULL, "GB/s",
+        "per accelerator, one direction"),
+    DBL(TS, scale_up.latency_us, "scale_up.latency_us", F_REQ, 0.0, 1e6, NULL,
+        "us", "one-way latency"),
+    DBL(TS, scale_up.efficiency, "scale_up.efficiency", F_OPEN, 0.0, 1.0, "0.8",
+        "", "achievable fraction of the bandwidth"),
+    STR(TS, scale_up.source, "scale_up.source", 0, "source and date"),
+    STR(TS, scale_out.name, "scale_out.name", F_REQ | F_NONEMPTY,
+        "scale-out network (InfiniBand, EFA, RoCE)"),
+    I64(TS, scale_out.nics_per_node, "scale_out.nics_per_node", F_REQ, 1, 1024,
+        NULL, "NICs", "NICs per node"),
+    DBL(TS, scale_out.nic_bandwidth_gbit_per_s,
+        "scale_out.nic_bandwidth_gbit_per_s", F_REQ | F_OPEN, 0.0, 1e6, NULL,
+        "Gbit/s", "per NIC, one direction (1e9 bits/s)"),
+    DBL(TS, scale_out.latency_us, "scale_out.latency_us", F_REQ, 0.0, 1e6, NULL,
+        "us", "one-way latency between nodes"),
+    DBL(TS, scale_out.efficiency, "scale_out.efficiency", F_OPEN, 0.0, 1.0,
+        "0.8", "", "achievable fraction of the bandwidth"),
+    STR(TS, scale_out.source, "scale_out.source", 0, "source and date"),
+    LIST(TS, fabric, n_fabric, "fabric", 0, &fabric_schema,
+         TCE_FABRIC_TIERS_MAX,
+         "switch tiers above the node, lowest first (optional)"),
+    I64(TS, capacity.max_nodes, "capacity.max_nodes", F_REQ, 1, I30, NULL,
+        "nodes", "largest number of nodes on offer"),
+    STR(TS, capacity.source, "capacity.source", 0, "source and date"),
+    DBL(TS, price.on_demand_usd_per_node_hour,
+        "price.on_demand_usd_per_node_hour", F_REQ, 0.0, 1e6, NULL,
+        "USD/node-hour", "on-demand list price"),
+    STR(TS, price.as_of, "price.as_of", F_REQ | F_NONEMPTY,
+        "date of the price (YYYY-MM)"),
+    STR(TS, price.source, "price.source", 0, "where the price comes from"),
+    LIST(TS, contracts, n_contracts, "contracts", 0, &contract_schema,
+         TCE_CONTRACTS_MAX, "ways to buy the capacity (optional)"),
+    DBL(TS, power.pue, "power.pue", F_REQ, 1.0, 3.0, NULL, "",
+        "power usage effectiveness: facility / IT energy"),
+    DBL(TS, power.usd_per_kwh, "power.usd_per_kwh", F_REQ, 0.0, 100.0, NULL,
+        "USD/kWh", "electricity price"),
+    DBL(TS, power.grid_kgco2e_per_kwh, "power.grid_kgco2e_per_kwh", 0, 0.0,
+        10.0, "0", "kgCO2e/kWh", "grid carbon intensity; 0 = not reported"),
+    STR(TS, power.source, "power.source", 0, "source and date"),
+    DBL(TS, reliability.interruptions_per_node_day,
+        "reliability.interruptions_per_node_day", 0, 0.0, 1000.0, "0.0038",
+        "1/(node day)",
+        "unexpected interruptions (Llama 3: 419 in 54 days on 2,048 nodes)"),
+    DBL(TS, reliability.restart_minutes, "reliability.restart_minutes", 0, 0.0,
+        1e6, "30", "min", "detect, re-rendezvous and reload after a failure"),
+    DBL(TS, reliability.checkpoint_write_gbytes_per_s,
+        "reliability.checkpoint_write_gbytes_per_s", F_OPEN, 0.0, 1e9, "273",
+        "GB/s", "aggregate checkpoint write bandwidth (Megatron-LM SC21)"),
+    I64(TS, reliability.hot_spare_nodes, "reliability.hot_spare_nodes", 0, 0,
+        I30, "0", "nodes", "nodes held back to replace failed ones"),
+    STR(TS, reliability.source, "reliability.source", 0, "source and date"),
+};
+static const struct schema topology_schema = {
+    TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),
+    sizeof(TS)};
+
+/* --- job --- */
+
+#define JS struct tce_job
+
+static const struct field job_fields[] = {
+    STR(JS, name, "name", F_REQ | F_NONEMPTY, "name of the job"),
+    STR(JS, description, "description", 0, "one line for humans"),
+    STR(JS, source, "source", 0, "where the architecture and layout come from"),
+    I64(JS, model.num_layers, "model.num_layers", F_REQ, 1, 100000, NULL,
+        "layers", "transformer layers"),
+    I64(JS, model.hidden_size, "model.hidden_size", F_REQ, 1, I20, NULL, "",
+        "model width h"),
+    I64(JS, model.ffn_hidden_size, "model.ffn_hidden_size", F_DERIVED, 1,
+        4 * I20, "4 * hidden_size", "", "dense MLP width f"),
+    I64(JS, model.num_attention_heads, "model.num_attention_heads", F_REQ, 1,
+        65536, NULL, "heads", "attention heads a"),
+    I64(JS, model.num_query_groups, "model.num_query_groups", F_DERIVED, 1,
+        65536, "num_attention_heads", "groups", "KV heads g (GQA)"),
+    I64(JS, model.kv_channels, "model.kv_channels", F_DERIVED, 1, 65536,
+        "hidden_size / num_attention_heads", "", "head dimension"),
+    I64(JS, model.seq_length, "model.seq_length", F_REQ, 1, I24, NULL, "tokens",
+        "sequence length s"),
+    I64(JS, model.vocab_size, "model.vocab_size", F_REQ, 1, I24, NULL, "tokens",
+        "vocabulary size V"),
+    BOOL(JS, model.swiglu, "model.swiglu", "false",
+         "SwiGLU MLP (3hf) instead of GeLU (2hf)"),
+    BOOL(JS, model.untie_embeddings_and_output_weights,
+         "model.untie_embeddings_and_output_weights", "false",
+         "separate output layer (adds V*h parameters)"),
+    I64(JS, model.num_experts, "model.num_experts", 0, 0, 65536, "0", "experts",
+        "routed experts per MoE layer; 0 = dense model"),
+    I64(JS, model.moe_router_topk, "model.moe_router_topk", 0, 0, 1024, "0",
+        "experts", "experts per token (>= 1 when num_experts > 0)"),
+    I64(JS, model.moe_ffn_hidden_size, "model.moe_ffn_hidden_size", F_DERIVED,
+        1, 4 * I20, "ffn_hidden_size", "", "MLP width of one expert"),
+    I64(JS, model.moe_shared_expert_intermediate_size,
+        "model.moe_shared_expert_intermediate_size", 0, 0, 4 * I20, "0", "",
+        "total MLP width of the shared experts; 0 = none"),
+    I64(JS, model.moe_layer_freq, "model.moe_layer_freq", 0, 1, 100000, "1",
+        "layers", "every k-th layer is an MoE layer"),
+    I64(JS, model.moe_first_dense_layers, "model.moe_first_dense_layers", 0, 0,
+        100000, "0", "layers", "leading dense layers (DeepSeek-V3: 3)"),
+    BOOL(JS, model.multi_latent_attention, "model.multi_latent_attention",
+         "false", "multi-latent attention (DeepSeek-V2/V3)"),
+    I64(JS, model.q_lora_rank, "model.q_lora_rank", 0, 0, I20, "0", "",
+        "MLA query compression rank; 0 = none"),
+    I64(JS, model.kv_lora_rank, "model.kv_lora_rank", 0, 0, I20, "0", "",
+        "MLA key/value compression rank (> 0 with MLA)"),
+    I64(JS, model.qk_head_dim, "model.qk_head_dim", 0, 0, I20, "0", "",
+        "MLA query/key head dimension (> 0 with MLA)"),
+    I64(JS, model.qk_pos_emb_head_dim, "model.qk_pos_emb_head_dim", 0, 0, I20,
+        "0", "", "MLA rotary head dimension (> 0 with MLA)"),
+    I64(JS, model.v_head_dim, "model.v_head_dim", 0, 0, I20, "0", "",
+        "MLA value head dimension (> 0 with MLA)"),
+    I64(JS, parallel.num_gpus, "parallel.num_gpus", F_REQ, 1, I30, NULL,
+        "accelerators", "accelerators of the run (--gpus overrides)"),
+    I64(JS, parallel.tensor_model_parallel_size,
+        "parallel.tensor_model_parallel_size", 0, 1, I20, "1", "",
+        "tensor parallel size t"),
+    I64(JS, parallel.pipeline_model_parallel_size,
+        "parallel.pipeline_model_parallel_size", 0, 1, 100000, "1", "",
+        "pipeline parallel size p"),
+    I64(JS, parallel.virtual_pipeline_model_parallel_size,
+        "parallel.virtual_pipeline_model_parallel_size", 0, 1, 1024, "1", "",
+        "virtual stages per pipeline rank v (interleaved 1F1B); 1 = none"),
+    I64(JS, parallel.context_parallel_size, "parallel.context_parallel_size", 0,
+        1, I20, "1", "", "context parallel size c"),
+    I64(JS, parallel.expert_model_parallel_size,
+        "parallel.expert_model_parallel_size", 0, 1, 65536, "1", "",
+        "expert parallel size e (carved out of data parallel)"),
+    BOOL(JS, parallel.sequence_parallel, "parallel.sequence_parallel", "false",
+         "sequence parallelism with TP"),
+    BOOL(JS, parallel.use_distributed_optimizer,
+         "parallel.use_distributed_optimizer", "false",
+         "shard optimizer state across data parallel ranks"),
+    I64(JS, parallel.decoder_first_pipeline_num_layers,
+        "parallel.decoder_first_pipeline_num_layers", 0, 0, 100000, "0",
+        "layers", "layers of the first pipeline stage (uneven); 0 = even"),
+    I64(JS, parallel.decoder_last_pipeline_num_layers,
+        "parallel.decoder_last_pipeline_num_layers", 0, 0, 100000, "0",
+        "layers", "layers of the last pipeline stage (uneven); 0 = even"),
+    BOOL(JS, parallel.account_for_embedding_in_pipeline_split,
+         "parallel.account_for_embedding_in_pipeline_split", "false",
+         "the embedding counts as one layer when splitting the pipeline"),
+    BOOL(JS, parallel.account_for_loss_in_pipeline_split,
+         "parallel.account_for_loss_in_pipeline_split", "false",
+         "the loss counts as one layer when splitting the pipeline"),
+    I64(JS, training.micro_batch_size, "training.micro_batch_size", 0, 1, I20,
+        "1", "sequences", "micro batch size b"),
+    I64(JS, training.global_batch_size, "training.global_batch_size", F_REQ, 1,
+        INT64_C(1) << 34, NULL, "sequences",
+        "global batch size B (sequences per iteration)"),
+    I64(JS, training.train_tokens, "training.train_tokens", F_REQ, 1,
+        INT64_C(100000000000000000), NULL, "tokens",
+        "tokens of the whole run (write 64-bit values with L: "
+        "15600000000000L)"),
+    ENUM(JS, training.recompute_granularity, "training.recompute_granularity",
+         0, recompute_names, "none", "activation recomputation"),
+    ENUM(JS, training.precision, "training.precision", 0, precision_names,
+         "bf16", "matmul precision"),
+    BOOL(JS, training.overlap_grad_reduce, "training.overlap_grad_reduce",
+         "false", "overlap the DP gradient reduction with backward"),
+    BOOL(JS, training.overlap_param_gather, "training.overlap_param_gather",
+         "false", "overlap the DP parameter all-gather with forward"),
+    BOOL(JS, training.tp_comm_overlap, "training.tp_comm_overlap", "false",
+         "overlap TP communication with GEMMs"),
+    BOOL(JS, training.accumulate_allreduce_grads_in_fp32,
+         "training.accumulate_allreduce_grads_in_fp32", "false",
+         "4-byte gradients in the DP reduction"),
+    I64(JS, training.ddp_bucket_size, "training.ddp_bucket_size", 0, 1,
+        INT64_C(1) << 40, "40000000", "bytes", "DP gradient bucket size"),
+    BOOL(JS, training.use_flash_attn, "training.use_flash_attn", "true",
+         "fused (flash) attention: the s x s scores never reach HBM"),
+};
+static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
+                                         N_FIELDS(job_fields), sizeof(JS)};
+
+/* --- calibration --- */
+
+#define CS struct tce_calibration
+#define CL struct tce_calibration_link
+
+static const struct field link_fields[] = {
+    ENUM(CL, link, "link", F_REQ, link_names, NULL,
+         "link class: scale_up, scale_out or fabric"),
+    DBL(CL, latency_us, "latency_us", F_REQ, 0.0, 1e6, NULL, "us",
+        "fitted latency (alpha)"),
+    DBL(CL, bandwidth_gbytes_per_s, "bandwidth_gbytes_per_s", F_REQ | F_OPEN,
+        0.0, 1e6, NULL, "GB/s", "fitted bandwidth (1/beta)"),
+    DBL(CL, rms_rel_error, "rms_rel_error", 0, 0.0, 1e6, "0", "",
+        "RMS relative error of the fit"),
+    I64(CL, points, "points", 0, 0, I30, "0", "", "measurements fitted"),
+    DBL(CL, allreduce_efficiency, "allreduce_efficiency", F_OPEN, 0.0, 10.0,
+        "1.0", "", "measured / modelled all-reduce bandwidth"),
+    DBL(CL, allgather_efficiency, "allgather_efficiency", F_OPEN, 0.0, 10.0,
+        "1.0", "", "measured / modelled all-gather bandwidth"),
+    DBL(CL, reducescatter_efficiency, "reducescatter_efficiency", F_OPEN, 0.0,
+        10.0, "1.0", "", "measured / modelled reduce-scatter bandwidth"),
+    DBL(CL, alltoall_efficiency, "alltoall_efficiency", F_OPEN, 0.0, 10.0,
+        "1.0", "", "measured / modelled all-to-all bandwidth"),
+    DBL(CL, sendrecv_efficiency, "sendrecv_efficiency", F_OPEN, 0.0, 10.0,
+        "1.0", "", "measured / modelled send/recv bandwidth"),
+};
+static const struct schema link_schema = {TCE_CONFIG_CALIBRATION, "links",
+                                          link_fields, N_FIELDS(link_fields),
+                                          sizeof(CL)};
+
+static const struct field calibration_fields[] = {
+    STR(CS, tcemu_version, "calibration.tcemu_version", F_REQ | F_NONEMPTY,
+        "tcemu that measured"),
+    STR(CS, mpi_library, "calibration.mpi_library", F_REQ, "MPI library"),
+    STR(CS, date, "calibration.date", F_REQ | F_NONEMPTY,
+        "when (ISO 8601, UTC)"),
+    STR(CS, hosts, "calibration.hosts", 0, "hosts, comma-separated"),
+    I64(CS, ranks, "calibration.ranks", F_REQ, 1, I30, NULL, "ranks",
+        "MPI ranks of the measurement"),
+    I64(CS, ranks_per_node, "calibration.ranks_per_node", F_REQ, 1, I20, NULL,
+        "ranks", "ranks per node"),
+    LIST(CS, links, n_links, "calibration.links", F_REQ, &link_schema,
+         TCE_LINK_CLASSES, "fitted parameters, one entry per link class"),
+};
+static const struct schema calibration_schema = {
+    TCE_CONFIG_CALIBRATION, "calibration", calibration_fields,
+    N_FIELDS(calibration_fields), sizeof(CS)};
+
+/* The table-building macros end with the tables. */
+#undef MSIZE
+#undef I64
+#undef DBL
+#undef BOOL
+#undef STR
+#undef ENUM
+#undef LIST
+#undef N_FIELDS
+#undef I30
+#undef I20
+#undef I24
+#undef TS
+#undef FT
+#undef CT
+#undef JS
+#undef CS
+#undef CL
+
+const struct schema *tce_cfg_schema(enum tce_config_kind kind)
+{
+    switch (kind) {
+    case TCE_CONFIG_TOPOLOGY:
+        return &topology_schema;
+    case TCE_CONFIG_JOB:
+        return &job_schema;
+    case TCE_CONFIG_CALIBRATION:
+        return &calibration_schema;
+    default:
+        return NULL;
+    }
+}
+
+/* Row of a key in a schema (its origin slot for top-level rows); -1 if
+ * none. */
+int tce_cfg_slot(const struct schema *sc, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < sc->n_fields; i++)
+        if (strcmp(sc->fields[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Origin slots: top-level rows first, then each list row's elements. */
+int tce_cfg_list_base(const struct schema *sc, size_t row)
+{
+    size_t i;
+    int base = (int)sc->n_fields;
+
+    for (i = 0; i < row; i++)
+        if (sc->fields[i].type == FT_LIST)
+            base += sc->fields[i].max_count * (int)sc->fields[i].elem->n_fields;
+    return base;
+}
+
+const char *tce_config_kind_name(enum tce_config_kind kind)
+{
+    switch (kind) {
+    case TCE_CONFIG_TOPOLOGY:
+        return "topology";
+    case TCE_CONFIG_JOB:
+        return "job";
+    case TCE_CONFIG_CALIBRATION:
+        return "calibration";
+    default:
+        return NULL;
+    }
+}
+
+const char *tce_recompute_name(enum tce_recompute r)
+{
+    return (unsigned)r < 3 ? recompute_names[r] : "?";
+}
+
+const char *tce_precision_name(enum tce_precision p)
+{
+    return (unsigned)p < 2 ? precision_names[p] : "?";
+}
+
+const char *tce_contract_kind_name(enum tce_contract_kind k)
+{
+    return (unsigned)k < 5 ? contract_names[k] : "?";
+}
+
+const char *tce_link_class_name(enum tce_link_class l)
+{
+    return (unsigned)l < TCE_LINK_CLASSES ? link_names[l] : "?";
+}
+
+int tce_cfg_list_slot(const struct schema *sc, const char *list, int index,
+                      const char *key)
+{
+    int row = tce_cfg_slot(sc, list), k;
+    const struct field *f;
+
+    if (row < 0 || sc->fields[row].type != FT_LIST)
+        return -1;
+    f = &sc->fields[row];
+    k = tce_cfg_slot(f->elem, key);
+    if (k < 0 || index < 0 || index >= f->max_count)
+        return -1;
+    return tce_cfg_list_base(sc, (size_t)row) + index * (int)f->elem->n_fields +
+           k;
+}

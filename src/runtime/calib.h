@@ -1,0 +1,99 @@
+/*
+ * calib.h - the parts of tcemu calibrate (src/runtime/calib_*.c,
+ * cmd_calibrate.c), private to the runtime.
+ *
+ *   calib_opts.c    usage and options
+ *   calib_report.c  the measured points and fits (table), the calibration
+ *                   file and the JSON
+ *   cmd_calibrate.c start-up, the link classes' communicators, the sweep
+ *                   through the executor (exec.c), the fits, stop signals
+ */
+#ifndef TCEMU_CALIB_H
+#define TCEMU_CALIB_H
+
+#include <stdio.h>
+
+#include "tcemu/calibfit.h"
+#include "tcemu/coll.h"
+#include "tcemu/config.h"
+#include "tcemu/runtime.h"
+
+#define CAL_COLLS_MAX 6
+#define CAL_SIZES_MAX 48
+#define CAL_ROUNDS_MAX 15
+#define CAL_CLASSES 3
+
+struct cal_opts {
+    enum tce_coll colls[CAL_COLLS_MAX];
+    int n_colls;
+    struct tce_rt_sweep sw; /* -b -e -f -n -w */
+    int rounds;
+    int64_t ranks_per_node;
+    double timeout_s;
+    const char *topo_path;
+    const char *out_path;
+    const char *json_path;
+};
+
+struct cal_series {
+    enum tce_coll kind;
+    int n;
+    double bytes[CAL_SIZES_MAX];
+    double time_s[CAL_SIZES_MAX];                  /* median of the samples */
+    double samples[CAL_SIZES_MAX][CAL_ROUNDS_MAX]; /* one per round */
+    int n_samples[CAL_SIZES_MAX];
+    struct tce_calibfit_line line;
+    int fit_rc; /* 0, or why the fit failed */
+    char fit_msg[TCE_ERROR_MSG_MAX];
+    double efficiency; /* 0 = not fitted */
+};
+
+struct cal_class {
+    enum tce_link_class link;
+    const char *where; /* "inside a node", "across nodes" */
+    MPI_Comm comm;     /* my group of this class */
+    int g_rank, g_size, n_groups;
+    int usable; /* every rank has a group of >= 2 */
+    struct cal_series s[CAL_COLLS_MAX];
+    int n_series;
+    const struct cal_series *link_series; /* send/recv */
+    double latency_us, bandwidth_gbytes_per_s;
+    double file_latency_us; /* what the file records: fabric = the
+                               latency added to scale_out's */
+    int fitted;
+};
+
+struct calib {
+    struct tce_rt rt;
+    struct cal_opts o;
+    struct cal_class cls[CAL_CLASSES];
+    int node_size_min, node_size_max;
+    int64_t leaf_nodes; /* nodes per first-tier switch (-t), 0 =
+                           one switch for all or unknown */
+    int stopped;        /* signal name or 0 */
+    float *send, *recv;
+    double *op_times; /* -n per-operation times of one size */
+    char *hosts;      /* rank 0: size x TCE_RT_HOST_MAX */
+    int *nodes;
+    struct tce_topology *topo; /* rank 0, with -t */
+};
+
+/* calib_opts.c */
+void tce_calib_usage(FILE *out);
+/* 1 = help, 0 = ok, < 0 error (err). */
+int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
+                         struct tce_error *err);
+
+/* calib_report.c */
+void tce_calib_print_class_head(FILE *out, const struct cal_class *k);
+void tce_calib_print_point(FILE *out, const struct cal_class *k,
+                           enum tce_coll kind, double mb, double t);
+void tce_calib_print_fits(const struct calib *c, FILE *out);
+/* The current UTC time, ISO 8601. */
+void tce_calib_utc_now(char *buf, size_t len);
+int tce_calib_write_calibration(const struct calib *c, const char *date,
+                                struct tce_error *err);
+int tce_calib_write_json(const struct calib *c, int argc, char **argv,
+                         const char *date, struct tce_error *err);
+
+#endif

@@ -1,0 +1,185 @@
+/* calib_opts.c - tcemu calibrate: usage and options (calib.h). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <string.h>
+
+#include "tcemu/cli.h"
+#include "tcemu/util.h"
+
+#include "calib.h"
+
+void tce_calib_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: mpirun -np N tcemu calibrate [OPTIONS]\n\n"
+            "Measure the link classes the ranks reach (scale_up: inside a "
+            "node;\nscale_out: across nodes), fit latency, bandwidth and "
+            "per-collective\nefficiency by least squares over sizes, and "
+            "write a calibration file\nfor `tcemu project --calibration "
+            "FILE`.\n\n"
+            "  -o, --output FILE|-     calibration file (default "
+            "calibration.cfg)\n"
+            "      --json FILE|-       fits and every point as JSON "
+            "(schema\n"
+            "                          tcemu.calibrate/1)\n"
+            "  -t, --topology FILE     print its datasheet figures beside "
+            "the fitted\n"
+            "  -c, --collectives LIST  allreduce,allgather,reducescatter,"
+            "alltoall,\n"
+            "                          sendrecv (default: all five; "
+            "sendrecv is\n"
+            "                          always measured: it gives the link)\n"
+            "  -b, --minbytes SIZE     smallest size (default 8)\n"
+            "  -e, --maxbytes SIZE     largest size (default 4Mi)\n"
+            "  -f, --stepfactor X      size multiplier (default 4)\n"
+            "  -n, --iters N           timed operations per size (default "
+            "10)\n"
+            "  -w, --warmup N          untimed operations first (default 2)\n"
+            "  -r, --rounds R          repeat the whole sweep R times; a "
+            "point is the\n"
+            "                          median over rounds (default 1, at "
+            "most 15)\n"
+            "      --ranks-per-node K  virtual nodes of K consecutive ranks\n"
+            "      --timeout S         watchdog (exit 4) per size\n"
+            "  -h, --help\n\n"
+            "Needs two ranks on a node for scale_up, two nodes for "
+            "scale_out.\nAll figures printed are measured, except the "
+            "datasheet lines (-t).\nSIGUSR1/SIGTERM: stop after the current "
+            "size, fit and write what was\nmeasured, marked incomplete.\n");
+}
+
+static int parse_colls(const char *arg, struct cal_opts *o,
+                       struct tce_error *err)
+{
+    char buf[256], *tok, *save = NULL;
+    enum tce_coll k;
+    int rc = 0, i, have_sr = 0;
+
+    snprintf(buf, sizeof(buf), "%s", arg);
+    o->n_colls = 0;
+    for (tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        rc = tce_coll_parse(tok, &k, err);
+        if (rc)
+            goto out;
+        if (!tce_coll_desc(k)->calib_key) {
+            rc = tce_error_set(err, TCE_EUSAGE,
+                               "-c: %s has no efficiency in a "
+                               "calibration file",
+                               tce_coll_short_name(k));
+            goto out;
+        }
+        for (i = 0; i < o->n_colls; i++)
+            if (o->colls[i] == k)
+                break;
+        if (i < o->n_colls)
+            continue;
+        if (o->n_colls >= CAL_COLLS_MAX - 1) {
+            rc = tce_error_set(err, TCE_EUSAGE, "-c: too many collectives");
+            goto out;
+        }
+        o->colls[o->n_colls++] = k;
+        have_sr |= k == TCE_COLL_SENDRECV;
+    }
+    /* The link itself is fitted from send/recv: always measured, first. */
+    if (!have_sr) {
+        memmove(&o->colls[1], &o->colls[0],
+                (size_t)o->n_colls * sizeof(o->colls[0]));
+        o->colls[0] = TCE_COLL_SENDRECV;
+        o->n_colls++;
+    }
+out:
+    return rc;
+}
+
+enum { OPT_RPN = 256, OPT_TIMEOUT, OPT_JSON };
+
+/* 1 = help, 0 = ok, < 0 error. */
+int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
+                         struct tce_error *err)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"json", required_argument, NULL, OPT_JSON},
+        {"topology", required_argument, NULL, 't'},
+        {"collectives", required_argument, NULL, 'c'},
+        {"minbytes", required_argument, NULL, 'b'},
+        {"maxbytes", required_argument, NULL, 'e'},
+        {"stepfactor", required_argument, NULL, 'f'},
+        {"iters", required_argument, NULL, 'n'},
+        {"warmup", required_argument, NULL, 'w'},
+        {"rounds", required_argument, NULL, 'r'},
+        {"ranks-per-node", required_argument, NULL, OPT_RPN},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c, rc = 0;
+
+    memset(o, 0, sizeof(*o));
+    rc = parse_colls("sendrecv,allreduce,allgather,reducescatter,alltoall", o,
+                     err);
+    o->sw.min_bytes = 8;
+    o->sw.max_bytes = 4 << 20;
+    o->sw.factor = 4.0;
+    o->sw.iters = 10;
+    o->sw.warmup = 2;
+    o->rounds = 1;
+    o->out_path = "calibration.cfg";
+    optind = 1;
+    opterr = 0;
+    while (rc == 0 && (c = getopt_long(argc, argv, ":o:t:c:b:e:f:n:w:r:h",
+                                       longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->out_path = optarg;
+            break;
+        case OPT_JSON:
+            o->json_path = optarg;
+            break;
+        case 't':
+            o->topo_path = optarg;
+            break;
+        case 'c':
+            rc = parse_colls(optarg, o, err);
+            break;
+        case 'b':
+        case 'e':
+        case 'f':
+        case 'n':
+        case 'w':
+            rc = tce_rt_sweep_option(&o->sw, c, optarg, err);
+            break;
+        case 'r': {
+            int64_t v = 0;
+
+            rc = tce_parse_int64(optarg, 1, CAL_ROUNDS_MAX, &v, err);
+            o->rounds = (int)v;
+            break;
+        }
+        case OPT_RPN:
+            rc = tce_parse_int64(optarg, 1, INT_MAX, &o->ranks_per_node, err);
+            break;
+        case OPT_TIMEOUT:
+            rc = tce_parse_double(optarg, 0, 1e6, &o->timeout_s, err);
+            break;
+        default: /* -h, a missing value, an unknown option */
+            rc = tce_cli_getopt_other(c, argv, err);
+            break;
+        }
+    }
+    if (rc == 0 && optind < argc)
+        rc = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
+                           argv[optind]);
+    if (rc == 0)
+        rc = tce_rt_sweep_check(&o->sw, err);
+    if (rc == 0 && o->sw.max_bytes / (int64_t)sizeof(float) > INT_MAX / 2)
+        rc = tce_error_set(err, TCE_EUSAGE, "-e %" PRId64 " is too large",
+                           o->sw.max_bytes);
+    if (rc == 0 && o->json_path && o->out_path &&
+        strcmp(o->json_path, "-") == 0 && strcmp(o->out_path, "-") == 0)
+        rc = tce_error_set(err, TCE_EUSAGE,
+                           "-o - and --json - cannot both go to stdout");
+    return rc;
+}

@@ -1,0 +1,184 @@
+/*
+ * run.h - the parts of tcemu run (src/runtime/run_*.c, cmd_run.c), private
+ * to the runtime: every MPI rank is one accelerator of the job's layout and
+ * executes its own plan (src/plan.c) for real.
+ *
+ *   run_opts.c     usage and options
+ *   run_setup.c    configs from rank 0 (one scenario), layout, plan,
+ *                  communicators from the layout's colours, buffers, the
+ *                  modelled time of every op
+ *   run_exec.c     one iteration: the plan walk's MPI backend (compute
+ *                  waits, collectives through exec.c, p2p, pending
+ *                  nonblocking requests and the wait points)
+ *   run_results.c  per-op statistics reduced over ranks, op descriptions
+ *   run_report.c   header, table, per-class busy time, summary, JSON
+ *   cmd_run.c      the command: start-up, measure, stop signals
+ */
+#ifndef TCEMU_RUN_H
+#define TCEMU_RUN_H
+
+#include <stdio.h>
+
+#include "tcemu/plan.h"
+#include "tcemu/projector.h"
+#include "tcemu/runtime.h"
+#include "tcemu/scenario.h"
+#include "tcemu/stats.h"
+#include "tcemu/util.h"
+
+#define N_PLAN_CLASSES (TCE_PLAN_LIST_COUNT * TCE_PLAN_OPS_MAX)
+/* Two more classes: the exposed waits for the deferred (overlapped) DP/EDP
+ * collectives, what the projector calls exposed DP time. */
+#define CLS_WAIT_PARAM N_PLAN_CLASSES
+#define CLS_WAIT_GRAD (N_PLAN_CLASSES + 1)
+#define N_CLASSES (N_PLAN_CLASSES + 2)
+#define PROGRESS_S 200e-6 /* poll interval of pending requests in sleeps */
+#define ELEM_BYTES 4      /* MPI_FLOAT elements */
+
+struct run_opts {
+    const char *topo_path, *job_path, *cal_path;
+    int64_t gpus;
+    int64_t iterations, warmup;
+    int64_t ranks_per_node;
+    double time_scale;
+    int64_t max_buffer_bytes; /* 0 = default */
+    double routing_skew;
+    double timeout_s;
+    const char *json_path;
+};
+
+/* One op of the plan (list, index), aggregated over measured iterations. */
+struct op_class {
+    int used;
+    int64_t execs;         /* executions (repetitions counted) */
+    double sum_s;          /* measured seconds, all executions */
+    double bytes;          /* bytes moved per execution (scaled) */
+    double real_bytes;     /* the plan's bytes per execution */
+    double modeled_s;      /* cost model, per execution, moved bytes */
+    double modeled_full_s; /* cost model, per execution, real bytes */
+};
+
+struct pending { /* an outstanding non-blocking collective */
+    MPI_Request req;
+    int cls;
+    int local; /* overlapped with its own list's compute */
+    double start_s;
+};
+
+struct run {
+    struct tce_rt *rt;
+    struct run_opts o;
+    struct tce_topology topo;
+    struct tce_job job;
+    struct tce_calibration cal; /* with --calibration */
+    struct tce_layout lay;
+    struct tce_coords me;
+    struct tce_plan plan;
+    struct tce_costmodel cm;
+    struct tce_projection proj; /* the projector on this topology */
+    int have_proj;
+    struct tce_span spans[TCE_GROUP_COUNT];
+    MPI_Comm comm[TCE_GROUP_COUNT];
+    int comm_size[TCE_GROUP_COUNT], comm_rank[TCE_GROUP_COUNT];
+    double byte_scale;
+    int64_t max_count; /* elements per MPI call (INT_MAX) */
+    float *buf_a, *buf_b, *buf_nb, *buf_ov;
+    size_t a_elems, b_elems, nb_elems, nb_used, ov_elems, ov_used;
+    int n_local; /* pending entries with local set */
+    struct pending *pend;
+    int n_pend, cap_pend;
+    MPI_Request *sends;
+    int n_sends, cap_sends;
+    int measuring;
+    int64_t measured; /* measured iterations completed */
+    int stopped;      /* signal that stopped the run, or 0 */
+    struct op_class cls[N_CLASSES];
+    double *iter_s; /* per iteration, this rank */
+};
+
+struct walk_err {
+    int mrc;
+    char what[TCE_RT_OPNAME_MAX * 2];
+};
+
+struct class_stats { /* reduced over ranks (valid on every rank) */
+    double min_s[N_CLASSES], max_s[N_CLASSES], sum_s[N_CLASSES];
+    double users[N_CLASSES], per_iter[N_CLASSES];
+    double modeled_s[N_CLASSES], modeled_full_s[N_CLASSES];
+    double bytes[N_CLASSES], real_bytes[N_CLASSES];
+};
+
+struct results {
+    struct class_stats cs;
+    struct tce_stats iter; /* over iterations of (max over ranks) */
+    int slowest_rank;
+    double slowest_avg_s;
+    double *iter_max_s;
+};
+
+/* Describe the classes: rank 0 may not run every class (stage-specific
+ * lists: embedding on stage 0, head on the last), so the lowest rank that
+ * ran a class sends its op description... The plan of every stage has the
+ * same list shapes for the layer lists; the stage-specific lists (embed,
+ * head, p2p) differ only in presence.  Rank 0 builds the plan of the last
+ * stage too, to describe the head. */
+struct class_desc {
+    const char *name;
+    const char *kind;
+    const char *group;
+    enum tce_coll bw;
+    int comm;
+    int bw_valid; /* bandwidth meaningful (not an Isend post) */
+    int group_size;
+    int recompute;
+    const char *overlap;
+    int charge;     /* enum tce_charge; -1 for the waits */
+    int overlapped; /* run non-blocking alongside other work */
+    int op_kind;    /* enum tce_op_kind; -1 for the waits and
+                       unknown ops */
+};
+
+/* run_opts.c */
+void tce_run_usage(FILE *out);
+/* 1 = help, 0 = ok, < 0 error (err). */
+int tce_run_parse_args(int argc, char **argv, struct run_opts *o,
+                       struct tce_error *err);
+
+/* run_setup.c */
+int tce_run_load_configs(struct run *r, struct tce_error *err);
+int tce_run_make_layout(struct run *r, struct tce_error *err);
+int tce_run_make_comms(struct run *r, struct tce_error *err);
+int tce_run_size_buffers(struct run *r, struct tce_error *err);
+void tce_run_model_classes(struct run *r);
+/* Not a compute op. */
+int tce_run_is_comm(const struct tce_op *op);
+/* A collective overlapped with its own list's compute (TP with
+ * tp_comm_overlap, CP K/V): nonblocking, waited for at the list's end. */
+int tce_run_is_overlap_compute(const struct tce_op *op);
+
+/* run_exec.c */
+const char *tce_run_list_name(int list);
+/* One iteration of this rank's plan; an MPI code (we says what failed). */
+int tce_run_iteration(struct run *r, struct walk_err *we);
+
+/* run_results.c */
+int tce_run_reduce_results(struct run *r, struct results *res);
+const char *tce_run_class_list(int cls);
+void tce_run_describe(const struct run *r, const struct tce_plan *last, int cls,
+                      struct class_desc *d);
+
+/* run_report.c */
+void tce_run_print_header(const struct run *r, FILE *out, int argc, char **argv,
+                          const char *hosts);
+void tce_run_print_table(const struct run *r, const struct tce_plan *last,
+                         const struct results *res, FILE *out);
+void tce_run_print_charges(const struct run *r, const struct tce_plan *last,
+                           const struct results *res, FILE *out);
+void tce_run_print_summary(const struct run *r, const struct results *res,
+                           const char *hosts, FILE *out);
+int tce_run_write_json(const struct run *r, const struct tce_plan *last,
+                       const struct results *res, int argc, char **argv,
+                       const char *hosts, const int *nodes,
+                       struct tce_error *err);
+
+#endif
