@@ -20,12 +20,12 @@ trap 'rm -rf "$out"' EXIT
 layer_of() {
     case $1 in
     error | util | json | output | input | stats | version) echo 0 ;;
-    types | coll | breakdown) echo 1 ;;
+    types | coll | breakdown | computetable) echo 1 ;;
     rules) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | walk) echo 5 ;;
-    costmodel | busbw | collcheck | calibfit | computetable | nccltests) echo 6 ;;
+    costmodel | busbw | collcheck | calibfit | nccltests) echo 6 ;;
     projector | scenario | runstats) echo 7 ;;
     economics | search | planning) echo 8 ;;
     report | report_* | cli | cli_util) echo 9 ;;
