@@ -176,7 +176,7 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
 
     if (!t || m < 1 || n < 1 || k < 1)
         goto out;
-    q[0] = log((double)m);
+    q[0] = TCE_COMPUTETABLE_GEMM_M_WEIGHT * log((double)m);
     q[1] = log((double)n);
     q[2] = log((double)k);
     for (i = 0; i < t->n_gemms; i++) {
@@ -189,7 +189,7 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
             exact_sum += rs;
             exact++;
         }
-        p[0] = log((double)r->m);
+        p[0] = TCE_COMPUTETABLE_GEMM_M_WEIGHT * log((double)r->m);
         p[1] = log((double)r->n);
         p[2] = log((double)r->k);
         for (j = 0; j < 3; j++) {

@@ -36,15 +36,20 @@
  *   shapes and is what tile and wave quantization actually change.  The
  *   interpolation is inverse-distance weighting of log(rate) over the
  *   TCE_COMPUTETABLE_GEMM_NEIGHBOURS nearest rows, distance Euclidean in
- *   (ln m, ln n, ln k) (a factor of two in any dimension counts the same),
- *   weight 1 / d^3.  The steep weight keeps the nearest measured shape
+ *   (ln m / 2, ln n, ln k), weight 1 / d^3.  Tokens count half: a factor 4
+ *   in m changes the rate about as much as a factor 2 in a weight
+ *   dimension (in the H100 profile GPT-3's layer at micro batch 4 against
+ *   1, same weights, runs 0-25% faster; the 18B model's layer, half the
+ *   weight dimensions, 10-20% slower), and leave-one-out over the profile's
+ *   layer cases confirms it (isotropic distance: the GPT-3 TP8 layer's
+ *   GEMMs 13% off; halved m: every case within 5%).  The steep weight keeps the nearest measured shape
  *   dominant (rates change in steps with the kernel cuBLAS picks, so the
  *   nearest measured shape is the best single predictor) while the wider
  *   set damps one anomalous kernel choice (the H100 profile has a
  *   1024 x 7168 x 2048 GEMM at 120 TFLOP/s between two at 300 and 500).
  *   Leave-one-out over the H100 profile's layer cases
  *   (tests/unit/test_computetable.c prints every op): the GEMM time of a
- *   whole layer comes within 15% on every case; single ops within 40%.
+ *   whole layer comes within 6% on every case; single ops within 45%.
  *   A bounding box, not the convex hull: the rows are a few dozen points
  *   scattered in 3-D, their convex hull is thin; the radius keeps the box's
  *   empty corners out.
@@ -94,8 +99,9 @@
 #define TCE_COMPUTETABLE_ATTENTION_MAX 32
 #define TCE_COMPUTETABLE_TEXT_MAX 128
 #define TCE_COMPUTETABLE_GEMM_NEIGHBOURS 8
-/* ln 4: the nearest measured shape at most a factor 4 away in one
- * dimension (or about 2.2 in each of the three). */
+#define TCE_COMPUTETABLE_GEMM_M_WEIGHT 0.5
+/* ln 4: the nearest measured shape at most a factor 4 away in n or k (16
+ * in m), or about 2.2 in each of n and k. */
 #define TCE_COMPUTETABLE_GEMM_RADIUS 1.3862943611198906
 
 enum tce_dtype { TCE_DTYPE_BF16, TCE_DTYPE_FP8, TCE_DTYPE_COUNT };

@@ -225,6 +225,9 @@ struct tce_training {
     int64_t ddp_bucket_size;          /* bytes per DP gradient bucket */
     int use_flash_attn;               /* bool: fused attention, no s x s
                                          scores in HBM (default true) */
+    double hidden_dropout;            /* after attention and MLP: 0 = the
+                                         bias-dropout-add is a residual add
+                                         (no backward kernel) */
 };
 
 struct tce_job {

@@ -320,6 +320,10 @@ static const struct field job_fields[] = {
         INT64_C(1) << 40, "40000000", "bytes", "DP gradient bucket size"),
     BOOL(JS, training.use_flash_attn, "training.use_flash_attn", "true",
          "fused (flash) attention: the s x s scores never reach HBM"),
+    DBL(JS, training.hidden_dropout, "training.hidden_dropout", 0, 0.0, 0.99,
+        "0.1", "",
+        "dropout after attention and MLP (Megatron's --hidden-dropout); 0: "
+        "a plain residual add, no backward kernel"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

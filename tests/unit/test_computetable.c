@@ -541,11 +541,12 @@ static void test_profile_exact(void **state)
  * to aws-p5's curve (989 TF/s x 0.72 x g / (g + 0.79 GFLOP)), as the cost
  * model does.  Bounds:
  *   - the layer's twelve GEMMs together within 15% (issue 10's leave-one-
- *     out bound; every case comes within 14% today);
- *   - a single GEMM within 45%: the measured rates of neighbouring shapes
- *     differ that much where cuBLAS changes kernels (gpt3-175b-tp8's
- *     attn_proj, 2048 x 12288 x 1536, runs at 535-598 TF/s while its
- *     nearest measured shape, sc21's 2048 x 6144 x 768, runs at 362-401);
+ *     out bound; every case comes within 5% today);
+ *   - a single GEMM within 50%: the measured rates of neighbouring shapes
+ *     differ that much where cuBLAS changes kernels (sc21's fc2,
+ *     2048 x 6144 x 3072, runs at 558-602 TF/s while sc21's other shapes
+ *     and the DeepSeek expert fc2 at 2048 tokens run at 360-540; it comes
+ *     out 30-43% slow; gpt3-175b-tp8's attn_proj 21-39% slow);
  *   - attention forward+backward within 40% where covered (its rate
  *     doubles from 2 to 13 GFLOP; the case with the least FLOPs is
  *     outside the rest's range and must say "not covered").
@@ -606,7 +607,7 @@ static void test_profile_leave_one_out(void **state)
         else
             printf("%+.1f%%\n", 100 * ((af + ab) / meas_fb - 1));
         assert_true(fabs(model / meas - 1) < 0.15);
-        assert_true(worst < 0.45);
+        assert_true(worst < 0.50);
         if (how != TCE_TABLE_NOT_COVERED)
             assert_true(fabs((af + ab) / meas_fb - 1) < 0.40);
         else
