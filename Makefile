@@ -172,9 +172,11 @@ fuzz: deps fuzz-bins
 
 install: $(TCEMU)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tcemu/topologies \
+	    $(DESTDIR)$(PREFIX)/share/tcemu/topologies/compute \
 	    $(DESTDIR)$(PREFIX)/share/tcemu/jobs $(DESTDIR)$(PREFIX)/share/tcemu/slurm
 	install -m 755 $(TCEMU) $(DESTDIR)$(PREFIX)/bin/tcemu
 	install -m 644 topologies/*.cfg $(DESTDIR)$(PREFIX)/share/tcemu/topologies/
+	install -m 644 topologies/compute/*.cfg $(DESTDIR)$(PREFIX)/share/tcemu/topologies/compute/
 	install -m 644 jobs/*.cfg $(DESTDIR)$(PREFIX)/share/tcemu/jobs/
 	-install -m 644 slurm/* $(DESTDIR)$(PREFIX)/share/tcemu/slurm/
 

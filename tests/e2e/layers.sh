@@ -26,7 +26,7 @@ layer_of() {
     model | layout) echo 4 ;;
     plan | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | nccltests) echo 6 ;;
-    projector | scenario | runstats) echo 7 ;;
+    projector | scenario | runstats | opcost) echo 7 ;;
     economics | search | planning) echo 8 ;;
     report | report_* | cli | cli_util) echo 9 ;;
     cmd_* | main) echo 10 ;;

@@ -371,7 +371,7 @@ static void test_calibration_compute(void **state)
     fclose(f);
     assert_int_equal(tce_calibration_load(path, &b, &c.diag), 0);
     assert_int_equal(tce_calibration_load(
-                         "tests/fixtures/compute/h100-sxm5-80gb-pytorch2.11.cfg",
+                         "topologies/compute/h100-sxm5-80gb-pytorch2.11.cfg",
                          &h, &c.diag),
                      0);
     capture_end(&c);

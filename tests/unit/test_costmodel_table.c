@@ -23,7 +23,7 @@
 #include "tcemu/plan.h"
 #include "tcemu/scenario.h"
 
-#define TABLE "tests/fixtures/compute/h100-sxm5-80gb-pytorch2.11.cfg"
+#define TABLE "topologies/compute/h100-sxm5-80gb-pytorch2.11.cfg"
 #define TOPOLOGY "topologies/aws-p5.cfg"
 
 /* A layer case of the profile and what was measured (ms). */
