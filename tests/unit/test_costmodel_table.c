@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "tcemu/costmodel.h"
+#include "tcemu/opcost.h"
 #include "tcemu/plan.h"
 #include "tcemu/scenario.h"
 
@@ -244,10 +245,174 @@ static void test_h100_layers(void **state)
     free(s);
 }
 
+/* A cost model by hand: 1000 TF/s x 0.5 flat, 2000 GB/s x 0.5; a table of
+ * one GEMM shape (fwd 1 ms, dgrad 2 ms, wgrad 3 ms), one attention row,
+ * 1000 GB/s element-wise with a 10 us launch gap. */
+static void hand_model(struct tce_costmodel *cm)
+{
+    struct tce_computetable_gemm g;
+    struct tce_computetable_attention a;
+
+    memset(cm, 0, sizeof(*cm));
+    cm->peak_flops = 1000e12;
+    cm->matmul_efficiency = 0.5;
+    cm->hbm_bytes_per_s = 2000e9;
+    cm->memory_efficiency = 0.5;
+    cm->dtype = TCE_DTYPE_BF16;
+    cm->has_table = 1;
+    tce_computetable_init(&cm->table);
+    memset(&g, 0, sizeof(g));
+    g.m = 4096;
+    g.n = 4096;
+    g.k = 4096;
+    g.fwd_s = 1e-3;
+    g.dgrad_s = 2e-3;
+    g.wgrad_s = 3e-3;
+    assert_int_equal(tce_computetable_add_gemm(&cm->table, &g, NULL), 0);
+    memset(&a, 0, sizeof(a));
+    a.shape.micro_batch_size = 1;
+    a.shape.num_attention_heads = 8;
+    a.shape.num_query_groups = 8;
+    a.shape.kv_channels = 128;
+    a.shape.seq_length = 4096;
+    a.shape.causal = 1;
+    a.forward_s = 1e-3;
+    a.forward_backward_s = 3.5e-3;
+    assert_int_equal(tce_computetable_add_attention(&cm->table, &a, NULL),
+                     0);
+    cm->table.elementwise_gbytes_per_s = 1000.0;
+    cm->table.launch_gap_us = 10.0;
+}
+
+static void test_compute_op_sources(void **state)
+{
+    struct tce_costmodel *cm = malloc(sizeof(*cm));
+    struct tce_op op;
+    enum tce_compute_source src;
+    double one = 2.0 * 4096.0 * 4096.0 * 4096.0;
+
+    (void)state;
+    hand_model(cm);
+    /* a linear layer of the table's shape: forward, backward (dgrad +
+     * wgrad), and four such GEMMs (a rank's experts) */
+    memset(&op, 0, sizeof(op));
+    op.kind = TCE_OP_COMPUTE;
+    op.flops = one;
+    op.gemm_flops = one;
+    op.gemm_m = op.gemm_n = op.gemm_k = 4096;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_TABLE_EXACT);
+    op.flags = TCE_OP_F_BACKWARD;
+    op.flops = 2.0 * one;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 5e-3, 1e-12);
+    op.flops = 8.0 * one;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 20e-3, 1e-12);
+    /* a shape the table does not cover: the curve, flops / (peak x 0.5) */
+    op.flags = 0;
+    op.gemm_m = 64;
+    op.flops = op.gemm_flops = 2.0 * 64 * 4096 * 4096;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src),
+                 op.flops / 500e12, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_CURVE);
+    /* fp8: no fp8 rows, the curve */
+    op.gemm_m = 4096;
+    op.flops = op.gemm_flops = one;
+    cm->dtype = TCE_DTYPE_FP8;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), one / 500e12, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_CURVE);
+    cm->dtype = TCE_DTYPE_BF16;
+    /* attention: forward, backward = forward+backward - forward; another
+     * head dim: the curve */
+    memset(&op, 0, sizeof(op));
+    op.kind = TCE_OP_COMPUTE;
+    op.flops = 1e9;
+    op.gemm_flops = 1e8;
+    op.attn.micro_batch_size = 1;
+    op.attn.num_attention_heads = 8;
+    op.attn.num_query_groups = 8;
+    op.attn.kv_channels = 128;
+    op.attn.seq_length = 4096;
+    op.attn.causal = 1;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_TABLE_EXACT);
+    op.flags = TCE_OP_F_BACKWARD;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 2.5e-3, 1e-12);
+    op.attn.kv_channels = 64;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e9 / 500e12, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_CURVE);
+    /* element-wise: 1 GB at 1000 GB/s + 10 us */
+    memset(&op, 0, sizeof(op));
+    op.kind = TCE_OP_COMPUTE;
+    op.bytes = 1e9;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3 + 10e-6, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_TABLE_BANDWIDTH);
+    /* no table: the roofline, as tce_cost_compute_s */
+    cm->has_table = 0;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e9 / 1000e9, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_CURVE);
+    assert_string_equal(tce_compute_source_name(TCE_COMPUTE_TABLE_BANDWIDTH),
+                        "table (bandwidth)");
+    free(cm);
+}
+
+/* --ops: the rows of one microbatch on stage 0 add up to the layer times
+ * the cost model gives, every compute op has a source, communication is
+ * timed by the links. */
+static void test_opcost(void **state)
+{
+    struct tce_scenario *s = malloc(sizeof(*s));
+    struct tce_topology *topo = malloc(sizeof(*topo));
+    struct tce_job *job = malloc(sizeof(*job));
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    struct tce_opcost *ops = malloc(sizeof(*ops));
+    struct layer_time lt;
+    double sum = 0;
+    int i, comm = 0;
+
+    (void)state;
+    assert_int_equal(tce_topology_load(TOPOLOGY, topo, NULL), 0);
+    case_job(&cases[1], job); /* llama3-70b, TP8 */
+    assert_int_equal(tce_scenario_init(s, topo, job, NULL, NULL), 0);
+    assert_true(s->cm.has_table);      /* the topology's table */
+    assert_false(s->cm.table_from_calibration);
+    assert_int_equal(tce_scenario_place(s, 8, NULL), 0);
+    assert_int_equal(tce_plan_build(&s->job, &s->layout, 0, plan, NULL), 0);
+    assert_int_equal(tce_opcost_stage(plan, &s->cm, s->spans, ops, NULL), 0);
+    time_layer(&s->cm, plan, &lt);
+    assert_close(ops->layer_fwd_bwd_s[0], lt.total_s, 1e-12);
+    assert_true(ops->layer_fwd_bwd_s[1] == 0.0);
+    for (i = 0; i < ops->n; i++) {
+        const struct tce_opcost_row *r = &ops->rows[i];
+
+        assert_non_null(r->source);
+        assert_true(r->s > 0);
+        if (strcmp(r->kind, "compute") == 0)
+            sum += r->s * (double)r->per_microbatch;
+        else
+            comm++;
+        if (strcmp(r->name, "fc1") == 0 && strcmp(r->list, "dense_fwd") == 0) {
+            assert_string_equal(r->source, "table");
+            assert_int_equal(r->gemm_n, 2 * 28672 / 8);
+            assert_close(r->s, 1.2833e-3, 1e-9);
+            assert_close(r->tflops, r->flops / r->s / 1e12, 1e-12);
+        }
+    }
+    assert_close(ops->compute_s, sum, 1e-12);
+    assert_true(comm > 0); /* TP collectives */
+    assert_int_equal(ops->table_ops + ops->curve_ops, ops->n - comm);
+    free(ops);
+    free(plan);
+    free(job);
+    free(topo);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_h100_layers),
+        cmocka_unit_test(test_compute_op_sources),
+        cmocka_unit_test(test_opcost),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
