@@ -159,6 +159,25 @@ static void keep_nearest(struct neighbour *nb, int *n, double d,
     nb[i].log_rate = log_rate;
 }
 
+/* ln 1.5: a neighbour whose rate is off the neighbours' median by more
+ * than a factor 1.5 is an outlier. */
+#define OUTLIER_LOG 0.4054651081081644
+
+/* The median of the neighbours' log rates (n >= 1). */
+static double median_log_rate(const struct neighbour *nb, int n)
+{
+    double y[TCE_COMPUTETABLE_GEMM_NEIGHBOURS], t;
+    int i, j;
+
+    for (i = 0; i < n; i++) {
+        t = nb[i].log_rate;
+        for (j = i; j > 0 && y[j - 1] > t; j--)
+            y[j] = y[j - 1];
+        y[j] = t;
+    }
+    return 0.5 * (y[n / 2] + y[(n - 1) / 2]);
+}
+
 static double gemm_flops(int64_t m, int64_t n, int64_t k)
 {
     return 2.0 * (double)m * (double)n * (double)k;
@@ -170,9 +189,9 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
                                enum tce_table_how *how)
 {
     struct neighbour nb[TCE_COMPUTETABLE_GEMM_NEIGHBOURS];
-    double q[3], lo[3], hi[3], exact_sum = 0, wsum = 0, acc = 0, s = 0;
+    double q[3], lo[3], hi[3], exact_sum = 0, wsum = 0, acc = 0, s = 0, med;
     enum tce_table_how h = TCE_TABLE_NOT_COVERED;
-    int i, j, rows = 0, exact = 0, n_nb = 0;
+    int i, j, rows = 0, exact = 0, n_nb = 0, pass_all;
 
     if (!t || m < 1 || n < 1 || k < 1)
         goto out;
@@ -211,12 +230,17 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
     for (j = 0; j < 3; j++)
         if (q[j] < lo[j] || q[j] > hi[j])
             goto out;
-    for (i = 0; i < n_nb; i++) {
-        double w = 1.0 / (nb[i].d * nb[i].d * nb[i].d);
+    med = median_log_rate(nb, n_nb);
+    for (pass_all = 0; pass_all < 2 && wsum == 0; pass_all++)
+        for (i = 0; i < n_nb; i++) {
+            double w = 1.0 / (nb[i].d * nb[i].d * nb[i].d);
 
-        wsum += w;
-        acc += w * nb[i].log_rate;
-    }
+            /* an outlier (a kernel choice of its own shape) is left out */
+            if (!pass_all && fabs(nb[i].log_rate - med) > OUTLIER_LOG)
+                continue;
+            wsum += w;
+            acc += w * nb[i].log_rate;
+        }
     s = gemm_flops(m, n, k) / exp(acc / wsum);
     h = TCE_TABLE_INTERPOLATED;
 out:
