@@ -379,6 +379,24 @@ out:
 
 /* ------------------------------------------------------------------------ */
 
+double tce_computetable_max_rate(const struct tce_computetable *t,
+                                 enum tce_dtype dtype)
+{
+    double best = 0.0;
+    int i, p;
+
+    for (i = 0; i < t->n_gemms; i++)
+        for (p = 0; p < TCE_GEMM_PASS_COUNT; p++) {
+            const struct tce_computetable_gemm *r = &t->gemms[i];
+            double s = tce_computetable_row_s(r, (enum tce_gemm_pass)p);
+
+            if (r->dtype == dtype && s > 0 &&
+                gemm_flops(r->m, r->n, r->k) / s > best)
+                best = gemm_flops(r->m, r->n, r->k) / s;
+        }
+    return best;
+}
+
 int tce_computetable_same_stack(const struct tce_computetable_stack *a,
                                 const struct tce_computetable_stack *b)
 {

@@ -64,6 +64,12 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
                  t->stack.framework, t->stack.framework_version,
                  r->topo->compute.stack.framework,
                  r->topo->compute.stack.framework_version);
+        if (tce_computetable_max_rate(t, cm->dtype) > cm->peak_flops)
+            LINE("compute: WARNING: the table's GEMMs run faster (%.0f "
+                 "TFLOP/s) than this topology's peak (%.0f TFLOP/s): "
+                 "measured on another accelerator?",
+                 tce_computetable_max_rate(t, cm->dtype) / 1e12,
+                 cm->peak_flops / 1e12);
         if (!r->job->training.use_flash_attn && t->stack.flash_attention)
             LINE("compute: the job runs unfused attention, the table was "
                  "measured with fused attention: attention from the curve");
@@ -73,7 +79,7 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     } else {
         LINE("compute: the topology's curve (no measured compute table)");
     }
-    if (r->calibration_path)
+    if (r->calibration_path && cm->calibrated)
         LINE("link parameters: measured, from calibration file %s",
              r->calibration_path);
     else

@@ -223,6 +223,11 @@ double tce_computetable_attention_s(const struct tce_computetable *t,
 /* Forward FLOPs of an attention call, as counted above. */
 double tce_computetable_attention_flops(const struct tce_attention_shape *s);
 
+/* The fastest GEMM rate of dtype in the table (FLOP/s over every timed
+ * pass); 0 when it has none. */
+double tce_computetable_max_rate(const struct tce_computetable *t,
+                                 enum tce_dtype dtype);
+
 /* 1 when two stacks are the same (framework, version, flash attention,
  * CUDA graphs, FP8 recipe). */
 int tce_computetable_same_stack(const struct tce_computetable_stack *a,

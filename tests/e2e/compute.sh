@@ -38,6 +38,12 @@ check "calibration of another stack: said so, and used" sh -c "
     grep -q '^# assumption: compute: the calibration.s table was measured under another stack (PyTorch 2.4.0) than the topology.s (PyTorch 2.11.0+cu130)' '$out/other.txt' &&
     grep -q '^# assumption: compute table: calibration file $out/other-stack.cfg' '$out/other.txt'"
 
+"$TCEMU" project -t topologies/aws-p4d.cfg -j $J \
+    --calibration topologies/compute/h100-sxm5-80gb-pytorch2.11.cfg >"$out/p4d-h100.txt"
+check "an H100 table on A100s: warned (faster than the peak), links not called measured" sh -c "
+    grep -q '^# assumption: compute: WARNING: the table.s GEMMs run faster (769 TFLOP/s) than this topology.s peak (312 TFLOP/s)' '$out/p4d-h100.txt' &&
+    grep -q '^# assumption: link parameters: datasheet' '$out/p4d-h100.txt'"
+
 "$TCEMU" project -t $P5 -j $J --ops >"$out/ops.txt"
 check "--ops: header with table and curve counts" \
     grep -qE '^# ops: one microbatch on stage 0 at [0-9]+ GPUs .*; [0-9]+ compute ops from a measured table, [0-9]+ from the curve' "$out/ops.txt"
