@@ -19,6 +19,32 @@ void tce_computetable_init(struct tce_computetable *t)
     memset(t, 0, sizeof(*t));
 }
 
+static double gemm_flops(int64_t m, int64_t n, int64_t k);
+
+/* A row's coordinates and ln rate per pass (0 when not timed). */
+static void row_coords(const struct tce_computetable_gemm *r, double *c)
+{
+    int p;
+
+    c[0] = TCE_COMPUTETABLE_GEMM_M_WEIGHT * log((double)r->m);
+    c[1] = log((double)r->n);
+    c[2] = log((double)r->k);
+    for (p = 0; p < TCE_GEMM_PASS_COUNT; p++) {
+        double s = tce_computetable_row_s(r, (enum tce_gemm_pass)p);
+
+        c[3 + p] = s > 0 ? log(gemm_flops(r->m, r->n, r->k) / s) : 0.0;
+    }
+}
+
+void tce_computetable_prepare(struct tce_computetable *t)
+{
+    int i;
+
+    for (i = 0; i < t->n_gemms && i < TCE_COMPUTETABLE_GEMMS_MAX; i++)
+        row_coords(&t->gemms[i], t->gemm_log[i]);
+    t->prepared = 1;
+}
+
 int tce_computetable_has_rows(const struct tce_computetable *t)
 {
     return t && (t->n_gemms > 0 || t->n_attention > 0);
@@ -111,8 +137,10 @@ int tce_computetable_add_gemm(struct tce_computetable *t,
                             TCE_COMPUTETABLE_GEMMS_MAX);
     else
         ret = tce_computetable_gemm_check(row, err);
-    if (ret == 0)
+    if (ret == 0) {
+        row_coords(row, t->gemm_log[t->n_gemms]);
         t->gemms[t->n_gemms++] = *row;
+    }
     return ret;
 }
 
@@ -200,7 +228,9 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
     q[2] = log((double)k);
     for (i = 0; i < t->n_gemms; i++) {
         const struct tce_computetable_gemm *r = &t->gemms[i];
-        double p[3], d2 = 0, rs = tce_computetable_row_s(r, pass);
+        double c[3 + TCE_GEMM_PASS_COUNT], d2 = 0;
+        const double *p = c;
+        double rs = tce_computetable_row_s(r, pass);
 
         if (r->dtype != dtype || rs <= 0)
             continue;
@@ -208,17 +238,17 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
             exact_sum += rs;
             exact++;
         }
-        p[0] = TCE_COMPUTETABLE_GEMM_M_WEIGHT * log((double)r->m);
-        p[1] = log((double)r->n);
-        p[2] = log((double)r->k);
+        if (t->prepared)
+            p = t->gemm_log[i];
+        else
+            row_coords(r, c);
         for (j = 0; j < 3; j++) {
             lo[j] = rows == 0 || p[j] < lo[j] ? p[j] : lo[j];
             hi[j] = rows == 0 || p[j] > hi[j] ? p[j] : hi[j];
             d2 += (p[j] - q[j]) * (p[j] - q[j]);
         }
         rows++;
-        keep_nearest(nb, &n_nb, sqrt(d2),
-                     log(gemm_flops(r->m, r->n, r->k) / rs));
+        keep_nearest(nb, &n_nb, sqrt(d2), p[3 + pass]);
     }
     if (exact) {
         s = exact_sum / exact;

@@ -62,6 +62,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     if (tce_computetable_has_rows(&topo->compute)) {
         cm->has_table = 1;
         cm->table = topo->compute;
+        tce_computetable_prepare(&cm->table);
     }
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
@@ -92,6 +93,7 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
         cm->has_table = 1;
         cm->table_from_calibration = 1;
         cm->table = cal->compute;
+        tce_computetable_prepare(&cm->table);
     }
     for (i = 0; i < cal->n_links && i < TCE_LINK_CLASSES; i++) {
         const struct tce_calibration_link *c = &cal->links[i];

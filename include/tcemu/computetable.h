@@ -178,10 +178,20 @@ struct tce_computetable {
     struct tce_computetable_gemm gemms[TCE_COMPUTETABLE_GEMMS_MAX];
     int n_attention;
     struct tce_computetable_attention attention[TCE_COMPUTETABLE_ATTENTION_MAX];
+    /* derived by tce_computetable_prepare (no configuration keys): per
+     * GEMM row its coordinates (M weight x ln m, ln n, ln k) and ln rate of
+     * each pass (0 = not timed), so that a lookup takes no logarithm per
+     * row; lookups compute them when `prepared` is 0 */
+    int prepared;
+    double gemm_log[TCE_COMPUTETABLE_GEMMS_MAX][3 + TCE_GEMM_PASS_COUNT];
 };
 
 /* An empty table (no rows, empty provenance). */
 void tce_computetable_init(struct tce_computetable *t);
+
+/* Fill the derived coordinates (after the rows were filled or changed by
+ * other means than tce_computetable_add_gemm, which keeps them). */
+void tce_computetable_prepare(struct tce_computetable *t);
 
 /* 1 when the table holds any GEMM or attention row. */
 int tce_computetable_has_rows(const struct tce_computetable *t);

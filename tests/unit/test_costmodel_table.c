@@ -133,6 +133,7 @@ static void leave_out(struct tce_costmodel *cm, const struct tce_plan *plan)
                 t->attention[n++] = t->attention[j];
         t->n_attention = n;
     }
+    tce_computetable_prepare(t); /* rows moved: their coordinates too */
 }
 
 struct layer_time {
