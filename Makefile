@@ -217,7 +217,8 @@ fuzz: deps fuzz-bins
 DATADIR = $(PREFIX)/share/tcemu
 INST := $(BUILD)/install
 INST_DIRS := bin share/man/man1 share/bash-completion/completions \
-             share/doc/tcemu share/tcemu/topologies share/tcemu/jobs \
+             share/doc/tcemu share/tcemu/topologies \
+             share/tcemu/topologies/compute share/tcemu/jobs \
              share/tcemu/reference share/tcemu/slurm
 I := $(DESTDIR)$(PREFIX)
 
@@ -240,6 +241,7 @@ install: $(INST)/tcemu $(INST)/tcemu.1
 	install -m 644 src/doc/tcemu.bash $(I)/share/bash-completion/completions/tcemu
 	install -m 644 README.md LICENSE $(I)/share/doc/tcemu/
 	install -m 644 topologies/*.cfg $(I)/share/tcemu/topologies/
+	install -m 644 topologies/compute/*.cfg $(I)/share/tcemu/topologies/compute/
 	install -m 644 jobs/*.cfg $(I)/share/tcemu/jobs/
 	install -m 644 tests/fixtures/reference/*.csv $(I)/share/tcemu/reference/
 	@for f in slurm/*; do \

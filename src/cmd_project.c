@@ -14,7 +14,9 @@
 #include "tcemu/cli.h"
 #include "tcemu/economics.h"
 #include "tcemu/error.h"
+#include "tcemu/opcost.h"
 #include "tcemu/output.h"
+#include "tcemu/plan.h"
 #include "tcemu/projector.h"
 #include "tcemu/report_project.h"
 #include "tcemu/scenario.h"
@@ -27,7 +29,7 @@ static void usage(FILE *out)
             "FIRST:LAST:xK | FIRST:LAST:+K]\n"
             "                     [--json FILE|-] [--csv FILE|-] "
             "[--calibration FILE] [--plan NAME]\n"
-            "                     [--wide]\n"
+            "                     [--wide] [--ops]\n"
             "\n"
             "Project one training iteration of JOB on TOPOLOGY at one or more "
             "GPU counts,\nwithout running it: iteration time and its "
@@ -65,6 +67,13 @@ static void usage(FILE *out)
             "iteration (the first\n"
             "                         count) as Chrome trace JSON "
             "(Perfetto)\n"
+            "      --ops              also the per-op model of one "
+            "microbatch on stage 0 at\n"
+            "                         the first GPU count: each op's "
+            "time, FLOPs, bytes,\n"
+            "                         rate, efficiency and source (measured "
+            "table, curve,\n"
+            "                         links); in JSON as \"ops\"\n"
             "  -h, --help             this help\n"
             "\n"
             "Exit status: 0 ok, 1 cannot write output, 2 bad usage, "
@@ -89,11 +98,12 @@ static int write_to(const char *path,
  * status, or -1 when help was printed (exit 0). */
 static int parse_options(int argc, char **argv, struct tce_cli_common *co,
                          struct tce_gpu_list *list, const char **trace,
-                         int *wide)
+                         int *wide, int *ops)
 {
     static const struct option own[] = {
         {"trace", required_argument, NULL, 'T'},
         {"wide", no_argument, NULL, 'W'},
+        {"ops", no_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
     struct tce_cli_parser p;
@@ -115,6 +125,10 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
         }
         if (c == 'W') {
             *wide = 1;
+            continue;
+        }
+        if (c == 'O') {
+            *ops = 1;
             continue;
         }
         if (c == 'h') {
@@ -214,6 +228,32 @@ static int price_rows(const struct tce_scenario *s,
     return bad;
 }
 
+/* --ops: the per-op model of one microbatch on stage 0 at the first
+ * projected GPU count (s placed there).  TCE_EXIT_OK or 1. */
+static int op_model(struct tce_scenario *s, int64_t gpus,
+                    struct tce_opcost *ops)
+{
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    struct tce_error err;
+    int status = TCE_EXIT_RUNTIME;
+
+    tce_error_clear(&err);
+    if (!plan) {
+        fprintf(stderr, "tcemu project: error: out of memory\n");
+        goto out;
+    }
+    if (tce_scenario_place(s, gpus, &err) != 0 ||
+        tce_plan_build(&s->job, &s->layout, 0, plan, &err) != 0 ||
+        tce_opcost_stage(plan, &s->cm, s->spans, ops, &err) != 0) {
+        fprintf(stderr, "tcemu project: error: --ops: %s\n", err.msg);
+        goto out;
+    }
+    status = TCE_EXIT_OK;
+out:
+    free(plan);
+    return status;
+}
+
 /* Load the scenario and find --plan's contract: TCE_EXIT_OK or 2. */
 static int load(const struct tce_cli_common *co, struct tce_scenario *s,
                 const struct tce_contract **contract,
@@ -257,11 +297,12 @@ int tce_cmd_project(int argc, char **argv)
     struct tce_project_report *rep = NULL;
     struct tce_projector *pj = NULL;
     struct tce_gpu_list *list = NULL;
+    struct tce_opcost *ops = NULL;
     struct tce_cli_common co;
     struct tce_error err;
     char cmdline[1024];
     const char *trace = NULL;
-    int i, bad_plan, status = TCE_EXIT_OK;
+    int i, bad_plan, want_ops = 0, status = TCE_EXIT_OK;
 
     list = calloc(1, sizeof(*list));
     s = calloc(1, sizeof(*s));
@@ -273,7 +314,8 @@ int tce_cmd_project(int argc, char **argv)
         status = TCE_EXIT_RUNTIME;
         goto out;
     }
-    status = parse_options(argc, argv, &co, list, &trace, &rep->wide);
+    status = parse_options(argc, argv, &co, list, &trace, &rep->wide,
+                           &want_ops);
     if (status == TCE_EXIT_OK)
         status = load(&co, s, &contract, &plan_scratch);
     if (status != TCE_EXIT_OK) {
@@ -296,6 +338,14 @@ int tce_cmd_project(int argc, char **argv)
     status = project_counts(s, list, co.gpus, pj, rows, rep);
     if (status != TCE_EXIT_OK)
         goto out;
+    if (want_ops) {
+        ops = malloc(sizeof(*ops));
+        status = ops ? op_model(s, rows[0].proj.layout.gpus, ops)
+                     : TCE_EXIT_RUNTIME;
+        if (status != TCE_EXIT_OK)
+            goto out;
+        rep->ops = ops;
+    }
     for (i = 0; i < rep->n; i++)
         if (tce_econ_over_capacity(&s->topo, rows[i].proj.layout.gpus))
             fprintf(stderr, "tcemu project: warning: %lld GPUs need more "
@@ -320,6 +370,7 @@ int tce_cmd_project(int argc, char **argv)
     if (fflush(stdout) != 0)
         status = TCE_EXIT_RUNTIME;
 out:
+    free(ops);
     free(pj);
     free(s);
     free(list);

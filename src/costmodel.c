@@ -57,6 +57,13 @@ int tce_costmodel_init(struct tce_costmodel *cm,
         cm->tier_oversubscription[i] = topo->fabric[i].oversubscription;
         cm->tier_latency_s[i] = topo->fabric[i].latency_us * 1e-6;
     }
+    cm->dtype = precision == TCE_PRECISION_FP8 ? TCE_DTYPE_FP8
+                                               : TCE_DTYPE_BF16;
+    if (tce_computetable_has_rows(&topo->compute)) {
+        cm->has_table = 1;
+        cm->table = topo->compute;
+        tce_computetable_prepare(&cm->table);
+    }
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -82,6 +89,12 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
 
     if (!cal)
         return;
+    if (tce_computetable_has_rows(&cal->compute)) {
+        cm->has_table = 1;
+        cm->table_from_calibration = 1;
+        cm->table = cal->compute;
+        tce_computetable_prepare(&cm->table);
+    }
     for (i = 0; i < cal->n_links && i < TCE_LINK_CLASSES; i++) {
         const struct tce_calibration_link *c = &cal->links[i];
         struct tce_link *l;
@@ -112,6 +125,94 @@ double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
         return cm->matmul_efficiency;
     return cm->matmul_efficiency * gemm_flops /
            (gemm_flops + cm->matmul_half_flops);
+}
+
+const char *tce_compute_source_name(enum tce_compute_source s)
+{
+    switch (s) {
+    case TCE_COMPUTE_CURVE:
+        return "curve";
+    case TCE_COMPUTE_TABLE_EXACT:
+        return "table";
+    case TCE_COMPUTE_TABLE_INTERPOLATED:
+        return "table (interpolated)";
+    case TCE_COMPUTE_TABLE_BANDWIDTH:
+        return "table (bandwidth)";
+    }
+    return "?";
+}
+
+/* The worse of two lookups' hows (not covered beats interpolated beats
+ * exact). */
+static enum tce_table_how worse(enum tce_table_how a, enum tce_table_how b)
+{
+    return a > b ? a : b;
+}
+
+/* Table time of a linear layer op; 0 with *how not covered when the table
+ * lacks it. */
+static double table_linear_s(const struct tce_costmodel *cm,
+                             const struct tce_op *op, enum tce_table_how *how)
+{
+    const struct tce_computetable *t = &cm->table;
+    int backward = (op->flags & TCE_OP_F_BACKWARD) != 0;
+    double one = 2.0 * (double)op->gemm_m * (double)op->gemm_n *
+                 (double)op->gemm_k * (backward ? 2.0 : 1.0);
+    double s, d;
+    enum tce_table_how h2;
+
+    if (!backward) {
+        s = tce_computetable_gemm_s(t, op->gemm_m, op->gemm_n, op->gemm_k,
+                                    cm->dtype, TCE_GEMM_FWD, how);
+    } else {
+        s = tce_computetable_gemm_s(t, op->gemm_m, op->gemm_n, op->gemm_k,
+                                    cm->dtype, TCE_GEMM_DGRAD, how);
+        d = tce_computetable_gemm_s(t, op->gemm_m, op->gemm_n, op->gemm_k,
+                                    cm->dtype, TCE_GEMM_WGRAD, &h2);
+        *how = worse(*how, h2);
+        s += d;
+    }
+    /* an op of several GEMMs of this shape (the experts of a rank) */
+    return *how == TCE_TABLE_NOT_COVERED ? 0.0 : s * op->flops / one;
+}
+
+double tce_cost_compute_op_s(const struct tce_costmodel *cm,
+                             const struct tce_op *op,
+                             enum tce_compute_source *source)
+{
+    enum tce_compute_source src = TCE_COMPUTE_CURVE;
+    enum tce_table_how how = TCE_TABLE_NOT_COVERED;
+    double s = 0.0;
+
+    if (!cm->has_table)
+        goto curve;
+    if (op->gemm_m > 0 && op->gemm_n > 0 && op->gemm_k > 0 && op->flops > 0)
+        s = table_linear_s(cm, op, &how);
+    else if (op->attn.micro_batch_size > 0)
+        s = tce_computetable_attention_s(
+            &cm->table, &op->attn, (op->flags & TCE_OP_F_BACKWARD) != 0,
+            &how);
+    else if (op->flops <= 0 && op->bytes > 0 &&
+             cm->table.elementwise_gbytes_per_s > 0) {
+        s = op->bytes / (cm->table.elementwise_gbytes_per_s * 1e9) +
+            cm->table.launch_gap_us * 1e-6;
+        src = TCE_COMPUTE_TABLE_BANDWIDTH;
+        goto out;
+    }
+    if (how == TCE_TABLE_EXACT)
+        src = TCE_COMPUTE_TABLE_EXACT;
+    else if (how == TCE_TABLE_INTERPOLATED)
+        src = TCE_COMPUTE_TABLE_INTERPOLATED;
+    else
+        goto curve;
+    goto out;
+curve:
+    s = tce_cost_compute_s(cm, op->flops, op->gemm_flops, op->bytes);
+    src = TCE_COMPUTE_CURVE;
+out:
+    if (source)
+        *source = src;
+    return s;
 }
 
 double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
@@ -307,7 +408,7 @@ double tce_cost_op_s(const struct tce_costmodel *cm, const struct tce_op *op,
 {
     switch (op->kind) {
     case TCE_OP_COMPUTE:
-        return tce_cost_compute_s(cm, op->flops, op->gemm_flops, op->bytes);
+        return tce_cost_compute_op_s(cm, op, NULL);
     case TCE_OP_COLLECTIVE:
         if ((unsigned)op->group >= TCE_GROUP_COUNT)
             return 0.0;

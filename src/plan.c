@@ -99,8 +99,9 @@ static struct tce_op *add(struct tce_op_list *l)
     return op;
 }
 
-static void gemm(struct tce_op_list *l, const char *name, double flops,
-                 double one_gemm, double bytes, unsigned flags)
+static struct tce_op *gemm(struct tce_op_list *l, const char *name,
+                           double flops, double one_gemm, double bytes,
+                           unsigned flags)
 {
     struct tce_op *op = add(l);
 
@@ -111,6 +112,15 @@ static void gemm(struct tce_op_list *l, const char *name, double flops,
     op->gemm_flops = one_gemm;
     op->bytes = bytes;
     op->flags = flags;
+    return op;
+}
+
+/* A linear layer's forward shape: m tokens, n output, k input features. */
+static void linear(struct tce_op *op, double m, double n, double k)
+{
+    op->gemm_m = llround(m);
+    op->gemm_n = llround(n);
+    op->gemm_k = llround(k);
 }
 
 static void elt(struct tce_op_list *l, const char *name, double bytes,
@@ -163,6 +173,37 @@ static void tp_leave(const struct ctx *c, struct tce_op_list *l,
              fl);
 }
 
+/* Bias + dropout + residual add: in, residual, out and a 1-byte mask; with
+ * no dropout a residual add (in, residual, out) whose gradient passes
+ * through. */
+static void bda(const struct ctx *c, struct tce_op_list *l, const char *name,
+                unsigned fl)
+{
+    const struct dims *x = &c->x;
+
+    if (c->job->training.hidden_dropout > 0)
+        elt(l, name, 7.0 * x->elt_tokens * x->h, fl);
+    else
+        elt(l, name, 6.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NO_BACKWARD);
+}
+
+/* The fused attention kernel of one TP shard, when it is one the compute
+ * table can hold: whole sequence (no CP), one head dim (no MLA), causal. */
+static void attention_shape(const struct ctx *c, struct tce_op *op)
+{
+    const struct tce_model *m = &c->job->model;
+    int64_t t = c->lay->tp, kv = m->num_query_groups / t;
+
+    if (c->lay->cp > 1 || m->multi_latent_attention)
+        return;
+    op->attn.micro_batch_size = c->lay->micro_batch;
+    op->attn.num_attention_heads = m->num_attention_heads / t;
+    op->attn.num_query_groups = kv > 0 ? kv : 1;
+    op->attn.kv_channels = m->kv_channels;
+    op->attn.seq_length = m->seq_length;
+    op->attn.causal = 1;
+}
+
 /* Forward of the attention block (also the recomputed forward). */
 static void attention_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
 {
@@ -171,23 +212,27 @@ static void attention_fwd(const struct ctx *c, struct tce_op_list *l, unsigned f
     double qkv = c->f.attention_linear - proj;        /* per token */
     double core = c->f.attention_core * x->T / x->t;
     double heads = x->a / x->t;
+    struct tce_op *op;
 
     elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, fl);
     tp_enter(c, l, "tp_ag_attn", fl);
-    gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
-         2.0 * (x->T * x->h + qkv / 2.0 / x->t + x->T * qkv / 2.0 / x->h /
-                                                    x->t),
-         fl);
+    op = gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
+              2.0 * (x->T * x->h + qkv / 2.0 / x->t +
+                     x->T * qkv / 2.0 / x->h / x->t),
+              fl);
+    if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
+        linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
     if (c->lay->cp > 1)
         coll(l, "cp_ag_kv", TCE_COLL_ALL_GATHER, TCE_GROUP_CP,
              x->b * x->s * x->kvdim / x->t * 2.0, TCE_OVERLAP_COMPUTE,
              TCE_CHARGE_CP, fl);
     if (x->flash) {
         /* fused attention: reads q, k, v, writes the context */
-        gemm(l, "attn_core", core, core / (2.0 * x->b * heads),
-             2.0 * x->b * (x->s / x->c) * heads *
-                 (2.0 * x->dqk + 2.0 * x->dv),
-             fl | TCE_OP_F_ATTENTION_CORE);
+        op = gemm(l, "attn_core", core, core / (2.0 * x->b * heads),
+                  2.0 * x->b * (x->s / x->c) * heads *
+                      (2.0 * x->dqk + 2.0 * x->dv),
+                  fl | TCE_OP_F_ATTENTION_CORE);
+        attention_shape(c, op);
     } else {
         /* unfused: QK^T writes the b*heads*s_local*s scores (2 B), the
          * fused scale-mask-softmax reads and writes them, dropout reads
@@ -205,13 +250,13 @@ static void attention_fwd(const struct ctx *c, struct tce_op_list *l, unsigned f
                                    x->T * x->dv * heads),
              fl | TCE_OP_F_ATTENTION_CORE);
     }
-    gemm(l, "attn_proj", proj * x->T / x->t, proj * x->T / x->t,
-         2.0 * (x->T * x->a * x->dv / x->t + x->a * x->dv * x->h / x->t +
-                x->T * x->h),
-         fl);
+    op = gemm(l, "attn_proj", proj * x->T / x->t, proj * x->T / x->t,
+              2.0 * (x->T * x->a * x->dv / x->t +
+                     x->a * x->dv * x->h / x->t + x->T * x->h),
+              fl);
+    linear(op, x->T, x->h, x->a * x->dv / x->t);
     tp_leave(c, l, "tp_out_attn", fl);
-    /* bias + dropout + residual add: in, residual, out, 1-byte mask */
-    elt(l, "bda_attn", 7.0 * x->elt_tokens * x->h, fl);
+    bda(c, l, "bda_attn", fl);
 }
 
 /* Forward of a dense MLP of width f (per TP group), named by prefix. */
@@ -223,13 +268,16 @@ static void mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
     double fl1 = 2.0 * tokens * x->h * f * (x->nmat - 1.0) / x->t;
     double fl2 = 2.0 * tokens * x->h * f / x->t;
 
-    gemm(l, fc1, fl1, fl1 / (x->nmat - 1.0),
-         2.0 * (tokens * x->h + x->h * f * (x->nmat - 1.0) / x->t +
-                tokens * f * (x->nmat - 1.0) / x->t),
-         fl);
+    linear(gemm(l, fc1, fl1, fl1 / (x->nmat - 1.0),
+                2.0 * (tokens * x->h + x->h * f * (x->nmat - 1.0) / x->t +
+                       tokens * f * (x->nmat - 1.0) / x->t),
+                fl),
+           tokens, f * (x->nmat - 1.0) / x->t, x->h);
     elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl);
-    gemm(l, fc2, fl2, fl2,
-         2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h), fl);
+    linear(gemm(l, fc2, fl2, fl2,
+                2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h),
+                fl),
+           tokens, x->h, f / x->t);
 }
 
 static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
@@ -242,7 +290,7 @@ static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     tp_enter(c, l, "tp_ag_mlp", fl);
     mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", fl);
     tp_leave(c, l, "tp_out_mlp", fl);
-    elt(l, "bda_mlp", 7.0 * x->elt_tokens * x->h, fl);
+    bda(c, l, "bda_mlp", fl);
 }
 
 static double a2a_bytes(const struct ctx *c)
@@ -271,18 +319,20 @@ static void moe_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
         coll(l, "ep_a2a_dispatch", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
              a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, fl);
     tp_enter(c, l, "tp_ag_moe", fl);
-    gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / x->t,
-         2.0 * (pairs * x->h +
-                x->h * x->fm * (x->nmat - 1.0) / x->t *
-                    (x->E > 0 ? x->E / ep : 0.0) +
-                pairs * x->fm * (x->nmat - 1.0) / x->t),
-         fl);
+    linear(gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / x->t,
+                2.0 * (pairs * x->h +
+                       x->h * x->fm * (x->nmat - 1.0) / x->t *
+                           (x->E > 0 ? x->E / ep : 0.0) +
+                       pairs * x->fm * (x->nmat - 1.0) / x->t),
+                fl),
+           per_expert, x->fm * (x->nmat - 1.0) / x->t, x->h);
     elt(l, "expert_act", 2.0 * pairs * x->fm / x->t * x->nmat, fl);
-    gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / x->t,
-         2.0 * (pairs * x->fm / x->t +
-                x->h * x->fm / x->t * (x->E > 0 ? x->E / ep : 0.0) +
-                pairs * x->h),
-         fl);
+    linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / x->t,
+                2.0 * (pairs * x->fm / x->t +
+                       x->h * x->fm / x->t * (x->E > 0 ? x->E / ep : 0.0) +
+                       pairs * x->h),
+                fl),
+           per_expert, x->h, x->fm / x->t);
     if (x->fs > 0)
         mlp_fwd(c, l, x->fs, x->T, "shared_fc1", "shared_act", "shared_fc2",
                 fl);
@@ -290,7 +340,7 @@ static void moe_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     if (c->lay->ep > 1)
         coll(l, "ep_a2a_combine", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
              a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, fl);
-    elt(l, "bda_mlp", 7.0 * x->elt_tokens * x->h, fl);
+    bda(c, l, "bda_mlp", fl);
 }
 
 /* The backward of a forward list: ops in reverse order, GEMMs twice the
@@ -302,11 +352,15 @@ static void backward_of(const struct tce_op_list *fwd, struct tce_op_list *l)
 
     for (i = fwd->n - 1; i >= 0; i--) {
         const struct tce_op *f = &fwd->ops[i];
-        struct tce_op *op = add(l);
+        struct tce_op *op;
 
+        if (f->flags & TCE_OP_F_NO_BACKWARD)
+            continue;
+        op = add(l);
         *op = *f;
         op->flags &= ~(unsigned)TCE_OP_F_RECOMPUTED;
         if (f->kind == TCE_OP_COMPUTE) {
+            op->flags |= TCE_OP_F_BACKWARD;
             if (f->flops > 0) {
                 op->flops = 2.0 * f->flops;
                 op->bytes = 2.0 * f->bytes;
@@ -389,8 +443,10 @@ static void head_lists(const struct ctx *c, struct tce_op_list *fwd,
     bwd->n = 0;
     elt(fwd, "final_ln", 4.0 * x->elt_tokens * x->h, 0);
     tp_enter(c, fwd, "tp_ag_head", 0);
-    gemm(fwd, "logits", logits, logits,
-         2.0 * (x->T * x->h + x->h * x->V / x->t + x->T * x->V / x->t), 0);
+    linear(gemm(fwd, "logits", logits, logits,
+                2.0 * (x->T * x->h + x->h * x->V / x->t + x->T * x->V / x->t),
+                0),
+           x->T, x->V / x->t, x->h);
     /* vocab-parallel cross entropy in fp32: read logits, write and read
      * fp32 softmax; the max/sum all-reduces over TP are tokens x 4 B */
     elt(fwd, "loss", 10.0 * x->T * x->V / x->t, 0);
@@ -398,8 +454,10 @@ static void head_lists(const struct ctx *c, struct tce_op_list *fwd,
         coll(fwd, "tp_ar_loss", TCE_COLL_ALL_REDUCE, TCE_GROUP_TP,
              3.0 * 4.0 * x->T, TCE_OVERLAP_NONE, TCE_CHARGE_TP, 0);
     elt(bwd, "loss_grad", 6.0 * x->T * x->V / x->t, 0);
-    gemm(bwd, "logits", 2.0 * logits, logits,
-         4.0 * (x->T * x->h + x->h * x->V / x->t + x->T * x->V / x->t), 0);
+    linear(gemm(bwd, "logits", 2.0 * logits, logits,
+                4.0 * (x->T * x->h + x->h * x->V / x->t + x->T * x->V / x->t),
+                TCE_OP_F_BACKWARD),
+           x->T, x->V / x->t, x->h);
     tp_leave(c, bwd, "tp_out_head", 0);
     elt(bwd, "final_ln", 8.0 * x->elt_tokens * x->h, 0);
 }

@@ -64,13 +64,16 @@ static double op_time(struct run *r, const struct tce_op *op)
     return s;
 }
 
-/* Whether two compute ops take the same time (tce_cost_compute_s's
+/* Whether two compute ops take the same time (tce_cost_compute_op_s's
  * inputs). */
 static int same_compute(const struct tce_op *a, const struct tce_op *b)
 {
     return a->kind == TCE_OP_COMPUTE && b->kind == TCE_OP_COMPUTE &&
            a->flops == b->flops && a->gemm_flops == b->gemm_flops &&
-           a->bytes == b->bytes;
+           a->bytes == b->bytes && a->gemm_m == b->gemm_m &&
+           a->gemm_n == b->gemm_n && a->gemm_k == b->gemm_k &&
+           a->attn.micro_batch_size == b->attn.micro_batch_size &&
+           (a->flags & TCE_OP_F_BACKWARD) == (b->flags & TCE_OP_F_BACKWARD);
 }
 
 /*
@@ -94,8 +97,7 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         double one = prev && i < prev->n && same_compute(op, &prev->ops[i])
                          ? prev_s[i]
                      : op->kind == TCE_OP_COMPUTE
-                         ? tce_cost_compute_s(r->cm, op->flops, op->gemm_flops,
-                                              op->bytes)
+                         ? tce_cost_compute_op_s(r->cm, op, NULL)
                          : op_time(r, op);
         double t = one * (double)op->count;
 

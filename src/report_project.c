@@ -10,6 +10,7 @@
 
 #include "tcemu/cli.h"
 #include "tcemu/json.h"
+#include "tcemu/report_ops.h"
 #include "tcemu/report_project.h"
 
 int tce_report_project_assumptions(const struct tce_project_report *r,
@@ -39,7 +40,46 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
          "matmul_efficiency %.3g, matmul_half_gflop %.3g, "
          "memory_efficiency %.3g",
          a->matmul_efficiency, a->matmul_half_gflop, a->memory_efficiency);
-    if (r->calibration_path)
+    if (cm->has_table) {
+        const struct tce_computetable *t = &cm->table;
+
+        LINE("compute: measured table (%.64s, %.24s; %.24s %.24s, %s "
+             "attention, %s CUDA graphs) for the ops it covers, the curve "
+             "above elsewhere (--ops shows each op's source)",
+             t->device, t->date, t->stack.framework,
+             t->stack.framework_version,
+             t->stack.flash_attention ? "fused" : "unfused",
+             t->stack.cuda_graphs ? "with" : "no");
+        LINE("compute table: %s %.200s",
+             cm->table_from_calibration ? "calibration file"
+                                        : "the topology's compute_calibration",
+             cm->table_from_calibration ? r->calibration_path
+                                        : a->compute_calibration);
+        if (cm->table_from_calibration &&
+            tce_computetable_has_rows(&r->topo->compute) &&
+            !tce_computetable_same_stack(&t->stack, &r->topo->compute.stack))
+            LINE("compute: the calibration's table was measured under "
+                 "another stack (%.24s %.24s) than the topology's (%.24s "
+                 "%.24s): the calibration's is used",
+                 t->stack.framework, t->stack.framework_version,
+                 r->topo->compute.stack.framework,
+                 r->topo->compute.stack.framework_version);
+        if (tce_computetable_max_rate(t, cm->dtype) > cm->peak_flops)
+            LINE("compute: WARNING: the table's GEMMs run faster (%.0f "
+                 "TFLOP/s) than this topology's peak (%.0f TFLOP/s): "
+                 "measured on another accelerator?",
+                 tce_computetable_max_rate(t, cm->dtype) / 1e12,
+                 cm->peak_flops / 1e12);
+        if (!r->job->training.use_flash_attn && t->stack.flash_attention)
+            LINE("compute: the job runs unfused attention, the table was "
+                 "measured with fused attention: attention from the curve");
+        if (r->job->training.precision == TCE_PRECISION_FP8 &&
+            !t->stack.fp8_recipe[0])
+            LINE("compute: the job runs fp8, the table names no FP8 recipe");
+    } else {
+        LINE("compute: the topology's curve (no measured compute table)");
+    }
+    if (r->calibration_path && cm->calibrated)
         LINE("link parameters: measured, from calibration file %s (path %s: "
              "%s)",
              r->calibration_path,
@@ -86,6 +126,34 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
          r->topo->power.pue);
 #undef LINE
     return n;
+}
+
+/* "compute": where compute times come from (a measured table and its
+ * provenance and stack, or the curve). */
+static void compute_json(struct tce_json *j, const struct tce_project_report *r)
+{
+    const struct tce_costmodel *cm = r->cm;
+    const struct tce_computetable *t = &cm->table;
+
+    tce_json_object_begin(j, "compute");
+    tce_json_string(j, "source", cm->has_table ? "table" : "curve");
+    if (cm->has_table) {
+        tce_json_string(j, "table",
+                        cm->table_from_calibration
+                            ? r->calibration_path
+                            : r->topo->accelerator.compute_calibration);
+        tce_json_string(j, "device", t->device);
+        tce_json_string(j, "date", t->date);
+        tce_json_string(j, "measured_by", t->measured_by);
+        tce_json_object_begin(j, "stack");
+        tce_json_string(j, "framework", t->stack.framework);
+        tce_json_string(j, "framework_version", t->stack.framework_version);
+        tce_json_bool(j, "flash_attention", t->stack.flash_attention);
+        tce_json_bool(j, "cuda_graphs", t->stack.cuda_graphs);
+        tce_json_string(j, "fp8_recipe", t->stack.fp8_recipe);
+        tce_json_object_end(j);
+    }
+    tce_json_object_end(j);
 }
 
 /* tokens/s per GPU relative to the first row */
@@ -278,6 +346,8 @@ void tce_report_project_human(FILE *out, const struct tce_project_report *r)
     for (i = 0; r->plan && i < r->n && r->rows[i].price.have_plan; i++)
         tce_econ_print(out, r->plan, r->rows[i].proj.layout.gpus,
                        &r->rows[i].price.plan);
+    if (r->ops)
+        tce_report_ops_human(out, r->ops);
 }
 
 void tce_report_project_csv(FILE *out, const struct tce_project_report *r)
@@ -328,6 +398,7 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
     } else {
         tce_json_null(&j, "calibration");
     }
+    compute_json(&j, r);
     tce_json_string(&j, "figures", "modelled");
     n = tce_report_project_assumptions(r, lines, TCE_REPORT_ASSUMPTIONS_MAX);
     tce_json_array_begin(&j, "assumptions");
@@ -336,6 +407,8 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
     tce_json_array_end(&j);
     table_of(r, &t);
     tce_report_json_rows(&j, "results", &t);
+    if (r->ops)
+        tce_report_ops_json(&j, "ops", r->ops);
     tce_json_array_begin(&j, "skipped");
     for (i = 0; i < r->n_skipped; i++) {
         tce_json_object_begin(&j, NULL);

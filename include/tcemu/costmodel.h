@@ -8,6 +8,18 @@
  * member of the batch: attention's per-head products are small GEMMs), and
  * peak the bf16 or fp8 dense peak as the job's precision says.
  *
+ * Measured compute: when the topology names a compute table
+ * (accelerator.compute_calibration) or the calibration file carries one
+ * (the calibration's wins), ops the table covers are timed from it
+ * (computetable.h: exact rows or interpolation) instead of the curve:
+ *   linear layer (op gemm_m, gemm_n, gemm_k): forward the fwd time, the
+ *     backward op dgrad + wgrad, times the op's GEMMs of that shape
+ *     (flops / 2mnk: the experts of an MoE layer);
+ *   fused attention (op attn): forward, or forward+backward - forward;
+ *   element-wise (no FLOPs): bytes / elementwise bandwidth + launch gap.
+ * Ops the table does not cover (other shapes, unfused attention, MLA,
+ * router) keep the curve; tce_cost_compute_op_s says which was used.
+ *
  * Communication: alpha-beta per link class (struct tce_link: latency,
  * bandwidth, efficiency per collective kind), n ranks, M bytes (plan.h's
  * nccl-tests "size" convention), W bandwidth per rank, L latency:
@@ -60,7 +72,22 @@ struct tce_costmodel {
     double tier_oversubscription[TCE_FABRIC_TIERS_MAX];
     double tier_latency_s[TCE_FABRIC_TIERS_MAX];
     int calibrated;               /* any link calibrated */
+    enum tce_dtype dtype;         /* the job's precision, for the table */
+    int has_table;                /* 1: compute from `table` where covered */
+    int table_from_calibration;   /* 1: the calibration's, 0: topology's */
+    struct tce_computetable table;/* a copy (the cost model owns it) */
 };
+
+/* Where a compute op's time came from. */
+enum tce_compute_source {
+    TCE_COMPUTE_CURVE,        /* the topology's curve (roofline above) */
+    TCE_COMPUTE_TABLE_EXACT,  /* a measured row of the op's shape */
+    TCE_COMPUTE_TABLE_INTERPOLATED, /* between measured rows */
+    TCE_COMPUTE_TABLE_BANDWIDTH,    /* element-wise: measured bandwidth */
+};
+
+/* "curve", "table", "table (interpolated)", "table (bandwidth)". */
+const char *tce_compute_source_name(enum tce_compute_source s);
 
 /* Fill from the topology; precision picks bf16 or fp8 peak (fp8 without an
  * fp8 peak falls back to bf16).  TCE_ECONFIG when a figure is missing. */
@@ -77,6 +104,12 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
 /* GEMM efficiency of one GEMM of gemm_flops FLOPs (0: element-wise). */
 double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
                                   double gemm_flops);
+
+/* Time of one compute op (one repetition): from the measured table where
+ * it covers the op, else the roofline; source (may be NULL) says which. */
+double tce_cost_compute_op_s(const struct tce_costmodel *cm,
+                             const struct tce_op *op,
+                             enum tce_compute_source *source);
 
 /* Roofline time of a compute op. */
 double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,

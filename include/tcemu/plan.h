@@ -12,7 +12,12 @@
  * Operations
  *   compute     name, flops, hbm bytes (read + written), gemm_flops (the size
  *               of one GEMM of the op, for the GEMM-size efficiency curve;
- *               0 for element-wise ops)
+ *               0 for element-wise ops); a linear layer's forward shape
+ *               (gemm_m tokens, gemm_n output and gemm_k input features of
+ *               the shard; an op of several equal GEMMs, the MoE experts,
+ *               gives one expert's) and a fused attention's shape (attn),
+ *               so that a measured compute table can time them
+ *               (computetable.h); 0 where the op is no single such kernel
  *   collective  kind, group (enum tce_group from layout.h), bytes per rank.
  *               Bytes follow nccl-tests' "size": the whole buffer on each
  *               rank: all-reduce M; all-gather the gathered OUTPUT; reduce-
@@ -111,6 +116,11 @@ enum tce_op_flag {
     TCE_OP_F_ATTENTION_CORE = 1u << 2, /* attention scores, softmax and
                                           values: what selective
                                           recomputation recomputes */
+    TCE_OP_F_BACKWARD = 1u << 3,       /* the backward of a compute op (a
+                                          linear layer's dgrad + wgrad) */
+    TCE_OP_F_NO_BACKWARD = 1u << 4,    /* its gradient passes through: no
+                                          backward op (a residual add
+                                          without dropout) */
 };
 
 struct tce_op {
@@ -126,6 +136,9 @@ struct tce_op {
     double flops;            /* compute, per repetition */
     double gemm_flops;       /* compute: one GEMM's FLOPs (efficiency) */
     double bytes;            /* compute: HBM bytes; comm: bytes per rank */
+    int64_t gemm_m, gemm_n, gemm_k; /* compute: linear layer shape, or 0 */
+    struct tce_attention_shape attn; /* fused attention; micro_batch_size
+                                        0 = none */
 };
 
 struct tce_op_list {

@@ -15,6 +15,7 @@
 #include "tcemu/config.h"
 #include "tcemu/costmodel.h"
 #include "tcemu/economics.h"
+#include "tcemu/opcost.h"
 #include "tcemu/projector.h"
 #include "tcemu/report.h"
 
@@ -44,6 +45,7 @@ struct tce_project_report {
                                          (else two, under 160 columns) */
     const struct tce_contract *plan;  /* --plan NAME, or NULL (the bill
                                          in rows[i].price.plan) */
+    const struct tce_opcost *ops;     /* --ops: the per-op model, or NULL */
 };
 
 /* The assumptions behind the numbers, one sentence each (no '#'); returns

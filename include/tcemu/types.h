@@ -18,6 +18,8 @@
 
 #include <stdint.h>
 
+#include "tcemu/computetable.h"
+
 #define TCE_NAME_MAX 64
 #define TCE_TEXT_MAX 512
 #define TCE_FABRIC_TIERS_MAX 4
@@ -28,7 +30,7 @@
  * Slots are numbered by the schema in src/config/; callers do not index
  * them, they use tce_config_visit(). */
 #define TCE_CONFIG_FILES_MAX 8
-#define TCE_CONFIG_SLOTS_MAX 320
+#define TCE_CONFIG_SLOTS_MAX 1280
 
 struct tce_config_origin {
     int n_files;                      /* the file and the files it includes */
@@ -52,6 +54,9 @@ struct tce_accelerator {
     double matmul_half_gflop;         /* GEMM size (GFLOP) at which efficiency
                                          is half of matmul_efficiency; 0 = flat */
     double memory_efficiency;         /* achievable fraction of HBM bandwidth */
+    char compute_calibration[TCE_TEXT_MAX]; /* a calibration file with a
+                                         measured compute table, relative to
+                                         the topology file; "" = none */
     char source[TCE_TEXT_MAX];
 };
 
@@ -152,6 +157,9 @@ struct tce_topology {
     struct tce_contract contracts[TCE_CONTRACTS_MAX];
     struct tce_power power;
     struct tce_reliability reliability;
+    struct tce_computetable compute;  /* loaded from
+                                         accelerator.compute_calibration;
+                                         no rows when none */
     struct tce_config_origin origin;  /* filled by tce_topology_load */
 };
 
@@ -217,6 +225,9 @@ struct tce_training {
     int64_t ddp_bucket_size;          /* bytes per DP gradient bucket */
     int use_flash_attn;               /* bool: fused attention, no s x s
                                          scores in HBM (default true) */
+    double hidden_dropout;            /* after attention and MLP: 0 = the
+                                         bias-dropout-add is a residual add
+                                         (no backward kernel) */
 };
 
 struct tce_job {
@@ -232,7 +243,9 @@ struct tce_job {
 
 /* ------------------------------------------------------------------------ */
 /* Calibration: link parameters fitted by `tcemu calibrate` (MPI, or
- * --from-nccl-tests), read by `tcemu project --calibration`.  File format:
+ * --from-nccl-tests) and a measured compute table (computetable.h), read by
+ * `tcemu project --calibration` (and, for the compute table, named by a
+ * topology's accelerator.compute_calibration).  File format:
  *
  *   calibration = {
  *     tcemu_version = "0.1.0 (git abc1234)"; mpi_library = "Open MPI v4.1.4";
@@ -242,9 +255,17 @@ struct tce_job {
  *     links = ( { link = "scale_up"; latency_us = 1.2;
  *                 bandwidth_gbytes_per_s = 9.5; rms_rel_error = 0.04;
  *                 points = 14; allreduce_efficiency = 0.9; ... }, ... );
+ *     compute = { device = "NVIDIA H100 80GB HBM3"; date = "2026-11-28";
+ *                 stack = { framework = "PyTorch"; ... };
+ *                 elementwise_gbytes_per_s = 1751.6; launch_gap_us = 7.25;
+ *                 gemms = ( { m = 8192; n = 1280; k = 8192; dtype = "bf16";
+ *                             fwd_s = 2.742e-4; dgrad_s = ...; }, ... );
+ *                 attention = ( { micro_batch_size = 1; ... }, ... ); };
  *   };
  *
- * At most one entry per link class; efficiencies default to 1.0. */
+ * links or compute or both; with links, tcemu_version, mpi_library, ranks
+ * and ranks_per_node are required.  At most one entry per link class;
+ * efficiencies default to 1.0. */
 
 enum tce_link_class {
     TCE_LINK_SCALE_UP,                /* "scale_up" */
@@ -285,6 +306,7 @@ struct tce_calibration {
     int64_t ranks_per_node;
     int n_links;
     struct tce_calibration_link links[TCE_LINK_CLASSES];
+    struct tce_computetable compute;  /* no rows when the file has none */
     struct tce_config_origin origin;
 };
 

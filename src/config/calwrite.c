@@ -3,7 +3,9 @@
  * every row is written under its own key in schema order, so a key added
  * to the schema is written (and read back) with no change here.
  *
- * Layout (what tce_calibration_load reads back):
+ * Layout (what tce_calibration_load reads back; the compute group, nested
+ * as its keys are, only when the calibration has a compute table, and the
+ * link keys only when it has links or no table):
  *   calibration = {
  *     key = value;                  one top-level row per line
  *     links = (
@@ -72,16 +74,20 @@ static const char *leaf(const char *key)
     return dot ? dot + 1 : key;
 }
 
-static void write_entry(FILE *out, const struct schema *es, const void *obj)
+static void write_entry(FILE *out, const struct schema *es, const void *obj,
+                        int indent)
 {
     size_t i;
 
-    fputs("    {", out);
+    fprintf(out, "%*s{", indent + 4, "");
     for (i = 0; i < es->n_fields; i++) {
         int next_line = i >= ENTRY_FIRST_LINE &&
                         (i - ENTRY_FIRST_LINE) % ENTRY_PER_LINE == 0;
 
-        fputs(next_line ? "\n      " : " ", out);
+        if (next_line)
+            fprintf(out, "\n%*s", indent + 6, "");
+        else
+            fputc(' ', out);
         fprintf(out, "%s = ", es->fields[i].key);
         write_value(out, obj, &es->fields[i]);
         fputc(';', out);
@@ -89,24 +95,76 @@ static void write_entry(FILE *out, const struct schema *es, const void *obj)
     fputs(" }", out);
 }
 
-static void write_list(FILE *out, const void *obj, const struct field *f)
+static void write_list(FILE *out, const void *obj, const struct field *f,
+                       int indent)
 {
     int n, e;
 
     memcpy(&n, (const char *)obj + f->count_offset, sizeof(n));
-    fprintf(out, "  %s = (", leaf(f->key));
+    fprintf(out, "%*s%s = (", indent + 2, "", leaf(f->key));
     for (e = 0; e < n && e < f->max_count; e++) {
         fputs(e ? ",\n" : "\n", out);
         write_entry(out, f->elem,
                     (const char *)obj + f->offset +
-                        (size_t)e * f->elem->elem_size);
+                        (size_t)e * f->elem->elem_size,
+                    indent);
     }
-    fputs("\n  );\n", out);
+    fprintf(out, "\n%*s);\n", indent + 2, "");
+}
+
+/* Groups of key below "calibration": "calibration.compute.stack.x" has 2
+ * (compute, stack). */
+static int depth(const char *key)
+{
+    int d = 0;
+
+    for (; *key; key++)
+        d += *key == '.';
+    return d - 1;
+}
+
+/* Groups prev and key share below "calibration". */
+static int common(const char *prev, const char *key)
+{
+    int n = 0, dp = depth(prev), dk = depth(key);
+    const char *p = strchr(prev, '.') + 1, *k = strchr(key, '.') + 1;
+
+    while (n < dp && n < dk) {
+        const char *ep = strchr(p, '.'), *ek = strchr(k, '.');
+
+        if (ep - p != ek - k || strncmp(p, k, (size_t)(ep - p)) != 0)
+            break;
+        n++;
+        p = ep + 1;
+        k = ek + 1;
+    }
+    return n;
+}
+
+/* Close the groups of prev that key is not in, open key's new groups. */
+static void regroup(FILE *out, int *open, const char *prev, const char *key)
+{
+    int keep = common(prev, key), want = depth(key), i;
+    const char *p = strchr(key, '.') + 1;
+
+    for (; *open > keep; (*open)--)
+        fprintf(out, "%*s};\n", 2 * *open, "");
+    for (i = 0; i < want; i++) {
+        const char *dot = strchr(p, '.');
+
+        if (i >= keep)
+            fprintf(out, "%*s%.*s = {\n", 2 * (i + 1), "", (int)(dot - p),
+                    p);
+        p = dot + 1;
+    }
+    *open = want;
 }
 
 int tce_calibration_write(const struct tce_calibration *c, FILE *out)
 {
     const struct schema *sc = tce_cfg_schema(TCE_CONFIG_CALIBRATION);
+    const char *prev = "calibration.tcemu_version";
+    int compute = tce_computetable_has_rows(&c->compute), open = 0;
     size_t i;
 
     fprintf(out, "# tcemu calibration file (tcemu validate reads it)\n"
@@ -114,14 +172,25 @@ int tce_calibration_write(const struct tce_calibration *c, FILE *out)
     for (i = 0; i < sc->n_fields; i++) {
         const struct field *f = &sc->fields[i];
 
+        /* the compute group only when there is a table; the links and
+         * their measurement's facts only when there are links (or no
+         * table) */
+        if (strncmp(f->key, "calibration.compute.", 20) == 0 ? !compute
+            : compute && c->n_links == 0 &&
+                  strcmp(f->key, "calibration.date") != 0)
+            continue;
+        regroup(out, &open, prev, f->key);
+        prev = f->key;
         if (f->type == FT_LIST) {
-            write_list(out, c, f);
+            write_list(out, c, f, 2 * open);
             continue;
         }
-        fprintf(out, "  %s = ", leaf(f->key));
+        fprintf(out, "%*s%s = ", 2 * open + 2, "", leaf(f->key));
         write_value(out, c, f);
         fputs(";\n", out);
     }
+    for (; open > 0; open--)
+        fprintf(out, "%*s};\n", 2 * open, "");
     fprintf(out, "};\n");
     return ferror(out) ? TCE_EIO : 0;
 }

@@ -184,16 +184,102 @@ int tce_cfg_topology_check(const struct tce_topology *t, struct tce_diag *d)
     return bad ? TCE_ECONFIG : 0;
 }
 
+/* 1 when the file set key (a top-level key of the calibration schema). */
+static int is_set(const struct tce_config_origin *o, const struct schema *sc,
+                  const char *key)
+{
+    int slot = tce_cfg_slot(sc, key);
+
+    return slot >= 0 && slot < TCE_CONFIG_SLOTS_MAX && o->is_set[slot];
+}
+
+/* "missing required key" for key when the file does not set it. */
+static int require(struct tce_diag *d, const struct tce_config_origin *o,
+                   const struct schema *sc, const char *key)
+{
+    struct tce_error e;
+
+    if (is_set(o, sc, key))
+        return 0;
+    tce_error_clear(&e);
+    snprintf(e.key, sizeof(e.key), "%s", key);
+    snprintf(e.msg, sizeof(e.msg), "missing required key");
+    return cite(d, o, sc, TCE_ECONFIG, &e);
+}
+
+static const char *const compute_keys[] = {
+    "calibration.compute.device", "calibration.compute.driver",
+    "calibration.compute.software", "calibration.compute.date",
+    "calibration.compute.measured_by", "calibration.compute.method",
+    "calibration.compute.stack.framework",
+    "calibration.compute.stack.framework_version",
+    "calibration.compute.stack.flash_attention",
+    "calibration.compute.stack.cuda_graphs",
+    "calibration.compute.stack.fp8_recipe",
+    "calibration.compute.elementwise_gbytes_per_s",
+    "calibration.compute.launch_gap_us", "calibration.compute.gemms",
+    "calibration.compute.attention"};
+
+/* The compute table's rules: provenance, at least one row, each row
+ * (computetable.h's checks) at the line of its entry. */
+static int compute_check(const struct tce_calibration *c, struct tce_diag *d)
+{
+    const struct tce_config_origin *o = &c->origin;
+    const struct schema *sc = tce_cfg_schema(TCE_CONFIG_CALIBRATION);
+    const struct tce_computetable *t = &c->compute;
+    struct tce_error e;
+    int bad = 0, i;
+
+    tce_error_clear(&e);
+    bad |= require(d, o, sc, "calibration.compute.device");
+    bad |= require(d, o, sc, "calibration.compute.date");
+    if (t->n_gemms == 0 && t->n_attention == 0) {
+        snprintf(e.key, sizeof(e.key), "calibration.compute.gemms");
+        snprintf(e.msg, sizeof(e.msg),
+                 "a compute table needs gemms or attention rows (got none)");
+        bad |= cite(d, o, sc, TCE_ECONFIG, &e);
+    }
+    for (i = 0; i < t->n_gemms; i++) {
+        int rc = tce_computetable_gemm_check(&t->gemms[i], &e);
+
+        snprintf(e.key, sizeof(e.key), "calibration.compute.gemms[%d]", i);
+        bad |= cite_entry(d, o, sc, rc, &e, "calibration.compute.gemms", i,
+                          "m");
+    }
+    for (i = 0; i < t->n_attention; i++) {
+        int rc = tce_computetable_attention_check(&t->attention[i], &e);
+
+        snprintf(e.key, sizeof(e.key), "calibration.compute.attention[%d]",
+                 i);
+        bad |= cite_entry(d, o, sc, rc, &e, "calibration.compute.attention",
+                          i, "micro_batch_size");
+    }
+    return bad;
+}
+
 int tce_cfg_calibration_check(const struct tce_calibration *c,
                               struct tce_diag *d)
 {
     const struct tce_config_origin *o = &c->origin;
     const struct schema *sc = tce_cfg_schema(TCE_CONFIG_CALIBRATION);
     struct tce_error e;
-    int bad = 0, i, j;
+    int bad = 0, i, j, compute = 0;
+    size_t k;
 
     tce_error_clear(&e);
-    if (c->ranks_per_node > c->ranks) {
+    for (k = 0; k < sizeof(compute_keys) / sizeof(compute_keys[0]); k++)
+        compute |= is_set(o, sc, compute_keys[k]);
+    /* links, or compute, or both; links need their measurement's facts */
+    if (!compute || is_set(o, sc, "calibration.links")) {
+        bad |= require(d, o, sc, "calibration.tcemu_version");
+        bad |= require(d, o, sc, "calibration.mpi_library");
+        bad |= require(d, o, sc, "calibration.ranks");
+        bad |= require(d, o, sc, "calibration.ranks_per_node");
+        bad |= require(d, o, sc, "calibration.links");
+    }
+    if (compute)
+        bad |= compute_check(c, d);
+    if (c->ranks > 0 && c->ranks_per_node > c->ranks) {
         snprintf(e.key, sizeof(e.key), "calibration.ranks_per_node");
         snprintf(e.msg, sizeof(e.msg), "must be at most ranks %lld (got %lld)",
                  (long long)c->ranks, (long long)c->ranks_per_node);

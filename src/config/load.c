@@ -54,6 +54,53 @@ out:
     return rc;
 }
 
+/* The compute table a topology names (accelerator.compute_calibration, a
+ * calibration file relative to the topology's directory) into t->compute;
+ * errors inside that file cite it, a file without a table cites the key. */
+static int topology_compute(struct tce_topology *t, struct tce_diag *diag)
+{
+    const struct schema *sc = tce_cfg_schema(TCE_CONFIG_TOPOLOGY);
+    const char *name = t->accelerator.compute_calibration;
+    const char *slash = strrchr(t->path, '/');
+    struct tce_calibration *cal;
+    char path[2 * TCE_TEXT_MAX + 2];
+    int rc = 0, slot;
+
+    tce_computetable_init(&t->compute);
+    if (!name[0])
+        return 0;
+    if (name[0] == '/' || !slash)
+        snprintf(path, sizeof(path), "%s", name);
+    else
+        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - t->path),
+                 t->path, name);
+    cal = calloc(1, sizeof(*cal));
+    if (!cal)
+        return TCE_ENOMEM;
+    slot = tce_cfg_slot(sc, "accelerator.compute_calibration");
+    rc = tce_calibration_load(path, cal, diag);
+    if (rc != 0) {
+        rc = tce_diag_error(diag, t->origin.files[t->origin.file[slot]],
+                            t->origin.line[slot],
+                            "accelerator.compute_calibration",
+                            "cannot load the compute table '%s' (see above)",
+                            path);
+        goto out;
+    }
+    if (!tce_computetable_has_rows(&cal->compute)) {
+        rc = tce_diag_error(diag, t->origin.files[t->origin.file[slot]],
+                            t->origin.line[slot],
+                            "accelerator.compute_calibration",
+                            "'%s' has no compute table (calibration.compute)",
+                            path);
+        goto out;
+    }
+    t->compute = cal->compute;
+out:
+    free(cal);
+    return rc;
+}
+
 /* The generic loader: parse, walk the schema, then the kind's rules. */
 static int load(enum tce_config_kind kind, const char *path, void *obj,
                 char *obj_path, struct tce_config_origin *origin,
@@ -105,6 +152,8 @@ static int load(enum tce_config_kind kind, const char *path, void *obj,
         break;
     case TCE_CONFIG_TOPOLOGY:
         rc = tce_cfg_topology_check(obj, diag);
+        if (rc == 0)
+            rc = topology_compute(obj, diag);
         break;
     case TCE_CONFIG_CALIBRATION:
         rc = tce_cfg_calibration_check(obj, diag);

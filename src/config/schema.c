@@ -60,6 +60,7 @@ static const char *const link_names[] = {"scale_up", "scale_out", "fabric",
                                          NULL};
 static const char *const link_path_names[] = {"mpi_host", "nccl_device",
                                               NULL};
+static const char *const dtype_names[] = {"bf16", "fp8", NULL};
 
 /* --- topology --- */
 
@@ -133,6 +134,10 @@ static const struct field topology_fields[] = {
         "flat"),
     DBL(TS, accelerator.memory_efficiency, "accelerator.memory_efficiency",
         F_OPEN, 0.0, 1.0, "0.8", "", "achievable fraction of HBM bandwidth"),
+    STR(TS, accelerator.compute_calibration,
+        "accelerator.compute_calibration", 0,
+        "calibration file with a measured compute table (relative to this "
+        "file); \"\" = the matmul_* curve"),
     STR(TS, accelerator.source, "accelerator.source", 0,
         "source and date of the figures"),
     I64(TS, node.accelerators, "node.accelerators", F_REQ, 1, 1024, NULL,
@@ -317,6 +322,10 @@ static const struct field job_fields[] = {
         INT64_C(1) << 40, "40000000", "bytes", "DP gradient bucket size"),
     BOOL(JS, training.use_flash_attn, "training.use_flash_attn", "true",
          "fused (flash) attention: the s x s scores never reach HBM"),
+    DBL(JS, training.hidden_dropout, "training.hidden_dropout", 0, 0.0, 0.99,
+        "0.1", "",
+        "dropout after attention and MLP (Megatron's --hidden-dropout); 0: "
+        "a plain residual add, no backward kernel"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};
@@ -351,22 +360,103 @@ static const struct schema link_schema = {TCE_CONFIG_CALIBRATION, "links",
                                           link_fields, N_FIELDS(link_fields),
                                           sizeof(CL)};
 
+#define CG struct tce_computetable_gemm
+#define CA struct tce_computetable_attention
+
+static const struct field gemm_fields[] = {
+    I64(CG, m, "m", F_REQ, 1, I30, NULL, "tokens",
+        "rows of the input: tokens (sequence x micro batch)"),
+    I64(CG, n, "n", F_REQ, 1, I30, NULL, "features",
+        "output features of the (TP-sharded) weight"),
+    I64(CG, k, "k", F_REQ, 1, I30, NULL, "features",
+        "input features of the (TP-sharded) weight"),
+    ENUM(CG, dtype, "dtype", F_REQ, dtype_names, NULL, "bf16 or fp8"),
+    DBL(CG, fwd_s, "fwd_s", 0, 0.0, 1e6, "0", "s",
+        "forward x @ W; 0 = not timed"),
+    DBL(CG, dgrad_s, "dgrad_s", 0, 0.0, 1e6, "0", "s",
+        "input gradient g @ W^T; 0 = not timed"),
+    DBL(CG, wgrad_s, "wgrad_s", 0, 0.0, 1e6, "0", "s",
+        "weight gradient x^T @ g; 0 = not timed"),
+};
+static const struct schema gemm_schema = {TCE_CONFIG_CALIBRATION, "gemms",
+                                          gemm_fields, N_FIELDS(gemm_fields),
+                                          sizeof(CG)};
+
+static const struct field attention_fields[] = {
+    I64(CA, shape.micro_batch_size, "micro_batch_size", F_REQ, 1, I20, NULL,
+        "sequences", "micro batch"),
+    I64(CA, shape.num_attention_heads, "num_attention_heads", F_REQ, 1, I20,
+        NULL, "heads", "query heads of the TP shard"),
+    I64(CA, shape.num_query_groups, "num_query_groups", F_REQ, 1, I20, NULL,
+        "heads", "KV heads of the TP shard (divides the query heads)"),
+    I64(CA, shape.kv_channels, "kv_channels", F_REQ, 1, I20, NULL, "",
+        "head dim"),
+    I64(CA, shape.seq_length, "seq_length", F_REQ, 1, I30, NULL, "tokens",
+        "sequence length"),
+    BOOL(CA, shape.causal, "causal", "true", "causal mask"),
+    I64(CA, shape.window_size, "window_size", 0, 0, I30, "0", "tokens",
+        "sliding window; 0 = none"),
+    DBL(CA, forward_s, "forward_s", F_REQ | F_OPEN, 0.0, 1e6, NULL, "s",
+        "forward"),
+    DBL(CA, forward_backward_s, "forward_backward_s", F_REQ | F_OPEN, 0.0,
+        1e6, NULL, "s", "forward and backward"),
+};
+static const struct schema attention_schema = {
+    TCE_CONFIG_CALIBRATION, "attention", attention_fields,
+    N_FIELDS(attention_fields), sizeof(CA)};
+
 static const struct field calibration_fields[] = {
-    STR(CS, tcemu_version, "calibration.tcemu_version", F_REQ | F_NONEMPTY,
-        "tcemu that measured"),
-    STR(CS, mpi_library, "calibration.mpi_library", F_REQ, "MPI library"),
+    STR(CS, tcemu_version, "calibration.tcemu_version", F_NONEMPTY,
+        "tcemu that measured the links (required with links)"),
+    STR(CS, mpi_library, "calibration.mpi_library", 0,
+        "MPI library (required with links)"),
     ENUM(CS, link_path, "calibration.path", 0, link_path_names, "mpi_host",
          "what was measured: mpi_host (MPI ranks, host memory) or "
          "nccl_device (NCCL on the GPUs, from nccl-tests)"),
     STR(CS, date, "calibration.date", F_REQ | F_NONEMPTY,
         "when (ISO 8601, UTC)"),
     STR(CS, hosts, "calibration.hosts", 0, "hosts, comma-separated"),
-    I64(CS, ranks, "calibration.ranks", F_REQ, 1, I30, NULL, "ranks",
-        "MPI ranks of the measurement"),
-    I64(CS, ranks_per_node, "calibration.ranks_per_node", F_REQ, 1, I20, NULL,
-        "ranks", "ranks per node"),
-    LIST(CS, links, n_links, "calibration.links", F_REQ, &link_schema,
-         TCE_LINK_CLASSES, "fitted parameters, one entry per link class"),
+    I64(CS, ranks, "calibration.ranks", 0, 1, I30, NULL, "ranks",
+        "MPI ranks of the measurement (required with links)"),
+    I64(CS, ranks_per_node, "calibration.ranks_per_node", 0, 1, I20, NULL,
+        "ranks", "ranks per node (required with links)"),
+    LIST(CS, links, n_links, "calibration.links", 0, &link_schema,
+         TCE_LINK_CLASSES,
+         "fitted parameters, one entry per link class (required without "
+         "compute)"),
+    STR(CS, compute.device, "calibration.compute.device", F_NONEMPTY,
+        "accelerator measured (required with compute)"),
+    STR(CS, compute.driver, "calibration.compute.driver", 0, "driver version"),
+    STR(CS, compute.software, "calibration.compute.software", 0,
+        "CUDA, libraries, versions"),
+    STR(CS, compute.date, "calibration.compute.date", F_NONEMPTY,
+        "when measured (ISO 8601; required with compute)"),
+    STR(CS, compute.measured_by, "calibration.compute.measured_by", 0,
+        "who measured"),
+    STR(CS, compute.method, "calibration.compute.method", 0,
+        "how it was timed"),
+    STR(CS, compute.stack.framework, "calibration.compute.stack.framework", 0,
+        "training framework (PyTorch, Megatron-LM, ...)"),
+    STR(CS, compute.stack.framework_version,
+        "calibration.compute.stack.framework_version", 0, "its version"),
+    BOOL(CS, compute.stack.flash_attention,
+         "calibration.compute.stack.flash_attention", "false",
+         "fused (flash) attention kernels"),
+    BOOL(CS, compute.stack.cuda_graphs, "calibration.compute.stack.cuda_graphs",
+         "false", "CUDA graphs"),
+    STR(CS, compute.stack.fp8_recipe, "calibration.compute.stack.fp8_recipe",
+        0, "FP8 recipe; \"\" = none"),
+    DBL(CS, compute.elementwise_gbytes_per_s,
+        "calibration.compute.elementwise_gbytes_per_s", 0, 0.0, 1e6, "0",
+        "GB/s", "bandwidth of memory-bound kernels; 0 = not measured"),
+    DBL(CS, compute.launch_gap_us, "calibration.compute.launch_gap_us", 0,
+        0.0, 1e6, "0", "us", "time per kernel beyond its bytes"),
+    LIST(CS, compute.gemms, compute.n_gemms, "calibration.compute.gemms", 0,
+         &gemm_schema, TCE_COMPUTETABLE_GEMMS_MAX,
+         "GEMM times by the linear layer's forward shape"),
+    LIST(CS, compute.attention, compute.n_attention,
+         "calibration.compute.attention", 0, &attention_schema,
+         TCE_COMPUTETABLE_ATTENTION_MAX, "fused attention times"),
 };
 static const struct schema calibration_schema = {
     TCE_CONFIG_CALIBRATION, "calibration", calibration_fields,
@@ -390,6 +480,8 @@ static const struct schema calibration_schema = {
 #undef JS
 #undef CS
 #undef CL
+#undef CG
+#undef CA
 
 const struct schema *tce_cfg_schema(enum tce_config_kind kind)
 {

@@ -20,13 +20,13 @@ trap 'rm -rf "$out"' EXIT
 layer_of() {
     case $1 in
     error | util | json | output | input | stats | version | trace | datadir | jsonread | humanfmt) echo 0 ;;
-    types | coll | breakdown | schedule | plot) echo 1 ;;
+    types | coll | breakdown | schedule | plot | computetable) echo 1 ;;
     rules) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
-    costmodel | busbw | collcheck | calibfit | computetable | nccltests | calibnccl | benchdata) echo 6 ;;
-    projector | scenario | runstats) echo 7 ;;
+    costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
+    projector | scenario | runstats | opcost) echo 7 ;;
     economics | search | planning | timeline) echo 8 ;;
     report | report_* | cli | cli_util | cli_trace | plot_data) echo 9 ;;
     cmd_* | main) echo 10 ;;

@@ -56,7 +56,7 @@ static void check_projection(const struct tce_projection *p)
         !isfinite(p->time_to_train_days) || p->time_to_train_days < 0 ||
         !isfinite(p->mfu) || p->mfu < 0 || p->mfu > 1.0 ||
         !isfinite(p->memory_gib_per_gpu) || p->memory_gib_per_gpu < 0 ||
-        !isfinite(p->cost_usd) || p->cost_usd < 0)
+        !isfinite(p->tokens_per_s) || p->tokens_per_s < 0)
         abort();
 }
 

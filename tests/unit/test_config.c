@@ -333,6 +333,67 @@ static void test_calibration_round_trip(void **state)
     assert_memory_equal(a.links, b.links, sizeof(a.links));
 }
 
+/* A compute-only calibration: provenance, stack, rows; the writer nests
+ * the compute group (and its stack group) and reads back the same table;
+ * the shipped H100 table loads (45 GEMM shapes, 7 attention rows). */
+static void test_calibration_compute(void **state)
+{
+    static struct tce_calibration a, b, h;
+    const struct tce_computetable *t = &a.compute;
+    struct capture c;
+    char path[256];
+    FILE *f;
+    int i;
+    (void)state;
+
+    capture_begin(&c);
+    assert_int_equal(
+        tce_calibration_load(GOOD "calibration-compute.cfg", &a, &c.diag), 0);
+    assert_int_equal(a.n_links, 0);
+    assert_string_equal(t->device, "NVIDIA H100 80GB HBM3");
+    assert_string_equal(t->stack.framework_version, "2.11.0+cu130");
+    assert_true(t->stack.flash_attention);
+    assert_false(t->stack.cuda_graphs);
+    assert_close(t->launch_gap_us, 7.25, 1e-12);
+    assert_int_equal(t->n_gemms, 2);
+    assert_int_equal(t->gemms[0].k, 8192);
+    assert_close(t->gemms[0].dgrad_s, 0.0003097, 1e-12);
+    assert_int_equal(t->gemms[1].dtype, TCE_DTYPE_FP8);
+    assert_true(t->gemms[1].wgrad_s == 0.0);
+    assert_int_equal(t->n_attention, 1);
+    assert_int_equal(t->attention[0].shape.num_query_groups, 1);
+    assert_true(t->attention[0].shape.causal);
+
+    scratch_path(path, sizeof(path), "calc");
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(tce_calibration_write(&a, f), 0);
+    fclose(f);
+    assert_int_equal(tce_calibration_load(path, &b, &c.diag), 0);
+    assert_int_equal(tce_calibration_load(
+                         "topologies/compute/h100-sxm5-80gb-pytorch2.11.cfg",
+                         &h, &c.diag),
+                     0);
+    capture_end(&c);
+    assert_int_equal(c.len, 0);
+    free(c.text);
+    remove(path);
+    assert_string_equal(b.compute.device, t->device);
+    assert_string_equal(b.compute.stack.framework, "PyTorch");
+    assert_int_equal(b.compute.n_gemms, 2);
+    assert_int_equal(b.compute.n_attention, 1);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(b.compute.gemms[i].m, t->gemms[i].m);
+        assert_int_equal(b.compute.gemms[i].dtype, t->gemms[i].dtype);
+        assert_close(b.compute.gemms[i].fwd_s, t->gemms[i].fwd_s, 1e-8);
+    }
+    assert_close(b.compute.attention[0].forward_backward_s,
+                 t->attention[0].forward_backward_s, 1e-8);
+    assert_int_equal(h.compute.n_gemms, 45);
+    assert_int_equal(h.compute.n_attention, 7);
+    assert_string_equal(h.compute.date, "2026-11-28");
+}
+
 /* The writer walks the schema: its exact bytes (those of the hand-written
  * writer it replaced) and a round trip of every field. */
 static void test_calibration_write_bytes(void **state)
@@ -471,6 +532,28 @@ static const struct bad_case bad_cases[] = {
      BAD "calibration-missing-links.cfg:2: error: calibration.links: missing required key"},
     {"calibration-range.cfg", TCE_CONFIG_CALIBRATION,
      BAD "calibration-range.cfg:10: error: calibration.links[0].bandwidth_gbytes_per_s: must be in (0, 1000000] (got 0.0)"},
+    {"compute-dtype.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "compute-dtype.cfg:18: error: calibration.compute.gemms[1].dtype: expected one of bf16, fp8 (got \"fp16\")"},
+    {"compute-fwd-bwd.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "compute-fwd-bwd.cfg:21: error: calibration.compute.attention[0]: attention row: need 0 < forward_s (0.0003576) < forward_backward_s (0.0003)"},
+    {"compute-groups.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "compute-groups.cfg:21: error: calibration.compute.attention[0]: attention row: num_query_groups (3) must divide num_attention_heads (8)"},
+    {"compute-links-version.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "compute-links-version.cfg:2: error: calibration.tcemu_version: missing required key"},
+    {"compute-missing-device.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "compute-missing-device.cfg:5: error: calibration.compute.device: missing required key"},
+    {"compute-no-rows.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "compute-no-rows.cfg:5: error: calibration.compute.gemms: a compute table needs gemms or attention rows (got none)"},
+    {"compute-range.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "compute-range.cfg:17: error: calibration.compute.gemms[0].m: must be in [1, 1073741824] (got 0)"},
+    {"compute-untimed.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "compute-untimed.cfg:18: error: calibration.compute.gemms[1]: GEMM row: no pass timed (fwd_s, dgrad_s and wgrad_s all 0)"},
+    {"topology-compute-bad.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "compute-groups.cfg:21: error: calibration.compute.attention[0]: attention row: num_query_groups (3) must divide num_attention_heads (8)"},
+    {"topology-compute-missing.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "parts/no-such-file.cfg:1: error: cannot read file: No such file or directory"},
+    {"topology-compute-none.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "topology-compute-none.cfg:17: error: accelerator.compute_calibration: 'tests/fixtures/bad/../good/calibration.cfg' has no compute table (calibration.compute)"},
     {"cross-commitment-nodes.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "cross-commitment-nodes.cfg:71: error: contracts[4].committed_nodes: must be in [1, capacity.max_nodes = 4] (got 64)"},
     {"cross-contract-duplicate.cfg", TCE_CONFIG_TOPOLOGY,
@@ -894,6 +977,7 @@ int main(void)
         cmocka_unit_test(test_bom_crlf),
         cmocka_unit_test(test_calibration_round_trip),
         cmocka_unit_test(test_calibration_write_bytes),
+        cmocka_unit_test(test_calibration_compute),
         cmocka_unit_test(test_schema_defaults),
         cmocka_unit_test(test_bad_fixtures),
         cmocka_unit_test(test_bad_fixtures_all_listed),
