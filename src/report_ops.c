@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "tcemu/report.h"
 #include "tcemu/report_ops.h"
@@ -45,6 +46,7 @@ static const struct tce_report_column columns[] = {
 
 static void table_of(const struct tce_opcost *ops, struct tce_report *t)
 {
+    memset(t, 0, sizeof(*t));
     t->cols = columns;
     t->n_cols = (int)(sizeof(columns) / sizeof(columns[0]));
     t->rows = ops->rows;
