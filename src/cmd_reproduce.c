@@ -19,6 +19,7 @@
 #include "tcemu/config.h"
 #include "tcemu/datadir.h"
 #include "tcemu/error.h"
+#include "tcemu/input.h"
 #include "tcemu/json.h"
 #include "tcemu/output.h"
 #include "tcemu/projector.h"
@@ -90,19 +91,26 @@ static int split(char *line, char **f, int max)
 static int read_rows(const char *path, struct row *rows, int *n_rows,
                      struct tce_error *err)
 {
-    FILE *fp = fopen(path, "r");
-    char line[1024], *f[16];
+    char *data = NULL, *next, *line, *f[16];
+    const char *why = NULL;
+    size_t len = 0;
     int lineno = 0, header = 0, n, ret = 0;
     struct row *r;
 
     *n_rows = 0;
-    if (!fp) {
-        ret = tce_error_set(err, TCE_EUSAGE, "cannot open %s", path);
+    /* regular files only, bounded, never blocking (a FIFO or /dev/zero
+     * given as --reference fails at once) */
+    if (tce_input_read(path, &data, &len, NULL, &why) != 0) {
+        ret = tce_error_set(err, TCE_EUSAGE, "cannot read %s: %s", path,
+                            why);
         goto out;
     }
-    while (fgets(line, sizeof(line), fp)) {
+    for (line = data; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
         lineno++;
-        line[strcspn(line, "\r\n")] = '\0';
+        line[strcspn(line, "\r")] = '\0';
         if (line[0] == '#' || line[0] == '\0')
             continue;
         if (!header) {
@@ -144,8 +152,7 @@ static int read_rows(const char *path, struct row *rows, int *n_rows,
     if (*n_rows == 0)
         ret = tce_error_set(err, TCE_ECONFIG, "%s: no data rows", path);
 out:
-    if (fp)
-        fclose(fp);
+    free(data);
     return ret;
 }
 

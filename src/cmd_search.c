@@ -161,6 +161,11 @@ int tce_cmd_search(int argc, char **argv)
     }
     if (ret < 0)
         goto out;
+    /* result paths checked before the search: a bad one fails at once */
+    if (o.json_path && (ret = tce_output_check(o.json_path, &err)) < 0)
+        goto out;
+    if (o.csv_path && (ret = tce_output_check(o.csv_path, &err)) < 0)
+        goto out;
     sc = calloc(1, sizeof(*sc));
     res = calloc(1, sizeof(*res));
     if (!sc || !res) {

@@ -83,4 +83,37 @@ printf 'name = "bad \xff\xfe name \xc3\xa9";\n' >"$out/job.cfg"
 grep -v '^name' "$root/jobs/llama3-8b.cfg" >>"$out/job.cfg"
 "$TCEMU" project -t "$root/topologies/aws-p5.cfg" -j "$out/job.cfg" --json "$out/u.json" >/dev/null 2>&1
 check "invalid UTF-8 in a string: valid JSON" json_ok "$out/u.json"
+# inputs that are not regular files fail at once (they used to hang: a FIFO
+# with no writer blocked open(), /dev/zero looped at full CPU)
+mkfifo "$out/fifo.cfg"
+printf '@include "fifo.cfg"\n' >"$out/inc.cfg"
+within_1s() { timeout 1 "$@" >/dev/null 2>"$out/within.err"; [ $? -eq 2 ] && grep -q 'not a regular file' "$out/within.err"; }
+check "a FIFO as -j: exit 2 within a second" within_1s "$TCEMU" project -t "$root/topologies/aws-p5.cfg" -j "$out/fifo.cfg"
+check "a FIFO as -t: exit 2 within a second" within_1s "$TCEMU" project -t "$out/fifo.cfg" -j "$root/jobs/llama3-8b.cfg"
+check "a FIFO through @include: exit 2 within a second" within_1s "$TCEMU" validate "$out/inc.cfg"
+check "a FIFO as --reference: exit 2 within a second" within_1s "$TCEMU" reproduce --reference "$out/fifo.cfg"
+if [ "$(id -u)" -eq 0 ] && mknod "$out/zero" c 1 5; then
+    check "a private /dev/zero node as --reference: exit 2 within a second" within_1s "$TCEMU" reproduce --reference "$out/zero"
+    check "a private /dev/zero node as -j: exit 2 within a second" within_1s "$TCEMU" validate "$out/zero"
+fi
+
+# result paths are checked before long work starts
+quick_fail() { timeout 2 "$@" >/dev/null 2>"$out/q.err"; [ $? -eq 1 ] && grep -q "$out/no/such/dir" "$out/q.err"; }
+check "search --json to a missing directory fails before searching" quick_fail \
+    "$TCEMU" search -t "$root/topologies/aws-p5.cfg" -j "$root/jobs/llama3-405b.cfg" --gpus 16384 --json "$out/no/such/dir/s.json"
+check "compare --csv to a missing directory fails before comparing" quick_fail \
+    "$TCEMU" compare -j "$root/jobs/llama3-405b.cfg" -t "$root/topologies/aws-p5.cfg" --deadline 90 --csv "$out/no/such/dir/c.csv"
+
+# the Slurm helper records OMPI_MCA_* as the README says (it dropped them
+# for their lower-case letters) and writes its JSON through a link safely
+echo '{"complete": true}' >"$out/slurm-real.json"
+ln -s slurm-real.json "$out/slurm-link.json"
+annotated() {
+    (source "$root/slurm/tcemu-lib.sh" >/dev/null 2>&1
+     OMPI_MCA_btl_tcp_if_include=br0 SLURM_JOB_ID=7 tce_annotate "$out/slurm-link.json" run 0) &&
+    [ -L "$out/slurm-link.json" ] &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["slurm"]["environment"]; assert e.get("OMPI_MCA_btl_tcp_if_include") == "br0" and e.get("SLURM_JOB_ID") == "7", e' "$out/slurm-real.json"
+}
+check "tce_annotate records OMPI_MCA_* and keeps a link a link" annotated
+check "no temporaries left after the Slurm helper" no_temporaries "$out"
 [ "$fails" -eq 0 ]
