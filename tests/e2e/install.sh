@@ -32,7 +32,7 @@ want_files() {
     echo share/doc/tcemu/LICENSE
     echo share/doc/tcemu/README.md
     echo share/man/man1/tcemu.1
-    for f in jobs/*.cfg topologies/*.cfg; do echo "share/tcemu/$f"; done
+    for f in jobs/*.cfg topologies/*.cfg topologies/compute/*.cfg; do echo "share/tcemu/$f"; done
     for f in tests/fixtures/reference/*.csv; do echo "share/tcemu/reference/${f##*/}"; done
     for f in slurm/*; do [ -f "$f" ] && echo "share/tcemu/$f"; done
 }
