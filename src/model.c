@@ -15,16 +15,7 @@
 
 #define GIB 1073741824.0
 
-/* The model's dimensions with Megatron's defaults filled in. */
-struct dims {
-    double h, a, g, d, f, s, V, E, topk, fm, fs;
-    double d_qk, d_v;          /* head dims of scores and values */
-    int64_t l, freq, first_dense;
-    int gpt;                   /* LayerNorm + biases + learned positions */
-    int mla;
-};
-
-static void resolve(const struct tce_model *m, struct dims *x)
+void tce_model_dims(const struct tce_model *m, struct tce_model_dims *x)
 {
     memset(x, 0, sizeof(*x));
     x->l = m->num_layers > 0 ? m->num_layers : 0;
@@ -84,19 +75,19 @@ int64_t tce_model_moe_layers_in(const struct tce_model *m, int64_t first,
 }
 
 /* Matmul weights of one MLP of width f (3hf SwiGLU, 2hf GeLU). */
-static double mlp_matmul(const struct dims *x, double f)
+static double mlp_matmul(const struct tce_model_dims *x, double f)
 {
     return (x->gpt ? 2.0 : 3.0) * x->h * f;
 }
 
 /* Biases of one MLP (GPT style only). */
-static double mlp_bias(const struct dims *x, double f)
+static double mlp_bias(const struct tce_model_dims *x, double f)
 {
     return x->gpt && f > 0 ? f + x->h : 0.0;
 }
 
 /* Attention matmul weights of one layer. */
-static double attn_matmul(const struct tce_model *m, const struct dims *x)
+static double attn_matmul(const struct tce_model *m, const struct tce_model_dims *x)
 {
     double q, kv, out;
 
@@ -117,7 +108,7 @@ static double attn_matmul(const struct tce_model *m, const struct dims *x)
 
 /* Attention parameters that are not matmul weights: biases (GPT style) or
  * MLA's low-rank norms. */
-static double attn_other(const struct tce_model *m, const struct dims *x)
+static double attn_other(const struct tce_model *m, const struct tce_model_dims *x)
 {
     if (x->mla)
         return (double)(m->q_lora_rank > 0 ? m->q_lora_rank : 0) +
@@ -127,7 +118,7 @@ static double attn_other(const struct tce_model *m, const struct dims *x)
     return 0.0;
 }
 
-static double norm_params(const struct dims *x)
+static double norm_params(const struct tce_model_dims *x)
 {
     return x->gpt ? 2.0 * x->h : x->h;
 }
@@ -135,11 +126,11 @@ static double norm_params(const struct dims *x)
 void tce_model_count_params(const struct tce_model *m,
                             struct tce_param_count *out)
 {
-    struct dims x;
+    struct tce_model_dims x;
     double attn_mm, mlp_mm, expert_mm, shared_mm, router, moe_active;
     double moe_active_mm;
 
-    resolve(m, &x);
+    tce_model_dims(m, &x);
     memset(out, 0, sizeof(*out));
     attn_mm = attn_matmul(m, &x);
     mlp_mm = mlp_matmul(&x, x.f);
@@ -184,10 +175,10 @@ void tce_model_count_params(const struct tce_model *m,
 void tce_model_flops_breakdown(const struct tce_model *m,
                                struct tce_flops_per_token *out)
 {
-    struct dims x;
+    struct tce_model_dims x;
     int64_t moe_layers;
 
-    resolve(m, &x);
+    tce_model_dims(m, &x);
     moe_layers = tce_model_moe_layers_in(m, 0, x.l);
     out->attention_linear = 2.0 * attn_matmul(m, &x);
     out->attention_core = 2.0 * x.s * x.a * (x.d_qk + x.d_v);
@@ -282,7 +273,7 @@ struct act_terms {
     double scores;
 };
 
-static void activation_terms(const struct dims *x, double s_local,
+static void activation_terms(const struct tce_model_dims *x, double s_local,
                              struct act_terms *t)
 {
     double q = x->a * x->d_qk, k = x->mla ? x->a * x->d_qk : x->g * x->d;
@@ -313,7 +304,7 @@ struct stage_figures {
 static void stage_memory(const struct tce_job *job,
                          const struct tce_layout *lay,
                          const struct tce_param_count *pc,
-                         const struct dims *x, int64_t stage,
+                         const struct tce_model_dims *x, int64_t stage,
                          struct stage_figures *sf)
 {
     const struct tce_model *m = &job->model;
@@ -415,7 +406,7 @@ static int memory_at(const struct tce_job *job,
     struct tce_memory_opts o;
     struct tce_param_count pc;
     struct stage_figures sf;
-    struct dims x;
+    struct tce_model_dims x;
     int64_t stages[3];
     int n_stages = 3;
     double dp_shard, edp_shard, grad_bytes, best = -1.0;
@@ -430,7 +421,7 @@ static int memory_at(const struct tce_job *job,
         o.overhead_gib = TCE_MEMORY_OVERHEAD_GIB;
     if (o.fragmentation < 0)
         o.fragmentation = TCE_MEMORY_FRAGMENTATION;
-    resolve(m, &x);
+    tce_model_dims(m, &x);
     if (layout->tp <= 0 || layout->cp <= 0 || layout->ep <= 0 ||
         layout->dp <= 0 || layout->dp % layout->ep != 0 ||
         layout->micro_batch <= 0 || layout->microbatches <= 0) {

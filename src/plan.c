@@ -49,30 +49,23 @@ static void resolve(const struct tce_job *job, const struct tce_layout *lay,
                     struct dims *x)
 {
     const struct tce_model *m = &job->model;
+    struct tce_model_dims md;
 
     memset(x, 0, sizeof(*x));
-    x->h = (double)m->hidden_size;
-    x->a = m->num_attention_heads > 0 ? (double)m->num_attention_heads : 1.0;
-    /* the derived keys are filled by tce_job_derive (config.h) */
-    x->g = (double)m->num_query_groups;
-    x->dqk = (double)m->kv_channels;
-    x->dv = x->dqk;
-    x->kvdim = 2.0 * x->g * x->dqk;
-    if (m->multi_latent_attention) {
-        x->dqk = (double)(m->qk_head_dim + m->qk_pos_emb_head_dim);
-        x->dv = (double)m->v_head_dim;
-        x->kvdim = x->a * (x->dqk + x->dv);
-    }
-    x->s = (double)m->seq_length;
-    x->V = (double)m->vocab_size;
-    x->E = m->num_experts > 0 ? (double)m->num_experts : 0.0;
-    x->topk = (double)m->moe_router_topk;
-    if (x->E > 0 && x->topk > x->E)
-        x->topk = x->E;
-    x->fm = (double)m->moe_ffn_hidden_size;
-    x->fs = m->moe_shared_expert_intermediate_size > 0
-                ? (double)m->moe_shared_expert_intermediate_size
-                : 0.0;
+    tce_model_dims(m, &md);
+    x->h = md.h;
+    x->a = md.a;
+    x->g = md.g;
+    x->dqk = md.d_qk;
+    x->dv = md.d_v;
+    /* K and V per token: GQA's 2 g heads, or MLA's per-head qk and v */
+    x->kvdim = md.mla ? x->a * (x->dqk + x->dv) : 2.0 * x->g * x->dqk;
+    x->s = md.s;
+    x->V = md.V;
+    x->E = md.E;
+    x->topk = md.topk;
+    x->fm = md.fm;
+    x->fs = md.fs;
     x->nmat = m->swiglu ? 3.0 : 2.0;
     x->t = (double)lay->tp;
     x->c = (double)lay->cp;

@@ -42,6 +42,22 @@
 
 struct tce_layout; /* tcemu/layout.h */
 
+/* The model's dimensions as the arithmetic uses them (doubles), with the
+ * rules that belong to the model applied once: top-k at most the experts,
+ * MLA's head dims for scores (qk + rotary) and values, GPT (LayerNorm,
+ * biases, learned positions) when not SwiGLU.  The derived keys
+ * (ffn_hidden_size, num_query_groups, kv_channels) are filled by
+ * tce_job_derive (config.h).  Used by the model and by the plan. */
+struct tce_model_dims {
+    double h, a, g, d, f, s, V, E, topk, fm, fs;
+    double d_qk, d_v;          /* head dims of scores and values */
+    int64_t l, freq, first_dense;
+    int gpt;                   /* LayerNorm + biases + learned positions */
+    int mla;
+};
+
+void tce_model_dims(const struct tce_model *m, struct tce_model_dims *x);
+
 struct tce_param_count {
     double total;               /* every parameter */
     double active;              /* parameters one token passes through
