@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    if (argc != 4 || tce_benchdata_parse_size(argv[1], &bytes, NULL) != 0 ||
+    if (argc != 4 || tce_parse_size(argv[1], &bytes, NULL) != 0 ||
         tce_parse_int64(argv[2], 1, 1000000000, &iters, NULL) != 0 ||
         tce_parse_int64(argv[3], 0, 1000000000, &warmup, NULL) != 0 ||
         bytes < 4) {
