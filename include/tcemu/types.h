@@ -249,7 +249,7 @@ struct tce_job {
  *
  *   calibration = {
  *     tcemu_version = "0.1.0 (git abc1234)"; mpi_library = "Open MPI v4.1.4";
- *     path = "mpi_host";            (or "nccl_device"; default mpi_host)
+ *     path = "mpi_ranks";            (or "nccl_device"; default mpi_ranks)
  *     date = "2026-11-26T10:00:00Z"; hosts = "node1,node2";
  *     ranks = 8; ranks_per_node = 4;
  *     links = ( { link = "scale_up"; latency_us = 1.2;
@@ -278,7 +278,7 @@ enum tce_link_class {
  * tcemu calibrate`), or NCCL on the GPUs' memory over NVLink/NVSwitch and
  * GPUDirect RDMA (`tcemu calibrate --from-nccl-tests`).  Key "path". */
 enum tce_link_path {
-    TCE_LINK_PATH_MPI_HOST,           /* "mpi_host" (the default) */
+    TCE_LINK_PATH_MPI_HOST,           /* "mpi_ranks" (the default) */
     TCE_LINK_PATH_NCCL_DEVICE,        /* "nccl_device" */
 };
 

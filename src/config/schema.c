@@ -58,7 +58,7 @@ static const char *const contract_names[] = {
     "on_demand", "reserved", "capacity_block", "spot", "commitment", NULL};
 static const char *const link_names[] = {"scale_up", "scale_out", "fabric",
                                          NULL};
-static const char *const link_path_names[] = {"mpi_host", "nccl_device",
+static const char *const link_path_names[] = {"mpi_ranks", "nccl_device",
                                               NULL};
 static const char *const dtype_names[] = {"bf16", "fp8", NULL};
 
@@ -410,8 +410,8 @@ static const struct field calibration_fields[] = {
         "tcemu that measured the links (required with links)"),
     STR(CS, mpi_library, "calibration.mpi_library", 0,
         "MPI library (required with links)"),
-    ENUM(CS, link_path, "calibration.path", 0, link_path_names, "mpi_host",
-         "what was measured: mpi_host (MPI ranks, host memory) or "
+    ENUM(CS, link_path, "calibration.path", 0, link_path_names, "mpi_ranks",
+         "what was measured: mpi_ranks (MPI ranks, host memory) or "
          "nccl_device (NCCL on the GPUs, from nccl-tests)"),
     STR(CS, date, "calibration.date", F_REQ | F_NONEMPTY,
         "when (ISO 8601, UTC)"),

@@ -3,7 +3,7 @@
 # nccl-tests outputs give a calibration that validates and says
 # path = "nccl_device"; bad output exits 2 citing the file and line; a
 # projection with it says which path its link parameters measured (human
-# assumption line and JSON), and one with an MPI calibration says mpi_host.
+# assumption line and JSON), and one with an MPI calibration says mpi_ranks.
 source "$(dirname "$0")/lib.bash"
 out=${BUILD_ROOT:-build}/e2e-calibnccl
 rm -rf "$out"
@@ -68,7 +68,7 @@ check "output without rank lines exits 2: its class is unknown" sh -c "
     test \$? -eq 2 && grep -q 'cannot tell whether it ran inside a node' '$out/bad.err'"
 check "a bad path key in a calibration file: file:line error, exit 2" sh -c "
     '$TCEMU' validate tests/fixtures/bad/calibration-bad-path.cfg 2>'$out/val.err';
-    test \$? -eq 2 && grep -q 'calibration-bad-path.cfg:5: error: calibration.path: expected one of mpi_host, nccl_device' '$out/val.err'"
+    test \$? -eq 2 && grep -q 'calibration-bad-path.cfg:5: error: calibration.path: expected one of mpi_ranks, nccl_device' '$out/val.err'"
 
 proj=("$TCEMU" project -t topologies/aws-p5.cfg -j jobs/llama3-70b.cfg)
 check "project with it: the assumption line names the NCCL device path" sh -c "
@@ -77,8 +77,8 @@ check "project with it: the assumption line names the NCCL device path" sh -c "
 check "project --json says calibration_path_measured nccl_device" sh -c "
     $(printf '%q ' "${proj[@]}") --calibration '$out/cal.cfg' --json - |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"calibration_path_measured\"] == \"nccl_device\", d.get(\"calibration_path_measured\")'"
-check "an MPI calibration is named mpi_host" sh -c "
+check "an MPI calibration is named mpi_ranks" sh -c "
     $(printf '%q ' "${proj[@]}") --calibration tests/fixtures/good/calibration.cfg |
-    grep -q '(path mpi_host: MPI ranks on host memory, not NCCL on the GPUs)'"
+    grep -q '(path mpi_ranks: MPI ranks on host memory, not NCCL on the GPUs)'"
 echo "# calibnccl.sh: $fails failed"
 [ "$fails" -eq 0 ]

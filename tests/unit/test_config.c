@@ -404,7 +404,7 @@ static void test_calibration_write_bytes(void **state)
         "calibration = {\n"
         "  tcemu_version = \"0.1.0 (git 0000000)\";\n"
         "  mpi_library = \"Open MPI v4.1.4\";\n"
-        "  path = \"mpi_host\";\n"
+        "  path = \"mpi_ranks\";\n"
         "  date = \"2026-11-26T10:00:00Z\";\n"
         "  hosts = \"a\\\"b\\\\cd\";\n"
         "  ranks = 8L;\n"
@@ -527,7 +527,7 @@ static const struct bad_case bad_cases[] = {
     {"calibration-duplicate-link.cfg", TCE_CONFIG_CALIBRATION,
      BAD "calibration-duplicate-link.cfg:14: error: calibration.links[1].link: second entry for link 'scale_up' (first is links[0])"},
     {"calibration-bad-path.cfg", TCE_CONFIG_CALIBRATION,
-     BAD "calibration-bad-path.cfg:5: error: calibration.path: expected one of mpi_host, nccl_device (got \"nvlink\")"},
+     BAD "calibration-bad-path.cfg:5: error: calibration.path: expected one of mpi_ranks, nccl_device (got \"nvlink\")"},
     {"calibration-missing-links.cfg", TCE_CONFIG_CALIBRATION,
      BAD "calibration-missing-links.cfg:2: error: calibration.links: missing required key"},
     {"calibration-range.cfg", TCE_CONFIG_CALIBRATION,
