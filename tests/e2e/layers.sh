@@ -27,7 +27,7 @@ layer_of() {
     plan | plan_query | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats | opcost) echo 7 ;;
-    economics | search | planning | timeline) echo 8 ;;
+    economics | search | planning | timeline | validation) echo 8 ;;
     report | report_* | cli | cli_util | cli_trace | plot_data) echo 9 ;;
     cmd_* | main) echo 10 ;;
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
