@@ -193,3 +193,14 @@ int tce_confidence_describe(const struct tce_confidence_set *s,
     }
     return count;
 }
+
+void tce_confidence_json(struct tce_json *j, const char *key,
+                         const struct tce_confidence_set *s)
+{
+    int g;
+
+    tce_json_object_begin(j, key);
+    for (g = 0; g < TCE_CONF_GROUPS; g++)
+        tce_json_string(j, group_keys[g], tce_confidence_name(s->group[g]));
+    tce_json_object_end(j);
+}

@@ -233,3 +233,46 @@ void tce_validation_for(const struct tce_topology *t, const struct tce_job *j,
              "reproduce: projected vs published TFLOP/s per GPU)",
              v->family, v->kind, v->reference, v->n_rows, 100.0 * v->worst);
 }
+
+int tce_validation_margin(const struct tce_validation *v, double margin,
+                          char *buf, size_t n)
+{
+    int smaller;
+
+    if (!v->applies) {
+        snprintf(buf, n,
+                 "ranking margin %.1f%%: cannot be judged without a "
+                 "published validation for %s %s runs",
+                 100.0 * margin, v->family[0] ? v->family : "these",
+                 v->kind ? v->kind : "");
+        return -1;
+    }
+    smaller = margin < v->worst;
+    snprintf(buf, n,
+             "ranking margin %.1f%% is %s than the model's validation error "
+             "(%s %s, worst %.1f%%): %s",
+             100.0 * margin, smaller ? "smaller" : "larger", v->family,
+             v->kind, 100.0 * v->worst,
+             smaller ? "the order is within the model's error"
+                     : "the order is beyond the model's error");
+    return smaller;
+}
+
+void tce_validation_json(struct tce_json *j, const char *key,
+                         const struct tce_validation *v)
+{
+    tce_json_object_begin(j, key);
+    tce_json_string(j, "accelerator_family", v->family);
+    tce_json_string(j, "job_kind", v->kind ? v->kind : "");
+    if (v->applies) {
+        tce_json_string(j, "reference", v->reference);
+        tce_json_int(j, "rows", v->n_rows);
+        tce_json_double(j, "worst_error", v->worst);
+    } else {
+        tce_json_null(j, "reference");
+        tce_json_int(j, "rows", 0);
+        tce_json_null(j, "worst_error");
+    }
+    tce_json_string(j, "summary", v->line);
+    tce_json_object_end(j);
+}

@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 
+#include "tcemu/json.h"
 #include "tcemu/types.h"
 
 /* Weakest first after UNSTATED, so a smaller stated value is weaker. */
@@ -102,5 +103,9 @@ char *tce_confidence_summary(const struct tce_confidence_set *s, char *buf,
 int tce_confidence_describe(const struct tce_confidence_set *s,
                             enum tce_confidence word, const char *name,
                             char *buf, size_t n);
+
+/* {group: word} as a JSON object named key (NULL inside an array). */
+void tce_confidence_json(struct tce_json *j, const char *key,
+                         const struct tce_confidence_set *s);
 
 #endif

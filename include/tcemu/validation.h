@@ -21,6 +21,7 @@
 
 #include "tcemu/config.h"
 #include "tcemu/error.h"
+#include "tcemu/json.h"
 #include "tcemu/projector.h"
 #include "tcemu/scenario.h"
 
@@ -77,5 +78,20 @@ void tce_validation_for(const struct tce_topology *t, const struct tce_job *j,
 /* The accelerator family of an accelerator name ("A100-SXM4-80GB" ->
  * "A100"), into buf of n bytes; returns buf. */
 char *tce_validation_family(const char *accelerator, char *buf, size_t n);
+
+/* Whether a ranking margin (runner-up / best - 1, a fraction) is larger
+ * than the model's error: a sentence into buf ("ranking margin 2.1% is
+ * smaller than the model's validation error (A100 dense, worst 3.6%): the
+ * order is within the model's error", "... larger than ...", or "ranking
+ * margin 2.1%: cannot be judged without a published validation for H100
+ * dense runs"); returns 1 when the margin is smaller than the error, 0
+ * when larger, -1 when it cannot be judged. */
+int tce_validation_margin(const struct tce_validation *v, double margin,
+                          char *buf, size_t n);
+
+/* The validation as a JSON object named key: accelerator_family, job_kind,
+ * reference (or null), rows, worst_error (a fraction, or null), summary. */
+void tce_validation_json(struct tce_json *j, const char *key,
+                         const struct tce_validation *v);
 
 #endif
