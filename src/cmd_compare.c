@@ -28,6 +28,7 @@
 #include "tcemu/scenario.h"
 #include "tcemu/search.h"
 #include "tcemu/util.h"
+#include "tcemu/validation.h"
 
 struct opts {
     const char *job_path, *plan, *gpus_arg, *json_path, *csv_path;
@@ -242,6 +243,7 @@ int tce_cmd_compare(int argc, char **argv)
     struct tce_scenario *sc = NULL;
     struct tce_planning *pl = NULL;
     struct tce_compare_report rep;
+    struct tce_validation validation;
     struct tce_error err;
     struct tce_output out;
     struct tce_json j;
@@ -278,6 +280,14 @@ int tce_cmd_compare(int argc, char **argv)
     rep.job_path = o.job_path;
     rep.topology_paths = o.topo_paths;
     rep.wide = o.wide;
+    rep.validation = NULL;
+    if (pl->verdict.cheapest >= 0) {
+        const struct tce_planning_row *b = &pl->rows[pl->verdict.cheapest];
+
+        tce_validation_for(&pl->offerings[b->offering].scenario->topo,
+                           pl->job, &validation);
+        rep.validation = &validation;
+    }
     if ((!o.json_path || strcmp(o.json_path, "-") != 0) &&
         (!o.csv_path || strcmp(o.csv_path, "-") != 0))
         tce_report_compare_human(stdout, &rep);

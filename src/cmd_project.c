@@ -300,6 +300,7 @@ int tce_cmd_project(int argc, char **argv)
     struct tce_opcost *ops = NULL;
     struct tce_cli_common co;
     struct tce_error err;
+    struct tce_validation validation;
     char cmdline[1024];
     const char *trace = NULL;
     int i, bad_plan, want_ops = 0, status = TCE_EXIT_OK;
@@ -335,6 +336,8 @@ int tce_cmd_project(int argc, char **argv)
     rep->command_line = cmdline;
     rep->rows = rows;
     rep->plan = contract;
+    tce_validation_for(&s->topo, &s->job, &validation);
+    rep->validation = &validation;
     status = project_counts(s, list, co.gpus, pj, rows, rep);
     if (status != TCE_EXIT_OK)
         goto out;

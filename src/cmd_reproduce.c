@@ -26,22 +26,11 @@
 #include "tcemu/report.h"
 #include "tcemu/scenario.h"
 #include "tcemu/util.h"
+#include "tcemu/validation.h"
 
-#define ROWS_MAX 32
-/* NAMEs of shipped files, found installed or in the checkout (datadir.h) */
-#define DEFAULT_REFERENCE "megatron-sc21-calibration"
-#define DEFAULT_TOPOLOGY "dgx-a100-80gb"
-
-struct row {
-    char params[32];               /* "1.7" */
-    int64_t heads, hidden, layers, tp, pp, gpus, batch;
-    double published_tflops;
-    char job_path[TCE_TEXT_MAX];
-    char job_name[128];
-    double projected_tflops;
-    double error;                  /* projected / published - 1 */
-    struct tce_projection proj;
-};
+#define ROWS_MAX TCE_VALIDATION_ROWS_MAX
+#define DEFAULT_REFERENCE TCE_VALIDATION_REFERENCE
+#define DEFAULT_TOPOLOGY TCE_VALIDATION_TOPOLOGY
 
 static void usage(FILE *out)
 {
@@ -72,126 +61,25 @@ static void usage(FILE *out)
             "files, 3 a row\nis off by more than the tolerance.\n");
 }
 
-/* Split a CSV line in place; returns the number of fields. */
-static int split(char *line, char **f, int max)
-{
-    int n = 0;
-    char *p = line;
-
-    while (n < max) {
-        f[n++] = p;
-        p = strchr(p, ',');
-        if (!p)
-            break;
-        *p++ = '\0';
-    }
-    return n;
-}
-
-static int read_rows(const char *path, struct row *rows, int *n_rows,
-                     struct tce_error *err)
-{
-    char *data = NULL, *next, *line, *f[16];
-    const char *why = NULL;
-    size_t len = 0;
-    int lineno = 0, header = 0, n, ret = 0;
-    struct row *r;
-
-    *n_rows = 0;
-    /* regular files only, bounded, never blocking (a FIFO or /dev/zero
-     * given as --reference fails at once) */
-    if (tce_input_read(path, &data, &len, NULL, &why) != 0) {
-        ret = tce_error_set(err, TCE_EUSAGE, "cannot read %s: %s", path,
-                            why);
-        goto out;
-    }
-    for (line = data; line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        line[strcspn(line, "\r")] = '\0';
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
-        if (!header) {
-            header = 1;
-            if (strncmp(line, "params_billion,attention_heads,hidden_size,"
-                              "num_layers,tensor_parallel,pipeline_parallel,"
-                              "gpus,global_batch,tflops_per_gpu",
-                        strlen("params_billion,attention_heads,hidden_size,"
-                               "num_layers,tensor_parallel,"
-                               "pipeline_parallel,gpus,global_batch,"
-                               "tflops_per_gpu")) != 0) {
-                ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
-                                       "unexpected CSV header");
-                goto out;
-            }
-            continue;
-        }
-        if (*n_rows >= ROWS_MAX)
-            break;
-        r = &rows[*n_rows];
-        memset(r, 0, sizeof(*r));
-        n = split(line, f, 16);
-        if (n < 9 || strlen(f[0]) >= sizeof(r->params) ||
-            tce_parse_int64(f[1], 1, INT64_C(1) << 30, &r->heads, err) ||
-            tce_parse_int64(f[2], 1, INT64_C(1) << 30, &r->hidden, err) ||
-            tce_parse_int64(f[3], 1, INT64_C(1) << 30, &r->layers, err) ||
-            tce_parse_int64(f[4], 1, INT64_C(1) << 30, &r->tp, err) ||
-            tce_parse_int64(f[5], 1, INT64_C(1) << 30, &r->pp, err) ||
-            tce_parse_int64(f[6], 1, INT64_C(1) << 40, &r->gpus, err) ||
-            tce_parse_int64(f[7], 1, INT64_C(1) << 40, &r->batch, err) ||
-            tce_parse_double(f[8], 0.0, 1e9, &r->published_tflops, err)) {
-            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
-                                   "bad row (want 9+ numeric fields)");
-            goto out;
-        }
-        snprintf(r->params, sizeof(r->params), "%s", f[0]);
-        (*n_rows)++;
-    }
-    if (*n_rows == 0)
-        ret = tce_error_set(err, TCE_ECONFIG, "%s: no data rows", path);
-out:
-    free(data);
-    return ret;
-}
-
-static int check_job(const struct row *r, const struct tce_job *j,
-                     struct tce_error *err)
-{
-    const struct tce_model *m = &j->model;
-    const struct tce_parallel *p = &j->parallel;
-
-    if (m->num_attention_heads != r->heads || m->hidden_size != r->hidden ||
-        m->num_layers != r->layers || p->tensor_model_parallel_size != r->tp ||
-        p->pipeline_model_parallel_size != r->pp || p->num_gpus != r->gpus ||
-        j->training.global_batch_size != r->batch)
-        return tce_error_set(err, TCE_ECONFIG,
-                             "%s does not match reference row %sB (heads, "
-                             "hidden, layers, tp, pp, gpus, global batch)",
-                             r->job_path, r->params);
-    return 0;
-}
-
 static void params_of(const struct tce_report *t, int i,
                       struct tce_report_value *v)
 {
-    v->s = ((const struct row *)t->rows)[i].params;
+    v->s = ((const struct tce_validation_row *)t->rows)[i].params;
 }
 
 static void job_name_of(const struct tce_report *t, int i,
                         struct tce_report_value *v)
 {
-    v->s = ((const struct row *)t->rows)[i].job_name;
+    v->s = ((const struct tce_validation_row *)t->rows)[i].job_name;
 }
 
 static void job_of(const struct tce_report *t, int i,
                    struct tce_report_value *v)
 {
-    v->s = ((const struct row *)t->rows)[i].job_path;
+    v->s = ((const struct tce_validation_row *)t->rows)[i].job_path;
 }
 
-#define OFF(member) offsetof(struct row, member)
+#define OFF(member) offsetof(struct tce_validation_row, member)
 #define ALL TCE_REPORT_ALL
 /* The rows of the table and of JSON's "rows", described once (the job is
  * second in JSON, last in the table). */
@@ -230,7 +118,8 @@ static const struct tce_report_column columns[] = {
 #undef ALL
 #undef OFF
 
-static void table_of(const struct row *rows, int n, struct tce_report *t)
+static void table_of(const struct tce_validation_row *rows, int n,
+                     struct tce_report *t)
 {
     memset(t, 0, sizeof(*t));
     t->cols = columns;
@@ -242,7 +131,8 @@ static void table_of(const struct row *rows, int n, struct tce_report *t)
 
 static void print_json(FILE *out, const char *topo_name, const char *topo,
                        const char *ref,
-                       const struct row *rows, int n, double tol, int ok)
+                       const struct tce_validation_row *rows, int n,
+                       double tol, int ok)
 {
     struct tce_report t;
     struct tce_json j;
@@ -265,7 +155,8 @@ static void print_json(FILE *out, const char *topo_name, const char *topo,
 
 static void print_human(FILE *out, const char *topo_name,
                         const char *topo_path, const char *ref,
-                        const struct row *rows, int n, double worst,
+                        const struct tce_validation_row *rows, int n,
+                        double worst,
                         double tol, int ok)
 {
     struct tce_report t;
@@ -337,25 +228,6 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
     return TCE_EXIT_OK;
 }
 
-/* Project row r's job (a scenario on the loaded topology): 0, or the
- * error of the job's check, the cost model or the projection. */
-static int project_row(struct row *r, const struct tce_topology *t,
-                       const struct tce_job *j, struct tce_scenario *s,
-                       struct tce_error *err)
-{
-    int ret = check_job(r, j, err);
-
-    if (ret == 0)
-        ret = tce_scenario_init(s, t, j, NULL, err);
-    if (ret == 0)
-        ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
-    if (ret == 0) {
-        r->projected_tflops = r->proj.hardware_tflops_per_gpu;
-        r->error = r->projected_tflops / r->published_tflops - 1.0;
-    }
-    return ret;
-}
-
 int tce_cmd_reproduce(int argc, char **argv)
 {
     const char *ref_path = DEFAULT_REFERENCE, *jobs_dir = NULL;
@@ -363,7 +235,7 @@ int tce_cmd_reproduce(int argc, char **argv)
     struct tce_topology *t = NULL;
     struct tce_job *j = NULL;
     struct tce_scenario *s = NULL;
-    struct row *rows = NULL;
+    struct tce_validation_row *rows = NULL;
     struct tce_cli_common co;
     struct tce_diag diag;
     struct tce_error err;
@@ -386,7 +258,7 @@ int tce_cmd_reproduce(int argc, char **argv)
     tce_error_clear(&err);
     if (tce_datadir_resolve(TCE_DATA_REFERENCE, ref_path, ref, sizeof(ref),
                             &err) != 0 ||
-        read_rows(ref_path = ref, rows, &n, &err) != 0) {
+        tce_validation_read(ref_path = ref, rows, ROWS_MAX, &n, &err) != 0) {
         tce_error_print(&err, stderr);
         status = TCE_EXIT_USAGE;
         goto out;
@@ -397,7 +269,7 @@ int tce_cmd_reproduce(int argc, char **argv)
         goto out;
     }
     for (i = 0; i < n; i++) {
-        struct row *r = &rows[i];
+        struct tce_validation_row *r = &rows[i];
 
         snprintf(r->job_path, sizeof(r->job_path),
                  jobs_dir ? "%.400s/megatron-sc21-%sb.cfg"
@@ -410,7 +282,7 @@ int tce_cmd_reproduce(int argc, char **argv)
         snprintf(r->job_path, sizeof(r->job_path), "%s", j->path);
         snprintf(r->job_name, sizeof(r->job_name), "%s", j->name);
         tce_error_clear(&err);
-        if (project_row(r, t, j, s, &err) != 0) {
+        if (tce_validation_project(r, t, j, s, &err) != 0) {
             tce_error_print(&err, stderr);
             status = TCE_EXIT_USAGE;
             goto out;

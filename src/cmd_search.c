@@ -147,6 +147,7 @@ int tce_cmd_search(int argc, char **argv)
     struct tce_search_result *res = NULL;
     struct tce_search_backend be;
     struct tce_search_report rep;
+    struct tce_validation validation;
     struct tce_search_hit hints[HINTS_MAX];
     struct tce_output out;
     struct tce_json j;
@@ -233,6 +234,8 @@ int tce_cmd_search(int argc, char **argv)
     rep.contract = o.s.contract;
     rep.opts = &o.s;
     rep.result = res;
+    tce_validation_for(&sc->topo, &sc->job, &validation);
+    rep.validation = &validation;
     /* With --json - or --csv - stdout carries that alone. */
     if ((!o.json_path || strcmp(o.json_path, "-") != 0) &&
         (!o.csv_path || strcmp(o.csv_path, "-") != 0))

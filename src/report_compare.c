@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "tcemu/confidence.h"
 #include "tcemu/humanfmt.h"
 #include "tcemu/report.h"
 #include "tcemu/report_search.h"
@@ -321,6 +322,36 @@ static void budget_table(const struct tce_compare_report *rep,
           COUNT(budget_columns) - (rep->pl->goal.chinchilla ? 0 : 2), "#", t);
 }
 
+/* What the cheapest answer rests on: its unconfirmed and estimated
+ * inputs, the model's validation and whether the margin is within it. */
+static void print_confidence(FILE *f, const struct tce_compare_report *rep)
+{
+    const struct tce_planning *pl = rep->pl;
+    const struct tce_planning_row *b = &pl->rows[pl->verdict.cheapest];
+    const char *name = topo_name(pl, b->offering);
+    struct tce_confidence_set conf;
+    char buf[1024];
+    int n;
+
+    tce_confidence_of(&pl->offerings[b->offering].scenario->topo,
+                      &b->contract, &conf);
+    n = tce_confidence_describe(&conf, TCE_CONF_UNCONFIRMED, name, buf,
+                                sizeof(buf));
+    if (n > 0)
+        fprintf(f, "# confidence: the cheapest rests on %s: %s\n",
+                n > 1 ? "unconfirmed inputs" : "an unconfirmed input", buf);
+    fprintf(f, "# confidence: the cheapest's inputs: %s\n",
+            tce_confidence_summary(&conf, buf, sizeof(buf)));
+    if (!rep->validation)
+        return;
+    fprintf(f, "# %s\n", rep->validation->line);
+    if (pl->verdict.runner_up >= 0) {
+        tce_validation_margin(rep->validation, pl->verdict.margin, buf,
+                              sizeof(buf));
+        fprintf(f, "# %s (cheapest vs runner-up)\n", buf);
+    }
+}
+
 static void print_verdict(FILE *f, const struct tce_planning *pl)
 {
     char b1[TCE_HUMANFMT_MAX], b2[TCE_HUMANFMT_MAX];
@@ -377,6 +408,7 @@ static void print_sensitivity(FILE *f, const struct tce_compare_report *rep)
         if (pl->rows[i].found)
             tce_report_human_row(f, &t, i);
     print_verdict(f, pl);
+    print_confidence(f, rep);
 out:
     return;
 }
@@ -479,6 +511,55 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
                "the topology files); measured: none\n");
 }
 
+/* "verdict": the cheapest and what it rests on (null when none). */
+static void verdict_json(struct tce_json *j,
+                         const struct tce_compare_report *rep)
+{
+    const struct tce_planning *pl = rep->pl;
+    const struct tce_planning_row *b;
+    struct tce_confidence_set conf;
+    char buf[512];
+    int i, within;
+
+    if (pl->verdict.cheapest < 0) {
+        tce_json_null(j, "verdict");
+        return;
+    }
+    b = &pl->rows[pl->verdict.cheapest];
+    tce_confidence_of(&pl->offerings[b->offering].scenario->topo,
+                      &b->contract, &conf);
+    tce_json_object_begin(j, "verdict");
+    tce_json_string(j, "offering", topo_name(pl, b->offering));
+    tce_json_string(j, "contract", b->contract.name);
+    tce_confidence_json(j, "confidence", &conf);
+    tce_json_array_begin(j, "unconfirmed");
+    for (i = 0; i < conf.n; i++)
+        if (conf.in[i].word == TCE_CONF_UNCONFIRMED) {
+            snprintf(buf, sizeof(buf), "%s's %s: %s",
+                     topo_name(pl, b->offering), conf.in[i].what,
+                     conf.in[i].source);
+            tce_json_string(j, NULL, buf);
+        }
+    tce_json_array_end(j);
+    if (pl->verdict.runner_up >= 0)
+        tce_json_double(j, "ranking_margin", pl->verdict.margin);
+    else
+        tce_json_null(j, "ranking_margin");
+    if (rep->validation) {
+        tce_validation_json(j, "validation", rep->validation);
+        within = pl->verdict.runner_up >= 0
+                     ? tce_validation_margin(rep->validation,
+                                             pl->verdict.margin, buf,
+                                             sizeof(buf))
+                     : -1;
+        if (within < 0)
+            tce_json_null(j, "margin_within_error");
+        else
+            tce_json_bool(j, "margin_within_error", within);
+    }
+    tce_json_object_end(j);
+}
+
 void tce_report_compare_json(struct tce_json *j,
                              const struct tce_compare_report *rep)
 {
@@ -505,6 +586,7 @@ void tce_report_compare_json(struct tce_json *j,
     }
     rows_table(rep, &t);
     tce_report_json_rows(j, "offerings", &t);
+    verdict_json(j, rep);
     tce_json_string(j, "figures", "modelled");
     tce_json_object_end(j);
     tce_json_finish(j);

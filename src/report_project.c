@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tcemu/cli.h"
+#include "tcemu/confidence.h"
 #include "tcemu/json.h"
 #include "tcemu/report_ops.h"
 #include "tcemu/report_project.h"
@@ -18,7 +19,9 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
 {
     const struct tce_accelerator *a = &r->topo->accelerator;
     const struct tce_costmodel *cm = r->cm;
-    int n = 0;
+    struct tce_confidence_set conf;
+    char summary[200], weak[160] = "";
+    int i, n = 0;
 
 #define LINE(...)                                                            \
     do {                                                                     \
@@ -124,8 +127,33 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     LINE("energy: accelerators busy for the compute part of the iteration, "
          "idle otherwise, node overhead constant, x PUE %.2f",
          r->topo->power.pue);
+    tce_confidence_of(r->topo, r->plan, &conf);
+    tce_confidence_summary(&conf, summary, sizeof(summary));
+    for (i = 0; i < conf.n; i++)
+        if (conf.in[i].word == TCE_CONF_UNCONFIRMED)
+            snprintf(weak + strlen(weak), sizeof(weak) - strlen(weak),
+                     "%s%.60s", weak[0] ? ", " : "; unconfirmed: ",
+                     conf.in[i].what);
+    LINE("inputs (the weakest confidence word of each group's sources in "
+         "the topology file%s): %.136s%.70s",
+         r->plan ? " and --plan's contract" : "", summary, weak);
+    if (r->validation)
+        LINE("%s", r->validation->line);
 #undef LINE
     return n;
+}
+
+/* "confidence": {group: word} of the inputs; "validation": the model's
+ * error on comparable published runs (null figures when there are none). */
+static void confidence_json(struct tce_json *j,
+                            const struct tce_project_report *r)
+{
+    struct tce_confidence_set conf;
+
+    tce_confidence_of(r->topo, r->plan, &conf);
+    tce_confidence_json(j, "confidence", &conf);
+    if (r->validation)
+        tce_validation_json(j, "validation", r->validation);
 }
 
 /* "compute": where compute times come from (a measured table and its
@@ -405,6 +433,7 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
     for (i = 0; i < n; i++)
         tce_json_string(&j, NULL, lines[i]);
     tce_json_array_end(&j);
+    confidence_json(&j, r);
     table_of(r, &t);
     tce_report_json_rows(&j, "results", &t);
     if (r->ops)

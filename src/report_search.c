@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "tcemu/confidence.h"
 #include "tcemu/humanfmt.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
@@ -170,7 +171,8 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
     const struct tce_search_result *r = rep->result;
     const struct tce_search_hit *best = &r->top[0];
     struct tce_report tab;
-    char b1[TCE_HUMANFMT_MAX], b2[TCE_HUMANFMT_MAX];
+    struct tce_confidence_set conf;
+    char b1[TCE_HUMANFMT_MAX], b2[TCE_HUMANFMT_MAX], line[320];
     int i;
 
     fprintf(f, "# tcemu search: job %s (%s) on %s (%s)\n", rep->job->name,
@@ -178,9 +180,13 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
     fprintf(f, "# gpus:");
     for (i = 0; i < s->n_gpus; i++)
         fprintf(f, " %lld", (long long)s->gpus[i]);
-    fprintf(f, "; ranked by %s; contract %s (%.2f USD/node-hour%s%s)\n",
+    tce_confidence_of(t, c, &conf);
+    fprintf(f,
+            "; ranked by %s; contract %s (%.2f USD/node-hour%s%s; price "
+            "%s)\n",
             s->by == TCE_SEARCH_BY_COST ? "cost" : "time to train", c->name,
-            c->usd_per_node_hour, c->as_of[0] ? ", as of " : "", c->as_of);
+            c->usd_per_node_hour, c->as_of[0] ? ", as of " : "", c->as_of,
+            tce_confidence_name(conf.group[TCE_CONF_PRICE]));
     fprintf(f,
             "# candidates %lld: projected %lld, pruned %lld (shape cannot "
             "fit), invalid %lld, over memory %lld, fit %lld\n",
@@ -209,6 +215,15 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
             best->econ.bill.usd_per_used_accelerator_hour,
             tce_humanfmt_si(best->econ.energy.facility_mwh, b2, sizeof(b2)),
             100.0 * best->eval.mfu * best->econ.goodput.efficiency);
+    if (rep->validation) {
+        fprintf(f, "# %s\n", rep->validation->line);
+        if (r->n_top > 1 && best->score > 0.0) {
+            tce_validation_margin(rep->validation,
+                                  r->top[1].score / best->score - 1.0, line,
+                                  sizeof(line));
+            fprintf(f, "# %s (#1 vs #2)\n", line);
+        }
+    }
     if (r->n_explained > 0)
         fprintf(f, "# why the first rejected alternatives lost to #1:\n");
     for (i = 0; i < r->n_explained; i++) {
@@ -295,8 +310,11 @@ void tce_report_search_json(struct tce_json *j,
 {
     const struct tce_search_opts *s = rep->opts;
     const struct tce_search_result *r = rep->result;
+    struct tce_confidence_set conf;
     struct tce_report t;
-    int i;
+    char line[320];
+    double margin;
+    int i, within;
 
     tce_json_object_begin(j, NULL);
     tce_json_string(j, "schema", "tcemu.search/2");
@@ -313,6 +331,26 @@ void tce_report_search_json(struct tce_json *j,
     tce_json_object_end(j);
     tce_json_string(j, "by", s->by == TCE_SEARCH_BY_COST ? "cost" : "time");
     tce_json_string(j, "contract", rep->contract->name);
+    tce_confidence_of(rep->topo, rep->contract, &conf);
+    tce_json_string(j, "price_confidence",
+                    tce_confidence_name(conf.group[TCE_CONF_PRICE]));
+    tce_confidence_json(j, "confidence", &conf);
+    if (rep->validation) {
+        tce_validation_json(j, "validation", rep->validation);
+        if (r->n_top > 1 && r->top[0].score > 0.0) {
+            margin = r->top[1].score / r->top[0].score - 1.0;
+            tce_json_double(j, "ranking_margin", margin);
+            within = tce_validation_margin(rep->validation, margin, line,
+                                           sizeof(line));
+            if (within < 0)
+                tce_json_null(j, "margin_within_error");
+            else
+                tce_json_bool(j, "margin_within_error", within);
+        } else {
+            tce_json_null(j, "ranking_margin");
+            tce_json_null(j, "margin_within_error");
+        }
+    }
     tce_json_array_begin(j, "gpus");
     for (i = 0; i < s->n_gpus; i++)
         tce_json_int(j, NULL, s->gpus[i]);

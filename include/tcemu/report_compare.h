@@ -11,6 +11,7 @@
 
 #include "tcemu/json.h"
 #include "tcemu/planning.h"
+#include "tcemu/validation.h"
 
 struct tce_compare_report {
     const struct tce_planning *pl;
@@ -18,6 +19,8 @@ struct tce_compare_report {
     const char *version;               /* tcemu's, for the JSON */
     const char *const *topology_paths; /* one per offering */
     int wide;                          /* human: every column */
+    const struct tce_validation *validation; /* the cheapest offering's
+                                          model validation, or NULL */
 };
 
 void tce_report_compare_human(FILE *out, const struct tce_compare_report *r);

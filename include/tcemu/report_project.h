@@ -18,6 +18,7 @@
 #include "tcemu/opcost.h"
 #include "tcemu/projector.h"
 #include "tcemu/report.h"
+#include "tcemu/validation.h"
 
 #define TCE_REPORT_SKIPPED_MAX 256
 #define TCE_REPORT_ASSUMPTIONS_MAX 24
@@ -46,6 +47,8 @@ struct tce_project_report {
     const struct tce_contract *plan;  /* --plan NAME, or NULL (the bill
                                          in rows[i].price.plan) */
     const struct tce_opcost *ops;     /* --ops: the per-op model, or NULL */
+    const struct tce_validation *validation; /* the model's error on
+                                         comparable published runs, or NULL */
 };
 
 /* The assumptions behind the numbers, one sentence each (no '#'); returns

@@ -15,6 +15,7 @@
 #include "tcemu/json.h"
 #include "tcemu/report.h"
 #include "tcemu/search.h"
+#include "tcemu/validation.h"
 
 struct tce_search_report {
     const char *topology_path, *job_path; /* as the user gave them */
@@ -24,6 +25,8 @@ struct tce_search_report {
     const struct tce_contract *contract; /* the bill's */
     const struct tce_search_opts *opts;  /* GPU counts, ranking */
     const struct tce_search_result *result;
+    const struct tce_validation *validation; /* the model's error on
+                                         comparable published runs, or NULL */
 };
 
 void tce_report_search_human(FILE *out, const struct tce_search_report *r);

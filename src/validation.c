@@ -1,0 +1,278 @@
+/*
+ * validation.c - the reference rows tcemu reproduce projects, and the
+ * model's error on the published runs comparable to a projection
+ * (validation.h).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tcemu/datadir.h"
+#include "tcemu/input.h"
+#include "tcemu/util.h"
+#include "tcemu/validation.h"
+
+/* Split a CSV line in place; returns the number of fields. */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    char *p = line;
+
+    while (n < max) {
+        f[n++] = p;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+        *p++ = '\0';
+    }
+    return n;
+}
+
+int tce_validation_read(const char *path, struct tce_validation_row *rows,
+                        int max, int *n_rows, struct tce_error *err)
+{
+    char *data = NULL, *next, *line, *f[16];
+    const char *why = NULL;
+    size_t len = 0;
+    int lineno = 0, header = 0, n, ret = 0;
+    struct tce_validation_row *r;
+
+    *n_rows = 0;
+    /* regular files only, bounded, never blocking (a FIFO or /dev/zero
+     * given as --reference fails at once) */
+    if (tce_input_read(path, &data, &len, NULL, &why) != 0) {
+        ret = tce_error_set(err, TCE_EUSAGE, "cannot read %s: %s", path,
+                            why);
+        goto out;
+    }
+    for (line = data; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        line[strcspn(line, "\r")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        if (!header) {
+            header = 1;
+            if (strncmp(line, "params_billion,attention_heads,hidden_size,"
+                              "num_layers,tensor_parallel,pipeline_parallel,"
+                              "gpus,global_batch,tflops_per_gpu",
+                        strlen("params_billion,attention_heads,hidden_size,"
+                               "num_layers,tensor_parallel,"
+                               "pipeline_parallel,gpus,global_batch,"
+                               "tflops_per_gpu")) != 0) {
+                ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                       "unexpected CSV header");
+                goto out;
+            }
+            continue;
+        }
+        if (*n_rows >= max)
+            break;
+        r = &rows[*n_rows];
+        memset(r, 0, sizeof(*r));
+        n = split(line, f, 16);
+        if (n < 9 || strlen(f[0]) >= sizeof(r->params) ||
+            tce_parse_int64(f[1], 1, INT64_C(1) << 30, &r->heads, err) ||
+            tce_parse_int64(f[2], 1, INT64_C(1) << 30, &r->hidden, err) ||
+            tce_parse_int64(f[3], 1, INT64_C(1) << 30, &r->layers, err) ||
+            tce_parse_int64(f[4], 1, INT64_C(1) << 30, &r->tp, err) ||
+            tce_parse_int64(f[5], 1, INT64_C(1) << 30, &r->pp, err) ||
+            tce_parse_int64(f[6], 1, INT64_C(1) << 40, &r->gpus, err) ||
+            tce_parse_int64(f[7], 1, INT64_C(1) << 40, &r->batch, err) ||
+            tce_parse_double(f[8], 0.0, 1e9, &r->published_tflops, err)) {
+            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                   "bad row (want 9+ numeric fields)");
+            goto out;
+        }
+        snprintf(r->params, sizeof(r->params), "%s", f[0]);
+        (*n_rows)++;
+    }
+    if (*n_rows == 0)
+        ret = tce_error_set(err, TCE_ECONFIG, "%s: no data rows", path);
+out:
+    free(data);
+    return ret;
+}
+
+static int check_job(const struct tce_validation_row *r, const struct tce_job *j,
+                     struct tce_error *err)
+{
+    const struct tce_model *m = &j->model;
+    const struct tce_parallel *p = &j->parallel;
+
+    if (m->num_attention_heads != r->heads || m->hidden_size != r->hidden ||
+        m->num_layers != r->layers || p->tensor_model_parallel_size != r->tp ||
+        p->pipeline_model_parallel_size != r->pp || p->num_gpus != r->gpus ||
+        j->training.global_batch_size != r->batch)
+        return tce_error_set(err, TCE_ECONFIG,
+                             "%s does not match reference row %sB (heads, "
+                             "hidden, layers, tp, pp, gpus, global batch)",
+                             r->job_path, r->params);
+    return 0;
+}
+
+/* Project row r's job (a scenario on the loaded topology): 0, or the
+ * error of the job's check, the cost model or the projection. */
+int tce_validation_project(struct tce_validation_row *r,
+                           const struct tce_topology *t,
+                           const struct tce_job *j, struct tce_scenario *s,
+                           struct tce_error *err)
+{
+    int ret = check_job(r, j, err);
+
+    if (ret == 0)
+        ret = tce_scenario_init(s, t, j, NULL, err);
+    if (ret == 0)
+        ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
+    if (ret == 0) {
+        r->projected_tflops = r->proj.hardware_tflops_per_gpu;
+        r->error = r->projected_tflops / r->published_tflops - 1.0;
+    }
+    return ret;
+}
+
+char *tce_validation_family(const char *accelerator, char *buf, size_t n)
+{
+    size_t k = 0;
+
+    if (n == 0)
+        return buf;
+    while (accelerator && isalnum((unsigned char)accelerator[k]) &&
+           k + 1 < n) {
+        buf[k] = accelerator[k];
+        k++;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* The worst error over the reference rows on the reference topology: 0, or
+ * a negative TCE_E* (err says why). */
+static int worst_error(struct tce_validation *v, struct tce_error *err)
+{
+    char ref[TCE_TEXT_MAX], job[64], family[32];
+    struct tce_validation_row *rows = calloc(TCE_VALIDATION_ROWS_MAX,
+                                             sizeof(*rows));
+    struct tce_topology *t = calloc(1, sizeof(*t));
+    struct tce_job *j = calloc(1, sizeof(*j));
+    struct tce_scenario *s = calloc(1, sizeof(*s));
+    int i, n = 0, ret;
+
+    if (!rows || !t || !j || !s) {
+        ret = tce_error_set(err, TCE_ENOMEM, "out of memory");
+        goto out;
+    }
+    ret = tce_datadir_resolve(TCE_DATA_REFERENCE, TCE_VALIDATION_REFERENCE,
+                              ref, sizeof(ref), err);
+    if (ret == 0)
+        ret = tce_validation_read(ref, rows, TCE_VALIDATION_ROWS_MAX, &n,
+                                  err);
+    if (ret == 0 && tce_topology_load(TCE_VALIDATION_TOPOLOGY, t, NULL) != 0)
+        ret = tce_error_set(err, TCE_ECONFIG, "cannot load %s",
+                            TCE_VALIDATION_TOPOLOGY);
+    if (ret == 0 &&
+        strcmp(tce_validation_family(t->accelerator.name, family,
+                                     sizeof(family)),
+               v->family) != 0)
+        ret = tce_error_set(err, TCE_ECONFIG, "%s is not %s",
+                            TCE_VALIDATION_TOPOLOGY, v->family);
+    for (i = 0; ret == 0 && i < n; i++) {
+        snprintf(job, sizeof(job), "megatron-sc21-%sb", rows[i].params);
+        if (tce_job_load(job, j, NULL) != 0) {
+            ret = tce_error_set(err, TCE_ECONFIG, "cannot load %s", job);
+            break;
+        }
+        ret = tce_validation_project(&rows[i], t, j, s, err);
+        if (ret == 0 && fabs(rows[i].error) > v->worst)
+            v->worst = fabs(rows[i].error);
+    }
+    if (ret == 0)
+        v->n_rows = n;
+out:
+    free(rows);
+    free(t);
+    free(j);
+    free(s);
+    return ret;
+}
+
+void tce_validation_for(const struct tce_topology *t, const struct tce_job *j,
+                        struct tce_validation *v)
+{
+    struct tce_error err;
+
+    memset(v, 0, sizeof(*v));
+    tce_error_clear(&err);
+    tce_validation_family(t->accelerator.name, v->family, sizeof(v->family));
+    v->kind = j->model.num_experts > 0 ? "MoE" : "dense";
+    /* only A100 dense runs are shipped (Megatron-LM SC21 Table 1) */
+    if (strcmp(v->family, "A100") != 0 || j->model.num_experts > 0) {
+        snprintf(v->line, sizeof(v->line),
+                 "model validation: no published validation for %s %s runs "
+                 "in tcemu reproduce",
+                 v->family[0] ? v->family : "this accelerator's", v->kind);
+        return;
+    }
+    if (worst_error(v, &err) != 0) {
+        snprintf(v->line, sizeof(v->line),
+                 "model validation: %s %s, Megatron-LM SC21: not available "
+                 "(%.100s)",
+                 v->family, v->kind, err.msg);
+        v->worst = 0.0;
+        return;
+    }
+    v->applies = 1;
+    v->reference = "Megatron-LM SC21";
+    snprintf(v->line, sizeof(v->line),
+             "model validation: %s %s, %s, %d rows, worst %.1f%% (tcemu "
+             "reproduce: projected vs published TFLOP/s per GPU)",
+             v->family, v->kind, v->reference, v->n_rows, 100.0 * v->worst);
+}
+
+int tce_validation_margin(const struct tce_validation *v, double margin,
+                          char *buf, size_t n)
+{
+    int smaller;
+
+    if (!v->applies) {
+        snprintf(buf, n,
+                 "ranking margin %.1f%%: cannot be judged without a "
+                 "published validation for %s %s runs",
+                 100.0 * margin, v->family[0] ? v->family : "these",
+                 v->kind ? v->kind : "");
+        return -1;
+    }
+    smaller = margin < v->worst;
+    snprintf(buf, n,
+             "ranking margin %.1f%% is %s than the model's validation error "
+             "(%s %s, worst %.1f%%): %s",
+             100.0 * margin, smaller ? "smaller" : "larger", v->family,
+             v->kind, 100.0 * v->worst,
+             smaller ? "the order is within the model's error"
+                     : "the order is beyond the model's error");
+    return smaller;
+}
+
+void tce_validation_json(struct tce_json *j, const char *key,
+                         const struct tce_validation *v)
+{
+    tce_json_object_begin(j, key);
+    tce_json_string(j, "accelerator_family", v->family);
+    tce_json_string(j, "job_kind", v->kind ? v->kind : "");
+    if (v->applies) {
+        tce_json_string(j, "reference", v->reference);
+        tce_json_int(j, "rows", v->n_rows);
+        tce_json_double(j, "worst_error", v->worst);
+    } else {
+        tce_json_null(j, "reference");
+        tce_json_int(j, "rows", 0);
+        tce_json_null(j, "worst_error");
+    }
+    tce_json_string(j, "summary", v->line);
+    tce_json_object_end(j);
+}
