@@ -155,7 +155,10 @@ except FileNotFoundError:
 except ValueError as e:
     note = "tcemu JSON unreadable: %s" % e
 if doc is None:
-    doc = {"schema": "tcemu.%s/1" % kind, "complete": False}
+    # the schema tcemu itself writes for this command
+    versions = {"run": 2, "bench": 3, "calibrate": 2}
+    doc = {"schema": "tcemu.%s/%d" % (kind, versions.get(kind, 1)),
+           "complete": False}
 signalled = os.environ.get("TCE_SIGNALLED", "")
 # A signal or a failure makes the run incomplete whatever tcemu said; a
 # clean exit keeps tcemu's own verdict.

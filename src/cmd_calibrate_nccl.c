@@ -41,7 +41,7 @@ void tce_cmd_calibrate_nccl_usage(FILE *out)
             "  -o, --output FILE|-   calibration file (default "
             "calibration.cfg)\n"
             "      --json FILE|-     the runs and fits as JSON (schema "
-            "tcemu.calibrate/1,\n"
+            "tcemu.calibrate/2,\n"
             "                        \"path\": \"nccl_device\")\n"
             "  -h, --help\n");
 }
@@ -110,7 +110,7 @@ static void print_fit(FILE *out, const struct tce_nccltests_run *runs, int n,
     }
 }
 
-/* The runs and the fit as JSON (tcemu.calibrate/1, as calibrate writes
+/* The runs and the fit as JSON (tcemu.calibrate/2, as calibrate writes
  * it, with "path": "nccl_device" and the runs instead of measured points). */
 static void write_json(FILE *fp, const struct tce_nccltests_run *runs, int n,
                        const struct tce_calibnccl *fit, const char *date,
@@ -121,7 +121,7 @@ static void write_json(FILE *fp, const struct tce_nccltests_run *runs, int n,
 
     tce_json_init(&j, fp);
     tce_json_object_begin(&j, NULL);
-    tce_json_string(&j, "schema", "tcemu.calibrate/1");
+    tce_json_string(&j, "schema", "tcemu.calibrate/2");
     tce_json_bool(&j, "complete", 1);
     tce_json_string(&j, "path", tce_link_path_name(TCE_LINK_PATH_NCCL_DEVICE));
     tce_json_string(&j, "date", date);

@@ -25,7 +25,7 @@
 #define BENCH_MAX_COLLS 8
 #define BENCH_MAX_SIZES 64
 
-#define BENCH_JSON_SCHEMA "tcemu.bench/2"
+#define BENCH_JSON_SCHEMA "tcemu.bench/3"
 #define BENCH_CSV_SCHEMA "tcemu.bench.csv/1"
 
 struct bench_opts {

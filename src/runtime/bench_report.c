@@ -1,7 +1,7 @@
 /*
  * bench_report.c - `tcemu bench` table (nccl-tests' columns: size, count,
  * type, redop, root, then time, algbw, busbw, #wrong out of place and in
- * place; '#' on every line that is not data), JSON (schema tcemu.bench/2)
+ * place; '#' on every line that is not data), JSON (schema tcemu.bench/3)
  * and CSV (schema column tcemu.bench.csv/1).  A place that was not
  * measured is N/A in the table, null in JSON and empty in CSV (report.h
  * has no absent value, so bench writes its three forms here).

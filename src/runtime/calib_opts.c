@@ -23,7 +23,7 @@ void tce_calib_usage(FILE *out)
             "calibration.cfg)\n"
             "      --json FILE|-       fits and every point as JSON "
             "(schema\n"
-            "                          tcemu.calibrate/1)\n"
+            "                          tcemu.calibrate/2)\n"
             "  -t, --topology FILE     print its datasheet figures beside "
             "the fitted\n"
             "  -c, --collectives LIST  allreduce,allgather,reducescatter,"

@@ -249,7 +249,7 @@ int tce_calib_write_json(const struct calib *c, int argc, char **argv,
         return rc;
     tce_json_init(&j, o.fp);
     tce_json_object_begin(&j, NULL);
-    tce_json_string(&j, "schema", "tcemu.calibrate/1");
+    tce_json_string(&j, "schema", "tcemu.calibrate/2");
     tce_json_bool(&j, "complete", !c->stopped);
     if (c->stopped)
         tce_json_int(&j, "stopped_by_signal", c->stopped);

@@ -327,7 +327,7 @@ void tce_rt_json_header(const struct tce_rt *rt, struct tce_json *j,
 
     tce_rt_mpi_library(lib, sizeof(lib));
     tce_cli_join_args(argc, argv, "", cmd, sizeof(cmd));
-    tce_json_string(j, "version", tce_cli_version());
+    tce_json_string(j, "tcemu_version", tce_cli_version());
     tce_json_string(j, "mpi_library", lib);
     tce_json_string(j, "command", cmd);
     tce_json_int(j, "ranks", rt->size);

@@ -40,7 +40,7 @@ void tce_run_usage(FILE *out)
             "      --timeout S         watchdog: abort (exit 4) when one op "
             "takes\n"
             "                          longer than S seconds\n"
-            "      --json FILE|-       results as JSON (schema tcemu.run/1); "
+            "      --json FILE|-       results as JSON (schema tcemu.run/2); "
             "with '-'\n"
             "                          the table goes to stderr\n"
             "      --csv FILE|-        the per-op table as CSV (schema "

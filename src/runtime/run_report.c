@@ -252,10 +252,16 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
         return rc;
     tce_json_init(&j, o.fp);
     tce_json_object_begin(&j, NULL);
-    tce_json_string(&j, "schema", "tcemu.run/1");
+    tce_json_string(&j, "schema", "tcemu.run/2");
     tce_rt_json_header(r->rt, &j, argc, argv, hosts, nodes);
-    tce_json_string(&j, "topology", r->o.topo_path);
-    tce_json_string(&j, "job", r->o.job_path);
+    tce_json_object_begin(&j, "topology");
+    tce_json_string(&j, "name", r->sc.topo.name);
+    tce_json_string(&j, "path", r->sc.topo.path);
+    tce_json_object_end(&j);
+    tce_json_object_begin(&j, "job");
+    tce_json_string(&j, "name", r->sc.job.name);
+    tce_json_string(&j, "path", r->sc.job.path);
+    tce_json_object_end(&j);
     if (r->o.cal_path)
         tce_json_string(&j, "calibration", r->o.cal_path);
     else
@@ -289,10 +295,10 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     if (r->have_proj) {
         const struct tce_breakdown *b = &r->proj.breakdown;
 
-        tce_json_double(&j, "modeled_iteration_s", r->proj.iteration_s);
-        tce_projector_breakdown_json(&j, "modeled_breakdown_s", b);
+        tce_json_double(&j, "modelled_iteration_s", r->proj.iteration_s);
+        tce_projector_breakdown_json(&j, "modelled_breakdown_s", b);
     } else {
-        tce_json_null(&j, "modeled_iteration_s");
+        tce_json_null(&j, "modelled_iteration_s");
     }
     if (r->measured > 0) {
         tce_json_object_begin(&j, "slowest_rank");
@@ -317,7 +323,7 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
             tce_json_object_begin(&j, NULL);
             tce_json_string(&j, "class", charge_names[c]);
             tce_json_double(&j, "measured_s", t.measured_s[c]);
-            tce_json_double(&j, "modeled_s", t.modeled_s[c]);
+            tce_json_double(&j, "modelled_s", t.modeled_s[c]);
             tce_json_object_end(&j);
         }
         tce_json_array_end(&j);
@@ -347,11 +353,11 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
         tce_json_double(&j, "count", cs->per_iter[i]);
         json_measured(&j, "measured_s", cs->min_s[i], avg, cs->max_s[i]);
         if (i == CLS_WAIT_PARAM)
-            tce_json_null(&j, "modeled_s"); /* in grad_reduce_wait's */
+            tce_json_null(&j, "modelled_s"); /* in grad_reduce_wait's */
         else
-            tce_json_double(&j, "modeled_s", cs->modeled_s[i]);
+            tce_json_double(&j, "modelled_s", cs->modeled_s[i]);
         if (d.comm) {
-            tce_json_double(&j, "modeled_real_bytes_s", cs->modeled_full_s[i]);
+            tce_json_double(&j, "modelled_real_bytes_s", cs->modeled_full_s[i]);
         }
         if (d.bw_valid) {
             tce_json_double(&j, "algbw_gbytes_per_s",

@@ -180,7 +180,7 @@ static const struct tce_report_column csv_cols[] = {
     COL("measured_min_s", TCE_REPORT_DOUBLE, min_s),
     COL("measured_avg_s", TCE_REPORT_DOUBLE, avg_s),
     COL("measured_max_s", TCE_REPORT_DOUBLE, max_s),
-    COL("modeled_s", TCE_REPORT_DOUBLE, modeled_s),
+    COL("modelled_s", TCE_REPORT_DOUBLE, modeled_s),
     COL("algbw_gbytes_per_s", TCE_REPORT_DOUBLE, algbw),
     COL("busbw_gbytes_per_s", TCE_REPORT_DOUBLE, busbw),
 };

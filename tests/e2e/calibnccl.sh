@@ -44,12 +44,12 @@ check "stdout: nccl-tests style comment lines with the fit" sh -c "
     grep -q '^#   alltoall  *efficiency' '$out/cal.out' &&
     ! grep -v '^#' '$out/cal.out' | grep -q ."
 
-check "--json -: tcemu.calibrate/1 with path nccl_device, the runs and the fits" sh -c "
+check "--json -: tcemu.calibrate/2 with path nccl_device, the runs and the fits" sh -c "
     '$TCEMU' calibrate --from-nccl-tests $fx/all_reduce_perf-h100-2x8.txt $fx/all_gather_perf_mpi-tag-output.txt \
         -o '$out/cal2.cfg' --json - 2>'$out/cal2.err' | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert d[\"schema\"] == \"tcemu.calibrate/1\" and d[\"path\"] == \"nccl_device\" and d[\"complete\"] is True
+assert d[\"schema\"] == \"tcemu.calibrate/2\" and d[\"path\"] == \"nccl_device\" and d[\"complete\"] is True
 assert [r[\"collective\"] for r in d[\"runs\"]] == [\"allreduce\", \"allgather\"]
 assert [r[\"nodes\"] for r in d[\"runs\"]] == [2, 1] and d[\"runs\"][0][\"ranks\"] == 16
 links = {l[\"link\"]: l for l in d[\"links\"]}

@@ -42,7 +42,7 @@ check "provenance and both link classes in the file" sh -c "
 check "JSON: complete, fits positive, every point has its fit" python3 - "$out/cal.json" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tcemu.calibrate/1" and d["complete"] is True
+assert d["schema"] == "tcemu.calibrate/2" and d["complete"] is True
 links = {l["link"]: l for l in d["links"]}
 assert set(links) == {"scale_up", "scale_out"}
 for l in links.values():

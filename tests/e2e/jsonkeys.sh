@@ -2,7 +2,8 @@
 # jsonkeys.sh - every command's JSON uses the one list of names in
 # tests/e2e/jsonkeys.txt (one name per quantity), never a retired spelling
 # (version, modeled, measured/modelled pairs, MUSD), and "topology" and
-# "job" are objects with a name and a path wherever they appear.  The
+# "job" are objects with a name and a path wherever they appear, for the
+# core commands and the MPI ones (run, bench, calibrate on real ranks).  The
 # config settings that show echoes (under "settings") are the schema's keys
 # and are not checked here.
 set -u
@@ -27,6 +28,13 @@ run search "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --gpus
 run compare "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -t topologies/aws-trn2.cfg --deadline 30 --budget 10000000 --chinchilla --json -
 run reproduce "$TCEMU" reproduce --json -
 run show "$TCEMU" show -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --json -
+# the MPI commands (real ranks, oversubscribed), and calibrate's NCCL path
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+mpi() { timeout -k 5 120 mpirun --oversubscribe -np "$@"; }
+run run mpi 8 "$TCEMU" run -t topologies/workstation.cfg -j jobs/tiny.cfg --ranks-per-node 4 --iterations 1 --warmup 0 --time-scale 0.01 --json -
+run bench mpi 2 "$TCEMU" bench --collectives allreduce,alltoall -b 1K -e 4K -n 2 -w 1 --json -
+run calibrate mpi 2 "$TCEMU" calibrate -b 1K -e 16K -n 2 -w 1 -o "$out/cal.cfg" --json -
+run calibrate_nccl "$TCEMU" calibrate --from-nccl-tests tests/fixtures/nccl-tests/all_reduce_perf-h100-2x8.txt -o "$out/ncal.cfg" --json -
 if python3 - "$out" tests/e2e/jsonkeys.txt <<'PY'
 import json, sys
 out, listing = sys.argv[1], sys.argv[2]
@@ -48,7 +56,7 @@ def walk(x, cmd, path):
     elif isinstance(x, list):
         for v in x:
             walk(v, cmd, path + "[]")
-for cmd in ("project", "search", "compare", "reproduce", "show"):
+for cmd in ("project", "search", "compare", "reproduce", "show", "run", "bench", "calibrate", "calibrate_nccl"):
     d = json.load(open(f"{out}/{cmd}.json"))
     if d.get("tcemu_version") is None:
         bad.append(f"{cmd}: no tcemu_version")

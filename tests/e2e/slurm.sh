@@ -339,7 +339,7 @@ check "time limit: the script caught SIGUSR1" \
 # tcemu's own partial results (tcemu run stops at an iteration boundary on
 # SIGUSR1 and writes what it measured).
 check "time limit: tcemu wrote its own partial results (iterations > 0)" \
-    python3 -c "import json,sys; d=json.load(open('$tl_json')); sys.exit(not (d.get('schema') == 'tcemu.run/1' and (d.get('iterations', 0) or 0) > 0 and d.get('stopped_by_signal') == 10))"
+    python3 -c "import json,sys; d=json.load(open('$tl_json')); sys.exit(not (d.get('schema') == 'tcemu.run/2' and (d.get('iterations', 0) or 0) > 0 and d.get('stopped_by_signal') == 10))"
 check "time limit: tcemu run exits 5 (stopped, partial results written)" \
     test "$(job_field "$tl_id" ExitCode)" = "5:0"
 check "time limit: tcemu run's JSON says how many iterations were measured" \
@@ -351,7 +351,7 @@ check "time limit: tcemu calibrate wrote its own partial results, marked incompl
     python3 -c "
 import json, sys
 d = json.load(open('$tlc_json'))
-ok = (d.get('schema') == 'tcemu.calibrate/1' and d['complete'] is False
+ok = (d.get('schema') == 'tcemu.calibrate/2' and d['complete'] is False
       and d.get('stopped_by_signal') == 10 and d['slurm']['signal'] == 'USR1'
       and any(c['points'] for l in d['links'] for c in l['collectives']))
 sys.exit(0 if ok else 1)"

@@ -138,10 +138,10 @@ check "json: exit 0" rc_is 0
 check "json: parsed, fields and busbw factors" python3 - "$SCRATCH/out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tcemu.bench/2", d["schema"]
+assert d["schema"] == "tcemu.bench/3", d["schema"]
 assert d["complete"] is True and d["stopped_by_signal"] == 0
 assert d["redop"] == "sum" and d["type"] == "float" and d["average_mode"] == 1
-for k in ("version", "mpi_library", "command", "ranks", "nodes", "hosts",
+for k in ("tcemu_version", "mpi_library", "command", "ranks", "nodes", "hosts",
           "group", "group_size", "iterations", "results",
           "avg_busbw_gbytes_per_s", "data_check"):
     assert k in d, k

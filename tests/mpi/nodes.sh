@@ -76,7 +76,7 @@ check "run across 2 hosts: exit 0" rc_is 0
 check "run: host map and real nodes" python3 - "$SCRATCH/out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tcemu.run/1" and d["nodes"] == 2
+assert d["schema"] == "tcemu.run/2" and d["nodes"] == 2
 assert [h["host"] for h in d["hosts"]] == ["node1"] * 4 + ["node2"] * 4
 assert d["slowest_rank"]["host"] in ("node1", "node2")
 assert 0 < d["byte_scale"] < 1

@@ -13,13 +13,13 @@ TINY=jobs/tiny.cfg
 FIX=tests/fixtures/emu
 FAST="--time-scale 0.05 --iterations 2 --warmup 1 --timeout 30"
 
-# check_json FILE PYTHON-EXPRESSIONS...: every field of tcemu.run/1.
+# check_json FILE PYTHON-EXPRESSIONS...: every field of tcemu.run/2.
 check_json() {
     python3 - "$SCRATCH/out" "$@" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tcemu.run/1", d["schema"]
-for k in ("version", "mpi_library", "command", "ranks", "nodes", "hosts",
+assert d["schema"] == "tcemu.run/2", d["schema"]
+for k in ("tcemu_version", "mpi_library", "command", "ranks", "nodes", "hosts",
           "topology", "job", "layout", "iterations", "warmup", "time_scale",
           "byte_scale", "iteration_s", "slowest_rank", "ops",
           "routing_skew"):
@@ -34,11 +34,11 @@ assert len(d["hosts"]) == d["ranks"]
 assert d["ops"], "no ops"
 for op in d["ops"]:
     for k in ("name", "kind", "group", "bytes", "count", "measured_s",
-              "modeled_s", "algbw_gbytes_per_s", "busbw_gbytes_per_s"):
+              "modelled_s", "algbw_gbytes_per_s", "busbw_gbytes_per_s"):
         assert k in op, (k, op)
     m = op["measured_s"]
     assert 0 <= m["min"] <= m["avg"] <= m["max"], op
-    assert op["modeled_s"] is None and op["kind"] == "wait" or op["modeled_s"] >= 0, op
+    assert op["modelled_s"] is None and op["kind"] == "wait" or op["modelled_s"] >= 0, op
     assert op["count"] > 0, op
     if op["kind"] not in ("compute", "send", "wait"):
         assert op["bytes"] > 0, op
@@ -58,10 +58,10 @@ check "tiny: JSON with every field" check_json \
     'd["layout"]["tp"] == 2 and d["layout"]["pp"] == 2 and d["layout"]["dp"] == 2' \
     'd["layout"]["schedule"] == "1f1b" and d["byte_scale"] == 1' \
     '{o["group"] for o in ops} >= {"tp", "pp", "dp"}' \
-    'any(o["kind"] == "compute" and o["measured_s"]["avg"] >= 0.9 * o["modeled_s"] for o in ops)' \
-    'any(o["name"] == "grad_reduce_wait" and o["modeled_s"] == d["modeled_breakdown_s"]["dp_exposed"] for o in ops)' \
+    'any(o["kind"] == "compute" and o["measured_s"]["avg"] >= 0.9 * o["modelled_s"] for o in ops)' \
+    'any(o["name"] == "grad_reduce_wait" and o["modelled_s"] == d["modelled_breakdown_s"]["dp_exposed"] for o in ops)' \
     '{c["class"] for c in d["classes"]} >= {"compute", "tp", "dp", "pp+wait", "optimizer"}' \
-    'd["modeled_iteration_s"] > 0 and abs(sum(d["modeled_breakdown_s"].values()) - d["modeled_iteration_s"]) <= 1e-6 * d["modeled_iteration_s"]'
+    'd["modelled_iteration_s"] > 0 and abs(sum(d["modelled_breakdown_s"].values()) - d["modelled_iteration_s"]) <= 1e-6 * d["modelled_iteration_s"]'
 check "tiny: measured vs modelled table on stderr" err_has "modeled"
 cp "$SCRATCH/out" "$SCRATCH/tiny.json"
 
@@ -130,7 +130,7 @@ a = json.load(open(sys.argv[1]))
 c = json.load(open(sys.argv[2]))
 assert a["calibration"] is None
 assert c["calibration"] == "tests/fixtures/good/calibration.cfg"
-m = lambda d: [o["modeled_s"] for o in d["ops"]
+m = lambda d: [o["modelled_s"] for o in d["ops"]
                if o["list"] == "dense_fwd" and o["name"] == "tp_ag_attn"][0]
 assert 0 < m(c) < m(a), (m(c), m(a))
 PY
