@@ -196,15 +196,29 @@ int tce_cmd_search(int argc, char **argv)
             goto out;
         }
     }
-    o.s.n_gpus = gl.n;
+    /* capacity bounds the answer: a count the offering cannot rent is
+     * skipped and named, as compare does */
+    o.s.n_gpus = 0;
     for (i = 0; i < gl.n; i++) {
-        o.s.gpus[i] = gl.gpus[i];
-        if (tce_econ_over_capacity(&sc->topo, gl.gpus[i]))
+        if (tce_econ_over_capacity(&sc->topo, gl.gpus[i])) {
             fprintf(stderr,
-                    "tcemu search: warning: %lld GPUs need more "
-                    "nodes than %s offers (%lld)\n",
-                    (long long)gl.gpus[i], sc->topo.name,
-                    (long long)sc->topo.capacity.max_nodes);
+                    "tcemu search: warning: %lld GPUs skipped: they need "
+                    "%lld nodes and %s offers %lld\n",
+                    (long long)gl.gpus[i],
+                    (long long)tce_econ_nodes(&sc->topo, gl.gpus[i]),
+                    sc->topo.name, (long long)sc->topo.capacity.max_nodes);
+            continue;
+        }
+        o.s.gpus[o.s.n_gpus++] = gl.gpus[i];
+    }
+    if (o.s.n_gpus == 0) {
+        ret = tce_error_set(&err, TCE_ENOFIT,
+                            "no GPU count of the search fits %s's capacity "
+                            "(%lld nodes of %d accelerators)",
+                            sc->topo.name,
+                            (long long)sc->topo.capacity.max_nodes,
+                            sc->topo.node.accelerators);
+        goto out;
     }
     o.s.contract = tce_econ_find_contract(&sc->topo, o.plan, &scratch);
     if (!o.s.contract) {

@@ -144,5 +144,17 @@ for r, x in zip(rows, d[\"results\"]):
 ' '$out/s.csv' '$out/s.json'"
 fi
 
+# capacity bounds the answer: a GPU count past the offering's nodes is
+# skipped and named; when none is left, exit 2 naming the capacity
+over_capacity_skipped() {
+    "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 16384,32768 --json - \
+        >"$out/cap.json" 2>"$out/cap.err" &&
+    grep -q '32768 GPUs skipped: they need 4096 nodes and aws-p5 offers 2500' "$out/cap.err" &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all(h["gpus"] == 16384 for h in d["results"]), d["results"]' "$out/cap.json"
+}
+check "search skips GPU counts over capacity" over_capacity_skipped
+check "search with only over-capacity counts: exit 2" status_is 2 \
+    "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 32768
+
 [ "$fails" -eq 0 ] && echo "search.sh: all passed" || echo "search.sh: $fails failed"
 [ "$fails" -eq 0 ]
