@@ -159,4 +159,15 @@ void tce_report_json_members(struct tce_json *j, const struct tce_report *r,
 void tce_report_json_rows(struct tce_json *j, const char *key,
                           const struct tce_report *r);
 
+/* The layout's columns, the same in every table that shows a layout
+ * (project, search): L(key, human header, human format, member of struct
+ * tce_layout) is the table's own row macro, which knows where its rows keep
+ * the layout.  One place for their names, headers and widths. */
+#define TCE_REPORT_LAYOUT_COLUMNS(L)                                           \
+    L("tp", "tp", "3d", tp), L("pp", "pp", "3d", pp),                          \
+        L("vpp", "vpp", "3d", vpp), L("cp", "cp", "3d", cp),                   \
+        L("ep", "ep", "3d", ep), L("dp", "dp", "6d", dp),                      \
+        L("micro_batch_size", "mbsz", "4d", micro_batch),                      \
+        L("microbatches", "n_mb", "5d", microbatches)
+
 #endif
