@@ -491,6 +491,7 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
            out->breakdown.cp_exposed_s + out->breakdown.ep_exposed_s +
            out->breakdown.pp_bubble_s + out->breakdown.pp_p2p_s +
            out->breakdown.dp_exposed_s + out->breakdown.optimizer_s;
+    iter += tce_stack_overhead_apply(&cm->stack_overhead, m, &out->breakdown);
     out->iteration_s = iter;
 
     /* throughput */

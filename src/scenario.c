@@ -15,6 +15,9 @@ int tce_scenario_rebuild(struct tce_scenario *s, struct tce_error *err)
                              err);
     if (ret == 0 && s->have_calibration)
         tce_costmodel_calibrate(&s->cm, &s->calibration);
+    /* stack: the measured stack overhead travels with the cost model */
+    if (ret == 0 && s->have_calibration)
+        s->cm.stack_overhead = s->calibration.stack_overhead;
     return ret;
 }
 

@@ -60,7 +60,12 @@ enum tce_charge {
     X(PP_P2P, pp_p2p_s, "pp_p2p", "p2p(s)", "8.3f", TCE_CHARGE_PP,           \
       "pipeline point-to-point sends and receives (exposed)")                \
     X(OPTIMIZER, optimizer_s, "optimizer", "optim(s)", "8.3f",               \
-      TCE_CHARGE_OPTIMIZER, "optimizer step (memory-bound, exposed)")
+      TCE_CHARGE_OPTIMIZER, "optimizer step (memory-bound, exposed)")    \
+    /* stack: calibration.stack_overhead (stack.h), 0 without one */        \
+    X(STACK, stack_overhead_s, "stack_overhead", "stack(s)", "8.3f",         \
+      TCE_CHARGE_NONE,                                                       \
+      "stack overhead, measured: the framework's time per iteration and "    \
+      "per microbatch beyond the model, fitted from its logs")
 
 #define TCE_BREAKDOWN_ENUM_(id, field, json, human, fmt, charge, meaning)    \
     TCE_PART_##id,

@@ -76,6 +76,9 @@ struct tce_costmodel {
     int has_table;                /* 1: compute from `table` where covered */
     int table_from_calibration;   /* 1: the calibration's, 0: topology's */
     struct tce_computetable table;/* a copy (the cost model owns it) */
+    struct tce_stack_overhead stack_overhead; /* stack: the calibration's
+                                     (stack.h), charged once per iteration
+                                     by the projector; points 0 = none */
 };
 
 /* Where a compute op's time came from. */

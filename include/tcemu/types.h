@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "tcemu/computetable.h"
+#include "tcemu/stack.h"
 
 #define TCE_NAME_MAX 64
 #define TCE_TEXT_MAX 512
@@ -238,6 +239,9 @@ struct tce_job {
     struct tce_model model;
     struct tce_parallel parallel;
     struct tce_training training;
+    struct tce_stack stack;           /* stack: the training stack it runs
+                                         (stack.h); framework "" =
+                                         unspecified */
     struct tce_config_origin origin;  /* filled by tce_job_load */
 };
 
@@ -307,6 +311,9 @@ struct tce_calibration {
     int n_links;
     struct tce_calibration_link links[TCE_LINK_CLASSES];
     struct tce_computetable compute;  /* no rows when the file has none */
+    struct tce_stack_overhead stack_overhead; /* stack: fitted from
+                                         framework logs (stack.h); points
+                                         0 = none */
     struct tce_config_origin origin;
 };
 

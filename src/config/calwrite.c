@@ -160,6 +160,23 @@ static void regroup(FILE *out, int *open, const char *prev, const char *key)
     *open = want;
 }
 
+/* stack: the stack_overhead group only when the calibration has one;
+ * with one and no links (and no table) the link keys are left out, as
+ * with a compute table alone.  -1: not a stack key, decide as before. */
+static int skip_for_stack(const struct tce_calibration *c, const char *key,
+                          int compute)
+{
+    int stack = tce_stack_overhead_present(&c->stack_overhead);
+
+    if (strncmp(key, "calibration.stack_overhead.", 27) == 0)
+        return !stack;
+    if (stack && !compute && c->n_links == 0 &&
+        strncmp(key, "calibration.compute.", 20) != 0 &&
+        strcmp(key, "calibration.date") != 0)
+        return 1;
+    return -1;
+}
+
 int tce_calibration_write(const struct tce_calibration *c, FILE *out)
 {
     const struct schema *sc = tce_cfg_schema(TCE_CONFIG_CALIBRATION);
@@ -175,7 +192,10 @@ int tce_calibration_write(const struct tce_calibration *c, FILE *out)
         /* the compute group only when there is a table; the links and
          * their measurement's facts only when there are links (or no
          * table) */
-        if (strncmp(f->key, "calibration.compute.", 20) == 0 ? !compute
+        int skip = skip_for_stack(c, f->key, compute);
+
+        if (skip >= 0 ? skip
+            : strncmp(f->key, "calibration.compute.", 20) == 0 ? !compute
             : compute && c->n_links == 0 &&
                   strcmp(f->key, "calibration.date") != 0)
             continue;

@@ -257,20 +257,79 @@ static int compute_check(const struct tce_calibration *c, struct tce_diag *d)
     return bad;
 }
 
+/* stack: the stack overhead's keys (any set: the group is present) */
+static const char *const stack_overhead_keys[] = {
+    "calibration.stack_overhead.per_iteration_s",
+    "calibration.stack_overhead.per_microbatch_s",
+    "calibration.stack_overhead.stack.framework",
+    "calibration.stack_overhead.stack.framework_version",
+    "calibration.stack_overhead.stack.attention_backend",
+    "calibration.stack_overhead.stack.use_flash_attn",
+    "calibration.stack_overhead.stack.cuda_graphs",
+    "calibration.stack_overhead.stack.fp8_recipe",
+    "calibration.stack_overhead.fitted_from",
+    "calibration.stack_overhead.date",
+    "calibration.stack_overhead.points",
+    "calibration.stack_overhead.microbatches_min",
+    "calibration.stack_overhead.microbatches_max",
+    "calibration.stack_overhead.rms_rel_error"};
+
+/* stack: a stack overhead names its terms, its logs and at least two
+ * points over a range of microbatch counts. */
+static int stack_overhead_check(const struct tce_calibration *c,
+                                struct tce_diag *d)
+{
+    const struct tce_config_origin *o = &c->origin;
+    const struct schema *sc = tce_cfg_schema(TCE_CONFIG_CALIBRATION);
+    const struct tce_stack_overhead *so = &c->stack_overhead;
+    struct tce_error e;
+    int bad = 0;
+
+    tce_error_clear(&e);
+    bad |= require(d, o, sc, "calibration.stack_overhead.per_iteration_s");
+    bad |= require(d, o, sc, "calibration.stack_overhead.per_microbatch_s");
+    bad |= require(d, o, sc, "calibration.stack_overhead.fitted_from");
+    bad |= require(d, o, sc, "calibration.stack_overhead.points");
+    if (is_set(o, sc, "calibration.stack_overhead.points") && so->points < 2) {
+        snprintf(e.key, sizeof(e.key), "calibration.stack_overhead.points");
+        snprintf(e.msg, sizeof(e.msg),
+                 "a stack overhead is fitted from at least 2 points (got "
+                 "%lld)",
+                 (long long)so->points);
+        bad |= cite(d, o, sc, TCE_ECONFIG, &e);
+    }
+    if (so->microbatches_max < so->microbatches_min) {
+        snprintf(e.key, sizeof(e.key),
+                 "calibration.stack_overhead.microbatches_max");
+        snprintf(e.msg, sizeof(e.msg),
+                 "must be at least microbatches_min %lld (got %lld)",
+                 (long long)so->microbatches_min,
+                 (long long)so->microbatches_max);
+        bad |= cite(d, o, sc, TCE_ECONFIG, &e);
+    }
+    return bad;
+}
+
 int tce_cfg_calibration_check(const struct tce_calibration *c,
                               struct tce_diag *d)
 {
     const struct tce_config_origin *o = &c->origin;
     const struct schema *sc = tce_cfg_schema(TCE_CONFIG_CALIBRATION);
     struct tce_error e;
-    int bad = 0, i, j, compute = 0;
+    int bad = 0, i, j, compute = 0, stack = 0;
     size_t k;
 
     tce_error_clear(&e);
     for (k = 0; k < sizeof(compute_keys) / sizeof(compute_keys[0]); k++)
         compute |= is_set(o, sc, compute_keys[k]);
+    /* stack: a stack overhead alone is a calibration too */
+    for (k = 0; k < sizeof(stack_overhead_keys) / sizeof(stack_overhead_keys[0]);
+         k++)
+        stack |= is_set(o, sc, stack_overhead_keys[k]);
+    if (stack)
+        bad |= stack_overhead_check(c, d);
     /* links, or compute, or both; links need their measurement's facts */
-    if (!compute || is_set(o, sc, "calibration.links")) {
+    if ((!compute && !stack) || is_set(o, sc, "calibration.links")) {
         bad |= require(d, o, sc, "calibration.tcemu_version");
         bad |= require(d, o, sc, "calibration.mpi_library");
         bad |= require(d, o, sc, "calibration.ranks");
