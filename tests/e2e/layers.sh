@@ -20,17 +20,19 @@ trap 'rm -rf "$out"' EXIT
 layer_of() {
     case $1 in
     error | util | json | output | input | stats | version | trace | datadir | jsonread | humanfmt) echo 0 ;;
-    types | coll | breakdown | schedule | plot | computetable | confidence | stack | megatronlog) echo 1 ;;
+    types | coll | breakdown | schedule | plot | computetable | confidence) echo 1 ;;
     rules) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats | opcost) echo 7 ;;
-    economics | search | planning | timeline | validation | stackfit) echo 8 ;;
+    economics | search | planning | timeline | validation) echo 8 ;;
     report | report_* | cli | cli_util | cli_trace | plot_data) echo 9 ;;
     cmd_* | main) echo 10 ;;
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
+    stack | megatronlog) echo 1 ;; # stack: the training stack, framework logs
+    stackfit) echo 8 ;;            # stack: the stack-overhead fit (projector)
     *) echo unknown ;;
     esac
 }
