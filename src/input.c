@@ -13,6 +13,17 @@
 int tce_input_read(const char *path, char **out, size_t *len,
                    struct stat *st_out, const char **why)
 {
+    int rc = tce_input_read_max(path, TCE_INPUT_BYTES_MAX, out, len, st_out,
+                                why);
+
+    if (rc != 0 && *why && strcmp(*why, "file too large") == 0)
+        *why = TCE_INPUT_TOO_LARGE;
+    return rc;
+}
+
+int tce_input_read_max(const char *path, size_t max_bytes, char **out,
+                       size_t *len, struct stat *st_out, const char **why)
+{
     struct stat st;
     char *data = NULL;
     size_t n = 0;
@@ -38,8 +49,8 @@ int tce_input_read(const char *path, char **out, size_t *len,
         *why = "not a regular file";
         goto out;
     }
-    if ((unsigned long long)st.st_size > TCE_INPUT_BYTES_MAX) {
-        *why = TCE_INPUT_TOO_LARGE;
+    if ((unsigned long long)st.st_size > max_bytes) {
+        *why = "file too large";
         goto out;
     }
     data = malloc((size_t)st.st_size + 1);

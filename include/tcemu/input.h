@@ -30,4 +30,9 @@
 int tce_input_read(const char *path, char **out, size_t *len,
                    struct stat *st_out, const char **why);
 
+/* The same with another cap, for inputs that are not parsed by libconfig
+ * (framework logs: megatronlog.h); *why "file too large" past it. */
+int tce_input_read_max(const char *path, size_t max_bytes, char **out,
+                       size_t *len, struct stat *st_out, const char **why);
+
 #endif
