@@ -13,6 +13,7 @@
 #include "tcemu/json.h"
 #include "tcemu/report_ops.h"
 #include "tcemu/report_project.h"
+#include "tcemu/report_stack.h"
 
 int tce_report_project_assumptions(const struct tce_project_report *r,
                                    char lines[][TCE_REPORT_LINE_MAX], int max)
@@ -82,6 +83,8 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     } else {
         LINE("compute: the topology's curve (no measured compute table)");
     }
+    /* stack: the job's stack, the table's, the measured stack overhead */
+    n += tce_report_stack_assumptions(r->job, cm, lines + n, max - n);
     if (r->calibration_path && cm->calibrated)
         LINE("link parameters: measured, from calibration file %s (path %s: "
              "%s)",
@@ -420,6 +423,7 @@ void tce_report_project_json(FILE *out, const struct tce_project_report *r)
         tce_json_null(&j, "calibration");
     }
     compute_json(&j, r);
+    tce_report_stack_json(&j, "stack", r->job, r->cm); /* stack */
     tce_json_string(&j, "figures", "modelled");
     n = tce_report_project_assumptions(r, lines, TCE_REPORT_ASSUMPTIONS_MAX);
     tce_json_array_begin(&j, "assumptions");

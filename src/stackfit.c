@@ -317,11 +317,13 @@ int tce_stackfit_stack_of_log(const struct tce_job *job,
         note_add(note, note_n, &count, what);
         s->attention_backend = be;
     }
-    if (be == TCE_ATTN_BACKEND_FLASH || be == TCE_ATTN_BACKEND_FUSED ||
-        be == TCE_ATTN_BACKEND_UNFUSED || be == TCE_ATTN_BACKEND_LOCAL ||
-        a->use_flash_attn >= 0) {
-        int f = be == TCE_ATTN_BACKEND_FLASH || be == TCE_ATTN_BACKEND_FUSED ||
-                a->use_flash_attn == 1;
+    /* fused attention: a backend that says (auto: Transformer Engine
+     * picks flash or cuDNN fused), else --use-flash-attn when set (off
+     * says nothing: Transformer Engine fuses by itself) */
+    if (be != TCE_ATTN_BACKEND_UNSPECIFIED || a->use_flash_attn == 1) {
+        int f = be == TCE_ATTN_BACKEND_UNSPECIFIED ||
+                be == TCE_ATTN_BACKEND_AUTO || be == TCE_ATTN_BACKEND_FLASH ||
+                be == TCE_ATTN_BACKEND_FUSED;
 
         if (!f != !*flash) {
             note_add(note, note_n, &count,

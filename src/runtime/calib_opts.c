@@ -13,7 +13,9 @@ void tce_calib_usage(FILE *out)
 {
     fprintf(out,
             "usage: mpirun -np N tcemu calibrate [OPTIONS]\n"
-            "   or: tcemu calibrate --from-nccl-tests FILE... [-o FILE|-]\n\n"
+            "   or: tcemu calibrate --from-nccl-tests FILE... [-o FILE|-]\n"
+            "   or: tcemu calibrate --from-log FILE... -t TOPOLOGY -j JOB "
+            "[-c CAL] [-o FILE|-]\n\n"
             "Measure the link classes the ranks reach (scale_up: inside a "
             "node;\nscale_out: across nodes), fit latency, bandwidth and "
             "per-collective\nefficiency by least squares over sizes, and "
@@ -51,7 +53,10 @@ void tce_calib_usage(FILE *out)
             "(exit 5).\n"
             "--from-nccl-tests: fit the same parameters from nccl-tests "
             "output (the\nNCCL device path; no MPI, no GPU needed); "
-            "`tcemu calibrate\n--from-nccl-tests --help` says more.\n\n"
+            "`tcemu calibrate\n--from-nccl-tests --help` says more.\n"
+            "--from-log: fit the training stack's own overhead (per "
+            "iteration and per\nmicrobatch) from Megatron-LM logs; no MPI; "
+            "`tcemu calibrate --from-log\n--help` says more.\n\n"
             "Exit status: 0 complete; 1 runtime failure; 2 bad usage or "
             "configuration;\n4 hang (--timeout); 5 stopped by "
             "SIGUSR1/SIGTERM, partial results written;\n128+N under mpirun "

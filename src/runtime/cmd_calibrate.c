@@ -41,6 +41,7 @@
 #include "tcemu/calibfit.h"
 #include "tcemu/cli.h"
 #include "tcemu/cmd_calibrate_nccl.h"
+#include "tcemu/cmd_calibrate_log.h"
 #include "tcemu/coll.h"
 #include "tcemu/config.h"
 #include "tcemu/json.h"
@@ -388,6 +389,9 @@ int tce_cmd_calibrate(int argc, char **argv)
     /* nccl-tests output: files only, so no MPI is started (core command) */
     if (tce_cmd_calibrate_nccl_wanted(argc, argv))
         return tce_cmd_calibrate_nccl(argc, argv);
+    /* stack: framework logs, likewise files only */
+    if (tce_cmd_calibrate_log_wanted(argc, argv))
+        return tce_cmd_calibrate_log(argc, argv);
     tce_error_clear(&err);
     c = calloc(1, sizeof(*c));
     if (!c) {
