@@ -711,6 +711,17 @@ static const struct bad_case bad_cases[] = {
      BAD "unknown-key-topology.cfg:9: error: accelerator.bf16_tflop: unknown key 'bf16_tflop' (did you mean 'bf16_tflops'?)"},
     {"unknown-key-typo.cfg", TCE_CONFIG_JOB,
      BAD "unknown-key-typo.cfg:8: error: model.hiden_size: unknown key 'hiden_size' (did you mean 'hidden_size'?)"},
+    /* stack: the stack overhead and a job's stack group */
+    {"stack-overhead-missing.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "stack-overhead-missing.cfg:5: error: calibration.stack_overhead.per_microbatch_s: missing required key"},
+    {"stack-overhead-points.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "stack-overhead-points.cfg:18: error: calibration.stack_overhead.points: a stack overhead is fitted from at least 2 points (got 1)"},
+    {"stack-overhead-range-m.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "stack-overhead-range-m.cfg:20: error: calibration.stack_overhead.microbatches_max: must be at least microbatches_min 4 (got 2)"},
+    {"stack-overhead-range.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "stack-overhead-range.cfg:6: error: calibration.stack_overhead.per_iteration_s: must be in [0, 10000] (got -0.06)"},
+    {"job-stack-backend.cfg", TCE_CONFIG_JOB,
+     BAD "job-stack-backend.cfg:37: error: stack.attention_backend: expected one of unspecified, auto, flash, fused, unfused, local (got \"flash2\")"},
 
 };
 /* clang-format on */
