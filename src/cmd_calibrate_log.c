@@ -290,8 +290,11 @@ int tce_cmd_calibrate_log(int argc, char **argv)
     tce_stackfit_init(fit);
     rc = fit_logs(s, &o, fit, &stack, &flash, &err);
     if (rc != 0) {
-        if (err.file[0])
-            tce_error_print(&err, stderr);
+        if (err.file[0] && err.line > 0)
+            fprintf(stderr, "%s:%d: error: %s\n", err.file, err.line,
+                    err.msg);
+        else if (err.file[0])
+            fprintf(stderr, "%s: error: %s\n", err.file, err.msg);
         else
             fprintf(stderr, "tcemu calibrate: error: %s\n", err.msg);
         status = tce_exit_status(rc);
