@@ -107,7 +107,7 @@ void tce_report_stack_json(struct tce_json *j, const char *key,
     int table_flash, flash = job->training.use_flash_attn;
 
     tce_json_object_begin(j, key);
-    tce_report_stack_object(j, "job", &job->stack, flash);
+    tce_report_stack_object(j, "job_stack", &job->stack, flash);
     if (cm->has_table) {
         tce_stack_from_table(&cm->table.stack, &table, &table_flash);
         if (job->training.precision != TCE_PRECISION_FP8)

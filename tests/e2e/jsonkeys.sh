@@ -35,6 +35,10 @@ run run mpi 8 "$TCEMU" run -t topologies/workstation.cfg -j jobs/tiny.cfg --rank
 run bench mpi 2 "$TCEMU" bench --collectives allreduce,alltoall -b 1K -e 4K -n 2 -w 1 --json -
 run calibrate mpi 2 "$TCEMU" calibrate -b 1K -e 16K -n 2 -w 1 -o "$out/cal.cfg" --json -
 run calibrate_nccl "$TCEMU" calibrate --from-nccl-tests tests/fixtures/nccl-tests/all_reduce_perf-h100-2x8.txt -o "$out/ncal.cfg" --json -
+# stack: the stack-overhead fit, and a projection that carries one
+ml=tests/fixtures/megatron-logs
+run calibrate_log "$TCEMU" calibrate --from-log $ml/llama3-8b-gbs32.log $ml/llama3-8b-gbs64.log -t topologies/aws-p5.cfg -j $ml/llama3-8b-slice.cfg -o "$out/lcal.cfg" --json -
+run project_stack "$TCEMU" project -t topologies/aws-p5.cfg -j $ml/llama3-8b-slice.cfg --calibration tests/fixtures/good/calibration-stack.cfg --json -
 if python3 - "$out" tests/e2e/jsonkeys.txt <<'PY'
 import json, sys
 out, listing = sys.argv[1], sys.argv[2]
@@ -56,7 +60,7 @@ def walk(x, cmd, path):
     elif isinstance(x, list):
         for v in x:
             walk(v, cmd, path + "[]")
-for cmd in ("project", "search", "compare", "reproduce", "show", "run", "bench", "calibrate", "calibrate_nccl"):
+for cmd in ("project", "search", "compare", "reproduce", "show", "run", "bench", "calibrate", "calibrate_nccl", "calibrate_log", "project_stack"):
     d = json.load(open(f"{out}/{cmd}.json"))
     if d.get("tcemu_version") is None:
         bad.append(f"{cmd}: no tcemu_version")

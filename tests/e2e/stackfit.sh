@@ -58,7 +58,7 @@ assert abs(r['iteration_s'] - meas) < 0.005 * meas, (r['iteration_s'], meas)
 so = r['breakdown_s']['stack_overhead']
 assert abs(so - (f['per_iteration_s'] + 8 * f['per_microbatch_s'])) < 1e-9, so
 st = p['stack']
-assert st['job']['specified'] is True and st['stack_overhead']['job_stack_differences'] == 0
+assert st['job_stack']['specified'] is True and st['stack_overhead']['job_stack_differences'] == 0
 assert st['stack_overhead']['points'] == 3 and st['compute_table_differences'] >= 1
 PYEOF"
 check "human: the stack(s) column and the assumption lines" sh -c "
