@@ -75,6 +75,11 @@ int tce_report_stack_assumptions(const struct tce_job *job,
         LINE("stack overhead: fitted under %.120s: %s%s%.150s%s", so, verdict,
              diff[0] && specified ? " (job / fit: " : "",
              specified ? diff : "", diff[0] && specified ? ")" : "");
+        LINE("stack overhead stands for: per microbatch, the schedule's "
+             "host-side work (Megatron-LM's pipeline_parallel/schedules.py "
+             "runs each microbatch from Python: launches, syncs); per "
+             "iteration, the step around it (training.py train_step: grad "
+             "zeroing, norm, clipping, optimizer launch, logging, data)");
     }
 #undef LINE
     return n;

@@ -85,3 +85,9 @@ echo "\$T compare -j jobs/llama3-405b.cfg $three --deadline 90 --csv -"
 echo "\$T compare -j jobs/llama3-70b.cfg $three --budget 20000000 --chinchilla --csv -"
 echo "\$T compare -j jobs/llama3-405b.cfg $(echo $topos | sed 's/\([^ ]*\)/-t \1/g') --deadline 90"
 echo "\$T project -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 1024:65536:x2 --wide"
+# stack: the stack overhead fitted from framework logs, and a projection carrying one
+ml=tests/fixtures/megatron-logs
+echo "\$T calibrate --from-log --help"
+echo "\$T calibrate --from-log $ml/llama3-8b-gbs32.log $ml/llama3-8b-gbs64.log $ml/llama3-8b-gbs128.log -t topologies/aws-p5.cfg -j $ml/llama3-8b-slice.cfg -o /dev/null"
+echo "\$T project -t topologies/aws-p5.cfg -j $ml/llama3-8b-slice.cfg --calibration tests/fixtures/good/calibration-stack.cfg"
+echo "\$T project -t topologies/aws-p5.cfg -j jobs/llama3-70b.cfg --calibration tests/fixtures/good/calibration-stack.cfg --json -"

@@ -14,14 +14,16 @@ static void test_table(void **state)
 {
     static const char *const json[TCE_PART_COUNT] = {
         "compute",    "tp_exposed", "cp_exposed", "ep_exposed",
-        "dp_exposed", "pp_bubble",  "pp_p2p",     "optimizer"};
+        "dp_exposed", "pp_bubble",  "pp_p2p",     "optimizer",
+        "stack_overhead"}; /* stack */
     static const char *const field[TCE_PART_COUNT] = {
         "compute_s",    "tp_exposed_s", "cp_exposed_s", "ep_exposed_s",
-        "dp_exposed_s", "pp_bubble_s",  "pp_p2p_s",     "optimizer_s"};
+        "dp_exposed_s", "pp_bubble_s",  "pp_p2p_s",     "optimizer_s",
+        "stack_overhead_s"}; /* stack */
     int i;
     (void)state;
 
-    assert_int_equal(TCE_PART_COUNT, 8);
+    assert_int_equal(TCE_PART_COUNT, 9); /* stack: stack_overhead */
     assert_int_equal(TCE_CHARGE_COUNT, 7);
     assert_int_equal(sizeof(struct tce_breakdown),
                      TCE_PART_COUNT * sizeof(double));
