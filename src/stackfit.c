@@ -235,8 +235,9 @@ int tce_stackfit_solve(struct tce_stackfit *f, struct tce_error *err)
             "%.4g s (+- %.2g), per microbatch %.4g s (+- %.2g) would be "
             "negative beyond the noise; a negative overhead would be a "
             "correction, not a mechanism: calibrate compute "
-            "(slurm/tcemu-gpu-collect.py) and links (tcemu calibrate) "
-            "first, and pass them with -c",
+            "(slurm/tcemu-gpu-collect.py) and links (tcemu calibrate, or "
+            "--from-nccl-tests) on the slice the logs ran on, and pass "
+            "them with -c",
             a, 2.0 * f->se_a, b, 2.0 * f->se_b);
     f->clamped_a = f->clamped_b = 0;
     if (a < 0 || b < 0) {
