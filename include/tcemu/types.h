@@ -265,10 +265,13 @@ struct tce_job {
  *                 gemms = ( { m = 8192; n = 1280; k = 8192; dtype = "bf16";
  *                             fwd_s = 2.742e-4; dgrad_s = ...; }, ... );
  *                 attention = ( { micro_batch_size = 1; ... }, ... ); };
+ *     stack_overhead = { per_iteration_s = 0.06; per_microbatch_s = 0.012;
+ *                 stack = { framework = "Megatron-LM"; ... };
+ *                 fitted_from = "..."; points = 3; ... };   (stack.h)
  *   };
  *
- * links or compute or both; with links, tcemu_version, mpi_library, ranks
- * and ranks_per_node are required.  At most one entry per link class;
+ * links or compute or stack_overhead, or several; with links,
+ * tcemu_version, mpi_library, ranks and ranks_per_node are required.  At most one entry per link class;
  * efficiencies default to 1.0. */
 
 enum tce_link_class {
