@@ -184,6 +184,39 @@ static void test_job_and_stack_of_log(void **state)
     free(log);
 }
 
+/* A log without its arguments block: the job file's layout at --gpus
+ * (else the job's num_gpus), the global batch of the iteration lines. */
+static void test_log_without_arguments(void **state)
+{
+    struct tce_megatronlog *log = calloc(1, sizeof(*log));
+    struct tce_job job, run;
+    struct tce_error err;
+    int64_t gpus = 0;
+    (void)state;
+
+    assert_int_equal(
+        tce_megatronlog_parse(" iteration        4/      20 | elapsed time "
+                              "per iteration (ms): 3686.2 | global batch "
+                              "size:   128 |\n",
+                              "old.log", log, &err),
+        0);
+    assert_int_equal(log->args.found, 0);
+    assert_int_equal(tce_job_load(FIX "llama3-8b-slice.cfg", &job, NULL), 0);
+    job.model.num_layers = 80; /* no arguments: nothing to check against */
+    assert_int_equal(tce_stackfit_job_of_log(&job, log, 128, 32, &run, &gpus,
+                                             &err),
+                     0);
+    assert_int_equal(gpus, 32);
+    assert_int_equal(run.parallel.tensor_model_parallel_size, 2);
+    assert_int_equal(run.training.global_batch_size, 128);
+    assert_int_equal(tce_stackfit_job_of_log(&job, log, 0, 0, &run, &gpus,
+                                             &err),
+                     0);
+    assert_int_equal(gpus, 16);
+    assert_int_equal(run.training.global_batch_size, 64);
+    free(log);
+}
+
 /* The fixture logs end to end: three points, the model's own projection
  * plus 0.060 + 0.012 m (make-logs.py); fitted within the jitter. */
 static void test_fixture_fit(void **state)
@@ -295,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_one_m),
         cmocka_unit_test(test_negative),
         cmocka_unit_test(test_job_and_stack_of_log),
+        cmocka_unit_test(test_log_without_arguments),
         cmocka_unit_test(test_fixture_fit),
         cmocka_unit_test(test_calibration_round_trip),
     };
