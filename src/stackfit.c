@@ -139,10 +139,13 @@ int tce_stackfit_add_log(struct tce_stackfit *f,
         if (rc == 0)
             rc = tce_project(topo, &run, cm, sp.gpus, &proj, err);
         if (rc != 0) {
-            if (!err || !err->file[0])
+            if (err && !err->file[0]) {
+                char why[TCE_ERROR_MSG_MAX];
+
+                snprintf(why, sizeof(why), "%s", err->msg);
                 tce_error_set_at(err, rc, log->path, pts[i].first_line, NULL,
-                                 "the layout this log ran: %s",
-                                 err ? err->msg : "");
+                                 "the layout this log ran: %.400s", why);
+            }
             return rc;
         }
         snprintf(sp.path, sizeof(sp.path), "%s", log->path);

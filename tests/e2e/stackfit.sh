@@ -116,6 +116,12 @@ check "a malformed iteration line exits 2 citing its line" sh -c "
     '$TCEMU' calibrate --from-log '$out/bad.log' $fx/llama3-8b-gbs32.log -t $topo -j $job -o '$out/x.cfg' 2>'$out/bad.err';
     test \$? -eq 2 && grep -q \"^$out/bad.log:60: error: elapsed time per iteration (ms): not a number: 'soon'\" '$out/bad.err'"
 
+check "a layout that does not fit exits 2 citing the log" sh -c "
+    sed 's/tensor_model_parallel_size ...................... 2/tensor_model_parallel_size ...................... 3/' \
+        $fx/llama3-8b-gbs32.log >'$out/tp3.log';
+    '$TCEMU' calibrate --from-log '$out/tp3.log' $fx/llama3-8b-gbs64.log -t $topo -j $job -o '$out/x.cfg' 2>'$out/tp3.err';
+    test \$? -eq 2 && grep -q \"^$out/tp3.log:56: error: the layout this log ran: --gpus 16: tensor x pipeline\" '$out/tp3.err'"
+
 # -c: links (and a compute table) measured on the slice travel into the output
 check "-c: the input calibration's links (nccl-tests, H100 2 x 8) are carried over beside stack_overhead" sh -c "
     '$TCEMU' calibrate --from-nccl-tests tests/fixtures/nccl-tests/all_reduce_perf-h100-2x8.txt -o '$out/nccl.cfg' >/dev/null &&
