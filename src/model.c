@@ -274,7 +274,7 @@ struct act_terms {
 };
 
 static void activation_terms(const struct tce_model_dims *x, double s_local,
-                             struct act_terms *t)
+                             int flash, struct act_terms *t)
 {
     double q = x->a * x->d_qk, k = x->mla ? x->a * x->d_qk : x->g * x->d;
     double v = x->mla ? x->a * x->d_v : x->g * x->d, o = x->a * x->d_v;
@@ -289,7 +289,11 @@ static void activation_terms(const struct tce_model_dims *x, double s_local,
     /* routed tokens: a dispatched copy of the input and the expert MLP
      * tensors, topk times; shared experts once */
     t->moe_mlp = x->topk * (2.0 * x->h + act_f * x->fm) + act_f * x->fs;
-    t->scores = 5.0 * x->a * s_local;
+    /* attn (issue 11): a fused (flash) kernel never stores the s x s
+     * scores; it keeps the output (counted in o) and the fp32 log-sum-exp
+     * of each query row and head for its backward (Dao 2023, arXiv
+     * 2307.08691, Algorithm 1): 4 a bytes per token */
+    t->scores = flash ? 4.0 * x->a : 5.0 * x->a * s_local;
 }
 
 struct stage_figures {
@@ -347,7 +351,7 @@ static void stage_memory(const struct tce_job *job,
     }
 
     /* activations */
-    activation_terms(x, s_local, &at);
+    activation_terms(x, s_local, tr->use_flash_attn, &at);
     rep_div = sp ? t : 1.0;
     tp_part = at.attention +
               (tr->recompute_granularity == TCE_RECOMPUTE_NONE ? at.scores
@@ -410,6 +414,7 @@ static int memory_at(const struct tce_job *job,
     int64_t stages[3];
     int n_stages = 3;
     double dp_shard, edp_shard, grad_bytes, best = -1.0;
+    enum tce_dp_sharding shard;
     int i, rc = 0;
 
     memset(out, 0, sizeof(*out));
@@ -449,12 +454,11 @@ static int memory_at(const struct tce_job *job,
         pc = *counted;
     else
         tce_model_count_params(m, &pc);
-    dp_shard = job->parallel.use_distributed_optimizer
-                   ? (double)(layout->dp * layout->cp)
-                   : 1.0;
-    edp_shard = job->parallel.use_distributed_optimizer
-                    ? (double)(layout->dp * layout->cp) / (double)layout->ep
-                    : 1.0;
+    /* attn (issue 11): what the data-parallel sharding strategy shards
+     * over DP x CP (experts: DP x CP / EP) */
+    shard = tce_model_dp_sharding(job);
+    dp_shard = (double)(layout->dp * layout->cp);
+    edp_shard = (double)(layout->dp * layout->cp) / (double)layout->ep;
     grad_bytes = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
     stages[0] = 0;
     stages[1] = layout->pp > 2 ? 1 : 0;
@@ -470,14 +474,23 @@ static int memory_at(const struct tce_job *job,
         n_stages = 1;
     }
     for (i = 0; i < n_stages; i++) {
-        double params, w, g, opt, rest, total, over;
+        double params, w, g, opt, rest, total, over, sharded, layer;
 
         stage_memory(job, layout, &pc, &x, stages[i], &sf);
         params = sf.dense_params + sf.expert_params;
+        sharded = sf.dense_params / dp_shard + sf.expert_params / edp_shard;
+        layer = sf.layers > 0 ? params / (double)sf.layers : 0.0;
         w = 2.0 * params;
         g = grad_bytes * params;
-        opt = 12.0 * (sf.dense_params / dp_shard +
-                      sf.expert_params / edp_shard);
+        opt = 12.0 * (shard >= TCE_DP_SHARD_OPTIM ? sharded : params);
+        if (shard >= TCE_DP_SHARD_OPTIM_GRADS)
+            /* ZeRO-2: gradients reduce-scattered as the backward goes;
+             * one layer's full gradients wait for their reduce-scatter */
+            g = grad_bytes * (sharded + layer);
+        if (shard >= TCE_DP_SHARD_OPTIM_GRADS_PARAMS)
+            /* FSDP: the shard, plus the layer being computed and the one
+             * prefetched, gathered (Zhao et al. 2023, arXiv 2304.11277) */
+            w = 2.0 * (sharded + 2.0 * layer);
         rest = w + g + opt + sf.activations;
         over = o.overhead_gib * GIB + o.fragmentation * rest;
         total = rest + over;
@@ -530,4 +543,104 @@ int tce_model_memory_stage(const struct tce_job *job,
         return tce_error_set(err, TCE_ERANGE, "pipeline stage %lld < 0",
                              (long long)stage);
     return memory_at(job, layout, stage, NULL, opts, out, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* attn (issue 11): attention masks, FLOP conventions, DP sharding.          */
+
+int tce_model_layer_is_window(const struct tce_model *m, int64_t i)
+{
+    if (m->window_size <= 0 || m->window_size >= m->seq_length)
+        return 0;
+    return m->window_attn_skip_freq <= 0 ||
+           (i + 1) % m->window_attn_skip_freq != 0;
+}
+
+int64_t tce_model_window_layers(const struct tce_model *m)
+{
+    int64_t l = m->num_layers > 0 ? m->num_layers : 0;
+
+    if (m->window_size <= 0 || m->window_size >= m->seq_length)
+        return 0;
+    if (m->window_attn_skip_freq <= 0)
+        return l;
+    return l - l / m->window_attn_skip_freq;
+}
+
+void tce_model_attention_keys(const struct tce_model *m,
+                              enum tce_flops_convention conv,
+                              double *full_layer, double *window_layer)
+{
+    double s = m->seq_length > 0 ? (double)m->seq_length : 1.0;
+
+    if (conv == TCE_FLOPS_FULL) {
+        *full_layer = 1.0;
+        *window_layer = 1.0;
+        return;
+    }
+    /* the keys each query sees on average, as the compute table counts
+     * them (computetable.h): s / 2 causal, the window when shorter */
+    *full_layer = 0.5;
+    *window_layer = m->window_size > 0 && m->window_size < m->seq_length
+                        ? (double)m->window_size / s
+                        : 0.5;
+}
+
+/* The attention core of all layers per token, forward, by convention. */
+static double core_all_layers(const struct tce_model *m,
+                              const struct tce_flops_per_token *f,
+                              enum tce_flops_convention conv)
+{
+    double kf, kw;
+    int64_t nw = tce_model_window_layers(m);
+    int64_t l = m->num_layers > 0 ? m->num_layers : 0;
+
+    tce_model_attention_keys(m, conv, &kf, &kw);
+    return f->attention_core * ((double)(l - nw) * kf + (double)nw * kw);
+}
+
+double tce_model_flops_per_token_convention(const struct tce_model *m,
+                                            enum tce_flops_convention conv)
+{
+    struct tce_flops_per_token f;
+    double l;
+
+    tce_model_flops_breakdown(m, &f);
+    l = m->num_layers > 0 ? (double)m->num_layers : 0.0;
+    return 3.0 * (f.forward - l * f.attention_core +
+                  core_all_layers(m, &f, conv));
+}
+
+void tce_model_flops_per_iteration_convention(
+    const struct tce_model *m, const struct tce_training *t,
+    enum tce_flops_convention conv, struct tce_iteration_flops *out)
+{
+    struct tce_flops_per_token f;
+    double l, core, fwd, per_token_recompute = 0.0;
+
+    tce_model_flops_breakdown(m, &f);
+    l = m->num_layers > 0 ? (double)m->num_layers : 0.0;
+    core = core_all_layers(m, &f, conv);
+    fwd = f.forward - l * f.attention_core + core;
+    out->tokens = (double)t->global_batch_size * (double)m->seq_length;
+    out->model_flops = 3.0 * fwd * out->tokens;
+    if (t->recompute_granularity == TCE_RECOMPUTE_FULL)
+        per_token_recompute = f.forward_layers - l * f.attention_core + core;
+    else if (t->recompute_granularity == TCE_RECOMPUTE_SELECTIVE)
+        per_token_recompute = core;
+    out->recompute_flops = per_token_recompute * out->tokens;
+    out->hardware_flops = out->model_flops + out->recompute_flops;
+}
+
+enum tce_dp_sharding tce_model_dp_sharding(const struct tce_job *job)
+{
+    const struct tce_parallel *p = &job->parallel;
+
+    if (p->data_parallel_sharding_strategy != TCE_DP_SHARD_NONE)
+        return p->data_parallel_sharding_strategy;
+    if (p->use_custom_fsdp || p->use_megatron_fsdp || p->use_torch_fsdp2)
+        return TCE_DP_SHARD_OPTIM_GRADS_PARAMS;
+    if (p->use_distributed_optimizer)
+        return TCE_DP_SHARD_OPTIM;
+    return TCE_DP_SHARD_NONE;
 }
