@@ -243,6 +243,13 @@ static const char *const assumptions[] = {
     "GPT style (no SwiGLU): LayerNorm with bias, linear biases, learned "
     "absolute positions; SwiGLU models: RMSNorm, no biases, rotary",
     "checkpoint: 14 B/parameter (bf16 weights + fp32 master + 2 moments)",
+    /* attn (issue 11) */
+    "fused (flash) attention stores no s x s scores, only the output and "
+    "the fp32 log-sum-exp, 4 B per head and token (arXiv 2307.08691)",
+    "data-parallel sharding over DP x CP (experts DP x CP / EP): optim "
+    "shards Adam's state, optim_grads also the gradients (plus one layer's "
+    "waiting for its reduce-scatter), optim_grads_params (FSDP) also the "
+    "weights (plus two layers gathered: the running one and the prefetched)",
 };
 
 size_t tce_model_assumptions(const char *const **list)
