@@ -279,8 +279,13 @@ static void layer_lists(const struct ctx *c, int moe,
     if (rc == TCE_RECOMPUTE_FULL) {
         append(bwd, fwd, 1);
     } else if (rc == TCE_RECOMPUTE_SELECTIVE) {
+        /* the attention core, with the K/V exchange inside it (the CP
+         * ring or all-gather run inside Transformer Engine's attention;
+         * Ulysses' all-to-alls are outside) */
         for (i = 0; i < fwd->n; i++)
-            if (fwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE) {
+            if ((fwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE) ||
+                (fwd->ops[i].group == TCE_GROUP_CP &&
+                 fwd->ops[i].coll != TCE_COLL_ALL_TO_ALL)) {
                 struct tce_op *op = add(bwd);
                 *op = fwd->ops[i];
                 op->flags |= TCE_OP_F_RECOMPUTED;

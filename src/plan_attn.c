@@ -70,7 +70,7 @@ static void cp_exchange(const struct ctx *c, struct tce_op_list *l,
         /* Transformer Engine's ring: c - 1 steps, each passing the K/V
          * chunk it holds to the next CP rank while attending to it */
         coll(l, "cp_ring_kv", TCE_COLL_SENDRECV, TCE_GROUP_CP, kv_local,
-             TCE_OVERLAP_COMPUTE, TCE_CHARGE_CP, fl);
+             TCE_OVERLAP_ATTENTION, TCE_CHARGE_CP, fl);
         op = &l->ops[l->n - 1];
         op->count = c->lay->cp - 1;
         break;

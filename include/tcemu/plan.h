@@ -116,6 +116,14 @@ enum tce_overlap {
                              comm with tp_comm_overlap, CP K/V exchange) */
     TCE_OVERLAP_BACKWARD, /* DP gradient reduce (overlap_grad_reduce) */
     TCE_OVERLAP_FORWARD,  /* param all-gather (overlap_param_gather) */
+    /* attn (issue 11) */
+    TCE_OVERLAP_ATTENTION, /* a ring step (CP p2p, count = steps) hidden
+                              under one step of its list's attention core:
+                              with A the list's attention-core compute, R
+                              these ops' time, S their steps and N their
+                              number, R - A S / (S + N) is exposed (c - 1
+                              K/V steps under c attention steps: Megatron-
+                              LM / Transformer Engine's ring attention) */
 };
 
 /* enum tce_charge (which part of the breakdown an op's exposed time is

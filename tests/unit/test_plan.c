@@ -248,7 +248,7 @@ static void test_cp_ep_dp(void **state)
     assert_int_equal(op->coll, TCE_COLL_SENDRECV);
     assert_int_equal(op->group, TCE_GROUP_CP);
     assert_int_equal(op->count, 3);
-    assert_int_equal(op->overlap, TCE_OVERLAP_COMPUTE);
+    assert_int_equal(op->overlap, TCE_OVERLAP_ATTENTION);
     assert_close(op->bytes, 2.0 * 512 * 1 * (16 * 128 / 2) * 2.0, 1e-12);
     op = find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ring_kv");
     assert_non_null(op);

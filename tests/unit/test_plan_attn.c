@@ -3,6 +3,7 @@
  * conventions, data-parallel sharding (ZeRO-2, FSDP) in memory and as plan
  * ops, FP32 gradient reduction; hand values. */
 #include "tce_test.h"
+#include "tce_fixtures.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
+#include "tcemu/projector.h"
+#include "tcemu/timeline.h"
 
 /* 4 layers, h 1024, 16 heads of 64, s 4096, GQA 4, SwiGLU, no TP. */
 static void small_job(struct tce_job *j, int64_t gpus, int64_t tp)
@@ -305,6 +308,55 @@ static void test_memory(void **state)
     assert_true(z2.total_bytes < z1.total_bytes);
 }
 
+/* The CP ring's per-step rule (plan.h's TCE_OVERLAP_ATTENTION) in the
+ * projector and the timeline: both give the same stage time; a ring on a
+ * fast link at a long sequence hides under the attention steps, the
+ * all-gather is exposed; a slow link exposes the ring. */
+static void cp_case(struct tce_topology *t, struct tce_job *j,
+                    struct tce_projection *p)
+{
+    struct tce_costmodel *cm = malloc(sizeof(*cm));
+    struct tce_timeline tl;
+    double busy = 0.0;
+    int i;
+
+    assert_non_null(cm);
+    assert_int_equal(tce_costmodel_init(cm, t, TCE_PRECISION_BF16, NULL), 0);
+    assert_int_equal(tce_project(t, j, cm, 0, p, NULL), 0);
+    assert_int_equal(tce_timeline_build(t, j, cm, &p->layout, &tl, NULL), 0);
+    for (i = 0; i < tl.n; i++)
+        if (tl.ev[i].kind == TCE_TL_FORWARD ||
+            tl.ev[i].kind == TCE_TL_BACKWARD)
+            busy += tl.ev[i].dur_s;
+    assert_close(busy / (double)tl.m, p->stage_microbatch_s, 1e-9);
+    tce_timeline_release(&tl);
+    free(cm);
+}
+
+static void test_cp_ring_exposure(void **state)
+{
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_projection p;
+    (void)state;
+
+    topo(&t);
+    gpt(&j, 64, 4, 1, 1);
+    j.model.seq_length = 32768;
+    j.parallel.context_parallel_size = 2;
+    j.training.global_batch_size = 64;
+    j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
+    cp_case(&t, &j, &p);
+    assert_close(p.breakdown.cp_exposed_s, 0.0, 1e-12);
+    j.parallel.cp_comm_type = TCE_CP_COMM_ALL_GATHER;
+    cp_case(&t, &j, &p);
+    assert_true(p.breakdown.cp_exposed_s > 0.0);
+    j.parallel.cp_comm_type = TCE_CP_COMM_P2P;
+    t.scale_up.bandwidth_gbytes_per_s = 0.01;
+    cp_case(&t, &j, &p);
+    assert_true(p.breakdown.cp_exposed_s > 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_bf16_attention),
         cmocka_unit_test(test_fsdp_ops),
         cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_cp_ring_exposure),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
