@@ -96,12 +96,13 @@ const char *tce_bridge_topology(const char *system);
 /* The precision of a published precision: BF16 -> bf16; FP8, FP8-CS,
  * FP8-MX, MXFP8 -> fp8 with *recipe "unstated", "tensorwise" (current
  * scaling), "mxfp8" (MX block scaling; Megatron-LM --fp8-recipe names);
- * 0, or -1 for NVFP4 and unstated precisions (*why says so). */
+ * "" (release 25.09 states none; its note on quantization granularity
+ * means FP8) -> fp8, "unstated"; 0, or -1 for NVFP4 (*why says so). */
 int tce_bridge_precision(const char *published, enum tce_precision *p,
                          const char **recipe, const char **why);
 
 /* Mark rows[i].selected and .reason: a row is in the validation set when
- * it is a pre-training row, its precision is stated and not NVFP4, the
+ * it is a pre-training row, its precision is not NVFP4, the
  * model is not a Mamba hybrid (Nemotron 3), it is not on the README's
  * known-bad list, its system has a topology, and it is the latest release
  * of its (model, system, precision, layout); MoE rows on DGX-H100 and

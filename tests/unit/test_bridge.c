@@ -101,8 +101,9 @@ static void test_maps(void **state)
     assert_string_equal(recipe, "mxfp8");
     assert_int_equal(tce_bridge_precision("NVFP4", &p, &recipe, &why), -1);
     assert_non_null(strstr(why, "NVFP4"));
-    assert_int_equal(tce_bridge_precision("", &p, &recipe, &why), -1);
-    assert_non_null(strstr(why, "not stated"));
+    assert_int_equal(tce_bridge_precision("", &p, &recipe, &why), 0);
+    assert_int_equal(p, TCE_PRECISION_FP8);
+    assert_string_equal(recipe, "unstated");
     assert_int_equal(tce_bridge_generation_index("Blackwell Ultra"), 2);
     assert_int_equal(tce_bridge_generation_index("Volta"), -1);
 }
