@@ -268,7 +268,8 @@ void tce_memory_opts_init(struct tce_memory_opts *o, double hbm_gib)
 /*
  * Activation bytes per token of one layer, split into the part tensor
  * parallelism without sequence parallelism leaves whole (norm inputs 4h,
- * dropout masks 2h, inputs of the attention and MLP blocks 4h: 10h) and the
+ * dropout masks 2h (none without dropout), inputs of the attention and
+ * MLP blocks 4h: 10h) and the
  * part it divides (attention tensors, MLP tensors), plus the score term
  * (5 a s_local: softmax output, dropout mask, dropout output).
  */
@@ -281,13 +282,15 @@ struct act_terms {
 };
 
 static void activation_terms(const struct tce_model_dims *x, double s_local,
-                             int flash, struct act_terms *t)
+                             int flash, double dropout, struct act_terms *t)
 {
     double q = x->a * x->d_qk, k = x->mla ? x->a * x->d_qk : x->g * x->d;
     double v = x->mla ? x->a * x->d_v : x->g * x->d, o = x->a * x->d_v;
     double act_f = x->gpt ? 4.0 : 6.0; /* bytes per unit of ffn width */
 
-    t->replicated = 10.0 * x->h;
+    /* attn (issue 11): the two 1-byte hidden-dropout masks only with
+     * dropout (Llama 3 and Megatron-Bridge's recipes train with none) */
+    t->replicated = (dropout > 0 ? 10.0 : 8.0) * x->h;
     /* Q and K for QK^T, V for AV, the attention output for the
      * projection: 2 bytes each (8h for the classic layer) */
     t->attention = 2.0 * (q + k + v + o);
@@ -358,7 +361,8 @@ static void stage_memory(const struct tce_job *job,
     }
 
     /* activations */
-    activation_terms(x, s_local, tr->use_flash_attn, &at);
+    activation_terms(x, s_local, tr->use_flash_attn, tr->hidden_dropout,
+                     &at);
     rep_div = sp ? t : 1.0;
     tp_part = at.attention +
               (tr->recompute_granularity == TCE_RECOMPUTE_NONE ? at.scores

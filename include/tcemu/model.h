@@ -170,6 +170,14 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  * where it counts 4f, attention tensors follow GQA/MLA widths, and the
  * distributed optimizer shards over dp*cp (its data-parallel group with
  * context parallelism).
+ * attn (issue 11): with use_flash_attn the 5as/h score term is replaced
+ * by the fp32 log-sum-exp (4 a bytes per token; the output is counted);
+ * without hidden dropout the two 1-byte masks (2h) are not stored; the
+ * data-parallel sharding strategy (tce_model_dp_sharding) shards the
+ * optimizer state (optim), also the gradients (optim_grads: plus one
+ * layer's full gradients awaiting their reduce-scatter) and also the
+ * weights (optim_grads_params, FSDP: plus two layers gathered, the running
+ * one and the prefetched one) over DP x CP (experts DP x CP / EP).
  * Overhead: TCE_MEMORY_OVERHEAD_GIB fixed (CUDA context, NCCL buffers,
  * workspace) plus TCE_MEMORY_FRAGMENTATION of everything else (allocator
  * fragmentation).  Both are assumptions, not measurements; opts may
