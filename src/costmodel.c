@@ -223,11 +223,17 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
         goto curve;
     goto out;
 curve:
+    /* attn (issue 11): a fused attention backward recomputes the scores:
+     * 2.5x the forward's FLOPs, the op carries the model's 2x (plan.h) */
     s = roofline_s(cm,
                    (op->flags & TCE_OP_F_BF16) && cm->bf16_peak_flops > 0
                        ? cm->bf16_peak_flops
                        : cm->peak_flops,
-                   op->flops, op->gemm_flops, op->bytes);
+                   (op->flags & TCE_OP_F_FUSED_ATTENTION) &&
+                           (op->flags & TCE_OP_F_BACKWARD)
+                       ? 1.25 * op->flops
+                       : op->flops,
+                   op->gemm_flops, op->bytes);
     src = TCE_COMPUTE_CURVE;
 out:
     if (source)

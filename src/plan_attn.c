@@ -123,7 +123,7 @@ static void fused_core(const struct ctx *c, struct tce_op_list *l,
     op = gemm(l, name, core, core / (2.0 * x->b * heads * share),
               share * 2.0 * x->b * (x->s / x->c) * heads *
                   (2.0 * x->dqk + 2.0 * x->dv),
-              fl);
+              fl | TCE_OP_F_FUSED_ATTENTION);
     attention_shape(c, op, window);
 }
 

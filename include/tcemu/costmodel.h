@@ -7,7 +7,9 @@
  * with g the FLOPs of one GEMM of the op in GFLOP (a batched GEMM counts one
  * member of the batch: attention's per-head products are small GEMMs), and
  * peak the bf16 or fp8 dense peak as the job's precision says (the bf16
- * peak for ops flagged TCE_OP_F_BF16: attention in FP8 jobs).
+ * peak for ops flagged TCE_OP_F_BF16: attention in FP8 jobs); a fused
+ * attention backward (TCE_OP_F_FUSED_ATTENTION) does 1.25x its op's FLOPs
+ * (it recomputes the scores).
  *
  * Measured compute: when the topology names a compute table
  * (accelerator.compute_calibration) or the calibration file carries one

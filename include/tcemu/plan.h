@@ -152,6 +152,13 @@ enum tce_op_flag {
                                           Engine keeps dot-product attention
                                           in BF16 unless
                                           fp8_dot_product_attention) */
+    TCE_OP_F_FUSED_ATTENTION = 1u << 6, /* a fused (flash) attention kernel:
+                                          its backward recomputes the scores
+                                          from Q, K and the log-sum-exp, 5
+                                          matmuls against the forward's 2
+                                          (2.5x the forward's FLOPs where
+                                          the model counts 2x; Dao 2023,
+                                          arXiv 2307.08691, 3.1.2) */
 };
 
 struct tce_op {

@@ -194,6 +194,12 @@ static void test_bf16_attention(void **state)
     cm->memory_efficiency = 1.0;
     assert_close(tce_cost_compute_op_s(cm, op, NULL), op->flops / 1e15,
                  1e-12);
+    /* the fused backward recomputes the scores: 2.5x the forward's FLOPs
+     * where the op (the model) carries 2x */
+    assert_true(op->flags & TCE_OP_F_FUSED_ATTENTION);
+    op = find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core");
+    assert_close(tce_cost_compute_op_s(cm, op, NULL),
+                 1.25 * op->flops / 1e15, 1e-12);
     free(plan);
     j.training.fp8_dot_product_attention = 1;
     plan = build(&j, &lay);
