@@ -246,6 +246,9 @@ static const char *const assumptions[] = {
     /* attn (issue 11) */
     "fused (flash) attention stores no s x s scores, only the output and "
     "the fp32 log-sum-exp, 4 B per head and token (arXiv 2307.08691)",
+    "FP8 jobs keep each FP8 GEMM's input for its wgrad in 1 byte (QKV, "
+    "fc1, fc2 and projection inputs; Transformer Engine's Linear)",
+    "no hidden-dropout masks without hidden dropout",
     "data-parallel sharding over DP x CP (experts DP x CP / EP): optim "
     "shards Adam's state, optim_grads also the gradients (plus one layer's "
     "waiting for its reduce-scatter), optim_grads_params (FSDP) also the "
@@ -282,23 +285,33 @@ struct act_terms {
 };
 
 static void activation_terms(const struct tce_model_dims *x, double s_local,
-                             int flash, double dropout, struct act_terms *t)
+                             int flash, double dropout, int fp8,
+                             struct act_terms *t)
 {
     double q = x->a * x->d_qk, k = x->mla ? x->a * x->d_qk : x->g * x->d;
     double v = x->mla ? x->a * x->d_v : x->g * x->d, o = x->a * x->d_v;
     double act_f = x->gpt ? 4.0 : 6.0; /* bytes per unit of ffn width */
+    /* attn (issue 11): in FP8 jobs Transformer Engine keeps the quantised
+     * input of each FP8 GEMM for its wgrad (1 byte, not 2): the QKV and
+     * fc1 inputs (the normed block inputs), the fc2 input (the activation
+     * output) and a copy of the attention output for the projection (the
+     * fused attention keeps its BF16 output for its own backward) */
+    double in_b = fp8 ? 1.0 : 2.0;
 
-    /* attn (issue 11): the two 1-byte hidden-dropout masks only with
-     * dropout (Llama 3 and Megatron-Bridge's recipes train with none) */
-    t->replicated = (dropout > 0 ? 10.0 : 8.0) * x->h;
+    if (fp8)
+        act_f -= 1.0;
+    /* norm inputs 4h, block inputs 2 x h x in_b; the two 1-byte hidden-
+     * dropout masks only with dropout (Llama 3 and Megatron-Bridge's
+     * recipes train with none) */
+    t->replicated = (4.0 + 2.0 * in_b + (dropout > 0 ? 2.0 : 0.0)) * x->h;
     /* Q and K for QK^T, V for AV, the attention output for the
      * projection: 2 bytes each (8h for the classic layer) */
-    t->attention = 2.0 * (q + k + v + o);
+    t->attention = 2.0 * (q + k + v + o) + (fp8 ? o : 0.0);
     /* activation input and output of the MLP (16h for GeLU, f = 4h) */
     t->dense_mlp = act_f * x->f;
     /* routed tokens: a dispatched copy of the input and the expert MLP
      * tensors, topk times; shared experts once */
-    t->moe_mlp = x->topk * (2.0 * x->h + act_f * x->fm) + act_f * x->fs;
+    t->moe_mlp = x->topk * (in_b * x->h + act_f * x->fm) + act_f * x->fs;
     /* attn (issue 11): a fused (flash) kernel never stores the s x s
      * scores; it keeps the output (counted in o) and the fp32 log-sum-exp
      * of each query row and head for its backward (Dao 2023, arXiv
@@ -362,7 +375,7 @@ static void stage_memory(const struct tce_job *job,
 
     /* activations */
     activation_terms(x, s_local, tr->use_flash_attn, tr->hidden_dropout,
-                     &at);
+                     tr->precision == TCE_PRECISION_FP8, &at);
     rep_div = sp ? t : 1.0;
     tp_part = at.attention +
               (tr->recompute_granularity == TCE_RECOMPUTE_NONE ? at.scores

@@ -172,7 +172,10 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  * context parallelism).
  * attn (issue 11): with use_flash_attn the 5as/h score term is replaced
  * by the fp32 log-sum-exp (4 a bytes per token; the output is counted);
- * without hidden dropout the two 1-byte masks (2h) are not stored; the
+ * without hidden dropout the two 1-byte masks (2h) are not stored; in FP8
+ * jobs the inputs of the FP8 GEMMs are kept in 1 byte (the QKV and fc1
+ * inputs h each, the fc2 input f, plus a 1-byte copy of the attention
+ * output o for the projection); the
  * data-parallel sharding strategy (tce_model_dp_sharding) shards the
  * optimizer state (optim), also the gradients (optim_grads: plus one
  * layer's full gradients awaiting their reduce-scatter) and also the

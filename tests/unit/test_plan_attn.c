@@ -288,6 +288,21 @@ static void test_memory(void **state)
                      flash.activation_per_layer_bytes,
                  s * (5.0 * a * s - 4.0 * a), 1e-12);
     j.training.use_flash_attn = 1;
+    /* FP8: the FP8 GEMMs' inputs in 1 byte: block inputs 2h, fc2 input f
+     * saved, a 1-byte copy of the attention output o added */
+    j.training.precision = TCE_PRECISION_FP8;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
+    assert_close(flash.activation_per_layer_bytes -
+                     z1.activation_per_layer_bytes,
+                 s * (2.0 * 1024 - 16 * 64 + 2048), 1e-12);
+    /* the hidden-dropout masks: 2h with dropout */
+    j.training.precision = TCE_PRECISION_BF16;
+    j.training.hidden_dropout = 0.1;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
+    assert_close(z1.activation_per_layer_bytes -
+                     flash.activation_per_layer_bytes,
+                 s * 2.0 * 1024, 1e-12);
+    j.training.hidden_dropout = 0.0;
 
     j.parallel.use_distributed_optimizer = 1;
     assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
