@@ -249,6 +249,8 @@ static const char *const assumptions[] = {
     "FP8 jobs keep each FP8 GEMM's input for its wgrad in 1 byte (QKV, "
     "fc1, fc2 and projection inputs; Transformer Engine's Linear)",
     "no hidden-dropout masks without hidden dropout",
+    "cpu_offloading_num_layers: those layers' activations in host memory, "
+    "their copies hidden under the compute",
     "data-parallel sharding over DP x CP (experts DP x CP / EP): optim "
     "shards Adam's state, optim_grads also the gradients (plus one layer's "
     "waiting for its reduce-scatter), optim_grads_params (FSDP) also the "
@@ -409,6 +411,16 @@ static void stage_memory(const struct tce_job *job,
         sf->act_per_layer = per_layer_dense;
         sf->activations = sf->inflight * ((double)nd * per_layer_dense +
                                           (double)nm * per_layer_moe);
+        /* attn (issue 11): activation offloading (Megatron-LM's
+         * --cpu-offloading-num-layers, Megatron-Bridge's FSDP recipes on
+         * GB200/GB300): those layers' activations wait in host memory,
+         * copied over the host link under the compute */
+        if (tr->cpu_offloading_num_layers > 0 && sf->layers > 0)
+            sf->activations *=
+                (double)(sf->layers > tr->cpu_offloading_num_layers
+                             ? sf->layers - tr->cpu_offloading_num_layers
+                             : 0) /
+                (double)sf->layers;
     }
     if (stage == lay->pp - 1)
         /* fp32 output of the final norm and logits for the loss, as

@@ -175,7 +175,9 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  * without hidden dropout the two 1-byte masks (2h) are not stored; in FP8
  * jobs the inputs of the FP8 GEMMs are kept in 1 byte (the QKV and fc1
  * inputs h each, the fc2 input f, plus a 1-byte copy of the attention
- * output o for the projection); the
+ * output o for the projection); cpu_offloading_num_layers of a stage's
+ * layers keep their activations in host memory (copies assumed hidden
+ * under the compute); the
  * data-parallel sharding strategy (tce_model_dp_sharding) shards the
  * optimizer state (optim), also the gradients (optim_grads: plus one
  * layer's full gradients awaiting their reduce-scatter) and also the

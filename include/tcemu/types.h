@@ -260,6 +260,9 @@ struct tce_training {
     double cp_attention_imbalance;    /* slowest CP rank's attention work
                                          over the mean (document masks);
                                          1 = balanced */
+    int64_t cpu_offloading_num_layers;/* layers whose activations live in
+                                         host memory (Megatron's
+                                         --cpu-offloading-num-layers) */
 };
 
 struct tce_job {

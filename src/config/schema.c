@@ -362,6 +362,10 @@ static const struct field job_fields[] = {
         "training.cp_attention_imbalance", 0, 1.0, 64.0, "1.0", "",
         "slowest context-parallel rank's attention work over the mean "
         "(document masks); 1 = balanced (2 x CP chunks, no document mask)"),
+    I64(JS, training.cpu_offloading_num_layers,
+        "training.cpu_offloading_num_layers", 0, 0, 100000, "0", "layers",
+        "layers whose activations are offloaded to host memory (Megatron's "
+        "--cpu-offloading-num-layers); 0 = none"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

@@ -303,6 +303,14 @@ static void test_memory(void **state)
                      flash.activation_per_layer_bytes,
                  s * 2.0 * 1024, 1e-12);
     j.training.hidden_dropout = 0.0;
+    /* activation offloading: 1 of the 4 layers' activations on the host */
+    j.training.cpu_offloading_num_layers = 1;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
+    assert_close(flash.activations_bytes - z1.activations_bytes,
+                 flash.inflight_microbatches *
+                     flash.activation_per_layer_bytes,
+                 1e-12);
+    j.training.cpu_offloading_num_layers = 0;
 
     j.parallel.use_distributed_optimizer = 1;
     assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
