@@ -711,6 +711,11 @@ static const struct bad_case bad_cases[] = {
      BAD "unknown-key-topology.cfg:9: error: accelerator.bf16_tflop: unknown key 'bf16_tflop' (did you mean 'bf16_tflops'?)"},
     {"unknown-key-typo.cfg", TCE_CONFIG_JOB,
      BAD "unknown-key-typo.cfg:8: error: model.hiden_size: unknown key 'hiden_size' (did you mean 'hidden_size'?)"},
+    /* attn (issue 11) */
+    {"enum-cp-comm-type.cfg", TCE_CONFIG_JOB,
+     BAD "enum-cp-comm-type.cfg:24: error: parallel.cp_comm_type: expected one of p2p, all_gather, a2a (got \"ring\")"},
+    {"range-cp-imbalance.cfg", TCE_CONFIG_JOB,
+     BAD "range-cp-imbalance.cfg:31: error: training.cp_attention_imbalance: must be in [1, 64] (got 0.5)"},
 
 };
 /* clang-format on */
