@@ -24,6 +24,13 @@
  *    parallelism); expert tensor parallel = tp;
  *  - Adam: the optimizer step reads and writes 12 bytes of fp32 state per
  *    parameter it owns, reads its gradient and writes a 2-byte weight.
+ *  - attn (issue 11): the attention block is built in plan_attn.c (causal
+ *    and sliding-window attention as the fused kernel runs it, BF16, the
+ *    CP exchange by cp_comm_type); with sequence parallelism and no full
+ *    recomputation each block's backward gathers its input again for the
+ *    wgrad GEMM (Korthikanti et al. 2022, 4.2.2); FSDP (optim_grads_params)
+ *    gathers each layer's parameters in its forward and backward and
+ *    reduce-scatters its gradients, per microbatch (fsdp_ops);
  *  - the tied-embedding gradient all-reduce between the first and the last
  *    stage is omitted (one V*h/t message per iteration);
  *  - with context parallelism Megatron reduces dense gradients over DP x CP;
