@@ -24,6 +24,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
         goto out;
     }
     cm->peak_flops = acc->bf16_tflops * 1e12;
+    cm->bf16_peak_flops = cm->peak_flops;
     if (precision == TCE_PRECISION_FP8 && acc->fp8_tflops > 0)
         cm->peak_flops = acc->fp8_tflops * 1e12;
     cm->matmul_efficiency =
@@ -176,6 +177,19 @@ static double table_linear_s(const struct tce_costmodel *cm,
     return *how == TCE_TABLE_NOT_COVERED ? 0.0 : s * op->flops / one;
 }
 
+/* attn (issue 11): the share of the layers' attention calls an op
+ * carries (plan.h: sliding-window patterns): its FLOPs over its shape's. */
+static double attention_share(const struct tce_op *op)
+{
+    double f = tce_computetable_attention_flops(&op->attn) *
+               ((op->flags & TCE_OP_F_BACKWARD) ? 2.0 : 1.0);
+
+    return op->flops > 0 && f > 0 ? op->flops / f : 1.0;
+}
+
+static double roofline_s(const struct tce_costmodel *cm, double peak,
+                         double flops, double gemm_flops, double bytes);
+
 double tce_cost_compute_op_s(const struct tce_costmodel *cm,
                              const struct tce_op *op,
                              enum tce_compute_source *source)
@@ -188,10 +202,12 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
         goto curve;
     if (op->gemm_m > 0 && op->gemm_n > 0 && op->gemm_k > 0 && op->flops > 0)
         s = table_linear_s(cm, op, &how);
-    else if (op->attn.micro_batch_size > 0)
+    else if (op->attn.micro_batch_size > 0) {
         s = tce_computetable_attention_s(
             &cm->table, &op->attn, (op->flags & TCE_OP_F_BACKWARD) != 0,
             &how);
+        s *= attention_share(op);
+    }
     else if (op->flops <= 0 && op->bytes > 0 &&
              cm->table.elementwise_gbytes_per_s > 0) {
         s = op->bytes / (cm->table.elementwise_gbytes_per_s * 1e9) +
@@ -207,7 +223,17 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
         goto curve;
     goto out;
 curve:
-    s = tce_cost_compute_s(cm, op->flops, op->gemm_flops, op->bytes);
+    /* attn (issue 11): a fused attention backward recomputes the scores:
+     * 2.5x the forward's FLOPs, the op carries the model's 2x (plan.h) */
+    s = roofline_s(cm,
+                   (op->flags & TCE_OP_F_BF16) && cm->bf16_peak_flops > 0
+                       ? cm->bf16_peak_flops
+                       : cm->peak_flops,
+                   (op->flags & TCE_OP_F_FUSED_ATTENTION) &&
+                           (op->flags & TCE_OP_F_BACKWARD)
+                       ? 1.25 * op->flops
+                       : op->flops,
+                   op->gemm_flops, op->bytes);
     src = TCE_COMPUTE_CURVE;
 out:
     if (source)
@@ -218,12 +244,18 @@ out:
 double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
                           double gemm_flops, double bytes)
 {
+    return roofline_s(cm, cm->peak_flops, flops, gemm_flops, bytes);
+}
+
+static double roofline_s(const struct tce_costmodel *cm, double peak,
+                         double flops, double gemm_flops, double bytes)
+{
     double tf = 0.0, tm = 0.0, e;
 
     if (flops > 0) {
         e = tce_cost_matmul_efficiency(cm, gemm_flops > 0 ? gemm_flops
                                                           : flops);
-        tf = flops / (cm->peak_flops * e);
+        tf = flops / (peak * e);
     }
     if (bytes > 0)
         tm = bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);

@@ -243,6 +243,18 @@ static const char *const assumptions[] = {
     "GPT style (no SwiGLU): LayerNorm with bias, linear biases, learned "
     "absolute positions; SwiGLU models: RMSNorm, no biases, rotary",
     "checkpoint: 14 B/parameter (bf16 weights + fp32 master + 2 moments)",
+    /* attn (issue 11) */
+    "fused (flash) attention stores no s x s scores, only the output and "
+    "the fp32 log-sum-exp, 4 B per head and token (arXiv 2307.08691)",
+    "FP8 jobs keep each FP8 GEMM's input for its wgrad in 1 byte (QKV, "
+    "fc1, fc2 and projection inputs; Transformer Engine's Linear)",
+    "no hidden-dropout masks without hidden dropout",
+    "cpu_offloading_num_layers: those layers' activations in host memory, "
+    "their copies hidden under the compute",
+    "data-parallel sharding over DP x CP (experts DP x CP / EP): optim "
+    "shards Adam's state, optim_grads also the gradients (plus one layer's "
+    "waiting for its reduce-scatter), optim_grads_params (FSDP) also the "
+    "weights (plus two layers gathered: the running one and the prefetched)",
 };
 
 size_t tce_model_assumptions(const char *const **list)
@@ -261,7 +273,8 @@ void tce_memory_opts_init(struct tce_memory_opts *o, double hbm_gib)
 /*
  * Activation bytes per token of one layer, split into the part tensor
  * parallelism without sequence parallelism leaves whole (norm inputs 4h,
- * dropout masks 2h, inputs of the attention and MLP blocks 4h: 10h) and the
+ * dropout masks 2h (none without dropout), inputs of the attention and
+ * MLP blocks 4h: 10h) and the
  * part it divides (attention tensors, MLP tensors), plus the score term
  * (5 a s_local: softmax output, dropout mask, dropout output).
  */
@@ -274,22 +287,38 @@ struct act_terms {
 };
 
 static void activation_terms(const struct tce_model_dims *x, double s_local,
+                             int flash, double dropout, int fp8,
                              struct act_terms *t)
 {
     double q = x->a * x->d_qk, k = x->mla ? x->a * x->d_qk : x->g * x->d;
     double v = x->mla ? x->a * x->d_v : x->g * x->d, o = x->a * x->d_v;
     double act_f = x->gpt ? 4.0 : 6.0; /* bytes per unit of ffn width */
+    /* attn (issue 11): in FP8 jobs Transformer Engine keeps the quantised
+     * input of each FP8 GEMM for its wgrad (1 byte, not 2): the QKV and
+     * fc1 inputs (the normed block inputs), the fc2 input (the activation
+     * output) and a copy of the attention output for the projection (the
+     * fused attention keeps its BF16 output for its own backward) */
+    double in_b = fp8 ? 1.0 : 2.0;
 
-    t->replicated = 10.0 * x->h;
+    if (fp8)
+        act_f -= 1.0;
+    /* norm inputs 4h, block inputs 2 x h x in_b; the two 1-byte hidden-
+     * dropout masks only with dropout (Llama 3 and Megatron-Bridge's
+     * recipes train with none) */
+    t->replicated = (4.0 + 2.0 * in_b + (dropout > 0 ? 2.0 : 0.0)) * x->h;
     /* Q and K for QK^T, V for AV, the attention output for the
      * projection: 2 bytes each (8h for the classic layer) */
-    t->attention = 2.0 * (q + k + v + o);
+    t->attention = 2.0 * (q + k + v + o) + (fp8 ? o : 0.0);
     /* activation input and output of the MLP (16h for GeLU, f = 4h) */
     t->dense_mlp = act_f * x->f;
     /* routed tokens: a dispatched copy of the input and the expert MLP
      * tensors, topk times; shared experts once */
-    t->moe_mlp = x->topk * (2.0 * x->h + act_f * x->fm) + act_f * x->fs;
-    t->scores = 5.0 * x->a * s_local;
+    t->moe_mlp = x->topk * (in_b * x->h + act_f * x->fm) + act_f * x->fs;
+    /* attn (issue 11): a fused (flash) kernel never stores the s x s
+     * scores; it keeps the output (counted in o) and the fp32 log-sum-exp
+     * of each query row and head for its backward (Dao 2023, arXiv
+     * 2307.08691, Algorithm 1): 4 a bytes per token */
+    t->scores = flash ? 4.0 * x->a : 5.0 * x->a * s_local;
 }
 
 struct stage_figures {
@@ -347,7 +376,8 @@ static void stage_memory(const struct tce_job *job,
     }
 
     /* activations */
-    activation_terms(x, s_local, &at);
+    activation_terms(x, s_local, tr->use_flash_attn, tr->hidden_dropout,
+                     tr->precision == TCE_PRECISION_FP8, &at);
     rep_div = sp ? t : 1.0;
     tp_part = at.attention +
               (tr->recompute_granularity == TCE_RECOMPUTE_NONE ? at.scores
@@ -381,6 +411,16 @@ static void stage_memory(const struct tce_job *job,
         sf->act_per_layer = per_layer_dense;
         sf->activations = sf->inflight * ((double)nd * per_layer_dense +
                                           (double)nm * per_layer_moe);
+        /* attn (issue 11): activation offloading (Megatron-LM's
+         * --cpu-offloading-num-layers, Megatron-Bridge's FSDP recipes on
+         * GB200/GB300): those layers' activations wait in host memory,
+         * copied over the host link under the compute */
+        if (tr->cpu_offloading_num_layers > 0 && sf->layers > 0)
+            sf->activations *=
+                (double)(sf->layers > tr->cpu_offloading_num_layers
+                             ? sf->layers - tr->cpu_offloading_num_layers
+                             : 0) /
+                (double)sf->layers;
     }
     if (stage == lay->pp - 1)
         /* fp32 output of the final norm and logits for the loss, as
@@ -410,6 +450,7 @@ static int memory_at(const struct tce_job *job,
     int64_t stages[3];
     int n_stages = 3;
     double dp_shard, edp_shard, grad_bytes, best = -1.0;
+    enum tce_dp_sharding shard;
     int i, rc = 0;
 
     memset(out, 0, sizeof(*out));
@@ -449,12 +490,11 @@ static int memory_at(const struct tce_job *job,
         pc = *counted;
     else
         tce_model_count_params(m, &pc);
-    dp_shard = job->parallel.use_distributed_optimizer
-                   ? (double)(layout->dp * layout->cp)
-                   : 1.0;
-    edp_shard = job->parallel.use_distributed_optimizer
-                    ? (double)(layout->dp * layout->cp) / (double)layout->ep
-                    : 1.0;
+    /* attn (issue 11): what the data-parallel sharding strategy shards
+     * over DP x CP (experts: DP x CP / EP) */
+    shard = tce_model_dp_sharding(job);
+    dp_shard = (double)(layout->dp * layout->cp);
+    edp_shard = (double)(layout->dp * layout->cp) / (double)layout->ep;
     grad_bytes = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
     stages[0] = 0;
     stages[1] = layout->pp > 2 ? 1 : 0;
@@ -470,14 +510,23 @@ static int memory_at(const struct tce_job *job,
         n_stages = 1;
     }
     for (i = 0; i < n_stages; i++) {
-        double params, w, g, opt, rest, total, over;
+        double params, w, g, opt, rest, total, over, sharded, layer;
 
         stage_memory(job, layout, &pc, &x, stages[i], &sf);
         params = sf.dense_params + sf.expert_params;
+        sharded = sf.dense_params / dp_shard + sf.expert_params / edp_shard;
+        layer = sf.layers > 0 ? params / (double)sf.layers : 0.0;
         w = 2.0 * params;
         g = grad_bytes * params;
-        opt = 12.0 * (sf.dense_params / dp_shard +
-                      sf.expert_params / edp_shard);
+        opt = 12.0 * (shard >= TCE_DP_SHARD_OPTIM ? sharded : params);
+        if (shard >= TCE_DP_SHARD_OPTIM_GRADS)
+            /* ZeRO-2: gradients reduce-scattered as the backward goes;
+             * one layer's full gradients wait for their reduce-scatter */
+            g = grad_bytes * (sharded + layer);
+        if (shard >= TCE_DP_SHARD_OPTIM_GRADS_PARAMS)
+            /* FSDP: the shard, plus the layer being computed and the one
+             * prefetched, gathered (Zhao et al. 2023, arXiv 2304.11277) */
+            w = 2.0 * (sharded + 2.0 * layer);
         rest = w + g + opt + sf.activations;
         over = o.overhead_gib * GIB + o.fragmentation * rest;
         total = rest + over;
@@ -530,4 +579,104 @@ int tce_model_memory_stage(const struct tce_job *job,
         return tce_error_set(err, TCE_ERANGE, "pipeline stage %lld < 0",
                              (long long)stage);
     return memory_at(job, layout, stage, NULL, opts, out, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* attn (issue 11): attention masks, FLOP conventions, DP sharding.          */
+
+int tce_model_layer_is_window(const struct tce_model *m, int64_t i)
+{
+    if (m->window_size <= 0 || m->window_size >= m->seq_length)
+        return 0;
+    return m->window_attn_skip_freq <= 0 ||
+           (i + 1) % m->window_attn_skip_freq != 0;
+}
+
+int64_t tce_model_window_layers(const struct tce_model *m)
+{
+    int64_t l = m->num_layers > 0 ? m->num_layers : 0;
+
+    if (m->window_size <= 0 || m->window_size >= m->seq_length)
+        return 0;
+    if (m->window_attn_skip_freq <= 0)
+        return l;
+    return l - l / m->window_attn_skip_freq;
+}
+
+void tce_model_attention_keys(const struct tce_model *m,
+                              enum tce_flops_convention conv,
+                              double *full_layer, double *window_layer)
+{
+    double s = m->seq_length > 0 ? (double)m->seq_length : 1.0;
+
+    if (conv == TCE_FLOPS_FULL) {
+        *full_layer = 1.0;
+        *window_layer = 1.0;
+        return;
+    }
+    /* the keys each query sees on average, as the compute table counts
+     * them (computetable.h): s / 2 causal, the window when shorter */
+    *full_layer = 0.5;
+    *window_layer = m->window_size > 0 && m->window_size < m->seq_length
+                        ? (double)m->window_size / s
+                        : 0.5;
+}
+
+/* The attention core of all layers per token, forward, by convention. */
+static double core_all_layers(const struct tce_model *m,
+                              const struct tce_flops_per_token *f,
+                              enum tce_flops_convention conv)
+{
+    double kf, kw;
+    int64_t nw = tce_model_window_layers(m);
+    int64_t l = m->num_layers > 0 ? m->num_layers : 0;
+
+    tce_model_attention_keys(m, conv, &kf, &kw);
+    return f->attention_core * ((double)(l - nw) * kf + (double)nw * kw);
+}
+
+double tce_model_flops_per_token_convention(const struct tce_model *m,
+                                            enum tce_flops_convention conv)
+{
+    struct tce_flops_per_token f;
+    double l;
+
+    tce_model_flops_breakdown(m, &f);
+    l = m->num_layers > 0 ? (double)m->num_layers : 0.0;
+    return 3.0 * (f.forward - l * f.attention_core +
+                  core_all_layers(m, &f, conv));
+}
+
+void tce_model_flops_per_iteration_convention(
+    const struct tce_model *m, const struct tce_training *t,
+    enum tce_flops_convention conv, struct tce_iteration_flops *out)
+{
+    struct tce_flops_per_token f;
+    double l, core, fwd, per_token_recompute = 0.0;
+
+    tce_model_flops_breakdown(m, &f);
+    l = m->num_layers > 0 ? (double)m->num_layers : 0.0;
+    core = core_all_layers(m, &f, conv);
+    fwd = f.forward - l * f.attention_core + core;
+    out->tokens = (double)t->global_batch_size * (double)m->seq_length;
+    out->model_flops = 3.0 * fwd * out->tokens;
+    if (t->recompute_granularity == TCE_RECOMPUTE_FULL)
+        per_token_recompute = f.forward_layers - l * f.attention_core + core;
+    else if (t->recompute_granularity == TCE_RECOMPUTE_SELECTIVE)
+        per_token_recompute = core;
+    out->recompute_flops = per_token_recompute * out->tokens;
+    out->hardware_flops = out->model_flops + out->recompute_flops;
+}
+
+enum tce_dp_sharding tce_model_dp_sharding(const struct tce_job *job)
+{
+    const struct tce_parallel *p = &job->parallel;
+
+    if (p->data_parallel_sharding_strategy != TCE_DP_SHARD_NONE)
+        return p->data_parallel_sharding_strategy;
+    if (p->use_custom_fsdp || p->use_megatron_fsdp || p->use_torch_fsdp2)
+        return TCE_DP_SHARD_OPTIM_GRADS_PARAMS;
+    if (p->use_distributed_optimizer)
+        return TCE_DP_SHARD_OPTIM;
+    return TCE_DP_SHARD_NONE;
 }

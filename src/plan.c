@@ -24,6 +24,13 @@
  *    parallelism); expert tensor parallel = tp;
  *  - Adam: the optimizer step reads and writes 12 bytes of fp32 state per
  *    parameter it owns, reads its gradient and writes a 2-byte weight.
+ *  - attn (issue 11): the attention block is built in plan_attn.c (causal
+ *    and sliding-window attention as the fused kernel runs it, BF16, the
+ *    CP exchange by cp_comm_type); with sequence parallelism and no full
+ *    recomputation each block's backward gathers its input again for the
+ *    wgrad GEMM (Korthikanti et al. 2022, 4.2.2); FSDP (optim_grads_params)
+ *    gathers each layer's parameters in its forward and backward and
+ *    reduce-scatters its gradients, per microbatch (fsdp_ops);
  *  - the tied-embedding gradient all-reduce between the first and the last
  *    stage is omitted (one V*h/t message per iteration);
  *  - with context parallelism Megatron reduces dense gradients over DP x CP;
@@ -37,13 +44,7 @@
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
 
-struct dims {
-    double h, a, g, dqk, dv, kvdim, s, V, E, topk, fm, fs, nmat;
-    double t, c, b, T;          /* T: tokens of one microbatch on a CP rank */
-    double elt_tokens;          /* tokens an element-wise op touches */
-    int sp;
-    int flash;                  /* fused attention: no scores in HBM */
-};
+#include "plan_int.h"
 
 static void resolve(const struct tce_job *job, const struct tce_layout *lay,
                     struct dims *x)
@@ -74,182 +75,7 @@ static void resolve(const struct tce_job *job, const struct tce_layout *lay,
     x->sp = job->parallel.sequence_parallel && lay->tp > 1;
     x->elt_tokens = x->sp ? x->T / x->t : x->T;
     x->flash = job->training.use_flash_attn;
-}
-
-static struct tce_op *add(struct tce_op_list *l)
-{
-    struct tce_op *op;
-
-    /* lists are sized for the longest (an MoE backward with full
-     * recomputation and unfused attention, 46 ops); past the end the last
-     * op is overwritten */
-    if (l->n >= TCE_PLAN_OPS_MAX)
-        l->n = TCE_PLAN_OPS_MAX - 1;
-    op = &l->ops[l->n++];
-    memset(op, 0, sizeof(*op));
-    op->count = 1;
-    op->group = TCE_GROUP_WORLD;
-    return op;
-}
-
-static struct tce_op *gemm(struct tce_op_list *l, const char *name,
-                           double flops, double one_gemm, double bytes,
-                           unsigned flags)
-{
-    struct tce_op *op = add(l);
-
-    op->name = name;
-    op->kind = TCE_OP_COMPUTE;
-    op->charge = TCE_CHARGE_COMPUTE;
-    op->flops = flops;
-    op->gemm_flops = one_gemm;
-    op->bytes = bytes;
-    op->flags = flags;
-    return op;
-}
-
-/* A linear layer's forward shape: m tokens, n output, k input features. */
-static void linear(struct tce_op *op, double m, double n, double k)
-{
-    op->gemm_m = llround(m);
-    op->gemm_n = llround(n);
-    op->gemm_k = llround(k);
-}
-
-static void elt(struct tce_op_list *l, const char *name, double bytes,
-                unsigned flags)
-{
-    gemm(l, name, 0.0, 0.0, bytes, flags);
-}
-
-static void coll(struct tce_op_list *l, const char *name, enum tce_coll kind,
-                 enum tce_group g, double bytes, enum tce_overlap ov,
-                 enum tce_charge charge, unsigned flags)
-{
-    struct tce_op *op = add(l);
-
-    op->name = name;
-    op->kind = TCE_OP_COLLECTIVE;
-    op->coll = kind;
-    op->group = g;
-    op->bytes = bytes;
-    op->overlap = ov;
-    op->charge = charge;
-    op->flags = flags;
-}
-
-struct ctx {
-    const struct tce_job *job;
-    const struct tce_layout *lay;
-    struct dims x;
-    struct tce_flops_per_token f;
-    enum tce_overlap tp_ov;
-};
-
-/* TP communication around a block: entering (all-gather with SP) and
- * leaving (reduce-scatter with SP, else all-reduce). */
-static void tp_enter(const struct ctx *c, struct tce_op_list *l,
-                     const char *name, unsigned fl)
-{
-    if (c->lay->tp > 1 && c->x.sp)
-        coll(l, name, TCE_COLL_ALL_GATHER, TCE_GROUP_TP,
-             c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP, fl);
-}
-
-static void tp_leave(const struct ctx *c, struct tce_op_list *l,
-                     const char *name, unsigned fl)
-{
-    if (c->lay->tp > 1)
-        coll(l, name,
-             c->x.sp ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
-             TCE_GROUP_TP, c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP,
-             fl);
-}
-
-/* Bias + dropout + residual add: in, residual, out and a 1-byte mask; with
- * no dropout a residual add (in, residual, out) whose gradient passes
- * through. */
-static void bda(const struct ctx *c, struct tce_op_list *l, const char *name,
-                unsigned fl)
-{
-    const struct dims *x = &c->x;
-
-    if (c->job->training.hidden_dropout > 0)
-        elt(l, name, 7.0 * x->elt_tokens * x->h, fl);
-    else
-        elt(l, name, 6.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NO_BACKWARD);
-}
-
-/* The fused attention kernel of one TP shard, when it is one the compute
- * table can hold: whole sequence (no CP), one head dim (no MLA), causal. */
-static void attention_shape(const struct ctx *c, struct tce_op *op)
-{
-    const struct tce_model *m = &c->job->model;
-    int64_t t = c->lay->tp, kv = m->num_query_groups / t;
-
-    if (c->lay->cp > 1 || m->multi_latent_attention)
-        return;
-    op->attn.micro_batch_size = c->lay->micro_batch;
-    op->attn.num_attention_heads = m->num_attention_heads / t;
-    op->attn.num_query_groups = kv > 0 ? kv : 1;
-    op->attn.kv_channels = m->kv_channels;
-    op->attn.seq_length = m->seq_length;
-    op->attn.causal = 1;
-}
-
-/* Forward of the attention block (also the recomputed forward). */
-static void attention_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
-{
-    const struct dims *x = &c->x;
-    double proj = 2.0 * x->a * x->dv * x->h;          /* per token */
-    double qkv = c->f.attention_linear - proj;        /* per token */
-    double core = c->f.attention_core * x->T / x->t;
-    double heads = x->a / x->t;
-    struct tce_op *op;
-
-    elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, fl);
-    tp_enter(c, l, "tp_ag_attn", fl);
-    op = gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
-              2.0 * (x->T * x->h + qkv / 2.0 / x->t +
-                     x->T * qkv / 2.0 / x->h / x->t),
-              fl);
-    if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
-        linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
-    if (c->lay->cp > 1)
-        coll(l, "cp_ag_kv", TCE_COLL_ALL_GATHER, TCE_GROUP_CP,
-             x->b * x->s * x->kvdim / x->t * 2.0, TCE_OVERLAP_COMPUTE,
-             TCE_CHARGE_CP, fl);
-    if (x->flash) {
-        /* fused attention: reads q, k, v, writes the context */
-        op = gemm(l, "attn_core", core, core / (2.0 * x->b * heads),
-                  2.0 * x->b * (x->s / x->c) * heads *
-                      (2.0 * x->dqk + 2.0 * x->dv),
-                  fl | TCE_OP_F_ATTENTION_CORE);
-        attention_shape(c, op);
-    } else {
-        /* unfused: QK^T writes the b*heads*s_local*s scores (2 B), the
-         * fused scale-mask-softmax reads and writes them, dropout reads
-         * them and writes them and a 1-byte mask, AV reads them */
-        double scores = x->b * heads * (x->s / x->c) * x->s;
-        double qk = core * x->dqk / (x->dqk + x->dv);
-
-        gemm(l, "attn_scores", qk, qk / (x->b * heads),
-             2.0 * (x->T * (x->dqk * heads) + x->b * x->s * x->dqk * heads) +
-                 2.0 * scores,
-             fl | TCE_OP_F_ATTENTION_CORE);
-        elt(l, "softmax_dropout", 9.0 * scores, fl | TCE_OP_F_ATTENTION_CORE);
-        gemm(l, "attn_values", core - qk, (core - qk) / (x->b * heads),
-             2.0 * scores + 2.0 * (x->b * x->s * x->dv * heads +
-                                   x->T * x->dv * heads),
-             fl | TCE_OP_F_ATTENTION_CORE);
-    }
-    op = gemm(l, "attn_proj", proj * x->T / x->t, proj * x->T / x->t,
-              2.0 * (x->T * x->a * x->dv / x->t +
-                     x->a * x->dv * x->h / x->t + x->T * x->h),
-              fl);
-    linear(op, x->T, x->h, x->a * x->dv / x->t);
-    tp_leave(c, l, "tp_out_attn", fl);
-    bda(c, l, "bda_attn", fl);
+    tce_plan_attention_dims(job, x);
 }
 
 /* Forward of a dense MLP of width f (per TP group), named by prefix. */
@@ -278,7 +104,7 @@ static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     const struct dims *x = &c->x;
     double f = c->f.dense_mlp / (2.0 * x->nmat * x->h);
 
-    attention_fwd(c, l, fl);
+    tce_plan_attention_fwd(c, l, fl);
     elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
     tp_enter(c, l, "tp_ag_mlp", fl);
     mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", fl);
@@ -305,7 +131,7 @@ static void moe_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / x->t;
     double fl2 = 2.0 * pairs * x->h * x->fm / x->t;
 
-    attention_fwd(c, l, fl);
+    tce_plan_attention_fwd(c, l, fl);
     elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
     gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, fl);
     if (c->lay->ep > 1)
@@ -338,8 +164,15 @@ static void moe_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
 
 /* The backward of a forward list: ops in reverse order, GEMMs twice the
  * FLOPs, element-wise twice the bytes; AG <-> RS swap; CP K/V all-gather
- * becomes a reduce-scatter of their gradients. */
-static void backward_of(const struct tce_op_list *fwd, struct tce_op_list *l)
+ * becomes a reduce-scatter of their gradients; a CP ring step carries K/V
+ * and their gradients (twice the bytes).  regather (sequence parallelism
+ * without full recomputation): after the reduce-scatter that is the
+ * gradient of a TP all-gather of a block's input, that all-gather again:
+ * the wgrad GEMM needs the whole input, which was not kept (Korthikanti et
+ * al. 2022, arXiv 2205.05198, 4.2.2); Megatron-LM issues it asynchronously
+ * under the dgrad GEMM (TCE_OVERLAP_COMPUTE). */
+static void backward_of(const struct tce_op_list *fwd, struct tce_op_list *l,
+                        int regather)
 {
     int i;
 
@@ -365,7 +198,63 @@ static void backward_of(const struct tce_op_list *fwd, struct tce_op_list *l)
                 op->coll = TCE_COLL_REDUCE_SCATTER;
             else if (f->coll == TCE_COLL_REDUCE_SCATTER)
                 op->coll = TCE_COLL_ALL_GATHER;
+            else if (f->coll == TCE_COLL_SENDRECV &&
+                     f->group == TCE_GROUP_CP)
+                op->bytes = 2.0 * f->bytes;
+            if (regather && f->coll == TCE_COLL_ALL_GATHER &&
+                f->group == TCE_GROUP_TP) {
+                op = add(l);
+                *op = *f;
+                op->name = "tp_ag_regather";
+                op->overlap = TCE_OVERLAP_COMPUTE;
+            }
         }
+    }
+}
+
+/* FSDP (optim_grads_params), at the end of a layer's forward and of its
+ * backward: the parameters all-gathered for the next layer to run (the
+ * prefetch), and after the backward the layer's gradients reduce-scattered;
+ * dense weights over DP, experts over EDP. */
+static void fsdp_ops(const struct ctx *c, int moe, struct tce_op_list *l,
+                     int bwd)
+{
+    const struct tce_param_count *pc = c->pc;
+    double gb = c->job->training.accumulate_allreduce_grads_in_fp32 ? 4.0
+                                                                    : 2.0;
+    double dense, expert = 0.0;
+
+    /* emitted whatever dp is (a group of one costs nothing): the layer
+     * lists are kept across GPU counts (tce_plan_relayout) */
+    if (!pc ||
+        tce_model_dp_sharding(c->job) < TCE_DP_SHARD_OPTIM_GRADS_PARAMS)
+        return;
+    if (moe) {
+        dense = (pc->attention_per_layer + pc->shared_expert_per_layer) /
+                    c->x.t +
+                pc->router_per_layer + pc->norms_per_layer;
+        expert = c->x.E * pc->expert_per_layer /
+                 (c->x.t * (double)c->lay->ep);
+    } else {
+        dense = (pc->attention_per_layer + pc->dense_mlp_per_layer) /
+                    c->x.t +
+                pc->norms_per_layer;
+    }
+    {
+        coll(l, "fsdp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_DP,
+             dense * 2.0, TCE_OVERLAP_COMPUTE, TCE_CHARGE_DP, 0);
+        if (bwd)
+            coll(l, "fsdp_rs_grads", TCE_COLL_REDUCE_SCATTER, TCE_GROUP_DP,
+                 dense * gb, TCE_OVERLAP_COMPUTE, TCE_CHARGE_DP,
+                 TCE_OP_F_GRADIENT);
+    }
+    if (expert > 0) {
+        coll(l, "fsdp_ag_expert_params", TCE_COLL_ALL_GATHER, TCE_GROUP_EDP,
+             expert * 2.0, TCE_OVERLAP_COMPUTE, TCE_CHARGE_DP, 0);
+        if (bwd)
+            coll(l, "fsdp_rs_expert_grads", TCE_COLL_REDUCE_SCATTER,
+                 TCE_GROUP_EDP, expert * gb, TCE_OVERLAP_COMPUTE,
+                 TCE_CHARGE_DP, TCE_OP_F_GRADIENT);
     }
 }
 
@@ -397,14 +286,21 @@ static void layer_lists(const struct ctx *c, int moe,
     if (rc == TCE_RECOMPUTE_FULL) {
         append(bwd, fwd, 1);
     } else if (rc == TCE_RECOMPUTE_SELECTIVE) {
+        /* the attention core, with the K/V exchange inside it (the CP
+         * ring or all-gather run inside Transformer Engine's attention;
+         * Ulysses' all-to-alls are outside) */
         for (i = 0; i < fwd->n; i++)
-            if (fwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE) {
+            if ((fwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE) ||
+                (fwd->ops[i].group == TCE_GROUP_CP &&
+                 fwd->ops[i].coll != TCE_COLL_ALL_TO_ALL)) {
                 struct tce_op *op = add(bwd);
                 *op = fwd->ops[i];
                 op->flags |= TCE_OP_F_RECOMPUTED;
             }
     }
-    backward_of(fwd, bwd);
+    backward_of(fwd, bwd, c->x.sp && rc != TCE_RECOMPUTE_FULL);
+    fsdp_ops(c, moe, fwd, 0);
+    fsdp_ops(c, moe, bwd, 1);
 }
 
 static void embed_lists(const struct ctx *c, struct tce_op_list *fwd,
@@ -507,52 +403,83 @@ static int64_t buckets(double bytes, int64_t bucket_bytes)
     return n < 1 ? 1 : (int64_t)n;
 }
 
+/* Parameters of this stage's layers that are not experts (what FSDP
+ * gathers per layer over DP). */
+static double layer_dense_params(const struct ctx *c,
+                                 const struct tce_plan *plan)
+{
+    const struct tce_param_count *pc = &plan->param_count;
+    double t = (double)c->lay->tp; /* relayout's context has no dims */
+
+    return (double)plan->dense_layers *
+               (pc->attention_per_layer + pc->dense_mlp_per_layer) /
+               t +
+           (double)plan->moe_layers *
+               (pc->attention_per_layer + pc->shared_expert_per_layer) /
+               t +
+           (double)plan->moe_layers * pc->router_per_layer +
+           (double)plan->layers * pc->norms_per_layer;
+}
+
 static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
 {
     const struct tce_training *tr = &c->job->training;
-    int distopt = c->job->parallel.use_distributed_optimizer;
+    /* attn (issue 11): the sharding strategy (model.h); FSDP moves the
+     * layers' gathers and reduce-scatters into the layer lists */
+    enum tce_dp_sharding shard = tce_model_dp_sharding(c->job);
+    int distopt = shard >= TCE_DP_SHARD_OPTIM;
+    int fsdp = shard >= TCE_DP_SHARD_OPTIM_GRADS_PARAMS;
     struct tce_op_list *begin = &plan->list[TCE_PLAN_ITER_BEGIN];
     struct tce_op_list *end = &plan->list[TCE_PLAN_ITER_END];
     int64_t edp = c->lay->ep > 0 ? c->lay->dp / c->lay->ep : c->lay->dp;
     double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
+    double dense = plan->dense_params, expert = plan->expert_params;
     double owned;
     int64_t nb;
 
+    if (fsdp) {
+        dense -= layer_dense_params(c, plan);
+        if (dense < 0)
+            dense = 0.0;
+        expert = 0.0;
+    }
     begin->n = 0;
     end->n = 0;
-    if (distopt && c->lay->dp > 1 && plan->dense_params > 0) {
-        nb = buckets(plan->dense_params * 2.0, tr->ddp_bucket_size);
+    if (distopt && c->lay->dp > 1 && dense > 0) {
+        nb = buckets(dense * 2.0, tr->ddp_bucket_size);
         coll(begin, "dp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_DP,
-             plan->dense_params * 2.0 / (double)nb,
+             dense * 2.0 / (double)nb,
              tr->overlap_param_gather ? TCE_OVERLAP_FORWARD
                                       : TCE_OVERLAP_NONE,
              TCE_CHARGE_DP, 0);
         begin->ops[begin->n - 1].count = nb;
     }
-    if (distopt && edp > 1 && plan->expert_params > 0) {
-        nb = buckets(plan->expert_params * 2.0, tr->ddp_bucket_size);
+    if (distopt && edp > 1 && expert > 0) {
+        nb = buckets(expert * 2.0, tr->ddp_bucket_size);
         coll(begin, "edp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_EDP,
-             plan->expert_params * 2.0 / (double)nb,
+             expert * 2.0 / (double)nb,
              tr->overlap_param_gather ? TCE_OVERLAP_FORWARD
                                       : TCE_OVERLAP_NONE,
              TCE_CHARGE_DP, 0);
         begin->ops[begin->n - 1].count = nb;
     }
-    if (c->lay->dp > 1 && plan->grad_bytes > 0) {
-        nb = buckets(plan->grad_bytes, tr->ddp_bucket_size);
+    /* gradients in 4 bytes with accumulate_allreduce_grads_in_fp32
+     * (plan->grad_bytes) */
+    if (c->lay->dp > 1 && dense * gb > 0) {
+        nb = buckets(dense * gb, tr->ddp_bucket_size);
         coll(end, distopt ? "dp_rs_grads" : "dp_ar_grads",
              distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
-             TCE_GROUP_DP, plan->grad_bytes / (double)nb,
+             TCE_GROUP_DP, dense * gb / (double)nb,
              tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
                                      : TCE_OVERLAP_NONE,
              TCE_CHARGE_DP, TCE_OP_F_GRADIENT);
         end->ops[end->n - 1].count = nb;
     }
-    if (edp > 1 && plan->expert_grad_bytes > 0) {
-        nb = buckets(plan->expert_grad_bytes, tr->ddp_bucket_size);
+    if (edp > 1 && expert * gb > 0) {
+        nb = buckets(expert * gb, tr->ddp_bucket_size);
         coll(end, distopt ? "edp_rs_grads" : "edp_ar_grads",
              distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
-             TCE_GROUP_EDP, plan->expert_grad_bytes / (double)nb,
+             TCE_GROUP_EDP, expert * gb / (double)nb,
              tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
                                      : TCE_OVERLAP_NONE,
              TCE_CHARGE_DP, TCE_OP_F_GRADIENT);
@@ -611,6 +538,7 @@ static void init_ctx(struct ctx *c, const struct tce_job *job,
         tce_model_flops_breakdown(&job->model, &c->f);
     c->tp_ov = job->training.tp_comm_overlap ? TCE_OVERLAP_COMPUTE
                                              : TCE_OVERLAP_NONE;
+    c->pc = cached ? &cached->param_count : NULL;
 }
 
 /* Everything that depends on the stage: layer counts, parameters held,
@@ -708,6 +636,7 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
     init_ctx(&c, job, layout, NULL);
     plan->flops_per_token = c.f;
     tce_model_count_params(m, &plan->param_count);
+    c.pc = &plan->param_count;
     plan->layout = *layout;
     plan->layout.vpp = layout->vpp > 0 ? layout->vpp : 1;
     plan->microbatches = layout->microbatches;

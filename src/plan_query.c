@@ -98,6 +98,8 @@ const char *tce_overlap_name(enum tce_overlap o)
         return "backward";
     case TCE_OVERLAP_FORWARD:
         return "forward";
+    case TCE_OVERLAP_ATTENTION: /* attn (issue 11) */
+        return "attention";
     }
     return "unknown";
 }

@@ -87,6 +87,7 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
                           const struct tce_op_list *prev, const double *prev_s)
 {
     double compute = 0.0, hidden = 0.0, exposed_hidden, scale;
+    double attn = 0.0, ring = 0.0, ring_steps = 0.0, ring_ops = 0.0;
     double hid_part[TCE_CHARGE_COUNT];
     int i;
 
@@ -106,13 +107,23 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         if (op->kind == TCE_OP_COMPUTE) {
             compute += t;
             out->part_s[op->charge] += t;
+            if (op->flags & TCE_OP_F_ATTENTION_CORE)
+                attn += t;
         } else if (op->overlap == TCE_OVERLAP_COMPUTE) {
             hidden += t;
             hid_part[op->charge] += t;
+        } else if (op->overlap == TCE_OVERLAP_ATTENTION) {
+            /* attn (issue 11): CP ring steps, plan.h */
+            ring += t;
+            ring_steps += (double)op->count;
+            ring_ops += 1.0;
         } else {
             out->part_s[op->charge] += t;
         }
     }
+    if (ring > 0) /* attn (issue 11): plan.h's TCE_OVERLAP_ATTENTION */
+        out->part_s[TCE_CHARGE_CP] +=
+            fmax(0.0, ring - attn * ring_steps / (ring_steps + ring_ops));
     exposed_hidden = hidden > compute ? hidden - compute : 0.0;
     if (hidden > 0 && exposed_hidden > 0) {
         scale = exposed_hidden / hidden;

@@ -122,6 +122,23 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
                                           : "exposed");
     LINE("memory: model module (weights, grads, Adam states, activations, "
          "in-flight microbatches, fixed overhead)");
+    /* attn (issue 11): attention as the kernel runs it, CP, DP sharding */
+    LINE("attention: causal; fused kernels execute the keys a query sees "
+         "(s/2, the window on %lld of %lld layers; arXiv 2307.08691), %s; "
+         "MFU counts the full square, Megatron-Bridge the causal half and "
+         "the window",
+         (long long)tce_model_window_layers(&r->job->model),
+         (long long)r->job->model.num_layers,
+         r->job->training.precision == TCE_PRECISION_FP8 &&
+                 r->job->training.fp8_dot_product_attention
+             ? "in FP8"
+             : "in BF16 (Transformer Engine's default, FP8 jobs too)");
+    LINE("context parallel: %s (p2p: ring of K/V steps hidden under the "
+         "layer's compute; all_gather, a2a: exposed); DP sharding %s over "
+         "DP x CP (optim_grads_params: per-layer gathers and gradient "
+         "reduce-scatters hidden under the layer's compute)",
+         tce_cp_comm_name(r->job->parallel.cp_comm_type),
+         tce_dp_sharding_name(tce_model_dp_sharding(r->job)));
     LINE("time to train: ideal (no failures, restarts, checkpoints, data "
          "stalls); GPU-hours = GPUs x hours; cost = whole nodes (%d "
          "accelerators each) x hours x the on-demand price %.2f USD per "

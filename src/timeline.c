@@ -47,6 +47,7 @@ static void list_time(const struct sim *s, const struct tce_op_list *l,
                       struct step_time *acc)
 {
     double compute = 0, hidden = 0, hid[TCE_CHARGE_COUNT] = {0}, x, scale;
+    double attn = 0, ring = 0, ring_steps = 0, ring_ops = 0; /* attn */
     int i;
 
     for (i = 0; i < l->n; i++) {
@@ -57,13 +58,24 @@ static void list_time(const struct sim *s, const struct tce_op_list *l,
             compute += x;
             acc->part[op->charge] += x;
             acc->total += x;
+            if (op->flags & TCE_OP_F_ATTENTION_CORE)
+                attn += x;
         } else if (op->overlap == TCE_OVERLAP_COMPUTE) {
             hidden += x;
             hid[op->charge] += x;
+        } else if (op->overlap == TCE_OVERLAP_ATTENTION) {
+            ring += x; /* attn (issue 11): CP ring steps, plan.h */
+            ring_steps += (double)op->count;
+            ring_ops += 1;
         } else {
             acc->part[op->charge] += x;
             acc->total += x;
         }
+    }
+    if (ring > 0) {
+        x = fmax(0.0, ring - attn * ring_steps / (ring_steps + ring_ops));
+        acc->part[TCE_CHARGE_CP] += x;
+        acc->total += x;
     }
     if (hidden > compute) {
         scale = (hidden - compute) / hidden;

@@ -6,7 +6,10 @@
  *     eff(g) = matmul_efficiency * g / (g + matmul_half_gflop)
  * with g the FLOPs of one GEMM of the op in GFLOP (a batched GEMM counts one
  * member of the batch: attention's per-head products are small GEMMs), and
- * peak the bf16 or fp8 dense peak as the job's precision says.
+ * peak the bf16 or fp8 dense peak as the job's precision says (the bf16
+ * peak for ops flagged TCE_OP_F_BF16: attention in FP8 jobs); a fused
+ * attention backward (TCE_OP_F_FUSED_ATTENTION) does 1.25x its op's FLOPs
+ * (it recomputes the scores).
  *
  * Measured compute: when the topology names a compute table
  * (accelerator.compute_calibration) or the calibration file carries one
@@ -15,7 +18,10 @@
  *   linear layer (op gemm_m, gemm_n, gemm_k): forward the fwd time, the
  *     backward op dgrad + wgrad, times the op's GEMMs of that shape
  *     (flops / 2mnk: the experts of an MoE layer);
- *   fused attention (op attn): forward, or forward+backward - forward;
+ *   fused attention (op attn): forward, or forward+backward - forward,
+ *     times the op's FLOPs over the shape's (forward: the table's count,
+ *     computetable.h; backward: twice it): an op carrying a share of the
+ *     layers' attention calls (sliding-window patterns, plan.h);
  *   element-wise (no FLOPs): bytes / elementwise bandwidth + launch gap.
  * Ops the table does not cover (other shapes, unfused attention, MLA,
  * router) keep the curve; tce_cost_compute_op_s says which was used.
@@ -63,6 +69,8 @@ struct tce_link {
 
 struct tce_costmodel {
     double peak_flops;            /* per accelerator, the job's precision */
+    double bf16_peak_flops;       /* attn (issue 11): ops flagged
+                                     TCE_OP_F_BF16 (attention) */
     double matmul_efficiency;
     double matmul_half_flops;     /* matmul_half_gflop * 1e9; 0 = flat */
     double hbm_bytes_per_s;

@@ -170,6 +170,19 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  * where it counts 4f, attention tensors follow GQA/MLA widths, and the
  * distributed optimizer shards over dp*cp (its data-parallel group with
  * context parallelism).
+ * attn (issue 11): with use_flash_attn the 5as/h score term is replaced
+ * by the fp32 log-sum-exp (4 a bytes per token; the output is counted);
+ * without hidden dropout the two 1-byte masks (2h) are not stored; in FP8
+ * jobs the inputs of the FP8 GEMMs are kept in 1 byte (the QKV and fc1
+ * inputs h each, the fc2 input f, plus a 1-byte copy of the attention
+ * output o for the projection); cpu_offloading_num_layers of a stage's
+ * layers keep their activations in host memory (copies assumed hidden
+ * under the compute); the
+ * data-parallel sharding strategy (tce_model_dp_sharding) shards the
+ * optimizer state (optim), also the gradients (optim_grads: plus one
+ * layer's full gradients awaiting their reduce-scatter) and also the
+ * weights (optim_grads_params, FSDP: plus two layers gathered, the running
+ * one and the prefetched one) over DP x CP (experts DP x CP / EP).
  * Overhead: TCE_MEMORY_OVERHEAD_GIB fixed (CUDA context, NCCL buffers,
  * workspace) plus TCE_MEMORY_FRAGMENTATION of everything else (allocator
  * fragmentation).  Both are assumptions, not measurements; opts may
@@ -236,5 +249,63 @@ int tce_model_memory_counted(const struct tce_job *job,
                              const struct tce_param_count *pc,
                              const struct tce_memory_opts *opts,
                              struct tce_memory *out, struct tce_error *err);
+
+/*
+ * attn (issue 11): attention masks, the FLOP conventions and data-parallel
+ * sharding.
+ *
+ * Every decoder here is causal.  A layer is a sliding-window layer when
+ * window_size > 0 and (window_attn_skip_freq == 0 or its 1-based number is
+ * not a multiple of window_attn_skip_freq): Megatron-LM's
+ * is_layer_window_attention (GPT-OSS: window 128, every 2nd layer full).
+ *
+ * FLOP conventions (of the attention core, QK^T and AV; every other term
+ * is the same in both):
+ *   TCE_FLOPS_FULL    the full s x s square in every layer, whatever the
+ *                     mask: Narayanan et al. 2021 (arXiv 2104.04473)
+ *                     appendix, Megatron-LM's num_floating_point_operations
+ *                     before its causal term.  What tcemu's MFU and
+ *                     model_tflops_per_gpu count (tce_model_flops_per_token,
+ *                     tce_model_flops_per_iteration).
+ *   TCE_FLOPS_CAUSAL  the keys a query sees: s / 2 in a full causal layer,
+ *                     min(window, s) in a sliding-window layer.  Megatron-
+ *                     Bridge's performance summary counts model TFLOP/s
+ *                     this way (its flop_utils: causal half, window layers
+ *                     by the window); FlashAttention-2 (arXiv 2307.08691)
+ *                     skips the masked blocks, so it is also what a fused
+ *                     kernel executes (the plan's attention ops, to within
+ *                     the diagonal blocks: 128 / s).
+ */
+enum tce_flops_convention { TCE_FLOPS_FULL, TCE_FLOPS_CAUSAL };
+
+/* Whether layer i (0-based) is a sliding-window layer. */
+int tce_model_layer_is_window(const struct tce_model *m, int64_t i);
+
+/* Sliding-window layers among the model's num_layers (closed form). */
+int64_t tce_model_window_layers(const struct tce_model *m);
+
+/* Keys a query sees over s, in a full layer and in a window layer, by
+ * convention (FULL: 1 and 1; CAUSAL: 1/2 and min(w, s)/s). */
+void tce_model_attention_keys(const struct tce_model *m,
+                              enum tce_flops_convention conv,
+                              double *full_layer, double *window_layer);
+
+/* Model FLOPs per token (forward + backward, 3 x forward) and of one
+ * iteration, by convention; FULL equals tce_model_flops_per_token /
+ * tce_model_flops_per_iteration.  Recomputation (selective: the attention
+ * core) is counted in the same convention. */
+double tce_model_flops_per_token_convention(const struct tce_model *m,
+                                            enum tce_flops_convention conv);
+void tce_model_flops_per_iteration_convention(
+    const struct tce_model *m, const struct tce_training *t,
+    enum tce_flops_convention conv, struct tce_iteration_flops *out);
+
+/* The data-parallel sharding a job runs: its
+ * data_parallel_sharding_strategy; when that is no_shard, FSDP
+ * (use_custom_fsdp, use_megatron_fsdp, use_torch_fsdp2) means
+ * optim_grads_params and use_distributed_optimizer means optim.  The
+ * sharding group is DP x CP (dense) or DP x CP / EP (experts): GPUs /
+ * (TP x PP), Megatron-Bridge's FSDP column. */
+enum tce_dp_sharding tce_model_dp_sharding(const struct tce_job *job);
 
 #endif

@@ -63,11 +63,28 @@
  * direction suffices (MPI keeps FIFO order per source, tag, communicator).
  * A unique tag tce_schedule_tag() is also provided.
  *
- * Context parallelism is modelled as a CP-group all-gather of K and V per
- * layer in the forward and a reduce-scatter of their gradients in the
- * backward (the same bytes as Transformer Engine's ring of p2p exchanges),
- * marked TCE_OVERLAP_COMPUTE: hidden under the attention compute of the same
- * layer when that is longer.
+ * Context parallelism (plan_attn.c), by the job's cp_comm_type: "p2p", a
+ * ring of c - 1 K/V exchanges (a CP-group TCE_COLL_SENDRECV op of count
+ * c - 1: each rank sends its K/V to the next and receives the previous
+ * one's), marked TCE_OVERLAP_COMPUTE; in the backward each step carries K/V
+ * and their gradients (twice the bytes); "all_gather", an exposed CP-group
+ * all-gather of K and V (a reduce-scatter of their gradients in the
+ * backward); "a2a" (Ulysses), exposed all-to-alls of Q, K, V before the
+ * attention and of its output after.
+ *
+ * Sliding-window layers (model.h) share the layer lists with the full
+ * layers: the attention core is two ops, "attn_core" and "attn_core_swa",
+ * each carrying its share of the model's layers (FLOPs and bytes scaled by
+ * it; a compute-table time is scaled by the op's FLOPs over its shape's).
+ *
+ * Data-parallel sharding (model.h's tce_model_dp_sharding): optim and
+ * optim_grads reduce-scatter gradients and all-gather parameters once per
+ * iteration (ITER lists); optim_grads_params (FSDP) all-gathers each
+ * layer's parameters in its forward and again in its backward, and
+ * reduce-scatters its gradients in the backward, per microbatch, on the DP
+ * (experts: EDP) group, marked TCE_OVERLAP_COMPUTE (prefetched under the
+ * neighbouring layer's compute); the ITER lists keep only the parameters
+ * outside the layers (embedding, output layer, final norm).
  */
 #ifndef TCEMU_PLAN_H
 #define TCEMU_PLAN_H
@@ -99,6 +116,14 @@ enum tce_overlap {
                              comm with tp_comm_overlap, CP K/V exchange) */
     TCE_OVERLAP_BACKWARD, /* DP gradient reduce (overlap_grad_reduce) */
     TCE_OVERLAP_FORWARD,  /* param all-gather (overlap_param_gather) */
+    /* attn (issue 11) */
+    TCE_OVERLAP_ATTENTION, /* a ring step (CP p2p, count = steps) hidden
+                              under one step of its list's attention core:
+                              with A the list's attention-core compute, R
+                              these ops' time, S their steps and N their
+                              number, R - A S / (S + N) is exposed (c - 1
+                              K/V steps under c attention steps: Megatron-
+                              LM / Transformer Engine's ring attention) */
 };
 
 /* enum tce_charge (which part of the breakdown an op's exposed time is
@@ -121,6 +146,19 @@ enum tce_op_flag {
     TCE_OP_F_NO_BACKWARD = 1u << 4,    /* its gradient passes through: no
                                           backward op (a residual add
                                           without dropout) */
+    /* attn (issue 11) */
+    TCE_OP_F_BF16 = 1u << 5,           /* runs in BF16 whatever the job's
+                                          precision (attention: Transformer
+                                          Engine keeps dot-product attention
+                                          in BF16 unless
+                                          fp8_dot_product_attention) */
+    TCE_OP_F_FUSED_ATTENTION = 1u << 6, /* a fused (flash) attention kernel:
+                                          its backward recomputes the scores
+                                          from Q, K and the log-sum-exp, 5
+                                          matmuls against the forward's 2
+                                          (2.5x the forward's FLOPs where
+                                          the model counts 2x; Dao 2023,
+                                          arXiv 2307.08691, 3.1.2) */
 };
 
 struct tce_op {

@@ -167,6 +167,19 @@ struct tce_topology {
 /* ------------------------------------------------------------------------ */
 /* Job: one training run, in Megatron-LM's argument names.                   */
 
+/* attn (issue 11): Megatron's --cp-comm-type: "p2p" (Transformer Engine's
+ * ring of K/V exchanges, each step hidden under an attention step),
+ * "all_gather" (K/V all-gathered before attention, Llama 3), "a2a"
+ * (DeepSpeed-Ulysses: all-to-all of Q, K, V and the output). */
+enum tce_cp_comm { TCE_CP_COMM_P2P, TCE_CP_COMM_ALL_GATHER, TCE_CP_COMM_A2A };
+/* Megatron-FSDP's --data-parallel-sharding-strategy: what is sharded over
+ * the data-parallel (x context-parallel) group: nothing, the optimizer
+ * state (the distributed optimizer, ZeRO-1), also the gradients (ZeRO-2),
+ * also the parameters (FSDP, ZeRO-3). */
+enum tce_dp_sharding { TCE_DP_SHARD_NONE, TCE_DP_SHARD_OPTIM,
+                       TCE_DP_SHARD_OPTIM_GRADS,
+                       TCE_DP_SHARD_OPTIM_GRADS_PARAMS };
+
 struct tce_model {
     int64_t num_layers;
     int64_t hidden_size;
@@ -190,6 +203,12 @@ struct tce_model {
     int64_t qk_head_dim;
     int64_t qk_pos_emb_head_dim;
     int64_t v_head_dim;
+    /* attn (issue 11): sliding-window attention, Megatron's --window-size
+     * (its left value; the right is 0 in a causal decoder) and
+     * --window-attn-skip-freq (every N-th layer, 1-based, is full
+     * attention; 0 = every layer windowed) */
+    int64_t window_size;              /* tokens; 0 = no window */
+    int64_t window_attn_skip_freq;
 };
 
 struct tce_parallel {
@@ -207,6 +226,13 @@ struct tce_parallel {
     int account_for_embedding_in_pipeline_split; /* bool: the embedding
                                          takes one layer's slot (Megatron) */
     int account_for_loss_in_pipeline_split;      /* bool: so does the loss */
+    /* attn (issue 11): context-parallel exchange and data-parallel
+     * sharding (Megatron-LM / Megatron-FSDP argument names) */
+    enum tce_cp_comm cp_comm_type;    /* p2p, all_gather, a2a */
+    enum tce_dp_sharding data_parallel_sharding_strategy;
+    int use_custom_fsdp;              /* bool: Megatron-FSDP (older name) */
+    int use_megatron_fsdp;            /* bool: Megatron-FSDP */
+    int use_torch_fsdp2;              /* bool: PyTorch FSDP2 */
 };
 
 enum tce_recompute { TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE,
@@ -229,6 +255,15 @@ struct tce_training {
     double hidden_dropout;            /* after attention and MLP: 0 = the
                                          bias-dropout-add is a residual add
                                          (no backward kernel) */
+    /* attn (issue 11) */
+    int fp8_dot_product_attention;    /* bool: attention in FP8 (else BF16
+                                         also in FP8 jobs) */
+    double cp_attention_imbalance;    /* slowest CP rank's attention work
+                                         over the mean (document masks);
+                                         1 = balanced */
+    int64_t cpu_offloading_num_layers;/* layers whose activations live in
+                                         host memory (Megatron's
+                                         --cpu-offloading-num-layers) */
 };
 
 struct tce_job {
@@ -326,5 +361,8 @@ const char *tce_precision_name(enum tce_precision p);
 const char *tce_contract_kind_name(enum tce_contract_kind k);
 const char *tce_link_class_name(enum tce_link_class l);
 const char *tce_link_path_name(enum tce_link_path p);
+/* attn (issue 11) */
+const char *tce_cp_comm_name(enum tce_cp_comm c);
+const char *tce_dp_sharding_name(enum tce_dp_sharding d);
 
 #endif

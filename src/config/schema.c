@@ -61,6 +61,10 @@ static const char *const link_names[] = {"scale_up", "scale_out", "fabric",
 static const char *const link_path_names[] = {"mpi_ranks", "nccl_device",
                                               NULL};
 static const char *const dtype_names[] = {"bf16", "fp8", NULL};
+/* attn (issue 11) */
+static const char *const cp_comm_names[] = {"p2p", "all_gather", "a2a", NULL};
+static const char *const dp_sharding_names[] = {
+    "no_shard", "optim", "optim_grads", "optim_grads_params", NULL};
 
 /* --- topology --- */
 
@@ -340,6 +344,42 @@ static const struct field job_fields[] = {
     STR(JS, stack.fp8_recipe, "stack.fp8_recipe", 0,
         "Megatron-LM's --fp8-recipe (delayed, tensorwise, mxfp8, "
         "blockwise); \"\" = no FP8"),
+    /* attn (issue 11): attention masks, context-parallel exchange, data-
+     * parallel sharding */
+    I64(JS, model.window_size, "model.window_size", 0, 0, I24, "0", "tokens",
+        "sliding-window attention: keys before each query (Megatron's "
+        "--window-size left value); 0 = full causal attention"),
+    I64(JS, model.window_attn_skip_freq, "model.window_attn_skip_freq", 0, 0,
+        100000, "0", "layers",
+        "with window_size: every N-th layer (1-based) is full attention "
+        "(GPT-OSS: 2); 0 = every layer windowed"),
+    ENUM(JS, parallel.cp_comm_type, "parallel.cp_comm_type", 0, cp_comm_names,
+         "p2p",
+         "context-parallel K/V exchange: p2p (ring, hidden under attention "
+         "steps), all_gather (exposed), a2a (Ulysses all-to-all)"),
+    ENUM(JS, parallel.data_parallel_sharding_strategy,
+         "parallel.data_parallel_sharding_strategy", 0, dp_sharding_names,
+         "no_shard",
+         "sharded over DP x CP: optim (ZeRO-1, as use_distributed_optimizer), "
+         "optim_grads (ZeRO-2), optim_grads_params (FSDP, ZeRO-3)"),
+    BOOL(JS, parallel.use_custom_fsdp, "parallel.use_custom_fsdp", "false",
+         "Megatron-FSDP (older name): optim_grads_params unless set"),
+    BOOL(JS, parallel.use_megatron_fsdp, "parallel.use_megatron_fsdp", "false",
+         "Megatron-FSDP: optim_grads_params unless set"),
+    BOOL(JS, parallel.use_torch_fsdp2, "parallel.use_torch_fsdp2", "false",
+         "PyTorch FSDP2: optim_grads_params unless set"),
+    BOOL(JS, training.fp8_dot_product_attention,
+         "training.fp8_dot_product_attention", "false",
+         "attention in FP8 in fp8 jobs (else BF16, Transformer Engine's "
+         "default)"),
+    DBL(JS, training.cp_attention_imbalance,
+        "training.cp_attention_imbalance", 0, 1.0, 64.0, "1.0", "",
+        "slowest context-parallel rank's attention work over the mean "
+        "(document masks); 1 = balanced (2 x CP chunks, no document mask)"),
+    I64(JS, training.cpu_offloading_num_layers,
+        "training.cpu_offloading_num_layers", 0, 0, 100000, "0", "layers",
+        "layers whose activations are offloaded to host memory (Megatron's "
+        "--cpu-offloading-num-layers); 0 = none"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};
@@ -601,6 +641,17 @@ const char *tce_recompute_name(enum tce_recompute r)
 const char *tce_precision_name(enum tce_precision p)
 {
     return (unsigned)p < 2 ? precision_names[p] : "?";
+}
+
+/* attn (issue 11) */
+const char *tce_cp_comm_name(enum tce_cp_comm c)
+{
+    return (unsigned)c < 3 ? cp_comm_names[c] : "?";
+}
+
+const char *tce_dp_sharding_name(enum tce_dp_sharding d)
+{
+    return (unsigned)d < 4 ? dp_sharding_names[d] : "?";
 }
 
 const char *tce_contract_kind_name(enum tce_contract_kind k)

@@ -136,7 +136,8 @@ int tce_run_is_comm(const struct tce_op *op)
 int tce_run_is_overlap_compute(const struct tce_op *op)
 {
     return op->kind == TCE_OP_COLLECTIVE &&
-           op->overlap == TCE_OVERLAP_COMPUTE &&
+           (op->overlap == TCE_OVERLAP_COMPUTE ||
+            op->overlap == TCE_OVERLAP_ATTENTION) && /* attn (issue 11) */
            op->coll != TCE_COLL_ALL_TO_ALL;
 }
 

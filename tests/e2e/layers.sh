@@ -25,6 +25,7 @@ layer_of() {
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
+    plan_int | plan_attn) echo 5 ;; # attn (issue 11)
     costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats | opcost) echo 7 ;;
     economics | search | planning | timeline | validation) echo 8 ;;
@@ -33,6 +34,7 @@ layer_of() {
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
     stack | megatronlog) echo 1 ;; # stack: the training stack, framework logs
     stackfit) echo 8 ;;            # stack: the stack-overhead fit (projector)
+    bridge) echo 8 ;; # repro: Megatron-Bridge reference rows
     *) echo unknown ;;
     esac
 }

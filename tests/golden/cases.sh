@@ -91,3 +91,6 @@ echo "\$T calibrate --from-log --help"
 echo "\$T calibrate --from-log $ml/llama3-8b-gbs32.log $ml/llama3-8b-gbs64.log $ml/llama3-8b-gbs128.log -t topologies/aws-p5.cfg -j $ml/llama3-8b-slice.cfg -o /dev/null"
 echo "\$T project -t topologies/aws-p5.cfg -j $ml/llama3-8b-slice.cfg --calibration tests/fixtures/good/calibration-stack.cfg"
 echo "\$T project -t topologies/aws-p5.cfg -j jobs/llama3-70b.cfg --calibration tests/fixtures/good/calibration-stack.cfg --json -"
+# repro (issue 11): the Megatron-Bridge reference rows
+echo "\$T reproduce --reference megatron-bridge-performance --excluded"
+echo "\$T reproduce --reference megatron-bridge-performance -t dgx-h100 --csv -"

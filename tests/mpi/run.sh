@@ -182,7 +182,7 @@ mpi 8 run -t $TOPO -j $FIX/cp.cfg --ranks-per-node 4 $FAST --json -
 check "cp: exit 0" rc_is 0
 check "cp: cp group exchanges" check_json \
     'd["layout"]["cp"] == 2' \
-    'any(o["group"] == "cp" and o["overlap"] == "compute" for o in ops)'
+    'any(o["group"] == "cp" and o["overlap"] == "attention" for o in ops)'
 
 # Byte scaling: buffers limited to 1 MiB, one reported factor.
 mpi 8 run -t $TOPO -j $TINY --ranks-per-node 4 --max-buffer 1Mi $FAST --json -

@@ -722,6 +722,11 @@ static const struct bad_case bad_cases[] = {
      BAD "stack-overhead-range.cfg:6: error: calibration.stack_overhead.per_iteration_s: must be in [0, 10000] (got -0.06)"},
     {"job-stack-backend.cfg", TCE_CONFIG_JOB,
      BAD "job-stack-backend.cfg:37: error: stack.attention_backend: expected one of unspecified, auto, flash, fused, unfused, local (got \"flash2\")"},
+    /* attn (issue 11) */
+    {"enum-cp-comm-type.cfg", TCE_CONFIG_JOB,
+     BAD "enum-cp-comm-type.cfg:24: error: parallel.cp_comm_type: expected one of p2p, all_gather, a2a (got \"ring\")"},
+    {"range-cp-imbalance.cfg", TCE_CONFIG_JOB,
+     BAD "range-cp-imbalance.cfg:31: error: training.cp_attention_imbalance: must be in [1, 64] (got 0.5)"},
 
 };
 /* clang-format on */

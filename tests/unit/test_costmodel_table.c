@@ -334,10 +334,17 @@ static void test_compute_op_sources(void **state)
     op.attn.kv_channels = 128;
     op.attn.seq_length = 4096;
     op.attn.causal = 1;
+    /* an op of one call carries the shape's FLOPs (forward; twice in the
+     * backward): attn (issue 11) scales the time by the share of calls */
+    op.flops = tce_computetable_attention_flops(&op.attn);
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3, 1e-12);
     assert_int_equal(src, TCE_COMPUTE_TABLE_EXACT);
     op.flags = TCE_OP_F_BACKWARD;
+    op.flops *= 2.0;
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 2.5e-3, 1e-12);
+    op.flops *= 0.5; /* half the layers' calls (sliding-window pattern) */
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1.25e-3, 1e-12);
+    op.flops = 1e9;
     op.attn.kv_channels = 64;
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e9 / 500e12, 1e-12);
     assert_int_equal(src, TCE_COMPUTE_CURVE);

@@ -82,7 +82,11 @@ static void check_flops_sum(const struct tce_job *j)
         model += tce_plan_iteration_flops(plan, 1) * ranks_per_stage;
         hw += tce_plan_iteration_flops(plan, 0) * ranks_per_stage;
     }
-    tce_model_flops_per_iteration(&j->model, &j->training, &fl);
+    /* attn (issue 11): a fused kernel executes the causal half (and the
+     * window), the unfused path the whole square */
+    tce_model_flops_per_iteration_convention(
+        &j->model, &j->training,
+        j->training.use_flash_attn ? TCE_FLOPS_CAUSAL : TCE_FLOPS_FULL, &fl);
     assert_close(model, fl.model_flops, 1e-9);
     assert_close(hw, fl.hardware_flops, 1e-9);
     free(plan);
@@ -197,9 +201,13 @@ static void test_tp_comm(void **state)
     assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE,
                                TCE_COLL_REDUCE_SCATTER, TCE_GROUP_TP, -1),
                      2);
+    /* the gradients of the two reduce-scatters, and (attn, issue 11) the
+     * two blocks' inputs gathered again for their wgrad GEMMs */
     assert_int_equal(count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_GATHER,
                                TCE_GROUP_TP, -1),
-                     2);
+                     4);
+    assert_int_equal(find_op(bwd, "tp_ag_regather")->overlap,
+                     TCE_OVERLAP_COMPUTE);
     assert_close(find_op(fwd, "tp_ag_mlp")->bytes, act, 1e-12);
     assert_int_equal(find_op(fwd, "tp_ag_mlp")->overlap,
                      TCE_OVERLAP_COMPUTE);
@@ -229,15 +237,41 @@ static void test_cp_ep_dp(void **state)
     (void)state;
 
     assert_non_null(plan);
-    /* context parallel: K,V all-gather of the full sequence */
+    /* context parallel, p2p (the default): a ring of c - 1 steps of the
+     * local K and V, twice the bytes in the backward (K/V and their
+     * gradients) */
     gpt_job(&j, 64, 2, 1, 1, 4);
     assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    op = find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_ring_kv");
+    assert_non_null(op);
+    assert_int_equal(op->coll, TCE_COLL_SENDRECV);
+    assert_int_equal(op->group, TCE_GROUP_CP);
+    assert_int_equal(op->count, 3);
+    assert_int_equal(op->overlap, TCE_OVERLAP_ATTENTION);
+    assert_close(op->bytes, 2.0 * 512 * 1 * (16 * 128 / 2) * 2.0, 1e-12);
+    op = find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ring_kv");
+    assert_non_null(op);
+    assert_close(op->bytes, 2.0 * 2.0 * 512 * (16 * 128 / 2) * 2.0, 1e-12);
+    /* Ulysses: all-to-all of Q, K, V and of the output, exposed */
+    j.parallel.cp_comm_type = TCE_CP_COMM_A2A;
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    op = find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_a2a_qkv");
+    assert_non_null(op);
+    assert_int_equal(op->coll, TCE_COLL_ALL_TO_ALL);
+    assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
+    assert_close(op->bytes, 3.0 * 512 * (16 * 128 / 2) * 2.0, 1e-12);
+    assert_close(find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_a2a_out")->bytes,
+                 512 * (16 * 128 / 2) * 2.0, 1e-12);
+    /* all_gather (Llama 3): K,V all-gather of the full sequence, exposed */
+    j.parallel.cp_comm_type = TCE_CP_COMM_ALL_GATHER;
     assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
     op = find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_ag_kv");
     assert_non_null(op);
     assert_int_equal(op->group, TCE_GROUP_CP);
     /* K and V: 2 x s x b x (heads x head dim / t) x 2 bytes */
     assert_close(op->bytes, 2.0 * 2048 * 1 * (16 * 128 / 2) * 2.0, 1e-12);
+    assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
     op = find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ag_kv");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_REDUCE_SCATTER);

@@ -1,0 +1,190 @@
+/*
+ * plan_attn.c - the attention block of a layer's plan: layer norm, QKV,
+ * the context-parallel exchange, the attention core as the kernel runs it
+ * (causal and sliding-window masks, BF16), the output projection.
+ *
+ * Assumptions (also printed by `tcemu project`, plan.c's list):
+ *  - every decoder is causal; a fused (flash) kernel executes the keys a
+ *    query sees (s / 2 causal, the window in a sliding-window layer):
+ *    FlashAttention-2 (Dao 2023, arXiv 2307.08691) skips fully masked
+ *    blocks; the diagonal blocks' extra work (128 / s of the square) is
+ *    left out.  The unfused path computes the whole square and masks it;
+ *  - the attention core runs in BF16 also in FP8 jobs (Transformer
+ *    Engine's DotProductAttention, unless fp8_dot_product_attention);
+ *  - context parallelism splits the sequence into 2c chunks, rank i
+ *    holding chunks i and 2c-1-i (Megatron-LM / Transformer Engine), so a
+ *    causal mask gives every CP rank the same attention work, times
+ *    cp_attention_imbalance (document masks) for the ring and all-gather
+ *    schemes; Ulysses (a2a) gives each rank whole sequences of a/c heads.
+ */
+#include "plan_int.h"
+
+void tce_plan_attention_dims(const struct tce_job *job, struct dims *x)
+{
+    const struct tce_model *m = &job->model;
+    double l = m->num_layers > 0 ? (double)m->num_layers : 1.0;
+
+    x->share_win = (double)tce_model_window_layers(m) / l;
+    if (x->flash) {
+        tce_model_attention_keys(m, TCE_FLOPS_CAUSAL, &x->keys_full,
+                                 &x->keys_win);
+    } else {
+        x->keys_full = 1.0;
+        x->keys_win = 1.0;
+    }
+}
+
+/* The fused attention kernel of one TP shard, when it is one the compute
+ * table can hold: whole sequence (no CP), one head dim (no MLA), causal,
+ * window or not. */
+static void attention_shape(const struct ctx *c, struct tce_op *op,
+                            int window)
+{
+    const struct tce_model *m = &c->job->model;
+    int64_t t = c->lay->tp, kv = m->num_query_groups / t;
+
+    if (c->lay->cp > 1 || m->multi_latent_attention)
+        return;
+    op->attn.micro_batch_size = c->lay->micro_batch;
+    op->attn.num_attention_heads = m->num_attention_heads / t;
+    op->attn.num_query_groups = kv > 0 ? kv : 1;
+    op->attn.kv_channels = m->kv_channels;
+    op->attn.seq_length = m->seq_length;
+    op->attn.causal = 1;
+    op->attn.window_size = window ? m->window_size : 0;
+}
+
+/* The context-parallel exchange before the attention core. */
+static void cp_exchange(const struct ctx *c, struct tce_op_list *l,
+                        unsigned fl)
+{
+    const struct dims *x = &c->x;
+    /* K and V of this rank's tokens (of its TP shard), 2 bytes */
+    double kv_local = x->T * x->kvdim / x->t * 2.0;
+    struct tce_op *op;
+
+    if (c->lay->cp <= 1)
+        return;
+    switch (c->job->parallel.cp_comm_type) {
+    case TCE_CP_COMM_P2P:
+        /* Transformer Engine's ring: c - 1 steps, each passing the K/V
+         * chunk it holds to the next CP rank while attending to it */
+        coll(l, "cp_ring_kv", TCE_COLL_SENDRECV, TCE_GROUP_CP, kv_local,
+             TCE_OVERLAP_ATTENTION, TCE_CHARGE_CP, fl);
+        op = &l->ops[l->n - 1];
+        op->count = c->lay->cp - 1;
+        break;
+    case TCE_CP_COMM_ALL_GATHER:
+        /* Llama 3 (arXiv 2407.21783, 3.3.2): K and V all-gathered, then
+         * attention of the local Q chunks; exposed */
+        coll(l, "cp_ag_kv", TCE_COLL_ALL_GATHER, TCE_GROUP_CP,
+             kv_local * x->c, TCE_OVERLAP_NONE, TCE_CHARGE_CP, fl);
+        break;
+    case TCE_CP_COMM_A2A:
+        /* DeepSpeed-Ulysses (arXiv 2309.14509): Q, K and V of the local
+         * tokens redistributed so each rank holds whole sequences of a/c
+         * heads; exposed */
+        coll(l, "cp_a2a_qkv", TCE_COLL_ALL_TO_ALL, TCE_GROUP_CP,
+             kv_local + x->T * x->a * x->dqk / x->t * 2.0, TCE_OVERLAP_NONE,
+             TCE_CHARGE_CP, fl);
+        break;
+    }
+}
+
+/* After the core: Ulysses sends the output back to its tokens' ranks. */
+static void cp_exchange_out(const struct ctx *c, struct tce_op_list *l,
+                            unsigned fl)
+{
+    const struct dims *x = &c->x;
+
+    if (c->lay->cp > 1 && c->job->parallel.cp_comm_type == TCE_CP_COMM_A2A)
+        coll(l, "cp_a2a_out", TCE_COLL_ALL_TO_ALL, TCE_GROUP_CP,
+             x->T * x->a * x->dv / x->t * 2.0, TCE_OVERLAP_NONE,
+             TCE_CHARGE_CP, fl);
+}
+
+/* One fused attention op: share of the layers, keys fraction. */
+static void fused_core(const struct ctx *c, struct tce_op_list *l,
+                       const char *name, double share, double keys,
+                       int window, unsigned fl)
+{
+    const struct dims *x = &c->x;
+    double heads = x->a / x->t;
+    double imb = c->lay->cp > 1 &&
+                         c->job->parallel.cp_comm_type != TCE_CP_COMM_A2A
+                     ? c->job->training.cp_attention_imbalance
+                     : 1.0;
+    double core = c->f.attention_core * x->T / x->t * keys * share * imb;
+    struct tce_op *op;
+
+    if (share <= 0)
+        return;
+    /* reads q, k, v, writes the context */
+    op = gemm(l, name, core, core / (2.0 * x->b * heads * share),
+              share * 2.0 * x->b * (x->s / x->c) * heads *
+                  (2.0 * x->dqk + 2.0 * x->dv),
+              fl | TCE_OP_F_FUSED_ATTENTION);
+    attention_shape(c, op, window);
+}
+
+static unsigned core_flags(const struct ctx *c, unsigned fl)
+{
+    const struct tce_training *tr = &c->job->training;
+
+    fl |= TCE_OP_F_ATTENTION_CORE;
+    if (!(tr->precision == TCE_PRECISION_FP8 && tr->fp8_dot_product_attention))
+        fl |= TCE_OP_F_BF16;
+    return fl;
+}
+
+void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
+                            unsigned fl)
+{
+    const struct dims *x = &c->x;
+    double proj = 2.0 * x->a * x->dv * x->h;          /* per token */
+    double qkv = c->f.attention_linear - proj;        /* per token */
+    double core = c->f.attention_core * x->T / x->t;  /* full square */
+    double heads = x->a / x->t;
+    unsigned cf = core_flags(c, fl);
+    struct tce_op *op;
+
+    elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, fl);
+    tp_enter(c, l, "tp_ag_attn", fl);
+    op = gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
+              2.0 * (x->T * x->h + qkv / 2.0 / x->t +
+                     x->T * qkv / 2.0 / x->h / x->t),
+              fl);
+    if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
+        linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
+    cp_exchange(c, l, fl);
+    if (x->flash) {
+        fused_core(c, l, "attn_core", 1.0 - x->share_win, x->keys_full, 0,
+                   cf);
+        fused_core(c, l, "attn_core_swa", x->share_win, x->keys_win, 1, cf);
+    } else {
+        /* unfused: QK^T writes the b*heads*s_local*s scores (2 B), the
+         * fused scale-mask-softmax reads and writes them, dropout reads
+         * them and writes them and a 1-byte mask, AV reads them; the
+         * whole square, masked */
+        double scores = x->b * heads * (x->s / x->c) * x->s;
+        double qk = core * x->dqk / (x->dqk + x->dv);
+
+        gemm(l, "attn_scores", qk, qk / (x->b * heads),
+             2.0 * (x->T * (x->dqk * heads) + x->b * x->s * x->dqk * heads) +
+                 2.0 * scores,
+             cf);
+        elt(l, "softmax_dropout", 9.0 * scores, fl | TCE_OP_F_ATTENTION_CORE);
+        gemm(l, "attn_values", core - qk, (core - qk) / (x->b * heads),
+             2.0 * scores + 2.0 * (x->b * x->s * x->dv * heads +
+                                   x->T * x->dv * heads),
+             cf);
+    }
+    cp_exchange_out(c, l, fl);
+    op = gemm(l, "attn_proj", proj * x->T / x->t, proj * x->T / x->t,
+              2.0 * (x->T * x->a * x->dv / x->t +
+                     x->a * x->dv * x->h / x->t + x->T * x->h),
+              fl);
+    linear(op, x->T, x->h, x->a * x->dv / x->t);
+    tp_leave(c, l, "tp_out_attn", fl);
+    bda(c, l, "bda_attn", fl);
+}

@@ -1,0 +1,144 @@
+/*
+ * plan_int.h - what the plan's source files share (not a public header):
+ * the resolved dimensions, the build context and the op-list helpers.
+ * plan.c builds the plan; plan_attn.c the attention block and its
+ * context-parallel exchange.
+ */
+#ifndef TCEMU_PLAN_INT_H
+#define TCEMU_PLAN_INT_H
+
+#include <math.h>
+#include <string.h>
+
+#include "tcemu/model.h"
+#include "tcemu/plan.h"
+
+struct dims {
+    double h, a, g, dqk, dv, kvdim, s, V, E, topk, fm, fs, nmat;
+    double t, c, b, T;          /* T: tokens of one microbatch on a CP rank */
+    double elt_tokens;          /* tokens an element-wise op touches */
+    int sp;
+    int flash;                  /* fused attention: no scores in HBM */
+    /* attn (issue 11): the attention core a rank executes, per layer, as
+     * fractions of the full square (model.h's TCE_FLOPS_CAUSAL with a
+     * fused kernel, the whole square unfused), averaged over the model's
+     * layer pattern: share_win of the layers are sliding-window layers */
+    double keys_full, keys_win, share_win;
+};
+
+static inline struct tce_op *add(struct tce_op_list *l)
+{
+    struct tce_op *op;
+
+    /* lists are sized for the longest (an MoE backward with full
+     * recomputation and unfused attention, 46 ops); past the end the last
+     * op is overwritten */
+    if (l->n >= TCE_PLAN_OPS_MAX)
+        l->n = TCE_PLAN_OPS_MAX - 1;
+    op = &l->ops[l->n++];
+    memset(op, 0, sizeof(*op));
+    op->count = 1;
+    op->group = TCE_GROUP_WORLD;
+    return op;
+}
+
+static inline struct tce_op *gemm(struct tce_op_list *l, const char *name,
+                           double flops, double one_gemm, double bytes,
+                           unsigned flags)
+{
+    struct tce_op *op = add(l);
+
+    op->name = name;
+    op->kind = TCE_OP_COMPUTE;
+    op->charge = TCE_CHARGE_COMPUTE;
+    op->flops = flops;
+    op->gemm_flops = one_gemm;
+    op->bytes = bytes;
+    op->flags = flags;
+    return op;
+}
+
+/* A linear layer's forward shape: m tokens, n output, k input features. */
+static inline void linear(struct tce_op *op, double m, double n, double k)
+{
+    op->gemm_m = llround(m);
+    op->gemm_n = llround(n);
+    op->gemm_k = llround(k);
+}
+
+static inline void elt(struct tce_op_list *l, const char *name, double bytes,
+                unsigned flags)
+{
+    gemm(l, name, 0.0, 0.0, bytes, flags);
+}
+
+static inline void coll(struct tce_op_list *l, const char *name, enum tce_coll kind,
+                 enum tce_group g, double bytes, enum tce_overlap ov,
+                 enum tce_charge charge, unsigned flags)
+{
+    struct tce_op *op = add(l);
+
+    op->name = name;
+    op->kind = TCE_OP_COLLECTIVE;
+    op->coll = kind;
+    op->group = g;
+    op->bytes = bytes;
+    op->overlap = ov;
+    op->charge = charge;
+    op->flags = flags;
+}
+
+struct ctx {
+    const struct tce_job *job;
+    const struct tce_layout *lay;
+    struct dims x;
+    struct tce_flops_per_token f;
+    enum tce_overlap tp_ov;
+    const struct tce_param_count *pc; /* set while the layer lists are
+                                         built (FSDP's per-layer bytes) */
+};
+
+/* TP communication around a block: entering (all-gather with SP) and
+ * leaving (reduce-scatter with SP, else all-reduce). */
+static inline void tp_enter(const struct ctx *c, struct tce_op_list *l,
+                     const char *name, unsigned fl)
+{
+    if (c->lay->tp > 1 && c->x.sp)
+        coll(l, name, TCE_COLL_ALL_GATHER, TCE_GROUP_TP,
+             c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP, fl);
+}
+
+static inline void tp_leave(const struct ctx *c, struct tce_op_list *l,
+                     const char *name, unsigned fl)
+{
+    if (c->lay->tp > 1)
+        coll(l, name,
+             c->x.sp ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
+             TCE_GROUP_TP, c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP,
+             fl);
+}
+
+/* Bias + dropout + residual add: in, residual, out and a 1-byte mask; with
+ * no dropout a residual add (in, residual, out) whose gradient passes
+ * through. */
+static inline void bda(const struct ctx *c, struct tce_op_list *l, const char *name,
+                unsigned fl)
+{
+    const struct dims *x = &c->x;
+
+    if (c->job->training.hidden_dropout > 0)
+        elt(l, name, 7.0 * x->elt_tokens * x->h, fl);
+    else
+        elt(l, name, 6.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NO_BACKWARD);
+}
+
+/* Forward of the attention block (also the recomputed forward):
+ * plan_attn.c. */
+void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
+                            unsigned fl);
+
+/* Fill dims' attention fractions (keys_full, keys_win, share_win) from the
+ * job: plan_attn.c. */
+void tce_plan_attention_dims(const struct tce_job *job, struct dims *x);
+
+#endif

@@ -1,0 +1,402 @@
+/* test_plan_attn.c - attn (issue 11): the attention block as the kernel
+ * runs it (causal half, sliding windows, BF16 in FP8 jobs), the FLOP
+ * conventions, data-parallel sharding (ZeRO-2, FSDP) in memory and as plan
+ * ops, FP32 gradient reduction; hand values. */
+#include "tce_test.h"
+#include "tce_fixtures.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcemu/costmodel.h"
+#include "tcemu/layout.h"
+#include "tcemu/model.h"
+#include "tcemu/plan.h"
+#include "tcemu/projector.h"
+#include "tcemu/timeline.h"
+
+/* 4 layers, h 1024, 16 heads of 64, s 4096, GQA 4, SwiGLU, no TP. */
+static void small_job(struct tce_job *j, int64_t gpus, int64_t tp)
+{
+    tce_job_defaults(j);
+    j->model.num_layers = 4;
+    j->model.hidden_size = 1024;
+    j->model.ffn_hidden_size = 2048;
+    j->model.num_attention_heads = 16;
+    j->model.num_query_groups = 4;
+    j->model.seq_length = 4096;
+    j->model.vocab_size = 32000;
+    j->model.swiglu = 1;
+    j->parallel.num_gpus = gpus;
+    j->parallel.tensor_model_parallel_size = tp;
+    j->training.micro_batch_size = 1;
+    j->training.global_batch_size = 64;
+    j->training.train_tokens = 1000000000;
+    j->training.hidden_dropout = 0.0;
+    tce_job_derive(j);
+}
+
+static const struct tce_op *find(const struct tce_op_list *l,
+                                 const char *name)
+{
+    int i;
+
+    for (i = 0; i < l->n; i++)
+        if (l->ops[i].name && strcmp(l->ops[i].name, name) == 0)
+            return &l->ops[i];
+    return NULL;
+}
+
+static struct tce_plan *build(const struct tce_job *j, struct tce_layout *lay)
+{
+    struct tce_plan *plan = malloc(sizeof(*plan));
+
+    assert_non_null(plan);
+    assert_int_equal(tce_layout_init(lay, j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(j, lay, 0, plan, NULL), 0);
+    return plan;
+}
+
+static void test_window_layers(void **state)
+{
+    struct tce_job j;
+    double kf, kw;
+    (void)state;
+
+    small_job(&j, 8, 1);
+    assert_int_equal(tce_model_window_layers(&j.model), 0);
+    j.model.window_size = 128;
+    assert_int_equal(tce_model_window_layers(&j.model), 4);
+    j.model.window_attn_skip_freq = 2; /* layers 2 and 4 (1-based) full */
+    assert_int_equal(tce_model_window_layers(&j.model), 2);
+    assert_true(tce_model_layer_is_window(&j.model, 0));
+    assert_false(tce_model_layer_is_window(&j.model, 1));
+    assert_true(tce_model_layer_is_window(&j.model, 2));
+    assert_false(tce_model_layer_is_window(&j.model, 3));
+    tce_model_attention_keys(&j.model, TCE_FLOPS_CAUSAL, &kf, &kw);
+    assert_close(kf, 0.5, 1e-15);
+    assert_close(kw, 128.0 / 4096.0, 1e-15);
+    tce_model_attention_keys(&j.model, TCE_FLOPS_FULL, &kf, &kw);
+    assert_close(kf, 1.0, 1e-15);
+    assert_close(kw, 1.0, 1e-15);
+    j.model.window_size = 4096; /* no shorter than s: no window */
+    assert_int_equal(tce_model_window_layers(&j.model), 0);
+}
+
+static void test_conventions(void **state)
+{
+    struct tce_job j;
+    struct tce_iteration_flops full, causal;
+    /* attention core per token and layer, forward: 4 s a d */
+    double core = 4.0 * 4096 * 16 * 64;
+    double tokens = 64.0 * 4096;
+    (void)state;
+
+    small_job(&j, 8, 1);
+    assert_close(tce_model_flops_per_token_convention(&j.model,
+                                                      TCE_FLOPS_FULL),
+                 tce_model_flops_per_token(&j.model), 1e-15);
+    /* causal: half the core in each of 4 layers, 3 x forward */
+    assert_close(tce_model_flops_per_token_convention(&j.model,
+                                                      TCE_FLOPS_FULL) -
+                     tce_model_flops_per_token_convention(&j.model,
+                                                          TCE_FLOPS_CAUSAL),
+                 3.0 * 4.0 * core * 0.5, 1e-12);
+    /* GPT-OSS pattern: 2 full layers (s/2 keys), 2 window layers (128) */
+    j.model.window_size = 128;
+    j.model.window_attn_skip_freq = 2;
+    assert_close(tce_model_flops_per_token_convention(&j.model,
+                                                      TCE_FLOPS_FULL) -
+                     tce_model_flops_per_token_convention(&j.model,
+                                                          TCE_FLOPS_CAUSAL),
+                 3.0 * core * (2.0 * 0.5 + 2.0 * (1.0 - 128.0 / 4096.0)),
+                 1e-12);
+    /* selective recompute adds the core in the same convention */
+    j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
+    tce_model_flops_per_iteration_convention(&j.model, &j.training,
+                                             TCE_FLOPS_FULL, &full);
+    tce_model_flops_per_iteration_convention(&j.model, &j.training,
+                                             TCE_FLOPS_CAUSAL, &causal);
+    assert_close(full.recompute_flops, 4.0 * core * tokens, 1e-12);
+    assert_close(causal.recompute_flops,
+                 core * (2.0 * 0.5 + 2.0 * 128.0 / 4096.0) * tokens, 1e-12);
+}
+
+static void test_window_ops(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan;
+    const struct tce_op *full, *swa;
+    double core = 4.0 * 4096 * 16 * 64 * 4096; /* per microbatch, layer */
+    (void)state;
+
+    small_job(&j, 8, 1);
+    plan = build(&j, &lay);
+    full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    assert_non_null(full);
+    assert_null(find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core_swa"));
+    assert_close(full->flops, 0.5 * core, 1e-12); /* causal half */
+    assert_int_equal(full->attn.window_size, 0);
+    /* the table's count for the shape is the op's */
+    assert_close(tce_computetable_attention_flops(&full->attn), full->flops,
+                 1e-12);
+    free(plan);
+
+    j.model.window_size = 128;
+    j.model.window_attn_skip_freq = 2;
+    plan = build(&j, &lay);
+    full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    swa = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core_swa");
+    assert_non_null(full);
+    assert_non_null(swa);
+    assert_close(full->flops, 0.5 * 0.5 * core, 1e-12);
+    assert_close(swa->flops, 0.5 * 128.0 / 4096.0 * core, 1e-12);
+    assert_int_equal(swa->attn.window_size, 128);
+    assert_close(swa->flops / tce_computetable_attention_flops(&swa->attn),
+                 0.5, 1e-12);
+    /* backward: twice each */
+    assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core_swa")->flops,
+                 2.0 * swa->flops, 1e-12);
+    free(plan);
+
+    /* unfused: the whole square, masked */
+    j.training.use_flash_attn = 0;
+    plan = build(&j, &lay);
+    full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_scores");
+    assert_non_null(full);
+    assert_close(full->flops, 0.5 * core, 1e-12); /* QK^T: half of QK+AV */
+    free(plan);
+}
+
+static void test_bf16_attention(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan;
+    const struct tce_op *op;
+    struct tce_costmodel *cm = calloc(1, sizeof(*cm));
+    (void)state;
+
+    assert_non_null(cm);
+    small_job(&j, 8, 1);
+    j.training.precision = TCE_PRECISION_FP8;
+    plan = build(&j, &lay);
+    op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    assert_true(op->flags & TCE_OP_F_BF16);
+    assert_false(find(&plan->list[TCE_PLAN_DENSE_FWD], "qkv")->flags &
+                 TCE_OP_F_BF16);
+    /* the curve times it at the bf16 peak */
+    cm->peak_flops = 2e15;
+    cm->bf16_peak_flops = 1e15;
+    cm->matmul_efficiency = 1.0;
+    cm->hbm_bytes_per_s = 1e30;
+    cm->memory_efficiency = 1.0;
+    assert_close(tce_cost_compute_op_s(cm, op, NULL), op->flops / 1e15,
+                 1e-12);
+    /* the fused backward recomputes the scores: 2.5x the forward's FLOPs
+     * where the op (the model) carries 2x */
+    assert_true(op->flags & TCE_OP_F_FUSED_ATTENTION);
+    op = find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core");
+    assert_close(tce_cost_compute_op_s(cm, op, NULL),
+                 1.25 * op->flops / 1e15, 1e-12);
+    free(plan);
+    j.training.fp8_dot_product_attention = 1;
+    plan = build(&j, &lay);
+    op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    assert_false(op->flags & TCE_OP_F_BF16);
+    assert_close(tce_cost_compute_op_s(cm, op, NULL), op->flops / 2e15,
+                 1e-12);
+    free(plan);
+    free(cm);
+}
+
+/* Parameters of one dense layer of small_job (t = 1). */
+static double layer_params(const struct tce_job *j)
+{
+    struct tce_param_count pc;
+
+    tce_model_count_params(&j->model, &pc);
+    return pc.attention_per_layer + pc.dense_mlp_per_layer +
+           pc.norms_per_layer;
+}
+
+static void test_fsdp_ops(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan;
+    const struct tce_op *op;
+    double lp;
+    (void)state;
+
+    small_job(&j, 8, 1);
+    j.parallel.use_torch_fsdp2 = 1;
+    assert_int_equal(tce_model_dp_sharding(&j),
+                     TCE_DP_SHARD_OPTIM_GRADS_PARAMS);
+    lp = layer_params(&j);
+    plan = build(&j, &lay);
+    op = find(&plan->list[TCE_PLAN_DENSE_FWD], "fsdp_ag_params");
+    assert_non_null(op);
+    assert_int_equal(op->coll, TCE_COLL_ALL_GATHER);
+    assert_int_equal(op->group, TCE_GROUP_DP);
+    assert_int_equal(op->overlap, TCE_OVERLAP_COMPUTE);
+    assert_close(op->bytes, 2.0 * lp, 1e-12);
+    assert_non_null(find(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_ag_params"));
+    op = find(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_rs_grads");
+    assert_non_null(op);
+    assert_int_equal(op->coll, TCE_COLL_REDUCE_SCATTER);
+    assert_close(op->bytes, 2.0 * lp, 1e-12);
+    /* the iteration's reduce-scatter: only what is outside the layers */
+    op = find(&plan->list[TCE_PLAN_ITER_END], "dp_rs_grads");
+    assert_non_null(op);
+    assert_close(op->bytes * (double)op->count,
+                 2.0 * (plan->dense_params - 4.0 * lp), 1e-12);
+    free(plan);
+
+    /* FP32 gradient reduction: 4-byte buckets, per layer and at the end */
+    j.training.accumulate_allreduce_grads_in_fp32 = 1;
+    plan = build(&j, &lay);
+    assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_rs_grads")->bytes,
+                 4.0 * lp, 1e-12);
+    free(plan);
+    j.parallel.use_torch_fsdp2 = 0;
+    plan = build(&j, &lay);
+    op = find(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
+    assert_non_null(op);
+    assert_close(op->bytes * (double)op->count, 4.0 * plan->dense_params,
+                 1e-12);
+    assert_null(find(&plan->list[TCE_PLAN_DENSE_FWD], "fsdp_ag_params"));
+    free(plan);
+}
+
+static void test_memory(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_memory flash, unfused, z1, z2, z3;
+    double s = 4096, a = 16, params;
+    (void)state;
+
+    small_job(&j, 8, 1);
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &flash, NULL), 0);
+    j.training.use_flash_attn = 0;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &unfused, NULL), 0);
+    /* 5 a s bytes of scores per token against the 4 a of the fp32 LSE */
+    assert_close(unfused.activation_per_layer_bytes -
+                     flash.activation_per_layer_bytes,
+                 s * (5.0 * a * s - 4.0 * a), 1e-12);
+    j.training.use_flash_attn = 1;
+    /* FP8: the FP8 GEMMs' inputs in 1 byte: block inputs 2h, fc2 input f
+     * saved, a 1-byte copy of the attention output o added */
+    j.training.precision = TCE_PRECISION_FP8;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
+    assert_close(flash.activation_per_layer_bytes -
+                     z1.activation_per_layer_bytes,
+                 s * (2.0 * 1024 - 16 * 64 + 2048), 1e-12);
+    /* the hidden-dropout masks: 2h with dropout */
+    j.training.precision = TCE_PRECISION_BF16;
+    j.training.hidden_dropout = 0.1;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
+    assert_close(z1.activation_per_layer_bytes -
+                     flash.activation_per_layer_bytes,
+                 s * 2.0 * 1024, 1e-12);
+    j.training.hidden_dropout = 0.0;
+    /* activation offloading: 1 of the 4 layers' activations on the host */
+    j.training.cpu_offloading_num_layers = 1;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
+    assert_close(flash.activations_bytes - z1.activations_bytes,
+                 flash.inflight_microbatches *
+                     flash.activation_per_layer_bytes,
+                 1e-12);
+    j.training.cpu_offloading_num_layers = 0;
+
+    j.parallel.use_distributed_optimizer = 1;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
+    j.parallel.data_parallel_sharding_strategy = TCE_DP_SHARD_OPTIM_GRADS;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z2, NULL), 0);
+    j.parallel.data_parallel_sharding_strategy =
+        TCE_DP_SHARD_OPTIM_GRADS_PARAMS;
+    assert_int_equal(tce_model_memory(&j, &lay, NULL, &z3, NULL), 0);
+    params = z1.params;
+    /* dp 8: optimizer over 8 in all three */
+    assert_close(z1.optimizer_bytes, 12.0 * params / 8.0, 1e-12);
+    assert_close(z2.optimizer_bytes, z1.optimizer_bytes, 1e-12);
+    assert_close(z1.gradients_bytes, 2.0 * params, 1e-12);
+    /* ZeRO-2: the shard plus one layer's gradients */
+    assert_close(z2.gradients_bytes,
+                 2.0 * (params / 8.0 + params / (double)z2.stage_layers),
+                 1e-12);
+    assert_close(z2.weights_bytes, 2.0 * params, 1e-12);
+    /* FSDP: the shard plus two layers gathered */
+    assert_close(z3.weights_bytes,
+                 2.0 * (params / 8.0 + 2.0 * params / (double)z3.stage_layers),
+                 1e-12);
+    assert_true(z3.total_bytes < z2.total_bytes);
+    assert_true(z2.total_bytes < z1.total_bytes);
+}
+
+/* The CP ring's per-step rule (plan.h's TCE_OVERLAP_ATTENTION) in the
+ * projector and the timeline: both give the same stage time; a ring on a
+ * fast link at a long sequence hides under the attention steps, the
+ * all-gather is exposed; a slow link exposes the ring. */
+static void cp_case(struct tce_topology *t, struct tce_job *j,
+                    struct tce_projection *p)
+{
+    struct tce_costmodel *cm = malloc(sizeof(*cm));
+    struct tce_timeline tl;
+    double busy = 0.0;
+    int i;
+
+    assert_non_null(cm);
+    assert_int_equal(tce_costmodel_init(cm, t, TCE_PRECISION_BF16, NULL), 0);
+    assert_int_equal(tce_project(t, j, cm, 0, p, NULL), 0);
+    assert_int_equal(tce_timeline_build(t, j, cm, &p->layout, &tl, NULL), 0);
+    for (i = 0; i < tl.n; i++)
+        if (tl.ev[i].kind == TCE_TL_FORWARD ||
+            tl.ev[i].kind == TCE_TL_BACKWARD)
+            busy += tl.ev[i].dur_s;
+    assert_close(busy / (double)tl.m, p->stage_microbatch_s, 1e-9);
+    tce_timeline_release(&tl);
+    free(cm);
+}
+
+static void test_cp_ring_exposure(void **state)
+{
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_projection p;
+    (void)state;
+
+    topo(&t);
+    gpt(&j, 64, 4, 1, 1);
+    j.model.seq_length = 32768;
+    j.parallel.context_parallel_size = 2;
+    j.training.global_batch_size = 64;
+    j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
+    cp_case(&t, &j, &p);
+    assert_close(p.breakdown.cp_exposed_s, 0.0, 1e-12);
+    j.parallel.cp_comm_type = TCE_CP_COMM_ALL_GATHER;
+    cp_case(&t, &j, &p);
+    assert_true(p.breakdown.cp_exposed_s > 0.0);
+    j.parallel.cp_comm_type = TCE_CP_COMM_P2P;
+    t.scale_up.bandwidth_gbytes_per_s = 0.01;
+    cp_case(&t, &j, &p);
+    assert_true(p.breakdown.cp_exposed_s > 0.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_window_layers),
+        cmocka_unit_test(test_conventions),
+        cmocka_unit_test(test_window_ops),
+        cmocka_unit_test(test_bf16_attention),
+        cmocka_unit_test(test_fsdp_ops),
+        cmocka_unit_test(test_memory),
+        cmocka_unit_test(test_cp_ring_exposure),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
