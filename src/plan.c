@@ -36,14 +36,7 @@
 
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
-
-struct dims {
-    double h, a, g, dqk, dv, kvdim, s, V, E, topk, fm, fs, nmat;
-    double t, c, b, T;          /* T: tokens of one microbatch on a CP rank */
-    double elt_tokens;          /* tokens an element-wise op touches */
-    int sp;
-    int flash;                  /* fused attention: no scores in HBM */
-};
+#include "plan_int.h"
 
 static void resolve(const struct tce_job *job, const struct tce_layout *lay,
                     struct dims *x)
@@ -92,9 +85,9 @@ static struct tce_op *add(struct tce_op_list *l)
     return op;
 }
 
-static struct tce_op *gemm(struct tce_op_list *l, const char *name,
-                           double flops, double one_gemm, double bytes,
-                           unsigned flags)
+struct tce_op *tce_plan_gemm(struct tce_op_list *l, const char *name,
+                             double flops, double one_gemm, double bytes,
+                             unsigned flags)
 {
     struct tce_op *op = add(l);
 
@@ -109,22 +102,23 @@ static struct tce_op *gemm(struct tce_op_list *l, const char *name,
 }
 
 /* A linear layer's forward shape: m tokens, n output, k input features. */
-static void linear(struct tce_op *op, double m, double n, double k)
+void tce_plan_linear(struct tce_op *op, double m, double n, double k)
 {
     op->gemm_m = llround(m);
     op->gemm_n = llround(n);
     op->gemm_k = llround(k);
 }
 
-static void elt(struct tce_op_list *l, const char *name, double bytes,
-                unsigned flags)
+void tce_plan_elt(struct tce_op_list *l, const char *name, double bytes,
+                  unsigned flags)
 {
     gemm(l, name, 0.0, 0.0, bytes, flags);
 }
 
-static void coll(struct tce_op_list *l, const char *name, enum tce_coll kind,
-                 enum tce_group g, double bytes, enum tce_overlap ov,
-                 enum tce_charge charge, unsigned flags)
+void tce_plan_coll(struct tce_op_list *l, const char *name,
+                   enum tce_coll kind, enum tce_group g, double bytes,
+                   enum tce_overlap ov, enum tce_charge charge,
+                   unsigned flags)
 {
     struct tce_op *op = add(l);
 
@@ -138,26 +132,18 @@ static void coll(struct tce_op_list *l, const char *name, enum tce_coll kind,
     op->flags = flags;
 }
 
-struct ctx {
-    const struct tce_job *job;
-    const struct tce_layout *lay;
-    struct dims x;
-    struct tce_flops_per_token f;
-    enum tce_overlap tp_ov;
-};
-
 /* TP communication around a block: entering (all-gather with SP) and
  * leaving (reduce-scatter with SP, else all-reduce). */
-static void tp_enter(const struct ctx *c, struct tce_op_list *l,
-                     const char *name, unsigned fl)
+void tce_plan_tp_enter(const struct ctx *c, struct tce_op_list *l,
+                       const char *name, unsigned fl)
 {
     if (c->lay->tp > 1 && c->x.sp)
         coll(l, name, TCE_COLL_ALL_GATHER, TCE_GROUP_TP,
              c->x.T * c->x.h * 2.0, c->tp_ov, TCE_CHARGE_TP, fl);
 }
 
-static void tp_leave(const struct ctx *c, struct tce_op_list *l,
-                     const char *name, unsigned fl)
+void tce_plan_tp_leave(const struct ctx *c, struct tce_op_list *l,
+                       const char *name, unsigned fl)
 {
     if (c->lay->tp > 1)
         coll(l, name,
@@ -169,8 +155,8 @@ static void tp_leave(const struct ctx *c, struct tce_op_list *l,
 /* Bias + dropout + residual add: in, residual, out and a 1-byte mask; with
  * no dropout a residual add (in, residual, out) whose gradient passes
  * through. */
-static void bda(const struct ctx *c, struct tce_op_list *l, const char *name,
-                unsigned fl)
+void tce_plan_bda(const struct ctx *c, struct tce_op_list *l,
+                  const char *name, unsigned fl)
 {
     const struct dims *x = &c->x;
 
@@ -198,7 +184,8 @@ static void attention_shape(const struct ctx *c, struct tce_op *op)
 }
 
 /* Forward of the attention block (also the recomputed forward). */
-static void attention_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
+void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
+                            unsigned fl)
 {
     const struct dims *x = &c->x;
     double proj = 2.0 * x->a * x->dv * x->h;          /* per token */
@@ -252,27 +239,6 @@ static void attention_fwd(const struct ctx *c, struct tce_op_list *l, unsigned f
     bda(c, l, "bda_attn", fl);
 }
 
-/* Forward of a dense MLP of width f (per TP group), named by prefix. */
-static void mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
-                    double tokens, const char *fc1, const char *act,
-                    const char *fc2, unsigned fl)
-{
-    const struct dims *x = &c->x;
-    double fl1 = 2.0 * tokens * x->h * f * (x->nmat - 1.0) / x->t;
-    double fl2 = 2.0 * tokens * x->h * f / x->t;
-
-    linear(gemm(l, fc1, fl1, fl1 / (x->nmat - 1.0),
-                2.0 * (tokens * x->h + x->h * f * (x->nmat - 1.0) / x->t +
-                       tokens * f * (x->nmat - 1.0) / x->t),
-                fl),
-           tokens, f * (x->nmat - 1.0) / x->t, x->h);
-    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl);
-    linear(gemm(l, fc2, fl2, fl2,
-                2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h),
-                fl),
-           tokens, x->h, f / x->t);
-}
-
 static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
 {
     const struct dims *x = &c->x;
@@ -283,56 +249,6 @@ static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     tp_enter(c, l, "tp_ag_mlp", fl);
     mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", fl);
     tp_leave(c, l, "tp_out_mlp", fl);
-    bda(c, l, "bda_mlp", fl);
-}
-
-static double a2a_bytes(const struct ctx *c)
-{
-    const struct dims *x = &c->x;
-    return x->elt_tokens * x->h * 2.0 * x->topk;
-}
-
-static void moe_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
-{
-    const struct dims *x = &c->x;
-    double ep = (double)c->lay->ep;
-    /* the router is tiny; counted once per TP group like every GEMM */
-    double router = 2.0 * x->T * x->h * x->E / x->t;
-    /* token-expert pairs this rank computes: its EP group's tokens spread
-     * evenly over the group's experts */
-    double pairs = x->T * x->topk;
-    double per_expert = pairs * ep / (x->E > 0 ? x->E : 1.0);
-    double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / x->t;
-    double fl2 = 2.0 * pairs * x->h * x->fm / x->t;
-
-    attention_fwd(c, l, fl);
-    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
-    gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, fl);
-    if (c->lay->ep > 1)
-        coll(l, "ep_a2a_dispatch", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
-             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, fl);
-    tp_enter(c, l, "tp_ag_moe", fl);
-    linear(gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / x->t,
-                2.0 * (pairs * x->h +
-                       x->h * x->fm * (x->nmat - 1.0) / x->t *
-                           (x->E > 0 ? x->E / ep : 0.0) +
-                       pairs * x->fm * (x->nmat - 1.0) / x->t),
-                fl),
-           per_expert, x->fm * (x->nmat - 1.0) / x->t, x->h);
-    elt(l, "expert_act", 2.0 * pairs * x->fm / x->t * x->nmat, fl);
-    linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / x->t,
-                2.0 * (pairs * x->fm / x->t +
-                       x->h * x->fm / x->t * (x->E > 0 ? x->E / ep : 0.0) +
-                       pairs * x->h),
-                fl),
-           per_expert, x->h, x->fm / x->t);
-    if (x->fs > 0)
-        mlp_fwd(c, l, x->fs, x->T, "shared_fc1", "shared_act", "shared_fc2",
-                fl);
-    tp_leave(c, l, "tp_out_moe", fl);
-    if (c->lay->ep > 1)
-        coll(l, "ep_a2a_combine", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
-             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, fl);
     bda(c, l, "bda_mlp", fl);
 }
 

@@ -24,7 +24,7 @@ layer_of() {
     rules) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
-    plan | plan_query | walk) echo 5 ;;
+    plan | plan_int | plan_moe | plan_query | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats | opcost) echo 7 ;;
     economics | search | planning | timeline | validation) echo 8 ;;
