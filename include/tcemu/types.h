@@ -57,6 +57,10 @@ struct tce_accelerator {
     char compute_calibration[TCE_TEXT_MAX]; /* a calibration file with a
                                          measured compute table, relative to
                                          the topology file; "" = none */
+    /* moe (issue 11): SMs lent to overlapped EP communication, and the
+     * per-kernel launch gap under CUDA graphs */
+    int64_t sm_count;                 /* streaming multiprocessors */
+    double graph_launch_gap_us;       /* per kernel, graph replay */
     char source[TCE_TEXT_MAX];
 };
 
@@ -166,6 +170,13 @@ struct tce_topology {
 /* ------------------------------------------------------------------------ */
 /* Job: one training run, in Megatron-LM's argument names.                   */
 
+/* moe (issue 11) */
+enum tce_dispatcher { TCE_DISPATCHER_ALLTOALL, TCE_DISPATCHER_ALLGATHER,
+                      TCE_DISPATCHER_FLEX };
+enum tce_fp8_format { TCE_FP8_NONE, TCE_FP8_E4M3, TCE_FP8_HYBRID };
+enum tce_fp8_recipe { TCE_FP8_DELAYED, TCE_FP8_TENSORWISE, TCE_FP8_MXFP8,
+                      TCE_FP8_BLOCKWISE };
+
 struct tce_model {
     int64_t num_layers;
     int64_t hidden_size;
@@ -189,6 +200,9 @@ struct tce_model {
     int64_t qk_head_dim;
     int64_t qk_pos_emb_head_dim;
     int64_t v_head_dim;
+    /* moe (issue 11): node-limited (group-limited) routing */
+    int64_t moe_router_num_groups;    /* expert groups; 0 = not limited */
+    int64_t moe_router_group_topk;    /* groups a token may use */
 };
 
 struct tce_parallel {
@@ -206,6 +220,9 @@ struct tce_parallel {
     int account_for_embedding_in_pipeline_split; /* bool: the embedding
                                          takes one layer's slot (Megatron) */
     int account_for_loss_in_pipeline_split;      /* bool: so does the loss */
+    /* moe (issue 11) */
+    enum tce_dispatcher moe_token_dispatcher_type; /* alltoall, allgather,
+                                         flex (DeepEP: node-deduplicated) */
 };
 
 enum tce_recompute { TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE,
@@ -228,6 +245,16 @@ struct tce_training {
     double hidden_dropout;            /* after attention and MLP: 0 = the
                                          bias-dropout-add is a residual add
                                          (no backward kernel) */
+    /* moe (issue 11): EP overlap, FP8 recipe, launches, load balance */
+    int overlap_moe_expert_parallel_comm; /* bool: EP all-to-all under
+                                         another microbatch's compute */
+    int64_t moe_deepep_num_sms;       /* SMs the overlapped EP comm takes */
+    int moe_fp8_dispatch;             /* bool: dispatch in FP8 (1 B + a
+                                         4 B scale per 128), combine bf16 */
+    enum tce_fp8_format fp8;          /* Megatron --fp8-format */
+    enum tce_fp8_recipe fp8_recipe;   /* Megatron --fp8-recipe */
+    int enable_cuda_graph;            /* bool: kernels replayed as graphs */
+    double moe_expert_load_imbalance; /* busiest expert / mean, >= 1 */
 };
 
 struct tce_job {
@@ -316,5 +343,8 @@ const char *tce_precision_name(enum tce_precision p);
 const char *tce_contract_kind_name(enum tce_contract_kind k);
 const char *tce_link_class_name(enum tce_link_class l);
 const char *tce_link_path_name(enum tce_link_path p);
+/* moe (issue 11) */
+const char *tce_dispatcher_name(enum tce_dispatcher d);
+const char *tce_fp8_recipe_name(enum tce_fp8_recipe r);
 
 #endif
