@@ -16,6 +16,7 @@ static const char *const group_names[TCE_GROUP_COUNT] = {
     [TCE_GROUP_TP] = "tp",   [TCE_GROUP_CP] = "cp", [TCE_GROUP_DP] = "dp",
     [TCE_GROUP_EP] = "ep",   [TCE_GROUP_EDP] = "edp", [TCE_GROUP_PP] = "pp",
     [TCE_GROUP_WORLD] = "world",
+    [TCE_GROUP_EP_INTRA] = "ep_intra", [TCE_GROUP_EP_INTER] = "ep_inter",
 };
 
 const char *tce_group_name(enum tce_group g)
@@ -146,6 +147,9 @@ int64_t tce_layout_group_size(const struct tce_layout *layout,
     case TCE_GROUP_EDP: return layout->dp / layout->ep;
     case TCE_GROUP_PP: return layout->pp;
     case TCE_GROUP_WORLD: return layout->gpus;
+    case TCE_GROUP_EP_INTRA: return tce_layout_ep_domain_members(layout);
+    case TCE_GROUP_EP_INTER:
+        return layout->ep / tce_layout_ep_domain_members(layout);
     case TCE_GROUP_COUNT: break;
     }
     return 0;
@@ -162,9 +166,32 @@ int64_t tce_layout_group_stride(const struct tce_layout *layout,
     case TCE_GROUP_EDP: return layout->tp * layout->cp * layout->ep;
     case TCE_GROUP_PP: return layout->tp * layout->cp * layout->dp;
     case TCE_GROUP_WORLD: return 1;
+    case TCE_GROUP_EP_INTRA:
+        return tce_layout_group_stride(layout, TCE_GROUP_EP);
+    case TCE_GROUP_EP_INTER:
+        return tce_layout_group_stride(layout, TCE_GROUP_EP) *
+               tce_layout_ep_domain_members(layout);
     case TCE_GROUP_COUNT: break;
     }
     return 0;
+}
+
+/* moe (issue 11) */
+int64_t tce_layout_ep_domain_members(const struct tce_layout *layout)
+{
+    int64_t stride = tce_layout_group_stride(layout, TCE_GROUP_EP);
+    int64_t domain = layout->scale_up_domain > 0
+                         ? layout->scale_up_domain
+                         : or_one(layout->gpus_per_node);
+    int64_t k = stride > 0 ? domain / stride : 1;
+
+    if (layout->ep < 1)
+        return 1;
+    if (k > layout->ep)
+        k = layout->ep;
+    while (k > 1 && layout->ep % k != 0)
+        k--;
+    return k < 1 ? 1 : k;
 }
 
 int64_t tce_layout_key(const struct tce_layout *layout, int64_t rank,
@@ -182,6 +209,8 @@ int64_t tce_layout_key(const struct tce_layout *layout, int64_t rank,
     case TCE_GROUP_EDP: return c.edp;
     case TCE_GROUP_PP: return c.pp;
     case TCE_GROUP_WORLD: return rank;
+    case TCE_GROUP_EP_INTRA: return c.ep % tce_layout_ep_domain_members(layout);
+    case TCE_GROUP_EP_INTER: return c.ep / tce_layout_ep_domain_members(layout);
     case TCE_GROUP_COUNT: break;
     }
     return -1;

@@ -74,7 +74,8 @@ static struct tce_op *add(struct tce_op_list *l)
     struct tce_op *op;
 
     /* lists are sized for the longest (an MoE backward with full
-     * recomputation and unfused attention, 46 ops); past the end the last
+     * recomputation, unfused attention, FP8 and the deduplicated
+     * dispatch, 58 ops); past the end the last
      * op is overwritten */
     if (l->n >= TCE_PLAN_OPS_MAX)
         l->n = TCE_PLAN_OPS_MAX - 1;
@@ -310,6 +311,7 @@ static void layer_lists(const struct ctx *c, int moe,
         moe_fwd(c, fwd, 0);
     else
         dense_fwd(c, fwd, 0);
+    tce_plan_precision(c, fwd); /* moe (issue 11): FP8 linears, casts */
     if (rc == TCE_RECOMPUTE_FULL) {
         append(bwd, fwd, 1);
     } else if (rc == TCE_RECOMPUTE_SELECTIVE) {

@@ -69,10 +69,22 @@ enum tce_group {
     TCE_GROUP_EDP,      /* expert-data-parallel (expert weights' DP) */
     TCE_GROUP_PP,       /* the pipeline: neighbours are prev/next stage */
     TCE_GROUP_WORLD,
+    /* moe (issue 11): the EP group split at scale-up domains, for the
+     * node-deduplicated (flex, DeepEP) dispatch: EP_INTRA the EP members
+     * of one domain (NVLink fan-out), EP_INTER the members with the same
+     * position in each domain (one copy per destination domain over the
+     * scale-out links).  EP = EP_INTRA x EP_INTER. */
+    TCE_GROUP_EP_INTRA,
+    TCE_GROUP_EP_INTER,
     TCE_GROUP_COUNT
 };
 
 const char *tce_group_name(enum tce_group g);
+
+/* moe (issue 11): EP members in one scale-up domain (the size of
+ * TCE_GROUP_EP_INTRA): the largest divisor of ep that fits the domain at
+ * the EP group's stride; 1 when the stride is a domain or more. */
+int64_t tce_layout_ep_domain_members(const struct tce_layout *layout);
 
 /*
  * Derive the layout of job on gpus accelerators (0 = the job's

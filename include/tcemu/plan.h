@@ -81,7 +81,7 @@
 #include "tcemu/model.h"
 #include "tcemu/schedule.h"
 
-#define TCE_PLAN_OPS_MAX 48
+#define TCE_PLAN_OPS_MAX 64
 
 enum tce_op_kind {
     TCE_OP_COMPUTE,
@@ -121,6 +121,10 @@ enum tce_op_flag {
     TCE_OP_F_NO_BACKWARD = 1u << 4,    /* its gradient passes through: no
                                           backward op (a residual add
                                           without dropout) */
+    /* moe (issue 11) */
+    TCE_OP_F_FP8 = 1u << 5,            /* a linear layer run in FP8 (the
+                                          job's recipe): the FP8 peak and
+                                          the table's FP8 rows */
 };
 
 struct tce_op {
@@ -139,6 +143,11 @@ struct tce_op {
     int64_t gemm_m, gemm_n, gemm_k; /* compute: linear layer shape, or 0 */
     struct tce_attention_shape attn; /* fused attention; micro_batch_size
                                         0 = none */
+    /* moe (issue 11) */
+    int kernels;             /* compute: kernel launches per repetition
+                                (0 counts as 1): the launch-gap floor */
+    int comm_sms;            /* compute: SMs lent to overlapped EP
+                                communication while it runs (0 = none) */
 };
 
 struct tce_op_list {
@@ -246,6 +255,17 @@ double tce_plan_list_flops(const struct tce_op_list *l, int model_only);
 /* FLOPs this rank executes in one iteration (walking the schedule's loop
  * counts); model_only = 1 excludes recomputation. */
 double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only);
+
+/* moe (issue 11): whether the job's linear layers run in FP8
+ * (training.precision = fp8 or training.fp8 set). */
+int tce_plan_fp8(const struct tce_job *job);
+
+/* moe (issue 11): expected distinct scale-up domains one token's topk
+ * experts land in, with the EP group over `domains` domains and routing
+ * uniform over the reachable ones (group-limited routing: groups expert
+ * groups, group_topk of them per token; 0 = not limited). */
+double tce_plan_moe_domains(double domains, double topk, double groups,
+                            double group_topk);
 
 const char *tce_op_kind_name(enum tce_op_kind k);
 const char *tce_overlap_name(enum tce_overlap o);
