@@ -73,6 +73,8 @@ int tce_costmodel_init(struct tce_costmodel *cm,
                                              : cm->bf16_peak_flops;
     cm->sm_count = acc->sm_count > 0 ? (double)acc->sm_count : 0.0;
     cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
+    cm->launch_gap_s = cm->has_table ? cm->table.launch_gap_us * 1e-6 : 0.0;
+    cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -104,6 +106,7 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
         cm->table = cal->compute;
         tce_computetable_prepare(&cm->table);
         cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
+        cm->launch_gap_s = cm->table.launch_gap_us * 1e-6;
     }
     for (i = 0; i < cal->n_links && i < TCE_LINK_CLASSES; i++) {
         const struct tce_calibration_link *c = &cal->links[i];
@@ -265,6 +268,25 @@ double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
     /* a cost model filled by hand (tests) may name only the job's peak */
     return roofline(cm, peak > 0 ? peak : cm->peak_flops, flops, gemm_flops,
                     bytes);
+}
+
+double tce_cost_list_launch_s(const struct tce_costmodel *cm,
+                              const struct tce_op_list *l)
+{
+    double s = 0.0;
+    int i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct tce_op *op = &l->ops[i];
+
+        if (op->kind != TCE_OP_COMPUTE)
+            continue;
+        s += (double)(op->kernels > 0 ? op->kernels : 1) *
+             (double)op->count *
+             (op->flags & TCE_OP_F_GRAPHED ? cm->graph_launch_gap_s
+                                           : cm->launch_gap_s);
+    }
+    return s;
 }
 
 double tce_cost_fp8_speedup(const struct tce_computetable *t)

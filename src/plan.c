@@ -311,7 +311,7 @@ static void layer_lists(const struct ctx *c, int moe,
         moe_fwd(c, fwd, 0);
     else
         dense_fwd(c, fwd, 0);
-    tce_plan_precision(c, fwd); /* moe (issue 11): FP8 linears, casts */
+    tce_plan_layer_marks(c, fwd); /* moe (issue 11): FP8, casts, graphs */
     if (rc == TCE_RECOMPUTE_FULL) {
         append(bwd, fwd, 1);
     } else if (rc == TCE_RECOMPUTE_SELECTIVE) {

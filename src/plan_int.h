@@ -55,9 +55,10 @@ void tce_plan_mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
                       const char *fc2, unsigned fl);
 void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                       unsigned fl);
-/* plan_moe.c: mark a layer's linear layers FP8 when the job runs FP8 and
- * append the casts its recipe needs (one element-wise op) */
-void tce_plan_precision(const struct ctx *c, struct tce_op_list *l);
+/* plan_moe.c: finish a layer's forward list: mark its linear layers FP8
+ * when the job runs FP8 and append the casts its recipe needs (one
+ * element-wise op); mark its compute ops graphed with enable_cuda_graph */
+void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l);
 
 /* short names inside the plan's files */
 static inline struct tce_op *gemm(struct tce_op_list *l, const char *name,

@@ -43,6 +43,7 @@
  *    the forward's); attention, router and output layer stay BF16.
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "plan_int.h"
 
@@ -231,7 +232,7 @@ static double cast_bytes(enum tce_fp8_recipe r)
     return 2.0 + 2.0 * 1.0;
 }
 
-void tce_plan_precision(const struct ctx *c, struct tce_op_list *l)
+static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 {
     double elems = 0.0;
     int i, casts = 0;
@@ -254,4 +255,81 @@ void tce_plan_precision(const struct ctx *c, struct tce_op_list *l)
         return;
     elt(l, "fp8_cast", elems * cast_bytes(c->job->training.fp8_recipe), fl);
     kernels(l, casts);
+}
+
+void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l)
+{
+    int i;
+
+    fp8_marks(c, l);
+    /* Megatron --enable-cuda-graph captures each transformer layer */
+    if (c->job->training.enable_cuda_graph)
+        for (i = 0; i < l->n; i++)
+            if (l->ops[i].kind == TCE_OP_COMPUTE)
+                l->ops[i].flags |= TCE_OP_F_GRAPHED;
+}
+
+/* moe (issue 11): the assumption lines `tcemu project` prints. */
+int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
+                            size_t size)
+{
+    const struct tce_training *t = &job->training;
+    const struct tce_model *m = &job->model;
+    int moe = m->num_experts > 0, fp8 = tce_plan_fp8(job), k = 0;
+
+    if (moe && i == k++) {
+        snprintf(buf, size,
+                 "MoE dispatch: %s (%s), %s B per value, combine 2 B; "
+                 "routing uniform, busiest expert x %.3g (Megatron-Core "
+                 "token_dispatcher.py; DeepSeek-V3 arXiv:2412.19437 3.2.2)",
+                 tce_dispatcher_name(job->parallel.moe_token_dispatcher_type),
+                 job->parallel.moe_token_dispatcher_type ==
+                         TCE_DISPATCHER_FLEX
+                     ? "one copy per destination domain over the NICs, "
+                       "R(1-(1-1/R)^k) domains of R reachable, then k "
+                       "copies over NVLink"
+                 : job->parallel.moe_token_dispatcher_type ==
+                         TCE_DISPATCHER_ALLGATHER
+                     ? "tokens all-gathered over EP, outputs "
+                       "reduce-scattered"
+                     : "every routed copy over the EP group",
+                 t->moe_fp8_dispatch && fp8 ? "1.03" : "2",
+                 t->moe_expert_load_imbalance);
+        return 1;
+    }
+    if (moe && i == k++) {
+        if (t->overlap_moe_expert_parallel_comm)
+            snprintf(buf, size,
+                     "MoE EP overlap: dispatch and combine hidden under the "
+                     "MoE layer's compute (Megatron-Core 0.14 "
+                     "--overlap-moe-expert-parallel-comm), which runs on "
+                     "the SMs %lld communication SMs leave "
+                     "(moe_deepep_num_sms of accelerator.sm_count; "
+                     "DeepSeek-V3 3.2.2: 20 of 132)",
+                     (long long)t->moe_deepep_num_sms);
+        else
+            snprintf(buf, size, "MoE EP dispatch and combine exposed "
+                                "(overlap_moe_expert_parallel_comm off)");
+        return 1;
+    }
+    if (moe && i == k++) {
+        snprintf(buf, size,
+                 "MoE token permute and unpermute: k copies of each token "
+                 "read and written in BF16 (2 x k x tokens x h x 2 B each), "
+                 "router top-k over fp32 scores (tokens x experts x 8 B), "
+                 "3 kernels each (Megatron-Core moe_utils.py)");
+        return 1;
+    }
+    if (fp8 && i == k++) {
+        snprintf(buf, size,
+                 "FP8 (%s): linears at the FP8 peak or FP8 table rows "
+                 "(else BF16 rows over the table's FP8 speed-up); "
+                 "attention, router, output layer BF16; each FP8 linear "
+                 "casts its input and output gradient in one Transformer "
+                 "Engine cast-transpose pass, %.3g B per value",
+                 tce_fp8_recipe_name(t->fp8_recipe),
+                 cast_bytes(t->fp8_recipe));
+        return 1;
+    }
+    return 0;
 }

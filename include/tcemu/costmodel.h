@@ -88,6 +88,8 @@ struct tce_costmodel {
     double bf16_peak_flops;       /* BF16 ops (attention, router, ...) */
     double fp8_peak_flops;        /* TCE_OP_F_FP8 linears (bf16 if none) */
     double sm_count;              /* accelerator.sm_count */
+    double launch_gap_s;          /* eager, per kernel: the table's */
+    double graph_launch_gap_s;    /* per kernel under CUDA graphs */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
                                      an FP8 shape measured in BF16 only */
@@ -134,6 +136,14 @@ double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
  * the BF16 peak on an accelerator without one). */
 double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
                                 double gemm_flops, double bytes, int fp8);
+
+/* moe (issue 11): the launch floor of a list: its compute ops' kernel
+ * launches (op kernels, 0 counting as 1, times count) times the launch gap
+ * (the table's launch_gap_us eager, accelerator.graph_launch_gap_us for
+ * TCE_OP_F_GRAPHED ops; 0 eager without a measured table).  The GPU runs
+ * ahead of the CPU's launches, so a list takes max(its compute, this). */
+double tce_cost_list_launch_s(const struct tce_costmodel *cm,
+                              const struct tce_op_list *l);
 
 /* moe (issue 11): BF16 over FP8 forward time of the largest GEMM shape a
  * table measured in both dtypes; 0 when it has no such pair. */

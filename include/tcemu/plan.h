@@ -72,6 +72,7 @@
 #ifndef TCEMU_PLAN_H
 #define TCEMU_PLAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tcemu/coll.h"
@@ -125,6 +126,9 @@ enum tce_op_flag {
     TCE_OP_F_FP8 = 1u << 5,            /* a linear layer run in FP8 (the
                                           job's recipe): the FP8 peak and
                                           the table's FP8 rows */
+    TCE_OP_F_GRAPHED = 1u << 6,        /* launched from a CUDA graph
+                                          (enable_cuda_graph): the graph
+                                          launch gap per kernel */
 };
 
 struct tce_op {
@@ -266,6 +270,11 @@ int tce_plan_fp8(const struct tce_job *job);
  * groups, group_topk of them per token; 0 = not limited). */
 double tce_plan_moe_domains(double domains, double topk, double groups,
                             double group_topk);
+
+/* moe (issue 11): the i-th assumption line (i = 0, 1, ...) of the job's
+ * MoE and FP8 mechanisms into buf; 0 when there is no i-th line. */
+int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
+                            size_t size);
 
 const char *tce_op_kind_name(enum tce_op_kind k);
 const char *tce_overlap_name(enum tce_overlap o);

@@ -341,6 +341,40 @@ static void test_fp8_and_sms(void **state)
     free(cm);
 }
 
+/* moe (issue 11): a list's launch floor, kernels x gap: eager 10 us from
+ * the table, 1 us graphed; communication ops launch nothing here. */
+static void test_launch_floor(void **state)
+{
+    struct tce_costmodel *cm = malloc(sizeof(*cm));
+    struct tce_op_list *l = calloc(1, sizeof(*l));
+
+    (void)state;
+    assert_non_null(cm);
+    assert_non_null(l);
+    hand_model(cm);
+    cm->launch_gap_s = cm->table.launch_gap_us * 1e-6;
+    cm->graph_launch_gap_s = 1e-6;
+    l->n = 4;
+    l->ops[0].kind = TCE_OP_COMPUTE;         /* 1 kernel */
+    l->ops[0].count = 1;
+    l->ops[1].kind = TCE_OP_COMPUTE;         /* 3 kernels, twice */
+    l->ops[1].kernels = 3;
+    l->ops[1].count = 2;
+    l->ops[2].kind = TCE_OP_COLLECTIVE;
+    l->ops[2].count = 1;
+    l->ops[3].kind = TCE_OP_COMPUTE;         /* graphed: 2 x 1 us */
+    l->ops[3].kernels = 2;
+    l->ops[3].count = 1;
+    l->ops[3].flags = TCE_OP_F_GRAPHED;
+    assert_close(tce_cost_list_launch_s(cm, l), 7.0 * 10e-6 + 2e-6, 1e-12);
+    /* no measured gap, no graphs: no floor */
+    cm->launch_gap_s = 0.0;
+    l->ops[3].flags = 0;
+    assert_close(tce_cost_list_launch_s(cm, l), 0.0, 0.0);
+    free(l);
+    free(cm);
+}
+
 static void test_compute_op_sources(void **state)
 {
     struct tce_costmodel *cm = malloc(sizeof(*cm));
@@ -480,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_h100_layers),
         cmocka_unit_test(test_compute_op_sources),
         cmocka_unit_test(test_fp8_and_sms),
+        cmocka_unit_test(test_launch_floor),
         cmocka_unit_test(test_opcost),
     };
 
