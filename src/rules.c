@@ -459,3 +459,59 @@ int tce_rule_on_demand_price(const struct tce_topology *t, int i,
                   "price: make them equal or drop the contract's)",
                   c->name, c->usd_per_node_hour, list);
 }
+
+/* ---- moe (issue 11): group-limited routing, FP8 ------------------------- */
+
+int tce_rule_router_groups(const struct tce_model *m, struct tce_error *err)
+{
+    int64_t g = m->moe_router_num_groups, k = m->moe_router_group_topk;
+
+    if (g == 0 && k == 0)
+        return 0;
+    if (g == 0)
+        return BROKEN(err, "model.moe_router_group_topk",
+                      "needs moe_router_num_groups > 0 (got %lld)", LL(k));
+    if (m->num_experts <= 0 || m->num_experts % g != 0)
+        return BROKEN(err, "model.moe_router_num_groups",
+                      "must divide num_experts = %lld (got %lld)",
+                      LL(m->num_experts), LL(g));
+    if (k < 1 || k > g)
+        return BROKEN(err, "model.moe_router_group_topk",
+                      "must be in [1, moe_router_num_groups = %lld] (got "
+                      "%lld)",
+                      LL(g), LL(k));
+    if (m->moe_router_topk > k * (m->num_experts / g))
+        return BROKEN(err, "model.moe_router_topk",
+                      "at most moe_router_group_topk x experts per group = "
+                      "%lld (got %lld)",
+                      LL(k * (m->num_experts / g)), LL(m->moe_router_topk));
+    return 0;
+}
+
+int tce_rule_fp8_dispatch(const struct tce_job *job, struct tce_error *err)
+{
+    const struct tce_training *t = &job->training;
+
+    if (!t->moe_fp8_dispatch || t->precision == TCE_PRECISION_FP8 ||
+        t->fp8 != TCE_FP8_NONE)
+        return 0;
+    return BROKEN(err, "training.moe_fp8_dispatch",
+                  "needs FP8 (precision = \"fp8\" or fp8 = \"e4m3\" / "
+                  "\"hybrid\")");
+}
+
+int tce_rule_fp8_peak(const struct tce_job *job,
+                      const struct tce_topology *topo, struct tce_error *err)
+{
+    const struct tce_training *t = &job->training;
+
+    if ((t->precision != TCE_PRECISION_FP8 && t->fp8 == TCE_FP8_NONE) ||
+        topo->accelerator.fp8_tflops > 0)
+        return 0;
+    return BROKEN(err,
+                  t->fp8 != TCE_FP8_NONE ? "training.fp8"
+                                         : "training.precision",
+                  "FP8 needs an accelerator with an FP8 peak (%s: "
+                  "accelerator.fp8_tflops is 0)",
+                  topo->path[0] ? topo->path : topo->name);
+}

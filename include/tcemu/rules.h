@@ -123,4 +123,17 @@ int tce_rule_contract_price(const struct tce_topology *t, int i,
 int tce_rule_on_demand_price(const struct tce_topology *t, int i,
                              struct tce_error *err);
 
+/* ---- moe (issue 11) ----------------------------------------------------- */
+
+/* Group-limited routing: moe_router_num_groups divides the experts,
+ * 1 <= moe_router_group_topk <= groups, topk fits the groups a token may
+ * use; both 0 = not limited (FILE). */
+int tce_rule_router_groups(const struct tce_model *m, struct tce_error *err);
+/* moe_fp8_dispatch needs FP8 (FILE). */
+int tce_rule_fp8_dispatch(const struct tce_job *job, struct tce_error *err);
+/* An FP8 job needs an accelerator with an FP8 peak (the job's key: a job
+ * and topology rule, checked when both are loaded). */
+int tce_rule_fp8_peak(const struct tce_job *job,
+                      const struct tce_topology *topo, struct tce_error *err);
+
 #endif
