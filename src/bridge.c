@@ -10,6 +10,7 @@
 #include "tcemu/bridge.h"
 #include "tcemu/input.h"
 #include "tcemu/rules.h"
+#include "tcemu/scenario.h"
 #include "tcemu/util.h"
 
 #define FIELDS_MAX 40
@@ -598,6 +599,38 @@ double tce_bridge_flops_per_token(const struct tce_model *m, int64_t seq,
     vocab = (m->vocab_size + pad - 1) / pad * pad;
     logits = 6.0 * h * (double)vocab * (mtp + 1.0);
     return mlp + attn + mtp_proj + logits;
+}
+
+int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
+                       const struct tce_job *base, struct tce_job *job,
+                       struct tce_scenario *s, struct tce_error *err)
+{
+    struct tce_bridge_arch arch;
+    int ret;
+
+    r->projected = 0;
+    *job = *base;
+    snprintf(r->job_path, sizeof(r->job_path), "%s", base->path);
+    snprintf(r->topology_path, sizeof(r->topology_path), "%s", t->path);
+    ret = tce_bridge_apply(r, job, err);
+    if (ret == 0)
+        ret = tce_scenario_init(s, t, job, NULL, err);
+    if (ret == 0)
+        ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
+    if (ret != 0)
+        return ret;
+    tce_bridge_arch_of(r, job, &arch);
+    r->flops_per_token =
+        tce_bridge_flops_per_token(&job->model, r->seq_length, r->tp, &arch);
+    r->published_flops_per_token =
+        r->published_tflops * 1e12 / r->published_tokens;
+    r->projected_tokens = r->proj.tokens_per_s / (double)r->gpus;
+    r->projected_tflops = r->projected_tokens * r->flops_per_token / 1e12;
+    r->error = r->projected_tflops / r->published_tflops - 1.0;
+    r->tokens_error = r->projected_tokens / r->published_tokens - 1.0;
+    r->hbm_gib = t->accelerator.hbm_gib;
+    r->projected = 1;
+    return 0;
 }
 
 const char *tce_bridge_generation_name(int g)

@@ -90,9 +90,7 @@ static void project_row(struct tce_bridge_row *r, struct cache *c,
 {
     const struct tce_topology *t = topology(c, r->topology);
     const struct tce_job *base = job(c, jobs_dir, r->model_key);
-    struct tce_bridge_arch arch;
     struct tce_error err;
-    double g;
 
     tce_error_clear(&err);
     if (!t) {
@@ -105,28 +103,9 @@ static void project_row(struct tce_bridge_row *r, struct cache *c,
                  "not expressible: no job file %s.cfg", r->model_key);
         return;
     }
-    *j = *base;
-    snprintf(r->job_path, sizeof(r->job_path), "%s", base->path);
-    snprintf(r->topology_path, sizeof(r->topology_path), "%s", t->path);
-    if (tce_bridge_apply(r, j, &err) != 0 ||
-        tce_scenario_init(s, t, j, NULL, &err) != 0 ||
-        tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, &err) != 0) {
+    if (tce_bridge_project(r, t, base, j, s, &err) != 0)
         snprintf(r->reason, sizeof(r->reason), "not expressible: %.170s",
                  err.msg);
-        return;
-    }
-    g = (double)r->gpus;
-    tce_bridge_arch_of(r, j, &arch);
-    r->flops_per_token =
-        tce_bridge_flops_per_token(&j->model, r->seq_length, r->tp, &arch);
-    r->published_flops_per_token =
-        r->published_tflops * 1e12 / r->published_tokens;
-    r->projected_tokens = r->proj.tokens_per_s / g;
-    r->projected_tflops = r->projected_tokens * r->flops_per_token / 1e12;
-    r->error = r->projected_tflops / r->published_tflops - 1.0;
-    r->tokens_error = r->projected_tokens / r->published_tokens - 1.0;
-    r->hbm_gib = t->accelerator.hbm_gib;
-    r->projected = 1;
 }
 
 static void release_of(const struct tce_report *t, int i,

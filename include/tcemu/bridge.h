@@ -144,6 +144,16 @@ double tce_bridge_flops_per_token(const struct tce_model *m, int64_t seq,
                                   int64_t tp,
                                   const struct tce_bridge_arch *a);
 
+struct tce_scenario;
+/* Project row r (selected) with its topology t and the job base of its
+ * model (job and s are scratch): tce_bridge_apply, the projection, the
+ * FLOP count, and r's results (projected 1, job_path, topology_path,
+ * flops_per_token, projected figures, errors, hbm_gib).  0, or
+ * TCE_ECONFIG with why tcemu cannot express the row. */
+int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
+                       const struct tce_job *base, struct tce_job *job,
+                       struct tce_scenario *s, struct tce_error *err);
+
 /* Errors over a set of projected rows. */
 struct tce_bridge_stats {
     int rows;
