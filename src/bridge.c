@@ -619,6 +619,10 @@ int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
         ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
     if (ret != 0)
         return ret;
+    snprintf(r->pipeline_layout, sizeof(r->pipeline_layout), "%s",
+             job->parallel.pipeline_model_parallel_layout);
+    r->etp = job->parallel.expert_tensor_parallel_size;
+    r->sequence_parallel = job->parallel.sequence_parallel;
     tce_bridge_arch_of(r, job, &arch);
     r->flops_per_token =
         tce_bridge_flops_per_token(&job->model, r->seq_length, r->tp, &arch);

@@ -140,6 +140,7 @@ TEXT(generation)
 TEXT(precision)
 TEXT(job_path)
 TEXT(topology_path)
+TEXT(pipeline_layout)
 TEXT(reason)
 #undef TEXT
 
@@ -214,6 +215,12 @@ static const struct tce_report_column columns[] = {
      .type = TCE_REPORT_INT, .offset = OFF(ep)},
     {.key = "fsdp", .group = "layout", .in = DATA, .type = TCE_REPORT_INT,
      .offset = OFF(fsdp)},
+    {.key = "expert_tensor_parallel_size", .group = "layout", .in = DATA,
+     .type = TCE_REPORT_INT, .offset = OFF(etp)},
+    {.key = "pipeline_model_parallel_layout", .group = "layout", .in = DATA,
+     .type = TCE_REPORT_TEXT, .get = pipeline_layout_of},
+    {.key = "sequence_parallel", .group = "layout", .in = DATA,
+     .type = TCE_REPORT_BOOL, .offset = OFF(sequence_parallel)},
     {.key = "global_batch_size", .group = "layout", .human = "gbs", .fmt = "5d",
      .in = ALL, .type = TCE_REPORT_INT, .offset = OFF(global_batch)},
     {.key = "micro_batch_size", .group = "layout", .human = "mbs", .fmt = "3d",

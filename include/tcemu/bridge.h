@@ -65,6 +65,10 @@ struct tce_bridge_row {
     int projected;                 /* 1 = projected; 0 = reason says why */
     char job_path[TCE_TEXT_MAX];
     char topology_path[TCE_TEXT_MAX];
+    char pipeline_layout[TCE_TEXT_MAX]; /* the job's pipeline_model_parallel_
+                                      layout as applied ("" none) */
+    int64_t etp;                   /* expert_tensor_parallel_size applied */
+    int sequence_parallel;         /* as applied */
     double flops_per_token;        /* Megatron-Bridge's count, this row */
     double published_flops_per_token; /* published TFLOP/s / tokens/s */
     double projected_tokens;       /* tokens/s/GPU, modelled */
