@@ -411,6 +411,37 @@ static void print_stats(FILE *out, const char *what,
             100.0 * s->mean_abs_tokens_error, s->fit, s->rows);
 }
 
+/* "# excluded: 92 superseded, 33 NVFP4, ..." (by the reason's words before
+ * its first ':'), in order of first appearance. */
+static void print_reasons(FILE *out, const struct tce_bridge_row *rows, int n)
+{
+    int i, k, count, first = 1;
+    size_t len, klen;
+
+    if (n <= 0)
+        return;
+    fprintf(out, "# excluded:");
+    for (i = 0; i < n; i++) {
+        len = strcspn(rows[i].reason, ":");
+        for (k = 0; k < i; k++) {
+            klen = strcspn(rows[k].reason, ":");
+            if (klen == len && strncmp(rows[k].reason, rows[i].reason, len) == 0)
+                break;
+        }
+        if (k < i)
+            continue;
+        for (count = 0, k = i; k < n; k++) {
+            klen = strcspn(rows[k].reason, ":");
+            count += klen == len &&
+                     strncmp(rows[k].reason, rows[i].reason, len) == 0;
+        }
+        fprintf(out, "%s %d %.*s", first ? "" : ",", count, (int)len,
+                rows[i].reason);
+        first = 0;
+    }
+    fprintf(out, " (--excluded lists each row and why)\n");
+}
+
 static void print_human(FILE *out, const struct tce_reproduce_bridge_opts *o,
                         const struct tce_bridge_row *rows, int np, int nq,
                         int n, const struct tce_bridge_summary *s, int ok)
@@ -439,6 +470,7 @@ static void print_human(FILE *out, const struct tce_reproduce_bridge_opts *o,
         t.row_lead = "#  ";
         tce_report_human(out, &t);
     }
+    print_reasons(out, rows + np + nq, n - np - nq);
     if (o->excluded && n - np - nq > 0) {
         fprintf(out, "# excluded from the validation set:\n");
         table(left_out, NCOLS(left_out), rows + np + nq, n - np - nq, &t);
