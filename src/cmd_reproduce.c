@@ -8,6 +8,10 @@
  * Each CSV row is matched to its job file DIR/megatron-sc21-<params>b.cfg;
  * the job must agree with the row (heads, hidden, layers, TP, PP, GPUs,
  * global batch), so the comparison cannot silently drift from the data.
+ *
+ * A reference with Megatron-Bridge's header (--reference
+ * megatron-bridge-performance) goes to tce_cmd_reproduce_bridge
+ * (cmd_reproduce_bridge.h): each row on its own topology, job and layout.
  */
 #include <math.h>
 #include <stddef.h>
@@ -15,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcemu/bridge.h"
 #include "tcemu/cli.h"
+#include "tcemu/cmd_reproduce_bridge.h"
 #include "tcemu/config.h"
 #include "tcemu/datadir.h"
 #include "tcemu/error.h"
@@ -37,24 +43,36 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: tcemu reproduce [-t TOPOLOGY] [--reference CSV] "
             "[--jobs DIR]\n"
-            "                       [--tolerance F] [--json FILE|-] "
-            "[--csv FILE|-]\n"
+            "                       [--tolerance F] [--mean-tolerance F] "
+            "[--excluded]\n"
+            "                       [--json FILE|-] [--csv FILE|-]\n"
             "\n"
             "Project every published measurement shipped with tcemu and "
             "print published\nvs projected hardware TFLOP/s per GPU, with "
             "the error of each row.\n"
+            "With --reference " TCE_BRIDGE_REFERENCE " (NVIDIA "
+            "Megatron-Bridge's\nperformance summaries): each selected row "
+            "on its own topology, job and layout,\nmodel TFLOP/s counted as "
+            "Megatron-Bridge counts them, tokens/s per GPU, HBM fit,\nand "
+            "the mean and worst |error| per generation, dense and MoE.\n"
             "\n"
             "options:\n"
-            "  -t, --topology FILE  default " DEFAULT_TOPOLOGY "\n"
+            "  -t, --topology FILE  default " DEFAULT_TOPOLOGY " (Bridge: "
+            "only the rows on\n                       this topology NAME; "
+            "default all)\n"
             "  -r, --reference CSV  default " DEFAULT_REFERENCE "\n"
             "      --jobs DIR       job files megatron-sc21-<params>b.cfg "
-            "(default: the\n                       shipped jobs)\n"
+            "(Bridge:\n                       <model_key>.cfg; default: the "
+            "shipped jobs)\n"
             "      --tolerance F    largest relative error accepted "
-            "(default 0.05)\n"
-            "      --json FILE|-    write JSON (schema tcemu.reproduce/2); "
-            "'-' = stdout only\n"
-            "      --csv FILE|-     write CSV (tcemu.reproduce.csv/1); "
-            "'-' = stdout only\n"
+            "(default 0.05;\n                       Bridge 0.25)\n"
+            "      --mean-tolerance F  Bridge: largest mean |error| accepted "
+            "(default 0.10)\n"
+            "      --excluded       Bridge: list every excluded row and why\n"
+            "      --json FILE|-    write JSON (schema tcemu.reproduce/2; "
+            "Bridge /3);\n                       '-' = stdout only\n"
+            "      --csv FILE|-     write CSV (tcemu.reproduce.csv/1; Bridge "
+            "/2); '-' =\n                       stdout only\n"
             "  -h, --help           this help\n"
             "\n"
             "Exit status: 0 every row within tolerance, 2 bad usage or "
@@ -176,12 +194,14 @@ static void print_human(FILE *out, const char *topo_name,
 /* Options: TCE_EXIT_OK, an exit status, or -1 after help (exit 0). */
 static int parse_options(int argc, char **argv, struct tce_cli_common *co,
                          const char **ref_path, const char **jobs_dir,
-                         double *tol)
+                         double *tol, double *mean_tol, int *excluded)
 {
     static const struct option own[] = {
         {"reference", required_argument, NULL, 'r'},
         {"jobs", required_argument, NULL, 'D'},
         {"tolerance", required_argument, NULL, 'T'},
+        {"mean-tolerance", required_argument, NULL, 'M'},
+        {"excluded", no_argument, NULL, 'X'},
         {NULL, 0, NULL, 0},
     };
     struct tce_cli_parser p;
@@ -211,6 +231,17 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
                 return TCE_EXIT_USAGE;
             }
             break;
+        case 'M':
+            if (tce_parse_double(optarg, 0.0, 1.0, mean_tol, &err)) {
+                fprintf(stderr,
+                        "tcemu reproduce: error: --mean-tolerance: %s\n",
+                        err.msg);
+                return TCE_EXIT_USAGE;
+            }
+            break;
+        case 'X':
+            *excluded = 1;
+            break;
         case 'h':
             usage(stdout);
             return -1;
@@ -223,8 +254,6 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
         usage(stderr);
         return TCE_EXIT_USAGE;
     }
-    if (!co->topology)
-        co->topology = DEFAULT_TOPOLOGY;
     return TCE_EXIT_OK;
 }
 
@@ -241,12 +270,35 @@ int tce_cmd_reproduce(int argc, char **argv)
     struct tce_error err;
     struct tce_output o;
     struct tce_report tab;
-    double tol = 0.05, worst = 0.0;
-    int i, n = 0, ok = 1, status;
+    struct tce_reproduce_bridge_opts bo;
+    double tol = -1.0, mean_tol = 0.10, worst = 0.0;
+    int i, n = 0, ok = 1, excluded = 0, status;
 
-    status = parse_options(argc, argv, &co, &ref_path, &jobs_dir, &tol);
+    status = parse_options(argc, argv, &co, &ref_path, &jobs_dir, &tol,
+                           &mean_tol, &excluded);
     if (status != TCE_EXIT_OK)
         return status < 0 ? TCE_EXIT_OK : status;
+    tce_error_clear(&err);
+    if (tce_datadir_resolve(TCE_DATA_REFERENCE, ref_path, ref, sizeof(ref),
+                            &err) != 0) {
+        tce_error_print(&err, stderr);
+        return TCE_EXIT_USAGE;
+    }
+    if (tce_bridge_detect(ref)) {
+        memset(&bo, 0, sizeof(bo));
+        bo.reference = ref;
+        bo.topology = co.topology;
+        bo.jobs_dir = jobs_dir;
+        bo.tolerance = tol < 0.0 ? 0.25 : tol;
+        bo.mean_tolerance = mean_tol;
+        bo.excluded = excluded;
+        bo.co = &co;
+        return tce_cmd_reproduce_bridge(&bo);
+    }
+    if (tol < 0.0)
+        tol = 0.05;
+    if (!co.topology)
+        co.topology = DEFAULT_TOPOLOGY;
     t = calloc(1, sizeof(*t));
     j = calloc(1, sizeof(*j));
     s = calloc(1, sizeof(*s));
@@ -255,10 +307,7 @@ int tce_cmd_reproduce(int argc, char **argv)
         status = TCE_EXIT_RUNTIME;
         goto out;
     }
-    tce_error_clear(&err);
-    if (tce_datadir_resolve(TCE_DATA_REFERENCE, ref_path, ref, sizeof(ref),
-                            &err) != 0 ||
-        tce_validation_read(ref_path = ref, rows, ROWS_MAX, &n, &err) != 0) {
+    if (tce_validation_read(ref_path = ref, rows, ROWS_MAX, &n, &err) != 0) {
         tce_error_print(&err, stderr);
         status = TCE_EXIT_USAGE;
         goto out;

@@ -431,7 +431,7 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     int distopt = c->job->parallel.use_distributed_optimizer;
     struct tce_op_list *begin = &plan->list[TCE_PLAN_ITER_BEGIN];
     struct tce_op_list *end = &plan->list[TCE_PLAN_ITER_END];
-    int64_t edp = c->lay->ep > 0 ? c->lay->dp / c->lay->ep : c->lay->dp;
+    int64_t edp = tce_layout_group_size(c->lay, TCE_GROUP_EDP);
     double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
     double owned;
     int64_t nb;
@@ -547,7 +547,9 @@ static void stage_part(const struct ctx *c, int64_t stage,
     plan->first_stage = stage == 0;
     plan->last_stage = stage == p - 1;
     plan->layers = tce_layout_stage_layers(c->job, layout, stage);
-    if (c->job->parallel.decoder_first_pipeline_num_layers > 0 ||
+    if (tce_plan_take_layout(plan, &c->job->parallel, p * v)) /* repro */
+        ;
+    else if (c->job->parallel.decoder_first_pipeline_num_layers > 0 ||
         c->job->parallel.decoder_last_pipeline_num_layers > 0) {
         plan->chunk_layers = plan->layers / v;
         plan->chunk_stride_layers = m->num_layers / v;
@@ -589,7 +591,8 @@ static void stage_part(const struct ctx *c, int64_t stage,
                  c->x.t;
     }
     expert = (double)plan->moe_layers * c->x.E * pc->expert_per_layer /
-             (c->x.t * (double)layout->ep);
+             ((layout->etp > 0 ? (double)layout->etp : c->x.t) *
+              (double)layout->ep);
     plan->dense_params = dense;
     plan->expert_params = expert;
     plan->params = dense + expert;

@@ -33,6 +33,15 @@
  *     edp    d/e    t*c*e        r - edp*t*c*e
  *     pp     p      t*c*d        r - pp*t*c*d
  *     world  n      1            0
+ *
+ * MoE Parallel Folding (Megatron-Core expert_tensor_parallel_size, Liu et
+ * al., "MoE Parallel Folding", arXiv:2504.14960; layout.etp > 0): for the
+ * expert layers the t*c*d ranks of a pipeline stage are viewed as
+ * etp x ep x edp, etp innermost:
+ *     ep     e      etp          stage base + i - (i / etp % e) * etp
+ *     edp    tcd/(etp e)  etp*e  (i = rank's index in its stage)
+ * so an EP group may span TP, CP and DP ranks (Qwen3-235B on H100: TP 2,
+ * EP 32, DP 16, etp 1).
  * so tce_layout_group_span describes a group without enumerating ranks.
  */
 #ifndef TCEMU_LAYOUT_H
@@ -50,6 +59,10 @@ struct tce_layout {
     int64_t microbatches;  /* m = global_batch / (dp * b) */
     int64_t gpus_per_node; /* from the topology (node.accelerators) */
     int64_t scale_up_domain; /* accelerators per scale-up domain */
+    int64_t etp;           /* repro (issue 11): expert tensor parallel size
+                              with EP folded over the stage's tp x cp x dp
+                              ranks (MoE Parallel Folding); 0 = EP inside
+                              DP (the table above) */
 };
 
 /* A rank's coordinates in the layout. */

@@ -188,6 +188,10 @@ struct tce_plan {
                                  after an embedding slot) */
     int embed_slot, loss_slot;   /* the embedding / loss take a layer's
                                  place (account_for_*_in_pipeline_split) */
+    /* repro (issue 11): a pipeline_model_parallel_layout's decoder layers
+     * per virtual stage (chunk x pp + stage); 0 stages = none */
+    int64_t layout_stages;
+    int16_t layout_layers[TCE_PIPELINE_LAYOUT_MAX];
     int64_t dense_layers;     /* of which dense */
     int64_t moe_layers;       /* of which MoE */
     int64_t num_layers;       /* model total */
@@ -245,6 +249,11 @@ int64_t tce_plan_chunk_first_layer(const struct tce_plan *plan, int64_t chunk);
  * (tce_layout_chunk_layers: even split, embedding / loss slots, or uneven
  * first / last stages). */
 int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk);
+/* repro (issue 11): take the job's pipeline_model_parallel_layout into the
+ * plan (plan->layers and chunks set) when it has virtual_stages entries:
+ * 1, else 0 (layout_stages 0). */
+int tce_plan_take_layout(struct tce_plan *plan, const struct tce_parallel *p,
+                         int64_t virtual_stages);
 
 /* Whether layer i of chunk c is an MoE layer (the rule of model.h: global
  * index >= moe_first_dense_layers and (index - moe_first_dense_layers) a

@@ -24,6 +24,9 @@
 #define TCE_TEXT_MAX 512
 #define TCE_FABRIC_TIERS_MAX 4
 #define TCE_CONTRACTS_MAX 16
+#define TCE_PIPELINE_LAYOUT_MAX 256   /* virtual pipeline stages a
+                                         pipeline_model_parallel_layout
+                                         names (repro, issue 11) */
 
 /* Where each schema key of a loaded file came from (filled by the loaders;
  * used by `tcemu show` to mark defaults and by tce_job_check to cite lines).
@@ -223,6 +226,20 @@ struct tce_parallel {
     /* moe (issue 11) */
     enum tce_dispatcher moe_token_dispatcher_type; /* alltoall, allgather,
                                          flex (DeepEP: node-deduplicated) */
+    /* repro (issue 11): published layouts made expressible */
+    char pipeline_model_parallel_layout[TCE_TEXT_MAX]; /* Megatron-LM's
+                                         --pipeline-model-parallel-layout:
+                                         "Et*4|(t*4|)*14t|mL"; "" = none */
+    int64_t pipeline_layout_stages;   /* parsed by tce_job_derive
+                                         (tce_rule_parse_pipeline_layout):
+                                         virtual stages; 0 none, -1 bad */
+    int16_t pipeline_layout_layers[TCE_PIPELINE_LAYOUT_MAX]; /* decoder
+                                         layers of virtual stage j = chunk x
+                                         pp + stage */
+    int64_t expert_tensor_parallel_size; /* Megatron's MoE Parallel Folding:
+                                         TP of the expert layers; the EP
+                                         group spans TP x CP x DP ranks;
+                                         0 = tp (EP inside DP) */
 };
 
 enum tce_recompute { TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE,

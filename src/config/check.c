@@ -114,7 +114,10 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
     }
     if (dp > 0) {
         bad |= cite(diag, o, sc,
-                    tce_rule_ep_divides_dp(dp, ep, TCE_RULE_FILE, ep_), &e);
+                    tce_rule_ep_group(tp, cp, dp, ep,
+                                      p->expert_tensor_parallel_size,
+                                      TCE_RULE_FILE, ep_),
+                    &e);
         bad |=
             cite(diag, o, sc,
                  tce_rule_global_batch(t->global_batch_size, dp,

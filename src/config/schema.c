@@ -384,6 +384,18 @@ static const struct field job_fields[] = {
         "training.moe_expert_load_imbalance", 0, 1.0, 64.0, "1.0", "",
         "tokens of the busiest local expert set over the mean; 1 = "
         "balanced (Megatron-Bridge benchmarks force-balance routing)"),
+    /* repro (issue 11): published layouts made expressible */
+    STR(JS, parallel.pipeline_model_parallel_layout,
+        "parallel.pipeline_model_parallel_layout", 0,
+        "Megatron-LM's pipeline layout, one '|'-separated entry per virtual "
+        "stage (chunk x pp + stage): E embedding, t decoder layer, m MTP, L "
+        "loss, X*N repeats, (...)*N groups; \"\" = the even or "
+        "first/last split"),
+    I64(JS, parallel.expert_tensor_parallel_size,
+        "parallel.expert_tensor_parallel_size", 0, 0, 65536, "0", "",
+        "tensor parallel size of the expert layers (MoE Parallel Folding: "
+        "the EP group spans TP x CP x DP ranks); 0 = tensor parallel size, "
+        "EP inside DP"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

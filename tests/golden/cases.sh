@@ -85,3 +85,6 @@ echo "\$T compare -j jobs/llama3-405b.cfg $three --deadline 90 --csv -"
 echo "\$T compare -j jobs/llama3-70b.cfg $three --budget 20000000 --chinchilla --csv -"
 echo "\$T compare -j jobs/llama3-405b.cfg $(echo $topos | sed 's/\([^ ]*\)/-t \1/g') --deadline 90"
 echo "\$T project -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 1024:65536:x2 --wide"
+# repro (issue 11): the Megatron-Bridge reference rows
+echo "\$T reproduce --reference megatron-bridge-performance --excluded"
+echo "\$T reproduce --reference megatron-bridge-performance -t dgx-h100 --csv -"

@@ -715,7 +715,13 @@ static const struct bad_case bad_cases[] = {
      BAD "unknown-key-topology.cfg:9: error: accelerator.bf16_tflop: unknown key 'bf16_tflop' (did you mean 'bf16_tflops'?)"},
     {"unknown-key-typo.cfg", TCE_CONFIG_JOB,
      BAD "unknown-key-typo.cfg:8: error: model.hiden_size: unknown key 'hiden_size' (did you mean 'hidden_size'?)"},
-
+    /* repro (issue 11): pipeline layouts and MoE Parallel Folding */
+    {"cross-pipeline-layout.cfg", TCE_CONFIG_JOB,
+     BAD "cross-pipeline-layout.cfg:27: error: parallel.pipeline_model_parallel_layout: has 3 virtual stages, pipeline x virtual pipeline sizes are 2 x 2 = 4"},
+    {"syntax-pipeline-layout.cfg", TCE_CONFIG_JOB,
+     BAD "syntax-pipeline-layout.cfg:27: error: parallel.pipeline_model_parallel_layout: unbalanced '('"},
+    {"cross-ep-fold.cfg", TCE_CONFIG_JOB,
+     BAD "cross-ep-fold.cfg:26: error: parallel.expert_model_parallel_size: x expert_tensor_parallel_size (4 x 2) must divide the 4 ranks of a pipeline stage = tp x cp x dp"},
 };
 /* clang-format on */
 

@@ -1,0 +1,717 @@
+/*
+ * bridge.c - Megatron-Bridge's published rows: read, select, map to a job
+ * and a topology, and count FLOPs as Megatron-Bridge does (bridge.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcemu/bridge.h"
+#include "tcemu/input.h"
+#include "tcemu/rules.h"
+#include "tcemu/scenario.h"
+#include "tcemu/util.h"
+
+#define FIELDS_MAX 40
+
+/* The columns this module reads, by name. */
+enum col {
+    C_RELEASE, C_DATE, C_FILE, C_LINE, C_TASK, C_MODEL, C_KEY, C_MOE,
+    C_SYSTEM, C_GEN, C_GPUS, C_PREC, C_GBS, C_MBS, C_SEQ, C_FSDP, C_TP, C_PP,
+    C_CP, C_VP, C_EP, C_TOKENS, C_TFLOPS, C_VARIANT, C_NOTES, C_COUNT
+};
+
+static const char *const col_names[C_COUNT] = {
+    "release", "release_date", "source_file", "source_line", "task", "model",
+    "model_key", "moe", "system", "generation", "gpus", "precision",
+    "global_batch", "micro_batch", "seq_length", "fsdp", "tp", "pp", "cp",
+    "vp", "ep", "tokens_per_s_per_gpu", "model_tflops_per_gpu", "variant",
+    "notes",
+};
+
+/* Split one CSV record in place (RFC 4180: "a, ""b""" is one field);
+ * returns the number of fields, or -1 on an unterminated quote. */
+static int split_csv(char *line, char **f, int max)
+{
+    int n = 0;
+    char *r = line, *w;
+
+    for (;;) {
+        if (n == max)
+            return n;
+        f[n++] = w = r;
+        if (*r == '"') {
+            r++;
+            for (;;) {
+                if (*r == '\0')
+                    return -1;
+                if (*r == '"' && r[1] == '"') {
+                    *w++ = '"';
+                    r += 2;
+                } else if (*r == '"') {
+                    r++;
+                    break;
+                } else {
+                    *w++ = *r++;
+                }
+            }
+            while (*r && *r != ',')
+                r++;
+        } else {
+            while (*r && *r != ',')
+                w = ++r;
+        }
+        if (*r == '\0') {
+            *w = '\0';
+            return n;
+        }
+        *w = '\0';
+        r++;
+    }
+}
+
+int tce_bridge_detect(const char *path)
+{
+    char *data = NULL, *line, *next;
+    const char *why = NULL;
+    size_t len = 0;
+    int yes = 0;
+
+    if (tce_input_read(path, &data, &len, NULL, &why) != 0)
+        return 0;
+    for (line = data; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (line[0] == '#' || line[0] == '\0' || line[0] == '\r')
+            continue;
+        yes = strncmp(line, "release,", 8) == 0;
+        break;
+    }
+    free(data);
+    return yes;
+}
+
+static int copy(char *dst, size_t n, const char *src)
+{
+    if (strlen(src) >= n)
+        return -1;
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+static int int_or(const char *s, int64_t absent, int64_t *out,
+                  struct tce_error *err)
+{
+    if (s[0] == '\0' || strcmp(s, "n/a") == 0) {
+        *out = absent;
+        return 0;
+    }
+    return tce_parse_int64(s, 0, INT64_C(1) << 40, out, err);
+}
+
+/* Fill r from the fields f of one record (idx: field of each column). */
+static int fill_row(struct tce_bridge_row *r, char **f, const int *idx,
+                    struct tce_error *err)
+{
+    int64_t moe = 0;
+
+    memset(r, 0, sizeof(*r));
+    if (copy(r->release, sizeof(r->release), f[idx[C_RELEASE]]) ||
+        copy(r->release_date, sizeof(r->release_date), f[idx[C_DATE]]) ||
+        copy(r->source_file, sizeof(r->source_file), f[idx[C_FILE]]) ||
+        copy(r->task, sizeof(r->task), f[idx[C_TASK]]) ||
+        copy(r->model, sizeof(r->model), f[idx[C_MODEL]]) ||
+        copy(r->model_key, sizeof(r->model_key), f[idx[C_KEY]]) ||
+        copy(r->system, sizeof(r->system), f[idx[C_SYSTEM]]) ||
+        copy(r->generation, sizeof(r->generation), f[idx[C_GEN]]) ||
+        copy(r->precision, sizeof(r->precision), f[idx[C_PREC]]) ||
+        copy(r->variant, sizeof(r->variant), f[idx[C_VARIANT]]) ||
+        copy(r->notes, sizeof(r->notes), f[idx[C_NOTES]]))
+        return tce_error_set(err, TCE_ECONFIG, "a text field is too long");
+    if (int_or(f[idx[C_LINE]], 0, &r->source_line, err) ||
+        int_or(f[idx[C_MOE]], 0, &moe, err) ||
+        int_or(f[idx[C_GPUS]], 0, &r->gpus, err) ||
+        int_or(f[idx[C_GBS]], 0, &r->global_batch, err) ||
+        int_or(f[idx[C_MBS]], 0, &r->micro_batch, err) ||
+        int_or(f[idx[C_SEQ]], 0, &r->seq_length, err) ||
+        int_or(f[idx[C_FSDP]], -1, &r->fsdp, err) ||
+        int_or(f[idx[C_TP]], 1, &r->tp, err) ||
+        int_or(f[idx[C_PP]], 1, &r->pp, err) ||
+        int_or(f[idx[C_CP]], 1, &r->cp, err) ||
+        int_or(f[idx[C_VP]], 1, &r->vp, err) ||
+        int_or(f[idx[C_EP]], 1, &r->ep, err) ||
+        tce_parse_double(f[idx[C_TOKENS]], 0.0, 1e9, &r->published_tokens,
+                         err) ||
+        tce_parse_double(f[idx[C_TFLOPS]], 0.0, 1e9, &r->published_tflops,
+                         err))
+        return TCE_ECONFIG;
+    r->moe = moe != 0;
+    if (r->gpus < 1 || r->global_batch < 1 || r->micro_batch < 1 ||
+        r->seq_length < 1 || r->tp < 1 || r->pp < 1 || r->cp < 1 ||
+        r->vp < 1 || r->ep < 1 || r->published_tokens <= 0.0 ||
+        r->published_tflops <= 0.0)
+        return tce_error_set(err, TCE_ECONFIG,
+                             "a count or a measurement is not positive");
+    return 0;
+}
+
+/* Map the header's names to field positions; 0 or TCE_ECONFIG. */
+static int header(char **f, int nf, int *idx)
+{
+    int c, i;
+
+    for (c = 0; c < C_COUNT; c++) {
+        idx[c] = -1;
+        for (i = 0; i < nf; i++)
+            if (strcmp(f[i], col_names[c]) == 0)
+                idx[c] = i;
+        if (idx[c] < 0)
+            return TCE_ECONFIG;
+    }
+    return 0;
+}
+
+int tce_bridge_read(const char *path, struct tce_bridge_row *rows, int max,
+                    int *n_rows, struct tce_error *err)
+{
+    char *data = NULL, *next, *line, *f[FIELDS_MAX];
+    const char *why = NULL;
+    size_t len = 0;
+    int lineno = 0, have_header = 0, nf, need = 0, c, ret = 0;
+    int idx[C_COUNT];
+    struct tce_error e;
+
+    *n_rows = 0;
+    if (tce_input_read(path, &data, &len, NULL, &why) != 0) {
+        ret = tce_error_set(err, TCE_EUSAGE, "cannot read %s: %s", path,
+                            why);
+        goto out;
+    }
+    for (line = data; line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        line[strcspn(line, "\r")] = '\0';
+        if (line[0] == '#' || line[0] == '\0')
+            continue;
+        nf = split_csv(line, f, FIELDS_MAX);
+        if (nf < 0) {
+            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                   "unterminated quoted field");
+            goto out;
+        }
+        if (!have_header) {
+            if (header(f, nf, idx) != 0) {
+                ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                       "not Megatron-Bridge's header "
+                                       "(release, ..., notes)");
+                goto out;
+            }
+            for (c = 0; c < C_COUNT; c++)
+                if (idx[c] + 1 > need)
+                    need = idx[c] + 1;
+            have_header = 1;
+            continue;
+        }
+        if (*n_rows >= max) {
+            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                   "more than %d rows", max);
+            goto out;
+        }
+        tce_error_clear(&e);
+        if (nf < need || fill_row(&rows[*n_rows], f, idx, &e) != 0) {
+            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                   "bad row: %s",
+                                   nf < need ? "too few fields" : e.msg);
+            goto out;
+        }
+        rows[*n_rows].csv_line = lineno;
+        (*n_rows)++;
+    }
+    if (*n_rows == 0)
+        ret = tce_error_set(err, TCE_ECONFIG, "%s: no data rows", path);
+out:
+    free(data);
+    return ret;
+}
+
+const char *tce_bridge_topology(const char *system)
+{
+    static const struct {
+        const char *system, *topology;
+    } map[] = {
+        {"DGX-H100", "dgx-h100"},       {"DGX-B200", "dgx-b200"},
+        {"DGX-GB200", "gb200-nvl72"},   {"DGX-GB300", "gb300-nvl72"},
+        {"DGX-B300", "dgx-b300"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(system, map[i].system) == 0)
+            return map[i].topology;
+    return NULL;
+}
+
+int tce_bridge_precision(const char *published, enum tce_precision *p,
+                         const char **recipe, const char **why)
+{
+    *p = TCE_PRECISION_BF16;
+    *recipe = "";
+    *why = NULL;
+    if (strcmp(published, "BF16") == 0)
+        return 0;
+    *p = TCE_PRECISION_FP8;
+    if (strcmp(published, "FP8") == 0) {
+        *recipe = "unstated";
+        return 0;
+    }
+    if (strcmp(published, "FP8-CS") == 0) {
+        *recipe = "tensorwise";
+        return 0;
+    }
+    if (strcmp(published, "FP8-MX") == 0 || strcmp(published, "MXFP8") == 0) {
+        *recipe = "mxfp8";
+        return 0;
+    }
+    /* 25.09 states no precision; its note says the parenthesised figures
+     * use a finer quantization granularity, which only FP8 has */
+    if (published[0] == '\0') {
+        *recipe = "unstated";
+        return 0;
+    }
+    *why = "NVFP4: tcemu has no FP4 peak or recipe";
+    return -1;
+}
+
+/* The release's version ("26.04.01" of "26.04.01 NeMo Container"). */
+static size_t version_len(const char *release)
+{
+    return strcspn(release, " ");
+}
+
+static int release_is(const struct tce_bridge_row *r, const char *v)
+{
+    return version_len(r->release) == strlen(v) &&
+           strncmp(r->release, v, strlen(v)) == 0;
+}
+
+/* The README's known-bad published rows (tests/fixtures/reference/
+ * README.md): NULL or why. */
+static const char *known_bad(const struct tce_bridge_row *r)
+{
+    if (release_is(r, "26.06.01") && strcmp(r->model_key, "gpt-oss-120b") == 0)
+        return "known-bad: the release's footnote reports a cuDNN "
+               "regression for GPT-OSS (cudnn-frontend issue 256)";
+    if ((release_is(r, "26.02") || release_is(r, "25.11")) &&
+        strcmp(r->model_key, "qwen3-30b-a3b") == 0 &&
+        strcmp(r->system, "DGX-B200") == 0 && r->micro_batch == 1)
+        return "known-bad: Qwen3 30B on B200 at MBS 1 published at 214-223 "
+               "TFLOP/s against 614-619 at MBS 4 a release later";
+    if (release_is(r, "26.02") && strcmp(r->model_key, "qwen3-30b-a3b") == 0 &&
+        strcmp(r->system, "DGX-H100") == 0)
+        return "known-bad: Qwen3 30B on H100 published at 118 TFLOP/s "
+               "against 203-208 in every other release";
+    return NULL;
+}
+
+/* Same model, system, precision (FP8-MX and MXFP8 are one recipe) and
+ * layout (GPUs, batch, sequence, every parallel size; no FSDP column and
+ * FSDP 0 are both DDP). */
+static int same_setup(const struct tce_bridge_row *a,
+                      const struct tce_bridge_row *b)
+{
+    return strcmp(a->model, b->model) == 0 &&
+           strcmp(a->system, b->system) == 0 &&
+           strcmp(a->fp8_recipe, b->fp8_recipe) == 0 &&
+           (strcmp(a->precision, b->precision) == 0 ||
+            strcmp(a->fp8_recipe, "mxfp8") == 0) &&
+           a->gpus == b->gpus && a->global_batch == b->global_batch &&
+           a->micro_batch == b->micro_batch &&
+           a->seq_length == b->seq_length &&
+           (a->fsdp > 0 ? a->fsdp : 0) == (b->fsdp > 0 ? b->fsdp : 0) &&
+           a->tp == b->tp && a->pp == b->pp && a->cp == b->cp &&
+           a->vp == b->vp && a->ep == b->ep;
+}
+
+/* Later release: by date, then by version text (26.04.01 after 26.04). */
+static int later(const struct tce_bridge_row *a, const struct tce_bridge_row *b)
+{
+    int c = strcmp(a->release_date, b->release_date);
+
+    if (c == 0)
+        c = strcmp(a->release, b->release);
+    return c > 0;
+}
+
+void tce_bridge_select(struct tce_bridge_row *rows, int n)
+{
+    enum tce_precision p;
+    const char *why;
+    int i, k;
+
+    for (i = 0; i < n; i++) {
+        struct tce_bridge_row *r = &rows[i];
+
+        r->selected = 0;
+        r->reason[0] = '\0';
+        r->topology = tce_bridge_topology(r->system);
+        why = NULL;
+        if (tce_bridge_precision(r->precision, &p, &r->fp8_recipe, &why) !=
+            0)
+            r->fp8_recipe = "";
+        if (strcmp(r->task, "pretrain") != 0)
+            snprintf(r->reason, sizeof(r->reason),
+                     "%s: fine-tuning, not pre-training", r->task);
+        else if (why)
+            snprintf(r->reason, sizeof(r->reason), "%s", why);
+        else if (strncmp(r->model_key, "nemotron", 8) == 0)
+            snprintf(r->reason, sizeof(r->reason),
+                     "Nemotron hybrid: Mamba layers are not in tcemu's "
+                     "model");
+        else if ((why = known_bad(r)) != NULL)
+            snprintf(r->reason, sizeof(r->reason), "%s", why);
+        else if (!r->topology)
+            snprintf(r->reason, sizeof(r->reason),
+                     "no tcemu topology for %s", r->system);
+        else
+            r->selected = 1;
+    }
+    /* the latest release of each setup; MoE rows on H100 and B200 from
+     * every release */
+    for (i = 0; i < n; i++) {
+        struct tce_bridge_row *r = &rows[i];
+
+        if (!r->selected || (r->moe && (strcmp(r->system, "DGX-H100") == 0 ||
+                                        strcmp(r->system, "DGX-B200") == 0)))
+            continue;
+        for (k = 0; k < n; k++) {
+            const struct tce_bridge_row *o = &rows[k];
+
+            if (k == i || !same_setup(r, o) || o->reason[0] ||
+                strcmp(o->task, "pretrain") != 0)
+                continue;
+            if (later(o, r) || (!later(r, o) && k < i)) {
+                r->selected = 0;
+                snprintf(r->reason, sizeof(r->reason),
+                         "superseded: same model, system, precision and "
+                         "layout in %.*s (%s line %lld)",
+                         (int)version_len(o->release), o->release,
+                         o->source_file, (long long)o->source_line);
+                break;
+            }
+        }
+    }
+}
+
+/* DeepSeek-V3's 61 layers over the pipeline as Megatron-Bridge's recipe
+ * places them (src/megatron/bridge/recipes/deepseek/deepseek_v3.py,
+ * _get_deepseek_v3_pipeline_layout: by the number of virtual stages, the
+ * first holds the embedding, the last the MTP layer and the loss), with
+ * expert tensor parallel size 1 (the same recipes). */
+static int deepseek_layout(const struct tce_bridge_row *r,
+                           struct tce_parallel *p, struct tce_error *err)
+{
+    int64_t v = r->pp * r->vp;
+    const char *mtp = strstr(r->model, "w/o MTP") ? "" : "m";
+    int f, z;
+
+    p->decoder_first_pipeline_num_layers = 0;
+    p->decoder_last_pipeline_num_layers = 0;
+    p->account_for_embedding_in_pipeline_split = 0;
+    p->account_for_loss_in_pipeline_split = 0;
+    /* first virtual stage E + f layers, v - 2 of f, the last z + MTP + L */
+    switch (v) {
+    case 1:
+        p->pipeline_model_parallel_layout[0] = '\0';
+        return 0;
+    case 4:
+        f = 16;
+        z = 13;
+        break;
+    case 8:
+        f = 8;
+        z = 5;
+        break;
+    case 16:
+        f = 4;
+        z = 1;
+        break;
+    default:
+        return tce_error_set(err, TCE_ECONFIG,
+                             "Megatron-Bridge's DeepSeek-V3 recipe names no "
+                             "pipeline layout for %lld virtual stages",
+                             (long long)v);
+    }
+    snprintf(p->pipeline_model_parallel_layout,
+             sizeof(p->pipeline_model_parallel_layout),
+             "Et*%d|(t*%d|)*%lldt*%d%sL", f, f, (long long)(v - 2), z, mtp);
+    return 0;
+}
+
+int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
+                     struct tce_error *err)
+{
+    struct tce_parallel *p = &job->parallel;
+    struct tce_training *t = &job->training;
+    struct tce_diag diag;
+    const char *recipe, *why;
+    enum tce_precision prec;
+    char *msg = NULL;
+    size_t msg_len = 0;
+    FILE *mem;
+    int ret;
+
+    if (tce_bridge_precision(r->precision, &prec, &recipe, &why) != 0)
+        return tce_error_set(err, TCE_ECONFIG, "%s", why);
+    if (r->fsdp > 0)
+        return tce_error_set(err, TCE_ECONFIG,
+                             "FSDP %lld: tcemu's job has no FSDP sharding "
+                             "yet", (long long)r->fsdp);
+    p->num_gpus = r->gpus;
+    p->tensor_model_parallel_size = r->tp;
+    p->pipeline_model_parallel_size = r->pp;
+    p->virtual_pipeline_model_parallel_size = r->vp;
+    p->context_parallel_size = r->cp;
+    p->expert_model_parallel_size = r->ep;
+    /* Megatron-Bridge's recipes turn sequence parallelism on with TP */
+    p->sequence_parallel = r->tp > 1;
+    /* Megatron-Bridge's MoE recipes fold EP over TP x CP x DP with expert
+     * tensor parallel size 1 (recipes/qwen/qwen3_moe.py _qwen3_moe_common
+     * expert_tensor_parallelism = 1; recipes/deepseek/deepseek_v3.py
+     * expert_tensor_parallel_size = 1) */
+    if (job->model.num_experts > 0)
+        p->expert_tensor_parallel_size = 1;
+    if (strcmp(job->name, "deepseek-v3") == 0) {
+        ret = deepseek_layout(r, p, err);
+        if (ret != 0)
+            return ret;
+    }
+    t->global_batch_size = r->global_batch;
+    t->micro_batch_size = r->micro_batch;
+    t->precision = prec;
+    job->model.seq_length = r->seq_length;
+    tce_rule_parse_pipeline_layout(p, NULL);
+    /* the job's rules, with the first message kept */
+    mem = open_memstream(&msg, &msg_len);
+    if (!mem)
+        return tce_error_set(err, TCE_ENOMEM, "out of memory");
+    tce_diag_init(&diag, mem);
+    ret = tce_job_check(job, &diag);
+    fclose(mem);
+    if (ret != 0) {
+        char *nl = msg ? strchr(msg, '\n') : NULL;
+        const char *text = msg ? msg : "a job rule fails";
+        const char *e = strstr(text, "error: ");
+
+        if (nl)
+            *nl = '\0';
+        ret = tce_error_set(err, TCE_ECONFIG, "%s",
+                            e ? e + strlen("error: ") : text);
+    }
+    free(msg);
+    return ret;
+}
+
+void tce_bridge_arch_of(const struct tce_bridge_row *r,
+                        const struct tce_job *job, struct tce_bridge_arch *a)
+{
+    memset(a, 0, sizeof(*a));
+    /* assumption: until the job schema holds window_size,
+     * window_attn_skip_freq and mtp_num_layers (Megatron-LM's names),
+     * the two validation models that use them are named here.
+     * gpt-oss-120b: Megatron-Bridge GPTOSSConfig window_size = (128, 0),
+     * window_attn_skip_freq = 2 (OpenAI gpt-oss model card: banded window
+     * of 128 tokens on alternating layers).
+     * deepseek-v3: one MTP module (DeepSeek-V3 technical report,
+     * arXiv:2412.19437, section 2.2: depth D = 1); the 25.11 rows name
+     * "(w/ MTP)" and "(w/o MTP)". */
+    if (strcmp(job->name, "gpt-oss-120b") == 0) {
+        a->window_left = 128;
+        a->window_attn_skip_freq = 2;
+    }
+    if (strcmp(job->name, "deepseek-v3") == 0 &&
+        !strstr(r->model, "w/o MTP"))
+        a->mtp_num_layers = 1;
+}
+
+double tce_bridge_flops_per_token(const struct tce_model *m, int64_t seq,
+                                  int64_t tp, const struct tce_bridge_arch *a)
+{
+    double h = (double)m->hidden_size, s = (double)seq;
+    double heads = (double)m->num_attention_heads;
+    double groups = m->num_query_groups ? (double)m->num_query_groups : heads;
+    double kv = m->kv_channels ? (double)m->kv_channels : h / heads;
+    double fm = m->moe_ffn_hidden_size ? (double)m->moe_ffn_hidden_size
+                                       : (double)m->ffn_hidden_size;
+    double fs = (double)m->moe_shared_expert_intermediate_size;
+    double glu = m->swiglu ? 3.0 : 2.0;
+    double mtp = (double)a->mtp_num_layers;
+    int64_t moe_layers = tce_model_moe_layers_in(m, 0, m->num_layers);
+    int64_t dense_layers = m->num_layers - moe_layers;
+    int64_t pad = 128 * tp, vocab;
+    double layers, attn, mlp, mtp_proj, logits;
+
+    /* MTP layers repeat the last layer's kind */
+    if (m->num_experts > 0 &&
+        tce_model_moe_layers_in(m, m->num_layers - 1, m->num_layers) > 0)
+        moe_layers += a->mtp_num_layers;
+    else
+        dense_layers += a->mtp_num_layers;
+    layers = (double)(m->num_layers + a->mtp_num_layers);
+    if (m->multi_latent_attention) {
+        double qk = (double)m->qk_head_dim, pe = (double)m->qk_pos_emb_head_dim;
+        double v = (double)m->v_head_dim, q;
+
+        q = m->q_lora_rank ? (double)m->q_lora_rank * (h + heads * (qk + pe) + 1)
+                           : h * heads * (qk + pe);
+        attn = 6.0 * layers *
+               (q + (double)m->kv_lora_rank * (h + heads * (qk + v) + 1) +
+                h * pe + heads * v * h + s * heads * (qk + pe) / 2.0 +
+                s * heads * v / 2.0);
+    } else {
+        double qp = kv * heads, kp = kv * groups;
+        double proj = h * (qp + 2.0 * kp) + qp * h;
+        double full = qp * s;               /* causal: s/2, x 2 GEMMs */
+        double w = (double)(a->window_left + a->window_right + 1);
+        double swa_layers = 0.0, k = (double)a->window_attn_skip_freq;
+        int64_t i;
+
+        if (a->window_left + a->window_right > 0 && w < s) {
+            double ctx = w - w * (w - 1.0) / (2.0 * s);
+
+            for (i = 0; i < m->num_layers + a->mtp_num_layers; i++)
+                if (k <= 0 || (i + 1) % (int64_t)k != 0)
+                    swa_layers += 1.0;
+            attn = 6.0 * ((layers - swa_layers) * (proj + full) +
+                          swa_layers * (proj + qp * ctx * 2.0));
+        } else {
+            attn = 6.0 * layers * (proj + full);
+        }
+    }
+    mlp = 6.0 * h *
+          ((double)m->ffn_hidden_size * glu * (double)dense_layers +
+           (fm * (double)m->moe_router_topk * glu + fs * glu) *
+               (double)moe_layers);
+    mtp_proj = 6.0 * mtp * (3.0 * h + 2.0 * h * h);
+    vocab = (m->vocab_size + pad - 1) / pad * pad;
+    logits = 6.0 * h * (double)vocab * (mtp + 1.0);
+    return mlp + attn + mtp_proj + logits;
+}
+
+int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
+                       const struct tce_job *base, struct tce_job *job,
+                       struct tce_scenario *s, struct tce_error *err)
+{
+    struct tce_bridge_arch arch;
+    int ret;
+
+    r->projected = 0;
+    *job = *base;
+    snprintf(r->job_path, sizeof(r->job_path), "%s", base->path);
+    snprintf(r->topology_path, sizeof(r->topology_path), "%s", t->path);
+    ret = tce_bridge_apply(r, job, err);
+    if (ret == 0)
+        ret = tce_scenario_init(s, t, job, NULL, err);
+    if (ret == 0)
+        ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
+    if (ret != 0)
+        return ret;
+    snprintf(r->pipeline_layout, sizeof(r->pipeline_layout), "%s",
+             job->parallel.pipeline_model_parallel_layout);
+    r->etp = job->parallel.expert_tensor_parallel_size;
+    r->sequence_parallel = job->parallel.sequence_parallel;
+    tce_bridge_arch_of(r, job, &arch);
+    r->flops_per_token =
+        tce_bridge_flops_per_token(&job->model, r->seq_length, r->tp, &arch);
+    r->published_flops_per_token =
+        r->published_tflops * 1e12 / r->published_tokens;
+    r->projected_tokens = r->proj.tokens_per_s / (double)r->gpus;
+    r->projected_tflops = r->projected_tokens * r->flops_per_token / 1e12;
+    r->error = r->projected_tflops / r->published_tflops - 1.0;
+    r->tokens_error = r->projected_tokens / r->published_tokens - 1.0;
+    r->hbm_gib = t->accelerator.hbm_gib;
+    r->projected = 1;
+    return 0;
+}
+
+const char *tce_bridge_generation_name(int g)
+{
+    static const char *const names[TCE_BRIDGE_GENERATIONS] = {
+        "Hopper", "Blackwell", "Blackwell Ultra"};
+
+    return g >= 0 && g < TCE_BRIDGE_GENERATIONS ? names[g] : "?";
+}
+
+int tce_bridge_generation_index(const char *name)
+{
+    int g;
+
+    for (g = 0; g < TCE_BRIDGE_GENERATIONS; g++)
+        if (strcmp(name, tce_bridge_generation_name(g)) == 0)
+            return g;
+    return -1;
+}
+
+static void add(struct tce_bridge_stats *st, const struct tce_bridge_row *r,
+                int i)
+{
+    double e = fabs(r->error);
+
+    if (st->rows == 0)
+        st->worst_row = -1;
+    st->rows++;
+    st->fit += r->proj.fits_memory != 0;
+    st->mean_abs_error += e;
+    st->mean_abs_tokens_error += fabs(r->tokens_error);
+    if (st->worst_row < 0 || e > st->worst_abs_error) {
+        st->worst_abs_error = e;
+        st->worst_row = i;
+    }
+}
+
+static void finish(struct tce_bridge_stats *st)
+{
+    if (st->rows > 0) {
+        st->mean_abs_error /= st->rows;
+        st->mean_abs_tokens_error /= st->rows;
+    } else {
+        st->worst_row = -1;
+    }
+}
+
+void tce_bridge_summarise(const struct tce_bridge_row *rows, int n,
+                          struct tce_bridge_summary *s)
+{
+    int i, g, k;
+
+    memset(s, 0, sizeof(*s));
+    for (i = 0; i < n; i++) {
+        const struct tce_bridge_row *r = &rows[i];
+
+        if (!r->selected) {
+            s->excluded++;
+            continue;
+        }
+        s->selected++;
+        if (!r->projected)
+            continue;
+        s->projected++;
+        add(&s->all, r, i);
+        g = tce_bridge_generation_index(r->generation);
+        if (g >= 0)
+            add(&s->group[g][r->moe ? 1 : 0], r, i);
+    }
+    finish(&s->all);
+    for (g = 0; g < TCE_BRIDGE_GENERATIONS; g++) {
+        int any = 0;
+
+        for (k = 0; k < 2; k++) {
+            finish(&s->group[g][k]);
+            any |= s->group[g][k].rows > 0;
+        }
+        s->generations += any;
+    }
+}
