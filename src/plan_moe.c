@@ -164,15 +164,24 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     double imb = c->job->training.moe_expert_load_imbalance >= 1.0
                      ? c->job->training.moe_expert_load_imbalance
                      : 1.0;
+    /* expert tensor parallel: tp, or MoE Parallel Folding's etp; folded
+     * to another size, the experts take the rank's own (sequence-parallel)
+     * tokens and the etp group's, with no attention-TP communication
+     * around them (expert-TP communication for 1 < etp != tp is not
+     * modelled) */
+    double et = c->lay->etp > 0 ? (double)c->lay->etp : x->t;
+    int folded = et != x->t;
+    double tin = folded ? x->elt_tokens * et : x->T;
     /* the router is tiny; counted once per TP group like every GEMM */
     double router = 2.0 * x->T * x->h * x->E / x->t;
     /* token-expert pairs this rank computes: its EP group's tokens spread
      * evenly over the group's experts (the busiest rank: times the
      * imbalance) */
-    double pairs = x->T * x->topk * imb;
+    double pairs = tin * x->topk * imb;
     double per_expert = pairs * ep / (x->E > 0 ? x->E : 1.0);
-    double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / x->t;
-    double fl2 = 2.0 * pairs * x->h * x->fm / x->t;
+    double local = x->E > 0 ? x->E / ep : 0.0; /* experts on this rank */
+    double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / et;
+    double fl2 = 2.0 * pairs * x->h * x->fm / et;
     /* k copies of the rank's tokens, read and written, BF16 */
     double perm = 2.0 * x->topk * x->elt_tokens * x->h * 2.0;
     int i, first = l->n;
@@ -185,25 +194,27 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     elt(l, "moe_permute", perm, fl);
     kernels(l, 3);
     ep_comm(c, l, 0, fl);
-    tp_enter(c, l, "tp_ag_moe", fl);
-    linear(gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / x->t,
+    if (!folded)
+        tp_enter(c, l, "tp_ag_moe", fl);
+    linear(gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / et,
                 2.0 * (pairs * x->h +
-                       x->h * x->fm * (x->nmat - 1.0) / x->t *
-                           (x->E > 0 ? x->E / ep : 0.0) +
-                       pairs * x->fm * (x->nmat - 1.0) / x->t),
+                       x->h * x->fm * (x->nmat - 1.0) / et * local +
+                       pairs * x->fm * (x->nmat - 1.0) / et),
                 fl),
-           per_expert, x->fm * (x->nmat - 1.0) / x->t, x->h);
-    elt(l, "expert_act", 2.0 * pairs * x->fm / x->t * x->nmat, fl);
-    linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / x->t,
-                2.0 * (pairs * x->fm / x->t +
-                       x->h * x->fm / x->t * (x->E > 0 ? x->E / ep : 0.0) +
+           per_expert, x->fm * (x->nmat - 1.0) / et, x->h);
+    elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat, fl);
+    linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / et,
+                2.0 * (pairs * x->fm / et + x->h * x->fm / et * local +
                        pairs * x->h),
                 fl),
-           per_expert, x->h, x->fm / x->t);
+           per_expert, x->h, x->fm / et);
+    if (folded && x->fs > 0)
+        tp_enter(c, l, "tp_ag_shared", fl);
     if (x->fs > 0)
         mlp_fwd(c, l, x->fs, x->T, "shared_fc1", "shared_act", "shared_fc2",
                 fl);
-    tp_leave(c, l, "tp_out_moe", fl);
+    if (!folded || x->fs > 0)
+        tp_leave(c, l, folded ? "tp_out_shared" : "tp_out_moe", fl);
     ep_comm(c, l, 1, fl);
     elt(l, "moe_unpermute", perm, fl);
     kernels(l, 3);

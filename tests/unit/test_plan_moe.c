@@ -254,6 +254,42 @@ static void test_fp8_marking(void **state)
     free(plan);
 }
 
+/* MoE Parallel Folding (etp 1 under TP 2): the experts take the rank's
+ * own sequence-parallel tokens, unsplit, with no TP communication around
+ * them; etp = tp keeps the TP all-gather. */
+static void test_folded_experts(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd;
+    const struct tce_op *op;
+
+    (void)state;
+    moe_job(&j, 8);
+    j.parallel.tensor_model_parallel_size = 2;
+    j.parallel.sequence_parallel = 1;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_non_null(find_op(fwd, "tp_ag_moe"));
+    op = find_op(fwd, "expert_fc1");
+    /* 2048 tokens x 4 copies x 8 ranks / 64 experts; 2 x 512 / tp 2 */
+    assert_int_equal(op->gemm_m, 1024);
+    assert_int_equal(op->gemm_n, 512);
+    free(plan);
+    j.parallel.expert_tensor_parallel_size = 1;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_null(find_op(fwd, "tp_ag_moe"));
+    assert_null(find_op(fwd, "tp_out_moe"));
+    op = find_op(fwd, "expert_fc1");
+    /* 1024 own tokens x 4 x 8 / 64; the whole expert width */
+    assert_int_equal(op->gemm_m, 512);
+    assert_int_equal(op->gemm_n, 1024);
+    /* the same FLOPs per rank either way: 2 x 1024 x 4 x h x 1024 */
+    assert_close(op->flops, 2.0 * 1024.0 * 4.0 * 1024.0 * 1024.0, 1e-12);
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_flex_dispatch),
         cmocka_unit_test(test_overlap_permute_router),
         cmocka_unit_test(test_fp8_marking),
+        cmocka_unit_test(test_folded_experts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
