@@ -39,8 +39,12 @@
  *    row- and column-wise copies for dgrad and wgrad), current scaling
  *    (tensorwise) reads the input once more for its amax, MXFP8 adds a
  *    1-byte scale per 32 values per copy, blockwise a 4-byte scale per 128;
- *    the backward casts the output gradient likewise (backward bytes twice
- *    the forward's); attention, router and output layer stay BF16.
+ *    an input produced by an element-wise kernel (the norm before QKV and
+ *    FC1, the activation before FC2) is quantised inside it (TE's
+ *    LayerNormLinear / LayerNormMLP): only the FP8 copies are written,
+ *    except under current scaling; the backward casts the output gradient
+ *    likewise (backward bytes twice the forward's); attention, router and
+ *    output layer stay BF16.
  */
 #include <math.h>
 #include <stdio.h>
@@ -245,8 +249,9 @@ static double cast_bytes(enum tce_fp8_recipe r)
 
 static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 {
-    double elems = 0.0;
-    int i, casts = 0;
+    enum tce_fp8_recipe r = c->job->training.fp8_recipe;
+    double sep = 0.0, fused = 0.0, in;
+    int i, casts = 0, prev_elt = 0;
     unsigned fl = 0;
 
     if (!tce_plan_fp8(c->job))
@@ -254,18 +259,34 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
     for (i = 0; i < l->n; i++) {
         struct tce_op *op = &l->ops[i];
 
-        if (op->kind != TCE_OP_COMPUTE || op->gemm_n <= 0 || op->flops <= 0)
+        if (op->kind != TCE_OP_COMPUTE)
+            continue; /* communication between keeps the producer */
+        if (op->gemm_n <= 0 || op->flops <= 0) {
+            prev_elt = op->flops <= 0;
             continue;
+        }
         op->flags |= TCE_OP_F_FP8;
         /* m x k input values of every GEMM of the op (the experts) */
-        elems += op->flops / (2.0 * (double)op->gemm_n);
-        fl = op->flags & (TCE_OP_F_RECOMPUTED);
-        casts++;
+        in = op->flops / (2.0 * (double)op->gemm_n);
+        /* Transformer Engine quantises inside the element-wise kernel
+         * that produces a linear's input (LayerNormLinear, the MLP's
+         * activation) except under current scaling, which needs the amax
+         * first; after a GEMM or attention, a cast pass of its own */
+        if (prev_elt && r != TCE_FP8_TENSORWISE) {
+            fused += in;
+        } else {
+            sep += in;
+            casts++;
+        }
+        fl = op->flags & TCE_OP_F_RECOMPUTED;
+        prev_elt = 0;
     }
-    if (casts == 0)
+    if (sep + fused <= 0.0)
         return;
-    elt(l, "fp8_cast", elems * cast_bytes(c->job->training.fp8_recipe), fl);
-    kernels(l, casts);
+    /* fused: only the FP8 copies are written */
+    elt(l, "fp8_cast", sep * cast_bytes(r) + fused * (cast_bytes(r) - 2.0),
+        fl);
+    kernels(l, casts > 0 ? casts : 1);
 }
 
 void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l)
@@ -336,8 +357,9 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  "FP8 (%s): linears at the FP8 peak or FP8 table rows "
                  "(else BF16 rows over the table's FP8 speed-up); "
                  "attention, router, output layer BF16; each FP8 linear "
-                 "casts its input and output gradient in one Transformer "
-                 "Engine cast-transpose pass, %.3g B per value",
+                 "casts its input and output gradient (TE cast-transpose, "
+                 "%.3g B per value; inside a preceding norm or activation "
+                 "only the FP8 writes)",
                  tce_fp8_recipe_name(t->fp8_recipe),
                  cast_bytes(t->fp8_recipe));
         return 1;
