@@ -63,6 +63,17 @@
  * direction suffices (MPI keeps FIFO order per source, tag, communicator).
  * A unique tag tce_schedule_tag() is also provided.
  *
+ * MoE layers (plan_moe.c, issue 11): the expert-parallel dispatch and
+ * combine are ops of the dispatcher the job names: "alltoall" one
+ * all-to-all over TCE_GROUP_EP each way; "allgather" an EP all-gather and a
+ * reduce-scatter; "flex" (DeepEP), when the EP group spans scale-up
+ * domains, an all-to-all over TCE_GROUP_EP_INTER (one copy per destination
+ * domain, tce_plan_moe_domains) then one over TCE_GROUP_EP_INTRA (the k
+ * copies over NVLink), and the reverse for combine.  Linear layers of a
+ * layer list carry TCE_OP_F_FP8 when the job runs FP8, followed by an
+ * "fp8_cast" op; compute ops carry their kernel count (the launch floor,
+ * costmodel.h) and the SMs overlapped EP communication holds (comm_sms).
+ *
  * Context parallelism is modelled as a CP-group all-gather of K and V per
  * layer in the forward and a reduce-scatter of their gradients in the
  * backward (the same bytes as Transformer Engine's ring of p2p exchanges),
