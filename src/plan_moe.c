@@ -251,7 +251,7 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 {
     enum tce_fp8_recipe r = c->job->training.fp8_recipe;
     double sep = 0.0, fused = 0.0, in;
-    int i, casts = 0, prev_elt = 0;
+    int i, casts = 0, prev_elt = 0, sms = 0;
     unsigned fl = 0;
 
     if (!tce_plan_fp8(c->job))
@@ -261,6 +261,8 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 
         if (op->kind != TCE_OP_COMPUTE)
             continue; /* communication between keeps the producer */
+        if (op->comm_sms > sms)
+            sms = op->comm_sms;
         if (op->gemm_n <= 0 || op->flops <= 0) {
             prev_elt = op->flops <= 0;
             continue;
@@ -287,6 +289,7 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
     elt(l, "fp8_cast", sep * cast_bytes(r) + fused * (cast_bytes(r) - 2.0),
         fl);
     kernels(l, casts > 0 ? casts : 1);
+    l->ops[l->n - 1].comm_sms = sms; /* as the layer's other kernels */
 }
 
 void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l)

@@ -180,6 +180,12 @@ static void test_overlap_permute_router(void **state)
             shared++;
         }
     assert_true(shared > 5);
+    /* FP8: the casts run on the same SMs */
+    free(plan);
+    j.training.precision = TCE_PRECISION_FP8;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_int_equal(find_op(fwd, "fp8_cast")->comm_sms, 20);
     /* dense layers are not touched */
     for (i = 0; i < plan->list[TCE_PLAN_DENSE_FWD].n; i++)
         assert_int_equal(plan->list[TCE_PLAN_DENSE_FWD].ops[i].comm_sms, 0);
