@@ -9,6 +9,8 @@
 
 #include "tcemu/bridge.h"
 #include "tcemu/input.h"
+#include "tcemu/rules.h"
+#include "tcemu/scenario.h"
 #include "tcemu/util.h"
 
 #define FIELDS_MAX 40
@@ -404,6 +406,51 @@ void tce_bridge_select(struct tce_bridge_row *rows, int n)
     }
 }
 
+/* DeepSeek-V3's 61 layers over the pipeline as Megatron-Bridge's recipe
+ * places them (src/megatron/bridge/recipes/deepseek/deepseek_v3.py,
+ * _get_deepseek_v3_pipeline_layout: by the number of virtual stages, the
+ * first holds the embedding, the last the MTP layer and the loss), with
+ * expert tensor parallel size 1 (the same recipes). */
+static int deepseek_layout(const struct tce_bridge_row *r,
+                           struct tce_parallel *p, struct tce_error *err)
+{
+    int64_t v = r->pp * r->vp;
+    const char *mtp = strstr(r->model, "w/o MTP") ? "" : "m";
+    int f, z;
+
+    p->decoder_first_pipeline_num_layers = 0;
+    p->decoder_last_pipeline_num_layers = 0;
+    p->account_for_embedding_in_pipeline_split = 0;
+    p->account_for_loss_in_pipeline_split = 0;
+    /* first virtual stage E + f layers, v - 2 of f, the last z + MTP + L */
+    switch (v) {
+    case 1:
+        p->pipeline_model_parallel_layout[0] = '\0';
+        return 0;
+    case 4:
+        f = 16;
+        z = 13;
+        break;
+    case 8:
+        f = 8;
+        z = 5;
+        break;
+    case 16:
+        f = 4;
+        z = 1;
+        break;
+    default:
+        return tce_error_set(err, TCE_ECONFIG,
+                             "Megatron-Bridge's DeepSeek-V3 recipe names no "
+                             "pipeline layout for %lld virtual stages",
+                             (long long)v);
+    }
+    snprintf(p->pipeline_model_parallel_layout,
+             sizeof(p->pipeline_model_parallel_layout),
+             "Et*%d|(t*%d|)*%lldt*%d%sL", f, f, (long long)(v - 2), z, mtp);
+    return 0;
+}
+
 int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
                      struct tce_error *err)
 {
@@ -431,10 +478,22 @@ int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
     p->expert_model_parallel_size = r->ep;
     /* Megatron-Bridge's recipes turn sequence parallelism on with TP */
     p->sequence_parallel = r->tp > 1;
+    /* Megatron-Bridge's MoE recipes fold EP over TP x CP x DP with expert
+     * tensor parallel size 1 (recipes/qwen/qwen3_moe.py _qwen3_moe_common
+     * expert_tensor_parallelism = 1; recipes/deepseek/deepseek_v3.py
+     * expert_tensor_parallel_size = 1) */
+    if (job->model.num_experts > 0)
+        p->expert_tensor_parallel_size = 1;
+    if (strcmp(job->name, "deepseek-v3") == 0) {
+        ret = deepseek_layout(r, p, err);
+        if (ret != 0)
+            return ret;
+    }
     t->global_batch_size = r->global_batch;
     t->micro_batch_size = r->micro_batch;
     t->precision = prec;
     job->model.seq_length = r->seq_length;
+    tce_rule_parse_pipeline_layout(p, NULL);
     /* the job's rules, with the first message kept */
     mem = open_memstream(&msg, &msg_len);
     if (!mem)
@@ -540,6 +599,42 @@ double tce_bridge_flops_per_token(const struct tce_model *m, int64_t seq,
     vocab = (m->vocab_size + pad - 1) / pad * pad;
     logits = 6.0 * h * (double)vocab * (mtp + 1.0);
     return mlp + attn + mtp_proj + logits;
+}
+
+int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
+                       const struct tce_job *base, struct tce_job *job,
+                       struct tce_scenario *s, struct tce_error *err)
+{
+    struct tce_bridge_arch arch;
+    int ret;
+
+    r->projected = 0;
+    *job = *base;
+    snprintf(r->job_path, sizeof(r->job_path), "%s", base->path);
+    snprintf(r->topology_path, sizeof(r->topology_path), "%s", t->path);
+    ret = tce_bridge_apply(r, job, err);
+    if (ret == 0)
+        ret = tce_scenario_init(s, t, job, NULL, err);
+    if (ret == 0)
+        ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
+    if (ret != 0)
+        return ret;
+    snprintf(r->pipeline_layout, sizeof(r->pipeline_layout), "%s",
+             job->parallel.pipeline_model_parallel_layout);
+    r->etp = job->parallel.expert_tensor_parallel_size;
+    r->sequence_parallel = job->parallel.sequence_parallel;
+    tce_bridge_arch_of(r, job, &arch);
+    r->flops_per_token =
+        tce_bridge_flops_per_token(&job->model, r->seq_length, r->tp, &arch);
+    r->published_flops_per_token =
+        r->published_tflops * 1e12 / r->published_tokens;
+    r->projected_tokens = r->proj.tokens_per_s / (double)r->gpus;
+    r->projected_tflops = r->projected_tokens * r->flops_per_token / 1e12;
+    r->error = r->projected_tflops / r->published_tflops - 1.0;
+    r->tokens_error = r->projected_tokens / r->published_tokens - 1.0;
+    r->hbm_gib = t->accelerator.hbm_gib;
+    r->projected = 1;
+    return 0;
 }
 
 const char *tce_bridge_generation_name(int g)

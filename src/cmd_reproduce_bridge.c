@@ -90,9 +90,7 @@ static void project_row(struct tce_bridge_row *r, struct cache *c,
 {
     const struct tce_topology *t = topology(c, r->topology);
     const struct tce_job *base = job(c, jobs_dir, r->model_key);
-    struct tce_bridge_arch arch;
     struct tce_error err;
-    double g;
 
     tce_error_clear(&err);
     if (!t) {
@@ -105,28 +103,9 @@ static void project_row(struct tce_bridge_row *r, struct cache *c,
                  "not expressible: no job file %s.cfg", r->model_key);
         return;
     }
-    *j = *base;
-    snprintf(r->job_path, sizeof(r->job_path), "%s", base->path);
-    snprintf(r->topology_path, sizeof(r->topology_path), "%s", t->path);
-    if (tce_bridge_apply(r, j, &err) != 0 ||
-        tce_scenario_init(s, t, j, NULL, &err) != 0 ||
-        tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, &err) != 0) {
+    if (tce_bridge_project(r, t, base, j, s, &err) != 0)
         snprintf(r->reason, sizeof(r->reason), "not expressible: %.170s",
                  err.msg);
-        return;
-    }
-    g = (double)r->gpus;
-    tce_bridge_arch_of(r, j, &arch);
-    r->flops_per_token =
-        tce_bridge_flops_per_token(&j->model, r->seq_length, r->tp, &arch);
-    r->published_flops_per_token =
-        r->published_tflops * 1e12 / r->published_tokens;
-    r->projected_tokens = r->proj.tokens_per_s / g;
-    r->projected_tflops = r->projected_tokens * r->flops_per_token / 1e12;
-    r->error = r->projected_tflops / r->published_tflops - 1.0;
-    r->tokens_error = r->projected_tokens / r->published_tokens - 1.0;
-    r->hbm_gib = t->accelerator.hbm_gib;
-    r->projected = 1;
 }
 
 static void release_of(const struct tce_report *t, int i,
@@ -161,6 +140,7 @@ TEXT(generation)
 TEXT(precision)
 TEXT(job_path)
 TEXT(topology_path)
+TEXT(pipeline_layout)
 TEXT(reason)
 #undef TEXT
 
@@ -235,6 +215,12 @@ static const struct tce_report_column columns[] = {
      .type = TCE_REPORT_INT, .offset = OFF(ep)},
     {.key = "fsdp", .group = "layout", .in = DATA, .type = TCE_REPORT_INT,
      .offset = OFF(fsdp)},
+    {.key = "expert_tensor_parallel_size", .group = "layout", .in = DATA,
+     .type = TCE_REPORT_INT, .offset = OFF(etp)},
+    {.key = "pipeline_model_parallel_layout", .group = "layout", .in = DATA,
+     .type = TCE_REPORT_TEXT, .get = pipeline_layout_of},
+    {.key = "sequence_parallel", .group = "layout", .in = DATA,
+     .type = TCE_REPORT_BOOL, .offset = OFF(sequence_parallel)},
     {.key = "global_batch_size", .group = "layout", .human = "gbs", .fmt = "5d",
      .in = ALL, .type = TCE_REPORT_INT, .offset = OFF(global_batch)},
     {.key = "micro_batch_size", .group = "layout", .human = "mbs", .fmt = "3d",
@@ -425,6 +411,37 @@ static void print_stats(FILE *out, const char *what,
             100.0 * s->mean_abs_tokens_error, s->fit, s->rows);
 }
 
+/* "# excluded: 92 superseded, 33 NVFP4, ..." (by the reason's words before
+ * its first ':'), in order of first appearance. */
+static void print_reasons(FILE *out, const struct tce_bridge_row *rows, int n)
+{
+    int i, k, count, first = 1;
+    size_t len, klen;
+
+    if (n <= 0)
+        return;
+    fprintf(out, "# excluded:");
+    for (i = 0; i < n; i++) {
+        len = strcspn(rows[i].reason, ":");
+        for (k = 0; k < i; k++) {
+            klen = strcspn(rows[k].reason, ":");
+            if (klen == len && strncmp(rows[k].reason, rows[i].reason, len) == 0)
+                break;
+        }
+        if (k < i)
+            continue;
+        for (count = 0, k = i; k < n; k++) {
+            klen = strcspn(rows[k].reason, ":");
+            count += klen == len &&
+                     strncmp(rows[k].reason, rows[i].reason, len) == 0;
+        }
+        fprintf(out, "%s %d %.*s", first ? "" : ",", count, (int)len,
+                rows[i].reason);
+        first = 0;
+    }
+    fprintf(out, " (--excluded lists each row and why)\n");
+}
+
 static void print_human(FILE *out, const struct tce_reproduce_bridge_opts *o,
                         const struct tce_bridge_row *rows, int np, int nq,
                         int n, const struct tce_bridge_summary *s, int ok)
@@ -453,6 +470,7 @@ static void print_human(FILE *out, const struct tce_reproduce_bridge_opts *o,
         t.row_lead = "#  ";
         tce_report_human(out, &t);
     }
+    print_reasons(out, rows + np + nq, n - np - nq);
     if (o->excluded && n - np - nq > 0) {
         fprintf(out, "# excluded from the validation set:\n");
         table(left_out, NCOLS(left_out), rows + np + nq, n - np - nq, &t);

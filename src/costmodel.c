@@ -8,6 +8,9 @@
 
 #include "tcemu/costmodel.h"
 
+static double roofline(const struct tce_costmodel *cm, double peak,
+                       double flops, double gemm_flops, double bytes);
+
 int tce_costmodel_init(struct tce_costmodel *cm,
                        const struct tce_topology *topo,
                        enum tce_precision precision, struct tce_error *err)
@@ -24,7 +27,6 @@ int tce_costmodel_init(struct tce_costmodel *cm,
         goto out;
     }
     cm->peak_flops = acc->bf16_tflops * 1e12;
-    cm->bf16_peak_flops = cm->peak_flops;
     if (precision == TCE_PRECISION_FP8 && acc->fp8_tflops > 0)
         cm->peak_flops = acc->fp8_tflops * 1e12;
     cm->matmul_efficiency =
@@ -65,6 +67,14 @@ int tce_costmodel_init(struct tce_costmodel *cm,
         cm->table = topo->compute;
         tce_computetable_prepare(&cm->table);
     }
+    /* moe (issue 11) */
+    cm->bf16_peak_flops = acc->bf16_tflops * 1e12;
+    cm->fp8_peak_flops = acc->fp8_tflops > 0 ? acc->fp8_tflops * 1e12
+                                             : cm->bf16_peak_flops;
+    cm->sm_count = acc->sm_count > 0 ? (double)acc->sm_count : 0.0;
+    cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
+    cm->launch_gap_s = cm->has_table ? cm->table.launch_gap_us * 1e-6 : 0.0;
+    cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -95,6 +105,8 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
         cm->table_from_calibration = 1;
         cm->table = cal->compute;
         tce_computetable_prepare(&cm->table);
+        cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
+        cm->launch_gap_s = cm->table.launch_gap_us * 1e-6;
     }
     for (i = 0; i < cal->n_links && i < TCE_LINK_CLASSES; i++) {
         const struct tce_calibration_link *c = &cal->links[i];
@@ -152,8 +164,35 @@ static enum tce_table_how worse(enum tce_table_how a, enum tce_table_how b)
 
 /* Table time of a linear layer op; 0 with *how not covered when the table
  * lacks it. */
+static double table_linear_dtype_s(const struct tce_costmodel *cm,
+                                   const struct tce_op *op,
+                                   enum tce_dtype dtype,
+                                   enum tce_table_how *how);
+
+/* moe (issue 11): an FP8 linear from the FP8 rows, else from the BF16 rows
+ * over the measured FP8 speed-up; a BF16 linear from the BF16 rows. */
 static double table_linear_s(const struct tce_costmodel *cm,
                              const struct tce_op *op, enum tce_table_how *how)
+{
+    double s;
+
+    if (!(op->flags & TCE_OP_F_FP8))
+        return table_linear_dtype_s(cm, op, TCE_DTYPE_BF16, how);
+    s = table_linear_dtype_s(cm, op, TCE_DTYPE_FP8, how);
+    if (*how != TCE_TABLE_NOT_COVERED || cm->table_fp8_speedup <= 0)
+        return s;
+    s = table_linear_dtype_s(cm, op, TCE_DTYPE_BF16, how);
+    if (*how == TCE_TABLE_NOT_COVERED)
+        return 0.0;
+    /* derived from measured rows, not measured for this shape */
+    *how = TCE_TABLE_INTERPOLATED;
+    return s / cm->table_fp8_speedup;
+}
+
+static double table_linear_dtype_s(const struct tce_costmodel *cm,
+                                   const struct tce_op *op,
+                                   enum tce_dtype dtype,
+                                   enum tce_table_how *how)
 {
     const struct tce_computetable *t = &cm->table;
     int backward = (op->flags & TCE_OP_F_BACKWARD) != 0;
@@ -164,12 +203,12 @@ static double table_linear_s(const struct tce_costmodel *cm,
 
     if (!backward) {
         s = tce_computetable_gemm_s(t, op->gemm_m, op->gemm_n, op->gemm_k,
-                                    cm->dtype, TCE_GEMM_FWD, how);
+                                    dtype, TCE_GEMM_FWD, how);
     } else {
         s = tce_computetable_gemm_s(t, op->gemm_m, op->gemm_n, op->gemm_k,
-                                    cm->dtype, TCE_GEMM_DGRAD, how);
+                                    dtype, TCE_GEMM_DGRAD, how);
         d = tce_computetable_gemm_s(t, op->gemm_m, op->gemm_n, op->gemm_k,
-                                    cm->dtype, TCE_GEMM_WGRAD, &h2);
+                                    dtype, TCE_GEMM_WGRAD, &h2);
         *how = worse(*how, h2);
         s += d;
     }
@@ -187,8 +226,16 @@ static double attention_share(const struct tce_op *op)
     return op->flops > 0 && f > 0 ? op->flops / f : 1.0;
 }
 
-static double roofline_s(const struct tce_costmodel *cm, double peak,
-                         double flops, double gemm_flops, double bytes);
+/* Whether an op runs at the FP8 peak: a linear layer the job's recipe
+ * marks FP8 (plan_moe.c), or the fused attention of an FP8 job with
+ * fp8_dot_product_attention (plan_attn.c leaves TCE_OP_F_BF16 off). */
+static int runs_fp8(const struct tce_costmodel *cm, const struct tce_op *op)
+{
+    if (op->flags & TCE_OP_F_FP8)
+        return 1;
+    return (op->flags & TCE_OP_F_FUSED_ATTENTION) &&
+           !(op->flags & TCE_OP_F_BF16) && cm->dtype == TCE_DTYPE_FP8;
+}
 
 double tce_cost_compute_op_s(const struct tce_costmodel *cm,
                              const struct tce_op *op,
@@ -225,30 +272,81 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
 curve:
     /* attn (issue 11): a fused attention backward recomputes the scores:
      * 2.5x the forward's FLOPs, the op carries the model's 2x (plan.h) */
-    s = roofline_s(cm,
-                   (op->flags & TCE_OP_F_BF16) && cm->bf16_peak_flops > 0
-                       ? cm->bf16_peak_flops
-                       : cm->peak_flops,
-                   (op->flags & TCE_OP_F_FUSED_ATTENTION) &&
-                           (op->flags & TCE_OP_F_BACKWARD)
-                       ? 1.25 * op->flops
-                       : op->flops,
-                   op->gemm_flops, op->bytes);
+    s = tce_cost_compute_dtype_s(
+        cm,
+        (op->flags & TCE_OP_F_FUSED_ATTENTION) &&
+                (op->flags & TCE_OP_F_BACKWARD)
+            ? 1.25 * op->flops
+            : op->flops,
+        op->gemm_flops, op->bytes, runs_fp8(cm, op));
     src = TCE_COMPUTE_CURVE;
 out:
+    /* moe (issue 11): SMs lent to overlapped EP communication */
+    if (op->comm_sms > 0 && cm->sm_count > (double)op->comm_sms)
+        s /= 1.0 - (double)op->comm_sms / cm->sm_count;
     if (source)
         *source = src;
     return s;
 }
 
-double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
-                          double gemm_flops, double bytes)
+/* moe (issue 11) */
+double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
+                                double gemm_flops, double bytes, int fp8)
 {
-    return roofline_s(cm, cm->peak_flops, flops, gemm_flops, bytes);
+    double peak = fp8 ? cm->fp8_peak_flops : cm->bf16_peak_flops;
+
+    /* a cost model filled by hand (tests) may name only the job's peak */
+    return roofline(cm, peak > 0 ? peak : cm->peak_flops, flops, gemm_flops,
+                    bytes);
 }
 
-static double roofline_s(const struct tce_costmodel *cm, double peak,
-                         double flops, double gemm_flops, double bytes)
+double tce_cost_list_launch_s(const struct tce_costmodel *cm,
+                              const struct tce_op_list *l)
+{
+    double s = 0.0;
+    int i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct tce_op *op = &l->ops[i];
+
+        if (op->kind != TCE_OP_COMPUTE)
+            continue;
+        s += (double)(op->kernels > 0 ? op->kernels : 1) *
+             (double)op->count *
+             (op->flags & TCE_OP_F_GRAPHED ? cm->graph_launch_gap_s
+                                           : cm->launch_gap_s);
+    }
+    return s;
+}
+
+double tce_cost_fp8_speedup(const struct tce_computetable *t)
+{
+    double best = 0.0, speedup = 0.0, f;
+    int i, j;
+
+    for (i = 0; i < t->n_gemms; i++) {
+        const struct tce_computetable_gemm *a = &t->gemms[i];
+
+        if (a->dtype != TCE_DTYPE_FP8 || a->fwd_s <= 0)
+            continue;
+        for (j = 0; j < t->n_gemms; j++) {
+            const struct tce_computetable_gemm *b = &t->gemms[j];
+
+            if (b->dtype != TCE_DTYPE_BF16 || b->fwd_s <= 0 ||
+                b->m != a->m || b->n != a->n || b->k != a->k)
+                continue;
+            f = (double)a->m * (double)a->n * (double)a->k;
+            if (f > best) {
+                best = f;
+                speedup = b->fwd_s / a->fwd_s;
+            }
+        }
+    }
+    return speedup;
+}
+
+static double roofline(const struct tce_costmodel *cm, double peak,
+                       double flops, double gemm_flops, double bytes)
 {
     double tf = 0.0, tm = 0.0, e;
 
@@ -260,6 +358,12 @@ static double roofline_s(const struct tce_costmodel *cm, double peak,
     if (bytes > 0)
         tm = bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);
     return tf > tm ? tf : tm;
+}
+
+double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
+                          double gemm_flops, double bytes)
+{
+    return roofline(cm, cm->peak_flops, flops, gemm_flops, bytes);
 }
 
 double tce_cost_ring_allreduce_s(double n, double M, double W, double L)

@@ -16,6 +16,7 @@ static const char *const group_names[TCE_GROUP_COUNT] = {
     [TCE_GROUP_TP] = "tp",   [TCE_GROUP_CP] = "cp", [TCE_GROUP_DP] = "dp",
     [TCE_GROUP_EP] = "ep",   [TCE_GROUP_EDP] = "edp", [TCE_GROUP_PP] = "pp",
     [TCE_GROUP_WORLD] = "world",
+    [TCE_GROUP_EP_INTRA] = "ep_intra", [TCE_GROUP_EP_INTER] = "ep_inter",
 };
 
 const char *tce_group_name(enum tce_group g)
@@ -76,7 +77,9 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
                                 &why) != 0)
         goto broken;
     l.dp = l.gpus / (l.tp * l.pp * l.cp);
-    if (tce_rule_ep_divides_dp(l.dp, l.ep, TCE_RULE_LAYOUT, &why) != 0 ||
+    l.etp = p->expert_tensor_parallel_size;
+    if (tce_rule_ep_group(l.tp, l.cp, l.dp, l.ep, l.etp, TCE_RULE_LAYOUT,
+                          &why) != 0 ||
         tce_rule_global_batch(t->global_batch_size, l.dp, l.micro_batch,
                               TCE_RULE_LAYOUT, &why) != 0)
         goto broken;
@@ -118,8 +121,16 @@ int tce_layout_coords(const struct tce_layout *layout, int64_t rank,
     r /= layout->cp;
     out->dp = r % layout->dp;
     out->pp = r / layout->dp;
-    out->ep = out->dp % layout->ep;
-    out->edp = out->dp / layout->ep;
+    if (layout->etp > 0) {
+        /* folded: the stage's tp x cp x dp ranks as etp x ep x edp */
+        int64_t i = rank % (layout->tp * layout->cp * layout->dp);
+
+        out->ep = (i / layout->etp) % layout->ep;
+        out->edp = i / (layout->etp * layout->ep);
+    } else {
+        out->ep = out->dp % layout->ep;
+        out->edp = out->dp / layout->ep;
+    }
     out->node = rank / or_one(layout->gpus_per_node);
     return 0;
 }
@@ -143,9 +154,15 @@ int64_t tce_layout_group_size(const struct tce_layout *layout,
     case TCE_GROUP_CP: return layout->cp;
     case TCE_GROUP_DP: return layout->dp;
     case TCE_GROUP_EP: return layout->ep;
-    case TCE_GROUP_EDP: return layout->dp / layout->ep;
+    case TCE_GROUP_EDP:
+        return layout->etp > 0 ? layout->tp * layout->cp * layout->dp /
+                                     (layout->etp * layout->ep)
+                               : layout->dp / layout->ep;
     case TCE_GROUP_PP: return layout->pp;
     case TCE_GROUP_WORLD: return layout->gpus;
+    case TCE_GROUP_EP_INTRA: return tce_layout_ep_domain_members(layout);
+    case TCE_GROUP_EP_INTER:
+        return layout->ep / tce_layout_ep_domain_members(layout);
     case TCE_GROUP_COUNT: break;
     }
     return 0;
@@ -158,13 +175,39 @@ int64_t tce_layout_group_stride(const struct tce_layout *layout,
     case TCE_GROUP_TP: return 1;
     case TCE_GROUP_CP: return layout->tp;
     case TCE_GROUP_DP: return layout->tp * layout->cp;
-    case TCE_GROUP_EP: return layout->tp * layout->cp;
-    case TCE_GROUP_EDP: return layout->tp * layout->cp * layout->ep;
+    case TCE_GROUP_EP:
+        return layout->etp > 0 ? layout->etp : layout->tp * layout->cp;
+    case TCE_GROUP_EDP:
+        return (layout->etp > 0 ? layout->etp : layout->tp * layout->cp) *
+               layout->ep;
     case TCE_GROUP_PP: return layout->tp * layout->cp * layout->dp;
     case TCE_GROUP_WORLD: return 1;
+    case TCE_GROUP_EP_INTRA:
+        return tce_layout_group_stride(layout, TCE_GROUP_EP);
+    case TCE_GROUP_EP_INTER:
+        return tce_layout_group_stride(layout, TCE_GROUP_EP) *
+               tce_layout_ep_domain_members(layout);
     case TCE_GROUP_COUNT: break;
     }
     return 0;
+}
+
+/* moe (issue 11) */
+int64_t tce_layout_ep_domain_members(const struct tce_layout *layout)
+{
+    int64_t stride = tce_layout_group_stride(layout, TCE_GROUP_EP);
+    int64_t domain = layout->scale_up_domain > 0
+                         ? layout->scale_up_domain
+                         : or_one(layout->gpus_per_node);
+    int64_t k = stride > 0 ? domain / stride : 1;
+
+    if (layout->ep < 1)
+        return 1;
+    if (k > layout->ep)
+        k = layout->ep;
+    while (k > 1 && layout->ep % k != 0)
+        k--;
+    return k < 1 ? 1 : k;
 }
 
 int64_t tce_layout_key(const struct tce_layout *layout, int64_t rank,
@@ -182,6 +225,8 @@ int64_t tce_layout_key(const struct tce_layout *layout, int64_t rank,
     case TCE_GROUP_EDP: return c.edp;
     case TCE_GROUP_PP: return c.pp;
     case TCE_GROUP_WORLD: return rank;
+    case TCE_GROUP_EP_INTRA: return c.ep % tce_layout_ep_domain_members(layout);
+    case TCE_GROUP_EP_INTER: return c.ep / tce_layout_ep_domain_members(layout);
     case TCE_GROUP_COUNT: break;
     }
     return -1;
@@ -387,6 +432,14 @@ int tce_layout_check_layers(const struct tce_job *job, int64_t pp,
     return rc;
 }
 
+/* A parsed pipeline_model_parallel_layout that matches the layout (the
+ * rules have checked it against pp x vpp). */
+static int has_layout(const struct tce_job *job, int64_t pp, int64_t vpp)
+{
+    return job->parallel.pipeline_layout_stages > 0 &&
+           job->parallel.pipeline_layout_stages == pp * vpp;
+}
+
 int64_t tce_layout_chunk_layers(const struct tce_job *job,
                                 const struct tce_layout *layout,
                                 int64_t stage, int64_t chunk)
@@ -394,6 +447,8 @@ int64_t tce_layout_chunk_layers(const struct tce_job *job,
     int64_t pp = or_one(layout->pp), vpp = or_one(layout->vpp);
     int64_t j = chunk * pp + stage, n;
 
+    if (has_layout(job, pp, vpp))
+        return job->parallel.pipeline_layout_layers[j];
     if (uneven(job))
         return tce_layout_stage_layers(job, layout, stage) / vpp;
     n = slots_of(job) / (pp * vpp);
@@ -412,8 +467,13 @@ int64_t tce_layout_stage_layers(const struct tce_job *job,
     int64_t vpp = or_one(layout->vpp);
     int64_t f = job->parallel.decoder_first_pipeline_num_layers;
     int64_t z = job->parallel.decoder_last_pipeline_num_layers;
-    int64_t mid_stages, n;
+    int64_t mid_stages, n, c;
 
+    if (has_layout(job, pp, vpp)) {
+        for (n = 0, c = 0; c < vpp; c++)
+            n += job->parallel.pipeline_layout_layers[c * pp + stage];
+        return n;
+    }
     if (!uneven(job)) {
         n = slots_of(job) / pp;
         if (stage == 0 && job->parallel.account_for_embedding_in_pipeline_split)
@@ -440,6 +500,11 @@ int64_t tce_layout_chunk_first_layer(const struct tce_job *job,
     int64_t pp = or_one(layout->pp), vpp = or_one(layout->vpp);
     int64_t before = 0, s, j = chunk * pp + stage;
 
+    if (has_layout(job, pp, vpp)) {
+        for (s = 0; s < j; s++)
+            before += job->parallel.pipeline_layout_layers[s];
+        return before;
+    }
     if (!uneven(job)) {
         int64_t first = j * (slots_of(job) / (pp * vpp));
         if (j > 0 && job->parallel.account_for_embedding_in_pipeline_split)

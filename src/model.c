@@ -7,6 +7,7 @@
  * on its hot path.  Conventions and formulas are documented in model.h.
  */
 #include "tcemu/model.h"
+#include "tcemu/rules.h"
 
 #include <math.h>
 #include <string.h>
@@ -364,7 +365,8 @@ static void stage_memory(const struct tce_job *job,
         (double)sf->layers * pc->norms_per_layer +
         (double)nm * pc->router_per_layer;
     sf->expert_params = (double)nm * x->E * pc->expert_per_layer /
-                        (t * (double)lay->ep);
+                        ((lay->etp > 0 ? (double)lay->etp : t) *
+                         (double)lay->ep);
     if (stage == 0)
         sf->dense_params += x->V * x->h / t + (pc->embedding - x->V * x->h);
     if (stage == lay->pp - 1) {
@@ -464,7 +466,9 @@ static int memory_at(const struct tce_job *job,
         o.fragmentation = TCE_MEMORY_FRAGMENTATION;
     tce_model_dims(m, &x);
     if (layout->tp <= 0 || layout->cp <= 0 || layout->ep <= 0 ||
-        layout->dp <= 0 || layout->dp % layout->ep != 0 ||
+        layout->dp <= 0 ||
+        tce_rule_ep_group(layout->tp, layout->cp, layout->dp, layout->ep,
+                          layout->etp, TCE_RULE_LAYOUT, NULL) != 0 ||
         layout->micro_batch <= 0 || layout->microbatches <= 0) {
         rc = tce_error_set(err, TCE_ECONFIG,
                            "incomplete layout (tp %lld, cp %lld, ep %lld, "
@@ -491,10 +495,13 @@ static int memory_at(const struct tce_job *job,
     else
         tce_model_count_params(m, &pc);
     /* attn (issue 11): what the data-parallel sharding strategy shards
-     * over DP x CP (experts: DP x CP / EP) */
+     * over DP x CP (experts: their EDP group, DP x CP / EP unless MoE
+     * Parallel Folding sizes it) */
     shard = tce_model_dp_sharding(job);
     dp_shard = (double)(layout->dp * layout->cp);
-    edp_shard = (double)(layout->dp * layout->cp) / (double)layout->ep;
+    edp_shard = layout->etp > 0
+                    ? (double)tce_layout_group_size(layout, TCE_GROUP_EDP)
+                    : (double)(layout->dp * layout->cp) / (double)layout->ep;
     grad_bytes = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
     stages[0] = 0;
     stages[1] = layout->pp > 2 ? 1 : 0;

@@ -78,27 +78,6 @@ static void resolve(const struct tce_job *job, const struct tce_layout *lay,
     tce_plan_attention_dims(job, x);
 }
 
-/* Forward of a dense MLP of width f (per TP group), named by prefix. */
-static void mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
-                    double tokens, const char *fc1, const char *act,
-                    const char *fc2, unsigned fl)
-{
-    const struct dims *x = &c->x;
-    double fl1 = 2.0 * tokens * x->h * f * (x->nmat - 1.0) / x->t;
-    double fl2 = 2.0 * tokens * x->h * f / x->t;
-
-    linear(gemm(l, fc1, fl1, fl1 / (x->nmat - 1.0),
-                2.0 * (tokens * x->h + x->h * f * (x->nmat - 1.0) / x->t +
-                       tokens * f * (x->nmat - 1.0) / x->t),
-                fl),
-           tokens, f * (x->nmat - 1.0) / x->t, x->h);
-    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl);
-    linear(gemm(l, fc2, fl2, fl2,
-                2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h),
-                fl),
-           tokens, x->h, f / x->t);
-}
-
 static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
 {
     const struct dims *x = &c->x;
@@ -109,56 +88,6 @@ static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     tp_enter(c, l, "tp_ag_mlp", fl);
     mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", fl);
     tp_leave(c, l, "tp_out_mlp", fl);
-    bda(c, l, "bda_mlp", fl);
-}
-
-static double a2a_bytes(const struct ctx *c)
-{
-    const struct dims *x = &c->x;
-    return x->elt_tokens * x->h * 2.0 * x->topk;
-}
-
-static void moe_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
-{
-    const struct dims *x = &c->x;
-    double ep = (double)c->lay->ep;
-    /* the router is tiny; counted once per TP group like every GEMM */
-    double router = 2.0 * x->T * x->h * x->E / x->t;
-    /* token-expert pairs this rank computes: its EP group's tokens spread
-     * evenly over the group's experts */
-    double pairs = x->T * x->topk;
-    double per_expert = pairs * ep / (x->E > 0 ? x->E : 1.0);
-    double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / x->t;
-    double fl2 = 2.0 * pairs * x->h * x->fm / x->t;
-
-    tce_plan_attention_fwd(c, l, fl);
-    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
-    gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, fl);
-    if (c->lay->ep > 1)
-        coll(l, "ep_a2a_dispatch", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
-             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, fl);
-    tp_enter(c, l, "tp_ag_moe", fl);
-    linear(gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / x->t,
-                2.0 * (pairs * x->h +
-                       x->h * x->fm * (x->nmat - 1.0) / x->t *
-                           (x->E > 0 ? x->E / ep : 0.0) +
-                       pairs * x->fm * (x->nmat - 1.0) / x->t),
-                fl),
-           per_expert, x->fm * (x->nmat - 1.0) / x->t, x->h);
-    elt(l, "expert_act", 2.0 * pairs * x->fm / x->t * x->nmat, fl);
-    linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / x->t,
-                2.0 * (pairs * x->fm / x->t +
-                       x->h * x->fm / x->t * (x->E > 0 ? x->E / ep : 0.0) +
-                       pairs * x->h),
-                fl),
-           per_expert, x->h, x->fm / x->t);
-    if (x->fs > 0)
-        mlp_fwd(c, l, x->fs, x->T, "shared_fc1", "shared_act", "shared_fc2",
-                fl);
-    tp_leave(c, l, "tp_out_moe", fl);
-    if (c->lay->ep > 1)
-        coll(l, "ep_a2a_combine", TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
-             a2a_bytes(c), TCE_OVERLAP_NONE, TCE_CHARGE_EP, fl);
     bda(c, l, "bda_mlp", fl);
 }
 
@@ -283,6 +212,7 @@ static void layer_lists(const struct ctx *c, int moe,
         moe_fwd(c, fwd, 0);
     else
         dense_fwd(c, fwd, 0);
+    tce_plan_layer_marks(c, fwd); /* moe (issue 11): FP8, casts, graphs */
     if (rc == TCE_RECOMPUTE_FULL) {
         append(bwd, fwd, 1);
     } else if (rc == TCE_RECOMPUTE_SELECTIVE) {
@@ -431,7 +361,7 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     int fsdp = shard >= TCE_DP_SHARD_OPTIM_GRADS_PARAMS;
     struct tce_op_list *begin = &plan->list[TCE_PLAN_ITER_BEGIN];
     struct tce_op_list *end = &plan->list[TCE_PLAN_ITER_END];
-    int64_t edp = c->lay->ep > 0 ? c->lay->dp / c->lay->ep : c->lay->dp;
+    int64_t edp = tce_layout_group_size(c->lay, TCE_GROUP_EDP);
     double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
     double dense = plan->dense_params, expert = plan->expert_params;
     double owned;
@@ -557,7 +487,9 @@ static void stage_part(const struct ctx *c, int64_t stage,
     plan->first_stage = stage == 0;
     plan->last_stage = stage == p - 1;
     plan->layers = tce_layout_stage_layers(c->job, layout, stage);
-    if (c->job->parallel.decoder_first_pipeline_num_layers > 0 ||
+    if (tce_plan_take_layout(plan, &c->job->parallel, p * v)) /* repro */
+        ;
+    else if (c->job->parallel.decoder_first_pipeline_num_layers > 0 ||
         c->job->parallel.decoder_last_pipeline_num_layers > 0) {
         plan->chunk_layers = plan->layers / v;
         plan->chunk_stride_layers = m->num_layers / v;
@@ -599,7 +531,8 @@ static void stage_part(const struct ctx *c, int64_t stage,
                  c->x.t;
     }
     expert = (double)plan->moe_layers * c->x.E * pc->expert_per_layer /
-             (c->x.t * (double)layout->ep);
+             ((layout->etp > 0 ? (double)layout->etp : c->x.t) *
+              (double)layout->ep);
     plan->dense_params = dense;
     plan->expert_params = expert;
     plan->params = dense + expert;

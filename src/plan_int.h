@@ -2,7 +2,8 @@
  * plan_int.h - what the plan's source files share (not a public header):
  * the resolved dimensions, the build context and the op-list helpers.
  * plan.c builds the plan; plan_attn.c the attention block and its
- * context-parallel exchange.
+ * context-parallel exchange; plan_moe.c the MLP and MoE blocks and the FP8
+ * and CUDA-graph marks of a layer.
  */
 #ifndef TCEMU_PLAN_INT_H
 #define TCEMU_PLAN_INT_H
@@ -31,8 +32,8 @@ static inline struct tce_op *add(struct tce_op_list *l)
     struct tce_op *op;
 
     /* lists are sized for the longest (an MoE backward with full
-     * recomputation and unfused attention, 46 ops); past the end the last
-     * op is overwritten */
+     * recomputation, unfused attention, FP8 and the deduplicated
+     * dispatch, 58 ops); past the end the last op is overwritten */
     if (l->n >= TCE_PLAN_OPS_MAX)
         l->n = TCE_PLAN_OPS_MAX - 1;
     op = &l->ops[l->n++];
@@ -140,5 +141,36 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
 /* Fill dims' attention fractions (keys_full, keys_win, share_win) from the
  * job: plan_attn.c. */
 void tce_plan_attention_dims(const struct tce_job *job, struct dims *x);
+
+/* plan_moe.c: the MLP of width f over `tokens` tokens, and the MoE layer */
+void tce_plan_mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
+                      double tokens, const char *fc1, const char *act,
+                      const char *fc2, unsigned fl);
+void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
+                      unsigned fl);
+/* plan_moe.c: finish a layer's forward list: mark its linear layers FP8
+ * when the job runs FP8 and append the casts its recipe needs (one
+ * element-wise op); mark its compute ops graphed with enable_cuda_graph */
+void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l);
+
+/* short names inside the plan's files */
+static inline void attention_fwd(const struct ctx *c, struct tce_op_list *l,
+                                 unsigned fl)
+{
+    tce_plan_attention_fwd(c, l, fl);
+}
+
+static inline void mlp_fwd(const struct ctx *c, struct tce_op_list *l,
+                           double f, double tokens, const char *fc1,
+                           const char *act, const char *fc2, unsigned fl)
+{
+    tce_plan_mlp_fwd(c, l, f, tokens, fc1, act, fc2, fl);
+}
+
+static inline void moe_fwd(const struct ctx *c, struct tce_op_list *l,
+                           unsigned fl)
+{
+    tce_plan_moe_fwd(c, l, fl);
+}
 
 #endif

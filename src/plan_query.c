@@ -5,10 +5,33 @@
  */
 #include "tcemu/plan.h"
 
+#include <string.h>
+
+int tce_plan_take_layout(struct tce_plan *plan, const struct tce_parallel *p,
+                         int64_t virtual_stages)
+{
+    plan->layout_stages = 0;
+    if (p->pipeline_layout_stages <= 0 ||
+        p->pipeline_layout_stages != virtual_stages)
+        return 0;
+    plan->layout_stages = p->pipeline_layout_stages;
+    memcpy(plan->layout_layers, p->pipeline_layout_layers,
+           sizeof(plan->layout_layers));
+    plan->chunk_layers = plan->layers / (plan->chunks > 0 ? plan->chunks : 1);
+    plan->chunk_stride_layers = plan->chunk_offset_layers = 0;
+    plan->embed_slot = plan->loss_slot = 0;
+    return 1;
+}
+
 int64_t tce_plan_chunk_first_layer(const struct tce_plan *plan, int64_t chunk)
 {
-    int64_t j = chunk * plan->layout.pp + plan->stage;
+    int64_t j = chunk * plan->layout.pp + plan->stage, k, first = 0;
 
+    if (plan->layout_stages > 0) {
+        for (k = 0; k < j && k < plan->layout_stages; k++)
+            first += plan->layout_layers[k];
+        return first;
+    }
     return chunk * plan->chunk_stride_layers + plan->chunk_offset_layers -
            (plan->embed_slot && j > 0 ? 1 : 0);
 }
@@ -18,6 +41,8 @@ int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk)
     int64_t p = plan->layout.pp, j = chunk * p + plan->stage;
     int64_t n = plan->chunk_layers;
 
+    if (plan->layout_stages > 0)
+        return j < plan->layout_stages ? plan->layout_layers[j] : 0;
     if (plan->embed_slot && j == 0)
         n--;
     if (plan->loss_slot && j == p * plan->chunks - 1)

@@ -124,6 +124,12 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     if (ring > 0) /* attn (issue 11): plan.h's TCE_OVERLAP_ATTENTION */
         out->part_s[TCE_CHARGE_CP] +=
             fmax(0.0, ring - attn * ring_steps / (ring_steps + ring_ops));
+    /* moe (issue 11): kernel launches floor the list's compute */
+    scale = tce_cost_list_launch_s(r->cm, l);
+    if (scale > compute) {
+        out->part_s[TCE_CHARGE_COMPUTE] += scale - compute;
+        compute = scale;
+    }
     exposed_hidden = hidden > compute ? hidden - compute : 0.0;
     if (hidden > 0 && exposed_hidden > 0) {
         scale = exposed_hidden / hidden;

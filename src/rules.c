@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LL(x) ((long long)(x))
@@ -40,6 +41,28 @@ int tce_rule_model_parallel(int64_t gpus, int64_t tp, int64_t pp, int64_t cp,
                   "must be a multiple of tensor x pipeline x context "
                   "parallel sizes %lld x %lld x %lld = %lld (got %lld)",
                   LL(tp), LL(pp), LL(cp), LL(mp), LL(gpus));
+}
+
+int tce_rule_ep_group(int64_t tp, int64_t cp, int64_t dp, int64_t ep,
+                      int64_t etp, enum tce_rule_voice voice,
+                      struct tce_error *err)
+{
+    int64_t n = tp * cp * dp;
+
+    if (etp <= 0)
+        return tce_rule_ep_divides_dp(dp, ep, voice, err);
+    if (ep >= 1 && n % (etp * ep) == 0)
+        return 0;
+    if (voice == TCE_RULE_LAYOUT)
+        return BROKEN(err, NULL,
+                      "expert tensor x expert parallel sizes %" PRId64
+                      " x %" PRId64 " must divide the %" PRId64
+                      " ranks of a pipeline stage (tp x cp x dp)",
+                      etp, ep, n);
+    return BROKEN(err, "parallel.expert_model_parallel_size",
+                  "x expert_tensor_parallel_size (%lld x %lld) must divide "
+                  "the %lld ranks of a pipeline stage = tp x cp x dp",
+                  LL(ep), LL(etp), LL(n));
 }
 
 int tce_rule_ep_divides_dp(int64_t dp, int64_t ep, enum tce_rule_voice voice,
@@ -231,6 +254,214 @@ static int split_uneven(const struct tce_job *job, int64_t pp, int64_t vpp,
                   LL(f), LL(z), LL(rest), LL(L), LL(ms), LL(vpp));
 }
 
+/* ---- Megatron-LM's pipeline_model_parallel_layout (repro, issue 11) ---- */
+
+#define LAYOUT_EXPANDED_MAX 8192
+
+struct expander {
+    const char *s;
+    char out[LAYOUT_EXPANDED_MAX];
+    size_t n;
+    const char *why;
+};
+
+static int expand_seq(struct expander *x, int depth);
+
+/* "*N" after an atom: N (1 when absent), or -1 (x->why). */
+static long repeat_count(struct expander *x)
+{
+    long n = 0;
+
+    while (*x->s == ' ')
+        x->s++;
+    if (*x->s != '*')
+        return 1;
+    x->s++;
+    if (*x->s < '0' || *x->s > '9') {
+        x->why = "'*' needs a count";
+        return -1;
+    }
+    while (*x->s >= '0' && *x->s <= '9' && n < 100000)
+        n = n * 10 + (*x->s++ - '0');
+    return n;
+}
+
+/* Append out[from, n) count - 1 more times. */
+static int repeat(struct expander *x, size_t from, long count)
+{
+    size_t len = x->n - from;
+    long i;
+
+    if (count < 1) {
+        x->n = from;
+        return 0;
+    }
+    for (i = 1; i < count; i++) {
+        if (x->n + len >= sizeof(x->out)) {
+            x->why = "expands to too many entries";
+            return -1;
+        }
+        memmove(x->out + x->n, x->out + from, len);
+        x->n += len;
+    }
+    return 0;
+}
+
+static int expand_seq(struct expander *x, int depth)
+{
+    size_t from;
+    long count;
+
+    for (;;) {
+        char c = *x->s;
+
+        if (c == '\0' || c == ')')
+            return 0;
+        if (c == ' ' || c == ',') {
+            x->s++;
+            continue;
+        }
+        from = x->n;
+        if (c == '(') {
+            x->s++;
+            if (depth > 8 || expand_seq(x, depth + 1) != 0)
+                return -1;
+            if (*x->s != ')') {
+                x->why = "unbalanced '('";
+                return -1;
+            }
+            x->s++;
+        } else if (c == 'E' || c == 't' || c == 'm' || c == 'L' || c == '|') {
+            if (x->n + 1 >= sizeof(x->out)) {
+                x->why = "expands to too many entries";
+                return -1;
+            }
+            x->out[x->n++] = c;
+            x->s++;
+        } else {
+            x->why = "unknown letter (E embedding, t decoder layer, m MTP, "
+                     "L loss, | next stage, *N repeat, (...) group)";
+            return -1;
+        }
+        count = repeat_count(x);
+        if (count < 0 || repeat(x, from, count) != 0)
+            return -1;
+    }
+}
+
+/* Parse s into stages / layers (at most TCE_PIPELINE_LAYOUT_MAX); 0, or
+ * TCE_ECONFIG with why. */
+static int parse_layout(const char *s, int64_t *stages, int16_t *layers,
+                        const char **why)
+{
+    struct expander *x = calloc(1, sizeof(*x));
+    int64_t j = 0;
+    size_t i;
+    int e_at = -1, l_at = -1, rc = 0;
+
+    *stages = 0;
+    if (!x) {
+        *why = "out of memory";
+        return TCE_ECONFIG;
+    }
+    x->s = s;
+    if (expand_seq(x, 0) != 0 || *x->s == ')') {
+        *why = x->why ? x->why : "unbalanced ')'";
+        rc = TCE_ECONFIG;
+        goto out;
+    }
+    layers[0] = 0;
+    for (i = 0; i < x->n; i++) {
+        switch (x->out[i]) {
+        case '|':
+            if (++j >= TCE_PIPELINE_LAYOUT_MAX) {
+                *why = "more than 256 virtual stages";
+                rc = TCE_ECONFIG;
+                goto out;
+            }
+            layers[j] = 0;
+            break;
+        case 't':
+            if (layers[j] >= INT16_MAX) {
+                *why = "too many layers in one stage";
+                rc = TCE_ECONFIG;
+                goto out;
+            }
+            layers[j]++;
+            break;
+        case 'E':
+            e_at = e_at < 0 ? (int)j : -2;
+            break;
+        case 'L':
+            l_at = l_at < 0 ? (int)j : -2;
+            break;
+        default:
+            break;
+        }
+    }
+    /* tcemu's plan holds the embedding in the first virtual stage and the
+     * output layer and loss in the last, as every published layout does */
+    if (e_at != 0 || l_at != (int)j) {
+        *why = "the embedding E must be in the first virtual stage and the "
+               "loss L in the last, once each";
+        rc = TCE_ECONFIG;
+        goto out;
+    }
+    *stages = j + 1;
+out:
+    free(x);
+    return rc;
+}
+
+int tce_rule_parse_pipeline_layout(struct tce_parallel *p,
+                                   struct tce_error *err)
+{
+    const char *why = NULL;
+
+    p->pipeline_layout_stages = 0;
+    if (p->pipeline_model_parallel_layout[0] == '\0')
+        return 0;
+    if (parse_layout(p->pipeline_model_parallel_layout,
+                     &p->pipeline_layout_stages, p->pipeline_layout_layers,
+                     &why) != 0) {
+        p->pipeline_layout_stages = -1;
+        return BROKEN(err, "parallel.pipeline_model_parallel_layout", "%s",
+                      why);
+    }
+    return 0;
+}
+
+/* The parsed layout against pp x vpp and the layer count. */
+static int split_layout(const struct tce_job *job, int64_t pp, int64_t vpp,
+                        enum tce_rule_voice voice, struct tce_error *err)
+{
+    const struct tce_parallel *p = &job->parallel;
+    int64_t n = p->pipeline_layout_stages, sum = 0, j;
+    int16_t layers[TCE_PIPELINE_LAYOUT_MAX];
+    const char *why = NULL;
+    const char *key = voice == TCE_RULE_LAYOUT
+                          ? NULL
+                          : "parallel.pipeline_model_parallel_layout";
+
+    if (n < 0) {
+        if (parse_layout(p->pipeline_model_parallel_layout, &n, layers,
+                         &why) != 0)
+            return BROKEN(err, key, "%s", why);
+    }
+    if (n != pp * vpp)
+        return BROKEN(err, key,
+                      "has %lld virtual stages, pipeline x virtual pipeline "
+                      "sizes are %lld x %lld = %lld",
+                      LL(n), LL(pp), LL(vpp), LL(pp * vpp));
+    for (j = 0; j < n; j++)
+        sum += p->pipeline_layout_layers[j];
+    if (sum != job->model.num_layers)
+        return BROKEN(err, key,
+                      "places %lld decoder layers, num_layers is %lld",
+                      LL(sum), LL(job->model.num_layers));
+    return 0;
+}
+
 int tce_rule_layers(const struct tce_job *job, int64_t pp, int64_t vpp,
                     enum tce_rule_voice voice, struct tce_error *err)
 {
@@ -241,6 +472,8 @@ int tce_rule_layers(const struct tce_job *job, int64_t pp, int64_t vpp,
                       "layers %" PRId64 ", pipeline %" PRId64
                       ", virtual %" PRId64 ": sizes below 1",
                       L, pp, vpp);
+    if (job->parallel.pipeline_layout_stages != 0)
+        return split_layout(job, pp, vpp, voice, err);
     if (job->parallel.decoder_first_pipeline_num_layers <= 0 &&
         job->parallel.decoder_last_pipeline_num_layers <= 0)
         return split_even(job, pp, vpp, voice, err);
@@ -250,6 +483,16 @@ int tce_rule_layers(const struct tce_job *job, int64_t pp, int64_t vpp,
 int tce_rule_uneven_accounting(const struct tce_job *job, struct tce_error *err)
 {
     const struct tce_parallel *p = &job->parallel;
+
+    if (p->pipeline_layout_stages != 0 &&
+        (p->decoder_first_pipeline_num_layers > 0 ||
+         p->decoder_last_pipeline_num_layers > 0 ||
+         p->account_for_embedding_in_pipeline_split ||
+         p->account_for_loss_in_pipeline_split))
+        return BROKEN(err, "parallel.pipeline_model_parallel_layout",
+                      "cannot be combined with decoder_first/last_pipeline_"
+                      "num_layers or account_for_embedding/loss_in_pipeline_"
+                      "split");
 
     if ((p->decoder_first_pipeline_num_layers <= 0 &&
          p->decoder_last_pipeline_num_layers <= 0) ||
@@ -458,4 +701,60 @@ int tce_rule_on_demand_price(const struct tce_topology *t, int i,
                   "price.on_demand_usd_per_node_hour is %g (one on-demand "
                   "price: make them equal or drop the contract's)",
                   c->name, c->usd_per_node_hour, list);
+}
+
+/* ---- moe (issue 11): group-limited routing, FP8 ------------------------- */
+
+int tce_rule_router_groups(const struct tce_model *m, struct tce_error *err)
+{
+    int64_t g = m->moe_router_num_groups, k = m->moe_router_group_topk;
+
+    if (g == 0 && k == 0)
+        return 0;
+    if (g == 0)
+        return BROKEN(err, "model.moe_router_group_topk",
+                      "needs moe_router_num_groups > 0 (got %lld)", LL(k));
+    if (m->num_experts <= 0 || m->num_experts % g != 0)
+        return BROKEN(err, "model.moe_router_num_groups",
+                      "must divide num_experts = %lld (got %lld)",
+                      LL(m->num_experts), LL(g));
+    if (k < 1 || k > g)
+        return BROKEN(err, "model.moe_router_group_topk",
+                      "must be in [1, moe_router_num_groups = %lld] (got "
+                      "%lld)",
+                      LL(g), LL(k));
+    if (m->moe_router_topk > k * (m->num_experts / g))
+        return BROKEN(err, "model.moe_router_topk",
+                      "at most moe_router_group_topk x experts per group = "
+                      "%lld (got %lld)",
+                      LL(k * (m->num_experts / g)), LL(m->moe_router_topk));
+    return 0;
+}
+
+int tce_rule_fp8_dispatch(const struct tce_job *job, struct tce_error *err)
+{
+    const struct tce_training *t = &job->training;
+
+    if (!t->moe_fp8_dispatch || t->precision == TCE_PRECISION_FP8 ||
+        t->fp8 != TCE_FP8_NONE)
+        return 0;
+    return BROKEN(err, "training.moe_fp8_dispatch",
+                  "needs FP8 (precision = \"fp8\" or fp8 = \"e4m3\" / "
+                  "\"hybrid\")");
+}
+
+int tce_rule_fp8_peak(const struct tce_job *job,
+                      const struct tce_topology *topo, struct tce_error *err)
+{
+    const struct tce_training *t = &job->training;
+
+    if ((t->precision != TCE_PRECISION_FP8 && t->fp8 == TCE_FP8_NONE) ||
+        topo->accelerator.fp8_tflops > 0)
+        return 0;
+    return BROKEN(err,
+                  t->fp8 != TCE_FP8_NONE ? "training.fp8"
+                                         : "training.precision",
+                  "FP8 needs an accelerator with an FP8 peak (%s: "
+                  "accelerator.fp8_tflops is 0)",
+                  topo->path[0] ? topo->path : topo->name);
 }

@@ -38,6 +38,9 @@ int tce_scenario_load(struct tce_scenario *s,
                                  diag) != 0)
             bad = 1;
     }
+    /* moe (issue 11): job x topology rules */
+    if (!bad && tce_job_topology_check(&s->job, &s->topo, diag) != 0)
+        bad = 1;
     if (bad || (diag && diag->errors > errors))
         return tce_error_set(err, TCE_ECONFIG, "invalid configuration");
     return tce_scenario_rebuild(s, err);

@@ -77,6 +77,14 @@ static void list_time(const struct sim *s, const struct tce_op_list *l,
         acc->part[TCE_CHARGE_CP] += x;
         acc->total += x;
     }
+    /* moe (issue 11): kernel launches floor the list's compute (as the
+     * projector) */
+    x = tce_cost_list_launch_s(s->cm, l);
+    if (x > compute) {
+        acc->part[TCE_CHARGE_COMPUTE] += x - compute;
+        acc->total += x - compute;
+        compute = x;
+    }
     if (hidden > compute) {
         scale = (hidden - compute) / hidden;
         for (i = 0; i < TCE_CHARGE_COUNT; i++)

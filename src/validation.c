@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tcemu/bridge.h"
 #include "tcemu/datadir.h"
 #include "tcemu/input.h"
 #include "tcemu/util.h"
@@ -275,4 +276,208 @@ void tce_validation_json(struct tce_json *j, const char *key,
     }
     tce_json_string(j, "summary", v->line);
     tce_json_object_end(j);
+}
+
+/* ---- per-term validation (repro, issue 11) ----------------------------- */
+
+#define TERM_TOPOS_MAX 8
+#define TERM_JOBS_MAX 16
+
+void tce_validation_terms_add(struct tce_validation_terms *out, double error,
+                              const struct tce_breakdown *b,
+                              double iteration_s)
+{
+    double e = fabs(error);
+    int k;
+
+    out->rows++;
+    if (e > out->worst)
+        out->worst = e;
+    for (k = 0; k < TCE_PART_COUNT; k++) {
+        double part = tce_breakdown_get(b, (enum tce_part)k);
+
+        if (!(iteration_s > 0.0) ||
+            part < TCE_VALIDATION_TERM_SHARE * iteration_s)
+            continue;
+        out->part_rows[k]++;
+        if (e > out->rel[k])
+            out->rel[k] = e;
+    }
+}
+
+static void terms_empty(struct tce_validation_terms *out)
+{
+    int k;
+
+    memset(out, 0, sizeof(*out));
+    for (k = 0; k < TCE_PART_COUNT; k++)
+        out->rel[k] = -1.0;
+}
+
+/* Loaded once per call, by NAME. */
+struct term_files {
+    int n_topos, n_jobs;
+    const char *topo_name[TERM_TOPOS_MAX];
+    struct tce_topology *topo[TERM_TOPOS_MAX];
+    const char *job_name[TERM_JOBS_MAX];
+    struct tce_job *job[TERM_JOBS_MAX];
+};
+
+static const struct tce_topology *term_topology(struct term_files *f,
+                                                const char *name)
+{
+    int i;
+
+    for (i = 0; i < f->n_topos; i++)
+        if (strcmp(f->topo_name[i], name) == 0)
+            return f->topo[i];
+    if (f->n_topos == TERM_TOPOS_MAX)
+        return NULL;
+    i = f->n_topos++;
+    f->topo_name[i] = name;
+    f->topo[i] = calloc(1, sizeof(*f->topo[i]));
+    if (f->topo[i] && tce_topology_load(name, f->topo[i], NULL) != 0) {
+        free(f->topo[i]);
+        f->topo[i] = NULL;
+    }
+    return f->topo[i];
+}
+
+static const struct tce_job *term_job(struct term_files *f, const char *name)
+{
+    int i;
+
+    for (i = 0; i < f->n_jobs; i++)
+        if (strcmp(f->job_name[i], name) == 0)
+            return f->job[i];
+    if (f->n_jobs == TERM_JOBS_MAX)
+        return NULL;
+    i = f->n_jobs++;
+    f->job_name[i] = name;
+    f->job[i] = calloc(1, sizeof(*f->job[i]));
+    if (f->job[i] && tce_job_load(name, f->job[i], NULL) != 0) {
+        free(f->job[i]);
+        f->job[i] = NULL;
+    }
+    return f->job[i];
+}
+
+/* Megatron-Bridge's rows of family and kind into out. */
+static int bridge_terms(const char *family, int moe,
+                        struct tce_validation_terms *out)
+{
+    char ref[TCE_TEXT_MAX], fam[32];
+    struct tce_bridge_row *rows = calloc(TCE_BRIDGE_ROWS_MAX, sizeof(*rows));
+    struct tce_scenario *s = calloc(1, sizeof(*s));
+    struct tce_job *scratch = calloc(1, sizeof(*scratch));
+    struct term_files f;
+    struct tce_error err;
+    int i, n = 0, ret = 0;
+
+    memset(&f, 0, sizeof(f));
+    tce_error_clear(&err);
+    if (!rows || !s || !scratch ||
+        tce_datadir_resolve(TCE_DATA_REFERENCE, TCE_BRIDGE_REFERENCE, ref,
+                            sizeof(ref), &err) != 0 ||
+        tce_bridge_read(ref, rows, TCE_BRIDGE_ROWS_MAX, &n, &err) != 0) {
+        ret = TCE_ECONFIG;
+        goto out;
+    }
+    tce_bridge_select(rows, n);
+    for (i = 0; i < n; i++) {
+        struct tce_bridge_row *r = &rows[i];
+        const struct tce_topology *t;
+        const struct tce_job *base;
+
+        if (!r->selected || r->moe != moe)
+            continue;
+        t = term_topology(&f, r->topology);
+        if (!t || strcmp(tce_validation_family(t->accelerator.name, fam,
+                                               sizeof(fam)),
+                         family) != 0)
+            continue;
+        base = term_job(&f, r->model_key);
+        if (base && tce_bridge_project(r, t, base, scratch, s, &err) == 0)
+            tce_validation_terms_add(out, r->error, &r->proj.breakdown,
+                                     r->proj.iteration_s);
+    }
+out:
+    for (i = 0; i < f.n_topos; i++)
+        free(f.topo[i]);
+    for (i = 0; i < f.n_jobs; i++)
+        free(f.job[i]);
+    free(rows);
+    free(s);
+    free(scratch);
+    return ret;
+}
+
+/* Megatron-LM SC21's rows (A100 dense) into out. */
+static int sc21_terms(struct tce_validation_terms *out)
+{
+    char ref[TCE_TEXT_MAX], job[64];
+    struct tce_validation_row *rows = calloc(TCE_VALIDATION_ROWS_MAX,
+                                             sizeof(*rows));
+    struct tce_topology *t = calloc(1, sizeof(*t));
+    struct tce_job *j = calloc(1, sizeof(*j));
+    struct tce_scenario *s = calloc(1, sizeof(*s));
+    struct tce_error err;
+    int i, n = 0, ret = 0;
+
+    tce_error_clear(&err);
+    if (!rows || !t || !j || !s ||
+        tce_datadir_resolve(TCE_DATA_REFERENCE, TCE_VALIDATION_REFERENCE,
+                            ref, sizeof(ref), &err) != 0 ||
+        tce_validation_read(ref, rows, TCE_VALIDATION_ROWS_MAX, &n, &err) !=
+            0 ||
+        tce_topology_load(TCE_VALIDATION_TOPOLOGY, t, NULL) != 0) {
+        ret = TCE_ECONFIG;
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        snprintf(job, sizeof(job), "megatron-sc21-%sb", rows[i].params);
+        if (tce_job_load(job, j, NULL) != 0 ||
+            tce_validation_project(&rows[i], t, j, s, &err) != 0)
+            continue;
+        tce_validation_terms_add(out, rows[i].error, &rows[i].proj.breakdown,
+                                 rows[i].proj.iteration_s);
+    }
+out:
+    free(rows);
+    free(t);
+    free(j);
+    free(s);
+    return ret;
+}
+
+int tce_validation_terms_for(const struct tce_topology *t,
+                             const struct tce_job *j,
+                             struct tce_validation_terms *out)
+{
+    char family[32];
+    int moe = j->model.num_experts > 0;
+    const char *kind = moe ? "MoE" : "dense";
+
+    terms_empty(out);
+    tce_validation_family(t->accelerator.name, family, sizeof(family));
+    if (strcmp(family, "A100") == 0 && !moe) {
+        if (sc21_terms(out) != 0 || out->rows == 0)
+            snprintf(out->source, sizeof(out->source),
+                     "Megatron-LM SC21 rows not available");
+        else
+            snprintf(out->source, sizeof(out->source),
+                     "Megatron-LM SC21, A100 dense, %d rows", out->rows);
+        return 0;
+    }
+    if (bridge_terms(family, moe, out) != 0)
+        snprintf(out->source, sizeof(out->source),
+                 "Megatron-Bridge rows not available");
+    else if (out->rows == 0)
+        snprintf(out->source, sizeof(out->source),
+                 "no published %s %s rows in tcemu reproduce",
+                 family[0] ? family : "comparable", kind);
+    else
+        snprintf(out->source, sizeof(out->source),
+                 "Megatron-Bridge, %s %s, %d rows", family, kind, out->rows);
+    return 0;
 }

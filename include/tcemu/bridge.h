@@ -65,6 +65,10 @@ struct tce_bridge_row {
     int projected;                 /* 1 = projected; 0 = reason says why */
     char job_path[TCE_TEXT_MAX];
     char topology_path[TCE_TEXT_MAX];
+    char pipeline_layout[TCE_TEXT_MAX]; /* the job's pipeline_model_parallel_
+                                      layout as applied ("" none) */
+    int64_t etp;                   /* expert_tensor_parallel_size applied */
+    int sequence_parallel;         /* as applied */
     double flops_per_token;        /* Megatron-Bridge's count, this row */
     double published_flops_per_token; /* published TFLOP/s / tokens/s */
     double projected_tokens;       /* tokens/s/GPU, modelled */
@@ -143,6 +147,16 @@ void tce_bridge_arch_of(const struct tce_bridge_row *r,
 double tce_bridge_flops_per_token(const struct tce_model *m, int64_t seq,
                                   int64_t tp,
                                   const struct tce_bridge_arch *a);
+
+struct tce_scenario;
+/* Project row r (selected) with its topology t and the job base of its
+ * model (job and s are scratch): tce_bridge_apply, the projection, the
+ * FLOP count, and r's results (projected 1, job_path, topology_path,
+ * flops_per_token, projected figures, errors, hbm_gib).  0, or
+ * TCE_ECONFIG with why tcemu cannot express the row. */
+int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
+                       const struct tce_job *base, struct tce_job *job,
+                       struct tce_scenario *s, struct tce_error *err);
 
 /* Errors over a set of projected rows. */
 struct tce_bridge_stats {

@@ -71,6 +71,11 @@ int tce_job_load(const char *path, struct tce_job *out,
 /* Re-check the job's cross-field rules (rules.h) after a change of num_gpus
  * (--gpus); errors cite the job file. */
 int tce_job_check(const struct tce_job *job, struct tce_diag *diag);
+/* moe (issue 11): the rules between a job and a topology (rules.h: an FP8
+ * job on an accelerator without an FP8 peak), cited at the job's line. */
+int tce_job_topology_check(const struct tce_job *job,
+                           const struct tce_topology *topo,
+                           struct tce_diag *diag);
 
 /* Every field from the schema's default column (0, false or "" where the
  * schema has none; the derived keys ffn_hidden_size, num_query_groups,

@@ -26,6 +26,14 @@
  * Ops the table does not cover (other shapes, unfused attention, MLA,
  * router) keep the curve; tce_cost_compute_op_s says which was used.
  *
+ * Precision per op (issue 11): a linear layer marked TCE_OP_F_FP8 runs at
+ * the FP8 peak and the table's FP8 rows (a shape measured in BF16 only:
+ * its BF16 time over the FP8 speed-up the table measured on the largest
+ * shape it holds in both, 1.76 at 8192^3 on the H100 profile); every other
+ * op at the BF16 peak (attention stays BF16 under Transformer Engine's FP8
+ * recipes).  An op with comm_sms > 0 runs on the SMs overlapped EP
+ * communication leaves: its time / (1 - comm_sms / sm_count).
+ *
  * Communication: alpha-beta per link class (struct tce_link: latency,
  * bandwidth, efficiency per collective kind), n ranks, M bytes (plan.h's
  * nccl-tests "size" convention), W bandwidth per rank, L latency:
@@ -87,6 +95,14 @@ struct tce_costmodel {
     struct tce_stack_overhead stack_overhead; /* stack: the calibration's
                                      (stack.h), charged once per iteration
                                      by the projector; points 0 = none */
+    /* moe (issue 11): per-op precision, SMs, FP8 from BF16 rows */
+    double fp8_peak_flops;        /* TCE_OP_F_FP8 linears (bf16 if none) */
+    double sm_count;              /* accelerator.sm_count */
+    double launch_gap_s;          /* eager, per kernel: the table's */
+    double graph_launch_gap_s;    /* per kernel under CUDA graphs */
+    double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
+                                     the table measured in both (0: none):
+                                     an FP8 shape measured in BF16 only */
 };
 
 /* Where a compute op's time came from. */
@@ -125,6 +141,23 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
 /* Roofline time of a compute op. */
 double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
                           double gemm_flops, double bytes);
+
+/* moe (issue 11): roofline time at the BF16 peak, or the FP8 peak (fp8 != 0;
+ * the BF16 peak on an accelerator without one). */
+double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
+                                double gemm_flops, double bytes, int fp8);
+
+/* moe (issue 11): the launch floor of a list: its compute ops' kernel
+ * launches (op kernels, 0 counting as 1, times count) times the launch gap
+ * (the table's launch_gap_us eager, accelerator.graph_launch_gap_us for
+ * TCE_OP_F_GRAPHED ops; 0 eager without a measured table).  The GPU runs
+ * ahead of the CPU's launches, so a list takes max(its compute, this). */
+double tce_cost_list_launch_s(const struct tce_costmodel *cm,
+                              const struct tce_op_list *l);
+
+/* moe (issue 11): BF16 over FP8 forward time of the largest GEMM shape a
+ * table measured in both dtypes; 0 when it has no such pair. */
+double tce_cost_fp8_speedup(const struct tce_computetable *t);
 
 /* Closed forms (n ranks, M bytes, W bytes/s per rank, L seconds). */
 double tce_cost_ring_allreduce_s(double n, double M, double W, double L);

@@ -33,6 +33,15 @@
  *     edp    d/e    t*c*e        r - edp*t*c*e
  *     pp     p      t*c*d        r - pp*t*c*d
  *     world  n      1            0
+ *
+ * MoE Parallel Folding (Megatron-Core expert_tensor_parallel_size, Liu et
+ * al., "MoE Parallel Folding", arXiv:2504.14960; layout.etp > 0): for the
+ * expert layers the t*c*d ranks of a pipeline stage are viewed as
+ * etp x ep x edp, etp innermost:
+ *     ep     e      etp          stage base + i - (i / etp % e) * etp
+ *     edp    tcd/(etp e)  etp*e  (i = rank's index in its stage)
+ * so an EP group may span TP, CP and DP ranks (Qwen3-235B on H100: TP 2,
+ * EP 32, DP 16, etp 1).
  * so tce_layout_group_span describes a group without enumerating ranks.
  */
 #ifndef TCEMU_LAYOUT_H
@@ -50,6 +59,10 @@ struct tce_layout {
     int64_t microbatches;  /* m = global_batch / (dp * b) */
     int64_t gpus_per_node; /* from the topology (node.accelerators) */
     int64_t scale_up_domain; /* accelerators per scale-up domain */
+    int64_t etp;           /* repro (issue 11): expert tensor parallel size
+                              with EP folded over the stage's tp x cp x dp
+                              ranks (MoE Parallel Folding); 0 = EP inside
+                              DP (the table above) */
 };
 
 /* A rank's coordinates in the layout. */
@@ -69,10 +82,22 @@ enum tce_group {
     TCE_GROUP_EDP,      /* expert-data-parallel (expert weights' DP) */
     TCE_GROUP_PP,       /* the pipeline: neighbours are prev/next stage */
     TCE_GROUP_WORLD,
+    /* moe (issue 11): the EP group split at scale-up domains, for the
+     * node-deduplicated (flex, DeepEP) dispatch: EP_INTRA the EP members
+     * of one domain (NVLink fan-out), EP_INTER the members with the same
+     * position in each domain (one copy per destination domain over the
+     * scale-out links).  EP = EP_INTRA x EP_INTER. */
+    TCE_GROUP_EP_INTRA,
+    TCE_GROUP_EP_INTER,
     TCE_GROUP_COUNT
 };
 
 const char *tce_group_name(enum tce_group g);
+
+/* moe (issue 11): EP members in one scale-up domain (the size of
+ * TCE_GROUP_EP_INTRA): the largest divisor of ep that fits the domain at
+ * the EP group's stride; 1 when the stride is a domain or more. */
+int64_t tce_layout_ep_domain_members(const struct tce_layout *layout);
 
 /*
  * Derive the layout of job on gpus accelerators (0 = the job's

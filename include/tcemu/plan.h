@@ -85,10 +85,22 @@
  * (experts: EDP) group, marked TCE_OVERLAP_COMPUTE (prefetched under the
  * neighbouring layer's compute); the ITER lists keep only the parameters
  * outside the layers (embedding, output layer, final norm).
+ *
+ * MoE layers (plan_moe.c, issue 11): the expert-parallel dispatch and
+ * combine are ops of the dispatcher the job names: "alltoall" one
+ * all-to-all over TCE_GROUP_EP each way; "allgather" an EP all-gather and a
+ * reduce-scatter; "flex" (DeepEP), when the EP group spans scale-up
+ * domains, an all-to-all over TCE_GROUP_EP_INTER (one copy per destination
+ * domain, tce_plan_moe_domains) then one over TCE_GROUP_EP_INTRA (the k
+ * copies over NVLink), and the reverse for combine.  Linear layers of a
+ * layer list carry TCE_OP_F_FP8 when the job runs FP8, followed by an
+ * "fp8_cast" op; compute ops carry their kernel count (the launch floor,
+ * costmodel.h) and the SMs overlapped EP communication holds (comm_sms).
  */
 #ifndef TCEMU_PLAN_H
 #define TCEMU_PLAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tcemu/coll.h"
@@ -98,7 +110,7 @@
 #include "tcemu/model.h"
 #include "tcemu/schedule.h"
 
-#define TCE_PLAN_OPS_MAX 48
+#define TCE_PLAN_OPS_MAX 64
 
 enum tce_op_kind {
     TCE_OP_COMPUTE,
@@ -159,6 +171,13 @@ enum tce_op_flag {
                                           (2.5x the forward's FLOPs where
                                           the model counts 2x; Dao 2023,
                                           arXiv 2307.08691, 3.1.2) */
+    /* moe (issue 11) */
+    TCE_OP_F_FP8 = 1u << 7,            /* a linear layer run in FP8 (the
+                                          job's recipe): the FP8 peak and
+                                          the table's FP8 rows */
+    TCE_OP_F_GRAPHED = 1u << 8,        /* launched from a CUDA graph
+                                          (enable_cuda_graph): the graph
+                                          launch gap per kernel */
 };
 
 struct tce_op {
@@ -177,6 +196,11 @@ struct tce_op {
     int64_t gemm_m, gemm_n, gemm_k; /* compute: linear layer shape, or 0 */
     struct tce_attention_shape attn; /* fused attention; micro_batch_size
                                         0 = none */
+    /* moe (issue 11) */
+    int kernels;             /* compute: kernel launches per repetition
+                                (0 counts as 1): the launch-gap floor */
+    int comm_sms;            /* compute: SMs lent to overlapped EP
+                                communication while it runs (0 = none) */
 };
 
 struct tce_op_list {
@@ -213,6 +237,10 @@ struct tce_plan {
                                  after an embedding slot) */
     int embed_slot, loss_slot;   /* the embedding / loss take a layer's
                                  place (account_for_*_in_pipeline_split) */
+    /* repro (issue 11): a pipeline_model_parallel_layout's decoder layers
+     * per virtual stage (chunk x pp + stage); 0 stages = none */
+    int64_t layout_stages;
+    int16_t layout_layers[TCE_PIPELINE_LAYOUT_MAX];
     int64_t dense_layers;     /* of which dense */
     int64_t moe_layers;       /* of which MoE */
     int64_t num_layers;       /* model total */
@@ -270,6 +298,11 @@ int64_t tce_plan_chunk_first_layer(const struct tce_plan *plan, int64_t chunk);
  * (tce_layout_chunk_layers: even split, embedding / loss slots, or uneven
  * first / last stages). */
 int64_t tce_plan_chunk_layers(const struct tce_plan *plan, int64_t chunk);
+/* repro (issue 11): take the job's pipeline_model_parallel_layout into the
+ * plan (plan->layers and chunks set) when it has virtual_stages entries:
+ * 1, else 0 (layout_stages 0). */
+int tce_plan_take_layout(struct tce_plan *plan, const struct tce_parallel *p,
+                         int64_t virtual_stages);
 
 /* Whether layer i of chunk c is an MoE layer (the rule of model.h: global
  * index >= moe_first_dense_layers and (index - moe_first_dense_layers) a
@@ -284,6 +317,22 @@ double tce_plan_list_flops(const struct tce_op_list *l, int model_only);
 /* FLOPs this rank executes in one iteration (walking the schedule's loop
  * counts); model_only = 1 excludes recomputation. */
 double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only);
+
+/* moe (issue 11): whether the job's linear layers run in FP8
+ * (training.precision = fp8 or training.fp8 set). */
+int tce_plan_fp8(const struct tce_job *job);
+
+/* moe (issue 11): expected distinct scale-up domains one token's topk
+ * experts land in, with the EP group over `domains` domains and routing
+ * uniform over the reachable ones (group-limited routing: groups expert
+ * groups, group_topk of them per token; 0 = not limited). */
+double tce_plan_moe_domains(double domains, double topk, double groups,
+                            double group_topk);
+
+/* moe (issue 11): the i-th assumption line (i = 0, 1, ...) of the job's
+ * MoE and FP8 mechanisms into buf; 0 when there is no i-th line. */
+int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
+                            size_t size);
 
 const char *tce_op_kind_name(enum tce_op_kind k);
 const char *tce_overlap_name(enum tce_overlap o);

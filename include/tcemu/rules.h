@@ -42,6 +42,12 @@ int tce_rule_model_parallel(int64_t gpus, int64_t tp, int64_t pp, int64_t cp,
  * BENCH). */
 int tce_rule_ep_divides_dp(int64_t dp, int64_t ep, enum tce_rule_voice voice,
                            struct tce_error *err);
+/* The EP group fits (FILE, LAYOUT): with expert_tensor_parallel_size etp
+ * = 0, ep divides dp (tce_rule_ep_divides_dp); with etp >= 1 (MoE Parallel
+ * Folding) etp x ep divides the tp x cp x dp ranks of a pipeline stage. */
+int tce_rule_ep_group(int64_t tp, int64_t cp, int64_t dp, int64_t ep,
+                      int64_t etp, enum tce_rule_voice voice,
+                      struct tce_error *err);
 /* The global batch is a multiple of dp x micro batch (FILE, LAYOUT). */
 int tce_rule_global_batch(int64_t global_batch, int64_t dp, int64_t micro_batch,
                           enum tce_rule_voice voice, struct tce_error *err);
@@ -76,9 +82,21 @@ int tce_rule_head_dim(int64_t hidden, int64_t heads, struct tce_error *err);
  * voice: the split, the accounting and sizes below 1 as one verdict. */
 int tce_rule_layers(const struct tce_job *job, int64_t pp, int64_t vpp,
                     enum tce_rule_voice voice, struct tce_error *err);
-/* Uneven stages and embedding / loss accounting exclude each other (FILE). */
+/* Uneven stages and embedding / loss accounting exclude each other, and a
+ * pipeline_model_parallel_layout excludes both (FILE). */
 int tce_rule_uneven_accounting(const struct tce_job *job,
                                struct tce_error *err);
+/* Parse p->pipeline_model_parallel_layout (Megatron-LM's
+ * --pipeline-model-parallel-layout: one '|'-separated entry per virtual
+ * stage j = chunk x pp + stage; E embedding, t decoder layer, m MTP layer,
+ * L loss; X*N and (...)*N repeat; spaces and ',' ignored) into
+ * pipeline_layout_stages and pipeline_layout_layers (decoder layers per
+ * virtual stage): 0, or TCE_ECONFIG (stages -1) when it does not parse or
+ * does not hold E in the first and L in the last virtual stage.  "" gives
+ * 0 stages (no layout).  tce_rule_layers then checks pp x vpp stages and
+ * num_layers layers.  tce_job_derive calls it after loading. */
+int tce_rule_parse_pipeline_layout(struct tce_parallel *p,
+                                   struct tce_error *err);
 
 /* ---- mixture of experts and the rest of the model ----------------------- */
 
@@ -122,5 +140,18 @@ int tce_rule_contract_price(const struct tce_topology *t, int i,
  * list price) or price.on_demand_usd_per_node_hour (FILE). */
 int tce_rule_on_demand_price(const struct tce_topology *t, int i,
                              struct tce_error *err);
+
+/* ---- moe (issue 11) ----------------------------------------------------- */
+
+/* Group-limited routing: moe_router_num_groups divides the experts,
+ * 1 <= moe_router_group_topk <= groups, topk fits the groups a token may
+ * use; both 0 = not limited (FILE). */
+int tce_rule_router_groups(const struct tce_model *m, struct tce_error *err);
+/* moe_fp8_dispatch needs FP8 (FILE). */
+int tce_rule_fp8_dispatch(const struct tce_job *job, struct tce_error *err);
+/* An FP8 job needs an accelerator with an FP8 peak (the job's key: a job
+ * and topology rule, checked when both are loaded). */
+int tce_rule_fp8_peak(const struct tce_job *job,
+                      const struct tce_topology *topo, struct tce_error *err);
 
 #endif

@@ -25,6 +25,9 @@
 #define TCE_TEXT_MAX 512
 #define TCE_FABRIC_TIERS_MAX 4
 #define TCE_CONTRACTS_MAX 16
+#define TCE_PIPELINE_LAYOUT_MAX 256   /* virtual pipeline stages a
+                                         pipeline_model_parallel_layout
+                                         names (repro, issue 11) */
 
 /* Where each schema key of a loaded file came from (filled by the loaders;
  * used by `tcemu show` to mark defaults and by tce_job_check to cite lines).
@@ -58,6 +61,10 @@ struct tce_accelerator {
     char compute_calibration[TCE_TEXT_MAX]; /* a calibration file with a
                                          measured compute table, relative to
                                          the topology file; "" = none */
+    /* moe (issue 11): SMs lent to overlapped EP communication, and the
+     * per-kernel launch gap under CUDA graphs */
+    int64_t sm_count;                 /* streaming multiprocessors */
+    double graph_launch_gap_us;       /* per kernel, graph replay */
     char source[TCE_TEXT_MAX];
 };
 
@@ -179,6 +186,12 @@ enum tce_cp_comm { TCE_CP_COMM_P2P, TCE_CP_COMM_ALL_GATHER, TCE_CP_COMM_A2A };
 enum tce_dp_sharding { TCE_DP_SHARD_NONE, TCE_DP_SHARD_OPTIM,
                        TCE_DP_SHARD_OPTIM_GRADS,
                        TCE_DP_SHARD_OPTIM_GRADS_PARAMS };
+/* moe (issue 11) */
+enum tce_dispatcher { TCE_DISPATCHER_ALLTOALL, TCE_DISPATCHER_ALLGATHER,
+                      TCE_DISPATCHER_FLEX };
+enum tce_fp8_format { TCE_FP8_NONE, TCE_FP8_E4M3, TCE_FP8_HYBRID };
+enum tce_fp8_recipe { TCE_FP8_DELAYED, TCE_FP8_TENSORWISE, TCE_FP8_MXFP8,
+                      TCE_FP8_BLOCKWISE };
 
 struct tce_model {
     int64_t num_layers;
@@ -209,6 +222,9 @@ struct tce_model {
      * attention; 0 = every layer windowed) */
     int64_t window_size;              /* tokens; 0 = no window */
     int64_t window_attn_skip_freq;
+    /* moe (issue 11): node-limited (group-limited) routing */
+    int64_t moe_router_num_groups;    /* expert groups; 0 = not limited */
+    int64_t moe_router_group_topk;    /* groups a token may use */
 };
 
 struct tce_parallel {
@@ -233,6 +249,23 @@ struct tce_parallel {
     int use_custom_fsdp;              /* bool: Megatron-FSDP (older name) */
     int use_megatron_fsdp;            /* bool: Megatron-FSDP */
     int use_torch_fsdp2;              /* bool: PyTorch FSDP2 */
+    /* moe (issue 11) */
+    enum tce_dispatcher moe_token_dispatcher_type; /* alltoall, allgather,
+                                         flex (DeepEP: node-deduplicated) */
+    /* repro (issue 11): published layouts made expressible */
+    char pipeline_model_parallel_layout[TCE_TEXT_MAX]; /* Megatron-LM's
+                                         --pipeline-model-parallel-layout:
+                                         "Et*4|(t*4|)*14t|mL"; "" = none */
+    int64_t pipeline_layout_stages;   /* parsed by tce_job_derive
+                                         (tce_rule_parse_pipeline_layout):
+                                         virtual stages; 0 none, -1 bad */
+    int16_t pipeline_layout_layers[TCE_PIPELINE_LAYOUT_MAX]; /* decoder
+                                         layers of virtual stage j = chunk x
+                                         pp + stage */
+    int64_t expert_tensor_parallel_size; /* Megatron's MoE Parallel Folding:
+                                         TP of the expert layers; the EP
+                                         group spans TP x CP x DP ranks;
+                                         0 = tp (EP inside DP) */
 };
 
 enum tce_recompute { TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE,
@@ -264,6 +297,16 @@ struct tce_training {
     int64_t cpu_offloading_num_layers;/* layers whose activations live in
                                          host memory (Megatron's
                                          --cpu-offloading-num-layers) */
+    /* moe (issue 11): EP overlap, FP8 recipe, launches, load balance */
+    int overlap_moe_expert_parallel_comm; /* bool: EP all-to-all under
+                                         another microbatch's compute */
+    int64_t moe_deepep_num_sms;       /* SMs the overlapped EP comm takes */
+    int moe_fp8_dispatch;             /* bool: dispatch in FP8 (1 B + a
+                                         4 B scale per 128), combine bf16 */
+    enum tce_fp8_format fp8;          /* Megatron --fp8-format */
+    enum tce_fp8_recipe fp8_recipe;   /* Megatron --fp8-recipe */
+    int enable_cuda_graph;            /* bool: kernels replayed as graphs */
+    double moe_expert_load_imbalance; /* busiest expert / mean, >= 1 */
 };
 
 struct tce_job {
@@ -364,5 +407,8 @@ const char *tce_link_path_name(enum tce_link_path p);
 /* attn (issue 11) */
 const char *tce_cp_comm_name(enum tce_cp_comm c);
 const char *tce_dp_sharding_name(enum tce_dp_sharding d);
+/* moe (issue 11) */
+const char *tce_dispatcher_name(enum tce_dispatcher d);
+const char *tce_fp8_recipe_name(enum tce_fp8_recipe r);
 
 #endif

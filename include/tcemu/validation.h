@@ -94,4 +94,40 @@ int tce_validation_margin(const struct tce_validation *v, double margin,
 void tce_validation_json(struct tce_json *j, const char *key,
                          const struct tce_validation *v);
 
+/*
+ * Per-term validation (repro, issue 11; for "search you can trust"): the
+ * error of the model on the published rows comparable to a projection
+ * (same accelerator family, same kind of job), per breakdown part: a
+ * part's error is the largest |projected / published - 1| over the rows
+ * where that part matters (at least TCE_VALIDATION_TERM_SHARE of the row's
+ * projected iteration).  Comparable rows: Megatron-Bridge's published
+ * benchmarks (bridge.h; H100, B200, B300, GB200, GB300, dense and MoE)
+ * and, for A100 dense, Megatron-LM SC21.  The same meaning as margin.h's
+ * struct tce_term_errors (helper sched): rel < 0 = not measured.
+ */
+#define TCE_VALIDATION_TERM_SHARE 0.05
+
+struct tce_validation_terms {
+    int rows;                       /* comparable rows projected */
+    double worst;                   /* largest |error| over them */
+    double rel[TCE_PART_COUNT];     /* per part; < 0 not measured */
+    int part_rows[TCE_PART_COUNT];  /* rows where the part matters */
+    char source[TCE_VALIDATION_LINE_MAX]; /* "Megatron-Bridge H100 MoE, 17
+                                       rows" or why none */
+};
+
+/* Fill out for topology t and job j (reads the shipped reference rows,
+ * jobs and topologies; nothing printed).  0 with out->rows > 0, or 0 with
+ * rows 0 and every rel -1 when no comparable row exists or the files
+ * cannot be read (source says why): never an error for the caller. */
+int tce_validation_terms_for(const struct tce_topology *t,
+                             const struct tce_job *j,
+                             struct tce_validation_terms *out);
+
+/* Add one projected row (its |error|, breakdown and iteration) to out
+ * (rows, worst, rel, part_rows; rel starts at -1 for an empty out). */
+void tce_validation_terms_add(struct tce_validation_terms *out, double error,
+                              const struct tce_breakdown *b,
+                              double iteration_s);
+
 #endif

@@ -114,7 +114,10 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
     }
     if (dp > 0) {
         bad |= cite(diag, o, sc,
-                    tce_rule_ep_divides_dp(dp, ep, TCE_RULE_FILE, ep_), &e);
+                    tce_rule_ep_group(tp, cp, dp, ep,
+                                      p->expert_tensor_parallel_size,
+                                      TCE_RULE_FILE, ep_),
+                    &e);
         bad |=
             cite(diag, o, sc,
                  tce_rule_global_batch(t->global_batch_size, dp,
@@ -125,7 +128,25 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
     bad |= cite(diag, o, sc, tce_rule_train_tokens(m, t, ep_), &e);
     for (i = 0; i < TCE_RULE_MLA_DIMS; i++)
         bad |= cite(diag, o, sc, tce_rule_mla_dim(m, i, ep_), &e);
+    /* moe (issue 11) */
+    bad |= cite(diag, o, sc, tce_rule_router_groups(m, ep_), &e);
+    bad |= cite(diag, o, sc, tce_rule_fp8_dispatch(job, ep_), &e);
     return bad ? TCE_ECONFIG : 0;
+}
+
+/* moe (issue 11): the rules between a job and the topology it runs on,
+ * cited at the job's line. */
+int tce_job_topology_check(const struct tce_job *job,
+                           const struct tce_topology *topo,
+                           struct tce_diag *diag)
+{
+    struct tce_error e;
+
+    tce_error_clear(&e);
+    return cite(diag, &job->origin, tce_cfg_schema(TCE_CONFIG_JOB),
+                tce_rule_fp8_peak(job, topo, &e), &e)
+               ? TCE_ECONFIG
+               : 0;
 }
 
 /* Contract i's first key its kind needs that the file leaves out; "". */

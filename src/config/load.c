@@ -8,6 +8,7 @@
 
 #include "config_int.h"
 #include "tcemu/datadir.h"
+#include "tcemu/rules.h"
 
 static void copy_origin_files(struct loader *ld)
 {
@@ -229,4 +230,7 @@ void tce_job_derive(struct tce_job *job)
         m->kv_channels = m->hidden_size / m->num_attention_heads;
     if (m->moe_ffn_hidden_size == 0)
         m->moe_ffn_hidden_size = m->ffn_hidden_size;
+    /* repro (issue 11): the pipeline layout, parsed once (errors are
+     * reported by tce_job_check's rule) */
+    tce_rule_parse_pipeline_layout(&job->parallel, NULL);
 }

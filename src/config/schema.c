@@ -65,6 +65,12 @@ static const char *const dtype_names[] = {"bf16", "fp8", NULL};
 static const char *const cp_comm_names[] = {"p2p", "all_gather", "a2a", NULL};
 static const char *const dp_sharding_names[] = {
     "no_shard", "optim", "optim_grads", "optim_grads_params", NULL};
+/* moe (issue 11) */
+static const char *const dispatcher_names[] = {"alltoall", "allgather", "flex",
+                                               NULL};
+static const char *const fp8_format_names[] = {"none", "e4m3", "hybrid", NULL};
+static const char *const fp8_recipe_names[] = {"delayed", "tensorwise", "mxfp8",
+                                               "blockwise", NULL};
 
 /* --- topology --- */
 
@@ -208,6 +214,17 @@ static const struct field topology_fields[] = {
     I64(TS, reliability.hot_spare_nodes, "reliability.hot_spare_nodes", 0, 0,
         I30, "0", "nodes", "nodes held back to replace failed ones"),
     STR(TS, reliability.source, "reliability.source", 0, "source and date"),
+    /* moe (issue 11): SMs and graph launches */
+    I64(TS, accelerator.sm_count, "accelerator.sm_count", 0, 1, 4096, "132",
+        "SMs",
+        "streaming multiprocessors (H100/H800 SXM 132, B200 148: NVIDIA "
+        "architecture whitepapers); overlapped EP communication takes "
+        "training.moe_deepep_num_sms of them"),
+    DBL(TS, accelerator.graph_launch_gap_us, "accelerator.graph_launch_gap_us",
+        0, 0.0, 1000.0, "1.0", "us",
+        "time per kernel when a CUDA graph replays the kernels "
+        "(training.enable_cuda_graph); eager launches cost the compute "
+        "table's launch_gap_us"),
 };
 static const struct schema topology_schema = {
     TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),
@@ -380,6 +397,59 @@ static const struct field job_fields[] = {
         "training.cpu_offloading_num_layers", 0, 0, 100000, "0", "layers",
         "layers whose activations are offloaded to host memory (Megatron's "
         "--cpu-offloading-num-layers); 0 = none"),
+    /* moe (issue 11): routing, dispatch, EP overlap, FP8, launches */
+    I64(JS, model.moe_router_num_groups, "model.moe_router_num_groups", 0, 0,
+        65536, "0", "groups",
+        "expert groups for group-limited routing (DeepSeek-V3: 8, one per "
+        "node); 0 = not limited"),
+    I64(JS, model.moe_router_group_topk, "model.moe_router_group_topk", 0, 0,
+        65536, "0", "groups",
+        "groups one token may be routed to (DeepSeek-V3: 4 nodes at most); "
+        "0 = not limited"),
+    ENUM(JS, parallel.moe_token_dispatcher_type,
+         "parallel.moe_token_dispatcher_type", 0, dispatcher_names,
+         "alltoall",
+         "alltoall: every routed copy over the EP group; allgather: tokens "
+         "all-gathered over EP; flex (DeepEP): one copy per destination "
+         "scale-up domain over the scale-out links, fanned out inside it"),
+    BOOL(JS, training.overlap_moe_expert_parallel_comm,
+         "training.overlap_moe_expert_parallel_comm", "false",
+         "EP dispatch/combine overlapped with another microbatch's compute "
+         "(Megatron-Core 0.14+), at the cost of moe_deepep_num_sms SMs"),
+    I64(JS, training.moe_deepep_num_sms, "training.moe_deepep_num_sms", 0, 0,
+        4096, "20", "SMs",
+        "SMs overlapped EP communication takes from compute (DeepEP and "
+        "Megatron's default 20)"),
+    BOOL(JS, training.moe_fp8_dispatch, "training.moe_fp8_dispatch", "false",
+         "dispatch tokens in FP8 (1 byte + a 4-byte scale per 128 values), "
+         "combine in BF16, as DeepSeek-V3 and DeepEP do; needs FP8"),
+    ENUM(JS, training.fp8, "training.fp8", 0, fp8_format_names, "none",
+         "FP8 format of the linear layers (Megatron --fp8-format); none "
+         "with precision = \"fp8\" means hybrid"),
+    ENUM(JS, training.fp8_recipe, "training.fp8_recipe", 0, fp8_recipe_names,
+         "delayed",
+         "FP8 scaling recipe (Megatron --fp8-recipe): delayed, tensorwise, "
+         "mxfp8 (Blackwell), blockwise (DeepSeek-V3's 1x128 / 128x128)"),
+    BOOL(JS, training.enable_cuda_graph, "training.enable_cuda_graph", "false",
+         "kernels replayed from CUDA graphs (Megatron --enable-cuda-graph): "
+         "accelerator.graph_launch_gap_us per kernel instead of the "
+         "eager launch gap"),
+    DBL(JS, training.moe_expert_load_imbalance,
+        "training.moe_expert_load_imbalance", 0, 1.0, 64.0, "1.0", "",
+        "tokens of the busiest local expert set over the mean; 1 = "
+        "balanced (Megatron-Bridge benchmarks force-balance routing)"),
+    /* repro (issue 11): published layouts made expressible */
+    STR(JS, parallel.pipeline_model_parallel_layout,
+        "parallel.pipeline_model_parallel_layout", 0,
+        "Megatron-LM's pipeline layout, one '|'-separated entry per virtual "
+        "stage (chunk x pp + stage): E embedding, t decoder layer, m MTP, L "
+        "loss, X*N repeats, (...)*N groups; \"\" = the even or "
+        "first/last split"),
+    I64(JS, parallel.expert_tensor_parallel_size,
+        "parallel.expert_tensor_parallel_size", 0, 0, 65536, "0", "",
+        "tensor parallel size of the expert layers (MoE Parallel Folding: "
+        "the EP group spans TP x CP x DP ranks); 0 = tensor parallel size, "
+        "EP inside DP"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};
@@ -652,6 +722,15 @@ const char *tce_cp_comm_name(enum tce_cp_comm c)
 const char *tce_dp_sharding_name(enum tce_dp_sharding d)
 {
     return (unsigned)d < 4 ? dp_sharding_names[d] : "?";
+/* moe (issue 11) */
+const char *tce_dispatcher_name(enum tce_dispatcher d)
+{
+    return (unsigned)d < 3 ? dispatcher_names[d] : "?";
+}
+
+const char *tce_fp8_recipe_name(enum tce_fp8_recipe r)
+{
+    return (unsigned)r < 4 ? fp8_recipe_names[r] : "?";
 }
 
 const char *tce_contract_kind_name(enum tce_contract_kind k)

@@ -26,6 +26,7 @@ layer_of() {
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
     plan_int | plan_attn) echo 5 ;; # attn (issue 11)
+    plan | plan_int | plan_moe | plan_query | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats | opcost) echo 7 ;;
     economics | search | planning | timeline | validation) echo 8 ;;

@@ -68,10 +68,13 @@ assert d["reference_kind"] == "megatron-bridge"
 src = [r for r in csv.DictReader(l for l in open(sys.argv[3]) if not l.startswith("#"))]
 rows, nx, ex = d["rows"], d["not_expressible"], d["excluded"]
 assert len(rows) + len(nx) + len(ex) == len(src), (len(rows), len(nx), len(ex), len(src))
-pub = {(r["source_file"], int(r["source_line"]), r["precision"]): r for r in src}
+pub = {}
+for r in src:  # a cell "A (B)" gave two rows of one line
+    pub.setdefault((r["source_file"], int(r["source_line"]), r["precision"]), []).append(r)
 num = lambda v: 1 if v in ("", "n/a") else int(v)
 for r in rows:
-    p = pub[(r["source_file"], r["source_line"], r["precision"])]
+    p = [q for q in pub[(r["source_file"], r["source_line"], r["precision"])]
+         if float(q["model_tflops_per_gpu"]) == r["published_tflops_per_gpu"]][0]
     assert r["release"] == p["release"].split()[0] and r["release_date"] == p["release_date"], r
     assert r["published_tflops_per_gpu"] == float(p["model_tflops_per_gpu"]), r
     assert r["published_tokens_per_s_per_gpu"] == float(p["tokens_per_s_per_gpu"]), r

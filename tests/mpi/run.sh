@@ -177,6 +177,21 @@ mpi 8 run -t $TOPO -j $FIX/moe.cfg --routing-skew 1.5 $FAST
 check "moe: skew above ep-1 is exit 2" rc_is 2
 check "moe: skew message" err_has "routing-skew 1.5"
 
+# MoE, issue 11: node-deduplicated (flex) dispatch over EP 8 on 2 virtual
+# nodes: one FP8 copy per destination node over ep_inter (256 tokens x 256
+# x 1.03125 B x 1.5 expected nodes), k BF16/FP8 copies over ep_intra,
+# combine in BF16 the other way round; measured beside modelled.
+mpi 8 run -t $TOPO -j $FIX/moe-flex.cfg --ranks-per-node 4 $FAST --json -
+check "moe flex: exit 0" rc_is 0
+check "moe flex: dispatch and combine legs, measured and modelled" check_json \
+    '{o["bytes"] for o in ops if o["name"] == "ep_dispatch_inter"} == {101376}' \
+    '{o["bytes"] for o in ops if o["name"] == "ep_dispatch_intra"} == {135168}' \
+    '{o["bytes"] for o in ops if o["name"] == "ep_combine_inter"} == {196608}' \
+    'all(o["modelled_s"] > 0 and o["measured_s"]["avg"] > 0 for o in ops if o["group"] in ("ep_inter", "ep_intra"))' \
+    'sum(o["kind"] == "all_to_all" and o["group"] == "ep_inter" for o in ops) == 4' \
+    'sum(o["kind"] == "all_to_all" and o["group"] == "ep_intra" for o in ops) == 4' \
+    'not any(o["group"] == "ep" for o in ops)'
+
 # Context parallelism.
 mpi 8 run -t $TOPO -j $FIX/cp.cfg --ranks-per-node 4 $FAST --json -
 check "cp: exit 0" rc_is 0

@@ -12,6 +12,7 @@
 
 #include "tcemu/bridge.h"
 #include "tcemu/config.h"
+#include "tcemu/validation.h"
 
 #define HEADER                                                                 \
     "release,release_date,source_file,source_line,task,model,model_key,moe,"  \
@@ -262,6 +263,59 @@ static void test_summary(void **state)
     assert_int_equal(s.group[0][0].rows, 1);
 }
 
+/* Per-term validation (validation.h): hand values, then the shipped rows
+ * for H100 MoE, A100 dense and an accelerator without published rows. */
+static void test_terms(void **state)
+{
+    struct tce_validation_terms v;
+    struct tce_breakdown b;
+    struct tce_topology t;
+    struct tce_job j;
+    int k;
+    (void)state;
+
+    memset(&v, 0, sizeof(v));
+    for (k = 0; k < TCE_PART_COUNT; k++)
+        v.rel[k] = -1.0;
+    memset(&b, 0, sizeof(b));
+    b.compute_s = 9.0;
+    b.pp_bubble_s = 0.6;  /* 6%: matters */
+    b.dp_exposed_s = 0.4; /* 4%: does not */
+    tce_validation_terms_add(&v, -0.2, &b, 10.0);
+    b.pp_bubble_s = 0.0;
+    tce_validation_terms_add(&v, 0.1, &b, 9.4);
+    assert_int_equal(v.rows, 2);
+    assert_close(v.worst, 0.2, 1e-12);
+    assert_close(v.rel[TCE_PART_COMPUTE], 0.2, 1e-12);
+    assert_int_equal(v.part_rows[TCE_PART_COMPUTE], 2);
+    assert_close(v.rel[TCE_PART_PP_BUBBLE], 0.2, 1e-12);
+    assert_int_equal(v.part_rows[TCE_PART_PP_BUBBLE], 1);
+    assert_true(v.rel[TCE_PART_DP] < 0);
+
+    assert_int_equal(tce_topology_load("topologies/dgx-h100.cfg", &t, NULL),
+                     0);
+    assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL), 0);
+    assert_int_equal(tce_validation_terms_for(&t, &j, &v), 0);
+    assert_true(v.rows >= 6);
+    assert_true(v.rel[TCE_PART_COMPUTE] >= 0.0);
+    assert_int_equal(v.part_rows[TCE_PART_COMPUTE], v.rows);
+    assert_non_null(strstr(v.source, "Megatron-Bridge, H100 MoE"));
+    assert_int_equal(tce_topology_load("topologies/dgx-a100-80gb.cfg", &t,
+                                       NULL),
+                     0);
+    assert_int_equal(tce_job_load("jobs/megatron-sc21-1.7b.cfg", &j, NULL), 0);
+    assert_int_equal(tce_validation_terms_for(&t, &j, &v), 0);
+    assert_int_equal(v.rows, 5);
+    assert_true(v.worst < 0.05);
+    assert_int_equal(tce_topology_load("topologies/aws-trn2.cfg", &t, NULL),
+                     0);
+    assert_int_equal(tce_validation_terms_for(&t, &j, &v), 0);
+    assert_int_equal(v.rows, 0);
+    for (k = 0; k < TCE_PART_COUNT; k++)
+        assert_true(v.rel[k] < 0);
+    assert_non_null(strstr(v.source, "no published"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +324,7 @@ int main(void)
         cmocka_unit_test(test_select),
         cmocka_unit_test(test_apply_and_flops),
         cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_terms),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

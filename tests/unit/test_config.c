@@ -572,6 +572,8 @@ static const struct bad_case bad_cases[] = {
      BAD "cross-experts-ep.cfg:26: error: parallel.expert_model_parallel_size: must divide num_experts 6 (got 4)"},
     {"cross-fabric-order.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "cross-fabric-order.cfg:46: error: fabric[1].group_nodes: must be greater than the tier below, 2 (got 2)"},
+    {"cross-fp8-dispatch.cfg", TCE_CONFIG_JOB,
+     BAD "cross-fp8-dispatch.cfg:34: error: training.moe_fp8_dispatch: needs FP8 (precision = \"fp8\" or fp8 = \"e4m3\" / \"hybrid\")"},
     {"cross-global-batch.cfg", TCE_CONFIG_JOB,
      BAD "cross-global-batch.cfg:28: error: training.global_batch_size: must be a multiple of data parallel size x micro_batch_size 2 x 1 = 2 (got 15)"},
     {"cross-gpus-tp-pp.cfg", TCE_CONFIG_JOB,
@@ -588,6 +590,8 @@ static const struct bad_case bad_cases[] = {
      BAD "cross-mla.cfg:6: error: model.kv_lora_rank: must be > 0 with multi_latent_attention (got 0)"},
     {"cross-moe-first-dense.cfg", TCE_CONFIG_JOB,
      BAD "cross-moe-first-dense.cfg:17: error: model.moe_first_dense_layers: must be less than num_layers 8 (got 8)"},
+    {"cross-router-groups.cfg", TCE_CONFIG_JOB,
+     BAD "cross-router-groups.cfg:17: error: model.moe_router_num_groups: must divide num_experts = 8 (got 3)"},
     {"cross-topk.cfg", TCE_CONFIG_JOB,
      BAD "cross-topk.cfg:6: error: model.moe_router_topk: must be in [1, num_experts = 8] for an MoE model (got 0)"},
     {"cross-train-tokens.cfg", TCE_CONFIG_JOB,
@@ -728,6 +732,13 @@ static const struct bad_case bad_cases[] = {
     {"range-cp-imbalance.cfg", TCE_CONFIG_JOB,
      BAD "range-cp-imbalance.cfg:31: error: training.cp_attention_imbalance: must be in [1, 64] (got 0.5)"},
 
+    /* repro (issue 11): pipeline layouts and MoE Parallel Folding */
+    {"cross-pipeline-layout.cfg", TCE_CONFIG_JOB,
+     BAD "cross-pipeline-layout.cfg:27: error: parallel.pipeline_model_parallel_layout: has 3 virtual stages, pipeline x virtual pipeline sizes are 2 x 2 = 4"},
+    {"syntax-pipeline-layout.cfg", TCE_CONFIG_JOB,
+     BAD "syntax-pipeline-layout.cfg:27: error: parallel.pipeline_model_parallel_layout: unbalanced '('"},
+    {"cross-ep-fold.cfg", TCE_CONFIG_JOB,
+     BAD "cross-ep-fold.cfg:26: error: parallel.expert_model_parallel_size: x expert_tensor_parallel_size (4 x 2) must divide the 4 ranks of a pipeline stage = tp x cp x dp"},
 };
 /* clang-format on */
 

@@ -285,6 +285,96 @@ static void hand_model(struct tce_costmodel *cm)
     cm->table.launch_gap_us = 10.0;
 }
 
+/* moe (issue 11): an FP8 linear from the BF16 rows over the speed-up the
+ * table measured on a shape it has in both dtypes; SMs lent to overlapped
+ * communication slow a compute op by sm_count / (sm_count - comm_sms). */
+static void test_fp8_and_sms(void **state)
+{
+    struct tce_costmodel *cm = malloc(sizeof(*cm));
+    struct tce_computetable_gemm g;
+    struct tce_op op;
+    enum tce_compute_source src;
+    double one = 2.0 * 4096.0 * 4096.0 * 4096.0;
+
+    (void)state;
+    assert_non_null(cm);
+    hand_model(cm);
+    /* a second BF16 shape, and 4096^3 in FP8 at 0.4 ms: speed-up 2.5 */
+    memset(&g, 0, sizeof(g));
+    g.m = 8192;
+    g.n = 4096;
+    g.k = 4096;
+    g.fwd_s = 2e-3;
+    g.dgrad_s = 4e-3;
+    g.wgrad_s = 6e-3;
+    assert_int_equal(tce_computetable_add_gemm(&cm->table, &g, NULL), 0);
+    g.m = 4096;
+    g.dtype = TCE_DTYPE_FP8;
+    g.fwd_s = 0.4e-3;
+    g.dgrad_s = g.wgrad_s = 0.0;
+    assert_int_equal(tce_computetable_add_gemm(&cm->table, &g, NULL), 0);
+    tce_computetable_prepare(&cm->table);
+    cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
+    assert_close(cm->table_fp8_speedup, 2.5, 1e-12);
+    memset(&op, 0, sizeof(op));
+    op.kind = TCE_OP_COMPUTE;
+    op.flags = TCE_OP_F_FP8;
+    /* the FP8 row itself */
+    op.gemm_m = op.gemm_n = op.gemm_k = 4096;
+    op.flops = op.gemm_flops = one;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 0.4e-3, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_TABLE_EXACT);
+    /* 8192 x 4096 x 4096: only BF16 (2 ms), so 2 ms / 2.5, derived */
+    op.gemm_m = 8192;
+    op.flops = op.gemm_flops = 2.0 * one;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 0.8e-3, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_TABLE_INTERPOLATED);
+    /* its backward: dgrad + wgrad 10 ms / 2.5 */
+    op.flags |= TCE_OP_F_BACKWARD;
+    op.flops = 4.0 * one;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 4e-3, 1e-12);
+    /* 20 of 132 SMs lent: x 132 / 112 */
+    cm->sm_count = 132.0;
+    op.comm_sms = 20;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 4e-3 * 132.0 / 112.0,
+                 1e-12);
+    free(cm);
+}
+
+/* moe (issue 11): a list's launch floor, kernels x gap: eager 10 us from
+ * the table, 1 us graphed; communication ops launch nothing here. */
+static void test_launch_floor(void **state)
+{
+    struct tce_costmodel *cm = malloc(sizeof(*cm));
+    struct tce_op_list *l = calloc(1, sizeof(*l));
+
+    (void)state;
+    assert_non_null(cm);
+    assert_non_null(l);
+    hand_model(cm);
+    cm->launch_gap_s = cm->table.launch_gap_us * 1e-6;
+    cm->graph_launch_gap_s = 1e-6;
+    l->n = 4;
+    l->ops[0].kind = TCE_OP_COMPUTE;         /* 1 kernel */
+    l->ops[0].count = 1;
+    l->ops[1].kind = TCE_OP_COMPUTE;         /* 3 kernels, twice */
+    l->ops[1].kernels = 3;
+    l->ops[1].count = 2;
+    l->ops[2].kind = TCE_OP_COLLECTIVE;
+    l->ops[2].count = 1;
+    l->ops[3].kind = TCE_OP_COMPUTE;         /* graphed: 2 x 1 us */
+    l->ops[3].kernels = 2;
+    l->ops[3].count = 1;
+    l->ops[3].flags = TCE_OP_F_GRAPHED;
+    assert_close(tce_cost_list_launch_s(cm, l), 7.0 * 10e-6 + 2e-6, 1e-12);
+    /* no measured gap, no graphs: no floor */
+    cm->launch_gap_s = 0.0;
+    l->ops[3].flags = 0;
+    assert_close(tce_cost_list_launch_s(cm, l), 0.0, 0.0);
+    free(l);
+    free(cm);
+}
+
 static void test_compute_op_sources(void **state)
 {
     struct tce_costmodel *cm = malloc(sizeof(*cm));
@@ -315,13 +405,23 @@ static void test_compute_op_sources(void **state)
     assert_close(tce_cost_compute_op_s(cm, &op, &src),
                  op.flops / 500e12, 1e-12);
     assert_int_equal(src, TCE_COMPUTE_CURVE);
-    /* fp8: no fp8 rows, the curve */
+    /* an FP8 linear (issue 11): no fp8 rows and no shape measured in
+     * both dtypes, the curve at the FP8 peak; an op without the flag stays
+     * BF16 whatever the job's precision */
     op.gemm_m = 4096;
     op.flops = op.gemm_flops = one;
-    cm->dtype = TCE_DTYPE_FP8;
-    assert_close(tce_cost_compute_op_s(cm, &op, &src), one / 500e12, 1e-12);
+    op.flags = TCE_OP_F_FP8;
+    cm->fp8_peak_flops = 2000e12;
+    cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
+    assert_close(cm->table_fp8_speedup, 0.0, 0.0);
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), one / 1000e12, 1e-12);
     assert_int_equal(src, TCE_COMPUTE_CURVE);
+    op.flags = 0;
+    cm->dtype = TCE_DTYPE_FP8;
+    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_TABLE_EXACT);
     cm->dtype = TCE_DTYPE_BF16;
+    cm->fp8_peak_flops = 0.0;
     /* attention: forward, backward = forward+backward - forward; another
      * head dim: the curve */
     memset(&op, 0, sizeof(op));
@@ -420,6 +520,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_h100_layers),
         cmocka_unit_test(test_compute_op_sources),
+        cmocka_unit_test(test_fp8_and_sms),
+        cmocka_unit_test(test_launch_floor),
         cmocka_unit_test(test_opcost),
     };
 

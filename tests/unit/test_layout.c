@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tcemu/layout.h"
+#include "tcemu/rules.h"
 #include "tcemu/util.h"
 
 #define MAXN 64
@@ -47,10 +48,15 @@ static void make_topo(struct tce_topology *t, int node, int domain)
 }
 
 /* The coordinate a group kind varies, and an id of all the others. */
-static int64_t own_coord(const struct tce_coords *c, enum tce_group g,
+static int64_t own_coord(const struct tce_layout *l,
+                         const struct tce_coords *c, enum tce_group g,
                          int64_t rank)
 {
+    int64_t kin = tce_layout_ep_domain_members(l);
+
     switch (g) {
+    case TCE_GROUP_EP_INTRA: return c->ep % kin;  /* moe (issue 11) */
+    case TCE_GROUP_EP_INTER: return c->ep / kin;
     case TCE_GROUP_TP: return c->tp;
     case TCE_GROUP_CP: return c->cp;
     case TCE_GROUP_DP: return c->dp;
@@ -65,8 +71,11 @@ static int64_t other_id(const struct tce_layout *l, const struct tce_coords *c,
                         enum tce_group g)
 {
     int64_t tp = c->tp, cp = c->cp, ep = c->ep, edp = c->edp, pp = c->pp;
+    int64_t kin = tce_layout_ep_domain_members(l);
 
     switch (g) {
+    case TCE_GROUP_EP_INTRA: ep = ep / kin * kin; break; /* moe */
+    case TCE_GROUP_EP_INTER: ep = ep % kin; break;
     case TCE_GROUP_TP: tp = 0; break;
     case TCE_GROUP_CP: cp = 0; break;
     case TCE_GROUP_DP: ep = 0; edp = 0; break;
@@ -216,7 +225,7 @@ static void test_all_shapes(void **state)
                 id = other_id(&l, &c, (enum tce_group)g);
                 assert_true(col >= 0 && col < n);
                 assert_true(key >= 0 && key < size);
-                assert_int_equal(key, own_coord(&c, (enum tce_group)g, r));
+                assert_int_equal(key, own_coord(&l, &c, (enum tce_group)g, r));
                 /* same colour <=> same other coordinates */
                 if (col_id[col] < 0) {
                     col_id[col] = id;
@@ -518,6 +527,100 @@ static void test_spans(void **state)
     assert_int_equal(s.nodes, 1);
 }
 
+/* repro (issue 11): MoE Parallel Folding (expert_tensor_parallel_size):
+ * Qwen3-235B on H100, TP 2 PP 8 DP 16 EP 32 ETP 1: the EP group is the 32
+ * ranks of a pipeline stage (TP and DP ranks), stride 1; EDP is 1. */
+static void test_expert_folding(void **state)
+{
+    struct tce_job job;
+    struct tce_layout l;
+    struct tce_coords c;
+    struct tce_error err;
+    int64_t r, seen[MAXN];
+    int i;
+    (void)state;
+
+    make_job(&job, 256, 2, 1, 8, 32);
+    job.model.num_layers = 16;
+    job.model.num_attention_heads = 8;
+    job.model.num_query_groups = 8;
+    job.model.num_experts = 128;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), TCE_ECONFIG);
+    job.parallel.expert_tensor_parallel_size = 1;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), 0);
+    assert_int_equal(l.dp, 16);
+    assert_int_equal(tce_layout_group_size(&l, TCE_GROUP_EP), 32);
+    assert_int_equal(tce_layout_group_stride(&l, TCE_GROUP_EP), 1);
+    assert_int_equal(tce_layout_group_size(&l, TCE_GROUP_EDP), 1);
+    assert_int_equal(tce_layout_color(&l, 5, TCE_GROUP_EP), 0);
+    assert_int_equal(tce_layout_key(&l, 5, TCE_GROUP_EP), 5);
+    assert_int_equal(tce_layout_color(&l, 37, TCE_GROUP_EP), 32);
+    assert_int_equal(tce_layout_key(&l, 37, TCE_GROUP_EP), 5);
+    /* every member of rank 40's group has its colour, keys 0..31 once */
+    for (i = 0; i < 32; i++)
+        seen[i] = 0;
+    for (r = 0; r < 256; r++)
+        if (tce_layout_color(&l, r, TCE_GROUP_EP) ==
+            tce_layout_color(&l, 40, TCE_GROUP_EP))
+            seen[tce_layout_key(&l, r, TCE_GROUP_EP)]++;
+    for (i = 0; i < 32; i++)
+        assert_int_equal(seen[i], 1);
+    /* ETP 2, EP 8 on the same stage of 32: EDP 2 at stride 16 */
+    job.parallel.expert_tensor_parallel_size = 2;
+    job.parallel.expert_model_parallel_size = 8;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), 0);
+    assert_int_equal(tce_layout_group_stride(&l, TCE_GROUP_EP), 2);
+    assert_int_equal(tce_layout_group_size(&l, TCE_GROUP_EDP), 2);
+    assert_int_equal(tce_layout_group_stride(&l, TCE_GROUP_EDP), 16);
+    assert_int_equal(tce_layout_coords(&l, 35, &c), 0);
+    assert_int_equal(c.ep, 1);  /* stage index 3: (3 / 2) % 8 */
+    assert_int_equal(c.edp, 0);
+    assert_int_equal(tce_layout_color(&l, 35, TCE_GROUP_EP), 33);
+    assert_int_equal(tce_layout_color(&l, 35 + 16, TCE_GROUP_EDP), 35);
+    /* ETP x EP must divide the stage */
+    job.parallel.expert_model_parallel_size = 32;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), TCE_ECONFIG);
+}
+
+/* repro (issue 11): a pipeline_model_parallel_layout (DeepSeek-V3's 61
+ * layers as Megatron-Bridge places them on 8 x 2 virtual stages). */
+static void test_pipeline_layout(void **state)
+{
+    struct tce_job job;
+    struct tce_layout l;
+    struct tce_error err;
+    int64_t s, c, sum = 0;
+    (void)state;
+
+    make_job(&job, 64, 1, 1, 8, 1);
+    job.model.num_layers = 61;
+    job.model.num_attention_heads = 8;
+    job.model.num_query_groups = 8;
+    job.parallel.virtual_pipeline_model_parallel_size = 2;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), TCE_ECONFIG);
+    snprintf(job.parallel.pipeline_model_parallel_layout,
+             sizeof(job.parallel.pipeline_model_parallel_layout),
+             "Et*4|(t*4|)*14tmL");
+    assert_int_equal(tce_rule_parse_pipeline_layout(&job.parallel, &err), 0);
+    assert_int_equal(job.parallel.pipeline_layout_stages, 16);
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), 0);
+    /* virtual stage j = chunk x pp + stage */
+    assert_int_equal(tce_layout_chunk_layers(&job, &l, 0, 0), 4);
+    assert_int_equal(tce_layout_chunk_layers(&job, &l, 7, 1), 1);
+    assert_int_equal(tce_layout_stage_layers(&job, &l, 7), 5);
+    assert_int_equal(tce_layout_stage_layers(&job, &l, 3), 8);
+    assert_int_equal(tce_layout_chunk_first_layer(&job, &l, 0, 1), 32);
+    assert_int_equal(tce_layout_chunk_first_layer(&job, &l, 7, 1), 60);
+    for (s = 0; s < 8; s++)
+        for (c = 0; c < 2; c++)
+            sum += tce_layout_chunk_layers(&job, &l, s, c);
+    assert_int_equal(sum, 61);
+    /* a layout for another pp x vpp */
+    job.parallel.virtual_pipeline_model_parallel_size = 1;
+    assert_int_equal(tce_layout_init(&l, &job, NULL, 0, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "16 virtual stages"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -525,6 +628,8 @@ int main(void)
         cmocka_unit_test(test_example),
         cmocka_unit_test(test_init_errors),
         cmocka_unit_test(test_spans),
+        cmocka_unit_test(test_expert_folding),
+        cmocka_unit_test(test_pipeline_layout),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

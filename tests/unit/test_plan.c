@@ -593,10 +593,14 @@ static void test_longest_list(void **state)
     j.parallel.context_parallel_size = 2;
     j.training.recompute_granularity = TCE_RECOMPUTE_FULL;
     j.training.use_flash_attn = 0;
+    /* issue 11: the deduplicated dispatch's two legs each way, FP8 casts */
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
+    j.training.precision = TCE_PRECISION_FP8;
     assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    lay.gpus_per_node = lay.scale_up_domain = 8; /* EP 4 over 2 nodes */
     assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
-    assert_int_equal(plan->list[TCE_PLAN_MOE_FWD].n, 23);
-    assert_int_equal(plan->list[TCE_PLAN_MOE_BWD].n, 46);
+    assert_int_equal(plan->list[TCE_PLAN_MOE_FWD].n, 29);
+    assert_int_equal(plan->list[TCE_PLAN_MOE_BWD].n, 58);
     assert_true(plan->list[TCE_PLAN_MOE_BWD].n < TCE_PLAN_OPS_MAX);
     check_flops_sum(&j);
     free(plan);

@@ -5,6 +5,8 @@
  */
 #include "tce_test.h"
 
+#include <stdlib.h>
+
 #include <string.h>
 
 #include "tcemu/config.h"
@@ -205,6 +207,59 @@ static void test_experts_and_model(void **state)
                   "seq_length = 32768 (got 1000)");
 }
 
+/* moe (issue 11): group-limited routing and FP8 rules. */
+static void test_moe_routing_fp8(void **state)
+{
+    struct tce_job *j = calloc(1, sizeof(*j));
+    struct tce_topology *t = calloc(1, sizeof(*t));
+    struct tce_error e;
+
+    (void)state;
+    assert_non_null(j);
+    assert_non_null(t);
+    tce_job_defaults(j);
+    j->model.num_experts = 256;
+    j->model.moe_router_topk = 8;
+    assert_int_equal(tce_rule_router_groups(&j->model, &e), 0);
+    j->model.moe_router_num_groups = 8;   /* DeepSeek-V3 */
+    j->model.moe_router_group_topk = 4;
+    assert_int_equal(tce_rule_router_groups(&j->model, &e), 0);
+    j->model.moe_router_group_topk = 9;
+    assert_broken(tce_rule_router_groups(&j->model, &e), &e,
+                  "model.moe_router_group_topk",
+                  "must be in [1, moe_router_num_groups = 8] (got 9)");
+    j->model.moe_router_num_groups = 128; /* 2 experts per group */
+    j->model.moe_router_group_topk = 2;
+    assert_broken(tce_rule_router_groups(&j->model, &e), &e,
+                  "model.moe_router_topk",
+                  "at most moe_router_group_topk x experts per group = 4 "
+                  "(got 8)");
+    j->model.moe_router_num_groups = 0;
+    assert_broken(tce_rule_router_groups(&j->model, &e), &e,
+                  "model.moe_router_group_topk",
+                  "needs moe_router_num_groups > 0 (got 2)");
+    /* FP8 dispatch needs FP8; FP8 needs an FP8 peak */
+    j->training.moe_fp8_dispatch = 1;
+    assert_broken(tce_rule_fp8_dispatch(j, &e), &e,
+                  "training.moe_fp8_dispatch",
+                  "needs FP8 (precision = \"fp8\" or fp8 = \"e4m3\" / "
+                  "\"hybrid\")");
+    j->training.fp8 = TCE_FP8_E4M3;
+    assert_int_equal(tce_rule_fp8_dispatch(j, &e), 0);
+    tce_topology_defaults(t);
+    snprintf(t->path, sizeof(t->path), "a100.cfg");
+    assert_broken(tce_rule_fp8_peak(j, t, &e), &e, "training.fp8",
+                  "FP8 needs an accelerator with an FP8 peak (a100.cfg: "
+                  "accelerator.fp8_tflops is 0)");
+    t->accelerator.fp8_tflops = 1979.0;
+    assert_int_equal(tce_rule_fp8_peak(j, t, &e), 0);
+    j->training.fp8 = TCE_FP8_NONE;
+    t->accelerator.fp8_tflops = 0.0;
+    assert_int_equal(tce_rule_fp8_peak(j, t, &e), 0); /* a BF16 job */
+    free(t);
+    free(j);
+}
+
 static void test_topology(void **state)
 {
     static struct tce_topology t;
@@ -277,6 +332,58 @@ static void test_topology(void **state)
                   "must be in [1, capacity.max_nodes = 4] (got 64)");
 }
 
+/* repro (issue 11): Megatron-LM's pipeline layout strings and the EP group
+ * under MoE Parallel Folding. */
+static void test_pipeline_layout_and_folding(void **state)
+{
+    struct tce_parallel p;
+    struct tce_error e;
+    (void)state;
+
+    memset(&p, 0, sizeof(p));
+    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), 0);
+    assert_int_equal(p.pipeline_layout_stages, 0);
+    snprintf(p.pipeline_model_parallel_layout,
+             sizeof(p.pipeline_model_parallel_layout), "Et*8|(t*8|)*6t*5mL");
+    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), 0);
+    assert_int_equal(p.pipeline_layout_stages, 8);
+    assert_int_equal(p.pipeline_layout_layers[0], 8);
+    assert_int_equal(p.pipeline_layout_layers[6], 8);
+    assert_int_equal(p.pipeline_layout_layers[7], 5);
+    snprintf(p.pipeline_model_parallel_layout,
+             sizeof(p.pipeline_model_parallel_layout), "E, tt | (tt|)*2 t L");
+    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), 0);
+    assert_int_equal(p.pipeline_layout_stages, 4);
+    assert_int_equal(p.pipeline_layout_layers[3], 1);
+    snprintf(p.pipeline_model_parallel_layout,
+             sizeof(p.pipeline_model_parallel_layout), "t*4|Et*4L");
+    assert_broken(tce_rule_parse_pipeline_layout(&p, &e), &e,
+                  "parallel.pipeline_model_parallel_layout",
+                  "the embedding E must be in the first virtual stage and "
+                  "the loss L in the last, once each");
+    assert_int_equal(p.pipeline_layout_stages, -1);
+    snprintf(p.pipeline_model_parallel_layout,
+             sizeof(p.pipeline_model_parallel_layout), "Et|(t|L");
+    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), TCE_ECONFIG);
+    assert_string_equal(e.msg, "unbalanced '('");
+    snprintf(p.pipeline_model_parallel_layout,
+             sizeof(p.pipeline_model_parallel_layout), "Et*x|L");
+    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), TCE_ECONFIG);
+    snprintf(p.pipeline_model_parallel_layout,
+             sizeof(p.pipeline_model_parallel_layout), "Ext|L");
+    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), TCE_ECONFIG);
+
+    /* EP inside DP (etp 0) and folded over the stage (etp >= 1) */
+    assert_int_equal(tce_rule_ep_group(2, 1, 16, 32, 0, TCE_RULE_FILE, &e),
+                     TCE_ECONFIG);
+    assert_int_equal(tce_rule_ep_group(2, 1, 16, 32, 1, TCE_RULE_FILE, &e),
+                     0);
+    assert_broken(tce_rule_ep_group(2, 1, 16, 32, 2, TCE_RULE_FILE, &e), &e,
+                  "parallel.expert_model_parallel_size",
+                  "x expert_tensor_parallel_size (32 x 2) must divide the 32 "
+                  "ranks of a pipeline stage = tp x cp x dp");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +392,8 @@ int main(void)
         cmocka_unit_test(test_layers),
         cmocka_unit_test(test_experts_and_model),
         cmocka_unit_test(test_topology),
+        cmocka_unit_test(test_moe_routing_fp8),
+        cmocka_unit_test(test_pipeline_layout_and_folding),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,371 @@
+/*
+ * plan_moe.c - the plan's MLP blocks: a dense MLP of any width (the dense
+ * layer's, the shared experts') and the MoE layer (router, expert-parallel
+ * dispatch and combine, token permutation, the local experts' grouped
+ * GEMMs) and the FP8 marking of a layer's linear layers with the casts its
+ * recipe needs.  Built with plan.c's op builders (plan_int.h); the
+ * conventions are plan.h's.  Pure, no allocation.
+ *
+ * Assumptions (issue 11; printed by `tcemu project` with the plan's):
+ *  - routing is uniform and balanced (the Megatron-Bridge benchmarks
+ *    force-balance it); training.moe_expert_load_imbalance scales the
+ *    busiest rank's expert work;
+ *  - dispatcher alltoall: every routed copy of a token crosses the EP group
+ *    (Megatron-Core MoEAlltoAllTokenDispatcher); allgather: the EP group's
+ *    tokens are all-gathered and the outputs reduce-scattered
+ *    (MoEAllGatherTokenDispatcher); flex (DeepEP, DeepSeek-V3 report
+ *    arXiv:2412.19437 section 3.2.2): a token crosses the scale-out network
+ *    once per destination scale-up domain (an all-to-all over EP_INTER with
+ *    the expected number of distinct destination domains,
+ *    R (1 - (1 - 1/R)^k) for k experts spread uniformly over R reachable
+ *    domains; group-limited routing caps R at moe_router_group_topk groups'
+ *    domains) and is fanned out to its k experts over NVLink (an all-to-all
+ *    over EP_INTRA); combine is the reverse;
+ *  - dispatch in FP8 with training.moe_fp8_dispatch: 1 byte per value plus
+ *    a 4-byte scale per 128 (DeepSeek-V3's 1x128 tiles); combine in BF16;
+ *  - overlap_moe_expert_parallel_comm: dispatch and combine are hidden
+ *    under compute (Megatron-Core 0.14's batch-level EP overlap, DualPipe's
+ *    idea), modelled as TCE_OVERLAP_COMPUTE under the layer's own compute,
+ *    and every compute op of the layer runs on the SMs the communication
+ *    leaves (moe_deepep_num_sms of accelerator.sm_count: DeepSeek-V3 gives
+ *    20 of 132 SMs to communication);
+ *  - permute and unpermute (Megatron-Core moe_utils permute / unpermute):
+ *    each reads and writes k copies of the rank's tokens in BF16
+ *    (2 x k x tokens x h x 2 bytes), 3 kernels each; the router's
+ *    softmax / top-k reads and writes fp32 scores (tokens x experts x 8
+ *    bytes), 3 kernels;
+ *  - FP8 linear layers (Transformer Engine): each FP8 linear casts its
+ *    input to FP8 in one cast-transpose pass (read 2 B, write 1 B twice:
+ *    row- and column-wise copies for dgrad and wgrad), current scaling
+ *    (tensorwise) reads the input once more for its amax, MXFP8 adds a
+ *    1-byte scale per 32 values per copy, blockwise a 4-byte scale per 128;
+ *    an input produced by an element-wise kernel (the norm before QKV and
+ *    FC1, the activation before FC2) is quantised inside it (TE's
+ *    LayerNormLinear / LayerNormMLP): only the FP8 copies are written,
+ *    except under current scaling; the backward casts the output gradient
+ *    likewise (backward bytes twice the forward's); attention, router and
+ *    output layer stay BF16.
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "plan_int.h"
+
+/* Forward of a dense MLP of width f (per TP group), named by prefix. */
+void tce_plan_mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
+                      double tokens, const char *fc1, const char *act,
+                      const char *fc2, unsigned fl)
+{
+    const struct dims *x = &c->x;
+    double fl1 = 2.0 * tokens * x->h * f * (x->nmat - 1.0) / x->t;
+    double fl2 = 2.0 * tokens * x->h * f / x->t;
+
+    linear(gemm(l, fc1, fl1, fl1 / (x->nmat - 1.0),
+                2.0 * (tokens * x->h + x->h * f * (x->nmat - 1.0) / x->t +
+                       tokens * f * (x->nmat - 1.0) / x->t),
+                fl),
+           tokens, f * (x->nmat - 1.0) / x->t, x->h);
+    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl);
+    linear(gemm(l, fc2, fl2, fl2,
+                2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h),
+                fl),
+           tokens, x->h, f / x->t);
+}
+
+
+/* moe (issue 11) */
+int tce_plan_fp8(const struct tce_job *job)
+{
+    return job->training.precision == TCE_PRECISION_FP8 ||
+           job->training.fp8 != TCE_FP8_NONE;
+}
+
+double tce_plan_moe_domains(double domains, double topk, double groups,
+                            double group_topk)
+{
+    double r = domains;
+
+    if (domains <= 1.0 || topk <= 0.0)
+        return domains < 1.0 ? 0.0 : 1.0;
+    if (groups > 0.0 && group_topk > 0.0 && group_topk < groups) {
+        /* a group spans domains / groups domains (groups < domains), or
+         * several groups share a domain (groups >= domains) */
+        r = groups < domains ? group_topk * domains / groups : group_topk;
+        if (r > domains)
+            r = domains;
+        if (r < 1.0)
+            r = 1.0;
+    }
+    return r * (1.0 - pow(1.0 - 1.0 / r, topk));
+}
+
+/* Bytes of one dispatched value. */
+static double dispatch_elt_bytes(const struct ctx *c)
+{
+    if (c->job->training.moe_fp8_dispatch && tce_plan_fp8(c->job))
+        return 1.0 + 4.0 / 128.0;
+    return 2.0;
+}
+
+static void ep_comm(const struct ctx *c, struct tce_op_list *l, int combine,
+                    unsigned fl)
+{
+    const struct dims *x = &c->x;
+    const struct tce_model *m = &c->job->model;
+    enum tce_overlap ov = c->job->training.overlap_moe_expert_parallel_comm
+                              ? TCE_OVERLAP_COMPUTE
+                              : TCE_OVERLAP_NONE;
+    double eb = combine ? 2.0 : dispatch_elt_bytes(c);
+    double token = x->elt_tokens * x->h * eb; /* one copy of the tokens */
+    int64_t kin = tce_layout_ep_domain_members(c->lay);
+    double D = (double)(c->lay->ep / kin), nd;
+
+    if (c->lay->ep <= 1)
+        return;
+    switch (c->job->parallel.moe_token_dispatcher_type) {
+    case TCE_DISPATCHER_ALLGATHER:
+        coll(l, combine ? "ep_rs_combine" : "ep_ag_dispatch",
+             combine ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_GATHER,
+             TCE_GROUP_EP, token * (double)c->lay->ep, ov, TCE_CHARGE_EP, fl);
+        return;
+    case TCE_DISPATCHER_FLEX:
+        if (D > 1.0) {
+            nd = tce_plan_moe_domains(D, x->topk,
+                                      (double)m->moe_router_num_groups,
+                                      (double)m->moe_router_group_topk);
+            if (combine && kin > 1)
+                coll(l, "ep_combine_intra", TCE_COLL_ALL_TO_ALL,
+                     TCE_GROUP_EP_INTRA, token * x->topk, ov, TCE_CHARGE_EP,
+                     fl);
+            coll(l, combine ? "ep_combine_inter" : "ep_dispatch_inter",
+                 TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP_INTER, token * nd, ov,
+                 TCE_CHARGE_EP, fl);
+            if (!combine && kin > 1)
+                coll(l, "ep_dispatch_intra", TCE_COLL_ALL_TO_ALL,
+                     TCE_GROUP_EP_INTRA, token * x->topk, ov, TCE_CHARGE_EP,
+                     fl);
+            return;
+        }
+        break; /* one domain: the plain all-to-all */
+    case TCE_DISPATCHER_ALLTOALL:
+        break;
+    }
+    coll(l, combine ? "ep_a2a_combine" : "ep_a2a_dispatch",
+         TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP, token * x->topk, ov,
+         TCE_CHARGE_EP, fl);
+}
+
+static void kernels(struct tce_op_list *l, int n)
+{
+    l->ops[l->n - 1].kernels = n;
+}
+
+void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
+                      unsigned fl)
+{
+    const struct dims *x = &c->x;
+    double ep = (double)c->lay->ep;
+    double imb = c->job->training.moe_expert_load_imbalance >= 1.0
+                     ? c->job->training.moe_expert_load_imbalance
+                     : 1.0;
+    /* expert tensor parallel: tp, or MoE Parallel Folding's etp; folded
+     * to another size, the experts take the rank's own (sequence-parallel)
+     * tokens and the etp group's, with no attention-TP communication
+     * around them (expert-TP communication for 1 < etp != tp is not
+     * modelled) */
+    double et = c->lay->etp > 0 ? (double)c->lay->etp : x->t;
+    int folded = et != x->t;
+    double tin = folded ? x->elt_tokens * et : x->T;
+    /* the router is tiny; counted once per TP group like every GEMM */
+    double router = 2.0 * x->T * x->h * x->E / x->t;
+    /* token-expert pairs this rank computes: its EP group's tokens spread
+     * evenly over the group's experts (the busiest rank: times the
+     * imbalance) */
+    double pairs = tin * x->topk * imb;
+    double per_expert = pairs * ep / (x->E > 0 ? x->E : 1.0);
+    double local = x->E > 0 ? x->E / ep : 0.0; /* experts on this rank */
+    double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / et;
+    double fl2 = 2.0 * pairs * x->h * x->fm / et;
+    /* k copies of the rank's tokens, read and written, BF16 */
+    double perm = 2.0 * x->topk * x->elt_tokens * x->h * 2.0;
+    int i, first = l->n;
+
+    attention_fwd(c, l, fl);
+    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
+    gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, fl);
+    elt(l, "router_topk", 8.0 * x->elt_tokens * x->E, fl);
+    kernels(l, 3);
+    elt(l, "moe_permute", perm, fl);
+    kernels(l, 3);
+    ep_comm(c, l, 0, fl);
+    if (!folded)
+        tp_enter(c, l, "tp_ag_moe", fl);
+    linear(gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / et,
+                2.0 * (pairs * x->h +
+                       x->h * x->fm * (x->nmat - 1.0) / et * local +
+                       pairs * x->fm * (x->nmat - 1.0) / et),
+                fl),
+           per_expert, x->fm * (x->nmat - 1.0) / et, x->h);
+    elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat, fl);
+    linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / et,
+                2.0 * (pairs * x->fm / et + x->h * x->fm / et * local +
+                       pairs * x->h),
+                fl),
+           per_expert, x->h, x->fm / et);
+    if (folded && x->fs > 0)
+        tp_enter(c, l, "tp_ag_shared", fl);
+    if (x->fs > 0)
+        mlp_fwd(c, l, x->fs, x->T, "shared_fc1", "shared_act", "shared_fc2",
+                fl);
+    if (!folded || x->fs > 0)
+        tp_leave(c, l, folded ? "tp_out_shared" : "tp_out_moe", fl);
+    ep_comm(c, l, 1, fl);
+    elt(l, "moe_unpermute", perm, fl);
+    kernels(l, 3);
+    bda(c, l, "bda_mlp", fl);
+    /* overlapped EP communication holds its SMs through the layer */
+    if (c->job->training.overlap_moe_expert_parallel_comm && c->lay->ep > 1)
+        for (i = first; i < l->n; i++)
+            if (l->ops[i].kind == TCE_OP_COMPUTE)
+                l->ops[i].comm_sms =
+                    (int)c->job->training.moe_deepep_num_sms;
+}
+
+/* Cast bytes per element of an FP8 linear layer's input, by recipe. */
+static double cast_bytes(enum tce_fp8_recipe r)
+{
+    switch (r) {
+    case TCE_FP8_TENSORWISE:
+        return 2.0 + 2.0 + 2.0 * 1.0;          /* amax pass + cast */
+    case TCE_FP8_MXFP8:
+        return 2.0 + 2.0 * (1.0 + 1.0 / 32.0); /* E8M0 scale per 32 */
+    case TCE_FP8_BLOCKWISE:
+        return 2.0 + 2.0 * (1.0 + 4.0 / 128.0);/* fp32 scale per 128 */
+    case TCE_FP8_DELAYED:
+        break;
+    }
+    return 2.0 + 2.0 * 1.0;
+}
+
+static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
+{
+    enum tce_fp8_recipe r = c->job->training.fp8_recipe;
+    double sep = 0.0, fused = 0.0, in;
+    int i, casts = 0, prev_elt = 0, sms = 0;
+    unsigned fl = 0;
+
+    if (!tce_plan_fp8(c->job))
+        return;
+    for (i = 0; i < l->n; i++) {
+        struct tce_op *op = &l->ops[i];
+
+        if (op->kind != TCE_OP_COMPUTE)
+            continue; /* communication between keeps the producer */
+        if (op->comm_sms > sms)
+            sms = op->comm_sms;
+        if (op->gemm_n <= 0 || op->flops <= 0) {
+            prev_elt = op->flops <= 0;
+            continue;
+        }
+        op->flags |= TCE_OP_F_FP8;
+        /* m x k input values of every GEMM of the op (the experts) */
+        in = op->flops / (2.0 * (double)op->gemm_n);
+        /* Transformer Engine quantises inside the element-wise kernel
+         * that produces a linear's input (LayerNormLinear, the MLP's
+         * activation) except under current scaling, which needs the amax
+         * first; after a GEMM or attention, a cast pass of its own */
+        if (prev_elt && r != TCE_FP8_TENSORWISE) {
+            fused += in;
+        } else {
+            sep += in;
+            casts++;
+        }
+        fl = op->flags & TCE_OP_F_RECOMPUTED;
+        prev_elt = 0;
+    }
+    if (sep + fused <= 0.0)
+        return;
+    /* fused: only the FP8 copies are written */
+    elt(l, "fp8_cast", sep * cast_bytes(r) + fused * (cast_bytes(r) - 2.0),
+        fl);
+    kernels(l, casts > 0 ? casts : 1);
+    l->ops[l->n - 1].comm_sms = sms; /* as the layer's other kernels */
+}
+
+void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l)
+{
+    int i;
+
+    fp8_marks(c, l);
+    /* Megatron --enable-cuda-graph captures each transformer layer */
+    if (c->job->training.enable_cuda_graph)
+        for (i = 0; i < l->n; i++)
+            if (l->ops[i].kind == TCE_OP_COMPUTE)
+                l->ops[i].flags |= TCE_OP_F_GRAPHED;
+}
+
+/* moe (issue 11): the assumption lines `tcemu project` prints. */
+int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
+                            size_t size)
+{
+    const struct tce_training *t = &job->training;
+    const struct tce_model *m = &job->model;
+    int moe = m->num_experts > 0, fp8 = tce_plan_fp8(job), k = 0;
+
+    if (moe && i == k++) {
+        snprintf(buf, size,
+                 "MoE dispatch: %s (%s), %s B per value, combine 2 B; "
+                 "routing uniform, busiest expert x %.3g (Megatron-Core "
+                 "token_dispatcher.py; DeepSeek-V3 arXiv:2412.19437 3.2.2)",
+                 tce_dispatcher_name(job->parallel.moe_token_dispatcher_type),
+                 job->parallel.moe_token_dispatcher_type ==
+                         TCE_DISPATCHER_FLEX
+                     ? "one copy per destination domain over the NICs, "
+                       "R(1-(1-1/R)^k) domains of R reachable, then k "
+                       "copies over NVLink"
+                 : job->parallel.moe_token_dispatcher_type ==
+                         TCE_DISPATCHER_ALLGATHER
+                     ? "tokens all-gathered over EP, outputs "
+                       "reduce-scattered"
+                     : "every routed copy over the EP group",
+                 t->moe_fp8_dispatch && fp8 ? "1.03" : "2",
+                 t->moe_expert_load_imbalance);
+        return 1;
+    }
+    if (moe && i == k++) {
+        if (t->overlap_moe_expert_parallel_comm)
+            snprintf(buf, size,
+                     "MoE EP overlap: dispatch and combine hidden under the "
+                     "MoE layer's compute (Megatron-Core 0.14 "
+                     "--overlap-moe-expert-parallel-comm), which runs on "
+                     "the SMs %lld communication SMs leave "
+                     "(moe_deepep_num_sms of accelerator.sm_count; "
+                     "DeepSeek-V3 3.2.2: 20 of 132)",
+                     (long long)t->moe_deepep_num_sms);
+        else
+            snprintf(buf, size, "MoE EP dispatch and combine exposed "
+                                "(overlap_moe_expert_parallel_comm off)");
+        return 1;
+    }
+    if (moe && i == k++) {
+        snprintf(buf, size,
+                 "MoE token permute and unpermute: k copies of each token "
+                 "read and written in BF16 (2 x k x tokens x h x 2 B each), "
+                 "router top-k over fp32 scores (tokens x experts x 8 B), "
+                 "3 kernels each (Megatron-Core moe_utils.py)");
+        return 1;
+    }
+    if (fp8 && i == k++) {
+        snprintf(buf, size,
+                 "FP8 (%s): linears at the FP8 peak or FP8 table rows "
+                 "(else BF16 rows over the table's FP8 speed-up); "
+                 "attention, router, output layer BF16; each FP8 linear "
+                 "casts its input and output gradient (TE cast-transpose, "
+                 "%.3g B per value; inside a preceding norm or activation "
+                 "only the FP8 writes)",
+                 tce_fp8_recipe_name(t->fp8_recipe),
+                 cast_bytes(t->fp8_recipe));
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,315 @@
+/* test_plan_moe.c - the MoE layer's ops (issue 11): node-deduplicated
+ * (flex) dispatch over the EP group split at scale-up domains, the
+ * expected distinct destination domains with and without group-limited
+ * routing, FP8 dispatch bytes, the allgather dispatcher, EP overlap and the
+ * SMs it takes, permute / unpermute bytes, FP8 marking and casts.  Hand
+ * values throughout. */
+#include "tce_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcemu/layout.h"
+#include "tcemu/model.h"
+#include "tcemu/plan.h"
+
+/* 64 experts of width 512, top-4, hidden 1024, sequence 2048, no TP: EP
+ * 16 over two 8-GPU nodes. */
+static void moe_job(struct tce_job *j, int64_t ep)
+{
+    tce_job_defaults(j);
+    j->model.num_layers = 4;
+    j->model.hidden_size = 1024;
+    j->model.ffn_hidden_size = 4096;
+    j->model.num_attention_heads = 16;
+    j->model.seq_length = 2048;
+    j->model.vocab_size = 32000;
+    j->model.swiglu = 1;
+    j->model.num_experts = 64;
+    j->model.moe_router_topk = 4;
+    j->model.moe_ffn_hidden_size = 512;
+    j->parallel.num_gpus = 16;
+    j->parallel.expert_model_parallel_size = ep;
+    j->training.micro_batch_size = 1;
+    j->training.global_batch_size = 64;
+    j->training.train_tokens = 1000000000;
+    tce_job_derive(j);
+}
+
+static const struct tce_op *find_op(const struct tce_op_list *l,
+                                    const char *name)
+{
+    int i;
+
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->ops[i].name, name) == 0)
+            return &l->ops[i];
+    return NULL;
+}
+
+static struct tce_plan *build(const struct tce_job *j, int64_t node)
+{
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+
+    assert_non_null(plan);
+    assert_int_equal(tce_layout_init(&lay, j, NULL, 0, NULL), 0);
+    lay.gpus_per_node = node;
+    lay.scale_up_domain = node;
+    assert_int_equal(tce_plan_build(j, &lay, 0, plan, NULL), 0);
+    return plan;
+}
+
+static void test_domains(void **state)
+{
+    (void)state;
+    /* 8 experts over 8 domains: 8 (1 - (7/8)^8) */
+    assert_close(tce_plan_moe_domains(8, 8, 0, 0),
+                 8.0 * (1.0 - pow(7.0 / 8.0, 8.0)), 1e-12);
+    /* DeepSeek-V3: 8 groups (one per node), 4 per token: 4 (1 - (3/4)^8) */
+    assert_close(tce_plan_moe_domains(8, 8, 8, 4),
+                 4.0 * (1.0 - pow(0.75, 8.0)), 1e-12);
+    /* 16 domains, 8 groups of 2 domains each, 4 groups: 8 reachable */
+    assert_close(tce_plan_moe_domains(16, 8, 8, 4),
+                 8.0 * (1.0 - pow(7.0 / 8.0, 8.0)), 1e-12);
+    /* a limit as wide as the groups does not limit */
+    assert_close(tce_plan_moe_domains(4, 2, 4, 4), 4.0 * (1.0 - 0.5625),
+                 1e-12);
+    /* one domain: one destination */
+    assert_close(tce_plan_moe_domains(1, 8, 0, 0), 1.0, 0.0);
+    /* never more than topk, never more than the domains */
+    assert_true(tce_plan_moe_domains(2, 1, 0, 0) <= 1.0 + 1e-12);
+    assert_true(tce_plan_moe_domains(2, 64, 0, 0) <= 2.0 + 1e-12);
+}
+
+static void test_flex_dispatch(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd;
+    const struct tce_op *op;
+    double token = 2048.0 * 1024.0 * 2.0; /* tokens x h x 2 B */
+    double nd = 2.0 * (1.0 - pow(0.5, 4.0)); /* 2 domains, top-4 */
+
+    (void)state;
+    /* alltoall (the default): every copy over the EP group */
+    moe_job(&j, 16);
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    op = find_op(fwd, "ep_a2a_dispatch");
+    assert_non_null(op);
+    assert_int_equal(op->group, TCE_GROUP_EP);
+    assert_close(op->bytes, token * 4.0, 1e-12);
+    assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
+    assert_null(find_op(fwd, "ep_dispatch_inter"));
+    free(plan);
+
+    /* flex: one copy per destination node, then k copies over NVLink */
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_null(find_op(fwd, "ep_a2a_dispatch"));
+    op = find_op(fwd, "ep_dispatch_inter");
+    assert_non_null(op);
+    assert_int_equal(op->coll, TCE_COLL_ALL_TO_ALL);
+    assert_int_equal(op->group, TCE_GROUP_EP_INTER);
+    assert_close(op->bytes, token * nd, 1e-12);
+    op = find_op(fwd, "ep_dispatch_intra");
+    assert_non_null(op);
+    assert_int_equal(op->group, TCE_GROUP_EP_INTRA);
+    assert_close(op->bytes, token * 4.0, 1e-12);
+    /* combine: intra first, then inter, BF16 */
+    assert_true(find_op(fwd, "ep_combine_intra") <
+                find_op(fwd, "ep_combine_inter"));
+    assert_close(find_op(fwd, "ep_combine_inter")->bytes, token * nd, 1e-12);
+    free(plan);
+
+    /* FP8 dispatch: 1 B + 4 B per 128 values; combine stays 2 B */
+    j.training.precision = TCE_PRECISION_FP8;
+    j.training.moe_fp8_dispatch = 1;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_close(find_op(fwd, "ep_dispatch_inter")->bytes,
+                 token / 2.0 * 1.03125 * nd, 1e-12);
+    assert_close(find_op(fwd, "ep_combine_inter")->bytes, token * nd, 1e-12);
+    free(plan);
+
+    /* EP inside one 16-GPU domain: flex is the plain all-to-all */
+    j.training.moe_fp8_dispatch = 0;
+    plan = build(&j, 16);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_non_null(find_op(fwd, "ep_a2a_dispatch"));
+    assert_null(find_op(fwd, "ep_dispatch_inter"));
+    free(plan);
+
+    /* allgather: the EP group's tokens gathered, outputs reduce-scattered */
+    j.training.precision = TCE_PRECISION_BF16;
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_ALLGATHER;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    op = find_op(fwd, "ep_ag_dispatch");
+    assert_non_null(op);
+    assert_int_equal(op->coll, TCE_COLL_ALL_GATHER);
+    assert_close(op->bytes, token * 16.0, 1e-12);
+    assert_int_equal(find_op(fwd, "ep_rs_combine")->coll,
+                     TCE_COLL_REDUCE_SCATTER);
+    free(plan);
+}
+
+static void test_overlap_permute_router(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd;
+    const struct tce_op *op;
+    int i, shared = 0;
+
+    (void)state;
+    moe_job(&j, 16);
+    j.training.overlap_moe_expert_parallel_comm = 1;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_int_equal(find_op(fwd, "ep_a2a_dispatch")->overlap,
+                     TCE_OVERLAP_COMPUTE);
+    assert_int_equal(find_op(fwd, "ep_a2a_combine")->overlap,
+                     TCE_OVERLAP_COMPUTE);
+    /* every compute op of the layer gives 20 SMs to the communication */
+    for (i = 0; i < fwd->n; i++)
+        if (fwd->ops[i].kind == TCE_OP_COMPUTE) {
+            assert_int_equal(fwd->ops[i].comm_sms, 20);
+            shared++;
+        }
+    assert_true(shared > 5);
+    /* FP8: the casts run on the same SMs */
+    free(plan);
+    j.training.precision = TCE_PRECISION_FP8;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_int_equal(find_op(fwd, "fp8_cast")->comm_sms, 20);
+    /* dense layers are not touched */
+    for (i = 0; i < plan->list[TCE_PLAN_DENSE_FWD].n; i++)
+        assert_int_equal(plan->list[TCE_PLAN_DENSE_FWD].ops[i].comm_sms, 0);
+    /* permute / unpermute: 2 x k x tokens x h x 2 B, 3 kernels */
+    op = find_op(fwd, "moe_permute");
+    assert_non_null(op);
+    assert_close(op->bytes, 2.0 * 4.0 * 2048.0 * 1024.0 * 2.0, 1e-12);
+    assert_int_equal(op->kernels, 3);
+    assert_close(find_op(fwd, "moe_unpermute")->bytes, op->bytes, 1e-12);
+    /* router top-k: fp32 scores read and written */
+    assert_close(find_op(fwd, "router_topk")->bytes, 8.0 * 2048.0 * 64.0,
+                 1e-12);
+    /* the backward has them too (twice the bytes) */
+    op = find_op(&plan->list[TCE_PLAN_MOE_BWD], "moe_permute");
+    assert_non_null(op);
+    assert_close(op->bytes, 2.0 * 2.0 * 4.0 * 2048.0 * 1024.0 * 2.0, 1e-12);
+    free(plan);
+}
+
+static void test_fp8_marking(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd;
+    const struct tce_op *op;
+    double elems = 0.0;
+    int i;
+
+    (void)state;
+    moe_job(&j, 16);
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_null(find_op(fwd, "fp8_cast"));
+    for (i = 0; i < fwd->n; i++)
+        assert_false(fwd->ops[i].flags & TCE_OP_F_FP8);
+    free(plan);
+
+    j.training.fp8 = TCE_FP8_HYBRID; /* precision stays "bf16" */
+    assert_true(tce_plan_fp8(&j));
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    for (i = 0; i < fwd->n; i++) {
+        op = &fwd->ops[i];
+        if (op->gemm_n > 0 && op->flops > 0) {
+            assert_true(op->flags & TCE_OP_F_FP8);
+            elems += op->flops / (2.0 * (double)op->gemm_n);
+        } else {
+            assert_false(op->flags & TCE_OP_F_FP8);
+        }
+    }
+    assert_false(find_op(fwd, "attn_core")->flags & TCE_OP_F_FP8);
+    assert_false(find_op(fwd, "router")->flags & TCE_OP_F_FP8);
+    /* qkv, attn_proj: tokens x h each; experts: 4 x tokens x h */
+    assert_close(elems,
+                 2048.0 * 1024.0 * 2.0 + 4.0 * 2048.0 * 1024.0 +
+                     4.0 * 2048.0 * 512.0,
+                 1e-12);
+    op = find_op(fwd, "fp8_cast");
+    assert_non_null(op);
+    /* delayed scaling: attn_proj's input (after attention) in a pass of
+     * its own, 2 + 2 x 1 B; qkv (after the norm), expert_fc1 (after the
+     * permute) and expert_fc2 (after the activation) quantised inside
+     * their producer, 2 x 1 B */
+    assert_close(op->bytes,
+                 2048.0 * 1024.0 * 4.0 + (elems - 2048.0 * 1024.0) * 2.0,
+                 1e-12);
+    assert_int_equal(op->kernels, 1);
+    /* the output layer stays BF16 */
+    for (i = 0; i < plan->list[TCE_PLAN_HEAD_FWD].n; i++)
+        assert_false(plan->list[TCE_PLAN_HEAD_FWD].ops[i].flags &
+                     TCE_OP_F_FP8);
+    free(plan);
+
+    j.training.fp8_recipe = TCE_FP8_TENSORWISE;
+    plan = build(&j, 8);
+    assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+                 elems * 6.0, 1e-12);
+    free(plan);
+}
+
+/* MoE Parallel Folding (etp 1 under TP 2): the experts take the rank's
+ * own sequence-parallel tokens, unsplit, with no TP communication around
+ * them; etp = tp keeps the TP all-gather. */
+static void test_folded_experts(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd;
+    const struct tce_op *op;
+
+    (void)state;
+    moe_job(&j, 8);
+    j.parallel.tensor_model_parallel_size = 2;
+    j.parallel.sequence_parallel = 1;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_non_null(find_op(fwd, "tp_ag_moe"));
+    op = find_op(fwd, "expert_fc1");
+    /* 2048 tokens x 4 copies x 8 ranks / 64 experts; 2 x 512 / tp 2 */
+    assert_int_equal(op->gemm_m, 1024);
+    assert_int_equal(op->gemm_n, 512);
+    free(plan);
+    j.parallel.expert_tensor_parallel_size = 1;
+    plan = build(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_null(find_op(fwd, "tp_ag_moe"));
+    assert_null(find_op(fwd, "tp_out_moe"));
+    op = find_op(fwd, "expert_fc1");
+    /* 1024 own tokens x 4 x 8 / 64; the whole expert width */
+    assert_int_equal(op->gemm_m, 512);
+    assert_int_equal(op->gemm_n, 1024);
+    /* the same FLOPs per rank either way: 2 x 1024 x 4 x h x 1024 */
+    assert_close(op->flops, 2.0 * 1024.0 * 4.0 * 1024.0 * 1024.0, 1e-12);
+    free(plan);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_domains),
+        cmocka_unit_test(test_flex_dispatch),
+        cmocka_unit_test(test_overlap_permute_router),
+        cmocka_unit_test(test_fp8_marking),
+        cmocka_unit_test(test_folded_experts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
