@@ -722,6 +722,8 @@ const char *tce_cp_comm_name(enum tce_cp_comm c)
 const char *tce_dp_sharding_name(enum tce_dp_sharding d)
 {
     return (unsigned)d < 4 ? dp_sharding_names[d] : "?";
+}
+
 /* moe (issue 11) */
 const char *tce_dispatcher_name(enum tce_dispatcher d)
 {

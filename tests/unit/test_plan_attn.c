@@ -188,7 +188,9 @@ static void test_bf16_attention(void **state)
                  TCE_OP_F_BF16);
     /* the curve times it at the bf16 peak */
     cm->peak_flops = 2e15;
+    cm->fp8_peak_flops = 2e15;
     cm->bf16_peak_flops = 1e15;
+    cm->dtype = TCE_DTYPE_FP8;
     cm->matmul_efficiency = 1.0;
     cm->hbm_bytes_per_s = 1e30;
     cm->memory_efficiency = 1.0;
