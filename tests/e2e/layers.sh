@@ -21,7 +21,7 @@ layer_of() {
     case $1 in
     error | util | json | output | input | stats | version | trace | datadir | jsonread | humanfmt) echo 0 ;;
     types | coll | breakdown | schedule | plot | computetable | confidence) echo 1 ;;
-    rules) echo 2 ;;
+    rules | rules_layout) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
@@ -31,7 +31,7 @@ layer_of() {
     report | report_* | cli | cli_util | cli_trace | plot_data) echo 9 ;;
     cmd_* | main) echo 10 ;;
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
-    bridge) echo 8 ;; # repro: Megatron-Bridge reference rows
+    bridge | bridge_flops) echo 8 ;; # repro: Megatron-Bridge reference rows
     *) echo unknown ;;
     esac
 }
