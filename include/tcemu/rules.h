@@ -97,6 +97,10 @@ int tce_rule_uneven_accounting(const struct tce_job *job,
  * num_layers layers.  tce_job_derive calls it after loading. */
 int tce_rule_parse_pipeline_layout(struct tce_parallel *p,
                                    struct tce_error *err);
+/* The same on a text: *stages and layers[] (TCE_PIPELINE_LAYOUT_MAX); 0,
+ * or TCE_ECONFIG with *why (src/rules_layout.c). */
+int tce_rule_parse_layout_text(const char *s, int64_t *stages,
+                               int16_t *layers, const char **why);
 
 /* ---- mixture of experts and the rest of the model ----------------------- */
 

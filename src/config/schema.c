@@ -441,10 +441,10 @@ static const struct field job_fields[] = {
     /* repro (issue 11): published layouts made expressible */
     STR(JS, parallel.pipeline_model_parallel_layout,
         "parallel.pipeline_model_parallel_layout", 0,
-        "Megatron-LM's pipeline layout, one '|'-separated entry per virtual "
-        "stage (chunk x pp + stage): E embedding, t decoder layer, m MTP, L "
-        "loss, X*N repeats, (...)*N groups; \"\" = the even or "
-        "first/last split"),
+        "Megatron-LM's --pipeline-model-parallel-layout: virtual stages "
+        "(chunk x pp + stage) separated by bars, E embedding, t decoder "
+        "layer, m MTP, L loss, X*N repeats, (...)*N groups; \"\" = the "
+        "even or first/last split"),
     I64(JS, parallel.expert_tensor_parallel_size,
         "parallel.expert_tensor_parallel_size", 0, 0, 65536, "0", "",
         "tensor parallel size of the expert layers (MoE Parallel Folding: "

@@ -21,7 +21,7 @@ layer_of() {
     case $1 in
     error | util | json | output | input | stats | version | trace | datadir | jsonread | humanfmt) echo 0 ;;
     types | coll | breakdown | schedule | plot | computetable | confidence) echo 1 ;;
-    rules) echo 2 ;;
+    rules | rules_layout) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
@@ -36,6 +36,7 @@ layer_of() {
     stack | megatronlog) echo 1 ;; # stack: the training stack, framework logs
     stackfit) echo 8 ;;            # stack: the stack-overhead fit (projector)
     bridge) echo 8 ;; # repro: Megatron-Bridge reference rows
+    bridge | bridge_flops) echo 8 ;; # repro: Megatron-Bridge reference rows
     *) echo unknown ;;
     esac
 }

@@ -224,6 +224,33 @@ static void test_apply_and_flops(void **state)
     assert_close(tce_bridge_flops_per_token(&j.model, 4096, 1, &a),
                  249812054016.0, 1e-12);
 
+    /* Megatron-Bridge's DeepSeek-V3 recipe: the layout by virtual stages,
+     * expert tensor parallel 1 */
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    row(&r, "26.08", "2026-08-11", "deepseek-v3", "DGX-GB200", "MXFP8", 1);
+    snprintf(r.model, sizeof(r.model), "DeepSeekV3");
+    r.gpus = 256;
+    r.global_batch = 4096;
+    r.seq_length = 4096;
+    r.pp = 4;
+    r.vp = 4;
+    r.ep = 64;
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_string_equal(j.parallel.pipeline_model_parallel_layout,
+                        "Et*4|(t*4|)*14t*1mL");
+    assert_int_equal(j.parallel.pipeline_layout_stages, 16);
+    assert_int_equal(j.parallel.expert_tensor_parallel_size, 1);
+    r.pp = 8;
+    r.vp = 1;
+    r.ep = 32;
+    snprintf(r.model, sizeof(r.model), "DeepSeekV3 (w/o MTP)");
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_string_equal(j.parallel.pipeline_model_parallel_layout,
+                        "Et*8|(t*8|)*6t*5L");
+    r.vp = 4;
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), TCE_ECONFIG);
+    assert_non_null(strstr(e.msg, "32 virtual stages"));
+
     /* GPT-OSS 120B: window (128, 0) on every other layer */
     assert_int_equal(tce_job_load("jobs/gpt-oss-120b.cfg", &j, NULL), 0);
     row(&r, "26.06", "2026-06-01", "gpt-oss-120b", "DGX-GB200", "BF16", 1);

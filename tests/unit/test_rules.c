@@ -332,46 +332,11 @@ static void test_topology(void **state)
                   "must be in [1, capacity.max_nodes = 4] (got 64)");
 }
 
-/* repro (issue 11): Megatron-LM's pipeline layout strings and the EP group
- * under MoE Parallel Folding. */
-static void test_pipeline_layout_and_folding(void **state)
+/* repro (issue 11): the EP group under MoE Parallel Folding. */
+static void test_ep_folding(void **state)
 {
-    struct tce_parallel p;
     struct tce_error e;
     (void)state;
-
-    memset(&p, 0, sizeof(p));
-    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), 0);
-    assert_int_equal(p.pipeline_layout_stages, 0);
-    snprintf(p.pipeline_model_parallel_layout,
-             sizeof(p.pipeline_model_parallel_layout), "Et*8|(t*8|)*6t*5mL");
-    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), 0);
-    assert_int_equal(p.pipeline_layout_stages, 8);
-    assert_int_equal(p.pipeline_layout_layers[0], 8);
-    assert_int_equal(p.pipeline_layout_layers[6], 8);
-    assert_int_equal(p.pipeline_layout_layers[7], 5);
-    snprintf(p.pipeline_model_parallel_layout,
-             sizeof(p.pipeline_model_parallel_layout), "E, tt | (tt|)*2 t L");
-    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), 0);
-    assert_int_equal(p.pipeline_layout_stages, 4);
-    assert_int_equal(p.pipeline_layout_layers[3], 1);
-    snprintf(p.pipeline_model_parallel_layout,
-             sizeof(p.pipeline_model_parallel_layout), "t*4|Et*4L");
-    assert_broken(tce_rule_parse_pipeline_layout(&p, &e), &e,
-                  "parallel.pipeline_model_parallel_layout",
-                  "the embedding E must be in the first virtual stage and "
-                  "the loss L in the last, once each");
-    assert_int_equal(p.pipeline_layout_stages, -1);
-    snprintf(p.pipeline_model_parallel_layout,
-             sizeof(p.pipeline_model_parallel_layout), "Et|(t|L");
-    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), TCE_ECONFIG);
-    assert_string_equal(e.msg, "unbalanced '('");
-    snprintf(p.pipeline_model_parallel_layout,
-             sizeof(p.pipeline_model_parallel_layout), "Et*x|L");
-    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), TCE_ECONFIG);
-    snprintf(p.pipeline_model_parallel_layout,
-             sizeof(p.pipeline_model_parallel_layout), "Ext|L");
-    assert_int_equal(tce_rule_parse_pipeline_layout(&p, &e), TCE_ECONFIG);
 
     /* EP inside DP (etp 0) and folded over the stage (etp >= 1) */
     assert_int_equal(tce_rule_ep_group(2, 1, 16, 32, 0, TCE_RULE_FILE, &e),
@@ -394,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_topology),
         cmocka_unit_test(test_moe_routing_fp8),
         cmocka_unit_test(test_pipeline_layout_and_folding),
+        cmocka_unit_test(test_ep_folding),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
