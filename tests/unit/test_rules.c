@@ -358,7 +358,6 @@ int main(void)
         cmocka_unit_test(test_experts_and_model),
         cmocka_unit_test(test_topology),
         cmocka_unit_test(test_moe_routing_fp8),
-        cmocka_unit_test(test_pipeline_layout_and_folding),
         cmocka_unit_test(test_ep_folding),
     };
 
