@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tcemu/plan.h"
+#include "tcemu/projector.h"
 #include "tcemu/schedule.h"
 #include "tcemu/trace.h"
 #include "tcemu/walk.h"
@@ -33,6 +34,7 @@ struct sim {
     const struct tce_costmodel *cm;
     struct tce_span spans[TCE_GROUP_COUNT];
     int64_t p, v, m;
+    int overlap_p2p;         /* training.overlap_p2p_comm */
     struct stage_info *st;   /* [p] */
     struct step_time *chunk; /* [p][v][2]: forward, backward per microbatch */
     double *arr_fwd, *arr_bwd; /* [v*p][m]: message arrival, NaN: not sent */
@@ -40,37 +42,18 @@ struct sim {
     struct tce_error *err;
 };
 
-/* A list's time: compute plus exposed communication; communication marked
- * TCE_OVERLAP_COMPUTE is hidden under the list's compute and only the
- * excess exposed, spread over the hidden ops' charges (projector.h). */
+/* A list's time, by the projector's rule (tce_projector_list_time),
+ * added to acc. */
 static void list_time(const struct sim *s, const struct tce_op_list *l,
                       struct step_time *acc)
 {
-    double compute = 0, hidden = 0, hid[TCE_CHARGE_COUNT] = {0}, x, scale;
+    struct tce_list_time x;
     int i;
 
-    for (i = 0; i < l->n; i++) {
-        const struct tce_op *op = &l->ops[i];
-
-        x = tce_cost_op_s(s->cm, op, s->spans) * (double)op->count;
-        if (op->kind == TCE_OP_COMPUTE) {
-            compute += x;
-            acc->part[op->charge] += x;
-            acc->total += x;
-        } else if (op->overlap == TCE_OVERLAP_COMPUTE) {
-            hidden += x;
-            hid[op->charge] += x;
-        } else {
-            acc->part[op->charge] += x;
-            acc->total += x;
-        }
-    }
-    if (hidden > compute) {
-        scale = (hidden - compute) / hidden;
-        for (i = 0; i < TCE_CHARGE_COUNT; i++)
-            acc->part[i] += hid[i] * scale;
-        acc->total += hidden - compute;
-    }
+    tce_projector_list_time(s->cm, s->spans, l, &x);
+    for (i = 0; i < TCE_CHARGE_COUNT; i++)
+        acc->part[i] += x.part_s[i];
+    acc->total += x.total_s;
 }
 
 static int64_t vstage(const struct sim *s, int64_t stage, int64_t chunk)
@@ -123,6 +106,21 @@ static void time_stage(struct sim *s, const struct tce_plan *plan,
                         ? tce_cost_op_s(s->cm, &plan->list[TCE_PLAN_P2P_BWD].ops[0],
                                         s->spans)
                         : 0;
+    /* exposed per message as the projector counts it (interleaved with
+     * overlap_p2p_comm: latency and the transfer beyond a chunk step) */
+    if (s->v > 1 && s->overlap_p2p) {
+        double lat = tce_cost_p2p_s(s->cm, &s->spans[TCE_GROUP_PP], 1.0);
+        double f = 0, b = 0;
+
+        for (c = 0; c < s->v; c++) {
+            f += s->chunk[(stage * s->v + c) * 2].total;
+            b += s->chunk[(stage * s->v + c) * 2 + 1].total;
+        }
+        si->p2p_fwd_s = tce_projector_p2p_message_s(si->p2p_fwd_s, lat,
+                                                    f / (double)s->v, 1);
+        si->p2p_bwd_s = tce_projector_p2p_message_s(si->p2p_bwd_s, lat,
+                                                    b / (double)s->v, 1);
+    }
     for (k = 0; k < 2; k++) {
         const struct tce_op_list *l =
             &plan->list[k ? TCE_PLAN_ITER_END : TCE_PLAN_ITER_BEGIN];
@@ -378,6 +376,7 @@ int tce_timeline_build(const struct tce_topology *topo,
     s.p = layout->pp > 0 ? layout->pp : 1;
     s.v = layout->vpp > 0 ? layout->vpp : 1;
     s.m = layout->microbatches;
+    s.overlap_p2p = job->training.overlap_p2p_comm;
     out->p = s.p;
     out->v = s.v;
     out->m = s.m;

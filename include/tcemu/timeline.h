@@ -12,14 +12,16 @@
  *  - Each stage's plan (plan.h) is timed with the cost model: a forward or
  *    backward step of chunk c costs the stage's lists of that chunk
  *    (layers, embedding on the first virtual stage, logits and loss on the
- *    last), each list's compute plus its exposed communication
- *    (communication marked TCE_OVERLAP_COMPUTE hidden under the list's
- *    compute, the excess exposed).
+ *    last), each list timed by the projector's rule
+ *    (tce_projector_list_time: communication marked TCE_OVERLAP_COMPUTE
+ *    hidden under the list's compute, the excess exposed).
  *  - A stage runs its steps in schedule order; a forward of virtual stage
  *    j waits for the activation sent by j-1, a backward for the gradient
- *    sent by j+1.  A send occupies its stage for one p2p message time
- *    (exposed, as the projector counts it) and the message is there when
- *    it ends.  Waiting shows as a "wait" slice (the bubble).
+ *    sent by j+1.  A send occupies its stage for the exposed part of one
+ *    p2p message, as the projector counts it
+ *    (tce_projector_p2p_message_s: all of it, or with interleaving and
+ *    overlap_p2p_comm its latency and the transfer beyond a chunk step),
+ *    and the message is there when it ends.  Waiting shows as a "wait" slice (the bubble).
  *  - Overlapped DP gradient buckets (overlap_grad_reduce) run on the
  *    stage's second track from the start of its last backward step, back
  *    to back; the last bucket starts no earlier than that backward's end

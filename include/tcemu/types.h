@@ -228,6 +228,9 @@ struct tce_training {
     double hidden_dropout;            /* after attention and MLP: 0 = the
                                          bias-dropout-add is a residual add
                                          (no backward kernel) */
+    /* sched: pipeline p2p overlap (issue 11 item 5) */
+    int overlap_p2p_comm;             /* bool: interleaved p2p under the
+                                         next chunk step (default true) */
 };
 
 struct tce_job {

@@ -326,6 +326,11 @@ static const struct field job_fields[] = {
         "0.1", "",
         "dropout after attention and MLP (Megatron's --hidden-dropout); 0: "
         "a plain residual add, no backward kernel"),
+    /* sched: pipeline p2p overlap (issue 11 item 5) */
+    BOOL(JS, training.overlap_p2p_comm, "training.overlap_p2p_comm", "true",
+         "interleaved schedule: pipeline sends and receives run under the "
+         "next chunk step (Megatron's --overlap-p2p-communication; "
+         "1F1B: exposed)"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};
