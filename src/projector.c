@@ -39,19 +39,23 @@ struct run {
     struct comm_memo comm[RUN_COMM_MEMO];
 };
 
-/* FNV-1a over the op's 64-bit words (struct tce_op holds doubles and
- * int64_t: its size is a multiple of 8). */
+/* A hash of the fields that tell shapes apart (the slot only: a hit
+ * compares the whole op). */
 static uint64_t op_hash(const struct tce_op *op)
 {
-    uint64_t h = UINT64_C(14695981039346656037), w;
-    const unsigned char *b = (const unsigned char *)op;
-    size_t i;
+    uint64_t h = UINT64_C(14695981039346656037), w[6];
+    int i;
 
-    _Static_assert(sizeof(struct tce_op) % 8 == 0, "op of whole words");
-    for (i = 0; i < sizeof(*op); i += 8) {
-        memcpy(&w, b + i, 8);
-        h = (h ^ w) * UINT64_C(1099511628211);
-    }
+    memcpy(&w[0], &op->flops, 8);
+    memcpy(&w[1], &op->bytes, 8);
+    w[2] = (uint64_t)op->gemm_m ^ ((uint64_t)op->gemm_n << 21) ^
+           ((uint64_t)op->gemm_k << 42);
+    w[3] = (uint64_t)op->attn.seq_length ^
+           ((uint64_t)op->attn.micro_batch_size << 32);
+    w[4] = (uint64_t)op->flags;
+    w[5] = (uint64_t)(uintptr_t)op->name;
+    for (i = 0; i < 6; i++)
+        h = (h ^ w[i]) * UINT64_C(1099511628211);
     return h ^ (h >> 29);
 }
 

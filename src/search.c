@@ -495,11 +495,11 @@ int tce_search_price(const struct tce_topology *topo,
     return tce_econ_evaluate(&in, out, err);
 }
 
-static int projector_project(void *ctx, const struct tce_topology *topo,
-                             const struct tce_job *job,
-                             struct tce_search_eval *out)
+static int project_one(const struct tce_scenario *s,
+                       struct tce_compute_cache *cache,
+                       const struct tce_topology *topo,
+                       const struct tce_job *job, struct tce_search_eval *out)
 {
-    const struct tce_scenario *s = ctx;
     struct tce_projection pr;
     const struct tce_breakdown *b = &pr.breakdown;
     int ret;
@@ -507,7 +507,8 @@ static int projector_project(void *ctx, const struct tce_topology *topo,
     if (topo != &s->topo ||
         job->training.precision != s->job.training.precision)
         return TCE_EUSAGE; /* not the scenario's cost model */
-    ret = tce_project(topo, job, &s->cm, job->parallel.num_gpus, &pr, NULL);
+    ret = tce_project_cached(topo, job, &s->cm, cache, job->parallel.num_gpus,
+                             &pr, NULL);
     if (ret < 0)
         return ret;
     out->iteration_s = pr.iteration_s;
@@ -528,9 +529,36 @@ static int projector_project(void *ctx, const struct tce_topology *topo,
     return 0;
 }
 
+static int projector_project(void *ctx, const struct tce_topology *topo,
+                             const struct tce_job *job,
+                             struct tce_search_eval *out)
+{
+    return project_one(ctx, NULL, topo, job, out);
+}
+
+static int projector_project_cached(void *ctx,
+                                    const struct tce_topology *topo,
+                                    const struct tce_job *job,
+                                    struct tce_search_eval *out)
+{
+    struct tce_search_projector *sp = ctx;
+
+    return project_one(sp->s, &sp->cache, topo, job, out);
+}
+
 void tce_search_projector_backend(struct tce_scenario *s,
                                   struct tce_search_backend *be)
 {
     be->project = projector_project;
     be->ctx = s;
+}
+
+void tce_search_projector_backend_cached(struct tce_search_projector *sp,
+                                         struct tce_scenario *s,
+                                         struct tce_search_backend *be)
+{
+    sp->s = s;
+    tce_compute_cache_init(&sp->cache);
+    be->project = projector_project_cached;
+    be->ctx = sp;
 }

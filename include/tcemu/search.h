@@ -164,6 +164,18 @@ int tce_search_valid_scales(const struct tce_topology *topo,
 void tce_search_projector_backend(struct tce_scenario *s,
                                   struct tce_search_backend *be);
 
+/* The projector backend with a compute-time cache (projector.h): the
+ * measured table is interpolated once per op shape over the whole search,
+ * results identical.  sp (about 700 KB: allocate it) is the backend's
+ * context and must outlive its use. */
+struct tce_search_projector {
+    struct tce_scenario *s;
+    struct tce_compute_cache cache;
+};
+void tce_search_projector_backend_cached(struct tce_search_projector *sp,
+                                         struct tce_scenario *s,
+                                         struct tce_search_backend *be);
+
 /* Price a hit under contract c (NULL: on-demand list price) through
  * tce_econ_evaluate: its failure-free time times time_scale (1: as
  * projected), the accelerators' load its compute share of the iteration.
