@@ -131,6 +131,13 @@ struct tce_search_result {
     int64_t fits;       /* projected, fit */
     double elapsed_s;
     double candidates_per_s;
+    /* the job's own layout (its file's tp, pp, vpp, cp, ep, micro batch,
+     * recompute, distributed optimizer, sequence parallel) at the pick's
+     * GPU count, projected and priced the same way (margin.h compares) */
+    int own_status;  /* 1 projected (fitting or not), 0 not a valid layout
+                        at that count, -1 not tried (nothing fits) */
+    int own_is_pick; /* the pick is that layout */
+    struct tce_search_hit own;
 };
 
 /*
@@ -184,6 +191,10 @@ int tce_search_price(const struct tce_topology *topo,
                      const struct tce_contract *c, double checkpoint_bytes,
                      const struct tce_search_hit *h, double time_scale,
                      struct tce_econ *out, struct tce_error *err);
+
+/* 1 when two hits are one layout at one GPU count. */
+int tce_search_same_layout(const struct tce_search_hit *a,
+                           const struct tce_search_hit *b);
 
 /* Apply a hit's layout to a copy of a job (parallel and training fields). */
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);

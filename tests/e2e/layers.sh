@@ -31,6 +31,7 @@ layer_of() {
     report | report_* | cli | cli_util | cli_trace | plot_data) echo 9 ;;
     cmd_* | main) echo 10 ;;
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
+    margin) echo 8 ;; # sched: search you can trust (pick against own layout)
     *) echo unknown ;;
     esac
 }
