@@ -5,6 +5,7 @@
  * spans in closed form.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tcemu/json.h"
@@ -646,6 +647,45 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     out->time_to_train_days = out->iterations * iter / 86400.0;
 out:
     return ret;
+}
+
+char *tce_projector_pipeline_assumption(const struct tce_job *job, char *buf,
+                                        size_t n)
+{
+    int interleaved = job->parallel.virtual_pipeline_model_parallel_size > 1;
+
+    snprintf(buf, n,
+             "pipeline: %s from each stage's own forward and backward: m x "
+             "the slowest stage + the others' fill and drain / v (SC21 "
+             "arXiv 2104.04473 sec. 2.2, unequal stages); p2p %s",
+             interleaved ? "interleaved 1F1B" : "1F1B",
+             !interleaved ? "exposed"
+             : job->training.overlap_p2p_comm
+                 ? "under the next chunk step (overlap_p2p_comm): latency "
+                   "and transfer beyond the step exposed"
+                 : "exposed (overlap_p2p_comm off)");
+    return buf;
+}
+
+char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
+                                  size_t n)
+{
+    const struct tce_training *tr = &job->training;
+
+    snprintf(buf, n,
+             "DP gradient reduce %s; param all-gather %s; TP communication "
+             "%s; EP all-to-all exposed",
+             tr->overlap_grad_reduce
+                 ? "per chunk once its last microbatch's backward is done, "
+                   "under the cool-down's remaining backward (Megatron DDP "
+                   "overlap_grad_reduce; excess and last bucket exposed)"
+                 : "exposed",
+             tr->overlap_param_gather
+                 ? "under the warm-up's forwards, per chunk"
+                 : "exposed",
+             tr->tp_comm_overlap ? "hidden under the layer's compute"
+                                 : "exposed");
+    return buf;
 }
 
 void tce_projector_breakdown_json(struct tce_json *j, const char *key,

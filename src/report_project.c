@@ -20,7 +20,7 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     const struct tce_accelerator *a = &r->topo->accelerator;
     const struct tce_costmodel *cm = r->cm;
     struct tce_confidence_set conf;
-    char summary[200], weak[160] = "";
+    char summary[200], weak[160] = "", sched_line[TCE_REPORT_LINE_MAX];
     int i, n = 0;
 
 #define LINE(...)                                                            \
@@ -104,19 +104,11 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     LINE("collectives: ring, recursive doubling or two-level hierarchical, "
          "whichever is faster; NIC bandwidth shared by the ranks of a node; "
          "oversubscribed tiers divide bandwidth");
-    LINE("pipeline: 1F1B / interleaved, bubble (p-1)/(v m) of the slowest "
-         "stage's time; p2p exposed");
-    LINE("DP gradient reduce %s; param all-gather %s; TP communication %s; "
-         "EP all-to-all exposed",
-         r->job->training.overlap_grad_reduce
-             ? "hidden under the last microbatch's backward (excess and last "
-               "bucket exposed)"
-             : "exposed",
-         r->job->training.overlap_param_gather
-             ? "hidden under the first microbatch's forward"
-             : "exposed",
-         r->job->training.tp_comm_overlap ? "hidden under the layer's compute"
-                                          : "exposed");
+    /* sched: the schedule's rules, worded by the projector */
+    LINE("%s", tce_projector_pipeline_assumption(r->job, sched_line,
+                                                 sizeof(sched_line)));
+    LINE("%s", tce_projector_dp_assumption(r->job, sched_line,
+                                           sizeof(sched_line)));
     LINE("memory: model module (weights, grads, Adam states, activations, "
          "in-flight microbatches, fixed overhead)");
     LINE("time to train: ideal (no failures, restarts, checkpoints, data "

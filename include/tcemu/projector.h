@@ -42,6 +42,7 @@
 #ifndef TCEMU_PROJECTOR_H
 #define TCEMU_PROJECTOR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tcemu/breakdown.h"
@@ -206,6 +207,13 @@ void tce_projector_init(struct tce_projector *p,
  * earlier runs built. */
 int tce_projector_run(struct tce_projector *p, int64_t gpus,
                       struct tce_projection *out, struct tce_error *err);
+
+/* The `# assumption:` sentences of the schedule rules above, for job
+ * (its vpp and overlap keys), into buf of n bytes; return buf. */
+char *tce_projector_pipeline_assumption(const struct tce_job *job, char *buf,
+                                        size_t n);
+char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
+                                  size_t n);
 
 struct tce_json;
 /* The breakdown as a JSON object named key (seconds), one member per part
