@@ -195,24 +195,32 @@ static int wait_until(struct sim *s, int64_t stage, double *now, double until,
     return 0;
 }
 
+/* Repetitions of share `part` of `parts` of an op repeated count times. */
+static int64_t share(int64_t count, int64_t part, int64_t parts)
+{
+    return count * (part + 1) / parts - count * part / parts;
+}
+
 /* ITER ops: deferred ones on the overlapped track from *comm, the others
- * on the stage's track from *now.  last_after: the last deferred
- * repetition starts no earlier (gradients final), or -1. */
+ * on the stage's track from *now; share `part` of `parts` of each op's
+ * repetitions (0 of 1: all).  last_after: the last deferred repetition
+ * starts no earlier (gradients final), or -1. */
 static int iter_ops(struct sim *s, int64_t stage, const struct iter_op *o,
                     int n, int deferred, double *now, double *comm,
-                    double last_after)
+                    double last_after, int64_t part, int64_t parts)
 {
     struct tce_tl_event *e;
     int i, last = -1;
 
     for (i = 0; i < n; i++)
-        if (o[i].deferred == deferred)
+        if (o[i].deferred == deferred && share(o[i].count, part, parts) > 0)
             last = i;
     for (i = 0; i <= last; i++) {
+        int64_t reps = share(o[i].count, part, parts);
         double *clock = deferred ? comm : now;
-        double dur = o[i].x * (double)o[i].count, start = *clock;
+        double dur = o[i].x * (double)reps, start = *clock;
 
-        if (o[i].deferred != deferred)
+        if (o[i].deferred != deferred || reps == 0)
             continue;
         if (deferred && i == last && last_after >= 0 &&
             start + dur - o[i].x < last_after)
@@ -223,7 +231,7 @@ static int iter_ops(struct sim *s, int64_t stage, const struct iter_op *o,
             return s->err->code;
         e->overlapped = deferred;
         e->name = o[i].name;
-        e->count = o[i].count;
+        e->count = reps;
         *clock = start + dur;
     }
     return 0;
@@ -260,11 +268,13 @@ static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
                                      : "wait for the activation");
         if (ret < 0)
             return ret;
-        if (st.backward && *k == len - 1) { /* post the gradient buckets */
+        if (st.backward && st.microbatch == s->m - 1) {
+            /* chunk c's last backward: its gradients are final, post its
+             * share of the buckets (chunks finish v-1 first, 0 last) */
             double c0 = fmax(*comm, *now);
 
             ret = iter_ops(s, stage, si->end, si->n_end, 1, now, &c0,
-                           *now + tm->total);
+                           *now + tm->total, s->v - 1 - st.chunk, s->v);
             *comm = c0;
             if (ret < 0)
                 return ret;
@@ -320,10 +330,10 @@ static int simulate(struct sim *s)
         const struct stage_info *si = &s->st[st];
 
         ret = iter_ops(s, st, si->begin, si->n_begin, 0, &now[st], &comm[st],
-                       -1);
+                       -1, 0, 1);
         if (ret == 0)
             ret = iter_ops(s, st, si->begin, si->n_begin, 1, &now[st],
-                           &comm[st], -1);
+                           &comm[st], -1, 0, 1);
     }
     while (ret == 0 && done < s->p) {
         int64_t before = 0, after = 0;
@@ -347,7 +357,7 @@ static int simulate(struct sim *s)
                          "wait for the gradient reduce");
         if (ret == 0)
             ret = iter_ops(s, st, si->end, si->n_end, 0, &now[st], &comm[st],
-                           -1);
+                           -1, 0, 1);
     }
 out:
     free(k);

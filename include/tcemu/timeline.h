@@ -23,9 +23,11 @@
  *    overlap_p2p_comm its latency and the transfer beyond a chunk step),
  *    and the message is there when it ends.  Waiting shows as a "wait" slice (the bubble).
  *  - Overlapped DP gradient buckets (overlap_grad_reduce) run on the
- *    stage's second track from the start of its last backward step, back
- *    to back; the last bucket starts no earlier than that backward's end
- *    (its gradients are final then).  The overlapped param all-gather runs
+ *    stage's second track, back to back: chunk c's share (1/v of each
+ *    op's repetitions; chunks finish v-1 first, 0 last) from the start of
+ *    its last backward step (microbatch m-1), its last bucket no earlier
+ *    than that step's end (its gradients are final then), as the
+ *    projector's window (tce_schedule_overlap_exposed_s).  The overlapped param all-gather runs
  *    there from the start and is waited for after the first forward step.
  *    Then the optimizer step and the ITER_END ops that are not overlapped.
  * The timeline's span can differ slightly from the projector's closed-form
