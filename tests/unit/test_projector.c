@@ -148,6 +148,41 @@ static void test_dp_overlap(void **state)
     assert_true(b.breakdown.dp_exposed_s < a.breakdown.dp_exposed_s);
     assert_true(b.breakdown.dp_exposed_s > 0); /* the last bucket */
     assert_close(b.breakdown.compute_s, a.breakdown.compute_s, 1e-12);
+    /* 1F1B: max(one bucket, total - one microbatch's backward) */
+    {
+        const struct tce_sched_stage_s *x =
+            b.stage_s[0].fwd_s + b.stage_s[0].bwd_s >=
+                    b.stage_s[2].fwd_s + b.stage_s[2].bwd_s
+                ? &b.stage_s[0]
+                : &b.stage_s[2];
+
+        assert_true(b.breakdown.dp_exposed_s >=
+                    b.dp_total_s - x->bwd_s - 1e-12);
+    }
+}
+
+/* Interleaved: each chunk's gradients go out after its last backward, so
+ * the cool-down's remaining backward hides more of the same reduce. */
+static void test_dp_window_interleaved(void **state)
+{
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_costmodel cm;
+    struct tce_projection a, b;
+    (void)state;
+
+    topo(&t);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    gpt(&j, 64, 8, 4, 1); /* dp 2: a large reduce per rank */
+    j.training.overlap_grad_reduce = 1;
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &a, NULL), 0);
+    gpt(&j, 64, 8, 4, 2);
+    j.training.overlap_grad_reduce = 1;
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &b, NULL), 0);
+    assert_close(b.dp_total_s, a.dp_total_s, 1e-9);
+    assert_true(a.breakdown.dp_exposed_s > 0);
+    assert_true(b.breakdown.dp_exposed_s < a.breakdown.dp_exposed_s);
 }
 
 static void test_scale_and_errors(void **state)
@@ -264,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_breakdown_and_flops),
         cmocka_unit_test(test_bubble),
         cmocka_unit_test(test_dp_overlap),
+        cmocka_unit_test(test_dp_window_interleaved),
         cmocka_unit_test(test_scale_and_errors),
         cmocka_unit_test(test_projector_reuse),
     };
