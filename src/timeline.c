@@ -239,7 +239,7 @@ static int iter_ops(struct sim *s, int64_t stage, const struct iter_op *o,
 
 /* Run stage's steps from *k while their messages are there. */
 static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
-                   double *comm, int *fwd_done)
+                   double *comm, const double *ag_end)
 {
     const struct stage_info *si = &s->st[stage];
     int64_t len = tce_schedule_len(s->v, s->m), j, vp = s->v * s->p;
@@ -302,9 +302,10 @@ static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
             arr = st.backward ? s->arr_bwd : s->arr_fwd;
             arr[j * s->m + st.microbatch] = *now;
         }
-        if (!st.backward && !*fwd_done) {
-            *fwd_done = 1;
-            ret = wait_until(s, stage, now, *comm, -1,
+        if (!st.backward && st.microbatch == 0) {
+            /* chunk c's first forward: its share of the param all-gather
+             * must be there */
+            ret = wait_until(s, stage, now, ag_end[st.chunk], -1,
                              "wait for the param all-gather");
             if (ret < 0)
                 return ret;
@@ -315,13 +316,13 @@ static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
 
 static int simulate(struct sim *s)
 {
-    int64_t *k = calloc((size_t)s->p, sizeof(*k)), st, len, done = 0;
+    int64_t *k = calloc((size_t)s->p, sizeof(*k)), st, len, done = 0, c;
     double *now = calloc((size_t)s->p, sizeof(*now));
     double *comm = calloc((size_t)s->p, sizeof(*comm));
-    int *fwd_done = calloc((size_t)s->p, sizeof(*fwd_done));
+    double *ag_end = calloc((size_t)(s->p * s->v), sizeof(*ag_end));
     int ret = 0;
 
-    if (!k || !now || !comm || !fwd_done) {
+    if (!k || !now || !comm || !ag_end) {
         ret = tce_error_set(s->err, TCE_ENOMEM, "out of memory");
         goto out;
     }
@@ -331,9 +332,12 @@ static int simulate(struct sim *s)
 
         ret = iter_ops(s, st, si->begin, si->n_begin, 0, &now[st], &comm[st],
                        -1, 0, 1);
-        if (ret == 0)
+        /* the overlapped param all-gather, chunk 0's share first */
+        for (c = 0; c < s->v && ret == 0; c++) {
             ret = iter_ops(s, st, si->begin, si->n_begin, 1, &now[st],
-                           &comm[st], -1, 0, 1);
+                           &comm[st], -1, c, s->v);
+            ag_end[st * s->v + c] = comm[st];
+        }
     }
     while (ret == 0 && done < s->p) {
         int64_t before = 0, after = 0;
@@ -341,7 +345,8 @@ static int simulate(struct sim *s)
         for (st = 0; st < s->p; st++)
             before += k[st];
         for (st = 0; st < s->p && ret == 0; st++)
-            ret = advance(s, st, &k[st], &now[st], &comm[st], &fwd_done[st]);
+            ret = advance(s, st, &k[st], &now[st], &comm[st],
+                          &ag_end[st * s->v]);
         for (st = 0, done = 0; st < s->p; st++) {
             after += k[st];
             done += k[st] == len;
@@ -363,7 +368,7 @@ out:
     free(k);
     free(now);
     free(comm);
-    free(fwd_done);
+    free(ag_end);
     return ret;
 }
 

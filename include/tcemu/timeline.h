@@ -21,18 +21,21 @@
  *    p2p message, as the projector counts it
  *    (tce_projector_p2p_message_s: all of it, or with interleaving and
  *    overlap_p2p_comm its latency and the transfer beyond a chunk step),
- *    and the message is there when it ends.  Waiting shows as a "wait" slice (the bubble).
+ *    and the message is there when it ends.  Waiting shows as a "wait"
+ *    slice (the bubble).
  *  - Overlapped DP gradient buckets (overlap_grad_reduce) run on the
  *    stage's second track, back to back: chunk c's share (1/v of each
  *    op's repetitions; chunks finish v-1 first, 0 last) from the start of
  *    its last backward step (microbatch m-1), its last bucket no earlier
  *    than that step's end (its gradients are final then), as the
- *    projector's window (tce_schedule_overlap_exposed_s).  The overlapped param all-gather runs
- *    there from the start and is waited for after the first forward step.
+ *    projector's window (tce_schedule_overlap_exposed_s).  The overlapped
+ *    param all-gather runs there from the start, chunk 0's share first,
+ *    and chunk c's share is waited for after chunk c's first forward step.
  *    Then the optimizer step and the ITER_END ops that are not overlapped.
  * The timeline's span can differ slightly from the projector's closed-form
- * iteration (which prices the slowest stage alone, with p2p and bubble as
- * sums): both are written into the trace.
+ * iteration (the slowest stage's steady work plus the closed-form fill and
+ * drain of tce_schedule_span3_s, p2p as a sum): both are written into the
+ * trace.
  */
 #ifndef TCEMU_TIMELINE_H
 #define TCEMU_TIMELINE_H
