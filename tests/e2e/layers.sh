@@ -32,6 +32,7 @@ layer_of() {
     cmd_* | main) echo 10 ;;
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
     margin) echo 8 ;; # sched: search you can trust (pick against own layout)
+    computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     *) echo unknown ;;
     esac
 }
