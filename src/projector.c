@@ -350,6 +350,71 @@ static double p2p_exposed(const struct stage_time *st, double lat,
                                         st->bwd.total_s / (double)v, o));
 }
 
+/* One evaluated stage's DP figures and its class (0 first, 1 middle, 2
+ * last). */
+struct dp_stage {
+    double dp_total_s, dp_bucket_s, ag_total_s, ag_bucket_s;
+    int cls;
+};
+
+/* The DP reduce and param all-gather exposed beyond the span
+ * (tce_schedule_grad_reduce_exposed_s, _param_gather_exposed_s): the
+ * largest over the evaluated stages, the middle class at stages 1 and
+ * p-2, each with its own totals and steps and the drain after it / the
+ * fill before it (the other stages' chunk steps). */
+static void dp_exposed(const struct dp_stage *ds, int n,
+                       const struct tce_sched_stage_s st3[3], int64_t p,
+                       int64_t v, const struct tce_training *tr, double *dp,
+                       double *ag)
+{
+    struct tce_sched_dp d;
+    int64_t at[2], s;
+    int i, k, n_at;
+    double before_b, before_f, x;
+
+    *dp = *ag = 0.0;
+    for (i = 0; i < n; i++) {
+        n_at = 0;
+        if (ds[i].cls == 0)
+            at[n_at++] = 0;
+        else if (ds[i].cls == 2)
+            at[n_at++] = p - 1;
+        else {
+            at[n_at++] = 1;
+            at[n_at++] = p - 2;
+        }
+        for (k = 0; k < n_at; k++) {
+            s = at[k];
+            /* the stages before s: the first, then s - 1 middle ones */
+            before_b = s > 0 ? st3[0].bwd_s + (double)(s - 1) * st3[1].bwd_s
+                             : 0.0;
+            before_f = s > 0 ? st3[0].fwd_s + (double)(s - 1) * st3[1].fwd_s
+                             : 0.0;
+            memset(&d, 0, sizeof(d));
+            d.p = p;
+            d.v = v;
+            d.stage = s;
+            d.total_s = ds[i].dp_total_s;
+            d.bucket_s = ds[i].dp_bucket_s;
+            d.step_s = st3[ds[i].cls].bwd_s;
+            d.edge_s = before_b / (double)v;
+            d.overlap = tr->overlap_grad_reduce;
+            d.align = tr->align_grad_reduce;
+            x = tce_schedule_grad_reduce_exposed_s(&d);
+            if (x > *dp)
+                *dp = x;
+            d.total_s = ds[i].ag_total_s;
+            d.bucket_s = ds[i].ag_bucket_s;
+            d.step_s = st3[ds[i].cls].fwd_s;
+            d.edge_s = before_f / (double)v;
+            d.overlap = tr->overlap_param_gather;
+            x = tce_schedule_param_gather_exposed_s(&d);
+            if (x > *ag)
+                *ag = x;
+        }
+    }
+}
+
 void tce_projector_init(struct tce_projector *p,
                         const struct tce_topology *topo,
                         const struct tce_job *job,
@@ -460,6 +525,7 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     struct tce_span spans[TCE_GROUP_COUNT];
     struct stage_time st, slow;
     struct tce_sched_stage_s st3[3];
+    struct dp_stage dps[TCE_PROJECTOR_PLANS];
     struct layer_times lt;
     struct run run;
     struct tce_iteration_flops fl1;
@@ -499,6 +565,11 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         if (i == 0)
             eval_layers(pj, &run, plans[0], &lt);
         eval_stage(pj, &run, (int)i, plans[i], &lt, &st);
+        dps[i].dp_total_s = st.dp_total_s;
+        dps[i].dp_bucket_s = st.dp_bucket_s;
+        dps[i].ag_total_s = st.ag_total_s;
+        dps[i].ag_bucket_s = st.ag_bucket_s;
+        dps[i].cls = i == 0 ? 0 : i == 1 ? 2 : 1;
         /* classes of tce_schedule_span3_s: first, middle, last */
         st3[i == 0 ? 0 : i == 1 ? 2 : 1].fwd_s = st.fwd.total_s;
         st3[i == 0 ? 0 : i == 1 ? 2 : 1].bwd_s = st.bwd.total_s;
@@ -537,14 +608,10 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         lat = tce_cost_p2p_s(cm, &spans[TCE_GROUP_PP], 1.0);
     out->breakdown.pp_p2p_s =
         p2p_exposed(&slow, lat, p, v, m, tr->overlap_p2p_comm);
-    /* DP: each chunk's share under the cool-down's remaining backward;
-     * the param all-gather under the warm-up's forwards */
-    dp_exp = tce_schedule_overlap_exposed_s(slow.dp_total_s, slow.dp_bucket_s,
-                                            slow.bwd.total_s, p, v,
-                                            tr->overlap_grad_reduce);
-    ag_exp = tce_schedule_overlap_exposed_s(slow.ag_total_s, slow.ag_bucket_s,
-                                            slow.fwd.total_s, p, v,
-                                            tr->overlap_param_gather);
+    /* DP: each stage's reduce under its cool-down and the drain after
+     * it, its param all-gather under the fill and its warm-up; the worst
+     * stage shows beyond the span */
+    dp_exposed(dps, (int)n_stages, st3, p, v, tr, &dp_exp, &ag_exp);
     out->dp_total_s = slow.dp_total_s + slow.ag_total_s;
     out->breakdown.dp_exposed_s = dp_exp + ag_exp;
     out->breakdown.optimizer_s = slow.optimizer_s;
@@ -615,12 +682,17 @@ char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
              "DP gradient reduce %s; param all-gather %s; TP communication "
              "%s; EP all-to-all exposed",
              tr->overlap_grad_reduce
-                 ? "per chunk once its last microbatch's backward is done, "
-                   "under the cool-down's remaining backward (Megatron DDP "
-                   "overlap_grad_reduce; excess and last bucket exposed)"
+                 ? (tr->align_grad_reduce
+                        ? "per chunk once its last backward is done, "
+                          "launched pipeline-rank steps late "
+                          "(align_grad_reduce), under the cool-down and "
+                          "drain; the worst stage's excess exposed"
+                        : "per chunk by bucket hooks during its last "
+                          "backward, under the cool-down and drain; the "
+                          "worst stage's excess exposed")
                  : "exposed",
              tr->overlap_param_gather
-                 ? "under the warm-up's forwards, per chunk"
+                 ? "under the fill and warm-up's forwards, per chunk"
                  : "exposed",
              tr->tp_comm_overlap ? "hidden under the layer's compute"
                                  : "exposed");

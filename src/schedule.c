@@ -37,6 +37,16 @@ static void virtual_mb(int64_t p, int64_t v, int64_t i, int backward,
     out->microbatch = group * p + in % p;
 }
 
+void tce_schedule_backward_nth(int64_t p, int64_t v, int64_t i,
+                               struct tce_sched_step *out)
+{
+    if (v < 1)
+        v = 1;
+    virtual_mb(p, v, i, 1, out);
+    if (v == 1)
+        out->chunk = 0;
+}
+
 int tce_schedule_step(int64_t p, int64_t v, int64_t m, int64_t stage,
                       int64_t k, struct tce_sched_step *out,
                       struct tce_error *err)
@@ -194,4 +204,44 @@ double tce_schedule_overlap_exposed_s(double total, double bucket,
     e = dmax(e, last);
     e = dmax(e, bucket);
     return e < total ? e : total;
+}
+
+double tce_schedule_grad_reduce_exposed_s(const struct tce_sched_dp *d)
+{
+    double e, x, lag;
+    int64_t v = d->v > 0 ? d->v : 1, p = d->p > 0 ? d->p : 1, c;
+
+    if (!d->overlap || d->total_s <= 0.0)
+        return d->total_s > 0.0 ? d->total_s : 0.0;
+    if (!d->align || (v == 1 && d->stage == 0)) {
+        e = tce_schedule_overlap_exposed_s(d->total_s, d->bucket_s, d->step_s,
+                                           p, v, 1) -
+            d->edge_s;
+        return e > 0.0 ? e : 0.0;
+    }
+    /* launched as a whole, chunk by chunk (O(v)) */
+    e = 0.0;
+    for (c = 0; c < v; c++) {
+        lag = (double)(c * p - d->stage);
+        x = ((double)(c + 1) * d->total_s -
+             (lag > 0.0 ? lag : 0.0) * d->step_s) /
+            (double)v;
+        e = dmax(e, x);
+    }
+    e -= d->edge_s;
+    if (e > d->total_s)
+        e = d->total_s;
+    return e > 0.0 ? e : 0.0;
+}
+
+double tce_schedule_param_gather_exposed_s(const struct tce_sched_dp *d)
+{
+    double e;
+
+    if (!d->overlap || d->total_s <= 0.0)
+        return d->total_s > 0.0 ? d->total_s : 0.0;
+    e = tce_schedule_overlap_exposed_s(d->total_s, d->bucket_s, d->step_s,
+                                       d->p, d->v, 1) -
+        d->edge_s;
+    return e > 0.0 ? e : 0.0;
 }

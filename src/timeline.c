@@ -35,6 +35,7 @@ struct sim {
     struct tce_span spans[TCE_GROUP_COUNT];
     int64_t p, v, m;
     int overlap_p2p;         /* training.overlap_p2p_comm */
+    int align;               /* training.align_grad_reduce */
     struct stage_info *st;   /* [p] */
     struct step_time *chunk; /* [p][v][2]: forward, backward per microbatch */
     double *arr_fwd, *arr_bwd; /* [v*p][m]: message arrival, NaN: not sent */
@@ -238,8 +239,35 @@ static int iter_ops(struct sim *s, int64_t stage, const struct iter_op *o,
 }
 
 /* Run stage's steps from *k while their messages are there. */
+/* Megatron's aligned grad sync (align_grad_reduce; schedule.h): stage's
+ * chunk c goes out as a whole `stage` backward steps after its last one
+ * (1F1B: the first stage by its bucket hooks, the others after the
+ * loop). */
+static int aligned(const struct sim *s, int64_t stage)
+{
+    return s->align && !(s->v == 1 && stage == 0);
+}
+
+/* Post chunk's whole share of the gradient buckets from *now. */
+static int post_chunk(struct sim *s, int64_t stage, int64_t chunk,
+                      double *now, double *comm, unsigned char *posted)
+{
+    const struct stage_info *si = &s->st[stage];
+    double c0 = fmax(*comm, *now);
+    int ret;
+
+    if (posted[chunk])
+        return 0;
+    posted[chunk] = 1;
+    ret = iter_ops(s, stage, si->end, si->n_end, 1, now, &c0, -1,
+                   s->v - 1 - chunk, s->v);
+    *comm = c0;
+    return ret;
+}
+
 static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
-                   double *comm, const double *ag_end)
+                   double *comm, const double *ag_end, int64_t *nb,
+                   unsigned char *posted)
 {
     const struct stage_info *si = &s->st[stage];
     int64_t len = tce_schedule_len(s->v, s->m), j, vp = s->v * s->p;
@@ -268,7 +296,8 @@ static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
                                      : "wait for the activation");
         if (ret < 0)
             return ret;
-        if (st.backward && st.microbatch == s->m - 1) {
+        if (st.backward && st.microbatch == s->m - 1 &&
+            !aligned(s, stage)) {
             /* chunk c's last backward: its gradients are final, post its
              * share of the buckets (chunks finish v-1 first, 0 last) */
             double c0 = fmax(*comm, *now);
@@ -302,6 +331,19 @@ static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
             arr = st.backward ? s->arr_bwd : s->arr_fwd;
             arr[j * s->m + st.microbatch] = *now;
         }
+        if (st.backward && aligned(s, stage) && s->v > 1 &&
+            *nb - stage >= 0) {
+            struct tce_sched_step b;
+
+            tce_schedule_backward_nth(s->p, s->v, *nb - stage, &b);
+            if (b.microbatch == s->m - 1) {
+                ret = post_chunk(s, stage, b.chunk, now, comm, posted);
+                if (ret < 0)
+                    return ret;
+            }
+        }
+        if (st.backward)
+            (*nb)++;
         if (!st.backward && st.microbatch == 0) {
             /* chunk c's first forward: its share of the param all-gather
              * must be there */
@@ -320,9 +362,11 @@ static int simulate(struct sim *s)
     double *now = calloc((size_t)s->p, sizeof(*now));
     double *comm = calloc((size_t)s->p, sizeof(*comm));
     double *ag_end = calloc((size_t)(s->p * s->v), sizeof(*ag_end));
+    int64_t *nb = calloc((size_t)s->p, sizeof(*nb));
+    unsigned char *posted = calloc((size_t)(s->p * s->v), 1);
     int ret = 0;
 
-    if (!k || !now || !comm || !ag_end) {
+    if (!k || !now || !comm || !ag_end || !nb || !posted) {
         ret = tce_error_set(s->err, TCE_ENOMEM, "out of memory");
         goto out;
     }
@@ -346,7 +390,7 @@ static int simulate(struct sim *s)
             before += k[st];
         for (st = 0; st < s->p && ret == 0; st++)
             ret = advance(s, st, &k[st], &now[st], &comm[st],
-                          &ag_end[st * s->v]);
+                          &ag_end[st * s->v], &nb[st], &posted[st * s->v]);
         for (st = 0, done = 0; st < s->p; st++) {
             after += k[st];
             done += k[st] == len;
@@ -358,8 +402,13 @@ static int simulate(struct sim *s)
     for (st = 0; st < s->p && ret == 0; st++) {
         const struct stage_info *si = &s->st[st];
 
-        ret = wait_until(s, st, &now[st], comm[st], -1,
-                         "wait for the gradient reduce");
+        /* aligned: the chunks whose turn fell past the loop */
+        for (c = s->v - 1; c >= 0 && ret == 0 && aligned(s, st); c--)
+            ret = post_chunk(s, st, c, &now[st], &comm[st],
+                             &posted[st * s->v]);
+        if (ret == 0)
+            ret = wait_until(s, st, &now[st], comm[st], -1,
+                             "wait for the gradient reduce");
         if (ret == 0)
             ret = iter_ops(s, st, si->end, si->n_end, 0, &now[st], &comm[st],
                            -1, 0, 1);
@@ -369,6 +418,8 @@ out:
     free(now);
     free(comm);
     free(ag_end);
+    free(nb);
+    free(posted);
     return ret;
 }
 
@@ -392,6 +443,7 @@ int tce_timeline_build(const struct tce_topology *topo,
     s.v = layout->vpp > 0 ? layout->vpp : 1;
     s.m = layout->microbatches;
     s.overlap_p2p = job->training.overlap_p2p_comm;
+    s.align = job->training.align_grad_reduce;
     out->p = s.p;
     out->v = s.v;
     out->m = s.m;

@@ -28,11 +28,13 @@
  *    messages under f / v, backward under b / v).
  *  - DP gradient reduce (all buckets) with overlap_grad_reduce: each
  *    chunk's share goes out once its last microbatch's backward is done,
- *    under the backward that remains in the cool-down
- *    (tce_schedule_overlap_exposed_s; v = 1: max(one bucket, total - one
- *    microbatch's backward)).  Without it, all exposed.  The distributed
- *    optimizer's param all-gather likewise under the warm-up's forwards
- *    with overlap_param_gather.
+ *    under the backward that remains in the cool-down and the drain of
+ *    the stages before (tce_schedule_grad_reduce_exposed_s: by bucket
+ *    hooks, or with align_grad_reduce launched whole, pipeline-rank steps
+ *    late, as Megatron-LM's schedules do); the worst of the evaluated
+ *    stages (the middle class at stages 1 and p-2) shows.  Without it,
+ *    all exposed.  The distributed optimizer's param all-gather likewise
+ *    under the fill and the warm-up's forwards with overlap_param_gather.
  *  - Optimizer step exposed (memory-bound roofline).
  *  - Utilisation for energy: accelerators are busy for the compute part of
  *    the iteration (compute / iteration) and idle otherwise.

@@ -34,6 +34,11 @@ int tce_schedule_step(int64_t p, int64_t v, int64_t m, int64_t stage,
                       int64_t k, struct tce_sched_step *out,
                       struct tce_error *err);
 
+/* The i-th backward step (0 .. v m - 1) of any stage: backwards run in
+ * this order on every stage (1F1B and interleaved). */
+void tce_schedule_backward_nth(int64_t p, int64_t v, int64_t i,
+                               struct tce_sched_step *out);
+
 /* A tag unique per (direction, microbatch, chunk), if the emulator prefers
  * tags to FIFO order: (chunk * m + microbatch) * 2 + backward. */
 int64_t tce_schedule_tag(int64_t m, const struct tce_sched_step *s);
@@ -95,5 +100,45 @@ double tce_schedule_span3_s(int64_t p, int64_t v, int64_t m,
 double tce_schedule_overlap_exposed_s(double total, double bucket,
                                       double step_s, int64_t p, int64_t v,
                                       int overlap);
+
+/*
+ * The DP gradient reduce and param all-gather of pipeline stage `stage`,
+ * exposed beyond the schedule's span (whose end is the first stage's last
+ * backward, drain_s after this stage's; whose start is this stage's first
+ * forward minus fill_s).  Megatron-LM (schedules.py, DDP with
+ * overlap_grad_reduce):
+ *  - align_grad_reduce off: the bucket hooks reduce each chunk's buckets
+ *    as its last microbatch's backward makes them final:
+ *    tce_schedule_overlap_exposed_s, less the drain.
+ *  - align_grad_reduce on (Megatron's default): grad_sync_func launches
+ *    chunk c's whole reduce `stage` backward steps after its last one
+ *    (virtual microbatch - pipeline rank), so that the stages' reduces
+ *    line up in time; chunks whose turn falls past the loop go out after
+ *    it.  Chunk c goes out max(0, c p - stage) chunk steps before the
+ *    stage's end, chunks one after another (v-1 first):
+ *      exposed = max(0, max_c ((c+1) total - max(0, c p - stage) step)
+ *                / v - drain_s);
+ *    1F1B (v = 1): the first stage reduces during its last backward
+ *    (max(one bucket, total - step)), the others after it, under the
+ *    drain: max(0, total - drain_s).
+ *  - param all-gather (overlap_param_gather): chunk c's share is needed by
+ *    the end of chunk c's first forward step (c p steps after this
+ *    stage's start, the warm-up runs chunk 0 first), all of it launched
+ *    at the start: max(0, tce_schedule_overlap_exposed_s(...) - fill_s).
+ */
+struct tce_sched_dp {
+    double total_s, bucket_s; /* all buckets; the largest one */
+    double step_s;            /* the stage's backward (forward for the
+                                 gather) per microbatch, all chunks */
+    double edge_s;            /* drain_s after the stage's last step
+                                 (reduce), or fill_s before its first
+                                 (gather) */
+    int64_t p, v, stage;
+    int overlap;              /* overlap_grad_reduce / _param_gather */
+    int align;                /* align_grad_reduce (reduce only) */
+};
+
+double tce_schedule_grad_reduce_exposed_s(const struct tce_sched_dp *d);
+double tce_schedule_param_gather_exposed_s(const struct tce_sched_dp *d);
 
 #endif

@@ -24,11 +24,14 @@
  *    and the message is there when it ends.  Waiting shows as a "wait"
  *    slice (the bubble).
  *  - Overlapped DP gradient buckets (overlap_grad_reduce) run on the
- *    stage's second track, back to back: chunk c's share (1/v of each
- *    op's repetitions; chunks finish v-1 first, 0 last) from the start of
- *    its last backward step (microbatch m-1), its last bucket no earlier
- *    than that step's end (its gradients are final then), as the
- *    projector's window (tce_schedule_overlap_exposed_s).  The overlapped
+ *    stage's second track, back to back, chunk c's share (1/v of each
+ *    op's repetitions; chunks finish v-1 first, 0 last) at a time, as the
+ *    projector's rule (tce_schedule_grad_reduce_exposed_s): with
+ *    align_grad_reduce (Megatron's default) as a whole, `stage` backward
+ *    steps after chunk c's last backward (1F1B: stages after the first
+ *    after the loop), those whose turn falls past the loop after it;
+ *    without it, from the start of chunk c's last backward step
+ *    (microbatch m-1), the last bucket no earlier than that step's end.  The overlapped
  *    param all-gather runs there from the start, chunk 0's share first,
  *    and chunk c's share is waited for after chunk c's first forward step.
  *    Then the optimizer step and the ITER_END ops that are not overlapped.

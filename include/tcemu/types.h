@@ -231,6 +231,9 @@ struct tce_training {
     /* sched: pipeline p2p overlap (issue 11 item 5) */
     int overlap_p2p_comm;             /* bool: interleaved p2p under the
                                          next chunk step (default true) */
+    int align_grad_reduce;            /* bool: Megatron's aligned grad
+                                         sync across pipeline stages
+                                         (default true) */
 };
 
 struct tce_job {

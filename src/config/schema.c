@@ -331,6 +331,11 @@ static const struct field job_fields[] = {
          "interleaved schedule: pipeline sends and receives run under the "
          "next chunk step (Megatron's --overlap-p2p-communication; "
          "1F1B: exposed)"),
+    BOOL(JS, training.align_grad_reduce, "training.align_grad_reduce", "true",
+         "with overlap_grad_reduce: each chunk's reduce launched as a whole, "
+         "pipeline rank steps after its last backward, aligned across "
+         "stages (Megatron's default; --no-align-grad-reduce: by bucket "
+         "hooks during that backward)"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

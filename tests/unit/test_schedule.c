@@ -212,6 +212,54 @@ static void test_overlap_window(void **state)
                  1e-15);
 }
 
+/* Megatron's aligned grad sync and the param gather (hand values). */
+static void test_aligned_reduce(void **state)
+{
+    struct tce_sched_dp d;
+    (void)state;
+
+    memset(&d, 0, sizeof(d));
+    d.total_s = 5.0;
+    d.bucket_s = 0.5;
+    d.step_s = 3.0;
+    d.p = 4;
+    d.v = 2;
+    d.overlap = 1;
+    /* not aligned: the hooks' window, less the drain after the stage */
+    d.edge_s = 0.25;
+    assert_close(tce_schedule_grad_reduce_exposed_s(&d), 0.75, 1e-15);
+    /* aligned, first stage: chunk 1 out 4 chunk steps (6 s) before the
+     * end, chunk 0 after the last step: max(2.5, 5 - 6) = 2.5, less the
+     * drain */
+    d.align = 1;
+    d.edge_s = 0.0;
+    assert_close(tce_schedule_grad_reduce_exposed_s(&d), 2.5, 1e-15);
+    /* stage 3: chunk 1 goes out 4 - 3 = 1 step (1.5 s) before the end:
+     * max(2.5, 5 - 1.5) = 3.5, less its drain (3 stages' chunk steps) */
+    d.stage = 3;
+    d.edge_s = 3.0;
+    assert_close(tce_schedule_grad_reduce_exposed_s(&d), 0.5, 1e-15);
+    /* 1F1B: the first stage during its last backward, the others after
+     * it, under the drain */
+    d.v = 1;
+    d.stage = 0;
+    d.edge_s = 0.0;
+    assert_close(tce_schedule_grad_reduce_exposed_s(&d), 2.0, 1e-15);
+    d.stage = 2;
+    d.edge_s = 4.0;
+    assert_close(tce_schedule_grad_reduce_exposed_s(&d), 1.0, 1e-15);
+    d.edge_s = 6.0;
+    assert_close(tce_schedule_grad_reduce_exposed_s(&d), 0.0, 1e-15);
+    /* not overlapped: all of it */
+    d.overlap = 0;
+    assert_close(tce_schedule_grad_reduce_exposed_s(&d), 5.0, 1e-15);
+    /* param gather: the warm-up window, less the fill before the stage */
+    d.overlap = 1;
+    d.v = 2;
+    d.edge_s = 0.5;
+    assert_close(tce_schedule_param_gather_exposed_s(&d), 0.5, 1e-15);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_three_classes),
         cmocka_unit_test(test_hand_bottleneck),
         cmocka_unit_test(test_overlap_window),
+        cmocka_unit_test(test_aligned_reduce),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
