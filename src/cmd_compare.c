@@ -208,9 +208,12 @@ static int plan(const struct opts *o, struct tce_scenario *sc,
                 struct tce_planning *pl, struct tce_error *err)
 {
     struct tce_search_backend be;
+    struct tce_search_projector *sp = malloc(sizeof(*sp));
     int64_t gpus[TCE_PLANNING_SCALES_MAX];
     int i, n, ret = 0;
 
+    if (!sp)
+        return tce_error_set(err, TCE_ENOMEM, "compare: out of memory");
     tce_planning_init(pl, &sc[0].job, &o->goal);
     for (i = 0; i < o->n_topos && ret == 0; i++) {
         n = scales(o, &sc[i], gpus, err);
@@ -223,9 +226,10 @@ static int plan(const struct opts *o, struct tce_scenario *sc,
             ret = n;
             break;
         }
-        tce_search_projector_backend(&sc[i], &be);
+        tce_search_projector_backend_cached(sp, &sc[i], &be);
         ret = tce_planning_add_offering(pl, &sc[i], &be, gpus, n, err);
     }
+    free(sp);
     for (i = 0; i < o->n_topos && ret == 0; i++)
         if (tce_planning_add_rows(pl, i, o->plan) == 1)
             fprintf(stderr,

@@ -144,6 +144,7 @@ int tce_cmd_search(int argc, char **argv)
     struct tce_contract scratch;
     struct tce_scenario_files files = {NULL, NULL, NULL};
     struct tce_scenario *sc = NULL;
+    struct tce_search_projector *sp = NULL;
     struct tce_search_result *res = NULL;
     struct tce_search_backend be;
     struct tce_search_report rep;
@@ -169,7 +170,8 @@ int tce_cmd_search(int argc, char **argv)
         goto out;
     sc = calloc(1, sizeof(*sc));
     res = calloc(1, sizeof(*res));
-    if (!sc || !res) {
+    sp = malloc(sizeof(*sp));
+    if (!sc || !res || !sp) {
         ret = tce_error_set(&err, TCE_ENOMEM, "search: out of memory");
         goto out;
     }
@@ -227,7 +229,7 @@ int tce_cmd_search(int argc, char **argv)
                             o.topo_path, o.plan);
         goto out;
     }
-    tce_search_projector_backend(sc, &be);
+    tce_search_projector_backend_cached(sp, sc, &be);
     ret = tce_search_run(&sc->topo, &sc->job, &o.s, &be, res, &err);
     tce_report_search_progress(stderr, res);
     if (ret == TCE_ENOFIT) {
@@ -280,6 +282,7 @@ out:
         tce_output_abort(&out);
     if (ret < 0 && err.code != 0)
         tce_error_print(&err, stderr);
+    free(sp);
     free(res);
     free(sc);
     return ret < 0 ? tce_exit_status(ret) : TCE_EXIT_OK;

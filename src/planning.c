@@ -153,6 +153,9 @@ int tce_planning_add_offering(struct tce_planning *pl,
             break;
         sc->found = 1;
         sc->hit = pl->scratch.top[0];
+        sc->own_status = pl->scratch.own_status;
+        sc->own_is_pick = pl->scratch.own_is_pick;
+        sc->own = pl->scratch.own;
     }
 out:
     return ret;
@@ -470,6 +473,15 @@ static int fill_row(struct tce_planning *pl, struct tce_planning_row *r,
     if (ret < 0)
         goto out;
     r->failures_usd = r->hit.econ.bill.total_usd - ideal.total_usd;
+    r->own_status = o->scales[best].own_status;
+    r->own_is_pick = o->scales[best].own_is_pick;
+    r->own = o->scales[best].own;
+    if (r->own_status == 1) {
+        ret = tce_search_price(t, &r->contract, pl->checkpoint_bytes, &r->own,
+                               1.0, &r->own.econ, err);
+        if (ret < 0)
+            goto out;
+    }
     r->usd_per_mtok = r->hit.econ.bill.total_usd /
                       ((double)pl->job->training.train_tokens / 1e6);
     ret = tce_planning_sensitivity(t, &r->contract, pl->checkpoint_bytes,

@@ -5,6 +5,7 @@
  * spans in closed form.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tcemu/json.h"
@@ -34,6 +35,7 @@ struct comm_memo {
 struct run {
     const struct tce_costmodel *cm;
     const struct tce_span *spans; /* [TCE_GROUP_COUNT] */
+    struct tce_compute_cache *cache; /* NULL: none */
     int n_comm;
     struct comm_memo comm[RUN_COMM_MEMO];
 };
@@ -45,7 +47,7 @@ static double op_time(struct run *r, const struct tce_op *op)
     int i;
 
     if (op->kind == TCE_OP_COMPUTE)
-        return tce_cost_op_s(r->cm, op, r->spans);
+        return tce_compute_cache_op_s(r->cache, r->cm, op);
     for (i = 0; i < r->n_comm; i++) {
         c = &r->comm[i];
         if (c->bytes == op->bytes && c->kind == op->kind &&
@@ -97,8 +99,6 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         const struct tce_op *op = &l->ops[i];
         double one = prev && i < prev->n && same_compute(op, &prev->ops[i])
                          ? prev_s[i]
-                     : op->kind == TCE_OP_COMPUTE
-                         ? tce_cost_compute_op_s(r->cm, op, NULL)
                          : op_time(r, op);
         double t = one * (double)op->count;
 
@@ -138,6 +138,20 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     }
     for (i = 0; i < TCE_CHARGE_COUNT; i++)
         out->total_s += out->part_s[i];
+}
+
+void tce_projector_list_time(const struct tce_costmodel *cm,
+                             const struct tce_span spans[TCE_GROUP_COUNT],
+                             const struct tce_op_list *l,
+                             struct tce_list_time *out)
+{
+    struct run r;
+
+    r.cm = cm;
+    r.spans = spans;
+    r.cache = NULL;
+    r.n_comm = 0;
+    eval_list_ops(&r, l, out, NULL, NULL, NULL);
 }
 
 _Static_assert(TCE_CHARGE_COUNT == 7, "add_scaled adds 7 charges");
@@ -326,17 +340,96 @@ static void eval_stage(struct tce_projector *pj, struct run *r, int slot,
     }
 }
 
-static double exposed_under(double total, double bucket, double window,
-                            int overlap)
+double tce_projector_p2p_message_s(double msg_s, double lat_s, double step_s,
+                                   int overlapped)
 {
-    double e;
+    double xfer = msg_s > lat_s ? msg_s - lat_s : 0.0;
 
-    if (!overlap)
-        return total;
-    e = total - window;
-    if (e < bucket)
-        e = bucket;
-    return e < total ? e : total;
+    if (!overlapped)
+        return msg_s;
+    return lat_s + (xfer > step_s ? xfer - step_s : 0.0);
+}
+
+/* Pipeline p2p of the stage st per iteration (projector.h): 2 v m
+ * messages; interleaved with overlap_p2p_comm only the latency (lat) and
+ * the transfer beyond the next chunk step are exposed. */
+static double p2p_exposed(const struct stage_time *st, double lat,
+                          int64_t p, int64_t v, int64_t m, int overlap)
+{
+    int o = v > 1 && overlap;
+
+    if (p <= 1)
+        return 0.0;
+    return (double)v * (double)m *
+           (tce_projector_p2p_message_s(st->p2p_s, lat,
+                                        st->fwd.total_s / (double)v, o) +
+            tce_projector_p2p_message_s(st->p2p_s, lat,
+                                        st->bwd.total_s / (double)v, o));
+}
+
+/* One evaluated stage's DP figures and its class (0 first, 1 middle, 2
+ * last). */
+struct dp_stage {
+    double dp_total_s, dp_bucket_s, ag_total_s, ag_bucket_s;
+    int cls;
+};
+
+/* The DP reduce and param all-gather exposed beyond the span
+ * (tce_schedule_grad_reduce_exposed_s, _param_gather_exposed_s): the
+ * largest over the evaluated stages, the middle class at stages 1 and
+ * p-2, each with its own totals and steps and the drain after it / the
+ * fill before it (the other stages' chunk steps). */
+static void dp_exposed(const struct dp_stage *ds, int n,
+                       const struct tce_sched_stage_s st3[3], int64_t p,
+                       int64_t v, const struct tce_training *tr, double *dp,
+                       double *ag)
+{
+    struct tce_sched_dp d;
+    int64_t at[2], s;
+    int i, k, n_at;
+    double before_b, before_f, x;
+
+    *dp = *ag = 0.0;
+    for (i = 0; i < n; i++) {
+        n_at = 0;
+        if (ds[i].cls == 0)
+            at[n_at++] = 0;
+        else if (ds[i].cls == 2)
+            at[n_at++] = p - 1;
+        else {
+            at[n_at++] = 1;
+            at[n_at++] = p - 2;
+        }
+        for (k = 0; k < n_at; k++) {
+            s = at[k];
+            /* the stages before s: the first, then s - 1 middle ones */
+            before_b = s > 0 ? st3[0].bwd_s + (double)(s - 1) * st3[1].bwd_s
+                             : 0.0;
+            before_f = s > 0 ? st3[0].fwd_s + (double)(s - 1) * st3[1].fwd_s
+                             : 0.0;
+            memset(&d, 0, sizeof(d));
+            d.p = p;
+            d.v = v;
+            d.stage = s;
+            d.total_s = ds[i].dp_total_s;
+            d.bucket_s = ds[i].dp_bucket_s;
+            d.step_s = st3[ds[i].cls].bwd_s;
+            d.edge_s = before_b / (double)v;
+            d.overlap = tr->overlap_grad_reduce;
+            d.align = tr->align_grad_reduce;
+            x = tce_schedule_grad_reduce_exposed_s(&d);
+            if (x > *dp)
+                *dp = x;
+            d.total_s = ds[i].ag_total_s;
+            d.bucket_s = ds[i].ag_bucket_s;
+            d.step_s = st3[ds[i].cls].fwd_s;
+            d.edge_s = before_f / (double)v;
+            d.overlap = tr->overlap_param_gather;
+            x = tce_schedule_param_gather_exposed_s(&d);
+            if (x > *ag)
+                *ag = x;
+        }
+    }
 }
 
 void tce_projector_init(struct tce_projector *p,
@@ -364,6 +457,7 @@ void tce_projector_init(struct tce_projector *p,
 static int
 project_with(struct tce_projector *pj, const struct tce_topology *topo,
              const struct tce_job *job, const struct tce_costmodel *cm,
+             struct tce_compute_cache *cache,
              const struct tce_iteration_flops *fl,
              struct tce_plan *const plans[TCE_PROJECTOR_PLANS], int64_t gpus,
              struct tce_projection *out, struct tce_error *err);
@@ -377,7 +471,21 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
 
     /* one-shot: one plan, restaged for each evaluated stage; the FLOP
      * counts from the model figures the plan keeps */
-    return project_with(NULL, topo, job, cm, NULL, plans, gpus, out, err);
+    return project_with(NULL, topo, job, cm, NULL, NULL, plans, gpus, out,
+                        err);
+}
+
+int tce_project_cached(const struct tce_topology *topo,
+                       const struct tce_job *job,
+                       const struct tce_costmodel *cm,
+                       struct tce_compute_cache *cache, int64_t gpus,
+                       struct tce_projection *out, struct tce_error *err)
+{
+    struct tce_plan plan;
+    struct tce_plan *const plans[TCE_PROJECTOR_PLANS] = {&plan, &plan, &plan};
+
+    return project_with(NULL, topo, job, cm, cache, NULL, plans, gpus, out,
+                        err);
 }
 
 int tce_projector_run(struct tce_projector *pj, int64_t gpus,
@@ -386,8 +494,8 @@ int tce_projector_run(struct tce_projector *pj, int64_t gpus,
     struct tce_plan *const plans[TCE_PROJECTOR_PLANS] = {
         &pj->plan[0], &pj->plan[1], &pj->plan[2]};
 
-    return project_with(pj, pj->topo, pj->job, pj->cm, &pj->flops, plans, gpus,
-                        out, err);
+    return project_with(pj, pj->topo, pj->job, pj->cm, NULL, &pj->flops, plans,
+                        gpus, out, err);
 }
 
 /* The plan of stage for slot i (0 first, 1 last, 2 middle stage): with a
@@ -426,12 +534,15 @@ static int plan_for(struct tce_projector *pj, const struct tce_job *job,
 static int
 project_with(struct tce_projector *pj, const struct tce_topology *topo,
              const struct tce_job *job, const struct tce_costmodel *cm,
+             struct tce_compute_cache *cache,
              const struct tce_iteration_flops *fl,
              struct tce_plan *const plans[TCE_PROJECTOR_PLANS], int64_t gpus,
              struct tce_projection *out, struct tce_error *err)
 {
     struct tce_span spans[TCE_GROUP_COUNT];
     struct stage_time st, slow;
+    struct tce_sched_stage_s st3[3];
+    struct dp_stage dps[TCE_PROJECTOR_PLANS];
     struct layer_times lt;
     struct run run;
     struct tce_iteration_flops fl1;
@@ -439,7 +550,7 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     struct tce_memory mem;
     const struct tce_training *tr = &job->training;
     int64_t stages[TCE_PROJECTOR_PLANS], n_stages = 0, p, v, m, i;
-    double T = -1.0, Ts, tokens, peak, dp_exp, ag_exp, iter;
+    double T = -1.0, Ts, tokens, peak, dp_exp, ag_exp, iter, span, lat;
     int ret = 0;
 
     memset(out, 0, sizeof(*out));
@@ -452,19 +563,17 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     p = out->layout.pp;
     v = out->layout.vpp > 0 ? out->layout.vpp : 1;
     m = out->layout.microbatches;
+    /* the first, the last and a middle stage: the schedule's span needs
+     * each stage's own times (stages 1 .. p-2 as the middle one) */
     stages[n_stages++] = 0;
     if (p > 1)
         stages[n_stages++] = p - 1;
     if (p > 2)
-        /* a middle stage of a dense model with no more layers than the
-         * first is never slower than it (same layers, no embedding) */
-        if (job->model.num_experts > 0 ||
-            tce_layout_stage_layers(job, &out->layout, p / 2) >
-                tce_layout_stage_layers(job, &out->layout, 0))
-            stages[n_stages++] = p / 2;
+        stages[n_stages++] = p / 2;
     memset(&slow, 0, sizeof(slow));
     run.cm = cm;
     run.spans = spans;
+    run.cache = cache;
     run.n_comm = 0;
     for (i = 0; i < n_stages; i++) {
         ret = plan_for(pj, job, &out->layout, plans, (int)i, stages[i], err);
@@ -473,6 +582,14 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         if (i == 0)
             eval_layers(pj, &run, plans[0], &lt);
         eval_stage(pj, &run, (int)i, plans[i], &lt, &st);
+        dps[i].dp_total_s = st.dp_total_s;
+        dps[i].dp_bucket_s = st.dp_bucket_s;
+        dps[i].ag_total_s = st.ag_total_s;
+        dps[i].ag_bucket_s = st.ag_bucket_s;
+        dps[i].cls = i == 0 ? 0 : i == 1 ? 2 : 1;
+        /* classes of tce_schedule_span3_s: first, middle, last */
+        st3[i == 0 ? 0 : i == 1 ? 2 : 1].fwd_s = st.fwd.total_s;
+        st3[i == 0 ? 0 : i == 1 ? 2 : 1].bwd_s = st.bwd.total_s;
         Ts = st.fwd.total_s + st.bwd.total_s;
         if (Ts > T) {
             T = Ts;
@@ -480,8 +597,13 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
             out->slowest_stage = stages[i];
         }
     }
+    if (n_stages < 3)
+        st3[1] = st3[0];
+    if (n_stages < 2)
+        st3[2] = st3[0];
     out->stage_microbatch_s = T;
-    out->bubble_fraction = tce_schedule_bubble_fraction(p, v, m);
+    memcpy(out->stage_s, st3, sizeof(st3));
+    span = tce_schedule_span3_s(p, v, m, st3);
 
     /* steady state: m microbatches of the slowest stage */
     out->breakdown.compute_s =
@@ -493,14 +615,20 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
                                                slow.bwd.part_s[TCE_CHARGE_CP]);
     out->breakdown.ep_exposed_s = (double)m * (slow.fwd.part_s[TCE_CHARGE_EP] +
                                                slow.bwd.part_s[TCE_CHARGE_EP]);
-    out->breakdown.pp_bubble_s = (double)(p - 1) / (double)v * T;
+    /* fill and drain: the span beyond the slowest stage's steady work */
+    out->breakdown.pp_bubble_s =
+        span > (double)m * T ? span - (double)m * T : 0.0;
+    out->bubble_fraction =
+        T > 0.0 ? out->breakdown.pp_bubble_s / ((double)m * T) : 0.0;
+    lat = 0.0;
+    if (p > 1 && plans[0]->list[TCE_PLAN_P2P_FWD].n > 0)
+        lat = tce_cost_p2p_s(cm, &spans[TCE_GROUP_PP], 1.0);
     out->breakdown.pp_p2p_s =
-        p > 1 ? 2.0 * (double)v * (double)m * slow.p2p_s : 0.0;
-    /* DP: under the last microbatch's backward / first one's forward */
-    dp_exp = exposed_under(slow.dp_total_s, slow.dp_bucket_s, slow.bwd.total_s,
-                           tr->overlap_grad_reduce);
-    ag_exp = exposed_under(slow.ag_total_s, slow.ag_bucket_s, slow.fwd.total_s,
-                           tr->overlap_param_gather);
+        p2p_exposed(&slow, lat, p, v, m, tr->overlap_p2p_comm);
+    /* DP: each stage's reduce under its cool-down and the drain after
+     * it, its param all-gather under the fill and its warm-up; the worst
+     * stage shows beyond the span */
+    dp_exposed(dps, (int)n_stages, st3, p, v, tr, &dp_exp, &ag_exp);
     out->dp_total_s = slow.dp_total_s + slow.ag_total_s;
     out->breakdown.dp_exposed_s = dp_exp + ag_exp;
     out->breakdown.optimizer_s = slow.optimizer_s;
@@ -543,6 +671,50 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     out->time_to_train_days = out->iterations * iter / 86400.0;
 out:
     return ret;
+}
+
+char *tce_projector_pipeline_assumption(const struct tce_job *job, char *buf,
+                                        size_t n)
+{
+    int interleaved = job->parallel.virtual_pipeline_model_parallel_size > 1;
+
+    snprintf(buf, n,
+             "pipeline: %s from each stage's own forward and backward: m x "
+             "the slowest stage + the others' fill and drain / v (SC21 "
+             "arXiv 2104.04473 sec. 2.2, unequal stages); p2p %s",
+             interleaved ? "interleaved 1F1B" : "1F1B",
+             !interleaved ? "exposed"
+             : job->training.overlap_p2p_comm
+                 ? "under the next chunk step (overlap_p2p_comm): latency "
+                   "and transfer beyond the step exposed"
+                 : "exposed (overlap_p2p_comm off)");
+    return buf;
+}
+
+char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
+                                  size_t n)
+{
+    const struct tce_training *tr = &job->training;
+
+    snprintf(buf, n,
+             "DP gradient reduce %s; param all-gather %s; TP communication "
+             "%s; EP all-to-all exposed",
+             tr->overlap_grad_reduce
+                 ? (tr->align_grad_reduce
+                        ? "per chunk once its last backward is done, "
+                          "launched pipeline-rank steps late "
+                          "(align_grad_reduce), under the cool-down and "
+                          "drain; the worst stage's excess exposed"
+                        : "per chunk by bucket hooks during its last "
+                          "backward, under the cool-down and drain; the "
+                          "worst stage's excess exposed")
+                 : "exposed",
+             tr->overlap_param_gather
+                 ? "under the fill and warm-up's forwards, per chunk"
+                 : "exposed",
+             tr->tp_comm_overlap ? "hidden under the layer's compute"
+                                 : "exposed");
+    return buf;
 }
 
 void tce_projector_breakdown_json(struct tce_json *j, const char *key,

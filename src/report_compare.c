@@ -145,6 +145,24 @@ static void budget_sub(const struct tce_report *t, struct tce_report *out)
     budget_table(t->ctx, out);
 }
 
+/* The job's own layout at the row's scale: own days / pick days - 1. */
+static int has_own(const struct tce_report *r, int i)
+{
+    const struct tce_planning_row *x = &((const struct tce_planning_row *)
+                                             r->rows)[i];
+
+    return x->found && x->own_status == 1 && x->hit.econ.days_to_done > 0.0;
+}
+
+static void get_margin_vs_own(const struct tce_report *r, int i,
+                              struct tce_report_value *v)
+{
+    const struct tce_planning_row *x = &((const struct tce_planning_row *)
+                                             r->rows)[i];
+
+    v->d = x->own.econ.days_to_done / x->hit.econ.days_to_done - 1.0;
+}
+
 #define OFF(member) offsetof(struct tce_planning_row, member)
 #define ALL TCE_REPORT_ALL
 #define HUM TCE_REPORT_HUMAN
@@ -210,6 +228,8 @@ static const struct tce_report_column row_columns[] = {
     JF("pareto", BOOL, pareto),
     {.key = "marks", .human = "marks", .in = HUM, .type = TEXT,
      .get = get_marks},
+    {.key = "margin_vs_own", .in = CSV | JSN, .type = DBL,
+     .get = get_margin_vs_own, .when = has_own},
     {.key = "sensitivity", .in = CSV | JSN, .sub = sens_sub,
      .csv_prefix = "", .when = found},
     {.key = "budget", .in = CSV | JSN, .sub = budget_sub,
@@ -305,7 +325,7 @@ static void rows_table(const struct tce_compare_report *rep,
                        struct tce_report *t)
 {
     table(rep, row_columns, COUNT(row_columns), "", t);
-    t->schema = "tcemu.compare.csv/1";
+    t->schema = "tcemu.compare.csv/2";
     t->human_part = rep->wide ? 0 : 1;
 }
 
@@ -324,6 +344,39 @@ static void budget_table(const struct tce_compare_report *rep,
 
 /* What the cheapest answer rests on: its unconfirmed and estimated
  * inputs, the model's validation and whether the margin is within it. */
+/* The cheapest row against the job's own layout at its scale and contract
+ * (margin.h, scored by days to done): 1 and *e, *m filled when the own
+ * layout was projected. */
+static int own_margin(const struct tce_compare_report *rep,
+                      const struct tce_planning_row *b,
+                      struct tce_term_errors *e, struct tce_margin *m)
+{
+    memset(m, 0, sizeof(*m));
+    if (rep->errors)
+        *e = *rep->errors;
+    else
+        tce_term_errors_from_validation(rep->validation, e);
+    if (b->own_status != 1)
+        return 0;
+    tce_margin_compare(&b->hit.eval.breakdown, b->hit.eval.iteration_s,
+                       b->hit.econ.days_to_done, &b->own.eval.breakdown,
+                       b->own.eval.iteration_s, b->own.econ.days_to_done,
+                       b->own_is_pick, e, m);
+    return 1;
+}
+
+static void print_own(FILE *f, const struct tce_compare_report *rep,
+                      const struct tce_planning_row *b)
+{
+    struct tce_term_errors e;
+    struct tce_margin m;
+
+    if (b->own_status < 0)
+        return;
+    own_margin(rep, b, &e, &m);
+    tce_report_search_own_human(f, b->own_status, &b->own, &m, &e);
+}
+
 static void print_confidence(FILE *f, const struct tce_compare_report *rep)
 {
     const struct tce_planning *pl = rep->pl;
@@ -342,6 +395,7 @@ static void print_confidence(FILE *f, const struct tce_compare_report *rep)
                 n > 1 ? "unconfirmed inputs" : "an unconfirmed input", buf);
     fprintf(f, "# confidence: the cheapest's inputs: %s\n",
             tce_confidence_summary(&conf, buf, sizeof(buf)));
+    print_own(f, rep, b);
     if (!rep->validation)
         return;
     fprintf(f, "# %s\n", rep->validation->line);
@@ -545,6 +599,14 @@ static void verdict_json(struct tce_json *j,
         tce_json_double(j, "ranking_margin", pl->verdict.margin);
     else
         tce_json_null(j, "ranking_margin");
+    if (b->own_status >= 0) {
+        struct tce_term_errors e;
+        struct tce_margin m;
+
+        own_margin(rep, b, &e, &m);
+        tce_report_search_own_json(j, "own_layout", b->own_status, &b->own,
+                                   &m, &e);
+    }
     if (rep->validation) {
         tce_validation_json(j, "validation", rep->validation);
         within = pl->verdict.runner_up >= 0
@@ -567,7 +629,7 @@ void tce_report_compare_json(struct tce_json *j,
     struct tce_report t;
 
     tce_json_object_begin(j, NULL);
-    tce_json_string(j, "schema", "tcemu.compare/2");
+    tce_json_string(j, "schema", "tcemu.compare/3");
     tce_json_string(j, "tcemu_version", rep->version);
     tce_json_object_begin(j, "job");
     tce_json_string(j, "name", pl->job->name);

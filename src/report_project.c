@@ -21,7 +21,7 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     const struct tce_accelerator *a = &r->topo->accelerator;
     const struct tce_costmodel *cm = r->cm;
     struct tce_confidence_set conf;
-    char summary[200], weak[160] = "";
+    char summary[200], weak[160] = "", sched_line[TCE_REPORT_LINE_MAX];
     int i, n = 0;
 
 #define LINE(...)                                                            \
@@ -128,6 +128,11 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
                                                     TCE_REPORT_LINE_MAX);
          i++)
         n++;
+    /* sched: the schedule's rules, worded by the projector */
+    LINE("%s", tce_projector_pipeline_assumption(r->job, sched_line,
+                                                 sizeof(sched_line)));
+    LINE("%s", tce_projector_dp_assumption(r->job, sched_line,
+                                           sizeof(sched_line)));
     LINE("memory: model module (weights, grads, Adam states, activations, "
          "in-flight microbatches, fixed overhead)");
     /* attn (issue 11): attention as the kernel runs it, CP, DP sharding */

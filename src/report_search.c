@@ -217,6 +217,13 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
             fprintf(f, "# %s (#1 vs #2)\n", line);
         }
     }
+    if (r->own_status >= 0) {
+        struct tce_term_errors e;
+        struct tce_margin m;
+
+        tce_report_search_margin(rep, &e, &m);
+        tce_report_search_own_human(f, r->own_status, &r->own, &m, &e);
+    }
     if (r->n_explained > 0)
         fprintf(f, "# why the first rejected alternatives lost to #1:\n");
     for (i = 0; i < r->n_explained; i++) {
@@ -252,14 +259,153 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
                "the topology file); measured: none\n");
 }
 
+/* ---- the CSV: a role, the margin against the own layout, the hit ------ */
+
+struct csv_row {
+    const char *role; /* "pick", "top", "own" */
+    int has_margin;
+    double margin_vs_own;
+    struct tce_search_hit hit;
+};
+
+static void get_role(const struct tce_report *r, int i,
+                     struct tce_report_value *v)
+{
+    v->s = ((const struct csv_row *)r->rows)[i].role;
+}
+
+static int has_margin(const struct tce_report *r, int i)
+{
+    return ((const struct csv_row *)r->rows)[i].has_margin;
+}
+
+static void csv_hit_sub(const struct tce_report *r, struct tce_report *out)
+{
+    const struct csv_row *rows = r->rows;
+
+    tce_report_search_hits(out, &rows[0].hit, sizeof(rows[0]), r->n_rows);
+}
+
+static const struct tce_report_column csv_columns[] = {
+    {.key = "role", .in = TCE_REPORT_CSV, .type = TCE_REPORT_TEXT,
+     .get = get_role},
+    {.key = "margin_vs_own", .in = TCE_REPORT_CSV, .type = TCE_REPORT_DOUBLE,
+     .offset = offsetof(struct csv_row, margin_vs_own), .when = has_margin},
+    {.key = "hit", .in = TCE_REPORT_CSV, .sub = csv_hit_sub,
+     .csv_prefix = ""},
+};
+
 void tce_report_search_csv(FILE *f, const struct tce_search_report *rep)
 {
+    const struct tce_search_result *r = rep->result;
+    struct csv_row rows[TCE_SEARCH_TOP_MAX + 1];
+    struct tce_term_errors e;
+    struct tce_margin m;
     struct tce_report t;
+    int i, n = 0, have = tce_report_search_margin(rep, &e, &m);
 
-    tce_report_search_hits(&t, rep->result->top, sizeof(rep->result->top[0]),
-                           rep->result->n_top);
-    t.schema = "tcemu.search.csv/1";
+    memset(rows, 0, sizeof(rows));
+    for (i = 0; i < r->n_top; i++, n++) {
+        rows[n].role = i == 0 ? "pick" : "top";
+        rows[n].hit = r->top[i];
+        rows[n].has_margin = i == 0 && have;
+        rows[n].margin_vs_own = m.margin;
+    }
+    if (r->own_status == 1) {
+        rows[n].role = "own";
+        rows[n].hit = r->own;
+        rows[n].has_margin = have;
+        rows[n].margin_vs_own = m.margin;
+        n++;
+    }
+    memset(&t, 0, sizeof(t));
+    t.cols = csv_columns;
+    t.n_cols = (int)(sizeof(csv_columns) / sizeof(csv_columns[0]));
+    t.rows = rows;
+    t.row_size = sizeof(rows[0]);
+    t.n_rows = n;
+    t.schema = "tcemu.search.csv/2";
     tce_report_csv(f, &t);
+}
+
+/* ---- the pick against the job's own layout (margin.h) ------------------ */
+
+int tce_report_search_margin(const struct tce_search_report *rep,
+                             struct tce_term_errors *e, struct tce_margin *m)
+{
+    const struct tce_search_result *r = rep->result;
+
+    memset(m, 0, sizeof(*m));
+    if (rep->errors)
+        *e = *rep->errors;
+    else
+        tce_term_errors_from_validation(rep->validation, e);
+    if (r->n_top < 1 || r->own_status != 1)
+        return 0;
+    tce_margin_compare(&r->top[0].eval.breakdown, r->top[0].eval.iteration_s,
+                       r->top[0].score, &r->own.eval.breakdown,
+                       r->own.eval.iteration_s, r->own.score, r->own_is_pick,
+                       e, m);
+    return 1;
+}
+
+void tce_report_search_own_human(FILE *f, int own_status,
+                                 const struct tce_search_hit *own,
+                                 const struct tce_margin *m,
+                                 const struct tce_term_errors *e)
+{
+    char line[640];
+
+    fprintf(f, "# job's own layout: ");
+    print_layout(f, own);
+    if (own_status != 1) {
+        fprintf(f, ": not a valid layout at this GPU count\n");
+        return;
+    }
+    fprintf(f, ": %.1f days, %.3f s per iteration, %.1f GiB per GPU%s\n",
+            own->econ.days_to_done, own->eval.iteration_s,
+            own->eval.memory_bytes / GIB,
+            own->eval.fits_memory ? "" : " (over HBM in the model)");
+    fprintf(f, "# pick vs own: %s\n", tce_margin_sentence(m, e, line,
+                                                          sizeof(line)));
+}
+
+void tce_report_search_own_json(struct tce_json *j, const char *key,
+                                int own_status,
+                                const struct tce_search_hit *own,
+                                const struct tce_margin *m,
+                                const struct tce_term_errors *e)
+{
+    int k;
+
+    tce_json_object_begin(j, key);
+    tce_json_string(j, "layout_status", own_status == 1
+                                            ? "projected"
+                                            : "not a valid layout");
+    tce_report_search_hit_json(j, "candidate", own);
+    if (own_status == 1) {
+        tce_json_bool(j, "is_pick", m->same);
+        tce_json_double(j, "margin_vs_own", m->margin);
+        tce_json_double(j, "advantage_s", m->advantage_s);
+        tce_json_string(j, "advantage", tce_margin_verdict_name(m->verdict));
+        tce_json_array_begin(j, "term_deltas");
+        for (k = 0; k < m->n_terms; k++) {
+            tce_json_object_begin(j, NULL);
+            tce_json_string(j, "part",
+                            tce_breakdown_parts[m->terms[k].part].json);
+            tce_json_double(j, "own_minus_pick_s", m->terms[k].delta_s);
+            if (m->terms[k].error_s >= 0.0)
+                tce_json_double(j, "validation_error_s",
+                                m->terms[k].error_s);
+            else
+                tce_json_null(j, "validation_error_s");
+            tce_json_bool(j, "doubtful", m->terms[k].doubtful);
+            tce_json_object_end(j);
+        }
+        tce_json_array_end(j);
+        tce_json_string(j, "term_errors_source", e->source);
+    }
+    tce_json_object_end(j);
 }
 
 void tce_report_search_hit_json(struct tce_json *j, const char *key,
@@ -310,7 +456,7 @@ void tce_report_search_json(struct tce_json *j,
     int i, within;
 
     tce_json_object_begin(j, NULL);
-    tce_json_string(j, "schema", "tcemu.search/2");
+    tce_json_string(j, "schema", "tcemu.search/3");
     tce_json_string(j, "tcemu_version", rep->version);
     tce_json_object_begin(j, "topology");
     tce_json_string(j, "name", rep->topo->name);
@@ -343,6 +489,14 @@ void tce_report_search_json(struct tce_json *j,
             tce_json_null(j, "ranking_margin");
             tce_json_null(j, "margin_within_error");
         }
+    }
+    if (r->own_status >= 0) {
+        struct tce_term_errors e;
+        struct tce_margin m;
+
+        tce_report_search_margin(rep, &e, &m);
+        tce_report_search_own_json(j, "own_layout", r->own_status, &r->own,
+                                   &m, &e);
     }
     tce_json_array_begin(j, "gpus");
     for (i = 0; i < s->n_gpus; i++)

@@ -108,19 +108,22 @@ static void insert_sorted(struct tce_search_hit *arr, int *n, int cap,
     arr[pos] = *h;
 }
 
-static int evaluate(struct ctx *c, struct tce_search_hit *h, int *fits)
+/* Project and price h (not ranked): 0 with *valid 0 when the backend
+ * says it is not a valid layout, else 0 or the economics' error. */
+static int project_hit(struct ctx *c, struct tce_search_hit *h, int *valid)
 {
     int ret;
 
-    *fits = 0;
+    *valid = 0;
     tce_search_apply(h, &c->job);
-    c->res->projected++;
     memset(&h->eval, 0, sizeof(h->eval));
     ret = c->be->project(c->be->ctx, c->topo, &c->job, &h->eval);
-    if (ret < 0) {
-        c->res->invalid++;
+    if (ret < 0 || h->tp * h->pp * h->cp < 1 ||
+        h->gpus % (h->tp * h->pp * h->cp) != 0 ||
+        h->gpus / (h->tp * h->pp * h->cp) * h->micro_batch >
+            c->job.training.global_batch_size)
         return 0; /* not a valid layout: skip, not an error */
-    }
+    *valid = 1;
     h->dp = h->gpus / (h->tp * h->pp * h->cp);
     h->microbatches =
         c->job.training.global_batch_size / (h->dp * h->micro_batch);
@@ -131,6 +134,22 @@ static int evaluate(struct ctx *c, struct tce_search_hit *h, int *fits)
         return ret;
     h->score = c->opts->by == TCE_SEARCH_BY_COST ? h->econ.bill.total_usd
                                                  : h->econ.days_to_done;
+    return 0;
+}
+
+static int evaluate(struct ctx *c, struct tce_search_hit *h, int *fits)
+{
+    int ret, valid;
+
+    *fits = 0;
+    c->res->projected++;
+    ret = project_hit(c, h, &valid);
+    if (ret < 0)
+        return ret;
+    if (!valid) {
+        c->res->invalid++;
+        return 0;
+    }
     if (h->eval.fits_memory) {
         c->res->fits++;
         *fits = 1;
@@ -314,6 +333,53 @@ static void explain(const struct tce_search_hit *best,
     }
 }
 
+int tce_search_same_layout(const struct tce_search_hit *a,
+                           const struct tce_search_hit *b)
+{
+    return a->gpus == b->gpus && a->tp == b->tp && a->pp == b->pp &&
+           a->vpp == b->vpp && a->cp == b->cp && a->ep == b->ep &&
+           a->micro_batch == b->micro_batch && a->recompute == b->recompute &&
+           a->distributed_optimizer == b->distributed_optimizer &&
+           a->sequence_parallel == b->sequence_parallel;
+}
+
+/* The job's own layout (its job file's parallel and training fields) at
+ * the pick's GPU count, projected and priced as the candidates were. */
+static int own_layout(struct ctx *c, const struct tce_job *job,
+                      struct tce_search_result *out)
+{
+    const struct tce_parallel *pa = &job->parallel;
+    struct tce_search_hit *h = &out->own;
+    int valid, ret;
+
+    memset(h, 0, sizeof(*h));
+    h->gpus = out->top[0].gpus;
+    h->tp = pa->tensor_model_parallel_size > 0 ? pa->tensor_model_parallel_size
+                                               : 1;
+    h->pp = pa->pipeline_model_parallel_size > 0
+                ? pa->pipeline_model_parallel_size
+                : 1;
+    h->vpp = pa->virtual_pipeline_model_parallel_size > 0
+                 ? pa->virtual_pipeline_model_parallel_size
+                 : 1;
+    h->cp = pa->context_parallel_size > 0 ? pa->context_parallel_size : 1;
+    h->ep = pa->expert_model_parallel_size > 0 ? pa->expert_model_parallel_size
+                                               : 1;
+    h->micro_batch = job->training.micro_batch_size > 0
+                         ? job->training.micro_batch_size
+                         : 1;
+    h->recompute = job->training.recompute_granularity;
+    h->distributed_optimizer = pa->use_distributed_optimizer;
+    h->sequence_parallel = pa->sequence_parallel;
+    /* the backend judges the layout at that count (one call) */
+    ret = project_hit(c, h, &valid);
+    if (ret < 0)
+        return ret;
+    out->own_status = valid;
+    out->own_is_pick = valid && tce_search_same_layout(h, &out->top[0]);
+    return 0;
+}
+
 int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
                    const struct tce_search_opts *opts,
                    const struct tce_search_backend *be,
@@ -325,6 +391,7 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
     int i, ret = 0, n_explain;
 
     memset(out, 0, sizeof(*out));
+    out->own_status = -1;
     memset(&local, 0, sizeof(local));
     c = &local;
     if (opts->n_gpus < 1 || opts->n_gpus > TCE_SEARCH_GPUS_MAX ||
@@ -386,6 +453,9 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
                             (long long)out->pruned, (long long)out->invalid);
         goto out;
     }
+    ret = own_layout(c, job, out);
+    if (ret < 0)
+        goto out;
     /* Explain: faster layouts that did not fit, then the runners-up. */
     n_explain = opts->explain;
     for (i = 0; i < c->n_over && out->n_explained < (n_explain + 1) / 2; i++) {
@@ -495,11 +565,11 @@ int tce_search_price(const struct tce_topology *topo,
     return tce_econ_evaluate(&in, out, err);
 }
 
-static int projector_project(void *ctx, const struct tce_topology *topo,
-                             const struct tce_job *job,
-                             struct tce_search_eval *out)
+static int project_one(const struct tce_scenario *s,
+                       struct tce_compute_cache *cache,
+                       const struct tce_topology *topo,
+                       const struct tce_job *job, struct tce_search_eval *out)
 {
-    const struct tce_scenario *s = ctx;
     struct tce_projection pr;
     const struct tce_breakdown *b = &pr.breakdown;
     int ret;
@@ -507,7 +577,8 @@ static int projector_project(void *ctx, const struct tce_topology *topo,
     if (topo != &s->topo ||
         job->training.precision != s->job.training.precision)
         return TCE_EUSAGE; /* not the scenario's cost model */
-    ret = tce_project(topo, job, &s->cm, job->parallel.num_gpus, &pr, NULL);
+    ret = tce_project_cached(topo, job, &s->cm, cache, job->parallel.num_gpus,
+                             &pr, NULL);
     if (ret < 0)
         return ret;
     out->iteration_s = pr.iteration_s;
@@ -528,9 +599,36 @@ static int projector_project(void *ctx, const struct tce_topology *topo,
     return 0;
 }
 
+static int projector_project(void *ctx, const struct tce_topology *topo,
+                             const struct tce_job *job,
+                             struct tce_search_eval *out)
+{
+    return project_one(ctx, NULL, topo, job, out);
+}
+
+static int projector_project_cached(void *ctx,
+                                    const struct tce_topology *topo,
+                                    const struct tce_job *job,
+                                    struct tce_search_eval *out)
+{
+    struct tce_search_projector *sp = ctx;
+
+    return project_one(sp->s, &sp->cache, topo, job, out);
+}
+
 void tce_search_projector_backend(struct tce_scenario *s,
                                   struct tce_search_backend *be)
 {
     be->project = projector_project;
     be->ctx = s;
+}
+
+void tce_search_projector_backend_cached(struct tce_search_projector *sp,
+                                         struct tce_scenario *s,
+                                         struct tce_search_backend *be)
+{
+    sp->s = s;
+    tce_compute_cache_init(&sp->cache);
+    be->project = projector_project_cached;
+    be->ctx = sp;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tcemu/plan.h"
+#include "tcemu/projector.h"
 #include "tcemu/schedule.h"
 #include "tcemu/trace.h"
 #include "tcemu/walk.h"
@@ -33,6 +34,8 @@ struct sim {
     const struct tce_costmodel *cm;
     struct tce_span spans[TCE_GROUP_COUNT];
     int64_t p, v, m;
+    int overlap_p2p;         /* training.overlap_p2p_comm */
+    int align;               /* training.align_grad_reduce */
     struct stage_info *st;   /* [p] */
     struct step_time *chunk; /* [p][v][2]: forward, backward per microbatch */
     double *arr_fwd, *arr_bwd; /* [v*p][m]: message arrival, NaN: not sent */
@@ -40,9 +43,8 @@ struct sim {
     struct tce_error *err;
 };
 
-/* A list's time: compute plus exposed communication; communication marked
- * TCE_OVERLAP_COMPUTE is hidden under the list's compute and only the
- * excess exposed, spread over the hidden ops' charges (projector.h). */
+/* A list's time, by the projector's rule (tce_projector_list_time),
+ * added to acc. */
 static void list_time(const struct sim *s, const struct tce_op_list *l,
                       struct step_time *acc)
 {
@@ -91,6 +93,13 @@ static void list_time(const struct sim *s, const struct tce_op_list *l,
             acc->part[i] += hid[i] * scale;
         acc->total += hidden - compute;
     }
+    struct tce_list_time x;
+    int i;
+
+    tce_projector_list_time(s->cm, s->spans, l, &x);
+    for (i = 0; i < TCE_CHARGE_COUNT; i++)
+        acc->part[i] += x.part_s[i];
+    acc->total += x.total_s;
 }
 
 static int64_t vstage(const struct sim *s, int64_t stage, int64_t chunk)
@@ -143,6 +152,21 @@ static void time_stage(struct sim *s, const struct tce_plan *plan,
                         ? tce_cost_op_s(s->cm, &plan->list[TCE_PLAN_P2P_BWD].ops[0],
                                         s->spans)
                         : 0;
+    /* exposed per message as the projector counts it (interleaved with
+     * overlap_p2p_comm: latency and the transfer beyond a chunk step) */
+    if (s->v > 1 && s->overlap_p2p) {
+        double lat = tce_cost_p2p_s(s->cm, &s->spans[TCE_GROUP_PP], 1.0);
+        double f = 0, b = 0;
+
+        for (c = 0; c < s->v; c++) {
+            f += s->chunk[(stage * s->v + c) * 2].total;
+            b += s->chunk[(stage * s->v + c) * 2 + 1].total;
+        }
+        si->p2p_fwd_s = tce_projector_p2p_message_s(si->p2p_fwd_s, lat,
+                                                    f / (double)s->v, 1);
+        si->p2p_bwd_s = tce_projector_p2p_message_s(si->p2p_bwd_s, lat,
+                                                    b / (double)s->v, 1);
+    }
     for (k = 0; k < 2; k++) {
         const struct tce_op_list *l =
             &plan->list[k ? TCE_PLAN_ITER_END : TCE_PLAN_ITER_BEGIN];
@@ -217,24 +241,32 @@ static int wait_until(struct sim *s, int64_t stage, double *now, double until,
     return 0;
 }
 
+/* Repetitions of share `part` of `parts` of an op repeated count times. */
+static int64_t share(int64_t count, int64_t part, int64_t parts)
+{
+    return count * (part + 1) / parts - count * part / parts;
+}
+
 /* ITER ops: deferred ones on the overlapped track from *comm, the others
- * on the stage's track from *now.  last_after: the last deferred
- * repetition starts no earlier (gradients final), or -1. */
+ * on the stage's track from *now; share `part` of `parts` of each op's
+ * repetitions (0 of 1: all).  last_after: the last deferred repetition
+ * starts no earlier (gradients final), or -1. */
 static int iter_ops(struct sim *s, int64_t stage, const struct iter_op *o,
                     int n, int deferred, double *now, double *comm,
-                    double last_after)
+                    double last_after, int64_t part, int64_t parts)
 {
     struct tce_tl_event *e;
     int i, last = -1;
 
     for (i = 0; i < n; i++)
-        if (o[i].deferred == deferred)
+        if (o[i].deferred == deferred && share(o[i].count, part, parts) > 0)
             last = i;
     for (i = 0; i <= last; i++) {
+        int64_t reps = share(o[i].count, part, parts);
         double *clock = deferred ? comm : now;
-        double dur = o[i].x * (double)o[i].count, start = *clock;
+        double dur = o[i].x * (double)reps, start = *clock;
 
-        if (o[i].deferred != deferred)
+        if (o[i].deferred != deferred || reps == 0)
             continue;
         if (deferred && i == last && last_after >= 0 &&
             start + dur - o[i].x < last_after)
@@ -245,15 +277,42 @@ static int iter_ops(struct sim *s, int64_t stage, const struct iter_op *o,
             return s->err->code;
         e->overlapped = deferred;
         e->name = o[i].name;
-        e->count = o[i].count;
+        e->count = reps;
         *clock = start + dur;
     }
     return 0;
 }
 
 /* Run stage's steps from *k while their messages are there. */
+/* Megatron's aligned grad sync (align_grad_reduce; schedule.h): stage's
+ * chunk c goes out as a whole `stage` backward steps after its last one
+ * (1F1B: the first stage by its bucket hooks, the others after the
+ * loop). */
+static int aligned(const struct sim *s, int64_t stage)
+{
+    return s->align && !(s->v == 1 && stage == 0);
+}
+
+/* Post chunk's whole share of the gradient buckets from *now. */
+static int post_chunk(struct sim *s, int64_t stage, int64_t chunk,
+                      double *now, double *comm, unsigned char *posted)
+{
+    const struct stage_info *si = &s->st[stage];
+    double c0 = fmax(*comm, *now);
+    int ret;
+
+    if (posted[chunk])
+        return 0;
+    posted[chunk] = 1;
+    ret = iter_ops(s, stage, si->end, si->n_end, 1, now, &c0, -1,
+                   s->v - 1 - chunk, s->v);
+    *comm = c0;
+    return ret;
+}
+
 static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
-                   double *comm, int *fwd_done)
+                   double *comm, const double *ag_end, int64_t *nb,
+                   unsigned char *posted)
 {
     const struct stage_info *si = &s->st[stage];
     int64_t len = tce_schedule_len(s->v, s->m), j, vp = s->v * s->p;
@@ -282,11 +341,14 @@ static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
                                      : "wait for the activation");
         if (ret < 0)
             return ret;
-        if (st.backward && *k == len - 1) { /* post the gradient buckets */
+        if (st.backward && st.microbatch == s->m - 1 &&
+            !aligned(s, stage)) {
+            /* chunk c's last backward: its gradients are final, post its
+             * share of the buckets (chunks finish v-1 first, 0 last) */
             double c0 = fmax(*comm, *now);
 
             ret = iter_ops(s, stage, si->end, si->n_end, 1, now, &c0,
-                           *now + tm->total);
+                           *now + tm->total, s->v - 1 - st.chunk, s->v);
             *comm = c0;
             if (ret < 0)
                 return ret;
@@ -314,9 +376,23 @@ static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
             arr = st.backward ? s->arr_bwd : s->arr_fwd;
             arr[j * s->m + st.microbatch] = *now;
         }
-        if (!st.backward && !*fwd_done) {
-            *fwd_done = 1;
-            ret = wait_until(s, stage, now, *comm, -1,
+        if (st.backward && aligned(s, stage) && s->v > 1 &&
+            *nb - stage >= 0) {
+            struct tce_sched_step b;
+
+            tce_schedule_backward_nth(s->p, s->v, *nb - stage, &b);
+            if (b.microbatch == s->m - 1) {
+                ret = post_chunk(s, stage, b.chunk, now, comm, posted);
+                if (ret < 0)
+                    return ret;
+            }
+        }
+        if (st.backward)
+            (*nb)++;
+        if (!st.backward && st.microbatch == 0) {
+            /* chunk c's first forward: its share of the param all-gather
+             * must be there */
+            ret = wait_until(s, stage, now, ag_end[st.chunk], -1,
                              "wait for the param all-gather");
             if (ret < 0)
                 return ret;
@@ -327,13 +403,15 @@ static int advance(struct sim *s, int64_t stage, int64_t *k, double *now,
 
 static int simulate(struct sim *s)
 {
-    int64_t *k = calloc((size_t)s->p, sizeof(*k)), st, len, done = 0;
+    int64_t *k = calloc((size_t)s->p, sizeof(*k)), st, len, done = 0, c;
     double *now = calloc((size_t)s->p, sizeof(*now));
     double *comm = calloc((size_t)s->p, sizeof(*comm));
-    int *fwd_done = calloc((size_t)s->p, sizeof(*fwd_done));
+    double *ag_end = calloc((size_t)(s->p * s->v), sizeof(*ag_end));
+    int64_t *nb = calloc((size_t)s->p, sizeof(*nb));
+    unsigned char *posted = calloc((size_t)(s->p * s->v), 1);
     int ret = 0;
 
-    if (!k || !now || !comm || !fwd_done) {
+    if (!k || !now || !comm || !ag_end || !nb || !posted) {
         ret = tce_error_set(s->err, TCE_ENOMEM, "out of memory");
         goto out;
     }
@@ -342,10 +420,13 @@ static int simulate(struct sim *s)
         const struct stage_info *si = &s->st[st];
 
         ret = iter_ops(s, st, si->begin, si->n_begin, 0, &now[st], &comm[st],
-                       -1);
-        if (ret == 0)
+                       -1, 0, 1);
+        /* the overlapped param all-gather, chunk 0's share first */
+        for (c = 0; c < s->v && ret == 0; c++) {
             ret = iter_ops(s, st, si->begin, si->n_begin, 1, &now[st],
-                           &comm[st], -1);
+                           &comm[st], -1, c, s->v);
+            ag_end[st * s->v + c] = comm[st];
+        }
     }
     while (ret == 0 && done < s->p) {
         int64_t before = 0, after = 0;
@@ -353,7 +434,8 @@ static int simulate(struct sim *s)
         for (st = 0; st < s->p; st++)
             before += k[st];
         for (st = 0; st < s->p && ret == 0; st++)
-            ret = advance(s, st, &k[st], &now[st], &comm[st], &fwd_done[st]);
+            ret = advance(s, st, &k[st], &now[st], &comm[st],
+                          &ag_end[st * s->v], &nb[st], &posted[st * s->v]);
         for (st = 0, done = 0; st < s->p; st++) {
             after += k[st];
             done += k[st] == len;
@@ -365,17 +447,24 @@ static int simulate(struct sim *s)
     for (st = 0; st < s->p && ret == 0; st++) {
         const struct stage_info *si = &s->st[st];
 
-        ret = wait_until(s, st, &now[st], comm[st], -1,
-                         "wait for the gradient reduce");
+        /* aligned: the chunks whose turn fell past the loop */
+        for (c = s->v - 1; c >= 0 && ret == 0 && aligned(s, st); c--)
+            ret = post_chunk(s, st, c, &now[st], &comm[st],
+                             &posted[st * s->v]);
+        if (ret == 0)
+            ret = wait_until(s, st, &now[st], comm[st], -1,
+                             "wait for the gradient reduce");
         if (ret == 0)
             ret = iter_ops(s, st, si->end, si->n_end, 0, &now[st], &comm[st],
-                           -1);
+                           -1, 0, 1);
     }
 out:
     free(k);
     free(now);
     free(comm);
-    free(fwd_done);
+    free(ag_end);
+    free(nb);
+    free(posted);
     return ret;
 }
 
@@ -398,6 +487,8 @@ int tce_timeline_build(const struct tce_topology *topo,
     s.p = layout->pp > 0 ? layout->pp : 1;
     s.v = layout->vpp > 0 ? layout->vpp : 1;
     s.m = layout->microbatches;
+    s.overlap_p2p = job->training.overlap_p2p_comm;
+    s.align = job->training.align_grad_reduce;
     out->p = s.p;
     out->v = s.v;
     out->m = s.m;

@@ -56,7 +56,7 @@ enum tce_charge {
       "data-parallel gradient reduce and param all-gather not hidden")       \
     X(PP_BUBBLE, pp_bubble_s, "pp_bubble", "bubbl(s)", "8.3f",               \
       TCE_CHARGE_NONE,                                                       \
-      "pipeline bubble: (p-1)/v microbatch times of the slowest stage")      \
+      "pipeline bubble: fill and drain from each stage's own times")        \
     X(PP_P2P, pp_p2p_s, "pp_p2p", "p2p(s)", "8.3f", TCE_CHARGE_PP,           \
       "pipeline point-to-point sends and receives (exposed)")                \
     X(OPTIMIZER, optimizer_s, "optimizer", "optim(s)", "8.3f",               \

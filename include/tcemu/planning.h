@@ -83,11 +83,15 @@ struct tce_planning_point {
     double cost_usd;
 };
 
-/* One offering's best layout at one scale. */
+/* One offering's best layout at one scale, and the job's own layout
+ * there (search.h: own_status, own_is_pick, own). */
 struct tce_planning_scale {
     int64_t gpus;
     int found;
     struct tce_search_hit hit;
+    int own_status;
+    int own_is_pick;
+    struct tce_search_hit own;
 };
 
 #define TCE_PLANNING_WHY_MAX 256
@@ -126,6 +130,11 @@ struct tce_planning_row {
     struct tce_planning_sensitivity sens;
     int has_budget;
     struct tce_planning_budget budget;
+    /* the job's own layout at the chosen scale, priced under this
+     * contract (own_status as search.h's: 1 projected) */
+    int own_status;
+    int own_is_pick;
+    struct tce_search_hit own;
 };
 
 /* Does the cheapest row stay the cheapest under +-10%? */

@@ -12,17 +12,29 @@
  *    only the excess is exposed.  The first, the last and (pp > 2) one
  *    middle stage are evaluated (the middle one only when it may be slower
  *    than the first: MoE, or more layers); the slowest sets the pace (T).
- *  - 1F1B / interleaved: m * T of steady work plus a bubble of
- *    (p-1)/v * T, i.e. (p-1)/(v*m) of the ideal time.
+ *  - 1F1B / interleaved: the span of the schedule's steps from each
+ *    stage's own forward and backward per microbatch (first, middle and
+ *    last stage, tce_schedule_span3_s: m T_s + fill and drain of the
+ *    other stages / v, SC21's (m + (p-1)/v) T for equal stages); the
+ *    bubble is that span minus m x the slowest stage's time.  Stages
+ *    1 .. p-2 take the middle stage's times.
  *  - Pipeline p2p: each microbatch crosses each of the stage's v chunk
- *    boundaries forward and backward: 2 v m messages, exposed (send and
- *    receive overlap each other, full duplex).
- *  - DP gradient reduce (all buckets) with overlap_grad_reduce: hidden under
- *    the backward of the last microbatch (Megatron reduces buckets during
- *    the last microbatch's backward, when gradients are final); exposed =
- *    max(one bucket, total - that backward).  Without it, all exposed.  The
- *    distributed optimizer's param all-gather likewise under the first
- *    microbatch's forward with overlap_param_gather.
+ *    boundaries forward and backward: 2 v m messages.  1F1B (v = 1) or
+ *    overlap_p2p_comm off: exposed (send and receive overlap each other,
+ *    full duplex).  Interleaved with overlap_p2p_comm (Megatron's
+ *    --overlap-p2p-communication, on by default with VP > 1): the
+ *    transfer runs under the next chunk step's compute; exposed per
+ *    message its latency plus the transfer beyond that step (forward
+ *    messages under f / v, backward under b / v).
+ *  - DP gradient reduce (all buckets) with overlap_grad_reduce: each
+ *    chunk's share goes out once its last microbatch's backward is done,
+ *    under the backward that remains in the cool-down and the drain of
+ *    the stages before (tce_schedule_grad_reduce_exposed_s: by bucket
+ *    hooks, or with align_grad_reduce launched whole, pipeline-rank steps
+ *    late, as Megatron-LM's schedules do); the worst of the evaluated
+ *    stages (the middle class at stages 1 and p-2) shows.  Without it,
+ *    all exposed.  The distributed optimizer's param all-gather likewise
+ *    under the fill and the warm-up's forwards with overlap_param_gather.
  *  - Optimizer step exposed (memory-bound roofline).
  *  - Utilisation for energy: accelerators are busy for the compute part of
  *    the iteration (compute / iteration) and idle otherwise.
@@ -32,15 +44,18 @@
 #ifndef TCEMU_PROJECTOR_H
 #define TCEMU_PROJECTOR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tcemu/breakdown.h"
+#include "tcemu/computecache.h"
 #include "tcemu/config.h"
 #include "tcemu/costmodel.h"
 #include "tcemu/error.h"
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
+#include "tcemu/schedule.h"
 
 /* struct tce_breakdown (seconds per part of the iteration) is in
  * breakdown.h. */
@@ -61,8 +76,13 @@ struct tce_projection {
     int64_t slowest_stage;
     double stage_microbatch_s;   /* T of the slowest stage */
     double dp_total_s;           /* DP gradient reduce before overlap */
-    double bubble_fraction;      /* (p-1)/(v*m) */
+    double bubble_fraction;      /* pp_bubble_s / (m x T): (p-1)/(v m)
+                                    for equal stages */
+    struct tce_sched_stage_s stage_s[3]; /* per microbatch: the first, a
+                                    middle and the last stage (the first's
+                                    where there is none) */
 };
+
 
 /* Project job on topo with gpus accelerators (0 = the job's num_gpus):
  * layout from tce_layout_init (dp re-derived), then the plan of the
@@ -71,6 +91,20 @@ struct tce_projection {
 int tce_project(const struct tce_topology *topo, const struct tce_job *job,
                 const struct tce_costmodel *cm, int64_t gpus,
                 struct tce_projection *out, struct tce_error *err);
+
+/* tce_project with compute times through cache (NULL: none); results
+ * identical. */
+int tce_project_cached(const struct tce_topology *topo,
+                       const struct tce_job *job,
+                       const struct tce_costmodel *cm,
+                       struct tce_compute_cache *cache, int64_t gpus,
+                       struct tce_projection *out, struct tce_error *err);
+
+/* A list's time, split by charge. */
+struct tce_list_time {
+    double total_s;
+    double part_s[TCE_CHARGE_COUNT];
+};
 
 /*
  * A projector bound to one (topology, job, cost model), for sweeps over GPU
@@ -86,10 +120,23 @@ int tce_project(const struct tce_topology *topo, const struct tce_job *job,
  * them).  No allocation; the struct holds three plans (about 130 KB):
  * allocate it, or keep it off small stacks.
  */
-struct tce_list_time {
-    double total_s;
-    double part_s[TCE_CHARGE_COUNT];
-};
+
+/* The rule of a list's time, for every caller that times a list
+ * (projector, timeline): compute plus exposed communication, where
+ * communication marked TCE_OVERLAP_COMPUTE is hidden under the list's
+ * compute and only the excess is exposed, spread over the hidden ops'
+ * charges.  One execution of the list (each op x its count). */
+void tce_projector_list_time(const struct tce_costmodel *cm,
+                             const struct tce_span spans[TCE_GROUP_COUNT],
+                             const struct tce_op_list *l,
+                             struct tce_list_time *out);
+
+/* The exposed time of one pipeline message of msg_s seconds (lat_s its
+ * latency, tce_cost_p2p_s at one byte) next to a chunk step of step_s:
+ * overlapped (interleaved with overlap_p2p_comm) lat_s + max(0, transfer
+ * - step_s), else msg_s. */
+double tce_projector_p2p_message_s(double msg_s, double lat_s, double step_s,
+                                   int overlapped);
 
 /* The time of one list with what it was computed from; dropped when the
  * span of a group it uses changes from one run to the next. */
@@ -135,6 +182,13 @@ void tce_projector_init(struct tce_projector *p,
  * earlier runs built. */
 int tce_projector_run(struct tce_projector *p, int64_t gpus,
                       struct tce_projection *out, struct tce_error *err);
+
+/* The `# assumption:` sentences of the schedule rules above, for job
+ * (its vpp and overlap keys), into buf of n bytes; return buf. */
+char *tce_projector_pipeline_assumption(const struct tce_job *job, char *buf,
+                                        size_t n);
+char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
+                                  size_t n);
 
 struct tce_json;
 /* The breakdown as a JSON object named key (seconds), one member per part

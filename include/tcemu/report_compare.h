@@ -1,8 +1,9 @@
 /*
  * report_compare.h - print a capacity-planning comparison (planning.h): a
  * human table (one row per offering and contract, marks, the +-10%
- * sensitivity table and its verdict, what a budget buys) and JSON (schema
- * tcemu.compare/2).  Formatting only; the numbers come from planning.h.
+ * sensitivity table and its verdict, the job's own layout against the
+ * cheapest: margin.h, what a budget buys) and JSON (schema
+ * tcemu.compare/3: verdict.own_layout, margin_vs_own per row).  Formatting only; the numbers come from planning.h.
  */
 #ifndef TCEMU_REPORT_COMPARE_H
 #define TCEMU_REPORT_COMPARE_H
@@ -10,6 +11,7 @@
 #include <stdio.h>
 
 #include "tcemu/json.h"
+#include "tcemu/margin.h"
 #include "tcemu/planning.h"
 #include "tcemu/validation.h"
 
@@ -21,12 +23,16 @@ struct tce_compare_report {
     int wide;                          /* human: every column */
     const struct tce_validation *validation; /* the cheapest offering's
                                           model validation, or NULL */
+    const struct tce_term_errors *errors; /* per-term validation error
+                                          (margin.h); NULL: from validation */
 };
 
 void tce_report_compare_human(FILE *out, const struct tce_compare_report *r);
 
-/* One CSV row per offering and contract (schema tcemu.compare.csv/1): the
- * best layout's columns (empty where none fits), the sensitivity columns
+/* One CSV row per offering and contract (schema tcemu.compare.csv/2): the
+ * best layout's columns (empty where none fits), margin_vs_own (the job's
+ * own layout at that scale and contract: its days / the best's - 1; empty
+ * when it is not a valid layout there), the sensitivity columns
  * and, with a budget, budget_* (empty without). */
 void tce_report_compare_csv(FILE *out, const struct tce_compare_report *r);
 

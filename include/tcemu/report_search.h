@@ -1,7 +1,8 @@
 /*
  * report_search.h - print a layout search (search.h): a human table
  * ('#' on every non-data line, units in the headers, the best layout's
- * economics, why the runners-up lost) and JSON (schema tcemu.search/2).
+ * economics, why the runners-up lost, the job's own layout against the
+ * pick: margin.h) and JSON (schema tcemu.search/3).
  * Formatting only; the numbers come from search.h and economics.h.
  */
 #ifndef TCEMU_REPORT_SEARCH_H
@@ -13,6 +14,7 @@
 #include "tcemu/config.h"
 #include "tcemu/economics.h"
 #include "tcemu/json.h"
+#include "tcemu/margin.h"
 #include "tcemu/report.h"
 #include "tcemu/search.h"
 #include "tcemu/validation.h"
@@ -27,12 +29,16 @@ struct tce_search_report {
     const struct tce_search_result *result;
     const struct tce_validation *validation; /* the model's error on
                                          comparable published runs, or NULL */
+    const struct tce_term_errors *errors; /* per-term validation error
+                                         (margin.h); NULL: from validation */
 };
 
 void tce_report_search_human(FILE *out, const struct tce_search_report *r);
 
-/* The best layouts, one CSV row each in rank order (schema
- * tcemu.search.csv/1). */
+/* The best layouts, one CSV row each in rank order, then the job's own
+ * layout when it was projected (schema tcemu.search.csv/2: a leading
+ * `role` column, "pick", "top" or "own", and margin_vs_own on the pick's
+ * row and the own row). */
 void tce_report_search_csv(FILE *out, const struct tce_search_report *r);
 
 /* The whole report as one JSON document (closed and finished). */
@@ -50,6 +56,28 @@ void tce_report_search_hits(struct tce_report *t,
  * JSON uses it too. */
 void tce_report_search_hit_json(struct tce_json *j, const char *key,
                                 const struct tce_search_hit *h);
+
+/* The pick against the job's own layout (margin.h) with the report's
+ * errors: 1 and *m, *e filled when the own layout was projected, else 0. */
+int tce_report_search_margin(const struct tce_search_report *r,
+                             struct tce_term_errors *e, struct tce_margin *m);
+
+/* The own layout's JSON object named key (own_layout): layout_status,
+ * is_pick, candidate, margin_vs_own, advantage_s, advantage, term_deltas,
+ * term_errors_source; compare's JSON uses it too.  own_status as
+ * struct tce_search_result's. */
+void tce_report_search_own_json(struct tce_json *j, const char *key,
+                                int own_status,
+                                const struct tce_search_hit *own,
+                                const struct tce_margin *m,
+                                const struct tce_term_errors *e);
+
+/* The two human lines of the own layout (# own layout ..., # pick vs own
+ * ...); compare prints them too. */
+void tce_report_search_own_human(FILE *out, int own_status,
+                                 const struct tce_search_hit *own,
+                                 const struct tce_margin *m,
+                                 const struct tce_term_errors *e);
 
 /* The progress line on stderr: candidates, seconds, rate. */
 void tce_report_search_progress(FILE *out, const struct tce_search_result *r);

@@ -131,6 +131,13 @@ struct tce_search_result {
     int64_t fits;       /* projected, fit */
     double elapsed_s;
     double candidates_per_s;
+    /* the job's own layout (its file's tp, pp, vpp, cp, ep, micro batch,
+     * recompute, distributed optimizer, sequence parallel) at the pick's
+     * GPU count, projected and priced the same way (margin.h compares) */
+    int own_status;  /* 1 projected (fitting or not), 0 not a valid layout
+                        at that count, -1 not tried (nothing fits) */
+    int own_is_pick; /* the pick is that layout */
+    struct tce_search_hit own;
 };
 
 /*
@@ -164,6 +171,18 @@ int tce_search_valid_scales(const struct tce_topology *topo,
 void tce_search_projector_backend(struct tce_scenario *s,
                                   struct tce_search_backend *be);
 
+/* The projector backend with a compute-time cache (projector.h): the
+ * measured table is interpolated once per op shape over the whole search,
+ * results identical.  sp (about 700 KB: allocate it) is the backend's
+ * context and must outlive its use. */
+struct tce_search_projector {
+    struct tce_scenario *s;
+    struct tce_compute_cache cache;
+};
+void tce_search_projector_backend_cached(struct tce_search_projector *sp,
+                                         struct tce_scenario *s,
+                                         struct tce_search_backend *be);
+
 /* Price a hit under contract c (NULL: on-demand list price) through
  * tce_econ_evaluate: its failure-free time times time_scale (1: as
  * projected), the accelerators' load its compute share of the iteration.
@@ -172,6 +191,10 @@ int tce_search_price(const struct tce_topology *topo,
                      const struct tce_contract *c, double checkpoint_bytes,
                      const struct tce_search_hit *h, double time_scale,
                      struct tce_econ *out, struct tce_error *err);
+
+/* 1 when two hits are one layout at one GPU count. */
+int tce_search_same_layout(const struct tce_search_hit *a,
+                           const struct tce_search_hit *b);
 
 /* Apply a hit's layout to a copy of a job (parallel and training fields). */
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);

@@ -12,23 +12,33 @@
  *  - Each stage's plan (plan.h) is timed with the cost model: a forward or
  *    backward step of chunk c costs the stage's lists of that chunk
  *    (layers, embedding on the first virtual stage, logits and loss on the
- *    last), each list's compute plus its exposed communication
- *    (communication marked TCE_OVERLAP_COMPUTE hidden under the list's
- *    compute, the excess exposed).
+ *    last), each list timed by the projector's rule
+ *    (tce_projector_list_time: communication marked TCE_OVERLAP_COMPUTE
+ *    hidden under the list's compute, the excess exposed).
  *  - A stage runs its steps in schedule order; a forward of virtual stage
  *    j waits for the activation sent by j-1, a backward for the gradient
- *    sent by j+1.  A send occupies its stage for one p2p message time
- *    (exposed, as the projector counts it) and the message is there when
- *    it ends.  Waiting shows as a "wait" slice (the bubble).
+ *    sent by j+1.  A send occupies its stage for the exposed part of one
+ *    p2p message, as the projector counts it
+ *    (tce_projector_p2p_message_s: all of it, or with interleaving and
+ *    overlap_p2p_comm its latency and the transfer beyond a chunk step),
+ *    and the message is there when it ends.  Waiting shows as a "wait"
+ *    slice (the bubble).
  *  - Overlapped DP gradient buckets (overlap_grad_reduce) run on the
- *    stage's second track from the start of its last backward step, back
- *    to back; the last bucket starts no earlier than that backward's end
- *    (its gradients are final then).  The overlapped param all-gather runs
- *    there from the start and is waited for after the first forward step.
+ *    stage's second track, back to back, chunk c's share (1/v of each
+ *    op's repetitions; chunks finish v-1 first, 0 last) at a time, as the
+ *    projector's rule (tce_schedule_grad_reduce_exposed_s): with
+ *    align_grad_reduce (Megatron's default) as a whole, `stage` backward
+ *    steps after chunk c's last backward (1F1B: stages after the first
+ *    after the loop), those whose turn falls past the loop after it;
+ *    without it, from the start of chunk c's last backward step
+ *    (microbatch m-1), the last bucket no earlier than that step's end.  The overlapped
+ *    param all-gather runs there from the start, chunk 0's share first,
+ *    and chunk c's share is waited for after chunk c's first forward step.
  *    Then the optimizer step and the ITER_END ops that are not overlapped.
  * The timeline's span can differ slightly from the projector's closed-form
- * iteration (which prices the slowest stage alone, with p2p and bubble as
- * sums): both are written into the trace.
+ * iteration (the slowest stage's steady work plus the closed-form fill and
+ * drain of tce_schedule_span3_s, p2p as a sum): both are written into the
+ * trace.
  */
 #ifndef TCEMU_TIMELINE_H
 #define TCEMU_TIMELINE_H

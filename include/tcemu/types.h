@@ -307,6 +307,12 @@ struct tce_training {
     enum tce_fp8_recipe fp8_recipe;   /* Megatron --fp8-recipe */
     int enable_cuda_graph;            /* bool: kernels replayed as graphs */
     double moe_expert_load_imbalance; /* busiest expert / mean, >= 1 */
+    /* sched: pipeline p2p overlap (issue 11 item 5) */
+    int overlap_p2p_comm;             /* bool: interleaved p2p under the
+                                         next chunk step (default true) */
+    int align_grad_reduce;            /* bool: Megatron's aligned grad
+                                         sync across pipeline stages
+                                         (default true) */
 };
 
 struct tce_job {

@@ -450,6 +450,16 @@ static const struct field job_fields[] = {
         "tensor parallel size of the expert layers (MoE Parallel Folding: "
         "the EP group spans TP x CP x DP ranks); 0 = tensor parallel size, "
         "EP inside DP"),
+    /* sched: pipeline p2p overlap (issue 11 item 5) */
+    BOOL(JS, training.overlap_p2p_comm, "training.overlap_p2p_comm", "true",
+         "interleaved schedule: pipeline sends and receives run under the "
+         "next chunk step (Megatron's --overlap-p2p-communication; "
+         "1F1B: exposed)"),
+    BOOL(JS, training.align_grad_reduce, "training.align_grad_reduce", "true",
+         "with overlap_grad_reduce: each chunk's reduce launched as a whole, "
+         "pipeline rank steps after its last backward, aligned across "
+         "stages (Megatron's default; --no-align-grad-reduce: by bucket "
+         "hooks during that backward)"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

@@ -25,7 +25,8 @@
  *   bench_project -n N [-p 0|1] [-t ..] [-j ..]
  * prints "projections_per_s: N" (per core, CPU time) and
  * "cost_us_at_N_gpus: X" lines.  With -n it runs exactly N projections and
- * prints only a checksum (-p 1: through one tce_projector, else one-shot):
+ * prints only a checksum (-p 1: through one tce_projector, -p 2: one-shot
+ * with a compute cache, else one-shot):
  * for instruction counts under valgrind --tool=callgrind
  * (tests/bench/project_instructions.sh).
  */
@@ -51,6 +52,7 @@ struct bench {
     int64_t counts[COUNTS_MAX];
     int n_counts;
     struct tce_projector *pj; /* non-NULL: reuse it across calls */
+    struct tce_compute_cache *cache; /* one-shot with a compute cache */
     double sink; /* checksum: keeps the projections from being elided */
 };
 
@@ -112,8 +114,11 @@ static int run(struct bench *b, int64_t n, int64_t gpus)
     for (i = 0; i < n; i++) {
         int64_t g = gpus > 0 ? gpus : b->counts[k];
 
-        if ((b->pj ? tce_projector_run(b->pj, g, &p, NULL)
-                   : tce_project(b->topo, b->job, b->cm, g, &p, NULL)) != 0) {
+        if ((b->pj      ? tce_projector_run(b->pj, g, &p, NULL)
+             : b->cache ? tce_project_cached(b->topo, b->job, b->cm, b->cache,
+                                             g, &p, NULL)
+                        : tce_project(b->topo, b->job, b->cm, g, &p, NULL)) !=
+            0) {
             fprintf(stderr, "bench_project: projection failed\n");
             return -1;
         }
@@ -129,17 +134,29 @@ static int run(struct bench *b, int64_t n, int64_t gpus)
 static int same_results(const struct bench *b)
 {
     struct tce_projector *pj = malloc(sizeof(*pj));
-    struct tce_projection x, y;
+    struct tce_compute_cache *cache = malloc(sizeof(*cache));
+    struct tce_projection x, y, z;
     int i, k, rc = -1;
 
-    if (!pj)
-        return -1;
+    if (!pj || !cache)
+        goto out;
     tce_projector_init(pj, b->topo, b->job, b->cm);
+    tce_compute_cache_init(cache);
     for (k = 0; k < 2 * b->n_counts; k++) {
         i = k % b->n_counts;
         if (tce_project(b->topo, b->job, b->cm, b->counts[i], &x, NULL) != 0 ||
-            tce_projector_run(pj, b->counts[i], &y, NULL) != 0)
+            tce_projector_run(pj, b->counts[i], &y, NULL) != 0 ||
+            tce_project_cached(b->topo, b->job, b->cm, cache, b->counts[i],
+                               &z, NULL) != 0)
             goto out;
+        if (x.iteration_s != z.iteration_s ||
+            memcmp(&x.breakdown, &z.breakdown, sizeof(x.breakdown)) != 0) {
+            fprintf(stderr,
+                    "bench_project: tce_project_cached differs from "
+                    "tce_project at %lld GPUs\n",
+                    (long long)b->counts[i]);
+            goto out;
+        }
         if (x.iteration_s != y.iteration_s || x.time_to_train_days != y.time_to_train_days ||
             x.memory_gib_per_gpu != y.memory_gib_per_gpu ||
             x.utilisation != y.utilisation ||
@@ -151,11 +168,12 @@ static int same_results(const struct bench *b)
             goto out;
         }
     }
-    printf("# results: tce_projector == tce_project at all %d counts "
-           "(checked)\n",
+    printf("# results: tce_projector == tce_project == tce_project_cached "
+           "at all %d counts (checked)\n",
            b->n_counts);
     rc = 0;
 out:
+    free(cache);
     free(pj);
     return rc;
 }
@@ -226,7 +244,7 @@ int main(int argc, char **argv)
                  tce_parse_int64(argv[i + 1], 1, ROUNDS_MAX, &n, NULL) == 0)
             rounds = (int)n;
         else if (strcmp(argv[i], "-p") == 0 &&
-                 tce_parse_int64(argv[i + 1], 0, 1, &n, NULL) == 0)
+                 tce_parse_int64(argv[i + 1], 0, 2, &n, NULL) == 0)
             use_projector = (int)n;
         else if (strcmp(argv[i], "-n") == 0 &&
                  tce_parse_int64(argv[i + 1], 0, INT64_MAX, &n, NULL) == 0)
@@ -254,7 +272,13 @@ int main(int argc, char **argv)
         goto out;
     }
     if (fixed_n >= 0) {
-        if (use_projector) {
+        if (use_projector == 2) {
+            b.cache = malloc(sizeof(*b.cache));
+            if (!b.cache)
+                goto out;
+            tce_compute_cache_init(b.cache);
+        }
+        if (use_projector == 1) {
             b.pj = malloc(sizeof(*b.pj));
             if (!b.pj)
                 goto out;
@@ -281,6 +305,19 @@ int main(int argc, char **argv)
     printf("# one-shot tce_project() (layout, plans, every list timed from "
            "scratch): %.0f per core, %.0f per wall-clock second\n",
            one_rate, one_wall);
+    /* one-shot with a caller-owned compute cache (as search runs it) */
+    b.cache = malloc(sizeof(*b.cache));
+    if (!b.cache)
+        goto out;
+    tce_compute_cache_init(b.cache);
+    if (measure(&b, seconds / 2, rounds, 0, &one_rate, &one_wall, &share) != 0)
+        goto out;
+    printf("# one-shot tce_project_cached() (as above, compute times from a "
+           "caller-owned cache by op shape): %.0f per core, %.0f per "
+           "wall-clock second\n",
+           one_rate, one_wall);
+    free(b.cache);
+    b.cache = NULL;
     /* a sweep through one struct tce_projector, as a GPU-count sweep or a
      * scaling study runs it */
     b.pj = malloc(sizeof(*b.pj));
@@ -326,6 +363,7 @@ int main(int argc, char **argv)
     if (rc)
         fprintf(stderr, "bench_project: cost grows with the GPU count\n");
 out:
+    free(b.cache);
     free(b.pj);
     free(t);
     free(j);

@@ -41,8 +41,16 @@ static int run(struct tce_scenario *s, int64_t gpus,
     tce_search_opts_init(&o);
     o.n_gpus = 1;
     o.gpus[0] = gpus;
-    tce_search_projector_backend(s, &be);
-    return tce_search_run(&s->topo, &s->job, &o, &be, r, err);
+    struct tce_search_projector *sp = malloc(sizeof(*sp));
+    int ret;
+
+    if (!sp)
+        return tce_error_set(err, TCE_ENOMEM, "out of memory");
+    /* a fresh cache per search: each search pays its own misses */
+    tce_search_projector_backend_cached(sp, s, &be);
+    ret = tce_search_run(&s->topo, &s->job, &o, &be, r, err);
+    free(sp);
+    return ret;
 }
 
 int main(int argc, char **argv)

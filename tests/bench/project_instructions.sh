@@ -3,7 +3,8 @@
 # workload (llama3-405b on aws-p5, GPU count changing every call), counted
 # by valgrind --tool=callgrind: (instructions of N projections - those of
 # 0) / N, so loading the files does not count; for one-shot tce_project()
-# and for a sweep through one tce_projector.  A figure that does not depend
+# with a compute cache (tce_project_cached), and for a sweep through one
+# tce_projector.  A figure that does not depend
 # on the machine's load, next to bench_project's timed rates.  Skipped
 # (exit 0) when valgrind is not installed.
 #   N=12000 tests/bench/project_instructions.sh
@@ -25,9 +26,10 @@ total() {
     sed -n 's/^summary: //p' "$dir/cg.$1.$2"
 }
 base=$(total 0 0) || { echo "ERR  callgrind run failed" >&2; exit 1; }
-for mode in 0 1; do
+for mode in 0 2 1; do
     all=$(total "$mode" "$N") || { echo "ERR  callgrind run failed" >&2; exit 1; }
     what="one-shot tce_project()"
+    [ "$mode" = 2 ] && what="one-shot tce_project_cached(), one compute cache"
     [ "$mode" = 1 ] && what="sweep through one tce_projector"
     echo "# instructions_per_projection: $(( (all - base) / N )) ($what, callgrind, $N projections)"
 done

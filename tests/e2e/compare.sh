@@ -33,7 +33,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 deadline = float(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] else None
 budget = float(sys.argv[3]) if len(sys.argv) > 3 else None
-assert d["schema"] == "tcemu.compare/2"
+assert d["schema"] == "tcemu.compare/3"
 rows = [o for o in d["offerings"] if o["found"]]
 assert rows, "no offering found a layout"
 tokens = d["job"]["train_tokens"]
@@ -55,7 +55,17 @@ for o in rows:
     assert s["days_mfu_minus_10pct"] >= r["days_to_done"] >= s["days_mfu_plus_10pct"]
     if o["cheapest"] or o["fastest"]:
         assert o["pareto"], o["contract"]
+    # the job's own layout at this scale and contract: its days / the best's - 1
+    if "margin_vs_own" in o:
+        assert o["margin_vs_own"] >= -1e-9, o["margin_vs_own"]
     if o["cheapest"]:
+        own = d["verdict"].get("own_layout")
+        if own and own["layout_status"] == "projected":
+            m = own["candidate"]["days_to_done"] / r["days_to_done"] - 1
+            assert abs(own["margin_vs_own"] - m) < 1e-9, (own["margin_vs_own"], m)
+            assert abs(own["margin_vs_own"] - o["margin_vs_own"]) < 1e-9
+            assert own["advantage"] in ("stands", "doubtful", "cannot be judged")
+            assert own["candidate"]["gpus"] == r["gpus"]
         c = r["cost_usd"]
         assert all(c <= q["result"]["cost_usd"] for q in rows if q["meets_deadline"])
     if o["fastest"]:
@@ -168,7 +178,8 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 d = json.load(open(sys.argv[2]))
 assert len(rows) == len(d[\"offerings\"]), (len(rows), len(d[\"offerings\"]))
 for r, o in zip(rows, d[\"offerings\"]):
-    assert r[\"schema\"] == \"tcemu.compare.csv/1\" and r[\"contract\"] == o[\"contract\"]
+    assert r[\"schema\"] == \"tcemu.compare.csv/2\" and r[\"contract\"] == o[\"contract\"]
+    assert (r[\"margin_vs_own\"] != \"\") == (\"margin_vs_own\" in o)
     assert (r[\"budget_gpus\"] != \"\") == (\"budget\" in o)
     if o[\"found\"]:
         assert abs(float(r[\"cost_usd\"]) / o[\"result\"][\"cost_usd\"] - 1) < 1e-6
@@ -188,6 +199,14 @@ assert yes and no and all(o[\"reason\"] for o in no), no
 assert any(o[\"cheapest\"] for o in yes)
 ' '$out/all.json' '$out/all.txt'"
 fi
+
+# Search you can trust: the cheapest beside the job's own layout
+own_beside_cheapest() {
+    "$TCEMU" compare -j jobs/megatron-sc21-18.4b.cfg -t topologies/dgx-a100-80gb.cfg --gpus 256 >"$out/own.txt" 2>/dev/null &&
+    grep -q "^# job's own layout: gpus=256 tp=8 pp=1 " "$out/own.txt" &&
+    grep -q "^# pick vs own: own layout [0-9.]*% worse (terms own - pick: .*); the advantage (.* s) stands" "$out/own.txt"
+}
+check "compare: the job's own layout beside the cheapest, judged on A100 dense" own_beside_cheapest
 
 [ "$fails" -eq 0 ] && echo "compare.sh: all passed" || echo "compare.sh: $fails failed"
 [ "$fails" -eq 0 ]

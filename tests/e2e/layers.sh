@@ -37,6 +37,8 @@ layer_of() {
     stackfit) echo 8 ;;            # stack: the stack-overhead fit (projector)
     bridge) echo 8 ;; # repro: Megatron-Bridge reference rows
     bridge | bridge_flops) echo 8 ;; # repro: Megatron-Bridge reference rows
+    margin) echo 8 ;; # sched: search you can trust (pick against own layout)
+    computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     *) echo unknown ;;
     esac
 }

@@ -32,7 +32,7 @@ check "search --json on the test fixtures" \
 check "JSON: sorted by days, fits, tp*pp*cp*dp = gpus, counts add up" python3 - "$out/s32.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["schema"] == "tcemu.search/2", d["schema"]
+assert d["schema"] == "tcemu.search/3", d["schema"]
 r = d["results"]
 assert 1 <= len(r) <= 8, len(r)
 days = [x["days_to_done"] for x in r]
@@ -132,13 +132,18 @@ EOF
     check "405b at 16000 GPUs: exit 2 with the nearest fitting counts" \
         bash -c "'$TCEMU' search -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 16000 >/dev/null 2>'$out/405b-16000.err'; test \$? -eq 2 && grep -q 'hint: [0-9]* GPUs fit' '$out/405b-16000.err'"
     check "--csv and --json: the same layouts, schema column, quoted text" bash -c \
-        "'$TCEMU' search -t topologies/aws-p5.cfg -j jobs/llama3-70b.cfg --gpus 1024 --top 3 --csv '$out/s.csv' --json '$out/s.json' > /dev/null && grep -q '^\"tcemu.search.csv/1\",1024,.*,\"[a-z]*\",' '$out/s.csv' && python3 -c '
+        "'$TCEMU' search -t topologies/aws-p5.cfg -j jobs/llama3-70b.cfg --gpus 1024 --top 3 --csv '$out/s.csv' --json '$out/s.json' > /dev/null && grep -q '^\"tcemu.search.csv/2\",\"pick\",[-0-9.e]*,1024,.*,\"[a-z]*\",' '$out/s.csv' && python3 -c '
 import csv, json, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 d = json.load(open(sys.argv[2]))
+assert [r[\"role\"] for r in rows] == [\"pick\", \"top\", \"top\", \"own\"], rows
+assert rows[0][\"margin_vs_own\"] == rows[3][\"margin_vs_own\"] != \"\"
+assert abs(float(rows[0][\"margin_vs_own\"]) - d[\"own_layout\"][\"margin_vs_own\"]) < 1e-6
+assert int(rows[3][\"tp\"]) == d[\"own_layout\"][\"candidate\"][\"layout\"][\"tp\"]
+rows = rows[:3]
 assert len(rows) == len(d[\"results\"]) == 3, rows
 for r, x in zip(rows, d[\"results\"]):
-    assert r[\"schema\"] == \"tcemu.search.csv/1\"
+    assert r[\"schema\"] == \"tcemu.search.csv/2\"
     assert int(r[\"tp\"]) == x[\"layout\"][\"tp\"] and r[\"recompute\"] == x[\"layout\"][\"recompute\"]
     assert abs(float(r[\"cost_usd\"]) / x[\"cost_usd\"] - 1) < 1e-6
 ' '$out/s.csv' '$out/s.json'"
@@ -155,6 +160,46 @@ over_capacity_skipped() {
 check "search skips GPU counts over capacity" over_capacity_skipped
 check "search with only over-capacity counts: exit 2" status_is 2 \
     "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 32768
+
+# Search you can trust: the job's own layout beside the pick, projected
+# the same way; the margin and the terms that make the difference; the
+# verdict judged only where a published validation exists.
+own_layout_h100() {
+    "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-70b.cfg --gpus 1024 --json - >"$out/own.json" 2>/dev/null &&
+    "$TCEMU" project -t topologies/aws-p5.cfg -j jobs/llama3-70b.cfg --gpus 1024 --json - >"$out/own-project.json" 2>/dev/null &&
+    python3 - "$out/own.json" "$out/own-project.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = json.load(open(sys.argv[2]))
+o = d["own_layout"]
+assert o["layout_status"] == "projected", o
+L = o["candidate"]["layout"]
+# the job file's layout (tp 4 pp 4 vpp 5 cp 2 in jobs/llama3-70b.cfg) ...
+assert (L["tp"], L["pp"], L["cp"]) == (4, 4, 2), L
+# ... projected as `project` projects it
+proj = p["results"][0] if "results" in p else p["projections"][0]
+assert abs(o["candidate"]["iteration_s"] / proj["iteration_s"] - 1) < 1e-9, (o["candidate"]["iteration_s"], proj["iteration_s"])
+pick = d["results"][0]
+m = o["candidate"]["days_to_done"] / pick["days_to_done"] - 1
+assert abs(o["margin_vs_own"] - m) < 1e-9, (o["margin_vs_own"], m)
+assert abs(o["advantage_s"] - (o["candidate"]["iteration_s"] - pick["iteration_s"])) < 1e-9
+deltas = [abs(t["own_minus_pick_s"]) for t in o["term_deltas"]]
+assert deltas == sorted(deltas, reverse=True) and len(deltas) >= 1, o["term_deltas"]
+for t in o["term_deltas"]:
+    x = o["candidate"]["breakdown_s"][t["part"]] - pick["breakdown_s"][t["part"]]
+    assert abs(x - t["own_minus_pick_s"]) < 1e-9, (t, x)
+# H100: no published validation, so it cannot be judged
+assert o["advantage"] == "cannot be judged", o["advantage"]
+assert all(t["validation_error_s"] is None for t in o["term_deltas"])
+PY
+}
+check "search: the job's own layout beside the pick (JSON)" own_layout_h100
+own_layout_a100() {
+    "$TCEMU" search -t topologies/dgx-a100-80gb.cfg -j jobs/megatron-sc21-18.4b.cfg >"$out/own-a100.txt" 2>/dev/null &&
+    grep -q "^# job's own layout: gpus=256 tp=8 pp=1 .*: [0-9.]* days, [0-9.]* s per iteration" "$out/own-a100.txt" &&
+    grep -q "^# pick vs own: own layout [0-9.]*% worse (terms own - pick: compute +.*); the advantage (.* s) stands: larger than the validation error" "$out/own-a100.txt"
+}
+check "search: A100 dense (SC21-validated): the advantage is judged (human)" own_layout_a100
 
 [ "$fails" -eq 0 ] && echo "search.sh: all passed" || echo "search.sh: $fails failed"
 [ "$fails" -eq 0 ]

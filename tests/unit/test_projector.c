@@ -77,7 +77,8 @@ static void test_bubble(void **state)
     struct tce_topology t;
     struct tce_job j;
     struct tce_costmodel cm;
-    struct tce_projection p1, p2;
+    struct tce_projection p1, p2, p3;
+    double T, lat, x;
     (void)state;
 
     topo(&t);
@@ -85,20 +86,47 @@ static void test_bubble(void **state)
                      0);
     gpt(&j, 512, 8, 4, 1); /* dp 16, m 96 */
     assert_int_equal(tce_project(&t, &j, &cm, 0, &p1, NULL), 0);
-    assert_close(p1.bubble_fraction, 3.0 / 96.0, 1e-12);
-    assert_close(p1.breakdown.pp_bubble_s, 3.0 * p1.stage_microbatch_s,
+    T = p1.stage_microbatch_s;
+    /* the bubble is the schedule's span of the stages' own times beyond
+     * the slowest stage's steady work */
+    assert_close(p1.breakdown.pp_bubble_s,
+                 tce_schedule_span3_s(4, 1, 96, p1.stage_s) - 96.0 * T,
                  1e-12);
-    assert_close(p1.breakdown.pp_bubble_s /
-                     (96.0 * p1.stage_microbatch_s),
-                 3.0 / 96.0, 1e-12);
-    gpt(&j, 512, 8, 4, 2); /* interleaved: half the bubble */
+    assert_close(p1.bubble_fraction, p1.breakdown.pp_bubble_s / (96.0 * T),
+                 1e-12);
+    /* the first and last stages carry the embedding and the head: the
+     * others fill and drain faster than the slowest stage's T */
+    assert_true(p1.bubble_fraction < 3.0 / 96.0);
+    assert_true(p1.bubble_fraction > 0.8 * 3.0 / 96.0);
+    gpt(&j, 512, 8, 4, 2); /* interleaved: about half the bubble */
+    j.training.overlap_p2p_comm = 0;
     assert_int_equal(tce_project(&t, &j, &cm, 0, &p2, NULL), 0);
-    assert_close(p2.bubble_fraction, 3.0 / 192.0, 1e-12);
-    assert_close(p2.breakdown.pp_bubble_s, 1.5 * p2.stage_microbatch_s,
+    assert_close(p2.breakdown.pp_bubble_s,
+                 tce_schedule_span3_s(4, 2, 96, p2.stage_s) -
+                     96.0 * p2.stage_microbatch_s,
                  1e-12);
-    /* twice the boundaries: twice the p2p messages */
+    assert_true(p2.breakdown.pp_bubble_s < 0.6 * p1.breakdown.pp_bubble_s);
+    /* twice the boundaries: twice the p2p messages, all exposed */
     assert_close(p2.breakdown.pp_p2p_s, 2.0 * p1.breakdown.pp_p2p_s, 1e-9);
     assert_true(p2.iteration_s < p1.iteration_s);
+    /* overlap_p2p_comm: only the latency of each of the 2 v m messages
+     * (the 8 MB transfer is shorter than a chunk step) */
+    j.training.overlap_p2p_comm = 1;
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &p3, NULL), 0);
+    x = p1.breakdown.pp_p2p_s / (2.0 * 96.0);
+    assert_true(x < p3.stage_s[0].fwd_s / 2.0);
+    lat = p3.breakdown.pp_p2p_s / (2.0 * 2.0 * 96.0);
+    assert_true(lat > 0.0);
+    assert_true(lat < 0.1 * x);
+    assert_close(p3.iteration_s,
+                 p2.iteration_s - p2.breakdown.pp_p2p_s +
+                     p3.breakdown.pp_p2p_s,
+                 1e-12);
+    /* 1F1B: the key changes nothing */
+    gpt(&j, 512, 8, 4, 1);
+    j.training.overlap_p2p_comm = 0;
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &p3, NULL), 0);
+    assert_close(p3.iteration_s, p1.iteration_s, 1e-15);
 }
 
 static void test_dp_overlap(void **state)
@@ -120,6 +148,43 @@ static void test_dp_overlap(void **state)
     assert_true(b.breakdown.dp_exposed_s < a.breakdown.dp_exposed_s);
     assert_true(b.breakdown.dp_exposed_s > 0); /* the last bucket */
     assert_close(b.breakdown.compute_s, a.breakdown.compute_s, 1e-12);
+    /* 1F1B: max(one bucket, total - one microbatch's backward) */
+    {
+        const struct tce_sched_stage_s *x =
+            b.stage_s[0].fwd_s + b.stage_s[0].bwd_s >=
+                    b.stage_s[2].fwd_s + b.stage_s[2].bwd_s
+                ? &b.stage_s[0]
+                : &b.stage_s[2];
+
+        assert_true(b.breakdown.dp_exposed_s >=
+                    b.dp_total_s - x->bwd_s - 1e-12);
+    }
+}
+
+/* Interleaved: each chunk's gradients go out after its last backward, so
+ * the cool-down's remaining backward hides more of the same reduce. */
+static void test_dp_window_interleaved(void **state)
+{
+    struct tce_topology t;
+    struct tce_job j;
+    struct tce_costmodel cm;
+    struct tce_projection a, b;
+    (void)state;
+
+    topo(&t);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    gpt(&j, 64, 8, 4, 1); /* dp 2: a large reduce per rank */
+    j.training.overlap_grad_reduce = 1;
+    j.training.align_grad_reduce = 0; /* bucket hooks, as they come */
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &a, NULL), 0);
+    gpt(&j, 64, 8, 4, 2);
+    j.training.overlap_grad_reduce = 1;
+    j.training.align_grad_reduce = 0;
+    assert_int_equal(tce_project(&t, &j, &cm, 0, &b, NULL), 0);
+    assert_close(b.dp_total_s, a.dp_total_s, 1e-9);
+    assert_true(a.breakdown.dp_exposed_s > 0);
+    assert_true(b.breakdown.dp_exposed_s < a.breakdown.dp_exposed_s);
 }
 
 static void test_scale_and_errors(void **state)
@@ -236,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_breakdown_and_flops),
         cmocka_unit_test(test_bubble),
         cmocka_unit_test(test_dp_overlap),
+        cmocka_unit_test(test_dp_window_interleaved),
         cmocka_unit_test(test_scale_and_errors),
         cmocka_unit_test(test_projector_reuse),
     };
