@@ -48,51 +48,6 @@ struct sim {
 static void list_time(const struct sim *s, const struct tce_op_list *l,
                       struct step_time *acc)
 {
-    double compute = 0, hidden = 0, hid[TCE_CHARGE_COUNT] = {0}, x, scale;
-    double attn = 0, ring = 0, ring_steps = 0, ring_ops = 0; /* attn */
-    int i;
-
-    for (i = 0; i < l->n; i++) {
-        const struct tce_op *op = &l->ops[i];
-
-        x = tce_cost_op_s(s->cm, op, s->spans) * (double)op->count;
-        if (op->kind == TCE_OP_COMPUTE) {
-            compute += x;
-            acc->part[op->charge] += x;
-            acc->total += x;
-            if (op->flags & TCE_OP_F_ATTENTION_CORE)
-                attn += x;
-        } else if (op->overlap == TCE_OVERLAP_COMPUTE) {
-            hidden += x;
-            hid[op->charge] += x;
-        } else if (op->overlap == TCE_OVERLAP_ATTENTION) {
-            ring += x; /* attn (issue 11): CP ring steps, plan.h */
-            ring_steps += (double)op->count;
-            ring_ops += 1;
-        } else {
-            acc->part[op->charge] += x;
-            acc->total += x;
-        }
-    }
-    if (ring > 0) {
-        x = fmax(0.0, ring - attn * ring_steps / (ring_steps + ring_ops));
-        acc->part[TCE_CHARGE_CP] += x;
-        acc->total += x;
-    }
-    /* moe (issue 11): kernel launches floor the list's compute (as the
-     * projector) */
-    x = tce_cost_list_launch_s(s->cm, l);
-    if (x > compute) {
-        acc->part[TCE_CHARGE_COMPUTE] += x - compute;
-        acc->total += x - compute;
-        compute = x;
-    }
-    if (hidden > compute) {
-        scale = (hidden - compute) / hidden;
-        for (i = 0; i < TCE_CHARGE_COUNT; i++)
-            acc->part[i] += hid[i] * scale;
-        acc->total += hidden - compute;
-    }
     struct tce_list_time x;
     int i;
 
