@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tcemu/bridge.h"
+#include "tcemu/bridge_recipe.h"
 #include "tcemu/input.h"
 #include "tcemu/rules.h"
 #include "tcemu/scenario.h"
@@ -493,6 +494,12 @@ int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
     t->micro_batch_size = r->micro_batch;
     t->precision = prec;
     job->model.seq_length = r->seq_length;
+    /* the recipe's own settings (bridge_recipe.h) */
+    ret = tce_bridge_recipe_dense(r, job, err);
+    if (ret == 0)
+        ret = tce_bridge_recipe_moe(r, job, err);
+    if (ret != 0)
+        return ret;
     tce_rule_parse_pipeline_layout(p, NULL);
     /* the job's rules, with the first message kept */
     mem = open_memstream(&msg, &msg_len);

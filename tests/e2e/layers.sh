@@ -24,9 +24,7 @@ layer_of() {
     rules | rules_layout) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
-    plan | plan_query | walk) echo 5 ;;
-    plan_int | plan_attn) echo 5 ;; # attn (issue 11)
-    plan | plan_int | plan_moe | plan_query | walk) echo 5 ;;
+    plan | plan_int | plan_attn | plan_moe | plan_query | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats | opcost) echo 7 ;;
     economics | search | planning | timeline | validation) echo 8 ;;
@@ -35,8 +33,7 @@ layer_of() {
     runtime | runtime_* | rt | rt_* | run_* | bench_* | calib_* | exec | coll_exec | watchdog) echo 11 ;;
     stack | megatronlog) echo 1 ;; # stack: the training stack, framework logs
     stackfit) echo 8 ;;            # stack: the stack-overhead fit (projector)
-    bridge) echo 8 ;; # repro: Megatron-Bridge reference rows
-    bridge | bridge_flops) echo 8 ;; # repro: Megatron-Bridge reference rows
+    bridge | bridge_flops | bridge_recipe | bridge_recipe_*) echo 8 ;; # Megatron-Bridge reference rows and their recipes
     margin) echo 8 ;; # sched: search you can trust (pick against own layout)
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     *) echo unknown ;;
