@@ -151,6 +151,70 @@ static int class_comm(struct calib *c, int i, MPI_Comm *comm)
                           rt->rank, comm);
 }
 
+/* links: one pattern class (groups of m members per node; span scale_up:
+ * inside a node, k = rpn / m of them per node; scale_out: across every
+ * node of my leaf switch, k = rpn / m per node).  Collective. */
+static int add_pattern(struct calib *c, enum tce_link_class span, int m)
+{
+    struct tce_rt *rt = &c->rt;
+    struct cal_class *k = &c->cls[c->n_classes];
+    int rpn = c->node_size_min, per = rpn / m, leader, ok, all_ok, mrc;
+    int64_t leaf = c->leaf_nodes;
+    int n_leaves = leaf > 0 ? (int)((rt->n_nodes + leaf - 1) / leaf) : 1;
+    int my_leaf = leaf > 0 ? (int)(rt->node_id / leaf) : 0;
+    int color = span == TCE_LINK_SCALE_UP
+                    ? rt->node_id * per + rt->node_rank / m
+                    : (rt->node_rank / m) * n_leaves + my_leaf;
+
+    memset(k, 0, sizeof(*k));
+    k->link = span;
+    k->pattern = 1;
+    k->members_per_node = m;
+    k->concurrency = per;
+    snprintf(k->where_buf, sizeof(k->where_buf),
+             "%s: groups of %d rank(s) per node, %d group(s) per node at "
+             "once",
+             span == TCE_LINK_SCALE_UP ? "inside a node" : "across nodes", m,
+             per);
+    k->where = k->where_buf;
+    k->g_size = 1;
+    mrc = MPI_Comm_split(rt->world, color, rt->rank, &k->comm);
+    if (mrc != MPI_SUCCESS)
+        return mrc;
+    tce_rt_comm_errors_return(k->comm);
+    MPI_Comm_rank(k->comm, &k->g_rank);
+    MPI_Comm_size(k->comm, &k->g_size);
+    leader = k->g_rank == 0;
+    ok = k->g_size >= 2;
+    MPI_Allreduce(&leader, &k->n_groups, 1, MPI_INT, MPI_SUM, rt->world);
+    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, rt->world);
+    k->usable = all_ok;
+    c->n_classes++;
+    return MPI_SUCCESS;
+}
+
+/* links: the patterns the link classes do not measure already, for every
+ * m dividing the ranks per node (nodes of equal size only): inside a node
+ * groups of 2 <= m < rpn, across nodes groups of m >= 2 per node (m = 1 is
+ * the scale_out class, m = rpn inside a node the scale_up class). */
+static int make_patterns(struct calib *c)
+{
+    int rpn = c->node_size_min, m, mrc = MPI_SUCCESS;
+
+    if (c->node_size_min != c->node_size_max || rpn < 2)
+        return MPI_SUCCESS;
+    for (m = 2; m <= rpn && mrc == MPI_SUCCESS; m++) {
+        if (rpn % m != 0)
+            continue;
+        if (m < rpn && c->n_classes < CAL_CLASSES_MAX)
+            mrc = add_pattern(c, TCE_LINK_SCALE_UP, m);
+        if (mrc == MPI_SUCCESS && c->rt.n_nodes >= 2 &&
+            c->n_classes < CAL_CLASSES_MAX)
+            mrc = add_pattern(c, TCE_LINK_SCALE_OUT, m);
+    }
+    return mrc;
+}
+
 static int make_classes(struct calib *c, struct tce_error *err)
 {
     static const struct {
@@ -193,6 +257,16 @@ static int make_classes(struct calib *c, struct tce_error *err)
         MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, rt->world);
         k->usable = all_ok;
     }
+    c->cls[0].members_per_node = c->node_size_min;
+    c->cls[0].concurrency = 1;
+    c->cls[1].members_per_node = 1;
+    c->cls[1].concurrency = c->node_size_min;
+    c->cls[2].members_per_node = 1;
+    c->cls[2].concurrency = c->node_size_min;
+    c->n_classes = CAL_CLASSES;
+    mrc = make_patterns(c);
+    if (mrc != MPI_SUCCESS)
+        return tce_rt_mpi_error(err, mrc, "pattern communicator");
     if (!c->cls[0].usable && !c->cls[1].usable)
         return tce_error_set(err, TCE_EUSAGE,
                              "nothing to calibrate: needs 2 ranks on every "
@@ -279,8 +353,12 @@ static void fit_class(struct cal_class *k)
         s->fit_rc =
             tce_calibfit_regimes(s->bytes, s->time_s, s->n, &s->line, &e);
         snprintf(s->fit_msg, sizeof(s->fit_msg), "%s", e.msg);
-        if (s->kind == TCE_COLL_SENDRECV && s->fit_rc == 0)
+        if (s->kind == TCE_COLL_SENDRECV && s->fit_rc == 0 && !k->pattern)
             k->link_series = s;
+        /* links: the three size regimes of this pattern */
+        s->pieces_rc = s->fit_rc ? s->fit_rc
+                                 : tce_calibfit_pieces(s->bytes, s->time_s,
+                                                       s->n, &s->pieces, NULL);
     }
     if (!k->link_series)
         return;
@@ -434,7 +512,7 @@ int tce_cmd_calibrate(int argc, char **argv)
                     "records %d\n",
                     c->node_size_min, c->node_size_max, c->node_size_min);
     }
-    for (i = 0; i < CAL_CLASSES && rc == 0 && !c->stopped; i++) {
+    for (i = 0; i < c->n_classes && rc == 0 && !c->stopped; i++) {
         if (!c->cls[i].usable) {
             if (c->rt.rank == 0)
                 fprintf(out,
@@ -450,7 +528,7 @@ int tce_cmd_calibrate(int argc, char **argv)
         tce_rt_print_error(&c->rt, &err);
         goto out;
     }
-    for (i = 0; i < CAL_CLASSES; i++) {
+    for (i = 0; i < c->n_classes; i++) {
         fit_class(&c->cls[i]);
         c->cls[i].file_latency_us = c->cls[i].latency_us;
     }
@@ -503,7 +581,7 @@ int tce_cmd_calibrate(int argc, char **argv)
         rc = TCE_EINTERRUPTED;
     }
 out:
-    for (i = 0; i < CAL_CLASSES; i++)
+    for (i = 0; i < CAL_CLASSES_MAX; i++)
         if (c->cls[i].comm != MPI_COMM_NULL && c->cls[i].comm != 0)
             MPI_Comm_free(&c->cls[i].comm);
     if (mpi_up)

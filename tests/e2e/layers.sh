@@ -21,7 +21,7 @@ layer_of() {
     case $1 in
     error | util | json | output | input | stats | version | trace | datadir | jsonread | humanfmt) echo 0 ;;
     types | coll | breakdown | schedule | plot | computetable | confidence) echo 1 ;;
-    rules) echo 2 ;;
+    rules | linkcal) echo 2 ;;
     config | config_int) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_query | walk) echo 5 ;;
