@@ -323,3 +323,35 @@ out:
     free(t);
     return rc;
 }
+
+int tce_calibfit_entry(const struct tce_calibfit_pieces *p, enum tce_coll kind,
+                       enum tce_link_class span, int64_t n0, int64_t m0,
+                       int64_t k, struct tce_calibration_coll *out)
+{
+    double steps = tce_linkcal_steps(kind, (double)n0);
+    double load = tce_linkcal_load(kind, span, (double)n0, (double)m0);
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    if (kind > TCE_COLL_SENDRECV || steps <= 0 || load <= 0)
+        return -1;
+    out->kind = (int)kind;
+    out->span = span;
+    out->concurrency = k > 0 ? k : 1;
+    out->group_ranks = n0;
+    out->ranks_per_node = m0;
+    out->medium_from_bytes = (int64_t)p->medium_from_bytes;
+    out->large_from_bytes = (int64_t)p->large_from_bytes;
+    for (r = 0; r < TCE_LINKCAL_REGIMES; r++) {
+        const struct tce_calibfit_line *l = &p->line[r];
+
+        if (!(l->seconds_per_byte > 0))
+            return -1;
+        tce_linkcal_set_regime(out, (enum tce_linkcal_regime)r,
+                               l->latency_s / steps,
+                               load / l->seconds_per_byte);
+    }
+    out->rms_rel_error = p->rms_rel_error;
+    out->points = p->points;
+    return 0;
+}

@@ -517,11 +517,10 @@ void tce_cost_linkcal_cover_text(const struct tce_cost_linkcal_cover *c,
         return;
     }
     snprintf(buf, len,
-             "links: %d measured pattern(s) in the calibration price "
-             "collectives by kind, span, size regime and groups per node: "
-             "%d communication op(s) of the plan match one exactly, %d by "
-             "concurrency with another group shape (closed forms carry it), "
-             "%d match none and fall back to the link class figures%s%s",
+             "links: %d measured patterns (kind, span, size regime, groups "
+             "per node) price the plan's communication ops: %d exactly, %d "
+             "by concurrency (another group shape, closed forms), %d not "
+             "(link class figures)%s%.120s",
              c->entries, c->exact, c->shape, c->none,
-             c->none ? ", e.g. " : "", c->none_what);
+             c->none ? "; first: " : "", c->none_what);
 }

@@ -24,6 +24,7 @@
 
 #include "tcemu/coll.h"
 #include "tcemu/error.h"
+#include "tcemu/linkcal.h"
 
 struct tce_calibfit_line {
     double latency_s;        /* intercept, >= 0 */
@@ -87,6 +88,15 @@ struct tce_calibfit_pieces {
 int tce_calibfit_pieces(const double *bytes, const double *time_s, int n,
                         struct tce_calibfit_pieces *out,
                         struct tce_error *err);
+
+/* links: the calibration entry three regimes give for kind measured on
+ * groups of n0 ranks, m0 per node, k groups per node at once, spanning
+ * span (linkcal.h: latency per step = intercept / steps(n0), bandwidth =
+ * load(n0, m0) / slope).  0, or -1 when the kind has no entry or the
+ * closed forms cannot be formed (n0 < 2). */
+int tce_calibfit_entry(const struct tce_calibfit_pieces *p, enum tce_coll kind,
+                       enum tce_link_class span, int64_t n0, int64_t m0,
+                       int64_t k, struct tce_calibration_coll *out);
 
 /* The line's time for a message of bytes. */
 double tce_calibfit_time_s(const struct tce_calibfit_line *l, double bytes);

@@ -52,20 +52,19 @@ static const struct cal_series *series_of(const struct cal_class *k,
 int tce_calib_entries(const struct calib *c, struct tce_calibration_coll *e,
                       int max)
 {
-    int i, j, r, n = 0;
+    int i, j, n = 0;
 
     for (i = 0; i < c->n_classes; i++) {
         const struct cal_class *k = &c->cls[i];
 
         for (j = 0; j < k->n_series; j++) {
             const struct cal_series *s = &k->s[j];
-            struct tce_calibration_coll *x = &e[n];
-            double n0 = k->g_size, m0 = (double)k->members_per_node;
-            double steps = tce_linkcal_steps(s->kind, n0);
-            double load = tce_linkcal_load(s->kind, k->link, n0, m0);
+            struct tce_calibration_coll x;
 
-            if (s->pieces_rc || s->kind > TCE_COLL_SENDRECV || steps <= 0 ||
-                load <= 0)
+            if (s->pieces_rc ||
+                tce_calibfit_entry(&s->pieces, s->kind, k->link, k->g_size,
+                                   k->members_per_node, k->concurrency,
+                                   &x) != 0)
                 continue;
             if (n >= max) {
                 fprintf(stderr,
@@ -74,23 +73,7 @@ int tce_calib_entries(const struct calib *c, struct tce_calibration_coll *e,
                         max, max);
                 return n;
             }
-            memset(x, 0, sizeof(*x));
-            x->kind = (int)s->kind;
-            x->span = k->link;
-            x->concurrency = k->concurrency;
-            x->group_ranks = k->g_size;
-            x->ranks_per_node = k->members_per_node;
-            x->medium_from_bytes = (int64_t)s->pieces.medium_from_bytes;
-            x->large_from_bytes = (int64_t)s->pieces.large_from_bytes;
-            for (r = 0; r < TCE_LINKCAL_REGIMES; r++) {
-                const struct tce_calibfit_line *l = &s->pieces.line[r];
-
-                tce_linkcal_set_regime(x, (enum tce_linkcal_regime)r,
-                                       l->latency_s / steps,
-                                       load / l->seconds_per_byte);
-            }
-            x->rms_rel_error = s->pieces.rms_rel_error;
-            x->points = s->pieces.points;
+            e[n] = x;
             n++;
         }
     }
