@@ -363,6 +363,7 @@ static const struct schema link_schema = {TCE_CONFIG_CALIBRATION, "links",
 /* links (issue 10 item 6): calibration.collectives, one measured
  * collective pattern per entry (types.h, linkcal.h). */
 #define CC struct tce_calibration_coll
+#define I40 (INT64_C(1) << 40)
 static const char *const coll_kind_names[] = {
     "allreduce", "allgather", "reducescatter", "alltoall", "sendrecv", NULL};
 static const struct field coll_fields[] = {
@@ -378,9 +379,9 @@ static const struct field coll_fields[] = {
         "ranks in one measured group"),
     I64(CC, ranks_per_node, "ranks_per_node", F_REQ, 1, I20, NULL, "ranks",
         "members of one group on one node"),
-    I64(CC, medium_from_bytes, "medium_from_bytes", F_REQ, 0, INT64_MAX, NULL,
+    I64(CC, medium_from_bytes, "medium_from_bytes", F_REQ, 0, I40, NULL,
         "bytes", "first size of the medium regime (small below)"),
-    I64(CC, large_from_bytes, "large_from_bytes", F_REQ, 0, INT64_MAX, NULL,
+    I64(CC, large_from_bytes, "large_from_bytes", F_REQ, 0, I40, NULL,
         "bytes", "first size of the large (bandwidth-bound) regime"),
     DBL(CC, small_latency_us, "small_latency_us", F_REQ, 0.0, 1e6, NULL, "us",
         "small regime: latency per step of the closed form"),

@@ -30,11 +30,11 @@ absolute_paths
 check_echo=0
 out=$build/e2e-slice4
 cluster=$root/tests/cluster/netns-cluster.sh
-topo=$root/tests/cluster/netns-cluster.cfg
+topo=$root/tests/cluster/netns-cluster.cfg  # its figures are replaced by the calibration
 jobs=(dp tp-span ep)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export TCE_CLUSTER_NAME=tcl TCE_CLUSTER_SUBNET=10.77.3
-rate=500
+rate=${TCE_SLICE4_RATE:-100}
 tolerance=${TCE_SLICE4_TOLERANCE:-0.05}
 
 skip() { echo "slice4.sh: skipped: $*"; exit 0; }
@@ -60,7 +60,7 @@ check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate"
 # regimes of at least 3), the median of 4 operations after a warm-up, the
 # median of 3 rounds.  node3 and node4 calibrate at the same time, as load.
 cal_args=(calibrate -t "$topo" -c sendrecv,allreduce,allgather,reducescatter,alltoall
-          -b 2Ki -e 4Mi -f 2 -n 4 -w 1 -r 3)
+          -b 1Ki -e 2Mi -f 2 -n 4 -w 1 -r 3)
 SECONDS=0
 timeout 200 "$cluster" mpirun -np 4 --npernode 2 --host node3:2,node4:2 \
     "$TCEMU" "${cal_args[@]}" -o "$out/load.cfg" >"$out/load.out" 2>&1 &
