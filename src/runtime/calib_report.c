@@ -426,6 +426,7 @@ int tce_calib_write_json(const struct calib *c, int argc, char **argv,
                 tce_json_object_begin(&j, NULL);
                 tce_json_double(&j, "size_bytes", se->bytes[p]);
                 tce_json_double(&j, "time_us", se->time_s[p] * 1e6);
+                tce_json_double(&j, "time_avg_us", se->time_avg_s[p] * 1e6);
                 if (se->fit_rc == 0)
                     tce_json_double(
                         &j, "fit_time_us",

@@ -16,7 +16,10 @@
  * For each class, each collective (the plug-ins of coll.c, the ones `tcemu
  * bench` runs) and each size, the slowest rank's median time per operation
  * is measured (`tcemu bench` reports means, like nccl-tests; a median
- * keeps other people's load bursts on a shared machine out of the fit); then
+ * keeps other people's load bursts on a shared machine out of the fit;
+ * the measured patterns, calibration.collectives, are fitted to the mean
+ * over ranks of each rank's median instead: what `run` reports per op and
+ * what a step's sequence of collectives adds up to); then
  * calibfit.c fits time = latency + bytes / bandwidth by least squares in two
  * regimes (latency from the smaller half of the sizes, bandwidth from the
  * larger half; see calibfit.h): send/recv gives the link's latency and
@@ -66,7 +69,8 @@ static void on_stop_signal(int sig)
  * machine a burst of someone else's load hits a few operations, and the
  * median ignores them where a mean would not.  Collective over the world. */
 static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
-                   size_t count, double *time_s, struct tce_error *err)
+                   size_t count, double *time_s, double *avg_s,
+                   struct tce_error *err)
 {
     struct tce_rt_coll_args a = {
         kind, k->comm, k->g_size, k->g_rank, c->send, c->recv, count, 0, NULL};
@@ -94,6 +98,11 @@ static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
         median_s = tce_stats_median(c->op_times, (size_t)c->o.sw.iters);
         mrc = MPI_Allreduce(&median_s, time_s, 1, MPI_DOUBLE, MPI_MAX,
                             c->rt.world);
+        /* links: and the mean over ranks (the entries' statistic) */
+        if (mrc == MPI_SUCCESS)
+            mrc = MPI_Allreduce(&median_s, avg_s, 1, MPI_DOUBLE, MPI_SUM,
+                                c->rt.world);
+        *avg_s /= c->rt.size;
     }
     if (mrc != MPI_SUCCESS)
         rc = tce_rt_mpi_error(err, mrc, opname);
@@ -303,7 +312,7 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
             for (bytes = c->o.sw.min_bytes;
                  bytes <= c->o.sw.max_bytes && rc == 0; bytes = (int64_t)next) {
                 size_t count = tce_coll_op_count(kind, bytes, k->g_size);
-                double t = 0.0, mb;
+                double t = 0.0, t_avg = 0.0, mb;
 
                 next = (double)bytes * c->o.sw.factor;
                 if (next < (double)bytes + 1)
@@ -314,12 +323,15 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
                     continue;
                 if (r > 0 && p >= s->n)
                     break; /* round 0 was cut short */
-                rc = time_op(c, k, kind, count, &t, err);
+                rc = time_op(c, k, kind, count, &t, &t_avg, err);
                 if (rc)
                     break;
                 s->bytes[p] = mb;
+                s->samples_avg[p][s->n_samples[p]] = t_avg;
                 s->samples[p][s->n_samples[p]++] = t;
                 s->time_s[p] = median_of(s->samples[p], s->n_samples[p]);
+                s->time_avg_s[p] =
+                    median_of(s->samples_avg[p], s->n_samples[p]);
                 if (r == 0)
                     s->n = p + 1;
                 if (c->rt.rank == 0 && r == c->o.rounds - 1)
@@ -357,8 +369,9 @@ static void fit_class(struct cal_class *k)
             k->link_series = s;
         /* links: the three size regimes of this pattern */
         s->pieces_rc = s->fit_rc ? s->fit_rc
-                                 : tce_calibfit_pieces(s->bytes, s->time_s,
-                                                       s->n, &s->pieces, NULL);
+                                 : tce_calibfit_pieces(s->bytes,
+                                                       s->time_avg_s, s->n,
+                                                       &s->pieces, NULL);
     }
     if (!k->link_series)
         return;
