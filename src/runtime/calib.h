@@ -29,6 +29,7 @@ struct cal_opts {
     int n_colls;
     struct tce_rt_sweep sw; /* -b -e -f -n -w */
     int rounds;
+    int links_only; /* links: --links-only: no patterns, no entries */
     struct tce_rt_common common; /* --ranks-per-node, --timeout */
     const char *topo_path;
     const char *out_path;

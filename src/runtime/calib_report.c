@@ -54,6 +54,8 @@ int tce_calib_entries(const struct calib *c, struct tce_calibration_coll *e,
 {
     int i, j, n = 0;
 
+    if (c->o.links_only)
+        return 0;
     for (i = 0; i < c->n_classes; i++) {
         const struct cal_class *k = &c->cls[i];
 

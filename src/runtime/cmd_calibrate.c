@@ -210,7 +210,7 @@ static int make_patterns(struct calib *c)
 {
     int rpn = c->node_size_min, m, mrc = MPI_SUCCESS;
 
-    if (c->node_size_min != c->node_size_max || rpn < 2)
+    if (c->o.links_only || c->node_size_min != c->node_size_max || rpn < 2)
         return MPI_SUCCESS;
     for (m = 2; m <= rpn && mrc == MPI_SUCCESS; m++) {
         if (rpn % m != 0)
