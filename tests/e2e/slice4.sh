@@ -21,14 +21,16 @@
 #    at 100 Mbit/s a link second costs 5x less CPU.
 #  - a 4-host run has 8 ranks where a 2-host calibration has 4, and its
 #    traffic crosses the one software bridge from 4 hosts at once: the
-#    run's ranks get less CPU than the calibration's.  Measured
+#    run's ranks get less CPU than a lone calibration's.  Measured
 #    (2026-11-28): a 2-host all-reduce ran 15-20% slower beside 4 spinning
-#    processes; tp-span's DP all-reduce, a pattern measured exactly, ran
-#    10-25% slower in the run than in the calibration.  TCE_SLICE4_MIRROR=1
-#    has node3 and node4 run the same calibration meanwhile (discarded) so
-#    that the calibrating ranks share the CPU as in the run; it
-#    over-corrects the pipelined jobs, whose stages take turns (ep's
-#    all-to-all came out 20% slow in 3 runs of 3), so it is off by default.
+#    processes; without a mirror, tp-span projected -16% to -21% in 3 of 4
+#    runs.  So while node1 and node2 calibrate, node3 and node4 run the
+#    same calibration among themselves (discarded): the calibrating ranks
+#    share the CPU and the bridge as the run's will (TCE_SLICE4_MIRROR=0
+#    turns it off).
+#  - the patterns are fitted to the mean over ranks of each rank's median
+#    (what run reports per op); with the slowest rank's median, ep's
+#    all-to-all came out 20% slow in 3 runs of 3.
 #  - compute is emulated by sleeping; under load each wake-up is late
 #    (0.8 ms per compute op at load 12: +3% on tp-span's iteration), a
 #    cost of the emulator, not of the links.
@@ -67,13 +69,13 @@ check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate"
 # pipeline's p2p) and the collectives the jobs run across hosts, 1 KiB to
 # 1 MiB in steps of 2 (11 sizes: three regimes of at least 3 sizes; the
 # jobs' larger messages are in the bandwidth-bound regime), the median of
-# 4 operations after a warm-up, the median of 3 rounds (with
-# TCE_SLICE4_MIRROR=1 node3 and node4 calibrate at the same time, as load).
+# 4 operations after a warm-up, the median of 3 rounds.  node3 and node4
+# calibrate at the same time, as load (see above).
 cal_args=(calibrate -t "$topo" -c sendrecv,allreduce,alltoall
           -b 1Ki -e 1Mi -f 2 -n 4 -w 1 -r 3)
 SECONDS=0
 load=
-if [ "${TCE_SLICE4_MIRROR:-0}" -eq 1 ]; then
+if [ "${TCE_SLICE4_MIRROR:-1}" -eq 1 ]; then
     timeout 200 "$cluster" mpirun -np 4 --npernode 2 --host node3:2,node4:2 \
         "$TCEMU" "${cal_args[@]}" -o "$out/load.cfg" >"$out/load.out" 2>&1 &
     load=$!
