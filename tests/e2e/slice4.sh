@@ -31,6 +31,13 @@
 #  - the patterns are fitted to the mean over ranks of each rank's median
 #    (what run reports per op); with the slowest rank's median, ep's
 #    all-to-all came out 20% slow in 3 runs of 3.
+#  - the mirror runs out of step with the measurement, and a run's host
+#    pairs start the same collective at the same instant: a 1.58 MB
+#    all-reduce of one rank per host took 287-314 ms on one host pair and
+#    333-355 ms on two pairs at once (+13-16%, 2026-11-28).  tp-span's DP
+#    all-reduce, which joins two TP groups on different host pairs, runs
+#    that way and also waits for the slower group: it was measured 15-30%
+#    above its pattern in 5 runs of 5, and tp-span projected -5% to -14%.
 #  - compute is emulated by sleeping; under load each wake-up is late
 #    (0.8 ms per compute op at load 12: +3% on tp-span's iteration), a
 #    cost of the emulator, not of the links.
