@@ -218,3 +218,140 @@ double tce_calibfit_efficiency(enum tce_coll kind, int nranks,
         return 0.0;
     return factor / (bandwidth_gbytes_per_s * 1e9 * coll->seconds_per_byte);
 }
+
+/* links: three size regimes (calibfit.h). */
+
+/* Fit one run of sorted points; a flat run keeps the slope `whole` and
+ * fits its latency alone (relative least squares of t - whole x). */
+static void fit_run(const double *x, const double *t, int n, double whole,
+                    struct tce_calibfit_line *l)
+{
+    double s1 = 0.0, s2 = 0.0;
+    int i;
+
+    memset(l, 0, sizeof(*l));
+    if (n >= 2 && tce_calibfit_line(x, t, n, l, NULL) == 0)
+        return;
+    memset(l, 0, sizeof(*l));
+    for (i = 0; i < n; i++) {
+        double r = t[i] - whole * x[i];
+
+        s1 += r / (t[i] * t[i]);
+        s2 += 1.0 / (t[i] * t[i]);
+    }
+    l->latency_s = s2 > 0.0 && s1 > 0.0 ? s1 / s2 : 0.0;
+    l->seconds_per_byte = whole;
+    l->points = n;
+    fit_errors(x, t, n, l);
+}
+
+static double sq_rel(const double *x, const double *t, int n,
+                     const struct tce_calibfit_line *l)
+{
+    double s = 0.0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        double r = (tce_calibfit_time_s(l, x[i]) - t[i]) / t[i];
+        s += r * r;
+    }
+    return s;
+}
+
+int tce_calibfit_pieces(const double *bytes, const double *time_s, int n,
+                        struct tce_calibfit_pieces *out,
+                        struct tce_error *err)
+{
+    struct point *p = NULL;
+    double *x = NULL, *t = NULL, best = -1.0;
+    struct tce_calibfit_line whole, l[3];
+    int i, j, k, min_run, bi = 0, bj = 0, rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = tce_calibfit_regimes(bytes, time_s, n, &whole, err);
+    if (rc)
+        return rc;
+    p = calloc((size_t)n, sizeof(*p));
+    x = calloc((size_t)n, sizeof(*x));
+    t = calloc((size_t)n, sizeof(*t));
+    if (!p || !x || !t) {
+        rc = tce_error_set(err, TCE_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        p[i].bytes = bytes[i];
+        p[i].time_s = time_s[i];
+    }
+    qsort(p, (size_t)n, sizeof(*p), by_size);
+    for (i = 0; i < n; i++) {
+        x[i] = p[i].bytes;
+        t[i] = p[i].time_s;
+    }
+    out->points = n;
+    if (n < 6) {
+        for (k = 0; k < 3; k++)
+            out->line[k] = whole;
+        out->medium_from_bytes = out->large_from_bytes = x[0];
+        out->rms_rel_error = whole.rms_rel_error;
+        goto out;
+    }
+    min_run = n >= 9 ? 3 : 2;
+    /* runs [0, i), [i, j), [j, n) */
+    for (i = min_run; i <= n - 2 * min_run; i++)
+        for (j = i + min_run; j <= n - min_run; j++) {
+            double s;
+
+            fit_run(x, t, i, whole.seconds_per_byte, &l[0]);
+            fit_run(x + i, t + i, j - i, whole.seconds_per_byte, &l[1]);
+            fit_run(x + j, t + j, n - j, whole.seconds_per_byte, &l[2]);
+            s = sq_rel(x, t, i, &l[0]) + sq_rel(x + i, t + i, j - i, &l[1]) +
+                sq_rel(x + j, t + j, n - j, &l[2]);
+            if (best < 0.0 || s < best) {
+                best = s;
+                bi = i;
+                bj = j;
+                for (k = 0; k < 3; k++)
+                    out->line[k] = l[k];
+            }
+        }
+    out->medium_from_bytes = x[bi];
+    out->large_from_bytes = x[bj];
+    out->rms_rel_error = sqrt(best / n);
+out:
+    free(p);
+    free(x);
+    free(t);
+    return rc;
+}
+
+int tce_calibfit_entry(const struct tce_calibfit_pieces *p, enum tce_coll kind,
+                       enum tce_link_class span, int64_t n0, int64_t m0,
+                       int64_t k, struct tce_calibration_coll *out)
+{
+    double steps = tce_linkcal_steps(kind, (double)n0);
+    double load = tce_linkcal_load(kind, span, (double)n0, (double)m0);
+    int r;
+
+    memset(out, 0, sizeof(*out));
+    if (kind > TCE_COLL_SENDRECV || steps <= 0 || load <= 0)
+        return -1;
+    out->kind = (int)kind;
+    out->span = span;
+    out->concurrency = k > 0 ? k : 1;
+    out->group_ranks = n0;
+    out->ranks_per_node = m0;
+    out->medium_from_bytes = (int64_t)p->medium_from_bytes;
+    out->large_from_bytes = (int64_t)p->large_from_bytes;
+    for (r = 0; r < TCE_LINKCAL_REGIMES; r++) {
+        const struct tce_calibfit_line *l = &p->line[r];
+
+        if (!(l->seconds_per_byte > 0))
+            return -1;
+        tce_linkcal_set_regime(out, (enum tce_linkcal_regime)r,
+                               l->latency_s / steps,
+                               load / l->seconds_per_byte);
+    }
+    out->rms_rel_error = p->rms_rel_error;
+    out->points = p->points;
+    return 0;
+}

@@ -171,6 +171,64 @@ static void add_host(char *list, size_t size, const char *host)
         snprintf(list + len, size - len, "%s%s", len ? "," : "", host);
 }
 
+/* links: the measured pattern of one run (its group: group_ranks ranks on
+ * group_nodes hosts; concurrency = the host's ranks over the group's
+ * members per host, the groups NCCL_TESTS_SPLIT or -g/-t put on a host).
+ * 0, or -1 when the run cannot give one. */
+static int run_entry(const struct tce_nccltests_run *r,
+                     struct tce_calibration_coll *e)
+{
+    struct tce_calibfit_pieces p;
+    double *x = NULL, *t = NULL;
+    int64_t m, k;
+    int np, rc = -1;
+
+    if (r->kind > TCE_COLL_SENDRECV || r->group_ranks < 2 ||
+        r->group_nodes < 1 || r->group_ranks % r->group_nodes != 0 ||
+        r->n_rows < 2)
+        return -1;
+    m = r->group_ranks / r->group_nodes;
+    k = r->ranks_per_node > m ? r->ranks_per_node / m : 1;
+    x = calloc((size_t)r->n_rows, sizeof(*x));
+    t = calloc((size_t)r->n_rows, sizeof(*t));
+    if (!x || !t)
+        goto out;
+    np = tce_nccltests_points(r, 0, x, t, r->n_rows);
+    if (np >= 2 && tce_calibfit_pieces(x, t, np, &p, NULL) == 0)
+        rc = tce_calibfit_entry(&p, r->kind,
+                                r->group_nodes > 1 ? TCE_LINK_SCALE_OUT
+                                                   : TCE_LINK_SCALE_UP,
+                                r->group_ranks, m, k, e);
+out:
+    free(x);
+    free(t);
+    return rc;
+}
+
+/* links: one entry per pattern the runs measured (the run with the most
+ * sizes wins a pattern measured twice). */
+static void add_entries(const struct tce_nccltests_run *runs, int n,
+                        struct tce_calibration *out)
+{
+    struct tce_calibration_coll e;
+    int i, j;
+
+    for (i = 0; i < n; i++) {
+        if (run_entry(&runs[i], &e) != 0)
+            continue;
+        for (j = 0; j < out->n_colls; j++)
+            if (tce_linkcal_same_pattern(&out->colls[j], &e))
+                break;
+        if (j < out->n_colls) {
+            if (e.points > out->colls[j].points)
+                out->colls[j] = e;
+            continue;
+        }
+        if (out->n_colls < TCE_CALIB_COLLS_MAX)
+            out->colls[out->n_colls++] = e;
+    }
+}
+
 void tce_calibnccl_calibration(const struct tce_calibnccl *fit,
                                const struct tce_nccltests_run *runs, int n,
                                const char *tcemu_version, const char *date,
@@ -216,4 +274,6 @@ void tce_calibnccl_calibration(const struct tce_calibnccl *fit,
                 (enum tce_coll)k, l,
                 c->kinds[k].have ? c->kinds[k].efficiency : 1.0);
     }
+    if (out->n_links > 0)
+        add_entries(runs, n, out);
 }

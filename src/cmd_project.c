@@ -254,6 +254,24 @@ out:
     return status;
 }
 
+/* links: which measured patterns price the plan of stage 0 at gpus (s
+ * placed there); out stays empty when the calibration has none. */
+static void link_cover(struct tce_scenario *s, int64_t gpus,
+                       struct tce_cost_linkcal_cover *out)
+{
+    struct tce_plan *plan = NULL;
+    struct tce_error err;
+
+    memset(out, 0, sizeof(*out));
+    if (s->cm.linkcal.n == 0 || !(plan = malloc(sizeof(*plan))))
+        goto out;
+    if (tce_scenario_place(s, gpus, &err) == 0 &&
+        tce_plan_build(&s->job, &s->layout, 0, plan, &err) == 0)
+        tce_cost_linkcal_cover(&s->cm, plan, s->spans, out);
+out:
+    free(plan);
+}
+
 /* Load the scenario and find --plan's contract: TCE_EXIT_OK or 2. */
 static int load(const struct tce_cli_common *co, struct tce_scenario *s,
                 const struct tce_contract **contract,
@@ -301,6 +319,7 @@ int tce_cmd_project(int argc, char **argv)
     struct tce_cli_common co;
     struct tce_error err;
     struct tce_validation validation;
+    struct tce_cost_linkcal_cover links;
     char cmdline[1024];
     const char *trace = NULL;
     int i, bad_plan, want_ops = 0, status = TCE_EXIT_OK;
@@ -341,6 +360,8 @@ int tce_cmd_project(int argc, char **argv)
     status = project_counts(s, list, co.gpus, pj, rows, rep);
     if (status != TCE_EXIT_OK)
         goto out;
+    link_cover(s, rows[0].proj.layout.gpus, &links);
+    rep->links = &links;
     if (want_ops) {
         ops = malloc(sizeof(*ops));
         status = ops ? op_model(s, rows[0].proj.layout.gpus, ops)

@@ -4,6 +4,7 @@
  * for every formula).  Pure, no allocation.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tcemu/costmodel.h"
@@ -129,6 +130,7 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
         l->calibrated = 1;
         cm->calibrated = 1;
     }
+    tce_linkcal_init(&cm->linkcal, cal);
 }
 
 double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
@@ -402,6 +404,8 @@ const char *tce_algo_name(enum tce_algo a)
         return "pairwise";
     case TCE_ALGO_P2P:
         return "p2p";
+    case TCE_ALGO_MEASURED:
+        return "measured";
     }
     return "unknown";
 }
@@ -472,15 +476,53 @@ static double flat(enum tce_coll kind, double n, double M, double W,
     return L + M / W;
 }
 
+const struct tce_calibration_coll *
+tce_cost_linkcal_find(const struct tce_costmodel *cm, enum tce_coll kind,
+                      const struct tce_span *span,
+                      enum tce_linkcal_match *how)
+{
+    enum tce_link_class cls = TCE_LINK_SCALE_UP;
+    enum tce_linkcal_match h = TCE_LINKCAL_NONE;
+    const struct tce_calibration_coll *e = NULL;
+    int64_t m = span->ranks_per_node > 0 ? span->ranks_per_node : 1;
+    int64_t k = span->groups_per_node > 0 ? span->groups_per_node : 1;
+
+    if (cm->linkcal.n == 0 || (unsigned)kind >= TCE_COLL_COUNT)
+        goto out;
+    if (span->leaves_domain)
+        cls = span->tier > 0 &&
+                      cm->linkcal.count[kind][TCE_LINK_FABRIC] > 0
+                  ? TCE_LINK_FABRIC
+                  : TCE_LINK_SCALE_OUT;
+    if (!span->leaves_domain)
+        m = span->size; /* the whole group inside one domain */
+    e = tce_linkcal_find(&cm->linkcal, kind, cls, m, k, &h);
+out:
+    if (how)
+        *how = h;
+    return e;
+}
+
 double tce_cost_collective_s(const struct tce_costmodel *cm,
                              enum tce_coll kind, const struct tce_span *span,
                              double bytes, enum tce_algo *algo)
 {
     enum tce_algo a = TCE_ALGO_NONE, a2;
     double n = (double)span->size, t = 0.0, k, D, Wu, Wo, Lu, Lo, h;
+    const struct tce_calibration_coll *e;
 
     if (span->size <= 1 || bytes <= 0)
         goto out;
+    if (cm->linkcal.n > 0 &&
+        (e = tce_cost_linkcal_find(cm, kind, span, NULL)) != NULL) {
+        t = tce_linkcal_time_s(e, n,
+                               span->leaves_domain
+                                   ? (double)span->ranks_per_node
+                                   : n,
+                               bytes);
+        a = TCE_ALGO_MEASURED;
+        goto out;
+    }
     Wu = up_bw(cm, kind);
     Lu = cm->link[TCE_LINK_SCALE_UP].latency_s;
     if (!span->leaves_domain) {
@@ -555,4 +597,66 @@ double tce_cost_op_s(const struct tce_costmodel *cm, const struct tce_op *op,
         return tce_cost_p2p_s(cm, &spans[TCE_GROUP_PP], op->bytes);
     }
     return 0.0;
+}
+
+/* links: the plan's communication by how a measured pattern priced it. */
+void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
+                            const struct tce_plan *plan,
+                            const struct tce_span spans[TCE_GROUP_COUNT],
+                            struct tce_cost_linkcal_cover *out)
+{
+    enum tce_linkcal_match how;
+    int l, i;
+
+    memset(out, 0, sizeof(*out));
+    out->entries = cm->linkcal.n;
+    if (cm->linkcal.n == 0)
+        return;
+    for (l = 0; l < TCE_PLAN_LIST_COUNT; l++)
+        for (i = 0; i < plan->list[l].n; i++) {
+            const struct tce_op *op = &plan->list[l].ops[i];
+            const struct tce_span *sp;
+            struct tce_span two;
+
+            if (op->kind == TCE_OP_COMPUTE ||
+                (unsigned)op->group >= TCE_GROUP_COUNT)
+                continue;
+            sp = &spans[op->group];
+            if (op->kind != TCE_OP_COLLECTIVE) {
+                two = spans[TCE_GROUP_PP];
+                two.size = 2;
+                sp = &two;
+            }
+            if (sp->size <= 1)
+                continue;
+            tce_cost_linkcal_find(cm, op->coll, sp, &how);
+            out->exact += how == TCE_LINKCAL_EXACT;
+            out->shape += how == TCE_LINKCAL_SHAPE;
+            if (how != TCE_LINKCAL_NONE)
+                continue;
+            out->none++;
+            if (!out->none_what[0])
+                snprintf(out->none_what, sizeof(out->none_what),
+                         "%s %s (%s, %lld per node, %lld group(s) per node)",
+                         tce_coll_name(op->coll), tce_group_name(op->group),
+                         sp->leaves_domain ? "scale_out" : "scale_up",
+                         (long long)sp->ranks_per_node,
+                         (long long)sp->groups_per_node);
+        }
+}
+
+void tce_cost_linkcal_cover_text(const struct tce_cost_linkcal_cover *c,
+                                 char *buf, size_t len)
+{
+    if (c->entries == 0) {
+        snprintf(buf, len, "%s", "");
+        return;
+    }
+    snprintf(buf, len,
+             "links: %d measured patterns (kind, span, size regime, groups "
+             "per node) price the plan's communication ops: %d exactly, %d "
+             "by concurrency (another group shape, closed forms), %d not "
+             "(link class figures)%s%.120s",
+             c->entries, c->exact, c->shape, c->none,
+             c->none ? "; first: " : "", c->none_what);
 }

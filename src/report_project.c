@@ -98,6 +98,12 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
              "%.2f, scale-out %.2f) and latencies from the topology file; "
              "not measured",
              r->topo->scale_up.efficiency, r->topo->scale_out.efficiency);
+    if (r->links && r->links->entries > 0) { /* links */
+        char text[TCE_REPORT_LINE_MAX];
+
+        tce_cost_linkcal_cover_text(r->links, text, sizeof(text));
+        LINE("%s", text);
+    }
     LINE("roofline per op: max(FLOPs / (peak x eff(GEMM size)), bytes / "
          "(HBM x memory_efficiency)); %s",
          r->job->training.use_flash_attn

@@ -24,6 +24,7 @@
 
 #include "tcemu/coll.h"
 #include "tcemu/error.h"
+#include "tcemu/linkcal.h"
 
 struct tce_calibfit_line {
     double latency_s;        /* intercept, >= 0 */
@@ -61,6 +62,41 @@ int tce_calibfit_line(const double *bytes, const double *time_s, int n,
  */
 int tce_calibfit_regimes(const double *bytes, const double *time_s, int n,
                          struct tce_calibfit_line *out, struct tce_error *err);
+
+/*
+ * links (issue 10 item 6): three size regimes, each its own alpha-beta
+ * line (linkcal.h's small, medium, large).  Points sorted by size are cut
+ * into three runs of consecutive sizes, each at least 2 points (3 when
+ * n >= 9); the two cut points are those that minimise the sum of squared
+ * relative errors of the three lines over all points (segmented
+ * regression: the measured curve bends where the transport switches
+ * protocol, e.g. Open MPI's TCP eager limit or NCCL's LL / LL128 / Simple,
+ * and the data, not a guess, say where).  Each run is fitted by
+ * tce_calibfit_line (relative least squares); a run whose time does not
+ * grow with size (flat latency-bound sizes) keeps the slope of the whole
+ * series (tce_calibfit_regimes) and fits its latency alone.  With n < 6
+ * the three regimes are the one line of tce_calibfit_regimes.  The break
+ * sizes are the first sizes of the medium and large runs.
+ */
+struct tce_calibfit_pieces {
+    struct tce_calibfit_line line[3]; /* small, medium, large */
+    double medium_from_bytes;         /* first size of the medium run */
+    double large_from_bytes;          /* first size of the large run */
+    double rms_rel_error;             /* of the three lines, all points */
+    int points;
+};
+int tce_calibfit_pieces(const double *bytes, const double *time_s, int n,
+                        struct tce_calibfit_pieces *out,
+                        struct tce_error *err);
+
+/* links: the calibration entry three regimes give for kind measured on
+ * groups of n0 ranks, m0 per node, k groups per node at once, spanning
+ * span (linkcal.h: latency per step = intercept / steps(n0), bandwidth =
+ * load(n0, m0) / slope).  0, or -1 when the kind has no entry or the
+ * closed forms cannot be formed (n0 < 2). */
+int tce_calibfit_entry(const struct tce_calibfit_pieces *p, enum tce_coll kind,
+                       enum tce_link_class span, int64_t n0, int64_t m0,
+                       int64_t k, struct tce_calibration_coll *out);
 
 /* The line's time for a message of bytes. */
 double tce_calibfit_time_s(const struct tce_calibfit_line *l, double bytes);

@@ -21,6 +21,14 @@
  *               on the run's group size (several runs of one kind and
  *               class: the points of those with the most ranks are fitted
  *               together; runs of fewer ranks are counted as skipped)
+ * Measured patterns (links, linkcal.h): every run also gives one
+ * calibration.collectives entry, its kind on its group (group_ranks ranks
+ * on group_nodes hosts: span scale_up or scale_out, members per host
+ * group_ranks / group_nodes) with concurrency = the host's ranks over the
+ * group's members per host (what -g/-t and NCCL_TESTS_SPLIT put on a
+ * host), its out-of-place times in three size regimes
+ * (tce_calibfit_pieces); a pattern measured by several runs keeps the run
+ * with the most sizes.
  * A multi-node NCCL run is NCCL's whole algorithm (rings or trees over
  * NVLink and the NICs together), so its scale_out figures describe that,
  * not the NIC alone; the projection's assumption line says which path its

@@ -62,6 +62,7 @@
 #include "tcemu/config.h"
 #include "tcemu/error.h"
 #include "tcemu/layout.h"
+#include "tcemu/linkcal.h"
 #include "tcemu/plan.h"
 
 struct tce_link {
@@ -103,6 +104,9 @@ struct tce_costmodel {
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
                                      an FP8 shape measured in BF16 only */
+    struct tce_linkcal linkcal;   /* measured collective patterns (a
+                                     calibration's `collectives`), n = 0
+                                     when none: see linkcal.h */
 };
 
 /* Where a compute op's time came from. */
@@ -172,14 +176,48 @@ enum tce_algo {
     TCE_ALGO_HIERARCHICAL,
     TCE_ALGO_PAIRWISE,      /* all-to-all */
     TCE_ALGO_P2P,
+    TCE_ALGO_MEASURED,      /* a measured pattern (linkcal.h) */
 };
 const char *tce_algo_name(enum tce_algo a);
 
 /* Time of one collective of kind on a group that sits as span says.
- * algo may be NULL. */
+ * algo may be NULL.  With measured patterns (cm->linkcal) the entry that
+ * tce_cost_linkcal_find picks prices it (algo "measured"); without one,
+ * the link class closed forms above. */
 double tce_cost_collective_s(const struct tce_costmodel *cm,
                              enum tce_coll kind, const struct tce_span *span,
                              double bytes, enum tce_algo *algo);
+
+/* The measured pattern that prices a collective of kind on span (NULL
+ * when none: *how says so; how may be NULL): span class scale_up inside
+ * a scale-up domain, fabric when the group crosses a fabric tier above
+ * the first and the calibration has fabric entries of that kind, else
+ * scale_out; members per node span->ranks_per_node; concurrency
+ * span->groups_per_node (the groups of the kind with members on one node,
+ * all communicating at once). */
+const struct tce_calibration_coll *
+tce_cost_linkcal_find(const struct tce_costmodel *cm, enum tce_coll kind,
+                      const struct tce_span *span,
+                      enum tce_linkcal_match *how);
+
+/* links: which measured patterns price a plan's communication (for the
+ * reports: project's assumption line, run's header; not on the projection
+ * path).  Every collective and p2p op of every list of the plan counts
+ * once, by how tce_cost_linkcal_find matched it. */
+struct tce_cost_linkcal_cover {
+    int entries;                 /* patterns in the calibration */
+    int exact, shape, none;      /* the plan's communication ops */
+    char none_what[120];         /* the first unmatched op: "all_reduce dp
+                                    (scale_out, 1 per node, 2 groups per
+                                    node)", "" when none */
+};
+void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
+                            const struct tce_plan *plan,
+                            const struct tce_span spans[TCE_GROUP_COUNT],
+                            struct tce_cost_linkcal_cover *out);
+/* One sentence saying it ("" when the calibration has no patterns). */
+void tce_cost_linkcal_cover_text(const struct tce_cost_linkcal_cover *c,
+                                 char *buf, size_t len);
 
 /* Time of one point-to-point message between pipeline neighbours (span of
  * TCE_GROUP_PP: crossing a domain when the pipeline does). */

@@ -49,6 +49,9 @@ struct tce_project_report {
     const struct tce_opcost *ops;     /* --ops: the per-op model, or NULL */
     const struct tce_validation *validation; /* the model's error on
                                          comparable published runs, or NULL */
+    const struct tce_cost_linkcal_cover *links; /* links: the plan's
+                                         communication by measured pattern
+                                         (first GPU count), or NULL */
 };
 
 /* The assumptions behind the numbers, one sentence each (no '#'); returns

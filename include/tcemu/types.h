@@ -34,7 +34,7 @@
  * Slots are numbered by the schema in src/config/; callers do not index
  * them, they use tce_config_visit(). */
 #define TCE_CONFIG_FILES_MAX 8
-#define TCE_CONFIG_SLOTS_MAX 1280
+#define TCE_CONFIG_SLOTS_MAX 1920 /* links: 1280 + calibration.collectives */
 
 struct tce_config_origin {
     int n_files;                      /* the file and the files it includes */
@@ -386,6 +386,32 @@ struct tce_calibration_link {
     double sendrecv_efficiency;
 };
 
+/* links (issue 10 item 6): one measured collective pattern (key
+ * calibration.collectives): a collective kind on groups of group_ranks
+ * ranks, ranks_per_node of them on each node, spanning span, with
+ * concurrency such groups on every node using the node's links at once; a
+ * piecewise alpha-beta line in three size regimes (small: latency-bound,
+ * below medium_from_bytes; medium; large: bandwidth-bound, from
+ * large_from_bytes).  latency_us is the time of one step of the
+ * collective's closed form and bandwidth_gbytes_per_s the bandwidth of its
+ * busiest link (linkcal.h gives the closed forms and how an entry is
+ * chosen for an op). */
+#define TCE_CALIB_COLLS_MAX 40
+struct tce_calibration_coll {
+    int kind;                         /* enum tce_coll, allreduce..sendrecv */
+    enum tce_link_class span;         /* scale_up, scale_out, fabric */
+    int64_t concurrency;              /* groups per node at once */
+    int64_t group_ranks;              /* n0: ranks of one measured group */
+    int64_t ranks_per_node;           /* m0: of them on one node */
+    int64_t medium_from_bytes;        /* first size of the medium regime */
+    int64_t large_from_bytes;         /* first size of the large regime */
+    double small_latency_us, small_bandwidth_gbytes_per_s;
+    double medium_latency_us, medium_bandwidth_gbytes_per_s;
+    double large_latency_us, large_bandwidth_gbytes_per_s;
+    double rms_rel_error;             /* of the three lines over the points */
+    int64_t points;                   /* measured sizes fitted */
+};
+
 struct tce_calibration {
     char path[TCE_TEXT_MAX];
     char tcemu_version[TCE_NAME_MAX];
@@ -402,6 +428,9 @@ struct tce_calibration {
                                          framework logs (stack.h); points
                                          0 = none */
     struct tce_config_origin origin;
+    /* links: measured collective patterns (none in older files) */
+    int n_colls;
+    struct tce_calibration_coll colls[TCE_CALIB_COLLS_MAX];
 };
 
 /* Names of the enum values, as the files spell them; "?" if out of range. */

@@ -199,6 +199,10 @@ int tce_calibration_write(const struct tce_calibration *c, FILE *out)
             : compute && c->n_links == 0 &&
                   strcmp(f->key, "calibration.date") != 0)
             continue;
+        /* links: the measured collectives only when there are some (older
+         * files keep their bytes) */
+        if (strcmp(f->key, "calibration.collectives") == 0 && c->n_colls == 0)
+            continue;
         regroup(out, &open, prev, f->key);
         prev = f->key;
         if (f->type == FT_LIST) {

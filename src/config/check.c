@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config_int.h"
+#include "tcemu/linkcal.h"
 #include "tcemu/rules.h"
 
 static const char *slot_file(const struct tce_config_origin *o, int slot)
@@ -351,6 +352,8 @@ int tce_cfg_calibration_check(const struct tce_calibration *c,
         bad |= stack_overhead_check(c, d);
     /* links, or compute, or both; links need their measurement's facts */
     if ((!compute && !stack) || is_set(o, sc, "calibration.links")) {
+    if (!compute || is_set(o, sc, "calibration.links") ||
+        is_set(o, sc, "calibration.collectives")) {
         bad |= require(d, o, sc, "calibration.tcemu_version");
         bad |= require(d, o, sc, "calibration.mpi_library");
         bad |= require(d, o, sc, "calibration.ranks");
@@ -375,6 +378,25 @@ int tce_cfg_calibration_check(const struct tce_calibration *c,
                      tce_link_class_name(c->links[i].link), j);
             bad |= cite_entry(d, o, sc, TCE_ECONFIG, &e, "calibration.links", i,
                               "link");
+        }
+    }
+    /* links: each measured pattern obeys linkcal's rule, once per file */
+    for (i = 0; i < c->n_colls; i++) {
+        int rc = tce_linkcal_check(&c->colls[i], &e);
+
+        snprintf(e.key, sizeof(e.key), "calibration.collectives[%d]", i);
+        bad |= cite_entry(d, o, sc, rc, &e, "calibration.collectives", i,
+                          "kind");
+        for (j = 0; rc == 0 && j < i; j++) {
+            if (!tce_linkcal_same_pattern(&c->colls[i], &c->colls[j]))
+                continue;
+            snprintf(e.msg, sizeof(e.msg),
+                     "second entry for this kind, span, ranks_per_node and "
+                     "concurrency (first is collectives[%d])",
+                     j);
+            bad |= cite_entry(d, o, sc, TCE_ECONFIG, &e,
+                              "calibration.collectives", i, "kind");
+            break;
         }
     }
     return bad ? TCE_ECONFIG : 0;

@@ -494,6 +494,50 @@ static const struct schema link_schema = {TCE_CONFIG_CALIBRATION, "links",
                                           link_fields, N_FIELDS(link_fields),
                                           sizeof(CL)};
 
+/* links (issue 10 item 6): calibration.collectives, one measured
+ * collective pattern per entry (types.h, linkcal.h). */
+#define CC struct tce_calibration_coll
+#define I40 (INT64_C(1) << 40)
+static const char *const coll_kind_names[] = {
+    "allreduce", "allgather", "reducescatter", "alltoall", "sendrecv", NULL};
+static const struct field coll_fields[] = {
+    ENUM(CC, kind, "kind", F_REQ, coll_kind_names, NULL,
+         "collective: allreduce, allgather, reducescatter, alltoall or "
+         "sendrecv"),
+    ENUM(CC, span, "span", F_REQ, link_names, NULL,
+         "where the group reaches: scale_up (inside a node), scale_out "
+         "(across nodes) or fabric (across first-tier switches)"),
+    I64(CC, concurrency, "concurrency", F_REQ, 1, I20, NULL, "groups",
+        "groups per node using its links at once"),
+    I64(CC, group_ranks, "group_ranks", F_REQ, 2, I30, NULL, "ranks",
+        "ranks in one measured group"),
+    I64(CC, ranks_per_node, "ranks_per_node", F_REQ, 1, I20, NULL, "ranks",
+        "members of one group on one node"),
+    I64(CC, medium_from_bytes, "medium_from_bytes", F_REQ, 0, I40, NULL,
+        "bytes", "first size of the medium regime (small below)"),
+    I64(CC, large_from_bytes, "large_from_bytes", F_REQ, 0, I40, NULL,
+        "bytes", "first size of the large (bandwidth-bound) regime"),
+    DBL(CC, small_latency_us, "small_latency_us", F_REQ, 0.0, 1e6, NULL, "us",
+        "small regime: latency per step of the closed form"),
+    DBL(CC, small_bandwidth_gbytes_per_s, "small_bandwidth_gbytes_per_s",
+        F_REQ | F_OPEN, 0.0, 1e6, NULL, "GB/s",
+        "small regime: bandwidth of the busiest link"),
+    DBL(CC, medium_latency_us, "medium_latency_us", F_REQ, 0.0, 1e6, NULL,
+        "us", "medium regime: latency per step"),
+    DBL(CC, medium_bandwidth_gbytes_per_s, "medium_bandwidth_gbytes_per_s",
+        F_REQ | F_OPEN, 0.0, 1e6, NULL, "GB/s", "medium regime: bandwidth"),
+    DBL(CC, large_latency_us, "large_latency_us", F_REQ, 0.0, 1e6, NULL, "us",
+        "large regime: latency per step"),
+    DBL(CC, large_bandwidth_gbytes_per_s, "large_bandwidth_gbytes_per_s",
+        F_REQ | F_OPEN, 0.0, 1e6, NULL, "GB/s", "large regime: bandwidth"),
+    DBL(CC, rms_rel_error, "rms_rel_error", 0, 0.0, 1e6, "0", "",
+        "RMS relative error of the three lines over the points"),
+    I64(CC, points, "points", 0, 0, I30, "0", "", "measured sizes fitted"),
+};
+static const struct schema coll_schema = {TCE_CONFIG_CALIBRATION,
+                                          "collectives", coll_fields,
+                                          N_FIELDS(coll_fields), sizeof(CC)};
+
 #define CG struct tce_computetable_gemm
 #define CA struct tce_computetable_attention
 
@@ -635,6 +679,12 @@ static const struct field calibration_fields[] = {
     DBL(CS, stack_overhead.rms_rel_error,
         "calibration.stack_overhead.rms_rel_error", 0, 0.0, 1e6, "0", "",
         "RMS relative error of the fit over its points"),
+    /* links: measured collective patterns (after every older key, so the
+     * writer keeps older files' bytes) */
+    LIST(CS, colls, n_colls, "calibration.collectives", 0, &coll_schema,
+         TCE_CALIB_COLLS_MAX,
+         "measured collectives per kind, span, group shape and concurrency, "
+         "in three size regimes (needs links)"),
 };
 static const struct schema calibration_schema = {
     TCE_CONFIG_CALIBRATION, "calibration", calibration_fields,

@@ -21,13 +21,15 @@
 #define CAL_COLLS_MAX 6
 #define CAL_SIZES_MAX 48
 #define CAL_ROUNDS_MAX 15
-#define CAL_CLASSES 3
+#define CAL_CLASSES 3     /* the link classes: scale_up, scale_out, fabric */
+#define CAL_CLASSES_MAX 10 /* and the measured patterns after them (links) */
 
 struct cal_opts {
     enum tce_coll colls[CAL_COLLS_MAX];
     int n_colls;
     struct tce_rt_sweep sw; /* -b -e -f -n -w */
     int rounds;
+    int links_only; /* links: --links-only: no patterns, no entries */
     struct tce_rt_common common; /* --ranks-per-node, --timeout */
     const char *topo_path;
     const char *out_path;
@@ -45,6 +47,14 @@ struct cal_series {
     int fit_rc; /* 0, or why the fit failed */
     char fit_msg[TCE_ERROR_MSG_MAX];
     double efficiency; /* 0 = not fitted */
+    /* links: the mean over ranks of each rank's median (what `run`
+     * reports per op), per round and its median over rounds; the entries
+     * are fitted to it (the link classes keep the slowest rank's) */
+    double time_avg_s[CAL_SIZES_MAX];
+    double samples_avg[CAL_SIZES_MAX][CAL_ROUNDS_MAX];
+    /* links: the three size regimes (calibfit.h) and the entry they give */
+    struct tce_calibfit_pieces pieces;
+    int pieces_rc;
 };
 
 struct cal_class {
@@ -60,12 +70,19 @@ struct cal_class {
     double file_latency_us; /* what the file records: fabric = the
                                latency added to scale_out's */
     int fitted;
+    /* links: the pattern this class measures (every class gives
+     * calibration.collectives entries; a pattern class only those) */
+    int pattern;               /* 1: measured for its entries only */
+    int64_t members_per_node;  /* m: members of one group on one node */
+    int64_t concurrency;       /* k: groups per node at once */
+    char where_buf[96];
 };
 
 struct calib {
     struct tce_rt rt;
     struct cal_opts o;
-    struct cal_class cls[CAL_CLASSES];
+    struct cal_class cls[CAL_CLASSES_MAX];
+    int n_classes; /* CAL_CLASSES link classes, then the patterns */
     int node_size_min, node_size_max;
     int64_t leaf_nodes; /* nodes per first-tier switch (-t), 0 =
                            one switch for all or unknown */
@@ -92,6 +109,10 @@ void tce_calib_print_fits(const struct calib *c, FILE *out);
 void tce_calib_utc_now(char *buf, size_t len);
 int tce_calib_write_calibration(const struct calib *c, const char *date,
                                 struct tce_error *err);
+/* links: the calibration.collectives entries of every fitted series
+ * (at most max); returns how many. */
+int tce_calib_entries(const struct calib *c, struct tce_calibration_coll *e,
+                      int max);
 int tce_calib_write_json(const struct calib *c, int argc, char **argv,
                          const char *date, struct tce_error *err);
 

@@ -43,9 +43,20 @@ void tce_calib_usage(FILE *out)
             "point is the\n"
             "                          median over rounds (default 1, at "
             "most 15)\n"
+            "      --links-only        the link classes alone: no measured "
+            "patterns\n"
+            "                          (calibration.collectives), as before "
+            "they\n"
+            "                          existed\n"
             "      --ranks-per-node K  virtual nodes of K consecutive ranks\n"
             "      --timeout S         watchdog (exit 4) per size\n"
             "  -h, --help\n\n"
+            "Besides the link classes, every pattern the ranks can form is "
+            "measured\n(groups of m ranks per node for every m dividing the "
+            "ranks per node,\ninside a node and across nodes, R/m groups per "
+            "node at once) and written\nas calibration.collectives: "
+            "per kind, span, shape, concurrency and\nthree size regimes; "
+            "project and run price each op by its pattern.\n"
             "Needs two ranks on a node for scale_up, two nodes for "
             "scale_out.\nAll figures printed are measured, except the "
             "datasheet lines (-t).\nSIGUSR1/SIGTERM: stop after the current "
@@ -120,6 +131,7 @@ int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
         {"iters", required_argument, NULL, 'n'},
         {"warmup", required_argument, NULL, 'w'},
         {"rounds", required_argument, NULL, 'r'},
+        {"links-only", no_argument, NULL, 'L'},
         TCE_RT_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -153,6 +165,9 @@ int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
         switch (c) {
         case 'o':
             o->out_path = optarg;
+            break;
+        case 'L':
+            o->links_only = 1;
             break;
         case 'c':
             rc = parse_colls(optarg, o, err);

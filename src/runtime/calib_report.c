@@ -8,6 +8,7 @@
 
 #include "tcemu/cli.h"
 #include "tcemu/json.h"
+#include "tcemu/linkcal.h"
 #include "tcemu/output.h"
 
 #include "calib.h"
@@ -46,6 +47,75 @@ static const struct cal_series *series_of(const struct cal_class *k,
     return NULL;
 }
 
+/* links: the entries of every fitted series of every class (linkcal.h:
+ * latency per step, bandwidth of the busiest link, per regime). */
+int tce_calib_entries(const struct calib *c, struct tce_calibration_coll *e,
+                      int max)
+{
+    int i, j, n = 0;
+
+    if (c->o.links_only)
+        return 0;
+    for (i = 0; i < c->n_classes; i++) {
+        const struct cal_class *k = &c->cls[i];
+
+        for (j = 0; j < k->n_series; j++) {
+            const struct cal_series *s = &k->s[j];
+            struct tce_calibration_coll x;
+
+            if (s->pieces_rc ||
+                tce_calibfit_entry(&s->pieces, s->kind, k->link, k->g_size,
+                                   k->members_per_node, k->concurrency,
+                                   &x) != 0)
+                continue;
+            if (n >= max) {
+                fprintf(stderr,
+                        "tcemu: warning: more than %d measured patterns: "
+                        "the calibration file keeps the first %d\n",
+                        max, max);
+                return n;
+            }
+            e[n] = x;
+            n++;
+        }
+    }
+    return n;
+}
+
+static void print_entries(const struct calib *c, FILE *out)
+{
+    struct tce_calibration_coll e[TCE_CALIB_COLLS_MAX];
+    int n = tce_calib_entries(c, e, TCE_CALIB_COLLS_MAX), i, r;
+
+    if (n == 0)
+        return;
+    fprintf(out,
+            "#\n# measured patterns (calibration.collectives; measured): "
+            "t = steps x latency + load x bytes / bandwidth\n# per size "
+            "regime; latency per step (us), bandwidth of the busiest link "
+            "(GB/s)\n");
+    fprintf(out, "# %-10s %-13s %5s %5s %5s %11s %11s %17s %17s %17s %7s\n",
+            "span", "collective", "ranks", "m", "k", "medium_from",
+            "large_from", "small (us, GB/s)", "medium", "large", "rms(%)");
+    for (i = 0; i < n; i++) {
+        fprintf(out, "  %-10s %-13s %5lld %5lld %5lld %11lld %11lld",
+                tce_link_class_name(e[i].span),
+                tce_coll_short_name((enum tce_coll)e[i].kind),
+                (long long)e[i].group_ranks, (long long)e[i].ranks_per_node,
+                (long long)e[i].concurrency,
+                (long long)e[i].medium_from_bytes,
+                (long long)e[i].large_from_bytes);
+        for (r = 0; r < TCE_LINKCAL_REGIMES; r++) {
+            double l, w;
+
+            tce_linkcal_regime_params(&e[i], (enum tce_linkcal_regime)r, &l,
+                                      &w);
+            fprintf(out, " %8.1f %8.4f", l * 1e6, w * 1e-9);
+        }
+        fprintf(out, " %7.1f\n", e[i].rms_rel_error * 100.0);
+    }
+}
+
 void tce_calib_print_fits(const struct calib *c, FILE *out)
 {
     int i, j;
@@ -59,11 +129,14 @@ void tce_calib_print_fits(const struct calib *c, FILE *out)
             "max_err", "points");
     fprintf(out, "# %-10s %-13s %10s %12s %10s %8s %10s %7s\n", "", "", "(us)",
             "(GB/s)", "", "(%)", "(%)", "");
-    for (i = 0; i < CAL_CLASSES; i++) {
+    for (i = 0; i < c->n_classes; i++) {
         const struct cal_class *k = &c->cls[i];
 
         if (!k->n_series)
             continue;
+        if (k->pattern)
+            fprintf(out, "# pattern %s (%s):\n", tce_link_class_name(k->link),
+                    k->where);
         for (j = 0; j < k->n_series; j++) {
             const struct cal_series *s = &k->s[j];
 
@@ -82,6 +155,8 @@ void tce_calib_print_fits(const struct calib *c, FILE *out)
                     s->efficiency, s->line.rms_rel_error * 100.0,
                     s->line.max_rel_error * 100.0, s->line.points);
         }
+        if (k->pattern)
+            continue;
         if (k->fitted)
             fprintf(out,
                     "# %s: latency %.2f us, bandwidth %.4f GB/s per rank "
@@ -99,6 +174,7 @@ void tce_calib_print_fits(const struct calib *c, FILE *out)
                     "rank across the tier (%" PRId64 " nodes per switch)\n",
                     k->file_latency_us, c->leaf_nodes);
     }
+    print_entries(c, out);
     if (c->topo) {
         const struct tce_topology *t = c->topo;
         double per_rank =
@@ -199,7 +275,7 @@ int tce_calib_write_calibration(const struct calib *c, const char *date,
         const struct cal_class *k = &c->cls[i];
         struct tce_calibration_link *l = &cal->links[cal->n_links];
 
-        if (!k->fitted)
+        if (!k->fitted || k->pattern)
             continue;
         l->link = k->link;
         l->latency_us = k->file_latency_us;
@@ -211,6 +287,9 @@ int tce_calib_write_calibration(const struct calib *c, const char *date,
                                           eff_of(k, (enum tce_coll)j));
         cal->n_links++;
     }
+    /* links: the measured patterns, with the links they fall back to */
+    if (cal->n_links > 0)
+        cal->n_colls = tce_calib_entries(c, cal->colls, TCE_CALIB_COLLS_MAX);
     rc = tce_output_open(&o, c->o.out_path, err);
     if (rc)
         goto out;
@@ -235,6 +314,46 @@ int tce_calib_write_calibration(const struct calib *c, const char *date,
 out:
     free(cal);
     return rc;
+}
+
+/* links: the entries as the calibration file holds them. */
+static void write_entries_json(const struct calib *c, struct tce_json *j)
+{
+    struct tce_calibration_coll e[TCE_CALIB_COLLS_MAX];
+    int n = tce_calib_entries(c, e, TCE_CALIB_COLLS_MAX), i, r;
+
+    tce_json_array_begin(j, "collective_entries");
+    for (i = 0; i < n; i++) {
+        tce_json_object_begin(j, NULL);
+        tce_json_string(j, "collective",
+                        tce_coll_short_name((enum tce_coll)e[i].kind));
+        tce_json_string(j, "span", tce_link_class_name(e[i].span));
+        tce_json_int(j, "group_ranks", e[i].group_ranks);
+        tce_json_int(j, "ranks_per_node", e[i].ranks_per_node);
+        tce_json_int(j, "concurrency", e[i].concurrency);
+        tce_json_array_begin(j, "regimes");
+        for (r = 0; r < TCE_LINKCAL_REGIMES; r++) {
+            double l, w;
+
+            tce_linkcal_regime_params(&e[i], (enum tce_linkcal_regime)r, &l,
+                                      &w);
+            tce_json_object_begin(j, NULL);
+            tce_json_string(j, "regime",
+                            tce_linkcal_regime_name((enum tce_linkcal_regime)r));
+            tce_json_int(j, "from_bytes",
+                         r == 0 ? 0
+                         : r == 1 ? e[i].medium_from_bytes
+                                  : e[i].large_from_bytes);
+            tce_json_double(j, "latency_us", l * 1e6);
+            tce_json_double(j, "bandwidth_gbytes_per_s", w * 1e-9);
+            tce_json_object_end(j);
+        }
+        tce_json_array_end(j);
+        tce_json_double(j, "rms_rel_error", e[i].rms_rel_error);
+        tce_json_int(j, "points", e[i].points);
+        tce_json_object_end(j);
+    }
+    tce_json_array_end(j);
 }
 
 int tce_calib_write_json(const struct calib *c, int argc, char **argv,
@@ -262,7 +381,7 @@ int tce_calib_write_json(const struct calib *c, int argc, char **argv,
     tce_json_int(&j, "rounds", c->o.rounds);
     tce_json_string(&j, "time", "slowest rank's median per operation");
     tce_json_array_begin(&j, "links");
-    for (i = 0; i < CAL_CLASSES; i++) {
+    for (i = 0; i < c->n_classes; i++) {
         const struct cal_class *k = &c->cls[i];
 
         if (!k->n_series)
@@ -272,6 +391,9 @@ int tce_calib_write_json(const struct calib *c, int argc, char **argv,
         tce_json_string(&j, "where", k->where);
         tce_json_int(&j, "group_size", k->g_size);
         tce_json_int(&j, "groups", k->n_groups);
+        tce_json_bool(&j, "pattern", k->pattern);
+        tce_json_int(&j, "ranks_per_node", k->members_per_node);
+        tce_json_int(&j, "concurrency", k->concurrency);
         tce_json_bool(&j, "fitted", k->fitted);
         if (k->fitted) {
             tce_json_double(&j, "latency_us", k->latency_us);
@@ -306,6 +428,7 @@ int tce_calib_write_json(const struct calib *c, int argc, char **argv,
                 tce_json_object_begin(&j, NULL);
                 tce_json_double(&j, "size_bytes", se->bytes[p]);
                 tce_json_double(&j, "time_us", se->time_s[p] * 1e6);
+                tce_json_double(&j, "time_avg_us", se->time_avg_s[p] * 1e6);
                 if (se->fit_rc == 0)
                     tce_json_double(
                         &j, "fit_time_us",
@@ -319,6 +442,7 @@ int tce_calib_write_json(const struct calib *c, int argc, char **argv,
         tce_json_object_end(&j);
     }
     tce_json_array_end(&j);
+    write_entries_json(c, &j);
     tce_json_finish(&j);
     return tce_output_commit(&o, err);
 }

@@ -16,7 +16,10 @@
  * For each class, each collective (the plug-ins of coll.c, the ones `tcemu
  * bench` runs) and each size, the slowest rank's median time per operation
  * is measured (`tcemu bench` reports means, like nccl-tests; a median
- * keeps other people's load bursts on a shared machine out of the fit); then
+ * keeps other people's load bursts on a shared machine out of the fit;
+ * the measured patterns, calibration.collectives, are fitted to the mean
+ * over ranks of each rank's median instead: what `run` reports per op and
+ * what a step's sequence of collectives adds up to); then
  * calibfit.c fits time = latency + bytes / bandwidth by least squares in two
  * regimes (latency from the smaller half of the sizes, bandwidth from the
  * larger half; see calibfit.h): send/recv gives the link's latency and
@@ -67,7 +70,8 @@ static void on_stop_signal(int sig)
  * machine a burst of someone else's load hits a few operations, and the
  * median ignores them where a mean would not.  Collective over the world. */
 static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
-                   size_t count, double *time_s, struct tce_error *err)
+                   size_t count, double *time_s, double *avg_s,
+                   struct tce_error *err)
 {
     struct tce_rt_coll_args a = {
         kind, k->comm, k->g_size, k->g_rank, c->send, c->recv, count, 0, NULL};
@@ -95,6 +99,11 @@ static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
         median_s = tce_stats_median(c->op_times, (size_t)c->o.sw.iters);
         mrc = MPI_Allreduce(&median_s, time_s, 1, MPI_DOUBLE, MPI_MAX,
                             c->rt.world);
+        /* links: and the mean over ranks (the entries' statistic) */
+        if (mrc == MPI_SUCCESS)
+            mrc = MPI_Allreduce(&median_s, avg_s, 1, MPI_DOUBLE, MPI_SUM,
+                                c->rt.world);
+        *avg_s /= c->rt.size;
     }
     if (mrc != MPI_SUCCESS)
         rc = tce_rt_mpi_error(err, mrc, opname);
@@ -152,6 +161,70 @@ static int class_comm(struct calib *c, int i, MPI_Comm *comm)
                           rt->rank, comm);
 }
 
+/* links: one pattern class (groups of m members per node; span scale_up:
+ * inside a node, k = rpn / m of them per node; scale_out: across every
+ * node of my leaf switch, k = rpn / m per node).  Collective. */
+static int add_pattern(struct calib *c, enum tce_link_class span, int m)
+{
+    struct tce_rt *rt = &c->rt;
+    struct cal_class *k = &c->cls[c->n_classes];
+    int rpn = c->node_size_min, per = rpn / m, leader, ok, all_ok, mrc;
+    int64_t leaf = c->leaf_nodes;
+    int n_leaves = leaf > 0 ? (int)((rt->n_nodes + leaf - 1) / leaf) : 1;
+    int my_leaf = leaf > 0 ? (int)(rt->node_id / leaf) : 0;
+    int color = span == TCE_LINK_SCALE_UP
+                    ? rt->node_id * per + rt->node_rank / m
+                    : (rt->node_rank / m) * n_leaves + my_leaf;
+
+    memset(k, 0, sizeof(*k));
+    k->link = span;
+    k->pattern = 1;
+    k->members_per_node = m;
+    k->concurrency = per;
+    snprintf(k->where_buf, sizeof(k->where_buf),
+             "%s: groups of %d rank(s) per node, %d group(s) per node at "
+             "once",
+             span == TCE_LINK_SCALE_UP ? "inside a node" : "across nodes", m,
+             per);
+    k->where = k->where_buf;
+    k->g_size = 1;
+    mrc = MPI_Comm_split(rt->world, color, rt->rank, &k->comm);
+    if (mrc != MPI_SUCCESS)
+        return mrc;
+    tce_rt_comm_errors_return(k->comm);
+    MPI_Comm_rank(k->comm, &k->g_rank);
+    MPI_Comm_size(k->comm, &k->g_size);
+    leader = k->g_rank == 0;
+    ok = k->g_size >= 2;
+    MPI_Allreduce(&leader, &k->n_groups, 1, MPI_INT, MPI_SUM, rt->world);
+    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, rt->world);
+    k->usable = all_ok;
+    c->n_classes++;
+    return MPI_SUCCESS;
+}
+
+/* links: the patterns the link classes do not measure already, for every
+ * m dividing the ranks per node (nodes of equal size only): inside a node
+ * groups of 2 <= m < rpn, across nodes groups of m >= 2 per node (m = 1 is
+ * the scale_out class, m = rpn inside a node the scale_up class). */
+static int make_patterns(struct calib *c)
+{
+    int rpn = c->node_size_min, m, mrc = MPI_SUCCESS;
+
+    if (c->o.links_only || c->node_size_min != c->node_size_max || rpn < 2)
+        return MPI_SUCCESS;
+    for (m = 2; m <= rpn && mrc == MPI_SUCCESS; m++) {
+        if (rpn % m != 0)
+            continue;
+        if (m < rpn && c->n_classes < CAL_CLASSES_MAX)
+            mrc = add_pattern(c, TCE_LINK_SCALE_UP, m);
+        if (mrc == MPI_SUCCESS && c->rt.n_nodes >= 2 &&
+            c->n_classes < CAL_CLASSES_MAX)
+            mrc = add_pattern(c, TCE_LINK_SCALE_OUT, m);
+    }
+    return mrc;
+}
+
 static int make_classes(struct calib *c, struct tce_error *err)
 {
     static const struct {
@@ -194,6 +267,16 @@ static int make_classes(struct calib *c, struct tce_error *err)
         MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, rt->world);
         k->usable = all_ok;
     }
+    c->cls[0].members_per_node = c->node_size_min;
+    c->cls[0].concurrency = 1;
+    c->cls[1].members_per_node = 1;
+    c->cls[1].concurrency = c->node_size_min;
+    c->cls[2].members_per_node = 1;
+    c->cls[2].concurrency = c->node_size_min;
+    c->n_classes = CAL_CLASSES;
+    mrc = make_patterns(c);
+    if (mrc != MPI_SUCCESS)
+        return tce_rt_mpi_error(err, mrc, "pattern communicator");
     if (!c->cls[0].usable && !c->cls[1].usable)
         return tce_error_set(err, TCE_EUSAGE,
                              "nothing to calibrate: needs 2 ranks on every "
@@ -230,7 +313,7 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
             for (bytes = c->o.sw.min_bytes;
                  bytes <= c->o.sw.max_bytes && rc == 0; bytes = (int64_t)next) {
                 size_t count = tce_coll_op_count(kind, bytes, k->g_size);
-                double t = 0.0, mb;
+                double t = 0.0, t_avg = 0.0, mb;
 
                 next = (double)bytes * c->o.sw.factor;
                 if (next < (double)bytes + 1)
@@ -241,12 +324,15 @@ static int measure_class(struct calib *c, struct cal_class *k, FILE *out,
                     continue;
                 if (r > 0 && p >= s->n)
                     break; /* round 0 was cut short */
-                rc = time_op(c, k, kind, count, &t, err);
+                rc = time_op(c, k, kind, count, &t, &t_avg, err);
                 if (rc)
                     break;
                 s->bytes[p] = mb;
+                s->samples_avg[p][s->n_samples[p]] = t_avg;
                 s->samples[p][s->n_samples[p]++] = t;
                 s->time_s[p] = median_of(s->samples[p], s->n_samples[p]);
+                s->time_avg_s[p] =
+                    median_of(s->samples_avg[p], s->n_samples[p]);
                 if (r == 0)
                     s->n = p + 1;
                 if (c->rt.rank == 0 && r == c->o.rounds - 1)
@@ -280,8 +366,13 @@ static void fit_class(struct cal_class *k)
         s->fit_rc =
             tce_calibfit_regimes(s->bytes, s->time_s, s->n, &s->line, &e);
         snprintf(s->fit_msg, sizeof(s->fit_msg), "%s", e.msg);
-        if (s->kind == TCE_COLL_SENDRECV && s->fit_rc == 0)
+        if (s->kind == TCE_COLL_SENDRECV && s->fit_rc == 0 && !k->pattern)
             k->link_series = s;
+        /* links: the three size regimes of this pattern */
+        s->pieces_rc = s->fit_rc ? s->fit_rc
+                                 : tce_calibfit_pieces(s->bytes,
+                                                       s->time_avg_s, s->n,
+                                                       &s->pieces, NULL);
     }
     if (!k->link_series)
         return;
@@ -438,7 +529,7 @@ int tce_cmd_calibrate(int argc, char **argv)
                     "records %d\n",
                     c->node_size_min, c->node_size_max, c->node_size_min);
     }
-    for (i = 0; i < CAL_CLASSES && rc == 0 && !c->stopped; i++) {
+    for (i = 0; i < c->n_classes && rc == 0 && !c->stopped; i++) {
         if (!c->cls[i].usable) {
             if (c->rt.rank == 0)
                 fprintf(out,
@@ -454,7 +545,7 @@ int tce_cmd_calibrate(int argc, char **argv)
         tce_rt_print_error(&c->rt, &err);
         goto out;
     }
-    for (i = 0; i < CAL_CLASSES; i++) {
+    for (i = 0; i < c->n_classes; i++) {
         fit_class(&c->cls[i]);
         c->cls[i].file_latency_us = c->cls[i].latency_us;
     }
@@ -507,7 +598,7 @@ int tce_cmd_calibrate(int argc, char **argv)
         rc = TCE_EINTERRUPTED;
     }
 out:
-    for (i = 0; i < CAL_CLASSES; i++)
+    for (i = 0; i < CAL_CLASSES_MAX; i++)
         if (c->cls[i].comm != MPI_COMM_NULL && c->cls[i].comm != 0)
             MPI_Comm_free(&c->cls[i].comm);
     if (mpi_up)

@@ -21,6 +21,14 @@ void tce_run_print_header(const struct run *r, FILE *out, int argc, char **argv,
                 "# calibration: %s (measured %s on %s, %" PRId64
                 " ranks): modelled link parameters are the fitted ones\n",
                 r->o.cal_path, r->sc.calibration.date, r->sc.calibration.hosts, r->sc.calibration.ranks);
+    if (r->sc.cm.linkcal.n > 0) { /* links: which patterns price it */
+        struct tce_cost_linkcal_cover cv;
+        char text[400];
+
+        tce_cost_linkcal_cover(&r->sc.cm, &r->plan, r->sc.spans, &cv);
+        tce_cost_linkcal_cover_text(&cv, text, sizeof(text));
+        fprintf(out, "# %s\n", text);
+    }
     fprintf(out, "# job: %s (%s)\n", r->o.job_path, r->sc.job.name);
     fprintf(out,
             "# layout: tp %" PRId64 " cp %" PRId64 " dp %" PRId64 " ep %" PRId64
@@ -266,6 +274,18 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
         tce_json_string(&j, "calibration", r->o.cal_path);
     else
         tce_json_null(&j, "calibration");
+    if (r->sc.cm.linkcal.n > 0) { /* links: which patterns price it */
+        struct tce_cost_linkcal_cover cv;
+
+        tce_cost_linkcal_cover(&r->sc.cm, &r->plan, r->sc.spans, &cv);
+        tce_json_object_begin(&j, "link_entries");
+        tce_json_int(&j, "entries", cv.entries);
+        tce_json_int(&j, "exact", cv.exact);
+        tce_json_int(&j, "shape", cv.shape);
+        tce_json_int(&j, "none", cv.none);
+        tce_json_string(&j, "first_unmatched", cv.none_what);
+        tce_json_object_end(&j);
+    }
     tce_json_object_begin(&j, "layout");
     tce_json_int(&j, "tp", l->tp);
     tce_json_int(&j, "cp", l->cp);

@@ -38,13 +38,24 @@ check "calibration file validates" "$TCEMU" validate "$out/cal.cfg"
 check "provenance and both link classes in the file" sh -c "
     grep -q 'tcemu_version = \"' '$out/cal.cfg' && grep -q 'mpi_library = \"Open MPI' '$out/cal.cfg' &&
     grep -q 'ranks = 4' '$out/cal.cfg' && grep -q 'ranks_per_node = 2' '$out/cal.cfg' &&
-    grep -q 'link = \"scale_up\"' '$out/cal.cfg' && grep -q 'link = \"scale_out\"' '$out/cal.cfg'"
+    grep -q 'link = \"scale_up\"' '$out/cal.cfg' && grep -q 'link = \"scale_out\"' '$out/cal.cfg' &&
+    grep -q 'collectives = (' '$out/cal.cfg'"
 check "JSON: complete, fits positive, every point has its fit" python3 - "$out/cal.json" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["schema"] == "tcemu.calibrate/2" and d["complete"] is True
-links = {l["link"]: l for l in d["links"]}
+links = {l["link"]: l for l in d["links"] if not l["pattern"]}
 assert set(links) == {"scale_up", "scale_out"}
+# links: the pattern 2 nodes of 2 ranks add (groups of 2 per node across
+# nodes, one per node at once), and one entry per kind and pattern
+patterns = [(l["link"], l["ranks_per_node"], l["concurrency"]) for l in d["links"]]
+assert sorted(patterns) == [("scale_out", 1, 2), ("scale_out", 2, 1), ("scale_up", 2, 1)], patterns
+entries = d["collective_entries"]
+assert len(entries) == 15, len(entries)
+for e in entries:
+    assert [r["regime"] for r in e["regimes"]] == ["small", "medium", "large"]
+    assert all(r["bandwidth_gbytes_per_s"] > 0 and r["latency_us"] >= 0 for r in e["regimes"])
+    assert e["regimes"][1]["from_bytes"] <= e["regimes"][2]["from_bytes"]
 for l in links.values():
     assert l["fitted"] and l["latency_us"] >= 0 and l["bandwidth_gbytes_per_s"] > 0
     kinds = {c["collective"] for c in l["collectives"]}

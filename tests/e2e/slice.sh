@@ -46,12 +46,15 @@ check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate"
 
 # 1. Calibrate on 2 hosts (4 ranks: both link classes), the collectives a
 # dense job uses (tiny.cfg has no experts: no all-to-all), up to 8 MiB (the
-# job's DP traffic is 22 MB per rank: the bandwidth regime).
+# job's DP traffic is 22 MB per rank: the bandwidth regime).  The link
+# classes alone (--links-only): this test keeps the per-link-class model
+# (and calibration files without measured patterns) honest; slice4.sh
+# tests the measured patterns.
 check "calibrate on 2 hosts" \
     runto "$out/calibrate.out" timeout 120 "$cluster" mpirun -np 4 --npernode 2 \
         "$TCEMU" calibrate -t "$topo" -o "$out/calibration.cfg" \
         --json "$out/calibrate.json" -c sendrecv,allgather,reducescatter,allreduce \
-        -e 8Mi -n 8 -w 2 -r 5
+        -e 8Mi -n 8 -w 2 -r 5 --links-only
 grep -E '^(# (scale|datasheet)|  scale)' "$out/calibrate.out" | sed 's/^/    | /'
 check "calibration file validates" "$TCEMU" validate "$out/calibration.cfg"
 # The measured scale-out bandwidth per rank must be that of the shaped link

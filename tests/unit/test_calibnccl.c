@@ -170,6 +170,23 @@ static void test_real_outputs(void **state)
     assert_int_equal(back.link_path, TCE_LINK_PATH_NCCL_DEVICE);
     assert_close(back.links[0].bandwidth_gbytes_per_s,
                  cal.links[0].bandwidth_gbytes_per_s, 1e-8);
+    /* links: one measured pattern per run: 16 ranks on 2 hosts (8 per
+     * host, one group per host) for the all-reduce and the all-to-all, 2
+     * ranks of one host for the all-gather; read back unchanged */
+    assert_int_equal(cal.n_colls, 3);
+    assert_int_equal(cal.colls[0].kind, TCE_COLL_ALL_REDUCE);
+    assert_int_equal(cal.colls[0].span, TCE_LINK_SCALE_OUT);
+    assert_int_equal(cal.colls[0].group_ranks, 16);
+    assert_int_equal(cal.colls[0].ranks_per_node, 8);
+    assert_int_equal(cal.colls[0].concurrency, 1);
+    assert_int_equal(cal.colls[1].kind, TCE_COLL_ALL_TO_ALL);
+    assert_int_equal(cal.colls[2].kind, TCE_COLL_ALL_GATHER);
+    assert_int_equal(cal.colls[2].span, TCE_LINK_SCALE_UP);
+    assert_int_equal(cal.colls[2].group_ranks, 2);
+    assert_true(cal.colls[0].large_bandwidth_gbytes_per_s > 0);
+    assert_int_equal(back.n_colls, 3);
+    assert_close(back.colls[1].large_bandwidth_gbytes_per_s,
+                 cal.colls[1].large_bandwidth_gbytes_per_s, 1e-8);
     unlink(path);
     for (i = 0; i < 3; i++)
         tce_nccltests_release(&runs[i]);

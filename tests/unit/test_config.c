@@ -739,6 +739,17 @@ static const struct bad_case bad_cases[] = {
      BAD "syntax-pipeline-layout.cfg:27: error: parallel.pipeline_model_parallel_layout: unbalanced '('"},
     {"cross-ep-fold.cfg", TCE_CONFIG_JOB,
      BAD "cross-ep-fold.cfg:26: error: parallel.expert_model_parallel_size: x expert_tensor_parallel_size (4 x 2) must divide the 4 ranks of a pipeline stage = tp x cp x dp"},
+    /* links: calibration.collectives */
+    {"calibration-colls-duplicate.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "calibration-colls-duplicate.cfg:21: error: calibration.collectives[1]: second entry for this kind, span, ranks_per_node and concurrency (first is collectives[0])"},
+    {"calibration-colls-kind.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "calibration-colls-kind.cfg:14: error: calibration.collectives[0].kind: expected one of allreduce, allgather, reducescatter, alltoall, sendrecv (got \"broadcast\")"},
+    {"calibration-colls-no-links.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "calibration-colls-no-links.cfg:2: error: calibration.links: missing required key"},
+    {"calibration-colls-regimes.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "calibration-colls-regimes.cfg:14: error: calibration.collectives[0]: medium_from_bytes 524288 is above large_from_bytes 16384"},
+    {"calibration-colls-scale-up-shape.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "calibration-colls-scale-up-shape.cfg:21: error: calibration.collectives[1]: a scale_up group is on one node: ranks_per_node 2 must equal group_ranks 4"},
 };
 /* clang-format on */
 
