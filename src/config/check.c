@@ -351,8 +351,7 @@ int tce_cfg_calibration_check(const struct tce_calibration *c,
     if (stack)
         bad |= stack_overhead_check(c, d);
     /* links, or compute, or both; links need their measurement's facts */
-    if ((!compute && !stack) || is_set(o, sc, "calibration.links")) {
-    if (!compute || is_set(o, sc, "calibration.links") ||
+    if ((!compute && !stack) || is_set(o, sc, "calibration.links") ||
         is_set(o, sc, "calibration.collectives")) {
         bad |= require(d, o, sc, "calibration.tcemu_version");
         bad |= require(d, o, sc, "calibration.mpi_library");
