@@ -23,7 +23,7 @@ layer_of() {
     types | coll | breakdown | schedule | plot | computetable | confidence) echo 1 ;;
     rules | rules_layout) echo 2 ;;
     rules | linkcal) echo 2 ;;
-    config | config_int) echo 3 ;;
+    config | config_int | slots) echo 3 ;;
     model | layout) echo 4 ;;
     plan | plan_int | plan_attn | plan_moe | plan_query | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
