@@ -698,7 +698,7 @@ char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
 
     snprintf(buf, n,
              "DP gradient reduce %s; param all-gather %s; TP communication "
-             "%s; EP all-to-all exposed",
+             "%s; EP all-to-all %s",
              tr->overlap_grad_reduce
                  ? (tr->align_grad_reduce
                         ? "per chunk once its last backward is done, "
@@ -713,7 +713,10 @@ char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
                  ? "under the fill and warm-up's forwards, per chunk"
                  : "exposed",
              tr->tp_comm_overlap ? "hidden under the layer's compute"
-                                 : "exposed");
+                                 : "exposed",
+             tr->overlap_moe_expert_parallel_comm
+                 ? "hidden under the layer's compute"
+                 : "exposed");
     return buf;
 }
 

@@ -113,22 +113,6 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     LINE("collectives: ring, recursive doubling or two-level hierarchical, "
          "whichever is faster; NIC bandwidth shared by the ranks of a node; "
          "oversubscribed tiers divide bandwidth");
-    LINE("pipeline: 1F1B / interleaved, bubble (p-1)/(v m) of the slowest "
-         "stage's time; p2p exposed");
-    LINE("DP gradient reduce %s; param all-gather %s; TP communication %s; "
-         "EP all-to-all %s",
-         r->job->training.overlap_grad_reduce
-             ? "hidden under the last microbatch's backward (excess and last "
-               "bucket exposed)"
-             : "exposed",
-         r->job->training.overlap_param_gather
-             ? "hidden under the first microbatch's forward"
-             : "exposed",
-         r->job->training.tp_comm_overlap ? "hidden under the layer's compute"
-                                          : "exposed",
-         r->job->training.overlap_moe_expert_parallel_comm
-             ? "hidden under the layer's compute"
-             : "exposed");
     /* moe (issue 11): MoE dispatch, EP overlap, permute, FP8 */
     for (i = 0; n < max && tce_plan_moe_assumption(r->job, i, lines[n],
                                                     TCE_REPORT_LINE_MAX);
