@@ -114,6 +114,11 @@ int tce_bridge_recipe_dense(const struct tce_bridge_row *r, struct tce_job *job,
      * Llama 3 base recipe; flash attention (TE fused) recomputes the
      * scores itself, so nothing else is recomputed */
     t->recompute_granularity = TCE_RECOMPUTE_NONE;
+    /* the base recipes' model config comes from the Llama bridge
+     * (src/megatron/bridge/models/llama/llama_bridge.py,
+     * hf_config_to_model_config_kwargs: hidden_dropout=0.0): no dropout
+     * kernels or masks */
+    t->hidden_dropout = 0.0;
     /* _perf_precision: fp8_cs = Float8CurrentScaling (Megatron
      * --fp8-recipe tensorwise), fp8_mx = MXFP8BlockScaling (mxfp8) */
     if (prec_of(r) == P_MX)
