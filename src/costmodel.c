@@ -304,13 +304,19 @@ double tce_cost_attention_s(const struct tce_costmodel *cm,
     double peak = fp8 ? cm->fp8_peak_flops : cm->bf16_peak_flops;
     double flops = (op->flags & TCE_OP_F_BACKWARD) ? 1.25 * op->flops
                                                    : op->flops;
-    double tf, tm = 0.0;
+    double tf, tm = 0.0, g, eff;
 
     if (peak <= 0)
         peak = cm->peak_flops;
     if (peak <= 0 || cm->attention_efficiency <= 0 || flops <= 0)
         return 0.0;
-    tf = flops / (peak * cm->attention_efficiency);
+    /* the GEMM curve's size dependence, towards the attention asymptote:
+     * short sequences and windows reach less of it */
+    g = op->gemm_flops > 0 ? op->gemm_flops : op->flops;
+    eff = cm->attention_efficiency;
+    if (cm->matmul_half_flops > 0 && g > 0)
+        eff *= g / (g + cm->matmul_half_flops);
+    tf = flops / (peak * eff);
     if (op->bytes > 0 && cm->hbm_bytes_per_s > 0 && cm->memory_efficiency > 0)
         tm = op->bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);
     return tf > tm ? tf : tm;

@@ -151,7 +151,9 @@ double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
 /* fitd (issue 11): time of a fused attention op at the accelerator's
  * attention_efficiency of the BF16 (or FP8, fp8 != 0) peak: its FLOPs
  * (x 1.25 backward: the scores recomputed, 2.5x the forward's) over
- * peak x attention_efficiency, or its bytes at the HBM rate if longer;
+ * peak x attention_efficiency x g / (g + matmul_half_gflop) (g: the op's
+ * GEMM FLOPs: the GEMM curve's size dependence towards the attention
+ * asymptote), or its bytes at the HBM rate if longer;
  * 0 when the accelerator names no attention efficiency. */
 double tce_cost_attention_s(const struct tce_costmodel *cm,
                             const struct tce_op *op, int fp8);

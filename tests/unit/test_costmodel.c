@@ -284,6 +284,15 @@ static void test_attention_efficiency(void **state)
     assert_close(tce_cost_compute_op_s(&cm, &op, NULL), 2.5e12 / 0.8e15,
                  1e-12);
     assert_close(tce_cost_attention_s(&cm, &op, 0), 0.0, 0.0);
+    /* the size curve: a 2 GFLOP call at half 2 GFLOP reaches half of 0.5 */
+    t.accelerator.attention_efficiency = 0.5;
+    t.accelerator.matmul_half_gflop = 2.0;
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    op.flags = TCE_OP_F_FUSED_ATTENTION;
+    op.flops = 2e9;
+    op.gemm_flops = 2e9;
+    assert_close(tce_cost_attention_s(&cm, &op, 0), 2e9 / 0.25e15, 1e-12);
 }
 
 int main(void)
