@@ -119,6 +119,9 @@ int tce_bridge_recipe_dense(const struct tce_bridge_row *r, struct tce_job *job,
      * hf_config_to_model_config_kwargs: hidden_dropout=0.0): no dropout
      * kernels or masks */
     t->hidden_dropout = 0.0;
+    /* perf_recipes/_common.py: _benchmark_common and _perf_precision set
+     * grad_reduce_in_fp32 = False (BF16 gradient buffers and reduce) */
+    t->accumulate_allreduce_grads_in_fp32 = 0;
     /* _perf_precision: fp8_cs = Float8CurrentScaling (Megatron
      * --fp8-recipe tensorwise), fp8_mx = MXFP8BlockScaling (mxfp8) */
     if (prec_of(r) == P_MX)

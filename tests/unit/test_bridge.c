@@ -231,6 +231,8 @@ static void test_apply_and_flops(void **state)
     r.micro_batch = 2;
     assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
     assert_int_equal(j.training.cpu_offloading_num_layers, 40);
+    assert_false(j.training.accumulate_allreduce_grads_in_fp32);
+    assert_close(j.training.hidden_dropout, 0.0, 0.0);
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
     assert_false(j.training.enable_cuda_graph);
     r.fsdp = -1;
