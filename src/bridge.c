@@ -467,10 +467,22 @@ int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
 
     if (tce_bridge_precision(r->precision, &prec, &recipe, &why) != 0)
         return tce_error_set(err, TCE_ECONFIG, "%s", why);
-    if (r->fsdp > 0)
-        return tce_error_set(err, TCE_ECONFIG,
-                             "FSDP %lld: tcemu's job has no FSDP sharding "
-                             "yet", (long long)r->fsdp);
+    /* the FSDP column: Megatron-FSDP sharding weights, gradients and
+     * optimizer state over the DP x CP ranks (Megatron-Bridge recipes:
+     * cfg.ddp.use_megatron_fsdp = True, data_parallel_sharding_strategy =
+     * "optim_grads_params"); the column is that group's size */
+    if (r->fsdp > 0) {
+        int64_t mp = r->tp * r->pp;
+
+        if (mp < 1 || r->gpus % mp != 0 || r->gpus / mp != r->fsdp)
+            return tce_error_set(err, TCE_ECONFIG,
+                                 "FSDP %lld is not the DP x CP group (%lld "
+                                 "GPUs / TP %lld / PP %lld)",
+                                 (long long)r->fsdp, (long long)r->gpus,
+                                 (long long)r->tp, (long long)r->pp);
+        p->use_megatron_fsdp = 1;
+        p->data_parallel_sharding_strategy = TCE_DP_SHARD_OPTIM_GRADS_PARAMS;
+    }
     p->num_gpus = r->gpus;
     p->tensor_model_parallel_size = r->tp;
     p->pipeline_model_parallel_size = r->pp;

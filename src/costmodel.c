@@ -76,6 +76,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
     cm->launch_gap_s = cm->has_table ? cm->table.launch_gap_us * 1e-6 : 0.0;
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
+    cm->attention_efficiency = acc->attention_efficiency;
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -272,6 +273,13 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
         goto curve;
     goto out;
 curve:
+    /* fitd (issue 11): fused attention at the accelerator's own attention
+     * efficiency where it names one */
+    if ((op->flags & TCE_OP_F_FUSED_ATTENTION) && cm->attention_efficiency > 0) {
+        s = tce_cost_attention_s(cm, op, runs_fp8(cm, op));
+        src = TCE_COMPUTE_CURVE;
+        goto out;
+    }
     /* attn (issue 11): a fused attention backward recomputes the scores:
      * 2.5x the forward's FLOPs, the op carries the model's 2x (plan.h) */
     s = tce_cost_compute_dtype_s(
@@ -289,6 +297,31 @@ out:
     if (source)
         *source = src;
     return s;
+}
+
+/* fitd (issue 11) */
+double tce_cost_attention_s(const struct tce_costmodel *cm,
+                            const struct tce_op *op, int fp8)
+{
+    double peak = fp8 ? cm->fp8_peak_flops : cm->bf16_peak_flops;
+    double flops = (op->flags & TCE_OP_F_BACKWARD) ? 1.25 * op->flops
+                                                   : op->flops;
+    double tf, tm = 0.0, g, eff;
+
+    if (peak <= 0)
+        peak = cm->peak_flops;
+    if (peak <= 0 || cm->attention_efficiency <= 0 || flops <= 0)
+        return 0.0;
+    /* the GEMM curve's size dependence, towards the attention asymptote:
+     * short sequences and windows reach less of it */
+    g = op->gemm_flops > 0 ? op->gemm_flops : op->flops;
+    eff = cm->attention_efficiency;
+    if (cm->matmul_half_flops > 0 && g > 0)
+        eff *= g / (g + cm->matmul_half_flops);
+    tf = flops / (peak * eff);
+    if (op->bytes > 0 && cm->hbm_bytes_per_s > 0 && cm->memory_efficiency > 0)
+        tm = op->bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);
+    return tf > tm ? tf : tm;
 }
 
 /* moe (issue 11) */

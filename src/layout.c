@@ -97,6 +97,8 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     }
     if (l.scale_up_domain <= 0)
         l.scale_up_domain = l.gpus_per_node;
+    l.scale_up_domain = tce_layout_segment_ranks(l.gpus, l.gpus_per_node,
+                                                 l.scale_up_domain);
     *layout = l;
     goto out;
 broken:
@@ -261,6 +263,33 @@ int64_t tce_layout_pp_next(const struct tce_layout *layout, int64_t rank)
     if (rank < 0 || rank + stride >= layout->gpus)
         return -1;
     return rank + stride;
+}
+
+/* fitd (issue 11): placement on a scale-up domain of several nodes
+ * (GB200/GB300 NVL72: 18 trays of 4 GPUs per NVLink rack).  Slurm's
+ * --segment (topology/block plugin) places a job's nodes in segments of
+ * equal size, each inside one block (rack); Megatron-Bridge's launcher
+ * asks for the job's node count when it has at most 18 trays, else the
+ * largest divisor of it up to 18 (scripts/performance/utils/executors.py,
+ * commit 067f987df03b).  So 64 trays run as 4 racks of 16 trays (64 GPUs
+ * on NVLink, 8 GPUs of each rack idle), not packed over 72-GPU blocks that
+ * a 64-rank group would straddle.  A domain of one node is unchanged. */
+int64_t tce_layout_segment_ranks(int64_t gpus, int64_t gpus_per_node,
+                                 int64_t domain)
+{
+    int64_t nodes, per, seg;
+
+    if (gpus_per_node < 1 || domain <= gpus_per_node ||
+        domain % gpus_per_node != 0 || gpus % gpus_per_node != 0)
+        return domain;
+    nodes = gpus / gpus_per_node;
+    per = domain / gpus_per_node;
+    if (nodes <= per)
+        return nodes * gpus_per_node;
+    for (seg = per; seg > 1; seg--)
+        if (nodes % seg == 0)
+            break;
+    return seg * gpus_per_node;
 }
 
 static int64_t min64(int64_t a, int64_t b)

@@ -44,6 +44,13 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
          "matmul_efficiency %.3g, matmul_half_gflop %.3g, "
          "memory_efficiency %.3g",
          a->matmul_efficiency, a->matmul_half_gflop, a->memory_efficiency);
+    /* fitd (issue 11) */
+    if (a->attention_efficiency > 0)
+        LINE("attention: fused attention at attention_efficiency %.3g of the "
+             "peak (topology file: its own kernels, bound by softmax and "
+             "shared memory, not the GEMM curve; backward 2.5x the "
+             "forward's FLOPs) where no measured table covers it",
+             a->attention_efficiency);
     if (cm->has_table) {
         const struct tce_computetable *t = &cm->table;
 

@@ -101,6 +101,7 @@ struct tce_costmodel {
     double sm_count;              /* accelerator.sm_count */
     double launch_gap_s;          /* eager, per kernel: the table's */
     double graph_launch_gap_s;    /* per kernel under CUDA graphs */
+    double attention_efficiency;  /* fitd: accelerator's; 0 = GEMM curve */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
                                      an FP8 shape measured in BF16 only */
@@ -150,6 +151,16 @@ double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
  * the BF16 peak on an accelerator without one). */
 double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
                                 double gemm_flops, double bytes, int fp8);
+
+/* fitd (issue 11): time of a fused attention op at the accelerator's
+ * attention_efficiency of the BF16 (or FP8, fp8 != 0) peak: its FLOPs
+ * (x 1.25 backward: the scores recomputed, 2.5x the forward's) over
+ * peak x attention_efficiency x g / (g + matmul_half_gflop) (g: the op's
+ * GEMM FLOPs: the GEMM curve's size dependence towards the attention
+ * asymptote), or its bytes at the HBM rate if longer;
+ * 0 when the accelerator names no attention efficiency. */
+double tce_cost_attention_s(const struct tce_costmodel *cm,
+                            const struct tce_op *op, int fp8);
 
 /* moe (issue 11): the launch floor of a list: its compute ops' kernel
  * launches (op kernels, 0 counting as 1, times count) times the launch gap

@@ -58,7 +58,8 @@ struct tce_layout {
     int64_t micro_batch;   /* b */
     int64_t microbatches;  /* m = global_batch / (dp * b) */
     int64_t gpus_per_node; /* from the topology (node.accelerators) */
-    int64_t scale_up_domain; /* accelerators per scale-up domain */
+    int64_t scale_up_domain; /* accelerators per scale-up domain the job
+                                uses (tce_layout_segment_ranks) */
     int64_t etp;           /* repro (issue 11): expert tensor parallel size
                               with EP folded over the stage's tp x cp x dp
                               ranks (MoE Parallel Folding); 0 = EP inside
@@ -113,6 +114,17 @@ int64_t tce_layout_ep_domain_members(const struct tce_layout *layout);
 int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
                     const struct tce_topology *topo, int64_t gpus,
                     struct tce_error *err);
+
+/* The ranks of one scale-up domain a job of gpus ranks uses (fitd, issue
+ * 11): where a domain holds several nodes (NVL72: 18 nodes of 4), the job
+ * is placed in equal segments of whole nodes, each inside one domain (Slurm
+ * --segment as Megatron-Bridge's launcher asks for it: the job's node
+ * count up to the domain's, else its largest divisor up to it), so a group
+ * that fits one segment stays on the scale-up links; a domain of one node,
+ * or counts that are not whole nodes, give domain unchanged.
+ * tce_layout_init sets layout->scale_up_domain to it. */
+int64_t tce_layout_segment_ranks(int64_t gpus, int64_t gpus_per_node,
+                                 int64_t domain);
 
 /* Coordinates of a world rank; TCE_ERANGE when rank is outside [0, gpus). */
 int tce_layout_coords(const struct tce_layout *layout, int64_t rank,

@@ -65,6 +65,10 @@ struct tce_accelerator {
      * per-kernel launch gap under CUDA graphs */
     int64_t sm_count;                 /* streaming multiprocessors */
     double graph_launch_gap_us;       /* per kernel, graph replay */
+    /* fitd (issue 11): fused attention at its own achieved fraction of the
+     * peak (cuDNN / FlashAttention kernels, not the GEMM curve); 0 = the
+     * GEMM curve */
+    double attention_efficiency;
     char source[TCE_TEXT_MAX];
 };
 

@@ -225,6 +225,13 @@ static const struct field topology_fields[] = {
         "time per kernel when a CUDA graph replays the kernels "
         "(training.enable_cuda_graph); eager launches cost the compute "
         "table's launch_gap_us"),
+    /* fitd (issue 11): fused attention's own efficiency */
+    DBL(TS, accelerator.attention_efficiency,
+        "accelerator.attention_efficiency", 0, 0.0, 1.0, "0.0", "",
+        "achieved fraction of the peak of fused (flash) attention, forward "
+        "and backward, where no measured compute table covers it (its "
+        "kernels are bound by softmax and shared memory, not by the GEMM "
+        "curve); 0 = the GEMM curve (matmul_efficiency)"),
 };
 static const struct schema topology_schema = {
     TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),

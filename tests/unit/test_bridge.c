@@ -206,10 +206,41 @@ static void test_apply_and_flops(void **state)
     r.tp = 3;
     assert_int_equal(tce_bridge_apply(&r, &j, &e), TCE_ECONFIG);
     assert_non_null(strstr(e.msg, "tensor"));
+    /* fitd: FSDP is Megatron-FSDP over DP x CP (the column is that
+     * group's size), with the dense recipe's settings */
     r.tp = 1;
     r.fsdp = 8;
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_true(j.parallel.use_megatron_fsdp);
+    assert_int_equal(j.parallel.data_parallel_sharding_strategy,
+                     TCE_DP_SHARD_OPTIM_GRADS_PARAMS);
+    assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
+    assert_false(j.training.tp_comm_overlap);
+    assert_int_equal(j.training.cpu_offloading_num_layers, 0);
+    r.fsdp = 4;
     assert_int_equal(tce_bridge_apply(&r, &j, &e), TCE_ECONFIG);
     assert_non_null(strstr(e.msg, "FSDP"));
+    /* 70B on GB200 FP8-CS with FSDP 64: the recipe offloads 40 layers;
+     * TP 2 rows run TP overlap (userbuffers) */
+    assert_int_equal(tce_job_load("jobs/llama3-70b.cfg", &j, NULL), 0);
+    row(&r, "25.11", "2025-11-01", "llama3-70b", "DGX-GB200", "FP8-CS", 0);
+    r.fp8_recipe = "tensorwise";
+    r.gpus = 64;
+    r.fsdp = 64;
+    r.global_batch = 256;
+    r.micro_batch = 2;
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_int_equal(j.training.cpu_offloading_num_layers, 40);
+    assert_false(j.training.accumulate_allreduce_grads_in_fp32);
+    assert_close(j.training.hidden_dropout, 0.0, 0.0);
+    assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
+    assert_false(j.training.enable_cuda_graph);
+    r.fsdp = -1;
+    r.tp = 2;
+    r.pp = 4;
+    r.micro_batch = 1;
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_true(j.training.tp_comm_overlap);
 
     /* DeepSeek-V3 (MLA, 3 dense layers, one MTP layer; none "w/o MTP") */
     assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);

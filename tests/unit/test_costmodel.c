@@ -249,6 +249,52 @@ static void test_calibration(void **state)
     assert_close(tce_cost_p2p_s(&cm, &s, M), 20e-6 + M / 5e9, 1e-12);
 }
 
+/* fitd: fused attention at the accelerator's own efficiency (hand
+ * values): peak 1e15 BF16, attention_efficiency 0.5; forward 1e12 FLOPs in
+ * 2 ms, backward (2e12 carried, x 1.25) in 5 ms; an accelerator without
+ * one keeps the GEMM curve. */
+static void test_attention_efficiency(void **state)
+{
+    struct tce_topology t;
+    struct tce_costmodel cm;
+    struct tce_op op;
+    enum tce_compute_source src;
+    (void)state;
+
+    topo(&t);
+    t.accelerator.matmul_half_gflop = 0.0;
+    t.accelerator.attention_efficiency = 0.5;
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    memset(&op, 0, sizeof(op));
+    op.kind = TCE_OP_COMPUTE;
+    op.flags = TCE_OP_F_FUSED_ATTENTION;
+    op.flops = 1e12;
+    op.gemm_flops = 1e12;
+    op.bytes = 1e6;
+    assert_close(tce_cost_compute_op_s(&cm, &op, &src), 2e-3, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_CURVE);
+    op.flags |= TCE_OP_F_BACKWARD;
+    op.flops = 2e12;
+    assert_close(tce_cost_compute_op_s(&cm, &op, NULL), 5e-3, 1e-12);
+    /* none named: the GEMM curve at 0.8, backward 1.25 x */
+    t.accelerator.attention_efficiency = 0.0;
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    assert_close(tce_cost_compute_op_s(&cm, &op, NULL), 2.5e12 / 0.8e15,
+                 1e-12);
+    assert_close(tce_cost_attention_s(&cm, &op, 0), 0.0, 0.0);
+    /* the size curve: a 2 GFLOP call at half 2 GFLOP reaches half of 0.5 */
+    t.accelerator.attention_efficiency = 0.5;
+    t.accelerator.matmul_half_gflop = 2.0;
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    op.flags = TCE_OP_F_FUSED_ATTENTION;
+    op.flops = 2e9;
+    op.gemm_flops = 2e9;
+    assert_close(tce_cost_attention_s(&cm, &op, 0), 2e9 / 0.25e15, 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_hierarchical),
         cmocka_unit_test(test_alltoall_p2p),
         cmocka_unit_test(test_compute),
+        cmocka_unit_test(test_attention_efficiency),
         cmocka_unit_test(test_calibration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -621,6 +621,38 @@ static void test_pipeline_layout(void **state)
     assert_non_null(strstr(err.msg, "16 virtual stages"));
 }
 
+/* fitd: NVL72 placement in Slurm segments (hand values): 18 trays of 4 per
+ * rack; 64 trays -> segments of 16 trays (64 GPUs), 2 trays -> 8 GPUs,
+ * 36 trays -> 18 (72), 34 trays -> 17 (68); one-node domains unchanged;
+ * a DP group of 64 at stride 4 (TP 4) stays on NVLink. */
+static void test_segments(void **state)
+{
+    struct tce_job job;
+    struct tce_layout l;
+    struct tce_topology topo;
+    struct tce_span sp;
+    struct tce_error err;
+    (void)state;
+
+    assert_int_equal(tce_layout_segment_ranks(256, 4, 72), 64);
+    assert_int_equal(tce_layout_segment_ranks(8, 4, 72), 8);
+    assert_int_equal(tce_layout_segment_ranks(144, 4, 72), 72);
+    assert_int_equal(tce_layout_segment_ranks(136, 4, 72), 68);
+    assert_int_equal(tce_layout_segment_ranks(28, 4, 72), 28);
+    assert_int_equal(tce_layout_segment_ranks(1024, 8, 8), 8);
+    assert_int_equal(tce_layout_segment_ranks(6, 4, 72), 72);
+    /* 256 GPUs, tp 4, pp 1, dp 64: a TP x DP run of 256 > 64 leaves the
+     * segment; an 8-GPU CP x TP group does not */
+    make_job(&job, 256, 4, 2, 1, 1);
+    make_topo(&topo, 4, 72);
+    assert_int_equal(tce_layout_init(&l, &job, &topo, 0, &err), 0);
+    assert_int_equal(l.scale_up_domain, 64);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_TP, &topo, &sp), 0);
+    assert_int_equal(sp.leaves_domain, 0);
+    assert_int_equal(tce_layout_group_span(&l, TCE_GROUP_CP, &topo, &sp), 0);
+    assert_int_equal(sp.leaves_domain, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -630,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_spans),
         cmocka_unit_test(test_expert_folding),
         cmocka_unit_test(test_pipeline_layout),
+        cmocka_unit_test(test_segments),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
