@@ -155,6 +155,10 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         t->fp8_recipe = TCE_FP8_MXFP8;
     else if (r->fp8_recipe && strcmp(r->fp8_recipe, "tensorwise") == 0)
         t->fp8_recipe = TCE_FP8_TENSORWISE;
+    /* "DeepSeekV3 (w/o MTP)" rows ran without the MTP module (bridge.c
+     * leaves the layout's m out for them too) */
+    if (strstr(r->model, "w/o MTP"))
+        job->model.mtp_num_layers = 0;
     e = find(r, job->name);
     if (!e)
         return 0;
