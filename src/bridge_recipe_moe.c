@@ -22,8 +22,11 @@
  * the per-module transformer_engine scopes attn / moe_router /
  * moe_preprocess leave the experts and dispatch eager, so they are not
  * mapped); the row's FP8 flavour -> training.fp8_recipe.
+ * moe_hybridep_num_sms (Megatron-Core folds it into
+ * moe_flex_dispatcher_num_sms) -> training.moe_deepep_num_sms where the
+ * recipe sets it (else the job's 20).
  * Not modelled (no job key): recompute_modules (mla_up_proj, mlp, moe_act,
- * layernorm), moe_hybridep_num_sms (the topologies name no sm_count).
+ * layernorm).
  */
 #include <string.h>
 
@@ -37,6 +40,7 @@ struct moe_recipe {
     int flex;            /* moe_token_dispatcher_type flex */
     int overlap;         /* overlap_moe_expert_parallel_comm */
     int graphs;          /* full-iteration CUDA graphs */
+    int ep_sms;          /* moe_hybridep_num_sms, 0 = the job's */
 };
 
 /* First matching entry wins. */
@@ -46,30 +50,30 @@ static const struct moe_recipe recipes[] = {
      * gb200 likewise: hybridep + qwen/common.py
      * _enable_hybridep_full_iteration_mxfp8 (full_iteration graphs,
      * overlap_moe_expert_parallel_comm=True) */
-    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1},
+    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1, 0},
     /* v0.5.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_B300_FP8_MX_V1 (GB300 alike):
      * hybridep, moe_a2a_overlap=True, cuda_graph_impl full_iteration */
-    {"qwen3-30b-a3b", "DGX-B300", "26.06", "mxfp8", 1, 1, 1},
-    {"qwen3-30b-a3b", "GB", "26.06", "mxfp8", 1, 1, 1},
+    {"qwen3-30b-a3b", "DGX-B300", "26.06", "mxfp8", 1, 1, 1, 0},
+    {"qwen3-30b-a3b", "GB", "26.06", "mxfp8", 1, 1, 1, 0},
     /* v0.3.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_H100_FP8_CS_V1: deepep,
      * moe_a2a_overlap=True (PP 2 x VP 12, EP 8) */
-    {"qwen3-30b-a3b", "DGX-H100", "26.02", "", 1, 1, 0},
+    {"qwen3-30b-a3b", "DGX-H100", "26.02", "", 1, 1, 0, 0},
     /* v0.3.0 .. v0.5.0 every other Qwen3-30B preset: hybridep, no
      * overlap, transformer_engine-scoped graphs */
-    {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0},
+    {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0, 0},
 
     /* Qwen3-235B-A22B */
     /* qwen/gb300|gb200/qwen3_moe.py qwen3_235b_a22b_pretrain_256gpu_*_fp8mx
      * _config: hybridep + _enable_hybridep_full_iteration_mxfp8 */
-    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1},
+    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1, 0},
     /* v0.3.0 .. v0.5.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_H100_*_V2:
      * alltoall, moe_a2a_overlap=True */
-    {"qwen3-235b-a22b", "DGX-H100", "26.", "", 0, 1, 0},
+    {"qwen3-235b-a22b", "DGX-H100", "26.", "", 0, 1, 0, 0},
     /* v0.3.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_B300_*_V2: alltoall,
      * moe_a2a_overlap=True */
-    {"qwen3-235b-a22b", "DGX-B300", "26.02", "", 0, 1, 0},
+    {"qwen3-235b-a22b", "DGX-B300", "26.02", "", 0, 1, 0, 0},
     /* v0.3.0 .. v0.5.0 GB200 / GB300 V2 presets: hybridep, no overlap */
-    {"qwen3-235b-a22b", "GB", "26.", "", 1, 0, 0},
+    {"qwen3-235b-a22b", "GB", "26.", "", 1, 0, 0, 0},
     /* B200 / B300 from v0.4.0 (alltoall, moe_a2a_overlap=False): the job's
      * defaults */
 
@@ -77,31 +81,31 @@ static const struct moe_recipe recipes[] = {
     /* deepseek/gb300|gb200/deepseek_v3.py deepseek_v3_pretrain_256gpu_*
      * _fp8mx_config -> deepseek/common.py
      * _enable_deepseek_full_iteration_mxfp8 (hybridep, full_iteration,
-     * overlap_moe_expert_parallel_comm=True) */
-    {"deepseek-v3", "GB", "26.08", "mxfp8", 1, 1, 1},
+     * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
+    {"deepseek-v3", "GB", "26.08", "mxfp8", 1, 1, 1, 32},
     /* v0.5.0 DEEPSEEK_V3_PRETRAIN_CONFIG_GB300_FP8_MX_GBS15360 and
      * GB200_FP8_MX_V2: hybridep, moe_a2a_overlap=True, full_iteration */
-    {"deepseek-v3", "GB", "26.06", "mxfp8", 1, 1, 1},
+    {"deepseek-v3", "GB", "26.06", "mxfp8", 1, 1, 1, 0},
     /* v0.4.2 DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2 (PP 8 x VP 2,
      * EP 32): deepep, moe_a2a_overlap=True */
-    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", 1, 1, 0},
+    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", 1, 1, 0, 0},
     /* v0.3.0 .. v0.5.0 every other DeepSeek-V3 preset: hybridep, no
      * overlap */
-    {"deepseek-v3", "", "26.", "", 1, 0, 0},
+    {"deepseek-v3", "", "26.", "", 1, 0, 0, 0},
 
     /* GPT-OSS 120B */
     /* gpt_oss/gb300|gb200/gpt_oss.py gpt_oss_120b_pretrain_64gpu_*_fp8mx
      * _config -> gpt_oss/common.py _apply_gpt_oss_120b_full_iter_fp8mx
      * _configs (hybridep, full_iteration,
-     * overlap_moe_expert_parallel_comm=True) */
-    {"gpt-oss-120b", "GB", "26.08", "mxfp8", 1, 1, 1},
+     * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
+    {"gpt-oss-120b", "GB", "26.08", "mxfp8", 1, 1, 1, 32},
     /* v0.4.0 / v0.4.1 GPT_OSS_120B_PRETRAIN_CONFIG_GB200_BF16_V2:
      * hybridep, moe_a2a_overlap=True */
-    {"gpt-oss-120b", "DGX-GB200", "26.04", "", 1, 1, 0},
+    {"gpt-oss-120b", "DGX-GB200", "26.04", "", 1, 1, 0, 0},
     /* v0.4.0 .. v0.5.0 B200 / B300 V2 (EP 8): hybridep, no overlap */
-    {"gpt-oss-120b", "DGX-B200", "26.04", "", 1, 0, 0},
-    {"gpt-oss-120b", "DGX-B300", "26.04", "", 1, 0, 0},
-    {"gpt-oss-120b", "DGX-B300", "26.06", "", 1, 0, 0},
+    {"gpt-oss-120b", "DGX-B200", "26.04", "", 1, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B300", "26.04", "", 1, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B300", "26.06", "", 1, 0, 0, 0},
     /* GB300 (26.04), H100 and every 26.02 preset: alltoall, no overlap:
      * the job's defaults */
 };
@@ -167,5 +171,7 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
     t->overlap_moe_expert_parallel_comm = e->overlap;
     if (e->graphs)
         t->enable_cuda_graph = 1;
+    if (e->ep_sms > 0)
+        t->moe_deepep_num_sms = e->ep_sms;
     return 0;
 }
