@@ -1,14 +1,177 @@
 /*
  * bridge_recipe_moe.c - Megatron-Bridge's performance-recipe settings of the
- * moe rows (bridge_recipe.h).
+ * MoE rows (bridge_recipe.h): the token dispatcher, the overlap of the
+ * expert-parallel all-to-all with another microbatch's compute, whole-
+ * iteration CUDA graphs and the FP8 scaling recipe, as the recipe of the
+ * row's release set them.
+ *
+ * Sources (NVIDIA-NeMo/Megatron-Bridge, read at the tags of the releases):
+ *  - 26.08 rows: src/megatron/bridge/perf_recipes/<family>/<system>/<model>.py
+ *    at commit 067f987df03b (the one the reference CSV cites);
+ *  - 26.06 rows: scripts/performance/configs/<family>/<family>_workload_base_configs.py
+ *    at tag v0.5.0; 26.04 / 26.04.01 rows: the same at v0.4.0 .. v0.4.2
+ *    (26.04.01's DeepSeek-V3 B200 PP 8 x VP 2 x EP 32 layout is v0.4.2's
+ *    DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2); 26.02 rows: v0.3.0.
+ *  - 25.09 and 25.11 rows keep the job file's settings (the YAML / early
+ *    Python configs of v0.1 / v0.2 are not read here).
+ * Mapping: moe_flex_dispatcher_backend "hybridep" or "deepep" ->
+ * moe_token_dispatcher_type flex; moe_a2a_overlap /
+ * comm_overlap.overlap_moe_expert_parallel_comm -> training.
+ * overlap_moe_expert_parallel_comm; cuda_graph_impl "full_iteration" ->
+ * training.enable_cuda_graph (every kernel of the layer graph-launched;
+ * the per-module transformer_engine scopes attn / moe_router /
+ * moe_preprocess leave the experts and dispatch eager, so they are not
+ * mapped); the row's FP8 flavour -> training.fp8_recipe.
+ * moe_hybridep_num_sms (Megatron-Core folds it into
+ * moe_flex_dispatcher_num_sms) -> training.moe_deepep_num_sms where the
+ * recipe sets it (else the job's 20).
+ * Not modelled (no job key): recompute_modules (mla_up_proj, mlp, moe_act,
+ * layernorm).
  */
+#include <string.h>
+
 #include "tcemu/bridge_recipe.h"
 
-int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
-                         struct tce_error *err)
+struct moe_recipe {
+    const char *model;   /* job name (model_key) */
+    const char *system;  /* published system, "" = any; "GB" = DGX-GB* */
+    const char *release; /* release prefix, "" = any */
+    const char *fp8;     /* "mxfp8", "tensorwise", "bf16", "" = any */
+    int flex;            /* moe_token_dispatcher_type flex */
+    int overlap;         /* overlap_moe_expert_parallel_comm */
+    int graphs;          /* full-iteration CUDA graphs */
+    int ep_sms;          /* moe_hybridep_num_sms, 0 = the job's */
+};
+
+/* First matching entry wins. */
+static const struct moe_recipe recipes[] = {
+    /* Qwen3-30B-A3B */
+    /* qwen/gb300/qwen3_moe.py qwen3_30b_a3b_pretrain_8gpu_gb300_fp8mx_config,
+     * gb200 likewise: hybridep + qwen/common.py
+     * _enable_hybridep_full_iteration_mxfp8 (full_iteration graphs,
+     * overlap_moe_expert_parallel_comm=True) */
+    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1, 0},
+    /* v0.5.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_B300_FP8_MX_V1 (GB300 alike):
+     * hybridep, moe_a2a_overlap=True, cuda_graph_impl full_iteration */
+    {"qwen3-30b-a3b", "DGX-B300", "26.06", "mxfp8", 1, 1, 1, 0},
+    {"qwen3-30b-a3b", "GB", "26.06", "mxfp8", 1, 1, 1, 0},
+    /* v0.3.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_H100_FP8_CS_V1: deepep,
+     * moe_a2a_overlap=True (PP 2 x VP 12, EP 8) */
+    {"qwen3-30b-a3b", "DGX-H100", "26.02", "", 1, 1, 0, 0},
+    /* v0.3.0 .. v0.5.0 every other Qwen3-30B preset: hybridep, no
+     * overlap, transformer_engine-scoped graphs */
+    {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0, 0},
+
+    /* Qwen3-235B-A22B */
+    /* qwen/gb300|gb200/qwen3_moe.py qwen3_235b_a22b_pretrain_256gpu_*_fp8mx
+     * _config: hybridep + _enable_hybridep_full_iteration_mxfp8 */
+    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1, 0},
+    /* v0.3.0 .. v0.5.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_H100_*_V2:
+     * alltoall, moe_a2a_overlap=True */
+    {"qwen3-235b-a22b", "DGX-H100", "26.", "", 0, 1, 0, 0},
+    /* v0.3.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_B300_*_V2: alltoall,
+     * moe_a2a_overlap=True */
+    {"qwen3-235b-a22b", "DGX-B300", "26.02", "", 0, 1, 0, 0},
+    /* v0.3.0 .. v0.5.0 GB200 / GB300 V2 presets: hybridep, no overlap */
+    {"qwen3-235b-a22b", "GB", "26.", "", 1, 0, 0, 0},
+    /* B200 / B300 from v0.4.0 (alltoall, moe_a2a_overlap=False): the job's
+     * defaults */
+
+    /* DeepSeek-V3 */
+    /* deepseek/gb300|gb200/deepseek_v3.py deepseek_v3_pretrain_256gpu_*
+     * _fp8mx_config -> deepseek/common.py
+     * _enable_deepseek_full_iteration_mxfp8 (hybridep, full_iteration,
+     * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
+    {"deepseek-v3", "GB", "26.08", "mxfp8", 1, 1, 1, 32},
+    /* v0.5.0 DEEPSEEK_V3_PRETRAIN_CONFIG_GB300_FP8_MX_GBS15360 and
+     * GB200_FP8_MX_V2: hybridep, moe_a2a_overlap=True, full_iteration */
+    {"deepseek-v3", "GB", "26.06", "mxfp8", 1, 1, 1, 0},
+    /* v0.4.2 DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2 (PP 8 x VP 2,
+     * EP 32): deepep, moe_a2a_overlap=True */
+    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", 1, 1, 0, 0},
+    /* v0.3.0 .. v0.5.0 every other DeepSeek-V3 preset: hybridep, no
+     * overlap */
+    {"deepseek-v3", "", "26.", "", 1, 0, 0, 0},
+
+    /* GPT-OSS 120B */
+    /* gpt_oss/gb300|gb200/gpt_oss.py gpt_oss_120b_pretrain_64gpu_*_fp8mx
+     * _config -> gpt_oss/common.py _apply_gpt_oss_120b_full_iter_fp8mx
+     * _configs (hybridep, full_iteration,
+     * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
+    {"gpt-oss-120b", "GB", "26.08", "mxfp8", 1, 1, 1, 32},
+    /* v0.4.0 / v0.4.1 GPT_OSS_120B_PRETRAIN_CONFIG_GB200_BF16_V2:
+     * hybridep, moe_a2a_overlap=True */
+    {"gpt-oss-120b", "DGX-GB200", "26.04", "", 1, 1, 0, 0},
+    /* v0.4.0 .. v0.5.0 B200 / B300 V2 (EP 8): hybridep, no overlap */
+    {"gpt-oss-120b", "DGX-B200", "26.04", "", 1, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B300", "26.04", "", 1, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B300", "26.06", "", 1, 0, 0, 0},
+    /* GB300 (26.04), H100 and every 26.02 preset: alltoall, no overlap:
+     * the job's defaults */
+};
+
+static int system_is(const char *want, const char *system)
 {
-    (void)r;
-    (void)job;
+    if (want[0] == '\0')
+        return 1;
+    if (strcmp(want, "GB") == 0)
+        return strncmp(system, "DGX-GB", 6) == 0;
+    return strcmp(want, system) == 0;
+}
+
+static int fp8_is(const char *want, const struct tce_bridge_row *r)
+{
+    if (want[0] == '\0')
+        return 1;
+    if (strcmp(want, "bf16") == 0)
+        return r->fp8_recipe == NULL || r->fp8_recipe[0] == '\0';
+    return r->fp8_recipe != NULL && strcmp(want, r->fp8_recipe) == 0;
+}
+
+static const struct moe_recipe *find(const struct tce_bridge_row *r,
+                                     const char *model)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++) {
+        const struct moe_recipe *e = &recipes[i];
+
+        if (strcmp(e->model, model) == 0 && system_is(e->system, r->system) &&
+            strncmp(r->release, e->release, strlen(e->release)) == 0 &&
+            fp8_is(e->fp8, r))
+            return e;
+    }
+    return NULL;
+}
+
+int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
+                          struct tce_error *err)
+{
+    struct tce_training *t = &job->training;
+    const struct moe_recipe *e;
+
     (void)err;
+    if (job->model.num_experts <= 0)
+        return 0;
+    /* the row's FP8 flavour (tce_bridge_precision): Megatron-LM
+     * --fp8-recipe mxfp8 (FP8-MX, MXFP8) or tensorwise (FP8-CS) */
+    if (r->fp8_recipe && strcmp(r->fp8_recipe, "mxfp8") == 0)
+        t->fp8_recipe = TCE_FP8_MXFP8;
+    else if (r->fp8_recipe && strcmp(r->fp8_recipe, "tensorwise") == 0)
+        t->fp8_recipe = TCE_FP8_TENSORWISE;
+    /* "DeepSeekV3 (w/o MTP)" rows ran without the MTP module (bridge.c
+     * leaves the layout's m out for them too) */
+    if (strstr(r->model, "w/o MTP"))
+        job->model.mtp_num_layers = 0;
+    e = find(r, job->name);
+    if (!e)
+        return 0;
+    job->parallel.moe_token_dispatcher_type =
+        e->flex ? TCE_DISPATCHER_FLEX : TCE_DISPATCHER_ALLTOALL;
+    t->overlap_moe_expert_parallel_comm = e->overlap;
+    if (e->graphs)
+        t->enable_cuda_graph = 1;
+    if (e->ep_sms > 0)
+        t->moe_deepep_num_sms = e->ep_sms;
     return 0;
 }

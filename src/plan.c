@@ -550,6 +550,7 @@ static void stage_part(const struct ctx *c, int64_t stage,
     if (plan->last_stage)
         head_lists(c, &plan->list[TCE_PLAN_HEAD_FWD],
                    &plan->list[TCE_PLAN_HEAD_BWD]);
+    tce_plan_mtp_lists(c, plan); /* fitm (wave 4): MTP, last stage */
     p2p_lists(c, &plan->list[TCE_PLAN_P2P_FWD],
               &plan->list[TCE_PLAN_P2P_BWD]);
     iteration_lists(c, plan);

@@ -152,6 +152,12 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
  * when the job runs FP8 and append the casts its recipe needs (one
  * element-wise op); mark its compute ops graphed with enable_cuda_graph */
 void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l);
+/* fitm (wave 4): the last stage's multi-token prediction modules
+ * (model.mtp_num_layers): its head lists run the output layer and loss
+ * once more per module, after an eh_proj and one layer of the last
+ * layer's kind (copied from the layer lists, which must be built). */
+struct tce_plan;
+void tce_plan_mtp_lists(const struct ctx *c, struct tce_plan *plan);
 
 /* short names inside the plan's files */
 static inline void attention_fwd(const struct ctx *c, struct tce_op_list *l,

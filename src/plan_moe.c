@@ -355,6 +355,18 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  "3 kernels each (Megatron-Core moe_utils.py)");
         return 1;
     }
+    /* fitm (wave 4) */
+    if (m->mtp_num_layers > 0 && i == k++) {
+        snprintf(buf, size,
+                 "multi-token prediction: %lld module(s) on the last "
+                 "pipeline stage, each 2 norms, an eh_proj (2h -> h), one "
+                 "layer of the last layer's kind and the output layer and "
+                 "loss once more (Megatron-Core multi_token_prediction.py; "
+                 "DeepSeek-V3 arXiv:2412.19437 2.2); their weights and "
+                 "activations are not in the memory estimate",
+                 (long long)m->mtp_num_layers);
+        return 1;
+    }
     if (fp8 && i == k++) {
         snprintf(buf, size,
                  "FP8 (%s): linears at the FP8 peak or FP8 table rows "
@@ -368,4 +380,60 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
         return 1;
     }
     return 0;
+}
+
+/* fitm (wave 4): multi-token prediction (plan_int.h). */
+void tce_plan_mtp_lists(const struct ctx *c, struct tce_plan *plan)
+{
+    const struct tce_model *m = &c->job->model;
+    const struct dims *x = &c->x;
+    struct tce_op_list *hf = &plan->list[TCE_PLAN_HEAD_FWD];
+    struct tce_op_list *hb = &plan->list[TCE_PLAN_HEAD_BWD];
+    const struct tce_op_list *lf, *lb;
+    /* eh_proj: the normed hidden state and the next token's embedding,
+     * concatenated (2h), projected back to h (Megatron-Core
+     * multi_token_prediction.py; DeepSeek-V3 arXiv:2412.19437 2.2) */
+    double proj = 2.0 * x->T * 2.0 * x->h * x->h / x->t;
+    double proj_bytes = 2.0 * (x->T * 2.0 * x->h + 2.0 * x->h * x->h / x->t +
+                               x->T * x->h / x->t);
+    int moe, i, n0;
+
+    if (m->mtp_num_layers <= 0 || !plan->last_stage)
+        return;
+    moe = m->num_experts > 0 &&
+          tce_model_moe_layers_in(m, m->num_layers - 1, m->num_layers) > 0;
+    lf = &plan->list[moe ? TCE_PLAN_MOE_FWD : TCE_PLAN_DENSE_FWD];
+    lb = &plan->list[moe ? TCE_PLAN_MOE_BWD : TCE_PLAN_DENSE_BWD];
+    if (hf->n + lf->n + 2 > TCE_PLAN_OPS_MAX ||
+        hb->n + lb->n + 2 > TCE_PLAN_OPS_MAX)
+        return; /* does not fit the list: left out (the assumption says) */
+    /* the MTP heads: the output layer (shared weights) and loss once more
+     * per module */
+    for (i = 0; i < hf->n; i++)
+        hf->ops[i].count *= 1 + m->mtp_num_layers;
+    for (i = 0; i < hb->n; i++)
+        hb->ops[i].count *= 1 + m->mtp_num_layers;
+    /* forward: two norms (hidden, embedding), eh_proj, the layer */
+    elt(hf, "mtp_norms", 2.0 * 4.0 * x->elt_tokens * x->h, 0);
+    hf->ops[hf->n - 1].count = m->mtp_num_layers;
+    linear(gemm(hf, "mtp_eh_proj", proj, proj, proj_bytes, 0), x->T,
+           x->h / x->t, 2.0 * x->h);
+    hf->ops[hf->n - 1].count = m->mtp_num_layers;
+    n0 = hf->n;
+    for (i = 0; i < lf->n; i++)
+        hf->ops[hf->n++] = lf->ops[i];
+    for (i = n0; i < hf->n; i++)
+        hf->ops[i].count *= m->mtp_num_layers;
+    /* backward: the layer, eh_proj (dgrad + wgrad), the norms */
+    n0 = hb->n;
+    for (i = 0; i < lb->n; i++)
+        hb->ops[hb->n++] = lb->ops[i];
+    for (i = n0; i < hb->n; i++)
+        hb->ops[i].count *= m->mtp_num_layers;
+    linear(gemm(hb, "mtp_eh_proj", 2.0 * proj, proj, 2.0 * proj_bytes,
+                TCE_OP_F_BACKWARD),
+           x->T, x->h / x->t, 2.0 * x->h);
+    hb->ops[hb->n - 1].count = m->mtp_num_layers;
+    elt(hb, "mtp_norms", 2.0 * 8.0 * x->elt_tokens * x->h, 0);
+    hb->ops[hb->n - 1].count = m->mtp_num_layers;
 }

@@ -229,6 +229,10 @@ struct tce_model {
     /* moe (issue 11): node-limited (group-limited) routing */
     int64_t moe_router_num_groups;    /* expert groups; 0 = not limited */
     int64_t moe_router_group_topk;    /* groups a token may use */
+    /* fitm (wave 4): multi-token prediction, Megatron-LM --mtp-num-layers:
+     * MTP modules run by the last pipeline stage, each one transformer
+     * layer of the last layer's kind with its own output head and loss */
+    int64_t mtp_num_layers;           /* 0 = none */
 };
 
 struct tce_parallel {

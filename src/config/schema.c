@@ -467,6 +467,13 @@ static const struct field job_fields[] = {
          "pipeline rank steps after its last backward, aligned across "
          "stages (Megatron's default; --no-align-grad-reduce: by bucket "
          "hooks during that backward)"),
+    /* fitm (wave 4): multi-token prediction */
+    I64(JS, model.mtp_num_layers, "model.mtp_num_layers", 0, 0, 16, "0",
+        "layers",
+        "multi-token prediction modules (Megatron-LM --mtp-num-layers; "
+        "DeepSeek-V3: 1), each a transformer layer of the last layer's "
+        "kind with its own output head and loss, run by the last pipeline "
+        "stage; 0 = none"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

@@ -302,6 +302,53 @@ static void test_folded_experts(void **state)
     free(plan);
 }
 
+/* fitm (wave 4): multi-token prediction on the last stage (one stage
+ * here): the head's ops run 1 + mtp times, an eh_proj of 2h -> h and one
+ * MoE layer (the last layer's kind) per module, backward alike. */
+static void test_mtp(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *p0, *p1;
+    const struct tce_op *op;
+    int n0f, n0b;
+    (void)state;
+
+    moe_job(&j, 8);
+    p0 = build(&j, 8);
+    n0f = p0->list[TCE_PLAN_HEAD_FWD].n;
+    n0b = p0->list[TCE_PLAN_HEAD_BWD].n;
+    j.model.mtp_num_layers = 2;
+    p1 = build(&j, 8);
+    /* the head: twice more */
+    op = find_op(&p1->list[TCE_PLAN_HEAD_FWD], "logits");
+    assert_non_null(op);
+    assert_int_equal(op->count, 3);
+    /* eh_proj: 2 x tokens x 2h x h FLOPs, the forward shape, 2 modules */
+    op = find_op(&p1->list[TCE_PLAN_HEAD_FWD], "mtp_eh_proj");
+    assert_non_null(op);
+    assert_close(op->flops, 2.0 * 2048.0 * 2048.0 * 1024.0, 1e-9);
+    assert_int_equal(op->gemm_m, 2048);
+    assert_int_equal(op->gemm_n, 1024);
+    assert_int_equal(op->gemm_k, 2048);
+    assert_int_equal(op->count, 2);
+    /* one MoE layer forward and backward per module */
+    assert_int_equal(p1->list[TCE_PLAN_HEAD_FWD].n,
+                     n0f + 2 + p1->list[TCE_PLAN_MOE_FWD].n);
+    assert_int_equal(p1->list[TCE_PLAN_HEAD_BWD].n,
+                     n0b + 2 + p1->list[TCE_PLAN_MOE_BWD].n);
+    op = find_op(&p1->list[TCE_PLAN_HEAD_FWD], "expert_fc1");
+    assert_non_null(op);
+    assert_int_equal(op->count, 2);
+    op = find_op(&p1->list[TCE_PLAN_HEAD_BWD], "mtp_eh_proj");
+    assert_non_null(op);
+    assert_close(op->flops, 2.0 * 2.0 * 2048.0 * 2048.0 * 1024.0, 1e-9);
+    /* the layer lists themselves are unchanged */
+    assert_int_equal(p1->list[TCE_PLAN_MOE_FWD].n,
+                     p0->list[TCE_PLAN_MOE_FWD].n);
+    free(p0);
+    free(p1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -310,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_overlap_permute_router),
         cmocka_unit_test(test_fp8_marking),
         cmocka_unit_test(test_folded_experts),
+        cmocka_unit_test(test_mtp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

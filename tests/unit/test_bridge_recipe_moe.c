@@ -1,0 +1,102 @@
+/*
+ * test_bridge_recipe_moe.c - the MoE rows' recipe table (bridge_recipe.h):
+ * a row gets the dispatcher, EP overlap, full-iteration CUDA graphs and FP8
+ * recipe its release's Megatron-Bridge recipe set; rows the table does not
+ * name keep the job's settings; dense jobs are left alone.
+ */
+#include "tce_test.h"
+
+#include <string.h>
+
+#include "tcemu/bridge_recipe.h"
+#include "tcemu/config.h"
+
+static void mkrow(struct tce_bridge_row *r, const char *release,
+                  const char *model, const char *system, const char *fp8)
+{
+    memset(r, 0, sizeof(*r));
+    snprintf(r->release, sizeof(r->release), "%s NeMo Container", release);
+    snprintf(r->model_key, sizeof(r->model_key), "%s", model);
+    snprintf(r->system, sizeof(r->system), "%s", system);
+    r->fp8_recipe = fp8;
+    r->moe = 1;
+}
+
+static void test_qwen3_30b(void **state)
+{
+    struct tce_bridge_row r;
+    struct tce_job j;
+    struct tce_error e;
+    (void)state;
+
+    /* 26.08 GB200 MXFP8: hybridep + full-iteration graphs + EP overlap
+     * (qwen/gb200/qwen3_moe.py, _enable_hybridep_full_iteration_mxfp8) */
+    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
+    mkrow(&r, "26.08", "qwen3-30b-a3b", "DGX-GB200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_FLEX);
+    assert_true(j.training.overlap_moe_expert_parallel_comm);
+    assert_true(j.training.enable_cuda_graph);
+    assert_int_equal(j.training.fp8_recipe, TCE_FP8_MXFP8);
+
+    /* 26.04 B200: hybridep, no overlap, graphs only per module */
+    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
+    mkrow(&r, "26.04.01", "qwen3-30b-a3b", "DGX-B200", "tensorwise");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_FLEX);
+    assert_false(j.training.overlap_moe_expert_parallel_comm);
+    assert_false(j.training.enable_cuda_graph);
+    assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
+
+    /* 25.09: not in the table, the job's own settings stay */
+    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
+    mkrow(&r, "25.09", "qwen3-30b-a3b", "DGX-B200", "unstated");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_ALLTOALL);
+    assert_false(j.training.overlap_moe_expert_parallel_comm);
+}
+
+static void test_other_models(void **state)
+{
+    struct tce_bridge_row r;
+    struct tce_job j;
+    struct tce_error e;
+    (void)state;
+
+    /* Qwen3-235B on H100 (26.02 .. 26.06): alltoall with EP overlap */
+    assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL), 0);
+    mkrow(&r, "26.06", "qwen3-235b-a22b", "DGX-H100", "unstated");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_ALLTOALL);
+    assert_true(j.training.overlap_moe_expert_parallel_comm);
+
+    /* DeepSeek-V3 26.04.01 B200 (v0.4.2 B200_FP8_MX_V2): deepep + overlap */
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_FLEX);
+    assert_true(j.training.overlap_moe_expert_parallel_comm);
+    assert_false(j.training.enable_cuda_graph);
+
+    /* a dense job is left alone */
+    assert_int_equal(tce_job_load("jobs/llama3-8b.cfg", &j, NULL), 0);
+    mkrow(&r, "26.08", "llama3-8b", "DGX-GB200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.training.fp8_recipe, TCE_FP8_DELAYED);
+    assert_false(j.training.enable_cuda_graph);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_qwen3_30b),
+        cmocka_unit_test(test_other_models),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
