@@ -650,6 +650,8 @@ static const struct bad_case bad_cases[] = {
      BAD "missing-topology-key.cfg:35: error: scale_out.latency_us: missing required key"},
     {"range-efficiency-high.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "range-efficiency-high.cfg:14: error: accelerator.matmul_efficiency: must be in (0, 1] (got 1.5)"},
+    {"range-attention-efficiency.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "range-attention-efficiency.cfg:18: error: accelerator.attention_efficiency: must be in [0, 1] (got 1.5)"},
     {"range-efficiency-zero.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "range-efficiency-zero.cfg:14: error: accelerator.matmul_efficiency: must be in (0, 1] (got 0)"},
     {"range-negative-tp.cfg", TCE_CONFIG_JOB,
