@@ -1,5 +1,6 @@
 /* calibnccl.c - link parameters from nccl-tests runs (calibnccl.h). */
 #include "tcemu/calibnccl.h"
+#include "tcemu/linkcal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,7 @@ static void fit_link(struct tce_calibnccl_class *c)
     static const enum tce_coll order[] = {TCE_COLL_SENDRECV,
                                                 TCE_COLL_ALL_REDUCE};
     struct tce_calibnccl_kind *base = NULL;
+    double steps;
     size_t i;
     int k;
 
@@ -110,7 +112,11 @@ static void fit_link(struct tce_calibnccl_class *c)
         }
     if (!base)
         return;
-    c->latency_us = base->line.latency_s * 1e6;
+    /* the fitted intercept is the whole collective's; the cost model's
+     * latency is per step (steps x L in the ring and tree forms): divide by
+     * the steps of the base collective at its group size (linkcal.h) */
+    steps = tce_linkcal_steps(c->base, (double)base->ranks);
+    c->latency_us = base->line.latency_s * 1e6 / (steps >= 1.0 ? steps : 1.0);
     c->bandwidth_gbytes_per_s =
         tce_calibfit_bandwidth_gbytes_per_s(&base->line) *
         tce_coll_busbw_factor(c->base, base->ranks);
