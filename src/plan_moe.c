@@ -274,7 +274,18 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
          * that produces a linear's input (LayerNormLinear, the MLP's
          * activation) except under current scaling, which needs the amax
          * first; after a GEMM or attention, a cast pass of its own */
-        if (prev_elt && r != TCE_FP8_TENSORWISE) {
+        /* kern (issue 11): under MXFP8 the norm is not fused with the
+         * cast: Transformer Engine's normalization.cpp computes it in
+         * BF16 and quantises in a pass of its own unless
+         * NVTE_NORM_FWD_USE_CUDNN is set (training.
+         * nvte_norm_fwd_use_cudnn) and the shape is whole 128 x 128
+         * tiles; the activation kernels write MXFP8 directly
+         * (activation.cpp FULLY_FUSED).  A linear whose input is the
+         * residual width h follows the norm. */
+        if (prev_elt && r != TCE_FP8_TENSORWISE &&
+            !(r == TCE_FP8_MXFP8 && (double)op->gemm_k == c->x.h &&
+              !(c->job->training.nvte_norm_fwd_use_cudnn &&
+                op->gemm_k % 128 == 0))) {
             fused += in;
         } else {
             sep += in;
