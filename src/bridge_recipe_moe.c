@@ -110,6 +110,17 @@ static const struct moe_recipe recipes[] = {
      * the job's defaults */
 };
 
+/* kern (wave 5): recipes that set NVTE_NORM_FWD_USE_CUDNN=1 (the cuDNN
+ * norm writes the MXFP8 copies itself): deepseek/b300|gb200|gb300/
+ * deepseek_v3.py deepseek_v3_pretrain_256gpu_*_fp8mx_config env_vars at
+ * commit 067f987df03b (recipe environment variables since #4682, July
+ * 2026); before that scripts/performance/perf_plugins.py popped it for
+ * every MXFP8 run (del_cudnn_ln, v0.2 .. v0.5) */
+static const struct moe_recipe norm_cudnn[] = {
+    {"deepseek-v3", "GB", "26.08", "mxfp8", 0, 0, 0, 0},
+    {"deepseek-v3", "DGX-B300", "26.08", "mxfp8", 0, 0, 0, 0},
+};
+
 static int system_is(const char *want, const char *system)
 {
     if (want[0] == '\0')
@@ -163,6 +174,14 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
      * leaves the layout's m out for them too) */
     if (strstr(r->model, "w/o MTP"))
         job->model.mtp_num_layers = 0;
+    /* kern (wave 5) */
+    for (size_t i = 0; i < sizeof(norm_cudnn) / sizeof(norm_cudnn[0]); i++)
+        if (strcmp(norm_cudnn[i].model, job->name) == 0 &&
+            system_is(norm_cudnn[i].system, r->system) &&
+            strncmp(r->release, norm_cudnn[i].release,
+                    strlen(norm_cudnn[i].release)) == 0 &&
+            fp8_is(norm_cudnn[i].fp8, r))
+            t->nvte_norm_fwd_use_cudnn = 1;
     e = find(r, job->name);
     if (!e)
         return 0;

@@ -386,8 +386,16 @@ static double roofline(const struct tce_costmodel *cm, double peak,
     double tf = 0.0, tm = 0.0, e;
 
     if (flops > 0) {
-        e = tce_cost_matmul_efficiency(cm, gemm_flops > 0 ? gemm_flops
-                                                          : flops);
+        double g = gemm_flops > 0 ? gemm_flops : flops;
+
+        /* kern (issue 11): the size at half efficiency is a fixed fill
+         * time (tile prologue, pipeline fill, the last wave's tail) times
+         * the peak the GEMM runs at: matmul_half_gflop is a BF16 figure,
+         * an FP8 GEMM needs peak_fp8 / peak_bf16 times the work to hide
+         * the same fill time */
+        if (cm->bf16_peak_flops > 0 && peak > cm->bf16_peak_flops)
+            g *= cm->bf16_peak_flops / peak;
+        e = tce_cost_matmul_efficiency(cm, g);
         tf = flops / (peak * e);
     }
     if (bytes > 0)

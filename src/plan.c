@@ -84,7 +84,7 @@ static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     double f = c->f.dense_mlp / (2.0 * x->nmat * x->h);
 
     tce_plan_attention_fwd(c, l, fl);
-    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
+    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NORM);
     tp_enter(c, l, "tp_ag_mlp", fl);
     mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", fl);
     tp_leave(c, l, "tp_out_mlp", fl);

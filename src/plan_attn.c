@@ -148,7 +148,7 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
     unsigned cf = core_flags(c, fl);
     struct tce_op *op;
 
-    elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, fl);
+    elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NORM);
     tp_enter(c, l, "tp_ag_attn", fl);
     op = gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
               2.0 * (x->T * x->h + qkv / 2.0 / x->t +

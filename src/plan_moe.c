@@ -42,7 +42,10 @@
  *    an input produced by an element-wise kernel (the norm before QKV and
  *    FC1, the activation before FC2) is quantised inside it (TE's
  *    LayerNormLinear / LayerNormMLP): only the FP8 copies are written,
- *    except under current scaling; the backward casts the output gradient
+ *    except under current scaling, and except a norm's output under
+ *    MXFP8 (kern: TE's normalization.cpp quantises it in a pass of its
+ *    own unless NVTE_NORM_FWD_USE_CUDNN, training.nvte_norm_fwd_use_cudnn,
+ *    and a hidden size of whole 128-wide tiles); the backward casts the output gradient
  *    likewise (backward bytes twice the forward's); attention, router and
  *    output layer stay BF16.
  */
@@ -191,7 +194,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     int i, first = l->n;
 
     attention_fwd(c, l, fl);
-    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl);
+    elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NORM);
     gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, fl);
     elt(l, "router_topk", 8.0 * x->elt_tokens * x->E, fl);
     kernels(l, 3);
@@ -251,7 +254,7 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 {
     enum tce_fp8_recipe r = c->job->training.fp8_recipe;
     double sep = 0.0, fused = 0.0, in;
-    int i, casts = 0, prev_elt = 0, sms = 0;
+    int i, casts = 0, prev_elt = 0, prev_norm = 0, sms = 0;
     unsigned fl = 0;
 
     if (!tce_plan_fp8(c->job))
@@ -265,6 +268,7 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
             sms = op->comm_sms;
         if (op->gemm_n <= 0 || op->flops <= 0) {
             prev_elt = op->flops <= 0;
+            prev_norm = prev_elt && (op->flags & TCE_OP_F_NORM);
             continue;
         }
         op->flags |= TCE_OP_F_FP8;
@@ -274,7 +278,17 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
          * that produces a linear's input (LayerNormLinear, the MLP's
          * activation) except under current scaling, which needs the amax
          * first; after a GEMM or attention, a cast pass of its own */
-        if (prev_elt && r != TCE_FP8_TENSORWISE) {
+        /* kern (issue 11): under MXFP8 the norm is not fused with the
+         * cast: Transformer Engine's normalization.cpp computes it in
+         * BF16 and quantises in a pass of its own unless
+         * NVTE_NORM_FWD_USE_CUDNN is set (training.
+         * nvte_norm_fwd_use_cudnn) and the shape is whole 128 x 128
+         * tiles; the activation kernels write MXFP8 directly
+         * (activation.cpp FULLY_FUSED) */
+        if (prev_elt && r != TCE_FP8_TENSORWISE &&
+            !(r == TCE_FP8_MXFP8 && prev_norm &&
+              !(c->job->training.nvte_norm_fwd_use_cudnn &&
+                op->gemm_k % 128 == 0))) {
             fused += in;
         } else {
             sep += in;
@@ -282,6 +296,7 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
         }
         fl = op->flags & TCE_OP_F_RECOMPUTED;
         prev_elt = 0;
+        prev_norm = 0;
     }
     if (sep + fused <= 0.0)
         return;
@@ -374,9 +389,16 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  "attention, router, output layer BF16; each FP8 linear "
                  "casts its input and output gradient (TE cast-transpose, "
                  "%.3g B per value; inside a preceding norm or activation "
-                 "only the FP8 writes)",
+                 "only the FP8 writes%s)",
                  tce_fp8_recipe_name(t->fp8_recipe),
-                 cast_bytes(t->fp8_recipe));
+                 cast_bytes(t->fp8_recipe),
+                 t->fp8_recipe != TCE_FP8_MXFP8 ? ""
+                 : t->nvte_norm_fwd_use_cudnn
+                     ? "; MXFP8 norm output written by the cuDNN norm "
+                       "(NVTE_NORM_FWD_USE_CUDNN, hidden a multiple of 128)"
+                     : "; an MXFP8 norm's output cast in a pass of its own "
+                       "(TE normalization.cpp without "
+                       "NVTE_NORM_FWD_USE_CUDNN)");
         return 1;
     }
     return 0;

@@ -178,6 +178,10 @@ enum tce_op_flag {
     TCE_OP_F_GRAPHED = 1u << 8,        /* launched from a CUDA graph
                                           (enable_cuda_graph): the graph
                                           launch gap per kernel */
+    /* kern (wave 5) */
+    TCE_OP_F_NORM = 1u << 9,           /* the layer norm before a linear
+                                          layer (QKV, FC1, router): where
+                                          an FP8 cast can be fused */
 };
 
 struct tce_op {

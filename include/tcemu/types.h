@@ -321,6 +321,10 @@ struct tce_training {
     int align_grad_reduce;            /* bool: Megatron's aligned grad
                                          sync across pipeline stages
                                          (default true) */
+    /* kern (wave 5) */
+    int nvte_norm_fwd_use_cudnn;      /* bool: MXFP8 norm output written
+                                         by the norm (cuDNN), else a
+                                         separate cast pass */
 };
 
 struct tce_job {

@@ -474,6 +474,13 @@ static const struct field job_fields[] = {
         "DeepSeek-V3: 1), each a transformer layer of the last layer's "
         "kind with its own output head and loss, run by the last pipeline "
         "stage; 0 = none"),
+    /* kern (wave 5): where a norm's MXFP8 cast runs */
+    BOOL(JS, training.nvte_norm_fwd_use_cudnn,
+         "training.nvte_norm_fwd_use_cudnn", "false",
+         "Transformer Engine's NVTE_NORM_FWD_USE_CUDNN: under MXFP8 the "
+         "norm before a linear layer writes the MXFP8 copies itself "
+         "(cuDNN norm, hidden size a multiple of 128); unset: the norm "
+         "writes BF16 and a cast pass of its own quantises it"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

@@ -203,6 +203,13 @@ static void test_compute(void **state)
     /* fp8 doubles the peak */
     assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_FP8, NULL), 0);
     assert_close(cm.peak_flops, 2e15, 1e-15);
+    /* kern: the fill time is the BF16 curve's: an 18 GFLOP GEMM at the
+     * 2e15 FP8 peak reaches the efficiency of a 9 GFLOP one at BF16,
+     * 0.8 x 9 / 11; the BF16 path is unchanged */
+    assert_close(tce_cost_compute_dtype_s(&cm, 1e12, 18e9, 0.0, 1),
+                 1e12 / (2e15 * 0.8 * 9.0 / 11.0), 1e-12);
+    assert_close(tce_cost_compute_dtype_s(&cm, 1e12, 18e9, 0.0, 0),
+                 1e12 / 0.72e15, 1e-12);
     /* flat curve */
     t.accelerator.matmul_half_gflop = 0.0;
     assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),

@@ -264,6 +264,30 @@ static void test_fp8_marking(void **state)
     assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
                  elems * 6.0, 1e-12);
     free(plan);
+
+    /* kern: MXFP8 (2 + 2 x (1 + 1/32) B a value in a pass of its own):
+     * qkv's input, the norm's output, is cast in a pass of its own like
+     * attn_proj's; expert_fc1 (after the permute) and expert_fc2 (after
+     * the activation) stay fused */
+    j.training.fp8_recipe = TCE_FP8_MXFP8;
+    plan = build(&j, 8);
+    {
+        double cb = 2.0 + 2.0 * (1.0 + 1.0 / 32.0);
+        double own = 2.0 * 2048.0 * 1024.0;
+
+        assert_close(
+            find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+            own * cb + (elems - own) * (cb - 2.0), 1e-12);
+        free(plan);
+        /* NVTE_NORM_FWD_USE_CUDNN, h = 1024 whole tiles: the norm
+         * writes the MXFP8 copies */
+        j.training.nvte_norm_fwd_use_cudnn = 1;
+        plan = build(&j, 8);
+        assert_close(
+            find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+            own / 2.0 * cb + (elems - own / 2.0) * (cb - 2.0), 1e-12);
+        free(plan);
+    }
 }
 
 /* MoE Parallel Folding (etp 1 under TP 2): the experts take the rank's
