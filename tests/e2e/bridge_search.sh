@@ -3,9 +3,10 @@
 # (issue 11, "Done when": for each Megatron-Bridge model at its benchmark
 # GPU count, search ranks the benchmark's own layout within 10% of its
 # pick).  For each (model, system), the latest projected row of
-# `tcemu reproduce --reference megatron-bridge-performance`: its job file
-# is written with the row's layout (the one reproduce applied), projected
-# with `tcemu project` (which must give reproduce's figure), and `tcemu
+# `tcemu reproduce --reference megatron-bridge-performance`: reproduce
+# writes the job it projected (--write-jobs: layout and recipe settings
+# applied, every key resolved), `tcemu project` on it must give
+# reproduce's figure, and `tcemu
 # search` is run on the row's topology at the row's GPU count.  Printed:
 # the pick, the benchmark's rank among search's layouts (64 at most),
 # and the margin = pick tokens/s / benchmark tokens/s - 1.
@@ -18,7 +19,7 @@ source "$(dirname "$0")/lib.bash"
 out=${BUILD_ROOT:-build}/e2e-bridge-search
 mkdir -p "$out/jobs"
 check "reproduce --reference megatron-bridge-performance --json" bash -c \
-    "'$TCEMU' reproduce --reference megatron-bridge-performance --json '$out/r.json' >/dev/null 2>&1; [ \$? -le 3 ]"
+    "rm -f '$out'/jobs/*.cfg; '$TCEMU' reproduce --reference megatron-bridge-performance --write-jobs '$out/jobs' --json '$out/r.json' >/dev/null 2>&1; [ \$? -le 3 ]"
 check "benchmark layouts against search's picks" python3 - "$out" "$TCEMU" "${TCE_BRIDGE_STRICT:-0}" <<'EOF'
 import json, re, subprocess, sys
 out, tcemu, strict = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
@@ -32,36 +33,6 @@ rows = [latest[k] for k in sorted(latest)]
 if not strict:
     rows = rows[:2]
 
-def set_key(text, group, key, value):
-    pat = re.compile(r"^(\s*)" + key + r"\s*=\s*[^;]*;", re.M)
-    if pat.search(text):
-        return pat.sub(lambda m: f"{m.group(1)}{key} = {value};", text, count=1)
-    return re.sub(r"^" + group + r"\s*=\s*\{\n", lambda m: m.group(0) + f"  {key} = {value};\n", text, count=1, flags=re.M)
-
-def job_for(r):
-    text = open(r["job"]["path"]).read()
-    lay = r["layout"]
-    for key, v in (("num_gpus", r["gpus"]), ("tensor_model_parallel_size", lay["tp"]),
-                   ("pipeline_model_parallel_size", lay["pp"]),
-                   ("virtual_pipeline_model_parallel_size", lay["vpp"]),
-                   ("context_parallel_size", lay["cp"]), ("expert_model_parallel_size", lay["ep"]),
-                   ("expert_tensor_parallel_size", lay["expert_tensor_parallel_size"]),
-                   ("sequence_parallel", "true" if lay["sequence_parallel"] else "false"),
-                   ("pipeline_model_parallel_layout", '"%s"' % lay["pipeline_model_parallel_layout"])):
-        text = set_key(text, "parallel", key, v)
-    if lay["pipeline_model_parallel_layout"]:
-        for key in ("decoder_first_pipeline_num_layers", "decoder_last_pipeline_num_layers"):
-            text = set_key(text, "parallel", key, 0)
-        for key in ("account_for_embedding_in_pipeline_split", "account_for_loss_in_pipeline_split"):
-            text = set_key(text, "parallel", key, "false")
-    for key, v in (("global_batch_size", lay["global_batch_size"]), ("micro_batch_size", lay["micro_batch_size"]),
-                   ("precision", '"bf16"' if r["precision"] == "BF16" else '"fp8"')):
-        text = set_key(text, "training", key, v)
-    text = set_key(text, "model", "seq_length", lay["seq_length"])
-    path = f"{out}/jobs/{r['job']['name']}-{r['system']}-{r['source_line']}.cfg"
-    open(path, "w").write(text)
-    return path
-
 def run(*args):
     p = subprocess.run([tcemu, *args], capture_output=True, text=True)
     return json.loads(p.stdout) if p.stdout.strip().startswith("{") else None, p
@@ -72,7 +43,7 @@ def key(l):
 bad, lines = [], []
 print(f"{'model':16s} {'system':9s} {'gpus':>5s}  {'benchmark (tp pp vpp cp ep mbs)':32s} {'pick (tp pp vpp cp ep mbs)':28s} {'rank':>5s} {'margin':>7s}")
 for r in rows:
-    job = job_for(r)
+    job = r["job"]["path"]  # written by reproduce --write-jobs: the job it projected
     topo = r["topology"]["path"]
     p, proc = run("project", "-t", topo, "-j", job, "--json", "-")
     if p is None:
