@@ -232,7 +232,9 @@ static int search_gpus(struct ctx *c, int64_t n)
      * even over the layers, with the embedding / loss slots when the job
      * accounts for them, or the job's uneven first / last stages. */
     int64_t layers = m->num_layers + 2, seq = m->seq_length;
-    int64_t domain = c->topo->scale_up.domain_accelerators;
+    /* tp within one scale-up domain as the layout places the job (Slurm
+     * segments on NVL72 racks: tce_layout_scale_up_ranks) */
+    int64_t domain = tce_layout_scale_up_ranks(c->topo, n);
     int64_t max_vpp = c->opts->max_vpp > 0 ? c->opts->max_vpp : 8;
     int64_t max_cp = c->opts->max_cp > 0 ? c->opts->max_cp : 16;
     int64_t tps[DIVISORS_MAX], pps[DIVISORS_MAX], vs[DIVISORS_MAX];
@@ -240,9 +242,6 @@ static int search_gpus(struct ctx *c, int64_t n)
     int nt, np, nv, nc, ne, it, ip, iv, ic, ie, dopt, ret = 0;
     struct tce_search_hit h;
 
-    if (domain < 1)
-        domain =
-            c->topo->node.accelerators > 0 ? c->topo->node.accelerators : 1;
     nt = divisors(n, domain, tps);
     for (it = 0; it < nt; it++) {
         int64_t tp = tps[it];
@@ -525,7 +524,8 @@ int tce_search_valid_scales(const struct tce_topology *topo,
                 for (id = 0; id < nd && n_all < ALL_MAX; id++) {
                     int64_t g = tps[it] * pps[ip] * cps[ic] * dps[id];
 
-                    if (g % per == 0 && g >= lo && g <= hi)
+                    if (g % per == 0 && g >= lo && g <= hi &&
+                        tps[it] <= tce_layout_scale_up_ranks(topo, g))
                         all[n_all++] = g;
                 }
             }
