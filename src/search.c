@@ -613,7 +613,10 @@ int tce_search_valid_scales(const struct tce_topology *topo,
     all = malloc(ALL_MAX * sizeof(*all));
     if (!all)
         return 0;
-    nt = divisors(domain, domain, tps);
+    /* tp: any that the heads allow within the domain (search_gpus takes
+     * tp | gpus, not tp | domain: an NVL72 rack runs TP 16 or 64); the
+     * placement rule is applied per count below */
+    nt = divisors(heads, domain, tps);
     np = 0;
     for (i = 1; i <= m->num_layers + 2 && np < DIVISORS_MAX; i++)
         if (tce_layout_check_layers(job, i, 1, NULL) == 0)

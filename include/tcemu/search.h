@@ -8,7 +8,8 @@
  * time to train or by cost.  Pure: no I/O (report_search.h prints).
  *
  * Shapes enumerated (necessary conditions; the backend rejects the rest):
- *   tp   divides gpus, heads and query groups, tp <= scale-up domain
+ *   tp   divides gpus, heads and query groups, tp <= the scale-up ranks
+ *        the layout places the job on (tce_layout_scale_up_ranks)
  *   pp   divides gpus / tp; with vpp, a split the layout accepts
  *        (tce_layout_check_layers: layers, plus the embedding / loss slots
  *        when the job accounts for them, even over pp x vpp; or the job's
@@ -161,7 +162,8 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
 /*
  * GPU counts in [lo, hi] (whole nodes) at which the job has at least one
  * shape by the rules above: tp * pp * cp * dp with tp | heads, groups and
- * tp <= scale-up domain, pp a split tce_layout_check_layers accepts (with
+ * tp <= the scale-up ranks at that count (tce_layout_scale_up_ranks), pp
+ * a split tce_layout_check_layers accepts (with
  * vpp 1), cp in 1..16 with seq_length
  * divisible by 2 cp, dp | global_batch_size.  Sorted, unique; when there
  * are more than max, thinned geometrically (each kept count at least

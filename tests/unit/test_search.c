@@ -11,6 +11,7 @@
 #include "tcemu/economics.h"
 #include "tcemu/report_search.h"
 #include "tcemu/scenario.h"
+#include "tcemu/layout.h"
 #include "tcemu/search.h"
 
 struct toy {
@@ -552,10 +553,34 @@ static void test_bridge_layout(void **state)
     assert_int_equal(tce_search_bridge_layout(61, 1, 16, b, 8), -1);
 }
 
+/* search2: search places a job as the layout does (Slurm segments on an
+ * NVL72 rack: 64 trays run as 4 racks of 16 trays, 64 GPUs on NVLink). */
+static void test_scale_up_ranks(void **state)
+{
+    struct tce_topology *t = calloc(1, sizeof(*t));
+
+    (void)state;
+    assert_non_null(t);
+    tce_topology_defaults(t);
+    t->node.accelerators = 4;
+    t->scale_up.domain_accelerators = 72;
+    assert_int_equal(tce_layout_scale_up_ranks(t, 256), 64);
+    assert_int_equal(tce_layout_scale_up_ranks(t, 32), 32);
+    assert_int_equal(tce_layout_scale_up_ranks(t, 72), 72);
+    t->node.accelerators = 8;
+    t->scale_up.domain_accelerators = 8;
+    assert_int_equal(tce_layout_scale_up_ranks(t, 1024), 8);
+    t->scale_up.domain_accelerators = 0;
+    assert_int_equal(tce_layout_scale_up_ranks(t, 1024), 8);
+    assert_int_equal(tce_layout_scale_up_ranks(NULL, 1024), 1);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bridge_layout),
+        cmocka_unit_test(test_scale_up_ranks),
         cmocka_unit_test(test_dense_by_time),
         cmocka_unit_test(test_dense_by_cost),
         cmocka_unit_test(test_moe),
