@@ -11,6 +11,9 @@
 # the pick, the benchmark's rank among search's layouts (64 at most),
 # and the margin = pick tokens/s / benchmark tokens/s - 1.
 #
+# The table also gives each layout's recompute (non/sel/ful) and the three
+# breakdown terms that differ most (benchmark minus pick, seconds per
+# iteration, from search's own-layout comparison).
 # Always: the job files reproduce the rows, search answers with a pick,
 # the table is printed (two rows without TCE_BRIDGE_STRICT, every one with
 # it).  With TCE_BRIDGE_STRICT=1 (the lead removes the guard at merge):
@@ -41,7 +44,7 @@ def key(l):
     return (l["tp"], l["pp"], l["vpp"], l["cp"], l["ep"], l["micro_batch_size"])
 
 bad, lines = [], []
-print(f"{'model':16s} {'system':9s} {'gpus':>5s}  {'benchmark (tp pp vpp cp ep mbs)':32s} {'pick (tp pp vpp cp ep mbs)':28s} {'rank':>5s} {'margin':>7s}")
+print(f"{'model':16s} {'system':9s} {'gpus':>5s}  {'benchmark (tp pp vpp cp ep mbs rc)':36s} {'pick (tp pp vpp cp ep mbs rc)':32s} {'rank':>5s} {'margin':>7s}  terms bench - pick (s/iteration)")
 for r in rows:
     job = r["job"]["path"]  # written by reproduce --write-jobs: the job it projected
     topo = r["topology"]["path"]
@@ -63,9 +66,17 @@ for r in rows:
     bl = bench["layout"]
     rank = next((i + 1 for i, x in enumerate(s["results"]) if key(x["layout"]) == key(bl)), None)
     margin = pick["tokens_per_s"] / bench["tokens_per_s"] - 1
-    fmt = lambda l: f"{l['tp']} {l['pp']} {l['vpp']} {l['cp']} {l['ep']} {l['micro_batch_size']}"
-    print(f"{r['job']['name']:16s} {r['system']:9s} {r['gpus']:5d}  {fmt(bl):32s} {fmt(pick['layout']):28s} "
-          f"{rank if rank else '>64':>5} {100 * margin:+6.1f}%")
+    own = s.get("own_layout") or {}
+    rc = lambda l: l.get("recompute", ((own.get("candidate") or {}).get("layout") or {}).get("recompute", "?"))
+    fmt = lambda l: f"{l['tp']} {l['pp']} {l['vpp']} {l['cp']} {l['ep']} {l['micro_batch_size']} {rc(l)[:3]}"
+    # the breakdown terms that make the difference (search's own-layout
+    # comparison: the benchmark's layout at the pick's GPU count)
+    terms = sorted(own.get("term_deltas") or [], key=lambda t: -abs(t["own_minus_pick_s"]))[:3]
+    why = " ".join(f"{t['part']} {t['own_minus_pick_s']:+.2f}" for t in terms)
+    if not bench.get("fits_memory", True):
+        why += " (benchmark over HBM in the model)"
+    print(f"{r['job']['name']:16s} {r['system']:9s} {r['gpus']:5d}  {fmt(bl):36s} {fmt(pick['layout']):32s} "
+          f"{rank if rank else '>64':>5} {100 * margin:+6.1f}%  {why}")
     if strict and margin > 0.10:
         bad.append(f"{r['job']['name']} {r['system']}: pick {100 * margin:.1f}% ahead of the benchmark layout")
 assert not bad, bad
