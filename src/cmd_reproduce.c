@@ -45,7 +45,8 @@ static void usage(FILE *out)
             "[--jobs DIR]\n"
             "                       [--tolerance F] [--mean-tolerance F] "
             "[--excluded]\n"
-            "                       [--json FILE|-] [--csv FILE|-]\n"
+            "                       [--write-jobs DIR] [--json FILE|-] "
+            "[--csv FILE|-]\n"
             "\n"
             "Project every published measurement shipped with tcemu and "
             "print published\nvs projected hardware TFLOP/s per GPU, with "
@@ -69,6 +70,13 @@ static void usage(FILE *out)
             "      --mean-tolerance F  Bridge: largest mean |error| accepted "
             "(default 0.10)\n"
             "      --excluded       Bridge: list every excluded row and why\n"
+            "      --write-jobs DIR Bridge: write each projected row's job, "
+            "layout and\n                       recipe settings applied, "
+            "every key resolved, to\n                       "
+            "DIR/<model_key>-<system>-<csv line>.cfg (DIR must exist);\n"
+            "                       the row's job.path is then that file "
+            "(tcemu project\n                       with it gives the row's "
+            "figure)\n"
             "      --json FILE|-    write JSON (schema tcemu.reproduce/2; "
             "Bridge /3);\n                       '-' = stdout only\n"
             "      --csv FILE|-     write CSV (tcemu.reproduce.csv/1; Bridge "
@@ -194,7 +202,8 @@ static void print_human(FILE *out, const char *topo_name,
 /* Options: TCE_EXIT_OK, an exit status, or -1 after help (exit 0). */
 static int parse_options(int argc, char **argv, struct tce_cli_common *co,
                          const char **ref_path, const char **jobs_dir,
-                         double *tol, double *mean_tol, int *excluded)
+                         double *tol, double *mean_tol, int *excluded,
+                         const char **write_jobs)
 {
     static const struct option own[] = {
         {"reference", required_argument, NULL, 'r'},
@@ -202,6 +211,7 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
         {"tolerance", required_argument, NULL, 'T'},
         {"mean-tolerance", required_argument, NULL, 'M'},
         {"excluded", no_argument, NULL, 'X'},
+        {"write-jobs", required_argument, NULL, 'W'},
         {NULL, 0, NULL, 0},
     };
     struct tce_cli_parser p;
@@ -242,6 +252,9 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
         case 'X':
             *excluded = 1;
             break;
+        case 'W':
+            *write_jobs = optarg;
+            break;
         case 'h':
             usage(stdout);
             return -1;
@@ -260,6 +273,7 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
 int tce_cmd_reproduce(int argc, char **argv)
 {
     const char *ref_path = DEFAULT_REFERENCE, *jobs_dir = NULL;
+    const char *write_jobs = NULL;
     char ref[TCE_TEXT_MAX];
     struct tce_topology *t = NULL;
     struct tce_job *j = NULL;
@@ -275,7 +289,7 @@ int tce_cmd_reproduce(int argc, char **argv)
     int i, n = 0, ok = 1, excluded = 0, status;
 
     status = parse_options(argc, argv, &co, &ref_path, &jobs_dir, &tol,
-                           &mean_tol, &excluded);
+                           &mean_tol, &excluded, &write_jobs);
     if (status != TCE_EXIT_OK)
         return status < 0 ? TCE_EXIT_OK : status;
     tce_error_clear(&err);
@@ -292,8 +306,14 @@ int tce_cmd_reproduce(int argc, char **argv)
         bo.tolerance = tol < 0.0 ? 0.25 : tol;
         bo.mean_tolerance = mean_tol;
         bo.excluded = excluded;
+        bo.write_jobs = write_jobs;
         bo.co = &co;
         return tce_cmd_reproduce_bridge(&bo);
+    }
+    if (write_jobs) {
+        fprintf(stderr, "tcemu reproduce: error: --write-jobs: only with a "
+                        "Megatron-Bridge reference\n");
+        return TCE_EXIT_USAGE;
     }
     if (tol < 0.0)
         tol = 0.05;

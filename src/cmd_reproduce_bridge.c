@@ -16,6 +16,7 @@
 #include "tcemu/cmd_reproduce_bridge.h"
 #include "tcemu/config.h"
 #include "tcemu/error.h"
+#include "tcemu/jobfile.h"
 #include "tcemu/json.h"
 #include "tcemu/output.h"
 #include "tcemu/report.h"
@@ -83,10 +84,30 @@ static void cache_free(struct cache *c)
         free(c->job[i]);
 }
 
-/* Project row r: fills its results, or leaves projected 0 with the reason. */
-static void project_row(struct tce_bridge_row *r, struct cache *c,
-                        const char *jobs_dir, struct tce_job *j,
-                        struct tce_scenario *s)
+/* search2 (issue 11): the job reproduce projected for row r (layout and
+ * recipe settings applied, every key resolved) written to
+ * DIR/<model_key>-<system>-<csv_line>.cfg, and r->job_path set to it, so
+ * that `tcemu project` and `tcemu search` start from exactly that job. */
+static int write_job(struct tce_bridge_row *r, const struct tce_job *j,
+                     const char *dir, struct tce_error *err)
+{
+    char path[TCE_TEXT_MAX];
+    int ret;
+
+    snprintf(path, sizeof(path), "%.400s/%.40s-%.16s-%d.cfg", dir,
+             r->model_key, r->system, r->csv_line);
+    ret = tce_jobfile_save(j, path, err);
+    if (ret == 0)
+        snprintf(r->job_path, sizeof(r->job_path), "%s", path);
+    return ret;
+}
+
+/* Project row r: fills its results, or leaves projected 0 with the reason.
+ * With write_dir, a projected row's job is written there (write_job); a
+ * failed write is the only error returned. */
+static int project_row(struct tce_bridge_row *r, struct cache *c,
+                       const char *jobs_dir, const char *write_dir,
+                       struct tce_job *j, struct tce_scenario *s)
 {
     const struct tce_topology *t = topology(c, r->topology);
     const struct tce_job *base = job(c, jobs_dir, r->model_key);
@@ -96,16 +117,23 @@ static void project_row(struct tce_bridge_row *r, struct cache *c,
     if (!t) {
         snprintf(r->reason, sizeof(r->reason),
                  "not expressible: no topology file %s", r->topology);
-        return;
+        return 0;
     }
     if (!base) {
         snprintf(r->reason, sizeof(r->reason),
                  "not expressible: no job file %s.cfg", r->model_key);
-        return;
+        return 0;
     }
-    if (tce_bridge_project(r, t, base, j, s, &err) != 0)
+    if (tce_bridge_project(r, t, base, j, s, &err) != 0) {
         snprintf(r->reason, sizeof(r->reason), "not expressible: %.170s",
                  err.msg);
+        return 0;
+    }
+    if (write_dir && write_job(r, j, write_dir, &err) != 0) {
+        tce_error_print(&err, stderr);
+        return err.code < 0 ? err.code : TCE_EIO;
+    }
+    return 0;
 }
 
 static void release_of(const struct tce_report *t, int i,
@@ -527,8 +555,11 @@ int tce_cmd_reproduce_bridge(const struct tce_reproduce_bridge_opts *o)
             snprintf(r->reason, sizeof(r->reason),
                      "not on the topology asked for (-t %.60s)", o->topology);
         }
-        if (r->selected)
-            project_row(r, &c, o->jobs_dir, j, s);
+        if (r->selected &&
+            project_row(r, &c, o->jobs_dir, o->write_jobs, j, s) != 0) {
+            status = TCE_EXIT_RUNTIME;
+            goto out;
+        }
     }
     if (partition(rows, n, &np, &nq) != 0) {
         status = TCE_EXIT_RUNTIME;

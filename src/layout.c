@@ -89,16 +89,8 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
         (m->num_layers > 0 &&
          tce_rule_layers(job, l.pp, l.vpp, TCE_RULE_LAYOUT, &why) != 0))
         goto broken;
-    l.gpus_per_node = 1;
-    l.scale_up_domain = 0;
-    if (topo) {
-        l.gpus_per_node = or_one(topo->node.accelerators);
-        l.scale_up_domain = topo->scale_up.domain_accelerators;
-    }
-    if (l.scale_up_domain <= 0)
-        l.scale_up_domain = l.gpus_per_node;
-    l.scale_up_domain = tce_layout_segment_ranks(l.gpus, l.gpus_per_node,
-                                                 l.scale_up_domain);
+    l.gpus_per_node = topo ? or_one(topo->node.accelerators) : 1;
+    l.scale_up_domain = tce_layout_scale_up_ranks(topo, l.gpus);
     *layout = l;
     goto out;
 broken:
@@ -290,6 +282,18 @@ int64_t tce_layout_segment_ranks(int64_t gpus, int64_t gpus_per_node,
         if (nodes % seg == 0)
             break;
     return seg * gpus_per_node;
+}
+
+/* search2 (issue 11): the one placement rule, for the layout and search. */
+int64_t tce_layout_scale_up_ranks(const struct tce_topology *topo,
+                                  int64_t gpus)
+{
+    int64_t per = topo ? or_one(topo->node.accelerators) : 1;
+    int64_t domain = topo ? topo->scale_up.domain_accelerators : 0;
+
+    if (domain <= 0)
+        domain = per;
+    return tce_layout_segment_ranks(gpus, per, domain);
 }
 
 static int64_t min64(int64_t a, int64_t b)

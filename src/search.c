@@ -6,6 +6,7 @@
 #include "tcemu/search.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@ struct ctx {
     const struct tce_search_opts *opts;
     const struct tce_search_backend *be;
     struct tce_job job; /* working copy, mutated per candidate */
+    int gen_layout;     /* the job has a pipeline layout: one per pp x vpp
+                           (tce_search_bridge_layout) */
     const struct tce_contract *contract;
     struct tce_contract scratch;
     double checkpoint_bytes;
@@ -71,6 +74,97 @@ void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job)
     job->parallel.use_distributed_optimizer = h->distributed_optimizer;
     job->training.micro_batch_size = h->micro_batch;
     job->training.recompute_granularity = h->recompute;
+    if (h->layout_set)
+        snprintf(job->parallel.pipeline_model_parallel_layout,
+                 sizeof(job->parallel.pipeline_model_parallel_layout), "%s",
+                 h->pipeline_layout);
+}
+
+/* Append a run of k decoder layers ("", "t", "t*k"). */
+static int put_run(char *buf, size_t size, size_t *n, int64_t k)
+{
+    int w = 0;
+
+    if (k == 1)
+        w = snprintf(buf + *n, size - *n, "t");
+    else if (k > 1)
+        w = snprintf(buf + *n, size - *n, "t*%lld", (long long)k);
+    if (w < 0 || (size_t)w >= size - *n)
+        return -1;
+    *n += (size_t)w;
+    return 0;
+}
+
+static int put(char *buf, size_t size, size_t *n, const char *s)
+{
+    int w = snprintf(buf + *n, size - *n, "%s", s);
+
+    if (w < 0 || (size_t)w >= size - *n)
+        return -1;
+    *n += (size_t)w;
+    return 0;
+}
+
+int tce_search_bridge_layout(int64_t layers, int64_t mtp, int64_t stages,
+                             char *buf, size_t size)
+{
+    int64_t per, first, last, mid, i;
+    size_t n = 0;
+    char run[48];
+
+    if (stages < 2 || layers < 1 || mtp < 0 || size == 0)
+        return -1;
+    per = (layers + stages - 1) / stages;
+    first = per;
+    last = layers - per * (stages - 1);
+    if (last < 0) { /* the first stage gives up the excess */
+        first = per + last;
+        last = 0;
+    }
+    mid = stages - 2;
+    if (first < 0 || put(buf, size, &n, "E") || put_run(buf, size, &n, first) ||
+        put(buf, size, &n, "|"))
+        return -1;
+    if (mid == 1) {
+        if (put_run(buf, size, &n, per) || put(buf, size, &n, "|"))
+            return -1;
+    } else if (mid > 1) {
+        snprintf(run, sizeof(run), "(%s%lld|)*%lld", per > 1 ? "t*" : "t",
+                 (long long)per, (long long)mid);
+        if (per == 1)
+            snprintf(run, sizeof(run), "(t|)*%lld", (long long)mid);
+        if (put(buf, size, &n, run))
+            return -1;
+    }
+    if (put_run(buf, size, &n, last))
+        return -1;
+    for (i = 0; i < mtp; i++)
+        if (put(buf, size, &n, "m"))
+            return -1;
+    return put(buf, size, &n, "L");
+}
+
+/* The pipeline layout of (pp, vpp) on h and on the working job, for a job
+ * that has one (c->gen_layout): Megatron-Bridge's rule, none at one stage.
+ * 0, or -1 when the rule cannot split the layers that way. */
+static int set_layout(struct ctx *c, struct tce_search_hit *h, int64_t pp,
+                      int64_t vpp)
+{
+    h->layout_set = 0;
+    h->pipeline_layout[0] = '\0';
+    if (!c->gen_layout)
+        return 0;
+    h->layout_set = 1;
+    if (pp * vpp > 1 &&
+        tce_search_bridge_layout(c->job.model.num_layers,
+                                 c->job.model.mtp_num_layers, pp * vpp,
+                                 h->pipeline_layout,
+                                 sizeof(h->pipeline_layout)) != 0)
+        return -1;
+    snprintf(c->job.parallel.pipeline_model_parallel_layout,
+             sizeof(c->job.parallel.pipeline_model_parallel_layout), "%s",
+             h->pipeline_layout);
+    return 0;
 }
 
 /* Sorted divisors of n (n >= 1) no larger than max; returns the count. */
@@ -232,7 +326,9 @@ static int search_gpus(struct ctx *c, int64_t n)
      * even over the layers, with the embedding / loss slots when the job
      * accounts for them, or the job's uneven first / last stages. */
     int64_t layers = m->num_layers + 2, seq = m->seq_length;
-    int64_t domain = c->topo->scale_up.domain_accelerators;
+    /* tp within one scale-up domain as the layout places the job (Slurm
+     * segments on NVL72 racks: tce_layout_scale_up_ranks) */
+    int64_t domain = tce_layout_scale_up_ranks(c->topo, n);
     int64_t max_vpp = c->opts->max_vpp > 0 ? c->opts->max_vpp : 8;
     int64_t max_cp = c->opts->max_cp > 0 ? c->opts->max_cp : 16;
     int64_t tps[DIVISORS_MAX], pps[DIVISORS_MAX], vs[DIVISORS_MAX];
@@ -240,9 +336,6 @@ static int search_gpus(struct ctx *c, int64_t n)
     int nt, np, nv, nc, ne, it, ip, iv, ic, ie, dopt, ret = 0;
     struct tce_search_hit h;
 
-    if (domain < 1)
-        domain =
-            c->topo->node.accelerators > 0 ? c->topo->node.accelerators : 1;
     nt = divisors(n, domain, tps);
     for (it = 0; it < nt; it++) {
         int64_t tp = tps[it];
@@ -255,9 +348,13 @@ static int search_gpus(struct ctx *c, int64_t n)
 
             nv = 0;
             for (v = 1; v <= (pp > 1 ? max_vpp : 1); v++)
-                if (tce_layout_check_layers(&c->job, pp, v, NULL) == 0)
+                if (set_layout(c, &h, pp, v) == 0 &&
+                    tce_layout_check_layers(&c->job, pp, v, NULL) == 0)
                     vs[nv++] = v;
             for (iv = 0; iv < nv; iv++) {
+                struct tce_search_hit lay;
+
+                set_layout(c, &lay, pp, vs[iv]);
                 nc = divisors(n / (tp * pp), max_cp, cps);
                 for (ic = 0; ic < nc; ic++) {
                     int64_t cp = cps[ic], dp = n / (tp * pp * cps[ic]);
@@ -292,6 +389,9 @@ static int search_gpus(struct ctx *c, int64_t n)
                             h.dp = dp;
                             h.sequence_parallel = tp > 1;
                             h.distributed_optimizer = dopt;
+                            h.layout_set = lay.layout_set;
+                            memcpy(h.pipeline_layout, lay.pipeline_layout,
+                                   sizeof(h.pipeline_layout));
                             ret = search_shape(c, &h);
                             if (ret < 0)
                                 return ret;
@@ -371,6 +471,10 @@ static int own_layout(struct ctx *c, const struct tce_job *job,
     h->recompute = job->training.recompute_granularity;
     h->distributed_optimizer = pa->use_distributed_optimizer;
     h->sequence_parallel = pa->sequence_parallel;
+    /* the job's own pipeline layout, not the last candidate's */
+    memcpy(c->job.parallel.pipeline_model_parallel_layout,
+           pa->pipeline_model_parallel_layout,
+           sizeof(c->job.parallel.pipeline_model_parallel_layout));
     /* the backend judges the layout at that count (one call) */
     ret = project_hit(c, h, &valid);
     if (ret < 0)
@@ -407,6 +511,7 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
     c->opts = opts;
     c->be = be;
     c->job = *job;
+    c->gen_layout = job->parallel.pipeline_model_parallel_layout[0] != '\0';
     c->res = out;
     c->err = err;
     c->contract = opts->contract
@@ -508,7 +613,10 @@ int tce_search_valid_scales(const struct tce_topology *topo,
     all = malloc(ALL_MAX * sizeof(*all));
     if (!all)
         return 0;
-    nt = divisors(domain, domain, tps);
+    /* tp: any that the heads allow within the domain (search_gpus takes
+     * tp | gpus, not tp | domain: an NVL72 rack runs TP 16 or 64); the
+     * placement rule is applied per count below */
+    nt = divisors(heads, domain, tps);
     np = 0;
     for (i = 1; i <= m->num_layers + 2 && np < DIVISORS_MAX; i++)
         if (tce_layout_check_layers(job, i, 1, NULL) == 0)
@@ -525,7 +633,8 @@ int tce_search_valid_scales(const struct tce_topology *topo,
                 for (id = 0; id < nd && n_all < ALL_MAX; id++) {
                     int64_t g = tps[it] * pps[ip] * cps[ic] * dps[id];
 
-                    if (g % per == 0 && g >= lo && g <= hi)
+                    if (g % per == 0 && g >= lo && g <= hi &&
+                        tps[it] <= tce_layout_scale_up_ranks(topo, g))
                         all[n_all++] = g;
                 }
             }

@@ -16,6 +16,10 @@ struct tce_reproduce_bridge_opts {
     double tolerance;        /* worst |error| accepted */
     double mean_tolerance;   /* mean |error| accepted */
     int excluded;            /* human: list every excluded row */
+    const char *write_jobs;  /* DIR: each projected row's job written to
+                                DIR/<model_key>-<system>-<csv_line>.cfg
+                                (jobfile.h), its job_path then that file;
+                                NULL none */
     const struct tce_cli_common *co; /* --json, --csv */
 };
 

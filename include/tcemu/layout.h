@@ -126,6 +126,14 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
 int64_t tce_layout_segment_ranks(int64_t gpus, int64_t gpus_per_node,
                                  int64_t domain);
 
+/* search2 (issue 11): the ranks of one scale-up domain that a job of gpus
+ * ranks on topo uses: node.accelerators and scale_up.domain_accelerators
+ * (a NULL topology or 0 there: one rank per node, a domain of one node),
+ * placed by tce_layout_segment_ranks.  tce_layout_init and search use it
+ * (one placement rule). */
+int64_t tce_layout_scale_up_ranks(const struct tce_topology *topo,
+                                  int64_t gpus);
+
 /* Coordinates of a world rank; TCE_ERANGE when rank is outside [0, gpus). */
 int tce_layout_coords(const struct tce_layout *layout, int64_t rank,
                       struct tce_coords *out);

@@ -8,7 +8,8 @@
  * time to train or by cost.  Pure: no I/O (report_search.h prints).
  *
  * Shapes enumerated (necessary conditions; the backend rejects the rest):
- *   tp   divides gpus, heads and query groups, tp <= scale-up domain
+ *   tp   divides gpus, heads and query groups, tp <= the scale-up ranks
+ *        the layout places the job on (tce_layout_scale_up_ranks)
  *   pp   divides gpus / tp; with vpp, a split the layout accepts
  *        (tce_layout_check_layers: layers, plus the embedding / loss slots
  *        when the job accounts for them, even over pp x vpp; or the job's
@@ -21,6 +22,9 @@
  *   b    divides global_batch / dp, <= max_micro_batch
  *   sequence_parallel = (tp > 1); distributed optimizer on and off (only
  *   off when dp * cp = 1, where it changes nothing).
+ *   A job with a pipeline_model_parallel_layout (DeepSeek-V3) gets, for
+ *   each pp x vpp, the layout Megatron-Bridge's rule builds for it
+ *   (tce_search_bridge_layout); pp x vpp = 1 runs without one.
  *
  * Pruning (off with brute_force): for each (tp, pp, vpp, cp, ep, dist-opt)
  * the smallest-memory variant (smallest micro batch, full recomputation) is
@@ -33,6 +37,7 @@
 #ifndef TCEMU_SEARCH_H
 #define TCEMU_SEARCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tcemu/config.h"
@@ -97,6 +102,11 @@ struct tce_search_hit {
     enum tce_recompute recompute;
     int distributed_optimizer;
     int sequence_parallel;
+    /* search2 (issue 11): for a job with a pipeline_model_parallel_layout,
+     * the layout this (pp, vpp) runs with (tce_search_bridge_layout);
+     * layout_set 0: the job's own pipeline fields are kept */
+    int layout_set;
+    char pipeline_layout[64];
     struct tce_search_eval eval;
     double ideal_days;    /* failure-free time to train */
     struct tce_econ econ; /* failures, bill, energy */
@@ -152,7 +162,8 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
 /*
  * GPU counts in [lo, hi] (whole nodes) at which the job has at least one
  * shape by the rules above: tp * pp * cp * dp with tp | heads, groups and
- * tp <= scale-up domain, pp a split tce_layout_check_layers accepts (with
+ * tp <= the scale-up ranks at that count (tce_layout_scale_up_ranks), pp
+ * a split tce_layout_check_layers accepts (with
  * vpp 1), cp in 1..16 with seq_length
  * divisible by 2 cp, dp | global_batch_size.  Sorted, unique; when there
  * are more than max, thinned geometrically (each kept count at least
@@ -195,6 +206,23 @@ int tce_search_price(const struct tce_topology *topo,
 /* 1 when two hits are one layout at one GPU count. */
 int tce_search_same_layout(const struct tce_search_hit *a,
                            const struct tce_search_hit *b);
+
+/*
+ * search2 (issue 11): the pipeline_model_parallel_layout Megatron-Bridge
+ * builds for `stages` = pp x vpp virtual stages of `layers` decoder layers
+ * and `mtp` MTP layers (recipes/deepseek/h100/deepseek_v3.py,
+ * _get_deepseek_v3_pipeline_layout, commit 067f987df03b: its table is this
+ * rule at 4, 8 and 16 stages, and the H100 recipe's "Et|(tt|)*30mL" at
+ * 32): per = ceil(layers / stages) decoder layers in every stage; the
+ * first also holds the embedding, the last the remainder, the MTP layers
+ * and the loss; where (stages - 1) per is more than layers, the first
+ * stage gives up the excess and the last holds no decoder layer.
+ * Written in Megatron's compact syntax ("Et*4|(t*4|)*14tmL").  0, or -1
+ * when the split is impossible (stages < 2, or the excess is more than
+ * per) or buf is too small.
+ */
+int tce_search_bridge_layout(int64_t layers, int64_t mtp, int64_t stages,
+                             char *buf, size_t size);
 
 /* Apply a hit's layout to a copy of a job (parallel and training fields). */
 void tce_search_apply(const struct tce_search_hit *h, struct tce_job *job);

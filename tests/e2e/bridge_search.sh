@@ -3,13 +3,17 @@
 # (issue 11, "Done when": for each Megatron-Bridge model at its benchmark
 # GPU count, search ranks the benchmark's own layout within 10% of its
 # pick).  For each (model, system), the latest projected row of
-# `tcemu reproduce --reference megatron-bridge-performance`: its job file
-# is written with the row's layout (the one reproduce applied), projected
-# with `tcemu project` (which must give reproduce's figure), and `tcemu
+# `tcemu reproduce --reference megatron-bridge-performance`: reproduce
+# writes the job it projected (--write-jobs: layout and recipe settings
+# applied, every key resolved), `tcemu project` on it must give
+# reproduce's figure, and `tcemu
 # search` is run on the row's topology at the row's GPU count.  Printed:
 # the pick, the benchmark's rank among search's layouts (64 at most),
 # and the margin = pick tokens/s / benchmark tokens/s - 1.
 #
+# The table also gives each layout's recompute (non/sel/ful) and the three
+# breakdown terms that differ most (benchmark minus pick, seconds per
+# iteration, from search's own-layout comparison).
 # Always: the job files reproduce the rows, search answers with a pick,
 # the table is printed (two rows without TCE_BRIDGE_STRICT, every one with
 # it).  With TCE_BRIDGE_STRICT=1 (the lead removes the guard at merge):
@@ -18,7 +22,7 @@ source "$(dirname "$0")/lib.bash"
 out=${BUILD_ROOT:-build}/e2e-bridge-search
 mkdir -p "$out/jobs"
 check "reproduce --reference megatron-bridge-performance --json" bash -c \
-    "'$TCEMU' reproduce --reference megatron-bridge-performance --json '$out/r.json' >/dev/null 2>&1; [ \$? -le 3 ]"
+    "rm -f '$out'/jobs/*.cfg; '$TCEMU' reproduce --reference megatron-bridge-performance --write-jobs '$out/jobs' --json '$out/r.json' >/dev/null 2>&1; [ \$? -le 3 ]"
 check "benchmark layouts against search's picks" python3 - "$out" "$TCEMU" "${TCE_BRIDGE_STRICT:-0}" <<'EOF'
 import json, re, subprocess, sys
 out, tcemu, strict = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
@@ -32,36 +36,6 @@ rows = [latest[k] for k in sorted(latest)]
 if not strict:
     rows = rows[:2]
 
-def set_key(text, group, key, value):
-    pat = re.compile(r"^(\s*)" + key + r"\s*=\s*[^;]*;", re.M)
-    if pat.search(text):
-        return pat.sub(lambda m: f"{m.group(1)}{key} = {value};", text, count=1)
-    return re.sub(r"^" + group + r"\s*=\s*\{\n", lambda m: m.group(0) + f"  {key} = {value};\n", text, count=1, flags=re.M)
-
-def job_for(r):
-    text = open(r["job"]["path"]).read()
-    lay = r["layout"]
-    for key, v in (("num_gpus", r["gpus"]), ("tensor_model_parallel_size", lay["tp"]),
-                   ("pipeline_model_parallel_size", lay["pp"]),
-                   ("virtual_pipeline_model_parallel_size", lay["vpp"]),
-                   ("context_parallel_size", lay["cp"]), ("expert_model_parallel_size", lay["ep"]),
-                   ("expert_tensor_parallel_size", lay["expert_tensor_parallel_size"]),
-                   ("sequence_parallel", "true" if lay["sequence_parallel"] else "false"),
-                   ("pipeline_model_parallel_layout", '"%s"' % lay["pipeline_model_parallel_layout"])):
-        text = set_key(text, "parallel", key, v)
-    if lay["pipeline_model_parallel_layout"]:
-        for key in ("decoder_first_pipeline_num_layers", "decoder_last_pipeline_num_layers"):
-            text = set_key(text, "parallel", key, 0)
-        for key in ("account_for_embedding_in_pipeline_split", "account_for_loss_in_pipeline_split"):
-            text = set_key(text, "parallel", key, "false")
-    for key, v in (("global_batch_size", lay["global_batch_size"]), ("micro_batch_size", lay["micro_batch_size"]),
-                   ("precision", '"bf16"' if r["precision"] == "BF16" else '"fp8"')):
-        text = set_key(text, "training", key, v)
-    text = set_key(text, "model", "seq_length", lay["seq_length"])
-    path = f"{out}/jobs/{r['job']['name']}-{r['system']}-{r['source_line']}.cfg"
-    open(path, "w").write(text)
-    return path
-
 def run(*args):
     p = subprocess.run([tcemu, *args], capture_output=True, text=True)
     return json.loads(p.stdout) if p.stdout.strip().startswith("{") else None, p
@@ -70,9 +44,9 @@ def key(l):
     return (l["tp"], l["pp"], l["vpp"], l["cp"], l["ep"], l["micro_batch_size"])
 
 bad, lines = [], []
-print(f"{'model':16s} {'system':9s} {'gpus':>5s}  {'benchmark (tp pp vpp cp ep mbs)':32s} {'pick (tp pp vpp cp ep mbs)':28s} {'rank':>5s} {'margin':>7s}")
+print(f"{'model':16s} {'system':9s} {'gpus':>5s}  {'benchmark (tp pp vpp cp ep mbs rc)':36s} {'pick (tp pp vpp cp ep mbs rc)':32s} {'rank':>5s} {'margin':>7s}  terms bench - pick (s/iteration)")
 for r in rows:
-    job = job_for(r)
+    job = r["job"]["path"]  # written by reproduce --write-jobs: the job it projected
     topo = r["topology"]["path"]
     p, proc = run("project", "-t", topo, "-j", job, "--json", "-")
     if p is None:
@@ -92,9 +66,17 @@ for r in rows:
     bl = bench["layout"]
     rank = next((i + 1 for i, x in enumerate(s["results"]) if key(x["layout"]) == key(bl)), None)
     margin = pick["tokens_per_s"] / bench["tokens_per_s"] - 1
-    fmt = lambda l: f"{l['tp']} {l['pp']} {l['vpp']} {l['cp']} {l['ep']} {l['micro_batch_size']}"
-    print(f"{r['job']['name']:16s} {r['system']:9s} {r['gpus']:5d}  {fmt(bl):32s} {fmt(pick['layout']):28s} "
-          f"{rank if rank else '>64':>5} {100 * margin:+6.1f}%")
+    own = s.get("own_layout") or {}
+    rc = lambda l: l.get("recompute", ((own.get("candidate") or {}).get("layout") or {}).get("recompute", "?"))
+    fmt = lambda l: f"{l['tp']} {l['pp']} {l['vpp']} {l['cp']} {l['ep']} {l['micro_batch_size']} {rc(l)[:3]}"
+    # the breakdown terms that make the difference (search's own-layout
+    # comparison: the benchmark's layout at the pick's GPU count)
+    terms = sorted(own.get("term_deltas") or [], key=lambda t: -abs(t["own_minus_pick_s"]))[:3]
+    why = " ".join(f"{t['part']} {t['own_minus_pick_s']:+.2f}" for t in terms)
+    if not bench.get("fits_memory", True):
+        why += " (benchmark over HBM in the model)"
+    print(f"{r['job']['name']:16s} {r['system']:9s} {r['gpus']:5d}  {fmt(bl):36s} {fmt(pick['layout']):32s} "
+          f"{rank if rank else '>64':>5} {100 * margin:+6.1f}%  {why}")
     if strict and margin > 0.10:
         bad.append(f"{r['job']['name']} {r['system']}: pick {100 * margin:.1f}% ahead of the benchmark layout")
 assert not bad, bad

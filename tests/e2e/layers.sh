@@ -37,6 +37,7 @@ layer_of() {
     bridge | bridge_flops | bridge_recipe | bridge_recipe_*) echo 8 ;; # Megatron-Bridge reference rows and their recipes
     margin) echo 8 ;; # sched: search you can trust (pick against own layout)
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
+    jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)
     *) echo unknown ;;
     esac
 }

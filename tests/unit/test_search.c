@@ -11,6 +11,7 @@
 #include "tcemu/economics.h"
 #include "tcemu/report_search.h"
 #include "tcemu/scenario.h"
+#include "tcemu/layout.h"
 #include "tcemu/search.h"
 
 struct toy {
@@ -527,9 +528,59 @@ static void test_valid_scales(void **state)
         assert_true((double)out[i] >= 1.1 * (double)out[i - 1]);
 }
 
+/* search2: Megatron-Bridge's DeepSeek-V3 pipeline layouts
+ * (recipes/deepseek/h100/deepseek_v3.py, _get_deepseek_v3_pipeline_layout
+ * and the H100 recipe's 32-stage string), rebuilt by the rule. */
+static void test_bridge_layout(void **state)
+{
+    char b[64];
+
+    (void)state;
+    assert_int_equal(tce_search_bridge_layout(61, 1, 16, b, sizeof(b)), 0);
+    assert_string_equal(b, "Et*4|(t*4|)*14tmL");
+    assert_int_equal(tce_search_bridge_layout(61, 1, 8, b, sizeof(b)), 0);
+    assert_string_equal(b, "Et*8|(t*8|)*6t*5mL");
+    assert_int_equal(tce_search_bridge_layout(61, 1, 4, b, sizeof(b)), 0);
+    assert_string_equal(b, "Et*16|(t*16|)*2t*13mL");
+    assert_int_equal(tce_search_bridge_layout(61, 1, 32, b, sizeof(b)), 0);
+    assert_string_equal(b, "Et|(t*2|)*30mL");
+    assert_int_equal(tce_search_bridge_layout(61, 0, 2, b, sizeof(b)), 0);
+    assert_string_equal(b, "Et*31|t*30L");
+    assert_int_equal(tce_search_bridge_layout(61, 1, 3, b, sizeof(b)), 0);
+    assert_string_equal(b, "Et*21|t*21|t*19mL");
+    assert_int_equal(tce_search_bridge_layout(61, 1, 1, b, sizeof(b)), -1);
+    assert_int_equal(tce_search_bridge_layout(4, 1, 8, b, sizeof(b)), -1);
+    assert_int_equal(tce_search_bridge_layout(61, 1, 16, b, 8), -1);
+}
+
+/* search2: search places a job as the layout does (Slurm segments on an
+ * NVL72 rack: 64 trays run as 4 racks of 16 trays, 64 GPUs on NVLink). */
+static void test_scale_up_ranks(void **state)
+{
+    struct tce_topology *t = calloc(1, sizeof(*t));
+
+    (void)state;
+    assert_non_null(t);
+    tce_topology_defaults(t);
+    t->node.accelerators = 4;
+    t->scale_up.domain_accelerators = 72;
+    assert_int_equal(tce_layout_scale_up_ranks(t, 256), 64);
+    assert_int_equal(tce_layout_scale_up_ranks(t, 32), 32);
+    assert_int_equal(tce_layout_scale_up_ranks(t, 72), 72);
+    t->node.accelerators = 8;
+    t->scale_up.domain_accelerators = 8;
+    assert_int_equal(tce_layout_scale_up_ranks(t, 1024), 8);
+    t->scale_up.domain_accelerators = 0;
+    assert_int_equal(tce_layout_scale_up_ranks(t, 1024), 8);
+    assert_int_equal(tce_layout_scale_up_ranks(NULL, 1024), 1);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bridge_layout),
+        cmocka_unit_test(test_scale_up_ranks),
         cmocka_unit_test(test_dense_by_time),
         cmocka_unit_test(test_dense_by_cost),
         cmocka_unit_test(test_moe),
