@@ -562,7 +562,20 @@ int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
     r->published_flops_per_token =
         r->published_tflops * 1e12 / r->published_tokens;
     r->projected_tokens = r->proj.tokens_per_s / (double)r->gpus;
-    r->projected_tflops = r->projected_tokens * r->flops_per_token / 1e12;
+    /* The row's own count: Megatron-Bridge's flop_utils.py changed between
+     * releases (commit baa0259bd, 2026-05-28, first in 26.06: gated MLPs
+     * with a non-SiLU activation and sliding windows), so a row published
+     * before a change counts differently from today's formula.  Where the
+     * recount and the published TFLOP/s over tokens/s differ by more than
+     * the tokens/s rounding of some releases (5%), the published count is
+     * the row's convention and is used; the error is then the tokens/s
+     * error.  r->flops_per_token keeps the recount (JSON
+     * model_flops_per_token) beside it. */
+    r->count = fabs(r->flops_per_token / r->published_flops_per_token - 1.0) >
+                       0.05
+                   ? r->published_flops_per_token
+                   : r->flops_per_token;
+    r->projected_tflops = r->projected_tokens * r->count / 1e12;
     r->error = r->projected_tflops / r->published_tflops - 1.0;
     r->tokens_error = r->projected_tokens / r->published_tokens - 1.0;
     r->hbm_gib = t->accelerator.hbm_gib;

@@ -25,7 +25,8 @@
  * moe_hybridep_num_sms (Megatron-Core folds it into
  * moe_flex_dispatcher_num_sms) -> training.moe_deepep_num_sms where the
  * recipe sets it (else the job's 20).
- * Not modelled (no job key): recompute_modules (mla_up_proj, mlp, moe_act,
+ * Recomputation: none of the attention core (see tce_bridge_recipe_moe);
+ * not modelled (no job key): recompute_modules (mla_up_proj, mlp, moe_act,
  * layernorm).
  */
 #include <string.h>
@@ -170,6 +171,15 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         t->fp8_recipe = TCE_FP8_MXFP8;
     else if (r->fp8_recipe && strcmp(r->fp8_recipe, "tensorwise") == 0)
         t->fp8_recipe = TCE_FP8_TENSORWISE;
+    /* No MoE recipe recomputes the attention core, which is what tcemu's
+     * "selective" recomputes: Qwen3 sets recompute_granularity None
+     * (perf_recipes/qwen/b200/qwen3_moe.py); GPT-OSS and DeepSeek-V3 set
+     * "selective" with recompute_modules lists that leave core_attn out
+     * (gpt_oss/h100/gpt_oss.py: layernorm, moe_act; deepseek/b200/
+     * deepseek_v3.py: mla_up_proj, mlp, moe_act), commit 067f987df03b;
+     * older releases are assumed alike.  Those modules' recomputation is
+     * not modelled (no job key), a cost left out. */
+    job->training.recompute_granularity = TCE_RECOMPUTE_NONE;
     /* "DeepSeekV3 (w/o MTP)" rows ran without the MTP module (bridge.c
      * leaves the layout's m out for them too) */
     if (strstr(r->model, "w/o MTP"))

@@ -71,6 +71,10 @@ struct tce_bridge_row {
     int sequence_parallel;         /* as applied */
     double flops_per_token;        /* Megatron-Bridge's count, this row */
     double published_flops_per_token; /* published TFLOP/s / tokens/s */
+    double count;                  /* the FLOPs per token the error uses:
+                                      the recount, or the published ratio
+                                      where they differ by > 5% (a release
+                                      counted differently) */
     double projected_tokens;       /* tokens/s/GPU, modelled */
     double projected_tflops;       /* = projected_tokens x flops_per_token */
     double error;                  /* projected / published TFLOP/s - 1 */
