@@ -277,6 +277,8 @@ static const struct tce_report_column columns[] = {
      .offset = OFF(flops_per_token)},
     {.key = "published_model_flops_per_token", .in = DATA,
      .type = TCE_REPORT_DOUBLE, .offset = OFF(published_flops_per_token)},
+    {.key = "counted_flops_per_token", .in = DATA, .type = TCE_REPORT_DOUBLE,
+     .offset = OFF(count)},
     {.key = "memory_gib_per_gpu", .human = "mem", .sep = " | ",
      .unit = "(GiB)", .fmt = "5.0f", .in = ALL, .type = TCE_REPORT_DOUBLE,
      .get = memory_of},
