@@ -180,6 +180,10 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
      * older releases are assumed alike.  Those modules' recomputation is
      * not modelled (no job key), a cost left out. */
     job->training.recompute_granularity = TCE_RECOMPUTE_NONE;
+    /* a BF16 row has no FP8 to dispatch in (the job file's DeepSeek-V3
+     * FP8 dispatch, report 3.3.1, needs an FP8 recipe) */
+    if (t->precision != TCE_PRECISION_FP8)
+        t->moe_fp8_dispatch = 0;
     /* "DeepSeekV3 (w/o MTP)" rows ran without the MTP module (bridge.c
      * leaves the layout's m out for them too) */
     if (strstr(r->model, "w/o MTP"))
