@@ -190,14 +190,8 @@ int tce_bridge_read(const char *path, struct tce_bridge_row *rows, int max,
                             why);
         goto out;
     }
-    for (line = data; line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        line[strcspn(line, "\r")] = '\0';
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
+    next = data;
+    while ((line = tce_input_next_line(&next, &lineno)) != NULL) {
         nf = split_csv(line, f, FIELDS_MAX);
         if (nf < 0) {
             ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",

@@ -113,6 +113,31 @@ static int by_size(const void *a, const void *b)
     return (p->bytes > q->bytes) - (p->bytes < q->bytes);
 }
 
+/* The n points sorted by size: *p, and as two arrays *x and *t (all three
+ * new: the caller frees them, also on failure). */
+static int sorted_by_size(const double *bytes, const double *time_s, int n,
+                          struct point **p, double **x, double **t,
+                          struct tce_error *err)
+{
+    int i;
+
+    *p = calloc((size_t)n, sizeof(**p));
+    *x = calloc((size_t)n, sizeof(**x));
+    *t = calloc((size_t)n, sizeof(**t));
+    if (!*p || !*x || !*t)
+        return tce_error_set(err, TCE_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++) {
+        (*p)[i].bytes = bytes[i];
+        (*p)[i].time_s = time_s[i];
+    }
+    qsort(*p, (size_t)n, sizeof(**p), by_size);
+    for (i = 0; i < n; i++) {
+        (*x)[i] = (*p)[i].bytes;
+        (*t)[i] = (*p)[i].time_s;
+    }
+    return 0;
+}
+
 /* Ordinary least-squares slope of n points (distinct sizes assumed). */
 static double ols_slope(const struct point *p, int n)
 {
@@ -141,22 +166,9 @@ int tce_calibfit_regimes(const double *bytes, const double *time_s, int n,
     rc = check_points(bytes, time_s, n, err);
     if (rc || n < 4)
         return rc ? rc : tce_calibfit_line(bytes, time_s, n, out, err);
-    p = calloc((size_t)n, sizeof(*p));
-    x = calloc((size_t)n, sizeof(*x));
-    t = calloc((size_t)n, sizeof(*t));
-    if (!p || !x || !t) {
-        rc = tce_error_set(err, TCE_ENOMEM, "out of memory");
+    rc = sorted_by_size(bytes, time_s, n, &p, &x, &t, err);
+    if (rc)
         goto out;
-    }
-    for (i = 0; i < n; i++) {
-        p[i].bytes = bytes[i];
-        p[i].time_s = time_s[i];
-    }
-    qsort(p, (size_t)n, sizeof(*p), by_size);
-    for (i = 0; i < n; i++) {
-        x[i] = p[i].bytes;
-        t[i] = p[i].time_s;
-    }
     half = (n + 1) / 2;
     /* Smaller half: latency.  Its times may be flat or even fall with size
      * (noise, protocol switches): then the latency is their relative
@@ -271,22 +283,9 @@ int tce_calibfit_pieces(const double *bytes, const double *time_s, int n,
     rc = tce_calibfit_regimes(bytes, time_s, n, &whole, err);
     if (rc)
         return rc;
-    p = calloc((size_t)n, sizeof(*p));
-    x = calloc((size_t)n, sizeof(*x));
-    t = calloc((size_t)n, sizeof(*t));
-    if (!p || !x || !t) {
-        rc = tce_error_set(err, TCE_ENOMEM, "out of memory");
+    rc = sorted_by_size(bytes, time_s, n, &p, &x, &t, err);
+    if (rc)
         goto out;
-    }
-    for (i = 0; i < n; i++) {
-        p[i].bytes = bytes[i];
-        p[i].time_s = time_s[i];
-    }
-    qsort(p, (size_t)n, sizeof(*p), by_size);
-    for (i = 0; i < n; i++) {
-        x[i] = p[i].bytes;
-        t[i] = p[i].time_s;
-    }
     out->points = n;
     if (n < 6) {
         for (k = 0; k < 3; k++)

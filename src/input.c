@@ -84,3 +84,20 @@ out:
         close(fd);
     return rc;
 }
+
+char *tce_input_next_line(char **cursor, int *lineno)
+{
+    char *line, *next;
+
+    while ((line = *cursor) != NULL) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        *cursor = next;
+        (*lineno)++;
+        line[strcspn(line, "\r")] = '\0';
+        if (line[0] != '#' && line[0] != '\0')
+            return line;
+    }
+    return NULL;
+}

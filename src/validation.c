@@ -49,14 +49,8 @@ int tce_validation_read(const char *path, struct tce_validation_row *rows,
                             why);
         goto out;
     }
-    for (line = data; line; line = next) {
-        next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        line[strcspn(line, "\r")] = '\0';
-        if (line[0] == '#' || line[0] == '\0')
-            continue;
+    next = data;
+    while ((line = tce_input_next_line(&next, &lineno)) != NULL) {
         if (!header) {
             header = 1;
             if (strncmp(line, "params_billion,attention_heads,hidden_size,"

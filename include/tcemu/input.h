@@ -35,4 +35,10 @@ int tce_input_read(const char *path, char **out, size_t *len,
 int tce_input_read_max(const char *path, size_t max_bytes, char **out,
                        size_t *len, struct stat *st_out, const char **why);
 
+/* The next content line of a buffer tce_input_read returned: splits it at
+ * '\n' in place, drops a trailing '\r', counts every line in *lineno and
+ * skips '#' comment and empty lines.  Start with *cursor = the buffer and
+ * *lineno = 0; NULL at the end. */
+char *tce_input_next_line(char **cursor, int *lineno);
+
 #endif

@@ -59,10 +59,33 @@ static void test_input(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* content lines of a buffer: comments and blank lines skipped, every line
+ * counted, CR dropped, the last line without a newline kept */
+static void test_next_line(void **state)
+{
+    char buf[] = "# head\r\na,b\r\n\n# c\nc,d\n\ne";
+    char *cur = buf, *l;
+    int n = 0;
+
+    (void)state;
+    l = tce_input_next_line(&cur, &n);
+    assert_string_equal(l, "a,b");
+    assert_int_equal(n, 2);
+    l = tce_input_next_line(&cur, &n);
+    assert_string_equal(l, "c,d");
+    assert_int_equal(n, 5);
+    l = tce_input_next_line(&cur, &n);
+    assert_string_equal(l, "e");
+    assert_int_equal(n, 7);
+    assert_null(tce_input_next_line(&cur, &n));
+    assert_null(tce_input_next_line(&cur, &n));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_input),
+        cmocka_unit_test(test_next_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
