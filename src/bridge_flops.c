@@ -11,23 +11,14 @@
 void tce_bridge_arch_of(const struct tce_bridge_row *r,
                         const struct tce_job *job, struct tce_bridge_arch *a)
 {
+    (void)r;
     memset(a, 0, sizeof(*a));
-    /* assumption: until the job schema holds window_size,
-     * window_attn_skip_freq and mtp_num_layers (Megatron-LM's names),
-     * the two validation models that use them are named here.
-     * gpt-oss-120b: Megatron-Bridge GPTOSSConfig window_size = (128, 0),
-     * window_attn_skip_freq = 2 (OpenAI gpt-oss model card: banded window
-     * of 128 tokens on alternating layers).
-     * deepseek-v3: one MTP module (DeepSeek-V3 technical report,
-     * arXiv:2412.19437, section 2.2: depth D = 1); the 25.11 rows name
-     * "(w/ MTP)" and "(w/o MTP)". */
-    if (strcmp(job->name, "gpt-oss-120b") == 0) {
-        a->window_left = 128;
-        a->window_attn_skip_freq = 2;
-    }
-    if (strcmp(job->name, "deepseek-v3") == 0 &&
-        !strstr(r->model, "w/o MTP"))
-        a->mtp_num_layers = 1;
+    /* the job's own keys (Megatron-LM's names), as the row's recipe set
+     * them on it (tce_bridge_apply: "w/o MTP" rows have no MTP layer);
+     * the window is causal: (window_size, 0) */
+    a->window_left = job->model.window_size;
+    a->window_attn_skip_freq = job->model.window_attn_skip_freq;
+    a->mtp_num_layers = job->model.mtp_num_layers;
 }
 
 double tce_bridge_flops_per_token(const struct tce_model *m, int64_t seq,

@@ -136,9 +136,9 @@ struct tce_bridge_arch {
     int64_t mtp_num_layers;
 };
 
-/* The features of a row's model: from the job's name (gpt-oss-120b: window
- * (128, 0) every other layer; deepseek-v3: one MTP layer, none when the
- * published model is "(w/o MTP)"). */
+/* The features of a row's model that Megatron-Bridge's count needs, from
+ * the job as the row's recipe set it (model.window_size,
+ * window_attn_skip_freq, mtp_num_layers). */
 void tce_bridge_arch_of(const struct tce_bridge_row *r,
                         const struct tce_job *job,
                         struct tce_bridge_arch *a);

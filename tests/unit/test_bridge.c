@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tcemu/bridge.h"
+#include "tcemu/bridge_recipe.h"
 #include "tcemu/config.h"
 #include "tcemu/validation.h"
 
@@ -250,6 +251,8 @@ static void test_apply_and_flops(void **state)
     assert_close(tce_bridge_flops_per_token(&j.model, 4096, 1, &a),
                  259992950784.0, 1e-12);
     snprintf(r.model, sizeof(r.model), "DeepSeekV3 (w/o MTP)");
+    /* the row's recipe takes the MTP layer off the job; the count follows */
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
     tce_bridge_arch_of(&r, &j, &a);
     assert_int_equal(a.mtp_num_layers, 0);
     assert_close(tce_bridge_flops_per_token(&j.model, 4096, 1, &a),
