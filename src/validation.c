@@ -185,6 +185,8 @@ static int worst_error(struct tce_validation *v, struct tce_error *err)
         ret = tce_validation_project(&rows[i], t, j, s, err);
         if (ret == 0 && fabs(rows[i].error) > v->worst)
             v->worst = fabs(rows[i].error);
+        if (ret == 0)
+            v->mean += fabs(rows[i].error) / n;
     }
     if (ret == 0)
         v->n_rows = n;
@@ -196,21 +198,52 @@ out:
     return ret;
 }
 
+static void terms_empty(struct tce_validation_terms *out);
+static int bridge_terms(const char *family, int moe,
+                        struct tce_validation_terms *out);
+
+/* The Megatron-Bridge rows of v's family and kind into v (applies when
+ * any project); nothing when there are none. */
+static void bridge_validation(struct tce_validation *v, int moe)
+{
+    struct tce_validation_terms terms;
+
+    terms_empty(&terms);
+    if (bridge_terms(v->family, moe, &terms) != 0 || terms.rows == 0)
+        return;
+    v->applies = 1;
+    v->reference = "NVIDIA Megatron-Bridge performance summaries";
+    v->n_rows = terms.rows;
+    v->worst = terms.worst;
+    v->mean = terms.sum_abs / terms.rows;
+    snprintf(v->line, sizeof(v->line),
+             "model validation: %s %s, Megatron-Bridge, %d rows, mean "
+             "%.1f%%, worst %.1f%% (tcemu reproduce --reference "
+             "megatron-bridge-performance)",
+             v->family, v->kind, v->n_rows, 100.0 * v->mean,
+             100.0 * v->worst);
+}
+
 void tce_validation_for(const struct tce_topology *t, const struct tce_job *j,
                         struct tce_validation *v)
 {
     struct tce_error err;
+    int moe = j->model.num_experts > 0;
 
     memset(v, 0, sizeof(*v));
     tce_error_clear(&err);
     tce_validation_family(t->accelerator.name, v->family, sizeof(v->family));
-    v->kind = j->model.num_experts > 0 ? "MoE" : "dense";
-    /* only A100 dense runs are shipped (Megatron-LM SC21 Table 1) */
-    if (strcmp(v->family, "A100") != 0 || j->model.num_experts > 0) {
-        snprintf(v->line, sizeof(v->line),
-                 "model validation: no published validation for %s %s runs "
-                 "in tcemu reproduce",
-                 v->family[0] ? v->family : "this accelerator's", v->kind);
+    v->kind = moe ? "MoE" : "dense";
+    /* A100 dense: Megatron-LM SC21 Table 1; every other family and kind:
+     * the Megatron-Bridge rows of the same family and kind, if any */
+    if (strcmp(v->family, "A100") != 0 || moe) {
+        bridge_validation(v, moe);
+        if (!v->applies)
+            snprintf(v->line, sizeof(v->line),
+                     "model validation: no published validation for %s %s "
+                     "runs in tcemu reproduce",
+                     v->family[0] ? v->family : "this accelerator's",
+                     v->kind);
         return;
     }
     if (worst_error(v, &err) != 0) {
@@ -263,10 +296,12 @@ void tce_validation_json(struct tce_json *j, const char *key,
         tce_json_string(j, "reference", v->reference);
         tce_json_int(j, "rows", v->n_rows);
         tce_json_double(j, "worst_error", v->worst);
+        tce_json_double(j, "mean_abs_error", v->mean);
     } else {
         tce_json_null(j, "reference");
         tce_json_int(j, "rows", 0);
         tce_json_null(j, "worst_error");
+        tce_json_null(j, "mean_abs_error");
     }
     tce_json_string(j, "summary", v->line);
     tce_json_object_end(j);
@@ -285,6 +320,7 @@ void tce_validation_terms_add(struct tce_validation_terms *out, double error,
     int k;
 
     out->rows++;
+    out->sum_abs += e;
     if (e > out->worst)
         out->worst = e;
     for (k = 0; k < TCE_PART_COUNT; k++) {

@@ -7,11 +7,13 @@
  *
  * "Comparable" means the same accelerator family (the leading letters and
  * digits of accelerator.name: "A100" of "A100-SXM4-80GB") and the same kind
- * of job (dense, or MoE: model.num_experts > 0).  Only A100 dense runs are
- * shipped; any other projection has no published validation, and says so
- * rather than borrowing a number.  The error is computed at run time, as
- * tcemu reproduce does: each row's job (megatron-sc21-<params>b) projected
- * on the reference topology (dgx-a100-80gb), |projected / published - 1|.
+ * of job (dense, or MoE: model.num_experts > 0).  A100 dense runs compare
+ * with Megatron-LM SC21; H100, B200, B300, GB200 and GB300 dense and MoE
+ * runs with NVIDIA's Megatron-Bridge performance summaries (bridge.h); any
+ * other projection has no published validation, and says so rather than
+ * borrowing a number.  The error is computed at run time, as tcemu
+ * reproduce does: each row's job projected on its topology,
+ * |projected / published - 1|.
  */
 #ifndef TCEMU_VALIDATION_H
 #define TCEMU_VALIDATION_H
@@ -66,6 +68,7 @@ struct tce_validation {
     const char *reference;         /* "Megatron-LM SC21" when applies */
     int n_rows;
     double worst;                  /* largest |error|, a fraction */
+    double mean;                   /* mean |error|, a fraction */
     char line[TCE_VALIDATION_LINE_MAX]; /* "model validation: ..." */
 };
 
@@ -90,7 +93,8 @@ int tce_validation_margin(const struct tce_validation *v, double margin,
                           char *buf, size_t n);
 
 /* The validation as a JSON object named key: accelerator_family, job_kind,
- * reference (or null), rows, worst_error (a fraction, or null), summary. */
+ * reference (or null), rows, worst_error and mean_abs_error (fractions, or
+ * null), summary. */
 void tce_validation_json(struct tce_json *j, const char *key,
                          const struct tce_validation *v);
 
@@ -110,6 +114,7 @@ void tce_validation_json(struct tce_json *j, const char *key,
 struct tce_validation_terms {
     int rows;                       /* comparable rows projected */
     double worst;                   /* largest |error| over them */
+    double sum_abs;                 /* sum of |error| over them */
     double rel[TCE_PART_COUNT];     /* per part; < 0 not measured */
     int part_rows[TCE_PART_COUNT];  /* rows where the part matters */
     char source[TCE_VALIDATION_LINE_MAX]; /* "Megatron-Bridge H100 MoE, 17

@@ -56,11 +56,16 @@ check "project: the same worst error as reproduce ($worst%)" \
     grep -q "worst $worst%" "$out/a100.txt"
 
 "$TCEMU" project -t aws-p5 -j llama3-8b >"$out/p5.txt"
-check "project: no validation for H100 dense" \
-    grep -q "^# assumption: model validation: no published validation for H100 dense runs in tcemu reproduce" "$out/p5.txt"
-"$TCEMU" project -t aws-p5 -j mixtral-8x7b >"$out/p5moe.txt"
-check "project: no validation for H100 MoE" \
-    grep -q "^# assumption: model validation: no published validation for H100 MoE runs in tcemu reproduce" "$out/p5moe.txt"
+# H100 dense and MoE: the Megatron-Bridge rows of the family and kind, with
+# the same per-group figures reproduce prints
+bridge=$("$TCEMU" reproduce --reference megatron-bridge-performance 2>/dev/null)
+for kind in dense MoE; do
+    want=$(printf '%s\n' "$bridge" | sed -n "s/^# Hopper $kind *\([0-9]*\) rows, mean |error| *\([0-9.]*\)%, worst *\([0-9.]*\)%.*/\1 rows, mean \2%, worst \3%/p")
+    [ "$kind" = dense ] && f=$out/p5.txt || f=$out/p5moe.txt
+    [ "$kind" = MoE ] && "$TCEMU" project -t aws-p5 -j mixtral-8x7b >"$f"
+    check "project: H100 $kind validated on Megatron-Bridge ($want)" \
+        grep -q "^# assumption: model validation: H100 $kind, Megatron-Bridge, $want (tcemu reproduce --reference megatron-bridge-performance)" "$f"
+done
 "$TCEMU" project -t dgx-a100-80gb -j mixtral-8x7b >"$out/a100moe.txt" 2>/dev/null
 check "project: no validation for A100 MoE" \
     grep -q "no published validation for A100 MoE runs" "$out/a100moe.txt"
