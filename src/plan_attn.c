@@ -15,7 +15,10 @@
  *    holding chunks i and 2c-1-i (Megatron-LM / Transformer Engine), so a
  *    causal mask gives every CP rank the same attention work, times
  *    cp_attention_imbalance (document masks) for the ring and all-gather
- *    schemes; Ulysses (a2a) gives each rank whole sequences of a/c heads.
+ *    schemes; Ulysses (a2a) gives each rank whole sequences of a/c heads;
+ *  - the fused kernel's softmax computes one exponential per score element
+ *    it executes (op->exps), priced on the accelerator's SFUs where the
+ *    topology names their rate (attncost.h).
  */
 #include "plan_int.h"
 
@@ -124,6 +127,9 @@ static void fused_core(const struct ctx *c, struct tce_op_list *l,
               share * 2.0 * x->b * (x->s / x->c) * heads *
                   (2.0 * x->dqk + 2.0 * x->dv),
               fl | TCE_OP_F_FUSED_ATTENTION);
+    /* bw (issue 11): one exponential per score element executed, each
+     * costing 2 (d_qk + d_v) FLOPs of the two GEMMs (attncost.h) */
+    op->exps = core / (2.0 * (x->dqk + x->dv));
     attention_shape(c, op, window);
 }
 

@@ -102,6 +102,7 @@ struct tce_costmodel {
     double launch_gap_s;          /* eager, per kernel: the table's */
     double graph_launch_gap_s;    /* per kernel under CUDA graphs */
     double attention_efficiency;  /* fitd: accelerator's; 0 = GEMM curve */
+    double exp_per_s;             /* bw: SFU exponentials per second (attncost.h); 0 = not modelled */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
                                      an FP8 shape measured in BF16 only */
