@@ -318,9 +318,8 @@ double tce_cost_attention_s(const struct tce_costmodel *cm,
      * short sequences and windows reach less of it */
     g = op->gemm_flops > 0 ? op->gemm_flops : op->flops;
     eff = cm->attention_efficiency;
-    if (cm->matmul_half_flops > 0 && g > 0)
-        eff *= g / (g + cm->matmul_half_flops);
-    /* bw (issue 11): and the softmax's exponentials (attncost.h) */
+    /* bw (issue 11): the tensor and exponential pipes (attncost.h), both
+     * slowed by the size factor (a short kernel fills the GPU less) */
     {
         struct tce_attncost_in in = {flops, op->exps, peak, eff,
                                      cm->exp_per_s,
@@ -328,6 +327,8 @@ double tce_cost_attention_s(const struct tce_costmodel *cm,
 
         tf = tce_attncost_s(&in);
     }
+    if (cm->matmul_half_flops > 0 && g > 0)
+        tf *= (g + cm->matmul_half_flops) / g;
     if (op->bytes > 0 && cm->hbm_bytes_per_s > 0 && cm->memory_efficiency > 0)
         tm = op->bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);
     return tf > tm ? tf : tm;
