@@ -159,7 +159,9 @@ double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
  * peak x attention_efficiency x g / (g + matmul_half_gflop) (g: the op's
  * GEMM FLOPs: the GEMM curve's size dependence towards the attention
  * asymptote), or its bytes at the HBM rate if longer;
- * 0 when the accelerator names no attention efficiency. */
+ * 0 when the accelerator names no attention efficiency.  bw (issue 11):
+ * with accelerator.sfu_exp_tera_per_s, attncost.h's tensor and exponential
+ * pipes at attention_efficiency, over the same size factor. */
 double tce_cost_attention_s(const struct tce_costmodel *cm,
                             const struct tce_op *op, int fp8);
 
