@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcemu/attncost.h"
 #include "tcemu/costmodel.h"
 
 static double roofline(const struct tce_costmodel *cm, double peak,
@@ -77,6 +78,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->launch_gap_s = cm->has_table ? cm->table.launch_gap_us * 1e-6 : 0.0;
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
     cm->attention_efficiency = acc->attention_efficiency;
+    cm->exp_per_s = acc->sfu_exp_tera_per_s * 1e12; /* bw (issue 11) */
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -316,9 +318,17 @@ double tce_cost_attention_s(const struct tce_costmodel *cm,
      * short sequences and windows reach less of it */
     g = op->gemm_flops > 0 ? op->gemm_flops : op->flops;
     eff = cm->attention_efficiency;
+    /* bw (issue 11): the tensor and exponential pipes (attncost.h), both
+     * slowed by the size factor (a short kernel fills the GPU less) */
+    {
+        struct tce_attncost_in in = {flops, op->exps, peak, eff,
+                                     cm->exp_per_s,
+                                     (op->flags & TCE_OP_F_BACKWARD) != 0};
+
+        tf = tce_attncost_s(&in);
+    }
     if (cm->matmul_half_flops > 0 && g > 0)
-        eff *= g / (g + cm->matmul_half_flops);
-    tf = flops / (peak * eff);
+        tf *= (g + cm->matmul_half_flops) / g;
     if (op->bytes > 0 && cm->hbm_bytes_per_s > 0 && cm->memory_efficiency > 0)
         tm = op->bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);
     return tf > tm ? tf : tm;

@@ -15,7 +15,10 @@
  *    holding chunks i and 2c-1-i (Megatron-LM / Transformer Engine), so a
  *    causal mask gives every CP rank the same attention work, times
  *    cp_attention_imbalance (document masks) for the ring and all-gather
- *    schemes; Ulysses (a2a) gives each rank whole sequences of a/c heads.
+ *    schemes; Ulysses (a2a) gives each rank whole sequences of a/c heads;
+ *  - the fused kernel's softmax computes one exponential per score element
+ *    it executes (op->exps), priced on the accelerator's SFUs where the
+ *    topology names their rate (attncost.h).
  */
 #include "plan_int.h"
 
@@ -119,11 +122,16 @@ static void fused_core(const struct ctx *c, struct tce_op_list *l,
 
     if (share <= 0)
         return;
-    /* reads q, k, v, writes the context */
+    /* reads q, k, v, writes the context; bw (issue 11): K and V of the
+     * shard's KV heads (kvdim: GQA's query groups, MLA's expanded heads),
+     * not one per query head */
     op = gemm(l, name, core, core / (2.0 * x->b * heads * share),
-              share * 2.0 * x->b * (x->s / x->c) * heads *
-                  (2.0 * x->dqk + 2.0 * x->dv),
+              share * 2.0 * x->b * (x->s / x->c) *
+                  (x->a * (x->dqk + x->dv) + x->kvdim) / x->t,
               fl | TCE_OP_F_FUSED_ATTENTION);
+    /* bw (issue 11): one exponential per score element executed, each
+     * costing 2 (d_qk + d_v) FLOPs of the two GEMMs (attncost.h) */
+    op->exps = core / (2.0 * (x->dqk + x->dv));
     attention_shape(c, op, window);
 }
 

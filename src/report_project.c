@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcemu/attncost.h"
 #include "tcemu/cli.h"
 #include "tcemu/confidence.h"
 #include "tcemu/json.h"
@@ -51,6 +52,16 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
              "shared memory, not the GEMM curve; backward 2.5x the "
              "forward's FLOPs) where no measured table covers it",
              a->attention_efficiency);
+    /* bw (issue 11): the exponential pipe of fused attention */
+    if (a->attention_efficiency > 0 && a->sfu_exp_tera_per_s > 0)
+        LINE("attention: the softmax's exponentials on the SFUs at %.3g "
+             "TeraExp/s (topology file), one per score element executed: "
+             "time = max(tensor, exp) + %.3g x the shorter (attncost.h: "
+             "from H100 SDPA measured and B200 cuDNN 9.13); backward "
+             "tensor pipe %.3g x the forward's; head dim 64 twice as "
+             "exponential-bound as 128",
+             a->sfu_exp_tera_per_s, TCE_ATTNCOST_SERIAL,
+             TCE_ATTNCOST_BWD_TENSOR_RATIO);
     if (cm->has_table) {
         const struct tce_computetable *t = &cm->table;
 

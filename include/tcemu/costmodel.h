@@ -102,6 +102,7 @@ struct tce_costmodel {
     double launch_gap_s;          /* eager, per kernel: the table's */
     double graph_launch_gap_s;    /* per kernel under CUDA graphs */
     double attention_efficiency;  /* fitd: accelerator's; 0 = GEMM curve */
+    double exp_per_s;             /* bw: SFU exponentials per second (attncost.h); 0 = not modelled */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
                                      an FP8 shape measured in BF16 only */
@@ -158,7 +159,9 @@ double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
  * peak x attention_efficiency x g / (g + matmul_half_gflop) (g: the op's
  * GEMM FLOPs: the GEMM curve's size dependence towards the attention
  * asymptote), or its bytes at the HBM rate if longer;
- * 0 when the accelerator names no attention efficiency. */
+ * 0 when the accelerator names no attention efficiency.  bw (issue 11):
+ * with accelerator.sfu_exp_tera_per_s, attncost.h's tensor and exponential
+ * pipes at attention_efficiency, over the same size factor. */
 double tce_cost_attention_s(const struct tce_costmodel *cm,
                             const struct tce_op *op, int fp8);
 

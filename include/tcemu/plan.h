@@ -205,6 +205,10 @@ struct tce_op {
                                 (0 counts as 1): the launch-gap floor */
     int comm_sms;            /* compute: SMs lent to overlapped EP
                                 communication while it runs (0 = none) */
+    /* bw (issue 11) */
+    double exps;             /* fused attention: softmax exponentials per
+                                repetition (score elements executed; the
+                                backward recomputes each once) */
 };
 
 struct tce_op_list {

@@ -69,6 +69,9 @@ struct tce_accelerator {
      * peak (cuDNN / FlashAttention kernels, not the GEMM curve); 0 = the
      * GEMM curve */
     double attention_efficiency;
+    /* bw (issue 11): the SFU's exponential rate (softmax), TeraExp/s;
+     * 0 = fused attention at attention_efficiency alone (attncost.h) */
+    double sfu_exp_tera_per_s;
     char source[TCE_TEXT_MAX];
 };
 

@@ -232,6 +232,8 @@ static const struct field topology_fields[] = {
         "and backward, where no measured compute table covers it (its "
         "kernels are bound by softmax and shared memory, not by the GEMM "
         "curve); 0 = the GEMM curve (matmul_efficiency)"),
+    DBL(TS, accelerator.sfu_exp_tera_per_s, "accelerator.sfu_exp_tera_per_s",
+        0, 0.0, 1e3, "0.0", "T/s", "SFU exponentials, attncost.h; 0 = off"),
 };
 static const struct schema topology_schema = {
     TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),

@@ -388,12 +388,41 @@ static void test_cp_ring_exposure(void **state)
     assert_true(p.breakdown.cp_exposed_s > 0.0);
 }
 
+/* bw (issue 11): the fused core's exponentials (one per score element it
+ * executes) and its HBM bytes (q and the context of every query head, K
+ * and V of the shard's KV heads only) */
+static void test_exps_and_bytes(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan;
+    const struct tce_op *op;
+    double tok = 4096.0, d = 64.0; /* head dim 1024 / 16 */
+
+    (void)state;
+    small_job(&j, 8, 2);
+    plan = build(&j, &lay);
+    op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    assert_non_null(op);
+    /* 8 heads of the TP shard, the causal half of 4096^2 scores */
+    assert_close(op->exps, 8.0 * 0.5 * tok * tok, 1e-12);
+    assert_close(op->exps, op->flops / (2.0 * (d + d)), 1e-12);
+    /* q, o: 8 heads; k, v: 2 of the 4 query groups; 2 bytes */
+    assert_close(op->bytes, 2.0 * tok * (8.0 * 2.0 * d + 2.0 * 2.0 * d),
+                 1e-12);
+    /* the backward recomputes each exponential once */
+    assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core")->exps,
+                 op->exps, 1e-12);
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window_layers),
         cmocka_unit_test(test_conventions),
         cmocka_unit_test(test_window_ops),
+        cmocka_unit_test(test_exps_and_bytes),
         cmocka_unit_test(test_bf16_attention),
         cmocka_unit_test(test_fsdp_ops),
         cmocka_unit_test(test_memory),
