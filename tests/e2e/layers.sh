@@ -38,6 +38,9 @@ layer_of() {
     margin) echo 8 ;; # sched: search you can trust (pick against own layout)
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)
+    recompute) echo 2 ;; # mem: --recompute-modules names
+    memstate) echo 4 ;; # mem: optimizer state and loss bytes (memory model)
+    plan_recompute) echo 5 ;; # mem: the recomputed modules' forward ops
     *) echo unknown ;;
     esac
 }
