@@ -160,13 +160,18 @@ static const struct moe_recipe *find(const struct tce_bridge_row *r,
 /* mem (wave 6): recompute_modules of each MoE recipe, comma-separated;
  * "-" = the empty list (nothing recomputed); no entry: none (Qwen3,
  * GPT-OSS on GB300 / B300: recompute_granularity None).  Read at the
- * release's tag: v0.2.2 workload_base_configs.py (25.11), v0.3.1 (26.02),
+ * release's tag: 25.09 YAML configs at f5a691dd1, v0.2.2
+ * workload_base_configs.py (25.11), v0.3.1 (26.02),
  * v0.4.2 (26.04), v0.5.0 (26.06) <family>_workload_base_configs.py, and the 26.08
  * perf_recipes/<family>/<system>/<model>.py at commit 067f987df03b. */
 struct rc_recipe {
     const char *model, *system, *release, *fp8, *modules;
 };
 static const struct rc_recipe rc_recipes[] = {
+    /* 25.09 (scripts/performance/configs/deepseek/
+     * deepseek_v3_llm_pretrain.yaml at f5a691dd1): selective, no list:
+     * Megatron's default ["core_attn"] */
+    {"deepseek-v3", "", "25.09", "", ""},
     /* GB300: BF16 ["moe_act"] (every release); 25.11 GB300_BASE_CONFIG
      * ["moe_act"]; FP8-MX [] from v0.5.0 (GB300_FP8_MX_V1) and in 26.08;
      * else ["mla_up_proj"] */
@@ -252,8 +257,10 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         }
         /* scripts/performance: set_post_overrides (v0.3 .. v0.5),
          * helpers.py (v0.2), run_script.py (26.08): a BF16 run with Adam
-         * uses the precision-aware optimizer (default dtypes) */
-        if (t->precision != TCE_PRECISION_FP8)
+         * uses the precision-aware optimizer (default dtypes); not in
+         * 25.09's helpers.py (f5a691dd1) */
+        if (t->precision != TCE_PRECISION_FP8 &&
+            strncmp(r->release, "25.09", 5) != 0)
             t->use_precision_aware_optimizer = 1;
         /* recipes/deepseek/deepseek_v3.py (v0.2 .. v0.5) and perf_recipes/
          * deepseek/common.py _enable_deepseek_precision_aware_optimizer:

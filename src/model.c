@@ -215,6 +215,37 @@ void tce_model_flops_per_iteration(const struct tce_model *m,
     tce_model_flops_per_iteration_of(m, t, &f, out);
 }
 
+/* mem (wave 6): forward FLOPs per token selective recomputation re-runs:
+ * the attention core (core, in the caller's convention) when core_attn is
+ * recomputed, and the GEMMs of the other modules recompute_modules names
+ * (recompute.h; moe_act and layernorm are element-wise). */
+static double selective_flops(const struct tce_model *m,
+                              const struct tce_training *t,
+                              const struct tce_flops_per_token *f, double core)
+{
+    unsigned mods = tce_recompute_modules_of(t);
+    double l = m->num_layers > 0 ? (double)m->num_layers : 0.0;
+    double nm = (double)tce_model_moe_layers_in(m, 0, m->num_layers);
+    double a = (double)m->num_attention_heads, r = 0.0;
+
+    if (mods & TCE_RC_CORE_ATTN)
+        r += core;
+    if ((mods & TCE_RC_MLA_UP_PROJ) && m->multi_latent_attention)
+        r += l * 2.0 * a *
+             ((double)m->q_lora_rank *
+                  (double)(m->qk_head_dim + m->qk_pos_emb_head_dim) +
+              (double)m->kv_lora_rank *
+                  (double)(m->qk_head_dim + m->v_head_dim));
+    if (mods & TCE_RC_MLP)
+        r += (l - nm) * f->dense_mlp;
+    if (mods & TCE_RC_MOE)
+        r += nm * f->moe_mlp;
+    else if (mods & TCE_RC_SHARED_EXPERTS)
+        r += nm * 2.0 * (m->swiglu ? 3.0 : 2.0) * (double)m->hidden_size *
+             (double)m->moe_shared_expert_intermediate_size;
+    return r;
+}
+
 void tce_model_flops_per_iteration_of(const struct tce_model *m,
                                       const struct tce_training *t,
                                       const struct tce_flops_per_token *f,
@@ -227,7 +258,8 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
     if (t->recompute_granularity == TCE_RECOMPUTE_FULL)
         per_token_recompute = f->forward_layers;
     else if (t->recompute_granularity == TCE_RECOMPUTE_SELECTIVE)
-        per_token_recompute = (double)m->num_layers * f->attention_core;
+        per_token_recompute = selective_flops(
+            m, t, f, (double)m->num_layers * f->attention_core);
     out->recompute_flops = per_token_recompute * out->tokens;
     out->hardware_flops = out->model_flops + out->recompute_flops;
 }
@@ -651,7 +683,7 @@ void tce_model_flops_per_iteration_convention(
     if (t->recompute_granularity == TCE_RECOMPUTE_FULL)
         per_token_recompute = f.forward_layers - l * f.attention_core + core;
     else if (t->recompute_granularity == TCE_RECOMPUTE_SELECTIVE)
-        per_token_recompute = core;
+        per_token_recompute = selective_flops(m, t, &f, core);
     out->recompute_flops = per_token_recompute * out->tokens;
     out->hardware_flops = out->model_flops + out->recompute_flops;
 }

@@ -67,14 +67,20 @@ void tce_plan_recompute_ops(const struct ctx *c, int moe,
         double ql = (double)m->q_lora_rank, kl = (double)m->kv_lora_rank;
         double nope = (double)m->qk_head_dim, dv = (double)m->v_head_dim;
         double qout = x->a * x->dqk / x->t, kvout = x->a * (nope + dv) / x->t;
-        double fl = 2.0 * x->T * (ql * qout + kl * kvout);
+        double fl;
 
-        if (ql > 0)
-            linear(gemm(bwd, "rc_mla_up_proj", fl, 2.0 * x->T * ql * qout,
+        /* with q_lora_rank 0 only the KV up-projection exists (Q is
+         * projected from h directly, not recomputed); its shape stands for
+         * the efficiency otherwise */
+        if (ql <= 0)
+            qout = 0.0;
+        fl = 2.0 * x->T * (ql * qout + kl * kvout);
+        if (fl > 0)
+            linear(gemm(bwd, "rc_mla_up_proj", fl, 2.0 * x->T * kl * kvout,
                         2.0 * (x->T * (ql + kl) + ql * qout + kl * kvout +
                                x->T * (qout + kvout)),
                         rc),
-                   x->T, qout, ql);
+                   x->T, kvout, kl);
     }
     if ((mods & TCE_RC_MLP) && !moe)
         mlp_fwd(c, bwd, c->f.dense_mlp / (2.0 * x->nmat * x->h), x->T,
