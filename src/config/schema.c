@@ -503,9 +503,9 @@ static const struct field job_fields[] = {
          "Adam's second moment with the precision-aware optimizer"),
     BOOL(JS, training.store_param_remainders,
          "training.store_param_remainders", "true",
-         "precision-aware optimizer, fp32 master weights, BF16 weights and no "
-         "FP8 recipe managing them: keep only the 16 bits the BF16 weight "
-         "lacks (Megatron-LM's OptimizerConfig default)"),
+         "fp32 master weights held by Transformer Engine's FusedAdam (BF16 "
+         "job, or the delayed FP8 recipe): only the 16 bits the BF16 weight "
+         "lacks are stored (Megatron-LM's OptimizerConfig default)"),
     BOOL(JS, training.cross_entropy_loss_fusion,
          "training.cross_entropy_loss_fusion", "false",
          "Megatron-LM's --cross-entropy-loss-fusion: one fused loss kernel"),
