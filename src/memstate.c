@@ -7,7 +7,8 @@
 
 void tce_memstate_activation_terms(const struct tce_model_dims *x,
                                    double s_local, int flash, double dropout,
-                                   int fp8, struct tce_memstate_act *t)
+                                   int fp8, int proj_copy,
+                                   struct tce_memstate_act *t)
 {
     double q = x->a * x->d_qk, k = x->mla ? x->a * x->d_qk : x->g * x->d;
     double v = x->mla ? x->a * x->d_v : x->g * x->d, o = x->a * x->d_v;
@@ -26,8 +27,10 @@ void tce_memstate_activation_terms(const struct tce_model_dims *x,
      * recipes train with none) */
     t->replicated = (4.0 + 2.0 * in_b + (dropout > 0 ? 2.0 : 0.0)) * x->h;
     /* Q and K for QK^T, V for AV, the attention output for the
-     * projection: 2 bytes each (8h for the classic layer) */
-    t->attention = 2.0 * (q + k + v + o) + (fp8 ? o : 0.0);
+     * projection: 2 bytes each (8h for the classic layer); mem (wave 6):
+     * the projection's own 1-byte copy of it only where it keeps one
+     * (proj_copy) */
+    t->attention = 2.0 * (q + k + v + o) + (fp8 && proj_copy ? o : 0.0);
     /* activation input and output of the MLP (16h for GeLU, f = 4h) */
     t->dense_mlp = act_f * x->f;
     /* routed tokens: a dispatched copy of the input and the expert MLP
@@ -38,6 +41,12 @@ void tce_memstate_activation_terms(const struct tce_model_dims *x,
      * of each query row and head for its backward (Dao 2023, arXiv
      * 2307.08691, Algorithm 1): 4 a bytes per token */
     t->scores = flash ? 4.0 * x->a : 5.0 * x->a * s_local;
+}
+
+int tce_memstate_proj_copy(const struct tce_training *t)
+{
+    return t->precision == TCE_PRECISION_FP8 &&
+           t->fp8_recipe == TCE_FP8_DELAYED;
 }
 
 void tce_memstate_recompute(const struct tce_model_dims *x, unsigned modules,

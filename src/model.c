@@ -282,7 +282,9 @@ static const char *const assumptions[] = {
     "fused (flash) attention stores no s x s scores, only the output and "
     "the fp32 log-sum-exp, 4 B per head and token (arXiv 2307.08691)",
     "FP8 jobs keep each FP8 GEMM's input for its wgrad in 1 byte (QKV, "
-    "fc1, fc2 and projection inputs; Transformer Engine's Linear)",
+    "fc1, fc2 and, under the delayed recipe only, projection inputs; "
+    "Transformer Engine's Linear, Megatron-LM attention.py "
+    "set_save_original_input)",
     "no hidden-dropout masks without hidden dropout",
     "cpu_offloading_num_layers: those layers' activations in host memory, "
     "their copies hidden under the compute",
@@ -378,7 +380,8 @@ static void stage_memory(const struct tce_job *job,
     /* activations */
     tce_memstate_activation_terms(x, s_local, tr->use_flash_attn,
                                   tr->hidden_dropout,
-                                  tr->precision == TCE_PRECISION_FP8, &at);
+                                  tr->precision == TCE_PRECISION_FP8,
+                                  tce_memstate_proj_copy(tr), &at);
     rep_div = sp ? t : 1.0;
     {
         /* mem (wave 6): selective recomputation drops what its modules

@@ -65,10 +65,21 @@ struct tce_memstate_act {
 
 /* The terms of a layer of x with s_local tokens of context on this rank;
  * flash: fused attention; dropout: hidden dropout; fp8: an FP8 job (the
- * FP8 GEMMs keep 1-byte inputs). */
+ * FP8 GEMMs keep 1-byte inputs); proj_copy: the attention's output
+ * projection keeps its own FP8 copy of its input beside the BF16 output the
+ * fused attention keeps (tce_memstate_proj_copy). */
 void tce_memstate_activation_terms(const struct tce_model_dims *x,
                                    double s_local, int flash, double dropout,
-                                   int fp8, struct tce_memstate_act *t);
+                                   int fp8, int proj_copy,
+                                   struct tce_memstate_act *t);
+
+/* Whether an FP8 job's output projection keeps an FP8 copy of the
+ * attention output: only under the delayed recipe.  Megatron-LM
+ * (attention.py, multi_latent_attention.py, since 2025-08, with Transformer
+ * Engine 2.6 or later) makes linear_proj save its original BF16 input
+ * under current and block scaling: the fused attention keeps that tensor
+ * for its own backward already. */
+int tce_memstate_proj_copy(const struct tce_training *t);
 
 /* Drop from t what the modules (enum tce_recompute_module bits) do not
  * keep; core_attn drops the score term. */

@@ -180,7 +180,8 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  * without hidden dropout the two 1-byte masks (2h) are not stored; in FP8
  * jobs the inputs of the FP8 GEMMs are kept in 1 byte (the QKV and fc1
  * inputs h each, the fc2 input f, plus a 1-byte copy of the attention
- * output o for the projection); cpu_offloading_num_layers of a stage's
+ * output o for the projection, delayed recipe only: memstate.h);
+ * cpu_offloading_num_layers of a stage's
  * layers keep their activations in host memory (copies assumed hidden
  * under the compute); the
  * data-parallel sharding strategy (tce_model_dp_sharding) shards the

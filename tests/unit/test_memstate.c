@@ -69,7 +69,7 @@ static void test_recompute_terms(void **state)
     x.fm = 2048;
     x.fs = 2048;
     x.f = 18432;
-    tce_memstate_activation_terms(&x, 4096, 1, 0.0, 0, &a);
+    tce_memstate_activation_terms(&x, 4096, 1, 0.0, 0, 0, &a);
     /* BF16: replicated (4 + 4) h; attention 2 (q + k + v + o) with
      * q = k = 24576, v = o = 16384; moe 8 (2h + 6 f') + 6 fs */
     assert_close(a.replicated, 8.0 * 7168, 1e-15);
@@ -99,12 +99,44 @@ static void test_recompute_terms(void **state)
     assert_close(k.moe_mlp, 0.0, 1e-15);
 }
 
+static void test_proj_copy(void **state)
+{
+    struct tce_training t;
+    struct tce_model_dims x;
+    struct tce_memstate_act a;
+
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    assert_false(tce_memstate_proj_copy(&t));          /* BF16 */
+    t.precision = TCE_PRECISION_FP8;
+    t.fp8_recipe = TCE_FP8_DELAYED;
+    assert_true(tce_memstate_proj_copy(&t));
+    t.fp8_recipe = TCE_FP8_MXFP8;
+    assert_false(tce_memstate_proj_copy(&t));
+    t.fp8_recipe = TCE_FP8_TENSORWISE;
+    assert_false(tce_memstate_proj_copy(&t));
+
+    /* GQA: 32 heads of 128, 8 groups: q = o = 4096, k = v = 1024 */
+    memset(&x, 0, sizeof(x));
+    x.h = 4096;
+    x.a = 32;
+    x.g = 8;
+    x.d = 128;
+    x.d_qk = 128;
+    x.d_v = 128;
+    tce_memstate_activation_terms(&x, 8192, 1, 0.0, 1, 1, &a);
+    assert_close(a.attention, 2.0 * (4096 + 1024 + 1024 + 4096) + 4096, 1e-15);
+    tce_memstate_activation_terms(&x, 8192, 1, 0.0, 1, 0, &a);
+    assert_close(a.attention, 2.0 * (4096 + 1024 + 1024 + 4096), 1e-15);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_optimizer_bytes),
         cmocka_unit_test(test_logit_bytes),
         cmocka_unit_test(test_recompute_terms),
+        cmocka_unit_test(test_proj_copy),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
