@@ -138,6 +138,19 @@ int tce_bridge_recipe_dense(const struct tce_bridge_row *r, struct tce_job *job,
     t->overlap_grad_reduce = 1;
     t->overlap_param_gather = 1;
     t->enable_cuda_graph = e ? e->cuda_graph : 0;
+    /* mem (wave 6): scripts/performance (helpers.py v0.2, overrides.py
+     * set_post_overrides v0.3 .. v0.5, run_script.py 26.08; not 25.09's
+     * helpers.py at f5a691dd1): a BF16 run
+     * with Adam uses the precision-aware optimizer (default dtypes: fp32
+     * master kept as its BF16 remainder, fp32 moments); every benchmark
+     * runs the fused cross-entropy (GPTModelProvider
+     * cross_entropy_loss_fusion True) in Transformer Engine's kernel
+     * (cross_entropy_fusion_impl "te": the same scripts, and
+     * perf_recipes/_common.py _benchmark_common) */
+    t->use_precision_aware_optimizer =
+        prec_of(r) == P_BF16 && strncmp(r->release, "25.09", 5) != 0;
+    t->cross_entropy_loss_fusion = 1;
+    t->cross_entropy_fusion_impl = TCE_CE_TE;
     /* FSDP rows (tce_bridge_apply sets the sharding) offload the
      * activations of the recipe's cpu_offloading_num_layers layers
      * (cfg.model.cpu_offloading = True, cpu_offloading_weights = False) */

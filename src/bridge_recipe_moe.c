@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "tcemu/bridge_recipe.h"
+#include "tcemu/recompute.h" /* mem (wave 6) */
 
 struct moe_recipe {
     const char *model;   /* job name (model_key) */
@@ -156,13 +157,75 @@ static const struct moe_recipe *find(const struct tce_bridge_row *r,
     return NULL;
 }
 
+/* mem (wave 6): recompute_modules of each MoE recipe, comma-separated;
+ * "-" = the empty list (nothing recomputed); no entry: none (Qwen3,
+ * GPT-OSS on GB300 / B300: recompute_granularity None).  Read at the
+ * release's tag: 25.09 YAML configs at f5a691dd1, v0.2.2
+ * workload_base_configs.py (25.11), v0.3.1 (26.02),
+ * v0.4.2 (26.04), v0.5.0 (26.06) <family>_workload_base_configs.py, and the 26.08
+ * perf_recipes/<family>/<system>/<model>.py at commit 067f987df03b. */
+struct rc_recipe {
+    const char *model, *system, *release, *fp8, *modules;
+};
+static const struct rc_recipe rc_recipes[] = {
+    /* 25.09 (scripts/performance/configs/deepseek/
+     * deepseek_v3_llm_pretrain.yaml at f5a691dd1): selective, no list:
+     * Megatron's default ["core_attn"] */
+    {"deepseek-v3", "", "25.09", "", ""},
+    /* GB300: BF16 ["moe_act"] (every release); 25.11 GB300_BASE_CONFIG
+     * ["moe_act"]; FP8-MX [] from v0.5.0 (GB300_FP8_MX_V1) and in 26.08;
+     * else ["mla_up_proj"] */
+    {"deepseek-v3", "DGX-GB300", "", "bf16", "moe_act"},
+    {"deepseek-v3", "DGX-GB300", "25.11", "", "moe_act"},
+    {"deepseek-v3", "DGX-GB300", "26.06", "mxfp8", "-"},
+    {"deepseek-v3", "DGX-GB300", "26.08", "mxfp8", "-"},
+    {"deepseek-v3", "DGX-GB300", "", "", "mla_up_proj"},
+    /* GB200: ["mla_up_proj"] in v0.2 / v0.3 and for BF16; v0.4 FP8 ["mlp"];
+     * from v0.5 MXFP8 ["mla_up_proj"], FP8-CS ["mlp"] */
+    {"deepseek-v3", "DGX-GB200", "25.11", "", "mla_up_proj"},
+    {"deepseek-v3", "DGX-GB200", "26.02", "", "mla_up_proj"},
+    {"deepseek-v3", "DGX-GB200", "", "bf16", "mla_up_proj"},
+    {"deepseek-v3", "DGX-GB200", "26.04", "", "mlp"},
+    {"deepseek-v3", "DGX-GB200", "", "mxfp8", "mla_up_proj"},
+    {"deepseek-v3", "DGX-GB200", "", "", "mlp"},
+    /* B200: ["mla_up_proj"]; the MXFP8 V2 preset from v0.4 (PP 8 x VP 2)
+     * ["mla_up_proj", "mlp"] */
+    {"deepseek-v3", "DGX-B200", "25.11", "", "mla_up_proj"},
+    {"deepseek-v3", "DGX-B200", "26.02", "", "mla_up_proj"},
+    {"deepseek-v3", "DGX-B200", "", "mxfp8", "mla_up_proj,mlp"},
+    {"deepseek-v3", "DGX-B200", "", "", "mla_up_proj"},
+    {"deepseek-v3", "DGX-B300", "", "", "mla_up_proj"},
+    {"deepseek-v3", "DGX-H100", "", "", "mla_up_proj,mlp"},
+    /* GPT-OSS 120B: GB200, B200, H100 ["layernorm", "moe_act"] (v0.2 ..
+     * 26.08); 26.08 GB200 MXFP8 [] */
+    {"gpt-oss-120b", "DGX-GB200", "26.08", "mxfp8", "-"},
+    {"gpt-oss-120b", "DGX-GB200", "", "", "layernorm,moe_act"},
+    {"gpt-oss-120b", "DGX-B200", "", "", "layernorm,moe_act"},
+    {"gpt-oss-120b", "DGX-H100", "", "", "layernorm,moe_act"},
+};
+
+static const char *recompute_of(const struct tce_bridge_row *r,
+                                const char *model)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(rc_recipes) / sizeof(rc_recipes[0]); i++) {
+        const struct rc_recipe *e = &rc_recipes[i];
+
+        if (strcmp(e->model, model) == 0 && system_is(e->system, r->system) &&
+            strncmp(r->release, e->release, strlen(e->release)) == 0 &&
+            fp8_is(e->fp8, r))
+            return e->modules;
+    }
+    return NULL;
+}
+
 int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
                           struct tce_error *err)
 {
     struct tce_training *t = &job->training;
     const struct moe_recipe *e;
 
-    (void)err;
     if (job->model.num_experts <= 0)
         return 0;
     /* the row's FP8 flavour (tce_bridge_precision): Megatron-LM
@@ -180,6 +243,40 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
      * older releases are assumed alike.  Those modules' recomputation is
      * not modelled (no job key), a cost left out. */
     job->training.recompute_granularity = TCE_RECOMPUTE_NONE;
+    /* mem (wave 6): the recipe's recompute_modules, its optimizer state and
+     * its loss kernel */
+    {
+        const char *rm = recompute_of(r, job->name);
+        int rc;
+
+        if (rm && rm[0] != '-') {
+            rc = tce_recompute_set(t, rm, err);
+            if (rc != 0)
+                return rc;
+            t->recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
+        }
+        /* scripts/performance: set_post_overrides (v0.3 .. v0.5),
+         * helpers.py (v0.2), run_script.py (26.08): a BF16 run with Adam
+         * uses the precision-aware optimizer (default dtypes); not in
+         * 25.09's helpers.py (f5a691dd1) */
+        if (t->precision != TCE_PRECISION_FP8 &&
+            strncmp(r->release, "25.09", 5) != 0)
+            t->use_precision_aware_optimizer = 1;
+        /* recipes/deepseek/deepseek_v3.py (v0.2 .. v0.5) and perf_recipes/
+         * deepseek/common.py _enable_deepseek_precision_aware_optimizer:
+         * fp32 master weights, BF16 moments */
+        if (strcmp(job->name, "deepseek-v3") == 0) {
+            t->use_precision_aware_optimizer = 1;
+            t->exp_avg_dtype = TCE_OPTIM_BF16;
+            t->exp_avg_sq_dtype = TCE_OPTIM_BF16;
+        }
+        /* every benchmark: cross_entropy_loss_fusion (GPTModelProvider's
+         * default) with cross_entropy_fusion_impl "te" (scripts/performance
+         * helpers.py / overrides.py; perf_recipes/_common.py
+         * _benchmark_common) */
+        t->cross_entropy_loss_fusion = 1;
+        t->cross_entropy_fusion_impl = TCE_CE_TE;
+    }
     /* a BF16 row has no FP8 to dispatch in (the job file's DeepSeek-V3
      * FP8 dispatch, report 3.3.1, needs an FP8 recipe) */
     if (t->precision != TCE_PRECISION_FP8)

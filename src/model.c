@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "tcemu/layout.h"
+#include "tcemu/memstate.h"
+#include "tcemu/recompute.h"
 
 #define GIB 1073741824.0
 
@@ -213,6 +215,37 @@ void tce_model_flops_per_iteration(const struct tce_model *m,
     tce_model_flops_per_iteration_of(m, t, &f, out);
 }
 
+/* mem (wave 6): forward FLOPs per token selective recomputation re-runs:
+ * the attention core (core, in the caller's convention) when core_attn is
+ * recomputed, and the GEMMs of the other modules recompute_modules names
+ * (recompute.h; moe_act and layernorm are element-wise). */
+static double selective_flops(const struct tce_model *m,
+                              const struct tce_training *t,
+                              const struct tce_flops_per_token *f, double core)
+{
+    unsigned mods = tce_recompute_modules_of(t);
+    double l = m->num_layers > 0 ? (double)m->num_layers : 0.0;
+    double nm = (double)tce_model_moe_layers_in(m, 0, m->num_layers);
+    double a = (double)m->num_attention_heads, r = 0.0;
+
+    if (mods & TCE_RC_CORE_ATTN)
+        r += core;
+    if ((mods & TCE_RC_MLA_UP_PROJ) && m->multi_latent_attention)
+        r += l * 2.0 * a *
+             ((double)m->q_lora_rank *
+                  (double)(m->qk_head_dim + m->qk_pos_emb_head_dim) +
+              (double)m->kv_lora_rank *
+                  (double)(m->qk_head_dim + m->v_head_dim));
+    if (mods & TCE_RC_MLP)
+        r += (l - nm) * f->dense_mlp;
+    if (mods & TCE_RC_MOE)
+        r += nm * f->moe_mlp;
+    else if (mods & TCE_RC_SHARED_EXPERTS)
+        r += nm * 2.0 * (m->swiglu ? 3.0 : 2.0) * (double)m->hidden_size *
+             (double)m->moe_shared_expert_intermediate_size;
+    return r;
+}
+
 void tce_model_flops_per_iteration_of(const struct tce_model *m,
                                       const struct tce_training *t,
                                       const struct tce_flops_per_token *f,
@@ -225,7 +258,8 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
     if (t->recompute_granularity == TCE_RECOMPUTE_FULL)
         per_token_recompute = f->forward_layers;
     else if (t->recompute_granularity == TCE_RECOMPUTE_SELECTIVE)
-        per_token_recompute = (double)m->num_layers * f->attention_core;
+        per_token_recompute = selective_flops(
+            m, t, f, (double)m->num_layers * f->attention_core);
     out->recompute_flops = per_token_recompute * out->tokens;
     out->hardware_flops = out->model_flops + out->recompute_flops;
 }
@@ -248,7 +282,9 @@ static const char *const assumptions[] = {
     "fused (flash) attention stores no s x s scores, only the output and "
     "the fp32 log-sum-exp, 4 B per head and token (arXiv 2307.08691)",
     "FP8 jobs keep each FP8 GEMM's input for its wgrad in 1 byte (QKV, "
-    "fc1, fc2 and projection inputs; Transformer Engine's Linear)",
+    "fc1, fc2 and, under the delayed recipe only, projection inputs; "
+    "Transformer Engine's Linear, Megatron-LM attention.py "
+    "set_save_original_input)",
     "no hidden-dropout masks without hidden dropout",
     "cpu_offloading_num_layers: those layers' activations in host memory, "
     "their copies hidden under the compute",
@@ -256,6 +292,21 @@ static const char *const assumptions[] = {
     "shards Adam's state, optim_grads also the gradients (plus one layer's "
     "waiting for its reduce-scatter), optim_grads_params (FSDP) also the "
     "weights (plus two layers gathered: the running one and the prefetched)",
+    /* mem (wave 6) */
+    "selective recompute_modules keep a module's input, not its outputs "
+    "(Megatron-LM transformer_layer.py, multi_latent_attention.py, "
+    "moe/experts.py): mla_up_proj drops MLA's Q, K, V; moe_act the experts' "
+    "activation output; layernorm the outputs of norms that are modules of "
+    "their own; mlp, moe, shared_experts their MLP tensors",
+    "optimizer state: 12 B/parameter (fp32 master, two fp32 moments); the "
+    "precision-aware optimizer stores the moments in exp_avg_dtype and "
+    "exp_avg_sq_dtype and the fp32 master as its 16-bit remainder when "
+    "Transformer Engine's FusedAdam holds it (Megatron-LM "
+    "optimizer_config.py store_param_remainders)",
+    "loss: the output layer's BF16 input and the logits in fp32 (4 B), or "
+    "2 B with Transformer Engine's fused cross-entropy, which keeps its "
+    "BF16 input and writes the gradient into it "
+    "(transformer_engine/pytorch/cross_entropy.py)",
 };
 
 size_t tce_model_assumptions(const char *const **list)
@@ -269,57 +320,6 @@ void tce_memory_opts_init(struct tce_memory_opts *o, double hbm_gib)
     o->overhead_gib = TCE_MEMORY_OVERHEAD_GIB;
     o->fragmentation = TCE_MEMORY_FRAGMENTATION;
     o->hbm_gib = hbm_gib;
-}
-
-/*
- * Activation bytes per token of one layer, split into the part tensor
- * parallelism without sequence parallelism leaves whole (norm inputs 4h,
- * dropout masks 2h (none without dropout), inputs of the attention and
- * MLP blocks 4h: 10h) and the
- * part it divides (attention tensors, MLP tensors), plus the score term
- * (5 a s_local: softmax output, dropout mask, dropout output).
- */
-struct act_terms {
-    double replicated;
-    double attention;
-    double dense_mlp;
-    double moe_mlp;
-    double scores;
-};
-
-static void activation_terms(const struct tce_model_dims *x, double s_local,
-                             int flash, double dropout, int fp8,
-                             struct act_terms *t)
-{
-    double q = x->a * x->d_qk, k = x->mla ? x->a * x->d_qk : x->g * x->d;
-    double v = x->mla ? x->a * x->d_v : x->g * x->d, o = x->a * x->d_v;
-    double act_f = x->gpt ? 4.0 : 6.0; /* bytes per unit of ffn width */
-    /* attn (issue 11): in FP8 jobs Transformer Engine keeps the quantised
-     * input of each FP8 GEMM for its wgrad (1 byte, not 2): the QKV and
-     * fc1 inputs (the normed block inputs), the fc2 input (the activation
-     * output) and a copy of the attention output for the projection (the
-     * fused attention keeps its BF16 output for its own backward) */
-    double in_b = fp8 ? 1.0 : 2.0;
-
-    if (fp8)
-        act_f -= 1.0;
-    /* norm inputs 4h, block inputs 2 x h x in_b; the two 1-byte hidden-
-     * dropout masks only with dropout (Llama 3 and Megatron-Bridge's
-     * recipes train with none) */
-    t->replicated = (4.0 + 2.0 * in_b + (dropout > 0 ? 2.0 : 0.0)) * x->h;
-    /* Q and K for QK^T, V for AV, the attention output for the
-     * projection: 2 bytes each (8h for the classic layer) */
-    t->attention = 2.0 * (q + k + v + o) + (fp8 ? o : 0.0);
-    /* activation input and output of the MLP (16h for GeLU, f = 4h) */
-    t->dense_mlp = act_f * x->f;
-    /* routed tokens: a dispatched copy of the input and the expert MLP
-     * tensors, topk times; shared experts once */
-    t->moe_mlp = x->topk * (in_b * x->h + act_f * x->fm) + act_f * x->fs;
-    /* attn (issue 11): a fused (flash) kernel never stores the s x s
-     * scores; it keeps the output (counted in o) and the fp32 log-sum-exp
-     * of each query row and head for its backward (Dao 2023, arXiv
-     * 2307.08691, Algorithm 1): 4 a bytes per token */
-    t->scores = flash ? 4.0 * x->a : 5.0 * x->a * s_local;
 }
 
 struct stage_figures {
@@ -346,7 +346,7 @@ static void stage_memory(const struct tce_job *job,
     int64_t nm = 0, nd, i;
     double tp_part, rep_div, dense_tok, moe_tok, per_layer_dense;
     double per_layer_moe, working;
-    struct act_terms at;
+    struct tce_memstate_act at;
 
     /* MoE layers of the stage's chunks (none without experts) */
     for (i = 0; i < lay->vpp && m->num_experts > 0; i++) {
@@ -378,14 +378,24 @@ static void stage_memory(const struct tce_job *job,
     }
 
     /* activations */
-    activation_terms(x, s_local, tr->use_flash_attn, tr->hidden_dropout,
-                     tr->precision == TCE_PRECISION_FP8, &at);
+    tce_memstate_activation_terms(x, s_local, tr->use_flash_attn,
+                                  tr->hidden_dropout,
+                                  tr->precision == TCE_PRECISION_FP8,
+                                  tce_memstate_proj_copy(tr), &at);
     rep_div = sp ? t : 1.0;
-    tp_part = at.attention +
-              (tr->recompute_granularity == TCE_RECOMPUTE_NONE ? at.scores
-                                                               : 0.0);
-    dense_tok = at.replicated / rep_div + (tp_part + at.dense_mlp) / t;
-    moe_tok = at.replicated / rep_div + (tp_part + at.moe_mlp) / t;
+    {
+        /* mem (wave 6): selective recomputation drops what its modules
+         * (recompute_modules; core_attn by default) do not keep (full
+         * recomputation keeps layer inputs only: below) */
+        struct tce_memstate_act kept = at;
+
+        tce_memstate_recompute(x, tce_recompute_modules_of(tr),
+                               tr->precision == TCE_PRECISION_FP8, &kept);
+        tp_part = kept.attention + kept.scores;
+        dense_tok = kept.replicated / rep_div +
+                    (tp_part + kept.dense_mlp) / t;
+        moe_tok = kept.replicated / rep_div + (tp_part + kept.moe_mlp) / t;
+    }
     per_layer_dense = s_local * b * dense_tok;
     per_layer_moe = s_local * b * moe_tok;
     if (lay->vpp == 1)
@@ -425,9 +435,12 @@ static void stage_memory(const struct tce_job *job,
                 (double)sf->layers;
     }
     if (stage == lay->pp - 1)
-        /* fp32 output of the final norm and logits for the loss, as
-         * Megatron's theoretical_memory_usage.py counts them */
-        sf->activations += 4.0 * s_local * b * (x->h + x->V) / t;
+        /* mem (wave 6): the output layer's BF16 input and the logits the
+         * loss keeps: fp32 unless Transformer Engine's fused cross-entropy
+         * (Megatron's theoretical_memory_usage.py counts 4 (h + V)) */
+        sf->activations += s_local * b *
+                           (2.0 * x->h + tce_memstate_logit_bytes(tr) * x->V) /
+                           t;
     if (stage == 0) /* embedding dropout mask, per microbatch in flight */
         sf->activations += sf->inflight * s_local * b * x->h / rep_div;
 }
@@ -525,7 +538,10 @@ static int memory_at(const struct tce_job *job,
         layer = sf.layers > 0 ? params / (double)sf.layers : 0.0;
         w = 2.0 * params;
         g = grad_bytes * params;
-        opt = 12.0 * (shard >= TCE_DP_SHARD_OPTIM ? sharded : params);
+        /* mem (wave 6): the optimizer's bytes per parameter by its
+         * precision (use_precision_aware_optimizer) */
+        opt = tce_memstate_optimizer_bytes(tr) *
+              (shard >= TCE_DP_SHARD_OPTIM ? sharded : params);
         if (shard >= TCE_DP_SHARD_OPTIM_GRADS)
             /* ZeRO-2: gradients reduce-scattered as the backward goes;
              * one layer's full gradients wait for their reduce-scatter */
@@ -670,7 +686,7 @@ void tce_model_flops_per_iteration_convention(
     if (t->recompute_granularity == TCE_RECOMPUTE_FULL)
         per_token_recompute = f.forward_layers - l * f.attention_core + core;
     else if (t->recompute_granularity == TCE_RECOMPUTE_SELECTIVE)
-        per_token_recompute = core;
+        per_token_recompute = selective_flops(m, t, &f, core);
     out->recompute_flops = per_token_recompute * out->tokens;
     out->hardware_flops = out->model_flops + out->recompute_flops;
 }

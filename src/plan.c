@@ -204,7 +204,6 @@ static void layer_lists(const struct ctx *c, int moe,
                         struct tce_op_list *fwd, struct tce_op_list *bwd)
 {
     enum tce_recompute rc = c->job->training.recompute_granularity;
-    int i;
 
     fwd->n = 0;
     bwd->n = 0;
@@ -216,17 +215,9 @@ static void layer_lists(const struct ctx *c, int moe,
     if (rc == TCE_RECOMPUTE_FULL) {
         append(bwd, fwd, 1);
     } else if (rc == TCE_RECOMPUTE_SELECTIVE) {
-        /* the attention core, with the K/V exchange inside it (the CP
-         * ring or all-gather run inside Transformer Engine's attention;
-         * Ulysses' all-to-alls are outside) */
-        for (i = 0; i < fwd->n; i++)
-            if ((fwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE) ||
-                (fwd->ops[i].group == TCE_GROUP_CP &&
-                 fwd->ops[i].coll != TCE_COLL_ALL_TO_ALL)) {
-                struct tce_op *op = add(bwd);
-                *op = fwd->ops[i];
-                op->flags |= TCE_OP_F_RECOMPUTED;
-            }
+        /* mem (wave 6): the modules recompute_modules names (core_attn by
+         * default) */
+        tce_plan_recompute_ops(c, moe, fwd, bwd);
     }
     backward_of(fwd, bwd, c->x.sp && rc != TCE_RECOMPUTE_FULL);
     fsdp_ops(c, moe, fwd, 0);

@@ -159,6 +159,13 @@ void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l);
 struct tce_plan;
 void tce_plan_mtp_lists(const struct ctx *c, struct tce_plan *plan);
 
+/* mem (wave 6): plan_recompute.c: the forward ops the backward of a
+ * layer re-runs under selective recomputation (recompute_modules),
+ * appended to bwd before its backward ops */
+void tce_plan_recompute_ops(const struct ctx *c, int moe,
+                            const struct tce_op_list *fwd,
+                            struct tce_op_list *bwd);
+
 /* short names inside the plan's files */
 static inline void attention_fwd(const struct ctx *c, struct tce_op_list *l,
                                  unsigned fl)

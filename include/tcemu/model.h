@@ -147,8 +147,10 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  * Memory per accelerator.  Mixed precision with Adam:
  *   weights   2 bytes / parameter held (bf16)
  *   gradients 2 bytes (4 with accumulate_allreduce_grads_in_fp32)
- *   optimizer 12 bytes (fp32 master + two moments); with the distributed
- *             optimizer divided by dp*cp (dense) or dp*cp/ep (experts)
+ *   optimizer 12 bytes (fp32 master + two moments), or what the
+ *             precision-aware optimizer keeps (memstate.h); with the
+ *             distributed optimizer divided by dp*cp (dense) or dp*cp/ep
+ *             (experts)
  * Parameters held: a stage's layers, dense part / tp, routed experts /
  * (tp*ep) (expert tensor parallel = tp), norms replicated; the input
  * embedding on the first stage, the output layer on the last (a tied
@@ -157,15 +159,18 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  * MoE): per layer and microbatch, in bytes, s b h (34 + 5 a s / h) for the
  * classic GPT layer; tensor + sequence parallel divide everything by t; TP
  * without SP leaves the 10 sbh of norms, dropout masks and block inputs
- * undivided; selective recompute drops the 5as/h score term; full
+ * undivided; selective recompute (core_attn) drops the 5as/h score term; full
  * recompute keeps the layer input 2sbh (/t with SP) per layer plus one
  * layer's working set; context parallel divides s by c.  MoE layers store
  * their expert MLP activations topk times.  The first stage holds
  * min(p, m) microbatches in flight (1F1B), or p + (p-1)/v with v virtual
  * stages (interleaved, Narayanan et al. 2021).  The first stage adds the
  * embedding's dropout mask (s b h per microbatch in flight, / t with SP),
- * the last the fp32 final-norm output and logits, 4 s b (h + V) / t, as
- * Megatron-LM's theoretical_memory_usage.py does.  Differences from that
+ * the last the output layer's BF16 input and the logits the loss keeps,
+ * s b (2 h + 4 V) / t (Megatron-LM's theoretical_memory_usage.py counts
+ * 4 s b (h + V) / t), 2 V with Transformer Engine's fused cross-entropy
+ * (memstate.h).  Selective recomputation drops what recompute_modules do
+ * not keep (memstate.h; core_attn, the default, drops the score term).  Differences from that
  * file: SwiGLU MLPs store 6f (gate and up outputs, activation output)
  * where it counts 4f, attention tensors follow GQA/MLA widths, and the
  * distributed optimizer shards over dp*cp (its data-parallel group with
@@ -175,7 +180,8 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  * without hidden dropout the two 1-byte masks (2h) are not stored; in FP8
  * jobs the inputs of the FP8 GEMMs are kept in 1 byte (the QKV and fc1
  * inputs h each, the fc2 input f, plus a 1-byte copy of the attention
- * output o for the projection); cpu_offloading_num_layers of a stage's
+ * output o for the projection, delayed recipe only: memstate.h);
+ * cpu_offloading_num_layers of a stage's
  * layers keep their activations in host memory (copies assumed hidden
  * under the compute); the
  * data-parallel sharding strategy (tce_model_dp_sharding) shards the

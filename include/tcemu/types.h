@@ -283,6 +283,12 @@ enum tce_recompute { TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE,
                      TCE_RECOMPUTE_FULL };
 enum tce_precision { TCE_PRECISION_BF16, TCE_PRECISION_FP8 };
 
+/* mem (wave 6): optimizer state and loss precision (Megatron-LM's
+ * OptimizerConfig and TransformerConfig names) */
+enum tce_optim_dtype { TCE_OPTIM_FP32, TCE_OPTIM_FP16, TCE_OPTIM_BF16,
+                       TCE_OPTIM_FP8 };
+enum tce_ce_impl { TCE_CE_NATIVE, TCE_CE_TE };
+
 struct tce_training {
     int64_t micro_batch_size;
     int64_t global_batch_size;        /* sequences per iteration */
@@ -328,6 +334,22 @@ struct tce_training {
     int nvte_norm_fwd_use_cudnn;      /* bool: MXFP8 norm output written
                                          by the norm (cuDNN), else a
                                          separate cast pass */
+    /* mem (wave 6): optimizer state, loss, recomputed modules */
+    int use_precision_aware_optimizer; /* bool: Adam's state in the dtypes
+                                         below (Transformer Engine's
+                                         FusedAdam) */
+    enum tce_optim_dtype main_params_dtype; /* master weights: fp32, fp16 */
+    enum tce_optim_dtype exp_avg_dtype;     /* first moment */
+    enum tce_optim_dtype exp_avg_sq_dtype;  /* second moment */
+    int store_param_remainders;       /* bool: fp32 master weights kept as
+                                         the 16 bits BF16 weights lack */
+    int cross_entropy_loss_fusion;    /* bool: fused cross-entropy */
+    enum tce_ce_impl cross_entropy_fusion_impl; /* native, te */
+    char recompute_modules[TCE_NAME_MAX * 2]; /* Megatron's
+                                         --recompute-modules, comma-
+                                         separated; "" = core_attn */
+    unsigned recompute_modules_mask;  /* derived: enum tce_recompute_module
+                                         bits (recompute.h) */
 };
 
 struct tce_job {

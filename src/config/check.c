@@ -9,6 +9,7 @@
 
 #include "config_int.h"
 #include "tcemu/linkcal.h"
+#include "tcemu/recompute.h" /* mem (wave 6) */
 #include "tcemu/rules.h"
 
 static const char *slot_file(const struct tce_config_origin *o, int slot)
@@ -132,6 +133,15 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
     /* moe (issue 11) */
     bad |= cite(diag, o, sc, tce_rule_router_groups(m, ep_), &e);
     bad |= cite(diag, o, sc, tce_rule_fp8_dispatch(job, ep_), &e);
+    /* mem (wave 6): Megatron-LM's --recompute-modules names */
+    {
+        unsigned rm;
+        int rc = tce_recompute_parse(t->recompute_modules, &rm, ep_);
+
+        if (rc != 0 && ep_)
+            snprintf(e.key, sizeof(e.key), "%s", "training.recompute_modules");
+        bad |= cite(diag, o, sc, rc, &e);
+    }
     return bad ? TCE_ECONFIG : 0;
 }
 

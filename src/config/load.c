@@ -8,6 +8,7 @@
 
 #include "config_int.h"
 #include "tcemu/datadir.h"
+#include "tcemu/recompute.h" /* mem (wave 6) */
 #include "tcemu/rules.h"
 
 static void copy_origin_files(struct loader *ld)
@@ -233,4 +234,9 @@ void tce_job_derive(struct tce_job *job)
     /* repro (issue 11): the pipeline layout, parsed once (errors are
      * reported by tce_job_check's rule) */
     tce_rule_parse_pipeline_layout(&job->parallel, NULL);
+    /* mem (wave 6): --recompute-modules, parsed once (errors are reported
+     * by tce_job_check) */
+    if (tce_recompute_parse(job->training.recompute_modules,
+                            &job->training.recompute_modules_mask, NULL) != 0)
+        job->training.recompute_modules_mask = 0;
 }

@@ -31,6 +31,11 @@ static const char *const dispatcher_names[] = {"alltoall", "allgather", "flex",
 static const char *const fp8_format_names[] = {"none", "e4m3", "hybrid", NULL};
 static const char *const fp8_recipe_names[] = {"delayed", "tensorwise", "mxfp8",
                                                "blockwise", NULL};
+/* mem (wave 6) */
+static const char *const optim_dtype_names[] = {"fp32", "fp16", "bf16", "fp8",
+                                                NULL};
+static const char *const main_params_names[] = {"fp32", "fp16", NULL};
+static const char *const ce_impl_names[] = {"native", "te", NULL};
 
 /* --- topology --- */
 
@@ -443,6 +448,38 @@ static const struct field job_fields[] = {
          "norm before a linear layer writes the MXFP8 copies itself "
          "(cuDNN norm, hidden size a multiple of 128); unset: the norm "
          "writes BF16 and a cast pass of its own quantises it"),
+    /* mem (wave 6): optimizer state, loss precision, recomputed modules */
+    BOOL(JS, training.use_precision_aware_optimizer,
+         "training.use_precision_aware_optimizer", "false",
+         "Megatron-LM's --use-precision-aware-optimizer: Adam's master "
+         "weights and moments in main_params_dtype, exp_avg_dtype and "
+         "exp_avg_sq_dtype (Transformer Engine's FusedAdam)"),
+    ENUM(JS, training.main_params_dtype, "training.main_params_dtype", 0,
+         main_params_names, "fp32",
+         "master weights with the precision-aware optimizer"),
+    ENUM(JS, training.exp_avg_dtype, "training.exp_avg_dtype", 0,
+         optim_dtype_names, "fp32",
+         "Adam's first moment with the precision-aware optimizer"),
+    ENUM(JS, training.exp_avg_sq_dtype, "training.exp_avg_sq_dtype", 0,
+         optim_dtype_names, "fp32",
+         "Adam's second moment with the precision-aware optimizer"),
+    BOOL(JS, training.store_param_remainders,
+         "training.store_param_remainders", "true",
+         "fp32 master weights held by Transformer Engine's FusedAdam (BF16 "
+         "job, or the delayed FP8 recipe): only the 16 bits the BF16 weight "
+         "lacks are stored (Megatron-LM's OptimizerConfig default)"),
+    BOOL(JS, training.cross_entropy_loss_fusion,
+         "training.cross_entropy_loss_fusion", "false",
+         "Megatron-LM's --cross-entropy-loss-fusion: one fused loss kernel"),
+    ENUM(JS, training.cross_entropy_fusion_impl,
+         "training.cross_entropy_fusion_impl", 0, ce_impl_names, "native",
+         "with cross_entropy_loss_fusion: native (an fp32 copy of the "
+         "logits) or te (Transformer Engine's kernel: the BF16 logits, "
+         "their gradient written in place)"),
+    STR(JS, training.recompute_modules, "training.recompute_modules", 0,
+        "with recompute_granularity selective: Megatron-LM's "
+        "--recompute-modules, comma-separated (core_attn, mlp, moe_act, "
+        "layernorm, mla_up_proj, moe, shared_experts); \"\" = core_attn"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

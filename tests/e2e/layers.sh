@@ -39,6 +39,9 @@ layer_of() {
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)
     attncost) echo 6 ;; # bw: fused attention's tensor and exponential (SFU) pipes
+    recompute) echo 2 ;; # mem: --recompute-modules names
+    memstate) echo 4 ;; # mem: optimizer state and loss bytes (memory model)
+    plan_recompute) echo 5 ;; # mem: the recomputed modules' forward ops
     *) echo unknown ;;
     esac
 }

@@ -91,11 +91,65 @@ static void test_other_models(void **state)
     assert_false(j.training.enable_cuda_graph);
 }
 
+/* mem (wave 6): the recipes' recompute_modules, optimizer state and loss */
+static void test_memory_settings(void **state)
+{
+    struct tce_bridge_row r;
+    struct tce_job j;
+    struct tce_error e;
+    (void)state;
+
+    /* 26.04.01 B200 MXFP8 (v0.4.2 DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2):
+     * ["mla_up_proj", "mlp"]; fp32 master, BF16 moments; TE cross-entropy */
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.training.recompute_granularity,
+                     TCE_RECOMPUTE_SELECTIVE);
+    assert_string_equal(j.training.recompute_modules, "mla_up_proj,mlp");
+    assert_true(j.training.use_precision_aware_optimizer);
+    assert_int_equal(j.training.exp_avg_dtype, TCE_OPTIM_BF16);
+    assert_int_equal(j.training.exp_avg_sq_dtype, TCE_OPTIM_BF16);
+    assert_true(j.training.cross_entropy_loss_fusion);
+    assert_int_equal(j.training.cross_entropy_fusion_impl, TCE_CE_TE);
+
+    /* 26.08 GB300 MXFP8: recompute_modules = [] (nothing recomputed) */
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "26.08", "deepseek-v3", "DGX-GB300", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
+
+    /* 25.09: selective without a list, Megatron's core_attn */
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "25.09", "deepseek-v3", "DGX-B200", "unstated");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.training.recompute_granularity,
+                     TCE_RECOMPUTE_SELECTIVE);
+    assert_string_equal(j.training.recompute_modules, "");
+
+    /* GPT-OSS B200 BF16: ["layernorm", "moe_act"], the BF16 runs'
+     * precision-aware optimizer with its default (fp32) moments */
+    assert_int_equal(tce_job_load("jobs/gpt-oss-120b.cfg", &j, NULL), 0);
+    j.training.precision = TCE_PRECISION_BF16;
+    mkrow(&r, "26.04.01", "gpt-oss-120b", "DGX-B200", "");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_string_equal(j.training.recompute_modules, "layernorm,moe_act");
+    assert_true(j.training.use_precision_aware_optimizer);
+    assert_int_equal(j.training.exp_avg_dtype, TCE_OPTIM_FP32);
+
+    /* Qwen3: no recomputation */
+    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
+    mkrow(&r, "26.04.01", "qwen3-30b-a3b", "DGX-B200", "tensorwise");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_qwen3_30b),
         cmocka_unit_test(test_other_models),
+        cmocka_unit_test(test_memory_settings),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -574,6 +574,9 @@ static const struct bad_case bad_cases[] = {
      BAD "cross-fabric-order.cfg:46: error: fabric[1].group_nodes: must be greater than the tier below, 2 (got 2)"},
     {"cross-fp8-dispatch.cfg", TCE_CONFIG_JOB,
      BAD "cross-fp8-dispatch.cfg:34: error: training.moe_fp8_dispatch: needs FP8 (precision = \"fp8\" or fp8 = \"e4m3\" / \"hybrid\")"},
+    /* mem (wave 6) */
+    {"cross-recompute-modules.cfg", TCE_CONFIG_JOB,
+     BAD "cross-recompute-modules.cfg:32: error: training.recompute_modules: unknown module 'attn' (core_attn, mlp, moe_act, layernorm, mla_up_proj, moe, shared_experts)"},
     {"cross-global-batch.cfg", TCE_CONFIG_JOB,
      BAD "cross-global-batch.cfg:28: error: training.global_batch_size: must be a multiple of data parallel size x micro_batch_size 2 x 1 = 2 (got 15)"},
     {"cross-gpus-tp-pp.cfg", TCE_CONFIG_JOB,
