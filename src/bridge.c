@@ -20,14 +20,14 @@
 enum col {
     C_RELEASE, C_DATE, C_FILE, C_LINE, C_TASK, C_MODEL, C_KEY, C_MOE,
     C_SYSTEM, C_GEN, C_GPUS, C_PREC, C_GBS, C_MBS, C_SEQ, C_FSDP, C_TP, C_PP,
-    C_CP, C_VP, C_EP, C_TOKENS, C_TFLOPS, C_VARIANT, C_NOTES, C_COUNT
+    C_CP, C_VP, C_EP, C_GA, C_TOKENS, C_TFLOPS, C_VARIANT, C_NOTES, C_COUNT
 };
 
 static const char *const col_names[C_COUNT] = {
     "release", "release_date", "source_file", "source_line", "task", "model",
     "model_key", "moe", "system", "generation", "gpus", "precision",
     "global_batch", "micro_batch", "seq_length", "fsdp", "tp", "pp", "cp",
-    "vp", "ep", "tokens_per_s_per_gpu", "model_tflops_per_gpu", "variant",
+    "vp", "ep", "ga", "tokens_per_s_per_gpu", "model_tflops_per_gpu", "variant",
     "notes",
 };
 
@@ -112,6 +112,26 @@ static int int_or(const char *s, int64_t absent, int64_t *out,
     return tce_parse_int64(s, 0, INT64_C(1) << 40, out, err);
 }
 
+/* A parenthesised variant shares the cells its table writes once (no
+ * parentheses) with the primary row; its gradient-accumulation cell is its
+ * own.  Where the shared micro-batch contradicts the variant's GBS /
+ * (DP x GA), the micro-batch is the one GA implies (e.g. 25.09 GB200
+ * Llama 3 70B: GBS 128, TP 2 PP 4 on 64 GPUs = DP 8, GA 16 -> MBS 1, not
+ * the primary row's shared 2); published_micro_batch keeps the cell. */
+static void variant_micro_batch(struct tce_bridge_row *r)
+{
+    int64_t dp, model = r->tp * r->pp * r->cp;
+
+    r->published_micro_batch = r->micro_batch;
+    if (strcmp(r->variant, "parenthesised") != 0 || r->grad_accum < 1 ||
+        model < 1 || r->gpus % model != 0)
+        return;
+    dp = r->gpus / model;
+    if (dp > 0 && r->global_batch % (dp * r->grad_accum) == 0 &&
+        r->global_batch / (dp * r->grad_accum) >= 1)
+        r->micro_batch = r->global_batch / (dp * r->grad_accum);
+}
+
 /* Fill r from the fields f of one record (idx: field of each column). */
 static int fill_row(struct tce_bridge_row *r, char **f, const int *idx,
                     struct tce_error *err)
@@ -143,12 +163,14 @@ static int fill_row(struct tce_bridge_row *r, char **f, const int *idx,
         int_or(f[idx[C_CP]], 1, &r->cp, err) ||
         int_or(f[idx[C_VP]], 1, &r->vp, err) ||
         int_or(f[idx[C_EP]], 1, &r->ep, err) ||
+        int_or(f[idx[C_GA]], 0, &r->grad_accum, err) ||
         tce_parse_double(f[idx[C_TOKENS]], 0.0, 1e9, &r->published_tokens,
                          err) ||
         tce_parse_double(f[idx[C_TFLOPS]], 0.0, 1e9, &r->published_tflops,
                          err))
         return TCE_ECONFIG;
     r->moe = moe != 0;
+    variant_micro_batch(r);
     if (r->gpus < 1 || r->global_batch < 1 || r->micro_batch < 1 ||
         r->seq_length < 1 || r->tp < 1 || r->pp < 1 || r->cp < 1 ||
         r->vp < 1 || r->ep < 1 || r->published_tokens <= 0.0 ||
@@ -309,6 +331,18 @@ static const char *known_bad(const struct tce_bridge_row *r)
         strcmp(r->system, "DGX-H100") == 0)
         return "known-bad: Qwen3 30B on H100 published at 118 TFLOP/s "
                "against 203-208 in every other release";
+    if (release_is(r, "25.11") && strcmp(r->model_key, "gpt-oss-120b") == 0 &&
+        strcmp(r->system, "DGX-H100") == 0)
+        return "known-bad: MBS 4 with GA 2 contradicts GBS 512 on DP 16 "
+               "(GA 8); the release's recipe runs MBS 1 (scripts/performance/"
+               "configs/gpt_oss/workload_base_configs.py, v0.2.2)";
+    if (release_is(r, "26.02.01") && strcmp(r->model_key, "llama3-70b") == 0 &&
+        strcmp(r->system, "DGX-GB300") == 0 &&
+        strcmp(r->fp8_recipe ? r->fp8_recipe : "", "mxfp8") == 0)
+        return "known-bad: published as PP 4 without VP at MBS 2; the "
+               "release's recipe runs PP 4 VP 5 at MBS 1 (llama3_workload_"
+               "base_configs.py GB300 FP8_MX, v0.3.0 and v0.3.1), the layout "
+               "26.04.01 publishes";
     return NULL;
 }
 

@@ -46,6 +46,10 @@ struct tce_bridge_row {
     int64_t global_batch, micro_batch, seq_length;
     int64_t fsdp;                  /* -1 = column absent in the release */
     int64_t tp, pp, cp, vp, ep;    /* vp 1 where written n/a */
+    int64_t grad_accum;            /* GA column; 0 = not written */
+    int64_t published_micro_batch; /* the MBS cell as written; micro_batch
+                                      is the variant's own where its GA
+                                      implies another (bridge.c) */
     double published_tokens;       /* tokens/s/GPU, measured */
     double published_tflops;       /* model TFLOP/s/GPU, measured */
     char variant[16];              /* primary, parenthesised */

@@ -80,8 +80,16 @@ for r in rows:
     assert r["published_tokens_per_s_per_gpu"] == float(p["tokens_per_s_per_gpu"]), r
     lay = r["layout"]
     for k, c in (("tp", "tp"), ("pp", "pp"), ("cp", "cp"), ("ep", "ep"), ("global_batch_size", "global_batch"),
-                 ("micro_batch_size", "micro_batch"), ("seq_length", "seq_length")):
+                 ("seq_length", "seq_length")):
         assert lay[k] == num(p[c]), (k, r, p)
+    # the MBS as written, or, for a parenthesised variant whose shared MBS
+    # cell contradicts its own GA, GBS / (DP x GA)
+    mbs = num(p["micro_batch"])
+    if p["variant"] == "parenthesised" and p["ga"] not in ("", "n/a"):
+        dp = int(p["gpus"]) // (num(p["tp"]) * num(p["pp"]) * num(p["cp"]))
+        if int(p["global_batch"]) % (dp * int(p["ga"])) == 0:
+            mbs = int(p["global_batch"]) // (dp * int(p["ga"]))
+    assert lay["micro_batch_size"] == mbs, (r, p)
     assert lay["vpp"] == num(p["vp"]), r
     assert r["gpus"] == int(p["gpus"])
     e = r["model_tflops_per_gpu"] / r["published_tflops_per_gpu"] - 1
