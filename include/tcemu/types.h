@@ -79,6 +79,10 @@ struct tce_node {
     int accelerators;                 /* accelerators per node (priced unit) */
     double watts;                     /* whole node at full load; 0 = derive */
     char source[TCE_TEXT_MAX];
+    /* sync (issue 11): the host's time per eager kernel launch (Python,
+     * PyTorch dispatcher, CUDA launch); 0 = the compute table's
+     * launch_gap_us */
+    double host_launch_gap_us;
 };
 
 struct tce_scale_up {
@@ -328,6 +332,12 @@ struct tce_training {
     int nvte_norm_fwd_use_cudnn;      /* bool: MXFP8 norm output written
                                          by the norm (cuDNN), else a
                                          separate cast pass */
+    /* sync (issue 11) */
+    double moe_expert_rank_capacity_factor; /* flex dispatch's static
+                                         receive budget per EP rank, x
+                                         tokens x topk; 0 = none (the
+                                         received count is copied to the
+                                         host: a host-device sync) */
 };
 
 struct tce_job {

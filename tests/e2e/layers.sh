@@ -39,6 +39,7 @@ layer_of() {
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)
     attncost) echo 6 ;; # bw: fused attention's tensor and exponential (SFU) pipes
+    hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
     *) echo unknown ;;
     esac
 }
