@@ -19,6 +19,12 @@ double tce_hostsync_op_launches(const struct tce_op *op)
     return k * (double)op->count;
 }
 
+int tce_hostsync_op_syncs(const struct tce_op *op)
+{
+    return op->kind == TCE_OP_COMPUTE && (op->flags & TCE_OP_F_HOST_SYNC) &&
+           !(op->flags & (TCE_OP_F_BACKWARD | TCE_OP_F_GRAPHED));
+}
+
 void tce_hostsync_scan(const struct tce_op_list *l,
                        struct tce_hostsync_list *out)
 {
@@ -35,9 +41,7 @@ void tce_hostsync_scan(const struct tce_op_list *l,
             out->graph_launches += k;
         else
             out->eager_launches += k;
-        if ((op->flags & TCE_OP_F_HOST_SYNC) &&
-            !(op->flags & TCE_OP_F_BACKWARD) &&
-            !(op->flags & TCE_OP_F_GRAPHED))
+        if (tce_hostsync_op_syncs(op))
             out->syncs += (double)op->count;
     }
 }

@@ -43,6 +43,10 @@ struct tce_hostsync_list {
 void tce_hostsync_scan(const struct tce_op_list *l,
                        struct tce_hostsync_list *out);
 
+/* 1 when op makes the host wait for the GPU: a forward compute op marked
+ * TCE_OP_F_HOST_SYNC, not graphed (the rule above). */
+int tce_hostsync_op_syncs(const struct tce_op *op);
+
 /* Launches of one repetition of op (the rule above). */
 double tce_hostsync_op_launches(const struct tce_op *op);
 
