@@ -301,6 +301,14 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
     t->overlap_moe_expert_parallel_comm = e->overlap;
     if (e->graphs)
         t->enable_cuda_graph = 1;
+    /* sync (issue 11): the full-iteration recipes make HybridEP dispatch
+     * sync-free with a static receive budget: qwen/common.py
+     * _enable_hybridep_full_iteration_mxfp8 and deepseek/common.py set
+     * moe_expert_rank_capacity_factor = 1.5 with moe_paged_stash (commit
+     * 067f987df03b); v0.5.0 deepseek_llm_pretrain.py and
+     * gpt_oss_llm_pretrain.py likewise (26.06) */
+    if (e->graphs && e->flex)
+        t->moe_expert_rank_capacity_factor = 1.5;
     if (e->ep_sms > 0)
         t->moe_deepep_num_sms = e->ep_sms;
     return 0;

@@ -9,6 +9,7 @@
 
 #include "tcemu/attncost.h"
 #include "tcemu/costmodel.h"
+#include "tcemu/hostsync.h"
 
 static double roofline(const struct tce_costmodel *cm, double peak,
                        double flops, double gemm_flops, double bytes);
@@ -76,6 +77,11 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->sm_count = acc->sm_count > 0 ? (double)acc->sm_count : 0.0;
     cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
     cm->launch_gap_s = cm->has_table ? cm->table.launch_gap_us * 1e-6 : 0.0;
+    /* sync (issue 11): the node's host launch cost, where the topology
+     * names it (a measured compute table of the user's slice, applied by
+     * tce_costmodel_calibrate, still wins) */
+    if (topo->node.host_launch_gap_us > 0)
+        cm->launch_gap_s = topo->node.host_launch_gap_us * 1e-6;
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
     cm->attention_efficiency = acc->attention_efficiency;
     cm->exp_per_s = acc->sfu_exp_tera_per_s * 1e12; /* bw (issue 11) */
@@ -348,20 +354,8 @@ double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
 double tce_cost_list_launch_s(const struct tce_costmodel *cm,
                               const struct tce_op_list *l)
 {
-    double s = 0.0;
-    int i;
-
-    for (i = 0; i < l->n; i++) {
-        const struct tce_op *op = &l->ops[i];
-
-        if (op->kind != TCE_OP_COMPUTE)
-            continue;
-        s += (double)(op->kernels > 0 ? op->kernels : 1) *
-             (double)op->count *
-             (op->flags & TCE_OP_F_GRAPHED ? cm->graph_launch_gap_s
-                                           : cm->launch_gap_s);
-    }
-    return s;
+    /* sync (issue 11): launches and host-device syncs (hostsync.h) */
+    return tce_hostsync_list_s(l, cm->launch_gap_s, cm->graph_launch_gap_s);
 }
 
 double tce_cost_fp8_speedup(const struct tce_computetable *t)

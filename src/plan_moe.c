@@ -31,9 +31,10 @@
  *    20 of 132 SMs to communication);
  *  - permute and unpermute (Megatron-Core moe_utils permute / unpermute):
  *    each reads and writes k copies of the rank's tokens in BF16
- *    (2 x k x tokens x h x 2 bytes), 3 kernels each; the router's
- *    softmax / top-k reads and writes fp32 scores (tokens x experts x 8
- *    bytes), 3 kernels;
+ *    (2 x k x tokens x h x 2 bytes); the router's softmax / top-k reads
+ *    and writes fp32 scores (tokens x experts x 8 bytes); kernel launches
+ *    per op and the dispatcher's host-device sync: see dispatch_kernels
+ *    (sync, issue 11);
  *  - FP8 linear layers (Transformer Engine): each FP8 linear casts its
  *    input to FP8 in one cast-transpose pass (read 2 B, write 1 B twice:
  *    row- and column-wise copies for dgrad and wgrad), current scaling
@@ -163,6 +164,91 @@ static void kernels(struct tce_op_list *l, int n)
     l->ops[l->n - 1].kernels = n;
 }
 
+/* sync (issue 11): kernel launches per op of an eager MoE layer's forward
+ * (Megatron-Core main, Transformer Engine main, 2026-08; the backward:
+ * hostsync.h).  Counted from the code paths:
+ *  - router: the input cast to the router dtype and the gating GEMM
+ *    (moe/router.py gating, router_gating_linear);
+ *  - top-k: scores, top-k, routing map and probabilities, the aux-loss
+ *    scores, token counts and loss (router.py routing, moe_utils.py
+ *    topk_routing_with_score_function, switch_load_balancing_loss_func);
+ *  - expert activation: the probability-weighted SwiGLU and its cast
+ *    (experts.py TEGroupedMLP);
+ *  - a grouped linear (TE GroupedLinear without the grouped-tensor path):
+ *    one cuBLASLt GEMM per local expert (transformer_engine/common/gemm/
+ *    cublaslt_gemm.cu multi_stream_cublas_gemm; CUTLASS grouped GEMM only
+ *    on Hopper with NVTE_USE_CUTLASS_GROUPED_GEMM), and under FP8 one
+ *    quantize per local expert (pytorch/csrc/extensions/cast.cpp
+ *    split_quantize -> multi_tensor_quantize_impl), counted in fp8_cast. */
+enum {
+    MOE_K_ROUTER = 2,
+    MOE_K_TOPK = 6,
+    MOE_K_ACT = 2,
+};
+
+static int local_gemms(double local)
+{
+    return local >= 1.0 ? (int)local : 1;
+}
+
+/* The dispatcher's host work before the experts, with its NCCL launches
+ * (moe/token_dispatcher.py):
+ *  - alltoall (MoEAlltoAllTokenDispatcher.preprocess, dispatch_preprocess,
+ *    token_dispatch, dispatch_postprocess): the counts (routing-map sum,
+ *    cast, input splits, their all-gather over TP x EP, slice, 3 sums: 8),
+ *    5 device-to-host copies and an event on the D2H stream
+ *    (_maybe_dtoh_and_synchronize: 6), the fused permute (row-id map and
+ *    permute: 3), the tokens' and probabilities' all-to-alls (2), the sort
+ *    by local expert (1 with more than one): 20;
+ *  - allgather (MoEAllGatherTokenDispatcher): all-gathers of tokens,
+ *    probabilities and routing map (3), the local map, its sum and the
+ *    copy to the CPU (3), the permute (3): 9;
+ *  - flex (_DeepepManager / _HybridEPManager setup_metadata, dispatch):
+ *    top-k indices or the routing map reshaped (2), the fused dispatch
+ *    (layout / notify, dispatch; HybridEP: preprocess, dispatch, permute:
+ *    3), the received count (1): 6.
+ * Each synchronises the host with the GPU once per forward (the alltoall
+ * dispatcher's cuda_sync_point, the allgather's .cpu(), DeepEP's CPU
+ * busy-wait for the received count (deep_ep buffer.hpp), HybridEP's
+ * tokens_per_expert.sum() without a static budget), unless HybridEP has
+ * a static receive budget (sync_free). */
+static int dispatch_kernels(const struct ctx *c, double local)
+{
+    switch (c->job->parallel.moe_token_dispatcher_type) {
+    case TCE_DISPATCHER_ALLGATHER:
+        return 9;
+    case TCE_DISPATCHER_FLEX:
+        return 6;
+    case TCE_DISPATCHER_ALLTOALL:
+        break;
+    }
+    return local > 1.0 ? 20 : 19;
+}
+
+/* A flex dispatcher with a static receive budget
+ * (training.moe_expert_rank_capacity_factor: HybridEP's
+ * num_permuted_tokens known on the host, token_dispatcher.py
+ * _HybridEPManager.setup_metadata) dispatches without a sync; graphed
+ * lists never sync (hostsync.h). */
+static int sync_free(const struct ctx *c)
+{
+    return c->job->parallel.moe_token_dispatcher_type ==
+               TCE_DISPATCHER_FLEX &&
+           c->job->training.moe_expert_rank_capacity_factor > 0.0;
+}
+
+/* After the experts: alltoall: the unsort by local expert (1 with more
+ * than one), the combine all-to-all, the fused unpermute and the
+ * reshape / shared-expert add (token_dispatcher.py combine_preprocess,
+ * token_combine, combine_postprocess): 4; allgather: reduce-scatter,
+ * unpermute, add: 3; flex: fused combine (2), add (1): 3. */
+static int combine_kernels(const struct ctx *c, double local)
+{
+    if (c->job->parallel.moe_token_dispatcher_type != TCE_DISPATCHER_ALLTOALL)
+        return 3;
+    return local > 1.0 ? 4 : 3;
+}
+
 void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                       unsigned fl)
 {
@@ -196,10 +282,14 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     attention_fwd(c, l, fl);
     elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NORM);
     gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, fl);
+    kernels(l, MOE_K_ROUTER);
     elt(l, "router_topk", 8.0 * x->elt_tokens * x->E, fl);
-    kernels(l, 3);
+    kernels(l, MOE_K_TOPK);
     elt(l, "moe_permute", perm, fl);
-    kernels(l, 3);
+    /* sync (issue 11): the dispatcher's host work and its sync */
+    kernels(l, dispatch_kernels(c, local));
+    if (!sync_free(c))
+        l->ops[l->n - 1].flags |= TCE_OP_F_HOST_SYNC;
     ep_comm(c, l, 0, fl);
     if (!folded)
         tp_enter(c, l, "tp_ag_moe", fl);
@@ -209,12 +299,15 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                        pairs * x->fm * (x->nmat - 1.0) / et),
                 fl),
            per_expert, x->fm * (x->nmat - 1.0) / et, x->h);
+    kernels(l, local_gemms(local));
     elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat, fl);
+    kernels(l, MOE_K_ACT);
     linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / et,
                 2.0 * (pairs * x->fm / et + x->h * x->fm / et * local +
                        pairs * x->h),
                 fl),
            per_expert, x->h, x->fm / et);
+    kernels(l, local_gemms(local));
     if (folded && x->fs > 0)
         tp_enter(c, l, "tp_ag_shared", fl);
     if (x->fs > 0)
@@ -224,7 +317,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
         tp_leave(c, l, folded ? "tp_out_shared" : "tp_out_moe", fl);
     ep_comm(c, l, 1, fl);
     elt(l, "moe_unpermute", perm, fl);
-    kernels(l, 3);
+    kernels(l, combine_kernels(c, local));
     bda(c, l, "bda_mlp", fl);
     /* overlapped EP communication holds its SMs through the layer */
     if (c->job->training.overlap_moe_expert_parallel_comm && c->lay->ep > 1)
@@ -290,9 +383,15 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
               !(c->job->training.nvte_norm_fwd_use_cudnn &&
                 op->gemm_k % 128 == 0))) {
             fused += in;
+            /* sync (issue 11): a grouped linear still launches one
+             * quantize per local expert (TE split_quantize) */
+            if (op->kernels > 1)
+                casts += op->kernels;
         } else {
             sep += in;
-            casts++;
+            /* sync (issue 11): one quantize per GEMM of the op (a grouped
+             * linear's local experts) */
+            casts += op->kernels > 0 ? op->kernels : 1;
         }
         fl = op->flags & TCE_OP_F_RECOMPUTED;
         prev_elt = 0;
@@ -366,8 +465,40 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
         snprintf(buf, size,
                  "MoE token permute and unpermute: k copies of each token "
                  "read and written in BF16 (2 x k x tokens x h x 2 B each), "
-                 "router top-k over fp32 scores (tokens x experts x 8 B), "
-                 "3 kernels each (Megatron-Core moe_utils.py)");
+                 "router top-k over fp32 scores (tokens x experts x 8 B) "
+                 "(Megatron-Core moe_utils.py)");
+        return 1;
+    }
+    /* sync (issue 11) */
+    if (moe && i == k++) {
+        int sync = !(job->parallel.moe_token_dispatcher_type ==
+                         TCE_DISPATCHER_FLEX &&
+                     t->moe_expert_rank_capacity_factor > 0.0) &&
+                   !t->enable_cuda_graph;
+
+        snprintf(buf, size,
+                 "MoE host: forward launches router 2, top-k 6, dispatch "
+                 "%d, combine %d, per local expert 1 GEMM (+1 FP8 cast) per "
+                 "grouped linear (token_dispatcher.py, TE cublaslt_gemm.cu)"
+                 ", backward dgrad+wgrad per GEMM; %s; a layer takes >= "
+                 "launches x host gap%s",
+                 job->parallel.moe_token_dispatcher_type ==
+                         TCE_DISPATCHER_ALLGATHER
+                     ? 9
+                 : job->parallel.moe_token_dispatcher_type ==
+                         TCE_DISPATCHER_FLEX
+                     ? 6
+                     : 20,
+                 job->parallel.moe_token_dispatcher_type ==
+                         TCE_DISPATCHER_ALLTOALL
+                     ? 4
+                     : 3,
+                 sync ? "1 host-device sync per forward (token counts to "
+                        "the CPU)"
+                 : t->enable_cuda_graph ? "CUDA graphs, no sync"
+                                        : "sync-free (static receive "
+                                          "budget)",
+                 sync ? " + a gap per sync" : "");
         return 1;
     }
     /* fitm (wave 4) */

@@ -165,11 +165,13 @@ double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
 double tce_cost_attention_s(const struct tce_costmodel *cm,
                             const struct tce_op *op, int fp8);
 
-/* moe (issue 11): the launch floor of a list: its compute ops' kernel
- * launches (op kernels, 0 counting as 1, times count) times the launch gap
- * (the table's launch_gap_us eager, accelerator.graph_launch_gap_us for
- * TCE_OP_F_GRAPHED ops; 0 eager without a measured table).  The GPU runs
- * ahead of the CPU's launches, so a list takes max(its compute, this). */
+/* moe (issue 11), sync: the launch floor of a list: the host's time for
+ * it (hostsync.h: its compute ops' kernel launches times
+ * the launch gap, plus one gap per host-device sync), with the eager gap
+ * node.host_launch_gap_us, else the table's launch_gap_us (0 without
+ * either), accelerator.graph_launch_gap_us for TCE_OP_F_GRAPHED ops.  The
+ * GPU runs ahead of the CPU's launches except after a sync, so a list
+ * takes max(its compute, this). */
 double tce_cost_list_launch_s(const struct tce_costmodel *cm,
                               const struct tce_op_list *l);
 

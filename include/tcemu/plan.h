@@ -182,6 +182,12 @@ enum tce_op_flag {
     TCE_OP_F_NORM = 1u << 9,           /* the layer norm before a linear
                                           layer (QKV, FC1, router): where
                                           an FP8 cast can be fused */
+    /* sync (issue 11) */
+    TCE_OP_F_HOST_SYNC = 1u << 10,     /* the host waits for the GPU before
+                                          launching this op (Megatron-Core
+                                          MoE token counts copied to the
+                                          CPU: hostsync.h); the CPU's lead
+                                          over the GPU ends here */
 };
 
 struct tce_op {
@@ -201,8 +207,9 @@ struct tce_op {
     struct tce_attention_shape attn; /* fused attention; micro_batch_size
                                         0 = none */
     /* moe (issue 11) */
-    int kernels;             /* compute: kernel launches per repetition
-                                (0 counts as 1): the launch-gap floor */
+    int kernels;             /* kernel launches per repetition (0 counts
+                                as 1): the host's launch time (hostsync.h;
+                                compute and collective ops) */
     int comm_sms;            /* compute: SMs lent to overlapped EP
                                 communication while it runs (0 = none) */
     /* bw (issue 11) */

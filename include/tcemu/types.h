@@ -79,6 +79,10 @@ struct tce_node {
     int accelerators;                 /* accelerators per node (priced unit) */
     double watts;                     /* whole node at full load; 0 = derive */
     char source[TCE_TEXT_MAX];
+    /* sync (issue 11): the host's time per eager kernel launch (Python,
+     * PyTorch dispatcher, CUDA launch); 0 = the compute table's
+     * launch_gap_us */
+    double host_launch_gap_us;
 };
 
 struct tce_scale_up {
@@ -350,6 +354,12 @@ struct tce_training {
                                          separated; "" = core_attn */
     unsigned recompute_modules_mask;  /* derived: enum tce_recompute_module
                                          bits (recompute.h) */
+    /* sync (issue 11) */
+    double moe_expert_rank_capacity_factor; /* flex dispatch's static
+                                         receive budget per EP rank, x
+                                         tokens x topk; 0 = none (the
+                                         received count is copied to the
+                                         host: a host-device sync) */
 };
 
 struct tce_job {

@@ -199,6 +199,14 @@ static const struct field topology_fields[] = {
         "curve); 0 = the GEMM curve (matmul_efficiency)"),
     DBL(TS, accelerator.sfu_exp_tera_per_s, "accelerator.sfu_exp_tera_per_s",
         0, 0.0, 1e3, "0.0", "T/s", "SFU exponentials, attncost.h; 0 = off"),
+    /* sync (issue 11): the host's launch cost */
+    DBL(TS, node.host_launch_gap_us, "node.host_launch_gap_us", 0, 0.0,
+        1000.0, "0.0", "us",
+        "host time per eager kernel launch (Python, PyTorch dispatcher, "
+        "CUDA launch) of the training stack on this node's CPUs: an eager "
+        "list takes at least its kernels times this, and a host-device "
+        "sync (MoE token counts) costs one more; 0 = the compute table's "
+        "launch_gap_us"),
 };
 static const struct schema topology_schema = {
     TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),
@@ -480,6 +488,14 @@ static const struct field job_fields[] = {
         "with recompute_granularity selective: Megatron-LM's "
         "--recompute-modules, comma-separated (core_attn, mlp, moe_act, "
         "layernorm, mla_up_proj, moe, shared_experts); \"\" = core_attn"),
+    /* sync (issue 11): sync-free flex dispatch */
+    DBL(JS, training.moe_expert_rank_capacity_factor,
+        "training.moe_expert_rank_capacity_factor", 0, 0.0, 64.0, "0.0", "",
+        "Megatron-LM --moe-expert-rank-capacity-factor: the flex (HybridEP) "
+        "dispatcher's static receive budget per EP rank (tokens x topk x "
+        "this), which makes dispatch sync-free (what lets full-iteration "
+        "CUDA graphs capture MoE layers); 0 = none: every MoE layer's "
+        "forward copies its token counts to the host and waits for them"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

@@ -129,6 +129,8 @@ struct class_desc {
     int overlapped; /* run non-blocking alongside other work */
     int op_kind;    /* enum tce_op_kind; -1 for the waits and
                        unknown ops */
+    int host_sync;  /* sync (issue 11): the host waits for the rank's
+                       queued work before it (hostsync.h) */
 };
 
 /* run_opts.c */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tcemu/hostsync.h"
 #include "tcemu/walk.h"
 
 #include "run.h"
@@ -273,6 +274,26 @@ out:
     return mrc;
 }
 
+/* sync (issue 11): a host-device sync (hostsync.h: the MoE dispatcher
+ * copies its token counts to the CPU and waits for them) lets the host
+ * go on only once the work queued before it has run: the rank completes
+ * the communication it posted under this list's compute so far, as the
+ * list's end would. */
+static int host_sync(struct run *r, const char *opname)
+{
+    char where[TCE_RT_OPNAME_MAX];
+    int mrc = MPI_SUCCESS;
+
+    if (r->n_local == 0)
+        return MPI_SUCCESS;
+    snprintf(where, sizeof(where), "%.80s.host_sync", opname);
+    tce_watchdog_enter(&r->rt->wd, where, "tp/cp/ep");
+    while (r->n_local > 0 && mrc == MPI_SUCCESS)
+        mrc = progress(r);
+    tce_watchdog_leave(&r->rt->wd);
+    return mrc;
+}
+
 /* Execute op i of list l (count repetitions). */
 static int exec_op(struct run *r, int l, int i, struct walk_err *we)
 {
@@ -289,6 +310,8 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
         goto out;
     }
     if (op->kind == TCE_OP_COMPUTE) {
+        if (tce_hostsync_op_syncs(op))
+            mrc = host_sync(r, opname); /* sync (issue 11) */
         for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
             t0 = tce_now_s();
             mrc = emulate_compute(r, r->cls[cls].modeled_s * r->o.time_scale);

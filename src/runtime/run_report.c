@@ -362,6 +362,7 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
         tce_json_bool(&j, "recompute", d.recompute);
         tce_json_string(&j, "overlap", d.overlap);
         tce_json_bool(&j, "overlapped", d.overlapped);
+        tce_json_bool(&j, "host_sync", d.host_sync); /* sync (issue 11) */
         tce_json_int(&j, "ranks", (int64_t)cs->users[i]);
         if (d.comm) {
             tce_json_double(&j, "bytes", cs->bytes[i]);

@@ -2,6 +2,7 @@
  * descriptions (run.h). */
 #include <string.h>
 
+#include "tcemu/hostsync.h"
 #include "tcemu/walk.h"
 
 #include "run.h"
@@ -92,6 +93,7 @@ void tce_run_describe(const struct run *r, const struct tce_plan *last, int cls,
     d->op_kind = (int)op->kind;
     d->charge = (int)op->charge;
     d->overlapped = tce_walk_is_deferred(op) || tce_run_is_overlap_compute(op);
+    d->host_sync = tce_hostsync_op_syncs(op); /* sync (issue 11) */
     d->comm = tce_run_is_comm(op);
     d->bw_valid = d->comm && op->kind != TCE_OP_SEND;
     d->recompute = !!(op->flags & TCE_OP_F_RECOMPUTED);

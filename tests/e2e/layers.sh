@@ -42,6 +42,7 @@ layer_of() {
     recompute) echo 2 ;; # mem: --recompute-modules names
     memstate) echo 4 ;; # mem: optimizer state and loss bytes (memory model)
     plan_recompute) echo 5 ;; # mem: the recomputed modules' forward ops
+    hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
     *) echo unknown ;;
     esac
 }

@@ -1,0 +1,59 @@
+/*
+ * hostsync.h - the host's side of a list of ops: how long the CPU takes to
+ * launch its kernels, and where it must wait for the GPU (issue 11, sync).
+ *
+ * An eager training stack (PyTorch, Megatron-Core, Transformer Engine)
+ * launches every kernel from the CPU at a host cost per launch (Python,
+ * the PyTorch dispatcher, the CUDA launch: the compute table's measured
+ * launch_gap_us, or the topology's node.host_launch_gap_us); a CUDA graph
+ * replays its kernels at accelerator.graph_launch_gap_us each.  While the
+ * CPU is ahead of the GPU its launches are hidden; a host-device sync
+ * (TCE_OP_F_HOST_SYNC: Megatron-Core's MoE token dispatchers copy the
+ * tokens per expert to the CPU and wait for them) drains that lead, and
+ * from there the GPU runs no faster than the CPU launches.  A list (one
+ * layer's forward, ...) therefore takes at least
+ *
+ *     host = sum over ops of launches x (eager or graph cost per launch)
+ *            + syncs x eager cost (the GPU idles while the CPU wakes and
+ *              launches the first kernel after the sync)
+ *
+ * and the projector charges max(the list's GPU compute, host).  Launches
+ * per op: op->kernels (0 counts as 1) for compute ops (communication ops
+ * count none: the MoE dispatcher's NCCL launches are counted in its
+ * compute ops by plan_moe.c, other layers have a few); the
+ * backward of a linear layer (TCE_OP_F_BACKWARD with FLOPs) launches its
+ * dgrad and its wgrad GEMM for each forward GEMM (2 x kernels); syncs count
+ * in forward ops only (the backward reuses the counts the forward copied:
+ * Megatron-Core token_dispatcher.py keeps the splits on the CPU, TE's
+ * grouped GEMM keeps m_splits).  Pure, O(ops), no allocation.
+ */
+#ifndef TCEMU_HOSTSYNC_H
+#define TCEMU_HOSTSYNC_H
+
+#include "tcemu/plan.h"
+
+/* What the host does for one repetition of list l. */
+struct tce_hostsync_list {
+    double eager_launches;  /* kernel launches from the CPU */
+    double graph_launches;  /* kernels replayed from CUDA graphs */
+    double syncs;           /* host-device syncs */
+};
+
+/* Count the launches and syncs of list l (op counts included). */
+void tce_hostsync_scan(const struct tce_op_list *l,
+                       struct tce_hostsync_list *out);
+
+/* 1 when op makes the host wait for the GPU: a forward compute op marked
+ * TCE_OP_F_HOST_SYNC, not graphed (the rule above). */
+int tce_hostsync_op_syncs(const struct tce_op *op);
+
+/* Launches of one repetition of op (the rule above). */
+double tce_hostsync_op_launches(const struct tce_op *op);
+
+/* The host's time for list l: launches x cost per launch (eager_s, or
+ * graph_s for TCE_OP_F_GRAPHED ops) + syncs x eager_s; 0 when both costs
+ * are 0. */
+double tce_hostsync_list_s(const struct tce_op_list *l, double eager_s,
+                           double graph_s);
+
+#endif

@@ -1,0 +1,204 @@
+/* test_hostsync.c - the host's side of an op list (issue 11, sync):
+ * launches per op (a linear's backward twice its forward's GEMMs,
+ * communication none), syncs in forward eager ops only, the host time of a
+ * list; and the MoE layer's launches and sync as plan_moe.c emits them by
+ * dispatcher, local experts, FP8, sync-free budget and CUDA graphs, the
+ * same at every micro-batch size.  Hand values throughout. */
+#include "tce_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcemu/hostsync.h"
+#include "tcemu/layout.h"
+#include "tcemu/model.h"
+#include "tcemu/plan.h"
+
+static struct tce_op *push(struct tce_op_list *l, enum tce_op_kind kind,
+                           int kernels, unsigned flags, double flops)
+{
+    struct tce_op *op = &l->ops[l->n++];
+
+    memset(op, 0, sizeof(*op));
+    op->kind = kind;
+    op->kernels = kernels;
+    op->flags = flags;
+    op->flops = flops;
+    op->count = 1;
+    return op;
+}
+
+static void test_scan_hand(void **state)
+{
+    struct tce_op_list *l = calloc(1, sizeof(*l));
+    struct tce_hostsync_list h;
+
+    (void)state;
+    assert_non_null(l);
+    push(l, TCE_OP_COMPUTE, 0, 0, 0.0);                /* 1 */
+    push(l, TCE_OP_COMPUTE, 20, TCE_OP_F_HOST_SYNC, 0.0)->count = 2;
+    push(l, TCE_OP_COMPUTE, 16, TCE_OP_F_BACKWARD, 1e9); /* 32 */
+    push(l, TCE_OP_COMPUTE, 3, TCE_OP_F_BACKWARD | TCE_OP_F_HOST_SYNC,
+         0.0);                                         /* 3, no sync */
+    push(l, TCE_OP_COLLECTIVE, 2, 0, 0.0);             /* none */
+    push(l, TCE_OP_COMPUTE, 5, TCE_OP_F_GRAPHED | TCE_OP_F_HOST_SYNC,
+         0.0);                                         /* graphed, no sync */
+    tce_hostsync_scan(l, &h);
+    assert_close(h.eager_launches, 1.0 + 40.0 + 32.0 + 3.0, 1e-12);
+    assert_close(h.graph_launches, 5.0, 1e-12);
+    assert_close(h.syncs, 2.0, 1e-12);
+    /* host time: 76 x 10 us + 5 x 1 us + 2 syncs x 10 us */
+    assert_close(tce_hostsync_list_s(l, 10e-6, 1e-6),
+                 76.0 * 10e-6 + 5e-6 + 2.0 * 10e-6, 1e-12);
+    /* no launch cost known: no floor */
+    assert_close(tce_hostsync_list_s(l, 0.0, 0.0), 0.0, 0.0);
+    free(l);
+}
+
+/* 64 experts of width 512, top-4, hidden 1024, sequence 2048 on 16 GPUs. */
+static void moe_job(struct tce_job *j, int64_t ep, int64_t mbs)
+{
+    tce_job_defaults(j);
+    j->model.num_layers = 4;
+    j->model.hidden_size = 1024;
+    j->model.ffn_hidden_size = 4096;
+    j->model.num_attention_heads = 16;
+    j->model.seq_length = 2048;
+    j->model.vocab_size = 32000;
+    j->model.swiglu = 1;
+    j->model.num_experts = 64;
+    j->model.moe_router_topk = 4;
+    j->model.moe_ffn_hidden_size = 512;
+    j->parallel.num_gpus = 16;
+    j->parallel.expert_model_parallel_size = ep;
+    j->training.micro_batch_size = mbs;
+    j->training.global_batch_size = 64;
+    j->training.train_tokens = 1000000000;
+    tce_job_derive(j);
+}
+
+static struct tce_plan *build(const struct tce_job *j)
+{
+    struct tce_layout lay;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+
+    assert_non_null(plan);
+    assert_int_equal(tce_layout_init(&lay, j, NULL, 0, NULL), 0);
+    lay.gpus_per_node = 8;
+    lay.scale_up_domain = 8;
+    assert_int_equal(tce_plan_build(j, &lay, 0, plan, NULL), 0);
+    return plan;
+}
+
+static const struct tce_op *find_op(const struct tce_op_list *l,
+                                    const char *name)
+{
+    int i;
+
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->ops[i].name, name) == 0)
+            return &l->ops[i];
+    return NULL;
+}
+
+static void scan(const struct tce_plan *p, enum tce_plan_list which,
+                 struct tce_hostsync_list *h)
+{
+    tce_hostsync_scan(&p->list[which], h);
+}
+
+static void test_moe_layer(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *p1, *p4;
+    struct tce_hostsync_list f1, b1, f4, b4;
+
+    (void)state;
+    /* EP 4: 16 local experts, alltoall dispatcher, BF16 */
+    moe_job(&j, 4, 1);
+    p1 = build(&j);
+    assert_int_equal(find_op(&p1->list[TCE_PLAN_MOE_FWD], "expert_fc1")
+                         ->kernels, 16);
+    assert_int_equal(find_op(&p1->list[TCE_PLAN_MOE_FWD], "expert_fc2")
+                         ->kernels, 16);
+    assert_int_equal(find_op(&p1->list[TCE_PLAN_MOE_FWD], "router")->kernels,
+                     2);
+    assert_int_equal(find_op(&p1->list[TCE_PLAN_MOE_FWD], "router_topk")
+                         ->kernels, 6);
+    scan(p1, TCE_PLAN_MOE_FWD, &f1);
+    scan(p1, TCE_PLAN_MOE_BWD, &b1);
+    /* one sync per forward, none in the backward */
+    assert_close(f1.syncs, 1.0, 0.0);
+    assert_close(b1.syncs, 0.0, 0.0);
+    /* the backward launches dgrad and wgrad per expert GEMM: 2 x 32 */
+    assert_true(b1.eager_launches >= f1.eager_launches + 32.0);
+    /* the mechanism: launches do not grow with the micro-batch size */
+    moe_job(&j, 4, 4);
+    p4 = build(&j);
+    scan(p4, TCE_PLAN_MOE_FWD, &f4);
+    scan(p4, TCE_PLAN_MOE_BWD, &b4);
+    assert_close(f4.eager_launches, f1.eager_launches, 0.0);
+    assert_close(b4.eager_launches, b1.eager_launches, 0.0);
+    free(p4);
+    /* FP8: one quantize per local expert of fc1 (fc2's input is written
+     * by the activation) */
+    moe_job(&j, 4, 1);
+    j.training.precision = TCE_PRECISION_FP8;
+    p4 = build(&j);
+    assert_true(find_op(&p4->list[TCE_PLAN_MOE_FWD], "fp8_cast")->kernels >=
+                16);
+    free(p4);
+    /* EP 16: 4 local experts, fewer launches */
+    moe_job(&j, 16, 1);
+    p4 = build(&j);
+    scan(p4, TCE_PLAN_MOE_FWD, &f4);
+    assert_close(f4.eager_launches, f1.eager_launches - 2.0 * 12.0, 0.0);
+    free(p4);
+    /* dense layers never sync */
+    scan(p1, TCE_PLAN_DENSE_FWD, &f4);
+    assert_close(f4.syncs, 0.0, 0.0);
+    free(p1);
+}
+
+static void test_sync_free(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *p;
+    struct tce_hostsync_list h;
+
+    (void)state;
+    /* flex without a budget: the received count is synced */
+    moe_job(&j, 4, 1);
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
+    p = build(&j);
+    assert_int_equal(find_op(&p->list[TCE_PLAN_MOE_FWD], "moe_permute")
+                         ->kernels, 6);
+    scan(p, TCE_PLAN_MOE_FWD, &h);
+    assert_close(h.syncs, 1.0, 0.0);
+    free(p);
+    /* a static receive budget: sync-free */
+    j.training.moe_expert_rank_capacity_factor = 1.5;
+    p = build(&j);
+    scan(p, TCE_PLAN_MOE_FWD, &h);
+    assert_close(h.syncs, 0.0, 0.0);
+    free(p);
+    /* alltoall under CUDA graphs: every kernel graphed, no sync */
+    moe_job(&j, 4, 1);
+    j.training.enable_cuda_graph = 1;
+    p = build(&j);
+    scan(p, TCE_PLAN_MOE_FWD, &h);
+    assert_close(h.syncs, 0.0, 0.0);
+    assert_close(h.eager_launches, 0.0, 0.0);
+    assert_true(h.graph_launches > 32.0);
+    free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scan_hand),
+        cmocka_unit_test(test_moe_layer),
+        cmocka_unit_test(test_sync_free),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
