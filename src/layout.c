@@ -140,8 +140,11 @@ int64_t tce_layout_rank(const struct tce_layout *layout,
                                  (c->dp + layout->dp * c->pp));
 }
 
-int64_t tce_layout_group_size(const struct tce_layout *layout,
-                              enum tce_group g)
+/* speed (issue 11): a group's size and stride with the EP members of one
+ * scale-up domain given (tce_layout_ep_domain_members, needed only by
+ * EP_INTRA and EP_INTER), so tce_layout_spans_cached works it out once. */
+static int64_t size_with(const struct tce_layout *layout, enum tce_group g,
+                         int64_t members)
 {
     switch (g) {
     case TCE_GROUP_TP: return layout->tp;
@@ -154,42 +157,61 @@ int64_t tce_layout_group_size(const struct tce_layout *layout,
                                : layout->dp / layout->ep;
     case TCE_GROUP_PP: return layout->pp;
     case TCE_GROUP_WORLD: return layout->gpus;
-    case TCE_GROUP_EP_INTRA: return tce_layout_ep_domain_members(layout);
-    case TCE_GROUP_EP_INTER:
-        return layout->ep / tce_layout_ep_domain_members(layout);
+    case TCE_GROUP_EP_INTRA: return members;
+    case TCE_GROUP_EP_INTER: return layout->ep / members;
     case TCE_GROUP_COUNT: break;
     }
     return 0;
 }
 
-int64_t tce_layout_group_stride(const struct tce_layout *layout,
-                                enum tce_group g)
+static int64_t ep_stride(const struct tce_layout *layout)
+{
+    return layout->etp > 0 ? layout->etp : layout->tp * layout->cp;
+}
+
+static int64_t stride_with(const struct tce_layout *layout, enum tce_group g,
+                           int64_t members)
 {
     switch (g) {
     case TCE_GROUP_TP: return 1;
     case TCE_GROUP_CP: return layout->tp;
     case TCE_GROUP_DP: return layout->tp * layout->cp;
-    case TCE_GROUP_EP:
-        return layout->etp > 0 ? layout->etp : layout->tp * layout->cp;
-    case TCE_GROUP_EDP:
-        return (layout->etp > 0 ? layout->etp : layout->tp * layout->cp) *
-               layout->ep;
+    case TCE_GROUP_EP: return ep_stride(layout);
+    case TCE_GROUP_EDP: return ep_stride(layout) * layout->ep;
     case TCE_GROUP_PP: return layout->tp * layout->cp * layout->dp;
     case TCE_GROUP_WORLD: return 1;
-    case TCE_GROUP_EP_INTRA:
-        return tce_layout_group_stride(layout, TCE_GROUP_EP);
-    case TCE_GROUP_EP_INTER:
-        return tce_layout_group_stride(layout, TCE_GROUP_EP) *
-               tce_layout_ep_domain_members(layout);
+    case TCE_GROUP_EP_INTRA: return ep_stride(layout);
+    case TCE_GROUP_EP_INTER: return ep_stride(layout) * members;
     case TCE_GROUP_COUNT: break;
     }
     return 0;
 }
 
+static int needs_members(enum tce_group g)
+{
+    return g == TCE_GROUP_EP_INTRA || g == TCE_GROUP_EP_INTER;
+}
+
+int64_t tce_layout_group_size(const struct tce_layout *layout,
+                              enum tce_group g)
+{
+    return size_with(layout, g,
+                     needs_members(g) ? tce_layout_ep_domain_members(layout)
+                                      : 0);
+}
+
+int64_t tce_layout_group_stride(const struct tce_layout *layout,
+                                enum tce_group g)
+{
+    return stride_with(layout, g,
+                       needs_members(g) ? tce_layout_ep_domain_members(layout)
+                                        : 0);
+}
+
 /* moe (issue 11) */
 int64_t tce_layout_ep_domain_members(const struct tce_layout *layout)
 {
-    int64_t stride = tce_layout_group_stride(layout, TCE_GROUP_EP);
+    int64_t stride = ep_stride(layout);
     int64_t domain = layout->scale_up_domain > 0
                          ? layout->scale_up_domain
                          : or_one(layout->gpus_per_node);
@@ -561,4 +583,87 @@ void tce_layout_spans(const struct tce_layout *layout,
     for (g = 0; g < TCE_GROUP_COUNT; g++)
         if (g != TCE_GROUP_WORLD)
             tce_layout_group_span(layout, (enum tce_group)g, topo, &spans[g]);
+}
+
+/* ---- speed (issue 11): spans kept from one layout to the next ---------- */
+
+/* Everything span_of reads for a group of n members at stride (pair 0): n,
+ * stride, the node and scale-up domain sizes, and the GPU count only
+ * through min(node, gpus) and which of the node, the domain and each
+ * fabric tier's block the job is larger than (straddles).  The tiers are
+ * read only when the group leaves the domain, which for pair 0 is
+ * straddles(n, stride, gpus, domain) (domains > 1 needs a member at
+ * (n - 1) stride >= domain, so run > domain and gpus > domain); else their
+ * bits stay 0.  Equal keys on one topology give equal spans. */
+static void span_key(const struct tce_layout *layout, int64_t n,
+                     int64_t stride, const struct tce_topology *topo,
+                     struct tce_span_key *k)
+{
+    int64_t node = or_one(layout->gpus_per_node);
+    int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
+                                                 : node;
+    int64_t gpus = layout->gpus;
+    int i, n_fabric = 0;
+
+    k->size = n;
+    k->stride = stride;
+    k->node = node;
+    k->domain = domain;
+    k->local = min64(node, gpus);
+    k->above = (unsigned)(gpus > node) | (unsigned)(gpus > domain) << 1;
+    if (topo && topo->n_fabric > 0 && straddles(n, stride, gpus, domain))
+        n_fabric = topo->n_fabric < TCE_FABRIC_TIERS_MAX
+                       ? topo->n_fabric
+                       : TCE_FABRIC_TIERS_MAX;
+    for (i = 0; i < n_fabric; i++)
+        k->above |= (unsigned)(gpus > topo->fabric[i].group_nodes * node)
+                    << (2 + i);
+}
+
+static int same_key(const struct tce_span_key *a, const struct tce_span_key *b)
+{
+    return a->size == b->size && a->stride == b->stride &&
+           a->local == b->local && a->above == b->above &&
+           a->node == b->node && a->domain == b->domain;
+}
+
+void tce_span_cache_init(struct tce_span_cache *c)
+{
+    c->topo = NULL;
+    c->valid = 0;
+}
+
+void tce_layout_spans_cached(const struct tce_layout *layout,
+                             const struct tce_topology *topo,
+                             struct tce_span_cache *c,
+                             struct tce_span spans[TCE_GROUP_COUNT])
+{
+    int64_t members = tce_layout_ep_domain_members(layout);
+    struct tce_span_key k;
+    int g;
+
+    if (c->topo != topo) {
+        c->topo = topo;
+        c->valid = 0;
+    }
+    memset(&spans[TCE_GROUP_WORLD], 0, sizeof(spans[TCE_GROUP_WORLD]));
+    for (g = 0; g < TCE_GROUP_COUNT; g++) {
+        int64_t n = size_with(layout, (enum tce_group)g, members);
+        int64_t stride = stride_with(layout, (enum tce_group)g, members);
+
+        if (g == TCE_GROUP_WORLD)
+            continue;
+        if (n <= 0 || stride <= 0) { /* as tce_layout_group_span */
+            memset(&spans[g], 0, sizeof(spans[g]));
+            continue;
+        }
+        span_key(layout, n, stride, topo, &k);
+        if (!(c->valid & (1u << g)) || !same_key(&k, &c->key[g])) {
+            memset(&c->span[g], 0, sizeof(c->span[g]));
+            span_of(layout, n, stride, 0, topo, &c->span[g]);
+            c->key[g] = k;
+            c->valid |= 1u << g;
+        }
+        spans[g] = c->span[g];
+    }
 }

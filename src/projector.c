@@ -451,6 +451,7 @@ void tce_projector_init(struct tce_projector *p,
     }
     for (i = 0; i < TCE_PROJECTOR_MEMOS; i++)
         p->memo[i].valid = 0;
+    tce_span_cache_init(&p->span_cache);
     tce_model_flops_per_iteration(&job->model, &job->training, &p->flops);
 }
 
@@ -557,9 +558,12 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     ret = tce_layout_init(&out->layout, job, topo, gpus, err);
     if (ret < 0)
         goto out;
-    tce_layout_spans(&out->layout, topo, spans);
-    if (pj)
+    if (pj) {
+        tce_layout_spans_cached(&out->layout, topo, &pj->span_cache, spans);
         forget_moved(pj, spans);
+    } else {
+        tce_layout_spans(&out->layout, topo, spans);
+    }
     p = out->layout.pp;
     v = out->layout.vpp > 0 ? out->layout.vpp : 1;
     m = out->layout.microbatches;

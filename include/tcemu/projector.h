@@ -167,6 +167,7 @@ struct tce_projector {
     struct tce_iteration_flops flops;
     struct tce_span spans[TCE_GROUP_COUNT];
     struct tce_list_memo memo[TCE_PROJECTOR_MEMOS];
+    struct tce_span_cache span_cache; /* speed: the groups' spans */
     /* the plan of the first, last and middle stage: each keeps its stage
      * from one GPU count to the next */
     struct tce_plan plan[TCE_PROJECTOR_PLANS];
