@@ -38,6 +38,7 @@ layer_of() {
     margin) echo 8 ;; # sched: search you can trust (pick against own layout)
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)
+    projcache) echo 7 ;; # speed (wave 6): what a projector keeps across a sweep (spans, list times, stage sums)
     *) echo unknown ;;
     esac
 }
