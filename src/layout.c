@@ -588,13 +588,13 @@ void tce_layout_spans(const struct tce_layout *layout,
 /* ---- speed (issue 11): spans kept from one layout to the next ---------- */
 
 /* Everything span_of reads for a group of n members at stride (pair 0): n,
- * stride, the node and scale-up domain sizes, and the GPU count only
- * through min(node, gpus) and which of the node, the domain and each
- * fabric tier's block the job is larger than (straddles).  The tiers are
- * read only when the group leaves the domain, which for pair 0 is
- * straddles(n, stride, gpus, domain) (domains > 1 needs a member at
- * (n - 1) stride >= domain, so run > domain and gpus > domain); else their
- * bits stay 0.  Equal keys on one topology give equal spans. */
+ * stride, the node and scale-up domain sizes, min(node, gpus), and the GPU
+ * count otherwise only through crosses(), which for pair 0 is straddles():
+ * whether a group of the kind crosses a node, a domain and (read only when
+ * the group leaves the domain, which for pair 0 is the domain's straddles:
+ * domains > 1 needs a member at (n - 1) stride >= domain, so run > domain
+ * and gpus > domain) each fabric tier's block.  Those answers are the key's
+ * bits.  Equal keys on one topology give equal spans. */
 static void span_key(const struct tce_layout *layout, int64_t n,
                      int64_t stride, const struct tce_topology *topo,
                      struct tce_span_key *k)
@@ -603,27 +603,30 @@ static void span_key(const struct tce_layout *layout, int64_t n,
     int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
                                                  : node;
     int64_t gpus = layout->gpus;
-    int i, n_fabric = 0;
+    int i, n_fabric = 0, leaves_domain = straddles(n, stride, gpus, domain);
 
     k->size = n;
     k->stride = stride;
     k->node = node;
     k->domain = domain;
     k->local = min64(node, gpus);
-    k->above = (unsigned)(gpus > node) | (unsigned)(gpus > domain) << 1;
-    if (topo && topo->n_fabric > 0 && straddles(n, stride, gpus, domain))
+    k->crossed = (unsigned)straddles(n, stride, gpus, node) |
+                 (unsigned)leaves_domain << 1;
+    if (topo && topo->n_fabric > 0 && leaves_domain)
         n_fabric = topo->n_fabric < TCE_FABRIC_TIERS_MAX
                        ? topo->n_fabric
                        : TCE_FABRIC_TIERS_MAX;
     for (i = 0; i < n_fabric; i++)
-        k->above |= (unsigned)(gpus > topo->fabric[i].group_nodes * node)
-                    << (2 + i);
+        k->crossed |=
+            (unsigned)straddles(n, stride, gpus,
+                                topo->fabric[i].group_nodes * node)
+            << (2 + i);
 }
 
 static int same_key(const struct tce_span_key *a, const struct tce_span_key *b)
 {
     return a->size == b->size && a->stride == b->stride &&
-           a->local == b->local && a->above == b->above &&
+           a->local == b->local && a->crossed == b->crossed &&
            a->node == b->node && a->domain == b->domain;
 }
 
@@ -631,6 +634,7 @@ void tce_span_cache_init(struct tce_span_cache *c)
 {
     c->topo = NULL;
     c->valid = 0;
+    c->hits = c->misses = 0;
 }
 
 void tce_layout_spans_cached(const struct tce_layout *layout,
@@ -648,11 +652,12 @@ void tce_layout_spans_cached(const struct tce_layout *layout,
     }
     memset(&spans[TCE_GROUP_WORLD], 0, sizeof(spans[TCE_GROUP_WORLD]));
     for (g = 0; g < TCE_GROUP_COUNT; g++) {
-        int64_t n = size_with(layout, (enum tce_group)g, members);
-        int64_t stride = stride_with(layout, (enum tce_group)g, members);
+        int64_t n, stride;
 
         if (g == TCE_GROUP_WORLD)
             continue;
+        n = size_with(layout, (enum tce_group)g, members);
+        stride = stride_with(layout, (enum tce_group)g, members);
         if (n <= 0 || stride <= 0) { /* as tce_layout_group_span */
             memset(&spans[g], 0, sizeof(spans[g]));
             continue;
@@ -663,6 +668,9 @@ void tce_layout_spans_cached(const struct tce_layout *layout,
             span_of(layout, n, stride, 0, topo, &c->span[g]);
             c->key[g] = k;
             c->valid |= 1u << g;
+            c->misses++;
+        } else {
+            c->hits++;
         }
         spans[g] = c->span[g];
     }

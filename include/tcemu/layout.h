@@ -231,9 +231,9 @@ void tce_layout_spans(const struct tce_layout *layout,
  * speed (issue 11): tce_layout_spans with the spans of earlier layouts kept,
  * for sweeps (tce_projector): a group's span is a function of its size and
  * stride, the node and scale-up domain sizes, and of the GPU count only
- * through min(node, gpus) and which of the node, the domain and each
- * fabric tier's block (fabric[i].group_nodes nodes) the job is larger
- * than.  That is the key; a group whose key is the one it had is copied,
+ * through min(node, gpus) and whether some group of the kind crosses a
+ * node, a domain and each fabric tier's block (fabric[i].group_nodes
+ * nodes).  That is the key; a group whose key is the one it had is copied,
  * any other computed and kept.  Across a GPU-count sweep the TP, CP and EP
  * groups keep their key; DP, EDP and PP change with dp.  The spans are
  * those of tce_layout_spans, bit for bit.  The cache holds the spans of one
@@ -243,13 +243,15 @@ void tce_layout_spans(const struct tce_layout *layout,
 struct tce_span_key {
     int64_t size, stride, node, domain;
     int64_t local;   /* min(node, gpus) */
-    unsigned above;  /* bit 0: gpus > node, bit 1: gpus > domain, bit 2+i:
-                        gpus > fabric[i].group_nodes * node */
+    unsigned crossed; /* some group of the kind crosses a boundary of:
+                        bit 0 nodes, bit 1 domains, bit 2+i (when it
+                        leaves the domain) fabric[i]'s blocks of nodes */
 };
 
 struct tce_span_cache {
     const struct tce_topology *topo; /* the topology span[] were made on */
     unsigned valid;                  /* bit g: key[g], span[g] are set */
+    int64_t hits, misses;            /* spans copied / computed */
     struct tce_span_key key[TCE_GROUP_COUNT];
     struct tce_span span[TCE_GROUP_COUNT];
 };
