@@ -587,47 +587,68 @@ void tce_layout_spans(const struct tce_layout *layout,
 
 /* ---- speed (issue 11): spans kept from one layout to the next ---------- */
 
-/* Everything span_of reads for a group of n members at stride (pair 0): n,
- * stride, the node and scale-up domain sizes, min(node, gpus), and the GPU
- * count otherwise only through crosses(), which for pair 0 is straddles():
- * whether a group of the kind crosses a node, a domain and (read only when
- * the group leaves the domain, which for pair 0 is the domain's straddles:
- * domains > 1 needs a member at (n - 1) stride >= domain, so run > domain
- * and gpus > domain) each fabric tier's block.  Those answers are the key's
- * bits.  Equal keys on one topology give equal spans. */
-static void span_key(const struct tce_layout *layout, int64_t n,
-                     int64_t stride, const struct tce_topology *topo,
-                     struct tce_span_key *k)
+/* Whether straddles(n, stride, gpus, block) holds for some GPU count: then
+ * it holds exactly for gpus > block. */
+static int can_straddle(int64_t n, int64_t stride, int64_t block)
+{
+    int64_t run = n * stride;
+
+    return n >= 2 && (run > block || block % run != 0);
+}
+
+/* Narrow [*lo, *hi] to the GPU counts on gpus's side of "gpus > b". */
+static void narrow(int64_t gpus, int64_t b, int64_t *lo, int64_t *hi)
+{
+    if (gpus > b) {
+        if (b + 1 > *lo)
+            *lo = b + 1;
+    } else if (b < *hi) {
+        *hi = b;
+    }
+}
+
+/*
+ * The GPU counts [*lo, *hi] around layout->gpus at which span_of gives the
+ * group of n members at stride (pair 0) the same span, the other inputs
+ * (n, stride, node and domain sizes, topology) held: span_of reads the GPU
+ * count only through min(node, gpus) and crosses(), which for pair 0 is
+ * straddles(): "gpus > block" for the node, the domain and (read only when
+ * the group leaves the domain) each fabric tier's block of nodes, where
+ * the group can straddle that block at all.
+ */
+static void same_span_gpus(const struct tce_layout *layout, int64_t n,
+                           int64_t stride, const struct tce_topology *topo,
+                           int64_t *lo, int64_t *hi)
 {
     int64_t node = or_one(layout->gpus_per_node);
     int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
                                                  : node;
-    int64_t gpus = layout->gpus;
-    int i, n_fabric = 0, leaves_domain = straddles(n, stride, gpus, domain);
+    int64_t gpus = layout->gpus, range, count, per;
+    int i, n_fabric;
 
-    k->size = n;
-    k->stride = stride;
-    k->node = node;
-    k->domain = domain;
-    k->local = min64(node, gpus);
-    k->crossed = (unsigned)straddles(n, stride, gpus, node) |
-                 (unsigned)leaves_domain << 1;
-    if (topo && topo->n_fabric > 0 && leaves_domain)
-        n_fabric = topo->n_fabric < TCE_FABRIC_TIERS_MAX
-                       ? topo->n_fabric
-                       : TCE_FABRIC_TIERS_MAX;
-    for (i = 0; i < n_fabric; i++)
-        k->crossed |=
-            (unsigned)straddles(n, stride, gpus,
-                                topo->fabric[i].group_nodes * node)
-            << (2 + i);
-}
+    *lo = 1;
+    *hi = INT64_MAX;
+    if (gpus < node) { /* local = gpus */
+        *lo = *hi = gpus;
+        return;
+    }
+    *lo = node;
+    if (can_straddle(n, stride, node))
+        narrow(gpus, node, lo, hi);
+    if (can_straddle(n, stride, domain))
+        narrow(gpus, domain, lo, hi);
+    blocks(n, stride, domain, &count, &range, &per);
+    if (!(count > 1 || straddles(n, stride, gpus, domain)) || !topo ||
+        topo->n_fabric <= 0)
+        return; /* stays in the domain at every count of [lo, hi] */
+    n_fabric = topo->n_fabric < TCE_FABRIC_TIERS_MAX ? topo->n_fabric
+                                                     : TCE_FABRIC_TIERS_MAX;
+    for (i = 0; i < n_fabric; i++) {
+        int64_t under = topo->fabric[i].group_nodes * node;
 
-static int same_key(const struct tce_span_key *a, const struct tce_span_key *b)
-{
-    return a->size == b->size && a->stride == b->stride &&
-           a->local == b->local && a->crossed == b->crossed &&
-           a->node == b->node && a->domain == b->domain;
+        if (can_straddle(n, stride, under))
+            narrow(gpus, under, lo, hi);
+    }
 }
 
 void tce_span_cache_init(struct tce_span_cache *c)
@@ -635,22 +656,27 @@ void tce_span_cache_init(struct tce_span_cache *c)
     c->topo = NULL;
     c->valid = 0;
     c->hits = c->misses = 0;
+    memset(&c->span[TCE_GROUP_WORLD], 0, sizeof(c->span[TCE_GROUP_WORLD]));
 }
 
-void tce_layout_spans_cached(const struct tce_layout *layout,
-                             const struct tce_topology *topo,
-                             struct tce_span_cache *c,
-                             struct tce_span spans[TCE_GROUP_COUNT])
+const struct tce_span *tce_layout_spans_cached(const struct tce_layout *layout,
+                                               const struct tce_topology *topo,
+                                               struct tce_span_cache *c,
+                                               unsigned *moved)
 {
     int64_t members = tce_layout_ep_domain_members(layout);
-    struct tce_span_key k;
+    int64_t node = or_one(layout->gpus_per_node);
+    int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
+                                                 : node;
+    struct tce_span_key *k;
+    struct tce_span fresh;
     int g;
 
+    *moved = 0;
     if (c->topo != topo) {
         c->topo = topo;
         c->valid = 0;
     }
-    memset(&spans[TCE_GROUP_WORLD], 0, sizeof(spans[TCE_GROUP_WORLD]));
     for (g = 0; g < TCE_GROUP_COUNT; g++) {
         int64_t n, stride;
 
@@ -658,20 +684,32 @@ void tce_layout_spans_cached(const struct tce_layout *layout,
             continue;
         n = size_with(layout, (enum tce_group)g, members);
         stride = stride_with(layout, (enum tce_group)g, members);
-        if (n <= 0 || stride <= 0) { /* as tce_layout_group_span */
-            memset(&spans[g], 0, sizeof(spans[g]));
+        k = &c->key[g];
+        if ((c->valid & (1u << g)) && k->size == n && k->stride == stride &&
+            k->node == node && k->domain == domain &&
+            k->gpus_lo <= layout->gpus && layout->gpus <= k->gpus_hi) {
+            c->hits++;
             continue;
         }
-        span_key(layout, n, stride, topo, &k);
-        if (!(c->valid & (1u << g)) || !same_key(&k, &c->key[g])) {
-            memset(&c->span[g], 0, sizeof(c->span[g]));
-            span_of(layout, n, stride, 0, topo, &c->span[g]);
-            c->key[g] = k;
-            c->valid |= 1u << g;
-            c->misses++;
+        c->misses++;
+        memset(&fresh, 0, sizeof(fresh)); /* as tce_layout_group_span */
+        if (n > 0 && stride > 0) {
+            span_of(layout, n, stride, 0, topo, &fresh);
+            same_span_gpus(layout, n, stride, topo, &k->gpus_lo,
+                           &k->gpus_hi);
         } else {
-            c->hits++;
+            k->gpus_lo = k->gpus_hi = layout->gpus;
         }
-        spans[g] = c->span[g];
+        k->size = n;
+        k->stride = stride;
+        k->node = node;
+        k->domain = domain;
+        if (!(c->valid & (1u << g)) ||
+            memcmp(&fresh, &c->span[g], sizeof(fresh)) != 0) {
+            c->span[g] = fresh;
+            *moved |= 1u << g;
+        }
+        c->valid |= 1u << g;
     }
+    return c->span;
 }

@@ -10,7 +10,6 @@ void tce_projcache_init(struct tce_projcache *c)
 {
     int i;
 
-    c->known_spans = 0;
     c->epoch = 0;
     for (i = 0; i < TCE_PROJECTOR_MEMOS; i++)
         c->memo[i].valid = 0;
@@ -36,36 +35,22 @@ unsigned tce_projcache_list_groups(const struct tce_op_list *l)
     return mask;
 }
 
-/* Drop the list times that use a group whose span differs from the one
- * they were timed with (only the spans of groups some memo uses are
- * compared). */
-static void forget_moved(struct tce_projcache *c,
-                         const struct tce_span spans[TCE_GROUP_COUNT])
+const struct tce_span *tce_projcache_spans(struct tce_projcache *c,
+                                           const struct tce_layout *layout,
+                                           const struct tce_topology *topo)
 {
-    unsigned moved = 0;
-    int g;
+    const struct tce_span *spans;
+    unsigned moved;
+    int i;
 
-    for (g = 0; g < TCE_GROUP_COUNT; g++)
-        if ((c->known_spans & (1u << g)) &&
-            memcmp(&c->spans[g], &spans[g], sizeof(spans[g])) != 0)
-            moved |= 1u << g;
-    if (!moved)
-        return;
-    for (g = 0; g < TCE_PROJECTOR_MEMOS; g++)
-        if (c->memo[g].valid && (c->memo[g].groups & moved)) {
-            c->memo[g].valid = 0;
+    spans = tce_layout_spans_cached(layout, topo, &c->span_cache, &moved);
+    /* a list time timed with a span that moved since is dropped */
+    for (i = 0; moved && i < TCE_PROJECTOR_MEMOS; i++)
+        if (c->memo[i].valid && (c->memo[i].groups & moved)) {
+            c->memo[i].valid = 0;
             c->epoch++;
         }
-    c->known_spans &= ~moved;
-}
-
-void tce_projcache_spans(struct tce_projcache *c,
-                         const struct tce_layout *layout,
-                         const struct tce_topology *topo,
-                         struct tce_span spans[TCE_GROUP_COUNT])
-{
-    tce_layout_spans_cached(layout, topo, &c->span_cache, spans);
-    forget_moved(c, spans);
+    return spans;
 }
 
 const struct tce_list_time *tce_projcache_list(const struct tce_projcache *c,
@@ -84,11 +69,9 @@ const struct tce_list_time *tce_projcache_list(const struct tce_projcache *c,
 void tce_projcache_keep_list(struct tce_projcache *c, int slot, unsigned gen,
                              enum tce_plan_list id,
                              const struct tce_op_list *l,
-                             const struct tce_span spans[TCE_GROUP_COUNT],
                              const struct tce_list_time *t)
 {
     struct tce_list_memo *mm;
-    int g;
 
     if ((unsigned)id >= TCE_PROJECTOR_MEMOS)
         return;
@@ -99,11 +82,6 @@ void tce_projcache_keep_list(struct tce_projcache *c, int slot, unsigned gen,
     mm->gen = gen;
     mm->valid = 1;
     c->epoch++;
-    for (g = 0; g < TCE_GROUP_COUNT; g++)
-        if ((mm->groups & (1u << g)) && !(c->known_spans & (1u << g))) {
-            c->spans[g] = spans[g];
-            c->known_spans |= 1u << g;
-        }
 }
 
 const struct tce_stage_memo *tce_projcache_stage(const struct tce_projcache *c,

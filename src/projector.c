@@ -203,7 +203,7 @@ static void timed_list(struct tce_projector *pj, struct run *r, int slot,
     }
     eval_list_ops(r, l, out, NULL, NULL, NULL);
     tce_projcache_keep_list(&pj->cache, slot, pj->plan_gen[slot], id, l,
-                            r->spans, out);
+                            out);
 }
 
 /* The per-layer lists are the same on every stage: timed once per run. */
@@ -528,7 +528,8 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
              struct tce_plan *const plans[TCE_PROJECTOR_PLANS], int64_t gpus,
              struct tce_projection *out, struct tce_error *err)
 {
-    struct tce_span spans[TCE_GROUP_COUNT];
+    struct tce_span one_shot[TCE_GROUP_COUNT];
+    const struct tce_span *spans = one_shot;
     static const struct stage_time none; /* the slowest until one is */
     struct stage_time sts[TCE_PROJECTOR_PLANS];
     const struct stage_time *slow = &none;
@@ -548,11 +549,10 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     ret = tce_layout_init(&out->layout, job, topo, gpus, err);
     if (ret < 0)
         goto out;
-    if (pj) {
-        tce_projcache_spans(&pj->cache, &out->layout, topo, spans);
-    } else {
-        tce_layout_spans(&out->layout, topo, spans);
-    }
+    if (pj)
+        spans = tce_projcache_spans(&pj->cache, &out->layout, topo);
+    else
+        tce_layout_spans(&out->layout, topo, one_shot);
     p = out->layout.pp;
     v = out->layout.vpp > 0 ? out->layout.vpp : 1;
     m = out->layout.microbatches;

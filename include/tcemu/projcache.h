@@ -7,8 +7,8 @@
  *    than);
  *  - the time of each layer, embedding and head list (struct
  *    tce_list_memo): valid while the plan that held it was not rebuilt
- *    (slot, generation) and the spans of the groups its ops use are those
- *    it was timed with;
+ *    (slot, generation) and the spans of the groups its ops use did not
+ *    move since it was timed;
  *  - each evaluated stage's per-microbatch forward and backward over those
  *    lists (struct tce_stage_memo): the sum of the list times x the
  *    stage's layer counts, valid while neither the plan it came from nor
@@ -57,11 +57,8 @@ struct tce_stage_memo {
 };
 
 struct tce_projcache {
-    unsigned known_spans;       /* bit g: spans[g] is the one the memos
-                                   using group g were computed with */
     unsigned epoch;             /* + 1 whenever a list time is timed again
                                    or dropped */
-    struct tce_span spans[TCE_GROUP_COUNT];
     struct tce_list_memo memo[TCE_PROJECTOR_MEMOS];
     struct tce_stage_memo stage[TCE_PROJECTOR_PLANS];
     struct tce_span_cache span_cache;
@@ -70,12 +67,13 @@ struct tce_projcache {
 /* Empty c. */
 void tce_projcache_init(struct tce_projcache *c);
 
-/* The spans of layout on topo into spans (tce_layout_spans_cached), and
- * the list times that used a group whose span moved dropped. */
-void tce_projcache_spans(struct tce_projcache *c,
-                         const struct tce_layout *layout,
-                         const struct tce_topology *topo,
-                         struct tce_span spans[TCE_GROUP_COUNT]);
+/* The spans of layout on topo (tce_layout_spans_cached: valid until the
+ * next call), and the list times that use a group whose span moved since
+ * the previous call dropped (so a kept time was timed with the spans of
+ * every call since). */
+const struct tce_span *tce_projcache_spans(struct tce_projcache *c,
+                                           const struct tce_layout *layout,
+                                           const struct tce_topology *topo);
 
 /* The kept time of list id of the plan in slot at generation gen, or NULL
  * (then time it and tce_projcache_keep_list it). */
@@ -84,11 +82,10 @@ const struct tce_list_time *tce_projcache_list(const struct tce_projcache *c,
                                                enum tce_plan_list id);
 
 /* Keep t, the time of list l (id of the plan in slot at generation gen)
- * timed with spans. */
+ * timed with this call's spans. */
 void tce_projcache_keep_list(struct tce_projcache *c, int slot, unsigned gen,
                              enum tce_plan_list id,
                              const struct tce_op_list *l,
-                             const struct tce_span spans[TCE_GROUP_COUNT],
                              const struct tce_list_time *t);
 
 /* The kept forward and backward of the stage in slot (its plan at

@@ -72,9 +72,11 @@ static void test_spans_cached(void **state)
         {8, 8, 3}, {6, 6, 1}, {4, 72, 2}, {8, 8, 0}, {4, 4, 3}};
     struct tce_topology t;
     struct tce_span_cache c;
-    struct tce_span a[TCE_GROUP_COUNT], b[TCE_GROUP_COUNT];
+    struct tce_span a[TCE_GROUP_COUNT], prev[TCE_GROUP_COUNT];
+    const struct tce_span *b;
     struct tce_layout l;
     size_t ti, si, di;
+    unsigned moved;
     int g, pass;
     (void)state;
 
@@ -95,10 +97,9 @@ static void test_spans_cached(void **state)
                         continue;
                     layout_of(&l, &t, x[0], x[1], x[2], x[3], x[4], dp);
                     memset(a, 0xa5, sizeof(a));
-                    memset(b, 0x5a, sizeof(b));
                     tce_layout_spans(&l, &t, a);
-                    tce_layout_spans_cached(&l, &t, &c, b);
-                    for (g = 0; g < TCE_GROUP_COUNT; g++)
+                    b = tce_layout_spans_cached(&l, &t, &c, &moved);
+                    for (g = 0; g < TCE_GROUP_COUNT; g++) {
                         if (memcmp(&a[g], &b[g], sizeof(a[g])) != 0) {
                             print_error("topology %zu, shape %zu, dp %lld: "
                                         "group %s differs\n",
@@ -106,16 +107,25 @@ static void test_spans_cached(void **state)
                                         tce_group_name((enum tce_group)g));
                             fail();
                         }
+                        /* moved: exactly the spans that differ from the
+                         * previous call's (the first call: all but WORLD) */
+                        if (pass + si + di > 0 &&
+                            !!(moved & (1u << g)) !=
+                                (memcmp(&prev[g], &b[g], sizeof(b[g])) != 0))
+                            fail_msg("group %s: moved bit wrong",
+                                     tce_group_name((enum tce_group)g));
+                    }
+                    memcpy(prev, b, sizeof(prev));
                 }
         /* a sweep over dp (tp 8, pp 4) keeps the TP, CP and EP spans:
          * only DP, EDP and PP are computed again */
         layout_of(&l, &t, 8, 1, 4, 1, 0, 2);
-        tce_layout_spans_cached(&l, &t, &c, b);
+        tce_layout_spans_cached(&l, &t, &c, &moved);
         for (di = 4; di <= 64; di *= 2) {
             int64_t misses = c.misses;
 
             layout_of(&l, &t, 8, 1, 4, 1, 0, (int64_t)di);
-            tce_layout_spans_cached(&l, &t, &c, b);
+            tce_layout_spans_cached(&l, &t, &c, &moved);
             if (c.misses - misses != 3)
                 print_error("topology %zu, dp %zu\n", ti, di);
             assert_int_equal(c.misses - misses, 3);
@@ -128,8 +138,10 @@ static void test_spans_cached(void **state)
         u.fabric[0].latency_us += 5.0;
         layout_of(&l, &u, 8, 1, 4, 1, 0, 16);
         tce_layout_spans(&l, &u, a);
-        tce_layout_spans_cached(&l, &u, &c, b);
+        b = tce_layout_spans_cached(&l, &u, &c, &moved);
         assert_memory_equal(a, b, sizeof(a));
+        assert_int_equal(moved, ((1u << TCE_GROUP_COUNT) - 1) &
+                                    ~(1u << TCE_GROUP_WORLD));
     }
 }
 
