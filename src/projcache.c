@@ -62,13 +62,11 @@ const struct tce_list_time *tce_projcache_list(const struct tce_projcache *c,
     if ((unsigned)id >= TCE_PROJECTOR_MEMOS)
         return NULL;
     mm = &c->memo[id];
-    return mm->valid && mm->slot == slot && mm->gen == gen ? &mm->time
-                                                           : NULL;
+    return mm->valid && mm->slot == slot && mm->gen == gen ? &mm->time : NULL;
 }
 
 void tce_projcache_keep_list(struct tce_projcache *c, int slot, unsigned gen,
-                             enum tce_plan_list id,
-                             const struct tce_op_list *l,
+                             enum tce_plan_list id, const struct tce_op_list *l,
                              const struct tce_list_time *t)
 {
     struct tce_list_memo *mm;

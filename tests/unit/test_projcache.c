@@ -11,8 +11,8 @@
  *    shipped job on five shipped topologies, and for hand-built jobs on
  *    hand-built topologies.
  * Exact comparisons (==, memcmp), no tolerance. */
-#include "tce_test.h"
 #include "tce_fixtures.h"
+#include "tce_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +23,7 @@
 /* A hand-built topology: gpn GPUs per node, a scale-up domain of dom, and
  * (tiers > 0) fabric tiers of 4, 16 and 128 nodes, the lower oversubscribed
  * 2:1. */
-static void topo_of(struct tce_topology *t, int64_t gpn, int64_t dom,
-                    int tiers)
+static void topo_of(struct tce_topology *t, int64_t gpn, int64_t dom, int tiers)
 {
     static const int64_t nodes[3] = {4, 16, 128};
     int i;
@@ -63,7 +62,7 @@ static void test_spans_cached(void **state)
 {
     static const int64_t shapes[][5] = {
         /* tp, cp, pp, ep, etp */
-        {8, 1, 4, 1, 0}, {4, 2, 2, 2, 0}, {2, 1, 8, 4, 0}, {1, 1, 1, 8, 0},
+        {8, 1, 4, 1, 0}, {4, 2, 2, 2, 0},  {2, 1, 8, 4, 0}, {1, 1, 1, 8, 0},
         {2, 2, 4, 8, 1}, {4, 1, 2, 16, 2}, {3, 1, 2, 1, 0}, {1, 4, 1, 2, 0},
     };
     static const int64_t dps[] = {1,  2,  16, 4,  64, 8,   256, 32,
@@ -87,9 +86,8 @@ static void test_spans_cached(void **state)
             for (si = 0; si < sizeof(shapes) / sizeof(shapes[0]); si++)
                 for (di = 0; di < sizeof(dps) / sizeof(dps[0]); di++) {
                     const int64_t *x = shapes[si];
-                    int64_t dp = dps[pass ? sizeof(dps) / sizeof(dps[0]) -
-                                                1 - di
-                                          : di];
+                    int64_t dp =
+                        dps[pass ? sizeof(dps) / sizeof(dps[0]) - 1 - di : di];
 
                     if (x[4] == 0 && dp % x[3] != 0)
                         continue;
@@ -160,10 +158,8 @@ static void check_relayout(const struct tce_job *j, int64_t tp, int64_t dp1,
     assert_non_null(a);
     assert_non_null(b);
     topo(&t);
-    assert_int_equal(tce_layout_init(&l1, j, &t, tp * pp * cp * dp1, NULL),
-                     0);
-    assert_int_equal(tce_layout_init(&l2, j, &t, tp * pp * cp * dp2, NULL),
-                     0);
+    assert_int_equal(tce_layout_init(&l1, j, &t, tp * pp * cp * dp1, NULL), 0);
+    assert_int_equal(tce_layout_init(&l2, j, &t, tp * pp * cp * dp2, NULL), 0);
     assert_int_equal(tce_plan_build(j, &l2, stage, a, NULL), 0);
     assert_int_equal(tce_plan_build(j, &l1, stage, b, NULL), 0);
     assert_int_equal(tce_plan_relayout(j, &l2, stage, b, NULL), 0);
@@ -190,8 +186,8 @@ static void check_relayout(const struct tce_job *j, int64_t tp, int64_t dp1,
 
 static void test_relayout(void **state)
 {
-    static const int64_t dps[][2] = {
-        {1, 8}, {8, 1}, {8, 16}, {16, 8}, {2, 4}, {4, 2}, {8, 8}};
+    static const int64_t dps[][2] = {{1, 8}, {8, 1}, {8, 16}, {16, 8},
+                                     {2, 4}, {4, 2}, {8, 8}};
     struct tce_job j;
     size_t k;
     int kind;
@@ -218,9 +214,8 @@ static void test_relayout(void **state)
         }
 }
 
-static void same(const struct tce_projection *a,
-                 const struct tce_projection *b, const char *what,
-                 int64_t gpus)
+static void same(const struct tce_projection *a, const struct tce_projection *b,
+                 const char *what, int64_t gpus)
 {
     if (a->iteration_s == b->iteration_s &&
         memcmp(&a->breakdown, &b->breakdown, sizeof(a->breakdown)) == 0 &&
@@ -301,10 +296,10 @@ static void sweep(const struct tce_topology *t, const struct tce_job *j,
 static void test_sweeps_shipped(void **state)
 {
     static const char *const jobs[] = {
-        "deepseek-v3",      "frontier-100m",       "gpt-oss-120b",
-        "gpt3-175b",        "llama3-405b",         "llama3-70b",
-        "llama3-8b",        "megatron-sc21-1.7b",  "megatron-sc21-39.1b",
-        "mixtral-8x7b",     "qwen3-235b-a22b",     "qwen3-30b-a3b",
+        "deepseek-v3",  "frontier-100m",      "gpt-oss-120b",
+        "gpt3-175b",    "llama3-405b",        "llama3-70b",
+        "llama3-8b",    "megatron-sc21-1.7b", "megatron-sc21-39.1b",
+        "mixtral-8x7b", "qwen3-235b-a22b",    "qwen3-30b-a3b",
         "tiny"};
     static const char *const topos[] = {"aws-p5", "dgx-b200", "gb200-nvl72",
                                         "dgx-a100-80gb", "workstation"};
@@ -332,9 +327,12 @@ static void test_sweeps_shipped(void **state)
 
 static void test_sweeps_built(void **state)
 {
-    static const int64_t shapes[][4] = {
-        /* tp, pp, vpp, ep */
-        {8, 4, 1, 1}, {4, 4, 2, 2}, {2, 8, 3, 4}, {1, 1, 1, 8}, {8, 2, 1, 8}};
+    static const int64_t shapes[][4] = {/* tp, pp, vpp, ep */
+                                        {8, 4, 1, 1},
+                                        {4, 4, 2, 2},
+                                        {2, 8, 3, 4},
+                                        {1, 1, 1, 8},
+                                        {8, 2, 1, 8}};
     static const int64_t topos[][3] = {{8, 8, 3}, {6, 6, 1}, {4, 72, 2}};
     struct tce_topology t;
     struct tce_job j;
