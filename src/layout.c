@@ -140,8 +140,11 @@ int64_t tce_layout_rank(const struct tce_layout *layout,
                                  (c->dp + layout->dp * c->pp));
 }
 
-int64_t tce_layout_group_size(const struct tce_layout *layout,
-                              enum tce_group g)
+/* speed (issue 11): a group's size and stride with the EP members of one
+ * scale-up domain given (tce_layout_ep_domain_members, needed only by
+ * EP_INTRA and EP_INTER), so tce_layout_spans_cached works it out once. */
+static int64_t size_with(const struct tce_layout *layout, enum tce_group g,
+                         int64_t members)
 {
     switch (g) {
     case TCE_GROUP_TP: return layout->tp;
@@ -154,42 +157,61 @@ int64_t tce_layout_group_size(const struct tce_layout *layout,
                                : layout->dp / layout->ep;
     case TCE_GROUP_PP: return layout->pp;
     case TCE_GROUP_WORLD: return layout->gpus;
-    case TCE_GROUP_EP_INTRA: return tce_layout_ep_domain_members(layout);
-    case TCE_GROUP_EP_INTER:
-        return layout->ep / tce_layout_ep_domain_members(layout);
+    case TCE_GROUP_EP_INTRA: return members;
+    case TCE_GROUP_EP_INTER: return layout->ep / members;
     case TCE_GROUP_COUNT: break;
     }
     return 0;
 }
 
-int64_t tce_layout_group_stride(const struct tce_layout *layout,
-                                enum tce_group g)
+static int64_t ep_stride(const struct tce_layout *layout)
+{
+    return layout->etp > 0 ? layout->etp : layout->tp * layout->cp;
+}
+
+static int64_t stride_with(const struct tce_layout *layout, enum tce_group g,
+                           int64_t members)
 {
     switch (g) {
     case TCE_GROUP_TP: return 1;
     case TCE_GROUP_CP: return layout->tp;
     case TCE_GROUP_DP: return layout->tp * layout->cp;
-    case TCE_GROUP_EP:
-        return layout->etp > 0 ? layout->etp : layout->tp * layout->cp;
-    case TCE_GROUP_EDP:
-        return (layout->etp > 0 ? layout->etp : layout->tp * layout->cp) *
-               layout->ep;
+    case TCE_GROUP_EP: return ep_stride(layout);
+    case TCE_GROUP_EDP: return ep_stride(layout) * layout->ep;
     case TCE_GROUP_PP: return layout->tp * layout->cp * layout->dp;
     case TCE_GROUP_WORLD: return 1;
-    case TCE_GROUP_EP_INTRA:
-        return tce_layout_group_stride(layout, TCE_GROUP_EP);
-    case TCE_GROUP_EP_INTER:
-        return tce_layout_group_stride(layout, TCE_GROUP_EP) *
-               tce_layout_ep_domain_members(layout);
+    case TCE_GROUP_EP_INTRA: return ep_stride(layout);
+    case TCE_GROUP_EP_INTER: return ep_stride(layout) * members;
     case TCE_GROUP_COUNT: break;
     }
     return 0;
 }
 
+static int needs_members(enum tce_group g)
+{
+    return g == TCE_GROUP_EP_INTRA || g == TCE_GROUP_EP_INTER;
+}
+
+int64_t tce_layout_group_size(const struct tce_layout *layout,
+                              enum tce_group g)
+{
+    return size_with(layout, g,
+                     needs_members(g) ? tce_layout_ep_domain_members(layout)
+                                      : 0);
+}
+
+int64_t tce_layout_group_stride(const struct tce_layout *layout,
+                                enum tce_group g)
+{
+    return stride_with(layout, g,
+                       needs_members(g) ? tce_layout_ep_domain_members(layout)
+                                        : 0);
+}
+
 /* moe (issue 11) */
 int64_t tce_layout_ep_domain_members(const struct tce_layout *layout)
 {
-    int64_t stride = tce_layout_group_stride(layout, TCE_GROUP_EP);
+    int64_t stride = ep_stride(layout);
     int64_t domain = layout->scale_up_domain > 0
                          ? layout->scale_up_domain
                          : or_one(layout->gpus_per_node);
@@ -561,4 +583,133 @@ void tce_layout_spans(const struct tce_layout *layout,
     for (g = 0; g < TCE_GROUP_COUNT; g++)
         if (g != TCE_GROUP_WORLD)
             tce_layout_group_span(layout, (enum tce_group)g, topo, &spans[g]);
+}
+
+/* ---- speed (issue 11): spans kept from one layout to the next ---------- */
+
+/* Whether straddles(n, stride, gpus, block) holds for some GPU count: then
+ * it holds exactly for gpus > block. */
+static int can_straddle(int64_t n, int64_t stride, int64_t block)
+{
+    int64_t run = n * stride;
+
+    return n >= 2 && (run > block || block % run != 0);
+}
+
+/* Narrow [*lo, *hi] to the GPU counts on gpus's side of "gpus > b". */
+static void narrow(int64_t gpus, int64_t b, int64_t *lo, int64_t *hi)
+{
+    if (gpus > b) {
+        if (b + 1 > *lo)
+            *lo = b + 1;
+    } else if (b < *hi) {
+        *hi = b;
+    }
+}
+
+/*
+ * The GPU counts [*lo, *hi] around layout->gpus at which span_of gives the
+ * group of n members at stride (pair 0) the same span, the other inputs
+ * (n, stride, node and domain sizes, topology) held: span_of reads the GPU
+ * count only through min(node, gpus) and crosses(), which for pair 0 is
+ * straddles(): "gpus > block" for the node, the domain and (read only when
+ * the group leaves the domain) each fabric tier's block of nodes, where
+ * the group can straddle that block at all.
+ */
+static void same_span_gpus(const struct tce_layout *layout, int64_t n,
+                           int64_t stride, const struct tce_topology *topo,
+                           int64_t *lo, int64_t *hi)
+{
+    int64_t node = or_one(layout->gpus_per_node);
+    int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
+                                                 : node;
+    int64_t gpus = layout->gpus, range, count, per;
+    int i, n_fabric;
+
+    *lo = 1;
+    *hi = INT64_MAX;
+    if (gpus < node) { /* local = gpus */
+        *lo = *hi = gpus;
+        return;
+    }
+    *lo = node;
+    if (can_straddle(n, stride, node))
+        narrow(gpus, node, lo, hi);
+    if (can_straddle(n, stride, domain))
+        narrow(gpus, domain, lo, hi);
+    blocks(n, stride, domain, &count, &range, &per);
+    if (!(count > 1 || straddles(n, stride, gpus, domain)) || !topo ||
+        topo->n_fabric <= 0)
+        return; /* stays in the domain at every count of [lo, hi] */
+    n_fabric = topo->n_fabric < TCE_FABRIC_TIERS_MAX ? topo->n_fabric
+                                                     : TCE_FABRIC_TIERS_MAX;
+    for (i = 0; i < n_fabric; i++) {
+        int64_t under = topo->fabric[i].group_nodes * node;
+
+        if (can_straddle(n, stride, under))
+            narrow(gpus, under, lo, hi);
+    }
+}
+
+void tce_span_cache_init(struct tce_span_cache *c)
+{
+    c->topo = NULL;
+    c->valid = 0;
+    c->hits = c->misses = 0;
+    memset(&c->span[TCE_GROUP_WORLD], 0, sizeof(c->span[TCE_GROUP_WORLD]));
+}
+
+const struct tce_span *tce_layout_spans_cached(const struct tce_layout *layout,
+                                               const struct tce_topology *topo,
+                                               struct tce_span_cache *c,
+                                               unsigned *moved)
+{
+    int64_t members = tce_layout_ep_domain_members(layout);
+    int64_t node = or_one(layout->gpus_per_node);
+    int64_t domain = layout->scale_up_domain > 0 ? layout->scale_up_domain
+                                                 : node;
+    struct tce_span_key *k;
+    struct tce_span fresh;
+    int g;
+
+    *moved = 0;
+    if (c->topo != topo) {
+        c->topo = topo;
+        c->valid = 0;
+    }
+    for (g = 0; g < TCE_GROUP_COUNT; g++) {
+        int64_t n, stride;
+
+        if (g == TCE_GROUP_WORLD)
+            continue;
+        n = size_with(layout, (enum tce_group)g, members);
+        stride = stride_with(layout, (enum tce_group)g, members);
+        k = &c->key[g];
+        if ((c->valid & (1u << g)) && k->size == n && k->stride == stride &&
+            k->node == node && k->domain == domain &&
+            k->gpus_lo <= layout->gpus && layout->gpus <= k->gpus_hi) {
+            c->hits++;
+            continue;
+        }
+        c->misses++;
+        memset(&fresh, 0, sizeof(fresh)); /* as tce_layout_group_span */
+        if (n > 0 && stride > 0) {
+            span_of(layout, n, stride, 0, topo, &fresh);
+            same_span_gpus(layout, n, stride, topo, &k->gpus_lo,
+                           &k->gpus_hi);
+        } else {
+            k->gpus_lo = k->gpus_hi = layout->gpus;
+        }
+        k->size = n;
+        k->stride = stride;
+        k->node = node;
+        k->domain = domain;
+        if (!(c->valid & (1u << g)) ||
+            memcmp(&fresh, &c->span[g], sizeof(fresh)) != 0) {
+            c->span[g] = fresh;
+            *moved |= 1u << g;
+        }
+        c->valid |= 1u << g;
+    }
+    return c->span;
 }

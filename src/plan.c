@@ -342,6 +342,21 @@ static double layer_dense_params(const struct ctx *c,
            (double)plan->layers * pc->norms_per_layer;
 }
 
+/* HBM bytes of the optimizer step: the parameters this rank's optimizer
+ * owns (edp: the EDP group's size) x (gradient + 12 + 12 + 2 bytes). */
+static double optimizer_bytes(const struct ctx *c, const struct tce_plan *plan,
+                              int64_t edp, int distopt, double gb)
+{
+    double owned = plan->params;
+
+    if (distopt)
+        /* Megatron shards the optimizer over DP x CP (as model.h) */
+        owned = plan->dense_params / (double)(c->lay->dp * c->lay->cp) +
+                plan->expert_params /
+                    (double)((edp > 0 ? edp : 1) * c->lay->cp);
+    return owned * (gb + 12.0 + 12.0 + 2.0);
+}
+
 static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
 {
     const struct tce_training *tr = &c->job->training;
@@ -355,7 +370,6 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     int64_t edp = tce_layout_group_size(c->lay, TCE_GROUP_EDP);
     double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
     double dense = plan->dense_params, expert = plan->expert_params;
-    double owned;
     int64_t nb;
 
     if (fsdp) {
@@ -406,14 +420,23 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
              TCE_CHARGE_DP, TCE_OP_F_GRADIENT);
         end->ops[end->n - 1].count = nb;
     }
-    owned = plan->params;
-    if (distopt)
-        /* Megatron shards the optimizer over DP x CP (as model.h) */
-        owned = plan->dense_params / (double)(c->lay->dp * c->lay->cp) +
-                plan->expert_params /
-                    (double)((edp > 0 ? edp : 1) * c->lay->cp);
-    elt(end, "optimizer", owned * (gb + 12.0 + 12.0 + 2.0), 0);
+    elt(end, "optimizer", optimizer_bytes(c, plan, edp, distopt, gb), 0);
     end->ops[end->n - 1].charge = TCE_CHARGE_OPTIMIZER;
+}
+
+/* speed (issue 11): the per-iteration lists of the same stage at another dp
+ * that keeps dp > 1 and edp > 1 as they were hold the same collectives with
+ * the same bytes; only the optimizer's shard (ITER_END's last op, as
+ * iteration_lists appends it) changes. */
+static void reshard_optimizer(const struct ctx *c, struct tce_plan *plan)
+{
+    struct tce_op_list *end = &plan->list[TCE_PLAN_ITER_END];
+    double gb = c->job->training.accumulate_allreduce_grads_in_fp32 ? 4.0
+                                                                    : 2.0;
+
+    end->ops[end->n - 1].bytes = optimizer_bytes(
+        c, plan, tce_layout_group_size(c->lay, TCE_GROUP_EDP),
+        tce_model_dp_sharding(c->job) >= TCE_DP_SHARD_OPTIM, gb);
 }
 
 /* layers_checked: the layer split of (job, pp, vpp) was checked when the
@@ -617,13 +640,19 @@ int tce_plan_relayout(const struct tce_job *job,
                       struct tce_plan *plan, struct tce_error *err)
 {
     struct ctx c;
-    int ret;
+    int ret, same_comm;
 
     if (!tce_plan_same_layer_shape(plan, layout))
         return tce_plan_build(job, layout, stage, plan, err);
     ret = check_shape(job, layout, stage, 1, err);
     if (ret < 0)
         goto out;
+    /* speed (issue 11): which collectives the per-iteration lists hold
+     * depends on dp only through dp > 1 and edp > 1 (their bytes on the
+     * stage's parameters, not on dp) */
+    same_comm = (layout->dp > 1) == (plan->layout.dp > 1) &&
+                (tce_layout_group_size(layout, TCE_GROUP_EDP) > 1) ==
+                    (tce_layout_group_size(&plan->layout, TCE_GROUP_EDP) > 1);
     plan->layout = *layout;
     plan->layout.vpp = layout->vpp > 0 ? layout->vpp : 1;
     plan->microbatches = layout->microbatches;
@@ -633,7 +662,10 @@ int tce_plan_relayout(const struct tce_job *job,
          * buckets, optimizer shard) do */
         c.job = job;   /* all iteration_lists reads of the context */
         c.lay = &plan->layout;
-        iteration_lists(&c, plan);
+        if (same_comm)
+            reshard_optimizer(&c, plan);
+        else
+            iteration_lists(&c, plan);
         goto out;
     }
     init_ctx(&c, job, &plan->layout, plan);

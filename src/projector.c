@@ -182,74 +182,28 @@ struct stage_time {
     double optimizer_s;
 };
 
-/* Which groups a list's ops use (bit g set for group g). */
-static unsigned list_groups(const struct tce_op_list *l)
-{
-    unsigned mask = 0;
-    int i;
-
-    for (i = 0; i < l->n; i++) {
-        const struct tce_op *op = &l->ops[i];
-
-        if (op->kind == TCE_OP_COLLECTIVE &&
-            (unsigned)op->group < TCE_GROUP_COUNT)
-            mask |= 1u << op->group;
-        else if (op->kind == TCE_OP_SEND || op->kind == TCE_OP_RECV)
-            mask |= 1u << TCE_GROUP_PP;
-    }
-    return mask;
-}
-
-/* Drop the memos of lists that use a group whose span differs from the
- * one they were computed with (only the spans of groups some memo uses are
- * compared). */
-static void forget_moved(struct tce_projector *pj,
-                         const struct tce_span spans[TCE_GROUP_COUNT])
-{
-    unsigned moved = 0;
-    int g;
-
-    for (g = 0; g < TCE_GROUP_COUNT; g++)
-        if ((pj->known_spans & (1u << g)) &&
-            memcmp(&pj->spans[g], &spans[g], sizeof(spans[g])) != 0)
-            moved |= 1u << g;
-    if (!moved)
-        return;
-    for (g = 0; g < TCE_PROJECTOR_MEMOS; g++)
-        if (pj->memo[g].groups & moved)
-            pj->memo[g].valid = 0;
-    pj->known_spans &= ~moved;
-}
-
-/* Time of list id of plans[slot]: from the projector's memo when that plan
- * was not rebuilt since and no span of a group the list uses moved, else
- * evaluated (and, with a projector, remembered).  pj NULL: one-shot. */
+/* Time of list id of plans[slot]: from the projector's cache when that
+ * plan was not rebuilt since and no span of a group the list uses moved,
+ * else evaluated (and, with a projector, kept).  pj NULL: one-shot. */
 static void timed_list(struct tce_projector *pj, struct run *r, int slot,
                        const struct tce_plan *plan, enum tce_plan_list id,
                        struct list_time *out)
 {
     const struct tce_op_list *l = &plan->list[id];
-    struct tce_list_memo *mm;
-    int g;
+    const struct list_time *kept;
 
-    if (!pj || (unsigned)id >= TCE_PROJECTOR_MEMOS) {
+    if (!pj) {
         eval_list_ops(r, l, out, NULL, NULL, NULL);
         return;
     }
-    mm = &pj->memo[id];
-    if (!mm->valid || mm->slot != slot || mm->gen != pj->plan_gen[slot]) {
-        eval_list_ops(r, l, &mm->time, NULL, NULL, NULL);
-        mm->groups = list_groups(l);
-        mm->slot = slot;
-        mm->gen = pj->plan_gen[slot];
-        mm->valid = 1;
-        for (g = 0; g < TCE_GROUP_COUNT; g++)
-            if ((mm->groups & (1u << g)) && !(pj->known_spans & (1u << g))) {
-                memcpy(&pj->spans[g], &r->spans[g], sizeof(pj->spans[g]));
-                pj->known_spans |= 1u << g;
-            }
+    kept = tce_projcache_list(&pj->cache, slot, pj->plan_gen[slot], id);
+    if (kept) {
+        *out = *kept;
+        return;
     }
-    *out = mm->time;
+    eval_list_ops(r, l, out, NULL, NULL, NULL);
+    tce_projcache_keep_list(&pj->cache, slot, pj->plan_gen[slot], id, l,
+                            out);
 }
 
 /* The per-layer lists are the same on every stage: timed once per run. */
@@ -289,15 +243,34 @@ static void eval_layers(struct tce_projector *pj, struct run *r,
     }
 }
 
-static void eval_stage(struct tce_projector *pj, struct run *r, int slot,
-                       const struct tce_plan *plan,
-                       const struct layer_times *lt, struct stage_time *st)
+/* A stage's forward and backward per microbatch over its layer, embedding
+ * and head lists: kept by the projector's cache while its inputs are
+ * (projcache.h), else summed; the layer lists' times (lt, from plans[0])
+ * are taken when first needed in the run (*have_lt). */
+static void stage_lists(struct tce_projector *pj, struct run *r, int slot,
+                        struct tce_plan *const plans[TCE_PROJECTOR_PLANS],
+                        struct layer_times *lt, int *have_lt,
+                        struct stage_time *st)
 {
-    const struct tce_op_list *L = plan->list;
+    const struct tce_plan *plan = plans[slot];
+    const struct tce_stage_memo *sm = NULL;
     struct list_time t;
-    int i;
 
-    memset(st, 0, sizeof(*st));
+    if (pj) {
+        sm = tce_projcache_stage(&pj->cache, slot, pj->plan_gen[0],
+                                 pj->plan_gen[slot]);
+        if (sm) {
+            st->fwd = sm->fwd;
+            st->bwd = sm->bwd;
+            return;
+        }
+    }
+    if (!*have_lt) {
+        eval_layers(pj, r, plans[0], lt);
+        *have_lt = 1;
+    }
+    memset(&st->fwd, 0, sizeof(st->fwd));
+    memset(&st->bwd, 0, sizeof(st->bwd));
     add_scaled(&st->fwd, &lt->dense_fwd, (double)plan->dense_layers);
     add_scaled(&st->bwd, &lt->dense_bwd, (double)plan->dense_layers);
     if (plan->moe_layers > 0) {
@@ -316,6 +289,24 @@ static void eval_stage(struct tce_projector *pj, struct run *r, int slot,
         timed_list(pj, r, slot, plan, TCE_PLAN_HEAD_BWD, &t);
         add_scaled(&st->bwd, &t, 1.0);
     }
+    if (pj)
+        tce_projcache_keep_stage(&pj->cache, slot, pj->plan_gen[0],
+                                 pj->plan_gen[slot], &st->fwd, &st->bwd);
+}
+
+static void eval_stage(struct tce_projector *pj, struct run *r, int slot,
+                       struct tce_plan *const plans[TCE_PROJECTOR_PLANS],
+                       struct layer_times *lt, int *have_lt,
+                       struct stage_time *st)
+{
+    const struct tce_op_list *L = plans[slot]->list;
+    int i;
+
+    stage_lists(pj, r, slot, plans, lt, have_lt, st);
+    st->p2p_s = 0.0;
+    st->dp_total_s = st->dp_bucket_s = 0.0;
+    st->ag_total_s = st->ag_bucket_s = 0.0;
+    st->optimizer_s = 0.0;
     if (L[TCE_PLAN_P2P_FWD].n > 0)
         st->p2p_s = op_time(r, &L[TCE_PLAN_P2P_FWD].ops[0]);
     /* per-iteration ops differ from stage to stage (parameters held):
@@ -444,13 +435,11 @@ void tce_projector_init(struct tce_projector *p,
     p->topo = topo;
     p->job = job;
     p->cm = cm;
-    p->known_spans = 0;
     for (i = 0; i < TCE_PROJECTOR_PLANS; i++) {
         p->have_plan[i] = 0;
         p->plan_gen[i] = 0;
     }
-    for (i = 0; i < TCE_PROJECTOR_MEMOS; i++)
-        p->memo[i].valid = 0;
+    tce_projcache_init(&p->cache);
     tce_model_flops_per_iteration(&job->model, &job->training, &p->flops);
 }
 
@@ -539,8 +528,11 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
              struct tce_plan *const plans[TCE_PROJECTOR_PLANS], int64_t gpus,
              struct tce_projection *out, struct tce_error *err)
 {
-    struct tce_span spans[TCE_GROUP_COUNT];
-    struct stage_time st, slow;
+    struct tce_span one_shot[TCE_GROUP_COUNT];
+    const struct tce_span *spans = one_shot;
+    static const struct stage_time none; /* the slowest until one is */
+    struct stage_time sts[TCE_PROJECTOR_PLANS];
+    const struct stage_time *slow = &none;
     struct tce_sched_stage_s st3[3];
     struct dp_stage dps[TCE_PROJECTOR_PLANS];
     struct layer_times lt;
@@ -551,15 +543,16 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     const struct tce_training *tr = &job->training;
     int64_t stages[TCE_PROJECTOR_PLANS], n_stages = 0, p, v, m, i;
     double T = -1.0, Ts, tokens, peak, dp_exp, ag_exp, iter, span, lat;
-    int ret = 0;
+    int ret = 0, have_lt = 0;
 
     memset(out, 0, sizeof(*out));
     ret = tce_layout_init(&out->layout, job, topo, gpus, err);
     if (ret < 0)
         goto out;
-    tce_layout_spans(&out->layout, topo, spans);
     if (pj)
-        forget_moved(pj, spans);
+        spans = tce_projcache_spans(&pj->cache, &out->layout, topo);
+    else
+        tce_layout_spans(&out->layout, topo, one_shot);
     p = out->layout.pp;
     v = out->layout.vpp > 0 ? out->layout.vpp : 1;
     m = out->layout.microbatches;
@@ -570,7 +563,6 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         stages[n_stages++] = p - 1;
     if (p > 2)
         stages[n_stages++] = p / 2;
-    memset(&slow, 0, sizeof(slow));
     run.cm = cm;
     run.spans = spans;
     run.cache = cache;
@@ -579,21 +571,19 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         ret = plan_for(pj, job, &out->layout, plans, (int)i, stages[i], err);
         if (ret < 0)
             goto out;
-        if (i == 0)
-            eval_layers(pj, &run, plans[0], &lt);
-        eval_stage(pj, &run, (int)i, plans[i], &lt, &st);
-        dps[i].dp_total_s = st.dp_total_s;
-        dps[i].dp_bucket_s = st.dp_bucket_s;
-        dps[i].ag_total_s = st.ag_total_s;
-        dps[i].ag_bucket_s = st.ag_bucket_s;
+        eval_stage(pj, &run, (int)i, plans, &lt, &have_lt, &sts[i]);
+        dps[i].dp_total_s = sts[i].dp_total_s;
+        dps[i].dp_bucket_s = sts[i].dp_bucket_s;
+        dps[i].ag_total_s = sts[i].ag_total_s;
+        dps[i].ag_bucket_s = sts[i].ag_bucket_s;
         dps[i].cls = i == 0 ? 0 : i == 1 ? 2 : 1;
         /* classes of tce_schedule_span3_s: first, middle, last */
-        st3[i == 0 ? 0 : i == 1 ? 2 : 1].fwd_s = st.fwd.total_s;
-        st3[i == 0 ? 0 : i == 1 ? 2 : 1].bwd_s = st.bwd.total_s;
-        Ts = st.fwd.total_s + st.bwd.total_s;
+        st3[i == 0 ? 0 : i == 1 ? 2 : 1].fwd_s = sts[i].fwd.total_s;
+        st3[i == 0 ? 0 : i == 1 ? 2 : 1].bwd_s = sts[i].bwd.total_s;
+        Ts = sts[i].fwd.total_s + sts[i].bwd.total_s;
         if (Ts > T) {
             T = Ts;
-            slow = st;
+            slow = &sts[i];
             out->slowest_stage = stages[i];
         }
     }
@@ -607,14 +597,14 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
 
     /* steady state: m microbatches of the slowest stage */
     out->breakdown.compute_s =
-        (double)m * (slow.fwd.part_s[TCE_CHARGE_COMPUTE] +
-                     slow.bwd.part_s[TCE_CHARGE_COMPUTE]);
-    out->breakdown.tp_exposed_s = (double)m * (slow.fwd.part_s[TCE_CHARGE_TP] +
-                                               slow.bwd.part_s[TCE_CHARGE_TP]);
-    out->breakdown.cp_exposed_s = (double)m * (slow.fwd.part_s[TCE_CHARGE_CP] +
-                                               slow.bwd.part_s[TCE_CHARGE_CP]);
-    out->breakdown.ep_exposed_s = (double)m * (slow.fwd.part_s[TCE_CHARGE_EP] +
-                                               slow.bwd.part_s[TCE_CHARGE_EP]);
+        (double)m * (slow->fwd.part_s[TCE_CHARGE_COMPUTE] +
+                     slow->bwd.part_s[TCE_CHARGE_COMPUTE]);
+    out->breakdown.tp_exposed_s = (double)m * (slow->fwd.part_s[TCE_CHARGE_TP] +
+                                               slow->bwd.part_s[TCE_CHARGE_TP]);
+    out->breakdown.cp_exposed_s = (double)m * (slow->fwd.part_s[TCE_CHARGE_CP] +
+                                               slow->bwd.part_s[TCE_CHARGE_CP]);
+    out->breakdown.ep_exposed_s = (double)m * (slow->fwd.part_s[TCE_CHARGE_EP] +
+                                               slow->bwd.part_s[TCE_CHARGE_EP]);
     /* fill and drain: the span beyond the slowest stage's steady work */
     out->breakdown.pp_bubble_s =
         span > (double)m * T ? span - (double)m * T : 0.0;
@@ -624,14 +614,14 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     if (p > 1 && plans[0]->list[TCE_PLAN_P2P_FWD].n > 0)
         lat = tce_cost_p2p_s(cm, &spans[TCE_GROUP_PP], 1.0);
     out->breakdown.pp_p2p_s =
-        p2p_exposed(&slow, lat, p, v, m, tr->overlap_p2p_comm);
+        p2p_exposed(slow, lat, p, v, m, tr->overlap_p2p_comm);
     /* DP: each stage's reduce under its cool-down and the drain after
      * it, its param all-gather under the fill and its warm-up; the worst
      * stage shows beyond the span */
     dp_exposed(dps, (int)n_stages, st3, p, v, tr, &dp_exp, &ag_exp);
-    out->dp_total_s = slow.dp_total_s + slow.ag_total_s;
+    out->dp_total_s = slow->dp_total_s + slow->ag_total_s;
     out->breakdown.dp_exposed_s = dp_exp + ag_exp;
-    out->breakdown.optimizer_s = slow.optimizer_s;
+    out->breakdown.optimizer_s = slow->optimizer_s;
     iter = out->breakdown.compute_s + out->breakdown.tp_exposed_s +
            out->breakdown.cp_exposed_s + out->breakdown.ep_exposed_s +
            out->breakdown.pp_bubble_s + out->breakdown.pp_p2p_s +

@@ -227,6 +227,44 @@ void tce_layout_spans(const struct tce_layout *layout,
                       const struct tce_topology *topo,
                       struct tce_span spans[TCE_GROUP_COUNT]);
 
+/*
+ * speed (issue 11): tce_layout_spans with the spans of earlier layouts kept,
+ * for sweeps (tce_projector).  A group's span is a function of its size and
+ * stride, the node and scale-up domain sizes, and of the GPU count only
+ * through min(node, gpus) and whether some group of the kind crosses a
+ * node, a domain or (when it leaves the domain) a fabric tier's block of
+ * fabric[i].group_nodes nodes, each "gpus > block" where the group can
+ * cross that block at all.  A kept span holds while its size, stride, node
+ * and domain sizes are the same and the GPU count stays inside the range
+ * where none of those answers changes; else it is computed again.  Across
+ * a GPU-count sweep the TP, CP and EP spans are kept, DP, EDP and PP
+ * computed.  The spans are those of tce_layout_spans, bit for bit.  The
+ * cache holds the spans of one topology (another topology pointer empties
+ * it; a topology changed in place needs tce_span_cache_init).
+ */
+struct tce_span_key {
+    int64_t size, stride, node, domain;
+    int64_t gpus_lo, gpus_hi; /* GPU counts the span holds for */
+};
+
+struct tce_span_cache {
+    const struct tce_topology *topo; /* the topology span[] were made on */
+    unsigned valid;                  /* bit g: key[g], span[g] are set */
+    int64_t hits, misses;            /* spans kept / computed */
+    struct tce_span_key key[TCE_GROUP_COUNT];
+    struct tce_span span[TCE_GROUP_COUNT];
+};
+
+void tce_span_cache_init(struct tce_span_cache *c);
+
+/* The spans of every group kind of layout on topo (tce_layout_spans's), in
+ * c (valid until the next call); *moved: bit g set when the span of group
+ * g differs from the one the previous call returned (or there was none). */
+const struct tce_span *tce_layout_spans_cached(const struct tce_layout *layout,
+                                               const struct tce_topology *topo,
+                                               struct tce_span_cache *c,
+                                               unsigned *moved);
+
 /* The span of a point-to-point exchange between neighbouring pipeline
  * stages (ranks r and r + t*c*d): size 2 (1 when pp = 1), with the
  * crossings of the worst neighbour pair.  Narrower than the PP group's

@@ -55,6 +55,7 @@
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
+#include "tcemu/projcache.h"
 #include "tcemu/schedule.h"
 
 /* struct tce_breakdown (seconds per part of the iteration) is in
@@ -100,22 +101,17 @@ int tce_project_cached(const struct tce_topology *topo,
                        struct tce_compute_cache *cache, int64_t gpus,
                        struct tce_projection *out, struct tce_error *err);
 
-/* A list's time, split by charge. */
-struct tce_list_time {
-    double total_s;
-    double part_s[TCE_CHARGE_COUNT];
-};
-
 /*
  * A projector bound to one (topology, job, cost model), for sweeps over GPU
  * counts: what does not depend on the GPU count is built at the first
  * projection and reused by the next ones: the model's FLOP counts, the
  * plans of the evaluated stages (tce_plan_relayout to the same stage
- * rebuilds only the per-iteration lists, which depend on dp), and the
- * times of the per-layer, embedding and head lists, each reused only while
- * its plan was not rebuilt and the spans of the groups its ops use are
- * those it was computed with, so results are identical to
- * tce_project()'s.  topo, job and cm
+ * rebuilds only the per-iteration lists, which depend on dp, and of those
+ * only the optimizer's shard while dp > 1 and edp > 1 hold), and in
+ * struct tce_projcache (projcache.h) the groups' spans, the times of the
+ * per-layer, embedding and head lists and each stage's sums over them,
+ * each reused only while what it was computed from is unchanged, so
+ * results are identical to tce_project()'s.  topo, job and cm
  * must not change while the projector is used (init again after changing
  * them).  No allocation; the struct holds three plans (about 130 KB):
  * allocate it, or keep it off small stacks.
@@ -138,22 +134,6 @@ void tce_projector_list_time(const struct tce_costmodel *cm,
 double tce_projector_p2p_message_s(double msg_s, double lat_s, double step_s,
                                    int overlapped);
 
-/* The time of one list with what it was computed from; dropped when the
- * span of a group it uses changes from one run to the next. */
-struct tce_list_memo {
-    int valid;
-    unsigned groups;            /* bit g: an op of the list uses group g */
-    int slot;                   /* plan[slot] held the list ... */
-    unsigned gen;               /* ... at its generation gen */
-    struct tce_list_time time;
-};
-
-/* Lists whose times are memoised: enum tce_plan_list values below this
- * (dense and MoE layers, embedding, head). */
-#define TCE_PROJECTOR_MEMOS 8
-/* Stages evaluated: the first, the last and one middle stage. */
-#define TCE_PROJECTOR_PLANS 3
-
 struct tce_projector {
     const struct tce_topology *topo;
     const struct tce_job *job;
@@ -162,11 +142,9 @@ struct tce_projector {
     unsigned plan_gen[TCE_PROJECTOR_PLANS]; /* + 1 whenever plan[i]'s lists
                                    other than the per-iteration ones may
                                    have changed */
-    unsigned known_spans;       /* bit g: spans[g] is the one the memos
-                                   using group g were computed with */
     struct tce_iteration_flops flops;
-    struct tce_span spans[TCE_GROUP_COUNT];
-    struct tce_list_memo memo[TCE_PROJECTOR_MEMOS];
+    struct tce_projcache cache; /* speed (issue 11): spans, list times and
+                                   stage sums kept by what they read */
     /* the plan of the first, last and middle stage: each keeps its stage
      * from one GPU count to the next */
     struct tce_plan plan[TCE_PROJECTOR_PLANS];

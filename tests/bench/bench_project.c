@@ -6,11 +6,13 @@
  * timed: one-shot tce_project() (derives the layout, builds the plans of
  * the evaluated stages and times every list from scratch) and a sweep
  * through one struct tce_projector (what does not depend on the GPU count
- * is reused while unchanged: the plans of the evaluated stages but for
- * their per-iteration lists, the times of the layer, embedding and head
- * lists; the layout, group spans, per-iteration lists, DP and PP
- * communication times, memory and economics are derived again at every
- * call).  projections_per_s is the sweep; the
+ * is reused while unchanged, keyed by what it read (projcache.h): the plans
+ * of the evaluated stages but for the optimizer shard of their
+ * per-iteration lists, the TP, CP and EP spans, the times of the layer,
+ * embedding and head lists and each stage's sums over them; the layout,
+ * the DP, EDP and PP spans, the per-iteration ops' times, the schedule,
+ * memory and economics are derived again at every call, and none of it
+ * needs a GPU count seen before).  projections_per_s is the sweep; the
  * one-shot rate is printed as a `#` line, and the cost at ~1,000 vs
  * ~100,000 GPUs is measured one-shot.
  *
@@ -329,8 +331,8 @@ int main(int argc, char **argv)
     free(b.pj);
     b.pj = NULL;
     printf("# sweep through one tce_projector (GPU count changing every "
-           "call; stage plans and layer, embedding, head list times reused "
-           "while unchanged): "
+           "call; stage plans, TP/CP/EP spans, layer, embedding, head list "
+           "times and stage sums reused while what they read is unchanged): "
            "%.0f per wall-clock second\n",
            wall_rate);
     printf("# CPU utilisation: %.2f of one core (CPU time / wall time)\n",

@@ -43,6 +43,7 @@ layer_of() {
     memstate) echo 4 ;; # mem: optimizer state and loss bytes (memory model)
     plan_recompute) echo 5 ;; # mem: the recomputed modules' forward ops
     hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
+    projcache) echo 7 ;; # speed (wave 6): what a projector keeps across a sweep (spans, list times, stage sums)
     *) echo unknown ;;
     esac
 }
