@@ -32,8 +32,11 @@
 #    default picks another algorithm by group and message size, and a DP 8
 #    all-reduce over 4 hosts then ran 40% above the 2-host ring pattern
 #    carried to 8 ranks (2026-11-28); with the ring, within 2%.
-#  - the calibration goes to 4 MiB: the jobs' DP all-reduces are 1.5 to
-#    10 MB, and two groups sharing a NIC bend their line above 1 MiB.
+#  - the calibration goes to 2 MiB: tp-span's and ep's DP all-reduces
+#    across host pairs (1.8 and 1.6 MB, two groups per NIC) sit where the
+#    line of two groups sharing a NIC bends, above 1 MiB; the one-group
+#    lines measured straight to 4 MiB (2026-11-28), which carries dp's
+#    10 MB.
 #  - a 4-host run has 8 ranks where a 2-host calibration has 4, and its
 #    traffic crosses the one software bridge from 4 hosts at once: the
 #    run's ranks get less CPU than a lone calibration's.  Measured
@@ -108,12 +111,12 @@ check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate"
 
 # 1. Calibrate on node1 and node2 (4 ranks): send/recv (the links and the
 # pipeline's p2p) and the collectives the jobs run across hosts, 1 KiB to
-# 4 MiB in steps of 2 (13 sizes: three regimes of at least 3 sizes; the
-# jobs' larger messages are in the bandwidth-bound regime), 3 operations
-# after a warm-up, the median of 2 rounds.  node3 and node4 calibrate at
+# 2 MiB in steps of 2 (12 sizes: three regimes of at least 3 sizes; the
+# jobs' larger messages are in the bandwidth-bound regime), 4 operations
+# after a warm-up, the median of 3 rounds.  node3 and node4 calibrate at
 # the same time, as load (see above).
 cal_args=(calibrate -t "$topo" -c sendrecv,allreduce,alltoall
-          -b 1Ki -e "${TCE_SLICE4_MAXBYTES:-4Mi}" -f 2 -n 3 -w 1 -r 2)
+          -b 1Ki -e 2Mi -f 2 -n 4 -w 1 -r 3)
 SECONDS=0
 load=
 if [ "${TCE_SLICE4_MIRROR:-1}" -eq 1 ]; then
