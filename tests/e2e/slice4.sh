@@ -95,11 +95,10 @@ skip() { echo "slice4.sh: skipped: $*"; exit 0; }
 # Opt-in: on this 2-core test bed the 5% bound is not met reliably
 # (2026-11-28, 5 runs of this script at load 8-12: all three jobs in 1;
 # dp in 3, tp-span in 3, ep in 4): groups on two host pairs in lockstep
-# contend for the shared
-# cores and bridge, which neither the calibration nor the projection
-# models, and the patterns move by +-7% between calibrations (issue 10
-# item 6 stays open).  It runs, with its bound, when asked:
-# TCE_SLICE4=1 tests/e2e/slice4.sh.
+# contend for the shared cores and bridge, which neither the calibration
+# nor the projection models, and the patterns move by +-7% between
+# calibrations (issue 10 item 6 stays open).  It runs, with its bound,
+# when asked: TCE_SLICE4=1 tests/e2e/slice4.sh.
 [ "${TCE_SLICE4:-0}" = 1 ] || skip "opt-in (TCE_SLICE4=1): the 5% bound is not met on this test bed yet"
 [ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces)"
 command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
