@@ -47,9 +47,9 @@ struct cal_series {
     int fit_rc; /* 0, or why the fit failed */
     char fit_msg[TCE_ERROR_MSG_MAX];
     double efficiency; /* 0 = not fitted */
-    /* links: the mean over ranks of each rank's median (what `run`
+    /* links: the mean over ranks of each rank's mean (what `run`
      * reports per op), per round and its median over rounds; the entries
-     * are fitted to it (the link classes keep the slowest rank's) */
+     * are fitted to it (the link classes keep the slowest rank's median) */
     double time_avg_s[CAL_SIZES_MAX];
     double samples_avg[CAL_SIZES_MAX][CAL_ROUNDS_MAX];
     /* links: the three size regimes (calibfit.h) and the entry they give */

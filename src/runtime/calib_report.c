@@ -379,7 +379,9 @@ int tce_calib_write_json(const struct calib *c, int argc, char **argv,
     tce_json_int(&j, "iterations", c->o.sw.iters);
     tce_json_int(&j, "warmup", c->o.sw.warmup);
     tce_json_int(&j, "rounds", c->o.rounds);
-    tce_json_string(&j, "time", "slowest rank's median per operation");
+    tce_json_string(&j, "time", "slowest rank's median per operation "
+                                "(time_avg_us: mean over ranks of each "
+                                "rank's mean)");
     tce_json_array_begin(&j, "links");
     for (i = 0; i < c->n_classes; i++) {
         const struct cal_class *k = &c->cls[i];

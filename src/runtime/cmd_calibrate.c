@@ -18,8 +18,9 @@
  * is measured (`tcemu bench` reports means, like nccl-tests; a median
  * keeps other people's load bursts on a shared machine out of the fit;
  * the measured patterns, calibration.collectives, are fitted to the mean
- * over ranks of each rank's median instead: what `run` reports per op and
- * what a step's sequence of collectives adds up to); then
+ * over ranks of each rank's mean instead: what `run` reports per op and
+ * what a step's sequence of collectives adds up to, the median of rounds
+ * keeping load bursts out); then
  * calibfit.c fits time = latency + bytes / bandwidth by least squares in two
  * regimes (latency from the smaller half of the sizes, bandwidth from the
  * larger half; see calibfit.h): send/recv gives the link's latency and
@@ -65,10 +66,12 @@ static void on_stop_signal(int sig)
 }
 
 /* One size of one collective on every group of a class at once: the
- * slowest rank's median time per operation.  Each operation is timed on
- * its own (back to back, one barrier before the first): on a shared
- * machine a burst of someone else's load hits a few operations, and the
- * median ignores them where a mean would not.  Collective over the world. */
+ * slowest rank's median time per operation (time_s) and the mean over
+ * ranks of each rank's mean (avg_s, the patterns' statistic).  Each
+ * operation is timed on its own (back to back, one barrier before the
+ * first): on a shared machine a burst of someone else's load hits a few
+ * operations, and the median ignores them where a mean would not.
+ * Collective over the world. */
 static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
                    size_t count, double *time_s, double *avg_s,
                    struct tce_error *err)
@@ -76,7 +79,7 @@ static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
     struct tce_rt_coll_args a = {
         kind, k->comm, k->g_size, k->g_rank, c->send, c->recv, count, 0, NULL};
     char opname[TCE_RT_OPNAME_MAX];
-    double t0, median_s = 0.0;
+    double t0, median_s = 0.0, mean_s = 0.0;
     int64_t it;
     int mrc = MPI_SUCCESS, rc = 0;
 
@@ -93,15 +96,21 @@ static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
         t0 = MPI_Wtime();
         mrc = tce_rt_exec_coll(&a);
         c->op_times[it] = MPI_Wtime() - t0;
+        mean_s += c->op_times[it];
     }
     tce_watchdog_leave(&c->rt.wd);
     if (mrc == MPI_SUCCESS) {
+        mean_s /= (double)c->o.sw.iters;
         median_s = tce_stats_median(c->op_times, (size_t)c->o.sw.iters);
         mrc = MPI_Allreduce(&median_s, time_s, 1, MPI_DOUBLE, MPI_MAX,
                             c->rt.world);
-        /* links: and the mean over ranks (the entries' statistic) */
+        /* links: and the mean over ranks of each rank's mean (the
+         * entries' statistic: what run reports per op, and a step's time
+         * is a sum of ops, whose expectation is the sum of their means;
+         * two groups' TCP flows sharing a NIC make an op's times skewed,
+         * and their median falls below their mean) */
         if (mrc == MPI_SUCCESS)
-            mrc = MPI_Allreduce(&median_s, avg_s, 1, MPI_DOUBLE, MPI_SUM,
+            mrc = MPI_Allreduce(&mean_s, avg_s, 1, MPI_DOUBLE, MPI_SUM,
                                 c->rt.world);
         *avg_s /= c->rt.size;
     }

@@ -2,11 +2,16 @@
 # slice4.sh - links held to the standard of issue 10 item 6, on the
 # namespace cluster: calibrate the collective patterns on 2 hosts (the
 # kinds the jobs run across hosts, every group shape and concurrency 2
-# hosts of 2 ranks can form, three size regimes each), then for three jobs
-# that stress different groups across hosts (tests/fixtures/links/)
-#   dp.cfg       PP 2; DP 4 all-reduce (5 MB, bandwidth-bound) over 2 hosts
+# hosts of 2 ranks can form, three size regimes each, sizes up to the
+# jobs' own), then for three jobs that stress different groups across
+# hosts (tests/fixtures/links/)
+#   dp.cfg       DP 8 all-reduce (10 MB) in one ring over all 4 hosts: the
+#                2-host pattern (DP 4, 2 per host) carried to 8 ranks by
+#                the closed forms (linkcal.h)
 #   tp-span.cfg  TP 4 groups spanning 2 hosts (512 KiB all-reduces), DP 2
-#   ep.cfg       PP 2; EP 4 all-to-all (512 KiB) over 2 hosts
+#                joining them across host pairs (2 groups per NIC)
+#   ep.cfg       EP 4 all-to-all (512 KiB) over 2 hosts, dense DP 8 over
+#                4 hosts, expert DP 2 across host pairs
 # project the iteration with --calibration, run it on 4 hosts (8 ranks),
 # and require |projected / measured - 1| <= 5% (TCE_SLICE4_TOLERANCE) for
 # each.  Every communication op of each job must be priced by a measured
@@ -18,7 +23,20 @@
 #  - the link must be the bottleneck.  At 500 Mbit/s (slice.sh's rate) the
 #    kernel's TCP and bridge work of 8 ranks competes for the 2 cores and
 #    the same all-reduce varied by +-30% between minutes at load 10-17;
-#    at 100 Mbit/s a link second costs 5x less CPU.
+#    at 100 Mbit/s a link second costs 5x less CPU.  The ranks run at nice
+#    -10 (root only, as the namespaces): other people's compilers on the
+#    same 2 cores (load 7-13 on 2026-11-28) delay the rank that must push
+#    the next TCP fragment.
+#  - Open MPI's ring all-reduce (coll_tuned_allreduce_algorithm 4), the
+#    algorithm the closed forms describe (and NCCL's ring): Open MPI's
+#    default picks another algorithm by group and message size, and a DP 8
+#    all-reduce over 4 hosts then ran 40% above the 2-host ring pattern
+#    carried to 8 ranks (2026-11-28); with the ring, within 2%.
+#  - the calibration goes to 2 MiB: tp-span's and ep's DP all-reduces
+#    across host pairs (1.8 and 1.6 MB, two groups per NIC) sit where the
+#    line of two groups sharing a NIC bends, above 1 MiB; the one-group
+#    lines measured straight to 4 MiB (2026-11-28), which carries dp's
+#    10 MB.
 #  - a 4-host run has 8 ranks where a 2-host calibration has 4, and its
 #    traffic crosses the one software bridge from 4 hosts at once: the
 #    run's ranks get less CPU than a lone calibration's.  Measured
@@ -28,16 +46,32 @@
 #    same calibration among themselves (discarded): the calibrating ranks
 #    share the CPU and the bridge as the run's will (TCE_SLICE4_MIRROR=0
 #    turns it off).
-#  - the patterns are fitted to the mean over ranks of each rank's median
-#    (what run reports per op); with the slowest rank's median, ep's
-#    all-to-all came out 20% slow in 3 runs of 3.
-#  - the mirror runs out of step with the measurement, and a run's host
-#    pairs start the same collective at the same instant: a 1.58 MB
-#    all-reduce of one rank per host took 287-314 ms on one host pair and
-#    333-355 ms on two pairs at once (+13-16%, 2026-11-28).  tp-span's DP
-#    all-reduce, which joins two TP groups on different host pairs, runs
-#    that way and also waits for the slower group: it was measured 15-30%
-#    above its pattern in 5 runs of 5, and tp-span projected -5% to -14%.
+#  - the patterns are fitted to the mean over ranks of each rank's mean
+#    (what run reports per op; the median of 2 rounds keeps load bursts
+#    out); with the slowest rank's median, ep's all-to-all came out 20%
+#    slow in 3 runs of 3.  Two groups' TCP flows sharing a NIC make an
+#    op's times skewed: their median fell below their mean.
+#  - measured = the steady-state iteration: the mean over ranks of each
+#    rank's iteration (the sum of its ops, which follow each other with no
+#    gap).  run's own figure, the max over ranks of iterations each started
+#    at a barrier, adds the tail of the iteration's last collective: its
+#    members leave it at different times (a 1.8 MB DP all-reduce: all 8
+#    ranks entered within 20 ms and left over 184 ms, 2026-11-28), which
+#    in training without a barrier per iteration the next iteration's
+#    first collective absorbs.  Both figures are printed.
+#  - not modelled, and why tp-span is not within 5% yet: a run's host
+#    pairs start the same collective at the same instant, while the mirror
+#    runs out of step with the measurement.  tp-span's TP all-reduces (two
+#    groups on two host pairs in lockstep) and its DP all-reduce (four
+#    groups, two per host pair) measured up to 20-30% above their
+#    patterns; the patterns themselves move by +-7% between calibrations.
+#    ep's all-to-all, on two host pairs too, measured 10-20% below its
+#    pattern in 9 runs of 9 (with or without the mirror, and with Open
+#    MPI's alltoall and alltoallv both forced to the linear algorithm:
+#    the run sends by MPI_Alltoallv, the calibration by MPI_Alltoall),
+#    while its DP 8 all-reduce (2.1 MB, 14 ring steps) measured 10-30%
+#    above the DP 4 pattern carried to 8 ranks: ep passes by the two
+#    cancelling.  On a real fabric host pairs do not share a CPU.
 #  - compute is emulated by sleeping; under load each wake-up is late
 #    (0.8 ms per compute op at load 12: +3% on tp-span's iteration), a
 #    cost of the emulator, not of the links.
@@ -53,13 +87,18 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export TCE_CLUSTER_NAME=tcl TCE_CLUSTER_SUBNET=10.77.3
 rate=${TCE_SLICE4_RATE:-100}
 tolerance=${TCE_SLICE4_TOLERANCE:-0.05}
+# Open MPI's ring all-reduce, and the ranks ahead of other load (header)
+mca=(--mca coll_tuned_use_dynamic_rules 1 --mca coll_tuned_allreduce_algorithm 4)
+prio=(nice -n -10)
 
 skip() { echo "slice4.sh: skipped: $*"; exit 0; }
-# Opt-in: on this 2-core test bed the 5% bound is not met yet for TP groups
-# spanning hosts (-5% to -15%) and EP (+4% to +13%): concurrent host pairs
-# contend on the one software bridge and the shared cores, which neither the
-# calibration nor the projection models (issue 10 item 6 stays open).  It
-# runs, with its bound, when asked: TCE_SLICE4=1 tests/e2e/slice4.sh.
+# Opt-in: on this 2-core test bed the 5% bound is not met reliably
+# (2026-11-28, 5 runs of this script at load 8-12: all three jobs in 1;
+# dp in 3, tp-span in 3, ep in 4): groups on two host pairs in lockstep
+# contend for the shared cores and bridge, which neither the calibration
+# nor the projection models, and the patterns move by +-7% between
+# calibrations (issue 10 item 6 stays open).  It runs, with its bound,
+# when asked: TCE_SLICE4=1 tests/e2e/slice4.sh.
 [ "${TCE_SLICE4:-0}" = 1 ] || skip "opt-in (TCE_SLICE4=1): the 5% bound is not met on this test bed yet"
 [ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces)"
 command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
@@ -80,21 +119,21 @@ check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate"
 
 # 1. Calibrate on node1 and node2 (4 ranks): send/recv (the links and the
 # pipeline's p2p) and the collectives the jobs run across hosts, 1 KiB to
-# 1 MiB in steps of 2 (11 sizes: three regimes of at least 3 sizes; the
-# jobs' larger messages are in the bandwidth-bound regime), the median of
-# 4 operations after a warm-up, the median of 3 rounds.  node3 and node4
-# calibrate at the same time, as load (see above).
+# 2 MiB in steps of 2 (12 sizes: three regimes of at least 3 sizes; the
+# jobs' larger messages are in the bandwidth-bound regime), 4 operations
+# after a warm-up, the median of 3 rounds.  node3 and node4 calibrate at
+# the same time, as load (see above).
 cal_args=(calibrate -t "$topo" -c sendrecv,allreduce,alltoall
-          -b 1Ki -e 1Mi -f 2 -n 4 -w 1 -r 3)
+          -b 1Ki -e 2Mi -f 2 -n 4 -w 1 -r 3)
 SECONDS=0
 load=
 if [ "${TCE_SLICE4_MIRROR:-1}" -eq 1 ]; then
-    timeout 200 "$cluster" mpirun -np 4 --npernode 2 --host node3:2,node4:2 \
+    timeout 200 "${prio[@]}" "$cluster" mpirun "${mca[@]}" -np 4 --npernode 2 --host node3:2,node4:2 \
         "$TCEMU" "${cal_args[@]}" -o "$out/load.cfg" >"$out/load.out" 2>&1 &
     load=$!
 fi
 check "calibrate on 2 hosts (node1, node2)" \
-    runto "$out/calibrate.out" timeout 200 "$cluster" mpirun -np 4 --npernode 2 \
+    runto "$out/calibrate.out" timeout 200 "${prio[@]}" "$cluster" mpirun "${mca[@]}" -np 4 --npernode 2 \
         --host node1:2,node2:2 "$TCEMU" "${cal_args[@]}" \
         -o "$out/calibration.cfg" --json "$out/calibrate.json"
 [ -z "$load" ] || wait "$load"
@@ -130,7 +169,7 @@ for j in "${jobs[@]}"; do
     grep "links:" "$out/project-$j.out" | sed 's/^# assumption: /    | /'
     for attempt in 1 2; do
         check "$j: run on 4 hosts (attempt $attempt)" \
-            runto "$out/run-$j.out" timeout 120 "$cluster" mpirun -np 8 --npernode 2 \
+            runto "$out/run-$j.out" timeout 120 "${prio[@]}" "$cluster" mpirun "${mca[@]}" -np 8 --npernode 2 \
                 "$TCEMU" run -t "$topo" -j "$job" --calibration "$out/calibration.cfg" \
                 --iterations 4 --warmup 1 --json "$out/run-$j.json"
         python3 -c "import json, sys; t = json.load(open(sys.argv[1]))['iteration_s']; sys.exit(0 if t['max'] <= 1.3 * t['min'] else 1)" \
@@ -145,10 +184,18 @@ proj = json.load(open("%s/project-%s.json" % (out, j)))["results"][0]
 run = json.load(open("%s/run-%s.json" % (out, j)))
 hosts = sorted({h["host"] for h in run["hosts"]})
 t = run["iteration_s"]
-err = proj["iteration_s"] / t["avg"] - 1.0
-print("    | %s: measured on %s %.3f s per iteration (avg of %d; min %.3f, max %.3f); "
-      "projected %.3f s (%+.1f%%)" % (j, ",".join(hosts), t["avg"], run["iterations"],
-      t["min"], t["max"], proj["iteration_s"], 100 * err))
+# The steady-state iteration: the mean over ranks of each rank's iteration,
+# the sum over ops of count x the mean over ranks of each rank's mean (a
+# rank's ops follow each other with no gap).  run's own figure (max over
+# ranks, each iteration started at a barrier) adds the tail of the last
+# collective: its members leave it at different times (see the header).
+steady = sum(op["measured_s"]["avg"] * op.get("count", 1) for op in run["ops"])
+err = proj["iteration_s"] / steady - 1.0
+print("    | %s: measured on %s %.3f s per iteration (steady state: mean over ranks, "
+      "%d iterations; run's max over ranks avg %.3f, min %.3f, max %.3f); "
+      "projected %.3f s (%+.1f%%; %+.1f%% against the max over ranks)" % (
+      j, ",".join(hosts), steady, run["iterations"], t["avg"], t["min"], t["max"],
+      proj["iteration_s"], 100 * err, 100 * (proj["iteration_s"] / t["avg"] - 1.0)))
 cls = {}
 for op in run["ops"]:
     if op.get("kind") == "compute":
