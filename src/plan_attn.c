@@ -18,7 +18,9 @@
  *    schemes; Ulysses (a2a) gives each rank whole sequences of a/c heads;
  *  - the fused kernel's softmax computes one exponential per score element
  *    it executes (op->exps), priced on the accelerator's SFUs where the
- *    topology names their rate (attncost.h).
+ *    topology names their rate (attncost.h);
+ *  - cp (issue 11): with cp_comm_type p2p and no sliding-window layers the
+ *    core is the ring's per-step kernels and merge passes (plan_cp.h).
  */
 #include "plan_int.h"
 
@@ -165,7 +167,12 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
     if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
         linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
     cp_exchange(c, l, fl);
-    if (x->flash) {
+    if (x->flash && c->lay->cp > 1 && x->share_win <= 0 &&
+        c->job->parallel.cp_comm_type == TCE_CP_COMM_P2P) {
+        /* cp (issue 11): the ring's per-step kernels (plan_cp.h); with
+         * sliding-window layers the one fused op below stays */
+        tce_plan_cp_ring_core(c, l, 1.0, x->keys_full, cf);
+    } else if (x->flash) {
         fused_core(c, l, "attn_core", 1.0 - x->share_win, x->keys_full, 0,
                    cf);
         fused_core(c, l, "attn_core_swa", x->share_win, x->keys_win, 1, cf);

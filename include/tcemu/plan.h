@@ -135,7 +135,10 @@ enum tce_overlap {
                               these ops' time, S their steps and N their
                               number, R - A S / (S + N) is exposed (c - 1
                               K/V steps under c attention steps: Megatron-
-                              LM / Transformer Engine's ring attention) */
+                              LM / Transformer Engine's ring attention).
+                              cp (issue 11): when a run of
+                              TCE_OP_F_CP_STEP ops is next to it, each send
+                              hides under its own step only (plan_cp.h) */
 };
 
 /* enum tce_charge (which part of the breakdown an op's exposed time is
@@ -188,6 +191,11 @@ enum tce_op_flag {
                                           MoE token counts copied to the
                                           CPU: hostsync.h); the CPU's lead
                                           over the GPU ends here */
+    /* cp (issue 11) */
+    TCE_OP_F_CP_STEP = 1u << 11,       /* one step of the context-parallel
+                                          ring's attention (plan_cp.h): the
+                                          ring op next to a run of these is
+                                          hidden step by step under them */
 };
 
 struct tce_op {
