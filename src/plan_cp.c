@@ -14,7 +14,12 @@
  *    run after the ring on the current stream; the log-sum-exp correction
  *    of each step, on the second stream, is counted serial too);
  *  - the backward mirrors the steps (TCE_OP_F_BACKWARD) and its
- *    accumulation of dQ, dK, dV costs twice the forward merge bytes.
+ *    accumulation of dQ, dK, dV costs twice the forward merge bytes;
+ *  - cp_comm_type all_gather runs, after the exposed K/V all-gather, one
+ *    flash kernel per local query chunk against the gathered K/V up to
+ *    that chunk (bottom-right causal), half the rank's score elements
+ *    each (Transformer Engine AttnFuncWithCPAndKVAllGather; Llama 3,
+ *    arXiv 2407.21783, 3.3.2).
  */
 #include "plan_int.h"
 #include "tcemu/plan_cp.h"
@@ -78,6 +83,30 @@ void tce_plan_cp_ring_core(const struct ctx *c, struct tce_op_list *l,
               fl);
     op->count = c->lay->cp;
     op->kernels = 2;
+}
+
+void tce_plan_cp_ag_core(const struct ctx *c, struct tce_op_list *l,
+                         double share, double keys, unsigned fl)
+{
+    const struct dims *x = &c->x;
+    double heads = x->a / x->t;
+    double core = c->f.attention_core * x->T / x->t * keys * share *
+                  c->job->training.cp_attention_imbalance;
+    double half = core / 2.0;
+    double kv_ag = x->T * x->c * x->kvdim / x->t;
+    struct tce_op *op;
+
+    if (share <= 0 || x->c < 2)
+        return;
+    /* one kernel per local query chunk (T/2 queries) against the gathered
+     * K/V up to its chunk's end (bottom-right causal), half the rank's
+     * score elements each: reads its queries, writes their output, reads
+     * up to the whole gathered K/V (the later chunk's case), 2 bytes */
+    op = gemm(l, "attn_cp_chunk", half, half / (2.0 * x->b * heads * share),
+              share * 2.0 * (x->T / 2.0 * heads * (x->dqk + x->dv) + kv_ag),
+              fl | TCE_OP_F_FUSED_ATTENTION);
+    op->exps = half / (2.0 * (x->dqk + x->dv));
+    op->count = 2;
 }
 
 int tce_plan_cp_ring_paired(const struct tce_op_list *l, int ring)

@@ -144,6 +144,10 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
 void tce_plan_cp_ring_core(const struct ctx *c, struct tce_op_list *l,
                            double share, double keys, unsigned fl);
 
+/* cp (issue 11): the all-gather scheme's two per-chunk kernels: plan_cp.c */
+void tce_plan_cp_ag_core(const struct ctx *c, struct tce_op_list *l,
+                         double share, double keys, unsigned fl);
+
 /* Fill dims' attention fractions (keys_full, keys_win, share_win) from the
  * job: plan_attn.c. */
 void tce_plan_attention_dims(const struct tce_job *job, struct dims *x);

@@ -105,12 +105,26 @@ static void test_steps_in_plan(void **state)
     /* launches: one per step kernel, two per merge pass */
     assert_close(tce_hostsync_op_launches(sk), 3.0, 1e-12);
     assert_close(tce_hostsync_op_launches(cor), 8.0, 1e-12);
-    /* the same FLOPs as the all-gather scheme's one kernel */
-    cp_job(&j, TCE_CP_COMM_ALL_GATHER);
+    /* the same FLOPs as Ulysses' one kernel (a/c heads, whole sequence:
+     * the table's shape) and the all-gather scheme's two chunk kernels */
+    cp_job(&j, TCE_CP_COMM_A2A);
     ag = build(&j, &lay);
     core = &ag->list[TCE_PLAN_DENSE_FWD].ops[find_i(
         &ag->list[TCE_PLAN_DENSE_FWD], "attn_core")];
     assert_close(s0->flops + 3.0 * sk->flops, core->flops, 1e-12);
+    assert_int_equal(core->attn.num_attention_heads, 4);
+    assert_int_equal(core->attn.num_query_groups, 1);
+    assert_int_equal(core->attn.seq_length, 4096);
+    /* one head's GEMM: 4096 queries, the causal half of 4096 keys */
+    assert_close(core->gemm_flops, 2.0 * 4096.0 * 2048.0 * d, 1e-12);
+    free(ag);
+    cp_job(&j, TCE_CP_COMM_ALL_GATHER);
+    ag = build(&j, &lay);
+    core = &ag->list[TCE_PLAN_DENSE_FWD].ops[find_i(
+        &ag->list[TCE_PLAN_DENSE_FWD], "attn_cp_chunk")];
+    assert_int_equal(find_i(&ag->list[TCE_PLAN_DENSE_FWD], "attn_core"), -1);
+    assert_int_equal(core->count, 2);
+    assert_close(2.0 * core->flops, s0->flops + 3.0 * sk->flops, 1e-12);
     free(ag);
     free(p2p);
 }
