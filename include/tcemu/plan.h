@@ -70,7 +70,10 @@
  * and their gradients (twice the bytes); "all_gather", an exposed CP-group
  * all-gather of K and V (a reduce-scatter of their gradients in the
  * backward); "a2a" (Ulysses), exposed all-to-alls of Q, K, V before the
- * attention and of its output after.
+ * attention and of its output after.  cp (issue 11): the p2p ring's
+ * attention is its per-step kernels and merge passes right after the ring
+ * op (plan_cp.h: attn_cp_step0, attn_cp_step, attn_cp_correct), the
+ * all-gather's one kernel per local query chunk (attn_cp_chunk, count 2).
  *
  * Sliding-window layers (model.h) share the layer lists with the full
  * layers: the attention core is two ops, "attn_core" and "attn_core_swa",
