@@ -18,7 +18,9 @@
  *    schemes; Ulysses (a2a) gives each rank whole sequences of a/c heads;
  *  - the fused kernel's softmax computes one exponential per score element
  *    it executes (op->exps), priced on the accelerator's SFUs where the
- *    topology names their rate (attncost.h).
+ *    topology names their rate (attncost.h);
+ *  - cp (issue 11): with cp_comm_type p2p and no sliding-window layers the
+ *    core is the ring's per-step kernels and merge passes (plan_cp.h).
  */
 #include "plan_int.h"
 
@@ -38,16 +40,23 @@ void tce_plan_attention_dims(const struct tce_job *job, struct dims *x)
 }
 
 /* The fused attention kernel of one TP shard, when it is one the compute
- * table can hold: whole sequence (no CP), one head dim (no MLA), causal,
- * window or not. */
+ * table can hold: whole sequence (no CP, or Ulysses' a/(t c) heads), one
+ * head dim (no MLA), causal, window or not. */
 static void attention_shape(const struct ctx *c, struct tce_op *op,
                             int window)
 {
     const struct tce_model *m = &c->job->model;
-    int64_t t = c->lay->tp, kv = m->num_query_groups / t;
+    int64_t t = c->lay->tp, kv;
 
-    if (c->lay->cp > 1 || m->multi_latent_attention)
+    /* cp (issue 11): Ulysses (a2a) runs whole sequences of a/(t c) heads */
+    if (c->lay->cp > 1 &&
+        c->job->parallel.cp_comm_type == TCE_CP_COMM_A2A)
+        t *= c->lay->cp;
+    else if (c->lay->cp > 1)
         return;
+    if (m->multi_latent_attention || m->num_attention_heads / t < 1)
+        return;
+    kv = m->num_query_groups / t;
     op->attn.micro_batch_size = c->lay->micro_batch;
     op->attn.num_attention_heads = m->num_attention_heads / t;
     op->attn.num_query_groups = kv > 0 ? kv : 1;
@@ -112,7 +121,12 @@ static void fused_core(const struct ctx *c, struct tce_op_list *l,
                        int window, unsigned fl)
 {
     const struct dims *x = &c->x;
-    double heads = x->a / x->t;
+    /* cp (issue 11): Ulysses' kernel runs a/(t c) heads, each over the
+     * whole sequence */
+    double heads = c->lay->cp > 1 && c->job->parallel.cp_comm_type ==
+                                         TCE_CP_COMM_A2A
+                       ? x->a / (x->t * x->c)
+                       : x->a / x->t;
     double imb = c->lay->cp > 1 &&
                          c->job->parallel.cp_comm_type != TCE_CP_COMM_A2A
                      ? c->job->training.cp_attention_imbalance
@@ -165,7 +179,16 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
     if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
         linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
     cp_exchange(c, l, fl);
-    if (x->flash) {
+    if (x->flash && c->lay->cp > 1 && x->share_win <= 0 &&
+        c->job->parallel.cp_comm_type == TCE_CP_COMM_P2P) {
+        /* cp (issue 11): the ring's per-step kernels (plan_cp.h); with
+         * sliding-window layers the one fused op below stays */
+        tce_plan_cp_ring_core(c, l, 1.0, x->keys_full, cf);
+    } else if (x->flash && c->lay->cp > 1 && x->share_win <= 0 &&
+               c->job->parallel.cp_comm_type == TCE_CP_COMM_ALL_GATHER) {
+        /* cp (issue 11): one kernel per local query chunk (plan_cp.c) */
+        tce_plan_cp_ag_core(c, l, 1.0, x->keys_full, cf);
+    } else if (x->flash) {
         fused_core(c, l, "attn_core", 1.0 - x->share_win, x->keys_full, 0,
                    cf);
         fused_core(c, l, "attn_core_swa", x->share_win, x->keys_win, 1, cf);

@@ -138,6 +138,16 @@ static inline void bda(const struct ctx *c, struct tce_op_list *l, const char *n
 void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
                             unsigned fl);
 
+/* cp (issue 11): the p2p ring's attention as Transformer Engine runs it
+ * (per-step kernels and merge passes, plan_cp.h) for `share` of the layers
+ * at `keys` of the square: plan_cp.c. */
+void tce_plan_cp_ring_core(const struct ctx *c, struct tce_op_list *l,
+                           double share, double keys, unsigned fl);
+
+/* cp (issue 11): the all-gather scheme's two per-chunk kernels: plan_cp.c */
+void tce_plan_cp_ag_core(const struct ctx *c, struct tce_op_list *l,
+                         double share, double keys, unsigned fl);
+
 /* Fill dims' attention fractions (keys_full, keys_win, share_win) from the
  * job: plan_attn.c. */
 void tce_plan_attention_dims(const struct tce_job *job, struct dims *x);

@@ -12,6 +12,7 @@
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
 #include "tcemu/projector.h"
+#include "tcemu/plan_cp.h" /* cp (issue 11) */
 
 #define GIB 1073741824.0
 
@@ -91,6 +92,8 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     double compute = 0.0, hidden = 0.0, exposed_hidden, scale;
     double attn = 0.0, ring = 0.0, ring_steps = 0.0, ring_ops = 0.0;
     double hid_part[TCE_CHARGE_COUNT];
+    double one_s[TCE_PLAN_OPS_MAX]; /* cp (issue 11): per-step exposure */
+    int paired[TCE_PLAN_OPS_MAX], n_paired = 0;
     int i;
 
     memset(out, 0, sizeof(*out));
@@ -104,6 +107,7 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
 
         if (op_s)
             op_s[i] = one;
+        one_s[i] = one; /* cp (issue 11) */
         if (op->kind == TCE_OP_COMPUTE) {
             compute += t;
             out->part_s[op->charge] += t;
@@ -112,6 +116,12 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         } else if (op->overlap == TCE_OVERLAP_COMPUTE) {
             hidden += t;
             hid_part[op->charge] += t;
+        } else if (op->overlap == TCE_OVERLAP_ATTENTION &&
+                   tce_plan_cp_ring_paired(l, i)) {
+            /* cp (issue 11): hidden step by step under the ring's own
+             * attention steps, after the loop (plan_cp.h) */
+            if (n_paired < TCE_PLAN_OPS_MAX)
+                paired[n_paired++] = i;
         } else if (op->overlap == TCE_OVERLAP_ATTENTION) {
             /* attn (issue 11): CP ring steps, plan.h */
             ring += t;
@@ -124,6 +134,9 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     if (ring > 0) /* attn (issue 11): plan.h's TCE_OVERLAP_ATTENTION */
         out->part_s[TCE_CHARGE_CP] +=
             fmax(0.0, ring - attn * ring_steps / (ring_steps + ring_ops));
+    for (i = 0; i < n_paired; i++) /* cp (issue 11) */
+        out->part_s[l->ops[paired[i]].charge] +=
+            tce_plan_cp_ring_exposed_s(l, paired[i], one_s);
     /* moe (issue 11): kernel launches floor the list's compute */
     scale = tce_cost_list_launch_s(r->cm, l);
     if (scale > compute) {

@@ -62,6 +62,20 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
              "exponential-bound as 128",
              a->sfu_exp_tera_per_s, TCE_ATTNCOST_SERIAL,
              TCE_ATTNCOST_BWD_TENSOR_RATIO);
+    /* cp (issue 11): the p2p ring as Transformer Engine runs it */
+    if (r->job->parallel.context_parallel_size > 1 &&
+        r->job->parallel.cp_comm_type == TCE_CP_COMM_P2P)
+        LINE("context parallelism (p2p, plan_cp.h): c steps of flash "
+             "kernels (step 0 causal T x T, then T x T/2, T = s/c), c "
+             "merge passes; each send hidden only under its own step "
+             "(Transformer Engine AttnFuncWithCPAndKVP2P; arXiv "
+             "2310.01889)");
+    if (r->job->parallel.context_parallel_size > 1 &&
+        r->job->parallel.cp_comm_type == TCE_CP_COMM_ALL_GATHER)
+        LINE("context parallelism (all_gather, plan_cp.c): K/V all-gathered "
+             "(exposed), then one flash kernel per local query chunk, half "
+             "the rank's scores each (Transformer Engine "
+             "AttnFuncWithCPAndKVAllGather; Llama 3, arXiv 2407.21783)");
     if (cm->has_table) {
         const struct tce_computetable *t = &cm->table;
 

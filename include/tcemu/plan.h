@@ -70,7 +70,10 @@
  * and their gradients (twice the bytes); "all_gather", an exposed CP-group
  * all-gather of K and V (a reduce-scatter of their gradients in the
  * backward); "a2a" (Ulysses), exposed all-to-alls of Q, K, V before the
- * attention and of its output after.
+ * attention and of its output after.  cp (issue 11): the p2p ring's
+ * attention is its per-step kernels and merge passes right after the ring
+ * op (plan_cp.h: attn_cp_step0, attn_cp_step, attn_cp_correct), the
+ * all-gather's one kernel per local query chunk (attn_cp_chunk, count 2).
  *
  * Sliding-window layers (model.h) share the layer lists with the full
  * layers: the attention core is two ops, "attn_core" and "attn_core_swa",
@@ -135,7 +138,10 @@ enum tce_overlap {
                               these ops' time, S their steps and N their
                               number, R - A S / (S + N) is exposed (c - 1
                               K/V steps under c attention steps: Megatron-
-                              LM / Transformer Engine's ring attention) */
+                              LM / Transformer Engine's ring attention).
+                              cp (issue 11): when a run of
+                              TCE_OP_F_CP_STEP ops is next to it, each send
+                              hides under its own step only (plan_cp.h) */
 };
 
 /* enum tce_charge (which part of the breakdown an op's exposed time is
@@ -188,6 +194,11 @@ enum tce_op_flag {
                                           MoE token counts copied to the
                                           CPU: hostsync.h); the CPU's lead
                                           over the GPU ends here */
+    /* cp (issue 11) */
+    TCE_OP_F_CP_STEP = 1u << 11,       /* one step of the context-parallel
+                                          ring's attention (plan_cp.h): the
+                                          ring op next to a run of these is
+                                          hidden step by step under them */
 };
 
 struct tce_op {

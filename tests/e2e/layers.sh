@@ -42,6 +42,7 @@ layer_of() {
     recompute) echo 2 ;; # mem: --recompute-modules names
     memstate) echo 4 ;; # mem: optimizer state and loss bytes (memory model)
     plan_recompute) echo 5 ;; # mem: the recomputed modules' forward ops
+    plan_cp) echo 5 ;; # cp (issue 11): the p2p ring attention per step
     hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
     projcache) echo 7 ;; # speed (wave 6): what a projector keeps across a sweep (spans, list times, stage sums)
     *) echo unknown ;;
