@@ -59,8 +59,8 @@ o = json.load(open(sys.argv[1]))["ops"]
 rows = o["rows"]
 assert o["table_ops"] > 0 and len(rows) > 20, o
 srcs = {r["source"] for r in rows}
-# llama3-70b's ops (its CP 2 attention as per-step kernels too) all have
-# table shapes; the curve's ops are checked on DeepSeek-V3 below
+# the llama3-70b ops (its CP 2 attention as per-step kernels too) all have
+# table shapes; the curve ops are checked on DeepSeek-V3 below
 assert {"table (interpolated)", "table (bandwidth)", "links"} <= srcs, srcs
 for r in rows:
     assert r["time_s"] > 0 and r["efficiency"] >= 0 and r["source"], r
