@@ -9,6 +9,7 @@
 
 #include "tcemu/attncost.h"
 #include "tcemu/costmodel.h"
+#include "tcemu/gemmcost.h"
 
 static double roofline(const struct tce_costmodel *cm, double peak,
                        double flops, double gemm_flops, double bytes);
@@ -79,6 +80,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
     cm->attention_efficiency = acc->attention_efficiency;
     cm->exp_per_s = acc->sfu_exp_tera_per_s * 1e12; /* bw (issue 11) */
+    cm->mxfp8_gemm_rate = acc->mxfp8_gemm_efficiency; /* gemm (issue 11) */
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -249,11 +251,13 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
     enum tce_compute_source src = TCE_COMPUTE_CURVE;
     enum tce_table_how how = TCE_TABLE_NOT_COVERED;
     double s = 0.0;
+    /* gemm (issue 11): the recipe's GEMM kernel (gemmcost.h) */
+    double rate = tce_gemmcost_recipe_rate(op, cm->mxfp8_gemm_rate);
 
     if (!cm->has_table)
         goto curve;
     if (op->gemm_m > 0 && op->gemm_n > 0 && op->gemm_k > 0 && op->flops > 0)
-        s = table_linear_s(cm, op, &how);
+        s = table_linear_s(cm, op, &how) / rate;
     else if (op->attn.micro_batch_size > 0) {
         s = tce_computetable_attention_s(
             &cm->table, &op->attn, (op->flags & TCE_OP_F_BACKWARD) != 0,
@@ -289,7 +293,7 @@ curve:
         (op->flags & TCE_OP_F_FUSED_ATTENTION) &&
                 (op->flags & TCE_OP_F_BACKWARD)
             ? 1.25 * op->flops
-            : op->flops,
+            : op->flops / rate,
         op->gemm_flops, op->bytes, runs_fp8(cm, op));
     src = TCE_COMPUTE_CURVE;
 out:

@@ -272,6 +272,8 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
             continue;
         }
         op->flags |= TCE_OP_F_FP8;
+        if (r == TCE_FP8_MXFP8) /* gemm (issue 11): gemmcost.h */
+            op->flags |= TCE_OP_F_MXFP8;
         /* m x k input values of every GEMM of the op (the experts) */
         in = op->flops / (2.0 * (double)op->gemm_n);
         /* Transformer Engine quantises inside the element-wise kernel
@@ -399,6 +401,18 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                      : "; an MXFP8 norm's output cast in a pass of its own "
                        "(TE normalization.cpp without "
                        "NVTE_NORM_FWD_USE_CUDNN)");
+        return 1;
+    }
+    /* gemm (issue 11) */
+    if (fp8 && t->fp8_recipe == TCE_FP8_MXFP8 && i == k++) {
+        snprintf(buf, size, "%s",
+                 t->fp8_recipe == TCE_FP8_MXFP8
+                     ? "FP8 GEMMs: MXFP8's block-scaled kernel at the "
+                       "accelerator's mxfp8_gemm_efficiency of the "
+                       "tensorwise FP8 GEMM's rate (gemmcost.h: Transformer "
+                       "Engine GEMM profiling tutorial, B300, inputs "
+                       "pre-quantised: 6.812 vs 7.161 ms per layer)"
+                     : "");
         return 1;
     }
     return 0;

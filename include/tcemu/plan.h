@@ -182,6 +182,10 @@ enum tce_op_flag {
     TCE_OP_F_NORM = 1u << 9,           /* the layer norm before a linear
                                           layer (QKV, FC1, router): where
                                           an FP8 cast can be fused */
+    /* gemm (issue 11) */
+    TCE_OP_F_MXFP8 = 1u << 10,         /* an FP8 linear of the MXFP8
+                                          recipe: block-scaled GEMM
+                                          (gemmcost.h) */
 };
 
 struct tce_op {

@@ -72,6 +72,10 @@ struct tce_accelerator {
     /* bw (issue 11): the SFU's exponential rate (softmax), TeraExp/s;
      * 0 = fused attention at attention_efficiency alone (attncost.h) */
     double sfu_exp_tera_per_s;
+    /* gemm (issue 11): the MXFP8 (1x32 block-scaled) GEMM's rate relative
+     * to the tensorwise FP8 GEMM of the same shape, both pre-quantised
+     * (gemmcost.h); 0 = the same rate */
+    double mxfp8_gemm_efficiency;
     char source[TCE_TEXT_MAX];
 };
 

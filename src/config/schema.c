@@ -194,6 +194,14 @@ static const struct field topology_fields[] = {
         "curve); 0 = the GEMM curve (matmul_efficiency)"),
     DBL(TS, accelerator.sfu_exp_tera_per_s, "accelerator.sfu_exp_tera_per_s",
         0, 0.0, 1e3, "0.0", "T/s", "SFU exponentials, attncost.h; 0 = off"),
+    /* gemm (issue 11): the block-scaled FP8 GEMM's own rate */
+    DBL(TS, accelerator.mxfp8_gemm_efficiency,
+        "accelerator.mxfp8_gemm_efficiency", 0, 0.0, 1.0, "0.0", "",
+        "rate of the MXFP8 (1x32 block-scaled) GEMM kernel relative to the "
+        "tensorwise FP8 GEMM of the same shape, inputs pre-quantised (a "
+        "measured property of the accelerator and its GEMM library, "
+        "gemmcost.h); linears of fp8_recipe mxfp8 run at it; 0 = the same "
+        "rate"),
 };
 static const struct schema topology_schema = {
     TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),

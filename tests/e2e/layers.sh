@@ -39,6 +39,7 @@ layer_of() {
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)
     attncost) echo 6 ;; # bw: fused attention's tensor and exponential (SFU) pipes
+    gemmcost) echo 6 ;; # gemm: the FP8 recipe's GEMM rate (MXFP8 block-scaled kernel)
     *) echo unknown ;;
     esac
 }

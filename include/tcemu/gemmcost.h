@@ -1,0 +1,42 @@
+/*
+ * gemmcost.h - what an FP8 linear layer's recipe does to its GEMM's rate.
+ *
+ * gemm (issue 11).  Transformer Engine's FP8 recipes run different GEMM
+ * kernels: delayed and current (tensorwise) scaling run the per-tensor-
+ * scaled FP8 GEMM; MXFP8 (fp8_recipe "mxfp8", Blackwell) runs the block-
+ * scaled GEMM, which applies an E8M0 scale to every 1x32 block of both
+ * operands inside the main loop (Megatron-Bridge docs/performance-guide.md:
+ * MXFP8's 1x32 blocks cost more "in both quantisation and GEMM
+ * execution").  The kernel's rate relative to the tensorwise kernel of the
+ * same shape is a measured property of the accelerator and its GEMM
+ * library, accelerator.mxfp8_gemm_efficiency:
+ *   Transformer Engine docs, "GEMM Profiling Tutorial"
+ *   (docs/examples/gemm_profiling/gemm_profiling.rst, benchmarks/gemm/
+ *   benchmark_gemm.py --pre-quantize, B300 SXM6, the 12 GEMMs of one layer
+ *   of a 5B model, M = 15,872 tokens, h 4,096, ffn 16,384): per layer
+ *   FP8 current scaling 6.812 ms, MXFP8 7.161 ms, inputs pre-quantised
+ *   (quantisation excluded; BF16 13.102 ms): 6.812 / 7.161 = 0.951.
+ * The quantisation passes are not here: they are the plan's fp8_cast ops
+ * (plan_moe.c).  The rate scales the GEMM's FLOP time, not its memory
+ * time: at the same shape the operands move the same bytes.
+ *
+ * Balance-point composition (checked, not adopted): on the measured H100
+ * table (topologies/compute/h100-sxm5-80gb-pytorch2.11.cfg, 90 BF16 GEMM
+ * passes) a roofline curve t = (t_c^p + t_m^p)^(1/p) + gap, with its
+ * efficiency, half size and memory efficiency fitted per p, gives mean
+ * |log error| 0.100 (p = inf, max), 0.098 (p = 2), 0.110 (p = 1, sum):
+ * the table does not single out a composition once the size curve is
+ * measured, so the cost model keeps max(compute, memory).
+ */
+#ifndef TCEMU_GEMMCOST_H
+#define TCEMU_GEMMCOST_H
+
+#include "tcemu/plan.h"
+
+/* The rate an op's GEMM runs at relative to the tensorwise FP8 GEMM of
+ * its shape: mxfp8_gemm_efficiency for a linear the plan marks
+ * TCE_OP_F_MXFP8 (when in (0, 1]), else 1. */
+double tce_gemmcost_recipe_rate(const struct tce_op *op,
+                                double mxfp8_gemm_efficiency);
+
+#endif
