@@ -37,7 +37,9 @@
  *  - FP8 linear layers (Transformer Engine): each FP8 linear casts its
  *    input to FP8 in one cast-transpose pass (read 2 B, write 1 B twice:
  *    row- and column-wise copies for dgrad and wgrad), current scaling
- *    (tensorwise) reads the input once more for its amax, MXFP8 adds a
+ *    (tensorwise) reads the input once more for its amax (gemm: inside
+ *    the norm or activation that produces it, TE >= 2.8, so only after a
+ *    GEMM or attention), MXFP8 adds a
  *    1-byte scale per 32 values per copy, blockwise a 4-byte scale per 128;
  *    an input produced by an element-wise kernel (the norm before QKV and
  *    FC1, the activation before FC2) is quantised inside it (TE's
@@ -68,7 +70,7 @@ void tce_plan_mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
                        tokens * f * (x->nmat - 1.0) / x->t),
                 fl),
            tokens, f * (x->nmat - 1.0) / x->t, x->h);
-    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl);
+    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl | TCE_OP_F_ACT);
     linear(gemm(l, fc2, fl2, fl2,
                 2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h),
                 fl),
@@ -209,7 +211,8 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                        pairs * x->fm * (x->nmat - 1.0) / et),
                 fl),
            per_expert, x->fm * (x->nmat - 1.0) / et, x->h);
-    elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat, fl);
+    elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat,
+        fl | TCE_OP_F_ACT);
     linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / et,
                 2.0 * (pairs * x->fm / et + x->h * x->fm / et * local +
                        pairs * x->h),
@@ -253,8 +256,8 @@ static double cast_bytes(enum tce_fp8_recipe r)
 static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 {
     enum tce_fp8_recipe r = c->job->training.fp8_recipe;
-    double sep = 0.0, fused = 0.0, in;
-    int i, casts = 0, prev_elt = 0, prev_norm = 0, sms = 0;
+    double sep = 0.0, fused = 0.0, amaxed = 0.0, in;
+    int i, casts = 0, prev_elt = 0, prev_norm = 0, prev_amax = 0, sms = 0;
     unsigned fl = 0;
 
     if (!tce_plan_fp8(c->job))
@@ -269,6 +272,8 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
         if (op->gemm_n <= 0 || op->flops <= 0) {
             prev_elt = op->flops <= 0;
             prev_norm = prev_elt && (op->flags & TCE_OP_F_NORM);
+            prev_amax =
+                prev_elt && (op->flags & (TCE_OP_F_NORM | TCE_OP_F_ACT));
             continue;
         }
         op->flags |= TCE_OP_F_FP8;
@@ -295,15 +300,23 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
         } else {
             sep += in;
             casts++;
+            /* gemm (issue 11): current scaling's amax is computed inside
+             * the norm or activation that produces the input (TE >= 2.8
+             * normalization.cpp FUSED_NORM_AMAX_FP8, activation.cpp
+             * FUSED_ACTIVATION_AMAX_FP8); the cast pass reads it once */
+            if (prev_amax && r == TCE_FP8_TENSORWISE)
+                amaxed += in;
         }
         fl = op->flags & TCE_OP_F_RECOMPUTED;
         prev_elt = 0;
         prev_norm = 0;
+        prev_amax = 0;
     }
     if (sep + fused <= 0.0)
         return;
     /* fused: only the FP8 copies are written */
-    elt(l, "fp8_cast", sep * cast_bytes(r) + fused * (cast_bytes(r) - 2.0),
+    elt(l, "fp8_cast",
+        sep * cast_bytes(r) - amaxed * 2.0 + fused * (cast_bytes(r) - 2.0),
         fl);
     kernels(l, casts > 0 ? casts : 1);
     l->ops[l->n - 1].comm_sms = sms; /* as the layer's other kernels */
@@ -404,7 +417,10 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
         return 1;
     }
     /* gemm (issue 11) */
-    if (fp8 && t->fp8_recipe == TCE_FP8_MXFP8 && i == k++) {
+    if (fp8 &&
+        (t->fp8_recipe == TCE_FP8_MXFP8 ||
+         t->fp8_recipe == TCE_FP8_TENSORWISE) &&
+        i == k++) {
         snprintf(buf, size, "%s",
                  t->fp8_recipe == TCE_FP8_MXFP8
                      ? "FP8 GEMMs: MXFP8's block-scaled kernel at the "
@@ -412,6 +428,13 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                        "tensorwise FP8 GEMM's rate (gemmcost.h: Transformer "
                        "Engine GEMM profiling tutorial, B300, inputs "
                        "pre-quantised: 6.812 vs 7.161 ms per layer)"
+                 : t->fp8_recipe == TCE_FP8_TENSORWISE
+                     ? "FP8 casts (current scaling): the amax of a norm's or "
+                       "activation's output is computed inside that kernel "
+                       "(Transformer Engine >= 2.8 FUSED_NORM_AMAX_FP8, "
+                       "FUSED_ACTIVATION_AMAX_FP8), the cast is a pass of "
+                       "its own; after a GEMM or attention an amax pass "
+                       "and a cast"
                      : "");
         return 1;
     }

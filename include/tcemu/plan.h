@@ -186,6 +186,9 @@ enum tce_op_flag {
     TCE_OP_F_MXFP8 = 1u << 10,         /* an FP8 linear of the MXFP8
                                           recipe: block-scaled GEMM
                                           (gemmcost.h) */
+    TCE_OP_F_ACT = 1u << 11,           /* the activation before a linear
+                                          (FC2): FP8 current scaling's
+                                          amax is computed inside it */
 };
 
 struct tce_op {
