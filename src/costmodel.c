@@ -81,6 +81,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->attention_efficiency = acc->attention_efficiency;
     cm->exp_per_s = acc->sfu_exp_tera_per_s * 1e12; /* bw (issue 11) */
     cm->mxfp8_gemm_rate = acc->mxfp8_gemm_efficiency; /* gemm (issue 11) */
+    cm->fp8_any_layout = acc->fp8_gemm_any_layout;
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -253,6 +254,7 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
     double s = 0.0;
     /* gemm (issue 11): the recipe's GEMM kernel (gemmcost.h) */
     double rate = tce_gemmcost_recipe_rate(op, cm->mxfp8_gemm_rate);
+    double bytes = tce_gemmcost_cast_bytes(op, cm->fp8_any_layout);
 
     if (!cm->has_table)
         goto curve;
@@ -266,7 +268,7 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
     }
     else if (op->flops <= 0 && op->bytes > 0 &&
              cm->table.elementwise_gbytes_per_s > 0) {
-        s = op->bytes / (cm->table.elementwise_gbytes_per_s * 1e9) +
+        s = bytes / (cm->table.elementwise_gbytes_per_s * 1e9) +
             cm->table.launch_gap_us * 1e-6;
         src = TCE_COMPUTE_TABLE_BANDWIDTH;
         goto out;
@@ -294,7 +296,7 @@ curve:
                 (op->flags & TCE_OP_F_BACKWARD)
             ? 1.25 * op->flops
             : op->flops / rate,
-        op->gemm_flops, op->bytes, runs_fp8(cm, op));
+        op->gemm_flops, bytes, runs_fp8(cm, op));
     src = TCE_COMPUTE_CURVE;
 out:
     /* moe (issue 11): SMs lent to overlapped EP communication */

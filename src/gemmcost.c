@@ -12,3 +12,10 @@ double tce_gemmcost_recipe_rate(const struct tce_op *op,
         return 1.0;
     return mxfp8_gemm_efficiency;
 }
+
+double tce_gemmcost_cast_bytes(const struct tce_op *op, int any_layout)
+{
+    if (!any_layout || !(op->fp8_t_share > 0.0) || op->fp8_t_share >= 1.0)
+        return op->bytes;
+    return op->bytes * (1.0 - op->fp8_t_share);
+}

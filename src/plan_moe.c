@@ -36,7 +36,9 @@
  *    bytes), 3 kernels;
  *  - FP8 linear layers (Transformer Engine): each FP8 linear casts its
  *    input to FP8 in one cast-transpose pass (read 2 B, write 1 B twice:
- *    row- and column-wise copies for dgrad and wgrad), current scaling
+ *    row- and column-wise copies for dgrad and wgrad; gemm: tensorwise
+ *    recipes write one where the FP8 GEMM takes any layout, Blackwell,
+ *    the cast op's fp8_t_share, gemmcost.h), current scaling
  *    (tensorwise) reads the input once more for its amax (gemm: inside
  *    the norm or activation that produces it, TE >= 2.8, so only after a
  *    GEMM or attention), MXFP8 adds a
@@ -315,9 +317,12 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
     if (sep + fused <= 0.0)
         return;
     /* fused: only the FP8 copies are written */
-    elt(l, "fp8_cast",
-        sep * cast_bytes(r) - amaxed * 2.0 + fused * (cast_bytes(r) - 2.0),
-        fl);
+    in = sep * cast_bytes(r) - amaxed * 2.0 + fused * (cast_bytes(r) - 2.0);
+    elt(l, "fp8_cast", in, fl);
+    /* gemm (issue 11): a tensorwise recipe's transposed copy, 1 B a value
+     * (gemmcost.h: not written where the FP8 GEMM takes any layout) */
+    if (in > 0.0 && (r == TCE_FP8_DELAYED || r == TCE_FP8_TENSORWISE))
+        l->ops[l->n - 1].fp8_t_share = (sep + fused) / in;
     kernels(l, casts > 0 ? casts : 1);
     l->ops[l->n - 1].comm_sms = sms; /* as the layer's other kernels */
 }
@@ -417,10 +422,7 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
         return 1;
     }
     /* gemm (issue 11) */
-    if (fp8 &&
-        (t->fp8_recipe == TCE_FP8_MXFP8 ||
-         t->fp8_recipe == TCE_FP8_TENSORWISE) &&
-        i == k++) {
+    if (fp8 && i == k++) {
         snprintf(buf, size, "%s",
                  t->fp8_recipe == TCE_FP8_MXFP8
                      ? "FP8 GEMMs: MXFP8's block-scaled kernel at the "
@@ -429,13 +431,19 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                        "Engine GEMM profiling tutorial, B300, inputs "
                        "pre-quantised: 6.812 vs 7.161 ms per layer)"
                  : t->fp8_recipe == TCE_FP8_TENSORWISE
-                     ? "FP8 casts (current scaling): the amax of a norm's or "
-                       "activation's output is computed inside that kernel "
-                       "(Transformer Engine >= 2.8 FUSED_NORM_AMAX_FP8, "
-                       "FUSED_ACTIVATION_AMAX_FP8), the cast is a pass of "
-                       "its own; after a GEMM or attention an amax pass "
-                       "and a cast"
-                     : "");
+                     ? "FP8 casts (current scaling): a norm's or "
+                       "activation's amax inside that kernel, the cast a "
+                       "pass of its own (Transformer Engine >= 2.8); no "
+                       "transposed copy where the FP8 GEMM takes any layout "
+                       "(accelerator.fp8_gemm_any_layout, Blackwell: TE "
+                       "quantizer.cpp)"
+                 : t->fp8_recipe == TCE_FP8_DELAYED
+                     ? "FP8 casts (delayed scaling): no transposed copy "
+                       "where the FP8 GEMM takes any layout (accelerator."
+                       "fp8_gemm_any_layout, Blackwell: Transformer Engine "
+                       "quantizer.cpp)"
+                     : "FP8 GEMMs and casts (blockwise): as on Hopper, both "
+                       "copies, the tensorwise GEMM rate");
         return 1;
     }
     return 0;

@@ -39,4 +39,13 @@
 double tce_gemmcost_recipe_rate(const struct tce_op *op,
                                 double mxfp8_gemm_efficiency);
 
+/* The HBM bytes an op moves on an accelerator: an fp8_cast's bytes less
+ * its transposed copies (op->fp8_t_share) where the FP8 GEMM takes any
+ * layout (any_layout != 0: Transformer Engine's quantizer.cpp writes a
+ * tensorwise FP8 tensor's column-wise copy only when
+ * !nvte_is_non_tn_fp8_gemm_supported(), i.e. before Blackwell); op->bytes
+ * otherwise.  MXFP8 keeps both copies everywhere (its scales run along
+ * rows in one, along columns in the other). */
+double tce_gemmcost_cast_bytes(const struct tce_op *op, int any_layout);
+
 #endif

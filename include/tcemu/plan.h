@@ -216,6 +216,12 @@ struct tce_op {
     double exps;             /* fused attention: softmax exponentials per
                                 repetition (score elements executed; the
                                 backward recomputes each once) */
+    /* gemm (issue 11) */
+    double fp8_t_share;      /* fp8_cast: the share of its bytes that are
+                                the transposed FP8 copies a tensorwise
+                                recipe writes for a TN-only FP8 GEMM;
+                                skipped where accelerator.
+                                fp8_gemm_any_layout (gemmcost.h) */
 };
 
 struct tce_op_list {

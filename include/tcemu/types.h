@@ -76,6 +76,10 @@ struct tce_accelerator {
      * to the tensorwise FP8 GEMM of the same shape, both pre-quantised
      * (gemmcost.h); 0 = the same rate */
     double mxfp8_gemm_efficiency;
+    /* gemm (issue 11): the FP8 GEMM takes operands in any layout (TE's
+     * nvte_is_non_tn_fp8_gemm_supported: Blackwell, sm_100 and later), so
+     * tensorwise FP8 casts write no column-wise (transposed) copy */
+    int fp8_gemm_any_layout;          /* bool */
     char source[TCE_TEXT_MAX];
 };
 

@@ -202,6 +202,12 @@ static const struct field topology_fields[] = {
         "measured property of the accelerator and its GEMM library, "
         "gemmcost.h); linears of fp8_recipe mxfp8 run at it; 0 = the same "
         "rate"),
+    BOOL(TS, accelerator.fp8_gemm_any_layout,
+         "accelerator.fp8_gemm_any_layout", "false",
+         "the FP8 GEMM takes operands in any layout (Blackwell; Transformer "
+         "Engine nvte_is_non_tn_fp8_gemm_supported): tensorwise FP8 casts "
+         "(delayed, current scaling) write one copy, not a row-wise and a "
+         "transposed one (Hopper's TN-only FP8 GEMM)"),
 };
 static const struct schema topology_schema = {
     TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),

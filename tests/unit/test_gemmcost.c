@@ -1,7 +1,8 @@
 /* test_gemmcost.c - the FP8 recipe's GEMM rate (gemmcost.h): 1 for BF16,
  * tensorwise and unmarked ops, the accelerator's mxfp8_gemm_efficiency for
  * MXFP8 linears, out-of-range values ignored; the cost model runs an MXFP8
- * linear's FLOPs at that rate and leaves its memory time alone. */
+ * linear's FLOPs at that rate and leaves its memory time alone; a cast's
+ * transposed copies dropped where the FP8 GEMM takes any layout. */
 #include <string.h>
 
 #include "tce_test.h"
@@ -29,6 +30,22 @@ static void test_rate(void **state)
     assert_close(tce_gemmcost_recipe_rate(&op, 0.0), 1.0, 0.0);
     assert_close(tce_gemmcost_recipe_rate(&op, -0.5), 1.0, 0.0);
     assert_close(tce_gemmcost_recipe_rate(&op, 1.5), 1.0, 0.0);
+}
+
+static void test_cast_bytes(void **state)
+{
+    struct tce_op op;
+
+    (void)state;
+    memset(&op, 0, sizeof(op));
+    op.bytes = 600.0;
+    op.fp8_t_share = 100.0 / 600.0; /* 6 B a value, 1 of them transposed */
+    assert_close(tce_gemmcost_cast_bytes(&op, 0), 600.0, 0.0);
+    assert_close(tce_gemmcost_cast_bytes(&op, 1), 500.0, 1e-12);
+    op.fp8_t_share = 0.0;                   /* MXFP8, other ops */
+    assert_close(tce_gemmcost_cast_bytes(&op, 1), 600.0, 0.0);
+    op.fp8_t_share = 1.5;                   /* nonsense: ignored */
+    assert_close(tce_gemmcost_cast_bytes(&op, 1), 600.0, 0.0);
 }
 
 static void topo(struct tce_topology *t)
@@ -81,12 +98,25 @@ static void test_costmodel(void **state)
     op.gemm_flops = 1e12;
     op.bytes = 1e6;
     assert_close(tce_cost_compute_op_s(&cm, &op, NULL), tw, 1e-12);
+    /* an fp8_cast: 3e9 bytes, a third of them transposed copies, at
+     * 0.5 x 3 TB/s: 2 ms on a TN-only FP8 GEMM, 4/3 ms with any layout */
+    memset(&op, 0, sizeof(op));
+    op.kind = TCE_OP_COMPUTE;
+    op.count = 1;
+    op.bytes = 3e9;
+    op.fp8_t_share = 1.0 / 3.0;
+    assert_close(tce_cost_compute_op_s(&cm, &op, NULL), 2e-3, 1e-12);
+    t.accelerator.fp8_gemm_any_layout = 1;
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_FP8, NULL), 0);
+    assert_close(tce_cost_compute_op_s(&cm, &op, NULL), 2e-3 * 2.0 / 3.0,
+                 1e-12);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rate),
+        cmocka_unit_test(test_cast_bytes),
         cmocka_unit_test(test_costmodel),
     };
 

@@ -252,6 +252,8 @@ static void test_fp8_marking(void **state)
     assert_close(op->bytes,
                  2048.0 * 1024.0 * 4.0 + (elems - 2048.0 * 1024.0) * 2.0,
                  1e-12);
+    /* gemm: of which the transposed copies, 1 B a value (gemmcost.h) */
+    assert_close(op->fp8_t_share * op->bytes, elems, 1e-12);
     assert_int_equal(op->kernels, 1);
     /* the output layer stays BF16 */
     for (i = 0; i < plan->list[TCE_PLAN_HEAD_FWD].n; i++)
@@ -284,6 +286,9 @@ static void test_fp8_marking(void **state)
         assert_close(
             find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
             own * cb + (elems - own) * (cb - 2.0), 1e-12);
+        /* gemm: MXFP8 keeps both copies on every accelerator */
+        assert_true(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
+                        ->fp8_t_share == 0.0);
         free(plan);
         /* NVTE_NORM_FWD_USE_CUDNN, h = 1024 whole tiles: the norm
          * writes the MXFP8 copies */
