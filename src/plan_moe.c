@@ -44,7 +44,9 @@
  *    GEMM or attention), MXFP8 adds a
  *    1-byte scale per 32 values per copy, blockwise a 4-byte scale per 128;
  *    an input produced by an element-wise kernel (the norm before QKV and
- *    FC1, the activation before FC2) is quantised inside it (TE's
+ *    FC1, the activation before FC2 where Transformer Engine runs it, gemm:
+ *    training.use_te_activation_func or use_transformer_engine_op_fuser;
+ *    Megatron's own fused activation writes BF16) is quantised inside it (TE's
  *    LayerNormLinear / LayerNormMLP): only the FP8 copies are written,
  *    except under current scaling, and except a norm's output under
  *    MXFP8 (kern: TE's normalization.cpp quantises it in a pass of its
@@ -260,6 +262,9 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
     enum tce_fp8_recipe r = c->job->training.fp8_recipe;
     double sep = 0.0, fused = 0.0, amaxed = 0.0, in;
     int i, casts = 0, prev_elt = 0, prev_norm = 0, prev_amax = 0, sms = 0;
+    int prev_act = 0; /* gemm: an activation Megatron, not TE, runs */
+    int te_act = c->job->training.use_te_activation_func ||
+                 c->job->training.use_transformer_engine_op_fuser;
     unsigned fl = 0;
 
     if (!tce_plan_fp8(c->job))
@@ -274,8 +279,9 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
         if (op->gemm_n <= 0 || op->flops <= 0) {
             prev_elt = op->flops <= 0;
             prev_norm = prev_elt && (op->flags & TCE_OP_F_NORM);
-            prev_amax =
-                prev_elt && (op->flags & (TCE_OP_F_NORM | TCE_OP_F_ACT));
+            prev_act = prev_elt && (op->flags & TCE_OP_F_ACT) && !te_act;
+            prev_amax = prev_elt && ((op->flags & TCE_OP_F_NORM) ||
+                                     ((op->flags & TCE_OP_F_ACT) && te_act));
             continue;
         }
         op->flags |= TCE_OP_F_FP8;
@@ -294,7 +300,11 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
          * nvte_norm_fwd_use_cudnn) and the shape is whole 128 x 128
          * tiles; the activation kernels write MXFP8 directly
          * (activation.cpp FULLY_FUSED) */
-        if (prev_elt && r != TCE_FP8_TENSORWISE &&
+        /* gemm (issue 11): only an activation TE runs writes FP8
+         * (use_te_activation_func, the TE op fuser); Megatron's fused
+         * bias-SwiGLU / GeLU (megatron/core/transformer/mlp.py,
+         * experts.py) writes BF16 and TE's Linear casts it */
+        if (prev_elt && !prev_act && r != TCE_FP8_TENSORWISE &&
             !(r == TCE_FP8_MXFP8 && prev_norm &&
               !(c->job->training.nvte_norm_fwd_use_cudnn &&
                 op->gemm_k % 128 == 0))) {
@@ -313,6 +323,7 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
         prev_elt = 0;
         prev_norm = 0;
         prev_amax = 0;
+        prev_act = 0;
     }
     if (sep + fused <= 0.0)
         return;
@@ -423,27 +434,29 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
     }
     /* gemm (issue 11) */
     if (fp8 && i == k++) {
-        snprintf(buf, size, "%s",
+        snprintf(buf, size, "%s; FC2's input cast in %s",
                  t->fp8_recipe == TCE_FP8_MXFP8
-                     ? "FP8 GEMMs: MXFP8's block-scaled kernel at the "
-                       "accelerator's mxfp8_gemm_efficiency of the "
-                       "tensorwise FP8 GEMM's rate (gemmcost.h: Transformer "
-                       "Engine GEMM profiling tutorial, B300, inputs "
-                       "pre-quantised: 6.812 vs 7.161 ms per layer)"
+                     ? "FP8 GEMMs: MXFP8's block-scaled kernel at "
+                       "mxfp8_gemm_efficiency of the tensorwise rate "
+                       "(gemmcost.h: TE GEMM profiling tutorial, B300 "
+                       "pre-quantised, 6.812 vs 7.161 ms a layer)"
                  : t->fp8_recipe == TCE_FP8_TENSORWISE
-                     ? "FP8 casts (current scaling): a norm's or "
-                       "activation's amax inside that kernel, the cast a "
-                       "pass of its own (Transformer Engine >= 2.8); no "
-                       "transposed copy where the FP8 GEMM takes any layout "
-                       "(accelerator.fp8_gemm_any_layout, Blackwell: TE "
+                     ? "FP8 casts (current scaling): a TE norm's or "
+                       "activation's amax inside it (TE >= 2.8); no "
+                       "transposed copy where the FP8 GEMM takes any "
+                       "layout (fp8_gemm_any_layout, Blackwell: TE "
                        "quantizer.cpp)"
                  : t->fp8_recipe == TCE_FP8_DELAYED
                      ? "FP8 casts (delayed scaling): no transposed copy "
-                       "where the FP8 GEMM takes any layout (accelerator."
-                       "fp8_gemm_any_layout, Blackwell: Transformer Engine "
-                       "quantizer.cpp)"
-                     : "FP8 GEMMs and casts (blockwise): as on Hopper, both "
-                       "copies, the tensorwise GEMM rate");
+                       "where the FP8 GEMM takes any layout "
+                       "(fp8_gemm_any_layout, Blackwell: TE quantizer.cpp)"
+                     : "FP8 (blockwise): both copies, the tensorwise GEMM "
+                       "rate",
+                 t->use_te_activation_func ||
+                         t->use_transformer_engine_op_fuser
+                     ? "the activation (Transformer Engine's)"
+                     : "a pass of its own (Megatron's bias-SwiGLU writes "
+                       "BF16; use_te_activation_func unset)");
         return 1;
     }
     return 0;

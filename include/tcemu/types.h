@@ -336,6 +336,10 @@ struct tce_training {
     int nvte_norm_fwd_use_cudnn;      /* bool: MXFP8 norm output written
                                          by the norm (cuDNN), else a
                                          separate cast pass */
+    /* gemm (issue 11): who runs the MLP's activation, so whether FC2's
+     * FP8 input is quantised inside it */
+    int use_te_activation_func;       /* bool: Transformer Engine's */
+    int use_transformer_engine_op_fuser; /* bool: TE's fused-op MLP */
 };
 
 struct tce_job {

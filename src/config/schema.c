@@ -457,6 +457,18 @@ static const struct field job_fields[] = {
          "norm before a linear layer writes the MXFP8 copies itself "
          "(cuDNN norm, hidden size a multiple of 128); unset: the norm "
          "writes BF16 and a cast pass of its own quantises it"),
+    /* gemm (issue 11): who runs the MLP's activation */
+    BOOL(JS, training.use_te_activation_func,
+         "training.use_te_activation_func", "false",
+         "Megatron-LM --use-te-activation-func: the MLP's activation is "
+         "Transformer Engine's, which writes FC2's FP8 input itself (and "
+         "its current-scaling amax); false (Megatron's default): Megatron's "
+         "fused bias-SwiGLU writes BF16 and FC2's cast is a pass of its own"),
+    BOOL(JS, training.use_transformer_engine_op_fuser,
+         "training.use_transformer_engine_op_fuser", "false",
+         "Megatron-LM --use-transformer-engine-op-fuser: the MLP runs as "
+         "Transformer Engine fused ops, the activation writing FC2's FP8 "
+         "input (as use_te_activation_func)"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

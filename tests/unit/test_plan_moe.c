@@ -225,6 +225,9 @@ static void test_fp8_marking(void **state)
 
     j.training.fp8 = TCE_FP8_HYBRID; /* precision stays "bf16" */
     assert_true(tce_plan_fp8(&j));
+    /* gemm: Transformer Engine runs the activation (it writes FC2's FP8
+     * input); Megatron's own activation further below */
+    j.training.use_te_activation_func = 1;
     plan = build(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
     for (i = 0; i < fwd->n; i++) {
@@ -261,6 +264,28 @@ static void test_fp8_marking(void **state)
                      TCE_OP_F_FP8);
     free(plan);
 
+    /* gemm: Megatron's activation (the default) writes BF16: expert_fc2's
+     * input is cast in a pass of its own too, 4 B */
+    j.training.use_te_activation_func = 0;
+    plan = build(&j, 8);
+    assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+                 (2048.0 * 1024.0 + 4.0 * 2048.0 * 512.0) * 4.0 +
+                     (elems - 2048.0 * 1024.0 - 4.0 * 2048.0 * 512.0) * 2.0,
+                 1e-12);
+    assert_int_equal(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
+                         ->kernels,
+                     2);
+    free(plan);
+    /* the TE op fuser runs the activation as TE's */
+    j.training.use_transformer_engine_op_fuser = 1;
+    plan = build(&j, 8);
+    assert_int_equal(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
+                         ->kernels,
+                     1);
+    free(plan);
+    j.training.use_transformer_engine_op_fuser = 0;
+    j.training.use_te_activation_func = 1;
+
     j.training.fp8_recipe = TCE_FP8_TENSORWISE;
     plan = build(&j, 8);
     /* gemm: current scaling computes the amax of qkv's input inside the
@@ -272,6 +297,13 @@ static void test_fp8_marking(void **state)
                      2.0 * (2048.0 * 1024.0 + 4.0 * 2048.0 * 512.0),
                  1e-12);
     free(plan);
+    /* Megatron's activation: expert_fc2's amax in a pass of its own */
+    j.training.use_te_activation_func = 0;
+    plan = build(&j, 8);
+    assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+                 elems * 6.0 - 2.0 * 2048.0 * 1024.0, 1e-12);
+    free(plan);
+    j.training.use_te_activation_func = 1;
 
     /* kern: MXFP8 (2 + 2 x (1 + 1/32) B a value in a pass of its own):
      * qkv's input, the norm's output, is cast in a pass of its own like
