@@ -10,6 +10,7 @@
 #include "tcemu/attncost.h"
 #include "tcemu/costmodel.h"
 #include "tcemu/hostsync.h"
+#include "tcemu/gemmcost.h"
 
 static double roofline(const struct tce_costmodel *cm, double peak,
                        double flops, double gemm_flops, double bytes);
@@ -85,6 +86,8 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
     cm->attention_efficiency = acc->attention_efficiency;
     cm->exp_per_s = acc->sfu_exp_tera_per_s * 1e12; /* bw (issue 11) */
+    cm->mxfp8_gemm_rate = acc->mxfp8_gemm_efficiency; /* gemm (issue 11) */
+    cm->fp8_any_layout = acc->fp8_gemm_any_layout;
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -255,11 +258,14 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
     enum tce_compute_source src = TCE_COMPUTE_CURVE;
     enum tce_table_how how = TCE_TABLE_NOT_COVERED;
     double s = 0.0;
+    /* gemm (issue 11): the recipe's GEMM kernel (gemmcost.h) */
+    double rate = tce_gemmcost_recipe_rate(op, cm->mxfp8_gemm_rate);
+    double bytes = tce_gemmcost_cast_bytes(op, cm->fp8_any_layout);
 
     if (!cm->has_table)
         goto curve;
     if (op->gemm_m > 0 && op->gemm_n > 0 && op->gemm_k > 0 && op->flops > 0)
-        s = table_linear_s(cm, op, &how);
+        s = table_linear_s(cm, op, &how) / rate;
     else if (op->attn.micro_batch_size > 0) {
         s = tce_computetable_attention_s(
             &cm->table, &op->attn, (op->flags & TCE_OP_F_BACKWARD) != 0,
@@ -268,7 +274,7 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
     }
     else if (op->flops <= 0 && op->bytes > 0 &&
              cm->table.elementwise_gbytes_per_s > 0) {
-        s = op->bytes / (cm->table.elementwise_gbytes_per_s * 1e9) +
+        s = bytes / (cm->table.elementwise_gbytes_per_s * 1e9) +
             cm->table.launch_gap_us * 1e-6;
         src = TCE_COMPUTE_TABLE_BANDWIDTH;
         goto out;
@@ -295,8 +301,8 @@ curve:
         (op->flags & TCE_OP_F_FUSED_ATTENTION) &&
                 (op->flags & TCE_OP_F_BACKWARD)
             ? 1.25 * op->flops
-            : op->flops,
-        op->gemm_flops, op->bytes, runs_fp8(cm, op));
+            : op->flops / rate,
+        op->gemm_flops, bytes, runs_fp8(cm, op));
     src = TCE_COMPUTE_CURVE;
 out:
     /* moe (issue 11): SMs lent to overlapped EP communication */

@@ -37,11 +37,17 @@
  *    (sync, issue 11);
  *  - FP8 linear layers (Transformer Engine): each FP8 linear casts its
  *    input to FP8 in one cast-transpose pass (read 2 B, write 1 B twice:
- *    row- and column-wise copies for dgrad and wgrad), current scaling
- *    (tensorwise) reads the input once more for its amax, MXFP8 adds a
+ *    row- and column-wise copies for dgrad and wgrad; gemm: tensorwise
+ *    recipes write one where the FP8 GEMM takes any layout, Blackwell,
+ *    the cast op's fp8_t_share, gemmcost.h), current scaling
+ *    (tensorwise) reads the input once more for its amax (gemm: inside
+ *    the norm or activation that produces it, TE >= 2.8, so only after a
+ *    GEMM or attention), MXFP8 adds a
  *    1-byte scale per 32 values per copy, blockwise a 4-byte scale per 128;
  *    an input produced by an element-wise kernel (the norm before QKV and
- *    FC1, the activation before FC2) is quantised inside it (TE's
+ *    FC1, the activation before FC2 where Transformer Engine runs it, gemm:
+ *    training.use_te_activation_func or use_transformer_engine_op_fuser;
+ *    Megatron's own fused activation writes BF16) is quantised inside it (TE's
  *    LayerNormLinear / LayerNormMLP): only the FP8 copies are written,
  *    except under current scaling, and except a norm's output under
  *    MXFP8 (kern: TE's normalization.cpp quantises it in a pass of its
@@ -69,7 +75,7 @@ void tce_plan_mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
                        tokens * f * (x->nmat - 1.0) / x->t),
                 fl),
            tokens, f * (x->nmat - 1.0) / x->t, x->h);
-    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl);
+    elt(l, act, 2.0 * tokens * f / x->t * x->nmat, fl | TCE_OP_F_ACT);
     linear(gemm(l, fc2, fl2, fl2,
                 2.0 * (tokens * f / x->t + x->h * f / x->t + tokens * x->h),
                 fl),
@@ -302,6 +308,8 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     kernels(l, local_gemms(local));
     elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat, fl);
     kernels(l, MOE_K_ACT);
+    elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat,
+        fl | TCE_OP_F_ACT);
     linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / et,
                 2.0 * (pairs * x->fm / et + x->h * x->fm / et * local +
                        pairs * x->h),
@@ -346,8 +354,11 @@ static double cast_bytes(enum tce_fp8_recipe r)
 static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 {
     enum tce_fp8_recipe r = c->job->training.fp8_recipe;
-    double sep = 0.0, fused = 0.0, in;
-    int i, casts = 0, prev_elt = 0, prev_norm = 0, sms = 0;
+    double sep = 0.0, fused = 0.0, amaxed = 0.0, in;
+    int i, casts = 0, prev_elt = 0, prev_norm = 0, prev_amax = 0, sms = 0;
+    int prev_act = 0; /* gemm: an activation Megatron, not TE, runs */
+    int te_act = c->job->training.use_te_activation_func ||
+                 c->job->training.use_transformer_engine_op_fuser;
     unsigned fl = 0;
 
     if (!tce_plan_fp8(c->job))
@@ -362,9 +373,14 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
         if (op->gemm_n <= 0 || op->flops <= 0) {
             prev_elt = op->flops <= 0;
             prev_norm = prev_elt && (op->flags & TCE_OP_F_NORM);
+            prev_act = prev_elt && (op->flags & TCE_OP_F_ACT) && !te_act;
+            prev_amax = prev_elt && ((op->flags & TCE_OP_F_NORM) ||
+                                     ((op->flags & TCE_OP_F_ACT) && te_act));
             continue;
         }
         op->flags |= TCE_OP_F_FP8;
+        if (r == TCE_FP8_MXFP8) /* gemm (issue 11): gemmcost.h */
+            op->flags |= TCE_OP_F_MXFP8;
         /* m x k input values of every GEMM of the op (the experts) */
         in = op->flops / (2.0 * (double)op->gemm_n);
         /* Transformer Engine quantises inside the element-wise kernel
@@ -378,7 +394,11 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
          * nvte_norm_fwd_use_cudnn) and the shape is whole 128 x 128
          * tiles; the activation kernels write MXFP8 directly
          * (activation.cpp FULLY_FUSED) */
-        if (prev_elt && r != TCE_FP8_TENSORWISE &&
+        /* gemm (issue 11): only an activation TE runs writes FP8
+         * (use_te_activation_func, the TE op fuser); Megatron's fused
+         * bias-SwiGLU / GeLU (megatron/core/transformer/mlp.py,
+         * experts.py) writes BF16 and TE's Linear casts it */
+        if (prev_elt && !prev_act && r != TCE_FP8_TENSORWISE &&
             !(r == TCE_FP8_MXFP8 && prev_norm &&
               !(c->job->training.nvte_norm_fwd_use_cudnn &&
                 op->gemm_k % 128 == 0))) {
@@ -392,16 +412,29 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
             /* sync (issue 11): one quantize per GEMM of the op (a grouped
              * linear's local experts) */
             casts += op->kernels > 0 ? op->kernels : 1;
+            casts++;
+            /* gemm (issue 11): current scaling's amax is computed inside
+             * the norm or activation that produces the input (TE >= 2.8
+             * normalization.cpp FUSED_NORM_AMAX_FP8, activation.cpp
+             * FUSED_ACTIVATION_AMAX_FP8); the cast pass reads it once */
+            if (prev_amax && r == TCE_FP8_TENSORWISE)
+                amaxed += in;
         }
         fl = op->flags & TCE_OP_F_RECOMPUTED;
         prev_elt = 0;
         prev_norm = 0;
+        prev_amax = 0;
+        prev_act = 0;
     }
     if (sep + fused <= 0.0)
         return;
     /* fused: only the FP8 copies are written */
-    elt(l, "fp8_cast", sep * cast_bytes(r) + fused * (cast_bytes(r) - 2.0),
-        fl);
+    in = sep * cast_bytes(r) - amaxed * 2.0 + fused * (cast_bytes(r) - 2.0);
+    elt(l, "fp8_cast", in, fl);
+    /* gemm (issue 11): a tensorwise recipe's transposed copy, 1 B a value
+     * (gemmcost.h: not written where the FP8 GEMM takes any layout) */
+    if (in > 0.0 && (r == TCE_FP8_DELAYED || r == TCE_FP8_TENSORWISE))
+        l->ops[l->n - 1].fp8_t_share = (sep + fused) / in;
     kernels(l, casts > 0 ? casts : 1);
     l->ops[l->n - 1].comm_sms = sms; /* as the layer's other kernels */
 }
@@ -530,6 +563,33 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                      : "; an MXFP8 norm's output cast in a pass of its own "
                        "(TE normalization.cpp without "
                        "NVTE_NORM_FWD_USE_CUDNN)");
+        return 1;
+    }
+    /* gemm (issue 11) */
+    if (fp8 && i == k++) {
+        snprintf(buf, size, "%s; FC2's input cast in %s",
+                 t->fp8_recipe == TCE_FP8_MXFP8
+                     ? "FP8 GEMMs: MXFP8's block-scaled kernel at "
+                       "mxfp8_gemm_efficiency of the tensorwise rate "
+                       "(gemmcost.h: TE GEMM profiling tutorial, B300 "
+                       "pre-quantised, 6.812 vs 7.161 ms a layer)"
+                 : t->fp8_recipe == TCE_FP8_TENSORWISE
+                     ? "FP8 casts (current scaling): a TE norm's or "
+                       "activation's amax inside it (TE >= 2.8); no "
+                       "transposed copy where the FP8 GEMM takes any "
+                       "layout (fp8_gemm_any_layout, Blackwell: TE "
+                       "quantizer.cpp)"
+                 : t->fp8_recipe == TCE_FP8_DELAYED
+                     ? "FP8 casts (delayed scaling): no transposed copy "
+                       "where the FP8 GEMM takes any layout "
+                       "(fp8_gemm_any_layout, Blackwell: TE quantizer.cpp)"
+                     : "FP8 (blockwise): both copies, the tensorwise GEMM "
+                       "rate",
+                 t->use_te_activation_func ||
+                         t->use_transformer_engine_op_fuser
+                     ? "the activation (Transformer Engine's)"
+                     : "a pass of its own (Megatron's bias-SwiGLU writes "
+                       "BF16; use_te_activation_func unset)");
         return 1;
     }
     return 0;

@@ -103,6 +103,9 @@ struct tce_costmodel {
     double graph_launch_gap_s;    /* per kernel under CUDA graphs */
     double attention_efficiency;  /* fitd: accelerator's; 0 = GEMM curve */
     double exp_per_s;             /* bw: SFU exponentials per second (attncost.h); 0 = not modelled */
+    double mxfp8_gemm_rate;       /* gemm: MXFP8 GEMM rate relative to
+                                     tensorwise FP8 (gemmcost.h); 1 = same */
+    int fp8_any_layout;           /* gemm: FP8 GEMM takes any layout */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
                                      an FP8 shape measured in BF16 only */

@@ -199,6 +199,13 @@ enum tce_op_flag {
                                           ring's attention (plan_cp.h): the
                                           ring op next to a run of these is
                                           hidden step by step under them */
+    /* gemm (issue 11) */
+    TCE_OP_F_MXFP8 = 1u << 10,         /* an FP8 linear of the MXFP8
+                                          recipe: block-scaled GEMM
+                                          (gemmcost.h) */
+    TCE_OP_F_ACT = 1u << 11,           /* the activation before a linear
+                                          (FC2): FP8 current scaling's
+                                          amax is computed inside it */
 };
 
 struct tce_op {
@@ -227,6 +234,12 @@ struct tce_op {
     double exps;             /* fused attention: softmax exponentials per
                                 repetition (score elements executed; the
                                 backward recomputes each once) */
+    /* gemm (issue 11) */
+    double fp8_t_share;      /* fp8_cast: the share of its bytes that are
+                                the transposed FP8 copies a tensorwise
+                                recipe writes for a TN-only FP8 GEMM;
+                                skipped where accelerator.
+                                fp8_gemm_any_layout (gemmcost.h) */
 };
 
 struct tce_op_list {

@@ -72,6 +72,14 @@ struct tce_accelerator {
     /* bw (issue 11): the SFU's exponential rate (softmax), TeraExp/s;
      * 0 = fused attention at attention_efficiency alone (attncost.h) */
     double sfu_exp_tera_per_s;
+    /* gemm (issue 11): the MXFP8 (1x32 block-scaled) GEMM's rate relative
+     * to the tensorwise FP8 GEMM of the same shape, both pre-quantised
+     * (gemmcost.h); 0 = the same rate */
+    double mxfp8_gemm_efficiency;
+    /* gemm (issue 11): the FP8 GEMM takes operands in any layout (TE's
+     * nvte_is_non_tn_fp8_gemm_supported: Blackwell, sm_100 and later), so
+     * tensorwise FP8 casts write no column-wise (transposed) copy */
+    int fp8_gemm_any_layout;          /* bool */
     char source[TCE_TEXT_MAX];
 };
 
@@ -360,6 +368,10 @@ struct tce_training {
                                          tokens x topk; 0 = none (the
                                          received count is copied to the
                                          host: a host-device sync) */
+    /* gemm (issue 11): who runs the MLP's activation, so whether FC2's
+     * FP8 input is quantised inside it */
+    int use_te_activation_func;       /* bool: Transformer Engine's */
+    int use_transformer_engine_op_fuser; /* bool: TE's fused-op MLP */
 };
 
 struct tce_job {

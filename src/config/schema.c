@@ -207,6 +207,20 @@ static const struct field topology_fields[] = {
         "list takes at least its kernels times this, and a host-device "
         "sync (MoE token counts) costs one more; 0 = the compute table's "
         "launch_gap_us"),
+    /* gemm (issue 11): the block-scaled FP8 GEMM's own rate */
+    DBL(TS, accelerator.mxfp8_gemm_efficiency,
+        "accelerator.mxfp8_gemm_efficiency", 0, 0.0, 1.0, "0.0", "",
+        "rate of the MXFP8 (1x32 block-scaled) GEMM kernel relative to the "
+        "tensorwise FP8 GEMM of the same shape, inputs pre-quantised (a "
+        "measured property of the accelerator and its GEMM library, "
+        "gemmcost.h); linears of fp8_recipe mxfp8 run at it; 0 = the same "
+        "rate"),
+    BOOL(TS, accelerator.fp8_gemm_any_layout,
+         "accelerator.fp8_gemm_any_layout", "false",
+         "the FP8 GEMM takes operands in any layout (Blackwell; Transformer "
+         "Engine nvte_is_non_tn_fp8_gemm_supported): tensorwise FP8 casts "
+         "(delayed, current scaling) write one copy, not a row-wise and a "
+         "transposed one (Hopper's TN-only FP8 GEMM)"),
 };
 static const struct schema topology_schema = {
     TCE_CONFIG_TOPOLOGY, "topology", topology_fields, N_FIELDS(topology_fields),
@@ -496,6 +510,18 @@ static const struct field job_fields[] = {
         "this), which makes dispatch sync-free (what lets full-iteration "
         "CUDA graphs capture MoE layers); 0 = none: every MoE layer's "
         "forward copies its token counts to the host and waits for them"),
+    /* gemm (issue 11): who runs the MLP's activation */
+    BOOL(JS, training.use_te_activation_func,
+         "training.use_te_activation_func", "false",
+         "Megatron-LM --use-te-activation-func: the MLP's activation is "
+         "Transformer Engine's, which writes FC2's FP8 input itself (and "
+         "its current-scaling amax); false (Megatron's default): Megatron's "
+         "fused bias-SwiGLU writes BF16 and FC2's cast is a pass of its own"),
+    BOOL(JS, training.use_transformer_engine_op_fuser,
+         "training.use_transformer_engine_op_fuser", "false",
+         "Megatron-LM --use-transformer-engine-op-fuser: the MLP runs as "
+         "Transformer Engine fused ops, the activation writing FC2's FP8 "
+         "input (as use_te_activation_func)"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

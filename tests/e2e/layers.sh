@@ -45,6 +45,7 @@ layer_of() {
     plan_cp) echo 5 ;; # cp (issue 11): the p2p ring attention per step
     hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
     projcache) echo 7 ;; # speed (wave 6): what a projector keeps across a sweep (spans, list times, stage sums)
+    gemmcost) echo 6 ;; # gemm: the FP8 recipe's GEMM rate (MXFP8 block-scaled kernel)
     *) echo unknown ;;
     esac
 }

@@ -229,6 +229,9 @@ static void test_fp8_marking(void **state)
 
     j.training.fp8 = TCE_FP8_HYBRID; /* precision stays "bf16" */
     assert_true(tce_plan_fp8(&j));
+    /* gemm: Transformer Engine runs the activation (it writes FC2's FP8
+     * input); Megatron's own activation further below */
+    j.training.use_te_activation_func = 1;
     plan = build(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
     for (i = 0; i < fwd->n; i++) {
@@ -259,17 +262,55 @@ static void test_fp8_marking(void **state)
     /* sync (issue 11): launches: attn_proj's cast, and one quantize per
      * local expert (4) of each grouped linear (TE split_quantize) */
     assert_int_equal(op->kernels, 1 + 4 + 4);
+    /* gemm: of which the transposed copies, 1 B a value (gemmcost.h) */
+    assert_close(op->fp8_t_share * op->bytes, elems, 1e-12);
+    assert_int_equal(op->kernels, 1);
     /* the output layer stays BF16 */
     for (i = 0; i < plan->list[TCE_PLAN_HEAD_FWD].n; i++)
         assert_false(plan->list[TCE_PLAN_HEAD_FWD].ops[i].flags &
                      TCE_OP_F_FP8);
     free(plan);
 
-    j.training.fp8_recipe = TCE_FP8_TENSORWISE;
+    /* gemm: Megatron's activation (the default) writes BF16: expert_fc2's
+     * input is cast in a pass of its own too, 4 B */
+    j.training.use_te_activation_func = 0;
     plan = build(&j, 8);
     assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
-                 elems * 6.0, 1e-12);
+                 (2048.0 * 1024.0 + 4.0 * 2048.0 * 512.0) * 4.0 +
+                     (elems - 2048.0 * 1024.0 - 4.0 * 2048.0 * 512.0) * 2.0,
+                 1e-12);
+    assert_int_equal(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
+                         ->kernels,
+                     2);
     free(plan);
+    /* the TE op fuser runs the activation as TE's */
+    j.training.use_transformer_engine_op_fuser = 1;
+    plan = build(&j, 8);
+    assert_int_equal(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
+                         ->kernels,
+                     1);
+    free(plan);
+    j.training.use_transformer_engine_op_fuser = 0;
+    j.training.use_te_activation_func = 1;
+
+    j.training.fp8_recipe = TCE_FP8_TENSORWISE;
+    plan = build(&j, 8);
+    /* gemm: current scaling computes the amax of qkv's input inside the
+     * norm and of expert_fc2's inside the activation (TE >= 2.8), the cast
+     * reads it once: 4 B; attn_proj (after attention) and expert_fc1
+     * (after the permute) an amax pass and a cast, 6 B */
+    assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+                 elems * 6.0 -
+                     2.0 * (2048.0 * 1024.0 + 4.0 * 2048.0 * 512.0),
+                 1e-12);
+    free(plan);
+    /* Megatron's activation: expert_fc2's amax in a pass of its own */
+    j.training.use_te_activation_func = 0;
+    plan = build(&j, 8);
+    assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+                 elems * 6.0 - 2.0 * 2048.0 * 1024.0, 1e-12);
+    free(plan);
+    j.training.use_te_activation_func = 1;
 
     /* kern: MXFP8 (2 + 2 x (1 + 1/32) B a value in a pass of its own):
      * qkv's input, the norm's output, is cast in a pass of its own like
@@ -284,6 +325,9 @@ static void test_fp8_marking(void **state)
         assert_close(
             find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
             own * cb + (elems - own) * (cb - 2.0), 1e-12);
+        /* gemm: MXFP8 keeps both copies on every accelerator */
+        assert_true(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
+                        ->fp8_t_share == 0.0);
         free(plan);
         /* NVTE_NORM_FWD_USE_CUDNN, h = 1024 whole tiles: the norm
          * writes the MXFP8 copies */
