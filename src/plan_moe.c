@@ -306,10 +306,9 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                 fl),
            per_expert, x->fm * (x->nmat - 1.0) / et, x->h);
     kernels(l, local_gemms(local));
-    elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat, fl);
-    kernels(l, MOE_K_ACT);
     elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat,
         fl | TCE_OP_F_ACT);
+    kernels(l, MOE_K_ACT);
     linear(gemm(l, "expert_fc2", fl2, 2.0 * per_expert * x->h * x->fm / et,
                 2.0 * (pairs * x->fm / et + x->h * x->fm / et * local +
                        pairs * x->h),
@@ -412,7 +411,6 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
             /* sync (issue 11): one quantize per GEMM of the op (a grouped
              * linear's local experts) */
             casts += op->kernels > 0 ? op->kernels : 1;
-            casts++;
             /* gemm (issue 11): current scaling's amax is computed inside
              * the norm or activation that produces the input (TE >= 2.8
              * normalization.cpp FUSED_NORM_AMAX_FP8, activation.cpp

@@ -200,10 +200,10 @@ enum tce_op_flag {
                                           ring op next to a run of these is
                                           hidden step by step under them */
     /* gemm (issue 11) */
-    TCE_OP_F_MXFP8 = 1u << 10,         /* an FP8 linear of the MXFP8
+    TCE_OP_F_MXFP8 = 1u << 12,         /* an FP8 linear of the MXFP8
                                           recipe: block-scaled GEMM
                                           (gemmcost.h) */
-    TCE_OP_F_ACT = 1u << 11,           /* the activation before a linear
+    TCE_OP_F_ACT = 1u << 13,           /* the activation before a linear
                                           (FC2): FP8 current scaling's
                                           amax is computed inside it */
 };
