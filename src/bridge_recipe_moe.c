@@ -311,5 +311,15 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         t->moe_expert_rank_capacity_factor = 1.5;
     if (e->ep_sms > 0)
         t->moe_deepep_num_sms = e->ep_sms;
+    /* gemm (issue 11): the full-iteration MXFP8 recipes run the MLP as
+     * Transformer Engine's fused ops, after _benchmark_common turned the
+     * fuser off: gpt_oss/common.py _apply_gpt_oss_120b_full_iter_fp8mx
+     * _configs (v0.5.0 gpt_oss_llm_pretrain.py on, 26.06) and deepseek/
+     * common.py _enable_deepseek_full_iteration_mxfp8 (v0.6.0, 26.08) set
+     * use_transformer_engine_op_fuser = True */
+    if (e->graphs && e->flex &&
+        (strcmp(job->name, "gpt-oss-120b") == 0 ||
+         strncmp(r->release, "26.08", 5) == 0))
+        t->use_transformer_engine_op_fuser = 1;
     return 0;
 }

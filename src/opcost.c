@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tcemu/coll.h"
+#include "tcemu/gemmcost.h"
 #include "tcemu/opcost.h"
 
 struct list_use {
@@ -55,7 +56,7 @@ static void compute_row(const struct tce_costmodel *cm,
         r->tflops = op->flops / r->s / 1e12;
         r->efficiency = op->flops / r->s / cm->peak_flops;
     } else if (r->s > 0 && cm->hbm_bytes_per_s > 0) {
-        r->efficiency = op->bytes / r->s / cm->hbm_bytes_per_s;
+        r->efficiency = r->bytes / r->s / cm->hbm_bytes_per_s;
     }
     r->gemm_m = op->gemm_m;
     r->gemm_n = op->gemm_n;
@@ -100,6 +101,10 @@ int tce_opcost_stage(const struct tce_plan *plan,
             r->flops = op->flops;
             r->bytes = op->bytes;
             if (op->kind == TCE_OP_COMPUTE) {
+                /* the bytes the time was costed on: an FP8 cast's
+                 * transposed copies are not written where the FP8 GEMM
+                 * takes any layout (gemmcost.h) */
+                r->bytes = tce_gemmcost_cast_bytes(op, cm->fp8_any_layout);
                 compute_row(cm, op, r, out);
                 out->compute_s += r->s * (double)r->per_microbatch;
                 if (layer)

@@ -21,8 +21,8 @@
 #include "tcemu/validation.h"
 
 #define TCE_REPORT_SKIPPED_MAX 256
-#define TCE_REPORT_ASSUMPTIONS_MAX 24
-#define TCE_REPORT_LINE_MAX 320
+#define TCE_REPORT_ASSUMPTIONS_MAX 48
+#define TCE_REPORT_LINE_MAX 640
 
 /* One projected GPU count: the projection and its price. */
 struct tce_project_row {

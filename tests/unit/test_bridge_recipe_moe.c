@@ -118,6 +118,15 @@ static void test_memory_settings(void **state)
     mkrow(&r, "26.08", "deepseek-v3", "DGX-GB300", "mxfp8");
     assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
     assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
+    /* ... sync-free full-iteration HybridEP, the MLP as TE's fused ops
+     * (deepseek/common.py _enable_deepseek_full_iteration_mxfp8) */
+    assert_true(j.training.moe_expert_rank_capacity_factor > 0.0);
+    assert_true(j.training.use_transformer_engine_op_fuser);
+    /* 26.04.01 B200 (v0.4.2, DeepEP, no full-iteration graph): neither */
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_false(j.training.use_transformer_engine_op_fuser);
 
     /* 25.09: selective without a list, Megatron's core_attn */
     assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
