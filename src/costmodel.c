@@ -11,6 +11,7 @@
 #include "tcemu/costmodel.h"
 #include "tcemu/hostsync.h"
 #include "tcemu/gemmcost.h"
+#include "tcemu/wgradcost.h" /* wgrad (issue 11) */
 
 static double roofline(const struct tce_costmodel *cm, double peak,
                        double flops, double gemm_flops, double bytes);
@@ -251,6 +252,36 @@ static int runs_fp8(const struct tce_costmodel *cm, const struct tce_op *op)
            !(op->flags & TCE_OP_F_BF16) && cm->dtype == TCE_DTYPE_FP8;
 }
 
+/* wgrad (issue 11): a linear layer's backward (wgradcost.h), the dgrad
+ * and the wgrad GEMM each its own roofline (a memory-bound wgrad is not
+ * hidden under a compute-bound dgrad), plus an unfused add pass.
+ * measured: the GEMMs' time is a measured table's, whose wgrad wrote a
+ * fresh BF16 output: only what the main_grad traffic adds to the wgrad
+ * GEMM's roofline, and the add pass at the table's element-wise rate. */
+static double wgrad_s(const struct tce_costmodel *cm, const struct tce_op *op,
+                      double rate, int measured)
+{
+    struct tce_wgrad w;
+    int fp8 = (op->flags & TCE_OP_F_FP8) != 0;
+    double f = 0.5 * op->flops / rate; /* each GEMM: the forward's */
+    double hbm = cm->hbm_bytes_per_s * cm->memory_efficiency, tw;
+
+    tce_wgradcost_split(op, &w);
+    if (!(w.gemms > 0.0))
+        return 0.0;
+    tw = tce_cost_compute_dtype_s(cm, f, op->gemm_flops, w.wgrad_bytes, fp8);
+    if (measured)
+        return tw -
+               tce_cost_compute_dtype_s(cm, f, op->gemm_flops,
+                                        w.wgrad_bytes - w.measured_extra,
+                                        fp8) +
+               tce_wgradcost_add_s(&w, hbm,
+                                   cm->table.elementwise_gbytes_per_s * 1e9);
+    return tce_cost_compute_dtype_s(cm, f, op->gemm_flops, w.dgrad_bytes,
+                                    fp8) +
+           tw + tce_wgradcost_add_s(&w, hbm, 0.0);
+}
+
 double tce_cost_compute_op_s(const struct tce_costmodel *cm,
                              const struct tce_op *op,
                              enum tce_compute_source *source)
@@ -265,7 +296,8 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
     if (!cm->has_table)
         goto curve;
     if (op->gemm_m > 0 && op->gemm_n > 0 && op->gemm_k > 0 && op->flops > 0)
-        s = table_linear_s(cm, op, &how) / rate;
+        s = table_linear_s(cm, op, &how) / rate +
+            wgrad_s(cm, op, rate, 1); /* wgrad (issue 11) */
     else if (op->attn.micro_batch_size > 0) {
         s = tce_computetable_attention_s(
             &cm->table, &op->attn, (op->flags & TCE_OP_F_BACKWARD) != 0,
@@ -292,6 +324,11 @@ curve:
     if ((op->flags & TCE_OP_F_FUSED_ATTENTION) && cm->attention_efficiency > 0) {
         s = tce_cost_attention_s(cm, op, runs_fp8(cm, op));
         src = TCE_COMPUTE_CURVE;
+        goto out;
+    }
+    /* wgrad (issue 11): a linear's backward as dgrad + wgrad GEMMs */
+    if (tce_wgradcost_applies(op)) {
+        s = wgrad_s(cm, op, rate, 0);
         goto out;
     }
     /* attn (issue 11): a fused attention backward recomputes the scores:

@@ -43,6 +43,7 @@
 
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
+#include "tcemu/wgradcost.h"
 
 #include "plan_int.h"
 
@@ -91,6 +92,16 @@ static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     bda(c, l, "bda_mlp", fl);
 }
 
+/* wgrad (issue 11): mark a linear layer's backward op with the job's
+ * main_grad precision and gradient_accumulation_fusion (wgradcost.h) */
+static void wgrad_mark(const struct ctx *c, struct tce_op *op)
+{
+    const struct tce_training *t = &c->job->training;
+
+    tce_wgradcost_mark(op, t->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0,
+                       t->gradient_accumulation_fusion);
+}
+
 /* The backward of a forward list: ops in reverse order, GEMMs twice the
  * FLOPs, element-wise twice the bytes; AG <-> RS swap; CP K/V all-gather
  * becomes a reduce-scatter of their gradients; a CP ring step carries K/V
@@ -100,8 +111,8 @@ static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
  * the wgrad GEMM needs the whole input, which was not kept (Korthikanti et
  * al. 2022, arXiv 2205.05198, 4.2.2); Megatron-LM issues it asynchronously
  * under the dgrad GEMM (TCE_OVERLAP_COMPUTE). */
-static void backward_of(const struct tce_op_list *fwd, struct tce_op_list *l,
-                        int regather)
+static void backward_of(const struct ctx *c, const struct tce_op_list *fwd,
+                        struct tce_op_list *l, int regather)
 {
     int i;
 
@@ -119,6 +130,10 @@ static void backward_of(const struct tce_op_list *fwd, struct tce_op_list *l,
             if (f->flops > 0) {
                 op->flops = 2.0 * f->flops;
                 op->bytes = 2.0 * f->bytes;
+                /* wgrad (issue 11): a linear's dgrad and wgrad GEMMs,
+                 * the wgrad accumulating into main_grad (wgradcost.h) */
+                if (f->gemm_m > 0 && f->gemm_n > 0 && f->gemm_k > 0)
+                    wgrad_mark(c, op);
             } else {
                 op->bytes = 2.0 * f->bytes;
             }
@@ -219,7 +234,7 @@ static void layer_lists(const struct ctx *c, int moe,
          * default) */
         tce_plan_recompute_ops(c, moe, fwd, bwd);
     }
-    backward_of(fwd, bwd, c->x.sp && rc != TCE_RECOMPUTE_FULL);
+    backward_of(c, fwd, bwd, c->x.sp && rc != TCE_RECOMPUTE_FULL);
     fsdp_ops(c, moe, fwd, 0);
     fsdp_ops(c, moe, bwd, 1);
 }
@@ -268,6 +283,7 @@ static void head_lists(const struct ctx *c, struct tce_op_list *fwd,
                 4.0 * (x->T * x->h + x->h * x->V / x->t + x->T * x->V / x->t),
                 TCE_OP_F_BACKWARD),
            x->T, x->V / x->t, x->h);
+    wgrad_mark(c, &bwd->ops[bwd->n - 1]); /* wgrad (issue 11) */
     tp_leave(c, bwd, "tp_out_head", 0);
     elt(bwd, "final_ln", 8.0 * x->elt_tokens * x->h, 0);
 }

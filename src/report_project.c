@@ -15,6 +15,7 @@
 #include "tcemu/report_ops.h"
 #include "tcemu/report_project.h"
 #include "tcemu/report_stack.h"
+#include "tcemu/wgradcost.h" /* wgrad (issue 11) */
 
 int tce_report_project_assumptions(const struct tce_project_report *r,
                                    char lines[][TCE_REPORT_LINE_MAX], int max)
@@ -142,6 +143,13 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
              ? "attention fused (no s x s scores in HBM)"
              : "attention unfused (s x s scores through HBM: "
                "use_flash_attn = false)");
+    /* wgrad (issue 11): the backward's two GEMMs and main_grad */
+    if (n < max &&
+        tce_wgradcost_assumption(
+            r->job->training.accumulate_allreduce_grads_in_fp32,
+            r->job->training.gradient_accumulation_fusion, lines[n],
+            TCE_REPORT_LINE_MAX) == 0)
+        n++;
     LINE("collectives: ring, recursive doubling or two-level hierarchical, "
          "whichever is faster; NIC bandwidth shared by the ranks of a node; "
          "oversubscribed tiers divide bandwidth");

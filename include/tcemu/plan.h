@@ -240,6 +240,16 @@ struct tce_op {
                                 recipe writes for a TN-only FP8 GEMM;
                                 skipped where accelerator.
                                 fp8_gemm_any_layout (gemmcost.h) */
+    /* wgrad (issue 11) */
+    double main_grad_bytes;  /* a linear layer's backward: bytes of a
+                                main_grad element its wgrad GEMM
+                                accumulates into (4 fp32, 2 BF16); the
+                                op is costed as dgrad + wgrad GEMMs and
+                                bytes is their sum (wgradcost.h); 0 =
+                                not such an op */
+    int wgrad_unfused;       /* with main_grad_bytes: no
+                                gradient_accumulation_fusion (a BF16
+                                wgrad and a separate add pass) */
 };
 
 struct tce_op_list {

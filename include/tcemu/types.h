@@ -372,6 +372,9 @@ struct tce_training {
      * FP8 input is quantised inside it */
     int use_te_activation_func;       /* bool: Transformer Engine's */
     int use_transformer_engine_op_fuser; /* bool: TE's fused-op MLP */
+    /* wgrad (issue 11) */
+    int gradient_accumulation_fusion; /* bool: wgrad GEMMs accumulate
+                                         into main_grad (beta = 1) */
 };
 
 struct tce_job {

@@ -522,6 +522,15 @@ static const struct field job_fields[] = {
          "Megatron-LM --use-transformer-engine-op-fuser: the MLP runs as "
          "Transformer Engine fused ops, the activation writing FC2's FP8 "
          "input (as use_te_activation_func)"),
+    /* wgrad (issue 11): the wgrad GEMM's main_grad accumulation */
+    BOOL(JS, training.gradient_accumulation_fusion,
+         "training.gradient_accumulation_fusion", "true",
+         "Megatron-LM's gradient_accumulation_fusion (on by default; "
+         "--no-gradient-accumulation-fusion): each wgrad GEMM accumulates "
+         "into the parameter's main_grad (fp32 with "
+         "accumulate_allreduce_grads_in_fp32, else BF16), reading and "
+         "writing it once per microbatch; false: a BF16 wgrad and a "
+         "separate add pass"),
 };
 static const struct schema job_schema = {TCE_CONFIG_JOB, "job", job_fields,
                                          N_FIELDS(job_fields), sizeof(JS)};

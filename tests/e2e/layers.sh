@@ -46,6 +46,7 @@ layer_of() {
     hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
     projcache) echo 7 ;; # speed (wave 6): what a projector keeps across a sweep (spans, list times, stage sums)
     gemmcost) echo 6 ;; # gemm: the FP8 recipe's GEMM rate (MXFP8 block-scaled kernel)
+    wgradcost) echo 5 ;; # wgrad (issue 11): a linear's backward as dgrad + wgrad, the main_grad accumulation
     *) echo unknown ;;
     esac
 }
