@@ -9,7 +9,12 @@
  * peak the bf16 or fp8 dense peak as the job's precision says (the bf16
  * peak for ops flagged TCE_OP_F_BF16: attention in FP8 jobs); a fused
  * attention backward (TCE_OP_F_FUSED_ATTENTION) does 1.25x its op's FLOPs
- * (it recomputes the scores).
+ * (it recomputes the scores).  wgrad (issue 11): a linear layer's backward
+ * the plan marks (main_grad_bytes, wgradcost.h) is two rooflines, its
+ * dgrad and its wgrad GEMM (the wgrad's bytes incl. its main_grad read and
+ * write), plus an unfused main_grad add pass; from a measured table, the
+ * measured passes plus what the main_grad traffic adds to the wgrad's
+ * roofline and the add pass at the table's element-wise rate.
  *
  * Measured compute: when the topology names a compute table
  * (accelerator.compute_calibration) or the calibration file carries one
