@@ -4,6 +4,7 @@
  * list; and the MoE layer's launches and sync as plan_moe.c emits them by
  * dispatcher, local experts, FP8, sync-free budget and CUDA graphs, the
  * same at every micro-batch size.  Hand values throughout. */
+#include "tce_plan_fixtures.h"
 #include "tce_test.h"
 
 #include <stdlib.h>
@@ -35,14 +36,14 @@ static void test_scan_hand(void **state)
 
     (void)state;
     assert_non_null(l);
-    push(l, TCE_OP_COMPUTE, 0, 0, 0.0);                /* 1 */
+    push(l, TCE_OP_COMPUTE, 0, 0, 0.0); /* 1 */
     push(l, TCE_OP_COMPUTE, 20, TCE_OP_F_HOST_SYNC, 0.0)->count = 2;
     push(l, TCE_OP_COMPUTE, 16, TCE_OP_F_BACKWARD, 1e9); /* 32 */
     push(l, TCE_OP_COMPUTE, 3, TCE_OP_F_BACKWARD | TCE_OP_F_HOST_SYNC,
-         0.0);                                         /* 3, no sync */
-    push(l, TCE_OP_COLLECTIVE, 2, 0, 0.0);             /* none */
+         0.0);                             /* 3, no sync */
+    push(l, TCE_OP_COLLECTIVE, 2, 0, 0.0); /* none */
     push(l, TCE_OP_COMPUTE, 5, TCE_OP_F_GRAPHED | TCE_OP_F_HOST_SYNC,
-         0.0);                                         /* graphed, no sync */
+         0.0); /* graphed, no sync */
     tce_hostsync_scan(l, &h);
     assert_close(h.eager_launches, 1.0 + 40.0 + 32.0 + 3.0, 1e-12);
     assert_close(h.graph_launches, 5.0, 1e-12);
@@ -53,52 +54,6 @@ static void test_scan_hand(void **state)
     /* no launch cost known: no floor */
     assert_close(tce_hostsync_list_s(l, 0.0, 0.0), 0.0, 0.0);
     free(l);
-}
-
-/* 64 experts of width 512, top-4, hidden 1024, sequence 2048 on 16 GPUs. */
-static void moe_job(struct tce_job *j, int64_t ep, int64_t mbs)
-{
-    tce_job_defaults(j);
-    j->model.num_layers = 4;
-    j->model.hidden_size = 1024;
-    j->model.ffn_hidden_size = 4096;
-    j->model.num_attention_heads = 16;
-    j->model.seq_length = 2048;
-    j->model.vocab_size = 32000;
-    j->model.swiglu = 1;
-    j->model.num_experts = 64;
-    j->model.moe_router_topk = 4;
-    j->model.moe_ffn_hidden_size = 512;
-    j->parallel.num_gpus = 16;
-    j->parallel.expert_model_parallel_size = ep;
-    j->training.micro_batch_size = mbs;
-    j->training.global_batch_size = 64;
-    j->training.train_tokens = 1000000000;
-    tce_job_derive(j);
-}
-
-static struct tce_plan *build(const struct tce_job *j)
-{
-    struct tce_layout lay;
-    struct tce_plan *plan = malloc(sizeof(*plan));
-
-    assert_non_null(plan);
-    assert_int_equal(tce_layout_init(&lay, j, NULL, 0, NULL), 0);
-    lay.gpus_per_node = 8;
-    lay.scale_up_domain = 8;
-    assert_int_equal(tce_plan_build(j, &lay, 0, plan, NULL), 0);
-    return plan;
-}
-
-static const struct tce_op *find_op(const struct tce_op_list *l,
-                                    const char *name)
-{
-    int i;
-
-    for (i = 0; i < l->n; i++)
-        if (strcmp(l->ops[i].name, name) == 0)
-            return &l->ops[i];
-    return NULL;
 }
 
 static void scan(const struct tce_plan *p, enum tce_plan_list which,
@@ -115,16 +70,16 @@ static void test_moe_layer(void **state)
 
     (void)state;
     /* EP 4: 16 local experts, alltoall dispatcher, BF16 */
-    moe_job(&j, 4, 1);
-    p1 = build(&j);
-    assert_int_equal(find_op(&p1->list[TCE_PLAN_MOE_FWD], "expert_fc1")
-                         ->kernels, 16);
-    assert_int_equal(find_op(&p1->list[TCE_PLAN_MOE_FWD], "expert_fc2")
-                         ->kernels, 16);
-    assert_int_equal(find_op(&p1->list[TCE_PLAN_MOE_FWD], "router")->kernels,
+    fx_moe_job(&j, 4, 1);
+    p1 = fx_plan(&j, 8);
+    assert_int_equal(
+        fx_find_op(&p1->list[TCE_PLAN_MOE_FWD], "expert_fc1")->kernels, 16);
+    assert_int_equal(
+        fx_find_op(&p1->list[TCE_PLAN_MOE_FWD], "expert_fc2")->kernels, 16);
+    assert_int_equal(fx_find_op(&p1->list[TCE_PLAN_MOE_FWD], "router")->kernels,
                      2);
-    assert_int_equal(find_op(&p1->list[TCE_PLAN_MOE_FWD], "router_topk")
-                         ->kernels, 6);
+    assert_int_equal(
+        fx_find_op(&p1->list[TCE_PLAN_MOE_FWD], "router_topk")->kernels, 6);
     scan(p1, TCE_PLAN_MOE_FWD, &f1);
     scan(p1, TCE_PLAN_MOE_BWD, &b1);
     /* one sync per forward, none in the backward */
@@ -133,8 +88,8 @@ static void test_moe_layer(void **state)
     /* the backward launches dgrad and wgrad per expert GEMM: 2 x 32 */
     assert_true(b1.eager_launches >= f1.eager_launches + 32.0);
     /* the mechanism: launches do not grow with the micro-batch size */
-    moe_job(&j, 4, 4);
-    p4 = build(&j);
+    fx_moe_job(&j, 4, 4);
+    p4 = fx_plan(&j, 8);
     scan(p4, TCE_PLAN_MOE_FWD, &f4);
     scan(p4, TCE_PLAN_MOE_BWD, &b4);
     assert_close(f4.eager_launches, f1.eager_launches, 0.0);
@@ -142,15 +97,15 @@ static void test_moe_layer(void **state)
     free(p4);
     /* FP8: one quantize per local expert of fc1 (fc2's input is written
      * by the activation) */
-    moe_job(&j, 4, 1);
+    fx_moe_job(&j, 4, 1);
     j.training.precision = TCE_PRECISION_FP8;
-    p4 = build(&j);
-    assert_true(find_op(&p4->list[TCE_PLAN_MOE_FWD], "fp8_cast")->kernels >=
+    p4 = fx_plan(&j, 8);
+    assert_true(fx_find_op(&p4->list[TCE_PLAN_MOE_FWD], "fp8_cast")->kernels >=
                 16);
     free(p4);
     /* EP 16: 4 local experts, fewer launches */
-    moe_job(&j, 16, 1);
-    p4 = build(&j);
+    fx_moe_job(&j, 16, 1);
+    p4 = fx_plan(&j, 8);
     scan(p4, TCE_PLAN_MOE_FWD, &f4);
     assert_close(f4.eager_launches, f1.eager_launches - 2.0 * 12.0, 0.0);
     free(p4);
@@ -168,24 +123,24 @@ static void test_sync_free(void **state)
 
     (void)state;
     /* flex without a budget: the received count is synced */
-    moe_job(&j, 4, 1);
+    fx_moe_job(&j, 4, 1);
     j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
-    p = build(&j);
-    assert_int_equal(find_op(&p->list[TCE_PLAN_MOE_FWD], "moe_permute")
-                         ->kernels, 6);
+    p = fx_plan(&j, 8);
+    assert_int_equal(
+        fx_find_op(&p->list[TCE_PLAN_MOE_FWD], "moe_permute")->kernels, 6);
     scan(p, TCE_PLAN_MOE_FWD, &h);
     assert_close(h.syncs, 1.0, 0.0);
     free(p);
     /* a static receive budget: sync-free */
     j.training.moe_expert_rank_capacity_factor = 1.5;
-    p = build(&j);
+    p = fx_plan(&j, 8);
     scan(p, TCE_PLAN_MOE_FWD, &h);
     assert_close(h.syncs, 0.0, 0.0);
     free(p);
     /* alltoall under CUDA graphs: every kernel graphed, no sync */
-    moe_job(&j, 4, 1);
+    fx_moe_job(&j, 4, 1);
     j.training.enable_cuda_graph = 1;
-    p = build(&j);
+    p = fx_plan(&j, 8);
     scan(p, TCE_PLAN_MOE_FWD, &h);
     assert_close(h.syncs, 0.0, 0.0);
     assert_close(h.eager_launches, 0.0, 0.0);

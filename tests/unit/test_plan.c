@@ -3,6 +3,7 @@
  * forwarded and backwarded once per chunk, forward first, and a simulation
  * of every stage with non-blocking sends and blocking receives that must
  * finish with matching FIFO order). */
+#include "tce_plan_fixtures.h"
 #include "tce_test.h"
 
 #include <stdlib.h>
@@ -13,8 +14,8 @@
 #include "tcemu/plan.h"
 #include "tcemu/util.h"
 
-static void gpt_fields(struct tce_job *j, int64_t gpus, int64_t tp,
-                       int64_t pp, int64_t vpp, int64_t cp)
+static void gpt_fields(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
+                       int64_t vpp, int64_t cp)
 {
     tce_job_defaults(j);
     j->model.num_layers = 24;
@@ -95,9 +96,8 @@ static void check_flops_sum(const struct tce_job *j)
 static void test_flops_sum_dense(void **state)
 {
     struct tce_job j;
-    static const enum tce_recompute rc[] = {TCE_RECOMPUTE_NONE,
-                                            TCE_RECOMPUTE_SELECTIVE,
-                                            TCE_RECOMPUTE_FULL};
+    static const enum tce_recompute rc[] = {
+        TCE_RECOMPUTE_NONE, TCE_RECOMPUTE_SELECTIVE, TCE_RECOMPUTE_FULL};
     size_t i;
     (void)state;
 
@@ -146,17 +146,6 @@ static int count_ops(const struct tce_op_list *l, enum tce_op_kind kind,
     return n;
 }
 
-static const struct tce_op *find_op(const struct tce_op_list *l,
-                                    const char *name)
-{
-    int i;
-
-    for (i = 0; i < l->n; i++)
-        if (strcmp(l->ops[i].name, name) == 0)
-            return &l->ops[i];
-    return NULL;
-}
-
 static void test_tp_comm(void **state)
 {
     struct tce_job j;
@@ -177,14 +166,14 @@ static void test_tp_comm(void **state)
     assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE,
                                TCE_GROUP_TP, -1),
                      2);
-    assert_int_equal(count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE,
-                               TCE_GROUP_TP, 1),
-                     2);
-    assert_int_equal(count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE,
-                               TCE_GROUP_TP, 0),
-                     2);
-    assert_close(find_op(fwd, "tp_out_attn")->bytes, act, 1e-12);
-    assert_int_equal(find_op(fwd, "tp_out_attn")->overlap, TCE_OVERLAP_NONE);
+    assert_int_equal(
+        count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE, TCE_GROUP_TP, 1),
+        2);
+    assert_int_equal(
+        count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_REDUCE, TCE_GROUP_TP, 0),
+        2);
+    assert_close(fx_find_op(fwd, "tp_out_attn")->bytes, act, 1e-12);
+    assert_int_equal(fx_find_op(fwd, "tp_out_attn")->overlap, TCE_OVERLAP_NONE);
     /* SP: all-gather + reduce-scatter pairs of the same size */
     j.parallel.sequence_parallel = 1;
     j.training.recompute_granularity = TCE_RECOMPUTE_NONE;
@@ -198,28 +187,25 @@ static void test_tp_comm(void **state)
     assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_GATHER,
                                TCE_GROUP_TP, -1),
                      2);
-    assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE,
-                               TCE_COLL_REDUCE_SCATTER, TCE_GROUP_TP, -1),
+    assert_int_equal(count_ops(fwd, TCE_OP_COLLECTIVE, TCE_COLL_REDUCE_SCATTER,
+                               TCE_GROUP_TP, -1),
                      2);
     /* the gradients of the two reduce-scatters, and (attn, issue 11) the
      * two blocks' inputs gathered again for their wgrad GEMMs */
     assert_int_equal(count_ops(bwd, TCE_OP_COLLECTIVE, TCE_COLL_ALL_GATHER,
                                TCE_GROUP_TP, -1),
                      4);
-    assert_int_equal(find_op(bwd, "tp_ag_regather")->overlap,
+    assert_int_equal(fx_find_op(bwd, "tp_ag_regather")->overlap,
                      TCE_OVERLAP_COMPUTE);
-    assert_close(find_op(fwd, "tp_ag_mlp")->bytes, act, 1e-12);
-    assert_int_equal(find_op(fwd, "tp_ag_mlp")->overlap,
+    assert_close(fx_find_op(fwd, "tp_ag_mlp")->bytes, act, 1e-12);
+    assert_int_equal(fx_find_op(fwd, "tp_ag_mlp")->overlap,
                      TCE_OVERLAP_COMPUTE);
     /* pipeline p2p: the stage boundary activation, /t with SP */
     assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].n, 2);
     assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].ops[0].kind, TCE_OP_RECV);
-    assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].ops[0].peer,
-                     TCE_PEER_PREV);
-    assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].ops[1].peer,
-                     TCE_PEER_NEXT);
-    assert_close(plan->list[TCE_PLAN_P2P_FWD].ops[0].bytes, act / 4.0,
-                 1e-12);
+    assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].ops[0].peer, TCE_PEER_PREV);
+    assert_int_equal(plan->list[TCE_PLAN_P2P_FWD].ops[1].peer, TCE_PEER_NEXT);
+    assert_close(plan->list[TCE_PLAN_P2P_FWD].ops[0].bytes, act / 4.0, 1e-12);
     /* first stage: embedding, not the head */
     assert_true(plan->first_stage && !plan->last_stage);
     assert_true(plan->list[TCE_PLAN_EMBED_FWD].n > 0);
@@ -243,43 +229,43 @@ static void test_cp_ep_dp(void **state)
     gpt_job(&j, 64, 2, 1, 1, 4);
     assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
     assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
-    op = find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_ring_kv");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_ring_kv");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_SENDRECV);
     assert_int_equal(op->group, TCE_GROUP_CP);
     assert_int_equal(op->count, 3);
     assert_int_equal(op->overlap, TCE_OVERLAP_ATTENTION);
     assert_close(op->bytes, 2.0 * 512 * 1 * (16 * 128 / 2) * 2.0, 1e-12);
-    op = find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ring_kv");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ring_kv");
     assert_non_null(op);
     assert_close(op->bytes, 2.0 * 2.0 * 512 * (16 * 128 / 2) * 2.0, 1e-12);
     /* Ulysses: all-to-all of Q, K, V and of the output, exposed */
     j.parallel.cp_comm_type = TCE_CP_COMM_A2A;
     assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
-    op = find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_a2a_qkv");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_a2a_qkv");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_ALL_TO_ALL);
     assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
     assert_close(op->bytes, 3.0 * 512 * (16 * 128 / 2) * 2.0, 1e-12);
-    assert_close(find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_a2a_out")->bytes,
-                 512 * (16 * 128 / 2) * 2.0, 1e-12);
+    assert_close(
+        fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_a2a_out")->bytes,
+        512 * (16 * 128 / 2) * 2.0, 1e-12);
     /* all_gather (Llama 3): K,V all-gather of the full sequence, exposed */
     j.parallel.cp_comm_type = TCE_CP_COMM_ALL_GATHER;
     assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
-    op = find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_ag_kv");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "cp_ag_kv");
     assert_non_null(op);
     assert_int_equal(op->group, TCE_GROUP_CP);
     /* K and V: 2 x s x b x (heads x head dim / t) x 2 bytes */
     assert_close(op->bytes, 2.0 * 2048 * 1 * (16 * 128 / 2) * 2.0, 1e-12);
     assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
-    op = find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ag_kv");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ag_kv");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_REDUCE_SCATTER);
     /* DP all-reduce in buckets of ddp_bucket_size */
-    op = find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
+    op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
     assert_non_null(op);
-    assert_int_equal(op->count,
-                     (int64_t)ceil(plan->grad_bytes / 40000000.0));
+    assert_int_equal(op->count, (int64_t)ceil(plan->grad_bytes / 40000000.0));
     assert_close(op->bytes * (double)op->count, plan->grad_bytes, 1e-12);
     assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
 
@@ -293,24 +279,24 @@ static void test_cp_ep_dp(void **state)
     assert_false(tce_plan_layer_is_moe(plan, 0, 0));
     assert_true(tce_plan_layer_is_moe(plan, 0, 1));
     a2a = 2048.0 / 2.0 * 1024.0 * 2.0 * 2.0; /* SP: s/t tokens */
-    op = find_op(&plan->list[TCE_PLAN_MOE_FWD], "ep_a2a_dispatch");
+    op = fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "ep_a2a_dispatch");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_ALL_TO_ALL);
     assert_int_equal(op->group, TCE_GROUP_EP);
     assert_close(op->bytes, a2a, 1e-12);
-    assert_non_null(find_op(&plan->list[TCE_PLAN_MOE_FWD], "ep_a2a_combine"));
-    assert_int_equal(count_ops(&plan->list[TCE_PLAN_MOE_BWD],
-                               TCE_OP_COLLECTIVE, TCE_COLL_ALL_TO_ALL,
-                               TCE_GROUP_EP, -1),
+    assert_non_null(
+        fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "ep_a2a_combine"));
+    assert_int_equal(count_ops(&plan->list[TCE_PLAN_MOE_BWD], TCE_OP_COLLECTIVE,
+                               TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP, -1),
                      2);
     /* distributed optimizer: reduce-scatter overlapped with backward,
      * param all-gather, expert grads over the expert-data-parallel group */
-    op = find_op(&plan->list[TCE_PLAN_ITER_END], "dp_rs_grads");
+    op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_rs_grads");
     assert_non_null(op);
     assert_int_equal(op->overlap, TCE_OVERLAP_BACKWARD);
-    assert_non_null(find_op(&plan->list[TCE_PLAN_ITER_BEGIN],
-                            "dp_ag_params"));
-    op = find_op(&plan->list[TCE_PLAN_ITER_END], "edp_rs_grads");
+    assert_non_null(
+        fx_find_op(&plan->list[TCE_PLAN_ITER_BEGIN], "dp_ag_params"));
+    op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "edp_rs_grads");
     assert_non_null(op); /* dp 8 / ep 4 = 2 expert replicas */
     assert_int_equal(op->group, TCE_GROUP_EDP);
     free(plan);
@@ -436,7 +422,7 @@ static void simulate(int64_t p, int64_t v, int64_t m)
 static void test_schedules(void **state)
 {
     static const int64_t cases[][3] = {
-        {1, 1, 1}, {1, 1, 7}, {2, 1, 1}, {2, 1, 8}, {4, 1, 3},  {4, 1, 8},
+        {1, 1, 1},  {1, 1, 7}, {2, 1, 1}, {2, 1, 8}, {4, 1, 3},  {4, 1, 8},
         {8, 1, 32}, {3, 1, 5}, {2, 2, 4}, {4, 2, 8}, {4, 3, 12}, {8, 4, 16},
         {8, 2, 32}, {3, 2, 6}, {4, 4, 4}, {2, 4, 2},
     };
@@ -467,8 +453,7 @@ static void test_schedule_order(void **state)
     assert_true(!st.backward && st.microbatch == 0 && st.chunk == 1);
     /* errors */
     assert_int_equal(tce_schedule_step(4, 2, 6, 0, 0, &st, &err), TCE_EUSAGE);
-    assert_int_equal(tce_schedule_step(4, 1, 8, 0, 16, &st, &err),
-                     TCE_EUSAGE);
+    assert_int_equal(tce_schedule_step(4, 1, 8, 0, 16, &st, &err), TCE_EUSAGE);
     assert_int_equal(tce_schedule_step(4, 1, 8, 4, 0, &st, &err), TCE_EUSAGE);
     st.backward = 1;
     st.microbatch = 3;
@@ -553,8 +538,7 @@ static void test_embedding_loss_slots(void **state)
     for (s = 0; s < 16; s++) {
         assert_int_equal(tce_plan_build(&j, &lay, s, plan, NULL), 0);
         assert_int_equal(plan->layers, s == 0 || s == 15 ? 7 : 8);
-        assert_int_equal(plan->layers,
-                         tce_layout_stage_layers(&j, &lay, s));
+        assert_int_equal(plan->layers, tce_layout_stage_layers(&j, &lay, s));
         total += plan->layers;
     }
     assert_int_equal(total, 126);
@@ -566,9 +550,8 @@ static void test_embedding_loss_slots(void **state)
             first = tce_layout_chunk_first_layer(&j, &lay, s, c);
             assert_int_equal(n, tce_layout_chunk_layers(&j, &lay, s, c));
             assert_int_equal(first, next);
-            assert_int_equal(n, (c == 0 && s == 0) || (c == 3 && s == 15)
-                                    ? 1
-                                    : 2);
+            assert_int_equal(n,
+                             (c == 0 && s == 0) || (c == 3 && s == 15) ? 1 : 2);
             next += n;
         }
     assert_int_equal(next, 126);
@@ -631,9 +614,9 @@ static void test_op_flags(void **state)
         core += !!(fwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE);
     }
     assert_int_equal(core, 3);
-    assert_true(find_op(fwd, "softmax_dropout")->flags &
+    assert_true(fx_find_op(fwd, "softmax_dropout")->flags &
                 TCE_OP_F_ATTENTION_CORE);
-    assert_false(find_op(fwd, "qkv")->flags & TCE_OP_F_ATTENTION_CORE);
+    assert_false(fx_find_op(fwd, "qkv")->flags & TCE_OP_F_ATTENTION_CORE);
     for (i = 0; i < bwd->n; i++) {
         if (bwd->ops[i].flags & TCE_OP_F_RECOMPUTED) {
             assert_true(bwd->ops[i].flags & TCE_OP_F_ATTENTION_CORE);
@@ -654,7 +637,7 @@ static void test_op_flags(void **state)
         }
     }
     assert_int_equal(plan->list[TCE_PLAN_P2P_BWD].n, 2);
-    assert_non_null(find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads"));
+    assert_non_null(fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads"));
     free(plan);
 }
 

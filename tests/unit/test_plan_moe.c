@@ -4,6 +4,7 @@
  * routing, FP8 dispatch bytes, the allgather dispatcher, EP overlap and the
  * SMs it takes, permute / unpermute bytes, FP8 marking and casts.  Hand
  * values throughout. */
+#include "tce_plan_fixtures.h"
 #include "tce_test.h"
 
 #include <stdlib.h>
@@ -13,53 +14,6 @@
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
 
-/* 64 experts of width 512, top-4, hidden 1024, sequence 2048, no TP: EP
- * 16 over two 8-GPU nodes. */
-static void moe_job(struct tce_job *j, int64_t ep)
-{
-    tce_job_defaults(j);
-    j->model.num_layers = 4;
-    j->model.hidden_size = 1024;
-    j->model.ffn_hidden_size = 4096;
-    j->model.num_attention_heads = 16;
-    j->model.seq_length = 2048;
-    j->model.vocab_size = 32000;
-    j->model.swiglu = 1;
-    j->model.num_experts = 64;
-    j->model.moe_router_topk = 4;
-    j->model.moe_ffn_hidden_size = 512;
-    j->parallel.num_gpus = 16;
-    j->parallel.expert_model_parallel_size = ep;
-    j->training.micro_batch_size = 1;
-    j->training.global_batch_size = 64;
-    j->training.train_tokens = 1000000000;
-    tce_job_derive(j);
-}
-
-static const struct tce_op *find_op(const struct tce_op_list *l,
-                                    const char *name)
-{
-    int i;
-
-    for (i = 0; i < l->n; i++)
-        if (strcmp(l->ops[i].name, name) == 0)
-            return &l->ops[i];
-    return NULL;
-}
-
-static struct tce_plan *build(const struct tce_job *j, int64_t node)
-{
-    struct tce_layout lay;
-    struct tce_plan *plan = malloc(sizeof(*plan));
-
-    assert_non_null(plan);
-    assert_int_equal(tce_layout_init(&lay, j, NULL, 0, NULL), 0);
-    lay.gpus_per_node = node;
-    lay.scale_up_domain = node;
-    assert_int_equal(tce_plan_build(j, &lay, 0, plan, NULL), 0);
-    return plan;
-}
-
 static void test_domains(void **state)
 {
     (void)state;
@@ -67,14 +21,13 @@ static void test_domains(void **state)
     assert_close(tce_plan_moe_domains(8, 8, 0, 0),
                  8.0 * (1.0 - pow(7.0 / 8.0, 8.0)), 1e-12);
     /* DeepSeek-V3: 8 groups (one per node), 4 per token: 4 (1 - (3/4)^8) */
-    assert_close(tce_plan_moe_domains(8, 8, 8, 4),
-                 4.0 * (1.0 - pow(0.75, 8.0)), 1e-12);
+    assert_close(tce_plan_moe_domains(8, 8, 8, 4), 4.0 * (1.0 - pow(0.75, 8.0)),
+                 1e-12);
     /* 16 domains, 8 groups of 2 domains each, 4 groups: 8 reachable */
     assert_close(tce_plan_moe_domains(16, 8, 8, 4),
                  8.0 * (1.0 - pow(7.0 / 8.0, 8.0)), 1e-12);
     /* a limit as wide as the groups does not limit */
-    assert_close(tce_plan_moe_domains(4, 2, 4, 4), 4.0 * (1.0 - 0.5625),
-                 1e-12);
+    assert_close(tce_plan_moe_domains(4, 2, 4, 4), 4.0 * (1.0 - 0.5625), 1e-12);
     /* one domain: one destination */
     assert_close(tce_plan_moe_domains(1, 8, 0, 0), 1.0, 0.0);
     /* never more than topk, never more than the domains */
@@ -88,70 +41,70 @@ static void test_flex_dispatch(void **state)
     struct tce_plan *plan;
     const struct tce_op_list *fwd;
     const struct tce_op *op;
-    double token = 2048.0 * 1024.0 * 2.0; /* tokens x h x 2 B */
+    double token = 2048.0 * 1024.0 * 2.0;    /* tokens x h x 2 B */
     double nd = 2.0 * (1.0 - pow(0.5, 4.0)); /* 2 domains, top-4 */
 
     (void)state;
     /* alltoall (the default): every copy over the EP group */
-    moe_job(&j, 16);
-    plan = build(&j, 8);
+    fx_moe_job(&j, 16, 1);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    op = find_op(fwd, "ep_a2a_dispatch");
+    op = fx_find_op(fwd, "ep_a2a_dispatch");
     assert_non_null(op);
     assert_int_equal(op->group, TCE_GROUP_EP);
     assert_close(op->bytes, token * 4.0, 1e-12);
     assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
-    assert_null(find_op(fwd, "ep_dispatch_inter"));
+    assert_null(fx_find_op(fwd, "ep_dispatch_inter"));
     free(plan);
 
     /* flex: one copy per destination node, then k copies over NVLink */
     j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_null(find_op(fwd, "ep_a2a_dispatch"));
-    op = find_op(fwd, "ep_dispatch_inter");
+    assert_null(fx_find_op(fwd, "ep_a2a_dispatch"));
+    op = fx_find_op(fwd, "ep_dispatch_inter");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_ALL_TO_ALL);
     assert_int_equal(op->group, TCE_GROUP_EP_INTER);
     assert_close(op->bytes, token * nd, 1e-12);
-    op = find_op(fwd, "ep_dispatch_intra");
+    op = fx_find_op(fwd, "ep_dispatch_intra");
     assert_non_null(op);
     assert_int_equal(op->group, TCE_GROUP_EP_INTRA);
     assert_close(op->bytes, token * 4.0, 1e-12);
     /* combine: intra first, then inter, BF16 */
-    assert_true(find_op(fwd, "ep_combine_intra") <
-                find_op(fwd, "ep_combine_inter"));
-    assert_close(find_op(fwd, "ep_combine_inter")->bytes, token * nd, 1e-12);
+    assert_true(fx_find_op(fwd, "ep_combine_intra") <
+                fx_find_op(fwd, "ep_combine_inter"));
+    assert_close(fx_find_op(fwd, "ep_combine_inter")->bytes, token * nd, 1e-12);
     free(plan);
 
     /* FP8 dispatch: 1 B + 4 B per 128 values; combine stays 2 B */
     j.training.precision = TCE_PRECISION_FP8;
     j.training.moe_fp8_dispatch = 1;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_close(find_op(fwd, "ep_dispatch_inter")->bytes,
+    assert_close(fx_find_op(fwd, "ep_dispatch_inter")->bytes,
                  token / 2.0 * 1.03125 * nd, 1e-12);
-    assert_close(find_op(fwd, "ep_combine_inter")->bytes, token * nd, 1e-12);
+    assert_close(fx_find_op(fwd, "ep_combine_inter")->bytes, token * nd, 1e-12);
     free(plan);
 
     /* EP inside one 16-GPU domain: flex is the plain all-to-all */
     j.training.moe_fp8_dispatch = 0;
-    plan = build(&j, 16);
+    plan = fx_plan(&j, 16);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_non_null(find_op(fwd, "ep_a2a_dispatch"));
-    assert_null(find_op(fwd, "ep_dispatch_inter"));
+    assert_non_null(fx_find_op(fwd, "ep_a2a_dispatch"));
+    assert_null(fx_find_op(fwd, "ep_dispatch_inter"));
     free(plan);
 
     /* allgather: the EP group's tokens gathered, outputs reduce-scattered */
     j.training.precision = TCE_PRECISION_BF16;
     j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_ALLGATHER;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    op = find_op(fwd, "ep_ag_dispatch");
+    op = fx_find_op(fwd, "ep_ag_dispatch");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_ALL_GATHER);
     assert_close(op->bytes, token * 16.0, 1e-12);
-    assert_int_equal(find_op(fwd, "ep_rs_combine")->coll,
+    assert_int_equal(fx_find_op(fwd, "ep_rs_combine")->coll,
                      TCE_COLL_REDUCE_SCATTER);
     free(plan);
 }
@@ -165,13 +118,13 @@ static void test_overlap_permute_router(void **state)
     int i, shared = 0;
 
     (void)state;
-    moe_job(&j, 16);
+    fx_moe_job(&j, 16, 1);
     j.training.overlap_moe_expert_parallel_comm = 1;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_int_equal(find_op(fwd, "ep_a2a_dispatch")->overlap,
+    assert_int_equal(fx_find_op(fwd, "ep_a2a_dispatch")->overlap,
                      TCE_OVERLAP_COMPUTE);
-    assert_int_equal(find_op(fwd, "ep_a2a_combine")->overlap,
+    assert_int_equal(fx_find_op(fwd, "ep_a2a_combine")->overlap,
                      TCE_OVERLAP_COMPUTE);
     /* every compute op of the layer gives 20 SMs to the communication */
     for (i = 0; i < fwd->n; i++)
@@ -183,27 +136,27 @@ static void test_overlap_permute_router(void **state)
     /* FP8: the casts run on the same SMs */
     free(plan);
     j.training.precision = TCE_PRECISION_FP8;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_int_equal(find_op(fwd, "fp8_cast")->comm_sms, 20);
+    assert_int_equal(fx_find_op(fwd, "fp8_cast")->comm_sms, 20);
     /* dense layers are not touched */
     for (i = 0; i < plan->list[TCE_PLAN_DENSE_FWD].n; i++)
         assert_int_equal(plan->list[TCE_PLAN_DENSE_FWD].ops[i].comm_sms, 0);
     /* permute / unpermute: 2 x k x tokens x h x 2 B; sync (issue 11):
      * the alltoall dispatcher's launches (20 with several local experts;
      * 4 after the experts) and its host-device sync */
-    op = find_op(fwd, "moe_permute");
+    op = fx_find_op(fwd, "moe_permute");
     assert_non_null(op);
     assert_close(op->bytes, 2.0 * 4.0 * 2048.0 * 1024.0 * 2.0, 1e-12);
     assert_int_equal(op->kernels, 20);
     assert_true(op->flags & TCE_OP_F_HOST_SYNC);
-    assert_int_equal(find_op(fwd, "moe_unpermute")->kernels, 4);
-    assert_close(find_op(fwd, "moe_unpermute")->bytes, op->bytes, 1e-12);
+    assert_int_equal(fx_find_op(fwd, "moe_unpermute")->kernels, 4);
+    assert_close(fx_find_op(fwd, "moe_unpermute")->bytes, op->bytes, 1e-12);
     /* router top-k: fp32 scores read and written */
-    assert_close(find_op(fwd, "router_topk")->bytes, 8.0 * 2048.0 * 64.0,
+    assert_close(fx_find_op(fwd, "router_topk")->bytes, 8.0 * 2048.0 * 64.0,
                  1e-12);
     /* the backward has them too (twice the bytes) */
-    op = find_op(&plan->list[TCE_PLAN_MOE_BWD], "moe_permute");
+    op = fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "moe_permute");
     assert_non_null(op);
     assert_close(op->bytes, 2.0 * 2.0 * 4.0 * 2048.0 * 1024.0 * 2.0, 1e-12);
     free(plan);
@@ -219,10 +172,10 @@ static void test_fp8_marking(void **state)
     int i;
 
     (void)state;
-    moe_job(&j, 16);
-    plan = build(&j, 8);
+    fx_moe_job(&j, 16, 1);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_null(find_op(fwd, "fp8_cast"));
+    assert_null(fx_find_op(fwd, "fp8_cast"));
     for (i = 0; i < fwd->n; i++)
         assert_false(fwd->ops[i].flags & TCE_OP_F_FP8);
     free(plan);
@@ -232,7 +185,7 @@ static void test_fp8_marking(void **state)
     /* gemm: Transformer Engine runs the activation (it writes FC2's FP8
      * input); Megatron's own activation further below */
     j.training.use_te_activation_func = 1;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
     for (i = 0; i < fwd->n; i++) {
         op = &fwd->ops[i];
@@ -243,14 +196,14 @@ static void test_fp8_marking(void **state)
             assert_false(op->flags & TCE_OP_F_FP8);
         }
     }
-    assert_false(find_op(fwd, "attn_core")->flags & TCE_OP_F_FP8);
-    assert_false(find_op(fwd, "router")->flags & TCE_OP_F_FP8);
+    assert_false(fx_find_op(fwd, "attn_core")->flags & TCE_OP_F_FP8);
+    assert_false(fx_find_op(fwd, "router")->flags & TCE_OP_F_FP8);
     /* qkv, attn_proj: tokens x h each; experts: 4 x tokens x h */
     assert_close(elems,
                  2048.0 * 1024.0 * 2.0 + 4.0 * 2048.0 * 1024.0 +
                      4.0 * 2048.0 * 512.0,
                  1e-12);
-    op = find_op(fwd, "fp8_cast");
+    op = fx_find_op(fwd, "fp8_cast");
     assert_non_null(op);
     /* delayed scaling: attn_proj's input (after attention) in a pass of
      * its own, 2 + 2 x 1 B; qkv (after the norm), expert_fc1 (after the
@@ -266,48 +219,46 @@ static void test_fp8_marking(void **state)
     assert_close(op->fp8_t_share * op->bytes, elems, 1e-12);
     /* the output layer stays BF16 */
     for (i = 0; i < plan->list[TCE_PLAN_HEAD_FWD].n; i++)
-        assert_false(plan->list[TCE_PLAN_HEAD_FWD].ops[i].flags &
-                     TCE_OP_F_FP8);
+        assert_false(plan->list[TCE_PLAN_HEAD_FWD].ops[i].flags & TCE_OP_F_FP8);
     free(plan);
 
     /* gemm: Megatron's activation (the default) writes BF16: expert_fc2's
      * input is cast in a pass of its own too, 4 B */
     j.training.use_te_activation_func = 0;
-    plan = build(&j, 8);
-    assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+    plan = fx_plan(&j, 8);
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
                  (2048.0 * 1024.0 + 4.0 * 2048.0 * 512.0) * 4.0 +
                      (elems - 2048.0 * 1024.0 - 4.0 * 2048.0 * 512.0) * 2.0,
                  1e-12);
     /* the same launches: one quantize per local expert either way */
-    assert_int_equal(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
-                         ->kernels,
-                     1 + 4 + 4);
+    assert_int_equal(
+        fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->kernels,
+        1 + 4 + 4);
     free(plan);
     /* the TE op fuser runs the activation as TE's */
     j.training.use_transformer_engine_op_fuser = 1;
-    plan = build(&j, 8);
-    assert_int_equal(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
-                         ->kernels,
-                     1 + 4 + 4);
+    plan = fx_plan(&j, 8);
+    assert_int_equal(
+        fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->kernels,
+        1 + 4 + 4);
     free(plan);
     j.training.use_transformer_engine_op_fuser = 0;
     j.training.use_te_activation_func = 1;
 
     j.training.fp8_recipe = TCE_FP8_TENSORWISE;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     /* gemm: current scaling computes the amax of qkv's input inside the
      * norm and of expert_fc2's inside the activation (TE >= 2.8), the cast
      * reads it once: 4 B; attn_proj (after attention) and expert_fc1
      * (after the permute) an amax pass and a cast, 6 B */
-    assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
-                 elems * 6.0 -
-                     2.0 * (2048.0 * 1024.0 + 4.0 * 2048.0 * 512.0),
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+                 elems * 6.0 - 2.0 * (2048.0 * 1024.0 + 4.0 * 2048.0 * 512.0),
                  1e-12);
     free(plan);
     /* Megatron's activation: expert_fc2's amax in a pass of its own */
     j.training.use_te_activation_func = 0;
-    plan = build(&j, 8);
-    assert_close(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+    plan = fx_plan(&j, 8);
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
                  elems * 6.0 - 2.0 * 2048.0 * 1024.0, 1e-12);
     free(plan);
     j.training.use_te_activation_func = 1;
@@ -317,24 +268,24 @@ static void test_fp8_marking(void **state)
      * attn_proj's; expert_fc1 (after the permute) and expert_fc2 (after
      * the activation) stay fused */
     j.training.fp8_recipe = TCE_FP8_MXFP8;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     {
         double cb = 2.0 + 2.0 * (1.0 + 1.0 / 32.0);
         double own = 2.0 * 2048.0 * 1024.0;
 
         assert_close(
-            find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+            fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
             own * cb + (elems - own) * (cb - 2.0), 1e-12);
         /* gemm: MXFP8 keeps both copies on every accelerator */
-        assert_true(find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
+        assert_true(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")
                         ->fp8_t_share == 0.0);
         free(plan);
         /* NVTE_NORM_FWD_USE_CUDNN, h = 1024 whole tiles: the norm
          * writes the MXFP8 copies */
         j.training.nvte_norm_fwd_use_cudnn = 1;
-        plan = build(&j, 8);
+        plan = fx_plan(&j, 8);
         assert_close(
-            find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
+            fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "fp8_cast")->bytes,
             own / 2.0 * cb + (elems - own / 2.0) * (cb - 2.0), 1e-12);
         free(plan);
     }
@@ -351,23 +302,23 @@ static void test_folded_experts(void **state)
     const struct tce_op *op;
 
     (void)state;
-    moe_job(&j, 8);
+    fx_moe_job(&j, 8, 1);
     j.parallel.tensor_model_parallel_size = 2;
     j.parallel.sequence_parallel = 1;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_non_null(find_op(fwd, "tp_ag_moe"));
-    op = find_op(fwd, "expert_fc1");
+    assert_non_null(fx_find_op(fwd, "tp_ag_moe"));
+    op = fx_find_op(fwd, "expert_fc1");
     /* 2048 tokens x 4 copies x 8 ranks / 64 experts; 2 x 512 / tp 2 */
     assert_int_equal(op->gemm_m, 1024);
     assert_int_equal(op->gemm_n, 512);
     free(plan);
     j.parallel.expert_tensor_parallel_size = 1;
-    plan = build(&j, 8);
+    plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_null(find_op(fwd, "tp_ag_moe"));
-    assert_null(find_op(fwd, "tp_out_moe"));
-    op = find_op(fwd, "expert_fc1");
+    assert_null(fx_find_op(fwd, "tp_ag_moe"));
+    assert_null(fx_find_op(fwd, "tp_out_moe"));
+    op = fx_find_op(fwd, "expert_fc1");
     /* 1024 own tokens x 4 x 8 / 64; the whole expert width */
     assert_int_equal(op->gemm_m, 512);
     assert_int_equal(op->gemm_n, 1024);
@@ -387,18 +338,18 @@ static void test_mtp(void **state)
     int n0f, n0b;
     (void)state;
 
-    moe_job(&j, 8);
-    p0 = build(&j, 8);
+    fx_moe_job(&j, 8, 1);
+    p0 = fx_plan(&j, 8);
     n0f = p0->list[TCE_PLAN_HEAD_FWD].n;
     n0b = p0->list[TCE_PLAN_HEAD_BWD].n;
     j.model.mtp_num_layers = 2;
-    p1 = build(&j, 8);
+    p1 = fx_plan(&j, 8);
     /* the head: twice more */
-    op = find_op(&p1->list[TCE_PLAN_HEAD_FWD], "logits");
+    op = fx_find_op(&p1->list[TCE_PLAN_HEAD_FWD], "logits");
     assert_non_null(op);
     assert_int_equal(op->count, 3);
     /* eh_proj: 2 x tokens x 2h x h FLOPs, the forward shape, 2 modules */
-    op = find_op(&p1->list[TCE_PLAN_HEAD_FWD], "mtp_eh_proj");
+    op = fx_find_op(&p1->list[TCE_PLAN_HEAD_FWD], "mtp_eh_proj");
     assert_non_null(op);
     assert_close(op->flops, 2.0 * 2048.0 * 2048.0 * 1024.0, 1e-9);
     assert_int_equal(op->gemm_m, 2048);
@@ -410,10 +361,10 @@ static void test_mtp(void **state)
                      n0f + 2 + p1->list[TCE_PLAN_MOE_FWD].n);
     assert_int_equal(p1->list[TCE_PLAN_HEAD_BWD].n,
                      n0b + 2 + p1->list[TCE_PLAN_MOE_BWD].n);
-    op = find_op(&p1->list[TCE_PLAN_HEAD_FWD], "expert_fc1");
+    op = fx_find_op(&p1->list[TCE_PLAN_HEAD_FWD], "expert_fc1");
     assert_non_null(op);
     assert_int_equal(op->count, 2);
-    op = find_op(&p1->list[TCE_PLAN_HEAD_BWD], "mtp_eh_proj");
+    op = fx_find_op(&p1->list[TCE_PLAN_HEAD_BWD], "mtp_eh_proj");
     assert_non_null(op);
     assert_close(op->flops, 2.0 * 2.0 * 2048.0 * 2048.0 * 1024.0, 1e-9);
     /* the layer lists themselves are unchanged */

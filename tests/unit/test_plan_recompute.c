@@ -1,6 +1,7 @@
 /* test_plan_recompute.c - the forward ops selective recomputation re-runs
  * (plan_recompute.c, mem wave 6): which modules, their FLOPs and the
  * recomputed flag.  Hand values. */
+#include "tce_plan_fixtures.h"
 #include "tce_test.h"
 
 #include <stdlib.h>
@@ -40,17 +41,6 @@ static void mla_moe_job(struct tce_job *j)
     tce_job_derive(j);
 }
 
-static const struct tce_op *find_op(const struct tce_op_list *l,
-                                    const char *name)
-{
-    int i;
-
-    for (i = 0; i < l->n; i++)
-        if (strcmp(l->ops[i].name, name) == 0)
-            return &l->ops[i];
-    return NULL;
-}
-
 static int recomputed(const struct tce_op_list *l)
 {
     int i, n = 0;
@@ -58,17 +48,6 @@ static int recomputed(const struct tce_op_list *l)
     for (i = 0; i < l->n; i++)
         n += !!(l->ops[i].flags & TCE_OP_F_RECOMPUTED);
     return n;
-}
-
-static struct tce_plan *build(const struct tce_job *j)
-{
-    struct tce_layout lay;
-    struct tce_plan *plan = malloc(sizeof(*plan));
-
-    assert_non_null(plan);
-    assert_int_equal(tce_layout_init(&lay, j, NULL, 0, NULL), 0);
-    assert_int_equal(tce_plan_build(j, &lay, 0, plan, NULL), 0);
-    return plan;
 }
 
 static void test_modules(void **state)
@@ -81,17 +60,17 @@ static void test_modules(void **state)
     (void)state;
     mla_moe_job(&j);
     /* no recomputation: nothing recomputed */
-    p = build(&j);
+    p = fx_plan(&j, 0);
     assert_int_equal(recomputed(&p->list[TCE_PLAN_MOE_BWD]), 0);
     free(p);
 
     /* mla_up_proj + moe_act + layernorm */
     j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
-    assert_int_equal(tce_recompute_set(&j.training,
-                                       "mla_up_proj,moe_act,layernorm", &err),
-                     0);
-    p = build(&j);
-    op = find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_mla_up_proj");
+    assert_int_equal(
+        tce_recompute_set(&j.training, "mla_up_proj,moe_act,layernorm", &err),
+        0);
+    p = fx_plan(&j, 0);
+    op = fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_mla_up_proj");
     assert_non_null(op);
     assert_true(op->flags & TCE_OP_F_RECOMPUTED);
     /* 2 T (q_lora a (qk + rope) + kv_lora a (qk + v)):
@@ -99,17 +78,17 @@ static void test_modules(void **state)
     assert_close(op->flops, 2.0 * 1024 * (256.0 * 8 * 96 + 128.0 * 8 * 128),
                  1e-12);
     /* SwiGLU over 2 routed copies per token: 6 T topk f' bytes */
-    op = find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_moe_act");
+    op = fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_moe_act");
     assert_non_null(op);
     assert_close(op->bytes, 6.0 * 1024 * 2 * 512, 1e-12);
     /* MoE layer: pre-MLP norm and MLA's input norm; dense layer: MLA's */
-    op = find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_norm");
+    op = fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_norm");
     assert_non_null(op);
     assert_close(op->bytes, 2.0 * 4.0 * 1024 * 1024, 1e-12);
-    op = find_op(&p->list[TCE_PLAN_DENSE_BWD], "rc_norm");
+    op = fx_find_op(&p->list[TCE_PLAN_DENSE_BWD], "rc_norm");
     assert_non_null(op);
     assert_close(op->bytes, 4.0 * 1024 * 1024, 1e-12);
-    assert_null(find_op(&p->list[TCE_PLAN_DENSE_BWD], "rc_moe_act"));
+    assert_null(fx_find_op(&p->list[TCE_PLAN_DENSE_BWD], "rc_moe_act"));
     /* the attention core is not among them */
     for (int i = 0; i < p->list[TCE_PLAN_MOE_BWD].n; i++) {
         const struct tce_op *o = &p->list[TCE_PLAN_MOE_BWD].ops[i];
@@ -121,15 +100,15 @@ static void test_modules(void **state)
 
     /* mlp: a dense layer's MLP again, not the MoE layer's */
     assert_int_equal(tce_recompute_set(&j.training, "mlp", &err), 0);
-    p = build(&j);
-    assert_non_null(find_op(&p->list[TCE_PLAN_DENSE_BWD], "rc_fc1"));
-    assert_non_null(find_op(&p->list[TCE_PLAN_DENSE_BWD], "rc_fc2"));
-    assert_null(find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_fc1"));
+    p = fx_plan(&j, 0);
+    assert_non_null(fx_find_op(&p->list[TCE_PLAN_DENSE_BWD], "rc_fc1"));
+    assert_non_null(fx_find_op(&p->list[TCE_PLAN_DENSE_BWD], "rc_fc2"));
+    assert_null(fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_fc1"));
     free(p);
 
     /* the default list: the attention core only */
     assert_int_equal(tce_recompute_set(&j.training, "", &err), 0);
-    p = build(&j);
+    p = fx_plan(&j, 0);
     assert_true(recomputed(&p->list[TCE_PLAN_MOE_BWD]) > 0);
     for (int i = 0; i < p->list[TCE_PLAN_MOE_BWD].n; i++) {
         const struct tce_op *o = &p->list[TCE_PLAN_MOE_BWD].ops[i];
