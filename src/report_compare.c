@@ -538,16 +538,30 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
     tce_report_human_header(f, &t);
     for (i = 0; i < pl->n_rows; i++) {
         const struct tce_planning_row *r = &pl->rows[i];
+        const char *why = pl->offerings[r->offering].why;
+        int k, more = 0;
 
-        if (!r->found && pl->offerings[r->offering].why[0])
-            fprintf(f, "# %-16s %-16s cannot: %s\n",
-                    topo_name(pl, r->offering), r->contract.name,
-                    pl->offerings[r->offering].why);
-        else if (!r->found)
-            fprintf(f, "# %-16s %-16s no layout fits at any scale tried\n",
-                    topo_name(pl, r->offering), r->contract.name);
-        else
+        if (r->found) {
             tce_report_human_row(f, &t, i);
+            continue;
+        }
+        /* an offering that cannot run the job: once, naming the
+         * contracts that follow it with the same answer */
+        for (k = i + 1; k < pl->n_rows && !pl->rows[k].found &&
+                        pl->rows[k].offering == r->offering;
+             k++)
+            more++;
+        fprintf(f, "# %-16s %-16s %s%s\n", topo_name(pl, r->offering),
+                r->contract.name, why[0] ? "cannot: " : "",
+                why[0] ? why : "no layout fits at any scale tried");
+        if (more > 0) {
+            fprintf(f, "# %-16s %-16s the same for", "", "");
+            for (k = i + 1; k <= i + more; k++)
+                fprintf(f, "%s %s", k > i + 1 ? "," : "",
+                        pl->rows[k].contract.name);
+            fprintf(f, "\n");
+        }
+        i += more;
     }
     fprintf(f, "# units: days = lead time + training with failures; cost, "
                "failures (the bill's share caused by interruptions and "

@@ -208,5 +208,14 @@ own_beside_cheapest() {
 }
 check "compare: the job's own layout beside the cheapest, judged on A100 dense" own_beside_cheapest
 
+# an offering that cannot run the job says so once, then names its other
+# contracts (aws-trn1 has four)
+cannot_once() {
+    "$TCEMU" compare -j jobs/deepseek-v3.cfg -t topologies/aws-p5.cfg -t topologies/aws-trn1.cfg -g 256 >"$out/once.txt" 2>/dev/null &&
+    [ "$(grep -c '^# aws-trn1 ' "$out/once.txt")" -eq 1 ] &&
+    grep -q '^# *the same for capacity-block, savings-plan-3y, commit-1024n-2y$' "$out/once.txt"
+}
+check "compare: an offering that cannot says so once for all its contracts" cannot_once
+
 [ "$fails" -eq 0 ] && echo "compare.sh: all passed" || echo "compare.sh: $fails failed"
 [ "$fails" -eq 0 ]
