@@ -49,3 +49,24 @@ netns_lock() {
         exit 1
     fi
 }
+
+# runto FILE CMD...: print the command, run it with its output in FILE.
+runto() { local f=$1; shift; echo "# $* >$f"; "$@" >"$f" 2>&1; }
+
+# slice_up NAME: the start the slice tests share (slice.sh, slice4.sh):
+# skip (the script's skip) without root, ip netns, unshare or python3; fail
+# without $TCEMU; take the namespace lock; a fresh $out; 4 hosts of
+# $cluster up at $rate Mbit/s, taken down when the script exits.
+slice_up() {
+    [ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces)"
+    command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
+    command -v unshare >/dev/null || skip "unshare (util-linux) unavailable"
+    command -v python3 >/dev/null || skip "python3 unavailable (JSON checks)"
+    [ -x "$TCEMU" ] || { echo "$1: error: $TCEMU not built"; exit 1; }
+    netns_lock "$1"
+    trap '"$cluster" down' EXIT
+    rm -rf "$out"
+    mkdir -p "$out"
+    "$cluster" down
+    check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate" || exit 1
+}

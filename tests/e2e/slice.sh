@@ -27,22 +27,7 @@ rate=500
 tolerance=0.15
 
 skip() { echo "slice.sh: skipped: $*"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces)"
-command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
-command -v unshare >/dev/null || skip "unshare (util-linux) unavailable"
-command -v python3 >/dev/null || skip "python3 unavailable (JSON checks)"
-[ -x "$TCEMU" ] || { echo "slice.sh: error: $TCEMU not built"; exit 1; }
-
-netns_lock slice.sh
-
-# runto FILE CMD...: print the command, run it with its output in FILE.
-runto() { local f=$1; shift; echo "# $* >$f"; "$@" >"$f" 2>&1; }
-
-trap '"$cluster" down' EXIT
-rm -rf "$out"
-mkdir -p "$out"
-"$cluster" down
-check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate" || exit 1
+slice_up slice.sh
 
 # 1. Calibrate on 2 hosts (4 ranks: both link classes), the collectives a
 # dense job uses (tiny.cfg has no experts: no all-to-all), up to 8 MiB (the

@@ -100,22 +100,7 @@ skip() { echo "slice4.sh: skipped: $*"; exit 0; }
 # calibrations (issue 10 item 6 stays open).  It runs, with its bound,
 # when asked: TCE_SLICE4=1 tests/e2e/slice4.sh.
 [ "${TCE_SLICE4:-0}" = 1 ] || skip "opt-in (TCE_SLICE4=1): the 5% bound is not met on this test bed yet"
-[ "$(id -u)" -eq 0 ] || skip "needs root (creates network namespaces)"
-command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
-command -v unshare >/dev/null || skip "unshare (util-linux) unavailable"
-command -v python3 >/dev/null || skip "python3 unavailable (JSON checks)"
-[ -x "$TCEMU" ] || { echo "slice4.sh: error: $TCEMU not built"; exit 1; }
-
-netns_lock slice4.sh
-
-# runto FILE CMD...: print the command, run it with its output in FILE.
-runto() { local f=$1; shift; echo "# $* >$f"; "$@" >"$f" 2>&1; }
-
-trap '"$cluster" down' EXIT
-rm -rf "$out"
-mkdir -p "$out"
-"$cluster" down
-check "cluster: 4 hosts, $rate Mbit/s links" "$cluster" up 4 --rate-mbit "$rate" || exit 1
+slice_up slice4.sh
 
 # 1. Calibrate on node1 and node2 (4 ranks): send/recv (the links and the
 # pipeline's p2p) and the collectives the jobs run across hosts, 1 KiB to

@@ -2,7 +2,8 @@
  * tce_plan_fixtures.h - what the plan tests share: a small MoE job (64
  * experts of width 512, top-4, hidden 1024, sequence 2048 on 16 GPUs), a
  * plan of stage 0 built on nodes of a given size, and an op found by name
- * (test_plan, test_plan_moe, test_plan_recompute, test_hostsync).
+ * (test_plan, test_plan_moe, test_plan_recompute, test_hostsync,
+ * test_plan_attn, test_plan_cp).
  */
 #ifndef TCE_PLAN_FIXTURES_H
 #define TCE_PLAN_FIXTURES_H
@@ -38,6 +39,19 @@ static inline void fx_moe_job(struct tce_job *j, int64_t ep, int64_t mbs)
     j->training.global_batch_size = 64;
     j->training.train_tokens = 1000000000;
     tce_job_derive(j);
+}
+
+/* Stage 0's plan of j on the job's own layout, which is left in lay.  The
+ * caller frees the plan. */
+static inline struct tce_plan *fx_plan_layout(const struct tce_job *j,
+                                              struct tce_layout *lay)
+{
+    struct tce_plan *plan = malloc(sizeof(*plan));
+
+    assert_non_null(plan);
+    assert_int_equal(tce_layout_init(lay, j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(j, lay, 0, plan, NULL), 0);
+    return plan;
 }
 
 /* Stage 0's plan of j on nodes (and scale-up domains) of node GPUs; node 0

@@ -2,8 +2,9 @@
  * runs it (causal half, sliding windows, BF16 in FP8 jobs), the FLOP
  * conventions, data-parallel sharding (ZeRO-2, FSDP) in memory and as plan
  * ops, FP32 gradient reduction; hand values. */
-#include "tce_test.h"
 #include "tce_fixtures.h"
+#include "tce_plan_fixtures.h"
+#include "tce_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,7 @@ static void small_job(struct tce_job *j, int64_t gpus, int64_t tp)
     tce_job_derive(j);
 }
 
-static const struct tce_op *find(const struct tce_op_list *l,
-                                 const char *name)
+static const struct tce_op *find(const struct tce_op_list *l, const char *name)
 {
     int i;
 
@@ -45,16 +45,6 @@ static const struct tce_op *find(const struct tce_op_list *l,
         if (l->ops[i].name && strcmp(l->ops[i].name, name) == 0)
             return &l->ops[i];
     return NULL;
-}
-
-static struct tce_plan *build(const struct tce_job *j, struct tce_layout *lay)
-{
-    struct tce_plan *plan = malloc(sizeof(*plan));
-
-    assert_non_null(plan);
-    assert_int_equal(tce_layout_init(lay, j, NULL, 0, NULL), 0);
-    assert_int_equal(tce_plan_build(j, lay, 0, plan, NULL), 0);
-    return plan;
 }
 
 static void test_window_layers(void **state)
@@ -93,24 +83,20 @@ static void test_conventions(void **state)
     (void)state;
 
     small_job(&j, 8, 1);
-    assert_close(tce_model_flops_per_token_convention(&j.model,
-                                                      TCE_FLOPS_FULL),
+    assert_close(tce_model_flops_per_token_convention(&j.model, TCE_FLOPS_FULL),
                  tce_model_flops_per_token(&j.model), 1e-15);
     /* causal: half the core in each of 4 layers, 3 x forward */
-    assert_close(tce_model_flops_per_token_convention(&j.model,
-                                                      TCE_FLOPS_FULL) -
-                     tce_model_flops_per_token_convention(&j.model,
-                                                          TCE_FLOPS_CAUSAL),
-                 3.0 * 4.0 * core * 0.5, 1e-12);
+    assert_close(
+        tce_model_flops_per_token_convention(&j.model, TCE_FLOPS_FULL) -
+            tce_model_flops_per_token_convention(&j.model, TCE_FLOPS_CAUSAL),
+        3.0 * 4.0 * core * 0.5, 1e-12);
     /* GPT-OSS pattern: 2 full layers (s/2 keys), 2 window layers (128) */
     j.model.window_size = 128;
     j.model.window_attn_skip_freq = 2;
-    assert_close(tce_model_flops_per_token_convention(&j.model,
-                                                      TCE_FLOPS_FULL) -
-                     tce_model_flops_per_token_convention(&j.model,
-                                                          TCE_FLOPS_CAUSAL),
-                 3.0 * core * (2.0 * 0.5 + 2.0 * (1.0 - 128.0 / 4096.0)),
-                 1e-12);
+    assert_close(
+        tce_model_flops_per_token_convention(&j.model, TCE_FLOPS_FULL) -
+            tce_model_flops_per_token_convention(&j.model, TCE_FLOPS_CAUSAL),
+        3.0 * core * (2.0 * 0.5 + 2.0 * (1.0 - 128.0 / 4096.0)), 1e-12);
     /* selective recompute adds the core in the same convention */
     j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
     tce_model_flops_per_iteration_convention(&j.model, &j.training,
@@ -132,7 +118,7 @@ static void test_window_ops(void **state)
     (void)state;
 
     small_job(&j, 8, 1);
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     assert_non_null(full);
     assert_null(find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core_swa"));
@@ -145,7 +131,7 @@ static void test_window_ops(void **state)
 
     j.model.window_size = 128;
     j.model.window_attn_skip_freq = 2;
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     swa = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core_swa");
     assert_non_null(full);
@@ -153,8 +139,8 @@ static void test_window_ops(void **state)
     assert_close(full->flops, 0.5 * 0.5 * core, 1e-12);
     assert_close(swa->flops, 0.5 * 128.0 / 4096.0 * core, 1e-12);
     assert_int_equal(swa->attn.window_size, 128);
-    assert_close(swa->flops / tce_computetable_attention_flops(&swa->attn),
-                 0.5, 1e-12);
+    assert_close(swa->flops / tce_computetable_attention_flops(&swa->attn), 0.5,
+                 1e-12);
     /* backward: twice each */
     assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core_swa")->flops,
                  2.0 * swa->flops, 1e-12);
@@ -162,7 +148,7 @@ static void test_window_ops(void **state)
 
     /* unfused: the whole square, masked */
     j.training.use_flash_attn = 0;
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_scores");
     assert_non_null(full);
     assert_close(full->flops, 0.5 * core, 1e-12); /* QK^T: half of QK+AV */
@@ -181,7 +167,7 @@ static void test_bf16_attention(void **state)
     assert_non_null(cm);
     small_job(&j, 8, 1);
     j.training.precision = TCE_PRECISION_FP8;
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     assert_true(op->flags & TCE_OP_F_BF16);
     assert_false(find(&plan->list[TCE_PLAN_DENSE_FWD], "qkv")->flags &
@@ -194,21 +180,19 @@ static void test_bf16_attention(void **state)
     cm->matmul_efficiency = 1.0;
     cm->hbm_bytes_per_s = 1e30;
     cm->memory_efficiency = 1.0;
-    assert_close(tce_cost_compute_op_s(cm, op, NULL), op->flops / 1e15,
-                 1e-12);
+    assert_close(tce_cost_compute_op_s(cm, op, NULL), op->flops / 1e15, 1e-12);
     /* the fused backward recomputes the scores: 2.5x the forward's FLOPs
      * where the op (the model) carries 2x */
     assert_true(op->flags & TCE_OP_F_FUSED_ATTENTION);
     op = find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core");
-    assert_close(tce_cost_compute_op_s(cm, op, NULL),
-                 1.25 * op->flops / 1e15, 1e-12);
+    assert_close(tce_cost_compute_op_s(cm, op, NULL), 1.25 * op->flops / 1e15,
+                 1e-12);
     free(plan);
     j.training.fp8_dot_product_attention = 1;
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     assert_false(op->flags & TCE_OP_F_BF16);
-    assert_close(tce_cost_compute_op_s(cm, op, NULL), op->flops / 2e15,
-                 1e-12);
+    assert_close(tce_cost_compute_op_s(cm, op, NULL), op->flops / 2e15, 1e-12);
     free(plan);
     free(cm);
 }
@@ -219,8 +203,7 @@ static double layer_params(const struct tce_job *j)
     struct tce_param_count pc;
 
     tce_model_count_params(&j->model, &pc);
-    return pc.attention_per_layer + pc.dense_mlp_per_layer +
-           pc.norms_per_layer;
+    return pc.attention_per_layer + pc.dense_mlp_per_layer + pc.norms_per_layer;
 }
 
 static void test_fsdp_ops(void **state)
@@ -237,7 +220,7 @@ static void test_fsdp_ops(void **state)
     assert_int_equal(tce_model_dp_sharding(&j),
                      TCE_DP_SHARD_OPTIM_GRADS_PARAMS);
     lp = layer_params(&j);
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     op = find(&plan->list[TCE_PLAN_DENSE_FWD], "fsdp_ag_params");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_ALL_GATHER);
@@ -258,12 +241,12 @@ static void test_fsdp_ops(void **state)
 
     /* FP32 gradient reduction: 4-byte buckets, per layer and at the end */
     j.training.accumulate_allreduce_grads_in_fp32 = 1;
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_rs_grads")->bytes,
                  4.0 * lp, 1e-12);
     free(plan);
     j.parallel.use_torch_fsdp2 = 0;
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     op = find(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
     assert_non_null(op);
     assert_close(op->bytes * (double)op->count, 4.0 * plan->dense_params,
@@ -309,8 +292,7 @@ static void test_memory(void **state)
     j.training.cpu_offloading_num_layers = 1;
     assert_int_equal(tce_model_memory(&j, &lay, NULL, &z1, NULL), 0);
     assert_close(flash.activations_bytes - z1.activations_bytes,
-                 flash.inflight_microbatches *
-                     flash.activation_per_layer_bytes,
+                 flash.inflight_microbatches * flash.activation_per_layer_bytes,
                  1e-12);
     j.training.cpu_offloading_num_layers = 0;
 
@@ -356,8 +338,7 @@ static void cp_case(struct tce_topology *t, struct tce_job *j,
     assert_int_equal(tce_project(t, j, cm, 0, p, NULL), 0);
     assert_int_equal(tce_timeline_build(t, j, cm, &p->layout, &tl, NULL), 0);
     for (i = 0; i < tl.n; i++)
-        if (tl.ev[i].kind == TCE_TL_FORWARD ||
-            tl.ev[i].kind == TCE_TL_BACKWARD)
+        if (tl.ev[i].kind == TCE_TL_FORWARD || tl.ev[i].kind == TCE_TL_BACKWARD)
             busy += tl.ev[i].dur_s;
     assert_close(busy / (double)tl.m, p->stage_microbatch_s, 1e-9);
     tce_timeline_release(&tl);
@@ -401,15 +382,14 @@ static void test_exps_and_bytes(void **state)
 
     (void)state;
     small_job(&j, 8, 2);
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     assert_non_null(op);
     /* 8 heads of the TP shard, the causal half of 4096^2 scores */
     assert_close(op->exps, 8.0 * 0.5 * tok * tok, 1e-12);
     assert_close(op->exps, op->flops / (2.0 * (d + d)), 1e-12);
     /* q, o: 8 heads; k, v: 2 of the 4 query groups; 2 bytes */
-    assert_close(op->bytes, 2.0 * tok * (8.0 * 2.0 * d + 2.0 * 2.0 * d),
-                 1e-12);
+    assert_close(op->bytes, 2.0 * tok * (8.0 * 2.0 * d + 2.0 * 2.0 * d), 1e-12);
     /* the backward recomputes each exponential once */
     assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core")->exps,
                  op->exps, 1e-12);

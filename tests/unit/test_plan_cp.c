@@ -2,8 +2,9 @@
  * Engine runs it (plan_cp.h): the per-step kernels and merge passes in the
  * plan, their FLOPs, shapes and launches, and the ring's per-step
  * exposure; hand values. */
-#include "tce_test.h"
 #include "tce_fixtures.h"
+#include "tce_plan_fixtures.h"
+#include "tce_test.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,16 +47,6 @@ static int find_i(const struct tce_op_list *l, const char *name)
     return -1;
 }
 
-static struct tce_plan *build(const struct tce_job *j, struct tce_layout *lay)
-{
-    struct tce_plan *plan = malloc(sizeof(*plan));
-
-    assert_non_null(plan);
-    assert_int_equal(tce_layout_init(lay, j, NULL, 0, NULL), 0);
-    assert_int_equal(tce_plan_build(j, lay, 0, plan, NULL), 0);
-    return plan;
-}
-
 /* The forward: the ring op, then step 0, the c - 1 later steps and the c
  * merge passes, FLOPs summing to the all-gather scheme's one kernel. */
 static void test_steps_in_plan(void **state)
@@ -70,7 +61,7 @@ static void test_steps_in_plan(void **state)
 
     (void)state;
     cp_job(&j, TCE_CP_COMM_P2P);
-    p2p = build(&j, &lay);
+    p2p = fx_plan_layout(&j, &lay);
     f = &p2p->list[TCE_PLAN_DENSE_FWD];
     ring = find_i(f, "cp_ring_kv");
     assert_true(ring >= 0);
@@ -108,9 +99,9 @@ static void test_steps_in_plan(void **state)
     /* the same FLOPs as Ulysses' one kernel (a/c heads, whole sequence:
      * the table's shape) and the all-gather scheme's two chunk kernels */
     cp_job(&j, TCE_CP_COMM_A2A);
-    ag = build(&j, &lay);
-    core = &ag->list[TCE_PLAN_DENSE_FWD].ops[find_i(
-        &ag->list[TCE_PLAN_DENSE_FWD], "attn_core")];
+    ag = fx_plan_layout(&j, &lay);
+    core = &ag->list[TCE_PLAN_DENSE_FWD]
+                .ops[find_i(&ag->list[TCE_PLAN_DENSE_FWD], "attn_core")];
     assert_close(s0->flops + 3.0 * sk->flops, core->flops, 1e-12);
     assert_int_equal(core->attn.num_attention_heads, 4);
     assert_int_equal(core->attn.num_query_groups, 1);
@@ -119,9 +110,9 @@ static void test_steps_in_plan(void **state)
     assert_close(core->gemm_flops, 2.0 * 4096.0 * 2048.0 * d, 1e-12);
     free(ag);
     cp_job(&j, TCE_CP_COMM_ALL_GATHER);
-    ag = build(&j, &lay);
-    core = &ag->list[TCE_PLAN_DENSE_FWD].ops[find_i(
-        &ag->list[TCE_PLAN_DENSE_FWD], "attn_cp_chunk")];
+    ag = fx_plan_layout(&j, &lay);
+    core = &ag->list[TCE_PLAN_DENSE_FWD]
+                .ops[find_i(&ag->list[TCE_PLAN_DENSE_FWD], "attn_cp_chunk")];
     assert_int_equal(find_i(&ag->list[TCE_PLAN_DENSE_FWD], "attn_core"), -1);
     assert_int_equal(core->count, 2);
     assert_close(2.0 * core->flops, s0->flops + 3.0 * sk->flops, 1e-12);
@@ -140,25 +131,25 @@ static void test_backward_mirrors(void **state)
 
     (void)state;
     cp_job(&j, TCE_CP_COMM_P2P);
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     b = &plan->list[TCE_PLAN_DENSE_BWD];
     ring = find_i(b, "cp_ring_kv");
     assert_true(ring >= 2);
     assert_int_equal(find_i(b, "attn_cp_step0"), ring - 1);
     assert_int_equal(find_i(b, "attn_cp_step"), ring - 2);
     assert_true(b->ops[ring - 1].flags & TCE_OP_F_BACKWARD);
-    assert_close(b->ops[ring - 1].flops,
-                 2.0 * plan->list[TCE_PLAN_DENSE_FWD]
-                           .ops[find_i(&plan->list[TCE_PLAN_DENSE_FWD],
-                                       "attn_cp_step0")]
-                           .flops,
-                 1e-12);
+    assert_close(
+        b->ops[ring - 1].flops,
+        2.0 * plan->list[TCE_PLAN_DENSE_FWD]
+                  .ops[find_i(&plan->list[TCE_PLAN_DENSE_FWD], "attn_cp_step0")]
+                  .flops,
+        1e-12);
     assert_true(tce_plan_cp_ring_paired(b, ring));
     /* sliding-window layers keep the one fused kernel per share */
     j.model.window_size = 512;
     tce_job_derive(&j);
     free(plan);
-    plan = build(&j, &lay);
+    plan = fx_plan_layout(&j, &lay);
     assert_int_equal(find_i(&plan->list[TCE_PLAN_DENSE_FWD], "attn_cp_step0"),
                      -1);
     free(plan);
@@ -194,8 +185,8 @@ static void test_ring_exposed(void **state)
     set(&l.ops[0], 3, TCE_OP_F_CP_STEP, TCE_OVERLAP_NONE);
     set(&l.ops[1], 1, TCE_OP_F_CP_STEP, TCE_OVERLAP_NONE);
     set(&l.ops[2], 3, 0, TCE_OVERLAP_ATTENTION);
-    assert_close(tce_plan_cp_ring_exposed_s(&l, 2, bwd),
-                 1.0 + 2.0 * 0.5, 1e-15);
+    assert_close(tce_plan_cp_ring_exposed_s(&l, 2, bwd), 1.0 + 2.0 * 0.5,
+                 1e-15);
     /* a run of one step: the two other sends exposed whole */
     l.n = 2;
     set(&l.ops[0], 3, 0, TCE_OVERLAP_ATTENTION);
