@@ -85,6 +85,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     if (topo->node.host_launch_gap_us > 0)
         cm->launch_gap_s = topo->node.host_launch_gap_us * 1e-6;
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
+    cm->host_link_bytes_per_s = topo->node.host_link_gbytes_per_s * 1e9;
     cm->attention_efficiency = acc->attention_efficiency;
     cm->exp_per_s = acc->sfu_exp_tera_per_s * 1e12; /* bw (issue 11) */
     cm->mxfp8_gemm_rate = acc->mxfp8_gemm_efficiency; /* gemm (issue 11) */

@@ -286,8 +286,10 @@ static const char *const assumptions[] = {
     "Transformer Engine's Linear, Megatron-LM attention.py "
     "set_save_original_input)",
     "no hidden-dropout masks without hidden dropout",
-    "cpu_offloading_num_layers: those layers' activations in host memory, "
-    "their copies hidden under the compute",
+    "cpu_offloading_num_layers: those layers' activations in host memory; "
+    "their copies over the host link (node.host_link_gbytes_per_s) beyond "
+    "each layer's forward and backward are charged to compute (offload.h), "
+    "hidden where the topology gives no host-link figure",
     "data-parallel sharding over DP x CP (experts DP x CP / EP): optim "
     "shards Adam's state, optim_grads also the gradients (plus one layer's "
     "waiting for its reduce-scatter), optim_grads_params (FSDP) also the "

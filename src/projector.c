@@ -12,6 +12,7 @@
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
 #include "tcemu/projector.h"
+#include "tcemu/offload.h"  /* issue 11: activation offloading */
 #include "tcemu/plan_cp.h" /* cp (issue 11) */
 
 #define GIB 1073741824.0
@@ -307,6 +308,40 @@ static void stage_lists(struct tce_projector *pj, struct run *r, int slot,
                                  pj->plan_gen[slot], &st->fwd, &st->bwd);
 }
 
+/* Activation offloading (offload.h): the copies of the stage's offloaded
+ * layers beyond each layer's forward and backward, charged to compute
+ * (the layer waits for them).  act_bytes: one layer's activations for
+ * one microbatch (the memory model's); layer times: the mean layer of
+ * the stage's lists. */
+static void add_offload(struct tce_projector *pj, struct run *r,
+                        struct tce_plan *const plans[TCE_PROJECTOR_PLANS],
+                        struct layer_times *lt, int *have_lt, int slot,
+                        int64_t offload_layers, double act_bytes,
+                        struct stage_time *st)
+{
+    const struct tce_plan *plan = plans[slot];
+    int64_t layers = plan->dense_layers + plan->moe_layers;
+    int64_t n = tce_offload_layers(layers, offload_layers);
+    double f, b, xf, xb;
+
+    if (n == 0 || r->cm->host_link_bytes_per_s <= 0.0)
+        return;
+    if (!*have_lt) {
+        eval_layers(pj, r, plans[0], lt);
+        *have_lt = 1;
+    }
+    f = (lt->dense_fwd.total_s * (double)plan->dense_layers +
+         lt->moe_fwd.total_s * (double)plan->moe_layers) / (double)layers;
+    b = (lt->dense_bwd.total_s * (double)plan->dense_layers +
+         lt->moe_bwd.total_s * (double)plan->moe_layers) / (double)layers;
+    tce_offload_exposed_s(act_bytes, r->cm->host_link_bytes_per_s, f, b, &xf,
+                          &xb);
+    st->fwd.part_s[TCE_CHARGE_COMPUTE] += xf * (double)n;
+    st->fwd.total_s += xf * (double)n;
+    st->bwd.part_s[TCE_CHARGE_COMPUTE] += xb * (double)n;
+    st->bwd.total_s += xb * (double)n;
+}
+
 static void eval_stage(struct tce_projector *pj, struct run *r, int slot,
                        struct tce_plan *const plans[TCE_PROJECTOR_PLANS],
                        struct layer_times *lt, int *have_lt,
@@ -585,6 +620,21 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         if (ret < 0)
             goto out;
         eval_stage(pj, &run, (int)i, plans, &lt, &have_lt, &sts[i]);
+        if (i == 0) {
+            /* memory (the offloaded layers' copies need its activations) */
+            tce_memory_opts_init(&mopts, topo->accelerator.hbm_gib);
+            ret = tce_model_memory_counted(job, &out->layout,
+                                           &plans[0]->param_count, &mopts,
+                                           &mem, err);
+            if (ret < 0)
+                goto out;
+            out->memory_gib_per_gpu = mem.total_bytes / GIB;
+            out->fits_memory = mem.fits;
+        }
+        if (tr->cpu_offloading_num_layers > 0)
+            add_offload(pj, &run, plans, &lt, &have_lt, (int)i,
+                        tr->cpu_offloading_num_layers,
+                        mem.activation_per_layer_bytes, &sts[i]);
         dps[i].dp_total_s = sts[i].dp_total_s;
         dps[i].dp_bucket_s = sts[i].dp_bucket_s;
         dps[i].ag_total_s = sts[i].ag_total_s;
@@ -658,15 +708,6 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     out->mfu = out->model_tflops_per_gpu / peak;
     out->hfu = out->hardware_tflops_per_gpu / peak;
     out->utilisation = iter > 0 ? out->breakdown.compute_s / iter : 0.0;
-
-    /* memory */
-    tce_memory_opts_init(&mopts, topo->accelerator.hbm_gib);
-    ret = tce_model_memory_counted(job, &out->layout, &plans[0]->param_count,
-                                   &mopts, &mem, err);
-    if (ret < 0)
-        goto out;
-    out->memory_gib_per_gpu = mem.total_bytes / GIB;
-    out->fits_memory = mem.fits;
 
     /* time to train: ideal (economics.h prices it) */
     out->iterations =

@@ -106,6 +106,8 @@ struct tce_costmodel {
     double sm_count;              /* accelerator.sm_count */
     double launch_gap_s;          /* eager, per kernel: the table's */
     double graph_launch_gap_s;    /* per kernel under CUDA graphs */
+    double host_link_bytes_per_s; /* node.host_link_gbytes_per_s (offload.h);
+                                     0 = offload copies hidden */
     double attention_efficiency;  /* fitd: accelerator's; 0 = GEMM curve */
     double exp_per_s;             /* bw: SFU exponentials per second (attncost.h); 0 = not modelled */
     double mxfp8_gemm_rate;       /* gemm: MXFP8 GEMM rate relative to

@@ -91,6 +91,10 @@ struct tce_node {
      * PyTorch dispatcher, CUDA launch); 0 = the compute table's
      * launch_gap_us */
     double host_launch_gap_us;
+    /* issue 11: device-host copy rate per accelerator and direction with
+     * every accelerator of the node copying (activation offloading,
+     * offload.h); 0 = no figure, copies taken as hidden */
+    double host_link_gbytes_per_s;
 };
 
 struct tce_scale_up {

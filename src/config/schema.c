@@ -207,6 +207,15 @@ static const struct field topology_fields[] = {
         "list takes at least its kernels times this, and a host-device "
         "sync (MoE token counts) costs one more; 0 = the compute table's "
         "launch_gap_us"),
+    /* issue 11: the host link activation offloading copies over */
+    DBL(TS, node.host_link_gbytes_per_s, "node.host_link_gbytes_per_s", 0,
+        0.0, 1e5, "0.0", "GB/s",
+        "device-to-host (and back) copy rate per accelerator and direction "
+        "with every accelerator of the node copying at once (NVLink-C2C to "
+        "a Grace CPU shared by its GPUs, or PCIe): the copies of "
+        "cpu_offloading_num_layers layers beyond each layer's compute are "
+        "exposed (offload.h); 0 = no figure, the copies are taken as "
+        "hidden"),
     /* gemm (issue 11): the block-scaled FP8 GEMM's own rate */
     DBL(TS, accelerator.mxfp8_gemm_efficiency,
         "accelerator.mxfp8_gemm_efficiency", 0, 0.0, 1.0, "0.0", "",

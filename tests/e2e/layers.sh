@@ -46,7 +46,8 @@ layer_of() {
     hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
     projcache) echo 7 ;; # speed (wave 6): what a projector keeps across a sweep (spans, list times, stage sums)
     gemmcost) echo 6 ;; # gemm: the FP8 recipe's GEMM rate (MXFP8 block-scaled kernel)
-    wgradcost) echo 5 ;; # wgrad (issue 11): a linear's backward as dgrad + wgrad, the main_grad accumulation
+    wgradcost) echo 5 ;;
+    offload) echo 6 ;; # issue 11: activation offloading's copies beyond each layer # wgrad (issue 11): a linear's backward as dgrad + wgrad, the main_grad accumulation
     *) echo unknown ;;
     esac
 }
