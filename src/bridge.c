@@ -336,6 +336,11 @@ static const char *known_bad(const struct tce_bridge_row *r)
         return "known-bad: MBS 4 with GA 2 contradicts GBS 512 on DP 16 "
                "(GA 8); the release's recipe runs MBS 1 (scripts/performance/"
                "configs/gpt_oss/workload_base_configs.py, v0.2.2)";
+    if (release_is(r, "25.11") && strcmp(r->model_key, "gpt-oss-120b") == 0 &&
+        strcmp(r->system, "DGX-B200") == 0)
+        return "known-bad: published as EP 8; the release's recipe runs EP "
+               "64 (gpt_oss/workload_base_configs.py B200 BF16, v0.2.0 and "
+               "v0.2.2); 223 TFLOP/s is 26.02's EP 64 figure (219)";
     if (release_is(r, "26.02.01") && strcmp(r->model_key, "llama3-70b") == 0 &&
         strcmp(r->system, "DGX-GB300") == 0 &&
         strcmp(r->fp8_recipe ? r->fp8_recipe : "", "mxfp8") == 0)
