@@ -343,9 +343,6 @@ curve:
         op->gemm_flops, bytes, runs_fp8(cm, op));
     src = TCE_COMPUTE_CURVE;
 out:
-    /* moe (issue 11): SMs lent to overlapped EP communication */
-    if (op->comm_sms > 0 && cm->sm_count > (double)op->comm_sms)
-        s /= 1.0 - (double)op->comm_sms / cm->sm_count;
     if (source)
         *source = src;
     return s;

@@ -25,10 +25,12 @@
  *    a 4-byte scale per 128 (DeepSeek-V3's 1x128 tiles); combine in BF16;
  *  - overlap_moe_expert_parallel_comm: dispatch and combine are hidden
  *    under compute (Megatron-Core 0.14's batch-level EP overlap, DualPipe's
- *    idea), modelled as TCE_OVERLAP_COMPUTE under the layer's own compute,
- *    and every compute op of the layer runs on the SMs the communication
- *    leaves (moe_deepep_num_sms of accelerator.sm_count: DeepSeek-V3 gives
- *    20 of 132 SMs to communication);
+ *    idea), modelled as TCE_OVERLAP_COMPUTE under the layer's own compute;
+ *    while it runs it holds moe_deepep_num_sms of accelerator.sm_count
+ *    (DeepSeek-V3 gives 20 of 132 SMs to communication; DeepEP's and
+ *    HybridEP's kernels run on a fixed number of SMs, free again when they
+ *    end), and the compute under it runs on the rest: the projector adds
+ *    the hidden communication's time x num_sms / sm_count to the layer;
  *  - permute and unpermute (Megatron-Core moe_utils permute / unpermute):
  *    each reads and writes k copies of the rank's tokens in BF16
  *    (2 x k x tokens x h x 2 bytes); the router's softmax / top-k reads
@@ -326,10 +328,12 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     elt(l, "moe_unpermute", perm, fl);
     kernels(l, combine_kernels(c, local));
     bda(c, l, "bda_mlp", fl);
-    /* overlapped EP communication holds its SMs through the layer */
+    /* overlapped EP communication holds its SMs while it runs: the
+     * compute under it runs on the rest (the projector's list time) */
     if (c->job->training.overlap_moe_expert_parallel_comm && c->lay->ep > 1)
         for (i = first; i < l->n; i++)
-            if (l->ops[i].kind == TCE_OP_COMPUTE)
+            if (l->ops[i].kind != TCE_OP_COMPUTE &&
+                l->ops[i].overlap == TCE_OVERLAP_COMPUTE)
                 l->ops[i].comm_sms =
                     (int)c->job->training.moe_deepep_num_sms;
 }
@@ -354,7 +358,7 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 {
     enum tce_fp8_recipe r = c->job->training.fp8_recipe;
     double sep = 0.0, fused = 0.0, amaxed = 0.0, in;
-    int i, casts = 0, prev_elt = 0, prev_norm = 0, prev_amax = 0, sms = 0;
+    int i, casts = 0, prev_elt = 0, prev_norm = 0, prev_amax = 0;
     int prev_act = 0; /* gemm: an activation Megatron, not TE, runs */
     int te_act = c->job->training.use_te_activation_func ||
                  c->job->training.use_transformer_engine_op_fuser;
@@ -367,8 +371,6 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 
         if (op->kind != TCE_OP_COMPUTE)
             continue; /* communication between keeps the producer */
-        if (op->comm_sms > sms)
-            sms = op->comm_sms;
         if (op->gemm_n <= 0 || op->flops <= 0) {
             prev_elt = op->flops <= 0;
             prev_norm = prev_elt && (op->flags & TCE_OP_F_NORM);
@@ -434,7 +436,6 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
     if (in > 0.0 && (r == TCE_FP8_DELAYED || r == TCE_FP8_TENSORWISE))
         l->ops[l->n - 1].fp8_t_share = (sep + fused) / in;
     kernels(l, casts > 0 ? casts : 1);
-    l->ops[l->n - 1].comm_sms = sms; /* as the layer's other kernels */
 }
 
 void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l)
@@ -482,10 +483,11 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
             snprintf(buf, size,
                      "MoE EP overlap: dispatch and combine hidden under the "
                      "MoE layer's compute (Megatron-Core 0.14 "
-                     "--overlap-moe-expert-parallel-comm), which runs on "
-                     "the SMs %lld communication SMs leave "
-                     "(moe_deepep_num_sms of accelerator.sm_count; "
-                     "DeepSeek-V3 3.2.2: 20 of 132)",
+                     "--overlap-moe-expert-parallel-comm); while they run "
+                     "they hold %lld SMs (moe_deepep_num_sms of "
+                     "accelerator.sm_count; DeepSeek-V3 3.2.2: 20 of 132) "
+                     "and the compute under them runs on the rest: the "
+                     "layer gains their hidden time x SMs held / SMs",
                      (long long)t->moe_deepep_num_sms);
         else
             snprintf(buf, size, "MoE EP dispatch and combine exposed "

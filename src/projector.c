@@ -91,6 +91,7 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
                           const struct tce_op_list *prev, const double *prev_s)
 {
     double compute = 0.0, hidden = 0.0, exposed_hidden, scale;
+    double held = 0.0; /* moe: hidden communication x the SM share it holds */
     double attn = 0.0, ring = 0.0, ring_steps = 0.0, ring_ops = 0.0;
     double hid_part[TCE_CHARGE_COUNT];
     double one_s[TCE_PLAN_OPS_MAX]; /* cp (issue 11): per-step exposure */
@@ -117,6 +118,8 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         } else if (op->overlap == TCE_OVERLAP_COMPUTE) {
             hidden += t;
             hid_part[op->charge] += t;
+            if (op->comm_sms > 0 && r->cm->sm_count > (double)op->comm_sms)
+                held += t * (double)op->comm_sms / r->cm->sm_count;
         } else if (op->overlap == TCE_OVERLAP_ATTENTION &&
                    tce_plan_cp_ring_paired(l, i)) {
             /* cp (issue 11): hidden step by step under the ring's own
@@ -143,6 +146,14 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     if (scale > compute) {
         out->part_s[TCE_CHARGE_COMPUTE] += scale - compute;
         compute = scale;
+    }
+    /* moe (issue 11): while overlapped EP communication runs, the compute
+     * under it has the SMs the communication leaves: the part of the
+     * communication under compute adds its share of SM time */
+    if (held > 0.0) {
+        scale = held * (hidden < compute ? 1.0 : compute / hidden);
+        out->part_s[TCE_CHARGE_COMPUTE] += scale;
+        compute += scale;
     }
     exposed_hidden = hidden > compute ? hidden - compute : 0.0;
     if (hidden > 0 && exposed_hidden > 0) {

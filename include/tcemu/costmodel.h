@@ -36,8 +36,9 @@
  * its BF16 time over the FP8 speed-up the table measured on the largest
  * shape it holds in both, 1.76 at 8192^3 on the H100 profile); every other
  * op at the BF16 peak (attention stays BF16 under Transformer Engine's FP8
- * recipes).  An op with comm_sms > 0 runs on the SMs overlapped EP
- * communication leaves: its time / (1 - comm_sms / sm_count).
+ * recipes).  SMs held by overlapped EP communication (a communication
+ * op's comm_sms) are charged by the projector's list time, for as long as
+ * the communication runs under the list's compute.
  *
  * Communication: alpha-beta per link class (struct tce_link: latency,
  * bandwidth, efficiency per collective kind), n ranks, M bytes (plan.h's

@@ -228,8 +228,9 @@ struct tce_op {
     int kernels;             /* kernel launches per repetition (0 counts
                                 as 1): the host's launch time (hostsync.h;
                                 compute and collective ops) */
-    int comm_sms;            /* compute: SMs lent to overlapped EP
-                                communication while it runs (0 = none) */
+    int comm_sms;            /* overlapped EP communication: the SMs it
+                                holds while it runs, taken from the
+                                compute under it (0 = none) */
     /* bw (issue 11) */
     double exps;             /* fused attention: softmax exponentials per
                                 repetition (score elements executed; the

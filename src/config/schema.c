@@ -423,8 +423,8 @@ static const struct field job_fields[] = {
          "(Megatron-Core 0.14+), at the cost of moe_deepep_num_sms SMs"),
     I64(JS, training.moe_deepep_num_sms, "training.moe_deepep_num_sms", 0, 0,
         4096, "20", "SMs",
-        "SMs overlapped EP communication takes from compute (DeepEP and "
-        "Megatron's default 20)"),
+        "SMs overlapped EP communication takes from compute while it runs "
+        "(DeepEP and Megatron's default 20)"),
     BOOL(JS, training.moe_fp8_dispatch, "training.moe_fp8_dispatch", "false",
          "dispatch tokens in FP8 (1 byte + a 4-byte scale per 128 values), "
          "combine in BF16, as DeepSeek-V3 and DeepEP do; needs FP8"),

@@ -63,8 +63,7 @@ static void project(int64_t layers, double gbs, struct tce_projection *out,
     j.training.global_batch_size = 8;
     j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
     j.training.cpu_offloading_num_layers = layers;
-    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
-                     0);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL), 0);
     assert_int_equal(tce_project(&t, &j, &cm, 8, out, &err), 0);
     if (mem) {
         struct tce_layout lay = out->layout;
@@ -98,9 +97,9 @@ static void test_projection(void **state)
                  half.breakdown.compute_s - none.breakdown.compute_s, 1e-9);
     /* what hid under the layers: one layer's forward and backward, above
      * 0 and below the stage's mean per layer (embedding and head in) */
-    layers_fb = 2.0 * 0.5 -
-                (half.breakdown.compute_s - none.breakdown.compute_s) /
-                    (m * (double)n);
+    layers_fb =
+        2.0 * 0.5 -
+        (half.breakdown.compute_s - none.breakdown.compute_s) / (m * (double)n);
     assert_true(layers_fb > 0.0);
     assert_true(layers_fb <
                 (none.stage_s[0].fwd_s + none.stage_s[0].bwd_s) / (double)L);

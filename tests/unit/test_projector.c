@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcemu/costmodel.h"
 #include "tcemu/economics.h"
 #include "tcemu/projector.h"
 
@@ -295,6 +296,71 @@ static void test_projector_reuse(void **state)
     free(pj);
 }
 
+/* moe (issue 11): overlapped EP communication holds its SMs only while it
+ * runs: a list of one element-wise compute op (G) and one hidden
+ * all-to-all (C) holding 20 of 132 SMs takes max(C, G + min(C, G) x
+ * 20/132); without SMs held, max(C, G). */
+static void test_ep_overlap_sms(void **state)
+{
+    struct tce_topology t;
+    struct tce_costmodel cm;
+    struct tce_span spans[TCE_GROUP_COUNT];
+    struct tce_op_list *l = calloc(1, sizeof(*l));
+    struct tce_list_time lt;
+    double G, C, k = 20.0 / 132.0;
+    int g;
+
+    (void)state;
+    assert_non_null(l);
+    topo(&t);
+    t.accelerator.sm_count = 132;
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    memset(spans, 0, sizeof(spans));
+    for (g = 0; g < TCE_GROUP_COUNT; g++) {
+        spans[g].size = 8;
+        spans[g].ranks_per_node = 8;
+        spans[g].nodes = 1;
+        spans[g].node_range = 1;
+        spans[g].domains = 1;
+        spans[g].tier = -1;
+        spans[g].oversubscription = 1.0;
+    }
+    l->n = 2;
+    l->ops[0].kind = TCE_OP_COMPUTE;
+    l->ops[0].count = 1;
+    l->ops[0].bytes = 20e9;
+    l->ops[0].charge = TCE_CHARGE_COMPUTE;
+    l->ops[1].kind = TCE_OP_COLLECTIVE;
+    l->ops[1].coll = TCE_COLL_ALL_TO_ALL;
+    l->ops[1].group = TCE_GROUP_EP;
+    l->ops[1].count = 1;
+    l->ops[1].bytes = 1e9;
+    l->ops[1].overlap = TCE_OVERLAP_COMPUTE;
+    l->ops[1].charge = TCE_CHARGE_EP;
+    l->ops[1].comm_sms = 20;
+    G = tce_cost_op_s(&cm, &l->ops[0], spans);
+    C = tce_cost_op_s(&cm, &l->ops[1], spans);
+    assert_true(C > 0.0 && C < G); /* hidden: G + C x 20/132 */
+    tce_projector_list_time(&cm, spans, l, &lt);
+    assert_close(lt.total_s, G + C * k, 1e-12);
+    assert_close(lt.part_s[TCE_CHARGE_COMPUTE], G + C * k, 1e-12);
+    l->ops[1].comm_sms = 0; /* nothing held: the compute alone */
+    tce_projector_list_time(&cm, spans, l, &lt);
+    assert_close(lt.total_s, G, 1e-12);
+    /* communication longer than the compute: the compute's SM share
+     * while under it, the rest of the communication exposed */
+    l->ops[1].comm_sms = 20;
+    l->ops[1].bytes = 8e9;
+    C = tce_cost_op_s(&cm, &l->ops[1], spans);
+    assert_true(C > G * (1.0 + k));
+    tce_projector_list_time(&cm, spans, l, &lt);
+    assert_close(lt.total_s, C, 1e-12);
+    assert_close(lt.part_s[TCE_CHARGE_COMPUTE], G * (1.0 + k), 1e-12);
+    assert_close(lt.part_s[TCE_CHARGE_EP], C - G * (1.0 + k), 1e-12);
+    free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_dp_window_interleaved),
         cmocka_unit_test(test_scale_and_errors),
         cmocka_unit_test(test_projector_reuse),
+        cmocka_unit_test(test_ep_overlap_sms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
