@@ -165,6 +165,22 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
                                            sizeof(sched_line)));
     LINE("memory: model module (weights, grads, Adam states, activations, "
          "in-flight microbatches, fixed overhead)");
+    /* issue 11: activation offloading's copies (offload.h) */
+    if (r->job->training.cpu_offloading_num_layers > 0) {
+        if (r->topo->node.host_link_gbytes_per_s > 0)
+            LINE("activation offloading: the first %lld layers of a stage "
+                 "copy their activations to host memory and back at %.0f "
+                 "GB/s a direction per accelerator "
+                 "(node.host_link_gbytes_per_s); what a copy takes beyond "
+                 "the layer's forward or backward is charged to compute",
+                 (long long)r->job->training.cpu_offloading_num_layers,
+                 r->topo->node.host_link_gbytes_per_s);
+        else
+            LINE("activation offloading: the first %lld layers' copies to "
+                 "host memory taken as hidden under the compute (the "
+                 "topology gives no node.host_link_gbytes_per_s)",
+                 (long long)r->job->training.cpu_offloading_num_layers);
+    }
     /* attn (issue 11): attention as the kernel runs it, CP, DP sharding */
     LINE("attention: causal; fused kernels execute the keys a query sees "
          "(s/2, the window on %lld of %lld layers; arXiv 2307.08691), %s; "

@@ -172,5 +172,41 @@ check "whole nodes: the table's cost is the bill's (human)" bash -c \
      bill=\$(sed -n 's/^#   bill: \\(USD [^;]*\\);.*/\\1/p' '$out/w.txt') &&
      echo \"table \$table USD, bill \$bill USD\" && [ -n \"\$table\" ] && [ \"\$table\" = \"\$bill\" ]"
 
+# Activation offloading (issue 11, offload.h): Llama 3 70B on 64 GB200s
+# as Megatron-Bridge's GB200 FSDP recipe runs it (TP 1, PP 1, MBS 2, no
+# CP) with its first 40 layers offloaded: about 3.9 GB a layer, 17 ms at
+# 225 GB/s, more than a layer's forward.  On gb200-nvl72 (a host-link
+# figure) the copies beyond each layer are charged: slower than the same
+# job without offloading, and said so; on a topology without the figure
+# they are taken as hidden (the same iteration), and said so.
+sed -e 's/num_gpus = 2048;/num_gpus = 64;/' \
+    -e 's/tensor_model_parallel_size = 4;/tensor_model_parallel_size = 1;/' \
+    -e 's/pipeline_model_parallel_size = 4;/pipeline_model_parallel_size = 1;/' \
+    -e 's/virtual_pipeline_model_parallel_size = 5;/virtual_pipeline_model_parallel_size = 1;/' \
+    -e 's/context_parallel_size = 2;/context_parallel_size = 1;/' \
+    -e 's/micro_batch_size = 1;/micro_batch_size = 2;/' \
+    jobs/llama3-70b.cfg > "$out/offload-none.cfg"
+sed 's/^training = {/training = {\n  cpu_offloading_num_layers = 40;/' \
+    "$out/offload-none.cfg" > "$out/offload.cfg"
+offload_iter() { # TOPOLOGY JOB
+    "$TCEMU" project -t "$1" -j "$2" --gpus 64 --json - |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["results"][0]["iteration_s"])'
+}
+export TCEMU
+export -f offload_iter
+check "offload: copies over the host link charged on gb200-nvl72" bash -c "
+    a=\$(offload_iter topologies/gb200-nvl72.cfg '$out/offload-none.cfg') &&
+    b=\$(offload_iter topologies/gb200-nvl72.cfg '$out/offload.cfg') &&
+    echo \"without \$a s, with 40 layers offloaded \$b s\" &&
+    python3 -c 'import sys; sys.exit(0 if float(sys.argv[2]) > float(sys.argv[1]) else 1)' \"\$a\" \"\$b\" &&
+    '$TCEMU' project -t topologies/gb200-nvl72.cfg -j '$out/offload.cfg' --gpus 64 |
+        grep -q 'activation offloading: the first 40 layers of a stage copy .* at 225 GB/s'"
+check "offload: hidden without a host-link figure (dgx-b200), and said so" bash -c "
+    a=\$(offload_iter topologies/dgx-b200.cfg '$out/offload-none.cfg') &&
+    b=\$(offload_iter topologies/dgx-b200.cfg '$out/offload.cfg') &&
+    [ \"\$a\" = \"\$b\" ] &&
+    '$TCEMU' project -t topologies/dgx-b200.cfg -j '$out/offload.cfg' --gpus 64 |
+        grep -q 'activation offloading: .* taken as hidden'"
+
 echo "# project.sh: $fails failed"
 [ "$fails" -eq 0 ]
