@@ -46,6 +46,35 @@ void tce_hostsync_scan(const struct tce_op_list *l,
     }
 }
 
+double tce_hostsync_segment_s(const struct tce_op_list *l, const double *op_s,
+                              double eager_s, double graph_s)
+{
+    double pre_gpu = 0.0, post_host = 0.0, k;
+    int i, at = -1, syncs = 0;
+
+    if (eager_s <= 0.0 && graph_s <= 0.0)
+        return 0.0;
+    for (i = 0; i < l->n; i++)
+        if (tce_hostsync_op_syncs(&l->ops[i])) {
+            syncs += (int)l->ops[i].count;
+            at = i;
+        }
+    if (syncs != 1)
+        return 0.0;
+    for (i = 0; i < l->n; i++) {
+        const struct tce_op *op = &l->ops[i];
+
+        if (i < at) {
+            if (op->kind == TCE_OP_COMPUTE)
+                pre_gpu += op_s[i] * (double)op->count;
+            continue;
+        }
+        k = tce_hostsync_op_launches(op);
+        post_host += k * (op->flags & TCE_OP_F_GRAPHED ? graph_s : eager_s);
+    }
+    return post_host + eager_s + pre_gpu;
+}
+
 double tce_hostsync_list_s(const struct tce_op_list *l, double eager_s,
                            double graph_s)
 {

@@ -531,7 +531,10 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  : t->enable_cuda_graph ? "CUDA graphs, no sync"
                                         : "sync-free (static receive "
                                           "budget)",
-                 sync ? " + a gap per sync" : "");
+                 sync ? " + a gap per sync, and >= the launches after the "
+                        "sync + the GPU's work before it (the host's lead is "
+                        "gone at the sync)"
+                      : "");
         return 1;
     }
     /* fitm (wave 4) */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcemu/hostsync.h"
 #include "tcemu/json.h"
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
@@ -141,8 +142,14 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     for (i = 0; i < n_paired; i++) /* cp (issue 11) */
         out->part_s[l->ops[paired[i]].charge] +=
             tce_plan_cp_ring_exposed_s(l, paired[i], one_s);
-    /* moe (issue 11): kernel launches floor the list's compute */
+    /* moe (issue 11): kernel launches floor the list's compute; sync:
+     * after a host-device sync the host's launches and the GPU's work
+     * before it follow each other (hostsync.h) */
     scale = tce_cost_list_launch_s(r->cm, l);
+    if (scale > 0.0)
+        scale = fmax(scale, tce_hostsync_segment_s(l, one_s,
+                                                   r->cm->launch_gap_s,
+                                                   r->cm->graph_launch_gap_s));
     if (scale > compute) {
         out->part_s[TCE_CHARGE_COMPUTE] += scale - compute;
         compute = scale;

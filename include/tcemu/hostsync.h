@@ -17,7 +17,8 @@
  *            + syncs x eager cost (the GPU idles while the CPU wakes and
  *              launches the first kernel after the sync)
  *
- * and the projector charges max(the list's GPU compute, host).  Launches
+ * and the projector charges max(the list's GPU compute, host, and for a
+ * list with one sync tce_hostsync_segment_s below).  Launches
  * per op: op->kernels (0 counts as 1) for compute ops (communication ops
  * count none: the MoE dispatcher's NCCL launches are counted in its
  * compute ops by plan_moe.c, other layers have a few); the
@@ -55,5 +56,18 @@ double tce_hostsync_op_launches(const struct tce_op *op);
  * are 0. */
 double tce_hostsync_list_s(const struct tce_op_list *l, double eager_s,
                            double graph_s);
+
+/* sync (issue 11): where list l syncs the host once (one op with
+ * tce_hostsync_op_syncs, count 1), the CPU's lead is gone at the sync:
+ * from there the GPU runs no faster than the host launches the rest of
+ * the list, and the list's ops before the sync (the next repetition's)
+ * start only once the CPU has launched them.  Between two syncs the list
+ * takes at least the host's time after the sync (launches and the sync's
+ * gap) plus the GPU's time before it:
+ *     post_host + pre_gpu
+ * op_s: each op's GPU time for one repetition (compute ops; others are
+ * not counted).  0 without exactly one sync or without costs. */
+double tce_hostsync_segment_s(const struct tce_op_list *l, const double *op_s,
+                              double eager_s, double graph_s);
 
 #endif

@@ -148,12 +148,46 @@ static void test_sync_free(void **state)
     free(p);
 }
 
+/* After the one sync of a list the host's launches and the GPU's work
+ * before the sync follow each other: post-sync host time + the sync's gap
+ * + pre-sync GPU time; nothing without exactly one sync. */
+static void test_segment(void **state)
+{
+    struct tce_op_list *l = calloc(1, sizeof(*l));
+    double op_s[8] = {2e-3, 1e-3, 0.5e-3, 0.1e-3, 0.2e-3, 0.0, 0, 0};
+    double gap = 10e-6;
+
+    (void)state;
+    assert_non_null(l);
+    push(l, TCE_OP_COMPUTE, 1, 0, 1.0);                  /* attention */
+    push(l, TCE_OP_COMPUTE, 2, 0, 0.0)->count = 2;       /* router x 2 */
+    push(l, TCE_OP_COMPUTE, 20, TCE_OP_F_HOST_SYNC, 0.0); /* dispatch */
+    push(l, TCE_OP_COMPUTE, 32, 0, 1.0);                 /* experts */
+    push(l, TCE_OP_COMPUTE, 32, TCE_OP_F_GRAPHED, 1.0);  /* graphed */
+    push(l, TCE_OP_COLLECTIVE, 0, 0, 0.0);               /* all-to-all */
+    /* pre-sync GPU 2 + 2 x 1 ms; post-sync host (20 + 32) x 10 us + 32 x
+     * 1 us graphed + one gap for the sync */
+    assert_close(tce_hostsync_segment_s(l, op_s, gap, 1e-6),
+                 4e-3 + (52.0 * gap + 32e-6) + gap, 1e-15);
+    /* no costs: nothing */
+    assert_close(tce_hostsync_segment_s(l, op_s, 0.0, 0.0), 0.0, 0.0);
+    /* two syncs (a count of 2): the rule does not apply */
+    l->ops[2].count = 2;
+    assert_close(tce_hostsync_segment_s(l, op_s, gap, 1e-6), 0.0, 0.0);
+    /* no sync: nothing */
+    l->ops[2].count = 1;
+    l->ops[2].flags = 0;
+    assert_close(tce_hostsync_segment_s(l, op_s, gap, 1e-6), 0.0, 0.0);
+    free(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_hand),
         cmocka_unit_test(test_moe_layer),
         cmocka_unit_test(test_sync_free),
+        cmocka_unit_test(test_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
