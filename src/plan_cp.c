@@ -43,13 +43,20 @@ static void step0_shape(const struct ctx *c, struct tce_op *op)
     op->attn.window_size = 0;
 }
 
+/* The rank's causal attention FLOPs over the whole sequence (all its CP
+ * steps), with the document-mask imbalance of its slowest rank. */
+static double cp_core_flops(const struct ctx *c, double share, double keys)
+{
+    return c->f.attention_core * c->x.T / c->x.t * keys * share *
+           c->job->training.cp_attention_imbalance;
+}
+
 void tce_plan_cp_ring_core(const struct ctx *c, struct tce_op_list *l,
                            double share, double keys, unsigned fl)
 {
     const struct dims *x = &c->x;
     double heads = x->a / x->t;
-    double core = c->f.attention_core * x->T / x->t * keys * share *
-                  c->job->training.cp_attention_imbalance;
+    double core = cp_core_flops(c, share, keys);
     double step = core / x->c;
     double one = step / (2.0 * x->b * heads * share);
     double qo = x->T * heads * (x->dqk + x->dv), kv = x->T * x->kvdim / x->t;
@@ -90,8 +97,7 @@ void tce_plan_cp_ag_core(const struct ctx *c, struct tce_op_list *l,
 {
     const struct dims *x = &c->x;
     double heads = x->a / x->t;
-    double core = c->f.attention_core * x->T / x->t * keys * share *
-                  c->job->training.cp_attention_imbalance;
+    double core = cp_core_flops(c, share, keys);
     double half = core / 2.0;
     double kv_ag = x->T * x->c * x->kvdim / x->t;
     struct tce_op *op;

@@ -42,6 +42,25 @@ static inline void topo(struct tce_topology *t)
     t->power.pue = 1.25;
 }
 
+/* An accelerator for roofline arithmetic by hand: the two peaks (TFLOP/s),
+ * HBM (GB/s), a flat GEMM efficiency (no size curve) and the element-wise
+ * efficiency; links only as the schema requires. */
+static inline void fx_roofline_topo(struct tce_topology *t, double bf16,
+                                    double fp8, double hbm, double matmul_eff,
+                                    double memory_eff)
+{
+    tce_topology_defaults(t);
+    strcpy(t->path, "test");
+    t->accelerator.bf16_tflops = bf16;
+    t->accelerator.fp8_tflops = fp8;
+    t->accelerator.hbm_gbytes_per_s = hbm;
+    t->accelerator.matmul_efficiency = matmul_eff;
+    t->accelerator.matmul_half_gflop = 0.0;
+    t->accelerator.memory_efficiency = memory_eff;
+    t->scale_up.bandwidth_gbytes_per_s = 400.0;
+    t->scale_out.nic_bandwidth_gbit_per_s = 400.0;
+}
+
 static inline void gpt(struct tce_job *j, int64_t gpus, int64_t tp, int64_t pp,
                 int64_t vpp)
 {

@@ -78,7 +78,7 @@ static inline const struct tce_op *fx_find_op(const struct tce_op_list *l,
     int i;
 
     for (i = 0; i < l->n; i++)
-        if (strcmp(l->ops[i].name, name) == 0)
+        if (l->ops[i].name && strcmp(l->ops[i].name, name) == 0)
             return &l->ops[i];
     return NULL;
 }

@@ -5,6 +5,7 @@
  * transposed copies dropped where the FP8 GEMM takes any layout. */
 #include <string.h>
 
+#include "tce_fixtures.h"
 #include "tce_test.h"
 
 #include "tcemu/config.h"
@@ -18,9 +19,9 @@ static void test_rate(void **state)
     (void)state;
     memset(&op, 0, sizeof(op));
     assert_close(tce_gemmcost_recipe_rate(&op, 0.951), 1.0, 0.0);
-    op.flags = TCE_OP_F_FP8;                      /* tensorwise, delayed */
+    op.flags = TCE_OP_F_FP8; /* tensorwise, delayed */
     assert_close(tce_gemmcost_recipe_rate(&op, 0.951), 1.0, 0.0);
-    op.flags = TCE_OP_F_MXFP8;                    /* not an FP8 linear */
+    op.flags = TCE_OP_F_MXFP8; /* not an FP8 linear */
     assert_close(tce_gemmcost_recipe_rate(&op, 0.951), 1.0, 0.0);
     op.flags = TCE_OP_F_FP8 | TCE_OP_F_MXFP8;
     assert_close(tce_gemmcost_recipe_rate(&op, 0.951), 0.951, 1e-15);
@@ -42,25 +43,10 @@ static void test_cast_bytes(void **state)
     op.fp8_t_share = 100.0 / 600.0; /* 6 B a value, 1 of them transposed */
     assert_close(tce_gemmcost_cast_bytes(&op, 0), 600.0, 0.0);
     assert_close(tce_gemmcost_cast_bytes(&op, 1), 500.0, 1e-12);
-    op.fp8_t_share = 0.0;                   /* MXFP8, other ops */
+    op.fp8_t_share = 0.0; /* MXFP8, other ops */
     assert_close(tce_gemmcost_cast_bytes(&op, 1), 600.0, 0.0);
-    op.fp8_t_share = 1.5;                   /* nonsense: ignored */
+    op.fp8_t_share = 1.5; /* nonsense: ignored */
     assert_close(tce_gemmcost_cast_bytes(&op, 1), 600.0, 0.0);
-}
-
-static void topo(struct tce_topology *t)
-{
-    tce_topology_defaults(t);
-    strcpy(t->path, "test");
-    t->accelerator.bf16_tflops = 1000.0;
-    t->accelerator.fp8_tflops = 2000.0;
-    t->accelerator.hbm_gbytes_per_s = 3000.0;
-    t->accelerator.matmul_efficiency = 0.8;
-    t->accelerator.matmul_half_gflop = 0.0;
-    t->accelerator.memory_efficiency = 0.5;
-    t->accelerator.mxfp8_gemm_efficiency = 0.95;
-    t->scale_up.bandwidth_gbytes_per_s = 400.0;
-    t->scale_out.nic_bandwidth_gbit_per_s = 400.0;
 }
 
 static void test_costmodel(void **state)
@@ -71,7 +57,8 @@ static void test_costmodel(void **state)
     double tw, mx;
 
     (void)state;
-    topo(&t);
+    fx_roofline_topo(&t, 1000.0, 2000.0, 3000.0, 0.8, 0.5);
+    t.accelerator.mxfp8_gemm_efficiency = 0.95;
     assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_FP8, NULL), 0);
     memset(&op, 0, sizeof(op));
     op.kind = TCE_OP_COMPUTE;

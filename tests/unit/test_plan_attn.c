@@ -37,16 +37,6 @@ static void small_job(struct tce_job *j, int64_t gpus, int64_t tp)
     tce_job_derive(j);
 }
 
-static const struct tce_op *find(const struct tce_op_list *l, const char *name)
-{
-    int i;
-
-    for (i = 0; i < l->n; i++)
-        if (l->ops[i].name && strcmp(l->ops[i].name, name) == 0)
-            return &l->ops[i];
-    return NULL;
-}
-
 static void test_window_layers(void **state)
 {
     struct tce_job j;
@@ -119,9 +109,9 @@ static void test_window_ops(void **state)
 
     small_job(&j, 8, 1);
     plan = fx_plan_layout(&j, &lay);
-    full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    full = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     assert_non_null(full);
-    assert_null(find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core_swa"));
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core_swa"));
     assert_close(full->flops, 0.5 * core, 1e-12); /* causal half */
     assert_int_equal(full->attn.window_size, 0);
     /* the table's count for the shape is the op's */
@@ -132,8 +122,8 @@ static void test_window_ops(void **state)
     j.model.window_size = 128;
     j.model.window_attn_skip_freq = 2;
     plan = fx_plan_layout(&j, &lay);
-    full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
-    swa = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core_swa");
+    full = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    swa = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core_swa");
     assert_non_null(full);
     assert_non_null(swa);
     assert_close(full->flops, 0.5 * 0.5 * core, 1e-12);
@@ -142,14 +132,15 @@ static void test_window_ops(void **state)
     assert_close(swa->flops / tce_computetable_attention_flops(&swa->attn), 0.5,
                  1e-12);
     /* backward: twice each */
-    assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core_swa")->flops,
-                 2.0 * swa->flops, 1e-12);
+    assert_close(
+        fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core_swa")->flops,
+        2.0 * swa->flops, 1e-12);
     free(plan);
 
     /* unfused: the whole square, masked */
     j.training.use_flash_attn = 0;
     plan = fx_plan_layout(&j, &lay);
-    full = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_scores");
+    full = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "attn_scores");
     assert_non_null(full);
     assert_close(full->flops, 0.5 * core, 1e-12); /* QK^T: half of QK+AV */
     free(plan);
@@ -168,9 +159,9 @@ static void test_bf16_attention(void **state)
     small_job(&j, 8, 1);
     j.training.precision = TCE_PRECISION_FP8;
     plan = fx_plan_layout(&j, &lay);
-    op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     assert_true(op->flags & TCE_OP_F_BF16);
-    assert_false(find(&plan->list[TCE_PLAN_DENSE_FWD], "qkv")->flags &
+    assert_false(fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "qkv")->flags &
                  TCE_OP_F_BF16);
     /* the curve times it at the bf16 peak */
     cm->peak_flops = 2e15;
@@ -184,13 +175,13 @@ static void test_bf16_attention(void **state)
     /* the fused backward recomputes the scores: 2.5x the forward's FLOPs
      * where the op (the model) carries 2x */
     assert_true(op->flags & TCE_OP_F_FUSED_ATTENTION);
-    op = find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core");
     assert_close(tce_cost_compute_op_s(cm, op, NULL), 1.25 * op->flops / 1e15,
                  1e-12);
     free(plan);
     j.training.fp8_dot_product_attention = 1;
     plan = fx_plan_layout(&j, &lay);
-    op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     assert_false(op->flags & TCE_OP_F_BF16);
     assert_close(tce_cost_compute_op_s(cm, op, NULL), op->flops / 2e15, 1e-12);
     free(plan);
@@ -221,19 +212,20 @@ static void test_fsdp_ops(void **state)
                      TCE_DP_SHARD_OPTIM_GRADS_PARAMS);
     lp = layer_params(&j);
     plan = fx_plan_layout(&j, &lay);
-    op = find(&plan->list[TCE_PLAN_DENSE_FWD], "fsdp_ag_params");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "fsdp_ag_params");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_ALL_GATHER);
     assert_int_equal(op->group, TCE_GROUP_DP);
     assert_int_equal(op->overlap, TCE_OVERLAP_COMPUTE);
     assert_close(op->bytes, 2.0 * lp, 1e-12);
-    assert_non_null(find(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_ag_params"));
-    op = find(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_rs_grads");
+    assert_non_null(
+        fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_ag_params"));
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_rs_grads");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_REDUCE_SCATTER);
     assert_close(op->bytes, 2.0 * lp, 1e-12);
     /* the iteration's reduce-scatter: only what is outside the layers */
-    op = find(&plan->list[TCE_PLAN_ITER_END], "dp_rs_grads");
+    op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_rs_grads");
     assert_non_null(op);
     assert_close(op->bytes * (double)op->count,
                  2.0 * (plan->dense_params - 4.0 * lp), 1e-12);
@@ -242,16 +234,17 @@ static void test_fsdp_ops(void **state)
     /* FP32 gradient reduction: 4-byte buckets, per layer and at the end */
     j.training.accumulate_allreduce_grads_in_fp32 = 1;
     plan = fx_plan_layout(&j, &lay);
-    assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_rs_grads")->bytes,
-                 4.0 * lp, 1e-12);
+    assert_close(
+        fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "fsdp_rs_grads")->bytes,
+        4.0 * lp, 1e-12);
     free(plan);
     j.parallel.use_torch_fsdp2 = 0;
     plan = fx_plan_layout(&j, &lay);
-    op = find(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
+    op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
     assert_non_null(op);
     assert_close(op->bytes * (double)op->count, 4.0 * plan->dense_params,
                  1e-12);
-    assert_null(find(&plan->list[TCE_PLAN_DENSE_FWD], "fsdp_ag_params"));
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "fsdp_ag_params"));
     free(plan);
 }
 
@@ -383,7 +376,7 @@ static void test_exps_and_bytes(void **state)
     (void)state;
     small_job(&j, 8, 2);
     plan = fx_plan_layout(&j, &lay);
-    op = find(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "attn_core");
     assert_non_null(op);
     /* 8 heads of the TP shard, the causal half of 4096^2 scores */
     assert_close(op->exps, 8.0 * 0.5 * tok * tok, 1e-12);
@@ -391,7 +384,7 @@ static void test_exps_and_bytes(void **state)
     /* q, o: 8 heads; k, v: 2 of the 4 query groups; 2 bytes */
     assert_close(op->bytes, 2.0 * tok * (8.0 * 2.0 * d + 2.0 * 2.0 * d), 1e-12);
     /* the backward recomputes each exponential once */
-    assert_close(find(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core")->exps,
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "attn_core")->exps,
                  op->exps, 1e-12);
     free(plan);
 }

@@ -6,6 +6,7 @@
  * the main_grad traffic adds to its roofline; the plan marks every linear
  * backward (experts, dense, logits) with the job's main_grad precision and
  * gradient_accumulation_fusion.  Hand values throughout. */
+#include "tce_fixtures.h"
 #include "tce_test.h"
 
 #include <stdlib.h>
@@ -123,21 +124,6 @@ static void test_assumption(void **state)
     assert_int_equal(tce_wgradcost_assumption(0, 1, buf, 16), -1);
 }
 
-/* A B200-like accelerator: FP8 4,500 TFLOP/s, HBM 8 TB/s at 0.52. */
-static void topo(struct tce_topology *t)
-{
-    tce_topology_defaults(t);
-    strcpy(t->path, "test");
-    t->accelerator.bf16_tflops = 2250.0;
-    t->accelerator.fp8_tflops = 4500.0;
-    t->accelerator.hbm_gbytes_per_s = 8000.0;
-    t->accelerator.matmul_efficiency = 0.75;
-    t->accelerator.matmul_half_gflop = 0.0;
-    t->accelerator.memory_efficiency = 0.5;
-    t->scale_up.bandwidth_gbytes_per_s = 400.0;
-    t->scale_out.nic_bandwidth_gbit_per_s = 400.0;
-}
-
 static void test_costmodel(void **state)
 {
     struct tce_topology t;
@@ -148,9 +134,9 @@ static void test_costmodel(void **state)
     double f, dg, wg, s;
 
     (void)state;
-    topo(&t);
-    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
-                     0);
+    /* a B200-like accelerator: FP8 4,500 TFLOP/s, HBM 8 TB/s at 0.5 */
+    fx_roofline_topo(&t, 2250.0, 4500.0, 8000.0, 0.75, 0.5);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL), 0);
     /* 16 experts of k 4096 x n 3072 at m = 1,024 tokens each: the dgrad
      * is compute-bound, the wgrad (fp32 main_grad) memory-bound */
     memset(&op, 0, sizeof(op));
@@ -167,8 +153,8 @@ static void test_costmodel(void **state)
     f = 16.0 * op.gemm_flops;
     dg = f / peak > w.dgrad_bytes / hbm ? f / peak : w.dgrad_bytes / hbm;
     wg = f / peak > w.wgrad_bytes / hbm ? f / peak : w.wgrad_bytes / hbm;
-    assert_true(w.dgrad_bytes / hbm < f / peak);     /* compute-bound */
-    assert_true(w.wgrad_bytes / hbm > f / peak);     /* memory-bound */
+    assert_true(w.dgrad_bytes / hbm < f / peak); /* compute-bound */
+    assert_true(w.wgrad_bytes / hbm > f / peak); /* memory-bound */
     s = tce_cost_compute_op_s(&cm, &op, NULL);
     assert_close(s, dg + wg, 1e-12);
     /* more than one roofline over the sum would give */
@@ -187,8 +173,7 @@ static void test_costmodel(void **state)
     op.gemm_flops = 2.0 * 2048.0 * 3072.0 * 4096.0;
     op.flops = 2.0 * 16.0 * op.gemm_flops;
     tce_wgradcost_mark(&op, 2.0, 1);
-    assert_close(tce_cost_compute_op_s(&cm, &op, NULL), op.flops / peak,
-                 1e-12);
+    assert_close(tce_cost_compute_op_s(&cm, &op, NULL), op.flops / peak, 1e-12);
 }
 
 /* The measured H100 table's DeepSeek-V3 expert FC1 at 128 tokens
@@ -297,8 +282,7 @@ static void test_plan_marks(void **state)
     struct tce_plan *plan;
     const struct tce_op_list *l;
     struct tce_job j;
-    int i, lists[] = {TCE_PLAN_MOE_BWD, TCE_PLAN_DENSE_BWD,
-                      TCE_PLAN_HEAD_BWD};
+    int i, lists[] = {TCE_PLAN_MOE_BWD, TCE_PLAN_DENSE_BWD, TCE_PLAN_HEAD_BWD};
     int marked, li;
 
     (void)state;
@@ -351,12 +335,9 @@ static void test_plan_marks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split),
-        cmocka_unit_test(test_add_s),
-        cmocka_unit_test(test_assumption),
-        cmocka_unit_test(test_costmodel),
-        cmocka_unit_test(test_table),
-        cmocka_unit_test(test_plan_marks),
+        cmocka_unit_test(test_split),      cmocka_unit_test(test_add_s),
+        cmocka_unit_test(test_assumption), cmocka_unit_test(test_costmodel),
+        cmocka_unit_test(test_table),      cmocka_unit_test(test_plan_marks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
