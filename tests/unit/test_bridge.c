@@ -135,7 +135,7 @@ static void row(struct tce_bridge_row *r, const char *release,
 
 static void test_select(void **state)
 {
-    struct tce_bridge_row r[10];
+    struct tce_bridge_row r[12];
     (void)state;
 
     row(&r[0], "26.06", "2026-06-01", "llama3-70b", "DGX-GB200", "MXFP8", 0);
@@ -152,7 +152,11 @@ static void test_select(void **state)
     row(&r[7], "26.04", "2026-04-01", "qwen3-30b-a3b", "DGX-H100", "FP8", 1);
     row(&r[8], "26.06", "2026-06-01", "qwen3-30b-a3b", "DGX-H100", "FP8", 1);
     row(&r[9], "26.06", "2026-06-01", "llama3-8b", "DGX-A100", "BF16", 0);
-    tce_bridge_select(r, 10);
+    /* published layout against the release's recipe: 25.11 only */
+    row(&r[10], "25.11", "2025-12-04", "qwen3-30b-a3b", "DGX-H100", "FP8-CS",
+        1);
+    row(&r[11], "25.09", "2025-10-10", "qwen3-30b-a3b", "DGX-H100", "", 1);
+    tce_bridge_select(r, 12);
     assert_true(r[0].selected);
     assert_string_equal(r[0].topology, "gb200-nvl72");
     assert_string_equal(r[0].fp8_recipe, "mxfp8");
@@ -173,6 +177,10 @@ static void test_select(void **state)
     assert_true(r[8].selected);
     assert_false(r[9].selected);
     assert_non_null(strstr(r[9].reason, "no tcemu topology"));
+    assert_false(r[10].selected);
+    assert_non_null(strstr(r[10].reason, "known-bad"));
+    assert_non_null(strstr(r[10].reason, "recipe"));
+    assert_true(r[11].selected);
 }
 
 static void test_apply_and_flops(void **state)
