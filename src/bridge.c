@@ -343,10 +343,9 @@ static const char *known_bad(const struct tce_bridge_row *r)
                "v0.2.2); 223 TFLOP/s is 26.02's EP 64 figure (219)";
     if (release_is(r, "25.11") && strcmp(r->model_key, "qwen3-30b-a3b") == 0 &&
         strcmp(r->system, "DGX-H100") == 0)
-        return "known-bad: published as PP 2 VP 24 at MBS 2; the release's "
-               "recipe runs PP 2 VP 12 at MBS 1 with moe_a2a_overlap (qwen3/"
-               "workload_base_configs.py H100 FP8_CS, v0.2.0 to v0.2.2), and "
-               "its 121 TFLOP/s is 26.02's figure for that layout (118)";
+        return "known-bad: published as VP 24 at MBS 2; the recipe (qwen3 "
+               "H100 FP8_CS, v0.2.0-v0.2.2) runs VP 12 at MBS 1 with "
+               "moe_a2a_overlap, the layout 26.02 publishes at 118 TFLOP/s";
     if (release_is(r, "26.02.01") && strcmp(r->model_key, "llama3-70b") == 0 &&
         strcmp(r->system, "DGX-GB300") == 0 &&
         strcmp(r->fp8_recipe ? r->fp8_recipe : "", "mxfp8") == 0)

@@ -287,6 +287,8 @@ int tce_calibfit_pieces(const double *bytes, const double *time_s, int n,
     if (rc)
         goto out;
     out->points = n;
+    out->min_bytes = x[0];
+    out->max_bytes = x[n - 1];
     if (n < 6) {
         for (k = 0; k < 3; k++)
             out->line[k] = whole;
@@ -352,5 +354,7 @@ int tce_calibfit_entry(const struct tce_calibfit_pieces *p, enum tce_coll kind,
     }
     out->rms_rel_error = p->rms_rel_error;
     out->points = p->points;
+    out->min_bytes = (int64_t)p->min_bytes;
+    out->max_bytes = (int64_t)p->max_bytes;
     return 0;
 }

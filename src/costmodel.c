@@ -691,6 +691,7 @@ void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
                             const struct tce_span spans[TCE_GROUP_COUNT],
                             struct tce_cost_linkcal_cover *out)
 {
+    const struct tce_calibration_coll *e;
     enum tce_linkcal_match how;
     int l, i;
 
@@ -715,9 +716,16 @@ void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
             }
             if (sp->size <= 1)
                 continue;
-            tce_cost_linkcal_find(cm, op->coll, sp, &how);
+            e = tce_cost_linkcal_find(cm, op->coll, sp, &how);
             out->exact += how == TCE_LINKCAL_EXACT;
             out->shape += how == TCE_LINKCAL_SHAPE;
+            if (e && tce_linkcal_outside(e, op->bytes) != 0 &&
+                out->outside++ == 0)
+                snprintf(out->outside_what, sizeof(out->outside_what),
+                         "%s %s %.3g MB, measured %.3g to %.3g MB",
+                         tce_coll_name(op->coll), tce_group_name(op->group),
+                         op->bytes * 1e-6, (double)e->min_bytes * 1e-6,
+                         (double)e->max_bytes * 1e-6);
             if (how != TCE_LINKCAL_NONE)
                 continue;
             out->none++;
@@ -734,15 +742,22 @@ void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
 void tce_cost_linkcal_cover_text(const struct tce_cost_linkcal_cover *c,
                                  char *buf, size_t len)
 {
+    int k;
+
     if (c->entries == 0) {
         snprintf(buf, len, "%s", "");
         return;
     }
-    snprintf(buf, len,
-             "links: %d measured patterns (kind, span, size regime, groups "
-             "per node) price the plan's communication ops: %d exactly, %d "
-             "by concurrency (another group shape, closed forms), %d not "
-             "(link class figures)%s%.120s",
-             c->entries, c->exact, c->shape, c->none,
-             c->none ? "; first: " : "", c->none_what);
+    k = snprintf(buf, len,
+                 "links: %d measured patterns (kind, span, size regime, "
+                 "groups per node) price the plan's communication ops: %d "
+                 "exactly, %d by concurrency (another group shape, closed "
+                 "forms), %d not (link class figures)%s%.120s",
+                 c->entries, c->exact, c->shape, c->none,
+                 c->none ? "; first: " : "", c->none_what);
+    if (c->outside > 0 && k >= 0 && (size_t)k < len)
+        snprintf(buf + k, len - (size_t)k,
+                 "; %d outside the sizes measured (the nearest regime's "
+                 "line extrapolated; first: %.120s)",
+                 c->outside, c->outside_what);
 }

@@ -170,7 +170,21 @@ int tce_linkcal_check(const struct tce_calibration_coll *e,
                              "large_from_bytes %lld",
                              (long long)e->medium_from_bytes,
                              (long long)e->large_from_bytes);
+    if (e->max_bytes > 0 && e->min_bytes > e->max_bytes)
+        return tce_error_set(err, TCE_ECONFIG,
+                             "min_bytes %lld is above max_bytes %lld",
+                             (long long)e->min_bytes,
+                             (long long)e->max_bytes);
     return 0;
+}
+
+int tce_linkcal_outside(const struct tce_calibration_coll *e, double bytes)
+{
+    if (e->max_bytes <= 0)
+        return 0; /* not recorded */
+    if (bytes > (double)e->max_bytes)
+        return 1;
+    return bytes < (double)e->min_bytes ? -1 : 0;
 }
 
 int tce_linkcal_same_pattern(const struct tce_calibration_coll *a,

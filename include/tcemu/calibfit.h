@@ -84,6 +84,7 @@ struct tce_calibfit_pieces {
     double large_from_bytes;          /* first size of the large run */
     double rms_rel_error;             /* of the three lines, all points */
     int points;
+    double min_bytes, max_bytes;      /* smallest and largest size */
 };
 int tce_calibfit_pieces(const double *bytes, const double *time_s, int n,
                         struct tce_calibfit_pieces *out,

@@ -237,6 +237,11 @@ struct tce_cost_linkcal_cover {
     char none_what[120];         /* the first unmatched op: "all_reduce dp
                                     (scale_out, 1 per node, 2 groups per
                                     node)", "" when none */
+    int outside;                 /* matched ops whose size lies outside
+                                    the sizes their pattern was measured
+                                    at (tce_linkcal_outside): extrapolated */
+    char outside_what[120];      /* the first: "all_reduce dp 10.1 MB,
+                                    measured 1.0 KB to 2.1 MB" */
 };
 void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
                             const struct tce_plan *plan,

@@ -41,6 +41,10 @@
  * carries it to other n (and other m, same concurrency) by the closed
  * forms.
  *
+ * An entry also records the smallest and largest size it was measured at
+ * (min_bytes, max_bytes): an op outside them is priced by the nearest
+ * regime's line, extrapolated, and the reports count such ops.
+ *
  * Which entry prices an op (tce_linkcal_find): the op's kind and span
  * class, then
  *   exact:  same members per node and same concurrency;
@@ -103,10 +107,17 @@ double tce_linkcal_time_s(const struct tce_calibration_coll *e, double n,
  * a kind with an entry, 2 <= group_ranks, ranks_per_node <= group_ranks
  * and dividing it, scale_up groups on one node (ranks_per_node =
  * group_ranks), scale_out and fabric groups on more than one,
- * medium_from_bytes <= large_from_bytes.  0 or TCE_ECONFIG (err->msg says
- * which; err->key is left to the caller). */
+ * medium_from_bytes <= large_from_bytes, min_bytes <= max_bytes when
+ * max_bytes is recorded.  0 or TCE_ECONFIG (err->msg says which; err->key
+ * is left to the caller). */
 int tce_linkcal_check(const struct tce_calibration_coll *e,
                       struct tce_error *err);
+
+/* Whether bytes lies outside the sizes e was measured at: 1 above its
+ * max_bytes, -1 below its min_bytes, 0 inside or not recorded (older
+ * files).  Outside, the nearest regime's line is extrapolated: the
+ * reports say so (tce_cost_linkcal_cover), the time is the same. */
+int tce_linkcal_outside(const struct tce_calibration_coll *e, double bytes);
 
 /* 1 when a and b describe the same pattern (kind, span, members per node,
  * concurrency): a file holds one entry per pattern. */

@@ -34,7 +34,7 @@
  * Slots are numbered by the schema in src/config/; callers do not index
  * them, they use tce_config_visit(). */
 #define TCE_CONFIG_FILES_MAX 8
-#define TCE_CONFIG_SLOTS_MAX 1920 /* links: 1280 + calibration.collectives */
+#define TCE_CONFIG_SLOTS_MAX 2048 /* links: 1280 + calibration.collectives (17 keys x 40 entries) */
 
 struct tce_config_origin {
     int n_files;                      /* the file and the files it includes */
@@ -476,6 +476,10 @@ struct tce_calibration_coll {
     double large_latency_us, large_bandwidth_gbytes_per_s;
     double rms_rel_error;             /* of the three lines over the points */
     int64_t points;                   /* measured sizes fitted */
+    int64_t min_bytes, max_bytes;     /* smallest and largest size measured
+                                         (0: not recorded, older files);
+                                         outside them a regime's line is
+                                         extrapolated */
 };
 
 struct tce_calibration {

@@ -79,6 +79,11 @@ static const struct field coll_fields[] = {
     DBL(CC, rms_rel_error, "rms_rel_error", 0, 0.0, 1e6, "0", "",
         "RMS relative error of the three lines over the points"),
     I64(CC, points, "points", 0, 0, I30, "0", "", "measured sizes fitted"),
+    I64(CC, min_bytes, "min_bytes", 0, 0, I40, "0", "bytes",
+        "smallest size measured (0: not recorded)"),
+    I64(CC, max_bytes, "max_bytes", 0, 0, I40, "0", "bytes",
+        "largest size measured (0: not recorded); beyond it the large "
+        "regime's line is extrapolated"),
 };
 static const struct schema coll_schema = {TCE_CONFIG_CALIBRATION,
                                           "collectives", coll_fields,

@@ -93,18 +93,22 @@ static void print_entries(const struct calib *c, FILE *out)
             "#\n# measured patterns (calibration.collectives; measured): "
             "t = steps x latency + load x bytes / bandwidth\n# per size "
             "regime; latency per step (us), bandwidth of the busiest link "
-            "(GB/s)\n");
-    fprintf(out, "# %-10s %-13s %5s %5s %5s %11s %11s %17s %17s %17s %7s\n",
+            "(GB/s); max_bytes: the largest size measured (beyond it the "
+            "large line is extrapolated)\n");
+    fprintf(out,
+            "# %-10s %-13s %5s %5s %5s %11s %11s %11s %17s %17s %17s %7s\n",
             "span", "collective", "ranks", "m", "k", "medium_from",
-            "large_from", "small (us, GB/s)", "medium", "large", "rms(%)");
+            "large_from", "max_bytes", "small (us, GB/s)", "medium", "large",
+            "rms(%)");
     for (i = 0; i < n; i++) {
-        fprintf(out, "  %-10s %-13s %5lld %5lld %5lld %11lld %11lld",
+        fprintf(out, "  %-10s %-13s %5lld %5lld %5lld %11lld %11lld %11lld",
                 tce_link_class_name(e[i].span),
                 tce_coll_short_name((enum tce_coll)e[i].kind),
                 (long long)e[i].group_ranks, (long long)e[i].ranks_per_node,
                 (long long)e[i].concurrency,
                 (long long)e[i].medium_from_bytes,
-                (long long)e[i].large_from_bytes);
+                (long long)e[i].large_from_bytes,
+                (long long)e[i].max_bytes);
         for (r = 0; r < TCE_LINKCAL_REGIMES; r++) {
             double l, w;
 
@@ -351,6 +355,8 @@ static void write_entries_json(const struct calib *c, struct tce_json *j)
         tce_json_array_end(j);
         tce_json_double(j, "rms_rel_error", e[i].rms_rel_error);
         tce_json_int(j, "points", e[i].points);
+        tce_json_int(j, "min_bytes", e[i].min_bytes);
+        tce_json_int(j, "max_bytes", e[i].max_bytes);
         tce_json_object_end(j);
     }
     tce_json_array_end(j);

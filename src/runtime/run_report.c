@@ -284,6 +284,8 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
         tce_json_int(&j, "shape", cv.shape);
         tce_json_int(&j, "none", cv.none);
         tce_json_string(&j, "first_unmatched", cv.none_what);
+        tce_json_int(&j, "outside", cv.outside);
+        tce_json_string(&j, "first_outside", cv.outside_what);
         tce_json_object_end(&j);
     }
     tce_json_object_begin(&j, "layout");

@@ -56,6 +56,10 @@ for e in entries:
     assert [r["regime"] for r in e["regimes"]] == ["small", "medium", "large"]
     assert all(r["bandwidth_gbytes_per_s"] > 0 and r["latency_us"] >= 0 for r in e["regimes"])
     assert e["regimes"][1]["from_bytes"] <= e["regimes"][2]["from_bytes"]
+    # the sizes measured (-b default 8 B, a kind's first size that its 4
+    # ranks divide; -e 8 MiB): beyond them the reports say a line is
+    # extrapolated
+    assert 8 <= e["min_bytes"] <= 32 and e["max_bytes"] == 8 << 20, e
 for l in links.values():
     assert l["fitted"] and l["latency_us"] >= 0 and l["bandwidth_gbytes_per_s"] > 0
     kinds = {c["collective"] for c in l["collectives"]}
@@ -66,6 +70,17 @@ for l in links.values():
         if "efficiency" in c:
             assert c["efficiency"] > 0 and all("fit_time_us" in p for p in c["points"])
 PYEOF
+# an op beyond the largest size measured is priced by the large regime's
+# line, extrapolated, and project says so (the DP all-reduce of
+# tests/fixtures/links/dp.cfg is 10 MB against 8 MiB measured)
+check "project: the op beyond the sizes measured is named as extrapolated" sh -c "
+    grep -q 'max_bytes = 8388608L' '$out/cal.cfg' &&
+    '$TCEMU' project -t topologies/workstation.cfg -j tests/fixtures/links/dp.cfg --gpus 4 \
+        --calibration '$out/cal.cfg' >'$out/proj-outside.out' 2>&1 &&
+    grep -q '1 outside the sizes measured (the nearest regime.s line extrapolated; first: all_reduce dp 10.1 MB, measured 8e-06 to 8.39 MB)' '$out/proj-outside.out' &&
+    '$TCEMU' project -t topologies/workstation.cfg -j tests/fixtures/links/tp-span.cfg --gpus 4 \
+        --calibration '$out/cal.cfg' >'$out/proj-inside.out' 2>&1 &&
+    grep -q 'links: ' '$out/proj-inside.out' && ! grep -q 'outside the sizes' '$out/proj-inside.out'"
 check "table: nccl-tests style comment lines and a fit summary" sh -c "
     grep -q '^# link class scale_up' '$out/cal.out' && grep -q '^# scale_out: latency' '$out/cal.out' &&
     ! grep -v -E '^(#|  |tcemu: )' '$out/cal.out' | grep -q ."

@@ -753,6 +753,8 @@ static const struct bad_case bad_cases[] = {
      BAD "calibration-colls-no-links.cfg:2: error: calibration.links: missing required key"},
     {"calibration-colls-regimes.cfg", TCE_CONFIG_CALIBRATION,
      BAD "calibration-colls-regimes.cfg:14: error: calibration.collectives[0]: medium_from_bytes 524288 is above large_from_bytes 16384"},
+    {"calibration-colls-sizes.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "calibration-colls-sizes.cfg:14: error: calibration.collectives[0]: min_bytes 4194304 is above max_bytes 1024"},
     {"calibration-colls-scale-up-shape.cfg", TCE_CONFIG_CALIBRATION,
      BAD "calibration-colls-scale-up-shape.cfg:21: error: calibration.collectives[1]: a scale_up group is on one node: ranks_per_node 2 must equal group_ranks 4"},
 };

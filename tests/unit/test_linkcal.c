@@ -278,6 +278,44 @@ static void test_cover_text(void **state)
     assert_non_null(strstr(buf, "3 exactly, 1 by concurrency"));
     assert_non_null(strstr(buf, "2 not (link class figures); first: "
                                 "all_to_all ep"));
+    assert_null(strstr(buf, "outside"));
+    c.outside = 1;
+    strcpy(c.outside_what, "all_reduce dp 10.1 MB, measured 0.001 to 2.1 MB");
+    tce_cost_linkcal_cover_text(&c, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "; 1 outside the sizes measured (the "
+                                "nearest regime's line extrapolated; first: "
+                                "all_reduce dp 10.1 MB, measured 0.001 to "
+                                "2.1 MB)"));
+}
+
+/* The sizes an entry was measured at: outside them the line is
+ * extrapolated, and said so; files without them say nothing. */
+static void test_outside(void **state)
+{
+    struct tce_calibration_coll e;
+    struct tce_error err;
+    (void)state;
+
+    memset(&e, 0, sizeof(e));
+    assert_int_equal(tce_linkcal_outside(&e, 1e12), 0); /* not recorded */
+    e.min_bytes = 1024;
+    e.max_bytes = 2 << 20;
+    assert_int_equal(tce_linkcal_outside(&e, 1024), 0);
+    assert_int_equal(tce_linkcal_outside(&e, 2 << 20), 0);
+    assert_int_equal(tce_linkcal_outside(&e, (2 << 20) + 1), 1);
+    assert_int_equal(tce_linkcal_outside(&e, 1023), -1);
+    /* the check: min above max is refused */
+    e.kind = TCE_COLL_ALL_REDUCE;
+    e.span = TCE_LINK_SCALE_OUT;
+    e.group_ranks = 4;
+    e.ranks_per_node = 2;
+    e.concurrency = 1;
+    e.medium_from_bytes = 8192;
+    e.large_from_bytes = 1 << 20;
+    assert_int_equal(tce_linkcal_check(&e, &err), 0);
+    e.min_bytes = e.max_bytes + 1;
+    assert_int_equal(tce_linkcal_check(&e, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "min_bytes"));
 }
 
 /* A line that bends twice: latency-bound, then a slow medium regime, then
@@ -308,6 +346,8 @@ static void test_pieces(void **state)
     assert_close(tce_calibfit_bandwidth_gbytes_per_s(&p.line[2]), 0.4, 1e-6);
     assert_true(p.rms_rel_error < 1e-6);
     assert_int_equal(p.points, 12);
+    assert_close(p.min_bytes, 2048, 0);
+    assert_close(p.max_bytes, 2048.0 * (1 << 11), 0);
     /* fewer than 6 sizes: one line for all three */
     assert_int_equal(tce_calibfit_pieces(x + 6, t + 6, 5, &p, &err), 0);
     assert_close(p.line[0].seconds_per_byte, p.line[2].seconds_per_byte, 0);
@@ -323,7 +363,7 @@ int main(void)
         cmocka_unit_test(test_closed_forms), cmocka_unit_test(test_regimes),
         cmocka_unit_test(test_check),        cmocka_unit_test(test_find),
         cmocka_unit_test(test_costmodel),    cmocka_unit_test(test_cover_text),
-        cmocka_unit_test(test_pieces),
+        cmocka_unit_test(test_pieces),       cmocka_unit_test(test_outside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
