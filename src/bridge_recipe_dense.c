@@ -156,5 +156,16 @@ int tce_bridge_recipe_dense(const struct tce_bridge_row *r, struct tce_job *job,
      * (cfg.model.cpu_offloading = True, cpu_offloading_weights = False) */
     if (r->fsdp > 0)
         t->cpu_offloading_num_layers = e ? e->offload_layers : 0;
+    /* FSDP rows of the releases whose scripts/performance had per-model
+     * config files (v0.2.0 to v0.5.x: 25.11 to 26.06): configs/llama3/
+     * llama3_llm_pretrain.py and llama31/llama31_llm_pretrain.py set
+     * gradient_accumulation_fusion = False under use_megatron_fsdp
+     * ("disabled to avoid functional errors"), after the workload base
+     * config; 25.09 (run_script.py at f5a691dd1) and 26.08 (v0.6.0's
+     * overrides.py) set it True.  Without it the wgrad GEMM writes a BF16
+     * gradient that a separate pass adds into main_grad (wgradcost.h) */
+    t->gradient_accumulation_fusion =
+        !(r->fsdp > 0 && strcmp(r->release_date, "2025-11-01") >= 0 &&
+          strcmp(r->release_date, "2026-08-01") < 0);
     return 0;
 }

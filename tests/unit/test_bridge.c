@@ -240,6 +240,18 @@ static void test_apply_and_flops(void **state)
     r.micro_batch = 2;
     assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
     assert_int_equal(j.training.cpu_offloading_num_layers, 40);
+    /* FSDP in 25.11 .. 26.06: llama3_llm_pretrain.py turns gradient
+     * accumulation fusion off; 25.09 and 26.08 keep it on, as does DDP */
+    assert_false(j.training.gradient_accumulation_fusion);
+    snprintf(r.release_date, sizeof(r.release_date), "2025-10-10");
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_true(j.training.gradient_accumulation_fusion);
+    snprintf(r.release_date, sizeof(r.release_date), "2026-08-11");
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_true(j.training.gradient_accumulation_fusion);
+    snprintf(r.release_date, sizeof(r.release_date), "2025-11-01");
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_false(j.training.gradient_accumulation_fusion);
     assert_false(j.training.accumulate_allreduce_grads_in_fp32);
     assert_close(j.training.hidden_dropout, 0.0, 0.0);
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
@@ -250,6 +262,7 @@ static void test_apply_and_flops(void **state)
     r.micro_batch = 1;
     assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
     assert_true(j.training.tp_comm_overlap);
+    assert_true(j.training.gradient_accumulation_fusion); /* DDP */
 
     /* DeepSeek-V3 (MLA, 3 dense layers, one MTP layer; none "w/o MTP") */
     assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
