@@ -51,6 +51,8 @@ read):
               cuda_graphs = false; fp8_recipe; };
     elementwise_gbytes_per_s;   (1e9 bytes per second)
     launch_gap_us;
+    sustained_ratio = 1.0;      (timed after the soak, at the sustained
+                                clock: no burst-to-sustained correction)
     gemms = ( { m; n; k; dtype; fwd_s; dgrad_s; wgrad_s; }, ... );
         m, n, k: the FORWARD shape of the projection (x is m x k, w is
         k x n; 2mnk FLOPs per pass); fwd x@w, dgrad g@w.T, wgrad x.T@g;
@@ -418,6 +420,8 @@ def render(prov, gemms, attention, elementwise, launch_gap_us, notes):
     out.append("    elementwise_gbytes_per_s = %s;" %
                cfg_number(float(elementwise)))
     out.append("    launch_gap_us = %s;" % cfg_number(float(launch_gap_us)))
+    # timed after the soak: the rows are at the sustained clock already
+    out.append("    sustained_ratio = 1.0;")
     out.append("    gemms = (")
     out.append(",\n".join(
         "      { m = %d; n = %d; k = %d; dtype = %s; fwd_s = %s; "

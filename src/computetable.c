@@ -17,6 +17,7 @@ static const char *const how_names[] = {"exact", "interpolated",
 void tce_computetable_init(struct tce_computetable *t)
 {
     memset(t, 0, sizeof(*t));
+    t->sustained_ratio = 1.0;
 }
 
 static double gemm_flops(int64_t m, int64_t n, int64_t k);

@@ -87,6 +87,9 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
     cm->host_link_bytes_per_s = topo->node.host_link_gbytes_per_s * 1e9;
     cm->attention_efficiency = acc->attention_efficiency;
+    cm->curve_sustained = acc->sustained_compute_ratio > 0
+                              ? acc->sustained_compute_ratio
+                              : 1.0;
     cm->exp_per_s = acc->sfu_exp_tera_per_s * 1e12; /* bw (issue 11) */
     cm->mxfp8_gemm_rate = acc->mxfp8_gemm_efficiency; /* gemm (issue 11) */
     cm->fp8_any_layout = acc->fp8_gemm_any_layout;
@@ -169,6 +172,15 @@ const char *tce_compute_source_name(enum tce_compute_source s)
         return "table (bandwidth)";
     }
     return "?";
+}
+
+/* sust: the table's sustained over burst ratio (1 when its rows were
+ * timed at the sustained clock, or a table filled by hand leaves it 0). */
+static double table_sustained(const struct tce_costmodel *cm)
+{
+    double r = cm->table.sustained_ratio;
+
+    return r > 0 && r <= 1.0 ? r : 1.0;
 }
 
 /* The worse of two lookups' hows (not covered beats interpolated beats
@@ -296,14 +308,15 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
 
     if (!cm->has_table)
         goto curve;
+    /* sust: GEMM and attention rows at the sustained clock */
     if (op->gemm_m > 0 && op->gemm_n > 0 && op->gemm_k > 0 && op->flops > 0)
-        s = table_linear_s(cm, op, &how) / rate +
+        s = table_linear_s(cm, op, &how) / (rate * table_sustained(cm)) +
             wgrad_s(cm, op, rate, 1); /* wgrad (issue 11) */
     else if (op->attn.micro_batch_size > 0) {
         s = tce_computetable_attention_s(
             &cm->table, &op->attn, (op->flags & TCE_OP_F_BACKWARD) != 0,
             &how);
-        s *= attention_share(op);
+        s *= attention_share(op) / table_sustained(cm);
     }
     else if (op->flops <= 0 && op->bytes > 0 &&
              cm->table.elementwise_gbytes_per_s > 0) {
@@ -374,6 +387,9 @@ double tce_cost_attention_s(const struct tce_costmodel *cm,
 
         tf = tce_attncost_s(&in);
     }
+    /* sust: both pipes run at the SM clock the board's power holds */
+    if (cm->curve_sustained > 0)
+        tf /= cm->curve_sustained;
     if (cm->matmul_half_flops > 0 && g > 0)
         tf *= (g + cm->matmul_half_flops) / g;
     if (op->bytes > 0 && cm->hbm_bytes_per_s > 0 && cm->memory_efficiency > 0)
@@ -442,6 +458,9 @@ static double roofline(const struct tce_costmodel *cm, double peak,
             g *= cm->bf16_peak_flops / peak;
         e = tce_cost_matmul_efficiency(cm, g);
         tf = flops / (peak * e);
+        /* sust: the tensor pipe at the SM clock the board's power holds */
+        if (cm->curve_sustained > 0)
+            tf /= cm->curve_sustained;
     }
     if (bytes > 0)
         tm = bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);

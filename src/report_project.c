@@ -107,6 +107,15 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
                  "measured on another accelerator?",
                  tce_computetable_max_rate(t, cm->dtype) / 1e12,
                  cm->peak_flops / 1e12);
+        /* sust: a burst-timed table at the clock a training step holds */
+        if (t->sustained_ratio > 0 && t->sustained_ratio < 1.0)
+            LINE("compute: sustained load: the table's GEMM and attention "
+                 "rows were timed as short bursts; a training step holds a "
+                 "lower SM clock at the board's power cap, so they run at "
+                 "%.3g of their rate (calibration.compute.sustained_ratio, "
+                 "measured on the same device); element-wise rows keep "
+                 "theirs (the HBM clock holds)",
+                 t->sustained_ratio);
         if (!r->job->training.use_flash_attn && t->stack.flash_attention)
             LINE("compute: the job runs unfused attention, the table was "
                  "measured with fused attention: attention from the curve");
@@ -116,6 +125,13 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     } else {
         LINE("compute: the topology's curve (no measured compute table)");
     }
+    /* sust: the curve's burst figures at the sustained clock */
+    if (cm->curve_sustained > 0 && cm->curve_sustained < 1.0)
+        LINE("compute: sustained load: the curve's FLOP-bound time at %.3g "
+             "of its burst rate (accelerator.sustained_compute_ratio: the "
+             "throughput the accelerator holds back to back at its board "
+             "power, measured; topology file); memory-bound time unchanged",
+             cm->curve_sustained);
     /* stack: the job's stack, the table's, the measured stack overhead */
     n += tce_report_stack_assumptions(r->job, cm, lines + n, max - n);
     if (r->calibration_path && cm->calibrated)

@@ -174,6 +174,12 @@ struct tce_computetable {
     struct tce_computetable_stack stack;
     double elementwise_gbytes_per_s;  /* 0 = not measured */
     double launch_gap_us;             /* 0 = not measured */
+    double sustained_ratio;           /* sust: the device's throughput
+                                         under sustained load over the
+                                         rows' (1: rows timed after a soak,
+                                         at the sustained clock; below 1:
+                                         rows timed as short bursts, which
+                                         the cost model divides by it) */
     int n_gemms;
     struct tce_computetable_gemm gemms[TCE_COMPUTETABLE_GEMMS_MAX];
     int n_attention;

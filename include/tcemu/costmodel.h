@@ -110,6 +110,9 @@ struct tce_costmodel {
     double host_link_bytes_per_s; /* node.host_link_gbytes_per_s (offload.h);
                                      0 = offload copies hidden */
     double attention_efficiency;  /* fitd: accelerator's; 0 = GEMM curve */
+    double curve_sustained;       /* sust: accelerator.sustained_compute_
+                                     ratio: the curve's FLOP-bound time is
+                                     divided by it (1 = not measured) */
     double exp_per_s;             /* bw: SFU exponentials per second (attncost.h); 0 = not modelled */
     double mxfp8_gemm_rate;       /* gemm: MXFP8 GEMM rate relative to
                                      tensorwise FP8 (gemmcost.h); 1 = same */

@@ -80,6 +80,12 @@ struct tce_accelerator {
      * nvte_is_non_tn_fp8_gemm_supported: Blackwell, sm_100 and later), so
      * tensorwise FP8 casts write no column-wise (transposed) copy */
     int fp8_gemm_any_layout;          /* bool */
+    /* sust (issue 10/11): the share of a short burst's tensor throughput
+     * the accelerator holds under back-to-back training load (its SM clock
+     * drops to what the board power allows); scales the FLOP-bound time
+     * of ops the curve prices (matmul_efficiency, attention_efficiency
+     * and the SFU rate are burst figures); 1 = not measured */
+    double sustained_compute_ratio;
     char source[TCE_TEXT_MAX];
 };
 

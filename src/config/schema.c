@@ -224,6 +224,15 @@ static const struct field topology_fields[] = {
         "measured property of the accelerator and its GEMM library, "
         "gemmcost.h); linears of fp8_recipe mxfp8 run at it; 0 = the same "
         "rate"),
+    /* sust (issue 10/11): burst against sustained tensor throughput */
+    DBL(TS, accelerator.sustained_compute_ratio,
+        "accelerator.sustained_compute_ratio", F_OPEN, 0.0, 1.0, "1.0", "",
+        "tensor throughput held under back-to-back training load over a "
+        "short burst's (power-capped SM clock; a measured property of the "
+        "accelerator at its board power): the curve's FLOP-bound time is "
+        "divided by it (matmul_efficiency, attention_efficiency and "
+        "sfu_exp_tera_per_s are burst figures); memory-bound time is not "
+        "(the HBM clock holds); 1 = not measured"),
     BOOL(TS, accelerator.fp8_gemm_any_layout,
          "accelerator.fp8_gemm_any_layout", "false",
          "the FP8 GEMM takes operands in any layout (Blackwell; Transformer "

@@ -180,6 +180,13 @@ static const struct field calibration_fields[] = {
         "GB/s", "bandwidth of memory-bound kernels; 0 = not measured"),
     DBL(CS, compute.launch_gap_us, "calibration.compute.launch_gap_us", 0,
         0.0, 1e6, "0", "us", "time per kernel beyond its bytes"),
+    DBL(CS, compute.sustained_ratio, "calibration.compute.sustained_ratio",
+        F_OPEN, 0.0, 1.0, "1", "",
+        "tensor throughput the device holds under sustained back-to-back "
+        "load over the rows' (rows timed as short bursts run at a boost "
+        "clock the board's power cannot hold): GEMM and attention rows are "
+        "divided by it; 1 = rows timed at the sustained clock (the "
+        "collector soaks first)"),
     LIST(CS, compute.gemms, compute.n_gemms, "calibration.compute.gemms", 0,
          &gemm_schema, TCE_COMPUTETABLE_GEMMS_MAX,
          "GEMM times by the linear layer's forward shape"),
