@@ -120,8 +120,20 @@ skip() { echo "slice4.sh: skipped: $*"; exit 0; }
 # entered over 201 ms; ep's DP all-reduce measured 15-45% above its model.
 # The projection prices each op from a common start.  Timing each
 # calibration operation from a barrier (isolated, not back to back) made
-# it worse (dp -7% to -9%, ep -10% to -12%, 2 runs).  Issue 10 item 6
-# stays open.  It runs, with its bound, when asked:
+# it worse (dp -7% to -9%, ep -10% to -12%, 2 runs).  Measured alone
+# (fifth session, calibrate on all 8 ranks, quiet machine): the DP 8 ring
+# over 4 hosts ran 0.0% and +0.5% above the payload rate (12.1 MB/s) at 1
+# and 2 MiB but +5.6% at 4 and 8 MiB, while the DP 4 ring over 2 hosts
+# (with its mirror) ran 0% to +3% up to 8 MiB: a loss the 2-host
+# calibration cannot see, whatever sizes it covers (calibrating to 8 MiB
+# left dp's projection unchanged and moved ep's to -12.5%).  A simulated
+# ring with 4% jitter per transfer puts the step-to-step straggler effect
+# at under 1%; the tbf queues dropped no packet in a dp run; ranks already
+# yield when idle (netns-cluster.sh).  dp's all-reduce (10 MB) lies beyond
+# the 2 MiB the calibration measures: `project` says so ("1 outside the
+# sizes measured").  Over 4 more dp runs on one calibration: -1.9, -7.5,
+# -8.2, -6.2%.  Issue 10 item 6 stays open.  It runs, with its bound, when
+# asked:
 # TCE_SLICE4=1 tests/e2e/slice4.sh.
 [ "${TCE_SLICE4:-0}" = 1 ] || skip "opt-in (TCE_SLICE4=1): the 5% bound is not met on this test bed yet"
 slice_up slice4.sh
