@@ -31,6 +31,16 @@
  * Ops the table does not cover (other shapes, unfused attention, MLA,
  * router) keep the curve; tce_cost_compute_op_s says which was used.
  *
+ * Sustained load (sust): a training step runs its kernels back to back, so
+ * the SM clock falls to what the board's power cap allows, while short
+ * benchmarks run at the boost clock (the HBM clock holds).  A table's
+ * GEMM and attention rows are divided by its sustained_ratio (1 when it
+ * was timed after a soak, below 1 when timed as short bursts: the shipped
+ * H100 table, 0.964 measured on the same device); the curve's FLOP-bound
+ * time (GEMM roofline and both pipes of fused attention) by
+ * accelerator.sustained_compute_ratio (B200 0.853, measured; 1 where not
+ * measured).  Element-wise and memory-bound time keep theirs.
+ *
  * Precision per op (issue 11): a linear layer marked TCE_OP_F_FP8 runs at
  * the FP8 peak and the table's FP8 rows (a shape measured in BF16 only:
  * its BF16 time over the FP8 speed-up the table measured on the largest
