@@ -294,6 +294,44 @@ static void hand_model(struct tce_costmodel *cm)
     cm->table.launch_gap_us = 10.0;
 }
 
+/* The hand model's GEMM row as a forward op: 4096^3. */
+static void hand_gemm_op(struct tce_op *op)
+{
+    memset(op, 0, sizeof(*op));
+    op->kind = TCE_OP_COMPUTE;
+    op->gemm_m = op->gemm_n = op->gemm_k = 4096;
+    op->flops = op->gemm_flops = 2.0 * 4096.0 * 4096.0 * 4096.0;
+}
+
+/* The hand model's element-wise rate: 1 GB at 1000 GB/s + the 10 us
+ * launch gap (op left as that op). */
+static void check_elementwise(const struct tce_costmodel *cm,
+                              struct tce_op *op)
+{
+    enum tce_compute_source src;
+
+    memset(op, 0, sizeof(*op));
+    op->kind = TCE_OP_COMPUTE;
+    op->bytes = 1e9;
+    assert_close(tce_cost_compute_op_s(cm, op, &src), 1e-3 + 10e-6, 1e-12);
+    assert_int_equal(src, TCE_COMPUTE_TABLE_BANDWIDTH);
+}
+
+/* The hand model's attention row as a forward op of one call. */
+static void hand_attention_op(struct tce_op *op)
+{
+    memset(op, 0, sizeof(*op));
+    op->kind = TCE_OP_COMPUTE;
+    op->gemm_flops = 1e8;
+    op->attn.micro_batch_size = 1;
+    op->attn.num_attention_heads = 8;
+    op->attn.num_query_groups = 8;
+    op->attn.kv_channels = 128;
+    op->attn.seq_length = 4096;
+    op->attn.causal = 1;
+    op->flops = tce_computetable_attention_flops(&op->attn);
+}
+
 /* sust: a table timed as short bursts runs its GEMM and attention rows at
  * sustained_ratio of their rate, not its element-wise rows (the HBM clock
  * holds); the curve likewise with accelerator.sustained_compute_ratio. */
@@ -302,36 +340,18 @@ static void test_sustained(void **state)
     struct tce_costmodel *cm = malloc(sizeof(*cm));
     struct tce_op op;
     enum tce_compute_source src;
-    double one = 2.0 * 4096.0 * 4096.0 * 4096.0;
 
     (void)state;
     assert_non_null(cm);
     hand_model(cm);
     assert_close(cm->table.sustained_ratio, 1.0, 0); /* init: sustained */
     cm->table.sustained_ratio = 0.8;
-    memset(&op, 0, sizeof(op));
-    op.kind = TCE_OP_COMPUTE;
-    op.gemm_m = op.gemm_n = op.gemm_k = 4096;
-    op.flops = op.gemm_flops = one;
+    hand_gemm_op(&op); /* the row: 1 ms forward */
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3 / 0.8, 1e-12);
     assert_int_equal(src, TCE_COMPUTE_TABLE_EXACT);
-    /* the attention row: 1 ms forward */
-    memset(&op, 0, sizeof(op));
-    op.kind = TCE_OP_COMPUTE;
-    op.attn.micro_batch_size = 1;
-    op.attn.num_attention_heads = 8;
-    op.attn.num_query_groups = 8;
-    op.attn.kv_channels = 128;
-    op.attn.seq_length = 4096;
-    op.attn.causal = 1;
-    op.flops = tce_computetable_attention_flops(&op.attn);
+    hand_attention_op(&op); /* the attention row: 1 ms forward */
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3 / 0.8, 1e-12);
-    /* element-wise: 1 GB at 1000 GB/s + 10 us, unchanged */
-    memset(&op, 0, sizeof(op));
-    op.kind = TCE_OP_COMPUTE;
-    op.bytes = 1e9;
-    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3 + 10e-6, 1e-12);
-    assert_int_equal(src, TCE_COMPUTE_TABLE_BANDWIDTH);
+    check_elementwise(cm, &op); /* unchanged */
     /* the curve: 1 PFLOP at 1000 TF/s x 0.5 = 2 s, at 0.5 of it 4 s; a
      * memory-bound op (1 TB at 2000 GB/s x 0.5 = 1 s) keeps its time */
     cm->has_table = 0;
@@ -437,11 +457,7 @@ static void test_compute_op_sources(void **state)
     hand_model(cm);
     /* a linear layer of the table's shape: forward, backward (dgrad +
      * wgrad), and four such GEMMs (a rank's experts) */
-    memset(&op, 0, sizeof(op));
-    op.kind = TCE_OP_COMPUTE;
-    op.flops = one;
-    op.gemm_flops = one;
-    op.gemm_m = op.gemm_n = op.gemm_k = 4096;
+    hand_gemm_op(&op);
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3, 1e-12);
     assert_int_equal(src, TCE_COMPUTE_TABLE_EXACT);
     op.flags = TCE_OP_F_BACKWARD;
@@ -475,19 +491,9 @@ static void test_compute_op_sources(void **state)
     cm->fp8_peak_flops = 0.0;
     /* attention: forward, backward = forward+backward - forward; another
      * head dim: the curve */
-    memset(&op, 0, sizeof(op));
-    op.kind = TCE_OP_COMPUTE;
-    op.flops = 1e9;
-    op.gemm_flops = 1e8;
-    op.attn.micro_batch_size = 1;
-    op.attn.num_attention_heads = 8;
-    op.attn.num_query_groups = 8;
-    op.attn.kv_channels = 128;
-    op.attn.seq_length = 4096;
-    op.attn.causal = 1;
     /* an op of one call carries the shape's FLOPs (forward; twice in the
      * backward): attn (issue 11) scales the time by the share of calls */
-    op.flops = tce_computetable_attention_flops(&op.attn);
+    hand_attention_op(&op);
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3, 1e-12);
     assert_int_equal(src, TCE_COMPUTE_TABLE_EXACT);
     op.flags = TCE_OP_F_BACKWARD;
@@ -499,12 +505,7 @@ static void test_compute_op_sources(void **state)
     op.attn.kv_channels = 64;
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e9 / 500e12, 1e-12);
     assert_int_equal(src, TCE_COMPUTE_CURVE);
-    /* element-wise: 1 GB at 1000 GB/s + 10 us */
-    memset(&op, 0, sizeof(op));
-    op.kind = TCE_OP_COMPUTE;
-    op.bytes = 1e9;
-    assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e-3 + 10e-6, 1e-12);
-    assert_int_equal(src, TCE_COMPUTE_TABLE_BANDWIDTH);
+    check_elementwise(cm, &op);
     /* no table: the roofline, as tce_cost_compute_s */
     cm->has_table = 0;
     assert_close(tce_cost_compute_op_s(cm, &op, &src), 1e9 / 1000e9, 1e-12);
