@@ -316,43 +316,62 @@ static int release_is(const struct tce_bridge_row *r, const char *v)
 }
 
 /* The README's known-bad published rows (tests/fixtures/reference/
- * README.md): NULL or why. */
+ * README.md), one entry each: the release (two where two releases share
+ * the reason), model, system (NULL: any), micro-batch (0: any) and FP8
+ * recipe (NULL: any) a row must have, and why. */
+static const struct known_bad_row {
+    const char *release[2];
+    const char *model_key, *system;
+    int64_t micro_batch;
+    const char *fp8_recipe;
+    const char *why;
+} known_bad_rows[] = {
+    {{"26.06.01", NULL}, "gpt-oss-120b", NULL, 0, NULL,
+     "known-bad: the release's footnote reports a cuDNN regression for "
+     "GPT-OSS (cudnn-frontend issue 256)"},
+    {{"26.02", "25.11"}, "qwen3-30b-a3b", "DGX-B200", 1, NULL,
+     "known-bad: Qwen3 30B on B200 at MBS 1 published at 214-223 TFLOP/s "
+     "against 614-619 at MBS 4 a release later"},
+    {{"26.02", NULL}, "qwen3-30b-a3b", "DGX-H100", 0, NULL,
+     "known-bad: Qwen3 30B on H100 published at 118 TFLOP/s against "
+     "203-208 in every other release"},
+    {{"25.11", NULL}, "gpt-oss-120b", "DGX-H100", 0, NULL,
+     "known-bad: MBS 4 with GA 2 contradicts GBS 512 on DP 16 (GA 8); the "
+     "release's recipe runs MBS 1 (scripts/performance/configs/gpt_oss/"
+     "workload_base_configs.py, v0.2.2)"},
+    {{"25.11", NULL}, "gpt-oss-120b", "DGX-B200", 0, NULL,
+     "known-bad: published as EP 8; the release's recipe runs EP 64 "
+     "(gpt_oss/workload_base_configs.py B200 BF16, v0.2.0 and v0.2.2); 223 "
+     "TFLOP/s is 26.02's EP 64 figure (219)"},
+    {{"25.11", NULL}, "qwen3-30b-a3b", "DGX-H100", 0, NULL,
+     "known-bad: published as VP 24 at MBS 2; the recipe (qwen3 H100 "
+     "FP8_CS, v0.2.0-v0.2.2) runs VP 12 at MBS 1 with moe_a2a_overlap, the "
+     "layout 26.02 publishes at 118 TFLOP/s"},
+    {{"26.02.01", NULL}, "llama3-70b", "DGX-GB300", 0, "mxfp8",
+     "known-bad: published as PP 4 without VP at MBS 2; the release's "
+     "recipe runs PP 4 VP 5 at MBS 1 (llama3_workload_base_configs.py GB300 "
+     "FP8_MX, v0.3.0 and v0.3.1), the layout 26.04.01 publishes"},
+};
+
+/* NULL or why r is known-bad. */
 static const char *known_bad(const struct tce_bridge_row *r)
 {
-    if (release_is(r, "26.06.01") && strcmp(r->model_key, "gpt-oss-120b") == 0)
-        return "known-bad: the release's footnote reports a cuDNN "
-               "regression for GPT-OSS (cudnn-frontend issue 256)";
-    if ((release_is(r, "26.02") || release_is(r, "25.11")) &&
-        strcmp(r->model_key, "qwen3-30b-a3b") == 0 &&
-        strcmp(r->system, "DGX-B200") == 0 && r->micro_batch == 1)
-        return "known-bad: Qwen3 30B on B200 at MBS 1 published at 214-223 "
-               "TFLOP/s against 614-619 at MBS 4 a release later";
-    if (release_is(r, "26.02") && strcmp(r->model_key, "qwen3-30b-a3b") == 0 &&
-        strcmp(r->system, "DGX-H100") == 0)
-        return "known-bad: Qwen3 30B on H100 published at 118 TFLOP/s "
-               "against 203-208 in every other release";
-    if (release_is(r, "25.11") && strcmp(r->model_key, "gpt-oss-120b") == 0 &&
-        strcmp(r->system, "DGX-H100") == 0)
-        return "known-bad: MBS 4 with GA 2 contradicts GBS 512 on DP 16 "
-               "(GA 8); the release's recipe runs MBS 1 (scripts/performance/"
-               "configs/gpt_oss/workload_base_configs.py, v0.2.2)";
-    if (release_is(r, "25.11") && strcmp(r->model_key, "gpt-oss-120b") == 0 &&
-        strcmp(r->system, "DGX-B200") == 0)
-        return "known-bad: published as EP 8; the release's recipe runs EP "
-               "64 (gpt_oss/workload_base_configs.py B200 BF16, v0.2.0 and "
-               "v0.2.2); 223 TFLOP/s is 26.02's EP 64 figure (219)";
-    if (release_is(r, "25.11") && strcmp(r->model_key, "qwen3-30b-a3b") == 0 &&
-        strcmp(r->system, "DGX-H100") == 0)
-        return "known-bad: published as VP 24 at MBS 2; the recipe (qwen3 "
-               "H100 FP8_CS, v0.2.0-v0.2.2) runs VP 12 at MBS 1 with "
-               "moe_a2a_overlap, the layout 26.02 publishes at 118 TFLOP/s";
-    if (release_is(r, "26.02.01") && strcmp(r->model_key, "llama3-70b") == 0 &&
-        strcmp(r->system, "DGX-GB300") == 0 &&
-        strcmp(r->fp8_recipe ? r->fp8_recipe : "", "mxfp8") == 0)
-        return "known-bad: published as PP 4 without VP at MBS 2; the "
-               "release's recipe runs PP 4 VP 5 at MBS 1 (llama3_workload_"
-               "base_configs.py GB300 FP8_MX, v0.3.0 and v0.3.1), the layout "
-               "26.04.01 publishes";
+    size_t i;
+
+    for (i = 0; i < sizeof(known_bad_rows) / sizeof(known_bad_rows[0]); i++) {
+        const struct known_bad_row *k = &known_bad_rows[i];
+
+        if (!release_is(r, k->release[0]) &&
+            !(k->release[1] && release_is(r, k->release[1])))
+            continue;
+        if (strcmp(r->model_key, k->model_key) != 0 ||
+            (k->system && strcmp(r->system, k->system) != 0) ||
+            (k->micro_batch && r->micro_batch != k->micro_batch) ||
+            (k->fp8_recipe &&
+             strcmp(r->fp8_recipe ? r->fp8_recipe : "", k->fp8_recipe) != 0))
+            continue;
+        return k->why;
+    }
     return NULL;
 }
 
