@@ -10,6 +10,7 @@
 #include "tcemu/attncost.h"
 #include "tcemu/costmodel.h"
 #include "tcemu/hostsync.h"
+#include "tcemu/humanfmt.h"
 #include "tcemu/gemmcost.h"
 #include "tcemu/wgradcost.h" /* wgrad (issue 11) */
 
@@ -739,12 +740,19 @@ void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
             out->exact += how == TCE_LINKCAL_EXACT;
             out->shape += how == TCE_LINKCAL_SHAPE;
             if (e && tce_linkcal_outside(e, op->bytes) != 0 &&
-                out->outside++ == 0)
+                out->outside++ == 0) {
+                char b[TCE_HUMANFMT_MAX], lo[TCE_HUMANFMT_MAX],
+                    hi[TCE_HUMANFMT_MAX];
+
                 snprintf(out->outside_what, sizeof(out->outside_what),
-                         "%s %s %.3g MB, measured %.3g to %.3g MB",
+                         "%s %s %s bytes, measured %s to %s",
                          tce_coll_name(op->coll), tce_group_name(op->group),
-                         op->bytes * 1e-6, (double)e->min_bytes * 1e-6,
-                         (double)e->max_bytes * 1e-6);
+                         tce_humanfmt_si(op->bytes, b, sizeof(b)),
+                         tce_humanfmt_si((double)e->min_bytes, lo,
+                                         sizeof(lo)),
+                         tce_humanfmt_si((double)e->max_bytes, hi,
+                                         sizeof(hi)));
+            }
             if (how != TCE_LINKCAL_NONE)
                 continue;
             out->none++;

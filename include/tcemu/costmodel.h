@@ -253,8 +253,8 @@ struct tce_cost_linkcal_cover {
     int outside;                 /* matched ops whose size lies outside
                                     the sizes their pattern was measured
                                     at (tce_linkcal_outside): extrapolated */
-    char outside_what[120];      /* the first: "all_reduce dp 10.1 MB,
-                                    measured 1.0 KB to 2.1 MB" */
+    char outside_what[120];      /* the first: "all_reduce dp 10.1M bytes,
+                                    measured 1.02k to 2.10M" */
 };
 void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
                             const struct tce_plan *plan,

@@ -77,7 +77,7 @@ check "project: the op beyond the sizes measured is named as extrapolated" sh -c
     grep -q 'max_bytes = 8388608L' '$out/cal.cfg' &&
     '$TCEMU' project -t topologies/workstation.cfg -j tests/fixtures/links/dp.cfg --gpus 4 \
         --calibration '$out/cal.cfg' >'$out/proj-outside.out' 2>&1 &&
-    grep -q '1 outside the sizes measured (the nearest regime.s line extrapolated; first: all_reduce dp 10.1 MB, measured 8e-06 to 8.39 MB)' '$out/proj-outside.out' &&
+    grep -q '1 outside the sizes measured (the nearest regime.s line extrapolated; first: all_reduce dp 10.1M bytes, measured 8 to 8.39M)' '$out/proj-outside.out' &&
     '$TCEMU' project -t topologies/workstation.cfg -j tests/fixtures/links/tp-span.cfg --gpus 4 \
         --calibration '$out/cal.cfg' >'$out/proj-inside.out' 2>&1 &&
     grep -q 'links: ' '$out/proj-inside.out' && ! grep -q 'outside the sizes' '$out/proj-inside.out'"

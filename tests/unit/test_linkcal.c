@@ -280,12 +280,12 @@ static void test_cover_text(void **state)
                                 "all_to_all ep"));
     assert_null(strstr(buf, "outside"));
     c.outside = 1;
-    strcpy(c.outside_what, "all_reduce dp 10.1 MB, measured 0.001 to 2.1 MB");
+    strcpy(c.outside_what, "all_reduce dp 10.1M bytes, measured 1.02k to 2.10M");
     tce_cost_linkcal_cover_text(&c, buf, sizeof(buf));
     assert_non_null(strstr(buf, "; 1 outside the sizes measured (the "
                                 "nearest regime's line extrapolated; first: "
-                                "all_reduce dp 10.1 MB, measured 0.001 to "
-                                "2.1 MB)"));
+                                "all_reduce dp 10.1M bytes, measured 1.02k "
+                                "to 2.10M)"));
 }
 
 /* The sizes an entry was measured at: outside them the line is
