@@ -303,6 +303,20 @@ int tce_bridge_precision(const char *published, enum tce_precision *p,
     return -1;
 }
 
+int tce_bridge_fp8_recipe(const struct tce_bridge_row *r,
+                          enum tce_fp8_recipe *recipe)
+{
+    if (!r->fp8_recipe || r->fp8_recipe[0] == '\0')
+        return 0;
+    /* Megatron-Bridge scripts/performance/configs/<family>/
+     * <family>_workload_base_configs.py (v0.3.0 .. v0.5.0): every FP8
+     * preset is <SYSTEM>_FP8_CS or _FP8_MX (H100 also _FP8_SC for
+     * DeepSeek-V3, which tcemu does not express) */
+    *recipe = strcmp(r->fp8_recipe, "mxfp8") == 0 ? TCE_FP8_MXFP8
+                                                   : TCE_FP8_TENSORWISE;
+    return 1;
+}
+
 /* The release's version ("26.04.01" of "26.04.01 NeMo Container"). */
 static size_t version_len(const char *release)
 {

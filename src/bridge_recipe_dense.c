@@ -77,11 +77,11 @@ static const struct entry table[] = {
  * recipes run FP8 only as _perf_precision("fp8_cs") or "fp8_mx"), MXFP8. */
 static enum prec prec_of(const struct tce_bridge_row *r)
 {
-    if (!r->fp8_recipe || r->fp8_recipe[0] == '\0')
+    enum tce_fp8_recipe fr;
+
+    if (!tce_bridge_fp8_recipe(r, &fr))
         return P_BF16;
-    if (strcmp(r->fp8_recipe, "mxfp8") == 0)
-        return P_MX;
-    return P_CS;
+    return fr == TCE_FP8_MXFP8 ? P_MX : P_CS;
 }
 
 static const struct entry *lookup(const struct tce_bridge_row *r)

@@ -228,12 +228,17 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
 
     if (job->model.num_experts <= 0)
         return 0;
-    /* the row's FP8 flavour (tce_bridge_precision): Megatron-LM
-     * --fp8-recipe mxfp8 (FP8-MX, MXFP8) or tensorwise (FP8-CS) */
-    if (r->fp8_recipe && strcmp(r->fp8_recipe, "mxfp8") == 0)
-        t->fp8_recipe = TCE_FP8_MXFP8;
-    else if (r->fp8_recipe && strcmp(r->fp8_recipe, "tensorwise") == 0)
-        t->fp8_recipe = TCE_FP8_TENSORWISE;
+    /* the row's FP8 flavour, the dense recipes' rule
+     * (tce_bridge_fp8_recipe): mxfp8 (FP8-MX, MXFP8), else tensorwise
+     * (FP8-CS, and the unstated FP8 of 25.09 and the 26.x tables: the
+     * Qwen3 and GPT-OSS H100 presets are QWEN3_*_H100_FP8_CS and
+     * GPT_OSS_120B_*_H100_FP8_CS, v0.3.0 .. v0.5.0) */
+    {
+        enum tce_fp8_recipe fr;
+
+        if (tce_bridge_fp8_recipe(r, &fr))
+            t->fp8_recipe = fr;
+    }
     /* No MoE recipe recomputes the attention core, which is what tcemu's
      * "selective" recomputes: Qwen3 sets recompute_granularity None
      * (perf_recipes/qwen/b200/qwen3_moe.py); GPT-OSS and DeepSeek-V3 set

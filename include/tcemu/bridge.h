@@ -113,6 +113,15 @@ const char *tce_bridge_topology(const char *system);
 int tce_bridge_precision(const char *published, enum tce_precision *p,
                          const char **recipe, const char **why);
 
+/* The Megatron-LM --fp8-recipe a row ran: 0 for a BF16 row, else 1 with
+ * *recipe MXFP8 for "mxfp8" and TENSORWISE (current scaling) for every
+ * other FP8 row ("tensorwise", and the "unstated" FP8 of the 26.x tables
+ * and of 25.09: Megatron-Bridge's performance presets define FP8 only as
+ * _FP8_CS, _FP8_MX and, on H100 for DeepSeek-V3 alone, _FP8_SC).  One rule
+ * for the dense and the MoE recipes. */
+int tce_bridge_fp8_recipe(const struct tce_bridge_row *r,
+                          enum tce_fp8_recipe *recipe);
+
 /* Mark rows[i].selected and .reason: a row is in the validation set when
  * it is a pre-training row, its precision is not NVFP4, the
  * model is not a Mamba hybrid (Nemotron 3), it is not on the README's

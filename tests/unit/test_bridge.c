@@ -106,6 +106,20 @@ static void test_maps(void **state)
     assert_int_equal(tce_bridge_precision("", &p, &recipe, &why), 0);
     assert_int_equal(p, TCE_PRECISION_FP8);
     assert_string_equal(recipe, "unstated");
+    {
+        struct tce_bridge_row row;
+        enum tce_fp8_recipe fr = TCE_FP8_DELAYED;
+
+        memset(&row, 0, sizeof(row));
+        row.fp8_recipe = "";
+        assert_int_equal(tce_bridge_fp8_recipe(&row, &fr), 0);
+        row.fp8_recipe = "unstated";
+        assert_int_equal(tce_bridge_fp8_recipe(&row, &fr), 1);
+        assert_int_equal(fr, TCE_FP8_TENSORWISE);
+        row.fp8_recipe = "mxfp8";
+        assert_int_equal(tce_bridge_fp8_recipe(&row, &fr), 1);
+        assert_int_equal(fr, TCE_FP8_MXFP8);
+    }
     assert_int_equal(tce_bridge_generation_index("Blackwell Ultra"), 2);
     assert_int_equal(tce_bridge_generation_index("Volta"), -1);
 }

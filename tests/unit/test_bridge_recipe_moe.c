@@ -73,6 +73,9 @@ static void test_other_models(void **state)
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_ALLTOALL);
     assert_true(j.training.overlap_moe_expert_parallel_comm);
+    /* the table's plain "FP8": the H100 preset is FP8_CS, current
+     * scaling, as for the dense rows (tce_bridge_fp8_recipe) */
+    assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
 
     /* DeepSeek-V3 26.04.01 B200 (v0.4.2 B200_FP8_MX_V2): deepep + overlap */
     assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
