@@ -12,8 +12,10 @@
  *    at tag v0.5.0; 26.04 / 26.04.01 rows: the same at v0.4.0 .. v0.4.2
  *    (26.04.01's DeepSeek-V3 B200 PP 8 x VP 2 x EP 32 layout is v0.4.2's
  *    DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2); 26.02 rows: v0.3.0.
- *  - 25.09 and 25.11 rows keep the job file's settings (the YAML / early
- *    Python configs of v0.1 / v0.2 are not read here).
+ *  - 25.11 rows: scripts/performance/configs/<family>/workload_base_configs.py
+ *    and <family>_llm_pretrain.py at v0.2.2; 25.09 rows: scripts/performance/
+ *    run_script.py and the YAML configs at f5a691dd1 (DeepSeek-V3 only;
+ *    other 25.09 rows keep the job file's settings).
  * Mapping: moe_flex_dispatcher_backend "hybridep" or "deepep" ->
  * moe_token_dispatcher_type flex; moe_a2a_overlap /
  * comm_overlap.overlap_moe_expert_parallel_comm -> training.
@@ -43,7 +45,14 @@ struct moe_recipe {
     int overlap;         /* overlap_moe_expert_parallel_comm */
     int graphs;          /* full-iteration CUDA graphs */
     int ep_sms;          /* moe_hybridep_num_sms, 0 = the job's */
+    int no_pg_overlap;   /* overlap_param_gather off ("causes NaN grad
+                          * norm", the 25.11 MXFP8 configs) */
 };
+
+/* scripts/performance/utils/helpers.py (v0.2.2, l.110-113) and utils/
+ * overrides.py (v0.3.0 l.69, v0.4.1 l.71, v0.5.0 l.75), after the
+ * recipe: a hybridep backend runs on moe_hybridep_num_sms = 32 */
+#define HYBRIDEP_SMS 32
 
 /* First matching entry wins. */
 static const struct moe_recipe recipes[] = {
@@ -52,30 +61,37 @@ static const struct moe_recipe recipes[] = {
      * gb200 likewise: hybridep + qwen/common.py
      * _enable_hybridep_full_iteration_mxfp8 (full_iteration graphs,
      * overlap_moe_expert_parallel_comm=True) */
-    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1, 0},
+    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1, 0, 0},
     /* v0.5.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_B300_FP8_MX_V1 (GB300 alike):
      * hybridep, moe_a2a_overlap=True, cuda_graph_impl full_iteration */
-    {"qwen3-30b-a3b", "DGX-B300", "26.06", "mxfp8", 1, 1, 1, 0},
-    {"qwen3-30b-a3b", "GB", "26.06", "mxfp8", 1, 1, 1, 0},
+    {"qwen3-30b-a3b", "DGX-B300", "26.06", "mxfp8", 1, 1, 1, HYBRIDEP_SMS, 0},
+    {"qwen3-30b-a3b", "GB", "26.06", "mxfp8", 1, 1, 1, HYBRIDEP_SMS, 0},
     /* v0.3.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_H100_FP8_CS_V1: deepep,
      * moe_a2a_overlap=True (PP 2 x VP 12, EP 8) */
-    {"qwen3-30b-a3b", "DGX-H100", "26.02", "", 1, 1, 0, 0},
+    {"qwen3-30b-a3b", "DGX-H100", "26.02", "", 1, 1, 0, 0, 0},
     /* v0.3.0 .. v0.5.0 every other Qwen3-30B preset: hybridep, no
      * overlap, transformer_engine-scoped graphs */
-    {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0, 0},
+    {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0},
 
     /* Qwen3-235B-A22B */
     /* qwen/gb300|gb200/qwen3_moe.py qwen3_235b_a22b_pretrain_256gpu_*_fp8mx
      * _config: hybridep + _enable_hybridep_full_iteration_mxfp8 */
-    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1, 0},
+    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1, 0, 0},
     /* v0.3.0 .. v0.5.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_H100_*_V2:
      * alltoall, moe_a2a_overlap=True */
-    {"qwen3-235b-a22b", "DGX-H100", "26.", "", 0, 1, 0, 0},
+    {"qwen3-235b-a22b", "DGX-H100", "26.", "", 0, 1, 0, 0, 0},
     /* v0.3.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_B300_*_V2: alltoall,
      * moe_a2a_overlap=True */
-    {"qwen3-235b-a22b", "DGX-B300", "26.02", "", 0, 1, 0, 0},
+    {"qwen3-235b-a22b", "DGX-B300", "26.02", "", 0, 1, 0, 0, 0},
     /* v0.3.0 .. v0.5.0 GB200 / GB300 V2 presets: hybridep, no overlap */
-    {"qwen3-235b-a22b", "GB", "26.", "", 1, 0, 0, 0},
+    {"qwen3-235b-a22b", "GB", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0},
+    /* v0.2.2 configs/qwen3/workload_base_configs.py
+     * QWEN3_235B_A22B_B200_FP8_CS_BASE_CONFIG (FP8_MX the same, BF16
+     * alike): no backend (alltoall), moe_a2a_overlap=True; and
+     * qwen3_llm_pretrain.py qwen3_235b_a22b_b200_config: MXFP8 with
+     * overlap_param_gather off (l.136-139) */
+    {"qwen3-235b-a22b", "DGX-B200", "25.11", "mxfp8", 0, 1, 0, 0, 1},
+    {"qwen3-235b-a22b", "DGX-B200", "25.11", "", 0, 1, 0, 0, 0},
     /* B200 / B300 from v0.4.0 (alltoall, moe_a2a_overlap=False): the job's
      * defaults */
 
@@ -84,43 +100,58 @@ static const struct moe_recipe recipes[] = {
      * _fp8mx_config -> deepseek/common.py
      * _enable_deepseek_full_iteration_mxfp8 (hybridep, full_iteration,
      * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
-    {"deepseek-v3", "GB", "26.08", "mxfp8", 1, 1, 1, 32},
+    {"deepseek-v3", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0},
     /* v0.5.0 DEEPSEEK_V3_PRETRAIN_CONFIG_GB300_FP8_MX_GBS15360 and
      * GB200_FP8_MX_V2: hybridep, moe_a2a_overlap=True, full_iteration */
-    {"deepseek-v3", "GB", "26.06", "mxfp8", 1, 1, 1, 0},
+    {"deepseek-v3", "GB", "26.06", "mxfp8", 1, 1, 1, HYBRIDEP_SMS, 0},
     /* v0.4.2 DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2 (PP 8 x VP 2,
      * EP 32): deepep, moe_a2a_overlap=True */
-    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", 1, 1, 0, 0},
+    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", 1, 1, 0, 0, 0},
     /* v0.3.0 .. v0.5.0 every other DeepSeek-V3 preset: hybridep, no
      * overlap */
-    {"deepseek-v3", "", "26.", "", 1, 0, 0, 0},
+    {"deepseek-v3", "", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0},
+    /* v0.2.2 configs/deepseek/workload_base_configs.py: GB300 and GB200
+     * base configs hybridep, moe_a2a_overlap=False; deepseek_llm_pretrain
+     * .py deepseek_v3_gb300_config / _gb200_config: MXFP8 with
+     * overlap_param_gather off (l.75-78, l.112-115); B200 base config no
+     * backend (the provider's alltoall), moe_a2a_overlap=False */
+    {"deepseek-v3", "GB", "25.11", "mxfp8", 1, 0, 0, HYBRIDEP_SMS, 1},
+    {"deepseek-v3", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0},
+    {"deepseek-v3", "DGX-B200", "25.11", "", 0, 0, 0, 0, 0},
+    /* 25.09 scripts/performance/run_script.py (f5a691dd1, l.61-92): B200
+     * and GB200 run token drop, which turns DeepEP off (alltoall), and
+     * the EP overlap (A2A_1F1B) only on H100 */
+    {"deepseek-v3", "DGX-B200", "25.09", "", 0, 0, 0, 0, 0},
+    {"deepseek-v3", "DGX-GB200", "25.09", "", 0, 0, 0, 0, 0},
 
     /* GPT-OSS 120B */
     /* gpt_oss/gb300|gb200/gpt_oss.py gpt_oss_120b_pretrain_64gpu_*_fp8mx
      * _config -> gpt_oss/common.py _apply_gpt_oss_120b_full_iter_fp8mx
      * _configs (hybridep, full_iteration,
      * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
-    {"gpt-oss-120b", "GB", "26.08", "mxfp8", 1, 1, 1, 32},
+    {"gpt-oss-120b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0},
     /* v0.4.0 / v0.4.1 GPT_OSS_120B_PRETRAIN_CONFIG_GB200_BF16_V2:
      * hybridep, moe_a2a_overlap=True */
-    {"gpt-oss-120b", "DGX-GB200", "26.04", "", 1, 1, 0, 0},
+    {"gpt-oss-120b", "DGX-GB200", "26.04", "", 1, 1, 0, HYBRIDEP_SMS, 0},
     /* v0.4.0 .. v0.5.0 B200 / B300 V2 (EP 8): hybridep, no overlap */
-    {"gpt-oss-120b", "DGX-B200", "26.04", "", 1, 0, 0, 0},
-    {"gpt-oss-120b", "DGX-B300", "26.04", "", 1, 0, 0, 0},
-    {"gpt-oss-120b", "DGX-B300", "26.06", "", 1, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B200", "26.04", "", 1, 0, 0, HYBRIDEP_SMS, 0},
+    {"gpt-oss-120b", "DGX-B300", "26.04", "", 1, 0, 0, HYBRIDEP_SMS, 0},
+    {"gpt-oss-120b", "DGX-B300", "26.06", "", 1, 0, 0, HYBRIDEP_SMS, 0},
     /* GB300 (26.04), H100 and every 26.02 preset: alltoall, no overlap:
      * the job's defaults */
 };
 
-/* kern (wave 5): recipes that set NVTE_NORM_FWD_USE_CUDNN=1 (the cuDNN
+/* kern (wave 5): recipes that run NVTE_NORM_FWD_USE_CUDNN=1 (the cuDNN
  * norm writes the MXFP8 copies itself): deepseek/b300|gb200|gb300/
  * deepseek_v3.py deepseek_v3_pretrain_256gpu_*_fp8mx_config env_vars at
  * commit 067f987df03b (recipe environment variables since #4682, July
- * 2026); before that scripts/performance/perf_plugins.py popped it for
- * every MXFP8 run (del_cudnn_ln, v0.2 .. v0.5) */
+ * 2026); before that scripts/performance/utils/executors.py set it for
+ * every run and perf_plugins.py popped it (del_cudnn_ln) except, among
+ * the MoE rows, for DeepSeek fp8_mx on GB200 / GB300 (v0.3.0 l.291-294,
+ * v0.5.0 l.334-337) */
 static const struct moe_recipe norm_cudnn[] = {
-    {"deepseek-v3", "GB", "26.08", "mxfp8", 0, 0, 0, 0},
-    {"deepseek-v3", "DGX-B300", "26.08", "mxfp8", 0, 0, 0, 0},
+    {"deepseek-v3", "GB", "26.", "mxfp8", 0, 0, 0, 0, 0},
+    {"deepseek-v3", "DGX-B300", "26.08", "mxfp8", 0, 0, 0, 0, 0},
 };
 
 static int system_is(const char *want, const char *system)
@@ -171,6 +202,7 @@ static const struct rc_recipe rc_recipes[] = {
     /* 25.09 (scripts/performance/configs/deepseek/
      * deepseek_v3_llm_pretrain.yaml at f5a691dd1): selective, no list:
      * Megatron's default ["core_attn"] */
+    {"deepseek-v3", "DGX-GB200", "25.09", "", "mla_up_proj,mlp,moe_act"},
     {"deepseek-v3", "", "25.09", "", ""},
     /* GB300: BF16 ["moe_act"] (every release); 25.11 GB300_BASE_CONFIG
      * ["moe_act"]; FP8-MX [] from v0.5.0 (GB300_FP8_MX_V1) and in 26.08;
@@ -188,11 +220,10 @@ static const struct rc_recipe rc_recipes[] = {
     {"deepseek-v3", "DGX-GB200", "26.04", "", "mlp"},
     {"deepseek-v3", "DGX-GB200", "", "mxfp8", "mla_up_proj"},
     {"deepseek-v3", "DGX-GB200", "", "", "mlp"},
-    /* B200: ["mla_up_proj"]; the MXFP8 V2 preset from v0.4 (PP 8 x VP 2)
-     * ["mla_up_proj", "mlp"] */
-    {"deepseek-v3", "DGX-B200", "25.11", "", "mla_up_proj"},
-    {"deepseek-v3", "DGX-B200", "26.02", "", "mla_up_proj"},
-    {"deepseek-v3", "DGX-B200", "", "mxfp8", "mla_up_proj,mlp"},
+    /* B200: ["mla_up_proj"]; v0.4.2's MXFP8 V2 preset (PP 8 x VP 2, the
+     * 26.04.01 row) ["mla_up_proj", "mlp"]; v0.4.0's MXFP8 V2 (26.04) is
+     * V1 with another GBS, ["mla_up_proj"] */
+    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", "mla_up_proj,mlp"},
     {"deepseek-v3", "DGX-B200", "", "", "mla_up_proj"},
     {"deepseek-v3", "DGX-B300", "", "", "mla_up_proj"},
     {"deepseek-v3", "DGX-H100", "", "", "mla_up_proj,mlp"},
@@ -282,10 +313,17 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         t->cross_entropy_loss_fusion = 1;
         t->cross_entropy_fusion_impl = TCE_CE_TE;
     }
-    /* a BF16 row has no FP8 to dispatch in (the job file's DeepSeek-V3
-     * FP8 dispatch, report 3.3.1, needs an FP8 recipe) */
-    if (t->precision != TCE_PRECISION_FP8)
-        t->moe_fp8_dispatch = 0;
+    /* No Megatron-Bridge row dispatches in FP8 (the job file's
+     * DeepSeek-V3 FP8 dispatch is the DeepSeek-V3 report's 3.3.1):
+     * Megatron-LM's HybridEP path refuses it (fused_a2a.py "HybridEP
+     * dispatcher does not support fp8 dispatch"), its DeepEP call passes
+     * no FP8 flag (token_dispatcher.py), and the recipes never set
+     * moe_dispatch_fwd_dtype (added 2026-08-20) */
+    t->moe_fp8_dispatch = 0;
+    /* the model bridges set hidden_dropout = 0.0 for every MoE model
+     * (gpt_oss_bridge.py, deepseek_v3_bridge.py, qwen3_moe_bridge.py,
+     * v0.4.1; the v0.2 providers likewise), against Megatron-LM's 0.1 */
+    t->hidden_dropout = 0.0;
     /* "DeepSeekV3 (w/o MTP)" rows ran without the MTP module (bridge.c
      * leaves the layout's m out for them too) */
     if (strstr(r->model, "w/o MTP"))
@@ -316,6 +354,8 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         t->moe_expert_rank_capacity_factor = 1.5;
     if (e->ep_sms > 0)
         t->moe_deepep_num_sms = e->ep_sms;
+    if (e->no_pg_overlap)
+        t->overlap_param_gather = 0;
     /* gemm (issue 11): the full-iteration MXFP8 recipes run the MLP as
      * Transformer Engine's fused ops, after _benchmark_common turned the
      * fuser off: gpt_oss/common.py _apply_gpt_oss_120b_full_iter_fp8mx

@@ -149,7 +149,7 @@ static void row(struct tce_bridge_row *r, const char *release,
 
 static void test_select(void **state)
 {
-    struct tce_bridge_row r[12];
+    struct tce_bridge_row r[14];
     (void)state;
 
     row(&r[0], "26.06", "2026-06-01", "llama3-70b", "DGX-GB200", "MXFP8", 0);
@@ -170,7 +170,12 @@ static void test_select(void **state)
     row(&r[10], "25.11", "2025-12-04", "qwen3-30b-a3b", "DGX-H100", "FP8-CS",
         1);
     row(&r[11], "25.09", "2025-10-10", "qwen3-30b-a3b", "DGX-H100", "", 1);
-    tce_bridge_select(r, 12);
+    /* 25.09 states no precision: the parenthesised figure of a B200 /
+     * GB200 row is MXFP8, the primary current scaling */
+    row(&r[12], "25.09", "2025-10-10", "llama3-8b", "DGX-B200", "", 0);
+    row(&r[13], "25.09", "2025-10-10", "llama3-8b", "DGX-B200", "", 0);
+    snprintf(r[13].variant, sizeof(r[13].variant), "parenthesised");
+    tce_bridge_select(r, 14);
     assert_true(r[0].selected);
     assert_string_equal(r[0].topology, "gb200-nvl72");
     assert_string_equal(r[0].fp8_recipe, "mxfp8");
@@ -195,6 +200,8 @@ static void test_select(void **state)
     assert_non_null(strstr(r[10].reason, "known-bad"));
     assert_non_null(strstr(r[10].reason, "recipe"));
     assert_true(r[11].selected);
+    assert_string_equal(r[12].fp8_recipe, "unstated");
+    assert_string_equal(r[13].fp8_recipe, "mxfp8");
 }
 
 static void test_apply_and_flops(void **state)
