@@ -39,6 +39,36 @@ static void test_qwen3_30b(void **state)
     assert_true(j.training.overlap_moe_expert_parallel_comm);
     assert_true(j.training.enable_cuda_graph);
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_MXFP8);
+    assert_true(j.training.fp8_dot_product_attention);
+    /* no Bridge row dispatches in FP8 or keeps Megatron's dropout */
+    assert_false(j.training.moe_fp8_dispatch);
+    assert_true(j.training.hidden_dropout == 0.0);
+
+    /* DeepSeek-V3 26.08: FP8 attention on GB300, not on GB200 */
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "26.08", "deepseek-v3", "DGX-GB300", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_true(j.training.fp8_dot_product_attention);
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "26.08", "deepseek-v3", "DGX-GB200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_false(j.training.fp8_dot_product_attention);
+    assert_false(j.training.moe_fp8_dispatch);
+
+    /* DeepSeek-V3 25.11: the v0.2.2 presets, no EP overlap; B200 on the
+     * alltoall dispatcher, GB300 MXFP8 without param-gather overlap */
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "25.11", "deepseek-v3", "DGX-B200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_ALLTOALL);
+    assert_false(j.training.overlap_moe_expert_parallel_comm);
+    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
+    mkrow(&r, "25.11", "deepseek-v3", "DGX-GB300", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_false(j.training.overlap_moe_expert_parallel_comm);
+    assert_false(j.training.overlap_param_gather);
+    assert_int_equal(j.training.moe_deepep_num_sms, 32);
 
     /* 26.04 B200: hybridep, no overlap, graphs only per module */
     assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
