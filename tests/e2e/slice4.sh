@@ -132,8 +132,13 @@ skip() { echo "slice4.sh: skipped: $*"; exit 0; }
 # yield when idle (netns-cluster.sh).  dp's all-reduce (10 MB) lies beyond
 # the 2 MiB the calibration measures: `project` says so ("1 outside the
 # sizes measured").  Over 4 more dp runs on one calibration: -1.9, -7.5,
-# -8.2, -6.2%.  Issue 10 item 6 stays open.  It runs, with its bound, when
-# asked:
+# -8.2, -6.2%.  Sixth session (load 6-8), 8 runs: all three jobs within
+# 5% in 6; dp -0.8 to -5.7%, tp-span +1.0 to +2.6%, ep -8.8 to +5.1%; the
+# two failures were one calibration each (ep's projection moved from 1.45
+# to 1.55 s between calibrations), and calibrating with the median of 5
+# rounds (TCE_SLICE4_ROUNDS=5, 81 s instead of 48) did not remove them
+# (1 of 4 runs failed).  Issue 10 item 6 stays open.  It runs, with its
+# bound, when asked:
 # TCE_SLICE4=1 tests/e2e/slice4.sh.
 [ "${TCE_SLICE4:-0}" = 1 ] || skip "opt-in (TCE_SLICE4=1): the 5% bound is not met on this test bed yet"
 slice_up slice4.sh
@@ -142,10 +147,10 @@ slice_up slice4.sh
 # pipeline's p2p) and the collectives the jobs run across hosts, 1 KiB to
 # 2 MiB in steps of 2 (12 sizes: three regimes of at least 3 sizes; the
 # jobs' larger messages are in the bandwidth-bound regime), 4 operations
-# after a warm-up, the median of 3 rounds.  node3 and node4 calibrate at
+# after a warm-up, the median of 3 rounds (TCE_SLICE4_ROUNDS).  node3 and node4 calibrate at
 # the same time, as load (see above).
 cal_args=(calibrate -t "$topo" -c sendrecv,allreduce,alltoall
-          -b 1Ki -e 2Mi -f 2 -n 4 -w 1 -r 3)
+          -b 1Ki -e 2Mi -f 2 -n 4 -w 1 -r ${TCE_SLICE4_ROUNDS:-3})
 SECONDS=0
 load=
 if [ "${TCE_SLICE4_MIRROR:-1}" -eq 1 ]; then
