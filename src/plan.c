@@ -103,8 +103,9 @@ static void wgrad_mark(const struct ctx *c, struct tce_op *op)
 }
 
 /* The backward of a forward list: ops in reverse order, GEMMs twice the
- * FLOPs, element-wise twice the bytes; AG <-> RS swap; CP K/V all-gather
- * becomes a reduce-scatter of their gradients; a CP ring step carries K/V
+ * FLOPs, element-wise twice the bytes (or the op's own bwd_bytes); AG <->
+ * RS swap; CP K/V all-gather becomes a reduce-scatter of their gradients;
+ * a CP ring step carries K/V
  * and their gradients (twice the bytes).  regather (sequence parallelism
  * without full recomputation): after the reduce-scatter that is the
  * gradient of a TP all-gather of a block's input, that all-gather again:
@@ -135,7 +136,9 @@ static void backward_of(const struct ctx *c, const struct tce_op_list *fwd,
                 if (f->gemm_m > 0 && f->gemm_n > 0 && f->gemm_k > 0)
                     wgrad_mark(c, op);
             } else {
-                op->bytes = 2.0 * f->bytes;
+                op->bytes = f->bwd_bytes > 0.0 ? f->bwd_bytes
+                                               : 2.0 * f->bytes;
+                op->bwd_bytes = 0.0;
             }
         } else if (f->kind == TCE_OP_COLLECTIVE) {
             if (f->coll == TCE_COLL_ALL_GATHER)

@@ -178,6 +178,20 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
               fl);
     if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
         linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
+    if (c->job->model.yarn_rotary_scaling_factor > 1.0 &&
+        !c->job->model.multi_latent_attention) {
+        /* gptoss (issue 11): YaRN with Megatron's default mscale has a
+         * concentration factor 0.1 ln(factor) + 1, which TE's fused RoPE
+         * does not take (rope_utils.py: "Using unfused implementation"):
+         * t x cos, rotate_half (chunk, neg, cat), x sin, the add and the
+         * final cat over q and k, about 12 passes of them forward and 11.5
+         * backward (BF16, this rank's heads) */
+        double qk = 2.0 * x->T * (x->a + x->g) * x->dqk / x->t;
+
+        elt(l, "rope_unfused", 12.0 * qk, fl);
+        l->ops[l->n - 1].bwd_bytes = 11.5 * qk;
+        l->ops[l->n - 1].kernels = 14; /* 7 per tensor */
+    }
     cp_exchange(c, l, fl);
     if (x->flash && c->lay->cp > 1 && x->share_win <= 0 &&
         c->job->parallel.cp_comm_type == TCE_CP_COMM_P2P) {

@@ -135,6 +135,10 @@ static inline void bda(const struct ctx *c, struct tce_op_list *l, const char *n
 
 /* Forward of the attention block (also the recomputed forward):
  * plan_attn.c. */
+/* gptoss (issue 11): whether the GLU clamp runs as eager passes, and the
+ * experts' FC2 bias as Megatron-Core's per-expert loop (plan_moe.c) */
+int tce_plan_moe_clamp_eager(const struct ctx *c);
+int tce_plan_moe_bias_loop(const struct ctx *c);
 void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
                             unsigned fl);
 

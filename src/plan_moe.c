@@ -192,7 +192,24 @@ enum {
     MOE_K_ROUTER = 2,
     MOE_K_TOPK = 6,
     MOE_K_ACT = 2,
+    MOE_K_CLAMP = 3, /* gptoss: two clamps and the concatenation */
 };
+
+/* gptoss (issue 11): the model's eager passes around the experts, which
+ * the Transformer Engine op fuser folds into its fused grouped MLP
+ * (experts.py _make_fused_ops: ScaledClampedQGeGLU, GroupedLinear with
+ * the FC2 bias scaled by the probabilities) */
+int tce_plan_moe_clamp_eager(const struct ctx *c)
+{
+    return c->job->model.activation_func_clamp_value > 0.0 &&
+           !c->job->training.use_transformer_engine_op_fuser;
+}
+
+int tce_plan_moe_bias_loop(const struct ctx *c)
+{
+    return c->job->model.add_bias_linear &&
+           !c->job->training.use_transformer_engine_op_fuser;
+}
 
 static int local_gemms(double local)
 {
@@ -308,6 +325,19 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                 fl),
            per_expert, x->fm * (x->nmat - 1.0) / et, x->h);
     kernels(l, local_gemms(local));
+    if (tce_plan_moe_clamp_eager(c)) {
+        /* gptoss (issue 11): Megatron-Core's weighted_bias_quick_geglu
+         * _impl (fused_bias_geglu.py) clamps the two halves of the FC1
+         * output and concatenates them in eager PyTorch before the fused
+         * activation: forward reads and writes it twice (4F); backward:
+         * the clamps' masked gradients and the chunk's concatenation,
+         * about 7.5F (F: the FC1 output, BF16) */
+        double f1 = 2.0 * pairs * x->fm * (x->nmat - 1.0) / et;
+
+        elt(l, "expert_clamp", 4.0 * f1, fl);
+        l->ops[l->n - 1].bwd_bytes = 7.5 * f1;
+        kernels(l, MOE_K_CLAMP);
+    }
     elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat,
         fl | TCE_OP_F_ACT);
     kernels(l, MOE_K_ACT);
@@ -317,6 +347,25 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                 fl),
            per_expert, x->h, x->fm / et);
     kernels(l, local_gemms(local));
+    if (tce_plan_moe_bias_loop(c)) {
+        /* gptoss (issue 11): FC2 is built with skip_bias_add and
+         * experts.py _apply_bias adds bias x probability per local expert
+         * and concatenates (E2: the FC2 output elements).  With the flex
+         * dispatcher the probabilities are FP32 (token_dispatcher.py:
+         * "HybridEP only supports float32 probs") and so are the products:
+         * forward about
+         * 28 B an element (bias x prob 4, add 6 + 4, cat 4 + 4, to BF16
+         * 4 + 2), backward about 40 (the casts 6 + 6, dbias and dprob
+         * products and reductions 12 + 12, the split 4); BF16 probabilities:
+         * 12 and 16 */
+        double e2 = pairs * x->h;
+        int fp32 = c->job->parallel.moe_token_dispatcher_type ==
+                   TCE_DISPATCHER_FLEX;
+
+        elt(l, "expert_fc2_bias", (fp32 ? 28.0 : 12.0) * e2, fl);
+        l->ops[l->n - 1].bwd_bytes = (fp32 ? 40.0 : 16.0) * e2;
+        kernels(l, 2 * local_gemms(local) + 2);
+    }
     if (folded && x->fs > 0)
         tp_enter(c, l, "tp_ag_shared", fl);
     if (x->fs > 0)

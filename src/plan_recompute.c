@@ -90,10 +90,18 @@ void tce_plan_recompute_ops(const struct ctx *c, int moe,
     } else if (moe) {
         double etp = c->lay->etp > 0 ? (double)c->lay->etp : x->t;
 
-        if (mods & TCE_RC_MOE_ACT)
+        if (mods & TCE_RC_MOE_ACT) {
             /* SwiGLU over the routed copies this rank's experts hold
              * (balanced: topk per token): read 2 f', write f' (BF16) */
             elt(bwd, "rc_moe_act", 6.0 * x->T * x->topk * x->fm / etp, rc);
+            /* gptoss (issue 11): the eager GLU clamp runs inside the
+             * recomputed function too (plan_moe.c expert_clamp: 4F) */
+            if (tce_plan_moe_clamp_eager(c))
+                elt(bwd, "rc_moe_clamp",
+                    4.0 * 2.0 * x->T * x->topk * x->fm * (x->nmat - 1.0) /
+                        etp,
+                    rc);
+        }
         if ((mods & TCE_RC_SHARED_EXPERTS) && x->fs > 0)
             mlp_fwd(c, bwd, x->fs, x->T, "rc_shared_fc1", "rc_shared_act",
                     "rc_shared_fc2", rc);

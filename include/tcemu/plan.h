@@ -231,6 +231,10 @@ struct tce_op {
     int comm_sms;            /* overlapped EP communication: the SMs it
                                 holds while it runs, taken from the
                                 compute under it (0 = none) */
+    /* gptoss (issue 11) */
+    double bwd_bytes;        /* element-wise: the backward's bytes where
+                                they are not twice the forward's (0 =
+                                twice) */
     /* bw (issue 11) */
     double exps;             /* fused attention: softmax exponentials per
                                 repetition (score elements executed; the

@@ -258,6 +258,11 @@ struct tce_model {
      * MTP modules run by the last pipeline stage, each one transformer
      * layer of the last layer's kind with its own output head and loss */
     int64_t mtp_num_layers;           /* 0 = none */
+    /* gptoss (issue 11): the model's own element-wise passes outside
+     * fused kernels (plan_moe.c, plan_attn.c) */
+    int add_bias_linear;              /* bool: Megatron --add-bias-linear */
+    double activation_func_clamp_value; /* GLU input clamp; 0 = none */
+    double yarn_rotary_scaling_factor;  /* YaRN RoPE factor; 0 = no YaRN */
 };
 
 struct tce_parallel {

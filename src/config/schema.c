@@ -481,6 +481,31 @@ static const struct field job_fields[] = {
         "DeepSeek-V3: 1), each a transformer layer of the last layer's "
         "kind with its own output head and loss, run by the last pipeline "
         "stage; 0 = none"),
+    /* gptoss (issue 11): element-wise passes a model's features add
+     * outside the fused kernels */
+    BOOL(JS, model.add_bias_linear, "model.add_bias_linear", "false",
+         "biases in the linear layers (Megatron-LM --add-bias-linear; "
+         "GPT-OSS: true): without the Transformer Engine op fuser "
+         "(training.use_transformer_engine_op_fuser) the experts' FC2 bias "
+         "is added after the grouped GEMM by Megatron-Core's per-expert "
+         "loop, scaled by the routing probability (experts.py _apply_bias; "
+         "FP32 with the flex dispatcher, whose HybridEP takes FP32 "
+         "probabilities)"),
+    DBL(JS, model.activation_func_clamp_value,
+        "model.activation_func_clamp_value", 0, 0.0, 1e6, "0", "",
+        "GLU input clamp (Megatron-LM activation_func_clamp_value; GPT-OSS: "
+        "7): without the Transformer Engine op fuser the clamps and the "
+        "concatenation run as eager passes over the experts' FC1 output "
+        "before the fused activation (fused_bias_geglu.py), again under "
+        "moe_act recomputation; 0 = none"),
+    DBL(JS, model.yarn_rotary_scaling_factor,
+        "model.yarn_rotary_scaling_factor", 0, 0.0, 1e6, "0", "",
+        "YaRN RoPE scaling factor with Megatron-LM's default mscale "
+        "(--yarn-rotary-scaling-factor; GPT-OSS: 32): above 1 the "
+        "concentration factor 0.1 ln(factor) + 1 is not 1, Transformer "
+        "Engine's fused RoPE does not take it and RoPE runs as eager passes "
+        "over q and k (rope_utils.py); 0 = no YaRN (fused RoPE, not "
+        "costed)"),
     /* kern (wave 5): where a norm's MXFP8 cast runs */
     BOOL(JS, training.nvte_norm_fwd_use_cudnn,
          "training.nvte_norm_fwd_use_cudnn", "false",

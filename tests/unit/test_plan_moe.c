@@ -13,6 +13,7 @@
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
+#include "tcemu/recompute.h"
 
 static void test_domains(void **state)
 {
@@ -377,6 +378,98 @@ static void test_mtp(void **state)
     free(p1);
 }
 
+/* gptoss (issue 11): the model's own eager passes: the GLU clamp over the
+ * FC1 output, the experts' FC2 bias loop (FP32 with the flex dispatcher),
+ * unfused YaRN RoPE over q and k; gone under the TE op fuser (not RoPE);
+ * the clamp again under moe_act recomputation.  Hand values. */
+static void test_model_passes(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd, *bwd;
+    const struct tce_op *op;
+    struct tce_error e;
+    double pairs = 2048.0 * 4.0;            /* tokens x top-4, EP 16 */
+    double f1 = 2.0 * pairs * 512.0 * 2.0;  /* FC1 output, BF16 */
+    double e2 = pairs * 1024.0;             /* FC2 output elements */
+    double qk;
+
+    (void)state;
+    fx_moe_job(&j, 16, 1);
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_null(fx_find_op(fwd, "expert_clamp"));
+    assert_null(fx_find_op(fwd, "expert_fc2_bias"));
+    assert_null(fx_find_op(fwd, "rope_unfused"));
+    free(plan);
+
+    j.model.activation_func_clamp_value = 7.0;
+    j.model.add_bias_linear = 1;
+    j.model.yarn_rotary_scaling_factor = 32.0;
+    qk = 2.0 * 2048.0 *
+         (double)(j.model.num_attention_heads + j.model.num_query_groups) *
+         (double)(j.model.hidden_size / j.model.num_attention_heads);
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    bwd = &plan->list[TCE_PLAN_MOE_BWD];
+    op = fx_find_op(fwd, "expert_clamp");
+    assert_non_null(op);
+    assert_close(op->bytes, 4.0 * f1, 1e-12);
+    assert_int_equal(op->kernels, 3);
+    /* between FC1 and the activation */
+    assert_true(fx_find_op(fwd, "expert_fc1") < op &&
+                op < fx_find_op(fwd, "expert_act"));
+    assert_close(fx_find_op(bwd, "expert_clamp")->bytes, 7.5 * f1, 1e-12);
+    /* the alltoall dispatcher's probabilities are BF16: 12 B and 16 B */
+    op = fx_find_op(fwd, "expert_fc2_bias");
+    assert_non_null(op);
+    assert_close(op->bytes, 12.0 * e2, 1e-12);
+    assert_int_equal(op->kernels, 2 * 4 + 2);
+    assert_close(fx_find_op(bwd, "expert_fc2_bias")->bytes, 16.0 * e2, 1e-12);
+    op = fx_find_op(fwd, "rope_unfused");
+    assert_non_null(op);
+    assert_close(op->bytes, 12.0 * qk, 1e-12);
+    assert_close(fx_find_op(bwd, "rope_unfused")->bytes, 11.5 * qk, 1e-12);
+    free(plan);
+
+    /* HybridEP (flex): FP32 probabilities, 28 B and 40 B */
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_close(fx_find_op(fwd, "expert_fc2_bias")->bytes, 28.0 * e2, 1e-12);
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "expert_fc2_bias")
+                     ->bytes,
+                 40.0 * e2, 1e-12);
+    free(plan);
+
+    /* moe_act recomputation runs the clamp again */
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_ALLTOALL;
+    assert_int_equal(tce_recompute_set(&j.training, "moe_act", &e), 0);
+    j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
+    plan = fx_plan(&j, 8);
+    op = fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "rc_moe_clamp");
+    assert_non_null(op);
+    assert_close(op->bytes, 4.0 * f1, 1e-12);
+    free(plan);
+
+    /* the TE op fuser folds the clamp and the bias into its grouped MLP;
+     * RoPE stays */
+    j.training.use_transformer_engine_op_fuser = 1;
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_null(fx_find_op(fwd, "expert_clamp"));
+    assert_null(fx_find_op(fwd, "expert_fc2_bias"));
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "rc_moe_clamp"));
+    assert_non_null(fx_find_op(fwd, "rope_unfused"));
+    free(plan);
+
+    /* YaRN at factor 1 keeps the fused RoPE (concentration factor 1) */
+    j.model.yarn_rotary_scaling_factor = 1.0;
+    plan = fx_plan(&j, 8);
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "rope_unfused"));
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_fp8_marking),
         cmocka_unit_test(test_folded_experts),
         cmocka_unit_test(test_mtp),
+        cmocka_unit_test(test_model_passes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
