@@ -274,6 +274,31 @@ static int combine_kernels(const struct ctx *c, double local)
     return local > 1.0 ? 4 : 3;
 }
 
+/* qwen (issue 11): an FP8 job's experts run between Transformer Engine's
+ * Fp8Padding and Fp8Unpadding (megatron/core/transformer/moe/experts.py
+ * TEGroupedMLP): each local expert's rows padded to the quantisation
+ * alignment (MXFP8 32, else 16), a copy of the whole token tensor into a
+ * new buffer (TE fp8_padding.py, fused_multi_row_padding) unless every
+ * count is already aligned, which force-balanced random routing leaves to
+ * chance; the unpadding copies the output back.  Each reads and writes
+ * the rank's routed copies once (BF16), its backward the same.  HybridEP
+ * (the flex dispatcher) pads the counts itself (token_dispatcher.py:
+ * pad_multiple), so the copies find them aligned; the TE op fuser takes
+ * grouped tensors. */
+static void fp8_padding(const struct ctx *c, struct tce_op_list *l,
+                        const char *name, double pairs, unsigned fl)
+{
+    double b = 2.0 * pairs * c->x.h * 2.0;
+
+    if (!tce_plan_fp8(c->job) ||
+        c->job->parallel.moe_token_dispatcher_type == TCE_DISPATCHER_FLEX ||
+        c->job->training.use_transformer_engine_op_fuser)
+        return;
+    elt(l, name, b, fl);
+    l->ops[l->n - 1].bwd_bytes = b;
+    kernels(l, 2);
+}
+
 void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                       unsigned fl)
 {
@@ -318,6 +343,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     ep_comm(c, l, 0, fl);
     if (!folded)
         tp_enter(c, l, "tp_ag_moe", fl);
+    fp8_padding(c, l, "expert_fp8_pad", pairs, fl);
     linear(gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / et,
                 2.0 * (pairs * x->h +
                        x->h * x->fm * (x->nmat - 1.0) / et * local +
@@ -347,6 +373,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                 fl),
            per_expert, x->h, x->fm / et);
     kernels(l, local_gemms(local));
+    fp8_padding(c, l, "expert_fp8_unpad", pairs, fl);
     if (tce_plan_moe_bias_loop(c)) {
         /* gptoss (issue 11): FC2 is built with skip_bias_add and
          * experts.py _apply_bias adds bias x probability per local expert

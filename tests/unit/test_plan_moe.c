@@ -470,6 +470,45 @@ static void test_model_passes(void **state)
     free(plan);
 }
 
+/* qwen (issue 11): an FP8 job's experts between TE's Fp8Padding and
+ * Fp8Unpadding: a copy of the routed tokens each way (4 B an element
+ * read and written in BF16), the backward the same; not with the flex
+ * dispatcher (HybridEP pads the counts) nor in BF16. */
+static void test_fp8_padding(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd;
+    const struct tce_op *op;
+    double copy = 2.0 * 2048.0 * 4.0 * 1024.0 * 2.0; /* pairs x h, r + w */
+
+    (void)state;
+    fx_moe_job(&j, 16, 1);
+    plan = fx_plan(&j, 8);
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "expert_fp8_pad"));
+    free(plan);
+
+    j.training.precision = TCE_PRECISION_FP8;
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    op = fx_find_op(fwd, "expert_fp8_pad");
+    assert_non_null(op);
+    assert_close(op->bytes, copy, 1e-12);
+    assert_true(op < fx_find_op(fwd, "expert_fc1"));
+    op = fx_find_op(fwd, "expert_fp8_unpad");
+    assert_non_null(op);
+    assert_true(op > fx_find_op(fwd, "expert_fc2"));
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "expert_fp8_unpad")
+                     ->bytes,
+                 copy, 1e-12);
+    free(plan);
+
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
+    plan = fx_plan(&j, 8);
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "expert_fp8_pad"));
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_folded_experts),
         cmocka_unit_test(test_mtp),
         cmocka_unit_test(test_model_passes),
+        cmocka_unit_test(test_fp8_padding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
