@@ -178,6 +178,17 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
               fl);
     if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
         linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
+    if (c->job->model.qk_layernorm && !c->job->model.multi_latent_attention) {
+        /* qwen (issue 11): TENorm on this rank's q and k heads
+         * (attention.py get_query_key_value_tensors: q_layernorm,
+         * k_layernorm): read and write them forward, read x and dy and
+         * write dx backward (BF16) */
+        double qk = 2.0 * x->T * (x->a + x->g) * x->dqk / x->t;
+
+        elt(l, "qk_norm", 2.0 * qk, fl);
+        l->ops[l->n - 1].bwd_bytes = 3.0 * qk;
+        l->ops[l->n - 1].kernels = 2;
+    }
     if (c->job->model.yarn_rotary_scaling_factor > 1.0 &&
         !c->job->model.multi_latent_attention) {
         /* gptoss (issue 11): YaRN with Megatron's default mscale has a

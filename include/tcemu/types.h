@@ -263,6 +263,7 @@ struct tce_model {
     int add_bias_linear;              /* bool: Megatron --add-bias-linear */
     double activation_func_clamp_value; /* GLU input clamp; 0 = none */
     double yarn_rotary_scaling_factor;  /* YaRN RoPE factor; 0 = no YaRN */
+    int qk_layernorm;                 /* bool: Megatron --qk-layernorm */
 };
 
 struct tce_parallel {

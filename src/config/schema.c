@@ -506,6 +506,11 @@ static const struct field job_fields[] = {
         "Engine's fused RoPE does not take it and RoPE runs as eager passes "
         "over q and k (rope_utils.py); 0 = no YaRN (fused RoPE, not "
         "costed)"),
+    BOOL(JS, model.qk_layernorm, "model.qk_layernorm", "false",
+         "a norm on each head's queries and keys (Megatron-LM "
+         "--qk-layernorm; Qwen3: true): Transformer Engine's RMSNorm over q "
+         "and k after the QKV projection (attention.py q_layernorm, "
+         "k_layernorm), a pass of their own forward and backward"),
     /* kern (wave 5): where a norm's MXFP8 cast runs */
     BOOL(JS, training.nvte_norm_fwd_use_cudnn,
          "training.nvte_norm_fwd_use_cudnn", "false",

@@ -389,6 +389,47 @@ static void test_exps_and_bytes(void **state)
     free(plan);
 }
 
+/* qwen (issue 11): qk_layernorm adds a norm pass over this rank's q and
+ * k heads (2 x their bytes forward, 3 x backward); gptoss: YaRN above
+ * factor 1 an unfused RoPE (12 and 11.5 passes).  Hand values: 4096
+ * tokens x (16 + 4 heads) x 64 x 2 B, TP 2 halves them. */
+static void test_qk_passes(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan;
+    const struct tce_op *op;
+    double qk = 4096.0 * (16.0 + 4.0) * 64.0 * 2.0;
+
+    (void)state;
+    small_job(&j, 8, 1);
+    plan = fx_plan_layout(&j, &lay);
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "qk_norm"));
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "rope_unfused"));
+    free(plan);
+
+    j.model.qk_layernorm = 1;
+    j.model.yarn_rotary_scaling_factor = 32.0;
+    plan = fx_plan_layout(&j, &lay);
+    op = fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "qk_norm");
+    assert_non_null(op);
+    assert_close(op->bytes, 2.0 * qk, 1e-12);
+    assert_true(op > fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "qkv"));
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "qk_norm")->bytes,
+                 3.0 * qk, 1e-12);
+    assert_close(
+        fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "rope_unfused")->bytes,
+        12.0 * qk, 1e-12);
+    free(plan);
+
+    small_job(&j, 8, 2);
+    j.model.qk_layernorm = 1;
+    plan = fx_plan_layout(&j, &lay);
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "qk_norm")->bytes,
+                 qk, 1e-12);
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_fsdp_ops),
         cmocka_unit_test(test_memory),
         cmocka_unit_test(test_cp_ring_exposure),
+        cmocka_unit_test(test_qk_passes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
