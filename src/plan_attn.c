@@ -159,6 +159,23 @@ static unsigned core_flags(const struct ctx *c, unsigned fl)
     return fl;
 }
 
+/* dsv3 (issue 11): MLA's fused RoPE kernels with apply_rope_fusion
+ * (multi_latent_attention.py fused_apply_mla_rope_for_q /
+ * fused_apply_mla_rope_for_kv): q read and written, the up-projected K/V
+ * read and the key (the rotary part broadcast to every head) and value
+ * written, for this rank's heads in BF16; the backward moves about as
+ * much.  tcemu's MLA projection op carries only its GEMMs' bytes. */
+double tce_plan_mla_rope_bytes(const struct ctx *c)
+{
+    const struct dims *x = &c->x;
+    const struct tce_model *m = &c->job->model;
+    double heads = x->a / x->t;
+    double nope = (double)m->qk_head_dim, dv = (double)m->v_head_dim;
+
+    return 2.0 * x->T * heads *
+           (2.0 * x->dqk + (nope + dv) + x->dqk + dv);
+}
+
 void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
                             unsigned fl)
 {
@@ -178,6 +195,13 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
               fl);
     if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
         linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
+    if (c->job->model.multi_latent_attention) {
+        double b = tce_plan_mla_rope_bytes(c);
+
+        elt(l, "mla_rope", b, fl);
+        l->ops[l->n - 1].bwd_bytes = b;
+        l->ops[l->n - 1].kernels = 2;
+    }
     if (c->job->model.qk_layernorm && !c->job->model.multi_latent_attention) {
         /* qwen (issue 11): TENorm on this rank's q and k heads
          * (attention.py get_query_key_value_tensors: q_layernorm,

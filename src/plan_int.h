@@ -139,6 +139,8 @@ static inline void bda(const struct ctx *c, struct tce_op_list *l, const char *n
  * experts' FC2 bias as Megatron-Core's per-expert loop (plan_moe.c) */
 int tce_plan_moe_clamp_eager(const struct ctx *c);
 int tce_plan_moe_bias_loop(const struct ctx *c);
+/* dsv3 (issue 11): bytes of MLA's fused RoPE forward (plan_attn.c) */
+double tce_plan_mla_rope_bytes(const struct ctx *c);
 void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
                             unsigned fl);
 

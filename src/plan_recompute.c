@@ -81,6 +81,9 @@ void tce_plan_recompute_ops(const struct ctx *c, int moe,
                                x->T * (qout + kvout)),
                         rc),
                    x->T, kvout, kl);
+        /* dsv3 (issue 11): the recomputed region (qkv_up_checkpoint,
+         * multi_latent_attention.py) includes the fused RoPE */
+        elt(bwd, "rc_mla_rope", tce_plan_mla_rope_bytes(c), rc);
     }
     if ((mods & TCE_RC_MLP) && !moe)
         mlp_fwd(c, bwd, c->f.dense_mlp / (2.0 * x->nmat * x->h), x->T,

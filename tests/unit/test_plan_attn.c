@@ -13,6 +13,7 @@
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/plan.h"
+#include "tcemu/recompute.h"
 #include "tcemu/projector.h"
 #include "tcemu/timeline.h"
 
@@ -430,6 +431,42 @@ static void test_qk_passes(void **state)
     free(plan);
 }
 
+/* dsv3 (issue 11): MLA's fused RoPE: q read and written, K/V read, key
+ * and value written (16 heads, nope 64 + rope 32, v 64, 4096 tokens,
+ * BF16); the backward the same; recomputed with mla_up_proj. */
+static void test_mla_rope(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan;
+    struct tce_error e;
+    double d = 96.0, b = 2.0 * 4096.0 * 16.0 * (2.0 * d + 128.0 + d + 64.0);
+
+    (void)state;
+    small_job(&j, 8, 1);
+    j.model.num_query_groups = 16;
+    j.model.multi_latent_attention = 1;
+    j.model.q_lora_rank = 256;
+    j.model.kv_lora_rank = 128;
+    j.model.qk_head_dim = 64;
+    j.model.qk_pos_emb_head_dim = 32;
+    j.model.v_head_dim = 64;
+    plan = fx_plan_layout(&j, &lay);
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "mla_rope")->bytes,
+                 b, 1e-12);
+    assert_close(fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "mla_rope")->bytes,
+                 b, 1e-12);
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "rc_mla_rope"));
+    free(plan);
+    assert_int_equal(tce_recompute_set(&j.training, "mla_up_proj", &e), 0);
+    j.training.recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
+    plan = fx_plan_layout(&j, &lay);
+    assert_close(
+        fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "rc_mla_rope")->bytes, b,
+        1e-12);
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_memory),
         cmocka_unit_test(test_cp_ring_exposure),
         cmocka_unit_test(test_qk_passes),
+        cmocka_unit_test(test_mla_rope),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
