@@ -137,6 +137,13 @@ int tce_bridge_recipe_dense(const struct tce_bridge_row *r, struct tce_job *job,
      * overlap_param_gather=True) */
     t->overlap_grad_reduce = 1;
     t->overlap_param_gather = 1;
+    /* ... except the 25.11 MXFP8 configs of 70B and 405B ("keeping this
+     * enabled causes NaN grad norm": scripts/performance/configs/llama3/
+     * llama3_llm_pretrain.py l.81, 116, 151 and llama31/
+     * llama31_llm_pretrain.py l.76, 111, 141 at v0.2.2) */
+    if (prec_of(r) == P_MX && strncmp(r->release, "25.11", 5) == 0 &&
+        strcmp(r->model_key, "llama3-8b") != 0)
+        t->overlap_param_gather = 0;
     t->enable_cuda_graph = e ? e->cuda_graph : 0;
     /* mem (wave 6): scripts/performance (helpers.py v0.2, overrides.py
      * set_post_overrides v0.3 .. v0.5, run_script.py 26.08; not 25.09's

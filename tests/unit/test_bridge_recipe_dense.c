@@ -50,6 +50,18 @@ static void test_optimizer_and_loss(void **state)
     mkrow(&r, "25.09", "DGX-GB200", "");
     assert_int_equal(tce_bridge_recipe_dense(&r, &j, &e), 0);
     assert_false(j.training.use_precision_aware_optimizer);
+    assert_true(j.training.overlap_param_gather);
+
+    /* 25.11's MXFP8 configs of 70B and 405B turn the param-gather overlap
+     * off (llama3_llm_pretrain.py, v0.2.2); its current scaling keeps it */
+    assert_int_equal(tce_job_load("jobs/llama3-70b.cfg", &j, NULL), 0);
+    mkrow(&r, "25.11", "DGX-GB200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_dense(&r, &j, &e), 0);
+    assert_false(j.training.overlap_param_gather);
+    assert_int_equal(tce_job_load("jobs/llama3-70b.cfg", &j, NULL), 0);
+    mkrow(&r, "25.11", "DGX-GB200", "tensorwise");
+    assert_int_equal(tce_bridge_recipe_dense(&r, &j, &e), 0);
+    assert_true(j.training.overlap_param_gather);
 }
 
 int main(void)
