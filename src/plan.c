@@ -105,10 +105,10 @@ static void wgrad_mark(const struct ctx *c, struct tce_op *op)
 /* The backward of a forward list: ops in reverse order, GEMMs twice the
  * FLOPs, element-wise twice the bytes (or the op's own bwd_bytes); AG <->
  * RS swap; CP K/V all-gather becomes a reduce-scatter of their gradients;
- * a CP ring step carries K/V
- * and their gradients (twice the bytes).  regather (sequence parallelism
- * without full recomputation): after the reduce-scatter that is the
- * gradient of a TP all-gather of a block's input, that all-gather again:
+ * a CP ring step carries K/V and their gradients (twice the bytes).
+ * regather (sequence parallelism without full recomputation): after the
+ * reduce-scatter that is the gradient of a TP all-gather of a block's
+ * input, that all-gather again:
  * the wgrad GEMM needs the whole input, which was not kept (Korthikanti et
  * al. 2022, arXiv 2205.05198, 4.2.2); Megatron-LM issues it asynchronously
  * under the dgrad GEMM (TCE_OVERLAP_COMPUTE). */

@@ -198,34 +198,24 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
     if (c->job->model.multi_latent_attention) {
         double b = tce_plan_mla_rope_bytes(c);
 
-        elt(l, "mla_rope", b, fl);
-        l->ops[l->n - 1].bwd_bytes = b;
-        l->ops[l->n - 1].kernels = 2;
-    }
-    if (c->job->model.qk_layernorm && !c->job->model.multi_latent_attention) {
-        /* qwen (issue 11): TENorm on this rank's q and k heads
-         * (attention.py get_query_key_value_tensors: q_layernorm,
-         * k_layernorm): read and write them forward, read x and dy and
-         * write dx backward (BF16) */
+        elt_passes(l, "mla_rope", b, b, 2, fl);
+    } else {
+        /* this rank's q and k heads, BF16 */
         double qk = 2.0 * x->T * (x->a + x->g) * x->dqk / x->t;
 
-        elt(l, "qk_norm", 2.0 * qk, fl);
-        l->ops[l->n - 1].bwd_bytes = 3.0 * qk;
-        l->ops[l->n - 1].kernels = 2;
-    }
-    if (c->job->model.yarn_rotary_scaling_factor > 1.0 &&
-        !c->job->model.multi_latent_attention) {
+        /* qwen (issue 11): TENorm on q and k (attention.py
+         * get_query_key_value_tensors: q_layernorm, k_layernorm): read and
+         * write them forward, read x and dy and write dx backward */
+        if (c->job->model.qk_layernorm)
+            elt_passes(l, "qk_norm", 2.0 * qk, 3.0 * qk, 2, fl);
         /* gptoss (issue 11): YaRN with Megatron's default mscale has a
          * concentration factor 0.1 ln(factor) + 1, which TE's fused RoPE
          * does not take (rope_utils.py: "Using unfused implementation"):
          * t x cos, rotate_half (chunk, neg, cat), x sin, the add and the
          * final cat over q and k, about 12 passes of them forward and 11.5
-         * backward (BF16, this rank's heads) */
-        double qk = 2.0 * x->T * (x->a + x->g) * x->dqk / x->t;
-
-        elt(l, "rope_unfused", 12.0 * qk, fl);
-        l->ops[l->n - 1].bwd_bytes = 11.5 * qk;
-        l->ops[l->n - 1].kernels = 14; /* 7 per tensor */
+         * backward, 7 kernels a tensor */
+        if (c->job->model.yarn_rotary_scaling_factor > 1.0)
+            elt_passes(l, "rope_unfused", 12.0 * qk, 11.5 * qk, 14, fl);
     }
     cp_exchange(c, l, fl);
     if (x->flash && c->lay->cp > 1 && x->share_win <= 0 &&

@@ -73,6 +73,18 @@ static inline void elt(struct tce_op_list *l, const char *name, double bytes,
     gemm(l, name, 0.0, 0.0, bytes, flags);
 }
 
+/* An element-wise op whose backward moves bwd bytes (not twice the
+ * forward's) and which launches kernels kernels (issue 11: a model's own
+ * eager passes). */
+static inline void elt_passes(struct tce_op_list *l, const char *name,
+                              double fwd, double bwd, int kernels,
+                              unsigned flags)
+{
+    elt(l, name, fwd, flags);
+    l->ops[l->n - 1].bwd_bytes = bwd;
+    l->ops[l->n - 1].kernels = kernels;
+}
+
 static inline void coll(struct tce_op_list *l, const char *name, enum tce_coll kind,
                  enum tce_group g, double bytes, enum tce_overlap ov,
                  enum tce_charge charge, unsigned flags)
@@ -133,14 +145,14 @@ static inline void bda(const struct ctx *c, struct tce_op_list *l, const char *n
         elt(l, name, 6.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NO_BACKWARD);
 }
 
-/* Forward of the attention block (also the recomputed forward):
- * plan_attn.c. */
 /* gptoss (issue 11): whether the GLU clamp runs as eager passes, and the
  * experts' FC2 bias as Megatron-Core's per-expert loop (plan_moe.c) */
 int tce_plan_moe_clamp_eager(const struct ctx *c);
 int tce_plan_moe_bias_loop(const struct ctx *c);
 /* dsv3 (issue 11): bytes of MLA's fused RoPE forward (plan_attn.c) */
 double tce_plan_mla_rope_bytes(const struct ctx *c);
+/* Forward of the attention block (also the recomputed forward):
+ * plan_attn.c. */
 void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
                             unsigned fl);
 

@@ -294,9 +294,7 @@ static void fp8_padding(const struct ctx *c, struct tce_op_list *l,
         c->job->parallel.moe_token_dispatcher_type == TCE_DISPATCHER_FLEX ||
         c->job->training.use_transformer_engine_op_fuser)
         return;
-    elt(l, name, b, fl);
-    l->ops[l->n - 1].bwd_bytes = b;
-    kernels(l, 2);
+    elt_passes(l, name, b, b, 2, fl);
 }
 
 void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
@@ -360,9 +358,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
          * about 7.5F (F: the FC1 output, BF16) */
         double f1 = 2.0 * pairs * x->fm * (x->nmat - 1.0) / et;
 
-        elt(l, "expert_clamp", 4.0 * f1, fl);
-        l->ops[l->n - 1].bwd_bytes = 7.5 * f1;
-        kernels(l, MOE_K_CLAMP);
+        elt_passes(l, "expert_clamp", 4.0 * f1, 7.5 * f1, MOE_K_CLAMP, fl);
     }
     elt(l, "expert_act", 2.0 * pairs * x->fm / et * x->nmat,
         fl | TCE_OP_F_ACT);
@@ -380,18 +376,16 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
          * and concatenates (E2: the FC2 output elements).  With the flex
          * dispatcher the probabilities are FP32 (token_dispatcher.py:
          * "HybridEP only supports float32 probs") and so are the products:
-         * forward about
-         * 28 B an element (bias x prob 4, add 6 + 4, cat 4 + 4, to BF16
-         * 4 + 2), backward about 40 (the casts 6 + 6, dbias and dprob
-         * products and reductions 12 + 12, the split 4); BF16 probabilities:
-         * 12 and 16 */
+         * forward about 28 B an element (bias x prob 4, add 6 + 4, cat
+         * 4 + 4, to BF16 4 + 2), backward about 40 (the casts 6 + 6, dbias
+         * and dprob products and reductions 12 + 12, the split 4); BF16
+         * probabilities: 12 and 16 */
         double e2 = pairs * x->h;
         int fp32 = c->job->parallel.moe_token_dispatcher_type ==
                    TCE_DISPATCHER_FLEX;
 
-        elt(l, "expert_fc2_bias", (fp32 ? 28.0 : 12.0) * e2, fl);
-        l->ops[l->n - 1].bwd_bytes = (fp32 ? 40.0 : 16.0) * e2;
-        kernels(l, 2 * local_gemms(local) + 2);
+        elt_passes(l, "expert_fc2_bias", (fp32 ? 28.0 : 12.0) * e2,
+                   (fp32 ? 40.0 : 16.0) * e2, 2 * local_gemms(local) + 2, fl);
     }
     if (folded && x->fs > 0)
         tp_enter(c, l, "tp_ag_shared", fl);
