@@ -19,13 +19,17 @@
  *    the expected number of distinct destination domains,
  *    R (1 - (1 - 1/R)^k) for k experts spread uniformly over R reachable
  *    domains; group-limited routing caps R at moe_router_group_topk groups'
- *    domains) and is fanned out to its k experts over NVLink (an all-to-all
+ *    domains, and where several groups share a domain the expectation is
+ *    taken over which groups a token may use (domains_shared)) and is
+ *    fanned out to its k experts over NVLink (an all-to-all
  *    over EP_INTRA); combine is the reverse;
  *  - dispatch in FP8 with training.moe_fp8_dispatch: 1 byte per value plus
  *    a 4-byte scale per 128 (DeepSeek-V3's 1x128 tiles); combine in BF16;
  *  - overlap_moe_expert_parallel_comm: dispatch and combine are hidden
  *    under compute (Megatron-Core 0.14's batch-level EP overlap, DualPipe's
- *    idea), modelled as TCE_OVERLAP_COMPUTE under the layer's own compute;
+ *    idea), marked TCE_OVERLAP_COMPUTE and TCE_OP_F_EP_PAIRED: the
+ *    projector pairs them with the other pass's compute runs as the
+ *    combined 1F1B schedule does (projector.h tce_projector_pair_ep);
  *    while it runs it holds moe_deepep_num_sms of accelerator.sm_count
  *    (DeepSeek-V3 gives 20 of 132 SMs to communication; DeepEP's and
  *    HybridEP's kernels run on a fixed number of SMs, free again when they
@@ -92,6 +96,31 @@ int tce_plan_fp8(const struct tce_job *job)
            job->training.fp8 != TCE_FP8_NONE;
 }
 
+static double log_choose(double n, double k)
+{
+    return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
+}
+
+/* overlap (issue 11): several groups to a domain (groups a multiple of
+ * domains): the g groups a token may use are drawn from the G, G / D to a
+ * domain, so a domain holds j of them with the hypergeometric
+ * probability, and k experts spread over the g groups miss all j with
+ * probability (1 - j / g)^k:
+ *   D x sum_j C(G/D, j) C(G - G/D, g - j) / C(G, g) x (1 - (1 - j/g)^k) */
+static double domains_shared(double D, double k, double G, double g)
+{
+    double per = G / D, e = 0.0, j;
+
+    for (j = 1.0; j <= per && j <= g; j += 1.0) {
+        if (g - j > G - per)
+            continue;
+        e += exp(log_choose(per, j) + log_choose(G - per, g - j) -
+                 log_choose(G, g)) *
+             (1.0 - pow(1.0 - j / g, k));
+    }
+    return D * e;
+}
+
 double tce_plan_moe_domains(double domains, double topk, double groups,
                             double group_topk)
 {
@@ -99,6 +128,9 @@ double tce_plan_moe_domains(double domains, double topk, double groups,
 
     if (domains <= 1.0 || topk <= 0.0)
         return domains < 1.0 ? 0.0 : 1.0;
+    if (groups >= domains && group_topk > 0.0 && group_topk < groups &&
+        fmod(groups, domains) == 0.0 && fmod(group_topk, 1.0) == 0.0)
+        return domains_shared(domains, topk, groups, group_topk);
     if (groups > 0.0 && group_topk > 0.0 && group_topk < groups) {
         /* a group spans domains / groups domains (groups < domains), or
          * several groups share a domain (groups >= domains) */
@@ -134,6 +166,9 @@ static void ep_comm(const struct ctx *c, struct tce_op_list *l, int combine,
 
     if (c->lay->ep <= 1)
         return;
+    /* overlap (issue 11): paired with another microbatch (projector.h) */
+    if (ov == TCE_OVERLAP_COMPUTE)
+        fl |= TCE_OP_F_EP_PAIRED;
     switch (c->job->parallel.moe_token_dispatcher_type) {
     case TCE_DISPATCHER_ALLGATHER:
         coll(l, combine ? "ep_rs_combine" : "ep_ag_dispatch",
@@ -500,7 +535,7 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
         return;
     /* fused: only the FP8 copies are written */
     in = sep * cast_bytes(r) - amaxed * 2.0 + fused * (cast_bytes(r) - 2.0);
-    elt(l, "fp8_cast", in, fl);
+    elt(l, "fp8_cast", in, fl | TCE_OP_F_CAST);
     /* gemm (issue 11): a tensorwise recipe's transposed copy, 1 B a value
      * (gemmcost.h: not written where the FP8 GEMM takes any layout) */
     if (in > 0.0 && (r == TCE_FP8_DELAYED || r == TCE_FP8_TENSORWISE))

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tcemu/eppair.h"
 #include "tcemu/hostsync.h"
 #include "tcemu/json.h"
 #include "tcemu/model.h"
@@ -89,18 +90,22 @@ static int same_compute(const struct tce_op *a, const struct tce_op *b)
  */
 static void eval_list_ops(struct run *r, const struct tce_op_list *l,
                           struct list_time *out, double *op_s,
-                          const struct tce_op_list *prev, const double *prev_s)
+                          const struct tce_op_list *prev, const double *prev_s,
+                          int pair)
 {
     double compute = 0.0, hidden = 0.0, exposed_hidden, scale;
     double held = 0.0; /* moe: hidden communication x the SM share it holds */
     double attn = 0.0, ring = 0.0, ring_steps = 0.0, ring_ops = 0.0;
     double hid_part[TCE_CHARGE_COUNT];
     double one_s[TCE_PLAN_OPS_MAX]; /* cp (issue 11): per-step exposure */
+    struct tce_eppair_walk w; /* overlap (issue 11) */
     int paired[TCE_PLAN_OPS_MAX], n_paired = 0;
     int i;
 
     memset(out, 0, sizeof(*out));
     memset(hid_part, 0, sizeof(hid_part));
+    memset(&w, 0, sizeof(w));
+    w.p = &out->ep;
     for (i = 0; i < l->n; i++) {
         const struct tce_op *op = &l->ops[i];
         double one = prev && i < prev->n && same_compute(op, &prev->ops[i])
@@ -111,7 +116,15 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         if (op_s)
             op_s[i] = one;
         one_s[i] = one; /* cp (issue 11) */
+        /* overlap (issue 11): paired EP communication is summarised, the
+         * compute around it too (eppair.h) */
+        if (tce_eppair_is_paired(op, pair)) {
+            tce_eppair_add(&w, op, t, r->cm->sm_count);
+            continue;
+        }
         if (op->kind == TCE_OP_COMPUTE) {
+            if (pair)
+                tce_eppair_add(&w, op, t, r->cm->sm_count);
             compute += t;
             out->part_s[op->charge] += t;
             if (op->flags & TCE_OP_F_ATTENTION_CORE)
@@ -170,6 +183,7 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     }
     for (i = 0; i < TCE_CHARGE_COUNT; i++)
         out->total_s += out->part_s[i];
+    tce_eppair_end(&w); /* overlap (issue 11) */
 }
 
 void tce_projector_list_time(const struct tce_costmodel *cm,
@@ -183,7 +197,7 @@ void tce_projector_list_time(const struct tce_costmodel *cm,
     r.spans = spans;
     r.cache = NULL;
     r.n_comm = 0;
-    eval_list_ops(&r, l, out, NULL, NULL, NULL);
+    eval_list_ops(&r, l, out, NULL, NULL, NULL, 0);
 }
 
 _Static_assert(TCE_CHARGE_COUNT == 7, "add_scaled adds 7 charges");
@@ -223,9 +237,12 @@ static void timed_list(struct tce_projector *pj, struct run *r, int slot,
 {
     const struct tce_op_list *l = &plan->list[id];
     const struct list_time *kept;
+    /* overlap (issue 11): a MoE layer list leaves its paired EP
+     * communication to tce_eppair_charge */
+    int pair = id == TCE_PLAN_MOE_FWD || id == TCE_PLAN_MOE_BWD;
 
     if (!pj) {
-        eval_list_ops(r, l, out, NULL, NULL, NULL);
+        eval_list_ops(r, l, out, NULL, NULL, NULL, pair);
         return;
     }
     kept = tce_projcache_list(&pj->cache, slot, pj->plan_gen[slot], id);
@@ -233,7 +250,7 @@ static void timed_list(struct tce_projector *pj, struct run *r, int slot,
         *out = *kept;
         return;
     }
-    eval_list_ops(r, l, out, NULL, NULL, NULL);
+    eval_list_ops(r, l, out, NULL, NULL, NULL, pair);
     tce_projcache_keep_list(&pj->cache, slot, pj->plan_gen[slot], id, l,
                             out);
 }
@@ -258,6 +275,7 @@ static void eval_layers(struct tce_projector *pj, struct run *r,
         if (L[TCE_PLAN_MOE_FWD].n > 0) {
             timed_list(pj, r, 0, plan, TCE_PLAN_MOE_FWD, &lt->moe_fwd);
             timed_list(pj, r, 0, plan, TCE_PLAN_MOE_BWD, &lt->moe_bwd);
+            tce_eppair_charge(&lt->moe_fwd, &lt->moe_bwd);
         }
         return;
     }
@@ -270,9 +288,10 @@ static void eval_layers(struct tce_projector *pj, struct run *r,
 
         if (k && L[f].n == 0)
             break;
-        eval_list_ops(r, &L[f], tf, fwd_s, NULL, NULL);
-        eval_list_ops(r, &L[f + 1], tb, NULL, &L[f], fwd_s);
+        eval_list_ops(r, &L[f], tf, fwd_s, NULL, NULL, k);
+        eval_list_ops(r, &L[f + 1], tb, NULL, &L[f], fwd_s, k);
     }
+    tce_eppair_charge(&lt->moe_fwd, &lt->moe_bwd);
 }
 
 /* A stage's forward and backward per microbatch over its layer, embedding
@@ -733,63 +752,4 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
     out->time_to_train_days = out->iterations * iter / 86400.0;
 out:
     return ret;
-}
-
-char *tce_projector_pipeline_assumption(const struct tce_job *job, char *buf,
-                                        size_t n)
-{
-    int interleaved = job->parallel.virtual_pipeline_model_parallel_size > 1;
-
-    snprintf(buf, n,
-             "pipeline: %s from each stage's own forward and backward: m x "
-             "the slowest stage + the others' fill and drain / v (SC21 "
-             "arXiv 2104.04473 sec. 2.2, unequal stages); p2p %s",
-             interleaved ? "interleaved 1F1B" : "1F1B",
-             !interleaved ? "exposed"
-             : job->training.overlap_p2p_comm
-                 ? "under the next chunk step (overlap_p2p_comm): latency "
-                   "and transfer beyond the step exposed"
-                 : "exposed (overlap_p2p_comm off)");
-    return buf;
-}
-
-char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
-                                  size_t n)
-{
-    const struct tce_training *tr = &job->training;
-
-    snprintf(buf, n,
-             "DP gradient reduce %s; param all-gather %s; TP communication "
-             "%s; EP all-to-all %s",
-             tr->overlap_grad_reduce
-                 ? (tr->align_grad_reduce
-                        ? "per chunk once its last backward is done, "
-                          "launched pipeline-rank steps late "
-                          "(align_grad_reduce), under the cool-down and "
-                          "drain; the worst stage's excess exposed"
-                        : "per chunk by bucket hooks during its last "
-                          "backward, under the cool-down and drain; the "
-                          "worst stage's excess exposed")
-                 : "exposed",
-             tr->overlap_param_gather
-                 ? "under the fill and warm-up's forwards, per chunk"
-                 : "exposed",
-             tr->tp_comm_overlap ? "hidden under the layer's compute"
-                                 : "exposed",
-             tr->overlap_moe_expert_parallel_comm
-                 ? "hidden under the layer's compute"
-                 : "exposed");
-    return buf;
-}
-
-void tce_projector_breakdown_json(struct tce_json *j, const char *key,
-                                  const struct tce_breakdown *b)
-{
-    int i;
-
-    tce_json_object_begin(j, key);
-    for (i = 0; i < TCE_PART_COUNT; i++)
-        tce_json_double(j, tce_breakdown_parts[i].json,
-                        tce_breakdown_get(b, (enum tce_part)i));
-    tce_json_object_end(j);
 }

@@ -206,6 +206,16 @@ enum tce_op_flag {
     TCE_OP_F_ACT = 1u << 13,           /* the activation before a linear
                                           (FC2): FP8 current scaling's
                                           amax is computed inside it */
+    /* overlap (issue 11) */
+    TCE_OP_F_CAST = 1u << 14,          /* the layer's FP8 quantisation
+                                          passes, summed over its linears
+                                          (one op at the end of a list) */
+    TCE_OP_F_EP_PAIRED = 1u << 15,     /* expert-parallel communication
+                                          that Megatron-Core's combined
+                                          1F1B schedule hides under another
+                                          microbatch's compute
+                                          (overlap_moe_expert_parallel_
+                                          comm; projector.h) */
 };
 
 struct tce_op {

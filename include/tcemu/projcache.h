@@ -21,6 +21,7 @@
 #define TCEMU_PROJCACHE_H
 
 #include "tcemu/breakdown.h"
+#include "tcemu/eppair.h"
 #include "tcemu/layout.h"
 #include "tcemu/plan.h"
 
@@ -34,6 +35,8 @@
 struct tce_list_time {
     double total_s;
     double part_s[TCE_CHARGE_COUNT];
+    struct tce_ep_phases ep; /* overlap (issue 11): a MoE layer list's
+                                paired EP communication (eppair.h) */
 };
 
 /* The time of one list with what it was computed from; dropped when the

@@ -9,7 +9,12 @@
  *    its chunks, embedding on the first stage, logits + loss on the last) of
  *    compute + exposed communication; communication marked
  *    TCE_OVERLAP_COMPUTE is hidden under the compute of its own list and
- *    only the excess is exposed.  The first, the last and (pp > 2) one
+ *    only the excess is exposed, except a MoE layer's expert-parallel
+ *    dispatch and combine under overlap_moe_expert_parallel_comm
+ *    (TCE_OP_F_EP_PAIRED): Megatron-Core's combined 1F1B schedule runs
+ *    the layer's forward for one microbatch beside its backward for
+ *    another, each communication against one compute run of the other
+ *    pass (eppair.h).  The first, the last and (pp > 2) one
  *    middle stage are evaluated (the middle one only when it may be slower
  *    than the first: MoE, or more layers); the slowest sets the pace (T).
  *  - 1F1B / interleaved: the span of the schedule's steps from each

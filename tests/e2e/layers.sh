@@ -45,6 +45,8 @@ layer_of() {
     plan_cp) echo 5 ;; # cp (issue 11): the p2p ring attention per step
     hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
     projcache) echo 7 ;; # speed (wave 6): what a projector keeps across a sweep (spans, list times, stage sums)
+    eppair) echo 7 ;; # overlap (issue 11): EP communication paired as Megatron-Core's combined 1F1B runs it
+    projector_text) echo 7 ;; # the projector's assumption lines and breakdown JSON
     gemmcost) echo 6 ;; # gemm: the FP8 recipe's GEMM rate (MXFP8 block-scaled kernel)
     wgradcost) echo 5 ;;
     offload) echo 6 ;; # issue 11: activation offloading's copies beyond each layer # wgrad (issue 11): a linear's backward as dgrad + wgrad, the main_grad accumulation

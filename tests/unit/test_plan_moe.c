@@ -27,6 +27,14 @@ static void test_domains(void **state)
     /* 16 domains, 8 groups of 2 domains each, 4 groups: 8 reachable */
     assert_close(tce_plan_moe_domains(16, 8, 8, 4),
                  8.0 * (1.0 - pow(7.0 / 8.0, 8.0)), 1e-12);
+    /* overlap (issue 11): 8 groups over 4 domains (2 to a domain), 4
+     * groups a token: a domain holds 0, 1 or 2 of them with probability
+     * 15/70, 40/70, 15/70, and 8 experts over the 4 groups miss 1 of
+     * them with (3/4)^8, 2 with (1/2)^8 */
+    assert_close(tce_plan_moe_domains(4, 8, 8, 4),
+                 4.0 * (40.0 / 70.0 * (1.0 - pow(0.75, 8.0)) +
+                        15.0 / 70.0 * (1.0 - pow(0.5, 8.0))),
+                 1e-12);
     /* a limit as wide as the groups does not limit */
     assert_close(tce_plan_moe_domains(4, 2, 4, 4), 4.0 * (1.0 - 0.5625), 1e-12);
     /* one domain: one destination */
@@ -127,6 +135,12 @@ static void test_overlap_permute_router(void **state)
                      TCE_OVERLAP_COMPUTE);
     assert_int_equal(fx_find_op(fwd, "ep_a2a_combine")->overlap,
                      TCE_OVERLAP_COMPUTE);
+    /* overlap (issue 11): paired by the projector, forward and backward */
+    assert_true(fx_find_op(fwd, "ep_a2a_dispatch")->flags &
+                TCE_OP_F_EP_PAIRED);
+    assert_true(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "ep_a2a_combine")
+                    ->flags &
+                TCE_OP_F_EP_PAIRED);
     /* the overlapped all-to-alls hold 20 SMs while they run (the
      * projector charges the compute under them); compute ops hold none */
     for (i = 0; i < fwd->n; i++) {
@@ -143,6 +157,7 @@ static void test_overlap_permute_router(void **state)
     plan = fx_plan(&j, 8);
     fwd = &plan->list[TCE_PLAN_MOE_FWD];
     assert_int_equal(fx_find_op(fwd, "fp8_cast")->comm_sms, 0);
+    assert_true(fx_find_op(fwd, "fp8_cast")->flags & TCE_OP_F_CAST);
     /* dense layers are not touched */
     for (i = 0; i < plan->list[TCE_PLAN_DENSE_FWD].n; i++)
         assert_int_equal(plan->list[TCE_PLAN_DENSE_FWD].ops[i].comm_sms, 0);

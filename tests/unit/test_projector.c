@@ -11,6 +11,8 @@
 
 #include "tcemu/costmodel.h"
 #include "tcemu/economics.h"
+#include "tcemu/eppair.h"
+#include "tcemu/projcache.h"
 #include "tcemu/projector.h"
 
 
@@ -361,6 +363,74 @@ static void test_ep_overlap_sms(void **state)
     free(l);
 }
 
+/* overlap (issue 11): the combined 1F1B pairing (eppair.h) on
+ * hand-made summaries (any unit).  Forward: 2 before the dispatch,
+ * dispatch 1, experts 3, combine 4, 0.5 after; backward: 0.5 before,
+ * combine 2, experts 6 (3 of them wgrad), dispatch 5, 1 after.
+ * e1 = max(0, 2 - 2) = 0; with the experts' dgrad 3 the dispatch's
+ * backward ends at max(1, 3) + 5 = 8 and the compute at max(6, 1) + 3 =
+ * 9 = 6 + 3, so e2 = 0; e3 = max(0, 4 - 1) = 3. */
+static void pair_summary(struct tce_list_time *t, double c0, double c1,
+                         double s0, double s1, double s2, double wgrad)
+{
+    memset(t, 0, sizeof(*t));
+    t->ep.runs = 2;
+    t->ep.comm_s[0] = c0;
+    t->ep.comm_s[1] = c1;
+    t->ep.seg_s[0] = s0;
+    t->ep.seg_s[1] = s1;
+    t->ep.seg_s[2] = s2;
+    t->ep.wgrad_s = wgrad;
+    t->total_s = s0 + s1 + s2;
+    t->part_s[TCE_CHARGE_COMPUTE] = t->total_s;
+}
+
+static void test_ep_pairing(void **state)
+{
+    struct tce_list_time f, b;
+
+    (void)state;
+    pair_summary(&f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
+    pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
+    tce_eppair_charge(&f, &b);
+    /* e1 0, e2 0, e3 3: all on the forward */
+    assert_close(f.part_s[TCE_CHARGE_EP], 3.0, 1e-12);
+    assert_close(b.part_s[TCE_CHARGE_EP], 0.0, 1e-12);
+    assert_close(f.total_s, 5.5 + 3.0, 1e-12);
+    assert_close(b.total_s, 7.5, 1e-12);
+    /* a dispatch longer than the experts' backward: the dispatch's
+     * backward starts after it (max(6, 3) + 5 = 11 against the compute's
+     * max(6, 6) + 3 = 9): e2 = 11 - 9 = 2, half to each pass; the
+     * combine's backward (7) outlasts the forward's attention (2): e1 5 */
+    pair_summary(&f, 6.0, 1.0, 2.0, 3.0, 0.5, 0.0);
+    pair_summary(&b, 7.0, 5.0, 0.5, 6.0, 1.0, 3.0);
+    tce_eppair_charge(&f, &b);
+    assert_close(f.part_s[TCE_CHARGE_EP], 1.0, 1e-12);
+    assert_close(b.part_s[TCE_CHARGE_EP], 5.0 + 1.0, 1e-12);
+    /* the hidden part holds its SM share */
+    pair_summary(&f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
+    pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
+    f.ep.sm_share = b.ep.sm_share = 0.1;
+    tce_eppair_charge(&f, &b);
+    assert_close(f.part_s[TCE_CHARGE_COMPUTE], 5.5 + (5.0 - 3.0) * 0.1,
+                 1e-12);
+    assert_close(b.part_s[TCE_CHARGE_COMPUTE], 7.5 + 7.0 * 0.1, 1e-12);
+    /* not dispatch and combine: each pass hides its own under itself */
+    pair_summary(&f, 6.0, 4.0, 2.0, 3.0, 0.5, 0.0);
+    f.ep.runs = 3;
+    pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
+    tce_eppair_charge(&f, &b);
+    assert_close(f.part_s[TCE_CHARGE_EP], 10.0 - 5.5, 1e-12);
+    assert_close(b.part_s[TCE_CHARGE_EP], 0.0, 1e-12);
+    /* nothing paired: untouched */
+    memset(&f, 0, sizeof(f));
+    memset(&b, 0, sizeof(b));
+    f.total_s = b.total_s = 1.0;
+    tce_eppair_charge(&f, &b);
+    assert_close(f.total_s, 1.0, 0.0);
+    assert_close(b.total_s, 1.0, 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_scale_and_errors),
         cmocka_unit_test(test_projector_reuse),
         cmocka_unit_test(test_ep_overlap_sms),
+        cmocka_unit_test(test_ep_pairing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,85 @@
+/*
+ * eppair.h - a MoE layer's expert-parallel communication under
+ * overlap_moe_expert_parallel_comm, charged as Megatron-Core's combined
+ * 1F1B schedule runs it (overlap, issue 11).
+ *
+ * Why: with the overlap on, Megatron-Core runs a layer's forward for one
+ * microbatch beside its backward for another, the token dispatch and
+ * combine on a communication stream, each against one compute run of the
+ * other pass (megatron/core/models/common/model_chunk_schedule_plan.py,
+ * TransformerLayerSchedulePlan.run, 2026-08: "comm_stream: combine_bwd |
+ * dispatch_fwd->dispatch_bwd | combine_fwd; comp_stream: pre_dispatch_fwd
+ * | mlp_bwd->mlp_bwd_dw->mlp_fwd | pre_dispatch_bwd").  Hiding the
+ * communication under its own list's compute as a whole over-credits it
+ * where one run is longer than its partner: an all-to-all across nodes
+ * against a short attention, say.
+ *
+ * The plan marks such communication TCE_OP_F_EP_PAIRED (plan_moe.c).  The
+ * projector leaves it out of the MoE layer lists' times and keeps a
+ * summary of each list instead (struct tce_ep_phases): the runs of paired
+ * communication in list order (forward: dispatch, combine; backward:
+ * combine, dispatch) and the compute before, between and after them, the
+ * list's FP8 casts (TCE_OP_F_CAST, one op summed over its linears) spread
+ * over them by their GEMM time.  tce_eppair_charge then charges, in ms or
+ * any unit:
+ *   e1 = max(0, combine_bwd - pre_dispatch_fwd)
+ *   e2 = end - (mlp_bwd + mlp_fwd), end the later of
+ *        max(dispatch_fwd, mlp_bwd - wgrad) + dispatch_bwd  (the
+ *        dispatch's backward needs the experts' dgrad) and
+ *        max(mlp_bwd, dispatch_fwd) + mlp_fwd  (the experts' forward
+ *        needs the dispatch)
+ *   e3 = max(0, combine_fwd - pre_dispatch_bwd)
+ * where pre_dispatch_fwd is the forward's compute before its dispatch
+ * (attention, router, permute), mlp_fwd between dispatch and combine (the
+ * experts), pre_dispatch_bwd the backward's compute after its dispatch
+ * and mlp_bwd between its combine and dispatch, wgrad its weight-gradient
+ * GEMMs (half of each linear's backward: dgrad and wgrad have equal
+ * FLOPs).  The forward takes e3 + e2 / 2 as exposed EP time, the backward
+ * e1 + e2 / 2; the rest of each pass's communication is hidden and holds
+ * its SMs (sm_share x the hidden time, charged as compute; plan_moe.c's
+ * comm_sms).  The combine's own element-wise work, on the communication
+ * stream too, stays compute.  A list whose runs are not exactly two
+ * (dispatch, combine) hides them under its own compute.  Not modelled:
+ * the warm-up and cool-down passes, which have no partner.  Pure.
+ */
+#ifndef TCEMU_EPPAIR_H
+#define TCEMU_EPPAIR_H
+
+#include "tcemu/plan.h"
+
+/* The summary of one MoE layer list (forward or backward). */
+struct tce_ep_phases {
+    int runs;             /* runs of paired communication */
+    double comm_s[2];     /* each run's time */
+    double seg_s[3];      /* compute before the first run, between, after */
+    double wgrad_s;       /* of seg_s[1]: the weight-gradient GEMMs */
+    double sm_share;      /* the runs' comm_sms / sm_count (0: none) */
+};
+
+/* The summary while a list is walked: start from zeros (memset). */
+struct tce_eppair_walk {
+    struct tce_ep_phases *p;
+    int in_run;           /* the last op was paired communication */
+    double cast;          /* the FP8 casts, spread at the end */
+    double gemm[3];       /* each segment's GEMM time */
+};
+
+/* Whether op is paired communication a MoE layer list (pair != 0) leaves
+ * out of its time. */
+int tce_eppair_is_paired(const struct tce_op *op, int pair);
+
+/* Add op, t seconds (all its repetitions), to the walk: paired
+ * communication (sm_count: the accelerator's SMs) or a compute op. */
+void tce_eppair_add(struct tce_eppair_walk *w, const struct tce_op *op,
+                    double t, double sm_count);
+
+/* The list is walked: spread its casts. */
+void tce_eppair_end(struct tce_eppair_walk *w);
+
+struct tce_list_time; /* projcache.h */
+
+/* Charge the two lists' paired communication (the rule above) to their
+ * times: exposed to TCE_CHARGE_EP, the SMs it holds to compute. */
+void tce_eppair_charge(struct tce_list_time *fwd, struct tce_list_time *bwd);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * eppair.c - a MoE layer's EP communication paired as Megatron-Core's
+ * combined 1F1B schedule runs it (eppair.h).
+ */
+#include "tcemu/eppair.h"
+
+#include <math.h>
+
+#include "tcemu/projcache.h"
+
+int tce_eppair_is_paired(const struct tce_op *op, int pair)
+{
+    return pair && op->kind != TCE_OP_COMPUTE &&
+           (op->flags & TCE_OP_F_EP_PAIRED) &&
+           !(op->flags & TCE_OP_F_RECOMPUTED);
+}
+
+void tce_eppair_add(struct tce_eppair_walk *w, const struct tce_op *op,
+                    double t, double sm_count)
+{
+    struct tce_ep_phases *p = w->p;
+    int k;
+
+    if (op->kind != TCE_OP_COMPUTE) {
+        /* consecutive paired ops (a flex dispatch's stages) are one run */
+        if (!w->in_run) {
+            p->runs++;
+            w->in_run = 1;
+        }
+        if (p->runs <= 2)
+            p->comm_s[p->runs - 1] += t;
+        if (op->comm_sms > 0 && sm_count > (double)op->comm_sms)
+            p->sm_share = (double)op->comm_sms / sm_count;
+        return;
+    }
+    w->in_run = 0;
+    if (op->flags & TCE_OP_F_CAST) {
+        w->cast += t;
+        return;
+    }
+    k = p->runs < 2 ? p->runs : 2;
+    p->seg_s[k] += t;
+    if (op->flops > 0 && op->gemm_n > 0) {
+        w->gemm[k] += t;
+        if (k == 1 && (op->flags & TCE_OP_F_BACKWARD))
+            p->wgrad_s += 0.5 * t;
+    }
+}
+
+void tce_eppair_end(struct tce_eppair_walk *w)
+{
+    double g = w->gemm[0] + w->gemm[1] + w->gemm[2];
+    int k;
+
+    if (w->p->runs == 0)
+        return;
+    for (k = 0; k < 3; k++)
+        w->p->seg_s[k] += g > 0.0 ? w->cast * w->gemm[k] / g : w->cast / 3.0;
+}
+
+/* One pass: exposed to EP, the hidden rest's SM share to compute. */
+static void charge_one(struct tce_list_time *t, double exposed, double comm)
+{
+    double held = (comm - exposed > 0.0 ? comm - exposed : 0.0) *
+                  t->ep.sm_share;
+
+    t->part_s[TCE_CHARGE_EP] += exposed;
+    t->part_s[TCE_CHARGE_COMPUTE] += held;
+    t->total_s += exposed + held;
+}
+
+void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b)
+{
+    const struct tce_ep_phases *pf = &f->ep, *pb = &b->ep;
+    double cf = pf->comm_s[0] + pf->comm_s[1];
+    double cb = pb->comm_s[0] + pb->comm_s[1];
+    double dg, comm_end, comp_end, e1, e2, e3;
+
+    if (pf->runs == 0 && pb->runs == 0)
+        return;
+    if (pf->runs != 2 || pb->runs != 2) {
+        charge_one(f, fmax(0.0, cf - (pf->seg_s[0] + pf->seg_s[1] +
+                                      pf->seg_s[2])), cf);
+        charge_one(b, fmax(0.0, cb - (pb->seg_s[0] + pb->seg_s[1] +
+                                      pb->seg_s[2])), cb);
+        return;
+    }
+    e1 = fmax(0.0, pb->comm_s[0] - pf->seg_s[0]);
+    dg = pb->seg_s[1] - pb->wgrad_s;
+    comm_end = fmax(pf->comm_s[0], dg) + pb->comm_s[1];
+    comp_end = fmax(pb->seg_s[1], pf->comm_s[0]) + pf->seg_s[1];
+    e2 = fmax(comm_end, comp_end) - (pb->seg_s[1] + pf->seg_s[1]);
+    e3 = fmax(0.0, pf->comm_s[1] - pb->seg_s[2]);
+    charge_one(f, e3 + 0.5 * e2, cf);
+    charge_one(b, e1 + 0.5 * e2, cb);
+}
