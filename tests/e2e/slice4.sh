@@ -137,8 +137,26 @@ skip() { echo "slice4.sh: skipped: $*"; exit 0; }
 # two failures were one calibration each (ep's projection moved from 1.45
 # to 1.55 s between calibrations), and calibrating with the median of 5
 # rounds (TCE_SLICE4_ROUNDS=5, 81 s instead of 48) did not remove them
-# (1 of 4 runs failed).  Issue 10 item 6 stays open.  It runs, with its
-# bound, when asked:
+# (1 of 4 runs failed).  Seventh session (quiet machine, load 1-2), 7
+# runs: all three jobs within 5% in 6; dp -5.1 to +0.5%, tp-span +0.9 to
+# +2.4%, ep -4.6 to +0.4% (ep sits near -4.5% in 5 of 7).  What moves:
+# - dp: its 10 MB all-reduce in the step (8 iterations) ran at 11.4-11.9
+#   MB/s a link against the 2-host pattern's 12.1-12.2 (a DP 8 ring
+#   measured back to back on all 4 hosts: 11.6-11.9; run without the
+#   per-iteration barrier, or with the compute scaled 0x or 4x: the same).
+# - ep passes by two errors that cancel: the pattern's three-line fit
+#   prices its own 512 KiB all-to-all 1-11% above the measured point
+#   (the large line, bent by the 1-2 MiB points where two flows share the
+#   token bucket, starts at 64 KiB or 512 KiB from one calibration to the
+#   next), while the run's DP 8 all-reduce (2.1 MB) measures 25-35% above
+#   its model: the two EP groups drift apart over the 16 all-to-alls (80
+#   ms in a trace) and the all-reduce that joins them waits for the later
+#   (entries spread over 105 ms, exits over 231 ms).  That drift is CPU
+#   scheduling on 2 cores, not a link property a 2-host calibration can
+#   see; EP 8 over all 4 hosts instead (one group, no drift) runs 12-15%
+#   slower than the closed forms carry the 2-host all-to-all (6 flows into
+#   each host's bucket against 2).
+# Issue 10 item 6 stays open.  It runs, with its bound, when asked:
 # TCE_SLICE4=1 tests/e2e/slice4.sh.
 [ "${TCE_SLICE4:-0}" = 1 ] || skip "opt-in (TCE_SLICE4=1): the 5% bound is not met on this test bed yet"
 slice_up slice4.sh
