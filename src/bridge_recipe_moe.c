@@ -96,6 +96,10 @@ static const struct moe_recipe recipes[] = {
      * overlap_param_gather off (l.136-139) */
     {"qwen3-235b-a22b", "DGX-B200", "25.11", "mxfp8", 0, 1, 0, 0, 1, 0},
     {"qwen3-235b-a22b", "DGX-B200", "25.11", "", 0, 1, 0, 0, 0, 0},
+    /* v0.2.0 .. v0.2.2 configs/qwen3/workload_base_configs.py
+     * QWEN3_235B_A22B_H100_FP8_CS_BASE_CONFIG (BF16 alike): no backend
+     * (alltoall), moe_a2a_overlap=True, TP 2 PP 8 VP 4 EP 32, GBS 2048 */
+    {"qwen3-235b-a22b", "DGX-H100", "25.11", "", 0, 1, 0, 0, 0, 0},
     /* B200 / B300 from v0.4.0 (alltoall, moe_a2a_overlap=False): the job's
      * defaults */
 
