@@ -76,6 +76,11 @@ static const struct moe_recipe recipes[] = {
     /* v0.3.0 .. v0.5.0 every other Qwen3-30B preset: hybridep, no
      * overlap, transformer_engine-scoped graphs */
     {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0},
+    /* v0.2.0 .. v0.2.2 configs/qwen3/workload_base_configs.py
+     * QWEN3_30B_A3B_GB300_* / GB200_*_BASE_CONFIG: hybridep, no overlap
+     * (training/flex_dispatcher_backend.py turns the flex dispatcher on
+     * on GB200 and GB300) */
+    {"qwen3-30b-a3b", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0},
 
     /* Qwen3-235B-A22B */
     /* qwen/gb300|gb200/qwen3_moe.py qwen3_235b_a22b_pretrain_256gpu_*_fp8mx
@@ -87,8 +92,11 @@ static const struct moe_recipe recipes[] = {
     /* v0.3.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_B300_*_V2: alltoall,
      * moe_a2a_overlap=True */
     {"qwen3-235b-a22b", "DGX-B300", "26.02", "", 0, 1, 0, 0, 0, 0},
-    /* v0.3.0 .. v0.5.0 GB200 / GB300 V2 presets: hybridep, no overlap */
+    /* v0.3.0 .. v0.5.0 GB200 / GB300 V2 presets: hybridep, no overlap;
+     * v0.2.0 .. v0.2.2 QWEN3_235B_A22B_GB300_* / GB200_*_BASE_CONFIG the
+     * same (flex_dispatcher_backend.py: flex on GB200 and GB300) */
     {"qwen3-235b-a22b", "GB", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0},
+    {"qwen3-235b-a22b", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0},
     /* v0.2.2 configs/qwen3/workload_base_configs.py
      * QWEN3_235B_A22B_B200_FP8_CS_BASE_CONFIG (FP8_MX the same, BF16
      * alike): no backend (alltoall), moe_a2a_overlap=True; and

@@ -106,6 +106,13 @@ static void test_other_models(void **state)
     /* the table's plain "FP8": the H100 preset is FP8_CS, current
      * scaling, as for the dense rows (tce_bridge_fp8_recipe) */
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
+    /* 25.11 GB300 Qwen3-30B: v0.2.x hybridep (flex), no overlap */
+    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
+    mkrow(&r, "25.11", "qwen3-30b-a3b", "DGX-GB300", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_FLEX);
+    assert_false(j.training.overlap_moe_expert_parallel_comm);
     /* 25.11 H100 too (v0.2.x QWEN3_235B_A22B_H100_FP8_CS_BASE_CONFIG:
      * moe_a2a_overlap=True, no backend); 25.09 keeps the job's */
     assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL), 0);
