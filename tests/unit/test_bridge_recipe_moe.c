@@ -106,6 +106,15 @@ static void test_other_models(void **state)
     /* the table's plain "FP8": the H100 preset is FP8_CS, current
      * scaling, as for the dense rows (tce_bridge_fp8_recipe) */
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
+    /* 25.09 Qwen3-235B GB200: per-layer graphs (the YAML's cuda_graphs)
+     * and TP overlap (run_script.py's CommOverlapConfig) */
+    assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL), 0);
+    mkrow(&r, "25.09", "qwen3-235b-a22b", "DGX-GB200", "");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_true(j.training.enable_cuda_graph);
+    assert_true(j.training.tp_comm_overlap);
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_ALLTOALL);
     /* 25.11 GB300 Qwen3-30B: v0.2.x hybridep (flex), no overlap */
     assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
     mkrow(&r, "25.11", "qwen3-30b-a3b", "DGX-GB300", "mxfp8");
