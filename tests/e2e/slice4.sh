@@ -137,9 +137,9 @@ skip() { echo "slice4.sh: skipped: $*"; exit 0; }
 # two failures were one calibration each (ep's projection moved from 1.45
 # to 1.55 s between calibrations), and calibrating with the median of 5
 # rounds (TCE_SLICE4_ROUNDS=5, 81 s instead of 48) did not remove them
-# (1 of 4 runs failed).  Seventh session (quiet machine, load 1-2), 7
-# runs: all three jobs within 5% in 6; dp -5.1 to +0.5%, tp-span +0.9 to
-# +2.4%, ep -4.6 to +0.4% (ep sits near -4.5% in 5 of 7).  What moves:
+# (1 of 4 runs failed).  Seventh session (quiet machine, load 1-2), 6
+# runs: all three jobs within 5% in 4; dp -8.2 to +0.5%, tp-span +0.9 to
+# +2.4%, ep -4.6 to +0.4% (ep sits near -4.5% in 4 of 6).  What moves:
 # - dp: its 10 MB all-reduce in the step (8 iterations) ran at 11.4-11.9
 #   MB/s a link against the 2-host pattern's 12.1-12.2 (a DP 8 ring
 #   measured back to back on all 4 hosts: 11.6-11.9; run without the
