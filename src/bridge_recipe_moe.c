@@ -67,7 +67,7 @@ static const struct moe_recipe recipes[] = {
      * _enable_hybridep_full_iteration_mxfp8 (full_iteration graphs,
      * overlap_moe_expert_parallel_comm=True, fp8_dot_product_attention
      * True) */
-    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1, 0, 0, 1, 0},
+    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0},
     /* v0.5.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_B300_FP8_MX_V1 (GB300 alike):
      * hybridep, moe_a2a_overlap=True, cuda_graph_impl full_iteration,
      * fp8_dot_product_attention=True */
@@ -89,7 +89,7 @@ static const struct moe_recipe recipes[] = {
     /* Qwen3-235B-A22B */
     /* qwen/gb300|gb200/qwen3_moe.py qwen3_235b_a22b_pretrain_256gpu_*_fp8mx
      * _config: hybridep + _enable_hybridep_full_iteration_mxfp8 */
-    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1, 0, 0, 1, 0},
+    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0},
     /* v0.3.0 .. v0.5.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_H100_*_V2:
      * alltoall, moe_a2a_overlap=True */
     {"qwen3-235b-a22b", "DGX-H100", "26.", "", 0, 1, 0, 0, 0, 0, 0},
@@ -407,10 +407,16 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
      * fuser off: gpt_oss/common.py _apply_gpt_oss_120b_full_iter_fp8mx
      * _configs (v0.5.0 gpt_oss_llm_pretrain.py on, 26.06) and deepseek/
      * common.py _enable_deepseek_full_iteration_mxfp8 (v0.6.0, 26.08) set
-     * use_transformer_engine_op_fuser = True */
+     * use_transformer_engine_op_fuser = True; in 26.06 the DeepSeek-V3 and
+     * Qwen3 FP8_MX presets set cutedsl_fused_grouped_mlp=True, which
+     * set_workload_base_configs turns into the fuser (v0.5.0
+     * scripts/performance/utils/overrides.py l.238-240;
+     * deepseek_workload_base_configs.py l.73, l.103,
+     * qwen3_workload_base_configs.py l.208, 235, 363, 396, 437) */
     if (e->graphs && e->flex &&
         (strcmp(job->name, "gpt-oss-120b") == 0 ||
-         strncmp(r->release, "26.08", 5) == 0))
+         strncmp(r->release, "26.08", 5) == 0 ||
+         strncmp(r->release, "26.06", 5) == 0))
         t->use_transformer_engine_op_fuser = 1;
     return 0;
 }

@@ -106,6 +106,16 @@ static void test_other_models(void **state)
     /* the table's plain "FP8": the H100 preset is FP8_CS, current
      * scaling, as for the dense rows (tce_bridge_fp8_recipe) */
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
+    /* 26.08 Qwen3 on GB: _benchmark_common's 32 HybridEP SMs; 26.06
+     * Qwen3-30B B300 MXFP8: the cuteDSL fused grouped MLP, TE's op fuser */
+    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
+    mkrow(&r, "26.08", "qwen3-30b-a3b", "DGX-GB200", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_int_equal(j.training.moe_deepep_num_sms, 32);
+    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
+    mkrow(&r, "26.06", "qwen3-30b-a3b", "DGX-B300", "mxfp8");
+    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    assert_true(j.training.use_transformer_engine_op_fuser);
     /* 25.09 Qwen3-235B GB200: per-layer graphs (the YAML's cuda_graphs)
      * and TP overlap (run_script.py's CommOverlapConfig) */
     assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL), 0);
