@@ -22,18 +22,27 @@ static void mkrow(struct tce_bridge_row *r, const char *release,
     r->moe = 1;
 }
 
-static void test_qwen3_30b(void **state)
+/* Load job file path and apply the recipe of the row (release, model,
+ * system, FP8 flavour) to it. */
+static void apply_row(struct tce_job *j, const char *path, const char *release,
+                      const char *model, const char *system, const char *fp8)
 {
     struct tce_bridge_row r;
-    struct tce_job j;
     struct tce_error e;
+
+    assert_int_equal(tce_job_load(path, j, NULL), 0);
+    mkrow(&r, release, model, system, fp8);
+    assert_int_equal(tce_bridge_recipe_moe(&r, j, &e), 0);
+}
+
+static void test_qwen3_30b(void **state)
+{
+    struct tce_job j;
     (void)state;
 
     /* 26.08 GB200 MXFP8: hybridep + full-iteration graphs + EP overlap
      * (qwen/gb200/qwen3_moe.py, _enable_hybridep_full_iteration_mxfp8) */
-    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
-    mkrow(&r, "26.08", "qwen3-30b-a3b", "DGX-GB200", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.08", "qwen3-30b-a3b", "DGX-GB200", "mxfp8");
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_FLEX);
     assert_true(j.training.overlap_moe_expert_parallel_comm);
@@ -45,35 +54,25 @@ static void test_qwen3_30b(void **state)
     assert_true(j.training.hidden_dropout == 0.0);
 
     /* DeepSeek-V3 26.08: FP8 attention on GB300, not on GB200 */
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "26.08", "deepseek-v3", "DGX-GB300", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "26.08", "deepseek-v3", "DGX-GB300", "mxfp8");
     assert_true(j.training.fp8_dot_product_attention);
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "26.08", "deepseek-v3", "DGX-GB200", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "26.08", "deepseek-v3", "DGX-GB200", "mxfp8");
     assert_false(j.training.fp8_dot_product_attention);
     assert_false(j.training.moe_fp8_dispatch);
 
     /* DeepSeek-V3 25.11: the v0.2.2 presets, no EP overlap; B200 on the
      * alltoall dispatcher, GB300 MXFP8 without param-gather overlap */
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "25.11", "deepseek-v3", "DGX-B200", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "25.11", "deepseek-v3", "DGX-B200", "mxfp8");
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_ALLTOALL);
     assert_false(j.training.overlap_moe_expert_parallel_comm);
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "25.11", "deepseek-v3", "DGX-GB300", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "25.11", "deepseek-v3", "DGX-GB300", "mxfp8");
     assert_false(j.training.overlap_moe_expert_parallel_comm);
     assert_false(j.training.overlap_param_gather);
     assert_int_equal(j.training.moe_deepep_num_sms, 32);
 
     /* 26.04 B200: hybridep, no overlap, graphs only per module */
-    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
-    mkrow(&r, "26.04.01", "qwen3-30b-a3b", "DGX-B200", "tensorwise");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.04.01", "qwen3-30b-a3b", "DGX-B200", "tensorwise");
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_FLEX);
     assert_false(j.training.overlap_moe_expert_parallel_comm);
@@ -81,9 +80,7 @@ static void test_qwen3_30b(void **state)
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
 
     /* 25.09: not in the table, the job's own settings stay */
-    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
-    mkrow(&r, "25.09", "qwen3-30b-a3b", "DGX-B200", "unstated");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "25.09", "qwen3-30b-a3b", "DGX-B200", "unstated");
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_ALLTOALL);
     assert_false(j.training.overlap_moe_expert_parallel_comm);
@@ -91,15 +88,11 @@ static void test_qwen3_30b(void **state)
 
 static void test_other_models(void **state)
 {
-    struct tce_bridge_row r;
     struct tce_job j;
-    struct tce_error e;
     (void)state;
 
     /* Qwen3-235B on H100 (26.02 .. 26.06): alltoall with EP overlap */
-    assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL), 0);
-    mkrow(&r, "26.06", "qwen3-235b-a22b", "DGX-H100", "unstated");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "26.06", "qwen3-235b-a22b", "DGX-H100", "unstated");
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_ALLTOALL);
     assert_true(j.training.overlap_moe_expert_parallel_comm);
@@ -108,52 +101,38 @@ static void test_other_models(void **state)
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
     /* 26.08 Qwen3 on GB: _benchmark_common's 32 HybridEP SMs; 26.06
      * Qwen3-30B B300 MXFP8: the cuteDSL fused grouped MLP, TE's op fuser */
-    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
-    mkrow(&r, "26.08", "qwen3-30b-a3b", "DGX-GB200", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.08", "qwen3-30b-a3b", "DGX-GB200", "mxfp8");
     assert_int_equal(j.training.moe_deepep_num_sms, 32);
-    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
-    mkrow(&r, "26.06", "qwen3-30b-a3b", "DGX-B300", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.06", "qwen3-30b-a3b", "DGX-B300", "mxfp8");
     assert_true(j.training.use_transformer_engine_op_fuser);
     /* 25.09 Qwen3-235B GB200: per-layer graphs (the YAML's cuda_graphs)
      * and TP overlap (run_script.py's CommOverlapConfig) */
-    assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL), 0);
-    mkrow(&r, "25.09", "qwen3-235b-a22b", "DGX-GB200", "");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "25.09", "qwen3-235b-a22b", "DGX-GB200", "");
     assert_true(j.training.enable_cuda_graph);
     assert_true(j.training.tp_comm_overlap);
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_ALLTOALL);
     /* 25.11 GB300 Qwen3-30B: v0.2.x hybridep (flex), no overlap */
-    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
-    mkrow(&r, "25.11", "qwen3-30b-a3b", "DGX-GB300", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "25.11", "qwen3-30b-a3b", "DGX-GB300", "mxfp8");
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_FLEX);
     assert_false(j.training.overlap_moe_expert_parallel_comm);
     /* 25.11 H100 too (v0.2.x QWEN3_235B_A22B_H100_FP8_CS_BASE_CONFIG:
      * moe_a2a_overlap=True, no backend); 25.09 keeps the job's */
-    assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL), 0);
-    mkrow(&r, "25.11", "qwen3-235b-a22b", "DGX-H100", "tensorwise");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "25.11", "qwen3-235b-a22b", "DGX-H100", "tensorwise");
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_ALLTOALL);
     assert_true(j.training.overlap_moe_expert_parallel_comm);
 
     /* DeepSeek-V3 26.04.01 B200 (v0.4.2 B200_FP8_MX_V2): deepep + overlap */
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_FLEX);
     assert_true(j.training.overlap_moe_expert_parallel_comm);
     assert_false(j.training.enable_cuda_graph);
 
     /* a dense job is left alone */
-    assert_int_equal(tce_job_load("jobs/llama3-8b.cfg", &j, NULL), 0);
-    mkrow(&r, "26.08", "llama3-8b", "DGX-GB200", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/llama3-8b.cfg", "26.08", "llama3-8b", "DGX-GB200", "mxfp8");
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_DELAYED);
     assert_false(j.training.enable_cuda_graph);
 }
@@ -168,9 +147,7 @@ static void test_memory_settings(void **state)
 
     /* 26.04.01 B200 MXFP8 (v0.4.2 DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2):
      * ["mla_up_proj", "mlp"]; fp32 master, BF16 moments; TE cross-entropy */
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
     assert_int_equal(j.training.recompute_granularity,
                      TCE_RECOMPUTE_SELECTIVE);
     assert_string_equal(j.training.recompute_modules, "mla_up_proj,mlp");
@@ -181,24 +158,18 @@ static void test_memory_settings(void **state)
     assert_int_equal(j.training.cross_entropy_fusion_impl, TCE_CE_TE);
 
     /* 26.08 GB300 MXFP8: recompute_modules = [] (nothing recomputed) */
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "26.08", "deepseek-v3", "DGX-GB300", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "26.08", "deepseek-v3", "DGX-GB300", "mxfp8");
     assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
     /* ... sync-free full-iteration HybridEP, the MLP as TE's fused ops
      * (deepseek/common.py _enable_deepseek_full_iteration_mxfp8) */
     assert_true(j.training.moe_expert_rank_capacity_factor > 0.0);
     assert_true(j.training.use_transformer_engine_op_fuser);
     /* 26.04.01 B200 (v0.4.2, DeepEP, no full-iteration graph): neither */
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
     assert_false(j.training.use_transformer_engine_op_fuser);
 
     /* 25.09: selective without a list, Megatron's core_attn */
-    assert_int_equal(tce_job_load("jobs/deepseek-v3.cfg", &j, NULL), 0);
-    mkrow(&r, "25.09", "deepseek-v3", "DGX-B200", "unstated");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "25.09", "deepseek-v3", "DGX-B200", "unstated");
     assert_int_equal(j.training.recompute_granularity,
                      TCE_RECOMPUTE_SELECTIVE);
     assert_string_equal(j.training.recompute_modules, "");
@@ -214,9 +185,7 @@ static void test_memory_settings(void **state)
     assert_int_equal(j.training.exp_avg_dtype, TCE_OPTIM_FP32);
 
     /* Qwen3: no recomputation */
-    assert_int_equal(tce_job_load("jobs/qwen3-30b-a3b.cfg", &j, NULL), 0);
-    mkrow(&r, "26.04.01", "qwen3-30b-a3b", "DGX-B200", "tensorwise");
-    assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.04.01", "qwen3-30b-a3b", "DGX-B200", "tensorwise");
     assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
 }
 
