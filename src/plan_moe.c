@@ -29,7 +29,7 @@
  *    under compute (Megatron-Core 0.14's batch-level EP overlap, DualPipe's
  *    idea), marked TCE_OVERLAP_COMPUTE and TCE_OP_F_EP_PAIRED: the
  *    projector pairs them with the other pass's compute runs as the
- *    combined 1F1B schedule does (projector.h tce_projector_pair_ep);
+ *    combined 1F1B schedule does (eppair.h tce_eppair_charge);
  *    while it runs it holds moe_deepep_num_sms of accelerator.sm_count
  *    (DeepSeek-V3 gives 20 of 132 SMs to communication; DeepEP's and
  *    HybridEP's kernels run on a fixed number of SMs, free again when they
