@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "tcemu/bridge_recipe.h"
+#include "tcemu/graphscope.h" /* host (issue 11) */
 #include "tcemu/recompute.h" /* mem (wave 6) */
 
 struct moe_recipe {
@@ -293,6 +294,68 @@ static const char *recompute_of(const struct tce_bridge_row *r,
     return NULL;
 }
 
+/* host (issue 11): the per-module CUDA graphs (cuda_graph_impl
+ * "transformer_engine" with cuda_graph_scope; graphscope.h) of the eager
+ * rows' presets, first match wins; rows with full-iteration graphs take
+ * those instead (recipes[] above).  A = attn, moe_router, moe_preprocess;
+ * R = moe_router, moe_preprocess. */
+#define CG_A "attn,moe_router,moe_preprocess"
+#define CG_R "moe_router,moe_preprocess"
+static const struct rc_recipe cg_recipes[] = {
+    /* v0.5.0 deepseek_workload_base_configs.py l.229-230
+     * (DEEPSEEK_V3_PRETRAIN_CONFIG_B300_V2) */
+    {"deepseek-v3", "DGX-B300", "26.06", "", CG_A},
+    /* v0.4.2 l.211-212 (DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2) */
+    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", CG_A},
+    /* gpt_oss_workload_base_configs.py GPT_OSS_120B_PRETRAIN_CONFIG_
+     * GB300_BF16_V1 and B300_BF16_V1 (v0.3.0 and v0.4.2 l.49-50, l.66-67;
+     * the B300 FP8_MX preset of v0.5.0 derives from them) */
+    {"gpt-oss-120b", "DGX-GB300", "26.04", "", CG_A},
+    {"gpt-oss-120b", "DGX-B300", "26.0", "", CG_A},
+    /* qwen3_workload_base_configs.py QWEN3_30B_A3B_PRETRAIN_CONFIG_B200_
+     * BF16_V1 (FP8_MX the same): v0.4.2 l.396-409 and v0.3.1 l.380-393
+     * attn too, v0.3.0 l.392-403 not */
+    {"qwen3-30b-a3b", "DGX-B200", "26.04", "", CG_A},
+    {"qwen3-30b-a3b", "DGX-B200", "26.02.01", "", CG_A},
+    {"qwen3-30b-a3b", "DGX-B200", "26.02", "", CG_R},
+    /* v0.3.x QWEN3_235B_A22B_PRETRAIN_CONFIG_GB300_BF16_V2 (l.186-198,
+     * FP8_MX_V2 from it) and GB200_FP8_CS_V1 (v0.3.0 l.102-103, FP8_MX_V2
+     * from it) */
+    {"qwen3-235b-a22b", "DGX-GB300", "26.02", "", CG_A},
+    {"qwen3-235b-a22b", "DGX-GB200", "26.02", "", CG_A},
+    /* v0.2.2 configs/<family>/workload_base_configs.py: deepseek l.37
+     * (GB300), l.56 (GB200); gpt_oss l.38 (GB300); qwen3 30B l.156, 166
+     * (GB300), l.179, 189, 199 (GB200 BF16, FP8_CS; FP8_MX), l.207, 215
+     * (B200), l.229 (H100 BF16); qwen3 235B l.51, 64 (GB300), l.79, 91
+     * (GB200) */
+    {"deepseek-v3", "DGX-GB300", "25.11", "", CG_A},
+    {"deepseek-v3", "DGX-GB200", "25.11", "", CG_R},
+    {"gpt-oss-120b", "DGX-GB300", "25.11", "", CG_A},
+    {"qwen3-30b-a3b", "DGX-GB300", "25.11", "", CG_R},
+    {"qwen3-30b-a3b", "DGX-GB200", "25.11", "mxfp8", CG_R},
+    {"qwen3-30b-a3b", "DGX-GB200", "25.11", "", CG_A},
+    {"qwen3-30b-a3b", "DGX-B200", "25.11", "", CG_R},
+    {"qwen3-30b-a3b", "DGX-H100", "25.11", "bf16", CG_R},
+    {"qwen3-235b-a22b", "DGX-GB300", "25.11", "", CG_R},
+    {"qwen3-235b-a22b", "DGX-GB200", "25.11", "", CG_A},
+};
+
+static const char *graph_modules_of(const struct tce_bridge_row *r,
+                                    const char *model)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(cg_recipes) / sizeof(cg_recipes[0]); i++) {
+        const struct rc_recipe *e = &cg_recipes[i];
+
+        if (strcmp(e->model, model) == 0 && system_is(e->system, r->system) &&
+            strncmp(r->release, e->release, strlen(e->release)) == 0 &&
+            fp8_is(e->fp8, r))
+            return e->modules;
+    }
+    return NULL;
+}
+
 int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
                           struct tce_error *err)
 {
@@ -370,6 +433,14 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
      * leaves the layout's m out for them too) */
     if (strstr(r->model, "w/o MTP"))
         job->model.mtp_num_layers = 0;
+    /* host (issue 11): the preset's per-module CUDA graphs */
+    {
+        const char *cg = graph_modules_of(r, job->name);
+        int rc = cg ? tce_graphscope_set(t, cg, err) : 0;
+
+        if (rc != 0)
+            return rc;
+    }
     /* kern (wave 5) */
     for (size_t i = 0; i < sizeof(norm_cudnn) / sizeof(norm_cudnn[0]); i++)
         if (strcmp(norm_cudnn[i].model, job->name) == 0 &&

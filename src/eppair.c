@@ -74,7 +74,7 @@ void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b)
     const struct tce_ep_phases *pf = &f->ep, *pb = &b->ep;
     double cf = pf->comm_s[0] + pf->comm_s[1];
     double cb = pb->comm_s[0] + pb->comm_s[1];
-    double dg, comm_end, comp_end, e1, e2, e3;
+    double dg, comm_end, comp_end, e1, e2, e3, host;
 
     if (pf->runs == 0 && pb->runs == 0)
         return;
@@ -93,4 +93,14 @@ void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b)
     e3 = fmax(0.0, pf->comm_s[1] - pb->seg_s[2]);
     charge_one(f, e3 + 0.5 * e2, cf);
     charge_one(b, e1 + 0.5 * e2, cb);
+    /* host (issue 11): one thread launches the pair, the forward's sync
+     * in the middle */
+    host = fmax(pf->host_pre_s, pf->gpu_pre_s) + pf->host_post_s +
+           pb->host_pre_s + pb->host_post_s - (f->total_s + b->total_s);
+    if (host > 0.0) {
+        f->part_s[TCE_CHARGE_COMPUTE] += 0.5 * host;
+        f->total_s += 0.5 * host;
+        b->part_s[TCE_CHARGE_COMPUTE] += 0.5 * host;
+        b->total_s += 0.5 * host;
+    }
 }

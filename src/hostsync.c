@@ -46,33 +46,48 @@ void tce_hostsync_scan(const struct tce_op_list *l,
     }
 }
 
-double tce_hostsync_segment_s(const struct tce_op_list *l, const double *op_s,
-                              double eager_s, double graph_s)
+int tce_hostsync_split(const struct tce_op_list *l, const double *op_s,
+                       double eager_s, double graph_s,
+                       struct tce_hostsync_split *out)
 {
-    double pre_gpu = 0.0, post_host = 0.0, k;
+    double k;
     int i, at = -1, syncs = 0;
 
-    if (eager_s <= 0.0 && graph_s <= 0.0)
-        return 0.0;
+    out->pre_host_s = out->post_host_s = out->pre_gpu_s = 0.0;
     for (i = 0; i < l->n; i++)
         if (tce_hostsync_op_syncs(&l->ops[i])) {
             syncs += (int)l->ops[i].count;
             at = i;
         }
-    if (syncs != 1)
-        return 0.0;
     for (i = 0; i < l->n; i++) {
         const struct tce_op *op = &l->ops[i];
 
-        if (i < at) {
+        k = tce_hostsync_op_launches(op) *
+            (op->flags & TCE_OP_F_GRAPHED ? graph_s : eager_s);
+        if (syncs == 1 && i < at) {
             if (op->kind == TCE_OP_COMPUTE)
-                pre_gpu += op_s[i] * (double)op->count;
-            continue;
+                out->pre_gpu_s += op_s[i] * (double)op->count;
+            out->pre_host_s += k;
+        } else {
+            out->post_host_s += k;
         }
-        k = tce_hostsync_op_launches(op);
-        post_host += k * (op->flags & TCE_OP_F_GRAPHED ? graph_s : eager_s);
     }
-    return post_host + eager_s + pre_gpu;
+    /* the GPU idles while the CPU wakes from the sync */
+    if (syncs == 1)
+        out->post_host_s += eager_s;
+    return syncs == 1;
+}
+
+double tce_hostsync_segment_s(const struct tce_op_list *l, const double *op_s,
+                              double eager_s, double graph_s)
+{
+    struct tce_hostsync_split sp;
+
+    if (eager_s <= 0.0 && graph_s <= 0.0)
+        return 0.0;
+    if (!tce_hostsync_split(l, op_s, eager_s, graph_s, &sp))
+        return 0.0;
+    return sp.post_host_s + sp.pre_gpu_s;
 }
 
 double tce_hostsync_list_s(const struct tce_op_list *l, double eager_s,

@@ -84,12 +84,17 @@ static void dense_fwd(const struct ctx *c, struct tce_op_list *l, unsigned fl)
     const struct dims *x = &c->x;
     double f = c->f.dense_mlp / (2.0 * x->nmat * x->h);
 
+    int first = l->n, mlp;
+
     tce_plan_attention_fwd(c, l, fl);
+    module_from(l, first, TCE_OP_F_MOD_ATTN); /* host (issue 11) */
+    mlp = l->n;
     elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NORM);
     tp_enter(c, l, "tp_ag_mlp", fl);
     mlp_fwd(c, l, f, x->T, "fc1", "act", "fc2", fl);
     tp_leave(c, l, "tp_out_mlp", fl);
     bda(c, l, "bda_mlp", fl);
+    module_from(l, mlp, TCE_OP_F_MOD_MLP);
 }
 
 /* wgrad (issue 11): mark a linear layer's backward op with the job's

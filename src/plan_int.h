@@ -67,6 +67,16 @@ static inline void linear(struct tce_op *op, double m, double n, double k)
     op->gemm_k = llround(k);
 }
 
+/* host (issue 11): mark ops from index `from` on as module `bit`
+ * (TCE_OP_F_MOD_*) */
+static inline void module_from(struct tce_op_list *l, int from, unsigned bit)
+{
+    int i;
+
+    for (i = from; i < l->n; i++)
+        l->ops[i].flags |= bit;
+}
+
 static inline void elt(struct tce_op_list *l, const char *name, double bytes,
                 unsigned flags)
 {

@@ -66,6 +66,7 @@
 #include <stdio.h>
 
 #include "plan_int.h"
+#include "tcemu/plan_graphs.h" /* host (issue 11) */
 
 /* Forward of a dense MLP of width f (per TP group), named by prefix. */
 void tce_plan_mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
@@ -362,17 +363,25 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     double perm = 2.0 * x->topk * x->elt_tokens * x->h * 2.0;
     int i, first = l->n;
 
+    int mod;
+
     attention_fwd(c, l, fl);
+    module_from(l, first, TCE_OP_F_MOD_ATTN); /* host (issue 11) */
+    mod = l->n;
     elt(l, "ln_mlp", 4.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NORM);
     gemm(l, "router", router, router, 2.0 * x->elt_tokens * x->h, fl);
     kernels(l, MOE_K_ROUTER);
     elt(l, "router_topk", 8.0 * x->elt_tokens * x->E, fl);
     kernels(l, MOE_K_TOPK);
+    module_from(l, mod, TCE_OP_F_MOD_ROUTER);
+    mod = l->n;
     elt(l, "moe_permute", perm, fl);
     /* sync (issue 11): the dispatcher's host work and its sync */
     kernels(l, dispatch_kernels(c, local));
     if (!sync_free(c))
         l->ops[l->n - 1].flags |= TCE_OP_F_HOST_SYNC;
+    module_from(l, mod, TCE_OP_F_MOD_PREPROCESS);
+    mod = l->n;
     ep_comm(c, l, 0, fl);
     if (!folded)
         tp_enter(c, l, "tp_ag_moe", fl);
@@ -433,6 +442,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     elt(l, "moe_unpermute", perm, fl);
     kernels(l, combine_kernels(c, local));
     bda(c, l, "bda_mlp", fl);
+    module_from(l, mod, TCE_OP_F_MOD_MLP);
     /* overlapped EP communication holds its SMs while it runs: the
      * compute under it runs on the rest (the projector's list time) */
     if (c->job->training.overlap_moe_expert_parallel_comm && c->lay->ep > 1)
@@ -545,14 +555,8 @@ static void fp8_marks(const struct ctx *c, struct tce_op_list *l)
 
 void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l)
 {
-    int i;
-
     fp8_marks(c, l);
-    /* Megatron --enable-cuda-graph captures each transformer layer */
-    if (c->job->training.enable_cuda_graph)
-        for (i = 0; i < l->n; i++)
-            if (l->ops[i].kind == TCE_OP_COMPUTE)
-                l->ops[i].flags |= TCE_OP_F_GRAPHED;
+    tce_plan_graph_marks(&c->job->training, l); /* plan_graphs.h */
 }
 
 /* moe (issue 11): the assumption lines `tcemu project` prints. */

@@ -184,6 +184,15 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     for (i = 0; i < TCE_CHARGE_COUNT; i++)
         out->total_s += out->part_s[i];
     tce_eppair_end(&w); /* overlap (issue 11) */
+    if (pair) { /* host (issue 11): the pair's host floor (eppair.h) */
+        struct tce_hostsync_split sp;
+
+        tce_hostsync_split(l, one_s, r->cm->launch_gap_s,
+                           r->cm->graph_launch_gap_s, &sp);
+        out->ep.host_pre_s = sp.pre_host_s;
+        out->ep.host_post_s = sp.post_host_s;
+        out->ep.gpu_pre_s = sp.pre_gpu_s;
+    }
 }
 
 void tce_projector_list_time(const struct tce_costmodel *cm,

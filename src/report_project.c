@@ -174,6 +174,21 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
                                                     TCE_REPORT_LINE_MAX);
          i++)
         n++;
+    /* host (issue 11): the host's launch cost and the graphs */
+    if (r->topo->node.host_launch_gap_us > 0)
+        LINE("host: an eager kernel launch costs %.4g us of host time "
+             "(node.host_launch_gap_us: the Megatron-Core + Transformer "
+             "Engine stack's CPU time per launch on this node), a graphed "
+             "one %.4g us; CUDA graphs: %s%s",
+             r->topo->node.host_launch_gap_us,
+             r->topo->accelerator.graph_launch_gap_us,
+             r->job->training.enable_cuda_graph ? "whole layers"
+             : r->job->training.cuda_graph_modules[0]
+                 ? "per module, "
+                 : "none (eager)",
+             r->job->training.enable_cuda_graph
+                 ? ""
+                 : r->job->training.cuda_graph_modules);
     /* sched: the schedule's rules, worded by the projector */
     LINE("%s", tce_projector_pipeline_assumption(r->job, sched_line,
                                                  sizeof(sched_line)));

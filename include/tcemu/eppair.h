@@ -38,7 +38,18 @@
  * e1 + e2 / 2; the rest of each pass's communication is hidden and holds
  * its SMs (sm_share x the hidden time, charged as compute; plan_moe.c's
  * comm_sms).  The combine's own element-wise work, on the communication
- * stream too, stays compute.  A list whose runs are not exactly two
+ * stream too, stays compute.
+ * host (issue 11): one CPU thread launches both passes of a pair, in the
+ * order above, and the forward's dispatcher waits for its token counts
+ * (hostsync.h) after pre_dispatch_fwd: the CPU's lead is gone there, and
+ * everything after it (the rest of the forward and the whole backward) is
+ * launched from that point.  So a pair takes at least
+ *   max(host_pre_fwd, gpu_pre_fwd) + host_post_fwd + host_bwd,
+ * and what that floor exceeds the two passes' times by is charged to
+ * compute, half to each.  This is why Megatron-Bridge turns the overlap
+ * off where the host bounds a layer ("Disable moe_a2a_overlap due to CPU
+ * overhead", NVIDIA-NeMo/Megatron-Bridge PR 1760, Qwen3-235B on B200:
+ * 20.1 -> 16.9 s per step).  A list whose runs are not exactly two
  * (dispatch, combine) hides them under its own compute.  Not modelled:
  * the warm-up and cool-down passes, which have no partner.  Pure.
  */
@@ -54,6 +65,9 @@ struct tce_ep_phases {
     double seg_s[3];      /* compute before the first run, between, after */
     double wgrad_s;       /* of seg_s[1]: the weight-gradient GEMMs */
     double sm_share;      /* the runs' comm_sms / sm_count (0: none) */
+    /* host (issue 11): the list's host launch time before its sync and
+     * from it on, and the GPU's time before it (hostsync.h) */
+    double host_pre_s, host_post_s, gpu_pre_s;
 };
 
 /* The summary while a list is walked: start from zeros (memset). */

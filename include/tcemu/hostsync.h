@@ -70,4 +70,16 @@ double tce_hostsync_list_s(const struct tce_op_list *l, double eager_s,
 double tce_hostsync_segment_s(const struct tce_op_list *l, const double *op_s,
                               double eager_s, double graph_s);
 
+/* host (issue 11): list l cut at its sync: the host's launch time before
+ * it (pre_host_s) and from it on, with the sync's gap (post_host_s), and
+ * the GPU's time before it (pre_gpu_s).  Without exactly one sync every
+ * launch is post_host_s and 0 is returned; 1 otherwise.  The paired EP
+ * schedule (eppair.h) joins two lists' host times with it. */
+struct tce_hostsync_split {
+    double pre_host_s, post_host_s, pre_gpu_s;
+};
+int tce_hostsync_split(const struct tce_op_list *l, const double *op_s,
+                       double eager_s, double graph_s,
+                       struct tce_hostsync_split *out);
+
 #endif

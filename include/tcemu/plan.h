@@ -216,6 +216,15 @@ enum tce_op_flag {
                                           microbatch's compute
                                           (overlap_moe_expert_parallel_
                                           comm; projector.h) */
+    /* host (issue 11): the layer module an op belongs to, for per-module
+     * CUDA graphs (graphscope.h) */
+    TCE_OP_F_MOD_ATTN = 1u << 16,      /* the attention block */
+    TCE_OP_F_MOD_ROUTER = 1u << 17,    /* MoE: pre-MLP norm and router */
+    TCE_OP_F_MOD_PREPROCESS = 1u << 18,/* MoE: the dispatcher's preprocess
+                                          (permute, routing metadata) */
+    TCE_OP_F_MOD_MLP = 1u << 19,       /* the rest of the MLP block (a
+                                          dense MLP; a MoE layer's
+                                          dispatch, experts, combine) */
 };
 
 struct tce_op {

@@ -351,6 +351,11 @@ struct tce_training {
     enum tce_fp8_format fp8;          /* Megatron --fp8-format */
     enum tce_fp8_recipe fp8_recipe;   /* Megatron --fp8-recipe */
     int enable_cuda_graph;            /* bool: kernels replayed as graphs */
+    char cuda_graph_modules[TCE_NAME_MAX * 2]; /* host (issue 11):
+                                         Megatron's --cuda-graph-modules,
+                                         comma-separated; "" = none */
+    unsigned cuda_graph_modules_mask; /* derived: enum tce_graph_module
+                                         bits (graphscope.h) */
     double moe_expert_load_imbalance; /* busiest expert / mean, >= 1 */
     /* sched: pipeline p2p overlap (issue 11 item 5) */
     int overlap_p2p_comm;             /* bool: interleaved p2p under the

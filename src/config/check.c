@@ -9,6 +9,7 @@
 
 #include "config_int.h"
 #include "tcemu/linkcal.h"
+#include "tcemu/graphscope.h" /* host (issue 11) */
 #include "tcemu/recompute.h" /* mem (wave 6) */
 #include "tcemu/rules.h"
 
@@ -140,6 +141,16 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
 
         if (rc != 0 && ep_)
             snprintf(e.key, sizeof(e.key), "%s", "training.recompute_modules");
+        bad |= cite(diag, o, sc, rc, &e);
+    }
+    /* host (issue 11): Megatron-LM's --cuda-graph-modules names */
+    {
+        unsigned gm;
+        int rc = tce_graphscope_parse(t->cuda_graph_modules, &gm, ep_);
+
+        if (rc != 0 && ep_)
+            snprintf(e.key, sizeof(e.key), "%s",
+                     "training.cuda_graph_modules");
         bad |= cite(diag, o, sc, rc, &e);
     }
     return bad ? TCE_ECONFIG : 0;

@@ -8,6 +8,7 @@
 
 #include "config_int.h"
 #include "tcemu/datadir.h"
+#include "tcemu/graphscope.h" /* host (issue 11) */
 #include "tcemu/recompute.h" /* mem (wave 6) */
 #include "tcemu/rules.h"
 
@@ -239,4 +240,10 @@ void tce_job_derive(struct tce_job *job)
     if (tce_recompute_parse(job->training.recompute_modules,
                             &job->training.recompute_modules_mask, NULL) != 0)
         job->training.recompute_modules_mask = 0;
+    /* host (issue 11): --cuda-graph-modules, parsed once (errors are
+     * reported by tce_job_check) */
+    if (tce_graphscope_parse(job->training.cuda_graph_modules,
+                             &job->training.cuda_graph_modules_mask,
+                             NULL) != 0)
+        job->training.cuda_graph_modules_mask = 0;
 }

@@ -546,6 +546,13 @@ static const struct field job_fields[] = {
          "with cross_entropy_loss_fusion: native (an fp32 copy of the "
          "logits) or te (Transformer Engine's kernel: the BF16 logits, "
          "their gradient written in place)"),
+    /* host (issue 11): per-module CUDA graphs */
+    STR(JS, training.cuda_graph_modules, "training.cuda_graph_modules", 0,
+        "Megatron-LM's --cuda-graph-modules with --cuda-graph-impl "
+        "transformer_engine (Megatron-Bridge's cuda_graph_scope), comma-"
+        "separated (attn, mlp, moe, moe_router, moe_preprocess): those "
+        "modules of every layer replay as CUDA graphs, the rest stays "
+        "eager; \"\" = none (enable_cuda_graph graphs whole layers)"),
     STR(JS, training.recompute_modules, "training.recompute_modules", 0,
         "with recompute_granularity selective: Megatron-LM's "
         "--recompute-modules, comma-separated (core_attn, mlp, moe_act, "

@@ -40,10 +40,12 @@ layer_of() {
     jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)
     attncost) echo 6 ;; # bw: fused attention's tensor and exponential (SFU) pipes
     recompute) echo 2 ;; # mem: --recompute-modules names
+    graphscope) echo 2 ;; # host: --cuda-graph-modules names
     memstate) echo 4 ;; # mem: optimizer state and loss bytes (memory model)
     plan_recompute) echo 5 ;; # mem: the recomputed modules' forward ops
     plan_cp) echo 5 ;; # cp (issue 11): the p2p ring attention per step
     hostsync) echo 5 ;; # sync: host launches and host-device syncs of an op list (issue 11)
+    plan_graphs) echo 5 ;; # host: the CUDA-graph marks of a layer (issue 11)
     projcache) echo 7 ;; # speed (wave 6): what a projector keeps across a sweep (spans, list times, stage sums)
     eppair) echo 7 ;; # overlap (issue 11): EP communication paired as Megatron-Core's combined 1F1B runs it
     projector_text) echo 7 ;; # the projector's assumption lines and breakdown JSON

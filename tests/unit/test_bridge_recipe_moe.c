@@ -189,12 +189,43 @@ static void test_memory_settings(void **state)
     assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
 }
 
+/* host (issue 11): the eager presets' per-module CUDA graphs
+ * (cuda_graph_scope with cuda_graph_impl transformer_engine) */
+static void test_graph_modules(void **state)
+{
+    struct tce_job j;
+    (void)state;
+
+    /* v0.3.1 QWEN3_30B_A3B_PRETRAIN_CONFIG_B200_*_V1: attn too; v0.3.0
+     * not */
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.02.01", "qwen3-30b-a3b",
+              "DGX-B200", "mxfp8");
+    assert_string_equal(j.training.cuda_graph_modules,
+                        "attn,moe_router,moe_preprocess");
+    assert_false(j.training.enable_cuda_graph);
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.02", "qwen3-30b-a3b",
+              "DGX-B200", "mxfp8");
+    assert_string_equal(j.training.cuda_graph_modules,
+                        "moe_router,moe_preprocess");
+    /* v0.2.2 GB200 Qwen3-235B: attn, moe_router, moe_preprocess */
+    apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "25.11", "qwen3-235b-a22b",
+              "DGX-GB200", "");
+    assert_string_equal(j.training.cuda_graph_modules,
+                        "attn,moe_router,moe_preprocess");
+    /* B200 Qwen3-235B presets: eager throughout */
+    apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "26.04.01", "qwen3-235b-a22b",
+              "DGX-B200", "mxfp8");
+    assert_string_equal(j.training.cuda_graph_modules, "");
+    assert_false(j.training.enable_cuda_graph);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_qwen3_30b),
         cmocka_unit_test(test_other_models),
         cmocka_unit_test(test_memory_settings),
+        cmocka_unit_test(test_graph_modules),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -579,6 +579,9 @@ static const struct bad_case bad_cases[] = {
     /* mem (wave 6) */
     {"cross-recompute-modules.cfg", TCE_CONFIG_JOB,
      BAD "cross-recompute-modules.cfg:32: error: training.recompute_modules: unknown module 'attn' (core_attn, mlp, moe_act, layernorm, mla_up_proj, moe, shared_experts)"},
+    /* host (issue 11) */
+    {"cross-cuda-graph-modules.cfg", TCE_CONFIG_JOB,
+     BAD "cross-cuda-graph-modules.cfg:32: error: training.cuda_graph_modules: moe_preprocess needs moe_router (Megatron-Core captures the preprocess only after the router)"},
     {"cross-global-batch.cfg", TCE_CONFIG_JOB,
      BAD "cross-global-batch.cfg:28: error: training.global_batch_size: must be a multiple of data parallel size x micro_batch_size 2 x 1 = 2 (got 15)"},
     {"cross-gpus-tp-pp.cfg", TCE_CONFIG_JOB,

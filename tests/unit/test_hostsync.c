@@ -3,13 +3,17 @@
  * communication none), syncs in forward eager ops only, the host time of a
  * list; and the MoE layer's launches and sync as plan_moe.c emits them by
  * dispatcher, local experts, FP8, sync-free budget and CUDA graphs, the
- * same at every micro-batch size.  Hand values throughout. */
+ * same at every micro-batch size; per-module CUDA graphs
+ * (--cuda-graph-modules): which ops they take, and the dispatcher's sync
+ * moving past a graphed preprocess; the list cut at its sync (the paired
+ * EP schedule's input).  Hand values throughout. */
 #include "tce_plan_fixtures.h"
 #include "tce_test.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcemu/graphscope.h"
 #include "tcemu/hostsync.h"
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
@@ -181,6 +185,116 @@ static void test_segment(void **state)
     free(l);
 }
 
+/* host (issue 11): the list cut at its sync, hand values */
+static void test_split(void **state)
+{
+    struct tce_op_list *l = calloc(1, sizeof(*l));
+    double op_s[8] = {2e-3, 1e-3, 0.5e-3, 0.1e-3, 0.2e-3, 0.0, 0, 0};
+    double gap = 10e-6;
+    struct tce_hostsync_split sp;
+
+    (void)state;
+    assert_non_null(l);
+    push(l, TCE_OP_COMPUTE, 1, 0, 1.0);                   /* attention */
+    push(l, TCE_OP_COMPUTE, 2, 0, 0.0)->count = 2;        /* router x 2 */
+    push(l, TCE_OP_COMPUTE, 20, TCE_OP_F_HOST_SYNC, 0.0); /* dispatch */
+    push(l, TCE_OP_COMPUTE, 32, TCE_OP_F_GRAPHED, 1.0);   /* graphed */
+    assert_int_equal(tce_hostsync_split(l, op_s, gap, 1e-6, &sp), 1);
+    /* before: 1 + 2 x 2 launches, 2 + 2 x 1 ms of GPU */
+    assert_close(sp.pre_host_s, 5.0 * gap, 1e-15);
+    assert_close(sp.pre_gpu_s, 4e-3, 1e-15);
+    /* from the sync: 20 eager, 32 graphed, the sync's gap */
+    assert_close(sp.post_host_s, 20.0 * gap + 32e-6 + gap, 1e-15);
+    /* no sync: every launch after, 0 returned */
+    l->ops[2].flags = 0;
+    assert_int_equal(tce_hostsync_split(l, op_s, gap, 1e-6, &sp), 0);
+    assert_close(sp.pre_host_s, 0.0, 0.0);
+    assert_close(sp.pre_gpu_s, 0.0, 0.0);
+    assert_close(sp.post_host_s, 25.0 * gap + 32e-6, 1e-15);
+    free(l);
+}
+
+/* host (issue 11): --cuda-graph-modules names */
+static void test_graphscope_parse(void **state)
+{
+    unsigned m = 99;
+    struct tce_error e;
+    struct tce_training t;
+
+    (void)state;
+    assert_int_equal(tce_graphscope_parse("", &m, NULL), 0);
+    assert_int_equal(m, 0);
+    assert_int_equal(
+        tce_graphscope_parse(" attn, moe_router,moe_preprocess", &m, NULL), 0);
+    assert_int_equal(m, TCE_CG_ATTN | TCE_CG_MOE_ROUTER |
+                            TCE_CG_MOE_PREPROCESS);
+    tce_error_clear(&e);
+    assert_int_equal(tce_graphscope_parse("attn,mamba", &m, &e), TCE_ECONFIG);
+    assert_non_null(strstr(e.msg, "unknown module 'mamba'"));
+    tce_error_clear(&e);
+    assert_int_equal(tce_graphscope_parse("moe_preprocess", &m, &e),
+                     TCE_ECONFIG);
+    assert_non_null(strstr(e.msg, "moe_preprocess needs moe_router"));
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(tce_graphscope_set(&t, "mlp,attn", NULL), 0);
+    assert_string_equal(t.cuda_graph_modules, "mlp,attn");
+    assert_int_equal(t.cuda_graph_modules_mask, TCE_CG_MLP | TCE_CG_ATTN);
+}
+
+static const struct tce_op *op_of(const struct tce_plan *p, const char *name)
+{
+    return fx_find_op(&p->list[TCE_PLAN_MOE_FWD], name);
+}
+
+/* host (issue 11): per-module graphs take their modules' ops only; the
+ * dispatcher's sync is not captured: past a graphed preprocess it falls on
+ * the next eager compute op */
+static void test_module_graphs(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *p;
+    struct tce_hostsync_list h, h0;
+
+    (void)state;
+    fx_moe_job(&j, 4, 1);
+    p = fx_plan(&j, 8);
+    scan(p, TCE_PLAN_MOE_FWD, &h0);
+    free(p);
+    assert_int_equal(tce_graphscope_set(&j.training,
+                                        "attn,moe_router,moe_preprocess",
+                                        NULL),
+                     0);
+    p = fx_plan(&j, 8);
+    assert_true(op_of(p, "qkv")->flags & TCE_OP_F_GRAPHED);
+    assert_true(op_of(p, "ln_mlp")->flags & TCE_OP_F_GRAPHED);
+    assert_true(op_of(p, "router")->flags & TCE_OP_F_GRAPHED);
+    assert_true(op_of(p, "moe_permute")->flags & TCE_OP_F_GRAPHED);
+    assert_false(op_of(p, "moe_permute")->flags & TCE_OP_F_HOST_SYNC);
+    assert_false(op_of(p, "expert_fc1")->flags & TCE_OP_F_GRAPHED);
+    assert_true(op_of(p, "expert_fc1")->flags & TCE_OP_F_HOST_SYNC);
+    assert_false(op_of(p, "moe_unpermute")->flags & TCE_OP_F_GRAPHED);
+    scan(p, TCE_PLAN_MOE_FWD, &h);
+    /* one sync still; the graphed launches left the eager count */
+    assert_close(h.syncs, 1.0, 0.0);
+    assert_close(h.eager_launches + h.graph_launches,
+                 h0.eager_launches + h0.graph_launches, 1e-9);
+    assert_true(h.graph_launches >= 2.0 + 6.0 + 20.0);
+    /* the backward replays the same modules */
+    assert_true(fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "qkv")->flags &
+                TCE_OP_F_GRAPHED);
+    assert_false(fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "expert_fc1")->flags &
+                 TCE_OP_F_GRAPHED);
+    free(p);
+    /* "moe": the whole MoE block graphed, sync-free */
+    assert_int_equal(tce_graphscope_set(&j.training, "moe", NULL), 0);
+    p = fx_plan(&j, 8);
+    assert_false(op_of(p, "qkv")->flags & TCE_OP_F_GRAPHED);
+    assert_true(op_of(p, "expert_fc1")->flags & TCE_OP_F_GRAPHED);
+    scan(p, TCE_PLAN_MOE_FWD, &h);
+    assert_close(h.syncs, 0.0, 0.0);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +302,9 @@ int main(void)
         cmocka_unit_test(test_moe_layer),
         cmocka_unit_test(test_sync_free),
         cmocka_unit_test(test_segment),
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_graphscope_parse),
+        cmocka_unit_test(test_module_graphs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
