@@ -5,6 +5,7 @@
 
 #include "tcemu/coll.h"
 #include "tcemu/gemmcost.h"
+#include "tcemu/hostsync.h"
 #include "tcemu/opcost.h"
 
 struct list_use {
@@ -84,6 +85,8 @@ int tce_opcost_stage(const struct tce_plan *plan,
 
         if (n <= 0)
             continue;
+        if (layer) /* host (issue 11) */
+            out->layer_host_s[moe] += tce_cost_list_launch_s(cm, l);
         for (i = 0; i < l->n; i++) {
             const struct tce_op *op = &l->ops[i];
             struct tce_opcost_row *r;
@@ -100,6 +103,11 @@ int tce_opcost_stage(const struct tce_plan *plan,
             r->per_microbatch = n * op->count;
             r->flops = op->flops;
             r->bytes = op->bytes;
+            r->launches = (int64_t)tce_hostsync_op_launches(op) /
+                          (op->count > 0 ? op->count : 1);
+            r->launch = op->kind != TCE_OP_COMPUTE      ? ""
+                        : op->flags & TCE_OP_F_GRAPHED ? "graph"
+                                                        : "eager";
             if (op->kind == TCE_OP_COMPUTE) {
                 /* the bytes the time was costed on: an FP8 cast's
                  * transposed copies are not written where the FP8 GEMM

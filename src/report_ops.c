@@ -40,6 +40,11 @@ static const struct tce_report_column columns[] = {
      .type = TCE_REPORT_INT, .offset = OFF(gemm_n)},
     {.key = "k", .group = "gemm", .in = TCE_REPORT_JSON,
      .type = TCE_REPORT_INT, .offset = OFF(gemm_k)},
+    /* host (issue 11) */
+    {.key = "launches", .human = "kern", .unit = "", .fmt = "4d", .in = ALL,
+     .type = TCE_REPORT_INT, .offset = OFF(launches)},
+    {.key = "launch", .human = "launch", .fmt = "-6s", .in = ALL,
+     .type = TCE_REPORT_TEXT, .offset = OFF(launch)},
     {.key = "source", .human = "source", .fmt = "-20s", .in = ALL,
      .type = TCE_REPORT_TEXT, .offset = OFF(source)},
 };
@@ -76,10 +81,25 @@ void tce_report_ops_human(FILE *out, const struct tce_opcost *ops)
     if (ops->layer_fwd_bwd_s[1] > 0)
         fprintf(out, "; one MoE layer forward+backward: %.4f ms",
                 ops->layer_fwd_bwd_s[1] * 1e3);
-    fprintf(out, "\n# time: one run (communication: exposed or hidden, as "
+    fprintf(out, "\n");
+    /* host (issue 11) */
+    if (ops->layer_host_s[0] > 0 || ops->layer_host_s[1] > 0) {
+        fprintf(out, "# host launches, one layer forward+backward:");
+        if (ops->layer_fwd_bwd_s[0] > 0)
+            fprintf(out, " dense %.4f ms", ops->layer_host_s[0] * 1e3);
+        if (ops->layer_fwd_bwd_s[1] > 0)
+            fprintf(out, "%s MoE %.4f ms",
+                    ops->layer_fwd_bwd_s[0] > 0 ? ";" : "",
+                    ops->layer_host_s[1] * 1e3);
+        fprintf(out, " (a layer takes at least the larger of this and "
+                     "its GPU time)\n");
+    }
+    fprintf(out, "# time: one run (communication: exposed or hidden, as "
                  "the projection decides); runs: per microbatch on this "
                  "stage; eff: achieved FLOP/s of the peak (FLOPs) or "
-                 "bytes/s of the HBM bandwidth (element-wise)\n");
+                 "bytes/s of the HBM bandwidth (element-wise); kern, "
+                 "launch: kernel launches of one run and whether the host "
+                 "launches them (eager) or a CUDA graph replays them\n");
 }
 
 void tce_report_ops_json(struct tce_json *j, const char *key,
@@ -94,6 +114,8 @@ void tce_report_ops_json(struct tce_json *j, const char *key,
     tce_json_double(j, "compute_s", ops->compute_s);
     tce_json_double(j, "dense_layer_fwd_bwd_s", ops->layer_fwd_bwd_s[0]);
     tce_json_double(j, "moe_layer_fwd_bwd_s", ops->layer_fwd_bwd_s[1]);
+    tce_json_double(j, "dense_layer_host_s", ops->layer_host_s[0]);
+    tce_json_double(j, "moe_layer_host_s", ops->layer_host_s[1]);
     tce_json_int(j, "table_ops", ops->table_ops);
     tce_json_int(j, "curve_ops", ops->curve_ops);
     tce_report_json_rows(j, "rows", &t);

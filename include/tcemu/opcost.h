@@ -13,7 +13,9 @@
  * ops' time x per_microbatch (communication, hidden or not, apart).
  * Efficiency: a GEMM's achieved FLOP/s over the peak of the job's
  * precision; an element-wise op's achieved bytes/s over the HBM datasheet
- * bandwidth; 0 for communication.  Pure, no allocation.
+ * bandwidth; 0 for communication.  Launches: the host's kernel launches
+ * of one run, eager or graphed, and per layer the host's launch time
+ * beside its GPU time.  Pure, no allocation.
  */
 #ifndef TCEMU_OPCOST_H
 #define TCEMU_OPCOST_H
@@ -41,6 +43,11 @@ struct tce_opcost_row {
                                   "table (bandwidth)", "curve", "links",
                                   "links (calibrated)" */
     int64_t gemm_m, gemm_n, gemm_k; /* a linear layer's shape, or 0 */
+    /* host (issue 11): kernel launches of one run (hostsync.h) and how:
+     * "eager" (the host launches each), "graph" (replayed from a CUDA
+     * graph), "" (communication: counted with the compute ops) */
+    int64_t launches;
+    const char *launch;
 };
 
 struct tce_opcost {
@@ -51,6 +58,11 @@ struct tce_opcost {
     double compute_s;          /* per microbatch: compute ops x runs */
     double layer_fwd_bwd_s[2]; /* one dense (0) / MoE (1) layer's compute,
                                   forward + backward; 0 when none */
+    double layer_host_s[2];    /* host (issue 11): the host's launch time
+                                  of the same (tce_cost_list_launch_s; the
+                                  projector charges the larger, or after a
+                                  sync the host's launches after it plus
+                                  the GPU's work before it) */
     int table_ops, curve_ops;  /* compute ops by source */
 };
 

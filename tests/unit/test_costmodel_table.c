@@ -561,6 +561,32 @@ static void test_opcost(void **state)
     }
     assert_close(ops->compute_s, sum, 1e-12);
     assert_true(comm > 0); /* TP collectives */
+    /* host (issue 11): launches per row, and the layer's host time is its
+     * lists' (fwd + bwd) launches at the cost model's gap */
+    {
+        double host = tce_cost_list_launch_s(&s->cm,
+                                             &plan->list[TCE_PLAN_DENSE_FWD]) +
+                      tce_cost_list_launch_s(&s->cm,
+                                             &plan->list[TCE_PLAN_DENSE_BWD]);
+
+        assert_true(host > 0);
+        assert_close(ops->layer_host_s[0], host, 1e-15);
+        assert_true(ops->layer_host_s[1] == 0.0);
+        for (i = 0; i < ops->n; i++) {
+            const struct tce_opcost_row *r = &ops->rows[i];
+
+            if (strcmp(r->kind, "compute") == 0) {
+                assert_true(r->launches >= 1);
+                assert_string_equal(r->launch, "eager");
+            } else {
+                assert_string_equal(r->launch, "");
+            }
+            if (strcmp(r->name, "fc1") == 0)
+                /* a linear: one GEMM forward, dgrad + wgrad backward */
+                assert_int_equal(r->launches,
+                                 strcmp(r->list, "dense_fwd") == 0 ? 1 : 2);
+        }
+    }
     assert_int_equal(ops->table_ops + ops->curve_ops, ops->n - comm);
     free(ops);
     free(plan);
