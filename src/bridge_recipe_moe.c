@@ -39,6 +39,7 @@
 #include "tcemu/bridge_recipe.h"
 #include "tcemu/graphscope.h" /* host (issue 11) */
 #include "tcemu/recompute.h" /* mem (wave 6) */
+#include "tcemu/util.h"
 
 struct moe_recipe {
     const char *model;   /* job name (model_key) */
@@ -278,13 +279,16 @@ static const struct rc_recipe rc_recipes[] = {
     {"gpt-oss-120b", "DGX-H100", "", "", "layernorm,moe_act"},
 };
 
-static const char *recompute_of(const struct tce_bridge_row *r,
-                                const char *model)
+/* The modules of the first entry of tab (n entries) matching row r and
+ * model, or NULL. */
+static const char *modules_of(const struct rc_recipe *tab, size_t n,
+                              const struct tce_bridge_row *r,
+                              const char *model)
 {
     size_t i;
 
-    for (i = 0; i < sizeof(rc_recipes) / sizeof(rc_recipes[0]); i++) {
-        const struct rc_recipe *e = &rc_recipes[i];
+    for (i = 0; i < n; i++) {
+        const struct rc_recipe *e = &tab[i];
 
         if (strcmp(e->model, model) == 0 && system_is(e->system, r->system) &&
             strncmp(r->release, e->release, strlen(e->release)) == 0 &&
@@ -340,22 +344,6 @@ static const struct rc_recipe cg_recipes[] = {
     {"qwen3-235b-a22b", "DGX-GB200", "25.11", "", CG_A},
 };
 
-static const char *graph_modules_of(const struct tce_bridge_row *r,
-                                    const char *model)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(cg_recipes) / sizeof(cg_recipes[0]); i++) {
-        const struct rc_recipe *e = &cg_recipes[i];
-
-        if (strcmp(e->model, model) == 0 && system_is(e->system, r->system) &&
-            strncmp(r->release, e->release, strlen(e->release)) == 0 &&
-            fp8_is(e->fp8, r))
-            return e->modules;
-    }
-    return NULL;
-}
-
 int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
                           struct tce_error *err)
 {
@@ -387,7 +375,8 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
     /* mem (wave 6): the recipe's recompute_modules, its optimizer state and
      * its loss kernel */
     {
-        const char *rm = recompute_of(r, job->name);
+        const char *rm = modules_of(rc_recipes, TCE_ARRAY_SIZE(rc_recipes),
+                                    r, job->name);
         int rc;
 
         if (rm && rm[0] != '-') {
@@ -435,7 +424,8 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         job->model.mtp_num_layers = 0;
     /* host (issue 11): the preset's per-module CUDA graphs */
     {
-        const char *cg = graph_modules_of(r, job->name);
+        const char *cg = modules_of(cg_recipes, TCE_ARRAY_SIZE(cg_recipes),
+                                    r, job->name);
         int rc = cg ? tce_graphscope_set(t, cg, err) : 0;
 
         if (rc != 0)

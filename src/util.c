@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -233,4 +234,56 @@ size_t tce_utf8_seq_len(const unsigned char *p)
         (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
         return 0;
     return n;
+}
+
+int tce_parse_name_list(const char *list, const struct tce_name_bit *names,
+                        size_t n, const char *what, unsigned *mask,
+                        struct tce_error *err)
+{
+    const char *p = list ? list : "";
+    unsigned m = 0;
+
+    while (*p) {
+        size_t len, i;
+        int found = 0;
+
+        p += strspn(p, " \t,");
+        len = strcspn(p, " \t,");
+        if (len == 0)
+            break;
+        for (i = 0; i < n; i++)
+            if (strlen(names[i].name) == len &&
+                strncmp(names[i].name, p, len) == 0) {
+                m |= names[i].bit;
+                found = 1;
+            }
+        if (!found) {
+            char known[256];
+            size_t at = 0;
+
+            known[0] = '\0';
+            for (i = 0; i < n && at < sizeof(known); i++)
+                at += (size_t)snprintf(known + at, sizeof(known) - at,
+                                       "%s%s", i ? ", " : "", names[i].name);
+            return tce_error_set(err, TCE_ECONFIG,
+                                 "unknown %s '%.*s' (%s)", what,
+                                 (int)(len > 64 ? 64 : len), p, known);
+        }
+        p += len;
+    }
+    *mask = m;
+    return 0;
+}
+
+int tce_copy_list(char *dst, size_t size, const char *list, const char *key,
+                  struct tce_error *err)
+{
+    size_t n = strlen(list);
+
+    if (n >= size)
+        return tce_error_set(err, TCE_ECONFIG,
+                             "%s: list longer than %zu characters", key,
+                             size - 1);
+    memcpy(dst, list, n + 1);
+    return 0;
 }

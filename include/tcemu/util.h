@@ -60,4 +60,22 @@ int tce_add_i64(int64_t a, int64_t b, int64_t *out);
  * overlong form, surrogate, past U+10FFFF, truncated). */
 size_t tce_utf8_seq_len(const unsigned char *p);
 
+/* A list of names as Megatron-LM's list options take them (comma- or
+ * blank-separated: --recompute-modules, --cuda-graph-modules), each one of
+ * names[0 .. n-1]: the OR of their bits in *mask ("" gives 0).
+ * TCE_ECONFIG "unknown <what> 'x' (a, b, ...)" otherwise (*mask
+ * unchanged). */
+struct tce_name_bit {
+    const char *name;
+    unsigned bit;
+};
+int tce_parse_name_list(const char *list, const struct tce_name_bit *names,
+                        size_t n, const char *what, unsigned *mask,
+                        struct tce_error *err);
+
+/* Copy list into dst (size bytes); TCE_ECONFIG "<key>: list longer than
+ * N characters" (dst unchanged) when it does not fit. */
+int tce_copy_list(char *dst, size_t size, const char *list, const char *key,
+                  struct tce_error *err);
+
 #endif

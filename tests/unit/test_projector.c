@@ -385,6 +385,20 @@ static void pair_summary(struct tce_list_time *t, double c0, double c1,
     t->part_s[TCE_CHARGE_COMPUTE] = t->total_s;
 }
 
+/* host (issue 11): the first pairing case below, with the forward's host
+ * before its sync 1, the GPU before it 2.5, the host after it 4, and the
+ * backward's host bwd_host */
+static void pair_host(struct tce_list_time *f, struct tce_list_time *b,
+                      double bwd_host)
+{
+    pair_summary(f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
+    pair_summary(b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
+    f->ep.host_pre_s = 1.0;
+    f->ep.gpu_pre_s = 2.5;
+    f->ep.host_post_s = 4.0;
+    b->ep.host_post_s = bwd_host;
+}
+
 static void test_ep_pairing(void **state)
 {
     struct tce_list_time f, b;
@@ -426,22 +440,12 @@ static void test_ep_pairing(void **state)
      * exposed, backward 7.5 (the first case); host before the forward's
      * sync 1, GPU before it 2.5, host after it 4, backward's host 6:
      * max(1, 2.5) + 4 + 6 = 12.5 against 16: nothing added */
-    pair_summary(&f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
-    pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
-    f.ep.host_pre_s = 1.0;
-    f.ep.gpu_pre_s = 2.5;
-    f.ep.host_post_s = 4.0;
-    b.ep.host_post_s = 6.0;
+    pair_host(&f, &b, 6.0);
     tce_eppair_charge(&f, &b);
     assert_close(f.total_s + b.total_s, 16.0, 1e-12);
     /* a backward host of 10: 2.5 + 4 + 10 = 16.5, half a second each to
      * compute */
-    pair_summary(&f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
-    pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
-    f.ep.host_pre_s = 1.0;
-    f.ep.gpu_pre_s = 2.5;
-    f.ep.host_post_s = 4.0;
-    b.ep.host_post_s = 10.0;
+    pair_host(&f, &b, 10.0);
     tce_eppair_charge(&f, &b);
     assert_close(f.total_s, 8.5 + 0.25, 1e-12);
     assert_close(b.total_s, 7.5 + 0.25, 1e-12);

@@ -209,6 +209,40 @@ static void test_error_print(void **state)
     free(buf);
 }
 
+/* Megatron-LM's name-list options: separators, unknown names, copies. */
+static void test_name_list(void **state)
+{
+    static const struct tce_name_bit names[] = {{"a", 1u}, {"bb", 2u},
+                                                {"c", 4u}};
+    unsigned m = 99;
+    struct tce_error e;
+    char dst[8];
+
+    (void)state;
+    assert_int_equal(tce_parse_name_list("", names, 3, "x", &m, NULL), 0);
+    assert_int_equal(m, 0);
+    assert_int_equal(tce_parse_name_list(NULL, names, 3, "x", &m, NULL), 0);
+    assert_int_equal(m, 0);
+    assert_int_equal(
+        tce_parse_name_list(" bb,\ta , bb", names, 3, "x", &m, NULL), 0);
+    assert_int_equal(m, 3u);
+    m = 7;
+    tce_error_clear(&e);
+    assert_int_equal(tce_parse_name_list("a,b", names, 3, "thing", &m, &e),
+                     TCE_ECONFIG);
+    assert_string_equal(e.msg, "unknown thing 'b' (a, bb, c)");
+    assert_int_equal(m, 7u); /* unchanged */
+    memset(dst, 'z', sizeof(dst));
+    assert_int_equal(tce_copy_list(dst, sizeof(dst), "a,bb,c", "k", NULL),
+                     0);
+    assert_string_equal(dst, "a,bb,c");
+    tce_error_clear(&e);
+    assert_int_equal(tce_copy_list(dst, sizeof(dst), "a,bb,c,a", "k", &e),
+                     TCE_ECONFIG);
+    assert_string_equal(e.msg, "k: list longer than 7 characters");
+    assert_string_equal(dst, "a,bb,c");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_checked_arithmetic),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_json_invalid_utf8),
+        cmocka_unit_test(test_name_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
