@@ -343,9 +343,6 @@ static const struct known_bad_row {
     {{"26.06.01", NULL}, "gpt-oss-120b", NULL, 0, NULL,
      "known-bad: the release's footnote reports a cuDNN regression for "
      "GPT-OSS (cudnn-frontend issue 256)"},
-    {{"26.02", "25.11"}, "qwen3-30b-a3b", "DGX-B200", 1, NULL,
-     "known-bad: Qwen3 30B on B200 at MBS 1 published at 214-223 TFLOP/s "
-     "against 614-619 at MBS 4 a release later"},
     {{"26.02", NULL}, "qwen3-30b-a3b", "DGX-H100", 0, NULL,
      "known-bad: Qwen3 30B on H100 published at 118 TFLOP/s against "
      "203-208 in every other release"},
