@@ -9,8 +9,9 @@
  *  - 26.08 rows: src/megatron/bridge/perf_recipes/<family>/<system>/<model>.py
  *    at commit 067f987df03b (the one the reference CSV cites);
  *  - 26.06 rows: scripts/performance/configs/<family>/<family>_workload_base_configs.py
- *    at tag v0.5.0; 26.04 / 26.04.01 rows: the same at v0.4.0 .. v0.4.2
- *    (26.04.01's DeepSeek-V3 B200 PP 8 x VP 2 x EP 32 layout is v0.4.2's
+ *    at tag v0.5.0; 26.04 rows: the same at v0.4.0; 26.04.01 rows: v0.4.2,
+ *    whose perf-config commits all predate the release's table (2026-05-16;
+ *    its DeepSeek-V3 B200 PP 8 x VP 2 x EP 32 layout is v0.4.2's
  *    DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2); 26.02 rows: v0.3.0.
  *  - 25.11 rows: scripts/performance/configs/<family>/workload_base_configs.py
  *    and <family>_llm_pretrain.py at v0.2.2; 25.09 rows: scripts/performance/
@@ -114,6 +115,12 @@ static const struct moe_recipe recipes[] = {
      * QWEN3_235B_A22B_H100_FP8_CS_BASE_CONFIG (BF16 alike): no backend
      * (alltoall), moe_a2a_overlap=True, TP 2 PP 8 VP 4 EP 32, GBS 2048 */
     {"qwen3-235b-a22b", "DGX-H100", "25.11", "", 0, 1, 0, 0, 0, 0, 0},
+    /* v0.4.2 QWEN3_235B_A22B_PRETRAIN_CONFIG_B300_*_V1 / _V2 (26.04.01:
+     * every perf-config change of v0.4.2 predates the release's
+     * 2026-05-16 table): hybridep, no overlap (commit 6a5c997e7, #3490
+     * "Use HybridEP flex dispatcher for Qwen3 235B B300 perf configs") */
+    {"qwen3-235b-a22b", "DGX-B300", "26.04.01", "", 1, 0, 0, HYBRIDEP_SMS, 0,
+     0, 0},
     /* B200 / B300 from v0.4.0 (alltoall, moe_a2a_overlap=False): the job's
      * defaults */
 
@@ -174,10 +181,17 @@ static const struct moe_recipe recipes[] = {
      * _configs (hybridep, full_iteration,
      * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
     {"gpt-oss-120b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0},
+    /* v0.4.2 (26.04.01) gpt_oss_workload_base_configs.py: GB200_BF16_V2
+     * alltoall with moe_a2a_overlap=True (commit ee3d3068b, #3561) and
+     * B200_BF16_V2 alltoall (commit 78934c150, #3614), both before the
+     * release's 2026-05-16 table */
+    {"gpt-oss-120b", "DGX-GB200", "26.04.01", "", 0, 1, 0, 0, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B200", "26.04.01", "", 0, 0, 0, 0, 0, 0, 0},
     /* v0.4.0 / v0.4.1 GPT_OSS_120B_PRETRAIN_CONFIG_GB200_BF16_V2:
      * hybridep, moe_a2a_overlap=True */
     {"gpt-oss-120b", "DGX-GB200", "26.04", "", 1, 1, 0, HYBRIDEP_SMS, 0, 0, 0},
-    /* v0.4.0 .. v0.5.0 B200 / B300 V2 (EP 8): hybridep, no overlap */
+    /* v0.4.0 .. v0.5.0 B200 / B300 V2 (EP 8): hybridep, no overlap
+     * (B200 from v0.4.2: above) */
     {"gpt-oss-120b", "DGX-B200", "26.04", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
     {"gpt-oss-120b", "DGX-B300", "26.04", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
     {"gpt-oss-120b", "DGX-B300", "26.06", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},

@@ -212,6 +212,28 @@ static void test_graph_modules(void **state)
               "DGX-GB200", "");
     assert_string_equal(j.training.cuda_graph_modules,
                         "attn,moe_router,moe_preprocess");
+    /* 26.04.01 follows v0.4.2 (every perf-config change of it predates
+     * the release's table): Qwen3-235B on B300 hybridep, GPT-OSS on B200
+     * back to alltoall (26.04, v0.4.0: hybridep) */
+    apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "26.04.01", "qwen3-235b-a22b",
+              "DGX-B300", "mxfp8");
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_FLEX);
+    assert_int_equal(j.training.moe_deepep_num_sms, 32);
+    assert_false(j.training.overlap_moe_expert_parallel_comm);
+    apply_row(&j, "jobs/gpt-oss-120b.cfg", "26.04.01", "gpt-oss-120b",
+              "DGX-B200", "");
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_ALLTOALL);
+    apply_row(&j, "jobs/gpt-oss-120b.cfg", "26.04", "gpt-oss-120b",
+              "DGX-B200", "");
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_FLEX);
+    apply_row(&j, "jobs/gpt-oss-120b.cfg", "26.04.01", "gpt-oss-120b",
+              "DGX-GB200", "");
+    assert_int_equal(j.parallel.moe_token_dispatcher_type,
+                     TCE_DISPATCHER_ALLTOALL);
+    assert_true(j.training.overlap_moe_expert_parallel_comm);
     /* B200 Qwen3-235B presets: eager throughout */
     apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "26.04.01", "qwen3-235b-a22b",
               "DGX-B200", "mxfp8");
