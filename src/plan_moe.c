@@ -590,9 +590,11 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
     if (moe && i == k++) {
         if (t->overlap_moe_expert_parallel_comm)
             snprintf(buf, size,
-                     "MoE EP overlap: dispatch and combine hidden under the "
-                     "MoE layer's compute (Megatron-Core 0.14 "
-                     "--overlap-moe-expert-parallel-comm); while they run "
+                     "MoE EP overlap: dispatch and combine run beside "
+                     "another microbatch's pass of the layer, each against "
+                     "one of its compute runs (Megatron-Core "
+                     "--overlap-moe-expert-parallel-comm, combined 1F1B); "
+                     "while they run "
                      "they hold %lld SMs (moe_deepep_num_sms of "
                      "accelerator.sm_count; DeepSeek-V3 3.2.2: 20 of 132) "
                      "and the compute under them runs on the rest: the "

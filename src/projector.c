@@ -99,8 +99,9 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     double hid_part[TCE_CHARGE_COUNT];
     double one_s[TCE_PLAN_OPS_MAX]; /* cp (issue 11): per-step exposure */
     struct tce_eppair_walk w; /* overlap (issue 11) */
+    struct tce_hostsync_split sp; /* host (issue 11): cut at its sync */
     int paired[TCE_PLAN_OPS_MAX], n_paired = 0;
-    int i;
+    int i, synced;
 
     memset(out, 0, sizeof(*out));
     memset(hid_part, 0, sizeof(hid_part));
@@ -158,11 +159,11 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
     /* moe (issue 11): kernel launches floor the list's compute; sync:
      * after a host-device sync the host's launches and the GPU's work
      * before it follow each other (hostsync.h) */
+    synced = tce_hostsync_split(l, one_s, r->cm->launch_gap_s,
+                                r->cm->graph_launch_gap_s, &sp);
     scale = tce_cost_list_launch_s(r->cm, l);
-    if (scale > 0.0)
-        scale = fmax(scale, tce_hostsync_segment_s(l, one_s,
-                                                   r->cm->launch_gap_s,
-                                                   r->cm->graph_launch_gap_s));
+    if (scale > 0.0 && synced)
+        scale = fmax(scale, sp.post_host_s + sp.pre_gpu_s);
     if (scale > compute) {
         out->part_s[TCE_CHARGE_COMPUTE] += scale - compute;
         compute = scale;
@@ -185,10 +186,6 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         out->total_s += out->part_s[i];
     tce_eppair_end(&w); /* overlap (issue 11) */
     if (pair) { /* host (issue 11): the pair's host floor (eppair.h) */
-        struct tce_hostsync_split sp;
-
-        tce_hostsync_split(l, one_s, r->cm->launch_gap_s,
-                           r->cm->graph_launch_gap_s, &sp);
         out->ep.host_pre_s = sp.pre_host_s;
         out->ep.host_post_s = sp.post_host_s;
         out->ep.gpu_pre_s = sp.pre_gpu_s;

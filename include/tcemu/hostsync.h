@@ -18,7 +18,9 @@
  *              launches the first kernel after the sync)
  *
  * and the projector charges max(the list's GPU compute, host, and for a
- * list with one sync tce_hostsync_segment_s below).  Launches
+ * list with one sync tce_hostsync_segment_s below; it takes that rule's
+ * pieces from tce_hostsync_split, once per list, which the paired EP
+ * schedule reads too).  Launches
  * per op: op->kernels (0 counts as 1) for compute ops (communication ops
  * count none: the MoE dispatcher's NCCL launches are counted in its
  * compute ops by plan_moe.c, other layers have a few); the

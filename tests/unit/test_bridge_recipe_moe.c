@@ -35,6 +35,14 @@ static void apply_row(struct tce_job *j, const char *path, const char *release,
     assert_int_equal(tce_bridge_recipe_moe(&r, j, &e), 0);
 }
 
+/* The row's token dispatcher and whether its EP overlap is on. */
+static void assert_ep(const struct tce_job *j, enum tce_dispatcher d,
+                      int overlap)
+{
+    assert_int_equal(j->parallel.moe_token_dispatcher_type, d);
+    assert_int_equal(!!j->training.overlap_moe_expert_parallel_comm, overlap);
+}
+
 static void test_qwen3_30b(void **state)
 {
     struct tce_job j;
@@ -43,9 +51,7 @@ static void test_qwen3_30b(void **state)
     /* 26.08 GB200 MXFP8: hybridep + full-iteration graphs + EP overlap
      * (qwen/gb200/qwen3_moe.py, _enable_hybridep_full_iteration_mxfp8) */
     apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.08", "qwen3-30b-a3b", "DGX-GB200", "mxfp8");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_FLEX);
-    assert_true(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_FLEX, 1);
     assert_true(j.training.enable_cuda_graph);
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_MXFP8);
     assert_true(j.training.fp8_dot_product_attention);
@@ -63,9 +69,7 @@ static void test_qwen3_30b(void **state)
     /* DeepSeek-V3 25.11: the v0.2.2 presets, no EP overlap; B200 on the
      * alltoall dispatcher, GB300 MXFP8 without param-gather overlap */
     apply_row(&j, "jobs/deepseek-v3.cfg", "25.11", "deepseek-v3", "DGX-B200", "mxfp8");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_ALLTOALL);
-    assert_false(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_ALLTOALL, 0);
     apply_row(&j, "jobs/deepseek-v3.cfg", "25.11", "deepseek-v3", "DGX-GB300", "mxfp8");
     assert_false(j.training.overlap_moe_expert_parallel_comm);
     assert_false(j.training.overlap_param_gather);
@@ -73,17 +77,13 @@ static void test_qwen3_30b(void **state)
 
     /* 26.04 B200: hybridep, no overlap, graphs only per module */
     apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.04.01", "qwen3-30b-a3b", "DGX-B200", "tensorwise");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_FLEX);
-    assert_false(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_FLEX, 0);
     assert_false(j.training.enable_cuda_graph);
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
 
     /* 25.09: not in the table, the job's own settings stay */
     apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "25.09", "qwen3-30b-a3b", "DGX-B200", "unstated");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_ALLTOALL);
-    assert_false(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_ALLTOALL, 0);
 }
 
 static void test_other_models(void **state)
@@ -93,9 +93,7 @@ static void test_other_models(void **state)
 
     /* Qwen3-235B on H100 (26.02 .. 26.06): alltoall with EP overlap */
     apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "26.06", "qwen3-235b-a22b", "DGX-H100", "unstated");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_ALLTOALL);
-    assert_true(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_ALLTOALL, 1);
     /* the table's plain "FP8": the H100 preset is FP8_CS, current
      * scaling, as for the dense rows (tce_bridge_fp8_recipe) */
     assert_int_equal(j.training.fp8_recipe, TCE_FP8_TENSORWISE);
@@ -114,21 +112,15 @@ static void test_other_models(void **state)
                      TCE_DISPATCHER_ALLTOALL);
     /* 25.11 GB300 Qwen3-30B: v0.2.x hybridep (flex), no overlap */
     apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "25.11", "qwen3-30b-a3b", "DGX-GB300", "mxfp8");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_FLEX);
-    assert_false(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_FLEX, 0);
     /* 25.11 H100 too (v0.2.x QWEN3_235B_A22B_H100_FP8_CS_BASE_CONFIG:
      * moe_a2a_overlap=True, no backend); 25.09 keeps the job's */
     apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "25.11", "qwen3-235b-a22b", "DGX-H100", "tensorwise");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_ALLTOALL);
-    assert_true(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_ALLTOALL, 1);
 
     /* DeepSeek-V3 26.04.01 B200 (v0.4.2 B200_FP8_MX_V2): deepep + overlap */
     apply_row(&j, "jobs/deepseek-v3.cfg", "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_FLEX);
-    assert_true(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_FLEX, 1);
     assert_false(j.training.enable_cuda_graph);
 
     /* a dense job is left alone */
@@ -231,9 +223,7 @@ static void test_graph_modules(void **state)
                      TCE_DISPATCHER_FLEX);
     apply_row(&j, "jobs/gpt-oss-120b.cfg", "26.04.01", "gpt-oss-120b",
               "DGX-GB200", "");
-    assert_int_equal(j.parallel.moe_token_dispatcher_type,
-                     TCE_DISPATCHER_ALLTOALL);
-    assert_true(j.training.overlap_moe_expert_parallel_comm);
+    assert_ep(&j, TCE_DISPATCHER_ALLTOALL, 1);
     /* B200 Qwen3-235B presets: eager throughout */
     apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "26.04.01", "qwen3-235b-a22b",
               "DGX-B200", "mxfp8");
