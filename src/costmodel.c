@@ -81,9 +81,12 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
     cm->launch_gap_s = cm->has_table ? cm->table.launch_gap_us * 1e-6 : 0.0;
     /* sync (issue 11): the node's host launch cost, where the topology
-     * names it (a measured compute table of the user's slice, applied by
-     * tce_costmodel_calibrate, still wins) */
-    if (topo->node.host_launch_gap_us > 0)
+     * names it.  host: it is what the training stack pays per launch (a
+     * module call), which a compute table's bare back-to-back gap does
+     * not measure, so a calibrated table does not replace it
+     * (tce_costmodel_calibrate) */
+    cm->launch_gap_from_node = topo->node.host_launch_gap_us > 0;
+    if (cm->launch_gap_from_node)
         cm->launch_gap_s = topo->node.host_launch_gap_us * 1e-6;
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
     cm->host_link_bytes_per_s = topo->node.host_link_gbytes_per_s * 1e9;
@@ -125,7 +128,8 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
         cm->table = cal->compute;
         tce_computetable_prepare(&cm->table);
         cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
-        cm->launch_gap_s = cm->table.launch_gap_us * 1e-6;
+        if (!cm->launch_gap_from_node)
+            cm->launch_gap_s = cm->table.launch_gap_us * 1e-6;
     }
     for (i = 0; i < cal->n_links && i < TCE_LINK_CLASSES; i++) {
         const struct tce_calibration_link *c = &cal->links[i];

@@ -115,7 +115,14 @@ struct tce_costmodel {
     /* moe (issue 11): per-op precision, SMs, FP8 from BF16 rows */
     double fp8_peak_flops;        /* TCE_OP_F_FP8 linears (bf16 if none) */
     double sm_count;              /* accelerator.sm_count */
-    double launch_gap_s;          /* eager, per kernel: the table's */
+    double launch_gap_s;          /* eager, per kernel, on the host:
+                                     node.host_launch_gap_us (the stack's
+                                     cost per launch), else the table's
+                                     measured launch gap */
+    int launch_gap_from_node;     /* host (issue 11): launch_gap_s is the
+                                     topology's node figure (a calibrated
+                                     table's bare gap does not replace
+                                     it) */
     double graph_launch_gap_s;    /* per kernel under CUDA graphs */
     double host_link_bytes_per_s; /* node.host_link_gbytes_per_s (offload.h);
                                      0 = offload copies hidden */

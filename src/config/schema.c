@@ -188,8 +188,9 @@ static const struct field topology_fields[] = {
     DBL(TS, accelerator.graph_launch_gap_us, "accelerator.graph_launch_gap_us",
         0, 0.0, 1000.0, "1.0", "us",
         "time per kernel when a CUDA graph replays the kernels "
-        "(training.enable_cuda_graph); eager launches cost the compute "
-        "table's launch_gap_us"),
+        "(training.enable_cuda_graph, cuda_graph_modules); eager launches "
+        "cost node.host_launch_gap_us, else the compute table's "
+        "launch_gap_us"),
     /* fitd (issue 11): fused attention's own efficiency */
     DBL(TS, accelerator.attention_efficiency,
         "accelerator.attention_efficiency", 0, 0.0, 1.0, "0.0", "",

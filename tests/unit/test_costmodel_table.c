@@ -595,6 +595,34 @@ static void test_opcost(void **state)
     free(s);
 }
 
+/* host (issue 11): the topology's per-launch host cost is the stack's
+ * (node.host_launch_gap_us); a calibrated table's bare launch gap does not
+ * replace it, and is the host cost only where the node names none. */
+static void test_launch_gap_source(void **state)
+{
+    struct tce_topology *topo = malloc(sizeof(*topo));
+    struct tce_calibration *cal = malloc(sizeof(*cal));
+    struct tce_costmodel *cm = malloc(sizeof(*cm));
+
+    (void)state;
+    assert_int_equal(tce_topology_load(TOPOLOGY, topo, NULL), 0);
+    assert_int_equal(tce_calibration_load(TABLE, cal, NULL), 0);
+    assert_true(topo->node.host_launch_gap_us > 0);
+    assert_int_equal(tce_costmodel_init(cm, topo, TCE_PRECISION_BF16, NULL),
+                     0);
+    tce_costmodel_calibrate(cm, cal);
+    assert_close(cm->launch_gap_s, topo->node.host_launch_gap_us * 1e-6,
+                 1e-15);
+    topo->node.host_launch_gap_us = 0.0;
+    assert_int_equal(tce_costmodel_init(cm, topo, TCE_PRECISION_BF16, NULL),
+                     0);
+    tce_costmodel_calibrate(cm, cal);
+    assert_close(cm->launch_gap_s, cal->compute.launch_gap_us * 1e-6, 1e-15);
+    free(cm);
+    free(cal);
+    free(topo);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_fp8), cmocka_unit_test(test_sustained),
         cmocka_unit_test(test_launch_floor),
         cmocka_unit_test(test_opcost),
+        cmocka_unit_test(test_launch_gap_source),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
