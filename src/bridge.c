@@ -14,7 +14,6 @@
 #include "tcemu/scenario.h"
 #include "tcemu/util.h"
 
-#define FIELDS_MAX 40
 
 /* The columns this module reads, by name. */
 enum col {
@@ -30,47 +29,6 @@ static const char *const col_names[C_COUNT] = {
     "vp", "ep", "ga", "tokens_per_s_per_gpu", "model_tflops_per_gpu", "variant",
     "notes",
 };
-
-/* Split one CSV record in place (RFC 4180: "a, ""b""" is one field);
- * returns the number of fields, or -1 on an unterminated quote. */
-static int split_csv(char *line, char **f, int max)
-{
-    int n = 0;
-    char *r = line, *w;
-
-    for (;;) {
-        if (n == max)
-            return n;
-        f[n++] = w = r;
-        if (*r == '"') {
-            r++;
-            for (;;) {
-                if (*r == '\0')
-                    return -1;
-                if (*r == '"' && r[1] == '"') {
-                    *w++ = '"';
-                    r += 2;
-                } else if (*r == '"') {
-                    r++;
-                    break;
-                } else {
-                    *w++ = *r++;
-                }
-            }
-            while (*r && *r != ',')
-                r++;
-        } else {
-            while (*r && *r != ',')
-                w = ++r;
-        }
-        if (*r == '\0') {
-            *w = '\0';
-            return n;
-        }
-        *w = '\0';
-        r++;
-    }
-}
 
 int tce_bridge_detect(const char *path)
 {
@@ -196,63 +154,55 @@ static int header(char **f, int nf, int *idx)
     return 0;
 }
 
+/* tce_bridge_read's table (input.h): the columns found by name */
+struct read_ctx {
+    struct tce_bridge_row *rows;
+    int n, need;
+    int idx[C_COUNT];
+};
+
+static int read_header(char **f, int nf, void *ctx)
+{
+    struct read_ctx *x = ctx;
+    int c;
+
+    if (header(f, nf, x->idx) != 0)
+        return TCE_ECONFIG;
+    for (c = 0; c < C_COUNT; c++)
+        if (x->idx[c] + 1 > x->need)
+            x->need = x->idx[c] + 1;
+    return 0;
+}
+
+static int read_row(char **f, int nf, int lineno, void *ctx,
+                    struct tce_error *e)
+{
+    struct read_ctx *x = ctx;
+
+    if (nf < x->need)
+        return tce_error_set(e, TCE_ECONFIG, "too few fields");
+    if (fill_row(&x->rows[x->n], f, x->idx, e) != 0)
+        return TCE_ECONFIG;
+    x->rows[x->n++].csv_line = lineno;
+    return 0;
+}
+
 int tce_bridge_read(const char *path, struct tce_bridge_row *rows, int max,
                     int *n_rows, struct tce_error *err)
 {
-    char *data = NULL, *next, *line, *f[FIELDS_MAX];
-    const char *why = NULL;
-    size_t len = 0;
-    int lineno = 0, have_header = 0, nf, need = 0, c, ret = 0;
-    int idx[C_COUNT];
-    struct tce_error e;
+    struct read_ctx x;
+    struct tce_csv_table t = {
+        .header = read_header,
+        .header_what =
+            "Megatron-Bridge's header (release, ..., notes)",
+        .row = read_row,
+        .ctx = &x,
+        .max_rows = max,
+    };
 
-    *n_rows = 0;
-    if (tce_input_read(path, &data, &len, NULL, &why) != 0) {
-        ret = tce_error_set(err, TCE_EUSAGE, "cannot read %s: %s", path,
-                            why);
-        goto out;
-    }
-    next = data;
-    while ((line = tce_input_next_line(&next, &lineno)) != NULL) {
-        nf = split_csv(line, f, FIELDS_MAX);
-        if (nf < 0) {
-            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
-                                   "unterminated quoted field");
-            goto out;
-        }
-        if (!have_header) {
-            if (header(f, nf, idx) != 0) {
-                ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
-                                       "not Megatron-Bridge's header "
-                                       "(release, ..., notes)");
-                goto out;
-            }
-            for (c = 0; c < C_COUNT; c++)
-                if (idx[c] + 1 > need)
-                    need = idx[c] + 1;
-            have_header = 1;
-            continue;
-        }
-        if (*n_rows >= max) {
-            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
-                                   "more than %d rows", max);
-            goto out;
-        }
-        tce_error_clear(&e);
-        if (nf < need || fill_row(&rows[*n_rows], f, idx, &e) != 0) {
-            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
-                                   "bad row: %s",
-                                   nf < need ? "too few fields" : e.msg);
-            goto out;
-        }
-        rows[*n_rows].csv_line = lineno;
-        (*n_rows)++;
-    }
-    if (*n_rows == 0)
-        ret = tce_error_set(err, TCE_ECONFIG, "%s: no data rows", path);
-out:
-    free(data);
-    return ret;
+    memset(&x, 0, sizeof(x));
+    x.rows = rows;
+    return tce_csv_read(path, &t, n_rows, err);
 }
 
 const char *tce_bridge_topology(const char *system)

@@ -22,6 +22,7 @@
 #include "tcemu/bridge.h"
 #include "tcemu/cli.h"
 #include "tcemu/cmd_reproduce_bridge.h"
+#include "tcemu/cmd_reproduce_recipes.h"
 #include "tcemu/config.h"
 #include "tcemu/datadir.h"
 #include "tcemu/error.h"
@@ -29,6 +30,7 @@
 #include "tcemu/json.h"
 #include "tcemu/output.h"
 #include "tcemu/projector.h"
+#include "tcemu/recipes.h"
 #include "tcemu/report.h"
 #include "tcemu/scenario.h"
 #include "tcemu/util.h"
@@ -147,12 +149,8 @@ static const struct tce_report_column columns[] = {
 static void table_of(const struct tce_validation_row *rows, int n,
                      struct tce_report *t)
 {
-    memset(t, 0, sizeof(*t));
-    t->cols = columns;
-    t->n_cols = (int)(sizeof(columns) / sizeof(columns[0]));
-    t->rows = rows;
-    t->row_size = sizeof(rows[0]);
-    t->n_rows = n;
+    tce_report_init(t, columns, (int)TCE_ARRAY_SIZE(columns), rows,
+                    sizeof(rows[0]), n);
 }
 
 static void print_json(FILE *out, const char *topo_name, const char *topo,
@@ -298,7 +296,7 @@ int tce_cmd_reproduce(int argc, char **argv)
         tce_error_print(&err, stderr);
         return TCE_EXIT_USAGE;
     }
-    if (tce_bridge_detect(ref)) {
+    if (tce_bridge_detect(ref) || tce_recipes_detect(ref)) {
         memset(&bo, 0, sizeof(bo));
         bo.reference = ref;
         bo.topology = co.topology;
@@ -308,7 +306,15 @@ int tce_cmd_reproduce(int argc, char **argv)
         bo.excluded = excluded;
         bo.write_jobs = write_jobs;
         bo.co = &co;
-        return tce_cmd_reproduce_bridge(&bo);
+        if (!tce_recipes_detect(ref))
+            return tce_cmd_reproduce_bridge(&bo);
+        if (jobs_dir || excluded || write_jobs) {
+            fprintf(stderr, "tcemu reproduce: error: --jobs, --excluded, "
+                            "--write-jobs: not with the Megatron-LM recipes "
+                            "(each row names its job)\n");
+            return TCE_EXIT_USAGE;
+        }
+        return tce_cmd_reproduce_recipes(&bo);
     }
     if (write_jobs) {
         fprintf(stderr, "tcemu reproduce: error: --write-jobs: only with a "

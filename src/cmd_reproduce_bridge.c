@@ -319,12 +319,7 @@ static void table(const struct tce_report_column *cols, int n_cols,
                   const struct tce_bridge_row *rows, int n,
                   struct tce_report *t)
 {
-    memset(t, 0, sizeof(*t));
-    t->cols = cols;
-    t->n_cols = n_cols;
-    t->rows = rows;
-    t->row_size = sizeof(rows[0]);
-    t->n_rows = n;
+    tce_report_init(t, cols, n_cols, rows, sizeof(rows[0]), n);
 }
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tcemu/error.h"
+#include "tcemu/util.h"
 
 int tce_input_read(const char *path, char **out, size_t *len,
                    struct stat *st_out, const char **why)
@@ -100,4 +101,56 @@ char *tce_input_next_line(char **cursor, int *lineno)
             return line;
     }
     return NULL;
+}
+
+#define CSV_FIELDS_MAX 64
+
+int tce_csv_read(const char *path, const struct tce_csv_table *t,
+                 int *n_rows, struct tce_error *err)
+{
+    char *data = NULL, *next, *line, *f[CSV_FIELDS_MAX];
+    const char *why = NULL;
+    size_t len = 0;
+    int lineno = 0, have_header = 0, nf, ret = 0;
+    struct tce_error e;
+
+    *n_rows = 0;
+    if (tce_input_read(path, &data, &len, NULL, &why) != 0)
+        return tce_error_set(err, TCE_EUSAGE, "cannot read %s: %s", path,
+                             why);
+    next = data;
+    while ((line = tce_input_next_line(&next, &lineno)) != NULL) {
+        nf = tce_csv_split(line, f, CSV_FIELDS_MAX);
+        if (nf < 0) {
+            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                   "unterminated quoted field");
+            goto out;
+        }
+        if (!have_header) {
+            if (t->header(f, nf, t->ctx) != 0) {
+                ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                       "not %s", t->header_what);
+                goto out;
+            }
+            have_header = 1;
+            continue;
+        }
+        if (*n_rows >= t->max_rows) {
+            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                   "more than %d rows", t->max_rows);
+            goto out;
+        }
+        tce_error_clear(&e);
+        if (t->row(f, nf, lineno, t->ctx, &e) != 0) {
+            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
+                                   "bad row: %s", e.msg);
+            goto out;
+        }
+        (*n_rows)++;
+    }
+    if (*n_rows == 0)
+        ret = tce_error_set(err, TCE_ECONFIG, "%s: no data rows", path);
+out:
+    free(data);
+    return ret;
 }

@@ -41,6 +41,18 @@ static void parse_spec(const char *f, struct spec *s)
         s->conv = *f;
 }
 
+void tce_report_init(struct tce_report *t,
+                     const struct tce_report_column *cols, int n_cols,
+                     const void *rows, size_t row_size, int n_rows)
+{
+    memset(t, 0, sizeof(*t));
+    t->cols = cols;
+    t->n_cols = n_cols;
+    t->rows = rows;
+    t->row_size = row_size;
+    t->n_rows = n_rows;
+}
+
 void tce_report_value(const struct tce_report *r,
                       const struct tce_report_column *c, int i,
                       struct tce_report_value *v)

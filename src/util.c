@@ -287,3 +287,44 @@ int tce_copy_list(char *dst, size_t size, const char *list, const char *key,
     memcpy(dst, list, n + 1);
     return 0;
 }
+
+/* Split one CSV record in place (RFC 4180: "a, ""b""" is one field);
+ * returns the number of fields, or -1 on an unterminated quote. */
+int tce_csv_split(char *line, char **f, int max)
+{
+    int n = 0;
+    char *r = line, *w;
+
+    for (;;) {
+        if (n == max)
+            return n;
+        f[n++] = w = r;
+        if (*r == '"') {
+            r++;
+            for (;;) {
+                if (*r == '\0')
+                    return -1;
+                if (*r == '"' && r[1] == '"') {
+                    *w++ = '"';
+                    r += 2;
+                } else if (*r == '"') {
+                    r++;
+                    break;
+                } else {
+                    *w++ = *r++;
+                }
+            }
+            while (*r && *r != ',')
+                r++;
+        } else {
+            while (*r && *r != ',')
+                w = ++r;
+        }
+        if (*r == '\0') {
+            *w = '\0';
+            return n;
+        }
+        *w = '\0';
+        r++;
+    }
+}

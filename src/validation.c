@@ -16,82 +16,72 @@
 #include "tcemu/util.h"
 #include "tcemu/validation.h"
 
-/* Split a CSV line in place; returns the number of fields. */
-static int split(char *line, char **f, int max)
-{
-    int n = 0;
-    char *p = line;
+/* The SC21 table's first nine columns, in order (more may follow). */
+static const char *const sc21_cols[] = {
+    "params_billion", "attention_heads", "hidden_size", "num_layers",
+    "tensor_parallel", "pipeline_parallel", "gpus", "global_batch",
+    "tflops_per_gpu",
+};
+#define SC21_COLS ((int)(sizeof(sc21_cols) / sizeof(sc21_cols[0])))
 
-    while (n < max) {
-        f[n++] = p;
-        p = strchr(p, ',');
-        if (!p)
-            break;
-        *p++ = '\0';
-    }
-    return n;
+static int read_header(char **f, int nf, void *ctx)
+{
+    int i;
+
+    (void)ctx;
+    if (nf < SC21_COLS)
+        return TCE_ECONFIG;
+    for (i = 0; i < SC21_COLS; i++)
+        if (strcmp(f[i], sc21_cols[i]) != 0)
+            return TCE_ECONFIG;
+    return 0;
+}
+
+struct read_ctx {
+    struct tce_validation_row *rows;
+    int n;
+};
+
+static int read_row(char **f, int nf, int lineno, void *ctx,
+                    struct tce_error *e)
+{
+    struct read_ctx *x = ctx;
+    struct tce_validation_row *r = &x->rows[x->n];
+
+    (void)lineno;
+    memset(r, 0, sizeof(*r));
+    if (nf < SC21_COLS || strlen(f[0]) >= sizeof(r->params) ||
+        tce_parse_int64(f[1], 1, INT64_C(1) << 30, &r->heads, e) ||
+        tce_parse_int64(f[2], 1, INT64_C(1) << 30, &r->hidden, e) ||
+        tce_parse_int64(f[3], 1, INT64_C(1) << 30, &r->layers, e) ||
+        tce_parse_int64(f[4], 1, INT64_C(1) << 30, &r->tp, e) ||
+        tce_parse_int64(f[5], 1, INT64_C(1) << 30, &r->pp, e) ||
+        tce_parse_int64(f[6], 1, INT64_C(1) << 40, &r->gpus, e) ||
+        tce_parse_int64(f[7], 1, INT64_C(1) << 40, &r->batch, e) ||
+        tce_parse_double(f[8], 0.0, 1e9, &r->published_tflops, e))
+        return tce_error_set(e, TCE_ECONFIG, "want 9+ numeric fields");
+    snprintf(r->params, sizeof(r->params), "%s", f[0]);
+    x->n++;
+    return 0;
 }
 
 int tce_validation_read(const char *path, struct tce_validation_row *rows,
                         int max, int *n_rows, struct tce_error *err)
 {
-    char *data = NULL, *next, *line, *f[16];
-    const char *why = NULL;
-    size_t len = 0;
-    int lineno = 0, header = 0, n, ret = 0;
-    struct tce_validation_row *r;
+    /* regular files only, bounded, never blocking (tce_input_read: a FIFO
+     * or /dev/zero given as --reference fails at once) */
+    struct read_ctx x = {rows, 0};
+    struct tce_csv_table t = {
+        .header = read_header,
+        .header_what =
+            "the SC21 table's header (params_billion, "
+            "attention_heads, ..., tflops_per_gpu)",
+        .row = read_row,
+        .ctx = &x,
+        .max_rows = max,
+    };
 
-    *n_rows = 0;
-    /* regular files only, bounded, never blocking (a FIFO or /dev/zero
-     * given as --reference fails at once) */
-    if (tce_input_read(path, &data, &len, NULL, &why) != 0) {
-        ret = tce_error_set(err, TCE_EUSAGE, "cannot read %s: %s", path,
-                            why);
-        goto out;
-    }
-    next = data;
-    while ((line = tce_input_next_line(&next, &lineno)) != NULL) {
-        if (!header) {
-            header = 1;
-            if (strncmp(line, "params_billion,attention_heads,hidden_size,"
-                              "num_layers,tensor_parallel,pipeline_parallel,"
-                              "gpus,global_batch,tflops_per_gpu",
-                        strlen("params_billion,attention_heads,hidden_size,"
-                               "num_layers,tensor_parallel,"
-                               "pipeline_parallel,gpus,global_batch,"
-                               "tflops_per_gpu")) != 0) {
-                ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
-                                       "unexpected CSV header");
-                goto out;
-            }
-            continue;
-        }
-        if (*n_rows >= max)
-            break;
-        r = &rows[*n_rows];
-        memset(r, 0, sizeof(*r));
-        n = split(line, f, 16);
-        if (n < 9 || strlen(f[0]) >= sizeof(r->params) ||
-            tce_parse_int64(f[1], 1, INT64_C(1) << 30, &r->heads, err) ||
-            tce_parse_int64(f[2], 1, INT64_C(1) << 30, &r->hidden, err) ||
-            tce_parse_int64(f[3], 1, INT64_C(1) << 30, &r->layers, err) ||
-            tce_parse_int64(f[4], 1, INT64_C(1) << 30, &r->tp, err) ||
-            tce_parse_int64(f[5], 1, INT64_C(1) << 30, &r->pp, err) ||
-            tce_parse_int64(f[6], 1, INT64_C(1) << 40, &r->gpus, err) ||
-            tce_parse_int64(f[7], 1, INT64_C(1) << 40, &r->batch, err) ||
-            tce_parse_double(f[8], 0.0, 1e9, &r->published_tflops, err)) {
-            ret = tce_error_set_at(err, TCE_ECONFIG, path, lineno, "",
-                                   "bad row (want 9+ numeric fields)");
-            goto out;
-        }
-        snprintf(r->params, sizeof(r->params), "%s", f[0]);
-        (*n_rows)++;
-    }
-    if (*n_rows == 0)
-        ret = tce_error_set(err, TCE_ECONFIG, "%s: no data rows", path);
-out:
-    free(data);
-    return ret;
+    return tce_csv_read(path, &t, n_rows, err);
 }
 
 static int check_job(const struct tce_validation_row *r, const struct tce_job *j,

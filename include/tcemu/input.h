@@ -41,4 +41,26 @@ int tce_input_read_max(const char *path, size_t max_bytes, char **out,
  * *lineno = 0; NULL at the end. */
 char *tce_input_next_line(char **cursor, int *lineno);
 
+struct tce_error;
+
+/* A CSV table read by tce_csv_read: its header line, then one record per
+ * content line (tce_input_next_line: '#' comments and empty lines skipped;
+ * fields split by tce_csv_split, util.h). */
+struct tce_csv_table {
+    /* 0 when fields f[0..nf) are the expected header */
+    int (*header)(char **f, int nf, void *ctx);
+    const char *header_what; /* "not <header_what>" when header refuses */
+    /* one record: 0, or e set (the message after "bad row: ") */
+    int (*row)(char **f, int nf, int lineno, void *ctx,
+               struct tce_error *e);
+    void *ctx;
+    int max_rows;
+};
+
+/* Read path as table t: *n_rows records given to t->row.  0; TCE_EUSAGE
+ * (unreadable); TCE_ECONFIG at path:line (an unterminated quote, not the
+ * header, more than max_rows rows, a bad row) or with no data rows. */
+int tce_csv_read(const char *path, const struct tce_csv_table *t,
+                 int *n_rows, struct tce_error *err);
+
 #endif

@@ -129,6 +129,12 @@ struct tce_report {
                        int i);
 };
 
+/* t set to n_cols columns over n_rows rows of row_size bytes at rows, every
+ * other field zero (set schema, row_lead, ... after). */
+void tce_report_init(struct tce_report *t,
+                     const struct tce_report_column *cols, int n_cols,
+                     const void *rows, size_t row_size, int n_rows);
+
 /* Row i's value of column c. */
 void tce_report_value(const struct tce_report *r,
                       const struct tce_report_column *c, int i,

@@ -78,4 +78,9 @@ int tce_parse_name_list(const char *list, const struct tce_name_bit *names,
 int tce_copy_list(char *dst, size_t size, const char *list, const char *key,
                   struct tce_error *err);
 
+/* Split one CSV record in place (RFC 4180: "a, ""b""" is one field): f[i]
+ * points into line; returns the number of fields (at most max), or -1 on
+ * an unterminated quote. */
+int tce_csv_split(char *line, char **f, int max);
+
 #endif

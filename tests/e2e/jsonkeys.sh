@@ -27,6 +27,7 @@ run project "$TCEMU" project -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --gp
 run search "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --gpus 64 --json -
 run compare "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -t topologies/aws-trn2.cfg --deadline 30 --budget 10000000 --chinchilla --json -
 run reproduce "$TCEMU" reproduce --json -
+run reproduce_recipes sh -c '"$0" reproduce --reference megatron-lm-moe-recipes --json - 2>/dev/null; [ $? -le 3 ]' "$TCEMU"
 run show "$TCEMU" show -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --json -
 # the MPI commands (real ranks, oversubscribed), and calibrate's NCCL path
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -60,7 +61,7 @@ def walk(x, cmd, path):
     elif isinstance(x, list):
         for v in x:
             walk(v, cmd, path + "[]")
-for cmd in ("project", "search", "compare", "reproduce", "show", "run", "bench", "calibrate", "calibrate_nccl", "calibrate_log", "project_stack"):
+for cmd in ("project", "search", "compare", "reproduce", "reproduce_recipes", "show", "run", "bench", "calibrate", "calibrate_nccl", "calibrate_log", "project_stack"):
     d = json.load(open(f"{out}/{cmd}.json"))
     if d.get("tcemu_version") is None:
         bad.append(f"{cmd}: no tcemu_version")

@@ -35,6 +35,7 @@ layer_of() {
     stack | megatronlog) echo 1 ;; # stack: the training stack, framework logs
     stackfit) echo 8 ;;            # stack: the stack-overhead fit (projector)
     bridge | bridge_flops | bridge_recipe | bridge_recipe_*) echo 8 ;; # Megatron-Bridge reference rows and their recipes
+    recipes) echo 8 ;; # held out: Megatron-LM's MoE recipes projected (reproduce --reference megatron-lm-moe-recipes)
     margin) echo 8 ;; # sched: search you can trust (pick against own layout)
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)

@@ -21,20 +21,6 @@
     "fsdp,tp,pp,cp,vp,ep,ga,tokens_per_s_per_gpu,model_tflops_per_gpu,"        \
     "variant,notes\n"
 
-static char *write_tmp(const char *text)
-{
-    char *path = strdup("/tmp/tce_bridge_XXXXXX");
-    int fd = mkstemp(path);
-    FILE *f;
-
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static void test_read(void **state)
 {
     struct tce_bridge_row rows[4];
@@ -43,7 +29,7 @@ static void test_read(void **state)
     int n = 0;
     (void)state;
 
-    path = write_tmp("# comment\n" HEADER
+    path = tce_test_write_tmp("# comment\n" HEADER
                      "26.08 NeMo Container,2026-08-11,docs/performance-"
                      "summary.md,45,pretrain,DeepSeekV3,deepseek-v3,1,"
                      "DGX-GB300,Blackwell Ultra,256,MXFP8,4096,1,4096,,1,2,1,"
@@ -70,12 +56,12 @@ static void test_read(void **state)
     assert_int_equal(tce_bridge_read(path, rows, 1, &n, &e), TCE_ECONFIG);
     unlink(path);
     free(path);
-    path = write_tmp(HEADER "26.08,d,f,1,pretrain,\"M,k,0,S,G,8,BF16\n");
+    path = tce_test_write_tmp(HEADER "26.08,d,f,1,pretrain,\"M,k,0,S,G,8,BF16\n");
     assert_int_equal(tce_bridge_read(path, rows, 4, &n, &e), TCE_ECONFIG);
     assert_non_null(strstr(e.msg, "unterminated"));
     unlink(path);
     free(path);
-    path = write_tmp("params_billion,attention_heads\n1.7,24\n");
+    path = tce_test_write_tmp("params_billion,attention_heads\n1.7,24\n");
     assert_int_equal(tce_bridge_detect(path), 0);
     assert_int_equal(tce_bridge_read(path, rows, 4, &n, &e), TCE_ECONFIG);
     unlink(path);
