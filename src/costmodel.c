@@ -96,6 +96,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
                               : 1.0;
     cm->exp_per_s = acc->sfu_exp_tera_per_s * 1e12; /* bw (issue 11) */
     cm->mxfp8_gemm_rate = acc->mxfp8_gemm_efficiency; /* gemm (issue 11) */
+    tce_cost_curve_ceilings(cm); /* ceil (issue 10) */
     cm->fp8_any_layout = acc->fp8_gemm_any_layout;
     if (topo->scale_up.bandwidth_gbytes_per_s <= 0 ||
         topo->scale_out.nic_bandwidth_gbit_per_s <= 0) {
@@ -128,6 +129,7 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
         cm->table = cal->compute;
         tce_computetable_prepare(&cm->table);
         cm->table_fp8_speedup = tce_cost_fp8_speedup(&cm->table);
+        tce_cost_curve_ceilings(cm); /* ceil (issue 10) */
         if (!cm->launch_gap_from_node)
             cm->launch_gap_s = cm->table.launch_gap_us * 1e-6;
     }
@@ -446,6 +448,49 @@ double tce_cost_fp8_speedup(const struct tce_computetable *t)
     return speedup;
 }
 
+/* ascending, for the median (n is small: a table's GEMM rows) */
+static void sort_doubles(double *v, int n)
+{
+    int i, j;
+    double x;
+
+    for (i = 1; i < n; i++) {
+        x = v[i];
+        for (j = i; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+void tce_cost_curve_ceilings(struct tce_costmodel *cm)
+{
+    double eff[TCE_COMPUTETABLE_GEMMS_MAX], peak, f;
+    int i, d, n;
+
+    for (d = 0; d < TCE_DTYPE_COUNT; d++) {
+        cm->curve_ceiling[d] = 0.0;
+        if (!cm->has_table)
+            continue;
+        peak = d == TCE_DTYPE_FP8 ? cm->fp8_peak_flops : cm->bf16_peak_flops;
+        for (i = n = 0; i < cm->table.n_gemms && peak > 0; i++) {
+            const struct tce_computetable_gemm *g = &cm->table.gemms[i];
+
+            f = 2.0 * (double)g->m * (double)g->n * (double)g->k;
+            /* saturated: where the curve's size factor is within 1% of 1 */
+            if ((int)g->dtype != d || g->fwd_s <= 0 ||
+                f < 100.0 * cm->matmul_half_flops)
+                continue;
+            eff[n++] = f / g->fwd_s / peak;
+        }
+        if (n == 0)
+            continue;
+        sort_doubles(eff, n);
+        cm->curve_ceiling[d] =
+            (n % 2 ? eff[n / 2] : 0.5 * (eff[n / 2 - 1] + eff[n / 2])) *
+            table_sustained(cm);
+    }
+}
+
 static double roofline(const struct tce_costmodel *cm, double peak,
                        double flops, double gemm_flops, double bytes)
 {
@@ -453,6 +498,12 @@ static double roofline(const struct tce_costmodel *cm, double peak,
 
     if (flops > 0) {
         double g = gemm_flops > 0 ? gemm_flops : flops;
+        /* ceil (issue 10): the measured table's own ceiling for the
+         * dtype this peak is, already at the sustained clock */
+        double ceil = cm->curve_ceiling[cm->bf16_peak_flops > 0 &&
+                                                peak > cm->bf16_peak_flops
+                                            ? TCE_DTYPE_FP8
+                                            : TCE_DTYPE_BF16];
 
         /* kern (issue 11): the size at half efficiency is a fixed fill
          * time (tile prologue, pipeline fill, the last wave's tail) times
@@ -462,10 +513,15 @@ static double roofline(const struct tce_costmodel *cm, double peak,
         if (cm->bf16_peak_flops > 0 && peak > cm->bf16_peak_flops)
             g *= cm->bf16_peak_flops / peak;
         e = tce_cost_matmul_efficiency(cm, g);
-        tf = flops / (peak * e);
-        /* sust: the tensor pipe at the SM clock the board's power holds */
-        if (cm->curve_sustained > 0)
-            tf /= cm->curve_sustained;
+        if (ceil > 0) {
+            tf = flops / (peak * e * ceil / cm->matmul_efficiency);
+        } else {
+            tf = flops / (peak * e);
+            /* sust: the tensor pipe at the SM clock the board's power
+             * holds */
+            if (cm->curve_sustained > 0)
+                tf /= cm->curve_sustained;
+        }
     }
     if (bytes > 0)
         tm = bytes / (cm->hbm_bytes_per_s * cm->memory_efficiency);

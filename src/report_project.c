@@ -116,6 +116,17 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
                  "measured on the same device); element-wise rows keep "
                  "theirs (the HBM clock holds)",
                  t->sustained_ratio);
+        /* ceil (issue 10): the curve outside the table at its ceiling */
+        if (cm->curve_ceiling[TCE_DTYPE_BF16] > 0 ||
+            cm->curve_ceiling[TCE_DTYPE_FP8] > 0)
+            LINE("compute: GEMMs the table does not cover run on the curve "
+                 "at the table's own large-GEMM efficiency, BF16 %.3g and FP8 "
+                 "%.3g of the peak (the median of its large GEMMs of each "
+                 "dtype, at the sustained clock; 0: none timed, "
+                 "matmul_efficiency %.3g instead), not faster than the "
+                 "same accelerator was measured",
+                 cm->curve_ceiling[TCE_DTYPE_BF16],
+                 cm->curve_ceiling[TCE_DTYPE_FP8], a->matmul_efficiency);
         if (!r->job->training.use_flash_attn && t->stack.flash_attention)
             LINE("compute: the job runs unfused attention, the table was "
                  "measured with fused attention: attention from the curve");

@@ -133,6 +133,14 @@ struct tce_costmodel {
     double exp_per_s;             /* bw: SFU exponentials per second (attncost.h); 0 = not modelled */
     double mxfp8_gemm_rate;       /* gemm: MXFP8 GEMM rate relative to
                                      tensorwise FP8 (gemmcost.h); 1 = same */
+    double curve_ceiling[TCE_DTYPE_COUNT]; /* ceil: where the measured
+                                     table holds GEMMs of a dtype, the
+                                     curve's large-GEMM efficiency for that
+                                     dtype is the table's own (its largest
+                                     GEMM's sustained rate / the dtype's
+                                     peak: tce_cost_curve_ceilings), in
+                                     place of matmul_efficiency x
+                                     curve_sustained; 0 = none */
     int fp8_any_layout;           /* gemm: FP8 GEMM takes any layout */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
@@ -166,6 +174,16 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
                              const struct tce_calibration *cal);
 
 /* GEMM efficiency of one GEMM of gemm_flops FLOPs (0: element-wise). */
+/* ceil (issue 10): fill cm->curve_ceiling from cm's table (has_table):
+ * per dtype, the median achieved forward efficiency (2 m n k / time /
+ * the dtype's peak) of its GEMM rows large enough for the curve to be
+ * saturated (2 m n k >= 100 x matmul_half_gflop), x the table's
+ * sustained_ratio.  A shape the table does not cover is then priced at
+ * the same accelerator's measured large-GEMM efficiency, not at a
+ * matmul_efficiency estimated elsewhere: outside a measured table the
+ * curve runs no faster than the table's large GEMMs did. */
+void tce_cost_curve_ceilings(struct tce_costmodel *cm);
+
 double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
                                   double gemm_flops);
 

@@ -595,6 +595,61 @@ static void test_opcost(void **state)
     free(s);
 }
 
+/* ceil (issue 10): outside the table, the curve runs at the table's own
+ * large-GEMM efficiency per dtype (the median of its saturated rows x its
+ * sustained ratio), not at matmul_efficiency; a dtype without rows keeps
+ * matmul_efficiency, and the ceilings are recomputed after a calibration
+ * brings a table. */
+static void test_curve_ceiling(void **state)
+{
+    struct tce_costmodel *cm = malloc(sizeof(*cm));
+    struct tce_computetable_gemm g;
+    double one = 2.0 * 4096.0 * 4096.0 * 4096.0; /* 137.4 GFLOP */
+    static const double fwd_ms[] = {0.2, 0.25, 0.4}; /* the hand row: 1.0 */
+    size_t i;
+
+    (void)state;
+    assert_non_null(cm);
+    hand_model(cm);
+    cm->bf16_peak_flops = cm->peak_flops; /* 1000 TF/s */
+    cm->fp8_peak_flops = 2.0 * cm->peak_flops;
+    memset(&g, 0, sizeof(g));
+    g.n = g.k = 4096;
+    for (i = 0; i < sizeof(fwd_ms) / sizeof(fwd_ms[0]); i++) {
+        g.m = 8192 << i; /* other shapes: 2x, 4x, 8x the hand row's work */
+        g.fwd_s = fwd_ms[i] * 1e-3 * (double)(2 << i);
+        assert_int_equal(tce_computetable_add_gemm(&cm->table, &g, NULL), 0);
+    }
+    /* and a small one the curve would not be saturated at: left out */
+    g.m = g.n = g.k = 256;
+    g.fwd_s = 1.0; /* absurdly slow: a median over it would move */
+    assert_int_equal(tce_computetable_add_gemm(&cm->table, &g, NULL), 0);
+    tce_computetable_prepare(&cm->table);
+    cm->matmul_half_flops = 1e9; /* saturated from 100 GFLOP */
+    cm->table.sustained_ratio = 0.9;
+    tce_cost_curve_ceilings(cm);
+    /* BF16 efficiencies 0.1374/1.0, /0.2, /0.25, /0.4 ms at 1000 TF/s:
+     * 0.137, 0.687, 0.550, 0.344; median (0.550 + 0.344) / 2 x 0.9 */
+    assert_close(cm->curve_ceiling[TCE_DTYPE_BF16],
+                 0.5 * (one / 0.25e-3 + one / 0.4e-3) / 1e15 * 0.9, 1e-12);
+    assert_close(cm->curve_ceiling[TCE_DTYPE_FP8], 0.0, 0);
+    /* a GEMM at 1 PFLOP: the curve at the ceiling (size factor
+     * 1e15 / (1e15 + 1e9)), not at matmul_efficiency 0.5 */
+    assert_close(tce_cost_compute_s(cm, 1e15, 1e15, 0.0),
+                 1e15 / (1e15 * cm->curve_ceiling[TCE_DTYPE_BF16] * 1e15 /
+                         (1e15 + 1e9)),
+                 1e-12);
+    /* FP8 has no row: matmul_efficiency x the size factor, FP8 peak */
+    cm->peak_flops = cm->fp8_peak_flops;
+    assert_close(tce_cost_compute_s(cm, 1e15, 1e15, 0.0),
+                 1e15 / (2e15 * 0.5 * (0.5e15 / (0.5e15 + 1e9))), 1e-12);
+    /* no table: no ceiling */
+    cm->has_table = 0;
+    tce_cost_curve_ceilings(cm);
+    assert_close(cm->curve_ceiling[TCE_DTYPE_BF16], 0.0, 0);
+    free(cm);
+}
+
 /* host (issue 11): the topology's per-launch host cost is the stack's
  * (node.host_launch_gap_us); a calibrated table's bare launch gap does not
  * replace it, and is the host cost only where the node names none. */
@@ -632,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_launch_floor),
         cmocka_unit_test(test_opcost),
         cmocka_unit_test(test_launch_gap_source),
+        cmocka_unit_test(test_curve_ceiling),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
