@@ -280,6 +280,12 @@ int tce_cmd_reproduce_recipes(const struct tce_reproduce_bridge_opts *o)
         }
         rows[k++] = rows[i];
     }
+    if (k == 0) {
+        fprintf(stderr, "tcemu reproduce: error: %s: no row on topology %s\n",
+                o->reference, o->topology ? o->topology : "(any)");
+        status = TCE_EXIT_USAGE;
+        goto out;
+    }
     summarise(rows, k, &sum);
     ok = sum.rows > 0 && sum.worst_err <= o->tolerance &&
          sum.mean <= o->mean_tolerance;

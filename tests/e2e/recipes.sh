@@ -68,6 +68,7 @@ sed 's/^/    | /' "$out/bad.err"
 check "a malformed row: exit 2, path:line" bash -c \
     "'$TCEMU' reproduce --reference '$out/bad/malformed.csv' > /dev/null 2> '$out/malformed.err'; [ \$? -eq 2 ] && grep -q 'malformed.csv:[0-9]*: error: .*gpus' '$out/malformed.err'"
 sed 's/^/    | /' "$out/malformed.err"
+check "-t a topology no row uses: exit 2" status_is 2 "$TCEMU" reproduce --reference megatron-lm-moe-recipes -t dgx-a100-80gb
 check "--jobs with the recipes: exit 2" status_is 2 "$TCEMU" reproduce --reference megatron-lm-moe-recipes --jobs jobs
 echo "# recipes.sh: $fails failed"
 [ "$fails" -eq 0 ]
