@@ -272,7 +272,7 @@ int tce_cmd_reproduce_recipes(const struct tce_reproduce_bridge_opts *o)
     for (i = 0; i < n; i++) {
         if (o->topology && strcmp(rows[i].topology, o->topology) != 0)
             continue;
-        if (tce_recipes_project(&rows[i], o->reference, &err) != 0) {
+        if (tce_recipes_project(&rows[i], o->reference, stderr, &err) != 0) {
             fprintf(stderr, "tcemu reproduce: error: %s line %d (%s): %s\n",
                     o->reference, rows[i].csv_line, rows[i].recipe, err.msg);
             status = tce_exit_status(err.code);

@@ -185,7 +185,7 @@ static const char *disagrees(const struct tce_recipe_row *r,
 }
 
 int tce_recipes_project(struct tce_recipe_row *r, const char *path,
-                        struct tce_error *err)
+                        FILE *diag_stream, struct tce_error *err)
 {
     struct tce_scenario *s = calloc(1, sizeof(*s));
     struct tce_scenario_files files;
@@ -206,8 +206,8 @@ int tce_recipes_project(struct tce_recipe_row *r, const char *path,
     memset(&files, 0, sizeof(files));
     files.topology = r->topology;
     files.job = r->job_path;
-    tce_diag_init(&diag, stderr);
-    ret = tce_scenario_load(s, &files, &diag, err);
+    tce_diag_init(&diag, diag_stream);
+    ret = tce_scenario_load(s, &files, diag_stream ? &diag : NULL, err);
     if (ret == 0 && (bad = disagrees(r, &s->job, &want, &got)) != NULL)
         ret = tce_error_set(err, TCE_ECONFIG,
                             "%s: %s is %lld, the row (line %d) says %lld",

@@ -399,6 +399,8 @@ static void print_confidence(FILE *f, const struct tce_compare_report *rep)
     if (!rep->validation)
         return;
     fprintf(f, "# %s\n", rep->validation->line);
+    if (rep->validation->held_out_line[0])
+        fprintf(f, "# %s\n", rep->validation->held_out_line);
     if (pl->verdict.runner_up >= 0) {
         tce_validation_margin(rep->validation, pl->verdict.margin, buf,
                               sizeof(buf));

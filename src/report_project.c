@@ -260,6 +260,8 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
          r->plan ? " and --plan's contract" : "", summary, weak);
     if (r->validation)
         LINE("%s", r->validation->line);
+    if (r->validation && r->validation->held_out_line[0])
+        LINE("%s", r->validation->held_out_line);
 #undef LINE
     return n;
 }

@@ -210,6 +210,8 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
             100.0 * best->eval.mfu * best->econ.goodput.efficiency);
     if (rep->validation) {
         fprintf(f, "# %s\n", rep->validation->line);
+        if (rep->validation->held_out_line[0])
+            fprintf(f, "# %s\n", rep->validation->held_out_line);
         if (r->n_top > 1 && best->score > 0.0) {
             tce_validation_margin(rep->validation,
                                   r->top[1].score / best->score - 1.0, line,

@@ -13,6 +13,7 @@
 #include "tcemu/bridge.h"
 #include "tcemu/datadir.h"
 #include "tcemu/input.h"
+#include "tcemu/recipes.h"
 #include "tcemu/util.h"
 #include "tcemu/validation.h"
 
@@ -214,6 +215,50 @@ static void bridge_validation(struct tce_validation *v, int moe)
              100.0 * v->worst);
 }
 
+/* held out (issue 11): the Megatron-LM MoE recipes of v's family into v
+ * (recipes.h); nothing when there are none or they cannot be read. */
+static void recipes_validation(struct tce_validation *v)
+{
+    char ref[TCE_TEXT_MAX], fam[32];
+    struct tce_recipe_row *rows = calloc(TCE_RECIPES_ROWS_MAX, sizeof(*rows));
+    struct tce_topology *t = calloc(1, sizeof(*t));
+    struct tce_error err;
+    double e;
+    int i, n = 0;
+
+    tce_error_clear(&err);
+    if (!rows || !t ||
+        tce_datadir_resolve(TCE_DATA_REFERENCE, TCE_RECIPES_REFERENCE, ref,
+                            sizeof(ref), &err) != 0 ||
+        tce_recipes_read(ref, rows, TCE_RECIPES_ROWS_MAX, &n, &err) != 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        if (tce_topology_load(rows[i].topology, t, NULL) != 0 ||
+            strcmp(tce_validation_family(t->accelerator.name, fam,
+                                         sizeof(fam)),
+                   v->family) != 0 ||
+            tce_recipes_project(&rows[i], ref, NULL, &err) != 0)
+            continue;
+        e = fabs(rows[i].error);
+        v->held_out_rows++;
+        v->held_out_mean += e;
+        if (e > v->held_out_worst)
+            v->held_out_worst = e;
+    }
+    if (v->held_out_rows == 0)
+        goto out;
+    v->held_out_mean /= v->held_out_rows;
+    snprintf(v->held_out_line, sizeof(v->held_out_line),
+             "held out: %s MoE, Megatron-LM MoE recipes (nothing fitted to "
+             "them), %d rows, mean %.1f%%, worst %.1f%% (tcemu reproduce "
+             "--reference " TCE_RECIPES_REFERENCE ")",
+             v->family, v->held_out_rows, 100.0 * v->held_out_mean,
+             100.0 * v->held_out_worst);
+out:
+    free(rows);
+    free(t);
+}
+
 void tce_validation_for(const struct tce_topology *t, const struct tce_job *j,
                         struct tce_validation *v)
 {
@@ -228,6 +273,8 @@ void tce_validation_for(const struct tce_topology *t, const struct tce_job *j,
      * the Megatron-Bridge rows of the same family and kind, if any */
     if (strcmp(v->family, "A100") != 0 || moe) {
         bridge_validation(v, moe);
+        if (moe)
+            recipes_validation(v);
         if (!v->applies)
             snprintf(v->line, sizeof(v->line),
                      "model validation: no published validation for %s %s "
@@ -294,6 +341,21 @@ void tce_validation_json(struct tce_json *j, const char *key,
         tce_json_null(j, "mean_abs_error");
     }
     tce_json_string(j, "summary", v->line);
+    /* held out (issue 11) */
+    tce_json_object_begin(j, "held_out");
+    tce_json_int(j, "rows", v->held_out_rows);
+    if (v->held_out_rows > 0) {
+        tce_json_string(j, "reference", TCE_RECIPES_REFERENCE);
+        tce_json_double(j, "worst_error", v->held_out_worst);
+        tce_json_double(j, "mean_abs_error", v->held_out_mean);
+        tce_json_string(j, "summary", v->held_out_line);
+    } else {
+        tce_json_null(j, "reference");
+        tce_json_null(j, "worst_error");
+        tce_json_null(j, "mean_abs_error");
+        tce_json_null(j, "summary");
+    }
+    tce_json_object_end(j);
     tce_json_object_end(j);
 }
 

@@ -25,11 +25,13 @@
 #define TCEMU_RECIPES_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tcemu/error.h"
 #include "tcemu/projector.h"
 
 #define TCE_RECIPES_ROWS_MAX 64
+#define TCE_RECIPES_REFERENCE "megatron-lm-moe-recipes"
 
 struct tce_recipe_row {
     /* the data file */
@@ -67,8 +69,9 @@ int tce_recipes_read(const char *path, struct tce_recipe_row *rows, int max,
 /* Project row r (its job beside the data file at path): the job loaded,
  * checked against the row, projected on its topology at its GPU count,
  * and r's results filled.  0; TCE_ECONFIG when a file does not load or the
- * job disagrees with the row (err says which). */
+ * job disagrees with the row (err says which; the files' own errors go to
+ * diag, NULL: nowhere). */
 int tce_recipes_project(struct tce_recipe_row *r, const char *path,
-                        struct tce_error *err);
+                        FILE *diag, struct tce_error *err);
 
 #endif

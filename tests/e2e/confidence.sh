@@ -66,6 +66,23 @@ for kind in dense MoE; do
     check "project: H100 $kind validated on Megatron-Bridge ($want)" \
         grep -q "^# assumption: model validation: H100 $kind, Megatron-Bridge, $want (tcemu reproduce --reference megatron-bridge-performance)" "$f"
 done
+# held out: an MoE run also gets the Megatron-LM MoE recipes of its family,
+# with the figures that reproduce prints for those rows; a dense run none
+"$TCEMU" project -t dgx-b200 -j deepseek-v3 --json "$out/b200moe.json" >"$out/b200moe.txt" 2>/dev/null
+check "project: B200 MoE held out against the recipes reproduce projects" python3 - "$out/b200moe.txt" "$out/b200moe.json" "$TCEMU" <<'PY'
+import json, re, subprocess, sys
+txt, js, tcemu = open(sys.argv[1]).read(), json.load(open(sys.argv[2])), sys.argv[3]
+r = json.loads(subprocess.run([tcemu, "reproduce", "--reference", "megatron-lm-moe-recipes", "-t", "dgx-b200",
+                               "--json", "-"], capture_output=True, text=True).stdout)
+errs = [abs(x["error"]) for x in r["rows"]]
+h = js["validation"]["held_out"]
+assert h["rows"] == len(errs) > 0, (h, errs)
+assert abs(h["mean_abs_error"] - sum(errs) / len(errs)) < 1e-9 and abs(h["worst_error"] - max(errs)) < 1e-9, h
+line = "held out: B200 MoE, Megatron-LM MoE recipes (nothing fitted to them), %d rows, mean %.1f%%, worst %.1f%%" % (
+    len(errs), 100 * sum(errs) / len(errs), 100 * max(errs))
+assert "# assumption: " + line in txt, line
+PY
+check "project: no held-out line for a dense run" sh -c "! grep -q 'held out:' '$out/p5.txt'"
 "$TCEMU" project -t dgx-a100-80gb -j mixtral-8x7b >"$out/a100moe.txt" 2>/dev/null
 check "project: no validation for A100 MoE" \
     grep -q "no published validation for A100 MoE runs" "$out/a100moe.txt"
