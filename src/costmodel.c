@@ -183,7 +183,7 @@ const char *tce_compute_source_name(enum tce_compute_source s)
 
 /* sust: the table's sustained over burst ratio (1 when its rows were
  * timed at the sustained clock, or a table filled by hand leaves it 0). */
-static double table_sustained(const struct tce_costmodel *cm)
+double tce_cost_table_sustained(const struct tce_costmodel *cm)
 {
     double r = cm->table.sustained_ratio;
 
@@ -317,13 +317,13 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
         goto curve;
     /* sust: GEMM and attention rows at the sustained clock */
     if (op->gemm_m > 0 && op->gemm_n > 0 && op->gemm_k > 0 && op->flops > 0)
-        s = table_linear_s(cm, op, &how) / (rate * table_sustained(cm)) +
+        s = table_linear_s(cm, op, &how) / (rate * tce_cost_table_sustained(cm)) +
             wgrad_s(cm, op, rate, 1); /* wgrad (issue 11) */
     else if (op->attn.micro_batch_size > 0) {
         s = tce_computetable_attention_s(
             &cm->table, &op->attn, (op->flags & TCE_OP_F_BACKWARD) != 0,
             &how);
-        s *= attention_share(op) / table_sustained(cm);
+        s *= attention_share(op) / tce_cost_table_sustained(cm);
     }
     else if (op->flops <= 0 && op->bytes > 0 &&
              cm->table.elementwise_gbytes_per_s > 0) {
@@ -422,74 +422,6 @@ double tce_cost_list_launch_s(const struct tce_costmodel *cm,
     return tce_hostsync_list_s(l, cm->launch_gap_s, cm->graph_launch_gap_s);
 }
 
-double tce_cost_fp8_speedup(const struct tce_computetable *t)
-{
-    double best = 0.0, speedup = 0.0, f;
-    int i, j;
-
-    for (i = 0; i < t->n_gemms; i++) {
-        const struct tce_computetable_gemm *a = &t->gemms[i];
-
-        if (a->dtype != TCE_DTYPE_FP8 || a->fwd_s <= 0)
-            continue;
-        for (j = 0; j < t->n_gemms; j++) {
-            const struct tce_computetable_gemm *b = &t->gemms[j];
-
-            if (b->dtype != TCE_DTYPE_BF16 || b->fwd_s <= 0 ||
-                b->m != a->m || b->n != a->n || b->k != a->k)
-                continue;
-            f = (double)a->m * (double)a->n * (double)a->k;
-            if (f > best) {
-                best = f;
-                speedup = b->fwd_s / a->fwd_s;
-            }
-        }
-    }
-    return speedup;
-}
-
-/* ascending, for the median (n is small: a table's GEMM rows) */
-static void sort_doubles(double *v, int n)
-{
-    int i, j;
-    double x;
-
-    for (i = 1; i < n; i++) {
-        x = v[i];
-        for (j = i; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
-void tce_cost_curve_ceilings(struct tce_costmodel *cm)
-{
-    double eff[TCE_COMPUTETABLE_GEMMS_MAX], peak, f;
-    int i, d, n;
-
-    for (d = 0; d < TCE_DTYPE_COUNT; d++) {
-        cm->curve_ceiling[d] = 0.0;
-        if (!cm->has_table)
-            continue;
-        peak = d == TCE_DTYPE_FP8 ? cm->fp8_peak_flops : cm->bf16_peak_flops;
-        for (i = n = 0; i < cm->table.n_gemms && peak > 0; i++) {
-            const struct tce_computetable_gemm *g = &cm->table.gemms[i];
-
-            f = 2.0 * (double)g->m * (double)g->n * (double)g->k;
-            /* saturated: where the curve's size factor is within 1% of 1 */
-            if ((int)g->dtype != d || g->fwd_s <= 0 ||
-                f < 100.0 * cm->matmul_half_flops)
-                continue;
-            eff[n++] = f / g->fwd_s / peak;
-        }
-        if (n == 0)
-            continue;
-        sort_doubles(eff, n);
-        cm->curve_ceiling[d] =
-            (n % 2 ? eff[n / 2] : 0.5 * (eff[n / 2 - 1] + eff[n / 2])) *
-            table_sustained(cm);
-    }
-}
 
 static double roofline(const struct tce_costmodel *cm, double peak,
                        double flops, double gemm_flops, double bytes)

@@ -184,6 +184,10 @@ void tce_costmodel_calibrate(struct tce_costmodel *cm,
  * curve runs no faster than the table's large GEMMs did. */
 void tce_cost_curve_ceilings(struct tce_costmodel *cm);
 
+/* sust: the table's sustained_ratio where it names one in (0, 1], else 1:
+ * its GEMM and attention rows run at that fraction of their timed rate. */
+double tce_cost_table_sustained(const struct tce_costmodel *cm);
+
 double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
                                   double gemm_flops);
 

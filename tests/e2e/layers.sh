@@ -40,6 +40,7 @@ layer_of() {
     computecache) echo 7 ;; # sched: compute times by op shape (projection speed)
     jobfile) echo 4 ;; # search2: a resolved job written as a job file (reproduce --write-jobs)
     attncost) echo 6 ;; # bw: fused attention's tensor and exponential (SFU) pipes
+    tablecurve) echo 6 ;; # ceil: what a measured compute table tells the curve (FP8 speed-up, large-GEMM ceiling)
     recompute) echo 2 ;; # mem: --recompute-modules names
     graphscope) echo 2 ;; # host: --cuda-graph-modules names
     memstate) echo 4 ;; # mem: optimizer state and loss bytes (memory model)
