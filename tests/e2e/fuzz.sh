@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A short, bounded fuzz round inside make check: the libFuzzer harnesses of
-# tests/fuzz (config loader, command-line number parsers) for
+# tests/fuzz (config loader, command-line number parsers, reference tables) for
 # TCE_FUZZ_SECONDS (15) each, when clang and its libFuzzer runtime are
 # installed; otherwise it says it skipped and why.  `make fuzz` runs longer.
 source "$(dirname "$0")/lib.bash"

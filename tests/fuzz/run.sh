@@ -2,22 +2,27 @@
 # Run the libFuzzer harnesses built by `make fuzz-bins` for SECONDS each
 # (default 60), from the repository root, each on its own corpus under
 # $FUZZ_ROOT (seeded from the shipped topologies and jobs and the good and
-# bad fixtures, or from a few number strings).  Prints libFuzzer's last
-# status line per harness (executions, coverage); exits non-zero when a
-# harness finds a crash, a leak, a timeout or a sanitizer report (the
-# reproducer is left in $FUZZ_ROOT).
+# bad fixtures, from the reference tables, or from a few number strings).
+# Prints libFuzzer's last status line per harness (executions, coverage);
+# exits non-zero when a harness finds a crash, a leak, a timeout or a
+# sanitizer report (the reproducer is left in $FUZZ_ROOT).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 seconds=${1:-60}
 root=${FUZZ_ROOT:-build/fuzz}
 status=0
-for h in config numbers; do
+for h in config numbers tables; do
     bin=$root/fuzz_$h
     [ -x "$bin" ] || { echo "# fuzz: $bin not built (make fuzz-bins)"; exit 2; }
     corpus=$root/corpus-$h
     mkdir -p "$corpus"
     if [ "$h" = config ]; then
         cp topologies/*.cfg jobs/*.cfg tests/fixtures/good/*.cfg tests/fixtures/bad/*.cfg "$corpus"/ 2>/dev/null
+    elif [ "$h" = tables ]; then
+        # the shipped reference tables, each cut to its header and a few rows
+        for f in tests/fixtures/reference/*.csv; do
+            grep -v '^#' "$f" | head -n 4 >"$corpus/$(basename "$f")"
+        done
     else
         i=0
         for s in 8 1024:65536:x2 8:64:+8 8,16,24 256M 4G 1.5e3 -7 9223372036854775807 1:1099511627776:x1099511627776; do
