@@ -14,7 +14,6 @@
 #include "tcemu/scenario.h"
 #include "tcemu/util.h"
 
-
 /* The columns this module reads, by name. */
 enum col {
     C_RELEASE, C_DATE, C_FILE, C_LINE, C_TASK, C_MODEL, C_KEY, C_MOE,

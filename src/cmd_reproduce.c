@@ -288,7 +288,7 @@ int tce_cmd_reproduce(int argc, char **argv)
     struct tce_report tab;
     struct tce_reproduce_bridge_opts bo;
     double tol = -1.0, mean_tol = 0.10, worst = 0.0;
-    int i, n = 0, ok = 1, excluded = 0, status;
+    int i, n = 0, ok = 1, excluded = 0, recipes, status;
 
     status = parse_options(argc, argv, &co, &ref_path, &jobs_dir, &tol,
                            &mean_tol, &excluded, &write_jobs);
@@ -300,7 +300,8 @@ int tce_cmd_reproduce(int argc, char **argv)
         tce_error_print(&err, stderr);
         return TCE_EXIT_USAGE;
     }
-    if (tce_bridge_detect(ref) || tce_recipes_detect(ref)) {
+    recipes = tce_recipes_detect(ref);
+    if (recipes || tce_bridge_detect(ref)) {
         memset(&bo, 0, sizeof(bo));
         bo.reference = ref;
         bo.topology = co.topology;
@@ -310,7 +311,7 @@ int tce_cmd_reproduce(int argc, char **argv)
         bo.excluded = excluded;
         bo.write_jobs = write_jobs;
         bo.co = &co;
-        if (!tce_recipes_detect(ref))
+        if (!recipes)
             return tce_cmd_reproduce_bridge(&bo);
         if (jobs_dir || excluded || write_jobs) {
             fprintf(stderr, "tcemu reproduce: error: --jobs, --excluded, "

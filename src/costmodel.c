@@ -317,7 +317,8 @@ double tce_cost_compute_op_s(const struct tce_costmodel *cm,
         goto curve;
     /* sust: GEMM and attention rows at the sustained clock */
     if (op->gemm_m > 0 && op->gemm_n > 0 && op->gemm_k > 0 && op->flops > 0)
-        s = table_linear_s(cm, op, &how) / (rate * tce_cost_table_sustained(cm)) +
+        s = table_linear_s(cm, op, &how) /
+                (rate * tce_cost_table_sustained(cm)) +
             wgrad_s(cm, op, rate, 1); /* wgrad (issue 11) */
     else if (op->attn.micro_batch_size > 0) {
         s = tce_computetable_attention_s(
@@ -421,7 +422,6 @@ double tce_cost_list_launch_s(const struct tce_costmodel *cm,
     /* sync (issue 11): launches and host-device syncs (hostsync.h) */
     return tce_hostsync_list_s(l, cm->launch_gap_s, cm->graph_launch_gap_s);
 }
-
 
 static double roofline(const struct tce_costmodel *cm, double peak,
                        double flops, double gemm_flops, double bytes)

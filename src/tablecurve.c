@@ -5,6 +5,7 @@
  * table (ceil, issue 10).
  */
 #include "tcemu/costmodel.h"
+#include "tcemu/stats.h"
 
 double tce_cost_fp8_speedup(const struct tce_computetable *t)
 {
@@ -32,20 +33,6 @@ double tce_cost_fp8_speedup(const struct tce_computetable *t)
     return speedup;
 }
 
-/* ascending, for the median (n is small: a table's GEMM rows) */
-static void sort_doubles(double *v, int n)
-{
-    int i, j;
-    double x;
-
-    for (i = 1; i < n; i++) {
-        x = v[i];
-        for (j = i; j > 0 && v[j - 1] > x; j--)
-            v[j] = v[j - 1];
-        v[j] = x;
-    }
-}
-
 void tce_cost_curve_ceilings(struct tce_costmodel *cm)
 {
     double eff[TCE_COMPUTETABLE_GEMMS_MAX], peak, f;
@@ -66,11 +53,8 @@ void tce_cost_curve_ceilings(struct tce_costmodel *cm)
                 continue;
             eff[n++] = f / g->fwd_s / peak;
         }
-        if (n == 0)
-            continue;
-        sort_doubles(eff, n);
-        cm->curve_ceiling[d] =
-            (n % 2 ? eff[n / 2] : 0.5 * (eff[n / 2 - 1] + eff[n / 2])) *
-            tce_cost_table_sustained(cm);
+        if (n > 0)
+            cm->curve_ceiling[d] = tce_stats_median(eff, (size_t)n) *
+                                   tce_cost_table_sustained(cm);
     }
 }

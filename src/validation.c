@@ -215,49 +215,7 @@ static void bridge_validation(struct tce_validation *v, int moe)
              100.0 * v->worst);
 }
 
-/* held out (issue 11): the Megatron-LM MoE recipes of v's family into v
- * (recipes.h); nothing when there are none or they cannot be read. */
-static void recipes_validation(struct tce_validation *v)
-{
-    char ref[TCE_TEXT_MAX], fam[32];
-    struct tce_recipe_row *rows = calloc(TCE_RECIPES_ROWS_MAX, sizeof(*rows));
-    struct tce_topology *t = calloc(1, sizeof(*t));
-    struct tce_error err;
-    double e;
-    int i, n = 0;
-
-    tce_error_clear(&err);
-    if (!rows || !t ||
-        tce_datadir_resolve(TCE_DATA_REFERENCE, TCE_RECIPES_REFERENCE, ref,
-                            sizeof(ref), &err) != 0 ||
-        tce_recipes_read(ref, rows, TCE_RECIPES_ROWS_MAX, &n, &err) != 0)
-        goto out;
-    for (i = 0; i < n; i++) {
-        if (tce_topology_load(rows[i].topology, t, NULL) != 0 ||
-            strcmp(tce_validation_family(t->accelerator.name, fam,
-                                         sizeof(fam)),
-                   v->family) != 0 ||
-            tce_recipes_project(&rows[i], ref, NULL, &err) != 0)
-            continue;
-        e = fabs(rows[i].error);
-        v->held_out_rows++;
-        v->held_out_mean += e;
-        if (e > v->held_out_worst)
-            v->held_out_worst = e;
-    }
-    if (v->held_out_rows == 0)
-        goto out;
-    v->held_out_mean /= v->held_out_rows;
-    snprintf(v->held_out_line, sizeof(v->held_out_line),
-             "held out: %s MoE, Megatron-LM MoE recipes (nothing fitted to "
-             "them), %d rows, mean %.1f%%, worst %.1f%% (tcemu reproduce "
-             "--reference " TCE_RECIPES_REFERENCE ")",
-             v->family, v->held_out_rows, 100.0 * v->held_out_mean,
-             100.0 * v->held_out_worst);
-out:
-    free(rows);
-    free(t);
-}
+static void recipes_validation(struct tce_validation *v);
 
 void tce_validation_for(const struct tce_topology *t, const struct tce_job *j,
                         struct tce_validation *v)
@@ -442,6 +400,55 @@ static const struct tce_job *term_job(struct term_files *f, const char *name)
         f->job[i] = NULL;
     }
     return f->job[i];
+}
+
+/* held out (issue 11): the Megatron-LM MoE recipes of v's family into v
+ * (recipes.h), each topology loaded once (term_topology); nothing when
+ * there are none or they cannot be read. */
+static void recipes_validation(struct tce_validation *v)
+{
+    char ref[TCE_TEXT_MAX], fam[32];
+    struct tce_recipe_row *rows = calloc(TCE_RECIPES_ROWS_MAX, sizeof(*rows));
+    const struct tce_topology *t;
+    struct term_files f;
+    struct tce_error err;
+    double e;
+    int i, n = 0;
+
+    memset(&f, 0, sizeof(f));
+    tce_error_clear(&err);
+    if (!rows ||
+        tce_datadir_resolve(TCE_DATA_REFERENCE, TCE_RECIPES_REFERENCE, ref,
+                            sizeof(ref), &err) != 0 ||
+        tce_recipes_read(ref, rows, TCE_RECIPES_ROWS_MAX, &n, &err) != 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        t = term_topology(&f, rows[i].topology);
+        if (!t ||
+            strcmp(tce_validation_family(t->accelerator.name, fam,
+                                         sizeof(fam)),
+                   v->family) != 0 ||
+            tce_recipes_project(&rows[i], ref, NULL, &err) != 0)
+            continue;
+        e = fabs(rows[i].error);
+        v->held_out_rows++;
+        v->held_out_mean += e;
+        if (e > v->held_out_worst)
+            v->held_out_worst = e;
+    }
+    if (v->held_out_rows == 0)
+        goto out;
+    v->held_out_mean /= v->held_out_rows;
+    snprintf(v->held_out_line, sizeof(v->held_out_line),
+             "held out: %s MoE, Megatron-LM MoE recipes (nothing fitted to "
+             "them), %d rows, mean %.1f%%, worst %.1f%% (tcemu reproduce "
+             "--reference " TCE_RECIPES_REFERENCE ")",
+             v->family, v->held_out_rows, 100.0 * v->held_out_mean,
+             100.0 * v->held_out_worst);
+out:
+    for (i = 0; i < f.n_topos; i++)
+        free(f.topo[i]);
+    free(rows);
 }
 
 /* Megatron-Bridge's rows of family and kind into out. */

@@ -136,11 +136,12 @@ struct tce_costmodel {
     double curve_ceiling[TCE_DTYPE_COUNT]; /* ceil: where the measured
                                      table holds GEMMs of a dtype, the
                                      curve's large-GEMM efficiency for that
-                                     dtype is the table's own (its largest
-                                     GEMM's sustained rate / the dtype's
-                                     peak: tce_cost_curve_ceilings), in
-                                     place of matmul_efficiency x
-                                     curve_sustained; 0 = none */
+                                     dtype is the table's own (the median
+                                     of its saturated GEMMs at the
+                                     sustained clock:
+                                     tce_cost_curve_ceilings), in place of
+                                     matmul_efficiency x curve_sustained;
+                                     0 = none */
     int fp8_any_layout;           /* gemm: FP8 GEMM takes any layout */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
@@ -173,7 +174,6 @@ int tce_costmodel_init(struct tce_costmodel *cm,
 void tce_costmodel_calibrate(struct tce_costmodel *cm,
                              const struct tce_calibration *cal);
 
-/* GEMM efficiency of one GEMM of gemm_flops FLOPs (0: element-wise). */
 /* ceil (issue 10): fill cm->curve_ceiling from cm's table (has_table):
  * per dtype, the median achieved forward efficiency (2 m n k / time /
  * the dtype's peak) of its GEMM rows large enough for the curve to be
@@ -188,6 +188,7 @@ void tce_cost_curve_ceilings(struct tce_costmodel *cm);
  * its GEMM and attention rows run at that fraction of their timed rate. */
 double tce_cost_table_sustained(const struct tce_costmodel *cm);
 
+/* GEMM efficiency of one GEMM of gemm_flops FLOPs (0: element-wise). */
 double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
                                   double gemm_flops);
 
