@@ -5,6 +5,7 @@
 #include "tcemu/eppair.h"
 
 #include <math.h>
+#include <stdint.h>
 
 #include "tcemu/projcache.h"
 
@@ -58,7 +59,8 @@ void tce_eppair_end(struct tce_eppair_walk *w)
         w->p->seg_s[k] += g > 0.0 ? w->cast * w->gemm[k] / g : w->cast / 3.0;
 }
 
-/* One pass: exposed to EP, the hidden rest's SM share to compute. */
+/* One pass: exposed to EP, the hidden rest's SM share to compute; run
+ * alone it would expose all of comm and hold no SMs beside compute. */
 static void charge_one(struct tce_list_time *t, double exposed, double comm)
 {
     double held = (comm - exposed > 0.0 ? comm - exposed : 0.0) *
@@ -67,6 +69,8 @@ static void charge_one(struct tce_list_time *t, double exposed, double comm)
     t->part_s[TCE_CHARGE_EP] += exposed;
     t->part_s[TCE_CHARGE_COMPUTE] += held;
     t->total_s += exposed + held;
+    t->solo_ep_s = comm - exposed;
+    t->solo_compute_s = -held;
 }
 
 void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b)
@@ -83,6 +87,9 @@ void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b)
                                       pf->seg_s[2])), cf);
         charge_one(b, fmax(0.0, cb - (pb->seg_s[0] + pb->seg_s[1] +
                                       pb->seg_s[2])), cb);
+        /* hidden under its own compute: alone the same */
+        f->solo_ep_s = f->solo_compute_s = 0.0;
+        b->solo_ep_s = b->solo_compute_s = 0.0;
         return;
     }
     e1 = fmax(0.0, pb->comm_s[0] - pf->seg_s[0]);
@@ -102,5 +109,25 @@ void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b)
         f->total_s += 0.5 * host;
         b->part_s[TCE_CHARGE_COMPUTE] += 0.5 * host;
         b->total_s += 0.5 * host;
+        f->solo_compute_s -= 0.5 * host;
+        b->solo_compute_s -= 0.5 * host;
     }
+}
+
+double tce_eppair_solo_fraction(int64_t p, int64_t v, int64_t m,
+                                int64_t stage)
+{
+    int64_t total = m * v, w;
+
+    if (total <= 0)
+        return 0.0;
+    if (p <= 1)
+        w = 1;
+    else if (v > 1)
+        w = 2 * (p - stage - 1) + (v - 1) * p + 1;
+    else
+        w = p - stage - 1 + 1;
+    if (w > total)
+        w = total;
+    return (double)w / (double)total;
 }

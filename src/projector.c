@@ -223,6 +223,20 @@ static void add_scaled(struct list_time *restrict acc,
     a[5] += b[5] * k;
     a[6] += b[6] * k;
     acc->total_s += x->total_s * k;
+    acc->solo_ep_s += x->solo_ep_s * k;
+    acc->solo_compute_s += x->solo_compute_s * k;
+}
+
+/* overlap (issue 11): the fraction u of a stage's passes that run alone
+ * (the warm-up forwards, the cool-down backwards: eppair.h) adds what
+ * each adds alone. */
+static void add_solo(struct list_time *t, double u)
+{
+    double ep = t->solo_ep_s * u, comp = t->solo_compute_s * u;
+
+    t->part_s[TCE_CHARGE_EP] += ep;
+    t->part_s[TCE_CHARGE_COMPUTE] += comp;
+    t->total_s += ep + comp;
 }
 
 /* One stage: per-microbatch forward and backward time (all chunks). */
@@ -663,6 +677,12 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         if (ret < 0)
             goto out;
         eval_stage(pj, &run, (int)i, plans, &lt, &have_lt, &sts[i]);
+        if (tr->overlap_moe_expert_parallel_comm) {
+            double u = tce_eppair_solo_fraction(p, v, m, stages[i]);
+
+            add_solo(&sts[i].fwd, u);
+            add_solo(&sts[i].bwd, u);
+        }
         if (i == 0) {
             /* memory (the offloaded layers' copies need its activations) */
             tce_memory_opts_init(&mopts, topo->accelerator.hbm_gib);

@@ -52,7 +52,9 @@ char *tce_projector_dp_assumption(const struct tce_job *job, char *buf,
              tr->overlap_moe_expert_parallel_comm
                  ? "paired with another microbatch's pass as Megatron-Core's "
                    "combined 1F1B runs it (dispatch and combine against "
-                   "its attention and experts), the excess exposed"
+                   "its attention and experts), the excess exposed; the "
+                   "warm-up forwards and cool-down backwards alone, "
+                   "exposed"
                  : "exposed");
     return buf;
 }

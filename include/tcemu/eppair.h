@@ -50,11 +50,25 @@
  * off where the host bounds a layer ("Disable moe_a2a_overlap due to CPU
  * overhead", NVIDIA-NeMo/Megatron-Bridge PR 1760, Qwen3-235B on B200:
  * 20.1 -> 16.9 s per step).  A list whose runs are not exactly two
- * (dispatch, combine) hides them under its own compute.  Not modelled:
- * the warm-up and cool-down passes, which have no partner.  Pure.
+ * (dispatch, combine) hides them under its own compute.
+ * warm-up and cool-down: only the schedule's steady 1F1B steps pair a
+ * forward with a backward.  The warm-up forwards and the cool-down
+ * backwards run alone, dispatch and combine exposed: on pipeline stage s
+ * of p with v chunks and m microbatches, min(m v, 2 (p - s - 1) +
+ * (v - 1) p + 1) of each (Megatron-Core schedules.py
+ * get_pp_rank_microbatches: the interleaved warm-up, microbatch groups of
+ * p, "one extra micro-batch forward step before the 1f1b stages" under
+ * the overlap), p - s of each without interleaving, and one of each
+ * without a pipeline (combined_1f1b.py
+ * combined_1f1b_schedule_for_no_pipelining: "The forward step for the
+ * first microbatch is executed alone").  tce_eppair_charge records what a
+ * pass adds when alone (struct tce_list_time solo_ep_s, solo_compute_s);
+ * the projector adds it for that fraction of a stage's passes.  Pure.
  */
 #ifndef TCEMU_EPPAIR_H
 #define TCEMU_EPPAIR_H
+
+#include <stdint.h>
 
 #include "tcemu/plan.h"
 
@@ -95,5 +109,11 @@ struct tce_list_time; /* projcache.h */
 /* Charge the two lists' paired communication (the rule above) to their
  * times: exposed to TCE_CHARGE_EP, the SMs it holds to compute. */
 void tce_eppair_charge(struct tce_list_time *fwd, struct tce_list_time *bwd);
+
+/* The fraction of stage's forward (and of its backward) passes that run
+ * alone under the overlap: p pipeline stages, v chunks, m microbatches
+ * (the rule above). */
+double tce_eppair_solo_fraction(int64_t p, int64_t v, int64_t m,
+                                int64_t stage);
 
 #endif

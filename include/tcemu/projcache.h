@@ -37,6 +37,11 @@ struct tce_list_time {
     double part_s[TCE_CHARGE_COUNT];
     struct tce_ep_phases ep; /* overlap (issue 11): a MoE layer list's
                                 paired EP communication (eppair.h) */
+    /* overlap (issue 11): what one execution adds when it runs alone, as
+     * the schedule's warm-up forwards and cool-down backwards do
+     * (eppair.h): exposed EP, and compute (the pair's SM share and host
+     * floor it no longer pays: <= 0) */
+    double solo_ep_s, solo_compute_s;
 };
 
 /* The time of one list with what it was computed from; dropped when the

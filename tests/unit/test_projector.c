@@ -460,6 +460,46 @@ static void test_ep_pairing(void **state)
     assert_close(b.total_s, 1.0, 0.0);
 }
 
+/* overlap (issue 11): the warm-up forwards and cool-down backwards run
+ * alone (eppair.h).  The first pairing case: alone, the forward exposes
+ * its whole 5 (3 when paired), the backward its 7 (0 when paired); with a
+ * host floor of 0.5 a pass, alone neither pays it. */
+static void test_ep_solo(void **state)
+{
+    struct tce_list_time f, b;
+
+    (void)state;
+    pair_summary(&f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
+    pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
+    tce_eppair_charge(&f, &b);
+    assert_close(f.solo_ep_s, 5.0 - 3.0, 1e-12);
+    assert_close(b.solo_ep_s, 7.0, 1e-12);
+    assert_close(f.solo_compute_s, 0.0, 1e-12);
+    pair_host(&f, &b, 10.0);
+    tce_eppair_charge(&f, &b);
+    assert_close(f.solo_compute_s, -0.25, 1e-12);
+    assert_close(b.solo_compute_s, -0.25, 1e-12);
+    /* each pass hides its own under itself: alone the same */
+    pair_summary(&f, 6.0, 4.0, 2.0, 3.0, 0.5, 0.0);
+    f.ep.runs = 3;
+    pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
+    tce_eppair_charge(&f, &b);
+    assert_close(f.solo_ep_s, 0.0, 0.0);
+    assert_close(b.solo_ep_s, 0.0, 0.0);
+    /* the fraction alone: no pipeline, 1 of m; interleaved, stage s of
+     * p: 2 (p - s - 1) + (v - 1) p + 1 of m v (p 8, v 4, m 256: 39 of
+     * 1024 on the first stage, 25 on the last); without interleaving
+     * p - s; never above all of them */
+    assert_close(tce_eppair_solo_fraction(1, 1, 8, 0), 1.0 / 8.0, 1e-15);
+    assert_close(tce_eppair_solo_fraction(8, 4, 256, 0), 39.0 / 1024.0,
+                 1e-15);
+    assert_close(tce_eppair_solo_fraction(8, 4, 256, 7), 25.0 / 1024.0,
+                 1e-15);
+    assert_close(tce_eppair_solo_fraction(4, 1, 16, 1), 3.0 / 16.0, 1e-15);
+    assert_close(tce_eppair_solo_fraction(8, 4, 4, 0), 1.0, 0.0);
+    assert_close(tce_eppair_solo_fraction(8, 4, 0, 0), 0.0, 0.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_projector_reuse),
         cmocka_unit_test(test_ep_overlap_sms),
         cmocka_unit_test(test_ep_pairing),
+        cmocka_unit_test(test_ep_solo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
