@@ -86,6 +86,8 @@ int tce_layout_init(struct tce_layout *layout, const struct tce_job *job,
     l.microbatches = t->global_batch_size / (l.dp * l.micro_batch);
     if ((heads > 0 && tce_rule_attention_tp(heads, groups, l.tp, &why) != 0) ||
         tce_rule_experts_ep(m->num_experts, l.ep, TCE_RULE_LAYOUT, &why) != 0 ||
+        tce_rule_ep_overlap(t->overlap_moe_expert_parallel_comm, l.pp, l.vpp,
+                            l.ep, TCE_RULE_LAYOUT, &why) != 0 ||
         (m->num_layers > 0 &&
          tce_rule_layers(job, l.pp, l.vpp, TCE_RULE_LAYOUT, &why) != 0))
         goto broken;

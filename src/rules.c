@@ -344,6 +344,36 @@ int tce_rule_experts_ep(int64_t experts, int64_t ep, enum tce_rule_voice voice,
                   LL(ep));
 }
 
+int tce_rule_ep_overlap(int overlap, int64_t pp, int64_t vpp, int64_t ep,
+                        enum tce_rule_voice voice, struct tce_error *err)
+{
+    if (!overlap || (ep > 1 && (pp <= 1 || vpp > 1)))
+        return 0;
+    if (ep <= 1)
+        return voice == TCE_RULE_LAYOUT
+                   ? BROKEN(err, NULL,
+                            "overlap_moe_expert_parallel_comm needs expert "
+                            "parallel size > 1 (got %" PRId64 ")",
+                            ep)
+                   : BROKEN(err, "training.overlap_moe_expert_parallel_comm",
+                            "needs expert_model_parallel_size > 1 (got %lld)",
+                            LL(ep));
+    return voice == TCE_RULE_LAYOUT
+               ? BROKEN(err, NULL,
+                        "overlap_moe_expert_parallel_comm with pipeline "
+                        "parallel size %" PRId64
+                        " needs virtual pipeline stages (Megatron-Core runs "
+                        "its combined 1F1B only in the interleaved "
+                        "schedule)",
+                        pp)
+               : BROKEN(err, "training.overlap_moe_expert_parallel_comm",
+                        "with pipeline_model_parallel_size %lld needs "
+                        "virtual_pipeline_model_parallel_size > 1 "
+                        "(Megatron-Core runs its combined 1F1B only in the "
+                        "interleaved schedule; got %lld)",
+                        LL(pp), LL(vpp));
+}
+
 int tce_rule_ep_dense(const struct tce_model *m, int64_t ep,
                       struct tce_error *err)
 {

@@ -107,6 +107,14 @@ int tce_rule_parse_layout_text(const char *s, int64_t *stages,
 /* Experts divisible by ep (FILE, LAYOUT); a dense model holds it. */
 int tce_rule_experts_ep(int64_t experts, int64_t ep, enum tce_rule_voice voice,
                         struct tce_error *err);
+/* overlap_moe_expert_parallel_comm needs ep > 1 and, with pp > 1,
+ * vpp > 1: Megatron-Core asserts both (transformer_config.py: "only
+ * supported with expert model parallelism", "virtual_pipeline_model_
+ * parallel_size must be specified when pipeline_model_parallel_size > 1";
+ * its combined 1F1B exists for the interleaved and the no-pipeline
+ * schedules only) (FILE, LAYOUT). */
+int tce_rule_ep_overlap(int overlap, int64_t pp, int64_t vpp, int64_t ep,
+                        enum tce_rule_voice voice, struct tce_error *err);
 /* A dense model has ep 1 and topk 0; an MoE model 1 <= topk <= experts and
  * fewer leading dense layers than layers (FILE). */
 int tce_rule_ep_dense(const struct tce_model *m, int64_t ep,

@@ -430,7 +430,10 @@ static const struct field job_fields[] = {
     BOOL(JS, training.overlap_moe_expert_parallel_comm,
          "training.overlap_moe_expert_parallel_comm", "false",
          "EP dispatch/combine overlapped with another microbatch's compute "
-         "(Megatron-Core 0.14+), at the cost of moe_deepep_num_sms SMs"),
+         "(Megatron-Core 0.14+), at the cost of moe_deepep_num_sms SMs; "
+         "needs expert_model_parallel_size > 1 and, with a pipeline, "
+         "virtual_pipeline_model_parallel_size > 1 (search skips layouts "
+         "without)"),
     I64(JS, training.moe_deepep_num_sms, "training.moe_deepep_num_sms", 0, 0,
         4096, "20", "SMs",
         "SMs overlapped EP communication takes from compute while it runs "

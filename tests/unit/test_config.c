@@ -606,6 +606,8 @@ static const struct bad_case bad_cases[] = {
      BAD "cross-train-tokens.cfg:29: error: training.train_tokens: must be at least one iteration, global_batch_size x seq_length = 32768 (got 1000)"},
     {"cross-vpp-without-pp.cfg", TCE_CONFIG_JOB,
      BAD "cross-vpp-without-pp.cfg:21: error: parallel.virtual_pipeline_model_parallel_size: needs pipeline_model_parallel_size > 1 (got 2)"},
+    {"cross-ep-overlap-no-ep.cfg", TCE_CONFIG_JOB,
+     BAD "cross-ep-overlap-no-ep.cfg:34: error: training.overlap_moe_expert_parallel_comm: needs expert_model_parallel_size > 1 (got 1)"},
     {"hostile-binary-no-nul.cfg", TCE_CONFIG_JOB,
      BAD "hostile-binary-no-nul.cfg:1: error: syntax error"},
     {"hostile-binary.cfg", TCE_CONFIG_JOB,

@@ -175,6 +175,25 @@ static void test_experts_and_model(void **state)
                   "must divide num_experts 6 (got 4)");
     assert_broken(tce_rule_experts_ep(6, 4, TCE_RULE_LAYOUT, &e), &e, "",
                   "experts 6 must be divisible by expert parallel size 4");
+    /* overlap_moe_expert_parallel_comm: EP, and with a pipeline the
+     * interleaved schedule */
+    assert_int_equal(tce_rule_ep_overlap(0, 4, 1, 1, TCE_RULE_FILE, &e), 0);
+    assert_int_equal(tce_rule_ep_overlap(1, 1, 1, 8, TCE_RULE_FILE, &e), 0);
+    assert_int_equal(tce_rule_ep_overlap(1, 8, 4, 8, TCE_RULE_LAYOUT, &e), 0);
+    assert_broken(tce_rule_ep_overlap(1, 1, 1, 1, TCE_RULE_FILE, &e), &e,
+                  "training.overlap_moe_expert_parallel_comm",
+                  "needs expert_model_parallel_size > 1 (got 1)");
+    assert_broken(tce_rule_ep_overlap(1, 4, 1, 8, TCE_RULE_FILE, &e), &e,
+                  "training.overlap_moe_expert_parallel_comm",
+                  "with pipeline_model_parallel_size 4 needs "
+                  "virtual_pipeline_model_parallel_size > 1 (Megatron-Core "
+                  "runs its combined 1F1B only in the interleaved schedule; "
+                  "got 1)");
+    assert_broken(tce_rule_ep_overlap(1, 16, 1, 8, TCE_RULE_LAYOUT, &e), &e,
+                  "",
+                  "overlap_moe_expert_parallel_comm with pipeline parallel "
+                  "size 16 needs virtual pipeline stages (Megatron-Core runs "
+                  "its combined 1F1B only in the interleaved schedule)");
     assert_int_equal(tce_rule_ep_dense(m, 1, &e), 0);
     assert_broken(tce_rule_ep_dense(m, 2, &e), &e,
                   "parallel.expert_model_parallel_size",
