@@ -126,7 +126,7 @@ double tce_eppair_solo_fraction(int64_t p, int64_t v, int64_t m,
     else if (v > 1)
         w = 2 * (p - stage - 1) + (v - 1) * p + 1;
     else
-        w = p - stage - 1 + 1;
+        w = p - stage; /* p - s - 1 warm-up, + 1 under the overlap */
     if (w > total)
         w = total;
     return (double)w / (double)total;
