@@ -93,37 +93,19 @@ static void usage(FILE *out)
             "files, 3 a row\nis off by more than the tolerance.\n");
 }
 
-static void params_of(const struct tce_report *t, int i,
-                      struct tce_report_value *v)
-{
-    v->s = ((const struct tce_validation_row *)t->rows)[i].params;
-}
-
-static void job_name_of(const struct tce_report *t, int i,
-                        struct tce_report_value *v)
-{
-    v->s = ((const struct tce_validation_row *)t->rows)[i].job_name;
-}
-
-static void job_of(const struct tce_report *t, int i,
-                   struct tce_report_value *v)
-{
-    v->s = ((const struct tce_validation_row *)t->rows)[i].job_path;
-}
-
 #define OFF(member) offsetof(struct tce_validation_row, member)
 #define ALL TCE_REPORT_ALL
 /* The rows of the table and of JSON's "rows", described once (the job is
  * second in JSON, last in the table). */
 static const struct tce_report_column columns[] = {
     {.key = "params_billion", .human = "params", .unit = "(B)", .fmt = "8s",
-     .in = ALL, .type = TCE_REPORT_TEXT, .get = params_of},
+     .in = ALL, .type = TCE_REPORT_TEXT, .offset = OFF(params), .chars = 1},
     {.key = "job_name", .json_key = "name", .group = "job",
      .in = TCE_REPORT_CSV | TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
-     .get = job_name_of},
+     .offset = OFF(job_name), .chars = 1},
     {.key = "job_path", .json_key = "path", .group = "job",
      .in = TCE_REPORT_CSV | TCE_REPORT_JSON, .type = TCE_REPORT_TEXT,
-     .get = job_of},
+     .offset = OFF(job_path), .chars = 1},
     {.key = "gpus", .human = "gpus", .unit = "", .fmt = "5d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(gpus)},
     {.key = "tp", .human = "tp", .unit = "", .fmt = "3d", .in = ALL,
@@ -145,7 +127,8 @@ static const struct tce_report_column columns[] = {
     {.key = "iteration_s", .human = "iter(s)", .unit = "", .fmt = "10.3f",
      .in = ALL, .type = TCE_REPORT_DOUBLE, .offset = OFF(proj.iteration_s)},
     {.key = "job", .human = "job", .fmt = "s", .sep = "  ",
-     .in = TCE_REPORT_HUMAN, .type = TCE_REPORT_TEXT, .get = job_of},
+     .in = TCE_REPORT_HUMAN, .type = TCE_REPORT_TEXT, .offset = OFF(job_path),
+     .chars = 1},
 };
 #undef ALL
 #undef OFF

@@ -153,24 +153,6 @@ static void kind_of(const struct tce_report *t, int i,
     v->s = ((const struct tce_bridge_row *)t->rows)[i].moe ? "MoE" : "dense";
 }
 
-#define TEXT(member)                                                           \
-    static void member##_of(const struct tce_report *t, int i,                 \
-                            struct tce_report_value *v)                        \
-    {                                                                          \
-        v->s = ((const struct tce_bridge_row *)t->rows)[i].member;             \
-    }
-TEXT(release_date)
-TEXT(source_file)
-TEXT(model)
-TEXT(model_key)
-TEXT(system)
-TEXT(generation)
-TEXT(precision)
-TEXT(job_path)
-TEXT(topology_path)
-TEXT(pipeline_layout)
-TEXT(reason)
-#undef TEXT
 
 static void topology_of(const struct tce_report *t, int i,
                         struct tce_report_value *v)
@@ -188,18 +170,6 @@ static void recipe_of(const struct tce_report *t, int i,
     v->s = s ? s : "";
 }
 
-static void memory_of(const struct tce_report *t, int i,
-                      struct tce_report_value *v)
-{
-    v->d = ((const struct tce_bridge_row *)t->rows)[i].proj.memory_gib_per_gpu;
-}
-
-static void fits_of(const struct tce_report *t, int i,
-                    struct tce_report_value *v)
-{
-    v->i = ((const struct tce_bridge_row *)t->rows)[i].proj.fits_memory != 0;
-}
-
 #define OFF(member) offsetof(struct tce_bridge_row, member)
 #define ALL TCE_REPORT_ALL
 #define DATA (TCE_REPORT_CSV | TCE_REPORT_JSON)
@@ -208,25 +178,27 @@ static const struct tce_report_column columns[] = {
     {.key = "release", .human = "release", .fmt = "-8s", .in = ALL,
      .type = TCE_REPORT_TEXT, .get = release_of},
     {.key = "release_date", .in = DATA, .type = TCE_REPORT_TEXT,
-     .get = release_date_of},
+     .offset = OFF(release_date), .chars = 1},
     {.key = "source_file", .in = DATA, .type = TCE_REPORT_TEXT,
-     .get = source_file_of},
+     .offset = OFF(source_file), .chars = 1},
     {.key = "source_line", .human = "line", .fmt = "4d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(source_line)},
-    {.key = "model", .in = DATA, .type = TCE_REPORT_TEXT, .get = model_of},
+    {.key = "model", .in = DATA, .type = TCE_REPORT_TEXT, .offset = OFF(model),
+     .chars = 1},
     {.key = "model_key", .human = "model", .fmt = "-15s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = model_key_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(model_key), .chars = 1},
     {.key = "job_kind", .in = DATA, .type = TCE_REPORT_TEXT, .get = kind_of},
     {.key = "system", .human = "system", .fmt = "-9s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = system_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(system), .chars = 1},
     {.key = "generation", .in = DATA, .type = TCE_REPORT_TEXT,
-     .get = generation_of},
+     .offset = OFF(generation), .chars = 1},
     {.key = "topology", .json_key = "name", .group = "topology", .in = DATA,
      .type = TCE_REPORT_TEXT, .get = topology_of},
     {.key = "topology_path", .json_key = "path", .group = "topology",
-     .in = DATA, .type = TCE_REPORT_TEXT, .get = topology_path_of},
+     .in = DATA, .type = TCE_REPORT_TEXT, .offset = OFF(topology_path),
+     .chars = 1},
     {.key = "precision", .human = "prec", .fmt = "-6s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = precision_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(precision), .chars = 1},
     {.key = "fp8_recipe", .in = DATA, .type = TCE_REPORT_TEXT,
      .get = recipe_of},
     {.key = "gpus", .human = "gpus", .fmt = "5d", .in = ALL,
@@ -246,7 +218,7 @@ static const struct tce_report_column columns[] = {
     {.key = "expert_tensor_parallel_size", .group = "layout", .in = DATA,
      .type = TCE_REPORT_INT, .offset = OFF(etp)},
     {.key = "pipeline_model_parallel_layout", .group = "layout", .in = DATA,
-     .type = TCE_REPORT_TEXT, .get = pipeline_layout_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(pipeline_layout), .chars = 1},
     {.key = "sequence_parallel", .group = "layout", .in = DATA,
      .type = TCE_REPORT_BOOL, .offset = OFF(sequence_parallel)},
     {.key = "global_batch_size", .group = "layout", .human = "gbs", .fmt = "5d",
@@ -281,17 +253,17 @@ static const struct tce_report_column columns[] = {
      .offset = OFF(count)},
     {.key = "memory_gib_per_gpu", .human = "mem", .sep = " | ",
      .unit = "(GiB)", .fmt = "5.0f", .in = ALL, .type = TCE_REPORT_DOUBLE,
-     .get = memory_of},
+     .offset = OFF(proj.memory_gib_per_gpu)},
     {.key = "hbm_gib", .human = "hbm", .unit = "(GiB)", .fmt = "4.0f",
      .in = ALL, .type = TCE_REPORT_DOUBLE, .offset = OFF(hbm_gib)},
     {.key = "fits_memory", .human = "fits", .fmt = "4s", .in = ALL,
-     .type = TCE_REPORT_BOOL, .get = fits_of},
+     .type = TCE_REPORT_BOOL, .offset = OFF(proj.fits_memory)},
     {.key = "iteration_s", .in = DATA, .type = TCE_REPORT_DOUBLE,
      .offset = OFF(proj.iteration_s)},
     {.key = "job_name", .json_key = "name", .group = "job", .in = DATA,
-     .type = TCE_REPORT_TEXT, .get = model_key_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(model_key), .chars = 1},
     {.key = "job_path", .json_key = "path", .group = "job", .in = DATA,
-     .type = TCE_REPORT_TEXT, .get = job_path_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(job_path), .chars = 1},
 };
 
 /* The rows left out: identity and why. */
@@ -299,17 +271,17 @@ static const struct tce_report_column left_out[] = {
     {.key = "release", .human = "release", .fmt = "-8s", .in = ALL,
      .type = TCE_REPORT_TEXT, .get = release_of},
     {.key = "source_file", .in = DATA, .type = TCE_REPORT_TEXT,
-     .get = source_file_of},
+     .offset = OFF(source_file), .chars = 1},
     {.key = "source_line", .human = "line", .fmt = "4d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(source_line)},
     {.key = "model", .human = "model", .fmt = "-22s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = model_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(model), .chars = 1},
     {.key = "system", .human = "system", .fmt = "-9s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = system_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(system), .chars = 1},
     {.key = "precision", .human = "prec", .fmt = "-6s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = precision_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(precision), .chars = 1},
     {.key = "reason", .human = "reason", .fmt = "s", .sep = "  ", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = reason_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(reason), .chars = 1},
 };
 #undef DATA
 #undef ALL

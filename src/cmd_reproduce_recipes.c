@@ -21,76 +21,15 @@
 #include "tcemu/util.h"
 #include "tcemu/version.h"
 
-#define ROW(t, i) (&((const struct tce_recipe_row *)(t)->rows)[i])
-
-static void recipe_of(const struct tce_report *t, int i,
-                      struct tce_report_value *v)
-{
-    v->s = ROW(t, i)->recipe;
-}
-
-static void model_of(const struct tce_report *t, int i,
-                     struct tce_report_value *v)
-{
-    v->s = ROW(t, i)->model;
-}
-
-static void system_of(const struct tce_report *t, int i,
-                      struct tce_report_value *v)
-{
-    v->s = ROW(t, i)->system;
-}
-
-static void job_of(const struct tce_report *t, int i,
-                   struct tce_report_value *v)
-{
-    v->s = ROW(t, i)->job_path;
-}
-
-static void job_name_of(const struct tce_report *t, int i,
-                        struct tce_report_value *v)
-{
-    v->s = ROW(t, i)->job_name;
-}
-
-static void topology_name_of(const struct tce_report *t, int i,
-                             struct tce_report_value *v)
-{
-    v->s = ROW(t, i)->topology;
-}
-
-static void topology_of(const struct tce_report *t, int i,
-                        struct tce_report_value *v)
-{
-    v->s = ROW(t, i)->topology_path;
-}
-
-static void notes_of(const struct tce_report *t, int i,
-                     struct tce_report_value *v)
-{
-    v->s = ROW(t, i)->notes;
-}
-
-static void memory_of(const struct tce_report *t, int i,
-                      struct tce_report_value *v)
-{
-    v->d = ROW(t, i)->proj.memory_gib_per_gpu;
-}
-
-static void fits_of(const struct tce_report *t, int i,
-                    struct tce_report_value *v)
-{
-    v->i = ROW(t, i)->proj.fits_memory != 0;
-}
 
 #define OFF(member) offsetof(struct tce_recipe_row, member)
 #define ALL TCE_REPORT_ALL
 #define DATA (TCE_REPORT_CSV | TCE_REPORT_JSON)
 static const struct tce_report_column columns[] = {
     {.key = "model", .human = "model", .fmt = "-15s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = model_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(model), .chars = 1},
     {.key = "system", .human = "system", .fmt = "-6s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = system_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(system), .chars = 1},
     {.key = "gpus", .human = "gpus", .fmt = "4d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(gpus)},
     {.key = "tp", .human = "tp", .fmt = "2d", .in = ALL,
@@ -119,25 +58,27 @@ static const struct tce_report_column columns[] = {
     {.key = "iteration_s", .in = DATA, .type = TCE_REPORT_DOUBLE,
      .offset = OFF(proj.iteration_s)},
     {.key = "memory_gib_per_gpu", .human = "mem", .unit = "(GiB)",
-     .fmt = "5.0f", .in = ALL, .type = TCE_REPORT_DOUBLE, .get = memory_of,
-     .sep = " | "},
+     .fmt = "5.0f", .in = ALL, .type = TCE_REPORT_DOUBLE,
+     .offset = OFF(proj.memory_gib_per_gpu), .sep = " | "},
     {.key = "hbm_gib", .human = "hbm", .unit = "(GiB)", .fmt = "5.0f",
      .in = ALL, .type = TCE_REPORT_DOUBLE, .offset = OFF(hbm_gib)},
     {.key = "fits_memory", .human = "fits", .fmt = "s", .in = ALL,
-     .type = TCE_REPORT_BOOL, .get = fits_of},
+     .type = TCE_REPORT_BOOL, .offset = OFF(proj.fits_memory)},
     {.key = "source_line", .human = "line", .fmt = "4d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(readme_line)},
     {.key = "recipe", .human = "recipe", .fmt = "s", .in = ALL,
-     .type = TCE_REPORT_TEXT, .get = recipe_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(recipe), .chars = 1},
     {.key = "job_name", .json_key = "name", .group = "job", .in = DATA,
-     .type = TCE_REPORT_TEXT, .get = job_name_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(job_name), .chars = 1},
     {.key = "job_path", .json_key = "path", .group = "job", .in = DATA,
-     .type = TCE_REPORT_TEXT, .get = job_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(job_path), .chars = 1},
     {.key = "topology", .json_key = "name", .group = "topology", .in = DATA,
-     .type = TCE_REPORT_TEXT, .get = topology_name_of},
+     .type = TCE_REPORT_TEXT, .offset = OFF(topology), .chars = 1},
     {.key = "topology_path", .json_key = "path", .group = "topology",
-     .in = DATA, .type = TCE_REPORT_TEXT, .get = topology_of},
-    {.key = "notes", .in = DATA, .type = TCE_REPORT_TEXT, .get = notes_of},
+     .in = DATA, .type = TCE_REPORT_TEXT, .offset = OFF(topology_path),
+     .chars = 1},
+    {.key = "notes", .in = DATA, .type = TCE_REPORT_TEXT,
+     .offset = OFF(notes), .chars = 1},
 };
 #undef DATA
 #undef ALL

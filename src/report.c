@@ -81,7 +81,10 @@ void tce_report_value(const struct tce_report *r,
         break;
     }
     case TCE_REPORT_TEXT:
-        memcpy(&v->s, row + c->offset, sizeof(v->s));
+        if (c->chars)
+            v->s = row + c->offset;
+        else
+            memcpy(&v->s, row + c->offset, sizeof(v->s));
         break;
     }
 }

@@ -46,7 +46,8 @@ enum tce_report_type {
     TCE_REPORT_INT,    /* int64_t */
     TCE_REPORT_DOUBLE, /* double */
     TCE_REPORT_BOOL,   /* int, 0 or 1 */
-    TCE_REPORT_TEXT,   /* const char * (a pointer member), or get */
+    TCE_REPORT_TEXT,   /* const char * (a pointer member; with chars, a
+                          char array member), or get */
 };
 
 /* Which outputs show a column. */
@@ -93,6 +94,8 @@ struct tce_report_column {
     unsigned in;          /* TCE_REPORT_HUMAN | _CSV | _JSON */
     enum tce_report_type type;
     size_t offset;        /* of the value in a row, when get is NULL */
+    int chars;            /* TEXT at offset: a NUL-terminated char array
+                             in the row, not a pointer */
     /* computed value of row i (NULL: read at offset) */
     void (*get)(const struct tce_report *r, int i,
                 struct tce_report_value *v);
