@@ -165,6 +165,13 @@ static void test_memory_settings(void **state)
     assert_int_equal(j.training.recompute_granularity,
                      TCE_RECOMPUTE_SELECTIVE);
     assert_string_equal(j.training.recompute_modules, "");
+    assert_false(j.training.enable_cuda_graph);
+    /* ... and its MXFP8 (parenthesised) row: no graphs either (Megatron-
+     * Core 0.14 refuses enable_cuda_graph with recomputation) */
+    apply_row(&j, "jobs/deepseek-v3.cfg", "25.09", "deepseek-v3", "DGX-B200", "mxfp8");
+    assert_false(j.training.enable_cuda_graph);
+    assert_int_equal(j.training.recompute_granularity,
+                     TCE_RECOMPUTE_SELECTIVE);
 
     /* GPT-OSS B200 BF16: ["layernorm", "moe_act"], the BF16 runs'
      * precision-aware optimizer with its default (fp32) moments */
