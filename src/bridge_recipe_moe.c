@@ -157,16 +157,14 @@ static const struct moe_recipe recipes[] = {
     /* 25.09 scripts/performance/run_script.py (f5a691dd1, l.61-92): B200
      * and GB200 run token drop, which turns DeepEP off (alltoall), and
      * the EP overlap (A2A_1F1B) only on H100 */
-    /* No CUDA graphs on B200 in either variant, although
-     * deepseek_v3_llm_pretrain.yaml (f5a691dd1) asks for cuda_graphs: true
-     * under b200 fp8_cs and fp8_mx (l.93-97): the same YAML sets
-     * recompute_granularity "selective" (l.22), and Megatron-Core 0.14 and
-     * 0.15 (transformer_config.py __post_init__, which Bridge's finalize()
-     * runs) raise "CUDA graphs not supported with activation
-     * recomputation" for enable_cuda_graph with any recompute; the
-     * release's note says the parenthesised figure differs in quantization
-     * granularity only (the YAML's b200 TP 2 is not the published TP 1
-     * either) */
+    /* No CUDA graphs on B200 in either variant: commit 47ff48829 ("config
+     * updates", 2025-10-14) gives deepseek_v3_llm_pretrain.yaml the
+     * published layout (b200: TP 1, PP 16, no VP, EP 8) with cuda_graphs:
+     * false for bf16, fp8_cs and fp8_mx alike.  The older YAML (f5a691dd1,
+     * TP 2) asked for graphs with FP8 but also for selective recompute,
+     * which Megatron-Core 0.14/0.15 refuse with enable_cuda_graph
+     * (transformer_config.py: "CUDA graphs not supported with activation
+     * recomputation") */
     {"deepseek-v3", "DGX-B200", "25.09", "", 0, 0, 0, 0, 0, 0, 0},
     {"deepseek-v3", "DGX-GB200", "25.09", "", 0, 0, 0, 0, 0, 0, 0},
     /* 25.09 Qwen3 (f5a691dd1): token drop, so no DeepEP (alltoall), no EP
