@@ -15,8 +15,12 @@
  *    DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2); 26.02 rows: v0.3.0.
  *  - 25.11 rows: scripts/performance/configs/<family>/workload_base_configs.py
  *    and <family>_llm_pretrain.py at v0.2.2; 25.09 rows: scripts/performance/
- *    run_script.py and the YAML configs at f5a691dd1 (DeepSeek-V3 and
- *    Qwen3; the other 25.09 rows keep the job file's settings).
+ *    run_script.py and the YAML configs at f5a691dd1 and at 47ff48829
+ *    (2025-10-14), whichever carries the row's published layout (the
+ *    release's table mixes both: DeepSeek-V3 B200 and GB200, Qwen3-30B and
+ *    Qwen3-235B B200 as in 47ff48829, Qwen3-235B GB200 and Qwen3-30B H100
+ *    as in f5a691dd1; DeepSeek-V3 and Qwen3 only, the other 25.09 rows keep
+ *    the job file's settings).
  * Mapping: moe_flex_dispatcher_backend "hybridep" or "deepep" ->
  * moe_token_dispatcher_type flex; moe_a2a_overlap /
  * comm_overlap.overlap_moe_expert_parallel_comm -> training.
@@ -253,7 +257,7 @@ static const struct moe_recipe *find(const struct tce_bridge_row *r,
 /* mem (wave 6): recompute_modules of each MoE recipe, comma-separated;
  * "-" = the empty list (nothing recomputed); no entry: none (Qwen3,
  * GPT-OSS on GB300 / B300: recompute_granularity None).  Read at the
- * release's tag: 25.09 YAML configs at f5a691dd1, v0.2.2
+ * release's tag: 25.09 run_script.py and YAML configs at 47ff48829, v0.2.2
  * workload_base_configs.py (25.11), v0.3.1 (26.02),
  * v0.4.2 (26.04), v0.5.0 (26.06) <family>_workload_base_configs.py, and the 26.08
  * perf_recipes/<family>/<system>/<model>.py at commit 067f987df03b. */
@@ -261,11 +265,12 @@ struct rc_recipe {
     const char *model, *system, *release, *fp8, *modules;
 };
 static const struct rc_recipe rc_recipes[] = {
-    /* 25.09 (scripts/performance/configs/deepseek/
-     * deepseek_v3_llm_pretrain.yaml at f5a691dd1): selective, no list:
-     * Megatron's default ["core_attn"] */
-    {"deepseek-v3", "DGX-GB200", "25.09", "", "mla_up_proj,mlp,moe_act"},
-    {"deepseek-v3", "", "25.09", "", ""},
+    /* 25.09: scripts/performance/run_script.py at 47ff48829, the commit
+     * whose YAML carries the published B200 and GB200 layouts (B200 PP 16,
+     * GB200 PP 4 x VP 4): B200 ["mla_up_proj"], GB200 with token drop
+     * ["mla_up_proj"] (the older f5a691dd1 gave GB200 ["mla_up_proj",
+     * "mlp", "moe_act"] beside its PP 4 x VP 8) */
+    {"deepseek-v3", "DGX-GB200", "25.09", "", "mla_up_proj"},
     /* GB300: BF16 ["moe_act"] (every release); 25.11 GB300_BASE_CONFIG
      * ["moe_act"]; FP8-MX [] from v0.5.0 (GB300_FP8_MX_V1) and in 26.08;
      * else ["mla_up_proj"] */

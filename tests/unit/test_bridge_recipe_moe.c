@@ -160,11 +160,12 @@ static void test_memory_settings(void **state)
     apply_row(&j, "jobs/deepseek-v3.cfg", "26.04.01", "deepseek-v3", "DGX-B200", "mxfp8");
     assert_false(j.training.use_transformer_engine_op_fuser);
 
-    /* 25.09: selective without a list, Megatron's core_attn */
+    /* 25.09 (run_script.py at 47ff48829): ["mla_up_proj"] on B200 and,
+     * with token drop, on GB200 */
     apply_row(&j, "jobs/deepseek-v3.cfg", "25.09", "deepseek-v3", "DGX-B200", "unstated");
     assert_int_equal(j.training.recompute_granularity,
                      TCE_RECOMPUTE_SELECTIVE);
-    assert_string_equal(j.training.recompute_modules, "");
+    assert_string_equal(j.training.recompute_modules, "mla_up_proj");
     assert_false(j.training.enable_cuda_graph);
     /* ... and its MXFP8 (parenthesised) row: no graphs either (Megatron-
      * Core 0.14 refuses enable_cuda_graph with recomputation) */
@@ -172,6 +173,8 @@ static void test_memory_settings(void **state)
     assert_false(j.training.enable_cuda_graph);
     assert_int_equal(j.training.recompute_granularity,
                      TCE_RECOMPUTE_SELECTIVE);
+    apply_row(&j, "jobs/deepseek-v3.cfg", "25.09", "deepseek-v3", "DGX-GB200", "unstated");
+    assert_string_equal(j.training.recompute_modules, "mla_up_proj");
 
     /* GPT-OSS B200 BF16: ["layernorm", "moe_act"], the BF16 runs'
      * precision-aware optimizer with its default (fp32) moments */
