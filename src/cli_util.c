@@ -38,6 +38,14 @@ int tce_cli_bad_option(const char *cmd, char **argv, void (*usage)(FILE *))
     return TCE_EXIT_USAGE;
 }
 
+int tce_cli_no_operands(int argc, char **argv, struct tce_error *err)
+{
+    if (optind >= argc)
+        return 0;
+    return tce_error_set(err, TCE_EUSAGE, "unexpected argument '%.100s'",
+                         argv[optind]);
+}
+
 int tce_cli_getopt_other(int c, char **argv, struct tce_error *err)
 {
     int rc;

@@ -138,9 +138,8 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     o->gpus_arg = co.gpus;
     o->json_path = co.json;
     o->csv_path = co.csv;
-    if (ret == 0 && optind < argc)
-        ret = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
-                            argv[optind]);
+    if (ret == 0)
+        ret = tce_cli_no_operands(argc, argv, err);
     if (ret == 0 && (!o->job_path || o->n_topos == 0))
         ret = tce_error_set(err, TCE_EUSAGE,
                             "compare needs -j JOB and at least one -t "

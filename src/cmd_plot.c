@@ -260,9 +260,8 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             break;
         }
     }
-    if (ret == 0 && optind < argc)
-        ret = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%.100s'",
-                            argv[optind]);
+    if (ret == 0)
+        ret = tce_cli_no_operands(argc, argv, err);
     if (ret == 0)
         ret = check_kind(o, err);
     o->draw = o->page.n_outputs > 0;

@@ -140,16 +140,16 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
         }
         return tce_cli_bad_option("project", argv, usage);
     }
-    if (!co->topology || !co->job || optind < argc) {
+    tce_error_clear(&err);
+    if (tce_cli_no_operands(argc, argv, &err) != 0 || !co->topology ||
+        !co->job) {
         fprintf(stderr, "tcemu project: error: %s\n",
-                optind < argc ? "unexpected argument"
-                              : "needs -t TOPOLOGY and -j JOB");
+                err.code ? err.msg : "needs -t TOPOLOGY and -j JOB");
         usage(stderr);
         return TCE_EXIT_USAGE;
     }
     if (tce_cli_stdout_clash("project", co))
         return TCE_EXIT_USAGE;
-    tce_error_clear(&err);
     if (co->gpus && tce_parse_gpu_list(co->gpus, list, &err) != 0) {
         fprintf(stderr, "tcemu project: error: --gpus: %s\n", err.msg);
         return TCE_EXIT_USAGE;

@@ -247,8 +247,8 @@ static int parse_options(int argc, char **argv, struct tce_cli_common *co,
             return tce_cli_bad_option("reproduce", argv, usage);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "tcemu reproduce: error: unexpected argument\n");
+    if (tce_cli_no_operands(argc, argv, &err) != 0) {
+        fprintf(stderr, "tcemu reproduce: error: %s\n", err.msg);
         usage(stderr);
         return TCE_EXIT_USAGE;
     }

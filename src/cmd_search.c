@@ -126,9 +126,8 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
     o->plan = co.plan;
     o->json_path = co.json;
     o->csv_path = co.csv;
-    if (ret == 0 && optind < argc)
-        ret = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
-                            argv[optind]);
+    if (ret == 0)
+        ret = tce_cli_no_operands(argc, argv, err);
     if (ret == 0 && (!o->topo_path || !o->job_path))
         ret = tce_error_set(err, TCE_EUSAGE,
                             "search needs -t TOPOLOGY and -j JOB");

@@ -253,10 +253,11 @@ int tce_cmd_show(int argc, char **argv)
     topo_path = co.topology;
     job_path = co.job;
     json_path = co.json;
-    if (!topo_path || !job_path || optind < argc) {
+    tce_error_clear(&err);
+    if (tce_cli_no_operands(argc, argv, &err) != 0 || !topo_path ||
+        !job_path) {
         fprintf(stderr, "tcemu show: error: %s\n",
-                optind < argc ? "unexpected argument"
-                              : "needs -t TOPOLOGY and -j JOB");
+                err.code ? err.msg : "needs -t TOPOLOGY and -j JOB");
         usage(stderr);
         return TCE_EXIT_USAGE;
     }

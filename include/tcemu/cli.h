@@ -43,6 +43,11 @@ int tce_cli_bad_option(const char *cmd, char **argv, void (*usage)(FILE *));
  * anything else "unknown option 'X'" (TCE_EUSAGE, in err). */
 int tce_cli_getopt_other(int c, char **argv, struct tce_error *err);
 
+/* After getopt: 0 when no operand is left (optind >= argc), else
+ * TCE_EUSAGE "unexpected argument 'X'" (the first one, at most 100
+ * characters of it) in err.  Every command takes options only. */
+int tce_cli_no_operands(int argc, char **argv, struct tce_error *err);
+
 /* tce_output_open / tce_output_commit with the error printed on stderr:
  * TCE_EXIT_OK, or TCE_EXIT_RUNTIME when the file cannot be written. */
 int tce_cli_output_open(struct tce_output *o, const char *path);

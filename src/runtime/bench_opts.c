@@ -299,9 +299,8 @@ int tce_bench_parse_args(int argc, char **argv, struct bench_opts *o,
                                        ":c:b:e:f:i:n:w:a:o:d:r:g:t:m:T:h",
                                        longopts, NULL)) != -1)
         rc = parse_one(c, argc, argv, o, err);
-    if (rc == 0 && optind < argc)
-        rc = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
-                           argv[optind]);
+    if (rc == 0)
+        rc = tce_cli_no_operands(argc, argv, err);
     if (rc == 0)
         rc = tce_rt_sweep_check(&o->sw, err);
     if (rc == 0 && o->sw.max_bytes / (int64_t)sizeof(float) > INT_MAX)

@@ -193,9 +193,8 @@ int tce_calib_parse_args(int argc, char **argv, struct cal_opts *o,
     }
     o->topo_path = co.topology;
     o->json_path = co.json;
-    if (rc == 0 && optind < argc)
-        rc = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
-                           argv[optind]);
+    if (rc == 0)
+        rc = tce_cli_no_operands(argc, argv, err);
     if (rc == 0)
         rc = tce_rt_sweep_check(&o->sw, err);
     if (rc == 0 && o->sw.max_bytes / (int64_t)sizeof(float) > INT_MAX / 2)

@@ -153,9 +153,8 @@ int tce_run_parse_args(int argc, char **argv, struct run_opts *o,
     o->csv_path = co.csv;
     if (rc == 0 && co.gpus)
         rc = tce_parse_int64(co.gpus, 1, INT_MAX, &o->gpus, err);
-    if (rc == 0 && optind < argc)
-        rc = tce_error_set(err, TCE_EUSAGE, "unexpected argument '%s'",
-                           argv[optind]);
+    if (rc == 0)
+        rc = tce_cli_no_operands(argc, argv, err);
     if (rc == 0 && (!o->topo_path || !o->job_path))
         rc = tce_error_set(err, TCE_EUSAGE, "run needs -t TOPOLOGY and -j JOB");
     return rc;

@@ -23,6 +23,19 @@ check "tcemu help = tcemu --help" cmp -s <("$TCEMU" help) <("$TCEMU" --help)
 check "tcemu help nosuch: exit 2" status_is 2 "$TCEMU" help nosuch
 check "tcemu help a b: exit 2" status_is 2 "$TCEMU" help project search
 
+# --- operands: every command takes options only, and says which word is extra
+extra_arg() { # extra_arg COMMAND ARGS...: exit 2, "unexpected argument 'stray'"
+    status_is 2 "$TCEMU" "$@" stray || return 1
+    grep -q "error: unexpected argument 'stray'$" "$out/status.err" ||
+        { cat "$out/status.err"; return 1; }
+}
+tj=(-t topologies/dgx-h100.cfg -j jobs/llama3-8b.cfg)
+for c in show project search compare; do
+    check "$c with a stray operand: exit 2, named" extra_arg "$c" "${tj[@]}"
+done
+check "reproduce with a stray operand: exit 2, named" extra_arg reproduce
+check "plot with a stray operand: exit 2, named" extra_arg plot scaling -t topologies/dgx-h100.cfg -j jobs/llama3-8b.cfg
+
 # --- did you mean -------------------------------------------------------------
 suggests() { # suggests TYPED WANT
     status_is 2 "$TCEMU" "$1" || return 1
