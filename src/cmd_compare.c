@@ -122,11 +122,10 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             o->wide = 1;
             break;
         case 'd':
-            ret = tce_parse_double(optarg, 1e-3, 1e5, &o->goal.deadline_days,
-                                   err);
+            ret = tce_planning_parse_deadline(optarg, &o->goal, err);
             break;
         case 'B':
-            ret = tce_parse_double(optarg, 1.0, 1e15, &o->goal.budget_usd, err);
+            ret = tce_planning_parse_budget(optarg, &o->goal, err);
             break;
         default: /* -h, or a bad option */
             ret = tce_cli_getopt_other(c, argv, err);

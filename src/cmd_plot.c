@@ -249,11 +249,10 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             o->from = optarg;
             break;
         case 'd':
-            ret = tce_parse_double(optarg, 1e-3, 1e5, &o->goal.deadline_days,
-                                   err);
+            ret = tce_planning_parse_deadline(optarg, &o->goal, err);
             break;
         case 'B':
-            ret = tce_parse_double(optarg, 1.0, 1e15, &o->goal.budget_usd, err);
+            ret = tce_planning_parse_budget(optarg, &o->goal, err);
             break;
         default:
             ret = tce_cli_getopt_other(c, argv, err);

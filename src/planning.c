@@ -601,3 +601,27 @@ int tce_planning_nearby(const struct tce_topology *t, const struct tce_job *j,
     }
     return found;
 }
+
+/* One goal option's value in [min, max], the option named in the error. */
+static int parse_goal(const char *opt, const char *s, double min, double max,
+                      double *out, struct tce_error *err)
+{
+    struct tce_error e;
+
+    tce_error_clear(&e);
+    if (tce_parse_double(s, min, max, out, &e) == 0)
+        return 0;
+    return tce_error_set(err, e.code, "%s: %s", opt, e.msg);
+}
+
+int tce_planning_parse_deadline(const char *s, struct tce_planning_goal *g,
+                                struct tce_error *err)
+{
+    return parse_goal("--deadline", s, 1e-3, 1e5, &g->deadline_days, err);
+}
+
+int tce_planning_parse_budget(const char *s, struct tce_planning_goal *g,
+                              struct tce_error *err)
+{
+    return parse_goal("--budget", s, 1.0, 1e15, &g->budget_usd, err);
+}

@@ -76,6 +76,15 @@ struct tce_planning_goal {
     int chinchilla;       /* with a budget: compute-optimal model size */
 };
 
+/* --deadline DAYS and --budget USD of the commands that plan (compare,
+ * plot): the goal's field from the option's text, within 0.001 to 100,000
+ * days and 1 USD to 1e15 USD; else TCE_EUSAGE in err, the message led by
+ * the option's name ("--budget: ..."). */
+int tce_planning_parse_deadline(const char *s, struct tce_planning_goal *g,
+                                struct tce_error *err);
+int tce_planning_parse_budget(const char *s, struct tce_planning_goal *g,
+                              struct tce_error *err);
+
 /* One (days, cost) point for the selection rules. */
 struct tce_planning_point {
     int valid; /* 0: left out (nothing found there) */

@@ -35,6 +35,17 @@ for c in show project search compare; do
 done
 check "reproduce with a stray operand: exit 2, named" extra_arg reproduce
 check "plot with a stray operand: exit 2, named" extra_arg plot scaling -t topologies/dgx-h100.cfg -j jobs/llama3-8b.cfg
+# --deadline and --budget: one rule for compare and plot, the option named
+goal_bad() { # goal_bad OPTION VALUE COMMAND ARGS...
+    status_is 2 "$TCEMU" "${@:3}" "$1" "$2" || return 1
+    grep -q "error: $1: " "$out/status.err" || { cat "$out/status.err"; return 1; }
+}
+for c in compare "plot pareto"; do
+    # shellcheck disable=SC2086
+    check "$c --deadline 0: exit 2, named" goal_bad --deadline 0 $c "${tj[@]}"
+    # shellcheck disable=SC2086
+    check "$c --budget 0.5: exit 2, named" goal_bad --budget 0.5 $c "${tj[@]}"
+done
 
 # --- did you mean -------------------------------------------------------------
 suggests() { # suggests TYPED WANT
