@@ -348,6 +348,20 @@ static int64_t buckets(double bytes, int64_t bucket_bytes)
     return n < 1 ? 1 : (int64_t)n;
 }
 
+/* A once-per-iteration DP collective of bytes in all, in DDP buckets of
+ * tr->ddp_bucket_size: one op of count = the buckets, each its share. */
+static void bucketed(struct tce_op_list *l, const char *name,
+                     enum tce_coll kind, enum tce_group group, double bytes,
+                     enum tce_overlap overlap, unsigned flags,
+                     const struct tce_training *tr)
+{
+    int64_t nb = buckets(bytes, tr->ddp_bucket_size);
+
+    coll(l, name, kind, group, bytes / (double)nb, overlap, TCE_CHARGE_DP,
+         flags);
+    l->ops[l->n - 1].count = nb;
+}
+
 /* Parameters of this stage's layers that are not experts (what FSDP
  * gathers per layer over DP). */
 static double layer_dense_params(const struct ctx *c,
@@ -394,7 +408,8 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     int64_t edp = tce_layout_group_size(c->lay, TCE_GROUP_EDP);
     double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
     double dense = plan->dense_params, expert = plan->expert_params;
-    int64_t nb;
+    enum tce_overlap ag_over, rs_over;
+    enum tce_coll red;
 
     if (fsdp) {
         dense -= layer_dense_params(c, plan);
@@ -404,46 +419,25 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     }
     begin->n = 0;
     end->n = 0;
-    if (distopt && c->lay->dp > 1 && dense > 0) {
-        nb = buckets(dense * 2.0, tr->ddp_bucket_size);
-        coll(begin, "dp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_DP,
-             dense * 2.0 / (double)nb,
-             tr->overlap_param_gather ? TCE_OVERLAP_FORWARD
-                                      : TCE_OVERLAP_NONE,
-             TCE_CHARGE_DP, 0);
-        begin->ops[begin->n - 1].count = nb;
-    }
-    if (distopt && edp > 1 && expert > 0) {
-        nb = buckets(expert * 2.0, tr->ddp_bucket_size);
-        coll(begin, "edp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_EDP,
-             expert * 2.0 / (double)nb,
-             tr->overlap_param_gather ? TCE_OVERLAP_FORWARD
-                                      : TCE_OVERLAP_NONE,
-             TCE_CHARGE_DP, 0);
-        begin->ops[begin->n - 1].count = nb;
-    }
+    ag_over = tr->overlap_param_gather ? TCE_OVERLAP_FORWARD
+                                       : TCE_OVERLAP_NONE;
+    rs_over = tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
+                                      : TCE_OVERLAP_NONE;
+    red = distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE;
+    if (distopt && c->lay->dp > 1 && dense > 0)
+        bucketed(begin, "dp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_DP,
+                 dense * 2.0, ag_over, 0, tr);
+    if (distopt && edp > 1 && expert > 0)
+        bucketed(begin, "edp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_EDP,
+                 expert * 2.0, ag_over, 0, tr);
     /* gradients in 4 bytes with accumulate_allreduce_grads_in_fp32
      * (plan->grad_bytes) */
-    if (c->lay->dp > 1 && dense * gb > 0) {
-        nb = buckets(dense * gb, tr->ddp_bucket_size);
-        coll(end, distopt ? "dp_rs_grads" : "dp_ar_grads",
-             distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
-             TCE_GROUP_DP, dense * gb / (double)nb,
-             tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
-                                     : TCE_OVERLAP_NONE,
-             TCE_CHARGE_DP, TCE_OP_F_GRADIENT);
-        end->ops[end->n - 1].count = nb;
-    }
-    if (edp > 1 && expert * gb > 0) {
-        nb = buckets(expert * gb, tr->ddp_bucket_size);
-        coll(end, distopt ? "edp_rs_grads" : "edp_ar_grads",
-             distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE,
-             TCE_GROUP_EDP, expert * gb / (double)nb,
-             tr->overlap_grad_reduce ? TCE_OVERLAP_BACKWARD
-                                     : TCE_OVERLAP_NONE,
-             TCE_CHARGE_DP, TCE_OP_F_GRADIENT);
-        end->ops[end->n - 1].count = nb;
-    }
+    if (c->lay->dp > 1 && dense * gb > 0)
+        bucketed(end, distopt ? "dp_rs_grads" : "dp_ar_grads", red,
+                 TCE_GROUP_DP, dense * gb, rs_over, TCE_OP_F_GRADIENT, tr);
+    if (edp > 1 && expert * gb > 0)
+        bucketed(end, distopt ? "edp_rs_grads" : "edp_ar_grads", red,
+                 TCE_GROUP_EDP, expert * gb, rs_over, TCE_OP_F_GRADIENT, tr);
     elt(end, "optimizer", optimizer_bytes(c, plan, edp, distopt, gb), 0);
     end->ops[end->n - 1].charge = TCE_CHARGE_OPTIMIZER;
 }
