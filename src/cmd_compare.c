@@ -261,10 +261,12 @@ int tce_cmd_compare(int argc, char **argv)
     if (ret < 0)
         goto out;
     /* result paths checked before the search: a bad one fails at once */
-    if (o.json_path && (ret = tce_output_check(o.json_path, &err)) < 0)
-        goto out;
-    if (o.csv_path && (ret = tce_output_check(o.csv_path, &err)) < 0)
-        goto out;
+    {
+        const char *paths[] = {o.json_path, o.csv_path};
+
+        if ((ret = tce_output_check_all(paths, 2, &err)) < 0)
+            goto out;
+    }
     sc = calloc((size_t)o.n_topos, sizeof(*sc));
     pl = calloc(1, sizeof(*pl));
     if (!sc || !pl) {

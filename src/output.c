@@ -87,6 +87,17 @@ int tce_output_check(const char *path, struct tce_error *err)
     return 0;
 }
 
+int tce_output_check_all(const char *const *paths, int n,
+                         struct tce_error *err)
+{
+    int i, rc = 0;
+
+    for (i = 0; i < n && rc == 0; i++)
+        if (paths[i])
+            rc = tce_output_check(paths[i], err);
+    return rc;
+}
+
 static int open_in_place(struct tce_output *o, struct tce_error *err)
 {
     int fd = open(o->dest, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);

@@ -43,6 +43,12 @@ struct tce_output {
 };
 
 int tce_output_check(const char *path, struct tce_error *err);
+
+/* tce_output_check for each of the n paths a command's options name, NULL
+ * ones skipped, the first that fails answered (every result file is
+ * checked before any long work). */
+int tce_output_check_all(const char *const *paths, int n,
+                         struct tce_error *err);
 int tce_output_open(struct tce_output *o, const char *path,
                     struct tce_error *err);
 /* Check, flush, fsync, close and rename into place. */

@@ -25,15 +25,11 @@
  * after the measurements). */
 static int check_paths(const struct bench *b, struct tce_error *err)
 {
-    int rc = 0;
+    const char *paths[] = {b->o.json_path, b->o.csv_path};
 
     if (b->rt.rank != 0)
         return 0;
-    if (b->o.json_path && strcmp(b->o.json_path, "-") != 0)
-        rc = tce_output_check(b->o.json_path, err);
-    if (rc == 0 && b->o.csv_path && strcmp(b->o.csv_path, "-") != 0)
-        rc = tce_output_check(b->o.csv_path, err);
-    return rc;
+    return tce_output_check_all(paths, 2, err);
 }
 
 static int alloc_buffers(struct bench *b, struct tce_error *err)

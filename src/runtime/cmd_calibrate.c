@@ -512,9 +512,11 @@ int tce_cmd_calibrate(int argc, char **argv)
         strcmp(c->o.out_path, "-") == 0)
         out = stderr;
     /* The result paths, before any measuring (rank 0 writes them). */
-    rc = c->rt.rank == 0 ? tce_output_check(c->o.out_path, &err) : 0;
-    if (rc == 0 && c->rt.rank == 0 && c->o.json_path)
-        rc = tce_output_check(c->o.json_path, &err);
+    {
+        const char *paths[] = {c->o.out_path, c->o.json_path};
+
+        rc = c->rt.rank == 0 ? tce_output_check_all(paths, 2, &err) : 0;
+    }
     rc = tce_rt_report_agree(&c->rt, rc, &err);
     if (rc == 0)
         rc = tce_rt_report_agree(&c->rt, setup(c, &err), &err);

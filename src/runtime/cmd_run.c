@@ -49,13 +49,8 @@ static void on_stop_signal(int sig)
 static int check_outputs(const struct run_opts *o, struct tce_error *err)
 {
     const char *paths[] = {o->json_path, o->csv_path, o->trace_path};
-    size_t i;
-    int rc = 0;
 
-    for (i = 0; i < sizeof(paths) / sizeof(paths[0]) && rc == 0; i++)
-        if (paths[i])
-            rc = tce_output_check(paths[i], err);
-    return rc;
+    return tce_output_check_all(paths, 3, err);
 }
 
 static int measure(struct run *r, struct tce_error *err)
