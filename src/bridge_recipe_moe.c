@@ -445,6 +445,14 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
      * leaves the layout's m out for them too) */
     if (strstr(r->model, "w/o MTP"))
         job->model.mtp_num_layers = 0;
+    /* token drop (issue 11): the "(tokendrop)" rows of 25.09 ran
+     * run_script.py's apply_moe_token_drop (f5a691dd1 and 47ff48829:
+     * training/utils/moe_token_drop.py, capacity factor 1.0, padded to
+     * capacity) on the alltoall dispatcher (it turns DeepEP off) */
+    if (strstr(r->model, "tokendrop")) {
+        t->moe_expert_capacity_factor = 1.0;
+        t->moe_pad_expert_input_to_capacity = 1;
+    }
     /* host (issue 11): the preset's per-module CUDA graphs */
     {
         const char *cg = modules_of(cg_recipes, TCE_ARRAY_SIZE(cg_recipes),

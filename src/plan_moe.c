@@ -10,6 +10,11 @@
  *  - routing is uniform and balanced (the Megatron-Bridge benchmarks
  *    force-balance it); training.moe_expert_load_imbalance scales the
  *    busiest rank's expert work;
+ *  - token drop (training.moe_expert_capacity_factor): the copies a rank
+ *    sends and permutes and the busiest expert's work as moecap.h gives
+ *    them; padded to capacity the alltoall dispatcher knows every size on
+ *    the host (token_dispatcher.py preprocess: drop_and_pad returns before
+ *    any count is copied: no host-device sync);
  *  - dispatcher alltoall: every routed copy of a token crosses the EP group
  *    (Megatron-Core MoEAlltoAllTokenDispatcher); allgather: the EP group's
  *    tokens are all-gathered and the outputs reduce-scattered
@@ -66,6 +71,7 @@
 #include <stdio.h>
 
 #include "plan_int.h"
+#include "tcemu/moecap.h"     /* token drop (issue 11) */
 #include "tcemu/plan_graphs.h" /* host (issue 11) */
 
 /* Forward of a dense MLP of width f (per TP group), named by prefix. */
@@ -199,7 +205,8 @@ static void ep_comm(const struct ctx *c, struct tce_op_list *l, int combine,
         break;
     }
     coll(l, combine ? "ep_a2a_combine" : "ep_a2a_dispatch",
-         TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP, token * x->topk, ov,
+         TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP,
+         token * x->topk * tce_moecap_routed_share(&c->job->training), ov,
          TCE_CHARGE_EP, fl);
 }
 
@@ -271,8 +278,8 @@ static int local_gemms(double local)
  * Each synchronises the host with the GPU once per forward (the alltoall
  * dispatcher's cuda_sync_point, the allgather's .cpu(), DeepEP's CPU
  * busy-wait for the received count (deep_ep buffer.hpp), HybridEP's
- * tokens_per_expert.sum() without a static budget), unless HybridEP has
- * a static receive budget (sync_free). */
+ * tokens_per_expert.sum() without a static budget), unless the sizes
+ * are known on the host (tce_plan_moe_sync_free). */
 static int dispatch_kernels(const struct ctx *c, double local)
 {
     switch (c->job->parallel.moe_token_dispatcher_type) {
@@ -286,16 +293,15 @@ static int dispatch_kernels(const struct ctx *c, double local)
     return local > 1.0 ? 20 : 19;
 }
 
-/* A flex dispatcher with a static receive budget
- * (training.moe_expert_rank_capacity_factor: HybridEP's
- * num_permuted_tokens known on the host, token_dispatcher.py
- * _HybridEPManager.setup_metadata) dispatches without a sync; graphed
- * lists never sync (hostsync.h). */
-static int sync_free(const struct ctx *c)
+int tce_plan_moe_sync_free(const struct tce_job *job)
 {
-    return c->job->parallel.moe_token_dispatcher_type ==
-               TCE_DISPATCHER_FLEX &&
-           c->job->training.moe_expert_rank_capacity_factor > 0.0;
+    enum tce_dispatcher d = job->parallel.moe_token_dispatcher_type;
+
+    return (d == TCE_DISPATCHER_FLEX &&
+            job->training.moe_expert_rank_capacity_factor > 0.0) ||
+           (d == TCE_DISPATCHER_ALLTOALL &&
+            job->training.moe_expert_capacity_factor > 0.0 &&
+            job->training.moe_pad_expert_input_to_capacity);
 }
 
 /* After the experts: alltoall: the unsort by local expert (1 with more
@@ -338,9 +344,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
 {
     const struct dims *x = &c->x;
     double ep = (double)c->lay->ep;
-    double imb = c->job->training.moe_expert_load_imbalance >= 1.0
-                     ? c->job->training.moe_expert_load_imbalance
-                     : 1.0;
+    double imb = tce_moecap_expert_load(&c->job->training);
     /* expert tensor parallel: tp, or MoE Parallel Folding's etp; folded
      * to another size, the experts take the rank's own (sequence-parallel)
      * tokens and the etp group's, with no attention-TP communication
@@ -360,7 +364,8 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     double fl1 = 2.0 * pairs * x->h * x->fm * (x->nmat - 1.0) / et;
     double fl2 = 2.0 * pairs * x->h * x->fm / et;
     /* k copies of the rank's tokens, read and written, BF16 */
-    double perm = 2.0 * x->topk * x->elt_tokens * x->h * 2.0;
+    double perm = 2.0 * x->topk * tce_moecap_routed_share(&c->job->training) *
+                  x->elt_tokens * x->h * 2.0;
     int i, first = l->n;
 
     int mod;
@@ -378,7 +383,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     elt(l, "moe_permute", perm, fl);
     /* sync (issue 11): the dispatcher's host work and its sync */
     kernels(l, dispatch_kernels(c, local));
-    if (!sync_free(c))
+    if (!tce_plan_moe_sync_free(c->job))
         l->ops[l->n - 1].flags |= TCE_OP_F_HOST_SYNC;
     module_from(l, mod, TCE_OP_F_MOD_PREPROCESS);
     mod = l->n;
@@ -615,10 +620,7 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
     }
     /* sync (issue 11) */
     if (moe && i == k++) {
-        int sync = !(job->parallel.moe_token_dispatcher_type ==
-                         TCE_DISPATCHER_FLEX &&
-                     t->moe_expert_rank_capacity_factor > 0.0) &&
-                   !t->enable_cuda_graph;
+        int sync = !tce_plan_moe_sync_free(job) && !t->enable_cuda_graph;
 
         snprintf(buf, size,
                  "MoE host: forward launches router 2, top-k 6, dispatch "
@@ -640,8 +642,9 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  sync ? "1 host-device sync per forward (token counts to "
                         "the CPU)"
                  : t->enable_cuda_graph ? "CUDA graphs, no sync"
-                                        : "sync-free (static receive "
-                                          "budget)",
+                 : t->moe_pad_expert_input_to_capacity
+                     ? "sync-free (every size known: padded to capacity)"
+                     : "sync-free (static receive budget)",
                  sync ? " + a gap per sync, and >= the launches after the "
                         "sync + the GPU's work before it (the host's lead is "
                         "gone at the sync)"

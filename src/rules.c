@@ -374,6 +374,23 @@ int tce_rule_ep_overlap(int overlap, int64_t pp, int64_t vpp, int64_t ep,
                         LL(pp), LL(vpp));
 }
 
+int tce_rule_token_drop(const struct tce_job *job, struct tce_error *err)
+{
+    const struct tce_training *t = &job->training;
+
+    if (!t->moe_pad_expert_input_to_capacity)
+        return 0;
+    if (t->moe_expert_capacity_factor <= 0.0)
+        return BROKEN(err, "training.moe_pad_expert_input_to_capacity",
+                      "needs training.moe_expert_capacity_factor > 0 (the "
+                      "capacity it pads to)");
+    if (job->parallel.moe_token_dispatcher_type == TCE_DISPATCHER_FLEX)
+        return BROKEN(err, "training.moe_pad_expert_input_to_capacity",
+                      "not with moe_token_dispatcher_type flex (Megatron-"
+                      "Core: the flex dispatcher does not pad to capacity)");
+    return 0;
+}
+
 int tce_rule_ep_dense(const struct tce_model *m, int64_t ep,
                       struct tce_error *err)
 {

@@ -107,6 +107,12 @@ int tce_rule_parse_layout_text(const char *s, int64_t *stages,
 /* Experts divisible by ep (FILE, LAYOUT); a dense model holds it. */
 int tce_rule_experts_ep(int64_t experts, int64_t ep, enum tce_rule_voice voice,
                         struct tce_error *err);
+/* moe_pad_expert_input_to_capacity needs moe_expert_capacity_factor > 0
+ * and a dispatcher other than flex, as Megatron-Core raises
+ * (transformer_config.py: "moe_expert_capacity_factor must be set to use
+ * moe_pad_expert_input_to_capacity", "Flex token dispatcher does not
+ * support moe_pad_expert_input_to_capacity") (FILE). */
+int tce_rule_token_drop(const struct tce_job *job, struct tce_error *err);
 /* overlap_moe_expert_parallel_comm needs ep > 1 and, with pp > 1,
  * vpp > 1: Megatron-Core asserts both (transformer_config.py: "only
  * supported with expert model parallelism", "virtual_pipeline_model_

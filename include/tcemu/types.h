@@ -389,6 +389,14 @@ struct tce_training {
                                          tokens x topk; 0 = none (the
                                          received count is copied to the
                                          host: a host-device sync) */
+    /* token drop (issue 11): Megatron-Core's expert capacity */
+    double moe_expert_capacity_factor; /* each expert takes at most
+                                         ceil(tokens x topk / experts x
+                                         this) of a rank's tokens; 0 =
+                                         dropless */
+    int moe_pad_expert_input_to_capacity; /* bool: every expert's input
+                                         padded to its capacity (static
+                                         sizes: no host-device sync) */
     /* gemm (issue 11): who runs the MLP's activation, so whether FC2's
      * FP8 input is quantised inside it */
     int use_te_activation_func;       /* bool: Transformer Engine's */

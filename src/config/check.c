@@ -109,6 +109,7 @@ int tce_job_check(const struct tce_job *job, struct tce_diag *diag)
                 tce_rule_ep_overlap(t->overlap_moe_expert_parallel_comm, pp,
                                     vpp, ep, TCE_RULE_FILE, ep_),
                 &e);
+    bad |= cite(diag, o, sc, tce_rule_token_drop(job, ep_), &e);
     if (m->num_experts > 0) {
         bad |= cite(diag, o, sc, tce_rule_topk(m, ep_), &e);
         bad |= cite(diag, o, sc,

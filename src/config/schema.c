@@ -569,6 +569,20 @@ static const struct field job_fields[] = {
         "this), which makes dispatch sync-free (what lets full-iteration "
         "CUDA graphs capture MoE layers); 0 = none: every MoE layer's "
         "forward copies its token counts to the host and waits for them"),
+    /* token drop (issue 11) */
+    DBL(JS, training.moe_expert_capacity_factor,
+        "training.moe_expert_capacity_factor", 0, 0.0, 64.0, "0.0", "",
+        "Megatron-LM --moe-expert-capacity-factor: each expert takes at most "
+        "ceil(tokens x topk / num_experts x this) of a rank's routed tokens "
+        "and drops the rest (token drop; the busiest expert's work is capped "
+        "at this x the mean); 0 = dropless"),
+    BOOL(JS, training.moe_pad_expert_input_to_capacity,
+         "training.moe_pad_expert_input_to_capacity", "false",
+         "Megatron-LM --moe-pad-expert-input-to-capacity: every expert's "
+         "input padded to its capacity, so dispatch, permutation and the "
+         "experts run capacity x experts rows and the alltoall dispatcher "
+         "needs no host-device sync; needs moe_expert_capacity_factor, not "
+         "with the flex dispatcher"),
     /* gemm (issue 11): who runs the MLP's activation */
     BOOL(JS, training.use_te_activation_func,
          "training.use_te_activation_func", "false",

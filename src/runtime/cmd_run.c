@@ -26,6 +26,7 @@
 #endif
 
 #include "tcemu/cli.h"
+#include "tcemu/moecap.h"
 #include "tcemu/output.h"
 #include "tcemu/runtime_cmd.h"
 #include "tcemu/util.h"
@@ -168,6 +169,8 @@ int tce_cmd_run(int argc, char **argv)
             tce_rt_print_error(&rt, &err);
         goto out;
     }
+    r->a2a_skew =
+        tce_moecap_alltoall_skew(&r->sc.job.training, r->o.routing_skew);
     /* Every rank derives the same layout: one message, from rank 0. */
     rc = tce_run_make_layout(r, &err);
     if (rc && rt.rank == 0)

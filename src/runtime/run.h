@@ -76,6 +76,8 @@ struct run {
     MPI_Comm comm[TCE_GROUP_COUNT];
     int comm_size[TCE_GROUP_COUNT], comm_rank[TCE_GROUP_COUNT];
     double byte_scale;
+    double a2a_skew;   /* --routing-skew as the job's capacity lets the
+                          all-to-alls carry it (moecap.h) */
     int64_t max_count; /* elements per MPI call (INT_MAX) */
     float *buf_a, *buf_b, *buf_nb, *buf_ov;
     size_t a_elems, b_elems, nb_elems, nb_used, ov_elems, ov_used;

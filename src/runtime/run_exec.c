@@ -169,7 +169,7 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
         split = calloc((size_t)n, sizeof(*split));
         if (!split)
             return MPI_ERR_NO_MEM;
-        if (tce_stats_skew_split((int64_t)total, n, r->o.routing_skew, 0, split,
+        if (tce_stats_skew_split((int64_t)total, n, r->a2a_skew, 0, split,
                                  NULL) != 0) {
             free(split);
             return MPI_ERR_ARG;

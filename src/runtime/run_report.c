@@ -52,11 +52,20 @@ void tce_run_print_header(const struct run *r, FILE *out, int argc, char **argv,
                 r->byte_scale);
     else
         fprintf(out, "# byte scale: 1 (real message sizes)\n");
-    if (r->o.routing_skew > 0)
+    if (r->o.routing_skew > 0 && r->a2a_skew == r->o.routing_skew)
         fprintf(out,
                 "# routing skew: %g (hottest EP rank receives %gx its "
                 "share)\n",
                 r->o.routing_skew, 1.0 + r->o.routing_skew);
+    else if (r->o.routing_skew > 0)
+        fprintf(out,
+                "# routing skew: %g asked, %g carried (the job's expert "
+                "capacity: %s; hottest EP rank receives %gx its share)\n",
+                r->o.routing_skew, r->a2a_skew,
+                r->sc.job.training.moe_pad_expert_input_to_capacity
+                    ? "padded to it, every split the same"
+                    : "tokens beyond it dropped",
+                1.0 + r->a2a_skew);
     fprintf(out,
             "# measured: wall time on these ranks (min/avg/max over ranks of "
             "each rank's mean per execution); modeled: cost model for "
@@ -308,6 +317,7 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     tce_json_int(&j, "warmup", r->o.warmup);
     tce_json_double(&j, "time_scale", r->o.time_scale);
     tce_json_double(&j, "routing_skew", r->o.routing_skew);
+    tce_json_double(&j, "routing_skew_carried", r->a2a_skew);
     tce_json_double(&j, "byte_scale", r->byte_scale);
     if (r->measured > 0) /* else no iteration was measured: null */
         json_measured(&j, "iteration_s", res->iter.min,

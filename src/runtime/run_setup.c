@@ -147,7 +147,7 @@ static double op_recv_bytes(const struct run *r, const struct tce_op *op)
     double n = r->comm_size[op->group];
 
     if (op->kind == TCE_OP_COLLECTIVE && op->coll == TCE_COLL_ALL_TO_ALL)
-        return op->bytes * (1.0 + r->o.routing_skew) + n * ELEM_BYTES;
+        return op->bytes * (1.0 + r->a2a_skew) + n * ELEM_BYTES;
     return op->bytes + n * ELEM_BYTES;
 }
 

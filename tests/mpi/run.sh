@@ -177,6 +177,18 @@ mpi 8 run -t $TOPO -j $FIX/moe.cfg --routing-skew 1.5 $FAST
 check "moe: skew above ep-1 is exit 2" rc_is 2
 check "moe: skew message" err_has "routing-skew 1.5"
 
+# MoE, issue 11: token drop padded to capacity 1.25: every rank sends
+# 1.25 x its routed copies (256 tokens x top-2 x 256 x 2 B x 1.25), in
+# equal splits whatever --routing-skew asks.
+mpi 8 run -t $TOPO -j $FIX/moe-drop.cfg --ranks-per-node 4 --routing-skew 1 \
+    $FAST --json -
+check "moe token drop: exit 0" rc_is 0
+check "moe token drop: capacity-sized all-to-alls, no skew carried" check_json \
+    'd["routing_skew"] == 1 and d["routing_skew_carried"] == 0' \
+    '{o["bytes"] for o in ops if o["group"] == "ep"} == {327680}' \
+    'sum(o["kind"] == "all_to_all" and o["group"] == "ep" for o in ops) == 4'
+check "moe token drop: said in the table" err_has "^# routing skew: 1 asked, 0 carried"
+
 # MoE, issue 11: node-deduplicated (flex) dispatch over EP 8 on 2 virtual
 # nodes: one FP8 copy per destination node over ep_inter (256 tokens x 256
 # x 1.03125 B x 1.5 expected nodes), k BF16/FP8 copies over ep_intra,

@@ -608,6 +608,8 @@ static const struct bad_case bad_cases[] = {
      BAD "cross-vpp-without-pp.cfg:21: error: parallel.virtual_pipeline_model_parallel_size: needs pipeline_model_parallel_size > 1 (got 2)"},
     {"cross-ep-overlap-no-ep.cfg", TCE_CONFIG_JOB,
      BAD "cross-ep-overlap-no-ep.cfg:34: error: training.overlap_moe_expert_parallel_comm: needs expert_model_parallel_size > 1 (got 1)"},
+    {"cross-pad-no-capacity.cfg", TCE_CONFIG_JOB,
+     BAD "cross-pad-no-capacity.cfg:34: error: training.moe_pad_expert_input_to_capacity: needs training.moe_expert_capacity_factor > 0 (the capacity it pads to)"},
     {"hostile-binary-no-nul.cfg", TCE_CONFIG_JOB,
      BAD "hostile-binary-no-nul.cfg:1: error: syntax error"},
     {"hostile-binary.cfg", TCE_CONFIG_JOB,

@@ -12,6 +12,7 @@
 
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
+#include "tcemu/moecap.h"
 #include "tcemu/plan.h"
 #include "tcemu/recompute.h"
 
@@ -179,6 +180,76 @@ static void test_overlap_permute_router(void **state)
     assert_non_null(op);
     assert_close(op->bytes, 2.0 * 2.0 * 4.0 * 2048.0 * 1024.0 * 2.0, 1e-12);
     free(plan);
+}
+
+/* token drop (issue 11): capacity factor cf caps the busiest expert at
+ * cf x the mean; padded to capacity every expert runs exactly cf x the
+ * mean, the padding travels and is permuted, and the alltoall dispatcher
+ * never syncs; without padding a rank sends min(1, cf) of its copies and
+ * still syncs. */
+static void test_token_drop(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd;
+    double token = 2048.0 * 1024.0 * 2.0; /* tokens x h x 2 B */
+    double fc1_1, perm_1;
+
+    (void)state;
+    fx_moe_job(&j, 16, 1);
+    j.training.moe_expert_load_imbalance = 1.5;
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    fc1_1 = fx_find_op(fwd, "expert_fc1")->flops / 1.5; /* at the mean */
+    perm_1 = fx_find_op(fwd, "moe_permute")->bytes;
+    assert_true(fx_find_op(fwd, "moe_permute")->flags & TCE_OP_F_HOST_SYNC);
+    free(plan);
+
+    /* dropping at 1.25 without padding: the busiest expert capped */
+    j.training.moe_expert_capacity_factor = 1.25;
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_close(fx_find_op(fwd, "expert_fc1")->flops, fc1_1 * 1.25, 1e-9);
+    assert_close(fx_find_op(fwd, "ep_a2a_dispatch")->bytes, token * 4.0,
+                 1e-12);
+    assert_close(fx_find_op(fwd, "moe_permute")->bytes, perm_1, 1e-12);
+    assert_true(fx_find_op(fwd, "moe_permute")->flags & TCE_OP_F_HOST_SYNC);
+    free(plan);
+
+    /* padded to capacity: exactly cf x the mean whatever the imbalance,
+     * cf x the copies sent and permuted, no sync */
+    j.training.moe_pad_expert_input_to_capacity = 1;
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_close(fx_find_op(fwd, "expert_fc1")->flops, fc1_1 * 1.25, 1e-9);
+    assert_close(fx_find_op(fwd, "ep_a2a_dispatch")->bytes,
+                 token * 4.0 * 1.25, 1e-12);
+    assert_close(fx_find_op(fwd, "ep_a2a_combine")->bytes, token * 4.0 * 1.25,
+                 1e-12);
+    assert_close(fx_find_op(fwd, "moe_permute")->bytes, perm_1 * 1.25, 1e-12);
+    assert_false(fx_find_op(fwd, "moe_permute")->flags & TCE_OP_F_HOST_SYNC);
+    assert_true(tce_plan_moe_sync_free(&j));
+    free(plan);
+
+    /* below 1 a rank drops even at balance: sends and computes cf */
+    j.training.moe_pad_expert_input_to_capacity = 0;
+    j.training.moe_expert_capacity_factor = 0.5;
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_close(fx_find_op(fwd, "expert_fc1")->flops, fc1_1 * 0.5, 1e-9);
+    assert_close(fx_find_op(fwd, "ep_a2a_dispatch")->bytes, token * 4.0 * 0.5,
+                 1e-12);
+    assert_false(tce_plan_moe_sync_free(&j));
+    free(plan);
+
+    /* the routing skew an all-to-all carries (tcemu run --routing-skew) */
+    j.training.moe_expert_capacity_factor = 0.0;
+    assert_close(tce_moecap_alltoall_skew(&j.training, 1.0), 1.0, 0.0);
+    j.training.moe_expert_capacity_factor = 1.25;
+    assert_close(tce_moecap_alltoall_skew(&j.training, 1.0), 0.25, 1e-15);
+    assert_close(tce_moecap_alltoall_skew(&j.training, 0.1), 0.1, 0.0);
+    j.training.moe_pad_expert_input_to_capacity = 1;
+    assert_close(tce_moecap_alltoall_skew(&j.training, 1.0), 0.0, 0.0);
 }
 
 static void test_fp8_marking(void **state)
@@ -530,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_domains),
         cmocka_unit_test(test_flex_dispatch),
         cmocka_unit_test(test_overlap_permute_router),
+        cmocka_unit_test(test_token_drop),
         cmocka_unit_test(test_fp8_marking),
         cmocka_unit_test(test_folded_experts),
         cmocka_unit_test(test_mtp),

@@ -194,6 +194,25 @@ static void test_experts_and_model(void **state)
                   "overlap_moe_expert_parallel_comm with pipeline parallel "
                   "size 16 needs virtual pipeline stages (Megatron-Core runs "
                   "its combined 1F1B only in the interleaved schedule)");
+    /* token drop: padding needs a capacity and not the flex dispatcher */
+    {
+        struct tce_job td;
+
+        tce_job_defaults(&td);
+        assert_int_equal(tce_rule_token_drop(&td, &e), 0);
+        td.training.moe_pad_expert_input_to_capacity = 1;
+        assert_broken(tce_rule_token_drop(&td, &e), &e,
+                      "training.moe_pad_expert_input_to_capacity",
+                      "needs training.moe_expert_capacity_factor > 0 (the "
+                      "capacity it pads to)");
+        td.training.moe_expert_capacity_factor = 1.0;
+        assert_int_equal(tce_rule_token_drop(&td, &e), 0);
+        td.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
+        assert_broken(tce_rule_token_drop(&td, &e), &e,
+                      "training.moe_pad_expert_input_to_capacity",
+                      "not with moe_token_dispatcher_type flex (Megatron-"
+                      "Core: the flex dispatcher does not pad to capacity)");
+    }
     assert_int_equal(tce_rule_ep_dense(m, 1, &e), 0);
     assert_broken(tce_rule_ep_dense(m, 2, &e), &e,
                   "parallel.expert_model_parallel_size",
