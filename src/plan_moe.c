@@ -43,9 +43,11 @@
  *  - permute and unpermute (Megatron-Core moe_utils permute / unpermute):
  *    each reads and writes k copies of the rank's tokens in BF16
  *    (2 x k x tokens x h x 2 bytes); the router's softmax / top-k reads
- *    and writes fp32 scores (tokens x experts x 8 bytes); kernel launches
- *    per op and the dispatcher's host-device sync: see dispatch_kernels
- *    (sync, issue 11);
+ *    and writes fp32 scores (tokens x experts x 8 bytes); the alltoall
+ *    dispatcher with several local experts sorts the received rows by
+ *    local expert and unsorts the output (sort_by_local_expert); kernel
+ *    launches per op and the dispatcher's host-device sync: see
+ *    dispatch_kernels (sync, issue 11);
  *  - FP8 linear layers (Transformer Engine): each FP8 linear casts its
  *    input to FP8 in one cast-transpose pass (read 2 B, write 1 B twice:
  *    row- and column-wise copies for dgrad and wgrad; gemm: tensorwise
@@ -236,6 +238,7 @@ enum {
     MOE_K_TOPK = 6,
     MOE_K_ACT = 2,
     MOE_K_CLAMP = 3, /* gptoss: two clamps and the concatenation */
+    MOE_K_COMBINE = 3, /* after the experts: combine, unpermute, add */
 };
 
 /* gptoss (issue 11): the model's eager passes around the experts, which
@@ -266,8 +269,8 @@ static int local_gemms(double local)
  *    cast, input splits, their all-gather over TP x EP, slice, 3 sums: 8),
  *    5 device-to-host copies and an event on the D2H stream
  *    (_maybe_dtoh_and_synchronize: 6), the fused permute (row-id map and
- *    permute: 3), the tokens' and probabilities' all-to-alls (2), the sort
- *    by local expert (1 with more than one): 20;
+ *    permute: 3), the tokens' and probabilities' all-to-alls (2): 19, and
+ *    the sort by local expert its own op (sort_by_local_expert);
  *  - allgather (MoEAllGatherTokenDispatcher): all-gathers of tokens,
  *    probabilities and routing map (3), the local map, its sum and the
  *    copy to the CPU (3), the permute (3): 9;
@@ -280,7 +283,7 @@ static int local_gemms(double local)
  * busy-wait for the received count (deep_ep buffer.hpp), HybridEP's
  * tokens_per_expert.sum() without a static budget), unless the sizes
  * are known on the host (tce_plan_moe_sync_free). */
-static int dispatch_kernels(const struct ctx *c, double local)
+static int dispatch_kernels(const struct ctx *c)
 {
     switch (c->job->parallel.moe_token_dispatcher_type) {
     case TCE_DISPATCHER_ALLGATHER:
@@ -290,7 +293,27 @@ static int dispatch_kernels(const struct ctx *c, double local)
     case TCE_DISPATCHER_ALLTOALL:
         break;
     }
-    return local > 1.0 ? 20 : 19;
+    return 19;
+}
+
+/* kern (issue 11): the alltoall dispatcher with more than one local
+ * expert sorts what the all-to-all delivered, grouped by source rank, into
+ * one block per local expert (dispatch_postprocess "Permutation 2":
+ * sort_chunks_by_idxs, or padded to capacity a transpose().contiguous()),
+ * and unsorts the experts' output before the combine (combine_preprocess
+ * "Unpermutation 2"): each reads and writes every row the rank's experts
+ * take (pairs x h, BF16), one kernel, its backward the inverse
+ * permutation.  Megatron-Core token_dispatcher.py (core_v0.14.0 and
+ * dev). */
+static void sort_by_local_expert(const struct ctx *c, struct tce_op_list *l,
+                                 const char *name, double pairs,
+                                 double local, unsigned fl)
+{
+    if (c->job->parallel.moe_token_dispatcher_type != TCE_DISPATCHER_ALLTOALL ||
+        local <= 1.0)
+        return;
+    elt(l, name, 2.0 * pairs * c->x.h * 2.0, fl);
+    kernels(l, 1);
 }
 
 int tce_plan_moe_sync_free(const struct tce_job *job)
@@ -304,17 +327,12 @@ int tce_plan_moe_sync_free(const struct tce_job *job)
             job->training.moe_pad_expert_input_to_capacity);
 }
 
-/* After the experts: alltoall: the unsort by local expert (1 with more
- * than one), the combine all-to-all, the fused unpermute and the
- * reshape / shared-expert add (token_dispatcher.py combine_preprocess,
- * token_combine, combine_postprocess): 4; allgather: reduce-scatter,
- * unpermute, add: 3; flex: fused combine (2), add (1): 3. */
-static int combine_kernels(const struct ctx *c, double local)
-{
-    if (c->job->parallel.moe_token_dispatcher_type != TCE_DISPATCHER_ALLTOALL)
-        return 3;
-    return local > 1.0 ? 4 : 3;
-}
+/* After the experts, every dispatcher launches 3 (MOE_K_COMBINE):
+ * alltoall the combine all-to-all, the fused unpermute and the reshape /
+ * shared-expert add (token_dispatcher.py token_combine,
+ * combine_postprocess; the unsort by local expert is its own op,
+ * sort_by_local_expert); allgather reduce-scatter, unpermute, add; flex
+ * the fused combine (2) and the add. */
 
 /* qwen (issue 11): an FP8 job's experts run between Transformer Engine's
  * Fp8Padding and Fp8Unpadding (megatron/core/transformer/moe/experts.py
@@ -382,7 +400,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     mod = l->n;
     elt(l, "moe_permute", perm, fl);
     /* sync (issue 11): the dispatcher's host work and its sync */
-    kernels(l, dispatch_kernels(c, local));
+    kernels(l, dispatch_kernels(c));
     if (!tce_plan_moe_sync_free(c->job))
         l->ops[l->n - 1].flags |= TCE_OP_F_HOST_SYNC;
     module_from(l, mod, TCE_OP_F_MOD_PREPROCESS);
@@ -390,6 +408,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     ep_comm(c, l, 0, fl);
     if (!folded)
         tp_enter(c, l, "tp_ag_moe", fl);
+    sort_by_local_expert(c, l, "moe_sort_experts", pairs, local, fl);
     fp8_padding(c, l, "expert_fp8_pad", pairs, fl);
     linear(gemm(l, "expert_fc1", fl1, 2.0 * per_expert * x->h * x->fm / et,
                 2.0 * (pairs * x->h +
@@ -436,6 +455,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
         elt_passes(l, "expert_fc2_bias", (fp32 ? 28.0 : 12.0) * e2,
                    (fp32 ? 40.0 : 16.0) * e2, 2 * local_gemms(local) + 2, fl);
     }
+    sort_by_local_expert(c, l, "moe_unsort_experts", pairs, local, fl);
     if (folded && x->fs > 0)
         tp_enter(c, l, "tp_ag_shared", fl);
     if (x->fs > 0)
@@ -445,7 +465,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
         tp_leave(c, l, folded ? "tp_out_shared" : "tp_out_moe", fl);
     ep_comm(c, l, 1, fl);
     elt(l, "moe_unpermute", perm, fl);
-    kernels(l, combine_kernels(c, local));
+    kernels(l, MOE_K_COMBINE);
     bda(c, l, "bda_mlp", fl);
     module_from(l, mod, TCE_OP_F_MOD_MLP);
     /* overlapped EP communication holds its SMs while it runs: the
@@ -615,7 +635,16 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  "MoE token permute and unpermute: k copies of each token "
                  "read and written in BF16 (2 x k x tokens x h x 2 B each), "
                  "router top-k over fp32 scores (tokens x experts x 8 B) "
-                 "(Megatron-Core moe_utils.py)");
+                 "(Megatron-Core moe_utils.py)%s",
+                 job->parallel.moe_token_dispatcher_type ==
+                             TCE_DISPATCHER_ALLTOALL &&
+                         m->num_experts > job->parallel
+                                              .expert_model_parallel_size
+                     ? "; the alltoall dispatcher's sort of the received "
+                       "rows by local expert and the unsort before the "
+                       "combine, a pass over the rows each "
+                       "(token_dispatcher.py Permutation 2)"
+                     : "");
         return 1;
     }
     /* sync (issue 11) */

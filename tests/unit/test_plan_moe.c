@@ -163,22 +163,45 @@ static void test_overlap_permute_router(void **state)
     for (i = 0; i < plan->list[TCE_PLAN_DENSE_FWD].n; i++)
         assert_int_equal(plan->list[TCE_PLAN_DENSE_FWD].ops[i].comm_sms, 0);
     /* permute / unpermute: 2 x k x tokens x h x 2 B; sync (issue 11):
-     * the alltoall dispatcher's launches (20 with several local experts;
-     * 4 after the experts) and its host-device sync */
+     * the alltoall dispatcher's launches (19; 3 after the experts) and
+     * its host-device sync */
     op = fx_find_op(fwd, "moe_permute");
     assert_non_null(op);
     assert_close(op->bytes, 2.0 * 4.0 * 2048.0 * 1024.0 * 2.0, 1e-12);
-    assert_int_equal(op->kernels, 20);
+    assert_int_equal(op->kernels, 19);
     assert_true(op->flags & TCE_OP_F_HOST_SYNC);
-    assert_int_equal(fx_find_op(fwd, "moe_unpermute")->kernels, 4);
+    assert_int_equal(fx_find_op(fwd, "moe_unpermute")->kernels, 3);
     assert_close(fx_find_op(fwd, "moe_unpermute")->bytes, op->bytes, 1e-12);
+    /* kern (issue 11): 4 local experts: the received rows sorted by local
+     * expert after the all-to-all and unsorted before the combine, one
+     * pass over every row each (here the rank's k copies), one kernel */
+    assert_close(fx_find_op(fwd, "moe_sort_experts")->bytes, op->bytes,
+                 1e-12);
+    assert_int_equal(fx_find_op(fwd, "moe_sort_experts")->kernels, 1);
+    assert_close(fx_find_op(fwd, "moe_unsort_experts")->bytes, op->bytes,
+                 1e-12);
     /* router top-k: fp32 scores read and written */
     assert_close(fx_find_op(fwd, "router_topk")->bytes, 8.0 * 2048.0 * 64.0,
                  1e-12);
+    assert_non_null(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD],
+                               "moe_sort_experts"));
     /* the backward has them too (twice the bytes) */
     op = fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "moe_permute");
     assert_non_null(op);
     assert_close(op->bytes, 2.0 * 2.0 * 4.0 * 2048.0 * 1024.0 * 2.0, 1e-12);
+    free(plan);
+
+    /* one local expert: nothing to sort; the flex dispatcher delivers its
+     * rows grouped by expert */
+    fx_moe_job(&j, 16, 1);
+    j.model.num_experts = 16;
+    plan = fx_plan(&j, 8);
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "moe_sort_experts"));
+    free(plan);
+    fx_moe_job(&j, 16, 1);
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
+    plan = fx_plan(&j, 8);
+    assert_null(fx_find_op(&plan->list[TCE_PLAN_MOE_FWD], "moe_unsort_experts"));
     free(plan);
 }
 
