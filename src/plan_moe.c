@@ -238,7 +238,9 @@ enum {
     MOE_K_TOPK = 6,
     MOE_K_ACT = 2,
     MOE_K_CLAMP = 3, /* gptoss: two clamps and the concatenation */
-    MOE_K_COMBINE = 3, /* after the experts: combine, unpermute, add */
+    /* after the experts: combine (all-to-all, reduce-scatter or flex's
+     * fused 2), unpermute, the shared-expert add (token_dispatcher.py) */
+    MOE_K_COMBINE = 3,
 };
 
 /* gptoss (issue 11): the model's eager passes around the experts, which
@@ -303,14 +305,19 @@ static int dispatch_kernels(const struct ctx *c)
  * and unsorts the experts' output before the combine (combine_preprocess
  * "Unpermutation 2"): each reads and writes every row the rank's experts
  * take (pairs x h, BF16), one kernel, its backward the inverse
- * permutation.  Megatron-Core token_dispatcher.py (core_v0.14.0 and
- * dev). */
+ * permutation (token_dispatcher.py, core_v0.14.0 and dev). */
+static int sorts_by_expert(const struct tce_job *job, double local)
+{
+    return job->parallel.moe_token_dispatcher_type ==
+               TCE_DISPATCHER_ALLTOALL &&
+           local > 1.0;
+}
+
 static void sort_by_local_expert(const struct ctx *c, struct tce_op_list *l,
                                  const char *name, double pairs,
                                  double local, unsigned fl)
 {
-    if (c->job->parallel.moe_token_dispatcher_type != TCE_DISPATCHER_ALLTOALL ||
-        local <= 1.0)
+    if (!sorts_by_expert(c->job, local))
         return;
     elt(l, name, 2.0 * pairs * c->x.h * 2.0, fl);
     kernels(l, 1);
@@ -326,13 +333,6 @@ int tce_plan_moe_sync_free(const struct tce_job *job)
             job->training.moe_expert_capacity_factor > 0.0 &&
             job->training.moe_pad_expert_input_to_capacity);
 }
-
-/* After the experts, every dispatcher launches 3 (MOE_K_COMBINE):
- * alltoall the combine all-to-all, the fused unpermute and the reshape /
- * shared-expert add (token_dispatcher.py token_combine,
- * combine_postprocess; the unsort by local expert is its own op,
- * sort_by_local_expert); allgather reduce-scatter, unpermute, add; flex
- * the fused combine (2) and the add. */
 
 /* qwen (issue 11): an FP8 job's experts run between Transformer Engine's
  * Fp8Padding and Fp8Unpadding (megatron/core/transformer/moe/experts.py
@@ -636,10 +636,10 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  "read and written in BF16 (2 x k x tokens x h x 2 B each), "
                  "router top-k over fp32 scores (tokens x experts x 8 B) "
                  "(Megatron-Core moe_utils.py)%s",
-                 job->parallel.moe_token_dispatcher_type ==
-                             TCE_DISPATCHER_ALLTOALL &&
-                         m->num_experts > job->parallel
-                                              .expert_model_parallel_size
+                 sorts_by_expert(job,
+                                 (double)m->num_experts /
+                                     (double)job->parallel
+                                         .expert_model_parallel_size)
                      ? "; the alltoall dispatcher's sort of the received "
                        "rows by local expert and the unsort before the "
                        "combine, a pass over the rows each "

@@ -402,8 +402,6 @@ int tce_plan_fp8(const struct tce_job *job);
 double tce_plan_moe_domains(double domains, double topk, double groups,
                             double group_topk);
 
-/* moe (issue 11): the i-th assumption line (i = 0, 1, ...) of the job's
- * MoE and FP8 mechanisms into buf; 0 when there is no i-th line. */
 /* sync (issue 11): 1 when job's MoE dispatch knows every size on the host
  * and so never waits for the GPU: a flex dispatcher with a static receive
  * budget (training.moe_expert_rank_capacity_factor: HybridEP's
@@ -413,6 +411,8 @@ double tce_plan_moe_domains(double domains, double topk, double groups,
  * Graphed lists never sync either (hostsync.h). */
 int tce_plan_moe_sync_free(const struct tce_job *job);
 
+/* moe (issue 11): the i-th assumption line (i = 0, 1, ...) of the job's
+ * MoE and FP8 mechanisms into buf; 0 when there is no i-th line. */
 int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                             size_t size);
 
