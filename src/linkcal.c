@@ -124,14 +124,13 @@ void tce_linkcal_set_regime(struct tce_calibration_coll *e,
     }
 }
 
-double tce_linkcal_time_s(const struct tce_calibration_coll *e, double n,
-                          double m, double bytes)
+/* The regime line's time on n ranks, m per node. */
+static double line_s(const struct tce_calibration_coll *e, double n, double m,
+                     double bytes)
 {
     enum tce_coll kind = (enum tce_coll)e->kind;
     double L, W, t;
 
-    if (n < 2 || bytes <= 0)
-        return 0.0;
     tce_linkcal_regime_params(e, tce_linkcal_regime_of(e, bytes), &L, &W);
     t = tce_linkcal_steps(kind, n) * L;
     if (W > 0)
@@ -139,10 +138,44 @@ double tce_linkcal_time_s(const struct tce_calibration_coll *e, double n,
     return t;
 }
 
+double tce_linkcal_point_s(const struct tce_calibration_coll *e, double bytes)
+{
+    int n = e->n_point_bytes < e->n_point_us ? e->n_point_bytes
+                                             : e->n_point_us,
+        i = 1;
+    const double *x = e->point_bytes, *t = e->point_us;
+
+    if (n < 2 || !(bytes >= x[0]) || bytes > x[n - 1])
+        return 0.0;
+    while (i < n - 1 && bytes > x[i])
+        i++;
+    return (t[i - 1] + (t[i] - t[i - 1]) * (bytes - x[i - 1]) /
+                           (x[i] - x[i - 1])) *
+           1e-6;
+}
+
+double tce_linkcal_time_s(const struct tce_calibration_coll *e, double n,
+                          double m, double bytes)
+{
+    double t, measured, at_measured;
+
+    if (n < 2 || bytes <= 0)
+        return 0.0;
+    t = line_s(e, n, m, bytes);
+    measured = tce_linkcal_point_s(e, bytes);
+    if (measured > 0) {
+        at_measured = line_s(e, (double)e->group_ranks,
+                             (double)e->ranks_per_node, bytes);
+        t = at_measured > 0 ? measured * t / at_measured : measured;
+    }
+    return t;
+}
+
 int tce_linkcal_check(const struct tce_calibration_coll *e,
                       struct tce_error *err)
 {
     int64_t n = e->group_ranks, m = e->ranks_per_node;
+    int i;
 
     if (e->kind < 0 || e->kind > TCE_COLL_SENDRECV)
         return tce_error_set(err, TCE_ECONFIG, "kind %d has no entry",
@@ -175,6 +208,17 @@ int tce_linkcal_check(const struct tce_calibration_coll *e,
                              "min_bytes %lld is above max_bytes %lld",
                              (long long)e->min_bytes,
                              (long long)e->max_bytes);
+    if (e->n_point_bytes != e->n_point_us)
+        return tce_error_set(err, TCE_ECONFIG,
+                             "point_bytes has %d sizes but point_us %d "
+                             "times: one time per size",
+                             e->n_point_bytes, e->n_point_us);
+    for (i = 1; i < e->n_point_bytes; i++)
+        if (!(e->point_bytes[i] > e->point_bytes[i - 1]))
+            return tce_error_set(err, TCE_ECONFIG,
+                                 "point_bytes must increase (size %d, "
+                                 "%.0f, is not above %.0f)",
+                                 i, e->point_bytes[i], e->point_bytes[i - 1]);
     return 0;
 }
 

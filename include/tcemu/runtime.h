@@ -133,6 +133,32 @@ int tce_rt_mpi_error(struct tce_error *err, int mpi_rc, const char *what);
 int tce_rt_check_environment(struct tce_rt *rt, int64_t shm_need_bytes,
                              struct tce_error *err);
 
+/* Whether ranks outnumber the online cores on any host or kernel (network
+ * namespaces and containers on one machine share its cores; every rank gets
+ * the same answer: *shared 1 or 0).  Collective over the world. */
+int tce_rt_cores_shared(struct tce_rt *rt, int *shared,
+                        struct tce_error *err);
+
+/* Where cores are shared (tce_rt_cores_shared), the wait before a
+ * blocking collective: asleep until every member of comm has arrived
+ * (MPI_Ibarrier, tested every TCE_RT_ARRIVE_POLL_NS), then the caller runs
+ * the collective.  A rank blocked in an MPI call polls Open MPI's progress
+ * engine (mpi_yield_when_idle only adds sched_yield: Open MPI PR 3971), so
+ * on shared cores the ranks that arrived first take CPU from the members
+ * still working, and a group that fell behind falls further behind (the
+ * peril of spin-waiting that UPC++'s docs/oversubscription.md describes).
+ * An accelerator waiting in NCCL spins on its own SMs, never on another
+ * rank's, so tcemu run waits asleep there, before an op that follows other
+ * work (its back-to-back executions, like tcemu calibrate's operations,
+ * follow on without).  Measured
+ * (2026-11-29, tests/fixtures/links/ep.cfg on 4 namespace hosts, 8 ranks
+ * on 2 cores, 3 runs each): steady iteration 1.516-1.530 s polling, its
+ * two EP groups reaching the DP all-reduce 20-130 ms apart; 1.381-1.399 s
+ * asleep, 6-23 ms apart.  The barrier's latency is part of the op's
+ * time.  Collective over comm. */
+#define TCE_RT_ARRIVE_POLL_NS 100000L
+int tce_rt_arrive(MPI_Comm comm);
+
 /* Print "# host map" lines (rank 0) and fill hosts[] (size x HOST_MAX)
  * on rank 0 when hosts is not NULL. */
 int tce_rt_gather_hosts(struct tce_rt *rt, char *hosts, struct tce_error *err);

@@ -488,6 +488,7 @@ struct tce_calibration_link {
  * busiest link (linkcal.h gives the closed forms and how an entry is
  * chosen for an op). */
 #define TCE_CALIB_COLLS_MAX 40
+#define TCE_CALIB_POINTS_MAX 32 /* measured sizes kept per entry */
 struct tce_calibration_coll {
     int kind;                         /* enum tce_coll, allreduce..sendrecv */
     enum tce_link_class span;         /* scale_up, scale_out, fabric */
@@ -505,6 +506,12 @@ struct tce_calibration_coll {
                                          (0: not recorded, older files);
                                          outside them a regime's line is
                                          extrapolated */
+    /* the measured points, by size (none in older files): between two of
+     * them an op of the measured shape is priced by interpolation
+     * (linkcal.h) */
+    double point_bytes[TCE_CALIB_POINTS_MAX];
+    double point_us[TCE_CALIB_POINTS_MAX];
+    int n_point_bytes, n_point_us;
 };
 
 struct tce_calibration {

@@ -61,6 +61,22 @@ static void write_value(FILE *out, const void *obj, const struct field *f)
         write_quoted(out,
                      k >= 0 && k < tce_cfg_enum_count(f) ? f->names[k] : "?");
         break;
+    case FT_ARRAY: {
+        const double *v = (const double *)((const char *)obj + f->offset);
+        int n, i;
+        char num[40];
+
+        memcpy(&n, (const char *)obj + f->count_offset, sizeof(n));
+        fputc('[', out);
+        for (i = 0; i < n && i < f->max_count; i++) {
+            /* every element a float: libconfig's arrays are of one type */
+            snprintf(num, sizeof(num), "%.9g", v[i]);
+            fprintf(out, "%s%s%s", i ? ", " : "", num,
+                    strpbrk(num, ".eEni") ? "" : ".0");
+        }
+        fputc(']', out);
+        break;
+    }
     case FT_LIST:
         break;
     }

@@ -34,7 +34,7 @@
 
 /* ---- schema ------------------------------------------------------------ */
 
-enum ftype { FT_INT, FT_DOUBLE, FT_BOOL, FT_STRING, FT_ENUM, FT_LIST };
+enum ftype { FT_INT, FT_DOUBLE, FT_BOOL, FT_STRING, FT_ENUM, FT_LIST, FT_ARRAY };
 
 #define F_REQ 1u      /* required */
 #define F_OPEN 2u     /* minimum is exclusive: (min, max] */
@@ -56,8 +56,8 @@ struct field {
     size_t size;   /* of the member: int vs int64_t, char array size */
     const char *const *names;  /* FT_ENUM: NULL-terminated */
     const struct schema *elem; /* FT_LIST: the element schema */
-    size_t count_offset;       /* FT_LIST: int count in the struct */
-    int max_count;             /* FT_LIST */
+    size_t count_offset;       /* FT_LIST, FT_ARRAY: int count in the struct */
+    int max_count;             /* FT_LIST, FT_ARRAY */
 };
 
 struct loader;

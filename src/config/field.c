@@ -115,6 +115,7 @@ void tce_cfg_set_default(void *obj, const struct field *f)
         tce_cfg_put_int(obj, f, iv);
         break;
     case FT_LIST:
+    case FT_ARRAY:
         memset((char *)obj + f->count_offset, 0, sizeof(int));
         break;
     }

@@ -147,6 +147,36 @@ out:
     return rc;
 }
 
+/* An array (or list) of numbers, each as get_double reads one, into the
+ * field's doubles and count. */
+static int get_array(struct at *a, const struct field *f, void *obj)
+{
+    int t = config_setting_type(a->s), n, i, rc = 0, count = 0;
+    double *v = (double *)((char *)obj + f->offset);
+
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+        return tce_cfg_error(a->ld, a->r.file, a->r.line, a->key,
+                             "expected an array of numbers [ ... ] (got %s)",
+                             a->got);
+    n = config_setting_length(a->s);
+    if (n > f->max_count)
+        return tce_cfg_error(a->ld, a->r.file, a->r.line, a->key,
+                             "at most %d numbers (got %d)", f->max_count, n);
+    for (i = 0; i < n && rc == 0; i++) {
+        struct at e;
+        char ekey[2 * TCE_NAME_MAX];
+
+        snprintf(ekey, sizeof(ekey), "%.100s[%d]", a->key, i);
+        at_init(&e, a->ld, config_setting_get_elem(a->s, (unsigned)i), ekey);
+        e.r = a->r; /* libconfig has no line for an element */
+        rc = get_double(&e, f, &v[i]);
+        count = i + 1;
+    }
+    if (rc == 0)
+        memcpy((char *)obj + f->count_offset, &count, sizeof(count));
+    return rc;
+}
+
 static int get_bool(struct at *a, int *out)
 {
     int rc = 0;
@@ -248,6 +278,9 @@ void tce_cfg_read_value(struct loader *ld, void *obj, const struct field *f,
     case FT_ENUM:
         if (get_enum(&a, f, &bv) == 0)
             tce_cfg_put_int(obj, f, bv);
+        break;
+    case FT_ARRAY:
+        get_array(&a, f, obj);
         break;
     case FT_LIST:
         break;

@@ -21,6 +21,8 @@ static const char *type_name(const struct field *f)
         return "enum";
     case FT_LIST:
         return "list";
+    case FT_ARRAY:
+        return "array";
     }
     return "?";
 }
@@ -57,6 +59,14 @@ static void row_of(const struct field *f, const char *prefix, struct key_row *r)
     case FT_LIST:
         snprintf(r->range, sizeof(r->range), "<= %d groups", f->max_count);
         break;
+    case FT_ARRAY: {
+        char each[100];
+
+        tce_cfg_range_text(f, each, sizeof(each));
+        snprintf(r->range, sizeof(r->range), "<= %d numbers, each in %s",
+                 f->max_count, each);
+        break;
+    }
     }
     if (f->flags & F_REQ)
         snprintf(r->def, sizeof(r->def), "required");
@@ -64,7 +74,7 @@ static void row_of(const struct field *f, const char *prefix, struct key_row *r)
         snprintf(r->def, sizeof(r->def), "%s", f->def);
     else if (f->type == FT_STRING)
         snprintf(r->def, sizeof(r->def), "\"\"");
-    else if (f->type == FT_LIST)
+    else if (f->type == FT_LIST || f->type == FT_ARRAY)
         snprintf(r->def, sizeof(r->def), "none");
     else
         snprintf(r->def, sizeof(r->def), "0");

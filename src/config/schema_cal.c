@@ -84,6 +84,14 @@ static const struct field coll_fields[] = {
     I64(CC, max_bytes, "max_bytes", 0, 0, I40, "0", "bytes",
         "largest size measured (0: not recorded); beyond it the large "
         "regime's line is extrapolated"),
+    ARR(CC, point_bytes, n_point_bytes, "point_bytes", 0, 1.0, 1e13,
+        TCE_CALIB_POINTS_MAX, "bytes",
+        "the sizes measured, increasing (with point_us)"),
+    ARR(CC, point_us, n_point_us, "point_us", 0, 0.0, 1e12,
+        TCE_CALIB_POINTS_MAX, "us",
+        "the time measured at each size (the mean over ranks of each "
+        "rank's mean): an op between two sizes is priced from them (on "
+        "another group shape carried by the closed forms)"),
 };
 static const struct schema coll_schema = {TCE_CONFIG_CALIBRATION,
                                           "collectives", coll_fields,

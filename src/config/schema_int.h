@@ -47,6 +47,15 @@
         .count_offset = offsetof(st, cnt), .max_count = mx                     \
     }
 
+/* An array of at most mx numbers in [lo, hi] (doubles at m, their count an
+ * int at cnt), as libconfig writes it: [1.0, 2.5]. */
+#define ARR(st, m, cnt, k, fl, lo, hi, mx, u, h)                               \
+    {                                                                          \
+        .key = k, .type = FT_ARRAY, .flags = fl, .dmin = lo, .dmax = hi,       \
+        .unit = u, .help = h, .offset = offsetof(st, m), .size = MSIZE(st, m), \
+        .count_offset = offsetof(st, cnt), .max_count = mx                     \
+    }
+
 #define N_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
 #define I30 (INT64_C(1) << 30)

@@ -51,6 +51,8 @@ static void visit_schema(const struct schema *sc, const void *obj,
             v.s = k >= 0 && k < tce_cfg_enum_count(f) ? f->names[k] : "?";
             break;
         }
+        case FT_ARRAY: /* measured points: data, not a setting to show */
+            continue;
         case FT_LIST: {
             char sub[4 * TCE_NAME_MAX];
             int base = tce_cfg_list_base(sc, i);

@@ -49,6 +49,24 @@ static const struct cal_series *series_of(const struct cal_class *k,
 
 /* links: the entries of every fitted series of every class (linkcal.h:
  * latency per step, bandwidth of the busiest link, per regime). */
+/* The entry's measured points: the sizes of the sweep (increasing) and the
+ * statistic its lines were fitted to (the mean over ranks of each rank's
+ * mean), at most TCE_CALIB_POINTS_MAX of them. */
+static void points_of(const struct cal_series *s,
+                      struct tce_calibration_coll *x)
+{
+    int p, n = 0;
+
+    for (p = 0; p < s->n && n < TCE_CALIB_POINTS_MAX; p++) {
+        if (n > 0 && !(s->bytes[p] > x->point_bytes[n - 1]))
+            continue;
+        x->point_bytes[n] = s->bytes[p];
+        x->point_us[n] = s->time_avg_s[p] * 1e6;
+        n++;
+    }
+    x->n_point_bytes = x->n_point_us = n;
+}
+
 int tce_calib_entries(const struct calib *c, struct tce_calibration_coll *e,
                       int max)
 {
@@ -68,6 +86,7 @@ int tce_calib_entries(const struct calib *c, struct tce_calibration_coll *e,
                                    k->members_per_node, k->concurrency,
                                    &x) != 0)
                 continue;
+            points_of(s, &x);
             if (n >= max) {
                 fprintf(stderr,
                         "tcemu: warning: more than %d measured patterns: "

@@ -160,6 +160,8 @@ int tce_cmd_run(int argc, char **argv)
     rc = tce_rt_nodes(&rt, (int)r->o.common.ranks_per_node, &err);
     if (rc == 0)
         rc = tce_rt_check_environment(&rt, 0, &err);
+    if (rc == 0)
+        rc = tce_rt_cores_shared(&rt, &r->sleep_wait, &err);
     rc = tce_rt_report_agree(&rt, rc, &err);
     if (rc)
         goto out;

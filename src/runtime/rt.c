@@ -380,3 +380,60 @@ int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
         rc = tce_rt_gather_nodes(rt, nodes, err);
     return rc;
 }
+
+/* The kernel this rank runs on: the FNV-1a hash of its boot id, which
+ * network namespaces and containers share with their host and another
+ * machine does not (0 when it cannot be read: the host's ranks count). */
+static int kernel_color(void)
+{
+    char id[64] = {0};
+    unsigned h = 2166136261u;
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+    size_t i, n = 0;
+
+    if (f) {
+        n = fread(id, 1, sizeof(id) - 1, f);
+        fclose(f);
+    }
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)id[i];
+        h *= 16777619u;
+    }
+    return n > 0 ? (int)(h & 0x7fffffffu) : -1;
+}
+
+int tce_rt_cores_shared(struct tce_rt *rt, int *shared, struct tce_error *err)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    MPI_Comm kernel = MPI_COMM_NULL;
+    int color = kernel_color(), on_kernel = rt->real_node_size, mine, mrc;
+
+    /* Namespace hosts on one machine are separate hosts to MPI (2 ranks
+     * each) but share its cores: count the ranks of the kernel. */
+    mrc = MPI_Comm_split(rt->world, color < 0 ? MPI_UNDEFINED : color,
+                         rt->rank, &kernel);
+    if (mrc == MPI_SUCCESS && kernel != MPI_COMM_NULL) {
+        MPI_Comm_size(kernel, &on_kernel);
+        MPI_Comm_free(&kernel);
+    }
+    mine = cores > 0 && (rt->real_node_size > cores || on_kernel > cores);
+    if (mrc == MPI_SUCCESS)
+        mrc = MPI_Allreduce(&mine, shared, 1, MPI_INT, MPI_MAX, rt->world);
+    return mrc == MPI_SUCCESS ? 0 : tce_rt_mpi_error(err, mrc, "core count");
+}
+
+int tce_rt_arrive(MPI_Comm comm)
+{
+    MPI_Request req;
+    struct timespec nap = {0, TCE_RT_ARRIVE_POLL_NS};
+    int done = 0, mrc;
+
+    mrc = MPI_Ibarrier(comm, &req);
+    while (mrc == MPI_SUCCESS) {
+        mrc = MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (mrc != MPI_SUCCESS || done)
+            break;
+        nanosleep(&nap, NULL);
+    }
+    return mrc;
+}

@@ -78,6 +78,9 @@ struct run {
     double byte_scale;
     double a2a_skew;   /* --routing-skew as the job's capacity lets the
                           all-to-alls carry it (moecap.h) */
+    int sleep_wait;    /* ranks outnumber cores on some machine: a blocking
+                          collective first waits for its group asleep
+                          (tce_rt_arrive) */
     int64_t max_count; /* elements per MPI call (INT_MAX) */
     float *buf_a, *buf_b, *buf_nb, *buf_ov;
     size_t a_elems, b_elems, nb_elems, nb_used, ov_elems, ov_used;

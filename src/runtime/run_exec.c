@@ -149,9 +149,14 @@ static void on_posted(void *ctx, MPI_Request req, int last)
 /* One execution of a collective of `bytes` on its group (exec.c), in place
  * in buf (all-to-all: from buf_b, split with the routing skew: hot
  * destination group rank 0); nonblocking: requests appended to pending (1:
- * until the iteration's wait point, 2: local to the list). */
+ * until the iteration's wait point, 2: local to the list); blocking, with
+ * arrive where cores are shared (r->sleep_wait), the rank first waits for
+ * the group asleep (tce_rt_arrive): for an op's first execution, which
+ * follows other work; its further executions (DP buckets) follow on back
+ * to back, as tcemu calibrate times them. */
 static int run_collective(struct run *r, const struct tce_op *op, int cls,
-                          double bytes, int nonblocking, float *buf)
+                          double bytes, int nonblocking, float *buf,
+                          int arrive)
 {
     int n = r->comm_size[op->group];
     size_t total = elems_of(bytes);
@@ -177,10 +182,13 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
         a.send = r->buf_b;
         a.split = split;
     }
-    if (nonblocking)
+    if (nonblocking) {
         mrc = tce_rt_exec_coll_start(&a, on_posted, &p);
-    else
-        mrc = tce_rt_exec_coll(&a);
+    } else {
+        mrc = arrive && r->sleep_wait ? tce_rt_arrive(a.comm) : MPI_SUCCESS;
+        if (mrc == MPI_SUCCESS)
+            mrc = tce_rt_exec_coll(&a);
+    }
     free(split);
     return mrc;
 }
@@ -266,7 +274,7 @@ static int post_collectives(struct run *r, const struct tce_op *op, int cls,
     for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
         if (*used + slice > elems)
             *used = 0; /* reuse: only when the plan lied */
-        mrc = run_collective(r, op, cls, bytes, mode, buf + *used);
+        mrc = run_collective(r, op, cls, bytes, mode, buf + *used, 0);
         *used += slice;
     }
     tce_watchdog_leave(&r->rt->wd);
@@ -334,8 +342,8 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
         tce_rt_hang();
     for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
         t0 = tce_now_s();
-        if (op->kind == TCE_OP_COLLECTIVE)
-            mrc = run_collective(r, op, cls, bytes, 0, r->buf_a);
+        if (op->kind == TCE_OP_COLLECTIVE) /* later executions follow on */
+            mrc = run_collective(r, op, cls, bytes, 0, r->buf_a, k == 0);
         else
             mrc = run_p2p(r, op, bytes);
         record(r, cls, tce_now_s() - t0);

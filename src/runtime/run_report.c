@@ -44,6 +44,11 @@ void tce_run_print_header(const struct run *r, FILE *out, int argc, char **argv,
             "# compute: emulated by waiting modelled time x time-scale "
             "%g (not executed)\n",
             r->o.time_scale);
+    if (r->sleep_wait)
+        fprintf(out, "# waiting: ranks outnumber a machine's cores: a rank "
+                     "waits asleep for its group's members before each "
+                     "blocking collective, instead of polling cores the "
+                     "others need\n");
     if (r->byte_scale < 1.0)
         fprintf(out,
                 "# byte scale: %.6g: every message is scaled by this factor "
@@ -318,6 +323,7 @@ int tce_run_write_json(const struct run *r, const struct tce_plan *last,
     tce_json_double(&j, "time_scale", r->o.time_scale);
     tce_json_double(&j, "routing_skew", r->o.routing_skew);
     tce_json_double(&j, "routing_skew_carried", r->a2a_skew);
+    tce_json_bool(&j, "arrival_wait_asleep", r->sleep_wait);
     tce_json_double(&j, "byte_scale", r->byte_scale);
     if (r->measured > 0) /* else no iteration was measured: null */
         json_measured(&j, "iteration_s", res->iter.min,

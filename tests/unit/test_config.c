@@ -768,6 +768,10 @@ static const struct bad_case bad_cases[] = {
      BAD "calibration-colls-sizes.cfg:14: error: calibration.collectives[0]: min_bytes 4194304 is above max_bytes 1024"},
     {"calibration-colls-scale-up-shape.cfg", TCE_CONFIG_CALIBRATION,
      BAD "calibration-colls-scale-up-shape.cfg:21: error: calibration.collectives[1]: a scale_up group is on one node: ranks_per_node 2 must equal group_ranks 4"},
+    {"calibration-colls-points.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "calibration-colls-points.cfg:14: error: calibration.collectives[0]: point_bytes has 3 sizes but point_us 2 times: one time per size"},
+    {"calibration-colls-point-type.cfg", TCE_CONFIG_CALIBRATION,
+     BAD "calibration-colls-point-type.cfg:21: error: calibration.collectives[0].point_bytes[0]: expected a number (got \"1 KiB\")"},
 };
 /* clang-format on */
 

@@ -2,7 +2,8 @@
  * against hand values, regimes, the entry rule, the lookup (exact, by
  * concurrency, none), the cost model pricing an op from an entry and
  * falling back without one, the plan coverage sentence, and the three-regime
- * fit (calibfit.h) recovering a bent line. */
+ * fit (calibfit.h) recovering a bent line, and an entry's measured
+ * points pricing the sizes between them. */
 #include "tce_test.h"
 
 #include <stdlib.h>
@@ -357,6 +358,51 @@ static void test_pieces(void **state)
     assert_int_equal(tce_calibfit_pieces(x, t, 12, &p, &err), TCE_EUSAGE);
 }
 
+/* Measured points: between two, the interpolated time (the measured
+ * shape), carried to another shape by the closed forms' ratio; outside
+ * them, and without them, the regime lines; the rule on the arrays. */
+static void test_points(void **state)
+{
+    struct tce_calibration_coll e =
+        entry(TCE_COLL_ALL_TO_ALL, TCE_LINK_SCALE_OUT, 4, 2, 1);
+    struct tce_calibration_coll bare = e;
+    struct tce_error err;
+    double line4, line8, at;
+
+    (void)state;
+    e.point_bytes[0] = 262144.0;
+    e.point_bytes[1] = 524288.0;
+    e.point_bytes[2] = 1048576.0;
+    e.point_us[0] = 22000.0;
+    e.point_us[1] = 46000.0;
+    e.point_us[2] = 100000.0;
+    e.n_point_bytes = e.n_point_us = 3;
+    /* at a point: the point, whatever the lines say */
+    assert_close(tce_linkcal_time_s(&e, 4, 2, 524288.0), 0.046, 1e-12);
+    assert_close(tce_linkcal_point_s(&e, 262144.0), 0.022, 1e-12);
+    /* between two: linear in size */
+    assert_close(tce_linkcal_point_s(&e, 786432.0), 0.073, 1e-12);
+    /* another shape: the point times the lines' ratio */
+    line4 = tce_linkcal_time_s(&bare, 4, 2, 524288.0);
+    line8 = tce_linkcal_time_s(&bare, 8, 2, 524288.0);
+    at = tce_linkcal_time_s(&e, 8, 2, 524288.0);
+    assert_close(at, 0.046 * line8 / line4, 1e-12);
+    /* outside the points, and without points: the lines */
+    assert_close(tce_linkcal_point_s(&e, 131072.0), 0.0, 0);
+    assert_close(tce_linkcal_time_s(&e, 4, 2, 2097152.0),
+                 tce_linkcal_time_s(&bare, 4, 2, 2097152.0), 1e-15);
+    assert_close(tce_linkcal_point_s(&bare, 524288.0), 0.0, 0);
+    /* the rule: one time per size, sizes increasing */
+    assert_int_equal(tce_linkcal_check(&e, &err), 0);
+    e.n_point_us = 2;
+    assert_int_equal(tce_linkcal_check(&e, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "one time per size"));
+    e.n_point_us = 3;
+    e.point_bytes[2] = 524288.0;
+    assert_int_equal(tce_linkcal_check(&e, &err), TCE_ECONFIG);
+    assert_non_null(strstr(err.msg, "must increase"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_check),        cmocka_unit_test(test_find),
         cmocka_unit_test(test_costmodel),    cmocka_unit_test(test_cover_text),
         cmocka_unit_test(test_pieces),       cmocka_unit_test(test_outside),
+        cmocka_unit_test(test_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
