@@ -154,8 +154,9 @@ int tce_rt_cores_shared(struct tce_rt *rt, int *shared,
  * (2026-11-29, tests/fixtures/links/ep.cfg on 4 namespace hosts, 8 ranks
  * on 2 cores, 3 runs each): steady iteration 1.516-1.530 s polling, its
  * two EP groups reaching the DP all-reduce 20-130 ms apart; 1.381-1.399 s
- * asleep, 6-23 ms apart.  The barrier's latency is part of the op's
- * time.  Collective over comm. */
+ * asleep before every blocking collective, 6-23 ms apart; as shipped
+ * (before an op's first execution) 1.39-1.41 s in 3 runs of slice4.sh.
+ * The barrier's latency is part of the op's time.  Collective over comm. */
 #define TCE_RT_ARRIVE_POLL_NS 100000L
 int tce_rt_arrive(MPI_Comm comm);
 

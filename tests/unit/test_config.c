@@ -467,6 +467,49 @@ static void test_calibration_write_bytes(void **state)
     assert_memory_equal(a.links, b.links, sizeof(a.links));
 }
 
+/* A measured pattern's points (point_bytes, point_us: arrays of numbers)
+ * round-trip through the writer: whole sizes written as floats (libconfig
+ * arrays hold one type), times to 9 digits. */
+static void test_calibration_points(void **state)
+{
+    static struct tce_calibration a, b;
+    struct tce_calibration_coll *e;
+    struct capture c;
+    char path[256];
+    FILE *f;
+    int i;
+    (void)state;
+
+    capture_begin(&c);
+    assert_int_equal(tce_calibration_load(GOOD "calibration-collectives.cfg",
+                                          &a, &c.diag),
+                     0);
+    assert_true(a.n_colls > 0);
+    e = &a.colls[0];
+    assert_int_equal(e->n_point_bytes, 0); /* older files: none */
+    for (i = 0; i < 3; i++) {
+        e->point_bytes[i] = 1024.0 * (double)(1 << (2 * i));
+        e->point_us[i] = 40.5 + 12.25 * i;
+    }
+    e->n_point_bytes = e->n_point_us = 3;
+    scratch_path(path, sizeof(path), "calpoints");
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(tce_calibration_write(&a, f), 0);
+    fclose(f);
+    assert_int_equal(tce_calibration_load(path, &b, &c.diag), 0);
+    capture_end(&c);
+    assert_int_equal(c.len, 0);
+    free(c.text);
+    remove(path);
+    assert_int_equal(b.colls[0].n_point_bytes, 3);
+    assert_int_equal(b.colls[0].n_point_us, 3);
+    for (i = 0; i < 3; i++) {
+        assert_close(b.colls[0].point_bytes[i], e->point_bytes[i], 0);
+        assert_close(b.colls[0].point_us[i], e->point_us[i], 1e-9);
+    }
+}
+
 /* tce_job_defaults / tce_topology_defaults: the schema's default column,
  * what a loaded file holds for every key it leaves out. */
 static void test_schema_defaults(void **state)
@@ -1037,6 +1080,7 @@ int main(void)
         cmocka_unit_test(test_bom_crlf),
         cmocka_unit_test(test_calibration_round_trip),
         cmocka_unit_test(test_calibration_write_bytes),
+        cmocka_unit_test(test_calibration_points),
         cmocka_unit_test(test_calibration_compute),
         cmocka_unit_test(test_schema_defaults),
         cmocka_unit_test(test_bad_fixtures),
