@@ -148,15 +148,15 @@ int tce_rt_cores_shared(struct tce_rt *rt, int *shared,
  * still working, and a group that fell behind falls further behind (the
  * peril of spin-waiting that UPC++'s docs/oversubscription.md describes).
  * An accelerator waiting in NCCL spins on its own SMs, never on another
- * rank's, so tcemu run waits asleep there, before an op that follows other
- * work (its back-to-back executions, like tcemu calibrate's operations,
- * follow on without).  Measured
+ * rank's, so tcemu run waits asleep there before every blocking
+ * collective, and tcemu calibrate before every timed operation: both then
+ * time a collective whose members start together, as the closed forms
+ * that price it assume (linkcal.h).  Measured
  * (2026-11-29, tests/fixtures/links/ep.cfg on 4 namespace hosts, 8 ranks
  * on 2 cores, 3 runs each): steady iteration 1.516-1.530 s polling, its
  * two EP groups reaching the DP all-reduce 20-130 ms apart; 1.381-1.399 s
- * asleep before every blocking collective, 6-23 ms apart; as shipped
- * (before an op's first execution) 1.39-1.41 s in 3 runs of slice4.sh.
- * The barrier's latency is part of the op's time.  Collective over comm. */
+ * asleep, 6-23 ms apart.  The barrier's latency is part of the op's time
+ * in both.  Collective over comm. */
 #define TCE_RT_ARRIVE_POLL_NS 100000L
 int tce_rt_arrive(MPI_Comm comm);
 

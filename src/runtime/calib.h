@@ -87,6 +87,9 @@ struct calib {
     int64_t leaf_nodes; /* nodes per first-tier switch (-t), 0 =
                            one switch for all or unknown */
     int stopped;        /* signal name or 0 */
+    int sleep_wait;     /* cores shared: each timed operation waits for
+                           its group asleep first (tce_rt_arrive), as
+                           tcemu run's blocking collectives do */
     float *send, *recv;
     double *op_times; /* -n per-operation times of one size */
     char *hosts;      /* rank 0: size x TCE_RT_HOST_MAX */

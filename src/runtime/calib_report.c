@@ -404,6 +404,7 @@ int tce_calib_write_json(const struct calib *c, int argc, char **argv,
     tce_json_int(&j, "iterations", c->o.sw.iters);
     tce_json_int(&j, "warmup", c->o.sw.warmup);
     tce_json_int(&j, "rounds", c->o.rounds);
+    tce_json_bool(&j, "arrival_wait_asleep", c->sleep_wait);
     tce_json_string(&j, "time", "slowest rank's median per operation "
                                 "(time_avg_us: mean over ranks of each "
                                 "rank's mean)");

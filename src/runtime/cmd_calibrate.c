@@ -69,7 +69,9 @@ static void on_stop_signal(int sig)
  * slowest rank's median time per operation (time_s) and the mean over
  * ranks of each rank's mean (avg_s, the patterns' statistic).  Each
  * operation is timed on its own (back to back, one barrier before the
- * first): on a shared machine a burst of someone else's load hits a few
+ * first; where cores are shared each first waits for its group asleep,
+ * tce_rt_arrive, as tcemu run's blocking collectives do): on a shared
+ * machine a burst of someone else's load hits a few
  * operations, and the median ignores them where a mean would not.
  * Collective over the world. */
 static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
@@ -94,7 +96,10 @@ static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
         mrc = MPI_Barrier(c->rt.world);
     for (it = 0; it < c->o.sw.iters && mrc == MPI_SUCCESS; it++) {
         t0 = MPI_Wtime();
-        mrc = tce_rt_exec_coll(&a);
+        if (c->sleep_wait)
+            mrc = tce_rt_arrive(k->comm);
+        if (mrc == MPI_SUCCESS)
+            mrc = tce_rt_exec_coll(&a);
         c->op_times[it] = MPI_Wtime() - t0;
         mean_s += c->op_times[it];
     }
@@ -453,6 +458,8 @@ static int setup(struct calib *c, struct tce_error *err)
     if (rc == 0)
         rc = tce_rt_check_environment(&c->rt, 0, err);
     if (rc == 0)
+        rc = tce_rt_cores_shared(&c->rt, &c->sleep_wait, err);
+    if (rc == 0)
         rc = tce_watchdog_start(&c->rt.wd, c->o.common.timeout_s, c->rt.rank,
                                 c->rt.host, err);
     if (rc == 0)
@@ -534,6 +541,11 @@ int tce_cmd_calibrate(int argc, char **argv)
                 " warm-up, each timed; time = slowest rank's median per "
                 "operation, median over %d round(s) (measured)\n",
                 c->o.sw.iters, c->o.sw.warmup, c->o.rounds);
+        if (c->sleep_wait)
+            fprintf(out, "# waiting: ranks outnumber a machine's cores: "
+                         "each timed operation first waits asleep for its "
+                         "group, its time included (as tcemu run's "
+                         "collectives do)\n");
         if (c->node_size_min != c->node_size_max)
             fprintf(out,
                     "# warning: nodes have %d to %d ranks; the file "

@@ -151,9 +151,8 @@ static void on_posted(void *ctx, MPI_Request req, int last)
  * destination group rank 0); nonblocking: requests appended to pending (1:
  * until the iteration's wait point, 2: local to the list); blocking, with
  * arrive where cores are shared (r->sleep_wait), the rank first waits for
- * the group asleep (tce_rt_arrive): for an op's first execution, which
- * follows other work; its further executions (DP buckets) follow on back
- * to back, as tcemu calibrate times them. */
+ * the group asleep (tce_rt_arrive), as tcemu calibrate times each
+ * operation there. */
 static int run_collective(struct run *r, const struct tce_op *op, int cls,
                           double bytes, int nonblocking, float *buf,
                           int arrive)
@@ -342,8 +341,8 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
         tce_rt_hang();
     for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
         t0 = tce_now_s();
-        if (op->kind == TCE_OP_COLLECTIVE) /* later executions follow on */
-            mrc = run_collective(r, op, cls, bytes, 0, r->buf_a, k == 0);
+        if (op->kind == TCE_OP_COLLECTIVE)
+            mrc = run_collective(r, op, cls, bytes, 0, r->buf_a, 1);
         else
             mrc = run_p2p(r, op, bytes);
         record(r, cls, tce_now_s() - t0);

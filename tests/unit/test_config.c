@@ -274,6 +274,27 @@ static void test_include_relative(void **state)
     assert_string_equal(b.origin.files[1], GOOD "parts/model.cfg");
 }
 
+/* Write a with the calibration writer to a scratch file NAME, load it back
+ * into b; nothing said (capture c, begun by the caller, ends here). */
+static void write_and_reload(const struct tce_calibration *a,
+                             struct tce_calibration *b, const char *name,
+                             struct capture *c)
+{
+    char path[256];
+    FILE *f;
+
+    scratch_path(path, sizeof(path), name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(tce_calibration_write(a, f), 0);
+    fclose(f);
+    assert_int_equal(tce_calibration_load(path, b, &c->diag), 0);
+    capture_end(c);
+    assert_int_equal(c->len, 0);
+    free(c->text);
+    remove(path);
+}
+
 /* A byte order mark and CRLF line ends load like the plain file. */
 static void test_bom_crlf(void **state)
 {
@@ -300,8 +321,6 @@ static void test_calibration_round_trip(void **state)
     static struct tce_calibration a, b;
     const struct tce_calibration_link *l;
     struct capture c;
-    char path[256];
-    FILE *f;
     (void)state;
 
     capture_begin(&c);
@@ -318,16 +337,7 @@ static void test_calibration_round_trip(void **state)
     assert_close(l->allreduce_efficiency, 1.0, 0); /* default */
     assert_null(tce_calibration_find(&a, TCE_LINK_FABRIC));
 
-    scratch_path(path, sizeof(path), "cal");
-    f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(tce_calibration_write(&a, f), 0);
-    fclose(f);
-    assert_int_equal(tce_calibration_load(path, &b, &c.diag), 0);
-    capture_end(&c);
-    assert_int_equal(c.len, 0);
-    free(c.text);
-    remove(path);
+    write_and_reload(&a, &b, "cal", &c);
     assert_string_equal(a.mpi_library, b.mpi_library);
     assert_int_equal(b.n_links, 2);
     assert_memory_equal(a.links, b.links, sizeof(a.links));
@@ -425,7 +435,7 @@ static void test_calibration_write_bytes(void **state)
         "  );\n"
         "};\n";
     struct capture c;
-    char *text = NULL, path[256];
+    char *text = NULL;
     size_t len = 0;
     FILE *f;
     (void)state;
@@ -447,16 +457,7 @@ static void test_calibration_write_bytes(void **state)
     a.links[0].latency_us = 0.125;
     a.links[1].points = 1000000;
     snprintf(a.hosts, sizeof(a.hosts), "h\"1\\,h2");
-    scratch_path(path, sizeof(path), "calbytes");
-    f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(tce_calibration_write(&a, f), 0);
-    fclose(f);
-    assert_int_equal(tce_calibration_load(path, &b, &c.diag), 0);
-    capture_end(&c);
-    assert_int_equal(c.len, 0);
-    free(c.text);
-    remove(path);
+    write_and_reload(&a, &b, "calbytes", &c);
     assert_string_equal(a.tcemu_version, b.tcemu_version);
     assert_string_equal(a.mpi_library, b.mpi_library);
     assert_string_equal(a.date, b.date);
@@ -475,8 +476,6 @@ static void test_calibration_points(void **state)
     static struct tce_calibration a, b;
     struct tce_calibration_coll *e;
     struct capture c;
-    char path[256];
-    FILE *f;
     int i;
     (void)state;
 
@@ -492,16 +491,7 @@ static void test_calibration_points(void **state)
         e->point_us[i] = 40.5 + 12.25 * i;
     }
     e->n_point_bytes = e->n_point_us = 3;
-    scratch_path(path, sizeof(path), "calpoints");
-    f = fopen(path, "w");
-    assert_non_null(f);
-    assert_int_equal(tce_calibration_write(&a, f), 0);
-    fclose(f);
-    assert_int_equal(tce_calibration_load(path, &b, &c.diag), 0);
-    capture_end(&c);
-    assert_int_equal(c.len, 0);
-    free(c.text);
-    remove(path);
+    write_and_reload(&a, &b, "calpoints", &c);
     assert_int_equal(b.colls[0].n_point_bytes, 3);
     assert_int_equal(b.colls[0].n_point_us, 3);
     for (i = 0; i < 3; i++) {
