@@ -52,10 +52,14 @@
 #    run's ranks get less CPU than a lone calibration's.  Measured
 #    (2026-11-28): a 2-host all-reduce ran 15-20% slower beside 4 spinning
 #    processes; without a mirror, tp-span projected -16% to -21% in 3 of 4
-#    runs.  So while node1 and node2 calibrate, node3 and node4 run the
-#    same calibration among themselves (discarded): the calibrating ranks
-#    share the CPU and the bridge as the run's will (TCE_SLICE4_MIRROR=0
-#    turns it off).
+#    runs.  So while node1 and node2 calibrated, node3 and node4 ran the
+#    same calibration among themselves (discarded), as load.  Since session
+#    12 that mirror is off (TCE_SLICE4_MIRROR=1 turns it on): with waiting
+#    ranks asleep (below) the 2-host calibration alone predicts the runs,
+#    and the mirror, out of step, made the calibration noisy (the 512 KiB
+#    all-to-all point at 43-56 ms in 5 calibrations with it, ep then +0.6
+#    to +15%; without it, 5 calibrations: ep -0.1 to +1.6%, dp -3.5 to
+#    +1.2%, tp-span 0.0 to +2.5%).
 #  - the patterns are fitted to the mean over ranks of each rank's mean
 #    (what run reports per op; the median of 2 rounds keeps load bursts
 #    out); with the slowest rank's median, ep's all-to-all came out 20%
@@ -155,9 +159,11 @@ skip() { echo "slice4.sh: skipped: $*"; exit 0; }
 #      mirror in step did not narrow it.  Entries now keep their measured
 #      points and price the sizes between them from the points (linkcal.h).
 #   Before, ep passed when cause 2 priced the all-to-all slow enough to
-#   offset cause 1.  After (5 runs): dp -0.8 to -4.9% (mean -2.7: the DP
-#   4 ring on 2 hosts carried to 8 ranks on 4 still loses a little),
-#   tp-span -0.5 to +2.9%, ep -0.3 to +4.3% (runs 1.38-1.40 s).
+#   offset cause 1.  After, with the mirror (9 measurements): dp -0.5 to
+#   -4.9%, tp-span -0.5 to +3.4%, ep -0.3 to +5.0%, and once +15% (a
+#   calibration whose 512 KiB all-to-all point was 56 ms): so the mirror is
+#   off (above); without it, 3 runs: dp +1.2, -1.5, -3.4%, tp-span +2.4,
+#   +2.5, +0.5%, ep -0.1, +0.4, +1.6% (runs 1.38-1.40 s).
 #   A job that misses is still measured once more from scratch,
 #   calibration and runs (below), and passes only if that whole second
 #   measurement holds the bound.
@@ -168,16 +174,16 @@ slice_up slice4.sh
 # pipeline's p2p) and the collectives the jobs run across hosts, 1 KiB to
 # 2 MiB in steps of 2 (12 sizes: three regimes of at least 3 sizes; the
 # jobs' larger messages are in the bandwidth-bound regime), 4 operations
-# after a warm-up, the median of 3 rounds (TCE_SLICE4_ROUNDS).  node3 and
-# node4 calibrate at the same time, as load (see above).  calibrate DIR:
-# the calibration in DIR/calibration.cfg.
+# after a warm-up, the median of 3 rounds (TCE_SLICE4_ROUNDS); with
+# TCE_SLICE4_MIRROR=1 node3 and node4 calibrate at the same time, as load
+# (see above).  calibrate DIR: the calibration in DIR/calibration.cfg.
 cal_args=(calibrate -t "$topo" -c sendrecv,allreduce,alltoall
           -b 1Ki -e 2Mi -f 2 -n 4 -w 1 -r ${TCE_SLICE4_ROUNDS:-3})
 calibrate() {
     local d=$1 load=
     mkdir -p "$d"
     SECONDS=0
-    if [ "${TCE_SLICE4_MIRROR:-1}" -eq 1 ]; then
+    if [ "${TCE_SLICE4_MIRROR:-0}" -eq 1 ]; then
         timeout 200 "${prio[@]}" "$cluster" mpirun "${mca[@]}" -np 4 --npernode 2 --host node3:2,node4:2 \
             "$TCEMU" "${cal_args[@]}" -o "$d/load.cfg" >"$d/load.out" 2>&1 &
         load=$!
