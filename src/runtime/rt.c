@@ -422,18 +422,30 @@ int tce_rt_cores_shared(struct tce_rt *rt, int *shared, struct tce_error *err)
     return mrc == MPI_SUCCESS ? 0 : tce_rt_mpi_error(err, mrc, "core count");
 }
 
+void tce_rt_nap(void)
+{
+    struct timespec nap = {0, TCE_RT_ARRIVE_POLL_NS};
+
+    nanosleep(&nap, NULL);
+}
+
+int tce_rt_wait_asleep(MPI_Request *req)
+{
+    int done = 0, mrc = MPI_SUCCESS;
+
+    while (mrc == MPI_SUCCESS) {
+        mrc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (mrc != MPI_SUCCESS || done)
+            break;
+        tce_rt_nap();
+    }
+    return mrc;
+}
+
 int tce_rt_arrive(MPI_Comm comm)
 {
     MPI_Request req;
-    struct timespec nap = {0, TCE_RT_ARRIVE_POLL_NS};
-    int done = 0, mrc;
+    int mrc = MPI_Ibarrier(comm, &req);
 
-    mrc = MPI_Ibarrier(comm, &req);
-    while (mrc == MPI_SUCCESS) {
-        mrc = MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (mrc != MPI_SUCCESS || done)
-            break;
-        nanosleep(&nap, NULL);
-    }
-    return mrc;
+    return mrc == MPI_SUCCESS ? tce_rt_wait_asleep(&req) : mrc;
 }

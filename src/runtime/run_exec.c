@@ -71,6 +71,18 @@ static int progress(struct run *r)
     return MPI_SUCCESS;
 }
 
+/* A wait loop's step: progress, and where cores are shared
+ * (r->sleep_wait) a nap while *left requests remain, so that the waiting
+ * rank leaves the cores to those still working (tce_rt_arrive). */
+static int progress_or_nap(struct run *r, const int *left)
+{
+    int mrc = progress(r);
+
+    if (mrc == MPI_SUCCESS && *left > 0 && r->sleep_wait)
+        tce_rt_nap();
+    return mrc;
+}
+
 static void sleep_until(double deadline_s)
 {
     struct timespec ts;
@@ -209,6 +221,15 @@ static int run_p2p(struct run *r, const struct tce_op *op, double bytes)
     for (k = 0; k < nch && mrc == MPI_SUCCESS; k++) {
         c = (size_t)tce_stats_chunk_count((int64_t)total, r->max_count,
                                           (int64_t)k);
+        if (op->kind == TCE_OP_RECV && r->sleep_wait) {
+            MPI_Request req;
+
+            mrc = MPI_Irecv(r->buf_a, (int)c, MPI_FLOAT, peer, tag, comm,
+                            &req);
+            if (mrc == MPI_SUCCESS)
+                mrc = tce_rt_wait_asleep(&req);
+            continue;
+        }
         if (op->kind == TCE_OP_RECV) {
             mrc = MPI_Recv(r->buf_a, (int)c, MPI_FLOAT, peer, tag, comm,
                            MPI_STATUS_IGNORE);
@@ -296,7 +317,7 @@ static int host_sync(struct run *r, const char *opname)
     snprintf(where, sizeof(where), "%.80s.host_sync", opname);
     tce_watchdog_enter(&r->rt->wd, where, "tp/cp/ep");
     while (r->n_local > 0 && mrc == MPI_SUCCESS)
-        mrc = progress(r);
+        mrc = progress_or_nap(r, &r->n_local);
     tce_watchdog_leave(&r->rt->wd);
     return mrc;
 }
@@ -366,7 +387,7 @@ static int wait_pending(struct run *r, const char *where, struct walk_err *we)
         return MPI_SUCCESS;
     tce_watchdog_enter(&r->rt->wd, where, "dp");
     while (r->n_pend > 0 && mrc == MPI_SUCCESS)
-        mrc = progress(r);
+        mrc = progress_or_nap(r, &r->n_pend);
     tce_watchdog_leave(&r->rt->wd);
     if (mrc != MPI_SUCCESS) {
         we->mrc = mrc;
@@ -400,7 +421,7 @@ static int be_list_end(void *ctx, enum tce_plan_list l)
         snprintf(where, sizeof(where), "%s.overlap_wait", list_names[l]);
         tce_watchdog_enter(&r->rt->wd, where, "tp/cp");
         while (r->n_local > 0 && mrc == MPI_SUCCESS)
-            mrc = progress(r);
+            mrc = progress_or_nap(r, &r->n_local);
         tce_watchdog_leave(&r->rt->wd);
         if (mrc != MPI_SUCCESS) {
             w->we->mrc = mrc;
@@ -451,7 +472,18 @@ int tce_run_iteration(struct run *r, struct walk_err *we)
     }
     if (r->n_sends > 0) {
         tce_watchdog_enter(&r->rt->wd, "pp_send_completion", "pp");
-        mrc = MPI_Waitall(r->n_sends, r->sends, MPI_STATUSES_IGNORE);
+        if (r->sleep_wait) {
+            int done = 0;
+
+            while (mrc == MPI_SUCCESS && !done) {
+                mrc = MPI_Testall(r->n_sends, r->sends, &done,
+                                  MPI_STATUSES_IGNORE);
+                if (mrc == MPI_SUCCESS && !done)
+                    tce_rt_nap();
+            }
+        } else {
+            mrc = MPI_Waitall(r->n_sends, r->sends, MPI_STATUSES_IGNORE);
+        }
         tce_watchdog_leave(&r->rt->wd);
         r->n_sends = 0;
         if (mrc != MPI_SUCCESS) {
