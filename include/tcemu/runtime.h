@@ -159,11 +159,11 @@ int tce_rt_cores_shared(struct tce_rt *rt, int *shared,
  * in both.  Collective over comm. */
 #define TCE_RT_ARRIVE_POLL_NS 100000L
 int tce_rt_arrive(MPI_Comm comm);
-/* The same sleep between tests for any wait there: one nap, and a
- * request completed asleep (tcemu run's pipeline receives and sends,
+/* The same sleep between tests for any wait there: one nap, and n
+ * requests completed asleep (tcemu run's pipeline receives and sends,
  * pending overlapped collectives, host syncs). */
 void tce_rt_nap(void);
-int tce_rt_wait_asleep(MPI_Request *req);
+int tce_rt_waitall_asleep(int n, MPI_Request *reqs);
 
 /* Print "# host map" lines (rank 0) and fill hosts[] (size x HOST_MAX)
  * on rank 0 when hosts is not NULL. */

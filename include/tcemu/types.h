@@ -507,8 +507,7 @@ struct tce_calibration_coll {
                                          outside them a regime's line is
                                          extrapolated */
     /* the measured points, by size (none in older files): between two of
-     * them an op of the measured shape is priced by interpolation
-     * (linkcal.h) */
+     * them an op is priced from them (linkcal.h) */
     double point_bytes[TCE_CALIB_POINTS_MAX];
     double point_us[TCE_CALIB_POINTS_MAX];
     int n_point_bytes, n_point_us;

@@ -429,12 +429,12 @@ void tce_rt_nap(void)
     nanosleep(&nap, NULL);
 }
 
-int tce_rt_wait_asleep(MPI_Request *req)
+int tce_rt_waitall_asleep(int n, MPI_Request *reqs)
 {
     int done = 0, mrc = MPI_SUCCESS;
 
     while (mrc == MPI_SUCCESS) {
-        mrc = MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        mrc = MPI_Testall(n, reqs, &done, MPI_STATUSES_IGNORE);
         if (mrc != MPI_SUCCESS || done)
             break;
         tce_rt_nap();
@@ -447,5 +447,5 @@ int tce_rt_arrive(MPI_Comm comm)
     MPI_Request req;
     int mrc = MPI_Ibarrier(comm, &req);
 
-    return mrc == MPI_SUCCESS ? tce_rt_wait_asleep(&req) : mrc;
+    return mrc == MPI_SUCCESS ? tce_rt_waitall_asleep(1, &req) : mrc;
 }

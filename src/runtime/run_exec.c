@@ -161,13 +161,11 @@ static void on_posted(void *ctx, MPI_Request req, int last)
 /* One execution of a collective of `bytes` on its group (exec.c), in place
  * in buf (all-to-all: from buf_b, split with the routing skew: hot
  * destination group rank 0); nonblocking: requests appended to pending (1:
- * until the iteration's wait point, 2: local to the list); blocking, with
- * arrive where cores are shared (r->sleep_wait), the rank first waits for
- * the group asleep (tce_rt_arrive), as tcemu calibrate times each
- * operation there. */
+ * until the iteration's wait point, 2: local to the list); blocking where
+ * cores are shared (r->sleep_wait), the rank first waits for the group
+ * asleep (tce_rt_arrive), as tcemu calibrate times each operation there. */
 static int run_collective(struct run *r, const struct tce_op *op, int cls,
-                          double bytes, int nonblocking, float *buf,
-                          int arrive)
+                          double bytes, int nonblocking, float *buf)
 {
     int n = r->comm_size[op->group];
     size_t total = elems_of(bytes);
@@ -196,7 +194,7 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
     if (nonblocking) {
         mrc = tce_rt_exec_coll_start(&a, on_posted, &p);
     } else {
-        mrc = arrive && r->sleep_wait ? tce_rt_arrive(a.comm) : MPI_SUCCESS;
+        mrc = r->sleep_wait ? tce_rt_arrive(a.comm) : MPI_SUCCESS;
         if (mrc == MPI_SUCCESS)
             mrc = tce_rt_exec_coll(&a);
     }
@@ -221,18 +219,14 @@ static int run_p2p(struct run *r, const struct tce_op *op, double bytes)
     for (k = 0; k < nch && mrc == MPI_SUCCESS; k++) {
         c = (size_t)tce_stats_chunk_count((int64_t)total, r->max_count,
                                           (int64_t)k);
-        if (op->kind == TCE_OP_RECV && r->sleep_wait) {
+        if (op->kind == TCE_OP_RECV) {
             MPI_Request req;
 
             mrc = MPI_Irecv(r->buf_a, (int)c, MPI_FLOAT, peer, tag, comm,
                             &req);
             if (mrc == MPI_SUCCESS)
-                mrc = tce_rt_wait_asleep(&req);
-            continue;
-        }
-        if (op->kind == TCE_OP_RECV) {
-            mrc = MPI_Recv(r->buf_a, (int)c, MPI_FLOAT, peer, tag, comm,
-                           MPI_STATUS_IGNORE);
+                mrc = r->sleep_wait ? tce_rt_waitall_asleep(1, &req)
+                                    : MPI_Wait(&req, MPI_STATUS_IGNORE);
             continue;
         }
         if (r->n_sends == r->cap_sends) {
@@ -294,7 +288,7 @@ static int post_collectives(struct run *r, const struct tce_op *op, int cls,
     for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
         if (*used + slice > elems)
             *used = 0; /* reuse: only when the plan lied */
-        mrc = run_collective(r, op, cls, bytes, mode, buf + *used, 0);
+        mrc = run_collective(r, op, cls, bytes, mode, buf + *used);
         *used += slice;
     }
     tce_watchdog_leave(&r->rt->wd);
@@ -363,7 +357,7 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
     for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
         t0 = tce_now_s();
         if (op->kind == TCE_OP_COLLECTIVE)
-            mrc = run_collective(r, op, cls, bytes, 0, r->buf_a, 1);
+            mrc = run_collective(r, op, cls, bytes, 0, r->buf_a);
         else
             mrc = run_p2p(r, op, bytes);
         record(r, cls, tce_now_s() - t0);
@@ -472,18 +466,9 @@ int tce_run_iteration(struct run *r, struct walk_err *we)
     }
     if (r->n_sends > 0) {
         tce_watchdog_enter(&r->rt->wd, "pp_send_completion", "pp");
-        if (r->sleep_wait) {
-            int done = 0;
-
-            while (mrc == MPI_SUCCESS && !done) {
-                mrc = MPI_Testall(r->n_sends, r->sends, &done,
-                                  MPI_STATUSES_IGNORE);
-                if (mrc == MPI_SUCCESS && !done)
-                    tce_rt_nap();
-            }
-        } else {
-            mrc = MPI_Waitall(r->n_sends, r->sends, MPI_STATUSES_IGNORE);
-        }
+        mrc = r->sleep_wait
+                  ? tce_rt_waitall_asleep(r->n_sends, r->sends)
+                  : MPI_Waitall(r->n_sends, r->sends, MPI_STATUSES_IGNORE);
         tce_watchdog_leave(&r->rt->wd);
         r->n_sends = 0;
         if (mrc != MPI_SUCCESS) {
