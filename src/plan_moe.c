@@ -655,7 +655,8 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  "MoE host: forward launches router 2, top-k 6, dispatch "
                  "%d, combine %d, per local expert 1 GEMM (+1 FP8 cast) per "
                  "grouped linear (token_dispatcher.py, TE cublaslt_gemm.cu)"
-                 ", backward dgrad+wgrad per GEMM; %s; a layer takes >= "
+                 ", backward dgrad+wgrad per GEMM; %s; a layer takes the "
+                 "larger of its GPU work with its exposed all-to-all and "
                  "launches x host gap%s",
                  job->parallel.moe_token_dispatcher_type ==
                          TCE_DISPATCHER_ALLGATHER

@@ -94,6 +94,7 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
                           int pair)
 {
     double compute = 0.0, hidden = 0.0, exposed_hidden, scale;
+    double serial = 0.0; /* host: exposed communication on the GPU */
     double held = 0.0; /* moe: hidden communication x the SM share it holds */
     double attn = 0.0, ring = 0.0, ring_steps = 0.0, ring_ops = 0.0;
     double hid_part[TCE_CHARGE_COUNT];
@@ -148,26 +149,37 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
             ring_ops += 1.0;
         } else {
             out->part_s[op->charge] += t;
+            serial += t;
         }
     }
-    if (ring > 0) /* attn (issue 11): plan.h's TCE_OVERLAP_ATTENTION */
-        out->part_s[TCE_CHARGE_CP] +=
-            fmax(0.0, ring - attn * ring_steps / (ring_steps + ring_ops));
-    for (i = 0; i < n_paired; i++) /* cp (issue 11) */
-        out->part_s[l->ops[paired[i]].charge] +=
-            tce_plan_cp_ring_exposed_s(l, paired[i], one_s);
+    if (ring > 0) { /* attn (issue 11): plan.h's TCE_OVERLAP_ATTENTION */
+        scale = fmax(0.0, ring - attn * ring_steps / (ring_steps + ring_ops));
+        out->part_s[TCE_CHARGE_CP] += scale;
+        serial += scale;
+    }
+    for (i = 0; i < n_paired; i++) { /* cp (issue 11) */
+        scale = tce_plan_cp_ring_exposed_s(l, paired[i], one_s);
+        out->part_s[l->ops[paired[i]].charge] += scale;
+        serial += scale;
+    }
     /* moe (issue 11): kernel launches floor the list's compute; sync:
      * after a host-device sync the host's launches and the GPU's work
-     * before it follow each other (hostsync.h) */
+     * before it follow each other (hostsync.h).  host: the exposed
+     * communication is GPU work too (its kernels queue on the stream like
+     * the compute's while the host goes on launching), so the floor
+     * holds the GPU's compute and that communication together: only what
+     * the host takes beyond both is added */
     synced = tce_hostsync_split(l, one_s, r->cm->launch_gap_s,
                                 r->cm->graph_launch_gap_s, &sp);
     scale = tce_cost_list_launch_s(r->cm, l);
     if (scale > 0.0 && synced)
         scale = fmax(scale, sp.post_host_s + sp.pre_gpu_s);
-    if (scale > compute) {
-        out->part_s[TCE_CHARGE_COMPUTE] += scale - compute;
+    if (scale > compute + serial)
+        out->part_s[TCE_CHARGE_COMPUTE] += scale - compute - serial;
+    /* what hides under the list (below) has its compute or the host's
+     * time, whichever is longer */
+    if (scale > compute)
         compute = scale;
-    }
     /* moe (issue 11): while overlapped EP communication runs, the compute
      * under it has the SMs the communication leaves: the part of the
      * communication under compute adds its share of SM time */

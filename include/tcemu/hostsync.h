@@ -17,10 +17,15 @@
  *            + syncs x eager cost (the GPU idles while the CPU wakes and
  *              launches the first kernel after the sync)
  *
- * and the projector charges max(the list's GPU compute, host, and for a
- * list with one sync tce_hostsync_segment_s below; it takes that rule's
- * pieces from tce_hostsync_split, once per list, which the paired EP
- * schedule reads too).  Launches
+ * and the projector charges max(the list's GPU compute plus its exposed
+ * communication, host, and for a list with one sync
+ * tce_hostsync_segment_s below; it takes that rule's pieces from
+ * tce_hostsync_split, once per list, which the paired EP schedule reads
+ * too).  The exposed communication (the alltoall dispatcher's all-to-all
+ * after its sync, TP collectives without overlap) is GPU work the host
+ * launches like a kernel and then goes on launching: one sync a layer in
+ * steady state gives max(host, host after the sync + GPU before it,
+ * GPU + communication).  Launches
  * per op: op->kernels (0 counts as 1) for compute ops (communication ops
  * count none: the MoE dispatcher's NCCL launches are counted in its
  * compute ops by plan_moe.c, other layers have a few); the

@@ -363,6 +363,69 @@ static void test_ep_overlap_sms(void **state)
     free(l);
 }
 
+/* host: exposed communication is GPU work the host launches like a
+ * kernel, so a host-bound list holds it: a compute op (G, n kernels) and
+ * an exposed all-to-all (C) take max(n x gap, G + C); the EP part stays C
+ * and the host's excess beyond G + C is charged to compute. */
+static void test_host_floor_holds_comm(void **state)
+{
+    struct tce_topology t;
+    struct tce_costmodel cm;
+    struct tce_span spans[TCE_GROUP_COUNT];
+    struct tce_op_list *l = calloc(1, sizeof(*l));
+    struct tce_list_time lt;
+    double G, C, H;
+    int g;
+
+    (void)state;
+    assert_non_null(l);
+    topo(&t);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    memset(spans, 0, sizeof(spans));
+    for (g = 0; g < TCE_GROUP_COUNT; g++) {
+        spans[g].size = 8;
+        spans[g].ranks_per_node = 8;
+        spans[g].nodes = 1;
+        spans[g].node_range = 1;
+        spans[g].domains = 1;
+        spans[g].tier = -1;
+        spans[g].oversubscription = 1.0;
+    }
+    l->n = 2;
+    l->ops[0].kind = TCE_OP_COMPUTE;
+    l->ops[0].count = 1;
+    l->ops[0].bytes = 1e9;
+    l->ops[0].charge = TCE_CHARGE_COMPUTE;
+    l->ops[1].kind = TCE_OP_COLLECTIVE;
+    l->ops[1].coll = TCE_COLL_ALL_TO_ALL;
+    l->ops[1].group = TCE_GROUP_EP;
+    l->ops[1].count = 1;
+    l->ops[1].bytes = 1e8;
+    l->ops[1].charge = TCE_CHARGE_EP;
+    G = tce_cost_op_s(&cm, &l->ops[0], spans);
+    C = tce_cost_op_s(&cm, &l->ops[1], spans);
+    assert_true(G > 0.0 && C > 0.0);
+    /* the host's launches between G and G + C: hidden by the two */
+    cm.launch_gap_s = 1e-6;
+    l->ops[0].kernels = (int)((G + 0.5 * C) / cm.launch_gap_s);
+    H = tce_cost_list_launch_s(&cm, l);
+    assert_true(H > G && H < G + C);
+    tce_projector_list_time(&cm, spans, l, &lt);
+    assert_close(lt.total_s, G + C, 1e-12);
+    assert_close(lt.part_s[TCE_CHARGE_COMPUTE], G, 1e-12);
+    assert_close(lt.part_s[TCE_CHARGE_EP], C, 1e-12);
+    /* beyond both: the list takes the host's time, the excess compute */
+    l->ops[0].kernels = (int)((G + 2.0 * C) / cm.launch_gap_s);
+    H = tce_cost_list_launch_s(&cm, l);
+    assert_true(H > G + C);
+    tce_projector_list_time(&cm, spans, l, &lt);
+    assert_close(lt.total_s, H, 1e-12);
+    assert_close(lt.part_s[TCE_CHARGE_COMPUTE], H - C, 1e-12);
+    assert_close(lt.part_s[TCE_CHARGE_EP], C, 1e-12);
+    free(l);
+}
+
 /* overlap (issue 11): the combined 1F1B pairing (eppair.h) on
  * hand-made summaries (any unit).  Forward: 2 before the dispatch,
  * dispatch 1, experts 3, combine 4, 0.5 after; backward: 0.5 before,
@@ -510,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_scale_and_errors),
         cmocka_unit_test(test_projector_reuse),
         cmocka_unit_test(test_ep_overlap_sms),
+        cmocka_unit_test(test_host_floor_holds_comm),
         cmocka_unit_test(test_ep_pairing),
         cmocka_unit_test(test_ep_solo),
     };
