@@ -298,6 +298,42 @@ static void test_projector_reuse(void **state)
     free(pj);
 }
 
+/* Every group 8 ranks on one node, no tier. */
+static void one_node_spans(struct tce_span spans[TCE_GROUP_COUNT])
+{
+    int g;
+
+    memset(spans, 0, sizeof(struct tce_span) * TCE_GROUP_COUNT);
+    for (g = 0; g < TCE_GROUP_COUNT; g++) {
+        spans[g].size = 8;
+        spans[g].ranks_per_node = 8;
+        spans[g].nodes = 1;
+        spans[g].node_range = 1;
+        spans[g].domains = 1;
+        spans[g].tier = -1;
+        spans[g].oversubscription = 1.0;
+    }
+}
+
+/* A list of a compute op of 'compute_bytes' and an EP all-to-all of
+ * 'comm_bytes' (exposed unless overlap says otherwise). */
+static void compute_and_a2a(struct tce_op_list *l, double compute_bytes,
+                            double comm_bytes, enum tce_overlap overlap)
+{
+    l->n = 2;
+    l->ops[0].kind = TCE_OP_COMPUTE;
+    l->ops[0].count = 1;
+    l->ops[0].bytes = compute_bytes;
+    l->ops[0].charge = TCE_CHARGE_COMPUTE;
+    l->ops[1].kind = TCE_OP_COLLECTIVE;
+    l->ops[1].coll = TCE_COLL_ALL_TO_ALL;
+    l->ops[1].group = TCE_GROUP_EP;
+    l->ops[1].count = 1;
+    l->ops[1].bytes = comm_bytes;
+    l->ops[1].overlap = overlap;
+    l->ops[1].charge = TCE_CHARGE_EP;
+}
+
 /* moe (issue 11): overlapped EP communication holds its SMs only while it
  * runs: a list of one element-wise compute op (G) and one hidden
  * all-to-all (C) holding 20 of 132 SMs takes max(C, G + min(C, G) x
@@ -310,7 +346,6 @@ static void test_ep_overlap_sms(void **state)
     struct tce_op_list *l = calloc(1, sizeof(*l));
     struct tce_list_time lt;
     double G, C, k = 20.0 / 132.0;
-    int g;
 
     (void)state;
     assert_non_null(l);
@@ -318,28 +353,8 @@ static void test_ep_overlap_sms(void **state)
     t.accelerator.sm_count = 132;
     assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
                      0);
-    memset(spans, 0, sizeof(spans));
-    for (g = 0; g < TCE_GROUP_COUNT; g++) {
-        spans[g].size = 8;
-        spans[g].ranks_per_node = 8;
-        spans[g].nodes = 1;
-        spans[g].node_range = 1;
-        spans[g].domains = 1;
-        spans[g].tier = -1;
-        spans[g].oversubscription = 1.0;
-    }
-    l->n = 2;
-    l->ops[0].kind = TCE_OP_COMPUTE;
-    l->ops[0].count = 1;
-    l->ops[0].bytes = 20e9;
-    l->ops[0].charge = TCE_CHARGE_COMPUTE;
-    l->ops[1].kind = TCE_OP_COLLECTIVE;
-    l->ops[1].coll = TCE_COLL_ALL_TO_ALL;
-    l->ops[1].group = TCE_GROUP_EP;
-    l->ops[1].count = 1;
-    l->ops[1].bytes = 1e9;
-    l->ops[1].overlap = TCE_OVERLAP_COMPUTE;
-    l->ops[1].charge = TCE_CHARGE_EP;
+    one_node_spans(spans);
+    compute_and_a2a(l, 20e9, 1e9, TCE_OVERLAP_COMPUTE);
     l->ops[1].comm_sms = 20;
     G = tce_cost_op_s(&cm, &l->ops[0], spans);
     C = tce_cost_op_s(&cm, &l->ops[1], spans);
@@ -375,34 +390,14 @@ static void test_host_floor_holds_comm(void **state)
     struct tce_op_list *l = calloc(1, sizeof(*l));
     struct tce_list_time lt;
     double G, C, H;
-    int g;
 
     (void)state;
     assert_non_null(l);
     topo(&t);
     assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
                      0);
-    memset(spans, 0, sizeof(spans));
-    for (g = 0; g < TCE_GROUP_COUNT; g++) {
-        spans[g].size = 8;
-        spans[g].ranks_per_node = 8;
-        spans[g].nodes = 1;
-        spans[g].node_range = 1;
-        spans[g].domains = 1;
-        spans[g].tier = -1;
-        spans[g].oversubscription = 1.0;
-    }
-    l->n = 2;
-    l->ops[0].kind = TCE_OP_COMPUTE;
-    l->ops[0].count = 1;
-    l->ops[0].bytes = 1e9;
-    l->ops[0].charge = TCE_CHARGE_COMPUTE;
-    l->ops[1].kind = TCE_OP_COLLECTIVE;
-    l->ops[1].coll = TCE_COLL_ALL_TO_ALL;
-    l->ops[1].group = TCE_GROUP_EP;
-    l->ops[1].count = 1;
-    l->ops[1].bytes = 1e8;
-    l->ops[1].charge = TCE_CHARGE_EP;
+    one_node_spans(spans);
+    compute_and_a2a(l, 1e9, 1e8, TCE_OVERLAP_NONE);
     G = tce_cost_op_s(&cm, &l->ops[0], spans);
     C = tce_cost_op_s(&cm, &l->ops[1], spans);
     assert_true(G > 0.0 && C > 0.0);
