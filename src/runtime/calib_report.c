@@ -47,8 +47,6 @@ static const struct cal_series *series_of(const struct cal_class *k,
     return NULL;
 }
 
-/* links: the entries of every fitted series of every class (linkcal.h:
- * latency per step, bandwidth of the busiest link, per regime). */
 /* The entry's measured points: the sizes of the sweep (increasing) and the
  * statistic its lines were fitted to (the mean over ranks of each rank's
  * mean), at most TCE_CALIB_POINTS_MAX of them. */
@@ -67,6 +65,8 @@ static void points_of(const struct cal_series *s,
     x->n_point_bytes = x->n_point_us = n;
 }
 
+/* links: the entries of every fitted series of every class (linkcal.h:
+ * latency per step, bandwidth of the busiest link, per regime). */
 int tce_calib_entries(const struct calib *c, struct tce_calibration_coll *e,
                       int max)
 {

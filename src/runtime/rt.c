@@ -383,7 +383,8 @@ int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
 
 /* The kernel this rank runs on: the FNV-1a hash of its boot id, which
  * network namespaces and containers share with their host and another
- * machine does not (0 when it cannot be read: the host's ranks count). */
+ * machine does not (-1 when it cannot be read: then only the MPI node's
+ * ranks count). */
 static int kernel_color(void)
 {
     char id[64] = {0};

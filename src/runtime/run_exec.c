@@ -83,6 +83,14 @@ static int progress_or_nap(struct run *r, const int *left)
     return mrc;
 }
 
+/* Wait for n requests: asleep between tests where cores are shared
+ * (r->sleep_wait), else in MPI_Waitall. */
+static int wait_all(struct run *r, int n, MPI_Request *reqs)
+{
+    return r->sleep_wait ? tce_rt_waitall_asleep(n, reqs)
+                         : MPI_Waitall(n, reqs, MPI_STATUSES_IGNORE);
+}
+
 static void sleep_until(double deadline_s)
 {
     struct timespec ts;
@@ -225,8 +233,7 @@ static int run_p2p(struct run *r, const struct tce_op *op, double bytes)
             mrc = MPI_Irecv(r->buf_a, (int)c, MPI_FLOAT, peer, tag, comm,
                             &req);
             if (mrc == MPI_SUCCESS)
-                mrc = r->sleep_wait ? tce_rt_waitall_asleep(1, &req)
-                                    : MPI_Wait(&req, MPI_STATUS_IGNORE);
+                mrc = wait_all(r, 1, &req);
             continue;
         }
         if (r->n_sends == r->cap_sends) {
@@ -466,9 +473,7 @@ int tce_run_iteration(struct run *r, struct walk_err *we)
     }
     if (r->n_sends > 0) {
         tce_watchdog_enter(&r->rt->wd, "pp_send_completion", "pp");
-        mrc = r->sleep_wait
-                  ? tce_rt_waitall_asleep(r->n_sends, r->sends)
-                  : MPI_Waitall(r->n_sends, r->sends, MPI_STATUSES_IGNORE);
+        mrc = wait_all(r, r->n_sends, r->sends);
         tce_watchdog_leave(&r->rt->wd);
         r->n_sends = 0;
         if (mrc != MPI_SUCCESS) {
