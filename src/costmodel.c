@@ -89,6 +89,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     if (cm->launch_gap_from_node)
         cm->launch_gap_s = topo->node.host_launch_gap_us * 1e-6;
     cm->graph_launch_gap_s = acc->graph_launch_gap_us * 1e-6;
+    cm->ep_overlap_host_s = topo->node.ep_overlap_host_us * 1e-6;
     cm->host_link_bytes_per_s = topo->node.host_link_gbytes_per_s * 1e9;
     cm->attention_efficiency = acc->attention_efficiency;
     cm->curve_sustained = acc->sustained_compute_ratio > 0

@@ -201,6 +201,7 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         out->ep.host_pre_s = sp.pre_host_s;
         out->ep.host_post_s = sp.post_host_s;
         out->ep.gpu_pre_s = sp.pre_gpu_s;
+        out->ep.host_sched_s = 0.5 * r->cm->ep_overlap_host_s;
     }
 }
 

@@ -200,6 +200,17 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
              r->job->training.enable_cuda_graph
                  ? ""
                  : r->job->training.cuda_graph_modules);
+    /* host (issue 11): the combined 1F1B schedule's own host time
+     * (eppair.h), where the job runs it */
+    if (r->topo->node.ep_overlap_host_us > 0 &&
+        r->job->training.overlap_moe_expert_parallel_comm &&
+        r->job->model.num_experts > 0)
+        LINE("host: Megatron-Core's combined 1F1B schedule (EP overlap) "
+             "adds %.4g ms of host time to each MoE layer's forward + "
+             "backward pair beyond its launches (node.ep_overlap_host_us: "
+             "schedule nodes, an autograd call per node, delayed wgrad); "
+             "it costs time only where the host bounds the layer",
+             r->topo->node.ep_overlap_host_us * 1e-3);
     /* sched: the schedule's rules, worded by the projector */
     LINE("%s", tce_projector_pipeline_assumption(r->job, sched_line,
                                                  sizeof(sched_line)));

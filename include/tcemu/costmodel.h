@@ -124,6 +124,7 @@ struct tce_costmodel {
                                      table's bare gap does not replace
                                      it) */
     double graph_launch_gap_s;    /* per kernel under CUDA graphs */
+    double ep_overlap_host_s;     /* node.ep_overlap_host_us (eppair.h) */
     double host_link_bytes_per_s; /* node.host_link_gbytes_per_s (offload.h);
                                      0 = offload copies hidden */
     double attention_efficiency;  /* fitd: accelerator's; 0 = GEMM curve */

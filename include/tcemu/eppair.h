@@ -43,8 +43,16 @@
  * order above, and the forward's dispatcher waits for its token counts
  * (hostsync.h) after pre_dispatch_fwd: the CPU's lead is gone there, and
  * everything after it (the rest of the forward and the whole backward) is
- * launched from that point.  So a pair takes at least
- *   max(host_pre_fwd, gpu_pre_fwd) + host_post_fwd + host_bwd,
+ * launched from that point.  The schedule itself costs the host time
+ * beyond the launches (host_sched, node.ep_overlap_host_us a pair): each
+ * layer runs as schedule nodes (ScheduleNode in megatron/core/
+ * pipeline_parallel/utils.py: per node an event wait and record, a
+ * stream switch, its inputs detached, and in the backward one autograd
+ * engine call of its own), and the experts' and attention's weight
+ * gradients are separate backward_dw calls (Megatron-Bridge turns on
+ * delay_wgrad_compute with the overlap).  So a pair takes at least
+ *   max(host_pre_fwd, gpu_pre_fwd) + host_post_fwd + host_bwd
+ *   + host_sched,
  * and what that floor exceeds the two passes' times by is charged to
  * compute, half to each.  This is why Megatron-Bridge turns the overlap
  * off where the host bounds a layer ("Disable moe_a2a_overlap due to CPU
@@ -82,6 +90,9 @@ struct tce_ep_phases {
     /* host (issue 11): the list's host launch time before its sync and
      * from it on, and the GPU's time before it (hostsync.h) */
     double host_pre_s, host_post_s, gpu_pre_s;
+    /* the combined 1F1B schedule's own host time for this pass: half of
+     * node.ep_overlap_host_us (the rule above) */
+    double host_sched_s;
 };
 
 /* The summary while a list is walked: start from zeros (memset). */

@@ -97,6 +97,13 @@ struct tce_node {
      * PyTorch dispatcher, CUDA launch); 0 = the compute table's
      * launch_gap_us */
     double host_launch_gap_us;
+    /* host (issue 11): the host time Megatron-Core's combined 1F1B
+     * schedule (overlap_moe_expert_parallel_comm) spends on one MoE layer
+     * pair (a forward beside another microbatch's backward) beyond the
+     * kernel launches: its schedule nodes' stream and event switches,
+     * one autograd backward call per node, the delayed wgrad calls
+     * (eppair.h); 0 = none */
+    double ep_overlap_host_us;
     /* issue 11: device-host copy rate per accelerator and direction with
      * every accelerator of the node copying (activation offloading,
      * offload.h); 0 = no figure, copies taken as hidden */

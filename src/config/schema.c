@@ -208,6 +208,14 @@ static const struct field topology_fields[] = {
         "list takes at least its kernels times this, and a host-device "
         "sync (MoE token counts) costs one more; 0 = the compute table's "
         "launch_gap_us"),
+    DBL(TS, node.ep_overlap_host_us, "node.ep_overlap_host_us", 0, 0.0,
+        100000.0, "0.0", "us",
+        "host time Megatron-Core's combined 1F1B schedule "
+        "(training.overlap_moe_expert_parallel_comm) spends on one MoE "
+        "layer forward+backward pair beyond its kernel launches (schedule "
+        "nodes, one autograd call per node, delayed wgrad calls): it joins "
+        "the pair's host floor, so it costs time only where the host "
+        "bounds the layer; 0 = none"),
     /* issue 11: the host link activation offloading copies over */
     DBL(TS, node.host_link_gbytes_per_s, "node.host_link_gbytes_per_s", 0,
         0.0, 1e5, "0.0", "GB/s",

@@ -135,7 +135,7 @@ static void row(struct tce_bridge_row *r, const char *release,
 
 static void test_select(void **state)
 {
-    struct tce_bridge_row r[15];
+    struct tce_bridge_row r[17];
     (void)state;
 
     row(&r[0], "26.06", "2026-06-01", "llama3-70b", "DGX-GB200", "MXFP8", 0);
@@ -166,7 +166,14 @@ static void test_select(void **state)
     row(&r[14], "25.11", "2025-12-04", "qwen3-30b-a3b", "DGX-B200", "FP8-MX",
         1);
     r[14].micro_batch = 1;
-    tce_bridge_select(r, 15);
+    /* host (issue 11): 26.02 Qwen3 30B on H100 (PP 2 VP 12 with the EP
+     * overlap, as its recipe) is projected; 26.02.01's row with that
+     * layout ran its recipe's EP 16 */
+    row(&r[15], "26.02", "2026-02-26", "qwen3-30b-a3b", "DGX-H100", "FP8",
+        1);
+    row(&r[16], "26.02.01", "2026-03-21", "qwen3-30b-a3b", "DGX-H100", "FP8",
+        1);
+    tce_bridge_select(r, 17);
     assert_true(r[0].selected);
     assert_string_equal(r[0].topology, "gb200-nvl72");
     assert_string_equal(r[0].fp8_recipe, "mxfp8");
@@ -194,6 +201,10 @@ static void test_select(void **state)
     assert_string_equal(r[12].fp8_recipe, "unstated");
     assert_string_equal(r[13].fp8_recipe, "mxfp8");
     assert_true(r[14].selected);
+    assert_true(r[15].selected);
+    assert_false(r[16].selected);
+    assert_non_null(strstr(r[16].reason, "known-bad"));
+    assert_non_null(strstr(r[16].reason, "EP 16"));
 }
 
 static void test_apply_and_flops(void **state)

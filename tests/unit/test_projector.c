@@ -509,10 +509,23 @@ static void test_ep_pairing(void **state)
     assert_close(b.total_s, 7.5 + 0.25, 1e-12);
     assert_close(f.part_s[TCE_CHARGE_COMPUTE], 5.5 + 0.25, 1e-12);
     assert_close(b.part_s[TCE_CHARGE_COMPUTE], 7.5 + 0.25, 1e-12);
-    /* nothing paired: untouched */
+    /* the schedule's own host time (node.ep_overlap_host_us) joins the
+     * floor: 12.5 + 1.5 a pass = 15.5, still under 16: nothing; 12.5 +
+     * 2 a pass = 16.5: half a second each */
+    pair_host(&f, &b, 6.0);
+    f.ep.host_sched_s = b.ep.host_sched_s = 1.5;
+    tce_eppair_charge(&f, &b);
+    assert_close(f.total_s + b.total_s, 16.0, 1e-12);
+    pair_host(&f, &b, 6.0);
+    f.ep.host_sched_s = b.ep.host_sched_s = 2.0;
+    tce_eppair_charge(&f, &b);
+    assert_close(f.total_s, 8.5 + 0.25, 1e-12);
+    assert_close(b.total_s, 7.5 + 0.25, 1e-12);
+    /* nothing paired: untouched, whatever the schedule's host time */
     memset(&f, 0, sizeof(f));
     memset(&b, 0, sizeof(b));
     f.total_s = b.total_s = 1.0;
+    f.ep.host_sched_s = b.ep.host_sched_s = 5.0;
     tce_eppair_charge(&f, &b);
     assert_close(f.total_s, 1.0, 0.0);
     assert_close(b.total_s, 1.0, 0.0);
