@@ -28,6 +28,26 @@ for k, pub in want.items():
     assert abs(err) <= 0.05, (k, err)
 assert d["all_within_tolerance"] is True
 EOF
+# host (issue 11): node.ep_overlap_host_us is derived from Megatron-Bridge
+# PR 1760's with/without-overlap step times on DGX B200; tcemu's ratios for
+# the four configurations (tests/fixtures/reference/megatron-bridge-pr1760)
+# stay within 1.5% of the measured ones, or the figure needs deriving anew
+check "PR 1760 overlap ratios (B200, node.ep_overlap_host_us)" python3 - "$TCEMU" <<'EOF'
+import json, subprocess, sys
+d = "tests/fixtures/reference/megatron-bridge-pr1760"
+measured = {"bf16-vp4-overlap": 17.2, "bf16-vp4": 16.0, "mxfp8-vp4-overlap": 20.1, "mxfp8": 16.9}
+t = {}
+for name, step in measured.items():
+    p = json.loads(subprocess.run([sys.argv[1], "project", "-t", "topologies/dgx-b200.cfg",
+                                   "-j", f"{d}/{name}.cfg", "--json", "-"],
+                                  check=True, capture_output=True, text=True).stdout)
+    t[name] = p["results"][0]["iteration_s"]
+    print(f"{name}: measured {step} s, projected {t[name]:.2f} s ({100 * (t[name] / step - 1):+.1f}%)")
+for on, off in (("bf16-vp4-overlap", "bf16-vp4"), ("mxfp8-vp4-overlap", "mxfp8")):
+    want, got = measured[on] / measured[off], t[on] / t[off]
+    print(f"{on} / {off}: measured {want:.3f}, projected {got:.3f}")
+    assert abs(got / want - 1) <= 0.015, (on, got, want)
+EOF
 for r in 1.7b 39.1b; do
     check "project $r agrees with reproduce" python3 - "$out/r.json" "$TCEMU" "$r" <<'EOF'
 import json, subprocess, sys
