@@ -73,7 +73,8 @@ static void charge_one(struct tce_list_time *t, double exposed, double comm)
     t->solo_compute_s = -held;
 }
 
-void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b)
+void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b,
+                       double sched_s)
 {
     const struct tce_ep_phases *pf = &f->ep, *pb = &b->ep;
     double cf = pf->comm_s[0] + pf->comm_s[1];
@@ -103,8 +104,8 @@ void tce_eppair_charge(struct tce_list_time *f, struct tce_list_time *b)
     /* host (issue 11): one thread launches the pair, the forward's sync
      * in the middle */
     host = fmax(pf->host_pre_s, pf->gpu_pre_s) + pf->host_post_s +
-           pb->host_pre_s + pb->host_post_s + pf->host_sched_s +
-           pb->host_sched_s - (f->total_s + b->total_s);
+           pb->host_pre_s + pb->host_post_s + sched_s -
+           (f->total_s + b->total_s);
     if (host > 0.0) {
         f->part_s[TCE_CHARGE_COMPUTE] += 0.5 * host;
         f->total_s += 0.5 * host;

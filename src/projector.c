@@ -201,7 +201,6 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         out->ep.host_pre_s = sp.pre_host_s;
         out->ep.host_post_s = sp.post_host_s;
         out->ep.gpu_pre_s = sp.pre_gpu_s;
-        out->ep.host_sched_s = 0.5 * r->cm->ep_overlap_host_s;
     }
 }
 
@@ -308,7 +307,8 @@ static void eval_layers(struct tce_projector *pj, struct run *r,
         if (L[TCE_PLAN_MOE_FWD].n > 0) {
             timed_list(pj, r, 0, plan, TCE_PLAN_MOE_FWD, &lt->moe_fwd);
             timed_list(pj, r, 0, plan, TCE_PLAN_MOE_BWD, &lt->moe_bwd);
-            tce_eppair_charge(&lt->moe_fwd, &lt->moe_bwd);
+            tce_eppair_charge(&lt->moe_fwd, &lt->moe_bwd,
+                              r->cm->ep_overlap_host_s);
         }
         return;
     }
@@ -324,7 +324,7 @@ static void eval_layers(struct tce_projector *pj, struct run *r,
         eval_list_ops(r, &L[f], tf, fwd_s, NULL, NULL, k);
         eval_list_ops(r, &L[f + 1], tb, NULL, &L[f], fwd_s, k);
     }
-    tce_eppair_charge(&lt->moe_fwd, &lt->moe_bwd);
+    tce_eppair_charge(&lt->moe_fwd, &lt->moe_bwd, r->cm->ep_overlap_host_s);
 }
 
 /* A stage's forward and backward per microbatch over its layer, embedding

@@ -90,9 +90,6 @@ struct tce_ep_phases {
     /* host (issue 11): the list's host launch time before its sync and
      * from it on, and the GPU's time before it (hostsync.h) */
     double host_pre_s, host_post_s, gpu_pre_s;
-    /* the combined 1F1B schedule's own host time for this pass: half of
-     * node.ep_overlap_host_us (the rule above) */
-    double host_sched_s;
 };
 
 /* The summary while a list is walked: start from zeros (memset). */
@@ -118,8 +115,10 @@ void tce_eppair_end(struct tce_eppair_walk *w);
 struct tce_list_time; /* projcache.h */
 
 /* Charge the two lists' paired communication (the rule above) to their
- * times: exposed to TCE_CHARGE_EP, the SMs it holds to compute. */
-void tce_eppair_charge(struct tce_list_time *fwd, struct tce_list_time *bwd);
+ * times: exposed to TCE_CHARGE_EP, the SMs it holds to compute; sched_s:
+ * the schedule's own host time a pair (host_sched above). */
+void tce_eppair_charge(struct tce_list_time *fwd, struct tce_list_time *bwd,
+                       double sched_s);
 
 /* The fraction of stage's forward (and of its backward) passes that run
  * alone under the overlap: p pipeline stages, v chunks, m microbatches

@@ -464,7 +464,7 @@ static void test_ep_pairing(void **state)
     (void)state;
     pair_summary(&f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
     pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     /* e1 0, e2 0, e3 3: all on the forward */
     assert_close(f.part_s[TCE_CHARGE_EP], 3.0, 1e-12);
     assert_close(b.part_s[TCE_CHARGE_EP], 0.0, 1e-12);
@@ -476,14 +476,14 @@ static void test_ep_pairing(void **state)
      * combine's backward (7) outlasts the forward's attention (2): e1 5 */
     pair_summary(&f, 6.0, 1.0, 2.0, 3.0, 0.5, 0.0);
     pair_summary(&b, 7.0, 5.0, 0.5, 6.0, 1.0, 3.0);
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     assert_close(f.part_s[TCE_CHARGE_EP], 1.0, 1e-12);
     assert_close(b.part_s[TCE_CHARGE_EP], 5.0 + 1.0, 1e-12);
     /* the hidden part holds its SM share */
     pair_summary(&f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
     pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
     f.ep.sm_share = b.ep.sm_share = 0.1;
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     assert_close(f.part_s[TCE_CHARGE_COMPUTE], 5.5 + (5.0 - 3.0) * 0.1,
                  1e-12);
     assert_close(b.part_s[TCE_CHARGE_COMPUTE], 7.5 + 7.0 * 0.1, 1e-12);
@@ -491,7 +491,7 @@ static void test_ep_pairing(void **state)
     pair_summary(&f, 6.0, 4.0, 2.0, 3.0, 0.5, 0.0);
     f.ep.runs = 3;
     pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     assert_close(f.part_s[TCE_CHARGE_EP], 10.0 - 5.5, 1e-12);
     assert_close(b.part_s[TCE_CHARGE_EP], 0.0, 1e-12);
     /* host (issue 11): one thread launches the pair.  Forward 5.5 + 3
@@ -499,34 +499,31 @@ static void test_ep_pairing(void **state)
      * sync 1, GPU before it 2.5, host after it 4, backward's host 6:
      * max(1, 2.5) + 4 + 6 = 12.5 against 16: nothing added */
     pair_host(&f, &b, 6.0);
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     assert_close(f.total_s + b.total_s, 16.0, 1e-12);
     /* a backward host of 10: 2.5 + 4 + 10 = 16.5, half a second each to
      * compute */
     pair_host(&f, &b, 10.0);
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     assert_close(f.total_s, 8.5 + 0.25, 1e-12);
     assert_close(b.total_s, 7.5 + 0.25, 1e-12);
     assert_close(f.part_s[TCE_CHARGE_COMPUTE], 5.5 + 0.25, 1e-12);
     assert_close(b.part_s[TCE_CHARGE_COMPUTE], 7.5 + 0.25, 1e-12);
     /* the schedule's own host time (node.ep_overlap_host_us) joins the
-     * floor: 12.5 + 1.5 a pass = 15.5, still under 16: nothing; 12.5 +
-     * 2 a pass = 16.5: half a second each */
+     * floor: 12.5 + 3 a pair = 15.5, still under 16: nothing; 12.5 + 4
+     * a pair = 16.5: half a second each */
     pair_host(&f, &b, 6.0);
-    f.ep.host_sched_s = b.ep.host_sched_s = 1.5;
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 3.0);
     assert_close(f.total_s + b.total_s, 16.0, 1e-12);
     pair_host(&f, &b, 6.0);
-    f.ep.host_sched_s = b.ep.host_sched_s = 2.0;
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 4.0);
     assert_close(f.total_s, 8.5 + 0.25, 1e-12);
     assert_close(b.total_s, 7.5 + 0.25, 1e-12);
     /* nothing paired: untouched, whatever the schedule's host time */
     memset(&f, 0, sizeof(f));
     memset(&b, 0, sizeof(b));
     f.total_s = b.total_s = 1.0;
-    f.ep.host_sched_s = b.ep.host_sched_s = 5.0;
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 10.0);
     assert_close(f.total_s, 1.0, 0.0);
     assert_close(b.total_s, 1.0, 0.0);
 }
@@ -542,19 +539,19 @@ static void test_ep_solo(void **state)
     (void)state;
     pair_summary(&f, 1.0, 4.0, 2.0, 3.0, 0.5, 0.0);
     pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     assert_close(f.solo_ep_s, 5.0 - 3.0, 1e-12);
     assert_close(b.solo_ep_s, 7.0, 1e-12);
     assert_close(f.solo_compute_s, 0.0, 1e-12);
     pair_host(&f, &b, 10.0);
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     assert_close(f.solo_compute_s, -0.25, 1e-12);
     assert_close(b.solo_compute_s, -0.25, 1e-12);
     /* each pass hides its own under itself: alone the same */
     pair_summary(&f, 6.0, 4.0, 2.0, 3.0, 0.5, 0.0);
     f.ep.runs = 3;
     pair_summary(&b, 2.0, 5.0, 0.5, 6.0, 1.0, 3.0);
-    tce_eppair_charge(&f, &b);
+    tce_eppair_charge(&f, &b, 0.0);
     assert_close(f.solo_ep_s, 0.0, 0.0);
     assert_close(b.solo_ep_s, 0.0, 0.0);
     /* the fraction alone: no pipeline, 1 of m; interleaved, stage s of
