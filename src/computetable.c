@@ -212,10 +212,14 @@ static double gemm_flops(int64_t m, int64_t n, int64_t k)
     return 2.0 * (double)m * (double)n * (double)k;
 }
 
-double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
-                               int64_t n, int64_t k, enum tce_dtype dtype,
-                               enum tce_gemm_pass pass,
-                               enum tce_table_how *how)
+/* carried (shape, issue 11): an exact row is returned only when its rate
+ * is within the outlier factor of its nearest rows' median (itself among
+ * them); otherwise it is left out like an outlier neighbour and the shape
+ * is interpolated from the others. */
+static double gemm_lookup(const struct tce_computetable *t, int64_t m,
+                          int64_t n, int64_t k, enum tce_dtype dtype,
+                          enum tce_gemm_pass pass, enum tce_table_how *how,
+                          int carried)
 {
     struct neighbour nb[TCE_COMPUTETABLE_GEMM_NEIGHBOURS];
     double q[3], lo[3], hi[3], exact_sum = 0, wsum = 0, acc = 0, s = 0, med;
@@ -251,6 +255,10 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
         rows++;
         keep_nearest(nb, &n_nb, sqrt(d2), p[3 + pass]);
     }
+    if (exact && carried && n_nb > 1 &&
+        fabs(log(gemm_flops(m, n, k) * exact / exact_sum) -
+             median_log_rate(nb, n_nb)) > OUTLIER_LOG)
+        exact = 0; /* carried: this shape's own kernel choice */
     if (exact) {
         s = exact_sum / exact;
         h = TCE_TABLE_EXACT;
@@ -264,8 +272,12 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
     med = median_log_rate(nb, n_nb);
     for (pass_all = 0; pass_all < 2 && wsum == 0; pass_all++)
         for (i = 0; i < n_nb; i++) {
-            double w = 1.0 / (nb[i].d * nb[i].d * nb[i].d);
+            double w;
 
+            /* carried: the left-out exact rows */
+            if (nb[i].d <= 0.0)
+                continue;
+            w = 1.0 / (nb[i].d * nb[i].d * nb[i].d);
             /* an outlier (a kernel choice of its own shape) is left out */
             if (!pass_all && fabs(nb[i].log_rate - med) > OUTLIER_LOG)
                 continue;
@@ -278,6 +290,23 @@ out:
     if (how)
         *how = h;
     return s;
+}
+
+double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
+                               int64_t n, int64_t k, enum tce_dtype dtype,
+                               enum tce_gemm_pass pass,
+                               enum tce_table_how *how)
+{
+    return gemm_lookup(t, m, n, k, dtype, pass, how, 0);
+}
+
+double tce_computetable_gemm_carried_s(const struct tce_computetable *t,
+                                       int64_t m, int64_t n, int64_t k,
+                                       enum tce_dtype dtype,
+                                       enum tce_gemm_pass pass,
+                                       enum tce_table_how *how)
+{
+    return gemm_lookup(t, m, n, k, dtype, pass, how, 1);
 }
 
 /* ------------------------------------------------------------------------ */

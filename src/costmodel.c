@@ -1,7 +1,7 @@
 /*
  * costmodel.c - time of one plan operation on a topology: roofline compute
- * and alpha-beta communication with explicit algorithms (see costmodel.h
- * for every formula).  Pure, no allocation.
+ * here, alpha-beta communication with explicit algorithms in commcost.c
+ * (see costmodel.h for every formula).  Pure, no allocation.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,10 +12,12 @@
 #include "tcemu/hostsync.h"
 #include "tcemu/humanfmt.h"
 #include "tcemu/gemmcost.h"
+#include "tcemu/gemmshape.h" /* shape (issue 11) */
 #include "tcemu/wgradcost.h" /* wgrad (issue 11) */
 
 static double roofline(const struct tce_costmodel *cm, double peak,
-                       double flops, double gemm_flops, double bytes);
+                       double flops, double gemm_flops, double bytes,
+                       double shape);
 
 int tce_costmodel_init(struct tce_costmodel *cm,
                        const struct tce_topology *topo,
@@ -72,6 +74,14 @@ int tce_costmodel_init(struct tce_costmodel *cm,
         cm->has_table = 1;
         cm->table = topo->compute;
         tce_computetable_prepare(&cm->table);
+    }
+    /* shape (issue 11) */
+    if (tce_computetable_has_rows(&topo->shape_reference)) {
+        cm->shape_reference = topo->shape_reference;
+        tce_computetable_prepare(&cm->shape_reference);
+        cm->shape_large_rate = tce_gemmshape_saturated_rate(
+            &cm->shape_reference, 100.0 * cm->matmul_half_flops);
+        cm->has_shape_reference = cm->shape_large_rate > 0;
     }
     /* moe (issue 11) */
     cm->bf16_peak_flops = acc->bf16_tflops * 1e12;
@@ -167,11 +177,23 @@ double tce_cost_matmul_efficiency(const struct tce_costmodel *cm,
            (gemm_flops + cm->matmul_half_flops);
 }
 
+/* shape (issue 11): gemmshape.h, where the cost model has a reference */
+static double shape_fraction(const struct tce_costmodel *cm,
+                             const struct tce_op *op, enum tce_gemm_pass pass)
+{
+    return cm->has_shape_reference
+               ? tce_gemmshape_fraction(&cm->shape_reference,
+                                        cm->shape_large_rate, op, pass)
+               : 0.0;
+}
+
 const char *tce_compute_source_name(enum tce_compute_source s)
 {
     switch (s) {
     case TCE_COMPUTE_CURVE:
         return "curve";
+    case TCE_COMPUTE_CURVE_SHAPE:
+        return "curve (shape)";
     case TCE_COMPUTE_TABLE_EXACT:
         return "table";
     case TCE_COMPUTE_TABLE_INTERPOLATED:
@@ -279,6 +301,10 @@ static int runs_fp8(const struct tce_costmodel *cm, const struct tce_op *op)
  * measured: the GEMMs' time is a measured table's, whose wgrad wrote a
  * fresh BF16 output: only what the main_grad traffic adds to the wgrad
  * GEMM's roofline, and the add pass at the table's element-wise rate. */
+static double compute_shape_s(const struct tce_costmodel *cm, double flops,
+                              double gemm_flops, double bytes, int fp8,
+                              double shape);
+
 static double wgrad_s(const struct tce_costmodel *cm, const struct tce_op *op,
                       double rate, int measured)
 {
@@ -290,16 +316,21 @@ static double wgrad_s(const struct tce_costmodel *cm, const struct tce_op *op,
     tce_wgradcost_split(op, &w);
     if (!(w.gemms > 0.0))
         return 0.0;
-    tw = tce_cost_compute_dtype_s(cm, f, op->gemm_flops, w.wgrad_bytes, fp8);
-    if (measured)
+    if (measured) {
+        tw = tce_cost_compute_dtype_s(cm, f, op->gemm_flops, w.wgrad_bytes,
+                                      fp8);
         return tw -
                tce_cost_compute_dtype_s(cm, f, op->gemm_flops,
                                         w.wgrad_bytes - w.measured_extra,
                                         fp8) +
                tce_wgradcost_add_s(&w, hbm,
                                    cm->table.elementwise_gbytes_per_s * 1e9);
-    return tce_cost_compute_dtype_s(cm, f, op->gemm_flops, w.dgrad_bytes,
-                                    fp8) +
+    }
+    /* shape (issue 11): each GEMM at its own pass's shape fraction */
+    tw = compute_shape_s(cm, f, op->gemm_flops, w.wgrad_bytes, fp8,
+                         shape_fraction(cm, op, TCE_GEMM_WGRAD));
+    return compute_shape_s(cm, f, op->gemm_flops, w.dgrad_bytes, fp8,
+                           shape_fraction(cm, op, TCE_GEMM_DGRAD)) +
            tw + tce_wgradcost_add_s(&w, hbm, 0.0);
 }
 
@@ -356,15 +387,25 @@ curve:
     }
     /* attn (issue 11): a fused attention backward recomputes the scores:
      * 2.5x the forward's FLOPs, the op carries the model's 2x (plan.h) */
-    s = tce_cost_compute_dtype_s(
+    s = compute_shape_s(
         cm,
         (op->flags & TCE_OP_F_FUSED_ATTENTION) &&
                 (op->flags & TCE_OP_F_BACKWARD)
             ? 1.25 * op->flops
             : op->flops / rate,
-        op->gemm_flops, bytes, runs_fp8(cm, op));
+        op->gemm_flops, bytes, runs_fp8(cm, op),
+        (op->flags & TCE_OP_F_FUSED_ATTENTION) || !cm->has_shape_reference
+            ? 0.0
+            : tce_gemmshape_op_fraction(&cm->shape_reference,
+                                        cm->shape_large_rate, op));
     src = TCE_COMPUTE_CURVE;
 out:
+    /* shape (issue 11): said where asked (not on the sweep's path) */
+    if (source && src == TCE_COMPUTE_CURVE && cm->has_shape_reference &&
+        !(op->flags & TCE_OP_F_FUSED_ATTENTION) &&
+        tce_gemmshape_op_fraction(&cm->shape_reference, cm->shape_large_rate,
+                                  op) > 0)
+        src = TCE_COMPUTE_CURVE_SHAPE;
     if (source)
         *source = src;
     return s;
@@ -407,14 +448,21 @@ double tce_cost_attention_s(const struct tce_costmodel *cm,
 }
 
 /* moe (issue 11) */
-double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
-                                double gemm_flops, double bytes, int fp8)
+static double compute_shape_s(const struct tce_costmodel *cm, double flops,
+                              double gemm_flops, double bytes, int fp8,
+                              double shape)
 {
     double peak = fp8 ? cm->fp8_peak_flops : cm->bf16_peak_flops;
 
     /* a cost model filled by hand (tests) may name only the job's peak */
     return roofline(cm, peak > 0 ? peak : cm->peak_flops, flops, gemm_flops,
-                    bytes);
+                    bytes, shape);
+}
+
+double tce_cost_compute_dtype_s(const struct tce_costmodel *cm, double flops,
+                                double gemm_flops, double bytes, int fp8)
+{
+    return compute_shape_s(cm, flops, gemm_flops, bytes, fp8, 0.0);
 }
 
 double tce_cost_list_launch_s(const struct tce_costmodel *cm,
@@ -425,7 +473,8 @@ double tce_cost_list_launch_s(const struct tce_costmodel *cm,
 }
 
 static double roofline(const struct tce_costmodel *cm, double peak,
-                       double flops, double gemm_flops, double bytes)
+                       double flops, double gemm_flops, double bytes,
+                       double shape)
 {
     double tf = 0.0, tm = 0.0, e;
 
@@ -443,9 +492,16 @@ static double roofline(const struct tce_costmodel *cm, double peak,
          * the peak the GEMM runs at: matmul_half_gflop is a BF16 figure,
          * an FP8 GEMM needs peak_fp8 / peak_bf16 times the work to hide
          * the same fill time */
-        if (cm->bf16_peak_flops > 0 && peak > cm->bf16_peak_flops)
+        if (cm->bf16_peak_flops > 0 && peak > cm->bf16_peak_flops) {
             g *= cm->bf16_peak_flops / peak;
-        e = tce_cost_matmul_efficiency(cm, g);
+            /* shape (issue 11): likewise the reference's BF16 losses
+             * (gemmshape.h) */
+            shape = tce_gemmshape_at_peak(shape, peak / cm->bf16_peak_flops);
+        }
+        /* shape (issue 11): the shape reference's fraction in place of
+         * the size term (costmodel.h) */
+        e = shape > 0 ? cm->matmul_efficiency * shape
+                      : tce_cost_matmul_efficiency(cm, g);
         if (ceil > 0) {
             tf = flops / (peak * e * ceil / cm->matmul_efficiency);
         } else {
@@ -464,220 +520,7 @@ static double roofline(const struct tce_costmodel *cm, double peak,
 double tce_cost_compute_s(const struct tce_costmodel *cm, double flops,
                           double gemm_flops, double bytes)
 {
-    return roofline(cm, cm->peak_flops, flops, gemm_flops, bytes);
-}
-
-double tce_cost_ring_allreduce_s(double n, double M, double W, double L)
-{
-    if (n <= 1)
-        return 0.0;
-    return 2.0 * (n - 1.0) * L + 2.0 * (n - 1.0) / n * M / W;
-}
-
-double tce_cost_ring_allgather_s(double n, double M, double W, double L)
-{
-    if (n <= 1)
-        return 0.0;
-    return (n - 1.0) * L + (n - 1.0) / n * M / W;
-}
-
-double tce_cost_rd_allreduce_s(double n, double M, double W, double L)
-{
-    if (n <= 1)
-        return 0.0;
-    return ceil(log2(n) - 1e-9) * (L + M / W);
-}
-
-const char *tce_algo_name(enum tce_algo a)
-{
-    switch (a) {
-    case TCE_ALGO_NONE:
-        return "none";
-    case TCE_ALGO_RING:
-        return "ring";
-    case TCE_ALGO_RECURSIVE_DOUBLING:
-        return "recursive_doubling";
-    case TCE_ALGO_HIERARCHICAL:
-        return "hierarchical";
-    case TCE_ALGO_PAIRWISE:
-        return "pairwise";
-    case TCE_ALGO_P2P:
-        return "p2p";
-    case TCE_ALGO_MEASURED:
-        return "measured";
-    }
-    return "unknown";
-}
-
-/* Bandwidth and latency of a link class for a kind of collective. */
-static double up_bw(const struct tce_costmodel *cm, enum tce_coll kind)
-{
-    const struct tce_link *l = &cm->link[TCE_LINK_SCALE_UP];
-    return l->bandwidth_bytes_per_s * l->efficiency *
-           l->kind_efficiency[kind];
-}
-
-/* Per-rank bandwidth across domains: the node's NICs shared by the ranks
- * using them at once, tapered by oversubscription, capped by a calibrated
- * fabric bandwidth. */
-static double out_bw(const struct tce_costmodel *cm, enum tce_coll kind,
-                     const struct tce_span *sp)
-{
-    const struct tce_link *l = &cm->link[TCE_LINK_SCALE_OUT];
-    const struct tce_link *f = &cm->link[TCE_LINK_FABRIC];
-    double sharing = sp->nic_ranks > 0 ? (double)sp->nic_ranks : 1.0;
-    double w = l->bandwidth_bytes_per_s * l->efficiency *
-               l->kind_efficiency[kind] / sharing;
-
-    if (sp->oversubscription > 1.0)
-        w /= sp->oversubscription;
-    if (sp->tier > 0 && f->bandwidth_bytes_per_s > 0 &&
-        f->bandwidth_bytes_per_s * f->kind_efficiency[kind] < w)
-        w = f->bandwidth_bytes_per_s * f->kind_efficiency[kind];
-    /* a rank never gets more than its scale-up link either */
-    return w;
-}
-
-static double out_lat(const struct tce_costmodel *cm,
-                      const struct tce_span *sp)
-{
-    const struct tce_link *f = &cm->link[TCE_LINK_FABRIC];
-    double fab = f->calibrated ? f->latency_s * (sp->tier >= 0 ? 1 : 0)
-                               : sp->fabric_latency_us * 1e-6;
-    return cm->link[TCE_LINK_SCALE_OUT].latency_s + fab;
-}
-
-/* Flat algorithms on one link (n ranks, W, L). */
-static double flat(enum tce_coll kind, double n, double M, double W,
-                   double L, enum tce_algo *algo)
-{
-    double ring, rd;
-
-    switch (kind) {
-    case TCE_COLL_ALL_REDUCE:
-        ring = tce_cost_ring_allreduce_s(n, M, W, L);
-        rd = tce_cost_rd_allreduce_s(n, M, W, L);
-        *algo = rd < ring ? TCE_ALGO_RECURSIVE_DOUBLING : TCE_ALGO_RING;
-        return rd < ring ? rd : ring;
-    case TCE_COLL_ALL_GATHER:
-    case TCE_COLL_REDUCE_SCATTER:
-        *algo = TCE_ALGO_RING;
-        return tce_cost_ring_allgather_s(n, M, W, L);
-    case TCE_COLL_ALL_TO_ALL:
-        *algo = TCE_ALGO_PAIRWISE;
-        return tce_cost_ring_allgather_s(n, M, W, L);
-    case TCE_COLL_SENDRECV:
-    case TCE_COLL_BROADCAST:
-    case TCE_COLL_COUNT:
-        break;
-    }
-    *algo = TCE_ALGO_P2P;
-    return L + M / W;
-}
-
-const struct tce_calibration_coll *
-tce_cost_linkcal_find(const struct tce_costmodel *cm, enum tce_coll kind,
-                      const struct tce_span *span,
-                      enum tce_linkcal_match *how)
-{
-    enum tce_link_class cls = TCE_LINK_SCALE_UP;
-    enum tce_linkcal_match h = TCE_LINKCAL_NONE;
-    const struct tce_calibration_coll *e = NULL;
-    int64_t m = span->ranks_per_node > 0 ? span->ranks_per_node : 1;
-    int64_t k = span->groups_per_node > 0 ? span->groups_per_node : 1;
-
-    if (cm->linkcal.n == 0 || (unsigned)kind >= TCE_COLL_COUNT)
-        goto out;
-    if (span->leaves_domain)
-        cls = span->tier > 0 &&
-                      cm->linkcal.count[kind][TCE_LINK_FABRIC] > 0
-                  ? TCE_LINK_FABRIC
-                  : TCE_LINK_SCALE_OUT;
-    if (!span->leaves_domain)
-        m = span->size; /* the whole group inside one domain */
-    e = tce_linkcal_find(&cm->linkcal, kind, cls, m, k, &h);
-out:
-    if (how)
-        *how = h;
-    return e;
-}
-
-double tce_cost_collective_s(const struct tce_costmodel *cm,
-                             enum tce_coll kind, const struct tce_span *span,
-                             double bytes, enum tce_algo *algo)
-{
-    enum tce_algo a = TCE_ALGO_NONE, a2;
-    double n = (double)span->size, t = 0.0, k, D, Wu, Wo, Lu, Lo, h;
-    const struct tce_calibration_coll *e;
-
-    if (span->size <= 1 || bytes <= 0)
-        goto out;
-    if (cm->linkcal.n > 0 &&
-        (e = tce_cost_linkcal_find(cm, kind, span, NULL)) != NULL) {
-        t = tce_linkcal_time_s(e, n,
-                               span->leaves_domain
-                                   ? (double)span->ranks_per_node
-                                   : n,
-                               bytes);
-        a = TCE_ALGO_MEASURED;
-        goto out;
-    }
-    Wu = up_bw(cm, kind);
-    Lu = cm->link[TCE_LINK_SCALE_UP].latency_s;
-    if (!span->leaves_domain) {
-        t = kind == TCE_COLL_SENDRECV ? Lu + bytes / Wu
-                                      : flat(kind, n, bytes, Wu, Lu, &a);
-        if (kind == TCE_COLL_SENDRECV)
-            a = TCE_ALGO_P2P;
-        goto out;
-    }
-    Wo = out_bw(cm, kind, span);
-    Lo = out_lat(cm, span);
-    if (kind == TCE_COLL_SENDRECV) {
-        t = Lo + bytes / Wo;
-        a = TCE_ALGO_P2P;
-        goto out;
-    }
-    /* members per domain */
-    k = span->domains > 0 ? n / (double)span->domains : 1.0;
-    if (k < 1.0)
-        k = 1.0;
-    D = n / k;
-    if (kind == TCE_COLL_ALL_TO_ALL) {
-        double in = (k - 1.0) / n * bytes / Wu;
-        double outp = (n - k) / n * bytes / Wo;
-        t = (k - 1.0) * Lu + (n - k) * Lo + (in > outp ? in : outp);
-        a = TCE_ALGO_PAIRWISE;
-        goto out;
-    }
-    t = flat(kind, n, bytes, Wo, Lo, &a);
-    if (k > 1.0) {
-        if (kind == TCE_COLL_ALL_REDUCE)
-            h = tce_cost_ring_allgather_s(k, bytes, Wu, Lu) * 2.0 +
-                flat(kind, D, bytes / k, Wo, Lo, &a2);
-        else
-            h = tce_cost_ring_allgather_s(k, bytes, Wu, Lu) +
-                flat(kind, D, bytes / k, Wo, Lo, &a2);
-        if (h < t) {
-            t = h;
-            a = TCE_ALGO_HIERARCHICAL;
-        }
-    }
-out:
-    if (algo)
-        *algo = a;
-    return t;
-}
-
-double tce_cost_p2p_s(const struct tce_costmodel *cm,
-                      const struct tce_span *span, double bytes)
-{
-    struct tce_span two = *span;
-
-    if (bytes <= 0)
-        return 0.0;
-    two.size = 2;
-    return tce_cost_collective_s(cm, TCE_COLL_SENDRECV, &two, bytes, NULL);
+    return roofline(cm, cm->peak_flops, flops, gemm_flops, bytes, 0.0);
 }
 
 double tce_cost_op_s(const struct tce_costmodel *cm, const struct tce_op *op,
@@ -696,88 +539,4 @@ double tce_cost_op_s(const struct tce_costmodel *cm, const struct tce_op *op,
         return tce_cost_p2p_s(cm, &spans[TCE_GROUP_PP], op->bytes);
     }
     return 0.0;
-}
-
-/* links: the plan's communication by how a measured pattern priced it. */
-void tce_cost_linkcal_cover(const struct tce_costmodel *cm,
-                            const struct tce_plan *plan,
-                            const struct tce_span spans[TCE_GROUP_COUNT],
-                            struct tce_cost_linkcal_cover *out)
-{
-    const struct tce_calibration_coll *e;
-    enum tce_linkcal_match how;
-    int l, i;
-
-    memset(out, 0, sizeof(*out));
-    out->entries = cm->linkcal.n;
-    if (cm->linkcal.n == 0)
-        return;
-    for (l = 0; l < TCE_PLAN_LIST_COUNT; l++)
-        for (i = 0; i < plan->list[l].n; i++) {
-            const struct tce_op *op = &plan->list[l].ops[i];
-            const struct tce_span *sp;
-            struct tce_span two;
-
-            if (op->kind == TCE_OP_COMPUTE ||
-                (unsigned)op->group >= TCE_GROUP_COUNT)
-                continue;
-            sp = &spans[op->group];
-            if (op->kind != TCE_OP_COLLECTIVE) {
-                two = spans[TCE_GROUP_PP];
-                two.size = 2;
-                sp = &two;
-            }
-            if (sp->size <= 1)
-                continue;
-            e = tce_cost_linkcal_find(cm, op->coll, sp, &how);
-            out->exact += how == TCE_LINKCAL_EXACT;
-            out->shape += how == TCE_LINKCAL_SHAPE;
-            if (e && tce_linkcal_outside(e, op->bytes) != 0 &&
-                out->outside++ == 0) {
-                char b[TCE_HUMANFMT_MAX], lo[TCE_HUMANFMT_MAX],
-                    hi[TCE_HUMANFMT_MAX];
-
-                snprintf(out->outside_what, sizeof(out->outside_what),
-                         "%s %s %s bytes, measured %s to %s",
-                         tce_coll_name(op->coll), tce_group_name(op->group),
-                         tce_humanfmt_si(op->bytes, b, sizeof(b)),
-                         tce_humanfmt_si((double)e->min_bytes, lo,
-                                         sizeof(lo)),
-                         tce_humanfmt_si((double)e->max_bytes, hi,
-                                         sizeof(hi)));
-            }
-            if (how != TCE_LINKCAL_NONE)
-                continue;
-            out->none++;
-            if (!out->none_what[0])
-                snprintf(out->none_what, sizeof(out->none_what),
-                         "%s %s (%s, %lld per node, %lld group(s) per node)",
-                         tce_coll_name(op->coll), tce_group_name(op->group),
-                         sp->leaves_domain ? "scale_out" : "scale_up",
-                         (long long)sp->ranks_per_node,
-                         (long long)sp->groups_per_node);
-        }
-}
-
-void tce_cost_linkcal_cover_text(const struct tce_cost_linkcal_cover *c,
-                                 char *buf, size_t len)
-{
-    int k;
-
-    if (c->entries == 0) {
-        snprintf(buf, len, "%s", "");
-        return;
-    }
-    k = snprintf(buf, len,
-                 "links: %d measured patterns (kind, span, size regime, "
-                 "groups per node) price the plan's communication ops: %d "
-                 "exactly, %d by concurrency (another group shape, closed "
-                 "forms), %d not (link class figures)%s%.120s",
-                 c->entries, c->exact, c->shape, c->none,
-                 c->none ? "; first: " : "", c->none_what);
-    if (c->outside > 0 && k >= 0 && (size_t)k < len)
-        snprintf(buf + k, len - (size_t)k,
-                 "; %d outside the sizes measured (the nearest regime's "
-                 "line extrapolated; first: %.120s)",
-                 c->outside, c->outside_what);
 }

@@ -49,7 +49,7 @@ static void compute_row(const struct tce_costmodel *cm,
     r->s = tce_cost_compute_op_s(cm, op, &src);
     r->source = tce_compute_source_name(src);
     r->kind = "compute";
-    if (src == TCE_COMPUTE_CURVE)
+    if (src == TCE_COMPUTE_CURVE || src == TCE_COMPUTE_CURVE_SHAPE)
         out->curve_ops++;
     else
         out->table_ops++;

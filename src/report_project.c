@@ -136,6 +136,16 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
     } else {
         LINE("compute: the topology's curve (no measured compute table)");
     }
+    /* shape (issue 11): gemmshape.h */
+    if (cm->has_shape_reference)
+        LINE("compute: GEMM shapes: a linear layer's pass that the shape "
+             "reference covers (%.160s, another accelerator's measured table) "
+             "runs at matmul_efficiency x its rate there over the table's large "
+             "BF16 GEMMs' (%.0f TFLOP/s; FP8: losses x the peak ratio) instead of "
+             "the size term; rates off their neighbours by over 1.5x not "
+             "carried (gemmshape.h)",
+             a->gemm_shape_reference,
+             cm->shape_large_rate / 1e12);
     /* sust: the curve's burst figures at the sustained clock */
     if (cm->curve_sustained > 0 && cm->curve_sustained < 1.0)
         LINE("compute: sustained load: the curve's FLOP-bound time at %.3g "
@@ -313,6 +323,14 @@ static void compute_json(struct tce_json *j, const struct tce_project_report *r)
         tce_json_bool(j, "flash_attention", t->stack.flash_attention);
         tce_json_bool(j, "cuda_graphs", t->stack.cuda_graphs);
         tce_json_string(j, "fp8_recipe", t->stack.fp8_recipe);
+        tce_json_object_end(j);
+    }
+    /* shape (issue 11): gemmshape.h */
+    if (cm->has_shape_reference) {
+        tce_json_object_begin(j, "gemm_shape_reference");
+        tce_json_string(j, "table", r->topo->accelerator.gemm_shape_reference);
+        tce_json_string(j, "device", cm->shape_reference.device);
+        tce_json_double(j, "large_gemm_flops_per_s", cm->shape_large_rate);
         tce_json_object_end(j);
     }
     tce_json_object_end(j);

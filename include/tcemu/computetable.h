@@ -230,6 +230,19 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
                                enum tce_gemm_pass pass,
                                enum tce_table_how *how);
 
+/* shape (issue 11): the same lookup for a table carried to another
+ * accelerator (costmodel.h gemm_shape_reference): a row of the query's own
+ * shape is returned only when its rate lies within the outlier factor
+ * (1.5) of the median of its nearest rows, itself among them; a rate off
+ * its neighbours by more is the measuring stack's kernel choice for that
+ * one shape, not a property of the shape, and the shape is interpolated
+ * from the other rows instead ("interpolated"). */
+double tce_computetable_gemm_carried_s(const struct tce_computetable *t,
+                                       int64_t m, int64_t n, int64_t k,
+                                       enum tce_dtype dtype,
+                                       enum tce_gemm_pass pass,
+                                       enum tce_table_how *how);
+
 /* Seconds of the attention's forward (backward = 0) or backward
  * (backward = 1: forward+backward minus forward); 0 when not covered. */
 double tce_computetable_attention_s(const struct tce_computetable *t,

@@ -31,6 +31,13 @@
  * Ops the table does not cover (other shapes, unfused attention, MLA,
  * router) keep the curve; tce_cost_compute_op_s says which was used.
  *
+ * GEMM shapes (shape, issue 11): a topology without a table of its own may
+ * name another accelerator's (accelerator.gemm_shape_reference); a linear
+ * layer's pass the curve times and that table covers runs at
+ *     eff = matmul_efficiency * fraction   (no size term)
+ * with fraction the pass's rate there over its large GEMMs' rate, at most 1
+ * (gemmshape.h; an FP8 pass's losses x peak_fp8 / peak_bf16).
+ *
  * Sustained load (sust): a training step runs its kernels back to back, so
  * the SM clock falls to what the board's power cap allows, while short
  * benchmarks run at the boost clock (the HBM clock holds).  A table's
@@ -144,6 +151,20 @@ struct tce_costmodel {
                                      matmul_efficiency x curve_sustained;
                                      0 = none */
     int fp8_any_layout;           /* gemm: FP8 GEMM takes any layout */
+    /* shape (issue 11): accelerator.gemm_shape_reference, another
+     * accelerator's measured GEMM rows.  Where the curve times a linear
+     * layer's pass and this table covers its (m, n, k) (the same lookup
+     * as a table of the accelerator's own, computetable.h), the curve's
+     * efficiency is matmul_efficiency x the pass's rate in this table
+     * over its large GEMMs' rate, at most 1 (gemmshape.h), in place
+     * of the GFLOP-only matmul_half_gflop term: the tile and wave
+     * quantisation and short-depth mainloops of a shape (a grouped
+     * expert GEMM's few tokens an expert) that a GEMM's size alone does
+     * not show.  has_shape_reference 0: none */
+    int has_shape_reference;
+    struct tce_computetable shape_reference; /* a copy */
+    double shape_large_rate;       /* FLOP/s: its large BF16 GEMMs' rate
+                                     (gemmshape.h) */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
                                      an FP8 shape measured in BF16 only */
@@ -155,12 +176,15 @@ struct tce_costmodel {
 /* Where a compute op's time came from. */
 enum tce_compute_source {
     TCE_COMPUTE_CURVE,        /* the topology's curve (roofline above) */
+    TCE_COMPUTE_CURVE_SHAPE,  /* shape (issue 11): the curve at the shape
+                                 reference's fraction (gemmshape.h) */
     TCE_COMPUTE_TABLE_EXACT,  /* a measured row of the op's shape */
     TCE_COMPUTE_TABLE_INTERPOLATED, /* between measured rows */
     TCE_COMPUTE_TABLE_BANDWIDTH,    /* element-wise: measured bandwidth */
 };
 
-/* "curve", "table", "table (interpolated)", "table (bandwidth)". */
+/* "curve", "curve (shape)", "table", "table (interpolated)", "table
+ * (bandwidth)". */
 const char *tce_compute_source_name(enum tce_compute_source s);
 
 /* Fill from the topology; precision picks bf16 or fp8 peak (fp8 without an

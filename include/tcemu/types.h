@@ -61,6 +61,12 @@ struct tce_accelerator {
     char compute_calibration[TCE_TEXT_MAX]; /* a calibration file with a
                                          measured compute table, relative to
                                          the topology file; "" = none */
+    char gemm_shape_reference[TCE_TEXT_MAX]; /* shape (issue 11): a
+                                         calibration file whose measured
+                                         GEMM rows (another accelerator's)
+                                         give each shape's fraction of the
+                                         best rate, for the curve; "" =
+                                         none (costmodel.h) */
     /* moe (issue 11): SMs lent to overlapped EP communication, and the
      * per-kernel launch gap under CUDA graphs */
     int64_t sm_count;                 /* streaming multiprocessors */
@@ -203,6 +209,9 @@ struct tce_topology {
     struct tce_reliability reliability;
     struct tce_computetable compute;  /* loaded from
                                          accelerator.compute_calibration;
+                                         no rows when none */
+    struct tce_computetable shape_reference; /* shape (issue 11): from
+                                         accelerator.gemm_shape_reference;
                                          no rows when none */
     struct tce_config_origin origin;  /* filled by tce_topology_load */
 };

@@ -57,19 +57,21 @@ out:
     return rc;
 }
 
-/* The compute table a topology names (accelerator.compute_calibration, a
- * calibration file relative to the topology's directory) into t->compute;
- * errors inside that file cite it, a file without a table cites the key. */
-static int topology_compute(struct tce_topology *t, struct tce_diag *diag)
+/* A compute table a topology names by key (accelerator.compute_calibration
+ * or, shape (issue 11), accelerator.gemm_shape_reference: a calibration
+ * file relative to the topology's directory) into *out; errors inside that
+ * file cite it, a file without a table cites the key. */
+static int topology_table(struct tce_topology *t, const char *key,
+                          const char *name, struct tce_computetable *out,
+                          struct tce_diag *diag)
 {
     const struct schema *sc = tce_cfg_schema(TCE_CONFIG_TOPOLOGY);
-    const char *name = t->accelerator.compute_calibration;
     const char *slash = strrchr(t->path, '/');
     struct tce_calibration *cal;
     char path[2 * TCE_TEXT_MAX + 2];
     int rc = 0, slot;
 
-    tce_computetable_init(&t->compute);
+    tce_computetable_init(out);
     if (!name[0])
         return 0;
     if (name[0] == '/' || !slash)
@@ -80,27 +82,38 @@ static int topology_compute(struct tce_topology *t, struct tce_diag *diag)
     cal = calloc(1, sizeof(*cal));
     if (!cal)
         return TCE_ENOMEM;
-    slot = tce_cfg_slot(sc, "accelerator.compute_calibration");
+    slot = tce_cfg_slot(sc, key);
     rc = tce_calibration_load(path, cal, diag);
     if (rc != 0) {
         rc = tce_diag_error(diag, t->origin.files[t->origin.file[slot]],
-                            t->origin.line[slot],
-                            "accelerator.compute_calibration",
+                            t->origin.line[slot], key,
                             "cannot load the compute table '%s' (see above)",
                             path);
         goto out;
     }
     if (!tce_computetable_has_rows(&cal->compute)) {
         rc = tce_diag_error(diag, t->origin.files[t->origin.file[slot]],
-                            t->origin.line[slot],
-                            "accelerator.compute_calibration",
+                            t->origin.line[slot], key,
                             "'%s' has no compute table (calibration.compute)",
                             path);
         goto out;
     }
-    t->compute = cal->compute;
+    *out = cal->compute;
 out:
     free(cal);
+    return rc;
+}
+
+static int topology_compute(struct tce_topology *t, struct tce_diag *diag)
+{
+    int rc = topology_table(t, "accelerator.compute_calibration",
+                            t->accelerator.compute_calibration, &t->compute,
+                            diag);
+
+    if (rc == 0)
+        rc = topology_table(t, "accelerator.gemm_shape_reference",
+                            t->accelerator.gemm_shape_reference,
+                            &t->shape_reference, diag);
     return rc;
 }
 

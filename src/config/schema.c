@@ -113,6 +113,12 @@ static const struct field topology_fields[] = {
         "accelerator.compute_calibration", 0,
         "calibration file with a measured compute table (relative to this "
         "file); \"\" = the matmul_* curve"),
+    STR(TS, accelerator.gemm_shape_reference,
+        "accelerator.gemm_shape_reference", 0,
+        "calibration file (relative to this file) measured on another "
+        "accelerator: the curve takes each GEMM shape's fraction of that "
+        "table's best rate in place of the matmul_half_gflop size term, "
+        "where the table covers the shape; \"\" = none"),
     STR(TS, accelerator.source, "accelerator.source", 0,
         "source and date of the figures"),
     I64(TS, node.accelerators, "node.accelerators", F_REQ, 1, 1024, NULL,

@@ -53,6 +53,8 @@ layer_of() {
     eppair) echo 7 ;; # overlap (issue 11): EP communication paired as Megatron-Core's combined 1F1B runs it
     projector_text) echo 7 ;; # the projector's assumption lines and breakdown JSON
     gemmcost) echo 6 ;; # gemm: the FP8 recipe's GEMM rate (MXFP8 block-scaled kernel)
+    gemmshape) echo 5 ;; # shape (issue 11): a GEMM shape's fraction of the best rate, carried from another accelerator's table
+    commcost) echo 6 ;; # the cost model's communication half (costmodel.h)
     wgradcost) echo 5 ;;
     offload) echo 6 ;; # issue 11: activation offloading's copies beyond each layer # wgrad (issue 11): a linear's backward as dgrad + wgrad, the main_grad accumulation
     *) echo unknown ;;

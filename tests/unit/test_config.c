@@ -589,6 +589,8 @@ static const struct bad_case bad_cases[] = {
      BAD "parts/no-such-file.cfg:1: error: cannot read file: No such file or directory"},
     {"topology-compute-none.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "topology-compute-none.cfg:17: error: accelerator.compute_calibration: 'tests/fixtures/bad/../good/calibration.cfg' has no compute table (calibration.compute)"},
+    {"topology-shape-none.cfg", TCE_CONFIG_TOPOLOGY,
+     BAD "topology-shape-none.cfg:17: error: accelerator.gemm_shape_reference: 'tests/fixtures/bad/../good/calibration.cfg' has no compute table (calibration.compute)"},
     {"cross-commitment-nodes.cfg", TCE_CONFIG_TOPOLOGY,
      BAD "cross-commitment-nodes.cfg:71: error: contracts[4].committed_nodes: must be in [1, capacity.max_nodes = 4] (got 64)"},
     {"cross-contract-duplicate.cfg", TCE_CONFIG_TOPOLOGY,
