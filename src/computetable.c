@@ -214,8 +214,8 @@ static double gemm_flops(int64_t m, int64_t n, int64_t k)
 
 /* carried (shape, issue 11): an exact row is returned only when its rate
  * is within the outlier factor of its nearest rows' median (itself among
- * them); otherwise it is left out like an outlier neighbour and the shape
- * is interpolated from the others. */
+ * them) or no other shape is near; otherwise it is left out like an
+ * outlier neighbour and the shape is interpolated from the others. */
 static double gemm_lookup(const struct tce_computetable *t, int64_t m,
                           int64_t n, int64_t k, enum tce_dtype dtype,
                           enum tce_gemm_pass pass, enum tce_table_how *how,
@@ -255,7 +255,7 @@ static double gemm_lookup(const struct tce_computetable *t, int64_t m,
         rows++;
         keep_nearest(nb, &n_nb, sqrt(d2), p[3 + pass]);
     }
-    if (exact && carried && n_nb > 1 &&
+    if (exact && carried && n_nb > 1 && nb[n_nb - 1].d > 0.0 &&
         fabs(log(gemm_flops(m, n, k) * exact / exact_sum) -
              median_log_rate(nb, n_nb)) > OUTLIER_LOG)
         exact = 0; /* carried: this shape's own kernel choice */

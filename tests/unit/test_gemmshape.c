@@ -133,6 +133,16 @@ static void test_outlier_not_carried(void **state)
     gemm_op(&op, 2048, 2048, 4096, 0);
     fr = tce_gemmshape_fraction(&t, 800e12, &op, TCE_GEMM_FWD);
     assert_true(fr > 560.0 / 800.0 && fr < 1.0);
+    /* no other shape near (the shape measured twice, nothing else): its
+     * own rows, never an empty interpolation */
+    tce_computetable_init(&t);
+    row(&t, 2048, 2048, 4096, TCE_DTYPE_BF16, 100, 0, 0);
+    row(&t, 2048, 2048, 4096, TCE_DTYPE_BF16, 10000, 0, 0);
+    carried = tce_computetable_gemm_carried_s(&t, 2048, 2048, 4096,
+                                              TCE_DTYPE_BF16, TCE_GEMM_FWD,
+                                              &how);
+    assert_int_equal(how, TCE_TABLE_EXACT);
+    assert_close(carried, 0.5 * (f / 100e12 + f / 10000e12), 1e-12);
 }
 
 static void test_at_peak(void **state)
