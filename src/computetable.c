@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tcemu/computetable.h"
+#include "tcemu/stats.h"
 
 static const char *const dtype_names[TCE_DTYPE_COUNT] = {"bf16", "fp8"};
 static const char *const pass_names[TCE_GEMM_PASS_COUNT] = {"fwd", "dgrad",
@@ -307,6 +308,25 @@ double tce_computetable_gemm_carried_s(const struct tce_computetable *t,
                                        enum tce_table_how *how)
 {
     return gemm_lookup(t, m, n, k, dtype, pass, how, 1);
+}
+
+/* shape (issue 11) */
+double tce_computetable_large_rate(const struct tce_computetable *t,
+                                  double min_flops)
+{
+    double rate[TCE_COMPUTETABLE_GEMMS_MAX], f;
+    int i, n = 0;
+
+    for (i = 0; i < t->n_gemms; i++) {
+        const struct tce_computetable_gemm *g = &t->gemms[i];
+
+        f = 2.0 * (double)g->m * (double)g->n * (double)g->k;
+        if (g->dtype != TCE_DTYPE_BF16 || !(g->fwd_s > 0) ||
+            f < min_flops)
+            continue;
+        rate[n++] = f / g->fwd_s;
+    }
+    return n > 0 ? tce_stats_median(rate, (size_t)n) : 0.0;
 }
 
 /* ------------------------------------------------------------------------ */

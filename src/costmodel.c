@@ -79,7 +79,7 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     if (tce_computetable_has_rows(&topo->shape_reference)) {
         cm->shape_reference = topo->shape_reference;
         tce_computetable_prepare(&cm->shape_reference);
-        cm->shape_large_rate = tce_gemmshape_saturated_rate(
+        cm->shape_large_rate = tce_computetable_large_rate(
             &cm->shape_reference, 100.0 * cm->matmul_half_flops);
         cm->has_shape_reference = cm->shape_large_rate > 0;
     }

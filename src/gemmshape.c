@@ -3,25 +3,6 @@
  * measured table (gemmshape.h).
  */
 #include "tcemu/gemmshape.h"
-#include "tcemu/stats.h"
-
-double tce_gemmshape_saturated_rate(const struct tce_computetable *t,
-                                    double saturated_flops)
-{
-    double rate[TCE_COMPUTETABLE_GEMMS_MAX], f;
-    int i, n = 0;
-
-    for (i = 0; i < t->n_gemms; i++) {
-        const struct tce_computetable_gemm *g = &t->gemms[i];
-
-        f = 2.0 * (double)g->m * (double)g->n * (double)g->k;
-        if (g->dtype != TCE_DTYPE_BF16 || !(g->fwd_s > 0) ||
-            f < saturated_flops)
-            continue;
-        rate[n++] = f / g->fwd_s;
-    }
-    return n > 0 ? tce_stats_median(rate, (size_t)n) : 0.0;
-}
 
 /* A dimension past the largest the BF16 rows measured is taken at that
  * largest: a GEMM's rate saturates as a dimension grows (more output tiles

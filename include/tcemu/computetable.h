@@ -230,6 +230,12 @@ double tce_computetable_gemm_s(const struct tce_computetable *t, int64_t m,
                                enum tce_gemm_pass pass,
                                enum tce_table_how *how);
 
+/* shape (issue 11): the rate a large GEMM reaches in t (FLOP/s): the
+ * median forward rate of its BF16 rows of at least min_flops (2 m n k);
+ * 0 when it has none.  gemmshape.h rates a shape against it. */
+double tce_computetable_large_rate(const struct tce_computetable *t,
+                                  double min_flops);
+
 /* shape (issue 11): the same lookup for a table carried to another
  * accelerator (costmodel.h gemm_shape_reference): a row of the query's own
  * shape is returned only when its rate lies within the outlier factor

@@ -37,17 +37,9 @@
 #include "tcemu/computetable.h"
 #include "tcemu/plan.h"
 
-/* The rate a large GEMM reaches in t (FLOP/s): the median forward rate of
- * its BF16 rows of at least saturated_flops (the cost model passes 100 x
- * its matmul_half_gflop, where the curve's size factor is within 1% of 1,
- * as tablecurve.c's ceiling); 0 when it has none.  A shape's fraction is
- * of this rate, at most 1: a large GEMM stays at the curve's ceiling
- * (matmul_efficiency, the accelerator's own measurement), and only a shape
- * the reference ran below its large GEMMs' rate loses. */
-double tce_gemmshape_saturated_rate(const struct tce_computetable *t,
-                                    double saturated_flops);
-
-/* The fraction of `large` (FLOP/s, tce_gemmshape_saturated_rate) that op's
+/* The fraction of `large` (FLOP/s: tce_computetable_large_rate of t at 100
+ * x the accelerator's matmul_half_gflop, where the curve's size factor is
+ * within 1% of 1, as tablecurve.c's ceiling) that op's
  * pass reached in t's BF16 rows, at most 1; a dimension past the rows'
  * largest is taken at the largest; 0 when the op has no GEMM shape or t does
  * not cover it (below its rows: the curve's size term applies). */

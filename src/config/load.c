@@ -114,6 +114,24 @@ static int topology_compute(struct tce_topology *t, struct tce_diag *diag)
         rc = topology_table(t, "accelerator.gemm_shape_reference",
                             t->accelerator.gemm_shape_reference,
                             &t->shape_reference, diag);
+    /* shape (issue 11): a reference rates shapes against its large GEMMs
+     * (gemmshape.h): one without any would be silently unused */
+    if (rc == 0 && tce_computetable_has_rows(&t->shape_reference) &&
+        !(tce_computetable_large_rate(&t->shape_reference,
+                                      100.0 *
+                                          t->accelerator.matmul_half_gflop *
+                                          1e9) > 0)) {
+        const struct schema *sc = tce_cfg_schema(TCE_CONFIG_TOPOLOGY);
+        int slot = tce_cfg_slot(sc, "accelerator.gemm_shape_reference");
+
+        rc = tce_diag_error(
+            diag, t->origin.files[t->origin.file[slot]],
+            t->origin.line[slot], "accelerator.gemm_shape_reference",
+            "'%s' has no BF16 GEMM row of at least %.4g GFLOP (100 x "
+            "accelerator.matmul_half_gflop) to rate shapes against",
+            t->accelerator.gemm_shape_reference,
+            100.0 * t->accelerator.matmul_half_gflop);
+    }
     return rc;
 }
 
