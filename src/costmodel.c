@@ -79,9 +79,9 @@ int tce_costmodel_init(struct tce_costmodel *cm,
     if (tce_computetable_has_rows(&topo->shape_reference)) {
         cm->shape_reference = topo->shape_reference;
         tce_computetable_prepare(&cm->shape_reference);
-        cm->shape_large_rate = tce_computetable_large_rate(
-            &cm->shape_reference, 100.0 * cm->matmul_half_flops);
-        cm->has_shape_reference = cm->shape_large_rate > 0;
+        tce_gemmshape_init(&cm->shape, &cm->shape_reference,
+                           100.0 * cm->matmul_half_flops);
+        cm->has_shape_reference = cm->shape.large > 0;
     }
     /* moe (issue 11) */
     cm->bf16_peak_flops = acc->bf16_tflops * 1e12;
@@ -182,8 +182,8 @@ static double shape_fraction(const struct tce_costmodel *cm,
                              const struct tce_op *op, enum tce_gemm_pass pass)
 {
     return cm->has_shape_reference
-               ? tce_gemmshape_fraction(&cm->shape_reference,
-                                        cm->shape_large_rate, op, pass)
+               ? tce_gemmshape_fraction(&cm->shape_reference, &cm->shape, op,
+                                        pass)
                : 0.0;
 }
 
@@ -396,15 +396,14 @@ curve:
         op->gemm_flops, bytes, runs_fp8(cm, op),
         (op->flags & TCE_OP_F_FUSED_ATTENTION) || !cm->has_shape_reference
             ? 0.0
-            : tce_gemmshape_op_fraction(&cm->shape_reference,
-                                        cm->shape_large_rate, op));
+            : tce_gemmshape_op_fraction(&cm->shape_reference, &cm->shape,
+                                        op));
     src = TCE_COMPUTE_CURVE;
 out:
     /* shape (issue 11): said where asked (not on the sweep's path) */
     if (source && src == TCE_COMPUTE_CURVE && cm->has_shape_reference &&
         !(op->flags & TCE_OP_F_FUSED_ATTENTION) &&
-        tce_gemmshape_op_fraction(&cm->shape_reference, cm->shape_large_rate,
-                                  op) > 0)
+        tce_gemmshape_op_fraction(&cm->shape_reference, &cm->shape, op) > 0)
         src = TCE_COMPUTE_CURVE_SHAPE;
     if (source)
         *source = src;

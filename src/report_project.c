@@ -145,7 +145,7 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
              "the size term; rates off their neighbours by over 1.5x not "
              "carried (gemmshape.h)",
              a->gemm_shape_reference,
-             cm->shape_large_rate / 1e12);
+             cm->shape.large / 1e12);
     /* sust: the curve's burst figures at the sustained clock */
     if (cm->curve_sustained > 0 && cm->curve_sustained < 1.0)
         LINE("compute: sustained load: the curve's FLOP-bound time at %.3g "
@@ -330,7 +330,7 @@ static void compute_json(struct tce_json *j, const struct tce_project_report *r)
         tce_json_object_begin(j, "gemm_shape_reference");
         tce_json_string(j, "table", r->topo->accelerator.gemm_shape_reference);
         tce_json_string(j, "device", cm->shape_reference.device);
-        tce_json_double(j, "large_gemm_flops_per_s", cm->shape_large_rate);
+        tce_json_double(j, "large_gemm_flops_per_s", cm->shape.large);
         tce_json_object_end(j);
     }
     tce_json_object_end(j);

@@ -84,6 +84,7 @@
 
 #include "tcemu/config.h"
 #include "tcemu/error.h"
+#include "tcemu/gemmshape.h" /* shape (issue 11) */
 #include "tcemu/layout.h"
 #include "tcemu/linkcal.h"
 #include "tcemu/plan.h"
@@ -163,8 +164,7 @@ struct tce_costmodel {
      * not show.  has_shape_reference 0: none */
     int has_shape_reference;
     struct tce_computetable shape_reference; /* a copy */
-    double shape_large_rate;       /* FLOP/s: its large BF16 GEMMs' rate
-                                     (gemmshape.h) */
+    struct tce_gemmshape shape;   /* derived from it once (gemmshape.h) */
     double table_fp8_speedup;     /* BF16 / FP8 time of the largest shape
                                      the table measured in both (0: none):
                                      an FP8 shape measured in BF16 only */

@@ -37,13 +37,26 @@
 #include "tcemu/computetable.h"
 #include "tcemu/plan.h"
 
-/* The fraction of `large` (FLOP/s: tce_computetable_large_rate of t at 100
- * x the accelerator's matmul_half_gflop, where the curve's size factor is
- * within 1% of 1, as tablecurve.c's ceiling) that op's
- * pass reached in t's BF16 rows, at most 1; a dimension past the rows'
- * largest is taken at the largest; 0 when the op has no GEMM shape or t does
- * not cover it (below its rows: the curve's size term applies). */
-double tce_gemmshape_fraction(const struct tce_computetable *t, double large,
+/* What a cost model keeps of its reference table, derived once: the rate
+ * its large GEMMs reach (tce_computetable_large_rate at 100 x the
+ * accelerator's matmul_half_gflop, where the curve's size factor is within
+ * 1% of 1, as tablecurve.c's ceiling; 0: none, the reference unused) and
+ * per pass the largest m, n, k its BF16 rows timed. */
+struct tce_gemmshape {
+    double large;
+    int64_t max[TCE_GEMM_PASS_COUNT][3];
+};
+
+void tce_gemmshape_init(struct tce_gemmshape *g,
+                        const struct tce_computetable *t,
+                        double saturated_flops);
+
+/* The fraction of g->large that op's pass reached in t's BF16 rows, at
+ * most 1; a dimension past the rows' largest is taken at the largest; 0
+ * when the op has no GEMM shape or t does not cover it (below its rows:
+ * the curve's size term applies). */
+double tce_gemmshape_fraction(const struct tce_computetable *t,
+                              const struct tce_gemmshape *g,
                               const struct tce_op *op,
                               enum tce_gemm_pass pass);
 
@@ -51,7 +64,8 @@ double tce_gemmshape_fraction(const struct tce_computetable *t, double large,
  * dgrad and wgrad together (their times add: the harmonic mean); 0 when
  * either is not covered. */
 double tce_gemmshape_op_fraction(const struct tce_computetable *t,
-                                 double large, const struct tce_op *op);
+                                 const struct tce_gemmshape *g,
+                                 const struct tce_op *op);
 
 /* A BF16 fraction f > 0 at a peak `ratio` times the BF16 peak (FP8: 2):
  * 1 / (1 + ratio (1 / f - 1)). */

@@ -64,8 +64,8 @@ struct tce_accelerator {
     char gemm_shape_reference[TCE_TEXT_MAX]; /* shape (issue 11): a
                                          calibration file whose measured
                                          GEMM rows (another accelerator's)
-                                         give each shape's fraction of the
-                                         best rate, for the curve; "" =
+                                         give each shape's fraction of its
+                                         large GEMMs' rate, for the curve; "" =
                                          none (costmodel.h) */
     /* moe (issue 11): SMs lent to overlapped EP communication, and the
      * per-kernel launch gap under CUDA graphs */

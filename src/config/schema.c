@@ -117,7 +117,7 @@ static const struct field topology_fields[] = {
         "accelerator.gemm_shape_reference", 0,
         "calibration file (relative to this file) measured on another "
         "accelerator: the curve takes each GEMM shape's fraction of that "
-        "table's best rate in place of the matmul_half_gflop size term, "
+        "table's large GEMMs' rate in place of the matmul_half_gflop size term, "
         "where the table covers the shape; \"\" = none"),
     STR(TS, accelerator.source, "accelerator.source", 0,
         "source and date of the figures"),

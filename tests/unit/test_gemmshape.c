@@ -1,4 +1,4 @@
-/* test_gemmshape.c - a GEMM shape's fraction of the best rate carried from
+/* test_gemmshape.c - a GEMM shape's fraction of the large GEMMs' rate, carried from
  * another accelerator's table (gemmshape.h): the large GEMMs' median BF16
  * rate; an exact row's fraction per pass and a backward op's harmonic
  * mean; a dimension past the rows taken at the largest measured; shapes
@@ -70,39 +70,44 @@ static void test_fraction(void **state)
 {
     struct tce_computetable t;
     struct tce_op op;
-    double best;
+    struct tce_gemmshape g, none;
 
     (void)state;
     reference(&t);
     /* the median forward rate of the BF16 rows of at least that size:
      * all six (150 560 600 720 760 800), or only the 4096 cube */
     assert_close(tce_computetable_large_rate(&t, 0.0), 660e12, 1e3);
-    best = tce_computetable_large_rate(&t, gf(4096, 4096, 4096));
-    assert_close(best, 800e12, 1e3);
+    tce_gemmshape_init(&g, &t, gf(4096, 4096, 4096));
+    assert_close(g.large, 800e12, 1e3);
+    assert_true(g.max[TCE_GEMM_FWD][0] == 4096 &&
+                g.max[TCE_GEMM_FWD][1] == 4096 &&
+                g.max[TCE_GEMM_FWD][2] == 4096);
     gemm_op(&op, 1024, 4096, 4096, 0);
-    assert_close(tce_gemmshape_fraction(&t, best, &op, TCE_GEMM_FWD), 0.75,
+    assert_close(tce_gemmshape_fraction(&t, &g, &op, TCE_GEMM_FWD), 0.75,
                  1e-12);
-    assert_close(tce_gemmshape_fraction(&t, best, &op, TCE_GEMM_DGRAD),
+    assert_close(tce_gemmshape_fraction(&t, &g, &op, TCE_GEMM_DGRAD),
                  620.0 / 800.0, 1e-12);
-    assert_close(tce_gemmshape_op_fraction(&t, best, &op), 0.75, 1e-12);
+    assert_close(tce_gemmshape_op_fraction(&t, &g, &op), 0.75, 1e-12);
     op.flags = TCE_OP_F_BACKWARD; /* dgrad and wgrad: times add */
-    assert_close(tce_gemmshape_op_fraction(&t, best, &op),
+    assert_close(tce_gemmshape_op_fraction(&t, &g, &op),
                  2.0 / (800.0 / 620.0 + 800.0 / 580.0), 1e-12);
     /* past the rows' largest m: the largest measured shape's fraction */
     gemm_op(&op, 1 << 20, 4096, 4096, 0);
-    assert_close(tce_gemmshape_fraction(&t, best, &op, TCE_GEMM_FWD), 1.0,
+    assert_close(tce_gemmshape_fraction(&t, &g, &op, TCE_GEMM_FWD), 1.0,
                  1e-12);
     gemm_op(&op, 1 << 20, 4096, 2048, 0); /* k below the rows: the curve */
-    assert_close(tce_gemmshape_fraction(&t, best, &op, TCE_GEMM_FWD), 0.0,
+    assert_close(tce_gemmshape_fraction(&t, &g, &op, TCE_GEMM_FWD), 0.0,
                  0.0);
     /* below the rows, no shape, no reference rate: the curve */
     gemm_op(&op, 64, 4096, 4096, 0);
-    assert_close(tce_gemmshape_fraction(&t, best, &op, TCE_GEMM_FWD), 0.0,
+    assert_close(tce_gemmshape_fraction(&t, &g, &op, TCE_GEMM_FWD), 0.0,
                  0.0);
     gemm_op(&op, 0, 4096, 4096, 0);
-    assert_close(tce_gemmshape_op_fraction(&t, best, &op), 0.0, 0.0);
+    assert_close(tce_gemmshape_op_fraction(&t, &g, &op), 0.0, 0.0);
     gemm_op(&op, 1024, 4096, 4096, 0);
-    assert_close(tce_gemmshape_fraction(&t, 0.0, &op, TCE_GEMM_FWD), 0.0,
+    none = g;
+    none.large = 0.0;
+    assert_close(tce_gemmshape_fraction(&t, &none, &op, TCE_GEMM_FWD), 0.0,
                  0.0);
 }
 
@@ -111,6 +116,7 @@ static void test_outlier_not_carried(void **state)
     struct tce_computetable t;
     struct tce_op op;
     enum tce_table_how how;
+    struct tce_gemmshape g;
     double f = gf(2048, 2048, 4096), own, carried, fr;
 
     (void)state;
@@ -131,7 +137,8 @@ static void test_outlier_not_carried(void **state)
     assert_int_equal(how, TCE_TABLE_EXACT);
     assert_close(f / carried, 680e12, 1e3);
     gemm_op(&op, 2048, 2048, 4096, 0);
-    fr = tce_gemmshape_fraction(&t, 800e12, &op, TCE_GEMM_FWD);
+    tce_gemmshape_init(&g, &t, gf(4096, 4096, 4096)); /* 800 */
+    fr = tce_gemmshape_fraction(&t, &g, &op, TCE_GEMM_FWD);
     assert_true(fr > 560.0 / 800.0 && fr < 1.0);
     /* no other shape near (the shape measured twice, nothing else): its
      * own rows, never an empty interpolation */
