@@ -20,7 +20,10 @@
  *    it executes (op->exps), priced on the accelerator's SFUs where the
  *    topology names their rate (attncost.h);
  *  - cp (issue 11): with cp_comm_type p2p and no sliding-window layers the
- *    core is the ring's per-step kernels and merge passes (plan_cp.h).
+ *    core is the ring's per-step kernels and merge passes (plan_cp.h);
+ *  - dsv3 (issue 11): MLA's projections are Megatron-Core's four linears,
+ *    each at its own shape, FP8 where the job is; the down-projections
+ *    run whole on every TP rank (parallel_mode 'duplicated').
  */
 #include "plan_int.h"
 
@@ -176,6 +179,48 @@ double tce_plan_mla_rope_bytes(const struct ctx *c)
            (2.0 * x->dqk + (nope + dv) + x->dqk + dv);
 }
 
+/* One linear layer's forward GEMM: m tokens, n output, k input features
+ * (input, weight and output read or written once, BF16). */
+static void projection(struct tce_op_list *l, const char *name, double m,
+                       double n, double k, unsigned fl)
+{
+    double f = 2.0 * m * n * k;
+
+    linear(gemm(l, name, f, f, 2.0 * (m * k + k * n + m * n), fl), m, n, k);
+}
+
+/* dsv3 (issue 11): MLA's projections as Megatron-Core's MLASelfAttention
+ * builds them (multi_latent_attention.py): four Transformer Engine
+ * linears, each timed at its own shape and in FP8 where the job is (every
+ * linear but the embedding, the output head and the router: DeepSeek-V3,
+ * arXiv:2412.19437 sec. 3.3); the down-projections are parallel_mode
+ * 'duplicated' (every TP rank runs them whole on the gathered sequence),
+ * the up-projections column-parallel; q_layernorm and kv_layernorm over
+ * the latents between them, read and written in BF16.  With q_lora_rank
+ * 0 the query is one column-parallel projection from h. */
+static void mla_projections(const struct ctx *c, struct tce_op_list *l,
+                            unsigned fl)
+{
+    const struct tce_model *m = &c->job->model;
+    const struct dims *x = &c->x;
+    double ql = (double)m->q_lora_rank, kl = (double)m->kv_lora_rank;
+    double qout = x->a * x->dqk / x->t;
+    double kvout = x->a * ((double)m->qk_head_dim + x->dv) / x->t;
+
+    if (ql > 0)
+        projection(l, "q_down", x->T, ql, x->h, fl);
+    projection(l, "kv_down", x->T, kl + (double)m->qk_pos_emb_head_dim, x->h,
+               fl);
+    if (ql > 0) {
+        elt(l, "q_norm", 4.0 * x->T * ql, fl | TCE_OP_F_NORM);
+        projection(l, "q_up", x->T, qout, ql, fl);
+    } else {
+        projection(l, "q_proj", x->T, qout, x->h, fl);
+    }
+    elt(l, "kv_norm", 4.0 * x->T * kl, fl | TCE_OP_F_NORM);
+    projection(l, "kv_up", x->T, kvout, kl, fl);
+}
+
 void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
                             unsigned fl)
 {
@@ -189,17 +234,17 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
 
     elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NORM);
     tp_enter(c, l, "tp_ag_attn", fl);
-    op = gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
-              2.0 * (x->T * x->h + qkv / 2.0 / x->t +
-                     x->T * qkv / 2.0 / x->h / x->t),
-              fl);
-    if (!c->job->model.multi_latent_attention) /* MLA: several GEMMs */
-        linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
     if (c->job->model.multi_latent_attention) {
         double b = tce_plan_mla_rope_bytes(c);
 
+        mla_projections(c, l, fl);
         elt_passes(l, "mla_rope", b, b, 2, fl);
     } else {
+        op = gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
+                  2.0 * (x->T * x->h + qkv / 2.0 / x->t +
+                         x->T * qkv / 2.0 / x->h / x->t),
+                  fl);
+        linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
         /* this rank's q and k heads, BF16 */
         double qk = 2.0 * x->T * (x->a + x->g) * x->dqk / x->t;
 

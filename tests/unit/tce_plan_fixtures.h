@@ -1,9 +1,9 @@
 /*
  * tce_plan_fixtures.h - what the plan tests share: a small MoE job (64
  * experts of width 512, top-4, hidden 1024, sequence 2048 on 16 GPUs), a
- * plan of stage 0 built on nodes of a given size, and an op found by name
- * (test_plan, test_plan_moe, test_plan_recompute, test_hostsync,
- * test_plan_attn, test_plan_cp).
+ * plan of stage 0 built on nodes of a given size, an op found by name and
+ * small MLA dimensions (test_plan, test_plan_moe, test_plan_recompute,
+ * test_hostsync, test_plan_attn, test_plan_cp).
  */
 #ifndef TCE_PLAN_FIXTURES_H
 #define TCE_PLAN_FIXTURES_H
@@ -39,6 +39,18 @@ static inline void fx_moe_job(struct tce_job *j, int64_t ep, int64_t mbs)
     j->training.global_batch_size = 64;
     j->training.train_tokens = 1000000000;
     tce_job_derive(j);
+}
+
+/* MLA at small dimensions: query rank 256, key/value rank 128, head dims
+ * 64 (+ 32 rotary) and 64. */
+static inline void fx_mla_dims(struct tce_model *m)
+{
+    m->multi_latent_attention = 1;
+    m->q_lora_rank = 256;
+    m->kv_lora_rank = 128;
+    m->qk_head_dim = 64;
+    m->qk_pos_emb_head_dim = 32;
+    m->v_head_dim = 64;
 }
 
 /* Stage 0's plan of j on the job's own layout, which is left in lay.  The

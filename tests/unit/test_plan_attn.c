@@ -445,12 +445,7 @@ static void test_mla_rope(void **state)
     (void)state;
     small_job(&j, 8, 1);
     j.model.num_query_groups = 16;
-    j.model.multi_latent_attention = 1;
-    j.model.q_lora_rank = 256;
-    j.model.kv_lora_rank = 128;
-    j.model.qk_head_dim = 64;
-    j.model.qk_pos_emb_head_dim = 32;
-    j.model.v_head_dim = 64;
+    fx_mla_dims(&j.model);
     plan = fx_plan_layout(&j, &lay);
     assert_close(fx_find_op(&plan->list[TCE_PLAN_DENSE_FWD], "mla_rope")->bytes,
                  b, 1e-12);
@@ -467,6 +462,72 @@ static void test_mla_rope(void **state)
     free(plan);
 }
 
+/* dsv3 (issue 11): MLA's projections are four linears at their own shapes
+ * (q_down 1024 -> 256, kv_down 1024 -> 128 + 32, q_up 256 -> 16 x 96,
+ * kv_up 128 -> 16 x (64 + 64) on 4096 tokens), FP8 in an FP8 job; under
+ * TP 2 the down-projections run whole on every rank (duplicated), the
+ * up-projections split; at TP 1 they add up to the model's attention
+ * linears less the output projection. */
+static void mla_job(struct tce_job *j, int64_t tp)
+{
+    small_job(j, 8, tp);
+    j->model.num_query_groups = 16;
+    fx_mla_dims(&j->model);
+    j->training.precision = TCE_PRECISION_FP8;
+}
+
+static void assert_linear(const struct tce_op_list *l, const char *name,
+                          int64_t m, int64_t n, int64_t k)
+{
+    const struct tce_op *op = fx_find_op(l, name);
+
+    assert_non_null(op);
+    assert_int_equal(op->gemm_m, m);
+    assert_int_equal(op->gemm_n, n);
+    assert_int_equal(op->gemm_k, k);
+    assert_close(op->flops, 2.0 * (double)(m * n * k), 1e-12);
+    assert_true(op->flags & TCE_OP_F_FP8);
+}
+
+static void test_mla_projections(void **state)
+{
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_plan *plan;
+    const struct tce_op_list *l;
+    static const char *const names[] = {"q_down", "kv_down", "q_up",
+                                        "kv_up"};
+    double sum = 0.0, want;
+    int i;
+
+    (void)state;
+    mla_job(&j, 1);
+    plan = fx_plan_layout(&j, &lay);
+    l = &plan->list[TCE_PLAN_DENSE_FWD];
+    assert_null(fx_find_op(l, "qkv"));
+    assert_linear(l, "q_down", 4096, 256, 1024);
+    assert_linear(l, "kv_down", 4096, 160, 1024);
+    assert_linear(l, "q_up", 4096, 16 * 96, 256);
+    assert_linear(l, "kv_up", 4096, 16 * 128, 128);
+    assert_non_null(fx_find_op(l, "q_norm"));
+    assert_non_null(fx_find_op(l, "kv_norm"));
+    for (i = 0; i < 4; i++)
+        sum += fx_find_op(l, names[i])->flops;
+    want = 2.0 * 4096.0 *
+           (1024.0 * 256.0 + 256.0 * 16.0 * 96.0 + 1024.0 * 160.0 +
+            128.0 * 16.0 * 128.0);
+    assert_close(sum, want, 1e-12);
+    free(plan);
+    mla_job(&j, 2);
+    plan = fx_plan_layout(&j, &lay);
+    l = &plan->list[TCE_PLAN_DENSE_FWD];
+    assert_linear(l, "q_down", 4096, 256, 1024);
+    assert_linear(l, "kv_down", 4096, 160, 1024);
+    assert_linear(l, "q_up", 4096, 8 * 96, 256);
+    assert_linear(l, "kv_up", 4096, 8 * 128, 128);
+    free(plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_cp_ring_exposure),
         cmocka_unit_test(test_qk_passes),
         cmocka_unit_test(test_mla_rope),
+        cmocka_unit_test(test_mla_projections),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

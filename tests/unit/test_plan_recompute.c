@@ -27,12 +27,7 @@ static void mla_moe_job(struct tce_job *j)
     j->model.moe_router_topk = 2;
     j->model.moe_ffn_hidden_size = 512;
     j->model.moe_first_dense_layers = 1;
-    j->model.multi_latent_attention = 1;
-    j->model.q_lora_rank = 256;
-    j->model.kv_lora_rank = 128;
-    j->model.qk_head_dim = 64;
-    j->model.qk_pos_emb_head_dim = 32;
-    j->model.v_head_dim = 64;
+    fx_mla_dims(&j->model);
     j->parallel.num_gpus = 8;
     j->parallel.expert_model_parallel_size = 8;
     j->training.micro_batch_size = 1;
