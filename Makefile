@@ -220,7 +220,7 @@ INST_DIRS := bin share/man/man1 share/bash-completion/completions \
              share/doc/tcemu share/tcemu/topologies \
              share/tcemu/topologies/compute share/tcemu/jobs \
              share/tcemu/reference share/tcemu/reference/megatron-lm-moe-recipes \
-             share/tcemu/slurm
+             share/tcemu/reference/nemo-long-sequence share/tcemu/slurm
 I := $(DESTDIR)$(PREFIX)
 
 $(INST)/datadir.o: src/datadir.c FORCE
@@ -247,6 +247,8 @@ install: $(INST)/tcemu $(INST)/tcemu.1
 	install -m 644 tests/fixtures/reference/*.csv $(I)/share/tcemu/reference/
 	install -m 644 tests/fixtures/reference/megatron-lm-moe-recipes/*.cfg \
 	    $(I)/share/tcemu/reference/megatron-lm-moe-recipes/
+	install -m 644 tests/fixtures/reference/nemo-long-sequence/*.cfg \
+	    $(I)/share/tcemu/reference/nemo-long-sequence/
 	@for f in slurm/*; do \
 	  [ -f "$$f" ] || continue; \
 	  case $$f in *.sbatch | *.py) m=755 ;; *) m=644 ;; esac; \

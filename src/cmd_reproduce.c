@@ -59,9 +59,12 @@ static void usage(FILE *out)
             "Megatron-Bridge counts them, tokens/s per GPU, HBM fit,\nand "
             "the mean and worst |error| per generation, dense and MoE.\n"
             "With --reference megatron-lm-moe-recipes (NVIDIA Megatron-LM's "
-            "MoE recipes,\nheld out: nothing was fitted to them): each "
-            "recipe's job on its topology,\nmodel TFLOP/s against the "
-            "recipe index's median, the mean and worst |error|.\n"
+            "MoE recipes)\nor nemo-long-sequence (NVIDIA NeMo's "
+            "long-sequence table: Llama 3 8B on\nB200 from 8K to 1M tokens "
+            "with context parallelism), both held out (nothing\nwas fitted "
+            "to them): each row's job on its topology, model TFLOP/s "
+            "counted as\nits source counts them against the published "
+            "figure, the mean and worst\n|error|.\n"
             "\n"
             "options:\n"
             "  -t, --topology FILE  default " DEFAULT_TOPOLOGY " (Bridge: "
@@ -298,7 +301,7 @@ int tce_cmd_reproduce(int argc, char **argv)
             return tce_cmd_reproduce_bridge(&bo);
         if (jobs_dir || excluded || write_jobs) {
             fprintf(stderr, "tcemu reproduce: error: --jobs, --excluded, "
-                            "--write-jobs: not with the Megatron-LM recipes "
+                            "--write-jobs: not with a held-out reference "
                             "(each row names its job)\n");
             return TCE_EXIT_USAGE;
         }

@@ -1,10 +1,11 @@
 /*
  * cmd_reproduce_recipes.c - tcemu reproduce --reference
- * megatron-lm-moe-recipes: the held-out check (recipes.h).  Each of
- * Megatron-LM's MoE recipes projected with its job on its topology, the
- * published median against the projection, the mean and worst |error|.
- * Nothing was fitted to these rows: their error is what a planner can
- * expect of the projector on a stack it was not tuned on.
+ * megatron-lm-moe-recipes | nemo-long-sequence: the held-out checks
+ * (recipes.h).  Each row projected with its job on its topology, the
+ * published figure against the projection counted as its source counts
+ * FLOPs, the mean and worst |error|.  Nothing was fitted to these rows:
+ * their error is what a planner can expect of the projector on a stack and
+ * layouts it was not tuned on.
  */
 #include <math.h>
 #include <stddef.h>
@@ -36,12 +37,16 @@ static const struct tce_report_column columns[] = {
      .type = TCE_REPORT_INT, .offset = OFF(tp)},
     {.key = "pp", .human = "pp", .fmt = "2d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(pp)},
+    {.key = "cp", .human = "cp", .fmt = "2d", .in = ALL,
+     .type = TCE_REPORT_INT, .offset = OFF(cp)},
     {.key = "ep", .human = "ep", .fmt = "3d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(ep)},
     {.key = "micro_batch_size", .human = "mbs", .fmt = "3d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(mbs)},
     {.key = "global_batch_size", .human = "gbs", .fmt = "5d", .in = ALL,
      .type = TCE_REPORT_INT, .offset = OFF(gbs)},
+    {.key = "seq_length", .human = "seq", .fmt = "7d", .in = ALL,
+     .type = TCE_REPORT_INT, .offset = OFF(seq)},
     {.key = "published_tflops_per_gpu", .human = "pub", .unit = "(TF)",
      .fmt = "7.1f", .in = ALL, .type = TCE_REPORT_DOUBLE,
      .offset = OFF(published_tflops), .sep = " | "},
@@ -55,6 +60,8 @@ static const struct tce_report_column columns[] = {
      .type = TCE_REPORT_DOUBLE, .offset = OFF(projected_tokens)},
     {.key = "model_flops_per_token", .in = DATA, .type = TCE_REPORT_DOUBLE,
      .offset = OFF(flops_per_token)},
+    {.key = "flops_count", .in = DATA, .type = TCE_REPORT_TEXT,
+     .offset = OFF(flops_name), .chars = 1},
     {.key = "iteration_s", .in = DATA, .type = TCE_REPORT_DOUBLE,
      .offset = OFF(proj.iteration_s)},
     {.key = "memory_gib_per_gpu", .human = "mem", .unit = "(GiB)",
@@ -65,7 +72,7 @@ static const struct tce_report_column columns[] = {
     {.key = "fits_memory", .human = "fits", .fmt = "s", .in = ALL,
      .type = TCE_REPORT_BOOL, .offset = OFF(proj.fits_memory)},
     {.key = "source_line", .human = "line", .fmt = "4d", .in = ALL,
-     .type = TCE_REPORT_INT, .offset = OFF(readme_line)},
+     .type = TCE_REPORT_INT, .offset = OFF(source_line)},
     {.key = "recipe", .human = "recipe", .fmt = "s", .in = ALL,
      .type = TCE_REPORT_TEXT, .offset = OFF(recipe), .chars = 1},
     {.key = "job_name", .json_key = "name", .group = "job", .in = DATA,
@@ -122,17 +129,18 @@ static void print_human(FILE *out, const struct tce_reproduce_bridge_opts *o,
                         const struct tce_recipe_row *rows, int n,
                         const struct summary *s, int ok)
 {
+    const struct tce_recipes_reference *ref =
+        tce_recipes_reference(o->reference);
     struct tce_report t;
 
     fprintf(out, "# tcemu %s reproduce\n", tce_cli_version());
-    fprintf(out, "# reference: %s (NVIDIA Megatron-LM MoE recipes, "
-                 "examples/moe_recipes/README.md, median model TFLOP/s per "
-                 "GPU, measured; held out: nothing in tcemu was fitted to "
-                 "them)\n", o->reference);
-    fprintf(out, "# projected: tcemu project (modelled) with each recipe's "
-                 "job on its topology, model TFLOP/s counted as "
-                 "Megatron-LM's training.py counts them (causal half, MTP)"
-                 "\n");
+    fprintf(out, "# reference: %s (%s; held out: nothing in tcemu was "
+                 "fitted to them)\n", o->reference, ref->source);
+    fprintf(out, "# projected: tcemu project (modelled) with each row's "
+                 "job on its topology, model TFLOP/s counted as its source "
+                 "counts them (megatron-lm: Megatron-LM's training.py, "
+                 "causal half, MTP; nemo-llama: NeMo's flops_formulas.py, "
+                 "the whole square)\n");
     table(rows, n, &t);
     tce_report_human(out, &t);
     fprintf(out, "# all %d rows, mean |error| %.1f%% (tolerance %.1f%%), "
@@ -157,7 +165,8 @@ static void print_json(FILE *out, const struct tce_reproduce_bridge_opts *o,
     tce_json_string(&j, "schema", "tcemu.reproduce.recipes/1");
     tce_json_string(&j, "tcemu_version", tce_cli_version());
     tce_json_string(&j, "reference", o->reference);
-    tce_json_string(&j, "reference_kind", "megatron-lm-moe-recipes");
+    tce_json_string(&j, "reference_kind",
+                    tce_recipes_reference(o->reference)->name);
     tce_json_double(&j, "tolerance", o->tolerance);
     tce_json_double(&j, "mean_tolerance", o->mean_tolerance);
     tce_json_bool(&j, "all_within_tolerance", ok);
@@ -240,9 +249,10 @@ int tce_cmd_reproduce_recipes(const struct tce_reproduce_bridge_opts *o)
         goto out;
     if (!ok) {
         fprintf(stderr,
-                "tcemu reproduce: error: Megatron-LM MoE recipes (held "
-                "out): mean |error| %.1f%% (tolerance %.1f%%), worst %.1f%% "
-                "(tolerance %.1f%%)\n",
+                "tcemu reproduce: error: %s (held out): mean |error| "
+                "%.1f%% (tolerance %.1f%%), worst %.1f%% (tolerance "
+                "%.1f%%)\n",
+                tce_recipes_reference(o->reference)->title,
                 100.0 * sum.mean, 100.0 * o->mean_tolerance,
                 100.0 * sum.worst_err, 100.0 * o->tolerance);
         status = TCE_EXIT_CHECK;

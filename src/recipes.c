@@ -1,7 +1,7 @@
 /*
- * recipes.c - Megatron-LM's MoE recipes as a held-out check of the
- * projector (recipes.h): the data file, and each row projected with its
- * job on its topology.
+ * recipes.c - held-out checks of the projector (recipes.h): the shipped
+ * references, the data file, and each row projected with its job on its
+ * topology and counted as its source counts FLOPs.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -17,14 +17,57 @@
 
 enum col {
     C_RECIPE, C_MODEL, C_SYSTEM, C_TOPOLOGY, C_JOB, C_GPUS, C_TP, C_PP,
-    C_EP, C_MBS, C_GBS, C_SEQ, C_PUBLISHED, C_README_LINE, C_NOTES,
-    C_COUNT
+    C_CP, C_EP, C_MBS, C_GBS, C_SEQ, C_FLOPS, C_PUBLISHED, C_SOURCE_LINE,
+    C_NOTES, C_COUNT
 };
 
 static const char *const header[C_COUNT] = {
-    "recipe", "model", "system", "topology", "job", "gpus", "tp", "pp", "ep",
-    "mbs", "gbs", "seq", "published_tflops_per_gpu", "readme_line", "notes",
+    "recipe", "model", "system", "topology", "job", "gpus", "tp", "pp", "cp",
+    "ep", "mbs", "gbs", "seq", "flops_count", "published_tflops_per_gpu",
+    "source_line", "notes",
 };
+
+static const struct tce_recipes_reference references[] = {
+    {TCE_RECIPES_REFERENCE, "Megatron-LM MoE recipes",
+     "NVIDIA Megatron-LM MoE recipes, examples/moe_recipes/README.md, "
+     "median model TFLOP/s per GPU, measured"},
+    {TCE_RECIPES_LONG_SEQUENCE, "NeMo long-sequence",
+     "NVIDIA NeMo docs/source/performance/performance_long_sequence.md, "
+     "TFLOP/s per GPU with context parallelism, measured"},
+};
+
+const char *const tce_recipes_shipped[] = {
+    TCE_RECIPES_REFERENCE, TCE_RECIPES_LONG_SEQUENCE, NULL,
+};
+
+const struct tce_recipes_reference *tce_recipes_reference(const char *path)
+{
+    static const struct tce_recipes_reference other = {
+        "held-out", "held-out rows", "published measurements"};
+    const char *base = strrchr(path, '/');
+    size_t i, n;
+
+    base = base ? base + 1 : path;
+    n = strcspn(base, ".");
+    for (i = 0; i < TCE_ARRAY_SIZE(references); i++)
+        if (strlen(references[i].name) == n &&
+            strncmp(base, references[i].name, n) == 0)
+            return &references[i];
+    return &other;
+}
+
+double tce_recipes_nemo_llama_flops(const struct tce_model *m, int64_t seq)
+{
+    double h = (double)m->hidden_size, l = (double)m->num_layers;
+    double a = (double)m->num_attention_heads;
+    double g = m->num_query_groups > 0 ? (double)m->num_query_groups : a;
+
+    return l * h * h *
+               (12.0 + 12.0 * g / a +
+                18.0 * (double)m->ffn_hidden_size / h +
+                12.0 * (double)seq / h) +
+           6.0 * (double)m->vocab_size * h;
+}
 
 /* 0 when the fields are the header, in its order. */
 static int is_header(char **f, int nf)
@@ -76,6 +119,7 @@ static int fill(struct tce_recipe_row *r, char **f, struct tce_error *err)
         {C_GPUS, offsetof(struct tce_recipe_row, gpus), 1 << 20},
         {C_TP, offsetof(struct tce_recipe_row, tp), 1024},
         {C_PP, offsetof(struct tce_recipe_row, pp), 1024},
+        {C_CP, offsetof(struct tce_recipe_row, cp), 1024},
         {C_EP, offsetof(struct tce_recipe_row, ep), 1 << 16},
         {C_MBS, offsetof(struct tce_recipe_row, mbs), 1 << 16},
         {C_GBS, offsetof(struct tce_recipe_row, gbs), 1 << 24},
@@ -103,10 +147,19 @@ static int fill(struct tce_recipe_row *r, char **f, struct tce_error *err)
                          &e) != 0)
         return tce_error_set(err, TCE_ECONFIG, "%s: %s", header[C_PUBLISHED],
                              e.msg);
-    if (tce_parse_int64(f[C_README_LINE], 1, 1 << 20, &r->readme_line,
+    if (tce_parse_int64(f[C_SOURCE_LINE], 1, 1 << 20, &r->source_line,
                         &e) != 0)
         return tce_error_set(err, TCE_ECONFIG, "%s: %s",
-                             header[C_README_LINE], e.msg);
+                             header[C_SOURCE_LINE], e.msg);
+    snprintf(r->flops_name, sizeof(r->flops_name), "%.15s", f[C_FLOPS]);
+    if (strcmp(f[C_FLOPS], "megatron-lm") == 0)
+        r->flops = TCE_RECIPES_FLOPS_MEGATRON_LM;
+    else if (strcmp(f[C_FLOPS], "nemo-llama") == 0)
+        r->flops = TCE_RECIPES_FLOPS_NEMO_LLAMA;
+    else
+        return tce_error_set(err, TCE_ECONFIG,
+                             "%s: '%s' is not megatron-lm or nemo-llama",
+                             header[C_FLOPS], f[C_FLOPS]);
     return 0;
 }
 
@@ -143,7 +196,7 @@ int tce_recipes_read(const char *path, struct tce_recipe_row *rows, int max,
     struct tce_csv_table t = {
         .header = read_header,
         .header_what =
-            "the recipes' header (recipe, model, ..., notes)",
+            "the held-out rows' header (recipe, model, ..., notes)",
         .row = read_row,
         .ctx = &x,
         .max_rows = max,
@@ -166,6 +219,8 @@ static const char *disagrees(const struct tce_recipe_row *r,
          j->parallel.tensor_model_parallel_size},
         {"parallel.pipeline_model_parallel_size", r->pp,
          j->parallel.pipeline_model_parallel_size},
+        {"parallel.context_parallel_size", r->cp,
+         j->parallel.context_parallel_size},
         {"parallel.expert_model_parallel_size", r->ep,
          j->parallel.expert_model_parallel_size},
         {"training.micro_batch_size", r->mbs, j->training.micro_batch_size},
@@ -213,6 +268,12 @@ int tce_recipes_project(struct tce_recipe_row *r, const char *path,
                             "%s: %s is %lld, the row (line %d) says %lld",
                             r->job_path, bad, (long long)got, r->csv_line,
                             (long long)want);
+    if (ret == 0 && r->flops == TCE_RECIPES_FLOPS_NEMO_LLAMA &&
+        (s->job.model.num_experts > 0 || !s->job.model.swiglu))
+        ret = tce_error_set(err, TCE_ECONFIG,
+                            "%s: flops_count nemo-llama (line %d): NeMo's "
+                            "llama formula counts dense SwiGLU models only",
+                            r->job_path, r->csv_line);
     if (ret == 0)
         ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
     if (ret == 0) {
@@ -220,12 +281,16 @@ int tce_recipes_project(struct tce_recipe_row *r, const char *path,
                  s->topo.path);
         snprintf(r->job_name, sizeof(r->job_name), "%s", s->job.name);
         tce_bridge_arch_of(NULL, &s->job, &arch);
-        r->flops_per_token = tce_bridge_flops_per_token(
-            &s->job.model, r->seq, r->tp, &arch);
+        r->flops_per_token =
+            r->flops == TCE_RECIPES_FLOPS_NEMO_LLAMA
+                ? tce_recipes_nemo_llama_flops(&s->job.model, r->seq)
+                : tce_bridge_flops_per_token(&s->job.model, r->seq, r->tp,
+                                             &arch);
         r->projected_tokens = r->proj.tokens_per_s / (double)r->gpus;
         r->projected_tflops = r->projected_tokens * r->flops_per_token / 1e12;
         r->error = r->projected_tflops / r->published_tflops - 1.0;
         r->hbm_gib = s->topo.accelerator.hbm_gib;
+        r->moe = s->job.model.num_experts > 0;
         r->projected = 1;
     } else {
         snprintf(r->reason, sizeof(r->reason), "%.190s", err->msg);

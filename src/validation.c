@@ -231,8 +231,7 @@ void tce_validation_for(const struct tce_topology *t, const struct tce_job *j,
      * the Megatron-Bridge rows of the same family and kind, if any */
     if (strcmp(v->family, "A100") != 0 || moe) {
         bridge_validation(v, moe);
-        if (moe)
-            recipes_validation(v);
+        recipes_validation(v);
         if (!v->applies)
             snprintf(v->line, sizeof(v->line),
                      "model validation: no published validation for %s %s "
@@ -402,53 +401,77 @@ static const struct tce_job *term_job(struct term_files *f, const char *name)
     return f->job[i];
 }
 
-/* held out (issue 11): the Megatron-LM MoE recipes of v's family into v
- * (recipes.h), each topology loaded once (term_topology); nothing when
- * there are none or they cannot be read. */
-static void recipes_validation(struct tce_validation *v)
+/* held out (issue 11): the rows of one held-out reference (recipes.h) of
+ * v's family and kind into v, each topology loaded once (term_topology:
+ * its names point into the rows, so the files go with them); the
+ * reference's title appended to titles when it gave any. */
+static void held_out_reference(struct tce_validation *v, const char *name,
+                               char *titles, size_t size)
 {
+    struct term_files files, *f = &files;
     char ref[TCE_TEXT_MAX], fam[32];
     struct tce_recipe_row *rows = calloc(TCE_RECIPES_ROWS_MAX, sizeof(*rows));
     const struct tce_topology *t;
-    struct term_files f;
     struct tce_error err;
+    int i, n = 0, used = 0, moe = strcmp(v->kind, "MoE") == 0;
     double e;
-    int i, n = 0;
 
-    memset(&f, 0, sizeof(f));
+    memset(f, 0, sizeof(*f));
     tce_error_clear(&err);
     if (!rows ||
-        tce_datadir_resolve(TCE_DATA_REFERENCE, TCE_RECIPES_REFERENCE, ref,
-                            sizeof(ref), &err) != 0 ||
+        tce_datadir_resolve(TCE_DATA_REFERENCE, name, ref, sizeof(ref),
+                            &err) != 0 ||
         tce_recipes_read(ref, rows, TCE_RECIPES_ROWS_MAX, &n, &err) != 0)
-        goto out;
+        n = 0;
     for (i = 0; i < n; i++) {
-        t = term_topology(&f, rows[i].topology);
+        t = term_topology(f, rows[i].topology);
         if (!t ||
             strcmp(tce_validation_family(t->accelerator.name, fam,
                                          sizeof(fam)),
                    v->family) != 0 ||
-            tce_recipes_project(&rows[i], ref, NULL, &err) != 0)
+            tce_recipes_project(&rows[i], ref, NULL, &err) != 0 ||
+            rows[i].moe != moe)
             continue;
         e = fabs(rows[i].error);
         v->held_out_rows++;
         v->held_out_mean += e;
         if (e > v->held_out_worst)
             v->held_out_worst = e;
+        used++;
+    }
+    if (used)
+        snprintf(titles + strlen(titles), size - strlen(titles), "%s%s",
+                 titles[0] ? " and " : "",
+                 tce_recipes_reference(ref)->title);
+    for (i = 0; i < f->n_topos; i++)
+        free(f->topo[i]);
+    free(rows);
+}
+
+/* held out (issue 11): every shipped held-out reference's rows of v's
+ * family and kind into v; nothing when there are none. */
+static void recipes_validation(struct tce_validation *v)
+{
+    char titles[160] = "", names[160] = "";
+    int i;
+
+    for (i = 0; tce_recipes_shipped[i]; i++) {
+        size_t had = strlen(titles);
+
+        held_out_reference(v, tce_recipes_shipped[i], titles,
+                           sizeof(titles));
+        if (strlen(titles) != had)
+            snprintf(names + strlen(names), sizeof(names) - strlen(names),
+                     "%s%s", names[0] ? ", " : "", tce_recipes_shipped[i]);
     }
     if (v->held_out_rows == 0)
-        goto out;
+        return;
     v->held_out_mean /= v->held_out_rows;
     snprintf(v->held_out_line, sizeof(v->held_out_line),
-             "held out: %s MoE, Megatron-LM MoE recipes (nothing fitted to "
-             "them), %d rows, mean %.1f%%, worst %.1f%% (tcemu reproduce "
-             "--reference " TCE_RECIPES_REFERENCE ")",
-             v->family, v->held_out_rows, 100.0 * v->held_out_mean,
-             100.0 * v->held_out_worst);
-out:
-    for (i = 0; i < f.n_topos; i++)
-        free(f.topo[i]);
-    free(rows);
+             "held out: %s %s, %s (nothing fitted to them), %d rows, mean "
+             "%.1f%%, worst %.1f%% (tcemu reproduce --reference %s)",
+             v->family, v->kind, titles, v->held_out_rows,
+             100.0 * v->held_out_mean, 100.0 * v->held_out_worst, names);
 }
 
 /* Megatron-Bridge's rows of family and kind into out. */

@@ -34,8 +34,9 @@ want_files() {
     echo share/man/man1/tcemu.1
     for f in jobs/*.cfg topologies/*.cfg topologies/compute/*.cfg; do echo "share/tcemu/$f"; done
     for f in tests/fixtures/reference/*.csv; do echo "share/tcemu/reference/${f##*/}"; done
-    for f in tests/fixtures/reference/megatron-lm-moe-recipes/*.cfg; do
-        echo "share/tcemu/reference/megatron-lm-moe-recipes/${f##*/}"; done
+    for f in tests/fixtures/reference/megatron-lm-moe-recipes/*.cfg \
+             tests/fixtures/reference/nemo-long-sequence/*.cfg; do
+        echo "share/tcemu/reference/${f#tests/fixtures/reference/}"; done
     for f in slurm/*; do [ -f "$f" ] && echo "share/tcemu/$f"; done
 }
 installed_files() { (cd "$1" && find . -type f | sed 's|^\./||' | sort); }
@@ -57,6 +58,8 @@ check "tcemu reproduce: all rows within tolerance" got "tolerance 5.0%: OK" tcem
 # 3 when over the tolerances is this set's verdict, not a failure here)
 check "tcemu reproduce --reference megatron-lm-moe-recipes (installed jobs)" bash -c \
     "cd '$work' && env -u TCEMU_DATA_DIR HOME='$out/home' PATH='$p/bin:\$PATH' tcemu reproduce --reference megatron-lm-moe-recipes > '$out/rec' 2>&1; rc=\$?; [ \$rc -eq 0 ] || [ \$rc -eq 3 ] && grep -q '^# all 14 rows' '$out/rec' && grep -q '^# reference: $p/share/tcemu/reference/megatron-lm-moe-recipes.csv' '$out/rec' || { tail -5 '$out/rec'; false; }"
+check "tcemu reproduce --reference nemo-long-sequence (installed jobs)" \
+    got "^# all 8 rows.*: OK\$" tcemu reproduce --reference nemo-long-sequence
 check "tcemu project -t aws-p5 -j llama3-70b" \
     got "topology: aws-p5 \\($p/share/tcemu/topologies/aws-p5.cfg\\)" tcemu project -t aws-p5 -j llama3-70b
 check "tcemu project --json" got '"schema": "tcemu.project/1"' tcemu project -t aws-p5 -j llama3-70b --json -

@@ -1,7 +1,8 @@
 /*
- * test_recipes.c - the held-out Megatron-LM MoE recipes (recipes.h): the
- * data file's reader (header, quoted notes, every bad row with its line)
- * and the CSV splitter it shares with the Megatron-Bridge reader (util.h).
+ * test_recipes.c - the held-out references (recipes.h): the data file's
+ * reader (header, quoted notes, every bad row with its line), the CSV
+ * splitter it shares with the Megatron-Bridge reader (util.h), the shipped
+ * references by name, and NeMo's llama FLOP count.
  */
 #include "tce_test.h"
 
@@ -13,11 +14,11 @@
 #include "tcemu/util.h"
 
 #define HEADER                                                                 \
-    "recipe,model,system,topology,job,gpus,tp,pp,ep,mbs,gbs,seq,"             \
-    "published_tflops_per_gpu,readme_line,notes\n"
+    "recipe,model,system,topology,job,gpus,tp,pp,cp,ep,mbs,gbs,seq,"          \
+    "flops_count,published_tflops_per_gpu,source_line,notes\n"
 #define ROW                                                                    \
     "qwen3_30b/h100/fp8_32GPU_TP1PP1EP8.yaml,qwen3-30b-a3b,H100,dgx-h100,"    \
-    "d/q.cfg,32,1,1,8,1,256,4096,232.4,139,"
+    "d/q.cfg,32,1,1,2,8,1,256,4096,megatron-lm,232.4,139,"
 
 static void test_csv_split(void **state)
 {
@@ -50,11 +51,13 @@ static void test_read(void **state)
     assert_string_equal(rows[0].topology, "dgx-h100");
     assert_string_equal(rows[0].job, "d/q.cfg");
     assert_int_equal(rows[0].gpus, 32);
+    assert_int_equal(rows[0].cp, 2);
     assert_int_equal(rows[0].ep, 8);
+    assert_int_equal(rows[0].flops, TCE_RECIPES_FLOPS_MEGATRON_LM);
     assert_int_equal(rows[0].gbs, 256);
     assert_int_equal(rows[0].seq, 4096);
     assert_true(rows[0].published_tflops == 232.4);
-    assert_int_equal(rows[0].readme_line, 139);
+    assert_int_equal(rows[0].source_line, 139);
     assert_int_equal(rows[0].csv_line, 3);
     assert_string_equal(rows[0].notes, "paged stash, not modelled");
     unlink(path);
@@ -67,13 +70,17 @@ static void test_errors(void **state)
     static const struct {
         const char *text, *want;
     } cases[] = {
-        {"recipe,model\n" ROW "\n", ":1: error: not the recipes' header"},
-        {HEADER "x,y,B200,dgx-b200,j.cfg,many,1,1,1,1,1,1,1,1,\n",
+        {"recipe,model\n" ROW "\n",
+         ":1: error: not the held-out rows' header"},
+        {HEADER "x,y,B200,dgx-b200,j.cfg,many,1,1,1,1,1,1,1,megatron-lm,1,1,\n",
          ":2: error: bad row: gpus: 'many' is not an integer"},
-        {HEADER "x,y,B200,dgx-b200,j.cfg,8,1,1,1,1,1,1,0,1,\n",
+        {HEADER "x,y,B200,dgx-b200,j.cfg,8,1,1,1,1,1,1,1,megatron-lm,0,1,\n",
          ":2: error: bad row: published_tflops_per_gpu"},
+        {HEADER "x,y,B200,dgx-b200,j.cfg,8,1,1,1,1,1,1,1,nemo,1,1,\n",
+         ":2: error: bad row: flops_count: 'nemo' is not megatron-lm or "
+         "nemo-llama"},
         {HEADER "x,y,B200,dgx-b200,j.cfg,8,1,1,1,1,1,1\n",
-         ":2: error: bad row: expected 15 fields, got 12"},
+         ":2: error: bad row: expected 17 fields, got 12"},
         {HEADER ROW "\"open\n", ":2: error: unterminated quoted field"},
         {HEADER, "no data rows"},
     };
@@ -114,6 +121,48 @@ static void test_too_many_rows(void **state)
     free(path);
 }
 
+/* The shipped references by their data file's base name; another file a
+ * generic description. */
+static void test_reference(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        tce_recipes_reference("a/b/megatron-lm-moe-recipes.csv")->title,
+        "Megatron-LM MoE recipes");
+    assert_string_equal(tce_recipes_reference("nemo-long-sequence")->name,
+                        "nemo-long-sequence");
+    assert_string_equal(tce_recipes_reference("x/mine.csv")->name,
+                        "held-out");
+    assert_string_equal(tce_recipes_shipped[0], TCE_RECIPES_REFERENCE);
+    assert_string_equal(tce_recipes_shipped[1], TCE_RECIPES_LONG_SEQUENCE);
+    assert_null(tce_recipes_shipped[2]);
+}
+
+/* NeMo's llama3 formula for Llama 3 8B at 8,192 tokens, term by term:
+ * 32 x 4096^2 x (12 + 12 x 8/32 + 18 x 14336/4096 + 12 x 8192/4096) +
+ * 6 x 128256 x 4096; the attention term is the whole square (12 s h per
+ * layer, twice the causal count). */
+static void test_nemo_llama_flops(void **state)
+{
+    struct tce_model m;
+    double want, causal_gap;
+    (void)state;
+
+    memset(&m, 0, sizeof(m));
+    m.num_layers = 32;
+    m.hidden_size = 4096;
+    m.ffn_hidden_size = 14336;
+    m.num_attention_heads = 32;
+    m.num_query_groups = 8;
+    m.vocab_size = 128256;
+    want = 32.0 * 4096.0 * 4096.0 * (12.0 + 3.0 + 63.0 + 24.0) +
+           6.0 * 128256.0 * 4096.0;
+    assert_close(tce_recipes_nemo_llama_flops(&m, 8192), want, 1e-12);
+    causal_gap = tce_recipes_nemo_llama_flops(&m, 16384) -
+                 tce_recipes_nemo_llama_flops(&m, 8192);
+    assert_close(causal_gap, 12.0 * 8192.0 * 4096.0 * 32.0, 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +170,8 @@ int main(void)
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_too_many_rows),
+        cmocka_unit_test(test_reference),
+        cmocka_unit_test(test_nemo_llama_flops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
