@@ -198,27 +198,39 @@ static void projection(struct tce_op_list *l, const char *name, double m,
  * the up-projections column-parallel; q_layernorm and kv_layernorm over
  * the latents between them, read and written in BF16.  With q_lora_rank
  * 0 the query is one column-parallel projection from h. */
+void tce_plan_mla_up_proj(const struct ctx *c, struct tce_op_list *l,
+                          const char *q_name, const char *kv_name,
+                          unsigned fl)
+{
+    const struct tce_model *m = &c->job->model;
+    const struct dims *x = &c->x;
+    double ql = (double)m->q_lora_rank, kl = (double)m->kv_lora_rank;
+
+    if (q_name && ql > 0) {
+        elt(l, "q_norm", 4.0 * x->T * ql, fl | TCE_OP_F_NORM);
+        projection(l, q_name, x->T, x->a * x->dqk / x->t, ql, fl);
+    }
+    if (kv_name) {
+        elt(l, "kv_norm", 4.0 * x->T * kl, fl | TCE_OP_F_NORM);
+        projection(l, kv_name, x->T,
+                   x->a * ((double)m->qk_head_dim + x->dv) / x->t, kl, fl);
+    }
+}
+
 static void mla_projections(const struct ctx *c, struct tce_op_list *l,
                             unsigned fl)
 {
     const struct tce_model *m = &c->job->model;
     const struct dims *x = &c->x;
     double ql = (double)m->q_lora_rank, kl = (double)m->kv_lora_rank;
-    double qout = x->a * x->dqk / x->t;
-    double kvout = x->a * ((double)m->qk_head_dim + x->dv) / x->t;
 
     if (ql > 0)
         projection(l, "q_down", x->T, ql, x->h, fl);
+    else
+        projection(l, "q_proj", x->T, x->a * x->dqk / x->t, x->h, fl);
     projection(l, "kv_down", x->T, kl + (double)m->qk_pos_emb_head_dim, x->h,
                fl);
-    if (ql > 0) {
-        elt(l, "q_norm", 4.0 * x->T * ql, fl | TCE_OP_F_NORM);
-        projection(l, "q_up", x->T, qout, ql, fl);
-    } else {
-        projection(l, "q_proj", x->T, qout, x->h, fl);
-    }
-    elt(l, "kv_norm", 4.0 * x->T * kl, fl | TCE_OP_F_NORM);
-    projection(l, "kv_up", x->T, kvout, kl, fl);
+    tce_plan_mla_up_proj(c, l, "q_up", "kv_up", fl);
 }
 
 void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,

@@ -161,6 +161,12 @@ int tce_plan_moe_clamp_eager(const struct ctx *c);
 int tce_plan_moe_bias_loop(const struct ctx *c);
 /* dsv3 (issue 11): bytes of MLA's fused RoPE forward (plan_attn.c) */
 double tce_plan_mla_rope_bytes(const struct ctx *c);
+/* dsv3 (issue 11): MLA's up-projections as ops named q_name and kv_name
+ * (the query's only with q_lora_rank > 0), the forward's and the ones
+ * mla_up_proj recomputes (plan_attn.c) */
+void tce_plan_mla_up_proj(const struct ctx *c, struct tce_op_list *l,
+                          const char *q_name, const char *kv_name,
+                          unsigned fl);
 /* Forward of the attention block (also the recomputed forward):
  * plan_attn.c. */
 void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,

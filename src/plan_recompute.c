@@ -9,7 +9,8 @@
  *
  *   core_attn    the attention core ops of the forward, with the CP K/V
  *                exchange inside Transformer Engine's attention
- *   mla_up_proj  MLA's Q and KV up-projection GEMMs
+ *   mla_up_proj  MLA's Q and KV up-projections (the forward's ops, with the
+ *                norms fused into them) and its fused RoPE
  *   moe_act      the experts' activation, an element-wise pass over the
  *                routed copies' fc1 output
  *   layernorm    the norms that are modules of their own (an MoE layer's
@@ -64,23 +65,10 @@ void tce_plan_recompute_ops(const struct ctx *c, int moe,
         elt(bwd, "rc_norm", norms * 4.0 * x->elt_tokens * x->h,
             rc | TCE_OP_F_NORM);
     if ((mods & TCE_RC_MLA_UP_PROJ) && m->multi_latent_attention) {
-        double ql = (double)m->q_lora_rank, kl = (double)m->kv_lora_rank;
-        double nope = (double)m->qk_head_dim, dv = (double)m->v_head_dim;
-        double qout = x->a * x->dqk / x->t, kvout = x->a * (nope + dv) / x->t;
-        double fl;
-
-        /* with q_lora_rank 0 only the KV up-projection exists (Q is
-         * projected from h directly, not recomputed); its shape stands for
-         * the efficiency otherwise */
-        if (ql <= 0)
-            qout = 0.0;
-        fl = 2.0 * x->T * (ql * qout + kl * kvout);
-        if (fl > 0)
-            linear(gemm(bwd, "rc_mla_up_proj", fl, 2.0 * x->T * kl * kvout,
-                        2.0 * (x->T * (ql + kl) + ql * qout + kl * kvout +
-                               x->T * (qout + kvout)),
-                        rc),
-                   x->T, kvout, kl);
+        /* the up-projections with the low-rank norms Transformer Engine
+         * fuses into them (LayerNormColumnParallelLinear); with
+         * q_lora_rank 0 the query is projected from h, not recomputed */
+        tce_plan_mla_up_proj(c, bwd, "rc_q_up", "rc_kv_up", rc);
         /* dsv3 (issue 11): the recomputed region (qkv_up_checkpoint,
          * multi_latent_attention.py) includes the fused RoPE */
         elt(bwd, "rc_mla_rope", tce_plan_mla_rope_bytes(c), rc);

@@ -65,13 +65,18 @@ static void test_modules(void **state)
         tce_recompute_set(&j.training, "mla_up_proj,moe_act,layernorm", &err),
         0);
     p = fx_plan(&j, 0);
-    op = fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_mla_up_proj");
+    /* the forward's up-projections again, each at its own shape:
+     * 2 T q_lora a (qk + rope) and 2 T kv_lora a (qk + v) */
+    op = fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_q_up");
     assert_non_null(op);
     assert_true(op->flags & TCE_OP_F_RECOMPUTED);
-    /* 2 T (q_lora a (qk + rope) + kv_lora a (qk + v)):
-     * 2 x 1024 x (256 x 8 x 96 + 128 x 8 x 128) */
-    assert_close(op->flops, 2.0 * 1024 * (256.0 * 8 * 96 + 128.0 * 8 * 128),
-                 1e-12);
+    assert_close(op->flops, 2.0 * 1024 * 256.0 * 8 * 96, 1e-12);
+    assert_int_equal(op->gemm_k, 256);
+    op = fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_kv_up");
+    assert_non_null(op);
+    assert_true(op->flags & TCE_OP_F_RECOMPUTED);
+    assert_close(op->flops, 2.0 * 1024 * 128.0 * 8 * 128, 1e-12);
+    assert_int_equal(op->gemm_n, 8 * 128);
     /* SwiGLU over 2 routed copies per token: 6 T topk f' bytes */
     op = fx_find_op(&p->list[TCE_PLAN_MOE_BWD], "rc_moe_act");
     assert_non_null(op);
