@@ -2,7 +2,7 @@
  * fuzz_tables.c - libFuzzer harness for the reference tables: each input is
  * written to a file in a private directory and read as the Megatron-LM
  * SC21 table (validation.h), the Megatron-Bridge performance summaries
- * (bridge.h) and the Megatron-LM MoE recipes (recipes.h), which share one
+ * (bridge.h) and the held-out references (recipes.h), which share one
  * CSV reader (input.h tce_csv_read) and one field splitter (util.h
  * tce_csv_split); the splitter also runs on the raw input.  A reader that
  * accepts the input must return at most the rows it was given room for,
@@ -56,9 +56,12 @@ static void check_recipes(const struct tce_recipe_row *r, int n)
         terminated(r[i].recipe, sizeof(r[i].recipe));
         terminated(r[i].job, sizeof(r[i].job));
         terminated(r[i].notes, sizeof(r[i].notes));
-        if (r[i].gpus < 1 || r[i].tp < 1 || r[i].pp < 1 || r[i].ep < 1 ||
-            r[i].mbs < 1 || r[i].gbs < 1 || r[i].seq < 1 ||
-            !(r[i].published_tflops > 0) || r[i].readme_line < 1)
+        terminated(r[i].flops_name, sizeof(r[i].flops_name));
+        if (r[i].gpus < 1 || r[i].tp < 1 || r[i].pp < 1 || r[i].cp < 1 ||
+            r[i].ep < 1 || r[i].mbs < 1 || r[i].gbs < 1 || r[i].seq < 1 ||
+            !(r[i].published_tflops > 0) || r[i].source_line < 1 ||
+            (r[i].flops != TCE_RECIPES_FLOPS_MEGATRON_LM &&
+             r[i].flops != TCE_RECIPES_FLOPS_NEMO_LLAMA))
             abort();
     }
 }
