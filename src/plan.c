@@ -271,6 +271,7 @@ static void head_lists(const struct ctx *c, struct tce_op_list *fwd,
 {
     const struct dims *x = &c->x;
     double logits = c->f.logits * x->T / x->t;
+    int te_ce;
 
     fwd->n = 0;
     bwd->n = 0;
@@ -281,12 +282,19 @@ static void head_lists(const struct ctx *c, struct tce_op_list *fwd,
                 0),
            x->T, x->V / x->t, x->h);
     /* vocab-parallel cross entropy in fp32: read logits, write and read
-     * fp32 softmax; the max/sum all-reduces over TP are tokens x 4 B */
-    elt(fwd, "loss", 10.0 * x->T * x->V / x->t, 0);
+     * fp32 softmax, the backward 6 B a logit; the max/sum all-reduces over
+     * TP are tokens x 4 B.  Transformer Engine's fused kernel
+     * (cross_entropy_fusion_impl "te": transformer_engine/pytorch/triton/
+     * cross_entropy.py) reads the BF16 logits twice (online softmax, then
+     * the loss) and writes the gradient into them, 6 B a logit, and the
+     * backward scales that gradient in place (element_mul_kernel), 4 B */
+    te_ce = c->job->training.cross_entropy_loss_fusion &&
+            c->job->training.cross_entropy_fusion_impl == TCE_CE_TE;
+    elt(fwd, "loss", (te_ce ? 6.0 : 10.0) * x->T * x->V / x->t, 0);
     if (c->lay->tp > 1)
         coll(fwd, "tp_ar_loss", TCE_COLL_ALL_REDUCE, TCE_GROUP_TP,
              3.0 * 4.0 * x->T, TCE_OVERLAP_NONE, TCE_CHARGE_TP, 0);
-    elt(bwd, "loss_grad", 6.0 * x->T * x->V / x->t, 0);
+    elt(bwd, "loss_grad", (te_ce ? 4.0 : 6.0) * x->T * x->V / x->t, 0);
     linear(gemm(bwd, "logits", 2.0 * logits, logits,
                 4.0 * (x->T * x->h + x->h * x->V / x->t + x->T * x->V / x->t),
                 TCE_OP_F_BACKWARD),
@@ -588,6 +596,21 @@ static void stage_part(const struct ctx *c, int64_t stage,
     iteration_lists(c, plan);
 }
 
+/* A list that filled up (add() overwrote its last op past the end): an
+ * internal error naming it, never a plan with an op silently lost. */
+static int plan_full(const struct tce_plan *plan, struct tce_error *err)
+{
+    int k;
+
+    for (k = 0; k < TCE_PLAN_LIST_COUNT; k++)
+        if (plan->list[k].n >= TCE_PLAN_OPS_MAX)
+            return tce_error_set(err, TCE_EINTERNAL,
+                                 "plan: op list %d needs more than %d ops "
+                                 "(TCE_PLAN_OPS_MAX, plan.h)",
+                                 k, TCE_PLAN_OPS_MAX - 1);
+    return 0;
+}
+
 int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
                    int64_t stage, struct tce_plan *plan,
                    struct tce_error *err)
@@ -622,6 +645,7 @@ int tce_plan_build(const struct tce_job *job, const struct tce_layout *layout,
         layer_lists(&c, 1, &plan->list[TCE_PLAN_MOE_FWD],
                     &plan->list[TCE_PLAN_MOE_BWD]);
     stage_part(&c, stage, plan);
+    ret = plan_full(plan, err);
 out:
     return ret;
 }
@@ -637,6 +661,7 @@ int tce_plan_restage(const struct tce_job *job, int64_t stage,
         goto out;
     init_ctx(&c, job, &plan->layout, plan);
     stage_part(&c, stage, plan);
+    ret = plan_full(plan, err);
 out:
     return ret;
 }
@@ -688,6 +713,7 @@ int tce_plan_relayout(const struct tce_job *job,
     }
     init_ctx(&c, job, &plan->layout, plan);
     stage_part(&c, stage, plan);
+    ret = plan_full(plan, err);
 out:
     return ret;
 }

@@ -31,9 +31,9 @@ static inline struct tce_op *add(struct tce_op_list *l)
 {
     struct tce_op *op;
 
-    /* lists are sized for the longest (an MoE backward with full
-     * recomputation, unfused attention, FP8 and the deduplicated
-     * dispatch, 58 ops); past the end the last op is overwritten */
+    /* lists are sized for the longest (plan.h TCE_PLAN_OPS_MAX); past the
+     * end the last op is overwritten and the list left full, which
+     * tce_plan_build reports (plan_full) */
     if (l->n >= TCE_PLAN_OPS_MAX)
         l->n = TCE_PLAN_OPS_MAX - 1;
     op = &l->ops[l->n++];

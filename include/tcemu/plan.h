@@ -113,7 +113,11 @@
 #include "tcemu/model.h"
 #include "tcemu/schedule.h"
 
-#define TCE_PLAN_OPS_MAX 64
+/* ops a list holds: the longest (an MLA MoE layer's backward with full
+ * recomputation, TP with sequence parallelism, CP, unfused attention,
+ * FP8 and the deduplicated dispatch) has 70; a list that would need more
+ * is an error of tce_plan_build, not a silently overwritten op */
+#define TCE_PLAN_OPS_MAX 96
 
 enum tce_op_kind {
     TCE_OP_COMPUTE,

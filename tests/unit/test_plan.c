@@ -563,7 +563,8 @@ static void test_embedding_loss_slots(void **state)
 }
 
 /* The longest list (MoE layer, full recompute, unfused attention, CP, SP,
- * EP, shared experts) fits TCE_PLAN_OPS_MAX with nothing overwritten. */
+ * EP, shared experts; with MLA's four projections and their norms the
+ * longest of all) fits TCE_PLAN_OPS_MAX with nothing overwritten. */
 static void test_longest_list(void **state)
 {
     struct tce_job j;
@@ -586,6 +587,42 @@ static void test_longest_list(void **state)
     assert_int_equal(plan->list[TCE_PLAN_MOE_BWD].n, 58);
     assert_true(plan->list[TCE_PLAN_MOE_BWD].n < TCE_PLAN_OPS_MAX);
     check_flops_sum(&j);
+    /* MLA: q_down, kv_down, q_norm, q_up, kv_norm, kv_up for qkv, the RoPE */
+    j.model.num_attention_heads = 8;
+    j.model.num_query_groups = 8;
+    fx_mla_dims(&j.model);
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    assert_int_equal(plan->list[TCE_PLAN_MOE_FWD].n, 35);
+    assert_int_equal(plan->list[TCE_PLAN_MOE_BWD].n, 70);
+    assert_true(plan->list[TCE_PLAN_MOE_BWD].n < TCE_PLAN_OPS_MAX);
+    free(plan);
+}
+
+/* A list that would need more ops than TCE_PLAN_OPS_MAX is an error of
+ * tce_plan_build naming it, not a plan with an op overwritten. */
+static void test_list_full(void **state)
+{
+    struct tce_plan *plan = calloc(1, sizeof(*plan));
+    struct tce_job j;
+    struct tce_layout lay;
+    struct tce_error e;
+    int i;
+    (void)state;
+
+    assert_non_null(plan);
+    moe_job(&j, 64, 2, 2, 4);
+    assert_int_equal(tce_layout_init(&lay, &j, NULL, 0, NULL), 0);
+    assert_int_equal(tce_plan_build(&j, &lay, 0, plan, NULL), 0);
+    /* what add() leaves when a builder runs past the end */
+    for (i = plan->list[TCE_PLAN_P2P_FWD].n; i < TCE_PLAN_OPS_MAX; i++)
+        plan->list[TCE_PLAN_P2P_FWD].ops[i] = plan->list[TCE_PLAN_P2P_FWD].ops[0];
+    plan->list[TCE_PLAN_P2P_FWD].n = TCE_PLAN_OPS_MAX;
+    tce_error_clear(&e);
+    assert_int_equal(tce_plan_restage(&j, 0, plan, &e), 0);
+    assert_true(plan->list[TCE_PLAN_P2P_FWD].n < TCE_PLAN_OPS_MAX);
+    plan->list[TCE_PLAN_DENSE_BWD].n = TCE_PLAN_OPS_MAX; /* kept across */
+    assert_int_equal(tce_plan_restage(&j, 0, plan, &e), TCE_EINTERNAL);
+    assert_non_null(strstr(e.msg, "needs more than"));
     free(plan);
 }
 
@@ -655,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_uneven_stages),
         cmocka_unit_test(test_embedding_loss_slots),
         cmocka_unit_test(test_longest_list),
+        cmocka_unit_test(test_list_full),
         cmocka_unit_test(test_op_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
