@@ -605,8 +605,8 @@ static int plan_full(const struct tce_plan *plan, struct tce_error *err)
     for (k = 0; k < TCE_PLAN_LIST_COUNT; k++)
         if (plan->list[k].n >= TCE_PLAN_OPS_MAX)
             return tce_error_set(err, TCE_EINTERNAL,
-                                 "plan: op list %d needs more than %d ops "
-                                 "(TCE_PLAN_OPS_MAX, plan.h)",
+                                 "plan: op list %d (enum tce_plan_list) needs "
+                                 "more than %d ops (TCE_PLAN_OPS_MAX, plan.h)",
                                  k, TCE_PLAN_OPS_MAX - 1);
     return 0;
 }

@@ -189,15 +189,8 @@ static void projection(struct tce_op_list *l, const char *name, double m,
     linear(gemm(l, name, f, f, 2.0 * (m * k + k * n + m * n), fl), m, n, k);
 }
 
-/* dsv3 (issue 11): MLA's projections as Megatron-Core's MLASelfAttention
- * builds them (multi_latent_attention.py): four Transformer Engine
- * linears, each timed at its own shape and in FP8 where the job is (every
- * linear but the embedding, the output head and the router: DeepSeek-V3,
- * arXiv:2412.19437 sec. 3.3); the down-projections are parallel_mode
- * 'duplicated' (every TP rank runs them whole on the gathered sequence),
- * the up-projections column-parallel; q_layernorm and kv_layernorm over
- * the latents between them, read and written in BF16.  With q_lora_rank
- * 0 the query is one column-parallel projection from h. */
+/* dsv3 (issue 11): MLA's up-projections, each with the low-rank norm
+ * before it (plan_int.h) */
 void tce_plan_mla_up_proj(const struct ctx *c, struct tce_op_list *l,
                           const char *q_name, const char *kv_name,
                           unsigned fl)
@@ -217,6 +210,15 @@ void tce_plan_mla_up_proj(const struct ctx *c, struct tce_op_list *l,
     }
 }
 
+/* dsv3 (issue 11): MLA's projections as Megatron-Core's MLASelfAttention
+ * builds them (multi_latent_attention.py): four Transformer Engine
+ * linears, each timed at its own shape and in FP8 where the job is (every
+ * linear but the embedding, the output head and the router: DeepSeek-V3,
+ * arXiv:2412.19437 sec. 3.3); the down-projections are parallel_mode
+ * 'duplicated' (every TP rank runs them whole on the gathered sequence),
+ * the up-projections column-parallel; q_layernorm and kv_layernorm over
+ * the latents between them, read and written in BF16.  With q_lora_rank
+ * 0 the query is one column-parallel projection from h. */
 static void mla_projections(const struct ctx *c, struct tce_op_list *l,
                             unsigned fl)
 {
