@@ -61,7 +61,7 @@ static const struct tce_report_column columns[] = {
     {.key = "model_flops_per_token", .in = DATA, .type = TCE_REPORT_DOUBLE,
      .offset = OFF(flops_per_token)},
     {.key = "flops_count", .in = DATA, .type = TCE_REPORT_TEXT,
-     .offset = OFF(flops_name), .chars = 1},
+     .offset = OFF(flops_name)},
     {.key = "iteration_s", .in = DATA, .type = TCE_REPORT_DOUBLE,
      .offset = OFF(proj.iteration_s)},
     {.key = "memory_gib_per_gpu", .human = "mem", .unit = "(GiB)",
@@ -222,7 +222,8 @@ int tce_cmd_reproduce_recipes(const struct tce_reproduce_bridge_opts *o)
     for (i = 0; i < n; i++) {
         if (o->topology && strcmp(rows[i].topology, o->topology) != 0)
             continue;
-        if (tce_recipes_project(&rows[i], o->reference, stderr, &err) != 0) {
+        if (tce_recipes_project(&rows[i], o->reference, TCE_RECIPES_ANY,
+                                stderr, &err) != 0) {
             fprintf(stderr, "tcemu reproduce: error: %s line %d (%s): %s\n",
                     o->reference, rows[i].csv_line, rows[i].recipe, err.msg);
             status = tce_exit_status(err.code);

@@ -244,7 +244,6 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
     double core = c->f.attention_core * x->T / x->t;  /* full square */
     double heads = x->a / x->t;
     unsigned cf = core_flags(c, fl);
-    struct tce_op *op;
 
     elt(l, "ln_attn", 4.0 * x->elt_tokens * x->h, fl | TCE_OP_F_NORM);
     tp_enter(c, l, "tp_ag_attn", fl);
@@ -254,11 +253,7 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
         mla_projections(c, l, fl);
         elt_passes(l, "mla_rope", b, b, 2, fl);
     } else {
-        op = gemm(l, "qkv", qkv * x->T / x->t, qkv * x->T / x->t,
-                  2.0 * (x->T * x->h + qkv / 2.0 / x->t +
-                         x->T * qkv / 2.0 / x->h / x->t),
-                  fl);
-        linear(op, x->T, qkv / (2.0 * x->h * x->t), x->h);
+        projection(l, "qkv", x->T, qkv / (2.0 * x->h * x->t), x->h, fl);
         /* this rank's q and k heads, BF16 */
         double qk = 2.0 * x->T * (x->a + x->g) * x->dqk / x->t;
 
@@ -309,11 +304,7 @@ void tce_plan_attention_fwd(const struct ctx *c, struct tce_op_list *l,
              cf);
     }
     cp_exchange_out(c, l, fl);
-    op = gemm(l, "attn_proj", proj * x->T / x->t, proj * x->T / x->t,
-              2.0 * (x->T * x->a * x->dv / x->t +
-                     x->a * x->dv * x->h / x->t + x->T * x->h),
-              fl);
-    linear(op, x->T, x->h, x->a * x->dv / x->t);
+    projection(l, "attn_proj", x->T, x->h, x->a * x->dv / x->t, fl);
     tp_leave(c, l, "tp_out_attn", fl);
     bda(c, l, "bda_attn", fl);
 }

@@ -27,6 +27,9 @@ static const char *const header[C_COUNT] = {
     "source_line", "notes",
 };
 
+/* flops_count, by enum tce_recipes_flops */
+static const char *const flops_names[] = {"megatron-lm", "nemo-llama"};
+
 static const struct tce_recipes_reference references[] = {
     {TCE_RECIPES_REFERENCE, "Megatron-LM MoE recipes",
      "NVIDIA Megatron-LM MoE recipes, examples/moe_recipes/README.md, "
@@ -151,16 +154,15 @@ static int fill(struct tce_recipe_row *r, char **f, struct tce_error *err)
                         &e) != 0)
         return tce_error_set(err, TCE_ECONFIG, "%s: %s",
                              header[C_SOURCE_LINE], e.msg);
-    snprintf(r->flops_name, sizeof(r->flops_name), "%.15s", f[C_FLOPS]);
-    if (strcmp(f[C_FLOPS], "megatron-lm") == 0)
-        r->flops = TCE_RECIPES_FLOPS_MEGATRON_LM;
-    else if (strcmp(f[C_FLOPS], "nemo-llama") == 0)
-        r->flops = TCE_RECIPES_FLOPS_NEMO_LLAMA;
-    else
-        return tce_error_set(err, TCE_ECONFIG,
-                             "%s: '%s' is not megatron-lm or nemo-llama",
-                             header[C_FLOPS], f[C_FLOPS]);
-    return 0;
+    for (i = 0; i < TCE_ARRAY_SIZE(flops_names); i++)
+        if (strcmp(f[C_FLOPS], flops_names[i]) == 0) {
+            r->flops = (enum tce_recipes_flops)i;
+            r->flops_name = flops_names[i];
+            return 0;
+        }
+    return tce_error_set(err, TCE_ECONFIG,
+                         "%s: '%s' is not %s or %s", header[C_FLOPS],
+                         f[C_FLOPS], flops_names[0], flops_names[1]);
 }
 
 /* tce_recipes_read's table (input.h) */
@@ -240,7 +242,8 @@ static const char *disagrees(const struct tce_recipe_row *r,
 }
 
 int tce_recipes_project(struct tce_recipe_row *r, const char *path,
-                        FILE *diag_stream, struct tce_error *err)
+                        enum tce_recipes_kind kind, FILE *diag_stream,
+                        struct tce_error *err)
 {
     struct tce_scenario *s = calloc(1, sizeof(*s));
     struct tce_scenario_files files;
@@ -268,6 +271,13 @@ int tce_recipes_project(struct tce_recipe_row *r, const char *path,
                             "%s: %s is %lld, the row (line %d) says %lld",
                             r->job_path, bad, (long long)got, r->csv_line,
                             (long long)want);
+    if (ret == 0)
+        r->moe = s->job.model.num_experts > 0;
+    if (ret == 0 && kind != TCE_RECIPES_ANY && r->moe != (int)kind) {
+        snprintf(r->reason, sizeof(r->reason), "not a %s job",
+                 kind == TCE_RECIPES_MOE ? "MoE" : "dense");
+        goto out;
+    }
     if (ret == 0 && r->flops == TCE_RECIPES_FLOPS_NEMO_LLAMA &&
         (s->job.model.num_experts > 0 || !s->job.model.swiglu))
         ret = tce_error_set(err, TCE_ECONFIG,
@@ -290,11 +300,11 @@ int tce_recipes_project(struct tce_recipe_row *r, const char *path,
         r->projected_tflops = r->projected_tokens * r->flops_per_token / 1e12;
         r->error = r->projected_tflops / r->published_tflops - 1.0;
         r->hbm_gib = s->topo.accelerator.hbm_gib;
-        r->moe = s->job.model.num_experts > 0;
         r->projected = 1;
     } else {
         snprintf(r->reason, sizeof(r->reason), "%.190s", err->msg);
     }
+out:
     free(s);
     return ret;
 }

@@ -403,17 +403,18 @@ static const struct tce_job *term_job(struct term_files *f, const char *name)
 
 /* held out (issue 11): the rows of one held-out reference (recipes.h) of
  * v's family and kind into v, each topology loaded once (term_topology:
- * its names point into the rows, so the files go with them); the
- * reference's title appended to titles when it gave any. */
-static void held_out_reference(struct tce_validation *v, const char *name,
-                               char *titles, size_t size)
+ * its names point into the rows, so the files go with them); how many. */
+static int held_out_reference(struct tce_validation *v, const char *name)
 {
     struct term_files files, *f = &files;
     char ref[TCE_TEXT_MAX], fam[32];
     struct tce_recipe_row *rows = calloc(TCE_RECIPES_ROWS_MAX, sizeof(*rows));
     const struct tce_topology *t;
     struct tce_error err;
-    int i, n = 0, used = 0, moe = strcmp(v->kind, "MoE") == 0;
+    enum tce_recipes_kind kind = strcmp(v->kind, "MoE") == 0
+                                     ? TCE_RECIPES_MOE
+                                     : TCE_RECIPES_DENSE;
+    int i, n = 0, used = 0;
     double e;
 
     memset(f, 0, sizeof(*f));
@@ -429,8 +430,8 @@ static void held_out_reference(struct tce_validation *v, const char *name,
             strcmp(tce_validation_family(t->accelerator.name, fam,
                                          sizeof(fam)),
                    v->family) != 0 ||
-            tce_recipes_project(&rows[i], ref, NULL, &err) != 0 ||
-            rows[i].moe != moe)
+            tce_recipes_project(&rows[i], ref, kind, NULL, &err) != 0 ||
+            !rows[i].projected)
             continue;
         e = fabs(rows[i].error);
         v->held_out_rows++;
@@ -439,13 +440,10 @@ static void held_out_reference(struct tce_validation *v, const char *name,
             v->held_out_worst = e;
         used++;
     }
-    if (used)
-        snprintf(titles + strlen(titles), size - strlen(titles), "%s%s",
-                 titles[0] ? " and " : "",
-                 tce_recipes_reference(ref)->title);
     for (i = 0; i < f->n_topos; i++)
         free(f->topo[i]);
     free(rows);
+    return used;
 }
 
 /* held out (issue 11): every shipped held-out reference's rows of v's
@@ -453,16 +451,17 @@ static void held_out_reference(struct tce_validation *v, const char *name,
 static void recipes_validation(struct tce_validation *v)
 {
     char titles[160] = "", names[160] = "";
+    const char *name;
     int i;
 
-    for (i = 0; tce_recipes_shipped[i]; i++) {
-        size_t had = strlen(titles);
-
-        held_out_reference(v, tce_recipes_shipped[i], titles,
-                           sizeof(titles));
-        if (strlen(titles) != had)
-            snprintf(names + strlen(names), sizeof(names) - strlen(names),
-                     "%s%s", names[0] ? ", " : "", tce_recipes_shipped[i]);
+    for (i = 0; (name = tce_recipes_shipped[i]) != NULL; i++) {
+        if (held_out_reference(v, name) == 0)
+            continue;
+        snprintf(titles + strlen(titles), sizeof(titles) - strlen(titles),
+                 "%s%s", titles[0] ? " and " : "",
+                 tce_recipes_reference(name)->title);
+        snprintf(names + strlen(names), sizeof(names) - strlen(names),
+                 "%s%s", names[0] ? ", " : "", name);
     }
     if (v->held_out_rows == 0)
         return;

@@ -81,7 +81,7 @@ struct tce_recipe_row {
     char notes[200];
     int64_t gpus, tp, pp, cp, ep, mbs, gbs, seq;
     enum tce_recipes_flops flops; /* how the source counts FLOPs */
-    char flops_name[16];  /* the data file's flops_count */
+    const char *flops_name;  /* its flops_count name (static) */
     double published_tflops; /* model TFLOP/s per GPU as published */
     int64_t source_line;  /* the figure's line in its source */
     int csv_line;
@@ -107,12 +107,22 @@ int tce_recipes_detect(const char *path);
 int tce_recipes_read(const char *path, struct tce_recipe_row *rows, int max,
                      int *n_rows, struct tce_error *err);
 
+/* Which rows tce_recipes_project projects: any, or only dense or only MoE
+ * jobs (a row of the other kind is loaded and left unprojected). */
+enum tce_recipes_kind {
+    TCE_RECIPES_ANY = -1,
+    TCE_RECIPES_DENSE = 0,
+    TCE_RECIPES_MOE = 1,
+};
+
 /* Project row r (its job beside the data file at path): the job loaded,
- * checked against the row, projected on its topology at its GPU count,
- * and r's results filled.  0; TCE_ECONFIG when a file does not load or the
- * job disagrees with the row (err says which; the files' own errors go to
- * diag, NULL: nowhere). */
+ * checked against the row, and when it is of the kind asked projected on
+ * its topology at its GPU count, r's results filled (r->projected 1; 0
+ * and r->reason for a row of the other kind).  0; TCE_ECONFIG when a file
+ * does not load or the job disagrees with the row (err says which; the
+ * files' own errors go to diag, NULL: nowhere). */
 int tce_recipes_project(struct tce_recipe_row *r, const char *path,
+                        enum tce_recipes_kind kind,
                         FILE *diag, struct tce_error *err);
 
 #endif

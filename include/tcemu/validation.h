@@ -73,8 +73,8 @@ struct tce_validation {
     /* held out (issue 11): the rows of the shipped held-out references
      * (recipes.h: Megatron-LM's MoE recipes, NeMo's long-sequence table)
      * of the same family and kind, which nothing was fitted to;
-     * held_out_rows 0 and held_out_line "" when none.  The margin judgments above keep
-     * the fitted rows' worst. */
+     * held_out_rows 0 and held_out_line "" when none.  The margin
+     * judgments above keep the fitted rows' worst. */
     int held_out_rows;
     double held_out_worst, held_out_mean;
     char held_out_line[TCE_VALIDATION_LINE_MAX]; /* "held out: ..." */

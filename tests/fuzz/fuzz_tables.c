@@ -56,7 +56,8 @@ static void check_recipes(const struct tce_recipe_row *r, int n)
         terminated(r[i].recipe, sizeof(r[i].recipe));
         terminated(r[i].job, sizeof(r[i].job));
         terminated(r[i].notes, sizeof(r[i].notes));
-        terminated(r[i].flops_name, sizeof(r[i].flops_name));
+        if (!r[i].flops_name)
+            abort();
         if (r[i].gpus < 1 || r[i].tp < 1 || r[i].pp < 1 || r[i].cp < 1 ||
             r[i].ep < 1 || r[i].mbs < 1 || r[i].gbs < 1 || r[i].seq < 1 ||
             !(r[i].published_tflops > 0) || r[i].source_line < 1 ||
