@@ -22,7 +22,7 @@
  *    as in f5a691dd1; DeepSeek-V3 and Qwen3 only, the other 25.09 rows keep
  *    the job file's settings).
  * Mapping: moe_flex_dispatcher_backend "hybridep" or "deepep" ->
- * moe_token_dispatcher_type flex; moe_a2a_overlap /
+ * moe_token_dispatcher_type flex and parallel.moe_flex_dispatcher_backend; moe_a2a_overlap /
  * comm_overlap.overlap_moe_expert_parallel_comm -> training.
  * overlap_moe_expert_parallel_comm; cuda_graph_impl "full_iteration" ->
  * training.enable_cuda_graph (every kernel of the layer graph-launched;
@@ -59,6 +59,8 @@ struct moe_recipe {
                           * norm", the 25.11 MXFP8 configs) */
     int fp8_dpa;         /* fp8_dot_product_attention (0 when left out) */
     int tp_overlap;      /* tp_comm_overlap on (0: the job's) */
+    int deepep;          /* deepep (issue 11): with flex, the deepep backend
+                          * (0: hybridep) */
 };
 
 /* scripts/performance/utils/helpers.py (v0.2.2, l.110-113) and utils/
@@ -74,57 +76,57 @@ static const struct moe_recipe recipes[] = {
      * _enable_hybridep_full_iteration_mxfp8 (full_iteration graphs,
      * overlap_moe_expert_parallel_comm=True, fp8_dot_product_attention
      * True) */
-    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0},
+    {"qwen3-30b-a3b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0, 0},
     /* v0.5.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_B300_FP8_MX_V1 (GB300 alike):
      * hybridep, moe_a2a_overlap=True, cuda_graph_impl full_iteration,
      * fp8_dot_product_attention=True */
     {"qwen3-30b-a3b", "DGX-B300", "26.06", "mxfp8", 1, 1, 1, HYBRIDEP_SMS, 0,
-     1, 0},
-    {"qwen3-30b-a3b", "GB", "26.06", "mxfp8", 1, 1, 1, HYBRIDEP_SMS, 0, 1, 0},
+     1, 0, 0},
+    {"qwen3-30b-a3b", "GB", "26.06", "mxfp8", 1, 1, 1, HYBRIDEP_SMS, 0, 1, 0, 0},
     /* v0.3.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_H100_FP8_CS_V1: deepep,
      * moe_a2a_overlap=True (PP 2 x VP 12, EP 8) */
-    {"qwen3-30b-a3b", "DGX-H100", "26.02", "", 1, 1, 0, 0, 0, 0, 0},
+    {"qwen3-30b-a3b", "DGX-H100", "26.02", "", 1, 1, 0, 0, 0, 0, 0, 1},
     /* v0.3.0 .. v0.5.0 every other Qwen3-30B preset: hybridep, no
      * overlap, transformer_engine-scoped graphs */
-    {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
+    {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
     /* v0.2.0 .. v0.2.2 configs/qwen3/workload_base_configs.py
      * QWEN3_30B_A3B_GB300_* / GB200_*_BASE_CONFIG: hybridep, no overlap
      * (training/flex_dispatcher_backend.py turns the flex dispatcher on
      * on GB200 and GB300) */
-    {"qwen3-30b-a3b", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
+    {"qwen3-30b-a3b", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
 
     /* Qwen3-235B-A22B */
     /* qwen/gb300|gb200/qwen3_moe.py qwen3_235b_a22b_pretrain_256gpu_*_fp8mx
      * _config: hybridep + _enable_hybridep_full_iteration_mxfp8 */
-    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0},
+    {"qwen3-235b-a22b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0, 0},
     /* v0.3.0 .. v0.5.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_H100_*_V2:
      * alltoall, moe_a2a_overlap=True */
-    {"qwen3-235b-a22b", "DGX-H100", "26.", "", 0, 1, 0, 0, 0, 0, 0},
+    {"qwen3-235b-a22b", "DGX-H100", "26.", "", 0, 1, 0, 0, 0, 0, 0, 0},
     /* v0.3.0 QWEN3_235B_A22B_PRETRAIN_CONFIG_B300_*_V2: alltoall,
      * moe_a2a_overlap=True */
-    {"qwen3-235b-a22b", "DGX-B300", "26.02", "", 0, 1, 0, 0, 0, 0, 0},
+    {"qwen3-235b-a22b", "DGX-B300", "26.02", "", 0, 1, 0, 0, 0, 0, 0, 0},
     /* v0.3.0 .. v0.5.0 GB200 / GB300 V2 presets: hybridep, no overlap;
      * v0.2.0 .. v0.2.2 QWEN3_235B_A22B_GB300_* / GB200_*_BASE_CONFIG the
      * same (flex_dispatcher_backend.py: flex on GB200 and GB300) */
-    {"qwen3-235b-a22b", "GB", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
-    {"qwen3-235b-a22b", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
+    {"qwen3-235b-a22b", "GB", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
+    {"qwen3-235b-a22b", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
     /* v0.2.2 configs/qwen3/workload_base_configs.py
      * QWEN3_235B_A22B_B200_FP8_CS_BASE_CONFIG (FP8_MX the same, BF16
      * alike): no backend (alltoall), moe_a2a_overlap=True; and
      * qwen3_llm_pretrain.py qwen3_235b_a22b_b200_config: MXFP8 with
      * overlap_param_gather off (l.136-139) */
-    {"qwen3-235b-a22b", "DGX-B200", "25.11", "mxfp8", 0, 1, 0, 0, 1, 0, 0},
-    {"qwen3-235b-a22b", "DGX-B200", "25.11", "", 0, 1, 0, 0, 0, 0, 0},
+    {"qwen3-235b-a22b", "DGX-B200", "25.11", "mxfp8", 0, 1, 0, 0, 1, 0, 0, 0},
+    {"qwen3-235b-a22b", "DGX-B200", "25.11", "", 0, 1, 0, 0, 0, 0, 0, 0},
     /* v0.2.0 .. v0.2.2 configs/qwen3/workload_base_configs.py
      * QWEN3_235B_A22B_H100_FP8_CS_BASE_CONFIG (BF16 alike): no backend
      * (alltoall), moe_a2a_overlap=True, TP 2 PP 8 VP 4 EP 32, GBS 2048 */
-    {"qwen3-235b-a22b", "DGX-H100", "25.11", "", 0, 1, 0, 0, 0, 0, 0},
+    {"qwen3-235b-a22b", "DGX-H100", "25.11", "", 0, 1, 0, 0, 0, 0, 0, 0},
     /* v0.4.2 QWEN3_235B_A22B_PRETRAIN_CONFIG_B300_*_V1 / _V2 (26.04.01:
      * every perf-config change of v0.4.2 predates the release's
      * 2026-05-16 table): hybridep, no overlap (commit 6a5c997e7, #3490
      * "Use HybridEP flex dispatcher for Qwen3 235B B300 perf configs") */
     {"qwen3-235b-a22b", "DGX-B300", "26.04.01", "", 1, 0, 0, HYBRIDEP_SMS, 0,
-     0, 0},
+     0, 0, 0},
     /* B200 / B300 from v0.4.0 (alltoall, moe_a2a_overlap=False): the job's
      * defaults */
 
@@ -135,29 +137,29 @@ static const struct moe_recipe recipes[] = {
      * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
     /* FP8 attention on GB300 only: gb300/deepseek_v3.py calls it with
      * fp8_dot_product_attention=True, gb200/deepseek_v3.py without */
-    {"deepseek-v3", "DGX-GB300", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0},
-    {"deepseek-v3", "DGX-GB200", "26.08", "mxfp8", 1, 1, 1, 32, 0, 0, 0},
+    {"deepseek-v3", "DGX-GB300", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0, 0},
+    {"deepseek-v3", "DGX-GB200", "26.08", "mxfp8", 1, 1, 1, 32, 0, 0, 0, 0},
     /* v0.5.0 DEEPSEEK_V3_PRETRAIN_CONFIG_GB300_FP8_MX_GBS15360 (from
      * GB300_FP8_MX_V1, fp8_dot_product_attention=True) and
      * GB200_FP8_MX_V2: hybridep, moe_a2a_overlap=True, full_iteration */
     {"deepseek-v3", "DGX-GB300", "26.06", "mxfp8", 1, 1, 1, HYBRIDEP_SMS, 0, 1,
-     0},
+     0, 0},
     {"deepseek-v3", "DGX-GB200", "26.06", "mxfp8", 1, 1, 1, HYBRIDEP_SMS, 0, 0,
-     0},
+     0, 0},
     /* v0.4.2 DEEPSEEK_V3_PRETRAIN_CONFIG_B200_FP8_MX_V2 (PP 8 x VP 2,
      * EP 32): deepep, moe_a2a_overlap=True */
-    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", 1, 1, 0, 0, 0, 0, 0},
+    {"deepseek-v3", "DGX-B200", "26.04.01", "mxfp8", 1, 1, 0, 0, 0, 0, 0, 1},
     /* v0.3.0 .. v0.5.0 every other DeepSeek-V3 preset: hybridep, no
      * overlap */
-    {"deepseek-v3", "", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
+    {"deepseek-v3", "", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
     /* v0.2.2 configs/deepseek/workload_base_configs.py: GB300 and GB200
      * base configs hybridep, moe_a2a_overlap=False; deepseek_llm_pretrain
      * .py deepseek_v3_gb300_config / _gb200_config: MXFP8 with
      * overlap_param_gather off (l.75-78, l.112-115); B200 base config no
      * backend (the provider's alltoall), moe_a2a_overlap=False */
-    {"deepseek-v3", "GB", "25.11", "mxfp8", 1, 0, 0, HYBRIDEP_SMS, 1, 0, 0},
-    {"deepseek-v3", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
-    {"deepseek-v3", "DGX-B200", "25.11", "", 0, 0, 0, 0, 0, 0, 0},
+    {"deepseek-v3", "GB", "25.11", "mxfp8", 1, 0, 0, HYBRIDEP_SMS, 1, 0, 0, 0},
+    {"deepseek-v3", "GB", "25.11", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
+    {"deepseek-v3", "DGX-B200", "25.11", "", 0, 0, 0, 0, 0, 0, 0, 0},
     /* 25.09 scripts/performance/run_script.py (f5a691dd1, l.61-92): B200
      * and GB200 run token drop, which turns DeepEP off (alltoall), and
      * the EP overlap (A2A_1F1B) only on H100 */
@@ -169,8 +171,8 @@ static const struct moe_recipe recipes[] = {
      * which Megatron-Core 0.14/0.15 refuse with enable_cuda_graph
      * (transformer_config.py: "CUDA graphs not supported with activation
      * recomputation") */
-    {"deepseek-v3", "DGX-B200", "25.09", "", 0, 0, 0, 0, 0, 0, 0},
-    {"deepseek-v3", "DGX-GB200", "25.09", "", 0, 0, 0, 0, 0, 0, 0},
+    {"deepseek-v3", "DGX-B200", "25.09", "", 0, 0, 0, 0, 0, 0, 0, 0},
+    {"deepseek-v3", "DGX-GB200", "25.09", "", 0, 0, 0, 0, 0, 0, 0, 0},
     /* 25.09 Qwen3 (f5a691dd1): token drop, so no DeepEP (alltoall), no EP
      * overlap; cuda_graphs: true in qwen3_30b_a3b_llm_pretrain.yaml (gb200
      * l.81, b200 l.99) and qwen3_235b_a22b_llm_pretrain.yaml (gb200 l.80)
@@ -178,31 +180,31 @@ static const struct moe_recipe recipes[] = {
      * (l.109-113) builds both Qwen3 recipes with
      * CommOverlapConfig(tp_comm_overlap=True), on with TP 2 and sequence
      * parallelism */
-    {"qwen3-30b-a3b", "DGX-GB200", "25.09", "", 0, 0, 1, 0, 0, 0, 1},
-    {"qwen3-30b-a3b", "DGX-B200", "25.09", "", 0, 0, 1, 0, 0, 0, 1},
-    {"qwen3-235b-a22b", "DGX-GB200", "25.09", "", 0, 0, 1, 0, 0, 0, 1},
-    {"qwen3-235b-a22b", "DGX-H100", "25.09", "", 0, 0, 0, 0, 0, 0, 1},
+    {"qwen3-30b-a3b", "DGX-GB200", "25.09", "", 0, 0, 1, 0, 0, 0, 1, 0},
+    {"qwen3-30b-a3b", "DGX-B200", "25.09", "", 0, 0, 1, 0, 0, 0, 1, 0},
+    {"qwen3-235b-a22b", "DGX-GB200", "25.09", "", 0, 0, 1, 0, 0, 0, 1, 0},
+    {"qwen3-235b-a22b", "DGX-H100", "25.09", "", 0, 0, 0, 0, 0, 0, 1, 0},
 
     /* GPT-OSS 120B */
     /* gpt_oss/gb300|gb200/gpt_oss.py gpt_oss_120b_pretrain_64gpu_*_fp8mx
      * _config -> gpt_oss/common.py _apply_gpt_oss_120b_full_iter_fp8mx
      * _configs (hybridep, full_iteration,
      * overlap_moe_expert_parallel_comm=True, moe_hybridep_num_sms=32) */
-    {"gpt-oss-120b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0},
+    {"gpt-oss-120b", "GB", "26.08", "mxfp8", 1, 1, 1, 32, 0, 1, 0, 0},
     /* v0.4.2 (26.04.01) gpt_oss_workload_base_configs.py: GB200_BF16_V2
      * alltoall with moe_a2a_overlap=True (commit ee3d3068b, #3561) and
      * B200_BF16_V2 alltoall (commit 78934c150, #3614), both before the
      * release's 2026-05-16 table */
-    {"gpt-oss-120b", "DGX-GB200", "26.04.01", "", 0, 1, 0, 0, 0, 0, 0},
-    {"gpt-oss-120b", "DGX-B200", "26.04.01", "", 0, 0, 0, 0, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-GB200", "26.04.01", "", 0, 1, 0, 0, 0, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B200", "26.04.01", "", 0, 0, 0, 0, 0, 0, 0, 0},
     /* v0.4.0 / v0.4.1 GPT_OSS_120B_PRETRAIN_CONFIG_GB200_BF16_V2:
      * hybridep, moe_a2a_overlap=True */
-    {"gpt-oss-120b", "DGX-GB200", "26.04", "", 1, 1, 0, HYBRIDEP_SMS, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-GB200", "26.04", "", 1, 1, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
     /* v0.4.0 .. v0.5.0 B200 / B300 V2 (EP 8): hybridep, no overlap
      * (B200 from v0.4.2: above) */
-    {"gpt-oss-120b", "DGX-B200", "26.04", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
-    {"gpt-oss-120b", "DGX-B300", "26.04", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
-    {"gpt-oss-120b", "DGX-B300", "26.06", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B200", "26.04", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B300", "26.04", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
+    {"gpt-oss-120b", "DGX-B300", "26.06", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
     /* GB300 (26.04), H100 and every 26.02 preset: alltoall, no overlap:
      * the job's defaults */
 };
@@ -216,8 +218,8 @@ static const struct moe_recipe recipes[] = {
  * the MoE rows, for DeepSeek fp8_mx on GB200 / GB300 (v0.3.0 l.291-294,
  * v0.5.0 l.334-337) */
 static const struct moe_recipe norm_cudnn[] = {
-    {"deepseek-v3", "GB", "26.", "mxfp8", 0, 0, 0, 0, 0, 0, 0},
-    {"deepseek-v3", "DGX-B300", "26.08", "mxfp8", 0, 0, 0, 0, 0, 0, 0},
+    {"deepseek-v3", "GB", "26.", "mxfp8", 0, 0, 0, 0, 0, 0, 0, 0},
+    {"deepseek-v3", "DGX-B300", "26.08", "mxfp8", 0, 0, 0, 0, 0, 0, 0, 0},
 };
 
 static int system_is(const char *want, const char *system)
@@ -475,6 +477,9 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         return 0;
     job->parallel.moe_token_dispatcher_type =
         e->flex ? TCE_DISPATCHER_FLEX : TCE_DISPATCHER_ALLTOALL;
+    /* deepep (issue 11): the preset's moe_flex_dispatcher_backend */
+    job->parallel.moe_flex_dispatcher_backend =
+        e->deepep ? TCE_FLEX_DEEPEP : TCE_FLEX_HYBRIDEP;
     t->overlap_moe_expert_parallel_comm = e->overlap;
     if (e->graphs)
         t->enable_cuda_graph = 1;

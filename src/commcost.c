@@ -65,13 +65,18 @@ static double up_bw(const struct tce_costmodel *cm, enum tce_coll kind)
  * using them at once, tapered by oversubscription, capped by a calibrated
  * fabric bandwidth. */
 static double out_bw(const struct tce_costmodel *cm, enum tce_coll kind,
-                     const struct tce_span *sp)
+                     const struct tce_span *sp, double wire_efficiency)
 {
     const struct tce_link *l = &cm->link[TCE_LINK_SCALE_OUT];
     const struct tce_link *f = &cm->link[TCE_LINK_FABRIC];
     double sharing = sp->nic_ranks > 0 ? (double)sp->nic_ranks : 1.0;
-    double w = l->bandwidth_bytes_per_s * l->efficiency *
-               l->kind_efficiency[kind] / sharing;
+    /* deepep (issue 11): kernels with a measured share of the line rate
+     * of their own replace the link's efficiency */
+    double w = l->bandwidth_bytes_per_s *
+               (wire_efficiency > 0.0
+                    ? wire_efficiency
+                    : l->efficiency * l->kind_efficiency[kind]) /
+               sharing;
 
     if (sp->oversubscription > 1.0)
         w /= sp->oversubscription;
@@ -150,13 +155,24 @@ double tce_cost_collective_s(const struct tce_costmodel *cm,
                              enum tce_coll kind, const struct tce_span *span,
                              double bytes, enum tce_algo *algo)
 {
+    return tce_cost_collective_wire_s(cm, kind, span, bytes, 0.0, algo);
+}
+
+double tce_cost_collective_wire_s(const struct tce_costmodel *cm,
+                                  enum tce_coll kind,
+                                  const struct tce_span *span, double bytes,
+                                  double wire_efficiency, enum tce_algo *algo)
+{
     enum tce_algo a = TCE_ALGO_NONE, a2;
     double n = (double)span->size, t = 0.0, k, D, Wu, Wo, Lu, Lo, h;
     const struct tce_calibration_coll *e;
 
     if (span->size <= 1 || bytes <= 0)
         goto out;
+    /* deepep (issue 11): a kernel's own measured rate across domains is
+     * not what a calibration of NCCL's patterns measured */
     if (cm->linkcal.n > 0 &&
+        !(wire_efficiency > 0.0 && span->leaves_domain) &&
         (e = tce_cost_linkcal_find(cm, kind, span, NULL)) != NULL) {
         t = tce_linkcal_time_s(e, n,
                                span->leaves_domain
@@ -175,7 +191,7 @@ double tce_cost_collective_s(const struct tce_costmodel *cm,
             a = TCE_ALGO_P2P;
         goto out;
     }
-    Wo = out_bw(cm, kind, span);
+    Wo = out_bw(cm, kind, span, wire_efficiency);
     Lo = out_lat(cm, span);
     if (kind == TCE_COLL_SENDRECV) {
         t = Lo + bytes / Wo;

@@ -543,8 +543,9 @@ double tce_cost_op_s(const struct tce_costmodel *cm, const struct tce_op *op,
     case TCE_OP_COLLECTIVE:
         if ((unsigned)op->group >= TCE_GROUP_COUNT)
             return 0.0;
-        return tce_cost_collective_s(cm, op->coll, &spans[op->group],
-                                     op->bytes, NULL);
+        return tce_cost_collective_wire_s(cm, op->coll, &spans[op->group],
+                                          op->bytes, op->wire_efficiency,
+                                          NULL);
     case TCE_OP_SEND:
     case TCE_OP_RECV:
         return tce_cost_p2p_s(cm, &spans[TCE_GROUP_PP], op->bytes);

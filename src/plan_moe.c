@@ -25,7 +25,7 @@
  *    R (1 - (1 - 1/R)^k) for k experts spread uniformly over R reachable
  *    domains; group-limited routing caps R at moe_router_group_topk groups'
  *    domains, and where several groups share a domain the expectation is
- *    taken over which groups a token may use (domains_shared)) and is
+ *    taken over which groups a token may use (flexep.h)) and is
  *    fanned out to its k experts over NVLink (an all-to-all
  *    over EP_INTRA); combine is the reverse;
  *  - dispatch in FP8 with training.moe_fp8_dispatch: 1 byte per value plus
@@ -73,6 +73,7 @@
 #include <stdio.h>
 
 #include "plan_int.h"
+#include "tcemu/flexep.h"     /* deepep (issue 11) */
 #include "tcemu/moecap.h"     /* token drop (issue 11) */
 #include "tcemu/plan_graphs.h" /* host (issue 11) */
 
@@ -103,53 +104,6 @@ int tce_plan_fp8(const struct tce_job *job)
 {
     return job->training.precision == TCE_PRECISION_FP8 ||
            job->training.fp8 != TCE_FP8_NONE;
-}
-
-static double log_choose(double n, double k)
-{
-    return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
-}
-
-/* overlap (issue 11): several groups to a domain (groups a multiple of
- * domains): the g groups a token may use are drawn from the G, G / D to a
- * domain, so a domain holds j of them with the hypergeometric
- * probability, and k experts spread over the g groups miss all j with
- * probability (1 - j / g)^k:
- *   D x sum_j C(G/D, j) C(G - G/D, g - j) / C(G, g) x (1 - (1 - j/g)^k) */
-static double domains_shared(double D, double k, double G, double g)
-{
-    double per = G / D, e = 0.0, j;
-
-    for (j = 1.0; j <= per && j <= g; j += 1.0) {
-        if (g - j > G - per)
-            continue;
-        e += exp(log_choose(per, j) + log_choose(G - per, g - j) -
-                 log_choose(G, g)) *
-             (1.0 - pow(1.0 - j / g, k));
-    }
-    return D * e;
-}
-
-double tce_plan_moe_domains(double domains, double topk, double groups,
-                            double group_topk)
-{
-    double r = domains;
-
-    if (domains <= 1.0 || topk <= 0.0)
-        return domains < 1.0 ? 0.0 : 1.0;
-    if (groups >= domains && group_topk > 0.0 && group_topk < groups &&
-        fmod(groups, domains) == 0.0 && fmod(group_topk, 1.0) == 0.0)
-        return domains_shared(domains, topk, groups, group_topk);
-    if (groups > 0.0 && group_topk > 0.0 && group_topk < groups) {
-        /* a group spans domains / groups domains (groups < domains), or
-         * several groups share a domain (groups >= domains) */
-        r = groups < domains ? group_topk * domains / groups : group_topk;
-        if (r > domains)
-            r = domains;
-        if (r < 1.0)
-            r = 1.0;
-    }
-    return r * (1.0 - pow(1.0 - 1.0 / r, topk));
 }
 
 /* Bytes of one dispatched value. */
@@ -186,7 +140,14 @@ static void ep_comm(const struct ctx *c, struct tce_op_list *l, int combine,
         return;
     case TCE_DISPATCHER_FLEX:
         if (D > 1.0) {
-            nd = tce_plan_moe_domains(D, x->topk,
+            /* deepep (issue 11): DeepEP forwards each token over NVLink as
+             * its RDMA copy arrives (DeepSeek-V3 3.2.2: "fully overlapped")
+             * at its measured rate (flexep.h); HybridEP: stage by stage */
+            int deepep = c->job->parallel.moe_flex_dispatcher_backend ==
+                         TCE_FLEX_DEEPEP;
+            unsigned second = deepep ? TCE_OP_F_PIPELINED : 0u;
+
+            nd = tce_flexep_domains(D, x->topk,
                                       (double)m->moe_router_num_groups,
                                       (double)m->moe_router_group_topk);
             if (combine && kin > 1)
@@ -195,11 +156,14 @@ static void ep_comm(const struct ctx *c, struct tce_op_list *l, int combine,
                      fl);
             coll(l, combine ? "ep_combine_inter" : "ep_dispatch_inter",
                  TCE_COLL_ALL_TO_ALL, TCE_GROUP_EP_INTER, token * nd, ov,
-                 TCE_CHARGE_EP, fl);
+                 TCE_CHARGE_EP, fl | (combine && kin > 1 ? second : 0u));
+            if (deepep)
+                l->ops[l->n - 1].wire_efficiency =
+                    tce_deepep_wire_efficiency(D, combine);
             if (!combine && kin > 1)
                 coll(l, "ep_dispatch_intra", TCE_COLL_ALL_TO_ALL,
                      TCE_GROUP_EP_INTRA, token * x->topk, ov, TCE_CHARGE_EP,
-                     fl);
+                     fl | second);
             return;
         }
         break; /* one domain: the plain all-to-all */
@@ -600,9 +564,8 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  tce_dispatcher_name(job->parallel.moe_token_dispatcher_type),
                  job->parallel.moe_token_dispatcher_type ==
                          TCE_DISPATCHER_FLEX
-                     ? "one copy per destination domain over the NICs, "
-                       "R(1-(1-1/R)^k) domains of R reachable, then k "
-                       "copies over NVLink"
+                     ? tce_flexep_summary(
+                           job->parallel.moe_flex_dispatcher_backend)
                  : job->parallel.moe_token_dispatcher_type ==
                          TCE_DISPATCHER_ALLGATHER
                      ? "tokens all-gathered over EP, outputs "

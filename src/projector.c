@@ -31,7 +31,7 @@ struct comm_memo {
     enum tce_op_kind kind;
     enum tce_coll coll;
     enum tce_group group;
-    double bytes, s;
+    double bytes, s, wire_efficiency; /* deepep (issue 11): the last */
 };
 
 /* One run: what the times depend on (cost model, spans) and the
@@ -55,7 +55,8 @@ static double op_time(struct run *r, const struct tce_op *op)
     for (i = 0; i < r->n_comm; i++) {
         c = &r->comm[i];
         if (c->bytes == op->bytes && c->kind == op->kind &&
-            c->coll == op->coll && c->group == op->group)
+            c->coll == op->coll && c->group == op->group &&
+            c->wire_efficiency == op->wire_efficiency)
             return c->s;
     }
     s = tce_cost_op_s(r->cm, op, r->spans);
@@ -65,6 +66,7 @@ static double op_time(struct run *r, const struct tce_op *op)
         c->coll = op->coll;
         c->group = op->group;
         c->bytes = op->bytes;
+        c->wire_efficiency = op->wire_efficiency;
         c->s = s;
     }
     return s;
@@ -113,10 +115,14 @@ static void eval_list_ops(struct run *r, const struct tce_op_list *l,
         double one = prev && i < prev->n && same_compute(op, &prev->ops[i])
                          ? prev_s[i]
                          : op_time(r, op);
-        double t = one * (double)op->count;
+        double t;
 
         if (op_s)
             op_s[i] = one;
+        /* deepep (issue 11): beside the op before it, the longer counts */
+        if ((op->flags & TCE_OP_F_PIPELINED) && i > 0)
+            one = one > one_s[i - 1] ? one - one_s[i - 1] : 0.0;
+        t = one * (double)op->count;
         one_s[i] = one; /* cp (issue 11) */
         /* overlap (issue 11): paired EP communication is summarised, the
          * compute around it too (eppair.h) */

@@ -282,6 +282,14 @@ const char *tce_algo_name(enum tce_algo a);
 double tce_cost_collective_s(const struct tce_costmodel *cm,
                              enum tce_coll kind, const struct tce_span *span,
                              double bytes, enum tce_algo *algo);
+/* deepep (issue 11): the same with the share of the NIC's line rate the
+ * kernels reach across domains (wire_efficiency > 0: a plan op's
+ * wire_efficiency, plan.h) in place of the scale-out link's efficiency and
+ * calibration; wire_efficiency <= 0 is tce_cost_collective_s. */
+double tce_cost_collective_wire_s(const struct tce_costmodel *cm,
+                                  enum tce_coll kind,
+                                  const struct tce_span *span, double bytes,
+                                  double wire_efficiency, enum tce_algo *algo);
 
 /* The measured pattern that prices a collective of kind on span (NULL
  * when none: *how says so; how may be NULL): span class scale_up inside

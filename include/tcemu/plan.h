@@ -94,8 +94,11 @@
  * all-to-all over TCE_GROUP_EP each way; "allgather" an EP all-gather and a
  * reduce-scatter; "flex" (DeepEP), when the EP group spans scale-up
  * domains, an all-to-all over TCE_GROUP_EP_INTER (one copy per destination
- * domain, tce_plan_moe_domains) then one over TCE_GROUP_EP_INTRA (the k
- * copies over NVLink), and the reverse for combine.  Linear layers of a
+ * domain, tce_flexep_domains) then one over TCE_GROUP_EP_INTRA (the k
+ * copies over NVLink), and the reverse for combine; with the deepep
+ * backend the second op of each pair is TCE_OP_F_PIPELINED (both stages at
+ * once) and the domain-crossing one carries DeepEP's measured share of the
+ * line rate (wire_efficiency, deepep.h).  Linear layers of a
  * layer list carry TCE_OP_F_FP8 when the job runs FP8, followed by an
  * "fp8_cast" op; compute ops carry their kernel count (the launch floor,
  * costmodel.h) and the SMs overlapped EP communication holds (comm_sms).
@@ -229,6 +232,12 @@ enum tce_op_flag {
     TCE_OP_F_MOD_MLP = 1u << 19,       /* the rest of the MLP block (a
                                           dense MLP; a MoE layer's
                                           dispatch, experts, combine) */
+    /* deepep (issue 11) */
+    TCE_OP_F_PIPELINED = 1u << 20,     /* communication that runs at the
+                                          same time as the op before it
+                                          (DeepEP's NVLink stage beside its
+                                          RDMA stage): the pair takes the
+                                          longer of the two */
 };
 
 struct tce_op {
@@ -278,6 +287,12 @@ struct tce_op {
     int wgrad_unfused;       /* with main_grad_bytes: no
                                 gradient_accumulation_fusion (a BF16
                                 wgrad and a separate add pass) */
+    /* deepep (issue 11) */
+    double wire_efficiency;  /* communication leaving the scale-up domain:
+                                the share of the NIC's line rate its
+                                kernels reach (DeepEP's measured figure,
+                                plan_moe.c); 0 = the scale-out link's
+                                efficiency (and calibration) */
 };
 
 struct tce_op_list {
@@ -399,12 +414,6 @@ double tce_plan_iteration_flops(const struct tce_plan *plan, int model_only);
  * (training.precision = fp8 or training.fp8 set). */
 int tce_plan_fp8(const struct tce_job *job);
 
-/* moe (issue 11): expected distinct scale-up domains one token's topk
- * experts land in, with the EP group over `domains` domains and routing
- * uniform over the reachable ones (group-limited routing: groups expert
- * groups, group_topk of them per token; 0 = not limited). */
-double tce_plan_moe_domains(double domains, double topk, double groups,
-                            double group_topk);
 
 /* sync (issue 11): 1 when job's MoE dispatch knows every size on the host
  * and so never waits for the GPU: a flex dispatcher with a static receive

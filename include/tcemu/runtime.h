@@ -266,6 +266,11 @@ struct tce_rt_coll_args {
     const int64_t *split;   /* all-to-all only: elements to each rank of
                                comm (n; the same on every source), an
                                MPI_Alltoallv; NULL: count / n each */
+    int *v_store;           /* deepep (issue 11): a nonblocking split
+                               all-to-all's count and displacement arrays,
+                               4 n ints per call (tce_rt_alltoallv_calls),
+                               the caller's until the requests complete;
+                               NULL: not posted */
 };
 
 /* One operation, blocking, cut into chunks of at most max_count elements
@@ -275,8 +280,9 @@ int tce_rt_exec_coll(const struct tce_rt_coll_args *a);
  * reduce-scatter; bench -o). */
 int tce_rt_exec_coll_op(const struct tce_rt_coll_args *a, MPI_Op op);
 /* The same, nonblocking: posted(ctx, req, last) receives each request
- * (last: the operation's final one) to complete later.  MPI_ERR_ARG for a
- * split all-to-all (its count arrays would have to outlive the call). */
+ * (last: the operation's final one) to complete later.  A split all-to-all
+ * keeps its count arrays in a->v_store, which must outlive the requests
+ * (MPI_ERR_ARG without it). */
 int tce_rt_exec_coll_start(const struct tce_rt_coll_args *a,
                            void (*posted)(void *ctx, MPI_Request req,
                                           int last),
@@ -284,5 +290,9 @@ int tce_rt_exec_coll_start(const struct tce_rt_coll_args *a,
 /* MPI calls one operation makes (>= 1; send/recv posts two requests per
  * call). */
 int64_t tce_rt_exec_coll_chunks(const struct tce_rt_coll_args *a);
+/* deepep (issue 11): MPI_(I)alltoallv calls a split all-to-all makes (0
+ * when nothing moves); its nonblocking form needs 4 n ints of v_store a
+ * call. */
+int64_t tce_rt_alltoallv_calls(const struct tce_rt_coll_args *a);
 
 #endif

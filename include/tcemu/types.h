@@ -234,6 +234,9 @@ enum tce_dp_sharding { TCE_DP_SHARD_NONE, TCE_DP_SHARD_OPTIM,
 /* moe (issue 11) */
 enum tce_dispatcher { TCE_DISPATCHER_ALLTOALL, TCE_DISPATCHER_ALLGATHER,
                       TCE_DISPATCHER_FLEX };
+/* deepep (issue 11): the flex dispatcher's kernels (Megatron-Core
+ * --moe-flex-dispatcher-backend) */
+enum tce_flex_backend { TCE_FLEX_DEEPEP, TCE_FLEX_HYBRIDEP };
 enum tce_fp8_format { TCE_FP8_NONE, TCE_FP8_E4M3, TCE_FP8_HYBRID };
 enum tce_fp8_recipe { TCE_FP8_DELAYED, TCE_FP8_TENSORWISE, TCE_FP8_MXFP8,
                       TCE_FP8_BLOCKWISE };
@@ -307,6 +310,9 @@ struct tce_parallel {
     /* moe (issue 11) */
     enum tce_dispatcher moe_token_dispatcher_type; /* alltoall, allgather,
                                          flex (DeepEP: node-deduplicated) */
+    enum tce_flex_backend moe_flex_dispatcher_backend; /* deepep (issue
+                                         11): flex's kernels, deepep or
+                                         hybridep */
     /* repro (issue 11): published layouts made expressible */
     char pipeline_model_parallel_layout[TCE_TEXT_MAX]; /* Megatron-LM's
                                          --pipeline-model-parallel-layout:
@@ -561,6 +567,7 @@ const char *tce_cp_comm_name(enum tce_cp_comm c);
 const char *tce_dp_sharding_name(enum tce_dp_sharding d);
 /* moe (issue 11) */
 const char *tce_dispatcher_name(enum tce_dispatcher d);
+const char *tce_flex_backend_name(enum tce_flex_backend b);
 const char *tce_fp8_recipe_name(enum tce_fp8_recipe r);
 
 #endif

@@ -28,6 +28,8 @@ static const char *const dp_sharding_names[] = {
 /* moe (issue 11) */
 static const char *const dispatcher_names[] = {"alltoall", "allgather", "flex",
                                                NULL};
+/* deepep (issue 11) */
+static const char *const flex_backend_names[] = {"deepep", "hybridep", NULL};
 static const char *const fp8_format_names[] = {"none", "e4m3", "hybrid", NULL};
 static const char *const fp8_recipe_names[] = {"delayed", "tensorwise", "mxfp8",
                                                "blockwise", NULL};
@@ -441,6 +443,14 @@ static const struct field job_fields[] = {
          "alltoall: every routed copy over the EP group; allgather: tokens "
          "all-gathered over EP; flex (DeepEP): one copy per destination "
          "scale-up domain over the scale-out links, fanned out inside it"),
+    ENUM(JS, parallel.moe_flex_dispatcher_backend,
+         "parallel.moe_flex_dispatcher_backend", 0, flex_backend_names,
+         "deepep",
+         "the flex dispatcher's kernels (Megatron-Core "
+         "--moe-flex-dispatcher-backend): deepep runs its scale-out and "
+         "NVLink stages at once at DeepEP's measured share of the NIC's line "
+         "rate; hybridep at the scale-out link's rate, one stage after the "
+         "other (no published figure across nodes)"),
     BOOL(JS, training.overlap_moe_expert_parallel_comm,
          "training.overlap_moe_expert_parallel_comm", "false",
          "EP dispatch/combine overlapped with another microbatch's compute "
@@ -681,6 +691,12 @@ const char *tce_dp_sharding_name(enum tce_dp_sharding d)
 const char *tce_dispatcher_name(enum tce_dispatcher d)
 {
     return (unsigned)d < 3 ? dispatcher_names[d] : "?";
+}
+
+/* deepep (issue 11) */
+const char *tce_flex_backend_name(enum tce_flex_backend b)
+{
+    return (unsigned)b < 2 ? flex_backend_names[b] : "?";
 }
 
 const char *tce_fp8_recipe_name(enum tce_fp8_recipe r)

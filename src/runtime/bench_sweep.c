@@ -221,7 +221,7 @@ static int measure(struct bench *b, enum tce_coll kind, int64_t bytes,
     size_t count = (size_t)bytes / sizeof(float);
     struct tce_rt_coll_args a = {kind,   b->comm, b->g_size, b->g_rank,
                                  b->send, b->recv, count,     0,
-                                 NULL};
+                                 NULL,    NULL};
     char opname[TCE_RT_OPNAME_MAX];
     int mrc;
 

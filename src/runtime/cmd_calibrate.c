@@ -79,7 +79,8 @@ static int time_op(struct calib *c, struct cal_class *k, enum tce_coll kind,
                    struct tce_error *err)
 {
     struct tce_rt_coll_args a = {
-        kind, k->comm, k->g_size, k->g_rank, c->send, c->recv, count, 0, NULL};
+        kind, k->comm, k->g_size, k->g_rank, c->send, c->recv, count, 0, NULL,
+        NULL};
     char opname[TCE_RT_OPNAME_MAX];
     double t0, median_s = 0.0, mean_s = 0.0;
     int64_t it;

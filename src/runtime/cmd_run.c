@@ -294,6 +294,8 @@ out_free:
         free(r->buf_b);
         free(r->buf_nb);
         free(r->buf_ov);
+        free(r->buf_pp);
+        free(r->pp_v);
         free(r->pend);
         free(r->sends);
         free(r->iter_s);

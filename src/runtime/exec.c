@@ -149,32 +149,59 @@ static size_t chunked_elems(const struct tce_rt_coll_args *a)
     return a->count;
 }
 
+/* The largest per-peer split and the per-peer elements one call moves. */
+static void alltoallv_steps(const struct tce_rt_coll_args *a,
+                            int64_t *biggest, int64_t *step)
+{
+    int j;
+
+    *biggest = a->split[a->rank];
+    for (j = 0; j < a->n; j++)
+        if (a->split[j] > *biggest)
+            *biggest = a->split[j];
+    *step = max_count_of(a) / a->n;
+    if (*step < 1)
+        *step = 1;
+}
+
+int64_t tce_rt_alltoallv_calls(const struct tce_rt_coll_args *a)
+{
+    int64_t biggest, step;
+
+    if (!a->split || a->n < 1)
+        return 0;
+    alltoallv_steps(a, &biggest, &step);
+    return biggest > 0 ? (biggest + step - 1) / step : 0;
+}
+
 /* All-to-all(v) with a skewed split: every source sends split[j] elements
  * to rank j (the same split on every source), so rank j receives
  * split[j] from each; repeated with at most max_count / n per peer while
- * any per-peer count or displacement would pass max_count. */
-static int exec_alltoallv(const struct tce_rt_coll_args *a)
+ * any per-peer count or displacement would pass max_count.  posted: each
+ * call nonblocking, its arrays in a->v_store (deepep, issue 11). */
+static int exec_alltoallv(const struct tce_rt_coll_args *a,
+                          void (*posted)(void *ctx, MPI_Request req, int last),
+                          void *ctx)
 {
     int n = a->n, j, mrc = MPI_SUCCESS;
-    int *sc = calloc((size_t)n, sizeof(int)),
-        *rc = calloc((size_t)n, sizeof(int));
-    int *sd = calloc((size_t)n, sizeof(int)),
-        *rd = calloc((size_t)n, sizeof(int));
-    int64_t mine = a->split[a->rank], biggest = mine, done = 0, step;
+    int *own = posted ? NULL : calloc(4 * (size_t)n, sizeof(int));
+    int *sc, *rc, *sd, *rd;
+    int64_t mine = a->split[a->rank], biggest, done = 0, step, call = 0,
+            calls = tce_rt_alltoallv_calls(a);
+    MPI_Request req;
 
-    if (!sc || !rc || !sd || !rd) {
-        mrc = MPI_ERR_NO_MEM;
+    if (posted ? !a->v_store : !own) {
+        mrc = posted ? MPI_ERR_ARG : MPI_ERR_NO_MEM;
         goto out;
     }
-    for (j = 0; j < n; j++)
-        if (a->split[j] > biggest)
-            biggest = a->split[j];
-    step = max_count_of(a) / n;
-    if (step < 1)
-        step = 1;
+    alltoallv_steps(a, &biggest, &step);
     while (done < biggest && mrc == MPI_SUCCESS) {
         int64_t so = 0, ro = 0, s, r;
 
+        sc = posted ? a->v_store + 4 * (size_t)n * (size_t)call : own;
+        rc = sc + n;
+        sd = rc + n;
+        rd = sd + n;
         for (j = 0; j < n; j++) {
             s = a->split[j] - done;
             s = s < 0 ? 0 : (s > step ? step : s);
@@ -187,15 +214,20 @@ static int exec_alltoallv(const struct tce_rt_coll_args *a)
             so += s;
             ro += r;
         }
-        mrc = MPI_Alltoallv(a->send, sc, sd, MPI_FLOAT, a->recv, rc, rd,
-                            MPI_FLOAT, a->comm);
+        if (posted) {
+            mrc = MPI_Ialltoallv(a->send, sc, sd, MPI_FLOAT, a->recv, rc, rd,
+                                 MPI_FLOAT, a->comm, &req);
+            if (mrc == MPI_SUCCESS)
+                posted(ctx, req, call + 1 == calls);
+        } else {
+            mrc = MPI_Alltoallv(a->send, sc, sd, MPI_FLOAT, a->recv, rc, rd,
+                                MPI_FLOAT, a->comm);
+        }
         done += step;
+        call++;
     }
 out:
-    free(sc);
-    free(rc);
-    free(sd);
-    free(rd);
+    free(own);
     return mrc;
 }
 
@@ -221,7 +253,7 @@ static int exec_chunks(const struct tce_rt_coll_args *a, MPI_Op op,
     if (!d || !exec_kind[a->kind])
         return MPI_ERR_OP;
     if (a->split && a->kind == TCE_COLL_ALL_TO_ALL)
-        return posted ? MPI_ERR_ARG : exec_alltoallv(a);
+        return exec_alltoallv(a, posted, ctx);
     nch = tce_stats_chunks((int64_t)total, max);
     if (nch < 1)
         nch = 1; /* an empty operation is still one call */

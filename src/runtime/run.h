@@ -84,6 +84,12 @@ struct run {
     int64_t max_count; /* elements per MPI call (INT_MAX) */
     float *buf_a, *buf_b, *buf_nb, *buf_ov;
     size_t a_elems, b_elems, nb_elems, nb_used, ov_elems, ov_used;
+    float *buf_pp;     /* deepep (issue 11): the receive side of a stage
+                          posted while the next op runs beside it */
+    size_t pp_elems;
+    int *pp_v;         /* its all-to-all's count arrays (one stage
+                          outstanding at a time: tce_run_is_pipeline_head) */
+    size_t pp_v_n;
     int n_local; /* pending entries with local set */
     struct pending *pend;
     int n_pend, cap_pend;
@@ -155,6 +161,10 @@ int tce_run_is_comm(const struct tce_op *op);
 /* A collective overlapped with its own list's compute (TP with
  * tp_comm_overlap, CP K/V): nonblocking, waited for at the list's end. */
 int tce_run_is_overlap_compute(const struct tce_op *op);
+/* deepep (issue 11): is op i of l a blocking collective (one repetition)
+ * the next op runs beside (TCE_OP_F_PIPELINED)?  Posted non-blocking,
+ * completed once the next one has run. */
+int tce_run_is_pipeline_head(const struct tce_op_list *l, int i);
 
 /* run_exec.c */
 const char *tce_run_list_name(int list);

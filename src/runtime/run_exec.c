@@ -179,7 +179,7 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
     size_t total = elems_of(bytes);
     struct tce_rt_coll_args a = {
         op->coll, r->comm[op->group], n,   r->comm_rank[op->group], NULL, buf,
-        total,    r->max_count,       NULL};
+        total,    r->max_count,       NULL, NULL};
     struct posting p = {r, cls, nonblocking, tce_now_s()};
     int64_t *split = NULL;
     int mrc;
@@ -198,6 +198,23 @@ static int run_collective(struct run *r, const struct tce_op *op, int cls,
         }
         a.send = r->buf_b;
         a.split = split;
+    }
+    if (nonblocking && a.split) {
+        /* deepep (issue 11): a posted stage's count arrays outlive the
+         * call (the pair completes before the next stage is posted) */
+        size_t need = 4 * (size_t)n * (size_t)tce_rt_alltoallv_calls(&a);
+        int *grown;
+
+        if (need > r->pp_v_n) {
+            grown = realloc(r->pp_v, need * sizeof(*grown));
+            if (!grown) {
+                free(split);
+                return MPI_ERR_NO_MEM;
+            }
+            r->pp_v = grown;
+            r->pp_v_n = need;
+        }
+        a.v_store = r->pp_v;
     }
     if (nonblocking) {
         mrc = tce_rt_exec_coll_start(&a, on_posted, &p);
@@ -303,19 +320,20 @@ out:
     return mrc;
 }
 
-/* sync (issue 11): a host-device sync (hostsync.h: the MoE dispatcher
- * copies its token counts to the CPU and waits for them) lets the host
- * go on only once the work queued before it has run: the rank completes
- * the communication it posted under this list's compute so far, as the
- * list's end would. */
-static int host_sync(struct run *r, const char *opname)
+/* Complete the communication posted local to this list so far (why: the
+ * watchdog's name for the wait).  sync (issue 11): a host-device sync
+ * (hostsync.h: the MoE dispatcher copies its token counts to the CPU and
+ * waits for them) lets the host go on only once the work queued before it
+ * has run, as the list's end would; deepep (issue 11): a pipelined pair
+ * ends when both stages have. */
+static int wait_local(struct run *r, const char *opname, const char *why)
 {
     char where[TCE_RT_OPNAME_MAX];
     int mrc = MPI_SUCCESS;
 
     if (r->n_local == 0)
         return MPI_SUCCESS;
-    snprintf(where, sizeof(where), "%.80s.host_sync", opname);
+    snprintf(where, sizeof(where), "%.80s.%s", opname, why);
     tce_watchdog_enter(&r->rt->wd, where, "tp/cp/ep");
     while (r->n_local > 0 && mrc == MPI_SUCCESS)
         mrc = progress_or_nap(r, &r->n_local);
@@ -340,7 +358,7 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
     }
     if (op->kind == TCE_OP_COMPUTE) {
         if (tce_hostsync_op_syncs(op))
-            mrc = host_sync(r, opname); /* sync (issue 11) */
+            mrc = wait_local(r, opname, "host_sync"); /* sync (issue 11) */
         for (k = 0; k < count && mrc == MPI_SUCCESS; k++) {
             t0 = tce_now_s();
             mrc = emulate_compute(r, r->cls[cls].modeled_s * r->o.time_scale);
@@ -358,6 +376,15 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
                                r->nb_elems, &r->nb_used);
         goto out;
     }
+    /* deepep (issue 11): a stage the next op runs beside is posted; the
+     * pair is complete once the next one has run */
+    if (tce_run_is_pipeline_head(&r->plan.list[l], i)) {
+        size_t used = 0;
+
+        mrc = post_collectives(r, op, cls, bytes, count, opname, 2, r->buf_pp,
+                               r->pp_elems, &used);
+        goto out;
+    }
     tce_watchdog_enter(&r->rt->wd, opname, tce_group_name(op->group));
     if (tce_rt_test_hang(r->rt, op->name))
         tce_rt_hang();
@@ -370,6 +397,8 @@ static int exec_op(struct run *r, int l, int i, struct walk_err *we)
         record(r, cls, tce_now_s() - t0);
     }
     tce_watchdog_leave(&r->rt->wd);
+    if (mrc == MPI_SUCCESS && (op->flags & TCE_OP_F_PIPELINED))
+        mrc = wait_local(r, opname, "pipelined");
 out:
     if (mrc != MPI_SUCCESS) {
         we->mrc = mrc;

@@ -141,6 +141,17 @@ int tce_run_is_overlap_compute(const struct tce_op *op)
            op->coll != TCE_COLL_ALL_TO_ALL;
 }
 
+int tce_run_is_pipeline_head(const struct tce_op_list *l, int i)
+{
+    const struct tce_op *op = &l->ops[i];
+
+    return op->kind == TCE_OP_COLLECTIVE && op->count <= 1 &&
+           !tce_run_is_overlap_compute(op) && !tce_walk_is_deferred(op) &&
+           i + 1 < l->n &&
+           (l->ops[i + 1].flags & TCE_OP_F_PIPELINED) &&
+           tce_run_is_comm(&l->ops[i + 1]);
+}
+
 /* Receive-side elements an op needs in its (scaled) buffer. */
 static double op_recv_bytes(const struct run *r, const struct tce_op *op)
 {
@@ -153,10 +164,11 @@ static double op_recv_bytes(const struct run *r, const struct tce_op *op)
 
 /* Buffers: A (blocking collectives in place, all-to-all receive, p2p
  * receive), B (all-to-all and p2p send, read only), NB (one slice per
- * outstanding non-blocking bucket). */
+ * outstanding non-blocking bucket), OV (communication under the list's
+ * compute), PP (deepep: a stage posted beside the next op). */
 int tce_run_size_buffers(struct run *r, struct tce_error *err)
 {
-    double a = 0, b = 0, nb = 0, ov = 0, ov_list, need, phys;
+    double a = 0, b = 0, nb = 0, ov = 0, pp = 0, ov_list, need, phys;
     int64_t max_buf;
     int l, i;
 
@@ -167,6 +179,9 @@ int tce_run_size_buffers(struct run *r, struct tce_error *err)
 
             if (!tce_run_is_comm(op))
                 continue;
+            if (tce_run_is_pipeline_head(&r->plan.list[l], i) &&
+                op_recv_bytes(r, op) * (double)op->count > pp)
+                pp = op_recv_bytes(r, op) * (double)op->count;
             if (tce_run_is_overlap_compute(op)) {
                 ov_list += op_recv_bytes(r, op) * (double)op->count;
                 if (ov_list > ov)
@@ -186,7 +201,7 @@ int tce_run_size_buffers(struct run *r, struct tce_error *err)
                 b = op->bytes + ELEM_BYTES;
         }
     }
-    need = a + b + nb + ov;
+    need = a + b + nb + ov + pp;
     max_buf = r->o.max_buffer_bytes;
     if (max_buf == 0) {
         phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
@@ -211,7 +226,10 @@ int tce_run_size_buffers(struct run *r, struct tce_error *err)
     r->ov_elems = (size_t)ceil(ov * r->byte_scale / ELEM_BYTES) + 64 +
                   (size_t)r->rt->size * 64;
     r->buf_ov = calloc(r->ov_elems, ELEM_BYTES);
-    if (!r->buf_a || !r->buf_b || !r->buf_nb || !r->buf_ov)
+    r->pp_elems = (size_t)ceil(pp * r->byte_scale / ELEM_BYTES) + 64 +
+                  (size_t)r->rt->size * 64;
+    r->buf_pp = calloc(r->pp_elems, ELEM_BYTES);
+    if (!r->buf_a || !r->buf_b || !r->buf_nb || !r->buf_ov || !r->buf_pp)
         return tce_error_set(err, TCE_ENOMEM,
                              "cannot allocate %.0f MB of message buffers",
                              need * r->byte_scale / 1e6);

@@ -174,8 +174,22 @@ static void test_alltoall_p2p(void **state)
     out = 8.0 / 16 * M / Wo;
     assert_close(tce_cost_collective_s(&cm, TCE_COLL_ALL_TO_ALL, &s, M, NULL),
                  7 * Lu + 8 * Lo + (in > out ? in : out), 1e-12);
-    /* p2p inside and across */
+    /* deepep (issue 11): kernels with a measured share of the line rate
+     * (50 GB/s per NIC, 8 NICs for 8 ranks) in place of the link's 0.5;
+     * inside a node nothing changes */
+    out = 8.0 / 16 * M / (50e9 * 0.9);
+    assert_close(tce_cost_collective_wire_s(&cm, TCE_COLL_ALL_TO_ALL, &s, M,
+                                            0.9, NULL),
+                 7 * Lu + 8 * Lo + (in > out ? in : out), 1e-12);
+    assert_close(tce_cost_collective_wire_s(&cm, TCE_COLL_ALL_TO_ALL, &s, M,
+                                            0.0, NULL),
+                 tce_cost_collective_s(&cm, TCE_COLL_ALL_TO_ALL, &s, M, NULL),
+                 0.0);
     s = inside(8);
+    assert_close(tce_cost_collective_wire_s(&cm, TCE_COLL_ALL_TO_ALL, &s, M,
+                                            0.9, NULL),
+                 7 * Lu + 7.0 / 8 * M / Wu, 1e-12);
+    /* p2p inside and across */
     assert_close(tce_cost_p2p_s(&cm, &s, M), Lu + M / Wu, 1e-12);
     s = across(4, 1, 8);
     assert_close(tce_cost_p2p_s(&cm, &s, M), Lo + M / Wo, 1e-12);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tcemu/flexep.h"
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/moecap.h"
@@ -20,29 +21,29 @@ static void test_domains(void **state)
 {
     (void)state;
     /* 8 experts over 8 domains: 8 (1 - (7/8)^8) */
-    assert_close(tce_plan_moe_domains(8, 8, 0, 0),
+    assert_close(tce_flexep_domains(8, 8, 0, 0),
                  8.0 * (1.0 - pow(7.0 / 8.0, 8.0)), 1e-12);
     /* DeepSeek-V3: 8 groups (one per node), 4 per token: 4 (1 - (3/4)^8) */
-    assert_close(tce_plan_moe_domains(8, 8, 8, 4), 4.0 * (1.0 - pow(0.75, 8.0)),
+    assert_close(tce_flexep_domains(8, 8, 8, 4), 4.0 * (1.0 - pow(0.75, 8.0)),
                  1e-12);
     /* 16 domains, 8 groups of 2 domains each, 4 groups: 8 reachable */
-    assert_close(tce_plan_moe_domains(16, 8, 8, 4),
+    assert_close(tce_flexep_domains(16, 8, 8, 4),
                  8.0 * (1.0 - pow(7.0 / 8.0, 8.0)), 1e-12);
     /* overlap (issue 11): 8 groups over 4 domains (2 to a domain), 4
      * groups a token: a domain holds 0, 1 or 2 of them with probability
      * 15/70, 40/70, 15/70, and 8 experts over the 4 groups miss 1 of
      * them with (3/4)^8, 2 with (1/2)^8 */
-    assert_close(tce_plan_moe_domains(4, 8, 8, 4),
+    assert_close(tce_flexep_domains(4, 8, 8, 4),
                  4.0 * (40.0 / 70.0 * (1.0 - pow(0.75, 8.0)) +
                         15.0 / 70.0 * (1.0 - pow(0.5, 8.0))),
                  1e-12);
     /* a limit as wide as the groups does not limit */
-    assert_close(tce_plan_moe_domains(4, 2, 4, 4), 4.0 * (1.0 - 0.5625), 1e-12);
+    assert_close(tce_flexep_domains(4, 2, 4, 4), 4.0 * (1.0 - 0.5625), 1e-12);
     /* one domain: one destination */
-    assert_close(tce_plan_moe_domains(1, 8, 0, 0), 1.0, 0.0);
+    assert_close(tce_flexep_domains(1, 8, 0, 0), 1.0, 0.0);
     /* never more than topk, never more than the domains */
-    assert_true(tce_plan_moe_domains(2, 1, 0, 0) <= 1.0 + 1e-12);
-    assert_true(tce_plan_moe_domains(2, 64, 0, 0) <= 2.0 + 1e-12);
+    assert_true(tce_flexep_domains(2, 1, 0, 0) <= 1.0 + 1e-12);
+    assert_true(tce_flexep_domains(2, 64, 0, 0) <= 2.0 + 1e-12);
 }
 
 static void test_flex_dispatch(void **state)
@@ -116,6 +117,65 @@ static void test_flex_dispatch(void **state)
     assert_close(op->bytes, token * 16.0, 1e-12);
     assert_int_equal(fx_find_op(fwd, "ep_rs_combine")->coll,
                      TCE_COLL_REDUCE_SCATTER);
+    free(plan);
+}
+
+/* deepep (issue 11): DeepEP's measured share of the line rate (2, 4, 8
+ * nodes: 43 x 1/2, 58 x 3/4, 51 x 7/8 GB/s of 50 dispatch; 43 x 1/2,
+ * 57 x 3/4, 50 x 7/8 combine), linear in log2 between, held beyond; its
+ * NVLink stage beside the RDMA one; HybridEP neither. */
+static void test_deepep_stages(void **state)
+{
+    struct tce_job j;
+    struct tce_plan *plan;
+    const struct tce_op_list *fwd;
+
+    (void)state;
+    assert_close(tce_deepep_wire_efficiency(1, 0), 0.0, 0.0);
+    assert_close(tce_deepep_wire_efficiency(2, 0), 0.43, 1e-12);
+    assert_close(tce_deepep_wire_efficiency(4, 0), 0.87, 1e-12);
+    assert_close(tce_deepep_wire_efficiency(4, 1), 0.855, 1e-12);
+    assert_close(tce_deepep_wire_efficiency(8, 0), 0.8925, 1e-12);
+    assert_close(tce_deepep_wire_efficiency(8, 1), 0.875, 1e-12);
+    assert_close(tce_deepep_wire_efficiency(64, 0), 0.8925, 1e-12);
+    assert_close(tce_deepep_wire_efficiency(3, 0),
+                 0.43 + 0.44 * log2(1.5), 1e-12);
+
+    fx_moe_job(&j, 16, 1); /* EP 16 over two 8-GPU domains */
+    j.parallel.moe_token_dispatcher_type = TCE_DISPATCHER_FLEX;
+    assert_int_equal(j.parallel.moe_flex_dispatcher_backend,
+                     TCE_FLEX_DEEPEP);
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_close(fx_find_op(fwd, "ep_dispatch_inter")->wire_efficiency, 0.43,
+                 1e-12);
+    assert_false(fx_find_op(fwd, "ep_dispatch_inter")->flags &
+                 TCE_OP_F_PIPELINED);
+    assert_true(fx_find_op(fwd, "ep_dispatch_intra")->flags &
+                TCE_OP_F_PIPELINED);
+    assert_close(fx_find_op(fwd, "ep_dispatch_intra")->wire_efficiency, 0.0,
+                 0.0);
+    assert_false(fx_find_op(fwd, "ep_combine_intra")->flags &
+                 TCE_OP_F_PIPELINED);
+    assert_true(fx_find_op(fwd, "ep_combine_inter")->flags &
+                TCE_OP_F_PIPELINED);
+    assert_close(fx_find_op(fwd, "ep_combine_inter")->wire_efficiency, 0.43,
+                 1e-12);
+    /* the backward list's pairs likewise */
+    assert_true(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "ep_dispatch_intra")
+                    ->flags &
+                TCE_OP_F_PIPELINED);
+    free(plan);
+
+    j.parallel.moe_flex_dispatcher_backend = TCE_FLEX_HYBRIDEP;
+    plan = fx_plan(&j, 8);
+    fwd = &plan->list[TCE_PLAN_MOE_FWD];
+    assert_close(fx_find_op(fwd, "ep_dispatch_inter")->wire_efficiency, 0.0,
+                 0.0);
+    assert_false(fx_find_op(fwd, "ep_dispatch_intra")->flags &
+                 TCE_OP_F_PIPELINED);
+    assert_false(fx_find_op(fwd, "ep_combine_inter")->flags &
+                 TCE_OP_F_PIPELINED);
     free(plan);
 }
 
@@ -623,6 +683,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_domains),
         cmocka_unit_test(test_flex_dispatch),
+        cmocka_unit_test(test_deepep_stages),
         cmocka_unit_test(test_overlap_permute_router),
         cmocka_unit_test(test_token_drop),
         cmocka_unit_test(test_fp8_marking),

@@ -378,6 +378,43 @@ static void test_ep_overlap_sms(void **state)
     free(l);
 }
 
+/* deepep (issue 11): a communication op marked TCE_OP_F_PIPELINED runs
+ * beside the op before it: an exposed pair takes the longer of the two,
+ * whichever it is, charged to its own part. */
+static void test_pipelined_pair(void **state)
+{
+    struct tce_topology t;
+    struct tce_costmodel cm;
+    struct tce_span spans[TCE_GROUP_COUNT];
+    struct tce_op_list *l = calloc(1, sizeof(*l));
+    struct tce_list_time lt;
+    double A, B;
+
+    (void)state;
+    assert_non_null(l);
+    topo(&t);
+    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
+                     0);
+    one_node_spans(spans);
+    compute_and_a2a(l, 1e6, 4e8, TCE_OVERLAP_NONE);
+    l->n = 3;
+    l->ops[2] = l->ops[1];
+    l->ops[2].bytes = 1e8;
+    A = tce_cost_op_s(&cm, &l->ops[1], spans);
+    B = tce_cost_op_s(&cm, &l->ops[2], spans);
+    assert_true(A > B && B > 0.0);
+    tce_projector_list_time(&cm, spans, l, &lt);
+    assert_close(lt.part_s[TCE_CHARGE_EP], A + B, 1e-12); /* one after */
+    l->ops[2].flags |= TCE_OP_F_PIPELINED;
+    tce_projector_list_time(&cm, spans, l, &lt);
+    assert_close(lt.part_s[TCE_CHARGE_EP], A, 1e-12); /* the longer */
+    l->ops[2].bytes = 8e8; /* the second longer: it bounds the pair */
+    B = tce_cost_op_s(&cm, &l->ops[2], spans);
+    tce_projector_list_time(&cm, spans, l, &lt);
+    assert_close(lt.part_s[TCE_CHARGE_EP], B, 1e-12);
+    free(l);
+}
+
 /* host: exposed communication is GPU work the host launches like a
  * kernel, so a host-bound list holds it: a compute op (G, n kernels) and
  * an exposed all-to-all (C) take max(n x gap, G + C); the EP part stays C
@@ -579,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_projector_reuse),
         cmocka_unit_test(test_ep_overlap_sms),
         cmocka_unit_test(test_host_floor_holds_comm),
+        cmocka_unit_test(test_pipelined_pair),
         cmocka_unit_test(test_ep_pairing),
         cmocka_unit_test(test_ep_solo),
     };
