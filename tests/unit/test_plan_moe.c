@@ -120,6 +120,27 @@ static void test_flex_dispatch(void **state)
     free(plan);
 }
 
+/* deepep (issue 11): the flex pairs of list l: the domain-crossing stage
+ * at wire share e, the second of each pair beside the first when
+ * pipelined. */
+static void check_flex_stages(const struct tce_op_list *l, double e,
+                              int pipelined)
+{
+    const struct tce_op *di = fx_find_op(l, "ep_dispatch_inter"),
+                        *dn = fx_find_op(l, "ep_dispatch_intra"),
+                        *cn = fx_find_op(l, "ep_combine_intra"),
+                        *ci = fx_find_op(l, "ep_combine_inter");
+
+    assert_true(di && dn && cn && ci);
+    assert_close(di->wire_efficiency, e, 1e-12);
+    assert_close(ci->wire_efficiency, e, 1e-12);
+    assert_close(dn->wire_efficiency, 0.0, 0.0);
+    assert_false(di->flags & TCE_OP_F_PIPELINED);
+    assert_false(cn->flags & TCE_OP_F_PIPELINED);
+    assert_int_equal(!!(dn->flags & TCE_OP_F_PIPELINED), pipelined);
+    assert_int_equal(!!(ci->flags & TCE_OP_F_PIPELINED), pipelined);
+}
+
 /* deepep (issue 11): DeepEP's measured share of the line rate (2, 4, 8
  * nodes: 43 x 1/2, 58 x 3/4, 51 x 7/8 GB/s of 50 dispatch; 43 x 1/2,
  * 57 x 3/4, 50 x 7/8 combine), linear in log2 between, held beyond; its
@@ -128,7 +149,6 @@ static void test_deepep_stages(void **state)
 {
     struct tce_job j;
     struct tce_plan *plan;
-    const struct tce_op_list *fwd;
 
     (void)state;
     assert_close(tce_deepep_wire_efficiency(1, 0), 0.0, 0.0);
@@ -146,36 +166,13 @@ static void test_deepep_stages(void **state)
     assert_int_equal(j.parallel.moe_flex_dispatcher_backend,
                      TCE_FLEX_DEEPEP);
     plan = fx_plan(&j, 8);
-    fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_close(fx_find_op(fwd, "ep_dispatch_inter")->wire_efficiency, 0.43,
-                 1e-12);
-    assert_false(fx_find_op(fwd, "ep_dispatch_inter")->flags &
-                 TCE_OP_F_PIPELINED);
-    assert_true(fx_find_op(fwd, "ep_dispatch_intra")->flags &
-                TCE_OP_F_PIPELINED);
-    assert_close(fx_find_op(fwd, "ep_dispatch_intra")->wire_efficiency, 0.0,
-                 0.0);
-    assert_false(fx_find_op(fwd, "ep_combine_intra")->flags &
-                 TCE_OP_F_PIPELINED);
-    assert_true(fx_find_op(fwd, "ep_combine_inter")->flags &
-                TCE_OP_F_PIPELINED);
-    assert_close(fx_find_op(fwd, "ep_combine_inter")->wire_efficiency, 0.43,
-                 1e-12);
-    /* the backward list's pairs likewise */
-    assert_true(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "ep_dispatch_intra")
-                    ->flags &
-                TCE_OP_F_PIPELINED);
+    check_flex_stages(&plan->list[TCE_PLAN_MOE_FWD], 0.43, 1);
+    check_flex_stages(&plan->list[TCE_PLAN_MOE_BWD], 0.43, 1);
     free(plan);
 
     j.parallel.moe_flex_dispatcher_backend = TCE_FLEX_HYBRIDEP;
     plan = fx_plan(&j, 8);
-    fwd = &plan->list[TCE_PLAN_MOE_FWD];
-    assert_close(fx_find_op(fwd, "ep_dispatch_inter")->wire_efficiency, 0.0,
-                 0.0);
-    assert_false(fx_find_op(fwd, "ep_dispatch_intra")->flags &
-                 TCE_OP_F_PIPELINED);
-    assert_false(fx_find_op(fwd, "ep_combine_inter")->flags &
-                 TCE_OP_F_PIPELINED);
+    check_flex_stages(&plan->list[TCE_PLAN_MOE_FWD], 0.0, 0);
     free(plan);
 }
 

@@ -391,14 +391,13 @@ static void test_pipelined_pair(void **state)
     double A, B;
 
     (void)state;
-    assert_non_null(l);
     topo(&t);
-    assert_int_equal(tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL),
-                     0);
+    assert_true(l && tce_costmodel_init(&cm, &t, TCE_PRECISION_BF16, NULL) ==
+                         0);
     one_node_spans(spans);
     compute_and_a2a(l, 1e6, 4e8, TCE_OVERLAP_NONE);
     l->n = 3;
-    l->ops[2] = l->ops[1];
+    l->ops[2] = l->ops[1]; /* a second stage, a quarter of the first */
     l->ops[2].bytes = 1e8;
     A = tce_cost_op_s(&cm, &l->ops[1], spans);
     B = tce_cost_op_s(&cm, &l->ops[2], spans);
