@@ -81,7 +81,7 @@ if command -v mpirun >/dev/null; then
         got "iteration" $mpi 8 tcemu run -t workstation -j tiny --ranks-per-node 4 --iterations 1 --warmup 0
     check "mpirun tcemu bench" got "data check: OK" $mpi 2 tcemu bench -c allreduce -b 8 -e 1K --check -n 2 -w 1
     check "mpirun tcemu calibrate -t workstation" \
-        got "scale_up" $mpi 4 tcemu calibrate -t workstation --ranks-per-node 2 -e 4Ki -n 2 -w 1 -o "$out/cal.cfg"
+        got "scale_up" $mpi 4 tcemu calibrate -t workstation --ranks-per-node 2 -e 4Ki -n 5 -w 2 -o "$out/cal.cfg"
 else
     echo "# skipped run, bench, calibrate: no mpirun"
 fi

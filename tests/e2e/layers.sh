@@ -43,6 +43,7 @@ layer_of() {
     tablecurve) echo 6 ;; # ceil: what a measured compute table tells the curve (FP8 speed-up, large-GEMM ceiling)
     recompute) echo 2 ;; # mem: --recompute-modules names
     moecap) echo 2 ;; # token drop (issue 11): Megatron-Core's expert capacity on a rank's routed tokens
+    flexep) echo 2 ;; # deepep (issue 11): the flex dispatcher's destination domains and DeepEP's measured line-rate share
     graphscope) echo 2 ;; # host: --cuda-graph-modules names
     memstate) echo 4 ;; # mem: optimizer state and loss bytes (memory model)
     plan_recompute) echo 5 ;; # mem: the recomputed modules' forward ops
