@@ -72,16 +72,18 @@ double tce_deepep_wire_efficiency(double domains, int combine)
     return e8;
 }
 
+/* what both backends send across domains */
+#define FLEXEP_COPIES                                                        \
+    "one copy per destination domain over the NICs, R(1-(1-1/R)^k) "         \
+    "domains of R reachable, "
 
 const char *tce_flexep_summary(enum tce_flex_backend b)
 {
     if (b == TCE_FLEX_DEEPEP)
-        return "deepep: one copy per destination domain over the NICs, "
-               "R(1-(1-1/R)^k) domains of R reachable, beside k copies over "
-               "NVLink (the longer of the two), at DeepEP's measured "
-               "0.43/0.87/0.89 of the line rate across 2/4/8 domains "
-               "(deepseek-ai/DeepEP docs/legacy.md)";
-    return "hybridep: one copy per destination domain over the NICs, "
-           "R(1-(1-1/R)^k) domains of R reachable, then k copies over "
-           "NVLink, at the links' rate";
+        return "deepep: " FLEXEP_COPIES
+               "beside k copies over NVLink (the longer of the two), at "
+               "DeepEP's measured 0.43/0.87/0.89 of the line rate across "
+               "2/4/8 domains (deepseek-ai/DeepEP docs/legacy.md)";
+    return "hybridep: " FLEXEP_COPIES
+           "then k copies over NVLink, at the links' rate";
 }

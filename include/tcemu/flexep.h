@@ -2,14 +2,14 @@
  * flexep.h - the flex dispatcher (issue 11): the scale-up domains a
  * token's experts land in (the copies that cross the scale-out network),
  * and its backends (Megatron-Core --moe-flex-dispatcher-backend): the
- * share of a NIC's line rate DeepEP's
- * normal (training) dispatch and combine kernels reach across scale-up
- * domains, for the domain-crossing stage (plan_moe.c, op field
- * wire_efficiency; commcost.c uses it in place of the scale-out link's
- * efficiency and calibration), and how each backend's two stages run.
+ * share of a NIC's line rate DeepEP's normal (training) dispatch and
+ * combine kernels reach across scale-up domains, for the domain-crossing
+ * stage (plan_moe.c, op field wire_efficiency; commcost.c uses it in place
+ * of the scale-out link's efficiency and calibration), and how each
+ * backend's two stages run.
  *
- * DeepEP's legacy (V1) normal kernels, measured on
- * H800 with one ConnectX-7 400 Gb/s (50 GB/s) each, DeepSeek-V3's setting
+ * DeepEP's legacy (V1) normal kernels, measured on H800 with one
+ * ConnectX-7 400 Gb/s (50 GB/s) each, DeepSeek-V3's setting
  * (4096 tokens, hidden 7168, top-4 groups, top-8 experts; deepseek-ai/
  * DeepEP docs/legacy.md): dispatch 43, 58 and 51 GB/s, combine 43, 57 and
  * 50 GB/s at EP 16, 32 and 64 (2, 4 and 8 nodes).  Those are logical

@@ -98,7 +98,7 @@
  * copies over NVLink), and the reverse for combine; with the deepep
  * backend the second op of each pair is TCE_OP_F_PIPELINED (both stages at
  * once) and the domain-crossing one carries DeepEP's measured share of the
- * line rate (wire_efficiency, deepep.h).  Linear layers of a
+ * line rate (wire_efficiency, flexep.h).  Linear layers of a
  * layer list carry TCE_OP_F_FP8 when the job runs FP8, followed by an
  * "fp8_cast" op; compute ops carry their kernel count (the launch floor,
  * costmodel.h) and the SMs overlapped EP communication holds (comm_sms).

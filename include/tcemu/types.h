@@ -567,7 +567,6 @@ const char *tce_cp_comm_name(enum tce_cp_comm c);
 const char *tce_dp_sharding_name(enum tce_dp_sharding d);
 /* moe (issue 11) */
 const char *tce_dispatcher_name(enum tce_dispatcher d);
-const char *tce_flex_backend_name(enum tce_flex_backend b);
 const char *tce_fp8_recipe_name(enum tce_fp8_recipe r);
 
 #endif

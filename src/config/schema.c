@@ -693,12 +693,6 @@ const char *tce_dispatcher_name(enum tce_dispatcher d)
     return (unsigned)d < 3 ? dispatcher_names[d] : "?";
 }
 
-/* deepep (issue 11) */
-const char *tce_flex_backend_name(enum tce_flex_backend b)
-{
-    return (unsigned)b < 2 ? flex_backend_names[b] : "?";
-}
-
 const char *tce_fp8_recipe_name(enum tce_fp8_recipe r)
 {
     return (unsigned)r < 4 ? fp8_recipe_names[r] : "?";
