@@ -15,6 +15,7 @@
 #include "tcemu/report_ops.h"
 #include "tcemu/report_project.h"
 #include "tcemu/report_stack.h"
+#include "tcemu/stack.h"
 #include "tcemu/wgradcost.h" /* wgrad (issue 11) */
 
 int tce_report_project_assumptions(const struct tce_project_report *r,
@@ -94,13 +95,20 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
                                         : a->compute_calibration);
         if (cm->table_from_calibration &&
             tce_computetable_has_rows(&r->topo->compute) &&
-            !tce_computetable_same_stack(&t->stack, &r->topo->compute.stack))
+            !tce_computetable_same_stack(&t->stack,
+                                         &r->topo->compute.stack)) {
+            struct tce_stack sc, st;
+            int fc, ft;
+            char diff[160];
+
+            /* name what differs (the versions alone may be the same) */
+            tce_stack_from_table(&t->stack, &sc, &fc);
+            tce_stack_from_table(&r->topo->compute.stack, &st, &ft);
+            tce_stack_diff(&sc, fc, &st, ft, diff, sizeof(diff));
             LINE("compute: the calibration's table was measured under "
-                 "another stack (%.24s %.24s) than the topology's (%.24s "
-                 "%.24s): the calibration's is used",
-                 t->stack.framework, t->stack.framework_version,
-                 r->topo->compute.stack.framework,
-                 r->topo->compute.stack.framework_version);
+                 "another stack than the topology's (calibration / "
+                 "topology: %.160s): the calibration's is used", diff);
+        }
         if (tce_computetable_max_rate(t, cm->dtype) > cm->peak_flops)
             LINE("compute: WARNING: the table's GEMMs run faster (%.0f "
                  "TFLOP/s) than this topology's peak (%.0f TFLOP/s): "

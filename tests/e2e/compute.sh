@@ -35,7 +35,7 @@ sed -e 's/framework_version = "2.11.0+cu130";/framework_version = "2.4.0";/' \
     topologies/compute/h100-sxm5-80gb-pytorch2.11.cfg >"$out/other-stack.cfg"
 "$TCEMU" project -t $P5 -j $J --calibration "$out/other-stack.cfg" >"$out/other.txt"
 check "calibration of another stack: said so, and used" sh -c "
-    grep -q '^# assumption: compute: the calibration.s table was measured under another stack (PyTorch 2.4.0) than the topology.s (PyTorch 2.11.0+cu130)' '$out/other.txt' &&
+    grep -q '^# assumption: compute: the calibration.s table was measured under another stack than the topology.s (calibration / topology: framework_version 2.4.0 / 2.11.0+cu130, fused attention no / yes): the calibration.s is used' '$out/other.txt' &&
     grep -q '^# assumption: compute table: calibration file $out/other-stack.cfg' '$out/other.txt'"
 
 "$TCEMU" project -t topologies/aws-p4d.cfg -j $J \
