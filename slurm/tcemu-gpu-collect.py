@@ -29,7 +29,8 @@ How (the way a training step runs them, not one kernel alone): first a soak
 of large bf16 GEMMs until the throughput of three successive one-second
 windows agrees within 1% (at least --soak-s seconds; a short burst at the
 boost clock overstates sustained throughput, by 3.6% on an H100 SXM5 and
-15% on an H200 SXM, 1,980 -> 1,455 MHz at its 700 W cap); then each
+19% on an H200 SXM, 791 against 664 TFLOP/s, 1,980 -> 1,470 MHz at its
+700 W cap); then each
 kernel is launched back to back, captured once as a CUDA graph and the
 graph replayed between two CUDA events for at least --sample-ms per
 sample, after --warmup untimed calls, and the median of --repeats samples
@@ -600,8 +601,7 @@ class Timer:
 
     def __init__(self, torch, args):
         self.torch, self.args = torch, args
-        self.graphs = (not getattr(args, "eager", False) and
-                       hasattr(torch.cuda, "CUDAGraph"))
+        self.graphs = not args.eager and hasattr(torch.cuda, "CUDAGraph")
         self.samples = {}
 
     def _events(self):
@@ -682,7 +682,7 @@ class Timer:
         self.samples[key] = rec
         return rec["median"]
 
-    def host_bound(self, *keys):
+    def any_host_bound(self, *keys):
         """True when any of these samples timed the host, not the GPU."""
         return any(self.samples[k]["host_bound"] for k in keys)
 
@@ -721,12 +721,13 @@ def soak(torch, args, log):
         rates.append(reps * gemm_flops(n, n, n) / dt / 1e12)
         if t_total >= args.soak_s and settled(rates):
             break
+    ratio = rates[-1] / burst if burst > 0 else 0.0
     log("soak: %.1f s of 8192^3 bf16 GEMMs, last windows %s TFLOP/s%s; "
         "burst before it %.1f TFLOP/s (sustained/burst %.3f)" %
         (t_total, ", ".join("%.1f" % r for r in rates[-3:]),
          "" if settled(rates) else " (not settled within --soak-max-s)",
-         burst, rates[-1] / burst if burst > 0 else 0.0))
-    return rates, burst
+         burst, ratio))
+    return rates, burst, ratio
 
 
 def gemm_fns(torch, m, n, k, dtype, cap):
@@ -828,7 +829,7 @@ def collect(args, cases, squares, fp8, log):
         log("fp8: this device has no fp8 tensor cores (capability < 8.9); "
             "bf16 only")
     timer = Timer(torch, args)
-    rates, burst = soak(torch, args, log)
+    rates, burst, ratio = soak(torch, args, log)
     smi1 = smi_sample()
     gemms, attention, notes, dropped, points = [], [], [], [], []
     for case, name, m, n, k, dt in gemm_rows(cases, squares, fp8):
@@ -843,7 +844,7 @@ def collect(args, cases, squares, fp8, log):
                 rows.append({"m": m, "n": n, "k": k, "dtype": dt, "pass": p,
                              "seconds": s, "case": case, "op": name})
             del fns
-            if timer.host_bound(*keys):
+            if timer.any_host_bound(*keys):
                 dropped.append("gemm %s %s m=%d n=%d k=%d %s" %
                                (case, name, m, n, k, dt))
                 log("gemm %s %s %s: host-bound (eager launches), not "
@@ -866,7 +867,7 @@ def collect(args, cases, squares, fp8, log):
                     "attention fwd+bwd %s" % c["case"])
             s1 = timer.time(keys[0], fwd)
             s2 = timer.time(keys[1], fwd_bwd)
-            if timer.host_bound(*keys):
+            if timer.any_host_bound(*keys):
                 dropped.append("attention %s" % c["case"])
                 log("attention %s: host-bound (eager launches), not "
                     "written" % c["case"])
@@ -882,12 +883,12 @@ def collect(args, cases, squares, fp8, log):
                         "%s fwd+bwd %s" % (what, c["case"]))
                 s1 = timer.time(keys[0], f)
                 s2 = timer.time(keys[1], fb)
-                if not timer.host_bound(keys[0]):
+                if not timer.any_host_bound(keys[0]):
                     points.append(pointwise_cost(c[what]) + (s1,))
                 notes.append("%s %s %s %d x %d: fwd %.6e s, fwd+bwd %.6e s%s" %
                              (c["case"], what, c[what]["kind"],
                               c[what]["rows"], c[what]["cols"], s1, s2,
-                              " (host-bound)" if timer.host_bound(*keys)
+                              " (host-bound)" if timer.any_host_bound(*keys)
                               else ""))
         torch.cuda.empty_cache()
     n = 256 * 1024 * 1024  # 512 MiB per bf16 tensor
@@ -907,10 +908,9 @@ def collect(args, cases, squares, fp8, log):
         how = ("%s over %d forward norm and activation rows, t = kernels x "
                "gap + bytes / bandwidth: %.1f GB/s, %.2f us a kernel" %
                (fit[2], len(points), elementwise, gap))
-    else:
-        gap, elementwise = host_us, add_gbps
-        how = "no norm or activation row timed: the add's bandwidth and " \
-              "the eager launch in their place"
+    else:  # 0 = not measured (computetable.h): not the add's figures
+        gap, elementwise = 0.0, 0.0
+        how = "not measured (no norm or activation row timed the GPU)"
     smi2 = smi_sample()
     if any(g["dtype"] == "fp8" for g in gemms):
         # the shipped H100 table's words for the same recipe: tcemu
@@ -934,8 +934,7 @@ def collect(args, cases, squares, fp8, log):
             "eager launches (--eager)"),
         "burst before the soak: 10 8192^3 bf16 GEMMs after 3 warm-ups, "
         "%.1f TFLOP/s; sustained/burst %.3f (not applied: the rows are "
-        "timed after the soak)" % (burst, rates[-1] / burst if burst > 0
-                                   else 0.0),
+        "timed after the soak)" % (burst, ratio),
         "nvidia-smi before soak: %s; after soak: %s; at the end: %s" %
         (smi0, smi1, smi2),
         "elementwise_gbytes_per_s and launch_gap_us: " + how,

@@ -477,16 +477,6 @@ double tce_computetable_max_rate(const struct tce_computetable *t,
     return best;
 }
 
-int tce_computetable_same_stack(const struct tce_computetable_stack *a,
-                                const struct tce_computetable_stack *b)
-{
-    return strcmp(a->framework, b->framework) == 0 &&
-           strcmp(a->framework_version, b->framework_version) == 0 &&
-           !a->flash_attention == !b->flash_attention &&
-           !a->cuda_graphs == !b->cuda_graphs &&
-           strcmp(a->fp8_recipe, b->fp8_recipe) == 0;
-}
-
 const char *tce_computetable_dtype_name(enum tce_dtype d)
 {
     return (unsigned)d < TCE_DTYPE_COUNT ? dtype_names[d] : NULL;

@@ -94,20 +94,19 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
              cm->table_from_calibration ? r->calibration_path
                                         : a->compute_calibration);
         if (cm->table_from_calibration &&
-            tce_computetable_has_rows(&r->topo->compute) &&
-            !tce_computetable_same_stack(&t->stack,
-                                         &r->topo->compute.stack)) {
+            tce_computetable_has_rows(&r->topo->compute)) {
             struct tce_stack sc, st;
             int fc, ft;
             char diff[160];
 
-            /* name what differs (the versions alone may be the same) */
+            /* the stack module's comparison, naming what differs (the
+             * versions alone may be the same) */
             tce_stack_from_table(&t->stack, &sc, &fc);
             tce_stack_from_table(&r->topo->compute.stack, &st, &ft);
-            tce_stack_diff(&sc, fc, &st, ft, diff, sizeof(diff));
-            LINE("compute: the calibration's table was measured under "
-                 "another stack than the topology's (calibration / "
-                 "topology: %.160s): the calibration's is used", diff);
+            if (tce_stack_diff(&sc, fc, &st, ft, diff, sizeof(diff)))
+                LINE("compute: the calibration's table was measured under "
+                     "another stack than the topology's (calibration / "
+                     "topology: %.160s): the calibration's is used", diff);
         }
         if (tce_computetable_max_rate(t, cm->dtype) > cm->peak_flops)
             LINE("compute: WARNING: the table's GEMMs run faster (%.0f "

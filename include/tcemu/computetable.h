@@ -263,11 +263,6 @@ double tce_computetable_attention_flops(const struct tce_attention_shape *s);
 double tce_computetable_max_rate(const struct tce_computetable *t,
                                  enum tce_dtype dtype);
 
-/* 1 when two stacks are the same (framework, version, flash attention,
- * CUDA graphs, FP8 recipe). */
-int tce_computetable_same_stack(const struct tce_computetable_stack *a,
-                                const struct tce_computetable_stack *b);
-
 /* Names as the calibration file spells them: "bf16", "fp8"; "fwd",
  * "dgrad", "wgrad"; "exact", "interpolated", "not covered".  NULL (names)
  * or TCE_EPARSE (parse) for unknown values. */
