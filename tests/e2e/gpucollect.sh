@@ -284,6 +284,31 @@ h100, h200 = bf16(sys.argv[1]), bf16(sys.argv[2])
 assert 0.60 < h100[0] < 0.75 and abs(h200[0] / h100[0] - 1) < 0.03, (h100, h200)
 print('# BF16 large-GEMM efficiency: H100 table %.3f, H200 collector %.3f; FP8 %.3f, %.3f' % (h100[0], h200[0], h100[1], h200[1]))
 PYEOF"
+    # The method against a training-like load on the same H200: one Llama-3
+    # 405B TP8 layer shard (its 4 GEMMs, 3 passes each, and causal GQA
+    # attention forward and backward, nothing else) replayed for 60 s
+    # (tests/fixtures/reference/h200-sustained-405b-tp8-layer.csv).  tcemu,
+    # pricing that layer's GEMMs and attention from the collector's rows
+    # (timed after a GEMM soak), must land within 3% of the layer's
+    # sustained time; rows timed at the boost clock would be ~15% fast.
+    sed 's/recompute_granularity = "full";/recompute_granularity = "none";/' \
+        jobs/llama3-405b.cfg >"$out/405b-norc.cfg"
+    check "the collector's rows price a sustained 405B TP8 layer on that H200 within 3%" sh -c "
+        '$TCEMU' project -t topologies/dgx-h100.cfg -j '$out/405b-norc.cfg' --calibration '$H200' --ops --json '$out/h200-405b.json' >/dev/null &&
+        python3 - '$out/h200-405b.json' tests/fixtures/reference/h200-sustained-405b-tp8-layer.csv <<'PYEOF'
+import json, re, statistics, sys
+ops = json.load(open(sys.argv[1]))['ops']['rows']
+rows = [r for r in ops if r['list'] in ('dense_fwd', 'dense_bwd') and r['kind'] == 'compute' and r['flops'] > 0]
+assert len(rows) == 10 and all(r['source'] == 'table' for r in rows), [(r['op'], r['source']) for r in rows]
+priced = sum(r['time_s'] for r in rows)
+text = open(sys.argv[2]).read()
+gflop = float(re.search(r'causal attention half: ([0-9.]+) GFLOP a step', text).group(1))
+body = text.split('# nvidia-smi')[0]
+wins = [float(l.split(',')[1]) for l in body.splitlines() if l[:1].isdigit() and float(l.split(',')[0]) >= 30.0]
+measured = gflop / statistics.median(wins) / 1e3  # s
+assert len(wins) > 50 and abs(priced / measured - 1) < 0.03, (priced, measured)
+print('# 405B TP8 layer GEMMs + attention on the H200: tcemu from the collector %.2f ms, measured sustained %.2f ms (%+.1f%%)' % (priced * 1e3, measured * 1e3, 100 * (priced / measured - 1)))
+PYEOF"
     check "the H200 file: graph replays, a burst and a sustained rate, the element-wise fit" sh -c "
         grep -q '^    method = \"tcemu-gpu-collect.py 1 on .*CUDA graph replays\";' '$H200' &&
         grep -q '^# burst before the soak: .*sustained/burst 0\.[0-9]' '$H200' &&
