@@ -226,6 +226,8 @@ s = d['samples']
 assert all(v['method'] == 'graph' for k, v in s.items() if k != 'launch gap'), s
 assert s['launch gap']['method'] == 'eager' and not s['launch gap']['host_bound']
 assert d['burst_tflops'] > 0 and 'sustained/burst' in t
+# FP8 rows carry the method's known limit (their clock), as a comment line
+assert '# fp8 rows: each timed alone after the bf16 soak;' in t, 'fp8 clock note'
 PYEOF"
 if [ -x "$TCEMU" ]; then
     # (the stand-in's events read 1 ms for every call: a backward longer than the forward in its place)
