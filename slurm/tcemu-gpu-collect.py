@@ -41,6 +41,12 @@ of such a kernel time the host (the GPU waits).  Where capture fails, or
 with --eager, the launches are eager, and a kernel whose GPU time is within
 10% of the host's time to issue it is not written (a comment says so).
 The launch gap alone is timed eagerly: the host's cost is what it measures.
+Then a layer check (--layer-check-s, 0 = off): per dtype written, the
+heaviest case whose rows are all there runs as one layer (its GEMMs' three
+passes and its attention forward and backward, one CUDA graph) back to back
+that long, and its step time (the median window of the second half) is
+written beside what the rows say: a table whose rows are not the rates a
+training layer holds says so in its own file.
 Measured against a training-like load on one H200: tcemu, pricing a Llama-3
 405B TP8 layer shard's GEMMs and attention from this collector's rows, gave
 30.82 ms against the 31.06 the layer held back to back (-0.8%).  A known
@@ -84,8 +90,10 @@ read):
                     window_size; forward_s; forward_backward_s; }, ... );
         heads and query groups of the TP shard; window_size 0 = none
   }; };
+Comment lines: the soak, nvidia-smi readings, the element-wise fit, the
+norm and activation rows, the layer checks.
 Written to a temporary file and renamed; --json FILE also writes every
-sample.  Nothing is written with --dry-run (it prints the kernels, their
+sample and the layer checks.  Nothing is written with --dry-run (it prints the kernels, their
 shapes and the file it would write, with zero times) or --self-test (it
 checks the shape arithmetic against the shipped profile's FLOP counts).
 
@@ -524,6 +532,45 @@ def attention_row(att, fwd_s, fwd_bwd_s):
             "forward_s": fwd_s, "forward_backward_s": fwd_bwd_s}
 
 
+def layer_check_plan(cases, gemms, attention):
+    """The layers to run back to back against the rows: per dtype written,
+    the case with the most GEMM FLOPs whose GEMMs all have that dtype's
+    three passes and whose attention row is written (attention in bf16 in
+    both, as training stacks keep it).  Each: {"case", "dtype", "gemms":
+    [(m, n, k)], "attention": the case's attention, "rows_s": what the
+    rows say one forward+backward of it takes (three passes a GEMM,
+    attention forward+backward)}.  Pure."""
+    secs = {}
+    for g in gemms:
+        secs.setdefault((g["m"], g["n"], g["k"], g["dtype"]),
+                        {})[g["pass"]] = g["seconds"]
+    att = {(a["micro_batch_size"], a["num_attention_heads"],
+            a["num_query_groups"], a["kv_channels"], a["seq_length"],
+            a["causal"]): a["forward_backward_s"] for a in attention}
+    best = {}
+    for c in cases:
+        a = c["attention"]
+        if not a or not c["gemms"]:
+            continue
+        ka = (a["batch"], a["heads"], a["kv_heads"], a["head_dim"],
+              a["seq"], a["causal"])
+        if ka not in att:
+            continue
+        for dt in ("bf16", "fp8"):
+            shapes = [(m, n, k) for _, m, n, k in c["gemms"]]
+            rows = [secs.get(sh + (dt,), {}) for sh in shapes]
+            if not all(len(r) == len(PASSES) for r in rows):
+                continue
+            flops = sum(gemm_flops(*sh) for sh in shapes)
+            if dt in best and best[dt][0] >= flops:
+                continue
+            best[dt] = (flops, {
+                "case": c["case"], "dtype": dt, "gemms": shapes,
+                "attention": a,
+                "rows_s": sum(sum(r.values()) for r in rows) + att[ka]})
+    return [best[dt][1] for dt in ("bf16", "fp8") if dt in best]
+
+
 def write_atomic(path, text):
     """Temporary file beside path, fsync'ed, renamed over it."""
     real = os.path.realpath(path)
@@ -601,6 +648,21 @@ def smi_sample():
         return None
 
 
+def capture_graph(torch, fn, inner=1):
+    """A CUDA graph of inner back-to-back calls of fn (raises where a call
+    cannot be captured)."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):  # capture wants a warmed-up side stream
+        fn()
+    torch.cuda.current_stream().wait_stream(side)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        for _ in range(inner):
+            fn()
+    return g
+
+
 class Timer:
     """The GPU's time per kernel, not the host's.
 
@@ -623,16 +685,7 @@ class Timer:
                 t.cuda.Event(enable_timing=True))
 
     def _graph(self, fn, inner):
-        t = self.torch
-        side = t.cuda.Stream()
-        side.wait_stream(t.cuda.current_stream())
-        with t.cuda.stream(side):  # capture wants a warmed-up side stream
-            fn()
-        t.cuda.current_stream().wait_stream(side)
-        g = t.cuda.CUDAGraph()
-        with t.cuda.graph(g):
-            for _ in range(inner):
-                fn()
+        g = capture_graph(self.torch, fn, inner)
         e0, e1 = self._events()
         g.replay()
         e0.record()
@@ -741,6 +794,61 @@ def soak(torch, args, log):
          "" if settled(rates) else " (not settled within --soak-max-s)",
          burst, ratio))
     return rates, burst, ratio
+
+
+def layer_check(torch, args, check, cap, log):
+    """Run check's layer (its GEMMs' three passes and its attention forward
+    and backward, one CUDA graph) back to back for --layer-check-s; its
+    sustained time per step (the median window of the second half) against
+    what the rows say.  None when the layer cannot be captured."""
+    fns = []
+    for m, n, k in check["gemms"]:
+        f = gemm_fns(torch, m, n, k, check["dtype"], cap)
+        if f is None:
+            return None
+        fns += [f[p] for p in PASSES]
+    fns.append(attention_fns(torch, check["attention"])[1])
+
+    g = capture_graph(torch, lambda: [f() for f in fns])
+    e0, e1 = (torch.cuda.Event(enable_timing=True) for _ in range(2))
+    e0.record()
+    g.replay()
+    e1.record()
+    e1.synchronize()
+    per = max(1, min(1000, int(0.25 / max(e0.elapsed_time(e1) / 1e3,
+                                          1e-6))))
+    wins, t0 = [], time.perf_counter()
+    while True:  # windows of about 0.25 s, each synchronised
+        e0.record()
+        for _ in range(per):
+            g.replay()
+        e1.record()
+        e1.synchronize()
+        wins.append((time.perf_counter() - t0,
+                     e0.elapsed_time(e1) / 1e3 / per))
+        if wins[-1][0] >= args.layer_check_s:
+            break
+    late = [w for t, w in wins if t >= args.layer_check_s / 2] or \
+        [wins[-1][1]]
+    r = dict(check, layer_s=median(late), first_s=wins[0][1],
+             windows=len(wins), held_s=wins[-1][0])
+    r.pop("attention")
+    del g, fns
+    log("layer check %s %s: the rows say %.3f ms, the layer held %.3f ms "
+        "(%+.1f%%)" % (r["case"], r["dtype"], r["rows_s"] * 1e3,
+                       r["layer_s"] * 1e3,
+                       100.0 * (r["rows_s"] / r["layer_s"] - 1.0)))
+    return r
+
+
+def layer_check_note(r):
+    """The comment line of one layer check."""
+    return ("layer check %s %s: its GEMMs (3 passes each) and attention "
+            "forward+backward, one CUDA graph back to back %.1f s: %.3f ms "
+            "a step held (median of the second half), the rows say %.3f ms "
+            "(%+.1f%%)" % (r["case"], r["dtype"], r["held_s"],
+                           r["layer_s"] * 1e3, r["rows_s"] * 1e3,
+                           100.0 * (r["rows_s"] / r["layer_s"] - 1.0)))
 
 
 def gemm_fns(torch, m, n, k, dtype, cap):
@@ -904,6 +1012,28 @@ def collect(args, cases, squares, fp8, log):
                               " (host-bound)" if timer.any_host_bound(*keys)
                               else ""))
         torch.cuda.empty_cache()
+    checks, check_notes = [], []
+    for c in (layer_check_plan(cases, gemms, attention)
+              if args.layer_check_s > 0 else []):
+        if not timer.graphs:
+            check_notes.append("layer check %s %s: not run (no CUDA graphs: "
+                               "eager launches would time the host)" %
+                               (c["case"], c["dtype"]))
+            continue
+        try:
+            r = layer_check(torch, args, c, cap, log)
+        except Exception as e:  # noqa: BLE001 (capture or kernel failure)
+            r = None
+            why = (str(e).splitlines() or ["?"])[0]
+        else:
+            why = "a GEMM of it has no kernel here"
+        torch.cuda.empty_cache()
+        if r is None:
+            check_notes.append("layer check %s %s: not run (%s)" %
+                               (c["case"], c["dtype"], why))
+            continue
+        checks.append(r)
+        check_notes.append(layer_check_note(r))
     n = 256 * 1024 * 1024  # 512 MiB per bf16 tensor
     x = torch.randn(n, device="cuda", dtype=torch.bfloat16)
     y = torch.randn(n, device="cuda", dtype=torch.bfloat16)
@@ -961,6 +1091,7 @@ def collect(args, cases, squares, fp8, log):
          "launches): %s" % d for d in dropped] + notes
     if any(g["dtype"] == "fp8" for g in gemms):
         notes.append(FP8_CLOCK_NOTE)
+    notes += check_notes
     json_doc = {"schema": "tcemu.gpu-collect/1", "provenance": prov,
                 "gemms": gemms, "attention": attention,
                 "elementwise_gbytes_per_s": elementwise,
@@ -969,6 +1100,7 @@ def collect(args, cases, squares, fp8, log):
                 "launch_gap_us": gap, "soak_tflops": rates,
                 "burst_tflops": burst,
                 "nvidia_smi": [smi0, smi1, smi2], "samples": timer.samples,
+                "layer_checks": checks,
                 "notes": notes}
     return prov, gemms, attention, elementwise, gap, notes, json_doc
 
@@ -1038,6 +1170,20 @@ def self_test():
         "least squares" and fit_elementwise([]) is None
     rows = gemm_rows(cases, list(SQUARES), True)
     assert len(rows) == len(set((r[2], r[3], r[4], r[5]) for r in rows))
+    # the layer checks: per dtype the heaviest case with every row written
+    gms = [{"m": m, "n": n, "k": k, "dtype": dt, "pass": p, "seconds": 1e-3}
+           for _, _, m, n, k, dt in rows for p in PASSES]
+    atts = [attention_row(c["attention"], 1e-3, 3e-3) for c in cases
+            if c["attention"]]
+    lc = layer_check_plan(cases, gms, atts)
+    assert [(x["case"], x["dtype"]) for x in lc] == [
+        ("llama3-405b-tp4", "bf16"), ("llama3-70b-tp8", "fp8")], lc
+    assert abs(lc[0]["rows_s"] - (4 * 3e-3 + 3e-3)) < 1e-12, lc[0]
+    lc = layer_check_plan(cases, [g for g in gms if not (
+        g["dtype"] == "fp8" and g["pass"] == "wgrad" and g["n"] == 1280)],
+        atts[:3])  # 70B's qkv fp8 wgrad missing; 405B TP4's attention too
+    assert [(x["case"], x["dtype"]) for x in lc] == [
+        ("llama3-405b-tp8", "bf16")], lc
     text = render({"device": 'A "B"'},
                   [{"m": 1, "n": 2, "k": 3, "dtype": "bf16", "pass": p,
                     "seconds": x} for p, x in (("fwd", 1.5e-3),
@@ -1091,6 +1237,10 @@ def parse_args(argv):
     p.add_argument("--soak-max-s", type=float, default=60.0,
                    help="give up waiting for a steady clock after this "
                    "(default %(default)s)")
+    p.add_argument("--layer-check-s", type=float, default=20.0,
+                   help="after the rows, run one layer per dtype back to "
+                   "back this long and compare its time with the rows' "
+                   "(0: off; default %(default)s)")
     p.add_argument("--eager", action="store_true",
                    help="launch eagerly, no CUDA graph replay (samples "
                    "that time the host are dropped)")
@@ -1118,6 +1268,8 @@ def parse_args(argv):
             p.error("--%s must be positive" % name)
     if not a.sample_ms > 0 or a.soak_s < 0 or a.soak_max_s < a.soak_s:
         p.error("--sample-ms must be > 0 and 0 <= --soak-s <= --soak-max-s")
+    if not a.layer_check_s >= 0:
+        p.error("--layer-check-s must be >= 0")
     return a
 
 
@@ -1172,9 +1324,13 @@ def main(argv):
             dry = {k: "(dry run: not measured)" for k in
                    ("device", "driver", "software", "date", "measured_by",
                     "method", "framework_version")}
+            checks = ["layer check planned: %s %s, %.1f s back to back" %
+                      (c["case"], c["dtype"], args.layer_check_s)
+                      for c in layer_check_plan(cases, gemms, att)
+                      if args.layer_check_s > 0]
             sys.stdout.write(render(dry, gemms, att, 0.0, 0.0,
                                     ["DRY RUN: nothing timed"] +
-                                    plan_lines(cases, rows)))
+                                    plan_lines(cases, rows) + checks))
             return 0
         prov, gemms, att, ew, gap, notes, doc = collect(args, cases, squares,
                                                         fp8, log)

@@ -26,6 +26,8 @@ check "qkv, proj, fc1 (SwiGLU), fc2 shapes of the TP-8 shard" sh -c "
     grep -q 'attn_proj *m=4096 *n=8192 *k=1024 ' '$out/70b.cfg' &&
     grep -q 'fc1 *m=4096 *n=7168 *k=8192 ' '$out/70b.cfg' &&
     grep -q 'fc2 *m=4096 *n=8192 *k=3584 ' '$out/70b.cfg'"
+check "dry run names its layer check: the job's layer in bf16, 20 s" grep -qx \
+    '# layer check planned: llama3-70b-tp8 bf16, 20.0 s back to back' "$out/70b.cfg"
 check "attention row: 8 query heads, 1 KV head, s 4096, causal" grep -q \
     'micro_batch_size = 1; num_attention_heads = 8; num_query_groups = 1; kv_channels = 128;' "$out/70b.cfg"
 check "file format: calibration.compute as tcemu's schema has it" python3 - "$out/70b.cfg" <<'PYEOF'
@@ -204,7 +206,7 @@ autograd = types.SimpleNamespace(grad=_op("grad"))
 PYEOF
 check "GPU path against a stand-in torch: every kernel kind, the whole file" sh -c "
     PATH=/usr/bin:/bin PYTHONPATH='$out/stubtorch' $(printf '%q ' "${py[@]}") --sweep standard --repeats 2 --warmup 1 \
-        --sample-ms 0.001 --soak-s 0 --soak-max-s 5 -o '$out/stub.cfg' --json '$out/stub.json' 2>'$out/stub.err' &&
+        --sample-ms 0.001 --soak-s 0 --soak-max-s 5 --layer-check-s 0.3 -o '$out/stub.cfg' --json '$out/stub.json' 2>'$out/stub.err' &&
     python3 - '$out/stub.cfg' '$out/stub.json' <<'PYEOF'
 import json, re, sys
 t = open(sys.argv[1]).read()
@@ -228,6 +230,11 @@ assert s['launch gap']['method'] == 'eager' and not s['launch gap']['host_bound'
 assert d['burst_tflops'] > 0 and 'sustained/burst' in t
 # FP8 rows carry the method's known limit (their clock), as a comment line
 assert '# fp8 rows: each timed alone after the bf16 soak;' in t, 'fp8 clock note'
+# the layer checks: per dtype the heaviest case with every row, replayed as one graph
+lc = d['layer_checks']
+assert [(c['case'], c['dtype']) for c in lc] == [('llama3-405b-tp4', 'bf16'), ('llama3-70b-tp8', 'fp8')], lc
+assert all(abs(c['rows_s'] - 0.013) < 1e-9 and c['layer_s'] > 0 and c['windows'] >= 1 for c in lc), lc
+assert len(re.findall(r'^# layer check llama3-(405b-tp4 bf16|70b-tp8 fp8): its GEMMs .* the rows say 13.000 ms', t, re.M)) == 2
 PYEOF"
 if [ -x "$TCEMU" ]; then
     # (the stand-in's events read 1 ms for every call: a backward longer than the forward in its place)
@@ -239,7 +246,7 @@ fi
 # (the stand-in's GPU takes 1 ms a call, far longer than the host's loop).
 check "capture fails: eager launches, the reason kept, every row written" sh -c "
     PATH=/usr/bin:/bin STUB_CAPTURE_FAIL=1 PYTHONPATH='$out/stubtorch' $(printf '%q ' "${py[@]}") --sweep standard --repeats 2 --warmup 1 \
-        --sample-ms 0.001 --soak-s 0 --soak-max-s 5 -o '$out/stub-eager.cfg' --json '$out/stub-eager.json' 2>'$out/stub-eager.err' &&
+        --sample-ms 0.001 --soak-s 0 --soak-max-s 5 --layer-check-s 0.3 -o '$out/stub-eager.cfg' --json '$out/stub-eager.json' 2>'$out/stub-eager.err' &&
     python3 - '$out/stub-eager.cfg' '$out/stub-eager.json' <<'PYEOF'
 import json, re, sys
 t = open(sys.argv[1]).read()
@@ -248,6 +255,8 @@ assert len(re.findall(r'fwd_s = 1.000000e-03;', t)) == 56 and 'not written' not 
 s = d['samples']
 assert all(v['method'] == 'eager' and v['why_eager'].startswith('capture failed: stub') and not v['host_bound']
            for k, v in s.items() if k != 'launch gap'), s
+# a layer that cannot be captured is not run, and the file says why
+assert d['layer_checks'] == [] and len(re.findall(r'^# layer check \S+ \S+: not run \(stub: operation not permitted', t, re.M)) == 2
 PYEOF"
 # --eager on a GPU that waits for the host (the stand-in's events read 1 ns
 # a call, its host takes longer to issue each): every kernel is host-bound;
