@@ -93,9 +93,10 @@ read):
 Comment lines: the soak, nvidia-smi readings, the element-wise fit, the
 norm and activation rows, the layer checks.
 Written to a temporary file and renamed; --json FILE also writes every
-sample and the layer checks.  Nothing is written with --dry-run (it prints the kernels, their
-shapes and the file it would write, with zero times) or --self-test (it
-checks the shape arithmetic against the shipped profile's FLOP counts).
+sample and the layer checks.  Nothing is written with --dry-run (it prints
+the kernels, their shapes, the layer checks it would run and the file it
+would write, with zero times) or --self-test (it checks the shape
+arithmetic against the shipped profile's FLOP counts).
 
 Exit status: 0 ok; 1 no torch, no CUDA device, or a kernel failed (one line
 on stderr, "tcemu-gpu-collect: error: ..."); 2 bad usage or job file.
@@ -800,7 +801,8 @@ def layer_check(torch, args, check, cap, log):
     """Run check's layer (its GEMMs' three passes and its attention forward
     and backward, one CUDA graph) back to back for --layer-check-s; its
     sustained time per step (the median window of the second half) against
-    what the rows say.  None when the layer cannot be captured."""
+    what the rows say.  None when a GEMM of it has no kernel here (FP8
+    below compute capability 8.9); raises where capture fails."""
     fns = []
     for m, n, k in check["gemms"]:
         f = gemm_fns(torch, m, n, k, check["dtype"], cap)
@@ -808,7 +810,6 @@ def layer_check(torch, args, check, cap, log):
             return None
         fns += [f[p] for p in PASSES]
     fns.append(attention_fns(torch, check["attention"])[1])
-
     g = capture_graph(torch, lambda: [f() for f in fns])
     e0, e1 = (torch.cuda.Event(enable_timing=True) for _ in range(2))
     e0.record()
