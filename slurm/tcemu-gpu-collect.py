@@ -649,6 +649,12 @@ def smi_sample():
         return None
 
 
+def event_pair(torch):
+    """Two CUDA events that time what runs between them."""
+    return (torch.cuda.Event(enable_timing=True),
+            torch.cuda.Event(enable_timing=True))
+
+
 def capture_graph(torch, fn, inner=1):
     """A CUDA graph of inner back-to-back calls of fn (raises where a call
     cannot be captured)."""
@@ -680,14 +686,9 @@ class Timer:
         self.graphs = not args.eager and hasattr(torch.cuda, "CUDAGraph")
         self.samples = {}
 
-    def _events(self):
-        t = self.torch
-        return (t.cuda.Event(enable_timing=True),
-                t.cuda.Event(enable_timing=True))
-
     def _graph(self, fn, inner):
         g = capture_graph(self.torch, fn, inner)
-        e0, e1 = self._events()
+        e0, e1 = event_pair(self.torch)
         g.replay()
         e0.record()
         g.replay()
@@ -708,7 +709,7 @@ class Timer:
                 "seconds": xs, "host_bound": False}
 
     def _eager(self, fn, inner):
-        e0, e1 = self._events()
+        e0, e1 = event_pair(self.torch)
         xs, host = [], []
         for _ in range(self.args.repeats):
             e0.record()
@@ -728,7 +729,7 @@ class Timer:
         """Median seconds per call; self.samples[key] says how."""
         for _ in range(self.args.warmup):
             fn()
-        e0, e1 = self._events()
+        e0, e1 = event_pair(self.torch)
         e0.record()
         fn()
         e1.record()
@@ -760,8 +761,7 @@ def soak(torch, args, log):
     a = torch.randn(n, n, device="cuda", dtype=torch.bfloat16)
     b = torch.randn(n, n, device="cuda", dtype=torch.bfloat16)
     rates, t_total = [], 0.0
-    e0 = torch.cuda.Event(enable_timing=True)
-    e1 = torch.cuda.Event(enable_timing=True)
+    e0, e1 = event_pair(torch)
     for _ in range(3):
         torch.matmul(a, b)
     e0.record()
@@ -811,13 +811,12 @@ def layer_check(torch, args, check, cap, log):
         fns += [f[p] for p in PASSES]
     fns.append(attention_fns(torch, check["attention"])[1])
     g = capture_graph(torch, lambda: [f() for f in fns])
-    e0, e1 = (torch.cuda.Event(enable_timing=True) for _ in range(2))
+    e0, e1 = event_pair(torch)
     e0.record()
     g.replay()
     e1.record()
     e1.synchronize()
-    per = max(1, min(1000, int(0.25 / max(e0.elapsed_time(e1) / 1e3,
-                                          1e-6))))
+    per = inner_count(max(e0.elapsed_time(e1) / 1e3, 1e-9), 0.25, cap=1000)
     wins, t0 = [], time.perf_counter()
     while True:  # windows of about 0.25 s, each synchronised
         e0.record()
@@ -834,11 +833,11 @@ def layer_check(torch, args, check, cap, log):
     r = dict(check, layer_s=median(late), first_s=wins[0][1],
              windows=len(wins), held_s=wins[-1][0])
     r.pop("attention")
+    r["rows_over_layer"] = r["rows_s"] / r["layer_s"] - 1.0
     del g, fns
     log("layer check %s %s: the rows say %.3f ms, the layer held %.3f ms "
         "(%+.1f%%)" % (r["case"], r["dtype"], r["rows_s"] * 1e3,
-                       r["layer_s"] * 1e3,
-                       100.0 * (r["rows_s"] / r["layer_s"] - 1.0)))
+                       r["layer_s"] * 1e3, 100.0 * r["rows_over_layer"]))
     return r
 
 
@@ -849,7 +848,7 @@ def layer_check_note(r):
             "a step held (median of the second half), the rows say %.3f ms "
             "(%+.1f%%)" % (r["case"], r["dtype"], r["held_s"],
                            r["layer_s"] * 1e3, r["rows_s"] * 1e3,
-                           100.0 * (r["rows_s"] / r["layer_s"] - 1.0)))
+                           100.0 * r["rows_over_layer"]))
 
 
 def gemm_fns(torch, m, n, k, dtype, cap):
@@ -1016,19 +1015,15 @@ def collect(args, cases, squares, fp8, log):
     checks, check_notes = [], []
     for c in (layer_check_plan(cases, gemms, attention)
               if args.layer_check_s > 0 else []):
-        if not timer.graphs:
-            check_notes.append("layer check %s %s: not run (no CUDA graphs: "
-                               "eager launches would time the host)" %
-                               (c["case"], c["dtype"]))
-            continue
-        try:
-            r = layer_check(torch, args, c, cap, log)
-        except Exception as e:  # noqa: BLE001 (capture or kernel failure)
-            r = None
-            why = (str(e).splitlines() or ["?"])[0]
-        else:
-            why = "a GEMM of it has no kernel here"
-        torch.cuda.empty_cache()
+        r, why = None, ("no CUDA graphs: eager launches would time the "
+                        "host")
+        if timer.graphs:
+            try:
+                r = layer_check(torch, args, c, cap, log)
+                why = "a GEMM of it has no kernel here"
+            except Exception as e:  # noqa: BLE001 (capture or kernel)
+                why = (str(e).splitlines() or ["?"])[0]
+            torch.cuda.empty_cache()
         if r is None:
             check_notes.append("layer check %s %s: not run (%s)" %
                                (c["case"], c["dtype"], why))
@@ -1056,7 +1051,8 @@ def collect(args, cases, squares, fp8, log):
         gap, elementwise = 0.0, 0.0
         how = "not measured (no norm or activation row timed the GPU)"
     smi2 = smi_sample()
-    if any(g["dtype"] == "fp8" for g in gemms):
+    has_fp8 = any(g["dtype"] == "fp8" for g in gemms)
+    if has_fp8:
         # the shipped H100 table's words for the same recipe: tcemu
         # compares the text
         prov["fp8_recipe"] = "e4m3, per-tensor scales (torch._scaled_mm)"
@@ -1090,7 +1086,7 @@ def collect(args, cases, squares, fp8, log):
         "the host)" % host_us,
     ] + ["not written, host-bound (eager: the GPU waited for the host's "
          "launches): %s" % d for d in dropped] + notes
-    if any(g["dtype"] == "fp8" for g in gemms):
+    if has_fp8:
         notes.append(FP8_CLOCK_NOTE)
     notes += check_notes
     json_doc = {"schema": "tcemu.gpu-collect/1", "provenance": prov,
