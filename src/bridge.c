@@ -564,6 +564,37 @@ int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
     return ret;
 }
 
+/* The job's description and source name the row it now runs (the base
+ * job's describe the base layout: "on 64 H100: PP 4, EP 8, ..."), so a job
+ * written by reproduce --write-jobs says what it is. */
+static void label_job(const struct tce_bridge_row *r,
+                      const struct tce_job *base, struct tce_job *job)
+{
+    char prec[64];
+
+    /* a row that states no precision runs the recipe reproduce assumes */
+    if (r->precision[0])
+        snprintf(prec, sizeof(prec), "%s", r->precision);
+    else if (r->fp8_recipe && r->fp8_recipe[0])
+        snprintf(prec, sizeof(prec), "FP8 %.20s (assumed)", r->fp8_recipe);
+    else
+        snprintf(prec, sizeof(prec), "BF16 (assumed)");
+    snprintf(job->description, sizeof(job->description),
+             "%.40s on %lld %.16s: TP %lld, PP %lld, CP %lld, VP %lld, EP "
+             "%lld, %s, batch %lld x %lld, micro-batch %lld (Megatron-"
+             "Bridge %.40s row, as tcemu reproduce projects it)",
+             base->name, (long long)r->gpus, r->system, (long long)r->tp,
+             (long long)r->pp, (long long)r->cp, (long long)r->vp,
+             (long long)r->ep, prec,
+             (long long)r->global_batch, (long long)r->seq_length,
+             (long long)r->micro_batch, r->release);
+    snprintf(job->source, sizeof(job->source),
+             "model: %.200s; layout and recipe settings: NVIDIA Megatron-"
+             "Bridge %.64s line %lld (%.40s, measured)",
+             base->path, r->source_file, (long long)r->source_line,
+             r->release);
+}
+
 int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
                        const struct tce_job *base, struct tce_job *job,
                        struct tce_scenario *s, struct tce_error *err)
@@ -576,8 +607,10 @@ int tce_bridge_project(struct tce_bridge_row *r, const struct tce_topology *t,
     snprintf(r->job_path, sizeof(r->job_path), "%s", base->path);
     snprintf(r->topology_path, sizeof(r->topology_path), "%s", t->path);
     ret = tce_bridge_apply(r, job, err);
-    if (ret == 0)
+    if (ret == 0) {
+        label_job(r, base, job);
         ret = tce_scenario_init(s, t, job, NULL, err);
+    }
     if (ret == 0)
         ret = tce_project(&s->topo, &s->job, &s->cm, 0, &r->proj, err);
     if (ret != 0)

@@ -23,6 +23,21 @@ out=${BUILD_ROOT:-build}/e2e-bridge-search
 mkdir -p "$out/jobs"
 check "reproduce --reference megatron-bridge-performance --json" bash -c \
     "rm -f '$out'/jobs/*.cfg; '$TCEMU' reproduce --reference megatron-bridge-performance --write-jobs '$out/jobs' --json '$out/r.json' >/dev/null 2>&1; [ \$? -le 3 ]"
+# each written job says which row it runs: its description names the row's
+# GPUs, system and layout, not the base job's
+check "written jobs describe their rows" python3 - "$out" <<'EOF'
+import json, re, sys
+out = sys.argv[1]
+d = json.load(open(f"{out}/r.json"))
+rows = [r for r in d["rows"] if r["job"]["path"].startswith(out)]
+assert len(rows) >= 30, len(rows)
+for r in rows:
+    m = re.search(r'^description = "(.*)";$', open(r["job"]["path"]).read(), re.M)
+    assert m, r["job"]["path"]
+    l = r["layout"]
+    want = f"on {r['gpus']} {r['system']}: TP {l['tp']}, PP {l['pp']}, CP {l['cp']}, VP {l['vpp']}, EP {l['ep']}"
+    assert want in m.group(1), (r["job"]["path"], m.group(1), want)
+EOF
 check "benchmark layouts against search's picks" python3 - "$out" "$TCEMU" "${TCE_BRIDGE_STRICT:-0}" <<'EOF'
 import json, re, subprocess, sys
 out, tcemu, strict = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
