@@ -432,11 +432,14 @@ double tce_cost_attention_s(const struct tce_costmodel *cm,
      * micro-batch 4 kernel 2.3x micro-batch 1's.  A factor on the whole
      * kernel's FLOPs (half-size 40 GFLOP at 989 TFLOP/s, scaled by the
      * peak) fits them with an RMS log error of 0.16 against this one's
-     * 0.37, but moves the Blackwell MoE rows of Megatron-Bridge 4-12
-     * points faster (GB200/GB300 -10..-13% to -2..-5%, GPT-OSS +5..+20%
-     * to +15..+34%, held-out MoE recipes mean 12.2% to 14.5%): there the
-     * per-head charge stands in for a cost not yet modelled, and it stays
-     * until a measured Blackwell attention table decides */
+     * 0.37 (and FlashAttention-3's published H100 figure agrees: cuDNN at
+     * 512 tokens runs 0.83 of its 8k rate, per head 0.08 here), but moves
+     * every Blackwell row of Megatron-Bridge 0.4-18 points faster (re-run
+     * at 3a1697e: mean 7.8% to 8.6%, worst 39.2% to 48.5%; GB200/GB300
+     * rows that were too slow to -9..+10%, B200 MoE rows too fast, GPT-OSS
+     * +2..+49%; README): there the per-head charge stands in for a cost
+     * not yet modelled, and it stays until a measured Blackwell attention
+     * table decides */
     g = op->gemm_flops > 0 ? op->gemm_flops : op->flops;
     eff = cm->attention_efficiency;
     /* bw (issue 11): the tensor and exponential pipes (attncost.h), both
