@@ -144,6 +144,9 @@ static void backward_of(const struct ctx *c, const struct tce_op_list *fwd,
                 op->bytes = f->bwd_bytes > 0.0 ? f->bwd_bytes
                                                : 2.0 * f->bytes;
                 op->bwd_bytes = 0.0;
+                if (f->bwd_kernels > 0)
+                    op->kernels = f->bwd_kernels;
+                op->bwd_kernels = 0;
             }
         } else if (f->kind == TCE_OP_COLLECTIVE) {
             if (f->coll == TCE_COLL_ALL_GATHER)

@@ -217,10 +217,15 @@ int tce_plan_moe_clamp_eager(const struct ctx *c)
            !c->job->training.use_transformer_engine_op_fuser;
 }
 
+static int bias_loop(const struct tce_job *job)
+{
+    return job->model.add_bias_linear &&
+           !job->training.use_transformer_engine_op_fuser;
+}
+
 int tce_plan_moe_bias_loop(const struct ctx *c)
 {
-    return c->job->model.add_bias_linear &&
-           !c->job->training.use_transformer_engine_op_fuser;
+    return bias_loop(c->job);
 }
 
 static int local_gemms(double local)
@@ -249,9 +254,9 @@ static int local_gemms(double local)
  * busy-wait for the received count (deep_ep buffer.hpp), HybridEP's
  * tokens_per_expert.sum() without a static budget), unless the sizes
  * are known on the host (tce_plan_moe_sync_free). */
-static int dispatch_kernels(const struct ctx *c)
+static int dispatch_kernels(const struct tce_job *job)
 {
-    switch (c->job->parallel.moe_token_dispatcher_type) {
+    switch (job->parallel.moe_token_dispatcher_type) {
     case TCE_DISPATCHER_ALLGATHER:
         return 9;
     case TCE_DISPATCHER_FLEX:
@@ -260,6 +265,24 @@ static int dispatch_kernels(const struct ctx *c)
         break;
     }
     return 19;
+}
+
+/* host (issue 11): the dispatcher's backward launches, where they are not
+ * its forward's.  The alltoall dispatcher's counts, splits, device-to-host
+ * copies and sync carry no gradient: its backward is the two all-to-alls
+ * reversed (tokens' and probabilities' gradients; token_dispatcher.py
+ * all_to_all, mappings.py _AllToAll.backward), the fused permute's
+ * backward (Transformer Engine permutation.py: one unpermute kernel for
+ * the tokens and their probabilities) and the add of the input's two
+ * gradients (the router's and the permute's): 5.  The allgather and flex
+ * dispatchers keep their forward's count (not read against their
+ * backward). */
+static int dispatch_bwd_kernels(const struct tce_job *job)
+{
+    return job->parallel.moe_token_dispatcher_type ==
+                   TCE_DISPATCHER_ALLTOALL
+               ? 5
+               : 0;
 }
 
 /* kern (issue 11): the alltoall dispatcher with more than one local
@@ -364,7 +387,8 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
     mod = l->n;
     elt(l, "moe_permute", perm, fl);
     /* sync (issue 11): the dispatcher's host work and its sync */
-    kernels(l, dispatch_kernels(c));
+    kernels(l, dispatch_kernels(c->job));
+    l->ops[l->n - 1].bwd_kernels = dispatch_bwd_kernels(c->job);
     if (!tce_plan_moe_sync_free(c->job))
         l->ops[l->n - 1].flags |= TCE_OP_F_HOST_SYNC;
     module_from(l, mod, TCE_OP_F_MOD_PREPROCESS);
@@ -411,13 +435,20 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
          * forward about 28 B an element (bias x prob 4, add 6 + 4, cat
          * 4 + 4, to BF16 4 + 2), backward about 40 (the casts 6 + 6, dbias
          * and dprob products and reductions 12 + 12, the split 4); BF16
-         * probabilities: 12 and 16 */
+         * probabilities: 12 and 16.  Launches: forward a multiply and an
+         * add an expert, the cat and the cast; backward (autograd) an
+         * expert the bias gradient's and the probability gradient's
+         * multiply and reduction and the bias gradient's accumulation
+         * (5), then the two splits' gradients concatenated (and the cast's
+         * with FP32 probabilities) */
         double e2 = pairs * x->h;
         int fp32 = c->job->parallel.moe_token_dispatcher_type ==
                    TCE_DISPATCHER_FLEX;
 
         elt_passes(l, "expert_fc2_bias", (fp32 ? 28.0 : 12.0) * e2,
                    (fp32 ? 40.0 : 16.0) * e2, 2 * local_gemms(local) + 2, fl);
+        l->ops[l->n - 1].bwd_kernels =
+            5 * local_gemms(local) + (fp32 ? 3 : 2);
     }
     sort_by_local_expert(c, l, "moe_unsort_experts", pairs, local, fl);
     if (folded && x->fs > 0)
@@ -613,25 +644,25 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
     /* sync (issue 11) */
     if (moe && i == k++) {
         int sync = !tce_plan_moe_sync_free(job) && !t->enable_cuda_graph;
+        /* the alltoall dispatcher's sort and unsort, one kernel each */
+        int sorts = job->parallel.moe_token_dispatcher_type ==
+                    TCE_DISPATCHER_ALLTOALL;
+        int bwd = dispatch_bwd_kernels(job);
 
         snprintf(buf, size,
-                 "MoE host: forward launches router 2, top-k 6, dispatch "
+                 "MoE host: forward launches router %d, top-k %d, dispatch "
                  "%d, combine %d, per local expert 1 GEMM (+1 FP8 cast) per "
                  "grouped linear (token_dispatcher.py, TE cublaslt_gemm.cu)"
-                 ", backward dgrad+wgrad per GEMM; %s; a layer takes the "
+                 ", backward dgrad+wgrad per GEMM, dispatch %d%s, other "
+                 "ops their forward's; %s; a layer takes the "
                  "larger of its GPU work with its exposed all-to-all and "
                  "launches x host gap%s",
-                 job->parallel.moe_token_dispatcher_type ==
-                         TCE_DISPATCHER_ALLGATHER
-                     ? 9
-                 : job->parallel.moe_token_dispatcher_type ==
-                         TCE_DISPATCHER_FLEX
-                     ? 6
-                     : 20,
-                 job->parallel.moe_token_dispatcher_type ==
-                         TCE_DISPATCHER_ALLTOALL
-                     ? 4
-                     : 3,
+                 MOE_K_ROUTER, MOE_K_TOPK,
+                 dispatch_kernels(job) + sorts, MOE_K_COMBINE + sorts,
+                 (bwd > 0 ? bwd : dispatch_kernels(job)) + sorts,
+                 bias_loop(job) ? ", the expert bias loop 5 an expert "
+                                  "(experts.py _apply_bias)"
+                                : "",
                  sync ? "1 host-device sync per forward (token counts to "
                         "the CPU)"
                  : t->enable_cuda_graph ? "CUDA graphs, no sync"

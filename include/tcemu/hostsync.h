@@ -30,7 +30,11 @@
  * count none: the MoE dispatcher's NCCL launches are counted in its
  * compute ops by plan_moe.c, other layers have a few); the
  * backward of a linear layer (TCE_OP_F_BACKWARD with FLOPs) launches its
- * dgrad and its wgrad GEMM for each forward GEMM (2 x kernels); syncs count
+ * dgrad and its wgrad GEMM for each forward GEMM (2 x kernels); an
+ * element-wise op's backward launches its forward's count unless the plan
+ * gives its own (tce_op.bwd_kernels, which plan.c's backward_of makes the
+ * backward op's kernels: the alltoall dispatcher's 5, GPT-OSS's expert
+ * bias loop 5 an expert, plan_moe.c); syncs count
  * in forward ops only (the backward reuses the counts the forward copied:
  * Megatron-Core token_dispatcher.py keeps the splits on the CPU, TE's
  * grouped GEMM keeps m_splits).  Pure, O(ops), no allocation.

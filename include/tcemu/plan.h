@@ -267,6 +267,9 @@ struct tce_op {
     double bwd_bytes;        /* element-wise: the backward's bytes where
                                 they are not twice the forward's (0 =
                                 twice) */
+    int bwd_kernels;         /* element-wise: the backward's kernel
+                                launches where they are not the forward's
+                                (0 = the forward's; hostsync.h) */
     /* bw (issue 11) */
     double exps;             /* fused attention: softmax exponentials per
                                 repetition (score elements executed; the

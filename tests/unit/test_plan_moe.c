@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tcemu/flexep.h"
+#include "tcemu/hostsync.h"
 #include "tcemu/layout.h"
 #include "tcemu/model.h"
 #include "tcemu/moecap.h"
@@ -246,6 +247,14 @@ static void test_overlap_permute_router(void **state)
     op = fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "moe_permute");
     assert_non_null(op);
     assert_close(op->bytes, 2.0 * 2.0 * 4.0 * 2048.0 * 1024.0 * 2.0, 1e-12);
+    /* host (issue 11): its backward launches 5 (the all-to-alls reversed,
+     * the unpermute, the input's gradient add), no sync, and nothing is
+     * left for a backward of the backward */
+    assert_int_equal(op->kernels, 5);
+    assert_int_equal(op->bwd_kernels, 0);
+    assert_int_equal(tce_hostsync_op_syncs(op), 0);
+    assert_int_equal(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD],
+                                "moe_unpermute")->kernels, 3);
     free(plan);
 
     /* one local expert: nothing to sort; the flex dispatcher delivers its
@@ -592,6 +601,9 @@ static void test_model_passes(void **state)
     assert_close(op->bytes, 12.0 * e2, 1e-12);
     assert_int_equal(op->kernels, 2 * 4 + 2);
     assert_close(fx_find_op(bwd, "expert_fc2_bias")->bytes, 16.0 * e2, 1e-12);
+    /* host (issue 11): backward 5 launches an expert and the two splits'
+     * gradients */
+    assert_int_equal(fx_find_op(bwd, "expert_fc2_bias")->kernels, 5 * 4 + 2);
     op = fx_find_op(fwd, "rope_unfused");
     assert_non_null(op);
     assert_close(op->bytes, 12.0 * qk, 1e-12);
@@ -606,6 +618,14 @@ static void test_model_passes(void **state)
     assert_close(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD], "expert_fc2_bias")
                      ->bytes,
                  40.0 * e2, 1e-12);
+    /* and the cast's gradient: 5 an expert + 3 */
+    assert_int_equal(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD],
+                                "expert_fc2_bias")->kernels,
+                     5 * 4 + 3);
+    /* the flex dispatcher's backward keeps its forward's count */
+    assert_int_equal(fx_find_op(&plan->list[TCE_PLAN_MOE_BWD],
+                                "moe_permute")->kernels,
+                     fx_find_op(fwd, "moe_permute")->kernels);
     free(plan);
 
     /* moe_act recomputation runs the clamp again */
