@@ -271,15 +271,15 @@ check "--eager, every kernel host-bound: each said, exit 1, nothing written" sh 
     tail -n 1 '$out/stub-host.err' | grep -qx 'tcemu-gpu-collect: error: every kernel timed the host, not the GPU (host-bound eager launches): nothing to write (run without --eager)'"
 
 # The collector's own file from a real GPU: one NVIDIA H200 SXM (700 W),
-# PyTorch 2.11, --sweep standard, 2026-11-29 (tests/fixtures/reference/
-# README.md).  tcemu reads it as written (the first such run's file did not
+# PyTorch 2.11, --sweep standard, 2026-11-29, shipped as the compute table of
+# topologies/aws-p5e.cfg (README, Measured compute).  tcemu reads it as written (the first such run's file did not
 # validate: its method line ran past the schema's 127 bytes); its large BF16
 # GEMMs, timed at the clock the GPU holds after the soak, agree within 3%
 # with the shipped H100 table's at its sustained ratio (same GH100 die, same
 # 700 W cap, same PyTorch and cuBLAS: the H200's larger, faster HBM does not
 # bind a large GEMM), an independent check of that ratio (0.964, from a 90 s
 # layer run on the H100).
-H200=tests/fixtures/reference/h200-sxm-141gb-collector.cfg
+H200=topologies/compute/h200-sxm-141gb-pytorch2.11.cfg
 if [ -x "$TCEMU" ]; then
     check "the collector's file from a real H200 validates" sh -c "'$TCEMU' validate '$H200' >/dev/null"
     check "H200 sustained large-GEMM rate within 3% of the H100 table's" sh -c "
@@ -304,8 +304,9 @@ PYEOF"
     # sustained time; rows timed at the boost clock would be ~15% fast.
     sed 's/recompute_granularity = "full";/recompute_granularity = "none";/' \
         jobs/llama3-405b.cfg >"$out/405b-norc.cfg"
+    # (topologies/aws-p5e.cfg runs on this table: the check goes through it)
     check "the collector's rows price a sustained 405B TP8 layer on that H200 within 3%" sh -c "
-        '$TCEMU' project -t topologies/dgx-h100.cfg -j '$out/405b-norc.cfg' --calibration '$H200' --ops --json '$out/h200-405b.json' >/dev/null &&
+        '$TCEMU' project -t topologies/aws-p5e.cfg -j '$out/405b-norc.cfg' --ops --json '$out/h200-405b.json' >/dev/null &&
         python3 - '$out/h200-405b.json' tests/fixtures/reference/h200-sustained-405b-tp8-layer.csv <<'PYEOF'
 import json, re, statistics, sys
 ops = json.load(open(sys.argv[1]))['ops']['rows']
