@@ -116,7 +116,9 @@ touch "$work/my-topo.cfg"
 check "completion: commands" complete_is "project " tcemu pro
 check "completion: help COMMAND" complete_is "reproduce " tcemu help rep
 check "completion: options of a command" complete_is "--calibration --csv " tcemu project --c
-check "completion: -t installed NAMEs" complete_is "aws-p4d aws-p5 aws-trn1 aws-trn2 " tcemu project -t aws
+# every shipped topology whose NAME starts with "aws", as installed
+aws_names=$(cd topologies && ls aws*.cfg | sed 's/\.cfg$//' | tr '\n' ' ')
+check "completion: -t installed NAMEs" complete_is "$aws_names" tcemu project -t aws
 check "completion: -j installed NAMEs" complete_is "llama3-405b llama3-70b llama3-8b " tcemu show -t aws-p5 -j llama
 check "completion: -t files" complete_is "my-topo.cfg " tcemu project -t my
 check "completion: --kind" complete_is "job " tcemu validate --kind j
