@@ -52,6 +52,10 @@ static void usage(FILE *out)
             "                        (default on-demand list price)\n"
             "      --max-micro-batch N   largest micro batch tried "
             "(default 16)\n"
+            "      --hbm-headroom F  keep only layouts whose modelled memory "
+            "leaves\n"
+            "                        the fraction F of HBM free, 0 to 0.9 "
+            "(default 0)\n"
             "      --brute-force     project every candidate (no pruning)\n"
             "      --json FILE|-     also write JSON (schema "
             "tcemu.search/2)\n"
@@ -63,15 +67,28 @@ static void usage(FILE *out)
             TCE_SEARCH_TOP_MAX, TCE_SEARCH_EXPLAIN_MAX);
 }
 
+/* A bad option value's error names the option: "--top: 0 is out of
+ * range [1, 64]". */
+static int named(int ret, const char *option, struct tce_error *err)
+{
+    char msg[TCE_ERROR_MSG_MAX];
+
+    if (ret == 0)
+        return 0;
+    snprintf(msg, sizeof(msg), "%s", err->msg);
+    return tce_error_set(err, ret, "%s: %s", option, msg);
+}
+
 static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
 {
-    enum { OPT_BRUTE = 256, OPT_MAXB };
+    enum { OPT_BRUTE = 256, OPT_MAXB, OPT_HEADROOM };
     static const struct option longopts[] = {
         {"by", required_argument, NULL, 'b'},
         {"top", required_argument, NULL, 'k'},
         {"explain", required_argument, NULL, 'x'},
         {"brute-force", no_argument, NULL, OPT_BRUTE},
         {"max-micro-batch", required_argument, NULL, OPT_MAXB},
+        {"hbm-headroom", required_argument, NULL, OPT_HEADROOM},
         {NULL, 0, NULL, 0},
     };
     struct tce_cli_parser p;
@@ -104,16 +121,26 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
                                     "--by: '%s' is not time or cost", optarg);
             break;
         case 'k':
-            ret = tce_parse_int64(optarg, 1, TCE_SEARCH_TOP_MAX, &v, err);
+            ret = named(tce_parse_int64(optarg, 1, TCE_SEARCH_TOP_MAX, &v,
+                                        err),
+                        "--top", err);
             o->s.top_k = (int)v;
             break;
         case 'x':
-            ret = tce_parse_int64(optarg, 0, TCE_SEARCH_EXPLAIN_MAX, &v, err);
+            ret = named(tce_parse_int64(optarg, 0, TCE_SEARCH_EXPLAIN_MAX, &v,
+                                        err),
+                        "--explain", err);
             o->s.explain = (int)v;
             break;
         case OPT_MAXB:
-            ret = tce_parse_int64(optarg, 1, 1 << 20, &v, err);
+            ret = named(tce_parse_int64(optarg, 1, 1 << 20, &v, err),
+                        "--max-micro-batch", err);
             o->s.max_micro_batch = v;
+            break;
+        case OPT_HEADROOM:
+            ret = named(tce_parse_double(optarg, 0.0, 0.9, &o->s.hbm_headroom,
+                                         err),
+                        "--hbm-headroom", err);
             break;
         default: /* -h, or a bad option */
             ret = tce_cli_getopt_other(c, argv, err);

@@ -186,6 +186,14 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
             (long long)r->candidates, (long long)r->projected,
             (long long)r->pruned, (long long)r->invalid, (long long)r->no_fit,
             (long long)r->fits);
+    if (s->hbm_headroom > 0.0)
+        fprintf(f,
+                "# memory: a layout fits when its modelled memory leaves "
+                "%.0f%% of HBM free (--hbm-headroom %g): at most %.1f of "
+                "%.1f GiB\n",
+                100.0 * s->hbm_headroom, s->hbm_headroom,
+                (1.0 - s->hbm_headroom) * t->accelerator.hbm_gib,
+                t->accelerator.hbm_gib);
     fprintf(f, "# search time %.3f s: %.0f candidates/s, %.0f projections/s\n",
             r->elapsed_s, r->candidates_per_s,
             r->elapsed_s > 0 ? (double)r->projected / r->elapsed_s : 0.0);
@@ -233,7 +241,15 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
 
         fprintf(f, "#   ");
         print_layout(f, &x->hit);
-        if (x->reason == TCE_SEARCH_LOST_MEMORY)
+        if (x->reason == TCE_SEARCH_LOST_MEMORY &&
+            x->hit.eval.limit_bytes < x->hit.eval.capacity_bytes)
+            fprintf(f,
+                    ": memory (%.1f GiB > %.1f GiB, HBM %.1f less the "
+                    "headroom; it would take %.1f days)\n",
+                    x->hit.eval.memory_bytes / GIB,
+                    x->hit.eval.limit_bytes / GIB,
+                    x->hit.eval.capacity_bytes / GIB, x->hit.econ.days_to_done);
+        else if (x->reason == TCE_SEARCH_LOST_MEMORY)
             fprintf(f,
                     ": memory (%.1f GiB > %.1f GiB HBM; it would take "
                     "%.1f days)\n",
@@ -471,6 +487,7 @@ void tce_report_search_json(struct tce_json *j,
     tce_json_int(j, "train_tokens", rep->job->training.train_tokens);
     tce_json_object_end(j);
     tce_json_string(j, "by", s->by == TCE_SEARCH_BY_COST ? "cost" : "time");
+    tce_json_double(j, "hbm_headroom", s->hbm_headroom);
     tce_json_string(j, "contract", rep->contract->name);
     tce_confidence_of(rep->topo, rep->contract, &conf);
     tce_json_string(j, "price_confidence",

@@ -218,6 +218,14 @@ static int project_hit(struct ctx *c, struct tce_search_hit *h, int *valid)
             c->job.training.global_batch_size)
         return 0; /* not a valid layout: skip, not an error */
     *valid = 1;
+    /* a layout fits with the headroom asked for (--hbm-headroom): the
+     * memory model's margin for what it does not hold (allocator peaks,
+     * communicator buffers), the planner's call */
+    h->eval.limit_bytes =
+        (1.0 - c->opts->hbm_headroom) * h->eval.capacity_bytes;
+    if (c->opts->hbm_headroom > 0.0 &&
+        h->eval.memory_bytes > h->eval.limit_bytes)
+        h->eval.fits_memory = 0;
     h->dp = h->gpus / (h->tp * h->pp * h->cp);
     h->microbatches =
         c->job.training.global_batch_size / (h->dp * h->micro_batch);
@@ -571,7 +579,7 @@ int tce_search_run(const struct tce_topology *topo, const struct tce_job *job,
         r->hit = c->over[i];
         r->reason = TCE_SEARCH_LOST_MEMORY;
         r->delta_s =
-            c->over[i].eval.memory_bytes - c->over[i].eval.capacity_bytes;
+            c->over[i].eval.memory_bytes - c->over[i].eval.limit_bytes;
         out->n_explained++;
     }
     for (i = out->n_top; i < c->n_ranked && out->n_explained < n_explain; i++)

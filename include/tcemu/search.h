@@ -63,7 +63,10 @@ struct tce_search_eval {
     double optimizer_s;
     double memory_bytes;   /* per accelerator, worst stage */
     double capacity_bytes; /* HBM */
-    int fits_memory;
+    double limit_bytes;    /* the most a layout may use: HBM less the
+                              search's hbm_headroom (set by the search,
+                              not the backend) */
+    int fits_memory;       /* memory_bytes <= limit_bytes */
     double mfu;
     double hfu;
     double tokens_per_s;
@@ -91,6 +94,10 @@ struct tce_search_opts {
     int64_t max_micro_batch;             /* 0 = 16 */
     int64_t max_vpp;                     /* 0 = 8 */
     int64_t max_cp;                      /* 0 = 16 */
+    double hbm_headroom;                 /* fraction of HBM a layout must
+                                            leave free, [0, 0.9]: modelled
+                                            memory <= (1 - it) x HBM
+                                            (0 = the projector's fit) */
 };
 
 void tce_search_opts_init(struct tce_search_opts *o);

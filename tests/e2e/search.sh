@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # search.sh - tcemu search end to end: JSON parsed and checked (sorted, all
 # fit, layouts multiply to the GPU count), the pruned search agrees with
-# --brute-force on a small space, --by cost, --plan, usage errors (exit 2),
+# --brute-force on a small space, --by cost, --plan, --hbm-headroom, usage
+# errors (exit 2),
 # and the llama3-405b space on aws-p5 searched in under 5 s.
 # Every case prints its command and ok/ERR; exits non-zero if any failed.
 set -u
@@ -201,6 +202,34 @@ own_layout_a100() {
     grep -q "^# pick vs own: own layout [0-9.]*% worse (terms own - pick: compute +.*); the advantage (.* s) stands: larger than the validation error" "$out/own-a100.txt"
 }
 check "search: A100 dense (SC21-validated): the advantage is judged (human)" own_layout_a100
+
+# --hbm-headroom: a layout fits only with that fraction of HBM left free.
+# Llama 3 8B on 64 H100: the default pick uses about 77 of 80 GiB; with 10%
+# headroom (72 GiB) every result stays under it, the default pick is named
+# as lost to memory against the 72 GiB, and the JSON says the headroom.
+hbm_headroom() {
+    "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --gpus 64 --json "$out/h0.json" >/dev/null 2>&1 &&
+    "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --gpus 64 --hbm-headroom 0.1 \
+        --json "$out/h10.json" >"$out/h10.txt" 2>/dev/null &&
+    grep -q '^# memory: a layout fits when its modelled memory leaves 10% of HBM free (--hbm-headroom 0.1): at most 72.0 of 80.0 GiB$' "$out/h10.txt" &&
+    grep -q 'memory ([0-9.]* GiB > 72.0 GiB, HBM 80.0 less the headroom;' "$out/h10.txt" &&
+    python3 - "$out/h0.json" "$out/h10.json" <<'EOF'
+import json, sys
+h0, h10 = (json.load(open(p)) for p in sys.argv[1:3])
+assert h0["hbm_headroom"] == 0 and h10["hbm_headroom"] == 0.1
+m0 = h0["results"][0]["memory_gib_per_gpu"]
+assert 72.0 < m0 <= 80.0, m0                       # the default pick: too close
+assert all(r["memory_gib_per_gpu"] <= 72.0 for r in h10["results"])
+assert h10["results"][0]["iteration_s"] > h0["results"][0]["iteration_s"]
+EOF
+}
+check "search --hbm-headroom 0.1: every layout leaves 10% of HBM free" hbm_headroom
+headroom_range() {
+    status_is 2 "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --hbm-headroom 0.95 &&
+    grep -q '^tcemu: error: --hbm-headroom: 0.95 is out of range \[0, 0.9\]$' "$out/status.err"
+}
+check "--hbm-headroom 0.95: exit 2, the option named" headroom_range
+check "--hbm-headroom abc: exit 2" status_is 2 "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --hbm-headroom abc
 
 [ "$fails" -eq 0 ] && echo "search.sh: all passed" || echo "search.sh: $fails failed"
 [ "$fails" -eq 0 ]

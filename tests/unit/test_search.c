@@ -326,6 +326,55 @@ static void test_several_scales_and_explain(void **state)
                         "memory");
 }
 
+/* --hbm-headroom: a headroom F on capacity C ranks exactly as capacity
+ * (1 - F) C without one, pruned or not, and every pick leaves F free */
+static void test_hbm_headroom(void **state)
+{
+    static struct tce_topology t;
+    static struct tce_job job;
+    static struct tce_search_result a, b, c;
+    struct tce_search_opts o;
+    struct toy full = {0, 24e9}, less = {0, 0.0};
+    struct tce_search_backend bf = {toy_project, &full},
+                              bl = {toy_project, &less};
+    double limit, f;
+    int i;
+    (void)state;
+
+    setup(&t, &job, 0);
+    tce_search_opts_init(&o);
+    o.n_gpus = 1;
+    o.gpus[0] = 64;
+    o.top_k = 10;
+    assert_int_equal(tce_search_run(&t, &job, &o, &bf, &a, NULL), 0);
+    assert_close(a.top[0].eval.limit_bytes, 24e9, 1e-6);
+    /* a headroom that the best layout's memory does not leave */
+    limit = 0.9 * a.top[0].eval.memory_bytes;
+    f = 1.0 - limit / 24e9;
+    assert_true(f > 0.0 && f <= 0.9);
+    o.hbm_headroom = f;
+    assert_int_equal(tce_search_run(&t, &job, &o, &bf, &b, NULL), 0);
+    o.hbm_headroom = 0.0;
+    less.capacity = limit;
+    assert_int_equal(tce_search_run(&t, &job, &o, &bl, &c, NULL), 0);
+    assert_true(b.fits < a.fits);
+    assert_int_equal(b.fits, c.fits);
+    assert_int_equal(b.n_top, c.n_top);
+    for (i = 0; i < b.n_top; i++) {
+        same_layout(&b.top[i], &c.top[i]);
+        assert_true(b.top[i].eval.memory_bytes <= limit * (1.0 + 1e-12));
+        assert_close(b.top[i].eval.limit_bytes, limit, 1e-3);
+        assert_close(b.top[i].eval.capacity_bytes, 24e9, 1e-6);
+    }
+    assert_true(b.top[0].score > a.top[0].score);
+    /* pruning stays exact under a headroom */
+    o.hbm_headroom = f;
+    o.brute_force = 1;
+    assert_int_equal(tce_search_run(&t, &job, &o, &bf, &c, NULL), 0);
+    assert_int_equal(b.fits, c.fits);
+    same_layout(&b.top[0], &c.top[0]);
+}
+
 static void test_nothing_fits(void **state)
 {
     static struct tce_topology t;
@@ -586,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_moe),
         cmocka_unit_test(test_several_scales_and_explain),
         cmocka_unit_test(test_nothing_fits),
+        cmocka_unit_test(test_hbm_headroom),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_valid_scales),
         cmocka_unit_test(test_projector_brute_force),
