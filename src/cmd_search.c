@@ -58,9 +58,9 @@ static void usage(FILE *out)
             "(default 0)\n"
             "      --brute-force     project every candidate (no pruning)\n"
             "      --json FILE|-     also write JSON (schema "
-            "tcemu.search/2)\n"
+            TCE_SEARCH_JSON_SCHEMA ")\n"
             "      --csv FILE|-      also write CSV, one row per layout "
-            "(tcemu.search.csv/1)\n"
+            "(" TCE_SEARCH_CSV_SCHEMA ")\n"
             "  -h, --help            this help\n\n"
             "Every figure is modelled (projector + economics); none is "
             "measured.\n",

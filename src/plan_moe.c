@@ -205,6 +205,8 @@ enum {
     /* after the experts: combine (all-to-all, reduce-scatter or flex's
      * fused 2), unpermute, the shared-expert add (token_dispatcher.py) */
     MOE_K_COMBINE = 3,
+    /* gptoss: the expert bias loop's backward, an expert (see its op) */
+    MOE_K_BIAS_BWD = 5,
 };
 
 /* gptoss (issue 11): the model's eager passes around the experts, which
@@ -448,7 +450,7 @@ void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
         elt_passes(l, "expert_fc2_bias", (fp32 ? 28.0 : 12.0) * e2,
                    (fp32 ? 40.0 : 16.0) * e2, 2 * local_gemms(local) + 2, fl);
         l->ops[l->n - 1].bwd_kernels =
-            5 * local_gemms(local) + (fp32 ? 3 : 2);
+            MOE_K_BIAS_BWD * local_gemms(local) + (fp32 ? 3 : 2);
     }
     sort_by_local_expert(c, l, "moe_unsort_experts", pairs, local, fl);
     if (folded && x->fs > 0)
@@ -648,6 +650,13 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
         int sorts = job->parallel.moe_token_dispatcher_type ==
                     TCE_DISPATCHER_ALLTOALL;
         int bwd = dispatch_bwd_kernels(job);
+        char bias[80] = "";
+
+        if (bias_loop(job))
+            snprintf(bias, sizeof(bias),
+                     ", the expert bias loop %d an expert (experts.py "
+                     "_apply_bias)",
+                     MOE_K_BIAS_BWD);
 
         snprintf(buf, size,
                  "MoE host: forward launches router %d, top-k %d, dispatch "
@@ -660,9 +669,7 @@ int tce_plan_moe_assumption(const struct tce_job *job, int i, char *buf,
                  MOE_K_ROUTER, MOE_K_TOPK,
                  dispatch_kernels(job) + sorts, MOE_K_COMBINE + sorts,
                  (bwd > 0 ? bwd : dispatch_kernels(job)) + sorts,
-                 bias_loop(job) ? ", the expert bias loop 5 an expert "
-                                  "(experts.py _apply_bias)"
-                                : "",
+                 bias,
                  sync ? "1 host-device sync per forward (token counts to "
                         "the CPU)"
                  : t->enable_cuda_graph ? "CUDA graphs, no sync"

@@ -325,7 +325,7 @@ static void rows_table(const struct tce_compare_report *rep,
                        struct tce_report *t)
 {
     table(rep, row_columns, COUNT(row_columns), "", t);
-    t->schema = "tcemu.compare.csv/2";
+    t->schema = TCE_COMPARE_CSV_SCHEMA;
     t->human_part = rep->wide ? 0 : 1;
 }
 
@@ -645,7 +645,7 @@ void tce_report_compare_json(struct tce_json *j,
     struct tce_report t;
 
     tce_json_object_begin(j, NULL);
-    tce_json_string(j, "schema", "tcemu.compare/3");
+    tce_json_string(j, "schema", TCE_COMPARE_JSON_SCHEMA);
     tce_json_string(j, "tcemu_version", rep->version);
     tce_json_object_begin(j, "job");
     tce_json_string(j, "name", pl->job->name);

@@ -241,21 +241,19 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
 
         fprintf(f, "#   ");
         print_layout(f, &x->hit);
-        if (x->reason == TCE_SEARCH_LOST_MEMORY &&
-            x->hit.eval.limit_bytes < x->hit.eval.capacity_bytes)
-            fprintf(f,
-                    ": memory (%.1f GiB > %.1f GiB, HBM %.1f less the "
-                    "headroom; it would take %.1f days)\n",
-                    x->hit.eval.memory_bytes / GIB,
-                    x->hit.eval.limit_bytes / GIB,
-                    x->hit.eval.capacity_bytes / GIB, x->hit.econ.days_to_done);
-        else if (x->reason == TCE_SEARCH_LOST_MEMORY)
-            fprintf(f,
-                    ": memory (%.1f GiB > %.1f GiB HBM; it would take "
-                    "%.1f days)\n",
-                    x->hit.eval.memory_bytes / GIB,
-                    x->hit.eval.capacity_bytes / GIB, x->hit.econ.days_to_done);
-        else if (x->reason == TCE_SEARCH_LOST_COST)
+        if (x->reason == TCE_SEARCH_LOST_MEMORY) {
+            const struct tce_search_eval *e = &x->hit.eval;
+            char limit[64] = " HBM";
+
+            /* against the limit: HBM, or HBM less the headroom */
+            if (e->limit_bytes < e->capacity_bytes)
+                snprintf(limit, sizeof(limit), ", HBM %.1f less the headroom",
+                         e->capacity_bytes / GIB);
+            fprintf(f, ": memory (%.1f GiB > %.1f GiB%s; it would take "
+                       "%.1f days)\n",
+                    e->memory_bytes / GIB, e->limit_bytes / GIB, limit,
+                    x->hit.econ.days_to_done);
+        } else if (x->reason == TCE_SEARCH_LOST_COST)
             fprintf(f, ": cost (%s vs %s, %.1f days)\n",
                     tce_humanfmt_usd(x->hit.econ.bill.total_usd, b1,
                                      sizeof(b1)),
@@ -342,7 +340,7 @@ void tce_report_search_csv(FILE *f, const struct tce_search_report *rep)
     t.rows = rows;
     t.row_size = sizeof(rows[0]);
     t.n_rows = n;
-    t.schema = "tcemu.search.csv/2";
+    t.schema = TCE_SEARCH_CSV_SCHEMA;
     tce_report_csv(f, &t);
 }
 
@@ -474,7 +472,7 @@ void tce_report_search_json(struct tce_json *j,
     int i, within;
 
     tce_json_object_begin(j, NULL);
-    tce_json_string(j, "schema", "tcemu.search/3");
+    tce_json_string(j, "schema", TCE_SEARCH_JSON_SCHEMA);
     tce_json_string(j, "tcemu_version", rep->version);
     tce_json_object_begin(j, "topology");
     tce_json_string(j, "name", rep->topo->name);

@@ -15,6 +15,10 @@
 #include "tcemu/planning.h"
 #include "tcemu/validation.h"
 
+/* the schemas of compare's JSON and CSV (its --help names them too) */
+#define TCE_COMPARE_JSON_SCHEMA "tcemu.compare/3"
+#define TCE_COMPARE_CSV_SCHEMA "tcemu.compare.csv/2"
+
 struct tce_compare_report {
     const struct tce_planning *pl;
     const char *job_path;              /* as the user gave it */

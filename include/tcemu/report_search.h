@@ -19,6 +19,10 @@
 #include "tcemu/search.h"
 #include "tcemu/validation.h"
 
+/* the schemas of search's JSON and CSV (its --help names them too) */
+#define TCE_SEARCH_JSON_SCHEMA "tcemu.search/3"
+#define TCE_SEARCH_CSV_SCHEMA "tcemu.search.csv/2"
+
 struct tce_search_report {
     const char *topology_path, *job_path; /* as the user gave them */
     const char *version;                  /* tcemu's, for the JSON */

@@ -66,7 +66,8 @@ struct tce_search_eval {
     double limit_bytes;    /* the most a layout may use: HBM less the
                               search's hbm_headroom (set by the search,
                               not the backend) */
-    int fits_memory;       /* memory_bytes <= limit_bytes */
+    int fits_memory;       /* the backend's fit; with a headroom, also
+                              memory_bytes <= limit_bytes */
     double mfu;
     double hfu;
     double tokens_per_s;
