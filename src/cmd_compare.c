@@ -68,6 +68,11 @@ static void usage(FILE *out)
             "      --chinchilla      with --budget: compute-optimal model "
             "size (20 tokens\n"
             "                        per parameter, C = 6 N D)\n"
+            "      --hbm-headroom F  keep only layouts whose modelled memory "
+            "leaves\n"
+            "                        the fraction F of HBM free, 0 to 0.9 "
+            "(default 0;\n"
+            "                        as search)\n"
             "      --wide            every column in the human table "
             "(adds MWh, tCO2e)\n"
             "      --json FILE|-     also write JSON (schema "
@@ -85,9 +90,10 @@ static void usage(FILE *out)
 
 static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
 {
-    enum { OPT_CHIN = 256, OPT_WIDE };
+    enum { OPT_CHIN = 256, OPT_WIDE, OPT_HEADROOM };
     static const struct option longopts[] = {
         {"wide", no_argument, NULL, OPT_WIDE},
+        {"hbm-headroom", required_argument, NULL, OPT_HEADROOM},
         {"deadline", required_argument, NULL, 'd'},
         {"budget", required_argument, NULL, 'B'},
         {"chinchilla", no_argument, NULL, OPT_CHIN},
@@ -126,6 +132,9 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             break;
         case 'B':
             ret = tce_planning_parse_budget(optarg, &o->goal, err);
+            break;
+        case OPT_HEADROOM:
+            ret = tce_planning_parse_hbm_headroom(optarg, &o->goal, err);
             break;
         default: /* -h, or a bad option */
             ret = tce_cli_getopt_other(c, argv, err);

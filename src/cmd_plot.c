@@ -94,6 +94,7 @@ static void usage(FILE *out)
             "  -c, --calibration FILE link parameters from tcemu calibrate\n"
             "  -d, --deadline DAYS    pareto: as compare --deadline\n"
             "  -B, --budget USD       pareto: as compare --budget\n"
+            "      --hbm-headroom F   pareto: as compare --hbm-headroom\n"
             "  -p, --plan NAME        pareto: only contract NAME\n"
             "      --from FILE        bench, run: the JSON result to draw\n"
             "  -h, --help             this help\n\n"
@@ -162,9 +163,10 @@ static int check_kind(const struct opts *o, struct tce_error *err)
                              kind_name[o->kind],
                              model ? "one -t TOPOLOGY" : "-t TOPOLOGY ...");
     if (model && (o->goal.deadline_days > 0 || o->goal.budget_usd > 0 ||
-                  o->co.plan))
+                  o->goal.hbm_headroom > 0 || o->co.plan))
         return tce_error_set(err, TCE_EUSAGE,
-                             "--deadline, --budget, --plan are for pareto");
+                             "--deadline, --budget, --hbm-headroom, --plan "
+                             "are for pareto");
     return 0;
 }
 
@@ -190,7 +192,7 @@ static int script_targets(struct opts *o, struct tce_error *err)
 
 static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
 {
-    enum { OPT_SCRIPT = 256, OPT_SIZE, OPT_FROM };
+    enum { OPT_SCRIPT = 256, OPT_SIZE, OPT_FROM, OPT_HEADROOM };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"script", required_argument, NULL, OPT_SCRIPT},
@@ -198,6 +200,7 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
         {"from", required_argument, NULL, OPT_FROM},
         {"deadline", required_argument, NULL, 'd'},
         {"budget", required_argument, NULL, 'B'},
+        {"hbm-headroom", required_argument, NULL, OPT_HEADROOM},
         {NULL, 0, NULL, 0},
     };
     struct tce_cli_parser p;
@@ -253,6 +256,9 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             break;
         case 'B':
             ret = tce_planning_parse_budget(optarg, &o->goal, err);
+            break;
+        case OPT_HEADROOM:
+            ret = tce_planning_parse_hbm_headroom(optarg, &o->goal, err);
             break;
         default:
             ret = tce_cli_getopt_other(c, argv, err);
@@ -344,6 +350,7 @@ static int pareto(const struct opts *o, struct tce_plot_pareto_data *pd,
     struct tce_gpu_list gl;
     int64_t gpus[TCE_PLANNING_SCALES_MAX];
     struct tce_diag diag;
+    char headroom[48] = "";
     int i, k, n, ret = 0;
 
     if (!sc || !pl) {
@@ -397,10 +404,14 @@ static int pareto(const struct opts *o, struct tce_plot_pareto_data *pd,
     }
     snprintf(title, size, "Cost against time to train: %s (%d offering%s)",
              sc[0].job.name, o->n_topos, o->n_topos > 1 ? "s" : "");
+    if (o->goal.hbm_headroom > 0)
+        snprintf(headroom, sizeof(headroom), " leaving %.0f%% of HBM free",
+                 100.0 * o->goal.hbm_headroom);
     snprintf(sub, size,
              "modelled by tcemu (projector, failures, prices of the "
              "topology files); each offering and contract at its best "
-             "layout");
+             "layout%s",
+             headroom);
 out:
     free(pl);
     free(sc);

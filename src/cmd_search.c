@@ -138,8 +138,9 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
             o->s.max_micro_batch = v;
             break;
         case OPT_HEADROOM:
-            ret = named(tce_parse_double(optarg, 0.0, 0.9, &o->s.hbm_headroom,
-                                         err),
+            ret = named(tce_parse_double(optarg, 0.0,
+                                         TCE_SEARCH_HBM_HEADROOM_MAX,
+                                         &o->s.hbm_headroom, err),
                         "--hbm-headroom", err);
             break;
         default: /* -h, or a bad option */
@@ -262,7 +263,8 @@ int tce_cmd_search(int argc, char **argv)
     tce_report_search_progress(stderr, res);
     if (ret == TCE_ENOFIT) {
         tce_error_print(&err, stderr);
-        i = tce_planning_nearby(&sc->topo, &sc->job, o.s.contract, &be,
+        i = tce_planning_nearby(&sc->topo, &sc->job, o.s.contract,
+                                o.s.hbm_headroom, &be,
                                 o.s.gpus[0], res, hints, HINTS_MAX);
         tce_report_search_hints(stderr, o.s.gpus[0], hints, i);
         err.code = 0;

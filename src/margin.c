@@ -27,7 +27,7 @@ void tce_term_errors_from_validation(const struct tce_validation *v,
 void tce_margin_compare(const struct tce_breakdown *pick, double pick_iter_s,
                         double pick_score, const struct tce_breakdown *own,
                         double own_iter_s, double own_score, int same,
-                        const struct tce_term_errors *e,
+                        int own_fits, const struct tce_term_errors *e,
                         struct tce_margin *out)
 {
     double d[TCE_PART_COUNT], err[TCE_PART_COUNT];
@@ -72,6 +72,8 @@ void tce_margin_compare(const struct tce_breakdown *pick, double pick_iter_s,
     }
     if (same)
         out->verdict = 0;
+    else if (!own_fits)
+        out->verdict = 2;
     else if (unmeasured)
         out->verdict = -1;
     else
@@ -80,8 +82,10 @@ void tce_margin_compare(const struct tce_breakdown *pick, double pick_iter_s,
 
 const char *tce_margin_verdict_name(int verdict)
 {
-    return verdict > 0 ? "doubtful" : verdict == 0 ? "stands"
-                                                   : "cannot be judged";
+    return verdict == 2   ? "own does not fit"
+           : verdict > 0  ? "doubtful"
+           : verdict == 0 ? "stands"
+                          : "cannot be judged";
 }
 
 char *tce_margin_sentence(const struct tce_margin *m,
@@ -106,6 +110,12 @@ char *tce_margin_sentence(const struct tce_margin *m,
                  m->terms[k].delta_s);
     }
     len = strlen(buf);
+    if (m->verdict == 2) {
+        snprintf(buf + len, n - len,
+                 "); the own layout does not fit in memory in the model: "
+                 "no rival, whatever its time");
+        return buf;
+    }
     if (m->verdict < 0) {
         snprintf(buf + len, n - len, "); the advantage cannot be judged: %s",
                  e ? e->source : "no validation");

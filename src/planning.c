@@ -142,6 +142,7 @@ int tce_planning_add_offering(struct tce_planning *pl,
         so.gpus[0] = gpus[i];
         so.top_k = 1;
         so.explain = 0;
+        so.hbm_headroom = pl->goal.hbm_headroom;
         ret = tce_search_run(&s->topo, &s->job, &so, be, &pl->scratch, err);
         pl->search_s += pl->scratch.elapsed_s;
         pl->candidates += pl->scratch.candidates;
@@ -575,7 +576,7 @@ int tce_planning_evaluate(struct tce_planning *pl, struct tce_error *err)
 /* ---- nothing fits ------------------------------------------------------- */
 
 int tce_planning_nearby(const struct tce_topology *t, const struct tce_job *j,
-                        const struct tce_contract *c,
+                        const struct tce_contract *c, double hbm_headroom,
                         const struct tce_search_backend *be, int64_t want,
                         struct tce_search_result *scratch,
                         struct tce_search_hit *out, int max)
@@ -595,6 +596,7 @@ int tce_planning_nearby(const struct tce_topology *t, const struct tce_job *j,
         so.top_k = 1;
         so.explain = 0;
         so.contract = c;
+        so.hbm_headroom = hbm_headroom;
         if (tce_search_run(t, j, &so, be, scratch, NULL) < 0)
             continue;
         out[found++] = scratch->top[0];
@@ -624,4 +626,11 @@ int tce_planning_parse_budget(const char *s, struct tce_planning_goal *g,
                               struct tce_error *err)
 {
     return parse_goal("--budget", s, 1.0, 1e15, &g->budget_usd, err);
+}
+
+int tce_planning_parse_hbm_headroom(const char *s, struct tce_planning_goal *g,
+                                   struct tce_error *err)
+{
+    return parse_goal("--hbm-headroom", s, 0.0, TCE_SEARCH_HBM_HEADROOM_MAX,
+                      &g->hbm_headroom, err);
 }

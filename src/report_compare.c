@@ -361,7 +361,7 @@ static int own_margin(const struct tce_compare_report *rep,
     tce_margin_compare(&b->hit.eval.breakdown, b->hit.eval.iteration_s,
                        b->hit.econ.days_to_done, &b->own.eval.breakdown,
                        b->own.eval.iteration_s, b->own.econ.days_to_done,
-                       b->own_is_pick, e, m);
+                       b->own_is_pick, b->own.eval.fits_memory, e, m);
     return 1;
 }
 
@@ -529,6 +529,20 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
                 "# scale: the cheapest candidate scale done within %.1f "
                 "days (lead time + training with failures)\n",
                 pl->goal.deadline_days);
+    if (pl->goal.hbm_headroom > 0.0) {
+        fprintf(f,
+                "# memory: a layout fits when its modelled memory leaves "
+                "%.0f%% of HBM free (--hbm-headroom %g): at most",
+                100.0 * pl->goal.hbm_headroom, pl->goal.hbm_headroom);
+        for (i = 0; i < pl->n_offerings; i++) {
+            const struct tce_topology *tp = &pl->offerings[i].scenario->topo;
+
+            fprintf(f, "%s %.1f of %.1f GiB on %s", i ? "," : "",
+                    (1.0 - pl->goal.hbm_headroom) * tp->accelerator.hbm_gib,
+                    tp->accelerator.hbm_gib, tp->name);
+        }
+        fputc('\n', f);
+    }
     fprintf(f, "# searched %lld candidate layouts in %.2f s\n",
             (long long)pl->candidates, pl->search_s);
     fprintf(f,
@@ -662,6 +676,7 @@ void tce_report_compare_json(struct tce_json *j,
     } else {
         tce_json_null(j, "budget_usd");
     }
+    tce_json_double(j, "hbm_headroom", pl->goal.hbm_headroom);
     rows_table(rep, &t);
     tce_report_json_rows(j, "offerings", &t);
     verdict_json(j, rep);

@@ -361,7 +361,7 @@ int tce_report_search_margin(const struct tce_search_report *rep,
     tce_margin_compare(&r->top[0].eval.breakdown, r->top[0].eval.iteration_s,
                        r->top[0].score, &r->own.eval.breakdown,
                        r->own.eval.iteration_s, r->own.score, r->own_is_pick,
-                       e, m);
+                       r->own.eval.fits_memory, e, m);
     return 1;
 }
 
@@ -378,10 +378,18 @@ void tce_report_search_own_human(FILE *f, int own_status,
         fprintf(f, ": not a valid layout at this GPU count\n");
         return;
     }
-    fprintf(f, ": %.1f days, %.3f s per iteration, %.1f GiB per GPU%s\n",
+    fprintf(f, ": %.1f days, %.3f s per iteration, %.1f GiB per GPU",
             own->econ.days_to_done, own->eval.iteration_s,
-            own->eval.memory_bytes / GIB,
-            own->eval.fits_memory ? "" : " (over HBM in the model)");
+            own->eval.memory_bytes / GIB);
+    if (own->eval.fits_memory)
+        fputc('\n', f);
+    else if (own->eval.memory_bytes <= own->eval.capacity_bytes &&
+             own->eval.memory_bytes > own->eval.limit_bytes)
+        fprintf(f, " (over the %.1f GiB limit in the model: HBM %.1f less "
+                "the headroom)\n", own->eval.limit_bytes / GIB,
+                own->eval.capacity_bytes / GIB);
+    else
+        fprintf(f, " (over HBM in the model)\n");
     fprintf(f, "# pick vs own: %s\n", tce_margin_sentence(m, e, line,
                                                           sizeof(line)));
 }

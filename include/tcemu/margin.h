@@ -18,6 +18,10 @@
  *    all gaining terms together are at least the advantage.
  *  - without a measured error for a gaining term the verdict cannot be
  *    judged (-1): no error is borrowed from elsewhere.
+ *  - an own layout over the memory limit (HBM, or HBM less a search's
+ *    headroom) is no rival whatever its time: verdict 2, "own does not
+ *    fit", the times still compared (a faster own layout shows what the
+ *    limit costs).
  * Pure: no I/O.
  */
 #ifndef TCEMU_MARGIN_H
@@ -58,22 +62,24 @@ struct tce_margin {
     struct tce_margin_term terms[TCE_MARGIN_TERMS]; /* largest |delta| */
     double gain_error_s;      /* errors of the gaining terms, summed */
     int verdict;              /* 1 doubtful, 0 the advantage stands, -1
-                                 cannot be judged */
+                                 cannot be judged, 2 own does not fit */
 };
 
 /* Compare pick and own (their breakdowns and iteration times, their
- * scores), with the errors e.  same: the two are one layout. */
+ * scores), with the errors e.  same: the two are one layout; own_fits:
+ * the own layout is within the memory limit. */
 void tce_margin_compare(const struct tce_breakdown *pick, double pick_iter_s,
                         double pick_score, const struct tce_breakdown *own,
                         double own_iter_s, double own_score, int same,
-                        const struct tce_term_errors *e,
+                        int own_fits, const struct tce_term_errors *e,
                         struct tce_margin *out);
 
 /* One sentence for people into buf: "own layout 12.3% slower (pick
  * gains: pp_bubble 1.2 s, dp_exposed 0.4 s); the advantage rests on
  * pp_bubble, whose validation error (0.3 s) is larger: within the model's
  * error", or "... stands: larger than the validation error of the terms
- * it rests on", or "... cannot be judged: ...".  Returns buf. */
+ * it rests on", or "... cannot be judged: ...", or "...; the own layout
+ * does not fit in memory in the model: no rival".  Returns buf. */
 char *tce_margin_sentence(const struct tce_margin *m,
                           const struct tce_term_errors *e, char *buf,
                           size_t n);

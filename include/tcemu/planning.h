@@ -74,6 +74,9 @@ struct tce_planning_goal {
     double deadline_days; /* 0 = none */
     double budget_usd;    /* 0 = none */
     int chinchilla;       /* with a budget: compute-optimal model size */
+    double hbm_headroom;  /* fraction of HBM a layout must leave free
+                             (search.h: tce_search_opts.hbm_headroom);
+                             0 = the projector's fit */
 };
 
 /* --deadline DAYS and --budget USD of the commands that plan (compare,
@@ -84,6 +87,9 @@ int tce_planning_parse_deadline(const char *s, struct tce_planning_goal *g,
                                 struct tce_error *err);
 int tce_planning_parse_budget(const char *s, struct tce_planning_goal *g,
                               struct tce_error *err);
+/* --hbm-headroom F (compare, plot pareto; as search): 0 to 0.9. */
+int tce_planning_parse_hbm_headroom(const char *s, struct tce_planning_goal *g,
+                                   struct tce_error *err);
 
 /* One (days, cost) point for the selection rules. */
 struct tce_planning_point {
@@ -199,7 +205,8 @@ int tce_planning_add_unable(struct tce_planning *pl,
                             struct tce_error *err);
 
 /* Search the offering's best layout (by time) at each of the n scales
- * through be; scales where nothing fits stay not found.  TCE_EUSAGE past
+ * through be, with the goal's HBM headroom; scales where nothing fits stay
+ * not found.  TCE_EUSAGE past
  * TCE_PLANNING_OFFERINGS_MAX or TCE_PLANNING_SCALES_MAX; other errors are
  * the search's. */
 int tce_planning_add_offering(struct tce_planning *pl,
@@ -266,10 +273,12 @@ void tce_planning_judge(const struct tce_planning *pl,
                         struct tce_planning_verdict *out);
 
 /* Nothing fits at want GPUs: the nearest counts within 25% (not want) where
- * a layout does, searched through be and priced under c (NULL: on demand),
- * their best hits in out (at most max, smallest count first); the count. */
+ * a layout does (leaving the fraction hbm_headroom of HBM free, as the
+ * search that found nothing), searched through be and priced under c
+ * (NULL: on demand), their best hits in out (at most max, smallest count
+ * first); the count. */
 int tce_planning_nearby(const struct tce_topology *t, const struct tce_job *j,
-                        const struct tce_contract *c,
+                        const struct tce_contract *c, double hbm_headroom,
                         const struct tce_search_backend *be, int64_t want,
                         struct tce_search_result *scratch,
                         struct tce_search_hit *out, int max);

@@ -84,6 +84,9 @@ struct tce_search_backend {
 
 enum tce_search_by { TCE_SEARCH_BY_TIME, TCE_SEARCH_BY_COST };
 
+/* The largest --hbm-headroom (search, compare, plot pareto). */
+#define TCE_SEARCH_HBM_HEADROOM_MAX 0.9
+
 struct tce_search_opts {
     int n_gpus;
     int64_t gpus[TCE_SEARCH_GPUS_MAX];
@@ -96,7 +99,8 @@ struct tce_search_opts {
     int64_t max_vpp;                     /* 0 = 8 */
     int64_t max_cp;                      /* 0 = 16 */
     double hbm_headroom;                 /* fraction of HBM a layout must
-                                            leave free, [0, 0.9]: modelled
+                                            leave free, [0, TCE_SEARCH_
+                                            HBM_HEADROOM_MAX]: modelled
                                             memory <= (1 - it) x HBM
                                             (0 = the projector's fit) */
 };

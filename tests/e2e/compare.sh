@@ -217,5 +217,29 @@ cannot_once() {
 }
 check "compare: an offering that cannot says so once for all its contracts" cannot_once
 
+# --hbm-headroom, as search: Llama 3 8B on 64 p5 GPUs picks a layout near
+# 77 of 80 GiB; with 10% free every offering's pick stays under 90% of its
+# HBM, the header names each limit, and the JSON says the headroom.
+headroom() {
+    "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -t topologies/dgx-b200.cfg -g 64 -p on-demand \
+        --json "$out/hr0.json" >/dev/null 2>&1 &&
+    "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -t topologies/dgx-b200.cfg -g 64 -p on-demand \
+        --hbm-headroom 0.1 --json "$out/hr10.json" >"$out/hr10.txt" 2>/dev/null &&
+    grep -q '^# memory: a layout fits when its modelled memory leaves 10% of HBM free (--hbm-headroom 0.1): at most 72.0 of 80.0 GiB on aws-p5, 162.0 of 180.0 GiB on dgx-b200$' "$out/hr10.txt" &&
+    python3 - "$out/hr0.json" "$out/hr10.json" <<'EOF2'
+import json, sys
+h0, h10 = (json.load(open(p)) for p in sys.argv[1:3])
+assert h0["hbm_headroom"] == 0 and h10["hbm_headroom"] == 0.1
+hbm = {"aws-p5": 80.0, "dgx-b200": 180.0}
+m0 = {r["topology"]["name"]: r["result"]["memory_gib_per_gpu"] for r in h0["offerings"]}
+assert m0["aws-p5"] > 72.0, m0                      # the default: too close
+for r in h10["offerings"]:
+    assert r["found"], r
+    assert r["result"]["memory_gib_per_gpu"] <= 0.9 * hbm[r["topology"]["name"]], r
+EOF2
+}
+check "compare --hbm-headroom 0.1: every pick leaves 10% of HBM free" headroom
+check "compare --hbm-headroom 1: exit 2" status_is 2 "$TCEMU" compare -j "$job" -t "$topo" --hbm-headroom 1
+
 [ "$fails" -eq 0 ] && echo "compare.sh: all passed" || echo "compare.sh: $fails failed"
 [ "$fails" -eq 0 ]

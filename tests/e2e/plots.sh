@@ -80,6 +80,9 @@ mkdir -p "$out/dir.png"
 check "a directory as output: exit 1" err_is 1 "dir.png" $T plot bench --from $f/bench.json -o $out/dir.png
 check "no picture left behind on error" bash -c "! ls '$out'/x.* 2>/dev/null | grep -q ."
 check "job does not fit any count: exit 2" err_is 2 "no GPU count fits" $T plot scaling -t topologies/aws-p5.cfg -j jobs/llama3-405b.cfg --gpus 7 -o $out/x.png
+check "--hbm-headroom on scaling: exit 2" err_is 2 "are for pareto" $T plot scaling -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --hbm-headroom 0.1 -o $out/x.png
+check "pareto --hbm-headroom: the subtitle says the HBM left free" bash -c \
+    "$T plot pareto -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -g 64 --hbm-headroom 0.1 --script '$out/hr.gp' >/dev/null 2>&1; grep -q 'at its best layout leaving 10% of HBM free' '$out/hr.gp'"
 nogp() { PATH=/nonexistent "$@"; }
 check "no gnuplot: exit 1, one line" err_is 1 "gnuplot not found on PATH" nogp $T plot bench --from $f/bench.json -o $out/ng.png --script $out/ng.gp
 check "no gnuplot: the script is still written" grep -q 'set output "'"$out"'/ng.png"' "$out/ng.gp"

@@ -229,6 +229,28 @@ headroom_range() {
     grep -q '^tcemu: error: --hbm-headroom: 0.95 is out of range \[0, 0.9\]$' "$out/status.err"
 }
 check "--hbm-headroom 0.95: exit 2, the option named" headroom_range
+# Nothing fits at 28 H100 for Llama 3 70B (no shape); the nearest count
+# named is searched under the same headroom: 32 fits at 0 (its pick 78.6
+# GiB) and none is named at 0.6 (32 GB: no layout of 70B fits).
+headroom_hint() {
+    "$TCEMU" search -t topologies/dgx-h100.cfg -j jobs/llama3-70b.cfg -g 28 >/dev/null 2>"$out/hint0.err";
+    "$TCEMU" search -t topologies/dgx-h100.cfg -j jobs/llama3-70b.cfg -g 28 --hbm-headroom 0.6 >/dev/null 2>"$out/hint6.err";
+    grep -q '^tcemu: hint: 32 GPUs fit' "$out/hint0.err" &&
+    grep -q '^tcemu: hint: no GPU count within 25% of 28 has a layout that fits$' "$out/hint6.err"
+}
+check "search --hbm-headroom: the nearest counts named fit under it" headroom_hint
+# The job's own layout over the memory limit is no rival: said so, never
+# "the advantage stands" (DeepSeek-V3's own layout needs 104 of 80 GiB on
+# p5; Llama 3 70B's 68.8 GiB on 64 H100 exceeds 64 at --hbm-headroom 0.2).
+own_over_memory() {
+    "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/deepseek-v3.cfg --gpus 2048 >"$out/own-dsv3.txt" 2>/dev/null &&
+    grep -q "^# job's own layout: .* GiB per GPU (over HBM in the model)$" "$out/own-dsv3.txt" &&
+    grep -q '^# pick vs own: .*; the own layout does not fit in memory in the model: no rival, whatever its time$' "$out/own-dsv3.txt" &&
+    "$TCEMU" search -t topologies/dgx-h100.cfg -j jobs/llama3-70b.cfg -g 64 --hbm-headroom 0.2 --json "$out/own-hr.json" >"$out/own-hr.txt" 2>/dev/null &&
+    grep -q "^# job's own layout: .* GiB per GPU (over the 64.0 GiB limit in the model: HBM 80.0 less the headroom)$" "$out/own-hr.txt" &&
+    python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))["own_layout"]; assert o["advantage"] == "own does not fit", o' "$out/own-hr.json"
+}
+check "search: an own layout over the memory limit is no rival" own_over_memory
 check "--hbm-headroom abc: exit 2" status_is 2 "$TCEMU" search -t topologies/aws-p5.cfg -j jobs/llama3-8b.cfg --hbm-headroom abc
 
 [ "$fails" -eq 0 ] && echo "search.sh: all passed" || echo "search.sh: $fails failed"

@@ -1,7 +1,8 @@
 /* test_margin.c - a pick against the job's own layout (margin.h), hand
  * values: the margin, the terms ordered by |delta|, the verdict when the
  * gaining terms' validation error is smaller than the advantage, at least
- * as large, or not measured, and the errors taken from a validation. */
+ * as large, or not measured, an own layout over the memory limit, and the
+ * errors taken from a validation. */
 #include "tce_test.h"
 
 #include <string.h>
@@ -41,7 +42,7 @@ static void test_stands(void **state)
 
     pair(&a, &b);
     errors(&e, 0.036);
-    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, &e, &m);
+    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, 1, &e, &m);
     assert_close(m.margin, 12.6 / 11.5 - 1.0, 1e-12);
     assert_close(m.advantage_s, 1.1, 1e-12);
     assert_int_equal(m.n_terms, 3);
@@ -72,7 +73,7 @@ static void test_doubtful(void **state)
     pair(&a, &b);
     errors(&e, 0.036);
     e.rel[TCE_PART_COMPUTE] = 0.11; /* 0.11 x 10.3 = 1.133 s >= 1.1 s */
-    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, &e, &m);
+    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, 1, &e, &m);
     assert_int_equal(m.verdict, 1);
     assert_false(m.terms[0].doubtful); /* bubble: 0.072 s */
     assert_true(m.terms[1].doubtful);  /* compute */
@@ -82,7 +83,7 @@ static void test_doubtful(void **state)
     assert_non_null(strstr(buf, "within the model's error"));
     /* no single term, but the gaining terms together */
     errors(&e, 0.09); /* 0.18 + 0.927 = 1.107 s >= 1.1 s */
-    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, &e, &m);
+    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, 1, &e, &m);
     assert_false(m.terms[0].doubtful);
     assert_false(m.terms[1].doubtful);
     assert_int_equal(m.verdict, 1);
@@ -103,7 +104,7 @@ static void test_unmeasured_and_same(void **state)
     tce_term_errors_from_validation(&v, &e);
     assert_true(e.rel[TCE_PART_COMPUTE] < 0);
     assert_non_null(strstr(e.source, "no published validation for H100"));
-    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, &e, &m);
+    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, 1, &e, &m);
     assert_int_equal(m.verdict, -1);
     assert_true(m.terms[0].error_s < 0);
     v.applies = 1;
@@ -111,13 +112,47 @@ static void test_unmeasured_and_same(void **state)
     v.reference = "Megatron-LM SC21";
     tce_term_errors_from_validation(&v, &e);
     assert_close(e.rel[TCE_PART_PP_BUBBLE], 0.036, 1e-15);
-    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, &e, &m);
+    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, 1, &e, &m);
     assert_int_equal(m.verdict, 0);
     /* the pick is the own layout */
-    tce_margin_compare(&a, 11.5, 11.5, &a, 11.5, 11.5, 1, &e, &m);
+    tce_margin_compare(&a, 11.5, 11.5, &a, 11.5, 11.5, 1, 1, &e, &m);
     assert_int_equal(m.n_terms, 0);
     assert_int_equal(m.verdict, 0);
     assert_close(m.margin, 0.0, 1e-15);
+}
+
+/* An own layout over the memory limit is no rival: faster (the pick's
+ * "advantage" negative, which the error test would call doubtful) or
+ * slower, the verdict says it does not fit. */
+static void test_own_does_not_fit(void **state)
+{
+    struct tce_breakdown a, b;
+    struct tce_term_errors e;
+    struct tce_margin m;
+    char buf[640];
+    (void)state;
+
+    pair(&a, &b);
+    errors(&e, 0.036);
+    /* own faster: pick 12.6 s, own 11.5 s */
+    tce_margin_compare(&b, 12.6, 12.6, &a, 11.5, 11.5, 0, 1, &e, &m);
+    assert_int_equal(m.verdict, 1); /* fitting: the old reading */
+    tce_margin_compare(&b, 12.6, 12.6, &a, 11.5, 11.5, 0, 0, &e, &m);
+    assert_int_equal(m.verdict, 2);
+    assert_true(m.margin < 0.0);
+    assert_close(m.advantage_s, -1.1, 1e-12);
+    assert_string_equal(tce_margin_verdict_name(m.verdict),
+                        "own does not fit");
+    tce_margin_sentence(&m, &e, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "own layout 8.7% better"));
+    assert_non_null(strstr(buf, "does not fit in memory"));
+    assert_null(strstr(buf, "rests on"));
+    /* own slower and over the limit: still no rival */
+    tce_margin_compare(&a, 11.5, 11.5, &b, 12.6, 12.6, 0, 0, &e, &m);
+    assert_int_equal(m.verdict, 2);
+    /* the pick is the own layout: it fits (the search kept it) */
+    tce_margin_compare(&a, 11.5, 11.5, &a, 11.5, 11.5, 1, 1, &e, &m);
+    assert_int_equal(m.verdict, 0);
 }
 
 int main(void)
@@ -126,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_stands),
         cmocka_unit_test(test_doubtful),
         cmocka_unit_test(test_unmeasured_and_same),
+        cmocka_unit_test(test_own_does_not_fit),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

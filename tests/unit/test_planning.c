@@ -158,7 +158,9 @@ static void toy_job(struct tce_job *j)
 }
 
 /* The toy model: 100 s of compute per iteration over n GPUs plus a little
- * exposed communication per parallel dimension; everything fits. */
+ * exposed communication per parallel dimension; 2,560 GB of state over the
+ * n GPUs (80 GB of 80 at 32); everything fits (the backend says so: only a
+ * search's HBM headroom narrows it). */
 static int toy_project(void *ctx, const struct tce_topology *topo,
                        const struct tce_job *job, struct tce_search_eval *out)
 {
@@ -172,7 +174,7 @@ static int toy_project(void *ctx, const struct tce_topology *topo,
                                            p->pipeline_model_parallel_size +
                                            p->context_parallel_size);
     out->iteration_s = out->compute_s + out->exposed_comm_s;
-    out->memory_bytes = 1e9;
+    out->memory_bytes = 2560e9 / (double)p->num_gpus;
     out->capacity_bytes = 80e9;
     out->fits_memory = 1;
     out->mfu = 0.4;
@@ -305,7 +307,7 @@ static void test_chinchilla(void **state)
 
 static void test_horizon(void **state)
 {
-    struct tce_planning_goal g = {0.0, 0.0, 0};
+    struct tce_planning_goal g = {0.0, 0.0, 0, 0.0};
     (void)state;
 
     assert_close(tce_planning_horizon_days(&g), 0.0, 0.0);
@@ -346,7 +348,7 @@ static double days_at(const struct tce_planning *pl, int si)
 static void test_deadline(void **state)
 {
     struct tce_scenario *s = toy_scenario(64);
-    struct tce_planning_goal g = {0.0, 0.0, 0};
+    struct tce_planning_goal g = {0.0, 0.0, 0, 0.0};
     struct tce_planning *pl;
     double d8, d16;
     (void)state;
@@ -386,7 +388,7 @@ static void test_deadline(void **state)
 static void test_none_meets(void **state)
 {
     struct tce_scenario *s = toy_scenario(64);
-    struct tce_planning_goal g = {1e-3, 0.0, 0};
+    struct tce_planning_goal g = {1e-3, 0.0, 0, 0.0};
     struct tce_planning *pl = toy_plan(s, &g, NULL);
     (void)state;
 
@@ -404,7 +406,7 @@ static void test_none_meets(void **state)
 static void test_commitment_tie_and_rows(void **state)
 {
     struct tce_scenario *s = toy_scenario(64);
-    struct tce_planning_goal g = {1000.0, 0.0, 0};
+    struct tce_planning_goal g = {1000.0, 0.0, 0, 0.0};
     struct tce_contract *c = &s->topo.contracts[0];
     struct tce_planning *pl;
     const struct tce_planning_row *commit, *od;
@@ -465,7 +467,7 @@ static void test_commitment_tie_and_rows(void **state)
 static void test_budget(void **state)
 {
     struct tce_scenario *s = toy_scenario(64);
-    struct tce_planning_goal g = {0.0, 0.0, 1};
+    struct tce_planning_goal g = {0.0, 0.0, 1, 0.0};
     const struct tce_planning_budget *b;
     struct tce_planning *pl;
     double day_usd_64 = 8 * 24 * PRICE;
@@ -522,7 +524,7 @@ static void test_budget(void **state)
 static void test_scales(void **state)
 {
     struct tce_scenario *s = toy_scenario(8);
-    struct tce_planning_goal g = {0.0, 0.0, 0};
+    struct tce_planning_goal g = {0.0, 0.0, 0, 0.0};
     struct tce_error err;
     int64_t out[TCE_PLANNING_SCALES_MAX], lo;
     double flops;
@@ -571,8 +573,8 @@ static void test_nearby(void **state)
 
     assert_non_null(scratch);
     /* 40 GPUs has no shape; 32 (within 25%) has. */
-    n = tce_planning_nearby(&s->topo, &s->job, NULL, &toy_be, 40, scratch, hits,
-                            4);
+    n = tce_planning_nearby(&s->topo, &s->job, NULL, 0.0, &toy_be, 40,
+                            scratch, hits, 4);
     assert_true(n >= 1);
     for (i = 0; i < n; i++) {
         assert_true(hits[i].gpus != 40);
@@ -582,12 +584,55 @@ static void test_nearby(void **state)
     }
     assert_int_equal(hits[0].gpus, 32);
     /* The count itself is never named; at most max. */
-    n = tce_planning_nearby(&s->topo, &s->job, NULL, &toy_be, 32, scratch, hits,
-                            1);
+    n = tce_planning_nearby(&s->topo, &s->job, NULL, 0.0, &toy_be, 32,
+                            scratch, hits, 1);
     assert_true(n <= 1);
     for (i = 0; i < n; i++)
         assert_true(hits[i].gpus != 32);
+    /* With the search's headroom: 25% of 80 GB free leaves 60 GB, which
+     * 32 GPUs (80 GB each) exceed: near 40 nothing fits, near 56 only
+     * counts above 32 are named, each fitting under it. */
+    assert_int_equal(tce_planning_nearby(&s->topo, &s->job, NULL, 0.25,
+                                         &toy_be, 40, scratch, hits, 4),
+                     0);
+    n = tce_planning_nearby(&s->topo, &s->job, NULL, 0.25, &toy_be, 56,
+                            scratch, hits, 4);
+    assert_true(n >= 1);
+    for (i = 0; i < n; i++) {
+        assert_true(hits[i].gpus > 32);
+        assert_true(hits[i].eval.memory_bytes <= 60e9);
+        assert_true(hits[i].eval.fits_memory);
+    }
     free(scratch);
+    free(s);
+}
+
+/* compare's --hbm-headroom reaches every search: a scale whose layouts all
+ * exceed the limit is not found, the others unchanged. */
+static void test_headroom(void **state)
+{
+    struct tce_scenario *s = toy_scenario(64);
+    struct tce_planning_goal g = {0.0, 0.0, 0, 0.0};
+    struct tce_planning *pl;
+    struct tce_error err;
+    (void)state;
+
+    pl = toy_plan(s, &g, NULL);
+    assert_true(pl->offerings[0].scales[2].found); /* 32: 80 of 80 GB */
+    free(pl);
+    assert_int_equal(tce_planning_parse_hbm_headroom("0.25", &g, &err), 0);
+    assert_close(g.hbm_headroom, 0.25, 0.0);
+    pl = toy_plan(s, &g, NULL);
+    assert_false(pl->offerings[0].scales[0].found); /* 8: 320 GB */
+    assert_false(pl->offerings[0].scales[1].found); /* 16: 160 GB */
+    assert_false(pl->offerings[0].scales[2].found); /* 32: 80 GB > 60 */
+    assert_true(pl->offerings[0].scales[3].found);  /* 64: 40 GB */
+    assert_true(pl->offerings[0].scales[3].hit.eval.memory_bytes <= 60e9);
+    free(pl);
+    /* out of range: named */
+    assert_true(tce_planning_parse_hbm_headroom("0.95", &g, &err) < 0);
+    assert_non_null(strstr(err.msg, "--hbm-headroom: 0.95 is out of range"));
+    assert_true(tce_planning_parse_hbm_headroom("-0.1", &g, &err) < 0);
     free(s);
 }
 
@@ -597,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_pick_scale),
         cmocka_unit_test(test_marks_and_front),
         cmocka_unit_test(test_capacity),
+        cmocka_unit_test(test_headroom),
         cmocka_unit_test(test_sensitivity),
         cmocka_unit_test(test_budget_days),
         cmocka_unit_test(test_chinchilla),
