@@ -83,6 +83,12 @@ static inline void elt(struct tce_op_list *l, const char *name, double bytes,
     gemm(l, name, 0.0, 0.0, bytes, flags);
 }
 
+/* The last op of l launches n kernels (issue 11: hostsync.h). */
+static inline void kernels(struct tce_op_list *l, int n)
+{
+    l->ops[l->n - 1].kernels = n;
+}
+
 /* An element-wise op whose backward moves bwd bytes (not twice the
  * forward's) and which launches kernels kernels (issue 11: a model's own
  * eager passes). */
@@ -192,10 +198,14 @@ void tce_plan_mlp_fwd(const struct ctx *c, struct tce_op_list *l, double f,
                       const char *fc2, unsigned fl);
 void tce_plan_moe_fwd(const struct ctx *c, struct tce_op_list *l,
                       unsigned fl);
-/* plan_moe.c: finish a layer's forward list: mark its linear layers FP8
+/* plan_fp8.c: finish a layer's forward list: mark its linear layers FP8
  * when the job runs FP8 and append the casts its recipe needs (one
  * element-wise op); mark its compute ops graphed with enable_cuda_graph */
 void tce_plan_layer_marks(const struct ctx *c, struct tce_op_list *l);
+/* plan_fp8.c: the i-th FP8 assumption line of the job into buf (the tail
+ * of tce_plan_moe_assumption's lines); 0 when there is none. */
+int tce_plan_fp8_assumption(const struct tce_job *job, int i, char *buf,
+                            size_t size);
 /* fitm (wave 4): the last stage's multi-token prediction modules
  * (model.mtp_num_layers): its head lists run the output layer and loss
  * once more per module, after an eh_proj and one layer of the last

@@ -25,7 +25,7 @@ layer_of() {
     rules | linkcal) echo 2 ;;
     config | config_int | slots) echo 3 ;;
     model | layout) echo 4 ;;
-    plan | plan_int | plan_attn | plan_moe | plan_query | walk) echo 5 ;;
+    plan | plan_int | plan_attn | plan_moe | plan_fp8 | plan_query | walk) echo 5 ;;
     costmodel | busbw | collcheck | calibfit | nccltests | calibnccl | benchdata) echo 6 ;;
     projector | scenario | runstats | opcost) echo 7 ;;
     economics | search | planning | timeline | validation) echo 8 ;;
