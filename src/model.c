@@ -16,8 +16,6 @@
 #include "tcemu/memstate.h"
 #include "tcemu/recompute.h"
 
-#define GIB 1073741824.0
-
 void tce_model_dims(const struct tce_model *m, struct tce_model_dims *x)
 {
     memset(x, 0, sizeof(*x));
@@ -553,7 +551,7 @@ static int memory_at(const struct tce_job *job,
              * prefetched, gathered (Zhao et al. 2023, arXiv 2304.11277) */
             w = 2.0 * (sharded + 2.0 * layer);
         rest = w + g + opt + sf.activations;
-        over = o.overhead_gib * GIB + o.fragmentation * rest;
+        over = o.overhead_gib * TCE_GIB + o.fragmentation * rest;
         total = rest + over;
         if (total > best) {
             best = total;
@@ -570,7 +568,7 @@ static int memory_at(const struct tce_job *job,
             out->stage_layers = sf.layers;
         }
     }
-    out->capacity_bytes = o.hbm_gib > 0 ? o.hbm_gib * GIB : 0.0;
+    out->capacity_bytes = o.hbm_gib > 0 ? o.hbm_gib * TCE_GIB : 0.0;
     out->fits = out->capacity_bytes <= 0 ||
                 out->total_bytes <= out->capacity_bytes;
     out->checkpoint_bytes = 14.0 * pc.total;

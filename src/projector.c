@@ -17,8 +17,6 @@
 #include "tcemu/offload.h"  /* issue 11: activation offloading */
 #include "tcemu/plan_cp.h" /* cp (issue 11) */
 
-#define GIB 1073741824.0
-
 /* Time of a list for one execution, split by charge. */
 #define list_time tce_list_time
 
@@ -710,7 +708,7 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
                                            &mem, err);
             if (ret < 0)
                 goto out;
-            out->memory_gib_per_gpu = mem.total_bytes / GIB;
+            out->memory_gib_per_gpu = mem.total_bytes / TCE_GIB;
             out->fits_memory = mem.fits;
         }
         if (tr->cpu_offloading_num_layers > 0)

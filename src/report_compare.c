@@ -87,6 +87,14 @@ static void get_eff_mfu(const struct tce_report *t, int i,
     v->d = h->eval.mfu * h->econ.goodput.efficiency;
 }
 
+/* the pick's modelled memory per GPU, GiB (--wide: against HBM or the
+ * --hbm-headroom limit the header states) */
+static void get_mem_gib(const struct tce_report *t, int i,
+                        struct tce_report_value *v)
+{
+    v->d = row_of(t, i)->hit.eval.memory_bytes / TCE_GIB;
+}
+
 static void get_marks(const struct tce_report *t, int i,
                       struct tce_report_value *v)
 {
@@ -220,6 +228,8 @@ static const struct tce_report_column row_columns[] = {
     {.key = "tco2e", .human = "tCO2e", .fmt = "6s", .as = TCE_REPORT_AS_SI,
      .in = HUM, .type = DBL, .offset = OFF(hit.econ.energy.tco2e),
      .part = 2},
+    {.key = "memory_gib_per_gpu", .human = "GiB", .fmt = "6.1f", .in = HUM,
+     .type = DBL, .get = get_mem_gib, .part = 2},
     {.key = "effective_mfu", .human = "effMFU%", .fmt = "7.1f",
      .scale = 100.0, .in = HUM, .type = DBL, .get = get_eff_mfu},
     JF("meets_deadline", BOOL, meets_deadline),
@@ -587,7 +597,8 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
                "effective training fraction, percent (a fraction in "
                "CSV/JSON);\n# units: mbsz = micro-batch size, sel = selective "
                "recompute, do = distributed optimizer;\n# units: nodes whole nodes at the "
-               "chosen scale (capacity above); --wide adds MWh, tCO2e\n");
+               "chosen scale (capacity above); --wide adds MWh, tCO2e and GiB "
+               "(modelled memory per GPU)\n");
     print_sensitivity(f, rep);
     if (pl->goal.budget_usd > 0.0)
         print_budget(f, rep);

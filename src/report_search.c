@@ -10,8 +10,6 @@
 #include "tcemu/confidence.h"
 #include "tcemu/humanfmt.h"
 
-#define GIB (1024.0 * 1024.0 * 1024.0)
-
 /* ---- the columns of a hit (struct tce_search_hit) ---------------------- */
 
 static const struct tce_search_hit *hit_of(const struct tce_report *r, int i)
@@ -36,7 +34,7 @@ static void get_recompute(const struct tce_report *r, int i,
 static void get_mem_gib(const struct tce_report *r, int i,
                         struct tce_report_value *v)
 {
-    v->d = hit_of(r, i)->eval.memory_bytes / GIB;
+    v->d = hit_of(r, i)->eval.memory_bytes / TCE_GIB;
 }
 
 static void get_eff_mfu(const struct tce_report *r, int i,
@@ -248,10 +246,10 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
             /* against the limit: HBM, or HBM less the headroom */
             if (e->limit_bytes < e->capacity_bytes)
                 snprintf(limit, sizeof(limit), ", HBM %.1f less the headroom",
-                         e->capacity_bytes / GIB);
+                         e->capacity_bytes / TCE_GIB);
             fprintf(f, ": memory (%.1f GiB > %.1f GiB%s; it would take "
                        "%.1f days)\n",
-                    e->memory_bytes / GIB, e->limit_bytes / GIB, limit,
+                    e->memory_bytes / TCE_GIB, e->limit_bytes / TCE_GIB, limit,
                     x->hit.econ.days_to_done);
         } else if (x->reason == TCE_SEARCH_LOST_COST)
             fprintf(f, ": cost (%s vs %s, %.1f days)\n",
@@ -380,14 +378,14 @@ void tce_report_search_own_human(FILE *f, int own_status,
     }
     fprintf(f, ": %.1f days, %.3f s per iteration, %.1f GiB per GPU",
             own->econ.days_to_done, own->eval.iteration_s,
-            own->eval.memory_bytes / GIB);
+            own->eval.memory_bytes / TCE_GIB);
     if (own->eval.fits_memory)
         fputc('\n', f);
     else if (own->eval.memory_bytes <= own->eval.capacity_bytes &&
              own->eval.memory_bytes > own->eval.limit_bytes)
         fprintf(f, " (over the %.1f GiB limit in the model: HBM %.1f less "
-                "the headroom)\n", own->eval.limit_bytes / GIB,
-                own->eval.capacity_bytes / GIB);
+                "the headroom)\n", own->eval.limit_bytes / TCE_GIB,
+                own->eval.capacity_bytes / TCE_GIB);
     else
         fprintf(f, " (over HBM in the model)\n");
     fprintf(f, "# pick vs own: %s\n", tce_margin_sentence(m, e, line,

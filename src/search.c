@@ -707,8 +707,8 @@ static int project_one(const struct tce_scenario *s,
     out->model_tflops_per_gpu = pr.model_tflops_per_gpu;
     out->hardware_tflops_per_gpu = pr.hardware_tflops_per_gpu;
     out->optimizer_s = b->optimizer_s;
-    out->memory_bytes = pr.memory_gib_per_gpu * 1024.0 * 1024.0 * 1024.0;
-    out->capacity_bytes = topo->accelerator.hbm_gib * 1024.0 * 1024.0 * 1024.0;
+    out->memory_bytes = pr.memory_gib_per_gpu * TCE_GIB;
+    out->capacity_bytes = topo->accelerator.hbm_gib * TCE_GIB;
     out->fits_memory = pr.fits_memory;
     out->mfu = pr.mfu;
     out->hfu = pr.hfu;

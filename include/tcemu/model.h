@@ -197,6 +197,8 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
  */
 #define TCE_MEMORY_OVERHEAD_GIB 2.0
 #define TCE_MEMORY_FRAGMENTATION 0.05
+/* Bytes in a GiB (2^30): the unit of every memory figure tcemu reports. */
+#define TCE_GIB 1073741824.0
 
 struct tce_memory_opts {
     double overhead_gib;        /* < 0: TCE_MEMORY_OVERHEAD_GIB */

@@ -239,6 +239,28 @@ for r in h10["offerings"]:
 EOF2
 }
 check "compare --hbm-headroom 0.1: every pick leaves 10% of HBM free" headroom
+# --wide shows each pick's modelled memory (GiB), the figure JSON carries
+wide_mem() {
+    "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -t topologies/dgx-b200.cfg -g 64 -p on-demand \
+        --hbm-headroom 0.1 --wide >"$out/hrw.txt" 2>/dev/null &&
+    python3 - "$out/hrw.txt" "$out/hr10.json" <<'EOF2'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+head = next(l for l in lines if l.startswith("# offering ") and "contract" in l).split()
+assert head[-3:] == ["GiB", "effMFU%", "marks"], head
+j = {r["topology"]["name"]: r["result"]["memory_gib_per_gpu"] for r in json.load(open(sys.argv[2]))["offerings"]}
+seen = 0
+for l in lines:
+    f = l.split()
+    if f and f[0] in j:
+        marked = set(f[-1]) <= set("CFP!")           # marks, when the row has any
+        gib = float(f[-3] if marked else f[-2])
+        assert abs(gib - j[f[0]]) < 0.051, (l, j[f[0]])
+        seen += 1
+assert seen == 2, seen
+EOF2
+}
+check "compare --wide: the GiB column is each pick's modelled memory" wide_mem
 check "compare --hbm-headroom 1: exit 2" status_is 2 "$TCEMU" compare -j "$job" -t "$topo" --hbm-headroom 1
 
 [ "$fails" -eq 0 ] && echo "compare.sh: all passed" || echo "compare.sh: $fails failed"
