@@ -137,12 +137,13 @@ static int parse(int argc, char **argv, struct opts *o, struct tce_error *err)
                         "--max-micro-batch", err);
             o->s.max_micro_batch = v;
             break;
-        case OPT_HEADROOM:
-            ret = named(tce_parse_double(optarg, 0.0,
-                                         TCE_SEARCH_HBM_HEADROOM_MAX,
-                                         &o->s.hbm_headroom, err),
-                        "--hbm-headroom", err);
+        case OPT_HEADROOM: { /* compare's and plot's parser */
+            struct tce_planning_goal g = {0};
+
+            ret = tce_planning_parse_hbm_headroom(optarg, &g, err);
+            o->s.hbm_headroom = g.hbm_headroom;
             break;
+        }
         default: /* -h, or a bad option */
             ret = tce_cli_getopt_other(c, argv, err);
             break;

@@ -540,18 +540,12 @@ void tce_report_compare_human(FILE *f, const struct tce_compare_report *rep)
                 "days (lead time + training with failures)\n",
                 pl->goal.deadline_days);
     if (pl->goal.hbm_headroom > 0.0) {
-        fprintf(f,
-                "# memory: a layout fits when its modelled memory leaves "
-                "%.0f%% of HBM free (--hbm-headroom %g): at most",
-                100.0 * pl->goal.hbm_headroom, pl->goal.hbm_headroom);
-        for (i = 0; i < pl->n_offerings; i++) {
-            const struct tce_topology *tp = &pl->offerings[i].scenario->topo;
+        const struct tce_topology *topos[TCE_PLANNING_OFFERINGS_MAX];
 
-            fprintf(f, "%s %.1f of %.1f GiB on %s", i ? "," : "",
-                    (1.0 - pl->goal.hbm_headroom) * tp->accelerator.hbm_gib,
-                    tp->accelerator.hbm_gib, tp->name);
-        }
-        fputc('\n', f);
+        for (i = 0; i < pl->n_offerings; i++)
+            topos[i] = &pl->offerings[i].scenario->topo;
+        tce_report_search_headroom_human(f, pl->goal.hbm_headroom, topos,
+                                         pl->n_offerings);
     }
     fprintf(f, "# searched %lld candidate layouts in %.2f s\n",
             (long long)pl->candidates, pl->search_s);

@@ -184,14 +184,7 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
             (long long)r->candidates, (long long)r->projected,
             (long long)r->pruned, (long long)r->invalid, (long long)r->no_fit,
             (long long)r->fits);
-    if (s->hbm_headroom > 0.0)
-        fprintf(f,
-                "# memory: a layout fits when its modelled memory leaves "
-                "%.0f%% of HBM free (--hbm-headroom %g): at most %.1f of "
-                "%.1f GiB\n",
-                100.0 * s->hbm_headroom, s->hbm_headroom,
-                (1.0 - s->hbm_headroom) * t->accelerator.hbm_gib,
-                t->accelerator.hbm_gib);
+    tce_report_search_headroom_human(f, s->hbm_headroom, &t, 1);
     fprintf(f, "# search time %.3f s: %.0f candidates/s, %.0f projections/s\n",
             r->elapsed_s, r->candidates_per_s,
             r->elapsed_s > 0 ? (double)r->projected / r->elapsed_s : 0.0);
@@ -361,6 +354,28 @@ int tce_report_search_margin(const struct tce_search_report *rep,
                        r->own.eval.iteration_s, r->own.score, r->own_is_pick,
                        r->own.eval.fits_memory, e, m);
     return 1;
+}
+
+void tce_report_search_headroom_human(FILE *f, double headroom,
+                                      const struct tce_topology *const *topos,
+                                      int n)
+{
+    int i;
+
+    if (headroom <= 0.0)
+        return;
+    fprintf(f,
+            "# memory: a layout fits when its modelled memory leaves %.0f%% "
+            "of HBM free (--hbm-headroom %g): at most",
+            100.0 * headroom, headroom);
+    for (i = 0; i < n; i++) {
+        fprintf(f, "%s %.1f of %.1f GiB", i ? "," : "",
+                (1.0 - headroom) * topos[i]->accelerator.hbm_gib,
+                topos[i]->accelerator.hbm_gib);
+        if (n > 1)
+            fprintf(f, " on %s", topos[i]->name);
+    }
+    fputc('\n', f);
 }
 
 void tce_report_search_own_human(FILE *f, int own_status,

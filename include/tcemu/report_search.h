@@ -83,6 +83,15 @@ void tce_report_search_own_human(FILE *out, int own_status,
                                  const struct tce_margin *m,
                                  const struct tce_term_errors *e);
 
+/* The human line of an --hbm-headroom above 0 (nothing at 0): "# memory: a
+ * layout fits when its modelled memory leaves 10% of HBM free
+ * (--hbm-headroom 0.1): at most 72.0 of 80.0 GiB", and with n > 1
+ * topologies each limit named ("... on aws-p5, 162.0 of 180.0 GiB on
+ * dgx-b200"); compare prints it too. */
+void tce_report_search_headroom_human(FILE *out, double headroom,
+                                      const struct tce_topology *const *topos,
+                                      int n);
+
 /* The progress line on stderr: candidates, seconds, rate. */
 void tce_report_search_progress(FILE *out, const struct tce_search_result *r);
 
