@@ -86,8 +86,19 @@ static const struct moe_recipe recipes[] = {
     /* v0.3.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_H100_FP8_CS_V1: deepep,
      * moe_a2a_overlap=True (PP 2 x VP 12, EP 8) */
     {"qwen3-30b-a3b", "DGX-H100", "26.02", "", 1, 1, 0, 0, 0, 0, 0, 1},
-    /* v0.3.0 .. v0.5.0 every other Qwen3-30B preset: hybridep, no
-     * overlap, transformer_engine-scoped graphs */
+    /* v0.3.0 QWEN3_30B_A3B_PRETRAIN_CONFIG_B200_*_V1 set no flex backend
+     * (BASE_QWEN3_30B_A3B_CONFIG has none), so qwen3_llm_pretrain.py
+     * qwen3_30b_a3b_pretrain_config_b200 hands None to
+     * apply_flex_dispatcher_backend, which skips it: the provider's
+     * alltoall (qwen_provider.py moe_token_dispatcher_type), no overlap.
+     * Commit 0ec1df783 (#2499, "Fix Qwen3 30B A3B B200 perf config to use
+     * hybridep+flex dispatcher") moved B200 to hybridep for v0.3.1
+     * (26.02.01) on */
+    {"qwen3-30b-a3b", "DGX-B200", "26.02.01", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0,
+     0, 0},
+    {"qwen3-30b-a3b", "DGX-B200", "26.02", "", 0, 0, 0, 0, 0, 0, 0, 0},
+    /* v0.3.0 .. v0.5.0 every other Qwen3-30B preset (B200 from v0.3.1):
+     * hybridep, no overlap, transformer_engine-scoped graphs */
     {"qwen3-30b-a3b", "", "26.", "", 1, 0, 0, HYBRIDEP_SMS, 0, 0, 0, 0},
     /* v0.2.0 .. v0.2.2 configs/qwen3/workload_base_configs.py
      * QWEN3_30B_A3B_GB300_* / GB200_*_BASE_CONFIG: hybridep, no overlap
@@ -404,12 +415,13 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
                                     r, job->name);
         int rc;
 
-        if (rm && rm[0] != '-') {
-            rc = tce_recompute_set(t, rm, err);
-            if (rc != 0)
-                return rc;
+        /* no list, or the empty one: nothing recomputed, and the job
+         * file's own list is not carried into the written job */
+        rc = tce_recompute_set(t, rm && rm[0] != '-' ? rm : "", err);
+        if (rc != 0)
+            return rc;
+        if (rm && rm[0] != '-')
             t->recompute_granularity = TCE_RECOMPUTE_SELECTIVE;
-        }
         /* scripts/performance: set_post_overrides (v0.3 .. v0.5),
          * helpers.py (v0.2), run_script.py (26.08): a BF16 run with Adam
          * uses the precision-aware optimizer (default dtypes); not in

@@ -152,6 +152,8 @@ static void test_memory_settings(void **state)
     /* 26.08 GB300 MXFP8: recompute_modules = [] (nothing recomputed) */
     apply_row(&j, "jobs/deepseek-v3.cfg", "26.08", "deepseek-v3", "DGX-GB300", "mxfp8");
     assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
+    /* the job file's own list (mla_up_proj, mlp) is not kept */
+    assert_string_equal(j.training.recompute_modules, "");
     /* ... sync-free full-iteration HybridEP, the MLP as TE's fused ops
      * (deepseek/common.py _enable_deepseek_full_iteration_mxfp8) */
     assert_true(j.training.moe_expert_rank_capacity_factor > 0.0);
@@ -205,10 +207,14 @@ static void test_graph_modules(void **state)
     assert_string_equal(j.training.cuda_graph_modules,
                         "attn,moe_router,moe_preprocess");
     assert_false(j.training.enable_cuda_graph);
+    assert_ep(&j, TCE_DISPATCHER_FLEX, 0);
     apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "26.02", "qwen3-30b-a3b",
               "DGX-B200", "mxfp8");
     assert_string_equal(j.training.cuda_graph_modules,
                         "moe_router,moe_preprocess");
+    /* v0.3.0's B200 preset names no flex backend: the provider's alltoall
+     * (hybridep from v0.3.1, commit 0ec1df783) */
+    assert_ep(&j, TCE_DISPATCHER_ALLTOALL, 0);
     /* v0.2.2 GB200 Qwen3-235B: attn, moe_router, moe_preprocess */
     apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "25.11", "qwen3-235b-a22b",
               "DGX-GB200", "");
