@@ -507,7 +507,9 @@ int tce_bridge_recipe_moe(const struct tce_bridge_row *r, struct tce_job *job,
         t->moe_deepep_num_sms = e->ep_sms;
     if (e->no_pg_overlap)
         t->overlap_param_gather = 0;
-    if (e->tp_overlap)
+    /* Megatron-Bridge's CommOverlapConfig turns TP overlap off below TP 2
+     * (training/comm_overlap.py: "TP size < 2"), as the dense recipes */
+    if (e->tp_overlap && r->tp > 1)
         t->tp_comm_overlap = 1;
     if (e->fp8_dpa)
         t->fp8_dot_product_attention = 1;

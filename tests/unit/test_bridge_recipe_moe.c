@@ -15,6 +15,7 @@ static void mkrow(struct tce_bridge_row *r, const char *release,
                   const char *model, const char *system, const char *fp8)
 {
     memset(r, 0, sizeof(*r));
+    r->tp = 1;
     snprintf(r->release, sizeof(r->release), "%s NeMo Container", release);
     snprintf(r->model_key, sizeof(r->model_key), "%s", model);
     snprintf(r->system, sizeof(r->system), "%s", system);
@@ -105,9 +106,22 @@ static void test_other_models(void **state)
     assert_true(j.training.use_transformer_engine_op_fuser);
     /* 25.09 Qwen3-235B GB200: per-layer graphs (the YAML's cuda_graphs)
      * and TP overlap (run_script.py's CommOverlapConfig) */
-    apply_row(&j, "jobs/qwen3-235b-a22b.cfg", "25.09", "qwen3-235b-a22b", "DGX-GB200", "");
+    {
+        struct tce_bridge_row r;
+        struct tce_error e;
+
+        assert_int_equal(tce_job_load("jobs/qwen3-235b-a22b.cfg", &j, NULL),
+                         0);
+        mkrow(&r, "25.09", "qwen3-235b-a22b", "DGX-GB200", "");
+        r.tp = 2;
+        assert_int_equal(tce_bridge_recipe_moe(&r, &j, &e), 0);
+    }
     assert_true(j.training.enable_cuda_graph);
     assert_true(j.training.tp_comm_overlap);
+    /* ... not below TP 2 (comm_overlap.py), as Qwen3-30B's TP 1 rows */
+    apply_row(&j, "jobs/qwen3-30b-a3b.cfg", "25.09", "qwen3-30b-a3b", "DGX-B200", "");
+    assert_true(j.training.enable_cuda_graph);
+    assert_false(j.training.tp_comm_overlap);
     assert_int_equal(j.parallel.moe_token_dispatcher_type,
                      TCE_DISPATCHER_ALLTOALL);
     /* 25.11 GB300 Qwen3-30B: v0.2.x hybridep (flex), no overlap */
