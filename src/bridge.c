@@ -542,6 +542,15 @@ int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
         ret = tce_bridge_recipe_moe(r, job, err);
     if (ret != 0)
         return ret;
+    /* Megatron-Bridge's CommOverlapConfig (training/comm_overlap.py
+     * _get_optimizer_overlap_cfgs: v0.2.2 l.539-540, 067f987df l.576-577)
+     * asks for DDP buckets of 128 Mi parameters when DP > 1; release
+     * 25.09's Llama 3 8B recipe has none (run_script.py at f5a691dd1
+     * l.54-55), so Megatron-Core's default holds there */
+    if (r->gpus / (r->tp * r->pp * r->cp) > 1 &&
+        !(strncmp(r->release, "25.09", 5) == 0 &&
+          strcmp(r->model_key, "llama3-8b") == 0))
+        job->training.ddp_bucket_size = INT64_C(128) * 1024 * 1024;
     tce_rule_parse_pipeline_layout(p, NULL);
     /* the job's rules, with the first message kept */
     mem = open_memstream(&msg, &msg_len);

@@ -347,26 +347,40 @@ static void p2p_lists(const struct ctx *c, struct tce_op_list *fwd,
     op->flags = TCE_OP_F_GRADIENT;
 }
 
-static int64_t buckets(double bytes, int64_t bucket_bytes)
+/* The DDP bucket size in parameters (Megatron-LM's --ddp-bucket-size,
+ * DistributedDataParallelConfig.bucket_size, counts parameters): the job's,
+ * or Megatron-Core's default max(40,000,000, 1,000,000 x DP) when it gives
+ * 0 (distributed_data_parallel.py).  Megatron-Core puts everything in one
+ * bucket without overlap_grad_reduce; tcemu keeps the buckets then (the
+ * emulator's jobs reduce in buckets the links calibration measured) */
+static double bucket_params(const struct tce_training *tr, int64_t dp)
+{
+    if (tr->ddp_bucket_size > 0)
+        return (double)tr->ddp_bucket_size;
+    return fmax(40e6, 1e6 * (double)dp);
+}
+
+/* Buckets of params parameters at bucket_params each (0: one bucket). */
+static int64_t buckets(double params, double bucket)
 {
     double n;
 
-    if (bytes <= 0)
+    if (params <= 0 || bucket <= 0)
         return 1;
-    if (bucket_bytes <= 0)
-        return 1;
-    n = ceil(bytes / (double)bucket_bytes);
+    n = ceil(params / bucket);
     return n < 1 ? 1 : (int64_t)n;
 }
 
-/* A once-per-iteration DP collective of bytes in all, in DDP buckets of
- * tr->ddp_bucket_size: one op of count = the buckets, each its share. */
+/* A once-per-iteration DP collective of bytes in all, elem bytes a
+ * parameter, in DDP buckets (bucket_params): one op of count = the
+ * buckets, each its share. */
 static void bucketed(struct tce_op_list *l, const char *name,
                      enum tce_coll kind, enum tce_group group, double bytes,
-                     enum tce_overlap overlap, unsigned flags,
-                     const struct tce_training *tr)
+                     double elem, enum tce_overlap overlap, unsigned flags,
+                     const struct ctx *c)
 {
-    int64_t nb = buckets(bytes, tr->ddp_bucket_size);
+    int64_t nb = buckets(bytes / elem,
+                         bucket_params(&c->job->training, c->lay->dp));
 
     coll(l, name, kind, group, bytes / (double)nb, overlap, TCE_CHARGE_DP,
          flags);
@@ -437,18 +451,19 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     red = distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE;
     if (distopt && c->lay->dp > 1 && dense > 0)
         bucketed(begin, "dp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_DP,
-                 dense * 2.0, ag_over, 0, tr);
+                 dense * 2.0, 2.0, ag_over, 0, c);
     if (distopt && edp > 1 && expert > 0)
         bucketed(begin, "edp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_EDP,
-                 expert * 2.0, ag_over, 0, tr);
+                 expert * 2.0, 2.0, ag_over, 0, c);
     /* gradients in 4 bytes with accumulate_allreduce_grads_in_fp32
      * (plan->grad_bytes) */
     if (c->lay->dp > 1 && dense * gb > 0)
         bucketed(end, distopt ? "dp_rs_grads" : "dp_ar_grads", red,
-                 TCE_GROUP_DP, dense * gb, rs_over, TCE_OP_F_GRADIENT, tr);
+                 TCE_GROUP_DP, dense * gb, gb, rs_over, TCE_OP_F_GRADIENT, c);
     if (edp > 1 && expert * gb > 0)
         bucketed(end, distopt ? "edp_rs_grads" : "edp_ar_grads", red,
-                 TCE_GROUP_EDP, expert * gb, rs_over, TCE_OP_F_GRADIENT, tr);
+                 TCE_GROUP_EDP, expert * gb, gb, rs_over, TCE_OP_F_GRADIENT,
+                 c);
     elt(end, "optimizer", optimizer_bytes(c, plan, edp, distopt, gb), 0);
     end->ops[end->n - 1].charge = TCE_CHARGE_OPTIMIZER;
 }
@@ -695,10 +710,14 @@ int tce_plan_relayout(const struct tce_job *job,
         goto out;
     /* speed (issue 11): which collectives the per-iteration lists hold
      * depends on dp only through dp > 1 and edp > 1 (their bytes on the
-     * stage's parameters, not on dp) */
+     * stage's parameters, not on dp) and through the default DDP bucket
+     * size (bucket_params: 1,000,000 x DP past DP 40) */
     same_comm = (layout->dp > 1) == (plan->layout.dp > 1) &&
                 (tce_layout_group_size(layout, TCE_GROUP_EDP) > 1) ==
-                    (tce_layout_group_size(&plan->layout, TCE_GROUP_EDP) > 1);
+                    (tce_layout_group_size(&plan->layout, TCE_GROUP_EDP) >
+                     1) &&
+                bucket_params(&job->training, layout->dp) ==
+                    bucket_params(&job->training, plan->layout.dp);
     plan->layout = *layout;
     plan->layout.vpp = layout->vpp > 0 ? layout->vpp : 1;
     plan->microbatches = layout->microbatches;

@@ -349,7 +349,8 @@ struct tce_training {
     int overlap_param_gather;         /* bool */
     int tp_comm_overlap;              /* bool: TP communication hidden */
     int accumulate_allreduce_grads_in_fp32; /* bool: 4-byte gradients */
-    int64_t ddp_bucket_size;          /* bytes per DP gradient bucket */
+    int64_t ddp_bucket_size;          /* parameters per DP bucket (0:
+                                         Megatron-Core's default) */
     int use_flash_attn;               /* bool: fused attention, no s x s
                                          scores in HBM (default true) */
     double hidden_dropout;            /* after attention and MLP: 0 = the

@@ -370,8 +370,10 @@ static const struct field job_fields[] = {
     BOOL(JS, training.accumulate_allreduce_grads_in_fp32,
          "training.accumulate_allreduce_grads_in_fp32", "false",
          "4-byte gradients in the DP reduction"),
-    I64(JS, training.ddp_bucket_size, "training.ddp_bucket_size", 0, 1,
-        INT64_C(1) << 40, "40000000", "bytes", "DP gradient bucket size"),
+    I64(JS, training.ddp_bucket_size, "training.ddp_bucket_size", 0, 0,
+        INT64_C(1) << 40, "0", "parameters",
+        "DP bucket size in parameters (Megatron-LM's --ddp-bucket-size); 0: "
+        "Megatron-Core's default, max(40,000,000, 1,000,000 x DP)"),
     BOOL(JS, training.use_flash_attn, "training.use_flash_attn", "true",
          "fused (flash) attention: the s x s scores never reach HBM"),
     DBL(JS, training.hidden_dropout, "training.hidden_dropout", 0, 0.0, 0.99,

@@ -122,7 +122,8 @@ skip() { echo "slice4.sh: skipped: $*"; exit 0; }
 #   calibration on 2 hosts cannot see that; dp then projected -12.8 to
 #   -23.2% with one rank a host (3 runs), so the jobs keep 2 ranks a host.
 # - since session 10 the jobs reduce their gradients in buckets
-#   (training.ddp_bucket_size = 2 MB, tests/fixtures/links/): Megatron-
+#   (training.ddp_bucket_size = 1,000,000 parameters, 2 MB of BF16
+#   gradients, tests/fixtures/links/): Megatron-
 #   Core's DDP reduces in buckets (40M parameters on real models; scaled
 #   down with these toy models), so each all-reduce is a message the
 #   2-host calibration measured.  2026-11-29 (load 0.2-1.5): 3 runs with

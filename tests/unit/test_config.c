@@ -143,7 +143,8 @@ static void test_good_job(void **state)
     assert_int_equal(j.training.precision, TCE_PRECISION_BF16);
     assert_true(j.training.overlap_grad_reduce);
     assert_false(j.training.tp_comm_overlap);
-    assert_int_equal(j.training.ddp_bucket_size, 40000000);
+    /* 0: Megatron-Core's default bucket size (parameters) */
+    assert_int_equal(j.training.ddp_bucket_size, 0);
 }
 
 static void test_good_job_defaults(void **state)
@@ -175,7 +176,8 @@ static void test_good_job_defaults(void **state)
     assert_int_equal(j.training.micro_batch_size, 1);
     assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
     assert_int_equal(j.training.precision, TCE_PRECISION_BF16);
-    assert_int_equal(j.training.ddp_bucket_size, 40000000);
+    /* 0: Megatron-Core's default bucket size (parameters) */
+    assert_int_equal(j.training.ddp_bucket_size, 0);
 }
 
 static void test_good_topology(void **state)
@@ -515,7 +517,8 @@ static void test_schema_defaults(void **state)
     assert_int_equal(j.parallel.virtual_pipeline_model_parallel_size, 1);
     assert_int_equal(j.parallel.expert_model_parallel_size, 1);
     assert_int_equal(j.training.micro_batch_size, 1);
-    assert_int_equal(j.training.ddp_bucket_size, 40000000);
+    /* 0: Megatron-Core's default bucket size (parameters) */
+    assert_int_equal(j.training.ddp_bucket_size, 0);
     assert_int_equal(j.training.use_flash_attn, 1);
     assert_int_equal(j.training.recompute_granularity, TCE_RECOMPUTE_NONE);
     assert_int_equal(j.model.moe_layer_freq, 1);

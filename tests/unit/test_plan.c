@@ -262,10 +262,13 @@ static void test_cp_ep_dp(void **state)
     op = fx_find_op(&plan->list[TCE_PLAN_DENSE_BWD], "cp_ag_kv");
     assert_non_null(op);
     assert_int_equal(op->coll, TCE_COLL_REDUCE_SCATTER);
-    /* DP all-reduce in buckets of ddp_bucket_size */
+    /* DP all-reduce in buckets of ddp_bucket_size parameters (BF16
+     * gradients: 2 bytes each) */
     op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
     assert_non_null(op);
-    assert_int_equal(op->count, (int64_t)ceil(plan->grad_bytes / 40000000.0));
+    assert_int_equal(op->count,
+                     (int64_t)ceil(plan->grad_bytes / 2.0 / 40000000.0));
+    assert_true(op->count > 1);
     assert_close(op->bytes * (double)op->count, plan->grad_bytes, 1e-12);
     assert_int_equal(op->overlap, TCE_OVERLAP_NONE);
 
@@ -303,6 +306,47 @@ static void test_cp_ep_dp(void **state)
 }
 
 /* ---- schedules ---------------------------------------------------------- */
+
+/* DDP buckets count parameters (Megatron-LM's --ddp-bucket-size); 0 is
+ * Megatron-Core's default, max(40,000,000, 1,000,000 x DP), so the bucket
+ * count follows dp past DP 40, also when a plan is relaid out to another
+ * dp at the same stage */
+static void test_ddp_buckets(void **state)
+{
+    struct tce_job j;
+    struct tce_layout l8, l128;
+    struct tce_plan *plan = malloc(sizeof(*plan));
+    const struct tce_op *op;
+    double params;
+    (void)state;
+
+    assert_non_null(plan);
+    gpt_job(&j, 128, 1, 1, 1, 1);
+    j.training.global_batch_size = 1024;
+    j.training.ddp_bucket_size = 0;
+    assert_int_equal(tce_layout_init(&l8, &j, NULL, 8, NULL), 0);
+    assert_int_equal(tce_layout_init(&l128, &j, NULL, 128, NULL), 0);
+    assert_int_equal(l128.dp, 128);
+    assert_int_equal(tce_plan_build(&j, &l8, 0, plan, NULL), 0);
+    op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
+    assert_non_null(op);
+    params = plan->grad_bytes / 2.0; /* BF16 gradients */
+    assert_int_equal(op->count, (int64_t)ceil(params / 40e6));
+    assert_true(op->count > 1);
+    /* DP 128: buckets of 128M parameters, fewer of them */
+    assert_int_equal(tce_plan_relayout(&j, &l128, 0, plan, NULL), 0);
+    op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
+    assert_non_null(op);
+    assert_int_equal(op->count, (int64_t)ceil(params / 128e6));
+    assert_close(op->bytes * (double)op->count, plan->grad_bytes, 1e-12);
+    /* a size the job gives holds at any dp */
+    j.training.ddp_bucket_size = 40000000;
+    assert_int_equal(tce_plan_build(&j, &l128, 0, plan, NULL), 0);
+    op = fx_find_op(&plan->list[TCE_PLAN_ITER_END], "dp_ar_grads");
+    assert_non_null(op);
+    assert_int_equal(op->count, (int64_t)ceil(params / 40e6));
+    free(plan);
+}
 
 static void test_bubble(void **state)
 {
@@ -685,6 +729,7 @@ int main(void)
         cmocka_unit_test(test_flops_sum_moe),
         cmocka_unit_test(test_tp_comm),
         cmocka_unit_test(test_cp_ep_dp),
+        cmocka_unit_test(test_ddp_buckets),
         cmocka_unit_test(test_bubble),
         cmocka_unit_test(test_schedules),
         cmocka_unit_test(test_schedule_order),
