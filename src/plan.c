@@ -420,28 +420,37 @@ static double optimizer_bytes(const struct ctx *c, const struct tce_plan *plan,
     return owned * (gb + 12.0 + 12.0 + 2.0);
 }
 
+/* The dense and expert parameters the per-iteration DP collectives move:
+ * the stage's, less what FSDP gathers per layer (attn, issue 11: the
+ * sharding strategy, model.h; FSDP moves the layers' gathers and
+ * reduce-scatters into the layer lists) */
+static void dp_params(const struct ctx *c, const struct tce_plan *plan,
+                      double *dense, double *expert)
+{
+    *dense = plan->dense_params;
+    *expert = plan->expert_params;
+    if (tce_model_dp_sharding(c->job) >= TCE_DP_SHARD_OPTIM_GRADS_PARAMS) {
+        *dense -= layer_dense_params(c, plan);
+        if (*dense < 0)
+            *dense = 0.0;
+        *expert = 0.0;
+    }
+}
+
 static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
 {
     const struct tce_training *tr = &c->job->training;
-    /* attn (issue 11): the sharding strategy (model.h); FSDP moves the
-     * layers' gathers and reduce-scatters into the layer lists */
     enum tce_dp_sharding shard = tce_model_dp_sharding(c->job);
     int distopt = shard >= TCE_DP_SHARD_OPTIM;
-    int fsdp = shard >= TCE_DP_SHARD_OPTIM_GRADS_PARAMS;
     struct tce_op_list *begin = &plan->list[TCE_PLAN_ITER_BEGIN];
     struct tce_op_list *end = &plan->list[TCE_PLAN_ITER_END];
     int64_t edp = tce_layout_group_size(c->lay, TCE_GROUP_EDP);
     double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
-    double dense = plan->dense_params, expert = plan->expert_params;
+    double dense, expert;
     enum tce_overlap ag_over, rs_over;
     enum tce_coll red;
 
-    if (fsdp) {
-        dense -= layer_dense_params(c, plan);
-        if (dense < 0)
-            dense = 0.0;
-        expert = 0.0;
-    }
+    dp_params(c, plan, &dense, &expert);
     begin->n = 0;
     end->n = 0;
     ag_over = tr->overlap_param_gather ? TCE_OVERLAP_FORWARD
@@ -481,6 +490,36 @@ static void reshard_optimizer(const struct ctx *c, struct tce_plan *plan)
     end->ops[end->n - 1].bytes = optimizer_bytes(
         c, plan, tce_layout_group_size(c->lay, TCE_GROUP_EDP),
         tce_model_dp_sharding(c->job) >= TCE_DP_SHARD_OPTIM, gb);
+}
+
+/* speed (issue 11): the DP collectives of iteration_lists in buckets of
+ * another size (the default follows dp, bucket_params): each op's total
+ * and its split computed as bucketed computes them, so the lists equal a
+ * fresh build's bit for bit */
+static void rebucket(const struct ctx *c, struct tce_plan *plan)
+{
+    const struct tce_training *tr = &c->job->training;
+    double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
+    double bucket = bucket_params(tr, c->lay->dp), p[2];
+    int k, i;
+
+    dp_params(c, plan, &p[0], &p[1]);
+    for (k = TCE_PLAN_ITER_BEGIN; k <= TCE_PLAN_ITER_END; k++) {
+        struct tce_op_list *l = &plan->list[k];
+        double elem = k == TCE_PLAN_ITER_BEGIN ? 2.0 : gb;
+
+        for (i = 0; i < l->n; i++) {
+            struct tce_op *op = &l->ops[i];
+            double bytes = p[op->group == TCE_GROUP_DP ? 0 : 1] * elem;
+            int64_t nb;
+
+            if (op->kind != TCE_OP_COLLECTIVE)
+                continue;
+            nb = buckets(bytes / elem, bucket);
+            op->bytes = bytes / (double)nb;
+            op->count = nb;
+        }
+    }
 }
 
 /* layers_checked: the layer split of (job, pp, vpp) was checked when the
@@ -701,7 +740,7 @@ int tce_plan_relayout(const struct tce_job *job,
                       struct tce_plan *plan, struct tce_error *err)
 {
     struct ctx c;
-    int ret, same_comm;
+    int ret, same_comm, rebuck;
 
     if (!tce_plan_same_layer_shape(plan, layout))
         return tce_plan_build(job, layout, stage, plan, err);
@@ -710,14 +749,14 @@ int tce_plan_relayout(const struct tce_job *job,
         goto out;
     /* speed (issue 11): which collectives the per-iteration lists hold
      * depends on dp only through dp > 1 and edp > 1 (their bytes on the
-     * stage's parameters, not on dp) and through the default DDP bucket
-     * size (bucket_params: 1,000,000 x DP past DP 40) */
+     * stage's parameters, not on dp); their split into buckets through
+     * the default DDP bucket size (bucket_params: 1,000,000 x DP past
+     * DP 40) */
     same_comm = (layout->dp > 1) == (plan->layout.dp > 1) &&
                 (tce_layout_group_size(layout, TCE_GROUP_EDP) > 1) ==
-                    (tce_layout_group_size(&plan->layout, TCE_GROUP_EDP) >
-                     1) &&
-                bucket_params(&job->training, layout->dp) ==
-                    bucket_params(&job->training, plan->layout.dp);
+                    (tce_layout_group_size(&plan->layout, TCE_GROUP_EDP) > 1);
+    rebuck = bucket_params(&job->training, layout->dp) !=
+             bucket_params(&job->training, plan->layout.dp);
     plan->layout = *layout;
     plan->layout.vpp = layout->vpp > 0 ? layout->vpp : 1;
     plan->microbatches = layout->microbatches;
@@ -727,8 +766,11 @@ int tce_plan_relayout(const struct tce_job *job,
          * buckets, optimizer shard) do */
         c.job = job;   /* all iteration_lists reads of the context */
         c.lay = &plan->layout;
-        if (same_comm)
+        if (same_comm) {
+            if (rebuck)
+                rebucket(&c, plan);
             reshard_optimizer(&c, plan);
+        }
         else
             iteration_lists(&c, plan);
         goto out;
