@@ -75,15 +75,22 @@ static int int_or(const char *s, int64_t absent, int64_t *out,
  * (DP x GA), the micro-batch is the one GA implies (e.g. 25.09 GB200
  * Llama 3 70B: GBS 128, TP 2 PP 4 on 64 GPUs = DP 8, GA 16 -> MBS 1, not
  * the primary row's shared 2); published_micro_batch keeps the cell. */
+/* The row's data-parallel size, GPUs / (TP x PP x CP); 0 when that does
+ * not divide. */
+static int64_t row_dp(const struct tce_bridge_row *r)
+{
+    int64_t model = r->tp * r->pp * r->cp;
+
+    return model < 1 || r->gpus % model != 0 ? 0 : r->gpus / model;
+}
+
 static void variant_micro_batch(struct tce_bridge_row *r)
 {
-    int64_t dp, model = r->tp * r->pp * r->cp;
+    int64_t dp = row_dp(r);
 
     r->published_micro_batch = r->micro_batch;
-    if (strcmp(r->variant, "parenthesised") != 0 || r->grad_accum < 1 ||
-        model < 1 || r->gpus % model != 0)
+    if (strcmp(r->variant, "parenthesised") != 0 || r->grad_accum < 1)
         return;
-    dp = r->gpus / model;
     if (dp > 0 && r->global_batch % (dp * r->grad_accum) == 0 &&
         r->global_batch / (dp * r->grad_accum) >= 1)
         r->micro_batch = r->global_batch / (dp * r->grad_accum);
@@ -547,7 +554,7 @@ int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
      * asks for DDP buckets of 128 Mi parameters when DP > 1; release
      * 25.09's Llama 3 8B recipe has none (run_script.py at f5a691dd1
      * l.54-55), so Megatron-Core's default holds there */
-    if (r->gpus / (r->tp * r->pp * r->cp) > 1 &&
+    if (row_dp(r) > 1 &&
         !(strncmp(r->release, "25.09", 5) == 0 &&
           strcmp(r->model_key, "llama3-8b") == 0))
         job->training.ddp_bucket_size = INT64_C(128) * 1024 * 1024;

@@ -360,7 +360,7 @@ static double bucket_params(const struct tce_training *tr, int64_t dp)
     return fmax(40e6, 1e6 * (double)dp);
 }
 
-/* Buckets of params parameters at bucket_params each (0: one bucket). */
+/* How many buckets of bucket parameters (bucket_params) params take. */
 static int64_t buckets(double params, double bucket)
 {
     double n;
@@ -371,19 +371,18 @@ static int64_t buckets(double params, double bucket)
     return n < 1 ? 1 : (int64_t)n;
 }
 
-/* A once-per-iteration DP collective of bytes in all, elem bytes a
- * parameter, in DDP buckets (bucket_params): one op of count = the
- * buckets, each its share. */
+/* A once-per-iteration DP collective of params parameters at elem bytes
+ * each, in DDP buckets (bucket_params): one op of count = the buckets,
+ * each its share. */
 static void bucketed(struct tce_op_list *l, const char *name,
-                     enum tce_coll kind, enum tce_group group, double bytes,
+                     enum tce_coll kind, enum tce_group group, double params,
                      double elem, enum tce_overlap overlap, unsigned flags,
                      const struct ctx *c)
 {
-    int64_t nb = buckets(bytes / elem,
-                         bucket_params(&c->job->training, c->lay->dp));
+    int64_t nb = buckets(params, bucket_params(&c->job->training, c->lay->dp));
 
-    coll(l, name, kind, group, bytes / (double)nb, overlap, TCE_CHARGE_DP,
-         flags);
+    coll(l, name, kind, group, params * elem / (double)nb, overlap,
+         TCE_CHARGE_DP, flags);
     l->ops[l->n - 1].count = nb;
 }
 
@@ -460,19 +459,18 @@ static void iteration_lists(const struct ctx *c, struct tce_plan *plan)
     red = distopt ? TCE_COLL_REDUCE_SCATTER : TCE_COLL_ALL_REDUCE;
     if (distopt && c->lay->dp > 1 && dense > 0)
         bucketed(begin, "dp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_DP,
-                 dense * 2.0, 2.0, ag_over, 0, c);
+                 dense, 2.0, ag_over, 0, c);
     if (distopt && edp > 1 && expert > 0)
         bucketed(begin, "edp_ag_params", TCE_COLL_ALL_GATHER, TCE_GROUP_EDP,
-                 expert * 2.0, 2.0, ag_over, 0, c);
+                 expert, 2.0, ag_over, 0, c);
     /* gradients in 4 bytes with accumulate_allreduce_grads_in_fp32
      * (plan->grad_bytes) */
-    if (c->lay->dp > 1 && dense * gb > 0)
+    if (c->lay->dp > 1 && dense > 0)
         bucketed(end, distopt ? "dp_rs_grads" : "dp_ar_grads", red,
-                 TCE_GROUP_DP, dense * gb, gb, rs_over, TCE_OP_F_GRADIENT, c);
-    if (edp > 1 && expert * gb > 0)
+                 TCE_GROUP_DP, dense, gb, rs_over, TCE_OP_F_GRADIENT, c);
+    if (edp > 1 && expert > 0)
         bucketed(end, distopt ? "edp_rs_grads" : "edp_ar_grads", red,
-                 TCE_GROUP_EDP, expert * gb, gb, rs_over, TCE_OP_F_GRADIENT,
-                 c);
+                 TCE_GROUP_EDP, expert, gb, rs_over, TCE_OP_F_GRADIENT, c);
     elt(end, "optimizer", optimizer_bytes(c, plan, edp, distopt, gb), 0);
     end->ops[end->n - 1].charge = TCE_CHARGE_OPTIMIZER;
 }
@@ -510,13 +508,13 @@ static void rebucket(const struct ctx *c, struct tce_plan *plan)
 
         for (i = 0; i < l->n; i++) {
             struct tce_op *op = &l->ops[i];
-            double bytes = p[op->group == TCE_GROUP_DP ? 0 : 1] * elem;
+            double params = p[op->group == TCE_GROUP_DP ? 0 : 1];
             int64_t nb;
 
             if (op->kind != TCE_OP_COLLECTIVE)
                 continue;
-            nb = buckets(bytes / elem, bucket);
-            op->bytes = bytes / (double)nb;
+            nb = buckets(params, bucket);
+            op->bytes = params * elem / (double)nb;
             op->count = nb;
         }
     }
