@@ -405,6 +405,8 @@ static void print_confidence(FILE *f, const struct tce_compare_report *rep)
                 n > 1 ? "unconfirmed inputs" : "an unconfirmed input", buf);
     fprintf(f, "# confidence: the cheapest's inputs: %s\n",
             tce_confidence_summary(&conf, buf, sizeof(buf)));
+    tce_report_search_tight_human(f, pl->goal.hbm_headroom, &b->hit,
+                                  "the cheapest");
     print_own(f, rep, b);
     if (!rep->validation)
         return;

@@ -159,14 +159,15 @@ static void print_layout(FILE *f, const struct tce_search_hit *h)
  * model's fixed overhead and fragmentation are model.h's). */
 #define TIGHT_PICK_FREE 0.10
 
-/* Say so when the pick fits only just: the memory model has no measured
+/* Say so when a pick fits only just (report_search.h): the memory model has no measured
  * check (no published run gives its per-GPU memory), and what it does not
  * itemise (allocator caching beyond its fragmentation share, NCCL and
  * dispatcher buffers, CUDA graph pools) can take the rest. */
-static void tight_pick_human(FILE *f, double headroom,
-                             const struct tce_search_hit *best)
+void tce_report_search_tight_human(FILE *f, double headroom,
+                                   const struct tce_search_hit *h,
+                                   const char *who)
 {
-    const struct tce_search_eval *e = &best->eval;
+    const struct tce_search_eval *e = &h->eval;
     double free_frac;
 
     if (headroom > 0.0 || e->capacity_bytes <= 0.0 || !e->fits_memory)
@@ -175,11 +176,11 @@ static void tight_pick_human(FILE *f, double headroom,
     if (free_frac >= TIGHT_PICK_FREE)
         return;
     fprintf(f,
-            "# memory: #1 uses %.1f of %.1f GiB in the model (%.0f%% free, "
+            "# memory: %s uses %.1f of %.1f GiB in the model (%.0f%% free, "
             "its fixed overhead and fragmentation included);\n#   the memory "
             "model is not checked against measured memory, so a real run may "
             "not fit (--hbm-headroom %.1f: only layouts with %.0f%% free)\n",
-            e->memory_bytes / TCE_GIB, e->capacity_bytes / TCE_GIB,
+            who, e->memory_bytes / TCE_GIB, e->capacity_bytes / TCE_GIB,
             100.0 * free_frac, TIGHT_PICK_FREE, 100.0 * TIGHT_PICK_FREE);
 }
 
@@ -236,7 +237,7 @@ void tce_report_search_human(FILE *f, const struct tce_search_report *rep)
             best->econ.bill.usd_per_used_accelerator_hour,
             tce_humanfmt_si(best->econ.energy.facility_mwh, b2, sizeof(b2)),
             100.0 * best->eval.mfu * best->econ.goodput.efficiency);
-    tight_pick_human(f, s->hbm_headroom, best);
+    tce_report_search_tight_human(f, s->hbm_headroom, best, "#1");
     if (rep->validation) {
         fprintf(f, "# %s\n", rep->validation->line);
         if (rep->validation->held_out_line[0])

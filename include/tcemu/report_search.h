@@ -92,6 +92,14 @@ void tce_report_search_headroom_human(FILE *out, double headroom,
                                       const struct tce_topology *const *topos,
                                       int n);
 
+/* When headroom is 0 and the layout's modelled memory leaves under 10% of
+ * HBM free: two lines saying so (the memory model has no measured check)
+ * and naming --hbm-headroom; who names the layout ("#1", "the cheapest").
+ * Nothing otherwise. */
+void tce_report_search_tight_human(FILE *out, double headroom,
+                                   const struct tce_search_hit *h,
+                                   const char *who);
+
 /* The progress line on stderr: candidates, seconds, rate. */
 void tce_report_search_progress(FILE *out, const struct tce_search_result *r);
 

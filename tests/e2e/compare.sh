@@ -218,14 +218,18 @@ cannot_once() {
 check "compare: an offering that cannot says so once for all its contracts" cannot_once
 
 # --hbm-headroom, as search: Llama 3 8B on 64 p5 GPUs picks a layout near
-# 77 of 80 GiB; with 10% free every offering's pick stays under 90% of its
-# HBM, the header names each limit, and the JSON says the headroom.
+# 77 of 80 GiB (on p5 alone, the cheapest, said to fit only just); with 10%
+# free every offering's pick stays under 90% of its HBM, the header names
+# each limit, and the JSON says the headroom.
 headroom() {
     "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -t topologies/dgx-b200.cfg -g 64 -p on-demand \
         --json "$out/hr0.json" >/dev/null 2>&1 &&
     "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -t topologies/dgx-b200.cfg -g 64 -p on-demand \
         --hbm-headroom 0.1 --json "$out/hr10.json" >"$out/hr10.txt" 2>/dev/null &&
     grep -q '^# memory: a layout fits when its modelled memory leaves 10% of HBM free (--hbm-headroom 0.1): at most 72.0 of 80.0 GiB on aws-p5, 162.0 of 180.0 GiB on dgx-b200$' "$out/hr10.txt" &&
+    ! grep -q '^# memory: the cheapest uses' "$out/hr10.txt" &&
+    "$TCEMU" compare -j jobs/llama3-8b.cfg -t topologies/aws-p5.cfg -g 64 -p on-demand >"$out/hr0p5.txt" 2>/dev/null &&
+    grep -q '^# memory: the cheapest uses 7[2-9]\.[0-9] of 80\.0 GiB in the model ([0-9]% free, its fixed overhead and fragmentation included);$' "$out/hr0p5.txt" &&
     python3 - "$out/hr0.json" "$out/hr10.json" <<'EOF2'
 import json, sys
 h0, h10 = (json.load(open(p)) for p in sys.argv[1:3])
