@@ -159,10 +159,10 @@ static void print_layout(FILE *f, const struct tce_search_hit *h)
  * model's fixed overhead and fragmentation are model.h's). */
 #define TIGHT_PICK_FREE 0.10
 
-/* Say so when a pick fits only just (report_search.h): the memory model has no measured
- * check (no published run gives its per-GPU memory), and what it does not
- * itemise (allocator caching beyond its fragmentation share, NCCL and
- * dispatcher buffers, CUDA graph pools) can take the rest. */
+/* Say so when a pick fits only just (report_search.h): the memory model
+ * has no measured check (no published run gives its per-GPU memory), and
+ * what it does not itemise (allocator caching beyond its fragmentation
+ * share, NCCL and dispatcher buffers, CUDA graph pools) can take the rest. */
 void tce_report_search_tight_human(FILE *f, double headroom,
                                    const struct tce_search_hit *h,
                                    const char *who)
