@@ -542,6 +542,17 @@ int tce_bridge_apply(const struct tce_bridge_row *r, struct tce_job *job,
     t->global_batch_size = r->global_batch;
     t->micro_batch_size = r->micro_batch;
     t->precision = prec;
+    /* memory (issue 11): the FP8 presets the performance scripts take
+     * (scripts/performance utils/helpers.py, later utils/precision.py
+     * get_precision_config: bf16_with_fp8_current_scaling_mixed,
+     * bf16_with_mxfp8_mixed) keep the weights in FP8
+     * (training/mixed_precision.py fp8_param_gather = True, v0.1.0rc3 ..
+     * v0.6.0), with no per-model override for these models (audited
+     * per row at v0.1.0rc3 .. v0.6.0; the GPT-OSS override to False is
+     * the 20B's).  The one exception, 25.09's parenthesised DeepSeek-V3
+     * H100 cell (subchannel scaling, whose preset sets False), is not
+     * expressible: its pipeline layout is unnamed */
+    t->fp8_param_gather = prec == TCE_PRECISION_FP8;
     job->model.seq_length = r->seq_length;
     /* the recipe's own settings (bridge_recipe.h) */
     ret = tce_bridge_recipe_dense(r, job, err);

@@ -45,8 +45,7 @@ void tce_memstate_activation_terms(const struct tce_model_dims *x,
 
 int tce_memstate_proj_copy(const struct tce_training *t)
 {
-    return t->precision == TCE_PRECISION_FP8 &&
-           t->fp8_recipe == TCE_FP8_DELAYED;
+    return tce_training_fp8(t) && t->fp8_recipe == TCE_FP8_DELAYED;
 }
 
 void tce_memstate_recompute(const struct tce_model_dims *x, unsigned modules,
@@ -92,6 +91,29 @@ static double dtype_bytes(enum tce_optim_dtype d)
     return 4.0;
 }
 
+double tce_memstate_linear_weight_bytes(const struct tce_training *t,
+                                        int any_layout)
+{
+    double copy;
+
+    if (!tce_training_fp8(t))
+        return 2.0;
+    switch (t->fp8_recipe) {
+    case TCE_FP8_MXFP8:
+        copy = 2.0 * (1.0 + 1.0 / 32.0);
+        break;
+    case TCE_FP8_BLOCKWISE:
+        copy = 2.0 * (1.0 + 4.0 / (128.0 * 128.0));
+        break;
+    case TCE_FP8_DELAYED:
+    case TCE_FP8_TENSORWISE:
+    default:
+        copy = any_layout ? 1.0 : 2.0;
+        break;
+    }
+    return t->fp8_param_gather ? copy : 2.0 + copy;
+}
+
 double tce_memstate_optimizer_bytes(const struct tce_training *t)
 {
     double master;
@@ -100,7 +122,7 @@ double tce_memstate_optimizer_bytes(const struct tce_training *t)
     if (!t->use_precision_aware_optimizer)
         return 12.0;
     te_master = t->main_params_dtype != TCE_OPTIM_FP32 ||
-                t->precision != TCE_PRECISION_FP8 ||
+                !tce_training_fp8(t) ||
                 t->fp8_recipe == TCE_FP8_DELAYED;
     master = dtype_bytes(t->main_params_dtype);
     if (te_master && t->store_param_remainders &&

@@ -263,7 +263,13 @@ void tce_model_flops_per_iteration_of(const struct tce_model *m,
 }
 
 static const char *const assumptions[] = {
-    "weights in bf16 (2 B/parameter), also with fp8 compute",
+    "weights in bf16 (2 B/parameter); an FP8 job's linear layers add the "
+    "FP8 copy Transformer Engine caches for the iteration's microbatches "
+    "(1 B tensorwise where the FP8 GEMM takes any layout, 2 B with the "
+    "transposed copy before Blackwell, 2 x (1 + 1/32) B MXFP8, 2 B "
+    "blockwise), or keep only that copy with fp8_param_gather; under FSDP "
+    "(optim_grads_params) the BF16 shard and the gathered layers only "
+    "(Megatron-Bridge turns keep_fp8_transpose_cache off with Megatron-FSDP)",
     "gradients 2 B/parameter (4 B with accumulate_allreduce_grads_in_fp32)",
     "Adam: fp32 master weights and two moments, 12 B/parameter, sharded "
     "over dp*cp (experts: dp*cp/ep) by the distributed optimizer",
@@ -320,11 +326,15 @@ void tce_memory_opts_init(struct tce_memory_opts *o, double hbm_gib)
     o->overhead_gib = TCE_MEMORY_OVERHEAD_GIB;
     o->fragmentation = TCE_MEMORY_FRAGMENTATION;
     o->hbm_gib = hbm_gib;
+    o->fp8_gemm_any_layout = 0;
 }
 
 struct stage_figures {
     double dense_params;       /* held by the rank, sharded like dense */
     double expert_params;      /* held by the rank, sharded by ep too */
+    double linear_params;      /* of those, the linear layers' weights
+                                  (FP8 in an FP8 job; not the embedding,
+                                  output layer, norms or router) */
     double activations;
     double act_per_layer;
     double inflight;
@@ -367,6 +377,11 @@ static void stage_memory(const struct tce_job *job,
     sf->expert_params = (double)nm * x->E * pc->expert_per_layer /
                         ((lay->etp > 0 ? (double)lay->etp : t) *
                          (double)lay->ep);
+    sf->linear_params =
+        ((double)nd * (pc->attention_per_layer + pc->dense_mlp_per_layer) +
+         (double)nm * (pc->attention_per_layer +
+                       pc->shared_expert_per_layer)) / t +
+        sf->expert_params;
     if (stage == 0)
         sf->dense_params += x->V * x->h / t + (pc->embedding - x->V * x->h);
     if (stage == lay->pp - 1) {
@@ -380,7 +395,7 @@ static void stage_memory(const struct tce_job *job,
     /* activations */
     tce_memstate_activation_terms(x, s_local, tr->use_flash_attn,
                                   tr->hidden_dropout,
-                                  tr->precision == TCE_PRECISION_FP8,
+                                  tce_training_fp8(tr),
                                   tce_memstate_proj_copy(tr), &at);
     rep_div = sp ? t : 1.0;
     {
@@ -390,7 +405,7 @@ static void stage_memory(const struct tce_job *job,
         struct tce_memstate_act kept = at;
 
         tce_memstate_recompute(x, tce_recompute_modules_of(tr),
-                               tr->precision == TCE_PRECISION_FP8, &kept);
+                               tce_training_fp8(tr), &kept);
         tp_part = kept.attention + kept.scores;
         dense_tok = kept.replicated / rep_div +
                     (tp_part + kept.dense_mlp) / t;
@@ -464,7 +479,7 @@ static int memory_at(const struct tce_job *job,
     struct tce_model_dims x;
     int64_t stages[3];
     int n_stages = 3;
-    double dp_shard, edp_shard, grad_bytes, best = -1.0;
+    double dp_shard, edp_shard, grad_bytes, lin_w, best = -1.0;
     enum tce_dp_sharding shard;
     int i, rc = 0;
 
@@ -516,6 +531,7 @@ static int memory_at(const struct tce_job *job,
                     ? (double)tce_layout_group_size(layout, TCE_GROUP_EDP)
                     : (double)(layout->dp * layout->cp) / (double)layout->ep;
     grad_bytes = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
+    lin_w = tce_memstate_linear_weight_bytes(tr, o.fp8_gemm_any_layout);
     stages[0] = 0;
     stages[1] = layout->pp > 2 ? 1 : 0;
     stages[2] = layout->pp - 1;
@@ -536,7 +552,12 @@ static int memory_at(const struct tce_job *job,
         params = sf.dense_params + sf.expert_params;
         sharded = sf.dense_params / dp_shard + sf.expert_params / edp_shard;
         layer = sf.layers > 0 ? params / (double)sf.layers : 0.0;
-        w = 2.0 * params;
+        /* memory (issue 11): an FP8 job's linear weights by how
+         * Transformer Engine keeps them (memstate.h) */
+        w = 2.0 * params +
+            (lin_w - 2.0) * (shard >= TCE_DP_SHARD_OPTIM_GRADS_PARAMS
+                                 ? 0.0
+                                 : sf.linear_params);
         g = grad_bytes * params;
         /* mem (wave 6): the optimizer's bytes per parameter by its
          * precision (use_precision_aware_optimizer) */

@@ -157,7 +157,7 @@ static unsigned core_flags(const struct ctx *c, unsigned fl)
     const struct tce_training *tr = &c->job->training;
 
     fl |= TCE_OP_F_ATTENTION_CORE;
-    if (!(tr->precision == TCE_PRECISION_FP8 && tr->fp8_dot_product_attention))
+    if (!(tce_training_fp8(tr) && tr->fp8_dot_product_attention))
         fl |= TCE_OP_F_BF16;
     return fl;
 }

@@ -34,8 +34,7 @@
 /* moe (issue 11) */
 int tce_plan_fp8(const struct tce_job *job)
 {
-    return job->training.precision == TCE_PRECISION_FP8 ||
-           job->training.fp8 != TCE_FP8_NONE;
+    return tce_training_fp8(&job->training);
 }
 
 /* Cast bytes per element of an FP8 linear layer's input, by recipe. */

@@ -703,6 +703,8 @@ project_with(struct tce_projector *pj, const struct tce_topology *topo,
         if (i == 0) {
             /* memory (the offloaded layers' copies need its activations) */
             tce_memory_opts_init(&mopts, topo->accelerator.hbm_gib);
+            mopts.fp8_gemm_any_layout =
+                topo->accelerator.fp8_gemm_any_layout;
             ret = tce_model_memory_counted(job, &out->layout,
                                            &plans[0]->param_count, &mopts,
                                            &mem, err);

@@ -36,7 +36,7 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
          "%.0f GB/s, scale-up %.0f GB/s per accelerator, scale-out %d x %.0f "
          "Gbit/s per node",
          cm->peak_flops / 1e12,
-         r->job->training.precision == TCE_PRECISION_FP8 && a->fp8_tflops > 0
+         tce_training_fp8(&r->job->training) && a->fp8_tflops > 0
              ? "fp8"
              : "bf16",
          a->hbm_gbytes_per_s, r->topo->scale_up.bandwidth_gbytes_per_s,
@@ -137,7 +137,7 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
         if (!r->job->training.use_flash_attn && t->stack.flash_attention)
             LINE("compute: the job runs unfused attention, the table was "
                  "measured with fused attention: attention from the curve");
-        if (r->job->training.precision == TCE_PRECISION_FP8 &&
+        if (tce_training_fp8(&r->job->training) &&
             !t->stack.fp8_recipe[0])
             LINE("compute: the job runs fp8, the table names no FP8 recipe");
     } else {
@@ -258,7 +258,7 @@ int tce_report_project_assumptions(const struct tce_project_report *r,
          "the window",
          (long long)tce_model_window_layers(&r->job->model),
          (long long)r->job->model.num_layers,
-         r->job->training.precision == TCE_PRECISION_FP8 &&
+         tce_training_fp8(&r->job->training) &&
                  r->job->training.fp8_dot_product_attention
              ? "in FP8"
              : "in BF16 (Transformer Engine's default, FP8 jobs too)");
@@ -520,7 +520,7 @@ void tce_report_project_human(FILE *out, const struct tce_project_report *r)
                  "offering's %lld; mbsz = micro-batch size (sequences), n_mb = "
                  "microbatches per iteration;\n# units: scale = tokens/s per GPU "
                  "relative to the first row\n",
-            r->job->training.precision == TCE_PRECISION_FP8 ? "fp8" : "bf16",
+            tce_training_fp8(&r->job->training) ? "fp8" : "bf16",
             (long long)r->topo->capacity.max_nodes);
     /* --plan: the bill of each row priced under the contract */
     for (i = 0; r->plan && i < r->n && r->rows[i].price.have_plan; i++)

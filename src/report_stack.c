@@ -39,7 +39,7 @@ int tce_report_stack_assumptions(const struct tce_job *job,
         tce_stack_from_table(&cm->table.stack, &table, &table_flash);
         /* the table's FP8 recipe is how its FP8 rows were timed: it
          * matters to jobs that run FP8 */
-        if (job->training.precision != TCE_PRECISION_FP8)
+        if (!tce_training_fp8(&job->training))
             snprintf(table.fp8_recipe, sizeof(table.fp8_recipe), "%s",
                      job->stack.fp8_recipe);
         if (tce_stack_diff(&job->stack, job->training.use_flash_attn, &table,
@@ -115,7 +115,7 @@ void tce_report_stack_json(struct tce_json *j, const char *key,
     tce_report_stack_object(j, "job_stack", &job->stack, flash);
     if (cm->has_table) {
         tce_stack_from_table(&cm->table.stack, &table, &table_flash);
-        if (job->training.precision != TCE_PRECISION_FP8)
+        if (!tce_training_fp8(&job->training))
             snprintf(table.fp8_recipe, sizeof(table.fp8_recipe), "%s",
                      job->stack.fp8_recipe);
         tce_json_int(j, "compute_table_differences",

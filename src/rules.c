@@ -605,8 +605,7 @@ int tce_rule_fp8_dispatch(const struct tce_job *job, struct tce_error *err)
 {
     const struct tce_training *t = &job->training;
 
-    if (!t->moe_fp8_dispatch || t->precision == TCE_PRECISION_FP8 ||
-        t->fp8 != TCE_FP8_NONE)
+    if (!t->moe_fp8_dispatch || tce_training_fp8(t))
         return 0;
     return BROKEN(err, "training.moe_fp8_dispatch",
                   "needs FP8 (precision = \"fp8\" or fp8 = \"e4m3\" / "
@@ -618,8 +617,7 @@ int tce_rule_fp8_peak(const struct tce_job *job,
 {
     const struct tce_training *t = &job->training;
 
-    if ((t->precision != TCE_PRECISION_FP8 && t->fp8 == TCE_FP8_NONE) ||
-        topo->accelerator.fp8_tflops > 0)
+    if (!tce_training_fp8(t) || topo->accelerator.fp8_tflops > 0)
         return 0;
     return BROKEN(err,
                   t->fp8 != TCE_FP8_NONE ? "training.fp8"

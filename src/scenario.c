@@ -11,7 +11,10 @@ int tce_scenario_rebuild(struct tce_scenario *s, struct tce_error *err)
     int ret;
 
     s->placed = 0;
-    ret = tce_costmodel_init(&s->cm, &s->topo, s->job.training.precision,
+    ret = tce_costmodel_init(&s->cm, &s->topo,
+                             tce_training_fp8(&s->job.training)
+                                 ? TCE_PRECISION_FP8
+                                 : TCE_PRECISION_BF16,
                              err);
     if (ret == 0 && s->have_calibration)
         tce_costmodel_calibrate(&s->cm, &s->calibration);

@@ -86,6 +86,29 @@ int tce_memstate_proj_copy(const struct tce_training *t);
 void tce_memstate_recompute(const struct tce_model_dims *x, unsigned modules,
                             int fp8, struct tce_memstate_act *t);
 
+/* Weight bytes per parameter of an FP8 linear layer (memory, issue 11):
+ * 2 (its BF16 weight) in a job without FP8.  In an FP8 job Transformer
+ * Engine quantises each linear layer's weight for its GEMMs: the forward
+ * reads it row-wise, the backward's dgrad column-wise.  With Megatron-LM
+ * passing is_first_microbatch (extensions/transformer_engine.py, unless
+ * disable_parameter_transpose_cache) Transformer Engine caches that copy
+ * for the iteration's later microbatches (module/linear.py
+ * _fp8_workspaces): BF16 weight + copy.  With fp8_param_gather the weight
+ * is kept in FP8 only (Megatron-Bridge's performance guide: "FP8
+ * parameters lower memory usage"): the copy alone.  The copy:
+ *   delayed, tensorwise  1 byte, and 1 more for the transposed copy where
+ *                        the FP8 GEMM takes only the TN layout (any_layout
+ *                        0: Hopper; Transformer Engine csrc/quantizer.cpp
+ *                        writes it only when
+ *                        !nvte_is_non_tn_fp8_gemm_supported())
+ *   mxfp8                row- and column-wise copies (their scales run
+ *                        along different axes), each 1 byte + an E8M0
+ *                        scale per 32 values
+ *   blockwise            row- and column-wise copies, each 1 byte + a
+ *                        4-byte scale per 128 x 128 block (weights) */
+double tce_memstate_linear_weight_bytes(const struct tce_training *t,
+                                        int any_layout);
+
 /* Optimizer-state bytes per parameter (before any data-parallel
  * sharding). */
 double tce_memstate_optimizer_bytes(const struct tce_training *t);

@@ -205,9 +205,14 @@ struct tce_memory_opts {
     double fragmentation;       /* < 0: TCE_MEMORY_FRAGMENTATION */
     double hbm_gib;             /* capacity to check the fit against;
                                    0 = unknown (fits = 1) */
+    int fp8_gemm_any_layout;    /* memory (issue 11): the accelerator's
+                                   FP8 GEMM takes any layout (Blackwell):
+                                   no transposed FP8 weight copy
+                                   (memstate.h); 0 = counted */
 };
 
-/* opts with defaults (overhead and fragmentation from the macros). */
+/* opts with defaults (overhead and fragmentation from the macros, FP8
+ * weight transposes counted). */
 void tce_memory_opts_init(struct tce_memory_opts *o, double hbm_gib);
 
 struct tce_memory {

@@ -373,6 +373,9 @@ struct tce_training {
                                          4 B scale per 128), combine bf16 */
     enum tce_fp8_format fp8;          /* Megatron --fp8-format */
     enum tce_fp8_recipe fp8_recipe;   /* Megatron --fp8-recipe */
+    int fp8_param_gather;             /* bool: Megatron --fp8-param-gather:
+                                         the linear layers' weights kept in
+                                         FP8 only (no BF16 copy) */
     int enable_cuda_graph;            /* bool: kernels replayed as graphs */
     char cuda_graph_modules[TCE_NAME_MAX * 2]; /* host (issue 11):
                                          Megatron's --cuda-graph-modules,
@@ -569,5 +572,10 @@ const char *tce_dp_sharding_name(enum tce_dp_sharding d);
 /* moe (issue 11) */
 const char *tce_dispatcher_name(enum tce_dispatcher d);
 const char *tce_fp8_recipe_name(enum tce_fp8_recipe r);
+
+/* Whether t runs its linear layers in FP8: precision = "fp8" or an FP8
+ * format (Megatron --fp8-format) set.  The one rule the plan, the cost
+ * model, the memory model and the checks share. */
+int tce_training_fp8(const struct tce_training *t);
 
 #endif

@@ -474,6 +474,12 @@ static const struct field job_fields[] = {
          "delayed",
          "FP8 scaling recipe (Megatron --fp8-recipe): delayed, tensorwise, "
          "mxfp8 (Blackwell), blockwise (DeepSeek-V3's 1x128 / 128x128)"),
+    BOOL(JS, training.fp8_param_gather, "training.fp8_param_gather", "false",
+         "keep the FP8 linear layers' weights in FP8 only (Megatron "
+         "--fp8-param-gather; Megatron-Bridge's FP8 presets, NeMo's "
+         "delayed and current-scaling presets and Megatron-LM's MoE "
+         "recipes set it); false: BF16 weights plus the FP8 copies "
+         "Transformer Engine caches for the iteration's microbatches"),
     BOOL(JS, training.enable_cuda_graph, "training.enable_cuda_graph", "false",
          "kernels replayed from CUDA graphs (Megatron --enable-cuda-graph): "
          "accelerator.graph_launch_gap_us per kernel instead of the "
@@ -698,6 +704,11 @@ const char *tce_dispatcher_name(enum tce_dispatcher d)
 const char *tce_fp8_recipe_name(enum tce_fp8_recipe r)
 {
     return (unsigned)r < 4 ? fp8_recipe_names[r] : "?";
+}
+
+int tce_training_fp8(const struct tce_training *t)
+{
+    return t->precision == TCE_PRECISION_FP8 || t->fp8 != TCE_FP8_NONE;
 }
 
 const char *tce_contract_kind_name(enum tce_contract_kind k)

@@ -231,6 +231,13 @@ static void test_apply_and_flops(void **state)
     assert_true(j.parallel.sequence_parallel);
     assert_int_equal(j.training.micro_batch_size, 2);
     assert_int_equal(j.training.precision, TCE_PRECISION_FP8);
+    /* memory (issue 11): the FP8 presets keep the weights in FP8 */
+    assert_true(j.training.fp8_param_gather);
+    snprintf(r.precision, sizeof(r.precision), "BF16");
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    assert_false(j.training.fp8_param_gather);
+    snprintf(r.precision, sizeof(r.precision), "FP8-CS");
+    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
     tce_bridge_arch_of(&r, &j, &a);
     assert_int_equal(a.mtp_num_layers, 0);
     assert_close(tce_bridge_flops_per_token(&j.model, 8192, 1, &a),

@@ -36,6 +36,42 @@ static void test_optimizer_bytes(void **state)
     assert_close(tce_memstate_optimizer_bytes(&t), 4.0 + 2.0 + 2.0, 1e-15);
 }
 
+/* memory (issue 11): the weight bytes of an FP8 linear layer's parameter
+ * by how Transformer Engine keeps them */
+static void test_linear_weight_bytes(void **state)
+{
+    struct tce_training t;
+
+    (void)state;
+    memset(&t, 0, sizeof(t));
+    /* BF16 job: its weight alone, any flag */
+    t.fp8_param_gather = 1;
+    assert_close(tce_memstate_linear_weight_bytes(&t, 0), 2.0, 1e-15);
+    /* FP8 by its format alone counts as FP8 (tce_training_fp8) */
+    t.fp8 = TCE_FP8_HYBRID;
+    t.fp8_param_gather = 0;
+    t.fp8_recipe = TCE_FP8_TENSORWISE;
+    /* BF16 weight + the cached FP8 copy and its transpose (Hopper) */
+    assert_close(tce_memstate_linear_weight_bytes(&t, 0), 2.0 + 2.0, 1e-15);
+    /* any layout (Blackwell): no transpose */
+    assert_close(tce_memstate_linear_weight_bytes(&t, 1), 2.0 + 1.0, 1e-15);
+    t.fp8_recipe = TCE_FP8_DELAYED;
+    assert_close(tce_memstate_linear_weight_bytes(&t, 1), 2.0 + 1.0, 1e-15);
+    /* MXFP8: both copies everywhere, an E8M0 scale per 32 */
+    t.fp8_recipe = TCE_FP8_MXFP8;
+    assert_close(tce_memstate_linear_weight_bytes(&t, 1), 2.0 + 2.0625,
+                 1e-15);
+    /* fp8_param_gather: the FP8 copy alone */
+    t.fp8_param_gather = 1;
+    assert_close(tce_memstate_linear_weight_bytes(&t, 0), 2.0625, 1e-15);
+    t.fp8_recipe = TCE_FP8_BLOCKWISE;
+    assert_close(tce_memstate_linear_weight_bytes(&t, 0),
+                 2.0 + 8.0 / 16384.0, 1e-15);
+    t.fp8_recipe = TCE_FP8_TENSORWISE;
+    assert_close(tce_memstate_linear_weight_bytes(&t, 0), 2.0, 1e-15);
+    assert_close(tce_memstate_linear_weight_bytes(&t, 1), 1.0, 1e-15);
+}
+
 static void test_logit_bytes(void **state)
 {
     struct tce_training t;
@@ -134,6 +170,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_optimizer_bytes),
+        cmocka_unit_test(test_linear_weight_bytes),
         cmocka_unit_test(test_logit_bytes),
         cmocka_unit_test(test_recompute_terms),
         cmocka_unit_test(test_proj_copy),

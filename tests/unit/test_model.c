@@ -529,6 +529,53 @@ static void test_memory_experts(void **state)
                  1e-12);
 }
 
+/* memory (issue 11): an FP8 job's linear weights, on the GPT layout of
+ * test_memory_hand_computed (stage 0: 236,097,536 parameters, of which
+ * the linear layers' 201,363,456: 8 layers x (attention + MLP) / tp 8) */
+static void test_memory_fp8_weights(void **state)
+{
+    struct tce_job job;
+    struct tce_layout lay;
+    struct tce_memory mem;
+    struct tce_memory_opts o;
+    struct tce_error err;
+    const double all = 236097536.0, lin = 201363456.0;
+    (void)state;
+
+    gpt_job(&job);
+    assert_int_equal(tce_layout_init(&lay, &job, NULL, 0, &err), 0);
+    tce_memory_opts_init(&o, 80);
+    job.training.precision = TCE_PRECISION_FP8;
+    job.training.fp8_recipe = TCE_FP8_TENSORWISE;
+    /* BF16 weights + Transformer Engine's cached FP8 copy and transpose */
+    assert_int_equal(tce_model_memory(&job, &lay, &o, &mem, &err), 0);
+    assert_int_equal(mem.worst_stage, 0);
+    assert_close(mem.weights_bytes, 2 * all + 2 * lin, 1e-12);
+    /* an accelerator whose FP8 GEMM takes any layout: no transpose */
+    o.fp8_gemm_any_layout = 1;
+    assert_int_equal(tce_model_memory(&job, &lay, &o, &mem, &err), 0);
+    assert_close(mem.weights_bytes, 2 * all + 1 * lin, 1e-12);
+    /* fp8_param_gather: the linear weights in FP8 only */
+    job.training.fp8_param_gather = 1;
+    assert_int_equal(tce_model_memory(&job, &lay, &o, &mem, &err), 0);
+    assert_close(mem.weights_bytes, 2 * (all - lin) + 1 * lin, 1e-12);
+    job.training.fp8_recipe = TCE_FP8_MXFP8;
+    assert_int_equal(tce_model_memory(&job, &lay, &o, &mem, &err), 0);
+    assert_close(mem.weights_bytes, 2 * (all - lin) + 2.0625 * lin, 1e-12);
+    /* FSDP: the BF16 shard and the gathered layers, no cached copy */
+    job.parallel.data_parallel_sharding_strategy =
+        TCE_DP_SHARD_OPTIM_GRADS_PARAMS;
+    job.training.fp8_param_gather = 0;
+    assert_int_equal(tce_model_memory(&job, &lay, &o, &mem, &err), 0);
+    {
+        struct tce_memory bf16;
+
+        job.training.precision = TCE_PRECISION_BF16;
+        assert_int_equal(tce_model_memory(&job, &lay, &o, &bf16, &err), 0);
+        assert_close(mem.weights_bytes, bf16.weights_bytes, 1e-15);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_memory_hand_computed),
         cmocka_unit_test(test_memory_activation_modes),
         cmocka_unit_test(test_memory_experts),
+        cmocka_unit_test(test_memory_fp8_weights),
         cmocka_unit_test(test_assumptions_listed),
     };
 
