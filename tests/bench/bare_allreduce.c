@@ -32,11 +32,20 @@ int main(int argc, char **argv)
         goto out;
     }
     count = (int)(bytes / 4);
-    send = calloc((size_t)count, sizeof(float));
-    recv = calloc((size_t)count, sizeof(float));
+    send = malloc((size_t)count * sizeof(float));
+    recv = malloc((size_t)count * sizeof(float));
     if (!send || !recv) {
         rc = 1;
         goto out;
+    }
+    /* write both buffers, as tcemu bench does (it zeroes them): a calloc'd
+     * buffer never written maps every page to the kernel's one zero page,
+     * and a reduction reading it reads one cached page, not memory (on a
+     * 2-core Debian 12 host that made this loop 17 to 22% faster than
+     * tcemu bench at 1 to 16 MiB) */
+    for (i = 0; i < count; i++) {
+        send[i] = 1.0f;
+        recv[i] = 0.0f;
     }
     for (i = 0; i < warmup; i++)
         MPI_Allreduce(send, recv, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
