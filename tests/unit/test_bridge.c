@@ -207,6 +207,16 @@ static void test_select(void **state)
     assert_non_null(strstr(r[16].reason, "EP 16"));
 }
 
+/* Set one text field of r (field of size bytes) and apply r to j again. */
+static void reapply(struct tce_bridge_row *r, char *field, size_t size,
+                    const char *value, struct tce_job *j)
+{
+    struct tce_error e;
+
+    snprintf(field, size, "%s", value);
+    assert_int_equal(tce_bridge_apply(r, j, &e), 0);
+}
+
 static void test_apply_and_flops(void **state)
 {
     struct tce_bridge_row r;
@@ -233,11 +243,9 @@ static void test_apply_and_flops(void **state)
     assert_int_equal(j.training.precision, TCE_PRECISION_FP8);
     /* memory (issue 11): the FP8 presets keep the weights in FP8 */
     assert_true(j.training.fp8_param_gather);
-    snprintf(r.precision, sizeof(r.precision), "BF16");
-    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    reapply(&r, r.precision, sizeof(r.precision), "BF16", &j);
     assert_false(j.training.fp8_param_gather);
-    snprintf(r.precision, sizeof(r.precision), "FP8-CS");
-    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    reapply(&r, r.precision, sizeof(r.precision), "FP8-CS", &j);
     tce_bridge_arch_of(&r, &j, &a);
     assert_int_equal(a.mtp_num_layers, 0);
     assert_close(tce_bridge_flops_per_token(&j.model, 8192, 1, &a),
@@ -274,14 +282,11 @@ static void test_apply_and_flops(void **state)
     /* FSDP in 25.11 .. 26.06: llama3_llm_pretrain.py turns gradient
      * accumulation fusion off; 25.09 and 26.08 keep it on, as does DDP */
     assert_false(j.training.gradient_accumulation_fusion);
-    snprintf(r.release_date, sizeof(r.release_date), "2025-10-10");
-    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    reapply(&r, r.release_date, sizeof(r.release_date), "2025-10-10", &j);
     assert_true(j.training.gradient_accumulation_fusion);
-    snprintf(r.release_date, sizeof(r.release_date), "2026-08-11");
-    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    reapply(&r, r.release_date, sizeof(r.release_date), "2026-08-11", &j);
     assert_true(j.training.gradient_accumulation_fusion);
-    snprintf(r.release_date, sizeof(r.release_date), "2025-11-01");
-    assert_int_equal(tce_bridge_apply(&r, &j, &e), 0);
+    reapply(&r, r.release_date, sizeof(r.release_date), "2025-11-01", &j);
     assert_false(j.training.gradient_accumulation_fusion);
     assert_false(j.training.accumulate_allreduce_grads_in_fp32);
     assert_close(j.training.hidden_dropout, 0.0, 0.0);
