@@ -69,12 +69,6 @@ static int int_or(const char *s, int64_t absent, int64_t *out,
     return tce_parse_int64(s, 0, INT64_C(1) << 40, out, err);
 }
 
-/* A parenthesised variant shares the cells its table writes once (no
- * parentheses) with the primary row; its gradient-accumulation cell is its
- * own.  Where the shared micro-batch contradicts the variant's GBS /
- * (DP x GA), the micro-batch is the one GA implies (e.g. 25.09 GB200
- * Llama 3 70B: GBS 128, TP 2 PP 4 on 64 GPUs = DP 8, GA 16 -> MBS 1, not
- * the primary row's shared 2); published_micro_batch keeps the cell. */
 /* The row's data-parallel size, GPUs / (TP x PP x CP); 0 when that does
  * not divide. */
 static int64_t row_dp(const struct tce_bridge_row *r)
@@ -84,6 +78,12 @@ static int64_t row_dp(const struct tce_bridge_row *r)
     return model < 1 || r->gpus % model != 0 ? 0 : r->gpus / model;
 }
 
+/* A parenthesised variant shares the cells its table writes once (no
+ * parentheses) with the primary row; its gradient-accumulation cell is its
+ * own.  Where the shared micro-batch contradicts the variant's GBS /
+ * (DP x GA), the micro-batch is the one GA implies (e.g. 25.09 GB200
+ * Llama 3 70B: GBS 128, TP 2 PP 4 on 64 GPUs = DP 8, GA 16 -> MBS 1, not
+ * the primary row's shared 2); published_micro_batch keeps the cell. */
 static void variant_micro_batch(struct tce_bridge_row *r)
 {
     int64_t dp = row_dp(r);

@@ -553,11 +553,9 @@ static int memory_at(const struct tce_job *job,
         sharded = sf.dense_params / dp_shard + sf.expert_params / edp_shard;
         layer = sf.layers > 0 ? params / (double)sf.layers : 0.0;
         /* memory (issue 11): an FP8 job's linear weights by how
-         * Transformer Engine keeps them (memstate.h) */
-        w = 2.0 * params +
-            (lin_w - 2.0) * (shard >= TCE_DP_SHARD_OPTIM_GRADS_PARAMS
-                                 ? 0.0
-                                 : sf.linear_params);
+         * Transformer Engine keeps them (memstate.h); FSDP replaces w
+         * below */
+        w = 2.0 * params + (lin_w - 2.0) * sf.linear_params;
         g = grad_bytes * params;
         /* mem (wave 6): the optimizer's bytes per parameter by its
          * precision (use_precision_aware_optimizer) */

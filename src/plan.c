@@ -373,17 +373,24 @@ static int64_t buckets(double params, double bucket)
 
 /* A once-per-iteration DP collective of params parameters at elem bytes
  * each, in DDP buckets (bucket_params): one op of count = the buckets,
- * each its share. */
+ * each its share.  split_buckets sets the split on op (rebucket redoes it
+ * at another dp, so a relaid plan equals a fresh build bit for bit). */
+static void split_buckets(struct tce_op *op, double params, double elem,
+                          const struct ctx *c)
+{
+    int64_t nb = buckets(params, bucket_params(&c->job->training, c->lay->dp));
+
+    op->bytes = params * elem / (double)nb;
+    op->count = nb;
+}
+
 static void bucketed(struct tce_op_list *l, const char *name,
                      enum tce_coll kind, enum tce_group group, double params,
                      double elem, enum tce_overlap overlap, unsigned flags,
                      const struct ctx *c)
 {
-    int64_t nb = buckets(params, bucket_params(&c->job->training, c->lay->dp));
-
-    coll(l, name, kind, group, params * elem / (double)nb, overlap,
-         TCE_CHARGE_DP, flags);
-    l->ops[l->n - 1].count = nb;
+    coll(l, name, kind, group, 0.0, overlap, TCE_CHARGE_DP, flags);
+    split_buckets(&l->ops[l->n - 1], params, elem, c);
 }
 
 /* Parameters of this stage's layers that are not experts (what FSDP
@@ -498,7 +505,7 @@ static void rebucket(const struct ctx *c, struct tce_plan *plan)
 {
     const struct tce_training *tr = &c->job->training;
     double gb = tr->accumulate_allreduce_grads_in_fp32 ? 4.0 : 2.0;
-    double bucket = bucket_params(tr, c->lay->dp), p[2];
+    double p[2];
     int k, i;
 
     dp_params(c, plan, &p[0], &p[1]);
@@ -506,17 +513,11 @@ static void rebucket(const struct ctx *c, struct tce_plan *plan)
         struct tce_op_list *l = &plan->list[k];
         double elem = k == TCE_PLAN_ITER_BEGIN ? 2.0 : gb;
 
-        for (i = 0; i < l->n; i++) {
-            struct tce_op *op = &l->ops[i];
-            double params = p[op->group == TCE_GROUP_DP ? 0 : 1];
-            int64_t nb;
-
-            if (op->kind != TCE_OP_COLLECTIVE)
-                continue;
-            nb = buckets(params, bucket);
-            op->bytes = params * elem / (double)nb;
-            op->count = nb;
-        }
+        for (i = 0; i < l->n; i++)
+            if (l->ops[i].kind == TCE_OP_COLLECTIVE)
+                split_buckets(&l->ops[i],
+                              p[l->ops[i].group == TCE_GROUP_DP ? 0 : 1],
+                              elem, c);
     }
 }
 
