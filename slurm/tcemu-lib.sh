@@ -1,4 +1,5 @@
 # tcemu-lib.sh - shared by the slurm/*.sbatch scripts (sourced, not run).
+# shellcheck shell=bash
 #
 # Finds the tcemu binary and the launcher, runs tcemu so that a job reaching
 # its time limit still leaves its results (marked incomplete), and adds the
@@ -11,6 +12,16 @@
 # on to every rank); tcemu then finishes the iteration it is in and writes
 # its JSON with "complete": false.  If tcemu wrote nothing, tce_annotate
 # still writes a JSON that says what ran and that it is incomplete.
+#
+# The signal can come at any time: Slurm checks its warnings every 30 s and
+# sends one up to 30 s early (slurmctld's send_job_warn_signal), so a short
+# job can get it as it starts.  The scripts record a signal from their
+# first line (tce_stop_trap), and once asked to stop, tce_launch sends
+# SIGUSR1 to the launcher once tcemu says every rank takes it (its
+# --ready-file; a rank or launcher still starting would die of it: exit
+# 138), and again every 3 s until it exits: srun drops a signal that comes
+# before its tasks exist (launch_fwd_signal: "local_job_list does not exist
+# yet"), and a repeat costs nothing, as tcemu's handler only sets a flag.
 #
 # Environment (all optional):
 #   TCEMU           the tcemu binary (default: tcemu on PATH, else
@@ -54,14 +65,14 @@ tce_pick_launcher() {
     if [ -z "$l" ]; then
         if srun --mpi=list 2>&1 | grep -q pmix; then l=srun; else l=mpirun; fi
     fi
+    # mpirun reads the allocation from Slurm itself; --bind-to none as
+    # ranks mostly wait.  Ranks on other nodes inherit the environment of
+    # the srun step that started Open MPI's daemons (SLURM_NTASKS = node
+    # count there): -x passes the job's own value to every rank.  Word
+    # splitting of TCEMU_MPIRUN_ARGS is wanted.
+    # shellcheck disable=SC2206
     case $l in
         srun) LAUNCH=(srun --mpi=pmix --kill-on-bad-exit=1) ;;
-        # mpirun reads the allocation from Slurm itself; --bind-to none as
-        # ranks mostly wait.  Ranks on other nodes inherit the environment
-        # of the srun step that started Open MPI's daemons (SLURM_NTASKS =
-        # node count there): -x passes the job's own value to every rank.
-        # Word splitting of TCEMU_MPIRUN_ARGS is wanted.
-        # shellcheck disable=SC2206
         mpirun) LAUNCH=(mpirun --bind-to none -x SLURM_NTASKS ${TCEMU_MPIRUN_ARGS:-}) ;;
         *) tce_log "error: TCEMU_LAUNCHER must be srun or mpirun (got '$l')"; return 2 ;;
     esac
@@ -69,15 +80,56 @@ tce_pick_launcher() {
     export TCEMU_LAUNCHER
 }
 
-# tce_launch CMD...: run the command in the background, forward SIGUSR1 and
-# SIGTERM to it, wait for it even across signals; sets TCE_RC and
-# TCE_SIGNALLED (the signal name, or empty).
+# tce_stop_trap: record SIGUSR1 and SIGTERM in TCE_SIGNALLED (the signal's
+# name) instead of dying of them; each script's first command, so that a
+# signal before tce_launch is kept for it.
+tce_stop_trap() {
+    trap 'TCE_SIGNALLED=USR1' USR1
+    trap 'TCE_SIGNALLED=TERM' TERM
+}
+
+# tce_stop_asked NAME PID READY: a stop signal NAME came while the launcher
+# PID runs: log it, and ask the launcher to stop as soon as the file READY
+# exists (the launcher is then past its own start, as it started the
+# ranks), then every 3 s until it exits (one repeater, in TCE_REPEATER).
+tce_stop_asked() {
+    TCE_SIGNALLED=$1
+    case $1 in
+    USR1) tce_log "SIGUSR1 (time limit near): asking tcemu to finish the current iteration and write what it has" ;;
+    *) tce_log "SIG$1: asking tcemu to stop and write what it has" ;;
+    esac
+    [ -n "$TCE_REPEATER" ] && return 0
+    (
+        trap - USR1 TERM
+        while kill -0 "$2" 2>/dev/null; do
+            if [ -e "$3" ]; then
+                kill -USR1 "$2" 2>/dev/null
+                sleep 3
+            else
+                sleep 0.2
+            fi
+        done
+    ) &
+    TCE_REPEATER=$!
+}
+
+# tce_launch READY CMD...: run the command in the background, forward
+# SIGUSR1 and SIGTERM to it (a signal recorded by tce_stop_trap before it
+# started, too) once it has written the file READY (tcemu's --ready-file:
+# every rank takes the signal; rank 0 writes it, beside the results), wait
+# for it even across signals; sets TCE_RC and TCE_SIGNALLED (the signal's
+# name, or empty).  READY is removed before and after.
 tce_launch() {
-    TCE_SIGNALLED=""
+    local ready=$1 pid
+    shift
+    TCE_SIGNALLED=${TCE_SIGNALLED:-}
+    TCE_REPEATER=""
+    rm -f "$ready"
     "$@" &
-    local pid=$!
-    trap 'TCE_SIGNALLED=USR1; tce_log "SIGUSR1 (time limit near): asking tcemu to finish the current iteration and write what it has"; kill -USR1 '"$pid"' 2>/dev/null' USR1
-    trap 'TCE_SIGNALLED=TERM; tce_log "SIGTERM: asking tcemu to stop and write what it has"; kill -USR1 '"$pid"' 2>/dev/null' TERM
+    pid=$!
+    trap 'tce_stop_asked USR1 '"$pid"' "$ready"' USR1
+    trap 'tce_stop_asked TERM '"$pid"' "$ready"' TERM
+    [ -n "$TCE_SIGNALLED" ] && tce_stop_asked "$TCE_SIGNALLED" "$pid" "$ready"
     TCE_RC=0
     while :; do
         wait "$pid"
@@ -86,7 +138,12 @@ tce_launch() {
         # may still be running then.
         kill -0 "$pid" 2>/dev/null || break
     done
-    trap - USR1 TERM
+    if [ -n "$TCE_REPEATER" ]; then
+        kill "$TCE_REPEATER" 2>/dev/null
+        wait "$TCE_REPEATER" 2>/dev/null
+    fi
+    rm -f "$ready"
+    tce_stop_trap
     return 0
 }
 

@@ -2,7 +2,8 @@
 # Run every test of tcemu: unit tests (plain and sanitized), MPI integration
 # tests (tests/mpi/*.sh), end-to-end scripts (tests/e2e/*.sh).  Prints the
 # exact command and ok/ERR per test, a closing "N passed, N failed" line, and
-# exits non-zero when any test failed.  TCE_TESTS=REGEX runs a subset.
+# exits non-zero when any test failed; at the end, each failed test with its
+# failed checks (its ERR lines, two lines before each).  TCE_TESTS=REGEX runs a subset.
 # Tests use $TCEMU (default bin/tcemu) and $BUILD_ROOT (default build).
 # Each test runs under a timeout (TCE_TEST_TIMEOUT seconds, default 600).
 set -u
@@ -15,7 +16,7 @@ build_root=${BUILD_ROOT:-build}
 export TCEMU=${TCEMU:-bin/tcemu}
 logs=$build_root/test-logs
 mkdir -p "$logs"
-passed=0 failed=0 failures=()
+passed=0 failed=0 failures=() failure_logs=()
 
 run_one() {
     local name=$1; shift
@@ -35,6 +36,7 @@ run_one() {
         sed 's/^/    | /' "$log" | tail -n 40
         failed=$((failed + 1))
         failures+=("$name")
+        failure_logs+=("$log")
     fi
 }
 
@@ -59,8 +61,13 @@ if [ -x "$san" ] && echo "tests/e2e/golden.sh-san" | grep -Eq -- "$pattern"; the
     run_one "tests/e2e/golden.sh under ASan+UBSan" env TCEMU="$san" bash tests/e2e/golden.sh
 fi
 
+# The failed checks again, last: a log that keeps only the end of this
+# output (a CI summary) still names them.
 if [ "$failed" -gt 0 ]; then
-    echo "# failed: ${failures[*]}"
+    for i in "${!failures[@]}"; do
+        echo "# failed: ${failures[$i]}"
+        grep -B 2 -E '^(ERR|not ok|\[ +(FAILED|ERROR) +\])' "${failure_logs[$i]}" | head -n 20 | sed 's/^/#   /'
+    done
 fi
 echo "# total time: $SECONDS s"
 echo "$passed passed, $failed failed"

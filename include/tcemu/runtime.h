@@ -115,6 +115,14 @@ int tce_rt_report_agree(struct tce_rt *rt, int rc, const struct tce_error *err);
  * process; the command stops cleanly at its next boundary. */
 void tce_rt_catch_stop_signals(void (*handler)(int));
 
+/* --ready-file: call after a collective every rank has passed, so that
+ * every rank has its stop-signal handler (installed before MPI starts);
+ * rank 0 then writes path (when not NULL), and a launch script that
+ * forwards a time-limit signal waits for it: a rank still starting would
+ * die of the signal.  A path that is not a regular file is refused. */
+int tce_rt_ready(const struct tce_rt *rt, const char *path,
+                 struct tce_error *err);
+
 /* Set MPI_ERRORS_RETURN on a communicator we created. */
 int tce_rt_comm_errors_return(MPI_Comm comm);
 
@@ -202,15 +210,23 @@ int tce_rt_gather_host_map(struct tce_rt *rt, char *hosts, int *nodes,
  * TCE_RT_LONGOPTS among its struct option rows and hands every value
  * getopt returns to tce_rt_common_option first.
  *   --ranks-per-node K   virtual nodes of K consecutive ranks
- *   --timeout S          watchdog: exit 4 when one operation takes > S s */
-enum { TCE_RT_OPT_RANKS_PER_NODE = 0x200, TCE_RT_OPT_TIMEOUT };
+ *   --timeout S          watchdog: exit 4 when one operation takes > S s
+ *   --ready-file PATH    written once every rank takes a stop signal
+ *                        (tce_rt_ready) */
+enum {
+    TCE_RT_OPT_RANKS_PER_NODE = 0x200,
+    TCE_RT_OPT_TIMEOUT,
+    TCE_RT_OPT_READY_FILE
+};
 #define TCE_RT_LONGOPTS                                                       \
     {"ranks-per-node", required_argument, NULL, TCE_RT_OPT_RANKS_PER_NODE},  \
-        {"timeout", required_argument, NULL, TCE_RT_OPT_TIMEOUT}
+        {"timeout", required_argument, NULL, TCE_RT_OPT_TIMEOUT},             \
+        {"ready-file", required_argument, NULL, TCE_RT_OPT_READY_FILE}
 
 struct tce_rt_common {
     int64_t ranks_per_node; /* 0: real nodes */
     double timeout_s;       /* 0: no watchdog */
+    const char *ready_file; /* NULL: none */
 };
 
 /* c is what getopt returned, arg its value: 0 stored, < 0 a bad value

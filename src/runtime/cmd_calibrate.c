@@ -526,6 +526,10 @@ int tce_cmd_calibrate(int argc, char **argv)
         rc = c->rt.rank == 0 ? tce_output_check_all(paths, 2, &err) : 0;
     }
     rc = tce_rt_report_agree(&c->rt, rc, &err);
+    /* Every rank is past MPI_Init, so past its stop-signal handler. */
+    if (rc == 0)
+        rc = tce_rt_report_agree(
+            &c->rt, tce_rt_ready(&c->rt, c->o.common.ready_file, &err), &err);
     if (rc == 0)
         rc = tce_rt_report_agree(&c->rt, setup(c, &err), &err);
     if (rc)

@@ -157,6 +157,11 @@ int tce_cmd_run(int argc, char **argv)
     rc = tce_rt_report_agree(&rt, rc, &err);
     if (rc)
         goto out;
+    /* Every rank is past MPI_Init, so past its stop-signal handler. */
+    rc = tce_rt_report_agree(
+        &rt, tce_rt_ready(&rt, r->o.common.ready_file, &err), &err);
+    if (rc)
+        goto out;
     rc = tce_rt_nodes(&rt, (int)r->o.common.ranks_per_node, &err);
     if (rc == 0)
         rc = tce_rt_check_environment(&rt, 0, &err);

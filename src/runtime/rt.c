@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tcemu/cli.h"
+#include "tcemu/output.h"
 #include "tcemu/json.h"
 #include "tcemu/util.h"
 
@@ -189,6 +190,25 @@ void tce_rt_catch_stop_signals(void (*handler)(int))
     sigemptyset(&sa.sa_mask);
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+int tce_rt_ready(const struct tce_rt *rt, const char *path,
+                 struct tce_error *err)
+{
+    struct tce_output o;
+    int rc;
+
+    if (!path || rt->rank != 0)
+        return 0;
+    rc = tce_output_check(path, err);
+    if (rc == 0)
+        rc = tce_output_open(&o, path, err);
+    if (rc == 0) {
+        fprintf(o.fp, "ready: %d ranks take SIGUSR1/SIGTERM as a stop\n",
+                rt->size);
+        rc = tce_output_commit(&o, err);
+    }
+    return rc;
 }
 
 void tce_rt_print_error(const struct tce_rt *rt, const struct tce_error *err)

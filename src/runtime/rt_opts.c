@@ -1,6 +1,7 @@
 /*
  * rt_opts.c - the options the emulator commands share (runtime.h): the
- * virtual nodes and the watchdog (run, calibrate; bench may), and the size
+ * virtual nodes, the watchdog and the ready file (run, calibrate; bench
+ * may), and the size
  * sweep (bench, calibrate).  With cli.h's shared table (-t, -j, -c, --gpus,
  * --json, --csv, -h) they make one description of every option an MPI
  * command takes.
@@ -22,6 +23,10 @@ int tce_rt_common_option(struct tce_rt_common *co, int c, const char *arg,
         break;
     case TCE_RT_OPT_TIMEOUT:
         rc = tce_parse_double(arg, 0.0, 1e6, &co->timeout_s, err);
+        break;
+    case TCE_RT_OPT_READY_FILE:
+        co->ready_file = arg;
+        rc = 0;
         break;
     default:
         rc = 1;

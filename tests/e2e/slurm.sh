@@ -269,39 +269,71 @@ cal_id=$(submit "${small[@]}" -o "$out/cal-%j.out" slurm/tcemu-calibrate.sbatch 
 # 4. a two-task sweep array: one topology x two jobs.
 sweep_id=$(submit "${small[@]}" --array=0-1 -o "$out/sweep-%A_%a.out" slurm/tcemu-sweep.sbatch \
     topologies/workstation.cfg jobs/tiny.cfg,jobs/tiny.cfg "$out/sweep" -- --iterations 2)
-# 5. into the time limit: 1 minute, SIGUSR1 45 s before it.  The two
-# time-limit jobs take one node each, so they wait out their minute side by
-# side.
-tl_id=$(submit --nodes=1 --ntasks-per-node=4 --time=1 --signal=B:USR1@45 \
+# 5. into the time limit: 1 minute, SIGUSR1 15 s before it.  Slurm looks
+# at its warnings every 30 s and sends one once the time left is under the
+# warning + 30 s (slurmctld's send_job_warn_signal): here at the first look
+# 15 s or more into the job, so between 15 and 45 s, after the warm-up and
+# before the limit, wherever the job starts in slurmctld's 30-s cycle (a
+# warning of 45 s came anywhere from the job's first second).  The two
+# time-limit jobs take one node each, so they run side by side.
+tl_id=$(submit --nodes=1 --ntasks-per-node=4 --time=1 --signal=B:USR1@15 \
     -o "$out/tl-%j.out" slurm/tcemu-run.sbatch \
     topologies/workstation.cfg jobs/tiny.cfg "$out/tl" -- --iterations 1000000)
 # 6. calibrate into the time limit: tcemu's own partial results.
-tlc_id=$(submit --nodes=1 --ntasks-per-node=2 --time=1 --signal=B:USR1@45 \
+tlc_id=$(submit --nodes=1 --ntasks-per-node=2 --time=1 --signal=B:USR1@15 \
     -o "$out/tlc-%j.out" slurm/tcemu-calibrate.sbatch \
     topologies/workstation.cfg "$out/tlc" -- -e 64Mi -f 2 -n 40 -r 15)
-log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id, time-limit $tl_id and $tlc_id"
-for id in "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id"; do
+# 7. a stop signal as the job launches tcemu, before srun has tasks to
+# forward it to (srun drops such a signal): the script passes it on once
+# the ranks can take it.  Slurm's own warning would come only 149 s in (after the
+# check below would have failed), so only the early signal can stop it.
+early_id=$(submit "${small[@]}" --signal=B:USR1@1 -o "$out/early-%j.out" slurm/tcemu-run.sbatch \
+    topologies/workstation.cfg jobs/tiny.cfg "$out/early" -- --iterations 1000000)
+log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id, time-limit $tl_id and $tlc_id, early stop $early_id"
+for id in "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id" "$early_id"; do
     [ -n "$id" ] || { echo "ERR  sbatch"; exit 1; }
 done
-# 7. a rank killed (SIGKILL, as the out-of-memory killer does) under srun:
+# The early stop: SIGUSR1 to the batch script as soon as it logs its launch
+# line (its first line has set the trap by then; a signal in the few
+# milliseconds before bash reads that line would still end the script).
+early_sent=""
+for i in $(seq 1 3000); do
+    if grep -q '^tcemu-slurm: job ' "$out/early-$early_id.out" 2>/dev/null; then
+        scancel --signal=USR1 --batch "$early_id" && early_sent=1
+        break
+    fi
+    state=$(job_field "$early_id" JobState)
+    [ "$state" = PENDING ] || [ "$state" = RUNNING ] || break
+    sleep 0.1
+done
+check "early stop: SIGUSR1 sent as the job launched tcemu" test -n "$early_sent"
+# 8. a rank killed (SIGKILL, as the out-of-memory killer does) under srun:
 # the exit status the README documents (128 + 9, srun's), no hang.  The
-# job's ranks run in this PID namespace: found by their own output path.
+# job's ranks run in this PID namespace: found by their output path and a
+# command line that starts with tcemu (srun's names it too; killing srun
+# instead is not the case the README documents).
 kill_id=$(submit --nodes=2 --ntasks-per-node=2 --time=3 -o "$out/kill-%j.out" \
     slurm/tcemu-run.sbatch topologies/workstation.cfg jobs/tiny.cfg \
     "$out/killed" -- --iterations 1000000 --time-scale 0.2)
 killed_pid=""
-for i in $(seq 1 360); do
+# Queued behind every job above (each takes both nodes): up to 300 s for
+# its turn, then up to 60 s for its ranks to start.
+for i in $(seq 1 600); do
+    [ "$(job_field "$kill_id" JobState)" = PENDING ] || break
+    sleep 0.5
+done
+for i in $(seq 1 120); do
     grep -q '^# byte scale' "$out/kill-$kill_id.out" 2>/dev/null && break
     sleep 0.5
 done
 sleep 2
-killed_pid=$(pgrep -f "tcemu run .*$out/killed/" | head -n 1)
+killed_pid=$(pgrep -f "^$TCEMU run .*$out/killed/" | head -n 1)
 if [ -n "$killed_pid" ]; then
     log "SIGKILL to rank process $killed_pid of job $kill_id"
     kill -KILL "$killed_pid"
 fi
 check "killed rank: found a rank of job $kill_id to kill" test -n "$killed_pid"
-check "all jobs finished within 200 s" wait_jobs 200 "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id" "$kill_id"
+check "all jobs finished within 200 s" wait_jobs 200 "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id" "$early_id" "$kill_id"
 log "killed-rank job: $(job_field "$kill_id" JobState) $(job_field "$kill_id" ExitCode)"
 check "killed rank under srun: the job exits 137 (128 + SIGKILL)" \
     test "$(job_field "$kill_id" ExitCode)" = "137:0"
@@ -332,6 +364,19 @@ for t in 0 1; do
         python3 -c \"import json,sys; s=json.load(open('\$f'))['slurm']; sys.exit(not (s['array_job_id']=='$sweep_id' and s['array_task_id']=='$t' and s['pair_index']=='$t'))\"" 
 done
 check "sweep: outputs named %A_%a" test -s "$out/sweep-${sweep_id}_1.out"
+early_json=$out/early/tcemu-run-$early_id.json
+check "early stop: tcemu run exits 5, its JSON marked incomplete, stopped by SIGUSR1" \
+    python3 -c "
+import json, sys
+d = json.load(open('$early_json'))
+sys.exit(not (d['complete'] is False and d.get('stopped_by_signal') == 10
+              and d['slurm']['signal'] == 'USR1'))"
+check "early stop: exit 5:0" test "$(job_field "$early_id" ExitCode)" = "5:0"
+# The signal not lost: the job ended long before Slurm's own warning.
+check "early stop: the job ended within 60 s of its start" python3 -c "
+import datetime, sys
+f = lambda s: datetime.datetime.fromisoformat(s)
+sys.exit(not (f('$(job_field "$early_id" EndTime)') - f('$(job_field "$early_id" StartTime)')).total_seconds() < 60)"
 tl_json=$out/tl/tcemu-run-$tl_id.json
 check "time limit: JSON written, marked incomplete" check_json "$tl_json" false run
 check "time limit: the script caught SIGUSR1" \

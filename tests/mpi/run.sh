@@ -291,6 +291,18 @@ mpi_signal 2 KILL rank 1 "${STOPRUN[@]}" --iterations 100000
 check "killed rank: mpirun exits 137 (128 + SIGKILL)" rc_is 137
 check "killed rank: the job ended within 10 s (took ${ENDED_IN} s)" [ "$ENDED_IN" -le 10 ]
 
+# --ready-file: rank 0 writes it once every rank takes a stop signal (the
+# slurm/ scripts forward one only then); a path that is not a regular file
+# is refused, by every rank at once.
+mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 --iterations 1 --ready-file "$SCRATCH/ready"
+check "--ready-file: written, naming the ranks" \
+    sh -c "[ $RC -eq 0 ] && grep -qx 'ready: 2 ranks take SIGUSR1/SIGTERM as a stop' '$SCRATCH/ready'"
+mkdir -p "$SCRATCH/ready.d"
+mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 --iterations 1 --ready-file "$SCRATCH/ready.d"
+check "--ready-file on a directory: exit 1, the directory kept" \
+    sh -c "[ $RC -eq 1 ] && [ -d '$SCRATCH/ready.d' ]"
+check "--ready-file on a directory: names the path" err_has "$SCRATCH/ready.d"
+
 # A result path that cannot be written fails before the emulation, naming
 # the user's path (not a temporary file).
 start=$(date +%s)
