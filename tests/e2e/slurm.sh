@@ -253,7 +253,10 @@ PYEOF
 }
 
 out=$work/out
-small=(--nodes=2 --ntasks-per-node=2 --time=3)
+# 3 minutes, and a warning 1 s before the limit instead of the scripts'
+# 120 s (which Slurm would send 30 to 60 s in): only the time-limit and
+# early-stop jobs below are meant to be stopped, however slow this machine.
+small=(--nodes=2 --ntasks-per-node=2 --time=3 --signal=B:USR1@1)
 
 # 1. tcemu-run.sbatch, no arguments but the output dir (defaults: tiny.cfg on
 # workstation.cfg), with srun --mpi=pmix (or mpirun when no pmix).
@@ -285,9 +288,10 @@ tlc_id=$(submit --nodes=1 --ntasks-per-node=2 --time=1 --signal=B:USR1@15 \
     topologies/workstation.cfg "$out/tlc" -- -e 64Mi -f 2 -n 40 -r 15)
 # 7. a stop signal as the job launches tcemu, before srun has tasks to
 # forward it to (srun drops such a signal): the script passes it on once
-# the ranks can take it.  Slurm's own warning would come only 149 s in (after the
-# check below would have failed), so only the early signal can stop it.
-early_id=$(submit "${small[@]}" --signal=B:USR1@1 -o "$out/early-%j.out" slurm/tcemu-run.sbatch \
+# the ranks can take it.  Slurm's own warning would come only 149 s in
+# (after the check below would have failed), so only the early signal can
+# stop it.
+early_id=$(submit "${small[@]}" -o "$out/early-%j.out" slurm/tcemu-run.sbatch \
     topologies/workstation.cfg jobs/tiny.cfg "$out/early" -- --iterations 1000000)
 log "submitted: run $run_id, mpirun $mpi_id, calibrate $cal_id, sweep $sweep_id, time-limit $tl_id and $tlc_id, early stop $early_id"
 for id in "$run_id" "$mpi_id" "$cal_id" "$sweep_id" "$tl_id" "$tlc_id" "$early_id"; do
@@ -312,7 +316,7 @@ check "early stop: SIGUSR1 sent as the job launched tcemu" test -n "$early_sent"
 # job's ranks run in this PID namespace: found by their output path and a
 # command line that starts with tcemu (srun's names it too; killing srun
 # instead is not the case the README documents).
-kill_id=$(submit --nodes=2 --ntasks-per-node=2 --time=3 -o "$out/kill-%j.out" \
+kill_id=$(submit "${small[@]}" -o "$out/kill-%j.out" \
     slurm/tcemu-run.sbatch topologies/workstation.cfg jobs/tiny.cfg \
     "$out/killed" -- --iterations 1000000 --time-scale 0.2)
 killed_pid=""
