@@ -81,8 +81,9 @@ tce_pick_launcher() {
 }
 
 # tce_stop_trap: record SIGUSR1 and SIGTERM in TCE_SIGNALLED (the signal's
-# name) instead of dying of them; each script's first command, so that a
-# signal before tce_launch is kept for it.
+# name) instead of dying of them, so that a signal before tce_launch is kept
+# for it.  The scripts' first line sets the same traps inline (the library
+# is not read yet); tce_launch sets them again when it returns.
 tce_stop_trap() {
     trap 'TCE_SIGNALLED=USR1' USR1
     trap 'TCE_SIGNALLED=TERM' TERM

@@ -119,7 +119,8 @@ void tce_rt_catch_stop_signals(void (*handler)(int));
  * every rank has its stop-signal handler (installed before MPI starts);
  * rank 0 then writes path (when not NULL), and a launch script that
  * forwards a time-limit signal waits for it: a rank still starting would
- * die of the signal.  A path that is not a regular file is refused. */
+ * die of the signal.  Written as result files are (output.h: renamed into
+ * place; a directory refused, a device or FIFO written in place). */
 int tce_rt_ready(const struct tce_rt *rt, const char *path,
                  struct tce_error *err);
 

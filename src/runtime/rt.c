@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "tcemu/cli.h"
-#include "tcemu/output.h"
 #include "tcemu/json.h"
+#include "tcemu/output.h"
 #include "tcemu/util.h"
 
 int tce_rt_comm_errors_return(MPI_Comm comm)
@@ -200,9 +200,7 @@ int tce_rt_ready(const struct tce_rt *rt, const char *path,
 
     if (!path || rt->rank != 0)
         return 0;
-    rc = tce_output_check(path, err);
-    if (rc == 0)
-        rc = tce_output_open(&o, path, err);
+    rc = tce_output_open(&o, path, err);
     if (rc == 0) {
         fprintf(o.fp, "ready: %d ranks take SIGUSR1/SIGTERM as a stop\n",
                 rt->size);

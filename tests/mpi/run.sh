@@ -292,8 +292,8 @@ check "killed rank: mpirun exits 137 (128 + SIGKILL)" rc_is 137
 check "killed rank: the job ended within 10 s (took ${ENDED_IN} s)" [ "$ENDED_IN" -le 10 ]
 
 # --ready-file: rank 0 writes it once every rank takes a stop signal (the
-# slurm/ scripts forward one only then); a path that is not a regular file
-# is refused, by every rank at once.
+# slurm/ scripts forward one only then), as result files are written: a
+# directory is refused, by every rank at once.
 mpi 2 run -t $TOPO -j $FIX/dp.cfg --gpus 2 --iterations 1 --ready-file "$SCRATCH/ready"
 check "--ready-file: written, naming the ranks" \
     sh -c "[ $RC -eq 0 ] && grep -qx 'ready: 2 ranks take SIGUSR1/SIGTERM as a stop' '$SCRATCH/ready'"
